@@ -1,0 +1,1 @@
+"""Running workflows locally with PowerCenter's semantics."""
