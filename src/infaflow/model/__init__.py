@@ -469,6 +469,9 @@ class SessionComponent:
     type: str
     ref_object_name: str = ""
     reusable: bool = False
+    is_none: bool = False
+    value_pairs: list[ValuePair] = field(default_factory=list)  # e.g. pre-session variable assignments
+    attributes: Attributes = field(default_factory=Attributes)
     task: Task | None = field(default=None, compare=False)
     location: Location = field(default_factory=Location)
 
