@@ -1,15 +1,47 @@
 """Safe reading of export files: no network, no DTD loading, no external entities, no entity expansion.
 
 This is the only place that turns bytes into an lxml tree; every other module reads the tree.
+
+What it guarantees, for any input:
+
+- the DOCTYPE (``<!DOCTYPE POWERMART SYSTEM "powrmart.dtd">``) is never fetched, nothing is read from the
+  network or from any file other than the export;
+- entity declarations are refused before parsing (an external entity pointing at a local file, a
+  billion-laughs document), with the line of the declaration, in microseconds and without memory growth;
+- every encoding an export declares is read: libxml2's own codecs first, Python's codecs when libxml2 lacks
+  one (the text is decoded, re-encoded as UTF-8 and parsed again, keeping every line number);
+- CRLF line ends, ``&#xD;&#xA;`` inside attributes (kept as CR LF), a byte-order mark, comments before the
+  DOCTYPE are read as PowerCenter wrote them;
+- anything else (0-byte, blank, binary, truncated, not XML, undeclared entity, wrong root, wrong encoding)
+  is an :class:`InputError` with the file, the line and one sentence saying what is wrong.
 """
 
 from __future__ import annotations
 
+import codecs
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
 from infaflow.errors import InputError
+
+ROOT_TAG = "POWERMART"
+#: Bytes read ahead to check the start of a file (binary content, prolog, entity declarations).
+HEAD_BYTES = 1 << 20
+#: Bytes read at the end of a file to tell a truncated file from another syntax error.
+TAIL_BYTES = 4096
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:\-]+)["']""")
+_ENTITY_DECL = re.compile(r"""<!ENTITY\s+(%\s+)?([^\s>]+)\s*(?:(SYSTEM|PUBLIC)\s*(?:"([^"]*)"|'([^']*)'))?""")
 
 
 def _parser() -> etree.XMLParser:
@@ -18,6 +50,7 @@ def _parser() -> etree.XMLParser:
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
+        attribute_defaults=False,
         huge_tree=False,
         remove_blank_text=False,
         recover=False,
@@ -28,18 +61,272 @@ def parse(path: str | Path) -> etree._ElementTree:
     """Parse ``path`` safely; raise :class:`InputError` with file and line for anything that is not
     well-formed XML with a ``POWERMART`` root."""
     name = str(path)
+    head, size = _read_head(path, name)
+    text_head = _check_head(head, size, name)
+    _refuse_entity_declarations(text_head, name)
     try:
-        data = Path(path).read_bytes()
+        tree = etree.parse(name, _parser())
+    except etree.XMLSyntaxError as exc:
+        tree = _recover_from_syntax_error(exc, path, name)
+    _refuse_declared_entities(tree, name)
+    root = tree.getroot()
+    if root.tag != ROOT_TAG:
+        raise InputError(
+            f"root element is <{root.tag}>, expected <{ROOT_TAG}>: not a PowerCenter export",
+            name,
+            root.sourceline or 1,
+        )
+    return tree
+
+
+# --------------------------------------------------------------------------------------------------
+# Before parsing: empty, binary, not XML, entity declarations
+
+
+def _read_head(path: str | Path, name: str) -> tuple[bytes, int]:
+    p = Path(path)
+    if p.is_dir():
+        raise InputError("is a directory, not an export file", name)
+    try:
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", name) from None
-    if not data.strip():
-        raise InputError("empty file: not a PowerCenter export", name, 1)
+    return head, size
+
+
+def _bom_codec(head: bytes) -> tuple[str, int] | None:
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec, len(bom)
+    return None
+
+
+def _check_head(head: bytes, size: int, name: str) -> str:
+    """The start of the file as text for the prolog checks; raise for empty, binary and non-XML files."""
+    if size == 0:
+        raise InputError("empty file (0 bytes): not a PowerCenter export", name, 1)
+    bom = _bom_codec(head)
+    if bom is not None:
+        codec, skip = bom
+        text = head[skip:].decode(codec, errors="replace")
+    else:
+        nul = head.find(b"\x00")
+        if nul >= 0:
+            raise InputError(
+                f"binary file, not XML (NUL byte at offset {nul}): not a PowerCenter export",
+                name,
+                head.count(b"\n", 0, nul) + 1,
+            )
+        # Every encoding an export may declare is ASCII-compatible: markup reads the same in latin-1.
+        text = head.decode("latin-1")
+    stripped = text.lstrip()
+    if not stripped and size <= len(head):
+        raise InputError("empty file (only blank characters): not a PowerCenter export", name, 1)
+    if stripped and not stripped.startswith("<"):
+        line = text.count("\n", 0, len(text) - len(stripped)) + 1
+        first = stripped.splitlines()[0][:40] if stripped.splitlines() else stripped[:40]
+        raise InputError(f"not XML: the file starts with {first!r} instead of a '<' tag", name, line)
+    return text
+
+
+@dataclass(frozen=True)
+class _Prolog:
+    """The part of a document before its root element; ``doctype`` is the DOCTYPE text if any."""
+
+    end: int
+    doctype_start: int
+    doctype: str
+    complete: bool
+
+
+def _scan_prolog(text: str) -> _Prolog:
+    """Skip the XML declaration, comments, processing instructions and the DOCTYPE (with its internal
+    subset, quotes respected) up to the root element's start tag."""
+    i, n = 0, len(text)
+    doctype_start, doctype = -1, ""
+    while i < n:
+        while i < n and text[i] in " \t\r\n":
+            i += 1
+        if text.startswith("<?", i):
+            end = text.find("?>", i)
+            if end < 0:
+                return _Prolog(n, doctype_start, doctype, False)
+            i = end + 2
+        elif text.startswith("<!--", i):
+            end = text.find("-->", i + 4)
+            if end < 0:
+                return _Prolog(n, doctype_start, doctype, False)
+            i = end + 3
+        elif text.startswith("<!DOCTYPE", i):
+            end = _doctype_end(text, i)
+            doctype_start, doctype = i, text[i:end]
+            if end >= n:
+                return _Prolog(n, doctype_start, doctype, False)
+            i = end
+        else:
+            return _Prolog(i, doctype_start, doctype, True)
+    return _Prolog(n, doctype_start, doctype, False)
+
+
+def _doctype_end(text: str, start: int) -> int:
+    """Index just past the ``>`` that closes the DOCTYPE starting at ``start`` (``len(text)`` if none)."""
+    quote = ""
+    depth = 0
+    for j in range(start + 2, len(text)):
+        ch = text[j]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == ">" and depth <= 0:
+            return j + 1
+    return len(text)
+
+
+def _refuse_entity_declarations(text: str, name: str) -> None:
+    """Refuse any ``<!ENTITY`` in the prolog: PowerCenter never writes one, and they are how external
+    files are read (XXE) and how entity-expansion bombs (billion laughs) work."""
+    prolog = _scan_prolog(text)
+    if prolog.doctype:
+        match = _ENTITY_DECL.search(prolog.doctype)
+        if match is not None:
+            line = text.count("\n", 0, prolog.doctype_start + match.start()) + 1
+            raise InputError(_entity_message(match.group(2), bool(match.group(1)),
+                                             match.group(4) or match.group(5)), name, line)
+    if not prolog.complete and len(text) >= HEAD_BYTES and "<!ENTITY" in text:
+        raise InputError("the DOCTYPE declares entities and is larger than 1 MiB: refused", name, 1)
+
+
+def _entity_message(entity: str, parameter: bool, system: str | None) -> str:
+    kind = "parameter entity" if parameter else "entity"
+    if system is not None:
+        return (f"external {kind} {entity!r} refers to {system!r}: refused (exports never declare "
+                "entities; infaflow never reads other files or the network)")
+    return (f"{kind} declaration {entity!r} refused: exports never declare entities (protection "
+            "against entity-expansion bombs)")
+
+
+def _refuse_declared_entities(tree: etree._ElementTree, name: str) -> None:
+    """Second line of defence after parsing: the internal DTD subset must declare no entity."""
+    dtd = tree.docinfo.internalDTD
+    if dtd is None:
+        return
+    for entity in dtd.iterentities():
+        raise InputError(_entity_message(entity.name, False, entity.system_url), name, 1)
+
+
+# --------------------------------------------------------------------------------------------------
+# Syntax errors: encodings libxml2 lacks, wrong encodings, truncated files
+
+
+def _recover_from_syntax_error(
+    exc: etree.XMLSyntaxError, path: str | Path, name: str
+) -> etree._ElementTree:
+    """Parse again with a Python codec when libxml2 lacks the declared encoding; otherwise turn the
+    syntax error into an :class:`InputError` that says what is wrong."""
+    message = exc.msg or str(exc)
+    line = exc.lineno or 1
+    if message.startswith("Unsupported encoding"):
+        return _parse_with_python_codec(Path(path).read_bytes(), name)
+    if exc.code == etree.ErrorTypes.ERR_INVALID_ENCODING or "Invalid bytes in character encoding" in message \
+            or "not proper UTF-8" in message:
+        raise _encoding_error(Path(path).read_bytes(), name, line) from None
+    if _is_truncated(path, line):
+        raise InputError(f"truncated XML: the file ends before </{ROOT_TAG}> ({_short(message)})",
+                         name, line) from None
+    raise InputError(_syntax_message(exc.code, message), name, line) from None
+
+
+#: Clearer wording for some libxml2 syntax errors, by error code; others read "not well-formed XML: ...".
+_SYNTAX_MESSAGES: dict[int, str] = {
+    etree.ErrorTypes.ERR_DOCUMENT_EMPTY: f"no XML element in the file (expected <{ROOT_TAG}>): not a PowerCenter export",
+    etree.ErrorTypes.ERR_DOCUMENT_END: f"extra content after the end of the root element </{ROOT_TAG}>",
+}
+
+
+def _syntax_message(code: int, message: str) -> str:
+    return _SYNTAX_MESSAGES.get(code) or f"not well-formed XML: {_short(message)}"
+
+
+def _short(message: str) -> str:
+    """libxml2's message without its trailing ``, line N, column M`` (the line is given separately)."""
+    return re.sub(r",\s*line \d+, column \d+\s*$", "", message).strip()
+
+
+def _is_truncated(path: str | Path, error_line: int) -> bool:
     try:
-        tree = etree.ElementTree(etree.fromstring(data, _parser()))
+        with Path(path).open("rb") as fh:
+            size = fh.seek(0, 2)
+            fh.seek(max(0, size - TAIL_BYTES))
+            tail = fh.read()
+            if f"</{ROOT_TAG}".encode() in tail:
+                return False
+            fh.seek(0)
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    except OSError:
+        return False
+    return error_line >= lines
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding named in the XML declaration at the start of ``data``, if any."""
+    match = _DECLARED_ENCODING.match(data[:200])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _python_codec(encoding: str) -> codecs.CodecInfo | None:
+    try:
+        return codecs.lookup(encoding)
+    except LookupError:
+        return None
+
+
+def _encoding_error(data: bytes, name: str, fallback_line: int) -> InputError:
+    """A precise message for bytes that are not valid in the declared encoding (Python finds the line)."""
+    bom = _bom_codec(data)
+    encoding = declared_encoding(data) or (bom[0] if bom else "UTF-8")
+    info = _python_codec(encoding)
+    if info is not None:
+        try:
+            data.decode(info.name)
+        except UnicodeDecodeError as err:
+            bad = data[err.start:err.start + 4]
+            return InputError(
+                f"bytes {bad.hex(' ')} are not valid {encoding}, the encoding the file declares; "
+                "re-export it or correct its XML declaration",
+                name,
+                data.count(b"\n", 0, err.start) + 1,
+            )
+    return InputError(f"the text is not valid {encoding}, the encoding the file declares", name, fallback_line)
+
+
+def _parse_with_python_codec(data: bytes, name: str) -> etree._ElementTree:
+    """Decode with Python's codec for the declared encoding, declare UTF-8 instead (on the same line, so
+    line numbers stay true) and parse the UTF-8 text."""
+    encoding = declared_encoding(data) or ""
+    info = _python_codec(encoding)
+    if info is None:
+        raise InputError(f"unknown encoding {encoding!r} in the XML declaration", name, 1)
+    try:
+        text = data.decode(info.name)
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"bytes {data[err.start:err.start + 4].hex(' ')} are not valid {encoding}, the encoding the file "
+            "declares",
+            name,
+            data.count(b"\n", 0, err.start) + 1,
+        ) from None
+    text = text.lstrip("\ufeff")
+    text = re.sub(r"""^(<\?xml[^>]*?\sencoding\s*=\s*)(["'])[^"']*\2""", r"\1\2UTF-8\2", text, count=1)
+    try:
+        root = etree.fromstring(text.encode("utf-8"), _parser(), base_url=name)
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno or 1
-        raise InputError(f"not well-formed XML: {exc.msg}", name, line) from None
-    root = tree.getroot()
-    if root.tag != "POWERMART":
-        raise InputError(f"root element is <{root.tag}>, expected <POWERMART>", name, root.sourceline or 1)
-    return tree
+        raise InputError(_syntax_message(exc.code, exc.msg or str(exc)), name, exc.lineno or 1) from None
+    return root.getroottree()
