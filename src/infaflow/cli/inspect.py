@@ -1,0 +1,83 @@
+"""``infaflow inspect FILE``: what an export holds; for one workflow its tasks, links, levels, critical path
+and complexity, as text, JSON, DOT or Mermaid."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+
+from infaflow.errors import InputError
+from infaflow.graph import load_durations
+from infaflow.report.summary import ExportReport, WorkflowReport, inspect_export
+
+FORMATS = ("text", "json", "dot", "mermaid")
+PIPED_WIDTH = 140
+
+
+def load_report(file: str, folder: str | None, workflow: str | None, durations_file: str | None,
+                lenient: bool) -> ExportReport:
+    """Load ``file``, analyse it, and stop with exit 2 (every error printed) if a workflow's links are broken."""
+    from infaflow.export import load
+
+    durations = load_durations(durations_file) if durations_file else None
+    export = load(file, lenient=lenient)
+    report = inspect_export(export, durations, folder=folder, workflow=workflow)
+    errors = [p for w in report.workflows for p in w.errors]
+    if errors:
+        for p in errors[:-1]:
+            click.echo(str(p), err=True)
+        last = errors[-1]
+        raise InputError(last.message, last.file or file, last.line)
+    return report
+
+
+def _one_workflow(report: ExportReport, fmt: str) -> WorkflowReport:
+    if len(report.workflows) == 1:
+        return report.workflows[0]
+    if not report.workflows:
+        raise InputError(f"--format {fmt} draws a workflow, and this export has none", report.export.path)
+    names = ", ".join(w.workflow.name for w in report.workflows)
+    raise InputError(f"--format {fmt} draws one workflow; choose one with --workflow ({names})", report.export.path)
+
+
+@click.command("inspect")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--folder", help="Only this folder.")
+@click.option("--workflow", help="Show this workflow in detail (tasks, links, levels, critical path).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--durations", "durations_file", type=click.Path(dir_okay=False),
+              help="Task durations in seconds (JSON {task: seconds} or CSV task,seconds) for the critical path.")
+@click.option("--lenient", is_flag=True, help="Load what can be read from an export that does not validate.")
+def inspect_command(file: str, folder: str | None, workflow: str | None, fmt: str, as_json: bool,
+                    durations_file: str | None, lenient: bool) -> None:
+    """Show the folders, workflows, sessions and mappings of a PowerCenter export FILE.
+
+    With --workflow (or when FILE holds a single workflow) also its tasks, links with conditions, parallel
+    levels, critical path and its length, and complexity.
+    """
+    report = load_report(file, folder, workflow, durations_file, lenient)
+    fmt = "json" if as_json else fmt
+    if fmt == "json":
+        from infaflow.report.jsonout import render_json
+
+        click.echo(render_json(report))
+    elif fmt == "dot":
+        from infaflow.report.dot import render_dot
+
+        click.echo(render_dot(_one_workflow(report, fmt)), nl=False)
+    elif fmt == "mermaid":
+        from infaflow.report.mermaid import render_mermaid
+
+        click.echo(render_mermaid(_one_workflow(report, fmt)), nl=False)
+    else:
+        from infaflow.report.text import render_text
+
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=PIPED_WIDTH)
+        detail = report.workflows if (workflow is not None or len(report.workflows) == 1) else []
+        render_text(report, detail, console)
+
+
+COMMANDS = [inspect_command]

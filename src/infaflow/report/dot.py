@@ -1,0 +1,53 @@
+"""Graphviz DOT of a workflow: left to right, task types by shape and colour, worklets as clusters,
+critical path in red, link conditions as edge labels."""
+
+from __future__ import annotations
+
+from infaflow.report.styles import CRITICAL, style
+from infaflow.report.summary import WorkflowReport
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def render_dot(w: WorkflowReport) -> str:
+    """The DOT text of one workflow (flattened: worklet tasks inside ``cluster`` subgraphs)."""
+    critical = set(w.analysis.critical_path) if w.analysis else set()
+    on_path = set(zip(w.analysis.critical_path, w.analysis.critical_path[1:], strict=False)) if w.analysis else set()
+    lines = [f"digraph {_q(w.workflow.name)} {{", "  rankdir=LR;",
+             '  node [fontname="Helvetica", fontsize=10, style=filled];', '  edge [fontname="Helvetica", fontsize=9];']
+    clusters: dict[str, list[str]] = {}
+    for path, data in w.flat.nodes(data=True):
+        clusters.setdefault(data.get("parent", ""), []).append(path)
+    for parent in sorted(clusters, key=lambda p: (p.count("/"), p)):
+        indent = "  "
+        if parent:
+            lines.append(f"  subgraph {_q('cluster_' + parent)} {{")
+            lines.append(f"    label={_q('worklet ' + parent)}; style=dashed; color=\"#795548\";")
+            indent = "    "
+        for path in clusters[parent]:
+            data = w.flat.nodes[path]
+            s = style(data["type"])
+            label = f"{path.rsplit('/', 1)[-1]}\n({data['type']})"
+            attrs = [f"label={_q(label)}", f"shape={s.dot_shape}",
+                     f'fillcolor="{s.fill}"', f'color="{CRITICAL if path in critical else s.stroke}"']
+            if path in critical:
+                attrs.append("penwidth=3")
+            if not data.get("enabled", True):
+                attrs.append('style="filled,dashed"')
+            lines.append(f"{indent}{_q(path)} [{', '.join(attrs)}];")
+        if parent:
+            lines.append("  }")
+    for u, v, data in w.flat.edges(data=True):
+        attrs = []
+        if data.get("condition"):
+            attrs.append(f"label={_q(data['condition'])}")
+        if (u, v) in on_path:
+            attrs += [f'color="{CRITICAL}"', "penwidth=2.5"]
+        lines.append(f"  {_q(u)} -> {_q(v)}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["render_dot"]
