@@ -61,7 +61,7 @@ def validate_tree(tree: etree._ElementTree, path: str | Path) -> list[Problem]:
     seen: set[tuple[int, str]] = set()
     entries = list(schema.error_log)
     for entry in entries:
-        message = describe(entry.message, entry.path or "", known)
+        message = describe(entry.message, _parent_of(tree, entry.path), known)
         if (entry.line, message) in seen:
             continue
         seen.add((entry.line, message))
@@ -87,19 +87,37 @@ def validate_file(path: str | Path) -> list[Problem]:
 # libxml2's messages, rewritten
 
 
-def _parent(xpath: str) -> str:
-    parts = [p for p in xpath.split("/") if p]
-    return re.sub(r"\[\d+\]$", "", parts[-2]) if len(parts) >= 2 else ""
+def _parent_of(tree: etree._ElementTree, xpath: str | None) -> str:
+    """The parent of the element at ``xpath`` as a user sees it: ``<WORKFLOW NAME="wf_x">``."""
+    if not xpath:
+        return ""
+    try:
+        found = tree.xpath(xpath)
+    except etree.XPathError:
+        return ""
+    if not found or not isinstance(found[0], etree._Element):
+        return ""
+    parent = found[0].getparent()
+    if parent is None:
+        return ""
+    name = parent.get("NAME")
+    return f'<{parent.tag} NAME="{name}">' if name is not None else f"<{parent.tag}>"
+
+
+#: libxml2 lists at most this many expected elements; a full list may have been cut short.
+_LIBXML2_EXPECTED_MAX = 10
 
 
 def _expected(text: str) -> str:
     names = [n.strip() for n in text.split(",") if n.strip()]
-    return names[0] if len(names) == 1 else "one of " + ", ".join(names)
+    if len(names) == 1:
+        return names[0]
+    more = ", ..." if len(names) >= _LIBXML2_EXPECTED_MAX else ""
+    return "one of " + ", ".join(names) + more
 
 
-def _placement(element: str, expected: str, xpath: str, known: frozenset[str]) -> str:
-    parent = _parent(xpath)
-    inside = f" inside <{parent}>" if parent else ""
+def _placement(element: str, expected: str, parent: str, known: frozenset[str]) -> str:
+    inside = f" inside {parent}" if parent else ""
     if element not in known:
         head = f"<{element}> is not an element of the PowerCenter export format (powrmart.dtd){inside}"
     else:
@@ -107,28 +125,28 @@ def _placement(element: str, expected: str, xpath: str, known: frozenset[str]) -
     return f"{head}; expected {_expected(expected)}" if expected else head
 
 
-def _not_expected(m: re.Match[str], xpath: str, known: frozenset[str]) -> str:
-    return _placement(m["element"], m["expected"], xpath, known)
+def _not_expected(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
+    return _placement(m["element"], m["expected"], parent, known)
 
 
-def _not_expected_at_all(m: re.Match[str], xpath: str, known: frozenset[str]) -> str:
-    return _placement(m["element"], "", xpath, known)
+def _not_expected_at_all(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
+    return _placement(m["element"], "", parent, known)
 
 
-def _attribute_not_allowed(m: re.Match[str], xpath: str, known: frozenset[str]) -> str:
+def _attribute_not_allowed(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
     return f"<{m['element']}>: attribute {m['attribute']} is not allowed (powrmart.dtd does not declare it)"
 
 
-def _attribute_missing(m: re.Match[str], xpath: str, known: frozenset[str]) -> str:
+def _attribute_missing(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
     return f"<{m['element']}>: required attribute {m['attribute']} is missing"
 
 
-def _enumeration(m: re.Match[str], xpath: str, known: frozenset[str]) -> str:
+def _enumeration(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
     allowed = ", ".join(v.strip().strip("'") for v in m["set"].split(","))
     return f"<{m['element']}>: {m['attribute']}=\"{m['value']}\" is not one of {allowed}"
 
 
-def _pattern(m: re.Match[str], xpath: str, known: frozenset[str]) -> str:
+def _pattern(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
     if m["attribute"] in ("TASKTYPE", "TYPE") and m["element"] in ("TASK", "TASKINSTANCE"):
         return (f"<{m['element']}>: unknown task type {m['attribute']}=\"{m['value']}\" (PowerCenter's are "
                 "Start, Session, Command, Decision, Assignment, Timer, Email, Control, Event Wait, "
@@ -136,17 +154,16 @@ def _pattern(m: re.Match[str], xpath: str, known: frozenset[str]) -> str:
     return f"<{m['element']}>: {m['attribute']}=\"{m['value']}\" has not the expected form"
 
 
-def _missing_child(m: re.Match[str], xpath: str, known: frozenset[str]) -> str:
+def _missing_child(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
     return f"<{m['element']}>: missing child element {_expected(m['expected'])}"
 
 
-def _duplicate(m: re.Match[str], xpath: str, known: frozenset[str]) -> str:
+def _duplicate(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
     scope = "worklet" if m["constraint"].startswith("Worklet") else "workflow"
-    parent = _parent(xpath) or scope.upper()
-    return f"<{m['element']}>: duplicate task instance name {m['value']} in this {scope} (<{parent}>)"
+    return f"<{m['element']}>: duplicate task instance name {m['value']} in {parent or 'this ' + scope}"
 
 
-def _text_content(m: re.Match[str], xpath: str, known: frozenset[str]) -> str:
+def _text_content(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
     return f"<{m['element']}>: text is not allowed inside this element"
 
 
@@ -174,13 +191,14 @@ _RULES: tuple[tuple[re.Pattern[str], _Rule], ...] = (
 )
 
 
-def describe(message: str, xpath: str = "", known: frozenset[str] = frozenset()) -> str:
-    """One plain sentence for a libxml2 schema message (``xpath``: where it occurred, for context)."""
+def describe(message: str, parent: str = "", known: frozenset[str] = frozenset()) -> str:
+    """One plain sentence for a libxml2 schema message; ``parent`` names the offending element's parent
+    (``<WORKFLOW NAME="wf_x">``) and ``known`` the element names of the format."""
     text = message.strip()
     for pattern, rule in _RULES:
         match = pattern.match(text)
         if match is not None:
-            return rule(match, xpath, known)
+            return rule(match, parent, known)
     generic = re.match(r"Element '(?P<element>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<rest>.*)", text)
     if generic is None:
         return text.rstrip(".")
