@@ -64,10 +64,16 @@ def parse(path: str | Path) -> etree._ElementTree:
     head, size = _read_head(path, name)
     text_head = _check_head(head, size, name)
     _refuse_entity_declarations(text_head, name)
+    parser = _parser()
     try:
-        tree = etree.parse(name, _parser())
+        tree = etree.parse(name, parser)
     except etree.XMLSyntaxError as exc:
         tree = _recover_from_syntax_error(exc, path, name)
+    except OSError as exc:  # libxml2 reports some encoding errors of a file as read errors
+        if "encoding" in str(exc):
+            raise _encoding_error(Path(path).read_bytes(), name, 1) from None
+        raise InputError(f"cannot read file: {exc}", name) from None
+    _refuse_undeclared_entities(parser, name)
     _refuse_declared_entities(tree, name)
     root = tree.getroot()
     if root.tag != ROOT_TAG:
@@ -213,6 +219,18 @@ def _entity_message(entity: str, parameter: bool, system: str | None) -> str:
             "against entity-expansion bombs)")
 
 
+_UNDECLARED_ENTITY = {etree.ErrorTypes.WAR_UNDECLARED_ENTITY, etree.ErrorTypes.ERR_UNDECLARED_ENTITY}
+
+
+def _refuse_undeclared_entities(parser: etree.XMLParser, name: str) -> None:
+    """With a DOCTYPE naming an external DTD, libxml2 only warns about ``&name;`` references it cannot
+    resolve and drops them from the text; an export never has one, so refuse rather than lose text."""
+    for entry in parser.error_log:
+        if entry.type in _UNDECLARED_ENTITY:
+            raise InputError(f"{_short(entry.message)}: exports use only &amp; &lt; &gt; &quot; &apos; and "
+                             "character references such as &#xD;", name, entry.line)
+
+
 def _refuse_declared_entities(tree: etree._ElementTree, name: str) -> None:
     """Second line of defence after parsing: the internal DTD subset must declare no entity."""
     dtd = tree.docinfo.internalDTD
@@ -238,6 +256,8 @@ def _recover_from_syntax_error(
     if exc.code == etree.ErrorTypes.ERR_INVALID_ENCODING or "Invalid bytes in character encoding" in message \
             or "not proper UTF-8" in message:
         raise _encoding_error(Path(path).read_bytes(), name, line) from None
+    if exc.code in _SYNTAX_MESSAGES:
+        raise InputError(_syntax_message(exc.code, message), name, line) from None
     if _is_truncated(path, line):
         raise InputError(f"truncated XML: the file ends before </{ROOT_TAG}> ({_short(message)})",
                          name, line) from None
@@ -325,8 +345,10 @@ def _parse_with_python_codec(data: bytes, name: str) -> etree._ElementTree:
         ) from None
     text = text.lstrip("\ufeff")
     text = re.sub(r"""^(<\?xml[^>]*?\sencoding\s*=\s*)(["'])[^"']*\2""", r"\1\2UTF-8\2", text, count=1)
+    parser = _parser()
     try:
-        root = etree.fromstring(text.encode("utf-8"), _parser(), base_url=name)
+        root = etree.fromstring(text.encode("utf-8"), parser, base_url=name)
     except etree.XMLSyntaxError as exc:
         raise InputError(_syntax_message(exc.code, exc.msg or str(exc)), name, exc.lineno or 1) from None
+    _refuse_undeclared_entities(parser, name)
     return root.getroottree()
