@@ -31,7 +31,7 @@ TASK_STYLES: dict[str, TaskStyle] = {
     "Worklet": TaskStyle("#f3e5d0", "#795548", "double", "box3d", ("[[", "]]"), "WORKLET"),
 }
 UNKNOWN_STYLE = TaskStyle("#ffffff", "#888888", "rect", "box", ("[", "]"), "TASK")
-CRITICAL = "#d32f2f"
+CRITICAL = "#ef6c00"
 SUCCESS_LINK = "#2e7d32"
 FAILURE_LINK = "#c62828"
 

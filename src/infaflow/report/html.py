@@ -1,0 +1,261 @@
+"""``infaflow report``: one self-contained HTML file (inline CSS and SVG, no script, no network) with every
+workflow and mapping ranked by complexity and, per workflow, its DAG drawn left to right beside its analysis."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from html import escape
+
+import networkx as nx
+
+from infaflow.graph import WorkflowAnalysis
+from infaflow.report.summary import ExportReport, WorkflowReport, seconds_text
+from infaflow.report.svg import legend_svg, render_svg
+
+CSS = """
+body{font:14px/1.45 Helvetica,Arial,sans-serif;margin:0;color:#1d2228;background:#f6f7f9}
+header{background:#1f3b57;color:#fff;padding:14px 24px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;color:#cfe0f1;font-size:13px}
+main{padding:12px 24px 40px}
+h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid #d5dbe3;padding-bottom:4px}
+h2 small,h3 small{font-weight:normal;color:#5b6573;font-size:13px}
+h3{font-size:15px;margin:18px 0 6px}
+table{border-collapse:collapse;background:#fff;font-size:13px}
+th,td{border:1px solid #dde2e8;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#eef1f5}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.band-low{color:#2e7d32}.band-medium{color:#b28900}.band-high{color:#c25e00}.band-very-high{color:#b71c1c;font-weight:bold}
+.row{display:flex;gap:16px;align-items:flex-start}
+.drawing{flex:1 1 auto;min-width:0;overflow:auto;background:#fff;border:1px solid #d5dbe3;border-radius:6px;max-height:88vh}
+aside{flex:0 0 360px;background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:10px 12px;font-size:13px;
+max-height:88vh;overflow:auto}
+aside table{width:100%}aside h4{margin:12px 0 4px;font-size:13px}
+ol.path{margin:4px 0;padding-left:22px}ol.path li{margin:1px 0}
+.problem{color:#b71c1c}.warning{color:#8a5a00}
+.legend-box{background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:6px;display:inline-block;max-width:100%;
+overflow:auto}
+details{margin:8px 0}summary{cursor:pointer;font-weight:bold}
+code{font-size:12px;background:#f0f2f5;padding:0 3px;border-radius:3px}
+.muted{color:#6b7480}
+"""
+
+
+def _band_class(band: str) -> str:
+    return "band-" + band.replace(" ", "-")
+
+
+def _local(path: str, prefix: str) -> str | None:
+    """The node at drawing level ``prefix`` that a flattened path belongs to."""
+    if not path.startswith(prefix):
+        return None
+    return path[len(prefix):].split("/", 1)[0]
+
+
+def _critical(analysis: WorkflowAnalysis | None, prefix: str) -> tuple[set[str], set[tuple[str, str]]]:
+    if analysis is None:
+        return set(), set()
+    nodes = {n for p in analysis.critical_path if (n := _local(p, prefix)) is not None}
+    edges = set()
+    for a, b in zip(analysis.critical_path, analysis.critical_path[1:], strict=False):
+        la, lb = _local(a, prefix), _local(b, prefix)
+        if la is not None and lb is not None and la != lb:
+            edges.add((la, lb))
+    return nodes, edges
+
+
+def _tooltips(graph: nx.DiGraph, analysis: WorkflowAnalysis | None, prefix: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for n, d in graph.nodes(data=True):
+        lines = [f"{n} ({d.get('type', '')}, line {d['location'].line})"]
+        inst = d.get("instance")
+        if inst is not None and inst.task_name != n:
+            lines.append(f"task {inst.task_name}")
+        if not d.get("enabled", True):
+            lines.append("disabled: skipped, the flow passes through")
+        if analysis is not None:
+            inner = [t for p, t in analysis.tasks.items() if p == prefix + n or p.startswith(prefix + n + "/")]
+            if inner:
+                start = min(t.earliest_start for t in inner)
+                finish = max(t.earliest_finish for t in inner)
+                slack = min(t.slack for t in inner)
+                lines.append(f"duration {seconds_text(finish - start)}, starts at {seconds_text(start)}, "
+                             f"slack {seconds_text(slack)}")
+        if d.get("type") == "Decision" and inst is not None:
+            decision = inst.effective_attributes().get("Decision Name", "")
+            if decision:
+                lines.append(f"decision: {decision}")
+        out[n] = "\n".join(lines)
+    return out
+
+
+def _analysis_panel(w: WorkflowReport) -> str:
+    a, c = w.analysis, w.complexity
+    rows = [("complexity score", f'<span class="{_band_class(c.band)}">{c.score} ({c.band})</span>'),
+            ("orchestration / mappings", f"{c.orchestration_score} / {c.mapping_score}"),
+            ("tasks", ", ".join(f"{escape(k)} {n}" for k, n in c.tasks_by_type.items())),
+            ("links (conditional)", f"{c.links} ({c.conditional_links})")]
+    if a is not None:
+        rows += [("critical path length", f"<b>{seconds_text(a.critical_length)}</b> ({a.critical_length:g} s)"),
+                 ("depth / width", f"{a.depth} levels / {a.width} in parallel at most"),
+                 ("max fan-in / fan-out", f"{a.max_fan_in} / {a.max_fan_out}")]
+    html = ["<table>", *(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows), "</table>"]
+    if a is not None:
+        html.append(f"<h4>Critical path ({len(a.critical_path)} tasks)</h4><ol class=path>")
+        for p in a.critical_path:
+            t = a.tasks[p]
+            html.append(f"<li>{escape(p)} <span class=muted>{escape(t.type)}, {seconds_text(t.duration)}</span></li>")
+        html.append("</ol>")
+        if a.decision_points:
+            html.append("<h4>Decision points</h4><ul>")
+            for d in a.decision_points:
+                branches = "; ".join(f"→ {escape(s)}: <code>{escape(cond or 'always')}</code>" for s, cond in d.branches)
+                decision = f" <code>{escape(d.decision)}</code>" if d.decision else ""
+                html.append(f"<li><b>{escape(d.path)}</b> ({escape(d.type)}){decision}<br>{branches}</li>")
+            html.append("</ul>")
+        slack = sorted((t for t in a.tasks.values() if t.slack > 0), key=lambda t: -t.slack)[:8]
+        if slack:
+            html.append("<h4>Most slack</h4><table>")
+            html += [f"<tr><td>{escape(t.path)}</td><td class=n>{seconds_text(t.slack)}</td></tr>" for t in slack]
+            html.append("</table>")
+    if c.mappings:
+        html.append(f"<h4>Mappings run ({len(c.mappings)})</h4><p>{escape(', '.join(c.mappings))}</p>")
+    if w.problems:
+        html.append("<h4>Problems</h4><ul>")
+        html += [f'<li class="{"problem" if p.severity == "error" else "warning"}">line {p.line}: {escape(p.message)}'
+                 "</li>" for p in w.problems]
+        html.append("</ul>")
+    return "".join(html)
+
+
+def _task_table(w: WorkflowReport) -> str:
+    a = w.analysis
+    if a is None:
+        return ""
+    rows = []
+    for t in a.tasks.values():
+        mark = "★" if t.critical else ""
+        rows.append(f"<tr><td class=n>{t.level}</td><td>{escape(t.path)}{'' if t.enabled else ' (disabled)'}</td>"
+                    f"<td>{escape(t.type)}</td><td class=n>{seconds_text(t.duration)}</td>"
+                    f"<td class=n>{seconds_text(t.earliest_start)}</td><td class=n>{seconds_text(t.slack)}</td>"
+                    f"<td class=n>{t.fan_in}</td><td class=n>{t.fan_out}</td><td>{mark}</td>"
+                    f"<td class=n>{t.location.line}</td></tr>")
+    links = [f"<tr><td>{escape(u)}</td><td>{escape(v)}</td><td><code>{escape(d.get('condition') or '')}</code></td>"
+             f"<td class=n>{d['location'].line}</td></tr>" for u, v, d in w.flat.edges(data=True)]
+    return (f"<details><summary>Tasks ({len(rows)})</summary><table><tr><th>level</th><th>task</th><th>type</th>"
+            "<th>duration</th><th>start</th><th>slack</th><th>in</th><th>out</th><th>critical</th><th>line</th></tr>"
+            + "".join(rows) + "</table></details>"
+            f"<details><summary>Links ({len(links)})</summary><table><tr><th>from</th><th>to</th><th>condition</th>"
+            "<th>line</th></tr>" + "".join(links) + "</table></details>")
+
+
+def _drawings(graph: nx.DiGraph, w: WorkflowReport, ident: str, prefix: str = "") -> list[str]:
+    """The SVG of ``graph`` and, below it, one per worklet it runs (nested worklets too)."""
+    nodes, edges = _critical(w.analysis, prefix)
+    out = [render_svg(graph, ident=ident, critical_nodes=nodes, critical_edges=edges,
+                      tooltips=_tooltips(graph, w.analysis, prefix))]
+    for k, (n, d) in enumerate(graph.nodes(data=True)):
+        inner = d.get("subgraph")
+        if inner is None or inner.number_of_nodes() == 0:
+            continue
+        path = prefix + n
+        out.append(f'<h3>Worklet <code>{escape(path)}</code> <small>runs {escape(d["worklet"].name)}</small></h3>')
+        out += _drawings(inner, w, f"{ident}-{k}", path + "/")
+    return out
+
+
+def _workflow_section(w: WorkflowReport, ident: str) -> str:
+    wf = w.workflow
+    if w.analysis is None:
+        drawing = "<p class=problem>The links of this workflow are broken (see Problems); it is not drawn.</p>"
+        drawings = [drawing]
+    else:
+        drawings = _drawings(w.graph, w, ident)
+    title = (f'<h2 id="{ident}">Workflow {escape(wf.name)} <small>folder {escape(w.folder.name)} · '
+             f"{escape(w.folder.name and _short(w.workflow.location.file))} line {wf.location.line}</small></h2>")
+    return (title + f'<div class=row><div class=drawing>{drawings[0]}</div><aside>{_analysis_panel(w)}</aside></div>'
+            + "".join(f"<div>{d}</div>" if d.startswith("<h3") else f"<div class=drawing>{d}</div>"
+                      for d in drawings[1:])
+            + _task_table(w))
+
+
+def _short(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _ranking(reports: list[ExportReport], anchors: dict[int, str]) -> str:
+    rows: list[tuple[int, str]] = []
+    for r in reports:
+        file = escape(_short(r.export.path))
+        for w in r.workflows:
+            c = w.complexity
+            a = w.analysis
+            detail = (f"{c.tasks} tasks, {c.links} links, {len(c.mappings)} mappings"
+                      + (f", critical path {seconds_text(a.critical_length)}" if a else ""))
+            name = f'<a href="#{anchors[id(w)]}">{escape(w.workflow.name)}</a>'
+            rows.append((c.score, f"<td>workflow</td><td>{escape(w.folder.name)}</td><td>{name}</td><td>{file}</td>"
+                                  f'<td class=n>{c.score}</td><td class="{_band_class(c.band)}">{c.band}</td>'
+                                  f"<td>{escape(detail)}</td>"))
+        for m in r.mappings:
+            c2 = m.complexity
+            detail = (f"{c2.transformations} transformations, {c2.expressions} expressions, {c2.lookups} lookups, "
+                      f"{c2.joins} joins, {c2.ports} ports")
+            rows.append((c2.score, f"<td>{'mapplet' if c2.is_mapplet else 'mapping'}</td><td>{escape(m.folder.name)}"
+                                   f'</td><td><a href="#{anchors[id(m)]}">{escape(c2.name)}</a></td><td>{file}</td>'
+                                   f'<td class=n>{c2.score}</td><td class="{_band_class(c2.band)}">{c2.band}</td>'
+                                   f"<td>{escape(detail)}</td>"))
+    rows.sort(key=lambda r: -r[0])
+    body = "".join(f"<tr><td class=n>{i}</td>{row}</tr>" for i, (_, row) in enumerate(rows, start=1))
+    return ("<table><tr><th>#</th><th>kind</th><th>folder</th><th>name</th><th>file</th><th>score</th><th>band</th>"
+            f"<th>figures</th></tr>{body}</table>")
+
+
+def _mapping_table(r: ExportReport, anchors: dict[int, str]) -> str:
+    types = sorted({t for m in r.mappings for t in m.complexity.transformations_by_type})
+    head = "".join(f"<th>{escape(t)}</th>" for t in types)
+    rows = []
+    for m in sorted(r.mappings, key=lambda m: -m.complexity.score):
+        c = m.complexity
+        cells = "".join(f"<td class=n>{c.transformations_by_type.get(t, '') or ''}</td>" for t in types)
+        rows.append(f'<tr id="{anchors[id(m)]}"><td>{escape(c.name)}</td><td class=n>{c.score}</td>'
+                    f"<td class=n>{c.sources}</td><td class=n>{c.targets}</td><td class=n>{c.expressions}</td>"
+                    f"<td class=n>{c.lookups}</td><td class=n>{c.joins}</td><td class=n>{c.ports}</td>{cells}</tr>")
+    return ("<table><tr><th>mapping</th><th>score</th><th>sources</th><th>targets</th><th>expressions</th>"
+            f"<th>lookups</th><th>joins</th><th>ports</th>{head}</tr>{''.join(rows)}</table>")
+
+
+def render_html(reports: list[ExportReport], title: str = "infaflow report") -> str:
+    """The whole report for one or more exports."""
+    anchors: dict[int, str] = {}
+    for i, r in enumerate(reports):
+        for j, w in enumerate(r.workflows):
+            anchors[id(w)] = f"wf-{i}-{j}"
+        for j, m in enumerate(r.mappings):
+            anchors[id(m)] = f"m-{i}-{j}"
+    n_wf = sum(len(r.workflows) for r in reports)
+    n_map = sum(len(r.mappings) for r in reports)
+    now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    files = ", ".join(escape(_short(r.export.path)) for r in reports)
+    out = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+           f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head><body>',
+           f"<header><h1>{escape(title)}</h1><p>{len(reports)} export(s): {files} · {n_wf} workflow(s), "
+           f"{n_map} mapping(s) · generated {now} by infaflow</p></header><main>",
+           f'<div class="legend-box">{legend_svg()}</div>',
+           "<h2>Ranked by complexity</h2>", _ranking(reports, anchors),
+           "<p class=muted>Scores: see docs/inspect.md. Durations: defaults per task type unless a durations file "
+           "was given.</p>"]
+    for r in reports:
+        for w in r.workflows:
+            out.append(_workflow_section(w, anchors[id(w)]))
+        if r.mappings:
+            out.append(f"<h2>Mappings <small>{escape(_short(r.export.path))}</small></h2>")
+            out.append(_mapping_table(r, anchors))
+        if r.export.problems:
+            out.append(f"<details><summary>Load problems of {escape(_short(r.export.path))} "
+                       f"({len(r.export.problems)})</summary><ul>")
+            out += [f'<li class="{"problem" if p.severity == "error" else "warning"}">line {p.line}: '
+                    f"{escape(p.message)}</li>" for p in r.export.problems]
+            out.append("</ul></details>")
+    out.append("</main></body></html>")
+    return "".join(out)
+
+
+__all__ = ["render_html"]
