@@ -66,14 +66,18 @@ def parse(path: str | Path) -> etree._ElementTree:
     _refuse_entity_declarations(text_head, name)
     parser = _parser()
     try:
-        tree = etree.parse(name, parser)
+        # A file object, never the name: libxml2 would read a name as a URI ("%20", "http://...").
+        with Path(path).open("rb") as fh:
+            tree = etree.parse(fh, parser, base_url=name)
     except etree.XMLSyntaxError as exc:
         tree = _recover_from_syntax_error(exc, path, name)
     except OSError as exc:  # libxml2 reports some encoding errors of a file as read errors
         if "encoding" in str(exc):
-            raise _encoding_error(Path(path).read_bytes(), name, 1) from None
-        raise InputError(f"cannot read file: {exc}", name) from None
-    _refuse_undeclared_entities(parser, name)
+            tree = _parse_with_python_codec(Path(path).read_bytes(), name)
+        else:
+            raise InputError(f"cannot read file: {exc}", name) from None
+    else:
+        _refuse_undeclared_entities(parser, name)
     _refuse_declared_entities(tree, name)
     root = tree.getroot()
     if root.tag != ROOT_TAG:
@@ -251,11 +255,10 @@ def _recover_from_syntax_error(
     syntax error into an :class:`InputError` that says what is wrong."""
     message = exc.msg or str(exc)
     line = exc.lineno or 1
-    if message.startswith("Unsupported encoding"):
+    if message.startswith("Unsupported encoding") or exc.code == etree.ErrorTypes.ERR_INVALID_ENCODING \
+            or "Invalid bytes in character encoding" in message or "not proper UTF-8" in message:
+        # libxml2 lacks the codec or finds bad bytes: Python's codec reads it or says where it is wrong.
         return _parse_with_python_codec(Path(path).read_bytes(), name)
-    if exc.code == etree.ErrorTypes.ERR_INVALID_ENCODING or "Invalid bytes in character encoding" in message \
-            or "not proper UTF-8" in message:
-        raise _encoding_error(Path(path).read_bytes(), name, line) from None
     if exc.code in _SYNTAX_MESSAGES:
         raise InputError(_syntax_message(exc.code, message), name, line) from None
     if _is_truncated(path, line):
@@ -308,29 +311,11 @@ def _python_codec(encoding: str) -> codecs.CodecInfo | None:
         return None
 
 
-def _encoding_error(data: bytes, name: str, fallback_line: int) -> InputError:
-    """A precise message for bytes that are not valid in the declared encoding (Python finds the line)."""
-    bom = _bom_codec(data)
-    encoding = declared_encoding(data) or (bom[0] if bom else "UTF-8")
-    info = _python_codec(encoding)
-    if info is not None:
-        try:
-            data.decode(info.name)
-        except UnicodeDecodeError as err:
-            bad = data[err.start:err.start + 4]
-            return InputError(
-                f"bytes {bad.hex(' ')} are not valid {encoding}, the encoding the file declares; "
-                "re-export it or correct its XML declaration",
-                name,
-                data.count(b"\n", 0, err.start) + 1,
-            )
-    return InputError(f"the text is not valid {encoding}, the encoding the file declares", name, fallback_line)
-
-
 def _parse_with_python_codec(data: bytes, name: str) -> etree._ElementTree:
     """Decode with Python's codec for the declared encoding, declare UTF-8 instead (on the same line, so
     line numbers stay true) and parse the UTF-8 text."""
-    encoding = declared_encoding(data) or ""
+    bom = _bom_codec(data)
+    encoding = declared_encoding(data) or (bom[0] if bom else "UTF-8")
     info = _python_codec(encoding)
     if info is None:
         raise InputError(f"unknown encoding {encoding!r} in the XML declaration", name, 1)
@@ -339,7 +324,7 @@ def _parse_with_python_codec(data: bytes, name: str) -> etree._ElementTree:
     except UnicodeDecodeError as err:
         raise InputError(
             f"bytes {data[err.start:err.start + 4].hex(' ')} are not valid {encoding}, the encoding the file "
-            "declares",
+            "declares; re-export it or correct its XML declaration",
             name,
             data.count(b"\n", 0, err.start) + 1,
         ) from None
