@@ -216,3 +216,14 @@ def test_many_problems_are_capped_with_a_count() -> None:
     assert len(problems) == validation.MAX_PROBLEMS + 1
     assert problems[-1].message == "50 more schema problems not shown"
     assert problems[0].line == 3
+
+
+def test_every_sample_validates_against_our_xsd_and_the_vendor_dtd(samples_dir: Path) -> None:
+    exports = sorted(p for p in samples_dir.rglob("*") if p.suffix.lower() == ".xml"
+                     and b"<POWERMART" in p.read_bytes()[:4096])
+    if not exports:
+        pytest.skip("no sample exports yet")
+    dtd = _dtd()
+    for path in exports:
+        assert validation.validate_file(path) == [], path
+        assert dtd.validate(parse(path)), (path, dtd.error_log.filter_from_errors()[:3])
