@@ -227,3 +227,23 @@ def test_every_sample_validates_against_our_xsd_and_the_vendor_dtd(samples_dir: 
     for path in exports:
         assert validation.validate_file(path) == [], path
         assert dtd.validate(parse(path)), (path, dtd.error_log.filter_from_errors()[:3])
+
+
+@pytest.mark.corpus
+def test_validate_command_checks_pass_on_every_exported_corpus_file(
+    corpus_dir: Path, corpus_manifest: list[dict[str, str]]
+) -> None:
+    """What ``infaflow validate`` does per file (XSD, model, workflow checks): no error on real exports."""
+    from infaflow.cli.validate import check_file
+
+    failing: dict[str, list[str]] = {}
+    warnings = 0
+    exported = [r for r in corpus_manifest if r["looks_exported"] == "yes"]
+    for row in exported:
+        report = check_file(str(corpus_dir / "files" / row["file"]))
+        warnings += len(report.warnings)
+        if not report.valid:
+            failing[row["file"]] = [str(p) for p in report.errors[:3]]
+    print(f"\ninfaflow validate: {len(exported) - len(failing)}/{len(exported)} exported corpus files valid "
+          f"({warnings} warnings)")
+    assert failing == {}
