@@ -13,13 +13,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import inventory  # noqa: E402
 import orders  # noqa: E402
+import retail_dw  # noqa: E402
 
 SAMPLES = HERE.parent
 
 # output path (relative to samples/) -> builder returning (bytes, encoding)
 BUILDERS: dict[str, Callable[[], tuple[bytes, str]]] = {
     "orders/wf_orders_daily.xml": orders.build,
+    "retail_dw/wf_retail_nightly.xml": retail_dw.build,
+    "inventory/wf_inventory_alerts.xml": inventory.build,
 }
 
 

@@ -23,6 +23,7 @@ from pcxml import (
     config,
     decision,
     email,
+    flatfile,
     folder,
     group,
     lookup_attrs,
@@ -34,7 +35,6 @@ from pcxml import (
     target_flatfile,
     transformation,
     user_variable,
-    flatfile,
 )
 
 REPOSITORY = "rep_infaflow_demo"
