@@ -98,3 +98,23 @@ def test_html_report_is_self_contained_and_ranked(orders_xml, tmp_path):
     svg = html[html.index('class="dag"'):html.index("</svg>", html.index('class="dag"'))]
     assert svg.count('class="task critical"') == 7  # the critical path's tasks
     assert ">true</text>" in svg and ">false</text>" in svg and ">$$LOADED_ORDERS &gt; 0</text>" in svg
+
+
+def test_crossing_count_matches_brute_force():
+    import random
+
+    from infaflow.report.layout import _crossings
+
+    rng = random.Random(1)
+    for _ in range(100):
+        layers = [[f"{i}_{k}" for k in range(rng.randint(1, 6))] for i in range(4)]
+        up = {n: [] for layer in layers for n in layer}
+        for i in range(1, 4):
+            for n in layers[i]:
+                up[n] = rng.sample(layers[i - 1], rng.randint(0, len(layers[i - 1])))
+        brute = 0
+        for i in range(1, 4):
+            pos = {n: k for k, n in enumerate(layers[i - 1])}
+            edges = [(k, pos[p]) for k, n in enumerate(layers[i]) for p in up[n]]
+            brute += sum(1 for (a1, b1), (a2, b2) in combinations(edges, 2) if (a1 - a2) * (b1 - b2) < 0)
+        assert _crossings(layers, up) == brute

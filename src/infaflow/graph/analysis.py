@@ -150,9 +150,11 @@ def schedule(graph: nx.DiGraph, seconds: Mapping[str, float]) -> dict[str, tuple
     return {n: (es[n], ef[n], ls[n], lf[n]) for n in order}
 
 
-def critical_path(graph: nx.DiGraph, seconds: Mapping[str, float]) -> tuple[list[str], float]:
-    """The longest chain by summed durations and its length in seconds (ties: first in export order)."""
-    times = schedule(graph, seconds)
+def critical_path(graph: nx.DiGraph, seconds: Mapping[str, float],
+                  times: Mapping[str, tuple[float, float, float, float]] | None = None) -> tuple[list[str], float]:
+    """The longest chain by summed durations and its length in seconds (ties: first in export order).
+    ``times`` is :func:`schedule`'s result when already computed."""
+    times = times if times is not None else schedule(graph, seconds)
     if not times:
         return [], 0.0
     order = list(times)
@@ -194,7 +196,7 @@ def analyze_graph(flat: nx.DiGraph, durations: Mapping[str, float] | None = None
     times = schedule(flat, seconds)
     lv = levels(flat)
     level_of = {n: i for i, names in enumerate(lv) for n in names}
-    path, length = critical_path(flat, seconds)
+    path, length = critical_path(flat, seconds, times)
     on_path = set(path)
     tasks: dict[str, TaskTiming] = {}
     for n, (es, ef, ls, lf) in times.items():

@@ -55,6 +55,7 @@ class EdgeRoute:
     path: str
     label_x: float
     label_y: float
+    label_anchor: str = "middle"  # SVG text-anchor of the label
 
 
 @dataclass
@@ -76,15 +77,26 @@ def _layering(graph: nx.DiGraph) -> dict[str, int]:
 
 
 def _crossings(order: list[list[str]], up: dict[str, list[str]]) -> int:
+    """Link crossings between adjacent layers: inversions counted with a Fenwick tree, O(E log V)."""
     total = 0
     for i in range(1, len(order)):
         pos = {n: k for k, n in enumerate(order[i - 1])}
-        edges = [(pos[p], k) for k, n in enumerate(order[i]) for p in up[n]]
-        edges.sort()
-        for a in range(len(edges)):
-            for b in range(a + 1, len(edges)):
-                if edges[a][0] != edges[b][0] and edges[a][1] > edges[b][1]:
-                    total += 1
+        edges = sorted((k, pos[p]) for k, n in enumerate(order[i]) for p in up[n])
+        size = len(order[i - 1]) + 1
+        tree = [0] * (size + 1)
+        seen = 0
+        for _, upper in edges:  # count earlier edges whose upper end lies strictly right of this one
+            j = upper + 1
+            not_greater = 0
+            while j > 0:
+                not_greater += tree[j]
+                j -= j & -j
+            total += seen - not_greater
+            seen += 1
+            j = upper + 1
+            while j <= size:
+                tree[j] += 1
+                j += j & -j
     return total
 
 
@@ -248,7 +260,7 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
         i0 = layer[u]
         x0, y0 = anchor_out(u, i0)
         parts = [f"M{x0:.1f},{y0:.1f}"]
-        label_at: tuple[float, float] | None = None
+        label_at: tuple[float, float, str] | None = None
         for k in range(1, len(chain)):
             i = i0 + k
             n = chain[k]
@@ -262,20 +274,20 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
                 left = MARGIN + 14.0 - 6.0 - min(off, 12.0)
                 parts.append(f"L{right:.1f},{y0:.1f} L{right:.1f},{gutter:.1f} L{left:.1f},{gutter:.1f} "
                              f"L{left:.1f},{y1:.1f} L{x1:.1f},{y1:.1f}")
-                if label_at is None:
-                    label_at = ((x0 + right) / 2 if right - x0 > 40 else right - 20, y0 - 7)
+                if label_at is None:  # on the gutter, just left of the turn, clear of the tasks
+                    label_at = (right - 6, gutter - 2, "end")
             else:
                 dx = max(20.0, (x1 - x0) / 2)
                 parts.append(f"C{x0 + dx:.1f},{y0:.1f} {x1 - dx:.1f},{y1:.1f} {x1:.1f},{y1:.1f}")
                 if label_at is None:
-                    label_at = ((x0 + x1) / 2, (y0 + y1) / 2)
+                    label_at = ((x0 + x1) / 2, (y0 + y1) / 2, "middle")
             if is_dummy(n):  # run straight through the dummy's column
                 x0, y0 = x1 + widths[i], y1
                 parts.append(f"L{x0:.1f},{y0:.1f}")
             else:
                 x0, y0 = x1, y1
         assert label_at is not None
-        routes[(u, v)] = EdgeRoute(" ".join(parts), label_at[0], label_at[1])
+        routes[(u, v)] = EdgeRoute(" ".join(parts), *label_at)
     width = max(band_right) + MARGIN + 6.0 * max(lane.values(), default=0)
     height = band_bottom[-1] + MARGIN
     real_order = [[n for n in nodes if not is_dummy(n)] for nodes in order]

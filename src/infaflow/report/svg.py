@@ -82,7 +82,7 @@ def render_svg(graph: nx.DiGraph, *, ident: str, critical_nodes: set[str] | None
                      f"<title>{escape(u)} → {escape(v)}: {escape(condition)}</title></path>")
         if text:
             label_parts.append(
-                f'<text x="{route.label_x:.1f}" y="{route.label_y - 3:.1f}" text-anchor="middle" font-size="10" '
+                f'<text x="{route.label_x:.1f}" y="{route.label_y - 3:.1f}" text-anchor="{route.label_anchor}" font-size="10" '
                 f'fill="{LINK_COLOURS[kind]}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
                 f"<title>{escape(condition)}</title>{escape(text)}</text>")
     parts += label_parts
