@@ -1,0 +1,183 @@
+"""Numeric functions: ABS, CEIL, FLOOR, MOD, POWER, SQRT, EXP, LN, LOG, SIGN, and ROUND/TRUNC for numbers
+and dates (one declaration each, dispatching on the argument's type)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
+
+from infaflow.expr.environment import Environment
+from infaflow.expr.errors import RowError
+from infaflow.expr.functions.base import Function, arg_type, register
+from infaflow.expr.functions.dates import round_date, round_date_spark, trunc_date, trunc_date_spark
+from infaflow.expr.nodes import Call, Literal
+from infaflow.expr.sparkcode import Code, as_number
+from infaflow.expr.types import Value, round_half_up, to_decimal, to_number
+
+
+def _n(value: Value) -> int | Decimal | float:
+    return to_number(value)  # type: ignore[return-value]
+
+
+def _places(node: Call) -> int:
+    if len(node.args) < 2:
+        return 0
+    arg = node.args[1]
+    if isinstance(arg, Literal) and isinstance(arg.value, int):
+        return arg.value
+    raise ValueError("the precision must be an integer literal")
+
+
+def truncate_number(value: int | Decimal | float, places: int = 0) -> int | Decimal | float:
+    """TRUNC of a number: toward zero at ``places`` digits."""
+    if isinstance(value, int):
+        if places >= 0:
+            return value
+        step = 10 ** (-places)
+        kept = abs(value) // step * step
+        return kept if value >= 0 else -kept
+    result = to_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    return float(result) if isinstance(value, float) else result
+
+
+def _round(values: list[Value], env: Environment) -> Value:
+    value = values[0]
+    if isinstance(value, datetime):
+        return round_date(value, str(values[1]) if len(values) > 1 else "DD")
+    places = int(_n(values[1])) if len(values) > 1 else 0  # type: ignore[arg-type]
+    return round_half_up(_n(value), places)
+
+
+def _trunc(values: list[Value], env: Environment) -> Value:
+    value = values[0]
+    if isinstance(value, datetime):
+        return trunc_date(value, str(values[1]) if len(values) > 1 else "DD")
+    places = int(_n(values[1])) if len(values) > 1 else 0  # type: ignore[arg-type]
+    return truncate_number(_n(value), places)
+
+
+def _typed(tr, node: Call, args: list[Code]) -> str:
+    kind = args[0].type
+    if kind == "":
+        raise ValueError("the type of the first argument is unknown (number or date?)")
+    return kind
+
+
+def _round_spark(tr, node: Call, args: list[Code]) -> Code:
+    if _typed(tr, node, args) == "date":
+        return round_date_spark(tr, node, args)
+    number = as_number(args[0])
+    return Code(f"F.round({number}, {_places(node)})", number.type)
+
+
+def _trunc_spark(tr, node: Call, args: list[Code]) -> Code:
+    if _typed(tr, node, args) == "date":
+        return trunc_date_spark(tr, node, args)
+    number = as_number(args[0])
+    places = _places(node)
+    back = {"double": "double", "integer": "bigint"}.get(number.type)
+    text = f"F.when({number} >= 0, F.floor({number}, {places})).otherwise(F.ceil({number}, {places}))"
+    return Code(f'{text}.cast("{back}")' if back else text, number.type)
+
+
+def _mod(values: list[Value], env: Environment) -> Value:
+    from infaflow.expr.evaluator import modulo
+
+    return modulo(values[0], values[1], env)
+
+
+def _mod_spark(tr, node: Call, args: list[Code]) -> Code:
+    a, b = as_number(args[0]), as_number(args[1])
+    return Code(f"F.when({b} == 0, {tr.row_error('divide by zero')}).otherwise({a} % {b})", tr.type_of(node))
+
+
+def _power(values: list[Value], env: Environment) -> Value:
+    base, exponent = float(_n(values[0])), float(_n(values[1]))
+    if base < 0 and exponent != int(exponent):
+        raise RowError("POWER: negative base with a fractional exponent")
+    if base == 0 and exponent < 0:
+        raise RowError("POWER: zero to a negative power")
+    return math.pow(base, exponent)
+
+
+def _power_spark(tr, node: Call, args: list[Code]) -> Code:
+    a, b = as_number(args[0]), as_number(args[1])
+    bad = f"(({a} < 0) & ({b} != F.floor({b}))) | (({a} == 0) & ({b} < 0))"
+    return Code(f"F.when({bad}, {tr.row_error('POWER: invalid arguments')}).otherwise(F.pow({a}, {b}))",
+                "double")
+
+
+def _guarded(name: str, test, message: str):
+    """A one-argument math function that is a row error outside its domain."""
+    def run(values: list[Value], env: Environment) -> Value:
+        x = float(_n(values[0]))
+        if not test(x):
+            raise RowError(f"{name}: {message}")
+        return {"SQRT": math.sqrt, "LN": math.log, "EXP": math.exp}[name](x)
+    return run
+
+
+def _guarded_spark(spark_name: str, bad: str, message: str):
+    def build(tr, node: Call, args: list[Code]) -> Code:
+        x = as_number(args[0])
+        condition = bad.format(x=x)
+        return Code(f"F.when({condition}, {tr.row_error(message)}).otherwise(F.{spark_name}({x}))", "double")
+    return build
+
+
+def _log(values: list[Value], env: Environment) -> Value:
+    base, x = float(_n(values[0])), float(_n(values[1]))
+    if base <= 0 or base == 1 or x <= 0:
+        raise RowError("LOG: base must be positive and not 1, value positive")
+    return math.log(x) / math.log(base)
+
+
+def _log_spark(tr, node: Call, args: list[Code]) -> Code:
+    base, x = as_number(args[0]), as_number(args[1])
+    bad = f"({base} <= 0) | ({base} == 1) | ({x} <= 0)"
+    return Code(f"F.when({bad}, {tr.row_error('LOG: invalid arguments')}).otherwise(F.log({base}, {x}))",
+                "double")
+
+
+def _ceil_floor(up: bool):
+    def run(values: list[Value], env: Environment) -> Value:
+        x = _n(values[0])
+        return (math.ceil if up else math.floor)(x)  # type: ignore[arg-type]
+    return run
+
+
+def _sign(values: list[Value], env: Environment) -> Value:
+    x = _n(values[0])
+    return (x > 0) - (x < 0)
+
+
+register(
+    Function("ABS", 1, 1, arg_type(0), evaluate=lambda v, env: abs(_n(v[0])),
+             spark=lambda tr, n, a: Code(f"F.abs({as_number(a[0])})", as_number(a[0]).type), group="numeric"),
+    Function("CEIL", 1, 1, "integer", evaluate=_ceil_floor(True),
+             spark=lambda tr, n, a: Code(f'F.ceil({as_number(a[0])}).cast("bigint")', "integer"),
+             group="numeric"),
+    Function("FLOOR", 1, 1, "integer", evaluate=_ceil_floor(False),
+             spark=lambda tr, n, a: Code(f'F.floor({as_number(a[0])}).cast("bigint")', "integer"),
+             group="numeric"),
+    Function("MOD", 2, 2, lambda t: "double" if "double" in t else ("decimal" if "decimal" in t or "string" in t
+                                                                      else "integer"),
+             evaluate=_mod, spark=_mod_spark, group="numeric", doc="Sign follows the dividend; MOD(x, 0) is a "
+                                                                   "row error."),
+    Function("POWER", 2, 2, "double", evaluate=_power, spark=_power_spark, group="numeric"),
+    Function("SQRT", 1, 1, "double", evaluate=_guarded("SQRT", lambda x: x >= 0, "negative argument"),
+             spark=_guarded_spark("sqrt", "{x} < 0", "SQRT: negative argument"), group="numeric"),
+    Function("EXP", 1, 1, "double", evaluate=_guarded("EXP", lambda x: x < 709.78, "overflow"),
+             spark=_guarded_spark("exp", "{x} >= 709.78", "EXP: overflow"), group="numeric"),
+    Function("LN", 1, 1, "double", evaluate=_guarded("LN", lambda x: x > 0, "argument must be positive"),
+             spark=_guarded_spark("ln", "{x} <= 0", "LN: argument must be positive"), group="numeric"),
+    Function("LOG", 2, 2, "double", evaluate=_log, spark=_log_spark, group="numeric",
+             doc="LOG(base, value)."),
+    Function("SIGN", 1, 1, "integer", evaluate=_sign,
+             spark=lambda tr, n, a: Code(f'F.signum({as_number(a[0])}).cast("int")', "integer"), group="numeric"),
+    Function("ROUND", 1, 2, arg_type(0), evaluate=_round, spark=_round_spark, group="numeric",
+             doc="Numbers: half away from zero; dates: to the nearest year/month/day/hour/minute."),
+    Function("TRUNC", 1, 2, arg_type(0), evaluate=_trunc, spark=_trunc_spark, group="numeric",
+             doc="Numbers: toward zero; dates: start of the year/month/day/hour/minute."),
+)

@@ -1,0 +1,368 @@
+"""String functions: LENGTH, UPPER, LOWER, INITCAP, LTRIM, RTRIM, LPAD, RPAD, SUBSTR, INSTR, CONCAT, CHR,
+ASCII, REVERSE, REPLACECHR, REPLACESTR, REG_EXTRACT, REG_MATCH, REG_REPLACE, MD5."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from infaflow.expr.environment import Environment
+from infaflow.expr.errors import RowError
+from infaflow.expr.functions.base import Function, register
+from infaflow.expr.nodes import Call, Literal
+from infaflow.expr.sparkcode import Code, as_value, py
+from infaflow.expr.types import Value, to_number, to_string, truthy
+
+
+def _s(value: Value, env: Environment) -> str:
+    return to_string(value, env.date_format)  # type: ignore[return-value]
+
+
+def _i(value: Value) -> int:
+    return int(to_number(value))  # type: ignore[arg-type]
+
+
+def _str_args(tr, args: list[Code]) -> list[Code]:
+    return [tr.to_string(a) for a in args]
+
+
+def _int_code(code: Code) -> str:
+    return f'{as_value(code)}.cast("int")'
+
+
+def _literal_arg(node: Call, index: int, kinds: tuple[type, ...] = (str,)) -> object:
+    """The value of a literal argument; ValueError when the argument is not a literal."""
+    arg = node.args[index]
+    if isinstance(arg, Literal) and (arg.value is None or isinstance(arg.value, kinds)):
+        return arg.value
+    raise ValueError(f"argument {index + 1} must be a literal to be translated exactly")
+
+
+def _guard(codes: list[Code], text: str, kind: str) -> Code:
+    """NULL when any of ``codes`` is NULL, else ``text``."""
+    tests = [f"{c}.isNotNull()" for c in codes if c.type != "null"]
+    if not tests:
+        return Code(text, kind)
+    return Code(f"F.when({' & '.join(tests)}, {text})", kind)
+
+
+# ---------------------------------------------------------------- INITCAP
+
+def initcap(text: str) -> str:
+    """First letter of each word upper case, the rest lower case; words end at any non-alphanumeric."""
+    out = []
+    previous_alnum = False
+    for ch in text.lower():
+        out.append(ch if previous_alnum else ch.upper())
+        previous_alnum = ch.isalpha() or ch.isdigit()
+    return "".join(out)
+
+
+def _initcap_spark(tr, node: Call, args: list[Code]) -> Code:
+    s = tr.to_string(args[0])
+    c, i = tr.fresh("c"), tr.fresh("i")
+    chars = f'F.split(F.lower({s}), "")'
+    previous = f'F.element_at({chars}, {i})'
+    text = (f"F.array_join(F.transform({chars}, lambda {c}, {i}: F.when(({i} == 0) | ~{previous}"
+            f'.rlike("^[\\\\p{{L}}\\\\p{{Nd}}]$"), F.upper({c})).otherwise({c})), "")')
+    return _guard([s], text, "string")
+
+
+# ---------------------------------------------------------------- trims and pads
+
+def _trim(left: bool):
+    def run(values: list[Value], env: Environment) -> Value:
+        s = _s(values[0], env)
+        chars = _s(values[1], env) if len(values) > 1 else " "
+        return s.lstrip(chars) if left else s.rstrip(chars)
+    return run
+
+
+def _trim_spark(name: str):
+    def build(tr, node: Call, args: list[Code]) -> Code:
+        codes = _str_args(tr, args)
+        return Code(f"F.{name}({', '.join(c.text for c in codes)})", "string")
+    return build
+
+
+def pad(text: str, length: int, fill: str, left: bool) -> str:
+    """LPAD/RPAD: pad to ``length`` with ``fill`` repeated; a longer string is cut to ``length``."""
+    if length <= 0:
+        return ""
+    if len(text) >= length:
+        return text[:length]
+    if not fill:
+        return text
+    filling = (fill * length)[: length - len(text)]
+    return filling + text if left else text + filling
+
+
+def _pad(left: bool):
+    def run(values: list[Value], env: Environment) -> Value:
+        fill = _s(values[2], env) if len(values) > 2 else " "
+        return pad(_s(values[0], env), _i(values[1]), fill, left)
+    return run
+
+
+def _pad_spark(name: str):
+    def build(tr, node: Call, args: list[Code]) -> Code:
+        s = tr.to_string(args[0])
+        fill = tr.to_string(args[2]) if len(args) > 2 else Code('F.lit(" ")', "string")
+        return Code(f"F.{name}({s}, {_int_code(args[1])}, {fill})", "string")
+    return build
+
+
+# ---------------------------------------------------------------- SUBSTR, INSTR
+
+def substr(text: str, start: int, length: int | None = None) -> str:
+    """SUBSTR: 1-based; 0 counts as 1; negative counts from the end; no length: to the end; length <= 0: ''."""
+    size = len(text)
+    begin = start - 1 if start > 0 else (size + start if start < 0 else 0)
+    end = size if length is None else begin + length
+    begin = max(begin, 0)
+    end = min(end, size)
+    return text[begin:end] if begin < end else ""
+
+
+def _substr(values: list[Value], env: Environment) -> Value:
+    length = _i(values[2]) if len(values) > 2 else None
+    return substr(_s(values[0], env), _i(values[1]), length)
+
+
+def _substr_spark(tr, node: Call, args: list[Code]) -> Code:
+    s = tr.to_string(args[0])
+    parts = [s.text, _int_code(args[1])] + ([_int_code(args[2])] if len(args) > 2 else [])
+    return Code(f"F.substr({', '.join(parts)})", "string")
+
+
+def instr(text: str, search: str, start: int = 1, occurrence: int = 1) -> int:
+    """INSTR: position of the ``occurrence``-th ``search`` from ``start`` (negative: from the end,
+    searching backwards); 0 when not found. Occurrences may overlap."""
+    size, width = len(text), len(search)
+    if width == 0 or occurrence <= 0:
+        return 0
+    if start >= 0:
+        positions = (i for i in range(max(start, 1), size - width + 2) if text.startswith(search, i - 1))
+    else:
+        last = min(size + start + 1, size - width + 1)
+        positions = (i for i in range(last, 0, -1) if text.startswith(search, i - 1))
+    for n, position in enumerate(positions, start=1):
+        if n == occurrence:
+            return position
+    return 0
+
+
+def _instr(values: list[Value], env: Environment) -> Value:
+    start = _i(values[2]) if len(values) > 2 else 1
+    occurrence = _i(values[3]) if len(values) > 3 else 1
+    return instr(_s(values[0], env), _s(values[1], env), start, occurrence)
+
+
+def _instr_spark(tr, node: Call, args: list[Code]) -> Code:
+    s, search = tr.to_string(args[0]), tr.to_string(args[1])
+    if len(args) == 2:
+        return Code(f"F.when(F.length({search}) > 0, F.instr({s}, {search})).when({search}.isNotNull(), "
+                    "F.lit(0))", "integer")
+    start = _int_code(args[2])
+    occurrence = _int_code(args[3]) if len(args) > 3 else "F.lit(1)"
+    i = tr.fresh("i")
+    matches = f"F.filter(F.sequence(F.lit(1), F.greatest(F.length({s}), F.lit(1))), lambda {i}: " \
+              f"(F.substr({s}, {i}, F.length({search})) == {search}) & "
+    forward = f"{matches}({i} >= {start}))"
+    backward = f"F.reverse({matches}({i} <= F.length({s}) + {start} + 1)))"
+    picked = (f"F.coalesce(F.try_element_at(F.when({start} >= 0, {forward}).otherwise({backward}), "
+              f"{occurrence}), F.lit(0))")
+    text = f"F.when((F.length({search}) == 0) | ({occurrence} <= 0), F.lit(0)).otherwise({picked})"
+    return _guard([s, search, args[2]] + args[3:4], text, "integer")
+
+
+# ---------------------------------------------------------------- CONCAT, CHR, ASCII, REVERSE
+
+def _concat(values: list[Value], env: Environment) -> Value:
+    from infaflow.expr.evaluator import concat
+
+    return concat(values[0], values[1], env)
+
+
+def _concat_spark(tr, node: Call, args: list[Code]) -> Code:
+    a, b = _str_args(tr, args)
+    return Code(f'F.when(F.coalesce({a}, {b}).isNull(), F.lit(None)).otherwise(F.concat_ws("", {a}, {b}))',
+                "string")
+
+
+def _chr(values: list[Value], env: Environment) -> Value:
+    code = _i(values[0])
+    if not 0 <= code <= 0x10FFFF:
+        raise RowError(f"CHR: invalid character code {code}")
+    return chr(code)
+
+
+def _chr_spark(tr, node: Call, args: list[Code]) -> Code:
+    arg = node.args[0]
+    if isinstance(arg, Literal) and isinstance(arg.value, int) and 0 <= arg.value <= 0x10FFFF:
+        return Code(f"F.lit({py(chr(arg.value))})", "string")
+    n = _int_code(args[0])
+    return Code(f"F.when(({n} >= 0) & ({n} <= 255), F.chr({n})).when({n}.isNotNull(), "
+                f"{tr.row_error('CHR: codes above 255 are only translated for literals')})", "string")
+
+
+# ---------------------------------------------------------------- REPLACECHR, REPLACESTR
+
+def _case_insensitive(flag: Value) -> bool:
+    return flag is None or not truthy(flag)
+
+
+def _replacechr(values: list[Value], env: Environment) -> Value:
+    flag, s, chars, new = values
+    if s is None:
+        return None
+    text = _s(s, env)
+    if chars is None or chars == "":
+        return text
+    insensitive = _case_insensitive(flag)
+    old = _s(chars, env)
+    old_set = set(old.lower()) if insensitive else set(old)
+    replacement = _s(new, env)[:1] if new is not None else ""
+    return "".join(replacement if (ch.lower() if insensitive else ch) in old_set else ch for ch in text)
+
+
+def _replacechr_spark(tr, node: Call, args: list[Code]) -> Code:
+    flag = _literal_arg(node, 0, (int,))
+    chars = _literal_arg(node, 2)
+    new = _literal_arg(node, 3)
+    s = tr.to_string(args[1])
+    if not chars:
+        return s
+    matching = ""
+    for ch in str(chars):
+        for variant in ((ch.lower(), ch.upper()) if _case_insensitive(flag) else (ch,)):
+            if variant not in matching:
+                matching += variant
+    replacement = (str(new)[:1] * len(matching)) if new else ""
+    return Code(f"F.translate({s}, {py(matching)}, {py(replacement)})", "string")
+
+
+def _replacestr(values: list[Value], env: Environment) -> Value:
+    flag, s, *olds, new = values
+    if s is None:
+        return None
+    text = _s(s, env)
+    patterns = [_s(o, env) for o in olds if o is not None and _s(o, env) != ""]
+    if not patterns:
+        return text
+    insensitive = _case_insensitive(flag)
+    replacement = _s(new, env) if new is not None else ""
+    haystack = text.lower() if insensitive else text
+    keys = [p.lower() for p in patterns] if insensitive else patterns
+    out, i = [], 0
+    while i < len(text):
+        for key in keys:
+            if haystack.startswith(key, i):
+                out.append(replacement)
+                i += len(key)
+                break
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def java_regex_quote(text: str) -> str:
+    """``text`` as a literal inside a Java (and Python) regular expression."""
+    return "".join(ch if ch.isalnum() or ch == "_" or ch == " " else "\\" + ch for ch in text)
+
+
+def _replacestr_spark(tr, node: Call, args: list[Code]) -> Code:
+    flag = _literal_arg(node, 0, (int,))
+    olds = [_literal_arg(node, i) for i in range(2, len(node.args) - 1)]
+    new = _literal_arg(node, len(node.args) - 1)
+    s = tr.to_string(args[1])
+    patterns = [str(o) for o in olds if o]
+    if not patterns:
+        return s
+    regex = ("(?i)" if _case_insensitive(flag) else "") + "|".join(java_regex_quote(p) for p in patterns)
+    replacement = str(new or "").replace("\\", "\\\\").replace("$", "\\$")
+    return Code(f"F.regexp_replace({s}, {py(regex)}, {py(replacement)})", "string")
+
+
+# ---------------------------------------------------------------- regular expressions
+
+def _reg_extract(values: list[Value], env: Environment) -> Value:
+    group = _i(values[2]) if len(values) > 2 else 1
+    m = re.search(_s(values[1], env), _s(values[0], env))
+    if m is None:
+        return None
+    return m.group(group) or ""
+
+
+def _reg_extract_spark(tr, node: Call, args: list[Code]) -> Code:
+    pattern = _literal_arg(node, 1)
+    group = _literal_arg(node, 2, (int,)) if len(node.args) > 2 else 1
+    s = tr.to_string(args[0])
+    return Code(f"F.when({s}.rlike({py(pattern)}), F.regexp_extract({s}, {py(pattern)}, {group}))", "string")
+
+
+def _reg_match(values: list[Value], env: Environment) -> Value:
+    return 1 if re.fullmatch(_s(values[1], env), _s(values[0], env)) else 0
+
+
+def _reg_match_spark(tr, node: Call, args: list[Code]) -> Code:
+    pattern = _literal_arg(node, 1)
+    anchored = py("^(?:" + str(pattern) + ")\\z")
+    return Code(f"{tr.to_string(args[0])}.rlike({anchored})", "boolean")
+
+
+def _reg_replace(values: list[Value], env: Environment) -> Value:
+    count = _i(values[3]) if len(values) > 3 else 0
+    replacement = re.sub(r"\$(\d+)", r"\\g<\1>", _s(values[2], env))
+    return re.sub(_s(values[1], env), replacement, _s(values[0], env), count=max(count, 0))
+
+
+def _reg_replace_spark(tr, node: Call, args: list[Code]) -> Code:
+    if len(node.args) > 3 and _literal_arg(node, 3, (int,)) not in (0, None):
+        raise ValueError("a replacement count other than 0 (all) has no Spark equivalent")
+    s, pattern, replacement = _str_args(tr, args[:3])
+    return Code(f"F.regexp_replace({s}, {pattern}, {replacement})", "string")
+
+
+def _str_fn(spark_name: str):
+    return lambda tr, node, args: Code(f"F.{spark_name}({tr.to_string(args[0])})", "string")
+
+
+register(
+    Function("LENGTH", 1, 1, "integer", evaluate=lambda v, env: len(_s(v[0], env)),
+             spark=lambda tr, n, a: Code(f"F.length({tr.to_string(a[0])})", "integer"), group="string"),
+    Function("UPPER", 1, 1, "string", evaluate=lambda v, env: _s(v[0], env).upper(), spark=_str_fn("upper"),
+             group="string"),
+    Function("LOWER", 1, 1, "string", evaluate=lambda v, env: _s(v[0], env).lower(), spark=_str_fn("lower"),
+             group="string"),
+    Function("INITCAP", 1, 1, "string", evaluate=lambda v, env: initcap(_s(v[0], env)), spark=_initcap_spark,
+             group="string", doc="Words are delimited by any non-alphanumeric character."),
+    Function("LTRIM", 1, 2, "string", evaluate=_trim(True), spark=_trim_spark("ltrim"), group="string"),
+    Function("RTRIM", 1, 2, "string", evaluate=_trim(False), spark=_trim_spark("rtrim"), group="string"),
+    Function("LPAD", 2, 3, "string", evaluate=_pad(True), spark=_pad_spark("lpad"), group="string"),
+    Function("RPAD", 2, 3, "string", evaluate=_pad(False), spark=_pad_spark("rpad"), group="string"),
+    Function("SUBSTR", 2, 3, "string", evaluate=_substr, spark=_substr_spark, group="string"),
+    Function("INSTR", 2, 5, "integer", evaluate=_instr, spark=_instr_spark, group="string",
+             doc="The comparison_type argument is accepted and ignored (comparisons are exact) [U]."),
+    Function("CONCAT", 2, 2, "string", evaluate=_concat, spark=_concat_spark, null_in_null_out=False,
+             group="string"),
+    Function("CHR", 1, 1, "string", evaluate=_chr, spark=_chr_spark, group="string"),
+    Function("ASCII", 1, 1, "integer", evaluate=lambda v, env: ord(_s(v[0], env)[:1] or "\0"),
+             spark=lambda tr, n, a: Code(f"F.ascii({tr.to_string(a[0])})", "integer"), group="string"),
+    Function("REVERSE", 1, 1, "string", evaluate=lambda v, env: _s(v[0], env)[::-1], spark=_str_fn("reverse"),
+             group="string"),
+    Function("REPLACECHR", 4, 4, "string", evaluate=_replacechr, spark=_replacechr_spark,
+             null_in_null_out=False, group="string"),
+    Function("REPLACESTR", 4, None, "string", evaluate=_replacestr, spark=_replacestr_spark,
+             null_in_null_out=False, group="string"),
+    Function("REG_EXTRACT", 2, 3, "string", evaluate=_reg_extract, spark=_reg_extract_spark, group="string",
+             doc="First match anywhere in the string; NULL when there is none [U]."),
+    Function("REG_MATCH", 2, 2, "boolean", evaluate=_reg_match, spark=_reg_match_spark, group="string",
+             doc="1 when the whole string matches [U]."),
+    Function("REG_REPLACE", 3, 4, "string", evaluate=_reg_replace, spark=_reg_replace_spark, group="string"),
+    Function("MD5", 1, 1, "string",
+             evaluate=lambda v, env: hashlib.md5(_s(v[0], env).encode("utf-8")).hexdigest(),  # noqa: S324
+             spark=lambda tr, n, a: Code(f"F.md5({tr.to_string(a[0])})", "string"), group="string",
+             doc="32 lower-case hex digits of the UTF-8 bytes [U: case]."),
+)

@@ -1,0 +1,192 @@
+"""Translation of the transformation language to PySpark Column expressions (native functions only).
+
+``to_pyspark(node, ctx)`` returns Python source using ``F`` (``pyspark.sql.functions``); ``to_pyspark_condition``
+returns a boolean Column for filters, router groups and join conditions. The translation has the evaluator's
+semantics; anything that cannot be expressed exactly with native Spark functions raises :class:`Unsupported`
+naming the construct and its position, never a Python UDF. Row errors (ERROR(), a failed TO_DATE, a division
+by zero) become ``F.raise_error``: the Spark job fails where PowerCenter would reject the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import count
+
+from infaflow.expr.dateformat import DEFAULT_DATE_FORMAT
+from infaflow.expr.errors import Unsupported
+from infaflow.expr.functions import REGISTRY
+from infaflow.expr.infer import static_type
+from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary
+from infaflow.expr.sparkcode import Code, as_bool, as_number, as_string, as_value, lit, null, parse_date, py
+
+
+class SparkContext:
+    """How names, parameters and lookups appear in generated code. Override the methods you need.
+
+    ``date_format`` is the session's DateTime Format String; ``high_precision`` mirrors the session option.
+    """
+
+    date_format: str = DEFAULT_DATE_FORMAT
+    high_precision: bool = False
+
+    def column(self, name: str) -> str:
+        """Code for a port (default ``F.col("name")``)."""
+        return f"F.col({py(name)})"
+
+    def column_type(self, name: str) -> str:
+        """The type of a port (``integer``, ``decimal``, ``double``, ``string``, ``date``) or "" if unknown."""
+        return ""
+
+    def parameter(self, name: str) -> str:
+        """Code for a ``$$parameter`` or ``$variable``. By default there is none: Unsupported."""
+        raise Unsupported(f"no value for {name} in the generated job (SparkContext.parameter)")
+
+    def parameter_type(self, name: str) -> str:
+        """The type of a parameter, or "" if unknown."""
+        return ""
+
+    def lookup(self, name: str, arg_codes: list[str]) -> str:
+        """Code for an unconnected lookup ``:LKP.name(args)``. By default: Unsupported."""
+        raise Unsupported(f":LKP.{name} needs the lookup's data (SparkContext.lookup)")
+
+    def lookup_type(self, name: str) -> str:
+        """The type of the return port of lookup ``name``, or "" if unknown."""
+        return ""
+
+    def now(self) -> str:
+        """Code for SYSDATE / SYSTIMESTAMP / SESSSTARTTIME."""
+        return "F.current_timestamp()"
+
+    def row_order(self) -> str | None:
+        """Code of a column giving the input order of rows (needed by FIRST and LAST), or None."""
+        return None
+
+    def row_error(self, message_code: str) -> str:
+        """Code for a row error (ERROR(), a failed conversion). Default: fail the job with the message."""
+        return f"F.raise_error({message_code})"
+
+
+def to_pyspark(node: Node, ctx: SparkContext | None = None) -> str:
+    """Python source of a PySpark Column computing ``node`` (conditions as 1/0 like PowerCenter)."""
+    return as_value(Translator(ctx or SparkContext()).translate(node)).text
+
+
+def to_pyspark_condition(node: Node, ctx: SparkContext | None = None) -> str:
+    """Python source of a boolean PySpark Column for a filter, router group or join condition
+    (NULL counts as false in ``filter`` and ``when``, as in PowerCenter)."""
+    return as_bool(Translator(ctx or SparkContext()).translate(node)).text
+
+
+class Translator:
+    """Walks an AST and builds :class:`Code`; function calls dispatch to the registry's Spark handlers."""
+
+    def __init__(self, ctx: SparkContext) -> None:
+        self.ctx = ctx
+        self._names = count(1)
+        self._handlers: dict[type, Callable[[Node], Code]] = {
+            Literal: self._literal, Name: self._name, Unary: self._unary, Binary: self._binary,
+            Call: self._call, RefCall: self._ref_call,
+        }
+
+    # ------------------------------------------------------------ helpers for function handlers
+
+    def translate(self, node: Node) -> Code:
+        """The code of a sub-expression."""
+        return self._handlers[type(node)](node)
+
+    def unsupported(self, node: Node, message: str) -> Unsupported:
+        """An Unsupported error located at ``node``."""
+        src = node.source
+        return Unsupported(f"{message} (at {src.where(node.pos)})", node.pos, src.file, src.file_line(node.pos))
+
+    def fresh(self, prefix: str) -> str:
+        """A new variable name for a lambda in generated code."""
+        return f"{prefix}{next(self._names)}"
+
+    def type_of(self, node: Node) -> str:
+        """Static type of a sub-expression in this context."""
+        return static_type(node, self._name_type, self.ctx.high_precision)
+
+    def row_error(self, message: str) -> str:
+        """Code raising a row error with a fixed message."""
+        return self.ctx.row_error(f"F.lit({py(message)})")
+
+    def to_string(self, code: Code) -> Code:
+        return as_string(code, self.ctx.date_format)
+
+    def to_date(self, code: Code) -> Code:
+        if code.type in ("date", "null"):
+            return code
+        if code.type == "string":
+            return parse_date(code, self.ctx.date_format, self.row_error("string is not a date in the "
+                                                                           "session date format"))
+        if code.type == "":
+            return code
+        raise Unsupported("a number cannot be used as a date")
+
+    def _name_type(self, name: str) -> str:
+        if name.startswith("$"):
+            return self.ctx.parameter_type(name)
+        return self.ctx.column_type(name)
+
+    # ------------------------------------------------------------ node handlers
+
+    def _literal(self, node: Literal) -> Code:
+        code = lit(node.value, self.ctx.high_precision)
+        if node.kind == "boolean":
+            return Code(f"F.lit({'True' if node.value else 'False'})", "boolean")
+        return code
+
+    def _name(self, node: Name) -> Code:
+        try:
+            if node.name.startswith("$"):
+                return Code(self.ctx.parameter(node.name), self.ctx.parameter_type(node.name))
+            return Code(self.ctx.column(node.name), self.ctx.column_type(node.name))
+        except Unsupported as exc:
+            raise self.unsupported(node, exc.message) from None
+
+    def _unary(self, node: Unary) -> Code:
+        inner = self.translate(node.operand)
+        if node.op == "NOT":
+            return Code(f"(~{as_bool(inner)})", "boolean")
+        number = as_number(inner)
+        if node.op == "+":
+            return number
+        return Code(f"(-{number})", number.type)
+
+    def _binary(self, node: Binary) -> Code:
+        from infaflow.expr.spark_operators import translate_binary
+
+        return translate_binary(self, node)
+
+    def _call(self, node: Call) -> Code:
+        fn = REGISTRY.get(node.name)
+        if fn is None:
+            raise self.unsupported(node, f"unknown function {node.name}")
+        problem = fn.check_arity(len(node.args) + (1 if node.star else 0))
+        if problem:
+            raise self.unsupported(node, problem)
+        if fn.spark is None:
+            raise self.unsupported(node, f"{node.name} has no exact PySpark equivalent"
+                                   + (f": {fn.no_spark}" if fn.no_spark else ""))
+        args = [self.translate(a) for a in node.args]
+        try:
+            return fn.spark(self, node, args)
+        except Unsupported as exc:
+            if exc.file or "(at " in exc.message:
+                raise
+            raise self.unsupported(node, f"{node.name}: {exc.message}") from None
+        except ValueError as exc:
+            raise self.unsupported(node, f"{node.name}: {exc}") from None
+
+    def _ref_call(self, node: RefCall) -> Code:
+        if node.kind != "LKP":
+            raise self.unsupported(node, f":{node.kind}.{node.name} cannot be translated to PySpark")
+        args = [as_value(self.translate(a)).text for a in node.args]
+        try:
+            return Code(self.ctx.lookup(node.name, args), self.ctx.lookup_type(node.name))
+        except Unsupported as exc:
+            raise self.unsupported(node, exc.message) from None
+
+
+__all__ = ["SparkContext", "Translator", "to_pyspark", "to_pyspark_condition", "null"]

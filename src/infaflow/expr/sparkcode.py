@@ -1,0 +1,152 @@
+"""Building blocks of generated PySpark source: typed code fragments and PowerCenter's conversions.
+
+A :class:`Code` is the Python source of a Column expression (``F`` = ``pyspark.sql.functions``) and the
+transformation-language type it produces (``boolean`` for conditions, "" when unknown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from infaflow.expr.dateformat import spark_format_pattern, spark_parse_patterns
+
+#: Spark SQL type used when a NULL or a conversion needs a type
+SPARK_TYPES = {"integer": "int", "decimal": "decimal(38,10)", "double": "double", "string": "string",
+               "date": "timestamp", "boolean": "boolean", "bigint": "bigint"}
+
+WS = "[ \\t\\n\\r\\f\\x0b]"
+NUMBER_PREFIX = f"^{WS}*([+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+IS_NUMBER = f"^{WS}*[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eEdD][+-]?[0-9]+)?{WS}*$"
+
+
+@dataclass(frozen=True)
+class Code:
+    """Source text of a PySpark Column expression and its type."""
+
+    text: str
+    type: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def py(value: object) -> str:
+    """A Python literal for generated code (strings with double quotes when possible)."""
+    if isinstance(value, str):
+        if '"' not in value and "\\" not in value and "\n" not in value and "\r" not in value:
+            return f'"{value}"'
+        return repr(value)
+    return repr(value)
+
+
+def lit(value: object, high_precision: bool = False) -> Code:
+    """A literal value."""
+    if value is None:
+        return Code("F.lit(None)", "null")
+    if isinstance(value, bool):
+        return Code(f"F.lit({int(value)})", "integer")
+    if isinstance(value, int):
+        return Code(f"F.lit({value})", "integer")
+    if isinstance(value, Decimal):
+        if high_precision:
+            digits = len(value.as_tuple().digits)
+            scale = max(-value.as_tuple().exponent, 0)  # type: ignore[operator]
+            precision = max(digits, scale, 1)
+            return Code(f'F.lit({py(format(value, "f"))}).cast("decimal({precision},{scale})")', "decimal")
+        return Code(f"F.lit({float(value)!r})", "double")
+    if isinstance(value, float):
+        return Code(f"F.lit({value!r})", "double")
+    if isinstance(value, str):
+        return Code(f"F.lit({py(value)})", "string")
+    raise TypeError(type(value).__name__)
+
+
+def null(kind: str) -> Code:
+    """A typed NULL."""
+    if kind in SPARK_TYPES:
+        return Code(f'F.lit(None).cast("{SPARK_TYPES[kind]}")', kind)
+    return Code("F.lit(None)", "null")
+
+
+def fn(name: str, *args: object, type: str = "") -> Code:  # noqa: A002 - mirrors Code.type
+    """``F.name(arg, ...)``."""
+    return Code(f"F.{name}({', '.join(str(a) for a in args)})", type)
+
+
+def is_null(code: Code) -> str:
+    return "F.lit(True)" if code.type == "null" else f"{code}.isNull()"
+
+
+def is_not_null(code: Code) -> str:
+    return "F.lit(False)" if code.type == "null" else f"{code}.isNotNull()"
+
+
+def as_bool(code: Code) -> Code:
+    """A condition: booleans as they are, numbers true when non-zero, strings by their number."""
+    if code.type == "boolean":
+        return code
+    if code.type == "null":
+        return Code('F.lit(None).cast("boolean")', "boolean")
+    if code.type == "string":
+        return Code(f"({as_number(code)} != 0)", "boolean")
+    return Code(f"({code} != 0)", "boolean")
+
+
+def as_value(code: Code) -> Code:
+    """A value for a port: conditions become 1/0 (NULL stays NULL)."""
+    if code.type == "boolean":
+        return Code(f'{code}.cast("int")', "integer")
+    return code
+
+
+def as_number(code: Code) -> Code:
+    """A numeric operand: strings by their numeric prefix (``'12abc'`` -> 12, ``'abc'`` -> 0)."""
+    if code.type == "boolean":
+        return as_value(code)
+    if code.type == "null":
+        return null("integer")
+    if code.type == "string":
+        text = (f"F.coalesce(F.nullif(F.regexp_extract({code}, {py(NUMBER_PREFIX)}, 1), F.lit(\"\")), "
+                f'F.when({code}.isNotNull(), F.lit("0"))).cast("decimal(38,10)")')
+        return Code(text, "decimal")
+    return code
+
+
+def double_as_string(code: Code) -> Code:
+    """A double as text: integral values without ``.0``, others as Java writes them."""
+    return Code(f'F.when(({code} == F.floor({code})) & (F.abs({code}) < 1e15), {code}.cast("bigint")'
+                f'.cast("string")).otherwise({code}.cast("string"))', "string")
+
+
+def as_string(code: Code, date_format: str) -> Code:
+    """A string operand (the ``||`` operator, TO_CHAR without a format)."""
+    if code.type == "string":
+        return code
+    if code.type == "null":
+        return null("string")
+    if code.type == "double":
+        return double_as_string(code)
+    if code.type == "date":
+        return format_date(code, date_format)
+    return Code(f'{as_value(code)}.cast("string")', "string")
+
+
+def format_date(code: Code, fmt: str) -> Code:
+    """TO_CHAR(date, fmt) with an Informatica format string (ValueError if Spark has no equivalent)."""
+    return Code(f"F.date_format({code}, {py(spark_format_pattern(fmt))})", "string")
+
+
+def parse_date(code: Code, fmt: str, on_error: str) -> Code:
+    """TO_DATE(string, fmt): the first of the format's accepted shapes that reads the string; when none
+    does, ``on_error`` (the row error) for a non-NULL string."""
+    attempts = [f"F.try_to_timestamp({code}, F.lit({py(p)}))" for p in spark_parse_patterns(fmt)]
+    return Code(f"F.coalesce({', '.join(attempts)}, F.when({code}.isNotNull(), {on_error}))", "date")
+
+
+def try_parse_date(code: Code, fmt: str) -> Code:
+    """The date read from a string, NULL when it does not match (IS_DATE)."""
+    attempts = [f"F.try_to_timestamp({code}, F.lit({py(p)}))" for p in spark_parse_patterns(fmt)]
+    if len(attempts) == 1:
+        return Code(attempts[0], "date")
+    return Code(f"F.coalesce({', '.join(attempts)})", "date")
