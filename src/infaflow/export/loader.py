@@ -25,16 +25,14 @@ def load(path: str | Path, *, lenient: bool = False, validate: bool = True) -> E
         problems = _schema_problems(tree, name, lenient)
     builder = Builder(name, lenient=lenient)
     export = builder.export(tree)
-    export.problems[:0] = problems
+    # The builder's own report of a line (e.g. an unknown task type) says more than the schema's.
+    reported = {p.line for p in export.problems}
+    export.problems[:0] = [p for p in problems if p.line not in reported]
     resolve(export)
     return export
 
 
 def _schema_problems(tree, name: str, lenient: bool) -> list[Problem]:  # noqa: ANN001 - lxml tree
-    import importlib.util
-
-    if importlib.util.find_spec("infaflow.export.validate") is None:  # TODO(lead): remove once it lands
-        return []
     from infaflow.export.validate import validate_tree
 
     found = validate_tree(tree, name)
