@@ -1,0 +1,288 @@
+"""Running and resuming workflows: the library entry points behind ``infaflow run`` and ``resume``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infaflow.errors import InputError
+from infaflow.model import Export, Folder, Workflow
+from infaflow.runtime import paramfile, plan, processes, summary
+from infaflow.runtime.progress import Progress
+from infaflow.runtime.scheduler import ExecutorSource, Resumption, Runner, RunOptions
+from infaflow.runtime.status import RESUMABLE_RUN_STATUSES, STARTED, SUCCEEDED
+from infaflow.runtime.store import RunStore
+from infaflow.runtime.variables import Param
+
+DEFAULT_STATE_DIR = ".infaflow"
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    status: str
+    summary: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == SUCCEEDED
+
+
+def parse_param(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` from ``--param`` (the value may be empty: NULL)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise InputError(f"--param {text!r}: expected NAME=VALUE")
+    return name.strip(), value
+
+
+def find_workflow(export: Export, name: str, folder: str | None) -> tuple[Folder, Workflow]:
+    """The workflow ``name`` (in ``folder`` when given); an :class:`InputError` listing the workflows
+    of the export when it is absent."""
+    found = export.find_workflow(name, folder)
+    if found is None:
+        lower = name.lower()
+        for f, wf in export.workflows():
+            if wf.name.lower() == lower and (folder is None or f.name.lower() == folder.lower()):
+                return f, wf
+        names = sorted(f"{f.name}/{wf.name}" for f, wf in export.workflows())
+        known = ", ".join(names[:10]) or "none"
+        where = f" in folder {folder!r}" if folder else ""
+        raise InputError(f"no workflow {name!r}{where}; workflows in this export: {known}", export.path)
+    return found
+
+
+def _param_files(
+    workflow: Workflow, explicit: Sequence[str | Path], params: Mapping[str, Param], warnings: list[str]
+) -> list[paramfile.ParamFile]:
+    files = [paramfile.load(p) for p in explicit]
+    attr = (workflow.attributes.get("Parameter Filename", "") or "").strip()
+    if attr:
+        root = params.get("$pmrootdir")
+        text = attr.replace("$PMRootDir", root.text or "") if root and root.text else attr
+        path = Path(text.replace("\\", "/"))
+        if path.is_file():
+            files.append(paramfile.load(path))
+        else:
+            warnings.append(f"workflow parameter file {attr!r} (Parameter Filename) not found; ignored")
+    return files
+
+
+def _cli_params(params: Mapping[str, str]) -> dict[str, Param]:
+    return {name.lower(): Param(name, value if value != "" else None, "--param") for name, value in params.items()}
+
+
+@contextmanager
+def _signals(runner: Runner, install: bool) -> Iterator[None]:
+    """Ctrl-C / SIGTERM stop the run cleanly (a second one aborts)."""
+    if not install or threading_main() is False:
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def handler(signum: int, frame: Any) -> None:  # noqa: ARG001
+        runner.request_stop()
+
+    for sig in previous:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def threading_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def run_workflow(
+    export: Export,
+    workflow: str,
+    folder: str | None = None,
+    *,
+    param_files: Sequence[str | Path] = (),
+    params: Mapping[str, str] | None = None,
+    state_dir: str | Path | None = DEFAULT_STATE_DIR,
+    options: RunOptions | None = None,
+    session_executor: ExecutorSource = None,
+    no_executor_reason: str = "none was given",
+    progress: Progress | None = None,
+    handle_signals: bool = False,
+) -> RunResult:
+    """Run ``workflow`` of ``export`` with PowerCenter's semantics and record it in ``state_dir``.
+
+    ``session_executor``: a :class:`~infaflow.runtime.executor.SessionExecutor` or a factory called on
+    the first session; without one, sessions fail with "no session executor: <no_executor_reason>".
+    Dry runs (``options.dry_run``) use an in-memory store and execute nothing.
+    """
+    options = options or RunOptions()
+    f, wf = find_workflow(export, workflow, folder)
+    if not wf.is_enabled:
+        raise InputError(f"workflow {wf.name!r} is disabled (ISENABLED=NO)", wf.location.file, wf.location.line)
+    the_plan = plan.build(wf, f)
+    cli = _cli_params(params or {})
+    warnings: list[str] = []
+    files = _param_files(wf, param_files, cli, warnings)
+    store = RunStore(None if options.dry_run or state_dir is None else state_dir)
+    started = dt.datetime.now()
+    stored_options = {
+        "param_files": [str(Path(p).resolve()) for p in param_files],
+        "params": dict(params or {}),
+        "max_workers": options.max_workers,
+        "command_timeout": options.command_timeout,
+        "retries": options.retries,
+        "retry_backoff": options.retry_backoff,
+        "dry_run": options.dry_run,
+        "working_dir": str(Path(options.working_dir or os.getcwd()).resolve()),
+        "root_dir": options.root_dir,
+    }
+    run_id = store.create_run(wf.name, f.name, str(Path(export.path).resolve()), stored_options, started)
+    run_dir = _run_dir(store, state_dir, run_id)
+    try:
+        runner = Runner(
+            export=export,
+            folder=f,
+            workflow=wf,
+            plan=the_plan,
+            store=store,
+            run_id=run_id,
+            run_dir=run_dir,
+            options=options,
+            param_files=files,
+            cli_params=cli,
+            executor=session_executor,
+            no_executor_reason=no_executor_reason,
+            progress=progress,
+            started=started,
+            warnings=warnings,
+        )
+        return _execute(runner, store, handle_signals)
+    except InputError as exc:
+        store.finish_run(run_id, "FAILED", dt.datetime.now(), str(exc))
+        raise
+    finally:
+        store.close()
+
+
+def _run_dir(store: RunStore, state_dir: str | Path | None, run_id: int) -> Path:
+    if store.state_dir is not None:
+        return store.state_dir / "runs" / str(run_id)
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f"infaflow-dry-{run_id}-"))
+
+
+def _execute(runner: Runner, store: RunStore, handle_signals: bool) -> RunResult:
+    try:
+        with _signals(runner, handle_signals):
+            status = runner.run()
+    except BaseException as exc:
+        store.finish_run(runner.run_id, "FAILED" if not isinstance(exc, KeyboardInterrupt) else "STOPPED", dt.datetime.now(), f"{type(exc).__name__}: {exc}")
+        raise
+    store.finish_run(runner.run_id, status, dt.datetime.now(), getattr(runner, "_root_reason", ""))
+    result = summary.build(store, runner.run_id, runner.plan)
+    if runner.warnings:
+        result["warnings"] = runner.warnings
+    return RunResult(runner.run_id, status, result, runner.warnings)
+
+
+def _alive(pid: int | None, host: str) -> bool:
+    if not pid or host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is not alive
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def resume_run(
+    run_id: int,
+    *,
+    state_dir: str | Path = DEFAULT_STATE_DIR,
+    session_executor: ExecutorSource = None,
+    no_executor_reason: str = "none was given",
+    progress: Progress | None = None,
+    options: RunOptions | None = None,
+    handle_signals: bool = False,
+) -> RunResult:
+    """Continue a run that failed, was suspended or stopped, or whose process died.
+
+    Succeeded (and disabled) tasks never run again; failed ones run again; interrupted ones follow their
+    recovery strategy (see :mod:`infaflow.runtime.recovery`).
+    """
+    from infaflow.export import load
+
+    if not (Path(state_dir) / "runs.sqlite").is_file():
+        raise InputError(f"no run store in {state_dir}", str(state_dir))
+    store = RunStore(state_dir)
+    try:
+        record = store.run(run_id)
+        if record is None:
+            raise InputError(f"no run {run_id} in {state_dir}", str(state_dir))
+        if record.status not in RESUMABLE_RUN_STATUSES:
+            raise InputError(f"run {run_id} {record.status}: nothing to resume", str(state_dir))
+        if record.status == STARTED and _alive(record.pid, record.host):
+            raise InputError(f"run {run_id} is still running (process {record.pid})", str(state_dir))
+        if record.options.get("dry_run"):
+            raise InputError(f"run {run_id} was a dry run: nothing to resume", str(state_dir))
+        for pgid in processes.orphans_of_run(run_id):
+            processes.kill_group(pgid, signal.SIGKILL)
+            store.add_event(run_id, "orphan-killed", "", f"process group {pgid}")
+        export = load(record.export_path)
+        f, wf = find_workflow(export, record.workflow, record.folder)
+        the_plan = plan.build(wf, f)
+        saved = record.options
+        if options is None:
+            options = RunOptions(
+                max_workers=int(saved.get("max_workers") or 4),
+                command_timeout=saved.get("command_timeout"),
+                retries=saved.get("retries"),
+                retry_backoff=float(saved.get("retry_backoff") or 1.0),
+                working_dir=saved.get("working_dir"),
+                root_dir=saved.get("root_dir"),
+            )
+        cli = _cli_params(saved.get("params", {}))
+        warnings: list[str] = []
+        files = _param_files(wf, saved.get("param_files", []), cli, warnings)
+        resumption = Resumption({t.path: t for t in store.tasks(run_id)}, store.variables(run_id))
+        store.claim_run(run_id)
+        store.add_event(run_id, "resume", "", f"was {record.status}")
+        runner = Runner(
+            export=export,
+            folder=f,
+            workflow=wf,
+            plan=the_plan,
+            store=store,
+            run_id=run_id,
+            run_dir=Path(state_dir) / "runs" / str(run_id),
+            options=options,
+            param_files=files,
+            cli_params=cli,
+            executor=session_executor,
+            no_executor_reason=no_executor_reason,
+            progress=progress,
+            started=record.started,
+            resumption=resumption,
+            warnings=warnings,
+        )
+        return _execute(runner, store, handle_signals)
+    finally:
+        store.close()

@@ -1,0 +1,879 @@
+"""The scheduler: a ready-set state machine over the instance graph, with PowerCenter's rules.
+
+One thread (the caller's) owns all state: it decides readiness (:func:`readiness.decide`), records
+everything in the run store, and hands work to a pool of ``max_workers`` threads (Command, Session,
+Email), to dedicated threads for tasks that only wait (Timer, Event Wait), or runs quick tasks itself
+(Start, Decision, Assignment, Control, Event Raise). A task starts the moment its input links allow it:
+there are no level barriers. Worklet instances are nested scopes with their own variables.
+
+Everything recorded for a task is committed before any task it enables is started, so a crash never
+loses the record of a task that succeeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import queue
+import signal
+import threading
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infaflow.errors import InputError
+from infaflow.model import Export, Folder, Workflow
+from infaflow.runtime import conditions, paramfile, recovery
+from infaflow.runtime import values as V
+from infaflow.runtime.email import SmtpConfig
+from infaflow.runtime.executor import SessionExecutor
+from infaflow.runtime.plan import Node, ScopePlan
+from infaflow.runtime.processes import ProcessRegistry
+from infaflow.runtime.progress import Progress, Silent
+from infaflow.runtime.readiness import Link, Verdict, decide
+from infaflow.runtime.status import (
+    ABORTED,
+    DISABLED,
+    FAILED,
+    NOTSTARTED,
+    STARTED,
+    STOPPED,
+    SUCCEEDED,
+    SUSPENDED,
+)
+from infaflow.runtime.store import RunStore, TaskRecord
+from infaflow.runtime.tasks import HANDLERS, TaskContext, TaskLog, TaskResult
+from infaflow.runtime.tasks.waits import EventBoard
+from infaflow.runtime.variables import Param, VariableScope, builtins, expand
+
+#: Task types whose failure suspends the workflow under SUSPEND_ON_ERROR (SPEC.md B).
+SUSPENDING_TYPES = frozenset({"Session", "Command", "Worklet", "Email"})
+
+
+def default_workers() -> int:
+    """``--max-workers`` default: the number of CPUs, at least 4."""
+    return max(4, os.cpu_count() or 1)
+
+
+@dataclass
+class RunOptions:
+    """How to run (everything the command line can set besides parameters)."""
+
+    max_workers: int = field(default_factory=default_workers)
+    dry_run: bool = False
+    command_timeout: float | None = None  # seconds per command; None = no limit
+    retries: int | None = None  # extra attempts of restartable tasks; None = from the workflow attributes
+    retry_backoff: float = 1.0  # seconds before the first retry, doubled each time
+    retry_backoff_cap: float = 60.0
+    poll_interval: float = 0.2  # file watches
+    stop_grace: float = 5.0  # seconds between SIGTERM and SIGKILL when stopping commands
+    working_dir: str | None = None  # where commands run and relative watched files are looked for
+    root_dir: str | None = None  # $PMRootDir default (else <state dir>/infa_shared)
+
+
+ExecutorSource = SessionExecutor | Callable[[], SessionExecutor | None] | None
+
+
+class Services:
+    """What task handlers share during one run."""
+
+    def __init__(
+        self,
+        *,
+        options: RunOptions,
+        export: Export,
+        folder: Folder,
+        workflow: Workflow,
+        state_dir: Path,
+        run_dir: Path,
+        executor: ExecutorSource,
+        no_executor_reason: str,
+    ) -> None:
+        self.options = options
+        self.export = export
+        self.folder = folder
+        self.workflow = workflow
+        self.state_dir = state_dir
+        self.run_dir = run_dir
+        self.outbox = run_dir / "outbox"
+        self.processes = ProcessRegistry()
+        self.events = EventBoard()
+        self.smtp = SmtpConfig.from_env()
+        self.working_dir = options.working_dir
+        self.repository = export.repositories[0].name if export.repositories else ""
+        self.folder_name = folder.name
+        self.workflow_name = workflow.name
+        try:
+            self.user = getpass.getuser()
+        except (KeyError, OSError):
+            self.user = ""
+        self.no_executor_reason = no_executor_reason
+        self._executor_source = executor
+        self._executor: SessionExecutor | None = None
+        self._executor_made = False
+        self._executor_lock = threading.Lock()
+
+    def session_executor(self) -> SessionExecutor | None:
+        """The run's session executor, created on first use (one per run)."""
+        with self._executor_lock:
+            if not self._executor_made:
+                self._executor_made = True
+                source = self._executor_source
+                if source is None:
+                    self._executor = None
+                elif hasattr(source, "run_session"):
+                    self._executor = source  # type: ignore[assignment]
+                else:
+                    try:
+                        self._executor = source()  # type: ignore[operator]
+                    except Exception as exc:  # noqa: BLE001 - reported on every session
+                        self._executor = None
+                        self.no_executor_reason = f"the session executor could not start: {type(exc).__name__}: {exc}"
+            return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.close()
+
+    @staticmethod
+    def scope_key(task_path: str) -> str:
+        """The scope path of a task path ('' for tasks of the top-level workflow)."""
+        return task_path.rpartition("/")[0]
+
+
+@dataclass
+class TaskRun:
+    """A task instance that is running (or waiting to retry)."""
+
+    scope: ScopeRun
+    node: Node
+    attempt: int
+    started: dt.datetime
+    restartable: bool
+    cancel: threading.Event = field(default_factory=threading.Event)
+    stop_mode: list[str] = field(default_factory=lambda: [STOPPED])
+    ctx: TaskContext | None = None
+    retry_timer: threading.Timer | None = None
+    reported: bool = False
+
+
+class ScopeRun:
+    """The state of one workflow or worklet instance during a run."""
+
+    def __init__(self, plan: ScopePlan, parent: ScopeRun | None, node: Node | None, variables: VariableScope) -> None:
+        self.plan = plan
+        self.parent = parent
+        self.node = node
+        self.vars = variables
+        self.link_state: list[Link] = [Link.PENDING] * len(plan.links)
+        self.status: dict[str, str] = {}
+        self.task_vars: dict[str, dict[str, V.Value]] = {}
+        self.running: dict[str, TaskRun | ScopeRun] = {}
+        self.suspended: set[str] = set()
+        self.fail_reasons: list[str] = []
+        self.stop_mode: str | None = None
+        self.stop_reason = ""
+        self.started = dt.datetime.now()
+        self.closed = False
+        self.final = ""
+        self.restored: dict[str, TaskRecord] = {}
+        self.lower = {name.lower(): name for name in plan.nodes}
+
+    @property
+    def path(self) -> str:
+        return self.plan.path
+
+    def stopping(self) -> str | None:
+        scope: ScopeRun | None = self
+        while scope is not None:
+            if scope.stop_mode:
+                return scope.stop_mode
+            scope = scope.parent
+        return None
+
+    def root(self) -> ScopeRun:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+
+@dataclass
+class Resumption:
+    """What a resumed run starts from: the recorded tasks and variable values."""
+
+    tasks: dict[str, TaskRecord]
+    variables: dict[str, dict[str, V.Value]]
+
+
+class Runner:
+    """Runs one workflow (a new run, or the continuation of a recorded one)."""
+
+    def __init__(
+        self,
+        *,
+        export: Export,
+        folder: Folder,
+        workflow: Workflow,
+        plan: ScopePlan,
+        store: RunStore,
+        run_id: int,
+        run_dir: Path,
+        options: RunOptions,
+        param_files: list[paramfile.ParamFile],
+        cli_params: dict[str, Param],
+        executor: ExecutorSource,
+        no_executor_reason: str,
+        progress: Progress | None,
+        started: dt.datetime,
+        resumption: Resumption | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.export = export
+        self.folder = folder
+        self.workflow = workflow
+        self.plan = plan
+        self.store = store
+        self.run_id = run_id
+        self.run_dir = run_dir
+        self.log_dir = run_dir / "logs"
+        self.options = options
+        self.param_files = param_files
+        self.cli_params = cli_params
+        self.progress: Progress = progress or Silent()
+        self.started = started
+        self.resumption = resumption
+        self.warnings: list[str] = list(warnings or [])
+        state_dir = store.state_dir or run_dir
+        self.services = Services(
+            options=options,
+            export=export,
+            folder=folder,
+            workflow=workflow,
+            state_dir=state_dir,
+            run_dir=run_dir,
+            executor=executor,
+            no_executor_reason=no_executor_reason,
+        )
+        root_dir = Path(options.root_dir) if options.root_dir else state_dir / "infa_shared"
+        top_params = self._params_for(paramfile.Scope(folder.name, workflow.name))
+        self.builtins = builtins(
+            workflow=workflow.name,
+            folder=folder.name,
+            run_id=run_id,
+            repository=self.services.repository,
+            root_dir=root_dir.resolve(),
+            params=top_params,
+        )
+        self.policy = recovery.retry_policy(workflow, options.retries, options.retry_backoff, options.retry_backoff_cap)
+        self.queue: queue.SimpleQueue[tuple[str, Any, Any]] = queue.SimpleQueue()
+        self._inline: deque[TaskRun] = deque()
+        self._to_pool: list[TaskRun] = []
+        self._to_thread: list[TaskRun] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self.root: ScopeRun | None = None
+        self.status = ""
+        self._finished = False
+        self.stop_requests = 0
+
+    # -- parameters -----------------------------------------------------------------------------------
+
+    def _params_for(self, scope: paramfile.Scope, extra_files: list[paramfile.ParamFile] | None = None) -> dict[str, Param]:
+        files = [*self.param_files, *(extra_files or [])]
+        found = paramfile.resolve(files, scope)
+        out = {key: Param(name, value, f"{file}:{line}") for key, (name, value, file, line) in found.items()}
+        out.update(self.cli_params)
+        return out
+
+    # -- environment ----------------------------------------------------------------------------------
+
+    def _lookup(self, scope: ScopeRun, name: str) -> tuple[bool, V.Value]:
+        key = name.strip()
+        low = key.lower()
+        if low.startswith("$$"):
+            if scope.vars.has(key):
+                return True, scope.vars.get(key)
+            return False, None
+        if low in self.builtins:
+            return True, self.builtins[low]
+        if scope.vars.has(key):
+            return True, scope.vars.get(key)
+        return False, None
+
+    def _task_variable(self, scope: ScopeRun, task: str, attr: str) -> tuple[bool, V.Value]:
+        name = scope.lower.get(task.lower())
+        key = attr.lower()
+        if name is None or key not in conditions.TASK_VARIABLE_DEFAULTS:
+            return False, None
+        values = scope.task_vars.get(name)
+        if key in ("status", "prevtaskstatus"):
+            status = values.get(key) if values else None
+            if status is None:
+                status = scope.status.get(name, NOTSTARTED) if key == "status" else NOTSTARTED
+            return True, conditions.status_value(str(status))
+        if values and key in values:
+            return True, values[key]
+        return True, conditions.TASK_VARIABLE_DEFAULTS[key]
+
+    def _env(self, scope: ScopeRun, current: str | None = None) -> conditions.ScopeEnvironment:
+        return conditions.ScopeEnvironment(
+            variables=lambda name: self._lookup(scope, name),
+            task_variable=lambda task, attr: self._task_variable(scope, task, attr),
+            builtins=self.builtins,
+            workflow_start=self.started,
+            current_task=current,
+        )
+
+    def _expander(self, scope: ScopeRun) -> Callable[[str], str]:
+        return lambda text: expand(text, resolver=lambda name: self._lookup(scope, name))
+
+    def _evaluator(self, scope: ScopeRun, node: Node) -> Callable[[str], V.Value]:
+        file = node.instance.location.file or self.export.path
+        line = node.instance.location.line
+
+        def evaluate(text: str) -> V.Value:
+            parsed = conditions.parse_expression(text, file, line)
+            return conditions.evaluate(parsed, self._env(scope, node.name))
+
+        return evaluate
+
+    # -- scopes ---------------------------------------------------------------------------------------
+
+    def _open_scope(self, plan: ScopePlan, parent: ScopeRun | None, node: Node | None, overrides: dict[str, V.Value]) -> ScopeRun:
+        names = plan.worklet_names()
+        params = self._params_for(paramfile.Scope(self.folder.name, self.workflow.name, names))
+        persistent = self.store.persistent_values(self.folder.name, self.workflow.name, plan.path)
+        variables = VariableScope.create(plan.workflow, plan.path, params, persistent, overrides)
+        scope = ScopeRun(plan, parent, node, variables)
+        if parent is None:
+            scope.started = self.started
+        if self.resumption is not None:
+            for key, value in self.resumption.variables.get(plan.path, {}).items():
+                if key.lower() in variables.declared:
+                    variables.values[key.lower()] = value
+            prefix = f"{plan.path}/" if plan.path else ""
+            for path, record in self.resumption.tasks.items():
+                if path.startswith(prefix) and "/" not in path[len(prefix):]:
+                    scope.restored[path[len(prefix):]] = record
+        self.store.set_variables(self.run_id, plan.path, variables.display())
+        if parent is not None:
+            parent.running[node.name] = scope  # type: ignore[union-attr]
+        self._replay_restored(scope)
+        self._settle(scope, plan.starts)
+        self._check_done(scope)
+        return scope
+
+    def _replay_restored(self, scope: ScopeRun) -> None:
+        """On resume: kept tasks are decided at once (with their recorded variables); interrupted tasks
+        whose strategy is "Fail task and continue workflow" are marked FAILED."""
+        touched: list[str] = []
+        for name in scope.plan.order:
+            record = scope.restored.get(name)
+            if record is None:
+                continue
+            node = scope.plan.nodes[name]
+            action = recovery.on_resume(record.status, node.task_type, node.instance.effective_attributes())
+            if action == recovery.KEEP:
+                scope.status[name] = record.status
+                scope.task_vars[name] = {k.lower(): v for k, v in record.vars.items()}
+                touched.extend(self._after(scope, node, record.status))
+            elif action == recovery.FAIL:
+                result = TaskResult(FAILED, error=f"interrupted ({record.status}); recovery strategy: {recovery.FAIL_AND_CONTINUE}", error_code=1)
+                touched.extend(
+                    self._complete(scope, node, result, record.started or dt.datetime.now(), dt.datetime.now(), record.attempts)
+                )
+        self._settle(scope, touched)
+
+    def _close_scope(self, scope: ScopeRun) -> None:
+        if scope.closed:
+            return
+        scope.closed = True
+        if scope.stop_mode:
+            status, reason = scope.stop_mode, scope.stop_reason
+        elif scope.suspended:
+            status, reason = SUSPENDED, f"suspended after {', '.join(sorted(scope.suspended))} failed"
+        elif scope.fail_reasons:
+            status, reason = FAILED, "; ".join(scope.fail_reasons)
+        else:
+            status, reason = SUCCEEDED, ""
+        scope.final = status
+        if status == SUCCEEDED and not self.options.dry_run:
+            values = scope.vars.persistent_values()
+            if values:
+                self.store.save_persistent(self.folder.name, self.workflow.name, scope.path, values, self.run_id)
+        self.store.add_event(self.run_id, "scope-end", scope.path, f"{status} {reason}".strip())
+        if scope.parent is None:
+            self.status = status
+            self._root_reason = reason
+            self._finished = True
+            return
+        parent, node = scope.parent, scope.node
+        assert node is not None
+        parent.running.pop(node.name, None)
+        result = TaskResult(status, error=reason, error_code=0 if status == SUCCEEDED else 1)
+        for pair in node.instance.value_pairs:
+            if pair.reverse_assignment:
+                found, value = self._lookup(scope, pair.name)
+                if found:
+                    result.assignments.append((pair.value.strip(), value))
+        started = self._started_of(parent, node) or scope.started
+        touched = self._complete(parent, node, result, started, dt.datetime.now(), 1)
+        self._settle(parent, touched)
+        self._check_done(parent)
+
+    def _started_of(self, scope: ScopeRun, node: Node) -> dt.datetime | None:
+        return scope.task_vars.get(node.name, {}).get("starttime")  # type: ignore[return-value]
+
+    def _check_done(self, scope: ScopeRun) -> None:
+        if not scope.closed and not scope.running:
+            self._close_scope(scope)
+
+    # -- readiness ------------------------------------------------------------------------------------
+
+    def _settle(self, scope: ScopeRun, names: Iterable[str]) -> None:
+        """Decide every task in ``names`` whose inputs changed, and whatever that decides in turn."""
+        work = deque(names)
+        plan = scope.plan
+        while work:
+            name = work.popleft()
+            if name in scope.status:
+                continue
+            node = plan.nodes[name]
+            verdict = decide([scope.link_state[i] for i in node.inputs], node.and_join)
+            if verdict.verdict is Verdict.WAIT:
+                continue
+            if verdict.verdict is Verdict.NEVER:
+                result = TaskResult(NOTSTARTED, error="")
+                scope.task_vars[name] = {"notstarted_reason": verdict.reason}
+                work.extend(self._complete(scope, node, result, None, None, 0))
+                continue
+            if scope.stopping():
+                continue
+            if not node.instance.is_enabled:
+                work.extend(self._complete(scope, node, TaskResult(DISABLED), None, None, 0))
+                continue
+            self._launch(scope, node)
+
+    def _after(self, scope: ScopeRun, node: Node, status: str) -> list[str]:
+        """Evaluate ``node``'s output links now that it ended in ``status``; the targets to settle."""
+        targets: list[str] = []
+        if status == NOTSTARTED:
+            for index in node.outputs:
+                scope.link_state[index] = Link.DEAD
+                targets.append(scope.plan.links[index].target)
+            return targets
+        if scope.stopping():
+            return targets
+        env = None
+        for index in node.outputs:
+            link = scope.plan.links[index]
+            if link.node is None:
+                scope.link_state[index] = Link.TRUE
+            else:
+                env = env or self._env(scope, node.name)
+                try:
+                    scope.link_state[index] = Link.TRUE if conditions.holds(link.node, env) else Link.FALSE
+                except (InputError, conditions.ExprError) as exc:
+                    scope.link_state[index] = Link.FALSE
+                    where = f"{link.model.location}" if link.model.location.line else self.export.path
+                    message = f"{where}: link {link.source} -> {link.target}: condition {link.condition!r} cannot be evaluated: {exc}"
+                    if self.options.dry_run:
+                        self.warnings.append(message)
+                    else:
+                        scope.fail_reasons.append(message)
+                    self.store.add_event(self.run_id, "link-error", node.path, message)
+            targets.append(link.target)
+        return targets
+
+    # -- launching ------------------------------------------------------------------------------------
+
+    def _log_path(self, node: Node) -> Path:
+        return self.log_dir / (node.path.replace("/", "__") + ".log")
+
+    def _launch(self, scope: ScopeRun, node: Node) -> None:
+        now = dt.datetime.now()
+        previous = scope.restored.get(node.name)
+        attempt = (previous.attempts if previous else 0) + 1
+        scope.status[node.name] = STARTED
+        scope.task_vars[node.name] = {"starttime": now, "status": STARTED}
+        self.store.task_started(self.run_id, node.path, node.task_type, attempt, now, str(self._log_path(node)))
+        self.progress.task_started(node.path, node.task_type)
+        if node.task_type == "Worklet":
+            self._launch_worklet(scope, node, now)
+            return
+        handler = HANDLERS.get(node.task_type)
+        attrs = node.instance.effective_attributes()
+        restartable = (handler.fixed_restart if handler else True) or recovery.restarts(node.task_type, attrs)
+        run = TaskRun(scope, node, attempt, now, restartable)
+        scope.running[node.name] = run
+        if handler is None:
+            self._inline.append(run)  # reported as a failure by _run_inline
+            return
+        self._dispatch(run)
+
+    def _launch_worklet(self, scope: ScopeRun, node: Node, now: dt.datetime) -> None:
+        if node.child is None:
+            status = SUCCEEDED if self.options.dry_run else FAILED
+            error = "" if self.options.dry_run else f"worklet {node.instance.task_name!r} is not in this export"
+            touched = self._complete(scope, node, TaskResult(status, error=error, error_code=0 if not error else 1), now, now, 1)
+            self._settle(scope, touched)
+            return
+        overrides: dict[str, V.Value] = {}
+        evaluate = self._evaluator(scope, node)
+        for pair in sorted(node.instance.value_pairs, key=lambda p: p.exec_order):
+            if pair.reverse_assignment:
+                continue
+            try:
+                overrides[pair.name.strip()] = evaluate(pair.value)
+            except (InputError, conditions.ExprError, ValueError) as exc:
+                if self.options.dry_run:
+                    self.warnings.append(f"{node.path}: worklet value {pair.name}: {exc}")
+                    continue
+                touched = self._complete(scope, node, TaskResult(FAILED, error=f"worklet value {pair.name}: {exc}", error_code=1), now, now, 1)
+                self._settle(scope, touched)
+                return
+        try:
+            self._open_scope(node.child, scope, node, overrides)
+        except (InputError, ValueError) as exc:
+            scope.running.pop(node.name, None)
+            touched = self._complete(scope, node, TaskResult(FAILED, error=str(exc), error_code=1), now, now, 1)
+            self._settle(scope, touched)
+
+    def _context(self, run: TaskRun) -> TaskContext:
+        scope, node = run.scope, run.node
+        attrs = node.instance.effective_attributes()
+        pairs = node.instance.value_pairs or list(getattr(node.definition, "value_pairs", []) or [])
+
+        def assign(name: str, value: V.Value) -> V.Value:
+            stored = scope.vars.assign(name, value)
+            self.store.set_variables(self.run_id, scope.path, {scope.vars.declared[name.lower()].name: stored})
+            return stored
+
+        ctx = TaskContext(
+            run_id=self.run_id,
+            path=node.path,
+            name=node.name,
+            task_type=node.task_type,
+            attributes=attrs,
+            value_pairs=pairs,
+            definition=node.definition,
+            instance=node.instance,
+            log=TaskLog(self._log_path(node)),
+            cancel=run.cancel,
+            attempt=run.attempt,
+            dry_run=self.options.dry_run,
+            expand=self._expander(scope),
+            evaluate=self._evaluator(scope, node),
+            assign=assign,
+            lookup=lambda name: self._lookup(scope, name),
+            services=self.services,
+            scope_started=scope.started,
+            workflow_started=self.started,
+            task_started=run.started,
+            file=node.instance.location.file,
+            line=node.instance.location.line,
+            stop_mode=run.stop_mode,
+        )
+        if node.task_type == "Session":
+            ctx.session_params, ctx.session_fixed = self._session_params(scope, node)
+        return ctx
+
+    def _session_params(self, scope: ScopeRun, node: Node) -> tuple[dict[str, V.Value], set[str]]:
+        """A session's parameters: built-ins, then saved mapping variables, then parameter files and
+        ``--param`` (these are "fixed": pre-session variable assignments do not override them)."""
+        extra: list[paramfile.ParamFile] = []
+        session_attrs = getattr(node.definition, "attributes", None)
+        session_file = session_attrs.get("Parameter Filename", "") if session_attrs is not None else ""
+        session_file = node.instance.attributes.get("Parameter Filename", session_file) or ""
+        if session_file.strip():
+            path = Path(self._expander(scope)(session_file.strip()).replace("\\", "/"))
+            if path.is_file():
+                extra.append(paramfile.load(path))
+            else:
+                self.warnings.append(f"{node.path}: session parameter file {path} not found; ignored")
+        params: dict[str, V.Value] = {name: value for name, value in self.builtins.items()}
+        params["$PMSessionName"] = node.name
+        params["$PMMappingName"] = getattr(node.definition, "mapping_name", "")
+        params["$PMSessionRunMode"] = "Normal"
+        params.update(self.store.persistent_values(self.folder.name, self.workflow.name, f"{node.path}#mapping"))
+        fixed: set[str] = set()
+        scope_key = paramfile.Scope(self.folder.name, self.workflow.name, scope.plan.worklet_names(), node.name)
+        for key, param in self._params_for(scope_key, extra).items():
+            params.pop(key, None)
+            params[param.name] = param.text
+            fixed.add(key)
+        return params, fixed
+
+    def _dispatch(self, run: TaskRun) -> None:
+        run.ctx = self._context(run)
+        handler = HANDLERS[run.node.task_type]
+        if handler.mode == "inline":
+            self._inline.append(run)
+        elif handler.mode == "wait":
+            self._to_thread.append(run)
+        else:
+            self._to_pool.append(run)
+
+    def _work(self, run: TaskRun) -> None:
+        handler = HANDLERS[run.node.task_type]
+        assert run.ctx is not None
+        try:
+            result = handler.run(run.ctx)
+        except Exception as exc:  # noqa: BLE001 - a bug in one task must not kill the run
+            run.ctx.log.write(traceback.format_exc())
+            result = TaskResult(FAILED, error=f"internal error: {type(exc).__name__}: {exc}", error_code=1)
+        self.queue.put(("done", run, result))
+
+    def _run_inline(self, run: TaskRun) -> None:
+        handler = HANDLERS.get(run.node.task_type)
+        if handler is None:
+            result = TaskResult(FAILED, error=f"task type {run.node.instance.raw_task_type or run.node.task_type!r} cannot run", error_code=1)
+        elif run.cancel.is_set():
+            result = TaskResult(run.stop_mode[0], error="stopped before it started", error_code=1)
+        else:
+            self._work(run)
+            return
+        self.queue.put(("done", run, result))
+
+    # -- results --------------------------------------------------------------------------------------
+
+    def _on_result(self, run: TaskRun, result: TaskResult) -> None:
+        if run.reported:
+            return
+        scope, node = run.scope, run.node
+        now = dt.datetime.now()
+        self.store.attempt_finished(self.run_id, node.path, run.attempt, result.status, now, result.error)
+        if (
+            result.status == FAILED
+            and run.restartable
+            and run.attempt < self.policy.max_attempts
+            and not scope.stopping()
+            and not self.options.dry_run
+        ):
+            delay = self.policy.delay(run.attempt)
+            self.store.add_event(self.run_id, "retry", node.path, f"attempt {run.attempt} failed ({result.error}); retrying in {delay:g} s")
+            self.progress.note(f"retry     {node.path} in {delay:g} s (attempt {run.attempt} failed: {result.error})")
+            run.retry_timer = threading.Timer(delay, self.queue.put, (("retry", run, None),))
+            run.retry_timer.daemon = True
+            run.retry_timer.start()
+            return
+        run.reported = True
+        scope.running.pop(node.name, None)
+        touched = self._complete(scope, node, result, run.started, now, run.attempt)
+        self._settle(scope, touched)
+        self._check_done(scope)
+
+    def _on_retry(self, run: TaskRun) -> None:
+        if run.reported:
+            return
+        run.retry_timer = None
+        if run.scope.stopping():
+            self._on_result(run, TaskResult(run.stop_mode[0], error="stopped while waiting to retry", error_code=1))
+            return
+        run.attempt += 1
+        run.cancel = threading.Event()
+        self.store.task_started(self.run_id, run.node.path, run.node.task_type, run.attempt, dt.datetime.now(), str(self._log_path(run.node)))
+        self._dispatch(run)
+
+    def _complete(
+        self,
+        scope: ScopeRun,
+        node: Node,
+        result: TaskResult,
+        started: dt.datetime | None,
+        ended: dt.datetime | None,
+        attempts: int,
+    ) -> list[str]:
+        """Record ``node``'s end in ``result.status``, apply its effects; the tasks to settle next."""
+        status = result.status
+        values = scope.task_vars.setdefault(node.name, {})
+        values.pop("notstarted_reason", None)
+        values.update({"status": status, "starttime": started, "endtime": ended, "errorcode": result.error_code, "errormsg": result.error})
+        values["prevtaskstatus"] = self._prev_status(scope, node) if status == DISABLED else status
+        for key, value in result.task_vars.items():
+            values[key.lower()] = value
+        scope.status[node.name] = status
+        shown = {conditions.TASK_VARIABLE_NAMES.get(k, k): v for k, v in values.items()}
+        self.store.task_finished(
+            self.run_id, node.path, node.task_type, status, started, ended, attempts, result.error, result.error_code, shown
+        )
+        if status not in (NOTSTARTED,) or started is not None:
+            self.progress.task_finished(node.path, status, result.error)
+        for name, value in result.assignments:
+            try:
+                stored = scope.vars.assign(name, value)
+                self.store.set_variables(self.run_id, scope.path, {scope.vars.declared[name.lower()].name: stored})
+            except (KeyError, ValueError) as exc:
+                self.warnings.append(f"{node.path}: cannot assign {name}: {exc}")
+        if result.mapping_variables and status == SUCCEEDED and not self.options.dry_run:
+            self.store.save_persistent(
+                self.folder.name, self.workflow.name, f"{node.path}#mapping", result.mapping_variables, self.run_id
+            )
+        if result.raised_event:
+            self.services.events.raise_event(scope.path, result.raised_event, dt.datetime.now())
+            self.store.add_event(self.run_id, "event-raise", node.path, result.raised_event)
+        if result.control and status in (SUCCEEDED, FAILED):
+            self._apply_control(scope, node, result.control)
+        if status in (FAILED, SUSPENDED) and node.task_type in SUSPENDING_TYPES and self._suspends(scope):
+            scope.suspended.add(node.name)
+            self.store.add_event(self.run_id, "suspend", node.path, result.error)
+            return []  # its output links are not evaluated
+        inst = node.instance
+        if status == FAILED and inst.fail_parent_if_instance_fails:
+            scope.fail_reasons.append(f"{node.path} failed" + (f": {result.error}" if result.error else ""))
+        if status in (NOTSTARTED, DISABLED) and inst.fail_parent_if_instance_did_not_run:
+            scope.fail_reasons.append(f"{node.path} did not run ({status})")
+        return self._after(scope, node, status)
+
+    def _prev_status(self, scope: ScopeRun, node: Node) -> str:
+        for index in node.inputs:
+            if scope.link_state[index] is Link.TRUE:
+                source = scope.plan.links[index].source
+                found = scope.task_vars.get(source, {}).get("prevtaskstatus")
+                if found:
+                    return str(found)
+        return NOTSTARTED
+
+    def _suspends(self, scope: ScopeRun) -> bool:
+        current: ScopeRun | None = scope
+        while current is not None:
+            if current.plan.workflow.suspend_on_error:
+                return True
+            current = current.parent
+        return False
+
+    def _apply_control(self, scope: ScopeRun, node: Node, option: str) -> None:
+        root = scope.root()
+        reason = f"Control task {node.path}: {option}"
+        self.store.add_event(self.run_id, "control", node.path, option)
+        actions: dict[str, Callable[[], None]] = {
+            "Fail Me": lambda: None,
+            "Fail Parent": lambda: scope.fail_reasons.append(reason),
+            "Stop Parent": lambda: self._stop_scope(scope, STOPPED, reason),
+            "Abort Parent": lambda: self._stop_scope(scope, ABORTED, reason),
+            "Fail Top-Level Workflow": lambda: root.fail_reasons.append(reason),
+            "Stop Top-Level Workflow": lambda: self._stop_scope(root, STOPPED, reason),
+            "Abort Top-Level Workflow": lambda: self._stop_scope(root, ABORTED, reason),
+        }
+        actions[option]()
+
+    # -- stopping -------------------------------------------------------------------------------------
+
+    def _stop_scope(self, scope: ScopeRun, mode: str, reason: str) -> None:
+        if scope.closed:
+            return
+        if scope.stop_mode == ABORTED or scope.stop_mode == mode:
+            return
+        scope.stop_mode = mode
+        scope.stop_reason = reason
+        for item in list(scope.running.values()):
+            if isinstance(item, ScopeRun):
+                self._stop_scope(item, mode, reason)
+                continue
+            item.stop_mode[0] = mode
+            item.cancel.set()
+            if mode == ABORTED:
+                self.services.processes.signal(item.node.path, signal.SIGKILL)
+            else:
+                self.services.processes.terminate(item.node.path, self.options.stop_grace)
+            if item.retry_timer is not None:
+                item.retry_timer.cancel()
+                item.retry_timer = None
+                self.queue.put(("done", item, TaskResult(mode, error="stopped while waiting to retry", error_code=1)))
+
+    def request_stop(self, abort: bool = False) -> None:
+        """Ask the run to stop (safe from signal handlers and other threads)."""
+        self.queue.put(("stop", ABORTED if abort else STOPPED, None))
+
+    # -- the loop -------------------------------------------------------------------------------------
+
+    def run(self) -> str:
+        """Run to the end; returns the workflow's final status."""
+        self.progress.begin(self.run_id, self.workflow.name, len(self.plan.all_nodes()))
+        self._pool = ThreadPoolExecutor(max_workers=max(1, self.options.max_workers), thread_name_prefix="infaflow-task")
+        try:
+            with self.store.transaction():
+                self.root = self._open_scope(self.plan, None, None, {})
+            self._loop()
+        except BaseException:
+            if self.root is not None:
+                self._kill_everything()
+            raise
+        finally:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self.services.close()
+        self.progress.end(self.status)
+        return self.status
+
+    def _flush(self) -> None:
+        assert self._pool is not None
+        for run in self._to_pool:
+            self._pool.submit(self._work, run)
+        for run in self._to_thread:
+            threading.Thread(target=self._work, args=(run,), name=f"infaflow-wait-{run.node.name}", daemon=True).start()
+        self._to_pool.clear()
+        self._to_thread.clear()
+
+    def _handle(self, message: tuple[str, Any, Any]) -> None:
+        kind, first, second = message
+        if kind == "done":
+            self._on_result(first, second)
+        elif kind == "retry":
+            self._on_retry(first)
+        elif kind == "stop":
+            assert self.root is not None
+            self.stop_requests += 1
+            mode = ABORTED if first == ABORTED or self.stop_requests > 1 else STOPPED
+            self.store.add_event(self.run_id, "stop-request", "", mode)
+            self.progress.note(f"{'aborting' if mode == ABORTED else 'stopping'} the run (interrupted)")
+            self._stop_scope(self.root, mode, "interrupted")
+            self._check_done(self.root)
+
+    def _loop(self) -> None:
+        wait = 0.25 if not isinstance(self.progress, Silent) else 1.0
+        while True:
+            with self.store.transaction():
+                while self._inline:
+                    self._run_inline(self._inline.popleft())
+                    while True:
+                        try:
+                            self._handle(self.queue.get_nowait())
+                        except queue.Empty:
+                            break
+            self._flush()
+            if self._finished:
+                return
+            if self._inline:
+                continue
+            try:
+                message = self.queue.get(timeout=wait)
+            except queue.Empty:
+                self.progress.refresh()
+                continue
+            with self.store.transaction():
+                self._handle(message)
+                while True:
+                    try:
+                        self._handle(self.queue.get_nowait())
+                    except queue.Empty:
+                        break
+            self._flush()
+            if self._finished:
+                return
+
+    def _kill_everything(self) -> None:
+        assert self.root is not None
+        stack: list[ScopeRun] = [self.root]
+        while stack:
+            scope = stack.pop()
+            for item in scope.running.values():
+                if isinstance(item, ScopeRun):
+                    stack.append(item)
+                else:
+                    item.cancel.set()
+                    self.services.processes.signal(item.node.path, signal.SIGKILL)

@@ -1,0 +1,55 @@
+"""The run summary (``--summary-json``) and the task table of ``infaflow show``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infaflow.runtime import values as V
+from infaflow.runtime.plan import ScopePlan
+from infaflow.runtime.status import NOTSTARTED
+from infaflow.runtime.store import RunStore, TaskRecord
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def build(store: RunStore, run_id: int, plan: ScopePlan | None = None) -> dict[str, Any]:
+    """``{"run_id", "workflow", "status", "started", "ended", "tasks": {path: {...}}, "variables": {...}}``.
+
+    Every task of the plan is listed (tasks that never ran as NOTSTARTED), in export order.
+    """
+    run = store.run(run_id)
+    if run is None:
+        raise KeyError(run_id)
+    records = {t.path: t for t in store.tasks(run_id)}
+    paths = [n.path for n in plan.all_nodes()] if plan is not None else []
+    paths += [p for p in records if p not in set(paths)]
+    tasks: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        rec = records.get(path)
+        tasks[path] = task_entry(rec)
+    top = store.variables(run_id).get("", {})
+    return {
+        "run_id": run.run_id,
+        "workflow": run.workflow,
+        "folder": run.folder,
+        "status": run.status,
+        "started": _iso(run.started),
+        "ended": _iso(run.ended),
+        "error": run.error,
+        "tasks": tasks,
+        "variables": {name: V.to_json(value) for name, value in top.items()},
+    }
+
+
+def task_entry(rec: TaskRecord | None) -> dict[str, Any]:
+    if rec is None:
+        return {"status": NOTSTARTED, "started": None, "ended": None, "attempts": 0, "error": ""}
+    return {
+        "status": rec.status,
+        "started": _iso(rec.started),
+        "ended": _iso(rec.ended),
+        "attempts": rec.attempts,
+        "error": rec.error,
+    }
