@@ -54,7 +54,10 @@ def m_stock_alerts() -> Mapping:
         transformation(
             "SQ_stock",
             "Source Qualifier",
-            [port(c.name, "decimal" if c.datatype == "number" else "string", "INPUT/OUTPUT", c.precision) for c in STOCK],
+            [
+                port(c.name, "decimal" if c.datatype == "number" else "string", "INPUT/OUTPUT", c.precision)
+                for c in STOCK
+            ],
             sq_attrs(),
         ),
         associated=["stock"],
@@ -64,7 +67,10 @@ def m_stock_alerts() -> Mapping:
         transformation(
             "fil_below_reorder_level",
             "Filter",
-            [port(c.name, "decimal" if c.datatype == "number" else "string", "INPUT/OUTPUT", c.precision) for c in STOCK],
+            [
+                port(c.name, "decimal" if c.datatype == "number" else "string", "INPUT/OUTPUT", c.precision)
+                for c in STOCK
+            ],
             [("Filter Condition", "QTY_ON_HAND < REORDER_LEVEL"), ("Tracing Level", "Normal")],
             description="Rows with an unknown quantity or level (NULL comparison) are dropped.",
         )
@@ -87,14 +93,20 @@ def m_stock_alerts() -> Mapping:
     )
     m.connect("fil_below_reorder_level", "exp_reorder", [c.name for c in STOCK])
     m.target("stock_alerts")
-    m.connect("exp_reorder", "stock_alerts", ["SKU", "WAREHOUSE", "QTY_ON_HAND", ("o_REORDER_QTY", "REORDER_QTY"), ("o_URGENCY", "URGENCY")])
+    m.connect(
+        "exp_reorder",
+        "stock_alerts",
+        ["SKU", "WAREHOUSE", "QTY_ON_HAND", ("o_REORDER_QTY", "REORDER_QTY"), ("o_URGENCY", "URGENCY")],
+    )
     return m
 
 
 def build() -> tuple[bytes, str]:
     """Return the export bytes and its encoding."""
     mapping = m_stock_alerts()
-    wf = Flow("wf_inventory_alerts", description="Waits for the stock feed, then computes alerts per warehouse.")
+    wf = Flow(
+        "wf_inventory_alerts", description="Waits for the stock feed, then computes alerts per warehouse."
+    )
     wf.start()
     wf.add_task(
         command(
@@ -109,8 +121,12 @@ def build() -> tuple[bytes, str]:
     wf.add_task(control("ctl_abort_run", "Abort top-level workflow"))
     wf.instance("cmd_publish_feed", "Command", fail_parent=True)
     wf.instance("ewt_stock_feed", "Event Wait")
-    wf.instance("s_m_stock_alerts_EU", "Session", taskname="s_m_stock_alerts", reusable=True, fail_parent_not_run=True)
-    wf.instance("s_m_stock_alerts_US", "Session", taskname="s_m_stock_alerts", reusable=True, fail_parent_not_run=True)
+    wf.instance(
+        "s_m_stock_alerts_EU", "Session", taskname="s_m_stock_alerts", reusable=True, fail_parent_not_run=True
+    )
+    wf.instance(
+        "s_m_stock_alerts_US", "Session", taskname="s_m_stock_alerts", reusable=True, fail_parent_not_run=True
+    )
     wf.instance("eml_stock_problem", "Email", reusable=True, and_join=False)
     wf.instance("ctl_abort_run", "Control")
     wf.link("Start", "cmd_publish_feed")
@@ -121,13 +137,27 @@ def build() -> tuple[bytes, str]:
     wf.link("s_m_stock_alerts_US", "eml_stock_problem", "$s_m_stock_alerts_US.Status = FAILED")
     wf.link("eml_stock_problem", "ctl_abort_run")
 
-    fld = folder("INVENTORY", "9a0d4c3b-7e21-4f55-b1c8-2d6e8f0a1b77", "Entrepôt alerts: stock below reorder level (ISO-8859-1 sample).")
+    fld = folder(
+        "INVENTORY",
+        "9a0d4c3b-7e21-4f55-b1c8-2d6e8f0a1b77",
+        "Entrepôt alerts: stock below reorder level (ISO-8859-1 sample).",
+    )
     fld.add(
-        source_flatfile("stock", STOCK, "Stock snapshot of one warehouse; the file name is the session parameter $InputFile_Stock."),
+        source_flatfile(
+            "stock",
+            STOCK,
+            "Stock snapshot of one warehouse; the file name is the session parameter $InputFile_Stock.",
+        ),
         target_flatfile("stock_alerts", ALERTS),
         mapping.node(),
         config(),
-        email("eml_stock_problem", "$PMFailureEmailUser", "Inventory alerts failed", "Session %s of workflow %w failed.", reusable=True),
+        email(
+            "eml_stock_problem",
+            "$PMFailureEmailUser",
+            "Inventory alerts failed",
+            "Session %s of workflow %w failed.",
+            reusable=True,
+        ),
         session(
             "s_m_stock_alerts",
             mapping,

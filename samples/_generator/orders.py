@@ -85,8 +85,16 @@ CUSTOMERS_DIM = [
     Col("REGION", "string", 10),
     Col("SIGNUP_YEAR", "number", 4),
 ]
-ROUTED_ORDERS = [Col("ORDER_ID", "number", 10), Col("CUSTOMER_ID", "number", 10), Col("ORDER_TOTAL", "number", 12, 2)]
-ELECTRONICS_ORDERS = [Col("ORDER_ID", "number", 10), Col("CUSTOMER_ID", "number", 10), Col("ELECTRONICS_AMOUNT", "number", 12, 2)]
+ROUTED_ORDERS = [
+    Col("ORDER_ID", "number", 10),
+    Col("CUSTOMER_ID", "number", 10),
+    Col("ORDER_TOTAL", "number", 12, 2),
+]
+ELECTRONICS_ORDERS = [
+    Col("ORDER_ID", "number", 10),
+    Col("CUSTOMER_ID", "number", 10),
+    Col("ELECTRONICS_AMOUNT", "number", 12, 2),
+]
 CUSTOMER_ORDER_HISTORY = [
     Col("CUSTOMER_ID", "number", 10),
     Col("ORDER_ID", "number", 10),
@@ -121,7 +129,10 @@ def m_customer_dim() -> Mapping:
     fil = transformation(
         "fil_has_customer_id",
         "Filter",
-        [port(c.name, "decimal" if c.datatype == "number" else "string", "INPUT/OUTPUT", c.precision) for c in CUSTOMERS],
+        [
+            port(c.name, "decimal" if c.datatype == "number" else "string", "INPUT/OUTPUT", c.precision)
+            for c in CUSTOMERS
+        ],
         [("Filter Condition", "NOT ISNULL(CUSTOMER_ID)"), ("Tracing Level", "Normal")],
     )
     m.transform(fil)
@@ -310,7 +321,11 @@ def m_order_facts() -> Mapping:
     )
     m.transform(jnr)
     m.connect("fil_open_orders", "jnr_order_lines", [("ORDER_ID", "M_ORDER_ID"), "CUSTOMER_ID", "ORDER_DATE"])
-    m.connect("SQ_order_lines", "jnr_order_lines", ["ORDER_ID", "LINE_NO", "PRODUCT_ID", "QUANTITY", "UNIT_PRICE", "DISCOUNT_PCT"])
+    m.connect(
+        "SQ_order_lines",
+        "jnr_order_lines",
+        ["ORDER_ID", "LINE_NO", "PRODUCT_ID", "QUANTITY", "UNIT_PRICE", "DISCOUNT_PCT"],
+    )
 
     lkp = transformation(
         "lkp_product_category",
@@ -340,10 +355,24 @@ def m_order_facts() -> Mapping:
             port("QUANTITY", "decimal", "INPUT", 7),
             port("UNIT_PRICE", "decimal", "INPUT", 10, 2),
             port("DISCOUNT_PCT", "decimal", "INPUT", 5, 2),
-            port("v_DISCOUNT", "decimal", "LOCAL VARIABLE", 5, 2, expr="IIF(ISNULL(DISCOUNT_PCT), 0, DISCOUNT_PCT)"),
+            port(
+                "v_DISCOUNT",
+                "decimal",
+                "LOCAL VARIABLE",
+                5,
+                2,
+                expr="IIF(ISNULL(DISCOUNT_PCT), 0, DISCOUNT_PCT)",
+            ),
             port("v_CATEGORY", "string", "LOCAL VARIABLE", 20, expr=":LKP.lkp_product_category(PRODUCT_ID)"),
             port("o_LINE_AMOUNT", "decimal", "OUTPUT", 12, 2, expr=amount),
-            port("o_ELECTRONICS_AMOUNT", "decimal", "OUTPUT", 12, 2, expr=f"IIF(v_CATEGORY = 'Electronics', {amount}, 0)"),
+            port(
+                "o_ELECTRONICS_AMOUNT",
+                "decimal",
+                "OUTPUT",
+                12,
+                2,
+                expr=f"IIF(v_CATEGORY = 'Electronics', {amount}, 0)",
+            ),
         ],
         [("Tracing Level", "Normal")],
         description="Line amount after discount (a missing discount counts as 0); electronics share via the unconnected lookup.",
@@ -352,7 +381,16 @@ def m_order_facts() -> Mapping:
     m.connect(
         "jnr_order_lines",
         "exp_line_amount",
-        ["ORDER_ID", "CUSTOMER_ID", "ORDER_DATE", "LINE_NO", "PRODUCT_ID", "QUANTITY", "UNIT_PRICE", "DISCOUNT_PCT"],
+        [
+            "ORDER_ID",
+            "CUSTOMER_ID",
+            "ORDER_DATE",
+            "LINE_NO",
+            "PRODUCT_ID",
+            "QUANTITY",
+            "UNIT_PRICE",
+            "DISCOUNT_PCT",
+        ],
     )
 
     agg = transformation(
@@ -393,12 +431,22 @@ def m_order_facts() -> Mapping:
         ],
     )
 
-    fields = [("ORDER_ID", "decimal", 10, 0), ("CUSTOMER_ID", "decimal", 10, 0), ("ORDER_TOTAL", "decimal", 12, 2), ("ELECTRONICS_AMOUNT", "decimal", 12, 2)]
+    fields = [
+        ("ORDER_ID", "decimal", 10, 0),
+        ("CUSTOMER_ID", "decimal", 10, 0),
+        ("ORDER_TOTAL", "decimal", 12, 2),
+        ("ELECTRONICS_AMOUNT", "decimal", 12, 2),
+    ]
     groups = [
         group("INPUT", 1, "INPUT"),
         group("HIGH_VALUE", 2, "OUTPUT", "ORDER_TOTAL >= $$HIGH_VALUE_THRESHOLD"),
         group("HAS_ELECTRONICS", 3, "OUTPUT", "ELECTRONICS_AMOUNT > 0"),
-        group("DEFAULT1", 4, "OUTPUT/DEFAULT", description="Path for the data when none of the group conditions are satisfied."),
+        group(
+            "DEFAULT1",
+            4,
+            "OUTPUT/DEFAULT",
+            description="Path for the data when none of the group conditions are satisfied.",
+        ),
     ]
     rports = [port(n, dt, "INPUT", p, s, GROUP="INPUT") for n, dt, p, s in fields]
     for suffix, gname in (("1", "HIGH_VALUE"), ("2", "HAS_ELECTRONICS"), ("3", "DEFAULT1")):
@@ -415,7 +463,12 @@ def m_order_facts() -> Mapping:
     m.connect(
         "agg_order_totals",
         "rtr_order_value",
-        ["ORDER_ID", "CUSTOMER_ID", ("o_ORDER_TOTAL", "ORDER_TOTAL"), ("o_ELECTRONICS_AMOUNT", "ELECTRONICS_AMOUNT")],
+        [
+            "ORDER_ID",
+            "CUSTOMER_ID",
+            ("o_ORDER_TOTAL", "ORDER_TOTAL"),
+            ("o_ELECTRONICS_AMOUNT", "ELECTRONICS_AMOUNT"),
+        ],
     )
 
     m.target("order_facts")
@@ -434,13 +487,25 @@ def m_order_facts() -> Mapping:
             ("o_ELECTRONICS_AMOUNT", "ELECTRONICS_AMOUNT"),
         ],
     )
-    m.connect("rtr_order_value", "high_value_orders", [("ORDER_ID1", "ORDER_ID"), ("CUSTOMER_ID1", "CUSTOMER_ID"), ("ORDER_TOTAL1", "ORDER_TOTAL")])
+    m.connect(
+        "rtr_order_value",
+        "high_value_orders",
+        [("ORDER_ID1", "ORDER_ID"), ("CUSTOMER_ID1", "CUSTOMER_ID"), ("ORDER_TOTAL1", "ORDER_TOTAL")],
+    )
     m.connect(
         "rtr_order_value",
         "electronics_orders",
-        [("ORDER_ID2", "ORDER_ID"), ("CUSTOMER_ID2", "CUSTOMER_ID"), ("ELECTRONICS_AMOUNT2", "ELECTRONICS_AMOUNT")],
+        [
+            ("ORDER_ID2", "ORDER_ID"),
+            ("CUSTOMER_ID2", "CUSTOMER_ID"),
+            ("ELECTRONICS_AMOUNT2", "ELECTRONICS_AMOUNT"),
+        ],
     )
-    m.connect("rtr_order_value", "other_orders", [("ORDER_ID3", "ORDER_ID"), ("CUSTOMER_ID3", "CUSTOMER_ID"), ("ORDER_TOTAL3", "ORDER_TOTAL")])
+    m.connect(
+        "rtr_order_value",
+        "other_orders",
+        [("ORDER_ID3", "ORDER_ID"), ("CUSTOMER_ID3", "CUSTOMER_ID"), ("ORDER_TOTAL3", "ORDER_TOTAL")],
+    )
     m.variable("$$HIGH_VALUE_THRESHOLD", "decimal", 12, default="1000", scale=2)
     return m
 
@@ -450,7 +515,9 @@ def m_order_facts() -> Mapping:
 
 def m_customer_orders() -> Mapping:
     """order_facts.csv (written by s_m_order_facts) -> sort by customer/date -> running totals."""
-    m = Mapping("m_customer_orders", "Order history per customer with a running total (variable ports across rows).")
+    m = Mapping(
+        "m_customer_orders", "Order history per customer with a running total (variable ports across rows)."
+    )
     m.source("order_facts_in", ref="order_facts_src")
     cols = ORDER_FACTS
     _sq("SQ_order_facts", cols, "order_facts_in", m)
@@ -487,8 +554,21 @@ def m_customer_orders() -> Mapping:
             port("ORDER_DATE", "string", "INPUT/OUTPUT", 10, expr="ORDER_DATE"),
             port("ORDER_ID", "decimal", "INPUT/OUTPUT", 10, expr="ORDER_ID"),
             port("ORDER_TOTAL", "decimal", "INPUT/OUTPUT", 12, 2, expr="ORDER_TOTAL"),
-            port("v_AMOUNT", "decimal", "LOCAL VARIABLE", 12, 2, expr="IIF(ISNULL(ORDER_TOTAL), 0, ORDER_TOTAL)"),
-            port("v_IS_NEW_CUSTOMER", "integer", "LOCAL VARIABLE", 10, expr="IIF(CUSTOMER_ID = v_PREV_CUSTOMER_ID, 0, 1)"),
+            port(
+                "v_AMOUNT",
+                "decimal",
+                "LOCAL VARIABLE",
+                12,
+                2,
+                expr="IIF(ISNULL(ORDER_TOTAL), 0, ORDER_TOTAL)",
+            ),
+            port(
+                "v_IS_NEW_CUSTOMER",
+                "integer",
+                "LOCAL VARIABLE",
+                10,
+                expr="IIF(CUSTOMER_ID = v_PREV_CUSTOMER_ID, 0, 1)",
+            ),
             port(
                 "v_RUNNING_TOTAL",
                 "decimal",
@@ -497,7 +577,13 @@ def m_customer_orders() -> Mapping:
                 2,
                 expr="IIF(v_IS_NEW_CUSTOMER = 1, v_AMOUNT, v_RUNNING_TOTAL + v_AMOUNT)",
             ),
-            port("v_ORDER_SEQ", "integer", "LOCAL VARIABLE", 10, expr="IIF(v_IS_NEW_CUSTOMER = 1, 1, v_ORDER_SEQ + 1)"),
+            port(
+                "v_ORDER_SEQ",
+                "integer",
+                "LOCAL VARIABLE",
+                10,
+                expr="IIF(v_IS_NEW_CUSTOMER = 1, 1, v_ORDER_SEQ + 1)",
+            ),
             port("v_PREV_CUSTOMER_ID", "decimal", "LOCAL VARIABLE", 10, expr="CUSTOMER_ID"),
             port("o_CUSTOMER_ORDER_SEQ", "integer", "OUTPUT", 10, expr="v_ORDER_SEQ"),
             port("o_RUNNING_TOTAL", "decimal", "OUTPUT", 14, 2, expr="v_RUNNING_TOTAL"),
@@ -506,7 +592,9 @@ def m_customer_orders() -> Mapping:
         description="v_PREV_CUSTOMER_ID is read before it is reassigned, so it holds the previous row's customer.",
     )
     m.transform(exp)
-    m.connect("srt_customer_date", "exp_running_total", ["CUSTOMER_ID", "ORDER_DATE", "ORDER_ID", "ORDER_TOTAL"])
+    m.connect(
+        "srt_customer_date", "exp_running_total", ["CUSTOMER_ID", "ORDER_DATE", "ORDER_ID", "ORDER_TOTAL"]
+    )
 
     m.target("customer_order_history")
     m.connect(
@@ -638,14 +726,33 @@ def build() -> tuple[bytes, str]:
 
     wf.variables += [
         user_variable("$$RUN_LABEL", "string", "adhoc", description="Set to 'daily' by the parameter file."),
-        user_variable("$$LOADED_ORDERS", "integer", "0", description="Rows loaded by s_m_order_facts (set by asg_record_load)."),
-        user_variable("$$RUN_COUNT", "integer", "0", persistent=True, description="Number of completed runs (persistent)."),
+        user_variable(
+            "$$LOADED_ORDERS",
+            "integer",
+            "0",
+            description="Rows loaded by s_m_order_facts (set by asg_record_load).",
+        ),
+        user_variable(
+            "$$RUN_COUNT",
+            "integer",
+            "0",
+            persistent=True,
+            description="Number of completed runs (persistent).",
+        ),
     ]
 
-    fld = folder(FOLDER, "6c1f3a52-0d5e-4f7e-9a51-3b1e2c4d5a01", "Quick-start sample: orders from CSV files, café-style demo data (€ prices).")
+    fld = folder(
+        FOLDER,
+        "6c1f3a52-0d5e-4f7e-9a51-3b1e2c4d5a01",
+        "Quick-start sample: orders from CSV files, café-style demo data (€ prices).",
+    )
     fld.add(
-        source_flatfile("customers", CUSTOMERS, "Customers, one row per customer (with a duplicate and dirty rows)."),
-        source_flatfile("order_facts_src", ORDER_FACTS, "order_facts.csv as written by s_m_order_facts, read back."),
+        source_flatfile(
+            "customers", CUSTOMERS, "Customers, one row per customer (with a duplicate and dirty rows)."
+        ),
+        source_flatfile(
+            "order_facts_src", ORDER_FACTS, "order_facts.csv as written by s_m_order_facts, read back."
+        ),
         source_flatfile("order_lines", ORDER_LINES),
         source_flatfile("orders", ORDERS),
         target_flatfile("customers_dim", CUSTOMERS_DIM),

@@ -87,7 +87,9 @@ def render(root: Node, encoding: str) -> bytes:
 
 def powermart(repository: str, folders: Sequence[Node], codepage: str = "MS1252") -> Node:
     """POWERMART > REPOSITORY > FOLDER* with fixed, reproducible creation data."""
-    root = Node("POWERMART", {"CREATION_DATE": "03/01/2024 09:00:00", "REPOSITORY_VERSION": "186.95"}, keep_order=True)
+    root = Node(
+        "POWERMART", {"CREATION_DATE": "03/01/2024 09:00:00", "REPOSITORY_VERSION": "186.95"}, keep_order=True
+    )
     repo = Node(
         "REPOSITORY",
         {"NAME": repository, "VERSION": "186", "CODEPAGE": codepage, "DATABASETYPE": "Oracle"},
@@ -122,7 +124,9 @@ class Col:
     """A column of a source or target definition."""
 
     name: str
-    datatype: str  # source/target datatype as PowerCenter writes it (string, number, varchar2, number(p,s)...)
+    datatype: (
+        str  # source/target datatype as PowerCenter writes it (string, number, varchar2, number(p,s)...)
+    )
     precision: int
     scale: int = 0
     nullable: bool = True
@@ -170,7 +174,9 @@ def _ff_table_attrs(source: bool) -> list[Node]:
         E("TABLEATTRIBUTE", {"NAME": "Decimal Separator", "VALUE": "."}),
     ]
     if source:
-        attrs.append(E("TABLEATTRIBUTE", {"NAME": "Add Currently Processed Flat File Name Port", "VALUE": "NO"}))
+        attrs.append(
+            E("TABLEATTRIBUTE", {"NAME": "Add Currently Processed Flat File Name Port", "VALUE": "NO"})
+        )
     else:
         attrs.append(E("TABLEATTRIBUTE", {"NAME": "Line Endings", "VALUE": "System default"}))
     return attrs
@@ -230,7 +236,9 @@ def source_flatfile(name: str, cols: Sequence[Col], description: str = "", skipr
     )
 
 
-def source_relational(name: str, dbd: str, owner: str, cols: Sequence[Col], dbtype: str = "Oracle", description: str = "") -> Node:
+def source_relational(
+    name: str, dbd: str, owner: str, cols: Sequence[Col], dbtype: str = "Oracle", description: str = ""
+) -> Node:
     """A relational SOURCE (DBDNAME is the ODBC data source name used when importing it)."""
     return E(
         "SOURCE",
@@ -307,13 +315,17 @@ def target_relational(name: str, cols: Sequence[Col], dbtype: str = "Oracle", de
     )
 
 
-def shortcut(name: str, ref: str, folder_name: str, objtype: str, repository: str, dbd: str | None = None) -> Node:
+def shortcut(
+    name: str, ref: str, folder_name: str, objtype: str, repository: str, dbd: str | None = None
+) -> Node:
     """A SHORTCUT to an object of another folder in the same repository (REFERENCETYPE LOCAL)."""
     attrs: dict[str, object] = {
         "COMMENTS": "",
         "FOLDERNAME": folder_name,
         "NAME": name,
-        "OBJECTSUBTYPE": {"SOURCE": "Source Definition", "MAPPING": "", "TARGET": "Target Definition"}.get(objtype, ""),
+        "OBJECTSUBTYPE": {"SOURCE": "Source Definition", "MAPPING": "", "TARGET": "Target Definition"}.get(
+            objtype, ""
+        ),
         "OBJECTTYPE": objtype,
         "REFERENCETYPE": "LOCAL",
         "REFOBJECTNAME": ref,
@@ -389,7 +401,15 @@ def transformation(
         a["TEMPLATENAME"] = template
         a["TEMPLATEID"] = {"Union Transformation": "303001"}.get(template, "")
         a["COMPONENTVERSION"] = "1000000"
-    return E("TRANSFORMATION", a, list(groups), list(sourcefields), list(ports), [tattr(k, v) for k, v in attrs], list(extra))
+    return E(
+        "TRANSFORMATION",
+        a,
+        list(groups),
+        list(sourcefields),
+        list(ports),
+        [tattr(k, v) for k, v in attrs],
+        list(extra),
+    )
 
 
 def group(name: str, order: int, gtype: str, expression: str | None = None, description: str = "") -> Node:
@@ -400,7 +420,9 @@ def group(name: str, order: int, gtype: str, expression: str | None = None, desc
     return E("GROUP", a)
 
 
-def sq_attrs(sql: str = "", join: str = "", source_filter: str = "", sorted_ports: int = 0, distinct: bool = False) -> list[tuple[str, object]]:
+def sq_attrs(
+    sql: str = "", join: str = "", source_filter: str = "", sorted_ports: int = 0, distinct: bool = False
+) -> list[tuple[str, object]]:
     """The Source Qualifier table attributes in the order the Designer writes them."""
     return [
         ("Sql Query", sql),
@@ -480,7 +502,9 @@ class Mapping:
     variables: list[Node] = field(default_factory=list)
     load_order: list[str] = field(default_factory=list)
     types: dict[str, str] = field(default_factory=dict)  # instance name -> TRANSFORMATION_TYPE
-    kinds: dict[str, str] = field(default_factory=dict)  # instance name -> SOURCE/TARGET/TRANSFORMATION/MAPPLET
+    kinds: dict[str, str] = field(
+        default_factory=dict
+    )  # instance name -> SOURCE/TARGET/TRANSFORMATION/MAPPLET
     refs: dict[str, str] = field(default_factory=dict)  # instance name -> TRANSFORMATION_NAME
 
     def source(self, name: str, ref: str | None = None, dbd: str = "FlatFile") -> None:
@@ -548,7 +572,16 @@ class Mapping:
                 )
             )
 
-    def variable(self, name: str, datatype: str, precision: int, default: str = "", is_param: bool = True, agg: str = "NONE", scale: int = 0) -> None:
+    def variable(
+        self,
+        name: str,
+        datatype: str,
+        precision: int,
+        default: str = "",
+        is_param: bool = True,
+        agg: str = "NONE",
+        scale: int = 0,
+    ) -> None:
         """Declare a mapping parameter ($$X, ISPARAM=YES) or variable."""
         self.variables.append(
             E(
@@ -573,11 +606,20 @@ class Mapping:
         tag = "MAPPLET" if self.mapplet else "MAPPING"
         n = E(
             tag,
-            {"DESCRIPTION": self.description, "ISVALID": "YES", "NAME": self.name, "OBJECTVERSION": "1", "VERSIONNUMBER": "1"},
+            {
+                "DESCRIPTION": self.description,
+                "ISVALID": "YES",
+                "NAME": self.name,
+                "OBJECTVERSION": "1",
+                "VERSIONNUMBER": "1",
+            },
         )
         n.add(self.transformations, interface, self.instances, self.connectors)
         if not self.mapplet:
-            n.add(E("TARGETLOADORDER", {"ORDER": i, "TARGETINSTANCE": t}) for i, t in enumerate(self.load_order, 1))
+            n.add(
+                E("TARGETLOADORDER", {"ORDER": i, "TARGETINSTANCE": t})
+                for i, t in enumerate(self.load_order, 1)
+            )
         n.add(self.variables)
         n.add(E("ERPINFO"))
         return n
@@ -891,7 +933,13 @@ def _cnx(ref: str, name: str, ctype: str, subtype: str, variable: str) -> Node:
     )
 
 
-def session_component(ctype: str, pairs: Sequence[tuple[str, str]] = (), ref: str = "", reusable: bool = False, task: Node | None = None) -> Node:
+def session_component(
+    ctype: str,
+    pairs: Sequence[tuple[str, str]] = (),
+    ref: str = "",
+    reusable: bool = False,
+    task: Node | None = None,
+) -> Node:
     """A SESSIONCOMPONENT; pre-session variable assignments carry VALUEPAIRs ($$mapping var = workflow expr)."""
     refname = ref or ctype.lower().replace("-", "").replace(" ", "_")
     if task is None and not reusable:
@@ -913,7 +961,12 @@ def config(name: str = "default_session_config", datetime_format: str = "MM/DD/Y
     """The session configuration object (CONFIG) most sessions reference."""
     return E(
         "CONFIG",
-        {"DESCRIPTION": "Default session configuration object", "ISDEFAULT": "YES", "NAME": name, "VERSIONNUMBER": "1"},
+        {
+            "DESCRIPTION": "Default session configuration object",
+            "ISDEFAULT": "YES",
+            "NAME": name,
+            "VERSIONNUMBER": "1",
+        },
         attribute("Advanced", ""),
         attribute("Constraint based load ordering", "NO"),
         attribute("Cache LOOKUP() function", "YES"),
@@ -942,23 +995,46 @@ def config(name: str = "default_session_config", datetime_format: str = "MM/DD/Y
 # --------------------------------------------------------------------------- tasks and workflows
 
 
-def task(name: str, ttype: str, attrs: Sequence[tuple[str, object]] = (), pairs: Sequence[tuple[str, str]] = (), reusable: bool = False, timer: Node | None = None, description: str = "") -> Node:
+def task(
+    name: str,
+    ttype: str,
+    attrs: Sequence[tuple[str, object]] = (),
+    pairs: Sequence[tuple[str, str]] = (),
+    reusable: bool = False,
+    timer: Node | None = None,
+    description: str = "",
+) -> Node:
     """A TASK (Start, Command, Decision, Assignment, Email, Control, Timer, Event Wait, Event Raise)."""
     return E(
         "TASK",
-        {"DESCRIPTION": description, "NAME": name, "REUSABLE": "YES" if reusable else "NO", "TYPE": ttype, "VERSIONNUMBER": "1"},
+        {
+            "DESCRIPTION": description,
+            "NAME": name,
+            "REUSABLE": "YES" if reusable else "NO",
+            "TYPE": ttype,
+            "VERSIONNUMBER": "1",
+        },
         [attribute(k, v) for k, v in attrs],
         timer,
         [valuepair(n, v, i) for i, (n, v) in enumerate(pairs, 1)],
     )
 
 
-def command(name: str, commands: Sequence[tuple[str, str]], fail_on_error: bool = True, reusable: bool = False, description: str = "") -> Node:
+def command(
+    name: str,
+    commands: Sequence[tuple[str, str]],
+    fail_on_error: bool = True,
+    reusable: bool = False,
+    description: str = "",
+) -> Node:
     """A Command task; each (label, shell line) becomes a VALUEPAIR in execution order."""
     return task(
         name,
         "Command",
-        [("Fail task if any command fails", "YES" if fail_on_error else "NO"), ("Recovery Strategy", "Fail task and continue workflow")],
+        [
+            ("Fail task if any command fails", "YES" if fail_on_error else "NO"),
+            ("Recovery Strategy", "Fail task and continue workflow"),
+        ],
         pairs=commands,
         reusable=reusable,
         description=description,
@@ -977,7 +1053,12 @@ def assignment(name: str, assignments: Sequence[tuple[str, str]]) -> Node:
 
 def email(name: str, to: str, subject: str, text: str, reusable: bool = False) -> Node:
     """An Email task."""
-    return task(name, "Email", [("Email User Name", to), ("Email Subject", subject), ("Email Text", text)], reusable=reusable)
+    return task(
+        name,
+        "Email",
+        [("Email User Name", to), ("Email Subject", subject), ("Email Text", text)],
+        reusable=reusable,
+    )
 
 
 def control(name: str, option: str) -> Node:
@@ -987,7 +1068,9 @@ def control(name: str, option: str) -> Node:
 
 def timer_relative(name: str, timertype: str, minutes: int = 0, hours: int = 0, days: int = 0) -> Node:
     """A Timer task waiting a relative time (from the parent, top-level workflow or previous task)."""
-    t = E("TIMER", {"TIMERTYPE": timertype}, E("RECURRING", {"DAYS": days, "HOURS": hours, "MINUTES": minutes}))
+    t = E(
+        "TIMER", {"TIMERTYPE": timertype}, E("RECURRING", {"DAYS": days, "HOURS": hours, "MINUTES": minutes})
+    )
     return task(name, "Timer", [("Variable", "")], timer=t)
 
 
@@ -1043,7 +1126,9 @@ SESSION_VARS: list[tuple[str, str, str]] = [
     ("FirstErrorCode", "integer", "First error code"),
     ("FirstErrorMsg", "string", "First error message"),
 ]
-DECISION_VARS: list[tuple[str, str, str]] = [("Condition", "integer", "Evaluation result of condition expression")]
+DECISION_VARS: list[tuple[str, str, str]] = [
+    ("Condition", "integer", "Evaluation result of condition expression")
+]
 
 
 def predefined_variables(instance: str, tasktype: str) -> list[Node]:
@@ -1066,7 +1151,9 @@ def predefined_variables(instance: str, tasktype: str) -> list[Node]:
     ]
 
 
-def user_variable(name: str, datatype: str, default: str = "", persistent: bool = False, description: str = "") -> Node:
+def user_variable(
+    name: str, datatype: str, default: str = "", persistent: bool = False, description: str = ""
+) -> Node:
     """A user-defined workflow/worklet variable ($$NAME)."""
     return E(
         "WORKFLOWVARIABLE",
@@ -1105,7 +1192,17 @@ class Flow:
         """Add the Start task and its instance (no TREAT/FAIL flags, as exported)."""
         self.tasks.append(task(name, "Start"))
         self.instances.append(
-            E("TASKINSTANCE", {"DESCRIPTION": "", "ISENABLED": "YES", "NAME": name, "REUSABLE": "NO", "TASKNAME": name, "TASKTYPE": "Start"})
+            E(
+                "TASKINSTANCE",
+                {
+                    "DESCRIPTION": "",
+                    "ISENABLED": "YES",
+                    "NAME": name,
+                    "REUSABLE": "NO",
+                    "TASKNAME": name,
+                    "TASKTYPE": "Start",
+                },
+            )
         )
         self.instance_types.append((name, "Start"))
 
@@ -1160,7 +1257,13 @@ class Flow:
         if self.worklet:
             n = E(
                 "WORKLET",
-                {"DESCRIPTION": self.description, "ISVALID": "YES", "NAME": self.name, "REUSABLE": "YES" if self.reusable else "NO", "VERSIONNUMBER": "1"},
+                {
+                    "DESCRIPTION": self.description,
+                    "ISVALID": "YES",
+                    "NAME": self.name,
+                    "REUSABLE": "YES" if self.reusable else "NO",
+                    "VERSIONNUMBER": "1",
+                },
             )
         else:
             n = E(
@@ -1186,7 +1289,9 @@ class Flow:
                     E("SCHEDULEINFO", {"SCHEDULETYPE": "ONDEMAND"}),
                 ),
             )
-        n.add(self.tasks, self.sessions, self.worklets, self.instances, self.links, self.variables, predefined)
+        n.add(
+            self.tasks, self.sessions, self.worklets, self.instances, self.links, self.variables, predefined
+        )
         n.add(E("WORKFLOWEVENT", {"DESCRIPTION": "", "NAME": ev}) for ev in self.events)
         if self.worklet:
             attrs = self.attributes or [("Allow Concurrent Run", "NO")]

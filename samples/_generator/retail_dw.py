@@ -55,7 +55,10 @@ STORES = [
     Col("CITY", "varchar2", 40),
     Col("IS_ACTIVE", "char", 1),
 ]
-REGIONS = [Col("REGION_ID", "number(p,s)", 5, nullable=False, key="PRIMARY KEY"), Col("REGION_NAME", "varchar2", 30)]
+REGIONS = [
+    Col("REGION_ID", "number(p,s)", 5, nullable=False, key="PRIMARY KEY"),
+    Col("REGION_NAME", "varchar2", 30),
+]
 SALES = [
     Col("SALE_ID", "number(p,s)", 12, nullable=False, key="PRIMARY KEY"),
     Col("STORE_ID", "number(p,s)", 10),
@@ -77,7 +80,9 @@ STORE_RETURNS_FILE = [
     Col("AMOUNT", "number", 12, 2),
     Col("RETURN_DATE", "string", 10),
 ]
-SALES_TARGETS_FILE = [Col("STORE_ID", "number", 10)] + [Col(f"TARGET_Q{i}", "number", 12, 2) for i in range(1, 5)]
+SALES_TARGETS_FILE = [Col("STORE_ID", "number", 10)] + [
+    Col(f"TARGET_Q{i}", "number", 12, 2) for i in range(1, 5)
+]
 
 DIM_STORE = [
     Col("STORE_SK", "number(p,s)", 10, nullable=False, key="PRIMARY KEY"),
@@ -117,13 +122,26 @@ STORE_QUARTER_TARGET = [
     Col("TARGET_AMOUNT", "number(p,s)", 12, 2),
 ]
 
-SQ_TYPES = {"number(p,s)": "decimal", "varchar2": "string", "char": "string", "date": "date/time", "number": "decimal", "string": "string"}
+SQ_TYPES = {
+    "number(p,s)": "decimal",
+    "varchar2": "string",
+    "char": "string",
+    "date": "date/time",
+    "number": "decimal",
+    "string": "string",
+}
 
 
 def _sqports(cols: list[Col], rename: dict[str, str] | None = None) -> list:
     rename = rename or {}
     return [
-        port(rename.get(c.name, c.name), SQ_TYPES[c.datatype], "INPUT/OUTPUT", 29 if c.datatype == "date" else c.precision, 9 if c.datatype == "date" else c.scale)
+        port(
+            rename.get(c.name, c.name),
+            SQ_TYPES[c.datatype],
+            "INPUT/OUTPUT",
+            29 if c.datatype == "date" else c.precision,
+            9 if c.datatype == "date" else c.scale,
+        )
         for c in cols
     ]
 
@@ -133,14 +151,20 @@ def _sqports(cols: list[Col], rename: dict[str, str] | None = None) -> list:
 
 def m_stores_dim() -> Mapping:
     """STORES joined to REGIONS inside one Source Qualifier (two associated sources, user-defined join)."""
-    m = Mapping("m_stores_dim", "Store dimension; active stores only, region name joined in the source database.")
+    m = Mapping(
+        "m_stores_dim", "Store dimension; active stores only, region name joined in the source database."
+    )
     m.source("STORES", dbd="RETAIL_OLTP")
     m.source("REGIONS", dbd="RETAIL_OLTP")
     sq = transformation(
         "SQ_stores_regions",
         "Source Qualifier",
         _sqports(STORES) + _sqports(REGIONS, {"REGION_ID": "REGION_ID1"}),
-        sq_attrs(join="STORES.REGION_ID = REGIONS.REGION_ID", source_filter="STORES.IS_ACTIVE = 'Y'", sorted_ports=1),
+        sq_attrs(
+            join="STORES.REGION_ID = REGIONS.REGION_ID",
+            source_filter="STORES.IS_ACTIVE = 'Y'",
+            sorted_ports=1,
+        ),
     )
     m.transform(sq, associated=["STORES", "REGIONS"])
     m.connect("STORES", "SQ_stores_regions", [c.name for c in STORES])
@@ -149,8 +173,20 @@ def m_stores_dim() -> Mapping:
     seq = transformation(
         "seq_store_sk",
         "Sequence",
-        [port("NEXTVAL", "bigint", "OUTPUT", 19, default="ERROR('transformation error')"), port("CURRVAL", "bigint", "OUTPUT", 19, default="ERROR('transformation error')")],
-        [("Start Value", "1"), ("Increment By", "1"), ("End Value", "9223372036854775807"), ("Current Value", "100"), ("Cycle", "NO"), ("Number of Cached Values", "0"), ("Reset", "NO"), ("Tracing Level", "Normal")],
+        [
+            port("NEXTVAL", "bigint", "OUTPUT", 19, default="ERROR('transformation error')"),
+            port("CURRVAL", "bigint", "OUTPUT", 19, default="ERROR('transformation error')"),
+        ],
+        [
+            ("Start Value", "1"),
+            ("Increment By", "1"),
+            ("End Value", "9223372036854775807"),
+            ("Current Value", "100"),
+            ("Cycle", "NO"),
+            ("Number of Cached Values", "0"),
+            ("Reset", "NO"),
+            ("Tracing Level", "Normal"),
+        ],
         description="Not reset between runs: Current Value is persisted in the repository.",
     )
     m.transform(seq)
@@ -172,7 +208,11 @@ def m_stores_dim() -> Mapping:
     m.connect("seq_store_sk", "exp_store", ["NEXTVAL"])
     m.connect("SQ_stores_regions", "exp_store", ["STORE_ID", "STORE_NAME", "CITY", "REGION_NAME"])
     m.target("DIM_STORE")
-    m.connect("exp_store", "DIM_STORE", [("o_STORE_SK", "STORE_SK"), "STORE_ID", "STORE_NAME", ("o_CITY", "CITY"), "REGION_NAME"])
+    m.connect(
+        "exp_store",
+        "DIM_STORE",
+        [("o_STORE_SK", "STORE_SK"), "STORE_ID", "STORE_NAME", ("o_CITY", "CITY"), "REGION_NAME"],
+    )
     m.variable("$$DEFAULT_CITY", "string", 40, default="UNKNOWN")
     return m
 
@@ -182,7 +222,9 @@ def m_stores_dim() -> Mapping:
 
 def mplt_price_band() -> tuple[Mapping, object]:
     """Mapplet: AMOUNT, QUANTITY in; UNIT_AMOUNT and PRICE_BAND out."""
-    m = Mapping("mplt_price_band", "Price band of a sale line (HIGH >= 100, MID >= 20, else LOW).", mapplet=True)
+    m = Mapping(
+        "mplt_price_band", "Price band of a sale line (HIGH >= 100, MID >= 20, else LOW).", mapplet=True
+    )
     inp = transformation(
         "INPUT",
         "Input Transformation",
@@ -195,9 +237,22 @@ def mplt_price_band() -> tuple[Mapping, object]:
         [
             port("AMOUNT", "decimal", "INPUT", 12, 2),
             port("QUANTITY", "decimal", "INPUT", 7),
-            port("v_UNIT", "decimal", "LOCAL VARIABLE", 12, 2, expr="IIF(QUANTITY = 0 OR ISNULL(QUANTITY), NULL, ROUND(AMOUNT / QUANTITY, 2))"),
+            port(
+                "v_UNIT",
+                "decimal",
+                "LOCAL VARIABLE",
+                12,
+                2,
+                expr="IIF(QUANTITY = 0 OR ISNULL(QUANTITY), NULL, ROUND(AMOUNT / QUANTITY, 2))",
+            ),
             port("o_UNIT_AMOUNT", "decimal", "OUTPUT", 12, 2, expr="v_UNIT"),
-            port("o_PRICE_BAND", "string", "OUTPUT", 4, expr="DECODE(TRUE, v_UNIT >= 100, 'HIGH', v_UNIT >= 20, 'MID', ISNULL(v_UNIT), 'NONE', 'LOW')"),
+            port(
+                "o_PRICE_BAND",
+                "string",
+                "OUTPUT",
+                4,
+                expr="DECODE(TRUE, v_UNIT >= 100, 'HIGH', v_UNIT >= 20, 'MID', ISNULL(v_UNIT), 'NONE', 'LOW')",
+            ),
         ],
         [("Tracing Level", "Normal")],
     )
@@ -214,10 +269,44 @@ def mplt_price_band() -> tuple[Mapping, object]:
         "mplt_price_band",
         "Mapplet",
         [
-            port("AMOUNT", "decimal", "INPUT", 12, 2, MAPPLETGROUP="INPUT", REF_FIELD="AMOUNT", REF_INSTANCETYPE="Input Transformation"),
-            port("QUANTITY", "decimal", "INPUT", 7, MAPPLETGROUP="INPUT", REF_FIELD="QUANTITY", REF_INSTANCETYPE="Input Transformation"),
-            port("UNIT_AMOUNT", "decimal", "OUTPUT", 12, 2, MAPPLETGROUP="OUTPUT", REF_FIELD="UNIT_AMOUNT", REF_INSTANCETYPE="Output Transformation"),
-            port("PRICE_BAND", "string", "OUTPUT", 4, MAPPLETGROUP="OUTPUT", REF_FIELD="PRICE_BAND", REF_INSTANCETYPE="Output Transformation"),
+            port(
+                "AMOUNT",
+                "decimal",
+                "INPUT",
+                12,
+                2,
+                MAPPLETGROUP="INPUT",
+                REF_FIELD="AMOUNT",
+                REF_INSTANCETYPE="Input Transformation",
+            ),
+            port(
+                "QUANTITY",
+                "decimal",
+                "INPUT",
+                7,
+                MAPPLETGROUP="INPUT",
+                REF_FIELD="QUANTITY",
+                REF_INSTANCETYPE="Input Transformation",
+            ),
+            port(
+                "UNIT_AMOUNT",
+                "decimal",
+                "OUTPUT",
+                12,
+                2,
+                MAPPLETGROUP="OUTPUT",
+                REF_FIELD="UNIT_AMOUNT",
+                REF_INSTANCETYPE="Output Transformation",
+            ),
+            port(
+                "PRICE_BAND",
+                "string",
+                "OUTPUT",
+                4,
+                MAPPLETGROUP="OUTPUT",
+                REF_FIELD="PRICE_BAND",
+                REF_INSTANCETYPE="Output Transformation",
+            ),
         ],
         [("Is Active", "NO"), ("Is Partitionable", "NO")],
         reusable=True,
@@ -238,10 +327,18 @@ def m_sales_fact() -> Mapping:
         "FROM SALES\r\n"
         "WHERE SALES.SALE_DATE >= DATE '$$LOAD_FROM_DATE'"
     )
-    m.transform(transformation("SQ_sales", "Source Qualifier", _sqports(SALES), sq_attrs(sql=sql)), associated=["SALES"])
+    m.transform(
+        transformation("SQ_sales", "Source Qualifier", _sqports(SALES), sq_attrs(sql=sql)),
+        associated=["SALES"],
+    )
     m.connect("SALES", "SQ_sales", [c.name for c in SALES])
     m.transform(
-        transformation("SQ_stores", "Source Qualifier", _sqports(STORES), sq_attrs(source_filter="STORES.IS_ACTIVE = 'Y'")),
+        transformation(
+            "SQ_stores",
+            "Source Qualifier",
+            _sqports(STORES),
+            sq_attrs(source_filter="STORES.IS_ACTIVE = 'Y'"),
+        ),
         associated=["Shortcut_to_STORES"],
     )
     m.connect("Shortcut_to_STORES", "SQ_stores", [c.name for c in STORES])
@@ -300,13 +397,20 @@ def m_sales_fact() -> Mapping:
         "Update Strategy",
         [port(n, dt, "INPUT/OUTPUT", p, s) for n, dt, p, s in upd_cols],
         [
-            ("Update Strategy Expression", "IIF(AMOUNT < 0, DD_REJECT, IIF(IS_CORRECTION = 'Y', DD_UPDATE, DD_INSERT))"),
+            (
+                "Update Strategy Expression",
+                "IIF(AMOUNT < 0, DD_REJECT, IIF(IS_CORRECTION = 'Y', DD_UPDATE, DD_INSERT))",
+            ),
             ("Forward Rejected Rows", "YES"),
             ("Tracing Level", "Normal"),
         ],
     )
     m.transform(upd)
-    m.connect("jnr_sales_stores", "upd_sales", ["SALE_ID", "STORE_ID", "STORE_NAME", "SKU", "SALE_DATE", "QUANTITY", "AMOUNT", "IS_CORRECTION"])
+    m.connect(
+        "jnr_sales_stores",
+        "upd_sales",
+        ["SALE_ID", "STORE_ID", "STORE_NAME", "SKU", "SALE_DATE", "QUANTITY", "AMOUNT", "IS_CORRECTION"],
+    )
     m.connect("mplt_price_band", "upd_sales", ["UNIT_AMOUNT", "PRICE_BAND"])
     m.target("FACT_SALES")
     m.connect("upd_sales", "FACT_SALES", [c.name for c in FACT_SALES])
@@ -322,7 +426,12 @@ def m_store_rankings() -> Mapping:
     m = Mapping("m_store_rankings", "Top two stores by revenue in each region.")
     m.source("SALES", dbd="RETAIL_OLTP")
     m.transform(
-        transformation("SQ_sales_positive", "Source Qualifier", _sqports(SALES), sq_attrs(source_filter="SALES.AMOUNT > $$MIN_AMOUNT")),
+        transformation(
+            "SQ_sales_positive",
+            "Source Qualifier",
+            _sqports(SALES),
+            sq_attrs(source_filter="SALES.AMOUNT > $$MIN_AMOUNT"),
+        ),
         associated=["SALES"],
     )
     m.connect("SALES", "SQ_sales_positive", [c.name for c in SALES])
@@ -336,7 +445,14 @@ def m_store_rankings() -> Mapping:
             port("o_REVENUE", "decimal", "OUTPUT", 14, 2, expr="SUM(AMOUNT)"),
             port("o_SALES_COUNT", "integer", "OUTPUT", 10, expr="COUNT(SALE_ID)"),
         ],
-        [("Cache Directory", "$PMCacheDir"), ("Tracing Level", "Normal"), ("Sorted Input", "NO"), ("Aggregator Data Cache Size", "Auto"), ("Aggregator Index Cache Size", "Auto"), ("Transformation Scope", "All Input")],
+        [
+            ("Cache Directory", "$PMCacheDir"),
+            ("Tracing Level", "Normal"),
+            ("Sorted Input", "NO"),
+            ("Aggregator Data Cache Size", "Auto"),
+            ("Aggregator Index Cache Size", "Auto"),
+            ("Transformation Scope", "All Input"),
+        ],
     )
     m.transform(agg)
     m.connect("SQ_sales_positive", "agg_store_revenue", ["STORE_ID", "SALE_ID", "AMOUNT"])
@@ -348,7 +464,12 @@ def m_store_rankings() -> Mapping:
             port("REGION_ID", "decimal", "LOOKUP/OUTPUT", 5),
             port("in_STORE_ID", "decimal", "INPUT", 10),
         ],
-        lookup_attrs("STORE_ID = in_STORE_ID", table="STORES", connection="$DBConnection_OLTP", policy="Use First Value"),
+        lookup_attrs(
+            "STORE_ID = in_STORE_ID",
+            table="STORES",
+            connection="$DBConnection_OLTP",
+            policy="Use First Value",
+        ),
     )
     m.transform(lkp)
     m.connect("agg_store_revenue", "lkp_store_region", [("STORE_ID", "in_STORE_ID")])
@@ -362,13 +483,30 @@ def m_store_rankings() -> Mapping:
             port("REVENUE", "decimal", "INPUT/OUTPUT", 14, 2, expr="REVENUE", exprtype="RANKPORT"),
             port("SALES_COUNT", "integer", "INPUT/OUTPUT", 10, expr="SALES_COUNT", exprtype="GENERAL"),
         ],
-        [("Cache Directory", "$PMCacheDir"), ("Top/Bottom", "Top"), ("Number of Ranks", "2"), ("Case Sensitive String Comparison", "YES"), ("Tracing Level", "Normal"), ("Rank Data Cache Size", "Auto"), ("Rank Index Cache Size", "Auto"), ("Transformation Scope", "All Input")],
+        [
+            ("Cache Directory", "$PMCacheDir"),
+            ("Top/Bottom", "Top"),
+            ("Number of Ranks", "2"),
+            ("Case Sensitive String Comparison", "YES"),
+            ("Tracing Level", "Normal"),
+            ("Rank Data Cache Size", "Auto"),
+            ("Rank Index Cache Size", "Auto"),
+            ("Transformation Scope", "All Input"),
+        ],
     )
     m.transform(rnk)
-    m.connect("agg_store_revenue", "rnk_top_stores", ["STORE_ID", ("o_REVENUE", "REVENUE"), ("o_SALES_COUNT", "SALES_COUNT")])
+    m.connect(
+        "agg_store_revenue",
+        "rnk_top_stores",
+        ["STORE_ID", ("o_REVENUE", "REVENUE"), ("o_SALES_COUNT", "SALES_COUNT")],
+    )
     m.connect("lkp_store_region", "rnk_top_stores", ["REGION_ID"])
     m.target("STORE_RANKING")
-    m.connect("rnk_top_stores", "STORE_RANKING", ["REGION_ID", "STORE_ID", "REVENUE", "SALES_COUNT", ("RANKINDEX", "REVENUE_RANK")])
+    m.connect(
+        "rnk_top_stores",
+        "STORE_RANKING",
+        ["REGION_ID", "STORE_ID", "REVENUE", "SALES_COUNT", ("RANKINDEX", "REVENUE_RANK")],
+    )
     m.variable("$$MIN_AMOUNT", "decimal", 12, default="0", scale=2)
     return m
 
@@ -381,9 +519,15 @@ def m_all_returns() -> Mapping:
     m = Mapping("m_all_returns", "All returns from the web shop and the stores in one table.")
     m.source("WEB_RETURNS", dbd="RETAIL_OLTP")
     m.source("store_returns")
-    m.transform(transformation("SQ_web_returns", "Source Qualifier", _sqports(WEB_RETURNS), sq_attrs()), associated=["WEB_RETURNS"])
+    m.transform(
+        transformation("SQ_web_returns", "Source Qualifier", _sqports(WEB_RETURNS), sq_attrs()),
+        associated=["WEB_RETURNS"],
+    )
     m.connect("WEB_RETURNS", "SQ_web_returns", [c.name for c in WEB_RETURNS])
-    m.transform(transformation("SQ_store_returns", "Source Qualifier", _sqports(STORE_RETURNS_FILE), sq_attrs()), associated=["store_returns"])
+    m.transform(
+        transformation("SQ_store_returns", "Source Qualifier", _sqports(STORE_RETURNS_FILE), sq_attrs()),
+        associated=["store_returns"],
+    )
     m.connect("store_returns", "SQ_store_returns", [c.name for c in STORE_RETURNS_FILE])
 
     exp_web = transformation(
@@ -417,11 +561,21 @@ def m_all_returns() -> Mapping:
     m.transform(exp_store)
     m.connect("SQ_store_returns", "exp_store_channel", ["RETURN_ID", "SKU", "AMOUNT", "RETURN_DATE"])
 
-    fields = [("RETURN_ID", "decimal", 12, 0), ("SKU", "string", 12, 0), ("AMOUNT", "decimal", 12, 2), ("RETURN_DATE", "date/time", 29, 9), ("CHANNEL", "string", 5, 0)]
+    fields = [
+        ("RETURN_ID", "decimal", 12, 0),
+        ("SKU", "string", 12, 0),
+        ("AMOUNT", "decimal", 12, 2),
+        ("RETURN_DATE", "date/time", 29, 9),
+        ("CHANNEL", "string", 5, 0),
+    ]
     uports = [port(n, dt, "OUTPUT", p, s, GROUP="OUTPUT", OUTPUTGROUP="OUTPUT") for n, dt, p, s in fields]
     uports += [port(n + "1", dt, "INPUT", p, s, GROUP="WEB", OUTPUTGROUP="WEB") for n, dt, p, s in fields]
     uports += [port(n + "2", dt, "INPUT", p, s, GROUP="STORE", OUTPUTGROUP="STORE") for n, dt, p, s in fields]
-    deps = [E("FIELDDEPENDENCY", {"INPUTFIELD": n + sfx, "OUTPUTFIELD": n}) for n, *_ in fields for sfx in ("1", "2")]
+    deps = [
+        E("FIELDDEPENDENCY", {"INPUTFIELD": n + sfx, "OUTPUTFIELD": n})
+        for n, *_ in fields
+        for sfx in ("1", "2")
+    ]
     union = transformation(
         "un_returns",
         "Custom Transformation",
@@ -448,8 +602,28 @@ def m_all_returns() -> Mapping:
         extra=deps,
     )
     m.transform(union)
-    m.connect("exp_web_channel", "un_returns", [("RETURN_ID", "RETURN_ID1"), ("SKU", "SKU1"), ("AMOUNT", "AMOUNT1"), ("RETURN_DATE", "RETURN_DATE1"), ("o_CHANNEL", "CHANNEL1")])
-    m.connect("exp_store_channel", "un_returns", [("RETURN_ID", "RETURN_ID2"), ("o_SKU", "SKU2"), ("AMOUNT", "AMOUNT2"), ("o_RETURN_DATE", "RETURN_DATE2"), ("o_CHANNEL", "CHANNEL2")])
+    m.connect(
+        "exp_web_channel",
+        "un_returns",
+        [
+            ("RETURN_ID", "RETURN_ID1"),
+            ("SKU", "SKU1"),
+            ("AMOUNT", "AMOUNT1"),
+            ("RETURN_DATE", "RETURN_DATE1"),
+            ("o_CHANNEL", "CHANNEL1"),
+        ],
+    )
+    m.connect(
+        "exp_store_channel",
+        "un_returns",
+        [
+            ("RETURN_ID", "RETURN_ID2"),
+            ("o_SKU", "SKU2"),
+            ("AMOUNT", "AMOUNT2"),
+            ("o_RETURN_DATE", "RETURN_DATE2"),
+            ("o_CHANNEL", "CHANNEL2"),
+        ],
+    )
     m.target("ALL_RETURNS")
     m.connect("un_returns", "ALL_RETURNS", [n for n, *_ in fields])
     return m
@@ -471,21 +645,47 @@ def m_quarter_targets() -> Mapping:
         "nrm_quarters",
         "Normalizer",
         [port("STORE_ID_in", "decimal", "INPUT", 10, REF_SOURCE_FIELD="STORE_ID")]
-        + [port(f"TARGET_AMOUNT_in{i}", "decimal", "INPUT", 12, 2, REF_SOURCE_FIELD="TARGET_AMOUNT") for i in range(1, 5)]
+        + [
+            port(f"TARGET_AMOUNT_in{i}", "decimal", "INPUT", 12, 2, REF_SOURCE_FIELD="TARGET_AMOUNT")
+            for i in range(1, 5)
+        ]
         + [
             port("STORE_ID", "decimal", "OUTPUT", 10, REF_SOURCE_FIELD="STORE_ID"),
             port("TARGET_AMOUNT", "decimal", "OUTPUT", 12, 2, REF_SOURCE_FIELD="TARGET_AMOUNT"),
-            port("GK_TARGET_AMOUNT", "bigint", "GENERATED KEY/OUTPUT", 19, REF_SOURCE_FIELD="TARGET_AMOUNT", SEQUENCE_GENERATOR_VALUE="1"),
-            port("GCID_TARGET_AMOUNT", "integer", "GENERATED COLUMN ID/OUTPUT", 10, REF_SOURCE_FIELD="TARGET_AMOUNT"),
+            port(
+                "GK_TARGET_AMOUNT",
+                "bigint",
+                "GENERATED KEY/OUTPUT",
+                19,
+                REF_SOURCE_FIELD="TARGET_AMOUNT",
+                SEQUENCE_GENERATOR_VALUE="1",
+            ),
+            port(
+                "GCID_TARGET_AMOUNT",
+                "integer",
+                "GENERATED COLUMN ID/OUTPUT",
+                10,
+                REF_SOURCE_FIELD="TARGET_AMOUNT",
+            ),
         ],
         [("Reset", "YES"), ("Restart", "NO"), ("Tracing Level", "Normal"), ("Is Partitionable", "NO")],
-        sourcefields=sourcefields([Col("STORE_ID", "number", 10), Col("TARGET_AMOUNT", "number", 12, 2, occurs=4)]),
+        sourcefields=sourcefields(
+            [Col("STORE_ID", "number", 10), Col("TARGET_AMOUNT", "number", 12, 2, occurs=4)]
+        ),
         description="GCID_TARGET_AMOUNT is the occurrence (1..4), i.e. the quarter number.",
     )
     m.transform(nrm)
-    m.connect("SQ_sales_targets", "nrm_quarters", [("STORE_ID", "STORE_ID_in")] + [(f"TARGET_Q{i}", f"TARGET_AMOUNT_in{i}") for i in range(1, 5)])
+    m.connect(
+        "SQ_sales_targets",
+        "nrm_quarters",
+        [("STORE_ID", "STORE_ID_in")] + [(f"TARGET_Q{i}", f"TARGET_AMOUNT_in{i}") for i in range(1, 5)],
+    )
     m.target("STORE_QUARTER_TARGET")
-    m.connect("nrm_quarters", "STORE_QUARTER_TARGET", ["STORE_ID", ("GCID_TARGET_AMOUNT", "QUARTER_NO"), "TARGET_AMOUNT"])
+    m.connect(
+        "nrm_quarters",
+        "STORE_QUARTER_TARGET",
+        ["STORE_ID", ("GCID_TARGET_AMOUNT", "QUARTER_NO"), "TARGET_AMOUNT"],
+    )
     return m
 
 
@@ -494,10 +694,17 @@ def m_quarter_targets() -> Mapping:
 
 def _wl_conform() -> Flow:
     """Non-reusable worklet nested in wl_load_dimensions."""
-    wl = Flow("wl_conform", worklet=True, reusable=False, description="Nested worklet: settle, then check the conform mode.")
+    wl = Flow(
+        "wl_conform",
+        worklet=True,
+        reusable=False,
+        description="Nested worklet: settle, then check the conform mode.",
+    )
     wl.start()
     wl.add_task(timer_relative("tmr_settle", "START_RELATIVE_TO_PARENT_WORKFLOW", minutes=0))
-    wl.add_task(assignment("asg_mark_conformed", [("$$DIMS_CONFORMED", "IIF($$CONFORM_MODE = 'strict', 1, 2)")]))
+    wl.add_task(
+        assignment("asg_mark_conformed", [("$$DIMS_CONFORMED", "IIF($$CONFORM_MODE = 'strict', 1, 2)")])
+    )
     wl.add_task(control("ctl_fail_parent", "Fail Parent"))
     wl.instance("tmr_settle", "Timer")
     wl.instance("asg_mark_conformed", "Assignment")
@@ -506,7 +713,12 @@ def _wl_conform() -> Flow:
     wl.link("tmr_settle", "asg_mark_conformed", "$tmr_settle.Status = SUCCEEDED")
     wl.link("asg_mark_conformed", "ctl_fail_parent", "$$DIMS_CONFORMED <> 1")
     wl.variables += [
-        user_variable("$$CONFORM_MODE", "string", "lenient", description="Set to strict by the parameter file (nested .WT: section)."),
+        user_variable(
+            "$$CONFORM_MODE",
+            "string",
+            "lenient",
+            description="Set to strict by the parameter file (nested .WT: section).",
+        ),
         user_variable("$$DIMS_CONFORMED", "integer", "0"),
     ]
     return wl
@@ -514,7 +726,12 @@ def _wl_conform() -> Flow:
 
 def _wl_load_dimensions(stores_dim: Mapping) -> Flow:
     """Reusable worklet: the store dimension session, then the nested worklet."""
-    wl = Flow("wl_load_dimensions", worklet=True, reusable=True, description="Loads the dimensions; contains the nested worklet wl_conform.")
+    wl = Flow(
+        "wl_load_dimensions",
+        worklet=True,
+        reusable=True,
+        description="Loads the dimensions; contains the nested worklet wl_conform.",
+    )
     wl.start()
     wl.add_task(
         session(
@@ -530,7 +747,11 @@ def _wl_load_dimensions(stores_dim: Mapping) -> Flow:
     wl.instance("wl_conform", "Worklet", fail_parent=True)
     wl.link("Start", "s_m_stores_dim", "$$LOAD_DIMENSIONS = 1")
     wl.link("s_m_stores_dim", "wl_conform", "$s_m_stores_dim.Status = SUCCEEDED")
-    wl.variables.append(user_variable("$$LOAD_DIMENSIONS", "integer", "0", description="Set to 1 by the parameter file (.WT: section)."))
+    wl.variables.append(
+        user_variable(
+            "$$LOAD_DIMENSIONS", "integer", "0", description="Set to 1 by the parameter file (.WT: section)."
+        )
+    )
     return wl
 
 
@@ -538,25 +759,60 @@ def build() -> tuple[bytes, str]:
     """Return the export bytes and its encoding."""
     stores_dim = m_stores_dim()
     mplt, mplt_interface = mplt_price_band()
-    sales, rankings, returns, quarters = m_sales_fact(), m_store_rankings(), m_all_returns(), m_quarter_targets()
+    sales, rankings, returns, quarters = (
+        m_sales_fact(),
+        m_store_rankings(),
+        m_all_returns(),
+        m_quarter_targets(),
+    )
 
-    shared = folder("SHARED_RETAIL", "0b6f2f7e-8f3c-4a8a-9d64-6a2f1d2e7c10", "Shared definitions — sources and mappings reused by RETAIL_DW.", shared=True)
+    shared = folder(
+        "SHARED_RETAIL",
+        "0b6f2f7e-8f3c-4a8a-9d64-6a2f1d2e7c10",
+        "Shared definitions — sources and mappings reused by RETAIL_DW.",
+        shared=True,
+    )
     shared.add(
         source_relational("REGIONS", "RETAIL_OLTP", "RETAIL", REGIONS),
-        source_relational("STORES", "RETAIL_OLTP", "RETAIL", STORES, description="Stores, e.g. Zürich Bahnhofstraße or Łódź Piotrkowska."),
+        source_relational(
+            "STORES",
+            "RETAIL_OLTP",
+            "RETAIL",
+            STORES,
+            description="Stores, e.g. Zürich Bahnhofstraße or Łódź Piotrkowska.",
+        ),
         target_relational("DIM_STORE", DIM_STORE),
         stores_dim.node(),
     )
 
-    wf = Flow("wf_retail_nightly", description="Nightly retail warehouse load (dimensions, facts, rankings, returns, targets).")
+    wf = Flow(
+        "wf_retail_nightly",
+        description="Nightly retail warehouse load (dimensions, facts, rankings, returns, targets).",
+    )
     wf.start()
     wf.add_task(timer_relative("tmr_batch_window", "START_RELATIVE_TO_TOPLEVEL_WORKFLOW", minutes=0))
     wf.add_task(event_wait_user("ewt_dims_loaded", "ev_dims_loaded"))
     wf.add_task(event_raise("evr_dims_loaded", "ev_dims_loaded"))
-    wf.add_task(decision("dec_all_loaded", "$s_m_store_rankings.Status = SUCCEEDED AND $s_m_all_returns.Status = SUCCEEDED\r\nAND $s_m_quarter_targets.Status = SUCCEEDED"))
-    wf.add_task(assignment("asg_nightly_done", [("$$NIGHTLY_RUNS", "$$NIGHTLY_RUNS + 1"), ("$$LAST_STATUS", "'OK ' || $$WF_LOAD_FROM_DATE")]))
+    wf.add_task(
+        decision(
+            "dec_all_loaded",
+            "$s_m_store_rankings.Status = SUCCEEDED AND $s_m_all_returns.Status = SUCCEEDED\r\nAND $s_m_quarter_targets.Status = SUCCEEDED",
+        )
+    )
+    wf.add_task(
+        assignment(
+            "asg_nightly_done",
+            [("$$NIGHTLY_RUNS", "$$NIGHTLY_RUNS + 1"), ("$$LAST_STATUS", "'OK ' || $$WF_LOAD_FROM_DATE")],
+        )
+    )
     wf.add_task(control("ctl_fail_nightly", "Fail top-level workflow"))
-    wf.add_task(command("cmd_purge_staging", [("purge", "rm -f $PMTargetFileDir/staging/*.tmp")], description="Disabled in this export."))
+    wf.add_task(
+        command(
+            "cmd_purge_staging",
+            [("purge", "rm -f $PMTargetFileDir/staging/*.tmp")],
+            description="Disabled in this export.",
+        )
+    )
     wf.add_task(
         session(
             "s_m_store_rankings",
@@ -577,7 +833,11 @@ def build() -> tuple[bytes, str]:
         session(
             "s_m_quarter_targets",
             quarters,
-            relational={"STORE_QUARTER_TARGET": RelIO(variable="$DBConnection_DW", extra=[("Truncate target table option", "YES")])},
+            relational={
+                "STORE_QUARTER_TARGET": RelIO(
+                    variable="$DBConnection_DW", extra=[("Truncate target table option", "YES")]
+                )
+            },
             files={"sales_targets": FileIO("$PMSourceFileDir/", "sales_targets.csv")},
         )
     )
@@ -603,7 +863,11 @@ def build() -> tuple[bytes, str]:
     wf.link("Start", "ewt_dims_loaded")
     wf.link("ewt_dims_loaded", "s_m_sales_fact")
     wf.link("s_m_sales_fact", "s_m_store_rankings", "$s_m_sales_fact.Status = SUCCEEDED")
-    wf.link("s_m_sales_fact", "eml_ops_alert", "$s_m_sales_fact.Status = FAILED OR $s_m_sales_fact.Status = ABORTED")
+    wf.link(
+        "s_m_sales_fact",
+        "eml_ops_alert",
+        "$s_m_sales_fact.Status = FAILED OR $s_m_sales_fact.Status = ABORTED",
+    )
     wf.link("Start", "s_m_all_returns")
     wf.link("Start", "s_m_quarter_targets")
     wf.link("s_m_store_rankings", "dec_all_loaded")
@@ -615,19 +879,33 @@ def build() -> tuple[bytes, str]:
     wf.link("asg_nightly_done", "cmd_purge_staging")
     wf.link("cmd_purge_staging", "cmd_touch_done_flag", "$cmd_purge_staging.PrevTaskStatus = SUCCEEDED")
     wf.variables += [
-        user_variable("$$WF_LOAD_FROM_DATE", "string", "2024-01-01", description="First sale date to load (YYYY-MM-DD)."),
-        user_variable("$$NIGHTLY_RUNS", "integer", "0", persistent=True, description="Completed nightly runs (persistent)."),
+        user_variable(
+            "$$WF_LOAD_FROM_DATE", "string", "2024-01-01", description="First sale date to load (YYYY-MM-DD)."
+        ),
+        user_variable(
+            "$$NIGHTLY_RUNS",
+            "integer",
+            "0",
+            persistent=True,
+            description="Completed nightly runs (persistent).",
+        ),
         user_variable("$$LAST_STATUS", "string", ""),
     ]
     wf.events.append("ev_dims_loaded")
 
-    dw = folder("RETAIL_DW", "3e9c5a71-24d8-4b0f-8c1a-5f7d9e2b4a66", "Retail data warehouse — nightly load (UTF-8 sample).")
+    dw = folder(
+        "RETAIL_DW",
+        "3e9c5a71-24d8-4b0f-8c1a-5f7d9e2b4a66",
+        "Retail data warehouse — nightly load (UTF-8 sample).",
+    )
     dw.add(
         shortcut("Shortcut_to_STORES", "STORES", "SHARED_RETAIL", "SOURCE", REPOSITORY, dbd="RETAIL_OLTP"),
         shortcut("Shortcut_to_m_stores_dim", "m_stores_dim", "SHARED_RETAIL", "MAPPING", REPOSITORY),
         source_relational("SALES", "RETAIL_OLTP", "RETAIL", SALES),
         source_relational("WEB_RETURNS", "RETAIL_OLTP", "RETAIL", WEB_RETURNS),
-        source_flatfile("sales_targets", SALES_TARGETS_FILE, "One row per store with the targets of the four quarters."),
+        source_flatfile(
+            "sales_targets", SALES_TARGETS_FILE, "One row per store with the targets of the four quarters."
+        ),
         source_flatfile("store_returns", STORE_RETURNS_FILE),
         target_relational("ALL_RETURNS", ALL_RETURNS),
         target_relational("FACT_SALES", FACT_SALES),
@@ -639,8 +917,19 @@ def build() -> tuple[bytes, str]:
         returns.node(),
         quarters.node(),
         config(),
-        command("cmd_touch_done_flag", [("done_flag", "touch $PMTargetFileDir/retail_nightly.done")], reusable=True, description="Reusable command task."),
-        email("eml_ops_alert", "$PMFailureEmailUser", "Retail nightly needs attention", "Workflow %w in folder %n did not load everything.", reusable=True),
+        command(
+            "cmd_touch_done_flag",
+            [("done_flag", "touch $PMTargetFileDir/retail_nightly.done")],
+            reusable=True,
+            description="Reusable command task.",
+        ),
+        email(
+            "eml_ops_alert",
+            "$PMFailureEmailUser",
+            "Retail nightly needs attention",
+            "Workflow %w in folder %n did not load everything.",
+            reusable=True,
+        ),
         session(
             "s_m_sales_fact",
             sales,
@@ -648,7 +937,11 @@ def build() -> tuple[bytes, str]:
             relational={"SQ_sales": OLTP, "SQ_stores": OLTP, "FACT_SALES": DW},
             attributes={"Treat source rows as": "Data Driven"},
             components=[
-                session_component("Pre-session variable assignment", [("$$LOAD_FROM_DATE", "$$WF_LOAD_FROM_DATE")], ref="presession_variable_assignment"),
+                session_component(
+                    "Pre-session variable assignment",
+                    [("$$LOAD_FROM_DATE", "$$WF_LOAD_FROM_DATE")],
+                    ref="presession_variable_assignment",
+                ),
             ],
             description="Reusable session; the mapping variable $$LOAD_FROM_DATE comes from the workflow variable.",
         ),

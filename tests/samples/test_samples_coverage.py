@@ -91,17 +91,27 @@ def test_transformation_features(roots: dict[str, etree._Element]) -> None:
     assert _all(roots, "//TRANSFORMFIELD[contains(@EXPRESSION, ':LKP.')]")
     assert _all(roots, "//TRANSFORMATION[@TYPE='Router']/GROUP[@TYPE='OUTPUT/DEFAULT']")
     assert len(_all(roots, "//TRANSFORMATION[@TYPE='Router']/GROUP[@TYPE='OUTPUT']")) >= 2
-    join_types = {a.get("VALUE") for a in _all(roots, "//TRANSFORMATION[@TYPE='Joiner']/TABLEATTRIBUTE[@NAME='Join Type']")}
+    join_types = {
+        a.get("VALUE")
+        for a in _all(roots, "//TRANSFORMATION[@TYPE='Joiner']/TABLEATTRIBUTE[@NAME='Join Type']")
+    }
     assert "Normal Join" in join_types and join_types - {"Normal Join"}
-    assert _all(roots, "//SOURCE[@DATABASETYPE='Flat File']") and _all(roots, "//SOURCE[@DATABASETYPE!='Flat File']")
-    assert _all(roots, "//TARGET[@DATABASETYPE='Flat File']") and _all(roots, "//TARGET[@DATABASETYPE!='Flat File']")
+    assert _all(roots, "//SOURCE[@DATABASETYPE='Flat File']") and _all(
+        roots, "//SOURCE[@DATABASETYPE!='Flat File']"
+    )
+    assert _all(roots, "//TARGET[@DATABASETYPE='Flat File']") and _all(
+        roots, "//TARGET[@DATABASETYPE!='Flat File']"
+    )
 
 
 def test_workflow_features(roots: dict[str, etree._Element]) -> None:
     instances = _all(roots, "//TASKINSTANCE")
     assert {i.get("REUSABLE") for i in instances if i.get("TASKTYPE") == "Session"} == {"YES", "NO"}
     assert {i.get("REUSABLE") for i in instances if i.get("TASKTYPE") == "Worklet"} == {"YES", "NO"}
-    assert {i.get("REUSABLE") for i in instances if i.get("TASKTYPE") in ("Command", "Email")} == {"YES", "NO"}
+    assert {i.get("REUSABLE") for i in instances if i.get("TASKTYPE") in ("Command", "Email")} == {
+        "YES",
+        "NO",
+    }
     assert any(i.get("ISENABLED") == "NO" for i in instances)
     assert any(i.get("FAIL_PARENT_IF_INSTANCE_FAILS") == "YES" for i in instances)
     # a worklet nested in a worklet, with an instance of it in the outer worklet
@@ -115,7 +125,9 @@ def test_workflow_features(roots: dict[str, etree._Element]) -> None:
     for pattern in (r"\.Status = SUCCEEDED", r"\.Status = FAILED", r"\.Condition = TRUE", r"\$\$\w+ [<>]"):
         assert re.search(pattern, conditions), pattern
     # one reusable session behind two instances
-    names = [i.get("TASKNAME") for i in instances if i.get("TASKTYPE") == "Session" and i.get("REUSABLE") == "YES"]
+    names = [
+        i.get("TASKNAME") for i in instances if i.get("TASKTYPE") == "Session" and i.get("REUSABLE") == "YES"
+    ]
     assert any(names.count(n) >= 2 for n in names)
 
 
@@ -126,7 +138,10 @@ def test_links_and_instances_are_consistent(name: str, roots: dict[str, etree._E
         inst = {i.get("NAME"): i for i in flow.findall("TASKINSTANCE")}
         assert sum(1 for i in inst.values() if i.get("TASKTYPE") == "Start") == 1, flow.get("NAME")
         for link in flow.findall("WORKFLOWLINK"):
-            assert link.get("FROMTASK") in inst and link.get("TOTASK") in inst, (flow.get("NAME"), link.attrib)
+            assert link.get("FROMTASK") in inst and link.get("TOTASK") in inst, (
+                flow.get("NAME"),
+                link.attrib,
+            )
         for i in inst.values():
             kind = {"Session": "SESSION", "Worklet": "WORKLET"}.get(i.get("TASKTYPE"), "TASK")
             where = flow if i.get("REUSABLE") == "NO" else flow.getparent()
@@ -150,16 +165,27 @@ def test_connectors_reference_existing_ports(name: str, roots: dict[str, etree._
             definitions[(fld.get("NAME"), t.get("NAME"))] = {f.get("NAME") for f in t.findall("TARGETFIELD")}
         for m in fld.findall("MAPPLET"):
             iface = m.find("TRANSFORMATION[@TYPE='Mapplet']")
-            definitions[(fld.get("NAME"), m.get("NAME"))] = {f.get("NAME") for f in iface.findall("TRANSFORMFIELD")}
+            definitions[(fld.get("NAME"), m.get("NAME"))] = {
+                f.get("NAME") for f in iface.findall("TRANSFORMFIELD")
+            }
         for sc in fld.findall("SHORTCUT"):
-            definitions[(fld.get("NAME"), sc.get("NAME"))] = definitions.get((sc.get("FOLDERNAME"), sc.get("REFOBJECTNAME")), set())
+            definitions[(fld.get("NAME"), sc.get("NAME"))] = definitions.get(
+                (sc.get("FOLDERNAME"), sc.get("REFOBJECTNAME")), set()
+            )
     for fld in root.iter("FOLDER"):
         for m in fld.findall("MAPPING") + fld.findall("MAPPLET"):
             ports: dict[str, set[str]] = {}
-            local = {t.get("NAME"): {f.get("NAME") for f in t.findall("TRANSFORMFIELD")} for t in m.findall("TRANSFORMATION")}
+            local = {
+                t.get("NAME"): {f.get("NAME") for f in t.findall("TRANSFORMFIELD")}
+                for t in m.findall("TRANSFORMATION")
+            }
             for inst in m.findall("INSTANCE"):
                 ref = inst.get("TRANSFORMATION_NAME")
-                ports[inst.get("NAME")] = local[ref] if inst.get("TYPE") == "TRANSFORMATION" else definitions[(fld.get("NAME"), ref)]
+                ports[inst.get("NAME")] = (
+                    local[ref]
+                    if inst.get("TYPE") == "TRANSFORMATION"
+                    else definitions[(fld.get("NAME"), ref)]
+                )
             assert all(ports.values()), (m.get("NAME"), [k for k, v in ports.items() if not v])
             for c in m.findall("CONNECTOR"):
                 assert c.get("FROMFIELD") in ports[c.get("FROMINSTANCE")], (m.get("NAME"), c.attrib)
@@ -176,8 +202,12 @@ def test_shortcuts_point_into_another_folder_of_the_same_file(roots: dict[str, e
         root = sc.getroottree().getroot()
         folder = sc.getparent().get("NAME")
         assert sc.get("FOLDERNAME") != folder
-        tag = {"SOURCE": "SOURCE", "MAPPING": "MAPPING", "TARGET": "TARGET", "MAPPLET": "MAPPLET"}[sc.get("OBJECTTYPE")]
-        assert root.xpath(f"//FOLDER[@NAME='{sc.get('FOLDERNAME')}']/{tag}[@NAME='{sc.get('REFOBJECTNAME')}']")
+        tag = {"SOURCE": "SOURCE", "MAPPING": "MAPPING", "TARGET": "TARGET", "MAPPLET": "MAPPLET"}[
+            sc.get("OBJECTTYPE")
+        ]
+        assert root.xpath(
+            f"//FOLDER[@NAME='{sc.get('FOLDERNAME')}']/{tag}[@NAME='{sc.get('REFOBJECTNAME')}']"
+        )
     sessions = _all(roots, "//SESSION")
     assert any(s.get("MAPPINGNAME").startswith("Shortcut_to_") for s in sessions)
 
@@ -230,7 +260,9 @@ def test_parameter_files_use_every_scope_kind() -> None:
         ("inventory/expected/stock_alerts_us.csv", "stock_alerts", "inventory"),
     ],
 )
-def test_expected_outputs_have_the_target_columns(expected: str, target: str, export: str, roots: dict[str, etree._Element]) -> None:
+def test_expected_outputs_have_the_target_columns(
+    expected: str, target: str, export: str, roots: dict[str, etree._Element]
+) -> None:
     fields = [f.get("NAME") for f in roots[export].xpath(f"//TARGET[@NAME='{target}']/TARGETFIELD")]
     with open(SAMPLES / expected, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
@@ -238,16 +270,33 @@ def test_expected_outputs_have_the_target_columns(expected: str, target: str, ex
     assert all(len(r) == len(fields) for r in rows)
 
 
-def test_expected_statuses_name_every_task_instance(roots: dict[str, etree._Element]) -> None:
-    for name in ("orders", "inventory"):
-        wf = roots[name].find(".//WORKFLOW")
-        with open(SAMPLES / name / "expected" / "task_statuses.csv", newline="", encoding="utf-8") as fh:
-            statuses = {r["TASK_INSTANCE"]: r["STATUS"] for r in csv.DictReader(fh)}
-        assert set(statuses) == {i.get("NAME") for i in wf.findall("TASKINSTANCE")} | {wf.get("NAME")}
+def _instance_paths(flow: etree._Element, prefix: str = "") -> set[str]:
+    """Instance paths as the runtime names them: worklet members are 'worklet_instance/task'."""
+    paths = set()
+    for inst in flow.findall("TASKINSTANCE"):
+        path = prefix + inst.get("NAME")
+        paths.add(path)
+        if inst.get("TASKTYPE") == "Worklet":
+            where = flow if inst.get("REUSABLE") == "NO" else flow.getparent()
+            worklet = where.xpath(f"WORKLET[@NAME='{inst.get('TASKNAME')}']")[0]
+            paths |= _instance_paths(worklet, path + "/")
+    return paths
+
+
+@pytest.mark.parametrize("name", ["orders", "inventory", "retail_dw"])
+def test_expected_statuses_name_every_task_instance(name: str, roots: dict[str, etree._Element]) -> None:
+    wf = roots[name].find(".//WORKFLOW")
+    with open(SAMPLES / name / "expected" / "task_statuses.csv", newline="", encoding="utf-8") as fh:
+        statuses = {r["TASK_INSTANCE"]: r["STATUS"] for r in csv.DictReader(fh)}
+    assert set(statuses) == _instance_paths(wf) | {wf.get("NAME")}
+    assert set(statuses.values()) <= {"SUCCEEDED", "FAILED", "NOTSTARTED", "DISABLED", "STOPPED", "ABORTED"}
 
 
 def test_generated_exports_are_up_to_date() -> None:
     result = subprocess.run(
-        [sys.executable, str(SAMPLES / "_generator" / "build.py"), "--check"], capture_output=True, text=True, check=False
+        [sys.executable, str(SAMPLES / "_generator" / "build.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
