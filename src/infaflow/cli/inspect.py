@@ -22,6 +22,8 @@ def load_report(file: str, folder: str | None, workflow: str | None, durations_f
     durations = load_durations(durations_file) if durations_file else None
     export = load(file, lenient=lenient)
     report = inspect_export(export, durations, folder=folder, workflow=workflow)
+    if durations:
+        _warn_unmatched(report, durations, durations_file or "")
     errors = [p for w in report.workflows for p in w.errors]
     if errors:
         for p in errors[:-1]:
@@ -29,6 +31,18 @@ def load_report(file: str, folder: str | None, workflow: str | None, durations_f
         last = errors[-1]
         raise InputError(last.message, last.file or file, last.line)
     return report
+
+
+def _warn_unmatched(report: ExportReport, durations: dict[str, float], file: str) -> None:
+    """Warn on stderr about durations naming no task of the analysed workflows (likely typos)."""
+    known: set[str] = set()
+    for w in report.workflows:
+        for path, data in w.flat.nodes(data=True):
+            known |= {path.lower(), path.rsplit("/", 1)[-1].lower(), data["instance"].task_name.lower()}
+    unmatched = sorted(k for k in durations if k.strip().lower() not in known)
+    if unmatched:
+        click.echo(f"{file}: warning: durations given for tasks not in {report.export.path}: "
+                   f"{', '.join(unmatched)}", err=True)
 
 
 def _one_workflow(report: ExportReport, fmt: str) -> WorkflowReport:

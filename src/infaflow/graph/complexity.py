@@ -10,7 +10,7 @@ condition attribute of :data:`CONDITION_ATTRIBUTES`)
 + 2 per SQL override (``Sql Query``, ``Lookup Sql Override``, ``User Defined Join``, ``Source Filter``)
 + 1 per ten ports (rounded up)
 + 1 per source and per target instance
-+ the score of every mapplet it uses.
++ the score of every distinct mapplet it uses.
 
 **Workflow score** = its orchestration score + the scores of the distinct mappings its sessions run
 (in the workflow and in its worklets). Orchestration score = the sum over its task instances, worklets'
@@ -38,26 +38,37 @@ TRANSFORMATION_WEIGHTS: dict[str, int] = {
     "Filter": 1,
     "Sorter": 1,
     "Sequence": 1,
+    "Sequence Generator": 1,
     "Input Transformation": 0,
     "Output Transformation": 0,
     "Router": 2,
     "Rank": 2,
     "Update Strategy": 2,
     "Union Transformation": 2,
+    "Union": 2,
     "Transaction Control": 2,
     "Aggregator": 3,
     "Joiner": 3,
     "Lookup Procedure": 3,
+    "Lookup": 3,
     "Normalizer": 3,
+    "XML Source Qualifier": 2,
     "XML Parser": 4,
     "XML Generator": 4,
     "Stored Procedure": 4,
     "SQL Transformation": 5,
+    "SQL Transform": 5,
     "Java Transformation": 5,
     "HTTP Transformation": 5,
     "Custom Transformation": 5,
 }
 DEFAULT_TRANSFORMATION_WEIGHT = 2
+_WEIGHT_BY_KEY = {name.lower(): weight for name, weight in TRANSFORMATION_WEIGHTS.items()}
+
+
+def transformation_weight(kind: str) -> int:
+    """The weight of a transformation type (case-insensitive), :data:`DEFAULT_TRANSFORMATION_WEIGHT` if unlisted."""
+    return _WEIGHT_BY_KEY.get(kind.strip().lower(), DEFAULT_TRANSFORMATION_WEIGHT)
 
 #: Weight of one task instance of a type in the orchestration score.
 TASK_WEIGHTS: dict[str, int] = {
@@ -191,7 +202,8 @@ def mapping_complexity(mapping: Mapping, _stack: tuple[str, ...] = ()) -> Mappin
         definition = _definition(mapping, inst.name, inst.transformation_name)
         if kind_of_instance == "MAPPLET" or isinstance(definition, Mapplet):
             by_type["Mapplet"] += 1
-            if isinstance(definition, Mapping) and definition.name.lower() not in _stack:
+            counted = any(m.name == definition.name for m in mapplets) if isinstance(definition, Mapping) else True
+            if isinstance(definition, Mapping) and not counted and definition.name.lower() not in _stack:
                 mapplets.append(mapping_complexity(definition, (*_stack, mapping.name.lower())))
             continue
         if isinstance(definition, Transformation):
@@ -204,15 +216,15 @@ def mapping_complexity(mapping: Mapping, _stack: tuple[str, ...] = ()) -> Mappin
             by_type[inst.transformation_type or "Unknown"] += 1
     calls = sum(function_calls(e) for e in expressions)
     unconnected = sum(unconnected_lookups(e) for e in expressions)
-    weight = sum(TRANSFORMATION_WEIGHTS.get(k, DEFAULT_TRANSFORMATION_WEIGHT) * n
-                 for k, n in by_type.items() if k != "Mapplet")
+    weight = sum(transformation_weight(k) * n for k, n in by_type.items() if k != "Mapplet")
     score = (weight + len(expressions) + calls // 2 + 2 * unconnected + 2 * sql + math.ceil(ports / 10)
              + sources + targets + sum(m.score for m in mapplets))
     return MappingComplexity(
         name=mapping.name, folder=mapping.folder, is_mapplet=mapping.is_mapplet or isinstance(mapping, Mapplet),
         transformations_by_type=dict(sorted(by_type.items())), sources=sources, targets=targets,
         transformations=sum(by_type.values()), expressions=len(expressions), function_calls=calls,
-        lookups=by_type.get("Lookup Procedure", 0) + unconnected, unconnected_lookups=unconnected,
+        lookups=by_type.get("Lookup Procedure", 0) + by_type.get("Lookup", 0) + unconnected,
+        unconnected_lookups=unconnected,
         joins=by_type.get("Joiner", 0), sql_overrides=sql, ports=ports, connectors=len(mapping.connectors),
         mapplets=[m.name for m in mapplets], score=score, location=mapping.location,
     )
@@ -300,6 +312,7 @@ __all__ = [
     "WorkflowComplexity",
     "band",
     "function_calls",
+    "transformation_weight",
     "mapping_complexity",
     "mapping_of",
     "session_of",

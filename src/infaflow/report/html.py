@@ -8,7 +8,13 @@ from html import escape
 
 import networkx as nx
 
-from infaflow.graph import WorkflowAnalysis
+from infaflow.graph import DEFAULT_SECONDS, WorkflowAnalysis
+from infaflow.graph.complexity import (
+    BANDS,
+    DEFAULT_TRANSFORMATION_WEIGHT,
+    TASK_WEIGHTS,
+    TRANSFORMATION_WEIGHTS,
+)
 from infaflow.report.summary import ExportReport, WorkflowReport, seconds_text
 from infaflow.report.svg import legend_svg, render_svg
 
@@ -222,6 +228,32 @@ def _mapping_table(r: ExportReport, anchors: dict[int, str]) -> str:
             f"<th>lookups</th><th>joins</th><th>ports</th>{head}</tr>{''.join(rows)}</table>")
 
 
+def _by_weight(table: dict[str, int] | dict[str, float], unit: str = "") -> str:
+    groups: dict[float, list[str]] = {}
+    for name, weight in table.items():
+        groups.setdefault(weight, []).append(name)
+    return "; ".join(f"{', '.join(names)} {seconds_text(w) if unit == 's' else int(w)}"
+                     for w, names in sorted(groups.items()))
+
+
+def scores_note() -> str:
+    """How scores and durations are computed, generated from the tables the code uses."""
+    bands = ", ".join(f"below {limit} {name}" for limit, name in BANDS)
+    return (
+        "<details><summary>How scores and durations are computed</summary>"
+        "<p><b>Mapping score</b> = the sum over its transformations of a weight per type ("
+        f"{escape(_by_weight(TRANSFORMATION_WEIGHTS))}; other types {DEFAULT_TRANSFORMATION_WEIGHT}) + 1 per "
+        "expression + 1 per two function calls + 2 per unconnected lookup call + 2 per SQL override + 1 per ten "
+        "ports + 1 per source and target + the score of each distinct mapplet used.</p>"
+        f"<p><b>Workflow score</b> = orchestration (per task: {escape(_by_weight(TASK_WEIGHTS))}; + 2 per "
+        "conditional link; worklets' contents included) + the scores of the distinct mappings its sessions run. "
+        f"Bands: {bands}, else very high.</p>"
+        "<p><b>Durations</b> weigh the critical path: the durations file (<code>--durations</code>) by instance "
+        f"path, instance name or task name, else a default per type ({escape(_by_weight(DEFAULT_SECONDS, 's'))}). "
+        "Disabled tasks weigh 0. <b>Slack</b> is how long a task can be delayed without delaying the workflow."
+        "</p></details>")
+
+
 def render_html(reports: list[ExportReport], title: str = "infaflow report") -> str:
     """The whole report for one or more exports."""
     anchors: dict[int, str] = {}
@@ -240,8 +272,7 @@ def render_html(reports: list[ExportReport], title: str = "infaflow report") -> 
            f"{n_map} mapping(s) · generated {now} by infaflow</p></header><main>",
            f'<div class="legend-box">{legend_svg()}</div>',
            "<h2>Ranked by complexity</h2>", _ranking(reports, anchors),
-           "<p class=muted>Scores: see docs/inspect.md. Durations: defaults per task type unless a durations file "
-           "was given.</p>"]
+           scores_note()]
     for r in reports:
         for w in r.workflows:
             out.append(_workflow_section(w, anchors[id(w)]))
