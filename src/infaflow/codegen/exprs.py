@@ -1,0 +1,160 @@
+"""Transformation-language expressions as PySpark code, through :mod:`infaflow.expr`.
+
+A step gives a function for its port names (the column code of a port, or ``None`` when the name is
+not a port of the step) and optionally one for ``:LKP`` calls; anything the translator cannot render
+exactly becomes a :class:`ConversionError` naming the port and the place in the export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from infaflow.codegen.naming import py_str
+
+AGGREGATE_FUNCTIONS = frozenset(
+    {"SUM", "AVG", "COUNT", "MIN", "MAX", "FIRST", "LAST", "MEDIAN", "PERCENTILE", "STDDEV", "VARIANCE"}
+)
+_BOOLEAN_OPS = frozenset({"=", "<>", "!=", "^=", "<", "<=", ">", ">=", "AND", "OR"})
+
+
+class ConversionError(Exception):
+    """A construct that cannot be converted exactly; becomes a gap of the step."""
+
+    def __init__(self, message: str, file: str = "", line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+
+
+@dataclass
+class Parsed:
+    """A parsed expression with the text it came from."""
+
+    text: str
+    node: Any
+
+
+def parse(text: str, file: str = "", line: int = 0) -> Parsed:
+    """Parse ``text``; a syntax error becomes a :class:`ConversionError` at its line."""
+    from infaflow import expr
+
+    try:
+        return Parsed(text, expr.parse(text, file=file, line=line))
+    except expr.ExprError as exc:
+        raise ConversionError(f"expression {text!r}: {exc.message}", exc.file or file, exc.line or line) from None
+
+
+def references(parsed: Parsed) -> set[str]:
+    """Names the expression uses (ports, $$parameters...)."""
+    from infaflow import expr
+
+    return set(expr.references(parsed.node))
+
+
+def calls(parsed: Parsed) -> set[str]:
+    """Upper-case names of the built-in functions the expression calls."""
+    from infaflow.expr.nodes import Call, walk
+
+    return {n.name.upper() for n in walk(parsed.node) if isinstance(n, Call)}
+
+
+def is_aggregate(parsed: Parsed) -> bool:
+    return bool(calls(parsed) & AGGREGATE_FUNCTIONS)
+
+
+def is_boolean(parsed: Parsed) -> bool:
+    """True when the expression's value is a Spark boolean (a comparison or logical operator)."""
+    from infaflow.expr.nodes import Binary, Unary
+
+    node = parsed.node
+    return (isinstance(node, Binary) and node.op.upper() in _BOOLEAN_OPS) or (
+        isinstance(node, Unary) and node.op.upper() == "NOT"
+    )
+
+
+def expr_type(datatype: str) -> str:
+    """The expression language's type for a port datatype: integer, decimal, double, string, date or ''."""
+    from infaflow.codegen.types import spark_type
+
+    kind = spark_type(datatype)
+    if kind in ("int", "bigint"):
+        return "integer"
+    if kind.startswith("decimal"):
+        return "decimal"
+    return {"double": "double", "string": "string", "timestamp": "date"}.get(kind, "")
+
+
+def to_code(
+    parsed: Parsed,
+    column: Callable[[str], str | None],
+    lookup: Callable[[str, list[str]], str] | None = None,
+    file: str = "",
+    line: int = 0,
+    *,
+    types: Callable[[str], str] | None = None,
+    parameter_types: Callable[[str], str] | None = None,
+    lookup_types: Callable[[str], str] | None = None,
+    as_condition: bool = False,
+) -> str:
+    """PySpark Column code for ``parsed``; ports resolve through ``column``; ``$`` names become
+    ``job.param(...)``; ``:LKP`` calls go to ``lookup``. With ``as_condition`` the result is a Spark
+    boolean (NULL and 0 are false), for filters and router groups."""
+    from infaflow import expr
+
+    class _Context(expr.SparkContext):  # type: ignore[misc, name-defined]
+        def column(self, name: str) -> str:
+            code = column(name)
+            if code is None:
+                raise ConversionError(f"{name} is not a port here (expression {parsed.text!r})", file, line)
+            return code
+
+        def column_type(self, name: str) -> str:
+            return types(name) if types else ""
+
+        def parameter(self, name: str) -> str:
+            return f"job.param({py_str(name)})"
+
+        def parameter_type(self, name: str) -> str:
+            return parameter_types(name) if parameter_types else ""
+
+        def lookup(self, name: str, arg_codes: list[str]) -> str:
+            if lookup is None:
+                raise ConversionError(f":LKP.{name} is not allowed here", file, line)
+            return lookup(name, arg_codes)
+
+        def lookup_type(self, name: str) -> str:
+            return lookup_types(name) if lookup_types else ""
+
+        def row_order(self) -> str | None:
+            return 'F.col("_row_id")'
+
+    translate = expr.to_pyspark_condition if as_condition else expr.to_pyspark
+    try:
+        return translate(parsed.node, _Context())
+    except expr.Unsupported as exc:
+        raise ConversionError(f"expression {parsed.text!r}: {exc.message}", exc.file or file,
+                              exc.line or line) from None
+    except expr.ExprError as exc:
+        raise ConversionError(f"expression {parsed.text!r}: {exc.message}", exc.file or file,
+                              exc.line or line) from None
+
+
+def names_by_aggregation(parsed: Parsed) -> tuple[set[str], set[str]]:
+    """Lower-case port names used inside aggregate functions, and those used outside any."""
+    from infaflow.expr.nodes import Call, Name
+
+    inside: set[str] = set()
+    outside: set[str] = set()
+
+    def visit(node: Any, aggregated: bool) -> None:
+        if isinstance(node, Name):
+            (inside if aggregated else outside).add(node.name.lower())
+        agg = aggregated or (isinstance(node, Call) and node.name.upper() in AGGREGATE_FUNCTIONS)
+        for child in node.children():
+            visit(child, agg)
+
+    visit(parsed.node, False)
+    return inside, outside

@@ -1,0 +1,264 @@
+"""Walks a plan and asks each step's handler for its code; keeps every gap with its location.
+
+A step's code assigns one variable (the step's name in snake_case) or, for a Router, one per group.
+Every frame carries the ``_row_id`` column (PowerCenter's row order, captured at source read) so that
+order-dependent logic (last row of a group, variable ports, sequences, file order) is exact, and so that
+two branches of the same pipeline can be put back side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from infaflow.codegen import exprs
+from infaflow.codegen.exprs import ConversionError, Parsed
+from infaflow.codegen.naming import Namer, py_str
+from infaflow.codegen.plan import Gap, Plan, PortRef, Step
+from infaflow.codegen.types import spark_type
+from infaflow.model import Port
+
+ROW_ID = "_row_id"
+ROW_TYPE = "_row_type"
+
+
+@dataclass
+class Output:
+    """Where an output port's values are: a frame variable and a column (or a Sequence object)."""
+
+    var: str
+    column: str
+    origin: str  # rows of frames with the same origin line up one to one by _row_id
+    sequence: bool = False
+
+
+@dataclass
+class StepCode:
+    """The code of one step."""
+
+    lines: list[str]
+    outputs: dict[str, Output]
+    notes: list[str] = field(default_factory=list)  # extra comment lines under the step's title
+
+
+@dataclass
+class RenderedStep:
+    step: Step
+    var: str
+    title: str
+    notes: list[str]
+    lines: list[str]
+    gaps: list[Gap]
+
+
+def select_code(frame: str, columns: list[str], var: str, method: str = "select") -> list[str]:
+    """``var = frame.select(...)`` laid out one column per line when it does not fit on one."""
+    one = f"{var} = {frame}.{method}({', '.join(columns)})"
+    if len(one) <= 100:
+        return [one]
+    return [f"{var} = {frame}.{method}(", *[f"    {c}," for c in columns], ")"]
+
+
+def col_alias(column: str, name: str) -> str:
+    """``"A"`` when the column keeps its name, else ``F.col("A").alias("B")``."""
+    if column == name:
+        return py_str(name)
+    return f"F.col({py_str(column)}).alias({py_str(name)})"
+
+
+def null_of(port: Port) -> str:
+    return f"F.lit(None).cast({py_str(spark_type(port.datatype, port.precision, port.scale))}).alias({py_str(port.name)})"
+
+
+def wrapped(code: str) -> str:
+    """``code`` in parentheses unless it already is one call or one parenthesised group."""
+    if code.startswith("(") or code.startswith("F."):
+        depth = 0
+        for i, ch in enumerate(code):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and ch == ")":
+                return code if i == len(code) - 1 else f"({code})"
+    return f"({code})"
+
+
+def cast_to(code: str, port: Port) -> str:
+    """``code`` cast to the port's datatype, as PowerCenter converts a result to its port."""
+    return f"{wrapped(code)}.cast({py_str(spark_type(port.datatype, port.precision, port.scale))})"
+
+
+class Generator:
+    """Generates the code of every step of a plan, in order."""
+
+    def __init__(self, plan: Plan, file: str = "") -> None:
+        self.plan = plan
+        self.file = file
+        self.namer = Namer()
+        self.vars: dict[str, str] = {}
+        self.frames: dict[str, dict[str, Output]] = {}
+        self.gaps: list[Gap] = list(plan.gaps)
+        self._step_gaps: list[Gap] = []
+        self.flagged: set[str] = set()  # frame variables carrying _row_type (after an Update Strategy)
+
+    # -- per step -------------------------------------------------------------------------------
+
+    def run(self) -> list[RenderedStep]:
+        from infaflow.codegen.handlers import handler_for
+
+        out = []
+        for step in self.plan.steps:
+            var = self.var(step)
+            self._step_gaps = []
+            title = f"{step.kind} {step.name}"
+            handler = handler_for(step.kind)
+            notes: list[str] = []
+            lines: list[str] = []
+            try:
+                if handler is None:
+                    raise ConversionError(f"{step.kind} transformations are not supported")
+                code = handler(step, self)
+                lines, notes = code.lines, code.notes
+                self.frames[step.name.lower()] = code.outputs
+            except ConversionError as exc:
+                self.gap(step, exc)
+            if self._step_gaps:
+                reasons = "; ".join(g.message for g in self._step_gaps)
+                lines = [f"{var} = job.not_converted({py_str(step.name)}, {py_str(reasons)})"]
+                self.frames.setdefault(step.name.lower(), {})
+                self._fallback_outputs(step, var)
+            self.gaps.extend(self._step_gaps)
+            out.append(RenderedStep(step, var, title, notes, lines, list(self._step_gaps)))
+        return out
+
+    def _fallback_outputs(self, step: Step, var: str) -> None:
+        outputs = self.frames[step.name.lower()]
+        for port in step.ports:
+            outputs.setdefault(port.name.lower(), Output(var, port.name, origin=step.name))
+
+    def var(self, step: Step) -> str:
+        key = step.name.lower()
+        if key not in self.vars:
+            self.vars[key] = self.namer(step.name.replace(".", "__"))
+        return self.vars[key]
+
+    def new_var(self, name: str) -> str:
+        return self.namer(name)
+
+    def gap(self, step: Step, exc: ConversionError | str, port: Port | None = None) -> None:
+        """Record that part of ``step`` cannot be converted."""
+        if isinstance(exc, str):
+            exc = ConversionError(exc)
+        loc = port.location if port is not None and port.location.file else step.location
+        self._step_gaps.append(Gap(step.name, exc.message, exc.file or loc.file or self.file, exc.line or loc.line))
+
+    # -- inputs ---------------------------------------------------------------------------------
+
+    def output_of(self, ref: PortRef) -> Output:
+        outputs = self.frames.get(ref.step.lower())
+        if outputs is None:
+            raise ConversionError(f"input from {ref.step}.{ref.port}, which is not converted")
+        found = outputs.get(ref.port.lower())
+        if found is None:
+            raise ConversionError(f"{ref.step} has no output port {ref.port}")
+        return found
+
+    def assemble(self, step: Step, ports: list[Port], var: str, inputs: dict[str, PortRef] | None = None
+                 ) -> tuple[list[str], str]:
+        """Lines building ``var``: the step's input ports (named as in the step) plus ``_row_id``.
+
+        Ports fed by frames of the same origin are put side by side by ``_row_id``; NEXTVAL/CURRVAL
+        of a Sequence Generator are numbered in row order; unconnected ports are NULL.
+        """
+        inputs = step.inputs if inputs is None else inputs
+        frames: dict[str, list[str]] = {}
+        origins: dict[str, str] = {}
+        sequences: dict[str, dict[str, str]] = {}
+        nulls: list[str] = []
+        for port in ports:
+            ref = inputs.get(port.name.lower())
+            if ref is None:
+                nulls.append(null_of(port))
+                continue
+            out = self.output_of(ref)
+            if out.sequence:
+                sequences.setdefault(out.var, {})[out.column.lower()] = port.name
+                continue
+            frames.setdefault(out.var, []).append(col_alias(out.column, port.name))
+            origins[out.var] = out.origin
+        if not frames:
+            raise ConversionError("no input rows reach this transformation (only constants or a sequence feed it)")
+        if len(set(origins.values())) > 1:
+            names = ", ".join(sorted(set(origins.values())))
+            raise ConversionError(f"ports come from different pipelines ({names}) without a Joiner")
+        lines: list[str] = []
+        for i, (frame, cols) in enumerate(frames.items()):
+            if i == 0:
+                lines += select_code(frame, [*cols, *nulls, *self.extra(frame)], var)
+                self.inherit(var, frame)
+            else:
+                other = self.new_var(f"{var}_{frame}")
+                lines += select_code(frame, [*cols, py_str(ROW_ID)], other)
+                lines.append(f"{var} = {var}.join({other}, {py_str(ROW_ID)})")
+        for seq_var, cols in sequences.items():
+            args = [f"nextval={py_str(cols['nextval'])}" if "nextval" in cols else "nextval=None"]
+            if "currval" in cols:
+                args.append(f"currval={py_str(cols['currval'])}")
+            lines.append(f"{var} = {seq_var}.number({var}, {', '.join(args)})")
+        return lines, next(iter(origins.values()))
+
+    def extra(self, frame: str) -> list[str]:
+        """The bookkeeping columns a frame carries: ``_row_id`` and, after an Update Strategy, ``_row_type``."""
+        return [py_str(ROW_ID), *([py_str(ROW_TYPE)] if frame in self.flagged else [])]
+
+    def inherit(self, var: str, frame: str) -> None:
+        if frame in self.flagged:
+            self.flagged.add(var)
+
+    # -- expressions ----------------------------------------------------------------------------
+
+    def parse(self, step: Step, text: str, port: Port | None = None) -> Parsed | None:
+        loc = port.location if port is not None and port.location.file else step.location
+        try:
+            return exprs.parse(text, loc.file or self.file, loc.line)
+        except ConversionError as exc:
+            self.gap(step, exc, port)
+            return None
+
+    def expression(self, step: Step, text: str, columns: dict[str, str], port: Port | None = None,
+                   lookup: object = None, as_condition: bool = False) -> str:
+        """PySpark code for ``text`` over ``columns`` (port name lower-case -> code); a gap on failure."""
+        parsed = self.parse(step, text, port)
+        if parsed is None:
+            return "F.lit(None)"
+        return self.translate(step, parsed, columns, port, lookup, as_condition)
+
+    def translate(self, step: Step, parsed: Parsed, columns: dict[str, str], port: Port | None = None,
+                  lookup: object = None, as_condition: bool = False) -> str:
+        loc = port.location if port is not None and port.location.file else step.location
+
+        def port_type(name: str) -> str:
+            p = step.port(name)
+            return exprs.expr_type(p.datatype) if p is not None and name.lower() in columns else ""
+
+        def param_type(name: str) -> str:
+            v = next((v for v in self.plan.mapping.variables if v.name.lower() == name.lower()), None)
+            return exprs.expr_type(v.datatype) if v is not None else ""
+
+        def lookup_type(name: str) -> str:
+            for s in self.plan.steps:
+                if s.transformation is not None and s.name.rsplit(".", 1)[-1].lower() == name.lower():
+                    ret = next((p for p in s.transformation.ports if p.is_return), None)
+                    return exprs.expr_type(ret.datatype) if ret is not None else ""
+            return ""
+
+        try:
+            return exprs.to_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
+                                 loc.file or self.file, loc.line, types=port_type, parameter_types=param_type,
+                                 lookup_types=lookup_type, as_condition=as_condition)
+        except ConversionError as exc:
+            self.gap(step, exc, port)
+            return "F.lit(None)"
+
+
+def port_columns(ports: list[Port]) -> dict[str, str]:
+    """Column code of each port by lower-case name: ``F.col("NAME")``."""
+    return {p.name.lower(): f"F.col({py_str(p.name)})" for p in ports}

@@ -1,0 +1,52 @@
+"""One module per transformation type; each declares the kinds it handles (``KINDS``) and a
+``generate(step, gen) -> StepCode`` function. The table below is the only place they are listed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+from infaflow.codegen.handlers import (
+    aggregator,
+    expression,
+    filter,
+    joiner,
+    lookup,
+    mapplet,
+    normalizer,
+    rank,
+    router,
+    sequence,
+    sorter,
+    source,
+    target,
+    union,
+    unsupported,
+    update_strategy,
+)
+
+_MODULES: tuple[ModuleType, ...] = (
+    source,
+    expression,
+    filter,
+    joiner,
+    lookup,
+    aggregator,
+    router,
+    sorter,
+    rank,
+    union,
+    update_strategy,
+    sequence,
+    normalizer,
+    mapplet,
+    target,
+    unsupported,
+)
+
+HANDLERS: dict[str, Callable] = {kind.lower(): m.generate for m in _MODULES for kind in m.KINDS}
+
+
+def handler_for(kind: str) -> Callable | None:
+    """The handler of a transformation kind (TYPE, or TEMPLATENAME for Custom Transformations)."""
+    return HANDLERS.get(kind.strip().lower())

@@ -1,0 +1,128 @@
+"""Expression: row-wise output ports, with variable ports evaluated in port order.
+
+A variable port read before it is assigned in port order gives the previous row's value (SPEC E).
+That is exact with ``F.lag`` over PowerCenter's row order when the variable read that way does not
+itself depend on earlier rows; a variable whose value is carried through a chain of rows (a running
+total ``v = v + x``) has no exact native translation and is reported.
+"""
+
+from __future__ import annotations
+
+from infaflow.codegen import exprs
+from infaflow.codegen.exprs import ConversionError, Parsed
+from infaflow.codegen.generate import ROW_ID, Generator, Output, StepCode, cast_to, select_code
+from infaflow.codegen.naming import py_str
+from infaflow.codegen.plan import Step
+from infaflow.codegen.types import default_value_literal, spark_type
+from infaflow.model import Port
+
+KINDS = ("Expression",)
+
+
+def generate(step: Step, gen: Generator) -> StepCode:
+    var = gen.var(step)
+    inputs = [p for p in step.ports if p.is_input]
+    lines, origin = gen.assemble(step, inputs, var)
+    lines += input_defaults(step, gen, var, inputs)
+    columns = {p.name.lower(): f"F.col({py_str(p.name)})" for p in inputs}
+    lookups = UnconnectedLookups(step, gen, var, lines)
+    lines += variable_ports(step, gen, var, columns, lookups)
+    selected = []
+    outputs: dict[str, Output] = {}
+    for port in step.ports:
+        if not port.is_output:
+            continue
+        if port.is_input:
+            selected.append(py_str(port.name))
+        else:
+            code = gen.expression(step, port.expression or "NULL", columns, port, lookups)
+            selected.append(f"{cast_to(code, port)}.alias({py_str(port.name)})")
+        outputs[port.name.lower()] = Output(var, port.name, origin)
+    lines += select_code(var, [*selected, *gen.extra(var)], var)
+    return StepCode(lines, outputs)
+
+
+def input_defaults(step: Step, gen: Generator, var: str, inputs: list[Port]) -> list[str]:
+    """An input port's DEFAULTVALUE replaces a NULL input (ERROR(...) defaults are the engine's own)."""
+    lines = []
+    for port in inputs:
+        default = (port.default_value or "").strip()
+        if not default or default.upper().startswith(("ERROR(", "ABORT(")) or port.is_output and not port.is_input:
+            continue
+        code = gen.expression(step, default, {}, port)
+        lines.append(
+            f"{var} = {var}.withColumn({py_str(port.name)}, "
+            f"F.coalesce(F.col({py_str(port.name)}), {cast_to(code, port)}))"
+        )
+    return lines
+
+
+def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str],
+                   lookups: UnconnectedLookups | None = None) -> list[str]:
+    """``withColumn`` lines for the variable ports; ``columns`` gains each variable."""
+    variables = [p for p in step.ports if p.is_variable]
+    if not variables:
+        return []
+    order = {p.name.lower(): i for i, p in enumerate(variables)}
+    parsed: dict[str, Parsed] = {}
+    for p in variables:
+        got = gen.parse(step, p.expression or "NULL", p)
+        if got is not None:
+            parsed[p.name.lower()] = got
+    # A read of a variable at or after its own position is a read of the previous row's value.
+    prev_reads: dict[str, set[str]] = {}
+    current_reads: dict[str, set[str]] = {}
+    for name, tree in parsed.items():
+        refs = {r.lower() for r in exprs.references(tree)} & set(order)
+        prev_reads[name] = {r for r in refs if order[r] >= order[name]}
+        current_reads[name] = refs - prev_reads[name]
+    stateful: set[str] = set()
+    for p in variables:  # in port order, so current reads are already classified
+        name = p.name.lower()
+        if prev_reads.get(name) or current_reads.get(name, set()) & stateful:
+            stateful.add(name)
+    lines: list[str] = []
+    window = ""
+    for name in stateful:
+        carried = prev_reads.get(name, set()) & stateful
+        if carried:
+            port = variables[order[name]]
+            gen.gap(step, ConversionError(
+                f"variable port {port.name} carries a value from row to row through "
+                f"{', '.join(sorted(carried))}; no exact Spark translation"), port)
+            return []
+    ordered = [p for p in variables if p.name.lower() not in stateful] + [
+        p for p in variables if p.name.lower() in stateful
+    ]
+    for p in ordered:
+        name = p.name.lower()
+        if name not in parsed:
+            continue
+        local = dict(columns)
+        for ref in prev_reads.get(name, set()):
+            if not window:
+                window = gen.new_var(f"{var}_row_order")
+                lines.append(f"{window} = Window.orderBy({py_str(ROW_ID)})")
+            ref_port = variables[order[ref]]
+            initial = default_value_literal(spark_type(ref_port.datatype, ref_port.precision, ref_port.scale))
+            local[ref] = f"F.lag(F.col({py_str(ref_port.name)}), 1, {initial!r}).over({window})"
+        code = gen.translate(step, parsed[name], local, p, lookups)
+        lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
+        columns[name] = f"F.col({py_str(p.name)})"
+    return lines
+
+
+class UnconnectedLookups:
+    """Resolves ``:LKP.name(args)`` inside a step: joins the lookup's cached table to the step's frame."""
+
+    def __init__(self, step: Step, gen: Generator, var: str, lines: list[str]) -> None:
+        self.step, self.gen, self.var, self.lines = step, gen, var, lines
+        self.count = 0
+
+    def __call__(self, name: str, arg_codes: list[str]) -> str:
+        from infaflow.codegen.handlers.lookup import unconnected_call
+
+        self.count += 1
+        column = f"_lkp_{self.count}"
+        self.lines += unconnected_call(self.step, self.gen, self.var, name, arg_codes, column)
+        return f"F.col({py_str(column)})"

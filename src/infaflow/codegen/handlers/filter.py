@@ -1,0 +1,21 @@
+"""Filter: keeps the rows whose condition is TRUE (NULL and 0 are dropped)."""
+
+from __future__ import annotations
+
+from infaflow.codegen.generate import Generator, Output, StepCode, port_columns
+from infaflow.codegen.plan import Step
+
+KINDS = ("Filter",)
+
+
+def generate(step: Step, gen: Generator) -> StepCode:
+    var = gen.var(step)
+    ports = [p for p in step.ports if p.is_input]
+    lines, _origin = gen.assemble(step, ports, var)
+    text = str(step.attributes.get("Filter Condition", "") or "").strip() or "TRUE"
+    parsed = gen.parse(step, text)
+    if parsed is not None:
+        code = gen.translate(step, parsed, port_columns(ports), as_condition=True)
+        lines.append(f"{var} = {var}.where({code})")
+    outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports if p.is_output}
+    return StepCode(lines, outputs, [f"condition: {' '.join(text.split())}"])

@@ -1,0 +1,260 @@
+"""Lookup Procedure: connected (a left join) and unconnected (``:LKP.name(args)`` in an expression).
+
+The lookup's cache is its source (table, Lookup Sql Override, Lookup Source Filter, or a flat file)
+with the rows in cache order: condition ports, then the other lookup ports, ascending. The policy on
+multiple matches picks the first or last row of the matches in that order (Use Any Value = first),
+keeps every match (Use All Values, an active lookup), or rejects the row as a transformation error
+(Report Error). A row with no match gets the output ports' default values (NULL unless set).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from infaflow.codegen import sql
+from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.generate import Generator, Output, StepCode, cast_to, select_code
+from infaflow.codegen.handlers.source import connection_code, flat_file_options
+from infaflow.codegen.naming import py_str
+from infaflow.codegen.plan import Step
+from infaflow.codegen.types import spark_type
+from infaflow.model import Port, Transformation
+
+KINDS = ("Lookup Procedure", "Lookup")
+
+_COND = re.compile(r"^\s*(\S+?)\s*(=|!=|<>|<=|>=|<|>)\s*(\S+?)\s*$")
+_OPS = {"=": "==", "!=": "!=", "<>": "!=", "<=": "<=", ">=": ">=", "<": "<", ">": ">"}
+
+
+@dataclass
+class Condition:
+    lookup_port: str
+    op: str
+    input_port: str
+
+
+def conditions(t: Transformation) -> list[Condition]:
+    """The AND-ed ``lookup_port op input_port`` terms of the Lookup condition."""
+    text = str(t.attributes.get("Lookup condition", "") or "").strip()
+    if not text:
+        raise ConversionError("the Lookup condition is empty")
+    out = []
+    for term in re.split(r"\s+AND\s+", text, flags=re.IGNORECASE):
+        m = _COND.match(term.replace("\ufeff", ""))
+        if m is None:
+            raise ConversionError(f"lookup condition term {term!r} is not 'lookup_port op input_port'")
+        out.append(Condition(m.group(1), m.group(2), m.group(3)))
+    return out
+
+
+def _name(t: Transformation, name: str) -> str:
+    """A port name as declared (conditions may differ in case or carry a byte-order mark)."""
+    clean = name.replace("\ufeff", "").lower()
+    for p in t.ports:
+        if p.name.replace("\ufeff", "").lower() == clean:
+            return p.name
+    raise ConversionError(f"lookup condition names {name}, which is not a port")
+
+
+def policy(t: Transformation) -> str:
+    value = str(t.attributes.get("Lookup policy on multiple match", "Use Any Value") or "Use Any Value")
+    return value.strip().lower()
+
+
+def lookup_ports(t: Transformation) -> list[Port]:
+    return [p for p in t.ports if p.is_lookup]
+
+
+def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
+    """``var`` = the lookup cache: the lookup ports plus ``_lkp_order`` (cache order)."""
+    t = step.transformation
+    assert t is not None
+    attrs = step.attributes
+    if str(attrs.get("Dynamic Lookup Cache", "NO")).strip().upper() == "YES":
+        raise ConversionError("dynamic lookup caches (rows inserted into the cache while running) are not supported")
+    ports = lookup_ports(t)
+    if not ports:
+        raise ConversionError("the lookup has no lookup ports")
+    names = [p.name for p in ports]
+    conds = conditions(t)
+    first = [_name(t, c.lookup_port) for c in conds]
+    order = [*dict.fromkeys(first), *[n for n in names if n not in first]]
+    source_type = str(attrs.get("Source Type", "Database") or "Database").strip().lower()
+    if source_type == "flat file":
+        opts = flat_file_options(getattr(t, "flatfile", None))
+        skip = getattr(getattr(t, "flatfile", None), "skip_rows", 0)
+        directory = attrs.get("Lookup source file directory") or "$PMLookupFileDir"
+        file_name = attrs.get("Lookup source filename") or f"{t.name.lower()}.dat"
+        cols = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
+        lines = [
+            f"{var} = job.read_flat_file(",
+            f"    {py_str(step.name)},",
+            f"    job.path({py_str(directory)}, {py_str(file_name)}),",
+            f"    [{', '.join(cols)}],",
+            f"    delimiter={py_str(opts['delimiter'])},",
+            f"    quote={py_str(opts['quote'])},",
+            f"    skip_rows={skip},",
+            "    count=False,",
+            ")",
+        ]
+    else:
+        table = str(attrs.get("Lookup table name", "") or "").strip()
+        override = str(attrs.get("Lookup Sql Override", "") or "").strip()
+        where = str(attrs.get("Lookup Source Filter", "") or "").strip()
+        if override:
+            source_sql = override
+        elif table:
+            source_sql = f"SELECT {', '.join(sql.quote_ident(n) for n in names)} FROM {table}"
+            if where:
+                source_sql += f" WHERE {where}"
+        else:
+            raise ConversionError("the lookup names no table and no SQL override")
+        dialect = sql.dialect_of(str(attrs.get("Database Type", "") or ""))
+        spark_sql, tables = sql.to_spark(source_sql, dialect)
+        conn = str(attrs.get("Connection Information", "") or "").strip()
+        default = conn.split(":", 1)[-1] if conn and not conn.startswith("$") else ""
+        variable = conn if conn.startswith("$") else ""
+        connection = connection_code(step.extension("READER"), default or table or t.name)
+        if variable:
+            connection = f"job.connection({py_str(default or table)}, {py_str(variable)})"
+        lines = [
+            f"{var} = job.query(",
+            f"    {py_str(step.name)},",
+            f"    {connection},",
+            f"    spark_sql={py_str(spark_sql)},",
+            f"    source_sql={py_str(source_sql)},",
+            f"    tables=[{', '.join(py_str(x) for x in tables)}],",
+            f"    columns=[{', '.join(py_str(n) for n in names)}],",
+            "    count=False,",
+            ")",
+        ]
+    mode = policy(t)
+    ordered = ", ".join(py_str(n) for n in order)
+    if mode in ("use all values", "report error"):
+        lines.append(f"{var} = {var}.withColumn(\"_lkp_order\", F.row_number().over(Window.orderBy({ordered})))")
+        return lines
+    equality = all(c.op == "=" for c in conds)
+    if equality:
+        keys = ", ".join(py_str(n) for n in dict.fromkeys(first))
+        direction = ".desc()" if mode == "use last value" else ""
+        sort = ", ".join(f"F.col({py_str(n)}){direction}" for n in order)
+        lines.append(f"# {t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}: one row per key")
+        lines.append(
+            f"{var} = {var}.withColumn(\"_lkp_order\", F.row_number().over("
+            f"Window.partitionBy({keys}).orderBy({sort})))"
+        )
+        lines.append(f"{var} = {var}.where(F.col(\"_lkp_order\") == 1)")
+    else:
+        lines.append(f"{var} = {var}.withColumn(\"_lkp_order\", F.row_number().over(Window.orderBy({ordered})))")
+    return lines
+
+
+def join_lines(step: Step, gen: Generator, frame: str, cache: str, inputs: dict[str, str], result: str,
+               prefix: str = "") -> list[str]:
+    """Left-join ``cache`` to ``frame`` on the condition (``inputs``: input port -> column of
+    ``frame``), then keep one match per row according to the policy. Cache columns are named
+    ``prefix + name`` (unconnected calls prefix them so they never clash with the frame's)."""
+    t = step.transformation
+    assert t is not None
+    conds = conditions(t)
+    terms = []
+    for c in conds:
+        lk = prefix + _name(t, c.lookup_port)
+        col = inputs.get(_name(t, c.input_port).lower())
+        if col is None:
+            raise ConversionError(f"lookup condition input {c.input_port} is not an input port")
+        terms.append(f"({frame}[{py_str(col)}] {_OPS[c.op]} {cache}[{py_str(lk)}])")
+    on = " & ".join(terms)
+    mode = policy(t)
+    hit, order = py_str(prefix + "_lkp_hit"), py_str(prefix + "_lkp_order")
+    lines = [f"{result} = {frame}.join({cache}.withColumn({hit}, F.lit(True)), {on}, \"left\")"]
+    equality = all(c.op == "=" for c in conds)
+    if mode == "report error":
+        lines.append(f"{result} = {result}.withColumn(\"_lkp_matches\", F.count({hit}).over("
+                     f"Window.partitionBy(\"_row_id\")))")
+        lines.append(f"{result} = job.row_errors({py_str(step.name)}, {result}, F.col(\"_lkp_matches\") > 1)")
+        lines.append(f"{result} = {result}.drop(\"_lkp_matches\")")
+    elif mode != "use all values" and not equality:
+        direction = ".desc()" if mode == "use last value" else ""
+        lines.append(
+            f"{result} = {result}.withColumn(\"_lkp_pick\", F.row_number().over("
+            f"Window.partitionBy(\"_row_id\").orderBy(F.col({order}){direction})))"
+        )
+        lines.append(f"{result} = {result}.where(F.col(\"_lkp_pick\") == 1).drop(\"_lkp_pick\")")
+    return lines
+
+
+def _output_code(port: Port, gen: Generator, step: Step, prefix: str = "") -> str:
+    """The lookup port's value, or its default value when no row matched."""
+    code = f"F.col({py_str(prefix + port.name)})"
+    default = (port.default_value or "").strip()
+    if default and not default.upper().startswith("ERROR("):
+        value = gen.expression(step, default, {}, port)
+        code = f"F.when(F.col({py_str(prefix + '_lkp_hit')}).isNull(), {cast_to(value, port)}).otherwise({code})"
+    return code
+
+
+def generate(step: Step, gen: Generator) -> StepCode:
+    t = step.transformation
+    assert t is not None
+    var = gen.var(step)
+    if not step.inputs:
+        # Unconnected: only the cache; expressions join it where they call :LKP.
+        lines = cache_lines(step, gen, var)
+        return StepCode(lines, {}, ["unconnected lookup: joined where :LKP calls it"])
+    inputs = [p for p in t.ports if p.is_input]
+    lines, origin = gen.assemble(step, inputs, var)
+    cache = gen.new_var(f"{var}_cache")
+    lines += cache_lines(step, gen, cache)
+    lines += join_lines(step, gen, var, cache, {p.name.lower(): p.name for p in inputs}, var)
+    selected, outputs = [], {}
+    mode = policy(t)
+    if mode == "use all values":
+        origin = step.name
+        lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.struct(\"_row_id\", \"_lkp_order\"))")
+    for port in t.ports:
+        if not port.is_output:
+            continue
+        if port.is_input:
+            selected.append(py_str(port.name))
+        elif port.is_lookup:
+            selected.append(f"{_output_code(port, gen, step)}.alias({py_str(port.name)})")
+        else:
+            gen.gap(step, ConversionError(f"output port {port.name} with an expression in a lookup"), port)
+            continue
+        outputs[port.name.lower()] = Output(var, port.name, origin)
+    lines += select_code(var, [*selected, *gen.extra(var)], var)
+    notes = [f"{t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}; "
+             f"condition {t.attributes.get('Lookup condition', '')}"]
+    return StepCode(lines, outputs, notes)
+
+
+def unconnected_call(step: Step, gen: Generator, frame: str, name: str, arg_codes: list[str], column: str
+                     ) -> list[str]:
+    """Lines adding ``column`` = ``:LKP.name(args)`` to ``frame`` (positional args = input ports)."""
+    lkp = next((s for s in gen.plan.steps if s.name.rsplit(".", 1)[-1].lower() == name.lower()
+                and s.transformation is not None and s.kind in KINDS), None)
+    if lkp is None or lkp.transformation is None:
+        raise ConversionError(f":LKP.{name}: no lookup instance of that name in the mapping")
+    t = lkp.transformation
+    cache = gen.vars.get(lkp.name.lower())
+    if cache is None or lkp.name.lower() not in gen.frames:
+        raise ConversionError(f":LKP.{name}: the lookup is not converted")
+    inputs = [p for p in t.ports if p.is_input and not p.is_output]
+    ret = next((p for p in t.ports if p.is_return), None)
+    if ret is None:
+        raise ConversionError(f":LKP.{name}: the lookup has no return port")
+    if len(arg_codes) != len(inputs):
+        raise ConversionError(f":LKP.{name}: {len(arg_codes)} arguments for {len(inputs)} input ports")
+    args = {p.name.lower(): f"{column}_in{i}" for i, p in enumerate(inputs)}
+    prefix = f"{column}_"
+    renamed = gen.new_var(f"{cache}_for_{column}")
+    lines = [f"{renamed} = {cache}.select(*[F.col(c).alias({py_str(prefix)} + c) for c in {cache}.columns])"]
+    lines += [f"{frame} = {frame}.withColumn({py_str(args[p.name.lower()])}, {code})"
+              for p, code in zip(inputs, arg_codes, strict=True)]
+    lines += join_lines(lkp, gen, frame, renamed, args, frame, prefix)
+    lines.append(f"{frame} = {frame}.withColumn({py_str(column)}, {_output_code(ret, gen, lkp, prefix)})")
+    kept = [*args.values(), *[prefix + c for c in ["_lkp_hit", "_lkp_order", *[p.name for p in lookup_ports(t)]]]]
+    lines.append(f"{frame} = {frame}.drop({', '.join(py_str(c) for c in kept)})")
+    return lines

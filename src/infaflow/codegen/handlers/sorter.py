@@ -1,0 +1,37 @@
+"""Sorter: sort keys in port order with their directions; Distinct drops duplicate rows; NULL sorts
+high unless ``Null Treated Low``; ``Case Sensitive`` NO compares strings lower-cased."""
+
+from __future__ import annotations
+
+from infaflow.codegen.generate import Generator, Output, StepCode
+from infaflow.codegen.naming import py_str
+from infaflow.codegen.plan import Step
+from infaflow.codegen.types import spark_type
+
+KINDS = ("Sorter",)
+
+
+def generate(step: Step, gen: Generator) -> StepCode:
+    t = step.transformation
+    assert t is not None
+    var = gen.var(step)
+    ports = [p for p in t.ports if p.is_input]
+    lines, _ = gen.assemble(step, ports, var)
+    null_low = step.attributes.flag("Null Treated Low", False)
+    case_sensitive = step.attributes.flag("Case Sensitive", True)
+    keys = []
+    for p in [p for p in ports if p.is_sort_key]:
+        col = f"F.col({py_str(p.name)})"
+        if not case_sensitive and spark_type(p.datatype) == "string":
+            col = f"F.lower({col})"
+        desc = p.sort_direction.strip().upper().startswith("DESC")
+        nulls = ("last" if null_low else "first") if desc else ("first" if null_low else "last")
+        keys.append(f"{col}.{'desc' if desc else 'asc'}_nulls_{nulls}()")
+    if step.attributes.flag("Distinct", False):
+        names = ", ".join(py_str(p.name) for p in ports)
+        lines.append(f"{var} = {var}.dropDuplicates([{names}])")
+    lines.append(f"{var} = {var}.orderBy({', '.join([*keys, py_str('_row_id')])})")
+    lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.monotonically_increasing_id())")
+    outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports if p.is_output}
+    key_text = ", ".join(f"{p.name} {p.sort_direction or 'ASCENDING'}" for p in ports if p.is_sort_key)
+    return StepCode(lines, outputs, [f"keys: {key_text}"])

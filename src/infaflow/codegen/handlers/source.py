@@ -1,0 +1,185 @@
+"""Source definitions and Source Qualifiers.
+
+A flat-file source is read by its Source Definition step (file, delimiter, quoting and header lines
+from the FLATFILE definition and the session's reader settings); its Source Qualifier selects the
+connected ports. A relational Source Qualifier builds PowerCenter's SELECT (connected ports, associated
+sources, User Defined Join, Source Filter, Number Of Sorted Ports, Select Distinct) or takes the Sql
+Query override; the query runs as written over JDBC and transpiled to Spark SQL on the embedded store.
+"""
+
+from __future__ import annotations
+
+from infaflow.codegen import sql
+from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.generate import Generator, Output, StepCode, select_code
+from infaflow.codegen.naming import py_str
+from infaflow.codegen.plan import Step
+from infaflow.codegen.types import spark_type
+from infaflow.model import FlatFile, Port, SessionExtension
+
+KINDS = ("Source Definition", "Source Qualifier")
+
+_QUOTES = {"DOUBLE": '"', "SINGLE": "'", "NONE": ""}
+
+
+def generate(step: Step, gen: Generator) -> StepCode:
+    if step.kind == "Source Definition":
+        return _source(step, gen)
+    return _qualifier(step, gen)
+
+
+def flat_file_options(flatfile: FlatFile | None) -> dict[str, str]:
+    """Delimiter and quote character of a FLATFILE (first delimiter when several are listed)."""
+    attrs = flatfile.attrs if flatfile else {}
+    delims = attrs.get("DELIMITERS", ",") or ","
+    quote = _QUOTES.get(str(attrs.get("QUOTE_CHARACTER", "NONE")).upper(), '"')
+    return {"delimiter": delims[0], "quote": quote}
+
+
+def connection_code(ext: SessionExtension | None, default: str) -> str:
+    """``job.connection(...)`` for a reader/writer: the session's connection, a $DBConnection variable
+    resolved at run time, or the definition's database name."""
+    name, variable = default, ""
+    if ext is not None:
+        for ref in ext.connection_references:
+            name = ref.connection_name or name
+            variable = ref.variable or variable
+    if variable:
+        return f"job.connection({py_str(name)}, {py_str(variable)})"
+    return f"job.connection({py_str(name)})"
+
+
+def _source(step: Step, gen: Generator) -> StepCode:
+    src = step.source
+    var = gen.var(step)
+    assert src is not None
+    if not src.is_flat_file:
+        outputs = {f.name.lower(): Output("", f.name, origin=step.name) for f in src.fields}
+        return StepCode([], outputs, [f"relational table {src.name}: read by its Source Qualifier"])
+    attrs = step.attributes
+    directory = attrs.get("Source file directory") or "$PMSourceFileDir"
+    file_name = attrs.get("Source filename") or f"{src.name.lower()}.dat"
+    if str(attrs.get("Source filetype", "Direct")).strip().lower() == "indirect":
+        raise ConversionError("indirect source files (a file listing the files to read) are not supported")
+    if src.flatfile is not None and not src.flatfile.delimited:
+        raise ConversionError("fixed-width flat files are not supported; only delimited files are")
+    opts = flat_file_options(src.flatfile)
+    columns = [f"({py_str(f.name)}, {py_str(spark_type(f.datatype, f.precision, f.scale))})" for f in src.fields]
+    skip = src.flatfile.skip_rows if src.flatfile else 0
+    lines = [
+        f"{var} = job.read_flat_file(",
+        f"    {py_str(step.name)},",
+        f"    job.path({py_str(directory)}, {py_str(file_name)}),",
+        "    [",
+        *[f"        {c}," for c in columns],
+        "    ],",
+        f"    delimiter={py_str(opts['delimiter'])},",
+        f"    quote={py_str(opts['quote'])},",
+        f"    skip_rows={skip},",
+        ")",
+    ]
+    outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
+    return StepCode(lines, outputs, [f"flat file, {len(src.fields)} fields"])
+
+
+def _connected_ports(step: Step, gen: Generator) -> list[Port]:
+    """Ports of the qualifier that feed another step, in port order (PowerCenter's SELECT list)."""
+    used = {
+        ref.port.lower()
+        for consumer in gen.plan.consumers(step.name)
+        for ref in consumer.inputs.values()
+        if ref.step.lower() == step.name.lower()
+    }
+    ports = [p for p in step.ports if p.name.lower() in used]
+    return ports or [p for p in step.ports if p.name.lower() in step.inputs]
+
+
+def _qualifier(step: Step, gen: Generator) -> StepCode:
+    var = gen.var(step)
+    feeding = {ref.step for ref in step.inputs.values()}
+    sources = [gen.plan.step(name) for name in feeding]
+    if sources and all(s.source is not None and s.source.is_flat_file for s in sources):
+        ports = [p for p in step.ports if p.name.lower() in step.inputs]
+        lines, origin = gen.assemble(step, ports, var)
+        return StepCode(lines, {p.name.lower(): Output(var, p.name, origin) for p in ports})
+    return _relational(step, gen, var, sources)
+
+
+def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> StepCode:
+    attrs = step.attributes
+    for name in ("Pre SQL", "Post SQL"):
+        if str(attrs.get(name, "")).strip():
+            gen.gap(step, ConversionError(f"{name} is not run: {str(attrs.get(name)).strip()[:80]!r}"))
+    ports = _connected_ports(step, gen)
+    if not sources:
+        raise ConversionError("no source definition feeds this Source Qualifier")
+    first = sources[0].source
+    assert first is not None
+    dialect = sql.dialect_of(first.database_type)
+    override = str(attrs.get("Sql Query", "") or "").strip()
+    notes: list[str] = []
+    if override:
+        source_sql = override
+        notes.append("Sql Query override")
+    else:
+        source_sql = _generated_select(step, ports, sources, attrs)
+    spark_sql, tables = sql.to_spark(source_sql, dialect)
+    ext = step.extension("READER")
+    if ext is None:
+        for s in sources:
+            ext = ext or s.extension("READER")
+    lines = [
+        f"{var} = job.query(",
+        f"    {py_str(first.name)},",
+        f"    {connection_code(ext, first.dbd_name or first.name)},",
+        *_sql_arg("spark_sql", spark_sql),
+        *_sql_arg("source_sql", source_sql),
+        f"    tables=[{', '.join(py_str(t) for t in tables)}],",
+        f"    columns=[{', '.join(py_str(p.name) for p in ports)}],",
+        ")",
+    ]
+    outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports}
+    return StepCode(lines, outputs, notes)
+
+
+def _sql_arg(name: str, text: str) -> list[str]:
+    parts = text.split("\n")
+    if len(parts) == 1:
+        return [f"    {name}={py_str(text)},"]
+    return [f"    {name}=(", *[f"        {py_str(p + chr(10) if i < len(parts) - 1 else p)}" for i, p in enumerate(parts)],
+            "    ),"]
+
+
+def _generated_select(step: Step, ports: list[Port], sources: list[Step], attrs) -> str:  # type: ignore[no-untyped-def]
+    """PowerCenter's default query: connected ports from the associated sources."""
+    cols = []
+    for p in ports:
+        ref = step.inputs.get(p.name.lower())
+        if ref is None:
+            raise ConversionError(f"port {p.name} is not connected to a source column")
+        table = gen_table(ref.step, sources)
+        cols.append(f"{sql.quote_ident(table)}.{sql.quote_ident(ref.port)}")
+    distinct = "DISTINCT " if str(attrs.get("Select Distinct", "NO")).strip().upper() == "YES" else ""
+    tables = ", ".join(sql.quote_ident(s.source.name) for s in sources if s.source is not None)
+    text = f"SELECT {distinct}{', '.join(cols)} FROM {tables}"
+    where = [w for w in (str(attrs.get("User Defined Join", "") or "").strip(),
+                         str(attrs.get("Source Filter", "") or "").strip()) if w]
+    if where:
+        text += " WHERE " + " AND ".join(f"({w})" if len(where) > 1 else w for w in where)
+    try:
+        sorted_ports = int(str(attrs.get("Number Of Sorted Ports", "0") or "0"))
+    except ValueError:
+        sorted_ports = 0
+    if sorted_ports > 0:
+        text += " ORDER BY " + ", ".join(cols[:sorted_ports])
+    return text
+
+
+def gen_table(step_name: str, sources: list[Step]) -> str:
+    for s in sources:
+        if s.name == step_name and s.source is not None:
+            return s.source.name
+    raise ConversionError(f"{step_name} is not a relational source")
+
+
+__all__ = ["KINDS", "connection_code", "flat_file_options", "generate", "select_code"]

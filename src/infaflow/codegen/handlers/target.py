@@ -1,0 +1,75 @@
+"""Target definitions: flat files (delimiter, quoting, header from the definition and the session's
+writer) and relational tables (insert, update, delete, update else insert, truncate, rejects)."""
+
+from __future__ import annotations
+
+from infaflow.codegen.generate import Generator, StepCode
+from infaflow.codegen.handlers.source import connection_code, flat_file_options
+from infaflow.codegen.naming import py_str
+from infaflow.codegen.plan import Step
+from infaflow.codegen.types import spark_type
+from infaflow.model import Port
+
+KINDS = ("Target Definition",)
+
+
+def generate(step: Step, gen: Generator) -> StepCode:
+    tgt = step.target
+    assert tgt is not None
+    var = gen.var(step)
+    ports = [Port(f.name, f.datatype, "INPUT", f.precision, f.scale, location=f.location) for f in tgt.fields]
+    connected = [p for p in ports if p.name.lower() in step.inputs]
+    if not connected:
+        return StepCode([], {}, ["no port connected: nothing written"])
+    lines, _ = gen.assemble(step, ports, var)
+    columns = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
+    attrs = step.attributes
+    if tgt.is_flat_file:
+        opts = flat_file_options(tgt.flatfile)
+        directory = attrs.get("Output file directory") or "$PMTargetFileDir"
+        file_name = attrs.get("Output filename") or f"{step.name.lower()}.out"
+        header = "output field names" in str(attrs.get("Header Options", "") or "").lower()
+        lines += [
+            "job.write_flat_file(",
+            f"    {py_str(step.name)},",
+            f"    {var},",
+            f"    job.path({py_str(directory)}, {py_str(file_name)}),",
+            "    [",
+            *[f"        {c}," for c in columns],
+            "    ],",
+            f"    delimiter={py_str(opts['delimiter'])},",
+            f"    quote={py_str(opts['quote'])},",
+            f"    header={header},",
+            ")",
+        ]
+        return StepCode(lines, {}, [f"flat file {file_name}"])
+    table = str(attrs.get("Target Table Name", "") or "").strip() or tgt.name
+    prefix = str(attrs.get("Table Name Prefix", "") or "").strip()
+    if prefix:
+        table = f"{prefix.rstrip('.')}.{table}"
+    keys = [f.name for f in tgt.fields if "PRIMARY" in f.key_type.upper()]
+    if attrs.flag("Update else Insert", False):
+        update = "Update else Insert"
+    elif attrs.flag("Update as Insert", False):
+        update = "Update as Insert"
+    else:
+        update = "Update as Update" if attrs.flag("Update as Update", True) else "None"
+    treat = gen.plan.source_attribute("Treat source rows as", "Insert")
+    lines += [
+        "job.write_table(",
+        f"    {py_str(step.name)},",
+        f"    {var},",
+        f"    {connection_code(step.extension('WRITER'), gen.plan.source_attribute('$Target connection value', '') or 'TARGET')},",
+        f"    {py_str(table)},",
+        "    [",
+        *[f"        {c}," for c in columns],
+        "    ],",
+        f"    keys=[{', '.join(py_str(k) for k in keys)}],",
+        f"    treat_rows_as={py_str(treat)},",
+        f"    insert={attrs.flag('Insert', True)},",
+        f"    update={py_str(update)},",
+        f"    delete={attrs.flag('Delete', False)},",
+        f"    truncate={attrs.flag('Truncate target table option', False)},",
+        ")",
+    ]
+    return StepCode(lines, {}, [f"relational table {table}; treat source rows as {treat}"])

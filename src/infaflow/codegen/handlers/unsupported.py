@@ -1,0 +1,33 @@
+"""Transformations with no faithful native Spark translation: reported with their location."""
+
+from __future__ import annotations
+
+from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.generate import Generator, StepCode
+from infaflow.codegen.plan import Step
+
+REASONS: dict[str, str] = {
+    "Stored Procedure": "calls a database stored procedure; rewrite it as Spark logic or run it in the database",
+    "SQL Transformation": "runs SQL per row against a database",
+    "SQL": "runs SQL per row against a database",
+    "Java Transformation": "runs Java code per row",
+    "Java": "runs Java code per row",
+    "Transaction Control": "commits and rolls back transactions per row; Spark writes are not transactional per row",
+    "External Procedure": "calls an external procedure library",
+    "Custom Transformation": "runs a custom C/C++ procedure",
+    "HTTP Transformation": "calls a web service per row",
+    "XML Parser": "parses XML per row",
+    "XML Generator": "generates XML per row",
+    "XML Source Qualifier": "reads XML sources",
+    "MQ Source Qualifier": "reads IBM MQ messages",
+    "App Multi-Group Source Qualifier": "reads application (ERP) sources",
+    "Application Source Qualifier": "reads application (ERP) sources",
+    "Data Masking": "masks data with Informatica's masking algorithms",
+    "Web Service Consumer": "calls a web service per row",
+}
+
+KINDS = tuple(REASONS)
+
+
+def generate(step: Step, gen: Generator) -> StepCode:
+    raise ConversionError(f"{step.kind} is not supported: it {REASONS[step.kind] if step.kind in REASONS else 'has no Spark equivalent'}")

@@ -1,0 +1,106 @@
+"""One session (or a mapping on its own) as a PySpark module, rendered from ``templates/job.py.j2``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import jinja2
+
+from infaflow.codegen.generate import Generator
+from infaflow.codegen.naming import py_str
+from infaflow.codegen.plan import Gap, Plan, build_plan
+from infaflow.codegen.types import spark_type
+from infaflow.model import Folder, Mapping, Session, TaskInstance
+
+
+@dataclass
+class JobSource:
+    """A generated module and what it could not convert."""
+
+    module: str  # module name without .py
+    code: str
+    plan: Plan
+    gaps: list[Gap]
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("infaflow.codegen", "templates"),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def _parameters(plan: Plan) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for v in plan.mapping.variables:
+        out.append((py_str(v.name), f"({py_str(spark_type(v.datatype, v.precision, v.scale))}, "
+                                    f"{py_str(v.default_value) if v.default_value != '' else _empty(v.datatype)})"))
+    builtins = {
+        "$PMMappingName": plan.mapping.name,
+        "$PMSessionName": plan.session.name if plan.session else plan.mapping.name,
+        "$PMFolderName": plan.folder.name if plan.folder else "",
+    }
+    for name, value in builtins.items():
+        out.append((py_str(name), f"(\"string\", {py_str(value)})"))
+    return out
+
+
+def _empty(datatype: str) -> str:
+    kind = spark_type(datatype)
+    if kind == "string":
+        return '""'
+    if kind == "timestamp":
+        return '"01/01/1753 00:00:00"'
+    return '"0"'
+
+
+def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
+    """The module source of ``plan``."""
+    gen = Generator(plan, file)
+    steps = gen.run()
+    body = "\n".join(line for s in steps for line in s.lines)
+    where_loc = plan.session.location if plan.session else plan.mapping.location
+    title = (f"Session {plan.session.name}" if plan.session else f"Mapping {plan.mapping.name}") + " as a PySpark job."
+    code = _env().get_template("job.py.j2").render(
+        title=title,
+        mapping=plan.mapping.name,
+        folder=plan.folder.name if plan.folder else "",
+        session=plan.session.name if plan.session else "",
+        where=str(where_loc) if where_loc.file else file,
+        gaps=[str(g) for g in gen.gaps],
+        module=module,
+        uses_window="Window." in body or "Window)" in body,
+        uses_f="F." in body,
+        session_literal=py_str(plan.session.name if plan.session else plan.mapping.name),
+        parameters=_parameters(plan),
+        steps=steps,
+    )
+    return JobSource(module, code, plan, gen.gaps)
+
+
+def render_session(session: Session, folder: Folder | None, module: str, file: str = "",
+                   task_instance: TaskInstance | None = None) -> JobSource:
+    """The job of a session: its mapping with the session's overrides."""
+    mapping = session.mapping
+    if mapping is None and folder is not None:
+        mapping = folder.mapping(session.mapping_name)
+    if mapping is None:
+        empty = Plan(Mapping(session.mapping_name), session, folder, [],
+                     [Gap(session.name, f"mapping {session.mapping_name!r} is not in the export",
+                          session.location.file or file, session.location.line)])
+        return JobSource(module, "", empty, empty.gaps)
+    return render_plan(build_plan(mapping, session, folder, task_instance), module, file)
+
+
+def render_mapping(mapping: Mapping, folder: Folder | None, module: str, file: str = "") -> JobSource:
+    """The job of a mapping that no session runs (default reader and writer settings)."""
+    return render_plan(build_plan(mapping, None, folder), module, file)
