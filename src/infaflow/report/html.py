@@ -42,6 +42,9 @@ overflow:auto}
 details{margin:8px 0}summary{cursor:pointer;font-weight:bold}
 code{font-size:12px;background:#f0f2f5;padding:0 3px;border-radius:3px}
 .muted{color:#6b7480}
+td[class^=band]{white-space:nowrap}
+td.file{word-break:break-all;max-width:340px;font-size:12px;color:#4a5561}
+.wide{overflow-x:auto;max-width:100%}
 """
 
 
@@ -197,7 +200,7 @@ def _ranking(reports: list[ExportReport], anchors: dict[int, str]) -> str:
             detail = (f"{c.tasks} tasks, {c.links} links, {len(c.mappings)} mappings"
                       + (f", critical path {seconds_text(a.critical_length)}" if a else ""))
             name = f'<a href="#{anchors[id(w)]}">{escape(w.workflow.name)}</a>'
-            rows.append((c.score, f"<td>workflow</td><td>{escape(w.folder.name)}</td><td>{name}</td><td>{file}</td>"
+            rows.append((c.score, f"<td>workflow</td><td>{escape(w.folder.name)}</td><td>{name}</td><td class=file>{file}</td>"
                                   f'<td class=n>{c.score}</td><td class="{_band_class(c.band)}">{c.band}</td>'
                                   f"<td>{escape(detail)}</td>"))
         for m in r.mappings:
@@ -205,7 +208,7 @@ def _ranking(reports: list[ExportReport], anchors: dict[int, str]) -> str:
             detail = (f"{c2.transformations} transformations, {c2.expressions} expressions, {c2.lookups} lookups, "
                       f"{c2.joins} joins, {c2.ports} ports")
             rows.append((c2.score, f"<td>{'mapplet' if c2.is_mapplet else 'mapping'}</td><td>{escape(m.folder.name)}"
-                                   f'</td><td><a href="#{anchors[id(m)]}">{escape(c2.name)}</a></td><td>{file}</td>'
+                                   f'</td><td><a href="#{anchors[id(m)]}">{escape(c2.name)}</a></td><td class=file>{file}</td>'
                                    f'<td class=n>{c2.score}</td><td class="{_band_class(c2.band)}">{c2.band}</td>'
                                    f"<td>{escape(detail)}</td>"))
     rows.sort(key=lambda r: -r[0])
@@ -265,7 +268,8 @@ def render_html(reports: list[ExportReport], title: str = "infaflow report") -> 
     n_wf = sum(len(r.workflows) for r in reports)
     n_map = sum(len(r.mappings) for r in reports)
     now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    files = ", ".join(escape(_short(r.export.path)) for r in reports)
+    names = [escape(_short(r.export.path)) for r in reports]
+    files = ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:2])} and {len(names) - 2} more"
     out = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head><body>',
            f"<header><h1>{escape(title)}</h1><p>{len(reports)} export(s): {files} · {n_wf} workflow(s), "
@@ -278,7 +282,7 @@ def render_html(reports: list[ExportReport], title: str = "infaflow report") -> 
             out.append(_workflow_section(w, anchors[id(w)]))
         if r.mappings:
             out.append(f"<h2>Mappings <small>{escape(_short(r.export.path))}</small></h2>")
-            out.append(_mapping_table(r, anchors))
+            out.append(f"<div class=wide>{_mapping_table(r, anchors)}</div>")
         if r.export.problems:
             out.append(f"<details><summary>Load problems of {escape(_short(r.export.path))} "
                        f"({len(r.export.problems)})</summary><ul>")
