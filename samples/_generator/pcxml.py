@@ -506,6 +506,7 @@ class Mapping:
         default_factory=dict
     )  # instance name -> SOURCE/TARGET/TRANSFORMATION/MAPPLET
     refs: dict[str, str] = field(default_factory=dict)  # instance name -> TRANSFORMATION_NAME
+    mapplets: dict[str, Mapping] = field(default_factory=dict)  # mapplet instance -> mapplet definition
 
     def source(self, name: str, ref: str | None = None, dbd: str = "FlatFile") -> None:
         """Add a source instance (ref = source definition or shortcut name)."""
@@ -523,9 +524,10 @@ class Mapping:
         self._instance(name, "TRANSFORMATION", ttype, name, reusable=False, associated=associated)
         return name
 
-    def mapplet_instance(self, name: str, mapplet_name: str) -> None:
+    def mapplet_instance(self, name: str, mapplet: Mapping) -> None:
         """Use a mapplet (defined at folder level) in this mapping."""
-        self._instance(name, "MAPPLET", "Mapplet", mapplet_name, reusable=True)
+        self._instance(name, "MAPPLET", "Mapplet", mapplet.name, reusable=True)
+        self.mapplets[name] = mapplet
 
     def _instance(
         self,
@@ -716,7 +718,7 @@ def session(
             "VERSIONNUMBER": "1",
         },
     )
-    for inst in mapping.instances:
+    for inst in _session_instances(mapping):
         iname, itype = inst.attrs["NAME"], inst.attrs["TRANSFORMATION_TYPE"]
         stage = {"Source Definition": 0, "Target Definition": 2}.get(itype, 1)
         st = E(
@@ -726,7 +728,7 @@ def session(
                 "PIPELINE": "0" if stage == 0 else "1",
                 "SINSTANCENAME": iname,
                 "STAGE": stage,
-                "TRANSFORMATIONNAME": mapping.refs[iname],
+                "TRANSFORMATIONNAME": inst.attrs["TRANSFORMATION_NAME"],
                 "TRANSFORMATIONTYPE": itype,
             },
         )
@@ -908,6 +910,23 @@ def session(
         merged["Session Log File Name"] = f"{name}.log"
     s.add(attribute(k, v) for k, v in merged.items())
     return s
+
+
+def _session_instances(mapping: Mapping) -> list[Node]:
+    """The instances a session lists: a mapplet instance is replaced by its inner transformations,
+    named '<mapplet instance>.<inner instance>' (Input/Output Transformations are not listed)."""
+    out: list[Node] = []
+    for inst in mapping.instances:
+        name = inst.attrs["NAME"]
+        if name not in mapping.mapplets:
+            out.append(inst)
+            continue
+        for inner in _session_instances(mapping.mapplets[name]):
+            if inner.attrs["TRANSFORMATION_TYPE"] in ("Input Transformation", "Output Transformation"):
+                continue
+            qualified = f"{name}.{inner.attrs['NAME']}"
+            out.append(E("INSTANCE", {**inner.attrs, "NAME": qualified, "TRANSFORMATION_NAME": qualified}))
+    return out
 
 
 def _dsq_of(mapping: Mapping, source_instance: str) -> str:

@@ -317,7 +317,7 @@ def mplt_price_band() -> tuple[Mapping, object]:
 # ----------------------------------------------------------------- RETAIL_DW.m_sales_fact
 
 
-def m_sales_fact() -> Mapping:
+def m_sales_fact(mplt: Mapping) -> Mapping:
     """SQL override on SALES, store names by a master outer join, mapplet, Update Strategy (data driven)."""
     m = Mapping("m_sales_fact", "Sales fact, inserted, updated (corrections) or rejected (negative amounts).")
     m.source("SALES", dbd="RETAIL_OLTP")
@@ -377,7 +377,7 @@ def m_sales_fact() -> Mapping:
     m.connect("SQ_sales", "jnr_sales_stores", [c.name for c in SALES])
     m.connect("SQ_stores", "jnr_sales_stores", [("STORE_ID", "M_STORE_ID"), "STORE_NAME"])
 
-    m.mapplet_instance("mplt_price_band", "mplt_price_band")
+    m.mapplet_instance("mplt_price_band", mplt)
     m.connect("jnr_sales_stores", "mplt_price_band", ["AMOUNT", "QUANTITY"])
 
     upd_cols = [
@@ -760,7 +760,7 @@ def build() -> tuple[bytes, str]:
     stores_dim = m_stores_dim()
     mplt, mplt_interface = mplt_price_band()
     sales, rankings, returns, quarters = (
-        m_sales_fact(),
+        m_sales_fact(mplt),
         m_store_rankings(),
         m_all_returns(),
         m_quarter_targets(),
