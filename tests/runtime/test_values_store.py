@@ -69,7 +69,7 @@ def test_store_is_wal_and_records(tmp_path: Path) -> None:
     assert tasks["a"].status == "SUCCEEDED" and tasks["a"].duration == 2.0 and tasks["a"].log_path == "a.log"
     assert tasks["wl/b"].status == "NOTSTARTED"
     assert again.variables(run_id) == {"": {"$$N": 3}}
-    assert again.persistent_values("F", "wf", "") == {"$$p": Decimal("2.5")}
+    assert again.persistent_values("F", "wf", "") == {"$$P": Decimal("2.5")}
     assert again.run(run_id).status == "SUCCEEDED"
     assert [r.run_id for r in again.runs()] == [run_id]
     again.close()

@@ -361,12 +361,12 @@ class RunStore:
         return out
 
     def persistent_values(self, folder: str, workflow: str, scope: str) -> dict[str, V.Value]:
-        """Saved values of persistent variables (by lower-case name)."""
+        """Saved values of persistent variables (by name as declared)."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT name, value FROM persistent WHERE folder=? AND workflow=? AND scope=?", (folder, workflow, scope)
             ).fetchall()
-        return {name.lower(): V.decode(value) for name, value in rows}
+        return {name: V.decode(value) for name, value in rows}
 
     def save_persistent(
         self, folder: str, workflow: str, scope: str, values: dict[str, V.Value], run_id: int
@@ -376,7 +376,7 @@ class RunStore:
             cur.executemany(
                 "INSERT OR REPLACE INTO persistent (folder, workflow, scope, name, value, run_id, updated)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(folder, workflow, scope, name.lower(), V.encode(v), run_id, now) for name, v in values.items()],
+                [(folder, workflow, scope, name, V.encode(v), run_id, now) for name, v in values.items()],
             )
 
     # -- events ---------------------------------------------------------------------------------------

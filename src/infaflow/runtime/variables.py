@@ -105,6 +105,7 @@ class VariableScope:
         """Declare ``wf``'s user variables and give each its start value; ``overrides`` (values passed
         into a worklet through its instance) win over everything."""
         scope = cls(path, params=dict(params))
+        persistent = {name.lower(): value for name, value in persistent.items()}
         for var in wf.variables:
             if not var.user_defined:
                 continue
