@@ -20,25 +20,26 @@ def render_dot(w: WorkflowReport) -> str:
     clusters: dict[str, list[str]] = {}
     for path, data in w.flat.nodes(data=True):
         clusters.setdefault(data.get("parent", ""), []).append(path)
-    for parent in sorted(clusters, key=lambda p: (p.count("/"), p)):
-        indent = "  "
-        if parent:
-            lines.append(f"  subgraph {_q('cluster_' + parent)} {{")
-            lines.append(f"    label={_q('worklet ' + parent)}; style=dashed; color=\"#795548\";")
-            indent = "    "
-        for path in clusters[parent]:
+
+    def emit(parent: str, indent: str) -> None:
+        for path in clusters.get(parent, []):
             data = w.flat.nodes[path]
             s = style(data["type"])
             label = f"{path.rsplit('/', 1)[-1]}\n({data['type']})"
-            attrs = [f"label={_q(label)}", f"shape={s.dot_shape}",
-                     f'fillcolor="{s.fill}"', f'color="{CRITICAL if path in critical else s.stroke}"']
+            attrs = [f"label={_q(label)}", f"shape={s.dot_shape}", f'fillcolor="{s.fill}"',
+                     f'color="{CRITICAL if path in critical else s.stroke}"']
             if path in critical:
                 attrs.append("penwidth=3")
             if not data.get("enabled", True):
                 attrs.append('style="filled,dashed"')
             lines.append(f"{indent}{_q(path)} [{', '.join(attrs)}];")
-        if parent:
-            lines.append("  }")
+        for child in sorted(p for p in clusters if p and (p.rsplit("/", 1)[0] if "/" in p else "") == parent):
+            lines.append(f"{indent}subgraph {_q('cluster_' + child)} {{")
+            lines.append(f'{indent}  label={_q("worklet " + child)}; style=dashed; color="#795548";')
+            emit(child, indent + "  ")
+            lines.append(f"{indent}}}")
+
+    emit("", "  ")
     for u, v, data in w.flat.edges(data=True):
         attrs = []
         if data.get("condition"):
