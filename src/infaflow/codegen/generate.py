@@ -71,13 +71,22 @@ def null_of(port: Port) -> str:
 
 def wrapped(code: str) -> str:
     """``code`` in parentheses unless it already is one call or one parenthesised group."""
-    if code.startswith("(") or code.startswith("F."):
-        depth = 0
+    if code.startswith(("(", "F.")):
+        depth, quote, escaped = 0, "", False
         for i, ch in enumerate(code):
-            depth += ch == "("
-            depth -= ch == ")"
-            if depth == 0 and ch == ")":
-                return code if i == len(code) - 1 else f"({code})"
+            if quote:
+                escaped = not escaped and ch == "\\"
+                if ch == quote and not escaped:
+                    quote = ""
+                continue
+            if ch in "\"'":
+                quote = ch
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    return code if i == len(code) - 1 else f"({code})"
     return f"({code})"
 
 

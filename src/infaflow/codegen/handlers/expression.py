@@ -8,6 +8,9 @@ total ``v = v + x``) has no exact native translation and is reported.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from infaflow.codegen import exprs
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.generate import ROW_ID, Generator, Output, StepCode, cast_to, select_code
@@ -77,16 +80,20 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
         prev_reads[name] = {r for r in refs if order[r] >= order[name]}
         current_reads[name] = refs - prev_reads[name]
     stateful: set[str] = set()
+    running: dict[str, RunningSum] = {}
     for p in variables:  # in port order, so current reads are already classified
         name = p.name.lower()
         if prev_reads.get(name) or current_reads.get(name, set()) & stateful:
             stateful.add(name)
-    lines: list[str] = []
-    window = ""
-    for name in stateful:
+    for name in list(stateful):
         carried = prev_reads.get(name, set()) & stateful
+        port = variables[order[name]]
+        if carried == {name} and name in parsed:
+            found = running_sum(parsed[name], name)
+            if found is not None and not (found.refs() & {name}):
+                running[name] = found
+                continue
         if carried:
-            port = variables[order[name]]
             gen.gap(step, ConversionError(
                 f"variable port {port.name} carries a value from row to row through "
                 f"{', '.join(sorted(carried))}; no exact Spark translation"), port)
@@ -94,20 +101,26 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
     ordered = [p for p in variables if p.name.lower() not in stateful] + [
         p for p in variables if p.name.lower() in stateful
     ]
+    lines: list[str] = []
+    window = ""
     for p in ordered:
         name = p.name.lower()
         if name not in parsed:
             continue
         local = dict(columns)
-        for ref in prev_reads.get(name, set()):
+        if (prev_reads.get(name, set()) - {name}) or name in running:
             if not window:
                 window = gen.new_var(f"{var}_row_order")
                 lines.append(f"{window} = Window.orderBy({py_str(ROW_ID)})")
+        for ref in prev_reads.get(name, set()) - ({name} if name in running else set()):
             ref_port = variables[order[ref]]
             initial = default_value_literal(spark_type(ref_port.datatype, ref_port.precision, ref_port.scale))
             local[ref] = f"F.lag(F.col({py_str(ref_port.name)}), 1, {initial!r}).over({window})"
-        code = gen.translate(step, parsed[name], local, p, lookups)
-        lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
+        if name in running:
+            lines += running[name].lines(step, gen, var, p, local, window)
+        else:
+            code = gen.translate(step, parsed[name], local, p, lookups)
+            lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
         columns[name] = f"F.col({py_str(p.name)})"
     return lines
 
@@ -126,3 +139,69 @@ class UnconnectedLookups:
         column = f"_lkp_{self.count}"
         self.lines += unconnected_call(self.step, self.gen, self.var, name, arg_codes, column)
         return f"F.col({py_str(column)})"
+
+
+@dataclass
+class RunningSum:
+    """``v = IIF(reset, start, v + step)`` (or ``v = v + step``): a running sum that restarts where
+    ``reset`` is TRUE; exact as a sum over the rows since the last restart (NULL once a NULL is added)."""
+
+    reset: Any  # expression node or None
+    start: Any
+    step: Any
+
+    def refs(self) -> set[str]:
+        from infaflow.expr import references
+
+        out: set[str] = set()
+        for node in (self.reset, self.start, self.step):
+            if node is not None:
+                out |= {r.lower() for r in references(node)}
+        return out
+
+    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
+              window: str) -> list[str]:
+        def code(node: Any, condition: bool = False) -> str:
+            return gen.translate(step, Parsed("", node), columns, port, as_condition=condition)
+
+        name = py_str(port.name)
+        part = py_str(f"_{port.name}_run")
+        term = code(self.step)
+        lines = []
+        if self.reset is not None:
+            lines.append(f"{var} = {var}.withColumn({part}, F.sum(F.when({code(self.reset, True)}, 1)"
+                         f".otherwise(0)).over({window}.rowsBetween(Window.unboundedPreceding, 0)))")
+            term = f"F.when({code(self.reset, True)}, {code(self.start)}).otherwise({term})"
+            run = f"Window.partitionBy({part}).orderBy({py_str(ROW_ID)})"
+        else:
+            run = f"{window}"
+        lines.append(f"{var} = {var}.withColumn({name}, {cast_to(term, port)})")
+        total = f"F.when(F.count_if(F.col({name}).isNull()).over({run}) == 0, F.sum({name}).over({run}))"
+        lines.append(f"{var} = {var}.withColumn({name}, {cast_to(total, port)})")
+        if self.reset is not None:
+            lines.append(f"{var} = {var}.drop({part})")
+        return lines
+
+
+def running_sum(parsed: Parsed, name: str) -> RunningSum | None:
+    """Recognise ``IIF(c, a, v + b)``, ``IIF(c, v + b, a)`` and ``v + b`` for variable ``name``."""
+    from infaflow.expr.nodes import Binary, Call, Name, Unary
+
+    def added(node: Any) -> Any:
+        if isinstance(node, Binary) and node.op == "+":
+            if isinstance(node.left, Name) and node.left.name.lower() == name:
+                return node.right
+            if isinstance(node.right, Name) and node.right.name.lower() == name:
+                return node.left
+        return None
+
+    node = parsed.node
+    if added(node) is not None:
+        return RunningSum(None, None, added(node))
+    if isinstance(node, Call) and node.name.upper() == "IIF" and len(node.args) == 3:
+        cond, a, b = node.args
+        if added(b) is not None:
+            return RunningSum(cond, a, added(b))
+        if added(a) is not None:
+            return RunningSum(Unary("NOT", cond), b, added(a))
+    return None

@@ -1,0 +1,58 @@
+"""``infaflow convert``: mappings and sessions of an export as a project of PySpark jobs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from infaflow.errors import InputError
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+@click.command("convert")
+@click.argument("export_file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Project folder (default: generated/<export name>/).")
+@click.option("--folder", default=None, help="Convert only this repository folder.")
+@click.option("--workflow", default=None, help="Convert only the sessions of this workflow.")
+@click.option("--allow-partial", is_flag=True,
+              help="Write the jobs even when some logic could not be converted (it raises NotConverted).")
+@click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON.")
+@click.pass_context
+def convert(ctx: click.Context, export_file: str, out_dir: str | None, folder: str | None,
+            workflow: str | None, allow_partial: bool, as_json: bool) -> None:
+    """Convert every session's mapping of EXPORT_FILE into a readable PySpark job.
+
+    Exit status 1 when anything could not be converted (every gap is listed with its file and line).
+    """
+    from infaflow.codegen.project import convert_export, write_project
+    from infaflow.export import load
+
+    export = load(export_file)
+    name = Path(export_file).stem
+    if folder is not None and export.folder(folder) is None:
+        raise InputError(f"no folder {folder!r} in the export", export_file)
+    if workflow is not None and export.find_workflow(workflow, folder) is None:
+        raise InputError(f"no workflow {workflow!r} in the export", export_file)
+    conv = convert_export(export, name, folder, workflow)
+    target = Path(out_dir) if out_dir else Path("generated") / name
+    write_project(conv, target, export_file, include_jobs=conv.complete or allow_partial)
+    report = conv.report(export_file)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        s = report["summary"]
+        click.echo(f"{target}: {s['jobs']} jobs, {s['jobs_complete']} converted completely; "
+                   f"{s['mappings_complete']}/{s['mappings']} mappings complete")
+        for g in conv.gaps:
+            click.echo(f"{g}", err=True)
+        if not conv.complete and not allow_partial:
+            click.echo("no job written: use --allow-partial to write them with the gaps raising NotConverted",
+                       err=True)
+    ctx.exit(EXIT_OK if conv.complete else EXIT_FAILED)
+
+
+COMMANDS = [convert]

@@ -1,0 +1,158 @@
+"""A converted project: one PySpark module per session (and per mapping no session runs), a manifest
+per workflow, the runtime support module, a README and a JSON conversion report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infaflow import __version__
+from infaflow.codegen.job import JobSource, _env, render_mapping, render_session
+from infaflow.codegen.naming import Namer
+from infaflow.model import Export, Folder, Session, Workflow
+
+SUPPORT_MODULE = "infaflow_support.py"
+MANIFEST_FORMAT = "infaflow-workflow-manifest/1"
+
+
+@dataclass
+class ConvertedJob:
+    folder: str
+    session: str  # "" for a mapping no session runs
+    mapping: str
+    job: JobSource
+
+    @property
+    def file(self) -> str:
+        return f"{self.job.module}.py"
+
+
+@dataclass
+class Conversion:
+    """Everything converted from one export (nothing written yet)."""
+
+    export: Export
+    name: str
+    jobs: list[ConvertedJob] = field(default_factory=list)
+    manifests: dict[str, dict] = field(default_factory=dict)  # file name -> manifest
+
+    @property
+    def gaps(self) -> list:
+        return [g for j in self.jobs for g in j.job.gaps]
+
+    @property
+    def complete(self) -> bool:
+        return not self.gaps
+
+    def report(self, export_ref: str) -> dict:
+        mappings: dict[str, bool] = {}
+        for j in self.jobs:
+            key = f"{j.folder}.{j.mapping}"
+            mappings[key] = mappings.get(key, True) and j.job.complete
+        return {
+            "export": export_ref,
+            "converted_by": f"infaflow {__version__}",
+            "summary": {
+                "jobs": len(self.jobs),
+                "jobs_complete": sum(j.job.complete for j in self.jobs),
+                "mappings": len(mappings),
+                "mappings_complete": sum(mappings.values()),
+                "unsupported": len(self.gaps),
+            },
+            "jobs": [
+                {
+                    "module": j.file,
+                    "folder": j.folder,
+                    "session": j.session,
+                    "mapping": j.mapping,
+                    "complete": j.job.complete,
+                    "steps": len(j.job.plan.steps),
+                    "unsupported": [
+                        {"instance": g.instance, "message": g.message, "file": g.file, "line": g.line}
+                        for g in j.job.gaps
+                    ],
+                }
+                for j in self.jobs
+            ],
+            "workflows": sorted(self.manifests),
+        }
+
+
+def _workflow_sessions(wf: Workflow, prefix: str = "") -> Iterator[tuple[str, Session]]:
+    """(instance path, session) of every Session task of a workflow, worklets included."""
+    for inst in wf.instances:
+        path = f"{prefix}{inst.name}"
+        if isinstance(inst.task, Session):
+            yield path, inst.task
+        elif isinstance(inst.task, Workflow):
+            yield from _workflow_sessions(inst.task, f"{path}/")
+
+
+def convert_export(export: Export, name: str | None = None, folder: str | None = None,
+                   workflow: str | None = None) -> Conversion:
+    """Convert every session of the export (or of one folder / workflow) and every mapping no
+    session runs."""
+    conv = Conversion(export, name or Path(export.path).stem)
+    folders: list[Folder] = [f for f in export.folders if folder is None or f.name.lower() == folder.lower()]
+    namer = Namer()
+    several = len(folders) > 1
+    for f in folders:
+        workflows = [w for w in f.workflows if workflow is None or w.name.lower() == workflow.lower()]
+        if workflow is not None:
+            sessions = {id(s): s for w in workflows for _p, s in _workflow_sessions(w)}
+            chosen = list(sessions.values())
+        else:
+            chosen = list({id(s): s for s in f.all_sessions()}.values())
+        modules: dict[int, str] = {}
+        used_mappings: set[str] = set()
+        for s in chosen:
+            module = namer(f"{f.name}__{s.name}" if several else s.name)
+            job = render_session(s, f, module, export.path)
+            modules[id(s)] = module
+            used_mappings.add(job.plan.mapping.name.lower())
+            conv.jobs.append(ConvertedJob(f.name, s.name, job.plan.mapping.name, job))
+        if workflow is None:
+            for m in f.mappings:
+                if m.name.lower() in used_mappings:
+                    continue
+                module = namer(f"{f.name}__{m.name}" if several else m.name)
+                job = render_mapping(m, f, module, export.path)
+                conv.jobs.append(ConvertedJob(f.name, "", m.name, job))
+        for w in workflows:
+            entries = {}
+            for path, s in _workflow_sessions(w):
+                if id(s) in modules:
+                    entries[path] = {"session": s.name, "module": f"{modules[id(s)]}.py"}
+            conv.manifests[f"workflow_{namer(w.name) if several else w.name}.json"] = {
+                "format": MANIFEST_FORMAT,
+                "folder": f.name,
+                "workflow": w.name,
+                "sessions": entries,
+            }
+    return conv
+
+
+def write_project(conv: Conversion, out_dir: Path, export_path: str, include_jobs: bool = True) -> Path:
+    """Write the project into ``out_dir`` (replacing what infaflow wrote there before)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.py"):
+        old.unlink()
+    for old in out_dir.glob("workflow_*.json"):
+        old.unlink()
+    export_ref = os.path.relpath(Path(export_path).resolve(), out_dir.resolve())
+    if include_jobs:
+        shutil.copyfile(Path(__file__).with_name("support.py"), out_dir / SUPPORT_MODULE)
+        for j in conv.jobs:
+            if j.job.code:
+                (out_dir / j.file).write_text(j.job.code)
+        for file, manifest in conv.manifests.items():
+            (out_dir / file).write_text(json.dumps({**manifest, "export": export_ref}, indent=2) + "\n")
+    report = conv.report(export_ref)
+    (out_dir / "conversion_report.json").write_text(json.dumps(report, indent=2) + "\n")
+    readme = _env().get_template("README.md.j2").render(conv=conv, report=report, include_jobs=include_jobs)
+    (out_dir / "README.md").write_text(readme)
+    return out_dir
