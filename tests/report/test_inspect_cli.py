@@ -95,8 +95,26 @@ def test_link_cycle_is_exit_2_with_file_and_line(orders_variant):
 
 def test_link_to_missing_task_is_exit_2_with_the_link_line(orders_variant):
     path = orders_variant('<WORKFLOWLINK CONDITION ="" FROMTASK ="cmd_verify_outputs" TOTASK ="s_ghost"/>')
-    res = run("report", str(path), "-o", str(path.with_suffix(".html")))
+    res = run("inspect", str(path))
     assert res.exit_code == 2
     line = line_of(path, 'TOTASK ="s_ghost"')
     assert res.output.strip() == (f"{path}:{line}: workflow wf_orders_daily: link cmd_verify_outputs -> s_ghost "
                                   "names unknown task 's_ghost'")
+
+
+def test_report_lists_bad_files_and_broken_workflows_and_keeps_the_rest(orders_xml, orders_variant, tmp_path):
+    broken = orders_variant('<WORKFLOWLINK CONDITION ="" FROMTASK ="cmd_verify_outputs" TOTASK ="s_ghost"/>')
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(main, ["report", str(empty), str(orders_xml), str(broken), "-o", str(out)])
+    assert res.exit_code == 2
+    errors = res.stderr.strip().splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith(f"{empty}:1: ")
+    ghost_line = line_of(broken, 'TOTASK ="s_ghost"')
+    assert errors[1].startswith(f"{broken}:{ghost_line}: ")
+    assert res.stdout.strip() == f"{out}: 2 export(s), 2 workflow(s), 6 mapping(s), 2 problem(s) in the input"
+    html = out.read_text(encoding="utf-8")
+    assert "Input problems (2)" in html and "names unknown task &#x27;s_ghost&#x27;" in html
+    assert html.count('class="dag"') == 1  # the good workflow is drawn, the broken one is not

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from rich.console import Console
 
-from infaflow.errors import InputError
+from infaflow.errors import InputError, Problem
 from infaflow.graph import load_durations
 from infaflow.report.summary import ExportReport, WorkflowReport, inspect_export
 
@@ -14,17 +14,29 @@ FORMATS = ("text", "json", "dot", "mermaid")
 PIPED_WIDTH = 140
 
 
-def load_report(file: str, folder: str | None, workflow: str | None, durations_file: str | None,
-                lenient: bool) -> ExportReport:
-    """Load ``file``, analyse it, and stop with exit 2 (every error printed) if a workflow's links are broken."""
+def analyse_file(file: str, folder: str | None, workflow: str | None, durations: dict[str, float] | None,
+                 lenient: bool) -> ExportReport:
+    """Load ``file`` and analyse it; workflows with broken links are kept, with their problems."""
     from infaflow.export import load
 
-    durations = load_durations(durations_file) if durations_file else None
     export = load(file, lenient=lenient)
     report = inspect_export(export, durations, folder=folder, workflow=workflow)
     if durations:
-        _warn_unmatched(report, durations, durations_file or "")
-    errors = [p for w in report.workflows for p in w.errors]
+        _warn_unmatched(report, durations)
+    return report
+
+
+def graph_errors(report: ExportReport) -> list[Problem]:
+    """The errors (cycles, links to unknown tasks...) that keep workflows of ``report`` from being analysed."""
+    return [p for w in report.workflows for p in w.errors]
+
+
+def load_report(file: str, folder: str | None, workflow: str | None, durations_file: str | None,
+                lenient: bool) -> ExportReport:
+    """Load ``file``, analyse it, and stop with exit 2 (every error printed) if a workflow's links are broken."""
+    durations = load_durations(durations_file) if durations_file else None
+    report = analyse_file(file, folder, workflow, durations, lenient)
+    errors = graph_errors(report)
     if errors:
         for p in errors[:-1]:
             click.echo(str(p), err=True)
@@ -33,7 +45,7 @@ def load_report(file: str, folder: str | None, workflow: str | None, durations_f
     return report
 
 
-def _warn_unmatched(report: ExportReport, durations: dict[str, float], file: str) -> None:
+def _warn_unmatched(report: ExportReport, durations: dict[str, float]) -> None:
     """Warn on stderr about durations naming no task of the analysed workflows (likely typos)."""
     known: set[str] = set()
     for w in report.workflows:
@@ -41,7 +53,7 @@ def _warn_unmatched(report: ExportReport, durations: dict[str, float], file: str
             known |= {path.lower(), path.rsplit("/", 1)[-1].lower(), data["instance"].task_name.lower()}
     unmatched = sorted(k for k in durations if k.strip().lower() not in known)
     if unmatched:
-        click.echo(f"{file}: warning: durations given for tasks not in {report.export.path}: "
+        click.echo(f"warning: durations given for tasks not in {report.export.path}: "
                    f"{', '.join(unmatched)}", err=True)
 
 

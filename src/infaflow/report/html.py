@@ -257,8 +257,17 @@ def scores_note() -> str:
         "</p></details>")
 
 
-def render_html(reports: list[ExportReport], title: str = "infaflow report") -> str:
-    """The whole report for one or more exports."""
+def _failures(failures: list[str]) -> str:
+    if not failures:
+        return ""
+    items = "".join(f"<li>{escape(f)}</li>" for f in failures)
+    return (f"<h2 class=problem>Input problems ({len(failures)})</h2><p>These files or workflows could not be read "
+            f"or analysed; everything else is below.</p><ul class=problem>{items}</ul>")
+
+
+def render_html(reports: list[ExportReport], title: str = "infaflow report", failures: list[str] | None = None) -> str:
+    """The whole report for one or more exports; ``failures`` are input problems (``file:line: message``) of
+    files or workflows that could not be read or analysed."""
     anchors: dict[int, str] = {}
     for i, r in enumerate(reports):
         for j, w in enumerate(r.workflows):
@@ -274,6 +283,7 @@ def render_html(reports: list[ExportReport], title: str = "infaflow report") -> 
            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head><body>',
            f"<header><h1>{escape(title)}</h1><p>{len(reports)} export(s): {files} · {n_wf} workflow(s), "
            f"{n_map} mapping(s) · generated {now} by infaflow</p></header><main>",
+           _failures(failures or []),
            f'<div class="legend-box">{legend_svg()}</div>',
            "<h2>Ranked by complexity</h2>", _ranking(reports, anchors),
            scores_note()]
