@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import signal
 import socket
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -130,7 +131,7 @@ def run_workflow(
     f, wf = find_workflow(export, workflow, folder)
     if not wf.is_enabled:
         raise InputError(f"workflow {wf.name!r} is disabled (ISENABLED=NO)", wf.location.file, wf.location.line)
-    the_plan = plan.build(wf, f)
+    the_plan = plan.build(wf, f, lenient=options.dry_run)
     cli = _cli_params(params or {})
     warnings: list[str] = []
     files = _param_files(wf, param_files, cli, warnings)
@@ -148,7 +149,10 @@ def run_workflow(
         "root_dir": options.root_dir,
     }
     run_id = store.create_run(wf.name, f.name, str(Path(export.path).resolve()), stored_options, started)
-    run_dir = _run_dir(store, state_dir, run_id)
+    scratch = tempfile.TemporaryDirectory(prefix="infaflow-dry-") if store.state_dir is None else None
+    run_dir = Path(scratch.name) if scratch is not None else store.state_dir / "runs" / str(run_id)  # type: ignore[operator]
+    if scratch is not None and options.root_dir is None:
+        options.root_dir = str(Path(scratch.name) / "infa_shared")
     try:
         runner = Runner(
             export=export,
@@ -173,14 +177,8 @@ def run_workflow(
         raise
     finally:
         store.close()
-
-
-def _run_dir(store: RunStore, state_dir: str | Path | None, run_id: int) -> Path:
-    if store.state_dir is not None:
-        return store.state_dir / "runs" / str(run_id)
-    import tempfile
-
-    return Path(tempfile.mkdtemp(prefix=f"infaflow-dry-{run_id}-"))
+        if scratch is not None:
+            scratch.cleanup()
 
 
 def _execute(runner: Runner, store: RunStore, handle_signals: bool) -> RunResult:

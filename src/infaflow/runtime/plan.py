@@ -86,8 +86,14 @@ def _definition(inst: TaskInstance, wf: Workflow, folder: Folder) -> Task | Sess
     return None
 
 
-def build(wf: Workflow, folder: Folder, path: str = "", _stack: tuple[str, ...] = ()) -> ScopePlan:
-    """The plan of ``wf`` (a workflow, or a worklet when ``path`` names its instance)."""
+def build(
+    wf: Workflow, folder: Folder, path: str = "", _stack: tuple[str, ...] = (), lenient: bool = False
+) -> ScopePlan:
+    """The plan of ``wf`` (a workflow, or a worklet when ``path`` names its instance).
+
+    ``lenient`` (dry runs): a workflow without a Start task starts from every task without input links
+    instead of being refused.
+    """
     file = wf.location.file
     if wf.name in _stack:
         raise InputError(f"worklet {wf.name!r} contains itself ({' -> '.join((*_stack, wf.name))})", file, wf.location.line)
@@ -118,10 +124,12 @@ def build(wf: Workflow, folder: Folder, path: str = "", _stack: tuple[str, ...] 
         nodes[target].inputs.append(link.index)
     starts = [n.name for n in nodes.values() if n.task_type == "Start"]
     if not starts:
-        raise InputError(f"{wf.type.lower()} {wf.name!r} has no Start task", file, wf.location.line)
+        if not lenient:
+            raise InputError(f"{wf.type.lower()} {wf.name!r} has no Start task", file, wf.location.line)
+        starts = [n.name for n in nodes.values() if not n.inputs]
     for node in nodes.values():
         if node.task_type == "Worklet" and isinstance(node.definition, Workflow):
-            node.child = build(node.definition, folder, node.path, (*_stack, wf.name))
+            node.child = build(node.definition, folder, node.path, (*_stack, wf.name), lenient)
     _check_cycles(wf, nodes, links)
     return ScopePlan(wf, path, nodes, links, starts, order)
 

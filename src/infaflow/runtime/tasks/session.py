@@ -93,6 +93,9 @@ def run_session(ctx: TaskContext) -> TaskResult:
             try:
                 params[pair.name] = ctx.evaluate(pair.value)
             except (InputError, conditions.ExprError) as exc:
+                if ctx.dry_run:
+                    ctx.log.write(f"dry run: pre-session variable assignment {pair.name} not evaluated: {exc}")
+                    continue
                 return _finish(ctx, parts, TaskResult(FAILED, error=f"pre-session variable assignment {pair.name}: {exc}", error_code=1))
 
     if ctx.dry_run:
