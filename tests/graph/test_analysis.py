@@ -118,3 +118,11 @@ def test_load_durations_json_csv_and_errors(tmp_path):
         load_durations(negative)
     with pytest.raises(InputError, match="cannot read"):
         load_durations(tmp_path / "absent.csv")
+
+
+def test_tasks_unreachable_from_start_never_run_and_weigh_nothing(make_workflow):
+    wf = make_workflow("wf", ["start", "s_a", "s_orphan", "s_after"],
+                       [("start", "s_a"), ("s_orphan", "s_after")])
+    result = analyze(wf, durations={"s_a": 10, "s_orphan": 500, "s_after": 500})
+    assert (result.tasks["s_orphan"].duration, result.tasks["s_after"].duration) == (0, 0)
+    assert result.critical_path == ["start", "s_a"] and result.critical_length == 10

@@ -127,10 +127,20 @@ def fan(graph: nx.DiGraph) -> dict[str, tuple[int, int]]:
     return {n: (graph.in_degree(n), graph.out_degree(n)) for n in graph.nodes}
 
 
+def reachable(graph: nx.DiGraph) -> set[str]:
+    """Tasks reachable from a Start task (all tasks when the graph has no Start task)."""
+    starts = [n for n, t in graph.nodes(data="type") if t == "Start"]
+    if not starts:
+        return set(graph.nodes)
+    return set(starts).union(*(nx.descendants(graph, n) for n in starts))
+
+
 def node_durations(graph: nx.DiGraph, durations: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Seconds of every node of a flattened graph (see :mod:`infaflow.graph.durations` for precedence)."""
+    """Seconds of every node of a flattened graph (see :mod:`infaflow.graph.durations` for precedence).
+    Tasks not reachable from the Start task never run and weigh 0 s, as disabled ones do."""
     table = DurationTable(durations)
-    return {n: table.seconds(n, data) for n, data in graph.nodes(data=True)}
+    runs = reachable(graph)
+    return {n: table.seconds(n, data) if n in runs else 0.0 for n, data in graph.nodes(data=True)}
 
 
 def schedule(graph: nx.DiGraph, seconds: Mapping[str, float]) -> dict[str, tuple[float, float, float, float]]:
@@ -231,6 +241,7 @@ __all__ = [
     "fan",
     "levels",
     "node_durations",
+    "reachable",
     "require_acyclic",
     "schedule",
     "topological_order",

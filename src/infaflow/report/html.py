@@ -253,7 +253,7 @@ def scores_note() -> str:
         f"Bands: {bands}, else very high.</p>"
         "<p><b>Durations</b> weigh the critical path: the durations file (<code>--durations</code>) by instance "
         f"path, instance name or task name, else a default per type ({escape(_by_weight(DEFAULT_SECONDS, 's'))}). "
-        "Disabled tasks weigh 0. <b>Slack</b> is how long a task can be delayed without delaying the workflow."
+        "Disabled tasks and tasks not reachable from Start weigh 0. <b>Slack</b> is how long a task can be delayed without delaying the workflow."
         "</p></details>")
 
 

@@ -7,6 +7,7 @@ from html import escape
 
 import networkx as nx
 
+from infaflow.graph.analysis import reachable
 from infaflow.report.layout import Box, Layout, layout
 from infaflow.report.styles import CRITICAL, FAILURE_LINK, SUCCESS_LINK, TASK_STYLES, link_label, style
 
@@ -86,13 +87,15 @@ def render_svg(graph: nx.DiGraph, *, ident: str, critical_nodes: set[str] | None
                 f'fill="{LINK_COLOURS[kind]}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
                 f"<title>{escape(condition)}</title>{escape(text)}</text>")
     parts += label_parts
+    reached = reachable(graph)
     for n, d in graph.nodes(data=True):
         b = lay.boxes[n]
         s = style(d.get("type", ""))
-        enabled = d.get("enabled", True)
+        never = n not in reached  # not reachable from Start: PowerCenter never runs it
+        enabled = d.get("enabled", True) and not never
         is_critical = n in critical_nodes
         dash = "" if enabled else ' stroke-dasharray="4,3"'
-        tag = s.tag + ("" if enabled else " · DISABLED")
+        tag = s.tag + ("" if enabled else " · NEVER RUNS" if never else " · DISABLED")
         tip = tooltips.get(n, f"{n} ({d.get('type', '')})")
         parts.append(f'<g class="task{" critical" if is_critical else ""}"'
                      f'{"" if enabled else " opacity=" + chr(34) + "0.55" + chr(34)}>'
@@ -134,8 +137,8 @@ def legend_svg() -> str:
     x2 += 150
     items.append(f'<rect x="{x2:.1f}" y="{y - 10:.1f}" width="60" height="20" rx="4" fill="#fff" opacity="0.55" '
                  f'stroke="#555" stroke-dasharray="4,3"/><text x="{x2 + 66:.1f}" y="{y + 4:.1f}" font-size="10.5">'
-                 "disabled task</text>")
-    width = max(x, x2 + 160)
+                 "disabled or unreachable task</text>")
+    width = max(x, x2 + 230)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="legend" width="{width:.0f}" height="66" '
             f'viewBox="0 0 {width:.0f} 66" style="{FONT}">{"".join(items)}</svg>')
 
