@@ -19,7 +19,6 @@ from infaflow.model import (
     Field,
     FlatFile,
     Folder,
-    Group,
     Instance,
     Mapping,
     MappingVariable,

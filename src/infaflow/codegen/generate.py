@@ -90,6 +90,13 @@ def wrapped(code: str) -> str:
     return f"({code})"
 
 
+def unwrap(code: str) -> str:
+    """``code`` without one pair of parentheses around all of it."""
+    if code.startswith("(") and wrapped(code) == code:
+        return code[1:-1]
+    return code
+
+
 def cast_to(code: str, port: Port) -> str:
     """``code`` cast to the port's datatype, as PowerCenter converts a result to its port."""
     return f"{wrapped(code)}.cast({py_str(spark_type(port.datatype, port.precision, port.scale))})"

@@ -78,8 +78,10 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         where=str(where_loc) if where_loc.file else file,
         gaps=[str(g) for g in gen.gaps],
         module=module,
-        uses_window="Window." in body or "Window)" in body,
-        uses_f="F." in body,
+        pyspark_imports=[
+            "from pyspark.sql import SparkSession" + (", Window" if "Window." in body else ""),
+            *(["from pyspark.sql import functions as F"] if "F." in body else []),
+        ],
         session_literal=py_str(plan.session.name if plan.session else plan.mapping.name),
         parameters=_parameters(plan),
         steps=steps,

@@ -151,7 +151,7 @@ def write_project(conv: Conversion, out_dir: Path, export_path: str, include_job
                 (out_dir / j.file).write_text(j.job.code)
         for file, manifest in conv.manifests.items():
             (out_dir / file).write_text(json.dumps({**manifest, "export": export_ref}, indent=2) + "\n")
-    report = conv.report(export_ref)
+    report = conv.report(export_path)
     (out_dir / "conversion_report.json").write_text(json.dumps(report, indent=2) + "\n")
     readme = _env().get_template("README.md.j2").render(conv=conv, report=report, include_jobs=include_jobs)
     (out_dir / "README.md").write_text(readme)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infaflow.codegen.generate import Generator, Output, StepCode, port_columns
+from infaflow.codegen.generate import Generator, Output, StepCode, port_columns, unwrap
 from infaflow.codegen.plan import Step
 
 KINDS = ("Filter",)
@@ -16,6 +16,6 @@ def generate(step: Step, gen: Generator) -> StepCode:
     parsed = gen.parse(step, text)
     if parsed is not None:
         code = gen.translate(step, parsed, port_columns(ports), as_condition=True)
-        lines.append(f"{var} = {var}.where({code})")
+        lines.append(f"{var} = {var}.where({unwrap(code)})")
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports if p.is_output}
     return StepCode(lines, outputs, [f"condition: {' '.join(text.split())}"])

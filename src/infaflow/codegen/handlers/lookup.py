@@ -129,6 +129,7 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
             "    count=False,",
             ")",
         ]
+    lines.append(f"{var} = {var}.drop(\"_row_id\")")
     mode = policy(t)
     ordered = ", ".join(py_str(n) for n in order)
     if mode in ("use all values", "report error"):
@@ -219,7 +220,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
         if port.is_input:
             selected.append(py_str(port.name))
         elif port.is_lookup:
-            selected.append(f"{_output_code(port, gen, step)}.alias({py_str(port.name)})")
+            code = _output_code(port, gen, step)
+            selected.append(py_str(port.name) if code == f"F.col({py_str(port.name)})" else
+                            f"{code}.alias({py_str(port.name)})")
         else:
             gen.gap(step, ConversionError(f"output port {port.name} with an expression in a lookup"), port)
             continue

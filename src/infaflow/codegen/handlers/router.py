@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode, col_alias, port_columns, select_code
+from infaflow.codegen.generate import (
+    Generator,
+    Output,
+    StepCode,
+    col_alias,
+    port_columns,
+    select_code,
+    unwrap,
+)
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 
@@ -46,7 +54,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
                 continue
             cols.append(col_alias(src.name, p.name))
             outputs[p.name.lower()] = Output(gvar, p.name, origin=f"{step.name}.{g.name}")
-        frame = f"{var}.where({cond})" if cond else var
+        frame = f"{var}.where({unwrap(cond)})" if cond else var
         lines.append(f"# group {g.name}: {' '.join((g.expression or 'rows no other group takes').split())}")
         lines += select_code(frame, [*cols, *gen.extra(var)], gvar)
         gen.inherit(gvar, var)

@@ -3,7 +3,7 @@ honours the flags when the session treats source rows as Data Driven."""
 
 from __future__ import annotations
 
-from infaflow.codegen.generate import Generator, Output, StepCode, port_columns
+from infaflow.codegen.generate import Generator, Output, StepCode, port_columns, wrapped
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 
@@ -16,7 +16,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines, origin = gen.assemble(step, ports, var)
     text = str(step.attributes.get("Update Strategy Expression", "") or "").strip() or "DD_INSERT"
     code = gen.expression(step, text, port_columns(ports))
-    lines.append(f"{var} = {var}.withColumn(\"_row_type\", ({code}).cast(\"int\"))")
+    lines.append(f"{var} = {var}.withColumn(\"_row_type\", {wrapped(code)}.cast(\"int\"))")
     gen.flagged.add(var)
     if not step.attributes.flag("Forward Rejected Rows", True):
         lines.append(f"{var} = {var}.where(F.col(\"_row_type\") != 3)  # rejected rows are not forwarded")

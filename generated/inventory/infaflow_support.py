@@ -1,0 +1,545 @@
+"""Runtime support for jobs converted by infaflow (shipped with every project as ``infaflow_support.py``).
+
+This module depends on PySpark and the standard library only, so a converted project runs with
+``spark-submit`` on any cluster without infaflow installed. It holds what a PowerCenter session does
+around the mapping logic: resolving parameters and directories, reading and writing flat files,
+reading and writing relational tables (an embedded Parquet store by default, JDBC through a
+connections file), Sequence Generator state kept between runs, row counts per source and target.
+
+Generated code never calls a Python UDF: everything here builds native Spark plans.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import tomllib
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyspark.sql import Column, DataFrame, Observation, SparkSession, Window
+from pyspark.sql import functions as F
+
+ROW_ID = "_row_id"  # PowerCenter's row order, captured at source read
+ROW_TYPE = "_row_type"  # DD_INSERT=0, DD_UPDATE=1, DD_DELETE=2, DD_REJECT=3 (Update Strategy)
+DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
+
+_PROCESS_DIRS = {
+    "$PMRootDir": ".",
+    "$PMSourceFileDir": "$PMRootDir/SrcFiles",
+    "$PMTargetFileDir": "$PMRootDir/TgtFiles",
+    "$PMBadFileDir": "$PMRootDir/BadFiles",
+    "$PMLookupFileDir": "$PMRootDir/LkpFiles",
+    "$PMCacheDir": "$PMRootDir/Cache",
+    "$PMTempDir": "$PMRootDir/Temp",
+    "$PMStorageDir": "$PMRootDir/Storage",
+}
+
+
+class NotConverted(NotImplementedError):
+    """Raised where logic that infaflow could not convert belongs (``convert --allow-partial``)."""
+
+
+@dataclass
+class SessionResult:
+    """What one run of a converted session did: rows read per source, written and rejected per target."""
+
+    session: str
+    source_rows: dict[str, int] = field(default_factory=dict)
+    target_rows: dict[str, int] = field(default_factory=dict)
+    rejected_rows: dict[str, int] = field(default_factory=dict)
+    trans_errors: int = 0
+    mapping_variables: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def src_success_rows(self) -> int:
+        return sum(self.source_rows.values())
+
+    @property
+    def tgt_success_rows(self) -> int:
+        return sum(self.target_rows.values())
+
+    @property
+    def tgt_failed_rows(self) -> int:
+        return sum(self.rejected_rows.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.update(
+            SrcSuccessRows=self.src_success_rows,
+            TgtSuccessRows=self.tgt_success_rows,
+            TgtFailedRows=self.tgt_failed_rows,
+            TotalTransErrors=self.trans_errors,
+        )
+        return out
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A relational connection: the embedded store (``url`` empty) or JDBC."""
+
+    name: str
+    url: str = ""
+    driver: str = ""
+    user: str = ""
+    password: str = ""
+    properties: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_jdbc(self) -> bool:
+        return bool(self.url)
+
+    def jdbc_options(self) -> dict[str, str]:
+        opts = {"url": self.url, **self.properties}
+        if self.driver:
+            opts["driver"] = self.driver
+        if self.user:
+            opts["user"] = self.user
+        if self.password:
+            opts["password"] = self.password
+        return opts
+
+
+def load_connections(path: str | Path | None) -> dict[str, Connection]:
+    """Connections from a TOML file; credentials come from the environment.
+
+    ``[connections.NAME]`` with ``url``, ``driver``, ``user_env``, ``password_env`` (names of
+    environment variables) and an optional ``[connections.NAME.properties]`` table.
+    """
+    if not path or not Path(path).is_file():
+        return {}
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    out: dict[str, Connection] = {}
+    for name, cfg in (data.get("connections") or {}).items():
+        out[name.lower()] = Connection(
+            name=name,
+            url=str(cfg.get("url", "")),
+            driver=str(cfg.get("driver", "")),
+            user=os.environ.get(str(cfg.get("user_env", "")), str(cfg.get("user", ""))),
+            password=os.environ.get(str(cfg.get("password_env", "")), ""),
+            properties={k: str(v) for k, v in (cfg.get("properties") or {}).items()},
+        )
+    return out
+
+
+def store_table_path(store: str | Path, connection: str, table: str) -> Path:
+    """Where the embedded store keeps ``connection.table``: one folder per connection, one Parquet
+    table per table (names compared case-insensitively with what is already there)."""
+    root = Path(store)
+    conn_dir = _existing(root, connection) or root / connection
+    return _existing(conn_dir, table) or conn_dir / table.lower()
+
+
+def _existing(parent: Path, name: str) -> Path | None:
+    if not parent.is_dir():
+        return None
+    low = name.lower()
+    return next((p for p in parent.iterdir() if p.name.lower() == low), None)
+
+
+def _spark_format(fmt: str) -> str:
+    """A PowerCenter date format (``MM/DD/YYYY HH24:MI:SS``) as a Spark datetime pattern."""
+    table = [
+        ("YYYY", "yyyy"), ("HH24", "HH"), ("HH12", "hh"), ("MON", "MMM"), ("MI", "mm"), ("SS", "ss"),
+        ("DD", "dd"), ("MM", "MM"), ("YY", "yy"), ("US", "SSSSSS"), ("MS", "SSS"), ("NS", "SSSSSSSSS"),
+        ("AM", "a"), ("PM", "a"),
+    ]
+    out, i, upper = [], 0, fmt.upper()
+    while i < len(fmt):
+        for token, repl in table:
+            if upper.startswith(token, i):
+                out.append(repl)
+                i += len(token)
+                break
+        else:
+            ch = fmt[i]
+            out.append(f"'{ch}'" if ch.isalpha() else ch)
+            i += 1
+    return "".join(out)
+
+
+class Sequence:
+    """A Sequence Generator: NEXTVAL numbers rows in PowerCenter order; Current Value persists."""
+
+    def __init__(self, job: Job, name: str, *, start: int, increment: int, end: int, cycle: bool,
+                 current: int, reset: bool) -> None:
+        self.job, self.name = job, name
+        self.start, self.increment, self.end, self.cycle, self.reset = start, increment, end, cycle, reset
+        self._path = Path(job.directory("$PMStorageDir")) / "sequences" / f"{name}.json"
+        self.current = current
+        if not reset and self._path.is_file():
+            self.current = int(json.loads(self._path.read_text())["current_value"])
+        self._observation: Observation | None = None
+
+    def number(self, df: DataFrame, nextval: str | None, currval: str | None = None) -> DataFrame:
+        """``df`` with NEXTVAL (and CURRVAL = NEXTVAL + Increment By) in row order."""
+        if self._observation is not None:
+            raise NotConverted(f"Sequence {self.name}: NEXTVAL feeds two pipelines; not supported")
+        n = F.row_number().over(Window.orderBy(ROW_ID)) - 1
+        if self.cycle:
+            per_cycle = (self.end - self.start) // self.increment + 1
+            first = (self.current - self.start) // self.increment
+            value = F.lit(self.start) + F.pmod(n + F.lit(first), F.lit(per_cycle)) * F.lit(self.increment)
+        else:
+            value = F.lit(self.current) + n * F.lit(self.increment)
+        out = df.withColumn(nextval or "_nextval", value.cast("bigint"))
+        if currval:
+            out = out.withColumn(currval, (F.col(nextval or "_nextval") + F.lit(self.increment)).cast("bigint"))
+        if not nextval:
+            out = out.drop("_nextval")
+        self._observation = Observation(f"seq_{self.name}_{uuid.uuid4().hex[:8]}")
+        return out.observe(self._observation, F.count(F.lit(1)).alias("rows"))
+
+    def finish(self) -> None:
+        """Check the End Value and save the next Current Value (after the session's writes)."""
+        if self._observation is None or not self._observation._jo.future().isCompleted():
+            return
+        rows = int(self._observation.get["rows"])
+        last = self.current + (rows - 1) * self.increment
+        if rows and not self.cycle and last > self.end:
+            raise RuntimeError(f"Sequence {self.name}: value {last} passes End Value {self.end}")
+        nxt = self.current + rows * self.increment
+        if self.cycle and nxt > self.end:
+            span = (self.end - self.start) // self.increment + 1
+            nxt = self.start + ((nxt - self.start) // self.increment % span) * self.increment
+        if not self.reset:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._path.write_text(json.dumps({"current_value": nxt}))
+
+
+class Job:
+    """The context of one session run: parameters, directories, connections and row counts."""
+
+    def __init__(self, spark: SparkSession, session: str, params: dict[str, Any] | None,
+                 parameters: dict[str, tuple[str, Any]] | None = None) -> None:
+        self.spark = spark
+        self.session = session
+        self.params: dict[str, Any] = {}
+        for name, (_type, default) in (parameters or {}).items():
+            self.params[name.lower()] = default
+        for name, value in (params or {}).items():
+            self.params[name.lower()] = value
+        self._types = {name.lower(): t for name, (t, _d) in (parameters or {}).items()}
+        self.result = SessionResult(session)
+        self._observed: list[tuple[dict[str, int], str, Observation]] = []
+        self._sequences: list[Sequence] = []
+        self._errors: dict[str, int] = {}
+        self.connections = load_connections(
+            self.params.get("$infaflowconnections") or os.environ.get("INFAFLOW_CONNECTIONS") or "connections.toml"
+        )
+        self.store = Path(
+            self.params.get("$infaflowstore") or os.environ.get("INFAFLOW_STORE") or ".infaflow/store"
+        )
+
+    # -- parameters and directories -------------------------------------------------------------
+
+    def param(self, name: str) -> Column:
+        """A mapping parameter or variable, or a session/process variable, as a typed literal."""
+        value = self.params.get(name.lower())
+        dtype = self._types.get(name.lower(), "string")
+        if value is None and name.lower() not in self.params:
+            raise KeyError(f"parameter {name} has no value (set it with --param {name}=VALUE)")
+        if dtype == "timestamp" and isinstance(value, str):
+            return F.to_timestamp(F.lit(value), _spark_format("MM/DD/YYYY HH24:MI:SS"))
+        return F.lit(value).cast(dtype)
+
+    def text(self, value: str) -> str:
+        """Expand $PM directories and parameters inside a file name or directory."""
+        def repl(m: re.Match[str]) -> str:
+            key = m.group(0)
+            if key.lower() in self.params:
+                return str(self.params[key.lower()])
+            if key in _PROCESS_DIRS:
+                return self.directory(key)
+            return key
+        return re.sub(r"\$\$?[A-Za-z_][A-Za-z0-9_]*", repl, value)
+
+    def directory(self, name: str) -> str:
+        value = self.params.get(name.lower())
+        if value is None:
+            value = _PROCESS_DIRS.get(name, ".")
+        return self.text(str(value)) if "$" in str(value) and str(value) != name else str(value)
+
+    def path(self, directory: str, file_name: str) -> str:
+        name = self.text(file_name)
+        if os.path.isabs(name):
+            return name
+        return os.path.join(self.text(directory or "."), name)
+
+    def connection(self, default: str, variable: str = "") -> Connection:
+        """The connection a reader/writer uses: a session parameter ($DBConnection_X) wins."""
+        name = str(self.params.get(variable.lower(), "") if variable else "") or default
+        if name.startswith("$"):
+            name = str(self.params.get(name.lower(), name))
+        return self.connections.get(name.lower(), Connection(name))
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def _count(self, counts: dict[str, int], name: str, df: DataFrame, expr: Column | None = None) -> DataFrame:
+        obs = Observation(f"{name}_{uuid.uuid4().hex[:8]}")
+        self._observed.append((counts, name, obs))
+        return df.observe(obs, (expr if expr is not None else F.count(F.lit(1))).alias("rows"))
+
+    def read_flat_file(self, source: str, path: str, columns: list[tuple[str, str]], *, delimiter: str = ",",
+                       quote: str = '"', skip_rows: int = 0, date_format: str = "MM/DD/YYYY HH24:MI:SS",
+                       count: bool = True) -> DataFrame:
+        """A delimited flat file with PowerCenter's row order in ``_row_id``; values cast to the source types
+        (a value that does not convert becomes NULL)."""
+        schema = ", ".join(f"`{c}` STRING" for c, _t in columns)
+        df = (
+            self.spark.read.schema(schema)
+            .option("sep", delimiter or ",")
+            .option("quote", quote or "\u0000")
+            .option("escape", quote or "\\")
+            .option("mode", "PERMISSIVE")
+            .csv(path)
+            .withColumn(ROW_ID, F.monotonically_increasing_id())
+        )
+        if skip_rows:
+            # Row ids of the first partition are 0, 1, 2...: the first lines of the file.
+            df = df.where(F.col(ROW_ID) >= skip_rows)
+        fmt = _spark_format(date_format)
+        cols = [_cast_text(F.col(c), t, fmt).alias(c) for c, t in columns]
+        df = df.select(*cols, ROW_ID)
+        return self._count(self.result.source_rows, source, df) if count else df
+
+    def read_table(self, source: str, connection: Connection, table: str, columns: list[str],
+                   count: bool = True) -> DataFrame:
+        """A relational table, all columns listed, with ``_row_id``."""
+        if connection.is_jdbc:
+            df = self.spark.read.format("jdbc").options(**connection.jdbc_options(), dbtable=table).load()
+        else:
+            df = self.spark.read.parquet(str(self._table_path(connection, table)))
+        df = df.select(*[F.col(f"`{c}`") for c in columns]).withColumn(ROW_ID, F.monotonically_increasing_id())
+        return self._count(self.result.source_rows, source, df) if count else df
+
+    def query(self, source: str, connection: Connection, *, spark_sql: str, source_sql: str, tables: list[str],
+              columns: list[str], count: bool = True) -> DataFrame:
+        """A Source Qualifier or lookup query: ``source_sql`` as written for the database goes to JDBC
+        unchanged; on the embedded store ``spark_sql`` runs with ``{TABLE}`` replaced by the table."""
+        if connection.is_jdbc:
+            df = self.spark.read.format("jdbc").options(**connection.jdbc_options(), query=self.text(source_sql)).load()
+        else:
+            sql = self.text(spark_sql)
+            for t in tables:
+                sql = sql.replace("{" + t + "}", f"parquet.`{self._table_path(connection, t).resolve()}`")
+            df = self.spark.sql(sql)
+        df = df.toDF(*columns).withColumn(ROW_ID, F.monotonically_increasing_id())
+        return self._count(self.result.source_rows, source, df) if count else df
+
+    def _table_path(self, connection: Connection, table: str) -> Path:
+        path = store_table_path(self.store, connection.name, table.split(".")[-1])
+        if not path.exists():
+            raise FileNotFoundError(
+                f"table {table} of connection {connection.name} is not in the embedded store {self.store} "
+                f"(load it with: infaflow data load {connection.name}.{table} FILE.csv)"
+            )
+        return path
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def write_flat_file(self, target: str, df: DataFrame, path: str, columns: list[tuple[str, str]], *,
+                        delimiter: str = ",", quote: str = '"', header: bool = False,
+                        date_format: str = "MM/DD/YYYY HH24:MI:SS") -> None:
+        """Write the target file in PowerCenter's row order (one file, not a Spark folder)."""
+        df = self._route_rejects(target, df, insert_only=True)
+        fmt = _spark_format(date_format)
+        out = df.orderBy(ROW_ID) if ROW_ID in df.columns else df
+        cols = [_cast_out(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns]
+        out = self._count(self.result.target_rows, target, out.select(*cols))
+        _write_single_csv(out.coalesce(1), path, delimiter=delimiter, quote=quote, header=header)
+
+    def write_table(self, target: str, df: DataFrame, connection: Connection, table: str,
+                    columns: list[tuple[str, str]], *, keys: list[str], treat_rows_as: str = "Insert",
+                    insert: bool = True, update: str = "Update as Update", delete: bool = False,
+                    truncate: bool = False) -> None:
+        """Insert, update, delete or upsert rows of a relational target (Update Strategy flags honoured
+        with ``treat_rows_as="Data Driven"``; other settings give every row the same operation)."""
+        fixed = {"insert": DD_INSERT, "update": DD_UPDATE, "delete": DD_DELETE}.get(treat_rows_as.lower())
+        if fixed is not None or ROW_TYPE not in df.columns:
+            df = df.withColumn(ROW_TYPE, F.lit(DD_INSERT if fixed is None else fixed))
+        update_mode = update.lower()
+        if update_mode == "update as insert":
+            df = df.withColumn(ROW_TYPE, F.when(F.col(ROW_TYPE) == DD_UPDATE, DD_INSERT).otherwise(F.col(ROW_TYPE)))
+        allowed = [DD_INSERT] if insert else []
+        allowed += [DD_UPDATE] if update_mode in ("update as update", "update else insert") else []
+        allowed += [DD_DELETE] if delete else []
+        df = df.withColumn(
+            ROW_TYPE, F.when(F.col(ROW_TYPE).isin(allowed), F.col(ROW_TYPE)).otherwise(F.lit(DD_REJECT))
+        )
+        df = self._route_rejects(target, df, insert_only=False)
+        cols = [F.col(f"`{c}`").cast(t).alias(c) for c, t in columns]
+        rows = df.select(*cols, ROW_TYPE, *([ROW_ID] if ROW_ID in df.columns else []))
+        if connection.is_jdbc:
+            self._write_jdbc(target, rows, connection, table, [c for c, _ in columns], truncate)
+            return
+        path = store_table_path(self.store, connection.name, table)
+        names = [c for c, _ in columns]
+        only_inserts = fixed == DD_INSERT or (fixed is None and ROW_TYPE not in df.columns)
+        if only_inserts or not path.exists() or truncate:
+            if not only_inserts and not keys and rows.where(F.col(ROW_TYPE) != DD_INSERT).limit(1).count():
+                raise RuntimeError(f"target {target}: update or delete needs primary key ports")
+            kinds = [DD_INSERT, DD_UPDATE] if update_mode == "update else insert" else [DD_INSERT]
+            out = self._count(self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*names))
+            out.write.mode("overwrite" if truncate else "append").parquet(str(path))
+            return
+        if not keys:
+            raise RuntimeError(f"target {target}: update or delete needs primary key ports")
+        existing = self.spark.read.parquet(str(path)).select(*names)
+        table, applied = _merge(existing, rows, names, keys, update_mode == "update else insert")
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+        table.write.mode("overwrite").parquet(str(tmp))
+        shutil.rmtree(path)
+        tmp.rename(path)
+        self.result.target_rows[target] = self.result.target_rows.get(target, 0) + applied
+
+    def _write_jdbc(self, target: str, rows: DataFrame, connection: Connection, table: str, names: list[str],
+                    truncate: bool) -> None:
+        if rows.where(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE)).limit(1).count():
+            raise NotConverted(
+                f"target {target}: updates and deletes over JDBC are not supported; only inserts are"
+            )
+        out = self._count(self.result.target_rows, target, rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names))
+        writer = out.write.format("jdbc").options(**connection.jdbc_options(), dbtable=table)
+        if truncate:
+            writer = writer.option("truncate", "true").mode("overwrite")
+        else:
+            writer = writer.mode("append")
+        writer.save()
+
+    def _route_rejects(self, target: str, df: DataFrame, insert_only: bool) -> DataFrame:
+        """Rows flagged DD_REJECT go to the reject file ($PMBadFileDir/<target>.bad) and are counted."""
+        if ROW_TYPE not in df.columns:
+            return df
+        rejected = df.where(F.col(ROW_TYPE) == DD_REJECT)
+        n = rejected.count()
+        if n:
+            self.result.rejected_rows[target] = self.result.rejected_rows.get(target, 0) + n
+            bad = os.path.join(self.directory("$PMBadFileDir"), f"{target.lower()}.bad")
+            cols = [c for c in rejected.columns if c not in (ROW_ID, ROW_TYPE)]
+            _write_single_csv(rejected.select(*[F.col(f"`{c}`").cast("string") for c in cols]).coalesce(1),
+                              bad, delimiter=",", quote='"', header=False)
+        kept = df.where(F.col(ROW_TYPE) != DD_REJECT)
+        return kept.drop(ROW_TYPE) if insert_only else kept
+
+    def row_errors(self, instance: str, df: DataFrame, condition: Column) -> DataFrame:
+        """Drop the rows ``condition`` marks as transformation errors, counting them."""
+        obs = Observation(f"errors_{uuid.uuid4().hex[:8]}")
+        self._observed.append((self._errors, instance, obs))
+        flagged = df.observe(obs, F.sum(F.when(condition, 1).otherwise(0)).alias("rows"))
+        return flagged.where(~F.coalesce(condition, F.lit(False)))
+
+    # -- the rest ----------------------------------------------------------------------------------
+
+    def sequence(self, name: str, **settings: Any) -> Sequence:
+        seq = Sequence(self, name, **settings)
+        self._sequences.append(seq)
+        return seq
+
+    def not_converted(self, instance: str, message: str) -> DataFrame:
+        """Stop the job where logic that could not be converted belongs."""
+        raise NotConverted(f"{self.session}: {instance}: not converted: {message}")
+
+    def finish(self) -> SessionResult:
+        """Collect row counts and save sequence values once every target is written."""
+        for counts, name, obs in self._observed:
+            if obs._jo is not None and obs._jo.future().isCompleted():
+                counts[name] = counts.get(name, 0) + int(obs.get["rows"] or 0)
+            else:
+                counts.setdefault(name, 0)
+        self.result.trans_errors = sum(self._errors.values())
+        for seq in self._sequences:
+            seq.finish()
+        return self.result
+
+
+def _merge(existing: DataFrame, rows: DataFrame, names: list[str], keys: list[str],
+           upsert: bool) -> tuple[DataFrame, int]:
+    """The table after applying flagged ``rows`` to ``existing`` by primary key, and the rows applied.
+
+    The last change of each key wins (PowerCenter applies rows in order); an update or delete of a key
+    that is not in the table changes nothing (an update inserts it with Update else Insert).
+    """
+    inserts = rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names)
+    changes = rows.where(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE))
+    if ROW_ID in rows.columns:
+        last = Window.partitionBy(*keys).orderBy(F.col(ROW_ID).desc())
+        changes = changes.withColumn("_n", F.row_number().over(last)).where("_n = 1").drop("_n")
+    changes = changes.cache()
+    updates = changes.where(F.col(ROW_TYPE) == DD_UPDATE).select(*names)
+    deletes = changes.where(F.col(ROW_TYPE) == DD_DELETE).select(*keys)
+    untouched = existing.join(changes.select(*keys), keys, "left_anti")
+    updated = updates if upsert else updates.join(existing.select(*keys), keys, "left_semi")
+    applied = inserts.count() + updated.count() + deletes.join(existing.select(*keys), keys, "left_semi").count()
+    table = untouched.unionByName(updated).unionByName(inserts)
+    return table, applied
+
+
+def _cast_text(col: Column, spark_type: str, fmt: str) -> Column:
+    if spark_type == "timestamp":
+        return F.to_timestamp(col, fmt)
+    if spark_type == "string":
+        return col
+    return F.trim(col).cast(spark_type)
+
+
+def _cast_out(col: Column, spark_type: str, fmt: str) -> Column:
+    if spark_type == "timestamp":
+        return F.date_format(col, fmt)
+    return col.cast(spark_type).cast("string") if spark_type != "string" else col
+
+
+def _write_single_csv(df: DataFrame, path: str, *, delimiter: str, quote: str, header: bool) -> None:
+    """Spark writes a folder of part files; PowerCenter writes one file: move the single part into place."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}"
+    (
+        df.write.mode("overwrite")
+        .option("sep", delimiter or ",")
+        .option("quote", quote or "\u0000")
+        .option("escape", quote or "\\")
+        .option("header", "true" if header else "false")
+        .option("emptyValue", "")
+        .option("nullValue", "")
+        .csv(str(tmp))
+    )
+    parts = sorted(tmp.glob("part-*"))
+    with open(target, "wb") as out:
+        for part in parts:
+            with open(part, "rb") as fh:
+                shutil.copyfileobj(fh, out)
+    shutil.rmtree(tmp)
+
+
+def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: list[str] | None = None) -> int:
+    """``spark-submit job.py --param '$$X=1' --param '$PMSourceFileDir=/data'``: run and print the result."""
+    parser = argparse.ArgumentParser(description="Run a session converted by infaflow.")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a parameter value ($$MappingParam, $PMSourceFileDir, $DBConnection_X...)")
+    parser.add_argument("--param-file", help="a PowerCenter parameter file (name=value lines)")
+    args = parser.parse_args(argv)
+    params: dict[str, Any] = {}
+    if args.param_file:
+        for line in Path(args.param_file).read_text().splitlines():
+            if "=" in line and not line.lstrip().startswith("["):
+                name, value = line.split("=", 1)
+                params[name.strip()] = value
+    for item in args.param:
+        if "=" not in item:
+            parser.error(f"--param {item!r}: expected NAME=VALUE")
+        name, value = item.split("=", 1)
+        params[name] = value
+    spark = SparkSession.builder.appName("infaflow-job").getOrCreate()
+    result = run(spark, params)
+    print(json.dumps(result.as_dict(), indent=2, default=str))
+    sys.stdout.flush()
+    return 0

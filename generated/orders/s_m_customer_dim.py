@@ -1,0 +1,164 @@
+"""Session s_m_customer_dim as a PySpark job.
+
+Converted by infaflow from mapping m_customer_dim (folder ORDERS), session s_m_customer_dim.
+Defined at samples/orders/wf_orders_daily.xml:670.
+Run it with: spark-submit s_m_customer_dim.py --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
+"""
+
+from __future__ import annotations
+
+from infaflow_support import Job, SessionResult, main
+from pyspark.sql import SparkSession, Window
+from pyspark.sql import functions as F
+
+SESSION = "s_m_customer_dim"
+# Mapping parameters and variables and built-in names: name -> (Spark type, default value).
+PARAMETERS = {
+    "$PMMappingName": ("string", "m_customer_dim"),
+    "$PMSessionName": ("string", "s_m_customer_dim"),
+    "$PMFolderName": ("string", "ORDERS"),
+}
+
+
+def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
+    """Run s_m_customer_dim: read the sources, apply the mapping, write the targets."""
+    job = Job(spark, SESSION, params, PARAMETERS)
+
+    # Source Definition customers
+    # flat file, 6 fields
+    customers = job.read_flat_file(
+        "customers",
+        job.path("$PMSourceFileDir/", "customers.csv"),
+        [
+            ("CUSTOMER_ID", "decimal(10,0)"),
+            ("FIRST_NAME", "string"),
+            ("LAST_NAME", "string"),
+            ("EMAIL", "string"),
+            ("COUNTRY_CODE", "string"),
+            ("SIGNUP_DATE", "string"),
+        ],
+        delimiter=",",
+        quote='"',
+        skip_rows=1,
+    )
+
+    # Source Qualifier SQ_customers
+    sq_customers = customers.select(
+        "CUSTOMER_ID",
+        "FIRST_NAME",
+        "LAST_NAME",
+        "EMAIL",
+        "COUNTRY_CODE",
+        "SIGNUP_DATE",
+        "_row_id",
+    )
+
+    # Filter fil_has_customer_id
+    # condition: NOT ISNULL(CUSTOMER_ID)
+    fil_has_customer_id = sq_customers.select(
+        "CUSTOMER_ID",
+        "FIRST_NAME",
+        "LAST_NAME",
+        "EMAIL",
+        "COUNTRY_CODE",
+        "SIGNUP_DATE",
+        "_row_id",
+    )
+    fil_has_customer_id = fil_has_customer_id.where(~F.col("CUSTOMER_ID").isNull())
+
+    # Sorter srt_customers_distinct
+    # keys: CUSTOMER_ID ASCENDING
+    srt_customers_distinct = fil_has_customer_id.select(
+        "CUSTOMER_ID",
+        "FIRST_NAME",
+        "LAST_NAME",
+        "EMAIL",
+        "COUNTRY_CODE",
+        "SIGNUP_DATE",
+        "_row_id",
+    )
+    srt_customers_distinct = srt_customers_distinct.dropDuplicates(["CUSTOMER_ID", "FIRST_NAME", "LAST_NAME", "EMAIL", "COUNTRY_CODE", "SIGNUP_DATE"])
+    srt_customers_distinct = srt_customers_distinct.orderBy(F.col("CUSTOMER_ID").asc_nulls_last(), "_row_id")
+    srt_customers_distinct = srt_customers_distinct.withColumn("_row_id", F.monotonically_increasing_id())
+
+    # Sequence seq_customer_sk
+    # values are numbered where NEXTVAL is connected
+    seq_customer_sk = job.sequence("ORDERS.m_customer_dim.seq_customer_sk", start=1, increment=1, end=9223372036854775808, cycle=False, current=1, reset=True)
+
+    # Expression exp_clean_customer
+    exp_clean_customer = srt_customers_distinct.select(
+        "CUSTOMER_ID",
+        "FIRST_NAME",
+        "LAST_NAME",
+        "EMAIL",
+        "COUNTRY_CODE",
+        "SIGNUP_DATE",
+        "_row_id",
+    )
+    exp_clean_customer = seq_customer_sk.number(exp_clean_customer, nextval="NEXTVAL")
+    exp_clean_customer = exp_clean_customer.select(
+        "CUSTOMER_ID",
+        F.col("NEXTVAL").cast("bigint").alias("o_CUSTOMER_SK"),
+        F.rtrim(F.when(F.coalesce(F.ltrim(F.rtrim(F.col("FIRST_NAME"))), F.lit(" "), F.upper(F.ltrim(F.rtrim(F.col("LAST_NAME"))))).isNull(), F.lit(None)).otherwise(F.concat_ws("", F.ltrim(F.rtrim(F.col("FIRST_NAME"))), F.lit(" "), F.upper(F.ltrim(F.rtrim(F.col("LAST_NAME"))))))).cast("string").alias("o_FULL_NAME"),
+        (F.when((F.col("EMAIL").isNull() | (F.length(F.ltrim(F.rtrim(F.col("EMAIL")))) == F.lit(0))), F.lit("unknown")).otherwise(F.lower(F.ltrim(F.rtrim(F.col("EMAIL")))))).cast("string").alias("o_EMAIL"),
+        F.upper(F.ltrim(F.rtrim(F.col("COUNTRY_CODE")))).cast("string").alias("o_COUNTRY_CODE"),
+        F.when(F.when(F.col("SIGNUP_DATE").isNotNull(), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")).isNotNull()), F.year(F.coalesce(F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")), F.when(F.col("SIGNUP_DATE").isNotNull(), F.raise_error(F.lit("TO_DATE: value does not match the format YYYY-MM-DD")))))).cast("int").alias("o_SIGNUP_YEAR"),
+        "_row_id",
+    )
+
+    # Lookup Procedure lkp_country
+    # Use Any Value; condition COUNTRY_CODE = in_COUNTRY_CODE
+    lkp_country = exp_clean_customer.select(F.col("o_COUNTRY_CODE").alias("in_COUNTRY_CODE"), "_row_id")
+    lkp_country_cache = job.read_flat_file(
+        "lkp_country",
+        job.path("$PMSourceFileDir/", "countries.csv"),
+        [("COUNTRY_CODE", "string"), ("COUNTRY_NAME", "string"), ("REGION", "string")],
+        delimiter=",",
+        quote="",
+        skip_rows=0,
+        count=False,
+    )
+    lkp_country_cache = lkp_country_cache.drop("_row_id")
+    # Use Any Value: one row per key
+    lkp_country_cache = lkp_country_cache.withColumn("_lkp_order", F.row_number().over(Window.partitionBy("COUNTRY_CODE").orderBy(F.col("COUNTRY_CODE"), F.col("COUNTRY_NAME"), F.col("REGION"))))
+    lkp_country_cache = lkp_country_cache.where(F.col("_lkp_order") == 1)
+    lkp_country = lkp_country.join(lkp_country_cache.withColumn("_lkp_hit", F.lit(True)), (lkp_country["in_COUNTRY_CODE"] == lkp_country_cache["COUNTRY_CODE"]), "left")
+    lkp_country = lkp_country.select("COUNTRY_CODE", "COUNTRY_NAME", "REGION", "_row_id")
+
+    # Target Definition customers_dim
+    # flat file customers_dim.csv
+    customers_dim = exp_clean_customer.select(
+        F.col("o_CUSTOMER_SK").alias("CUSTOMER_SK"),
+        "CUSTOMER_ID",
+        F.col("o_FULL_NAME").alias("FULL_NAME"),
+        F.col("o_EMAIL").alias("EMAIL"),
+        F.col("o_COUNTRY_CODE").alias("COUNTRY_CODE"),
+        F.col("o_SIGNUP_YEAR").alias("SIGNUP_YEAR"),
+        "_row_id",
+    )
+    customers_dim_lkp_country = lkp_country.select("COUNTRY_NAME", "REGION", "_row_id")
+    customers_dim = customers_dim.join(customers_dim_lkp_country, "_row_id")
+    job.write_flat_file(
+        "customers_dim",
+        customers_dim,
+        job.path("$PMTargetFileDir/", "customers_dim.csv"),
+        [
+            ("CUSTOMER_SK", "decimal(10,0)"),
+            ("CUSTOMER_ID", "decimal(10,0)"),
+            ("FULL_NAME", "string"),
+            ("EMAIL", "string"),
+            ("COUNTRY_CODE", "string"),
+            ("COUNTRY_NAME", "string"),
+            ("REGION", "string"),
+            ("SIGNUP_YEAR", "decimal(4,0)"),
+        ],
+        delimiter=",",
+        quote="",
+        header=True,
+    )
+
+    return job.finish()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(run))
