@@ -242,6 +242,7 @@ class Runner:
         self.run_id = run_id
         self.run_dir = run_dir
         self.log_dir = run_dir / "logs"
+        self._log_prefix = f"{self.log_dir}/"
         self.options = options
         self.param_files = param_files
         self.cli_params = cli_params
@@ -493,7 +494,7 @@ class Runner:
     # -- launching ------------------------------------------------------------------------------------
 
     def _log_path(self, node: Node) -> Path:
-        return self.log_dir / (node.path.replace("/", "__") + ".log")
+        return Path(f"{self._log_prefix}{node.path.replace('/', '__')}.log")
 
     def _launch(self, scope: ScopeRun, node: Node) -> None:
         now = dt.datetime.now()

@@ -22,9 +22,10 @@ def build(store: RunStore, run_id: int, plan: ScopePlan | None = None) -> dict[s
     run = store.run(run_id)
     if run is None:
         raise KeyError(run_id)
-    records = {t.path: t for t in store.tasks(run_id)}
+    records = {t.path: t for t in store.tasks(run_id, with_vars=False)}
     paths = [n.path for n in plan.all_nodes()] if plan is not None else []
-    paths += [p for p in records if p not in set(paths)]
+    planned = set(paths)
+    paths += [p for p in records if p not in planned]
     tasks: dict[str, dict[str, Any]] = {}
     for path in paths:
         rec = records.get(path)

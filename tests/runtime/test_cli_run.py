@@ -1,0 +1,107 @@
+"""``infaflow run / resume / runs / show``: exit codes, summary JSON, listing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from runtime_xml import Flow, write_export
+
+from infaflow.cli import main
+
+FAIL = {"Fail task if any command fails": "YES"}
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def flows() -> list[Flow]:
+    wl = Flow("wl_a", worklet=True).cmd("inner", "true").link("Start", "inner")
+    ok = Flow("wf_ok").var("$$N", "integer", "1").cmd("a", "true").add("w", "Worklet", worklet="wl_a").cmd("never", "true")
+    ok.link("Start", "a").link("a", "w").link("a", "never", "$a.Status = FAILED")
+    bad = Flow("wf_bad").cmd("b", "exit 1", attrs=FAIL, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"}).link("Start", "b")
+    return [ok, bad, wl]
+
+
+def test_run_success_writes_summary(cli, tmp_path: Path) -> None:
+    export = write_export(tmp_path, *flows())
+    result = cli("run", str(export), "--workflow", "wf_ok", "--summary-json", "s.json", "--param", "$$N=5", "-q")
+    assert result.exit_code == 0, result.output
+    assert "workflow wf_ok SUCCEEDED" in result.output
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert set(summary) >= {"run_id", "workflow", "status", "started", "ended", "tasks", "variables"}
+    assert summary["status"] == "SUCCEEDED"
+    assert summary["tasks"]["w/inner"]["status"] == "SUCCEEDED"
+    assert summary["tasks"]["never"] == {"status": "NOTSTARTED", "started": None, "ended": None, "attempts": 0, "error": ""}
+    assert set(summary["tasks"]["a"]) == {"status", "started", "ended", "attempts", "error"}
+    assert summary["variables"] == {"$$N": 5}
+
+
+def test_run_failure_exit_1_and_show(cli, tmp_path: Path) -> None:
+    export = write_export(tmp_path, *flows())
+    result = cli("run", str(export), "-w", "wf_bad", "--json")
+    assert result.exit_code == 1
+    summary = json.loads(result.output)
+    assert summary["status"] == "FAILED"
+    shown = cli("show", str(summary["run_id"]))
+    assert shown.exit_code == 0
+    assert "FAILED" in shown.output and "b" in shown.output and "exit status 1" in shown.output
+    listed = cli("runs", "--json")
+    rows = json.loads(listed.output)
+    assert rows[0]["run_id"] == summary["run_id"] and rows[0]["status"] == "FAILED"
+    shown_json = json.loads(cli("show", str(summary["run_id"]), "--json").output)
+    assert shown_json["tasks"]["b"]["status"] == "FAILED"
+
+
+def test_bad_input_exit_2(cli, tmp_path: Path) -> None:
+    export = write_export(tmp_path, *flows())
+    result = cli("run", str(export), "-w", "wf_nope")
+    assert result.exit_code == 2
+    assert "no workflow 'wf_nope'" in result.output and "RT/wf_ok" in result.output
+    result = cli("run", str(export), "-w", "wf_ok", "--param", "novalue")
+    assert result.exit_code == 2 and "expected NAME=VALUE" in result.output
+    result = cli("run", str(export), "-w", "wf_ok", "--param-file", "absent.par")
+    assert result.exit_code == 2 and "absent.par: cannot read parameter file" in result.output
+    result = cli("show", "99", "--state-dir", "nowhere")
+    assert result.exit_code == 2 and "no run store in nowhere" in result.output
+
+
+def test_bad_link_condition_is_file_line(cli, tmp_path: Path) -> None:
+    f = Flow("wf_syntax").cmd("a", "true").link("Start", "a", "$Start.Status = = SUCCEEDED")
+    export = write_export(tmp_path, f)
+    result = cli("run", str(export), "-w", "wf_syntax")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"{export}:")
+    assert "Traceback" not in result.output
+
+
+def test_unknown_variable_in_link_fails_the_run(cli, tmp_path: Path) -> None:
+    f = Flow("wf_unknown").cmd("a", "true").link("Start", "a", "$$UNDECLARED = 1")
+    export = write_export(tmp_path, f)
+    result = cli("run", str(export), "-w", "wf_unknown", "--json")
+    assert result.exit_code == 1
+    summary = json.loads(result.output)
+    assert "$$UNDECLARED" in summary["error"] and summary["tasks"]["a"]["status"] == "NOTSTARTED"
+
+
+def test_resume_unknown_run(cli, tmp_path: Path) -> None:
+    export = write_export(tmp_path, *flows())
+    assert cli("run", str(export), "-w", "wf_ok", "-q").exit_code == 0
+    result = cli("resume", "42")
+    assert result.exit_code == 2 and "no run 42" in result.output
+    result = cli("resume", "1")
+    assert result.exit_code == 2 and "SUCCEEDED: nothing to resume" in result.output
+
+
+def test_dry_run_cli(cli, tmp_path: Path) -> None:
+    export = write_export(tmp_path, *flows())
+    result = cli("run", str(export), "-w", "wf_bad", "--dry-run", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["tasks"]["b"]["status"] == "SUCCEEDED"
+    assert not (tmp_path / ".infaflow").exists()
