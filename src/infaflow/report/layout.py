@@ -30,6 +30,7 @@ MAX_LABEL_ROOM = 180.0
 BAND_GAP = 46.0
 MARGIN = 24.0
 SWEEPS = 8
+LANE_PITCH = 12.0  # vertical distance between links running back along one gutter
 
 
 @dataclass
@@ -241,7 +242,7 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
         band_top.append(top)
         band_bottom.append(top + (high - low) + NODE_HEIGHT)
         crossing_here = sum(1 for e in crossing_edges if band_of[layer[e[0]]] <= b < band_of[layer[e[1]]])
-        top = band_bottom[-1] + BAND_GAP + 6.0 * crossing_here
+        top = band_bottom[-1] + BAND_GAP + LANE_PITCH * crossing_here
     boxes: dict[str, Box] = {}
     for i, nodes in enumerate(order):
         for n in nodes:
@@ -270,7 +271,7 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
                 lane[b] = lane.get(b, 0) + 1
                 off = 6.0 * lane[b]
                 right = band_right[b] + off
-                gutter = band_bottom[b] + BAND_GAP / 2 + off - 6.0
+                gutter = band_bottom[b] + BAND_GAP / 2 + LANE_PITCH * (lane[b] - 1)  # room for a label per lane
                 left = MARGIN + 14.0 - 6.0 - min(off, 12.0)
                 parts.append(f"L{right:.1f},{y0:.1f} L{right:.1f},{gutter:.1f} L{left:.1f},{gutter:.1f} "
                              f"L{left:.1f},{y1:.1f} L{x1:.1f},{y1:.1f}")
