@@ -8,6 +8,11 @@ lower bound max(critical path, total work / workers), the makespan of `infaflow.
 moment its inputs allow) and, measured in the same run on the same DAG with the same commands and the same
 number of workers, the makespan of level-by-level execution (every task of a level must end before the next
 level starts). Target: infaflow makespan / lower bound <= 1.10.
+
+When workers are fewer than the branches, the order in which ready tasks get a worker matters: the
+scheduler takes the ready task with the longest remaining path first, weighing tasks by their durations
+recorded in the run store. The first run of a DAG knows no durations (every task weighs 1); the "2nd run"
+column runs the same DAG again on the same store, with the durations of the first run.
 """
 
 from __future__ import annotations
@@ -117,22 +122,28 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     worst = 0.0
-    print(f"{'dag':>4} {'tasks':>5} {'work':>6} {'crit.path':>9} {'bound':>6} {'infaflow':>8} {'ratio':>6} {'by level':>8} {'level/infaflow':>14}")
+    print(f"{'dag':>4} {'tasks':>5} {'work':>6} {'crit.path':>9} {'bound':>6} {'infaflow':>8} {'ratio':>6} {'2nd run':>7} {'ratio':>6} {'by level':>8} {'level/infaflow':>14}")
     for k in range(args.dags):
         wf, durations, preds = generate(args.seed + k)
         work = sum(durations.values())
         cp = critical_path(durations, preds)
         bound = max(cp, work / args.workers)
         export = Export("bench.xml", repositories=[Repository("REP", folders=[Folder("BENCH", workflows=[wf])])])
+        spans = []
         with tempfile.TemporaryDirectory() as state:
-            t0 = time.perf_counter()
-            result = run_workflow(export, wf.name, options=RunOptions(max_workers=args.workers, working_dir=state), state_dir=Path(state))
-            makespan = time.perf_counter() - t0
-        assert result.status == "SUCCEEDED", result.summary
+            for _ in range(2):
+                t0 = time.perf_counter()
+                result = run_workflow(export, wf.name, options=RunOptions(max_workers=args.workers, working_dir=state), state_dir=Path(state))
+                spans.append(time.perf_counter() - t0)
+                assert result.status == "SUCCEEDED", result.summary
+        makespan, second = spans
         by_level = level_by_level(durations, preds, args.workers)
         ratio = makespan / bound
-        worst = max(worst, ratio)
-        print(f"{k + 1:>4} {len(durations):>5} {work:>6.2f} {cp:>9.2f} {bound:>6.2f} {makespan:>8.2f} {ratio:>6.3f} {by_level:>8.2f} {by_level / makespan:>14.2f}")
+        worst = max(worst, ratio, second / bound)
+        print(
+            f"{k + 1:>4} {len(durations):>5} {work:>6.2f} {cp:>9.2f} {bound:>6.2f} {makespan:>8.2f} {ratio:>6.3f}"
+            f" {second:>7.2f} {second / bound:>6.3f} {by_level:>8.2f} {by_level / makespan:>14.2f}"
+        )
     print(f"worst infaflow makespan / max(critical path, work / workers) = {worst:.3f}; target <= 1.10: {'met' if worst <= 1.10 else 'NOT met'}")
     return 0
 

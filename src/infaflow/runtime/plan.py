@@ -153,3 +153,45 @@ def _check_cycles(wf: Workflow, nodes: dict[str, Node], links: list[PlanLink]) -
             wf.location.file,
             wf.location.line,
         )
+
+
+def priorities(plan: ScopePlan, durations: dict[str, float] | None = None, default: float = 1.0) -> dict[str, float]:
+    """Each task's longest remaining path to the end of its scope (its own duration included), by
+    instance path: the scheduler starts the most critical ready task first when workers are scarce.
+
+    Durations are the recorded ones (``RunStore.recorded_durations``) where known, else ``default``; a
+    worklet weighs as its own critical path.
+    """
+    durations = durations or {}
+    out: dict[str, float] = {}
+
+    def scope(p: ScopePlan) -> float:
+        order = _topological(p)
+        longest = 0.0
+        for name in reversed(order):
+            node = p.nodes[name]
+            own = durations.get(node.path, default)
+            if node.child is not None:
+                own = max(own, scope(node.child))
+            after = max((out[p.nodes[p.links[i].target].path] for i in node.outputs), default=0.0)
+            out[node.path] = own + after
+            longest = max(longest, out[node.path])
+        return longest
+
+    scope(plan)
+    return out
+
+
+def _topological(p: ScopePlan) -> list[str]:
+    indegree = {name: len(node.inputs) for name, node in p.nodes.items()}
+    ready = [name for name in p.order if indegree[name] == 0]
+    out: list[str] = []
+    while ready:
+        name = ready.pop()
+        out.append(name)
+        for index in p.nodes[name].outputs:
+            target = p.links[index].target
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    return out

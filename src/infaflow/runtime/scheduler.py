@@ -21,7 +21,6 @@ import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from infaflow.runtime import conditions, paramfile, recovery
 from infaflow.runtime import values as V
 from infaflow.runtime.email import SmtpConfig
 from infaflow.runtime.executor import SessionExecutor
-from infaflow.runtime.plan import Node, ScopePlan
+from infaflow.runtime.plan import Node, ScopePlan, priorities
 from infaflow.runtime.processes import ProcessRegistry
 from infaflow.runtime.progress import Progress, Silent
 from infaflow.runtime.readiness import Link, Verdict, decide
@@ -50,6 +49,7 @@ from infaflow.runtime.store import RunStore, TaskRecord
 from infaflow.runtime.tasks import HANDLERS, TaskContext, TaskLog, TaskResult
 from infaflow.runtime.tasks.waits import EventBoard
 from infaflow.runtime.variables import Param, VariableScope, builtins, expand
+from infaflow.runtime.workers import PriorityPool
 
 #: Task types whose failure suspends the workflow under SUSPEND_ON_ERROR (SPEC.md B).
 SUSPENDING_TYPES = frozenset({"Session", "Command", "Worklet", "Email"})
@@ -276,7 +276,8 @@ class Runner:
         self._inline: deque[TaskRun] = deque()
         self._to_pool: list[TaskRun] = []
         self._to_thread: list[TaskRun] = []
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool: PriorityPool | None = None
+        self.priority = priorities(plan, store.recorded_durations(workflow.name, folder.name) if not options.dry_run else {})
         self.root: ScopeRun | None = None
         self.status = ""
         self._finished = False
@@ -799,7 +800,7 @@ class Runner:
     def run(self) -> str:
         """Run to the end; returns the workflow's final status."""
         self.progress.begin(self.run_id, self.workflow.name, len(self.plan.all_nodes()))
-        self._pool = ThreadPoolExecutor(max_workers=max(1, self.options.max_workers), thread_name_prefix="infaflow-task")
+        self._pool = PriorityPool(self.options.max_workers)
         try:
             with self.store.transaction():
                 self.root = self._open_scope(self.plan, None, None, {})
@@ -809,7 +810,7 @@ class Runner:
                 self._kill_everything()
             raise
         finally:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown()
             self.services.close()
         self.progress.end(self.status)
         return self.status
@@ -817,7 +818,7 @@ class Runner:
     def _flush(self) -> None:
         assert self._pool is not None
         for run in self._to_pool:
-            self._pool.submit(self._work, run)
+            self._pool.submit(self.priority.get(run.node.path, 0.0), self._work, run)
         for run in self._to_thread:
             threading.Thread(target=self._work, args=(run,), name=f"infaflow-wait-{run.node.name}", daemon=True).start()
         self._to_pool.clear()
