@@ -126,7 +126,7 @@ class Services:
                 source = self._executor_source
                 if source is None:
                     self._executor = None
-                elif hasattr(source, "run_session"):
+                elif hasattr(source, "run_session") and not isinstance(source, type):
                     self._executor = source  # type: ignore[assignment]
                 else:
                     try:
