@@ -1,4 +1,4 @@
-"""End to end: the orders sample runs with the Spark session executor and gives the expected statuses."""
+"""End to end: the file-based samples run with the Spark session executor and give the expected statuses."""
 
 from __future__ import annotations
 
@@ -15,16 +15,20 @@ from infaflow.runtime.scheduler import RunOptions
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 
-def test_orders_sample_statuses(samples_dir: Path, tmp_path: Path, spark, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    ("sample", "xml", "workflow"),
+    [("orders", "wf_orders_daily.xml", "wf_orders_daily"), ("inventory", "wf_inventory_alerts.xml", "wf_inventory_alerts")],
+)
+def test_sample_statuses(samples_dir: Path, tmp_path: Path, spark, monkeypatch: pytest.MonkeyPatch, sample: str, xml: str, workflow: str) -> None:  # noqa: ANN001
     executor_module = pytest.importorskip("infaflow.codegen.executor")
-    work = tmp_path / "samples" / "orders"
-    shutil.copytree(samples_dir / "orders", work)
+    work = tmp_path / "samples" / sample
+    shutil.copytree(samples_dir / sample, work)
     monkeypatch.chdir(tmp_path)  # the parameter file's directories are relative to where the run starts
-    export = load(work / "wf_orders_daily.xml")
+    export = load(work / xml)
     result = run_workflow(
         export,
-        "wf_orders_daily",
-        param_files=[work / "params" / "wf_orders_daily.par"],
+        workflow,
+        param_files=sorted((work / "params").glob("*.par")),
         # absolute directories: the shared Spark JVM does not follow the test's working directory
         params={"$PMSourceFileDir": str(work / "data"), "$PMTargetFileDir": str(work / "out")},
         state_dir=tmp_path / ".infaflow",
@@ -33,5 +37,5 @@ def test_orders_sample_statuses(samples_dir: Path, tmp_path: Path, spark, monkey
     )
     with open(work / "expected" / "task_statuses.csv", newline="") as fh:
         expected = {row["TASK_INSTANCE"]: row["STATUS"] for row in csv.DictReader(fh)}
-    assert result.status == expected.pop("wf_orders_daily")
+    assert result.status == expected.pop(workflow)
     assert {path: task["status"] for path, task in result.summary["tasks"].items()} == expected
