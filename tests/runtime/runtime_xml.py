@@ -24,6 +24,7 @@ class T:
     inst_pairs: list[tuple[str, str, bool]] = field(default_factory=list)  # worklet instance values
     worklet: str = ""  # for Worklet instances: the worklet's name
     components: list[tuple[str, str, list[tuple[str, str]], dict[str, str]]] = field(default_factory=list)
+    placed: bool = True  # False: a TASK defined in the workflow without a TASKINSTANCE
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Flow:
     name: str
     worklet: bool = False
     suspend_on_error: bool = False
+    suspension_email: str = ""
     attrs: dict[str, str] = field(default_factory=dict)
     tasks: list[T] = field(default_factory=list)
     links: list[tuple[str, str, str]] = field(default_factory=list)
@@ -135,13 +137,15 @@ def flow_xml(flow: Flow) -> str:
         head["REUSABLE"] = "YES"
     else:
         head.update({"ISENABLED": "YES", "SERVERNAME": "IS_local", "SUSPEND_ON_ERROR": "YES" if flow.suspend_on_error else "NO"})
+        if flow.suspension_email:
+            head["SUSPENSION_EMAIL"] = flow.suspension_email
     parts = [f"<{tag} {_a(**head)}>"]
     tasks = flow.tasks
     if not any(t.type == "Start" for t in tasks):
         tasks = [T("Start", "Start"), *tasks]
     parts += [_task_xml(t) for t in tasks]
     parts += [_session_xml(t) for t in tasks if t.type == "Session"]
-    parts += [_instance_xml(t) for t in tasks]
+    parts += [_instance_xml(t) for t in tasks if t.placed]
     for a, b, cond in flow.links:
         parts.append(f"<WORKFLOWLINK {_a(CONDITION=cond, FROMTASK=a, TOTASK=b)}/>")
     for name, datatype, default, persistent in flow.variables:

@@ -55,6 +55,17 @@ def test_suspend_on_error_then_resume(run_flows, tmp_path: Path) -> None:
         resume_run(result.run_id, state_dir=tmp_path / ".infaflow")
 
 
+def test_suspension_email_goes_to_the_outbox(run_flows, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INFAFLOW_SMTP_HOST", raising=False)
+    f = suspend_flow()
+    f.suspension_email = "eml_suspended"
+    f.add("eml_suspended", "Email", placed=False, attrs={"Email User Name": "ops@example.com", "Email Subject": "%w suspended", "Email Text": "fix it"})
+    result = run_flows(f)
+    assert result.status == "SUSPENDED"
+    (mail,) = (tmp_path / ".infaflow" / "runs" / str(result.run_id) / "outbox").glob("*.eml")
+    assert "Subject: wf_susp suspended" in mail.read_text()
+
+
 def test_failed_run_resumes_failed_tasks(run_flows, tmp_path: Path) -> None:
     f = Flow("wf_fail_resume").cmd("a", side("a")).cmd("b", side("b") + "; test -f ok.flag", attrs=FAIL, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"})
     f.cmd("c", side("c")).link("Start", "a").link("a", "b").link("b", "c", "$b.Status = SUCCEEDED")

@@ -20,7 +20,7 @@ from infaflow.runtime.progress import Progress
 from infaflow.runtime.scheduler import ExecutorSource, Resumption, Runner, RunOptions
 from infaflow.runtime.status import RESUMABLE_RUN_STATUSES, STARTED, SUCCEEDED
 from infaflow.runtime.store import RunStore
-from infaflow.runtime.variables import Param
+from infaflow.runtime.variables import Param, builtins, expand
 
 DEFAULT_STATE_DIR = ".infaflow"
 
@@ -62,19 +62,35 @@ def find_workflow(export: Export, name: str, folder: str | None) -> tuple[Folder
 
 
 def _param_files(
-    workflow: Workflow, explicit: Sequence[str | Path], params: Mapping[str, Param], warnings: list[str]
+    workflow: Workflow,
+    folder: Folder,
+    explicit: Sequence[str | Path],
+    cli: Mapping[str, Param],
+    root_dir: Path,
+    warnings: list[str],
 ) -> list[paramfile.ParamFile]:
+    """``--param-file`` files, then the workflow's ``Parameter Filename`` (its ``$PMRootDir``-style
+    references expanded with the values the explicit files and ``--param`` give); a missing workflow
+    file is a warning."""
     files = [paramfile.load(p) for p in explicit]
     attr = (workflow.attributes.get("Parameter Filename", "") or "").strip()
     if attr:
-        root = params.get("$pmrootdir")
-        text = attr.replace("$PMRootDir", root.text or "") if root and root.text else attr
-        path = Path(text.replace("\\", "/"))
+        found = paramfile.resolve(files, paramfile.Scope(folder.name, workflow.name))
+        params = {key: Param(name, value, f"{file}:{line}") for key, (name, value, file, line) in found.items()}
+        params.update(cli)
+        known = builtins(workflow=workflow.name, folder=folder.name, run_id=0, repository="", root_dir=root_dir, params=params)
+        path = Path(expand(attr, known).replace("\\", "/"))
         if path.is_file():
             files.append(paramfile.load(path))
         else:
-            warnings.append(f"workflow parameter file {attr!r} (Parameter Filename) not found; ignored")
+            warnings.append(f"workflow parameter file {attr!r} (Parameter Filename) not found as {path}; ignored")
     return files
+
+
+def _root_dir(options: RunOptions, state_dir: str | Path | None) -> Path:
+    if options.root_dir:
+        return Path(options.root_dir).resolve()
+    return (Path(state_dir or DEFAULT_STATE_DIR) / "infa_shared").resolve()
 
 
 def _cli_params(params: Mapping[str, str]) -> dict[str, Param]:
@@ -134,7 +150,7 @@ def run_workflow(
     the_plan = plan.build(wf, f, lenient=options.dry_run)
     cli = _cli_params(params or {})
     warnings: list[str] = []
-    files = _param_files(wf, param_files, cli, warnings)
+    files = _param_files(wf, f, param_files, cli, _root_dir(options, state_dir), warnings)
     store = RunStore(None if options.dry_run or state_dir is None else state_dir)
     started = dt.datetime.now()
     stored_options = {
@@ -259,9 +275,10 @@ def resume_run(
             )
         cli = _cli_params(saved.get("params", {}))
         warnings: list[str] = []
-        files = _param_files(wf, saved.get("param_files", []), cli, warnings)
+        files = _param_files(wf, f, saved.get("param_files", []), cli, _root_dir(options, state_dir), warnings)
         resumption = Resumption({t.path: t for t in store.tasks(run_id)}, store.variables(run_id))
-        store.claim_run(run_id)
+        if not store.claim_run(run_id, record.status, record.pid):
+            raise InputError(f"run {run_id} is being resumed by another process", str(state_dir))
         store.add_event(run_id, "resume", "", f"was {record.status}")
         runner = Runner(
             export=export,

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from infaflow.errors import InputError
-from infaflow.model import Export, Folder, Workflow
+from infaflow.model import Export, Folder, TaskInstance, Workflow
 from infaflow.runtime import conditions, paramfile, recovery
 from infaflow.runtime import values as V
 from infaflow.runtime.email import SmtpConfig
@@ -410,6 +410,8 @@ class Runner:
                 self.store.save_persistent(self.folder.name, self.workflow.name, scope.path, values, self.run_id)
         self.store.add_event(self.run_id, "scope-end", scope.path, f"{status} {reason}".strip())
         if scope.parent is None:
+            if status == SUSPENDED and self.workflow.suspension_email.strip() and not self.options.dry_run:
+                self._send_suspension_email(scope)
             self.status = status
             self._root_reason = reason
             self._finished = True
@@ -427,6 +429,27 @@ class Runner:
         touched = self._complete(parent, node, result, started, dt.datetime.now(), 1)
         self._settle(parent, touched)
         self._check_done(parent)
+
+    def _send_suspension_email(self, scope: ScopeRun) -> None:
+        """The workflow's SUSPENSION_EMAIL: the Email task of that name (in the workflow or the folder)."""
+        name = self.workflow.suspension_email.strip()
+        task = next(
+            (t for t in [*self.workflow.tasks, *self.folder.tasks] if t.name.lower() == name.lower() and t.type == "Email"),
+            None,
+        )
+        if task is None:
+            message = f"SUSPENSION_EMAIL {name!r} is not an Email task of this workflow or folder; not sent"
+            self.warnings.append(message)
+            self.store.add_event(self.run_id, "suspension-email", "", message)
+            return
+        instance = TaskInstance(name, name, "Email", task=task)
+        node = Node(name, f"suspension_email/{name}", instance, "Email", task)
+        ctx = self._context(TaskRun(scope, node, 1, dt.datetime.now(), False))
+        result = HANDLERS["Email"].run(ctx)
+        detail = "sent" if result.status == SUCCEEDED else f"not sent: {result.error}"
+        self.store.add_event(self.run_id, "suspension-email", node.path, detail)
+        if result.status != SUCCEEDED:
+            self.warnings.append(f"suspension email {name!r} {detail}")
 
     def _started_of(self, scope: ScopeRun, node: Node) -> dt.datetime | None:
         return scope.task_vars.get(node.name, {}).get("starttime")  # type: ignore[return-value]

@@ -202,14 +202,16 @@ class RunStore:
             )
             return int(cur.lastrowid or 0)
 
-    def claim_run(self, run_id: int) -> None:
-        """Mark ``run_id`` as being continued by this process (``resume``)."""
+    def claim_run(self, run_id: int, expected_status: str, expected_pid: int | None) -> bool:
+        """Mark ``run_id`` as continued by this process (``resume``), only if nobody else did since it
+        was read (status and pid unchanged); False when another process got there first."""
         with self.transaction() as cur:
             cur.execute(
                 "UPDATE runs SET status='STARTED', ended=NULL, pid=?, host=?, error='', resumes=resumes+1"
-                " WHERE run_id=?",
-                (os.getpid(), socket.gethostname(), run_id),
+                " WHERE run_id=? AND status=? AND pid IS ?",
+                (os.getpid(), socket.gethostname(), run_id, expected_status, expected_pid),
             )
+            return cur.rowcount == 1
 
     def finish_run(self, run_id: int, status: str, ended: dt.datetime, error: str = "") -> None:
         with self.transaction() as cur:
