@@ -19,9 +19,9 @@ DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"
 
 # longest first, so that MONTH wins over MON and MM, HH24 over HH, SSSSS over SS
 TOKENS = ["MONTH", "SSSSS", "HH24", "HH12", "YYYY", "A.M.", "P.M.", "YYY", "MON", "DDD", "DAY",
-          "YY", "RR", "MM", "DD", "DY", "HH", "MI", "SS", "MS", "US", "NS", "AM", "PM", "Y", "D", "J"]
+          "YY", "RR", "MM", "DD", "DY", "HH", "MI", "SS", "MS", "US", "NS", "AM", "PM", "Y", "D", "J", "Q"]
 TIME_TOKENS = {"HH24", "HH12", "HH", "MI", "SS", "SSSSS", "MS", "US", "NS", "AM", "PM", "A.M.", "P.M."}
-_WIDTH = {"YYYY": 4, "YYY": 3, "YY": 2, "RR": 2, "Y": 1, "MM": 2, "DD": 2, "DDD": 3, "D": 1, "HH": 2,
+_WIDTH = {"Q": 1, "YYYY": 4, "YYY": 3, "YY": 2, "RR": 2, "Y": 1, "MM": 2, "DD": 2, "DDD": 3, "D": 1, "HH": 2,
           "HH12": 2, "HH24": 2, "MI": 2, "SS": 2, "SSSSS": 5, "MS": 3, "US": 6, "NS": 9, "J": 7}
 _VARIABLE = {"YYYY", "MM", "DD", "HH", "HH12", "HH24", "MI", "SS"}
 
@@ -95,6 +95,7 @@ _FORMATTERS = {
     "A.M.": lambda d: "A.M." if d.hour < 12 else "P.M.",
     "P.M.": lambda d: "A.M." if d.hour < 12 else "P.M.",
     "J": lambda d: str(d.toordinal() + 1721425),
+    "Q": lambda d: str((d.month - 1) // 3 + 1),
 }
 
 
@@ -216,6 +217,8 @@ def _build(tokens: tuple[str, ...], values: tuple[str, ...], text: str, fmt: str
             pm = raw.upper().startswith("P")
         elif token == "J":
             julian = int(raw)
+        elif token == "Q":
+            pass  # a quarter is read but says nothing the month does not
         # D, DY and DAY are read but not checked against the date
     if pm is not None and any(t in ("HH", "HH12") for t in tokens):
         hour = hour % 12 + (12 if pm else 0)
@@ -232,7 +235,7 @@ def _build(tokens: tuple[str, ...], values: tuple[str, ...], text: str, fmt: str
 _SPARK_FORMAT = {"YYYY": "yyyy", "YY": "yy", "RR": "yy", "MM": "MM", "MON": "MMM", "MONTH": "MMMM",
                  "DD": "dd", "DDD": "DDD", "DY": "EEE", "DAY": "EEEE", "HH": "hh", "HH12": "hh",
                  "HH24": "HH", "MI": "mm", "SS": "ss", "MS": "SSS", "US": "SSSSSS", "NS": "SSSSSSSSS",
-                 "AM": "a", "PM": "a"}
+                 "AM": "a", "PM": "a", "Q": "Q"}
 _SPARK_PARSE_VARIABLE = {"YYYY": "y", "MM": "M", "DD": "d", "HH": "h", "HH12": "h", "HH24": "H",
                          "MI": "m", "SS": "s"}
 
@@ -272,7 +275,7 @@ def spark_parse_patterns(fmt: str) -> list[str]:
                 out.append(_spark_text(item.value))
                 continue
             token = item.value
-            if token in ("YY", "RR", "YYY", "Y", "D", "DY", "DAY", "SSSSS", "J", "A.M.", "P.M.", "NS"):
+            if token in ("YY", "RR", "YYY", "Y", "D", "DY", "DAY", "SSSSS", "J", "A.M.", "P.M.", "NS", "Q"):
                 raise ValueError(f"reading the date format token {token} has no exact Spark equivalent")
             if token in _SPARK_PARSE_VARIABLE and _variable_width(part, i):
                 out.append(_SPARK_PARSE_VARIABLE[token])

@@ -64,15 +64,18 @@ class Environment:
 class DictEnvironment(Environment):
     """An environment backed by a mapping ``name -> value`` (names case-insensitive).
 
-    ``group`` optionally gives the rows of the current group (mappings) for aggregate functions; ``now``
-    fixes SYSDATE.
+    ``types`` optionally gives the types of names (``integer``, ``string``...: needed where a NULL must be
+    typed, as in IIF without its third argument); ``group`` gives the rows of the current group (mappings) for
+    aggregate functions; ``now`` fixes SYSDATE.
     """
 
     def __init__(self, values: Mapping[str, Value] | None = None, *, group: Sequence[Mapping[str, Value]] = (),
                  now: datetime | None = None, date_format: str = DEFAULT_DATE_FORMAT,
-                 high_precision: bool = False) -> None:
+                 high_precision: bool = False, types: Mapping[str, str] | None = None) -> None:
         self.values: dict[str, Value] = {k.lower(): _normalise(v) for k, v in (values or {}).items()}
-        self.rows = [DictEnvironment(row, now=now, date_format=date_format, high_precision=high_precision)
+        self.types: dict[str, str] = {k.lower(): v for k, v in (types or {}).items()}
+        self.rows = [DictEnvironment(row, now=now, date_format=date_format, high_precision=high_precision,
+                                     types=types)
                      for row in group]
         self._now = now
         self.date_format = date_format
@@ -84,6 +87,10 @@ class DictEnvironment(Environment):
             return self.values[name.lower()]
         except KeyError:
             raise UnknownName(name) from None
+
+    def type_of(self, name: str) -> str:
+        declared = self.types.get(name.lower())
+        return declared if declared else super().type_of(name)
 
     def now(self) -> datetime:
         if self._now is None:

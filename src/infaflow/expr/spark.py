@@ -30,8 +30,8 @@ class SparkContext:
     high_precision: bool = False
 
     def column(self, name: str) -> str:
-        """Code for a port (default ``F.col("name")``)."""
-        return f"F.col({py(name)})"
+        """Code for a port (default ``F.col("name")``; a name with a dot is quoted with backticks)."""
+        return f"F.col({py(f'`{name}`' if '.' in name else name)})"
 
     def column_type(self, name: str) -> str:
         """The type of a port (``integer``, ``decimal``, ``double``, ``string``, ``date``) or "" if unknown."""
@@ -83,6 +83,7 @@ class Translator:
     def __init__(self, ctx: SparkContext) -> None:
         self.ctx = ctx
         self._names = count(1)
+        self._memo: dict[int, Code] = {}
         self._handlers: dict[type, Callable[[Node], Code]] = {
             Literal: self._literal, Name: self._name, Unary: self._unary, Binary: self._binary,
             Call: self._call, RefCall: self._ref_call,
@@ -91,8 +92,13 @@ class Translator:
     # ------------------------------------------------------------ helpers for function handlers
 
     def translate(self, node: Node) -> Code:
-        """The code of a sub-expression."""
-        return self._handlers[type(node)](node)
+        """The code of a sub-expression (memoised: handlers may look at a sub-expression again)."""
+        key = id(node)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._handlers[type(node)](node)
+            self._memo[key] = found
+        return found
 
     def unsupported(self, node: Node, message: str) -> Unsupported:
         """An Unsupported error located at ``node``."""

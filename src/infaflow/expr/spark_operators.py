@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from infaflow.expr.nodes import Binary, Node
-from infaflow.expr.sparkcode import Code, as_bool, as_number, as_value
+from infaflow.expr.nodes import Binary, Call, Literal, Node
+from infaflow.expr.sparkcode import Code, as_bool, as_number, as_value, let, let_all
 from infaflow.expr.types import NUMERIC
 
 if TYPE_CHECKING:
@@ -30,26 +30,40 @@ def translate_binary(tr: Translator, node: Binary) -> Code:
     if op in ("/", "%"):
         if op == "/" and tr.ctx.high_precision and left.type == right.type == "integer":
             left = Code(f'{left}.cast("decimal(38,10)")', "decimal")
-        division = f"({left} {op} {right})"
-        return Code(f"F.when({right} == 0, {tr.row_error('divide by zero')}).otherwise{division}", result_type)
+        error = tr.row_error("divide by zero")
+        return let(right, lambda r: Code(f"F.when({r} == 0, {error}).otherwise({left} {op} {r})", result_type))
     return Code(f"({left} {op} {right})", result_type)
 
 
-def _concat(tr: Translator, node: Binary) -> Code:
+def _concat(tr: Translator, node: Node) -> Code:
+    """``a || b || ...`` and nested CONCATs as one ``concat_ws``: NULL operands are skipped; the result is
+    NULL only when every operand is (never when one is a string literal)."""
     parts: list[Node] = []
 
     def flatten(n: Node) -> None:
-        if isinstance(n, Binary) and n.op == "||":
-            flatten(n.left)
-            flatten(n.right)
+        if (isinstance(n, Binary) and n.op == "||") or (isinstance(n, Call) and n.name == "CONCAT"
+                                                         and len(n.args) == 2):
+            for child in n.children():
+                flatten(child)
         else:
             parts.append(n)
 
     flatten(node)
     codes = [tr.to_string(tr.translate(p)) for p in parts]
-    args = ", ".join(c.text for c in codes)
-    return Code(f'F.when(F.coalesce({args}).isNull(), F.lit(None)).otherwise(F.concat_ws("", {args}))',
-                "string")
+    codes = [c for c in codes if c.type != "null"]
+    if not codes:
+        return Code('F.lit(None).cast("string")', "string")
+    if any(isinstance(p, Literal) and isinstance(p.value, str) for p in parts):
+        return Code(f'F.concat_ws("", {", ".join(c.text for c in codes)})', "string")
+
+    def build(bound: list[Code]) -> Code:
+        args = ", ".join(c.text for c in bound)
+        return Code(f'F.when(F.coalesce({args}).isNull(), F.lit(None)).otherwise(F.concat_ws("", {args}))',
+                    "string")
+    return let_all(codes, build)
+
+
+concat = _concat
 
 
 def _comparable(tr: Translator, left: Code, right: Code) -> tuple[Code, Code]:

@@ -6,6 +6,8 @@ transformation-language type it produces (``boolean`` for conditions, "" when un
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,6 +31,29 @@ class Code:
 
     def __str__(self) -> str:
         return self.text
+
+
+#: code longer than this is bound once (``let``) instead of being repeated in the generated source
+INLINE_LIMIT = 60
+
+
+def let(code: Code, body: Callable[[Code], Code]) -> Code:
+    """``body`` applied to ``code``, which ``body`` may use several times. Short code is repeated; longer
+    code is computed once and bound to a lambda variable, so nested constructs never blow up the source:
+    ``F.element_at(F.transform(F.array(code), lambda v: body(v)), 1)``."""
+    if len(code.text) <= INLINE_LIMIT or code.text.isidentifier():
+        return body(code)
+    name = "v_" + hashlib.sha1(code.text.encode("utf-8")).hexdigest()[:6]
+    inner = body(Code(name, code.type))
+    return Code(f"F.element_at(F.transform(F.array({code}), lambda {name}: {inner}), 1)", inner.type)
+
+
+def let_all(codes: list[Code], body: Callable[[list[Code]], Code]) -> Code:
+    """``let`` for several codes."""
+    if not codes:
+        return body([])
+    first, rest = codes[0], codes[1:]
+    return let(first, lambda bound: let_all(rest, lambda others: body([bound, *others])))
 
 
 def py(value: object) -> str:
@@ -107,16 +132,16 @@ def as_number(code: Code) -> Code:
     if code.type == "null":
         return null("integer")
     if code.type == "string":
-        text = (f"F.coalesce(F.nullif(F.regexp_extract({code}, {py(NUMBER_PREFIX)}, 1), F.lit(\"\")), "
-                f'F.when({code}.isNotNull(), F.lit("0"))).cast("decimal(38,10)")')
-        return Code(text, "decimal")
+        return let(code, lambda c: Code(
+            f"F.coalesce(F.nullif(F.regexp_extract({c}, {py(NUMBER_PREFIX)}, 1), F.lit(\"\")), "
+            f'F.when({c}.isNotNull(), F.lit("0"))).cast("decimal(38,10)")', "decimal"))
     return code
 
 
 def double_as_string(code: Code) -> Code:
     """A double as text: integral values without ``.0``, others as Java writes them."""
-    return Code(f'F.when(({code} == F.floor({code})) & (F.abs({code}) < 1e15), {code}.cast("bigint")'
-                f'.cast("string")).otherwise({code}.cast("string"))', "string")
+    return let(code, lambda c: Code(f'F.when(({c} == F.floor({c})) & (F.abs({c}) < 1e15), {c}.cast("bigint")'
+                                    f'.cast("string")).otherwise({c}.cast("string"))', "string"))
 
 
 def as_string(code: Code, date_format: str) -> Code:
@@ -140,13 +165,18 @@ def format_date(code: Code, fmt: str) -> Code:
 def parse_date(code: Code, fmt: str, on_error: str) -> Code:
     """TO_DATE(string, fmt): the first of the format's accepted shapes that reads the string; when none
     does, ``on_error`` (the row error) for a non-NULL string."""
-    attempts = [f"F.try_to_timestamp({code}, F.lit({py(p)}))" for p in spark_parse_patterns(fmt)]
-    return Code(f"F.coalesce({', '.join(attempts)}, F.when({code}.isNotNull(), {on_error}))", "date")
+    patterns = spark_parse_patterns(fmt)
+
+    def build(c: Code) -> Code:
+        attempts = [f"F.try_to_timestamp({c}, F.lit({py(p)}))" for p in patterns]
+        return Code(f"F.coalesce({', '.join(attempts)}, F.when({c}.isNotNull(), {on_error}))", "date")
+    return let(code, build)
 
 
 def try_parse_date(code: Code, fmt: str) -> Code:
     """The date read from a string, NULL when it does not match (IS_DATE)."""
-    attempts = [f"F.try_to_timestamp({code}, F.lit({py(p)}))" for p in spark_parse_patterns(fmt)]
-    if len(attempts) == 1:
-        return Code(attempts[0], "date")
-    return Code(f"F.coalesce({', '.join(attempts)})", "date")
+    patterns = spark_parse_patterns(fmt)
+    if len(patterns) == 1:
+        return Code(f"F.try_to_timestamp({code}, F.lit({py(patterns[0])}))", "date")
+    return let(code, lambda c: Code(
+        f"F.coalesce({', '.join(f'F.try_to_timestamp({c}, F.lit({py(p)}))' for p in patterns)})", "date"))

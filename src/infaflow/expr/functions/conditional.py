@@ -12,7 +12,7 @@ from infaflow.expr.errors import AbortSession, RowError
 from infaflow.expr.functions.base import Function, Thunk, first_known, register
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.sparkcode import IS_NUMBER as SPARK_IS_NUMBER
-from infaflow.expr.sparkcode import Code, as_bool, as_value, null, py, try_parse_date
+from infaflow.expr.sparkcode import Code, as_bool, as_value, let, let_all, null, py, try_parse_date
 from infaflow.expr.types import Value, is_number, to_string, truthy
 
 # ---------------------------------------------------------------- IIF
@@ -78,9 +78,13 @@ def _decode(args: list[Thunk], env: Environment, node: Call) -> Value:
 
 
 def _decode_spark(tr, node: Call, args: list[Code]) -> Code:
+
+    return let(args[0], lambda value: _decode_with(tr, value, args))
+
+
+def _decode_with(tr, value: Code, args: list[Code]) -> Code:
     from infaflow.expr.spark_operators import _comparable
 
-    value = args[0]
     pairs = (len(args) - 1) // 2
     parts = []
     for i in range(pairs):
@@ -112,10 +116,10 @@ def _choose(values: list[Value], env: Environment) -> Value:
 
 
 def _choose_spark(tr, node: Call, args: list[Code]) -> Code:
-    index = as_value(args[0])
-    text = "F.when(" + ").when(".join(
-        f'{index}.cast("bigint") == {i}, {as_value(a)}' for i, a in enumerate(args[1:], start=1)) + ")"
-    return Code(text, first_known(*range(1, len(args)))([a.type for a in args]))
+    kind = first_known(*range(1, len(args)))([a.type for a in args])
+    return let(Code(f'{as_value(args[0])}.cast("bigint")', "integer"), lambda index: Code(
+        "F.when(" + ").when(".join(f"{index} == {i}, {as_value(a)}" for i, a in enumerate(args[1:], start=1))
+        + ")", kind))
 
 
 def _in_case_flag(node: Call, first_type: str) -> bool:
@@ -150,9 +154,12 @@ def _in(args: list[Thunk], env: Environment, node: Call) -> Value:
 
 
 def _in_spark(tr, node: Call, args: list[Code]) -> Code:
+    return let(args[0], lambda value: _in_with(tr, node, value, args[1:]))
+
+
+def _in_with(tr, node: Call, value: Code, candidates: list[Code]) -> Code:
     from infaflow.expr.spark_operators import _comparable
 
-    value, candidates = args[0], args[1:]
     insensitive = False
     if _in_case_flag(node, value.type):
         insensitive = node.args[-1].value == 0  # type: ignore[attr-defined]
@@ -186,10 +193,12 @@ def _extreme(pick_greatest: bool):
 
 def _extreme_spark(name: str):
     def build(tr, node: Call, args: list[Code]) -> Code:
-        values = [as_value(a) for a in args]
-        any_null = " | ".join(f"{v}.isNull()" for v in values)
-        kind = first_known(*range(len(values)))([v.type for v in values])
-        return Code(f"F.when(~({any_null}), F.{name}({', '.join(v.text for v in values)}))", kind)
+        kind = first_known(*range(len(args)))([a.type for a in args])
+
+        def body(values: list[Code]) -> Code:
+            any_null = " | ".join(f"{v}.isNull()" for v in values)
+            return Code(f"F.when(~({any_null}), F.{name}({', '.join(v.text for v in values)}))", kind)
+        return let_all([as_value(a) for a in args], body)
     return build
 
 
@@ -219,7 +228,8 @@ def _is_date_spark(tr, node: Call, args: list[Code]) -> Code:
         fmt = node.args[1].value
     if args[0].type == "date":
         return Code(f"F.when({args[0]}.isNotNull(), F.lit(True))", "boolean")
-    return Code(f"F.when({args[0]}.isNotNull(), {try_parse_date(args[0], fmt)}.isNotNull())", "boolean")
+    return let(tr.to_string(args[0]), lambda s: Code(
+        f"F.when({s}.isNotNull(), {try_parse_date(s, fmt)}.isNotNull())", "boolean"))
 
 
 def _error(values: list[Value], env: Environment) -> Value:

@@ -14,7 +14,7 @@ from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
 from infaflow.expr.functions.base import Function, register
 from infaflow.expr.nodes import Call, Literal
-from infaflow.expr.sparkcode import Code, as_number, py
+from infaflow.expr.sparkcode import Code, as_number, let, let_all, py
 from infaflow.expr.types import Value, to_date, to_number
 
 PARTS: dict[str, str] = {}
@@ -134,9 +134,11 @@ def _date_compare(values: list[Value], env: Environment) -> Value:
 
 
 def _date_compare_spark(tr, node: Call, args: list[Code]) -> Code:
-    d1, d2 = tr.to_date(args[0]), tr.to_date(args[1])
-    return Code(f"F.when({d1} < {d2}, F.lit(-1)).when({d1} > {d2}, F.lit(1)).when({d1} == {d2}, F.lit(0))",
-                "integer")
+    def build(bound: list[Code]) -> Code:
+        d1, d2 = bound
+        return Code(f"F.when({d1} < {d2}, F.lit(-1)).when({d1} > {d2}, F.lit(1)).when({d1} == {d2}, F.lit(0))",
+                    "integer")
+    return let_all([tr.to_date(args[0]), tr.to_date(args[1])], build)
 
 
 def _get_date_part(values: list[Value], env: Environment) -> Value:
@@ -177,8 +179,13 @@ def _set_date_part_spark(tr, node: Call, args: list[Code]) -> Code:
     part = _spark_part(node, 1)
     if part == "nanosecond":
         raise ValueError("nanoseconds are below Spark's precision")
-    d = tr.to_date(args[0])
-    n = f'{as_number(args[2])}.cast("int")'
+    error = tr.row_error("SET_DATE_PART: invalid date")
+    number = Code(f'{as_number(args[2])}.cast("int")', "integer")
+    return let_all([tr.to_date(args[0]), number], lambda bound: _set_date_part_with(part, bound[0], bound[1],
+                                                                                      error))
+
+
+def _set_date_part_with(part: str, d: Code, n: Code, error: str) -> Code:
     seconds = f'F.date_part(F.lit("SECOND"), {d})'
     fields = {"year": f"F.year({d})", "month": f"F.month({d})", "day": f"F.dayofmonth({d})",
               "hour": f"F.hour({d})", "minute": f"F.minute({d})", "secs": seconds}
@@ -193,7 +200,6 @@ def _set_date_part_spark(tr, node: Call, args: list[Code]) -> Code:
         fields["secs"] = f'(F.floor({seconds}) + {n} / 1000000).cast("decimal(16,6)")'
     made = (f"F.try_make_timestamp({fields['year']}, {fields['month']}, {fields['day']}, {fields['hour']}, "
             f"{fields['minute']}, {fields['secs']})")
-    error = tr.row_error("SET_DATE_PART: invalid date")
     return Code(f"F.when({d}.isNotNull() & {n}.isNotNull(), F.coalesce({made}, {error}))", "date")
 
 
@@ -203,8 +209,8 @@ def _last_day(values: list[Value], env: Environment) -> Value:
 
 
 def _last_day_spark(tr, node: Call, args: list[Code]) -> Code:
-    d = tr.to_date(args[0])
-    return Code(f'F.timestamp_add("DAY", F.datediff(F.last_day({d}), F.to_date({d})), {d})', "date")
+    return let(tr.to_date(args[0]), lambda d: Code(
+        f'F.timestamp_add("DAY", F.datediff(F.last_day({d}), F.to_date({d})), {d})', "date"))
 
 
 # ---------------------------------------------------------------- ROUND and TRUNC of dates
@@ -261,7 +267,7 @@ def trunc_date_spark(tr, node: Call, args: list[Code]) -> Code:
     part = _date_part_arg(node)
     if part not in _TRUNC_UNIT:
         raise ValueError(f"cannot truncate a date to {part}")
-    return Code(f"F.date_trunc({py(_TRUNC_UNIT[part])}, {args[0]})", "date")
+    return Code(f"F.date_trunc({py(_TRUNC_UNIT[part])}, {tr.to_date(args[0])})", "date")
 
 
 def round_date_spark(tr, node: Call, args: list[Code]) -> Code:
@@ -270,9 +276,12 @@ def round_date_spark(tr, node: Call, args: list[Code]) -> Code:
     if part not in _ROUND_UP:
         raise ValueError(f"cannot round a date to {part}")
     test, unit = _ROUND_UP[part]
-    start = f"F.date_trunc({py(_TRUNC_UNIT[part])}, {args[0]})"
-    return Code(f"F.when({test.format(d=args[0])}, F.timestamp_add({py(unit)}, F.lit(1), {start}))"
-                f".otherwise({start})", "date")
+
+    def build(d: Code) -> Code:
+        start = f"F.date_trunc({py(_TRUNC_UNIT[part])}, {d})"
+        return Code(f"F.when({test.format(d=d)}, F.timestamp_add({py(unit)}, F.lit(1), {start}))"
+                    f".otherwise({start})", "date")
+    return let(tr.to_date(args[0]), build)
 
 
 def _now(values: list[Value], env: Environment) -> Value:

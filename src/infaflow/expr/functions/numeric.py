@@ -12,7 +12,7 @@ from infaflow.expr.errors import RowError
 from infaflow.expr.functions.base import Function, arg_type, register
 from infaflow.expr.functions.dates import round_date, round_date_spark, trunc_date, trunc_date_spark
 from infaflow.expr.nodes import Call, Literal
-from infaflow.expr.sparkcode import Code, as_number
+from infaflow.expr.sparkcode import Code, as_number, let, let_all
 from infaflow.expr.types import Value, round_half_up, to_decimal, to_number
 
 
@@ -74,11 +74,13 @@ def _round_spark(tr, node: Call, args: list[Code]) -> Code:
 def _trunc_spark(tr, node: Call, args: list[Code]) -> Code:
     if _typed(tr, node, args) == "date":
         return trunc_date_spark(tr, node, args)
-    number = as_number(args[0])
     places = _places(node)
-    back = {"double": "double", "integer": "bigint"}.get(number.type)
-    text = f"F.when({number} >= 0, F.floor({number}, {places})).otherwise(F.ceil({number}, {places}))"
-    return Code(f'{text}.cast("{back}")' if back else text, number.type)
+
+    def build(number: Code) -> Code:
+        back = {"double": "double", "integer": "bigint"}.get(number.type)
+        text = f"F.when({number} >= 0, F.floor({number}, {places})).otherwise(F.ceil({number}, {places}))"
+        return Code(f'{text}.cast("{back}")' if back else text, number.type)
+    return let(as_number(args[0]), build)
 
 
 def _mod(values: list[Value], env: Environment) -> Value:
@@ -88,8 +90,8 @@ def _mod(values: list[Value], env: Environment) -> Value:
 
 
 def _mod_spark(tr, node: Call, args: list[Code]) -> Code:
-    a, b = as_number(args[0]), as_number(args[1])
-    return Code(f"F.when({b} == 0, {tr.row_error('divide by zero')}).otherwise({a} % {b})", tr.type_of(node))
+    a, error, kind = as_number(args[0]), tr.row_error("divide by zero"), tr.type_of(node)
+    return let(as_number(args[1]), lambda b: Code(f"F.when({b} == 0, {error}).otherwise({a} % {b})", kind))
 
 
 def _power(values: list[Value], env: Environment) -> Value:
@@ -102,10 +104,13 @@ def _power(values: list[Value], env: Environment) -> Value:
 
 
 def _power_spark(tr, node: Call, args: list[Code]) -> Code:
-    a, b = as_number(args[0]), as_number(args[1])
-    bad = f"(({a} < 0) & ({b} != F.floor({b}))) | (({a} == 0) & ({b} < 0))"
-    return Code(f"F.when({bad}, {tr.row_error('POWER: invalid arguments')}).otherwise(F.pow({a}, {b}))",
-                "double")
+    error = tr.row_error("POWER: invalid arguments")
+
+    def build(bound: list[Code]) -> Code:
+        a, b = bound
+        bad = f"(({a} < 0) & ({b} != F.floor({b}))) | (({a} == 0) & ({b} < 0))"
+        return Code(f"F.when({bad}, {error}).otherwise(F.pow({a}, {b}))", "double")
+    return let_all([as_number(args[0]), as_number(args[1])], build)
 
 
 def _guarded(name: str, test, message: str):
@@ -120,9 +125,9 @@ def _guarded(name: str, test, message: str):
 
 def _guarded_spark(spark_name: str, bad: str, message: str):
     def build(tr, node: Call, args: list[Code]) -> Code:
-        x = as_number(args[0])
-        condition = bad.format(x=x)
-        return Code(f"F.when({condition}, {tr.row_error(message)}).otherwise(F.{spark_name}({x}))", "double")
+        error = tr.row_error(message)
+        return let(as_number(args[0]), lambda x: Code(
+            f"F.when({bad.format(x=x)}, {error}).otherwise(F.{spark_name}({x}))", "double"))
     return build
 
 
@@ -134,10 +139,13 @@ def _log(values: list[Value], env: Environment) -> Value:
 
 
 def _log_spark(tr, node: Call, args: list[Code]) -> Code:
-    base, x = as_number(args[0]), as_number(args[1])
-    bad = f"({base} <= 0) | ({base} == 1) | ({x} <= 0)"
-    return Code(f"F.when({bad}, {tr.row_error('LOG: invalid arguments')}).otherwise(F.log({base}, {x}))",
-                "double")
+    error = tr.row_error("LOG: invalid arguments")
+
+    def build(bound: list[Code]) -> Code:
+        base, x = bound
+        bad = f"({base} <= 0) | ({base} == 1) | ({x} <= 0)"
+        return Code(f"F.when({bad}, {error}).otherwise(F.ln({x}) / F.ln({base}))", "double")
+    return let_all([as_number(args[0]), as_number(args[1])], build)
 
 
 def _ceil_floor(up: bool):

@@ -10,7 +10,7 @@ from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
 from infaflow.expr.functions.base import Function, register
 from infaflow.expr.nodes import Call, Literal
-from infaflow.expr.sparkcode import Code, as_value, py
+from infaflow.expr.sparkcode import Code, as_value, let, let_all, py
 from infaflow.expr.types import Value, to_number, to_string, truthy
 
 
@@ -59,13 +59,15 @@ def initcap(text: str) -> str:
 
 
 def _initcap_spark(tr, node: Call, args: list[Code]) -> Code:
-    s = tr.to_string(args[0])
     c, i = tr.fresh("c"), tr.fresh("i")
-    chars = f'F.split(F.lower({s}), "")'
-    previous = f'F.element_at({chars}, {i})'
-    text = (f"F.array_join(F.transform({chars}, lambda {c}, {i}: F.when(({i} == 0) | ~{previous}"
-            f'.rlike("^[\\\\p{{L}}\\\\p{{Nd}}]$"), F.upper({c})).otherwise({c})), "")')
-    return _guard([s], text, "string")
+    alnum = py("^[\\p{L}\\p{Nd}]$")
+
+    def build(s: Code) -> Code:
+        chars = f'F.split(F.lower({s}), "")'
+        previous = f"F.element_at({chars}, {i})"
+        return Code(f"F.array_join(F.transform({chars}, lambda {c}, {i}: F.when(({i} == 0) | ~{previous}"
+                    f'.rlike({alnum}), F.upper({c})).otherwise({c})), "")', "string")
+    return let(tr.to_string(args[0]), build)
 
 
 # ---------------------------------------------------------------- trims and pads
@@ -161,19 +163,25 @@ def _instr(values: list[Value], env: Environment) -> Value:
 def _instr_spark(tr, node: Call, args: list[Code]) -> Code:
     s, search = tr.to_string(args[0]), tr.to_string(args[1])
     if len(args) == 2:
-        return Code(f"F.when(F.length({search}) > 0, F.instr({s}, {search})).when({search}.isNotNull(), "
-                    "F.lit(0))", "integer")
-    start = _int_code(args[2])
-    occurrence = _int_code(args[3]) if len(args) > 3 else "F.lit(1)"
+        if isinstance(node.args[1], Literal) and node.args[1].value:
+            return Code(f"F.instr({s}, {search})", "integer")
+        return let(search, lambda b: Code(f"F.when(F.length({b}) > 0, F.instr({s}, {b}))"
+                                          f".when({b}.isNotNull(), F.lit(0))", "integer"))
     i = tr.fresh("i")
-    matches = f"F.filter(F.sequence(F.lit(1), F.greatest(F.length({s}), F.lit(1))), lambda {i}: " \
-              f"(F.substr({s}, {i}, F.length({search})) == {search}) & "
-    forward = f"{matches}({i} >= {start}))"
-    backward = f"F.reverse({matches}({i} <= F.length({s}) + {start} + 1)))"
-    picked = (f"F.coalesce(F.try_element_at(F.when({start} >= 0, {forward}).otherwise({backward}), "
-              f"{occurrence}), F.lit(0))")
-    text = f"F.when((F.length({search}) == 0) | ({occurrence} <= 0), F.lit(0)).otherwise({picked})"
-    return _guard([s, search, args[2]] + args[3:4], text, "integer")
+    extra = [Code(_int_code(args[2]), "integer")]
+    extra.append(Code(_int_code(args[3]), "integer") if len(args) > 3 else Code("F.lit(1)", "integer"))
+
+    def build(bound: list[Code]) -> Code:
+        s, search, start, occurrence = bound
+        matches = (f"F.filter(F.sequence(F.lit(1), F.greatest(F.length({s}), F.lit(1))), lambda {i}: "
+                   f"(F.substr({s}, {i}, F.length({search})) == {search}) & ")
+        forward = f"{matches}({i} >= {start}))"
+        backward = f"F.reverse({matches}({i} <= F.length({s}) + {start} + 1)))"
+        picked = (f"F.coalesce(F.try_element_at(F.when({start} >= 0, {forward}).otherwise({backward}), "
+                  f"{occurrence}), F.lit(0))")
+        text = f"F.when((F.length({search}) == 0) | ({occurrence} <= 0), F.lit(0)).otherwise({picked})"
+        return _guard(bound, text, "integer")
+    return let_all([s, search, *extra], build)
 
 
 # ---------------------------------------------------------------- CONCAT, CHR, ASCII, REVERSE
@@ -185,9 +193,9 @@ def _concat(values: list[Value], env: Environment) -> Value:
 
 
 def _concat_spark(tr, node: Call, args: list[Code]) -> Code:
-    a, b = _str_args(tr, args)
-    return Code(f'F.when(F.coalesce({a}, {b}).isNull(), F.lit(None)).otherwise(F.concat_ws("", {a}, {b}))',
-                "string")
+    from infaflow.expr.spark_operators import concat
+
+    return concat(tr, node)
 
 
 def _chr(values: list[Value], env: Environment) -> Value:
