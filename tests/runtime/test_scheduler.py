@@ -229,3 +229,14 @@ def test_dependency_driven_no_level_barrier(run_flows, tmp_path: Path) -> None:
     result = run_flows(f)
     tasks = result.summary["tasks"]
     assert tasks["after_short"]["ended"] < tasks["long"]["ended"]
+
+
+def test_predefined_task_variables_in_conditions(run_flows) -> None:
+    f = Flow("wf_taskvars").cmd("c", "exit 5", attrs=FAIL).cmd("by_code", "true").cmd("by_msg", "true").cmd("by_time", "true")
+    f.cmd("not_yet", "true")
+    f.link("Start", "c").link("c", "by_code", "$c.ErrorCode = 5")
+    f.link("c", "by_msg", "INSTR($c.ErrorMsg, 'exit status 5') > 0")
+    f.link("c", "by_time", "$c.EndTime >= $c.StartTime AND $c.StartTime >= WORKFLOWSTARTTIME")
+    f.link("Start", "not_yet", "$by_code.Status = NOTSTARTED")  # evaluated when Start ends: by_code has not run
+    got = statuses(run_flows(f))
+    assert got["by_code"] == got["by_msg"] == got["by_time"] == got["not_yet"] == "SUCCEEDED"

@@ -474,7 +474,6 @@ class Runner:
                 continue
             if verdict.verdict is Verdict.NEVER:
                 result = TaskResult(NOTSTARTED, error="")
-                scope.task_vars[name] = {"notstarted_reason": verdict.reason}
                 work.extend(self._complete(scope, node, result, None, None, 0))
                 continue
             if scope.stopping():
@@ -720,7 +719,6 @@ class Runner:
         """Record ``node``'s end in ``result.status``, apply its effects; the tasks to settle next."""
         status = result.status
         values = scope.task_vars.setdefault(node.name, {})
-        values.pop("notstarted_reason", None)
         values.update({"status": status, "starttime": started, "endtime": ended, "errorcode": result.error_code, "errormsg": result.error})
         values["prevtaskstatus"] = self._prev_status(scope, node) if status == DISABLED else status
         for key, value in result.task_vars.items():
