@@ -105,3 +105,18 @@ def test_dry_run_cli(cli, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert json.loads(result.output)["tasks"]["b"]["status"] == "SUCCEEDED"
     assert not (tmp_path / ".infaflow").exists()
+
+
+def test_recorded_durations_feed_inspect(cli, tmp_path: Path) -> None:
+    f = Flow("wf_dur").cmd("slow", "sleep 0.3").cmd("fast", "true").link("Start", "slow").link("slow", "fast")
+    export = write_export(tmp_path, f)
+    assert cli("run", str(export), "-w", "wf_dur", "-q").exit_code == 0
+    result = cli("runs", "--durations", "-w", "wf_dur")
+    durations = json.loads(result.output)["durations"]
+    assert durations["slow"] >= 0.3 > durations["fast"]
+    (tmp_path / "d.json").write_text(result.output)
+    inspected = cli("inspect", str(export), "--workflow", "wf_dur", "--durations", "d.json", "--json")
+    assert inspected.exit_code == 0, inspected.output
+    tasks = {t["path"]: t for t in json.loads(inspected.output)["workflows"][0]["tasks"]}
+    assert tasks["slow"]["duration"] == pytest.approx(durations["slow"])
+    assert cli("runs", "--durations").exit_code == 2
