@@ -67,6 +67,21 @@ def test_worklet_fail_parent_flags(run_flows) -> None:
     assert statuses(result)["w"] == "SUCCEEDED"
 
 
+def test_stop_parent_inside_a_worklet_stops_only_the_worklet(run_flows) -> None:
+    wl = Flow("wl_stop", worklet=True).add("ctl", "Control", attrs={"Control Option": "Stop Parent"})
+    wl.cmd("long", "sleep 20").add("wait", "Timer", timer=("START_RELATIVE_TO_PARENT_WORKFLOW", {}, {"HOURS": "1"}))
+    wl.link("Start", "ctl").link("Start", "long").link("Start", "wait")
+    top = Flow("wf_wl_stop").add("w", "Worklet", worklet="wl_stop").cmd("on_stop", "true").cmd("parallel", "sleep 0.2")
+    top.link("Start", "w").link("w", "on_stop", "$w.Status = STOPPED").link("Start", "parallel")
+    t0 = time.monotonic()
+    result = run_flows(top, wl)
+    assert time.monotonic() - t0 < 10
+    got = statuses(result)
+    assert (got["w"], got["w/long"], got["w/wait"]) == ("STOPPED", "STOPPED", "STOPPED")
+    assert got["on_stop"] == got["parallel"] == "SUCCEEDED"
+    assert result.status == "SUCCEEDED"
+
+
 def test_timer_absolute_variable_and_relative(run_flows) -> None:
     f = Flow("wf_timer").var("$$AT", "date/time", "")
     f.add("t", "Timer", attrs={"Variable": "$$AT"}, timer=("START_AT_ABSOLUTE_VARIABLE", {}, {}))
@@ -209,17 +224,21 @@ def session_flow() -> Flow:
             ("Post-session failure command", "Command", [("postf", "echo post-fail >> sess.txt")], {}),
             ("Pre-session variable assignment", "Assignment", [("$$MP", "$$WFV")], {}),
             ("Post-session success variable assignment", "Assignment", [("$$SAVED", "$$LAST_ID")], {}),
+            ("Failure Email", "Email", [], {"Email User Name": "ops@example.com", "Email Subject": "%s failed (%e)", "Email Text": "see log"}),
         ],
     )
     f.cmd("rows_ok", "true").link("Start", "s_load").link("s_load", "rows_ok", "$s_load.TgtSuccessRows = 10 AND $s_load.SrcSuccessRows = 12")
     return f
 
 
-def test_session_without_executor_fails_clearly(run_flows, tmp_path: Path) -> None:
+def test_session_without_executor_fails_clearly(run_flows, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INFAFLOW_SMTP_HOST", raising=False)
     result = run_flows(session_flow(), no_executor_reason="the Spark executor is not installed")
     assert statuses(result)["s_load"] == "FAILED"
     assert result.summary["tasks"]["s_load"]["error"] == "no session executor: the Spark executor is not installed"
     assert (tmp_path / "sess.txt").read_text().split() == ["pre", "post-fail"]
+    (mail,) = (tmp_path / ".infaflow" / "runs" / str(result.run_id) / "outbox").glob("*.eml")
+    assert "Subject: s_load failed (FAILED)" in mail.read_text()  # the session's failure email
 
 
 def test_session_with_executor(run_flows, tmp_path: Path) -> None:
