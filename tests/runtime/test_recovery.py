@@ -77,6 +77,19 @@ def test_failed_run_resumes_failed_tasks(run_flows, tmp_path: Path) -> None:
     assert Counter((tmp_path / "side.txt").read_text().split()) == {"a": 1, "b": 2, "c": 1}
 
 
+def test_resume_keeps_what_kept_tasks_did_to_the_parent(run_flows, tmp_path: Path) -> None:
+    f = Flow("wf_keep_ctl").add("ctl", "Control", attrs={"Control Option": "Fail Parent"})
+    f.cmd("gate", side("gate") + "; test -f go.flag", attrs=FAIL, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"})
+    f.link("Start", "ctl").link("Start", "gate")
+    result = run_flows(f)
+    assert result.status == "FAILED"
+    (tmp_path / "go.flag").write_text("")
+    resumed = resume_run(result.run_id, state_dir=tmp_path / ".infaflow")
+    assert statuses(resumed)["gate"] == "SUCCEEDED"
+    assert resumed.status == "FAILED"  # the Control task's Fail Parent still holds
+    assert "Fail Parent" in resumed.summary["error"]
+
+
 def test_worklet_suspends_parent_and_resumes_inside(run_flows, tmp_path: Path) -> None:
     wl = Flow("wl_s", worklet=True).cmd("in_ok", side("in_ok")).cmd("in_gate", side("in_gate") + "; test -f go.flag", attrs=FAIL)
     wl.link("Start", "in_ok").link("in_ok", "in_gate")

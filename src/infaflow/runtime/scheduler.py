@@ -47,6 +47,7 @@ from infaflow.runtime.status import (
 )
 from infaflow.runtime.store import RunStore, TaskRecord
 from infaflow.runtime.tasks import HANDLERS, TaskContext, TaskLog, TaskResult
+from infaflow.runtime.tasks.simple import control_option
 from infaflow.runtime.tasks.waits import EventBoard
 from infaflow.runtime.variables import Param, VariableScope, builtins, expand
 from infaflow.runtime.workers import PriorityPool
@@ -383,6 +384,7 @@ class Runner:
             if action == recovery.KEEP:
                 scope.status[name] = record.status
                 scope.task_vars[name] = {k.lower(): v for k, v in record.vars.items()}
+                self._reapply_outcome(scope, node, record.status)
                 touched.extend(self._after(scope, node, record.status))
             elif action == recovery.FAIL:
                 result = TaskResult(FAILED, error=f"interrupted ({record.status}); recovery strategy: {recovery.FAIL_AND_CONTINUE}", error_code=1)
@@ -390,6 +392,17 @@ class Runner:
                     self._complete(scope, node, result, record.started or dt.datetime.now(), dt.datetime.now(), record.attempts)
                 )
         self._settle(scope, touched)
+
+    def _reapply_outcome(self, scope: ScopeRun, node: Node, status: str) -> None:
+        """What a kept task did to its parent's outcome in the first run: a disabled task with
+        FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN, a Control task that failed its parent or the top-level
+        workflow (stop and abort are not repeated: resuming is how a stopped run continues)."""
+        if status == DISABLED and node.instance.fail_parent_if_instance_did_not_run:
+            scope.fail_reasons.append(f"{node.path} did not run ({status})")
+        if node.task_type == "Control" and status == SUCCEEDED:
+            option = control_option(node.instance.effective_attributes().get("Control Option", "") or "")
+            if option in ("Fail Parent", "Fail Top-Level Workflow"):
+                self._apply_control(scope, node, option)
 
     def _close_scope(self, scope: ScopeRun) -> None:
         if scope.closed:
@@ -502,7 +515,7 @@ class Runner:
                 env = env or self._env(scope, node.name)
                 try:
                     scope.link_state[index] = Link.TRUE if conditions.holds(link.node, env) else Link.FALSE
-                except (InputError, conditions.ExprError) as exc:
+                except Exception as exc:  # noqa: BLE001 - any evaluation problem is this link's, reported with its location
                     scope.link_state[index] = Link.FALSE
                     where = f"{link.model.location}" if link.model.location.line else self.export.path
                     message = f"{where}: link {link.source} -> {link.target}: condition {link.condition!r} cannot be evaluated: {exc}"
