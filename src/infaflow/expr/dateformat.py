@@ -241,13 +241,10 @@ _SPARK_PARSE_VARIABLE = {"YYYY": "y", "MM": "M", "DD": "d", "HH": "h", "HH12": "
 
 
 def _spark_text(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch.isalpha() or ch in "'[]{}#":
-            out.append("''" if ch == "'" else f"'{ch}'")
-        else:
-            out.append(ch)
-    return "".join(out).replace("''''", "''")
+    """Literal text in a Spark pattern: quoted as one run when it holds letters or pattern symbols."""
+    if any(ch.isalpha() or ch in "'[]{}#" for ch in text):
+        return "'" + text.replace("'", "''") + "'"
+    return text
 
 
 def spark_format_pattern(fmt: str) -> str:
@@ -275,7 +272,7 @@ def spark_parse_patterns(fmt: str) -> list[str]:
                 out.append(_spark_text(item.value))
                 continue
             token = item.value
-            if token in ("YY", "RR", "YYY", "Y", "D", "DY", "DAY", "SSSSS", "J", "A.M.", "P.M.", "NS", "Q"):
+            if token in ("RR", "YYY", "Y", "D", "DY", "DAY", "SSSSS", "J", "A.M.", "P.M.", "NS", "Q"):
                 raise ValueError(f"reading the date format token {token} has no exact Spark equivalent")
             if token in _SPARK_PARSE_VARIABLE and _variable_width(part, i):
                 out.append(_SPARK_PARSE_VARIABLE[token])

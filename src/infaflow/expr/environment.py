@@ -99,7 +99,7 @@ class DictEnvironment(Environment):
 
     def group(self) -> Sequence[Environment]:
         if not self.rows:
-            return super().group() if not self.values else [self]
+            return super().group()
         return self.rows
 
     def set_variable(self, function: str, name: str, value: Value) -> Value:

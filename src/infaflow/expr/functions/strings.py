@@ -27,6 +27,9 @@ def _str_args(tr, args: list[Code]) -> list[Code]:
 
 
 def _int_code(code: Code) -> str:
+    """An int argument (Spark's string functions take int positions and lengths)."""
+    if re.fullmatch(r"F\.lit\(-?\d+\)", code.text):
+        return code.text
     return f'{as_value(code)}.cast("int")'
 
 
