@@ -34,6 +34,10 @@ GROUPS: dict[str, tuple[dict[str, str], list[str]]] = {
         "IIF(S > 'b', N)", "IIF(N > 0, S)", "DECODE(S, 'abc', 1, NULL, 2, 3)", "DECODE(N, 1, S, 2, 'two')",
         "IN(S, 'abc', 'ABCABC', 0)", "IN(S, 'abc', '')", "IN(N, 1, 2, 7)", "CHOOSE(N, S, 'b')",
         "GREATEST(S, 'b')", "LEAST(N, 3)",
+        # long arguments are bound once in the generated code (let): the same results
+        "INSTR(UPPER(S) || LOWER(S) || 'xyz', 'A', N, 1)", "TO_INTEGER(SUBSTR(S || '123', 2, 3)) + N",
+        "DECODE(UPPER(SUBSTR(S, 1, 3)), 'ABC', 1, NULL, -1, 0)", "INITCAP(REPLACESTR(1, S, 'a', 'b c') || S)",
+        "IN(LOWER(SUBSTR(S, 1, 3)) || 'zz', 'abczz', 'zz')",
     ]),
     "numbers": ({"X": "double", "D": "decimal", "N": "integer"}, [
         "ROUND(X, 2)", "ROUND(X)", "ROUND(D, 1)", "ROUND(N, -1)", "TRUNC(X, 1)", "TRUNC(X)", "TRUNC(D, 1)",

@@ -17,8 +17,12 @@ class PortContext(SparkContext):
     """Translation context of a checked expression: ports typed from their transformation, parameters read
     from a ``params`` dict of the generated job, lookups left to the caller (Unsupported)."""
 
-    def __init__(self, port_types: dict[str, str]) -> None:
+    def __init__(self, port_types: dict[str, str], row_order: str | None = None) -> None:
         self.port_types = port_types
+        self._row_order = row_order
+
+    def row_order(self) -> str | None:
+        return self._row_order
 
     def column_type(self, name: str) -> str:
         return self.port_types.get(name.upper(), "")
@@ -71,8 +75,9 @@ def _reason(message: str) -> str:
     return message.split(" (at ")[0]
 
 
-def check_one(found: FoundExpression) -> CheckResult:
-    """Parse and translate one expression."""
+def check_one(found: FoundExpression, row_order: str | None = None) -> CheckResult:
+    """Parse and translate one expression (``row_order``: code of the input-order column FIRST and LAST
+    need, when the generated job has one)."""
     from infaflow.expr.functions import REGISTRY
 
     result = CheckResult(found)
@@ -89,7 +94,7 @@ def check_one(found: FoundExpression) -> CheckResult:
         elif isinstance(n, Call) and n.name not in REGISTRY:
             result.builtin_only = False
     try:
-        result.code = to_pyspark(node, PortContext(found.port_types))
+        result.code = to_pyspark(node, PortContext(found.port_types, row_order))
         result.translated = True
     except Unsupported as exc:
         result.problem = exc.message

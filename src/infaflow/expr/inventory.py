@@ -1,5 +1,6 @@
 """Every expression in an export file, found with lxml: port expressions, Filter/Joiner/Lookup/Update
-Strategy conditions, Router groups, workflow link conditions, Decision conditions and Assignment values.
+Strategy conditions (also when overridden on a mapping instance or in a session), Router groups, workflow
+link conditions, Decision conditions and Assignment values.
 
 Each comes with its file and line and, for mapping expressions, the types of the ports of its
 transformation, so that it can be parsed, checked and translated (``infaflow expr check``).
@@ -80,6 +81,15 @@ def expressions_in_tree(tree: etree._ElementTree, file: str) -> Iterator[FoundEx
             if text.strip():
                 yield FoundExpression("router group", text, file, group.sourceline or 0,
                                       f"{owner}.{group.get('NAME')}", types)
+    for instance in root.iter("INSTANCE", "SESSTRANSFORMATIONINST"):
+        for attribute in instance:
+            if attribute.tag not in ("TABLEATTRIBUTE", "ATTRIBUTE"):
+                continue
+            name = attribute.get("NAME", "").lower()
+            text = attribute.get("VALUE", "")
+            if name in EXPRESSION_ATTRIBUTES and text.strip():
+                owner = instance.get("NAME") or instance.get("SINSTANCENAME", "")
+                yield FoundExpression(name, text, file, attribute.sourceline or 0, f"{owner} (override)")
     for link in root.iter("WORKFLOWLINK"):
         text = link.get("CONDITION", "")
         if text.strip():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Union
 
 from infaflow.expr.dateformat import DEFAULT_DATE_FORMAT, format_date, parse_date
@@ -128,7 +128,7 @@ def round_half_up(value: int | Decimal | float, places: int = 0) -> int | Decima
         return rounded if value >= 0 else -rounded
     exact = to_decimal(value)
     try:
-        result = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        result = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=38))
     except InvalidOperation:
         result = exact
     return float(result) if isinstance(value, float) else result

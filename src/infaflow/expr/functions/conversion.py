@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from infaflow.expr.dateformat import format_date, parse_date
 from infaflow.expr.environment import Environment
@@ -87,11 +87,15 @@ def _to_integer_spark(sql_type: str):
     return build
 
 
+#: room for Spark's 38 digits (PowerCenter keeps 28)
+_WIDE = Context(prec=38)
+
+
 def _to_decimal(values: list[Value], env: Environment) -> Value:
     number = to_decimal(to_number(values[0]))  # type: ignore[arg-type]
     if len(values) > 1:
         scale = int(to_number(values[1]))  # type: ignore[arg-type]
-        return number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+        return number.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP, context=_WIDE)
     return number
 
 
