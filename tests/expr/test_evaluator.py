@@ -235,6 +235,7 @@ def test_custom_environment_hooks() -> None:
     assert evaluate(parse("SETMAXVARIABLE($$M, A * 10)"), env) == 20
     assert evaluate(parse("SYSDATE"), env) == datetime(2020, 5, 6)
     assert evaluate(parse("SESSSTARTTIME"), env) == datetime(2020, 5, 6)
+    assert evaluate(parse("SYSTIMESTAMP('US')"), env) == datetime(2020, 5, 6)
     assert calls == [("lkp_x", [2, "k"]), ("SETMAXVARIABLE", ("$$M", 20))]
 
 

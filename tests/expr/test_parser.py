@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from infaflow.errors import InputError
-from infaflow.expr import Call, ExprSyntaxError, Literal, Name, RefCall, parse, references, to_text
+from infaflow.expr import Call, ExprSyntaxError, Literal, Name, RefCall, lookups, parse, references, to_text
 
 
 @pytest.mark.parametrize(("text", "canonical"), [
@@ -83,7 +83,9 @@ def test_lookup_and_procedure_references() -> None:
     assert isinstance(node, RefCall) and node.kind == "LKP" and node.name == "lkp_rate" and len(node.args) == 2
     node = parse(":sp.GET_ID(A, PROC_RESULT)")
     assert isinstance(node, RefCall) and node.kind == "SP"
-    assert references(parse("IIF(:LKP.l(A), $$P, $s.Status)")) == {":LKP.l", "A", "$$P", "$s.Status"}
+    node = parse("IIF(:LKP.l(A), $$P, $s.Status + :SP.p(B))")
+    assert references(node) == {"A", "$$P", "$s.Status", "B"}
+    assert lookups(node) == {":LKP.l", ":SP.p"}
 
 
 @pytest.mark.parametrize(("text", "where", "message"), [

@@ -21,20 +21,19 @@ from infaflow.expr.types import truthy
 
 
 def references(node: Node) -> set[str]:
-    """Names an expression uses: ports, ``$$parameters``, ``$variables``, ``$Task.Attribute``, and unconnected
-    lookups/procedures as ``:LKP.name`` / ``:SP.name``."""
-    names: set[str] = set()
-    for n in walk(node):
-        if isinstance(n, Name):
-            names.add(n.name)
-        elif isinstance(n, RefCall):
-            names.add(f":{n.kind}.{n.name}")
-    return names
+    """Names an expression uses: ports, ``$$parameters``, ``$variables``, ``$Task.Attribute``, as written."""
+    return {n.name for n in walk(node) if isinstance(n, Name)}
+
+
+def lookups(node: Node) -> set[str]:
+    """Unconnected lookups and stored procedures an expression calls, as ``:LKP.name`` / ``:SP.name``."""
+    return {f":{n.kind}.{n.name}" for n in walk(node) if isinstance(n, RefCall)}
 
 
 __all__ = [
     "AbortSession", "Binary", "Call", "DD", "DEFAULT_DATE_FORMAT", "DictEnvironment", "Environment",
     "ExprError", "ExprSyntaxError", "Literal", "Name", "Node", "REGISTRY", "RefCall", "RowError", "STATUS",
-    "SparkContext", "Unary", "UnknownName", "Unsupported", "evaluate", "parse", "references", "to_pyspark",
+    "SparkContext", "Unary", "UnknownName", "Unsupported", "evaluate", "lookups", "parse", "references",
+    "to_pyspark",
     "to_pyspark_condition", "to_text", "truthy", "walk",
 ]
