@@ -240,3 +240,12 @@ def test_predefined_task_variables_in_conditions(run_flows) -> None:
     f.link("Start", "not_yet", "$by_code.Status = NOTSTARTED")  # evaluated when Start ends: by_code has not run
     got = statuses(run_flows(f))
     assert got["by_code"] == got["by_msg"] == got["by_time"] == got["not_yet"] == "SUCCEEDED"
+
+
+def test_scarce_workers_take_the_most_critical_task_first(run_flows) -> None:
+    from infaflow.runtime.scheduler import RunOptions
+
+    f = Flow("wf_prio").cmd("short", "true").cmd("long1", "true").cmd("long2", "true").cmd("long3", "true")
+    f.link("Start", "short").link("Start", "long1").link("long1", "long2").link("long2", "long3")
+    tasks = run_flows(f, options=RunOptions(max_workers=1)).summary["tasks"]
+    assert tasks["long1"]["started"] < tasks["short"]["started"]  # short comes first in the export

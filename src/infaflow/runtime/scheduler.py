@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import heapq
+import itertools
 import os
 import queue
 import signal
@@ -161,6 +163,9 @@ class TaskRun:
     ctx: TaskContext | None = None
     retry_timer: threading.Timer | None = None
     reported: bool = False
+    began: dt.datetime | None = None  # when the current attempt really started
+    began_once: bool = False
+    in_pool: bool = False  # holds one of the --max-workers workers
 
 
 class ScopeRun:
@@ -276,6 +281,9 @@ class Runner:
         self.queue: queue.SimpleQueue[tuple[str, Any, Any]] = queue.SimpleQueue()
         self._inline: deque[TaskRun] = deque()
         self._to_pool: list[TaskRun] = []
+        self._ready: list[tuple[float, int, TaskRun]] = []  # pool tasks waiting for a worker, most critical first
+        self._seq = itertools.count()
+        self._busy = 0
         self._to_thread: list[TaskRun] = []
         self._pool: PriorityPool | None = None
         self.priority = priorities(plan, store.recorded_durations(workflow.name, folder.name) if not options.dry_run else {})
@@ -659,6 +667,12 @@ class Runner:
     def _work(self, run: TaskRun) -> None:
         handler = HANDLERS[run.node.task_type]
         assert run.ctx is not None
+        began = dt.datetime.now()  # when a worker takes it: StartTime excludes the wait for a worker
+        run.began = began
+        run.ctx.task_started = began
+        if not run.began_once:
+            run.began_once = True
+            run.started = began
         try:
             result = handler.run(run.ctx)
         except Exception as exc:  # noqa: BLE001 - a bug in one task must not kill the run
@@ -687,7 +701,7 @@ class Runner:
             return
         scope, node = run.scope, run.node
         now = dt.datetime.now()
-        self.store.attempt_finished(self.run_id, node.path, run.attempt, result.status, now, result.error)
+        self.store.attempt_finished(self.run_id, node.path, run.attempt, result.status, now, result.error, run.began)
         if (
             result.status == FAILED
             and run.restartable
@@ -851,8 +865,15 @@ class Runner:
 
     def _flush(self) -> None:
         assert self._pool is not None
+        # Workers are handed tasks here, after every completion has been processed, so a freed worker
+        # takes the most critical task ready at that moment (not whatever was queued first).
         for run in self._to_pool:
-            self._pool.submit(self.priority.get(run.node.path, 0.0), self._work, run)
+            heapq.heappush(self._ready, (-self.priority.get(run.node.path, 0.0), next(self._seq), run))
+        while self._ready and self._busy < self.options.max_workers:
+            priority, _, run = heapq.heappop(self._ready)
+            run.in_pool = True
+            self._busy += 1
+            self._pool.submit(-priority, self._work, run)
         for run in self._to_thread:
             threading.Thread(target=self._work, args=(run,), name=f"infaflow-wait-{run.node.name}", daemon=True).start()
         self._to_pool.clear()
@@ -861,6 +882,9 @@ class Runner:
     def _handle(self, message: tuple[str, Any, Any]) -> None:
         kind, first, second = message
         if kind == "done":
+            if first.in_pool:
+                first.in_pool = False
+                self._busy -= 1
             self._on_result(first, second)
         elif kind == "retry":
             self._on_retry(first)

@@ -273,12 +273,21 @@ class RunStore:
             )
 
     def attempt_finished(
-        self, run_id: int, path: str, attempt: int, status: str, ended: dt.datetime, error: str
+        self,
+        run_id: int,
+        path: str,
+        attempt: int,
+        status: str,
+        ended: dt.datetime,
+        error: str,
+        started: dt.datetime | None = None,
     ) -> None:
+        """Record an attempt's end (and its real start, when it waited for a worker)."""
         with self.transaction() as cur:
             cur.execute(
-                "UPDATE attempts SET status=?, ended=?, error=? WHERE run_id=? AND path=? AND attempt=?",
-                (status, _ts(ended), error, run_id, path, attempt),
+                "UPDATE attempts SET status=?, ended=?, error=?, started=COALESCE(?, started)"
+                " WHERE run_id=? AND path=? AND attempt=?",
+                (status, _ts(ended), error, _ts(started), run_id, path, attempt),
             )
 
     def task_finished(
