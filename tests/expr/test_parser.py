@@ -31,6 +31,13 @@ def test_precedence_and_associativity(text: str, canonical: str) -> None:
     assert to_text(parse(text)) == canonical
 
 
+def test_sql_style_in() -> None:
+    assert to_text(parse("A IN ('1', '2') AND B = 1")) == "(IN(A, '1', '2') AND (B = 1))"
+    assert to_text(parse("A + 1 NOT IN (2, 3)")) == "NOT IN((A + 1), 2, 3)"
+    assert to_text(parse("ISNULL(A) OR IN(A, 1, 2)")) == "(ISNULL(A) OR IN(A, 1, 2))"
+    assert to_text(parse("A < B IN (1, 0)")) == "IN((A < B), 1, 0)"
+
+
 def test_literals() -> None:
     assert parse("'it''s'").value == "it's"  # type: ignore[attr-defined]
     assert parse("''").value == ""  # type: ignore[attr-defined]

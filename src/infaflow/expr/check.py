@@ -30,6 +30,9 @@ class PortContext(SparkContext):
     def parameter(self, name: str) -> str:
         return f"F.lit(params[{py(name)}])"
 
+    def parameter_type(self, name: str) -> str:
+        return self.port_types.get(name.upper(), "")
+
 
 @dataclass
 class CheckResult:

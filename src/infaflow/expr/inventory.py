@@ -48,11 +48,18 @@ class FoundExpression:
     file: str
     line: int
     owner: str  # transformation, workflow or task name
+    #: upper-case port and ``$$variable`` names -> types (mapping expressions only)
     port_types: dict[str, str] = field(default_factory=dict)
 
 
 def _port_types(transformation: etree._Element) -> dict[str, str]:
+    """Types of the transformation's ports and of its mapping's variables and parameters (``$$NAME``)."""
     types = {}
+    mapping = transformation.getparent()
+    if mapping is not None and mapping.tag in ("MAPPING", "MAPPLET"):
+        for variable in mapping.iter("MAPPINGVARIABLE"):
+            if variable.get("NAME"):
+                types[variable.get("NAME", "").upper()] = expression_type(variable.get("DATATYPE", ""))
     for port in transformation.iter("TRANSFORMFIELD"):
         name = port.get("NAME")
         if name:

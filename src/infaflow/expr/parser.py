@@ -1,7 +1,8 @@
 """Parser of the transformation language: precedence climbing over the tokens, to :mod:`nodes`.
 
 Precedence, lowest first (all binary operators left-associative): ``OR``; ``AND``; ``= <> != ^=``;
-``< <= > >=``; ``||``; ``+ -``; ``* / %``; unary ``+ - NOT``.
+``< <= > >=``; ``||``; ``+ -``; ``* / %``; unary ``+ - NOT``. The SQL form ``x [NOT] IN (a, b)``, which
+PowerCenter's Designer rejects but some exports contain, is read as ``[NOT] IN(x, a, b)`` at the level of ``=``.
 """
 
 from __future__ import annotations
@@ -82,9 +83,31 @@ class _Parser:
             return token.value.upper()
         return None
 
+    def infix_in(self) -> bool | None:
+        """At ``x IN (...)`` / ``x NOT IN (...)`` (SQL style, seen in exports): True for NOT IN, False for
+        IN, None otherwise."""
+        token, following = self.peek(), self.tokens[min(self.index + 1, len(self.tokens) - 1)]
+        if token.kind != "IDENT":
+            return None
+        word = token.value.upper()
+        if word == "IN" and following.kind == "OP" and following.value == "(":
+            return False
+        if word == "NOT" and following.kind == "IDENT" and following.value.upper() == "IN":
+            return True
+        return None
+
     def expression(self, min_level: int) -> Node:
         left = self.unary()
         while True:
+            negated = self.infix_in()
+            if negated is not None and BINARY_PRECEDENCE["="] > min_level:
+                token = self.advance()
+                if negated:
+                    self.advance()
+                self.expect("(")
+                node: Node = Call("IN", [left, *self.arguments()], pos=token.pos, source=self.source)
+                left = Unary("NOT", node, pos=token.pos, source=self.source) if negated else node
+                continue
             op = self.binary_operator()
             if op is None:
                 return left

@@ -163,27 +163,52 @@ def _instr(values: list[Value], env: Environment) -> Value:
     return instr(_s(values[0], env), _s(values[1], env), start, occurrence)
 
 
+def _literal_int(node: Call, index: int) -> int | None:
+    if index < len(node.args):
+        arg = node.args[index]
+        if isinstance(arg, Literal) and isinstance(arg.value, int) and not arg.kind:
+            return arg.value
+        return None
+    return 1  # start and occurrence default to 1
+
+
 def _instr_spark(tr, node: Call, args: list[Code]) -> Code:
+    """Positions of every (overlapping) match, filtered by the start, forward or backward, then the n-th."""
     s, search = tr.to_string(args[0]), tr.to_string(args[1])
+    literal_search = node.args[1].value if isinstance(node.args[1], Literal) else None
     if len(args) == 2:
-        if isinstance(node.args[1], Literal) and node.args[1].value:
+        if isinstance(literal_search, str) and literal_search:
             return Code(f"F.instr({s}, {search})", "integer")
         return let(search, lambda b: Code(f"F.when(F.length({b}) > 0, F.instr({s}, {b}))"
                                           f".when({b}.isNotNull(), F.lit(0))", "integer"))
+    start_value, occurrence_value = _literal_int(node, 2), _literal_int(node, 3)
     i = tr.fresh("i")
     extra = [Code(_int_code(args[2]), "integer")]
     extra.append(Code(_int_code(args[3]), "integer") if len(args) > 3 else Code("F.lit(1)", "integer"))
 
     def build(bound: list[Code]) -> Code:
         s, search, start, occurrence = bound
-        matches = (f"F.filter(F.sequence(F.lit(1), F.greatest(F.length({s}), F.lit(1))), lambda {i}: "
-                   f"(F.substr({s}, {i}, F.length({search})) == {search}) & ")
-        forward = f"{matches}({i} >= {start}))"
-        backward = f"F.reverse({matches}({i} <= F.length({s}) + {start} + 1)))"
-        picked = (f"F.coalesce(F.try_element_at(F.when({start} >= 0, {forward}).otherwise({backward}), "
-                  f"{occurrence}), F.lit(0))")
-        text = f"F.when((F.length({search}) == 0) | ({occurrence} <= 0), F.lit(0)).otherwise({picked})"
-        return _guard(bound, text, "integer")
+        width = f"F.lit({len(literal_search)})" if isinstance(literal_search, str) else f"F.length({search})"
+        positions = f"F.sequence(F.lit(1), F.greatest(F.length({s}), F.lit(1)))"
+        match = f"(F.substr({s}, {i}, {width}) == {search})"
+        forward = f"F.filter({positions}, lambda {i}: {match} & ({i} >= {start}))"
+        if start_value is not None and start_value <= 1 and start_value >= 0:
+            forward = f"F.filter({positions}, lambda {i}: {match})"
+        backward = f"F.reverse(F.filter({positions}, lambda {i}: {match} & ({i} <= F.length({s}) + {start} + 1)))"
+        if start_value is None:
+            matches = f"F.when({start} >= 0, {forward}).otherwise({backward})"
+        else:
+            matches = forward if start_value >= 0 else backward
+        picked = f"F.coalesce(F.try_element_at({matches}, {occurrence}), F.lit(0))"
+        checks = []
+        if not (isinstance(literal_search, str) and literal_search):
+            checks.append(f"(F.length({search}) == 0)")
+        if occurrence_value is None or occurrence_value <= 0:
+            checks.append(f"({occurrence} <= 0)")
+        text = f"F.when({' | '.join(checks)}, F.lit(0)).otherwise({picked})" if checks else picked
+        nullable = [c for c, n in zip(bound[:2], node.args[:2], strict=True) if not isinstance(n, Literal)]
+        nullable += [c for c, value in ((start, start_value), (occurrence, occurrence_value)) if value is None]
+        return _guard(nullable, text, "integer")
     return let_all([s, search, *extra], build)
 
 
