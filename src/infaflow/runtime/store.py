@@ -412,18 +412,20 @@ class RunStore:
     def recorded_durations(self, workflow: str, folder: str | None = None, runs: int = 5) -> dict[str, float]:
         """Mean duration in seconds of each task path over the last ``runs`` runs where it SUCCEEDED.
 
-        ``inspect`` and ``report`` use these as default task durations for the critical path.
+        ``infaflow runs --durations`` prints them for ``inspect``/``report --durations`` (critical path).
         """
-        sql = (
-            "SELECT t.path, t.started, t.ended FROM task_runs t JOIN runs r ON r.run_id = t.run_id"
-            " WHERE r.workflow = ? AND t.status = 'SUCCEEDED' AND t.started IS NOT NULL AND t.ended IS NOT NULL"
-            " AND r.options NOT LIKE '%\"dry_run\": true%'"
-        )
+        recent = "SELECT run_id FROM runs WHERE workflow = ? AND options NOT LIKE '%\"dry_run\": true%'"
         args: list[Any] = [workflow]
         if folder:
-            sql += " AND r.folder = ?"
+            recent += " AND folder = ?"
             args.append(folder)
-        sql += " ORDER BY t.run_id DESC"
+        recent += " ORDER BY run_id DESC LIMIT ?"
+        args.append(max(runs * 4, 20))  # the recent runs only: the store may hold thousands
+        sql = (
+            "SELECT t.path, t.started, t.ended FROM task_runs t"
+            f" WHERE t.run_id IN ({recent}) AND t.status = 'SUCCEEDED'"
+            " AND t.started IS NOT NULL AND t.ended IS NOT NULL ORDER BY t.run_id DESC"
+        )
         samples: dict[str, list[float]] = {}
         with self._lock:
             for path, started, ended in self._conn.execute(sql, args):
