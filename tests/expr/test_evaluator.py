@@ -108,6 +108,7 @@ CASES: list[tuple[str, Any]] = [
     ("TO_INTEGER('A12.3Grove')", 0), ("TO_INTEGER('12.5abc')", 13), ("TO_INTEGER(2.5)", 3),
     ("TO_INTEGER(-2.5)", -3), ("TO_INTEGER(2.5, TRUE)", 2), ("TO_INTEGER(-2.7, 1)", -2),
     ("TO_INTEGER(2.4, FALSE)", 2), ("TO_INTEGER(NULS)", None), ("TO_BIGINT('9007199254740993')", 9007199254740993),
+    ("TO_INTEGER(-2147483648)", -2147483648),
     ("TO_DECIMAL('711A1')", Decimal("711")), ("TO_DECIMAL('A711')", Decimal("0")),
     ("TO_DECIMAL('3.14159', 2)", Decimal("3.14")), ("TO_DECIMAL(2.675, 2)", Decimal("2.68")),
     ("TO_DECIMAL(-2.5, 0)", Decimal("-3")), ("TO_FLOAT('1.5e2x')", 150.0), ("TO_FLOAT(NULS)", None),
@@ -178,7 +179,7 @@ def test_session_date_format_is_used_for_strings_and_dates() -> None:
 @pytest.mark.parametrize(("text", "error"), [
     ("1 / 0", RowError), ("MOD(1, 0)", RowError), ("N % 0", RowError), ("TO_DATE('2024', 'MM/DD/YYYY')", RowError),
     ("SET_DATE_PART(T, 'MM', 2)", RowError), ("ERROR('bad row')", RowError), ("ABORT('stop')", AbortSession),
-    ("SQRT(-1)", RowError), ("LN(0)", RowError), ("T + 1", RowError), ("T = 1", RowError),
+    ("SQRT(-1)", RowError), ("TO_INTEGER(2147483648)", RowError), ("TO_BIGINT('9223372036854775808')", RowError), ("LN(0)", RowError), ("T + 1", RowError), ("T = 1", RowError),
     ("ADD_TO_DATE(T, 'XX', 1)", RowError), ("UNKNOWN_PORT + 1", UnknownName), ("NOSUCHFN(1)", ExprError),
     ("SUBSTR('a')", ExprError), ("SUM(N)", ExprError), (":LKP.l(1)", ExprError), (":SP.p(1)", ExprError),
     ("LPAD('a')", ExprError), ("SETVARIABLE(1, 1)", ExprError),

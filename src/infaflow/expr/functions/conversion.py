@@ -10,7 +10,7 @@ from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
 from infaflow.expr.functions.base import Function, register
 from infaflow.expr.nodes import Call, Literal
-from infaflow.expr.sparkcode import Code, as_number
+from infaflow.expr.sparkcode import Code, as_number, let
 from infaflow.expr.sparkcode import format_date as spark_format_date
 from infaflow.expr.sparkcode import parse_date as spark_parse_date
 from infaflow.expr.types import Value, round_half_up, to_decimal, to_number, to_string, truthy
@@ -61,17 +61,31 @@ def _to_date_spark(tr, node: Call, args: list[Code]) -> Code:
     return spark_parse_date(s, fmt, tr.row_error(f"TO_DATE: value does not match the format {fmt}"))
 
 
-def _to_integer(values: list[Value], env: Environment) -> Value:
-    number = to_number(values[0])
-    truncate = len(values) > 1 and truthy(values[1])
-    if isinstance(number, int):
-        return number
-    if truncate:
-        return int(number)  # type: ignore[arg-type]
-    return int(round_half_up(number))  # type: ignore[arg-type]
+_LIMITS = {"int": 2**31, "bigint": 2**63}
+
+
+def _to_integer(sql_type: str):
+    limit = _LIMITS[sql_type]
+
+    def run(values: list[Value], env: Environment) -> Value:
+        number = to_number(values[0])
+        truncate = len(values) > 1 and truthy(values[1])
+        if isinstance(number, int):
+            result = number
+        elif truncate:
+            result = int(number)  # type: ignore[arg-type]
+        else:
+            result = int(round_half_up(number))  # type: ignore[arg-type]
+        if not -limit <= result < limit:
+            raise RowError(f"{'TO_INTEGER' if sql_type == 'int' else 'TO_BIGINT'}: {result} is out of range")
+        return result
+    return run
 
 
 def _to_integer_spark(sql_type: str):
+    limit = _LIMITS[sql_type]
+    name = "TO_INTEGER" if sql_type == "int" else "TO_BIGINT"
+
     def build(tr, node: Call, args: list[Code]) -> Code:
         number = as_number(args[0])
         if len(node.args) > 1:
@@ -81,9 +95,13 @@ def _to_integer_spark(sql_type: str):
             truncate = truthy(flag.value)
         else:
             truncate = False
-        if number.type == "integer" or truncate:
-            return Code(f'{number}.cast("{sql_type}")', "integer")
-        return Code(f'F.round({number}, 0).cast("{sql_type}")', "integer")
+        value = number if number.type == "integer" or truncate else Code(f"F.round({number}, 0)", number.type)
+        if number.type == "integer" and sql_type == "bigint":
+            return Code(f'{value}.cast("bigint")', "integer")
+        error = tr.row_error(f"{name}: value out of range")
+        low, high = (-limit, limit) if sql_type == "int" else (float(-limit), float(limit))
+        return let(value, lambda v: Code(
+            f'F.when(({v} < {low!r}) | ({v} >= {high!r}), {error}).otherwise({v}.cast("{sql_type}"))', "integer"))
     return build
 
 
@@ -118,9 +136,9 @@ register(
              doc="TO_CHAR(date[, format]) or TO_CHAR(number)."),
     Function("TO_DATE", 1, 2, "date", evaluate=_to_date, spark=_to_date_spark, group="conversion",
              doc="TO_DATE(string[, format]); a string that does not match is a row error."),
-    Function("TO_INTEGER", 1, 2, "integer", evaluate=_to_integer, spark=_to_integer_spark("int"),
+    Function("TO_INTEGER", 1, 2, "integer", evaluate=_to_integer("int"), spark=_to_integer_spark("int"),
              group="conversion", doc="Rounds half away from zero unless the flag is TRUE (truncates)."),
-    Function("TO_BIGINT", 1, 2, "integer", evaluate=_to_integer, spark=_to_integer_spark("bigint"),
+    Function("TO_BIGINT", 1, 2, "integer", evaluate=_to_integer("bigint"), spark=_to_integer_spark("bigint"),
              group="conversion", doc="As TO_INTEGER, 64-bit."),
     Function("TO_DECIMAL", 1, 2, "decimal", evaluate=_to_decimal, spark=_to_decimal_spark, group="conversion",
              doc="Numeric prefix of strings ('711A1' -> 711); scale rounds half up."),

@@ -77,7 +77,15 @@ def _trunc_spark(tr, node: Call, args: list[Code]) -> Code:
     places = _places(node)
 
     def build(number: Code) -> Code:
-        back = {"double": "double", "integer": "bigint"}.get(number.type)
+        if number.type == "double":
+            # through decimal(38,18) (Spark's floor with a scale handles doubles below 1e15 only); doubles
+            # from 1e20 up are integers, which truncating to places >= 0 leaves as they are
+            exact = Code(f'{number}.cast("decimal(38,18)")', "decimal")
+            text = f"F.when({exact} >= 0, F.floor({exact}, {places})).otherwise(F.ceil({exact}, {places}))"
+            if places >= 0:
+                return Code(f'F.when(F.abs({number}) >= 1e20, {number}).otherwise({text}.cast("double"))', "double")
+            return Code(f'{text}.cast("double")', "double")
+        back = {"integer": "bigint"}.get(number.type)
         text = f"F.when({number} >= 0, F.floor({number}, {places})).otherwise(F.ceil({number}, {places}))"
         return Code(f'{text}.cast("{back}")' if back else text, number.type)
     return let(as_number(args[0]), build)
