@@ -14,6 +14,19 @@ SAMPLES = ROOT / "samples"
 CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _hermetic_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands default to a run store in a temporary folder, never a .infaflow left in the working tree
+    (recorded durations from an earlier manual run would change what inspect prints)."""
+    old = os.environ.get("INFAFLOW_STATE_DIR")
+    os.environ["INFAFLOW_STATE_DIR"] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if old is None:
+        os.environ.pop("INFAFLOW_STATE_DIR", None)
+    else:
+        os.environ["INFAFLOW_STATE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return SAMPLES

@@ -8,19 +8,30 @@ from rich.console import Console
 
 from infaflow.errors import InputError, Problem
 from infaflow.graph import load_durations
-from infaflow.report.summary import ExportReport, WorkflowReport, inspect_export
+from infaflow.report.summary import ExportReport, RecordedDurations, WorkflowReport, inspect_export
 
 FORMATS = ("text", "json", "dot", "mermaid")
 PIPED_WIDTH = 140
 
 
+def recorded_durations_from(state_dir: str | None) -> RecordedDurations | None:
+    """Recorded task durations of each workflow in the run store of ``state_dir`` (None: don't use any)."""
+    if not state_dir:
+        return None
+    from infaflow.runtime.store import recorded_durations
+
+    return lambda folder, wf: recorded_durations(state_dir, wf.name, folder.name)
+
+
 def analyse_file(file: str, folder: str | None, workflow: str | None, durations: dict[str, float] | None,
-                 lenient: bool) -> ExportReport:
-    """Load ``file`` and analyse it; workflows with broken links are kept, with their problems."""
+                 lenient: bool, state_dir: str | None = None) -> ExportReport:
+    """Load ``file`` and analyse it; workflows with broken links are kept, with their problems. Task
+    durations recorded by ``infaflow run`` in ``state_dir`` override ``durations``."""
     from infaflow.export import load
 
     export = load(file, lenient=lenient)
-    report = inspect_export(export, durations, folder=folder, workflow=workflow)
+    report = inspect_export(export, durations, folder=folder, workflow=workflow,
+                            recorded=recorded_durations_from(state_dir))
     if durations:
         _warn_unmatched(report, durations)
     return report
@@ -32,10 +43,10 @@ def graph_errors(report: ExportReport) -> list[Problem]:
 
 
 def load_report(file: str, folder: str | None, workflow: str | None, durations_file: str | None,
-                lenient: bool) -> ExportReport:
+                lenient: bool, state_dir: str | None = None) -> ExportReport:
     """Load ``file``, analyse it, and stop with exit 2 (every error printed) if a workflow's links are broken."""
     durations = load_durations(durations_file) if durations_file else None
-    report = analyse_file(file, folder, workflow, durations, lenient)
+    report = analyse_file(file, folder, workflow, durations, lenient, state_dir)
     errors = graph_errors(report)
     if errors:
         for p in errors[:-1]:
@@ -57,6 +68,15 @@ def _warn_unmatched(report: ExportReport, durations: dict[str, float]) -> None:
                    f"{', '.join(unmatched)}", err=True)
 
 
+STATE_DIR_OPTION = click.option(
+    "--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR",
+    type=click.Path(file_okay=False),
+    help="Run store of 'infaflow run': the mean durations of recent successful runs of each task override "
+         "the defaults and --durations for the critical path.")
+NO_RECORDED_OPTION = click.option("--no-recorded", is_flag=True,
+                                  help="Ignore recorded run durations (use --durations and the defaults).")
+
+
 def _one_workflow(report: ExportReport, fmt: str) -> WorkflowReport:
     if len(report.workflows) == 1:
         return report.workflows[0]
@@ -75,14 +95,16 @@ def _one_workflow(report: ExportReport, fmt: str) -> WorkflowReport:
 @click.option("--durations", "durations_file", type=click.Path(dir_okay=False),
               help="Task durations in seconds (JSON {task: seconds} or CSV task,seconds) for the critical path.")
 @click.option("--lenient", is_flag=True, help="Load what can be read from an export that does not validate.")
+@STATE_DIR_OPTION
+@NO_RECORDED_OPTION
 def inspect_command(file: str, folder: str | None, workflow: str | None, fmt: str, as_json: bool,
-                    durations_file: str | None, lenient: bool) -> None:
+                    durations_file: str | None, lenient: bool, state_dir: str, no_recorded: bool) -> None:
     """Show the folders, workflows, sessions and mappings of a PowerCenter export FILE.
 
     With --workflow (or when FILE holds a single workflow) also its tasks, links with conditions, parallel
     levels, critical path and its length, and complexity.
     """
-    report = load_report(file, folder, workflow, durations_file, lenient)
+    report = load_report(file, folder, workflow, durations_file, lenient, None if no_recorded else state_dir)
     fmt = "json" if as_json else fmt
     if fmt == "json":
         from infaflow.report.jsonout import render_json

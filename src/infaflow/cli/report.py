@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from infaflow.cli.inspect import analyse_file, graph_errors
+from infaflow.cli.inspect import NO_RECORDED_OPTION, STATE_DIR_OPTION, analyse_file, graph_errors
 from infaflow.errors import InputError
 from infaflow.graph import load_durations
 from infaflow.report.summary import ExportReport
@@ -21,8 +21,10 @@ EXIT_BAD_INPUT = 2
               help="Task durations in seconds (JSON {task: seconds} or CSV task,seconds) for the critical path.")
 @click.option("--title", default="infaflow report", show_default=True)
 @click.option("--lenient", is_flag=True, help="Load what can be read from exports that do not validate.")
+@STATE_DIR_OPTION
+@NO_RECORDED_OPTION
 def report_command(files: tuple[str, ...], output: str, durations_file: str | None, title: str,
-                   lenient: bool) -> None:
+                   lenient: bool, state_dir: str, no_recorded: bool) -> None:
     """Write one HTML file (no network needed to view it): every workflow and mapping of FILES ranked by
     complexity, and per workflow its DAG drawn left to right beside its analysis.
 
@@ -36,7 +38,7 @@ def report_command(files: tuple[str, ...], output: str, durations_file: str | No
     failures: list[str] = []
     for file in files:  # one bad file never stops the others: it is listed in the report and on stderr
         try:
-            report = analyse_file(file, None, None, durations, lenient)
+            report = analyse_file(file, None, None, durations, lenient, None if no_recorded else state_dir)
         except InputError as exc:
             failures.append(str(exc))
             click.echo(str(exc), err=True)

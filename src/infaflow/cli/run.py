@@ -59,7 +59,7 @@ def _print_outcome(summary: dict[str, Any]) -> None:
 @click.option("--folder", "-f", default=None, help="Folder of the workflow (when several have it).")
 @click.option("--param-file", "param_files", multiple=True, type=click.Path(dir_okay=False), help="PowerCenter parameter file (repeatable; earlier ones win).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter or variable value; beats parameter files.")
-@click.option("--state-dir", default=".infaflow", show_default=True, help="Run store, logs and outbox.")
+@click.option("--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR", help="Run store, logs and outbox.")
 @click.option("--max-workers", type=click.IntRange(1, 1024), default=None, help="Tasks running at once (default: CPUs, at least 4).")
 @click.option("--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON.")
 @click.option("--dry-run", is_flag=True, help="Plan and evaluate links; execute nothing; every task succeeds.")
@@ -116,7 +116,7 @@ def run_command(
 
 @click.command("resume")
 @click.argument("run_id", type=int)
-@click.option("--state-dir", default=".infaflow", show_default=True)
+@click.option("--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR")
 @click.option("--summary-json", type=click.Path(dir_okay=False), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True)
@@ -155,7 +155,7 @@ def _duration(started: Any, ended: Any) -> str:
 
 
 @click.command("runs")
-@click.option("--state-dir", default=".infaflow", show_default=True)
+@click.option("--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR")
 @click.option("--limit", type=click.IntRange(1, 100000), default=20, show_default=True)
 @click.option("--workflow", "-w", default=None, help="Only runs of this workflow.")
 @click.option("--json", "as_json", is_flag=True)
@@ -205,7 +205,7 @@ def runs_command(state_dir: str, limit: int, workflow: str | None, as_json: bool
 
 @click.command("show")
 @click.argument("run_id", type=int)
-@click.option("--state-dir", default=".infaflow", show_default=True)
+@click.option("--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR")
 @click.option("--json", "as_json", is_flag=True)
 def show_command(run_id: int, state_dir: str, as_json: bool) -> None:
     """Print a run's task table: status, duration, attempts and errors."""

@@ -3,6 +3,7 @@ mappings (complexity), computed once and handed to every renderer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
 
@@ -93,10 +94,25 @@ def inspect_workflow(folder: Folder, workflow: Workflow, durations: MappingType[
                           workflow_complexity(workflow, folder, mapping_scores))
 
 
+RecordedDurations = Callable[[Folder, Workflow], MappingType[str, float]]
+
+
+def _durations_for(folder: Folder, workflow: Workflow, given: MappingType[str, float] | None,
+                   recorded: RecordedDurations | None) -> MappingType[str, float] | None:
+    """The durations of one workflow: the given ones (a durations file), overridden by recorded run
+    durations of that workflow (by instance path) when there are any."""
+    measured = recorded(folder, workflow) if recorded is not None else {}
+    if not measured:
+        return given
+    return {**(given or {}), **measured}
+
+
 def inspect_export(export: Export, durations: MappingType[str, float] | None = None,
-                   folder: str | None = None, workflow: str | None = None) -> ExportReport:
+                   folder: str | None = None, workflow: str | None = None,
+                   recorded: RecordedDurations | None = None) -> ExportReport:
     """Analyse ``export``, optionally only ``folder`` and only ``workflow`` (raises :class:`InputError` if
-    either is not in the file)."""
+    either is not in the file). ``recorded(folder, workflow)`` may supply measured task durations (by
+    instance path) that override ``durations`` for that workflow's critical path."""
     folders = export.folders
     if folder is not None:
         chosen = export.folder(folder)
@@ -119,7 +135,8 @@ def inspect_export(export: Export, durations: MappingType[str, float] | None = N
             names = ", ".join(wf.name for _, wf in selected) or "none"
             raise InputError(f"no workflow {workflow!r} in this export (workflows: {names})", export.path)
         selected = [found]
-    report.workflows = [inspect_workflow(f, wf, durations, scores) for f, wf in selected]
+    report.workflows = [inspect_workflow(f, wf, _durations_for(f, wf, durations, recorded), scores)
+                        for f, wf in selected]
     return report
 
 
