@@ -145,8 +145,9 @@ def to_text(node: Node) -> str:
     if isinstance(node, Name):
         return node.name
     if isinstance(node, Unary):
-        sep = " " if node.op == "NOT" else ""
-        return f"{node.op}{sep}{to_text(node.operand)}"
+        inner = to_text(node.operand)
+        sep = " " if node.op == "NOT" or inner.startswith(("-", "+", "/")) else ""  # "--" starts a comment
+        return f"{node.op}{sep}{inner}"
     if isinstance(node, Binary):
         return f"({to_text(node.left)} {node.op} {to_text(node.right)})"
     if isinstance(node, Call):
