@@ -178,6 +178,7 @@ class Sequence:
         if not reset and self._path.is_file():
             self.current = int(json.loads(self._path.read_text())["current_value"])
         self._observation: Observation | None = None
+        self._observed: DataFrame | None = None
 
     def number(self, df: DataFrame, nextval: str | None, currval: str | None = None) -> DataFrame:
         """``df`` with NEXTVAL (and CURRVAL = NEXTVAL + Increment By) in row order."""
@@ -195,14 +196,15 @@ class Sequence:
             out = out.withColumn(currval, (F.col(nextval or "_nextval") + F.lit(self.increment)).cast("bigint"))
         if not nextval:
             out = out.drop("_nextval")
-        self._observation = Observation(f"seq_{self.name}_{uuid.uuid4().hex[:8]}")
-        return out.observe(self._observation, F.count(F.lit(1)).alias("rows"))
+        self._observation = Observation(_observation_name(f"seq_{self.name}"))
+        self._observed = out.observe(self._observation, F.count(F.lit(1)).alias("rows"))
+        return self._observed
 
     def finish(self) -> None:
         """Check the End Value and save the next Current Value (after the session's writes)."""
-        if self._observation is None or not self._observation._jo.future().isCompleted():
+        if self._observation is None or self._observed is None:
             return
-        rows = int(self._observation.get["rows"])
+        rows = _observed_rows(self._observation, self._observed, F.count(F.lit(1)))
         last = self.current + (rows - 1) * self.increment
         if rows and not self.cycle and last > self.end:
             raise RuntimeError(f"Sequence {self.name}: value {last} passes End Value {self.end}")
@@ -229,7 +231,7 @@ class Job:
             self.params[name.lower()] = value
         self._types = {name.lower(): t for name, (t, _d) in (parameters or {}).items()}
         self.result = SessionResult(session)
-        self._observed: list[tuple[dict[str, int], str, Observation]] = []
+        self._observed: list[tuple[dict[str, int], str, Observation, DataFrame, Column]] = []
         self._sequences: list[Sequence] = []
         self._errors: dict[str, int] = {}
         self.connections = load_connections(
@@ -284,9 +286,11 @@ class Job:
     # -- reading -----------------------------------------------------------------------------------
 
     def _count(self, counts: dict[str, int], name: str, df: DataFrame, expr: Column | None = None) -> DataFrame:
-        obs = Observation(f"{name}_{uuid.uuid4().hex[:8]}")
-        self._observed.append((counts, name, obs))
-        return df.observe(obs, (expr if expr is not None else F.count(F.lit(1))).alias("rows"))
+        obs = Observation(_observation_name(name))
+        metric = expr if expr is not None else F.count(F.lit(1))
+        observed = df.observe(obs, metric.alias("rows"))
+        self._observed.append((counts, name, obs, observed, metric))
+        return observed
 
     def read_flat_file(self, source: str, path: str, columns: list[tuple[str, str]], *, delimiter: str = ",",
                        quote: str = '"', skip_rows: int = 0, date_format: str = "MM/DD/YYYY HH24:MI:SS",
@@ -322,9 +326,10 @@ class Job:
         return self._count(self.result.source_rows, source, df) if count else df
 
     def query(self, source: str, connection: Connection, *, spark_sql: str, source_sql: str, tables: list[str],
-              columns: list[str], count: bool = True) -> DataFrame:
+              columns: list[str] | list[tuple[str, str]], count: bool = True) -> DataFrame:
         """A Source Qualifier or lookup query: ``source_sql`` as written for the database goes to JDBC
-        unchanged; on the embedded store ``spark_sql`` runs with ``{TABLE}`` replaced by the table."""
+        unchanged; on the embedded store ``spark_sql`` runs with ``{TABLE}`` replaced by the table. The
+        result's columns are named (and, given ``(name, type)`` pairs, cast) in order."""
         if connection.is_jdbc:
             df = self.spark.read.format("jdbc").options(**connection.jdbc_options(), query=self.text(source_sql)).load()
         else:
@@ -332,7 +337,12 @@ class Job:
             for t in tables:
                 sql = sql.replace("{" + t + "}", f"parquet.`{self._table_path(connection, t).resolve()}`")
             df = self.spark.sql(sql)
-        df = df.toDF(*columns).withColumn(ROW_ID, F.monotonically_increasing_id())
+        names = [c if isinstance(c, str) else c[0] for c in columns]
+        df = df.toDF(*names)
+        typed = [c for c in columns if not isinstance(c, str)]
+        if typed:
+            df = df.select(*[F.col(f"`{n}`").cast(t).alias(n) for n, t in typed])
+        df = df.withColumn(ROW_ID, F.monotonically_increasing_id())
         return self._count(self.result.source_rows, source, df) if count else df
 
     def _table_path(self, connection: Connection, table: str) -> Path:
@@ -432,9 +442,7 @@ class Job:
 
     def row_errors(self, instance: str, df: DataFrame, condition: Column) -> DataFrame:
         """Drop the rows ``condition`` marks as transformation errors, counting them."""
-        obs = Observation(f"errors_{uuid.uuid4().hex[:8]}")
-        self._observed.append((self._errors, instance, obs))
-        flagged = df.observe(obs, F.sum(F.when(condition, 1).otherwise(0)).alias("rows"))
+        flagged = self._count(self._errors, instance, df, F.sum(F.when(condition, 1).otherwise(0)))
         return flagged.where(~F.coalesce(condition, F.lit(False)))
 
     # -- the rest ----------------------------------------------------------------------------------
@@ -450,11 +458,8 @@ class Job:
 
     def finish(self) -> SessionResult:
         """Collect row counts and save sequence values once every target is written."""
-        for counts, name, obs in self._observed:
-            if obs._jo is not None and obs._jo.future().isCompleted():
-                counts[name] = counts.get(name, 0) + int(obs.get["rows"] or 0)
-            else:
-                counts.setdefault(name, 0)
+        for counts, name, obs, observed, metric in self._observed:
+            counts[name] = counts.get(name, 0) + _observed_rows(obs, observed, metric)
         self.result.trans_errors = sum(self._errors.values())
         for seq in self._sequences:
             seq.finish()
@@ -481,6 +486,23 @@ def _merge(existing: DataFrame, rows: DataFrame, names: list[str], keys: list[st
     applied = inserts.count() + updated.count() + deletes.join(existing.select(*keys), keys, "left_semi").count()
     table = untouched.unionByName(updated).unionByName(inserts)
     return table, applied
+
+
+def _observed_rows(obs: Observation, observed: DataFrame, metric: Column) -> int:
+    """The ``rows`` metric of an observation. Spark completes an observation with no values when a
+    sampling job (a global sort's range partitioning) runs the observed plan first; the rows are then
+    counted again."""
+    if obs._jo is not None and obs._jo.future().isCompleted():
+        row = obs._jo.future().value().get().get()
+        if row.size() > 0:
+            return int(obs.get["rows"] or 0)
+    value = observed.agg(metric.alias("rows")).collect()[0]["rows"]
+    return int(value or 0)
+
+
+def _observation_name(name: str) -> str:
+    """A unique metric name Spark accepts (letters, digits and underscores)."""
+    return re.sub(r"[^0-9A-Za-z_]", "_", name) + "_" + uuid.uuid4().hex[:8]
 
 
 def _cast_text(col: Column, spark_type: str, fmt: str) -> Column:

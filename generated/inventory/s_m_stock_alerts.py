@@ -67,7 +67,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "WAREHOUSE",
         "QTY_ON_HAND",
         ((F.col("REORDER_LEVEL") * F.lit(2)) - F.col("QTY_ON_HAND")).cast("decimal(7,0)").alias("o_REORDER_QTY"),
-        (F.when((F.col("QTY_ON_HAND") <= F.lit(0)), F.lit("OUT")).otherwise(F.lit("LOW"))).cast("string").alias("o_URGENCY"),
+        F.when((F.col("QTY_ON_HAND") <= F.lit(0)), F.lit("OUT")).otherwise(F.lit("LOW")).cast("string").alias("o_URGENCY"),
         "_row_id",
     )
 

@@ -83,7 +83,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
 
     # Sequence seq_customer_sk
     # values are numbered where NEXTVAL is connected
-    seq_customer_sk = job.sequence("ORDERS.m_customer_dim.seq_customer_sk", start=1, increment=1, end=9223372036854775808, cycle=False, current=1, reset=True)
+    seq_customer_sk = job.sequence("ORDERS.m_customer_dim.seq_customer_sk", start=1, increment=1, end=9223372036854775807, cycle=False, current=1, reset=True)
 
     # Expression exp_clean_customer
     exp_clean_customer = srt_customers_distinct.select(
@@ -99,8 +99,8 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     exp_clean_customer = exp_clean_customer.select(
         "CUSTOMER_ID",
         F.col("NEXTVAL").cast("bigint").alias("o_CUSTOMER_SK"),
-        F.rtrim(F.when(F.coalesce(F.ltrim(F.rtrim(F.col("FIRST_NAME"))), F.lit(" "), F.upper(F.ltrim(F.rtrim(F.col("LAST_NAME"))))).isNull(), F.lit(None)).otherwise(F.concat_ws("", F.ltrim(F.rtrim(F.col("FIRST_NAME"))), F.lit(" "), F.upper(F.ltrim(F.rtrim(F.col("LAST_NAME"))))))).cast("string").alias("o_FULL_NAME"),
-        (F.when((F.col("EMAIL").isNull() | (F.length(F.ltrim(F.rtrim(F.col("EMAIL")))) == F.lit(0))), F.lit("unknown")).otherwise(F.lower(F.ltrim(F.rtrim(F.col("EMAIL")))))).cast("string").alias("o_EMAIL"),
+        F.rtrim(F.concat_ws("", F.ltrim(F.rtrim(F.col("FIRST_NAME"))), F.lit(" "), F.upper(F.ltrim(F.rtrim(F.col("LAST_NAME")))))).cast("string").alias("o_FULL_NAME"),
+        F.when((F.col("EMAIL").isNull() | (F.length(F.ltrim(F.rtrim(F.col("EMAIL")))) == F.lit(0))), F.lit("unknown")).otherwise(F.lower(F.ltrim(F.rtrim(F.col("EMAIL"))))).cast("string").alias("o_EMAIL"),
         F.upper(F.ltrim(F.rtrim(F.col("COUNTRY_CODE")))).cast("string").alias("o_COUNTRY_CODE"),
         F.when(F.when(F.col("SIGNUP_DATE").isNotNull(), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")).isNotNull()), F.year(F.coalesce(F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")), F.when(F.col("SIGNUP_DATE").isNotNull(), F.raise_error(F.lit("TO_DATE: value does not match the format YYYY-MM-DD")))))).cast("int").alias("o_SIGNUP_YEAR"),
         "_row_id",

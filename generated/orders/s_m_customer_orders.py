@@ -73,16 +73,16 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "ORDER_TOTAL",
         "_row_id",
     )
-    exp_running_total = exp_running_total.withColumn("v_AMOUNT", (F.when(F.col("ORDER_TOTAL").isNull(), F.lit(0)).otherwise(F.col("ORDER_TOTAL"))).cast("decimal(12,2)"))
+    exp_running_total = exp_running_total.withColumn("v_AMOUNT", F.when(F.col("ORDER_TOTAL").isNull(), F.lit(0)).otherwise(F.col("ORDER_TOTAL")).cast("decimal(12,2)"))
     exp_running_total = exp_running_total.withColumn("v_PREV_CUSTOMER_ID", F.col("CUSTOMER_ID").cast("decimal(10,0)"))
     exp_running_total_row_order = Window.orderBy("_row_id")
-    exp_running_total = exp_running_total.withColumn("v_IS_NEW_CUSTOMER", (F.when((F.col("CUSTOMER_ID") == F.lag(F.col("v_PREV_CUSTOMER_ID"), 1, 0).over(exp_running_total_row_order)), F.lit(0)).otherwise(F.lit(1))).cast("int"))
+    exp_running_total = exp_running_total.withColumn("v_IS_NEW_CUSTOMER", F.when((F.col("CUSTOMER_ID") == F.lag(F.col("v_PREV_CUSTOMER_ID"), 1, 0).over(exp_running_total_row_order)), F.lit(0)).otherwise(F.lit(1)).cast("int"))
     exp_running_total = exp_running_total.withColumn("_v_RUNNING_TOTAL_run", F.sum(F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), 1).otherwise(0)).over(exp_running_total_row_order.rowsBetween(Window.unboundedPreceding, 0)))
-    exp_running_total = exp_running_total.withColumn("v_RUNNING_TOTAL", (F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), F.col("v_AMOUNT")).otherwise(F.col("v_AMOUNT"))).cast("decimal(14,2)"))
+    exp_running_total = exp_running_total.withColumn("v_RUNNING_TOTAL", F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), F.col("v_AMOUNT")).otherwise(F.col("v_AMOUNT")).cast("decimal(14,2)"))
     exp_running_total = exp_running_total.withColumn("v_RUNNING_TOTAL", F.when(F.count_if(F.col("v_RUNNING_TOTAL").isNull()).over(Window.partitionBy("_v_RUNNING_TOTAL_run").orderBy("_row_id")) == 0, F.sum("v_RUNNING_TOTAL").over(Window.partitionBy("_v_RUNNING_TOTAL_run").orderBy("_row_id"))).cast("decimal(14,2)"))
     exp_running_total = exp_running_total.drop("_v_RUNNING_TOTAL_run")
     exp_running_total = exp_running_total.withColumn("_v_ORDER_SEQ_run", F.sum(F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), 1).otherwise(0)).over(exp_running_total_row_order.rowsBetween(Window.unboundedPreceding, 0)))
-    exp_running_total = exp_running_total.withColumn("v_ORDER_SEQ", (F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), F.lit(1)).otherwise(F.lit(1))).cast("int"))
+    exp_running_total = exp_running_total.withColumn("v_ORDER_SEQ", F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), F.lit(1)).otherwise(F.lit(1)).cast("int"))
     exp_running_total = exp_running_total.withColumn("v_ORDER_SEQ", F.when(F.count_if(F.col("v_ORDER_SEQ").isNull()).over(Window.partitionBy("_v_ORDER_SEQ_run").orderBy("_row_id")) == 0, F.sum("v_ORDER_SEQ").over(Window.partitionBy("_v_ORDER_SEQ_run").orderBy("_row_id"))).cast("int"))
     exp_running_total = exp_running_total.drop("_v_ORDER_SEQ_run")
     exp_running_total = exp_running_total.select(

@@ -50,7 +50,12 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         spark_sql="SELECT WEB_RETURNS.RETURN_ID, WEB_RETURNS.SKU, WEB_RETURNS.AMOUNT, WEB_RETURNS.RETURN_DATE FROM {WEB_RETURNS} AS WEB_RETURNS",
         source_sql="SELECT WEB_RETURNS.RETURN_ID, WEB_RETURNS.SKU, WEB_RETURNS.AMOUNT, WEB_RETURNS.RETURN_DATE FROM WEB_RETURNS",
         tables=["WEB_RETURNS"],
-        columns=["RETURN_ID", "SKU", "AMOUNT", "RETURN_DATE"],
+        columns=[
+            ("RETURN_ID", "decimal(12,0)"),
+            ("SKU", "string"),
+            ("AMOUNT", "decimal(12,2)"),
+            ("RETURN_DATE", "timestamp"),
+        ],
     )
 
     # Source Qualifier SQ_store_returns

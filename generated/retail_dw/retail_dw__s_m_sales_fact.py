@@ -43,7 +43,15 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
             "WHERE SALES.SALE_DATE >= DATE '$$LOAD_FROM_DATE'"
         ),
         tables=["SALES"],
-        columns=["SALE_ID", "STORE_ID", "SKU", "SALE_DATE", "QUANTITY", "AMOUNT", "IS_CORRECTION"],
+        columns=[
+            ("SALE_ID", "decimal(12,0)"),
+            ("STORE_ID", "decimal(10,0)"),
+            ("SKU", "string"),
+            ("SALE_DATE", "timestamp"),
+            ("QUANTITY", "decimal(7,0)"),
+            ("AMOUNT", "decimal(12,2)"),
+            ("IS_CORRECTION", "string"),
+        ],
     )
 
     # Source Qualifier SQ_stores
@@ -53,7 +61,10 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         spark_sql="SELECT STORES.STORE_ID, STORES.STORE_NAME FROM {STORES} AS STORES WHERE STORES.IS_ACTIVE = 'Y'",
         source_sql="SELECT STORES.STORE_ID, STORES.STORE_NAME FROM STORES WHERE STORES.IS_ACTIVE = 'Y'",
         tables=["STORES"],
-        columns=["STORE_ID", "STORE_NAME"],
+        columns=[
+            ("STORE_ID", "decimal(10,0)"),
+            ("STORE_NAME", "string"),
+        ],
     )
 
     # Joiner jnr_sales_stores
@@ -83,10 +94,10 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
 
     # Expression mplt_price_band.exp_band
     mplt_price_band__exp_band = mplt_price_band__input.select("AMOUNT", "QUANTITY", "_row_id")
-    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn("v_UNIT", (F.when(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(None)).otherwise(F.round(F.when(F.col("QUANTITY") == 0, F.raise_error(F.lit("divide by zero"))).otherwise(F.col("AMOUNT") / F.col("QUANTITY")), 2))).cast("decimal(12,2)"))
+    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn("v_UNIT", F.when(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(None)).otherwise(F.round(F.when(F.col("QUANTITY") == 0, F.raise_error(F.lit("divide by zero"))).otherwise(F.col("AMOUNT") / F.col("QUANTITY")), 2)).cast("decimal(12,2)"))
     mplt_price_band__exp_band = mplt_price_band__exp_band.select(
         F.col("v_UNIT").cast("decimal(12,2)").alias("o_UNIT_AMOUNT"),
-        (F.when(F.lit(True).eqNullSafe((F.col("v_UNIT") >= F.lit(100))), F.lit("HIGH")).when(F.lit(True).eqNullSafe((F.col("v_UNIT") >= F.lit(20))), F.lit("MID")).when(F.lit(True).eqNullSafe(F.col("v_UNIT").isNull()), F.lit("NONE")).otherwise(F.lit("LOW"))).cast("string").alias("o_PRICE_BAND"),
+        F.when(F.lit(True).eqNullSafe((F.col("v_UNIT") >= F.lit(100))), F.lit("HIGH")).when(F.lit(True).eqNullSafe((F.col("v_UNIT") >= F.lit(20))), F.lit("MID")).when(F.lit(True).eqNullSafe(F.col("v_UNIT").isNull()), F.lit("NONE")).otherwise(F.lit("LOW")).cast("string").alias("o_PRICE_BAND"),
         "_row_id",
     )
 
@@ -116,7 +127,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "_row_id",
     )
     upd_sales = upd_sales.join(upd_sales_mplt_price_band__output, "_row_id")
-    upd_sales = upd_sales.withColumn("_row_type", (F.when((F.col("AMOUNT") < F.lit(0)), F.lit(3)).when((F.col("IS_CORRECTION") == F.lit("Y")), F.lit(1)).otherwise(F.lit(0))).cast("int"))
+    upd_sales = upd_sales.withColumn("_row_type", F.when((F.col("AMOUNT") < F.lit(0)), F.lit(3)).when((F.col("IS_CORRECTION") == F.lit("Y")), F.lit(1)).otherwise(F.lit(0)).cast("int"))
 
     # Target Definition FACT_SALES
     # relational table FACT_SALES; treat source rows as Data Driven

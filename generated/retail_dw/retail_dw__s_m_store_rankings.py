@@ -35,7 +35,11 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         spark_sql="SELECT SALES.SALE_ID, SALES.STORE_ID, SALES.AMOUNT FROM {SALES} AS SALES WHERE SALES.AMOUNT > $$MIN_AMOUNT",
         source_sql="SELECT SALES.SALE_ID, SALES.STORE_ID, SALES.AMOUNT FROM SALES WHERE SALES.AMOUNT > $$MIN_AMOUNT",
         tables=["SALES"],
-        columns=["SALE_ID", "STORE_ID", "AMOUNT"],
+        columns=[
+            ("SALE_ID", "decimal(12,0)"),
+            ("STORE_ID", "decimal(10,0)"),
+            ("AMOUNT", "decimal(12,2)"),
+        ],
     )
 
     # Aggregator agg_store_revenue
@@ -56,7 +60,10 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         spark_sql="SELECT STORE_ID, REGION_ID FROM {STORES} AS STORES",
         source_sql="SELECT STORE_ID, REGION_ID FROM STORES",
         tables=["STORES"],
-        columns=["STORE_ID", "REGION_ID"],
+        columns=[
+            ("STORE_ID", "decimal(10,0)"),
+            ("REGION_ID", "decimal(5,0)"),
+        ],
         count=False,
     )
     lkp_store_region_cache = lkp_store_region_cache.drop("_row_id")

@@ -33,17 +33,22 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
 
     # Source Qualifier SQ_stores_regions
     sq_stores_regions = job.query(
-        "REGIONS",
+        "STORES",
         job.connection("RETAIL_OLTP"),
-        spark_sql="SELECT STORES.STORE_ID, STORES.STORE_NAME, STORES.CITY, REGIONS.REGION_NAME FROM {REGIONS} AS REGIONS, {STORES} AS STORES WHERE (STORES.REGION_ID = REGIONS.REGION_ID) AND (STORES.IS_ACTIVE = 'Y') ORDER BY STORES.STORE_ID NULLS LAST",
-        source_sql="SELECT STORES.STORE_ID, STORES.STORE_NAME, STORES.CITY, REGIONS.REGION_NAME FROM REGIONS, STORES WHERE (STORES.REGION_ID = REGIONS.REGION_ID) AND (STORES.IS_ACTIVE = 'Y') ORDER BY STORES.STORE_ID",
-        tables=["REGIONS", "STORES"],
-        columns=["STORE_ID", "STORE_NAME", "CITY", "REGION_NAME"],
+        spark_sql="SELECT STORES.STORE_ID, STORES.STORE_NAME, STORES.CITY, REGIONS.REGION_NAME FROM {STORES} AS STORES, {REGIONS} AS REGIONS WHERE (STORES.REGION_ID = REGIONS.REGION_ID) AND (STORES.IS_ACTIVE = 'Y') ORDER BY STORES.STORE_ID NULLS LAST",
+        source_sql="SELECT STORES.STORE_ID, STORES.STORE_NAME, STORES.CITY, REGIONS.REGION_NAME FROM STORES, REGIONS WHERE (STORES.REGION_ID = REGIONS.REGION_ID) AND (STORES.IS_ACTIVE = 'Y') ORDER BY STORES.STORE_ID",
+        tables=["STORES", "REGIONS"],
+        columns=[
+            ("STORE_ID", "decimal(10,0)"),
+            ("STORE_NAME", "string"),
+            ("CITY", "string"),
+            ("REGION_NAME", "string"),
+        ],
     )
 
     # Sequence seq_store_sk
     # values are numbered where NEXTVAL is connected
-    seq_store_sk = job.sequence("SHARED_RETAIL.m_stores_dim.seq_store_sk", start=1, increment=1, end=9223372036854775808, cycle=False, current=100, reset=False)
+    seq_store_sk = job.sequence("SHARED_RETAIL.m_stores_dim.seq_store_sk", start=1, increment=1, end=9223372036854775807, cycle=False, current=100, reset=False)
 
     # Expression exp_store
     exp_store = sq_stores_regions.select("STORE_ID", "STORE_NAME", "CITY", "REGION_NAME", "_row_id")
@@ -53,7 +58,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "STORE_NAME",
         "REGION_NAME",
         F.col("NEXTVAL").cast("bigint").alias("o_STORE_SK"),
-        (F.when(F.col("CITY").isNull(), job.param("$$DEFAULT_CITY")).otherwise(F.upper(F.col("CITY")))).cast("string").alias("o_CITY"),
+        F.when(F.col("CITY").isNull(), job.param("$$DEFAULT_CITY")).otherwise(F.upper(F.col("CITY"))).cast("string").alias("o_CITY"),
         "_row_id",
     )
 

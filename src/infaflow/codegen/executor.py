@@ -41,6 +41,7 @@ def local_spark(app_name: str = "infaflow-run") -> Any:
         SparkSession.builder.master(f"local[{cores}]")
         .appName(app_name)
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()

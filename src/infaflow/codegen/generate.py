@@ -70,30 +70,45 @@ def null_of(port: Port) -> str:
 
 
 def wrapped(code: str) -> str:
-    """``code`` in parentheses unless it already is one call or one parenthesised group."""
-    if code.startswith(("(", "F.")):
-        depth, quote, escaped = 0, "", False
-        for i, ch in enumerate(code):
-            if quote:
-                escaped = not escaped and ch == "\\"
-                if ch == quote and not escaped:
-                    quote = ""
-                continue
-            if ch in "\"'":
-                quote = ch
-            elif ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-                if depth == 0:
-                    return code if i == len(code) - 1 else f"({code})"
-    return f"({code})"
+    """``code`` in parentheses unless it already is one call chain (``F.f(...).g(...)``) or one
+    parenthesised group."""
+    depth, quote, escaped = 0, "", False
+    for ch in code:
+        if quote:
+            escaped = not escaped and ch == "\\"
+            if ch == quote and not escaped:
+                quote = ""
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and not (ch.isalnum() or ch in "_."):
+            return f"({code})"
+    return code if code and (code[0].isalpha() or code[0] == "(") else f"({code})"
 
 
 def unwrap(code: str) -> str:
     """``code`` without one pair of parentheses around all of it."""
-    if code.startswith("(") and wrapped(code) == code:
-        return code[1:-1]
+    if not code.startswith("("):
+        return code
+    depth, quote, escaped = 0, "", False
+    for i, ch in enumerate(code):
+        if quote:
+            escaped = not escaped and ch == "\\"
+            if ch == quote and not escaped:
+                quote = ""
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return code[1:-1] if i == len(code) - 1 else code
     return code
 
 

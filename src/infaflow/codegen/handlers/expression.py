@@ -85,7 +85,7 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
         name = p.name.lower()
         if prev_reads.get(name) or current_reads.get(name, set()) & stateful:
             stateful.add(name)
-    for name in list(stateful):
+    for name in sorted(stateful, key=order.__getitem__):
         carried = prev_reads.get(name, set()) & stateful
         port = variables[order[name]]
         if carried == {name} and name in parsed:

@@ -125,7 +125,9 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
             f"    spark_sql={py_str(spark_sql)},",
             f"    source_sql={py_str(source_sql)},",
             f"    tables=[{', '.join(py_str(x) for x in tables)}],",
-            f"    columns=[{', '.join(py_str(n) for n in names)}],",
+            "    columns=[",
+            *[f"        ({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})," for p in ports],
+            "    ],",
             "    count=False,",
             ")",
         ]

@@ -15,7 +15,7 @@ KINDS = ("Sequence", "Sequence Generator")
 def _int(step: Step, name: str, default: int) -> int:
     raw = str(step.attributes.get(name, "") or "").strip()
     try:
-        return int(float(raw)) if raw else default
+        return int(raw) if raw.lstrip("-").isdigit() else int(float(raw)) if raw else default
     except ValueError as exc:
         raise ConversionError(f"{name} {raw!r} is not a number") from exc
 

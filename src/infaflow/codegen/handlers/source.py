@@ -96,8 +96,11 @@ def _connected_ports(step: Step, gen: Generator) -> list[Port]:
 
 def _qualifier(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
-    feeding = {ref.step for ref in step.inputs.values()}
-    sources = [gen.plan.step(name) for name in feeding]
+    prefix = step.name.rsplit(".", 1)[0] + "." if "." in step.name else ""
+    feeding = [f"{prefix}{a}" for a in step.instance.associated_source_instances]
+    feeding += [ref.step for ref in step.inputs.values()]
+    sources = [gen.plan.step(name) for name in dict.fromkeys(n.lower() for n in feeding)
+               if name in {s.name.lower() for s in gen.plan.steps}]
     if sources and all(s.source is not None and s.source.is_flat_file for s in sources):
         ports = [p for p in step.ports if p.name.lower() in step.inputs]
         lines, origin = gen.assemble(step, ports, var)
@@ -135,7 +138,9 @@ def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> St
         *_sql_arg("spark_sql", spark_sql),
         *_sql_arg("source_sql", source_sql),
         f"    tables=[{', '.join(py_str(t) for t in tables)}],",
-        f"    columns=[{', '.join(py_str(p.name) for p in ports)}],",
+        "    columns=[",
+        *[f"        ({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})," for p in ports],
+        "    ],",
         ")",
     ]
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports}
