@@ -70,7 +70,7 @@ def test_eval_errors_exit_2_with_location() -> None:
 def test_pyspark() -> None:
     code, out, _ = run("pyspark", "IIF(ISNULL(PRICE), 0, PRICE * QTY)")
     assert code == 0
-    assert out.strip() == 'F.when(F.col("PRICE").isNull(), F.lit(0)).otherwise((F.col("PRICE") * F.col("QTY")))'
+    assert out.strip() == 'F.when(F.col("PRICE").isNull(), F.lit(0)).otherwise(F.col("PRICE") * F.col("QTY"))'
     code, out, _ = run("pyspark", "SUBSTR(NAME, 1, 3) || '-' || TO_CHAR(D, 'YYYYMMDD')", "--types-json",
                        '{"NAME": "string", "D": "date"}')
     assert out.strip() == ('F.concat_ws("", F.substr(F.col("NAME"), F.lit(1), F.lit(3)), F.lit("-"), '
@@ -137,3 +137,14 @@ def test_check_unreadable_file(tmp_path: Path) -> None:
     path.write_text("<POWERMART><oops></POWERMART>", encoding="utf-8")
     code, _, err = run("check", str(path))
     assert code == 2 and str(path) in err
+
+
+def test_functions_listing() -> None:
+    code, out, _ = run("functions", "--json")
+    rows = {r["name"]: r for r in json.loads(out)}
+    assert code == 0 and len(rows) >= 74
+    assert rows["SUBSTR"] == {"name": "SUBSTR", "group": "string", "arguments": "2-3", "returns": "string",
+                              "pyspark": True, "note": ""}
+    assert rows["SETVARIABLE"]["pyspark"] is False and "driver" in rows["SETVARIABLE"]["note"]
+    code, out, _ = run("functions")
+    assert any(line.startswith("IIF ") for line in out.splitlines())

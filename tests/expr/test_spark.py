@@ -102,3 +102,12 @@ def test_generated_code_stays_linear_in_nesting() -> None:
     growth = [b - a for a, b in zip(sizes, sizes[1:], strict=False)]
     assert max(growth) < 3 * min(growth)  # linear, not exponential
     assert "F.element_at(F.transform(F.array(" in tr(text)
+
+
+def test_tidy_drops_only_sole_argument_parentheses() -> None:
+    from infaflow.expr.sparkcode import tidy
+
+    assert tidy('F.abs((F.col("A") + F.lit(1)))') == 'F.abs(F.col("A") + F.lit(1))'
+    assert tidy('(F.col("A") + F.lit(1)).cast("int")') == '(F.col("A") + F.lit(1)).cast("int")'
+    assert tidy('F.when((F.col("A") > 1), F.lit("((x))"))') == 'F.when((F.col("A") > 1), F.lit("((x))"))'
+    assert tidy("F.f(((a)))") == "F.f(a)"

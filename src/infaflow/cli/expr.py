@@ -172,4 +172,25 @@ def check_command(files: tuple[Path, ...], as_json: bool) -> None:
         raise click.exceptions.Exit(2)
 
 
+@expr_group.command("functions")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def functions_command(as_json: bool) -> None:
+    """List the built-in functions: arguments, group, whether they translate to PySpark."""
+    from infaflow.expr import REGISTRY
+
+    rows = []
+    for fn in sorted(REGISTRY.values(), key=lambda f: (f.group, f.name)):
+        arity = str(fn.min_args) if fn.min_args == fn.max_args else (
+            f"{fn.min_args}+" if fn.max_args is None else f"{fn.min_args}-{fn.max_args}")
+        rows.append({"name": fn.name, "group": fn.group, "arguments": arity,
+                     "returns": fn.returns if isinstance(fn.returns, str) else "by argument",
+                     "pyspark": fn.spark is not None, "note": fn.doc if fn.spark else fn.no_spark})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        spark = "pyspark" if row["pyspark"] else "no pyspark"
+        click.echo(f"{row['name']:<17} {row['group']:<12} {row['arguments']:<5} {spark:<10} {row['note']}")
+
+
 COMMANDS = [expr_group]

@@ -17,7 +17,7 @@ from infaflow.expr.errors import Unsupported
 from infaflow.expr.functions import REGISTRY
 from infaflow.expr.infer import static_type
 from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary
-from infaflow.expr.sparkcode import Code, as_bool, as_number, as_string, as_value, lit, null, parse_date, py
+from infaflow.expr.sparkcode import Code, as_bool, as_number, as_string, as_value, lit, null, parse_date, py, tidy
 
 
 class SparkContext:
@@ -68,13 +68,13 @@ class SparkContext:
 
 def to_pyspark(node: Node, ctx: SparkContext | None = None) -> str:
     """Python source of a PySpark Column computing ``node`` (conditions as 1/0 like PowerCenter)."""
-    return as_value(Translator(ctx or SparkContext()).translate(node)).text
+    return tidy(as_value(Translator(ctx or SparkContext()).translate(node)).text)
 
 
 def to_pyspark_condition(node: Node, ctx: SparkContext | None = None) -> str:
     """Python source of a boolean PySpark Column for a filter, router group or join condition
     (NULL counts as false in ``filter`` and ``when``, as in PowerCenter)."""
-    return as_bool(Translator(ctx or SparkContext()).translate(node)).text
+    return tidy(as_bool(Translator(ctx or SparkContext()).translate(node)).text)
 
 
 class Translator:

@@ -94,19 +94,6 @@ def null(kind: str) -> Code:
     return Code("F.lit(None)", "null")
 
 
-def fn(name: str, *args: object, type: str = "") -> Code:  # noqa: A002 - mirrors Code.type
-    """``F.name(arg, ...)``."""
-    return Code(f"F.{name}({', '.join(str(a) for a in args)})", type)
-
-
-def is_null(code: Code) -> str:
-    return "F.lit(True)" if code.type == "null" else f"{code}.isNull()"
-
-
-def is_not_null(code: Code) -> str:
-    return "F.lit(False)" if code.type == "null" else f"{code}.isNotNull()"
-
-
 def as_bool(code: Code) -> Code:
     """A condition: booleans as they are, numbers true when non-zero, strings by their number."""
     if code.type == "boolean":
@@ -180,3 +167,43 @@ def try_parse_date(code: Code, fmt: str) -> Code:
         return Code(f"F.try_to_timestamp({code}, F.lit({py(patterns[0])}))", "date")
     return let(code, lambda c: Code(
         f"F.coalesce({', '.join(f'F.try_to_timestamp({c}, F.lit({py(p)}))' for p in patterns)})", "date"))
+
+
+def _string_end(text: str, start: int) -> int:
+    """Index just past the Python string literal starting at ``start``."""
+    quote = text[start]
+    i = start + 1
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == quote:
+            return i + 1
+        i += 1
+    return len(text)
+
+
+def tidy(text: str) -> str:
+    """Drop parentheses that enclose the sole argument of a call (``f((a + b))`` -> ``f(a + b)``): the
+    operators' own parentheses are kept everywhere else, so precedence never depends on the context."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "'\"":
+            i = _string_end(text, i)
+            continue
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            pairs[stack.pop()] = i
+        i += 1
+    drop: set[int] = set()
+    for open_, close in pairs.items():
+        outer = open_ - 1
+        if (outer >= 0 and text[outer] == "(" and pairs.get(outer) == close + 1 and outer - 1 >= 0
+                and (text[outer - 1].isalnum() or text[outer - 1] == "_")):
+            drop.update((open_, close))
+    tidied = "".join(ch for i, ch in enumerate(text) if i not in drop)
+    return tidied if not drop else tidy(tidied)

@@ -157,7 +157,7 @@ _AGG = dict(aggregate=True, null_in_null_out=False, group="aggregate")
 register(
     Function("SUM", 1, 2, arg_type(0), lazy=_aggregate(_sum), spark=_spark_agg("sum"), **_AGG),
     Function("AVG", 1, 2, "double", lazy=_aggregate(_avg), spark=_spark_agg("avg"), **_AGG),
-    Function("COUNT", 0, 2, "integer", lazy=_aggregate(len, empty=0),
+    Function("COUNT", 1, 2, "integer", lazy=_aggregate(len, empty=0),
              spark=_spark_agg("count", "integer", numeric=False), **_AGG,
              doc="COUNT(x[, filter]) counts non-NULL values; COUNT(*[, filter]) counts rows."),
     Function("MIN", 1, 2, arg_type(0), lazy=_aggregate(_min_max(False)), spark=_spark_agg("min", numeric=False),

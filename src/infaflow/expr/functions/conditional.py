@@ -4,7 +4,6 @@ IS_DATE, ERROR, ABORT."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from infaflow.expr.dateformat import parse_date
 from infaflow.expr.environment import Environment
@@ -250,10 +249,6 @@ def _abort_spark(tr, node: Call, args: list[Code]) -> Code:
 
 def _bool(test):
     return lambda values, env: 1 if test(values[0]) else 0
-
-
-def _types(_: Sequence[str]) -> str:
-    return "boolean"
 
 
 register(
