@@ -17,7 +17,18 @@ from infaflow.expr.errors import Unsupported
 from infaflow.expr.functions import REGISTRY
 from infaflow.expr.infer import static_type
 from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary
-from infaflow.expr.sparkcode import Code, as_bool, as_number, as_string, as_value, lit, null, parse_date, py, tidy
+from infaflow.expr.sparkcode import (
+    Code,
+    as_bool,
+    as_number,
+    as_string,
+    as_value,
+    lit,
+    null,
+    parse_date,
+    py,
+    tidy,
+)
 
 
 class SparkContext:
