@@ -434,9 +434,15 @@ class Job:
         if n:
             self.result.rejected_rows[target] = self.result.rejected_rows.get(target, 0) + n
             bad = os.path.join(self.directory("$PMBadFileDir"), f"{target.lower()}.bad")
+            # PowerCenter's reject file: the row indicator, then each value followed by its column
+            # indicator (D valid, N null).
             cols = [c for c in rejected.columns if c not in (ROW_ID, ROW_TYPE)]
-            _write_single_csv(rejected.select(*[F.col(f"`{c}`").cast("string") for c in cols]).coalesce(1),
-                              bad, delimiter=",", quote='"', header=False)
+            values = [F.col(ROW_TYPE).cast("string")]
+            for c in cols:
+                values += [F.col(f"`{c}`").cast("string"),
+                           F.when(F.col(f"`{c}`").isNull(), F.lit("N")).otherwise(F.lit("D"))]
+            ordered = rejected.orderBy(ROW_ID) if ROW_ID in rejected.columns else rejected
+            _write_single_csv(ordered.select(*values).coalesce(1), bad, delimiter=",", quote='"', header=False)
         kept = df.where(F.col(ROW_TYPE) != DD_REJECT)
         return kept.drop(ROW_TYPE) if insert_only else kept
 

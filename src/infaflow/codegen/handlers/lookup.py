@@ -176,6 +176,10 @@ def join_lines(step: Step, gen: Generator, frame: str, cache: str, inputs: dict[
     if mode == "report error":
         lines.append(f"{result} = {result}.withColumn(\"_lkp_matches\", F.count({hit}).over("
                      f"Window.partitionBy(\"_row_id\")))")
+        lines.append(f"{result} = {result}.withColumn(\"_lkp_pick\", F.row_number().over("
+                     f"Window.partitionBy(\"_row_id\").orderBy(F.col({order}))))")
+        lines.append(f"{result} = {result}.where(F.col(\"_lkp_pick\") == 1).drop(\"_lkp_pick\")")
+        lines.append("# a row with several matches is a transformation error (Report Error)")
         lines.append(f"{result} = job.row_errors({py_str(step.name)}, {result}, F.col(\"_lkp_matches\") > 1)")
         lines.append(f"{result} = {result}.drop(\"_lkp_matches\")")
     elif mode != "use all values" and not equality:
