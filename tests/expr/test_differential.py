@@ -158,3 +158,39 @@ def test_aggregates_agree(spark: object) -> None:
             if not same(want, got):
                 problems.append(f"{text} group {group}: evaluator {want!r}, spark {got!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_running_functions_agree(spark: object) -> None:
+    """CUME, MOVINGSUM and MOVINGAVG in input order: one environment carried from row to row against
+    windows over the row order."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F  # noqa: N812
+
+    from infaflow.expr import DictEnvironment, evaluate, parse, to_pyspark
+    from tests.expr.differential import TypedContext
+
+    class Ordered(TypedContext):
+        def row_order(self) -> str:
+            return 'F.col("__row")'
+
+    values = [3, None, 4, -1, None, None, None, 7, 2, 0, 5, None, 8]
+    doubles = [None if v is None else v / 4 for v in values]
+    expressions = ["CUME(N)", "CUME(X)", "CUME(N, N > 0)", "MOVINGSUM(N, 3)", "MOVINGSUM(X, 2)",
+                   "MOVINGAVG(N, 3)", "MOVINGAVG(X, 4, X > 0)", "MOVINGSUM(N, 1)"]
+    columns = {"N": "integer", "X": "double"}
+    ctx = Ordered(columns)
+    env = DictEnvironment({"N": None, "X": None})
+    nodes = [parse(e) for e in expressions]
+    expected = []
+    for n, x in zip(values, doubles, strict=True):
+        env.values.update({"n": n, "x": x})
+        expected.append([evaluate(node, env) for node in nodes])
+    frame = spark.createDataFrame(list(zip(range(len(values)), values, doubles, strict=True)),  # type: ignore
+                                  "__row bigint, N bigint, X double")
+    selected = [eval(to_pyspark(node, ctx), {"F": F, "Window": Window}).alias(f"e{i}")  # noqa: S307
+                for i, node in enumerate(nodes)]
+    actual = [tuple(r[1:]) for r in frame.select("__row", *selected).orderBy("__row").collect()]
+    problems = [f"{text} row {i}: evaluator {w!r}, spark {g!r}"
+                for i, (want, got) in enumerate(zip(expected, actual, strict=True))
+                for text, w, g in zip(expressions, want, got, strict=True) if not same(w, g)]
+    assert not problems, "\n".join(problems)

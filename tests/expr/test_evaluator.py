@@ -289,3 +289,21 @@ def test_compiled_closure_is_reused() -> None:
     assert compiled is not None
     assert evaluate(node, DictEnvironment({"$s1.Status": 3})) == 0
     assert node._fn is compiled
+
+
+def test_running_functions_carry_state_from_row_to_row() -> None:
+    env = DictEnvironment({"X": None})
+    nodes = {text: parse(text) for text in ("CUME(X)", "MOVINGSUM(X, 3)", "MOVINGAVG(X, 2)", "CUME(X, X > 1)")}
+    seen: dict[str, list[Any]] = {text: [] for text in nodes}
+    for value in [1, None, 2, 3, None, None, None]:
+        env.values["x"] = value
+        for text, node in nodes.items():
+            seen[text].append(evaluate(node, env))
+    assert seen["CUME(X)"] == [1, 1, 3, 6, 6, 6, 6]
+    assert seen["MOVINGSUM(X, 3)"] == [None, None, 3, 5, 5, 3, None]
+    assert seen["MOVINGAVG(X, 2)"] == [None, 1.0, 2.0, 2.5, 3.0, None, None]
+    assert seen["CUME(X, X > 1)"] == [None, None, 2, 5, 5, 5, 5]
+    with pytest.raises(ExprError, match="positive integer literal"):
+        evaluate(parse("MOVINGSUM(X, 0)"), env)
+    with pytest.raises(ExprError, match="in order"):
+        evaluate(parse("CUME(X)"), Environment())

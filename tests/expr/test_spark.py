@@ -72,6 +72,8 @@ def test_condition_form() -> None:
     ("TO_CHAR(D, 'SSSSS')", "TO_CHAR: date format token SSSSS has no Spark equivalent"),
     ("REPLACESTR(1, NAME, NAME, 'x')", "REPLACESTR: argument 3 must be a literal"),
     ("FIRST(QTY)", "FIRST: needs the input order of rows"),
+    ("CUME(QTY)", "CUME: needs the input order of rows"),
+    ("MOVINGAVG(QTY, QTY)", "MOVINGAVG: the number of rows must be a positive integer literal"),
     ("MAX(COUNT(QTY))", "MAX: nested aggregate COUNT"),
     ("REG_REPLACE(NAME, 'a', 'b', 2)", "REG_REPLACE: a replacement count other than 0"),
     ("ADD_TO_DATE(D, 'NS', 1)", "ADD_TO_DATE: nanoseconds are below Spark's precision"),

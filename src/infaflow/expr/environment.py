@@ -60,6 +60,10 @@ class Environment:
         """The rows of the current group, each as an environment (for aggregate functions)."""
         raise ExprError("aggregate functions can only be evaluated in an Aggregator (no group of rows here)")
 
+    def state(self, key: object) -> dict[str, object]:
+        """Storage kept from row to row of a session, one dict per ``key`` (CUME, MOVINGSUM, MOVINGAVG)."""
+        raise ExprError("CUME, MOVINGSUM and MOVINGAVG need the rows of a session in order (no row state here)")
+
 
 class DictEnvironment(Environment):
     """An environment backed by a mapping ``name -> value`` (names case-insensitive).
@@ -81,6 +85,7 @@ class DictEnvironment(Environment):
         self.date_format = date_format
         self.high_precision = high_precision
         self.variables: dict[str, Value] = {}
+        self._state: dict[object, dict[str, object]] = {}
 
     def resolve(self, name: str) -> Value:
         try:
@@ -101,6 +106,10 @@ class DictEnvironment(Environment):
         if not self.rows:
             return super().group()
         return self.rows
+
+    def state(self, key: object) -> dict[str, object]:
+        """Row state lives as long as this environment: update ``values`` between rows to run a session."""
+        return self._state.setdefault(key, {})
 
     def set_variable(self, function: str, name: str, value: Value) -> Value:
         """Keeps the variables in ``self.variables`` with PowerCenter's aggregation of each function."""
