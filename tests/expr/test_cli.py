@@ -47,6 +47,15 @@ def test_eval_with_variables() -> None:
     assert json.loads(out) == {"value": 5.0, "type": "decimal"}
 
 
+def test_eval_types_of_nulls() -> None:
+    variables = json.dumps({"A": None, "N": 5})
+    assert run("eval", "IIF(N > 9, A)", "--vars-json", variables)[1].strip() == "NULL"
+    assert run("eval", "IIF(N > 9, A)", "--vars-json", variables, "--types-json", '{"A": "string"}',
+               "--json")[1].strip() == '{"value": "", "type": "string"}'
+    code, _, err = run("eval", "1", "--types-json", '{"A": "text"}')
+    assert code == 2 and "must map names to one of integer" in err
+
+
 def test_eval_plain_output() -> None:
     assert run("eval", "NULL")[1].strip() == "NULL"
     assert run("eval", "ADD_TO_DATE(TO_DATE('01/31/2024', 'MM/DD/YYYY'), 'MM', 1)")[1].strip() == "2024-02-29T00:00:00"

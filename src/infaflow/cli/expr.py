@@ -46,6 +46,21 @@ def _variables(text: str | None) -> dict[str, Value]:
     return out
 
 
+TYPE_NAMES = ("integer", "decimal", "double", "string", "date")
+
+
+def _types(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    try:
+        types = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--types-json is not valid JSON: {exc.msg}", "--types-json", 1) from None
+    if not isinstance(types, dict) or not all(isinstance(v, str) and v in TYPE_NAMES for v in types.values()):
+        raise InputError(f"--types-json must map names to one of {', '.join(TYPE_NAMES)}", "--types-json", 1)
+    return types
+
+
 def _plain(value: Value) -> str:
     if value is None:
         return "NULL"
@@ -79,15 +94,18 @@ def expr_group() -> None:
 @click.argument("expression")
 @click.option("--vars-json", "vars_json", metavar="JSON",
               help='Values of names: {"$$X": 1, "$s1.Status": 1, "PORT": "x", "Y": null}.')
+@click.option("--types-json", metavar="JSON",
+              help='Types of names whose value is NULL: {"PORT": "string"} (IIF without else needs them).')
 @click.option("--json", "as_json", is_flag=True, help='Print {"value": ..., "type": ...}.')
 @click.option("--date-format", default=DEFAULT_DATE_FORMAT, show_default=True,
               help="Session DateTime Format String (strings meeting dates).")
 @click.option("--high-precision", is_flag=True, help="Decimal arithmetic as with 'Enable high precision'.")
-def eval_command(expression: str, vars_json: str | None, as_json: bool, date_format: str,
-                 high_precision: bool) -> None:
+def eval_command(expression: str, vars_json: str | None, types_json: str | None, as_json: bool,
+                 date_format: str, high_precision: bool) -> None:
     """Print the value of EXPRESSION (conditions print 1/0, NULL prints NULL)."""
     node = _parse(expression)
-    env = DictEnvironment(_variables(vars_json), date_format=date_format, high_precision=high_precision)
+    env = DictEnvironment(_variables(vars_json), date_format=date_format, high_precision=high_precision,
+                          types=_types(types_json))
     value = evaluate(node, env)
     click.echo(value_json(value) if as_json else _plain(value))
 
@@ -115,15 +133,7 @@ def pyspark_command(expression: str, types_json: str | None, condition: bool) ->
     """Print the PySpark Column expression computing EXPRESSION (F = pyspark.sql.functions; parameters
     are read from a ``params`` dict)."""
     node = _parse(expression)
-    types: dict[str, str] = {}
-    if types_json:
-        try:
-            types = json.loads(types_json)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"--types-json is not valid JSON: {exc.msg}", "--types-json", 1) from None
-        if not isinstance(types, dict):
-            raise InputError("--types-json must be a JSON object", "--types-json", 1)
-    ctx = _CliContext(types)
+    ctx = _CliContext(_types(types_json))
     click.echo(to_pyspark_condition(node, ctx) if condition else to_pyspark(node, ctx))
 
 
