@@ -67,7 +67,7 @@ def test_eval_errors_exit_2_with_location() -> None:
     assert err.splitlines()[0] == "<expr>:2: syntax error at 2:4: expected ',' or ')', found '3'"
     assert err.splitlines()[2].strip() == "^"
     code, _, err = run("eval", "X + 1")
-    assert code == 2 and err.strip() == "<expr>:1: unknown name X"
+    assert code == 2 and err.strip() == "<expr>:1: unknown name X (at 1:1)"
     code, _, err = run("eval", "1/0")
     assert code == 2 and "divide by zero" in err and "Traceback" not in err
     code, _, err = run("eval", "1", "--vars-json", "{bad")

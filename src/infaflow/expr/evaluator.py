@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import ExprError, RowError
+from infaflow.expr.errors import ExprError, RowError, UnknownName
 from infaflow.expr.functions import REGISTRY
 from infaflow.expr.infer import static_type
 from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary
@@ -48,7 +48,13 @@ def compile_node(node: Node) -> Compiled:
 
 def _error(node: Node, message: str, kind: type[ExprError] = ExprError) -> ExprError:
     src = node.source
-    return kind(f"{message} (at {src.where(node.pos)})", src.file, src.file_line(node.pos))
+    text = f"{message} (at {src.where(node.pos)})"
+    if kind is UnknownName:
+        error = UnknownName(getattr(node, "name", ""), src.file, src.file_line(node.pos))
+        error.message = text
+        error.args = (text,)
+        return error
+    return kind(text, src.file, src.file_line(node.pos))
 
 
 # ---------------------------------------------------------------- leaves
@@ -63,7 +69,15 @@ def _literal(node: Literal) -> Compiled:
 
 def _name(node: Name) -> Compiled:
     name = node.name
-    return lambda env: env.resolve(name)
+
+    def run(env: Environment) -> Value:
+        try:
+            return env.resolve(name)
+        except UnknownName as exc:
+            if "(at " in exc.message:
+                raise
+            raise _error(node, exc.message, UnknownName) from None
+    return run
 
 
 # ---------------------------------------------------------------- operators
