@@ -369,3 +369,24 @@ def test_unsupported_transformation_is_reported_with_location_and_stops_the_job(
     with pytest.raises(NotConverted, match="XT: not converted"):
         run_job(job, spark, tmp_path)
     assert not (tmp_path / "tgt" / "out.out").exists()
+
+
+def test_variable_port_holding_a_value_until_reassigned(spark, tmp_path: Path) -> None:
+    b = MappingBuilder()
+    b.flat_source("S", [("K", INT), ("NAME", S)])
+    b.add(Transformation("EXP", "Expression", ports=[
+        port("K", INT), port("NAME", S, "INPUT"),
+        port("v_LAST", S, "LOCAL VARIABLE", "IIF(ISNULL(NAME), v_LAST, NAME)"),  # mirrored form
+        port("v_FIRST_BIG", S, "LOCAL VARIABLE", "IIF(K > 2, NAME, v_FIRST_BIG)"),
+        port("o_LAST", S, "OUTPUT", "v_LAST"), port("o_BIG", S, "OUTPUT", "v_FIRST_BIG"),
+    ]))
+    b.connect("SQ_S", "EXP", ["K", "NAME"])
+    b.flat_target("OUT", [("K", INT), ("LAST", S), ("BIG", S)])
+    b.connect("EXP", "OUT", {"K": "K", "o_LAST": "LAST", "o_BIG": "BIG"})
+    job = b.render()
+    assert job.complete, job.gaps
+    write_csv(tmp_path / "src" / "s.dat", ["K", "NAME"], [[1, "a"], [2, None], [3, "c"], [None, None], [1, "e"]])
+    run_job(job, spark, tmp_path)
+    # ISNULL(NULL) keeps the value; K NULL makes 'K > 2' NULL: the value is kept too.
+    assert rows(tmp_path, "OUT") == [["1", "a", ""], ["2", "a", ""], ["3", "c", "c"], ["", "c", "c"],
+                                     ["1", "e", "c"]]

@@ -19,6 +19,7 @@ from infaflow.model import Port
 
 ROW_ID = "_row_id"
 ROW_TYPE = "_row_type"
+ANY_ORIGIN = "*"  # outputs of a step that is not converted: never a second, misleading gap downstream
 
 
 @dataclass
@@ -143,14 +144,22 @@ class Generator:
             handler = handler_for(step.kind)
             notes: list[str] = []
             lines: list[str] = []
+            missing = step.transformation is None and step.source is None and step.target is None
             try:
-                if handler is None:
+                if missing:
+                    # The plan reported the missing definition; nothing more to say here.
+                    lines = [f"{var} = job.not_converted({py_str(step.name)}, \"definition not in the export\")"]
+                    self._fallback_outputs(step, var)
+                elif handler is None:
                     raise ConversionError(f"{step.kind} transformations are not supported")
-                code = handler(step, self)
-                lines, notes = code.lines, code.notes
-                self.frames[step.name.lower()] = code.outputs
+                else:
+                    code = handler(step, self)
+                    lines, notes = code.lines, code.notes
+                    self.frames[step.name.lower()] = code.outputs
             except ConversionError as exc:
                 self.gap(step, exc)
+            except Exception as exc:  # noqa: BLE001 - one step must not abort a whole export
+                self.gap(step, ConversionError(f"conversion failed: {type(exc).__name__}: {exc}"))
             if self._step_gaps:
                 reasons = "; ".join(g.message for g in self._step_gaps)
                 lines = [f"{var} = job.not_converted({py_str(step.name)}, {py_str(reasons)})"]
@@ -161,9 +170,9 @@ class Generator:
         return out
 
     def _fallback_outputs(self, step: Step, var: str) -> None:
-        outputs = self.frames[step.name.lower()]
+        outputs = self.frames.setdefault(step.name.lower(), {})
         for port in step.ports:
-            outputs.setdefault(port.name.lower(), Output(var, port.name, origin=step.name))
+            outputs.setdefault(port.name.lower(), Output(var, port.name, origin=ANY_ORIGIN))
 
     def var(self, step: Step) -> str:
         key = step.name.lower()
@@ -214,7 +223,8 @@ class Generator:
                 sequences.setdefault(out.var, {})[out.column.lower()] = port.name
                 continue
             frames.setdefault(out.var, []).append(col_alias(out.column, port.name))
-            origins[out.var] = out.origin
+            if out.origin != ANY_ORIGIN:
+                origins[out.var] = out.origin
         if not frames:
             raise ConversionError("no input rows reach this transformation (only constants or a sequence feed it)")
         if len(set(origins.values())) > 1:
@@ -234,7 +244,7 @@ class Generator:
             if "currval" in cols:
                 args.append(f"currval={py_str(cols['currval'])}")
             lines.append(f"{var} = {seq_var}.number({var}, {', '.join(args)})")
-        return lines, next(iter(origins.values()))
+        return lines, next(iter(origins.values()), ANY_ORIGIN)
 
     def extra(self, frame: str) -> list[str]:
         """The bookkeeping columns a frame carries: ``_row_id`` and, after an Update Strategy, ``_row_type``."""

@@ -9,6 +9,7 @@ its input ports, which step and port feed it (from the CONNECTORs).
 from __future__ import annotations
 
 import heapq
+import re
 from dataclasses import dataclass, field
 
 from infaflow.errors import Location
@@ -108,6 +109,7 @@ class Plan:
         return default if value is None else value
 
 
+_LKP_CALL = re.compile(r":LKP\.([A-Za-z_][A-Za-z0-9_$#]*)", re.IGNORECASE)
 _INSTANCE_KINDS = {"SOURCE": "Source Definition", "TARGET": "Target Definition"}
 
 
@@ -290,6 +292,14 @@ def build_plan(
             if src in steps:
                 edges[key].add(src)
 
+    # An expression calling :LKP.name depends on the unconnected lookup instance.
+    by_short = {k.rsplit(".", 1)[-1]: k for k in steps}
+    for key, step in steps.items():
+        for port in step.ports:
+            for name in _LKP_CALL.findall(port.expression or ""):
+                src = by_short.get(name.lower())
+                if src is not None and src != key:
+                    edges[key].add(src)
     ordered = _topological([n.lower() for n in flat.order], edges)
     if ordered is None:
         flat.gaps.append(Gap(mapping.name, "the mapping has a cycle", mapping.location.file, mapping.location.line))

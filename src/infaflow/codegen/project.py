@@ -51,6 +51,8 @@ class Conversion:
     def report(self, export_ref: str) -> dict:
         mappings: dict[str, bool] = {}
         for j in self.jobs:
+            if not j.job.code:
+                continue  # a session whose mapping is not in this export
             key = f"{j.folder}.{j.mapping}"
             mappings[key] = mappings.get(key, True) and j.job.complete
         return {
@@ -62,6 +64,7 @@ class Conversion:
                 "mappings": len(mappings),
                 "mappings_complete": sum(mappings.values()),
                 "unsupported": len(self.gaps),
+                "sessions_without_mapping": sum(not j.job.code for j in self.jobs),
             },
             "jobs": [
                 {

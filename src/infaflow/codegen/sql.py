@@ -30,6 +30,7 @@ DIALECTS: dict[str, str] = {
     "flat file": "",
 }
 
+_HINT = re.compile(r"(\bSELECT)\s+\$\$[A-Za-z_][A-Za-z0-9_]*\b", re.IGNORECASE)
 _PARAM = re.compile(r"\$\$?[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -46,12 +47,19 @@ def to_spark(sql: str, dialect: str) -> tuple[str, list[str]]:
         params[key] = m.group(0)
         return key
 
-    text = _PARAM.sub(hide, sql.strip().rstrip(";"))
-    try:
-        trees = sqlglot.parse(text, read=dialect or None)
-    except sqlglot.errors.ParseError as exc:
-        first = str(exc).splitlines()[0]
-        raise ConversionError(f"SQL cannot be read as {dialect or 'ANSI'} SQL: {first}") from None
+    # A parameter right after SELECT is an optimizer hint ($$HINT1): meaningless to Spark, dropped there.
+    text = _HINT.sub(r"\1 ", sql.strip().rstrip(";"))
+    text = _PARAM.sub(hide, text)
+    trees = None
+    errors = []
+    for candidate in dict.fromkeys([dialect, "oracle", "tsql", ""]):
+        try:
+            trees = sqlglot.parse(text, read=candidate or None)
+            break
+        except sqlglot.errors.ParseError as exc:
+            errors.append(f"{candidate or 'ANSI'}: {str(exc).splitlines()[0]}")
+    if trees is None:
+        raise ConversionError(f"SQL cannot be read as {dialect or 'ANSI'} SQL: {errors[0].split(': ', 1)[1]}")
     if len(trees) != 1 or trees[0] is None:
         raise ConversionError("SQL override holds several statements")
     tree = trees[0]

@@ -80,7 +80,7 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
         prev_reads[name] = {r for r in refs if order[r] >= order[name]}
         current_reads[name] = refs - prev_reads[name]
     stateful: set[str] = set()
-    running: dict[str, RunningSum] = {}
+    running: dict[str, RunningSum | HeldValue] = {}
     for p in variables:  # in port order, so current reads are already classified
         name = p.name.lower()
         if prev_reads.get(name) or current_reads.get(name, set()) & stateful:
@@ -89,7 +89,7 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
         carried = prev_reads.get(name, set()) & stateful
         port = variables[order[name]]
         if carried == {name} and name in parsed:
-            found = running_sum(parsed[name], name)
+            found = running_sum(parsed[name], name) or held_value(parsed[name], name)
             if found is not None and not (found.refs() & {name}):
                 running[name] = found
                 continue
@@ -97,6 +97,8 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
             gen.gap(step, ConversionError(
                 f"variable port {port.name} carries a value from row to row through "
                 f"{', '.join(sorted(carried))}; no exact Spark translation"), port)
+            for v in variables:  # so that ports reading them report nothing more
+                columns[v.name.lower()] = "F.lit(None)"
             return []
     ordered = [p for p in variables if p.name.lower() not in stateful] + [
         p for p in variables if p.name.lower() in stateful
@@ -149,6 +151,7 @@ class RunningSum:
     reset: Any  # expression node or None
     start: Any
     step: Any
+    negate: bool = False  # the reset is where the condition is not TRUE (IIF(c, v + b, a))
 
     def refs(self) -> set[str]:
         from infaflow.expr import references
@@ -169,9 +172,12 @@ class RunningSum:
         term = code(self.step)
         lines = []
         if self.reset is not None:
-            lines.append(f"{var} = {var}.withColumn({part}, F.sum(F.when({code(self.reset, True)}, 1)"
+            cond = code(self.reset, True)
+            if self.negate:
+                cond = f"~F.coalesce({cond}, F.lit(False))"
+            lines.append(f"{var} = {var}.withColumn({part}, F.sum(F.when({cond}, 1)"
                          f".otherwise(0)).over({window}.rowsBetween(Window.unboundedPreceding, 0)))")
-            term = f"F.when({code(self.reset, True)}, {code(self.start)}).otherwise({term})"
+            term = f"F.when({cond}, {code(self.start)}).otherwise({term})"
             run = f"Window.partitionBy({part}).orderBy({py_str(ROW_ID)})"
         else:
             run = f"{window}"
@@ -185,7 +191,7 @@ class RunningSum:
 
 def running_sum(parsed: Parsed, name: str) -> RunningSum | None:
     """Recognise ``IIF(c, a, v + b)``, ``IIF(c, v + b, a)`` and ``v + b`` for variable ``name``."""
-    from infaflow.expr.nodes import Binary, Call, Name, Unary
+    from infaflow.expr.nodes import Binary, Call, Name
 
     def added(node: Any) -> Any:
         if isinstance(node, Binary) and node.op == "+":
@@ -203,5 +209,54 @@ def running_sum(parsed: Parsed, name: str) -> RunningSum | None:
         if added(b) is not None:
             return RunningSum(cond, a, added(b))
         if added(a) is not None:
-            return RunningSum(Unary("NOT", cond), b, added(a))
+            return RunningSum(cond, b, added(a), negate=True)
+    return None
+
+
+@dataclass
+class HeldValue:
+    """``v = IIF(set, value, v)`` (or ``IIF(keep, v, value)``): the value of the last row where ``set``
+    was TRUE, the port's initial value before any; exact as a ``last`` over the rows so far."""
+
+    reset: Any  # the condition that assigns a new value
+    value: Any
+    negate: bool = False  # a new value where the condition is not TRUE (IIF(c, v, a))
+
+    def refs(self) -> set[str]:
+        from infaflow.expr import references
+
+        return {r.lower() for node in (self.reset, self.value) for r in references(node)}
+
+    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
+              window: str) -> list[str]:
+        cond = gen.translate(step, Parsed("", self.reset), columns, port, as_condition=True)
+        if self.negate:
+            cond = f"~F.coalesce({cond}, F.lit(False))"
+        value = gen.translate(step, Parsed("", self.value), columns, port)
+        held = py_str(f"_{port.name}_held")
+        initial = default_value_literal(spark_type(port.datatype, port.precision, port.scale))
+        return [
+            f"{var} = {var}.withColumn({held}, F.last(F.when({cond}, F.struct({cast_to(value, port)}.alias(\"v\"))), "
+            f"ignorenulls=True).over({window}.rowsBetween(Window.unboundedPreceding, 0)))",
+            f"{var} = {var}.withColumn({py_str(port.name)}, F.when(F.col({held}).isNull(), "
+            f"{cast_to(f'F.lit({initial!r})', port)}).otherwise(F.col({held}).getField(\"v\"))).drop({held})",
+        ]
+
+
+def held_value(parsed: Parsed, name: str) -> HeldValue | None:
+    """Recognise ``IIF(c, a, v)`` and ``IIF(c, v, a)`` for variable ``name``."""
+    from infaflow.expr.nodes import Call, Name
+
+    node = parsed.node
+    if not (isinstance(node, Call) and node.name.upper() == "IIF" and len(node.args) == 3):
+        return None
+    cond, a, b = node.args
+
+    def is_self(n: Any) -> bool:
+        return isinstance(n, Name) and n.name.lower() == name
+
+    if is_self(b) and not is_self(a):
+        return HeldValue(cond, a)
+    if is_self(a) and not is_self(b):
+        return HeldValue(cond, b, negate=True)
     return None

@@ -250,8 +250,11 @@ def unconnected_call(step: Step, gen: Generator, frame: str, name: str, arg_code
     cache = gen.vars.get(lkp.name.lower())
     if cache is None or lkp.name.lower() not in gen.frames:
         raise ConversionError(f":LKP.{name}: the lookup is not converted")
-    inputs = [p for p in t.ports if p.is_input and not p.is_output]
+    inputs = [p for p in t.ports if p.is_input and not p.is_lookup]
     ret = next((p for p in t.ports if p.is_return), None)
+    outs = [p for p in t.ports if p.is_lookup and p.is_output]
+    if ret is None and len(outs) == 1:
+        ret = outs[0]  # exports that lost the R flag: the only lookup output is the return value
     if ret is None:
         raise ConversionError(f":LKP.{name}: the lookup has no return port")
     if len(arg_codes) != len(inputs):

@@ -10,8 +10,8 @@ KINDS = ("Input Transformation", "Output Transformation")
 
 def generate(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
-    ports = [p for p in step.ports if p.name.lower() in step.inputs]
-    if not ports:
+    ports = step.ports
+    if not any(p.name.lower() in step.inputs for p in ports):
         return StepCode([], {}, ["nothing connected"])
-    lines, origin = gen.assemble(step, ports, var)
+    lines, origin = gen.assemble(step, ports, var)  # unconnected ports are NULL
     return StepCode(lines, {p.name.lower(): Output(var, p.name, origin) for p in ports})

@@ -10,6 +10,9 @@ REASONS: dict[str, str] = {
     "Stored Procedure": "calls a database stored procedure; rewrite it as Spark logic or run it in the database",
     "SQL Transformation": "runs SQL per row against a database",
     "SQL": "runs SQL per row against a database",
+    "SQL Transform": "runs SQL per row against a database",
+    "Http Transformation": "calls a web service per row",
+    "Unstructured Data": "parses documents with Data Transformation services",
     "Java Transformation": "runs Java code per row",
     "Java": "runs Java code per row",
     "Transaction Control": "commits and rolls back transactions per row; Spark writes are not transactional per row",
@@ -29,5 +32,9 @@ REASONS: dict[str, str] = {
 KINDS = tuple(REASONS)
 
 
+_BY_KIND = {k.lower(): v for k, v in REASONS.items()}
+
+
 def generate(step: Step, gen: Generator) -> StepCode:
-    raise ConversionError(f"{step.kind} is not supported: it {REASONS[step.kind] if step.kind in REASONS else 'has no Spark equivalent'}")
+    reason = _BY_KIND.get(step.kind.strip().lower(), "has no Spark equivalent")
+    raise ConversionError(f"{step.kind} is not supported: it {reason}")
