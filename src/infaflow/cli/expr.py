@@ -10,14 +10,14 @@ from pathlib import Path
 import click
 
 from infaflow.errors import InputError
-from infaflow.expr import DEFAULT_DATE_FORMAT, DictEnvironment, ExprSyntaxError, evaluate, parse
+from infaflow.expr import DEFAULT_DATE_FORMAT, DictEnvironment, ExprSyntaxError, Node, evaluate, parse
 from infaflow.expr.spark import SparkContext, to_pyspark, to_pyspark_condition
 from infaflow.expr.types import Value, type_name
 
 SOURCE = "<expr>"
 
 
-def _parse(text: str):  # noqa: ANN202 - returns an AST node
+def _parse(text: str) -> Node:
     try:
         return parse(text, SOURCE, 1)
     except ExprSyntaxError as exc:

@@ -9,13 +9,17 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import ExprError
-from infaflow.expr.functions.base import REGISTRY, Function, Thunk, arg_type, register
+from infaflow.expr.functions.base import REGISTRY, Function, Lazy, SparkHandler, Thunk, arg_type, register
 from infaflow.expr.nodes import Call, Literal, walk
 from infaflow.expr.sparkcode import Code, as_bool, as_number, as_value
 from infaflow.expr.types import Value, to_number, truthy
+
+if TYPE_CHECKING:
+    from infaflow.expr.spark import Translator
 
 
 def _values(args: list[Thunk], env: Environment, node: Call, value_args: int) -> list[Value]:
@@ -38,7 +42,7 @@ def _values(args: list[Thunk], env: Environment, node: Call, value_args: int) ->
     return out
 
 
-def _aggregate(reduce: Callable[[list[Value]], Value], value_args: int = 1, empty: Value = None):
+def _aggregate(reduce: Callable[[list[Value]], Value], value_args: int = 1, empty: Value = None) -> Lazy:
     def run(args: list[Thunk], env: Environment, node: Call) -> Value:
         values = _values(args, env, node, 0 if node.star else value_args)
         return reduce(values) if values else empty
@@ -97,8 +101,8 @@ def _filtered(args: list[Code], value_args: int, value: Code) -> str:
     return value.text
 
 
-def _spark_agg(name: str, kind: str = "", numeric: bool = True):
-    def build(tr, node: Call, args: list[Code]) -> Code:
+def _spark_agg(name: str, kind: str = "", numeric: bool = True) -> SparkHandler:
+    def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         _reject_nested(tr, node)
         if node.star:
             return Code(f"F.count({_filtered([Code('')] + args, 1, Code('F.lit(1)'))})", "integer")
@@ -107,15 +111,15 @@ def _spark_agg(name: str, kind: str = "", numeric: bool = True):
     return build
 
 
-def _reject_nested(tr, node: Call) -> None:
+def _reject_nested(tr: Translator, node: Call) -> None:
     for inner in walk(node):
         if inner is not node and isinstance(inner, Call) and REGISTRY.get(inner.name) is not None \
                 and REGISTRY[inner.name].aggregate:
             raise ValueError(f"nested aggregate {inner.name}")
 
 
-def _spark_first_last(name: str):
-    def build(tr, node: Call, args: list[Code]) -> Code:
+def _spark_first_last(name: str) -> SparkHandler:
+    def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         _reject_nested(tr, node)
         order = tr.ctx.row_order()
         if order is None:
@@ -128,7 +132,7 @@ def _spark_first_last(name: str):
     return build
 
 
-def _spark_percentile(tr, node: Call, args: list[Code]) -> Code:
+def _spark_percentile(tr: Translator, node: Call, args: list[Code]) -> Code:
     _reject_nested(tr, node)
     p = node.args[1]
     if not (isinstance(p, Literal) and isinstance(p.value, (int, Decimal)) and not p.kind):
@@ -137,7 +141,7 @@ def _spark_percentile(tr, node: Call, args: list[Code]) -> Code:
     return Code(f"F.percentile({_filtered(args, 2, value)}, {float(p.value) / 100!r})", "double")
 
 
-def _min_max(pick_max: bool):
+def _min_max(pick_max: bool) -> Callable[[list[Value]], Value]:
     def reduce(values: list[Value]) -> Value:
         from infaflow.expr.environment import Environment as _Env
         from infaflow.expr.evaluator import compare

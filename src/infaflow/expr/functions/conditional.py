@@ -4,15 +4,20 @@ IS_DATE, ERROR, ABORT."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from infaflow.expr.dateformat import parse_date
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import AbortSession, RowError
-from infaflow.expr.functions.base import Function, Thunk, first_known, register
+from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, Thunk, first_known, register
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.sparkcode import IS_NUMBER as SPARK_IS_NUMBER
 from infaflow.expr.sparkcode import Code, as_bool, as_value, let, let_all, null, py, try_parse_date
 from infaflow.expr.types import Value, is_number, to_string, truthy
+
+if TYPE_CHECKING:
+    from infaflow.expr.spark import Translator
 
 # ---------------------------------------------------------------- IIF
 
@@ -26,7 +31,7 @@ def _iif(args: list[Thunk], env: Environment, node: Call) -> Value:
     return default_for(node.args[1], env)
 
 
-def _iif_spark(tr, node: Call, args: list[Code]) -> Code:
+def _iif_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     branches: list[tuple[Code, Code]] = []
     current, codes = node, args
     while True:
@@ -47,7 +52,7 @@ def _iif_spark(tr, node: Call, args: list[Code]) -> Code:
     return Code(text, first_known(*range(len(kinds)))(kinds))
 
 
-def _iif_default(tr, node: Call) -> Code:
+def _iif_default(tr: Translator, node: Call) -> Code:
     kind = tr.type_of(node.args[1])
     if kind in ("integer", "boolean", "decimal", "double"):
         return Code("F.lit(0)", "integer")
@@ -76,12 +81,12 @@ def _decode(args: list[Thunk], env: Environment, node: Call) -> Value:
     return None
 
 
-def _decode_spark(tr, node: Call, args: list[Code]) -> Code:
+def _decode_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
     return let(args[0], lambda value: _decode_with(tr, value, args))
 
 
-def _decode_with(tr, value: Code, args: list[Code]) -> Code:
+def _decode_with(tr: Translator, value: Code, args: list[Code]) -> Code:
     from infaflow.expr.spark_operators import _comparable
 
     pairs = (len(args) - 1) // 2
@@ -114,7 +119,7 @@ def _choose(values: list[Value], env: Environment) -> Value:
     return values[n] if 1 <= n < len(values) else None
 
 
-def _choose_spark(tr, node: Call, args: list[Code]) -> Code:
+def _choose_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     kind = first_known(*range(1, len(args)))([a.type for a in args])
     return let(Code(f'{as_value(args[0])}.cast("bigint")', "integer"), lambda index: Code(
         "F.when(" + ").when(".join(f"{index} == {i}, {as_value(a)}" for i, a in enumerate(args[1:], start=1))
@@ -152,11 +157,11 @@ def _in(args: list[Thunk], env: Environment, node: Call) -> Value:
     return 0
 
 
-def _in_spark(tr, node: Call, args: list[Code]) -> Code:
+def _in_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     return let(args[0], lambda value: _in_with(tr, node, value, args[1:]))
 
 
-def _in_with(tr, node: Call, value: Code, candidates: list[Code]) -> Code:
+def _in_with(tr: Translator, node: Call, value: Code, candidates: list[Code]) -> Code:
     from infaflow.expr.spark_operators import _comparable
 
     insensitive = False
@@ -177,7 +182,7 @@ def _in_with(tr, node: Call, value: Code, candidates: list[Code]) -> Code:
 
 # ---------------------------------------------------------------- GREATEST, LEAST
 
-def _extreme(pick_greatest: bool):
+def _extreme(pick_greatest: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
         from infaflow.expr.evaluator import compare
 
@@ -190,8 +195,8 @@ def _extreme(pick_greatest: bool):
     return run
 
 
-def _extreme_spark(name: str):
-    def build(tr, node: Call, args: list[Code]) -> Code:
+def _extreme_spark(name: str) -> SparkHandler:
+    def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         kind = first_known(*range(len(args)))([a.type for a in args])
 
         def body(values: list[Code]) -> Code:
@@ -219,7 +224,7 @@ def _is_date(values: list[Value], env: Environment) -> Value:
     return 1
 
 
-def _is_date_spark(tr, node: Call, args: list[Code]) -> Code:
+def _is_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     fmt = tr.ctx.date_format
     if len(node.args) > 1:
         if not (isinstance(node.args[1], Literal) and isinstance(node.args[1].value, str)):
@@ -239,15 +244,15 @@ def _abort(values: list[Value], env: Environment) -> Value:
     raise AbortSession(f"ABORT: {to_string(values[0])}")
 
 
-def _error_spark(tr, node: Call, args: list[Code]) -> Code:
+def _error_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     return Code(tr.ctx.row_error(f'F.concat(F.lit("ERROR: "), {args[0]})'), "null")
 
 
-def _abort_spark(tr, node: Call, args: list[Code]) -> Code:
+def _abort_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     return Code(f'F.raise_error(F.concat(F.lit("ABORT: "), {args[0]}))', "null")
 
 
-def _bool(test):
+def _bool(test: Callable[[Value], bool]) -> Evaluate:
     return lambda values, env: 1 if test(values[0]) else 0
 
 

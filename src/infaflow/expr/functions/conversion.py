@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import TYPE_CHECKING
 
 from infaflow.expr.dateformat import format_date, parse_date
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
-from infaflow.expr.functions.base import Function, register
+from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, register
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.sparkcode import Code, as_number, let
 from infaflow.expr.sparkcode import format_date as spark_format_date
 from infaflow.expr.sparkcode import parse_date as spark_parse_date
 from infaflow.expr.types import Value, round_half_up, to_decimal, to_number, to_string, truthy
+
+if TYPE_CHECKING:
+    from infaflow.expr.spark import Translator
 
 
 def _format_literal(node: Call, index: int, default: str) -> str:
@@ -33,7 +37,7 @@ def _to_char(values: list[Value], env: Environment) -> Value:
     return to_string(value, env.date_format)
 
 
-def _to_char_spark(tr, node: Call, args: list[Code]) -> Code:
+def _to_char_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     kind = args[0].type
     if kind == "date" or (kind == "" and len(args) > 1):
         return spark_format_date(args[0], _format_literal(node, 1, tr.ctx.date_format))
@@ -53,7 +57,7 @@ def _to_date(values: list[Value], env: Environment) -> Value:
         raise RowError(f"TO_DATE: {exc}") from None
 
 
-def _to_date_spark(tr, node: Call, args: list[Code]) -> Code:
+def _to_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if args[0].type == "date":
         return args[0]
     fmt = _format_literal(node, 1, tr.ctx.date_format)
@@ -64,7 +68,7 @@ def _to_date_spark(tr, node: Call, args: list[Code]) -> Code:
 _LIMITS = {"int": 2**31, "bigint": 2**63}
 
 
-def _to_integer(sql_type: str):
+def _to_integer(sql_type: str) -> Evaluate:
     limit = _LIMITS[sql_type]
 
     def run(values: list[Value], env: Environment) -> Value:
@@ -82,11 +86,11 @@ def _to_integer(sql_type: str):
     return run
 
 
-def _to_integer_spark(sql_type: str):
+def _to_integer_spark(sql_type: str) -> SparkHandler:
     limit = _LIMITS[sql_type]
     name = "TO_INTEGER" if sql_type == "int" else "TO_BIGINT"
 
-    def build(tr, node: Call, args: list[Code]) -> Code:
+    def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         number = as_number(args[0])
         if len(node.args) > 1:
             flag = node.args[1]
@@ -117,7 +121,7 @@ def _to_decimal(values: list[Value], env: Environment) -> Value:
     return number
 
 
-def _to_decimal_spark(tr, node: Call, args: list[Code]) -> Code:
+def _to_decimal_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     scale = 10
     if len(node.args) > 1:
         arg = node.args[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
@@ -16,6 +17,9 @@ from infaflow.expr.functions.base import Function, register
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.sparkcode import Code, as_number, let, let_all, py
 from infaflow.expr.types import Value, to_date, to_number
+
+if TYPE_CHECKING:
+    from infaflow.expr.spark import Translator
 
 PARTS: dict[str, str] = {}
 for _names, _part in (("Y YY YYY YYYY", "year"), ("MM MON MONTH", "month"), ("D DD DDD DY DAY", "day"),
@@ -78,7 +82,7 @@ _SPARK_UNIT = {"year": "YEAR", "month": "MONTH", "day": "DAY", "hour": "HOUR", "
                "second": "SECOND", "millisecond": "MILLISECOND", "microsecond": "MICROSECOND"}
 
 
-def _add_to_date_spark(tr, node: Call, args: list[Code]) -> Code:
+def _add_to_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     part = _spark_part(node, 1)
     if part == "nanosecond":
         raise ValueError("nanoseconds are below Spark's precision")
@@ -116,7 +120,7 @@ def _date_diff(values: list[Value], env: Environment) -> Value:
     return ((d1 - d2) // timedelta(microseconds=1)) / _UNIT_MICROS[part]
 
 
-def _date_diff_spark(tr, node: Call, args: list[Code]) -> Code:
+def _date_diff_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     part = _spark_part(node, 2)
     d1, d2 = tr.to_date(args[0]), tr.to_date(args[1])
     if part in ("year", "month"):
@@ -133,7 +137,7 @@ def _date_compare(values: list[Value], env: Environment) -> Value:
     return (d1 > d2) - (d1 < d2)
 
 
-def _date_compare_spark(tr, node: Call, args: list[Code]) -> Code:
+def _date_compare_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     def build(bound: list[Code]) -> Code:
         d1, d2 = bound
         return Code(f"F.when({d1} < {d2}, F.lit(-1)).when({d1} > {d2}, F.lit(1)).when({d1} == {d2}, F.lit(0))",
@@ -158,7 +162,7 @@ _SPARK_GET = {"year": "F.year({d})", "month": "F.month({d})", "day": "F.dayofmon
                             '.cast("bigint")'}
 
 
-def _get_date_part_spark(tr, node: Call, args: list[Code]) -> Code:
+def _get_date_part_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     part = _spark_part(node, 1)
     return Code(_SPARK_GET[part].format(d=tr.to_date(args[0])), "integer")
 
@@ -175,7 +179,7 @@ def _set_date_part(values: list[Value], env: Environment) -> Value:
         raise RowError(f"SET_DATE_PART: {exc}") from None
 
 
-def _set_date_part_spark(tr, node: Call, args: list[Code]) -> Code:
+def _set_date_part_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     part = _spark_part(node, 1)
     if part == "nanosecond":
         raise ValueError("nanoseconds are below Spark's precision")
@@ -208,7 +212,7 @@ def _last_day(values: list[Value], env: Environment) -> Value:
     return value.replace(day=calendar.monthrange(value.year, value.month)[1])
 
 
-def _last_day_spark(tr, node: Call, args: list[Code]) -> Code:
+def _last_day_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     return let(tr.to_date(args[0]), lambda d: Code(
         f'F.timestamp_add("DAY", F.datediff(F.last_day({d}), F.to_date({d})), {d})', "date"))
 
@@ -262,7 +266,7 @@ def _date_part_arg(node: Call) -> str:
     return _spark_part(node, 1) if len(node.args) > 1 else "day"
 
 
-def trunc_date_spark(tr, node: Call, args: list[Code]) -> Code:
+def trunc_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     """Spark form of TRUNC(date[, part])."""
     part = _date_part_arg(node)
     if part not in _TRUNC_UNIT:
@@ -270,7 +274,7 @@ def trunc_date_spark(tr, node: Call, args: list[Code]) -> Code:
     return Code(f"F.date_trunc({py(_TRUNC_UNIT[part])}, {tr.to_date(args[0])})", "date")
 
 
-def round_date_spark(tr, node: Call, args: list[Code]) -> Code:
+def round_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     """Spark form of ROUND(date[, part])."""
     part = _date_part_arg(node)
     if part not in _ROUND_UP:
@@ -288,7 +292,7 @@ def _now(values: list[Value], env: Environment) -> Value:
     return env.now()
 
 
-def _now_spark(tr, node: Call, args: list[Code]) -> Code:
+def _now_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     return Code(tr.ctx.now(), "date")
 
 

@@ -4,16 +4,21 @@ and dates (one declaration each, dispatching on the argument's type)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
-from infaflow.expr.functions.base import Function, arg_type, register
+from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, arg_type, register
 from infaflow.expr.functions.dates import round_date, round_date_spark, trunc_date, trunc_date_spark
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.sparkcode import Code, as_number, let, let_all
 from infaflow.expr.types import Value, round_half_up, to_decimal, to_number
+
+if TYPE_CHECKING:
+    from infaflow.expr.spark import Translator
 
 
 def _n(value: Value) -> int | Decimal | float:
@@ -57,21 +62,21 @@ def _trunc(values: list[Value], env: Environment) -> Value:
     return truncate_number(_n(value), places)
 
 
-def _typed(tr, node: Call, args: list[Code]) -> str:
+def _typed(tr: Translator, node: Call, args: list[Code]) -> str:
     kind = args[0].type
     if kind == "":
         raise ValueError("the type of the first argument is unknown (number or date?)")
     return kind
 
 
-def _round_spark(tr, node: Call, args: list[Code]) -> Code:
+def _round_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if _typed(tr, node, args) == "date":
         return round_date_spark(tr, node, args)
     number = as_number(args[0])
     return Code(f"F.round({number}, {_places(node)})", number.type)
 
 
-def _trunc_spark(tr, node: Call, args: list[Code]) -> Code:
+def _trunc_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if _typed(tr, node, args) == "date":
         return trunc_date_spark(tr, node, args)
     places = _places(node)
@@ -97,7 +102,7 @@ def _mod(values: list[Value], env: Environment) -> Value:
     return modulo(values[0], values[1], env)
 
 
-def _mod_spark(tr, node: Call, args: list[Code]) -> Code:
+def _mod_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     a, error, kind = as_number(args[0]), tr.row_error("divide by zero"), tr.type_of(node)
     return let(as_number(args[1]), lambda b: Code(f"F.when({b} == 0, {error}).otherwise({a} % {b})", kind))
 
@@ -111,7 +116,7 @@ def _power(values: list[Value], env: Environment) -> Value:
     return math.pow(base, exponent)
 
 
-def _power_spark(tr, node: Call, args: list[Code]) -> Code:
+def _power_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     error = tr.row_error("POWER: invalid arguments")
 
     def build(bound: list[Code]) -> Code:
@@ -121,7 +126,7 @@ def _power_spark(tr, node: Call, args: list[Code]) -> Code:
     return let_all([as_number(args[0]), as_number(args[1])], build)
 
 
-def _guarded(name: str, test, message: str):
+def _guarded(name: str, test: Callable[[float], bool], message: str) -> Evaluate:
     """A one-argument math function that is a row error outside its domain."""
     def run(values: list[Value], env: Environment) -> Value:
         x = float(_n(values[0]))
@@ -131,8 +136,8 @@ def _guarded(name: str, test, message: str):
     return run
 
 
-def _guarded_spark(spark_name: str, bad: str, message: str):
-    def build(tr, node: Call, args: list[Code]) -> Code:
+def _guarded_spark(spark_name: str, bad: str, message: str) -> SparkHandler:
+    def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         error = tr.row_error(message)
         return let(as_number(args[0]), lambda x: Code(
             f"F.when({bad.format(x=x)}, {error}).otherwise(F.{spark_name}({x}))", "double"))
@@ -146,7 +151,7 @@ def _log(values: list[Value], env: Environment) -> Value:
     return math.log(x) / math.log(base)
 
 
-def _log_spark(tr, node: Call, args: list[Code]) -> Code:
+def _log_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     error = tr.row_error("LOG: invalid arguments")
 
     def build(bound: list[Code]) -> Code:
@@ -156,7 +161,7 @@ def _log_spark(tr, node: Call, args: list[Code]) -> Code:
     return let_all([as_number(args[0]), as_number(args[1])], build)
 
 
-def _ceil_floor(up: bool):
+def _ceil_floor(up: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
         x = _n(values[0])
         return (math.ceil if up else math.floor)(x)  # type: ignore[arg-type]

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections import deque
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import ExprError
-from infaflow.expr.functions.base import Function, Thunk, register
+from infaflow.expr.functions.base import Function, Lazy, SparkHandler, Thunk, register
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.sparkcode import Code, as_bool, as_number
 from infaflow.expr.types import Value, to_number, truthy
+
+if TYPE_CHECKING:
+    from infaflow.expr.spark import Translator
 
 
 def _value(args: list[Thunk], env: Environment, filter_index: int) -> Value:
@@ -48,7 +52,7 @@ def _window_size(node: Call) -> int:
     raise ExprError(f"{node.name}: the number of rows must be a positive integer literal")
 
 
-def _moving(average: bool):
+def _moving(average: bool) -> Lazy:
     def run(args: list[Thunk], env: Environment, node: Call) -> Value:
         size = _window_size(node)
         state = env.state(id(node))
@@ -70,7 +74,7 @@ def _moving(average: bool):
     return run
 
 
-def _order(tr) -> str:
+def _order(tr: Translator) -> str:
     order = tr.ctx.row_order()
     if order is None:
         raise ValueError("needs the input order of rows (SparkContext.row_order)")
@@ -84,13 +88,13 @@ def _filtered(args: list[Code], index: int) -> str:
     return value.text
 
 
-def _cume_spark(tr, node: Call, args: list[Code]) -> Code:
+def _cume_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     window = f"Window.orderBy({_order(tr)}).rowsBetween(Window.unboundedPreceding, 0)"
     return Code(f"F.sum({_filtered(args, 1)}).over({window})", as_number(args[0]).type)
 
 
-def _moving_spark(average: bool):
-    def build(tr, node: Call, args: list[Code]) -> Code:
+def _moving_spark(average: bool) -> SparkHandler:
+    def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         try:
             size = _window_size(node)
         except ExprError as exc:

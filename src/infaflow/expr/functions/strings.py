@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
-from infaflow.expr.functions.base import Function, register
+from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, register
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.sparkcode import Code, as_value, let, let_all, py
 from infaflow.expr.types import Value, to_number, to_string, truthy
+
+if TYPE_CHECKING:
+    from infaflow.expr.spark import Translator
 
 
 def _s(value: Value, env: Environment) -> str:
@@ -22,7 +26,7 @@ def _i(value: Value) -> int:
     return int(to_number(value))  # type: ignore[arg-type]
 
 
-def _str_args(tr, args: list[Code]) -> list[Code]:
+def _str_args(tr: Translator, args: list[Code]) -> list[Code]:
     return [tr.to_string(a) for a in args]
 
 
@@ -61,7 +65,7 @@ def initcap(text: str) -> str:
     return "".join(out)
 
 
-def _initcap_spark(tr, node: Call, args: list[Code]) -> Code:
+def _initcap_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     c, i = tr.fresh("c"), tr.fresh("i")
     alnum = py("^[\\p{L}\\p{Nd}]$")
 
@@ -75,7 +79,7 @@ def _initcap_spark(tr, node: Call, args: list[Code]) -> Code:
 
 # ---------------------------------------------------------------- trims and pads
 
-def _trim(left: bool):
+def _trim(left: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
         s = _s(values[0], env)
         chars = _s(values[1], env) if len(values) > 1 else " "
@@ -83,8 +87,8 @@ def _trim(left: bool):
     return run
 
 
-def _trim_spark(name: str):
-    def build(tr, node: Call, args: list[Code]) -> Code:
+def _trim_spark(name: str) -> SparkHandler:
+    def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         codes = _str_args(tr, args)
         return Code(f"F.{name}({', '.join(c.text for c in codes)})", "string")
     return build
@@ -102,15 +106,15 @@ def pad(text: str, length: int, fill: str, left: bool) -> str:
     return filling + text if left else text + filling
 
 
-def _pad(left: bool):
+def _pad(left: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
         fill = _s(values[2], env) if len(values) > 2 else " "
         return pad(_s(values[0], env), _i(values[1]), fill, left)
     return run
 
 
-def _pad_spark(name: str):
-    def build(tr, node: Call, args: list[Code]) -> Code:
+def _pad_spark(name: str) -> SparkHandler:
+    def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         s = tr.to_string(args[0])
         fill = tr.to_string(args[2]) if len(args) > 2 else Code('F.lit(" ")', "string")
         return Code(f"F.{name}({s}, {_int_code(args[1])}, {fill})", "string")
@@ -134,7 +138,7 @@ def _substr(values: list[Value], env: Environment) -> Value:
     return substr(_s(values[0], env), _i(values[1]), length)
 
 
-def _substr_spark(tr, node: Call, args: list[Code]) -> Code:
+def _substr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     s = tr.to_string(args[0])
     parts = [s.text, _int_code(args[1])] + ([_int_code(args[2])] if len(args) > 2 else [])
     return Code(f"F.substr({', '.join(parts)})", "string")
@@ -172,7 +176,7 @@ def _literal_int(node: Call, index: int) -> int | None:
     return 1  # start and occurrence default to 1
 
 
-def _instr_spark(tr, node: Call, args: list[Code]) -> Code:
+def _instr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     """Positions of every (overlapping) match, filtered by the start, forward or backward, then the n-th."""
     s, search = tr.to_string(args[0]), tr.to_string(args[1])
     literal_search = node.args[1].value if isinstance(node.args[1], Literal) else None
@@ -220,7 +224,7 @@ def _concat(values: list[Value], env: Environment) -> Value:
     return concat(values[0], values[1], env)
 
 
-def _concat_spark(tr, node: Call, args: list[Code]) -> Code:
+def _concat_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     from infaflow.expr.spark_operators import concat
 
     return concat(tr, node)
@@ -233,7 +237,7 @@ def _chr(values: list[Value], env: Environment) -> Value:
     return chr(code)
 
 
-def _chr_spark(tr, node: Call, args: list[Code]) -> Code:
+def _chr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     arg = node.args[0]
     if isinstance(arg, Literal) and isinstance(arg.value, int) and 0 <= arg.value <= 0x10FFFF:
         return Code(f"F.lit({py(chr(arg.value))})", "string")
@@ -262,7 +266,7 @@ def _replacechr(values: list[Value], env: Environment) -> Value:
     return "".join(replacement if (ch.lower() if insensitive else ch) in old_set else ch for ch in text)
 
 
-def _replacechr_spark(tr, node: Call, args: list[Code]) -> Code:
+def _replacechr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     flag = _literal_arg(node, 0, (int,))
     chars = _literal_arg(node, 2)
     new = _literal_arg(node, 3)
@@ -308,7 +312,7 @@ def java_regex_quote(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch == "_" or ch == " " else "\\" + ch for ch in text)
 
 
-def _replacestr_spark(tr, node: Call, args: list[Code]) -> Code:
+def _replacestr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     flag = _literal_arg(node, 0, (int,))
     olds = [_literal_arg(node, i) for i in range(2, len(node.args) - 1)]
     new = _literal_arg(node, len(node.args) - 1)
@@ -331,7 +335,7 @@ def _reg_extract(values: list[Value], env: Environment) -> Value:
     return m.group(group) or ""
 
 
-def _reg_extract_spark(tr, node: Call, args: list[Code]) -> Code:
+def _reg_extract_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     pattern = _literal_arg(node, 1)
     group = _literal_arg(node, 2, (int,)) if len(node.args) > 2 else 1
     s = tr.to_string(args[0])
@@ -342,7 +346,7 @@ def _reg_match(values: list[Value], env: Environment) -> Value:
     return 1 if re.fullmatch(_s(values[1], env), _s(values[0], env)) else 0
 
 
-def _reg_match_spark(tr, node: Call, args: list[Code]) -> Code:
+def _reg_match_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     pattern = _literal_arg(node, 1)
     anchored = py("^(?:" + str(pattern) + ")\\z")
     return Code(f"{tr.to_string(args[0])}.rlike({anchored})", "boolean")
@@ -354,14 +358,14 @@ def _reg_replace(values: list[Value], env: Environment) -> Value:
     return re.sub(_s(values[1], env), replacement, _s(values[0], env), count=max(count, 0))
 
 
-def _reg_replace_spark(tr, node: Call, args: list[Code]) -> Code:
+def _reg_replace_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if len(node.args) > 3 and _literal_arg(node, 3, (int,)) not in (0, None):
         raise ValueError("a replacement count other than 0 (all) has no Spark equivalent")
     s, pattern, replacement = _str_args(tr, args[:3])
     return Code(f"F.regexp_replace({s}, {pattern}, {replacement})", "string")
 
 
-def _str_fn(spark_name: str):
+def _str_fn(spark_name: str) -> SparkHandler:
     return lambda tr, node, args: Code(f"F.{spark_name}({tr.to_string(args[0])})", "string")
 
 
