@@ -63,7 +63,11 @@ GROUPS: dict[str, tuple[dict[str, str], list[str]]] = {
         "SET_DATE_PART(T, 'DD', 28)", "SET_DATE_PART(T, 'YYYY', 2020)", "SET_DATE_PART(T, 'HH', 5)",
         "SET_DATE_PART(T, 'MI', 59)", "SET_DATE_PART(T, 'SS', 1)", "SET_DATE_PART(T, 'MS', 5)", "LAST_DAY(T)",
         "TRUNC(T)", "TRUNC(T, 'MM')", "TRUNC(T, 'YY')", "TRUNC(T, 'HH')", "TRUNC(T, 'MI')", "ROUND(T)",
-        "ROUND(T, 'MM')", "ROUND(T, 'YYYY')", "ROUND(T, 'HH')", "ROUND(T, 'MI')", "TO_CHAR(T)",
+        "ROUND(T, 'MM')", "ROUND(T, 'YYYY')", "ROUND(T, 'HH')", "ROUND(T, 'MI')", "T > '01/01/2024 00:00:00'",
+        "T = T", "IIF(N > 0, T)", "DECODE(T, NULL, 'none', 'some')", "GREATEST(T, TO_DATE('2024', 'YYYY'))",
+    ]),
+    "date formats": ({"T": "date", "N": "integer"}, [
+        "TO_CHAR(T)",
         "TO_CHAR(T, 'DD-MON-YYYY HH12:MI:SS AM')", "TO_CHAR(T, 'YYYYMMDD')", "TO_CHAR(T, 'MONTH DY DAY DDD MS US')",
         "TO_CHAR(T, 'YY Q \"week\" HH24')", "TO_DATE(TO_CHAR(T, 'MM/DD/YYYY'), 'MM/DD/YYYY')",
         "TO_DATE(TO_CHAR(T))", "TO_DATE(TO_CHAR(T, 'YYYYMMDDHH24MISS'), 'YYYYMMDDHH24MISS')",
@@ -77,8 +81,8 @@ GROUPS: dict[str, tuple[dict[str, str], list[str]]] = {
         "IS_DATE('02/29/2023', 'MM/DD/YYYY')", "IS_DATE('13/01/2024', 'MM/DD/YYYY')",
         "IS_DATE(TO_CHAR(T, 'MM/DD/YYYY HH24:MI'))", "IS_DATE(TO_CHAR(T, 'MM/DD/YYYY HH24:MI'), 'MM/DD/YYYY')",
         "IS_DATE(GET_DATE_PART(T, 'MM') || TO_CHAR(T, '/DD/YYYY'), 'MM/DD/YYYY')",
-        "TO_DATE(GET_DATE_PART(T, 'MM') || '/' || GET_DATE_PART(T, 'DD') || TO_CHAR(T, '/YYYY'), 'MM/DD/YYYY')", "T > '01/01/2024 00:00:00'", "T = T",
-        "T || 'x'", "IIF(N > 0, T)", "DECODE(T, NULL, 'none', 'some')", "GREATEST(T, TO_DATE('2024', 'YYYY'))",
+        "TO_DATE(GET_DATE_PART(T, 'MM') || '/' || GET_DATE_PART(T, 'DD') || TO_CHAR(T, '/YYYY'), 'MM/DD/YYYY')",
+        "T || 'x'",
     ]),
 }
 
