@@ -234,6 +234,7 @@ class Job:
         self._observed: list[tuple[dict[str, int], str, Observation, DataFrame, Column]] = []
         self._sequences: list[Sequence] = []
         self._errors: dict[str, int] = {}
+        self._post_sql: list[tuple[str, Connection, str, str]] = []
         self.connections = load_connections(
             self.params.get("$infaflowconnections") or os.environ.get("INFAFLOW_CONNECTIONS") or "connections.toml"
         )
@@ -325,7 +326,7 @@ class Job:
         df = df.select(*[F.col(f"`{c}`") for c in columns]).withColumn(ROW_ID, F.monotonically_increasing_id())
         return self._count(self.result.source_rows, source, df) if count else df
 
-    def query(self, source: str, connection: Connection, *, spark_sql: str, source_sql: str, tables: list[str],
+    def query(self, source: str, connection: Connection, *, spark_sql: str | None, source_sql: str, tables: list[str],
               columns: list[str] | list[tuple[str, str]], count: bool = True) -> DataFrame:
         """A Source Qualifier or lookup query: ``source_sql`` as written for the database goes to JDBC
         unchanged; on the embedded store ``spark_sql`` runs with ``{TABLE}`` replaced by the table. The
@@ -333,6 +334,11 @@ class Job:
         if connection.is_jdbc:
             df = self.spark.read.format("jdbc").options(**connection.jdbc_options(), query=self.text(source_sql)).load()
         else:
+            if spark_sql is None:
+                raise NotConverted(
+                    f"{source}: this SQL runs as written on its database only (no exact Spark SQL); "
+                    f"connection {connection.name} is the embedded store: map it to JDBC in connections.toml"
+                )
             sql = self.text(spark_sql)
             for t in tables:
                 sql = sql.replace("{" + t + "}", f"parquet.`{self._table_path(connection, t).resolve()}`")
@@ -451,6 +457,35 @@ class Job:
         flagged = self._count(self._errors, instance, df, F.sum(F.when(condition, 1).otherwise(0)))
         return flagged.where(~F.coalesce(condition, F.lit(False)))
 
+    # -- SQL sent to the database as written (Pre SQL, Post SQL) -------------------------------------
+
+    def run_sql(self, instance: str, connection: Connection, sql: str, stage: str = "Pre SQL") -> None:
+        """Run ``sql`` (statements separated by ``;``) on the database of a JDBC connection, with
+        ``$$PARAMETERS`` expanded; Post SQL waits until :meth:`finish`."""
+        if stage.lower().startswith("post"):
+            self._post_sql.append((instance, connection, sql, stage))
+            return
+        self._execute_sql(instance, connection, sql, stage)
+
+    def _execute_sql(self, instance: str, connection: Connection, sql: str, stage: str) -> None:
+        if not connection.is_jdbc:
+            raise NotConverted(
+                f"{instance}: {stage} runs on the database, and connection {connection.name} is the embedded "
+                "store; map it to JDBC in connections.toml"
+            )
+        jvm = self.spark.sparkContext._jvm
+        if connection.driver:
+            jvm.java.lang.Class.forName(connection.driver)
+        conn = jvm.java.sql.DriverManager.getConnection(connection.url, connection.user, connection.password)
+        try:
+            for statement in [p.strip() for p in self.text(sql).split(";")]:
+                if statement:
+                    stmt = conn.createStatement()
+                    stmt.execute(statement)
+                    stmt.close()
+        finally:
+            conn.close()
+
     # -- the rest ----------------------------------------------------------------------------------
 
     def sequence(self, name: str, **settings: Any) -> Sequence:
@@ -458,8 +493,9 @@ class Job:
         self._sequences.append(seq)
         return seq
 
-    def not_converted(self, instance: str, message: str) -> DataFrame:
-        """Stop the job where logic that could not be converted belongs."""
+    def not_converted(self, instance: str, message: str, *inputs: Any) -> DataFrame:
+        """Stop the job where logic that could not be converted belongs (``inputs``: the frames that
+        feed the step, named so a reader sees what it would transform)."""
         raise NotConverted(f"{self.session}: {instance}: not converted: {message}")
 
     def finish(self) -> SessionResult:
@@ -467,6 +503,8 @@ class Job:
         for counts, name, obs, observed, metric in self._observed:
             counts[name] = counts.get(name, 0) + _observed_rows(obs, observed, metric)
         self.result.trans_errors = sum(self._errors.values())
+        for instance, connection, sql, stage in self._post_sql:
+            self._execute_sql(instance, connection, sql, stage)
         for seq in self._sequences:
             seq.finish()
         return self.result

@@ -129,6 +129,7 @@ class Generator:
         self.frames: dict[str, dict[str, Output]] = {}
         self.gaps: list[Gap] = list(plan.gaps)
         self._step_gaps: list[Gap] = []
+        self.failed: dict[str, str] = {}  # steps that are not converted -> their variable (if assigned)
         self.flagged: set[str] = set()  # frame variables carrying _row_type (after an Update Strategy)
 
     # -- per step -------------------------------------------------------------------------------
@@ -148,7 +149,9 @@ class Generator:
             try:
                 if missing:
                     # The plan reported the missing definition; nothing more to say here.
-                    lines = [f"{var} = job.not_converted({py_str(step.name)}, \"definition not in the export\")"]
+                    args = "".join(f", {v}" for v in self._upstream(step))
+                    lines = [f"{self._assign(step, var)}job.not_converted({py_str(step.name)}, "
+                             f"\"definition not in the export\"{args})"]
                     self._fallback_outputs(step, var)
                 elif handler is None:
                     raise ConversionError(f"{step.kind} transformations are not supported")
@@ -162,12 +165,31 @@ class Generator:
                 self.gap(step, ConversionError(f"conversion failed: {type(exc).__name__}: {exc}"))
             if self._step_gaps:
                 reasons = "; ".join(g.message for g in self._step_gaps)
-                lines = [f"{var} = job.not_converted({py_str(step.name)}, {py_str(reasons)})"]
+                args = "".join(f", {v}" for v in self._upstream(step))
+                lines = [f"{self._assign(step, var)}job.not_converted({py_str(step.name)}, {py_str(reasons)}{args})"]
                 self.frames.setdefault(step.name.lower(), {})
                 self._fallback_outputs(step, var)
             self.gaps.extend(self._step_gaps)
             out.append(RenderedStep(step, var, title, notes, lines, list(self._step_gaps)))
         return out
+
+    def _assign(self, step: Step, var: str) -> str:
+        """``var = `` when another step reads this one's output."""
+        if not self.plan.consumers(step.name):
+            return ""
+        self.failed[step.name.lower()] = var
+        return f"{var} = "
+
+    def _upstream(self, step: Step) -> list[str]:
+        """Frame variables feeding ``step`` (Sequence objects included)."""
+        names = []
+        for ref in step.inputs.values():
+            out = self.frames.get(ref.step.lower(), {}).get(ref.port.lower())
+            if out is not None:
+                names.append(out.var)
+            elif ref.step.lower() in self.failed:
+                names.append(self.failed[ref.step.lower()])
+        return [v for v in dict.fromkeys(names) if v]
 
     def _fallback_outputs(self, step: Step, var: str) -> None:
         outputs = self.frames.setdefault(step.name.lower(), {})

@@ -178,6 +178,7 @@ def _flatten(mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, 
     """
     interface: dict[str, str] = {}
     mapplet_io: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    typed: dict[tuple[str, str], str] = {}
     for inst in mapping.instances:
         step_name = f"{prefix}{inst.name}"
         definition = _definition(inst, mapping, folder)
@@ -191,6 +192,10 @@ def _flatten(mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, 
             inner_if = _flatten(definition, folder, f"{step_name}.", flat, depth + 1)
             mapplet_io[inst.name.lower()] = ({}, inner_if)
             continue
+        if step_name.lower() in flat.instances:
+            # A source and a target instance may share a name; connectors tell them apart by type.
+            step_name = f"{step_name} ({inst.type.lower()})"
+        typed[(inst.name.lower(), inst.type.upper())] = step_name
         flat.instances[step_name.lower()] = (inst, mapping)
         flat.order.append(step_name)
         if isinstance(definition, Transformation) and definition.type.lower() in (
@@ -200,18 +205,20 @@ def _flatten(mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, 
             for port in definition.ports:
                 interface.setdefault(port.name.lower(), step_name)
 
-    def resolve(name: str, field_name: str) -> str:
+    def resolve(name: str, field_name: str, instance_type: str) -> str:
         io = mapplet_io.get(name.lower())
         if io is None:
-            return f"{prefix}{name}"
+            kind = {"source definition": "SOURCE", "target definition": "TARGET"}.get(
+                instance_type.strip().lower(), "TRANSFORMATION")
+            return typed.get((name.lower(), kind), f"{prefix}{name}")
         return io[1].get(field_name.lower(), f"{prefix}{name}")
 
     for c in mapping.connectors:
         flat.connectors.append(
             Connector(
-                from_instance=resolve(c.from_instance, c.from_field),
+                from_instance=resolve(c.from_instance, c.from_field, c.from_instance_type),
                 from_field=c.from_field,
-                to_instance=resolve(c.to_instance, c.to_field),
+                to_instance=resolve(c.to_instance, c.to_field, c.to_instance_type),
                 to_field=c.to_field,
                 from_instance_type=c.from_instance_type,
                 to_instance_type=c.to_instance_type,
@@ -289,6 +296,8 @@ def build_plan(
         for assoc in step.instance.associated_source_instances:
             prefix = step.name.rsplit(".", 1)[0] + "." if "." in step.name else ""
             src = f"{prefix}{assoc}".lower()
+            if f"{src} (source)" in steps:
+                src = f"{src} (source)"
             if src in steps:
                 edges[key].add(src)
 

@@ -11,6 +11,7 @@ import re
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ErrorLevel
 
 from infaflow.codegen.exprs import ConversionError
 
@@ -82,9 +83,10 @@ def to_spark(sql: str, dialect: str) -> tuple[str, list[str]]:
         if column.args.get("catalog"):
             column.set("catalog", None)
     try:
-        out = tree.sql(dialect="spark")
+        out = tree.sql(dialect="spark", unsupported_level=ErrorLevel.RAISE)
     except sqlglot.errors.UnsupportedError as exc:
-        raise ConversionError(f"SQL cannot be written as Spark SQL: {exc}") from None
+        first = str(exc).strip().splitlines()[0]
+        raise ConversionError(f"the SQL has no exact Spark SQL equivalent: {first}") from None
     for i, name in enumerate(tables):
         out = re.sub(rf"\binfaflow_table_{i}\b", "{" + name + "}", out)
     for key, value in params.items():
@@ -95,3 +97,15 @@ def to_spark(sql: str, dialect: str) -> tuple[str, list[str]]:
 def quote_ident(name: str) -> str:
     """A column or table name as written in generated SQL (quoted when it is not a plain name)."""
     return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$#]*", name) else f'"{name}"'
+
+
+def embedded_version(text: str, dialect: str) -> tuple[str | None, list[str], str]:
+    """The Spark SQL of ``text`` for the embedded store, its tables, and why there is none.
+
+    SQL that sqlglot cannot read or cannot write exactly in Spark SQL still runs as written on a
+    database over JDBC; only the embedded store cannot run it (the job says so when it tries)."""
+    try:
+        spark_sql, tables = to_spark(text, dialect)
+        return spark_sql, tables, ""
+    except ConversionError as exc:
+        return None, [], exc.message

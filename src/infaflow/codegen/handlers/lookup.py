@@ -81,13 +81,14 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
     first = [_name(t, c.lookup_port) for c in conds]
     order = [*dict.fromkeys(first), *[n for n in names if n not in first]]
     source_type = str(attrs.get("Source Type", "Database") or "Database").strip().lower()
+    lines: list[str] = []
     if source_type == "flat file":
         opts = flat_file_options(getattr(t, "flatfile", None))
         skip = getattr(getattr(t, "flatfile", None), "skip_rows", 0)
         directory = attrs.get("Lookup source file directory") or "$PMLookupFileDir"
         file_name = attrs.get("Lookup source filename") or f"{t.name.lower()}.dat"
         cols = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
-        lines = [
+        lines += [
             f"{var} = job.read_flat_file(",
             f"    {py_str(step.name)},",
             f"    job.path({py_str(directory)}, {py_str(file_name)}),",
@@ -111,18 +112,20 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
         else:
             raise ConversionError("the lookup names no table and no SQL override")
         dialect = sql.dialect_of(str(attrs.get("Database Type", "") or ""))
-        spark_sql, tables = sql.to_spark(source_sql, dialect)
+        spark_sql, tables, why = sql.embedded_version(source_sql, dialect)
+        if why:
+            lines.append(f"# runs over JDBC only; not on the embedded store: {' '.join(why.split())}")
         conn = str(attrs.get("Connection Information", "") or "").strip()
         default = conn.split(":", 1)[-1] if conn and not conn.startswith("$") else ""
         variable = conn if conn.startswith("$") else ""
         connection = connection_code(step.extension("READER"), default or table or t.name)
         if variable:
             connection = f"job.connection({py_str(default or table)}, {py_str(variable)})"
-        lines = [
+        lines += [
             f"{var} = job.query(",
             f"    {py_str(step.name)},",
             f"    {connection},",
-            f"    spark_sql={py_str(spark_sql)},",
+            f"    spark_sql={py_str(spark_sql) if spark_sql is not None else None},",
             f"    source_sql={py_str(source_sql)},",
             f"    tables=[{', '.join(py_str(x) for x in tables)}],",
             "    columns=[",

@@ -33,7 +33,20 @@ def generate(step: Step, gen: Generator) -> StepCode:
     if not groups:
         raise ConversionError("the Router has no output groups")
     defaults = [g for g in groups if "DEFAULT" in g.type.upper()]
+    used = {ref.port.lower() for c in gen.plan.consumers(step.name) for ref in c.inputs.values()
+            if ref.step.lower() == step.name.lower()}
     for g in [g for g in groups if g not in defaults] + defaults:
+        group_ports = {p.name.lower() for p in t.ports if p.group.lower() == g.name.lower()}
+        if not group_ports & used and g not in defaults:
+            # Still a condition for DEFAULT: a row some unconnected group takes is not a default row.
+            parsed = gen.parse(step, g.expression or "TRUE")
+            if parsed is not None:
+                conds.append(gen.translate(step, parsed, columns, as_condition=True))
+            lines.append(f"# group {g.name}: not connected")
+            continue
+        if not group_ports & used:
+            lines.append(f"# group {g.name}: not connected")
+            continue
         gvar = gen.new_var(f"{var}_{g.name}")
         if g in defaults:
             cond = "~(" + " | ".join(f"F.coalesce({c}, F.lit(False))" for c in conds) + ")" if conds else None

@@ -97,10 +97,11 @@ def _connected_ports(step: Step, gen: Generator) -> list[Port]:
 def _qualifier(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
     prefix = step.name.rsplit(".", 1)[0] + "." if "." in step.name else ""
-    feeding = [f"{prefix}{a}" for a in step.instance.associated_source_instances]
+    names = {s.name.lower() for s in gen.plan.steps}
+    feeding = [f"{prefix}{a} (source)" if f"{prefix}{a} (source)".lower() in names else f"{prefix}{a}"
+               for a in step.instance.associated_source_instances]
     feeding += [ref.step for ref in step.inputs.values()]
-    sources = [gen.plan.step(name) for name in dict.fromkeys(n.lower() for n in feeding)
-               if name in {s.name.lower() for s in gen.plan.steps}]
+    sources = [gen.plan.step(name) for name in dict.fromkeys(n.lower() for n in feeding) if name in names]
     if sources and all(s.source is not None and s.source.is_flat_file for s in sources):
         ports = [p for p in step.ports if p.name.lower() in step.inputs]
         lines, origin = gen.assemble(step, ports, var)
@@ -110,9 +111,6 @@ def _qualifier(step: Step, gen: Generator) -> StepCode:
 
 def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> StepCode:
     attrs = step.attributes
-    for name in ("Pre SQL", "Post SQL"):
-        if str(attrs.get(name, "")).strip():
-            gen.gap(step, ConversionError(f"{name} is not run: {str(attrs.get(name)).strip()[:80]!r}"))
     ports = _connected_ports(step, gen)
     if not sources:
         raise ConversionError("no source definition feeds this Source Qualifier")
@@ -126,16 +124,20 @@ def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> St
         notes.append("Sql Query override")
     else:
         source_sql = _generated_select(step, ports, sources, attrs)
-    spark_sql, tables = sql.to_spark(source_sql, dialect)
+    spark_sql, tables, why = sql.embedded_version(source_sql, dialect)
+    if why:
+        notes.append(f"runs over JDBC only; not on the embedded store: {why}")
     ext = step.extension("READER")
     if ext is None:
         for s in sources:
             ext = ext or s.extension("READER")
-    lines = [
+    connection = connection_code(ext, first.dbd_name or first.name)
+    lines = sql_hooks(step, connection)
+    lines += [
         f"{var} = job.query(",
         f"    {py_str(first.name)},",
-        f"    {connection_code(ext, first.dbd_name or first.name)},",
-        *_sql_arg("spark_sql", spark_sql),
+        f"    {connection},",
+        *(_sql_arg("spark_sql", spark_sql) if spark_sql is not None else ["    spark_sql=None,"]),
         *_sql_arg("source_sql", source_sql),
         f"    tables=[{', '.join(py_str(t) for t in tables)}],",
         "    columns=[",
@@ -145,6 +147,16 @@ def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> St
     ]
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports}
     return StepCode(lines, outputs, notes)
+
+
+def sql_hooks(step: Step, connection: str) -> list[str]:
+    """``job.run_sql`` calls for the instance's Pre SQL and Post SQL (run on the database, as written)."""
+    lines = []
+    for stage in ("Pre SQL", "Post SQL"):
+        text = str(step.attributes.get(stage, "") or "").strip()
+        if text:
+            lines += [f"job.run_sql({py_str(step.name)}, {connection}, {py_str(text)}, {py_str(stage)})"]
+    return lines
 
 
 def _sql_arg(name: str, text: str) -> list[str]:

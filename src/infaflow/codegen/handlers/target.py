@@ -4,7 +4,7 @@ writer) and relational tables (insert, update, delete, update else insert, trunc
 from __future__ import annotations
 
 from infaflow.codegen.generate import Generator, StepCode
-from infaflow.codegen.handlers.source import connection_code, flat_file_options
+from infaflow.codegen.handlers.source import connection_code, flat_file_options, sql_hooks
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.types import spark_type
@@ -55,11 +55,16 @@ def generate(step: Step, gen: Generator) -> StepCode:
     else:
         update = "Update as Update" if attrs.flag("Update as Update", True) else "None"
     treat = gen.plan.source_attribute("Treat source rows as", "Insert")
+    connection = connection_code(step.extension('WRITER'),
+                                 gen.plan.source_attribute('$Target connection value', '') or 'TARGET')
+    pre = [line for line in sql_hooks(step, connection) if line.endswith('"Pre SQL")')]
+    post = [line for line in sql_hooks(step, connection) if line.endswith('"Post SQL")')]
+    lines += pre
     lines += [
         "job.write_table(",
         f"    {py_str(step.name)},",
         f"    {var},",
-        f"    {connection_code(step.extension('WRITER'), gen.plan.source_attribute('$Target connection value', '') or 'TARGET')},",
+        f"    {connection},",
         f"    {py_str(table)},",
         "    [",
         *[f"        {c}," for c in columns],
@@ -71,5 +76,6 @@ def generate(step: Step, gen: Generator) -> StepCode:
         f"    delete={attrs.flag('Delete', False)},",
         f"    truncate={attrs.flag('Truncate target table option', False)},",
         ")",
+        *post,
     ]
     return StepCode(lines, {}, [f"relational table {table}; treat source rows as {treat}"])
