@@ -368,10 +368,11 @@ class Job:
         """Write the target file in PowerCenter's row order (one file, not a Spark folder)."""
         df = self._route_rejects(target, df, insert_only=True)
         fmt = _spark_format(date_format)
-        out = df.orderBy(ROW_ID) if ROW_ID in df.columns else df
+        # One writer, rows in PowerCenter's order: one partition sorted by _row_id (no range sampling).
+        out = df.repartition(1).sortWithinPartitions(ROW_ID) if ROW_ID in df.columns else df.coalesce(1)
         cols = [_cast_out(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns]
         out = self._count(self.result.target_rows, target, out.select(*cols))
-        _write_single_csv(out.coalesce(1), path, delimiter=delimiter, quote=quote, header=header)
+        _write_single_csv(out, path, delimiter=delimiter, quote=quote, header=header)
 
     def write_table(self, target: str, df: DataFrame, connection: Connection, table: str,
                     columns: list[tuple[str, str]], *, keys: list[str], treat_rows_as: str = "Insert",
