@@ -55,21 +55,10 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     fil_below_reorder_level = fil_below_reorder_level.where(F.col("QTY_ON_HAND") < F.col("REORDER_LEVEL"))
 
     # Expression exp_reorder
-    exp_reorder = fil_below_reorder_level.select(
-        "SKU",
-        "WAREHOUSE",
-        "QTY_ON_HAND",
-        "REORDER_LEVEL",
-        "_row_id",
-    )
-    exp_reorder = exp_reorder.select(
-        "SKU",
-        "WAREHOUSE",
-        "QTY_ON_HAND",
-        ((F.col("REORDER_LEVEL") * F.lit(2)) - F.col("QTY_ON_HAND")).cast("decimal(7,0)").alias("o_REORDER_QTY"),
-        F.when((F.col("QTY_ON_HAND") <= F.lit(0)), F.lit("OUT")).otherwise(F.lit("LOW")).cast("string").alias("o_URGENCY"),
-        "_row_id",
-    )
+    exp_reorder = fil_below_reorder_level.withColumns({
+        "o_REORDER_QTY": ((F.col("REORDER_LEVEL") * F.lit(2)) - F.col("QTY_ON_HAND")).cast("decimal(7,0)"),
+        "o_URGENCY": F.when((F.col("QTY_ON_HAND") <= F.lit(0)), F.lit("OUT")).otherwise(F.lit("LOW")).cast("string"),
+    })
 
     # Target Definition stock_alerts
     # flat file $OutputFile_Alerts

@@ -108,7 +108,6 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
 
     # Lookup Procedure lkp_country
     # Use Any Value; condition COUNTRY_CODE = in_COUNTRY_CODE
-    lkp_country = exp_clean_customer.select(F.col("o_COUNTRY_CODE").alias("in_COUNTRY_CODE"), "_row_id")
     lkp_country_cache = job.read_flat_file(
         "lkp_country",
         job.path("$PMSourceFileDir/", "countries.csv"),
@@ -122,22 +121,28 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     # Use Any Value: one row per key
     lkp_country_cache = lkp_country_cache.withColumn("_lkp_order", F.row_number().over(Window.partitionBy("COUNTRY_CODE").orderBy(F.col("COUNTRY_CODE"), F.col("COUNTRY_NAME"), F.col("REGION"))))
     lkp_country_cache = lkp_country_cache.where(F.col("_lkp_order") == 1)
-    lkp_country = lkp_country.join(lkp_country_cache.withColumn("_lkp_hit", F.lit(True)), (lkp_country["in_COUNTRY_CODE"] == lkp_country_cache["COUNTRY_CODE"]), "left")
-    lkp_country = lkp_country.select("COUNTRY_CODE", "COUNTRY_NAME", "REGION", "_row_id")
+    lkp_country_cache = lkp_country_cache.select(
+        F.col("COUNTRY_CODE").alias("lkp_country_COUNTRY_CODE"),
+        "COUNTRY_NAME",
+        "REGION",
+        "_lkp_order",
+    )
+    lkp_country = exp_clean_customer.join(lkp_country_cache.withColumn("_lkp_hit", F.lit(True)), (exp_clean_customer["o_COUNTRY_CODE"] == lkp_country_cache["lkp_country_COUNTRY_CODE"]), "left")
+    lkp_country = lkp_country.drop("_lkp_hit", "_lkp_order")
 
     # Target Definition customers_dim
     # flat file customers_dim.csv
-    customers_dim = exp_clean_customer.select(
+    customers_dim = lkp_country.select(
         F.col("o_CUSTOMER_SK").alias("CUSTOMER_SK"),
         "CUSTOMER_ID",
         F.col("o_FULL_NAME").alias("FULL_NAME"),
         F.col("o_EMAIL").alias("EMAIL"),
         F.col("o_COUNTRY_CODE").alias("COUNTRY_CODE"),
         F.col("o_SIGNUP_YEAR").alias("SIGNUP_YEAR"),
+        "COUNTRY_NAME",
+        "REGION",
         "_row_id",
     )
-    customers_dim_lkp_country = lkp_country.select("COUNTRY_NAME", "REGION", "_row_id")
-    customers_dim = customers_dim.join(customers_dim_lkp_country, "_row_id")
     job.write_flat_file(
         "customers_dim",
         customers_dim,

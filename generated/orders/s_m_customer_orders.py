@@ -66,13 +66,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     srt_customer_date = srt_customer_date.withColumn("_row_id", F.monotonically_increasing_id())
 
     # Expression exp_running_total
-    exp_running_total = srt_customer_date.select(
-        "CUSTOMER_ID",
-        "ORDER_DATE",
-        "ORDER_ID",
-        "ORDER_TOTAL",
-        "_row_id",
-    )
+    exp_running_total = srt_customer_date
     exp_running_total = exp_running_total.withColumn("v_AMOUNT", F.when(F.col("ORDER_TOTAL").isNull(), F.lit(0)).otherwise(F.col("ORDER_TOTAL")).cast("decimal(12,2)"))
     exp_running_total = exp_running_total.withColumn("v_PREV_CUSTOMER_ID", F.col("CUSTOMER_ID").cast("decimal(10,0)"))
     exp_running_total_row_order = Window.orderBy("_row_id")
@@ -85,15 +79,10 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     exp_running_total = exp_running_total.withColumn("v_ORDER_SEQ", F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), F.lit(1)).otherwise(F.lit(1)).cast("int"))
     exp_running_total = exp_running_total.withColumn("v_ORDER_SEQ", F.when(F.count_if(F.col("v_ORDER_SEQ").isNull()).over(Window.partitionBy("_v_ORDER_SEQ_run").orderBy("_row_id")) == 0, F.sum("v_ORDER_SEQ").over(Window.partitionBy("_v_ORDER_SEQ_run").orderBy("_row_id"))).cast("int"))
     exp_running_total = exp_running_total.drop("_v_ORDER_SEQ_run")
-    exp_running_total = exp_running_total.select(
-        "CUSTOMER_ID",
-        "ORDER_DATE",
-        "ORDER_ID",
-        "ORDER_TOTAL",
-        F.col("v_ORDER_SEQ").cast("int").alias("o_CUSTOMER_ORDER_SEQ"),
-        F.col("v_RUNNING_TOTAL").cast("decimal(14,2)").alias("o_RUNNING_TOTAL"),
-        "_row_id",
-    )
+    exp_running_total = exp_running_total.withColumns({
+        "o_CUSTOMER_ORDER_SEQ": F.col("v_ORDER_SEQ").cast("int"),
+        "o_RUNNING_TOTAL": F.col("v_RUNNING_TOTAL").cast("decimal(14,2)"),
+    }).drop("v_AMOUNT", "v_IS_NEW_CUSTOMER", "v_RUNNING_TOTAL", "v_ORDER_SEQ", "v_PREV_CUSTOMER_ID")
 
     # Target Definition customer_order_history
     # flat file customer_order_history.csv

@@ -117,17 +117,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     lkp_product_category = lkp_product_category.where(F.col("_lkp_order") == 1)
 
     # Expression exp_line_amount
-    exp_line_amount = jnr_order_lines.select(
-        "ORDER_ID",
-        "CUSTOMER_ID",
-        "ORDER_DATE",
-        "LINE_NO",
-        "PRODUCT_ID",
-        "QUANTITY",
-        "UNIT_PRICE",
-        "DISCOUNT_PCT",
-        "_row_id",
-    )
+    exp_line_amount = jnr_order_lines
     lkp_product_category_for__lkp_1 = lkp_product_category.select(*[F.col(c).alias("_lkp_1_" + c) for c in lkp_product_category.columns])
     exp_line_amount = exp_line_amount.withColumn("_lkp_1_in0", F.col("PRODUCT_ID"))
     exp_line_amount = exp_line_amount.join(lkp_product_category_for__lkp_1.withColumn("_lkp_1__lkp_hit", F.lit(True)), (exp_line_amount["_lkp_1_in0"] == lkp_product_category_for__lkp_1["_lkp_1_PRODUCT_ID"]), "left")
@@ -135,15 +125,10 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     exp_line_amount = exp_line_amount.drop("_lkp_1_in0", "_lkp_1__lkp_hit", "_lkp_1__lkp_order", "_lkp_1_PRODUCT_ID", "_lkp_1_PRODUCT_NAME", "_lkp_1_CATEGORY")
     exp_line_amount = exp_line_amount.withColumn("v_DISCOUNT", F.when(F.col("DISCOUNT_PCT").isNull(), F.lit(0)).otherwise(F.col("DISCOUNT_PCT")).cast("decimal(5,2)"))
     exp_line_amount = exp_line_amount.withColumn("v_CATEGORY", F.col("_lkp_1").cast("string"))
-    exp_line_amount = exp_line_amount.select(
-        "ORDER_ID",
-        "CUSTOMER_ID",
-        "ORDER_DATE",
-        "LINE_NO",
-        F.round(F.when(F.lit(100) == 0, F.raise_error(F.lit("divide by zero"))).otherwise(((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT"))) / F.lit(100)), 2).cast("decimal(12,2)").alias("o_LINE_AMOUNT"),
-        F.when((F.col("v_CATEGORY") == F.lit("Electronics")), F.round(F.when(F.lit(100) == 0, F.raise_error(F.lit("divide by zero"))).otherwise(((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT"))) / F.lit(100)), 2)).otherwise(F.lit(0)).cast("decimal(12,2)").alias("o_ELECTRONICS_AMOUNT"),
-        "_row_id",
-    )
+    exp_line_amount = exp_line_amount.withColumns({
+        "o_LINE_AMOUNT": F.round(F.when(F.lit(100) == 0, F.raise_error(F.lit("divide by zero"))).otherwise(((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT"))) / F.lit(100)), 2).cast("decimal(12,2)"),
+        "o_ELECTRONICS_AMOUNT": F.when((F.col("v_CATEGORY") == F.lit("Electronics")), F.round(F.when(F.lit(100) == 0, F.raise_error(F.lit("divide by zero"))).otherwise(((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT"))) / F.lit(100)), 2)).otherwise(F.lit(0)).cast("decimal(12,2)"),
+    }).drop("v_DISCOUNT", "v_CATEGORY", "_lkp_1")
 
     # Aggregator agg_order_totals
     # group by ORDER_ID

@@ -62,26 +62,16 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     sq_store_returns = store_returns.select("RETURN_ID", "SKU", "AMOUNT", "RETURN_DATE", "_row_id")
 
     # Expression exp_web_channel
-    exp_web_channel = sq_web_returns.select("RETURN_ID", "SKU", "AMOUNT", "RETURN_DATE", "_row_id")
-    exp_web_channel = exp_web_channel.select(
-        "RETURN_ID",
-        "SKU",
-        "AMOUNT",
-        "RETURN_DATE",
-        F.lit("WEB").cast("string").alias("o_CHANNEL"),
-        "_row_id",
-    )
+    exp_web_channel = sq_web_returns.withColumns({
+        "o_CHANNEL": F.lit("WEB").cast("string"),
+    })
 
     # Expression exp_store_channel
-    exp_store_channel = sq_store_returns.select("RETURN_ID", "SKU", "AMOUNT", "RETURN_DATE", "_row_id")
-    exp_store_channel = exp_store_channel.select(
-        "RETURN_ID",
-        "AMOUNT",
-        F.upper(F.ltrim(F.rtrim(F.col("SKU")))).cast("string").alias("o_SKU"),
-        F.coalesce(F.try_to_timestamp(F.col("RETURN_DATE"), F.lit("y-M-d")), F.when(F.col("RETURN_DATE").isNotNull(), F.raise_error(F.lit("TO_DATE: value does not match the format YYYY-MM-DD")))).cast("timestamp").alias("o_RETURN_DATE"),
-        F.lit("STORE").cast("string").alias("o_CHANNEL"),
-        "_row_id",
-    )
+    exp_store_channel = sq_store_returns.withColumns({
+        "o_SKU": F.upper(F.ltrim(F.rtrim(F.col("SKU")))).cast("string"),
+        "o_RETURN_DATE": F.coalesce(F.try_to_timestamp(F.col("RETURN_DATE"), F.lit("y-M-d")), F.when(F.col("RETURN_DATE").isNotNull(), F.raise_error(F.lit("TO_DATE: value does not match the format YYYY-MM-DD")))).cast("timestamp"),
+        "o_CHANNEL": F.lit("STORE").cast("string"),
+    })
 
     # Union Transformation un_returns
     # UNION ALL of 2 groups

@@ -93,13 +93,12 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     mplt_price_band__input = jnr_sales_stores.select("AMOUNT", "QUANTITY", "_row_id")
 
     # Expression mplt_price_band.exp_band
-    mplt_price_band__exp_band = mplt_price_band__input.select("AMOUNT", "QUANTITY", "_row_id")
+    mplt_price_band__exp_band = mplt_price_band__input
     mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn("v_UNIT", F.when(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(None)).otherwise(F.round(F.when(F.col("QUANTITY") == 0, F.raise_error(F.lit("divide by zero"))).otherwise(F.col("AMOUNT") / F.col("QUANTITY")), 2)).cast("decimal(12,2)"))
-    mplt_price_band__exp_band = mplt_price_band__exp_band.select(
-        F.col("v_UNIT").cast("decimal(12,2)").alias("o_UNIT_AMOUNT"),
-        F.when(F.lit(True).eqNullSafe(F.col("v_UNIT") >= F.lit(100)), F.lit("HIGH")).when(F.lit(True).eqNullSafe(F.col("v_UNIT") >= F.lit(20)), F.lit("MID")).when(F.lit(True).eqNullSafe(F.col("v_UNIT").isNull()), F.lit("NONE")).otherwise(F.lit("LOW")).cast("string").alias("o_PRICE_BAND"),
-        "_row_id",
-    )
+    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumns({
+        "o_UNIT_AMOUNT": F.col("v_UNIT").cast("decimal(12,2)"),
+        "o_PRICE_BAND": F.when(F.lit(True).eqNullSafe(F.col("v_UNIT") >= F.lit(100)), F.lit("HIGH")).when(F.lit(True).eqNullSafe(F.col("v_UNIT") >= F.lit(20)), F.lit("MID")).when(F.lit(True).eqNullSafe(F.col("v_UNIT").isNull()), F.lit("NONE")).otherwise(F.lit("LOW")).cast("string"),
+    }).drop("v_UNIT")
 
     # Output Transformation mplt_price_band.OUTPUT
     mplt_price_band__output = mplt_price_band__exp_band.select(

@@ -53,7 +53,6 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
 
     # Lookup Procedure lkp_store_region
     # Use First Value; condition STORE_ID = in_STORE_ID
-    lkp_store_region = agg_store_revenue.select(F.col("STORE_ID").alias("in_STORE_ID"), "_row_id")
     lkp_store_region_cache = job.query(
         "lkp_store_region",
         job.connection("STORES", "$DBConnection_OLTP"),
@@ -70,19 +69,23 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     # Use First Value: one row per key
     lkp_store_region_cache = lkp_store_region_cache.withColumn("_lkp_order", F.row_number().over(Window.partitionBy("STORE_ID").orderBy(F.col("STORE_ID"), F.col("REGION_ID"))))
     lkp_store_region_cache = lkp_store_region_cache.where(F.col("_lkp_order") == 1)
-    lkp_store_region = lkp_store_region.join(lkp_store_region_cache.withColumn("_lkp_hit", F.lit(True)), (lkp_store_region["in_STORE_ID"] == lkp_store_region_cache["STORE_ID"]), "left")
-    lkp_store_region = lkp_store_region.select("STORE_ID", "REGION_ID", "_row_id")
+    lkp_store_region_cache = lkp_store_region_cache.select(
+        F.col("STORE_ID").alias("lkp_store_region_STORE_ID"),
+        "REGION_ID",
+        "_lkp_order",
+    )
+    lkp_store_region = agg_store_revenue.join(lkp_store_region_cache.withColumn("_lkp_hit", F.lit(True)), (agg_store_revenue["STORE_ID"] == lkp_store_region_cache["lkp_store_region_STORE_ID"]), "left")
+    lkp_store_region = lkp_store_region.drop("_lkp_hit", "_lkp_order")
 
     # Rank rnk_top_stores
     # top 2 by REVENUE per REGION_ID
-    rnk_top_stores = lkp_store_region.select("REGION_ID", "_row_id")
-    rnk_top_stores_agg_store_revenue = agg_store_revenue.select(
+    rnk_top_stores = lkp_store_region.select(
+        "REGION_ID",
         "STORE_ID",
         F.col("o_REVENUE").alias("REVENUE"),
         F.col("o_SALES_COUNT").alias("SALES_COUNT"),
         "_row_id",
     )
-    rnk_top_stores = rnk_top_stores.join(rnk_top_stores_agg_store_revenue, "_row_id")
     rnk_top_stores = rnk_top_stores.withColumn("RANKINDEX", F.rank().over(Window.partitionBy("REGION_ID").orderBy(F.col("REVENUE").desc_nulls_last())))
     rnk_top_stores = rnk_top_stores.where(F.col("RANKINDEX") <= 2)
     rnk_top_stores = rnk_top_stores.select(

@@ -130,6 +130,8 @@ class Generator:
         self.gaps: list[Gap] = list(plan.gaps)
         self._step_gaps: list[Gap] = []
         self.failed: dict[str, str] = {}  # steps that are not converted -> their variable (if assigned)
+        self.columns: dict[str, list[str]] = {}  # frame variable -> its columns, when known
+        self.extends: dict[str, str] = {}  # frame variable -> the frame whose rows and columns it keeps
         self.flagged: set[str] = set()  # frame variables carrying _row_type (after an Update Strategy)
 
     # -- per step -------------------------------------------------------------------------------
@@ -249,6 +251,7 @@ class Generator:
                 origins[out.var] = out.origin
         if not frames:
             raise ConversionError("no input rows reach this transformation (only constants or a sequence feed it)")
+        frames = self._collapse(frames)
         if len(set(origins.values())) > 1:
             names = ", ".join(sorted(set(origins.values())))
             raise ConversionError(f"ports come from different pipelines ({names}) without a Joiner")
@@ -266,7 +269,45 @@ class Generator:
             if "currval" in cols:
                 args.append(f"currval={py_str(cols['currval'])}")
             lines.append(f"{var} = {seq_var}.number({var}, {', '.join(args)})")
+        self.columns[var] = [p.name for p in ports] + [ROW_ID] + ([ROW_TYPE] if var in self.flagged else [])
         return lines, next(iter(origins.values()), ANY_ORIGIN)
+
+    def ancestors(self, var: str) -> list[str]:
+        """Frames whose columns ``var`` keeps unchanged (it was built from them by adding columns)."""
+        out = []
+        while var in self.extends:
+            var = self.extends[var]
+            out.append(var)
+        return out
+
+    def _collapse(self, frames: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Columns of frames that another frame of the list keeps are read from that frame: no join."""
+        for frame in frames:
+            keeps = {frame, *self.ancestors(frame)}
+            if all(other in keeps for other in frames):
+                return {frame: [c for cols in frames.values() for c in cols]}
+        return frames
+
+    def single_frame(self, step: Step, ports: list[Port]) -> str | None:
+        """The one frame (with known columns) that feeds every one of ``ports``, or ``None``."""
+        vars_: list[str] = []
+        for port in ports:
+            ref = step.inputs.get(port.name.lower())
+            if ref is None:
+                return None
+            out = self.output_of(ref)
+            if out.sequence or not out.var:
+                return None
+            vars_.append(out.var)
+        collapsed = self._collapse({v: [] for v in dict.fromkeys(vars_)})
+        if len(collapsed) != 1:
+            return None
+        frame = next(iter(collapsed))
+        return frame if frame in self.columns else None
+
+    def column_of(self, step: Step, port: Port) -> str:
+        """The column that holds an input port's values in its feeding frame."""
+        return self.output_of(step.inputs[port.name.lower()]).column
 
     def extra(self, frame: str) -> list[str]:
         """The bookkeeping columns a frame carries: ``_row_id`` and, after an Update Strategy, ``_row_type``."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from infaflow.codegen import exprs
 from infaflow.codegen.exprs import ConversionError, Parsed
-from infaflow.codegen.generate import ROW_ID, Generator, Output, StepCode, cast_to, select_code
+from infaflow.codegen.generate import ANY_ORIGIN, ROW_ID, Generator, Output, StepCode, cast_to, select_code
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.types import default_value_literal, spark_type
@@ -25,6 +25,9 @@ KINDS = ("Expression",)
 def generate(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
     inputs = [p for p in step.ports if p.is_input]
+    frame = gen.single_frame(step, inputs)
+    if frame is not None and _extendable(step, gen, frame, inputs):
+        return _extend(step, gen, var, frame, inputs)
     lines, origin = gen.assemble(step, inputs, var)
     lines += input_defaults(step, gen, var, inputs)
     columns = {p.name.lower(): f"F.col({py_str(p.name)})" for p in inputs}
@@ -42,6 +45,55 @@ def generate(step: Step, gen: Generator) -> StepCode:
             selected.append(f"{cast_to(code, port)}.alias({py_str(port.name)})")
         outputs[port.name.lower()] = Output(var, port.name, origin)
     lines += select_code(var, [*selected, *gen.extra(var)], var)
+    return StepCode(lines, outputs)
+
+
+def _has_default(port: Port) -> bool:
+    default = (port.default_value or "").strip()
+    return bool(default) and not default.upper().startswith(("ERROR(", "ABORT("))
+
+
+def _extendable(step: Step, gen: Generator, frame: str, inputs: list[Port]) -> bool:
+    """New ports can be added to the feeding frame: no input default to apply, no name clash."""
+    if any(_has_default(p) for p in inputs):
+        return False
+    taken = {c.lower() for c in gen.columns[frame]}
+    new = [p.name.lower() for p in step.ports if not p.is_input]
+    return not (set(new) & taken) and len(set(new)) == len(new)
+
+
+def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]) -> StepCode:
+    """Output ports added to the frame that feeds the Expression (inputs read where they are)."""
+    origin = gen.output_of(step.inputs[inputs[0].name.lower()]).origin if inputs else ANY_ORIGIN
+    columns = {p.name.lower(): f"F.col({py_str(gen.column_of(step, p))})" for p in inputs}
+    variables = [p for p in step.ports if p.is_variable]
+    stateful = bool(variables) or any(":LKP" in (p.expression or "").upper() for p in step.ports)
+    lines: list[str] = [f"{var} = {frame}"] if stateful else []
+    base = var if stateful else frame
+    lookups = UnconnectedLookups(step, gen, var, lines)
+    lines += variable_ports(step, gen, var, columns, lookups)
+    computed: dict[str, str] = {}
+    outputs: dict[str, Output] = {}
+    for port in step.ports:
+        if not port.is_output:
+            continue
+        if port.is_input:
+            outputs[port.name.lower()] = Output(var, gen.column_of(step, port), origin)
+            continue
+        code = gen.expression(step, port.expression or "NULL", columns, port, lookups)
+        computed[port.name] = cast_to(code, port)
+        outputs[port.name.lower()] = Output(var, port.name, origin)
+    drop = [py_str(p.name) for p in variables] + [py_str(c) for c in lookups.temporary]
+    tail = f".drop({', '.join(drop)})" if drop else ""
+    if computed:
+        lines.append(f"{var} = {base}.withColumns({{")
+        lines += [f"    {py_str(name)}: {code}," for name, code in computed.items()]
+        lines.append(f"}}){tail}")
+    elif drop or not stateful:
+        lines.append(f"{var} = {base}{tail}")
+    gen.extends[var] = frame
+    gen.columns[var] = [*gen.columns[frame], *computed]
+    gen.inherit(var, frame)
     return StepCode(lines, outputs)
 
 
@@ -133,12 +185,14 @@ class UnconnectedLookups:
     def __init__(self, step: Step, gen: Generator, var: str, lines: list[str]) -> None:
         self.step, self.gen, self.var, self.lines = step, gen, var, lines
         self.count = 0
+        self.temporary: list[str] = []
 
     def __call__(self, name: str, arg_codes: list[str]) -> str:
         from infaflow.codegen.handlers.lookup import unconnected_call
 
         self.count += 1
         column = f"_lkp_{self.count}"
+        self.temporary.append(column)
         self.lines += unconnected_call(self.step, self.gen, self.var, name, arg_codes, column)
         return f"F.col({py_str(column)})"
 

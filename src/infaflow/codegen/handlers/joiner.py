@@ -63,6 +63,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         ".drop(\"_detail_row\", \"_master_row\")"
     )
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in t.ports if p.is_output}
+    gen.columns[var] = [p.name for p in [*detail_ports, *master_ports]] + ["_row_id"]
     label = {"inner": "Normal Join", "left": "Master Outer Join: all detail rows",
              "right": "Detail Outer Join: all master rows", "full": "Full Outer Join"}[how]
     return StepCode(lines, outputs, [f"{label}; condition {text}"])

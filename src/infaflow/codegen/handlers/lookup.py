@@ -157,7 +157,7 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
 
 
 def join_lines(step: Step, gen: Generator, frame: str, cache: str, inputs: dict[str, str], result: str,
-               prefix: str = "") -> list[str]:
+               prefix: str = "", cache_names: dict[str, str] | None = None) -> list[str]:
     """Left-join ``cache`` to ``frame`` on the condition (``inputs``: input port -> column of
     ``frame``), then keep one match per row according to the policy. Cache columns are named
     ``prefix + name`` (unconnected calls prefix them so they never clash with the frame's)."""
@@ -167,6 +167,8 @@ def join_lines(step: Step, gen: Generator, frame: str, cache: str, inputs: dict[
     terms = []
     for c in conds:
         lk = prefix + _name(t, c.lookup_port)
+        if cache_names is not None:
+            lk = cache_names[_name(t, c.lookup_port)]
         col = inputs.get(_name(t, c.input_port).lower())
         if col is None:
             raise ConversionError(f"lookup condition input {c.input_port} is not an input port")
@@ -214,6 +216,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
         lines = cache_lines(step, gen, var)
         return StepCode(lines, {}, ["unconnected lookup: joined where :LKP calls it"])
     inputs = [p for p in t.ports if p.is_input]
+    frame = gen.single_frame(step, inputs)
+    if frame is not None and policy(t) != "use all values":
+        return _extend(step, gen, var, frame, inputs)
     lines, origin = gen.assemble(step, inputs, var)
     cache = gen.new_var(f"{var}_cache")
     lines += cache_lines(step, gen, cache)
@@ -237,6 +242,48 @@ def generate(step: Step, gen: Generator) -> StepCode:
             continue
         outputs[port.name.lower()] = Output(var, port.name, origin)
     lines += select_code(var, [*selected, *gen.extra(var)], var)
+    notes = [f"{t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}; "
+             f"condition {t.attributes.get('Lookup condition', '')}"]
+    return StepCode(lines, outputs, notes)
+
+
+def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]) -> StepCode:
+    """The lookup's columns added to the frame that feeds it (no projection, no join back later)."""
+    t = step.transformation
+    assert t is not None
+    taken = {c.lower() for c in gen.columns[frame]}
+    names: dict[str, str] = {}
+    for p in lookup_ports(t):
+        alias = p.name if p.name.lower() not in taken else f"{var}_{p.name}"
+        names[p.name] = alias
+        taken.add(alias.lower())
+    cache = gen.new_var(f"{var}_cache")
+    lines = cache_lines(step, gen, cache)
+    if any(a != n for n, a in names.items()):
+        cols = [f"F.col({py_str(n)}).alias({py_str(a)})" if a != n else py_str(n) for n, a in names.items()]
+        lines += select_code(cache, [*cols, '"_lkp_order"'], cache)
+    where = {p.name.lower(): gen.column_of(step, p) for p in inputs}
+    lines += join_lines(step, gen, frame, cache, where, var, cache_names=names)
+    origin = gen.output_of(step.inputs[inputs[0].name.lower()]).origin
+    outputs: dict[str, Output] = {}
+    for port in t.ports:
+        if not port.is_output:
+            continue
+        if port.is_input:
+            outputs[port.name.lower()] = Output(var, where[port.name.lower()], origin)
+        elif port.is_lookup:
+            code = _output_code(port, gen, step)
+            if code != f"F.col({py_str(port.name)})":  # a default value for rows without a match
+                code = code.replace(f"F.col({py_str(port.name)})", f"F.col({py_str(names[port.name])})")
+                lines.append(f"{var} = {var}.withColumn({py_str(names[port.name])}, {code})")
+            outputs[port.name.lower()] = Output(var, names[port.name], origin)
+        else:
+            gen.gap(step, ConversionError(f"output port {port.name} with an expression in a lookup"), port)
+    unused = [names[p.name] for p in lookup_ports(t) if not p.is_output]
+    lines.append(f"{var} = {var}.drop({', '.join(py_str(c) for c in [*unused, '_lkp_hit', '_lkp_order'])})")
+    gen.extends[var] = frame
+    gen.columns[var] = [*gen.columns[frame], *[names[p.name] for p in lookup_ports(t) if p.is_output]]
+    gen.inherit(var, frame)
     notes = [f"{t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}; "
              f"condition {t.attributes.get('Lookup condition', '')}"]
     return StepCode(lines, outputs, notes)

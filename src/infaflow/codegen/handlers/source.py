@@ -79,6 +79,7 @@ def _source(step: Step, gen: Generator) -> StepCode:
         ")",
     ]
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
+    gen.columns[var] = [f.name for f in src.fields] + ["_row_id"]
     return StepCode(lines, outputs, [f"flat file, {len(src.fields)} fields"])
 
 
@@ -146,6 +147,7 @@ def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> St
         ")",
     ]
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports}
+    gen.columns[var] = [p.name for p in ports] + ["_row_id"]
     return StepCode(lines, outputs, notes)
 
 
