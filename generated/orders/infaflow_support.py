@@ -305,10 +305,11 @@ class Job:
             .option("quote", quote or "\u0000")
             .option("escape", quote or "\\")
             .option("mode", "PERMISSIVE")
+            .option("header", "true" if skip_rows == 1 else "false")
             .csv(path)
             .withColumn(ROW_ID, F.monotonically_increasing_id())
         )
-        if skip_rows:
+        if skip_rows > 1:
             # Row ids of the first partition are 0, 1, 2...: the first lines of the file.
             df = df.where(F.col(ROW_ID) >= skip_rows)
         fmt = _spark_format(date_format)
@@ -364,12 +365,16 @@ class Job:
 
     def write_flat_file(self, target: str, df: DataFrame, path: str, columns: list[tuple[str, str]], *,
                         delimiter: str = ",", quote: str = '"', header: bool = False,
-                        date_format: str = "MM/DD/YYYY HH24:MI:SS") -> None:
-        """Write the target file in PowerCenter's row order (one file, not a Spark folder)."""
+                        date_format: str = "MM/DD/YYYY HH24:MI:SS", ordered: bool = True) -> None:
+        """Write the target file in PowerCenter's row order (one file, not a Spark folder). With
+        ``ordered=False`` (rows coming from an Aggregator or a Union, in no defined order) no sort."""
         df = self._route_rejects(target, df, insert_only=True)
         fmt = _spark_format(date_format)
         # One writer, rows in PowerCenter's order: one partition sorted by _row_id (no range sampling).
-        out = df.repartition(1).sortWithinPartitions(ROW_ID) if ROW_ID in df.columns else df.coalesce(1)
+        if ordered and ROW_ID in df.columns:
+            out = df.repartition(1).sortWithinPartitions(ROW_ID)
+        else:
+            out = df.coalesce(1)
         cols = [_cast_out(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns]
         out = self._count(self.result.target_rows, target, out.select(*cols))
         _write_single_csv(out, path, delimiter=delimiter, quote=quote, header=header)

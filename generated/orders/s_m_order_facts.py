@@ -210,6 +210,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        ordered=False,  # rows from an Aggregator or a Union have no defined order
     )
 
     # Target Definition high_value_orders
@@ -232,6 +233,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        ordered=False,  # rows from an Aggregator or a Union have no defined order
     )
 
     # Target Definition electronics_orders
@@ -254,6 +256,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        ordered=False,  # rows from an Aggregator or a Union have no defined order
     )
 
     # Target Definition other_orders
@@ -276,6 +279,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        ordered=False,  # rows from an Aggregator or a Union have no defined order
     )
 
     return job.finish()

@@ -59,10 +59,13 @@ def _message(exc: BaseException) -> str:
 class SparkSessionExecutor:
     """:class:`~infaflow.runtime.executor.SessionExecutor` running converted jobs on local Spark."""
 
-    def __init__(self, spark: Any = None) -> None:
+    def __init__(self, spark: Any = None, modules: dict[str, Path] | None = None) -> None:
+        """``modules``: session instance path -> job file of a converted project (``infaflow run DIR``:
+        the project's code runs, edits included); other sessions are converted on the fly."""
         self._spark = spark
         self._owned = spark is None
         self._lock = threading.Lock()
+        self._modules = {k.lower(): v for k, v in (modules or {}).items()}
 
     def spark(self) -> Any:
         with self._lock:
@@ -71,8 +74,12 @@ class SparkSessionExecutor:
             return self._spark
 
     def run_session(self, request: SessionRequest) -> SessionOutcome:
-        job = render_session(request.session, request.folder, identifier(request.session.name),
-                             request.export.path, request.instance)
+        project_file = self._modules.get(request.instance_path.lower())
+        if project_file is not None:
+            job = JobSource(project_file.stem, project_file.read_text(encoding="utf-8"), None, [])
+        else:
+            job = render_session(request.session, request.folder, identifier(request.session.name),
+                                 request.export.path, request.instance)
         if job.gaps:
             reasons = "; ".join(str(g) for g in job.gaps[:5])
             return SessionOutcome(False, error=f"session not converted to Spark: {reasons}",

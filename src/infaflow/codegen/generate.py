@@ -132,7 +132,8 @@ class Generator:
         self.failed: dict[str, str] = {}  # steps that are not converted -> their variable (if assigned)
         self.columns: dict[str, list[str]] = {}  # frame variable -> its columns, when known
         self.extends: dict[str, str] = {}  # frame variable -> the frame whose rows and columns it keeps
-        self.flagged: set[str] = set()  # frame variables carrying _row_type (after an Update Strategy)
+        self.flagged: set[str] = set()
+        self.unordered: set[str] = set()  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
 
     # -- per step -------------------------------------------------------------------------------
 
@@ -314,6 +315,8 @@ class Generator:
         return [py_str(ROW_ID), *([py_str(ROW_TYPE)] if frame in self.flagged else [])]
 
     def inherit(self, var: str, frame: str) -> None:
+        if frame in self.unordered:
+            self.unordered.add(var)
         if frame in self.flagged:
             self.flagged.add(var)
 

@@ -20,7 +20,7 @@ class JobSource:
 
     module: str  # module name without .py
     code: str
-    plan: Plan
+    plan: Plan | None  # None for a module read from a converted project
     gaps: list[Gap]
 
     @property

@@ -13,6 +13,7 @@ from pathlib import Path
 from infaflow import __version__
 from infaflow.codegen.job import JobSource, _env, render_mapping, render_session
 from infaflow.codegen.naming import Namer
+from infaflow.errors import InputError
 from infaflow.model import Export, Folder, Session, Workflow
 
 SUPPORT_MODULE = "infaflow_support.py"
@@ -159,3 +160,49 @@ def write_project(conv: Conversion, out_dir: Path, export_path: str, include_job
     readme = _env().get_template("README.md.j2").render(conv=conv, report=report, include_jobs=include_jobs)
     (out_dir / "README.md").write_text(readme)
     return out_dir
+
+
+@dataclass
+class ConvertedProject:
+    """A project written by ``infaflow convert``, as ``infaflow run DIR`` needs it."""
+
+    root: Path
+    manifests: list[dict]
+
+    @property
+    def export_path(self) -> Path:
+        return (self.root / self.manifests[0]["export"]).resolve()
+
+    def manifest(self, workflow: str | None = None) -> dict:
+        """The manifest of ``workflow`` (the only one when ``None``)."""
+        if workflow is None:
+            if len(self.manifests) != 1:
+                names = ", ".join(m["workflow"] for m in self.manifests)
+                raise InputError(f"the project has several workflows ({names}): name one", str(self.root))
+            return self.manifests[0]
+        for m in self.manifests:
+            if m["workflow"].lower() == workflow.lower():
+                return m
+        raise InputError(f"no workflow {workflow!r} in the project", str(self.root))
+
+    def modules(self, workflow: str | None = None) -> dict[str, Path]:
+        """Session instance path -> job module file, for :class:`SparkSessionExecutor`."""
+        m = self.manifest(workflow)
+        return {path: self.root / entry["module"] for path, entry in m["sessions"].items()}
+
+
+def open_project(root: str | Path) -> ConvertedProject:
+    """Read the workflow manifests of a converted project (InputError when it is not one)."""
+    root = Path(root)
+    manifests = []
+    for file in sorted(root.glob("workflow_*.json")):
+        try:
+            data = json.loads(file.read_text())
+        except (OSError, ValueError) as exc:
+            raise InputError(f"unreadable workflow manifest: {exc}", str(file)) from None
+        if data.get("format") != MANIFEST_FORMAT:
+            raise InputError(f"not an infaflow workflow manifest (format {data.get('format')!r})", str(file))
+        manifests.append(data)
+    if not manifests:
+        raise InputError("not a converted project: no workflow_*.json manifest (run infaflow convert)", str(root))
+    return ConvertedProject(root, manifests)

@@ -61,5 +61,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
         lines += [f"{var} = {var}.agg(", *body, ")"]
     lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.monotonically_increasing_id())")
     gen.flagged.discard(var)
+    gen.unordered.add(var)
+    gen.columns[var] = [k.name for k in keys] + [p.name for p in t.ports if p.is_output and not p.is_group_by] + [
+        "_row_id"]
     note = f"group by {', '.join(k.name for k in keys)}" if keys else "no group-by port: one group"
     return StepCode(lines, outputs, [note])

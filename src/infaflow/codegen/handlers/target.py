@@ -40,6 +40,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
             f"    delimiter={py_str(opts['delimiter'])},",
             f"    quote={py_str(opts['quote'])},",
             f"    header={header},",
+            *(["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
+              if var in gen.unordered else []),
             ")",
         ]
         return StepCode(lines, {}, [f"flat file {file_name}"])

@@ -36,4 +36,6 @@ def generate(step: Step, gen: Generator) -> StepCode:
     union = frames[0] + "".join(f".unionByName({f})" for f in frames[1:])
     lines.append(f"{var} = {union}.withColumn(\"_row_id\", F.monotonically_increasing_id())")
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in out_ports}
+    gen.unordered.add(var)
+    gen.columns[var] = [p.name for p in out_ports] + ["_row_id"]
     return StepCode(lines, outputs, [f"UNION ALL of {len(frames)} groups"])
