@@ -401,13 +401,14 @@ class Job:
         cols = [F.col(f"`{c}`").cast(t).alias(c) for c, t in columns]
         rows = df.select(*cols, ROW_TYPE, *([ROW_ID] if ROW_ID in df.columns else []))
         if connection.is_jdbc:
-            self._write_jdbc(target, rows, connection, table, [c for c, _ in columns], truncate)
+            self._write_jdbc(target, rows, connection, table, [c for c, _ in columns], truncate, fixed == DD_INSERT)
             return
         path = store_table_path(self.store, connection.name, table)
         names = [c for c, _ in columns]
         only_inserts = fixed == DD_INSERT or (fixed is None and ROW_TYPE not in df.columns)
         if only_inserts or not path.exists() or truncate:
-            if not only_inserts and not keys and rows.where(F.col(ROW_TYPE) != DD_INSERT).limit(1).count():
+            if not only_inserts and not keys and rows.agg(
+                    F.max((F.col(ROW_TYPE) != DD_INSERT).cast("int"))).first()[0]:
                 raise RuntimeError(f"target {target}: update or delete needs primary key ports")
             kinds = [DD_INSERT, DD_UPDATE] if update_mode == "update else insert" else [DD_INSERT]
             out = self._count(self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*names))
@@ -424,8 +425,9 @@ class Job:
         self.result.target_rows[target] = self.result.target_rows.get(target, 0) + applied
 
     def _write_jdbc(self, target: str, rows: DataFrame, connection: Connection, table: str, names: list[str],
-                    truncate: bool) -> None:
-        if rows.where(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE)).limit(1).count():
+                    truncate: bool, fixed_insert: bool) -> None:
+        # A full pass (not limit(1)): the first action completes the row-count observations.
+        if not fixed_insert and rows.agg(F.max(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE).cast("int"))).first()[0]:
             raise NotConverted(
                 f"target {target}: updates and deletes over JDBC are not supported; only inserts are"
             )
@@ -481,8 +483,13 @@ class Job:
             )
         jvm = self.spark.sparkContext._jvm
         if connection.driver:
-            jvm.java.lang.Class.forName(connection.driver)
-        conn = jvm.java.sql.DriverManager.getConnection(connection.url, connection.user, connection.password)
+            # Spark's registry loads the driver from the --jars class loader, as its JDBC reader does.
+            jvm.org.apache.spark.sql.execution.datasources.jdbc.DriverRegistry.register(connection.driver)
+        props = jvm.java.util.Properties()
+        for key, value in connection.jdbc_options().items():
+            if key not in ("url", "driver"):
+                props.setProperty(key, value)
+        conn = jvm.java.sql.DriverManager.getConnection(connection.url, props)
         try:
             for statement in [p.strip() for p in self.text(sql).split(";")]:
                 if statement:

@@ -37,8 +37,12 @@ def local_spark(app_name: str = "infaflow-run") -> Any:
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     cores = os.cpu_count() or 2
+    builder = SparkSession.builder
+    jars = driver_jars()
+    if jars:
+        builder = builder.config("spark.jars", ",".join(jars))
     spark = (
-        SparkSession.builder.master(f"local[{cores}]")
+        builder.master(f"local[{cores}]")
         .appName(app_name)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -48,6 +52,20 @@ def local_spark(app_name: str = "infaflow-run") -> Any:
     )
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def driver_jars() -> list[str]:
+    """JDBC driver jars listed in the connections file (``jars = [...]``), for the local SparkSession."""
+    import tomllib
+
+    path = Path(os.environ.get("INFAFLOW_CONNECTIONS") or "connections.toml")
+    if not path.is_file():
+        return []
+    try:
+        with open(path, "rb") as fh:
+            return [str(j) for j in tomllib.load(fh).get("jars", [])]
+    except (OSError, tomllib.TOMLDecodeError):
+        return []
 
 
 def _message(exc: BaseException) -> str:
