@@ -28,6 +28,7 @@ from pyspark.sql import Column, DataFrame, Observation, SparkSession, Window
 from pyspark.sql import functions as F
 
 ROW_ID = "_row_id"  # PowerCenter's row order, captured at source read
+CANCEL_KEY = "__infaflow_cancel__"  # params entry: an Event set when the run is stopped
 ROW_TYPE = "_row_type"  # DD_INSERT=0, DD_UPDATE=1, DD_DELETE=2, DD_REJECT=3 (Update Strategy)
 DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
 
@@ -41,6 +42,10 @@ _PROCESS_DIRS = {
     "$PMTempDir": "$PMRootDir/Temp",
     "$PMStorageDir": "$PMRootDir/Storage",
 }
+
+
+class SessionStopped(RuntimeError):
+    """The run was asked to stop (``infaflow run`` stop request)."""
 
 
 class NotConverted(NotImplementedError):
@@ -225,10 +230,12 @@ class Job:
         self.spark = spark
         self.session = session
         self.params: dict[str, Any] = {}
+        self._cancel = (params or {}).get(CANCEL_KEY)  # a threading.Event from the session executor
         for name, (_type, default) in (parameters or {}).items():
             self.params[name.lower()] = default
         for name, value in (params or {}).items():
-            self.params[name.lower()] = value
+            if name != CANCEL_KEY:
+                self.params[name.lower()] = value
         self._types = {name.lower(): t for name, (t, _d) in (parameters or {}).items()}
         self.result = SessionResult(session)
         self._observed: list[tuple[dict[str, int], str, Observation, DataFrame, Column]] = []
@@ -241,6 +248,11 @@ class Job:
         self.store = Path(
             self.params.get("$infaflowstore") or os.environ.get("INFAFLOW_STORE") or ".infaflow/store"
         )
+
+    def check_stop(self) -> None:
+        """Raise :class:`SessionStopped` once a stop was requested (checked before each read and write)."""
+        if self._cancel is not None and self._cancel.is_set():
+            raise SessionStopped(f"{self.session}: stopped")
 
     # -- parameters and directories -------------------------------------------------------------
 
@@ -298,6 +310,7 @@ class Job:
                        count: bool = True) -> DataFrame:
         """A delimited flat file with PowerCenter's row order in ``_row_id``; values cast to the source types
         (a value that does not convert becomes NULL)."""
+        self.check_stop()
         schema = ", ".join(f"`{c}` STRING" for c, _t in columns)
         df = (
             self.spark.read.schema(schema)
@@ -320,6 +333,7 @@ class Job:
     def read_table(self, source: str, connection: Connection, table: str, columns: list[str],
                    count: bool = True) -> DataFrame:
         """A relational table, all columns listed, with ``_row_id``."""
+        self.check_stop()
         if connection.is_jdbc:
             df = self.spark.read.format("jdbc").options(**connection.jdbc_options(), dbtable=table).load()
         else:
@@ -332,6 +346,7 @@ class Job:
         """A Source Qualifier or lookup query: ``source_sql`` as written for the database goes to JDBC
         unchanged; on the embedded store ``spark_sql`` runs with ``{TABLE}`` replaced by the table. The
         result's columns are named (and, given ``(name, type)`` pairs, cast) in order."""
+        self.check_stop()
         if connection.is_jdbc:
             df = self.spark.read.format("jdbc").options(**connection.jdbc_options(), query=self.text(source_sql)).load()
         else:
@@ -368,6 +383,7 @@ class Job:
                         date_format: str = "MM/DD/YYYY HH24:MI:SS", ordered: bool = True) -> None:
         """Write the target file in PowerCenter's row order (one file, not a Spark folder). With
         ``ordered=False`` (rows coming from an Aggregator or a Union, in no defined order) no sort."""
+        self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
         fmt = _spark_format(date_format)
         # One writer, rows in PowerCenter's order: one partition sorted by _row_id (no range sampling).
@@ -385,6 +401,7 @@ class Job:
                     truncate: bool = False) -> None:
         """Insert, update, delete or upsert rows of a relational target (Update Strategy flags honoured
         with ``treat_rows_as="Data Driven"``; other settings give every row the same operation)."""
+        self.check_stop()
         fixed = {"insert": DD_INSERT, "update": DD_UPDATE, "delete": DD_DELETE}.get(treat_rows_as.lower())
         if fixed is not None or ROW_TYPE not in df.columns:
             df = df.withColumn(ROW_TYPE, F.lit(DD_INSERT if fixed is None else fixed))
@@ -513,6 +530,7 @@ class Job:
 
     def finish(self) -> SessionResult:
         """Collect row counts and save sequence values once every target is written."""
+        self.check_stop()
         for counts, name, obs, observed, metric in self._observed:
             counts[name] = counts.get(name, 0) + _observed_rows(obs, observed, metric)
         self.result.trans_errors = sum(self._errors.values())

@@ -107,14 +107,14 @@ class SparkSessionExecutor:
         spark = self.spark()
         sc = spark.sparkContext
         group = f"{request.run_id or 'run'}:{request.instance_path}:{uuid.uuid4().hex[:6]}"
-        params = self._params(request)
+        params = {**self._params(request), support.CANCEL_KEY: request.cancel}
         done = threading.Event()
 
         def watch() -> None:
-            while not done.wait(0.2):
+            # Keep cancelling: a job the session submits after the stop request is cancelled too.
+            while not done.wait(0.1):
                 if request.cancel.is_set():
                     sc.cancelJobGroup(group)
-                    return
 
         watcher = threading.Thread(target=watch, name=f"cancel-{group}", daemon=True)
         try:
