@@ -271,6 +271,7 @@ class Transformation:
     attributes: Attributes = field(default_factory=Attributes)
     folder: str = ""
     location: Location = field(default_factory=Location)
+    flatfile: FlatFile | None = None  # FLATFILE of a flat-file Lookup (delimiters, header lines)
 
     def port(self, name: str) -> Port | None:
         wanted = name.lower()
