@@ -390,3 +390,23 @@ def test_variable_port_holding_a_value_until_reassigned(spark, tmp_path: Path) -
     # ISNULL(NULL) keeps the value; K NULL makes 'K > 2' NULL: the value is kept too.
     assert rows(tmp_path, "OUT") == [["1", "a", ""], ["2", "a", ""], ["3", "c", "c"], ["", "c", "c"],
                                      ["1", "e", "c"]]
+
+
+@pytest.mark.parametrize(("cycle", "expected"), [("YES", ["2", "3", "1", "2"]), ("NO", None)])
+def test_sequence_cycle_or_end_value(spark, tmp_path: Path, cycle: str, expected: list[str] | None) -> None:
+    b = MappingBuilder()
+    b.flat_source("S", [("NAME", S)])
+    b.add(Transformation("SEQ", "Sequence", ports=[port("NEXTVAL", "bigint", "OUTPUT")],
+                         attributes=Attributes({"Start Value": "1", "Increment By": "1", "Current Value": "2",
+                                                "End Value": "3", "Cycle": cycle})))
+    b.flat_target("OUT", [("ID", INT), ("NAME", S)])
+    b.connect("SEQ", "OUT", {"NEXTVAL": "ID"})
+    b.connect("SQ_S", "OUT", ["NAME"])
+    job = b.render()
+    write_csv(tmp_path / "src" / "s.dat", ["NAME"], [["a"], ["b"], ["c"], ["d"]])
+    if expected is None:
+        with pytest.raises(Exception, match="passes End Value 3"):
+            run_job(job, spark, tmp_path)
+        return
+    run_job(job, spark, tmp_path)
+    assert [r[0] for r in rows(tmp_path, "OUT")] == expected
