@@ -90,10 +90,10 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     jnr_sales_stores = jnr_sales_stores.withColumn("_row_id", F.struct("_detail_row", "_master_row")).drop("_detail_row", "_master_row")
 
     # Input Transformation mplt_price_band.INPUT
-    mplt_price_band__input = jnr_sales_stores.select("AMOUNT", "QUANTITY", "_row_id")
+    # passes AMOUNT, QUANTITY through from jnr_sales_stores
 
     # Expression mplt_price_band.exp_band
-    mplt_price_band__exp_band = mplt_price_band__input
+    mplt_price_band__exp_band = jnr_sales_stores
     mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn("v_UNIT", F.when(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(None)).otherwise(F.round(F.when(F.col("QUANTITY") == 0, F.raise_error(F.lit("divide by zero"))).otherwise(F.col("AMOUNT") / F.col("QUANTITY")), 2)).cast("decimal(12,2)"))
     mplt_price_band__exp_band = mplt_price_band__exp_band.withColumns({
         "o_UNIT_AMOUNT": F.col("v_UNIT").cast("decimal(12,2)"),
@@ -101,32 +101,11 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     }).drop("v_UNIT")
 
     # Output Transformation mplt_price_band.OUTPUT
-    mplt_price_band__output = mplt_price_band__exp_band.select(
-        F.col("o_UNIT_AMOUNT").alias("UNIT_AMOUNT"),
-        F.col("o_PRICE_BAND").alias("PRICE_BAND"),
-        "_row_id",
-    )
+    # passes UNIT_AMOUNT, PRICE_BAND through from mplt_price_band__exp_band
 
     # Update Strategy upd_sales
     # flag: IIF(AMOUNT < 0, DD_REJECT, IIF(IS_CORRECTION = 'Y', DD_UPDATE, DD_INSERT))
-    upd_sales = jnr_sales_stores.select(
-        "SALE_ID",
-        "STORE_ID",
-        "STORE_NAME",
-        "SKU",
-        "SALE_DATE",
-        "QUANTITY",
-        "AMOUNT",
-        "IS_CORRECTION",
-        "_row_id",
-    )
-    upd_sales_mplt_price_band__output = mplt_price_band__output.select(
-        "UNIT_AMOUNT",
-        "PRICE_BAND",
-        "_row_id",
-    )
-    upd_sales = upd_sales.join(upd_sales_mplt_price_band__output, "_row_id")
-    upd_sales = upd_sales.withColumn("_row_type", F.when((F.col("AMOUNT") < F.lit(0)), F.lit(3)).when((F.col("IS_CORRECTION") == F.lit("Y")), F.lit(1)).otherwise(F.lit(0)).cast("int"))
+    upd_sales = mplt_price_band__exp_band.withColumn("_row_type", F.when((F.col("AMOUNT") < F.lit(0)), F.lit(3)).when((F.col("IS_CORRECTION") == F.lit("Y")), F.lit(1)).otherwise(F.lit(0)).cast("int"))
 
     # Target Definition FACT_SALES
     # relational table FACT_SALES; treat source rows as Data Driven
@@ -138,8 +117,8 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "SALE_DATE",
         "QUANTITY",
         "AMOUNT",
-        "UNIT_AMOUNT",
-        "PRICE_BAND",
+        F.col("o_UNIT_AMOUNT").alias("UNIT_AMOUNT"),
+        F.col("o_PRICE_BAND").alias("PRICE_BAND"),
         "_row_id",
         "_row_type",
     )

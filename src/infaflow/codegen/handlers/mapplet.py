@@ -13,5 +13,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
     ports = step.ports
     if not any(p.name.lower() in step.inputs for p in ports):
         return StepCode([], {}, ["nothing connected"])
+    frame = gen.single_frame(step, ports)
+    if frame is not None:
+        # Every port comes from one frame: nothing to compute, the ports are read where they are.
+        origin = gen.output_of(step.inputs[ports[0].name.lower()]).origin
+        outputs = {p.name.lower(): Output(frame, gen.column_of(step, p), origin) for p in ports}
+        return StepCode([], outputs, [f"passes {', '.join(p.name for p in ports)} through from {frame}"])
     lines, origin = gen.assemble(step, ports, var)  # unconnected ports are NULL
     return StepCode(lines, {p.name.lower(): Output(var, p.name, origin) for p in ports})
