@@ -113,8 +113,8 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         job.path("$PMSourceFileDir/", "countries.csv"),
         [("COUNTRY_CODE", "string"), ("COUNTRY_NAME", "string"), ("REGION", "string")],
         delimiter=",",
-        quote="",
-        skip_rows=0,
+        quote='"',
+        skip_rows=1,
         count=False,
     )
     lkp_country_cache = lkp_country_cache.drop("_row_id")

@@ -107,8 +107,8 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         job.path("$PMSourceFileDir/", "products.csv"),
         [("PRODUCT_ID", "string"), ("PRODUCT_NAME", "string"), ("CATEGORY", "string")],
         delimiter=",",
-        quote="",
-        skip_rows=0,
+        quote='"',
+        skip_rows=1,
         count=False,
     )
     lkp_product_category = lkp_product_category.drop("_row_id")

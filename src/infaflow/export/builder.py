@@ -241,6 +241,7 @@ class Builder:
             ports=[self.port(p) for p in el.iterchildren("TRANSFORMFIELD")],
             groups=[self.group(g) for g in el.iterchildren("GROUP")],
             attributes=self.attributes(el, "TABLEATTRIBUTE"),
+            flatfile=self.flatfile(el),
             location=self.loc(el),
         )
 
