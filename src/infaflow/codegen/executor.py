@@ -9,6 +9,7 @@ the list of gaps: it is never run partially.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 import types
@@ -31,25 +32,38 @@ def load_job_module(job: JobSource) -> types.ModuleType:
     return module
 
 
-def local_spark(app_name: str = "infaflow-run") -> Any:
-    """A local SparkSession sized for this machine (no UI, few shuffle partitions)."""
+def local_spark(app_name: str = "infaflow-run", jvm_log: Path | None = None) -> Any:
+    """A local SparkSession sized for this machine (no UI, few shuffle partitions), bound to loopback.
+
+    With ``jvm_log``, the JVM's own output (start-up warnings, log4j lines) goes to that file instead of
+    the terminal, so a run's progress stays readable; without it the JVM shares this process's output.
+    """
+    from pyspark import SparkConf, SparkContext
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     cores = os.cpu_count() or 2
-    builder = SparkSession.builder
+    conf = (
+        SparkConf()
+        .setMaster(f"local[{cores}]")
+        .setAppName(app_name)
+        .set("spark.ui.enabled", "false")
+        .set("spark.ui.showConsoleProgress", "false")
+        .set("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+        .set("spark.sql.session.timeZone", "UTC")
+    )
     jars = driver_jars()
     if jars:
-        builder = builder.config("spark.jars", ",".join(jars))
-    spark = (
-        builder.master(f"local[{cores}]")
-        .appName(app_name)
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
+        conf = conf.set("spark.jars", ",".join(jars))
+    if jvm_log is not None and SparkContext._gateway is None:  # no JVM yet in this process: start ours
+        from pyspark.java_gateway import launch_gateway
+
+        jvm_log.parent.mkdir(parents=True, exist_ok=True)
+        with open(jvm_log, "ab") as out:  # the JVM keeps its own copy of the descriptor
+            gateway = launch_gateway(conf, popen_kwargs={"stdout": out, "stderr": subprocess.STDOUT})
+        SparkContext(conf=conf, gateway=gateway)
+    spark = SparkSession.builder.config(conf=conf).getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
@@ -85,10 +99,10 @@ class SparkSessionExecutor:
         self._lock = threading.Lock()
         self._modules = {k.lower(): v for k, v in (modules or {}).items()}
 
-    def spark(self) -> Any:
+    def spark(self, jvm_log: Path | None = None) -> Any:
         with self._lock:
             if self._spark is None:
-                self._spark = local_spark()
+                self._spark = local_spark(jvm_log=jvm_log)
             return self._spark
 
     def run_session(self, request: SessionRequest) -> SessionOutcome:
@@ -104,7 +118,8 @@ class SparkSessionExecutor:
                                   first_error_msg=reasons, first_error_code=1)
         if request.cancel.is_set():
             return SessionOutcome(False, error="stopped before start", stopped=True)
-        spark = self.spark()
+        run_dir = request.log_path.parent.parent if request.log_path else Path(request.state_dir)
+        spark = self.spark(run_dir / "spark.log")
         sc = spark.sparkContext
         group = f"{request.run_id or 'run'}:{request.instance_path}:{uuid.uuid4().hex[:6]}"
         params = {**self._params(request), support.CANCEL_KEY: request.cancel}
