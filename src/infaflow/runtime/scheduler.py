@@ -51,7 +51,7 @@ from infaflow.runtime.store import RunStore, TaskRecord
 from infaflow.runtime.tasks import HANDLERS, TaskContext, TaskLog, TaskResult
 from infaflow.runtime.tasks.simple import control_option
 from infaflow.runtime.tasks.waits import EventBoard
-from infaflow.runtime.variables import Param, VariableScope, builtins, expand
+from infaflow.runtime.variables import Param, VariableScope, builtins, create_output_dirs, expand
 from infaflow.runtime.workers import PriorityPool
 
 #: Task types whose failure suspends the workflow under SUSPEND_ON_ERROR (SPEC.md B).
@@ -277,6 +277,8 @@ class Runner:
             root_dir=root_dir.resolve(),
             params=top_params,
         )
+        if not options.dry_run:
+            create_output_dirs(self.builtins)
         self.policy = recovery.retry_policy(workflow, options.retries, options.retry_backoff, options.retry_backoff_cap)
         self.queue: queue.SimpleQueue[tuple[str, Any, Any]] = queue.SimpleQueue()
         self._inline: deque[TaskRun] = deque()

@@ -77,6 +77,33 @@ def builtins(
     return out
 
 
+#: Process directories a PowerCenter node always has and sessions write into. A local run creates them
+#: (as the service's installation did) so that a target file, reject file or `touch $PMTargetFileDir/x` in
+#: a Command task works on a fresh checkout; source and lookup directories are inputs and never created.
+OUTPUT_DIRS: tuple[str, ...] = (
+    "$PMTargetFileDir", "$PMBadFileDir", "$PMSessionLogDir", "$PMWorkflowLogDir", "$PMCacheDir",
+    "$PMTempDir", "$PMStorageDir",
+)
+
+
+def create_output_dirs(values: Mapping[str, V.Value]) -> list[Path]:
+    """Create the output process directories named in ``values`` (lower-case names, see :func:`builtins`);
+    returns the directories that were created."""
+    created: list[Path] = []
+    for name in OUTPUT_DIRS:
+        value = values.get(name.lower())
+        if not isinstance(value, str) or not value.strip():
+            continue
+        path = Path(value)
+        if not path.exists():
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                continue  # the task that writes there reports it, with its own message
+            created.append(path)
+    return created
+
+
 def _user() -> str:
     try:
         return getpass.getuser()
