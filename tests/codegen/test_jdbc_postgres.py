@@ -22,9 +22,12 @@ from codegen_builders import MappingBuilder, port, read_csv
 
 from infaflow.model import Attributes, Transformation
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.spark
 
 JAR = Path("/usr/share/java/postgresql.jar")
+# spark-submit of the pyspark installed beside this interpreter (a venv's bin is not always on PATH).
+SPARK_SUBMIT = str(Path(sys.executable).parent / "spark-submit") \
+    if (Path(sys.executable).parent / "spark-submit").is_file() else shutil.which("spark-submit")
 PG_BIN = next((p for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None) \
     if Path("/usr/lib/postgresql").is_dir() else None
 
@@ -37,7 +40,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[dict[str, str]]:
-    if PG_BIN is None or not JAR.is_file() or shutil.which("spark-submit") is None:
+    if PG_BIN is None or not JAR.is_file() or SPARK_SUBMIT is None:
         pytest.skip("PostgreSQL, its JDBC driver or spark-submit is not installed")
     try:
         pwd.getpwnam("postgres")
@@ -101,7 +104,7 @@ def test_relational_source_and_target_over_jdbc(postgres: dict[str, str], tmp_pa
     env = {**os.environ, "PGUSER_TEST": "postgres", "PYSPARK_PYTHON": sys.executable,
            "PYSPARK_DRIVER_PYTHON": sys.executable, "INFAFLOW_CONNECTIONS": str(project / "connections.toml")}
     run = subprocess.run(
-        ["spark-submit", "--master", "local[1]", "--jars", str(JAR), "--conf", "spark.ui.enabled=false",
+        [SPARK_SUBMIT, "--master", "local[1]", "--jars", str(JAR), "--conf", "spark.ui.enabled=false",
          "job.py", "--param", f"$PMTargetFileDir={tmp_path / 'tgt'}", "--param", f"$PMBadFileDir={tmp_path / 'bad'}"],
         cwd=project, env=env, capture_output=True, text=True, timeout=300,
     )

@@ -16,7 +16,7 @@ from infaflow.export import load
 from infaflow.runtime.api import run_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.slow, pytest.mark.spark]
+pytestmark = [pytest.mark.spark]
 
 
 def _rows(path: Path) -> list[list[str]]:

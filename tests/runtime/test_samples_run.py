@@ -12,7 +12,7 @@ from infaflow.export import load
 from infaflow.runtime.api import run_workflow
 from infaflow.runtime.scheduler import RunOptions
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+pytestmark = [pytest.mark.spark]
 
 
 @pytest.mark.parametrize(
