@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -22,6 +23,21 @@ def _executor_source() -> tuple[Any, str]:
     except ImportError as exc:
         return None, f"the Spark session executor (infaflow.codegen.executor) is not available ({exc})"
     return SparkSessionExecutor, ""
+
+
+def _project_run(path: str, workflow: str, folder: str | None, executor: Any) -> tuple[str, str | None, Any]:
+    """For ``infaflow run DIR`` (a project written by ``infaflow convert``): the export the project was
+    converted from, the workflow's folder, and an executor factory running the project's own modules."""
+    from infaflow.codegen.project import open_project
+
+    project = open_project(path)
+    manifest = project.manifest(workflow)
+    export = project.export_path
+    if not export.is_file():
+        raise InputError(f"the export the project was converted from is missing: {export}", str(Path(path)))
+    if executor is not None:
+        executor = functools.partial(executor, modules=project.modules(workflow))
+    return str(export), folder or manifest["folder"], executor
 
 
 def _progress(quiet: bool):  # noqa: ANN202
@@ -54,7 +70,7 @@ def _print_outcome(summary: dict[str, Any]) -> None:
 
 
 @click.command("run")
-@click.argument("export_path", metavar="EXPORT.xml", type=click.Path(dir_okay=False))
+@click.argument("export_path", metavar="EXPORT.xml|DIR", type=click.Path())
 @click.option("--workflow", "-w", required=True, help="Workflow to run.")
 @click.option("--folder", "-f", default=None, help="Folder of the workflow (when several have it).")
 @click.option("--param-file", "param_files", multiple=True, type=click.Path(dir_okay=False), help="PowerCenter parameter file (repeatable; earlier ones win).")
@@ -84,7 +100,9 @@ def run_command(
     as_json: bool,
     quiet: bool,
 ) -> None:
-    """Run a workflow locally with PowerCenter's semantics (exit 0 when it SUCCEEDED, 1 when not)."""
+    """Run a workflow locally with PowerCenter's semantics (exit 0 when it SUCCEEDED, 1 when not).
+
+    DIR: a project written by ``infaflow convert``; its session modules run (edits included)."""
     from infaflow.export import load
     from infaflow.runtime.api import parse_param, run_workflow
     from infaflow.runtime.scheduler import RunOptions
@@ -93,8 +111,10 @@ def run_command(
     options = RunOptions(dry_run=dry_run, command_timeout=command_timeout, retries=retries, retry_backoff=retry_backoff)
     if max_workers is not None:
         options.max_workers = max_workers
-    export = load(export_path, lenient=dry_run)
     executor, reason = _executor_source()
+    if Path(export_path).is_dir():
+        export_path, folder, executor = _project_run(export_path, workflow, folder, executor)
+    export = load(export_path, lenient=dry_run)
     result = run_workflow(
         export,
         workflow,
