@@ -1,13 +1,22 @@
 """Aggregator: group by the GROUPBY ports; a port that is not aggregated takes the value of the last
-row of its group (PowerCenter order, ``_row_id``); no group-by port makes one group of all rows."""
+row of its group (PowerCenter order, ``_row_id``); no group-by port makes one group of all rows.
+
+Nested aggregates (``MAX(COUNT(ITEM))``): PowerCenter evaluates the inner aggregate per group of the
+group-by ports and the outer one over those group results, and returns one row. That is two steps here:
+a ``groupBy`` computing the inner aggregates, then an aggregation over all groups.
+"""
 
 from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
 
 from infaflow.codegen import exprs
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.generate import Generator, Output, StepCode, cast_to
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.model import Port
 
 KINDS = ("Aggregator",)
 
@@ -22,6 +31,10 @@ def generate(step: Step, gen: Generator) -> StepCode:
         raise ConversionError("variable ports in an Aggregator are not supported")
     inputs = [p for p in t.ports if p.is_input]
     lines, _ = gen.assemble(step, inputs, var)
+    parsed_ports = {p.name.lower(): gen.parse(step, p.expression or "NULL", p) for p in t.ports
+                    if p.is_output and not p.is_input and not p.is_group_by}
+    if any(q is not None and nested_aggregates(q.node) for q in parsed_ports.values()):
+        return _nested(step, gen, var, lines, inputs, parsed_ports)
     plain = {p.name.lower(): f"F.col({py_str(p.name)})" for p in inputs}
     last = {p.name.lower(): f"F.max_by(F.col({py_str(p.name)}), {_LAST})" for p in inputs}
     keys = [p for p in t.ports if p.is_group_by]
@@ -36,7 +49,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         if port.is_input:
             aggs.append(f"F.max_by(F.col({py_str(port.name)}), {_LAST}).alias({py_str(port.name)})")
             continue
-        parsed = gen.parse(step, port.expression or "NULL", port)
+        parsed = parsed_ports[port.name.lower()]
         if parsed is None:
             continue
         if exprs.is_aggregate(parsed):
@@ -66,3 +79,138 @@ def generate(step: Step, gen: Generator) -> StepCode:
         "_row_id"]
     note = f"group by {', '.join(k.name for k in keys)}" if keys else "no group-by port: one group"
     return StepCode(lines, outputs, [note])
+
+
+def nested_aggregates(node: Any) -> list[Any]:
+    """The aggregate calls of ``node`` that sit inside another aggregate call (``COUNT`` in
+    ``MAX(COUNT(x))``), outermost first."""
+    from infaflow.expr.nodes import Call
+
+    found: list[Any] = []
+
+    def visit(n: Any, inside: bool) -> None:
+        is_agg = isinstance(n, Call) and n.name.upper() in exprs.AGGREGATE_FUNCTIONS
+        if is_agg and inside:
+            found.append(n)
+            return
+        for child in n.children():
+            visit(child, inside or is_agg)
+
+    visit(node, False)
+    return found
+
+
+def _outer_aggregates(node: Any) -> list[Any]:
+    """The outermost aggregate calls of ``node``."""
+    from infaflow.expr.nodes import Call
+
+    if isinstance(node, Call) and node.name.upper() in exprs.AGGREGATE_FUNCTIONS:
+        return [node]
+    return [call for child in node.children() for call in _outer_aggregates(child)]
+
+
+def _has_inner(node: Any) -> bool:
+    """True when ``node`` reads an inner aggregate's column."""
+    from infaflow.expr.nodes import Name, walk
+
+    return any(isinstance(n, Name) and n.name.startswith("_inner_") for n in walk(node))
+
+
+def _substitute(node: Any, names: dict[int, str]) -> Any:
+    """A copy of ``node`` where each node whose id is in ``names`` becomes a reference to that column."""
+    from infaflow.expr.nodes import Name
+
+    if id(node) in names:
+        return Name(names[id(node)], pos=node.pos, source=node.source)
+    changes = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if hasattr(value, "children"):
+            changes[f.name] = _substitute(value, names)
+        elif isinstance(value, list) and value and hasattr(value[0], "children"):
+            changes[f.name] = [_substitute(v, names) for v in value]
+    return replace(node, **changes) if changes else node
+
+
+def _nested(step: Step, gen: Generator, var: str, lines: list[str], inputs: list[Port],
+            parsed_ports: dict[str, exprs.Parsed | None]) -> StepCode:
+    """Two aggregation steps: inner aggregates per group, then every output port over all groups (one
+    row). Ports that are not aggregated take the last input row's values [SPEC U]."""
+    t = step.transformation
+    assert t is not None
+    keys = [p for p in t.ports if p.is_group_by]
+    plain = {p.name.lower(): f"F.col({py_str(p.name)})" for p in inputs}
+    inner_codes: list[str] = []
+    rewritten: dict[str, exprs.Parsed] = {}
+    for name, parsed in parsed_ports.items():
+        if parsed is None:
+            continue
+        port = step.port(name)
+        inner = nested_aggregates(parsed.node)
+        if not inner and exprs.is_aggregate(parsed):
+            gen.gap(step, ConversionError(
+                f"port {port.name if port else name} mixes a plain aggregate with the nested aggregates of "
+                "this Aggregator (PowerCenter returns one row for nested aggregates)"), port)
+            continue
+        if any(nested_aggregates(n) for n in inner):
+            gen.gap(step, ConversionError(f"port {port.name if port else name}: an aggregate function nests "
+                                          "more than one level (PowerCenter allows one)"), port)
+            continue
+        names: dict[int, str] = {}
+        for node in inner:
+            column = f"_inner_{name}_{len(names) + 1}"
+            names[id(node)] = column
+            code = gen.translate(step, exprs.Parsed(parsed.text, node), plain, port)
+            inner_codes.append(f"{code}.alias({py_str(column)})")
+        node = _substitute(parsed.node, names)
+        if not all(_has_inner(call) for call in _outer_aggregates(node)):
+            gen.gap(step, ConversionError(
+                f"port {port.name if port else name} mixes a plain aggregate with nested aggregates"), port)
+            continue
+        rewritten[name] = exprs.Parsed(parsed.text, node)
+    group_var = gen.new_var(f"{var}_groups")
+    key_names = {k.name.lower() for k in keys}
+    carried = [f"F.max_by(F.col({py_str(p.name)}), {_LAST}).alias({py_str(p.name)})"
+               for p in inputs if p.name.lower() not in key_names]
+    lines += [
+        f"# Nested aggregates: the inner aggregates per group of {', '.join(k.name for k in keys) or 'all rows'},",
+        "# then the outer ones over all groups: one row. Other ports: the last input row [SPEC U].",
+        f"{group_var} = {var}.groupBy({', '.join(py_str(k.name) for k in keys)}).agg(",
+        *[f"    {c}," for c in inner_codes],
+        *[f"    {c}," for c in carried],
+        f"    F.max({_LAST}).alias(\"_row_id\"),",
+        ")",
+    ]
+    group_cols = {p.name.lower(): f"F.col({py_str(p.name)})" for p in inputs}
+    group_cols.update({c: f"F.col({py_str(c)})" for q in rewritten.values()
+                       for c in (n.lower() for n in exprs.references(q)) if c.startswith("_inner_")})
+    last = {n: f"F.max_by({code}, {_LAST})" for n, code in group_cols.items()}
+    aggs: list[str] = []
+    outputs: dict[str, Output] = {}
+    for port in t.ports:
+        if not port.is_output:
+            continue
+        outputs[port.name.lower()] = Output(var, port.name, origin=step.name)
+        if port.is_input or port.is_group_by:
+            aggs.append(f"{last[port.name.lower()]}.alias({py_str(port.name)})")
+            continue
+        parsed = rewritten.get(port.name.lower())
+        if parsed is None:
+            continue
+        if exprs.is_aggregate(parsed):
+            inside, outside = exprs.names_by_aggregation(parsed)
+            if inside & outside:
+                gen.gap(step, ConversionError(
+                    f"port {port.name} uses {', '.join(sorted(inside & outside))} both inside and outside an "
+                    "aggregate function"), port)
+                continue
+            columns = {**group_cols, **{n: last[n] for n in outside if n in last}}
+            code = gen.translate(step, parsed, columns, port)
+        else:
+            code = f"F.max_by({gen.translate(step, parsed, group_cols, port)}, {_LAST})"
+        aggs.append(f"{cast_to(code, port)}.alias({py_str(port.name)})")
+    lines += [f"{var} = {group_var}.agg(", *[f"    {a}," for a in aggs], ")"]
+    lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.lit(0).cast(\"bigint\"))")
+    gen.flagged.discard(var)
+    gen.columns[var] = [p.name for p in t.ports if p.is_output] + ["_row_id"]
+    return StepCode(lines, outputs, ["nested aggregates: one row (inner per group, outer over the groups)"])
