@@ -4,12 +4,15 @@
 returns a boolean Column for filters, router groups and join conditions. The translation has the evaluator's
 semantics; anything that cannot be expressed exactly with native Spark functions raises :class:`Unsupported`
 naming the construct and its position, never a Python UDF. Row errors (ERROR(), a failed TO_DATE, a division
-by zero) become ``F.raise_error``: the Spark job fails where PowerCenter would reject the row.
+by zero) become ``SparkContext.row_error`` (``F.raise_error`` by default: the Spark job fails). In row-error
+mode (:func:`to_pyspark_checked`) a row error is a NULL value plus a second Column with the error message,
+so that the generated job rejects the row as PowerCenter does (see :mod:`infaflow.expr.spark_errors`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import count
 
 from infaflow.expr.dateformat import DEFAULT_DATE_FORMAT
@@ -77,6 +80,25 @@ class SparkContext:
         return f"F.raise_error({message_code})"
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A translation in row-error mode: the value Column, and the Column of the row-error message (NULL when
+    the row has no error; ``error`` is "" when the expression can never raise one)."""
+
+    value: str
+    error: str
+
+
+def to_pyspark_checked(node: Node, ctx: SparkContext | None = None, condition: bool = False) -> Checked:
+    """Row-error mode: a row error yields NULL and its message in :attr:`Checked.error` instead of failing
+    the job (``condition``: the value as a boolean Column, like :func:`to_pyspark_condition`)."""
+    tr = Translator(ctx or SparkContext(), mark_errors=True)
+    code = tr.translate(node)
+    value = as_bool(code) if condition else as_value(code)
+    error = tr.error_of(node)
+    return Checked(tidy(value.text), tidy(error) if error else "")
+
+
 def to_pyspark(node: Node, ctx: SparkContext | None = None) -> str:
     """Python source of a PySpark Column computing ``node`` (conditions as 1/0 like PowerCenter)."""
     return tidy(as_value(Translator(ctx or SparkContext()).translate(node)).text)
@@ -91,10 +113,13 @@ def to_pyspark_condition(node: Node, ctx: SparkContext | None = None) -> str:
 class Translator:
     """Walks an AST and builds :class:`Code`; function calls dispatch to the registry's Spark handlers."""
 
-    def __init__(self, ctx: SparkContext) -> None:
+    def __init__(self, ctx: SparkContext, mark_errors: bool = False) -> None:
         self.ctx = ctx
+        self.mark_errors = mark_errors  # row-error mode: row errors become messages (spark_errors)
         self._names = count(1)
         self._memo: dict[int, Code] = {}
+        self._errors: dict[int, str] = {}
+        self._raised: list[str] = []  # row errors asked for by the handler running now (row-error mode)
         self._handlers: dict[type, Callable[[Node], Code]] = {
             Literal: self._literal, Name: self._name, Unary: self._unary, Binary: self._binary,
             Call: self._call, RefCall: self._ref_call,
@@ -107,9 +132,27 @@ class Translator:
         key = id(node)
         found = self._memo.get(key)
         if found is None:
-            found = self._handlers[type(node)](node)
-            self._memo[key] = found
+            if not self.mark_errors:
+                found = self._handlers[type(node)](node)
+                self._memo[key] = found
+                return found
+            from infaflow.expr.spark_errors import node_error
+
+            outer, self._raised = self._raised, []
+            try:
+                found = self._handlers[type(node)](node)
+                self._memo[key] = found
+                raised, self._raised = self._raised, []
+                self._errors[key] = node_error(self, node, found, raised)
+            finally:
+                self._raised = outer
         return found
+
+    def error_of(self, node: Node) -> str:
+        """Row-error mode: the Column of the row-error message of a sub-expression ("" if it cannot raise)."""
+        if id(node) not in self._errors:
+            self.translate(node)
+        return self._errors.get(id(node), "")
 
     def unsupported(self, node: Node, message: str) -> Unsupported:
         """An Unsupported error located at ``node``."""
@@ -126,7 +169,15 @@ class Translator:
 
     def row_error(self, message: str) -> str:
         """Code raising a row error with a fixed message."""
-        return self.ctx.row_error(f"F.lit({py(message)})")
+        return self.row_error_code(f"F.lit({py(message)})")
+
+    def row_error_code(self, message_code: str) -> str:
+        """Code raising a row error whose message is a Column: ``ctx.row_error``, or in row-error mode a
+        NULL value, the message being recorded for :mod:`infaflow.expr.spark_errors`."""
+        if self.mark_errors:
+            self._raised.append(message_code)
+            return "F.lit(None)"
+        return self.ctx.row_error(message_code)
 
     def to_string(self, code: Code) -> Code:
         return as_string(code, self.ctx.date_format)
@@ -206,4 +257,4 @@ class Translator:
             raise self.unsupported(node, exc.message) from None
 
 
-__all__ = ["SparkContext", "Translator", "to_pyspark", "to_pyspark_condition", "null"]
+__all__ = ["Checked", "SparkContext", "Translator", "to_pyspark", "to_pyspark_checked", "to_pyspark_condition", "null"]

@@ -245,7 +245,7 @@ def _abort(values: list[Value], env: Environment) -> Value:
 
 
 def _error_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
-    return Code(tr.ctx.row_error(f'F.concat(F.lit("ERROR: "), {args[0]})'), "null")
+    return Code(tr.row_error_code(f'F.concat(F.lit("ERROR: "), {tr.to_string(args[0])})'), "null")
 
 
 def _abort_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
@@ -285,7 +285,7 @@ register(
     Function("IS_DATE", 1, 2, "boolean", evaluate=_is_date, spark=_is_date_spark, group="test",
              doc="IS_DATE(string[, format]): 1 if the string reads as a date with the format."),
     Function("ERROR", 1, 1, "null", evaluate=_error, spark=_error_spark, null_in_null_out=False,
-             group="conditional", doc="Row error: the row is rejected (in Spark the job fails)."),
+             group="conditional", doc="Row error: the row is rejected (converted jobs reject it too; see docs/convert.md)."),
     Function("ABORT", 1, 1, "null", evaluate=_abort, spark=_abort_spark, null_in_null_out=False,
              group="conditional", doc="Stops the session."),
 )

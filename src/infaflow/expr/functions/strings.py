@@ -243,7 +243,8 @@ def _chr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         return Code(f"F.lit({py(chr(arg.value))})", "string")
     n = _int_code(args[0])
     return Code(f"F.when(({n} >= 0) & ({n} <= 255), F.chr({n})).when({n}.isNotNull(), "
-                f"{tr.row_error('CHR: codes above 255 are only translated for literals')})", "string")
+                # not a PowerCenter row error but a limit of the translation: the job fails, never a rejected row
+                f"F.raise_error(F.lit({py('CHR: codes above 255 are only translated for literals')})))", "string")
 
 
 # ---------------------------------------------------------------- REPLACECHR, REPLACESTR
