@@ -101,14 +101,52 @@ def to_code(
 ) -> str:
     """PySpark Column code for ``parsed``; ports resolve through ``column``; ``$`` names become
     ``job.param(...)``; ``:LKP`` calls go to ``lookup``. With ``as_condition`` the result is a Spark
-    boolean (NULL and 0 are false), for filters and router groups."""
+    boolean (NULL and 0 are false), for filters and router groups. A row error fails the job."""
+    return _translate(parsed, column, lookup, file, line, types=types, parameter_types=parameter_types,
+                      lookup_types=lookup_types, as_condition=as_condition, checked=False)[0]
+
+
+def to_checked_code(
+    parsed: Parsed,
+    column: Callable[[str], str | None],
+    lookup: Callable[[str, list[str]], str] | None = None,
+    file: str = "",
+    line: int = 0,
+    *,
+    types: Callable[[str], str] | None = None,
+    parameter_types: Callable[[str], str] | None = None,
+    lookup_types: Callable[[str], str] | None = None,
+    as_condition: bool = False,
+) -> tuple[str, str]:
+    """Like :func:`to_code` in row-error mode: the value code (NULL where a row error happens) and the code
+    of the row-error message Column ("" when the expression cannot raise a row error)."""
+    return _translate(parsed, column, lookup, file, line, types=types, parameter_types=parameter_types,
+                      lookup_types=lookup_types, as_condition=as_condition, checked=True)
+
+
+def _translate(
+    parsed: Parsed,
+    column: Callable[[str], str | None],
+    lookup: Callable[[str, list[str]], str] | None,
+    file: str,
+    line: int,
+    *,
+    types: Callable[[str], str] | None,
+    parameter_types: Callable[[str], str] | None,
+    lookup_types: Callable[[str], str] | None,
+    as_condition: bool,
+    checked: bool,
+) -> tuple[str, str]:
     from infaflow import expr
+    from infaflow.expr.spark import to_pyspark_checked
 
     class _Context(expr.SparkContext):  # type: ignore[misc, name-defined]
         def column(self, name: str) -> str:
             code = column(name)
             if code is None:
-                raise ConversionError(f"{name} is not a port here (expression {parsed.text!r})", file, line)
+                why = (": the transformation language names a port without its transformation"
+                       if "." in name.strip("$") else "")
+                raise ConversionError(f"{name} is not a port here{why} (expression {parsed.text!r})", file, line)
             return code
 
         def column_type(self, name: str) -> str:
@@ -133,7 +171,10 @@ def to_code(
 
     translate = expr.to_pyspark_condition if as_condition else expr.to_pyspark
     try:
-        return translate(parsed.node, _Context())
+        if checked:
+            result = to_pyspark_checked(parsed.node, _Context(), condition=as_condition)
+            return result.value, result.error
+        return translate(parsed.node, _Context()), ""
     except expr.Unsupported as exc:
         raise ConversionError(f"expression {parsed.text!r}: {exc.message}", exc.file or file,
                               exc.line or line) from None
