@@ -237,10 +237,5 @@ def _concurrent_runs(tmp_path: Path, n: int) -> None:
     store.close()
 
 
-def test_concurrent_runs_share_one_store(tmp_path: Path) -> None:
-    _concurrent_runs(tmp_path, 8)
-
-
-@pytest.mark.slow
 def test_fifty_concurrent_runs_share_one_store(tmp_path: Path) -> None:
     _concurrent_runs(tmp_path, 50)
