@@ -61,8 +61,10 @@ def _source(step: Step, gen: Generator) -> StepCode:
     file_name = attrs.get("Source filename") or f"{src.name.lower()}.dat"
     if str(attrs.get("Source filetype", "Direct")).strip().lower() == "indirect":
         raise ConversionError("indirect source files (a file listing the files to read) are not supported")
+    if src.database_type.strip().upper() == "XML":
+        raise ConversionError("XML sources are not supported (they are read by an XML Source Qualifier)")
     if src.flatfile is not None and not src.flatfile.delimited:
-        raise ConversionError("fixed-width flat files are not supported; only delimited files are")
+        return _fixed_width_source(step, gen, var, directory, file_name)
     opts = flat_file_options(src.flatfile)
     columns = [f"({py_str(f.name)}, {py_str(spark_type(f.datatype, f.precision, f.scale))})" for f in src.fields]
     skip = src.flatfile.skip_rows if src.flatfile else 0
@@ -81,6 +83,74 @@ def _source(step: Step, gen: Generator) -> StepCode:
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
     gen.columns[var] = [f.name for f in src.fields] + ["_row_id"]
     return StepCode(lines, outputs, [f"flat file, {len(src.fields)} fields"])
+
+
+def fixed_width_options(flatfile: FlatFile) -> dict[str, object]:
+    """Reader/writer settings of a fixed-width FLATFILE: line sequential, bytes to skip between records,
+    rows to skip, strip trailing blanks, the null character and whether it is repeated."""
+    attrs = flatfile.attrs
+
+    def number(name: str) -> int:
+        try:
+            return int(str(attrs.get(name, "0") or "0"))
+        except ValueError:
+            return 0
+
+    def flag(name: str) -> bool:
+        return str(attrs.get(name, "NO")).strip().upper() == "YES"
+
+    return {
+        "line_sequential": flag("LINESEQUENTIAL"),
+        "pad_bytes": number("PADBYTES"),
+        "skip_rows": number("SKIPROWS"),
+        "strip_trailing_blanks": flag("STRIPTRAILINGBLANKS"),
+        "null_character": str(attrs.get("NULL_CHARACTER", "*") or ""),
+        "repeat_null": flag("REPEATABLE"),
+    }
+
+
+def field_positions(fields: list) -> list[tuple[int, int]]:  # type: ignore[type-arg]
+    """(offset, length) of each fixed-width field: PHYSICALOFFSET/PHYSICALLENGTH, else the precisions laid
+    end to end."""
+    positions, next_offset = [], 0
+    for f in fields:
+        try:
+            offset = int(f.attrs.get("PHYSICALOFFSET", ""))
+            length = int(f.attrs.get("PHYSICALLENGTH", ""))
+        except ValueError:
+            offset, length = next_offset, f.precision
+        if length <= 0:
+            raise ConversionError(f"fixed-width field {f.name} has no length")
+        positions.append((offset, length))
+        next_offset = offset + length
+    return positions
+
+
+def _fixed_width_source(step: Step, gen: Generator, var: str, directory: str, file_name: str) -> StepCode:
+    src = step.source
+    assert src is not None and src.flatfile is not None
+    opts = fixed_width_options(src.flatfile)
+    if str(src.flatfile.attrs.get("CODEPAGE", "")).upper() in ("UTF-8", "UTF8", "UTF-16", "UTF-16LE"):
+        note = "offsets counted in characters (a multi-byte code page counts bytes in PowerCenter)"
+    else:
+        note = "offsets in characters = bytes (single-byte code page)"
+    columns = [
+        f"({py_str(f.name)}, {py_str(spark_type(f.datatype, f.precision, f.scale))}, {offset}, {length}),"
+        for f, (offset, length) in zip(src.fields, field_positions(src.fields), strict=True)
+    ]
+    lines = [
+        f"{var} = job.read_fixed_width(",
+        f"    {py_str(step.name)},",
+        f"    job.path({py_str(directory)}, {py_str(file_name)}),",
+        "    [  # (field, type, offset, length)",
+        *[f"        {c}" for c in columns],
+        "    ],",
+        *[f"    {k}={py_str(v) if isinstance(v, str) else v}," for k, v in opts.items() if k != "repeat_null"],
+        ")",
+    ]
+    outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
+    gen.columns[var] = [f.name for f in src.fields] + ["_row_id"]
+    return StepCode(lines, outputs, [f"fixed-width flat file, {len(src.fields)} fields", note])
 
 
 def _connected_ports(step: Step, gen: Generator) -> list[Port]:
@@ -201,4 +271,5 @@ def gen_table(step_name: str, sources: list[Step]) -> str:
     raise ConversionError(f"{step_name} is not a relational source")
 
 
-__all__ = ["KINDS", "connection_code", "flat_file_options", "generate", "select_code"]
+__all__ = ["KINDS", "connection_code", "field_positions", "fixed_width_options", "flat_file_options",
+           "generate", "select_code"]

@@ -3,8 +3,16 @@ writer) and relational tables (insert, update, delete, update else insert, trunc
 
 from __future__ import annotations
 
+import re
+
+from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.generate import Generator, StepCode
-from infaflow.codegen.handlers.source import connection_code, flat_file_options, sql_hooks
+from infaflow.codegen.handlers.source import (
+    connection_code,
+    fixed_width_options,
+    flat_file_options,
+    sql_hooks,
+)
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.types import spark_type
@@ -25,9 +33,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
     columns = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
     attrs = step.attributes
     if tgt.is_flat_file:
-        opts = flat_file_options(tgt.flatfile)
         directory = attrs.get("Output file directory") or "$PMTargetFileDir"
         file_name = attrs.get("Output filename") or f"{step.name.lower()}.out"
+        if tgt.flatfile is not None and not tgt.flatfile.delimited:
+            return _fixed_width(step, gen, var, lines, ports, directory, file_name)
+        opts = flat_file_options(tgt.flatfile)
         header = "output field names" in str(attrs.get("Header Options", "") or "").lower()
         lines += [
             "job.write_flat_file(",
@@ -81,3 +91,44 @@ def generate(step: Step, gen: Generator) -> StepCode:
         *post,
     ]
     return StepCode(lines, {}, [f"relational table {table}; treat source rows as {treat}"])
+
+
+_DATETIME_FORMAT = re.compile(r"^\s*A\s+(\d+)\s+(.+?)\s*$")
+
+
+def _fixed_width(step: Step, gen: Generator, var: str, lines: list[str], ports: list[Port], directory: str,
+                 file_name: str) -> StepCode:
+    """A fixed-width target: strings as wide as their precision, dates as wide as the target's Datetime
+    Format (``A  19 mm/dd/yyyy hh24:mi:ss``). Numeric field widths and alignment are not in the export."""
+    tgt = step.target
+    assert tgt is not None and tgt.flatfile is not None
+    match = _DATETIME_FORMAT.match(str(tgt.table_attributes.get("Datetime Format", "") or ""))
+    date_width, date_format = (int(match.group(1)), match.group(2).upper()) if match else (19, "MM/DD/YYYY HH24:MI:SS")
+    columns = []
+    for p in ports:
+        kind = spark_type(p.datatype, p.precision, p.scale)
+        if kind == "string":
+            width = p.precision
+        elif kind == "timestamp":
+            width = date_width
+        else:
+            raise ConversionError(f"fixed-width target field {p.name} is {p.datatype}: the field width and "
+                                  "alignment of numbers in a fixed-width file are not in the export")
+        columns.append(f"({py_str(p.name)}, {py_str(kind)}, {width}),")
+    opts = fixed_width_options(tgt.flatfile)
+    lines += [
+        "job.write_fixed_width(",
+        f"    {py_str(step.name)},",
+        f"    {var},",
+        f"    job.path({py_str(directory)}, {py_str(file_name)}),",
+        "    [  # (field, type, width)",
+        *[f"        {c}" for c in columns],
+        "    ],",
+        f"    null_character={py_str(str(opts['null_character']))},",
+        f"    repeat_null={opts['repeat_null']},",
+        *([f"    date_format={py_str(date_format)},"] if match else []),
+        *(["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
+          if var in gen.unordered else []),
+        ")",
+    ]
+    return StepCode(lines, {}, [f"fixed-width flat file {file_name}"])

@@ -1,0 +1,115 @@
+"""Fixed-width flat files (FLATFILE DELIMITED="NO"): sources read by PHYSICALOFFSET/PHYSICALLENGTH with
+native Spark (text + substring), line sequential or fixed records with bytes to skip between them; targets
+padded to their field widths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from codegen_builders import MappingBuilder, run_job
+
+from infaflow.model import Field, FlatFile
+
+pytestmark = pytest.mark.spark
+
+INT, S = "integer", "string"
+# ID: 0-3, NAME: 4-11, AMOUNT: 12-17, DAY: 18-36 (MM/DD/YYYY HH24:MI:SS)
+LAYOUT = [("ID", INT, 0, 4), ("NAME", S, 4, 8), ("AMOUNT", "decimal", 12, 6), ("DAY", "date", 18, 19)]
+
+
+def _fixed(attrs: dict[str, str]) -> FlatFile:
+    return FlatFile({"DELIMITED": "NO", "NULL_CHARACTER": "*", "REPEATABLE": "NO", "PADBYTES": "0",
+                     "LINESEQUENTIAL": "NO", "SKIPROWS": "0", "STRIPTRAILINGBLANKS": "NO", **attrs})
+
+
+def _mapping(source_attrs: dict[str, str], target: list[tuple[str, str]] | None = None) -> MappingBuilder:
+    b = MappingBuilder()
+    b.flat_source("S", [(n, t) for n, t, _o, _l in LAYOUT])
+    src = b.folder.sources[-1]
+    src.flatfile = _fixed(source_attrs)
+    for f, (_n, _t, offset, length) in zip(src.fields, LAYOUT, strict=True):
+        f.attrs = {"PHYSICALOFFSET": str(offset), "PHYSICALLENGTH": str(length)}
+    src.fields[2].precision, src.fields[2].scale = 10, 2
+    names = [n for n, _t in (target or [(n, t) for n, t, _o, _l in LAYOUT])]
+    b.flat_target("OUT", target or [(n, t) for n, t, _o, _l in LAYOUT])
+    b.connect("SQ_S", "OUT", names)
+    return b
+
+
+RECORDS = [
+    "0001Ann     012.50" + "01/31/2024 00:00:00",
+    "0002*       ******" + "02/29/2024 13:45:00",
+    "  03Bob Lee  7.25 " + "*******************",
+]
+
+
+def _out(tmp: Path) -> list[str]:
+    return (tmp / "tgt" / "out.out").read_text().splitlines()
+
+
+def test_line_sequential_source_to_delimited_target(spark, tmp_path: Path) -> None:
+    job = _mapping({"LINESEQUENTIAL": "YES", "SKIPROWS": "1"}).render()
+    assert job.complete, job.gaps
+    assert "udf" not in job.code.lower() and "job.read_fixed_width(" in job.code
+    src = tmp_path / "src" / "s.dat"
+    src.parent.mkdir(parents=True)
+    # A header line to skip; CRLF line ends; the last line is short (its last field is cut off).
+    src.write_bytes(("HEADER\r\n" + "\r\n".join(RECORDS) + "\r\n0004Zed\r\n").encode())
+    result = run_job(job, spark, tmp_path)
+    assert result.source_rows == {"S": 4}
+    # NULL character fields are NULL; strings keep trailing blanks; numbers and dates are trimmed.
+    assert _out(tmp_path) == [
+        '1,Ann     ,12.5000,01/31/2024 00:00:00',
+        "2,,,02/29/2024 13:45:00",
+        '3,Bob Lee ,7.2500,',
+        '4,Zed,,',
+    ]
+
+
+def test_fixed_records_with_bytes_between_them_and_stripped_blanks(spark, tmp_path: Path) -> None:
+    job = _mapping({"PADBYTES": "1", "STRIPTRAILINGBLANKS": "YES"}).render()
+    assert job.complete, job.gaps
+    src = tmp_path / "src" / "s.dat"
+    src.parent.mkdir(parents=True)
+    src.write_text("\n".join(RECORDS))  # record length 37, one byte between records, none after the last
+    run_job(job, spark, tmp_path)
+    assert _out(tmp_path) == [
+        "1,Ann,12.5000,01/31/2024 00:00:00",
+        "2,,,02/29/2024 13:45:00",
+        "3,Bob Lee,7.2500,",
+    ]
+
+
+def test_fixed_width_target_pads_fields_and_writes_the_null_character(spark, tmp_path: Path) -> None:
+    b = _mapping({"LINESEQUENTIAL": "YES"}, target=[("NAME", S), ("DAY", "date")])
+    tgt = b.folder.targets[-1]
+    tgt.flatfile = _fixed({})
+    tgt.fields[0].precision = 10
+    job = b.render()
+    assert job.complete, job.gaps
+    src = tmp_path / "src" / "s.dat"
+    src.parent.mkdir(parents=True)
+    src.write_text("\n".join(RECORDS) + "\n")
+    run_job(job, spark, tmp_path)
+    assert _out(tmp_path) == [
+        "Ann       01/31/2024 00:00:00",
+        "*         02/29/2024 13:45:00",
+        "Bob Lee   *                  ",
+    ]
+
+
+def test_fixed_width_target_with_a_number_is_reported() -> None:
+    b = _mapping({"LINESEQUENTIAL": "YES"}, target=[("ID", INT)])
+    b.folder.targets[-1].flatfile = _fixed({})
+    job = b.render()
+    assert not job.complete
+    (gap,) = job.gaps
+    assert gap.instance == "OUT" and "field width and alignment of numbers" in gap.message
+
+
+def test_field_positions_fall_back_to_precisions() -> None:
+    from infaflow.codegen.handlers.source import field_positions
+
+    fields = [Field("A", "string", precision=3), Field("B", "string", precision=5)]
+    assert field_positions(fields) == [(0, 3), (3, 5)]
