@@ -330,6 +330,68 @@ class Job:
         df = df.select(*cols, ROW_ID)
         return self._count(self.result.source_rows, source, df) if count else df
 
+    def read_fixed_width(self, source: str, path: str, columns: list[tuple[str, str, int, int]], *,
+                         line_sequential: bool = False, pad_bytes: int = 0, skip_rows: int = 0,
+                         strip_trailing_blanks: bool = False, null_character: str = "*",
+                         date_format: str = "MM/DD/YYYY HH24:MI:SS", count: bool = True) -> DataFrame:
+        """A fixed-width flat file: ``columns`` are (name, type, offset, length) in characters from the start
+        of the record. Line sequential: one record per line (a short line leaves its last fields short or
+        NULL). Otherwise records are exactly the record length followed by ``pad_bytes`` bytes to skip (the
+        line end, usually). A field holding only the null character (repeated or followed by blanks) is NULL;
+        strings keep their trailing blanks unless ``strip_trailing_blanks``."""
+        self.check_stop()
+        if line_sequential:
+            df = self.spark.read.text(path).withColumn(ROW_ID, F.monotonically_increasing_id())
+        else:
+            record = max((offset + length for _n, _t, offset, length in columns), default=0)
+            step = record + max(pad_bytes, 0)
+            whole = self.spark.read.text(path, wholetext=True)
+            size = F.length("value")
+            count_expr = F.ceil(size / F.lit(step)).cast("int")
+            df = whole.select(
+                "value",
+                F.explode(F.when(size > 0, F.sequence(F.lit(0), count_expr - 1)).otherwise(F.array())).alias(ROW_ID),
+            ).select(F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record)).alias("value"),
+                     F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+        if skip_rows > 0:
+            # Row ids of the first partition (line sequential) or record numbers: the first records.
+            df = df.where(F.col(ROW_ID) >= skip_rows)
+        fmt = _spark_format(date_format)
+        cols = []
+        for name, spark_type, offset, length in columns:
+            raw = F.substring(F.col("value"), offset + 1, length)
+            if strip_trailing_blanks or spark_type != "string":
+                raw = F.rtrim(raw)
+            if null_character:
+                pattern = "^(" + re.escape(null_character) + ")+ *$"
+                raw = F.when(F.rtrim(raw).rlike(pattern), F.lit(None)).otherwise(raw)
+            cols.append(_cast_text(raw, spark_type, fmt).alias(name))
+        df = df.select(*cols, ROW_ID)
+        return self._count(self.result.source_rows, source, df) if count else df
+
+    def write_fixed_width(self, target: str, df: DataFrame, path: str, columns: list[tuple[str, str, int]], *,
+                          null_character: str = "*", repeat_null: bool = False,
+                          date_format: str = "MM/DD/YYYY HH24:MI:SS", ordered: bool = True) -> None:
+        """Write a fixed-width target file in PowerCenter's row order: ``columns`` are (name, type, width);
+        each value is padded with blanks to its width (longer values are cut); NULL is the null character,
+        repeated to the width with ``repeat_null``, else once and padded with blanks. One line per row."""
+        self.check_stop()
+        df = self._route_rejects(target, df, insert_only=True)
+        fmt = _spark_format(date_format)
+        if ordered and ROW_ID in df.columns:
+            out = df.repartition(1).sortWithinPartitions(ROW_ID)
+        else:
+            out = df.coalesce(1)
+        null_text = null_character or " "
+        parts = []
+        for name, spark_type, width in columns:
+            text = _cast_out(F.col(f"`{name}`"), spark_type, fmt)
+            null = null_text * width if repeat_null else null_text
+            parts.append(F.rpad(F.coalesce(text, F.lit(null)), width, " "))
+        line = F.concat(*parts) if parts else F.lit("")
+        out = self._count(self.result.target_rows, target, out.select(line.alias("value")))
+        _write_single_text(out, path)
+
     def read_table(self, source: str, connection: Connection, table: str, columns: list[str],
                    count: bool = True) -> DataFrame:
         """A relational table, all columns listed, with ``_row_id``."""
@@ -605,6 +667,8 @@ def _write_single_csv(df: DataFrame, path: str, *, delimiter: str, quote: str, h
         .option("quote", quote or "\u0000")
         .option("escape", quote or "\\")
         .option("header", "true" if header else "false")
+        .option("ignoreLeadingWhiteSpace", "false")  # PowerCenter writes values as they are
+        .option("ignoreTrailingWhiteSpace", "false")
         .option("emptyValue", "")
         .option("nullValue", "")
         .csv(str(tmp))
@@ -612,6 +676,19 @@ def _write_single_csv(df: DataFrame, path: str, *, delimiter: str, quote: str, h
     parts = sorted(tmp.glob("part-*"))
     with open(target, "wb") as out:
         for part in parts:
+            with open(part, "rb") as fh:
+                shutil.copyfileobj(fh, out)
+    shutil.rmtree(tmp)
+
+
+def _write_single_text(df: DataFrame, path: str) -> None:
+    """One text file of the frame's single string column (one line per row), not a Spark folder."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}"
+    df.write.mode("overwrite").text(str(tmp))
+    with open(target, "wb") as out:
+        for part in sorted(tmp.glob("part-*")):
             with open(part, "rb") as fh:
                 shutil.copyfileobj(fh, out)
     shutil.rmtree(tmp)
