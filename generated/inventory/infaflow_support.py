@@ -365,7 +365,13 @@ class Job:
             if null_character:
                 pattern = "^(" + re.escape(null_character) + ")+ *$"
                 raw = F.when(F.rtrim(raw).rlike(pattern), F.lit(None)).otherwise(raw)
-            cols.append(_cast_text(raw, spark_type, fmt).alias(name))
+            if spark_type == "timestamp":
+                value = F.try_to_timestamp(F.nullif(raw, F.lit("")), F.lit(fmt))
+            elif spark_type == "string":
+                value = raw
+            else:  # blanks or a value that does not convert: NULL
+                value = F.nullif(F.trim(raw), F.lit("")).try_cast(spark_type)
+            cols.append(value.alias(name))
         df = df.select(*cols, ROW_ID)
         return self._count(self.result.source_rows, source, df) if count else df
 
