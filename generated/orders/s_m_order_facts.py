@@ -126,8 +126,8 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     exp_line_amount = exp_line_amount.withColumn("v_DISCOUNT", F.when(F.col("DISCOUNT_PCT").isNull(), F.lit(0)).otherwise(F.col("DISCOUNT_PCT")).cast("decimal(5,2)"))
     exp_line_amount = exp_line_amount.withColumn("v_CATEGORY", F.col("_lkp_1").cast("string"))
     exp_line_amount = exp_line_amount.withColumns({
-        "o_LINE_AMOUNT": F.round(F.when(F.lit(100) == 0, F.raise_error(F.lit("divide by zero"))).otherwise(((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT"))) / F.lit(100)), 2).cast("decimal(12,2)"),
-        "o_ELECTRONICS_AMOUNT": F.when((F.col("v_CATEGORY") == F.lit("Electronics")), F.round(F.when(F.lit(100) == 0, F.raise_error(F.lit("divide by zero"))).otherwise(((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT"))) / F.lit(100)), 2)).otherwise(F.lit(0)).cast("decimal(12,2)"),
+        "o_LINE_AMOUNT": F.round((((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT"))) / F.lit(100)), 2).cast("decimal(12,2)"),
+        "o_ELECTRONICS_AMOUNT": F.when((F.col("v_CATEGORY") == F.lit("Electronics")), F.round((((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT"))) / F.lit(100)), 2)).otherwise(F.lit(0)).cast("decimal(12,2)"),
     }).drop("v_DISCOUNT", "v_CATEGORY", "_lkp_1")
 
     # Aggregator agg_order_totals

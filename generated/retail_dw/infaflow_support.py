@@ -30,6 +30,7 @@ from pyspark.sql import functions as F
 ROW_ID = "_row_id"  # PowerCenter's row order, captured at source read
 CANCEL_KEY = "__infaflow_cancel__"  # params entry: an Event set when the run is stopped
 ROW_TYPE = "_row_type"  # DD_INSERT=0, DD_UPDATE=1, DD_DELETE=2, DD_REJECT=3 (Update Strategy)
+ROW_ERROR = "_row_error"  # a row's error message (NULL: no error): the row is rejected (Job.reject_errors)
 DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
 
 _PROCESS_DIRS = {
@@ -48,6 +49,10 @@ class SessionStopped(RuntimeError):
     """The run was asked to stop (``infaflow run`` stop request)."""
 
 
+class SessionFailed(RuntimeError):
+    """The session fails as PowerCenter fails it: `Stop on errors` reached."""
+
+
 class NotConverted(NotImplementedError):
     """Raised where logic that infaflow could not convert belongs (``convert --allow-partial``)."""
 
@@ -60,12 +65,18 @@ class SessionResult:
     source_rows: dict[str, int] = field(default_factory=dict)
     target_rows: dict[str, int] = field(default_factory=dict)
     rejected_rows: dict[str, int] = field(default_factory=dict)
+    source_rejected_rows: dict[str, int] = field(default_factory=dict)  # reader conversion errors
     trans_errors: int = 0
+    row_error_file: str = ""  # where rejected source rows and transformation errors were written
     mapping_variables: dict[str, Any] = field(default_factory=dict)
 
     @property
     def src_success_rows(self) -> int:
         return sum(self.source_rows.values())
+
+    @property
+    def src_failed_rows(self) -> int:
+        return sum(self.source_rejected_rows.values())
 
     @property
     def tgt_success_rows(self) -> int:
@@ -79,6 +90,7 @@ class SessionResult:
         out = asdict(self)
         out.update(
             SrcSuccessRows=self.src_success_rows,
+            SrcFailedRows=self.src_failed_rows,
             TgtSuccessRows=self.tgt_success_rows,
             TgtFailedRows=self.tgt_failed_rows,
             TotalTransErrors=self.trans_errors,
@@ -226,9 +238,12 @@ class Job:
     """The context of one session run: parameters, directories, connections and row counts."""
 
     def __init__(self, spark: SparkSession, session: str, params: dict[str, Any] | None,
-                 parameters: dict[str, tuple[str, Any]] | None = None) -> None:
+                 parameters: dict[str, tuple[str, Any]] | None = None, *, stop_on_errors: int | str = 0) -> None:
+        """``stop_on_errors``: the session's `Stop on errors` (0 = never; N = fail once a source or a
+        transformation has N row errors), a number or a variable such as ``$PMSessionErrorThreshold``."""
         self.spark = spark
         self.session = session
+        self._error_rows: list[tuple[str, str, DataFrame]] = []  # (instance, kind, rows with ROW_ERROR)
         self.params: dict[str, Any] = {}
         self._cancel = (params or {}).get(CANCEL_KEY)  # a threading.Event from the session executor
         for name, (_type, default) in (parameters or {}).items():
@@ -237,6 +252,10 @@ class Job:
             if name != CANCEL_KEY:
                 self.params[name.lower()] = value
         self._types = {name.lower(): t for name, (t, _d) in (parameters or {}).items()}
+        threshold = str(stop_on_errors).strip()
+        if threshold.startswith("$"):
+            threshold = str(self.params.get(threshold.lower(), 0))
+        self.stop_on_errors = int(threshold) if threshold.lstrip("-").isdigit() else 0
         self.result = SessionResult(session)
         self._observed: list[tuple[dict[str, int], str, Observation, DataFrame, Column]] = []
         self._sequences: list[Sequence] = []
@@ -308,8 +327,9 @@ class Job:
     def read_flat_file(self, source: str, path: str, columns: list[tuple[str, str]], *, delimiter: str = ",",
                        quote: str = '"', skip_rows: int = 0, date_format: str = "MM/DD/YYYY HH24:MI:SS",
                        count: bool = True) -> DataFrame:
-        """A delimited flat file with PowerCenter's row order in ``_row_id``; values cast to the source types
-        (a value that does not convert becomes NULL)."""
+        """A delimited flat file with PowerCenter's row order in ``_row_id``; values cast to the source types.
+        A row with a value that does not convert is rejected by the reader (SrcFailedRows; the row-error
+        file); an empty field is NULL. Lookup caches (``count=False``) read such a value as NULL."""
         self.check_stop()
         schema = ", ".join(f"`{c}` STRING" for c, _t in columns)
         df = (
@@ -327,8 +347,14 @@ class Job:
             df = df.where(F.col(ROW_ID) >= skip_rows)
         fmt = _spark_format(date_format)
         cols = [_cast_text(F.col(c), t, fmt).alias(c) for c, t in columns]
-        df = df.select(*cols, ROW_ID)
-        return self._count(self.result.source_rows, source, df) if count else df
+        if not count:  # a lookup cache: values that do not convert are NULL
+            return df.select(*cols, ROW_ID)
+        if all(t == "string" for _c, t in columns):
+            df = df.select(*cols, ROW_ID)
+        else:  # the reader rejects a row with a value that does not convert (SrcFailedRows, row-error file)
+            df = df.select(*cols, ROW_ID, _conversion_error(columns, fmt).alias(ROW_ERROR))
+            df = self._reject(source, df, self.result.source_rejected_rows, "reader")
+        return self._count(self.result.source_rows, source, df)
 
     def read_fixed_width(self, source: str, path: str, columns: list[tuple[str, str, int, int]], *,
                          line_sequential: bool = False, pad_bytes: int = 0, skip_rows: int = 0,
@@ -545,10 +571,71 @@ class Job:
         kept = df.where(F.col(ROW_TYPE) != DD_REJECT)
         return kept.drop(ROW_TYPE) if insert_only else kept
 
-    def row_errors(self, instance: str, df: DataFrame, condition: Column) -> DataFrame:
+    def row_errors(self, instance: str, df: DataFrame, condition: Column,
+                   message: str = "transformation error") -> DataFrame:
         """Drop the rows ``condition`` marks as transformation errors, counting them."""
-        flagged = self._count(self._errors, instance, df, F.sum(F.when(condition, 1).otherwise(0)))
-        return flagged.where(~F.coalesce(condition, F.lit(False)))
+        return self.reject_errors(instance, df.withColumn(ROW_ERROR, F.when(condition, F.lit(message))))
+
+    def reject_errors(self, instance: str, df: DataFrame) -> DataFrame:
+        """Rows whose ``_row_error`` message is not NULL are transformation errors, as PowerCenter treats
+        them: removed from the flow, counted (TotalTransErrors) and written with their message to the
+        session's row-error file; ``_row_error`` is dropped."""
+        return self._reject(instance, df, self._errors, "transformation")
+
+    def _reject(self, instance: str, df: DataFrame, counts: dict[str, int], kind: str) -> DataFrame:
+        errors = df.where(F.col(ROW_ERROR).isNotNull())
+        self._error_rows.append((instance, kind, errors))
+        if self.stop_on_errors > 0:  # counted now: the session fails before its targets are written
+            counts[instance] = counts.get(instance, 0) + errors.count()
+            self._check_error_threshold()
+        else:
+            df = self._count(counts, instance, df, F.count(F.col(ROW_ERROR)))
+        return df.where(F.col(ROW_ERROR).isNull()).drop(ROW_ERROR)
+
+    def _check_error_threshold(self) -> None:
+        """`Stop on errors` N > 0: the session fails once a source or a transformation has N row errors
+        (PowerCenter keeps an independent count for each source, target and transformation)."""
+        if self.stop_on_errors <= 0:
+            return
+        counts = {**self.result.source_rejected_rows, **self._errors}
+        worst = max(counts, key=counts.__getitem__, default=None)
+        if worst is not None and counts[worst] >= self.stop_on_errors:
+            self._write_row_errors()
+            raise SessionFailed(
+                f"{self.session}: {counts[worst]} row errors in {worst} reached the session's Stop on errors "
+                f"threshold ({self.stop_on_errors})"
+                + (f"; rows in {self.result.row_error_file}" if self.result.row_error_file else "")
+            )
+
+    def row_error_path(self) -> str:
+        """The row-error file: ``$PMBadFileDir/<session>_row_errors.csv``."""
+        return os.path.join(self.directory("$PMBadFileDir"), f"{self.session.lower()}_row_errors.csv")
+
+    def _write_row_errors(self) -> None:
+        """Write the rejected rows (reader and transformation errors) with their message, once counted."""
+        path = self.row_error_path()
+        counts = {**self._errors, **self.result.source_rejected_rows}
+        frames = []
+        for instance, kind, rows in self._error_rows:
+            if not counts.get(instance):
+                continue
+            data = [c for c in rows.columns if c not in (ROW_ID, ROW_TYPE, ROW_ERROR)]
+            frames.append(rows.select(
+                F.lit(instance).alias("transformation"),
+                F.lit(kind).alias("error_type"),
+                (F.col(ROW_ID) if ROW_ID in rows.columns else F.lit(None).cast("bigint")).alias("row_id"),
+                F.col(ROW_ERROR).alias("error"),
+                F.to_json(F.struct(*[F.col(f"`{c}`") for c in data])).alias("row"),
+            ))
+        if not frames:
+            if os.path.exists(path):
+                os.remove(path)  # a file left by an earlier run of the session
+            return
+        out = frames[0]
+        for frame in frames[1:]:
+            out = out.unionByName(frame)
+        _write_single_csv(out.orderBy("row_id").coalesce(1), path, delimiter=",", quote='"', header=True)
+        self.result.row_error_file = path
 
     # -- SQL sent to the database as written (Pre SQL, Post SQL) -------------------------------------
 
@@ -602,6 +689,8 @@ class Job:
         for counts, name, obs, observed, metric in self._observed:
             counts[name] = counts.get(name, 0) + _observed_rows(obs, observed, metric)
         self.result.trans_errors = sum(self._errors.values())
+        self._write_row_errors()
+        self._check_error_threshold()
         for instance, connection, sql, stage in self._post_sql:
             self._execute_sql(instance, connection, sql, stage)
         for seq in self._sequences:
@@ -650,10 +739,25 @@ def _observation_name(name: str) -> str:
 
 def _cast_text(col: Column, spark_type: str, fmt: str) -> Column:
     if spark_type == "timestamp":
-        return F.to_timestamp(col, fmt)
+        return F.try_to_timestamp(col, F.lit(fmt))
     if spark_type == "string":
         return col
-    return F.trim(col).cast(spark_type)
+    return F.trim(col).try_cast(spark_type)
+
+
+def _conversion_error(columns: list[tuple[str, str]], fmt: str) -> Column:
+    """The reader's error for a row: the first field whose text does not convert to its type (an empty
+    field is NULL, not an error), else NULL."""
+    checks = []
+    for name, spark_type in columns:
+        if spark_type == "string":
+            continue
+        raw = F.col(f"`{name}`")
+        bad = (F.trim(raw) != "") & _cast_text(raw, spark_type, fmt).isNull()
+        checks.append(F.when(bad, F.concat(F.lit(f"{name}: value '"), raw, F.lit(f"' is not a valid {spark_type}"))))
+    if not checks:
+        return F.lit(None).cast("string")
+    return F.coalesce(*checks) if len(checks) > 1 else checks[0]
 
 
 def _cast_out(col: Column, spark_type: str, fmt: str) -> Column:

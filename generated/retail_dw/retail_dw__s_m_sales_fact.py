@@ -94,11 +94,14 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
 
     # Expression mplt_price_band.exp_band
     mplt_price_band__exp_band = jnr_sales_stores
-    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn("v_UNIT", F.when(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(None)).otherwise(F.round(F.when(F.col("QUANTITY") == 0, F.raise_error(F.lit("divide by zero"))).otherwise(F.col("AMOUNT") / F.col("QUANTITY")), 2)).cast("decimal(12,2)"))
+    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn("v_UNIT", F.when(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(None)).otherwise(F.round(F.when(F.col("QUANTITY") == 0, F.lit(None)).otherwise(F.col("AMOUNT") / F.col("QUANTITY")), 2)).cast("decimal(12,2)"))
+    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn("_row_error", F.when(~F.coalesce(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(False)), F.when(F.when(F.col("QUANTITY") == 0, F.lit(None)).otherwise(F.col("AMOUNT") / F.col("QUANTITY")).isNull() & F.col("AMOUNT").isNotNull() & F.col("QUANTITY").isNotNull(), F.lit("divide by zero"))))
     mplt_price_band__exp_band = mplt_price_band__exp_band.withColumns({
         "o_UNIT_AMOUNT": F.col("v_UNIT").cast("decimal(12,2)"),
         "o_PRICE_BAND": F.when(F.lit(True).eqNullSafe(F.col("v_UNIT") >= F.lit(100)), F.lit("HIGH")).when(F.lit(True).eqNullSafe(F.col("v_UNIT") >= F.lit(20)), F.lit("MID")).when(F.lit(True).eqNullSafe(F.col("v_UNIT").isNull()), F.lit("NONE")).otherwise(F.lit("LOW")).cast("string"),
     }).drop("v_UNIT")
+    # rows with a row error are rejected: counted, written to the row-error file
+    mplt_price_band__exp_band = job.reject_errors("mplt_price_band.exp_band", mplt_price_band__exp_band)
 
     # Output Transformation mplt_price_band.OUTPUT
     # passes UNIT_AMOUNT, PRICE_BAND through from mplt_price_band__exp_band

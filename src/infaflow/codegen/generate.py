@@ -374,6 +374,11 @@ class Generator:
         parsed = self.parse(step, text, port)
         if parsed is None:
             return "F.lit(None)", ""
+        return self.translate_checked(step, parsed, columns, port, lookup, as_condition)
+
+    def translate_checked(self, step: Step, parsed: Parsed, columns: dict[str, str], port: Port | None = None,
+                          lookup: object = None, as_condition: bool = False) -> tuple[str, str]:
+        """Row-error mode of :meth:`translate` (see :meth:`expression_checked`)."""
         loc = port.location if port is not None and port.location.file else step.location
         port_type, param_type, lookup_type = self._typing(step, columns)
         try:

@@ -63,6 +63,23 @@ def _empty(datatype: str) -> str:
     return '"0"'
 
 
+def stop_on_errors(plan: Plan) -> str:
+    """The session's `Stop on errors` (config object, session override), as code: a number or the name
+    of a variable (``$PMSessionErrorThreshold``); "0" without a session."""
+    session = plan.session
+    if session is None:
+        return "0"
+    value = session.attributes.get("Stop on errors")
+    if value is None and session.config_reference is not None:
+        value = session.config_reference.attributes.get("Stop on errors")
+    if value is None and session.config is not None:
+        value = session.config.attributes.get("Stop on errors")
+    text = str(value or "0").strip()
+    if text.startswith("$"):
+        return py_str(text)
+    return text if text.isdigit() else "0"
+
+
 def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
     """The module source of ``plan``."""
     gen = Generator(plan, file)
@@ -84,6 +101,7 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         ],
         session_literal=py_str(plan.session.name if plan.session else plan.mapping.name),
         parameters=_parameters(plan),
+        stop_on_errors=stop_on_errors(plan),
         steps=steps,
     )
     return JobSource(module, code, plan, gen.gaps)

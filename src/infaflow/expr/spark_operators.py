@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from infaflow.expr.nodes import Binary, Call, Literal, Node
@@ -30,6 +31,9 @@ def translate_binary(tr: Translator, node: Binary) -> Code:
     if op in ("/", "%"):
         if op == "/" and tr.ctx.high_precision and left.type == right.type == "integer":
             left = Code(f'{left}.cast("decimal(38,10)")', "decimal")
+        divisor = node.right
+        if isinstance(divisor, Literal) and isinstance(divisor.value, (int, float, Decimal)) and divisor.value != 0:
+            return Code(f"({left} {op} {right})", result_type)  # a constant divisor other than zero
         error = tr.row_error("divide by zero")
         return let(right, lambda r: Code(f"F.when({r} == 0, {error}).otherwise({left} {op} {r})", result_type))
     return Code(f"({left} {op} {right})", result_type)

@@ -156,6 +156,8 @@ def parse_date(code: Code, fmt: str, on_error: str) -> Code:
 
     def build(c: Code) -> Code:
         attempts = [f"F.try_to_timestamp({c}, F.lit({py(p)}))" for p in patterns]
+        if on_error == "F.lit(None)":  # row-error mode: the error is reported beside the value
+            return Code(f"F.coalesce({', '.join(attempts)})" if len(attempts) > 1 else attempts[0], "date")
         return Code(f"F.coalesce({', '.join(attempts)}, F.when({c}.isNotNull(), {on_error}))", "date")
     return let(code, build)
 

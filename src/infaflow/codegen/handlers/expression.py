@@ -1,6 +1,10 @@
 """Expression: row-wise output ports, with variable ports evaluated in port order.
 
 A variable port read before it is assigned in port order gives the previous row's value (SPEC E).
+A row error (ERROR(), a failed conversion, a division by zero) in an output port, or in a variable port
+that carries nothing to the next row, rejects the row as PowerCenter does: ``job.reject_errors`` drops it,
+counts it (TotalTransErrors) and writes it with its message to the session's row-error file; an output
+port with a DEFAULTVALUE other than ``ERROR(...)`` takes that value instead.
 That is exact with ``F.lag`` over PowerCenter's row order when the variable read that way does not
 itself depend on earlier rows; a variable whose value is carried through a chain of rows (a running
 total ``v = v + x``) has no exact native translation and is reported.
@@ -20,6 +24,7 @@ from infaflow.codegen.types import default_value_literal, spark_type
 from infaflow.model import Port
 
 KINDS = ("Expression",)
+ROW_ERROR = "_row_error"  # the message of the row's first error; job.reject_errors drops the row
 
 
 def generate(step: Step, gen: Generator) -> StepCode:
@@ -32,7 +37,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines += input_defaults(step, gen, var, inputs)
     columns = {p.name.lower(): f"F.col({py_str(p.name)})" for p in inputs}
     lookups = UnconnectedLookups(step, gen, var, lines)
-    lines += variable_ports(step, gen, var, columns, lookups)
+    errors: list[str] = []
+    lines += variable_ports(step, gen, var, columns, lookups, errors)
     selected = []
     outputs: dict[str, Output] = {}
     for port in step.ports:
@@ -41,11 +47,41 @@ def generate(step: Step, gen: Generator) -> StepCode:
         if port.is_input:
             selected.append(py_str(port.name))
         else:
-            code = gen.expression(step, port.expression or "NULL", columns, port, lookups)
-            selected.append(f"{cast_to(code, port)}.alias({py_str(port.name)})")
+            code, error = output_port(step, gen, port, columns, lookups)
+            selected.append(f"{code}.alias({py_str(port.name)})")
+            errors += [error] if error else []
         outputs[port.name.lower()] = Output(var, port.name, origin)
+    if errors:
+        selected.append(f"{first_error(errors)}.alias({py_str(ROW_ERROR)})")
     lines += select_code(var, [*selected, *gen.extra(var)], var)
+    lines += reject_rows(step, var, errors)
     return StepCode(lines, outputs)
+
+
+def output_port(step: Step, gen: Generator, port: Port, columns: dict[str, str],
+                lookups: UnconnectedLookups | None) -> tuple[str, str]:
+    """The code of an output port (cast to its type) and of its row-error message ("" if it cannot fail).
+    A DEFAULTVALUE other than ``ERROR(...)`` replaces the value of a row whose expression fails (SPEC E)."""
+    code, error = gen.expression_checked(step, port.expression or "NULL", columns, port, lookups)
+    value = cast_to(code, port)
+    default = (port.default_value or "").strip()
+    if error and default and not default.upper().startswith("ERROR("):
+        replacement = cast_to(gen.expression(step, default, {}, port), port)
+        return f"F.when({error}.isNull(), {value}).otherwise({replacement})", ""
+    return value, error
+
+
+def first_error(errors: list[str]) -> str:
+    """The message of the first failing port, in port order (PowerCenter evaluates ports in order)."""
+    return errors[0] if len(errors) == 1 else f"F.coalesce({', '.join(errors)})"
+
+
+def reject_rows(step: Step, var: str, errors: list[str]) -> list[str]:
+    """``job.reject_errors`` when a port can raise a row error."""
+    if not errors:
+        return []
+    return ["# rows with a row error are rejected: counted, written to the row-error file",
+            f"{var} = job.reject_errors({py_str(step.name)}, {var})"]
 
 
 def _has_default(port: Port) -> bool:
@@ -71,7 +107,8 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
     lines: list[str] = [f"{var} = {frame}"] if stateful else []
     base = var if stateful else frame
     lookups = UnconnectedLookups(step, gen, var, lines)
-    lines += variable_ports(step, gen, var, columns, lookups)
+    errors: list[str] = []
+    lines += variable_ports(step, gen, var, columns, lookups, errors)
     computed: dict[str, str] = {}
     outputs: dict[str, Output] = {}
     for port in step.ports:
@@ -80,19 +117,24 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
         if port.is_input:
             outputs[port.name.lower()] = Output(var, gen.column_of(step, port), origin)
             continue
-        code = gen.expression(step, port.expression or "NULL", columns, port, lookups)
-        computed[port.name] = cast_to(code, port)
+        code, error = output_port(step, gen, port, columns, lookups)
+        computed[port.name] = code
+        errors += [error] if error else []
         outputs[port.name.lower()] = Output(var, port.name, origin)
     drop = [py_str(p.name) for p in variables] + [py_str(c) for c in lookups.temporary]
     tail = f".drop({', '.join(drop)})" if drop else ""
+    new_columns = list(computed)
+    if errors and errors != [f"F.col({py_str(ROW_ERROR)})"]:  # else the variable ports' column as it is
+        computed[ROW_ERROR] = first_error(errors)
     if computed:
         lines.append(f"{var} = {base}.withColumns({{")
         lines += [f"    {py_str(name)}: {code}," for name, code in computed.items()]
         lines.append(f"}}){tail}")
     elif drop or not stateful:
         lines.append(f"{var} = {base}{tail}")
+    lines += reject_rows(step, var, errors)
     gen.extends[var] = frame
-    gen.columns[var] = [*gen.columns[frame], *computed]
+    gen.columns[var] = [*gen.columns[frame], *new_columns]
     gen.inherit(var, frame)
     return StepCode(lines, outputs)
 
@@ -113,8 +155,10 @@ def input_defaults(step: Step, gen: Generator, var: str, inputs: list[Port]) -> 
 
 
 def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str],
-                   lookups: UnconnectedLookups | None = None) -> list[str]:
-    """``withColumn`` lines for the variable ports; ``columns`` gains each variable."""
+                   lookups: UnconnectedLookups | None = None, errors: list[str] | None = None) -> list[str]:
+    """``withColumn`` lines for the variable ports; ``columns`` gains each variable. With ``errors``, a row
+    error of a variable port that no later row reads becomes the ``_row_error`` column (its name is added
+    to ``errors``); the other variable ports fail the job on a row error."""
     variables = [p for p in step.ports if p.is_variable]
     if not variables:
         return []
@@ -155,6 +199,9 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
     ordered = [p for p in variables if p.name.lower() not in stateful] + [
         p for p in variables if p.name.lower() in stateful
     ]
+    # A rejected row would still feed the next row's reads of a carried variable: rows are rejected only
+    # when no variable is carried from row to row.
+    checkable = not stateful
     lines: list[str] = []
     window = ""
     for p in ordered:
@@ -172,9 +219,18 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
             local[ref] = f"F.lag(F.col({py_str(ref_port.name)}), 1, {initial!r}).over({window})"
         if name in running:
             lines += running[name].lines(step, gen, var, p, local, window)
-        else:
+        elif errors is None or not checkable:
             code = gen.translate(step, parsed[name], local, p, lookups)
             lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
+        else:
+            code, error = gen.translate_checked(step, parsed[name], local, p, lookups)
+            lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
+            if error:
+                so_far = f"F.col({py_str(ROW_ERROR)})"
+                lines.append(f"{var} = {var}.withColumn({py_str(ROW_ERROR)}, "
+                             + (f"F.coalesce({so_far}, {error}))" if so_far in errors else f"{error})"))
+                if so_far not in errors:
+                    errors.append(so_far)
         columns[name] = f"F.col({py_str(p.name)})"
     return lines
 
