@@ -141,11 +141,44 @@ def test_stop_on_errors_from_a_service_variable(spark, tmp_path: Path) -> None:
 
 def test_abort_fails_the_session_with_its_message(spark, tmp_path: Path) -> None:
     res = port("RES", S, "OUTPUT", "IIF(CODE = 'bad', ABORT('stop at ' || ID), CODE)")
-    with pytest.raises(Exception, match="ABORT: stop at 2"):
+    from infaflow.codegen.executor import _message
+
+    with pytest.raises(Exception, match="ABORT: stop at 2") as caught:
         _run(_mapping(res), spark, tmp_path)
+    assert "ABORT: stop at 2" in _message(caught.value)  # the session's error: one line
+    assert not (tmp_path / "tgt" / "out.out").exists()
 
 
 def test_an_expression_without_row_errors_is_unchanged(spark, tmp_path: Path) -> None:
     res = port("RES", S, "OUTPUT", "UPPER(CODE) || AMT")
     job = _mapping(res).render()
     assert "_row_error" not in job.code and "reject_errors" not in job.code
+
+
+def test_the_session_executor_reports_reader_rejects_as_src_failed_rows(spark, tmp_path: Path) -> None:
+    """infaflow run: SrcFailedRows of the session's task variables comes from the reader's rejects."""
+    from infaflow.codegen.executor import SparkSessionExecutor
+    from infaflow.export import load
+    from infaflow.runtime.executor import SessionRequest
+
+    root = Path(__file__).resolve().parents[2]
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in (root / "samples" / "orders" / "data").iterdir():
+        text = f.read_text()
+        if f.name == "customers.csv":  # CUSTOMER_ID is NUMBER(10): 'X1002' does not convert
+            text = text.replace("\n1002,", "\nX1002,")
+        (data / f.name).write_text(text)
+    export = load(root / "samples" / "orders" / "wf_orders_daily.xml")
+    folder = export.folders[0]
+    instance = folder.workflows[0].instance("s_m_customer_dim")
+    assert instance is not None and instance.task is not None
+    request = SessionRequest(export, folder, folder.workflows[0], "s_m_customer_dim", instance, instance.task,  # type: ignore[arg-type]
+                             params={"$PMSourceFileDir": str(data), "$PMTargetFileDir": str(tmp_path / "out"),
+                                     "$PMBadFileDir": str(tmp_path / "bad")},
+                             run_id="t1", state_dir=tmp_path / "state")
+    outcome = SparkSessionExecutor(spark).run_session(request)
+    assert outcome.succeeded, outcome.error
+    assert (outcome.src_success_rows, outcome.src_failed_rows) == (11, 1)
+    errors = _errors_file(tmp_path, "s_m_customer_dim")
+    assert errors[0]["transformation"] == "customers" and "X1002" in errors[0]["error"]

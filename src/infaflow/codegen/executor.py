@@ -147,6 +147,7 @@ class SparkSessionExecutor:
         return SessionOutcome(
             True,
             src_success_rows=result.src_success_rows,
+            src_failed_rows=getattr(result, "src_failed_rows", 0),  # a project converted before row errors
             tgt_success_rows=result.tgt_success_rows,
             tgt_failed_rows=result.tgt_failed_rows,
             total_trans_errors=result.trans_errors,
