@@ -20,6 +20,7 @@ from infaflow.codegen.handlers import (
     sorter,
     source,
     target,
+    transaction_control,
     union,
     unsupported,
     update_strategy,
@@ -40,6 +41,7 @@ _MODULES: tuple[ModuleType, ...] = (
     sequence,
     normalizer,
     mapplet,
+    transaction_control,
     target,
     unsupported,
 )

@@ -15,7 +15,6 @@ REASONS: dict[str, str] = {
     "Unstructured Data": "parses documents with Data Transformation services",
     "Java Transformation": "runs Java code per row",
     "Java": "runs Java code per row",
-    "Transaction Control": "commits and rolls back transactions per row; Spark writes are not transactional per row",
     "External Procedure": "calls an external procedure library",
     "Custom Transformation": "runs a custom C/C++ procedure",
     "HTTP Transformation": "calls a web service per row",

@@ -1,0 +1,42 @@
+"""Transaction Control: commits per row condition. Rows pass through unchanged.
+
+A Transaction Control transformation never changes which rows flow or what they hold: its condition only
+decides where the Integration Service commits (TC_COMMIT_BEFORE/AFTER, TC_CONTINUE_TRANSACTION). A session
+that succeeds therefore leaves exactly the rows a single commit at the end leaves, which is what a Spark job
+writes. Two cases do change the rows and stay unsupported: a condition that can roll back
+(TC_ROLLBACK_BEFORE/AFTER discards the transaction's rows), and a flat-file target with a FileName port
+(each commit starts a new output file).
+"""
+
+from __future__ import annotations
+
+from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.generate import Generator, Output, StepCode
+from infaflow.codegen.plan import Step
+from infaflow.expr import references
+
+KINDS = ("Transaction Control",)
+
+ROLLBACKS = ("tc_rollback_before", "tc_rollback_after")
+
+
+def generate(step: Step, gen: Generator) -> StepCode:
+    text = str(step.attributes.get("Transaction Control Condition", "") or "").strip()
+    parsed = gen.parse(step, text) if text else None
+    names = {n.lower() for n in references(parsed.node)} if parsed is not None else set()
+    if names & set(ROLLBACKS):
+        raise ConversionError(
+            "Transaction Control is not supported when its condition can roll back "
+            "(TC_ROLLBACK_BEFORE/AFTER discards rows per transaction; Spark writes are not transactional per row)")
+    dynamic = [s.name for s in gen.plan.steps
+               if s.target is not None and any(f.name.lower() == "filename" for f in s.target.fields)]
+    if dynamic:
+        raise ConversionError(
+            "Transaction Control is not supported with a FileName port on target "
+            f"{', '.join(dynamic)}: each commit starts a new output file")
+    var = gen.var(step)
+    ports = [p for p in step.ports if p.is_input]
+    lines, _origin = gen.assemble(step, ports, var)
+    outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports if p.is_output}
+    condition = " ".join(text.split()) or "TC_CONTINUE_TRANSACTION"
+    return StepCode(lines, outputs, [f"commit condition (rows unchanged): {condition}"])
