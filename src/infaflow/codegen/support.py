@@ -625,7 +625,7 @@ class Job:
                 F.lit(kind).alias("error_type"),
                 (F.col(ROW_ID) if ROW_ID in rows.columns else F.lit(None).cast("bigint")).alias("row_id"),
                 F.col(ROW_ERROR).alias("error"),
-                F.to_json(F.struct(*[F.col(f"`{c}`") for c in data])).alias("row"),
+                F.to_json(F.struct(*[F.col(f"`{c}`") for c in data]), {"ignoreNullFields": "false"}).alias("row"),
             ))
         if not frames:
             if os.path.exists(path):
