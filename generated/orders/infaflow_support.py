@@ -586,6 +586,8 @@ class Job:
         errors = df.where(F.col(ROW_ERROR).isNotNull())
         self._error_rows.append((instance, kind, errors))
         if self.stop_on_errors > 0:  # counted now: the session fails before its targets are written
+            errors = errors.cache()  # few rows; the row-error file is written from them
+            self._error_rows[-1] = (instance, kind, errors)
             counts[instance] = counts.get(instance, 0) + errors.count()
             self._check_error_threshold()
         else:
