@@ -48,6 +48,12 @@ def test_run_converted_project_with_an_edited_module(spark, tmp_path: Path, monk
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["status"] == "SUCCEEDED"
+    from infaflow.runtime.store import RunStore
+
+    store = RunStore(tmp_path / "state")
+    record = store.run(summary["run_id"])
+    store.close()
+    assert record.options["project_dir"] == str(project.resolve())  # what `infaflow resume` reads
     expected = ORDERS / "expected"
     for name, status in [r[:2] for r in _rows(expected / "task_statuses.csv")[1:]]:
         if name in summary["tasks"]:
@@ -77,3 +83,37 @@ def test_run_dir_unknown_workflow_is_bad_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["run", str(project), "-w", "wf_nope", "--state-dir", str(tmp_path / "s")])
     assert result.exit_code == 2
     assert "no workflow 'wf_nope' in the project" in result.output
+
+
+def test_resume_of_a_project_run_uses_the_project_modules(tmp_path: Path, monkeypatch) -> None:
+    """A run started from a converted project records it; `infaflow resume` runs the same (edited) modules
+    instead of converting the sessions again."""
+    import datetime as dt
+
+    from infaflow.runtime import api
+    from infaflow.runtime.store import RunStore
+
+    runner = CliRunner()
+    project = tmp_path / "proj"
+    assert runner.invoke(main, ["convert", str(ORDERS / "wf_orders_daily.xml"), "-o", str(project)]).exit_code == 0
+    state = tmp_path / "state"
+    store = RunStore(state)
+    run_id = store.create_run("wf_orders_daily", "ORDERS", str(ORDERS / "wf_orders_daily.xml"),
+                              {"project_dir": str(project)}, dt.datetime.now())
+    store.finish_run(run_id, "FAILED", dt.datetime.now(), "a session failed")
+    store.close()
+
+    seen: dict[str, object] = {}
+
+    def fake_resume(run: int, **kw: object) -> api.RunResult:
+        seen.update(kw, run=run)
+        return api.RunResult(run, "SUCCEEDED", {"run_id": run, "workflow": "wf_orders_daily",
+                                                 "status": "SUCCEEDED", "tasks": {}, "variables": {}})
+
+    monkeypatch.setattr(api, "resume_run", fake_resume)
+    result = runner.invoke(main, ["resume", str(run_id), "--state-dir", str(state), "--json"])
+    assert result.exit_code == 0, result.output
+    factory = seen["session_executor"]
+    modules = factory.keywords["modules"]  # functools.partial(SparkSessionExecutor, modules=...)
+    assert {Path(p).resolve() for p in modules.values()} == {
+        (project / f"{name}.py").resolve() for name in ("s_m_customer_dim", "s_m_order_facts", "s_m_customer_orders")}

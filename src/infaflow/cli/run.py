@@ -113,6 +113,7 @@ def run_command(
         options.max_workers = max_workers
     executor, reason = _executor_source()
     if Path(export_path).is_dir():
+        options.project_dir = str(Path(export_path).resolve())
         export_path, folder, executor = _project_run(export_path, workflow, folder, executor)
     export = load(export_path, lenient=dry_run)
     result = run_workflow(
@@ -145,6 +146,14 @@ def resume_command(run_id: int, state_dir: str, summary_json: str | None, as_jso
     from infaflow.runtime.api import resume_run
 
     executor, reason = _executor_source()
+    store = _open_store(state_dir)
+    try:
+        record = store.run(run_id)
+    finally:
+        store.close()
+    project_dir = record.options.get("project_dir") if record is not None else None
+    if project_dir:  # a run of a converted project resumes with the project's (possibly edited) modules
+        _, _, executor = _project_run(project_dir, record.workflow, record.folder, executor)
     result = resume_run(
         run_id,
         state_dir=state_dir,

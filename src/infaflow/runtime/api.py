@@ -163,6 +163,7 @@ def run_workflow(
         "dry_run": options.dry_run,
         "working_dir": str(Path(options.working_dir or os.getcwd()).resolve()),
         "root_dir": options.root_dir,
+        "project_dir": options.project_dir,
     }
     run_id = store.create_run(wf.name, f.name, str(Path(export.path).resolve()), stored_options, started)
     scratch = tempfile.TemporaryDirectory(prefix="infaflow-dry-") if store.state_dir is None else None

@@ -77,6 +77,7 @@ class RunOptions:
     stop_grace: float = 5.0  # seconds between SIGTERM and SIGKILL when stopping commands
     working_dir: str | None = None  # where commands run and relative watched files are looked for
     root_dir: str | None = None  # $PMRootDir default (else <state dir>/infa_shared)
+    project_dir: str | None = None  # a converted project whose modules run the sessions (kept for resume)
 
 
 ExecutorSource = SessionExecutor | Callable[[], SessionExecutor | None] | None
