@@ -345,16 +345,7 @@ class Job:
         if skip_rows > 1:
             # Row ids of the first partition are 0, 1, 2...: the first lines of the file.
             df = df.where(F.col(ROW_ID) >= skip_rows)
-        fmt = _spark_format(date_format)
-        cols = [_cast_text(F.col(c), t, fmt).alias(c) for c, t in columns]
-        if not count:  # a lookup cache: values that do not convert are NULL
-            return df.select(*cols, ROW_ID)
-        if all(t == "string" for _c, t in columns):
-            df = df.select(*cols, ROW_ID)
-        else:  # the reader rejects a row with a value that does not convert (SrcFailedRows, row-error file)
-            df = df.select(*cols, ROW_ID, _conversion_error(columns, fmt).alias(ROW_ERROR))
-            df = self._reject(source, df, self.result.source_rejected_rows, "reader")
-        return self._count(self.result.source_rows, source, df)
+        return self._typed_source(source, df, columns, date_format, count)
 
     def read_fixed_width(self, source: str, path: str, columns: list[tuple[str, str, int, int]], *,
                          line_sequential: bool = False, pad_bytes: int = 0, skip_rows: int = 0,
@@ -364,7 +355,9 @@ class Job:
         of the record. Line sequential: one record per line (a short line leaves its last fields short or
         NULL). Otherwise records are exactly the record length followed by ``pad_bytes`` bytes to skip (the
         line end, usually). A field holding only the null character (repeated or followed by blanks) is NULL;
-        strings keep their trailing blanks unless ``strip_trailing_blanks``."""
+        strings keep their trailing blanks unless ``strip_trailing_blanks``. As for delimited files, a row with a
+        value that does not convert is rejected by the reader (SrcFailedRows; the row-error file); blanks are
+        NULL. Lookup caches (``count=False``) read such a value as NULL."""
         self.check_stop()
         if line_sequential:
             df = self.spark.read.text(path).withColumn(ROW_ID, F.monotonically_increasing_id())
@@ -382,8 +375,7 @@ class Job:
         if skip_rows > 0:
             # Row ids of the first partition (line sequential) or record numbers: the first records.
             df = df.where(F.col(ROW_ID) >= skip_rows)
-        fmt = _spark_format(date_format)
-        cols = []
+        texts = []  # each field's text; NULL where it holds only the null character
         for name, spark_type, offset, length in columns:
             raw = F.substring(F.col("value"), offset + 1, length)
             if strip_trailing_blanks or spark_type != "string":
@@ -391,15 +383,25 @@ class Job:
             if null_character:
                 pattern = "^(" + re.escape(null_character) + ")+ *$"
                 raw = F.when(F.rtrim(raw).rlike(pattern), F.lit(None)).otherwise(raw)
-            if spark_type == "timestamp":
-                value = F.try_to_timestamp(F.nullif(raw, F.lit("")), F.lit(fmt))
-            elif spark_type == "string":
-                value = raw
-            else:  # blanks or a value that does not convert: NULL
-                value = F.nullif(F.trim(raw), F.lit("")).try_cast(spark_type)
-            cols.append(value.alias(name))
-        df = df.select(*cols, ROW_ID)
-        return self._count(self.result.source_rows, source, df) if count else df
+            texts.append(raw.alias(name))
+        return self._typed_source(source, df.select(*texts, ROW_ID),
+                                  [(n, t) for n, t, _o, _l in columns], date_format, count)
+
+    def _typed_source(self, source: str, df: DataFrame, columns: list[tuple[str, str]], date_format: str,
+                      count: bool) -> DataFrame:
+        """Cast the text fields of a flat-file source to their types. The reader rejects a row with a value
+        that does not convert (SrcFailedRows, row-error file); a lookup cache (``count=False``) reads it as
+        NULL."""
+        fmt = _spark_format(date_format)
+        cols = [_cast_text(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns]
+        if not count:
+            return df.select(*cols, ROW_ID)
+        if all(t == "string" for _c, t in columns):
+            df = df.select(*cols, ROW_ID)
+        else:
+            df = df.select(*cols, ROW_ID, _conversion_error(columns, fmt).alias(ROW_ERROR))
+            df = self._reject(source, df, self.result.source_rejected_rows, "reader")
+        return self._count(self.result.source_rows, source, df)
 
     def write_fixed_width(self, target: str, df: DataFrame, path: str, columns: list[tuple[str, str, int]], *,
                           null_character: str = "*", repeat_null: bool = False,

@@ -113,3 +113,18 @@ def test_field_positions_fall_back_to_precisions() -> None:
 
     fields = [Field("A", "string", precision=3), Field("B", "string", precision=5)]
     assert field_positions(fields) == [(0, 3), (3, 5)]
+
+
+def test_a_field_that_does_not_convert_rejects_the_row(spark, tmp_path: Path) -> None:
+    """As for delimited files, the reader rejects the row (SrcFailedRows) instead of reading NULL."""
+    job = _mapping({"LINESEQUENTIAL": "YES"}).render()
+    src = tmp_path / "src" / "s.dat"
+    src.parent.mkdir(parents=True)
+    bad = "0005Eve     12,5x " + "01/31/2024 00:00:00"  # AMOUNT is not a number
+    src.write_text("\n".join([RECORDS[0], bad, RECORDS[2]]) + "\n")
+    result = run_job(job, spark, tmp_path)
+    assert result.source_rows == {"S": 2}
+    assert result.source_rejected_rows == {"S": 1}
+    assert [line.split(",")[0] for line in _out(tmp_path)] == ["1", "3"]
+    errors = Path(result.row_error_file).read_text()
+    assert "AMOUNT" in errors and "12,5x" in errors
