@@ -341,31 +341,19 @@ class Generator:
     def translate(self, step: Step, parsed: Parsed, columns: dict[str, str], port: Port | None = None,
                   lookup: object = None, as_condition: bool = False) -> str:
         loc = port.location if port is not None and port.location.file else step.location
-
-        def port_type(name: str) -> str:
-            p = step.port(name)
-            return exprs.expr_type(p.datatype) if p is not None and name.lower() in columns else ""
-
-        def param_type(name: str) -> str:
-            v = next((v for v in self.plan.mapping.variables if v.name.lower() == name.lower()), None)
-            return exprs.expr_type(v.datatype) if v is not None else ""
-
-        def lookup_type(name: str) -> str:
-            for s in self.plan.steps:
-                if s.transformation is not None and s.name.rsplit(".", 1)[-1].lower() == name.lower():
-                    ret = next((p for p in s.transformation.ports if p.is_return), None)
-                    return exprs.expr_type(ret.datatype) if ret is not None else ""
-            return ""
-
+        port_type, param_type, lookup_type = self._typing(step, columns)
         try:
             return exprs.to_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
                                  loc.file or self.file, loc.line, types=port_type, parameter_types=param_type,
                                  lookup_types=lookup_type, as_condition=as_condition)
         except ConversionError as exc:
-            if not self.plan.mapping.is_valid:  # PowerCenter does not run a mapping it marks invalid
-                exc.message += f"; the export marks mapping {self.plan.mapping.name} invalid (ISVALID=NO)"
-            self.gap(step, exc, port)
+            self._translation_gap(step, exc, port)
             return "F.lit(None)"
+
+    def _translation_gap(self, step: Step, exc: ConversionError, port: Port | None) -> None:
+        if not self.plan.mapping.is_valid:  # PowerCenter does not run a mapping it marks invalid
+            exc.message += f"; the export marks mapping {self.plan.mapping.name} invalid (ISVALID=NO)"
+        self.gap(step, exc, port)
 
     def expression_checked(self, step: Step, text: str, columns: dict[str, str], port: Port | None = None,
                            lookup: object = None, as_condition: bool = False) -> tuple[str, str]:
@@ -387,11 +375,11 @@ class Generator:
                                          parameter_types=param_type, lookup_types=lookup_type,
                                          as_condition=as_condition)
         except ConversionError as exc:
-            self.gap(step, exc, port)
+            self._translation_gap(step, exc, port)
             return "F.lit(None)", ""
 
     def _typing(self, step: Step, columns: dict[str, str]):  # type: ignore[no-untyped-def]
-        """The types of ports, parameters and lookup results, as :meth:`translate` gives them."""
+        """The types of ports, parameters and lookup results that the translation needs."""
         def port_type(name: str) -> str:
             p = step.port(name)
             return exprs.expr_type(p.datatype) if p is not None and name.lower() in columns else ""
