@@ -50,22 +50,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
             aggs.append(f"F.max_by(F.col({py_str(port.name)}), {_LAST}).alias({py_str(port.name)})")
             continue
         parsed = parsed_ports[port.name.lower()]
-        if parsed is None:
-            continue
-        if exprs.is_aggregate(parsed):
-            inside, outside = exprs.names_by_aggregation(parsed)
-            if inside & outside:
-                gen.gap(step, ConversionError(
-                    f"port {port.name} uses {', '.join(sorted(inside & outside))} both inside and outside an "
-                    "aggregate function"), port)
-                continue
-            # Ports outside aggregate functions take the last row's value.
-            columns = {**plain, **{n: last[n] for n in outside if n in last}}
-            code = gen.translate(step, parsed, columns, port)
-        else:
-            # Not aggregated: evaluated on the last row of the group.
-            code = f"F.max_by({gen.translate(step, parsed, plain, port)}, {_LAST})"
-        aggs.append(f"{cast_to(code, port)}.alias({py_str(port.name)})")
+        code = _port_aggregate(step, gen, port, parsed, plain, last) if parsed is not None else None
+        if code is not None:
+            aggs.append(code)
     group = ", ".join(py_str(k.name) for k in keys)
     body = [f"    {a}," for a in aggs]
     if keys:
@@ -132,6 +119,24 @@ def _substitute(node: Any, names: dict[int, str]) -> Any:
     return replace(node, **changes) if changes else node
 
 
+
+def _port_aggregate(step: Step, gen: Generator, port: Port, parsed: exprs.Parsed, columns: dict[str, str],
+                    last: dict[str, str]) -> str | None:
+    """The ``agg`` entry of an output port: its aggregate expression, where names outside aggregate
+    functions take the last row's value; a port that is not aggregated is evaluated on the last row of the
+    group. None (and a gap) when a name is used both inside and outside an aggregate function."""
+    if exprs.is_aggregate(parsed):
+        inside, outside = exprs.names_by_aggregation(parsed)
+        if inside & outside:
+            gen.gap(step, ConversionError(
+                f"port {port.name} uses {', '.join(sorted(inside & outside))} both inside and outside an "
+                "aggregate function"), port)
+            return None
+        code = gen.translate(step, parsed, {**columns, **{n: last[n] for n in outside if n in last}}, port)
+    else:
+        code = f"F.max_by({gen.translate(step, parsed, columns, port)}, {_LAST})"
+    return f"{cast_to(code, port)}.alias({py_str(port.name)})"
+
 def _nested(step: Step, gen: Generator, var: str, lines: list[str], inputs: list[Port],
             parsed_ports: dict[str, exprs.Parsed | None]) -> StepCode:
     """Two aggregation steps: inner aggregates per group, then every output port over all groups (one
@@ -195,20 +200,9 @@ def _nested(step: Step, gen: Generator, var: str, lines: list[str], inputs: list
             aggs.append(f"{last[port.name.lower()]}.alias({py_str(port.name)})")
             continue
         parsed = rewritten.get(port.name.lower())
-        if parsed is None:
-            continue
-        if exprs.is_aggregate(parsed):
-            inside, outside = exprs.names_by_aggregation(parsed)
-            if inside & outside:
-                gen.gap(step, ConversionError(
-                    f"port {port.name} uses {', '.join(sorted(inside & outside))} both inside and outside an "
-                    "aggregate function"), port)
-                continue
-            columns = {**group_cols, **{n: last[n] for n in outside if n in last}}
-            code = gen.translate(step, parsed, columns, port)
-        else:
-            code = f"F.max_by({gen.translate(step, parsed, group_cols, port)}, {_LAST})"
-        aggs.append(f"{cast_to(code, port)}.alias({py_str(port.name)})")
+        code = _port_aggregate(step, gen, port, parsed, group_cols, last) if parsed is not None else None
+        if code is not None:
+            aggs.append(code)
     lines += [f"{var} = {group_var}.agg(", *[f"    {a}," for a in aggs], ")"]
     lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.lit(0).cast(\"bigint\"))")
     gen.flagged.discard(var)
