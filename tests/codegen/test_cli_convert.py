@@ -59,3 +59,16 @@ def test_gaps_exit_1_and_jobs_only_with_allow_partial(corpus_dir: Path, tmp_path
     assert partial.exit_code == 1
     job = next(p for p in (tmp_path / "b").glob("*.py") if p.name != "infaflow_support.py").read_text()
     assert "job.not_converted(" in job
+
+
+def test_a_mapping_run_through_a_shortcut_gets_no_module_of_its_own() -> None:
+    """retail_dw's session s_m_stores_dim runs SHARED_RETAIL's m_stores_dim through a shortcut: the mapping is
+    converted once, as that session's job."""
+    import infaflow
+    from infaflow.codegen.project import convert_export
+
+    root = Path(__file__).resolve().parents[2]
+    conv = convert_export(infaflow.load(str(root / "samples" / "retail_dw" / "wf_retail_nightly.xml")))
+    jobs = [(j.folder, j.session, j.mapping) for j in conv.jobs]
+    assert [j for j in jobs if j[2] == "m_stores_dim"] == [("RETAIL_DW", "s_m_stores_dim", "m_stores_dim")]
+    assert all(session for _f, session, _m in jobs)  # every mapping of the sample is run by a session

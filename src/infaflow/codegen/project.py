@@ -96,6 +96,14 @@ def _workflow_sessions(wf: Workflow, prefix: str = "") -> Iterator[tuple[str, Se
             yield from _workflow_sessions(inst.task, f"{path}/")
 
 
+def _chosen_sessions(f: Folder, workflow: str | None) -> list[Session]:
+    """The sessions of folder ``f`` to convert: those of ``workflow`` (by instance), else all of them."""
+    if workflow is not None:
+        workflows = [w for w in f.workflows if w.name.lower() == workflow.lower()]
+        return list({id(s): s for w in workflows for _p, s in _workflow_sessions(w)}.values())
+    return list({id(s): s for s in f.all_sessions()}.values())
+
+
 def convert_export(export: Export, name: str | None = None, folder: str | None = None,
                    workflow: str | None = None) -> Conversion:
     """Convert every session of the export (or of one folder / workflow) and every mapping no
@@ -104,13 +112,12 @@ def convert_export(export: Export, name: str | None = None, folder: str | None =
     folders: list[Folder] = [f for f in export.folders if folder is None or f.name.lower() == folder.lower()]
     namer = Namer()
     several = len(folders) > 1
+    chosen_in = {id(f): _chosen_sessions(f, workflow) for f in folders}
+    # A mapping that a session runs, also from another folder through a shortcut, gets no module of its own.
+    run_by_a_session = {id(s.mapping) for chosen in chosen_in.values() for s in chosen if s.mapping is not None}
     for f in folders:
         workflows = [w for w in f.workflows if workflow is None or w.name.lower() == workflow.lower()]
-        if workflow is not None:
-            sessions = {id(s): s for w in workflows for _p, s in _workflow_sessions(w)}
-            chosen = list(sessions.values())
-        else:
-            chosen = list({id(s): s for s in f.all_sessions()}.values())
+        chosen = chosen_in[id(f)]
         modules: dict[int, str] = {}
         used_mappings: set[str] = set()
         for s in chosen:
@@ -121,7 +128,7 @@ def convert_export(export: Export, name: str | None = None, folder: str | None =
             conv.jobs.append(ConvertedJob(f.name, s.name, job.plan.mapping.name, job))
         if workflow is None:
             for m in f.mappings:
-                if m.name.lower() in used_mappings:
+                if m.name.lower() in used_mappings or id(m) in run_by_a_session:
                     continue
                 module = namer(f"{f.name}__{m.name}" if several else m.name)
                 job = render_mapping(m, f, module, export.path)
