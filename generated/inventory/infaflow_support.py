@@ -412,10 +412,7 @@ class Job:
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
         fmt = _spark_format(date_format)
-        if ordered and ROW_ID in df.columns:
-            out = df.repartition(1).sortWithinPartitions(ROW_ID)
-        else:
-            out = df.coalesce(1)
+        out = _one_partition(df, ordered)
         null_text = null_character or " "
         parts = []
         for name, spark_type, width in columns:
@@ -482,11 +479,7 @@ class Job:
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
         fmt = _spark_format(date_format)
-        # One writer, rows in PowerCenter's order: one partition sorted by _row_id (no range sampling).
-        if ordered and ROW_ID in df.columns:
-            out = df.repartition(1).sortWithinPartitions(ROW_ID)
-        else:
-            out = df.coalesce(1)
+        out = _one_partition(df, ordered)
         cols = [_cast_out(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns]
         out = self._count(self.result.target_rows, target, out.select(*cols))
         _write_single_csv(out, path, delimiter=delimiter, quote=quote, header=header)
@@ -739,6 +732,14 @@ def _observed_rows(obs: Observation, observed: DataFrame, metric: Column) -> int
 def _observation_name(name: str) -> str:
     """A unique metric name Spark accepts (letters, digits and underscores)."""
     return re.sub(r"[^0-9A-Za-z_]", "_", name) + "_" + uuid.uuid4().hex[:8]
+
+
+def _one_partition(df: DataFrame, ordered: bool) -> DataFrame:
+    """One writer, rows in PowerCenter's order: one partition sorted by _row_id (no range sampling); rows of
+    no defined order (``ordered=False``) are not sorted."""
+    if ordered and ROW_ID in df.columns:
+        return df.repartition(1).sortWithinPartitions(ROW_ID)
+    return df.coalesce(1)
 
 
 def _cast_text(col: Column, spark_type: str, fmt: str) -> Column:
