@@ -129,10 +129,7 @@ def run_command(
         progress=_progress(quiet or as_json),
         handle_signals=True,
     )
-    _write_summary(result.summary, summary_json, as_json)
-    if not as_json:
-        _print_outcome(result.summary)
-    sys.exit(EXIT_OK if result.succeeded else EXIT_FAILED)
+    _finish(result, summary_json, as_json)
 
 
 @click.command("resume")
@@ -162,6 +159,11 @@ def resume_command(run_id: int, state_dir: str, summary_json: str | None, as_jso
         progress=_progress(quiet or as_json),
         handle_signals=True,
     )
+    _finish(result, summary_json, as_json)
+
+
+def _finish(result: Any, summary_json: str | None, as_json: bool) -> None:
+    """Write and print a run's summary; exit 0 when the workflow SUCCEEDED, else 1."""
     _write_summary(result.summary, summary_json, as_json)
     if not as_json:
         _print_outcome(result.summary)
