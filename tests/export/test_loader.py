@@ -183,3 +183,12 @@ def test_corpus_counts_match_manifest(corpus_dir: Path, corpus_manifest: list[di
         checked += 1
     print(f"corpus: {checked} files loaded, counts match the manifest")
     assert checked == len(corpus_manifest)
+
+
+def test_flat_file_lookup_keeps_its_flatfile_definition(samples_dir: Path) -> None:
+    """A flat-file Lookup's FLATFILE (header lines, quoting) is read: its cache must skip the header row."""
+    export = load(samples_dir / "orders" / "wf_orders_daily.xml")
+    mapping = export.folders[0].mapping("m_customer_dim")
+    lookup = mapping.transformation("lkp_country")
+    assert lookup.type == "Lookup Procedure" and lookup.flatfile is not None
+    assert lookup.flatfile.skip_rows == 1 and lookup.flatfile.quote_character == "DOUBLE"
