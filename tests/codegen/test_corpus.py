@@ -4,11 +4,11 @@ place; every generated module compiles, passes ruff and calls no Python UDF."""
 from __future__ import annotations
 
 import py_compile
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from toolpaths import find_tool
 
 from infaflow.codegen.project import convert_export
 from infaflow.export import load
@@ -48,7 +48,7 @@ def test_corpus_mappings_convert_or_are_reported(corpus_dir: Path, tmp_path: Pat
         py_compile.compile(str(module), cfile=str(tmp_path / "x.pyc"), doraise=True)
         text = module.read_text()
         assert not any(m in text for m in UDF_MARKERS), module
-    ruff = shutil.which("ruff")
+    ruff = find_tool("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
     result = subprocess.run([ruff, "check", "--isolated", "--no-force-exclude", "--select", "E,F,W,I,B,UP",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import py_compile
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from toolpaths import find_tool
 
 from infaflow.codegen.project import convert_export, write_project
 from infaflow.export import load
@@ -53,7 +53,7 @@ def test_generated_modules_compile_pass_ruff_and_use_no_udf(tmp_path: Path) -> N
         if module.name != "infaflow_support.py":
             assert not any(marker in text for marker in UDF_MARKERS), module
             assert "# Source" in text and "def run(spark" in text
-    ruff = shutil.which("ruff")
+    ruff = find_tool("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
     out = subprocess.run([ruff, "check", "--isolated", "--no-force-exclude", "--select", "E,F,W,I,B,UP",
