@@ -51,6 +51,15 @@ def creation_time(value: str) -> dt.datetime | None:
     return None
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """One object defined differently in two files."""
+
+    what: str  # "mapping 'm_x' of folder 'F'"
+    first: Location
+    second: Location
+
+
 @dataclass
 class _Entry:
     obj: Any
@@ -69,6 +78,7 @@ class Merger:
         self._folders: dict[str, Folder] = {}
         self._entries: dict[tuple[str, str, str, tuple[str, str]], _Entry] = {}
         self.duplicates = 0  # equal definitions counted once
+        self.conflicts: list[Conflict] = []
 
     def add(self, export: Export) -> None:
         """Merge one file's export (built, not yet resolved)."""
@@ -122,6 +132,7 @@ class Merger:
         first: Location = entry.obj.location
         second: Location = obj.location
         what = f"{COLLECTIONS[collection]} {obj.name!r} of folder {folder.name!r}"
+        self.conflicts.append(Conflict(what, first, second))
         if self.prefer is None:
             self.result.problems.append(Problem(
                 "error", f"{what} is defined differently here and in {first} (choose one with --prefer "
@@ -145,6 +156,17 @@ _CHOOSERS: dict[str, Callable[[ExportFile, ExportFile], bool]] = {
 
 def _choose(prefer: str, old: ExportFile, new: ExportFile) -> bool:
     return _CHOOSERS[prefer](old, new)
+
+
+def summarize_conflicts(conflicts: list[Conflict], limit: int = 3) -> list[Problem]:
+    """All conflicts as one error at the first, naming the first few objects and their two places."""
+    if not conflicts:
+        return []
+    shown = "; ".join(f"{c.what} ({c.second} and {c.first})" for c in conflicts[:limit])
+    more = f"; and {len(conflicts) - limit} more (--verbose lists them)" if len(conflicts) > limit else ""
+    first = conflicts[0].second
+    return [Problem("error", f"{len(conflicts)} object(s) are defined differently in two files: {shown}{more}. "
+                    "Choose with --prefer first|last|newest, or remove one file", first.file, first.line)]
 
 
 def merge(exports: list[Export], label: str, prefer: str | None = None) -> Export:
