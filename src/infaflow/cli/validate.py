@@ -119,8 +119,9 @@ def check_exports(paths: list[str], lenient: bool = False, prefer: str | None = 
     absent = [FileReport(p, [Problem("error", "no such file or directory", p)]) for p in paths
               if not Path(p).exists()]
     found = find_export_files([p for p in paths if Path(p).exists()])
-    reports = [*absent, *(FileReport(f) for f in found.files)]
-    exports = [e for e in (_read(r, lenient) for r in reports) if e is not None]
+    readable = [FileReport(f) for f in found.files]
+    reports = [*absent, *readable]
+    exports = [e for e in (_read(r, lenient) for r in readable) if e is not None]
     if exports:
         by_file = {r.file: r for r in reports}
         problems, summaries = _repository_problems(exports, set_label(paths), prefer, verbose)

@@ -110,6 +110,8 @@ def find_export_files(paths: Iterable[str | Path]) -> ExportFiles:
             if not candidates:
                 found.notes.append(Problem("warning", "no *.xml files in this directory", str(path)))
             for file in candidates:
+                if file.resolve() in seen:
+                    continue
                 if looks_like_export(file):
                     add(file, named=False)
                 else:
