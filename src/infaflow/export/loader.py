@@ -145,7 +145,7 @@ def load_repository(paths: Iterable[str | Path], *, lenient: bool = False, valid
     found = find_export_files(paths)
     if not found.files:
         where = set_label(paths)
-        raise InputError("no PowerCenter export files found", where)
+        raise InputError("no PowerCenter export files (*.xml) found", where)
     exports: list[Export] = []
     notes = list(found.notes)
     for name in found.files:
