@@ -84,7 +84,12 @@ class Resolver:
 
     def missing(self, kind: str, name: str, referrer_kind: str, referrer: str, folder: Folder,
                 where: Location, context: str = "") -> None:
-        """Record a reference that no loaded file resolves."""
+        """Record a reference that no loaded file resolves (once: a reference through a shortcut whose
+        target is absent is already recorded at the shortcut)."""
+        collection = _KIND_COLLECTION.get(kind.upper(), "")
+        if any(s.name.lower() == name.lower() and s.object_type in ("", kind.upper()) for s in folder.shortcuts) \
+                and not any(getattr(o, "name", "").lower() == name.lower() for o in getattr(folder, collection, [])):
+            return
         self.export.missing.append(
             MissingReference(kind, name, referrer_kind, referrer, context, folder.name, where))
 
