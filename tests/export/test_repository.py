@@ -99,7 +99,7 @@ def test_a_directory_is_one_repository_and_references_resolve_across_files(three
     assert sessions["s_lib"].mapping is shared.mappings[0]  # a session's mapping through a shortcut
     assert export.missing == []
     assert [(Path(n.file).name, n.message) for n in export.notes] == [
-        ("notes.xml", "skipped: not a PowerCenter export (no <POWERMART> element)")]
+        ("notes.xml", "skipped: root element is <notes>, expected <POWERMART>: not a PowerCenter export")]
     # each object keeps the file it came from
     assert Path(m_app.location.file).name == "m_app.XML" and m_app.location.line == 7
 
@@ -107,8 +107,8 @@ def test_a_directory_is_one_repository_and_references_resolve_across_files(three
 def test_files_and_directories_mix_and_no_file_is_read_twice(three_files: Path) -> None:
     wf_file = three_files / "app" / "wf_app.Xml"
     found = find_export_files([wf_file, three_files, three_files / "app"])
-    assert found.files[0] == str(wf_file) and len(found.files) == 4
-    assert len(set(found.files)) == 4
+    assert found.files[0] == str(wf_file) and len(found.files) == 5  # with notes.xml, skipped when read
+    assert len(set(found.files)) == 5
 
 
 def test_a_missing_path_is_bad_input(tmp_path: Path) -> None:
@@ -286,3 +286,13 @@ def test_convert_a_directory_records_every_file(tmp_path: Path) -> None:
         def body(path: Path) -> list[str]:
             return [line for line in path.read_text().splitlines() if not line.startswith("Defined at")]
         assert body(out / job) == body(whole / job), job
+
+
+def test_validate_a_directory_skips_files_that_are_not_exports(three_files: Path) -> None:
+    res = _cli("validate", str(three_files))
+    assert res.exit_code == 0, res.output
+    assert res.stderr.splitlines() == [f"{three_files / 'notes.xml'}:1: warning: skipped: root element is <notes>, "
+                                       "expected <POWERMART>: not a PowerCenter export"]
+    assert res.stdout.strip() == "4 files: 4 valid, 0 with errors (0 errors, 0 warnings), 1 skipped"
+    named = _cli("validate", str(three_files / "notes.xml"))  # named on the command line: an error
+    assert named.exit_code == 2

@@ -23,6 +23,7 @@ from infaflow.export.merge import Merger, summarize_conflicts
 from infaflow.export.missing import missing_problems, summarize_missing
 from infaflow.export.resolve import resolve
 from infaflow.export.validate import validate_tree
+from infaflow.export.xmlsource import NotAnExport
 from infaflow.model import Export
 
 EXIT_OK = 0
@@ -39,6 +40,7 @@ class FileReport:
     internal_error: bool = False
     # Lines about the whole export set placed at this file (missing references, conflicts): never condensed.
     summaries: list[Problem] = field(default_factory=list)
+    skipped: bool = False  # found in a directory and not a PowerCenter export
 
     @property
     def errors(self) -> list[Problem]:
@@ -57,9 +59,10 @@ def _as_warning(problem: Problem) -> Problem:
     return Problem("warning", problem.message, problem.file, problem.line)
 
 
-def _read(report: FileReport, lenient: bool) -> Export | None:
+def _read(report: FileReport, lenient: bool, named: bool = True) -> Export | None:
     """One file parsed, checked against the XSD and built into the model (unresolved); None when it has
-    errors. Never raises for a bad file."""
+    errors or, found in a directory (not ``named``), is no PowerCenter export at all (then ``skipped``).
+    Never raises for a bad file."""
     path = report.file
     try:
         tree = xmlsource.parse(path)
@@ -69,6 +72,11 @@ def _read(report: FileReport, lenient: bool) -> Export | None:
             return None
         report.problems = [_as_warning(p) for p in schema]
         return Builder(path, lenient=lenient).export(tree)
+    except NotAnExport as exc:
+        report.skipped = not named
+        report.problems.append(Problem("warning" if report.skipped else "error",
+                                       f"skipped: {exc.message}" if report.skipped else exc.message,
+                                       exc.file or path, exc.line))
     except InputError as exc:
         report.problems.append(Problem("error", exc.message, exc.file or path, exc.line))
     except MemoryError:
@@ -120,8 +128,9 @@ def check_exports(paths: list[str], lenient: bool = False, prefer: str | None = 
               if not Path(p).exists()]
     found = find_export_files([p for p in paths if Path(p).exists()])
     readable = [FileReport(f) for f in found.files]
-    reports = [*absent, *readable]
-    exports = [e for e in (_read(r, lenient) for r in readable) if e is not None]
+    exports = [e for e in (_read(r, lenient, r.file in found.named) for r in readable) if e is not None]
+    notes = [*found.notes, *(p for r in readable if r.skipped for p in r.problems)]
+    reports = [*absent, *(r for r in readable if not r.skipped)]
     if exports:
         by_file = {r.file: r for r in reports}
         problems, summaries = _repository_problems(exports, set_label(paths), prefer, verbose)
@@ -131,7 +140,7 @@ def check_exports(paths: list[str], lenient: bool = False, prefer: str | None = 
         for problem in summaries:
             owner = by_file.get(problem.file) or next(r for r in reports if r.valid)
             owner.summaries.append(problem)
-    return reports, found.notes
+    return reports, notes
 
 
 def check_file(path: str, lenient: bool = False) -> FileReport:

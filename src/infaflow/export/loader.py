@@ -14,11 +14,8 @@ from infaflow.export import xmlsource
 from infaflow.export.builder import Builder
 from infaflow.export.merge import merge
 from infaflow.export.resolve import resolve
+from infaflow.export.xmlsource import NotAnExport
 from infaflow.model import Export, ExportFile
-
-#: Bytes read from the start of a file found in a directory to tell whether it is an export at all.
-_SNIFF_BYTES = 1 << 16
-_ROOT_MARKERS = (b"<POWERMART", "<POWERMART".encode("utf-16-le"), "<POWERMART".encode("utf-16-be"))
 
 
 def load(path: str | Path, *, lenient: bool = False, validate: bool = True) -> Export:
@@ -77,20 +74,11 @@ def is_xml_name(path: Path) -> bool:
     return path.suffix.lower() == ".xml"
 
 
-def looks_like_export(path: Path) -> bool:
-    """Whether a file's first bytes hold a ``<POWERMART`` element (cheap; no parsing)."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
-    except OSError:
-        return False
-    return any(marker in head for marker in _ROOT_MARKERS)
-
-
 def find_export_files(paths: Iterable[str | Path]) -> ExportFiles:
     """The export files named by ``paths``: files as given, directories searched recursively for ``*.xml``
-    (any case) in name order. A file found in a directory that is not a PowerCenter export is skipped with
-    a note; a path that does not exist is an :class:`InputError`. No file is listed twice."""
+    (any case) in name order. A path that does not exist is an :class:`InputError`. No file is listed
+    twice. Nothing is read here: a file found in a directory that turns out not to be a PowerCenter export
+    is skipped when it is parsed (:func:`load_repository`)."""
     found = ExportFiles()
     seen: set[Path] = set()
 
@@ -110,13 +98,7 @@ def find_export_files(paths: Iterable[str | Path]) -> ExportFiles:
             if not candidates:
                 found.notes.append(Problem("warning", "no *.xml files in this directory", str(path)))
             for file in candidates:
-                if file.resolve() in seen:
-                    continue
-                if looks_like_export(file):
-                    add(file, named=False)
-                else:
-                    found.notes.append(Problem(
-                        "warning", "skipped: not a PowerCenter export (no <POWERMART> element)", str(file)))
+                add(file, named=False)
         elif path.is_file():
             add(path, named=True)
         else:
@@ -151,6 +133,10 @@ def load_repository(paths: Iterable[str | Path], *, lenient: bool = False, valid
     for name in found.files:
         try:
             exports.append(read_file(name, lenient=lenient, validate=validate))
+        except NotAnExport as exc:
+            if name in found.named:
+                raise
+            notes.append(Problem("warning", f"skipped: {exc.message}", exc.file or name, exc.line))
         except InputError as exc:
             if not (lenient or keep_going):
                 raise
