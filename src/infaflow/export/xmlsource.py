@@ -19,9 +19,11 @@ What it guarantees, for any input:
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -66,14 +68,15 @@ def parse(path: str | Path) -> etree._ElementTree:
     """Parse ``path`` safely; raise :class:`InputError` with file and line for anything that is not
     well-formed XML with a ``POWERMART`` root."""
     name = str(path)
-    head, size = _read_head(path, name)
-    text_head = _check_head(head, size, name)
-    _refuse_entity_declarations(text_head, name)
     parser = _parser()
     try:
         # A file object, never the name: libxml2 would read a name as a URI ("%20", "http://...").
-        with Path(path).open("rb") as fh:
-            tree = etree.parse(fh, parser, base_url=name)
+        # The head checked before parsing is handed to the parser again, so the file is read once.
+        with _open(path, name) as fh:
+            head, size = _read_head(fh, name)
+            text_head = _check_head(head, size, name)
+            _refuse_entity_declarations(text_head, name)
+            tree = etree.parse(_Replay(head, fh), parser, base_url=name)
     except etree.XMLSyntaxError as exc:
         tree = _recover_from_syntax_error(exc, path, name)
     except OSError as exc:  # libxml2 reports some encoding errors of a file as read errors
@@ -98,17 +101,40 @@ def parse(path: str | Path) -> etree._ElementTree:
 # Before parsing: empty, binary, not XML, entity declarations
 
 
-def _read_head(path: str | Path, name: str) -> tuple[bytes, int]:
+def _open(path: str | Path, name: str) -> BinaryIO:
     p = Path(path)
     if p.is_dir():
         raise InputError("is a directory, not an export file", name)
     try:
-        size = p.stat().st_size
-        with p.open("rb") as fh:
-            head = fh.read(HEAD_BYTES)
+        return p.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", name) from None
+
+
+def _read_head(fh: BinaryIO, name: str) -> tuple[bytes, int]:
+    try:
+        size = os.fstat(fh.fileno()).st_size
+        head = fh.read(HEAD_BYTES)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", name) from None
     return head, size
+
+
+class _Replay:
+    """A file object for lxml that first gives back the bytes already read, then the rest of the file."""
+
+    def __init__(self, head: bytes, fh: BinaryIO) -> None:
+        self._head = head
+        self._fh = fh
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size is None or size < 0:
+                data, self._head = self._head + self._fh.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._fh.read(size)
 
 
 def _bom_codec(head: bytes) -> tuple[str, int] | None:
