@@ -296,3 +296,19 @@ def test_validate_a_directory_skips_files_that_are_not_exports(three_files: Path
     assert res.stdout.strip() == "4 files: 4 valid, 0 with errors (0 errors, 0 warnings), 1 skipped"
     named = _cli("validate", str(three_files / "notes.xml"))  # named on the command line: an error
     assert named.exit_code == 2
+
+
+@pytest.mark.spark
+def test_a_run_fails_a_session_whose_mapping_is_not_loaded_with_one_message(tmp_path: Path) -> None:
+    import json
+
+    res = _cli("run", str(SPLIT / "wf_orders_daily.XML"), str(SPLIT / "m_customer_dim.XML"), "--json", "-q",
+               "--param-file", str(ROOT / "samples" / "orders" / "params" / "wf_orders_daily.par"),
+               "--param", f"$PMTargetFileDir={tmp_path / 'out'}", "--state-dir", str(tmp_path / "s"))
+    summary = json.loads(res.stdout)
+    tasks = summary["tasks"]
+    assert tasks["s_m_customer_dim"]["status"] == "SUCCEEDED"  # its mapping file was given
+    assert tasks["s_m_order_facts"]["status"] == "FAILED"
+    assert tasks["s_m_order_facts"]["error"] == ("mapping 'm_order_facts' is not loaded: none of the 2 export "
+                                                 "file(s) defines it (load the file that holds it together "
+                                                 "with the workflow)")

@@ -107,6 +107,13 @@ class SparkSessionExecutor:
 
     def run_session(self, request: SessionRequest) -> SessionOutcome:
         project_file = self._modules.get(request.instance_path.lower())
+        session = request.session
+        if project_file is None and session.mapping is None and (
+                request.folder is None or request.folder.mapping(session.mapping_name) is None):
+            files = len(request.export.paths)
+            message = (f"mapping {session.mapping_name!r} is not loaded: none of the {files} export file(s) "
+                       "defines it (load the file that holds it together with the workflow)")
+            return SessionOutcome(False, error=message, first_error_msg=message, first_error_code=1)
         if project_file is not None:
             job = JobSource(project_file.stem, project_file.read_text(encoding="utf-8"), None, [])
         else:
