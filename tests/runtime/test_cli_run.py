@@ -120,3 +120,24 @@ def test_recorded_durations_feed_inspect(cli, tmp_path: Path) -> None:
     tasks = {t["path"]: t for t in json.loads(inspected.output)["workflows"][0]["tasks"]}
     assert tasks["slow"]["duration"] == pytest.approx(durations["slow"])
     assert cli("runs", "--durations").exit_code == 2
+
+
+def test_strict_exits_1_when_a_task_failed_in_a_workflow_that_succeeded(cli, tmp_path: Path) -> None:
+    f = Flow("wf_soft").cmd("soft", "exit 3", attrs=FAIL).cmd("after", "true")
+    f.link("Start", "soft").link("soft", "after")
+    export = write_export(tmp_path, f)
+    plain = cli("run", str(export), "-q")  # -w left out: the export holds one workflow
+    assert plain.exit_code == 0 and "workflow wf_soft SUCCEEDED" in plain.output
+    strict = cli("run", str(export), "-q", "--strict")
+    assert strict.exit_code == 1
+    assert "--strict: 1 task(s) did not succeed (soft): exit 1" in strict.output
+
+
+def test_a_dry_run_is_not_numbered_and_succeeds_an_email_without_recipient(cli, tmp_path: Path) -> None:
+    f = Flow("wf_mail").add("mail", "Email", attrs={"Email User Name": "", "Email Subject": "s"})
+    f.link("Start", "mail")
+    export = write_export(tmp_path, f)
+    result = cli("run", str(export), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "dry run: workflow wf_mail SUCCEEDED (2 SUCCEEDED)" in result.output
+    assert "run 1" not in result.output

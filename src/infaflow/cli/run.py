@@ -70,7 +70,9 @@ def _print_outcome(summary: dict[str, Any]) -> None:
     for task in summary["tasks"].values():
         counts[task["status"]] = counts.get(task["status"], 0) + 1
     detail = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    click.echo(f"run {summary['run_id']}: workflow {summary['workflow']} {summary['status']} ({detail})")
+    # A dry run is not recorded: its number would mean nothing.
+    title = "dry run" if summary.get("dry_run") else f"run {summary['run_id']}"
+    click.echo(f"{title}: workflow {summary['workflow']} {summary['status']} ({detail})")
     if summary.get("error"):
         click.echo(f"  {summary['error']}")
     for path, task in summary["tasks"].items():
@@ -96,6 +98,8 @@ def _print_outcome(summary: dict[str, Any]) -> None:
 @click.option("--retry-backoff", type=float, default=1.0, show_default=True, help="Seconds before the first retry (doubles, capped at 60).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 when any task failed, stopped or aborted, even if the workflow SUCCEEDED (for CI).")
 @PREFER_OPTION
 def run_command(
     exports: tuple[str, ...],
@@ -112,6 +116,7 @@ def run_command(
     retry_backoff: float,
     as_json: bool,
     quiet: bool,
+    strict: bool,
     prefer: str | None,
 ) -> None:
     """Run a workflow locally with PowerCenter's semantics (exit 0 when it SUCCEEDED, 1 when not).
@@ -144,7 +149,7 @@ def run_command(
         progress=_progress(quiet or as_json),
         handle_signals=True,
     )
-    _finish(result, summary_json, as_json)
+    _finish(result, summary_json, as_json, strict)
 
 
 @click.command("resume")
@@ -177,12 +182,16 @@ def resume_command(run_id: int, state_dir: str, summary_json: str | None, as_jso
     _finish(result, summary_json, as_json)
 
 
-def _finish(result: Any, summary_json: str | None, as_json: bool) -> None:
-    """Write and print a run's summary; exit 0 when the workflow SUCCEEDED, else 1."""
+def _finish(result: Any, summary_json: str | None, as_json: bool, strict: bool = False) -> None:
+    """Write and print a run's summary; exit 0 when the workflow SUCCEEDED (with ``strict``: and no task
+    failed, stopped or aborted), else 1."""
     _write_summary(result.summary, summary_json, as_json)
     if not as_json:
         _print_outcome(result.summary)
-    sys.exit(EXIT_OK if result.succeeded else EXIT_FAILED)
+    failed = [p for p, t in result.summary["tasks"].items() if t["status"] in ("FAILED", "STOPPED", "ABORTED")]
+    if strict and failed and result.succeeded and not as_json:
+        click.echo(f"--strict: {len(failed)} task(s) did not succeed ({', '.join(failed[:5])}): exit 1", err=True)
+    sys.exit(EXIT_OK if result.succeeded and not (strict and failed) else EXIT_FAILED)
 
 
 def _open_store(state_dir: str):  # noqa: ANN202

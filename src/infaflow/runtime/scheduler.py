@@ -850,7 +850,7 @@ class Runner:
 
     def run(self) -> str:
         """Run to the end; returns the workflow's final status."""
-        self.progress.begin(self.run_id, self.workflow.name, len(self.plan.all_nodes()))
+        self.progress.begin(0 if self.options.dry_run else self.run_id, self.workflow.name, len(self.plan.all_nodes()))
         self._pool = PriorityPool(self.options.max_workers)
         try:
             with self.store.transaction():

@@ -39,6 +39,7 @@ def build(store: RunStore, run_id: int, plan: ScopePlan | None = None) -> dict[s
         "started": _iso(run.started),
         "ended": _iso(run.ended),
         "error": run.error,
+        "dry_run": bool(run.options.get("dry_run")),
         "tasks": tasks,
         "variables": {name: V.to_json(value) for name, value in top.items()},
     }
