@@ -99,7 +99,7 @@ def workflow_detail(w: WorkflowReport) -> list[RenderableType]:
         summary = _table("Analysis", "figure", "value")
         summary.add_row("depth (levels)", str(a.depth))
         summary.add_row("width (most tasks in one level)", str(a.width))
-        summary.add_row("critical path length", f"{seconds_text(a.critical_length)} ({a.critical_length:g} s)")
+        summary.add_row("critical path length", seconds_text(a.critical_length))
         summary.add_row("critical path", " -> ".join(a.critical_path))
         summary.add_row("max fan-in / fan-out", f"{a.max_fan_in} / {a.max_fan_out}")
         summary.add_row("links (conditional)", f"{a.links} ({a.conditional_links})")
