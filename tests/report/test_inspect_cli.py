@@ -133,3 +133,19 @@ def test_durations_read_as_people_write_them(seconds: float, text: str) -> None:
     from infaflow.report.summary import seconds_text
 
     assert seconds_text(seconds) == text
+
+
+def test_unreachable_tasks_are_marked_in_every_format(orders_variant) -> None:
+    # A second instance of an existing Command task that no link reaches: PowerCenter never runs it.
+    path = orders_variant('<TASKINSTANCE NAME ="cmd_orphan" REUSABLE ="NO" TASKNAME ="cmd_verify_outputs" '
+                          'TASKTYPE ="Command"/>')
+    text = run("inspect", str(path), "--lenient", "--workflow", "wf_orders_daily")
+    assert text.exit_code == 0, text.output
+    row = next(line for line in text.stdout.splitlines() if "cmd_orphan" in line)
+    assert row.split()[0] == "-" and "(unreachable: never runs)" in row
+    tasks = {t["path"]: t for t in json.loads(run("inspect", str(path), "--lenient", "--json").stdout)["workflows"][0]["tasks"]}
+    assert tasks["cmd_orphan"]["reachable"] is False and tasks["cmd_verify_outputs"]["reachable"] is True
+    dot = run("inspect", str(path), "--lenient", "--format", "dot").stdout
+    assert '"cmd_orphan" [label="cmd_orphan\\n(Command)\\nunreachable"' in dot and 'style="filled,dotted"' in dot
+    mermaid = run("inspect", str(path), "--lenient", "--format", "mermaid").stdout
+    assert "class t_cmd_orphan unreachable" in mermaid

@@ -87,7 +87,9 @@ def workflow_detail(w: WorkflowReport) -> list[RenderableType]:
             name = t.path if t.enabled else f"{t.path} (disabled)"
             if session_without_mapping(w.flat.nodes[t.path].get("instance")):
                 name += f" ({MAPPING_ABSENT})"
-            tasks.add_row(str(t.level), name, t.type, seconds_text(t.duration), seconds_text(t.earliest_start),
+            if not t.reachable:
+                name += " (unreachable: never runs)"
+            tasks.add_row(str(t.level) if t.reachable else "-", name, t.type, seconds_text(t.duration), seconds_text(t.earliest_start),
                           seconds_text(t.slack), str(t.fan_in), str(t.fan_out), "*" if t.critical else "",
                           style="bold" if t.critical else None)
         out.append(tasks)
