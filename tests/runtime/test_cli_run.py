@@ -141,3 +141,15 @@ def test_a_dry_run_is_not_numbered_and_succeeds_an_email_without_recipient(cli, 
     assert result.exit_code == 0, result.output
     assert "dry run: workflow wf_mail SUCCEEDED (2 SUCCEEDED)" in result.output
     assert "run 1" not in result.output
+
+
+def test_a_failed_command_says_why_and_where_its_log_is(cli, tmp_path: Path) -> None:
+    f = Flow("wf_ls").cmd("list", "echo checking; ls /no/such/dir_infaflow", attrs=FAIL).link("Start", "list")
+    export = write_export(tmp_path, f)
+    result = cli("run", str(export), "-q", "--json")
+    error = json.loads(result.stdout)["tasks"]["list"]["error"]
+    head, _, rest = error.partition(" failed with exit status 2: checking | ls: ")
+    assert rest, error  # the command's own last lines follow the exit status
+    assert "/no/such/dir_infaflow" in rest and "No such file or directory" in rest
+    log = error.rsplit("(log: ", 1)[1].rstrip(")")
+    assert Path(log).is_file() and "/no/such/dir_infaflow" in Path(log).read_text()
