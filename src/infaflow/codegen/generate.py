@@ -8,6 +8,7 @@ two branches of the same pipeline can be put back side by side.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from infaflow.codegen import exprs
@@ -170,10 +171,15 @@ class Generator:
                 reasons = "; ".join(g.message for g in self._step_gaps)
                 args = "".join(f", {v}" for v in self._upstream(step))
                 lines = [f"{self._assign(step, var)}job.not_converted({py_str(step.name)}, {py_str(reasons)}{args})"]
-                self.frames.setdefault(step.name.lower(), {})
+                # Every output now reads the not-converted frame: none of the handler's own frames (a Router's
+                # group frames, an extended frame) exists in the job any more.
+                self.frames[step.name.lower()] = {}
+                self.extends.pop(var, None)
+                self.columns.pop(var, None)
                 self._fallback_outputs(step, var)
             self.gaps.extend(self._step_gaps)
             out.append(RenderedStep(step, var, title, notes, lines, list(self._step_gaps)))
+        _drop_unused_assignments(out)
         return out
 
     def _assign(self, step: Step, var: str) -> str:
@@ -396,6 +402,28 @@ class Generator:
             return ""
 
         return port_type, param_type, lookup_type
+
+
+def _drop_unused_assignments(steps: list[RenderedStep]) -> None:
+    """``var = job.not_converted(...)`` becomes a plain call when no later step reads ``var`` (a relational
+    Source read by its Source Qualifier's query): a partial job stays free of unused variables (ruff F841)."""
+    for i, rendered in enumerate(steps):
+        prefix = f"{rendered.var} = job.not_converted("
+        if not (rendered.gaps and rendered.lines and rendered.lines[0].startswith(prefix)):
+            continue
+        later = "\n".join(line for s in steps[i + 1:] for line in s.lines if not line.lstrip().startswith("#"))
+        if not uses_name(later, rendered.var, attribute=False):
+            rendered.lines[0] = rendered.lines[0][len(f"{rendered.var} = "):]
+
+
+_STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+
+
+def uses_name(code: str, name: str, attribute: bool = True) -> bool:
+    """True when ``code`` uses the Python name ``name`` outside string literals (with ``attribute``: as
+    ``name.something``; ``"DB_FF.SEQ"`` does not use ``F``)."""
+    tail = r"\." if attribute else r"(?!\w)"
+    return re.search(rf"(?<![\w.]){re.escape(name)}{tail}", _STRINGS.sub('""', code)) is not None
 
 
 def port_columns(ports: list[Port]) -> dict[str, str]:
