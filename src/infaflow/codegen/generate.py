@@ -219,7 +219,9 @@ class Generator:
         if isinstance(exc, str):
             exc = ConversionError(exc)
         loc = port.location if port is not None and port.location.file else step.location
-        self._step_gaps.append(Gap(step.name, exc.message, exc.file or loc.file or self.file, exc.line or loc.line))
+        gap = Gap(step.name, exc.message, exc.file or loc.file or self.file, exc.line or loc.line)
+        if gap not in self._step_gaps:  # a sub-expression translated on its own fails as its whole does
+            self._step_gaps.append(gap)
 
     # -- inputs ---------------------------------------------------------------------------------
 
@@ -371,10 +373,12 @@ class Generator:
         return self.translate_checked(step, parsed, columns, port, lookup, as_condition)
 
     def translate_checked(self, step: Step, parsed: Parsed, columns: dict[str, str], port: Port | None = None,
-                          lookup: object = None, as_condition: bool = False) -> tuple[str, str]:
-        """Row-error mode of :meth:`translate` (see :meth:`expression_checked`)."""
+                          lookup: object = None, as_condition: bool = False,
+                          types: dict[str, str] | None = None) -> tuple[str, str]:
+        """Row-error mode of :meth:`translate` (see :meth:`expression_checked`); ``types`` gives the
+        expression-language type of columns that are not ports of the step (lower-case name -> type)."""
         loc = port.location if port is not None and port.location.file else step.location
-        port_type, param_type, lookup_type = self._typing(step, columns)
+        port_type, param_type, lookup_type = self._typing(step, columns, types)
         try:
             return exprs.to_checked_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
                                          loc.file or self.file, loc.line, types=port_type,
@@ -384,9 +388,12 @@ class Generator:
             self._translation_gap(step, exc, port)
             return "F.lit(None)", ""
 
-    def _typing(self, step: Step, columns: dict[str, str]):  # type: ignore[no-untyped-def]
+    def _typing(self, step: Step, columns: dict[str, str],  # type: ignore[no-untyped-def]
+                types: dict[str, str] | None = None):
         """The types of ports, parameters and lookup results that the translation needs."""
         def port_type(name: str) -> str:
+            if types and name.lower() in types:
+                return types[name.lower()]
             p = step.port(name)
             return exprs.expr_type(p.datatype) if p is not None and name.lower() in columns else ""
 
