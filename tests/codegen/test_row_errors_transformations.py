@@ -306,3 +306,82 @@ def test_a_rejected_input_row_counts_in_no_group(spark, tmp_path: Path) -> None:
     assert sorted(read_csv(tmp_path / "tgt" / "t.out")) == [["k1", "12", "2"]]  # 100/10 + 100/50; k2 is gone
     assert result.trans_errors == 2
     assert [e["row_id"] for e in _errors(tmp_path)] == ["1", "2"]
+
+
+# -- conditions: the evaluator and Spark agree ---------------------------------------------------------------
+
+CONDITIONS: dict[str, tuple[dict[str, str], list[str]]] = {
+    "numbers": ({"N": "integer", "M": "integer"}, [
+        "100 / N > 5", "N > 1 AND 10 / (N - 7) > 0", "N / M > 1 OR N > 5", "IIF(N > 2, ERROR('big ' || N), N)",
+        "IIF(M = 0, ERROR('zero'), N > M)", "DECODE(TRUE, N > 5, TRUE, N < 0, ERROR('neg'), FALSE)",
+        "NOT (N % M = 0)", "IIF(ISNULL(N), FALSE, 10 / N)", "N > M",
+    ]),
+    "strings": ({"S": "string", "N": "integer"}, [
+        "TO_DATE(S, 'MM/DD/YYYY') > TO_DATE('01/01/2000', 'MM/DD/YYYY')", "IIF(S = 'abc', ERROR(S), N)",
+        "LENGTH(S) > 2 AND TO_INTEGER(S) > N",
+    ]),
+}
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("group", sorted(CONDITIONS))
+def test_conditions_in_row_error_mode_agree_with_the_evaluator(spark, group: str) -> None:
+    """What a Filter keeps and rejects, and a Router group takes: the checked condition (NULL and 0 are not
+    TRUE) and its message agree with the evaluator on a grid of values with NULLs, row by row."""
+    from pyspark.sql import functions as F  # noqa: N812
+
+    from infaflow.expr import DictEnvironment, RowError, evaluate, parse, truthy
+    from infaflow.expr.spark import to_pyspark_checked
+    from tests.expr.differential import SPARK_TYPES, TypedContext, rows_for
+
+    columns, conditions = CONDITIONS[group]
+    rows = rows_for(columns)
+    checked = [to_pyspark_checked(parse(c), TypedContext(columns), condition=True) for c in conditions]
+    schema = ", ".join(f"`{n}` {SPARK_TYPES[t]}" for n, t in columns.items())
+    frame = spark.createDataFrame([tuple(r[n] for n in columns) for r in rows], schema=schema)
+    selected = []
+    for i, c in enumerate(checked):
+        # Generated code is Python source by design; it is our own output (as in tests/expr/differential.py).
+        selected.append(eval(c.value, {"F": F}).alias(f"v{i}"))  # noqa: S307
+        selected.append((eval(c.error, {"F": F}) if c.error else F.lit(None)).alias(f"e{i}"))  # noqa: S307
+    got = frame.withColumn("__row", F.monotonically_increasing_id()).select("__row", *selected).orderBy("__row")
+    problems, outcomes = [], set()
+    for row, result in zip(rows, got.collect(), strict=True):
+        for i, text in enumerate(conditions):
+            try:
+                kept, failed = truthy(evaluate(parse(text), DictEnvironment(row, types=columns))), False
+            except RowError:
+                kept, failed = False, True
+            outcomes.add(failed)
+            if failed != (result[f"e{i}"] is not None) or (not failed and kept != (result[f"v{i}"] is True)):
+                problems.append(f"{text} with {row}: evaluator {'raises' if failed else kept}, "
+                                f"spark {result[f'v{i}']!r} / {result[f'e{i}']!r}")
+    assert not problems, "\n".join(problems[:20])
+    assert outcomes == {True, False}
+
+
+@pytest.mark.spark
+def test_an_unconnected_lookup_argument_that_fails_rejects_the_row_in_the_caller(spark, tmp_path: Path) -> None:
+    """The arguments of :LKP are evaluated by the calling transformation: their row errors are its own."""
+    from infaflow.codegen.store import load_csv
+
+    write_csv(tmp_path / "customers.csv", ["CID", "NAME"], [[10, "ann"], [20, "bob"]])
+    load_csv(spark, tmp_path / "store", "DWH", "CUSTOMERS", tmp_path / "customers.csv")
+    b = MappingBuilder()
+    b.flat_source("S", [("ID", INT), ("CID", INT)])
+    b.add(Transformation("lkp_name", "Lookup Procedure", ports=[
+        port("IN_CID", INT, "INPUT"), port("CID", INT, "LOOKUP/OUTPUT"), port("NAME", S, "LOOKUP/RETURN/OUTPUT"),
+    ], attributes=Attributes({"Lookup table name": "CUSTOMERS", "Lookup condition": "CID = IN_CID",
+                              "Connection Information": "DWH"})))
+    b.add(Transformation("EXP", "Expression", ports=[
+        port("ID", INT), port("CID", INT, "INPUT"),
+        port("NAME", S, "OUTPUT", ":LKP.lkp_name(IIF(CID < 0, ERROR('negative ' || CID), CID))"),
+    ]))
+    b.connect("SQ_S", "EXP", ["ID", "CID"])
+    b.flat_target("T", [("ID", INT), ("NAME", S)])
+    b.connect("EXP", "T", ["ID", "NAME"])
+    write_csv(tmp_path / "src" / "s.dat", ["ID", "CID"], [[1, 10], [2, -5], [3, 20], [4, None]])
+    result = run_job(b.render(), spark, tmp_path)
+    assert read_csv(tmp_path / "tgt" / "t.out") == [["1", "ann"], ["3", "bob"], ["4", ""]]
+    assert result.trans_errors == 1
+    assert [(e["transformation"], e["error"]) for e in _errors(tmp_path)] == [("EXP", "ERROR: negative -5")]

@@ -138,11 +138,13 @@ def _substitute(node: Any, names: dict[int, str]) -> Any:
 
 
 def _port_aggregate(step: Step, gen: Generator, port: Port, parsed: exprs.Parsed, columns: dict[str, str],
-                    last: dict[str, str], types: dict[str, str] | None = None) -> tuple[str, str] | None:
-    """The ``agg`` entry of an output port and the code of its row-error message ("" if it cannot fail):
-    its aggregate expression, where names outside aggregate functions take the last row's value; a port
-    that is not aggregated is evaluated on the last row of the group. None (and a gap) when a name is used
-    both inside and outside an aggregate function."""
+                    last: dict[str, str], types: dict[str, str] | None = None, checked: bool = True
+                    ) -> tuple[str, str] | None:
+    """The ``agg`` entry of an output port and the code of its row-error message ("" if it cannot fail;
+    always "" without ``checked``, where a row error fails the job): its aggregate expression, where names
+    outside aggregate functions take the last row's value; a port that is not aggregated is evaluated on
+    the last row of the group. None (and a gap) when a name is used both inside and outside an aggregate
+    function."""
     if exprs.is_aggregate(parsed):
         inside, outside = exprs.names_by_aggregation(parsed)
         if inside & outside:
@@ -150,8 +152,12 @@ def _port_aggregate(step: Step, gen: Generator, port: Port, parsed: exprs.Parsed
                 f"port {port.name} uses {', '.join(sorted(inside & outside))} both inside and outside an "
                 "aggregate function"), port)
             return None
-        code, error = gen.translate_checked(step, parsed, {**columns, **{n: last[n] for n in outside if n in last}},
-                                            port, types=types)
+        columns = {**columns, **{n: last[n] for n in outside if n in last}}
+        if not checked:
+            return f"{cast_to(gen.translate(step, parsed, columns, port), port)}.alias({py_str(port.name)})", ""
+        code, error = gen.translate_checked(step, parsed, columns, port, types=types)
+    elif not checked:
+        code, error = f"F.max_by({gen.translate(step, parsed, columns, port)}, {_LAST})", ""
     else:
         value, row_error = gen.translate_checked(step, parsed, columns, port, types=types)
         code = f"F.max_by({value}, {_LAST})"
@@ -318,9 +324,10 @@ def _nested(step: Step, gen: Generator, var: str, lines: list[str], inputs: list
             aggs.append(f"{last[port.name.lower()]}.alias({py_str(port.name)})")
             continue
         parsed = rewritten.get(port.name.lower())
-        code = _port_aggregate(step, gen, port, parsed, group_cols, last) if parsed is not None else None
+        # The outer aggregates work on group results, not input rows: a row error there fails the job.
+        code = _port_aggregate(step, gen, port, parsed, group_cols, last, checked=False) if parsed else None
         if code is not None:
-            aggs.append(code)
+            aggs.append(code[0])
     lines += [f"{var} = {group_var}.agg(", *[f"    {a}," for a in aggs], ")"]
     lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.lit(0).cast(\"bigint\"))")
     gen.flagged.discard(var)
