@@ -385,3 +385,18 @@ def test_an_unconnected_lookup_argument_that_fails_rejects_the_row_in_the_caller
     assert read_csv(tmp_path / "tgt" / "t.out") == [["1", "ann"], ["3", "bob"], ["4", ""]]
     assert result.trans_errors == 1
     assert [(e["transformation"], e["error"]) for e in _errors(tmp_path)] == [("EXP", "ERROR: negative -5")]
+
+
+def test_an_aggregator_port_default_value_replaces_a_group_error() -> None:
+    b = _aggregator(port("AVG_RATIO", INT, "OUTPUT", "SUM(A) / SUM(B)", default_value="-1"),
+                    target=[("K", S), ("AVG_RATIO", INT)], group_by_k=True)
+    lines = _step(b.render().code, "Aggregator AGG")
+    assert lines[1:4] == [
+        'agg = agg.groupBy("K").agg(',
+        'F.max_by(F.col("NOTE"), F.col("_row_id")).alias("NOTE"),',
+        'F.when(F.when(F.when(F.sum(F.col("B")) == 0, F.lit(None)).otherwise(F.sum(F.col("A")) / F.sum(F.col("B")))'
+        '.isNull() & F.sum(F.col("A")).isNotNull() & F.sum(F.col("B")).isNotNull(), F.lit("divide by zero")).isNull(), '
+        'F.when(F.sum(F.col("B")) == 0, F.lit(None)).otherwise(F.sum(F.col("A")) / F.sum(F.col("B"))).cast("int"))'
+        '.otherwise(F.lit(-1).cast("int")).alias("AVG_RATIO"),',
+    ]
+    assert "reject_errors" not in "\n".join(lines)

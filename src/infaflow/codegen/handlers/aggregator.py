@@ -162,6 +162,12 @@ def _port_aggregate(step: Step, gen: Generator, port: Port, parsed: exprs.Parsed
         value, row_error = gen.translate_checked(step, parsed, columns, port, types=types)
         code = f"F.max_by({value}, {_LAST})"
         error = f"F.max_by({row_error}, {_LAST})" if row_error else ""
+    default = (port.default_value or "").strip()
+    if error and default and not default.upper().startswith("ERROR("):
+        # A DEFAULTVALUE replaces the value of a group whose expression fails (nothing is rejected; an
+        # ABORT() default fails the session), as for an Expression's output port.
+        replacement = cast_to(gen.expression(step, default, {}, port), port)
+        return f"F.when({error}.isNull(), {cast_to(code, port)}).otherwise({replacement}).alias({py_str(port.name)})", ""
     return f"{cast_to(code, port)}.alias({py_str(port.name)})", error
 
 
