@@ -400,3 +400,19 @@ def test_an_aggregator_port_default_value_replaces_a_group_error() -> None:
         '.otherwise(F.lit(-1).cast("int")).alias("AVG_RATIO"),',
     ]
     assert "reject_errors" not in "\n".join(lines)
+
+
+def test_a_rank_port_with_an_expression_is_reported() -> None:
+    b = MappingBuilder()
+    b.flat_source("S", [("ID", INT), ("AMT", INT)])
+    b.add(Transformation("RNK", "Rank", ports=[
+        port("ID", INT), port("AMT", INT, expression_type="RANKPORT"),
+        port("RANKINDEX", INT, "OUTPUT", "RANKINDEX", expression_type="RANKINDEX"),
+        port("RATIO", INT, "OUTPUT", "100 / AMT", line=42),
+    ], attributes=Attributes({"Number of Ranks": "2"})))
+    b.connect("SQ_S", "RNK", ["ID", "AMT"])
+    b.flat_target("T", [("ID", INT), ("RANKINDEX", INT)])
+    b.connect("RNK", "T", ["ID", "RANKINDEX"])
+    job = b.render()
+    assert [(g.instance, g.message, g.line) for g in job.gaps] == [
+        ("RNK", "port RATIO of the Rank has an expression (100 / AMT); expressions in a Rank are not converted", 42)]
