@@ -137,21 +137,37 @@ def _force_gap_in(monkeypatch: pytest.MonkeyPatch, victim: str) -> None:
     monkeypatch.setattr(handlers, "handler_for", handler_for)
 
 
-def test_every_step_of_the_samples_failing_in_turn_leaves_a_ruff_clean_job(tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def _each_step_failing(exports: list[Path], tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """For every step of every mapping of ``exports``, the mapping's job with that step not converted."""
     written: list[Path] = []
-    for export in sorted((ROOT / "samples").glob("*/*.xml")):
-        for folder in load(export).folders:
+    for export in exports:
+        for folder in load(export, lenient=True).folders:
             for mapping in folder.mappings:
                 for step in build_plan(mapping, None, folder).steps:
                     with monkeypatch.context() as m:
                         _force_gap_in(m, step.name)
                         job = render_plan(build_plan(mapping, None, folder), "job")
                     assert step.name in {g.instance for g in job.gaps}
-                    path = tmp_path / f"job_{len(written)}.py"
+                    path = tmp / f"job_{len(written)}.py"
                     path.write_text(f"# {export.name} {mapping.name}: {step.name} not converted\n{job.code}")
                     written.append(path)
+    return written
+
+
+def test_every_step_of_the_samples_failing_in_turn_leaves_a_ruff_clean_job(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    written = _each_step_failing(sorted((ROOT / "samples").glob("*/*.xml")), tmp_path, monkeypatch)
     assert len(written) >= 50
+    assert _ruff(written) == ""
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_every_step_of_the_corpus_failing_in_turn_leaves_a_ruff_clean_job(corpus_dir: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """About 1,500 jobs (2 to 5 minutes on a shared 2-core machine)."""
+    written = _each_step_failing(sorted((corpus_dir / "files").iterdir()), tmp_path, monkeypatch)
+    assert len(written) >= 1000
     assert _ruff(written) == ""
 
 
