@@ -234,6 +234,20 @@ def test_a_filter_condition_that_fails_rejects_the_row(spark, tmp_path: Path) ->
 
 
 @pytest.mark.spark
+def test_a_bad_date_string_in_a_filter_condition_rejects_the_row(spark, tmp_path: Path) -> None:
+    b = _filter("TO_DATE(CODE, 'YYYYMMDD') >= TO_DATE('20240101', 'YYYYMMDD')")
+    rows = [[1, "20240315", 1], [2, "2024-03-15", 2], [3, "20231231", 3], [4, None, 4], [5, "20240230", 5]]
+    write_csv(tmp_path / "src" / "s.dat", ["ID", "CODE", "AMT"], rows)
+    result = run_job(b.render(), spark, tmp_path)
+    assert read_csv(tmp_path / "tgt" / "t.out") == [["1"]]  # 3 is before 2024, 4 is NULL: dropped, no error
+    assert result.trans_errors == 2
+    assert [(e["row_id"], e["error"]) for e in _errors(tmp_path)] == [
+        ("1", "TO_DATE: value does not match the format YYYYMMDD"),
+        ("4", "TO_DATE: value does not match the format YYYYMMDD"),  # February 30th
+    ]
+
+
+@pytest.mark.spark
 def test_filter_errors_count_towards_stop_on_errors(spark, tmp_path: Path) -> None:
     b = _filter("100 / AMT > 5", stop_on_errors="2")
     write_csv(tmp_path / "src" / "s.dat", ["ID", "CODE", "AMT"], [[1, "a", 0], [2, "a", 10], [3, "a", 0]])
