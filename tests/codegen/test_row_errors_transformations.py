@@ -430,3 +430,14 @@ def test_a_rank_port_with_an_expression_is_reported() -> None:
     job = b.render()
     assert [(g.instance, g.message, g.line) for g in job.gaps] == [
         ("RNK", "port RATIO of the Rank has an expression (100 / AMT); expressions in a Rank are not converted", 42)]
+
+
+@pytest.mark.spark
+def test_a_row_error_inside_a_nested_aggregate_rejects_the_input_row(spark, tmp_path: Path) -> None:
+    b = _aggregator(port("M", DEC, "OUTPUT", "MAX(SUM(100 / A))", precision=12, scale=2),
+                    target=[("M", DEC)], group_by_k=True)
+    write_csv(tmp_path / "src" / "s.dat", ["K", "A", "B", "NOTE"],
+              [["k1", 10, 0, ""], ["k1", 0, 0, ""], ["k2", 50, 0, ""], ["k2", 25, 0, ""]])
+    result = run_job(b.render(), spark, tmp_path)
+    assert read_csv(tmp_path / "tgt" / "t.out") == [["10.0000"]]  # k1: 100/10; k2: 100/50 + 100/25 = 6
+    assert result.trans_errors == 1 and _errors(tmp_path)[0]["row_id"] == "1"
