@@ -7,7 +7,7 @@ from functools import cache
 
 import jinja2
 
-from infaflow.codegen.generate import Generator
+from infaflow.codegen.generate import Generator, uses_name
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Gap, Plan, build_plan
 from infaflow.codegen.types import spark_type
@@ -96,8 +96,8 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         gaps=[str(g) for g in gen.gaps],
         module=module,
         pyspark_imports=[
-            "from pyspark.sql import SparkSession" + (", Window" if "Window." in body else ""),
-            *(["from pyspark.sql import functions as F"] if "F." in body else []),
+            "from pyspark.sql import SparkSession" + (", Window" if uses_name(body, "Window") else ""),
+            *(["from pyspark.sql import functions as F"] if uses_name(body, "F") else []),
         ],
         session_literal=py_str(plan.session.name if plan.session else plan.mapping.name),
         parameters=_parameters(plan),

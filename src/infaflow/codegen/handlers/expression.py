@@ -20,11 +20,11 @@ from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.generate import ANY_ORIGIN, ROW_ID, Generator, Output, StepCode, cast_to, select_code
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_rows
 from infaflow.codegen.types import default_value_literal, spark_type
 from infaflow.model import Port
 
 KINDS = ("Expression",)
-ROW_ERROR = "_row_error"  # the message of the row's first error; job.reject_errors drops the row
 
 
 def generate(step: Step, gen: Generator) -> StepCode:
@@ -69,19 +69,6 @@ def output_port(step: Step, gen: Generator, port: Port, columns: dict[str, str],
         replacement = cast_to(gen.expression(step, default, {}, port), port)
         return f"F.when({error}.isNull(), {value}).otherwise({replacement})", ""
     return value, error
-
-
-def first_error(errors: list[str]) -> str:
-    """The message of the first failing port, in port order (PowerCenter evaluates ports in order)."""
-    return errors[0] if len(errors) == 1 else f"F.coalesce({', '.join(errors)})"
-
-
-def reject_rows(step: Step, var: str, errors: list[str]) -> list[str]:
-    """``job.reject_errors`` when a port can raise a row error."""
-    if not errors:
-        return []
-    return ["# rows with a row error are rejected: counted, written to the row-error file",
-            f"{var} = job.reject_errors({py_str(step.name)}, {var})"]
 
 
 def _has_default(port: Port) -> bool:
