@@ -210,6 +210,28 @@ CODE_CASES = [
         ],
         id="read-current-value-and-start-value",
     ),
+    pytest.param(
+        [port("v_A", D, "LOCAL VARIABLE", "ADD_TO_DATE(UPDATED_AT, 'DD', 1)"),
+         port("v_B", D, "LOCAL VARIABLE", "IIF(AMT > 0, v_A)"),
+         port("v_SET", D, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_RUN, v_B)"),
+         port("o_SET", D, "OUTPUT", "v_SET")], (LAST_RUN,), None, None,
+        [
+            "exp = sq_ord",
+            "# SETMAXVARIABLE($$LAST_RUN, IIF((AMT > 0), ADD_TO_DATE(UPDATED_AT, 'DD', 1))) in port v_SET:",
+            "# acts on rows marked for insert",
+            'exp = exp.withColumn("_LAST_RUN_action", F.when((F.col("AMT") > F.lit(0)), '
+            'F.timestamp_add("DAY", F.lit(1).cast("bigint"), F.col("UPDATED_AT"))).cast("timestamp"))',
+            'exp = job.set_variable(exp, "$$LAST_RUN", "SETMAXVARIABLE", "_LAST_RUN_action", current="_LAST_RUN")',
+            "exp = exp.withColumn(\"v_A\", F.timestamp_add(\"DAY\", F.lit(1).cast(\"bigint\"), F.col(\"UPDATED_AT\"))"
+            ".cast(\"timestamp\"))",
+            'exp = exp.withColumn("v_B", F.when((F.col("AMT") > F.lit(0)), F.col("v_A")).cast("timestamp"))',
+            'exp = exp.withColumn("v_SET", F.col("_LAST_RUN").cast("timestamp"))',
+            "exp = exp.withColumns({",
+            '"o_SET": F.col("v_SET").cast("timestamp"),',
+            '}).drop("v_A", "v_B", "v_SET", "_LAST_RUN_action", "_LAST_RUN")',
+        ],
+        id="variable-port-reads-earlier-variable-ports",
+    ),
 ]
 
 
@@ -253,11 +275,20 @@ GAP_CASES = [
         "a variable function in a search argument of DECODE is not converted", id="decode-search",
     ),
     pytest.param(
-        [port("v_A", INT, "LOCAL VARIABLE", "ID * 2"),
-         port("v_B", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, v_A)"),
+        [port("v_B", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, v_A)"),
+         port("v_A", INT, "LOCAL VARIABLE", "ID * 2"),
          port("o_B", INT, "OUTPUT", "v_B")], (LAST_ID,), "Expression",
-        "SETMAXVARIABLE($$LAST_ID, v_A) in variable port v_B reads variable port v_a: not converted",
-        id="variable-port-reads-variable-port",
+        "SETMAXVARIABLE($$LAST_ID, v_A) in variable port v_B reads the previous row's value of variable port "
+        "v_A: not converted",
+        id="variable-port-reads-previous-row",
+    ),
+    pytest.param(
+        [port("v_A", D, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"),
+         port("v_B", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, v_A)"),
+         port("o_B", INT, "OUTPUT", "v_B")], (LAST_ID, LAST_RUN), "Expression",
+        "SETMAXVARIABLE($$LAST_ID, v_A) in variable port v_B reads variable port v_A, which calls a lookup or a "
+        "variable function: not converted",
+        id="variable-port-reads-lookup-port",
     ),
     pytest.param(
         [port("o_A", INT, "OUTPUT", "SETVARIABLE($$LAST_ID, NULL)"),
@@ -499,3 +530,15 @@ def test_evaluator_and_spark_agree_on_random_rows(spark, tmp_path: Path, seed: i
     kept = [r for r, src in zip(expected, rows, strict=True) if src[3] != 3]  # DD_REJECT: the reject file
     assert out == [[_text(v) for v in r] for r in kept]
     assert result.mapping_variables == final
+
+
+@pytest.mark.spark
+def test_a_call_in_a_variable_port_reading_earlier_variable_ports(spark, tmp_path: Path) -> None:
+    b = _mapping(port("v_A", D, "LOCAL VARIABLE", "IIF(AMT > 10, UPDATED_AT)"),
+                 port("v_SET", D, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_RUN, v_A)"),
+                 port("o_SET", D, "OUTPUT", "v_SET"), variables=(LAST_RUN,))
+    rows, result = _run(b, spark, tmp_path)
+    # Rows with AMT > 10 and a date: 3 (01/05), 5 (01/20); rows 2 (no date) and 6 (NULL AMT) leave it as it is.
+    assert [r[1] for r in rows] == ["01/01/2000 00:00:00", "01/01/2000 00:00:00", "01/05/2024 09:30:00",
+                                    "01/05/2024 09:30:00", "01/20/2024 12:00:00", "01/20/2024 12:00:00"]
+    assert result.mapping_variables == {"$$LAST_RUN": dt.datetime(2024, 1, 20, 12)}

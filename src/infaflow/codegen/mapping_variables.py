@@ -226,7 +226,7 @@ def _bind_site(gen: Generator, step: Step, site: Site, columns: dict[str, str], 
         raise ConversionError(f"{variable.name} is set in {len(setters)} places ({', '.join(setters)}): "
                               "PowerCenter leaves the order between them undefined; not converted")
     if port is not None and port.is_variable:
-        _check_variable_port_inputs(step, site, port)
+        site = _inline_variable_ports(step, site, port)
     var = context.var
     base = variable.name.lstrip("$")
     action, note = _action(gen, step, site, variable, columns, port)
@@ -324,16 +324,40 @@ def _flagged(gen: Generator, ref: Any) -> bool:
         return False
 
 
-def _check_variable_port_inputs(step: Step, site: Site, port: Port) -> None:
-    """A call in a variable port is computed before the step's variable ports: it may read input ports only."""
-    variables = {p.name.lower() for p in step.ports if p.is_variable}
-    used = {n.name.lower() for n in walk(site.call) if isinstance(n, Name)}
-    for branch in site.guard:
-        used |= {n.name.lower() for n in walk(branch.node) if isinstance(n, Name)}
-    read = sorted(used & variables)
-    if read:
-        raise ConversionError(f"{to_text(site.call)} in variable port {port.name} reads variable port "
-                              f"{', '.join(read)}: not converted")
+def _inline_variable_ports(step: Step, site: Site, port: Port) -> Site:
+    """A call in a variable port is computed before the step's variable ports (with the step's input
+    columns): the variable ports it reads, set earlier in port order, are replaced by their expressions. A
+    read of the previous row's value (the port itself or a later one) is a :class:`ConversionError`."""
+    from infaflow import expr
+
+    order = [p for p in step.ports if p.is_variable]
+    position = {p.name.lower(): i for i, p in enumerate(order)}
+    here = position[port.name.lower()]
+
+    def expand(node: Node, depth: int = 0) -> Node:
+        replacements: dict[int, Node] = {}
+        for n in walk(node):
+            if not isinstance(n, Name) or n.name.lower() not in position:
+                continue
+            index = position[n.name.lower()]
+            other = order[index]
+            if index >= here or depth > len(order):
+                raise ConversionError(f"{to_text(site.call)} in variable port {port.name} reads the previous "
+                                      f"row's value of variable port {other.name}: not converted")
+            try:
+                tree = expr.parse(other.expression or "NULL")
+            except expr.ExprError as exc:
+                raise ConversionError(f"variable port {other.name}: {exc.message}") from None
+            if has_calls(tree) or any(isinstance(t, RefCall) for t in walk(tree)):
+                raise ConversionError(f"{to_text(site.call)} in variable port {port.name} reads variable port "
+                                      f"{other.name}, which calls a lookup or a variable function: not converted")
+            replacements[id(n)] = expand(tree, depth + 1)
+        return _replace(node, replacements) if replacements else node
+
+    call = expand(site.call)
+    assert isinstance(call, Call)
+    guard = tuple(Branch(expand(b.node), b.taken) for b in site.guard)
+    return Site(call, guard)
 
 
 def _result_used(gen: Generator, step: Step, port: Port) -> bool:
