@@ -232,6 +232,24 @@ CODE_CASES = [
         ],
         id="variable-port-reads-earlier-variable-ports",
     ),
+    pytest.param(
+        [port("o_ID", INT, "OUTPUT", "IIF(AMT > 10, SETVARIABLE($$LAST_ID, ID), SETVARIABLE($$LAST_ID, -ID))")],
+        (LAST_ID,), None, None,
+        [
+            "exp = sq_ord",
+            "# SETVARIABLE($$LAST_ID, ID) / SETVARIABLE($$LAST_ID, -ID) in port o_ID:",
+            "# acts on rows marked for insert or marked for update, when the IIF/DECODE branch that holds it is "
+            "taken (one branch at most on a row)",
+            'exp = exp.withColumn("_LAST_ID_action", F.coalesce(F.when((F.col("AMT") > F.lit(10)), '
+            'F.col("ID").cast("int")), F.when(~F.coalesce((F.col("AMT") > F.lit(10)), F.lit(False)), '
+            '(-F.col("ID")).cast("int"))))',
+            'exp = job.set_variable(exp, "$$LAST_ID", "SETVARIABLE", "_LAST_ID_action", current="_LAST_ID")',
+            "exp = exp.withColumns({",
+            '"o_ID": F.when((F.col("AMT") > F.lit(10)), F.col("_LAST_ID")).otherwise(F.col("_LAST_ID")).cast("int"),',
+            '}).drop("_LAST_ID_action", "_LAST_ID")',
+        ],
+        id="exclusive-branches-set-one-variable",
+    ),
 ]
 
 
@@ -250,6 +268,20 @@ GAP_CASES = [
         "$$LAST_ID is set in 2 places (EXP.o_A, EXP.o_B): PowerCenter leaves the order between them undefined; "
         "not converted",
         id="set-twice",
+    ),
+    pytest.param(
+        [port("o_A", INT, "OUTPUT", "SETMAXVARIABLE($$LAST_ID, ID) + IIF(AMT > 0, SETMAXVARIABLE($$LAST_ID, AMT))")],
+        (LAST_ID,), "Expression",
+        "$$LAST_ID is set 2 times in one expression, not in branches of IIF/DECODE that exclude each other: not "
+        "converted",
+        id="set-twice-in-one-expression",
+    ),
+    pytest.param(
+        [port("o_A", INT, "OUTPUT", "DECODE(RT, 1, SETMAXVARIABLE($$LAST_ID, ID), 2, SETVARIABLE($$LAST_ID, AMT))")],
+        (LAST_ID,), "Expression",
+        "$$LAST_ID is set 2 times in one expression, not in branches of IIF/DECODE that exclude each other: not "
+        "converted",
+        id="two-functions-in-exclusive-branches",
     ),
     pytest.param(
         [port("o_A", INT, "OUTPUT", "SETMINVARIABLE($$LAST_ID, ID)")], (LAST_ID,), "Expression",
@@ -476,7 +508,8 @@ DIFF_PORTS = [
     ("o_MAX", D, "IIF(AMT > 0, SETMAXVARIABLE($$LAST_RUN, UPDATED_AT), UPDATED_AT)"),
     ("o_CNT", INT, "DECODE(TRUE, ISNULL(AMT), -1, AMT < 20, SETCOUNTVARIABLE($$N_BIG), 0)"),
     ("o_MIN", INT, "SETMINVARIABLE($$LOW, AMT)"),
-    ("o_SET", INT, "IIF(ISNULL(UPDATED_AT), 0, SETVARIABLE($$LAST_ID, ID))"),
+    ("o_SET", INT, "DECODE(TRUE, ISNULL(UPDATED_AT), 0, AMT > 20, SETVARIABLE($$LAST_ID, ID), "
+                   "SETVARIABLE($$LAST_ID, ID * 100))"),
 ]
 DIFF_VARIABLES = (LAST_RUN, N_BIG, LOW, LAST_ID)
 DIFF_FUNCTIONS = {"$$LAST_RUN": "SETMAXVARIABLE", "$$N_BIG": "SETCOUNTVARIABLE", "$$LOW": "SETMINVARIABLE",

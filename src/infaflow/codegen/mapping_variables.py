@@ -194,16 +194,54 @@ def bind(gen: Generator, step: Step, parsed: Parsed, columns: dict[str, str], po
                               f"in {' and '.join(CONVERTED_IN)} transformations only")
     columns = dict(columns)
     replacements: dict[int, Node] = {}
-    for site in found:
-        replacements[id(site.call)] = _bind_site(gen, step, site, columns, port, context,
-                                                 whole=site.call is parsed.node)
+    for group in _groups(found):
+        node = _bind_site(gen, step, group[0], columns, port, context, whole=group[0].call is parsed.node,
+                          others=group[1:])
+        for site in group:
+            replacements[id(site.call)] = node
     return Parsed(parsed.text, _replace(parsed.node, replacements)), columns
 
 
+def _groups(found: list[Site]) -> list[list[Site]]:
+    """The calls of one expression, those that set the same variable together: allowed only in branches of
+    IIF/DECODE that exclude each other (at most one of them acts on a row), with the same function."""
+    groups: dict[str, list[Site]] = {}
+    out: list[list[Site]] = []
+    for site in found:
+        if site.reads_only:
+            out.append([site])
+            continue
+        key = site.variable.lower()
+        if key not in groups:
+            groups[key] = []
+            out.append(groups[key])
+        groups[key].append(site)
+    for group in out:
+        if len(group) > 1 and not (all(_exclusive(a, b) for i, a in enumerate(group) for b in group[i + 1:])
+                                   and len({s.function for s in group}) == 1):
+            raise ConversionError(f"{group[0].variable} is set {len(group)} times in one expression, not in "
+                                  "branches of IIF/DECODE that exclude each other: not converted")
+    return out
+
+
+def _exclusive(a: Site, b: Site) -> bool:
+    """True when the two calls are in different branches of the same IIF or DECODE."""
+    for x, y in zip(a.guard, b.guard, strict=False):
+        if x == y:
+            continue
+        if x.node is y.node:
+            return x.taken != y.taken
+        return (isinstance(x.node, Binary) and isinstance(y.node, Binary) and x.node.left is y.node.left
+                and isinstance(x.node.right, Literal) and isinstance(y.node.right, Literal)
+                and x.node.right.value != y.node.right.value)
+    return False
+
+
 def _bind_site(gen: Generator, step: Step, site: Site, columns: dict[str, str], port: Port | None,
-               context: Any, whole: bool) -> Node:
-    """The node that replaces one call: the column of the variable's current value, or ``$$V`` itself (its
-    start value) when nothing sets the variable."""
+               context: Any, whole: bool, others: list[Site] | None = None) -> Node:
+    """The node that replaces one call (or ``others`` too: calls on the same variable in exclusive branches):
+    the column of the variable's current value, or ``$$V`` itself (its start value) when nothing sets the
+    variable."""
     variable = _variable(gen, site)
     key = variable.name.lower()
     current = _CURRENT.setdefault(context, {})
@@ -225,14 +263,17 @@ def _bind_site(gen: Generator, step: Step, site: Site, columns: dict[str, str], 
     if len(setters) > 1:
         raise ConversionError(f"{variable.name} is set in {len(setters)} places ({', '.join(setters)}): "
                               "PowerCenter leaves the order between them undefined; not converted")
+    group = [site, *(others or [])]
     if port is not None and port.is_variable:
-        site = _inline_variable_ports(step, site, port)
+        group = [_inline_variable_ports(step, s, port) for s in group]
     var = context.var
     base = variable.name.lstrip("$")
-    action, note = _action(gen, step, site, variable, columns, port)
+    actions = [_action(gen, step, s, variable, columns, port) for s in group]
+    action = actions[0][0] if len(actions) == 1 else f"F.coalesce({', '.join(a for a, _n in actions)})"
     action_column = f"_{base}_action"
-    lines = [f"# {to_text(site.call)}" + (f" in port {port.name}" if port is not None else "") + ":",
-             f"# {note}",
+    calls = " / ".join(to_text(s.call) for s in group)
+    lines = [f"# {calls}" + (f" in port {port.name}" if port is not None else "") + ":",
+             f"# {actions[0][1]}" + (" (one branch at most on a row)" if len(group) > 1 else ""),
              f"{var} = {var}.withColumn({py_str(action_column)}, {action})"]
     context.temporary.append(action_column)
     current_column = f"_{base}"
@@ -421,10 +462,10 @@ def setters(plan: Plan) -> dict[str, list[str]]:
             if "VARIABLE" not in text.upper():
                 continue
             try:
-                found = sites(expr.parse(text))
+                groups = _groups(sites(expr.parse(text)))
             except (expr.ExprError, ConversionError):
                 continue
-            for site in found:
-                if not site.reads_only and site.variable:
-                    out.setdefault(site.variable.lower(), []).append(f"{step.name}.{where}")
+            for group in groups:
+                if not group[0].reads_only and group[0].variable:
+                    out.setdefault(group[0].variable.lower(), []).append(f"{step.name}.{where}")
     return out
