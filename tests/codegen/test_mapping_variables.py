@@ -339,17 +339,39 @@ def test_gaps(ports: list[Any], variables: tuple[MappingVariable, ...], kind: st
     assert all(g.file == "tests/codegen/data/model.xml" and g.line == 10 for g in job.gaps)  # the port's place
 
 
-def test_a_filter_condition_is_a_gap() -> None:
-    b = _mapping(variables=(LAST_ID,), kind="Expression")
-    b.add(Transformation("FIL", "Filter", ports=[port("ID", INT)],
-                         attributes=Attributes({"Filter Condition": "SETMAXVARIABLE($$LAST_ID, ID) > 0"})))
-    b.connect("SQ_ORD", "FIL", ["ID"])
+def _filter(condition: str, kind: str = "Filter") -> MappingBuilder:
+    b = _mapping(variables=(LAST_ID, N_BIG), kind="Expression")
+    b.add(Transformation("FIL", kind, ports=[port("ID", INT), port("AMT", INT)],
+                         attributes=Attributes({"Filter Condition" if kind == "Filter" else
+                                                "Update Strategy Expression": condition})))
+    b.connect("SQ_ORD", "FIL", ["ID", "AMT"])
     b.flat_target("OUT2", [("ID", "integer")])
     b.connect("FIL", "OUT2", ["ID"])
-    job = b.render()
+    return b
+
+
+def test_a_filter_condition_sets_the_variable_for_every_row_that_reaches_it() -> None:
+    job = _filter("IIF(AMT > 0, SETCOUNTVARIABLE($$N_BIG) <= 2, FALSE)").render()
+    assert job.complete, job.gaps
+    assert _step_lines(job.code, "Filter FIL") == [
+        "# condition: IIF(AMT > 0, SETCOUNTVARIABLE($$N_BIG) <= 2, FALSE)",
+        'fil = sq_ord.select("ID", "AMT", "_row_id")',
+        "# SETCOUNTVARIABLE($$N_BIG):",
+        "# adds 1 for a row marked for insert, subtracts 1 for a row marked for delete, when the IIF/DECODE "
+        "branch that holds it is taken",
+        'fil = fil.withColumn("_N_BIG_action", F.when((F.col("AMT") > F.lit(0)), F.lit(1)))',
+        'fil = job.set_variable(fil, "$$N_BIG", "SETCOUNTVARIABLE", "_N_BIG_action", current="_N_BIG")',
+        'fil = fil.where(F.when((F.col("AMT") > F.lit(0)), (F.col("_N_BIG") <= F.lit(2)).cast("int"))'
+        '.otherwise(F.lit(False).cast("int")) != 0)',
+        'fil = fil.drop("_N_BIG_action", "_N_BIG")',
+    ]
+
+
+def test_an_update_strategy_expression_is_a_gap() -> None:
+    job = _filter("IIF(SETMAXVARIABLE($$LAST_ID, ID) > 3, DD_UPDATE, DD_INSERT)", "Update Strategy").render()
     assert [g.message for g in job.gaps] == [
-        "SETMAXVARIABLE in a Filter transformation: infaflow converts variable functions in Expression "
-        "transformations only"]
+        "SETMAXVARIABLE in Update Strategy transformation FIL: infaflow converts variable functions in Expression "
+        "and Filter transformations only"]
 
 
 def test_the_job_declares_its_variables_and_passes_them_to_the_job() -> None:
@@ -575,3 +597,14 @@ def test_a_call_in_a_variable_port_reading_earlier_variable_ports(spark, tmp_pat
     assert [r[1] for r in rows] == ["01/01/2000 00:00:00", "01/01/2000 00:00:00", "01/05/2024 09:30:00",
                                     "01/05/2024 09:30:00", "01/20/2024 12:00:00", "01/20/2024 12:00:00"]
     assert result.mapping_variables == {"$$LAST_RUN": dt.datetime(2024, 1, 20, 12)}
+
+
+@pytest.mark.spark
+def test_a_filter_counts_every_row_that_reaches_it(spark, tmp_path: Path) -> None:
+    b = _filter("IIF(AMT > 0, SETCOUNTVARIABLE($$N_BIG) <= 2, FALSE)")
+    job = b.render()
+    write_csv(tmp_path / "src" / "ord.dat", ["ID", "AMT", "UPDATED_AT", "RT"], ORDERS)
+    result = run_job(job, spark, tmp_path)
+    # Rows with AMT > 0 (1, 2, 3, 5) are counted whether or not they pass; the first two pass.
+    assert read_csv(tmp_path / "tgt" / "out2.out") == [["1"], ["2"]]
+    assert result.mapping_variables["$$N_BIG"] == 4

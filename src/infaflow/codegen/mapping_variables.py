@@ -1,5 +1,5 @@
 """Mapping variables set row by row in generated jobs: SETVARIABLE, SETMAXVARIABLE, SETMINVARIABLE and
-SETCOUNTVARIABLE in the ports of an Expression transformation.
+SETCOUNTVARIABLE in the ports of an Expression transformation and in a Filter condition.
 
 Each call becomes two steps of the job (the rules are in :mod:`infaflow.expr.variables` and docs/convert.md):
 
@@ -11,7 +11,7 @@ Each call becomes two steps of the job (the rules are in :mod:`infaflow.expr.var
    current value as rows pass (a window over ``_row_id``), which is what the call returns.
 
 A reference ``$$V`` stays the start value (``job.param``); ``SETVARIABLE($$V, NULL)`` reads the current value.
-What is not converted is reported: a call outside an Expression transformation, a variable set in more than one
+What is not converted is reported: a call outside an Expression or a Filter, a variable set in more than one
 place (PowerCenter leaves the order between them undefined), a function the variable's aggregation type does
 not allow, a call inside a search argument of DECODE or inside another function that evaluates its arguments
 lazily.
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from infaflow.model import MappingVariable, Port
 
 ROW_TYPE = "_row_type"
-#: where variable functions are converted (PowerCenter also allows Filter, Router and Update Strategy)
-CONVERTED_IN = ("Expression",)
+#: where variable functions are converted (PowerCenter also allows Router and Update Strategy)
+CONVERTED_IN = ("Expression", "Filter")
 #: `Treat source rows as` -> the type of every row (Data Driven: insert until an Update Strategy flags them)
 TREAT_ROWS_AS = {"insert": DD_INSERT, "update": DD_UPDATE, "delete": DD_DELETE, "data driven": DD_INSERT}
 ROW_TYPE_NAMES = {0: "insert", 1: "update", 2: "delete", 3: "reject"}
@@ -157,6 +157,26 @@ def _replace(node: Node, replacements: dict[int, Node]) -> Node:
 
 # -- binding the calls of one expression to the job's columns --------------------------------------------
 
+
+class StepContext:
+    """Where the calls of a transformation other than an Expression put their code: the step's frame
+    variable and lines; the temporary columns are dropped by :meth:`drop`. It takes the place of the lookup
+    resolver, and a transformation without lookups refuses ``:LKP`` calls as before."""
+
+    def __init__(self, var: str, lines: list[str]) -> None:
+        self.var, self.lines = var, lines
+        self.temporary: list[str] = []
+
+    def __call__(self, name: str, arg_codes: list[str]) -> str:
+        raise ConversionError(f":LKP.{name} is not allowed here")
+
+    def drop(self) -> list[str]:
+        """The line dropping the temporary columns (none when no variable function was called)."""
+        if not self.temporary:
+            return []
+        return [f"{self.var} = {self.var}.drop({', '.join(py_str(c) for c in self.temporary)})"]
+
+
 #: per step (its UnconnectedLookups context): variable name (lower case) -> the column of its current value
 _CURRENT: WeakKeyDictionary[Any, dict[str, str]] = WeakKeyDictionary()
 #: per generator: variable name (lower case) -> the places that set it ("step.port")
@@ -190,8 +210,8 @@ def bind(gen: Generator, step: Step, parsed: Parsed, columns: dict[str, str], po
     found = sites(parsed.node)
     if step.kind not in CONVERTED_IN or context is None or not hasattr(context, "temporary"):
         names = ", ".join(sorted({s.function for s in found}))
-        raise ConversionError(f"{names} in a {step.kind} transformation: infaflow converts variable functions "
-                              f"in {' and '.join(CONVERTED_IN)} transformations only")
+        raise ConversionError(f"{names} in {step.kind} transformation {step.name}: infaflow converts variable "
+                              f"functions in {' and '.join(CONVERTED_IN)} transformations only")
     columns = dict(columns)
     replacements: dict[int, Node] = {}
     for group in _groups(found):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infaflow.codegen import mapping_variables
 from infaflow.codegen.generate import Generator, Output, StepCode, port_columns, unwrap
 from infaflow.codegen.plan import Step
 
@@ -15,7 +16,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
     text = str(step.attributes.get("Filter Condition", "") or "").strip() or "TRUE"
     parsed = gen.parse(step, text)
     if parsed is not None:
-        code = gen.translate(step, parsed, port_columns(ports), as_condition=True)
+        context = mapping_variables.StepContext(var, lines)  # SETVARIABLE & co. in the condition
+        code = gen.translate(step, parsed, port_columns(ports), as_condition=True, lookup=context)
         lines.append(f"{var} = {var}.where({unwrap(code)})")
+        lines += context.drop()
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports if p.is_output}
     return StepCode(lines, outputs, [f"condition: {' '.join(text.split())}"])
