@@ -291,11 +291,16 @@ class Job:
         return F.lit(value).cast(dtype)
 
     def text(self, value: str) -> str:
-        """Expand $PM directories and parameters inside a file name or directory."""
+        """Expand $PM directories and parameters inside a file name, a directory or SQL. A date/time value (a
+        mapping variable's saved value) is written MM/DD/YYYY HH24:MI:SS, as PowerCenter passes datetime
+        values in SQL to Oracle, SQL Server and Sybase sources."""
+        import datetime as dt
+
         def repl(m: re.Match[str]) -> str:
             key = m.group(0)
             if key.lower() in self.params:
-                return str(self.params[key.lower()])
+                found = self.params[key.lower()]
+                return found.strftime("%m/%d/%Y %H:%M:%S") if isinstance(found, dt.datetime) else str(found)
             if key in _PROCESS_DIRS:
                 return self.directory(key)
             return key

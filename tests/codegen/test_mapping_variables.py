@@ -608,3 +608,30 @@ def test_a_filter_counts_every_row_that_reaches_it(spark, tmp_path: Path) -> Non
     # Rows with AMT > 0 (1, 2, 3, 5) are counted whether or not they pass; the first two pass.
     assert read_csv(tmp_path / "tgt" / "out2.out") == [["1"], ["2"]]
     assert result.mapping_variables["$$N_BIG"] == 4
+
+
+@pytest.mark.spark
+def test_incremental_source_filter_with_the_saved_value(spark, tmp_path: Path) -> None:
+    from infaflow.codegen.store import load_csv
+
+    write_csv(tmp_path / "ORDERS.csv", ["ID", "UPDATED_AT"],
+              [[1, "2024-01-03 10:00:00"], [2, "2024-01-05 08:00:00"], [3, "2024-01-04 00:00:00"]])
+    load_csv(spark, tmp_path / "store", "SRC", "ORDERS", tmp_path / "ORDERS.csv")
+    b = MappingBuilder()
+    b.relational_source("ORDERS", [("ID", "integer"), ("UPDATED_AT", "date")], dbd="SRC",
+                        attrs={"Source Filter": "ORDERS.UPDATED_AT > TO_DATE('$$LAST_RUN', 'MM/DD/YYYY HH24:MI:SS')"})
+    b.add(Transformation("EXP", "Expression", ports=[
+        port("ID", INT), port("UPDATED_AT", D, "INPUT"),
+        port("o_MAX", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)")]))
+    b.connect("SQ_ORDERS", "EXP", ["ID", "UPDATED_AT"])
+    b.flat_target("OUT", [("ID", "integer"), ("o_MAX", "date")])
+    b.connect("EXP", "OUT", ["ID", "o_MAX"])
+    b.mapping.variables.append(LAST_RUN)
+    job = b.render()
+    assert job.complete, job.gaps
+    first = run_job(job, spark, tmp_path)  # the initial value 01/01/2000: every row
+    assert first.mapping_variables == {"$$LAST_RUN": dt.datetime(2024, 1, 5, 8)}
+    # The next run starts from the saved value (a datetime), written in the SQL as MM/DD/YYYY HH24:MI:SS.
+    second = run_job(job, spark, tmp_path, {"$$LAST_RUN": dt.datetime(2024, 1, 4, 12)})
+    assert read_csv(tmp_path / "tgt" / "out.out") == [["2", "01/05/2024 08:00:00"]]
+    assert second.mapping_variables == {"$$LAST_RUN": dt.datetime(2024, 1, 5, 8)}
