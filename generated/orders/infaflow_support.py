@@ -238,9 +238,12 @@ class Job:
     """The context of one session run: parameters, directories, connections and row counts."""
 
     def __init__(self, spark: SparkSession, session: str, params: dict[str, Any] | None,
-                 parameters: dict[str, tuple[str, Any]] | None = None, *, stop_on_errors: int | str = 0) -> None:
+                 parameters: dict[str, tuple[str, Any]] | None = None, *, stop_on_errors: int | str = 0,
+                 variables: dict[str, str] | None = None) -> None:
         """``stop_on_errors``: the session's `Stop on errors` (0 = never; N = fail once a source or a
-        transformation has N row errors), a number or a variable such as ``$PMSessionErrorThreshold``."""
+        transformation has N row errors), a number or a variable such as ``$PMSessionErrorThreshold``.
+        ``variables``: the mapping variables (name -> aggregation type MAX, MIN or COUNT), whose final values
+        :meth:`finish` returns in ``SessionResult.mapping_variables``."""
         self.spark = spark
         self.session = session
         self._error_rows: list[tuple[str, str, DataFrame]] = []  # (instance, kind, rows with ROW_ERROR)
@@ -259,6 +262,8 @@ class Job:
         self.result = SessionResult(session)
         self._observed: list[tuple[dict[str, int], str, Observation, DataFrame, Column]] = []
         self._sequences: list[Sequence] = []
+        self._variables = {name.lower(): (name, aggregation) for name, aggregation in (variables or {}).items()}
+        self._variable_values: dict[str, tuple[Observation, DataFrame, Column]] = {}
         self._errors: dict[str, int] = {}
         self._post_sql: list[tuple[str, Connection, str, str]] = []
         self.connections = load_connections(
@@ -286,11 +291,16 @@ class Job:
         return F.lit(value).cast(dtype)
 
     def text(self, value: str) -> str:
-        """Expand $PM directories and parameters inside a file name or directory."""
+        """Expand $PM directories and parameters inside a file name, a directory or SQL. A date/time value (a
+        mapping variable's saved value) is written MM/DD/YYYY HH24:MI:SS, as PowerCenter passes datetime
+        values in SQL to Oracle, SQL Server and Sybase sources."""
+        import datetime as dt
+
         def repl(m: re.Match[str]) -> str:
             key = m.group(0)
             if key.lower() in self.params:
-                return str(self.params[key.lower()])
+                found = self.params[key.lower()]
+                return found.strftime("%m/%d/%Y %H:%M:%S") if isinstance(found, dt.datetime) else str(found)
             if key in _PROCESS_DIRS:
                 return self.directory(key)
             return key
@@ -668,6 +678,61 @@ class Job:
         finally:
             conn.close()
 
+    # -- mapping variables (SETVARIABLE, SETMAXVARIABLE, SETMINVARIABLE, SETCOUNTVARIABLE) ----------
+
+    def set_variable(self, df: DataFrame, name: str, function: str, value: str,
+                     current: str | None = None) -> DataFrame:
+        """Apply a variable function to mapping variable ``name`` over the rows of ``df`` in PowerCenter's
+        order (``_row_id``). ``value`` is the column of what the function does on each row: the value it is
+        given, or for SETCOUNTVARIABLE +1 / -1, and NULL where it does nothing (its branch not evaluated, a
+        row type it ignores, a NULL value). With ``current``, adds that column: the variable's current value
+        once the row has passed (what the function returns). The final value is kept for :meth:`finish`."""
+        key = name.lower()
+        if key not in self._variables:
+            raise KeyError(f"{name} is not a mapping variable of {self.session}")
+        if key in self._variable_values:
+            raise NotConverted(f"{self.session}: {name} is set in more than one place")
+        start = self.param(name)
+        column = F.col(value)
+        rows = Window.orderBy(ROW_ID).rowsBetween(Window.unboundedPreceding, 0)
+        if function == "SETCOUNTVARIABLE":
+            final = F.coalesce(start, F.lit(0)) + F.coalesce(F.sum(column), F.lit(0))
+            running = F.coalesce(start, F.lit(0)) + F.coalesce(F.sum(column).over(rows), F.lit(0))
+        elif function == "SETMAXVARIABLE":
+            final, running = F.greatest(start, F.max(column)), F.greatest(start, F.max(column).over(rows))
+        elif function == "SETMINVARIABLE":
+            final, running = F.least(start, F.min(column)), F.least(start, F.min(column).over(rows))
+        elif function == "SETVARIABLE":
+            # The last value set; at the end of the session it is compared with the start value by the
+            # variable's aggregation type.
+            last = F.coalesce(F.max_by(column, F.when(column.isNotNull(), F.col(ROW_ID))), start)
+            final = F.least(start, last) if self._variables[key][1] == "MIN" else F.greatest(start, last)
+            running = F.coalesce(F.last(column, ignorenulls=True).over(rows), start)
+        else:
+            raise ValueError(f"not a variable function: {function}")
+        dtype = self._types.get(key, "string")
+        final = final.cast(dtype)
+        obs = Observation(_observation_name(f"var_{name.strip('$')}"))
+        observed = df.observe(obs, final.alias("rows"))
+        self._variable_values[key] = (obs, observed, final)
+        if current is None:
+            return observed
+        return observed.withColumn(current, running.cast(dtype))
+
+    def _final_variables(self) -> dict[str, Any]:
+        """Every mapping variable's value to save: the final current value of those a function set, the start
+        value of the others (one small row for the start values)."""
+        out: dict[str, Any] = {}
+        unset = [key for key in self._variables if key not in self._variable_values]
+        if unset:
+            row = self.spark.range(1).select(*[self.param(self._variables[k][0]).alias(f"v{i}")
+                                               for i, k in enumerate(unset)]).first()
+            for i, key in enumerate(unset):
+                out[self._variables[key][0]] = row[f"v{i}"] if row is not None else None
+        for key, (obs, observed, final) in self._variable_values.items():
+            out[self._variables[key][0]] = _observed_value(obs, observed, final)
+        return out
+
     # -- the rest ----------------------------------------------------------------------------------
 
     def sequence(self, name: str, **settings: Any) -> Sequence:
@@ -692,6 +757,8 @@ class Job:
             self._execute_sql(instance, connection, sql, stage)
         for seq in self._sequences:
             seq.finish()
+        if self._variables:
+            self.result.mapping_variables = self._final_variables()
         return self.result
 
 
@@ -727,6 +794,16 @@ def _observed_rows(obs: Observation, observed: DataFrame, metric: Column) -> int
             return int(obs.get["rows"] or 0)
     value = observed.agg(metric.alias("rows")).collect()[0]["rows"]
     return int(value or 0)
+
+
+def _observed_value(obs: Observation, observed: DataFrame, metric: Column) -> Any:
+    """The ``rows`` metric of an observation as it is (the value of a mapping variable), computed again when
+    no action ran the observed plan (as :func:`_observed_rows`)."""
+    if obs._jo is not None and obs._jo.future().isCompleted():
+        row = obs._jo.future().value().get().get()
+        if row.size() > 0:
+            return obs.get["rows"]
+    return observed.agg(metric.alias("rows")).collect()[0]["rows"]
 
 
 def _observation_name(name: str) -> str:
@@ -815,6 +892,8 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a parameter value ($$MappingParam, $PMSourceFileDir, $DBConnection_X...)")
     parser.add_argument("--param-file", help="a PowerCenter parameter file (name=value lines)")
+    parser.add_argument("--state-file", help="where the mapping variables' values are kept between runs "
+                                             "(default: state/<job>.json beside the job)")
     args = parser.parse_args(argv)
     params: dict[str, Any] = {}
     if args.param_file:
@@ -827,8 +906,70 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
             parser.error(f"--param {item!r}: expected NAME=VALUE")
         name, value = item.split("=", 1)
         params[name] = value
+    state = Path(args.state_file) if args.state_file else default_state_file(run)
+    given = {name.lower() for name in params}
+    for name, value in read_state(state).items():
+        if name.lower() not in given:  # a parameter file or --param wins over the saved value
+            params[name] = value
     spark = SparkSession.builder.appName("infaflow-job").getOrCreate()
     result = run(spark, params)
+    if result.mapping_variables:
+        write_state(state, result)
     print(json.dumps(result.as_dict(), indent=2, default=str))
     sys.stdout.flush()
     return 0
+
+
+# -- the state file of mapping variables (a job run with spark-submit) ----------------------------------
+
+
+def default_state_file(run: Callable[..., Any]) -> Path:
+    """``state/<job>.json`` in the directory of the job's module."""
+    module = sys.modules.get(run.__module__)
+    path = Path(getattr(module, "__file__", None) or "job.py")
+    return path.parent / "state" / f"{path.stem}.json"
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    """The mapping variables' values saved by the last successful run (none when there is no file)."""
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {name: _decode_state(entry) for name, entry in (data.get("mapping_variables") or {}).items()}
+
+
+def write_state(path: Path, result: SessionResult) -> None:
+    """Save the mapping variables' final values (JSON: session, saved time, name -> {type, value})."""
+    import datetime as dt
+    from decimal import Decimal
+
+    def entry(value: Any) -> dict[str, Any]:
+        if isinstance(value, dt.datetime):
+            return {"type": "datetime", "value": value.isoformat()}
+        if isinstance(value, Decimal):
+            return {"type": "decimal", "value": str(value)}
+        return {"type": "plain", "value": value}
+
+    data = {
+        "session": result.session,
+        "saved": dt.datetime.now().isoformat(timespec="seconds"),
+        "mapping_variables": {name: entry(value) for name, value in result.mapping_variables.items()},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _decode_state(entry: dict[str, Any]) -> Any:
+    import datetime as dt
+    from decimal import Decimal
+
+    kind, value = entry.get("type"), entry.get("value")
+    if value is None:
+        return None
+    if kind == "datetime":
+        return dt.datetime.fromisoformat(value)
+    if kind == "decimal":
+        return Decimal(value)
+    return value

@@ -263,7 +263,8 @@ def runs_command(state_dir: str, limit: int, workflow: str | None, as_json: bool
 @click.option("--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR")
 @click.option("--json", "as_json", is_flag=True)
 def show_command(run_id: int, state_dir: str, as_json: bool) -> None:
-    """Print a run's task table: status, duration, attempts and errors."""
+    """Print a run's task table: status, duration, attempts and errors; then the values the sessions saved
+    of their mapping variables."""
     from infaflow.runtime import summary as S
 
     store = _open_store(state_dir)
@@ -301,6 +302,12 @@ def show_command(run_id: int, state_dir: str, as_json: bool) -> None:
             entry["error"],
         )
     console.print(table)
+    if data.get("mapping_variables"):
+        saved = Table("session", "mapping variable", "value saved")
+        for path, values in data["mapping_variables"].items():
+            for name, value in values.items():
+                saved.add_row(path, name, "NULL" if value is None else str(value))
+        console.print(saved)
 
 
 def _plan_of(record: Any):  # noqa: ANN202, ANN401

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from infaflow.codegen import exprs
+from infaflow.codegen import exprs, mapping_variables
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import Namer, py_str
 from infaflow.codegen.plan import Gap, Plan, PortRef, Step
@@ -351,6 +351,7 @@ class Generator:
         loc = port.location if port is not None and port.location.file else step.location
         port_type, param_type, lookup_type = self._typing(step, columns)
         try:
+            parsed, columns = mapping_variables.bind(self, step, parsed, columns, port, lookup)
             return exprs.to_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
                                  loc.file or self.file, loc.line, types=port_type, parameter_types=param_type,
                                  lookup_types=lookup_type, as_condition=as_condition)
@@ -380,6 +381,7 @@ class Generator:
         loc = port.location if port is not None and port.location.file else step.location
         port_type, param_type, lookup_type = self._typing(step, columns, types)
         try:
+            parsed, columns = mapping_variables.bind(self, step, parsed, columns, port, lookup)
             return exprs.to_checked_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
                                          loc.file or self.file, loc.line, types=port_type,
                                          parameter_types=param_type, lookup_types=lookup_type,

@@ -54,6 +54,12 @@ def _parameters(plan: Plan) -> list[tuple[str, str]]:
     return out
 
 
+def _variables(plan: Plan) -> list[tuple[str, str]]:
+    """The mapping variables (not parameters) and their aggregation types, as code."""
+    return [(py_str(v.name), py_str((v.aggfunction or "NONE").upper())) for v in plan.mapping.variables
+            if not v.is_param]
+
+
 def _empty(datatype: str) -> str:
     kind = spark_type(datatype)
     if kind == "string":
@@ -101,6 +107,8 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         ],
         session_literal=py_str(plan.session.name if plan.session else plan.mapping.name),
         parameters=_parameters(plan),
+        variables=_variables(plan),
+        job_variables=", variables=MAPPING_VARIABLES" if _variables(plan) else "",
         stop_on_errors=stop_on_errors(plan),
         steps=steps,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from infaflow.codegen import exprs
+from infaflow.codegen import exprs, mapping_variables
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.generate import ANY_ORIGIN, ROW_ID, Generator, Output, StepCode, cast_to, select_code
 from infaflow.codegen.naming import py_str
@@ -90,7 +90,8 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
     origin = gen.output_of(step.inputs[inputs[0].name.lower()]).origin if inputs else ANY_ORIGIN
     columns = {p.name.lower(): f"F.col({py_str(gen.column_of(step, p))})" for p in inputs}
     variables = [p for p in step.ports if p.is_variable]
-    stateful = bool(variables) or any(":LKP" in (p.expression or "").upper() for p in step.ports)
+    stateful = (bool(variables) or any(":LKP" in (p.expression or "").upper() for p in step.ports)
+                or mapping_variables.in_step(step))
     lines: list[str] = [f"{var} = {frame}"] if stateful else []
     base = var if stateful else frame
     lookups = UnconnectedLookups(step, gen, var, lines)
