@@ -99,15 +99,6 @@ def test_fixed_width_target_pads_fields_and_writes_the_null_character(spark, tmp
     ]
 
 
-def test_fixed_width_target_with_a_number_is_reported() -> None:
-    b = _mapping({"LINESEQUENTIAL": "YES"}, target=[("ID", INT)])
-    b.folder.targets[-1].flatfile = _fixed({})
-    job = b.render()
-    assert not job.complete
-    (gap,) = job.gaps
-    assert gap.instance == "OUT" and "field width and alignment of numbers" in gap.message
-
-
 def test_field_positions_fall_back_to_precisions() -> None:
     from infaflow.codegen.handlers.source import field_positions
 

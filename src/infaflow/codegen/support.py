@@ -403,25 +403,69 @@ class Job:
             df = self._reject(source, df, self.result.source_rejected_rows, "reader")
         return self._count(self.result.source_rows, source, df)
 
-    def write_fixed_width(self, target: str, df: DataFrame, path: str, columns: list[tuple[str, str, int]], *,
+    def write_fixed_width(self, target: str, df: DataFrame, path: str, columns: list[tuple[Any, ...]], *,
                           null_character: str = "*", repeat_null: bool = False,
-                          date_format: str = "MM/DD/YYYY HH24:MI:SS", ordered: bool = True) -> None:
-        """Write a fixed-width target file in PowerCenter's row order: ``columns`` are (name, type, width);
-        each value is padded with blanks to its width (longer values are cut); NULL is the null character,
-        repeated to the width with ``repeat_null``, else once and padded with blanks. One line per row."""
+                          date_format: str = "MM/DD/YYYY HH24:MI:SS", thousand_separator: str = "",
+                          decimal_separator: str = ".", ordered: bool = True) -> None:
+        """Write a fixed-width target file in PowerCenter's row order, one line per row. ``columns`` are
+        (name, type, width) or (name, type, width, datetime format of the field). Strings are padded with
+        blanks on the right and cut at their width; dates are their format's text, padded on the right (cut
+        when the field is narrower); numbers are right-aligned (blanks on the left) with the target's
+        decimal and thousand separators. NULL is the null character, repeated to the width with
+        ``repeat_null``, else once and padded with blanks. A number wider than its field is rejected by the
+        writer: the row goes to the reject file (row indicator 0, column indicator ``O`` for the field that
+        overflows, ``D``/``N`` for the others) and counts as rejected."""
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
-        fmt = _spark_format(date_format)
         out = _one_partition(df, ordered)
         null_text = null_character or " "
-        parts = []
-        for name, spark_type, width in columns:
-            text = _cast_out(F.col(f"`{name}`"), spark_type, fmt)
-            null = null_text * width if repeat_null else null_text
-            parts.append(F.rpad(F.coalesce(text, F.lit(null)), width, " "))
-        line = F.concat(*parts) if parts else F.lit("")
-        out = self._count(self.result.target_rows, target, out.select(line.alias("value")))
-        _write_single_text(out, path)
+        cells, values, overflows = [], [], []
+        for spec in columns:
+            name, spark_type, width = spec[0], spec[1], int(spec[2])
+            fmt = _spark_format(spec[3] if len(spec) > 3 and spec[3] else date_format)
+            col = F.col(f"`{name}`")
+            text = _fixed_width_text(col, spark_type, fmt, thousand_separator, decimal_separator)
+            null = F.lit(null_text * width if repeat_null else null_text)
+            if _is_number(spark_type):
+                too_long = F.coalesce(F.length(text) > width, F.lit(False)) | (col.isNotNull() & text.isNull())
+                cell = F.when(col.isNull(), F.rpad(null, width, " ")).otherwise(F.lpad(text, width, " "))
+            else:
+                too_long = F.lit(False)
+                cell = F.rpad(F.coalesce(text, null), width, " ")
+            cells.append(cell)
+            values.append(text)
+            overflows.append(too_long)
+        flags = [f.alias(f"_overflow{i}") for i, f in enumerate(overflows)]
+        texts = [v.alias(f"_value{i}") for i, v in enumerate(values)]
+        line = (F.concat(*cells) if cells else F.lit("")).alias("value")
+        staged = out.select(line, *texts, *flags, *([ROW_ID] if ROW_ID in out.columns else []))
+        any_overflow = F.lit(False)
+        for i in range(len(flags)):
+            any_overflow = any_overflow | F.col(f"_overflow{i}")
+        self._reject_overflows(target, staged.where(any_overflow), len(flags))
+        kept = self._count(self.result.target_rows, target, staged.where(~any_overflow).select("value"))
+        _write_single_text(kept, path)
+
+    def _reject_overflows(self, target: str, rows: DataFrame, n_columns: int) -> None:
+        """Rows the fixed-width writer cannot write (a number wider than its field) go to the target's
+        reject file after any rows already there, in PowerCenter's reject format: the row indicator 0
+        (insert), then each value followed by its column indicator (D valid, N null, O overflow)."""
+        n = rows.count()
+        if not n:
+            return
+        self.result.rejected_rows[target] = self.result.rejected_rows.get(target, 0) + n
+        values = [F.lit(str(DD_INSERT))]
+        for i in range(n_columns):
+            value = F.col(f"_value{i}")
+            indicator = F.when(F.col(f"_overflow{i}"), F.lit("O")).when(value.isNull(), F.lit("N")).otherwise(F.lit("D"))
+            values += [value, indicator]
+        ordered = rows.orderBy(ROW_ID) if ROW_ID in rows.columns else rows
+        bad = Path(self.directory("$PMBadFileDir")) / f"{target.lower()}.bad"
+        part = bad.with_name(f".{bad.name}.{uuid.uuid4().hex[:8]}")
+        _write_single_csv(ordered.select(*values).coalesce(1), str(part), delimiter=",", quote='"', header=False)
+        with open(bad, "ab") as fh, open(part, "rb") as extra:
+            shutil.copyfileobj(extra, fh)
+        part.unlink()
 
     def read_table(self, source: str, connection: Connection, table: str, columns: list[str],
                    count: bool = True) -> DataFrame:
@@ -769,6 +813,32 @@ def _cast_out(col: Column, spark_type: str, fmt: str) -> Column:
     if spark_type == "timestamp":
         return F.date_format(col, fmt)
     return col.cast(spark_type).cast("string") if spark_type != "string" else col
+
+
+_NUMBER_TYPES = ("byte", "short", "int", "integer", "bigint", "long", "float", "double", "decimal")
+
+
+def _is_number(spark_type: str) -> bool:
+    return spark_type.split("(")[0].strip().lower() in _NUMBER_TYPES
+
+
+def _fixed_width_text(col: Column, spark_type: str, fmt: str, thousand_separator: str,
+                      decimal_separator: str) -> Column:
+    """A value's text in a fixed-width target: numbers as their type writes them (NULL when the value does
+    not fit the type's precision), with the thousand separator in the integer digits and the decimal
+    separator; dates in the field's format; strings as they are."""
+    if not _is_number(spark_type):
+        return _cast_out(col, spark_type, fmt)
+    text = col.try_cast(spark_type).cast("string")
+    if not thousand_separator and decimal_separator in ("", "."):
+        return text
+    whole = F.regexp_extract(text, r"^(-?\d+)", 1)
+    rest = F.regexp_extract(text, r"^-?\d+(.*)$", 1)
+    if thousand_separator:
+        whole = F.regexp_replace(whole, r"(\d)(?=(\d{3})+$)", "$1" + thousand_separator.replace("$", "\\$"))
+    if decimal_separator not in ("", "."):
+        rest = F.regexp_replace(rest, r"^\.", decimal_separator)
+    return F.when(text.isNull(), F.lit(None)).otherwise(F.concat(whole, rest))
 
 
 def _write_single_csv(df: DataFrame, path: str, *, delimiter: str, quote: str, header: bool) -> None:
