@@ -234,6 +234,40 @@ class Sequence:
             self._path.write_text(json.dumps({"current_value": nxt}))
 
 
+class GeneratedKey:
+    """A Normalizer's generated key (a ``GK_`` port): one value per input row, the same for every row the
+    input row becomes, in row order. It starts from the value the last session saved (the port's
+    SEQUENCE_GENERATOR_VALUE the first time), or from 1 with ``restart``; the next value is saved in
+    $PMStorageDir/normalizer/ unless ``reset``."""
+
+    def __init__(self, job: Job, name: str, *, value: int, reset: bool, restart: bool) -> None:
+        self.name, self.reset = name, reset
+        self._path = Path(job.directory("$PMStorageDir")) / "normalizer" / f"{name}.json"
+        self.first = value
+        if restart:
+            self.first = 1
+        elif self._path.is_file():
+            self.first = int(json.loads(self._path.read_text())["value"])
+        self._observation: Observation | None = None
+        self._observed: DataFrame | None = None
+
+    def number(self, df: DataFrame, column: str) -> DataFrame:
+        """``df`` (the Normalizer's input rows) with the key in ``column``, in row order."""
+        key = F.row_number().over(Window.orderBy(ROW_ID)) + F.lit(self.first - 1)
+        self._observation = Observation(_observation_name(f"gk_{self.name}"))
+        self._observed = df.withColumn(column, key.cast("bigint")).observe(
+            self._observation, F.count(F.lit(1)).alias("rows"))
+        return self._observed
+
+    def finish(self) -> None:
+        """Save the next value (after the session's writes), unless ``reset``."""
+        if self.reset or self._observation is None or self._observed is None:
+            return
+        rows = _observed_rows(self._observation, self._observed, F.count(F.lit(1)))
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._path.write_text(json.dumps({"value": self.first + rows}))
+
+
 class Job:
     """The context of one session run: parameters, directories, connections and row counts."""
 
@@ -258,7 +292,7 @@ class Job:
         self.stop_on_errors = int(threshold) if threshold.lstrip("-").isdigit() else 0
         self.result = SessionResult(session)
         self._observed: list[tuple[dict[str, int], str, Observation, DataFrame, Column]] = []
-        self._sequences: list[Sequence] = []
+        self._sequences: list[Sequence | GeneratedKey] = []
         self._errors: dict[str, int] = {}
         self._post_sql: list[tuple[str, Connection, str, str]] = []
         self.connections = load_connections(
@@ -386,6 +420,43 @@ class Job:
             texts.append(raw.alias(name))
         return self._typed_source(source, df.select(*texts, ROW_ID),
                                   [(n, t) for n, t, _o, _l in columns], date_format, count)
+
+    def read_cobol(self, source: str, path: str, fields: list[tuple[Any, ...]], *, record_length: int,
+                   pad_bytes: int = 0, line_sequential: bool = False, skip_rows: int = 0,
+                   codepage: str = "ISO-8859-1") -> DataFrame:
+        """A COBOL (VSAM) file read byte by byte: ``fields`` are (name, usage, offsets, length, digits,
+        scale, sign) for each elementary item, ``offsets`` one per occurrence (a field with several is an
+        array column, one element per occurrence, for the Normalizer). Usage ``text`` (PIC X, in the code
+        page), ``display`` (zoned digits, sign as ``sign`` says: ``trailing``/``leading`` overpunched,
+        ``trailing separate``/``leading separate``, ``none``), ``packed`` (COMP-3) and ``binary``
+        (COMP, big-endian). Records are ``record_length`` bytes followed by ``pad_bytes``, or one per line.
+        A number whose bytes are not valid for its usage (blanks, text of another record type laid over it
+        by REDEFINES) is NULL."""
+        self.check_stop()
+        whole = self.spark.read.format("binaryFile").load(path).select(
+            F.decode(F.col("content"), "ISO-8859-1").alias("value"))  # one character per byte
+        if line_sequential:
+            lines = F.split(F.col("value"), "\n")
+            df = whole.select(F.posexplode(lines).alias(ROW_ID, "value"), F.size(lines).alias("_lines"))
+            df = df.where(~((F.col(ROW_ID) == F.col("_lines") - 1) & (F.col("value") == "")))  # the last line end
+            df = df.select(F.regexp_replace("value", "\r$", "").alias("value"), F.col(ROW_ID).cast("bigint"))
+        else:
+            step = record_length + max(pad_bytes, 0)
+            size = F.length("value")
+            n = F.ceil(size / F.lit(step)).cast("int")
+            df = whole.select("value", F.explode(F.when(size > 0, F.sequence(F.lit(0), n - 1))
+                                                 .otherwise(F.array())).alias(ROW_ID))
+            df = df.select(F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record_length)).alias("value"),
+                           F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+        if skip_rows > 0:
+            df = df.where(F.col(ROW_ID) >= skip_rows)
+        table = _code_page_table(codepage)
+        cols = []
+        for name, usage, offsets, length, digits, scale, sign in fields:
+            values = [_cobol_value(F.substring("value", offset + 1, length), usage, length, digits, scale, sign,
+                                   table) for offset in offsets]
+            cols.append((values[0] if len(values) == 1 else F.array(*values)).alias(name))
+        return self._count(self.result.source_rows, source, df.select(*cols, ROW_ID))
 
     def _typed_source(self, source: str, df: DataFrame, columns: list[tuple[str, str]], date_format: str,
                       count: bool) -> DataFrame:
@@ -719,6 +790,12 @@ class Job:
         self._sequences.append(seq)
         return seq
 
+    def generated_key(self, name: str, *, value: int = 1, reset: bool = False, restart: bool = False) -> GeneratedKey:
+        """A Normalizer's generated key, saved between sessions like a Sequence Generator's value."""
+        key = GeneratedKey(self, name, value=value, reset=reset, restart=restart)
+        self._sequences.append(key)
+        return key
+
     def not_converted(self, instance: str, message: str, *inputs: Any) -> DataFrame:
         """Stop the job where logic that could not be converted belongs (``inputs``: the frames that
         feed the step, named so a reader sees what it would transform)."""
@@ -839,6 +916,102 @@ def _fixed_width_text(col: Column, spark_type: str, fmt: str, thousand_separator
     if decimal_separator not in ("", "."):
         rest = F.regexp_replace(rest, r"^\.", decimal_separator)
     return F.when(text.isNull(), F.lit(None)).otherwise(F.concat(whole, rest))
+
+
+_LATIN1 = bytes(range(256)).decode("latin-1")
+# PowerCenter code page names of COBOL files -> Python codecs (EBCDIC and single-byte ASCII families).
+_CODE_PAGES = {
+    "ibm037": "cp037", "ibm 037": "cp037", "ibm ebcdic us english ibm037": "cp037", "cp037": "cp037",
+    "ibm500": "cp500", "ibm1047": "cp1047", "ibm1140": "cp1140", "ibm273": "cp273", "ibm277": "cp277",
+    "ibm278": "cp278", "ibm280": "cp280", "ibm284": "cp284", "ibm285": "cp285", "ibm297": "cp297",
+    "ms1252": "cp1252", "latin1": "latin-1", "iso-8859-1": "latin-1", "us-ascii": "latin-1", "ascii": "latin-1",
+    "iso-8859-15": "iso8859-15", "utf-8": "latin-1",
+}
+
+
+def code_page_codec(codepage: str) -> str | None:
+    """The Python codec of a PowerCenter code page name (``IBM037``, ``MS1252``...), or ``None``."""
+    key = codepage.strip().lower()
+    if key in _CODE_PAGES:
+        return _CODE_PAGES[key]
+    match = re.search(r"ibm\s*0?(\d{3,4})", key)
+    if match and f"ibm{match.group(1)}" in _CODE_PAGES:
+        return _CODE_PAGES[f"ibm{match.group(1)}"]
+    return None
+
+
+def _code_page_table(codepage: str) -> str | None:
+    """The 256 characters the bytes 0..255 stand for in ``codepage`` (``None``: Latin-1, byte = char)."""
+    codec = code_page_codec(codepage) or "latin-1"
+    if codec == "latin-1":
+        return None
+    return bytes(range(256)).decode(codec, errors="replace")
+
+
+def _in_code_page(raw: Column, table: str | None) -> Column:
+    return F.translate(raw, _LATIN1, table) if table else raw
+
+
+# Zoned-decimal sign overpunch: the last (or first) digit carries the sign in its zone.
+_OVERPUNCH_FROM, _OVERPUNCH_TO = "{ABCDEFGHI}JKLMNOPQR", "01234567890123456789"
+_NEGATIVE_PUNCH = "}JKLMNOPQR"
+
+
+def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, sign: str,
+                 table: str | None) -> Column:
+    """One COBOL elementary item from its bytes (one Latin-1 character per byte), with native functions."""
+    if usage == "text":
+        return _in_code_page(raw, table)
+    if usage == "display":
+        text = _in_code_page(raw, table)
+        if sign in ("trailing separate", "leading separate"):
+            mark = F.substring(text, length, 1) if sign.startswith("trailing") else F.substring(text, 1, 1)
+            body = F.substring(text, 1, length - 1) if sign.startswith("trailing") else F.substring(text, 2, length - 1)
+            negative = mark == "-"
+            valid = mark.isin("+", "-")
+        elif sign in ("trailing", "leading"):
+            punch = F.substring(text, length, 1) if sign == "trailing" else F.substring(text, 1, 1)
+            rest = F.substring(text, 1, length - 1) if sign == "trailing" else F.substring(text, 2, length - 1)
+            digit = F.translate(punch, _OVERPUNCH_FROM, _OVERPUNCH_TO)
+            body = F.concat(rest, digit) if sign == "trailing" else F.concat(digit, rest)
+            negative = F.instr(F.lit(_NEGATIVE_PUNCH), punch) > 0
+            valid = F.lit(True)
+        else:
+            body, negative, valid = text, F.lit(False), F.lit(True)
+        width = length - 1 if sign.endswith("separate") else length
+        return _scaled(body, negative, valid, width, scale, digits)
+    if usage == "packed":
+        nibbles = F.hex(F.encode(raw, "ISO-8859-1"))
+        body = F.substring(nibbles, 1, 2 * length - 1)
+        mark = F.substring(nibbles, 2 * length, 1)
+        return _scaled(body, mark.isin("D", "B"), mark.isin("A", "B", "C", "D", "E", "F"), 2 * length - 1, scale,
+                       digits)
+    if usage == "binary":
+        nibbles = F.hex(F.encode(raw, "ISO-8859-1"))
+        unsigned = F.conv(nibbles, 16, 10).cast("decimal(20,0)")
+        value = unsigned
+        if sign != "none":
+            value = F.when(F.substring(nibbles, 1, 1).isin(*"89ABCDEF"),
+                           unsigned - F.lit(2 ** (8 * length)).cast("decimal(20,0)")).otherwise(unsigned)
+        if not scale:
+            return value.try_cast(f"decimal({max(digits, 1)},0)")
+        magnitude = F.lpad(F.abs(value).cast("string"), scale + 1, "0")
+        number = F.concat(F.when(value < 0, F.lit("-")).otherwise(F.lit("")),
+                          F.regexp_replace(magnitude, f"([0-9]{{{scale}}})$", ".$1"))
+        return number.try_cast(f"decimal({max(digits, scale)},{scale})")
+    raise ValueError(f"unknown COBOL usage {usage!r}")
+
+
+def _scaled(body: Column, negative: Column, valid: Column, width: int, scale: int, digits: int | None = None
+            ) -> Column:
+    """``body`` (``width`` digit characters, the last ``scale`` after the implied decimal point) as a
+    decimal(digits, scale); NULL when the characters are not all digits or ``valid`` is false."""
+    digits = width if digits is None else digits
+    number = F.concat(F.when(negative, F.lit("-")).otherwise(F.lit("")),
+                      F.substring(body, 1, width - scale), F.lit("."),
+                      F.substring(body, width - scale + 1, scale) if scale else F.lit("0"))
+    ok = valid & body.rlike(f"^[0-9]{{{width}}}$")
+    return F.when(ok, number.try_cast(f"decimal({max(digits, 1)},{scale})"))
 
 
 def _write_single_csv(df: DataFrame, path: str, *, delimiter: str, quote: str, header: bool) -> None:

@@ -9,11 +9,12 @@ Query override; the query runs as written over JDBC and transpiled to Spark SQL 
 
 from __future__ import annotations
 
-from infaflow.codegen import sql
+from infaflow.codegen import cobol, sql
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.generate import Generator, Output, StepCode, select_code
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.support import code_page_codec
 from infaflow.codegen.types import spark_type
 from infaflow.model import FlatFile, Port, SessionExtension
 
@@ -53,6 +54,8 @@ def _source(step: Step, gen: Generator) -> StepCode:
     src = step.source
     var = gen.var(step)
     assert src is not None
+    if src.database_type.strip().upper() == "VSAM":
+        return _cobol_source(step, gen, var)
     if not src.is_flat_file:
         outputs = {f.name.lower(): Output("", f.name, origin=step.name) for f in src.fields}
         return StepCode([], outputs, [f"relational table {src.name}: read by its Source Qualifier"])
@@ -151,6 +154,48 @@ def _fixed_width_source(step: Step, gen: Generator, var: str, directory: str, fi
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
     gen.columns[var] = [f.name for f in src.fields] + ["_row_id"]
     return StepCode(lines, outputs, [f"fixed-width flat file, {len(src.fields)} fields", note])
+
+
+def _cobol_source(step: Step, gen: Generator, var: str) -> StepCode:
+    """A COBOL (VSAM) source: its records read byte by byte (the VSAM Normalizer is its qualifier)."""
+    src = step.source
+    assert src is not None
+    attrs = step.attributes
+    directory = attrs.get("Source file directory") or "$PMSourceFileDir"
+    file_name = attrs.get("Source filename") or f"{src.name.lower()}.dat"
+    items = cobol.layout(src.fields)
+    flatfile = src.flatfile.attrs if src.flatfile else {}
+    codepage = str(flatfile.get("CODEPAGE", "") or "ISO-8859-1")
+    if code_page_codec(codepage) is None:
+        raise ConversionError(f"code page {codepage} of the COBOL file is not supported (EBCDIC IBM037, 500, 1047, "
+                              "1140, 273-297 and the Latin-1 family are)")
+    if codepage.strip().upper().replace("-", "") in ("UTF8",) and any(i.usage == "text" for i in items):
+        raise ConversionError("COBOL text items in a UTF-8 file: byte offsets of multi-byte characters are "
+                              "not supported")
+    opts = fixed_width_options(src.flatfile) if src.flatfile else {"line_sequential": False, "pad_bytes": 0,
+                                                                    "skip_rows": 0}
+    rows = [f"({py_str(i.name)}, {py_str(i.usage)}, ({', '.join(map(str, i.offsets))},), {i.length}, "
+            f"{i.digits}, {i.scale}, {py_str(i.sign)})," for i in items]
+    lines = [
+        f"{var} = job.read_cobol(",
+        f"    {py_str(step.name)},",
+        f"    job.path({py_str(directory)}, {py_str(file_name)}),",
+        "    [  # (item, usage, offset of each occurrence, bytes, digits, scale, sign)",
+        *[f"        {r}" for r in rows],
+        "    ],",
+        f"    record_length={cobol.record_length(items)},",
+        f"    pad_bytes={opts['pad_bytes']},",
+        f"    line_sequential={opts['line_sequential']},",
+        f"    skip_rows={opts['skip_rows']},",
+        f"    codepage={py_str(codepage)},",
+        ")",
+    ]
+    outputs = {i.name.lower(): Output(var, i.name, origin=step.name) for i in items}
+    gen.columns[var] = [i.name for i in items] + ["_row_id"]
+    occurs = [i for i in items if i.occurs > 1]
+    notes = [f"COBOL file, {len(items)} items" + (f", {len(occurs)} of them multiple-occurring (arrays)"
+                                                 if occurs else "")]
+    return StepCode(lines, outputs, notes)
 
 
 def _connected_ports(step: Step, gen: Generator) -> list[Port]:

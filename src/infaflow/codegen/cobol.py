@@ -1,0 +1,190 @@
+"""The record layout of a COBOL (VSAM) source definition: its elementary items with their usage, byte
+offsets and occurrences.
+
+A COBOL source definition lists the copybook's items as SOURCEFIELDs (nested under their groups, or in
+order with their LEVEL numbers): FIELDTYPE GROUP or ELEMITEM, PICTURETEXT (``X(30)``, ``S9(5)V99``),
+USAGE/USAGE_FLAGS (DISPLAY, COMP-3, COMP...), OCCURS, REDEFINES and the byte position of the first
+occurrence (PHYSICALOFFSET, PHYSICALLENGTH). An item under a group that OCCURS n times is read n times,
+the group's occurrence length apart; a REDEFINES item reads the same bytes as the item it redefines (its
+offset says so). Pure functions, no Spark.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from infaflow.codegen.exprs import ConversionError
+from infaflow.model import Field
+
+
+@dataclass(frozen=True)
+class Item:
+    """One elementary item of the record, as the reader decodes it."""
+
+    name: str
+    usage: str  # text, display, packed, binary
+    offsets: tuple[int, ...]  # byte offset of each occurrence (one for a single-occurring item)
+    length: int  # bytes per occurrence
+    digits: int  # numbers: digits of the picture
+    scale: int  # numbers: digits after the implied decimal point (V)
+    sign: str  # none, trailing, leading, trailing separate, leading separate
+    group: str = ""  # the OCCURS group (or item) the occurrences come from; "" when single-occurring
+
+    @property
+    def spark_type(self) -> str:
+        return "string" if self.usage == "text" else f"decimal({max(self.digits, 1)},{self.scale})"
+
+    @property
+    def occurs(self) -> int:
+        return len(self.offsets)
+
+
+_PICTURE_PART = re.compile(r"([SXA9VP])(?:\((\d+)\))?", re.IGNORECASE)
+
+
+def picture(text: str) -> tuple[str, int, int, bool]:
+    """(kind, digits or characters, scale, signed) of a PICTURE clause: ``X(8)`` -> ("text", 8, 0, False),
+    ``S9(4)V99`` -> ("number", 6, 2, True)."""
+    kind, count, scale, signed, after_point = "number", 0, 0, False, False
+    for symbol, repeat in _PICTURE_PART.findall(text.replace(" ", "")):
+        n = int(repeat) if repeat else 1
+        symbol = symbol.upper()
+        if symbol == "S":
+            signed = True
+        elif symbol == "V":
+            after_point = True
+        elif symbol in "XA":
+            kind = "text"
+            count += n
+        elif symbol == "9":
+            count += n
+            scale += n if after_point else 0
+        else:  # P: a scaling position, not stored
+            raise ConversionError(f"PICTURE {text!r}: scaling positions (P) are not supported")
+    return kind, count, scale, signed
+
+
+_USAGES = (
+    (("COMP-1", "COMP-2", "COMPUTATIONAL-1", "COMPUTATIONAL-2"), "float"),
+    (("COMP-3", "COMPUTATIONAL-3", "PACKED"), "packed"),
+    (("COMP-4", "COMP-5", "COMPUTATIONAL", "COMP", "BINARY"), "binary"),
+)
+
+
+def usage_of(field: Field, kind: str) -> str:
+    """The storage of an item: text, display, packed (COMP-3) or binary (COMP, COMP-4, COMP-5, BINARY)."""
+    words = f"{field.attrs.get('USAGE', '')} {field.attrs.get('USAGE_FLAGS', '')}".upper()
+    for names, usage in _USAGES:
+        if any(re.search(rf"(^|[\s,;|]){re.escape(n)}($|[\s,;|])", words) for n in names):
+            if usage == "float":
+                raise ConversionError(f"{field.name}: COMP-1/COMP-2 floating-point items (IBM hexadecimal "
+                                      "floating point) are not supported")
+            return usage
+    return "text" if kind == "text" else "display"
+
+
+def sign_of(field: Field, signed: bool) -> str:
+    """Where a signed display item keeps its sign: overpunched in the last digit (COBOL's default) or the
+    first (SIGN LEADING), or in a separate character (SIGN ... SEPARATE)."""
+    if not signed:
+        return "none"
+    flags = f"{field.attrs.get('USAGE_FLAGS', '')}".upper()
+    side = "leading" if "LEADING" in flags else "trailing"
+    return f"{side} separate" if "SEPARATE" in flags else side
+
+
+def _int(field: Field, *names: str) -> int | None:
+    for name in names:
+        raw = str(field.attrs.get(name, "") or "").strip()
+        if raw.lstrip("-").isdigit():
+            return int(raw)
+    return None
+
+
+def _flatten(fields: list[Field]) -> list[tuple[Field, int]]:
+    """Every SOURCEFIELD in document order with its depth in the XML nesting."""
+    out: list[tuple[Field, int]] = []
+
+    def walk(items: list[Field], depth: int) -> None:
+        for f in items:
+            out.append((f, depth))
+            walk(f.children, depth + 1)
+
+    walk(fields, 0)
+    return out
+
+
+def _level(field: Field, depth: int) -> int:
+    level = _int(field, "LEVEL")
+    return level if level else depth + 1
+
+
+def _is_group(field: Field) -> bool:
+    return str(field.attrs.get("FIELDTYPE", "")).upper() == "GROUP" or bool(field.children)
+
+
+def layout(fields: list[Field]) -> list[Item]:
+    """The elementary items of a COBOL record, in order, with every occurrence's offset."""
+    flat = [f for f, _d in _flatten(fields)]
+    levels = [_level(f, d) for f, d in _flatten(fields)]
+    items: list[Item] = []
+    stack: list[int] = []  # indexes of the open groups: COBOL nests by level number
+    for i, f in enumerate(flat):
+        while stack and levels[stack[-1]] >= levels[i]:
+            stack.pop()
+        if _is_group(f):
+            stack.append(i)
+            continue
+        ancestors = {flat[j].name: _occurrence_length(flat, levels, j) for j in stack}
+        items.append(_item(f, [flat[j] for j in stack], ancestors))
+    return items
+
+
+def _occurrence_length(flat: list[Field], levels: list[int], index: int) -> int:
+    """Bytes of one occurrence of the group ``flat[index]``: the span of the items under it, or its
+    PHYSICALLENGTH divided by its OCCURS when that is longer (slack bytes after the last item)."""
+    starts, ends = [], []
+    for j in range(index + 1, len(flat)):
+        if levels[j] <= levels[index]:
+            break
+        offset, size = _int(flat[j], "PHYSICALOFFSET", "OFFSET"), _int(flat[j], "PHYSICALLENGTH", "LENGTH")
+        if not _is_group(flat[j]) and offset is not None and size:
+            starts.append(offset)
+            ends.append(offset + size)
+    computed = max(ends) - min(starts) if starts else 0
+    total, times = _int(flat[index], "PHYSICALLENGTH") or 0, max(_int(flat[index], "OCCURS") or 1, 1)
+    if total and total % times == 0 and total // times > computed:
+        return total // times
+    return computed
+
+
+def _item(f: Field, ancestors: list[Field], lengths: dict[str, int]) -> Item:
+    kind, count, scale, signed = picture(str(f.attrs.get("PICTURETEXT", "") or ""))
+    if not count:  # no picture: the definition's own type
+        kind = "text" if f.datatype.lower() in ("string", "nstring", "char", "text") else "number"
+        count, scale = f.precision, f.scale
+    usage = usage_of(f, kind)
+    offset = _int(f, "PHYSICALOFFSET", "OFFSET")
+    length = _int(f, "PHYSICALLENGTH", "LENGTH") or 0
+    if offset is None or length <= 0:
+        raise ConversionError(f"COBOL item {f.name} has no PHYSICALOFFSET/PHYSICALLENGTH")
+    repeating = [g for g in [*ancestors, f] if (_int(g, "OCCURS") or 0) > 1]
+    if len(repeating) > 1:
+        names = ", ".join(g.name for g in repeating)
+        raise ConversionError(f"COBOL item {f.name} is inside nested OCCURS ({names}): not supported")
+    offsets: tuple[int, ...] = (offset,)
+    group = ""
+    if repeating:
+        owner = repeating[0]
+        times = _int(owner, "OCCURS") or 1
+        step = lengths[owner.name] if owner is not f else length
+        offsets = tuple(offset + k * step for k in range(times))
+        group = owner.name
+    return Item(f.name, usage, offsets, length, count, scale, sign_of(f, signed) if usage != "text" else "none",
+                group)
+
+
+def record_length(items: list[Item]) -> int:
+    """Bytes of one record: the end of the last byte any item reads."""
+    return max((o + i.length for i in items for o in i.offsets), default=0)
