@@ -1,0 +1,212 @@
+"""VSAM Normalizer over a COBOL source (Transformation Guide, "VSAM Normalizer Transformation"): the
+sales file of the guide's example, scaled down, with two record types told apart by HDR_REC_TYPE (store
+records, and detail records whose DETAIL_DATA REDEFINES STORE_DATA and whose SUPPLIER_INFO group OCCURS 4
+times). Records are written here in EBCDIC (IBM037) byte by byte from the COBOL rules: zoned decimals
+with the sign overpunched in the last digit, a packed decimal (COMP-3) price, binary (COMP) counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from codegen_builders import FILE, MappingBuilder, port, read_csv, run_job
+
+from infaflow.codegen import cobol
+from infaflow.codegen.exprs import ConversionError
+from infaflow.errors import Location
+from infaflow.model import Attributes, Field, FlatFile, Instance, Source, Transformation
+
+S, DEC = "string", "decimal"
+
+
+def item(name: str, pic: str, offset: int, length: int, level: int = 5, usage: str = "DISPLAY",
+         flags: str = "", occurs: int = 0, redefines: str = "", children: list[Field] | None = None) -> Field:
+    kind = "GROUP" if children is not None else "ELEMITEM"
+    return Field(name, "string" if "X" in pic or kind == "GROUP" else "number",
+                 attrs={"PICTURETEXT": pic, "PHYSICALOFFSET": str(offset), "PHYSICALLENGTH": str(length),
+                        "OFFSET": str(offset), "LENGTH": str(length), "LEVEL": str(level), "USAGE": usage,
+                        "USAGE_FLAGS": flags, "OCCURS": str(occurs), "REDEFINES": redefines, "FIELDTYPE": kind},
+                 children=children or [])
+
+
+def group(name: str, level: int, children: list[Field], occurs: int = 0, redefines: str = "") -> Field:
+    return item(name, "", 0, 0, level, occurs=occurs, redefines=redefines, children=children)
+
+
+# 01 SALES_RECORD.                                   bytes
+#    03 HDR_DATA.
+#       05 HDR_REC_TYPE     PIC X.                    0
+#       05 HDR_STORE        PIC X(2).                 1-2
+#    03 STORE_DATA.
+#       05 STORE_NAME       PIC X(10).                3-12
+#       05 STORE_CITY       PIC X(8).                 13-20
+#       05 STORE_STAFF      PIC S9(4) COMP.           21-22
+#       05 FILLER           PIC X(10).                23-32
+#    03 DETAIL_DATA REDEFINES STORE_DATA.
+#       05 DETAIL_ITEM      PIC 9(3).                 3-5
+#       05 DETAIL_DESC      PIC X(5).                 6-10
+#       05 DETAIL_PRICE     PIC S9(3)V99 COMP-3.      11-13
+#       05 DETAIL_QTY       PIC S9(3).                14-16 (sign overpunched in the last digit)
+#       05 SUPPLIER_INFO OCCURS 4 TIMES.              17-32, 4 bytes each
+#          10 SUPPLIER_CODE PIC XX.
+#          10 SUPPLIER_NAME PIC XX.
+SALES_RECORD = group("SALES_RECORD", 1, [
+    group("HDR_DATA", 3, [item("HDR_REC_TYPE", "X", 0, 1), item("HDR_STORE", "X(2)", 1, 2)]),
+    group("STORE_DATA", 3, [
+        item("STORE_NAME", "X(10)", 3, 10), item("STORE_CITY", "X(8)", 13, 8),
+        item("STORE_STAFF", "S9(4)", 21, 2, usage="COMP"), item("FILLER", "X(10)", 23, 10),
+    ]),
+    group("DETAIL_DATA", 3, redefines="STORE_DATA", children=[
+        item("DETAIL_ITEM", "9(3)", 3, 3), item("DETAIL_DESC", "X(5)", 6, 5),
+        item("DETAIL_PRICE", "S9(3)V99", 11, 3, usage="COMP-3"), item("DETAIL_QTY", "S9(3)", 14, 3),
+        group("SUPPLIER_INFO", 5, occurs=4, children=[
+            item("SUPPLIER_CODE", "XX", 17, 2, level=10), item("SUPPLIER_NAME", "XX", 19, 2, level=10),
+        ]),
+    ]),
+])
+
+
+def test_layout_of_the_sales_record() -> None:
+    items = {i.name: i for i in cobol.layout([SALES_RECORD])}
+    assert items["HDR_STORE"] == cobol.Item("HDR_STORE", "text", (1,), 2, 2, 0, "none")
+    assert items["STORE_STAFF"] == cobol.Item("STORE_STAFF", "binary", (21,), 2, 4, 0, "trailing")
+    # REDEFINES: DETAIL_ITEM reads the bytes STORE_NAME reads.
+    assert items["DETAIL_ITEM"].offsets == items["STORE_NAME"].offsets == (3,)
+    assert items["DETAIL_PRICE"] == cobol.Item("DETAIL_PRICE", "packed", (11,), 3, 5, 2, "trailing")
+    assert items["DETAIL_QTY"] == cobol.Item("DETAIL_QTY", "display", (14,), 3, 3, 0, "trailing")
+    assert items["SUPPLIER_NAME"] == cobol.Item("SUPPLIER_NAME", "text", (19, 23, 27, 31), 2, 2, 0, "none",
+                                                "SUPPLIER_INFO")
+    assert cobol.record_length(list(items.values())) == 33
+
+
+def test_the_same_layout_from_fields_listed_flat_with_their_level_numbers() -> None:
+    def flat(f: Field) -> list[Field]:
+        return [Field(f.name, f.datatype, attrs=f.attrs), *[x for c in f.children for x in flat(c)]]
+
+    assert cobol.layout(flat(SALES_RECORD)) == cobol.layout([SALES_RECORD])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("X(30)", ("text", 30, 0, False)), ("9(4)V99", ("number", 6, 2, False)), ("S9(5)", ("number", 5, 0, True)),
+     ("S999V9", ("number", 4, 1, True)), ("XX", ("text", 2, 0, False))],
+)
+def test_picture(text: str, expected: tuple[str, int, int, bool]) -> None:
+    assert cobol.picture(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ([group("A", 1, [group("B", 3, occurs=2, children=[item("C", "X", 0, 1, occurs=3)])])],
+         "C is inside nested OCCURS (B, C)"),
+        ([item("F", "S9(4)", 0, 4, usage="COMP-1")], "COMP-1/COMP-2 floating-point"),
+        ([item("P", "9(3)PP", 0, 3)], "scaling positions (P)"),
+    ],
+)
+def test_layouts_that_are_reported(fields: list[Field], message: str) -> None:
+    with pytest.raises(ConversionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        cobol.layout(fields)
+
+
+def ebcdic(text: str) -> bytes:
+    return text.encode("cp037")
+
+
+def packed(digits: str, negative: bool) -> bytes:
+    nibbles = digits + ("D" if negative else "C")
+    return bytes.fromhex(nibbles if len(nibbles) % 2 == 0 else "0" + nibbles)
+
+
+RECORDS = [
+    # a store record: STORE_STAFF 12 as a 2-byte big-endian binary
+    ebcdic("S01MAIN ST   LEEDS   ") + (12).to_bytes(2, "big", signed=True) + ebcdic(" " * 10),
+    # detail records: price 12.34 packed (01 23 4C), quantity -5 (last digit overpunched: N)
+    ebcdic("D01123WIDGT") + packed("01234", False) + ebcdic("00N" + "A1XXB2YY    C3ZZ"),
+    ebcdic("D02007BOLT ") + packed("00050", True) + ebcdic("01B" + "D4WW" + " " * 12),
+]
+
+
+def _mapping(reset: bool = False, restart: bool = False) -> MappingBuilder:
+    b = MappingBuilder()
+    src = Source("SALES_FILE", database_type="VSAM", fields=[SALES_RECORD],
+                 flatfile=FlatFile({"DELIMITED": "NO", "CODEPAGE": "IBM037", "PADBYTES": "0",
+                                    "LINESEQUENTIAL": "NO", "SKIPROWS": "0"}))
+    b.folder.sources.append(src)
+    b.mapping.instances.append(Instance("SALES_FILE", "SOURCE", "SALES_FILE", "Source Definition", definition=src,
+                                        location=Location(FILE, 2)))
+    names = [i.name for i in cobol.layout([SALES_RECORD]) if i.name != "FILLER"]
+    types = {i.name: (S if i.usage == "text" else DEC, i.digits, i.scale) for i in cobol.layout([SALES_RECORD])}
+    nrm = Transformation("NRM_SALES", "Normalizer", attrs={"ISVSAM_NORMALIZER": "YES"},
+                         attributes=Attributes({"Reset": "YES" if reset else "NO",
+                                                "Restart": "YES" if restart else "NO"}),
+                         ports=[port(n, types[n][0], "INPUT/OUTPUT", precision=types[n][1], scale=types[n][2])
+                                for n in names] + [
+                             port("GK_SUPPLIER_INFO", "bigint", "GENERATED KEY/OUTPUT",
+                                  attrs={"SEQUENCE_GENERATOR_VALUE": "100"}),
+                             port("GCID_SUPPLIER_INFO", "integer", "GENERATED COLUMN ID/OUTPUT"),
+                         ])
+    b.add(nrm)
+    b.connect("SALES_FILE", "NRM_SALES", names)
+    stores = ["HDR_STORE", "STORE_NAME", "STORE_CITY", "STORE_STAFF", "GK_SUPPLIER_INFO"]
+    details = ["GK_SUPPLIER_INFO", "HDR_STORE", "DETAIL_ITEM", "DETAIL_DESC", "DETAIL_PRICE", "DETAIL_QTY",
+               "GCID_SUPPLIER_INFO", "SUPPLIER_CODE", "SUPPLIER_NAME"]
+    for fil, condition, ports in (("FIL_STORE", "HDR_REC_TYPE = 'S' AND GCID_SUPPLIER_INFO = 1", stores),
+                                  ("FIL_DETAIL", "HDR_REC_TYPE = 'D'", details)):
+        wanted = list(dict.fromkeys(["HDR_REC_TYPE", "GCID_SUPPLIER_INFO", *ports]))
+        b.add(Transformation(fil, "Filter", ports=[port(n, "string") for n in wanted],
+                             attributes=Attributes({"Filter Condition": condition})))
+        b.connect("NRM_SALES", fil, wanted)
+        target = "STORES" if fil == "FIL_STORE" else "DETAILS"
+        b.flat_target(target, [(n, "string") for n in ports])
+        b.connect(fil, target, ports)
+    return b
+
+
+def test_generated_reader_lists_every_item_with_its_occurrences() -> None:
+    job = _mapping().render()
+    assert job.complete, job.gaps
+    assert '("SUPPLIER_CODE", "text", (17, 21, 25, 29,), 2, 2, 0, "none"),' in job.code
+    assert '("DETAIL_PRICE", "packed", (11,), 3, 5, 2, "trailing"),' in job.code
+    assert "F.posexplode(F.arrays_zip(F.col(\"SUPPLIER_CODE\"), F.col(\"SUPPLIER_NAME\")))" in job.code
+    assert 'job.generated_key("F.m_test.NRM_SALES.GK_SUPPLIER_INFO", value=100, reset=False, restart=False)' \
+        in job.code
+
+
+def _write(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "src" / "sales_file.dat").write_bytes(b"".join(RECORDS))
+
+
+@pytest.mark.spark
+def test_records_types_redefines_and_occurs(spark, tmp_path: Path) -> None:
+    job = _mapping().render()
+    _write(tmp_path)
+    result = run_job(job, spark, tmp_path)
+    assert result.source_rows == {"SALES_FILE": 3}
+    assert read_csv(tmp_path / "tgt" / "stores.out") == [["01", "MAIN ST   ", "LEEDS   ", "12", "100"]]
+    # Every record gives 4 rows (one per SUPPLIER_INFO occurrence) with the record's generated key.
+    assert read_csv(tmp_path / "tgt" / "details.out") == [
+        ["101", "01", "123", "WIDGT", "12.34", "-5", "1", "A1", "XX"],
+        ["101", "01", "123", "WIDGT", "12.34", "-5", "2", "B2", "YY"],
+        ["101", "01", "123", "WIDGT", "12.34", "-5", "3", "  ", "  "],
+        ["101", "01", "123", "WIDGT", "12.34", "-5", "4", "C3", "ZZ"],
+        ["102", "02", "7", "BOLT ", "-0.50", "12", "1", "D4", "WW"],
+        ["102", "02", "7", "BOLT ", "-0.50", "12", "2", "  ", "  "],
+        ["102", "02", "7", "BOLT ", "-0.50", "12", "3", "  ", "  "],
+        ["102", "02", "7", "BOLT ", "-0.50", "12", "4", "  ", "  "],
+    ]
+    # The next session goes on from the saved key (100, 101, 102 used: 103).
+    run_job(job, spark, tmp_path)
+    assert read_csv(tmp_path / "tgt" / "stores.out")[0][-1] == "103"
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize(("reset", "restart", "second"), [(True, False, "100"), (False, True, "1")])
+def test_reset_and_restart_of_the_generated_key(spark, tmp_path: Path, reset: bool, restart: bool,
+                                                 second: str) -> None:
+    job = _mapping(reset=reset, restart=restart).render()
+    _write(tmp_path)
+    run_job(job, spark, tmp_path)
+    run_job(job, spark, tmp_path)
+    assert read_csv(tmp_path / "tgt" / "stores.out")[0][-1] == second
