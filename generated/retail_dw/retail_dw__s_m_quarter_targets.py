@@ -61,7 +61,10 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         F.col("TARGET_Q4").alias("TARGET_AMOUNT_in4"),
         "_row_id",
     )
-    nrm_quarters_gk_target_amount = job.generated_key("RETAIL_DW.m_quarter_targets.nrm_quarters.GK_TARGET_AMOUNT", value=1, reset=True, restart=False)
+    nrm_quarters_gk_target_amount = job.generated_key(
+        "RETAIL_DW.m_quarter_targets.nrm_quarters.GK_TARGET_AMOUNT",
+        value=1, reset=True, restart=False,
+    )
     nrm_quarters = nrm_quarters_gk_target_amount.number(nrm_quarters, "GK_TARGET_AMOUNT")
     nrm_quarters = nrm_quarters.withColumn("_occurs", F.explode(F.array(
         F.struct(F.lit(1).alias("occurrence"), F.col("TARGET_AMOUNT_in1").alias("TARGET_AMOUNT")),

@@ -55,11 +55,10 @@ def _generated_keys(step: Step, gen: Generator, var: str, keys: list[Port]) -> l
         if not raw.lstrip("-").isdigit():
             raise ConversionError(f"generated key {p.name}: SEQUENCE_GENERATOR_VALUE {raw!r} is not a number")
         key = gen.new_var(f"{var}_{p.name}".lower())
-        lines += [
-            f"{key} = job.generated_key({py_str(f'{folder}.{owner}.{p.name}')}, value={int(raw)}, "
-            f"reset={reset}, restart={restart})",
-            f"{var} = {key}.number({var}, {py_str(p.name)})",
-        ]
+        name, settings = py_str(f"{folder}.{owner}.{p.name}"), f"value={int(raw)}, reset={reset}, restart={restart}"
+        call = f"{key} = job.generated_key({name}, {settings})"
+        lines += [call] if len(call) <= 100 else [f"{key} = job.generated_key(", f"    {name},", f"    {settings},", ")"]
+        lines.append(f"{var} = {key}.number({var}, {py_str(p.name)})")
     return lines
 
 
