@@ -952,9 +952,11 @@ def _in_code_page(raw: Column, table: str | None) -> Column:
     return F.translate(raw, _LATIN1, table) if table else raw
 
 
-# Zoned-decimal sign overpunch: the last (or first) digit carries the sign in its zone.
-_OVERPUNCH_FROM, _OVERPUNCH_TO = "{ABCDEFGHI}JKLMNOPQR", "01234567890123456789"
-_NEGATIVE_PUNCH = "}JKLMNOPQR"
+# Zoned-decimal sign overpunch: the last (or first) digit carries the sign in its zone: C (+) and D (-)
+# zones read as {A-I and }J-R in EBCDIC and in ASCII copies of such files; p-y are the ASCII (Micro
+# Focus) negative digits.
+_OVERPUNCH_FROM, _OVERPUNCH_TO = "{ABCDEFGHI}JKLMNOPQRpqrstuvwxy", "012345678901234567890123456789"
+_NEGATIVE_PUNCH = "}JKLMNOPQRpqrstuvwxy"
 
 
 def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, sign: str,
@@ -995,7 +997,8 @@ def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, 
                            unsigned - F.lit(2 ** (8 * length)).cast("decimal(20,0)")).otherwise(unsigned)
         if not scale:
             return value.try_cast(f"decimal({max(digits, 1)},0)")
-        magnitude = F.lpad(F.abs(value).cast("string"), scale + 1, "0")
+        digits_text = F.abs(value).cast("string")
+        magnitude = F.when(F.length(digits_text) <= scale, F.lpad(digits_text, scale + 1, "0")).otherwise(digits_text)
         number = F.concat(F.when(value < 0, F.lit("-")).otherwise(F.lit("")),
                           F.regexp_replace(magnitude, f"([0-9]{{{scale}}})$", ".$1"))
         return number.try_cast(f"decimal({max(digits, scale)},{scale})")

@@ -210,3 +210,61 @@ def test_reset_and_restart_of_the_generated_key(spark, tmp_path: Path, reset: bo
     run_job(job, spark, tmp_path)
     run_job(job, spark, tmp_path)
     assert read_csv(tmp_path / "tgt" / "stores.out")[0][-1] == second
+
+
+# (item spec as the generated reader lists it, bytes of the item, expected value). Each case is the rule
+# of its usage written out: zoned digits with the sign overpunched (C zone +, D zone -) or separate,
+# packed decimal (two digits a byte, the sign in the last half byte: C/F +, D -), big-endian binary.
+DECODING = [
+    (("display", 5, 5, 2, "none"), ebcdic("01234"), "12.34"),
+    (("display", 3, 3, 0, "trailing"), ebcdic("12J"), "-121"),
+    (("display", 3, 3, 0, "trailing"), ebcdic("12{"), "120"),
+    (("display", 3, 3, 0, "trailing"), ebcdic("123"), "123"),  # no zone punch: positive
+    (("display", 3, 3, 1, "leading"), ebcdic("}45"), "-4.5"),
+    (("display", 4, 3, 0, "trailing separate"), ebcdic("007-"), "-7"),
+    (("display", 4, 3, 0, "leading separate"), ebcdic("+042"), "42"),
+    (("display", 3, 3, 0, "none"), ebcdic("   "), None),  # blanks: NULL
+    (("display", 3, 3, 0, "none"), ebcdic("MAI"), None),  # another record type's text: NULL
+    (("packed", 3, 5, 2, "trailing"), bytes.fromhex("12345D"), "-123.45"),
+    (("packed", 2, 3, 0, "none"), bytes.fromhex("123F"), "123"),
+    (("packed", 2, 3, 0, "trailing"), bytes.fromhex("4040"), None),  # EBCDIC blanks are not packed digits
+    (("binary", 2, 4, 0, "trailing"), (-2).to_bytes(2, "big", signed=True), "-2"),
+    (("binary", 4, 9, 2, "trailing"), (123456).to_bytes(4, "big", signed=True), "1234.56"),
+    (("binary", 4, 9, 2, "trailing"), (-5).to_bytes(4, "big", signed=True), "-0.05"),
+    (("binary", 2, 4, 0, "none"), (65535).to_bytes(2, "big"), None),  # 65535 does not fit PIC 9(4)
+    (("text", 4, 4, 0, "none"), ebcdic("Ab1 "), "Ab1 "),
+]
+
+
+@pytest.mark.spark
+def test_each_usage_decodes_as_cobol_stores_it(spark, tmp_path: Path) -> None:
+    from infaflow.codegen.support import Job
+
+    offset, specs, record = 0, [], b""
+    for i, ((usage, length, digits, scale, sign), raw, _expected) in enumerate(DECODING):
+        assert len(raw) == length
+        specs.append((f"F{i}", usage, (offset,), length, digits, scale, sign))
+        record += raw
+        offset += length
+    path = tmp_path / "f.dat"
+    path.write_bytes(record * 2)  # two identical records, no bytes between them
+    job = Job(spark, "s", {"$PMStorageDir": str(tmp_path)})
+    df = job.read_cobol("F", str(path), specs, record_length=offset, codepage="IBM037")
+    rows = [r.asDict() for r in df.orderBy("_row_id").collect()]
+    assert [r["_row_id"] for r in rows] == [0, 1]
+    got = [None if rows[0][f"F{i}"] is None else str(rows[0][f"F{i}"]) for i in range(len(DECODING))]
+    assert got == [expected for _s, _r, expected in DECODING]
+
+
+@pytest.mark.spark
+def test_line_sequential_ascii_file(spark, tmp_path: Path) -> None:
+    """An ASCII (Latin-1) COBOL file with one record per line: CR LF ends, a last line without one."""
+    from infaflow.codegen.support import Job
+
+    path = tmp_path / "f.dat"
+    path.write_bytes(b"A12J\r\nB00p\r\nC99{")
+    specs = [("TYPE", "text", (0,), 1, 1, 0, "none"), ("N", "display", (1,), 3, 3, 0, "trailing")]
+    job = Job(spark, "s", {"$PMStorageDir": str(tmp_path)})
+    df = job.read_cobol("F", str(path), specs, record_length=4, line_sequential=True, codepage="MS1252")
+    assert [(r["TYPE"], str(r["N"])) for r in df.orderBy("_row_id").collect()] == [
+        ("A", "-121"), ("B", "0"), ("C", "990")]
