@@ -81,3 +81,14 @@ def test_sequence_numbers_the_rows_that_reach_the_target(spark, tmp_path: Path) 
     assert result.target_rows == {"OUT": 3}
     run_job(job, spark, tmp_path)  # the Sequence Generator goes on from its saved Current Value
     assert [r[1] for r in read_csv(tmp_path / "tgt" / "out.out")] == ["80", "90", "100"]
+
+
+def test_a_source_qualifier_without_connectors_reads_its_associated_source_by_name() -> None:
+    b = MappingBuilder()
+    b.flat_source("S", [("ID", INT), ("NAME", S)])
+    b.mapping.connectors = [c for c in b.mapping.connectors if c.to_instance != "SQ_S"]
+    b.flat_target("OUT", [("ID", INT), ("NAME", S)])
+    b.connect("SQ_S", "OUT", ["ID", "NAME"])
+    job = b.render()
+    assert job.complete, job.gaps
+    assert '    sq_s = s.select("ID", "NAME", "_row_id")\n' in job.code

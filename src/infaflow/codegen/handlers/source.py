@@ -13,7 +13,7 @@ from infaflow.codegen import cobol, sql
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.generate import Generator, Output, StepCode, select_code
 from infaflow.codegen.naming import py_str
-from infaflow.codegen.plan import Step
+from infaflow.codegen.plan import PortRef, Step
 from infaflow.codegen.support import code_page_codec
 from infaflow.codegen.types import spark_type
 from infaflow.model import FlatFile, Port, SessionExtension
@@ -219,10 +219,22 @@ def _qualifier(step: Step, gen: Generator) -> StepCode:
     feeding += [ref.step for ref in step.inputs.values()]
     sources = [gen.plan.step(name) for name in dict.fromkeys(n.lower() for n in feeding) if name in names]
     if sources and all(s.source is not None and s.source.is_flat_file for s in sources):
-        ports = [p for p in step.ports if p.name.lower() in step.inputs]
-        lines, origin = gen.assemble(step, ports, var)
+        inputs = dict(step.inputs)
+        if not inputs and len(sources) == 1:
+            inputs = _inputs_by_name(step, sources[0])
+        ports = [p for p in step.ports if p.name.lower() in inputs]
+        lines, origin = gen.assemble(step, ports, var, inputs)
         return StepCode(lines, {p.name.lower(): Output(var, p.name, origin) for p in ports})
     return _relational(step, gen, var, sources)
+
+
+def _inputs_by_name(step: Step, source: Step) -> dict[str, PortRef]:
+    """A Source Qualifier whose ports no CONNECTOR feeds still reads its associated source: each port from
+    the source field of the same name (the Designer creates one port per source column)."""
+    assert source.source is not None
+    fields = {f.name.lower(): f.name for f in source.source.fields}
+    return {p.name.lower(): PortRef(source.name, fields[p.name.lower()]) for p in step.ports
+            if p.name.lower() in fields}
 
 
 def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> StepCode:
