@@ -111,3 +111,20 @@ def test_european_separators_and_repeated_null_character(spark, tmp_path: Path) 
         b"*" * 21,  # NULL: the null character repeated over each field
         b"    7       -0,50Dora",
     ]
+
+
+@pytest.mark.spark
+def test_a_date_field_with_its_own_format_and_width(spark, tmp_path: Path) -> None:
+    b = MappingBuilder()
+    b.flat_source("S", [("DAY", "date"), ("N", "integer")])
+    b.flat_target("OUT", [("DAY", "date"), ("N", "integer")])
+    tgt = b.folder.targets[-1]
+    tgt.flatfile = _target_flatfile()
+    tgt.fields[0].attrs = {"PICTURETEXT": "F  12 YYYY-MM-DD"}  # 10 bytes of date, 2 blanks after
+    tgt.fields[1].precision = 3
+    b.connect("SQ_S", "OUT", ["DAY", "N"])
+    job = b.render()
+    assert '("DAY", "timestamp", 12, "YYYY-MM-DD"),' in job.code
+    write_csv(tmp_path / "src" / "s.dat", ["DAY", "N"], [["01/31/2024 10:20:30", 7], [None, -12]])
+    run_job(job, spark, tmp_path)
+    assert (tmp_path / "tgt" / "out.out").read_bytes() == b"2024-01-31    7\n*           -12\n"
