@@ -199,6 +199,10 @@ class Sequence:
 
     def number(self, df: DataFrame, nextval: str | None, currval: str | None = None) -> DataFrame:
         """``df`` with NEXTVAL (and CURRVAL = NEXTVAL + Increment By) in row order."""
+        if not nextval and currval:
+            # CURRVAL without NEXTVAL: "the Integration Service passes a constant value for each row"
+            # (Transformation Guide, CURRVAL); no NEXTVAL is drawn, so the sequence does not advance.
+            return df.withColumn(currval, F.lit(self.current + self.increment).cast("bigint"))
         if self._observation is not None:
             raise NotConverted(f"Sequence {self.name}: NEXTVAL feeds two pipelines; not supported")
         n = F.row_number().over(Window.orderBy(ROW_ID)) - 1

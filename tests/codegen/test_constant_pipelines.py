@@ -92,3 +92,19 @@ def test_a_source_qualifier_without_connectors_reads_its_associated_source_by_na
     job = b.render()
     assert job.complete, job.gaps
     assert '    sq_s = s.select("ID", "NAME", "_row_id")\n' in job.code
+
+
+@pytest.mark.spark
+def test_currval_without_nextval_is_one_constant_and_the_sequence_does_not_advance(spark, tmp_path: Path) -> None:
+    b = MappingBuilder()
+    b.flat_source("S", [("ID", INT)])
+    _sequence(b, "5")
+    b.flat_target("OUT", [("ID", INT), ("C", "bigint")])
+    b.connect("SQ_S", "OUT", ["ID"]).connect("SEQ", "OUT", {"CURRVAL": "C"})
+    job = b.render()
+    assert job.complete, job.gaps
+    write_csv(tmp_path / "src" / "s.dat", ["ID"], [[1], [2], [3]])
+    run_job(job, spark, tmp_path)
+    run_job(job, spark, tmp_path)
+    # Current Value 5 + Increment By 1, on every row, in both sessions.
+    assert read_csv(tmp_path / "tgt" / "out.out") == [["1", "6"], ["2", "6"], ["3", "6"]]
