@@ -127,7 +127,9 @@ RECORDS = [
 ]
 
 
-def _mapping(reset: bool = False, restart: bool = False) -> MappingBuilder:
+def _mapping(reset: bool = False, restart: bool = False, style: str = "in/out") -> MappingBuilder:
+    """``style``: the Normalizer's ports as INPUT/OUTPUT ports ("in/out"), as NAME_in inputs and NAME outputs
+    ("_in"), or "_in" without CONNECTORs from the source (the instance names its associated source)."""
     b = MappingBuilder()
     src = Source("SALES_FILE", database_type="VSAM", fields=[SALES_RECORD],
                  flatfile=FlatFile({"DELIMITED": "NO", "CODEPAGE": "IBM037", "PADBYTES": "0",
@@ -140,14 +142,14 @@ def _mapping(reset: bool = False, restart: bool = False) -> MappingBuilder:
     nrm = Transformation("NRM_SALES", "Normalizer", attrs={"ISVSAM_NORMALIZER": "YES"},
                          attributes=Attributes({"Reset": "YES" if reset else "NO",
                                                 "Restart": "YES" if restart else "NO"}),
-                         ports=[port(n, types[n][0], "INPUT/OUTPUT", precision=types[n][1], scale=types[n][2])
-                                for n in names] + [
+                         ports=_ports(names, types, style) + [
                              port("GK_SUPPLIER_INFO", "bigint", "GENERATED KEY/OUTPUT",
                                   attrs={"SEQUENCE_GENERATOR_VALUE": "100"}),
                              port("GCID_SUPPLIER_INFO", "integer", "GENERATED COLUMN ID/OUTPUT"),
                          ])
-    b.add(nrm)
-    b.connect("SALES_FILE", "NRM_SALES", names)
+    b.add(nrm, associated=["SALES_FILE"] if style == "unconnected" else None)
+    if style != "unconnected":
+        b.connect("SALES_FILE", "NRM_SALES", {n: n if style == "in/out" else f"{n}_in" for n in names})
     stores = ["HDR_STORE", "STORE_NAME", "STORE_CITY", "STORE_STAFF", "GK_SUPPLIER_INFO"]
     details = ["GK_SUPPLIER_INFO", "HDR_STORE", "DETAIL_ITEM", "DETAIL_DESC", "DETAIL_PRICE", "DETAIL_QTY",
                "GCID_SUPPLIER_INFO", "SUPPLIER_CODE", "SUPPLIER_NAME"]
@@ -163,14 +165,23 @@ def _mapping(reset: bool = False, restart: bool = False) -> MappingBuilder:
     return b
 
 
+def _ports(names: list[str], types: dict[str, tuple[str, int, int]], style: str) -> list:  # type: ignore[type-arg]
+    if style == "in/out":
+        return [port(n, types[n][0], "INPUT/OUTPUT", precision=types[n][1], scale=types[n][2]) for n in names]
+    inputs = [port(f"{n}_in", types[n][0], "INPUT", precision=types[n][1], scale=types[n][2],
+                   attrs={"REF_SOURCE_FIELD": n}) for n in names]
+    return inputs + [port(n, types[n][0], "OUTPUT", precision=types[n][1], scale=types[n][2],
+                          attrs={"REF_SOURCE_FIELD": n}) for n in names]
+
+
 def test_generated_reader_lists_every_item_with_its_occurrences() -> None:
     job = _mapping().render()
     assert job.complete, job.gaps
     assert '("SUPPLIER_CODE", "text", (17, 21, 25, 29,), 2, 2, 0, "none"),' in job.code
     assert '("DETAIL_PRICE", "packed", (11,), 3, 5, 2, "trailing"),' in job.code
     assert "F.posexplode(F.arrays_zip(F.col(\"SUPPLIER_CODE\"), F.col(\"SUPPLIER_NAME\")))" in job.code
-    assert 'job.generated_key("F.m_test.NRM_SALES.GK_SUPPLIER_INFO", value=100, reset=False, restart=False)' \
-        in job.code
+    assert ('job.generated_key(\n        "F.m_test.NRM_SALES.GK_SUPPLIER_INFO",\n'
+            '        value=100, reset=False, restart=False,\n    )') in job.code
 
 
 def _write(tmp_path: Path) -> None:
@@ -178,9 +189,19 @@ def _write(tmp_path: Path) -> None:
     (tmp_path / "src" / "sales_file.dat").write_bytes(b"".join(RECORDS))
 
 
+@pytest.mark.parametrize("style", ["_in", "unconnected"])
+def test_normalizer_ports_named_in_with_or_without_connectors(style: str) -> None:
+    job = _mapping(style=style).render()
+    assert job.complete, job.gaps
+    assert "F.posexplode(F.arrays_zip(F.col(\"SUPPLIER_CODE_in\"), F.col(\"SUPPLIER_NAME_in\")))" in job.code
+    assert 'F.col("_occurs.SUPPLIER_CODE_in").alias("SUPPLIER_CODE"),' in job.code
+    assert 'F.col("HDR_STORE_in").alias("HDR_STORE"),' in job.code
+
+
 @pytest.mark.spark
-def test_records_types_redefines_and_occurs(spark, tmp_path: Path) -> None:
-    job = _mapping().render()
+@pytest.mark.parametrize("style", ["in/out", "unconnected"])
+def test_records_types_redefines_and_occurs(spark, tmp_path: Path, style: str) -> None:
+    job = _mapping(style=style).render()
     _write(tmp_path)
     result = run_job(job, spark, tmp_path)
     assert result.source_rows == {"SALES_FILE": 3}

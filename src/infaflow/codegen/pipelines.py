@@ -24,8 +24,7 @@ def sourced_steps(plan: Plan) -> set[str]:
     sourced: set[str] = set()
     for step in plan.steps:  # data-flow order: every feeding step comes first
         feeds = {ref.step.lower() for ref in step.inputs.values()}
-        if step.source is not None or feeds & sourced or (
-                step.kind.lower().endswith("source qualifier") and step.instance.associated_source_instances):
+        if step.source is not None or feeds & sourced or step.instance.associated_source_instances:
             sourced.add(step.name.lower())
     return sourced
 

@@ -20,7 +20,7 @@ from infaflow.codegen import cobol
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.generate import Generator, Output, StepCode
 from infaflow.codegen.naming import py_str
-from infaflow.codegen.plan import Step
+from infaflow.codegen.plan import PortRef, Step
 from infaflow.model import Port
 
 KINDS = ("Normalizer",)
@@ -119,14 +119,37 @@ def _pipeline(step: Step, gen: Generator) -> StepCode:
     return StepCode(lines, out, [f"{n} occurrences per input row"])
 
 
-def _feeding_items(step: Step, gen: Generator) -> dict[str, cobol.Item]:
-    """The COBOL items of the source definitions feeding the Normalizer, by source field name."""
-    items: dict[str, cobol.Item] = {}
-    for ref in step.inputs.values():
-        src = gen.plan.step(ref.step).source
-        if src is not None and src.database_type.strip().upper() == "VSAM":
-            items.update({i.name.lower(): i for i in cobol.layout(src.fields)})
-    return items
+def _cobol_sources(step: Step, gen: Generator) -> list[Step]:
+    """The COBOL source definitions the Normalizer qualifies: those its ports are connected to, else its
+    associated source instances (or the source it was created from, REF_SOURCE_NAME)."""
+    t = step.transformation
+    assert t is not None
+    names = [ref.step for ref in step.inputs.values()]
+    if not names:
+        prefix = step.name.rsplit(".", 1)[0] + "." if "." in step.name else ""
+        names = [f"{prefix}{a}" for a in step.instance.associated_source_instances]
+        names += [s.name for s in gen.plan.steps if s.source is not None
+                  and s.source.name.lower() == str(t.attrs.get("REF_SOURCE_NAME", "")).lower()]
+    known = {s.name.lower(): s for s in gen.plan.steps}
+    steps = [known.get(n.lower()) or known.get(f"{n} (source)".lower()) for n in dict.fromkeys(names)]
+    return [s for s in steps if s is not None and s.source is not None
+            and s.source.database_type.strip().upper() == "VSAM"]
+
+
+def _inputs(step: Step, sources: list[Step], inputs: list[Port]) -> dict[str, PortRef]:
+    """The Normalizer's input ports and the source fields feeding them: the CONNECTORs, else (a VSAM
+    Normalizer exported without them) each port's REF_SOURCE_FIELD, or its name less ``_in``."""
+    if step.inputs or len(sources) != 1:
+        return step.inputs
+    src = sources[0]
+    assert src.source is not None
+    fields = {i.name.lower(): i.name for i in cobol.layout(src.source.fields)}
+    out = {}
+    for p in inputs:
+        ref = str(p.attrs.get("REF_SOURCE_FIELD", "") or re.sub(r"_in$", "", p.name, flags=re.IGNORECASE))
+        if ref.lower() in fields:
+            out[p.name.lower()] = PortRef(src.name, fields[ref.lower()])
+    return out
 
 
 def _input_for(output: Port, inputs: list[Port]) -> Port | None:
@@ -148,10 +171,12 @@ def _vsam(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
     inputs = [p for p in t.ports if p.is_input]
     outputs = [p for p in t.ports if p.is_output]
-    items = _feeding_items(step, gen)
+    sources = _cobol_sources(step, gen)
+    items = {i.name.lower(): i for s in sources if s.source is not None for i in cobol.layout(s.source.fields)}
+    feeds = _inputs(step, sources, inputs)
     occurring: dict[str, str] = {}  # input port -> its OCCURS group
     for p in inputs:
-        ref = step.inputs.get(p.name.lower())
+        ref = feeds.get(p.name.lower())
         item = items.get(ref.port.lower()) if ref is not None else None
         if item is not None and item.occurs > 1:
             occurring[p.name] = item.group
@@ -159,7 +184,7 @@ def _vsam(step: Step, gen: Generator) -> StepCode:
     if len(groups) > 1:
         raise ConversionError(f"items of several OCCURS groups ({', '.join(groups)}) in one Normalizer are "
                               "not supported")
-    lines, _ = gen.assemble(step, inputs, var)
+    lines, _ = gen.assemble(step, inputs, var, feeds)
     lines += _generated_keys(step, gen, var, [p for p in outputs if _is_key(p)])
     if occurring:
         zipped = ", ".join(f"F.col({py_str(n)})" for n in occurring)
@@ -188,7 +213,7 @@ def _vsam(step: Step, gen: Generator) -> StepCode:
     lines.append(f"{var} = {var}.select(")
     lines += [f"    {c}," for c in cols]
     lines.append(")")
-    times = next((items[step.inputs[n.lower()].port.lower()].occurs for n in occurring), 1)
+    times = next((items[feeds[n.lower()].port.lower()].occurs for n in occurring), 1)
     note = f"VSAM Normalizer: {times} rows per record (OCCURS group {groups[0]})" if occurring else \
         "VSAM Normalizer: one row per record"
     return StepCode(lines, out, [note])
