@@ -16,6 +16,7 @@ sys.path.insert(0, str(HERE))
 import inventory  # noqa: E402
 import orders  # noqa: E402
 import retail_dw  # noqa: E402
+import split  # noqa: E402
 
 SAMPLES = HERE.parent
 
@@ -24,6 +25,7 @@ BUILDERS: dict[str, Callable[[], tuple[bytes, str]]] = {
     "orders/wf_orders_daily.xml": orders.build,
     "retail_dw/wf_retail_nightly.xml": retail_dw.build,
     "inventory/wf_inventory_alerts.xml": inventory.build,
+    **{rel: (lambda data=data: data) for rel, data in split.builders().items()},
 }
 
 

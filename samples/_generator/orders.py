@@ -617,6 +617,11 @@ def m_customer_orders() -> Mapping:
 
 def build() -> tuple[bytes, str]:
     """Return the export bytes and its encoding."""
+    return _render(folder_node()), ENCODING
+
+
+def folder_node() -> Node:
+    """The ORDERS folder with everything the sample holds."""
     md, mf, mc = m_customer_dim(), m_order_facts(), m_customer_orders()
 
     wf = Flow(
@@ -767,7 +772,7 @@ def build() -> tuple[bytes, str]:
         config(),
         wf.node(),
     )
-    return _render(fld), ENCODING
+    return fld
 
 
 def _render(fld: Node) -> bytes:

@@ -66,7 +66,7 @@ def test_run_converted_project_with_an_edited_module(spark, tmp_path: Path, monk
 
 
 @pytest.mark.parametrize(("manifest", "message"), [
-    (None, "not a converted project: no workflow_*.json manifest"),
+    (None, "no PowerCenter export files (*.xml) found"),  # neither exports nor a project
     ("{}", "not an infaflow workflow manifest"),
 ])
 def test_run_dir_that_is_not_a_project_is_bad_input(tmp_path: Path, manifest: str | None, message: str) -> None:

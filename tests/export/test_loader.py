@@ -117,7 +117,7 @@ def test_session_mapping_through_shortcut_across_folders(two_folders: Path) -> N
 
 def test_missing_objects_are_reported_not_fatal(two_folders: Path) -> None:
     export = load(two_folders, validate=False)
-    messages = [(p.line, p.message) for p in export.problems]
+    messages = [(m.location.line, m.message) for m in export.missing]
     gone = next(m for m in messages if "Shortcut_to_gone" in m[1])
     assert "m_gone" in gone[1] and "ELSEWHERE" in gone[1]
     assert gone[0] == TWO_FOLDERS.splitlines().index(next(

@@ -103,7 +103,11 @@ def test_link_to_missing_task_is_exit_2_with_the_link_line(orders_variant):
 
 
 def test_report_lists_bad_files_and_broken_workflows_and_keeps_the_rest(orders_xml, orders_variant, tmp_path):
-    broken = orders_variant('<WORKFLOWLINK CONDITION ="" FROMTASK ="cmd_verify_outputs" TOTASK ="s_ghost"/>')
+    variant = orders_variant('<WORKFLOWLINK CONDITION ="" FROMTASK ="cmd_verify_outputs" TOTASK ="s_ghost"/>')
+    # The same folder again, with the workflow renamed: its mappings are equal and count once.
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(variant.read_bytes().replace(b'NAME ="wf_orders_daily" REUSABLE_SCHEDULER',
+                                                    b'NAME ="wf_orders_broken" REUSABLE_SCHEDULER'))
     empty = tmp_path / "empty.xml"
     empty.write_bytes(b"")
     out = tmp_path / "r.html"
@@ -114,7 +118,7 @@ def test_report_lists_bad_files_and_broken_workflows_and_keeps_the_rest(orders_x
     assert errors[0].startswith(f"{empty}:1: ")
     ghost_line = line_of(broken, 'TOTASK ="s_ghost"')
     assert errors[1].startswith(f"{broken}:{ghost_line}: ")
-    assert res.stdout.strip() == f"{out}: 2 export(s), 2 workflow(s), 6 mapping(s), 2 problem(s) in the input"
+    assert res.stdout.strip() == f"{out}: 2 export file(s), 2 workflow(s), 3 mapping(s), 2 problem(s) in the input"
     html = out.read_text(encoding="utf-8")
     assert "Input problems (2)" in html and "names unknown task &#x27;s_ghost&#x27;" in html
     assert html.count('class="dag"') == 1  # the good workflow is drawn, the broken one is not

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
+from infaflow.cli._exports import exports_options, load_exports
 from infaflow.errors import InputError
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
 @click.command("convert")
-@click.argument("export_file", type=click.Path(dir_okay=False))
+@exports_options
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Project folder (default: generated/<export name>/).")
 @click.option("--folder", default=None, help="Convert only this repository folder.")
@@ -22,25 +23,26 @@ EXIT_OK, EXIT_FAILED = 0, 1
               help="Write the jobs even when some logic could not be converted (it raises NotConverted).")
 @click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON.")
 @click.pass_context
-def convert(ctx: click.Context, export_file: str, out_dir: str | None, folder: str | None,
-            workflow: str | None, allow_partial: bool, as_json: bool) -> None:
-    """Convert every session's mapping of EXPORT_FILE into a readable PySpark job.
+def convert(ctx: click.Context, exports: tuple[str, ...], prefer: str | None, out_dir: str | None,
+            folder: str | None, workflow: str | None, allow_partial: bool, as_json: bool) -> None:
+    """Convert every session's mapping of the exports into a readable PySpark job.
 
-    Exit status 1 when anything could not be converted (every gap is listed with its file and line).
+    EXPORT...: export files and directories (searched for *.xml), read together as one repository, so a
+    session's mapping may come from another file. Exit status 1 when anything could not be converted
+    (every gap is listed with its file and line).
     """
     from infaflow.codegen.project import convert_export, write_project
-    from infaflow.export import load
 
-    export = load(export_file)
-    name = Path(export_file).stem
+    export = load_exports(exports, prefer=prefer)
+    name = Path(exports[0]).stem if len(exports) == 1 else "project"
     if folder is not None and export.folder(folder) is None:
-        raise InputError(f"no folder {folder!r} in the export", export_file)
+        raise InputError(f"no folder {folder!r} in the export", export.path)
     if workflow is not None and export.find_workflow(workflow, folder) is None:
-        raise InputError(f"no workflow {workflow!r} in the export", export_file)
+        raise InputError(f"no workflow {workflow!r} in the export", export.path)
     conv = convert_export(export, name, folder, workflow)
     target = Path(out_dir) if out_dir else Path("generated") / name
-    write_project(conv, target, export_file, include_jobs=conv.complete or allow_partial)
-    report = conv.report(export_file)
+    write_project(conv, target, include_jobs=conv.complete or allow_partial)
+    report = conv.report(export.path)
     if as_json:
         click.echo(json.dumps(report, indent=2))
     else:

@@ -1,13 +1,15 @@
-"""``infaflow inspect FILE``: what an export holds; for one workflow its tasks, links, levels, critical path
-and complexity, as text, JSON, DOT or Mermaid."""
+"""``infaflow inspect EXPORT...``: what an export set holds; for one workflow its tasks, links, levels,
+critical path and complexity, as text, JSON, DOT or Mermaid."""
 
 from __future__ import annotations
 
 import click
 from rich.console import Console
 
+from infaflow.cli._exports import exports_options, load_exports
 from infaflow.errors import InputError, Problem
 from infaflow.graph import load_durations
+from infaflow.model import Export
 from infaflow.report.summary import ExportReport, RecordedDurations, WorkflowReport, inspect_export
 
 FORMATS = ("text", "json", "dot", "mermaid")
@@ -23,13 +25,10 @@ def recorded_durations_from(state_dir: str | None) -> RecordedDurations | None:
     return lambda folder, wf: recorded_durations(state_dir, wf.name, folder.name)
 
 
-def analyse_file(file: str, folder: str | None, workflow: str | None, durations: dict[str, float] | None,
-                 lenient: bool, state_dir: str | None = None) -> ExportReport:
-    """Load ``file`` and analyse it; workflows with broken links are kept, with their problems. Task
+def analyse_export(export: Export, folder: str | None, workflow: str | None, durations: dict[str, float] | None,
+                   state_dir: str | None = None) -> ExportReport:
+    """Analyse a loaded export set; workflows with broken links are kept, with their problems. Task
     durations recorded by ``infaflow run`` in ``state_dir`` override ``durations``."""
-    from infaflow.export import load
-
-    export = load(file, lenient=lenient)
     report = inspect_export(export, durations, folder=folder, workflow=workflow,
                             recorded=recorded_durations_from(state_dir))
     if durations:
@@ -42,17 +41,19 @@ def graph_errors(report: ExportReport) -> list[Problem]:
     return [p for w in report.workflows for p in w.errors]
 
 
-def load_report(file: str, folder: str | None, workflow: str | None, durations_file: str | None,
-                lenient: bool, state_dir: str | None = None) -> ExportReport:
-    """Load ``file``, analyse it, and stop with exit 2 (every error printed) if a workflow's links are broken."""
+def load_report(paths: tuple[str, ...], folder: str | None, workflow: str | None, durations_file: str | None,
+                lenient: bool, state_dir: str | None = None, prefer: str | None = None) -> ExportReport:
+    """Load the export set of ``paths``, analyse it, and stop with exit 2 (every error printed) if a
+    workflow's links are broken."""
     durations = load_durations(durations_file) if durations_file else None
-    report = analyse_file(file, folder, workflow, durations, lenient, state_dir)
+    export = load_exports(paths, lenient=lenient, prefer=prefer)
+    report = analyse_export(export, folder, workflow, durations, state_dir)
     errors = graph_errors(report)
     if errors:
         for p in errors[:-1]:
             click.echo(str(p), err=True)
         last = errors[-1]
-        raise InputError(last.message, last.file or file, last.line)
+        raise InputError(last.message, last.file or export.path, last.line)
     return report
 
 
@@ -87,7 +88,7 @@ def _one_workflow(report: ExportReport, fmt: str) -> WorkflowReport:
 
 
 @click.command("inspect")
-@click.argument("file", type=click.Path(dir_okay=False))
+@exports_options
 @click.option("--folder", help="Only this folder.")
 @click.option("--workflow", help="Show this workflow in detail (tasks, links, levels, critical path).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -97,14 +98,18 @@ def _one_workflow(report: ExportReport, fmt: str) -> WorkflowReport:
 @click.option("--lenient", is_flag=True, help="Load what can be read from an export that does not validate.")
 @STATE_DIR_OPTION
 @NO_RECORDED_OPTION
-def inspect_command(file: str, folder: str | None, workflow: str | None, fmt: str, as_json: bool,
-                    durations_file: str | None, lenient: bool, state_dir: str, no_recorded: bool) -> None:
-    """Show the folders, workflows, sessions and mappings of a PowerCenter export FILE.
+def inspect_command(exports: tuple[str, ...], prefer: str | None, folder: str | None, workflow: str | None,
+                    fmt: str, as_json: bool, durations_file: str | None, lenient: bool, state_dir: str,
+                    no_recorded: bool) -> None:
+    """Show the folders, workflows, sessions and mappings of PowerCenter exports: files and directories
+    (searched for *.xml) read as one repository.
 
-    With --workflow (or when FILE holds a single workflow) also its tasks, links with conditions, parallel
-    levels, critical path and its length, and complexity.
+    With --workflow (or when the exports hold a single workflow) also its tasks, links with conditions,
+    parallel levels, critical path and its length, and complexity. References to objects that no file
+    defines are summarised, one line per kind.
     """
-    report = load_report(file, folder, workflow, durations_file, lenient, None if no_recorded else state_dir)
+    report = load_report(exports, folder, workflow, durations_file, lenient,
+                         None if no_recorded else state_dir, prefer)
     fmt = "json" if as_json else fmt
     if fmt == "json":
         from infaflow.report.jsonout import render_json

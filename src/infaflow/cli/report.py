@@ -1,4 +1,4 @@
-"""``infaflow report FILE... -o report.html``: one self-contained HTML report of several exports."""
+"""``infaflow report EXPORT... -o report.html``: one self-contained HTML report of an export set."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from infaflow.cli.inspect import NO_RECORDED_OPTION, STATE_DIR_OPTION, analyse_file, graph_errors
+from infaflow.cli._exports import exports_options, load_exports
+from infaflow.cli.inspect import NO_RECORDED_OPTION, STATE_DIR_OPTION, analyse_export, graph_errors
 from infaflow.errors import InputError
 from infaflow.graph import load_durations
 from infaflow.report.summary import ExportReport
@@ -15,7 +16,7 @@ EXIT_BAD_INPUT = 2
 
 
 @click.command("report")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@exports_options
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
 @click.option("--durations", "durations_file", type=click.Path(dir_okay=False),
               help="Task durations in seconds (JSON {task: seconds} or CSV task,seconds) for the critical path.")
@@ -23,10 +24,11 @@ EXIT_BAD_INPUT = 2
 @click.option("--lenient", is_flag=True, help="Load what can be read from exports that do not validate.")
 @STATE_DIR_OPTION
 @NO_RECORDED_OPTION
-def report_command(files: tuple[str, ...], output: str, durations_file: str | None, title: str,
-                   lenient: bool, state_dir: str, no_recorded: bool) -> None:
-    """Write one HTML file (no network needed to view it): every workflow and mapping of FILES ranked by
-    complexity, and per workflow its DAG drawn left to right beside its analysis.
+def report_command(exports: tuple[str, ...], prefer: str | None, output: str, durations_file: str | None,
+                   title: str, lenient: bool, state_dir: str, no_recorded: bool) -> None:
+    """Write one HTML file (no network needed to view it): every workflow and mapping of the exports
+    (files and directories read as one repository) ranked by complexity, and per workflow its DAG drawn
+    left to right beside its analysis.
 
     A file that cannot be read, or a workflow whose links are broken, does not stop the others: it is listed
     in the report and on stderr, and the command ends with exit code 2.
@@ -35,18 +37,19 @@ def report_command(files: tuple[str, ...], output: str, durations_file: str | No
 
     durations = load_durations(durations_file) if durations_file else None
     reports: list[ExportReport] = []
-    failures: list[str] = []
-    for file in files:  # one bad file never stops the others: it is listed in the report and on stderr
-        try:
-            report = analyse_file(file, None, None, durations, lenient, None if no_recorded else state_dir)
-        except InputError as exc:
-            failures.append(str(exc))
-            click.echo(str(exc), err=True)
-            continue
-        for problem in graph_errors(report):
-            failures.append(str(problem))
-            click.echo(str(problem), err=True)
-        reports.append(report)
+    # One bad file never stops the others: it is skipped, listed in the report and on stderr.
+    export = load_exports(exports, lenient=lenient, prefer=prefer, keep_going=True, quiet=True)
+    for note in export.notes:
+        click.echo(str(note), err=True)
+    failures: list[str] = [str(n) for n in export.notes if n.severity == "error"]
+    for conflict in (p for p in export.problems if p.severity == "error"):
+        failures.append(str(conflict))
+        click.echo(str(conflict), err=True)
+    report = analyse_export(export, None, None, durations, None if no_recorded else state_dir)
+    for problem in graph_errors(report):
+        failures.append(str(problem))
+        click.echo(str(problem), err=True)
+    reports.append(report)
     try:
         Path(output).write_text(render_html(reports, title, failures), encoding="utf-8")
     except OSError as exc:
@@ -54,7 +57,8 @@ def report_command(files: tuple[str, ...], output: str, durations_file: str | No
     workflows = sum(len(r.workflows) for r in reports)
     mappings = sum(len(r.mappings) for r in reports)
     bad = f", {len(failures)} problem(s) in the input" if failures else ""
-    click.echo(f"{output}: {len(reports)} export(s), {workflows} workflow(s), {mappings} mapping(s){bad}")
+    files = len(export.files)
+    click.echo(f"{output}: {files} export file(s), {workflows} workflow(s), {mappings} mapping(s){bad}")
     if failures:
         click.get_current_context().exit(EXIT_BAD_INPUT)
 

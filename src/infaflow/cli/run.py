@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from infaflow.cli._exports import PREFER_OPTION, load_exports
 from infaflow.errors import InputError
 
 EXIT_OK = 0
@@ -25,19 +26,29 @@ def _executor_source() -> tuple[Any, str]:
     return SparkSessionExecutor, ""
 
 
-def _project_run(path: str, workflow: str, folder: str | None, executor: Any) -> tuple[str, str | None, Any]:
-    """For ``infaflow run DIR`` (a project written by ``infaflow convert``): the export the project was
-    converted from, the workflow's folder, and an executor factory running the project's own modules."""
+def _is_project(paths: tuple[str, ...]) -> bool:
+    """Whether the one path given is a project written by ``infaflow convert`` (not a directory of exports)."""
+    from infaflow.codegen.project import is_project
+
+    return len(paths) == 1 and is_project(paths[0])
+
+
+def _project_run(path: str, workflow: str | None, folder: str | None,
+                 executor: Any) -> tuple[list[str], str, str | None, Any]:
+    """For ``infaflow run DIR`` (a project written by ``infaflow convert``): the export files the project
+    was converted from, the workflow and its folder, and an executor factory running the project's own
+    modules."""
     from infaflow.codegen.project import open_project
 
     project = open_project(path)
     manifest = project.manifest(workflow)
-    export = project.export_path
-    if not export.is_file():
-        raise InputError(f"the export the project was converted from is missing: {export}", str(Path(path)))
+    exports = project.export_paths
+    for export in exports:
+        if not export.is_file():
+            raise InputError(f"an export the project was converted from is missing: {export}", str(Path(path)))
     if executor is not None:
-        executor = functools.partial(executor, modules=project.modules(workflow))
-    return str(export), folder or manifest["folder"], executor
+        executor = functools.partial(executor, modules=project.modules(manifest["workflow"]))
+    return [str(e) for e in exports], manifest["workflow"], folder or manifest["folder"], executor
 
 
 def _progress(quiet: bool):  # noqa: ANN202
@@ -70,8 +81,9 @@ def _print_outcome(summary: dict[str, Any]) -> None:
 
 
 @click.command("run")
-@click.argument("export_path", metavar="EXPORT.xml|DIR", type=click.Path())
-@click.option("--workflow", "-w", required=True, help="Workflow to run.")
+@click.argument("exports", nargs=-1, required=True, metavar="EXPORT...|PROJECT", type=click.Path())
+@click.option("--workflow", "-w", default=None,
+              help="Workflow to run (may be left out when the exports hold only one).")
 @click.option("--folder", "-f", default=None, help="Folder of the workflow (when several have it).")
 @click.option("--param-file", "param_files", multiple=True, type=click.Path(dir_okay=False), help="PowerCenter parameter file (repeatable; earlier ones win).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter or variable value; beats parameter files.")
@@ -84,9 +96,10 @@ def _print_outcome(summary: dict[str, Any]) -> None:
 @click.option("--retry-backoff", type=float, default=1.0, show_default=True, help="Seconds before the first retry (doubles, capped at 60).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@PREFER_OPTION
 def run_command(
-    export_path: str,
-    workflow: str,
+    exports: tuple[str, ...],
+    workflow: str | None,
     folder: str | None,
     param_files: tuple[str, ...],
     params: tuple[str, ...],
@@ -99,11 +112,12 @@ def run_command(
     retry_backoff: float,
     as_json: bool,
     quiet: bool,
+    prefer: str | None,
 ) -> None:
     """Run a workflow locally with PowerCenter's semantics (exit 0 when it SUCCEEDED, 1 when not).
 
-    DIR: a project written by ``infaflow convert``; its session modules run (edits included)."""
-    from infaflow.export import load
+    EXPORT...: export files and directories (searched for *.xml), read together as one repository.
+    PROJECT: a project written by ``infaflow convert``; its session modules run (edits included)."""
     from infaflow.runtime.api import parse_param, run_workflow
     from infaflow.runtime.scheduler import RunOptions
 
@@ -112,10 +126,11 @@ def run_command(
     if max_workers is not None:
         options.max_workers = max_workers
     executor, reason = _executor_source()
-    if Path(export_path).is_dir():
-        options.project_dir = str(Path(export_path).resolve())
-        export_path, folder, executor = _project_run(export_path, workflow, folder, executor)
-    export = load(export_path, lenient=dry_run)
+    paths: list[str] = list(exports)
+    if _is_project(exports):
+        options.project_dir = str(Path(exports[0]).resolve())
+        paths, workflow, folder, executor = _project_run(exports[0], workflow, folder, executor)
+    export = load_exports(paths, lenient=dry_run, prefer=prefer)
     result = run_workflow(
         export,
         workflow,
@@ -150,7 +165,7 @@ def resume_command(run_id: int, state_dir: str, summary_json: str | None, as_jso
         store.close()
     project_dir = record.options.get("project_dir") if record is not None else None
     if project_dir:  # a run of a converted project resumes with the project's (possibly edited) modules
-        _, _, executor = _project_run(project_dir, record.workflow, record.folder, executor)
+        _, _, _, executor = _project_run(project_dir, record.workflow, record.folder, executor)
     result = resume_run(
         run_id,
         state_dir=state_dir,
@@ -282,14 +297,14 @@ def show_command(run_id: int, state_dir: str, as_json: bool) -> None:
 def _plan_of(record: Any):  # noqa: ANN202, ANN401
     """The plan of a recorded run's workflow when its export is still readable (to list tasks that
     never ran), else None."""
-    from infaflow.export import load
+    from infaflow.export import load_repository
     from infaflow.runtime import plan
     from infaflow.runtime.api import find_workflow
 
-    if not Path(record.export_path).is_file():
+    if not all(Path(p).is_file() for p in record.export_paths):
         return None
     try:
-        export = load(record.export_path, lenient=True)
+        export = load_repository(record.export_paths, lenient=True)
         folder, wf = find_workflow(export, record.workflow, record.folder)
         return plan.build(wf, folder)
     except InputError:

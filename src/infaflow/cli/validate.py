@@ -14,9 +14,17 @@ from pathlib import Path
 
 import click
 
+from infaflow.cli._exports import PREFER_OPTION
 from infaflow.errors import InputError, Problem
 from infaflow.export import xmlsource
+from infaflow.export.builder import Builder
+from infaflow.export.loader import find_export_files, set_label
+from infaflow.export.merge import Merger, summarize_conflicts
+from infaflow.export.missing import missing_problems, summarize_missing
+from infaflow.export.resolve import resolve
 from infaflow.export.validate import validate_tree
+from infaflow.export.xmlsource import NotAnExport
+from infaflow.model import Export
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -30,14 +38,17 @@ class FileReport:
     file: str
     problems: list[Problem] = field(default_factory=list)
     internal_error: bool = False
+    # Lines about the whole export set placed at this file (missing references, conflicts): never condensed.
+    summaries: list[Problem] = field(default_factory=list)
+    skipped: bool = False  # found in a directory and not a PowerCenter export
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in [*self.problems, *self.summaries] if p.severity == "error"]
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
+        return [p for p in [*self.problems, *self.summaries] if p.severity != "error"]
 
     @property
     def valid(self) -> bool:
@@ -48,31 +59,24 @@ def _as_warning(problem: Problem) -> Problem:
     return Problem("warning", problem.message, problem.file, problem.line)
 
 
-def _load_and_check(path: str, lenient: bool) -> list[Problem]:
-    """Problems found by building the model and checking its workflows."""
-    from infaflow.export import load
-    from infaflow.graph.checks import check_export
-
-    export = load(path, lenient=lenient, validate=False)
-    return [*export.problems, *check_export(export)]
-
-
-def check_file(path: str, lenient: bool = False) -> FileReport:
-    """Validate one export: safe parse, XSD, model, workflow checks. Never raises for a bad file.
-
-    Without ``lenient`` the model is only built when the file follows the schema; with it, schema
-    problems are warnings and whatever can be read is loaded and checked.
-    """
-    report = FileReport(path)
+def _read(report: FileReport, lenient: bool, named: bool = True) -> Export | None:
+    """One file parsed, checked against the XSD and built into the model (unresolved); None when it has
+    errors or, found in a directory (not ``named``), is no PowerCenter export at all (then ``skipped``).
+    Never raises for a bad file."""
+    path = report.file
     try:
         tree = xmlsource.parse(path)
         schema = validate_tree(tree, path)
-        del tree
         if schema and not lenient:
             report.problems = schema
-            return report
+            return None
         report.problems = [_as_warning(p) for p in schema]
-        report.problems.extend(_load_and_check(path, lenient))
+        return Builder(path, lenient=lenient).export(tree)
+    except NotAnExport as exc:
+        report.skipped = not named
+        report.problems.append(Problem("warning" if report.skipped else "error",
+                                       f"skipped: {exc.message}" if report.skipped else exc.message,
+                                       exc.file or path, exc.line))
     except InputError as exc:
         report.problems.append(Problem("error", exc.message, exc.file or path, exc.line))
     except MemoryError:
@@ -82,7 +86,71 @@ def check_file(path: str, lenient: bool = False) -> FileReport:
         report.problems.append(Problem(
             "error", f"internal error while loading this file ({type(exc).__name__}: {exc}); please report it",
             path))
-    return report
+    return None
+
+
+def _repository_problems(exports: list[Export], label: str, prefer: str | None,
+                         verbose: bool) -> tuple[list[Problem], list[Problem]]:
+    """Problems of the files read as one export set: builder warnings and workflow checks, then the
+    summaries of conflicts between files and of missing references (or every one with ``verbose``)."""
+    from infaflow.graph.checks import check_export
+
+    merger = Merger(label, prefer)
+    for part in exports:
+        merger.add(part)
+    export = merger.result
+    resolve(export)
+    problems = [*export.notes, *export.problems, *check_export(export)]
+    if verbose:
+        return problems, missing_problems(export.missing)
+    summaries = summarize_conflicts(merger.conflicts) if prefer is None else []
+    problems = [p for p in problems if not (summaries and p.severity == "error" and "defined differently" in p.message)]
+    return problems, [*summaries, *summarize_missing(export.missing)]
+
+
+def _condensed(problems: list[Problem], verbose: bool) -> list[Problem]:
+    """A file's problems as printed among several files: its first problem (errors first), with how many
+    more there are."""
+    if verbose or len(problems) <= 1:
+        return problems
+    ordered = sorted(problems, key=lambda p: p.severity != "error")
+    first = ordered[0]
+    more = f" (+{len(problems) - 1} more in this file; --verbose lists them)"
+    return [Problem(first.severity, first.message + more, first.file, first.line)]
+
+
+def check_exports(paths: list[str], lenient: bool = False, prefer: str | None = None,
+                  verbose: bool = False) -> tuple[list[FileReport], list[Problem]]:
+    """Validate files and directories as one export set: per file safe parse, XSD and model; then, over
+    every valid file together, conflicts, workflow checks and references. Returns one report per file and
+    the notes on files that were skipped (not PowerCenter exports)."""
+    absent = [FileReport(p, [Problem("error", "no such file or directory", p)]) for p in paths
+              if not Path(p).exists()]
+    found = find_export_files([p for p in paths if Path(p).exists()])
+    readable = [FileReport(f) for f in found.files]
+    exports = [e for e in (_read(r, lenient, r.file in found.named) for r in readable) if e is not None]
+    notes = [*found.notes, *(p for r in readable if r.skipped for p in r.problems)]
+    reports = [*absent, *(r for r in readable if not r.skipped)]
+    if exports:
+        by_file = {r.file: r for r in reports}
+        problems, summaries = _repository_problems(exports, set_label(paths), prefer, verbose)
+        for problem in problems:
+            owner = by_file.get(problem.file) or next(r for r in reports if r.valid)
+            owner.problems.append(problem)
+        for problem in summaries:
+            owner = by_file.get(problem.file) or next(r for r in reports if r.valid)
+            owner.summaries.append(problem)
+    return reports, notes
+
+
+def check_file(path: str, lenient: bool = False) -> FileReport:
+    """Validate one export: safe parse, XSD, model, workflow checks. Never raises for a bad file.
+
+    Without ``lenient`` the model is only built when the file follows the schema; with it, schema
+    problems are warnings and whatever can be read is loaded and checked.
+    """
+    reports, _notes = check_exports([path], lenient)
+    return reports[0]
 
 
 def _json(reports: list[FileReport]) -> str:
@@ -93,7 +161,7 @@ def _json(reports: list[FileReport]) -> str:
                 "valid": r.valid,
                 "problems": [
                     {"severity": p.severity, "line": p.line, "message": p.message, "file": p.file or r.file}
-                    for p in r.problems
+                    for p in [*r.problems, *r.summaries]
                 ],
             }
             for r in reports
@@ -122,30 +190,37 @@ def exit_code(reports: list[FileReport]) -> int:
 
 
 @click.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="EXPORT...")
 @click.option("--lenient", is_flag=True,
               help="Report schema problems as warnings and load what can be read.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="List every reference to an object no file defines (default: one line per kind).")
+@PREFER_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one 'file:line: message' per problem on stderr; json: a report on stdout.")
 @click.pass_context
-def validate_command(ctx: click.Context, files: tuple[Path, ...], lenient: bool, fmt: str) -> None:
-    """Check PowerCenter exports against the export format and the workflow rules.
+def validate_command(ctx: click.Context, files: tuple[Path, ...], lenient: bool, verbose: bool,
+                     prefer: str | None, fmt: str) -> None:
+    """Check PowerCenter exports (files, and directories searched for *.xml) against the export format and
+    the workflow rules, read together as one repository.
 
-    Prints one 'file:line: message' line per problem. Exit code 0 when every file is valid, 2 when any
-    file has an error.
+    Prints one 'file:line: message' line per problem; references to objects that no file defines are
+    summarised one line per kind (--verbose lists each). Exit code 0 when every file is valid, 2 when any
+    file has an error (a conflict between two files' definitions is an error).
     """
-    reports: list[FileReport] = []
-    for path in files:
-        report = check_file(str(path), lenient)
-        reports.append(report)
-        if fmt == "text":
-            for problem in report.problems:
+    reports, notes = check_exports([str(f) for f in files], lenient, prefer, verbose)
+    if fmt == "text":
+        for note in notes:
+            click.echo(str(note), err=True)
+        for report in reports:
+            for problem in [*_condensed(report.problems, verbose or len(reports) == 1), *report.summaries]:
                 click.echo(str(problem if problem.file else Problem(problem.severity, problem.message,
                                                                      report.file, problem.line)), err=True)
     if fmt == "json":
         click.echo(_json(reports))
     else:
-        click.echo(_summary(reports))
+        skipped = f", {len(notes)} skipped" if notes else ""
+        click.echo(_summary(reports) + skipped)
     ctx.exit(exit_code(reports))
 
 

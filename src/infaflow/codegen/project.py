@@ -147,22 +147,29 @@ def convert_export(export: Export, name: str | None = None, folder: str | None =
     return conv
 
 
-def write_project(conv: Conversion, out_dir: Path, export_path: str, include_jobs: bool = True) -> Path:
-    """Write the project into ``out_dir`` (replacing what infaflow wrote there before)."""
+def write_project(conv: Conversion, out_dir: Path, export_path: str | None = None,
+                  include_jobs: bool = True) -> Path:
+    """Write the project into ``out_dir`` (replacing what infaflow wrote there before). The manifests
+    record every file of the export set relative to ``out_dir`` (``export_path`` overrides a one-file set's
+    path as recorded)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.py"):
         old.unlink()
     for old in out_dir.glob("workflow_*.json"):
         old.unlink()
-    export_ref = os.path.relpath(Path(export_path).resolve(), out_dir.resolve())
+    files = [export_path] if export_path is not None and len(conv.export.paths) == 1 else conv.export.paths
+    refs = [os.path.relpath(Path(f).resolve(), out_dir.resolve()) for f in files]
     if include_jobs:
         shutil.copyfile(Path(__file__).with_name("support.py"), out_dir / SUPPORT_MODULE)
         for j in conv.jobs:
             if j.job.code:
                 (out_dir / j.file).write_text(j.job.code)
         for file, manifest in conv.manifests.items():
-            (out_dir / file).write_text(json.dumps({**manifest, "export": export_ref}, indent=2) + "\n")
-    report = conv.report(export_path)
+            recorded = {"export": refs[0], **({"exports": refs} if len(refs) > 1 else {})}
+            (out_dir / file).write_text(json.dumps({**manifest, **recorded}, indent=2) + "\n")
+    report = conv.report(export_path if export_path is not None else conv.export.path)
+    if len(files) > 1:
+        report["exports"] = files
     (out_dir / "conversion_report.json").write_text(json.dumps(report, indent=2) + "\n")
     readme = _env().get_template("README.md.j2").render(conv=conv, report=report, include_jobs=include_jobs)
     (out_dir / "README.md").write_text(readme)
@@ -177,8 +184,11 @@ class ConvertedProject:
     manifests: list[dict]
 
     @property
-    def export_path(self) -> Path:
-        return (self.root / self.manifests[0]["export"]).resolve()
+    def export_paths(self) -> list[Path]:
+        """The export files the project was converted from (a manifest records them relative to itself)."""
+        manifest = self.manifests[0]
+        refs = manifest.get("exports") or [manifest["export"]]
+        return [(self.root / ref).resolve() for ref in refs]
 
     def manifest(self, workflow: str | None = None) -> dict:
         """The manifest of ``workflow`` (the only one when ``None``)."""
@@ -196,6 +206,13 @@ class ConvertedProject:
         """Session instance path -> job module file, for :class:`SparkSessionExecutor`."""
         m = self.manifest(workflow)
         return {path: self.root / entry["module"] for path, entry in m["sessions"].items()}
+
+
+def is_project(path: str | Path) -> bool:
+    """Whether ``path`` is a folder written by ``infaflow convert`` (it holds workflow manifests)."""
+    root = Path(path)
+    return root.is_dir() and any(root.glob("workflow_*.json")) and not any(
+        p.suffix.lower() == ".xml" for p in root.iterdir())
 
 
 def open_project(root: str | Path) -> ConvertedProject:

@@ -1,8 +1,9 @@
 """Resolving references between model objects: shortcuts, task instances, session mappings and configs,
 mapping instances, session components.
 
-A reference to an object that is not in the file is reported as a problem, never a crash: exports of a
-single workflow often leave out the reusable objects they use.
+A reference to an object that no loaded file defines is recorded in ``Export.missing`` (a
+:class:`MissingReference` with the referring element's file and line), never a crash: exports of a single
+workflow often leave out the reusable objects they use. :func:`summarize_missing` groups them for people.
 """
 
 from __future__ import annotations
@@ -10,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from infaflow.errors import Problem
-from infaflow.model import Export, Folder, Mapping, Session, SessionComponent, Shortcut, Workflow
+from infaflow.errors import Location, Problem
+from infaflow.model import (
+    Export,
+    Folder,
+    Mapping,
+    MissingReference,
+    Session,
+    SessionComponent,
+    Shortcut,
+    Workflow,
+)
 
 # Shortcut OBJECTTYPE / reference kind -> Folder collection holding such objects
 _KIND_COLLECTION: dict[str, str] = {
@@ -43,7 +53,6 @@ class Resolver:
     def __init__(self, export: Export, report: Callable[[Problem], None]) -> None:
         self.export = export
         self.report = report
-        self.path = export.path
 
     def folder(self, name: str) -> Folder | None:
         return _by_name(self.export.folders, name)
@@ -70,8 +79,19 @@ class Resolver:
         shortcut.target = self.lookup(folder, kind, shortcut.ref_object_name, shortcut.dbd_name, hops + 1)
         return shortcut.target
 
-    def warn(self, message: str, line: int) -> None:
-        self.report(Problem("warning", message, self.path, line))
+    def warn(self, message: str, where: Location) -> None:
+        self.report(Problem("warning", message, where.file or self.export.path, where.line))
+
+    def missing(self, kind: str, name: str, referrer_kind: str, referrer: str, folder: Folder,
+                where: Location, context: str = "") -> None:
+        """Record a reference that no loaded file resolves (once: a reference through a shortcut whose
+        target is absent is already recorded at the shortcut)."""
+        collection = _KIND_COLLECTION.get(kind.upper(), "")
+        if any(s.name.lower() == name.lower() and s.object_type in ("", kind.upper()) for s in folder.shortcuts) \
+                and not any(getattr(o, "name", "").lower() == name.lower() for o in getattr(folder, collection, [])):
+            return
+        self.export.missing.append(
+            MissingReference(kind, name, referrer_kind, referrer, context, folder.name, where))
 
 
 def _all_mappings(folder: Folder) -> Iterator[Mapping]:
@@ -93,8 +113,8 @@ _INSTANCE_TARGETS: dict[str, tuple[str, str]] = {
 
 
 def resolve(export: Export) -> None:
-    """Resolve every reference of ``export`` in place, appending a warning to ``export.problems`` for each
-    one that points at an object absent from the file."""
+    """Resolve every reference of ``export`` in place, recording each one that points at an object no
+    loaded file defines in ``export.missing``."""
     r = Resolver(export, export.problems.append)
     for folder in export.folders:
         _resolve_shortcuts(r, folder)
@@ -110,11 +130,9 @@ def resolve(export: Export) -> None:
 def _resolve_shortcuts(r: Resolver, folder: Folder) -> None:
     for shortcut in folder.shortcuts:
         if r.follow(shortcut) is None:
-            r.warn(
-                f"shortcut {shortcut.name!r} refers to {shortcut.object_type.lower() or 'object'} "
-                f"{shortcut.ref_object_name!r} in folder {shortcut.folder_name!r}, which is not in this file",
-                shortcut.location.line,
-            )
+            target = r.folder(shortcut.folder_name) or Folder(shortcut.folder_name)
+            r.missing(shortcut.object_type.lower() or "object", shortcut.ref_object_name, "shortcut",
+                      shortcut.name, target, shortcut.location)
 
 
 _INSTANCE_KIND = {"SOURCE": "SOURCE", "TARGET": "TARGET", "MAPPLET": "MAPPLET", "TRANSFORMATION": "TRANSFORMATION"}
@@ -124,7 +142,7 @@ def _resolve_mapping(r: Resolver, folder: Folder, mapping: Mapping) -> None:
     for inst in mapping.instances:
         kind = _INSTANCE_KIND.get(inst.type)
         if kind is None:
-            r.warn(f"instance {inst.name!r} in {mapping.name!r} has unknown TYPE {inst.type!r}", inst.location.line)
+            r.warn(f"instance {inst.name!r} in {mapping.name!r} has unknown TYPE {inst.type!r}", inst.location)
             continue
         name = inst.transformation_name or inst.name
         found = None
@@ -136,35 +154,31 @@ def _resolve_mapping(r: Resolver, folder: Folder, mapping: Mapping) -> None:
             found = mapping.transformation(name)
         inst.definition = found
         if found is None:
-            r.warn(
-                f"instance {inst.name!r} of {mapping.name!r} refers to {kind.lower()} {name!r}, "
-                "which is not in this file",
-                inst.location.line,
-            )
+            holder = "mapplet" if mapping.is_mapplet else "mapping"
+            r.missing(kind.lower(), name, f"{holder} instance", inst.name, folder, inst.location,
+                      f"{holder} {mapping.name!r}")
 
 
-def _resolve_components(r: Resolver, folder: Folder, components: list[SessionComponent]) -> None:
+def _resolve_components(r: Resolver, folder: Folder, components: list[SessionComponent], context: str) -> None:
     for comp in components:
         if comp.task is None and comp.ref_object_name and not comp.is_none:
             comp.task = r.lookup(folder, "TASK", comp.ref_object_name)
             if comp.task is None:
-                r.warn(
-                    f"session component {comp.type!r} refers to task {comp.ref_object_name!r}, "
-                    "which is not in this file",
-                    comp.location.line,
-                )
+                r.missing("task", comp.ref_object_name, "session component", comp.type, folder, comp.location,
+                          context)
 
 
 def _resolve_session(r: Resolver, folder: Folder, session: Session) -> None:
     session.mapping = r.lookup(folder, "MAPPING", session.mapping_name)
     if session.mapping is None:
-        r.warn(
-            f"session {session.name!r} runs mapping {session.mapping_name!r}, which is not in this file",
-            session.location.line,
-        )
-    if session.config_reference is not None and session.config_reference.ref_object_name:
-        session.config = r.lookup(folder, "CONFIG", session.config_reference.ref_object_name)
-    _resolve_components(r, folder, session.components)
+        r.missing("mapping", session.mapping_name, "session", session.name, folder, session.location)
+    ref = session.config_reference
+    if ref is not None and ref.ref_object_name:
+        session.config = r.lookup(folder, "CONFIG", ref.ref_object_name)
+        if session.config is None:
+            r.missing("session config", ref.ref_object_name, "session", session.name, folder,
+                      ref.location if ref.location.line else session.location)
+    _resolve_components(r, folder, session.components, f"session {session.name!r}")
 
 
 def _resolve_workflow(r: Resolver, folder: Folder, wf: Workflow) -> None:
@@ -175,17 +189,13 @@ def _resolve_workflow(r: Resolver, folder: Folder, wf: Workflow) -> None:
         local = _by_name(getattr(wf, collection), inst.task_name)
         shared = r.lookup(folder, kind, inst.task_name)
         inst.task = (shared or local) if inst.reusable else (local or shared)
-        _resolve_components(r, folder, inst.components)
+        _resolve_components(r, folder, inst.components, f"task instance {inst.name!r}")
         if inst.task is None and inst.task_type != "Start":
-            where = "folder" if inst.reusable else f"{wf.type.lower()} {wf.name!r}"
-            r.warn(
-                f"task instance {inst.name!r} refers to {inst.task_type.lower()} {inst.task_name!r}, "
-                f"which is not in this file (looked in the {where})",
-                inst.location.line,
-            )
+            r.missing(inst.task_type.lower(), inst.task_name, "task instance", inst.name, folder, inst.location,
+                      f"{wf.type.lower()} {wf.name!r}")
         elif inst.task is not None and inst.task.type != inst.task_type:
             r.warn(
                 f"task instance {inst.name!r} has TASKTYPE {inst.task_type!r} but {inst.task_name!r} "
                 f"is a {inst.task.type}",
-                inst.location.line,
+                inst.location,
             )

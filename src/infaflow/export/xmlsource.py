@@ -44,6 +44,11 @@ _DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*
 _ENTITY_DECL = re.compile(r"""<!ENTITY\s+(%\s+)?([^\s>]+)\s*(?:(SYSTEM|PUBLIC)\s*(?:"([^"]*)"|'([^']*)'))?""")
 
 
+class NotAnExport(InputError):
+    """The file is not a PowerCenter export at all (empty, binary, not XML, another root element), as
+    opposed to a broken one. A directory search skips such files with a note."""
+
+
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
@@ -81,7 +86,7 @@ def parse(path: str | Path) -> etree._ElementTree:
     _refuse_declared_entities(tree, name)
     root = tree.getroot()
     if root.tag != ROOT_TAG:
-        raise InputError(
+        raise NotAnExport(
             f"root element is <{root.tag}>, expected <{ROOT_TAG}>: not a PowerCenter export",
             name,
             root.sourceline or 1,
@@ -116,7 +121,7 @@ def _bom_codec(head: bytes) -> tuple[str, int] | None:
 def _check_head(head: bytes, size: int, name: str) -> str:
     """The start of the file as text for the prolog checks; raise for empty, binary and non-XML files."""
     if size == 0:
-        raise InputError("empty file (0 bytes): not a PowerCenter export", name, 1)
+        raise NotAnExport("empty file (0 bytes): not a PowerCenter export", name, 1)
     bom = _bom_codec(head)
     if bom is not None:
         codec, skip = bom
@@ -124,7 +129,7 @@ def _check_head(head: bytes, size: int, name: str) -> str:
     else:
         nul = head.find(b"\x00")
         if nul >= 0:
-            raise InputError(
+            raise NotAnExport(
                 f"binary file, not XML (NUL byte at offset {nul}): not a PowerCenter export",
                 name,
                 head.count(b"\n", 0, nul) + 1,
@@ -133,11 +138,11 @@ def _check_head(head: bytes, size: int, name: str) -> str:
         text = head.decode("latin-1")
     stripped = text.lstrip()
     if not stripped and size <= len(head):
-        raise InputError("empty file (only blank characters): not a PowerCenter export", name, 1)
+        raise NotAnExport("empty file (only blank characters): not a PowerCenter export", name, 1)
     if stripped and not stripped.startswith("<"):
         line = text.count("\n", 0, len(text) - len(stripped)) + 1
         first = stripped.splitlines()[0][:40] if stripped.splitlines() else stripped[:40]
-        raise InputError(f"not XML: the file starts with {first!r} instead of a '<' tag", name, line)
+        raise NotAnExport(f"not XML: the file starts with {first!r} instead of a '<' tag", name, line)
     return text
 
 

@@ -8,6 +8,7 @@ from html import escape
 
 import networkx as nx
 
+from infaflow.export.missing import summarize_missing
 from infaflow.graph import DEFAULT_SECONDS, WorkflowAnalysis
 from infaflow.graph.complexity import (
     BANDS,
@@ -15,7 +16,13 @@ from infaflow.graph.complexity import (
     TASK_WEIGHTS,
     TRANSFORMATION_WEIGHTS,
 )
-from infaflow.report.summary import ExportReport, WorkflowReport, seconds_text
+from infaflow.report.summary import (
+    MAPPING_ABSENT,
+    ExportReport,
+    WorkflowReport,
+    seconds_text,
+    session_without_mapping,
+)
 from infaflow.report.svg import legend_svg, render_svg
 
 CSS = """
@@ -142,7 +149,8 @@ def _task_table(w: WorkflowReport) -> str:
     rows = []
     for t in a.tasks.values():
         mark = "★" if t.critical else ""
-        rows.append(f"<tr><td class=n>{t.level}</td><td>{escape(t.path)}{'' if t.enabled else ' (disabled)'}</td>"
+        absent = f" <b>({MAPPING_ABSENT})</b>" if session_without_mapping(w.flat.nodes[t.path].get("instance")) else ""
+        rows.append(f"<tr><td class=n>{t.level}</td><td>{escape(t.path)}{'' if t.enabled else ' (disabled)'}{absent}</td>"
                     f"<td>{escape(t.type)}</td><td class=n>{seconds_text(t.duration)}</td>"
                     f"<td class=n>{seconds_text(t.earliest_start)}</td><td class=n>{seconds_text(t.slack)}</td>"
                     f"<td class=n>{t.fan_in}</td><td class=n>{t.fan_out}</td><td>{mark}</td>"
@@ -193,8 +201,8 @@ def _short(path: str) -> str:
 def _ranking(reports: list[ExportReport], anchors: dict[int, str]) -> str:
     rows: list[tuple[int, str]] = []
     for r in reports:
-        file = escape(_short(r.export.path))
         for w in r.workflows:
+            file = escape(_short(w.workflow.location.file or r.export.path))
             c = w.complexity
             a = w.analysis
             detail = (f"{c.tasks} tasks, {c.links} links, {len(c.mappings)} mappings"
@@ -205,6 +213,7 @@ def _ranking(reports: list[ExportReport], anchors: dict[int, str]) -> str:
                                   f"<td>{escape(detail)}</td>"))
         for m in r.mappings:
             c2 = m.complexity
+            file = escape(_short(m.mapping.location.file or r.export.path))
             detail = (f"{c2.transformations} transformations, {c2.expressions} expressions, {c2.lookups} lookups, "
                       f"{c2.joins} joins, {c2.ports} ports")
             rows.append((c2.score, f"<td>{'mapplet' if c2.is_mapplet else 'mapping'}</td><td>{escape(m.folder.name)}"
@@ -277,11 +286,11 @@ def render_html(reports: list[ExportReport], title: str = "infaflow report", fai
     n_wf = sum(len(r.workflows) for r in reports)
     n_map = sum(len(r.mappings) for r in reports)
     now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    names = [escape(_short(r.export.path)) for r in reports]
+    names = [escape(_short(f)) for r in reports for f in r.export.paths]
     files = ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:2])} and {len(names) - 2} more"
     out = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head><body>',
-           f"<header><h1>{escape(title)}</h1><p>{len(reports)} export(s): {files} · {n_wf} workflow(s), "
+           f"<header><h1>{escape(title)}</h1><p>{len(names)} export file(s): {files} · {n_wf} workflow(s), "
            f"{n_map} mapping(s) · generated {now} by infaflow</p></header><main>",
            _failures(failures or []),
            f'<div class="legend-box">{legend_svg()}</div>',
@@ -293,11 +302,12 @@ def render_html(reports: list[ExportReport], title: str = "infaflow report", fai
         if r.mappings:
             out.append(f"<h2>Mappings <small>{escape(_short(r.export.path))}</small></h2>")
             out.append(f"<div class=wide>{_mapping_table(r, anchors)}</div>")
-        if r.export.problems:
+        load_problems = [*r.export.notes, *r.export.problems, *summarize_missing(r.export.missing)]
+        if load_problems:
             out.append(f"<details><summary>Load problems of {escape(_short(r.export.path))} "
-                       f"({len(r.export.problems)})</summary><ul>")
-            out += [f'<li class="{"problem" if p.severity == "error" else "warning"}">line {p.line}: '
-                    f"{escape(p.message)}</li>" for p in r.export.problems]
+                       f"({len(load_problems)})</summary><ul>")
+            out += [f'<li class="{"problem" if p.severity == "error" else "warning"}">'
+                    f"{escape(_short(p.file))}:{p.line}: {escape(p.message)}</li>" for p in load_problems]
             out.append("</ul></details>")
     out.append("</main></body></html>")
     return "".join(out)

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from infaflow.errors import Problem
+from infaflow.export.missing import summarize_missing
 from infaflow.report.summary import ExportReport, WorkflowReport
 
 
@@ -59,6 +60,8 @@ def report_dict(report: ExportReport) -> dict[str, Any]:
         mappings.append(c)
     return {
         "file": export.path,
+        "files": [{"path": f.path, "creation_date": f.creation_date, "repository_version": f.repository_version,
+                   "encoding": f.encoding} for f in export.files],
         "repository_version": export.repository_version,
         "encoding": export.encoding,
         "folders": [{"name": f.name, "workflows": [w.name for w in f.workflows],
@@ -69,7 +72,11 @@ def report_dict(report: ExportReport) -> dict[str, Any]:
                       "mapping_in_file": s.mapping_found} for s in report.sessions],
         "mappings": mappings,
         "workflows": [workflow_dict(w) for w in report.workflows],
-        "problems": [_problem(p) for p in export.problems],
+        "problems": [_problem(p) for p in [*export.notes, *export.problems]],
+        "missing_summary": [_problem(p) for p in summarize_missing(export.missing)],
+        "missing": [{"kind": m.kind, "name": m.name, "referrer_kind": m.referrer_kind, "referrer": m.referrer,
+                     "context": m.context, "folder": m.folder, "file": m.location.file, "line": m.location.line}
+                    for m in export.missing],
     }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from infaflow.errors import InputError, Problem
+from infaflow.export.missing import summarize_missing
 from infaflow.graph import (
     MappingComplexity,
     WorkflowAnalysis,
@@ -22,7 +23,10 @@ from infaflow.graph import (
     workflow_complexity,
 )
 from infaflow.graph.complexity import mapping_of
-from infaflow.model import Export, Folder, Mapping, Session, Workflow
+from infaflow.model import Export, Folder, Mapping, Session, TaskInstance, Workflow
+
+#: How a session whose mapping no loaded file defines is marked in tables.
+MAPPING_ABSENT = "mapping not loaded"
 
 
 @dataclass
@@ -69,8 +73,16 @@ class ExportReport:
 
     @property
     def problems(self) -> list[Problem]:
-        """Load problems, then graph problems of every workflow."""
-        return [*self.export.problems, *(p for w in self.workflows for p in w.problems)]
+        """Skipped files, load problems, missing references (one line per kind), then graph problems of
+        every workflow."""
+        export = self.export
+        return [*export.notes, *export.problems, *summarize_missing(export.missing),
+                *(p for w in self.workflows for p in w.problems)]
+
+
+def session_without_mapping(instance: TaskInstance | None) -> bool:
+    """Whether a task instance runs a session whose mapping no loaded file defines."""
+    return instance is not None and isinstance(instance.task, Session) and instance.task.mapping is None
 
 
 def _sessions(folder: Folder) -> list[SessionRow]:

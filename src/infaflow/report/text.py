@@ -7,9 +7,19 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from infaflow.report.summary import ExportReport, WorkflowReport, seconds_text
+from infaflow.report.summary import (
+    MAPPING_ABSENT,
+    ExportReport,
+    WorkflowReport,
+    seconds_text,
+    session_without_mapping,
+)
 
 MAX_PROBLEMS = 20
+
+
+def _short(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _table(title: str, *columns: str, right: tuple[str, ...] = ()) -> Table:
@@ -24,6 +34,8 @@ def overview(report: ExportReport) -> list[RenderableType]:
     export = report.export
     out: list[RenderableType] = []
     head = Text(f"{export.path}\n", style="bold")
+    if len(export.files) > 1:
+        head.append(f"{len(export.files)} export files, ", style="dim")
     head.append(f"repository version {export.repository_version or '?'}, encoding {export.encoding or '?'}, "
                 f"{len(export.folders)} folder(s), {len(report.workflows)} workflow(s), "
                 f"{len(report.mappings)} mapping(s), {len(report.sessions)} session(s)", style="dim")
@@ -56,7 +68,7 @@ def overview(report: ExportReport) -> list[RenderableType]:
     if report.sessions:
         sess = _table("Sessions", "folder", "session", "mapping", "reusable")
         for s in report.sessions:
-            mapping = s.mapping if s.mapping_found else f"{s.mapping} (not in this file)"
+            mapping = s.mapping if s.mapping_found else f"{s.mapping} ({MAPPING_ABSENT})"
             sess.add_row(s.folder, s.name, mapping, "yes" if s.reusable else "no")
         out.append(sess)
     return out
@@ -73,6 +85,8 @@ def workflow_detail(w: WorkflowReport) -> list[RenderableType]:
                        right=("level", "duration", "start", "slack", "in", "out"))
         for t in a.tasks.values():
             name = t.path if t.enabled else f"{t.path} (disabled)"
+            if session_without_mapping(w.flat.nodes[t.path].get("instance")):
+                name += f" ({MAPPING_ABSENT})"
             tasks.add_row(str(t.level), name, t.type, seconds_text(t.duration), seconds_text(t.earliest_start),
                           seconds_text(t.slack), str(t.fan_in), str(t.fan_out), "*" if t.critical else "",
                           style="bold" if t.critical else None)
@@ -102,7 +116,7 @@ def workflow_detail(w: WorkflowReport) -> list[RenderableType]:
     comp = _table("Complexity", "figure", "value")
     comp.add_row("score", f"{c.score} ({c.band}) = orchestration {c.orchestration_score} + mappings {c.mapping_score}")
     comp.add_row("tasks by type", ", ".join(f"{k} {n}" for k, n in c.tasks_by_type.items()))
-    comp.add_row("mappings run", ", ".join(c.mappings) or "(none in this file)")
+    comp.add_row("mappings run", ", ".join(c.mappings) or "(none loaded)")
     out.append(comp)
     return out
 
@@ -113,8 +127,10 @@ def problems(report: ExportReport) -> list[RenderableType]:
     if not found:
         return []
     table = _table(f"Problems ({len(found)})", "where", "problem")
+    several = len(report.export.files) > 1
     for p in found[:MAX_PROBLEMS]:
-        table.add_row(f"line {p.line}" if p.line else "", ("" if p.severity == "error" else "warning: ") + p.message)
+        where = f"{_short(p.file)}:{p.line}" if several and p.line else (f"line {p.line}" if p.line else "")
+        table.add_row(where, ("" if p.severity == "error" else "warning: ") + p.message)
     if len(found) > MAX_PROBLEMS:
         table.add_row("", f"... {len(found) - MAX_PROBLEMS} more (see --format json)")
     return [table]

@@ -19,7 +19,7 @@ from infaflow.runtime import paramfile, plan, processes, summary
 from infaflow.runtime.progress import Progress
 from infaflow.runtime.scheduler import ExecutorSource, Resumption, Runner, RunOptions
 from infaflow.runtime.status import RESUMABLE_RUN_STATUSES, STARTED, SUCCEEDED
-from infaflow.runtime.store import RunStore
+from infaflow.runtime.store import RunStore, encode_export_paths
 from infaflow.runtime.variables import Param, builtins, expand
 
 DEFAULT_STATE_DIR = ".infaflow"
@@ -45,20 +45,30 @@ def parse_param(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
-def find_workflow(export: Export, name: str, folder: str | None) -> tuple[Folder, Workflow]:
-    """The workflow ``name`` (in ``folder`` when given); an :class:`InputError` listing the workflows
-    of the export when it is absent."""
-    found = export.find_workflow(name, folder)
-    if found is None:
-        lower = name.lower()
-        for f, wf in export.workflows():
-            if wf.name.lower() == lower and (folder is None or f.name.lower() == folder.lower()):
-                return f, wf
-        names = sorted(f"{f.name}/{wf.name}" for f, wf in export.workflows())
-        known = ", ".join(names[:10]) or "none"
-        where = f" in folder {folder!r}" if folder else ""
+def find_workflow(export: Export, name: str | None, folder: str | None) -> tuple[Folder, Workflow]:
+    """The workflow ``name`` (in ``folder`` when given; ``None``: the export set's only workflow). An
+    :class:`InputError` lists the workflows when it is absent, or the folders when several hold it."""
+    candidates = [(f, wf) for f, wf in export.workflows()
+                  if folder is None or f.name.lower() == folder.lower()]
+    names = sorted(f"{f.name}/{wf.name}" for f, wf in candidates)
+    known = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "") or "none"
+    where = f" in folder {folder!r}" if folder else ""
+    if name is None:
+        if len(candidates) == 1:
+            return candidates[0]
+        raise InputError(f"name the workflow to run with --workflow/-w{where}: {known}", export.path)
+    exact = [(f, wf) for f, wf in candidates if wf.name == name]
+    found = exact or [(f, wf) for f, wf in candidates if wf.name.lower() == name.lower()]
+    if not found:
+        worklet = export.find_workflow(name, folder)  # a reusable worklet runs like a workflow
+        if worklet is not None:
+            return worklet
         raise InputError(f"no workflow {name!r}{where}; workflows in this export: {known}", export.path)
-    return found
+    if len(found) > 1:
+        folders = ", ".join(f.name for f, _ in found)
+        raise InputError(f"workflow {name!r} is in several folders ({folders}): choose one with --folder",
+                         export.path)
+    return found[0]
 
 
 def _param_files(
@@ -125,7 +135,7 @@ def threading_main() -> bool:
 
 def run_workflow(
     export: Export,
-    workflow: str,
+    workflow: str | None,
     folder: str | None = None,
     *,
     param_files: Sequence[str | Path] = (),
@@ -137,7 +147,8 @@ def run_workflow(
     progress: Progress | None = None,
     handle_signals: bool = False,
 ) -> RunResult:
-    """Run ``workflow`` of ``export`` with PowerCenter's semantics and record it in ``state_dir``.
+    """Run ``workflow`` of ``export`` (``None``: its only workflow) with PowerCenter's semantics and record
+    it in ``state_dir``.
 
     ``session_executor``: a :class:`~infaflow.runtime.executor.SessionExecutor` or a factory called on
     the first session; without one, sessions fail with "no session executor: <no_executor_reason>".
@@ -165,7 +176,8 @@ def run_workflow(
         "root_dir": options.root_dir,
         "project_dir": options.project_dir,
     }
-    run_id = store.create_run(wf.name, f.name, str(Path(export.path).resolve()), stored_options, started)
+    export_files = encode_export_paths([str(Path(p).resolve()) for p in export.paths])
+    run_id = store.create_run(wf.name, f.name, export_files, stored_options, started)
     scratch = tempfile.TemporaryDirectory(prefix="infaflow-dry-") if store.state_dir is None else None
     run_dir = Path(scratch.name) if scratch is not None else store.state_dir / "runs" / str(run_id)  # type: ignore[operator]
     if scratch is not None and options.root_dir is None:
@@ -243,7 +255,7 @@ def resume_run(
     Succeeded (and disabled) tasks never run again; failed ones run again; interrupted ones follow their
     recovery strategy (see :mod:`infaflow.runtime.recovery`).
     """
-    from infaflow.export import load
+    from infaflow.export import load_repository
 
     if not (Path(state_dir) / "runs.sqlite").is_file():
         raise InputError(f"no run store in {state_dir}", str(state_dir))
@@ -261,7 +273,7 @@ def resume_run(
         for pgid in processes.orphans_of_run(run_id):
             processes.kill_group(pgid, signal.SIGKILL)
             store.add_event(run_id, "orphan-killed", "", f"process group {pgid}")
-        export = load(record.export_path)
+        export = load_repository(record.export_paths)
         f, wf = find_workflow(export, record.workflow, record.folder)
         the_plan = plan.build(wf, f)
         saved = record.options

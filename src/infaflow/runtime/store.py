@@ -100,12 +100,17 @@ def _dt(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
+def encode_export_paths(paths: list[str]) -> str:
+    """The ``export_path`` column: one file as its path, an export set of several files as a JSON list."""
+    return paths[0] if len(paths) == 1 else json.dumps(paths)
+
+
 @dataclass
 class RunRecord:
     run_id: int
     workflow: str
     folder: str
-    export_path: str
+    export_path: str  # see encode_export_paths
     status: str
     started: dt.datetime
     ended: dt.datetime | None
@@ -114,6 +119,13 @@ class RunRecord:
     options: dict[str, Any]
     error: str
     resumes: int
+
+    @property
+    def export_paths(self) -> list[str]:
+        """The files of the export set the run was started from."""
+        if self.export_path.startswith("["):
+            return [str(p) for p in json.loads(self.export_path)]
+        return [self.export_path]
 
 
 @dataclass
