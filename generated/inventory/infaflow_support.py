@@ -443,7 +443,8 @@ class Job:
             lines = F.split(F.col("value"), "\n")
             df = whole.select(F.posexplode(lines).alias(ROW_ID, "value"), F.size(lines).alias("_lines"))
             df = df.where(~((F.col(ROW_ID) == F.col("_lines") - 1) & (F.col("value") == "")))  # the last line end
-            df = df.select(F.regexp_replace("value", "\r$", "").alias("value"), F.col(ROW_ID).cast("bigint"))
+            df = df.select(F.regexp_replace("value", "\r$", "").alias("value"),
+                           F.col(ROW_ID).cast("bigint").alias(ROW_ID))
         else:
             step = record_length + max(pad_bytes, 0)
             size = F.length("value")
