@@ -455,9 +455,10 @@ class Job:
                            F.col(ROW_ID).cast("bigint").alias(ROW_ID))
         if skip_rows > 0:
             df = df.where(F.col(ROW_ID) >= skip_rows)
-        table = _code_page_table(codepage)
+        text_table, digit_table = _code_page_table(codepage), _zoned_digit_table(codepage)
         cols = []
         for name, usage, offsets, length, digits, scale, sign in fields:
+            table = text_table if usage == "text" else digit_table
             values = [_cobol_value(F.substring("value", offset + 1, length), usage, length, digits, scale, sign,
                                    table) for offset in offsets]
             cols.append((values[0] if len(values) == 1 else F.array(*values)).alias(name))
@@ -951,6 +952,17 @@ def _code_page_table(codepage: str) -> str | None:
     if codec == "latin-1":
         return None
     return bytes(range(256)).decode(codec, errors="replace")
+
+
+_EBCDIC = {"cp037", "cp500", "cp1047", "cp1140", "cp273", "cp277", "cp278", "cp280", "cp284", "cp285", "cp297"}
+
+
+def _zoned_digit_table(codepage: str) -> str | None:
+    """The characters zoned-decimal bytes read as: digits, +/- and the overpunched digits. They are the
+    same bytes in every EBCDIC code page (F0-F9, C0-C9, D0-D9), but national pages print C0 and D0 as other
+    letters, so EBCDIC files read them through IBM037; ASCII-family files byte for byte."""
+    codec = code_page_codec(codepage) or "latin-1"
+    return bytes(range(256)).decode("cp037") if codec in _EBCDIC else None
 
 
 def _in_code_page(raw: Column, table: str | None) -> Column:

@@ -289,3 +289,15 @@ def test_line_sequential_ascii_file(spark, tmp_path: Path) -> None:
     df = job.read_cobol("F", str(path), specs, record_length=4, line_sequential=True, codepage="MS1252")
     assert [(r["TYPE"], str(r["N"])) for r in df.orderBy("_row_id").collect()] == [
         ("A", "-121"), ("B", "0"), ("C", "990")]
+
+
+@pytest.mark.parametrize("codepage", ["IBM037", "IBM273", "IBM500", "IBM1047"])
+def test_zoned_digits_read_the_same_in_every_ebcdic_code_page(codepage: str) -> None:
+    """C0 (+0) and D0 (-0) print as other letters in national EBCDIC pages (IBM273: a umlaut, u umlaut):
+    zoned decimals are read through IBM037 whatever the file's text code page."""
+    from infaflow.codegen.support import _zoned_digit_table
+
+    table = _zoned_digit_table(codepage)
+    assert table is not None
+    assert [table[b] for b in (0xC0, 0xD0, 0xC1, 0xD9, 0xF0, 0xF9, 0x4E, 0x60)] == list("{}AR09+-")
+    assert _zoned_digit_table("MS1252") is None
