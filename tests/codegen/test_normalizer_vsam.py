@@ -301,3 +301,15 @@ def test_zoned_digits_read_the_same_in_every_ebcdic_code_page(codepage: str) -> 
     assert table is not None
     assert [table[b] for b in (0xC0, 0xD0, 0xC1, 0xD9, 0xF0, 0xF9, 0x4E, 0x60)] == list("{}AR09+-")
     assert _zoned_digit_table("MS1252") is None
+
+
+def test_occurs_on_an_item_and_on_a_group_with_slack_bytes() -> None:
+    fields = [
+        item("Q", "9(3)", 0, 3, occurs=4),  # an elementary item that occurs: its own length apart
+        group("G", 5, occurs=3, children=[item("A", "X(2)", 12, 2, level=10), item("B", "X(2)", 14, 2, level=10)]),
+    ]
+    fields[1].attrs["PHYSICALLENGTH"] = "15"  # 5 bytes per occurrence: one slack byte after B
+    items = {i.name: i for i in cobol.layout(fields)}
+    assert items["Q"].offsets == (0, 3, 6, 9) and items["Q"].group == "Q"
+    assert items["A"].offsets == (12, 17, 22) and items["B"].offsets == (14, 19, 24)
+    assert cobol.record_length(list(items.values())) == 26

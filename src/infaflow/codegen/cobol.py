@@ -102,22 +102,28 @@ def _int(field: Field, *names: str) -> int | None:
     return None
 
 
-def _flatten(fields: list[Field]) -> list[tuple[Field, int]]:
-    """Every SOURCEFIELD in document order with its depth in the XML nesting."""
-    out: list[tuple[Field, int]] = []
+def _entries(fields: list[Field]) -> list[tuple[Field, list[int]]]:
+    """Every SOURCEFIELD in document order with the indexes of the groups it belongs to: the XML nesting
+    when the fields are nested, else COBOL's rule on LEVEL numbers (a group holds the items after it
+    with a higher level number)."""
+    out: list[tuple[Field, list[int]]] = []
+    if any(f.children for f in fields):
+        def walk(items: list[Field], parents: list[int]) -> None:
+            for f in items:
+                out.append((f, parents))
+                walk(f.children, [*parents, len(out) - 1])
 
-    def walk(items: list[Field], depth: int) -> None:
-        for f in items:
-            out.append((f, depth))
-            walk(f.children, depth + 1)
-
-    walk(fields, 0)
+        walk(fields, [])
+        return out
+    stack: list[tuple[int, int]] = []  # (level, index) of the open groups
+    for i, f in enumerate(fields):
+        level = _int(f, "LEVEL") or 1
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        out.append((f, [j for _lvl, j in stack]))
+        if _is_group(f):
+            stack.append((level, i))
     return out
-
-
-def _level(field: Field, depth: int) -> int:
-    level = _int(field, "LEVEL")
-    return level if level else depth + 1
 
 
 def _is_group(field: Field) -> bool:
@@ -126,34 +132,28 @@ def _is_group(field: Field) -> bool:
 
 def layout(fields: list[Field]) -> list[Item]:
     """The elementary items of a COBOL record, in order, with every occurrence's offset."""
-    flat = [f for f, _d in _flatten(fields)]
-    levels = [_level(f, d) for f, d in _flatten(fields)]
+    entries = _entries(fields)
     items: list[Item] = []
-    stack: list[int] = []  # indexes of the open groups: COBOL nests by level number
-    for i, f in enumerate(flat):
-        while stack and levels[stack[-1]] >= levels[i]:
-            stack.pop()
+    for f, parents in entries:
         if _is_group(f):
-            stack.append(i)
             continue
-        ancestors = {flat[j].name: _occurrence_length(flat, levels, j) for j in stack}
-        items.append(_item(f, [flat[j] for j in stack], ancestors))
+        lengths = {entries[j][0].name: _occurrence_length(entries, j) for j in parents}
+        items.append(_item(f, [entries[j][0] for j in parents], lengths))
     return items
 
 
-def _occurrence_length(flat: list[Field], levels: list[int], index: int) -> int:
-    """Bytes of one occurrence of the group ``flat[index]``: the span of the items under it, or its
+def _occurrence_length(entries: list[tuple[Field, list[int]]], index: int) -> int:
+    """Bytes of one occurrence of the group ``entries[index]``: the span of the items under it, or its
     PHYSICALLENGTH divided by its OCCURS when that is longer (slack bytes after the last item)."""
     starts, ends = [], []
-    for j in range(index + 1, len(flat)):
-        if levels[j] <= levels[index]:
-            break
-        offset, size = _int(flat[j], "PHYSICALOFFSET", "OFFSET"), _int(flat[j], "PHYSICALLENGTH", "LENGTH")
-        if not _is_group(flat[j]) and offset is not None and size:
+    for f, parents in entries:
+        offset, size = _int(f, "PHYSICALOFFSET", "OFFSET"), _int(f, "PHYSICALLENGTH", "LENGTH")
+        if index in parents and not _is_group(f) and offset is not None and size:
             starts.append(offset)
             ends.append(offset + size)
+    group = entries[index][0]
     computed = max(ends) - min(starts) if starts else 0
-    total, times = _int(flat[index], "PHYSICALLENGTH") or 0, max(_int(flat[index], "OCCURS") or 1, 1)
+    total, times = _int(group, "PHYSICALLENGTH") or 0, max(_int(group, "OCCURS") or 1, 1)
     if total and total % times == 0 and total // times > computed:
         return total // times
     return computed
