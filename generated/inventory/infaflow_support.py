@@ -388,7 +388,8 @@ class Job:
     def read_fixed_width(self, source: str, path: str, columns: list[tuple[str, str, int, int]], *,
                          line_sequential: bool = False, pad_bytes: int = 0, skip_rows: int = 0,
                          strip_trailing_blanks: bool = False, null_character: str = "*",
-                         date_format: str = "MM/DD/YYYY HH24:MI:SS", count: bool = True) -> DataFrame:
+                         date_format: str = "MM/DD/YYYY HH24:MI:SS", thousand_separator: str = "",
+                         decimal_separator: str = ".", count: bool = True) -> DataFrame:
         """A fixed-width flat file: ``columns`` are (name, type, offset, length) in characters from the start
         of the record. Line sequential: one record per line (a short line leaves its last fields short or
         NULL). Otherwise records are exactly the record length followed by ``pad_bytes`` bytes to skip (the
@@ -421,6 +422,8 @@ class Job:
             if null_character:
                 pattern = "^(" + re.escape(null_character) + ")+ *$"
                 raw = F.when(F.rtrim(raw).rlike(pattern), F.lit(None)).otherwise(raw)
+            if _is_number(spark_type):
+                raw = _plain_number(raw, thousand_separator, decimal_separator)
             texts.append(raw.alias(name))
         return self._typed_source(source, df.select(*texts, ROW_ID),
                                   [(n, t) for n, t, _o, _l in columns], date_format, count)
@@ -903,6 +906,15 @@ _NUMBER_TYPES = ("byte", "short", "int", "integer", "bigint", "long", "float", "
 
 def _is_number(spark_type: str) -> bool:
     return spark_type.split("(")[0].strip().lower() in _NUMBER_TYPES
+
+
+def _plain_number(text: Column, thousand_separator: str, decimal_separator: str) -> Column:
+    """A number's text as the source's separators write it (``1.234,50``) in Spark's form (``1234.50``)."""
+    if thousand_separator:
+        text = F.regexp_replace(text, re.escape(thousand_separator), "")
+    if decimal_separator not in ("", "."):
+        text = F.regexp_replace(text, re.escape(decimal_separator), ".")
+    return text
 
 
 def _fixed_width_text(col: Column, spark_type: str, fmt: str, thousand_separator: str,

@@ -16,7 +16,7 @@ from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import PortRef, Step
 from infaflow.codegen.support import code_page_codec
 from infaflow.codegen.types import spark_type
-from infaflow.model import FlatFile, Port, SessionExtension
+from infaflow.model import Attributes, FlatFile, Port, SessionExtension
 
 KINDS = ("Source Definition", "Source Qualifier")
 
@@ -112,6 +112,19 @@ def fixed_width_options(flatfile: FlatFile) -> dict[str, object]:
     }
 
 
+def number_separators(attrs: Attributes) -> dict[str, str]:
+    """A flat-file definition's ``Thousand Separator`` and ``Decimal Separator`` when they are not the
+    defaults (none and ``.``), as reader/writer arguments."""
+    thousand = str(attrs.get("Thousand Separator", "") or "").strip()
+    decimal = str(attrs.get("Decimal Separator", "") or ".").strip() or "."
+    out = {}
+    if thousand and thousand.lower() != "none":
+        out["thousand_separator"] = thousand
+    if decimal != ".":
+        out["decimal_separator"] = decimal
+    return out
+
+
 def field_positions(fields: list) -> list[tuple[int, int]]:  # type: ignore[type-arg]
     """(offset, length) of each fixed-width field: PHYSICALOFFSET/PHYSICALLENGTH, else the precisions laid
     end to end."""
@@ -149,6 +162,7 @@ def _fixed_width_source(step: Step, gen: Generator, var: str, directory: str, fi
         *[f"        {c}" for c in columns],
         "    ],",
         *[f"    {k}={py_str(v) if isinstance(v, str) else v}," for k, v in opts.items() if k != "repeat_null"],
+        *[f"    {k}={py_str(v)}," for k, v in number_separators(src.table_attributes).items()],
         ")",
     ]
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}

@@ -11,6 +11,7 @@ from infaflow.codegen.handlers.source import (
     connection_code,
     fixed_width_options,
     flat_file_options,
+    number_separators,
     sql_hooks,
 )
 from infaflow.codegen.naming import py_str
@@ -97,7 +98,6 @@ _DATETIME_FORMAT = re.compile(r"^\s*A\s+(\d+)\s+(.+?)\s*$")
 # A flat-file field's format (TARGETFIELD PICTURETEXT): A (adjust width) or F (fixed width), the field
 # width, then for dates the format string: "F  29 YYYY-MM-DD", "A  19 mm/dd/yyyy hh24:mi:ss".
 _FIELD_FORMAT = re.compile(r"^\s*([AF])\s+(\d+)(?:\s+(.*?))?\s*$", re.IGNORECASE)
-_SEPARATORS = {"none": "", "": ""}
 
 
 def fixed_width_layout(field: Field, kind: str, date_width: int) -> tuple[int, str]:
@@ -131,9 +131,7 @@ def _fixed_width(step: Step, gen: Generator, var: str, lines: list[str], ports: 
         extra = f", {py_str(own_format)}" if own_format else ""
         columns.append(f"({py_str(p.name)}, {py_str(kind)}, {width}{extra}),")
     opts = fixed_width_options(tgt.flatfile)
-    thousand = str(tgt.table_attributes.get("Thousand Separator", "") or "")
-    decimal = str(tgt.table_attributes.get("Decimal Separator", "") or ".")
-    thousand = _SEPARATORS.get(thousand.strip().lower(), thousand)
+    separators = number_separators(tgt.table_attributes)
     lines += [
         "job.write_fixed_width(",
         f"    {py_str(step.name)},",
@@ -145,8 +143,7 @@ def _fixed_width(step: Step, gen: Generator, var: str, lines: list[str], ports: 
         f"    null_character={py_str(str(opts['null_character']))},",
         f"    repeat_null={opts['repeat_null']},",
         *([f"    date_format={py_str(date_format)},"] if match else []),
-        *([f"    thousand_separator={py_str(thousand)},"] if thousand else []),
-        *([f"    decimal_separator={py_str(decimal)},"] if decimal != "." else []),
+        *[f"    {k}={py_str(v)}," for k, v in separators.items()],
         *(["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
           if var in gen.unordered else []),
         ")",
