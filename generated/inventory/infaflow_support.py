@@ -435,6 +435,7 @@ class Job:
         scale, sign) for each elementary item, ``offsets`` one per occurrence (a field with several is an
         array column, one element per occurrence, for the Normalizer). Usage ``text`` (PIC X, in the code
         page), ``display`` (zoned digits, sign as ``sign`` says: ``trailing``/``leading`` overpunched,
+        ``display-point`` the same with a real decimal point among the digits,
         ``trailing separate``/``leading separate``, ``none``), ``packed`` (COMP-3) and ``binary``
         (COMP, big-endian). Records are ``record_length`` bytes followed by ``pad_bytes``, or one per line.
         A number whose bytes are not valid for its usage (blanks, text of another record type laid over it
@@ -993,6 +994,9 @@ def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, 
     """One COBOL elementary item from its bytes (one Latin-1 character per byte), with native functions."""
     if usage == "text":
         return _in_code_page(raw, table)
+    if usage == "display-point":  # a real decimal point among the digits: drop it, then as DISPLAY
+        text = F.regexp_replace(_in_code_page(raw, table), "[.]", "")
+        return _cobol_value(text, "display", length - 1, digits, scale, sign, None)
     if usage == "display":
         text = _in_code_page(raw, table)
         if sign in ("trailing separate", "leading separate"):

@@ -20,7 +20,8 @@ S, DEC = "string", "decimal"
 
 
 def item(name: str, pic: str, offset: int, length: int, level: int = 5, usage: str = "DISPLAY",
-         flags: str = "", occurs: int = 0, redefines: str = "", children: list[Field] | None = None) -> Field:
+         flags: str = "TRAILING_SIGN", occurs: int = 0, redefines: str = "",
+         children: list[Field] | None = None) -> Field:
     kind = "GROUP" if children is not None else "ELEMITEM"
     return Field(name, "string" if "X" in pic or kind == "GROUP" else "number",
                  attrs={"PICTURETEXT": pic, "PHYSICALOFFSET": str(offset), "PHYSICALLENGTH": str(length),
@@ -77,6 +78,30 @@ def test_layout_of_the_sales_record() -> None:
     assert items["SUPPLIER_NAME"] == cobol.Item("SUPPLIER_NAME", "text", (19, 23, 27, 31), 2, 2, 0, "none",
                                                 "SUPPLIER_INFO")
     assert cobol.record_length(list(items.values())) == 33
+
+
+@pytest.mark.parametrize(
+    ("pic", "flags", "expected"),
+    [
+        ("S9(3)", None, "trailing"),  # no USAGE_FLAGS: COBOL's default, the last digit overpunched
+        ("S9(3)", "TRAILING_SIGN", "trailing"),
+        ("S9(3)", "", "leading"),  # Trailing sign (T) not set: the sign is in the first character
+        ("S9(3)", "TRAILING_SIGN SEPARATE_SIGN", "trailing separate"),
+        ("S9(3)", "LEADING SEPARATE", "leading separate"),
+        ("9(3)", "TRAILING_SIGN", "none"),  # unsigned: T alone does not make it signed
+        ("9(3)", "SIGNED TRAILING_SIGN", "trailing"),
+        ("9(3)", "UNSIGNED", "none"),
+    ],
+)
+def test_where_a_number_keeps_its_sign(pic: str, flags: str | None, expected: str) -> None:
+    field = Field("N", "number", attrs={"PICTURETEXT": pic, **({} if flags is None else {"USAGE_FLAGS": flags})})
+    assert cobol.sign_of(field, cobol.picture(pic)[3]) == expected
+
+
+def test_a_picture_with_a_real_decimal_point() -> None:
+    assert cobol.picture("9(3).99") == ("number", 5, 2, False)
+    (only,) = cobol.layout([item("P", "9(3).99", 0, 6)])
+    assert (only.usage, only.digits, only.scale, only.length) == ("display-point", 5, 2, 6)
 
 
 def test_the_same_layout_from_fields_listed_flat_with_their_level_numbers() -> None:
@@ -254,6 +279,8 @@ DECODING = [
     (("binary", 4, 9, 2, "trailing"), (-5).to_bytes(4, "big", signed=True), "-0.05"),
     (("binary", 2, 4, 0, "none"), (65535).to_bytes(2, "big"), None),  # 65535 does not fit PIC 9(4)
     (("text", 4, 4, 0, "none"), ebcdic("Ab1 "), "Ab1 "),
+    (("display-point", 6, 5, 2, "none"), ebcdic("123.45"), "123.45"),  # PIC 999.99: a real decimal point
+    (("display-point", 4, 3, 1, "trailing"), ebcdic("12.L"), "-12.3"),  # PIC S99.9
 ]
 
 

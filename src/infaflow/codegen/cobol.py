@@ -23,7 +23,7 @@ class Item:
     """One elementary item of the record, as the reader decodes it."""
 
     name: str
-    usage: str  # text, display, packed, binary
+    usage: str  # text, display, display-point (a real decimal point in the data), packed, binary
     offsets: tuple[int, ...]  # byte offset of each occurrence (one for a single-occurring item)
     length: int  # bytes per occurrence
     digits: int  # numbers: digits of the picture
@@ -40,19 +40,19 @@ class Item:
         return len(self.offsets)
 
 
-_PICTURE_PART = re.compile(r"([SXA9VP])(?:\((\d+)\))?", re.IGNORECASE)
+_PICTURE_PART = re.compile(r"([SXA9VP.])(?:\((\d+)\))?", re.IGNORECASE)
 
 
 def picture(text: str) -> tuple[str, int, int, bool]:
     """(kind, digits or characters, scale, signed) of a PICTURE clause: ``X(8)`` -> ("text", 8, 0, False),
-    ``S9(4)V99`` -> ("number", 6, 2, True)."""
+    ``S9(4)V99`` -> ("number", 6, 2, True); a real decimal point (``9(4).99``) places the scale too."""
     kind, count, scale, signed, after_point = "number", 0, 0, False, False
     for symbol, repeat in _PICTURE_PART.findall(text.replace(" ", "")):
         n = int(repeat) if repeat else 1
         symbol = symbol.upper()
         if symbol == "S":
             signed = True
-        elif symbol == "V":
+        elif symbol in "V.":
             after_point = True
         elif symbol in "XA":
             kind = "text"
@@ -85,12 +85,16 @@ def usage_of(field: Field, kind: str) -> str:
 
 
 def sign_of(field: Field, signed: bool) -> str:
-    """Where a signed display item keeps its sign: overpunched in the last digit (COBOL's default) or the
-    first (SIGN LEADING), or in a separate character (SIGN ... SEPARATE)."""
-    if not signed:
+    """Where a signed number keeps its sign (Designer Guide, COBOL field attributes): with Trailing sign (T)
+    in its last digit, else in its first character; overpunched in that digit (Included sign), or a
+    separate ``+``/``-`` (``SEPARATE``). A definition without USAGE_FLAGS follows COBOL's default: the last
+    digit, overpunched."""
+    flags = str(field.attrs.get("USAGE_FLAGS", "") or "").upper()
+    if not (signed or re.search(r"(^|[^N])SIGNED", flags)):
         return "none"
-    flags = f"{field.attrs.get('USAGE_FLAGS', '')}".upper()
-    side = "leading" if "LEADING" in flags else "trailing"
+    if "USAGE_FLAGS" not in field.attrs:
+        return "trailing"
+    side = "trailing" if "TRAILING" in flags else "leading"
     return f"{side} separate" if "SEPARATE" in flags else side
 
 
@@ -181,6 +185,8 @@ def _item(f: Field, ancestors: list[Field], lengths: dict[str, int]) -> Item:
         step = lengths[owner.name] if owner is not f else length
         offsets = tuple(offset + k * step for k in range(times))
         group = owner.name
+    if usage == "display" and "." in str(f.attrs.get("PICTURETEXT", "")):
+        usage = "display-point"  # the data holds the decimal point
     return Item(f.name, usage, offsets, length, count, scale, sign_of(f, signed) if usage != "text" else "none",
                 group)
 
