@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from infaflow.codegen import exprs, mapping_variables
+from infaflow.codegen import exprs, mapping_variables, pipelines
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import Namer, py_str
 from infaflow.codegen.plan import Gap, Plan, PortRef, Step
@@ -20,6 +20,8 @@ from infaflow.model import Port
 
 ROW_ID = "_row_id"
 ROW_TYPE = "_row_type"
+NO_SOURCE = ("no source feeds this transformation, nor the steps it feeds (only constants or a Sequence "
+             "Generator): PowerCenter does not run a mapping whose target receives data from no source")
 ANY_ORIGIN = "*"  # outputs of a step that is not converted: never a second, misleading gap downstream
 
 
@@ -134,6 +136,7 @@ class Generator:
         self.columns: dict[str, list[str]] = {}  # frame variable -> its columns, when known
         self.extends: dict[str, str] = {}  # frame variable -> the frame whose rows and columns it keeps
         self.flagged: set[str] = set()
+        self.driven = pipelines.drivers(plan)  # steps no source feeds -> the port whose rows drive them
         self.unordered: set[str] = set()  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
 
     # -- per step -------------------------------------------------------------------------------
@@ -142,7 +145,7 @@ class Generator:
         from infaflow.codegen.handlers import handler_for
 
         out = []
-        for step in self.plan.steps:
+        for step in pipelines.ordered(self.plan, self.driven):
             var = self.var(step)
             self._step_gaps = []
             title = f"{step.kind} {step.name}"
@@ -259,7 +262,12 @@ class Generator:
             if out.origin != ANY_ORIGIN:
                 origins[out.var] = out.origin
         if not frames:
-            raise ConversionError("no input rows reach this transformation (only constants or a sequence feed it)")
+            driver = self.driven.get(step.name.lower())
+            if driver is None:
+                raise ConversionError(NO_SOURCE)
+            out = self.output_of(driver)  # the rows of the pipeline it joins downstream
+            frames[out.var] = []
+            origins[out.var] = out.origin
         frames = self._collapse(frames)
         if len(set(origins.values())) > 1:
             names = ", ".join(sorted(set(origins.values())))
