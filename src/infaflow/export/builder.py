@@ -83,6 +83,8 @@ class Builder:
 
     @staticmethod
     def _int(value: str | None, default: int = 0) -> int:
+        if not value:  # most often absent: no exception on the hot path
+            return default
         try:
             return int(str(value).strip())
         except (TypeError, ValueError):
@@ -161,16 +163,17 @@ class Builder:
         return FlatFile(attrs=dict(ff.attrib), location=self.loc(ff))
 
     def field(self, el: Element) -> Field:
+        a = dict(el.attrib)  # one copy of the attributes; lookups in it are cheaper than in the element
         return Field(
-            name=el.get("NAME", ""),
-            datatype=el.get("DATATYPE", ""),
-            precision=self._int(el.get("PRECISION")),
-            scale=self._int(el.get("SCALE")),
-            nullable=el.get("NULLABLE", "NULL").upper() != "NOTNULL",
-            key_type=el.get("KEYTYPE", "NOT A KEY"),
-            occurs=self._int(el.get("OCCURS")),
-            field_number=self._int(el.get("FIELDNUMBER")),
-            attrs=dict(el.attrib),
+            name=a.get("NAME", ""),
+            datatype=a.get("DATATYPE", ""),
+            precision=self._int(a.get("PRECISION")),
+            scale=self._int(a.get("SCALE")),
+            nullable=a.get("NULLABLE", "NULL").upper() != "NOTNULL",
+            key_type=a.get("KEYTYPE", "NOT A KEY"),
+            occurs=self._int(a.get("OCCURS")),
+            field_number=self._int(a.get("FIELDNUMBER")),
+            attrs=a,
             location=self.loc(el),
             children=[self.field(f) for f in el.iterchildren("SOURCEFIELD")],
         )
@@ -204,20 +207,21 @@ class Builder:
     # -- transformations and mappings ------------------------------------------------------------
 
     def port(self, el: Element) -> Port:
+        a = dict(el.attrib)
         return Port(
-            name=el.get("NAME", ""),
-            datatype=el.get("DATATYPE", ""),
-            port_type=el.get("PORTTYPE", ""),
-            precision=self._int(el.get("PRECISION")),
-            scale=self._int(el.get("SCALE")),
-            default_value=el.get("DEFAULTVALUE", ""),
-            expression=el.get("EXPRESSION", ""),
-            expression_type=el.get("EXPRESSIONTYPE", ""),
-            group=el.get("GROUP", ""),
-            ref_field=el.get("REF_FIELD", ""),
-            is_sort_key=yes(el.get("ISSORTKEY")),
-            sort_direction=el.get("SORTDIRECTION", ""),
-            attrs=dict(el.attrib),
+            name=a.get("NAME", ""),
+            datatype=a.get("DATATYPE", ""),
+            port_type=a.get("PORTTYPE", ""),
+            precision=self._int(a.get("PRECISION")),
+            scale=self._int(a.get("SCALE")),
+            default_value=a.get("DEFAULTVALUE", ""),
+            expression=a.get("EXPRESSION", ""),
+            expression_type=a.get("EXPRESSIONTYPE", ""),
+            group=a.get("GROUP", ""),
+            ref_field=a.get("REF_FIELD", ""),
+            is_sort_key=yes(a.get("ISSORTKEY")),
+            sort_direction=a.get("SORTDIRECTION", ""),
+            attrs=a,
             location=self.loc(el),
         )
 
