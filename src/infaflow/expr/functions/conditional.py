@@ -218,7 +218,7 @@ def _is_date(values: list[Value], env: Environment) -> Value:
     if not isinstance(text, str):
         return 1
     try:
-        parse_date(text, str(fmt))
+        parse_date(text, str(fmt), env.now().year)
     except ValueError:
         return 0
     return 1
@@ -226,14 +226,19 @@ def _is_date(values: list[Value], env: Environment) -> Value:
 
 def _is_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     fmt = tr.ctx.date_format
-    if len(node.args) > 1:
-        if not (isinstance(node.args[1], Literal) and isinstance(node.args[1].value, str)):
-            raise ValueError("the format must be a string literal")
-        fmt = node.args[1].value
     if args[0].type == "date":
         return Code(f"F.when({args[0]}.isNotNull(), F.lit(True))", "boolean")
+    if len(node.args) > 1:
+        if not (isinstance(node.args[1], Literal) and isinstance(node.args[1].value, str)):
+            from infaflow.expr.spark_dateformat import parse_dynamic
+
+            fresh = tr.fresh("f")
+            return let_all([tr.to_string(args[0]), tr.to_string(args[1])], lambda b: Code(
+                f"F.when({b[0]}.isNotNull() & {b[1]}.isNotNull(), "
+                f"{parse_dynamic(b[0], b[1], tr.ctx.now(), fresh)}.isNotNull())", "boolean"))
+        fmt = node.args[1].value
     return let(tr.to_string(args[0]), lambda s: Code(
-        f"F.when({s}.isNotNull(), {try_parse_date(s, fmt)}.isNotNull())", "boolean"))
+        f"F.when({s}.isNotNull(), {try_parse_date(s, fmt, tr.ctx.now())}.isNotNull())", "boolean"))
 
 
 def _error(values: list[Value], env: Environment) -> Value:
