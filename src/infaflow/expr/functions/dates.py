@@ -314,3 +314,37 @@ register(
     Function("SESSSTARTTIME", 0, 0, "date", evaluate=_now, spark=_now_spark, null_in_null_out=False,
              group="date"),
 )
+
+
+# ---------------------------------------------------------------- MAKE_DATE_TIME
+
+def _make_date_time(values: list[Value], env: Environment) -> Value:
+    numbers = [int(to_number(v)) for v in values]  # type: ignore[arg-type]
+    year, month, day, hour, minute, second, nano = numbers + [0] * (7 - len(numbers))
+    try:
+        return datetime(year, month, day, hour, minute, second, nano // 1000)
+    except (ValueError, OverflowError) as exc:
+        raise RowError(f"MAKE_DATE_TIME: {exc}") from None
+
+
+def _make_date_time_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
+    error = tr.row_error("MAKE_DATE_TIME: invalid date")
+    ints = [Code(f'{as_number(a)}.cast("int")', "integer") for a in args]
+    ints += [Code("F.lit(0)", "integer")] * (7 - len(ints))
+
+    def build(bound: list[Code]) -> Code:
+        year, month, day, hour, minute, second, nano = bound
+        secs = f'({second}.cast("decimal(16,6)") + F.floor({nano} / 1000).cast("decimal(16,6)") / 1000000)' \
+            if nano.text != "F.lit(0)" else second.text
+        valid = (f"{year}.between(1, 9999) & {second}.between(0, 59) & {nano}.between(0, 999999999)")
+        made = f'F.try_make_timestamp({year}, {month}, {day}, {hour}, {minute}, {secs})'
+        checks = " & ".join(f"{c}.isNotNull()" for c in bound if c.text != "F.lit(0)")
+        return Code(f"F.when({checks}, F.coalesce(F.when({valid}, {made}), {error}))", "date")
+    return let_all(ints, build)
+
+
+register(
+    Function("MAKE_DATE_TIME", 3, 7, "date", evaluate=_make_date_time, spark=_make_date_time_spark, group="date",
+             doc="MAKE_DATE_TIME(year, month, day[, hour, minute, second, nanosecond]); an impossible date is a "
+                 "row error; nanoseconds are kept to the microsecond."),
+)
