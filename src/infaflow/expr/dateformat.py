@@ -108,15 +108,15 @@ def format_date(value: datetime, fmt: str) -> str:
 
 # ---------------------------------------------------------------- parsing
 
-#: ASCII punctuation, escaped with a backslash in a regex (the same in Python's and Java's syntax)
-PUNCTUATION_CLASS = "[!-/:-@\\[-`{-~]"
+#: the characters special in a regex outside a class, escaped with a backslash (the same in Python and Java)
+PUNCTUATION_CLASS = "[\\\\^$.|?*+()\\[\\]{}]"
 _NAME_FIELDS = {"MON": "([A-Za-z]{3})", "DY": "([A-Za-z]{3})", "MONTH": "([A-Za-z]+)", "DAY": "([A-Za-z]+)",
                 "AM": "([AaPp][Mm])", "PM": "([AaPp][Mm])", "A.M.": "([AaPp]\\.[Mm]\\.)",
                 "P.M.": "([AaPp]\\.[Mm]\\.)"}
 
 
 def regex_text(text: str) -> str:
-    """Literal text inside a regex: ASCII punctuation escaped (letters and digits never are)."""
+    """Literal text inside a regex: special characters escaped (letters and digits never are)."""
     return re.sub(f"({PUNCTUATION_CLASS})", r"\\\1", text)
 
 

@@ -178,11 +178,22 @@ def parse_date(code: Code, fmt: str, on_error: str, now: str = "F.current_timest
                                         f"{on_error}))", "date"))
 
     def build(c: Code) -> Code:
-        attempts = [f"F.try_to_timestamp({c}, F.lit({py(p)}))" for p in patterns]
+        parsed = _shaped_parse(c, fmt, patterns)
         if on_error == "F.lit(None)":  # row-error mode: the error is reported beside the value
-            return Code(f"F.coalesce({', '.join(attempts)})" if len(attempts) > 1 else attempts[0], "date")
-        return Code(f"F.coalesce({', '.join(attempts)}, F.when({c}.isNotNull(), {on_error}))", "date")
+            return parsed
+        return Code(f"F.coalesce({parsed}, F.when({c}.isNotNull(), {on_error}))", "date")
     return let(code, build)
+
+
+def _shaped_parse(c: Code, fmt: str, patterns: list[str]) -> Code:
+    """Spark's patterns read the value once the string has the exact shape of the format (the evaluator's
+    regex): Spark alone is lenient (it reads '003' for DD, five fraction digits for US, five-digit years)."""
+    from infaflow.expr.dateformat import parse_regex
+
+    shape = py("^" + parse_regex(tokenize_format(fmt)) + "\\z")
+    attempts = [f"F.try_to_timestamp({c}, F.lit({py(p)}))" for p in patterns]
+    read = f"F.coalesce({', '.join(attempts)})" if len(attempts) > 1 else attempts[0]
+    return Code(f"F.when({c}.rlike({shape}), {read})", "date")
 
 
 def try_parse_date(code: Code, fmt: str, now: str = "F.current_timestamp()") -> Code:
@@ -192,10 +203,7 @@ def try_parse_date(code: Code, fmt: str, now: str = "F.current_timestamp()") -> 
         from infaflow.expr.spark_dateformat import parse_static
 
         return parse_static(code, fmt, now)
-    if len(patterns) == 1:
-        return Code(f"F.try_to_timestamp({code}, F.lit({py(patterns[0])}))", "date")
-    return let(code, lambda c: Code(
-        f"F.coalesce({', '.join(f'F.try_to_timestamp({c}, F.lit({py(p)}))' for p in patterns)})", "date"))
+    return let(code, lambda c: _shaped_parse(c, fmt, patterns))
 
 
 def _string_end(text: str, start: int) -> int:

@@ -397,11 +397,11 @@ def _regex(pattern: str, name: str) -> re.Pattern[str]:
 def _reg_extract(values: list[Value], env: Environment) -> Value:
     group = _i(values[2]) if len(values) > 2 else 1
     regex = _regex(_s(values[1], env), "REG_EXTRACT")
-    if not 0 <= group <= regex.groups:
-        raise RowError(f"REG_EXTRACT: the pattern has no group {group}")
     m = regex.search(_s(values[0], env))
     if m is None:
         return None
+    if not 0 <= group <= regex.groups:  # checked on a match only, as Spark does
+        raise RowError(f"REG_EXTRACT: the pattern has no group {group}")
     return m.group(group) or ""
 
 
