@@ -41,3 +41,23 @@ def test_every_function_is_tested_by_the_evaluator_and_against_spark() -> None:
     now = {"SYSDATE", "SYSTIMESTAMP", "SESSSTARTTIME", "ABORT", "ERROR", "RAND"}
     assert sorted(set(REGISTRY) - evaluated) == []
     assert sorted(set(REGISTRY) - differential - no_spark - now) == []
+
+
+def test_every_reference_function_is_declared_or_said_why_not() -> None:
+    from infaflow.expr.reference import EXTRA_NAMES, NOT_IMPLEMENTED, REFERENCE_FUNCTIONS
+
+    assert sorted(set(REFERENCE_FUNCTIONS) - set(REGISTRY) - set(NOT_IMPLEMENTED)) == []
+    assert sorted(set(REGISTRY) - set(REFERENCE_FUNCTIONS) - EXTRA_NAMES) == []
+    assert not set(NOT_IMPLEMENTED) & set(REGISTRY)
+    assert len(REFERENCE_FUNCTIONS) == len(set(REFERENCE_FUNCTIONS)) > 100
+
+
+def test_the_function_table_of_the_docs_is_the_registry() -> None:
+    from infaflow.expr.reference import function_table
+
+    text = (HERE.parent.parent / "docs" / "expr.md").read_text(encoding="utf-8")
+    start, end = "<!-- function-table:start -->\n", "<!-- function-table:end -->"
+    documented = text[text.index(start) + len(start):text.index(end)]
+    assert documented == function_table()
+    assert "| SOUNDEX | yes | yes |" in documented and "| COMPRESS | yes | no |" in documented
+    assert "| METAPHONE | no | no |" in documented

@@ -113,3 +113,16 @@ def test_tidy_drops_only_sole_argument_parentheses() -> None:
     assert tidy('(F.col("A") + F.lit(1)).cast("int")') == '(F.col("A") + F.lit(1)).cast("int")'
     assert tidy('F.when((F.col("A") > 1), F.lit("((x))"))') == 'F.when((F.col("A") > 1), F.lit("((x))"))'
     assert tidy("F.f(((a)))") == "F.f(a)"
+
+
+@pytest.mark.spark
+def test_rand_is_a_uniform_double_in_spark(spark: object) -> None:
+    """RAND cannot be compared row by row (each engine has its own generator): its range and seed."""
+    from pyspark.sql import functions as F  # noqa: N812
+
+    code = to_pyspark(parse("RAND(7)"), Ctx())
+    assert code == "F.rand(7)" and to_pyspark(parse("RAND()"), Ctx()) == "F.rand()"
+    frame = spark.range(200)  # type: ignore[attr-defined]
+    values = [r[0] for r in frame.select(eval(code, {"F": F})).collect()]  # noqa: S307 - generated code
+    assert all(0 <= v < 1 for v in values) and len(set(values)) > 190
+    assert values == [r[0] for r in frame.select(eval(code, {"F": F})).collect()]  # noqa: S307
