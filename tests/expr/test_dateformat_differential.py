@@ -92,3 +92,20 @@ def test_reading_strings_near_dates(spark: object) -> None:
     matching = [r for r in rows if r["S"] is not None and r["F"] is not None]
     problems = differ(spark, columns, ["IIF(IS_DATE(S, F), TO_DATE(S, F))"], matching)
     assert not problems, "\n".join(problems[:20])
+
+
+def test_date_parts_held_in_a_column(spark: object) -> None:
+    """ADD_TO_DATE, DATE_DIFF, GET_DATE_PART and SET_DATE_PART with the part in a port (any name, any case,
+    surrounding spaces; unknown names are row errors, left out by the comparison)."""
+    from infaflow.expr.functions.dates import PARTS
+
+    rng = random.Random(6)
+    names: list[Any] = [*PARTS, "mm", " dd ", "Hh24", None]
+    columns = {"T": "date", "P": "string", "N": "integer"}
+    rows = [{"T": t, "P": rng.choice(names), "N": rng.choice([None, 0, 1, -3, 40, 1500])} for t in _dates(300, 7)]
+    problems = differ(spark, columns, ["ADD_TO_DATE(T, P, N)", "DATE_DIFF(T, ADD_TO_DATE(T, 'SS', N), P)",
+                                       "GET_DATE_PART(T, P)", "ADD_TO_DATE(T, 'NS', N * 1000)"], rows)
+    assert not problems, "\n".join(problems[:20])
+    settable = [r for r in rows if str(r["P"]).strip().upper() not in ("NS", "NONE")]
+    problems = differ(spark, columns, ["SET_DATE_PART(T, P, ABS(N) % 13 + 1)"], settable)
+    assert not problems, "\n".join(problems[:20])

@@ -76,7 +76,7 @@ def test_condition_form() -> None:
     ("MOVINGAVG(QTY, QTY)", "MOVINGAVG: the number of rows must be a positive integer literal"),
     ("MAX(COUNT(QTY))", "MAX: nested aggregate COUNT"),
     ("REG_REPLACE(NAME, 'a', 'b', 2)", "REG_REPLACE: a replacement count other than 0"),
-    ("ADD_TO_DATE(D, 'NS', 1)", "ADD_TO_DATE: nanoseconds are below Spark's precision"),
+    ("SET_DATE_PART(D, 'NS', 1)", "SET_DATE_PART: nanoseconds are below Spark's precision"),
     ("SUBSTR(NAME)", "SUBSTR takes 2 to 3 arguments, got 1"),
 ])
 def test_unsupported_names_function_and_position(text: str, message: str) -> None:
