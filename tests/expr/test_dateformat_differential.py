@@ -50,7 +50,8 @@ def test_formats_held_in_a_column(spark: object) -> None:
     """The format is a port: tokenized and turned into a regex at run time (invalid formats included)."""
     columns = {"T": "date", "F": "string"}
     rng = random.Random(2)
-    formats: list[Any] = [*FORMATS, None, "", "YYYY-XX", "MM/DD/YYYY", '"unterminated', "hh24mi"]
+    formats: list[Any] = [*FORMATS, None, "", "YYYY-XX", "MM/DD/YYYY", '"unterminated', "hh24mi", "YYYY é",
+                          '"é" YYYY']
     rows = [{"T": t, "F": rng.choice(formats)} for t in _dates(400, 3)]
     problems = differ(spark, columns, ["TO_CHAR(T, F)", "TO_DATE(TO_CHAR(T, F), F)", "IS_DATE(TO_CHAR(T, F), F)",
                                        "IS_DATE(TO_CHAR(T, 'MM/DD/YYYY'), F)"], rows)

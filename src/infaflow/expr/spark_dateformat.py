@@ -31,10 +31,11 @@ from infaflow.expr.dateformat import (
     TOKENS,
     Item,
     _opens_optional,
+    _spark_text,
     parse_regex,
     tokenize_format,
 )
-from infaflow.expr.sparkcode import Code, let, py
+from infaflow.expr.sparkcode import Code, let, let_all, py
 
 #: days from the Julian day 0 to 1970-01-01 (Spark's unix date 0)
 UNIX_JULIAN_DAY = 2440588
@@ -53,12 +54,6 @@ _SPECIAL_TEXT = {
     "A.M.": 'F.when(F.hour({d}) < 12, F.lit("A.M.")).otherwise(F.lit("P.M."))',
     "P.M.": 'F.when(F.hour({d}) < 12, F.lit("A.M.")).otherwise(F.lit("P.M."))',
 }
-
-
-def _spark_text(text: str) -> str:
-    if any(ch.isalpha() or ch in "'[]{}#" for ch in text):
-        return "'" + text.replace("'", "''") + "'"
-    return text
 
 
 def token_text(token: str, d: str) -> str:
@@ -94,8 +89,12 @@ def format_static(d: Code, fmt: str) -> Code:
 
 #: the tokenizer of :func:`infaflow.expr.dateformat.tokenize_format` as one regex: quoted text (with the
 #: separators after it), separators, tokens (longest first), and any other letter (an invalid format)
-TOKEN_REGEX = ('(?i)"[^"]*"?[^A-Za-z"]*|[^A-Za-z"]+|' + "|".join(re.escape(t) for t in TOKENS) + "|[A-Za-z]")
+TOKEN_REGEX = ('(?i)"[^"]*"?[^\\p{L}"]*|[^\\p{L}"]+|' + "|".join(re.escape(t) for t in TOKENS) + "|\\p{L}")
 _SINGLE_LETTER_TOKENS = [t for t in TOKENS if len(t) == 1]
+
+
+_TEXT_START = py("^[^\\p{L}]")  # text starts with anything but a letter (tokens start with letters)
+_ONE_LETTER = py("^\\p{L}$")
 
 
 def _tokens(fmt: Code) -> str:
@@ -103,12 +102,12 @@ def _tokens(fmt: Code) -> str:
 
 
 def _is_text(t: str) -> str:
-    return f'{t}.rlike("^[^A-Za-z]")'
+    return f'{t}.rlike({_TEXT_START})'
 
 
 def _invalid(t: str) -> str:
     letters = ", ".join(py(x) for x in _SINGLE_LETTER_TOKENS)
-    return f'((F.length({t}) == 1) & {t}.rlike("^[A-Za-z]$") & ~F.upper({t}).isin({letters}))'
+    return f'((F.length({t}) == 1) & {t}.rlike({_ONE_LETTER}) & ~F.upper({t}).isin({letters}))'
 
 
 _QUOTED = py('^"([^"]*)"?')
@@ -130,8 +129,6 @@ def format_dynamic(tr_row_error: str, d: Code, fmt: Code, fresh: str) -> Code:
         mapped = f"F.transform({toks}, lambda {t}: F{cases}.otherwise({_text_value(t)}))"
         return Code(f"F.when({date}.isNotNull() & F.exists({toks}, lambda {t}: {_invalid(t)}), {tr_row_error})"
                     f'.when({date}.isNotNull(), F.array_join({mapped}, ""))', "string")
-    from infaflow.expr.sparkcode import let_all
-
     return let_all([d, Code(_tokens(fmt), "array")], build)
 
 
@@ -347,7 +344,5 @@ def parse_dynamic(s: Code, fmt: Code, now: str, fresh: str) -> Code:
             return Code(f"F.when(F.regexp_like({c}, {r}) & ~F.exists({toks}, lambda {t}: {_invalid(t)}), "
                         f"{folded})", "date")
         return let(regex, with_regex)
-
-    from infaflow.expr.sparkcode import let_all
 
     return let_all([s, Code(_tokens(fmt), "array")], build)
