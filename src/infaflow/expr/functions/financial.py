@@ -8,11 +8,16 @@ timing ``t`` (1 when the type argument is non-zero: payments at the start of per
   (FV(0.0075, 12, -250, -2000, TRUE) = 5,337.96);
 - PV(rate, terms, payment[, future value, type]) = (fv + payment*a) / g
   (PV(0.0075, 12, -500, 20000, TRUE) = 12,524.43);
-- PMT(rate, terms, present value[, future value, type]) = -(fv + pv*g) / a.
+- PMT(rate, terms, present value[, future value, type]) = -(fv + pv*g) / a;
+- NPER(rate, present value, payment[, future value, type]) = ln((p*(1+r*t) - fv*r) / (p*(1+r*t) + pv*r)) /
+  ln(1 + r), or -(pv + fv) / payment when r = 0; a logarithm of a non-positive number is a row error
+  (NPER(0.015, -500, -2000, 20000, TRUE) = 9.01; the reference's example says "returns 9" [U: rounded in the
+  text or by PowerCenter]).
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
@@ -73,6 +78,44 @@ def _spark(name: str) -> SparkHandler:
     return build
 
 
+def _nper(values: list[Value], env: Environment) -> Value:
+    rate, pv, payment = (float(to_number(v)) for v in values[:3])  # type: ignore[arg-type]
+    fv = float(to_number(values[3])) if len(values) > 3 else 0.0  # type: ignore[arg-type]
+    timing = 1.0 if len(values) > 4 and truthy(values[4]) else 0.0
+    if rate == 0:
+        if payment == 0:
+            raise RowError("NPER: division by zero")
+        return -(pv + fv) / payment
+    due = payment * (1 + rate * timing)
+    numerator, denominator = due - fv * rate, due + pv * rate
+    if denominator == 0 or numerator / denominator <= 0 or rate <= -1:
+        raise RowError("NPER: no number of periods for these values")
+    return math.log(numerator / denominator) / math.log(1 + rate)
+
+
+def _nper_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
+    error = tr.row_error("NPER: no number of periods for these values")
+    numbers = [Code(f'{as_number(a)}.cast("double")', "double") for a in args[:4]]
+    if len(numbers) < 4:
+        numbers.append(Code("F.lit(0.0)", "double"))
+    timing = (Code(f"F.when({as_number(args[4])} != 0, F.lit(1.0)).when({args[4]}.isNotNull(), F.lit(0.0))",
+                   "double") if len(args) > 4 else Code("F.lit(0.0)", "double"))
+
+    def body(bound: list[Code]) -> Code:
+        rate, pv, payment, fv, t = bound
+        due = f"({payment} * (1 + {rate} * {t}))"
+        ratio = f"(({due} - {fv} * {rate}) / ({due} + {pv} * {rate}))"
+        by_log = (f"F.when(({due} + {pv} * {rate} == 0) | ({rate} <= -1) | ({ratio} <= 0), {error})"
+                  f".otherwise(F.ln({ratio}) / F.ln(1 + {rate}))")
+        flat = f"F.when({payment} == 0, {error}).otherwise(-({pv} + {fv}) / {payment})"
+        given = [rate, pv, payment] + ([fv] if len(args) > 3 else []) + ([t] if len(args) > 4 else [])
+        needed = " & ".join(f"{c}.isNotNull()" for c in given)
+        return Code(f"F.when({needed}, F.when({rate} == 0, {flat}).otherwise({by_log}))", "double")
+    return let_all([*numbers, timing], body)
+
+
+register(Function("NPER", 3, 5, "double", evaluate=_nper, spark=_nper_spark, group="financial",
+                  doc="NPER(rate, present value, payment[, future value, type]): number of periods."))
 register(*(Function(name, 3, 5, "double", evaluate=_formula(name), spark=_spark(name), group="financial",
                     doc=doc) for name, doc in (
     ("FV", "FV(rate, terms, payment[, present value, type]): future value."),
