@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import zlib
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
 from infaflow.expr.functions.base import Function, register
 from infaflow.expr.nodes import Call
-from infaflow.expr.sparkcode import Code, let
+from infaflow.expr.sparkcode import Code, let, py
 from infaflow.expr.types import Value, to_number, to_string
 
 if TYPE_CHECKING:
@@ -34,9 +35,16 @@ def _enc_base64(values: list[Value], env: Environment) -> Value:
     return base64.b64encode(_bytes(values[0], env)).decode("ascii")
 
 
+#: canonical base64: groups of four characters, the last one padded with '=' (no spaces or line breaks) [U]
+BASE64 = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+
+
 def _dec_base64(values: list[Value], env: Environment) -> Value:
+    text = _bytes(values[0], env)
+    if re.fullmatch(BASE64.encode("ascii"), text) is None:
+        raise RowError("DEC_BASE64: the value is not valid base64")
     try:
-        raw = base64.b64decode(_bytes(values[0], env), validate=True)
+        raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise RowError("DEC_BASE64: the value is not valid base64") from None
     try:
@@ -49,7 +57,7 @@ def _dec_base64_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     error = tr.row_error("DEC_BASE64: the value is not valid base64")
 
     def build(s: Code) -> Code:
-        raw = f'F.try_to_binary({s}, F.lit("base64"))'
+        raw = f'F.when({s}.rlike({py(BASE64)}), F.try_to_binary({s}, F.lit("base64")))'
         return Code(f'F.when({s}.isNotNull(), F.coalesce(F.try_validate_utf8({raw}.cast("string")), {error}))',
                     "string")
     return let(tr.to_string(args[0]), build)
@@ -78,7 +86,8 @@ register(
                                          "string"),
              group="encoding", doc="Base64 (RFC 4648, no line breaks) of the UTF-8 bytes [U: line breaks]."),
     Function("DEC_BASE64", 1, 1, "string", evaluate=_dec_base64, spark=_dec_base64_spark, group="encoding",
-             doc="Decodes base64 to UTF-8 text; invalid base64 or bytes that are not UTF-8 are a row error [U]."),
+             doc="Decodes canonical base64 (no spaces or line breaks) to UTF-8 text; anything else, or bytes that "
+                 "are not UTF-8, is a row error [U]."),
     Function("CRC32", 1, 1, "integer",
              evaluate=lambda v, env: zlib.crc32(_bytes(v[0], env)),
              spark=lambda tr, n, a: Code(f"F.crc32({tr.to_string(a[0])})", "integer"), group="encoding",
