@@ -99,6 +99,7 @@ GROUPS: dict[str, tuple[dict[str, str], list[str]]] = {
         "MAKE_DATE_TIME(2023, 12, 31, N, N, N)", "FV(X, N, -250)", "FV(X / 100, N, -250, -2000, TRUE)",
         "PV(X / 100, N, -500, 20000, N)", "PMT(X, N, 20000)", "PMT(0, N, 20000, 100)",
         "NPER(X / 100, -500, -2000, 20000, N)", "NPER(X, N * 100, -2000)", "NPER(0, N, -10, 5)",
+        "RATE(N, -500, 20000)", "RATE(ABS(N) + 1, X * -100, 20000, 0, N)", "RATE(12, -250, -2000, X * 1000, TRUE)",
         "REPLACECHR(N, S, S, 'x')", "REPLACECHR(0, S, 'A' || S, S)", "REPLACESTR(N, S, S, 'l', S)",
         "REPLACESTR(0, S, 'A', S, '$1\\')", "REG_MATCH(S, S)", "REG_EXTRACT(S, '(' || LOWER(S) || ')')",
         "TO_CHAR(TO_DATE('2024-02-29', 'YYYY-MM-DD'), S)", "IS_DATE(S, S)",

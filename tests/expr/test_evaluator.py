@@ -170,6 +170,7 @@ CASES: list[tuple[str, Any]] = [
     ("ROUND(FV(0.0075, 12, -250, -2000, TRUE), 2)", 5337.96), ("ROUND(PV(0.0075, 12, -500, 20000, TRUE), 2)", 12524.43),
     ("ROUND(PMT(0.01, 10, 20000), 2)", -2111.64), ("FV(0, 10, -100)", 1000.0),
     ("ROUND(NPER(0.015, -500, -2000, 20000, TRUE), 2)", 9.01), ("NPER(0, 100, -10)", 10.0),
+    ("ROUND(RATE(48, -500, 20000), 4)", 0.0077), ("ROUND(RATE(12, -250, -2000, 5337.96, TRUE), 4)", 0.0075),
     ("RAND(1) >= 0 AND RAND(1) < 1", 1),
     # constants
     ("DD_REJECT + DD_INSERT", 3), ("IIF(N > 1, DD_UPDATE, DD_DELETE)", 1),
@@ -208,7 +209,8 @@ def test_session_date_format_is_used_for_strings_and_dates() -> None:
     ("LPAD('a')", ExprError), ("SETVARIABLE(1, 1)", ExprError),
     ("MAKE_DATE_TIME(2024, 2, 30)", RowError), ("CONVERT_BASE('12G', 16, 10)", RowError),
     ("CONVERT_BASE('12', 1, 10)", RowError), ("DEC_BASE64('abc')", RowError), ("DECOMPRESS('abc')", RowError),
-    ("COSH(1000)", RowError), ("FV(0.1, 0, 1)", RowError), ("NPER(0.1, 100, 0)", RowError), ("REG_MATCH('a', '(')", RowError),
+    ("COSH(1000)", RowError), ("FV(0.1, 0, 1)", RowError), ("NPER(0.1, 100, 0)", RowError), ("RATE(10, 0, 0)", RowError),
+    ("RATE(0, -500, 20000)", RowError), ("REG_MATCH('a', '(')", RowError),
     ("REG_EXTRACT('a', 'a', 2)", RowError), ("TO_CHAR(T, 'YYYY-XX')", RowError),
 ])
 def test_errors(text: str, error: type[Exception]) -> None:

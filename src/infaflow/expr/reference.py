@@ -25,7 +25,6 @@ NOT_IMPLEMENTED = {
                    "to the evaluator: not implemented rather than guessed",
     "AES_DECRYPT": "as AES_ENCRYPT",
     "METAPHONE": "Informatica's METAPHONE rule set and its length argument are not implemented",
-    "RATE": "an iterative solution whose iteration PowerCenter does not document",
     "LOOKUP": "searches a lookup source that only a Lookup transformation provides (use :LKP or a connected "
               "Lookup)",
 }
