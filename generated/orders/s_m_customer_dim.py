@@ -102,8 +102,8 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         F.rtrim(F.concat_ws("", F.ltrim(F.rtrim(F.col("FIRST_NAME"))), F.lit(" "), F.upper(F.ltrim(F.rtrim(F.col("LAST_NAME")))))).cast("string").alias("o_FULL_NAME"),
         F.when((F.col("EMAIL").isNull() | (F.length(F.ltrim(F.rtrim(F.col("EMAIL")))) == F.lit(0))), F.lit("unknown")).otherwise(F.lower(F.ltrim(F.rtrim(F.col("EMAIL"))))).cast("string").alias("o_EMAIL"),
         F.upper(F.ltrim(F.rtrim(F.col("COUNTRY_CODE")))).cast("string").alias("o_COUNTRY_CODE"),
-        F.when(F.when(F.col("SIGNUP_DATE").isNotNull(), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")).isNotNull()), F.year(F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")))).cast("int").alias("o_SIGNUP_YEAR"),
-        F.when(F.when(F.col("SIGNUP_DATE").isNotNull(), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")).isNotNull()), F.when(F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")).isNull() & F.col("SIGNUP_DATE").isNotNull(), F.lit("TO_DATE: value does not match the format YYYY-MM-DD"))).alias("_row_error"),
+        F.when(F.when(F.col("SIGNUP_DATE").isNotNull(), F.when(F.col("SIGNUP_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d"))).isNotNull()), F.year(F.when(F.col("SIGNUP_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d"))))).cast("int").alias("o_SIGNUP_YEAR"),
+        F.when(F.when(F.col("SIGNUP_DATE").isNotNull(), F.when(F.col("SIGNUP_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d"))).isNotNull()), F.when(F.when(F.col("SIGNUP_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d"))).isNull() & F.col("SIGNUP_DATE").isNotNull(), F.lit("TO_DATE: value does not match the format YYYY-MM-DD"))).alias("_row_error"),
         "_row_id",
     )
     # rows with a row error are rejected: counted, written to the row-error file

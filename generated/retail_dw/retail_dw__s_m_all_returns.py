@@ -69,9 +69,9 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     # Expression exp_store_channel
     exp_store_channel = sq_store_returns.withColumns({
         "o_SKU": F.upper(F.ltrim(F.rtrim(F.col("SKU")))).cast("string"),
-        "o_RETURN_DATE": F.try_to_timestamp(F.col("RETURN_DATE"), F.lit("y-M-d")).cast("timestamp"),
+        "o_RETURN_DATE": F.when(F.col("RETURN_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("RETURN_DATE"), F.lit("y-M-d"))).cast("timestamp"),
         "o_CHANNEL": F.lit("STORE").cast("string"),
-        "_row_error": F.when(F.try_to_timestamp(F.col("RETURN_DATE"), F.lit("y-M-d")).isNull() & F.col("RETURN_DATE").isNotNull(), F.lit("TO_DATE: value does not match the format YYYY-MM-DD")),
+        "_row_error": F.when(F.when(F.col("RETURN_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("RETURN_DATE"), F.lit("y-M-d"))).isNull() & F.col("RETURN_DATE").isNotNull(), F.lit("TO_DATE: value does not match the format YYYY-MM-DD")),
     })
     # rows with a row error are rejected: counted, written to the row-error file
     exp_store_channel = job.reject_errors("exp_store_channel", exp_store_channel)

@@ -83,6 +83,26 @@ GROUPS: dict[str, tuple[dict[str, str], list[str]]] = {
         "IS_DATE(GET_DATE_PART(T, 'MM') || TO_CHAR(T, '/DD/YYYY'), 'MM/DD/YYYY')",
         "TO_DATE(GET_DATE_PART(T, 'MM') || '/' || GET_DATE_PART(T, 'DD') || TO_CHAR(T, '/YYYY'), 'MM/DD/YYYY')",
         "T || 'x'",
+        # tokens Spark's patterns lack, written and read back (more in test_dateformat_differential.py)
+        "TO_CHAR(T, 'J SSSSS YYY Y D A.M. Q')", "TO_CHAR(T, 'dy DAY month mon')",
+        "TO_DATE(TO_CHAR(T, 'J'), 'J')", "TO_DATE(TO_CHAR(T, 'DD-MON-RR'), 'DD-MON-RR')",
+        "TO_DATE(TO_CHAR(T, 'YYYY DDD SSSSS'), 'YYYY DDD SSSSS')", "IS_DATE(TO_CHAR(T, 'RR/MM/DD'), 'RR/MM/DD')",
+        "TO_DATE(TO_CHAR(T, 'MM/DD/YYYY HH12:MI:SS P.M.'), 'MM/DD/YYYY HH12:MI:SS P.M.')",
+        "TO_DATE(TO_CHAR(T, 'DY DD MONTH YYYY HH24:MI:SS.NS'), 'DY DD MONTH YYYY HH24:MI:SS.NS')",
+    ]),
+    "reference functions": ({"S": "string", "N": "integer", "X": "double"}, [
+        "CHRCODE(S)", "SOUNDEX(S)", "ENC_BASE64(S)", "DEC_BASE64(ENC_BASE64(S))", "CRC32(S)",
+        "INDEXOF(S, 'abc', 'ABCabc', 'Hello World')", "INDEXOF(S, 'ABC', 'hello world', 0)", "INDEXOF(N, 1, 2, 7)",
+        "INDEXOF(S, NULL, S)", "CONVERT_BASE(TO_CHAR(ABS(N)), 10, 16)", "CONVERT_BASE(S, 16, 2)",
+        "SIN(X)", "COS(X)", "TAN(X)", "SINH(N)", "COSH(X)", "TANH(X)", "SINH(X * 1000)",
+        "MAKE_DATE_TIME(2024, 2, N)", "MAKE_DATE_TIME(2000 + N, ABS(N), 28, 23, 59, 59, 123456789)",
+        "MAKE_DATE_TIME(2023, 12, 31, N, N, N)", "FV(X, N, -250)", "FV(X / 100, N, -250, -2000, TRUE)",
+        "PV(X / 100, N, -500, 20000, N)", "PMT(X, N, 20000)", "PMT(0, N, 20000, 100)",
+        "NPER(X / 100, -500, -2000, 20000, N)", "NPER(X, N * 100, -2000)", "NPER(0, N, -10, 5)",
+        "RATE(N, -500, 20000)", "RATE(ABS(N) + 1, X * -100, 20000, 0, N)", "RATE(12, -250, -2000, X * 1000, TRUE)",
+        "REPLACECHR(N, S, S, 'x')", "REPLACECHR(0, S, 'A' || S, S)", "REPLACESTR(N, S, S, 'l', S)",
+        "REPLACESTR(0, S, 'A', S, '$1\\')", "REG_MATCH(S, S)", "REG_EXTRACT(S, '(' || LOWER(S) || ')')",
+        "TO_CHAR(TO_DATE('2024-02-29', 'YYYY-MM-DD'), S)", "IS_DATE(S, S)",
     ]),
 }
 

@@ -148,6 +148,30 @@ CASES: list[tuple[str, Any]] = [
     ("ROUND(T, 'HH')", D(2024, 1, 31, 11)), ("ROUND(T, 'MI')", D(2024, 1, 31, 10, 31)),
     ("ROUND(TO_DATE('07/01/2024', 'MM/DD/YYYY'), 'YY')", D(2025, 1, 1)),
     ("ROUND(TO_DATE('12/31/2024 12:00:00', 'MM/DD/YYYY HH24:MI:SS'), 'DD')", D(2025, 1, 1)),
+    # functions of the 10.x reference added with their documented examples
+    ("SOUNDEX('John')", "J500"), ("SOUNDEX('William')", "W450"), ("SOUNDEX('joh12n')", "J500"),
+    ("SOUNDEX('1abc')", "A120"), ("SOUNDEX('JohnRBCD')", "J561"), ("SOUNDEX('AbbpdMN')", "A135"),
+    ("SOUNDEX('MAeiouhwC')", "M200"), ("SOUNDEX('A123')", "A000"), ("SOUNDEX('J')", "J000"),
+    ("SOUNDEX('123')", None), ("SOUNDEX(NULS)", None),
+    ("CHRCODE('ABCD')", 65), ("CHRCODE('é')", 233), ("CHRCODE('')", 0), ("CHRCODE(NULS)", None),
+    ("INDEXOF('flashlight', 'diving hood', 'flashlight', 'safety knife')", 2),
+    ("INDEXOF('Safety Knife', 'diving hood', 'flashlight', 'safety knife', 1)", 0),
+    ("INDEXOF('Safety Knife', 'diving hood', 'flashlight', 'safety knife', 0)", 3),
+    ("INDEXOF(NULS, 'a')", None), ("INDEXOF('a', NULS, 'a')", 2),
+    ("CONVERT_BASE('2222', 10, 2)", "100010101110"), ("CONVERT_BASE('ff', 16, 10)", "255"),
+    ("CONVERT_BASE('255', 10, 36)", "73"), ("CONVERT_BASE('0', 10, 16)", "0"),
+    ("ENC_BASE64('Informatica')", "SW5mb3JtYXRpY2E="), ("DEC_BASE64('SW5mb3JtYXRpY2E=')", "Informatica"),
+    ("CRC32('Informatica')", 2481964489),
+    ("DEC_BASE64(ENC_BASE64(DECOMPRESS(COMPRESS('abc'))))", "abc"), ("DECOMPRESS(COMPRESS('abcdef'), 3)", b"abc"),
+    ("SIN(0)", 0.0), ("COS(0)", 1.0), ("TAN(0)", 0.0), ("SINH(0)", 0.0), ("COSH(0)", 1.0), ("TANH(0)", 0.0),
+    ("MAKE_DATE_TIME(2024, 2, 29)", D(2024, 2, 29)),
+    ("MAKE_DATE_TIME(2024, 2, 29, 13, 5, 7, 123456789)", D(2024, 2, 29, 13, 5, 7, 123456)),
+    ("MAKE_DATE_TIME(NUL, 1, 1)", None),
+    ("ROUND(FV(0.0075, 12, -250, -2000, TRUE), 2)", 5337.96), ("ROUND(PV(0.0075, 12, -500, 20000, TRUE), 2)", 12524.43),
+    ("ROUND(PMT(0.01, 10, 20000), 2)", -2111.64), ("FV(0, 10, -100)", 1000.0),
+    ("ROUND(NPER(0.015, -500, -2000, 20000, TRUE), 2)", 9.01), ("NPER(0, 100, -10)", 10.0),
+    ("ROUND(RATE(48, -500, 20000), 4)", 0.0077), ("ROUND(RATE(12, -250, -2000, 5337.96, TRUE), 4)", 0.0075),
+    ("RAND(1) >= 0 AND RAND(1) < 1", 1),
     # constants
     ("DD_REJECT + DD_INSERT", 3), ("IIF(N > 1, DD_UPDATE, DD_DELETE)", 1),
 ]
@@ -183,6 +207,11 @@ def test_session_date_format_is_used_for_strings_and_dates() -> None:
     ("ADD_TO_DATE(T, 'XX', 1)", RowError), ("UNKNOWN_PORT + 1", UnknownName), ("NOSUCHFN(1)", ExprError),
     ("SUBSTR('a')", ExprError), ("SUM(N)", ExprError), (":LKP.l(1)", ExprError), (":SP.p(1)", ExprError),
     ("LPAD('a')", ExprError), ("SETVARIABLE(1, 1)", ExprError),
+    ("MAKE_DATE_TIME(2024, 2, 30)", RowError), ("CONVERT_BASE('12G', 16, 10)", RowError),
+    ("CONVERT_BASE('12', 1, 10)", RowError), ("DEC_BASE64('abc')", RowError), ("DECOMPRESS('abc')", RowError),
+    ("COSH(1000)", RowError), ("FV(0.1, 0, 1)", RowError), ("NPER(0.1, 100, 0)", RowError), ("RATE(10, 0, 0)", RowError),
+    ("RATE(0, -500, 20000)", RowError), ("REG_MATCH('a', '(')", RowError),
+    ("REG_EXTRACT('a', 'a', 2)", RowError), ("TO_CHAR(T, 'YYYY-XX')", RowError),
 ])
 def test_errors(text: str, error: type[Exception]) -> None:
     with pytest.raises(error):

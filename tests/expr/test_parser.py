@@ -115,3 +115,19 @@ def test_syntax_errors_point_at_the_spot(text: str, where: str, message: str) ->
     assert error.file == "m.xml" and error.line == 10 + line - 1 and error.column == column
     assert error.pointer.splitlines()[1].index("^") == column + 1  # two spaces of indentation
     assert str(error).startswith(f"m.xml:{10 + line - 1}: ")
+
+
+@pytest.mark.parametrize("text", ["--TRUNC(X)", "// old logic", "-- IIF(A, B)\n// C", "  --x\n  "])
+def test_an_expression_of_comments_only_is_null(text: str) -> None:
+    from infaflow.expr import DictEnvironment, evaluate, to_pyspark
+
+    node = parse(text, file="m.xml", line=3)
+    assert isinstance(node, Literal) and node.value is None and node.kind == "empty"
+    assert evaluate(node, DictEnvironment()) is None
+    assert to_pyspark(node) == "F.lit(None)"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_an_expression_without_text_is_a_syntax_error(text: str) -> None:
+    with pytest.raises(ExprSyntaxError, match="empty expression"):
+        parse(text)

@@ -37,6 +37,27 @@ def test_every_function_is_tested_by_the_evaluator_and_against_spark() -> None:
     evaluated = _called(HERE / "test_evaluator.py")
     differential = _called(HERE / "test_differential.py")
     no_spark = {fn.name for fn in REGISTRY.values() if fn.spark is None}
-    now = {"SYSDATE", "SYSTIMESTAMP", "SESSSTARTTIME", "ABORT", "ERROR"}  # not comparable row by row
+    # not comparable row by row (RAND: each engine has its own generator; test_spark checks its range)
+    now = {"SYSDATE", "SYSTIMESTAMP", "SESSSTARTTIME", "ABORT", "ERROR", "RAND"}
     assert sorted(set(REGISTRY) - evaluated) == []
     assert sorted(set(REGISTRY) - differential - no_spark - now) == []
+
+
+def test_every_reference_function_is_declared_or_said_why_not() -> None:
+    from infaflow.expr.reference import EXTRA_NAMES, NOT_IMPLEMENTED, REFERENCE_FUNCTIONS
+
+    assert sorted(set(REFERENCE_FUNCTIONS) - set(REGISTRY) - set(NOT_IMPLEMENTED)) == []
+    assert sorted(set(REGISTRY) - set(REFERENCE_FUNCTIONS) - EXTRA_NAMES) == []
+    assert not set(NOT_IMPLEMENTED) & set(REGISTRY)
+    assert len(REFERENCE_FUNCTIONS) == len(set(REFERENCE_FUNCTIONS)) > 100
+
+
+def test_the_function_table_of_the_docs_is_the_registry() -> None:
+    from infaflow.expr.reference import function_table
+
+    text = (HERE.parent.parent / "docs" / "expr.md").read_text(encoding="utf-8")
+    start, end = "<!-- function-table:start -->\n", "<!-- function-table:end -->"
+    documented = text[text.index(start) + len(start):text.index(end)]
+    assert documented == function_table()
+    assert "| SOUNDEX | yes | yes |" in documented and "| COMPRESS | yes | no |" in documented
+    assert "| METAPHONE | no | no |" in documented

@@ -31,6 +31,11 @@ GROUPS: dict[str, tuple[dict[str, str], list[str]]] = {
         "TO_DATE(S, 'MM/DD/YYYY')", "IIF(ISNULL(S), ERROR('no s'), S)", "IIF(IS_DATE(S, 'YYYY'), TO_DATE(S, 'YYYY'))",
         "IIF(LENGTH(S) > 3, TO_DATE(S, 'YYYY'), NULL)", "S || TO_DATE(S, 'MM/DD/YYYY')", "TO_INTEGER(S) + N",
         "DECODE(S, 'abc', ERROR('abc'), S)", "IIF(N > 5, ERROR(S), S)", "S > SYSDATE",
+        # formats, parts and values held in columns; functions of the reference that raise row errors
+        "TO_DATE(S, S)", "TO_DATE(TO_CHAR(N), S)", "TO_CHAR(TO_DATE('2024-02-29', 'YYYY-MM-DD'), S)",
+        "TO_DATE(S, 'J')", "TO_DATE(S, 'DD-MON-RR')", "ADD_TO_DATE(TO_DATE('2024', 'YYYY'), S, N)",
+        "GET_DATE_PART(TO_DATE('2024', 'YYYY'), S)", "CONVERT_BASE(S, 16, 10)", "DEC_BASE64(S)",
+        "MAKE_DATE_TIME(2024, N, 31)", "FV(0.01, N, -100)", "NPER(0.01, N, -100)", "COSH(N * 100)",
     ]),
     "dates": ({"T": "date", "N": "integer"}, [
         "SET_DATE_PART(T, 'DD', N)", "SET_DATE_PART(T, 'MM', N)", "IIF(T > TO_DATE('2024', 'YYYY'), ERROR('late'), T)",

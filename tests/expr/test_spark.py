@@ -67,16 +67,16 @@ def test_condition_form() -> None:
     ("IIF(QTY > 1, UNKNOWN_PORT)", "IIF: IIF without a third argument needs the type of its second argument"),
     ("TRUNC(UNKNOWN_PORT)", "TRUNC: the type of the first argument is unknown"),
     ("ROUND(X, QTY)", "ROUND: the precision must be an integer literal (at 1:1)"),
-    ("TO_CHAR(D, NAME)", "TO_CHAR: the format must be a string literal"),
-    ("TO_DATE(NAME, 'J')", "TO_DATE: reading the date format token J has no exact Spark equivalent"),
-    ("TO_CHAR(D, 'SSSSS')", "TO_CHAR: date format token SSSSS has no Spark equivalent"),
-    ("REPLACESTR(1, NAME, NAME, 'x')", "REPLACESTR: argument 3 must be a literal"),
+    ("TO_CHAR(D, 'YYYY-XX')", "TO_CHAR: invalid date format token at 'XX'"),
+    ("TO_DATE(NAME, 'YYYY-XX')", "TO_DATE: invalid date format token at 'XX'"),
+    ("CONVERT_BASE(NAME, QTY, 10)", "CONVERT_BASE: the bases must be integer literals between 2 and 36"),
+    ("COMPRESS(NAME)", "COMPRESS has no exact PySpark equivalent: Spark has no zlib function"),
     ("FIRST(QTY)", "FIRST: needs the input order of rows"),
     ("CUME(QTY)", "CUME: needs the input order of rows"),
     ("MOVINGAVG(QTY, QTY)", "MOVINGAVG: the number of rows must be a positive integer literal"),
     ("MAX(COUNT(QTY))", "MAX: nested aggregate COUNT"),
     ("REG_REPLACE(NAME, 'a', 'b', 2)", "REG_REPLACE: a replacement count other than 0"),
-    ("ADD_TO_DATE(D, 'NS', 1)", "ADD_TO_DATE: nanoseconds are below Spark's precision"),
+    ("SET_DATE_PART(D, 'NS', 1)", "SET_DATE_PART: nanoseconds are below Spark's precision"),
     ("SUBSTR(NAME)", "SUBSTR takes 2 to 3 arguments, got 1"),
 ])
 def test_unsupported_names_function_and_position(text: str, message: str) -> None:
@@ -113,3 +113,16 @@ def test_tidy_drops_only_sole_argument_parentheses() -> None:
     assert tidy('(F.col("A") + F.lit(1)).cast("int")') == '(F.col("A") + F.lit(1)).cast("int")'
     assert tidy('F.when((F.col("A") > 1), F.lit("((x))"))') == 'F.when((F.col("A") > 1), F.lit("((x))"))'
     assert tidy("F.f(((a)))") == "F.f(a)"
+
+
+@pytest.mark.spark
+def test_rand_is_a_uniform_double_in_spark(spark: object) -> None:
+    """RAND cannot be compared row by row (each engine has its own generator): its range and seed."""
+    from pyspark.sql import functions as F  # noqa: N812
+
+    code = to_pyspark(parse("RAND(7)"), Ctx())
+    assert code == "F.rand(7)" and to_pyspark(parse("RAND()"), Ctx()) == "F.rand()"
+    frame = spark.range(200)  # type: ignore[attr-defined]
+    values = [r[0] for r in frame.select(eval(code, {"F": F})).collect()]  # noqa: S307 - generated code
+    assert all(0 <= v < 1 for v in values) and len(set(values)) > 190
+    assert values == [r[0] for r in frame.select(eval(code, {"F": F})).collect()]  # noqa: S307

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"
+#: Julian day number of a date = its proleptic Gregorian ordinal (Jan 1 of year 1 = 1) + this
+JULIAN_OFFSET = 1721425
 
 # longest first, so that MONTH wins over MON and MM, HH24 over HH, SSSSS over SS
 TOKENS = ["MONTH", "SSSSS", "HH24", "HH12", "YYYY", "A.M.", "P.M.", "YYY", "MON", "DDD", "DAY",
@@ -94,7 +96,7 @@ _FORMATTERS = {
     "PM": lambda d: "AM" if d.hour < 12 else "PM",
     "A.M.": lambda d: "A.M." if d.hour < 12 else "P.M.",
     "P.M.": lambda d: "A.M." if d.hour < 12 else "P.M.",
-    "J": lambda d: str(d.toordinal() + 1721425),
+    "J": lambda d: str(d.toordinal() + JULIAN_OFFSET),
     "Q": lambda d: str((d.month - 1) // 3 + 1),
 }
 
@@ -106,42 +108,61 @@ def format_date(value: datetime, fmt: str) -> str:
 
 # ---------------------------------------------------------------- parsing
 
-def _field_regex(items: tuple[Item, ...], index: int) -> str:
-    token = items[index].value
-    variable = _variable_width(items, index)
-    if token in ("MON", "DY"):
-        return r"([A-Za-z]{3})"
-    if token in ("MONTH", "DAY"):
-        return r"([A-Za-z]+)"
-    if token in ("AM", "PM"):
-        return r"([AaPp][Mm])"
-    if token in ("A.M.", "P.M."):
-        return r"([AaPp]\.[Mm]\.)"
+#: the characters special in a regex outside a class, escaped with a backslash (the same in Python and Java)
+PUNCTUATION_CLASS = "[\\\\^$.|?*+()\\[\\]{}]"
+_NAME_FIELDS = {"MON": "([A-Za-z]{3})", "DY": "([A-Za-z]{3})", "MONTH": "([A-Za-z]+)", "DAY": "([A-Za-z]+)",
+                "AM": "([AaPp][Mm])", "PM": "([AaPp][Mm])", "A.M.": "([AaPp]\\.[Mm]\\.)",
+                "P.M.": "([AaPp]\\.[Mm]\\.)"}
+
+
+def regex_text(text: str) -> str:
+    """Literal text inside a regex: special characters escaped (letters and digits never are)."""
+    return re.sub(f"({PUNCTUATION_CLASS})", r"\\\1", text)
+
+
+def field_regex(token: str, variable: bool) -> str:
+    """The capturing group reading one token (``variable``: a numeric field between separators)."""
+    if token in _NAME_FIELDS:
+        return _NAME_FIELDS[token]
     width = _WIDTH[token]
-    return rf"(\d{{1,{width}}})" if variable else rf"(\d{{{width}}})"
+    return f"([0-9]{{1,{width}}})" if variable else f"([0-9]{{{width}}})"
+
+
+def parse_regex(items: tuple[Item, ...]) -> str:
+    """One regex (without anchors) reading a format: one group per token, in order; each place where the
+    time part may be missing (a separator before a time token) opens an optional group closed at the end,
+    so that the longest reading wins. The same construction is built at run time in Spark for formats held
+    in a column (:mod:`infaflow.expr.spark_dateformat`), so both read alike."""
+    out = []
+    opened = 0
+    for i, item in enumerate(items):
+        if item.kind == "text":
+            if _opens_optional(items, i):
+                out.append("(?:")
+                opened += 1
+            out.append(regex_text(item.value))
+        else:
+            out.append(field_regex(item.value, _variable_width(items, i)))
+    return "".join(out) + ")?" * opened
+
+
+def _opens_optional(items: tuple[Item, ...], index: int) -> bool:
+    """A separator (not the first item) directly before a time token: the input may stop before it."""
+    nxt = items[index + 1] if index + 1 < len(items) else None
+    return (index >= 1 and items[index].kind == "text" and nxt is not None and nxt.kind == "token"
+            and nxt.value in TIME_TOKENS)
 
 
 @lru_cache(maxsize=256)
-def _parser(fmt: str) -> tuple[list[tuple[re.Pattern[str], tuple[str, ...]]], bool]:
-    """Compiled regexes for the full format and for each allowed truncation (time part missing)."""
+def _parser(fmt: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The compiled regex of a format and its tokens (one group each)."""
     items = tokenize_format(fmt)
-    variants = []
-    for end in _truncation_points(items):
-        part = items[:end]
-        regex = "".join(_field_regex(part, i) if it.kind == "token" else re.escape(it.value)
-                        for i, it in enumerate(part))
-        tokens = tuple(it.value for it in part if it.kind == "token")
-        variants.append((re.compile(regex + r"\Z"), tokens))
-    return variants, True
+    return re.compile(parse_regex(items)), tuple(it.value for it in items if it.kind == "token")
 
 
 def _truncation_points(items: tuple[Item, ...]) -> list[int]:
-    """Lengths of the item prefixes an input may match: the whole format, then cuts before time fields."""
-    points = {len(items)}
-    for i in range(2, len(items)):
-        if items[i].kind == "token" and items[i].value in TIME_TOKENS and items[i - 1].kind == "text":
-            points.add(i - 1)
-    return sorted(points, reverse=True)
+    """Lengths of the item prefixes an input may match, longest first (see :func:`parse_regex`)."""
+    return sorted({len(items)} | {i for i in range(len(items)) if _opens_optional(items, i)}, reverse=True)
 
 
 def _variable_width(items: tuple[Item, ...], index: int) -> bool:
@@ -156,39 +177,54 @@ _MONTHS = {name.upper(): n for n, name in enumerate(calendar.month_abbr) if name
 _MONTH_NAMES = {name.upper(): n for n, name in enumerate(calendar.month_name) if name}
 
 
-def parse_date(text: str, fmt: str) -> datetime:
-    """Read ``text`` with an Informatica format (TO_DATE); raises ValueError when it does not match."""
-    variants, _ = _parser(fmt)
-    for regex, tokens in variants:
-        m = regex.match(text)
-        if m is not None:
-            return _build(tokens, m.groups(), text, fmt)
-    raise ValueError(f"{text!r} does not match the date format {fmt!r}")
+def two_digit_year(n: int, current_year: int, rr: bool) -> int:
+    """The year a two-digit field means. YY: in the current century. RR (documented rule): current year
+    00-49 and field 50-99 -> previous century; current year 50-99 and field 00-49 -> next century; else
+    the current century."""
+    century = current_year // 100 * 100
+    if not rr:
+        return century + n
+    if current_year % 100 < 50:
+        return century + n if n < 50 else century - 100 + n
+    return century + 100 + n if n < 50 else century + n
 
 
-def _build(tokens: tuple[str, ...], values: tuple[str, ...], text: str, fmt: str) -> datetime:
+def parse_date(text: str, fmt: str, current_year: int | None = None) -> datetime:
+    """Read ``text`` with an Informatica format (TO_DATE); raises ValueError when it does not match.
+    ``current_year`` (default: today's) completes RR, YY, YYY and Y."""
+    regex, tokens = _parser(fmt)
+    m = regex.fullmatch(text)
+    if m is None:
+        raise ValueError(f"{text!r} does not match the date format {fmt!r}")
+    year = datetime.now().year if current_year is None else current_year
+    read = [(t, v) for t, v in zip(tokens, m.groups(), strict=True) if v is not None]
+    try:
+        return _build(read, text, year)
+    except OverflowError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
+
+
+def _build(read: list[tuple[str, str]], text: str, current_year: int) -> datetime:
     year, month, day, hour, minute, second, micro = 1900, 1, 1, 0, 0, 0, 0
-    pm: bool | None = None
+    pm = False
+    twelve_hour = False
     yday: int | None = None
     julian: int | None = None
-    for token, raw in zip(tokens, values, strict=True):
-        if token in ("YYYY", "YYY", "Y"):
+    for token, raw in read:
+        if token == "YYYY":
             year = int(raw)
-        elif token == "YY":
-            year = 2000 + int(raw)
-        elif token == "RR":
-            n = int(raw)
-            year = 2000 + n if n < 50 else 1900 + n
+        elif token in ("YYY", "Y"):
+            unit = 10 ** len(token)
+            year = current_year // unit * unit + int(raw)
+        elif token in ("YY", "RR"):
+            year = two_digit_year(int(raw), current_year, token == "RR")
         elif token == "MM":
             month = int(raw)
-        elif token == "MON":
-            if raw.upper() not in _MONTHS:
+        elif token in ("MON", "MONTH"):
+            names = _MONTHS if token == "MON" else _MONTH_NAMES
+            if raw.upper() not in names:
                 raise ValueError(f"{text!r}: invalid month {raw!r}")
-            month = _MONTHS[raw.upper()]
-        elif token == "MONTH":
-            if raw.upper() not in _MONTH_NAMES:
-                raise ValueError(f"{text!r}: invalid month {raw!r}")
-            month = _MONTH_NAMES[raw.upper()]
+            month = names[raw.upper()]
         elif token == "DD":
             day = int(raw)
         elif token == "DDD":
@@ -197,7 +233,7 @@ def _build(tokens: tuple[str, ...], values: tuple[str, ...], text: str, fmt: str
             hour = int(raw)
             if not 1 <= hour <= 12:
                 raise ValueError(f"{text!r}: invalid 12-hour clock hour {raw}")
-            pm = bool(pm)
+            twelve_hour = True
         elif token == "HH24":
             hour = int(raw)
         elif token == "MI":
@@ -217,13 +253,11 @@ def _build(tokens: tuple[str, ...], values: tuple[str, ...], text: str, fmt: str
             pm = raw.upper().startswith("P")
         elif token == "J":
             julian = int(raw)
-        elif token == "Q":
-            pass  # a quarter is read but says nothing the month does not
-        # D, DY and DAY are read but not checked against the date
-    if pm is not None and any(t in ("HH", "HH12") for t in tokens):
+        # Q, D, DY and DAY are read but not checked against the date
+    if twelve_hour:
         hour = hour % 12 + (12 if pm else 0)
     if julian is not None:
-        base = datetime.fromordinal(julian - 1721425)
+        base = datetime.fromordinal(julian - JULIAN_OFFSET)
         return base.replace(hour=hour, minute=minute, second=second, microsecond=micro)
     if yday is not None:
         return datetime(year, 1, 1, hour, minute, second, micro) + timedelta(days=yday - 1)

@@ -68,7 +68,7 @@ class Literal(Node):
     """A constant: string, integer, Decimal (decimal literal), NULL (None). ``kind`` tags TRUE/FALSE/status."""
 
     value: Any
-    kind: str = ""  # "", "boolean", "status", "dd"
+    kind: str = ""  # "", "boolean", "status", "dd", "empty" (an expression of comments only: NULL)
 
 
 @dataclass(eq=False)

@@ -32,11 +32,14 @@ def parse(text: str, file: str = "", line: int = 0) -> Node:
     """Parse an expression to its AST; raises ExprSyntaxError (an InputError) with line:column on bad syntax.
 
     ``file`` and ``line`` say where the text comes from (the XML file and the line of its attribute) so that
-    errors read ``file:line: ...``.
+    errors read ``file:line: ...``. An expression made only of comments (``--IIF(...)``, logic commented out)
+    is an empty expression: NULL (a Literal of kind ``empty``), as an output port without an expression.
     """
     source = Source(text, file, line)
     parser = _Parser(source, tokenize(source))
     if parser.peek().kind == "EOF":
+        if text.strip():  # only comments: the logic was commented out
+            return Literal(None, kind="empty", pos=0, source=source)
         raise syntax_error(source, 0, "empty expression")
     node = parser.expression(0)
     token = parser.peek()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from infaflow.expr.dateformat import spark_format_pattern, spark_parse_patterns
+from infaflow.expr.dateformat import spark_format_pattern, spark_parse_patterns, tokenize_format
 
 #: Spark SQL type used when a NULL or a conversion needs a type
 SPARK_TYPES = {"integer": "int", "decimal": "decimal(38,10)", "double": "double", "string": "string",
@@ -145,30 +145,65 @@ def as_string(code: Code, date_format: str) -> Code:
 
 
 def format_date(code: Code, fmt: str) -> Code:
-    """TO_CHAR(date, fmt) with an Informatica format string (ValueError if Spark has no equivalent)."""
-    return Code(f"F.date_format({code}, {py(spark_format_pattern(fmt))})", "string")
+    """TO_CHAR(date, fmt) with an Informatica format string (ValueError for an invalid format)."""
+    from infaflow.expr.spark_dateformat import format_static
+
+    tokenize_format(fmt)  # an invalid format is refused here
+    try:
+        return Code(f"F.date_format({code}, {py(spark_format_pattern(fmt))})", "string")
+    except ValueError:  # tokens Spark's patterns lack
+        return format_static(code, fmt)
 
 
-def parse_date(code: Code, fmt: str, on_error: str) -> Code:
+def _spark_patterns(fmt: str) -> list[str] | None:
+    """Spark's patterns reading ``fmt``, None when a token needs the regex reading (ValueError: invalid)."""
+    tokenize_format(fmt)
+    try:
+        return spark_parse_patterns(fmt)
+    except ValueError:
+        return None
+
+
+def parse_date(code: Code, fmt: str, on_error: str, now: str = "F.current_timestamp()") -> Code:
     """TO_DATE(string, fmt): the first of the format's accepted shapes that reads the string; when none
-    does, ``on_error`` (the row error) for a non-NULL string."""
-    patterns = spark_parse_patterns(fmt)
+    does, ``on_error`` (the row error) for a non-NULL string. ``now``: the current time (RR, YY...)."""
+    patterns = _spark_patterns(fmt)
+    if patterns is None:
+        from infaflow.expr.spark_dateformat import parse_static
+
+        parsed = parse_static(code, fmt, now)
+        if on_error == "F.lit(None)":
+            return parsed
+        return let(code, lambda c: Code(f"F.coalesce({parse_static(c, fmt, now)}, F.when({c}.isNotNull(), "
+                                        f"{on_error}))", "date"))
 
     def build(c: Code) -> Code:
-        attempts = [f"F.try_to_timestamp({c}, F.lit({py(p)}))" for p in patterns]
+        parsed = _shaped_parse(c, fmt, patterns)
         if on_error == "F.lit(None)":  # row-error mode: the error is reported beside the value
-            return Code(f"F.coalesce({', '.join(attempts)})" if len(attempts) > 1 else attempts[0], "date")
-        return Code(f"F.coalesce({', '.join(attempts)}, F.when({c}.isNotNull(), {on_error}))", "date")
+            return parsed
+        return Code(f"F.coalesce({parsed}, F.when({c}.isNotNull(), {on_error}))", "date")
     return let(code, build)
 
 
-def try_parse_date(code: Code, fmt: str) -> Code:
+def _shaped_parse(c: Code, fmt: str, patterns: list[str]) -> Code:
+    """Spark's patterns read the value once the string has the exact shape of the format (the evaluator's
+    regex): Spark alone is lenient (it reads '003' for DD, five fraction digits for US, five-digit years)."""
+    from infaflow.expr.dateformat import parse_regex
+
+    shape = py("^" + parse_regex(tokenize_format(fmt)) + "\\z")
+    attempts = [f"F.try_to_timestamp({c}, F.lit({py(p)}))" for p in patterns]
+    read = f"F.coalesce({', '.join(attempts)})" if len(attempts) > 1 else attempts[0]
+    return Code(f"F.when({c}.rlike({shape}), {read})", "date")
+
+
+def try_parse_date(code: Code, fmt: str, now: str = "F.current_timestamp()") -> Code:
     """The date read from a string, NULL when it does not match (IS_DATE)."""
-    patterns = spark_parse_patterns(fmt)
-    if len(patterns) == 1:
-        return Code(f"F.try_to_timestamp({code}, F.lit({py(patterns[0])}))", "date")
-    return let(code, lambda c: Code(
-        f"F.coalesce({', '.join(f'F.try_to_timestamp({c}, F.lit({py(p)}))' for p in patterns)})", "date"))
+    patterns = _spark_patterns(fmt)
+    if patterns is None:
+        from infaflow.expr.spark_dateformat import parse_static
+
+        return parse_static(code, fmt, now)
+    return let(code, lambda c: _shaped_parse(c, fmt, patterns))
 
 
 def _string_end(text: str, start: int) -> int:

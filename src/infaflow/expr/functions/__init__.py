@@ -5,12 +5,16 @@ from infaflow.expr.functions import (
     conditional,
     conversion,
     dates,
+    encoding,
+    financial,
     numeric,
+    phonetic,
     running,
+    scientific,
     strings,
     variable,
 )
 from infaflow.expr.functions.base import REGISTRY, Function, register
 
-__all__ = ["REGISTRY", "Function", "register", "aggregates", "conditional", "conversion", "dates", "numeric",
-           "running", "strings", "variable"]
+__all__ = ["REGISTRY", "Function", "register", "aggregates", "conditional", "conversion", "dates", "encoding", "financial",
+           "numeric", "phonetic", "running", "scientific", "strings", "variable"]

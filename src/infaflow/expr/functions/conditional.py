@@ -180,6 +180,55 @@ def _in_with(tr: Translator, node: Call, value: Code, candidates: list[Code]) ->
     return Code(f"F.when({value}.isNotNull(), {condition})", "boolean")
 
 
+def _indexof(args: list[Thunk], env: Environment, node: Call) -> Value:
+    """INDEXOF: the position (1-based) of the first candidate equal to the value, 0 if none; NULL for a NULL
+    value. A trailing integer literal is the case flag, as in IN (0: case-insensitive)."""
+    from infaflow.expr.evaluator import compare
+    from infaflow.expr.infer import static_type
+
+    value = args[0](env)
+    if value is None:
+        return None
+    candidates = args[1:]
+    insensitive = False
+    if _in_case_flag(node, static_type(node.args[0], env.type_of, env.high_precision)):
+        insensitive = not truthy(candidates[-1](env))
+        candidates = candidates[:-1]
+    if insensitive and isinstance(value, str):
+        value = value.lower()
+    for position, candidate in enumerate(candidates, start=1):
+        c = candidate(env)
+        if c is None:
+            continue
+        if insensitive and isinstance(c, str):
+            c = c.lower()
+        if compare(value, c, env) == 0:
+            return position
+    return 0
+
+
+def _indexof_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
+    from infaflow.expr.spark_operators import _comparable
+
+    def build(value: Code) -> Code:
+        candidates = args[1:]
+        insensitive = False
+        if _in_case_flag(node, value.type):
+            insensitive = node.args[-1].value == 0  # type: ignore[attr-defined]
+            candidates = candidates[:-1]
+        branches = []
+        for position, c in enumerate(candidates, start=1):
+            if c.type == "null":
+                continue
+            left, right = _comparable(tr, value, c)
+            if insensitive:
+                left, right = Code(f"F.lower({left})", "string"), Code(f"F.lower({right})", "string")
+            branches.append(f".when(F.coalesce({left} == {right}, F.lit(False)), F.lit({position}))")
+        return Code(f"F.when({value}.isNull(), F.lit(None).cast(\"int\")){''.join(branches)}.otherwise(F.lit(0))",
+                    "integer")
+    return let(args[0], build)
+
+
 # ---------------------------------------------------------------- GREATEST, LEAST
 
 def _extreme(pick_greatest: bool) -> Evaluate:
@@ -218,7 +267,7 @@ def _is_date(values: list[Value], env: Environment) -> Value:
     if not isinstance(text, str):
         return 1
     try:
-        parse_date(text, str(fmt))
+        parse_date(text, str(fmt), env.now().year)
     except ValueError:
         return 0
     return 1
@@ -226,14 +275,19 @@ def _is_date(values: list[Value], env: Environment) -> Value:
 
 def _is_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     fmt = tr.ctx.date_format
-    if len(node.args) > 1:
-        if not (isinstance(node.args[1], Literal) and isinstance(node.args[1].value, str)):
-            raise ValueError("the format must be a string literal")
-        fmt = node.args[1].value
     if args[0].type == "date":
         return Code(f"F.when({args[0]}.isNotNull(), F.lit(True))", "boolean")
+    if len(node.args) > 1:
+        if not (isinstance(node.args[1], Literal) and isinstance(node.args[1].value, str)):
+            from infaflow.expr.spark_dateformat import parse_dynamic
+
+            fresh = tr.fresh("f")
+            return let_all([tr.to_string(args[0]), tr.to_string(args[1])], lambda b: Code(
+                f"F.when({b[0]}.isNotNull() & {b[1]}.isNotNull(), "
+                f"{parse_dynamic(b[0], b[1], tr.ctx.now(), fresh)}.isNotNull())", "boolean"))
+        fmt = node.args[1].value
     return let(tr.to_string(args[0]), lambda s: Code(
-        f"F.when({s}.isNotNull(), {try_parse_date(s, fmt)}.isNotNull())", "boolean"))
+        f"F.when({s}.isNotNull(), {try_parse_date(s, fmt, tr.ctx.now())}.isNotNull())", "boolean"))
 
 
 def _error(values: list[Value], env: Environment) -> Value:
@@ -266,6 +320,8 @@ register(
              null_in_null_out=False, group="conditional", doc="CHOOSE(index, s1, s2, ...): the index-th."),
     Function("IN", 2, None, "boolean", lazy=_in, spark=_in_spark, group="conditional",
              doc="IN(value, v1, ...[, CaseFlag]): 1 if value equals one of them; CaseFlag 0 ignores case."),
+    Function("INDEXOF", 2, None, "integer", lazy=_indexof, spark=_indexof_spark, group="conditional",
+             doc="INDEXOF(value, s1, ...[, CaseFlag]): position of the first equal string, 0 if none."),
     Function("GREATEST", 1, None, first_known(*range(64)), evaluate=_extreme(True),
              spark=_extreme_spark("greatest"), group="conditional", doc="Largest value; NULL if any is NULL."),
     Function("LEAST", 1, None, first_known(*range(64)), evaluate=_extreme(False),

@@ -11,13 +11,20 @@ from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
 from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, register
 from infaflow.expr.nodes import Call, Literal
-from infaflow.expr.sparkcode import Code, as_number, let
+from infaflow.expr.spark_dateformat import format_dynamic, parse_dynamic
+from infaflow.expr.sparkcode import Code, as_number, let, let_all
 from infaflow.expr.sparkcode import format_date as spark_format_date
 from infaflow.expr.sparkcode import parse_date as spark_parse_date
 from infaflow.expr.types import Value, round_half_up, to_decimal, to_number, to_string, truthy
 
 if TYPE_CHECKING:
     from infaflow.expr.spark import Translator
+
+
+def _literal_format(node: Call, index: int) -> bool:
+    """Whether argument ``index`` is absent (the session format) or a string literal."""
+    return len(node.args) <= index or (isinstance(node.args[index], Literal)
+                                       and isinstance(node.args[index].value, str))  # type: ignore[attr-defined]
 
 
 def _format_literal(node: Call, index: int, default: str) -> str:
@@ -40,6 +47,9 @@ def _to_char(values: list[Value], env: Environment) -> Value:
 def _to_char_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     kind = args[0].type
     if kind == "date" or (kind == "" and len(args) > 1):
+        if not _literal_format(node, 1):  # a format held in a port, a parameter or an expression
+            error = tr.row_error("TO_CHAR: invalid date format")
+            return format_dynamic(error, args[0], tr.to_string(args[1]), tr.fresh("t"))
         return spark_format_date(args[0], _format_literal(node, 1, tr.ctx.date_format))
     if kind == "":
         raise ValueError("the type of the argument is unknown (date or number?)")
@@ -52,7 +62,7 @@ def _to_date(values: list[Value], env: Environment) -> Value:
         return value
     fmt = str(values[1]) if len(values) > 1 else env.date_format
     try:
-        return parse_date(to_string(value, env.date_format) or "", fmt)
+        return parse_date(to_string(value, env.date_format) or "", fmt, env.now().year)
     except ValueError as exc:
         raise RowError(f"TO_DATE: {exc}") from None
 
@@ -60,9 +70,20 @@ def _to_date(values: list[Value], env: Environment) -> Value:
 def _to_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if args[0].type == "date":
         return args[0]
-    fmt = _format_literal(node, 1, tr.ctx.date_format)
     s = tr.to_string(args[0])
-    return spark_parse_date(s, fmt, tr.row_error(f"TO_DATE: value does not match the format {fmt}"))
+    if not _literal_format(node, 1):  # a format held in a port, a parameter or an expression
+        error = tr.row_error("TO_DATE: value does not match the format")
+        fresh = tr.fresh("f")
+
+        def build(bound: list[Code]) -> Code:
+            c, f = bound
+            parsed = parse_dynamic(c, f, tr.ctx.now(), fresh)
+            if error == "F.lit(None)":  # row-error mode: the error is reported beside the value
+                return parsed
+            return Code(f"F.coalesce({parsed}, F.when({c}.isNotNull() & {f}.isNotNull(), {error}))", "date")
+        return let_all([s, tr.to_string(args[1])], build)
+    fmt = _format_literal(node, 1, tr.ctx.date_format)
+    return spark_parse_date(s, fmt, tr.row_error(f"TO_DATE: value does not match the format {fmt}"), tr.ctx.now())
 
 
 _LIMITS = {"int": 2**31, "bigint": 2**63}

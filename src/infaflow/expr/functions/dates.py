@@ -8,6 +8,7 @@ HH HH12 HH24; minutes MI; seconds SS; milliseconds MS; microseconds US; nanoseco
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,44 @@ def _spark_part(node: Call, index: int) -> str:
     return part
 
 
+PartHandler = Callable[["Translator", list[Code], str], Code]
+
+
+def _by_part(index: int, handler: PartHandler) -> Callable[[Translator, Call, list[Code]], Code]:
+    """The Spark handler of a function with a date part argument: the part's own code for a literal; for a
+    part held in a column, a CASE over every part name (an unknown name is a row error, as in the evaluator;
+    a part the translation refuses fails the job if a row names it)."""
+    def build(tr: Translator, node: Call, args: list[Code]) -> Code:
+        arg = node.args[index]
+        if isinstance(arg, Literal):
+            return handler(tr, args, _spark_part(node, index))
+        error = tr.row_error("invalid date part")
+        others = [tr.to_date(args[0]) if i == 0 else a for i, a in enumerate(args) if i != index]
+
+        def cases(bound: list[Code]) -> Code:
+            values = list(bound[1:])
+            values.insert(index, bound[0])
+            name = values[index]
+            branches = []
+            kind = ""
+            for part in dict.fromkeys(PARTS.values()):
+                names = ", ".join(py(n) for n, p in PARTS.items() if p == part)
+                try:
+                    code = handler(tr, values, part)
+                except ValueError as exc:  # a limit of the translation, not a PowerCenter row error: fail the job
+                    code = Code(f"F.raise_error(F.lit({py(f'{node.name}: {exc}')}))", "")
+                kind = kind or code.type
+                branches.append(f".when({name}.isin({names}), {code})")
+            return Code(f"F{''.join(branches)}.when({name}.isNotNull(), {error})", kind)
+        part_name = Code(f'F.upper(F.regexp_replace({tr.to_string(args[index])}, {py(_EDGE_SPACES)}, ""))',
+                         "string")
+        return let_all([part_name, *others], cases)
+    return build
+
+
+_EDGE_SPACES = "^[ \\t\\n\\r\\f\\x0b]+|[ \\t\\n\\r\\f\\x0b]+$"
+
+
 def _d(value: Value, env: Environment) -> datetime:
     return to_date(value, env.date_format)  # type: ignore[return-value]
 
@@ -82,12 +121,11 @@ _SPARK_UNIT = {"year": "YEAR", "month": "MONTH", "day": "DAY", "hour": "HOUR", "
                "second": "SECOND", "millisecond": "MILLISECOND", "microsecond": "MICROSECOND"}
 
 
-def _add_to_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
-    part = _spark_part(node, 1)
-    if part == "nanosecond":
-        raise ValueError("nanoseconds are below Spark's precision")
+def _add_to_date_part(tr: Translator, args: list[Code], part: str) -> Code:
     date = tr.to_date(args[0])
     amount = f'{as_number(args[2])}.cast("bigint")'
+    if part == "nanosecond":  # whole microseconds, as the evaluator (amount // 1000)
+        return Code(f'F.timestamp_add("MICROSECOND", F.floor({amount} / 1000), {date})', "date")
     return Code(f"F.timestamp_add({py(_SPARK_UNIT[part])}, {amount}, {date})", "date")
 
 
@@ -120,8 +158,7 @@ def _date_diff(values: list[Value], env: Environment) -> Value:
     return ((d1 - d2) // timedelta(microseconds=1)) / _UNIT_MICROS[part]
 
 
-def _date_diff_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
-    part = _spark_part(node, 2)
+def _date_diff_part(tr: Translator, args: list[Code], part: str) -> Code:
     d1, d2 = tr.to_date(args[0]), tr.to_date(args[1])
     if part in ("year", "month"):
         months = f"F.months_between({d1}, {d2}, False)"
@@ -162,8 +199,7 @@ _SPARK_GET = {"year": "F.year({d})", "month": "F.month({d})", "day": "F.dayofmon
                             '.cast("bigint")'}
 
 
-def _get_date_part_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
-    part = _spark_part(node, 1)
+def _get_date_part_part(tr: Translator, args: list[Code], part: str) -> Code:
     return Code(_SPARK_GET[part].format(d=tr.to_date(args[0])), "integer")
 
 
@@ -179,8 +215,7 @@ def _set_date_part(values: list[Value], env: Environment) -> Value:
         raise RowError(f"SET_DATE_PART: {exc}") from None
 
 
-def _set_date_part_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
-    part = _spark_part(node, 1)
+def _set_date_part_part(tr: Translator, args: list[Code], part: str) -> Code:
     if part == "nanosecond":
         raise ValueError("nanoseconds are below Spark's precision")
     error = tr.row_error("SET_DATE_PART: invalid date")
@@ -297,14 +332,14 @@ def _now_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 
 register(
-    Function("ADD_TO_DATE", 3, 3, "date", evaluate=_add_to_date, spark=_add_to_date_spark, group="date",
+    Function("ADD_TO_DATE", 3, 3, "date", evaluate=_add_to_date, spark=_by_part(1, _add_to_date_part), group="date",
              doc="Adding months keeps the day, clamped to the month's end."),
-    Function("DATE_DIFF", 3, 3, "double", evaluate=_date_diff, spark=_date_diff_spark, group="date",
+    Function("DATE_DIFF", 3, 3, "double", evaluate=_date_diff, spark=_by_part(2, _date_diff_part), group="date",
              doc="date1 - date2 in the unit, fractional; months and years as MONTHS_BETWEEN [U]."),
     Function("DATE_COMPARE", 2, 2, "integer", evaluate=_date_compare, spark=_date_compare_spark, group="date"),
-    Function("GET_DATE_PART", 2, 2, "integer", evaluate=_get_date_part, spark=_get_date_part_spark,
+    Function("GET_DATE_PART", 2, 2, "integer", evaluate=_get_date_part, spark=_by_part(1, _get_date_part_part),
              group="date"),
-    Function("SET_DATE_PART", 3, 3, "date", evaluate=_set_date_part, spark=_set_date_part_spark, group="date",
+    Function("SET_DATE_PART", 3, 3, "date", evaluate=_set_date_part, spark=_by_part(1, _set_date_part_part), group="date",
              doc="An impossible date (Feb 30) is a row error."),
     Function("LAST_DAY", 1, 1, "date", evaluate=_last_day, spark=_last_day_spark, group="date",
              doc="Last day of the month; the time of day is kept [U]."),
@@ -313,4 +348,38 @@ register(
              group="date"),
     Function("SESSSTARTTIME", 0, 0, "date", evaluate=_now, spark=_now_spark, null_in_null_out=False,
              group="date"),
+)
+
+
+# ---------------------------------------------------------------- MAKE_DATE_TIME
+
+def _make_date_time(values: list[Value], env: Environment) -> Value:
+    numbers = [int(to_number(v)) for v in values]  # type: ignore[arg-type]
+    year, month, day, hour, minute, second, nano = numbers + [0] * (7 - len(numbers))
+    try:
+        return datetime(year, month, day, hour, minute, second, nano // 1000)
+    except (ValueError, OverflowError) as exc:
+        raise RowError(f"MAKE_DATE_TIME: {exc}") from None
+
+
+def _make_date_time_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
+    error = tr.row_error("MAKE_DATE_TIME: invalid date")
+    ints = [Code(f'{as_number(a)}.cast("int")', "integer") for a in args]
+    ints += [Code("F.lit(0)", "integer")] * (7 - len(ints))
+
+    def build(bound: list[Code]) -> Code:
+        year, month, day, hour, minute, second, nano = bound
+        secs = f'({second}.cast("decimal(16,6)") + F.floor({nano} / 1000).cast("decimal(16,6)") / 1000000)' \
+            if nano.text != "F.lit(0)" else second.text
+        valid = (f"{year}.between(1, 9999) & {second}.between(0, 59) & {nano}.between(0, 999999999)")
+        made = f'F.try_make_timestamp({year}, {month}, {day}, {hour}, {minute}, {secs})'
+        checks = " & ".join(f"{c}.isNotNull()" for c in bound if c.text != "F.lit(0)")
+        return Code(f"F.when({checks}, F.coalesce(F.when({valid}, {made}), {error}))", "date")
+    return let_all(ints, build)
+
+
+register(
+    Function("MAKE_DATE_TIME", 3, 7, "date", evaluate=_make_date_time, spark=_make_date_time_spark, group="date",
+             doc="MAKE_DATE_TIME(year, month, day[, hour, minute, second, nanosecond]); an impossible date is a "
+                 "row error; nanoseconds are kept to the microsecond."),
 )

@@ -202,3 +202,81 @@ register(
     Function("TRUNC", 1, 2, arg_type(0), evaluate=_trunc, spark=_trunc_spark, group="numeric",
              doc="Numbers: toward zero; dates: start of the year/month/day/hour/minute."),
 )
+
+
+# ---------------------------------------------------------------- RAND, CONVERT_BASE
+
+def _rand(values: list[Value], env: Environment) -> Value:
+    """A uniform double in [0, 1): one generator per seed for the life of the environment (a session)."""
+    import random
+
+    seed = values[0] if values else None
+    state = env.state(("RAND", seed))
+    generator = state.get("generator")
+    if generator is None:
+        generator = random.Random(None if seed is None else int(_n(seed)))  # noqa: S311 - not cryptography
+        state["generator"] = generator
+    return generator.random()  # type: ignore[attr-defined]
+
+
+def _rand_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
+    if not args:
+        return Code("F.rand()", "double")
+    seed = node.args[0]
+    if not (isinstance(seed, Literal) and isinstance(seed.value, int)):
+        raise ValueError("the seed must be an integer literal")
+    return Code(f"F.rand({seed.value})", "double")
+
+
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _base(value: Value, what: str) -> int:
+    base = int(_n(value))  # type: ignore[arg-type]
+    if not 2 <= base <= 36:
+        raise RowError(f"CONVERT_BASE: the {what} base {base} is not between 2 and 36")
+    return base
+
+
+def _convert_base(values: list[Value], env: Environment) -> Value:
+    from infaflow.expr.types import to_string
+
+    text = to_string(values[0], env.date_format) or ""
+    source, dest = _base(values[1], "source"), _base(values[2], "destination")
+    if not text or any(ch.upper() not in _DIGITS[:source] for ch in text):
+        raise RowError(f"CONVERT_BASE: {text!r} is not a non-negative number in base {source}")
+    number = int(text, source)
+    if number >= 2**64:
+        raise RowError("CONVERT_BASE: the value is beyond 64 bits")
+    out = ""
+    while True:
+        number, digit = divmod(number, dest)
+        out = _DIGITS[digit] + out
+        if number == 0:
+            return out
+
+
+def _convert_base_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
+    bases = []
+    for index in (1, 2):
+        arg = node.args[index]
+        if not (isinstance(arg, Literal) and isinstance(arg.value, int) and 2 <= arg.value <= 36):
+            raise ValueError("the bases must be integer literals between 2 and 36")
+        bases.append(arg.value)
+    source, dest = bases
+    digits = _DIGITS[:source] + _DIGITS[10:source].lower()
+    error = tr.row_error(f"CONVERT_BASE: not a non-negative number in base {source}")
+    from infaflow.expr.sparkcode import py
+
+    return let(tr.to_string(args[0]), lambda s: Code(
+        f"F.when({s}.rlike({py('^[' + digits + ']+$')}), F.conv({s}, {source}, {dest}))"
+        f".when({s}.isNotNull(), {error})", "string"))
+
+
+register(
+    Function("RAND", 0, 1, "double", evaluate=_rand, spark=_rand_spark, null_in_null_out=False,
+             group="numeric", doc="A uniform random double in [0, 1); the sequence is the engine's own (neither "
+                                  "the evaluator nor Spark reproduces PowerCenter's generator)."),
+    Function("CONVERT_BASE", 3, 3, "string", evaluate=_convert_base, spark=_convert_base_spark, group="numeric",
+             doc="CONVERT_BASE(value, source_base, dest_base): digits 0-9A-Z, upper case; values up to 2^64-1."),
+)

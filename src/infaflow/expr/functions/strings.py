@@ -184,7 +184,7 @@ def _instr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         if isinstance(literal_search, str) and literal_search:
             return Code(f"F.instr({s}, {search})", "integer")
         return let(search, lambda b: Code(f"F.when(F.length({b}) > 0, F.instr({s}, {b}))"
-                                          f".when({b}.isNotNull(), F.lit(0))", "integer"))
+                                          f".when({b}.isNotNull() & {s}.isNotNull(), F.lit(0))", "integer"))
     start_value, occurrence_value = _literal_int(node, 2), _literal_int(node, 3)
     i = tr.fresh("i")
     extra = [Code(_int_code(args[2]), "integer")]
@@ -267,7 +267,39 @@ def _replacechr(values: list[Value], env: Environment) -> Value:
     return "".join(replacement if (ch.lower() if insensitive else ch) in old_set else ch for ch in text)
 
 
+def _is_literal(node: Call, index: int, kinds: tuple[type, ...] = (str,)) -> bool:
+    arg = node.args[index]
+    return isinstance(arg, Literal) and (arg.value is None or isinstance(arg.value, kinds))
+
+
+def _case_sensitive_code(flag: Code) -> str:
+    """Spark boolean: the comparison is case-sensitive (a non-zero flag; NULL and 0 are insensitive)."""
+    from infaflow.expr.sparkcode import as_bool
+
+    return f"F.coalesce({as_bool(flag)}, F.lit(False))"
+
+
+def _replacechr_columns(tr: Translator, args: list[Code]) -> Code:
+    """REPLACECHR with a flag, characters or replacement held in columns: each character of the string is
+    looked up in the characters to replace, as the evaluator does."""
+    ch = tr.fresh("ch")
+
+    def build(bound: list[Code]) -> Code:
+        flag, s, chars, new = bound
+        sensitive = _case_sensitive_code(flag)
+        found = (f"F.when({sensitive}, F.instr({chars}, {ch})).otherwise(F.instr(F.lower({chars}), F.lower({ch})))"
+                 " > 0")
+        one = f'F.coalesce(F.substr({new}, F.lit(1), F.lit(1)), F.lit(""))'
+        replaced = (f'F.array_join(F.transform(F.split({s}, ""), lambda {ch}: F.when(({ch} != "") & ({found}), '
+                    f'{one}).otherwise({ch})), "")')
+        return Code(f'F.when({chars}.isNull() | ({chars} == ""), {s}).otherwise({replaced})', "string")
+    flag = args[0] if args[0].type != "null" else Code("F.lit(0)", "integer")
+    return let_all([flag, *(tr.to_string(a) for a in args[1:])], build)
+
+
 def _replacechr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
+    if not (_is_literal(node, 0, (int,)) and _is_literal(node, 2) and _is_literal(node, 3)):
+        return _replacechr_columns(tr, args)
     flag = _literal_arg(node, 0, (int,))
     chars = _literal_arg(node, 2)
     new = _literal_arg(node, 3)
@@ -313,7 +345,33 @@ def java_regex_quote(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch == "_" or ch == " " else "\\" + ch for ch in text)
 
 
+_PUNCTUATION = py("(" + "[!-/:-@\\[-`{-~]" + ")")
+_BACKSLASH_GROUP = py("\\\\$1")  # Java replacement: a backslash, then the character
+_REPLACEMENT_SPECIALS = py("([$\\\\])")  # characters special in a Java replacement string
+_ANCHOR_END = py(")\\z")
+
+
+def _replacestr_columns(tr: Translator, args: list[Code]) -> Code:
+    """REPLACESTR with arguments held in columns: the searched strings become one alternation (in argument
+    order, so that the first one matching at a position wins, as in the evaluator), built at run time."""
+    def build(bound: list[Code]) -> Code:
+        flag, s, *olds, new = bound
+        quoted = [f'F.nullif(F.regexp_replace({o}, {_PUNCTUATION}, {_BACKSLASH_GROUP}), F.lit(""))' for o in olds]
+        alternation = f'F.concat_ws("|", {", ".join(quoted)})'
+        prefix = f'F.when({_case_sensitive_code(flag)}, F.lit("")).otherwise(F.lit("(?i)"))'
+        replacement = f'F.regexp_replace(F.coalesce({new}, F.lit("")), {_REPLACEMENT_SPECIALS}, {_BACKSLASH_GROUP})'
+
+        def with_regex(regex: Code) -> Code:
+            return Code(f'F.when({regex} == "", {s}).otherwise(F.regexp_replace({s}, F.concat({prefix}, {regex}), '
+                        f"{replacement}))", "string")
+        return let(Code(alternation, "string"), with_regex)
+    flag = args[0] if args[0].type != "null" else Code("F.lit(0)", "integer")
+    return let_all([flag, *(tr.to_string(a) for a in args[1:])], build)
+
+
 def _replacestr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
+    if not all(_is_literal(node, i, (int,) if i == 0 else (str,)) for i in range(len(node.args)) if i != 1):
+        return _replacestr_columns(tr, args)
     flag = _literal_arg(node, 0, (int,))
     olds = [_literal_arg(node, i) for i in range(2, len(node.args) - 1)]
     new = _literal_arg(node, len(node.args) - 1)
@@ -328,15 +386,31 @@ def _replacestr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 # ---------------------------------------------------------------- regular expressions
 
+def _regex(pattern: str, name: str) -> re.Pattern[str]:
+    """A compiled pattern; an invalid one is a row error."""
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise RowError(f"{name}: invalid regular expression {pattern!r}: {exc}") from None
+
+
 def _reg_extract(values: list[Value], env: Environment) -> Value:
     group = _i(values[2]) if len(values) > 2 else 1
-    m = re.search(_s(values[1], env), _s(values[0], env))
+    regex = _regex(_s(values[1], env), "REG_EXTRACT")
+    m = regex.search(_s(values[0], env))
     if m is None:
         return None
+    if not 0 <= group <= regex.groups:  # checked on a match only, as Spark does
+        raise RowError(f"REG_EXTRACT: the pattern has no group {group}")
     return m.group(group) or ""
 
 
 def _reg_extract_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
+    if not (_is_literal(node, 1) and (len(node.args) < 3 or _is_literal(node, 2, (int,)))):
+        # a pattern or group held in a column: the first match's group (NULL without a match)
+        group = f'{args[2]}.cast("int")' if len(args) > 2 else "F.lit(1)"
+        return Code(f"F.try_element_at(F.regexp_extract_all({tr.to_string(args[0])}, {tr.to_string(args[1])}, "
+                    f"{group}), F.lit(1))", "string")
     pattern = _literal_arg(node, 1)
     group = _literal_arg(node, 2, (int,)) if len(node.args) > 2 else 1
     s = tr.to_string(args[0])
@@ -344,10 +418,13 @@ def _reg_extract_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 
 def _reg_match(values: list[Value], env: Environment) -> Value:
-    return 1 if re.fullmatch(_s(values[1], env), _s(values[0], env)) else 0
+    return 1 if _regex(_s(values[1], env), "REG_MATCH").fullmatch(_s(values[0], env)) else 0
 
 
 def _reg_match_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
+    if not _is_literal(node, 1):  # a pattern held in a column: anchored at run time
+        anchored_code = f'F.concat(F.lit("^(?:"), {tr.to_string(args[1])}, F.lit({_ANCHOR_END}))'
+        return Code(f"F.regexp_like({tr.to_string(args[0])}, {anchored_code})", "boolean")
     pattern = _literal_arg(node, 1)
     anchored = py("^(?:" + str(pattern) + ")\\z")
     return Code(f"{tr.to_string(args[0])}.rlike({anchored})", "boolean")
@@ -356,7 +433,7 @@ def _reg_match_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 def _reg_replace(values: list[Value], env: Environment) -> Value:
     count = _i(values[3]) if len(values) > 3 else 0
     replacement = re.sub(r"\$(\d+)", r"\\g<\1>", _s(values[2], env))
-    return re.sub(_s(values[1], env), replacement, _s(values[0], env), count=max(count, 0))
+    return _regex(_s(values[1], env), "REG_REPLACE").sub(replacement, _s(values[0], env), count=max(count, 0))
 
 
 def _reg_replace_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
