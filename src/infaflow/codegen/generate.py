@@ -134,6 +134,7 @@ class Generator:
         self.extends: dict[str, str] = {}  # frame variable -> the frame whose rows and columns it keeps
         self.flagged: set[str] = set()
         self.unordered: set[str] = set()  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
+        self.scans: list = []  # sequential scans of variable ports (codegen.scan.ScanNote), for the report
 
     # -- per step -------------------------------------------------------------------------------
 

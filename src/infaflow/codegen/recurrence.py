@@ -1,0 +1,383 @@
+"""Variable ports that carry a value from row to row: which recurrences a window computes exactly.
+
+PowerCenter evaluates an Expression's variable ports per row, top to bottom; a variable read at or after its
+own position gives the previous row's value (the first row reads the initial value: 0, '' or 01/01/0001).
+:func:`analyse` classifies the variable ports of one Expression by the structure of their expressions:
+
+- a variable that reads only earlier rows of variables that are themselves computed row-wise: ``F.lag``;
+- a variable carried through its own previous value in one of the classes below, each exact as a window
+  over the row order under the condition its ``exact`` method checks: :class:`RunningSum` (counts, sums,
+  a base plus a row number, restarts where a condition holds), :class:`HeldValue` (the value of the last
+  row where a condition held), :class:`RunningExtreme` (the largest or smallest value so far);
+- anything else (two variables carrying each other, a condition on the variable itself, a row error in a
+  variable port that a later row reads, a type change on each row...): every variable port of the
+  Expression is computed by an exact sequential scan of the rows in their order (:mod:`infaflow.codegen.scan`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from infaflow.codegen import exprs
+from infaflow.codegen.exprs import Parsed
+from infaflow.codegen.naming import py_str
+from infaflow.codegen.types import default_value_literal, spark_type
+from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, Unary, to_text
+from infaflow.model import Port
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
+    from infaflow.codegen.plan import Step
+
+ROW_ID = "_row_id"
+_CONDITIONS = {"=", "<>", "!=", "^=", "<", "<=", ">", ">=", "AND", "OR"}
+_BOOLEAN_CALLS = {"ISNULL", "IS_SPACES", "IS_NUMBER", "IS_DATE", "IN"}
+
+
+# -- the analysis --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Analysis:
+    """How the variable ports of one Expression are computed."""
+
+    variables: list[Port]
+    parsed: dict[str, Parsed]  # lower-case name -> expression (ports whose expression parses)
+    prev_reads: dict[str, set[str]]  # variables read with their previous row's value
+    stateful: set[str]  # variables whose value depends on earlier rows
+    windows: dict[str, Recurrence] = field(default_factory=dict)  # carried variables and their class
+    scan: str = ""  # why every variable port is computed by a sequential scan ("" when windows suffice)
+
+    @property
+    def order(self) -> dict[str, int]:
+        return {p.name.lower(): i for i, p in enumerate(self.variables)}
+
+
+def analyse(variables: list[Port], parsed: dict[str, Parsed], can_raise: set[str],
+            type_of: Any = None) -> Analysis:
+    """Classify the variable ports (in port order). ``can_raise``: the variables whose expression can raise
+    a row error; ``type_of(node)``: the static type of a sub-expression ("" when unknown)."""
+    order = {p.name.lower(): i for i, p in enumerate(variables)}
+    prev_reads: dict[str, set[str]] = {}
+    current_reads: dict[str, set[str]] = {}
+    for name, tree in parsed.items():
+        refs = {r.lower() for r in exprs.references(tree)} & set(order)
+        prev_reads[name] = {r for r in refs if order[r] >= order[name]}
+        current_reads[name] = refs - prev_reads[name]
+    stateful: set[str] = set()
+    for p in variables:  # in port order, so current reads are already classified
+        name = p.name.lower()
+        if prev_reads.get(name) or current_reads.get(name, set()) & stateful:
+            stateful.add(name)
+    result = Analysis(variables, parsed, prev_reads, stateful)
+    if not stateful:
+        return result
+    if can_raise and any(prev_reads.values()):
+        raising = ", ".join(variables[order[n]].name for n in sorted(can_raise, key=order.__getitem__))
+        result.scan = (f"a row error in {raising} keeps the variables' values of the previous row "
+                       "for the next one")
+        return result
+    for name in sorted(stateful, key=order.__getitem__):
+        port = variables[order[name]]
+        carried = prev_reads.get(name, set()) & stateful
+        if not carried:
+            continue
+        found = classify(parsed[name].node, name) if carried == {name} and name in parsed else None
+        why = found.exact(port, type_of or (lambda n: "")) if found is not None else "no window class"
+        if found is None or why:
+            result.windows.clear()
+            result.scan = (f"{port.name} carries a value from row to row through "
+                           f"{', '.join(variables[order[c]].name for c in sorted(carried, key=order.__getitem__))}"
+                           f" ({why})")
+            return result
+        result.windows[name] = found
+    return result
+
+
+def classify(node: Node, name: str) -> Recurrence | None:
+    """The window class of ``v = node`` for variable ``name`` (its only carried read being itself)."""
+    node = as_iif(node)
+    for recognise in (running_sum, running_extreme, held_value):
+        found = recognise(node, name)
+        if found is not None and name not in found.refs():
+            return found
+    return None
+
+
+def as_iif(node: Node) -> Node:
+    """``DECODE(TRUE, c1, r1, c2, r2, ..., default)`` with conditions as the equivalent nested ``IIF``.
+
+    Exact only when each ``c`` is a condition (1, 0 or NULL): DECODE compares TRUE = c, NULL matches
+    nothing, as IIF treats a NULL condition as FALSE. Other nodes are returned as they are."""
+    if not (isinstance(node, Call) and node.name.upper() == "DECODE" and len(node.args) >= 3):
+        return node
+    first = node.args[0]
+    if not (isinstance(first, Literal) and first.kind == "boolean" and first.value):
+        return node
+    arms = node.args[1:]
+    pairs = [(arms[i], arms[i + 1]) for i in range(0, len(arms) - 1, 2)]
+    if not all(is_condition(c) for c, _ in pairs):
+        return node
+    rest: Node = arms[-1] if len(arms) % 2 else Literal(None, pos=node.pos, source=node.source)
+    for cond, value in reversed(pairs):
+        rest = Call("IIF", [cond, value, rest], pos=node.pos, source=node.source)
+    return rest
+
+
+def is_condition(node: Node) -> bool:
+    """A comparison, a logical operator or a test function: its value is 1, 0 or NULL."""
+    if isinstance(node, Binary):
+        return node.op.upper() in _CONDITIONS
+    if isinstance(node, Unary):
+        return node.op.upper() == "NOT"
+    if isinstance(node, Literal):
+        return node.kind == "boolean"
+    return isinstance(node, Call) and node.name.upper() in _BOOLEAN_CALLS
+
+
+# -- helpers shared by the classes ---------------------------------------------------------------------
+
+
+def _is_self(node: Node, name: str) -> bool:
+    return isinstance(node, Name) and node.name.lower() == name
+
+
+def _iif(node: Node) -> tuple[Node, Node, Node] | None:
+    if isinstance(node, Call) and node.name.upper() == "IIF" and len(node.args) == 3:
+        return node.args[0], node.args[1], node.args[2]
+    return None
+
+
+def _refs(*nodes: Node | None) -> set[str]:
+    from infaflow.expr import references
+
+    return {r.lower() for n in nodes if n is not None for r in references(n)}
+
+
+def port_kind(port: Port) -> str:
+    """The expression-language type a port holds (integer, decimal, double, string, date)."""
+    return exprs.expr_type(port.datatype)
+
+
+def initial_literal(port: Port) -> object:
+    """The value a variable port holds before the first row (SPEC E: 0, '' or 01/01/0001)."""
+    return default_value_literal(spark_type(port.datatype, port.precision, port.scale))
+
+
+def _code(gen: Generator, step: Step, node: Node, columns: dict[str, str], port: Port,
+          condition: bool = False) -> str:
+    return gen.translate(step, Parsed("", node), columns, port, as_condition=condition)
+
+
+def _cast(code: str, port: Port) -> str:
+    from infaflow.codegen.generate import cast_to
+
+    return cast_to(code, port)
+
+
+def _not_true(cond: str) -> str:
+    return f"~F.coalesce({cond}, F.lit(False))"
+
+
+class Recurrence:
+    """A window class: the lines that add the variable's column to ``var``."""
+
+    def refs(self) -> set[str]:
+        raise NotImplementedError
+
+    def exact(self, port: Port, type_of: Any) -> str:
+        """"" when the window computes exactly what the row-by-row rule does, else the reason it does not."""
+        return ""
+
+    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
+              window: str) -> list[str]:
+        raise NotImplementedError
+
+
+# -- running sums, counts, a base plus a row number ----------------------------------------------------
+
+
+@dataclass
+class RunningSum(Recurrence):
+    """``v = IIF(reset, start, v + step)`` (or ``IIF(c, v + step, start)``, ``v + step``): the sum since the
+    last restart, NULL once a NULL is added (v + NULL is NULL and stays NULL until the next restart)."""
+
+    reset: Any  # expression node or None
+    start: Any
+    step: Any
+    negate: bool = False  # the restart is where the condition is not TRUE (IIF(c, v + b, a))
+
+    def refs(self) -> set[str]:
+        return _refs(self.reset, self.start, self.step)
+
+    def exact(self, port: Port, type_of: Any) -> str:
+        # The sum of the steps equals adding them one by one with the port's conversion on each row only when
+        # every step is a value of the port's type.
+        kind, step = port_kind(port), type_of(self.step)
+        if step in ("integer", "boolean") and kind in ("integer", "decimal", "double"):
+            return ""
+        if kind == "double" and step == "double":
+            return ""
+        return f"the step {to_text(self.step)} is {step or 'of unknown type'}, the port {kind}: each row's " \
+               "conversion matters"
+
+    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
+              window: str) -> list[str]:
+        name = py_str(port.name)
+        part = py_str(f"_{port.name}_run")
+        term = _code(gen, step, self.step, columns, port)
+        lines = []
+        if self.reset is not None:
+            cond = _code(gen, step, self.reset, columns, port, True)
+            if self.negate:
+                cond = _not_true(cond)
+            lines.append(f"{var} = {var}.withColumn({part}, F.sum(F.when({cond}, 1)"
+                         f".otherwise(0)).over({window}.rowsBetween(Window.unboundedPreceding, 0)))")
+            term = f"F.when({cond}, {_code(gen, step, self.start, columns, port)}).otherwise({term})"
+            run = f"Window.partitionBy({part}).orderBy({py_str(ROW_ID)})"
+        else:
+            run = f"{window}"
+        lines.append(f"{var} = {var}.withColumn({name}, {_cast(term, port)})")
+        total = f"F.when(F.count_if(F.col({name}).isNull()).over({run}) == 0, F.sum({name}).over({run}))"
+        lines.append(f"{var} = {var}.withColumn({name}, {_cast(total, port)})")
+        if self.reset is not None:
+            lines.append(f"{var} = {var}.drop({part})")
+        return lines
+
+
+def running_sum(node: Node, name: str) -> RunningSum | None:
+    """Recognise ``IIF(c, a, v + b)``, ``IIF(c, v + b, a)`` and ``v + b`` for variable ``name``."""
+
+    def added(n: Node) -> Node | None:
+        if isinstance(n, Binary) and n.op == "+":
+            if _is_self(n.left, name):
+                return n.right
+            if _is_self(n.right, name):
+                return n.left
+        return None
+
+    if added(node) is not None:
+        return RunningSum(None, None, added(node))
+    parts = _iif(node)
+    if parts is not None:
+        cond, a, b = parts
+        if added(b) is not None:
+            return RunningSum(cond, a, added(b))
+        if added(a) is not None:
+            return RunningSum(cond, b, added(a), negate=True)
+    return None
+
+
+# -- held values ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class HeldValue(Recurrence):
+    """``v = IIF(set, value, v)`` (or ``IIF(keep, v, value)``): the value of the last row where ``set`` was
+    TRUE, the port's initial value before any; exact as a ``last`` over the rows so far."""
+
+    reset: Any  # the condition that assigns a new value
+    value: Any
+    negate: bool = False  # a new value where the condition is not TRUE (IIF(c, v, a))
+
+    def refs(self) -> set[str]:
+        return _refs(self.reset, self.value)
+
+    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
+              window: str) -> list[str]:
+        cond = _code(gen, step, self.reset, columns, port, True)
+        if self.negate:
+            cond = _not_true(cond)
+        value = _code(gen, step, self.value, columns, port)
+        held = py_str(f"_{port.name}_held")
+        initial = initial_literal(port)
+        return [
+            f"{var} = {var}.withColumn({held}, F.last(F.when({cond}, F.struct({_cast(value, port)}.alias(\"v\"))), "
+            f"ignorenulls=True).over({window}.rowsBetween(Window.unboundedPreceding, 0)))",
+            f"{var} = {var}.withColumn({py_str(port.name)}, F.when(F.col({held}).isNull(), "
+            f"{_cast(f'F.lit({initial!r})', port)}).otherwise(F.col({held}).getField(\"v\"))).drop({held})",
+        ]
+
+
+def held_value(node: Node, name: str) -> HeldValue | None:
+    """Recognise ``IIF(c, a, v)`` and ``IIF(c, v, a)`` for variable ``name``."""
+    parts = _iif(node)
+    if parts is None:
+        return None
+    cond, a, b = parts
+    if _is_self(b, name) and not _is_self(a, name):
+        return HeldValue(cond, a)
+    if _is_self(a, name) and not _is_self(b, name):
+        return HeldValue(cond, b, negate=True)
+    return None
+
+
+# -- running maxima and minima -------------------------------------------------------------------------
+
+
+_FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+@dataclass
+class RunningExtreme(Recurrence):
+    """``v = IIF(x > v, x, v)`` (``>=``, or ``v < x``; ``<`` for the smallest): the largest (smallest) value
+    of ``x`` so far, never below (above) the initial value; a NULL ``x`` makes the comparison NULL, which
+    keeps ``v``."""
+
+    value: Any
+    largest: bool
+
+    def refs(self) -> set[str]:
+        return _refs(self.value)
+
+    def exact(self, port: Port, type_of: Any) -> str:
+        kind, value = port_kind(port), type_of(self.value)
+        if value and (value == kind or {value, kind} <= {"integer"}):
+            return ""
+        return f"the value is {value or 'of unknown type'}, the port {kind}: each row's conversion matters"
+
+    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
+              window: str) -> list[str]:
+        value = _cast(_code(gen, step, self.value, columns, port), port)
+        initial = _cast(f"F.lit({initial_literal(port)!r})", port)
+        agg, pick = ("F.max", "F.greatest") if self.largest else ("F.min", "F.least")
+        return [f"{var} = {var}.withColumn({py_str(port.name)}, {pick}({initial}, "
+                f"{agg}({value}).over({window}.rowsBetween(Window.unboundedPreceding, 0))))"]
+
+
+def running_extreme(node: Node, name: str) -> RunningExtreme | None:
+    """Recognise ``IIF(x > v, x, v)`` and its mirrored comparisons for variable ``name``."""
+    parts = _iif(node)
+    if parts is None:
+        return None
+    cond, a, b = parts
+    if not (_is_self(b, name) and isinstance(cond, Binary) and cond.op in _FLIP):
+        return None
+    op, left, right = cond.op, cond.left, cond.right
+    if _is_self(left, name):  # v < x  ->  x > v
+        op, left, right = _FLIP[op], right, left
+    if not _is_self(right, name) or _is_self(left, name) or to_text(left) != to_text(a):
+        return None
+    return RunningExtreme(a, largest=op in (">", ">="))
+
+
+# -- lag of values computed row-wise -------------------------------------------------------------------
+
+
+def previous_value(ref_port: Port, window: str) -> str:
+    """The previous row's value of a variable computed row-wise, its initial value on the first row."""
+    return f"F.lag(F.col({py_str(ref_port.name)}), 1, {initial_literal(ref_port)!r}).over({window})"
+
+
+def rename(node: Node, names: dict[int, Node]) -> Node:
+    """``node`` with the sub-nodes whose ``id`` is in ``names`` replaced (the others rebuilt around them)."""
+    if id(node) in names:
+        return names[id(node)]
+    if isinstance(node, Unary):
+        return replace(node, operand=rename(node.operand, names))
+    if isinstance(node, Binary):
+        return replace(node, left=rename(node.left, names), right=rename(node.right, names))
+    if isinstance(node, Call):
+        return replace(node, args=[rename(a, names) for a in node.args])
+    return node
