@@ -41,6 +41,7 @@ CASES: dict[str, list[Port]] = {
                       port("o_F", S, O, "v_F")],
     "concatenation": [port("v_CAT", S, V, "IIF(K = v_PK, v_CAT || NAME, NAME)"), port("v_PK", INT, V, "K"),
                       port("o_CAT", S, O, "v_CAT")],
+    "reset_scan": [port("v_R", INT, V, "IIF(X > 6, 0, IIF(v_R > 50, v_R - 40, v_R * 2 + 1))"), port("o_R", INT, O, "v_R")],
     "coupled": [port("v_A", INT, V, "v_B + X"), port("v_B", INT, V, "IIF(v_A > 20, 0, v_A)"),
                 port("o_A", INT, O, "v_A"), port("o_B", INT, O, "v_B")],
     "row_error": [port("v_E", INT, V, "IIF(X = 3, ERROR('three'), v_E + 1)"), port("v_G", INT, V, "v_G + 1"),

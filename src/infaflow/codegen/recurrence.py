@@ -23,7 +23,7 @@ from infaflow.codegen import exprs
 from infaflow.codegen.exprs import Parsed
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.types import default_value_literal, spark_type
-from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, Unary, to_text
+from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary, to_text, walk
 from infaflow.model import Port
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def analyse(variables: list[Port], parsed: dict[str, Parsed], can_raise: set[str
 def classify(node: Node, name: str) -> Recurrence | None:
     """The window class of ``v = node`` for variable ``name`` (its only carried read being itself)."""
     node = as_iif(node)
-    for recognise in (running_sum, running_extreme, held_value):
+    for recognise in (counter, running_sum, running_extreme, held_value):
         found = recognise(node, name)
         if found is not None and name not in found.refs():
             return found
@@ -269,6 +269,71 @@ def running_sum(node: Node, name: str) -> RunningSum | None:
     return None
 
 
+# -- counters that start on the first row -----------------------------------------------------------
+
+
+@dataclass
+class Counter(Recurrence):
+    """``v = IIF(v = 0 OR ISNULL(v), a, v + b)`` with numbers ``a`` and ``b`` moving away from the initial
+    0 (a and b both positive, or both negative): the test holds on the first row only (v is never NULL,
+    and never 0 again), so ``v`` is a base plus a row number, ``a + (n - 1) * b``."""
+
+    base: Any
+    step: Any
+
+    def refs(self) -> set[str]:
+        return set()
+
+    def exact(self, port: Port, type_of: Any) -> str:
+        return "" if port_kind(port) in ("integer", "decimal", "double") else "the port is not a number"
+
+    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
+              window: str) -> list[str]:
+        base, by = _code(gen, step, self.base, columns, port), _code(gen, step, self.step, columns, port)
+        return [f"{var} = {var}.withColumn({py_str(port.name)}, "
+                f"{_cast(f'{base} + (F.row_number().over({window}) - 1) * {by}', port)})"]
+
+
+def counter(node: Node, name: str) -> Counter | None:
+    """Recognise ``IIF(first, a, v + b)`` where ``first`` only tests v against its initial 0 or NULL."""
+    parts = _iif(node)
+    if parts is None:
+        return None
+    cond, a, b = parts
+    step = b.right if isinstance(b, Binary) and b.op == "+" and _is_self(b.left, name) else (
+        b.left if isinstance(b, Binary) and b.op == "+" and _is_self(b.right, name) else None)
+    if step is None or not _first_row_test(cond, name):
+        return None
+    base_value, step_value = _number(a), _number(step)
+    if base_value is None or step_value is None:
+        return None
+    if (base_value > 0 and step_value > 0) or (base_value < 0 and step_value < 0):
+        return Counter(a, step)
+    return None
+
+
+def _first_row_test(node: Node, name: str) -> bool:
+    """``v = 0``, ``0 = v``, ``ISNULL(v)``, or an OR of them."""
+    if isinstance(node, Binary) and node.op.upper() == "OR":
+        return _first_row_test(node.left, name) and _first_row_test(node.right, name)
+    if isinstance(node, Binary) and node.op == "=":
+        pair = (node.left, node.right)
+        return any(_is_self(x, name) and _number(y) == 0 for x, y in (pair, pair[::-1]))
+    return (isinstance(node, Call) and node.name.upper() == "ISNULL" and len(node.args) == 1
+            and _is_self(node.args[0], name))
+
+
+def _number(node: Node) -> Any:
+    """The value of an integer literal (``-1`` included), else None."""
+    if isinstance(node, Unary) and node.op == "-":
+        inner = _number(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, Literal) and node.kind == "" and isinstance(node.value, int) \
+            and not isinstance(node.value, bool):
+        return node.value  # integers only: a fraction converted to an integer port could come back to 0
+    return None
+
+
 # -- held values ---------------------------------------------------------------------------------------
 
 
@@ -380,4 +445,83 @@ def rename(node: Node, names: dict[int, Node]) -> Node:
         return replace(node, left=rename(node.left, names), right=rename(node.right, names))
     if isinstance(node, Call):
         return replace(node, args=[rename(a, names) for a in node.args])
+    return node
+
+
+# -- segments of a sequential scan ---------------------------------------------------------------------
+
+
+@dataclass
+class Segments:
+    """Where a sequential scan can start again: on each row where ``condition`` is TRUE (``when_true``) or
+    is not TRUE, every variable port takes a value that reads no earlier row, so the rows from there on
+    are scanned on their own (one task and one array per segment instead of one for all rows)."""
+
+    condition: Node
+    when_true: bool
+    owner: str  # the variable whose expression the condition comes from (lower-case)
+
+    @property
+    def text(self) -> str:
+        return to_text(self.condition)
+
+    def applies(self, analysis: Analysis, name: str) -> bool:
+        """Whether the condition, written in variable ``name``'s expression, reads the same values (this
+        row's or the previous row's of each variable) as in its owner's."""
+        order = analysis.order
+        refs = _refs(self.condition) & set(order)
+        return all((order[r] >= order[name]) == (order[r] >= order[self.owner]) for r in refs)
+
+
+def segments(analysis: Analysis) -> Segments | None:
+    """A condition of the carried variables' ``IIF``/``DECODE(TRUE, ...)`` that restarts every variable,
+    reading only inputs and the previous values of variables computed row-wise; ``None`` if there is none."""
+    order = analysis.order
+    candidates: list[Segments] = []
+    for name in sorted(analysis.stateful, key=order.__getitem__):
+        if name in analysis.parsed:
+            candidates += [Segments(c, t, name) for c in _conditions(analysis.parsed[name].node)
+                           for t in (True, False)]
+    for candidate in candidates:
+        if _refs(candidate.condition) & analysis.stateful or any(
+                isinstance(n, RefCall) for n in walk(candidate.condition)):
+            continue
+        if all(_restarts(analysis, name, candidate) for name in analysis.parsed):
+            return candidate
+    return None
+
+
+def _conditions(node: Node) -> list[Node]:
+    """The conditions of the ``IIF`` chain at the top of an expression."""
+    out = []
+    parts = _iif(as_iif(node))
+    while parts is not None:
+        out.append(parts[0])
+        parts = _iif(as_iif(parts[2]))
+    return out
+
+
+def _restarts(analysis: Analysis, name: str, segment: Segments) -> bool:
+    """Whether variable ``name`` reads no earlier row when the segment's condition says a segment starts."""
+    order = analysis.order
+    tree = analysis.parsed[name].node
+    if segment.applies(analysis, name):
+        tree = _assume(tree, segment.text, segment.when_true)
+    earlier = {r for r in _refs(tree) & set(order) if order[r] >= order[name]}
+    return not earlier
+
+
+def _assume(node: Node, condition: str, truth: bool) -> Node:
+    """``node`` with each ``IIF`` on ``condition`` replaced by the branch it takes when the condition is TRUE
+    (``truth``) or not TRUE."""
+    node = as_iif(node)
+    parts = _iif(node)
+    if parts is not None and to_text(parts[0]) == condition:
+        return _assume(parts[1] if truth else parts[2], condition, truth)
+    if isinstance(node, Unary):
+        return replace(node, operand=_assume(node.operand, condition, truth))
+    if isinstance(node, Binary):
+        return replace(node, left=_assume(node.left, condition, truth), right=_assume(node.right, condition, truth))
+    if isinstance(node, Call):
+        return replace(node, args=[_assume(a, condition, truth) for a in node.args])
     return node

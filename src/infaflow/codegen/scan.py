@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import py_str
-from infaflow.codegen.recurrence import initial_literal, rename
-from infaflow.expr.nodes import Name, Node, RefCall, walk
+from infaflow.codegen.recurrence import Analysis, Segments, initial_literal, previous_value, rename
+from infaflow.expr.nodes import Name, Node, RefCall, to_text, walk
 from infaflow.model import Port
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from infaflow.codegen.plan import Step
 
 ROW_ERROR = "_row_error"
+SCAN_CONDITION, SCAN_SEGMENT = "_scan_condition", "_scan_segment"
 _RESERVED = {"state", "row", "error", "F", "Window", "job"}
 _COLUMN = re.compile(r'^F\.col\(("(?:[^"\\]|\\.)*")\)$')
 
@@ -45,9 +46,13 @@ class ScanNote:
     reason: str
     file: str
     line: int
+    segmented: bool = False
 
     @property
     def cost(self) -> str:
+        if self.segmented:
+            return ("sequential scan of each segment of rows: a segment's rows are held in one array by one "
+                    "task and folded one by one (memory grows with the longest segment)")
         return ("sequential scan over every row of the Expression's input in one partition: the rows are "
                 "held in one array by one task and folded one by one (memory grows with the row count)")
 
@@ -73,25 +78,32 @@ def local_names(ports: list[Port]) -> dict[str, str]:
     return out
 
 
-def scan_lines(step: Step, gen: Generator, var: str, variables: list[Port], parsed: dict[str, Parsed],
-               columns: dict[str, str], lookups: Any, errors: list[str] | None, reason: str) -> list[str]:
-    """The lines computing every variable port of ``step`` by a sequential scan of ``var``'s rows; the
-    variable columns are added to ``var`` and to ``columns``. With ``errors``, a row error of a variable
-    port rejects the row (``_row_error``); without, it fails the job."""
+def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns: dict[str, str], lookups: Any,
+               errors: list[str] | None, segment: Segments | None = None) -> list[str]:
+    """The lines computing every variable port of ``step`` by a sequential scan of ``var``'s rows (one scan
+    per segment with ``segment``); the variable columns are added to ``var`` and to ``columns``. With
+    ``errors``, a row error of a variable port rejects the row (``_row_error``); without, it fails the job."""
     from infaflow.codegen.generate import cast_to
 
-    order = {p.name.lower(): i for i, p in enumerate(variables)}
+    variables, parsed = analysis.variables, analysis.parsed
+    order = analysis.order
     names = local_names(variables)
     fn = gen.new_var(f"{var}_variables")
     lines: list[str] = []
     body: list[str] = []
     row_columns = {k: row_field(v) for k, v in columns.items()}
+    if segment is not None:
+        lines += segment_lines(step, gen, var, analysis, columns, segment)
+        row_columns[SCAN_CONDITION.lower()] = f"row[{py_str(SCAN_CONDITION)}]"
     raised = False
     for p in variables:
         name = p.name.lower()
         if name not in parsed:
             continue
-        tree = _joined_lookups(step, gen, parsed[name], p, columns, row_columns, set(order), lookups)
+        tree = parsed[name]
+        if segment is not None and segment.applies(analysis, name):
+            tree = _replaced(tree, segment.text, SCAN_CONDITION)
+        tree = _joined_lookups(step, gen, tree, p, columns, row_columns, set(order), lookups)
         if tree is None:
             return []
         local = dict(row_columns)
@@ -116,21 +128,33 @@ def scan_lines(step: Step, gen: Generator, var: str, variables: list[Port], pars
     if raised:
         fields.append(f"error.alias({py_str(ROW_ERROR)})")
         initial.append(f'F.lit(None).cast("string").alias({py_str(ROW_ERROR)})')
-    note = (f"sequential scan: {reason}; the rows are folded one by one in PowerCenter's order, all of "
-            "them in one array held by one task (memory grows with the row count)")
+    reason = analysis.scan
+    if segment is None:
+        note = (f"sequential scan: {reason}; the rows are folded one by one in PowerCenter's order, all of "
+                "them in one array held by one task (memory grows with the row count)")
+    else:
+        note = (f"sequential scan: {reason}; the rows of each segment are folded one by one in "
+                "PowerCenter's order, each segment in one array held by one task (memory grows with the "
+                "longest segment)")
     lines += [f"# {text}" for text in textwrap.wrap(note, 100)]
     lines.append(f"def {fn}(state, row):")
     lines.append(f'    """{step.name}: its variable ports for one row, in port order; ``state`` holds their values')
     lines.append('    from the previous row."""')
     lines += [f"    {b}" for b in body]
     lines += _call("    return F.struct(", fields, ")")
-    lines += _call(f"{var} = job.scan({py_str(step.name)}, {var}, {fn}, F.struct(", initial, "))")
+    tail = f"), segment=F.col({py_str(SCAN_SEGMENT)}))" if segment is not None else "))"
+    lines += _call(f"{var} = job.scan({py_str(step.name)}, {var}, {fn}, F.struct(", initial, tail)
+    if segment is not None:
+        lines.append(f"{var} = {var}.drop({py_str(SCAN_CONDITION)}, {py_str(SCAN_SEGMENT)})")
     for p in variables:
         columns[p.name.lower()] = f"F.col({py_str(p.name)})"
     if raised and errors is not None:
         errors.append(f"F.col({py_str(ROW_ERROR)})")
     loc = step.location if not variables[0].location.file else variables[0].location
-    gen.scans.append(ScanNote(step.name, [p.name for p in variables], reason, loc.file or gen.file, loc.line))
+    where = f"; one scan per segment (a new one where {segment.text} is{'' if segment.when_true else ' not'} TRUE)" \
+        if segment is not None else ""
+    gen.scans.append(ScanNote(step.name, [p.name for p in variables], reason + where, loc.file or gen.file,
+                              loc.line, segment is not None))
     return lines
 
 
@@ -167,3 +191,60 @@ def _joined_lookups(step: Step, gen: Generator, parsed: Parsed, port: Port, colu
         row_columns[column.lower()] = f"row[{found.group(1)}]"
         replaced[id(call)] = Name(column, pos=call.pos, source=call.source)
     return Parsed(parsed.text, rename(parsed.node, replaced))
+
+
+def segment_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns: dict[str, str],
+                  segment: Segments) -> list[str]:
+    """Lines adding the segment's condition (its value on each row, read by the row function) and the
+    segment number (a running count of the rows where a segment starts) to ``var``."""
+    from infaflow.codegen.generate import ROW_ID, cast_to
+
+    order = analysis.order
+    owner = analysis.variables[order[segment.owner]]
+    window = gen.new_var(f"{var}_row_order")
+    needed = _row_wise_needs(analysis, segment)
+    lines = [f"# segments: the scan starts again on each row where {segment.text} is"
+             f"{'' if segment.when_true else ' not'} TRUE (the variable ports then read no earlier row)",
+             f"{window} = Window.orderBy({py_str(ROW_ID)})"]
+    local = dict(columns)
+    for p in analysis.variables:  # the variables the condition reads, computed row-wise (port order)
+        if p.name.lower() in needed:
+            code = gen.translate(step, analysis.parsed[p.name.lower()], local, p)
+            lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
+            local[p.name.lower()] = f"F.col({py_str(p.name)})"
+    for ref in _refs_of(segment.condition) & set(order):
+        if order[ref] >= order[segment.owner]:
+            local[ref] = previous_value(analysis.variables[order[ref]], window)
+    value = gen.translate(step, Parsed("", segment.condition), local, owner)
+    flag = gen.translate(step, Parsed("", segment.condition), local, owner, as_condition=True)
+    flag = f"F.coalesce({flag}, F.lit(False))"
+    flag = flag if segment.when_true else f"~{flag}"
+    drop = "".join(f".drop({py_str(p.name)})" for p in analysis.variables if p.name.lower() in needed)
+    lines.append(f"{var} = {var}.withColumn({py_str(SCAN_CONDITION)}, {value})")
+    lines.append(f"{var} = {var}.withColumn({py_str(SCAN_SEGMENT)}, F.sum(F.when({flag}, 1).otherwise(0))"
+                 f".over({window}.rowsBetween(Window.unboundedPreceding, 0))){drop}")
+    return lines
+
+
+def _refs_of(node: Node) -> set[str]:
+    return {n.name.lower() for n in walk(node) if isinstance(n, Name)}
+
+
+def _row_wise_needs(analysis: Analysis, segment: Segments) -> set[str]:
+    """The variables the condition reads, with the variables they read in turn (all computed row-wise)."""
+    order = analysis.order
+    todo = list(_refs_of(segment.condition) & set(order))
+    needed: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in needed or name not in analysis.parsed:
+            continue
+        needed.add(name)
+        todo += list(_refs_of(analysis.parsed[name].node) & set(order))
+    return needed
+
+
+def _replaced(parsed: Parsed, text: str, column: str) -> Parsed:
+    """``parsed`` with every sub-expression written ``text`` replaced by the name ``column``."""
+    found = {id(n): Name(column, pos=n.pos, source=n.source) for n in walk(parsed.node) if to_text(n) == text}
+    return Parsed(parsed.text, rename(parsed.node, found)) if found else parsed

@@ -167,8 +167,9 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
             parsed[p.name.lower()] = got
     can_raise = {n for n, tree in parsed.items() if errors is not None and _can_raise(tree)}
     found = recurrence.analyse(variables, parsed, can_raise, _static_types(step, columns, variables))
-    if found.scan:
-        return scan_lines(step, gen, var, variables, parsed, columns, lookups, errors, found.scan)
+    if found.scan:  # segments are exact only when no row error can hold the variables back
+        segment = recurrence.segments(found) if not can_raise else None
+        return scan_lines(step, gen, var, found, columns, lookups, errors, segment)
     prev_reads, stateful, running = found.prev_reads, found.stateful, found.windows
     ordered = [p for p in variables if p.name.lower() not in stateful] + [
         p for p in variables if p.name.lower() in stateful
