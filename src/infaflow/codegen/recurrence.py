@@ -218,7 +218,10 @@ class RunningSum(Recurrence):
         if step in ("integer", "boolean") and kind in ("integer", "decimal", "double"):
             return ""
         if kind == "double" and step == "double":
-            return ""
+            return ""  # added in row order, as the window adds them
+        scale = getattr(type_of, "scale", lambda node: None)(self.step)
+        if kind == step == "decimal" and scale is not None and scale <= port.scale:
+            return ""  # a decimal port read as it is: no digit is lost on any row
         return f"the step {to_text(self.step)} is {step or 'of unknown type'}, the port {kind}: each row's " \
                "conversion matters"
 

@@ -105,6 +105,8 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
             tree = _replaced(tree, segment.text, SCAN_CONDITION)
         tree = _joined_lookups(step, gen, tree, p, columns, row_columns, set(order), lookups)
         if tree is None:
+            for v in variables:  # so that ports reading them report nothing more
+                columns[v.name.lower()] = "F.lit(None)"
             return []
         local = dict(row_columns)
         for ref in order:

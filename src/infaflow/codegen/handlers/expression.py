@@ -11,12 +11,15 @@ else by an exact sequential scan of the rows (:mod:`infaflow.codegen.scan`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from infaflow.codegen import exprs, recurrence
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.generate import ANY_ORIGIN, ROW_ID, Generator, Output, StepCode, cast_to, select_code
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.scan import scan_lines
+from infaflow.expr.nodes import Name
 from infaflow.model import Port
 
 KINDS = ("Expression",)
@@ -223,7 +226,16 @@ def _static_types(step: Step, columns: dict[str, str], variables: list[Port]):  
         known = name.lower() in columns or any(v.name.lower() == name.lower() for v in variables)
         return exprs.expr_type(p.datatype) if p is not None and known else ""
 
-    return lambda node: static_type(node, name_type)
+    def type_of(node: Any) -> str:
+        return static_type(node, name_type)
+
+    def scale(node: Any) -> int | None:
+        """The scale of a decimal port read as it is, else None."""
+        p = step.port(node.name) if isinstance(node, Name) else None
+        return p.scale if p is not None and name_type(p.name) == "decimal" else None
+
+    type_of.scale = scale  # type: ignore[attr-defined]
+    return type_of
 
 
 class UnconnectedLookups:
