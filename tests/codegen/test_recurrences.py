@@ -9,7 +9,7 @@ from codegen_builders import MappingBuilder, port
 from infaflow.codegen.job import JobSource
 from infaflow.model import Attributes, Port, Transformation
 
-INT, S, V, O = "integer", "string", "LOCAL VARIABLE", "OUTPUT"
+INT, S, V, OUT = "integer", "string", "LOCAL VARIABLE", "OUTPUT"
 
 
 def render(ports: list[Port], extra: list[Transformation] = ()) -> JobSource:  # type: ignore[assignment]
@@ -20,7 +20,7 @@ def render(ports: list[Port], extra: list[Transformation] = ()) -> JobSource:  #
     b.add(Transformation("EXP", "Expression", ports=[
         port("K", INT), port("X", INT), port("NAME", S), port("AMT", "decimal", precision=12, scale=2), *ports]))
     b.connect("SQ_SRC", "EXP", ["K", "X", "NAME", "AMT"])
-    outs = [p.name for p in ports if p.port_type == O]
+    outs = [p.name for p in ports if p.port_type == OUT]
     b.flat_target("T", [("K", INT), *[(o, "string") for o in outs]])
     b.connect("EXP", "T", ["K", *outs])
     return b.render()
@@ -81,12 +81,12 @@ def test_recurrence_class(expressions: list[str], kind: str) -> None:
     ports = [port("v", INT if "NAME" not in expressions[0] else S, V, expressions[0])]
     if len(expressions) > 1:
         ports.append(port("p", INT, V, expressions[1]))
-    ports.append(port("o", ports[0].datatype, O, "v"))
+    ports.append(port("o", ports[0].datatype, OUT, "v"))
     assert kind_of(render(ports)) == kind
 
 
 def test_counter_lines() -> None:
-    job = render([port("v_C", INT, V, "IIF(v_C = 0 OR ISNULL(v_C), 1, v_C + 1)"), port("o_C", INT, O, "v_C")])
+    job = render([port("v_C", INT, V, "IIF(v_C = 0 OR ISNULL(v_C), 1, v_C + 1)"), port("o_C", INT, OUT, "v_C")])
     assert step_lines(job)[:3] == [
         "exp = sq_src",
         'exp_row_order = Window.orderBy("_row_id")',
@@ -95,7 +95,7 @@ def test_counter_lines() -> None:
 
 
 def test_running_extreme_lines() -> None:
-    job = render([port("v_MAX", INT, V, "IIF(X > v_MAX, X, v_MAX)"), port("o", INT, O, "v_MAX")])
+    job = render([port("v_MAX", INT, V, "IIF(X > v_MAX, X, v_MAX)"), port("o", INT, OUT, "v_MAX")])
     assert step_lines(job)[2] == (
         'exp = exp.withColumn("v_MAX", F.greatest(F.lit(0).cast("int"), F.max(F.col("X").cast("int"))'
         '.over(exp_row_order.rowsBetween(Window.unboundedPreceding, 0))))')
@@ -103,7 +103,7 @@ def test_running_extreme_lines() -> None:
 
 def test_segmented_scan_lines_and_report() -> None:
     job = render([port("v_CAT", S, V, "IIF(K = v_PK, v_CAT || NAME, NAME)"), port("v_PK", INT, V, "K"),
-                  port("o", S, O, "v_CAT")])
+                  port("o", S, OUT, "v_CAT")])
     assert step_lines(job) == [
         "exp = sq_src",
         "# segments: the scan starts again on each row where (K = v_PK) is not TRUE (the variable ports then read no earlier row)",
@@ -141,7 +141,7 @@ def test_segmented_scan_lines_and_report() -> None:
 
 def test_row_error_in_a_carried_port_rejects_the_row_and_keeps_the_previous_values() -> None:
     job = render([port("v_E", INT, V, "IIF(X = 3, ERROR('three'), v_E + 1)"), port("v_G", INT, V, "v_G + 1"),
-                  port("o", INT, O, "v_E")])
+                  port("o", INT, OUT, "v_E")])
     lines = step_lines(job)
     body = lines.index("def exp_variables(state, row):") + 3
     assert lines[body:body + 3] == [
@@ -162,14 +162,14 @@ def test_a_lookup_on_the_rows_is_joined_before_the_scan() -> None:
         port("IN_K", INT, "INPUT"), port("K", INT, "LOOKUP/OUTPUT"), port("MAXK", INT, "LOOKUP/RETURN/OUTPUT")],
         attributes=Attributes({"Lookup table name": "KEYS", "Lookup condition": "K = IN_K",
                                "Connection Information": "SRC"}))
-    job = render([port("v", INT, V, "IIF(v > 5, :LKP.LKP_MAX(K), v * 2 + 1)"), port("o", INT, O, "v")], [lkp])
+    job = render([port("v", INT, V, "IIF(v > 5, :LKP.LKP_MAX(K), v * 2 + 1)"), port("o", INT, OUT, "v")], [lkp])
     assert job.complete, job.gaps
     lines = step_lines(job)
     joined = lines.index('exp = exp.withColumn("_lkp_1", F.col("_lkp_1_MAXK"))')
     assert joined < lines.index("def exp_variables(state, row):")  # joined once, before the rows are folded
     assert '    v = F.when((state["v"] > F.lit(5)), row["_lkp_1"]).otherwise((state["v"] * F.lit(2)) + F.lit(1))' \
            '.cast("int")' in lines
-    assert lines[-1] == '}).drop("v", "_lkp_1")
+    assert lines[-1] == '}).drop("v", "_lkp_1")'
 
 
 def test_a_lookup_whose_arguments_read_a_carried_variable_is_reported() -> None:
@@ -177,7 +177,7 @@ def test_a_lookup_whose_arguments_read_a_carried_variable_is_reported() -> None:
         port("IN_K", INT, "INPUT"), port("K", INT, "LOOKUP/OUTPUT"), port("MAXK", INT, "LOOKUP/RETURN/OUTPUT")],
         attributes=Attributes({"Lookup table name": "KEYS", "Lookup condition": "K = IN_K",
                                "Connection Information": "SRC"}))
-    job = render([port("v", INT, V, "IIF(v > 5, :LKP.LKP_MAX(v), v * 2 + 1)", line=77), port("o", INT, O, "v")],
+    job = render([port("v", INT, V, "IIF(v > 5, :LKP.LKP_MAX(v), v * 2 + 1)", line=77), port("o", INT, OUT, "v")],
                  [lkp])
     assert [(g.instance, g.line, g.message) for g in job.gaps] == [
         ("EXP", 77, "variable port v: :LKP.LKP_MAX inside a sequential scan of the rows: its arguments read "

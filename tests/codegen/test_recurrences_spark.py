@@ -18,34 +18,34 @@ from infaflow.model import Port, Transformation
 
 pytestmark = pytest.mark.spark
 
-INT, S, V, O = "integer", "string", "LOCAL VARIABLE", "OUTPUT"
+INT, S, V, OUT = "integer", "string", "LOCAL VARIABLE", "OUTPUT"
 
 # name -> the Expression's variable and output ports (inputs K, X, NAME are added); each case is one
 # Expression of the same mapping, writing its own target.
 CASES: dict[str, list[Port]] = {
-    "counter": [port("v_C", INT, V, "IIF(v_C = 0 OR ISNULL(v_C), 1, v_C + 1)"), port("o_C", INT, O, "v_C")],
+    "counter": [port("v_C", INT, V, "IIF(v_C = 0 OR ISNULL(v_C), 1, v_C + 1)"), port("o_C", INT, OUT, "v_C")],
     "key_sequence": [port("v_SEQ", INT, V, "DECODE(TRUE, K = v_PREV_K, v_SEQ + 1, 1)"),
-                     port("v_PREV_K", INT, V, "K"), port("o_SEQ", INT, O, "v_SEQ")],
+                     port("v_PREV_K", INT, V, "K"), port("o_SEQ", INT, OUT, "v_SEQ")],
     "sum_per_key": [port("v_T", INT, V, "IIF(K = v_PK, v_T + X, X)"), port("v_PK", INT, V, "K"),
-                    port("o_T", INT, O, "v_T")],
-    "running_sum": [port("v_S", INT, V, "v_S + X"), port("o_S", INT, O, "v_S")],
+                    port("o_T", INT, OUT, "v_T")],
+    "running_sum": [port("v_S", INT, V, "v_S + X"), port("o_S", INT, OUT, "v_S")],
     "surrogate_key": [port("v_KEY", INT, V, "IIF(ISNULL(v_PREV), X + 1000, v_KEY + 1)"),
-                      port("v_PREV", INT, V, "X"), port("o_KEY", INT, O, "v_KEY")],
+                      port("v_PREV", INT, V, "X"), port("o_KEY", INT, OUT, "v_KEY")],
     "held_first": [port("v_N", INT, V, "v_N + 1"), port("v_H", S, V, "IIF(v_N = 1, NAME, v_H)"),
-                   port("o_H", S, O, "v_H"), port("o_N", INT, O, "v_N")],
-    "held_last_name": [port("v_L", S, V, "IIF(ISNULL(NAME), v_L, NAME)"), port("o_L", S, O, "v_L")],
+                   port("o_H", S, OUT, "v_H"), port("o_N", INT, OUT, "v_N")],
+    "held_last_name": [port("v_L", S, V, "IIF(ISNULL(NAME), v_L, NAME)"), port("o_L", S, OUT, "v_L")],
     "running_max_min": [port("v_MAX", INT, V, "IIF(X > v_MAX, X, v_MAX)"),
                         port("v_MIN", INT, V, "IIF(v_MIN > X - 5, X - 5, v_MIN)"),
-                        port("o_MAX", INT, O, "v_MAX"), port("o_MIN", INT, O, "v_MIN")],
+                        port("o_MAX", INT, OUT, "v_MAX"), port("o_MIN", INT, OUT, "v_MIN")],
     "previous_flag": [port("v_F", S, V, "IIF(X > v_PX, 'UP', 'DOWN')"), port("v_PX", INT, V, "X"),
-                      port("o_F", S, O, "v_F")],
+                      port("o_F", S, OUT, "v_F")],
     "concatenation": [port("v_CAT", S, V, "IIF(K = v_PK, v_CAT || NAME, NAME)"), port("v_PK", INT, V, "K"),
-                      port("o_CAT", S, O, "v_CAT")],
-    "reset_scan": [port("v_R", INT, V, "IIF(X > 6, 0, IIF(v_R > 50, v_R - 40, v_R * 2 + 1))"), port("o_R", INT, O, "v_R")],
+                      port("o_CAT", S, OUT, "v_CAT")],
+    "reset_scan": [port("v_R", INT, V, "IIF(X > 6, 0, IIF(v_R > 50, v_R - 40, v_R * 2 + 1))"), port("o_R", INT, OUT, "v_R")],
     "coupled": [port("v_A", INT, V, "v_B + X"), port("v_B", INT, V, "IIF(v_A > 20, 0, v_A)"),
-                port("o_A", INT, O, "v_A"), port("o_B", INT, O, "v_B")],
+                port("o_A", INT, OUT, "v_A"), port("o_B", INT, OUT, "v_B")],
     "row_error": [port("v_E", INT, V, "IIF(X = 3, ERROR('three'), v_E + 1)"), port("v_G", INT, V, "v_G + 1"),
-                  port("o_E", INT, O, "v_E"), port("o_G", INT, O, "v_G")],
+                  port("o_E", INT, OUT, "v_E"), port("o_G", INT, OUT, "v_G")],
 }
 
 
@@ -71,7 +71,7 @@ def _mapping() -> MappingBuilder:
         exp = f"EXP_{case.upper()}"
         b.add(Transformation(exp, "Expression", ports=[*_inputs(), *ports]))
         b.connect("SQ_SRC", exp, ["K", "X", "NAME"])
-        outs = [p.name for p in ports if p.port_type == O]
+        outs = [p.name for p in ports if p.port_type == OUT]
         b.flat_target(f"T_{case.upper()}", [("K", INT), ("X", INT), ("NAME", S), *[(o, p.datatype) for o in outs
                                                                                   for p in ports if p.name == o]])
         b.connect(exp, f"T_{case.upper()}", ["K", "X", "NAME", *outs])
@@ -92,7 +92,7 @@ def test_every_class_and_the_scan_agree_with_the_row_by_row_rule(spark, tmp_path
     total = 0
     for case, ports in CASES.items():
         expected, rejected = run_expression([*_inputs(), *ports], rows)
-        names = ["K", "X", "NAME", *[p.name for p in ports if p.port_type == O]]
+        names = ["K", "X", "NAME", *[p.name for p in ports if p.port_type == OUT]]
         got = read_csv(tmp_path / "tgt" / f"t_{case}.out")
         assert got == [[_text(r[n]) for n in names] for r in expected], case
         total += rejected
