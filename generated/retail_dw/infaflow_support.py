@@ -682,10 +682,10 @@ class Job:
         the first row). With ``segment``, each run of rows with the same segment value starts again from
         ``initial`` and runs in its own task. Native Spark only (``aggregate`` over the sorted rows); the rows
         of a segment are held in one array."""
-        keys = [segment.alias(SCAN_SEGMENT)] if segment is not None else []
+        keyed = df.withColumn(SCAN_SEGMENT, segment) if segment is not None else df
         names = [ROW_ID, *[c for c in df.columns if c != ROW_ID]]  # sorted by _row_id, the first field
-        rows = F.sort_array(F.collect_list(F.struct(*[df[c] for c in names])))
-        grouped = df.groupBy(*keys).agg(rows.alias(SCAN_ROWS))
+        rows = F.sort_array(F.collect_list(F.struct(*[keyed[c] for c in names])))
+        grouped = keyed.groupBy(*([SCAN_SEGMENT] if segment is not None else [])).agg(rows.alias(SCAN_ROWS))
         state_type = df.select(initial.alias("s")).schema["s"].dataType
         states = _fold_rows(F.col(SCAN_ROWS), step, initial, state_type)
         pairs = F.zip_with(SCAN_ROWS, states, lambda r, s: F.struct(r.alias("r"), s.alias("s")))
