@@ -182,3 +182,22 @@ def test_a_lookup_whose_arguments_read_a_carried_variable_is_reported() -> None:
     assert [(g.instance, g.line, g.message) for g in job.gaps] == [
         ("EXP", 77, "variable port v: :LKP.LKP_MAX inside a sequential scan of the rows: its arguments read "
                     "variable ports (v)")]
+
+
+@pytest.mark.parametrize(("ports", "scanned"), [
+    # the error comes after every variable a later row reads: the window is exact, the row is rejected
+    ([port("v_F", INT, V, "IIF(K = v_PK, 0, 1)"), port("v_PK", INT, V, "K"),
+      port("v_D", INT, V, "IIF(X = 3, ERROR('three'), X)")], False),
+    # before v_PK: on a rejected row v_PK keeps the previous row's key for the next row
+    ([port("v_F", INT, V, "IIF(K = v_PK, 0, 1)"), port("v_D", INT, V, "IIF(X = 3, ERROR('three'), X)"),
+      port("v_PK", INT, V, "K")], True),
+])
+def test_row_errors_scan_only_when_they_hold_a_carried_value_back(ports: list[Port], scanned: bool) -> None:
+    job = render([*ports, port("o", INT, OUT, "v_F + v_D")])
+    assert job.complete, job.gaps
+    assert bool(job.scans) is scanned
+    lines = step_lines(job)
+    assert lines[-1] == 'exp = job.reject_errors("EXP", exp)'
+    if not scanned:
+        assert 'exp = exp.withColumn("_row_error", F.when((F.col("X") == F.lit(3)), ' \
+               'F.concat(F.lit("ERROR: "), F.lit("three"))))' in lines

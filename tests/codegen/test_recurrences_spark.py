@@ -44,6 +44,8 @@ CASES: dict[str, list[Port]] = {
     "reset_scan": [port("v_R", INT, V, "IIF(X > 6, 0, IIF(v_R > 50, v_R - 40, v_R * 2 + 1))"), port("o_R", INT, OUT, "v_R")],
     "coupled": [port("v_A", INT, V, "v_B + X"), port("v_B", INT, V, "IIF(v_A > 20, 0, v_A)"),
                 port("o_A", INT, OUT, "v_A"), port("o_B", INT, OUT, "v_B")],
+    "error_after_carried": [port("v_F", INT, V, "IIF(K = v_PK, 0, 1)"), port("v_PK", INT, V, "K"),
+                            port("v_D", INT, V, "IIF(X = 3, ERROR('three'), X)"), port("o_F", INT, OUT, "v_F + v_D")],
     "row_error": [port("v_E", INT, V, "IIF(X = 3, ERROR('three'), v_E + 1)"), port("v_G", INT, V, "v_G + 1"),
                   port("o_E", INT, OUT, "v_E"), port("o_G", INT, OUT, "v_G")],
 }

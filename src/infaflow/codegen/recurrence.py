@@ -73,10 +73,12 @@ def analyse(variables: list[Port], parsed: dict[str, Parsed], can_raise: set[str
     result = Analysis(variables, parsed, prev_reads, stateful)
     if not stateful:
         return result
-    if can_raise and any(prev_reads.values()):
+    read_later = set().union(*prev_reads.values()) if prev_reads else set()
+    if can_raise and read_later and max(map(order.__getitem__, read_later)) >= min(map(order.__getitem__, can_raise)):
+        # A row error stops the row's evaluation: a variable below it keeps its value for the next row.
         raising = ", ".join(variables[order[n]].name for n in sorted(can_raise, key=order.__getitem__))
-        result.scan = (f"a row error in {raising} keeps the variables' values of the previous row "
-                       "for the next one")
+        result.scan = (f"a row error in {raising} keeps the values of the variables below it for the "
+                       "next row")
         return result
     for name in sorted(stateful, key=order.__getitem__):
         port = variables[order[name]]
