@@ -694,6 +694,23 @@ class Job:
         return out.select(*[F.col("x.r")[c].alias(c) for c in df.columns],
                           *[F.col("x.s")[f].alias(f) for f in fields])
 
+    @staticmethod
+    def in_order(*assignments: tuple[str, Callable[[Column], Column]]) -> Column:
+        """A struct of values assigned in order: each ``(name, value)`` computes its value from the struct of
+        the values assigned before it (``new``); a name assigned again replaces its field. Each step is bound
+        once (``transform`` over a one-element array), so a value read several times is computed once."""
+        names: list[str] = []
+        new: Column | None = None
+        for name, value in assignments:
+            if new is None:
+                new, names = F.struct(value(F.struct(F.lit(None).alias("_"))).alias(name)), [name]
+                continue
+            fields = names if name in names else [*names, name]
+            new, names = F.element_at(F.transform(F.array(new), _assign(name, value, fields)), 1), fields
+        if new is None:
+            raise ValueError("in_order needs at least one assignment")
+        return new
+
     def not_converted(self, instance: str, message: str, *inputs: Any) -> DataFrame:
         """Stop the job where logic that could not be converted belongs (``inputs``: the frames that
         feed the step, named so a reader sees what it would transform)."""
@@ -712,6 +729,11 @@ class Job:
         for seq in self._sequences:
             seq.finish()
         return self.result
+
+
+def _assign(name: str, value: Callable[[Column], Column], fields: list[str]) -> Callable[[Column], Column]:
+    """The struct ``done`` with field ``name`` set to ``value(done)`` (``fields`` in order)."""
+    return lambda done: F.struct(*[(value(done) if f == name else done[f]).alias(f) for f in fields])
 
 
 SCAN_ROWS, SCAN_SEGMENT = "_scan_rows", "_scan_segment"
@@ -733,8 +755,12 @@ def _fold_rows(rows: Column, step: Callable[[Column, Column], Column], initial: 
 
     def fold_chunk(done: Column, chunk: Column) -> Column:
         start = F.when(F.size(done) == 0, initial).otherwise(F.element_at(F.element_at(done, F.size(done)), -1))
-        states = F.aggregate(chunk, no_states, lambda acc, row: F.concat(acc, F.array(step(last(acc, start), row))))
-        return F.concat(done, F.array(states))
+
+        def fold_row(acc: Column, row: Column) -> Column:  # the previous state bound once, however often read
+            after = F.transform(F.array(last(acc, start)), lambda state: F.concat(acc, F.array(step(state, row))))
+            return F.element_at(after, 1)
+
+        return F.concat(done, F.array(F.aggregate(chunk, no_states, fold_row)))
 
     return F.flatten(F.aggregate(chunks, F.array().cast(ArrayType(ArrayType(state_type))), fold_chunk))
 

@@ -118,12 +118,14 @@ def test_segmented_scan_lines_and_report() -> None:
         "# each segment are folded one by one in PowerCenter's order, each segment in one array held by one",
         "# task (memory grows with the longest segment)",
         "def exp_variables(state, row):",
-        '    """EXP: its variable ports for one row, in port order; ``state`` holds their values',
-        '    from the previous row."""',
-        '    v_CAT = F.when((row["_scan_condition"] != 0), F.when(F.coalesce(state["v_CAT"], row["NAME"]).isNull(), '
-        'F.lit(None)).otherwise(F.concat_ws("", state["v_CAT"], row["NAME"]))).otherwise(row["NAME"]).cast("string")',
-        '    v_PK = (row["K"]).cast("int")',
-        '    return F.struct(v_CAT.alias("v_CAT"), v_PK.alias("v_PK"))',
+        '    """EXP: its variable ports for one row, in port order, from the previous row\'s values',
+        "    (``state``), the row's inputs (``row``) and the ports assigned above them (``new``).\"\"\"",
+        "    return job.in_order(",
+        '        ("v_CAT", lambda new: F.when((row["_scan_condition"] != 0), F.when(F.coalesce(state["v_CAT"], '
+        'row["NAME"]).isNull(), F.lit(None)).otherwise(F.concat_ws("", state["v_CAT"], row["NAME"])))'
+        '.otherwise(row["NAME"]).cast("string")),',
+        '        ("v_PK", lambda new: (row["K"]).cast("int")),',
+        "    )",
         'exp = job.scan("EXP", exp, exp_variables, F.struct(',
         "    F.lit('').cast(\"string\").alias(\"v_CAT\"),",
         '    F.lit(0).cast("int").alias("v_PK"),',
@@ -143,13 +145,14 @@ def test_row_error_in_a_carried_port_rejects_the_row_and_keeps_the_previous_valu
     job = render([port("v_E", INT, V, "IIF(X = 3, ERROR('three'), v_E + 1)"), port("v_G", INT, V, "v_G + 1"),
                   port("o", INT, OUT, "v_E")])
     lines = step_lines(job)
-    body = lines.index("def exp_variables(state, row):") + 3
+    body = lines.index("def exp_variables(state, row):") + 4
     assert lines[body:body + 3] == [
-        '    error = F.when((F.col("X") == F.lit(3)), F.concat(F.lit("ERROR: "), F.lit("three")))'.replace(
-            'F.col("X")', 'row["X"]'),
-        '    v_E = F.when(error.isNull(), F.when((row["X"] == F.lit(3)), F.lit(None)).otherwise(state["v_E"] + '
-        'F.lit(1)).cast("int")).otherwise(state["v_E"])',
-        '    v_G = F.when(error.isNull(), (state["v_G"] + F.lit(1)).cast("int")).otherwise(state["v_G"])',
+        '        ("_row_error", lambda new: F.when((row["X"] == F.lit(3)), F.concat(F.lit("ERROR: "), '
+        'F.lit("three")))),',
+        '        ("v_E", lambda new: F.when(new["_row_error"].isNull(), F.when((row["X"] == F.lit(3)), F.lit(None))'
+        '.otherwise(state["v_E"] + F.lit(1)).cast("int")).otherwise(state["v_E"])),',
+        '        ("v_G", lambda new: F.when(new["_row_error"].isNull(), (state["v_G"] + F.lit(1)).cast("int"))'
+        '.otherwise(state["v_G"])),',
     ]
     assert '    F.lit(None).cast("string").alias("_row_error"),' in lines
     assert lines[-2:] == ["# rows with a row error are rejected: counted, written to the row-error file",
@@ -167,8 +170,8 @@ def test_a_lookup_on_the_rows_is_joined_before_the_scan() -> None:
     lines = step_lines(job)
     joined = lines.index('exp = exp.withColumn("_lkp_1", F.col("_lkp_1_MAXK"))')
     assert joined < lines.index("def exp_variables(state, row):")  # joined once, before the rows are folded
-    assert '    v = F.when((state["v"] > F.lit(5)), row["_lkp_1"]).otherwise((state["v"] * F.lit(2)) + F.lit(1))' \
-           '.cast("int")' in lines
+    assert '        ("v", lambda new: F.when((state["v"] > F.lit(5)), row["_lkp_1"]).otherwise((state["v"] * ' \
+           'F.lit(2)) + F.lit(1)).cast("int")),' in lines
     assert lines[-1] == '}).drop("v", "_lkp_1")'
 
 

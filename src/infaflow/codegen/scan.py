@@ -15,7 +15,6 @@ documentation says only that the row is skipped; what the state keeps is our doc
 
 from __future__ import annotations
 
-import keyword
 import re
 import textwrap
 from dataclasses import dataclass
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 
 ROW_ERROR = "_row_error"
 SCAN_CONDITION, SCAN_SEGMENT = "_scan_condition", "_scan_segment"
-_RESERVED = {"state", "row", "error", "F", "Window", "job"}
 _COLUMN = re.compile(r'^F\.col\(("(?:[^"\\]|\\.)*")\)$')
 
 
@@ -63,21 +61,6 @@ def row_field(code: str) -> str:
     return f"row[{found.group(1)}]" if found else code
 
 
-def local_names(ports: list[Port]) -> dict[str, str]:
-    """A Python name for each variable port in the row function (its own name when that is possible)."""
-    out: dict[str, str] = {}
-    taken = set(_RESERVED)
-    for p in ports:
-        base = re.sub(r"\W", "_", p.name)
-        base = base if base.isidentifier() and not keyword.iskeyword(base) else f"v_{base}"
-        name, i = base, 2
-        while name in taken or (name == base and base in _RESERVED):
-            name, i = f"{base}_{i}", i + 1
-        taken.add(name)
-        out[p.name.lower()] = name
-    return out
-
-
 def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns: dict[str, str], lookups: Any,
                errors: list[str] | None, segment: Segments | None = None) -> list[str]:
     """The lines computing every variable port of ``step`` by a sequential scan of ``var``'s rows (one scan
@@ -87,14 +70,14 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
 
     variables, parsed = analysis.variables, analysis.parsed
     order = analysis.order
-    names = local_names(variables)
     fn = gen.new_var(f"{var}_variables")
     lines: list[str] = []
-    body: list[str] = []
+    assigned: list[tuple[str, str]] = []  # (field, code) in the order the row function assigns them
     row_columns = {k: row_field(v) for k, v in columns.items()}
     if segment is not None:
         lines += segment_lines(step, gen, var, analysis, columns, segment)
         row_columns[SCAN_CONDITION.lower()] = f"row[{py_str(SCAN_CONDITION)}]"
+    error_so_far = f"new[{py_str(ROW_ERROR)}]"
     raised = False
     for p in variables:
         name = p.name.lower()
@@ -111,25 +94,25 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
         local = dict(row_columns)
         for ref in order:
             # earlier ports were assigned on this row; this port and later ones still hold the previous row's
-            local[ref] = names[ref] if order[ref] < order[name] else f"state[{py_str(variables[order[ref]].name)}]"
-        checked = errors is not None
-        if checked:
+            holder = "new" if order[ref] < order[name] else "state"
+            local[ref] = f"{holder}[{py_str(variables[order[ref]].name)}]"
+        if errors is not None:
             code, error = gen.translate_checked(step, tree, local, p)
         else:
             code, error = gen.translate(step, tree, local, p), ""
         value = cast_to(code, p)
         if error:
-            body.append(f"error = {f'F.coalesce(error, {error})' if raised else error}")
+            assigned.append((ROW_ERROR, f"F.coalesce({error_so_far}, {error})" if raised else error))
             raised = True
         if raised:
-            value = f"F.when(error.isNull(), {value}).otherwise(state[{py_str(p.name)}])"
-        body.append(f"{names[name]} = {value}")
-    fields = [f"{names[p.name.lower()]}.alias({py_str(p.name)})" for p in variables if p.name.lower() in parsed]
-    initial = [f"{cast_to(f'F.lit({initial_literal(p)!r})', p)}.alias({py_str(p.name)})"
-               for p in variables if p.name.lower() in parsed]
-    if raised:
-        fields.append(f"error.alias({py_str(ROW_ERROR)})")
-        initial.append(f'F.lit(None).cast("string").alias({py_str(ROW_ERROR)})')
+            value = f"F.when({error_so_far}.isNull(), {value}).otherwise(state[{py_str(p.name)}])"
+        assigned.append((p.name, value))
+    ports = {p.name: p for p in variables}
+    initial = []
+    for field_name in dict.fromkeys(f for f, _ in assigned):
+        start = ('F.lit(None).cast("string")' if field_name == ROW_ERROR
+                 else cast_to(f"F.lit({initial_literal(ports[field_name])!r})", ports[field_name]))
+        initial.append(f"{start}.alias({py_str(field_name)})")
     reason = analysis.scan
     if segment is None:
         note = (f"sequential scan: {reason}; the rows are folded one by one in PowerCenter's order, all of "
@@ -140,10 +123,11 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
                 "longest segment)")
     lines += [f"# {text}" for text in textwrap.wrap(note, 100)]
     lines.append(f"def {fn}(state, row):")
-    lines.append(f'    """{step.name}: its variable ports for one row, in port order; ``state`` holds their values')
-    lines.append('    from the previous row."""')
-    lines += [f"    {b}" for b in body]
-    lines += _call("    return F.struct(", fields, ")")
+    lines.append(f'    """{step.name}: its variable ports for one row, in port order, from the previous row\'s values')
+    lines.append('    (``state``), the row\'s inputs (``row``) and the ports assigned above them (``new``)."""')
+    lines.append("    return job.in_order(")
+    lines += [f"        ({py_str(f)}, lambda new: {code})," for f, code in assigned]
+    lines.append("    )")
     tail = f"), segment=F.col({py_str(SCAN_SEGMENT)}))" if segment is not None else "))"
     lines += _call(f"{var} = job.scan({py_str(step.name)}, {var}, {fn}, F.struct(", initial, tail)
     if segment is not None:
