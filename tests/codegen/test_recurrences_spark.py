@@ -99,3 +99,47 @@ def test_every_class_and_the_scan_agree_with_the_row_by_row_rule(spark, tmp_path
         assert got == [[_text(r[n]) for n in names] for r in expected], case
         total += rejected
     assert result.trans_errors == total > 0
+
+
+# Random recurrences: each Expression gets one carried variable built from a random form and random parts,
+# with a previous-key variable below it, so that every class, its limits and the scan meet NULLs and restarts.
+FORMS = ["v + {s}", "IIF({c}, {a}, v + {s})", "IIF({c}, v + {s}, {a})", "IIF({c}, {a}, v)", "IIF({c}, v, {a})",
+         "IIF({x} > v, {x}, v)", "IIF(v >= {x}, {x}, v)", "IIF(v = 0 OR ISNULL(v), {n}, v + {n})",
+         "DECODE(TRUE, {c}, v + {s}, {c2}, {a}, v)", "IIF({c}, {a}, IIF(v > 30, v - 25, v * 2 + {s}))",
+         "IIF({c}, v + {s}, v - {s})"]
+CONDITIONS = ["K = p", "K <> p", "X > 4", "ISNULL(NAME)", "X = p", "NOT ISNULL(X) AND X < 3", "K = p OR X = 9"]
+VALUES = ["X", "1", "X + K", "NULL", "0", "K * 2", "-X"]
+
+
+def _random_cases(seed: int, count: int) -> dict[str, list[Port]]:
+    rnd = random.Random(seed)
+    cases = {}
+    for i in range(count):
+        form = rnd.choice(FORMS)
+        text = form.format(c=rnd.choice(CONDITIONS), c2=rnd.choice(CONDITIONS), a=rnd.choice(VALUES),
+                           s=rnd.choice(["X", "1", "2", "K"]), x=rnd.choice(["X", "K", "X + 1"]),
+                           n=rnd.choice(["1", "3", "-2"]))
+        previous = rnd.choice(["K", "X"])
+        cases[f"r{i}"] = [port("v", INT, V, text), port("p", INT, V, previous), port("o", INT, OUT, "v")]
+    return cases
+
+
+@pytest.mark.parametrize("seed", [11, 99])
+def test_random_recurrences_agree_with_the_row_by_row_rule(spark, tmp_path: Path, seed: int) -> None:
+    cases = _random_cases(seed, 12)
+    b = MappingBuilder()
+    b.flat_source("SRC", [("K", INT), ("X", INT), ("NAME", S)])
+    for case, ports in cases.items():
+        b.add(Transformation(f"EXP_{case}", "Expression", ports=[*_inputs(), *ports]))
+        b.connect("SQ_SRC", f"EXP_{case}", ["K", "X", "NAME"])
+        b.flat_target(f"T_{case}", [("K", INT), ("X", INT), ("o", INT)])
+        b.connect(f"EXP_{case}", f"T_{case}", ["K", "X", "o"])
+    job = b.render()
+    assert job.complete, job.gaps
+    rows = _rows(seed, 50)
+    write_csv(tmp_path / "src" / "src.dat", ["K", "X", "NAME"], [[r["K"], r["X"], r["NAME"]] for r in rows])
+    run_job(job, spark, tmp_path)
+    for case, ports in cases.items():
+        expected, _ = run_expression([*_inputs(), *ports], rows)
+        got = read_csv(tmp_path / "tgt" / f"t_{case.lower()}.out")
+        assert got == [[_text(r["K"]), _text(r["X"]), _text(r["o"])] for r in expected], ports[0].expression
