@@ -204,3 +204,19 @@ def test_row_errors_scan_only_when_they_hold_a_carried_value_back(ports: list[Po
     if not scanned:
         assert 'exp = exp.withColumn("_row_error", F.when((F.col("X") == F.lit(3)), ' \
                'F.concat(F.lit("ERROR: "), F.lit("three"))))' in lines
+
+
+def test_a_lookup_made_on_the_first_row_and_held_is_a_window() -> None:
+    lkp = Transformation("LKP_MAX", "Lookup Procedure", ports=[
+        port("IN_K", INT, "INPUT"), port("K", INT, "LOOKUP/OUTPUT"), port("MAXK", INT, "LOOKUP/RETURN/OUTPUT")],
+        attributes=Attributes({"Lookup table name": "KEYS", "Lookup condition": "K = IN_K",
+                               "Connection Information": "SRC"}))
+    job = render([port("v_COUNTER", INT, V, "v_COUNTER + 1"),
+                  port("v_HELD", INT, V, "IIF(v_COUNTER = 1, :LKP.LKP_MAX(1), v_HELD)"),
+                  port("o", INT, OUT, "v_HELD + v_COUNTER")], [lkp])
+    assert job.complete, job.gaps
+    assert not job.scans
+    lines = step_lines(job)
+    assert 'exp = exp.withColumn("_lkp_1", F.col("_lkp_1_MAXK"))' in lines
+    assert any(x.startswith('exp = exp.withColumn("_v_HELD_held", F.last(F.when((F.col("v_COUNTER") == F.lit(1)), '
+                            'F.struct(F.col("_lkp_1").cast("int").alias("v")))') for x in lines)

@@ -168,8 +168,8 @@ def initial_literal(port: Port) -> object:
 
 
 def _code(gen: Generator, step: Step, node: Node, columns: dict[str, str], port: Port,
-          condition: bool = False) -> str:
-    return gen.translate(step, Parsed("", node), columns, port, as_condition=condition)
+          condition: bool = False, lookups: Any = None) -> str:
+    return gen.translate(step, Parsed("", node), columns, port, lookups, as_condition=condition)
 
 
 def _cast(code: str, port: Port) -> str:
@@ -193,7 +193,7 @@ class Recurrence:
         return ""
 
     def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str) -> list[str]:
+              window: str, lookups: Any = None) -> list[str]:
         raise NotImplementedError
 
 
@@ -228,18 +228,19 @@ class RunningSum(Recurrence):
                "conversion matters"
 
     def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str) -> list[str]:
+              window: str, lookups: Any = None) -> list[str]:
         name = py_str(port.name)
         part = py_str(f"_{port.name}_run")
-        term = _code(gen, step, self.step, columns, port)
+        term = _code(gen, step, self.step, columns, port, lookups=lookups)
         lines = []
         if self.reset is not None:
-            cond = _code(gen, step, self.reset, columns, port, True)
+            cond = _code(gen, step, self.reset, columns, port, True, lookups)
             if self.negate:
                 cond = _not_true(cond)
             lines.append(f"{var} = {var}.withColumn({part}, F.sum(F.when({cond}, 1)"
                          f".otherwise(0)).over({window}.rowsBetween(Window.unboundedPreceding, 0)))")
-            term = f"F.when({cond}, {_code(gen, step, self.start, columns, port)}).otherwise({term})"
+            start = _code(gen, step, self.start, columns, port, lookups=lookups)
+            term = f"F.when({cond}, {start}).otherwise({term})"
             run = f"Window.partitionBy({part}).orderBy({py_str(ROW_ID)})"
         else:
             run = f"{window}"
@@ -293,8 +294,9 @@ class Counter(Recurrence):
         return "" if port_kind(port) in ("integer", "decimal", "double") else "the port is not a number"
 
     def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str) -> list[str]:
-        base, by = _code(gen, step, self.base, columns, port), _code(gen, step, self.step, columns, port)
+              window: str, lookups: Any = None) -> list[str]:
+        base = _code(gen, step, self.base, columns, port, lookups=lookups)
+        by = _code(gen, step, self.step, columns, port, lookups=lookups)
         return [f"{var} = {var}.withColumn({py_str(port.name)}, "
                 f"{_cast(f'{base} + (F.row_number().over({window}) - 1) * {by}', port)})"]
 
@@ -355,11 +357,11 @@ class HeldValue(Recurrence):
         return _refs(self.reset, self.value)
 
     def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str) -> list[str]:
-        cond = _code(gen, step, self.reset, columns, port, True)
+              window: str, lookups: Any = None) -> list[str]:
+        cond = _code(gen, step, self.reset, columns, port, True, lookups)
         if self.negate:
             cond = _not_true(cond)
-        value = _code(gen, step, self.value, columns, port)
+        value = _code(gen, step, self.value, columns, port, lookups=lookups)
         held = py_str(f"_{port.name}_held")
         initial = initial_literal(port)
         return [
@@ -408,8 +410,8 @@ class RunningExtreme(Recurrence):
         return f"the value is {value or 'of unknown type'}, the port {kind}: each row's conversion matters"
 
     def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str) -> list[str]:
-        value = _cast(_code(gen, step, self.value, columns, port), port)
+              window: str, lookups: Any = None) -> list[str]:
+        value = _cast(_code(gen, step, self.value, columns, port, lookups=lookups), port)
         initial = _cast(f"F.lit({initial_literal(port)!r})", port)
         agg, pick = ("F.max", "F.greatest") if self.largest else ("F.min", "F.least")
         return [f"{var} = {var}.withColumn({py_str(port.name)}, {pick}({initial}, "

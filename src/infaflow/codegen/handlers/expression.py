@@ -191,7 +191,7 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
         for ref in prev_reads.get(name, set()) - ({name} if name in running else set()):
             local[ref] = recurrence.previous_value(variables[order[ref]], window)
         if name in running:
-            lines += running[name].lines(step, gen, var, p, local, window)
+            lines += running[name].lines(step, gen, var, p, local, window, lookups)
         elif errors is None:
             code = gen.translate(step, parsed[name], local, p, lookups)
             lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
