@@ -168,7 +168,7 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
         got = gen.parse(step, p.expression or "NULL", p)
         if got is not None:
             parsed[p.name.lower()] = got
-    can_raise = {n for n, tree in parsed.items() if errors is not None and _can_raise(tree)}
+    can_raise = {n for n, tree in parsed.items() if errors is not None and _can_raise(step, gen, tree)}
     found = recurrence.analyse(variables, parsed, can_raise, _static_types(step, columns, variables))
     if found.scan:  # segments are exact only when no row error can hold the variables back
         segment = recurrence.segments(found) if not can_raise else None
@@ -208,11 +208,15 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
     return lines
 
 
-def _can_raise(parsed: Parsed) -> bool:
-    """Whether the expression can raise a row error (ERROR(), a failed conversion...)."""
+def _can_raise(step: Step, gen: Generator, parsed: Parsed) -> bool:
+    """Whether the expression can raise a row error (ERROR(), a failed conversion...), typed as the port's
+    own translation is."""
+    names = {p.name.lower(): f"F.col({py_str(p.name)})" for p in step.ports}
+    port_type, param_type, lookup_type = gen._typing(step, names)
     try:
-        return bool(exprs.to_checked_code(parsed, lambda n: f"F.col({py_str(n)})",
-                                          lambda n, a: "F.lit(None)")[1])
+        return bool(exprs.to_checked_code(parsed, lambda n: names.get(n.lower()), lambda n, a: "F.lit(None)",
+                                          types=port_type, parameter_types=param_type,
+                                          lookup_types=lookup_type)[1])
     except ConversionError:
         return False  # reported where the port is translated
 
