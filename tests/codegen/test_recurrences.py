@@ -3,6 +3,8 @@ generated for it, the sequential scan (segments, row errors, lookups) and what t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from codegen_builders import MappingBuilder, port
 
@@ -106,14 +108,14 @@ def test_segmented_scan_lines_and_report() -> None:
                   port("o", S, OUT, "v_CAT")])
     assert step_lines(job) == [
         "exp = sq_src",
-        "# segments: the scan starts again on each row where (K = v_PK) is not TRUE (the variable ports then read no earlier row)",
+        "# segments: the scan starts again on each row where (K = v_PK) is not TRUE (the scanned ports then read no earlier row)",
         'exp_row_order = Window.orderBy("_row_id")',
         'exp = exp.withColumn("v_PK", F.col("K").cast("int"))',
         'exp = exp.withColumn("_scan_condition", (F.col("K") == F.lag(F.col("v_PK"), 1, 0).over(exp_row_order))'
         '.cast("int"))',
         'exp = exp.withColumn("_scan_segment", F.sum(F.when(~F.coalesce((F.col("K") == F.lag(F.col("v_PK"), 1, 0)'
         '.over(exp_row_order)), F.lit(False)), 1).otherwise(0)).over(exp_row_order.rowsBetween('
-        'Window.unboundedPreceding, 0))).drop("v_PK")',
+        'Window.unboundedPreceding, 0)))',
         "# sequential scan: v_CAT carries a value from row to row through v_CAT (no window class); the rows of",
         "# each segment are folded one by one in PowerCenter's order, each segment in one array held by one",
         "# task (memory grows with the longest segment)",
@@ -124,11 +126,9 @@ def test_segmented_scan_lines_and_report() -> None:
         '        ("v_CAT", lambda new: F.when((row["_scan_condition"] != 0), F.when(F.coalesce(state["v_CAT"], '
         'row["NAME"]).isNull(), F.lit(None)).otherwise(F.concat_ws("", state["v_CAT"], row["NAME"])))'
         '.otherwise(row["NAME"]).cast("string")),',
-        '        ("v_PK", lambda new: (row["K"]).cast("int")),',
         "    )",
         'exp = job.scan("EXP", exp, exp_variables, F.struct(',
         "    F.lit('').cast(\"string\").alias(\"v_CAT\"),",
-        '    F.lit(0).cast("int").alias("v_PK"),',
         '), segment=F.col("_scan_segment"))',
         'exp = exp.drop("_scan_condition", "_scan_segment")',
         'exp = exp.withColumns({',
@@ -136,7 +136,7 @@ def test_segmented_scan_lines_and_report() -> None:
         '}).drop("v_CAT", "v_PK")',
     ]
     (note,) = job.scans
-    assert (note.instance, note.ports, note.segmented) == ("EXP", ["v_CAT", "v_PK"], True)
+    assert (note.instance, note.ports, note.segmented) == ("EXP", ["v_CAT"], True)
     assert note.reason.endswith("one scan per segment (a new one where (K = v_PK) is not TRUE)")
     assert "memory grows with the longest segment" in note.cost
 
@@ -220,3 +220,34 @@ def test_a_lookup_made_on_the_first_row_and_held_is_a_window() -> None:
     assert 'exp = exp.withColumn("_lkp_1", F.col("_lkp_1_MAXK"))' in lines
     assert any(x.startswith('exp = exp.withColumn("_v_HELD_held", F.last(F.when((F.col("v_COUNTER") == F.lit(1)), '
                             'F.struct(F.col("_lkp_1").cast("int").alias("v")))') for x in lines)
+
+
+def test_the_conversion_report_and_readme_list_each_scan(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from infaflow.cli import main
+
+    orders = Path(__file__).resolve().parents[2] / "samples" / "orders"
+    text = (orders / "wf_orders_daily.xml").read_text(encoding="latin-1")
+    carried = 'EXPRESSION ="IIF(v_IS_NEW_CUSTOMER = 1, v_AMOUNT, v_RUNNING_TOTAL + v_AMOUNT)"'
+    assert text.count(carried) == 1
+    export = tmp_path / "wf_orders_daily.xml"  # the running total now halves when it passes 1000: a scan
+    export.write_text(encoding="latin-1", data=text.replace(carried, 'EXPRESSION ="IIF(v_IS_NEW_CUSTOMER = 1, v_AMOUNT, '
+                                            'IIF(v_RUNNING_TOTAL &gt; 1000, v_RUNNING_TOTAL / 2, 0) + v_AMOUNT)"'))
+    out = tmp_path / "proj"
+    result = CliRunner().invoke(main, ["convert", str(export), "-o", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "conversion_report.json").read_text())
+    assert report["summary"]["sequential_scans"] == 1
+    (job,) = [j for j in report["jobs"] if j["sequential_scans"]]
+    (scan,) = job["sequential_scans"]
+    assert (job["module"], scan["instance"], scan["file"]) == ("s_m_customer_orders.py", "exp_running_total", str(export))
+    assert scan["ports"] == ["v_RUNNING_TOTAL", "v_ORDER_SEQ"]  # the others are computed before, row-wise
+    assert scan["reason"].startswith("v_RUNNING_TOTAL carries a value from row to row through v_RUNNING_TOTAL")
+    assert scan["reason"].endswith("one scan per segment (a new one where (v_IS_NEW_CUSTOMER = 1) is TRUE)")
+    assert "memory grows with the longest segment" in scan["cost"]
+    readme = (out / "README.md").read_text()
+    assert "## Sequential scans" in readme and f"{export}:{scan['line']}: exp_running_total (v_RUNNING_TOTAL, v_ORDER_SEQ)" in readme
+    assert "# sequential scan: v_RUNNING_TOTAL carries" in (out / "s_m_customer_orders.py").read_text()

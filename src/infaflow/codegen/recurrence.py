@@ -7,11 +7,14 @@ own position gives the previous row's value (the first row reads the initial val
 - a variable that reads only earlier rows of variables that are themselves computed row-wise: ``F.lag``;
 - a variable carried through its own previous value in one of the classes below, each exact as a window
   over the row order under the condition its ``exact`` method checks: :class:`RunningSum` (counts, sums,
-  a base plus a row number, restarts where a condition holds), :class:`HeldValue` (the value of the last
-  row where a condition held), :class:`RunningExtreme` (the largest or smallest value so far);
-- anything else (two variables carrying each other, a condition on the variable itself, a row error in a
-  variable port that a later row reads, a type change on each row...): every variable port of the
-  Expression is computed by an exact sequential scan of the rows in their order (:mod:`infaflow.codegen.scan`).
+  restarts where a condition holds or a key changes), :class:`Counter` (a base plus a row number),
+  :class:`HeldValue` (the value of the last row where a condition held), :class:`RunningExtreme` (the
+  largest or smallest value so far);
+- anything else (two variables carrying each other, a condition on the variable itself, a port that can
+  raise a row error above a variable a later row reads, a type change on each row...): every variable port
+  of the Expression is computed by an exact sequential scan of the rows in their order
+  (:mod:`infaflow.codegen.scan`), cut into segments where a condition restarts every variable
+  (:func:`segments`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class Analysis:
     stateful: set[str]  # variables whose value depends on earlier rows
     windows: dict[str, Recurrence] = field(default_factory=dict)  # carried variables and their class
     scan: str = ""  # why every variable port is computed by a sequential scan ("" when windows suffice)
+    row_wise: set[str] = field(default_factory=set)  # computable without a scan (F.lag at most)
 
     @property
     def order(self) -> dict[str, int]:
@@ -71,10 +75,15 @@ def analyse(variables: list[Port], parsed: dict[str, Parsed], can_raise: set[str
         if prev_reads.get(name) or current_reads.get(name, set()) & stateful:
             stateful.add(name)
     result = Analysis(variables, parsed, prev_reads, stateful)
+    for p in variables:  # in port order: a variable reading only earlier rows of row-wise ones is row-wise
+        name = p.name.lower()
+        if name in parsed and prev_reads[name] <= set(order) - stateful and current_reads[name] <= result.row_wise:
+            result.row_wise.add(name)
     if not stateful:
         return result
     read_later = set().union(*prev_reads.values()) if prev_reads else set()
-    if can_raise and read_later and max(map(order.__getitem__, read_later)) >= min(map(order.__getitem__, can_raise)):
+    lowest_read = max(map(order.__getitem__, read_later), default=-1)
+    if can_raise and lowest_read >= min(map(order.__getitem__, can_raise)):
         # A row error stops the row's evaluation: a variable below it keeps its value for the next row.
         raising = ", ".join(variables[order[n]].name for n in sorted(can_raise, key=order.__getitem__))
         result.scan = (f"a row error in {raising} keeps the values of the variables below it for the "
@@ -89,9 +98,8 @@ def analyse(variables: list[Port], parsed: dict[str, Parsed], can_raise: set[str
         why = found.exact(port, type_of or (lambda n: "")) if found is not None else "no window class"
         if found is None or why:
             result.windows.clear()
-            result.scan = (f"{port.name} carries a value from row to row through "
-                           f"{', '.join(variables[order[c]].name for c in sorted(carried, key=order.__getitem__))}"
-                           f" ({why})")
+            through = ", ".join(variables[order[c]].name for c in sorted(carried, key=order.__getitem__))
+            result.scan = f"{port.name} carries a value from row to row through {through} ({why})"
             return result
         result.windows[name] = found
     return result
@@ -481,8 +489,8 @@ class Segments:
 
 
 def segments(analysis: Analysis) -> Segments | None:
-    """A condition of the carried variables' ``IIF``/``DECODE(TRUE, ...)`` that restarts every variable,
-    reading only inputs and the previous values of variables computed row-wise; ``None`` if there is none."""
+    """A condition of the carried variables' ``IIF``/``DECODE(TRUE, ...)`` that restarts every scanned
+    variable, reading only inputs and variables computed row-wise; ``None`` if there is none."""
     order = analysis.order
     candidates: list[Segments] = []
     for name in sorted(analysis.stateful, key=order.__getitem__):
@@ -490,10 +498,10 @@ def segments(analysis: Analysis) -> Segments | None:
             candidates += [Segments(c, t, name) for c in _conditions(analysis.parsed[name].node)
                            for t in (True, False)]
     for candidate in candidates:
-        if _refs(candidate.condition) & analysis.stateful or any(
+        if not _refs(candidate.condition) & set(order) <= analysis.row_wise or any(
                 isinstance(n, RefCall) for n in walk(candidate.condition)):
             continue
-        if all(_restarts(analysis, name, candidate) for name in analysis.parsed):
+        if all(_restarts(analysis, name, candidate) for name in analysis.parsed if name not in analysis.row_wise):
             return candidate
     return None
 
@@ -509,13 +517,14 @@ def _conditions(node: Node) -> list[Node]:
 
 
 def _restarts(analysis: Analysis, name: str, segment: Segments) -> bool:
-    """Whether variable ``name`` reads no earlier row when the segment's condition says a segment starts."""
+    """Whether variable ``name`` reads no earlier row of a scanned variable when the segment's condition says
+    a segment starts (the row-wise variables are computed before the scan, their previous values with them)."""
     order = analysis.order
     tree = analysis.parsed[name].node
     if segment.applies(analysis, name):
         tree = _assume(tree, segment.text, segment.when_true)
-    earlier = {r for r in _refs(tree) & set(order) if order[r] >= order[name]}
-    return not earlier
+    scanned = set(order) - analysis.row_wise
+    return not {r for r in _refs(tree) & scanned if order[r] >= order[name]}
 
 
 def _assume(node: Node, condition: str, truth: bool) -> Node:

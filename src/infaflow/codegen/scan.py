@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 ROW_ERROR = "_row_error"
 SCAN_CONDITION, SCAN_SEGMENT = "_scan_condition", "_scan_segment"
+PREVIOUS = "_prev_"  # prefix of the previous row's value of a row-wise variable, read by a segmented scan
 _COLUMN = re.compile(r'^F\.col\(("(?:[^"\\]|\\.)*")\)$')
 
 
@@ -74,12 +75,17 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
     lines: list[str] = []
     assigned: list[tuple[str, str]] = []  # (field, code) in the order the row function assigns them
     row_columns = {k: row_field(v) for k, v in columns.items()}
-    if segment is not None:
-        lines += segment_lines(step, gen, var, analysis, columns, segment)
+    drop: list[str] = []
+    scanned = list(variables)
+    if segment is not None:  # the row-wise variables are computed before the scan and read as row fields
+        more, drop = segment_lines(step, gen, var, analysis, columns, segment, lookups)
+        lines += more
+        row_columns = {k: row_field(v) for k, v in columns.items()}
         row_columns[SCAN_CONDITION.lower()] = f"row[{py_str(SCAN_CONDITION)}]"
+        scanned = [p for p in variables if p.name.lower() not in analysis.row_wise]
     error_so_far = f"new[{py_str(ROW_ERROR)}]"
     raised = False
-    for p in variables:
+    for p in scanned:
         name = p.name.lower()
         if name not in parsed:
             continue
@@ -94,8 +100,11 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
         local = dict(row_columns)
         for ref in order:
             # earlier ports were assigned on this row; this port and later ones still hold the previous row's
-            holder = "new" if order[ref] < order[name] else "state"
-            local[ref] = f"{holder}[{py_str(variables[order[ref]].name)}]"
+            ref_name = variables[order[ref]].name
+            if ref in analysis.row_wise and segment is not None:
+                local[ref] = f"row[{py_str(ref_name if order[ref] < order[name] else PREVIOUS + ref_name)}]"
+            else:
+                local[ref] = f"{'new' if order[ref] < order[name] else 'state'}[{py_str(ref_name)}]"
         if errors is not None:
             code, error = gen.translate_checked(step, tree, local, p)
         else:
@@ -130,16 +139,16 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
     lines.append("    )")
     tail = f"), segment=F.col({py_str(SCAN_SEGMENT)}))" if segment is not None else "))"
     lines += _call(f"{var} = job.scan({py_str(step.name)}, {var}, {fn}, F.struct(", initial, tail)
-    if segment is not None:
-        lines.append(f"{var} = {var}.drop({py_str(SCAN_CONDITION)}, {py_str(SCAN_SEGMENT)})")
+    if drop:
+        lines.append(f"{var} = {var}.drop({', '.join(py_str(c) for c in drop)})")
     for p in variables:
         columns[p.name.lower()] = f"F.col({py_str(p.name)})"
     if raised and errors is not None:
         errors.append(f"F.col({py_str(ROW_ERROR)})")
-    loc = step.location if not variables[0].location.file else variables[0].location
+    loc = scanned[0].location if scanned and scanned[0].location.file else step.location
     where = f"; one scan per segment (a new one where {segment.text} is{'' if segment.when_true else ' not'} TRUE)" \
         if segment is not None else ""
-    gen.scans.append(ScanNote(step.name, [p.name for p in variables], reason + where, loc.file or gen.file,
+    gen.scans.append(ScanNote(step.name, [p.name for p in scanned], reason + where, loc.file or gen.file,
                               loc.line, segment is not None))
     return lines
 
@@ -180,24 +189,34 @@ def _joined_lookups(step: Step, gen: Generator, parsed: Parsed, port: Port, colu
 
 
 def segment_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns: dict[str, str],
-                  segment: Segments) -> list[str]:
-    """Lines adding the segment's condition (its value on each row, read by the row function) and the
-    segment number (a running count of the rows where a segment starts) to ``var``."""
+                  segment: Segments, lookups: Any = None) -> tuple[list[str], list[str]]:
+    """Lines adding to ``var`` the row-wise variables (with the previous values the scan reads), the
+    segment's condition (its value on each row, read by the row function) and the segment number (a running
+    count of the rows where a segment starts); and the names of the columns to drop after the scan."""
     from infaflow.codegen.generate import ROW_ID, cast_to
 
     order = analysis.order
     owner = analysis.variables[order[segment.owner]]
     window = gen.new_var(f"{var}_row_order")
-    needed = _row_wise_needs(analysis, segment)
     lines = [f"# segments: the scan starts again on each row where {segment.text} is"
-             f"{'' if segment.when_true else ' not'} TRUE (the variable ports then read no earlier row)",
+             f"{'' if segment.when_true else ' not'} TRUE (the scanned ports then read no earlier row)",
              f"{window} = Window.orderBy({py_str(ROW_ID)})"]
+    row_wise = [p for p in analysis.variables if p.name.lower() in analysis.row_wise]
+    first = [p for p in row_wise if p.name.lower() not in analysis.stateful]
+    for p in [*first, *[p for p in row_wise if p not in first]]:  # those reading earlier rows last
+        name = p.name.lower()
+        local = dict(columns)
+        for ref in analysis.prev_reads.get(name, set()):
+            local[ref] = previous_value(analysis.variables[order[ref]], window)
+        code = gen.translate(step, analysis.parsed[name], local, p, lookups)
+        lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
+        columns[name] = f"F.col({py_str(p.name)})"
+    drop = [SCAN_CONDITION, SCAN_SEGMENT]
+    for name in sorted(_previous_reads(analysis, segment), key=order.__getitem__):
+        port = analysis.variables[order[name]]
+        lines.append(f"{var} = {var}.withColumn({py_str(PREVIOUS + port.name)}, {previous_value(port, window)})")
+        drop.append(PREVIOUS + port.name)
     local = dict(columns)
-    for p in analysis.variables:  # the variables the condition reads, computed row-wise (port order)
-        if p.name.lower() in needed:
-            code = gen.translate(step, analysis.parsed[p.name.lower()], local, p)
-            lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
-            local[p.name.lower()] = f"F.col({py_str(p.name)})"
     for ref in _refs_of(segment.condition) & set(order):
         if order[ref] >= order[segment.owner]:
             local[ref] = previous_value(analysis.variables[order[ref]], window)
@@ -205,29 +224,26 @@ def segment_lines(step: Step, gen: Generator, var: str, analysis: Analysis, colu
     flag = gen.translate(step, Parsed("", segment.condition), local, owner, as_condition=True)
     flag = f"F.coalesce({flag}, F.lit(False))"
     flag = flag if segment.when_true else f"~{flag}"
-    drop = "".join(f".drop({py_str(p.name)})" for p in analysis.variables if p.name.lower() in needed)
     lines.append(f"{var} = {var}.withColumn({py_str(SCAN_CONDITION)}, {value})")
     lines.append(f"{var} = {var}.withColumn({py_str(SCAN_SEGMENT)}, F.sum(F.when({flag}, 1).otherwise(0))"
-                 f".over({window}.rowsBetween(Window.unboundedPreceding, 0))){drop}")
-    return lines
+                 f".over({window}.rowsBetween(Window.unboundedPreceding, 0)))")
+    return lines, drop
+
+
+def _previous_reads(analysis: Analysis, segment: Segments) -> set[str]:
+    """The row-wise variables whose previous row's value a scanned variable reads (besides the condition)."""
+    order = analysis.order
+    out: set[str] = set()
+    for name, parsed in analysis.parsed.items():
+        if name in analysis.row_wise:
+            continue
+        tree = _replaced(parsed, segment.text, SCAN_CONDITION) if segment.applies(analysis, name) else parsed
+        out |= {r for r in _refs_of(tree.node) & analysis.row_wise if order[r] >= order[name]}
+    return out
 
 
 def _refs_of(node: Node) -> set[str]:
     return {n.name.lower() for n in walk(node) if isinstance(n, Name)}
-
-
-def _row_wise_needs(analysis: Analysis, segment: Segments) -> set[str]:
-    """The variables the condition reads, with the variables they read in turn (all computed row-wise)."""
-    order = analysis.order
-    todo = list(_refs_of(segment.condition) & set(order))
-    needed: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in needed or name not in analysis.parsed:
-            continue
-        needed.add(name)
-        todo += list(_refs_of(analysis.parsed[name].node) & set(order))
-    return needed
 
 
 def _replaced(parsed: Parsed, text: str, column: str) -> Parsed:
