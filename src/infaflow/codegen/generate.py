@@ -138,6 +138,7 @@ class Generator:
         self.flagged: set[str] = set()
         self.driven = pipelines.drivers(plan)  # steps no source feeds -> the port whose rows drive them
         self.unordered: set[str] = set()  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
+        self.scans: list = []  # sequential scans of variable ports (codegen.scan.ScanNote), for the report
 
     # -- per step -------------------------------------------------------------------------------
 

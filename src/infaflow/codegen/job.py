@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import jinja2
@@ -22,6 +22,7 @@ class JobSource:
     code: str
     plan: Plan | None  # None for a module read from a converted project
     gaps: list[Gap]
+    scans: list = field(default_factory=list)  # sequential scans of variable ports (codegen.scan.ScanNote)
 
     @property
     def complete(self) -> bool:
@@ -112,7 +113,7 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         stop_on_errors=stop_on_errors(plan),
         steps=steps,
     )
-    return JobSource(module, code, plan, gen.gaps)
+    return JobSource(module, code, plan, gen.gaps, gen.scans)
 
 
 def render_session(session: Session, folder: Folder | None, module: str, file: str = "",

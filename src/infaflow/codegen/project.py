@@ -66,6 +66,7 @@ class Conversion:
                 "mappings_complete": sum(mappings.values()),
                 "unsupported": len(self.gaps),
                 "sessions_without_mapping": sum(not j.job.code for j in self.jobs),
+                "sequential_scans": sum(len(j.job.scans) for j in self.jobs),
             },
             "jobs": [
                 {
@@ -79,6 +80,11 @@ class Conversion:
                     "unsupported": [
                         {"instance": g.instance, "message": g.message, "file": g.file, "line": g.line}
                         for g in j.job.gaps
+                    ],
+                    "sequential_scans": [
+                        {"instance": n.instance, "ports": n.ports, "reason": n.reason, "cost": n.cost,
+                         "file": n.file, "line": n.line}
+                        for n in j.job.scans
                     ],
                 }
                 for j in self.jobs

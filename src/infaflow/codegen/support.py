@@ -871,6 +871,42 @@ class Job:
         self._sequences.append(key)
         return key
 
+    def scan(self, instance: str, df: DataFrame, step: Callable[[Column, Column], Column], initial: Column,
+             segment: Column | None = None) -> DataFrame:
+        """``df`` with the fields of ``initial`` as new columns, computed row by row in PowerCenter's order
+        (``_row_id``): ``step(state, row)`` gives a row's values from the previous row's (``initial`` before
+        the first row). With ``segment``, each run of rows with the same segment value starts again from
+        ``initial`` and runs in its own task. Native Spark only (``aggregate`` over the sorted rows); the rows
+        of a segment are held in one array."""
+        keyed = df.withColumn(SCAN_SEGMENT, segment) if segment is not None else df
+        names = [ROW_ID, *[c for c in df.columns if c != ROW_ID]]  # sorted by _row_id, the first field
+        rows = F.sort_array(F.collect_list(F.struct(*[keyed[c] for c in names])))
+        grouped = keyed.groupBy(*([SCAN_SEGMENT] if segment is not None else [])).agg(rows.alias(SCAN_ROWS))
+        state_type = df.select(initial.alias("s")).schema["s"].dataType
+        states = _fold_rows(F.col(SCAN_ROWS), step, initial, state_type)
+        pairs = F.zip_with(SCAN_ROWS, states, lambda r, s: F.struct(r.alias("r"), s.alias("s")))
+        out = grouped.select(F.explode(pairs).alias("x"))
+        fields = [f.name for f in state_type.fields]  # type: ignore[attr-defined]
+        return out.select(*[F.col("x.r")[c].alias(c) for c in df.columns],
+                          *[F.col("x.s")[f].alias(f) for f in fields])
+
+    @staticmethod
+    def in_order(*assignments: tuple[str, Callable[[Column], Column]]) -> Column:
+        """A struct of values assigned in order: each ``(name, value)`` computes its value from the struct of
+        the values assigned before it (``new``); a name assigned again replaces its field. Each step is bound
+        once (``transform`` over a one-element array), so a value read several times is computed once."""
+        names: list[str] = []
+        new: Column | None = None
+        for name, value in assignments:
+            if new is None:
+                new, names = F.struct(value(F.struct(F.lit(None).alias("_"))).alias(name)), [name]
+                continue
+            fields = names if name in names else [*names, name]
+            new, names = F.element_at(F.transform(F.array(new), _assign(name, value, fields)), 1), fields
+        if new is None:
+            raise ValueError("in_order needs at least one assignment")
+        return new
+
     def not_converted(self, instance: str, message: str, *inputs: Any) -> DataFrame:
         """Stop the job where logic that could not be converted belongs (``inputs``: the frames that
         feed the step, named so a reader sees what it would transform)."""
@@ -891,6 +927,40 @@ class Job:
         if self._variables:
             self.result.mapping_variables = self._final_variables()
         return self.result
+
+
+def _assign(name: str, value: Callable[[Column], Column], fields: list[str]) -> Callable[[Column], Column]:
+    """The struct ``done`` with field ``name`` set to ``value(done)`` (``fields`` in order)."""
+    return lambda done: F.struct(*[(value(done) if f == name else done[f]).alias(f) for f in fields])
+
+
+SCAN_ROWS, SCAN_SEGMENT = "_scan_rows", "_scan_segment"
+SCAN_CHUNK = 128  # rows folded into one inner array: appending copies it, so chunks keep that cost linear
+
+
+def _fold_rows(rows: Column, step: Callable[[Column, Column], Column], initial: Column, state_type: Any) -> Column:
+    """The state after each element of ``rows``, folded in order: chunks of SCAN_CHUNK rows, each folded with
+    ``aggregate`` from the last state of the chunk before (appending to an array copies it, so one array of
+    every state would cost the square of the row count)."""
+    from pyspark.sql.types import ArrayType
+
+    def last(states: Column, before: Column) -> Column:
+        return F.when(F.size(states) == 0, before).otherwise(F.element_at(states, F.size(states)))
+
+    count = F.greatest(F.lit(0), F.floor((F.size(rows) - 1) / SCAN_CHUNK).cast("int"))
+    chunks = F.transform(F.sequence(F.lit(0), count), lambda i: F.slice(rows, i * SCAN_CHUNK + 1, SCAN_CHUNK))
+    no_states = F.array().cast(ArrayType(state_type))
+
+    def fold_chunk(done: Column, chunk: Column) -> Column:
+        start = F.when(F.size(done) == 0, initial).otherwise(F.element_at(F.element_at(done, F.size(done)), -1))
+
+        def fold_row(acc: Column, row: Column) -> Column:  # the previous state bound once, however often read
+            after = F.transform(F.array(last(acc, start)), lambda state: F.concat(acc, F.array(step(state, row))))
+            return F.element_at(after, 1)
+
+        return F.concat(done, F.array(F.aggregate(chunk, no_states, fold_row)))
+
+    return F.flatten(F.aggregate(chunks, F.array().cast(ArrayType(ArrayType(state_type))), fold_chunk))
 
 
 def _merge(existing: DataFrame, rows: DataFrame, names: list[str], keys: list[str],

@@ -1,27 +1,26 @@
 """Expression: row-wise output ports, with variable ports evaluated in port order.
 
 A variable port read before it is assigned in port order gives the previous row's value (SPEC E).
-A row error (ERROR(), a failed conversion, a division by zero) in an output port, or in a variable port
-that carries nothing to the next row, rejects the row as PowerCenter does: ``job.reject_errors`` drops it,
-counts it (TotalTransErrors) and writes it with its message to the session's row-error file; an output
-port with a DEFAULTVALUE other than ``ERROR(...)`` takes that value instead.
-That is exact with ``F.lag`` over PowerCenter's row order when the variable read that way does not
-itself depend on earlier rows; a variable whose value is carried through a chain of rows (a running
-total ``v = v + x``) has no exact native translation and is reported.
+A row error (ERROR(), a failed conversion, a division by zero) in an output or a variable port rejects the
+row as PowerCenter does: ``job.reject_errors`` drops it, counts it (TotalTransErrors) and writes it with its
+message to the session's row-error file; an output port with a DEFAULTVALUE other than ``ERROR(...)`` takes
+that value instead. Values carried from row to row are computed by a window over PowerCenter's row order
+where one is exact (``F.lag``, running sums, held values, running maxima: :mod:`infaflow.codegen.recurrence`),
+else by an exact sequential scan of the rows (:mod:`infaflow.codegen.scan`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from infaflow.codegen import exprs, mapping_variables
+from infaflow.codegen import exprs, mapping_variables, recurrence
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.generate import ANY_ORIGIN, ROW_ID, Generator, Output, StepCode, cast_to, select_code
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_rows
-from infaflow.codegen.types import default_value_literal, spark_type
+from infaflow.codegen.scan import scan_lines
+from infaflow.expr.nodes import Name
 from infaflow.model import Port
 
 KINDS = ("Expression",)
@@ -144,9 +143,10 @@ def input_defaults(step: Step, gen: Generator, var: str, inputs: list[Port]) -> 
 
 def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str],
                    lookups: UnconnectedLookups | None = None, errors: list[str] | None = None) -> list[str]:
-    """``withColumn`` lines for the variable ports; ``columns`` gains each variable. With ``errors``, a row
-    error of a variable port that no later row reads becomes the ``_row_error`` column (its name is added
-    to ``errors``); the other variable ports fail the job on a row error."""
+    """Lines adding the variable ports to ``var``; ``columns`` gains each variable. With ``errors``, a row
+    error of a variable port becomes the ``_row_error`` column (its name is added to ``errors``) and the
+    row is rejected; without, a row error fails the job. Values carried from row to row are computed by
+    a window where one is exact (:mod:`infaflow.codegen.recurrence`), else by a sequential scan."""
     variables = [p for p in step.ports if p.is_variable]
     if not variables:
         return []
@@ -156,40 +156,15 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
         got = gen.parse(step, p.expression or "NULL", p)
         if got is not None:
             parsed[p.name.lower()] = got
-    # A read of a variable at or after its own position is a read of the previous row's value.
-    prev_reads: dict[str, set[str]] = {}
-    current_reads: dict[str, set[str]] = {}
-    for name, tree in parsed.items():
-        refs = {r.lower() for r in exprs.references(tree)} & set(order)
-        prev_reads[name] = {r for r in refs if order[r] >= order[name]}
-        current_reads[name] = refs - prev_reads[name]
-    stateful: set[str] = set()
-    running: dict[str, RunningSum | HeldValue] = {}
-    for p in variables:  # in port order, so current reads are already classified
-        name = p.name.lower()
-        if prev_reads.get(name) or current_reads.get(name, set()) & stateful:
-            stateful.add(name)
-    for name in sorted(stateful, key=order.__getitem__):
-        carried = prev_reads.get(name, set()) & stateful
-        port = variables[order[name]]
-        if carried == {name} and name in parsed:
-            found = running_sum(parsed[name], name) or held_value(parsed[name], name)
-            if found is not None and not (found.refs() & {name}):
-                running[name] = found
-                continue
-        if carried:
-            gen.gap(step, ConversionError(
-                f"variable port {port.name} carries a value from row to row through "
-                f"{', '.join(sorted(carried))}; no exact Spark translation"), port)
-            for v in variables:  # so that ports reading them report nothing more
-                columns[v.name.lower()] = "F.lit(None)"
-            return []
+    can_raise = {n for n, tree in parsed.items() if errors is not None and _can_raise(step, gen, tree)}
+    found = recurrence.analyse(variables, parsed, can_raise, _static_types(step, columns, variables))
+    if found.scan:  # segments are exact only when no row error can hold the variables back
+        segment = recurrence.segments(found) if not can_raise else None
+        return scan_lines(step, gen, var, found, columns, lookups, errors, segment)
+    prev_reads, stateful, running = found.prev_reads, found.stateful, found.windows
     ordered = [p for p in variables if p.name.lower() not in stateful] + [
         p for p in variables if p.name.lower() in stateful
     ]
-    # A rejected row would still feed the next row's reads of a carried variable: rows are rejected only
-    # when no variable is carried from row to row.
-    checkable = not stateful
     lines: list[str] = []
     window = ""
     for p in ordered:
@@ -202,12 +177,10 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
                 window = gen.new_var(f"{var}_row_order")
                 lines.append(f"{window} = Window.orderBy({py_str(ROW_ID)})")
         for ref in prev_reads.get(name, set()) - ({name} if name in running else set()):
-            ref_port = variables[order[ref]]
-            initial = default_value_literal(spark_type(ref_port.datatype, ref_port.precision, ref_port.scale))
-            local[ref] = f"F.lag(F.col({py_str(ref_port.name)}), 1, {initial!r}).over({window})"
+            local[ref] = recurrence.previous_value(variables[order[ref]], window)
         if name in running:
-            lines += running[name].lines(step, gen, var, p, local, window)
-        elif errors is None or not checkable:
+            lines += running[name].lines(step, gen, var, p, local, window, lookups)
+        elif errors is None:
             code = gen.translate(step, parsed[name], local, p, lookups)
             lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
         else:
@@ -221,6 +194,40 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
                     errors.append(so_far)
         columns[name] = f"F.col({py_str(p.name)})"
     return lines
+
+
+def _can_raise(step: Step, gen: Generator, parsed: Parsed) -> bool:
+    """Whether the expression can raise a row error (ERROR(), a failed conversion...), typed as the port's
+    own translation is."""
+    names = {p.name.lower(): f"F.col({py_str(p.name)})" for p in step.ports}
+    port_type, param_type, lookup_type = gen._typing(step, names)
+    try:
+        return bool(exprs.to_checked_code(parsed, lambda n: names.get(n.lower()), lambda n, a: "F.lit(None)",
+                                          types=port_type, parameter_types=param_type,
+                                          lookup_types=lookup_type)[1])
+    except ConversionError:
+        return False  # reported where the port is translated
+
+
+def _static_types(step: Step, columns: dict[str, str], variables: list[Port]):  # type: ignore[no-untyped-def]
+    """``type_of(node)``: the static type of a sub-expression over the step's ports."""
+    from infaflow.expr.infer import static_type
+
+    def name_type(name: str) -> str:
+        p = step.port(name)
+        known = name.lower() in columns or any(v.name.lower() == name.lower() for v in variables)
+        return exprs.expr_type(p.datatype) if p is not None and known else ""
+
+    def type_of(node: Any) -> str:
+        return static_type(node, name_type)
+
+    def scale(node: Any) -> int | None:
+        """The scale of a decimal port read as it is, else None."""
+        p = step.port(node.name) if isinstance(node, Name) else None
+        return p.scale if p is not None and name_type(p.name) == "decimal" else None
+
+    type_of.scale = scale  # type: ignore[attr-defined]
+    return type_of
 
 
 class UnconnectedLookups:
@@ -239,122 +246,3 @@ class UnconnectedLookups:
         self.temporary.append(column)
         self.lines += unconnected_call(self.step, self.gen, self.var, name, arg_codes, column)
         return f"F.col({py_str(column)})"
-
-
-@dataclass
-class RunningSum:
-    """``v = IIF(reset, start, v + step)`` (or ``v = v + step``): a running sum that restarts where
-    ``reset`` is TRUE; exact as a sum over the rows since the last restart (NULL once a NULL is added)."""
-
-    reset: Any  # expression node or None
-    start: Any
-    step: Any
-    negate: bool = False  # the reset is where the condition is not TRUE (IIF(c, v + b, a))
-
-    def refs(self) -> set[str]:
-        from infaflow.expr import references
-
-        out: set[str] = set()
-        for node in (self.reset, self.start, self.step):
-            if node is not None:
-                out |= {r.lower() for r in references(node)}
-        return out
-
-    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str) -> list[str]:
-        def code(node: Any, condition: bool = False) -> str:
-            return gen.translate(step, Parsed("", node), columns, port, as_condition=condition)
-
-        name = py_str(port.name)
-        part = py_str(f"_{port.name}_run")
-        term = code(self.step)
-        lines = []
-        if self.reset is not None:
-            cond = code(self.reset, True)
-            if self.negate:
-                cond = f"~F.coalesce({cond}, F.lit(False))"
-            lines.append(f"{var} = {var}.withColumn({part}, F.sum(F.when({cond}, 1)"
-                         f".otherwise(0)).over({window}.rowsBetween(Window.unboundedPreceding, 0)))")
-            term = f"F.when({cond}, {code(self.start)}).otherwise({term})"
-            run = f"Window.partitionBy({part}).orderBy({py_str(ROW_ID)})"
-        else:
-            run = f"{window}"
-        lines.append(f"{var} = {var}.withColumn({name}, {cast_to(term, port)})")
-        total = f"F.when(F.count_if(F.col({name}).isNull()).over({run}) == 0, F.sum({name}).over({run}))"
-        lines.append(f"{var} = {var}.withColumn({name}, {cast_to(total, port)})")
-        if self.reset is not None:
-            lines.append(f"{var} = {var}.drop({part})")
-        return lines
-
-
-def running_sum(parsed: Parsed, name: str) -> RunningSum | None:
-    """Recognise ``IIF(c, a, v + b)``, ``IIF(c, v + b, a)`` and ``v + b`` for variable ``name``."""
-    from infaflow.expr.nodes import Binary, Call, Name
-
-    def added(node: Any) -> Any:
-        if isinstance(node, Binary) and node.op == "+":
-            if isinstance(node.left, Name) and node.left.name.lower() == name:
-                return node.right
-            if isinstance(node.right, Name) and node.right.name.lower() == name:
-                return node.left
-        return None
-
-    node = parsed.node
-    if added(node) is not None:
-        return RunningSum(None, None, added(node))
-    if isinstance(node, Call) and node.name.upper() == "IIF" and len(node.args) == 3:
-        cond, a, b = node.args
-        if added(b) is not None:
-            return RunningSum(cond, a, added(b))
-        if added(a) is not None:
-            return RunningSum(cond, b, added(a), negate=True)
-    return None
-
-
-@dataclass
-class HeldValue:
-    """``v = IIF(set, value, v)`` (or ``IIF(keep, v, value)``): the value of the last row where ``set``
-    was TRUE, the port's initial value before any; exact as a ``last`` over the rows so far."""
-
-    reset: Any  # the condition that assigns a new value
-    value: Any
-    negate: bool = False  # a new value where the condition is not TRUE (IIF(c, v, a))
-
-    def refs(self) -> set[str]:
-        from infaflow.expr import references
-
-        return {r.lower() for node in (self.reset, self.value) for r in references(node)}
-
-    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str) -> list[str]:
-        cond = gen.translate(step, Parsed("", self.reset), columns, port, as_condition=True)
-        if self.negate:
-            cond = f"~F.coalesce({cond}, F.lit(False))"
-        value = gen.translate(step, Parsed("", self.value), columns, port)
-        held = py_str(f"_{port.name}_held")
-        initial = default_value_literal(spark_type(port.datatype, port.precision, port.scale))
-        return [
-            f"{var} = {var}.withColumn({held}, F.last(F.when({cond}, F.struct({cast_to(value, port)}.alias(\"v\"))), "
-            f"ignorenulls=True).over({window}.rowsBetween(Window.unboundedPreceding, 0)))",
-            f"{var} = {var}.withColumn({py_str(port.name)}, F.when(F.col({held}).isNull(), "
-            f"{cast_to(f'F.lit({initial!r})', port)}).otherwise(F.col({held}).getField(\"v\"))).drop({held})",
-        ]
-
-
-def held_value(parsed: Parsed, name: str) -> HeldValue | None:
-    """Recognise ``IIF(c, a, v)`` and ``IIF(c, v, a)`` for variable ``name``."""
-    from infaflow.expr.nodes import Call, Name
-
-    node = parsed.node
-    if not (isinstance(node, Call) and node.name.upper() == "IIF" and len(node.args) == 3):
-        return None
-    cond, a, b = node.args
-
-    def is_self(n: Any) -> bool:
-        return isinstance(n, Name) and n.name.lower() == name
-
-    if is_self(b) and not is_self(a):
-        return HeldValue(cond, a)
-    if is_self(a) and not is_self(b):
-        return HeldValue(cond, b, negate=True)
-    return None
