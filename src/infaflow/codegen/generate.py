@@ -14,6 +14,7 @@ from infaflow.codegen import exprs
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import Namer, py_str
 from infaflow.codegen.plan import Gap, Plan, PortRef, Step
+from infaflow.codegen.session_config import session_config
 from infaflow.codegen.types import spark_type
 from infaflow.model import Port
 
@@ -134,6 +135,7 @@ class Generator:
         self.extends: dict[str, str] = {}  # frame variable -> the frame whose rows and columns it keeps
         self.flagged: set[str] = set()
         self.unordered: set[str] = set()  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
+        self.date_format = session_config(plan.session, plan.task_instance).date_format
 
     # -- per step -------------------------------------------------------------------------------
 
@@ -345,7 +347,8 @@ class Generator:
         try:
             return exprs.to_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
                                  loc.file or self.file, loc.line, types=port_type, parameter_types=param_type,
-                                 lookup_types=lookup_type, as_condition=as_condition)
+                                 lookup_types=lookup_type, as_condition=as_condition,
+                                 date_format=self.date_format)
         except ConversionError as exc:
             self._translation_gap(step, exc, port)
             return "F.lit(None)"
@@ -373,7 +376,7 @@ class Generator:
             return exprs.to_checked_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
                                          loc.file or self.file, loc.line, types=port_type,
                                          parameter_types=param_type, lookup_types=lookup_type,
-                                         as_condition=as_condition)
+                                         as_condition=as_condition, date_format=self.date_format)
         except ConversionError as exc:
             self._translation_gap(step, exc, port)
             return "F.lit(None)", ""

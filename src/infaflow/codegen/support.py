@@ -32,6 +32,7 @@ CANCEL_KEY = "__infaflow_cancel__"  # params entry: an Event set when the run is
 ROW_TYPE = "_row_type"  # DD_INSERT=0, DD_UPDATE=1, DD_DELETE=2, DD_REJECT=3 (Update Strategy)
 ROW_ERROR = "_row_error"  # a row's error message (NULL: no error): the row is rejected (Job.reject_errors)
 DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
+DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
 
 _PROCESS_DIRS = {
     "$PMRootDir": ".",
@@ -238,11 +239,14 @@ class Job:
     """The context of one session run: parameters, directories, connections and row counts."""
 
     def __init__(self, spark: SparkSession, session: str, params: dict[str, Any] | None,
-                 parameters: dict[str, tuple[str, Any]] | None = None, *, stop_on_errors: int | str = 0) -> None:
+                 parameters: dict[str, tuple[str, Any]] | None = None, *, stop_on_errors: int | str = 0,
+                 date_format: str = DEFAULT_DATE_FORMAT) -> None:
         """``stop_on_errors``: the session's `Stop on errors` (0 = never; N = fail once a source or a
-        transformation has N row errors), a number or a variable such as ``$PMSessionErrorThreshold``."""
+        transformation has N row errors), a number or a variable such as ``$PMSessionErrorThreshold``.
+        ``date_format``: the session's `DateTime Format String` (implicit date-to-string conversions)."""
         self.spark = spark
         self.session = session
+        self.date_format = date_format
         self._error_rows: list[tuple[str, str, DataFrame]] = []  # (instance, kind, rows with ROW_ERROR)
         self.params: dict[str, Any] = {}
         self._cancel = (params or {}).get(CANCEL_KEY)  # a threading.Event from the session executor
@@ -411,6 +415,7 @@ class Job:
         repeated to the width with ``repeat_null``, else once and padded with blanks. One line per row."""
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
+        df = self._dates_as_text(df, [(n, t) for n, t, _w in columns])
         fmt = _spark_format(date_format)
         out = _one_partition(df, ordered)
         null_text = null_character or " "
@@ -478,6 +483,7 @@ class Job:
         ``ordered=False`` (rows coming from an Aggregator or a Union, in no defined order) no sort."""
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
+        df = self._dates_as_text(df, columns)
         fmt = _spark_format(date_format)
         out = _one_partition(df, ordered)
         cols = [_cast_out(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns]
@@ -504,6 +510,7 @@ class Job:
             ROW_TYPE, F.when(F.col(ROW_TYPE).isin(allowed), F.col(ROW_TYPE)).otherwise(F.lit(DD_REJECT))
         )
         df = self._route_rejects(target, df, insert_only=False)
+        df = self._dates_as_text(df, columns)
         cols = [F.col(f"`{c}`").cast(t).alias(c) for c, t in columns]
         rows = df.select(*cols, ROW_TYPE, *([ROW_ID] if ROW_ID in df.columns else []))
         if connection.is_jdbc:
@@ -544,6 +551,15 @@ class Job:
         else:
             writer = writer.mode("append")
         writer.save()
+
+    def _dates_as_text(self, df: DataFrame, columns: list[tuple[str, str]]) -> DataFrame:
+        """A date reaching a string field is converted with the session's DateTime Format String, as
+        PowerCenter converts a date/time port connected to a string port."""
+        kinds = {f.name.lower(): f.dataType.typeName() for f in df.schema.fields}
+        for name, spark_type in columns:
+            if spark_type == "string" and kinds.get(name.lower()) == "timestamp":
+                df = df.withColumn(name, F.date_format(F.col(f"`{name}`"), _spark_format(self.date_format)))
+        return df
 
     def _route_rejects(self, target: str, df: DataFrame, insert_only: bool) -> DataFrame:
         """Rows flagged DD_REJECT go to the reject file ($PMBadFileDir/<target>.bad) and are counted."""
