@@ -172,6 +172,16 @@ def _translate(
         def lookup_type(self, name: str) -> str:
             return lookup_types(name) if lookup_types else ""
 
+        def stored_procedure(self, name: str, arg_codes: list[str | None]) -> str:
+            call = getattr(lookup, "stored_procedure", None)  # the step's resolver of :LKP and :SP calls
+            if call is None:
+                raise ConversionError(f":SP.{name} is not allowed here", file, line)
+            return call(name, arg_codes)
+
+        def stored_procedure_type(self, name: str) -> str:
+            typed = getattr(lookup, "stored_procedure_type", None)
+            return typed(name) if typed is not None else ""
+
         def row_order(self) -> str | None:
             return 'F.col("_row_id")'
 

@@ -136,6 +136,7 @@ class Generator:
         self.flagged: set[str] = set()
         self.unordered: set[str] = set()  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
         self.date_format = session_config(plan.session, plan.task_instance).date_format
+        self.session_calls: list = []  # once-per-session stored procedures (handlers.stored_procedure)
 
     # -- per step -------------------------------------------------------------------------------
 

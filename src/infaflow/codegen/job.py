@@ -8,6 +8,7 @@ from functools import cache
 import jinja2
 
 from infaflow.codegen.generate import Generator
+from infaflow.codegen.handlers import stored_procedure
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Gap, Plan, build_plan
 from infaflow.codegen.session_config import config_attributes, session_config
@@ -89,6 +90,8 @@ def job_options(plan: Plan) -> dict[str, str]:
     config = session_config(plan.session, plan.task_instance)
     if not config.date_format_is_default:
         options["DateTime Format String"] = f"date_format={py_str(config.date_format)}"
+    if not config.stop_on_procedure_error:
+        options["On Stored Procedure error"] = "stop_on_procedure_error=False"
     return options
 
 
@@ -116,6 +119,7 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         parameters=_parameters(plan),
         job_options=list(options.values()),
         job_settings=" and ".join(options),
+        prologue=stored_procedure.session_calls(gen),
         steps=steps,
     )
     return JobSource(module, code, plan, gen.gaps)

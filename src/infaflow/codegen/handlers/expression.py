@@ -103,7 +103,8 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
     origin = gen.output_of(step.inputs[inputs[0].name.lower()]).origin if inputs else ANY_ORIGIN
     columns = {p.name.lower(): f"F.col({py_str(gen.column_of(step, p))})" for p in inputs}
     variables = [p for p in step.ports if p.is_variable]
-    stateful = bool(variables) or any(":LKP" in (p.expression or "").upper() for p in step.ports)
+    stateful = bool(variables) or any(call in (p.expression or "").upper() for p in step.ports
+                                      for call in (":LKP", ":SP"))
     lines: list[str] = [f"{var} = {frame}"] if stateful else []
     base = var if stateful else frame
     lookups = UnconnectedLookups(step, gen, var, lines)
@@ -251,6 +252,21 @@ class UnconnectedLookups:
         self.temporary.append(column)
         self.lines += unconnected_call(self.step, self.gen, self.var, name, arg_codes, column)
         return f"F.col({py_str(column)})"
+
+    def stored_procedure(self, name: str, arg_codes: list[str | None]) -> str:
+        """``:SP.name(args)``: the procedure called once per row over JDBC (handlers.stored_procedure)."""
+        from infaflow.codegen.handlers.stored_procedure import unconnected_call as procedure_call
+
+        self.count += 1
+        column = f"_sp_{self.count}"
+        self.temporary.append(column)
+        self.lines += procedure_call(self.step, self.gen, self.var, name, arg_codes, column)
+        return f"F.col({py_str(column)})"
+
+    def stored_procedure_type(self, name: str) -> str:
+        from infaflow.codegen.handlers.stored_procedure import result_type
+
+        return result_type(self.gen, name)
 
 
 @dataclass
