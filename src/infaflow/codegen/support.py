@@ -888,8 +888,9 @@ def _database_error(exc: BaseException) -> str:
     """The database's message from a Spark/JDBC exception (its first line naming an SQL error)."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     for line in lines:
-        if "SQLException" in line or "PSQLException" in line or "ERROR:" in line:
-            return line.split("Exception: ", 1)[-1]
+        found = list(re.finditer(r"[\w.]*SQL\w*Exception: ", line))
+        if found:
+            return line[found[-1].end():]
     return lines[0] if lines else type(exc).__name__
 
 
