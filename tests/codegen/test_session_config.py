@@ -12,7 +12,7 @@ from codegen_builders import MappingBuilder, port, read_csv, run_job, write_csv
 from infaflow.codegen.job import render_plan
 from infaflow.codegen.plan import build_plan
 from infaflow.codegen.session_config import DEFAULT_DATE_FORMAT, session_config
-from infaflow.expr import DictEnvironment, evaluate, parse
+from infaflow.expr import DictEnvironment, ExprError, evaluate, parse
 from infaflow.model import Attributes, Config, ConfigReference, Session, TaskInstance, Transformation
 
 SHORT = "MM/DD/YYYY HH24:MI:SS"
@@ -62,11 +62,14 @@ def _mapping(config: dict[str, str] | None = None, reference: dict[str, str] | N
         port("ID", "integer"), port("D", "date/time", "INPUT"), port("S", "string", "INPUT"),
         port("TXT", "string", "OUTPUT", "TO_CHAR(D)", precision=30),
         port("D2", "date/time", "OUTPUT", "TO_DATE(S)"),
-        port("CAT", "string", "OUTPUT", "'at ' || D", precision=40)]))
+        port("CAT", "string", "OUTPUT", "'at ' || D", precision=40),
+        # implicit conversions to the port's type (a trailing comment must not change the expression)
+        port("IMPL_TXT", "string", "OUTPUT", "D -- the date as text", precision=30),
+        port("IMPL_D", "date/time", "OUTPUT", "S")]))
     b.connect("SQ_SRC", "EXP", ["ID", "D", "S"])
     b.flat_target("OUT", [("ID", "integer"), ("TXT", "string"), ("D2", "date"), ("CAT", "string"),
-                          ("D_TXT", "string")])
-    b.connect("EXP", "OUT", ["ID", "TXT", "D2", "CAT"])
+                          ("IMPL_TXT", "string"), ("IMPL_D", "date"), ("D_TXT", "string")])
+    b.connect("EXP", "OUT", ["ID", "TXT", "D2", "CAT", "IMPL_TXT", "IMPL_D"])
     b.connect("SQ_SRC", "OUT", {"D": "D_TXT"})
     b.with_session()
     assert b.session is not None
@@ -86,6 +89,10 @@ def _mapping(config: dict[str, str] | None = None, reference: dict[str, str] | N
         '    job = Job(spark, SESSION, params, PARAMETERS, date_format="MM/DD/YYYY HH24:MI:SS")'
         "  # the session's DateTime Format String",
         '        "TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss").cast("string"),',
+        '        "IMPL_TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss").cast("string"),',
+        '        "IMPL_D": F.coalesce(F.try_to_timestamp(F.col("S"), F.lit("M/d/y H:m:s")), F.try_to_timestamp('
+        'F.col("S"), F.lit("M/d/y H:m")), F.try_to_timestamp(F.col("S"), F.lit("M/d/y H")), F.try_to_timestamp('
+        'F.col("S"), F.lit("M/d/y"))).cast("timestamp"),',
     ]),
     ({"DateTime Format String": SHORT, "Stop on errors": "3"}, {"DateTime Format String": "YYYY-MM-DD"}, [
         '    job = Job(spark, SESSION, params, PARAMETERS, stop_on_errors=3, date_format="YYYY-MM-DD")'
@@ -107,7 +114,7 @@ def test_task_instance_override_reaches_the_job() -> None:
 
 
 ROWS = [[1, "03/15/2024 10:20:30", "03/16/2024 01:02:03"], [2, "12/31/1999 23:59:59", "01/02/2000 00:00:00"],
-        [3, "", ""]]
+        [3, "", ""], [4, "02/29/2024 00:00:01", "2024-02-29"]]
 
 
 def _expected(date_format: str) -> list[list[str]]:
@@ -116,10 +123,13 @@ def _expected(date_format: str) -> list[list[str]]:
     for ident, d, s in ROWS:
         date = dt.datetime.strptime(d, "%m/%d/%Y %H:%M:%S") if d else None
         env = DictEnvironment({"D": date, "S": s or None}, date_format=date_format)
-        to_date = evaluate(parse("TO_DATE(S)"), env)
-        out.append([str(ident), evaluate(parse("TO_CHAR(D)"), env) or "",
-                    to_date.strftime("%m/%d/%Y %H:%M:%S") if to_date else "",  # the flat file's own format
-                    evaluate(parse("'at ' || D"), env) or "",
+        try:
+            to_date = evaluate(parse("TO_DATE(S)"), env)
+        except ExprError:
+            continue  # a row error: PowerCenter skips the row
+        as_text = to_date.strftime("%m/%d/%Y %H:%M:%S") if to_date else ""  # the flat file's own date format
+        text = evaluate(parse("TO_CHAR(D)"), env) or ""
+        out.append([str(ident), text, as_text, evaluate(parse("'at ' || D"), env) or "", text, as_text,
                     evaluate(parse("D || ''"), env) or ""])
     return out
 
@@ -127,15 +137,20 @@ def _expected(date_format: str) -> list[list[str]]:
 @pytest.mark.spark
 @pytest.mark.parametrize(("config", "first"), [
     ({"DateTime Format String": SHORT},
-     ["1", "03/15/2024 10:20:30", "03/16/2024 01:02:03", "at 03/15/2024 10:20:30", "03/15/2024 10:20:30"]),
+     ["1", "03/15/2024 10:20:30", "03/16/2024 01:02:03", "at 03/15/2024 10:20:30", "03/15/2024 10:20:30",
+      "03/16/2024 01:02:03", "03/15/2024 10:20:30"]),
     ({}, ["1", "03/15/2024 10:20:30.000000", "03/16/2024 01:02:03", "at 03/15/2024 10:20:30.000000",
-          "03/15/2024 10:20:30.000000"]),
+          "03/15/2024 10:20:30.000000", "03/16/2024 01:02:03", "03/15/2024 10:20:30.000000"]),
+    # rows 1 and 2 do not match YYYY-MM-DD: rejected
+    ({"DateTime Format String": "YYYY-MM-DD"}, ["3", "", "", "at ", "", "", ""]),
 ])
 def test_rows_follow_the_session_date_format(spark: object, tmp_path: Path, config: dict[str, str],
                                              first: list[str]) -> None:
     write_csv(tmp_path / "src" / "src.dat", ["ID", "D", "S"], ROWS)
     result = run_job(_mapping(config).render(), spark, tmp_path)
     rows = read_csv(tmp_path / "tgt" / "out.out")
+    expected = _expected(config.get("DateTime Format String", DEFAULT_DATE_FORMAT))
     assert rows[0] == first
-    assert rows == _expected(config.get("DateTime Format String", DEFAULT_DATE_FORMAT))
-    assert result.tgt_success_rows == 3
+    assert rows == expected
+    assert result.tgt_success_rows == len(expected)
+    assert result.trans_errors == len(ROWS) - len(expected)  # strings that do not match the session's format

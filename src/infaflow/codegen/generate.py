@@ -382,6 +382,28 @@ class Generator:
             self._translation_gap(step, exc, port)
             return "F.lit(None)", ""
 
+    def implicit_conversion(self, step: Step, port: Port, text: str, columns: dict[str, str]) -> str:
+        """``text`` as ``TO_CHAR(text)`` when it gives a date and ``port`` is a string, ``TO_DATE(text)`` when
+        it gives a string and ``port`` is a date: PowerCenter converts a value to its port's type with the
+        session's DateTime Format String, and a string that does not match it is a row error (Transformation
+        Language Reference, "Default Date Format")."""
+        from infaflow.expr.infer import static_type
+
+        want = exprs.expr_type(port.datatype)
+        if want not in ("string", "date"):
+            return text
+        try:
+            parsed = exprs.parse(text)
+        except ConversionError:
+            return text  # reported where the expression is translated
+        port_type, param_type, _lookup_type = self._typing(step, columns)
+        got = static_type(parsed.node, lambda n: param_type(n) if n.startswith("$") else port_type(n))
+        if (want, got) == ("string", "date"):
+            return f"TO_CHAR({text}\n)"  # a line break: a trailing -- comment must not swallow the parenthesis
+        if (want, got) == ("date", "string"):
+            return f"TO_DATE({text}\n)"
+        return text
+
     def _typing(self, step: Step, columns: dict[str, str]):  # type: ignore[no-untyped-def]
         """The types of ports, parameters and lookup results that the translation needs."""
         def port_type(name: str) -> str:

@@ -62,7 +62,8 @@ def output_port(step: Step, gen: Generator, port: Port, columns: dict[str, str],
                 lookups: UnconnectedLookups | None) -> tuple[str, str]:
     """The code of an output port (cast to its type) and of its row-error message ("" if it cannot fail).
     A DEFAULTVALUE other than ``ERROR(...)`` replaces the value of a row whose expression fails (SPEC E)."""
-    code, error = gen.expression_checked(step, port.expression or "NULL", columns, port, lookups)
+    text = gen.implicit_conversion(step, port, port.expression or "NULL", columns)
+    code, error = gen.expression_checked(step, text, columns, port, lookups)
     value = cast_to(code, port)
     default = (port.default_value or "").strip()
     if error and default and not default.upper().startswith("ERROR("):
