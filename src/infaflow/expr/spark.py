@@ -69,8 +69,9 @@ class SparkContext:
 
     def stored_procedure(self, name: str, arg_codes: list[str | None]) -> str:
         """Code for an unconnected stored procedure call ``:SP.name(args)``; ``None`` marks the argument
-        ``PROC_RESULT`` (the output the call returns). By default: Unsupported."""
-        raise Unsupported(f":SP.{name} needs the database (SparkContext.stored_procedure)")
+        ``PROC_RESULT`` (the output the call returns). By default: Unsupported (the code generator calls the
+        procedure through the job's JDBC connection)."""
+        raise Unsupported(f":SP.{name} cannot be translated to PySpark")
 
     def stored_procedure_type(self, name: str) -> str:
         """The type of the value ``:SP.name(...)`` returns, or "" if unknown."""
