@@ -106,6 +106,13 @@ def test_generated_lines(config: dict[str, str] | None, reference: dict[str, str
         assert line in code
 
 
+def test_pre85_timestamp_compatibility_is_said_not_honoured() -> None:
+    code = _mapping({"DateTime Format String": SHORT, "Pre 85 Timestamp Compatibility": "YES"}).render().code
+    assert ("    # Pre 85 Timestamp Compatibility = YES is not honoured: its effect on values is not documented "
+            "(docs/convert.md)\n    job = Job(") in code
+    assert "Pre 85" not in _mapping({"Pre 85 Timestamp Compatibility": "NO"}).render().code
+
+
 def test_task_instance_override_reaches_the_job() -> None:
     b = _mapping({"DateTime Format String": SHORT})
     plan = build_plan(b.mapping, b.session, b.folder, _instance({"DateTime Format String": "DD/MM/YYYY"}))

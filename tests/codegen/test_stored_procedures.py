@@ -154,6 +154,23 @@ def test_unconnected_call_in_an_expression() -> None:
 """ in job.code
 
 
+def test_unconnected_call_without_result() -> None:
+    # a procedure with no output is called for its side effect; the port gets NULL
+    note = sp("SP_NOTE", "Normal", [port("M", "decimal", "INPUT", scale=2)], proc="note")
+    job = _base(note, expression=":SP.SP_NOTE(AMT)").render()
+    assert job.complete, job.gaps
+    assert """    exp = job.call_procedure(
+        "SP_NOTE",
+        exp,
+        job.connection("PG"),
+        "note",
+        ["_sp_1_in0"],
+        [],
+    )
+    exp = exp.withColumn("_sp_1", F.lit(None))
+""" in job.code
+
+
 def test_normal_procedure_nobody_calls_does_not_run() -> None:
     # as m_DIM_DEPT_AUDIT's CHECK_RECON in the corpus: Normal, no ports, no :SP call
     job = _base(sp("CHECK_RECON", "Normal", conn="Oracle_tgt")).render()

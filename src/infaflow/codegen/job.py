@@ -120,6 +120,7 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         job_options=list(options.values()),
         job_settings=" and ".join(options),
         prologue=stored_procedure.session_calls(gen),
+        config_notes=session_config(plan.session, plan.task_instance).notes(),
         steps=steps,
     )
     return JobSource(module, code, plan, gen.gaps)

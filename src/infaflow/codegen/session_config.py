@@ -12,6 +12,8 @@ change the rows a session computes:
 - ``On Stored Procedure error``: Stop (the default) fails the session when a pre- or post-session stored
   procedure fails; Continue goes on (Transformation Guide, "Stored Procedure Transformation", Error Handling).
 - ``Stop on errors``: read by :func:`infaflow.codegen.job.stop_on_errors`.
+- ``Pre 85 Timestamp Compatibility``: not honoured (no documentation of its effect on values was found); a
+  job whose session sets it says so in a comment.
 """
 
 from __future__ import annotations
@@ -44,6 +46,14 @@ class SessionConfig:
 
     date_format: str = DEFAULT_DATE_FORMAT
     stop_on_procedure_error: bool = True
+    pre85_timestamps: bool = False  # `Pre 85 Timestamp Compatibility`: not honoured, said in the job
+
+    def notes(self) -> list[str]:
+        """Comment lines for the job about settings it does not honour."""
+        if not self.pre85_timestamps:
+            return []
+        return ["Pre 85 Timestamp Compatibility = YES is not honoured: its effect on values is not documented "
+                "(docs/convert.md)"]
 
     @property
     def date_format_is_default(self) -> bool:
@@ -55,4 +65,6 @@ def session_config(session: Session | None, task_instance: TaskInstance | None =
     attrs = config_attributes(session, task_instance)
     fmt = str(attrs.get("DateTime Format String", "") or "").strip() or DEFAULT_DATE_FORMAT
     on_error = str(attrs.get("On Stored Procedure error", "") or "Stop").strip().lower()
-    return SessionConfig(date_format=fmt, stop_on_procedure_error=not on_error.startswith("continue"))
+    pre85 = str(attrs.get("Pre 85 Timestamp Compatibility", "") or "").strip().upper() == "YES"
+    return SessionConfig(date_format=fmt, stop_on_procedure_error=not on_error.startswith("continue"),
+                         pre85_timestamps=pre85)
