@@ -98,6 +98,9 @@ def test_session_procedures_run_in_type_then_execution_order() -> None:
     ("Relational:DWH", None, 'job.connection("DWH")'),
     ("$Target", {"$Target connection value": "DWH_TGT"}, 'job.connection("DWH_TGT")'),
     ("$Source", {"$Source connection value": "OLTP"}, 'job.connection("OLTP")'),
+    ("$Source", {"$Source connection value": "Relational:zCPMSReader"}, 'job.connection("zCPMSReader")'),
+    ("$Target", {"$Target connection value": "$DBConnectionTarget"},
+     'job.connection("$DBConnectionTarget", "$DBConnectionTarget")'),
     ("$Source", None, 'job.connection("$Source", "$Source")'),
     ("$DBConnection_AUDIT", None, 'job.connection("$DBConnection_AUDIT", "$DBConnection_AUDIT")'),
 ])

@@ -78,11 +78,10 @@ def connection_code(step: Step, gen: Generator) -> str:
     dropped), ``$Source``/``$Target`` (the session's $Source/$Target connection value), or a
     ``$DBConnection`` parameter resolved when the job runs."""
     value = str(step.attributes.get("Connection Information", "") or "").strip()
-    if ":" in value and not value.startswith("$"):
+    if value.lower() in ("$source", "$target"):
+        value = gen.plan.source_attribute(f"${value[1:].capitalize()} connection value", "").strip() or value
+    if ":" in value and not value.startswith("$"):  # Relational:NAME
         value = value.split(":", 1)[1].strip()
-    low = value.lower()
-    if low in ("$source", "$target"):
-        value = gen.plan.source_attribute(f"{value[:1]}{value[1:].capitalize()} connection value", "") or value
     if not value:
         raise ConversionError("the stored procedure names no connection (Connection Information)")
     if value.startswith("$"):
