@@ -32,6 +32,7 @@ CANCEL_KEY = "__infaflow_cancel__"  # params entry: an Event set when the run is
 ROW_TYPE = "_row_type"  # DD_INSERT=0, DD_UPDATE=1, DD_DELETE=2, DD_REJECT=3 (Update Strategy)
 ROW_ERROR = "_row_error"  # a row's error message (NULL: no error): the row is rejected (Job.reject_errors)
 DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
+DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
 
 _PROCESS_DIRS = {
     "$PMRootDir": ".",
@@ -68,6 +69,7 @@ class SessionResult:
     source_rejected_rows: dict[str, int] = field(default_factory=dict)  # reader conversion errors
     trans_errors: int = 0
     row_error_file: str = ""  # where rejected source rows and transformation errors were written
+    procedure_errors: list[str] = field(default_factory=list)  # pre/post-load procedures that failed (Continue)
     mapping_variables: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -277,13 +279,20 @@ class Job:
 
     def __init__(self, spark: SparkSession, session: str, params: dict[str, Any] | None,
                  parameters: dict[str, tuple[str, Any]] | None = None, *, stop_on_errors: int | str = 0,
-                 variables: dict[str, str] | None = None) -> None:
+                 variables: dict[str, str] | None = None, date_format: str = DEFAULT_DATE_FORMAT,
+                 stop_on_procedure_error: bool = True) -> None:
         """``stop_on_errors``: the session's `Stop on errors` (0 = never; N = fail once a source or a
         transformation has N row errors), a number or a variable such as ``$PMSessionErrorThreshold``.
         ``variables``: the mapping variables (name -> aggregation type MAX, MIN or COUNT), whose final values
-        :meth:`finish` returns in ``SessionResult.mapping_variables``."""
+        :meth:`finish` returns in ``SessionResult.mapping_variables``.
+        ``date_format``: the session's `DateTime Format String` (implicit date-to-string conversions).
+        ``stop_on_procedure_error``: the session's `On Stored Procedure error` (Stop = True, Continue = False)."""
         self.spark = spark
         self.session = session
+        self.date_format = date_format
+        self.stop_on_procedure_error = stop_on_procedure_error
+        self._post_procedures: list[tuple[str, Connection, str, str]] = []
+        self._staging: list[tuple[Connection, str]] = []  # staging tables of per-row procedure calls
         self._error_rows: list[tuple[str, str, DataFrame]] = []  # (instance, kind, rows with ROW_ERROR)
         self.params: dict[str, Any] = {}
         self._cancel = (params or {}).get(CANCEL_KEY)  # a threading.Event from the session executor
@@ -508,6 +517,8 @@ class Job:
         overflows, ``D``/``N`` for the others) and counts as rejected."""
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
+        df = self._dates_as_text(df, [(n, t) for n, t, _w in columns])
+        fmt = _spark_format(date_format)
         out = _one_partition(df, ordered)
         null_text = null_character or " "
         cells, values, overflows = [], [], []
@@ -613,6 +624,7 @@ class Job:
         ``ordered=False`` (rows coming from an Aggregator or a Union, in no defined order) no sort."""
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
+        df = self._dates_as_text(df, columns)
         fmt = _spark_format(date_format)
         out = _one_partition(df, ordered)
         cols = [_cast_out(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns]
@@ -639,6 +651,7 @@ class Job:
             ROW_TYPE, F.when(F.col(ROW_TYPE).isin(allowed), F.col(ROW_TYPE)).otherwise(F.lit(DD_REJECT))
         )
         df = self._route_rejects(target, df, insert_only=False)
+        df = self._dates_as_text(df, columns)
         cols = [F.col(f"`{c}`").cast(t).alias(c) for c, t in columns]
         rows = df.select(*cols, ROW_TYPE, *([ROW_ID] if ROW_ID in df.columns else []))
         if connection.is_jdbc:
@@ -679,6 +692,15 @@ class Job:
         else:
             writer = writer.mode("append")
         writer.save()
+
+    def _dates_as_text(self, df: DataFrame, columns: list[tuple[str, str]]) -> DataFrame:
+        """A date reaching a string field is converted with the session's DateTime Format String, as
+        PowerCenter converts a date/time port connected to a string port."""
+        kinds = {f.name.lower(): f.dataType.typeName() for f in df.schema.fields}
+        for name, spark_type in columns:
+            if spark_type == "string" and kinds.get(name.lower()) == "timestamp":
+                df = df.withColumn(name, F.date_format(F.col(f"`{name}`"), _spark_format(self.date_format)))
+        return df
 
     def _route_rejects(self, target: str, df: DataFrame, insert_only: bool) -> DataFrame:
         """Rows flagged DD_REJECT go to the reject file ($PMBadFileDir/<target>.bad) and are counted."""
@@ -858,6 +880,73 @@ class Job:
             out[self._variables[key][0]] = _observed_value(obs, observed, final)
         return out
 
+    # -- stored procedures -------------------------------------------------------------------------------
+
+    def stored_procedure(self, instance: str, connection: Connection, call: str, *, stage: str) -> None:
+        """A procedure that runs once per session (``stage``: Source/Target Pre Load now, before any source is
+        read; Source/Target Post Load when :meth:`finish` has loaded the targets). ``call`` is PowerCenter's
+        Call Text: the name and its arguments, ``$$PARAMETERS`` expanded."""
+        if stage.lower().replace("-", " ").endswith("post load"):
+            self._post_procedures.append((instance, connection, call, stage))
+            return
+        self._run_procedure(instance, connection, call, stage)
+
+    def _run_procedure(self, instance: str, connection: Connection, call: str, stage: str) -> None:
+        self.check_stop()
+        self._require_database(instance, connection)
+        name, args = parse_call_text(self.text(call))
+        try:
+            self._execute_statement(connection, call_statement(connection.url, name, args))
+        except Exception as exc:  # noqa: BLE001 - the database's error, reported by the JDBC driver
+            message = f"{self.session}: {stage} stored procedure {instance} failed: {_database_error(exc)}"
+            if self.stop_on_procedure_error:
+                raise SessionFailed(message) from None
+            self.result.procedure_errors.append(message)  # On Stored Procedure error = Continue
+            print(f"WARNING: {message} (On Stored Procedure error = Continue)", file=sys.stderr)
+
+    def call_procedure(self, instance: str, df: DataFrame, connection: Connection, procedure: str,
+                       args: list[str], outputs: list[tuple[str, str]]) -> DataFrame:
+        """``df`` with the results of ``procedure`` called once per row (``args``: columns in parameter order;
+        ``outputs``: (column, type) of the return value or output parameters, in that order).
+
+        Set-based: the rows' arguments go to a staging table of the database; one statement calls the
+        procedure for each staged row, in row order, and keeps the results in a second staging table, read back
+        and joined to the rows. The procedure is called exactly once per row however often Spark reads the
+        results. A database error fails the session (PowerCenter skips the row)."""
+        self.check_stop()
+        self._require_database(instance, connection)
+        numbered = df.withColumn("_sp_row", F.row_number().over(Window.orderBy(ROW_ID)).cast("bigint"))
+        tag = uuid.uuid4().hex[:12]
+        staged, results = f"infaflow_sp_{tag}_in", f"infaflow_sp_{tag}_out"
+        (numbered.select(F.col("_sp_row").alias("sp_row"), *[F.col(f"`{a}`").alias(f"a{i}") for i, a in enumerate(args)])
+         .write.format("jdbc").options(**connection.jdbc_options(), dbtable=staged).mode("overwrite").save())
+        self._staging.append((connection, staged))
+        statement = per_row_statement(connection.url, procedure, len(args), len(outputs), staged, results)
+        try:
+            self._execute_statement(connection, statement)
+        except Exception as exc:  # noqa: BLE001 - the database's error, reported by the JDBC driver
+            raise SessionFailed(f"{self.session}: stored procedure {instance} ({procedure}) failed: "
+                                f"{_database_error(exc)}") from None
+        self._staging.append((connection, results))
+        out = self.spark.read.format("jdbc").options(**connection.jdbc_options(), dbtable=results).load()
+        out = out.toDF("_sp_row", *[f"_sp_out{i}" for i in range(len(out.columns) - 1)])
+        out = out.select("_sp_row", *[F.col(f"_sp_out{i}").cast(t).alias(n) for i, (n, t) in enumerate(outputs)])
+        return numbered.join(out, "_sp_row", "left").drop("_sp_row")
+
+    def _require_database(self, instance: str, connection: Connection) -> None:
+        if not connection.is_jdbc:
+            raise NotConverted(
+                f"{instance}: a stored procedure runs on its database, and connection {connection.name} is the "
+                "embedded store, which has no procedures; map it to JDBC in connections.toml"
+            )
+
+    def _execute_statement(self, connection: Connection, statement: str) -> None:
+        """Run one statement on the database through the JDBC reader's ``sessionInitStatement`` (public
+        DataFrame API, the same under Spark Connect); the one-row query that carries it is discarded."""
+        probe = _DIALECTS[_dialect(connection.url)].probe
+        (self.spark.read.format("jdbc").options(**connection.jdbc_options(), query=probe,
+                                                 sessionInitStatement=statement).load().collect())
+
     # -- the rest ----------------------------------------------------------------------------------
 
     def sequence(self, name: str, **settings: Any) -> Sequence:
@@ -922,6 +1011,10 @@ class Job:
         self._check_error_threshold()
         for instance, connection, sql, stage in self._post_sql:
             self._execute_sql(instance, connection, sql, stage)
+        for instance, connection, call, stage in self._post_procedures:
+            self._run_procedure(instance, connection, call, stage)
+        for connection, table in self._staging:
+            self._execute_statement(connection, f"DROP TABLE {table}")
         for seq in self._sequences:
             seq.finish()
         if self._variables:
@@ -961,6 +1054,112 @@ def _fold_rows(rows: Column, step: Callable[[Column, Column], Column], initial: 
         return F.concat(done, F.array(F.aggregate(chunk, no_states, fold_row)))
 
     return F.flatten(F.aggregate(chunks, F.array().cast(ArrayType(ArrayType(state_type))), fold_chunk))
+
+@dataclass(frozen=True)
+class _Dialect:
+    """How a database runs a procedure call and a one-row query."""
+
+    call: str  # a statement calling {name} with {args}
+    probe: str  # a query returning one row
+    per_row: str  # a statement creating {results} from the procedure applied to each row of {staged}
+
+
+_DIALECTS: dict[str, _Dialect] = {
+    # PostgreSQL: a PROCEDURE is CALLed, a FUNCTION is PERFORMed; the block chooses by the catalogue. A function
+    # in FROM returns its value (or its OUT parameters) as columns.
+    "postgresql": _Dialect(
+        call="DO $infaflow$ BEGIN IF EXISTS (SELECT 1 FROM pg_proc WHERE prokind = 'p' AND proname = "
+             "lower('{short}')) THEN CALL {name}({args}); ELSE PERFORM {name}({args}); END IF; END $infaflow$",
+        probe="SELECT 1 AS ok",
+        per_row="CREATE TABLE {results} AS SELECT s.sp_row, r.* FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
+                "CROSS JOIN LATERAL {name}({columns}) AS r ORDER BY s.sp_row",
+    ),
+    "oracle": _Dialect(
+        call="BEGIN {name}({args}); END;",
+        probe="SELECT 1 AS ok FROM DUAL",
+        per_row="CREATE TABLE {results} AS SELECT s.sp_row, {name}({columns}) AS r FROM {staged} s",
+    ),
+    "sqlserver": _Dialect(
+        call="EXEC {name} {args}",
+        probe="SELECT 1 AS ok",
+        per_row="SELECT s.sp_row, {name}({columns}) AS r INTO {results} FROM {staged} s",
+    ),
+    "": _Dialect(
+        call="CALL {name}({args})",
+        probe="SELECT 1 AS ok",
+        per_row="CREATE TABLE {results} AS SELECT s.sp_row, {name}({columns}) AS r FROM {staged} s",
+    ),
+}
+
+
+def _dialect(url: str) -> str:
+    """The database of a JDBC URL (``jdbc:postgresql:...``), a key of ``_DIALECTS``."""
+    sub = url.split(":", 2)[1].lower() if url.count(":") >= 2 else ""
+    return {"jtds": "sqlserver"}.get(sub, sub) if sub in (*_DIALECTS, "jtds") else ""
+
+
+def parse_call_text(text: str) -> tuple[str, list[str]]:
+    """PowerCenter's Call Text ``name(arg1, "arg 2")``: the procedure name and its arguments as strings.
+    Arguments are written without quotes, or in double quotes when they hold spaces or commas."""
+    m = re.match(r"^\s*([^\s(]+)\s*(?:\((.*)\))?\s*;?\s*$", text, re.DOTALL)
+    if m is None:
+        raise ValueError(f"Call Text {text!r} is not 'procedure(arguments)'")
+    inner = (m.group(2) or "").strip()
+    args: list[str] = []
+    if not inner:
+        return m.group(1), args
+    current, quote = "", ""
+    for ch in inner + ",":
+        if quote:
+            if ch == quote:
+                quote = ""
+            else:
+                current += ch
+        elif ch in '"“':
+            quote = '"' if ch == '"' else "”"
+        elif ch == ",":
+            args.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    return m.group(1), args
+
+
+def _sql_literal(value: str) -> str:
+    """An argument as a SQL string literal: the database converts it to the parameter's type."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def call_statement(url: str, name: str, args: list[str]) -> str:
+    """The statement calling procedure ``name`` with ``args`` on the database of ``url``."""
+    return _DIALECTS[_dialect(url)].call.format(name=name, short=name.split(".")[-1].strip('"'),
+                                               args=", ".join(_sql_literal(a) for a in args))
+
+
+def per_row_statement(url: str, name: str, n_args: int, n_outputs: int, staged: str, results: str) -> str:
+    """The statement calling ``name`` once per row of the staging table ``staged`` (columns ``sp_row``, ``a0``...)
+    and keeping ``sp_row`` and the results in the new table ``results``."""
+    dialect = _dialect(url)
+    if n_outputs > 1 and dialect != "postgresql":
+        raise NotConverted(f"procedure {name} returns {n_outputs} values: per-row calls of procedures with "
+                           "output parameters are implemented for PostgreSQL only")
+    template = _DIALECTS[dialect].per_row
+    if n_outputs == 0 and dialect == "postgresql":  # a function returning void: keep only that it ran
+        template = ("CREATE TABLE {results} AS SELECT s.sp_row FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
+                    "CROSS JOIN LATERAL (SELECT {name}({columns})::text AS v) r WHERE r.v IS NULL OR r.v IS NOT NULL "
+                    "ORDER BY s.sp_row")
+    columns = ", ".join(f"s.a{i}" for i in range(n_args))
+    return template.format(name=name, columns=columns, staged=staged, results=results)
+
+
+def _database_error(exc: BaseException) -> str:
+    """The database's message from a Spark/JDBC exception (its first line naming an SQL error)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for line in lines:
+        found = list(re.finditer(r"[\w.]*SQL\w*Exception: ", line))
+        if found:
+            return line[found[-1].end():]
+    return lines[0] if lines else type(exc).__name__
 
 
 def _merge(existing: DataFrame, rows: DataFrame, names: list[str], keys: list[str],

@@ -27,7 +27,7 @@ MAPPING_VARIABLES = {
 
 def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     """Run s_m_sales_fact: read the sources, apply the mapping, write the targets."""
-    job = Job(spark, SESSION, params, PARAMETERS, variables=MAPPING_VARIABLES)
+    job = Job(spark, SESSION, params, PARAMETERS, variables=MAPPING_VARIABLES)  # the session's mapping variables
 
     # Source Definition SALES
     # relational table SALES: read by its Source Qualifier

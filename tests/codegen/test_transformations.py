@@ -355,7 +355,7 @@ def test_normalizer_one_row_per_occurrence(spark, tmp_path: Path) -> None:
     assert rows(tmp_path, "OUT") == [["1", "1", "10"], ["1", "2", "20"], ["2", "1", ""], ["2", "2", "5"]]
 
 
-@pytest.mark.parametrize("kind", ["Stored Procedure", "Java Transformation"])
+@pytest.mark.parametrize("kind", ["External Procedure", "Java Transformation"])
 def test_unsupported_transformation_is_reported_with_location_and_stops_the_job(spark, tmp_path: Path,
                                                                                kind: str) -> None:
     b = MappingBuilder()

@@ -25,6 +25,7 @@ class T:
     worklet: str = ""  # for Worklet instances: the worklet's name
     components: list[tuple[str, str, list[tuple[str, str]], dict[str, str]]] = field(default_factory=list)
     placed: bool = True  # False: a TASK defined in the workflow without a TASKINSTANCE
+    config: dict[str, str] = field(default_factory=dict)  # a Session's CONFIGREFERENCE overrides
 
 
 @dataclass
@@ -97,8 +98,11 @@ def _session_xml(t: T) -> str:
             f"{inner}</TASK></SESSIONCOMPONENT>"
         )
     attrs = "".join(_attr(k, v) for k, v in t.attrs.items())
+    config = (f"<CONFIGREFERENCE {_a(REFOBJECTNAME='default_session_config', TYPE='Session config')}>"
+              + "".join(_attr(k, v) for k, v in t.config.items()) + "</CONFIGREFERENCE>") if t.config else ""
     return (
         f"<SESSION {_a(DESCRIPTION='', ISVALID='YES', MAPPINGNAME='m_' + t.name, NAME=t.name, REUSABLE='NO', SORTORDER='Binary', VERSIONNUMBER='1')}>"
+        + config
         + "".join(comps)
         + attrs
         + "</SESSION>"

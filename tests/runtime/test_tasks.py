@@ -258,6 +258,21 @@ def test_session_with_executor(run_flows, tmp_path: Path) -> None:
     assert executor2.requests[0].params["$$LAST_ID"] == 99
 
 
+@pytest.mark.parametrize(("config", "value"), [
+    ({}, "03/15/2024 10:20:30.000000"),
+    ({"DateTime Format String": "YYYY-MM-DD"}, "2024-03-15"),
+])
+def test_pre_session_assignment_uses_the_session_date_format(run_flows, config: dict[str, str], value: str) -> None:
+    # TO_CHAR without a format uses the session's DateTime Format String (its CONFIGREFERENCE override here)
+    f = Flow("wf_fmt").add("s_load", "Session", config=config, components=[
+        ("Pre-session variable assignment", "Assignment",
+         [("$$MP", "TO_CHAR(TO_DATE('03/15/2024 10:20:30', 'MM/DD/YYYY HH24:MI:SS'))")], {})])
+    f.link("Start", "s_load")
+    executor = RecordingExecutor()
+    run_flows(f, session_executor=executor)
+    assert executor.requests[0].params["$$MP"] == value
+
+
 def test_session_executor_factory_called_once(run_flows) -> None:
     made: list[RecordingExecutor] = []
 

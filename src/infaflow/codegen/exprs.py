@@ -98,12 +98,15 @@ def to_code(
     parameter_types: Callable[[str], str] | None = None,
     lookup_types: Callable[[str], str] | None = None,
     as_condition: bool = False,
+    date_format: str = "",
 ) -> str:
     """PySpark Column code for ``parsed``; ports resolve through ``column``; ``$`` names become
     ``job.param(...)``; ``:LKP`` calls go to ``lookup``. With ``as_condition`` the result is a Spark
-    boolean (NULL and 0 are false), for filters and router groups. A row error fails the job."""
+    boolean (NULL and 0 are false), for filters and router groups. A row error fails the job.
+    ``date_format``: the session's DateTime Format String ("" = PowerCenter's default)."""
     return _translate(parsed, column, lookup, file, line, types=types, parameter_types=parameter_types,
-                      lookup_types=lookup_types, as_condition=as_condition, checked=False)[0]
+                      lookup_types=lookup_types, as_condition=as_condition, checked=False,
+                      date_format=date_format)[0]
 
 
 def to_checked_code(
@@ -117,11 +120,13 @@ def to_checked_code(
     parameter_types: Callable[[str], str] | None = None,
     lookup_types: Callable[[str], str] | None = None,
     as_condition: bool = False,
+    date_format: str = "",
 ) -> tuple[str, str]:
     """Like :func:`to_code` in row-error mode: the value code (NULL where a row error happens) and the code
     of the row-error message Column ("" when the expression cannot raise a row error)."""
     return _translate(parsed, column, lookup, file, line, types=types, parameter_types=parameter_types,
-                      lookup_types=lookup_types, as_condition=as_condition, checked=True)
+                      lookup_types=lookup_types, as_condition=as_condition, checked=True,
+                      date_format=date_format)
 
 
 def _translate(
@@ -136,6 +141,7 @@ def _translate(
     lookup_types: Callable[[str], str] | None,
     as_condition: bool,
     checked: bool,
+    date_format: str = "",
 ) -> tuple[str, str]:
     from infaflow import expr
     from infaflow.expr.spark import to_pyspark_checked
@@ -166,15 +172,28 @@ def _translate(
         def lookup_type(self, name: str) -> str:
             return lookup_types(name) if lookup_types else ""
 
+        def stored_procedure(self, name: str, arg_codes: list[str | None]) -> str:
+            call = getattr(lookup, "stored_procedure", None)  # the step's resolver of :LKP and :SP calls
+            if call is None:
+                raise ConversionError(f":SP.{name} is not allowed here", file, line)
+            return call(name, arg_codes)
+
+        def stored_procedure_type(self, name: str) -> str:
+            typed = getattr(lookup, "stored_procedure_type", None)
+            return typed(name) if typed is not None else ""
+
         def row_order(self) -> str | None:
             return 'F.col("_row_id")'
 
+    ctx = _Context()
+    if date_format:
+        ctx.date_format = date_format  # the session's DateTime Format String
     translate = expr.to_pyspark_condition if as_condition else expr.to_pyspark
     try:
         if checked:
-            result = to_pyspark_checked(parsed.node, _Context(), condition=as_condition)
+            result = to_pyspark_checked(parsed.node, ctx, condition=as_condition)
             return result.value, result.error
-        return translate(parsed.node, _Context()), ""
+        return translate(parsed.node, ctx), ""
     except expr.Unsupported as exc:
         raise ConversionError(f"expression {parsed.text!r}: {exc.message}", exc.file or file,
                               exc.line or line) from None

@@ -15,6 +15,7 @@ from infaflow.codegen import exprs, mapping_variables, pipelines
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import Namer, py_str
 from infaflow.codegen.plan import Gap, Plan, PortRef, Step
+from infaflow.codegen.session_config import session_config
 from infaflow.codegen.types import spark_type
 from infaflow.model import Port
 
@@ -139,6 +140,8 @@ class Generator:
         self.driven = pipelines.drivers(plan)  # steps no source feeds -> the port whose rows drive them
         self.unordered: set[str] = set()  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
         self.scans: list = []  # sequential scans of variable ports (codegen.scan.ScanNote), for the report
+        self.date_format = session_config(plan.session, plan.task_instance).date_format
+        self.session_calls: list = []  # once-per-session stored procedures (handlers.stored_procedure)
 
     # -- per step -------------------------------------------------------------------------------
 
@@ -363,7 +366,8 @@ class Generator:
             parsed, columns = mapping_variables.bind(self, step, parsed, columns, port, lookup)
             return exprs.to_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
                                  loc.file or self.file, loc.line, types=port_type, parameter_types=param_type,
-                                 lookup_types=lookup_type, as_condition=as_condition)
+                                 lookup_types=lookup_type, as_condition=as_condition,
+                                 date_format=self.date_format)
         except ConversionError as exc:
             self._translation_gap(step, exc, port)
             return "F.lit(None)"
@@ -394,10 +398,32 @@ class Generator:
             return exprs.to_checked_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
                                          loc.file or self.file, loc.line, types=port_type,
                                          parameter_types=param_type, lookup_types=lookup_type,
-                                         as_condition=as_condition)
+                                         as_condition=as_condition, date_format=self.date_format)
         except ConversionError as exc:
             self._translation_gap(step, exc, port)
             return "F.lit(None)", ""
+
+    def implicit_conversion(self, step: Step, port: Port, text: str, columns: dict[str, str]) -> str:
+        """``text`` as ``TO_CHAR(text)`` when it gives a date and ``port`` is a string, ``TO_DATE(text)`` when
+        it gives a string and ``port`` is a date: PowerCenter converts a value to its port's type with the
+        session's DateTime Format String, and a string that does not match it is a row error (Transformation
+        Language Reference, "Default Date Format")."""
+        from infaflow.expr.infer import static_type
+
+        want = exprs.expr_type(port.datatype)
+        if want not in ("string", "date"):
+            return text
+        try:
+            parsed = exprs.parse(text)
+        except ConversionError:
+            return text  # reported where the expression is translated
+        port_type, param_type, _lookup_type = self._typing(step, columns)
+        got = static_type(parsed.node, lambda n: param_type(n) if n.startswith("$") else port_type(n))
+        if (want, got) == ("string", "date"):
+            return f"TO_CHAR({text}\n)"  # a line break: a trailing -- comment must not swallow the parenthesis
+        if (want, got) == ("date", "string"):
+            return f"TO_DATE({text}\n)"
+        return text
 
     def _typing(self, step: Step, columns: dict[str, str],  # type: ignore[no-untyped-def]
                 types: dict[str, str] | None = None):

@@ -8,8 +8,10 @@ from functools import cache
 import jinja2
 
 from infaflow.codegen.generate import Generator, uses_name
+from infaflow.codegen.handlers import stored_procedure
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Gap, Plan, build_plan
+from infaflow.codegen.session_config import config_attributes, session_config
 from infaflow.codegen.types import spark_type
 from infaflow.model import Folder, Mapping, Session, TaskInstance
 
@@ -77,14 +79,29 @@ def stop_on_errors(plan: Plan) -> str:
     if session is None:
         return "0"
     value = session.attributes.get("Stop on errors")
-    if value is None and session.config_reference is not None:
-        value = session.config_reference.attributes.get("Stop on errors")
-    if value is None and session.config is not None:
-        value = session.config.attributes.get("Stop on errors")
+    if value is None:
+        value = config_attributes(session, plan.task_instance).get("Stop on errors")
     text = str(value or "0").strip()
     if text.startswith("$"):
         return py_str(text)
     return text if text.isdigit() else "0"
+
+
+def job_options(plan: Plan) -> dict[str, str]:
+    """Keyword arguments of ``Job(...)`` for the session's settings that differ from PowerCenter's
+    defaults, by the name of the setting."""
+    options = {}
+    threshold = stop_on_errors(plan)
+    if threshold != "0":
+        options["Stop on errors"] = f"stop_on_errors={threshold}"
+    config = session_config(plan.session, plan.task_instance)
+    if not config.date_format_is_default:
+        options["DateTime Format String"] = f"date_format={py_str(config.date_format)}"
+    if not config.stop_on_procedure_error:
+        options["On Stored Procedure error"] = "stop_on_procedure_error=False"
+    if _variables(plan):
+        options["mapping variables"] = "variables=MAPPING_VARIABLES"
+    return options
 
 
 def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
@@ -93,6 +110,7 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
     steps = gen.run()
     body = "\n".join(line for s in steps for line in s.lines)
     where_loc = plan.session.location if plan.session else plan.mapping.location
+    options = job_options(plan)
     title = (f"Session {plan.session.name}" if plan.session else f"Mapping {plan.mapping.name}") + " as a PySpark job."
     code = _env().get_template("job.py.j2").render(
         title=title,
@@ -109,8 +127,10 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         session_literal=py_str(plan.session.name if plan.session else plan.mapping.name),
         parameters=_parameters(plan),
         variables=_variables(plan),
-        job_variables=", variables=MAPPING_VARIABLES" if _variables(plan) else "",
-        stop_on_errors=stop_on_errors(plan),
+        job_options=list(options.values()),
+        job_settings=" and ".join(options),
+        prologue=stored_procedure.session_calls(gen),
+        config_notes=session_config(plan.session, plan.task_instance).notes(),
         steps=steps,
     )
     return JobSource(module, code, plan, gen.gaps, gen.scans)

@@ -87,6 +87,7 @@ class Plan:
     folder: Folder | None
     steps: list[Step]
     gaps: list[Gap] = field(default_factory=list)
+    task_instance: TaskInstance | None = None  # the workflow's instance running the session (its overrides)
 
     def step(self, name: str) -> Step:
         return self._by_name[name.lower()]
@@ -314,7 +315,7 @@ def build_plan(
         flat.gaps.append(Gap(mapping.name, "the mapping has a cycle", mapping.location.file, mapping.location.line))
         ordered = [n.lower() for n in flat.order]
     return Plan(mapping=mapping, session=session, folder=folder, steps=[steps[k] for k in ordered],
-                gaps=flat.gaps)
+                gaps=flat.gaps, task_instance=task_instance)
 
 
 def _topological(names: list[str], edges: dict[str, set[str]]) -> list[str] | None:

@@ -67,6 +67,16 @@ class SparkContext:
         """The type of the return port of lookup ``name``, or "" if unknown."""
         return ""
 
+    def stored_procedure(self, name: str, arg_codes: list[str | None]) -> str:
+        """Code for an unconnected stored procedure call ``:SP.name(args)``; ``None`` marks the argument
+        ``PROC_RESULT`` (the output the call returns). By default: Unsupported (the code generator calls the
+        procedure through the job's JDBC connection)."""
+        raise Unsupported(f":SP.{name} cannot be translated to PySpark")
+
+    def stored_procedure_type(self, name: str) -> str:
+        """The type of the value ``:SP.name(...)`` returns, or "" if unknown."""
+        return ""
+
     def now(self) -> str:
         """Code for SYSDATE / SYSTIMESTAMP / SESSSTARTTIME."""
         return "F.current_timestamp()"
@@ -248,6 +258,8 @@ class Translator:
             raise self.unsupported(node, f"{node.name}: {exc}") from None
 
     def _ref_call(self, node: RefCall) -> Code:
+        if node.kind == "SP":
+            return self._procedure_call(node)
         if node.kind != "LKP":
             raise self.unsupported(node, f":{node.kind}.{node.name} cannot be translated to PySpark")
         args = [as_value(self.translate(a)).text for a in node.args]
@@ -255,6 +267,18 @@ class Translator:
             return Code(self.ctx.lookup(node.name, args), self.ctx.lookup_type(node.name))
         except Unsupported as exc:
             raise self.unsupported(node, exc.message) from None
+
+    def _procedure_call(self, node: RefCall) -> Code:
+        args = [None if is_proc_result(a) else as_value(self.translate(a)).text for a in node.args]
+        try:
+            return Code(self.ctx.stored_procedure(node.name, args), self.ctx.stored_procedure_type(node.name))
+        except Unsupported as exc:
+            raise self.unsupported(node, exc.message) from None
+
+
+def is_proc_result(node: Node) -> bool:
+    """The reserved argument ``PROC_RESULT`` of a ``:SP`` call (where the call's output goes)."""
+    return isinstance(node, Name) and node.name.upper() == "PROC_RESULT"
 
 
 __all__ = ["Checked", "SparkContext", "Translator", "to_pyspark", "to_pyspark_checked", "to_pyspark_condition", "null"]

@@ -123,7 +123,9 @@ def _call(tr: Translator, node: Node, value: Code, raised: list[str]) -> str:
 
 def _ref_call(tr: Translator, node: Node, value: Code, raised: list[str]) -> str:
     assert isinstance(node, RefCall)
-    return first(*(tr.error_of(a) for a in node.args))
+    from infaflow.expr.spark import is_proc_result
+
+    return first(*(tr.error_of(a) for a in node.args if not is_proc_result(a)))
 
 
 def _iif(tr: Translator, node: Call) -> str:

@@ -351,9 +351,12 @@ class Runner:
         file = node.instance.location.file or self.export.path
         line = node.instance.location.line
 
-        def evaluate(text: str) -> V.Value:
+        def evaluate(text: str, date_format: str = "") -> V.Value:
             parsed = conditions.parse_expression(text, file, line)
-            return conditions.evaluate(parsed, self._env(scope, node.name))
+            env = self._env(scope, node.name)
+            if date_format:  # a session's DateTime Format String (pre-session variable assignments)
+                env.date_format = date_format
+            return conditions.evaluate(parsed, env)
 
         return evaluate
 

@@ -19,6 +19,7 @@ from infaflow.codegen.handlers import (
     sequence,
     sorter,
     source,
+    stored_procedure,
     target,
     transaction_control,
     union,
@@ -42,6 +43,7 @@ _MODULES: tuple[ModuleType, ...] = (
     normalizer,
     mapplet,
     transaction_control,
+    stored_procedure,
     target,
     unsupported,
 )

@@ -61,7 +61,8 @@ def output_port(step: Step, gen: Generator, port: Port, columns: dict[str, str],
                 lookups: UnconnectedLookups | None) -> tuple[str, str]:
     """The code of an output port (cast to its type) and of its row-error message ("" if it cannot fail).
     A DEFAULTVALUE other than ``ERROR(...)`` replaces the value of a row whose expression fails (SPEC E)."""
-    code, error = gen.expression_checked(step, port.expression or "NULL", columns, port, lookups)
+    text = gen.implicit_conversion(step, port, port.expression or "NULL", columns)
+    code, error = gen.expression_checked(step, text, columns, port, lookups)
     value = cast_to(code, port)
     default = (port.default_value or "").strip()
     if error and default and not default.upper().startswith("ERROR("):
@@ -89,7 +90,8 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
     origin = gen.output_of(step.inputs[inputs[0].name.lower()]).origin if inputs else ANY_ORIGIN
     columns = {p.name.lower(): f"F.col({py_str(gen.column_of(step, p))})" for p in inputs}
     variables = [p for p in step.ports if p.is_variable]
-    stateful = (bool(variables) or any(":LKP" in (p.expression or "").upper() for p in step.ports)
+    stateful = (bool(variables) or any(call in (p.expression or "").upper() for p in step.ports
+                                       for call in (":LKP", ":SP"))
                 or mapping_variables.in_step(step))
     lines: list[str] = [f"{var} = {frame}"] if stateful else []
     base = var if stateful else frame
@@ -246,3 +248,19 @@ class UnconnectedLookups:
         self.temporary.append(column)
         self.lines += unconnected_call(self.step, self.gen, self.var, name, arg_codes, column)
         return f"F.col({py_str(column)})"
+
+    def stored_procedure(self, name: str, arg_codes: list[str | None]) -> str:
+        """``:SP.name(args)``: the procedure called once per row over JDBC (handlers.stored_procedure)."""
+        from infaflow.codegen.handlers.stored_procedure import unconnected_call as procedure_call
+
+        self.count += 1
+        column = f"_sp_{self.count}"
+        self.temporary.append(column)
+        self.lines += procedure_call(self.step, self.gen, self.var, name, arg_codes, column)
+        return f"F.col({py_str(column)})"
+
+    def stored_procedure_type(self, name: str) -> str:
+        from infaflow.codegen.handlers.stored_procedure import result_type
+
+        return result_type(self.gen, name)
+

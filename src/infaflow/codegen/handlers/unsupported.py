@@ -7,7 +7,6 @@ from infaflow.codegen.generate import Generator, StepCode
 from infaflow.codegen.plan import Step
 
 REASONS: dict[str, str] = {
-    "Stored Procedure": "calls a database stored procedure; rewrite it as Spark logic or run it in the database",
     "SQL Transformation": "runs SQL per row against a database",
     "SQL": "runs SQL per row against a database",
     "SQL Transform": "runs SQL per row against a database",

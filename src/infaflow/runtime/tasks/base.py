@@ -70,8 +70,9 @@ class TaskContext:
     dry_run: bool
     #: expand $$vars / $PMRootDir / $Params in a text (commands, file names, email fields)
     expand: Callable[[str], str]
-    #: evaluate an expression text in the task's scope (raises InputError/ExprError)
-    evaluate: Callable[[str], V.Value]
+    #: evaluate an expression text in the task's scope (raises InputError/ExprError); an optional second
+    #: argument is the default date format (a session's DateTime Format String)
+    evaluate: Callable[..., V.Value]
     #: assign a user variable of the task's scope now (inline handlers only)
     assign: Callable[[str, V.Value], V.Value]
     #: lookup a value by name in the scope (user variable, parameter or built-in): (found, value)

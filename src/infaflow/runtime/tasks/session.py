@@ -84,6 +84,7 @@ def run_session(ctx: TaskContext) -> TaskResult:
         ctx.log.write("pre-session command failed; continuing (On Pre-session command task error = Continue)")
 
     params = dict(ctx.session_params)
+    date_format = str(config_attrs.get("DateTime Format String", "") or "").strip()
     pre_assign = parts.get(PRE_ASSIGNMENT)
     if pre_assign is not None:
         for pair in _pairs(pre_assign):
@@ -91,7 +92,7 @@ def run_session(ctx: TaskContext) -> TaskResult:
                 ctx.log.write(f"pre-session variable assignment {pair.name}: the parameter file's value wins")
                 continue
             try:
-                params[pair.name] = ctx.evaluate(pair.value)
+                params[pair.name] = ctx.evaluate(pair.value, date_format)
             except (InputError, conditions.ExprError) as exc:
                 if ctx.dry_run:
                     ctx.log.write(f"dry run: pre-session variable assignment {pair.name} not evaluated: {exc}")
@@ -157,7 +158,7 @@ def run_session(ctx: TaskContext) -> TaskResult:
                 result.assignments.append((pair.name, mapping_values[source]))
             else:
                 try:
-                    result.assignments.append((pair.name, ctx.evaluate(pair.value)))
+                    result.assignments.append((pair.name, ctx.evaluate(pair.value, date_format)))
                 except (InputError, conditions.ExprError) as exc:
                     ctx.log.write(f"post-session variable assignment {pair.name}: {exc}")
     return _finish(ctx, parts, result)
