@@ -54,14 +54,14 @@ def _router_with_a_failing_group() -> MappingBuilder:
     return b
 
 
-def _expression_with_a_carried_variable() -> MappingBuilder:
-    """An Expression extending its input frame, with a gap recorded part way (a variable carried through
-    rows in a way that has no translation)."""
+def _expression_with_an_unknown_function() -> MappingBuilder:
+    """An Expression extending its input frame, with a gap recorded part way (a carried variable port that
+    calls a function the language does not know)."""
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT), ("AMT", INT)])
     b.add(Transformation("EXP", "Expression", ports=[
         port("ID", INT), port("AMT", INT),
-        port("v_A", INT, "LOCAL VARIABLE", "v_B + AMT"), port("v_B", INT, "LOCAL VARIABLE", "v_A * 2"),
+        port("v_A", INT, "LOCAL VARIABLE", "v_B + NO_SUCH(AMT)"), port("v_B", INT, "LOCAL VARIABLE", "v_A * 2"),
         port("OUT", INT, "OUTPUT", "v_A"),
     ]))
     b.connect("SQ_S", "EXP", ["ID", "AMT"])
@@ -99,7 +99,7 @@ PARTIAL: list[tuple[str, Callable[[], MappingBuilder], str, str]] = [
     # (case, mapping, the step with the gap, a line of the job)
     ("router group", _router_with_a_failing_group, "RTR",
      'rtr = job.not_converted("RTR", "expression \'NO_SUCH(AMT)\': unknown function NO_SUCH (at 1:1)", sq_s)'),
-    ("expression", _expression_with_a_carried_variable, "EXP", "exp = job.not_converted("),
+    ("expression", _expression_with_an_unknown_function, "EXP", "exp = job.not_converted("),
     ("unconnected lookup", _unconnected_lookup_that_fails, "EXP",
      'exp = job.not_converted("EXP", ":LKP.lkp_name: the lookup is not converted", sq_s)'),
     ("relational source", _relational_source_that_fails, "SALES", 'job.not_converted("SALES", "forced")'),

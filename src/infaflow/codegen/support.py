@@ -517,8 +517,7 @@ class Job:
         overflows, ``D``/``N`` for the others) and counts as rejected."""
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
-        df = self._dates_as_text(df, [(n, t) for n, t, _w in columns])
-        fmt = _spark_format(date_format)
+        df = self._dates_as_text(df, [(c[0], c[1]) for c in columns])
         out = _one_partition(df, ordered)
         null_text = null_character or " "
         cells, values, overflows = [], [], []
