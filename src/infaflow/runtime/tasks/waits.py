@@ -149,6 +149,11 @@ class EventBoard:
             self._raised[(scope, name.lower())] = when
             self._cond.notify_all()
 
+    def all_raised(self) -> dict[tuple[str, str], dt.datetime]:
+        """Every event raised so far: (scope path, lower-case name) -> when."""
+        with self._cond:
+            return dict(self._raised)
+
     def raised(self, scope: str, name: str) -> dt.datetime | None:
         with self._cond:
             return self._raised.get((scope, name.lower()))

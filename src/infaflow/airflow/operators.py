@@ -1,0 +1,69 @@
+"""The Airflow operator of generated DAGs: one PowerCenter task instance (or the end of a worklet or of
+the workflow) run through infaflow's runtime, its state handed to downstream tasks through XCom."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from airflow.exceptions import AirflowFailException, AirflowSkipException
+from airflow.sdk import BaseOperator
+
+from infaflow.airflow.config import step_config
+from infaflow.airflow.execute import FAILED, SKIPPED, airflow_outcome, execute
+from infaflow.airflow.graph import TASK, DagTask
+from infaflow.runtime.status import NOTSTARTED
+
+STATE_KEY = "infaflow_state"  # the run state after this task (JSON text)
+STATUS_KEY = "powercenter_status"  # the task's PowerCenter status
+
+
+class PowerCenterTask(BaseOperator):
+    """Runs the task instance ``instance_path`` (``kind="close"``: ends the worklet instance or, for '',
+    the workflow) with PowerCenter's semantics. Every instance decides for itself whether it runs, so all
+    use the trigger rule ``all_done``."""
+
+    ui_color = "#e8f0fe"
+
+    def __init__(
+        self,
+        *,
+        instance_path: str,
+        task_type: str,
+        workflow: Mapping[str, Any],
+        kind: str = TASK,
+        reads: Sequence[str] = (),
+        first: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("trigger_rule", "all_done")
+        kwargs.setdefault("retries", 0)  # retries follow the workflow's recovery settings, in the runtime
+        super().__init__(**kwargs)
+        self.instance_path = instance_path
+        self.powercenter_type = task_type
+        self.workflow = dict(workflow)
+        self.kind = kind
+        self.reads = list(reads)
+        self.first = first
+
+    def execute(self, context: Any) -> None:
+        ti = context["ti"]
+        states = []
+        for task_id in [*sorted(self.upstream_task_ids), *self.reads]:
+            text = ti.xcom_pull(task_ids=task_id, key=STATE_KEY)
+            states.append(json.loads(text) if text else None)
+        config = step_config(self.workflow, context.get("params") or {})
+        task = DagTask(self.task_id, self.task_id, (), self.kind, self.instance_path, self.powercenter_type)
+        state, status = execute(config, task, states, self.first)
+        if state is not None:
+            ti.xcom_push(key=STATE_KEY, value=json.dumps(state))
+        shown = status or NOTSTARTED
+        ti.xcom_push(key=STATUS_KEY, value=shown)
+        what = "workflow" if self.kind != TASK and not self.instance_path else self.instance_path
+        self.log.info("PowerCenter status of %s: %s", what, shown)
+        outcome = airflow_outcome(self.kind, status)
+        if outcome == SKIPPED:
+            raise AirflowSkipException(f"{what}: {shown}")
+        if outcome == FAILED:
+            raise AirflowFailException(f"{what}: {shown}")
