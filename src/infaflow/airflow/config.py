@@ -21,6 +21,24 @@ def set_session_executor(source: ExecutorSource) -> None:
     _EXECUTOR[0] = source
 
 
+class SharedExecutor:
+    """One session executor for every session of a DAG run in this process: each task's step closes its
+    executor when it ends, which would stop a shared Spark session; this one stays open until
+    :meth:`shutdown`."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def run_session(self, request: Any) -> Any:
+        return self.inner.run_session(request)
+
+    def close(self) -> None:
+        """Kept open until :meth:`shutdown`."""
+
+    def shutdown(self) -> None:
+        self.inner.close()
+
+
 def state_dir(params: Mapping[str, Any]) -> str:
     """Where runs are recorded and persistent variables live: the DAG run's ``state_dir`` parameter, else
     ``$INFAFLOW_STATE_DIR``, else ``$AIRFLOW_HOME/infaflow``."""

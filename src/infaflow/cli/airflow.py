@@ -4,30 +4,10 @@ in-process with ``dag.test()``). Airflow is an optional extra: ``pip install 'in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 EXIT_OK, EXIT_FAILED = 0, 1
-
-
-class _SharedExecutor:
-    """One Spark session executor for every session of the DAG run (each task's step would otherwise
-    close it when it ends)."""
-
-    def __init__(self) -> None:
-        from infaflow.codegen.executor import SparkSessionExecutor
-
-        self.inner = SparkSessionExecutor()
-
-    def run_session(self, request: Any) -> Any:
-        return self.inner.run_session(request)
-
-    def close(self) -> None:
-        """Kept open until the DAG run ends (:meth:`shutdown`)."""
-
-    def shutdown(self) -> None:
-        self.inner.close()
 
 
 @click.group("airflow")
@@ -61,7 +41,10 @@ def test_command(ctx: click.Context, exports: tuple[str, ...], workflow: str | N
 
     values = dict(parse_param(p) for p in params)
     use_airflow_home(airflow_home)
-    executor = _SharedExecutor()
+    from infaflow.airflow.config import SharedExecutor
+    from infaflow.codegen.executor import SparkSessionExecutor
+
+    executor = SharedExecutor(SparkSessionExecutor())
     try:
         run = test_workflow(
             [str(Path(e)) for e in exports], workflow, folder, param_files=list(param_files), params=values,
