@@ -92,7 +92,7 @@ def test_dag_file_text(tmp_path: Path) -> None:
         '        with TaskGroup("wl_in", tooltip="worklet instance wl_out/wl_in"):',
         "            # Command task wl_out/wl_in/leaf",
         "    # the end of workflow wf_top",
-        "    [ctl, done] >> j",
+        "    [done, ctl] >> j",
         "    wl_out__wl_out >> done",
         "    j >> wf_top",
     ):
