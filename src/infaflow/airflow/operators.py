@@ -14,6 +14,7 @@ from infaflow.airflow.config import step_config
 from infaflow.airflow.execute import FAILED, SKIPPED, airflow_outcome, execute
 from infaflow.airflow.graph import TASK, DagTask
 from infaflow.runtime.status import NOTSTARTED
+from infaflow.runtime.steps import merge
 
 STATE_KEY = "infaflow_state"  # the run state after this task (JSON text)
 STATUS_KEY = "powercenter_status"  # the task's PowerCenter status
@@ -47,13 +48,21 @@ class PowerCenterTask(BaseOperator):
         self.reads = list(reads)
         self.first = first
 
+    @staticmethod
+    def _pull(ti: Any, task_ids: Sequence[str]) -> list[Any]:
+        """The run states these tasks handed over (``None`` for those that have not run)."""
+        out = []
+        for task_id in task_ids:
+            text = ti.xcom_pull(task_ids=task_id, key=STATE_KEY)
+            out.append(json.loads(text) if text else None)
+        return out
+
     def execute(self, context: Any) -> None:
         ti = context["ti"]
-        states = []
-        for task_id in [*sorted(self.upstream_task_ids), *self.reads]:
-            text = ti.xcom_pull(task_ids=task_id, key=STATE_KEY)
-            states.append(json.loads(text) if text else None)
+        states = self._pull(ti, [*sorted(self.upstream_task_ids), *self.reads])
         config = step_config(self.workflow, context.get("params") or {})
+        if self.reads:  # a Control task running beside this one may stop it
+            config.stop_probe = lambda: merge(self._pull(ti, self.reads))
         task = DagTask(self.task_id, self.task_id, (), self.kind, self.instance_path, self.powercenter_type)
         state, status = execute(config, task, states, self.first)
         if state is not None:

@@ -21,8 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import queue
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,10 @@ class StepConfig:
     options: RunOptions = field(default_factory=RunOptions)
     executor: ExecutorSource = None
     no_executor_reason: str = "none was given"
+    #: while a task runs: the states of tasks running beside it that may stop it (Control tasks), asked
+    #: every ``probe_interval`` seconds; a stop or abort of the task's scope (or an outer one) stops it
+    stop_probe: Callable[[], RunState | None] | None = None
+    probe_interval: float = 1.0
 
 
 @functools.lru_cache(maxsize=8)
@@ -86,6 +92,9 @@ def _when(text: str | None) -> dt.datetime | None:
 
 class StepRunner(Runner):
     """A :class:`Runner` that runs one task per call and never starts anything on its own."""
+
+    stop_probe: Callable[[], RunState | None] | None = None
+    probe_interval: float = 1.0
 
     def _settle(self, scope: ScopeRun, names: Iterable[str]) -> None:
         """Deciding what runs next is the orchestrator's job (each task decides itself when it runs)."""
@@ -255,13 +264,14 @@ class StepRunner(Runner):
             self._settle_one(scope, node)
         item = scope.running.get(name)
         if isinstance(item, TaskRun):
-            self._drive(item)
+            self._drive(item, self.stop_probe, self.probe_interval)
         elif isinstance(item, ScopeRun):
             self.scopes[item.path] = item
         return scope.status.get(name)
 
-    def _drive(self, run: TaskRun) -> None:
-        """Run ``run`` here, retries included, until its result is recorded."""
+    def _drive(self, run: TaskRun, probe: Callable[[], RunState | None] | None = None, interval: float = 1.0) -> None:
+        """Run ``run`` here, retries included, until its result is recorded; ``probe`` (see
+        :attr:`StepConfig.stop_probe`) is asked while it works."""
         while not run.reported:
             inline = list(self._inline)
             work = [*self._to_pool, *self._to_thread]
@@ -271,10 +281,29 @@ class StepRunner(Runner):
             for item in inline:
                 self._run_inline(item)
             for item in work:
-                self._work(item)
-            message = self.queue.get()
+                threading.Thread(target=self._work, args=(item,), name=f"infaflow-step-{item.node.name}", daemon=True).start()
+            while True:
+                try:
+                    message = self.queue.get(timeout=interval if probe is not None else None)
+                    break
+                except queue.Empty:
+                    self._apply_stops(run, probe() if probe is not None else None)
             with self.store.transaction():
                 self._handle(message)
+
+    def _apply_stops(self, run: TaskRun, found: RunState | None) -> None:
+        """Stop ``run`` when ``found`` says its scope or an outer one was stopped or aborted since."""
+        if not found:
+            return
+        for path, data in sorted(found["scopes"].items(), key=lambda item: item[0].count("/") if item[0] else -1):
+            scope = self.scopes.get(path)
+            stop = data.get("stop")
+            if not stop or scope is None or scope.stop_mode == ABORTED or scope.stop_mode == stop[1]:
+                continue
+            inside = run.scope.path == path or not path or run.scope.path.startswith(f"{path}/")
+            if inside:
+                self._stop_scope(scope, stop[1], stop[2])
+                self._stop_stamps[path] = stop[0]
 
     def close(self, path: str) -> str | None:
         """End the scope ``path`` ('' for the workflow) once all its tasks ran; its status (``None`` when
@@ -386,6 +415,7 @@ def _with_runner(config: StepConfig, state: RunState, action: str, path: str) ->
     try:
         runner = _runner(config, store, int(state["run_id"]), _when(state["started"]) or dt.datetime.now())
         runner.restore(state)
+        runner.stop_probe, runner.probe_interval = config.stop_probe, config.probe_interval
         try:
             status = runner.run_task(path) if action == "task" else runner.close(path)
         finally:
