@@ -155,3 +155,28 @@ def test_orders_sample_end_to_end_under_dag_test(airflow_home: Path, spark, tmp_
     for file in sorted(expected.glob("*.csv")):
         if file.name != "task_statuses.csv":
             assert _rows(tmp_path / "out" / file.name) == _rows(file), file.name
+
+
+def test_a_timer_waits_deferred(airflow_home: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    from infaflow.airflow.operators import PowerCenterTask
+    from infaflow.airflow.testing import test_workflow
+
+    resumed: list[str] = []
+    original = PowerCenterTask.resume_after_timer
+
+    def spy(self, context, event=None):  # noqa: ANN001, ANN202
+        resumed.append(self.instance_path)
+        return original(self, context, event)
+
+    monkeypatch.setattr(PowerCenterTask, "resume_after_timer", spy)
+    f = Flow("wf_timer").var("$$AT", "date/time", "")
+    f.add("t", "Timer", attrs={"Variable": "$$AT"}, timer=("START_AT_ABSOLUTE_VARIABLE", {}, {})).cmd("after", "true")
+    f.link("Start", "t").link("t", "after")
+    at = (dt.datetime.now() + dt.timedelta(seconds=12)).replace(microsecond=0)  # dag.test takes seconds to start
+    run = test_workflow([str(write_export(tmp_path, f))], "wf_timer", state_dir=tmp_path / "st",
+                        params={"$$AT": at.strftime("%m/%d/%Y %H:%M:%S")}, working_dir=str(tmp_path))
+    assert statuses(run.summary) == {"Start": "SUCCEEDED", "t": "SUCCEEDED", "after": "SUCCEEDED"}
+    assert dt.datetime.fromisoformat(run.summary["tasks"]["t"]["ended"]) >= at
+    assert resumed == ["t"]  # it waited in the trigger, not in the task

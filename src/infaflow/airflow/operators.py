@@ -3,6 +3,7 @@ the workflow) run through infaflow's runtime, its state handed to downstream tas
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -14,7 +15,7 @@ from infaflow.airflow.config import step_config
 from infaflow.airflow.execute import FAILED, SKIPPED, airflow_outcome, execute
 from infaflow.airflow.graph import TASK, DagTask
 from infaflow.runtime.status import NOTSTARTED
-from infaflow.runtime.steps import merge
+from infaflow.runtime.steps import merge, timer_deadline
 
 STATE_KEY = "infaflow_state"  # the run state after this task (JSON text)
 STATUS_KEY = "powercenter_status"  # the task's PowerCenter status
@@ -58,6 +59,30 @@ class PowerCenterTask(BaseOperator):
         return out
 
     def execute(self, context: Any) -> None:
+        if self.powercenter_type == "Timer" and self.kind == TASK:
+            self._defer_timer(context)
+        self._run(context)
+
+    def resume_after_timer(self, context: Any, event: Any = None) -> None:  # noqa: ARG002
+        """Back from the trigger: the timer's deadline has passed; its step now ends at once."""
+        self._run(context)
+
+    def _defer_timer(self, context: Any) -> None:
+        """A Timer waits in the triggerer (a deferrable wait) rather than in a worker."""
+        state = merge(self._pull(context["ti"], [*sorted(self.upstream_task_ids), *self.reads]))
+        if state is None:
+            return
+        config = step_config(self.workflow, context.get("params") or {})
+        when = timer_deadline(config, self.instance_path, state)
+        if when is None or when <= dt.datetime.now() + dt.timedelta(seconds=1):
+            return
+        from airflow.providers.standard.triggers.temporal import DateTimeTrigger
+
+        moment = when.astimezone(dt.UTC)  # the runtime's times are local
+        self.log.info("Timer %s waits until %s", self.instance_path, moment.isoformat())
+        self.defer(trigger=DateTimeTrigger(moment=moment), method_name="resume_after_timer")
+
+    def _run(self, context: Any) -> None:
         ti = context["ti"]
         states = self._pull(ti, [*sorted(self.upstream_task_ids), *self.reads])
         config = step_config(self.workflow, context.get("params") or {})

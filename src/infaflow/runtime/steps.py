@@ -34,11 +34,11 @@ from infaflow.runtime import paramfile, plan, summary
 from infaflow.runtime import values as V
 from infaflow.runtime.api import _cli_params, _param_files, _root_dir, find_workflow
 from infaflow.runtime.plan import Node, ScopePlan
-from infaflow.runtime.readiness import Link
+from infaflow.runtime.readiness import Link, Verdict, decide
 from infaflow.runtime.scheduler import ExecutorSource, Runner, RunOptions, ScopeRun, TaskRun
 from infaflow.runtime.status import ABORTED, STARTED
 from infaflow.runtime.store import RunStore, encode_export_paths
-from infaflow.runtime.tasks import HANDLERS
+from infaflow.runtime.tasks import HANDLERS, waits
 from infaflow.runtime.variables import VariableScope
 
 #: The state of a run between steps (JSON): ``{"run_id", "started", "scopes": {path: {...}}, "events"}``.
@@ -269,6 +269,23 @@ class StepRunner(Runner):
             self.scopes[item.path] = item
         return scope.status.get(name)
 
+    def timer_deadline(self, path: str) -> dt.datetime | None:
+        """When the Timer task ``path`` will end its wait, if it is ready to start now (``None``: it is
+        not a Timer that will wait: not ready, not to run, or failing at once); nothing is recorded."""
+        scope_path, _, name = path.rpartition("/")
+        scope = self._scope(scope_path)
+        if scope is None or scope.closed or name in scope.status or scope.stopping():
+            return None
+        node = scope.plan.nodes[name]
+        verdict = decide([scope.link_state[i] for i in node.inputs], node.and_join)
+        if node.task_type != "Timer" or verdict.verdict is not Verdict.READY or not node.instance.is_enabled:
+            return None
+        run = TaskRun(scope, node, 1, dt.datetime.now(), False)
+        ctx = self._context(run)
+        ctx.task_started = self._begin_time(run)
+        when = waits.timer_deadline(ctx)
+        return when if isinstance(when, dt.datetime) else None
+
     def _drive(self, run: TaskRun, probe: Callable[[], RunState | None] | None = None, interval: float = 1.0) -> None:
         """Run ``run`` here, retries included, until its result is recorded; ``probe`` (see
         :attr:`StepConfig.stop_probe`) is asked while it works."""
@@ -421,6 +438,18 @@ def _with_runner(config: StepConfig, state: RunState, action: str, path: str) ->
         finally:
             runner.services.close()
         return runner.state(), status
+    finally:
+        store.close()
+
+
+def timer_deadline(config: StepConfig, path: str, state: RunState) -> dt.datetime | None:
+    """When the Timer task ``path`` would end its wait if it ran now after ``state`` (see
+    :meth:`StepRunner.timer_deadline`), so an orchestrator can wait without holding a worker."""
+    store = RunStore(config.state_dir)
+    try:
+        runner = _runner(config, store, int(state["run_id"]), _when(state["started"]) or dt.datetime.now())
+        runner.restore(state)
+        return runner.timer_deadline(path)
     finally:
         store.close()
 
