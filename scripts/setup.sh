@@ -31,4 +31,5 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[test]'
+# The Airflow extra too, so that the Airflow tests (tests/airflow) run rather than skip.
+.venv/bin/python -m pip install -q -e '.[test,airflow]'

@@ -22,9 +22,11 @@ EXIT_OK, EXIT_FAILED = 0, 1
 @click.option("--allow-partial", is_flag=True,
               help="Write the jobs even when some logic could not be converted (it raises NotConverted).")
 @click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON.")
+@click.option("--airflow", is_flag=True, help="Also write dags/<workflow>.py: an Airflow 3 DAG per workflow.")
 @click.pass_context
 def convert(ctx: click.Context, exports: tuple[str, ...], prefer: str | None, out_dir: str | None,
-            folder: str | None, workflow: str | None, allow_partial: bool, as_json: bool) -> None:
+            folder: str | None, workflow: str | None, allow_partial: bool, as_json: bool,
+            airflow: bool = False) -> None:
     """Convert every session's mapping of the exports into a readable PySpark job.
 
     EXPORT...: export files and directories (searched for *.xml), read together as one repository, so a
@@ -54,7 +56,22 @@ def convert(ctx: click.Context, exports: tuple[str, ...], prefer: str | None, ou
         if not conv.complete and not allow_partial:
             click.echo("no job written: use --allow-partial to write them with the gaps raising NotConverted",
                        err=True)
-    ctx.exit(EXIT_OK if conv.complete else EXIT_FAILED)
+    dags_ok = _write_dags(conv, target, conv.complete or allow_partial) if airflow else True
+    ctx.exit(EXIT_OK if conv.complete and dags_ok else EXIT_FAILED)
+
+
+def _write_dags(conv: object, target: Path, jobs_written: bool) -> bool:
+    """``--airflow``: the DAG files (they run the project's modules, so only beside written jobs)."""
+    from infaflow.codegen.project import write_airflow_dags
+
+    if not jobs_written:
+        click.echo("no Airflow DAG written: the project has no jobs", err=True)
+        return False
+    written, problems = write_airflow_dags(conv, target)  # type: ignore[arg-type]
+    click.echo(f"{target / 'dags'}: {len(written)} Airflow DAGs", err=True)
+    for problem in problems:
+        click.echo(problem, err=True)
+    return not problems
 
 
 COMMANDS = [convert]

@@ -237,3 +237,29 @@ def open_project(root: str | Path) -> ConvertedProject:
     if not manifests:
         raise InputError("not a converted project: no workflow_*.json manifest (run infaflow convert)", str(root))
     return ConvertedProject(root, manifests)
+
+
+def write_airflow_dags(conv: Conversion, out_dir: Path) -> tuple[list[Path], list[str]]:
+    """``dags/<workflow>.py`` in the project for every workflow converted (Airflow 3 DAGs running the
+    project's modules, see :mod:`infaflow.airflow`); the files written and, per workflow that has none,
+    why (``file:line: ...``)."""
+    from infaflow.airflow.dags import dag_text
+
+    written: list[Path] = []
+    problems: list[str] = []
+    dags = out_dir / "dags"
+    for manifest in conv.manifests.values():
+        found = conv.export.find_workflow(manifest["workflow"], manifest["folder"])
+        if found is None:
+            continue
+        folder, workflow = found
+        try:
+            text = dag_text(folder, workflow, project="..")
+        except InputError as exc:
+            problems.append(f"{exc}: no Airflow DAG for workflow {workflow.name}")
+            continue
+        dags.mkdir(parents=True, exist_ok=True)
+        path = dags / f"{workflow.name}.py"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written, problems

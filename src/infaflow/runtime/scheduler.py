@@ -496,20 +496,22 @@ class Runner:
             name = work.popleft()
             if name in scope.status:
                 continue
-            node = plan.nodes[name]
-            verdict = decide([scope.link_state[i] for i in node.inputs], node.and_join)
-            if verdict.verdict is Verdict.WAIT:
-                continue
-            if verdict.verdict is Verdict.NEVER:
-                result = TaskResult(NOTSTARTED, error="")
-                work.extend(self._complete(scope, node, result, None, None, 0))
-                continue
-            if scope.stopping():
-                continue
-            if not node.instance.is_enabled:
-                work.extend(self._complete(scope, node, TaskResult(DISABLED), None, None, 0))
-                continue
-            self._launch(scope, node)
+            work.extend(self._settle_one(scope, plan.nodes[name]))
+
+    def _settle_one(self, scope: ScopeRun, node: Node) -> list[str]:
+        """Decide one undecided task from its input links: complete it as NOTSTARTED or DISABLED, launch
+        it, or leave it waiting; the tasks to settle next."""
+        verdict = decide([scope.link_state[i] for i in node.inputs], node.and_join)
+        if verdict.verdict is Verdict.WAIT:
+            return []
+        if verdict.verdict is Verdict.NEVER:
+            return self._complete(scope, node, TaskResult(NOTSTARTED, error=""), None, None, 0)
+        if scope.stopping():
+            return []
+        if not node.instance.is_enabled:
+            return self._complete(scope, node, TaskResult(DISABLED), None, None, 0)
+        self._launch(scope, node)
+        return []
 
     def _after(self, scope: ScopeRun, node: Node, status: str) -> list[str]:
         """Evaluate ``node``'s output links now that it ended in ``status``; the targets to settle."""
@@ -674,7 +676,7 @@ class Runner:
     def _work(self, run: TaskRun) -> None:
         handler = HANDLERS[run.node.task_type]
         assert run.ctx is not None
-        began = dt.datetime.now()  # when a worker takes it: StartTime excludes the wait for a worker
+        began = self._begin_time(run)  # when a worker takes it: StartTime excludes the wait for a worker
         run.began = began
         run.ctx.task_started = began
         if not run.began_once:
@@ -686,6 +688,10 @@ class Runner:
             run.ctx.log.write(traceback.format_exc())
             result = TaskResult(FAILED, error=f"internal error: {type(exc).__name__}: {exc}", error_code=1)
         self.queue.put(("done", run, result))
+
+    def _begin_time(self, run: TaskRun) -> dt.datetime:  # noqa: ARG002 - a seam for step-by-step runs
+        """When an attempt of ``run`` starts (now, here)."""
+        return dt.datetime.now()
 
     def _run_inline(self, run: TaskRun) -> None:
         handler = HANDLERS.get(run.node.task_type)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from infaflow.errors import InputError
 from infaflow.runtime import conditions
 from infaflow.runtime.status import FAILED, SUCCEEDED
@@ -84,10 +86,15 @@ def run_control(ctx: TaskContext) -> TaskResult:
 def event_name(ctx: TaskContext) -> str:
     """The user-defined event a task raises or waits for (``Event Name``; older exports put the name in
     ``User Defined Event``)."""
-    name = (ctx.attributes.get("Event Name", "") or "").strip()
+    return attribute_event_name(ctx.attributes)
+
+
+def attribute_event_name(attributes: Any) -> str:
+    """:func:`event_name` from a task's attributes."""
+    name = (attributes.get("Event Name", "") or "").strip()
     if name:
         return name
-    udf = (ctx.attributes.get("User Defined Event", "") or "").strip()
+    udf = (attributes.get("User Defined Event", "") or "").strip()
     return "" if udf.upper() in ("", "YES", "NO") else udf
 
 

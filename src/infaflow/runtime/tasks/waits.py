@@ -61,6 +61,22 @@ def deadline(
 
 def run_timer(ctx: TaskContext) -> TaskResult:
     """Timer: wait until the deadline (succeeds at once when it has passed)."""
+    when = timer_deadline(ctx)
+    if isinstance(when, TaskResult):
+        return when
+    ctx.log.write(f"timer: waiting until {when.isoformat(sep=' ')}")
+    if ctx.dry_run:
+        return TaskResult.ok()
+    while True:
+        remaining = (when - dt.datetime.now()).total_seconds()
+        if remaining <= 0:
+            return TaskResult.ok()
+        if ctx.cancel.wait(min(remaining, 60.0)):
+            return TaskResult(ctx.stopped_status, error="timer stopped", error_code=1)
+
+
+def timer_deadline(ctx: TaskContext) -> dt.datetime | TaskResult:
+    """When a Timer task's wait ends, or the failure that ends it at once."""
     timer: Timer | None = getattr(ctx.definition, "timer", None)
     if timer is None:
         return TaskResult(FAILED, error="Timer task has no TIMER settings", error_code=1)
@@ -80,15 +96,7 @@ def run_timer(ctx: TaskContext) -> TaskResult:
         )
     except ValueError as exc:
         return TaskResult(FAILED, error=f"timer: {exc}", error_code=1)
-    ctx.log.write(f"timer: waiting until {when.isoformat(sep=' ')}")
-    if ctx.dry_run:
-        return TaskResult.ok()
-    while True:
-        remaining = (when - dt.datetime.now()).total_seconds()
-        if remaining <= 0:
-            return TaskResult.ok()
-        if ctx.cancel.wait(min(remaining, 60.0)):
-            return TaskResult(ctx.stopped_status, error="timer stopped", error_code=1)
+    return when
 
 
 def _watch_path(ctx: TaskContext, raw: str) -> Path:
@@ -148,6 +156,11 @@ class EventBoard:
         with self._cond:
             self._raised[(scope, name.lower())] = when
             self._cond.notify_all()
+
+    def all_raised(self) -> dict[tuple[str, str], dt.datetime]:
+        """Every event raised so far: (scope path, lower-case name) -> when."""
+        with self._cond:
+            return dict(self._raised)
 
     def raised(self, scope: str, name: str) -> dt.datetime | None:
         with self._cond:
