@@ -102,7 +102,12 @@ class SparkSessionExecutor:
     def spark(self, jvm_log: Path | None = None) -> Any:
         with self._lock:
             if self._spark is None:
+                from pyspark import SparkContext
+
+                # A session this process already runs (a notebook's, a test suite's) is borrowed, never stopped.
+                borrowed = SparkContext._active_spark_context is not None
                 self._spark = local_spark(jvm_log=jvm_log)
+                self._owned = self._owned and not borrowed
             return self._spark
 
     def run_session(self, request: SessionRequest) -> SessionOutcome:
