@@ -854,6 +854,7 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a parameter value ($$MappingParam, $PMSourceFileDir, $DBConnection_X...)")
     parser.add_argument("--param-file", help="a PowerCenter parameter file (name=value lines)")
+    parser.add_argument("--result-file", help="also write the result (or the error) to this JSON file")
     args = parser.parse_args(argv)
     params: dict[str, Any] = {}
     if args.param_file:
@@ -867,7 +868,22 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
         name, value = item.split("=", 1)
         params[name] = value
     spark = SparkSession.builder.appName("infaflow-job").getOrCreate()
-    result = run(spark, params)
+    try:
+        result = run(spark, params)
+    except Exception as exc:
+        if args.result_file:
+            _write_result(args.result_file, {"error": (str(exc).strip() or type(exc).__name__).splitlines()[0][:500]})
+        raise
+    if args.result_file:
+        _write_result(args.result_file, result.as_dict())
     print(json.dumps(result.as_dict(), indent=2, default=str))
     sys.stdout.flush()
     return 0
+
+
+def _write_result(path: str, data: dict[str, Any]) -> None:
+    """The result as JSON, written whole (a reader never sees half a file)."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+    tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    tmp.replace(target)
