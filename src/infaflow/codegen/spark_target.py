@@ -130,7 +130,7 @@ def resolve_target(*, master: str | None = None, remote: str | None = None, conf
                          submit=bool(settings.get("submit")), origin=path)
         return _checked(target, path)
     if engine_url:
-        return replace(base, remote=engine_url, origin="the warm engine (infaflow engine start)")
+        return replace(base, remote=engine_url, origin="warm engine")
     return base
 
 
