@@ -715,7 +715,10 @@ def _observed_rows(obs: Observation, observed: DataFrame, metric: Column) -> int
     Spark Connect alike). An observation can complete without values: classic Spark when a sampling job (a
     global sort's range partitioning) runs the observed plan first, Spark Connect when the action that ran
     it returned no metrics; the rows are then counted again, so the figure stays exact."""
-    metrics = obs.get
+    try:
+        metrics = obs.get
+    except Exception:  # classic Spark fails to convert the empty row of an observation completed without values
+        metrics = {}
     if "rows" in metrics:
         return int(metrics["rows"] or 0)
     value = observed.agg(metric.alias("rows")).collect()[0]["rows"]
