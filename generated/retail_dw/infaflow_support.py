@@ -715,7 +715,10 @@ def _observed_rows(obs: Observation, observed: DataFrame, metric: Column) -> int
     Spark Connect alike). An observation can complete without values: classic Spark when a sampling job (a
     global sort's range partitioning) runs the observed plan first, Spark Connect when the action that ran
     it returned no metrics; the rows are then counted again, so the figure stays exact."""
-    metrics = obs.get
+    try:
+        metrics = obs.get
+    except Exception:  # classic Spark fails to convert the empty row of an observation completed without values
+        metrics = {}
     if "rows" in metrics:
         return int(metrics["rows"] or 0)
     value = observed.agg(metric.alias("rows")).collect()[0]["rows"]
@@ -855,6 +858,7 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
                         help="a parameter value ($$MappingParam, $PMSourceFileDir, $DBConnection_X...)")
     parser.add_argument("--param-file", help="a PowerCenter parameter file (name=value lines)")
     parser.add_argument("--result-file", help="also write the result (or the error) to this JSON file")
+    parser.add_argument("--app-name", default="infaflow-job", help="the Spark application's name")
     args = parser.parse_args(argv)
     params: dict[str, Any] = {}
     if args.param_file:
@@ -867,7 +871,7 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
             parser.error(f"--param {item!r}: expected NAME=VALUE")
         name, value = item.split("=", 1)
         params[name] = value
-    spark = SparkSession.builder.appName("infaflow-job").getOrCreate()
+    spark = SparkSession.builder.appName(args.app_name).getOrCreate()
     try:
         result = run(spark, params)
     except Exception as exc:

@@ -98,6 +98,7 @@ def test_submit_command(tmp_path: Path) -> None:
         "--conf", "spark.ui.showConsoleProgress=false", "--conf", "spark.sql.session.timeZone=UTC",
         "--conf", "spark.cores.max=1", str(tmp_path / "s_m_x.py"),
         "--param", "$$P=1", "--param", "$PMTargetFileDir=/out", "--result-file", str(tmp_path / "result.json"),
+        "--app-name", "infaflow s_m_x",
     ]
 
 

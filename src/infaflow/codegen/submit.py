@@ -46,7 +46,7 @@ def submit_command(target: SparkTarget, job_file: Path, support_file: Path, para
     cmd.append(str(job_file))
     for key, value in params.items():
         cmd += ["--param", f"{key}={value}"]
-    cmd += ["--result-file", str(result_file)]
+    cmd += ["--result-file", str(result_file), "--app-name", name]
     return cmd
 
 

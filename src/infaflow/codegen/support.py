@@ -858,6 +858,7 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
                         help="a parameter value ($$MappingParam, $PMSourceFileDir, $DBConnection_X...)")
     parser.add_argument("--param-file", help="a PowerCenter parameter file (name=value lines)")
     parser.add_argument("--result-file", help="also write the result (or the error) to this JSON file")
+    parser.add_argument("--app-name", default="infaflow-job", help="the Spark application's name")
     args = parser.parse_args(argv)
     params: dict[str, Any] = {}
     if args.param_file:
@@ -870,7 +871,7 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
             parser.error(f"--param {item!r}: expected NAME=VALUE")
         name, value = item.split("=", 1)
         params[name] = value
-    spark = SparkSession.builder.appName("infaflow-job").getOrCreate()
+    spark = SparkSession.builder.appName(args.app_name).getOrCreate()
     try:
         result = run(spark, params)
     except Exception as exc:
