@@ -18,6 +18,7 @@ import sys
 import threading
 import types
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +89,13 @@ def local_spark(app_name: str = "infaflow-run", jvm_log: Path | None = None, mas
 
 def remote_spark(url: str, conf: dict[str, str] | None = None) -> Any:
     """A Spark Connect session on ``url`` (``sc://host:port``) with infaflow's session settings; ``conf``
-    (runtime SQL settings only: the server owns the rest) wins over them."""
-    from pyspark.sql import SparkSession
+    (runtime SQL settings only: the server owns the rest) wins over them. The Spark Connect builder is
+    used directly: the generic one refuses a remote session in a process that also has a classic one."""
+    from pyspark.sql.connect.session import SparkSession
 
+    # The jobs' whole-flow windows (PowerCenter's row order) are meant; classic Spark logs this at WARN,
+    # which a local run's log level hides, and the Connect client would print it on every session.
+    warnings.filterwarnings("ignore", message="WARN WindowExpression: No Partition Defined", category=UserWarning)
     builder = SparkSession.builder.remote(url)
     for key, value in {**SESSION_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
