@@ -89,9 +89,10 @@ def local_spark(app_name: str = "infaflow-run", jvm_log: Path | None = None, mas
 
 def remote_spark(url: str, conf: dict[str, str] | None = None) -> Any:
     """A Spark Connect session on ``url`` (``sc://host:port``) with infaflow's session settings; ``conf``
-    (runtime SQL settings only: the server owns the rest) wins over them. The Spark Connect builder is
-    used directly: the generic one refuses a remote session in a process that also has a classic one."""
-    from pyspark.sql.connect.session import SparkSession
+    (runtime SQL settings only: the server owns the rest) wins over them. The generic builder switches
+    the process's ``pyspark.sql.functions`` to Spark Connect, so a process holds classic or Connect
+    sessions, not both (pyspark's rule)."""
+    from pyspark.sql import SparkSession
 
     # The jobs' whole-flow windows (PowerCenter's row order) are meant; classic Spark logs this at WARN,
     # which a local run's log level hides, and the Connect client would print it on every session.
