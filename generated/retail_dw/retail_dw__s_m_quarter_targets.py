@@ -8,7 +8,7 @@ Run it with: spark-submit retail_dw__s_m_quarter_targets.py --param '$PMSourceFi
 from __future__ import annotations
 
 from infaflow_support import Job, SessionResult, main
-from pyspark.sql import SparkSession, Window
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 SESSION = "s_m_quarter_targets"
@@ -61,7 +61,11 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         F.col("TARGET_Q4").alias("TARGET_AMOUNT_in4"),
         "_row_id",
     )
-    nrm_quarters = nrm_quarters.withColumn("_input_row", F.row_number().over(Window.orderBy("_row_id")))
+    nrm_quarters_gk_target_amount = job.generated_key(
+        "RETAIL_DW.m_quarter_targets.nrm_quarters.GK_TARGET_AMOUNT",
+        value=1, reset=True, restart=False,
+    )
+    nrm_quarters = nrm_quarters_gk_target_amount.number(nrm_quarters, "GK_TARGET_AMOUNT")
     nrm_quarters = nrm_quarters.withColumn("_occurs", F.explode(F.array(
         F.struct(F.lit(1).alias("occurrence"), F.col("TARGET_AMOUNT_in1").alias("TARGET_AMOUNT")),
         F.struct(F.lit(2).alias("occurrence"), F.col("TARGET_AMOUNT_in2").alias("TARGET_AMOUNT")),
@@ -71,7 +75,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     nrm_quarters = nrm_quarters.select(
         F.col("STORE_ID_in").alias("STORE_ID"),
         F.col("_occurs.TARGET_AMOUNT").alias("TARGET_AMOUNT"),
-        (F.col("_input_row") + 0).cast("bigint").alias("GK_TARGET_AMOUNT"),
+        "GK_TARGET_AMOUNT",
         F.col("_occurs.occurrence").alias("GCID_TARGET_AMOUNT"),
         F.struct("_row_id", "_occurs.occurrence").alias("_row_id"),
     )

@@ -19,11 +19,15 @@ PARAMETERS = {
     "$PMSessionName": ("string", "s_m_sales_fact"),
     "$PMFolderName": ("string", "RETAIL_DW"),
 }
+# Mapping variables: name -> aggregation type. The job returns their final values (SessionResult.mapping_variables).
+MAPPING_VARIABLES = {
+    "$$LOAD_FROM_DATE": "MAX",
+}
 
 
 def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     """Run s_m_sales_fact: read the sources, apply the mapping, write the targets."""
-    job = Job(spark, SESSION, params, PARAMETERS)
+    job = Job(spark, SESSION, params, PARAMETERS, variables=MAPPING_VARIABLES)
 
     # Source Definition SALES
     # relational table SALES: read by its Source Qualifier

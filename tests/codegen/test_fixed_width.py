@@ -99,15 +99,6 @@ def test_fixed_width_target_pads_fields_and_writes_the_null_character(spark, tmp
     ]
 
 
-def test_fixed_width_target_with_a_number_is_reported() -> None:
-    b = _mapping({"LINESEQUENTIAL": "YES"}, target=[("ID", INT)])
-    b.folder.targets[-1].flatfile = _fixed({})
-    job = b.render()
-    assert not job.complete
-    (gap,) = job.gaps
-    assert gap.instance == "OUT" and "field width and alignment of numbers" in gap.message
-
-
 def test_field_positions_fall_back_to_precisions() -> None:
     from infaflow.codegen.handlers.source import field_positions
 
@@ -128,3 +119,26 @@ def test_a_field_that_does_not_convert_rejects_the_row(spark, tmp_path: Path) ->
     assert [line.split(",")[0] for line in _out(tmp_path)] == ["1", "3"]
     errors = Path(result.row_error_file).read_text()
     assert "AMOUNT" in errors and "12,5x" in errors
+
+
+def test_numbers_with_the_sources_thousand_and_decimal_separators(spark, tmp_path: Path) -> None:
+    """A fixed-width source's Thousand Separator and Decimal Separator (SOURCE TABLEATTRIBUTEs) are read back
+    to the number: "1.234,5" with "." and "," is 1234.5."""
+    b = MappingBuilder()
+    b.flat_source("S", [("ID", INT), ("AMOUNT", "decimal")])
+    src = b.folder.sources[-1]
+    src.flatfile = _fixed({"LINESEQUENTIAL": "YES"})
+    for f, (offset, length) in zip(src.fields, [(0, 2), (2, 8)], strict=True):
+        f.attrs = {"PHYSICALOFFSET": str(offset), "PHYSICALLENGTH": str(length)}
+    src.table_attributes["Thousand Separator"] = "."
+    src.table_attributes["Decimal Separator"] = ","
+    b.flat_target("OUT", [("ID", INT), ("AMOUNT", "decimal")])
+    b.connect("SQ_S", "OUT", ["ID", "AMOUNT"])
+    job = b.render()
+    assert 'thousand_separator=".",\n        decimal_separator=",",\n' in job.code
+    src_file = tmp_path / "src" / "s.dat"
+    src_file.parent.mkdir(parents=True)
+    src_file.write_text(" 1 1.234,5\n 2   -7,25\n 3********\n")
+    result = run_job(job, spark, tmp_path)
+    assert result.source_rejected_rows == {"S": 0}
+    assert _out(tmp_path) == ["1,1234.5000", "2,-7.2500", "3,"]

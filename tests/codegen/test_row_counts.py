@@ -22,3 +22,13 @@ def test_observed_rows_are_exact(spark, tmp_path: Path, sorted_globally: bool) -
     out = observed.orderBy("k") if sorted_globally else observed
     out.write.mode("overwrite").parquet(str(tmp_path / "out"))
     assert _observed_rows(obs, observed, F.count(F.lit(1))) == 900
+
+
+def test_an_observation_no_action_ran_is_counted(spark, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """Classic Spark's Observation.get waits for a first action; the count must not wait for ever."""
+    from infaflow.codegen import support
+
+    monkeypatch.setattr(support, "_OBSERVATION_WAIT", 0.5)
+    obs = Observation("never_run")
+    observed = spark.range(40).observe(obs, F.count(F.lit(1)).alias("rows"))
+    assert _observed_rows(obs, observed, F.count(F.lit(1))) == 40

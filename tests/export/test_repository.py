@@ -279,6 +279,12 @@ def test_convert_a_directory_records_every_file(tmp_path: Path) -> None:
     assert all((out / p).resolve().is_file() for p in manifest["exports"])
     report = json.loads((out / "conversion_report.json").read_text())
     assert report["summary"]["sessions_without_mapping"] == 0 and report["summary"]["jobs_complete"] == 3
+    assert all(job["mapping_loaded"] for job in report["jobs"])
+    alone = tmp_path / "alone"
+    assert _cli("convert", str(SPLIT / "wf_orders_daily.XML"), "-o", str(alone)).exit_code == 1
+    marked = json.loads((alone / "conversion_report.json").read_text())
+    assert [j["mapping_loaded"] for j in marked["jobs"]] == [False, False, False]
+    assert marked["summary"]["sessions_without_mapping"] == 3
     # The same jobs as from the one-file export, but for the comment naming where the workflow is defined.
     whole = tmp_path / "whole"
     assert _cli("convert", str(ORDERS), "-o", str(whole)).exit_code == 0

@@ -79,6 +79,8 @@ def test_recorded_durations_override_defaults_and_file(tmp_path: Path) -> None:
     html = tmp_path / "r.html"
     result = CliRunner().invoke(main, ["report", str(export), "-o", str(html), "--state-dir", str(state)])
     assert result.exit_code == 0, result.output
-    assert f"({after['seconds']:g} s)" in html.read_text(encoding="utf-8")
+    from infaflow.report.summary import seconds_text
+
+    assert f"critical path length</th><td><b>{seconds_text(after['seconds'])}</b>" in html.read_text(encoding="utf-8")
     result = CliRunner().invoke(main, ["report", str(export), "-o", str(html), "--no-recorded"])
-    assert "(30 s)" in html.read_text(encoding="utf-8")  # the Command default without the store
+    assert "<b>30s</b>" in html.read_text(encoding="utf-8")  # the Command default without the store

@@ -120,3 +120,36 @@ def test_recorded_durations_feed_inspect(cli, tmp_path: Path) -> None:
     tasks = {t["path"]: t for t in json.loads(inspected.output)["workflows"][0]["tasks"]}
     assert tasks["slow"]["duration"] == pytest.approx(durations["slow"])
     assert cli("runs", "--durations").exit_code == 2
+
+
+def test_strict_exits_1_when_a_task_failed_in_a_workflow_that_succeeded(cli, tmp_path: Path) -> None:
+    f = Flow("wf_soft").cmd("soft", "exit 3", attrs=FAIL).cmd("after", "true")
+    f.link("Start", "soft").link("soft", "after")
+    export = write_export(tmp_path, f)
+    plain = cli("run", str(export), "-q")  # -w left out: the export holds one workflow
+    assert plain.exit_code == 0 and "workflow wf_soft SUCCEEDED" in plain.output
+    strict = cli("run", str(export), "-q", "--strict")
+    assert strict.exit_code == 1
+    assert "--strict: 1 task(s) did not succeed (soft): exit 1" in strict.output
+
+
+def test_a_dry_run_is_not_numbered_and_succeeds_an_email_without_recipient(cli, tmp_path: Path) -> None:
+    f = Flow("wf_mail").add("mail", "Email", attrs={"Email User Name": "", "Email Subject": "s"})
+    f.link("Start", "mail")
+    export = write_export(tmp_path, f)
+    result = cli("run", str(export), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "dry run: workflow wf_mail SUCCEEDED (2 SUCCEEDED)" in result.output
+    assert "run 1" not in result.output
+
+
+def test_a_failed_command_says_why_and_where_its_log_is(cli, tmp_path: Path) -> None:
+    f = Flow("wf_ls").cmd("list", "echo checking; ls /no/such/dir_infaflow", attrs=FAIL).link("Start", "list")
+    export = write_export(tmp_path, f)
+    result = cli("run", str(export), "-q", "--json")
+    error = json.loads(result.stdout)["tasks"]["list"]["error"]
+    head, _, rest = error.partition(" failed with exit status 2: checking | ls: ")
+    assert rest, error  # the command's own last lines follow the exit status
+    assert "/no/such/dir_infaflow" in rest and "No such file or directory" in rest
+    log = error.rsplit("(log: ", 1)[1].rstrip(")")
+    assert Path(log).is_file() and "/no/such/dir_infaflow" in Path(log).read_text()

@@ -104,7 +104,9 @@ def _print_outcome(summary: dict[str, Any]) -> None:
     for task in summary["tasks"].values():
         counts[task["status"]] = counts.get(task["status"], 0) + 1
     detail = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-    click.echo(f"run {summary['run_id']}: workflow {summary['workflow']} {summary['status']} ({detail})")
+    # A dry run is not recorded: its number would mean nothing.
+    title = "dry run" if summary.get("dry_run") else f"run {summary['run_id']}"
+    click.echo(f"{title}: workflow {summary['workflow']} {summary['status']} ({detail})")
     if summary.get("error"):
         click.echo(f"  {summary['error']}")
     for path, task in summary["tasks"].items():
@@ -130,6 +132,8 @@ def _print_outcome(summary: dict[str, Any]) -> None:
 @click.option("--retry-backoff", type=float, default=1.0, show_default=True, help="Seconds before the first retry (doubles, capped at 60).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 when any task failed, stopped or aborted, even if the workflow SUCCEEDED (for CI).")
 @PREFER_OPTION
 @_spark_options
 def run_command(
@@ -147,6 +151,7 @@ def run_command(
     retry_backoff: float,
     as_json: bool,
     quiet: bool,
+    strict: bool,
     prefer: str | None,
     spark_master: str | None,
     spark_remote: str | None,
@@ -185,7 +190,7 @@ def run_command(
         progress=_progress(quiet or as_json),
         handle_signals=True,
     )
-    _finish(result, summary_json, as_json)
+    _finish(result, summary_json, as_json, strict)
 
 
 @click.command("resume")
@@ -222,12 +227,16 @@ def resume_command(run_id: int, state_dir: str, summary_json: str | None, as_jso
     _finish(result, summary_json, as_json)
 
 
-def _finish(result: Any, summary_json: str | None, as_json: bool) -> None:
-    """Write and print a run's summary; exit 0 when the workflow SUCCEEDED, else 1."""
+def _finish(result: Any, summary_json: str | None, as_json: bool, strict: bool = False) -> None:
+    """Write and print a run's summary; exit 0 when the workflow SUCCEEDED (with ``strict``: and no task
+    failed, stopped or aborted), else 1."""
     _write_summary(result.summary, summary_json, as_json)
     if not as_json:
         _print_outcome(result.summary)
-    sys.exit(EXIT_OK if result.succeeded else EXIT_FAILED)
+    failed = [p for p, t in result.summary["tasks"].items() if t["status"] in ("FAILED", "STOPPED", "ABORTED")]
+    if strict and failed and result.succeeded and not as_json:
+        click.echo(f"--strict: {len(failed)} task(s) did not succeed ({', '.join(failed[:5])}): exit 1", err=True)
+    sys.exit(EXIT_OK if result.succeeded and not (strict and failed) else EXIT_FAILED)
 
 
 def _open_store(state_dir: str):  # noqa: ANN202
@@ -299,7 +308,8 @@ def runs_command(state_dir: str, limit: int, workflow: str | None, as_json: bool
 @click.option("--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR")
 @click.option("--json", "as_json", is_flag=True)
 def show_command(run_id: int, state_dir: str, as_json: bool) -> None:
-    """Print a run's task table: status, duration, attempts and errors."""
+    """Print a run's task table: status, duration, attempts and errors; then the values the sessions saved
+    of their mapping variables."""
     from infaflow.runtime import summary as S
 
     store = _open_store(state_dir)
@@ -337,6 +347,12 @@ def show_command(run_id: int, state_dir: str, as_json: bool) -> None:
             entry["error"],
         )
     console.print(table)
+    if data.get("mapping_variables"):
+        saved = Table("session", "mapping variable", "value saved")
+        for path, values in data["mapping_variables"].items():
+            for name, value in values.items():
+                saved.add_row(path, name, "NULL" if value is None else str(value))
+        console.print(saved)
 
 
 def _plan_of(record: Any):  # noqa: ANN202, ANN401

@@ -90,7 +90,7 @@ def _read(report: FileReport, lenient: bool, named: bool = True) -> Export | Non
 
 
 def _repository_problems(exports: list[Export], label: str, prefer: str | None,
-                         verbose: bool) -> tuple[list[Problem], list[Problem]]:
+                         verbose: bool) -> tuple[list[Problem], list[Problem], Export]:
     """Problems of the files read as one export set: builder warnings and workflow checks, then the
     summaries of conflicts between files and of missing references (or every one with ``verbose``)."""
     from infaflow.graph.checks import check_export
@@ -102,10 +102,26 @@ def _repository_problems(exports: list[Export], label: str, prefer: str | None,
     resolve(export)
     problems = [*export.notes, *export.problems, *check_export(export)]
     if verbose:
-        return problems, missing_problems(export.missing)
+        return problems, missing_problems(export.missing), export
     summaries = summarize_conflicts(merger.conflicts) if prefer is None else []
     problems = [p for p in problems if not (summaries and p.severity == "error" and "defined differently" in p.message)]
-    return problems, [*summaries, *summarize_missing(export.missing)]
+    return problems, [*summaries, *summarize_missing(export.missing)], export
+
+
+def _param_file_report(path: str, export: Export | None) -> FileReport:
+    """A parameter file checked against the export set: headings that apply to nothing, undeclared names."""
+    from infaflow.runtime import paramfile
+    from infaflow.runtime.paramcheck import check_param_file
+
+    report = FileReport(path)
+    try:
+        pfile = paramfile.load(path)
+    except InputError as exc:
+        report.problems.append(Problem("error", exc.message, exc.file or path, exc.line))
+        return report
+    if export is not None:  # listed in full, never condensed: each line is a value PowerCenter ignores
+        report.summaries = check_param_file(pfile, export)
+    return report
 
 
 def _condensed(problems: list[Problem], verbose: bool) -> list[Problem]:
@@ -120,7 +136,7 @@ def _condensed(problems: list[Problem], verbose: bool) -> list[Problem]:
 
 
 def check_exports(paths: list[str], lenient: bool = False, prefer: str | None = None,
-                  verbose: bool = False) -> tuple[list[FileReport], list[Problem]]:
+                  verbose: bool = False, param_files: tuple[str, ...] = ()) -> tuple[list[FileReport], list[Problem]]:
     """Validate files and directories as one export set: per file safe parse, XSD and model; then, over
     every valid file together, conflicts, workflow checks and references. Returns one report per file and
     the notes on files that were skipped (not PowerCenter exports)."""
@@ -131,15 +147,17 @@ def check_exports(paths: list[str], lenient: bool = False, prefer: str | None = 
     exports = [e for e in (_read(r, lenient, r.file in found.named) for r in readable) if e is not None]
     notes = [*found.notes, *(p for r in readable if r.skipped for p in r.problems)]
     reports = [*absent, *(r for r in readable if not r.skipped)]
+    export = None
     if exports:
         by_file = {r.file: r for r in reports}
-        problems, summaries = _repository_problems(exports, set_label(paths), prefer, verbose)
+        problems, summaries, export = _repository_problems(exports, set_label(paths), prefer, verbose)
         for problem in problems:
             owner = by_file.get(problem.file) or next(r for r in reports if r.valid)
             owner.problems.append(problem)
         for problem in summaries:
             owner = by_file.get(problem.file) or next(r for r in reports if r.valid)
             owner.summaries.append(problem)
+    reports += [_param_file_report(p, export) for p in param_files]
     return reports, notes
 
 
@@ -193,14 +211,17 @@ def exit_code(reports: list[FileReport]) -> int:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="EXPORT...")
 @click.option("--lenient", is_flag=True,
               help="Report schema problems as warnings and load what can be read.")
+@click.option("--param-file", "param_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Also check a parameter file against the exports: headings that apply to nothing, names "
+                   "nothing declares (PowerCenter ignores both silently). Repeatable.")
 @click.option("-v", "--verbose", is_flag=True,
               help="List every reference to an object no file defines (default: one line per kind).")
 @PREFER_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one 'file:line: message' per problem on stderr; json: a report on stdout.")
 @click.pass_context
-def validate_command(ctx: click.Context, files: tuple[Path, ...], lenient: bool, verbose: bool,
-                     prefer: str | None, fmt: str) -> None:
+def validate_command(ctx: click.Context, files: tuple[Path, ...], lenient: bool, param_files: tuple[str, ...],
+                     verbose: bool, prefer: str | None, fmt: str) -> None:
     """Check PowerCenter exports (files, and directories searched for *.xml) against the export format and
     the workflow rules, read together as one repository.
 
@@ -208,7 +229,7 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...], lenient: bool,
     summarised one line per kind (--verbose lists each). Exit code 0 when every file is valid, 2 when any
     file has an error (a conflict between two files' definitions is an error).
     """
-    reports, notes = check_exports([str(f) for f in files], lenient, prefer, verbose)
+    reports, notes = check_exports([str(f) for f in files], lenient, prefer, verbose, param_files)
     if fmt == "text":
         for note in notes:
             click.echo(str(note), err=True)

@@ -8,9 +8,10 @@ two branches of the same pipeline can be put back side by side.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from infaflow.codegen import exprs
+from infaflow.codegen import exprs, mapping_variables, pipelines
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import Namer, py_str
 from infaflow.codegen.plan import Gap, Plan, PortRef, Step
@@ -19,6 +20,8 @@ from infaflow.model import Port
 
 ROW_ID = "_row_id"
 ROW_TYPE = "_row_type"
+NO_SOURCE = ("no source feeds this transformation, nor the steps it feeds (only constants or a Sequence "
+             "Generator): PowerCenter does not run a mapping whose target receives data from no source")
 ANY_ORIGIN = "*"  # outputs of a step that is not converted: never a second, misleading gap downstream
 
 
@@ -133,6 +136,7 @@ class Generator:
         self.columns: dict[str, list[str]] = {}  # frame variable -> its columns, when known
         self.extends: dict[str, str] = {}  # frame variable -> the frame whose rows and columns it keeps
         self.flagged: set[str] = set()
+        self.driven = pipelines.drivers(plan)  # steps no source feeds -> the port whose rows drive them
         self.unordered: set[str] = set()  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
 
     # -- per step -------------------------------------------------------------------------------
@@ -141,7 +145,7 @@ class Generator:
         from infaflow.codegen.handlers import handler_for
 
         out = []
-        for step in self.plan.steps:
+        for step in pipelines.ordered(self.plan, self.driven):
             var = self.var(step)
             self._step_gaps = []
             title = f"{step.kind} {step.name}"
@@ -170,10 +174,15 @@ class Generator:
                 reasons = "; ".join(g.message for g in self._step_gaps)
                 args = "".join(f", {v}" for v in self._upstream(step))
                 lines = [f"{self._assign(step, var)}job.not_converted({py_str(step.name)}, {py_str(reasons)}{args})"]
-                self.frames.setdefault(step.name.lower(), {})
+                # Every output now reads the not-converted frame: none of the handler's own frames (a Router's
+                # group frames, an extended frame) exists in the job any more.
+                self.frames[step.name.lower()] = {}
+                self.extends.pop(var, None)
+                self.columns.pop(var, None)
                 self._fallback_outputs(step, var)
             self.gaps.extend(self._step_gaps)
             out.append(RenderedStep(step, var, title, notes, lines, list(self._step_gaps)))
+        _drop_unused_assignments(out)
         return out
 
     def _assign(self, step: Step, var: str) -> str:
@@ -213,7 +222,9 @@ class Generator:
         if isinstance(exc, str):
             exc = ConversionError(exc)
         loc = port.location if port is not None and port.location.file else step.location
-        self._step_gaps.append(Gap(step.name, exc.message, exc.file or loc.file or self.file, exc.line or loc.line))
+        gap = Gap(step.name, exc.message, exc.file or loc.file or self.file, exc.line or loc.line)
+        if gap not in self._step_gaps:  # a sub-expression translated on its own fails as its whole does
+            self._step_gaps.append(gap)
 
     # -- inputs ---------------------------------------------------------------------------------
 
@@ -251,7 +262,12 @@ class Generator:
             if out.origin != ANY_ORIGIN:
                 origins[out.var] = out.origin
         if not frames:
-            raise ConversionError("no input rows reach this transformation (only constants or a sequence feed it)")
+            driver = self.driven.get(step.name.lower())
+            if driver is None:
+                raise ConversionError(NO_SOURCE)
+            out = self.output_of(driver)  # the rows of the pipeline it joins downstream
+            frames[out.var] = []
+            origins[out.var] = out.origin
         frames = self._collapse(frames)
         if len(set(origins.values())) > 1:
             names = ", ".join(sorted(set(origins.values())))
@@ -343,6 +359,7 @@ class Generator:
         loc = port.location if port is not None and port.location.file else step.location
         port_type, param_type, lookup_type = self._typing(step, columns)
         try:
+            parsed, columns = mapping_variables.bind(self, step, parsed, columns, port, lookup)
             return exprs.to_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
                                  loc.file or self.file, loc.line, types=port_type, parameter_types=param_type,
                                  lookup_types=lookup_type, as_condition=as_condition)
@@ -365,11 +382,14 @@ class Generator:
         return self.translate_checked(step, parsed, columns, port, lookup, as_condition)
 
     def translate_checked(self, step: Step, parsed: Parsed, columns: dict[str, str], port: Port | None = None,
-                          lookup: object = None, as_condition: bool = False) -> tuple[str, str]:
-        """Row-error mode of :meth:`translate` (see :meth:`expression_checked`)."""
+                          lookup: object = None, as_condition: bool = False,
+                          types: dict[str, str] | None = None) -> tuple[str, str]:
+        """Row-error mode of :meth:`translate` (see :meth:`expression_checked`); ``types`` gives the
+        expression-language type of columns that are not ports of the step (lower-case name -> type)."""
         loc = port.location if port is not None and port.location.file else step.location
-        port_type, param_type, lookup_type = self._typing(step, columns)
+        port_type, param_type, lookup_type = self._typing(step, columns, types)
         try:
+            parsed, columns = mapping_variables.bind(self, step, parsed, columns, port, lookup)
             return exprs.to_checked_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
                                          loc.file or self.file, loc.line, types=port_type,
                                          parameter_types=param_type, lookup_types=lookup_type,
@@ -378,9 +398,12 @@ class Generator:
             self._translation_gap(step, exc, port)
             return "F.lit(None)", ""
 
-    def _typing(self, step: Step, columns: dict[str, str]):  # type: ignore[no-untyped-def]
+    def _typing(self, step: Step, columns: dict[str, str],  # type: ignore[no-untyped-def]
+                types: dict[str, str] | None = None):
         """The types of ports, parameters and lookup results that the translation needs."""
         def port_type(name: str) -> str:
+            if types and name.lower() in types:
+                return types[name.lower()]
             p = step.port(name)
             return exprs.expr_type(p.datatype) if p is not None and name.lower() in columns else ""
 
@@ -396,6 +419,28 @@ class Generator:
             return ""
 
         return port_type, param_type, lookup_type
+
+
+def _drop_unused_assignments(steps: list[RenderedStep]) -> None:
+    """``var = job.not_converted(...)`` becomes a plain call when no later step reads ``var`` (a relational
+    Source read by its Source Qualifier's query): a partial job stays free of unused variables (ruff F841)."""
+    for i, rendered in enumerate(steps):
+        prefix = f"{rendered.var} = job.not_converted("
+        if not (rendered.gaps and rendered.lines and rendered.lines[0].startswith(prefix)):
+            continue
+        later = "\n".join(line for s in steps[i + 1:] for line in s.lines if not line.lstrip().startswith("#"))
+        if not uses_name(later, rendered.var, attribute=False):
+            rendered.lines[0] = rendered.lines[0][len(f"{rendered.var} = "):]
+
+
+_STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+
+
+def uses_name(code: str, name: str, attribute: bool = True) -> bool:
+    """True when ``code`` uses the Python name ``name`` outside string literals (with ``attribute``: as
+    ``name.something``; ``"DB_FF.SEQ"`` does not use ``F``)."""
+    tail = r"\." if attribute else r"(?!\w)"
+    return re.search(rf"(?<![\w.]){re.escape(name)}{tail}", _STRINGS.sub('""', code)) is not None
 
 
 def port_columns(ports: list[Port]) -> dict[str, str]:

@@ -7,7 +7,7 @@ from functools import cache
 
 import jinja2
 
-from infaflow.codegen.generate import Generator
+from infaflow.codegen.generate import Generator, uses_name
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Gap, Plan, build_plan
 from infaflow.codegen.types import spark_type
@@ -54,6 +54,12 @@ def _parameters(plan: Plan) -> list[tuple[str, str]]:
     return out
 
 
+def _variables(plan: Plan) -> list[tuple[str, str]]:
+    """The mapping variables (not parameters) and their aggregation types, as code."""
+    return [(py_str(v.name), py_str((v.aggfunction or "NONE").upper())) for v in plan.mapping.variables
+            if not v.is_param]
+
+
 def _empty(datatype: str) -> str:
     kind = spark_type(datatype)
     if kind == "string":
@@ -96,11 +102,13 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         gaps=[str(g) for g in gen.gaps],
         module=module,
         pyspark_imports=[
-            "from pyspark.sql import SparkSession" + (", Window" if "Window." in body else ""),
-            *(["from pyspark.sql import functions as F"] if "F." in body else []),
+            "from pyspark.sql import SparkSession" + (", Window" if uses_name(body, "Window") else ""),
+            *(["from pyspark.sql import functions as F"] if uses_name(body, "F") else []),
         ],
         session_literal=py_str(plan.session.name if plan.session else plan.mapping.name),
         parameters=_parameters(plan),
+        variables=_variables(plan),
+        job_variables=", variables=MAPPING_VARIABLES" if _variables(plan) else "",
         stop_on_errors=stop_on_errors(plan),
         steps=steps,
     )

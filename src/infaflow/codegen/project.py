@@ -74,6 +74,7 @@ class Conversion:
                     "session": j.session,
                     "mapping": j.mapping,
                     "complete": j.job.complete,
+                    "mapping_loaded": bool(j.job.code),  # False: no export file read defines the mapping
                     "steps": len(j.job.plan.steps),
                     "unsupported": [
                         {"instance": g.instance, "message": g.message, "file": g.file, "line": g.line}

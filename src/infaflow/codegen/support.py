@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import tomllib
 import uuid
 from collections.abc import Callable
@@ -199,6 +200,10 @@ class Sequence:
 
     def number(self, df: DataFrame, nextval: str | None, currval: str | None = None) -> DataFrame:
         """``df`` with NEXTVAL (and CURRVAL = NEXTVAL + Increment By) in row order."""
+        if not nextval and currval:
+            # CURRVAL without NEXTVAL: "the Integration Service passes a constant value for each row"
+            # (Transformation Guide, CURRVAL); no NEXTVAL is drawn, so the sequence does not advance.
+            return df.withColumn(currval, F.lit(self.current + self.increment).cast("bigint"))
         if self._observation is not None:
             raise NotConverted(f"Sequence {self.name}: NEXTVAL feeds two pipelines; not supported")
         n = F.row_number().over(Window.orderBy(ROW_ID)) - 1
@@ -234,13 +239,50 @@ class Sequence:
             self._path.write_text(json.dumps({"current_value": nxt}))
 
 
+class GeneratedKey:
+    """A Normalizer's generated key (a ``GK_`` port): one value per input row, the same for every row the
+    input row becomes, in row order. It starts from the value the last session saved (the port's
+    SEQUENCE_GENERATOR_VALUE the first time), or from 1 with ``restart``; the next value is saved in
+    $PMStorageDir/normalizer/ unless ``reset``."""
+
+    def __init__(self, job: Job, name: str, *, value: int, reset: bool, restart: bool) -> None:
+        self.name, self.reset = name, reset
+        self._path = Path(job.directory("$PMStorageDir")) / "normalizer" / f"{name}.json"
+        self.first = value
+        if restart:
+            self.first = 1
+        elif self._path.is_file():
+            self.first = int(json.loads(self._path.read_text())["value"])
+        self._observation: Observation | None = None
+        self._observed: DataFrame | None = None
+
+    def number(self, df: DataFrame, column: str) -> DataFrame:
+        """``df`` (the Normalizer's input rows) with the key in ``column``, in row order."""
+        key = F.row_number().over(Window.orderBy(ROW_ID)) + F.lit(self.first - 1)
+        self._observation = Observation(_observation_name(f"gk_{self.name}"))
+        self._observed = df.withColumn(column, key.cast("bigint")).observe(
+            self._observation, F.count(F.lit(1)).alias("rows"))
+        return self._observed
+
+    def finish(self) -> None:
+        """Save the next value (after the session's writes), unless ``reset``."""
+        if self.reset or self._observation is None or self._observed is None:
+            return
+        rows = _observed_rows(self._observation, self._observed, F.count(F.lit(1)))
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._path.write_text(json.dumps({"value": self.first + rows}))
+
+
 class Job:
     """The context of one session run: parameters, directories, connections and row counts."""
 
     def __init__(self, spark: SparkSession, session: str, params: dict[str, Any] | None,
-                 parameters: dict[str, tuple[str, Any]] | None = None, *, stop_on_errors: int | str = 0) -> None:
+                 parameters: dict[str, tuple[str, Any]] | None = None, *, stop_on_errors: int | str = 0,
+                 variables: dict[str, str] | None = None) -> None:
         """``stop_on_errors``: the session's `Stop on errors` (0 = never; N = fail once a source or a
-        transformation has N row errors), a number or a variable such as ``$PMSessionErrorThreshold``."""
+        transformation has N row errors), a number or a variable such as ``$PMSessionErrorThreshold``.
+        ``variables``: the mapping variables (name -> aggregation type MAX, MIN or COUNT), whose final values
+        :meth:`finish` returns in ``SessionResult.mapping_variables``."""
         self.spark = spark
         self.session = session
         self._error_rows: list[tuple[str, str, DataFrame]] = []  # (instance, kind, rows with ROW_ERROR)
@@ -258,7 +300,9 @@ class Job:
         self.stop_on_errors = int(threshold) if threshold.lstrip("-").isdigit() else 0
         self.result = SessionResult(session)
         self._observed: list[tuple[dict[str, int], str, Observation, DataFrame, Column]] = []
-        self._sequences: list[Sequence] = []
+        self._sequences: list[Sequence | GeneratedKey] = []
+        self._variables = {name.lower(): (name, aggregation) for name, aggregation in (variables or {}).items()}
+        self._variable_values: dict[str, tuple[Observation, DataFrame, Column]] = {}
         self._errors: dict[str, int] = {}
         self._post_sql: list[tuple[str, Connection, str, str]] = []
         self.connections = load_connections(
@@ -286,11 +330,16 @@ class Job:
         return F.lit(value).cast(dtype)
 
     def text(self, value: str) -> str:
-        """Expand $PM directories and parameters inside a file name or directory."""
+        """Expand $PM directories and parameters inside a file name, a directory or SQL. A date/time value (a
+        mapping variable's saved value) is written MM/DD/YYYY HH24:MI:SS, as PowerCenter passes datetime
+        values in SQL to Oracle, SQL Server and Sybase sources."""
+        import datetime as dt
+
         def repl(m: re.Match[str]) -> str:
             key = m.group(0)
             if key.lower() in self.params:
-                return str(self.params[key.lower()])
+                found = self.params[key.lower()]
+                return found.strftime("%m/%d/%Y %H:%M:%S") if isinstance(found, dt.datetime) else str(found)
             if key in _PROCESS_DIRS:
                 return self.directory(key)
             return key
@@ -350,7 +399,8 @@ class Job:
     def read_fixed_width(self, source: str, path: str, columns: list[tuple[str, str, int, int]], *,
                          line_sequential: bool = False, pad_bytes: int = 0, skip_rows: int = 0,
                          strip_trailing_blanks: bool = False, null_character: str = "*",
-                         date_format: str = "MM/DD/YYYY HH24:MI:SS", count: bool = True) -> DataFrame:
+                         date_format: str = "MM/DD/YYYY HH24:MI:SS", thousand_separator: str = "",
+                         decimal_separator: str = ".", count: bool = True) -> DataFrame:
         """A fixed-width flat file: ``columns`` are (name, type, offset, length) in characters from the start
         of the record. Line sequential: one record per line (a short line leaves its last fields short or
         NULL). Otherwise records are exactly the record length followed by ``pad_bytes`` bytes to skip (the
@@ -383,9 +433,51 @@ class Job:
             if null_character:
                 pattern = "^(" + re.escape(null_character) + ")+ *$"
                 raw = F.when(F.rtrim(raw).rlike(pattern), F.lit(None)).otherwise(raw)
+            if _is_number(spark_type):
+                raw = _plain_number(raw, thousand_separator, decimal_separator)
             texts.append(raw.alias(name))
         return self._typed_source(source, df.select(*texts, ROW_ID),
                                   [(n, t) for n, t, _o, _l in columns], date_format, count)
+
+    def read_cobol(self, source: str, path: str, fields: list[tuple[Any, ...]], *, record_length: int,
+                   pad_bytes: int = 0, line_sequential: bool = False, skip_rows: int = 0,
+                   codepage: str = "ISO-8859-1") -> DataFrame:
+        """A COBOL (VSAM) file read byte by byte: ``fields`` are (name, usage, offsets, length, digits,
+        scale, sign) for each elementary item, ``offsets`` one per occurrence (a field with several is an
+        array column, one element per occurrence, for the Normalizer). Usage ``text`` (PIC X, in the code
+        page), ``display`` (zoned digits, sign as ``sign`` says: ``trailing``/``leading`` overpunched,
+        ``display-point`` the same with a real decimal point among the digits,
+        ``trailing separate``/``leading separate``, ``none``), ``packed`` (COMP-3) and ``binary``
+        (COMP, big-endian). Records are ``record_length`` bytes followed by ``pad_bytes``, or one per line.
+        A number whose bytes are not valid for its usage (blanks, text of another record type laid over it
+        by REDEFINES) is NULL."""
+        self.check_stop()
+        whole = self.spark.read.format("binaryFile").load(path).select(
+            F.decode(F.col("content"), "ISO-8859-1").alias("value"))  # one character per byte
+        if line_sequential:
+            lines = F.split(F.col("value"), "\n")
+            df = whole.select(F.posexplode(lines).alias(ROW_ID, "value"), F.size(lines).alias("_lines"))
+            df = df.where(~((F.col(ROW_ID) == F.col("_lines") - 1) & (F.col("value") == "")))  # the last line end
+            df = df.select(F.regexp_replace("value", "\r$", "").alias("value"),
+                           F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+        else:
+            step = record_length + max(pad_bytes, 0)
+            size = F.length("value")
+            n = F.ceil(size / F.lit(step)).cast("int")
+            df = whole.select("value", F.explode(F.when(size > 0, F.sequence(F.lit(0), n - 1))
+                                                 .otherwise(F.array())).alias(ROW_ID))
+            df = df.select(F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record_length)).alias("value"),
+                           F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+        if skip_rows > 0:
+            df = df.where(F.col(ROW_ID) >= skip_rows)
+        text_table, digit_table = _code_page_table(codepage), _zoned_digit_table(codepage)
+        cols = []
+        for name, usage, offsets, length, digits, scale, sign in fields:
+            table = text_table if usage == "text" else digit_table
+            values = [_cobol_value(F.substring("value", offset + 1, length), usage, length, digits, scale, sign,
+                                   table) for offset in offsets]
+            cols.append((values[0] if len(values) == 1 else F.array(*values)).alias(name))
+        return self._count(self.result.source_rows, source, df.select(*cols, ROW_ID))
 
     def _typed_source(self, source: str, df: DataFrame, columns: list[tuple[str, str]], date_format: str,
                       count: bool) -> DataFrame:
@@ -403,25 +495,69 @@ class Job:
             df = self._reject(source, df, self.result.source_rejected_rows, "reader")
         return self._count(self.result.source_rows, source, df)
 
-    def write_fixed_width(self, target: str, df: DataFrame, path: str, columns: list[tuple[str, str, int]], *,
+    def write_fixed_width(self, target: str, df: DataFrame, path: str, columns: list[tuple[Any, ...]], *,
                           null_character: str = "*", repeat_null: bool = False,
-                          date_format: str = "MM/DD/YYYY HH24:MI:SS", ordered: bool = True) -> None:
-        """Write a fixed-width target file in PowerCenter's row order: ``columns`` are (name, type, width);
-        each value is padded with blanks to its width (longer values are cut); NULL is the null character,
-        repeated to the width with ``repeat_null``, else once and padded with blanks. One line per row."""
+                          date_format: str = "MM/DD/YYYY HH24:MI:SS", thousand_separator: str = "",
+                          decimal_separator: str = ".", ordered: bool = True) -> None:
+        """Write a fixed-width target file in PowerCenter's row order, one line per row. ``columns`` are
+        (name, type, width) or (name, type, width, datetime format of the field). Strings are padded with
+        blanks on the right and cut at their width; dates are their format's text, padded on the right (cut
+        when the field is narrower); numbers are right-aligned (blanks on the left) with the target's
+        decimal and thousand separators. NULL is the null character, repeated to the width with
+        ``repeat_null``, else once and padded with blanks. A number wider than its field is rejected by the
+        writer: the row goes to the reject file (row indicator 0, column indicator ``O`` for the field that
+        overflows, ``D``/``N`` for the others) and counts as rejected."""
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
-        fmt = _spark_format(date_format)
         out = _one_partition(df, ordered)
         null_text = null_character or " "
-        parts = []
-        for name, spark_type, width in columns:
-            text = _cast_out(F.col(f"`{name}`"), spark_type, fmt)
-            null = null_text * width if repeat_null else null_text
-            parts.append(F.rpad(F.coalesce(text, F.lit(null)), width, " "))
-        line = F.concat(*parts) if parts else F.lit("")
-        out = self._count(self.result.target_rows, target, out.select(line.alias("value")))
-        _write_single_text(out, path)
+        cells, values, overflows = [], [], []
+        for spec in columns:
+            name, spark_type, width = spec[0], spec[1], int(spec[2])
+            fmt = _spark_format(spec[3] if len(spec) > 3 and spec[3] else date_format)
+            col = F.col(f"`{name}`")
+            text = _fixed_width_text(col, spark_type, fmt, thousand_separator, decimal_separator)
+            null = F.lit(null_text * width if repeat_null else null_text)
+            if _is_number(spark_type):
+                too_long = F.coalesce(F.length(text) > width, F.lit(False)) | (col.isNotNull() & text.isNull())
+                cell = F.when(col.isNull(), F.rpad(null, width, " ")).otherwise(F.lpad(text, width, " "))
+            else:
+                too_long = F.lit(False)
+                cell = F.rpad(F.coalesce(text, null), width, " ")
+            cells.append(cell)
+            values.append(text)
+            overflows.append(too_long)
+        flags = [f.alias(f"_overflow{i}") for i, f in enumerate(overflows)]
+        texts = [v.alias(f"_value{i}") for i, v in enumerate(values)]
+        line = (F.concat(*cells) if cells else F.lit("")).alias("value")
+        staged = out.select(line, *texts, *flags, *([ROW_ID] if ROW_ID in out.columns else []))
+        any_overflow = F.lit(False)
+        for i in range(len(flags)):
+            any_overflow = any_overflow | F.col(f"_overflow{i}")
+        self._reject_overflows(target, staged.where(any_overflow), len(flags))
+        kept = self._count(self.result.target_rows, target, staged.where(~any_overflow).select("value"))
+        _write_single_text(kept, path)
+
+    def _reject_overflows(self, target: str, rows: DataFrame, n_columns: int) -> None:
+        """Rows the fixed-width writer cannot write (a number wider than its field) go to the target's
+        reject file after any rows already there, in PowerCenter's reject format: the row indicator 0
+        (insert), then each value followed by its column indicator (D valid, N null, O overflow)."""
+        n = rows.count()
+        if not n:
+            return
+        self.result.rejected_rows[target] = self.result.rejected_rows.get(target, 0) + n
+        values = [F.lit(str(DD_INSERT))]
+        for i in range(n_columns):
+            value = F.col(f"_value{i}")
+            indicator = F.when(F.col(f"_overflow{i}"), F.lit("O")).when(value.isNull(), F.lit("N")).otherwise(F.lit("D"))
+            values += [value, indicator]
+        ordered = rows.orderBy(ROW_ID) if ROW_ID in rows.columns else rows
+        bad = Path(self.directory("$PMBadFileDir")) / f"{target.lower()}.bad"
+        part = bad.with_name(f".{bad.name}.{uuid.uuid4().hex[:8]}")
+        _write_single_csv(ordered.select(*values).coalesce(1), str(part), delimiter=",", quote='"', header=False)
+        with open(bad, "ab") as fh, open(part, "rb") as extra:
+            shutil.copyfileobj(extra, fh)
+        part.unlink()
 
     def read_table(self, source: str, connection: Connection, table: str, columns: list[str],
                    count: bool = True) -> DataFrame:
@@ -661,12 +797,73 @@ class Job:
                 **connection.jdbc_options(), query=probe_query(connection.url), sessionInitStatement=statement,
             ).load().collect()
 
+    # -- mapping variables (SETVARIABLE, SETMAXVARIABLE, SETMINVARIABLE, SETCOUNTVARIABLE) ----------
+
+    def set_variable(self, df: DataFrame, name: str, function: str, value: str,
+                     current: str | None = None) -> DataFrame:
+        """Apply a variable function to mapping variable ``name`` over the rows of ``df`` in PowerCenter's
+        order (``_row_id``). ``value`` is the column of what the function does on each row: the value it is
+        given, or for SETCOUNTVARIABLE +1 / -1, and NULL where it does nothing (its branch not evaluated, a
+        row type it ignores, a NULL value). With ``current``, adds that column: the variable's current value
+        once the row has passed (what the function returns). The final value is kept for :meth:`finish`."""
+        key = name.lower()
+        if key not in self._variables:
+            raise KeyError(f"{name} is not a mapping variable of {self.session}")
+        if key in self._variable_values:
+            raise NotConverted(f"{self.session}: {name} is set in more than one place")
+        start = self.param(name)
+        column = F.col(value)
+        rows = Window.orderBy(ROW_ID).rowsBetween(Window.unboundedPreceding, 0)
+        if function == "SETCOUNTVARIABLE":
+            final = F.coalesce(start, F.lit(0)) + F.coalesce(F.sum(column), F.lit(0))
+            running = F.coalesce(start, F.lit(0)) + F.coalesce(F.sum(column).over(rows), F.lit(0))
+        elif function == "SETMAXVARIABLE":
+            final, running = F.greatest(start, F.max(column)), F.greatest(start, F.max(column).over(rows))
+        elif function == "SETMINVARIABLE":
+            final, running = F.least(start, F.min(column)), F.least(start, F.min(column).over(rows))
+        elif function == "SETVARIABLE":
+            # The last value set; at the end of the session it is compared with the start value by the
+            # variable's aggregation type.
+            last = F.coalesce(F.max_by(column, F.when(column.isNotNull(), F.col(ROW_ID))), start)
+            final = F.least(start, last) if self._variables[key][1] == "MIN" else F.greatest(start, last)
+            running = F.coalesce(F.last(column, ignorenulls=True).over(rows), start)
+        else:
+            raise ValueError(f"not a variable function: {function}")
+        dtype = self._types.get(key, "string")
+        final = final.cast(dtype)
+        obs = Observation(_observation_name(f"var_{name.strip('$')}"))
+        observed = df.observe(obs, final.alias("rows"))
+        self._variable_values[key] = (obs, observed, final)
+        if current is None:
+            return observed
+        return observed.withColumn(current, running.cast(dtype))
+
+    def _final_variables(self) -> dict[str, Any]:
+        """Every mapping variable's value to save: the final current value of those a function set, the start
+        value of the others (one small row for the start values)."""
+        out: dict[str, Any] = {}
+        unset = [key for key in self._variables if key not in self._variable_values]
+        if unset:
+            row = self.spark.range(1).select(*[self.param(self._variables[k][0]).alias(f"v{i}")
+                                               for i, k in enumerate(unset)]).first()
+            for i, key in enumerate(unset):
+                out[self._variables[key][0]] = row[f"v{i}"] if row is not None else None
+        for key, (obs, observed, final) in self._variable_values.items():
+            out[self._variables[key][0]] = _observed_value(obs, observed, final)
+        return out
+
     # -- the rest ----------------------------------------------------------------------------------
 
     def sequence(self, name: str, **settings: Any) -> Sequence:
         seq = Sequence(self, name, **settings)
         self._sequences.append(seq)
         return seq
+
+    def generated_key(self, name: str, *, value: int = 1, reset: bool = False, restart: bool = False) -> GeneratedKey:
+        """A Normalizer's generated key, saved between sessions like a Sequence Generator's value."""
+        key = GeneratedKey(self, name, value=value, reset=reset, restart=restart)
+        self._sequences.append(key)
+        return key
 
     def not_converted(self, instance: str, message: str, *inputs: Any) -> DataFrame:
         """Stop the job where logic that could not be converted belongs (``inputs``: the frames that
@@ -685,6 +882,8 @@ class Job:
             self._execute_sql(instance, connection, sql, stage)
         for seq in self._sequences:
             seq.finish()
+        if self._variables:
+            self.result.mapping_variables = self._final_variables()
         return self.result
 
 
@@ -715,14 +914,29 @@ def _observed_rows(obs: Observation, observed: DataFrame, metric: Column) -> int
     Spark Connect alike). An observation can complete without values: classic Spark when a sampling job (a
     global sort's range partitioning) runs the observed plan first, Spark Connect when the action that ran
     it returned no metrics; the rows are then counted again, so the figure stays exact."""
-    try:
-        metrics = obs.get
-    except Exception:  # classic Spark fails to convert the empty row of an observation completed without values
-        metrics = {}
-    if "rows" in metrics:
-        return int(metrics["rows"] or 0)
-    value = observed.agg(metric.alias("rows")).collect()[0]["rows"]
+    value = _observed_value(obs, observed, metric)
     return int(value or 0)
+
+
+# Seconds to wait for an observation's metrics: every action of the job has finished when they are read,
+# so only an observation that no action ran (classic Spark's Observation.get would wait for ever) waits.
+_OBSERVATION_WAIT = 10.0
+
+
+def _metrics(obs: Observation) -> dict[str, Any]:
+    """An observation's metrics; empty when it completed without values or no action ran its plan."""
+    box: dict[str, Any] = {}
+
+    def read() -> None:
+        try:
+            box.update(obs.get)
+        except Exception:  # noqa: S110 - classic Spark fails to convert the empty row of a valueless observation
+            pass
+
+    reader = threading.Thread(target=read, name="infaflow-observation", daemon=True)
+    reader.start()
+    reader.join(_OBSERVATION_WAIT)
+    return {} if reader.is_alive() else dict(box)
 
 
 def sql_statements(sql: str) -> list[str]:
@@ -771,6 +985,16 @@ def probe_query(url: str) -> str:
     return _PROBE_QUERIES.get(subprotocol, "SELECT 1 AS probe")
 
 
+def _observed_value(obs: Observation, observed: DataFrame, metric: Column) -> Any:
+    """The ``rows`` metric of an observation as it is (the value of a mapping variable), read with the
+    public ``Observation.get``; computed again when the observation has no values (see
+    :func:`_observed_rows`)."""
+    metrics = _metrics(obs)
+    if "rows" in metrics:
+        return metrics["rows"]
+    return observed.agg(metric.alias("rows")).collect()[0]["rows"]
+
+
 def _observation_name(name: str) -> str:
     """A unique metric name Spark accepts (letters, digits and underscores)."""
     return re.sub(r"[^0-9A-Za-z_]", "_", name) + "_" + uuid.uuid4().hex[:8]
@@ -811,6 +1035,154 @@ def _cast_out(col: Column, spark_type: str, fmt: str) -> Column:
     if spark_type == "timestamp":
         return F.date_format(col, fmt)
     return col.cast(spark_type).cast("string") if spark_type != "string" else col
+
+
+_NUMBER_TYPES = ("byte", "short", "int", "integer", "bigint", "long", "float", "double", "decimal")
+
+
+def _is_number(spark_type: str) -> bool:
+    return spark_type.split("(")[0].strip().lower() in _NUMBER_TYPES
+
+
+def _plain_number(text: Column, thousand_separator: str, decimal_separator: str) -> Column:
+    """A number's text as the source's separators write it (``1.234,50``) in Spark's form (``1234.50``)."""
+    if thousand_separator:
+        text = F.regexp_replace(text, re.escape(thousand_separator), "")
+    if decimal_separator not in ("", "."):
+        text = F.regexp_replace(text, re.escape(decimal_separator), ".")
+    return text
+
+
+def _fixed_width_text(col: Column, spark_type: str, fmt: str, thousand_separator: str,
+                      decimal_separator: str) -> Column:
+    """A value's text in a fixed-width target: numbers as their type writes them (NULL when the value does
+    not fit the type's precision), with the thousand separator in the integer digits and the decimal
+    separator; dates in the field's format; strings as they are."""
+    if not _is_number(spark_type):
+        return _cast_out(col, spark_type, fmt)
+    text = col.try_cast(spark_type).cast("string")
+    if not thousand_separator and decimal_separator in ("", "."):
+        return text
+    whole = F.regexp_extract(text, r"^(-?\d+)", 1)
+    rest = F.regexp_extract(text, r"^-?\d+(.*)$", 1)
+    if thousand_separator:
+        whole = F.regexp_replace(whole, r"(\d)(?=(\d{3})+$)", "$1" + thousand_separator.replace("$", "\\$"))
+    if decimal_separator not in ("", "."):
+        rest = F.regexp_replace(rest, r"^\.", decimal_separator)
+    return F.when(text.isNull(), F.lit(None)).otherwise(F.concat(whole, rest))
+
+
+_LATIN1 = bytes(range(256)).decode("latin-1")
+# PowerCenter code page names of COBOL files -> Python codecs (EBCDIC and single-byte ASCII families).
+_CODE_PAGES = {
+    "ibm037": "cp037", "ibm 037": "cp037", "ibm ebcdic us english ibm037": "cp037", "cp037": "cp037",
+    "ibm500": "cp500", "ibm1047": "cp1047", "ibm1140": "cp1140", "ibm273": "cp273", "ibm277": "cp277",
+    "ibm278": "cp278", "ibm280": "cp280", "ibm284": "cp284", "ibm285": "cp285", "ibm297": "cp297",
+    "ms1252": "cp1252", "latin1": "latin-1", "iso-8859-1": "latin-1", "us-ascii": "latin-1", "ascii": "latin-1",
+    "iso-8859-15": "iso8859-15", "utf-8": "latin-1",
+}
+
+
+def code_page_codec(codepage: str) -> str | None:
+    """The Python codec of a PowerCenter code page name (``IBM037``, ``MS1252``...), or ``None``."""
+    key = codepage.strip().lower()
+    if key in _CODE_PAGES:
+        return _CODE_PAGES[key]
+    match = re.search(r"ibm\s*0?(\d{3,4})", key)
+    if match and f"ibm{match.group(1)}" in _CODE_PAGES:
+        return _CODE_PAGES[f"ibm{match.group(1)}"]
+    return None
+
+
+def _code_page_table(codepage: str) -> str | None:
+    """The 256 characters the bytes 0..255 stand for in ``codepage`` (``None``: Latin-1, byte = char)."""
+    codec = code_page_codec(codepage) or "latin-1"
+    if codec == "latin-1":
+        return None
+    return bytes(range(256)).decode(codec, errors="replace")
+
+
+_EBCDIC = {"cp037", "cp500", "cp1047", "cp1140", "cp273", "cp277", "cp278", "cp280", "cp284", "cp285", "cp297"}
+
+
+def _zoned_digit_table(codepage: str) -> str | None:
+    """The characters zoned-decimal bytes read as: digits, +/- and the overpunched digits. They are the
+    same bytes in every EBCDIC code page (F0-F9, C0-C9, D0-D9), but national pages print C0 and D0 as other
+    letters, so EBCDIC files read them through IBM037; ASCII-family files byte for byte."""
+    codec = code_page_codec(codepage) or "latin-1"
+    return bytes(range(256)).decode("cp037") if codec in _EBCDIC else None
+
+
+def _in_code_page(raw: Column, table: str | None) -> Column:
+    return F.translate(raw, _LATIN1, table) if table else raw
+
+
+# Zoned-decimal sign overpunch: the last (or first) digit carries the sign in its zone: C (+) and D (-)
+# zones read as {A-I and }J-R in EBCDIC and in ASCII copies of such files; p-y are the ASCII (Micro
+# Focus) negative digits.
+_OVERPUNCH_FROM, _OVERPUNCH_TO = "{ABCDEFGHI}JKLMNOPQRpqrstuvwxy", "012345678901234567890123456789"
+_NEGATIVE_PUNCH = "}JKLMNOPQRpqrstuvwxy"
+
+
+def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, sign: str,
+                 table: str | None) -> Column:
+    """One COBOL elementary item from its bytes (one Latin-1 character per byte), with native functions."""
+    if usage == "text":
+        return _in_code_page(raw, table)
+    if usage == "display-point":  # a real decimal point among the digits: drop it, then as DISPLAY
+        text = F.regexp_replace(_in_code_page(raw, table), "[.]", "")
+        return _cobol_value(text, "display", length - 1, digits, scale, sign, None)
+    if usage == "display":
+        text = _in_code_page(raw, table)
+        if sign in ("trailing separate", "leading separate"):
+            mark = F.substring(text, length, 1) if sign.startswith("trailing") else F.substring(text, 1, 1)
+            body = F.substring(text, 1, length - 1) if sign.startswith("trailing") else F.substring(text, 2, length - 1)
+            negative = mark == "-"
+            valid = mark.isin("+", "-")
+        elif sign in ("trailing", "leading"):
+            punch = F.substring(text, length, 1) if sign == "trailing" else F.substring(text, 1, 1)
+            rest = F.substring(text, 1, length - 1) if sign == "trailing" else F.substring(text, 2, length - 1)
+            digit = F.translate(punch, _OVERPUNCH_FROM, _OVERPUNCH_TO)
+            body = F.concat(rest, digit) if sign == "trailing" else F.concat(digit, rest)
+            negative = F.instr(F.lit(_NEGATIVE_PUNCH), punch) > 0
+            valid = F.lit(True)
+        else:
+            body, negative, valid = text, F.lit(False), F.lit(True)
+        width = length - 1 if sign.endswith("separate") else length
+        return _scaled(body, negative, valid, width, scale, digits)
+    if usage == "packed":
+        nibbles = F.hex(F.encode(raw, "ISO-8859-1"))
+        body = F.substring(nibbles, 1, 2 * length - 1)
+        mark = F.substring(nibbles, 2 * length, 1)
+        return _scaled(body, mark.isin("D", "B"), mark.isin("A", "B", "C", "D", "E", "F"), 2 * length - 1, scale,
+                       digits)
+    if usage == "binary":
+        nibbles = F.hex(F.encode(raw, "ISO-8859-1"))
+        unsigned = F.conv(nibbles, 16, 10).cast("decimal(20,0)")
+        value = unsigned
+        if sign != "none":
+            value = F.when(F.substring(nibbles, 1, 1).isin(*"89ABCDEF"),
+                           unsigned - F.lit(2 ** (8 * length)).cast("decimal(20,0)")).otherwise(unsigned)
+        if not scale:
+            return value.try_cast(f"decimal({max(digits, 1)},0)")
+        digits_text = F.abs(value).cast("string")
+        magnitude = F.when(F.length(digits_text) <= scale, F.lpad(digits_text, scale + 1, "0")).otherwise(digits_text)
+        number = F.concat(F.when(value < 0, F.lit("-")).otherwise(F.lit("")),
+                          F.regexp_replace(magnitude, f"([0-9]{{{scale}}})$", ".$1"))
+        return number.try_cast(f"decimal({max(digits, scale)},{scale})")
+    raise ValueError(f"unknown COBOL usage {usage!r}")
+
+
+def _scaled(body: Column, negative: Column, valid: Column, width: int, scale: int, digits: int | None = None
+            ) -> Column:
+    """``body`` (``width`` digit characters, the last ``scale`` after the implied decimal point) as a
+    decimal(digits, scale); NULL when the characters are not all digits or ``valid`` is false."""
+    digits = width if digits is None else digits
+    number = F.concat(F.when(negative, F.lit("-")).otherwise(F.lit("")),
+                      F.substring(body, 1, width - scale), F.lit("."),
+                      F.substring(body, width - scale + 1, scale) if scale else F.lit("0"))
+    ok = valid & body.rlike(f"^[0-9]{{{width}}}$")
+    return F.when(ok, number.try_cast(f"decimal({max(digits, 1)},{scale})"))
 
 
 def _write_single_csv(df: DataFrame, path: str, *, delimiter: str, quote: str, header: bool) -> None:
@@ -859,6 +1231,8 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
     parser.add_argument("--param-file", help="a PowerCenter parameter file (name=value lines)")
     parser.add_argument("--result-file", help="also write the result (or the error) to this JSON file")
     parser.add_argument("--app-name", default="infaflow-job", help="the Spark application's name")
+    parser.add_argument("--state-file", help="where the mapping variables' values are kept between runs "
+                                             "(default: state/<job>.json beside the job)")
     args = parser.parse_args(argv)
     params: dict[str, Any] = {}
     if args.param_file:
@@ -871,6 +1245,11 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
             parser.error(f"--param {item!r}: expected NAME=VALUE")
         name, value = item.split("=", 1)
         params[name] = value
+    state = Path(args.state_file) if args.state_file else default_state_file(run)
+    given = {name.lower() for name in params}
+    for name, value in read_state(state).items():
+        if name.lower() not in given:  # a parameter file or --param wins over the saved value
+            params[name] = value
     spark = SparkSession.builder.appName(args.app_name).getOrCreate()
     try:
         result = run(spark, params)
@@ -878,6 +1257,8 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
         if args.result_file:
             _write_result(args.result_file, {"error": (str(exc).strip() or type(exc).__name__).splitlines()[0][:500]})
         raise
+    if result.mapping_variables:
+        write_state(state, result)
     if args.result_file:
         _write_result(args.result_file, result.as_dict())
     print(json.dumps(result.as_dict(), indent=2, default=str))
@@ -891,3 +1272,58 @@ def _write_result(path: str, data: dict[str, Any]) -> None:
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
     tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
     tmp.replace(target)
+
+
+# -- the state file of mapping variables (a job run with spark-submit) ----------------------------------
+
+
+def default_state_file(run: Callable[..., Any]) -> Path:
+    """``state/<job>.json`` in the directory of the job's module."""
+    module = sys.modules.get(run.__module__)
+    path = Path(getattr(module, "__file__", None) or "job.py")
+    return path.parent / "state" / f"{path.stem}.json"
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    """The mapping variables' values saved by the last successful run (none when there is no file)."""
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {name: _decode_state(entry) for name, entry in (data.get("mapping_variables") or {}).items()}
+
+
+def write_state(path: Path, result: SessionResult) -> None:
+    """Save the mapping variables' final values (JSON: session, saved time, name -> {type, value})."""
+    import datetime as dt
+    from decimal import Decimal
+
+    def entry(value: Any) -> dict[str, Any]:
+        if isinstance(value, dt.datetime):
+            return {"type": "datetime", "value": value.isoformat()}
+        if isinstance(value, Decimal):
+            return {"type": "decimal", "value": str(value)}
+        return {"type": "plain", "value": value}
+
+    data = {
+        "session": result.session,
+        "saved": dt.datetime.now().isoformat(timespec="seconds"),
+        "mapping_variables": {name: entry(value) for name, value in result.mapping_variables.items()},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _decode_state(entry: dict[str, Any]) -> Any:
+    import datetime as dt
+    from decimal import Decimal
+
+    kind, value = entry.get("type"), entry.get("value")
+    if value is None:
+        return None
+    if kind == "datetime":
+        return dt.datetime.fromisoformat(value)
+    if kind == "decimal":
+        return Decimal(value)
+    return value

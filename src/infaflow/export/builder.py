@@ -172,6 +172,7 @@ class Builder:
             field_number=self._int(el.get("FIELDNUMBER")),
             attrs=dict(el.attrib),
             location=self.loc(el),
+            children=[self.field(f) for f in el.iterchildren("SOURCEFIELD")],
         )
 
     def source(self, el: Element) -> Source:
@@ -243,6 +244,8 @@ class Builder:
             attributes=self.attributes(el, "TABLEATTRIBUTE"),
             flatfile=self.flatfile(el),
             location=self.loc(el),
+            source_fields=[self.field(f) for f in el.iterchildren("SOURCEFIELD")],
+            attrs=dict(el.attrib),
         )
 
     def instance(self, el: Element) -> Instance:

@@ -134,9 +134,12 @@ def load_repository(paths: Iterable[str | Path], *, lenient: bool = False, valid
         try:
             exports.append(read_file(name, lenient=lenient, validate=validate))
         except NotAnExport as exc:
-            if name in found.named:
+            named = name in found.named
+            if named and not (lenient or keep_going):
                 raise
-            notes.append(Problem("warning", f"skipped: {exc.message}", exc.file or name, exc.line))
+            # Named on the command line it is an error; found in a directory, just not an export.
+            message = exc.message if named else f"skipped: {exc.message}"
+            notes.append(Problem("error" if named else "warning", message, exc.file or name, exc.line))
         except InputError as exc:
             if not (lenient or keep_going):
                 raise

@@ -85,6 +85,8 @@ class DictEnvironment(Environment):
         self.date_format = date_format
         self.high_precision = high_precision
         self.variables: dict[str, Value] = {}
+        #: the current row's type (DD_INSERT=0, DD_UPDATE=1, DD_DELETE=2, DD_REJECT=3) for SETVARIABLE & co.
+        self.row_type = 0
         self._state: dict[object, dict[str, object]] = {}
 
     def resolve(self, name: str) -> Value:
@@ -112,12 +114,13 @@ class DictEnvironment(Environment):
         return self._state.setdefault(key, {})
 
     def set_variable(self, function: str, name: str, value: Value) -> Value:
-        """Keeps the variables in ``self.variables`` with PowerCenter's aggregation of each function."""
+        """Keeps the variables' current values in ``self.variables`` (the start value is ``values[name]``),
+        each function acting on rows of ``self.row_type`` as PowerCenter documents."""
         from infaflow.expr.variables import apply_variable_function
 
         key = name.lower()
         current = self.variables.get(key, self.values.get(key))
-        new = apply_variable_function(function, current, value)
+        new = apply_variable_function(function, current, value, self.row_type)
         self.variables[key] = new
         return new
 

@@ -50,6 +50,7 @@ class TaskTiming:
     fan_out: int
     critical: bool
     location: Location = field(default_factory=Location)
+    reachable: bool = True  # False: no path from the Start task leads to it, PowerCenter never runs it
 
 
 @dataclass
@@ -200,6 +201,18 @@ def decision_points(graph: nx.DiGraph) -> list[DecisionPoint]:
     return out
 
 
+def reachable_from_start(flat: nx.DiGraph) -> set[str]:
+    """The tasks a path from the workflow's Start task leads to (the Start task included). Without a
+    top-level Start task every task counts as reachable (nothing to judge by)."""
+    starts = [n for n, d in flat.nodes(data=True) if d.get("type") == "Start" and not d.get("parent")]
+    if not starts:
+        return set(flat.nodes)
+    out = set(starts)
+    for s in starts:
+        out |= nx.descendants(flat, s)
+    return out
+
+
 def analyze_graph(flat: nx.DiGraph, durations: Mapping[str, float] | None = None) -> WorkflowAnalysis:
     """Analyse an already flattened graph. Raises :class:`InputError` on a link cycle."""
     seconds = node_durations(flat, durations)
@@ -208,6 +221,7 @@ def analyze_graph(flat: nx.DiGraph, durations: Mapping[str, float] | None = None
     level_of = {n: i for i, names in enumerate(lv) for n in names}
     path, length = critical_path(flat, seconds, times)
     on_path = set(path)
+    reachable = reachable_from_start(flat)
     tasks: dict[str, TaskTiming] = {}
     for n, (es, ef, ls, lf) in times.items():
         data = flat.nodes[n]
@@ -215,7 +229,7 @@ def analyze_graph(flat: nx.DiGraph, durations: Mapping[str, float] | None = None
             path=n, type=data.get("type", ""), enabled=bool(data.get("enabled", True)), duration=seconds[n],
             level=level_of[n], earliest_start=es, earliest_finish=ef, latest_start=ls, latest_finish=lf,
             slack=max(0.0, ls - es), fan_in=flat.in_degree(n), fan_out=flat.out_degree(n), critical=n in on_path,
-            location=data.get("location") or Location(),
+            location=data.get("location") or Location(), reachable=n in reachable,
         )
     conditional = sum(1 for *_, c in flat.edges(data="condition") if c)
     return WorkflowAnalysis(
@@ -236,6 +250,7 @@ __all__ = [
     "WorkflowAnalysis",
     "analyze",
     "analyze_graph",
+    "reachable_from_start",
     "critical_path",
     "decision_points",
     "fan",

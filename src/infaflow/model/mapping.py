@@ -56,6 +56,7 @@ class Field:
     field_number: int = 0
     attrs: dict[str, str] = field(default_factory=dict)
     location: Location = field(default_factory=Location, compare=False)
+    children: list[Field] = field(default_factory=list)  # nested SOURCEFIELDs (COBOL group items)
 
 
 @dataclass
@@ -181,6 +182,8 @@ class Transformation:
     folder: str = ""
     location: Location = field(default_factory=Location, compare=False)
     flatfile: FlatFile | None = None  # FLATFILE of a flat-file Lookup (delimiters, header lines)
+    source_fields: list[Field] = field(default_factory=list)  # SOURCEFIELDs of a Normalizer
+    attrs: dict[str, str] = field(default_factory=dict, compare=False)  # XML attributes (ISVSAM_NORMALIZER...)
 
     def port(self, name: str) -> Port | None:
         wanted = name.lower()

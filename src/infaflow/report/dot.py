@@ -3,6 +3,7 @@ critical path in red, link conditions as edge labels."""
 
 from __future__ import annotations
 
+from infaflow.graph.analysis import reachable_from_start
 from infaflow.report.styles import CRITICAL, style
 from infaflow.report.summary import WorkflowReport
 
@@ -15,6 +16,7 @@ def render_dot(w: WorkflowReport) -> str:
     """The DOT text of one workflow (flattened: worklet tasks inside ``cluster`` subgraphs)."""
     critical = set(w.analysis.critical_path) if w.analysis else set()
     on_path = set(zip(w.analysis.critical_path, w.analysis.critical_path[1:], strict=False)) if w.analysis else set()
+    unreachable = set(w.flat.nodes) - reachable_from_start(w.flat)
     lines = [f"digraph {_q(w.workflow.name)} {{", "  rankdir=LR;",
              '  node [fontname="Helvetica", fontsize=10, style=filled];', '  edge [fontname="Helvetica", fontsize=9];']
     clusters: dict[str, list[str]] = {}
@@ -32,6 +34,9 @@ def render_dot(w: WorkflowReport) -> str:
                 attrs.append("penwidth=3")
             if not data.get("enabled", True):
                 attrs.append('style="filled,dashed"')
+            if path in unreachable:  # PowerCenter never runs it: greyed, dotted, said in its label
+                attrs[0] = f"label={_q(label + chr(10) + 'unreachable')}"
+                attrs += ['style="filled,dotted"', 'fontcolor="#757575"']
             lines.append(f"{indent}{_q(path)} [{', '.join(attrs)}];")
         for child in sorted(p for p in clusters if p and (p.rsplit("/", 1)[0] if "/" in p else "") == parent):
             lines.append(f"{indent}subgraph {_q('cluster_' + child)} {{")

@@ -110,7 +110,7 @@ def _analysis_panel(w: WorkflowReport) -> str:
             ("tasks", ", ".join(f"{escape(k)} {n}" for k, n in c.tasks_by_type.items())),
             ("links (conditional)", f"{c.links} ({c.conditional_links})")]
     if a is not None:
-        rows += [("critical path length", f"<b>{seconds_text(a.critical_length)}</b> ({a.critical_length:g} s)"),
+        rows += [("critical path length", f"<b>{seconds_text(a.critical_length)}</b>"),
                  ("depth / width", f"{a.depth} levels / {a.width} in parallel at most"),
                  ("max fan-in / fan-out", f"{a.max_fan_in} / {a.max_fan_out}")]
     html = ["<table>", *(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows), "</table>"]

@@ -27,7 +27,7 @@ def workflow_dict(w: WorkflowReport) -> dict[str, Any]:
             t = a.tasks[path]
             row.update(level=t.level, duration=t.duration, earliest_start=t.earliest_start,
                        earliest_finish=t.earliest_finish, latest_start=t.latest_start, slack=t.slack,
-                       fan_in=t.fan_in, fan_out=t.fan_out, critical=t.critical)
+                       fan_in=t.fan_in, fan_out=t.fan_out, critical=t.critical, reachable=t.reachable)
         tasks.append(row)
     links = [{"from": u, "to": v, "condition": d.get("condition", ""), "line": d["location"].line}
              for u, v, d in w.flat.edges(data=True)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from infaflow.graph.analysis import reachable_from_start
 from infaflow.report.styles import CRITICAL, style
 from infaflow.report.summary import WorkflowReport
 
@@ -76,6 +77,10 @@ def render_mermaid(w: WorkflowReport) -> str:
         lines.append(f"  class {','.join(ids[p] for p in w.analysis.critical_path)} critical")
     if critical_index:
         lines.append(f"  linkStyle {','.join(critical_index)} stroke:{CRITICAL},stroke-width:3px")
+    unreachable = [p for p in paths if p not in reachable_from_start(w.flat)]
+    if unreachable:  # PowerCenter never runs them
+        lines.append("  classDef unreachable stroke-dasharray:3 3,color:#757575,opacity:0.6")
+        lines.append(f"  class {','.join(ids[p] for p in unreachable)} unreachable")
     return "\n".join(lines) + "\n"
 
 

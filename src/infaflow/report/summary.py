@@ -163,10 +163,16 @@ def fail_on_errors(report: ExportReport) -> None:
 
 
 def seconds_text(seconds: float) -> str:
-    """A duration as a person reads it: ``45s``, ``5m 00s``, ``2h 03m``."""
+    """A duration as a person reads it: ``0s``, ``<0.1s``, ``0.2s``, ``45s``, ``5m 00s``, ``2h 03m``."""
+    if seconds <= 0:
+        return "0s"
+    if seconds < 0.05:
+        return "<0.1s"
+    if seconds < 10:
+        return f"{seconds:.1f}".removesuffix(".0") + "s"
     total = int(round(seconds))
     if total < 60:
-        return f"{seconds:g}s" if seconds != total else f"{total}s"
+        return f"{total}s"
     minutes, secs = divmod(total, 60)
     if minutes < 60:
         return f"{minutes}m {secs:02d}s"

@@ -87,7 +87,9 @@ def workflow_detail(w: WorkflowReport) -> list[RenderableType]:
             name = t.path if t.enabled else f"{t.path} (disabled)"
             if session_without_mapping(w.flat.nodes[t.path].get("instance")):
                 name += f" ({MAPPING_ABSENT})"
-            tasks.add_row(str(t.level), name, t.type, seconds_text(t.duration), seconds_text(t.earliest_start),
+            if not t.reachable:
+                name += " (unreachable: never runs)"
+            tasks.add_row(str(t.level) if t.reachable else "-", name, t.type, seconds_text(t.duration), seconds_text(t.earliest_start),
                           seconds_text(t.slack), str(t.fan_in), str(t.fan_out), "*" if t.critical else "",
                           style="bold" if t.critical else None)
         out.append(tasks)
@@ -99,7 +101,7 @@ def workflow_detail(w: WorkflowReport) -> list[RenderableType]:
         summary = _table("Analysis", "figure", "value")
         summary.add_row("depth (levels)", str(a.depth))
         summary.add_row("width (most tasks in one level)", str(a.width))
-        summary.add_row("critical path length", f"{seconds_text(a.critical_length)} ({a.critical_length:g} s)")
+        summary.add_row("critical path length", seconds_text(a.critical_length))
         summary.add_row("critical path", " -> ".join(a.critical_path))
         summary.add_row("max fan-in / fan-out", f"{a.max_fan_in} / {a.max_fan_out}")
         summary.add_row("links (conditional)", f"{a.links} ({a.conditional_links})")

@@ -16,6 +16,7 @@ from typing import Any
 from infaflow.errors import InputError
 from infaflow.model import Export, Folder, Workflow
 from infaflow.runtime import paramfile, plan, processes, summary
+from infaflow.runtime.paramcheck import check_param_file
 from infaflow.runtime.progress import Progress
 from infaflow.runtime.scheduler import ExecutorSource, Resumption, Runner, RunOptions
 from infaflow.runtime.status import RESUMABLE_RUN_STATUSES, STARTED, SUCCEEDED
@@ -162,6 +163,7 @@ def run_workflow(
     cli = _cli_params(params or {})
     warnings: list[str] = []
     files = _param_files(wf, f, param_files, cli, _root_dir(options, state_dir), warnings)
+    warnings += [f"{p.file}:{p.line}: {p.message}" for pf in files for p in check_param_file(pf, export, (f.name, wf.name))]
     store = RunStore(None if options.dry_run or state_dir is None else state_dir)
     started = dt.datetime.now()
     stored_options = {

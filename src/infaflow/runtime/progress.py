@@ -44,7 +44,7 @@ class PlainLines:
         self.stream.flush()
 
     def begin(self, run_id: int, workflow: str, total: int) -> None:
-        self._line(f"run {run_id}: workflow {workflow} ({total} tasks)")
+        self._line(f"{_title(run_id)}: workflow {workflow} ({total} tasks)")
 
     def task_started(self, path: str, task_type: str) -> None:
         self._line(f"started   {path} ({task_type})")
@@ -78,7 +78,7 @@ class LiveView:
     def _render(self) -> Table:
         elapsed = time.monotonic() - self.started
         table = Table(
-            title=f"run {self.run_id} · {self.workflow} · {self.done}/{self.total} done"
+            title=f"{_title(self.run_id)} · {self.workflow} · {self.done}/{self.total} done"
             f"{f' · {self.failed} failed' if self.failed else ''} · {elapsed:.0f}s",
             expand=False,
         )
@@ -127,3 +127,8 @@ def for_stream(stream: IO[str] | None = None) -> Progress:
     if stream.isatty():
         return LiveView()
     return PlainLines(stream)
+
+
+def _title(run_id: int) -> str:
+    """``run N``, or ``dry run`` for a run that is not recorded (run id 0)."""
+    return f"run {run_id}" if run_id else "dry run"

@@ -48,6 +48,7 @@ from infaflow.runtime.status import (
     SUSPENDED,
 )
 from infaflow.runtime.store import RunStore, TaskRecord
+from infaflow.runtime.summary import MAPPING_SCOPE
 from infaflow.runtime.tasks import HANDLERS, TaskContext, TaskLog, TaskResult
 from infaflow.runtime.tasks.simple import control_option
 from infaflow.runtime.tasks.waits import EventBoard
@@ -648,7 +649,7 @@ class Runner:
         params["$PMSessionName"] = node.name
         params["$PMMappingName"] = getattr(node.definition, "mapping_name", "")
         params["$PMSessionRunMode"] = "Normal"
-        params.update(self.store.persistent_values(self.folder.name, self.workflow.name, f"{node.path}#mapping"))
+        params.update(self.store.persistent_values(self.folder.name, self.workflow.name, f"{node.path}{MAPPING_SCOPE}"))
         fixed: set[str] = set()
         scope_key = paramfile.Scope(self.folder.name, self.workflow.name, scope.plan.worklet_names(), node.name)
         for key, param in self._params_for(scope_key, extra).items():
@@ -767,9 +768,12 @@ class Runner:
             except (KeyError, ValueError) as exc:
                 self.warnings.append(f"{node.path}: cannot assign {name}: {exc}")
         if result.mapping_variables and status == SUCCEEDED and not self.options.dry_run:
+            # The repository value of the session's mapping variables (the next run's start value), and
+            # what this run saved (``infaflow show``).
             self.store.save_persistent(
-                self.folder.name, self.workflow.name, f"{node.path}#mapping", result.mapping_variables, self.run_id
+                self.folder.name, self.workflow.name, f"{node.path}{MAPPING_SCOPE}", result.mapping_variables, self.run_id
             )
+            self.store.set_variables(self.run_id, f"{node.path}{MAPPING_SCOPE}", result.mapping_variables)
         if result.raised_event:
             self.services.events.raise_event(scope.path, result.raised_event, dt.datetime.now())
             self.store.add_event(self.run_id, "event-raise", node.path, result.raised_event)
@@ -850,7 +854,7 @@ class Runner:
 
     def run(self) -> str:
         """Run to the end; returns the workflow's final status."""
-        self.progress.begin(self.run_id, self.workflow.name, len(self.plan.all_nodes()))
+        self.progress.begin(0 if self.options.dry_run else self.run_id, self.workflow.name, len(self.plan.all_nodes()))
         self._pool = PriorityPool(self.options.max_workers)
         try:
             with self.store.transaction():

@@ -9,13 +9,17 @@ from infaflow.runtime.plan import ScopePlan
 from infaflow.runtime.status import NOTSTARTED
 from infaflow.runtime.store import RunStore, TaskRecord
 
+#: suffix of the run store's variable scope holding what a session saved of its mapping variables
+MAPPING_SCOPE = "#mapping"
+
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
 def build(store: RunStore, run_id: int, plan: ScopePlan | None = None) -> dict[str, Any]:
-    """``{"run_id", "workflow", "status", "started", "ended", "tasks": {path: {...}}, "variables": {...}}``.
+    """``{"run_id", "workflow", "status", "started", "ended", "tasks": {path: {...}}, "variables": {...},
+    "mapping_variables": {session path: {name: value}}}``.
 
     Every task of the plan is listed (tasks that never ran as NOTSTARTED), in export order.
     """
@@ -30,7 +34,10 @@ def build(store: RunStore, run_id: int, plan: ScopePlan | None = None) -> dict[s
     for path in paths:
         rec = records.get(path)
         tasks[path] = task_entry(rec)
-    top = store.variables(run_id).get("", {})
+    recorded = store.variables(run_id)
+    top = recorded.get("", {})
+    mapping = {scope[: -len(MAPPING_SCOPE)]: values for scope, values in recorded.items()
+               if scope.endswith(MAPPING_SCOPE)}
     return {
         "run_id": run.run_id,
         "workflow": run.workflow,
@@ -39,8 +46,12 @@ def build(store: RunStore, run_id: int, plan: ScopePlan | None = None) -> dict[s
         "started": _iso(run.started),
         "ended": _iso(run.ended),
         "error": run.error,
+        "dry_run": bool(run.options.get("dry_run")),
         "tasks": tasks,
         "variables": {name: V.to_json(value) for name, value in top.items()},
+        # session path -> the mapping variables' values it saved (sessions that succeeded)
+        "mapping_variables": {path: {name: V.to_json(value) for name, value in sorted(values.items())}
+                              for path, values in sorted(mapping.items())},
     }
 
 

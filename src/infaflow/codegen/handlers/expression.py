@@ -15,16 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from infaflow.codegen import exprs
+from infaflow.codegen import exprs, mapping_variables
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.generate import ANY_ORIGIN, ROW_ID, Generator, Output, StepCode, cast_to, select_code
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_rows
 from infaflow.codegen.types import default_value_literal, spark_type
 from infaflow.model import Port
 
 KINDS = ("Expression",)
-ROW_ERROR = "_row_error"  # the message of the row's first error; job.reject_errors drops the row
 
 
 def generate(step: Step, gen: Generator) -> StepCode:
@@ -71,19 +71,6 @@ def output_port(step: Step, gen: Generator, port: Port, columns: dict[str, str],
     return value, error
 
 
-def first_error(errors: list[str]) -> str:
-    """The message of the first failing port, in port order (PowerCenter evaluates ports in order)."""
-    return errors[0] if len(errors) == 1 else f"F.coalesce({', '.join(errors)})"
-
-
-def reject_rows(step: Step, var: str, errors: list[str]) -> list[str]:
-    """``job.reject_errors`` when a port can raise a row error."""
-    if not errors:
-        return []
-    return ["# rows with a row error are rejected: counted, written to the row-error file",
-            f"{var} = job.reject_errors({py_str(step.name)}, {var})"]
-
-
 def _has_default(port: Port) -> bool:
     default = (port.default_value or "").strip()
     return bool(default) and not default.upper().startswith(("ERROR(", "ABORT("))
@@ -103,7 +90,8 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
     origin = gen.output_of(step.inputs[inputs[0].name.lower()]).origin if inputs else ANY_ORIGIN
     columns = {p.name.lower(): f"F.col({py_str(gen.column_of(step, p))})" for p in inputs}
     variables = [p for p in step.ports if p.is_variable]
-    stateful = bool(variables) or any(":LKP" in (p.expression or "").upper() for p in step.ports)
+    stateful = (bool(variables) or any(":LKP" in (p.expression or "").upper() for p in step.ports)
+                or mapping_variables.in_step(step))
     lines: list[str] = [f"{var} = {frame}"] if stateful else []
     base = var if stateful else frame
     lookups = UnconnectedLookups(step, gen, var, lines)

@@ -298,7 +298,8 @@ def unconnected_call(step: Step, gen: Generator, frame: str, name: str, arg_code
         raise ConversionError(f":LKP.{name}: no lookup instance of that name in the mapping")
     t = lkp.transformation
     cache = gen.vars.get(lkp.name.lower())
-    if cache is None or lkp.name.lower() not in gen.frames:
+    failed = any(g.instance.lower() == lkp.name.lower() for g in gen.gaps)
+    if cache is None or lkp.name.lower() not in gen.frames or failed:
         raise ConversionError(f":LKP.{name}: the lookup is not converted")
     inputs = [p for p in t.ports if p.is_input and not p.is_lookup]
     ret = next((p for p in t.ports if p.is_return), None)

@@ -24,6 +24,13 @@ def generate(step: Step, gen: Generator) -> StepCode:
     rank_port = next((p for p in inputs if p.expression_type.upper() == "RANKPORT"), None)
     if rank_port is None:
         raise ConversionError("the Rank has no RANKPORT")
+    for p in t.ports:
+        expression = (p.expression or "").strip()
+        if p is not index and not p.is_input and expression and expression.lower() != p.name.lower():
+            # When PowerCenter evaluates them (for every input row, or for the ranked rows only) is not
+            # documented, nor so which rows their row errors reject: reported, never dropped.
+            gen.gap(step, ConversionError(f"port {p.name} of the Rank has an expression ({expression}); "
+                                          "expressions in a Rank are not converted"), p)
     groups = [p for p in inputs if p.is_group_by]
     top = str(step.attributes.get("Top/Bottom", "Top") or "Top").strip().lower() != "bottom"
     try:

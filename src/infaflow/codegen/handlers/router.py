@@ -1,4 +1,9 @@
-"""Router: a row goes to every group whose condition is TRUE; DEFAULT gets the rows no group takes."""
+"""Router: a row goes to every group whose condition is TRUE; DEFAULT gets the rows no group takes.
+
+Every group condition is evaluated for every row (the DEFAULT group depends on all of them, connected or
+not). A row error in one of them is a transformation error: the row is rejected (counted, written to the
+row-error file with the message of the first failing group, in group order) and goes to no group.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from infaflow.codegen.generate import (
 )
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.rowerrors import reject_failing
 
 KINDS = ("Router",)
 
@@ -35,13 +41,20 @@ def generate(step: Step, gen: Generator) -> StepCode:
     defaults = [g for g in groups if "DEFAULT" in g.type.upper()]
     used = {ref.port.lower() for c in gen.plan.consumers(step.name) for ref in c.inputs.values()
             if ref.step.lower() == step.name.lower()}
+    checked: dict[str, str] = {}  # group name -> its condition (NULL where the row has a row error)
+    errors: list[str] = []
+    for g in groups:
+        parsed = gen.parse(step, g.expression or "TRUE") if g not in defaults else None
+        if parsed is not None:
+            checked[g.name], error = gen.translate_checked(step, parsed, columns, as_condition=True)
+            errors.append(error)
+    lines += reject_failing(step, var, var, errors)
     for g in [g for g in groups if g not in defaults] + defaults:
         group_ports = {p.name.lower() for p in t.ports if p.group.lower() == g.name.lower()}
         if not group_ports & used and g not in defaults:
             # Still a condition for DEFAULT: a row some unconnected group takes is not a default row.
-            parsed = gen.parse(step, g.expression or "TRUE")
-            if parsed is not None:
-                conds.append(gen.translate(step, parsed, columns, as_condition=True))
+            if g.name in checked:
+                conds.append(checked[g.name])
             lines.append(f"# group {g.name}: not connected")
             continue
         if not group_ports & used:
@@ -51,10 +64,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
         if g in defaults:
             cond = "~(" + " | ".join(f"F.coalesce({c}, F.lit(False))" for c in conds) + ")" if conds else None
         else:
-            parsed = gen.parse(step, g.expression or "TRUE")
-            if parsed is None:
+            if g.name not in checked:
                 continue
-            cond = gen.translate(step, parsed, columns, as_condition=True)
+            cond = checked[g.name]
             conds.append(cond)
         cols = []
         for p in t.ports:

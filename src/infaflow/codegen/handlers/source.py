@@ -9,13 +9,14 @@ Query override; the query runs as written over JDBC and transpiled to Spark SQL 
 
 from __future__ import annotations
 
-from infaflow.codegen import sql
+from infaflow.codegen import cobol, sql
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.generate import Generator, Output, StepCode, select_code
 from infaflow.codegen.naming import py_str
-from infaflow.codegen.plan import Step
+from infaflow.codegen.plan import PortRef, Step
+from infaflow.codegen.support import code_page_codec
 from infaflow.codegen.types import spark_type
-from infaflow.model import FlatFile, Port, SessionExtension
+from infaflow.model import Attributes, FlatFile, Port, SessionExtension
 
 KINDS = ("Source Definition", "Source Qualifier")
 
@@ -53,6 +54,8 @@ def _source(step: Step, gen: Generator) -> StepCode:
     src = step.source
     var = gen.var(step)
     assert src is not None
+    if src.database_type.strip().upper() == "VSAM":
+        return _cobol_source(step, gen, var)
     if not src.is_flat_file:
         outputs = {f.name.lower(): Output("", f.name, origin=step.name) for f in src.fields}
         return StepCode([], outputs, [f"relational table {src.name}: read by its Source Qualifier"])
@@ -109,6 +112,19 @@ def fixed_width_options(flatfile: FlatFile) -> dict[str, object]:
     }
 
 
+def number_separators(attrs: Attributes) -> dict[str, str]:
+    """A flat-file definition's ``Thousand Separator`` and ``Decimal Separator`` when they are not the
+    defaults (none and ``.``), as reader/writer arguments."""
+    thousand = str(attrs.get("Thousand Separator", "") or "").strip()
+    decimal = str(attrs.get("Decimal Separator", "") or ".").strip() or "."
+    out = {}
+    if thousand and thousand.lower() != "none":
+        out["thousand_separator"] = thousand
+    if decimal != ".":
+        out["decimal_separator"] = decimal
+    return out
+
+
 def field_positions(fields: list) -> list[tuple[int, int]]:  # type: ignore[type-arg]
     """(offset, length) of each fixed-width field: PHYSICALOFFSET/PHYSICALLENGTH, else the precisions laid
     end to end."""
@@ -146,11 +162,54 @@ def _fixed_width_source(step: Step, gen: Generator, var: str, directory: str, fi
         *[f"        {c}" for c in columns],
         "    ],",
         *[f"    {k}={py_str(v) if isinstance(v, str) else v}," for k, v in opts.items() if k != "repeat_null"],
+        *[f"    {k}={py_str(v)}," for k, v in number_separators(src.table_attributes).items()],
         ")",
     ]
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
     gen.columns[var] = [f.name for f in src.fields] + ["_row_id"]
     return StepCode(lines, outputs, [f"fixed-width flat file, {len(src.fields)} fields", note])
+
+
+def _cobol_source(step: Step, gen: Generator, var: str) -> StepCode:
+    """A COBOL (VSAM) source: its records read byte by byte (the VSAM Normalizer is its qualifier)."""
+    src = step.source
+    assert src is not None
+    attrs = step.attributes
+    directory = attrs.get("Source file directory") or "$PMSourceFileDir"
+    file_name = attrs.get("Source filename") or f"{src.name.lower()}.dat"
+    items = cobol.layout(src.fields)
+    flatfile = src.flatfile.attrs if src.flatfile else {}
+    codepage = str(flatfile.get("CODEPAGE", "") or "ISO-8859-1")
+    if code_page_codec(codepage) is None:
+        raise ConversionError(f"code page {codepage} of the COBOL file is not supported (EBCDIC IBM037, 500, 1047, "
+                              "1140, 273-297 and the Latin-1 family are)")
+    if codepage.strip().upper().replace("-", "") in ("UTF8",) and any(i.usage == "text" for i in items):
+        raise ConversionError("COBOL text items in a UTF-8 file: byte offsets of multi-byte characters are "
+                              "not supported")
+    opts = fixed_width_options(src.flatfile) if src.flatfile else {"line_sequential": False, "pad_bytes": 0,
+                                                                    "skip_rows": 0}
+    rows = [f"({py_str(i.name)}, {py_str(i.usage)}, ({', '.join(map(str, i.offsets))},), {i.length}, "
+            f"{i.digits}, {i.scale}, {py_str(i.sign)})," for i in items]
+    lines = [
+        f"{var} = job.read_cobol(",
+        f"    {py_str(step.name)},",
+        f"    job.path({py_str(directory)}, {py_str(file_name)}),",
+        "    [  # (item, usage, offset of each occurrence, bytes, digits, scale, sign)",
+        *[f"        {r}" for r in rows],
+        "    ],",
+        f"    record_length={cobol.record_length(items)},",
+        f"    pad_bytes={opts['pad_bytes']},",
+        f"    line_sequential={opts['line_sequential']},",
+        f"    skip_rows={opts['skip_rows']},",
+        f"    codepage={py_str(codepage)},",
+        ")",
+    ]
+    outputs = {i.name.lower(): Output(var, i.name, origin=step.name) for i in items}
+    gen.columns[var] = [i.name for i in items] + ["_row_id"]
+    occurs = [i for i in items if i.occurs > 1]
+    notes = [f"COBOL file, {len(items)} items" + (f", {len(occurs)} of them multiple-occurring (arrays)"
+                                                 if occurs else "")]
+    return StepCode(lines, outputs, notes)
 
 
 def _connected_ports(step: Step, gen: Generator) -> list[Port]:
@@ -174,10 +233,22 @@ def _qualifier(step: Step, gen: Generator) -> StepCode:
     feeding += [ref.step for ref in step.inputs.values()]
     sources = [gen.plan.step(name) for name in dict.fromkeys(n.lower() for n in feeding) if name in names]
     if sources and all(s.source is not None and s.source.is_flat_file for s in sources):
-        ports = [p for p in step.ports if p.name.lower() in step.inputs]
-        lines, origin = gen.assemble(step, ports, var)
+        inputs = dict(step.inputs)
+        if not inputs and len(sources) == 1:
+            inputs = _inputs_by_name(step, sources[0])
+        ports = [p for p in step.ports if p.name.lower() in inputs]
+        lines, origin = gen.assemble(step, ports, var, inputs)
         return StepCode(lines, {p.name.lower(): Output(var, p.name, origin) for p in ports})
     return _relational(step, gen, var, sources)
+
+
+def _inputs_by_name(step: Step, source: Step) -> dict[str, PortRef]:
+    """A Source Qualifier whose ports no CONNECTOR feeds still reads its associated source: each port from
+    the source field of the same name (the Designer creates one port per source column)."""
+    assert source.source is not None
+    fields = {f.name.lower(): f.name for f in source.source.fields}
+    return {p.name.lower(): PortRef(source.name, fields[p.name.lower()]) for p in step.ports
+            if p.name.lower() in fields}
 
 
 def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> StepCode:

@@ -11,12 +11,13 @@ from infaflow.codegen.handlers.source import (
     connection_code,
     fixed_width_options,
     flat_file_options,
+    number_separators,
     sql_hooks,
 )
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.types import spark_type
-from infaflow.model import Port
+from infaflow.model import Field, Port
 
 KINDS = ("Target Definition",)
 
@@ -94,39 +95,55 @@ def generate(step: Step, gen: Generator) -> StepCode:
 
 
 _DATETIME_FORMAT = re.compile(r"^\s*A\s+(\d+)\s+(.+?)\s*$")
+# A flat-file field's format (TARGETFIELD PICTURETEXT): A (adjust width) or F (fixed width), the field
+# width, then for dates the format string: "F  29 YYYY-MM-DD", "A  19 mm/dd/yyyy hh24:mi:ss".
+_FIELD_FORMAT = re.compile(r"^\s*([AF])\s+(\d+)(?:\s+(.*?))?\s*$", re.IGNORECASE)
+
+
+def fixed_width_layout(field: Field, kind: str, date_width: int) -> tuple[int, str]:
+    """The width of a fixed-width target field and its own datetime format ("" for the target's): strings
+    take their precision; numbers and dates the width of their PICTURETEXT format, else numbers their
+    precision (the Designer's default field width) and dates the target's Datetime Format width."""
+    match = _FIELD_FORMAT.match(str(field.attrs.get("PICTURETEXT", "") or ""))
+    if kind == "string":
+        return field.precision, ""
+    if match:
+        fmt = (match.group(3) or "").upper() if kind == "timestamp" else ""
+        return int(match.group(2)), fmt
+    return (date_width if kind == "timestamp" else field.precision), ""
 
 
 def _fixed_width(step: Step, gen: Generator, var: str, lines: list[str], ports: list[Port], directory: str,
                  file_name: str) -> StepCode:
-    """A fixed-width target: strings as wide as their precision, dates as wide as the target's Datetime
-    Format (``A  19 mm/dd/yyyy hh24:mi:ss``). Numeric field widths and alignment are not in the export."""
+    """A fixed-width target: strings as wide as their precision, numbers and dates as wide as their field
+    format (PICTURETEXT), else numbers their precision and dates the target's Datetime Format
+    (``A  19 mm/dd/yyyy hh24:mi:ss``); the target's decimal and thousand separators."""
     tgt = step.target
     assert tgt is not None and tgt.flatfile is not None
     match = _DATETIME_FORMAT.match(str(tgt.table_attributes.get("Datetime Format", "") or ""))
     date_width, date_format = (int(match.group(1)), match.group(2).upper()) if match else (19, "MM/DD/YYYY HH24:MI:SS")
     columns = []
-    for p in ports:
+    for p, f in zip(ports, tgt.fields, strict=True):
         kind = spark_type(p.datatype, p.precision, p.scale)
-        if kind == "string":
-            width = p.precision
-        elif kind == "timestamp":
-            width = date_width
-        else:
-            raise ConversionError(f"fixed-width target field {p.name} is {p.datatype}: the field width and "
-                                  "alignment of numbers in a fixed-width file are not in the export")
-        columns.append(f"({py_str(p.name)}, {py_str(kind)}, {width}),")
+        width, own_format = fixed_width_layout(f, kind, date_width)
+        if width <= 0:
+            raise ConversionError(f"fixed-width target field {p.name} has no width")
+        extra = f", {py_str(own_format)}" if own_format else ""
+        columns.append(f"({py_str(p.name)}, {py_str(kind)}, {width}{extra}),")
     opts = fixed_width_options(tgt.flatfile)
+    separators = number_separators(tgt.table_attributes)
     lines += [
         "job.write_fixed_width(",
         f"    {py_str(step.name)},",
         f"    {var},",
         f"    job.path({py_str(directory)}, {py_str(file_name)}),",
-        "    [  # (field, type, width)",
+        "    [  # (field, type, width[, datetime format])",
         *[f"        {c}" for c in columns],
         "    ],",
         f"    null_character={py_str(str(opts['null_character']))},",
         f"    repeat_null={opts['repeat_null']},",
         *([f"    date_format={py_str(date_format)},"] if match else []),
+        *[f"    {k}={py_str(v)}," for k, v in separators.items()],
         *(["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
           if var in gen.unordered else []),
         ")",

@@ -1,11 +1,16 @@
 """Update Strategy: flags each row DD_INSERT/DD_UPDATE/DD_DELETE/DD_REJECT in ``_row_type``; the target
-honours the flags when the session treats source rows as Data Driven."""
+honours the flags when the session treats source rows as Data Driven.
+
+A row error in the update strategy expression is a transformation error: the row is rejected (counted,
+written to the row-error file), which is not DD_REJECT (a writer reject that goes to the target's .bad file).
+"""
 
 from __future__ import annotations
 
 from infaflow.codegen.generate import Generator, Output, StepCode, port_columns, wrapped
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.rowerrors import reject_failing
 
 KINDS = ("Update Strategy",)
 
@@ -19,20 +24,30 @@ def generate(step: Step, gen: Generator) -> StepCode:
         # The flag is added to the frame that feeds the transformation; ports are read where they are.
         origin = gen.output_of(step.inputs[ports[0].name.lower()]).origin
         columns = {p.name.lower(): f"F.col({py_str(gen.column_of(step, p))})" for p in ports}
-        code = gen.expression(step, text, columns)
+        code, error = _flag(step, gen, text, columns)
         lines = [f"{var} = {frame}.withColumn(\"_row_type\", {wrapped(code)}.cast(\"int\"))"]
+        lines += reject_failing(step, var, var, [error])
         gen.extends[var] = frame
         gen.columns[var] = [*gen.columns[frame], "_row_type"]
         outputs = {p.name.lower(): Output(var, gen.column_of(step, p), origin) for p in ports if p.is_output}
     else:
         lines, origin = gen.assemble(step, ports, var)
-        code = gen.expression(step, text, port_columns(ports))
+        code, error = _flag(step, gen, text, port_columns(ports))
         lines.append(f"{var} = {var}.withColumn(\"_row_type\", {wrapped(code)}.cast(\"int\"))")
+        lines += reject_failing(step, var, var, [error])
         outputs = {p.name.lower(): Output(var, p.name, origin) for p in ports if p.is_output}
     gen.flagged.add(var)
     if not step.attributes.flag("Forward Rejected Rows", True):
         lines.append(f"{var} = {var}.where(F.col(\"_row_type\") != 3)  # rejected rows are not forwarded")
     return StepCode(lines, outputs, [f"flag: {' '.join(text.split())}"])
+
+
+def _flag(step: Step, gen: Generator, text: str, columns: dict[str, str]) -> tuple[str, str]:
+    """The code of the update strategy expression and of its row-error message ("" if it cannot fail)."""
+    parsed = gen.parse(step, text)
+    if parsed is None:
+        return "F.lit(None)", ""
+    return gen.translate_checked(step, parsed, columns)
 
 
 __all__ = ["KINDS", "generate", "py_str"]

@@ -1,7 +1,9 @@
 """Mapping variable functions: SETVARIABLE, SETMAXVARIABLE, SETMINVARIABLE, SETCOUNTVARIABLE.
 
-They act through ``Environment.set_variable``. They have no Spark form: the final value of a mapping
-variable depends on every row the session processes, which a Column expression cannot carry.
+They act through ``Environment.set_variable`` (rules in :mod:`infaflow.expr.variables`). They have no
+Column form on their own: the current value depends on the rows before, and the final value on every row of
+the session. Generated jobs compute both in Expression transformations with windows over the row order and
+one aggregate (:mod:`infaflow.codegen.mapping_variables`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from infaflow.expr.functions.base import Function, Thunk, arg_type, register
 from infaflow.expr.nodes import Call, Name
 from infaflow.expr.types import Value
 
-_NO_SPARK = "a mapping variable's value spans all rows of a session; set it in the job's driver code"
+_NO_SPARK = ("a mapping variable's value spans all rows of a session: generated jobs compute it in Expression "
+             "transformations (windows over the row order, the final value in the job's driver)")
 
 
 def _variable_function(args: list[Thunk], env: Environment, node: Call) -> Value:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from infaflow.model import ValuePair
 from infaflow.runtime import processes
@@ -33,6 +34,7 @@ def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, wh
             ctx.log.write(f"dry run: would run {label}: {text}")
             continue
         ctx.log.write(f"running {label}: {text}")
+        start = _size(ctx.log.path)
         code, problem = processes.run_shell(
             text,
             path=ctx.path,
@@ -50,7 +52,7 @@ def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, wh
             message = f"{label}: {problem}"
             code = 124
         elif code != 0:
-            message = f"{label} failed with exit status {code}"
+            message = f"{label} failed with exit status {code}{_cause(ctx.log.path, start)}"
         else:
             ctx.log.write(f"{label}: exit status 0")
             continue
@@ -61,6 +63,33 @@ def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, wh
     if last_error:
         return TaskResult(SUCCEEDED, task_vars={"ErrorCode": last_code, "ErrorMsg": last_error})
     return TaskResult.ok()
+
+
+#: Lines of a failed command's own output quoted in its error message.
+CAUSE_LINES = 3
+
+
+def _size(path: Path | None) -> int:
+    try:
+        return path.stat().st_size if path is not None else 0
+    except OSError:
+        return 0
+
+
+def _cause(log: Path | None, start: int) -> str:
+    """The last lines the command wrote (its output goes to the task log) and where the log is, so a
+    failure says why without opening files: ``: ls: cannot access 'x' (log: .infaflow/runs/3/logs/t.log)``."""
+    if log is None:
+        return ""
+    try:
+        with log.open("rb") as fh:
+            fh.seek(start)
+            written = fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    lines = [line.strip() for line in written.splitlines() if line.strip()]
+    tail = " | ".join(lines[-CAUSE_LINES:])
+    return (f": {tail}" if tail else "") + f" (log: {log})"
 
 
 def run_command_task(ctx: TaskContext) -> TaskResult:

@@ -54,13 +54,14 @@ def send(ctx: TaskContext, attributes_source, fields: dict[str, str]) -> TaskRes
     to = email.recipients(ctx.expand(attributes_source.get("Email User Name", "") or ""))
     subject = expand_email_text(ctx.expand(attributes_source.get("Email Subject", "") or ""), fields)
     body = expand_email_text(ctx.expand(attributes_source.get("Email Text", "") or ""), fields)
+    if ctx.dry_run:  # a dry run succeeds every task; a missing recipient is only noted
+        ctx.log.write(f"dry run: would email {', '.join(to) or '(no recipient: Email User Name is empty)'}: "
+                      f"{subject}")
+        return TaskResult.ok()
     if not to:
         return TaskResult(FAILED, error="email has no recipient (Email User Name is empty)", error_code=1)
     config = ctx.services.smtp
     msg = email.build_message(to, subject, body, config.sender if config else "infaflow@localhost")
-    if ctx.dry_run:
-        ctx.log.write(f"dry run: would email {', '.join(to)}: {subject}")
-        return TaskResult.ok()
     try:
         where = email.deliver(msg, config, ctx.services.outbox, ctx.path.replace("/", "__"))
     except (OSError, smtplib.SMTPException) as exc:
