@@ -67,8 +67,15 @@ def test_a_stop_interrupts_the_sessions_jobs_on_the_server(connect_server: Conne
 
 def test_ctrl_c_stops_the_run_and_resume_reruns_only_what_must(connect_server: ConnectServer,
                                                                 tmp_path: Path) -> None:
+    # The orders workflow with its tasks' recovery strategy set to Restart task (PowerCenter's default, Fail
+    # task and continue workflow, would fail the stopped sessions on resume instead of running them again).
+    xml = tmp_path / "wf_orders_daily.xml"
+    text = (ORDERS / "wf_orders_daily.xml").read_text(encoding="utf-8")
+    assert 'NAME ="Recovery Strategy" VALUE ="Fail task and continue workflow"' in text
+    xml.write_text(text.replace('NAME ="Recovery Strategy" VALUE ="Fail task and continue workflow"',
+                                'NAME ="Recovery Strategy" VALUE ="Restart task"'), encoding="utf-8")
     project = tmp_path / "project"
-    converted = run_cli(["convert", str(ORDERS / "wf_orders_daily.xml"), "-o", str(project)])
+    converted = run_cli(["convert", str(xml), "-o", str(project)])
     assert converted.returncode == 0, converted.stdout + converted.stderr
     module = project / "s_m_customer_dim.py"
     original = module.read_text(encoding="utf-8")
@@ -100,6 +107,7 @@ def test_ctrl_c_stops_the_run_and_resume_reruns_only_what_must(connect_server: C
     finally:
         store.close()
     assert stopped["s_m_customer_dim"].status == "STOPPED", output
+    assert "s_m_customer_orders" not in stopped or stopped["s_m_customer_orders"].status == "NOTSTARTED"
     done_before = {p: t.started for p, t in stopped.items() if t.status == "SUCCEEDED"}
 
     module.write_text(original, encoding="utf-8")
