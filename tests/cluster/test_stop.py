@@ -70,10 +70,10 @@ def test_ctrl_c_stops_the_run_and_resume_reruns_only_what_must(connect_server: C
     # The orders workflow with its tasks' recovery strategy set to Restart task (PowerCenter's default, Fail
     # task and continue workflow, would fail the stopped sessions on resume instead of running them again).
     xml = tmp_path / "wf_orders_daily.xml"
-    text = (ORDERS / "wf_orders_daily.xml").read_text(encoding="utf-8")
-    assert 'NAME ="Recovery Strategy" VALUE ="Fail task and continue workflow"' in text
-    xml.write_text(text.replace('NAME ="Recovery Strategy" VALUE ="Fail task and continue workflow"',
-                                'NAME ="Recovery Strategy" VALUE ="Restart task"'), encoding="utf-8")
+    data = (ORDERS / "wf_orders_daily.xml").read_bytes()  # Windows-1252, as exported
+    assert b'NAME ="Recovery Strategy" VALUE ="Fail task and continue workflow"' in data
+    xml.write_bytes(data.replace(b'NAME ="Recovery Strategy" VALUE ="Fail task and continue workflow"',
+                                 b'NAME ="Recovery Strategy" VALUE ="Restart task"'))
     project = tmp_path / "project"
     converted = run_cli(["convert", str(xml), "-o", str(project)])
     assert converted.returncode == 0, converted.stdout + converted.stderr
