@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from infaflow.cli import main
 from infaflow.codegen import engine
 from infaflow.codegen.executor import _absolute
-from infaflow.codegen.spark_target import SparkTarget, from_options, resolve_target
+from infaflow.codegen.spark_target import SparkTarget, resolve_target
 from infaflow.codegen.submit import deploy_mode, submit_command
 from infaflow.errors import InputError
 
@@ -70,12 +70,6 @@ def test_bad_targets_are_input_errors(tmp_path: Path, cli: dict, toml: str | Non
     with pytest.raises(InputError) as err:
         _target(tmp_path, toml, **cli)
     assert err.value.args[0] == message
-
-
-def test_recorded_options_round_trip() -> None:
-    target = SparkTarget(master="yarn", conf={"k": "v"}, submit=True)
-    assert from_options(target.options()) == SparkTarget(master="yarn", conf={"k": "v"}, submit=True,
-                                                          origin="the run being resumed")
 
 
 @pytest.mark.parametrize(

@@ -53,10 +53,6 @@ class SparkTarget:
             where = f"Spark master {self.master}" if self.master else "a local SparkSession"
         return f"{where} ({self.origin})"
 
-    def options(self) -> dict[str, Any]:
-        """The target as run options (recorded with the run, so ``resume`` reuses it)."""
-        return {"master": self.master, "remote": self.remote, "conf": dict(self.conf), "submit": self.submit}
-
 
 def parse_conf(items: tuple[str, ...] | list[str], where: str = "--spark-conf") -> dict[str, str]:
     """``KEY=VALUE`` items as a dict (later items win)."""
@@ -132,12 +128,3 @@ def resolve_target(*, master: str | None = None, remote: str | None = None, conf
     if engine_url:
         return replace(base, remote=engine_url, origin="warm engine")
     return base
-
-
-def from_options(options: Mapping[str, Any] | None) -> SparkTarget:
-    """A target recorded with a run (:meth:`SparkTarget.options`)."""
-    if not options:
-        return SparkTarget()
-    return SparkTarget(master=options.get("master"), remote=options.get("remote"),
-                       conf=dict(options.get("conf") or {}), submit=bool(options.get("submit")),
-                       origin="the run being resumed")
