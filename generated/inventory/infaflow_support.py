@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import tomllib
 import uuid
 from collections.abc import Callable
@@ -801,28 +802,21 @@ class Job:
         self._execute_sql(instance, connection, sql, stage)
 
     def _execute_sql(self, instance: str, connection: Connection, sql: str, stage: str) -> None:
+        """Each statement runs once, in order, as the ``sessionInitStatement`` of a one-partition JDBC read
+        of a constant query (the JDBC source executes that statement on the connection it opens, before
+        its query): public DataFrame API, so it works under classic Spark and Spark Connect alike. The
+        statement runs where Spark's JDBC reader runs (an executor), with the connection's driver and
+        properties, and is committed as the reader's connection commits (autocommit)."""
         if not connection.is_jdbc:
             raise NotConverted(
                 f"{instance}: {stage} runs on the database, and connection {connection.name} is the embedded "
                 "store; map it to JDBC in connections.toml"
             )
-        jvm = self.spark.sparkContext._jvm
-        if connection.driver:
-            # Spark's registry loads the driver from the --jars class loader, as its JDBC reader does.
-            jvm.org.apache.spark.sql.execution.datasources.jdbc.DriverRegistry.register(connection.driver)
-        props = jvm.java.util.Properties()
-        for key, value in connection.jdbc_options().items():
-            if key not in ("url", "driver"):
-                props.setProperty(key, value)
-        conn = jvm.java.sql.DriverManager.getConnection(connection.url, props)
-        try:
-            for statement in [p.strip() for p in self.text(sql).split(";")]:
-                if statement:
-                    stmt = conn.createStatement()
-                    stmt.execute(statement)
-                    stmt.close()
-        finally:
-            conn.close()
+        for statement in sql_statements(self.text(sql)):
+            self.check_stop()
+            self.spark.read.format("jdbc").options(
+                **connection.jdbc_options(), query=probe_query(connection.url), sessionInitStatement=statement,
+            ).load().collect()
 
     # -- mapping variables (SETVARIABLE, SETMAXVARIABLE, SETMINVARIABLE, SETCOUNTVARIABLE) ----------
 
@@ -1184,24 +1178,88 @@ def _merge(existing: DataFrame, rows: DataFrame, names: list[str], keys: list[st
 
 
 def _observed_rows(obs: Observation, observed: DataFrame, metric: Column) -> int:
-    """The ``rows`` metric of an observation. Spark completes an observation with no values when a
-    sampling job (a global sort's range partitioning) runs the observed plan first; the rows are then
-    counted again."""
-    if obs._jo is not None and obs._jo.future().isCompleted():
-        row = obs._jo.future().value().get().get()
-        if row.size() > 0:
-            return int(obs.get["rows"] or 0)
-    value = observed.agg(metric.alias("rows")).collect()[0]["rows"]
+    """The ``rows`` metric of an observation, read with the public ``Observation.get`` (classic Spark and
+    Spark Connect alike). An observation can complete without values: classic Spark when a sampling job (a
+    global sort's range partitioning) runs the observed plan first, Spark Connect when the action that ran
+    it returned no metrics; the rows are then counted again, so the figure stays exact."""
+    value = _observed_value(obs, observed, metric)
     return int(value or 0)
 
 
+# Seconds to wait for an observation's metrics: every action of the job has finished when they are read,
+# so only an observation that no action ran (classic Spark's Observation.get would wait for ever) waits.
+_OBSERVATION_WAIT = 10.0
+
+
+def _metrics(obs: Observation) -> dict[str, Any]:
+    """An observation's metrics; empty when it completed without values or no action ran its plan."""
+    box: dict[str, Any] = {}
+
+    def read() -> None:
+        try:
+            box.update(obs.get)
+        except Exception:  # noqa: S110 - classic Spark fails to convert the empty row of a valueless observation
+            pass
+
+    reader = threading.Thread(target=read, name="infaflow-observation", daemon=True)
+    reader.start()
+    reader.join(_OBSERVATION_WAIT)
+    return {} if reader.is_alive() else dict(box)
+
+
+def sql_statements(sql: str) -> list[str]:
+    """The statements of a Pre/Post SQL text, split as PowerCenter splits them: ``;`` separates statements,
+    except inside a ``/* ... */`` comment; ``\\;`` is a ``;`` that does not separate (the backslash is
+    dropped). Blank statements are dropped."""
+    statements: list[str] = []
+    current: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        if sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            current.append(sql[i:end])
+            i = end
+        elif sql.startswith("\\;", i):
+            current.append(";")
+            i += 2
+        elif sql[i] == ";":
+            statements.append("".join(current))
+            current = []
+            i += 1
+        else:
+            current.append(sql[i])
+            i += 1
+    statements.append("".join(current))
+    return [s.strip() for s in statements if s.strip()]
+
+
+# The constant query each database accepts (the JDBC source needs a query to run after the statement).
+_PROBE_QUERIES = {
+    "oracle": "SELECT 1 AS probe FROM DUAL",
+    "db2": "SELECT 1 AS probe FROM SYSIBM.SYSDUMMY1",
+    "derby": "SELECT 1 AS probe FROM SYSIBM.SYSDUMMY1",
+    "as400": "SELECT 1 AS probe FROM SYSIBM.SYSDUMMY1",
+    "informix-sqli": "SELECT 1 AS probe FROM systables WHERE tabid = 1",
+    "hsqldb": "SELECT 1 AS probe FROM INFORMATION_SCHEMA.SYSTEM_USERS",
+    "firebirdsql": "SELECT 1 AS probe FROM RDB$DATABASE",
+}
+
+
+def probe_query(url: str) -> str:
+    """A one-row constant query for the database of a JDBC URL (``jdbc:<subprotocol>:...``)."""
+    parts = url.split(":")
+    subprotocol = parts[1].lower() if len(parts) > 1 and parts[0].lower() == "jdbc" else ""
+    return _PROBE_QUERIES.get(subprotocol, "SELECT 1 AS probe")
+
+
 def _observed_value(obs: Observation, observed: DataFrame, metric: Column) -> Any:
-    """The ``rows`` metric of an observation as it is (the value of a mapping variable), computed again when
-    no action ran the observed plan (as :func:`_observed_rows`)."""
-    if obs._jo is not None and obs._jo.future().isCompleted():
-        row = obs._jo.future().value().get().get()
-        if row.size() > 0:
-            return obs.get["rows"]
+    """The ``rows`` metric of an observation as it is (the value of a mapping variable), read with the
+    public ``Observation.get``; computed again when the observation has no values (see
+    :func:`_observed_rows`)."""
+    metrics = _metrics(obs)
+    if "rows" in metrics:
+        return metrics["rows"]
     return observed.agg(metric.alias("rows")).collect()[0]["rows"]
 
 
@@ -1439,6 +1497,8 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a parameter value ($$MappingParam, $PMSourceFileDir, $DBConnection_X...)")
     parser.add_argument("--param-file", help="a PowerCenter parameter file (name=value lines)")
+    parser.add_argument("--result-file", help="also write the result (or the error) to this JSON file")
+    parser.add_argument("--app-name", default="infaflow-job", help="the Spark application's name")
     parser.add_argument("--state-file", help="where the mapping variables' values are kept between runs "
                                              "(default: state/<job>.json beside the job)")
     args = parser.parse_args(argv)
@@ -1458,13 +1518,28 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
     for name, value in read_state(state).items():
         if name.lower() not in given:  # a parameter file or --param wins over the saved value
             params[name] = value
-    spark = SparkSession.builder.appName("infaflow-job").getOrCreate()
-    result = run(spark, params)
+    spark = SparkSession.builder.appName(args.app_name).getOrCreate()
+    try:
+        result = run(spark, params)
+    except Exception as exc:
+        if args.result_file:
+            _write_result(args.result_file, {"error": (str(exc).strip() or type(exc).__name__).splitlines()[0][:500]})
+        raise
     if result.mapping_variables:
         write_state(state, result)
+    if args.result_file:
+        _write_result(args.result_file, result.as_dict())
     print(json.dumps(result.as_dict(), indent=2, default=str))
     sys.stdout.flush()
     return 0
+
+
+def _write_result(path: str, data: dict[str, Any]) -> None:
+    """The result as JSON, written whole (a reader never sees half a file)."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+    tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    tmp.replace(target)
 
 
 # -- the state file of mapping variables (a job run with spark-submit) ----------------------------------

@@ -45,10 +45,43 @@ def test_a_stop_request_cancels_the_session(spark, tmp_path: Path) -> None:
     request.cancel.set()
     outcome = SparkSessionExecutor(spark).run_session(request)
     assert outcome.stopped and not outcome.succeeded
-    # Cancelled while running: the job group is cancelled and the task reports it stopped.
+    # Cancelled while running: the session's job tag is interrupted and the task reports it stopped.
     request = _request(tmp_path)
     timer = threading.Timer(0.3, request.cancel.set)
     timer.start()
     outcome = SparkSessionExecutor(spark).run_session(request)
     timer.join()
     assert outcome.stopped and outcome.error == "stopped", outcome
+
+
+def test_a_stop_interrupts_the_running_job_by_its_tag(spark, tmp_path: Path) -> None:
+    """A job that only an interruption ends (classic Spark; tests/cluster checks Spark Connect): the stop
+    request interrupts the session's tag, the job ends on the cluster side, the session is usable after."""
+    module = tmp_path / "s_endless.py"
+    module.write_text('def run(spark, params):\n'
+                      '    spark.range(0, 10**15, numPartitions=1).selectExpr("sum(id % 7)").collect()\n')
+    request = SessionRequest(None, None, None, "s_endless", None, None,  # type: ignore[arg-type]
+                             run_id="t2", state_dir=tmp_path / "state")
+    tracker = spark.sparkContext.statusTracker()
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        SparkSessionExecutor(spark, modules={"s_endless": module}).run_session(request)))
+    worker.start()
+    try:
+        for _ in range(600):
+            if tracker.getActiveJobsIds():
+                break
+            threading.Event().wait(0.1)
+        assert tracker.getActiveJobsIds(), "the job did not start"
+        request.cancel.set()
+        worker.join(60)
+        assert not worker.is_alive()
+    finally:
+        request.cancel.set()
+        worker.join(60)
+    assert outcome[0].stopped and outcome[0].error == "stopped", outcome
+    for _ in range(100):
+        if not tracker.getActiveJobsIds():
+            break
+        threading.Event().wait(0.1)
+    assert not tracker.getActiveJobsIds()

@@ -51,6 +51,40 @@ def _project_run(path: str, workflow: str | None, folder: str | None,
     return [str(e) for e in exports], manifest["workflow"], folder or manifest["folder"], executor
 
 
+def _spark_options(command):  # noqa: ANN001, ANN202
+    """The options choosing where sessions run (``run`` and ``resume``)."""
+    options = [
+        click.option("--spark-master", default=None, metavar="URL",
+                     help="Run sessions on this Spark master: local[N], spark://HOST:PORT, yarn, k8s://URL."),
+        click.option("--spark-remote", default=None, metavar="sc://HOST:PORT",
+                     help="Run sessions on a Spark Connect server (default: $SPARK_REMOTE, then the warm engine)."),
+        click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
+                     help="A Spark setting for the sessions (repeatable)."),
+        click.option("--submit", is_flag=True,
+                     help="Run each session as its own spark-submit application (of --spark-master)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _with_target(executor: Any, state_dir: str, master: str | None, remote: str | None,
+                 conf: tuple[str, ...], submit: bool, quiet: bool) -> Any:
+    """The executor factory bound to where sessions run (options, SPARK_REMOTE, infaflow.toml, the warm
+    engine of ``state_dir``, else a local SparkSession)."""
+    if executor is None:
+        return None
+    from infaflow.codegen import engine
+    from infaflow.codegen.spark_target import resolve_target
+
+    state = engine.running(state_dir)
+    target = resolve_target(master=master, remote=remote, conf=conf, submit=submit,
+                            engine_url=state.url if state else None)
+    if not target.is_default and not quiet:
+        click.echo(f"sessions run on {target.describe()}", err=True)
+    return functools.partial(executor, target=target)
+
+
 def _progress(quiet: bool):  # noqa: ANN202
     from infaflow.runtime.progress import Silent, for_stream
 
@@ -101,6 +135,7 @@ def _print_outcome(summary: dict[str, Any]) -> None:
 @click.option("--strict", is_flag=True,
               help="Exit 1 when any task failed, stopped or aborted, even if the workflow SUCCEEDED (for CI).")
 @PREFER_OPTION
+@_spark_options
 def run_command(
     exports: tuple[str, ...],
     workflow: str | None,
@@ -118,6 +153,10 @@ def run_command(
     quiet: bool,
     strict: bool,
     prefer: str | None,
+    spark_master: str | None,
+    spark_remote: str | None,
+    spark_conf: tuple[str, ...],
+    submit: bool,
 ) -> None:
     """Run a workflow locally with PowerCenter's semantics (exit 0 when it SUCCEEDED, 1 when not).
 
@@ -131,6 +170,8 @@ def run_command(
     if max_workers is not None:
         options.max_workers = max_workers
     executor, reason = _executor_source()
+    if not dry_run:
+        executor = _with_target(executor, state_dir, spark_master, spark_remote, spark_conf, submit, quiet or as_json)
     paths: list[str] = list(exports)
     if _is_project(exports):
         options.project_dir = str(Path(exports[0]).resolve())
@@ -158,11 +199,15 @@ def run_command(
 @click.option("--summary-json", type=click.Path(dir_okay=False), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True)
-def resume_command(run_id: int, state_dir: str, summary_json: str | None, as_json: bool, quiet: bool) -> None:
+@_spark_options
+def resume_command(run_id: int, state_dir: str, summary_json: str | None, as_json: bool, quiet: bool,
+                   spark_master: str | None, spark_remote: str | None, spark_conf: tuple[str, ...],
+                   submit: bool) -> None:
     """Continue a run that failed, was suspended or stopped, or whose process died."""
     from infaflow.runtime.api import resume_run
 
     executor, reason = _executor_source()
+    executor = _with_target(executor, state_dir, spark_master, spark_remote, spark_conf, submit, quiet or as_json)
     store = _open_store(state_dir)
     try:
         record = store.run(run_id)

@@ -1,9 +1,13 @@
-"""Runs Session tasks for ``infaflow run``: the session's converted job in one local SparkSession per run.
+"""Runs Session tasks for ``infaflow run``: the session's converted job, where the run's
+:class:`~infaflow.codegen.spark_target.SparkTarget` says: one local SparkSession per run (the default), a
+SparkSession on a cluster master, a Spark Connect server (``--spark-remote``, the warm engine), or one
+``spark-submit`` application per session (``--submit``).
 
-Each session runs under its own Spark job group, so a stop (``request.cancel``) cancels its jobs; the
-job's row counts fill the session's task variables (SrcSuccessRows, TgtSuccessRows...); a job error
-fails the task with the error's message. A session with logic that could not be converted fails with
-the list of gaps: it is never run partially.
+Each session's Spark work carries a job tag of its own (Spark Connect) or a job group (classic Spark, where
+this process is the driver), so a stop (``request.cancel``) interrupts its jobs; the job's row
+counts fill the session's task variables (SrcSuccessRows, TgtSuccessRows...); a job error fails the task
+with the error's message. A session with logic that could not be converted fails with the list of gaps:
+it is never run partially.
 """
 
 from __future__ import annotations
@@ -14,13 +18,20 @@ import sys
 import threading
 import types
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
 from infaflow.codegen import support
+from infaflow.codegen.engine import SESSION_CONF
 from infaflow.codegen.job import JobSource, render_session
 from infaflow.codegen.naming import identifier
+from infaflow.codegen.spark_target import SparkTarget
 from infaflow.runtime.executor import SessionOutcome, SessionRequest
+
+# Process directories a session resolves paths against: made absolute before they reach Spark, whose JVM
+# (a Spark Connect server, a cluster driver) does not share this process's working directory.
+_DIR_PARAMS = {name.lower() for name in support._PROCESS_DIRS} | {"$infaflowstore"}
 
 
 def load_job_module(job: JobSource) -> types.ModuleType:
@@ -32,8 +43,11 @@ def load_job_module(job: JobSource) -> types.ModuleType:
     return module
 
 
-def local_spark(app_name: str = "infaflow-run", jvm_log: Path | None = None) -> Any:
-    """A local SparkSession sized for this machine (no UI, few shuffle partitions), bound to loopback.
+def local_spark(app_name: str = "infaflow-run", jvm_log: Path | None = None, master: str | None = None,
+                conf: dict[str, str] | None = None) -> Any:
+    """A classic SparkSession: local (sized for this machine, no UI, few shuffle partitions, bound to
+    loopback) unless ``master`` names a cluster (``spark://``, ``yarn``, ``k8s://``); ``conf`` wins over
+    the defaults.
 
     With ``jvm_log``, the JVM's own output (start-up warnings, log4j lines) goes to that file instead of
     the terminal, so a run's progress stays readable; without it the JVM shares this process's output.
@@ -42,30 +56,58 @@ def local_spark(app_name: str = "infaflow-run", jvm_log: Path | None = None) -> 
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    local = master is None or master.startswith("local")
+    if local:
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     cores = os.cpu_count() or 2
-    conf = (
+    conf_ = (
         SparkConf()
-        .setMaster(f"local[{cores}]")
+        .setMaster(master or f"local[{cores}]")
         .setAppName(app_name)
         .set("spark.ui.enabled", "false")
         .set("spark.ui.showConsoleProgress", "false")
         .set("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
-        .set("spark.sql.session.timeZone", "UTC")
     )
+    for key, value in SESSION_CONF.items():
+        conf_ = conf_.set(key, value)
     jars = driver_jars()
     if jars:
-        conf = conf.set("spark.jars", ",".join(jars))
+        conf_ = conf_.set("spark.jars", ",".join(jars))
+    for key, value in (conf or {}).items():
+        conf_ = conf_.set(key, value)
     if jvm_log is not None and SparkContext._gateway is None:  # no JVM yet in this process: start ours
         from pyspark.java_gateway import launch_gateway
 
         jvm_log.parent.mkdir(parents=True, exist_ok=True)
         with open(jvm_log, "ab") as out:  # the JVM keeps its own copy of the descriptor
-            gateway = launch_gateway(conf, popen_kwargs={"stdout": out, "stderr": subprocess.STDOUT})
-        SparkContext(conf=conf, gateway=gateway)
-    spark = SparkSession.builder.config(conf=conf).getOrCreate()
+            gateway = launch_gateway(conf_, popen_kwargs={"stdout": out, "stderr": subprocess.STDOUT})
+        SparkContext(conf=conf_, gateway=gateway)
+    spark = SparkSession.builder.config(conf=conf_).getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def remote_spark(url: str, conf: dict[str, str] | None = None) -> Any:
+    """A Spark Connect session on ``url`` (``sc://host:port``) with infaflow's session settings; ``conf``
+    (runtime SQL settings only: the server owns the rest) wins over them. The generic builder switches
+    the process's ``pyspark.sql.functions`` to Spark Connect, so a process holds classic or Connect
+    sessions, not both (pyspark's rule)."""
+    from pyspark.sql import SparkSession
+
+    # The jobs' whole-flow windows (PowerCenter's row order) are meant; classic Spark logs this at WARN,
+    # which a local run's log level hides, and the Connect client would print it on every session.
+    warnings.filterwarnings("ignore", message="WARN WindowExpression: No Partition Defined", category=UserWarning)
+    builder = SparkSession.builder.remote(url)
+    for key, value in {**SESSION_CONF, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def open_spark(target: SparkTarget, jvm_log: Path | None = None) -> Any:
+    """The SparkSession a run's in-process sessions share, for ``target``."""
+    if target.remote:
+        return remote_spark(target.remote, target.conf)
+    return local_spark(jvm_log=jvm_log, master=target.master, conf=target.conf)
 
 
 def driver_jars() -> list[str]:
@@ -82,6 +124,65 @@ def driver_jars() -> list[str]:
         return []
 
 
+class TagCancellation:
+    """Spark Connect: the session thread's operations carry a job tag; interrupting the tag interrupts
+    them on the server (``addTag``/``interruptTag``, public API)."""
+
+    def __init__(self, spark: Any) -> None:
+        self.spark = spark
+
+    def begin(self, tag: str, description: str) -> None:  # noqa: ARG002 - the tag says it
+        self.spark.addTag(tag)
+
+    def interrupt(self, tag: str) -> None:
+        self.spark.interruptTag(tag)
+
+    def end(self, tag: str) -> None:
+        self.spark.removeTag(tag)
+
+
+class GroupCancellation:
+    """Classic Spark (this process is the driver): the session thread's jobs form a job group cancelled
+    with thread interruption. Measured with pyspark 4.3: ``interruptTag`` from another thread finds no
+    operation of a classic session's tag, and a cancelled job that is not interrupted keeps its running
+    task (a long scan) going."""
+
+    def __init__(self, spark: Any) -> None:
+        self.context = spark.sparkContext
+
+    def begin(self, tag: str, description: str) -> None:
+        self.context.setJobGroup(tag, description, interruptOnCancel=True)
+
+    def interrupt(self, tag: str) -> None:
+        self.context.cancelJobGroup(tag)
+
+    def end(self, tag: str) -> None:  # noqa: ARG002 - the group is the thread's
+        self.context.setLocalProperty("spark.jobGroup.id", None)
+
+
+def cancellation(spark: Any) -> TagCancellation | GroupCancellation:
+    """How a stop reaches the jobs of a session run in ``spark``: job tags under Spark Connect, job groups
+    under classic Spark."""
+    if type(spark).__module__.startswith("pyspark.sql.connect"):
+        return TagCancellation(spark)
+    return GroupCancellation(spark)
+
+
+def session_tag(request: SessionRequest) -> str:
+    """The job tag of one session run: names the run and the session, unique per attempt (Spark forbids
+    commas in tags)."""
+    name = f"infaflow-{request.run_id or 'run'}-{request.instance_path}-{uuid.uuid4().hex[:6]}"
+    return name.replace(",", "_")
+
+
+def _absolute(value: Any) -> Any:
+    """A directory relative to this process's working directory made absolute; values naming another
+    variable ($PMRootDir/...), absolute paths and URLs (hdfs://, s3a://...) are kept."""
+    if not isinstance(value, str) or not value or value.startswith("$") or "://" in value:
+        return value
+    return value if os.path.isabs(value) else os.path.abspath(value)
+
+
 def _message(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     first = next((line.strip() for line in text.splitlines() if line.strip()), text)
@@ -91,13 +192,16 @@ def _message(exc: BaseException) -> str:
 class SparkSessionExecutor:
     """:class:`~infaflow.runtime.executor.SessionExecutor` running converted jobs on local Spark."""
 
-    def __init__(self, spark: Any = None, modules: dict[str, Path] | None = None) -> None:
+    def __init__(self, spark: Any = None, modules: dict[str, Path] | None = None,
+                 target: SparkTarget | None = None) -> None:
         """``modules``: session instance path -> job file of a converted project (``infaflow run DIR``:
-        the project's code runs, edits included); other sessions are converted on the fly."""
+        the project's code runs, edits included); other sessions are converted on the fly. ``target``:
+        where sessions run (default: a local SparkSession, opened at the first session)."""
         self._spark = spark
         self._owned = spark is None
         self._lock = threading.Lock()
         self._modules = {k.lower(): v for k, v in (modules or {}).items()}
+        self.target = target or SparkTarget()
 
     def spark(self, jvm_log: Path | None = None) -> Any:
         with self._lock:
@@ -106,7 +210,7 @@ class SparkSessionExecutor:
 
                 # A session this process already runs (a notebook's, a test suite's) is borrowed, never stopped.
                 borrowed = SparkContext._active_spark_context is not None
-                self._spark = local_spark(jvm_log=jvm_log)
+                self._spark = open_spark(self.target, jvm_log)
                 self._owned = self._owned and not borrowed
             return self._spark
 
@@ -131,22 +235,29 @@ class SparkSessionExecutor:
         if request.cancel.is_set():
             return SessionOutcome(False, error="stopped before start", stopped=True)
         run_dir = request.log_path.parent.parent if request.log_path else Path(request.state_dir)
+        params = self._params(request)
+        if self.target.submit:
+            from infaflow.codegen.submit import run_submitted
+
+            folder = run_dir / "submit" / identifier(request.instance_path)
+            log = request.log_path.with_suffix(".spark.log") if request.log_path else folder / "spark-submit.log"
+            return run_submitted(job, request, params, self.target, folder, log, driver_jars())
         spark = self.spark(run_dir / "spark.log")
-        sc = spark.sparkContext
-        group = f"{request.run_id or 'run'}:{request.instance_path}:{uuid.uuid4().hex[:6]}"
-        params = {**self._params(request), support.CANCEL_KEY: request.cancel}
+        tag = session_tag(request)
+        cancel = cancellation(spark)
+        params[support.CANCEL_KEY] = request.cancel
         done = threading.Event()
 
         def watch() -> None:
-            # Keep cancelling: a job the session submits after the stop request is cancelled too.
+            # Keep interrupting: a job the session submits after the stop request is interrupted too.
             while not done.wait(0.1):
                 if request.cancel.is_set():
-                    sc.cancelJobGroup(group)
+                    cancel.interrupt(tag)
 
-        watcher = threading.Thread(target=watch, name=f"cancel-{group}", daemon=True)
+        watcher = threading.Thread(target=watch, name=f"cancel-{tag}", daemon=True)
         try:
             module = load_job_module(job)
-            sc.setJobGroup(group, f"session {request.instance_path}", interruptOnCancel=True)
+            cancel.begin(tag, f"session {request.instance_path}")
             watcher.start()
             result: support.SessionResult = module.run(spark, params)
         except Exception as exc:  # a job error fails the task with its message
@@ -155,7 +266,7 @@ class SparkSessionExecutor:
             return SessionOutcome(False, error=msg, first_error_code=1, first_error_msg=msg, stopped=stopped)
         finally:
             done.set()
-            sc.setLocalProperty("spark.jobGroup.id", None)
+            cancel.end(tag)
         return SessionOutcome(
             True,
             src_success_rows=result.src_success_rows,
@@ -175,7 +286,9 @@ class SparkSessionExecutor:
             params["$PMStorageDir"] = str(state / "storage")
         if "$infaflowstore" not in lower and not os.environ.get("INFAFLOW_STORE"):
             params["$INFAFLOWSTORE"] = str(state / "store")
-        return params
+        if "$pmrootdir" not in lower:
+            params["$PMRootDir"] = "."
+        return {name: _absolute(value) if name.lower() in _DIR_PARAMS else value for name, value in params.items()}
 
     def close(self) -> None:
         with self._lock:
