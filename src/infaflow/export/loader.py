@@ -5,7 +5,9 @@ across them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,20 @@ from infaflow.export.xmlsource import NotAnExport
 from infaflow.model import Export, ExportFile
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a model is built: building allocates hundreds of thousands
+    of small objects and no reference cycles, so the collector's passes over the growing heap only cost
+    time (about a quarter of loading the corpus). The previous state is restored."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load(path: str | Path, *, lenient: bool = False, validate: bool = True) -> Export:
     """Load one PowerCenter export file into the model.
 
@@ -26,9 +42,10 @@ def load(path: str | Path, *, lenient: bool = False, validate: bool = True) -> E
     and whatever can be read is loaded. References to objects absent from the file are recorded in
     ``Export.missing``.
     """
-    export = read_file(str(path), lenient=lenient, validate=validate)
-    export.files = [ExportFile(export.path, export.creation_date, export.repository_version, export.encoding)]
-    resolve(export)
+    with _gc_paused():
+        export = read_file(str(path), lenient=lenient, validate=validate)
+        export.files = [ExportFile(export.path, export.creation_date, export.repository_version, export.encoding)]
+        resolve(export)
     return export
 
 
@@ -114,6 +131,13 @@ def set_label(paths: Iterable[str | Path]) -> str:
 
 def load_repository(paths: Iterable[str | Path], *, lenient: bool = False, validate: bool = True,
                     prefer: str | None = None, keep_going: bool = False) -> Export:
+    """Load any number of export files and directories as one export set (see :func:`_load_repository`)."""
+    with _gc_paused():
+        return _load_repository(paths, lenient=lenient, validate=validate, prefer=prefer, keep_going=keep_going)
+
+
+def _load_repository(paths: Iterable[str | Path], *, lenient: bool, validate: bool, prefer: str | None,
+                     keep_going: bool) -> Export:
     """Load any number of export files and directories as one export set.
 
     Folders of the same name merge; every reference resolves across files. An object defined in two
