@@ -318,3 +318,11 @@ def test_a_run_fails_a_session_whose_mapping_is_not_loaded_with_one_message(tmp_
     assert tasks["s_m_order_facts"]["error"] == ("mapping 'm_order_facts' is not loaded: none of the 2 export "
                                                  "file(s) defines it (load the file that holds it together "
                                                  "with the workflow)")
+
+
+def test_validate_json_flag_is_the_json_format() -> None:
+    import json
+
+    res = _cli("validate", "--json", str(SPLIT))
+    assert res.exit_code == 0
+    assert [Path(r["file"]).name for r in json.loads(res.stdout)] == sorted(p.name for p in SPLIT.iterdir())

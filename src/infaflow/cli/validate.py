@@ -216,12 +216,13 @@ def exit_code(reports: list[FileReport]) -> int:
                    "nothing declares (PowerCenter ignores both silently). Repeatable.")
 @click.option("-v", "--verbose", is_flag=True,
               help="List every reference to an object no file defines (default: one line per kind).")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @PREFER_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one 'file:line: message' per problem on stderr; json: a report on stdout.")
 @click.pass_context
 def validate_command(ctx: click.Context, files: tuple[Path, ...], lenient: bool, param_files: tuple[str, ...],
-                     verbose: bool, prefer: str | None, fmt: str) -> None:
+                     verbose: bool, as_json: bool, prefer: str | None, fmt: str) -> None:
     """Check PowerCenter exports (files, and directories searched for *.xml) against the export format and
     the workflow rules, read together as one repository.
 
@@ -229,6 +230,7 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...], lenient: bool,
     summarised one line per kind (--verbose lists each). Exit code 0 when every file is valid, 2 when any
     file has an error (a conflict between two files' definitions is an error).
     """
+    fmt = "json" if as_json else fmt
     reports, notes = check_exports([str(f) for f in files], lenient, prefer, verbose, param_files)
     if fmt == "text":
         for note in notes:
