@@ -104,7 +104,8 @@ def _repository_problems(exports: list[Export], label: str, prefer: str | None,
     if verbose:
         return problems, missing_problems(export.missing), export
     summaries = summarize_conflicts(merger.conflicts) if prefer is None else []
-    problems = [p for p in problems if not (summaries and p.severity == "error" and "defined differently" in p.message)]
+    summarised = {c.problem for c in merger.conflicts} if summaries else set()
+    problems = [p for p in problems if p not in summarised]
     return problems, [*summaries, *summarize_missing(export.missing)], export
 
 

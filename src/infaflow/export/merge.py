@@ -59,6 +59,12 @@ class Conflict:
     first: Location
     second: Location
 
+    @property
+    def problem(self) -> Problem:
+        """The error reported at the second definition when nothing settles the conflict."""
+        return Problem("error", f"{self.what} is defined differently here and in {self.first} (choose one with "
+                       "--prefer first|last|newest, or remove one file)", self.second.file, self.second.line)
+
 
 @dataclass
 class _Entry:
@@ -132,11 +138,10 @@ class Merger:
         first: Location = entry.obj.location
         second: Location = obj.location
         what = f"{COLLECTIONS[collection]} {obj.name!r} of folder {folder.name!r}"
-        self.conflicts.append(Conflict(what, first, second))
+        conflict = Conflict(what, first, second)
+        self.conflicts.append(conflict)
         if self.prefer is None:
-            self.result.problems.append(Problem(
-                "error", f"{what} is defined differently here and in {first} (choose one with --prefer "
-                f"first|last|newest, or remove one file)", second.file, second.line))
+            self.result.problems.append(conflict.problem)
             return False
         keep_new = _choose(self.prefer, entry.file, file)
         kept, dropped = (second, first) if keep_new else (first, second)

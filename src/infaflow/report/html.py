@@ -8,7 +8,6 @@ from html import escape
 
 import networkx as nx
 
-from infaflow.export.missing import summarize_missing
 from infaflow.graph import DEFAULT_SECONDS, WorkflowAnalysis
 from infaflow.graph.complexity import (
     BANDS,
@@ -22,6 +21,7 @@ from infaflow.report.summary import (
     WorkflowReport,
     seconds_text,
     session_without_mapping,
+    short_path,
 )
 from infaflow.report.svg import legend_svg, render_svg
 
@@ -187,22 +187,18 @@ def _workflow_section(w: WorkflowReport, ident: str) -> str:
     else:
         drawings = _drawings(w.graph, w, ident)
     title = (f'<h2 id="{ident}">Workflow {escape(wf.name)} <small>folder {escape(w.folder.name)} · '
-             f"{escape(w.folder.name and _short(w.workflow.location.file))} line {wf.location.line}</small></h2>")
+             f"{escape(w.folder.name and short_path(w.workflow.location.file))} line {wf.location.line}</small></h2>")
     return (title + f'<div class=row><div class=drawing>{drawings[0]}</div><aside>{_analysis_panel(w)}</aside></div>'
             + "".join(f"<div>{d}</div>" if d.startswith("<h3") else f"<div class=drawing>{d}</div>"
                       for d in drawings[1:])
             + _task_table(w))
 
 
-def _short(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
-
-
 def _ranking(reports: list[ExportReport], anchors: dict[int, str]) -> str:
     rows: list[tuple[int, str]] = []
     for r in reports:
         for w in r.workflows:
-            file = escape(_short(w.workflow.location.file or r.export.path))
+            file = escape(short_path(w.workflow.location.file or r.export.path))
             c = w.complexity
             a = w.analysis
             detail = (f"{c.tasks} tasks, {c.links} links, {len(c.mappings)} mappings"
@@ -213,7 +209,7 @@ def _ranking(reports: list[ExportReport], anchors: dict[int, str]) -> str:
                                   f"<td>{escape(detail)}</td>"))
         for m in r.mappings:
             c2 = m.complexity
-            file = escape(_short(m.mapping.location.file or r.export.path))
+            file = escape(short_path(m.mapping.location.file or r.export.path))
             detail = (f"{c2.transformations} transformations, {c2.expressions} expressions, {c2.lookups} lookups, "
                       f"{c2.joins} joins, {c2.ports} ports")
             rows.append((c2.score, f"<td>{'mapplet' if c2.is_mapplet else 'mapping'}</td><td>{escape(m.folder.name)}"
@@ -286,7 +282,7 @@ def render_html(reports: list[ExportReport], title: str = "infaflow report", fai
     n_wf = sum(len(r.workflows) for r in reports)
     n_map = sum(len(r.mappings) for r in reports)
     now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    names = [escape(_short(f)) for r in reports for f in r.export.paths]
+    names = [escape(short_path(f)) for r in reports for f in r.export.paths]
     files = ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:2])} and {len(names) - 2} more"
     out = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head><body>',
@@ -300,14 +296,14 @@ def render_html(reports: list[ExportReport], title: str = "infaflow report", fai
         for w in r.workflows:
             out.append(_workflow_section(w, anchors[id(w)]))
         if r.mappings:
-            out.append(f"<h2>Mappings <small>{escape(_short(r.export.path))}</small></h2>")
+            out.append(f"<h2>Mappings <small>{escape(short_path(r.export.path))}</small></h2>")
             out.append(f"<div class=wide>{_mapping_table(r, anchors)}</div>")
-        load_problems = [*r.export.notes, *r.export.problems, *summarize_missing(r.export.missing)]
+        load_problems = r.load_problems
         if load_problems:
-            out.append(f"<details><summary>Load problems of {escape(_short(r.export.path))} "
+            out.append(f"<details><summary>Load problems of {escape(short_path(r.export.path))} "
                        f"({len(load_problems)})</summary><ul>")
             out += [f'<li class="{"problem" if p.severity == "error" else "warning"}">'
-                    f"{escape(_short(p.file))}:{p.line}: {escape(p.message)}</li>" for p in load_problems]
+                    f"{escape(short_path(p.file))}:{p.line}: {escape(p.message)}</li>" for p in load_problems]
             out.append("</ul></details>")
     out.append("</main></body></html>")
     return "".join(out)

@@ -72,12 +72,20 @@ class ExportReport:
     sessions: list[SessionRow] = field(default_factory=list)
 
     @property
-    def problems(self) -> list[Problem]:
-        """Skipped files, load problems, missing references (one line per kind), then graph problems of
-        every workflow."""
+    def load_problems(self) -> list[Problem]:
+        """Skipped files, load problems, then missing references (one line per kind)."""
         export = self.export
-        return [*export.notes, *export.problems, *summarize_missing(export.missing),
-                *(p for w in self.workflows for p in w.problems)]
+        return [*export.notes, *export.problems, *summarize_missing(export.missing)]
+
+    @property
+    def problems(self) -> list[Problem]:
+        """:attr:`load_problems`, then graph problems of every workflow."""
+        return [*self.load_problems, *(p for w in self.workflows for p in w.problems)]
+
+
+def short_path(path: str) -> str:
+    """A file's name without its folders, as tables and the report show it."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def session_without_mapping(instance: TaskInstance | None) -> bool:
@@ -189,4 +197,6 @@ __all__ = [
     "inspect_export",
     "inspect_workflow",
     "seconds_text",
+    "session_without_mapping",
+    "short_path",
 ]

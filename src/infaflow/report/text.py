@@ -13,13 +13,10 @@ from infaflow.report.summary import (
     WorkflowReport,
     seconds_text,
     session_without_mapping,
+    short_path,
 )
 
 MAX_PROBLEMS = 20
-
-
-def _short(path: str) -> str:
-    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _table(title: str, *columns: str, right: tuple[str, ...] = ()) -> Table:
@@ -131,7 +128,7 @@ def problems(report: ExportReport) -> list[RenderableType]:
     table = _table(f"Problems ({len(found)})", "where", "problem")
     several = len(report.export.files) > 1
     for p in found[:MAX_PROBLEMS]:
-        where = f"{_short(p.file)}:{p.line}" if several and p.line else (f"line {p.line}" if p.line else "")
+        where = f"{short_path(p.file)}:{p.line}" if several and p.line else (f"line {p.line}" if p.line else "")
         table.add_row(where, ("" if p.severity == "error" else "warning: ") + p.message)
     if len(found) > MAX_PROBLEMS:
         table.add_row("", f"... {len(found) - MAX_PROBLEMS} more (see --format json)")

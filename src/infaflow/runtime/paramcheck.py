@@ -55,10 +55,6 @@ def _close(name: str, options: list[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def _find(items: list, name: str):  # noqa: ANN202 - Folder/Workflow lists
-    return next((i for i in items if i.name.lower() == name.lower()), None)
-
-
 def _scope_names(export: Export, heading: Heading) -> tuple[set[str] | None, str]:
     """The $$names (as declared) the object a heading names declares, or (None, why it names nothing)."""
     if heading.kind in ("global", "service"):
@@ -77,7 +73,7 @@ def _scope_names(export: Export, heading: Heading) -> tuple[set[str] | None, str
             every = sorted({n for f in folders for wf in f.workflows for _p, n, _s in _sessions(wf)})
             return None, f"no session instance {heading.session!r}{_close(heading.session, every)}"
         return set().union(*(_mapping_names(s) for s in found)), ""
-    folder: Folder | None = _find(folders, heading.folder)
+    folder: Folder | None = export.folder(heading.folder)
     if folder is None:
         return None, f"no folder {heading.folder!r}{_close(heading.folder, [f.name for f in folders])}"
     if not heading.workflow:  # [F.ST:s]
@@ -85,7 +81,7 @@ def _scope_names(export: Export, heading: Heading) -> tuple[set[str] | None, str
                  if name.lower() == heading.session.lower()]
         return (set().union(*(_mapping_names(s) for s in found)), "") if found else (
             None, f"no session instance {heading.session!r} in folder {folder.name!r}")
-    wf = _find(folder.workflows, heading.workflow)
+    wf = folder.workflow(heading.workflow)
     if wf is None:
         names = [w.name for w in folder.workflows]
         return None, f"no workflow {heading.workflow!r} in folder {folder.name!r}{_close(heading.workflow, names)}"
