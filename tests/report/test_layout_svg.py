@@ -69,8 +69,21 @@ def test_layout_is_deterministic():
 @pytest.mark.parametrize(("condition", "source", "label"), [
     ("$s_load.Status = SUCCEEDED", "s_load", ("succeeded", "success")),
     ("$S_LOAD.status=failed", "s_load", ("failed", "failure")),
-    ("$dec.Condition = TRUE", "wl/dec", ("true", "success")),
-    ("$d.condition = False", "d", ("false", "failure")),
+    # a Decision's branches are plain conditional links, whichever value the designer made the normal path
+    ("$dec.Condition = TRUE", "wl/dec", ("true", "decision")),
+    ("$d.condition = False", "d", ("false", "decision")),
+    ("$d.Condition=0", "d", ("false", "decision")),
+    ("$d.Condition = 1", "d", ("true", "decision")),
+    ("$d.Condition", "d", ("true", "decision")),
+    ("NOT $d.Condition", "d", ("false", "decision")),
+    ("$d.Condition <> TRUE", "d", ("false", "decision")),
+    ("$d.Condition != FALSE", "d", ("true", "decision")),
+    ("FALSE = $d.Condition", "d", ("false", "decision")),
+    ("( $d.Condition = FALSE )", "d", ("false", "decision")),
+    ("NOT ($d.Condition = FALSE)", "d", ("true", "decision")),
+    ("$e.Condition = TRUE", "d", ("$e.Condition = TRUE", "other")),  # another task's result
+    ("$d.Condition = TRUE AND $$RUN", "d", ("$d.Condition = TRUE AND $$RUN", "other")),
+    ("($d.Condition) OR ($$X)", "d", ("($d.Condition) OR ($$X)", "other")),
     ("$other.Status = SUCCEEDED", "s_load", ("$other.Status = SUCCEEDED", "other")),
     ("", "s_load", ("", "always")),
     ("WORKFLOWSTARTTIME < TO_DATE('8/30/2010','MM/DD/YYYY')", "s", ("WORKFLOWSTARTTIME < TO_DATE('…", "other")),

@@ -38,20 +38,23 @@ th,td{border:1px solid #dde2e8;padding:3px 8px;text-align:left;vertical-align:to
 th{background:#eef1f5}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .band-low{color:#2e7d32}.band-medium{color:#b28900}.band-high{color:#c25e00}.band-very-high{color:#b71c1c;font-weight:bold}
 .row{display:flex;gap:16px;align-items:flex-start}
-.drawing{flex:1 1 auto;min-width:0;overflow:auto;background:#fff;border:1px solid #d5dbe3;border-radius:6px;max-height:88vh}
-aside{flex:0 0 360px;background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:10px 12px;font-size:13px;
-max-height:88vh;overflow:auto}
+.drawing{flex:1 1 auto;min-width:0;background:#fff;border:1px solid #d5dbe3;border-radius:6px}
+svg.dag,svg.legend,svg.gantt{display:block;max-width:100%;height:auto}
+aside{flex:0 0 360px;min-width:0;background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:10px 12px;
+font-size:13px;overflow-wrap:anywhere}
+@media (max-width:1000px){.row{flex-direction:column;align-items:stretch}aside{flex:none}}
 aside table{width:100%}aside h4{margin:12px 0 4px;font-size:13px}
 ol.path{margin:4px 0;padding-left:22px}ol.path li{margin:1px 0}
 .problem{color:#b71c1c}.warning{color:#8a5a00}
-.legend-box{background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:6px;display:inline-block;max-width:100%;
-overflow:auto}
+.legend-box{background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:6px;max-width:100%;
+box-sizing:border-box;width:fit-content}
 details{margin:8px 0}summary{cursor:pointer;font-weight:bold}
 code{font-size:12px;background:#f0f2f5;padding:0 3px;border-radius:3px}
 .muted{color:#6b7480}
 td[class^=band]{white-space:nowrap}
 td.file{word-break:break-all;max-width:340px;font-size:12px;color:#4a5561}
-.wide{overflow-x:auto;max-width:100%}
+main table{max-width:100%}td,th{overflow-wrap:anywhere}
+.wide table{font-size:12px}
 """
 
 
@@ -127,7 +130,8 @@ def _analysis_panel(w: WorkflowReport) -> str:
                 decision = f" <code>{escape(d.decision)}</code>" if d.decision else ""
                 html.append(f"<li><b>{escape(d.path)}</b> ({escape(d.type)}){decision}<br>{branches}</li>")
             html.append("</ul>")
-        slack = sorted((t for t in a.tasks.values() if t.slack > 0), key=lambda t: -t.slack)[:8]
+        # tasks that never run have the whole run as slack, which says nothing: they are listed under Problems
+        slack = sorted((t for t in a.tasks.values() if t.slack > 0 and t.reachable), key=lambda t: -t.slack)[:8]
         if slack:
             html.append("<h4>Most slack</h4><table>")
             html += [f"<tr><td>{escape(t.path)}</td><td class=n>{seconds_text(t.slack)}</td></tr>" for t in slack]

@@ -15,21 +15,26 @@ Pure Python, deterministic, no external tools.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import networkx as nx
+
+from infaflow.report.metrics import text_width
 
 NODE_HEIGHT = 40.0
 ROW_PITCH = 54.0  # vertical distance between task centres in a layer
 MIN_NODE_WIDTH = 120.0
 MAX_NODE_WIDTH = 250.0
-CHAR_WIDTH = 6.4
+NAME_SIZE = 11.0  # px, bold: the task name in its box
+NAME_PADDING = 30.0  # room left and right of a name (a Decision's pointed ends take 14 px each side)
 LAYER_GAP = 56.0
 LABEL_CHAR_WIDTH = 5.8
 MAX_LABEL_ROOM = 180.0
 BAND_GAP = 46.0
 MARGIN = 24.0
 SWEEPS = 8
+CAPTION_ROOM = 22.0  # above the band of tasks that never run
 LANE_PITCH = 12.0  # vertical distance between links running back along one gutter
 
 
@@ -67,6 +72,7 @@ class Layout:
     height: float
     layers: list[list[str]] = field(default_factory=list)
     bands: int = 1
+    last_top: float | None = None  # top of the first band of the ``last`` tasks (room for a caption above)
 
 
 def _layering(graph: nx.DiGraph) -> dict[str, int]:
@@ -145,19 +151,14 @@ def _place(order: list[list[str]], up: dict[str, list[str]], down: dict[str, lis
     return y
 
 
-def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
-           max_width: float = 1100.0) -> Layout:
-    """Lay ``graph`` (acyclic) out left to right; ``labels`` are the link labels to make room for."""
-    labels = labels or {}
-    if graph.number_of_nodes() == 0:
-        return Layout({}, {}, 0.0, 0.0)
-    layer = _layering(graph)
-    depth = max(layer.values()) + 1
+def name_width(name: str) -> float:
+    """The width a task's box needs for its name (bold, :data:`NAME_SIZE` px) and padding."""
+    return text_width(name, NAME_SIZE, bold=True) + NAME_PADDING
+
+
+def _initial_order(graph: nx.DiGraph, layer: dict[str, int], depth: int) -> list[list[str]]:
+    """Depth-first from the roots in export order: branches start out together."""
     order: list[list[str]] = [[] for _ in range(depth)]
-    up: dict[str, list[str]] = {n: [] for n in graph.nodes}
-    down: dict[str, list[str]] = {n: [] for n in graph.nodes}
-    chains: dict[tuple[str, str], list[str]] = {}
-    # initial order: depth-first from the roots in export order keeps branches together
     seen: set[str] = set()
     stack = [n for n in reversed(list(graph.nodes)) if graph.in_degree(n) == 0]
     visit: list[str] = []
@@ -170,7 +171,47 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
         stack += [s for s in reversed(list(graph.successors(n))) if s not in seen]
     for n in visit + [n for n in graph.nodes if n not in seen]:
         order[layer[n]].append(n)
-    for u, v in graph.edges:
+    return order
+
+
+def _bands(widths: list[float], gaps: list[float], max_width: float, breaks: set[int]) -> list[list[int]]:
+    """Consecutive layers cut into bands no wider than ``max_width``; a band also starts at each of ``breaks``."""
+    bands: list[list[int]] = [[]]
+    used = 0.0
+    for i, (width, gap) in enumerate(zip(widths, gaps, strict=True)):
+        if bands[-1] and (used + width > max_width or i in breaks):
+            bands.append([])
+            used = 0.0
+        bands[-1].append(i)
+        used += width + gap
+    return bands
+
+
+def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
+           max_width: float = 1100.0, last: Collection[str] = ()) -> Layout:
+    """Lay ``graph`` (acyclic) out left to right; ``labels`` are the link labels to make room for.
+
+    The tasks of ``last`` (those that never run) are laid out on their own, in bands after all the others;
+    a link from one of them back to an earlier band runs down to the gutter under its band, up the right
+    margin, along the gutter above its target's band and in from the left.
+    """
+    labels = labels or {}
+    if graph.number_of_nodes() == 0:
+        return Layout({}, {}, 0.0, 0.0)
+    tail = set(last) & set(graph.nodes)
+    back = [(u, v) for u, v in graph.edges if u in tail and v not in tail]
+    forward = nx.DiGraph()
+    forward.add_nodes_from(graph.nodes)
+    forward.add_edges_from(e for e in graph.edges if e not in set(back))
+    layer = _layering(forward.subgraph([n for n in graph.nodes if n not in tail]))
+    head_depth = max(layer.values(), default=-1) + 1
+    layer.update({n: head_depth + k for n, k in _layering(forward.subgraph(tail)).items()})
+    depth = max(layer.values()) + 1
+    order = _initial_order(forward, layer, depth)
+    up: dict[str, list[str]] = {n: [] for n in graph.nodes}
+    down: dict[str, list[str]] = {n: [] for n in graph.nodes}
+    chains: dict[tuple[str, str], list[str]] = {}
+    for u, v in forward.edges:
         chain = [u]
         for k in range(layer[u] + 1, layer[v]):
             dummy = f"\x00{u}\x00{v}\x00{k}"
@@ -202,33 +243,32 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
 
     widths = []
     for nodes in order:
-        chars = max((len(n) for n in nodes if not is_dummy(n)), default=0)
-        widths.append(min(MAX_NODE_WIDTH, max(MIN_NODE_WIDTH, chars * CHAR_WIDTH + 20)) if chars else 24.0)
+        need = max((name_width(n) for n in nodes if not is_dummy(n)), default=0.0)
+        widths.append(min(MAX_NODE_WIDTH, max(MIN_NODE_WIDTH, need)) if need else 24.0)
     gaps = []
     for nodes in order:
-        room = max((len(labels.get((u, v), "")) for u in nodes if not is_dummy(u) for v in graph.successors(u)),
+        room = max((len(labels.get((u, v), "")) for u in nodes if not is_dummy(u) for v in forward.successors(u)),
                    default=0)
         gaps.append(LAYER_GAP + min(MAX_LABEL_ROOM, room * LABEL_CHAR_WIDTH))
-    # bands of layers
-    bands: list[list[int]] = [[]]
-    used = 0.0
-    for i in range(depth):
-        need = widths[i] + gaps[i]
-        if bands[-1] and used + widths[i] > max_width:
-            bands.append([])
-            used = 0.0
-        bands[-1].append(i)
-        used += need
+    bands = _bands(widths, gaps, max_width, {head_depth} if tail and head_depth else set())
     band_of = {i: b for b, members in enumerate(bands) for i in members}
-    crossing_edges = [e for e, chain in chains.items()
+    crossing_edges = [e for e in chains
                       if any(band_of[layer_of] != band_of[layer_of + 1]
                              for layer_of in range(layer[e[0]], layer[e[1]]))]
+    crossing = [sum(1 for e in crossing_edges if band_of[layer[e[0]]] <= b < band_of[layer[e[1]]])
+                for b in range(len(bands))]
+    back_out = [sum(1 for u, _ in back if band_of[layer[u]] == b) for b in range(len(bands))]
+    back_in = [sum(1 for _, v in back if band_of[layer[v]] == b) for b in range(len(bands))]
     layer_x: dict[int, float] = {}
     band_top: list[float] = []
     band_bottom: list[float] = []
     band_right: list[float] = []
-    top = MARGIN
+    top = MARGIN + LANE_PITCH * back_in[0]
+    last_top: float | None = None
     for b, members in enumerate(bands):
+        if tail and members[0] == head_depth and last_top is None:
+            top += CAPTION_ROOM if b else CAPTION_ROOM - MARGIN / 2
+            last_top = top
         x = MARGIN + 14.0
         for i in members:
             layer_x[i] = x
@@ -241,8 +281,8 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
                 y[n] = y[n] - low + top
         band_top.append(top)
         band_bottom.append(top + (high - low) + NODE_HEIGHT)
-        crossing_here = sum(1 for e in crossing_edges if band_of[layer[e[0]]] <= b < band_of[layer[e[1]]])
-        top = band_bottom[-1] + BAND_GAP + LANE_PITCH * crossing_here
+        below = crossing[b] + back_out[b] + (back_in[b + 1] if b + 1 < len(bands) else 0)
+        top = band_bottom[-1] + BAND_GAP + LANE_PITCH * below
     boxes: dict[str, Box] = {}
     for i, nodes in enumerate(order):
         for n in nodes:
@@ -289,10 +329,27 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
                 x0, y0 = x1, y1
         assert label_at is not None
         routes[(u, v)] = EdgeRoute(" ".join(parts), *label_at)
-    width = max(band_right) + MARGIN + 6.0 * max(lane.values(), default=0)
-    height = band_bottom[-1] + MARGIN
+    right_edge = max(band_right) + 6.0 * max(lane.values(), default=0)
+    out_lane: dict[int, int] = {}
+    in_lane: dict[int, int] = {}
+    for k, (u, v) in enumerate(back):
+        bu, bv = band_of[layer[u]], band_of[layer[v]]
+        x0, y0 = anchor_out(u, layer[u])
+        x1, y1 = anchor_in(v, layer[v])
+        out_lane[bu] = out_lane.get(bu, 0) + 1
+        in_lane[bv] = in_lane.get(bv, 0) + 1
+        turn = x0 + 8.0 + 3.0 * (out_lane[bu] - 1) % 24
+        gutter = band_bottom[bu] + BAND_GAP / 2 + LANE_PITCH * (crossing[bu] + out_lane[bu] - 1)
+        channel = right_edge + 8.0 + 6.0 * k
+        above = band_top[bv] - 10.0 - LANE_PITCH * (in_lane[bv] - 1)
+        left = MARGIN + 14.0 - 6.0 - min(6.0 * in_lane[bv], 12.0)
+        path = (f"M{x0:.1f},{y0:.1f} L{turn:.1f},{y0:.1f} L{turn:.1f},{gutter:.1f} L{channel:.1f},{gutter:.1f} "
+                f"L{channel:.1f},{above:.1f} L{left:.1f},{above:.1f} L{left:.1f},{y1:.1f} L{x1:.1f},{y1:.1f}")
+        routes[(u, v)] = EdgeRoute(path, left + 10.0, above - 2, "start")
+    width = right_edge + MARGIN + (8.0 + 6.0 * len(back) if back else 0.0)
+    height = band_bottom[-1] + MARGIN + LANE_PITCH * back_out[-1]
     real_order = [[n for n in nodes if not is_dummy(n)] for nodes in order]
-    return Layout(boxes, routes, width, height, real_order, len(bands))
+    return Layout(boxes, routes, width, height, real_order, len(bands), last_top)
 
 
 __all__ = ["Box", "EdgeRoute", "Layout", "layout"]

@@ -34,6 +34,7 @@ UNKNOWN_STYLE = TaskStyle("#ffffff", "#888888", "rect", "box", ("[", "]"), "TASK
 CRITICAL = "#ef6c00"
 SUCCESS_LINK = "#2e7d32"
 FAILURE_LINK = "#c62828"
+DECISION_LINK = "#8d6e00"
 
 
 def style(task_type: str) -> TaskStyle:
@@ -47,16 +48,56 @@ _SHORT: tuple[tuple[str, str, str], ...] = (
     (r"\$({t})\.(prevtaskstatus|status)\s*=\s*failed", "failed", "failure"),
     (r"\$({t})\.(prevtaskstatus|status)\s*=\s*aborted", "aborted", "failure"),
     (r"\$({t})\.(prevtaskstatus|status)\s*=\s*stopped", "stopped", "failure"),
-    (r"\$({t})\.condition\s*=\s*(true|1)", "true", "success"),
-    (r"\$({t})\.condition\s*=\s*(false|0)", "false", "failure"),
+)
+
+# A Decision's branches test its result, ``$Dec.Condition``: the value is TRUE/FALSE (1/0), compared with = or
+# <> / != in either order, or the bare variable, possibly negated with NOT. Which branch is the "normal" one is
+# the designer's choice, so both are drawn alike: plain conditional links labelled true / false.
+_TRUTH = {"true": True, "1": True, "false": False, "0": False}
+_DECISION = (
+    r"\$({t})\.condition(?:\s*(?P<op>=|<>|!=)\s*(?P<value>true|false|1|0))?",
+    r"(?P<value>true|false|1|0)\s*(?P<op>=|<>|!=)\s*\$({t})\.condition",
 )
 
 
-def link_label(condition: str, from_task: str, limit: int = 30) -> tuple[str, str]:
-    """A short label for a link condition and its kind (``success``, ``failure``, ``other``, ``always``).
+def _unwrap(text: str) -> str:
+    """``text`` without parentheses around the whole of it."""
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, char in enumerate(text):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and i < len(text) - 1:
+                return text  # "(a) AND (b)": the first parenthesis closes early
+        text = text[1:-1].strip()
+    return text
 
-    ``$s1.Status = SUCCEEDED`` on a link leaving ``s1`` reads ``succeeded``; ``$Dec.Condition = TRUE`` reads
-    ``true``; anything else is shown as written, cut at ``limit`` characters (the full text goes in a tooltip).
+
+def _decision_branch(text: str, own: str) -> str | None:
+    """``true`` or ``false`` when ``text`` tests only the Condition of the Decision ``own``, else None."""
+    text = _unwrap(text)
+    negated = re.match(r"not\b\s*", text, flags=re.IGNORECASE)
+    if negated:
+        inner = _decision_branch(text[negated.end():], own)
+        return None if inner is None else {"true": "false", "false": "true"}[inner]
+    for pattern in _DECISION:
+        found = re.fullmatch(pattern.format(t=own), text, flags=re.IGNORECASE)
+        if found is None:
+            continue
+        value = _TRUTH[(found.group("value") or "true").lower()]
+        if found.group("op") in ("<>", "!="):
+            value = not value
+        return "true" if value else "false"
+    return None
+
+
+def link_label(condition: str, from_task: str, limit: int = 30) -> tuple[str, str]:
+    """A short label for a link condition and its kind (``success``, ``failure``, ``decision``, ``other``,
+    ``always``).
+
+    ``$s1.Status = SUCCEEDED`` on a link leaving ``s1`` reads ``succeeded``; ``$Dec.Condition = TRUE`` (or
+    ``FALSE``, ``<> TRUE``, ``NOT $Dec.Condition``...) on a link leaving ``Dec`` reads ``true`` / ``false`` of
+    kind ``decision`` (a plain conditional link, never an error path); anything else is shown as written, cut at
+    ``limit`` characters (the full text goes in a tooltip).
     """
     text = " ".join(condition.split())
     if not text:
@@ -65,6 +106,9 @@ def link_label(condition: str, from_task: str, limit: int = 30) -> tuple[str, st
     for pattern, label, kind in _SHORT:
         if re.fullmatch(pattern.format(t=own), text, flags=re.IGNORECASE):
             return label, kind
+    branch = _decision_branch(text, own)
+    if branch is not None:
+        return branch, "decision"
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text, "other"

@@ -8,12 +8,24 @@ from html import escape
 import networkx as nx
 
 from infaflow.graph.analysis import reachable
-from infaflow.report.layout import Box, Layout, layout
-from infaflow.report.styles import CRITICAL, FAILURE_LINK, SUCCESS_LINK, TASK_STYLES, link_label, style
+from infaflow.report.layout import NAME_PADDING, NAME_SIZE, Box, Layout, layout
+from infaflow.report.metrics import fit_text
+from infaflow.report.styles import (
+    CRITICAL,
+    DECISION_LINK,
+    FAILURE_LINK,
+    SUCCESS_LINK,
+    TASK_STYLES,
+    link_label,
+    style,
+)
 
-LINK_COLOURS = {"always": "#8a8f98", "success": SUCCESS_LINK, "failure": FAILURE_LINK, "other": "#37474f",
+LINK_COLOURS = {"always": "#8a8f98", "success": SUCCESS_LINK, "failure": FAILURE_LINK,
+                "decision": DECISION_LINK, "other": "#37474f",
                 "critical": CRITICAL}
 FONT = "font-family:Helvetica,Arial,sans-serif"
+TAG_SIZE = 8.5
+TAG_SPACING = 0.5
 
 
 def _shape(kind: str, b: Box, fill: str, stroke: str, width: float, dash: str) -> str:
@@ -40,9 +52,13 @@ def _shape(kind: str, b: Box, fill: str, stroke: str, width: float, dash: str) -
     return f'<polygon points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in pts)}" {common}/>'
 
 
-def _fit(text: str, width: float, char: float = 6.4) -> str:
-    room = max(4, int((width - 14) / char))
-    return text if len(text) <= room else text[: room - 1] + "…"
+def _name(text: str, box: Box) -> str:
+    """A task name cut to its box (the box is as wide as the name allows, up to its layer's maximum)."""
+    return fit_text(text, box.width - NAME_PADDING, NAME_SIZE, bold=True)
+
+
+def _tag(text: str, box: Box) -> str:
+    return fit_text(text, box.width - NAME_PADDING, TAG_SIZE, letter_spacing=TAG_SPACING)
 
 
 def _markers(prefix: str) -> str:
@@ -63,7 +79,9 @@ def render_svg(graph: nx.DiGraph, *, ident: str, critical_nodes: set[str] | None
     tooltips = tooltips or {}
     labels: dict[tuple[str, str], tuple[str, str]] = {
         (u, v): link_label(d.get("condition", ""), u) for u, v, d in graph.edges(data=True)}
-    lay: Layout = layout(graph, {e: text for e, (text, _) in labels.items()}, max_width=max_width)
+    reached = reachable(graph)
+    lay: Layout = layout(graph, {e: text for e, (text, _) in labels.items()}, max_width=max_width,
+                         last=[n for n in graph.nodes if n not in reached])
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dag" width="{lay.width:.0f}" '
              f'height="{lay.height:.0f}" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" role="img" '
              f'aria-label="{escape(str(graph.graph.get("name", "")))}" style="{FONT}">', _markers(ident)]
@@ -87,7 +105,11 @@ def render_svg(graph: nx.DiGraph, *, ident: str, critical_nodes: set[str] | None
                 f'fill="{LINK_COLOURS[kind]}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
                 f"<title>{escape(condition)}</title>{escape(text)}</text>")
     parts += label_parts
-    reached = reachable(graph)
+    if lay.last_top is not None:
+        y = lay.last_top - 8
+        parts.append(f'<line class="never-runs" x1="{12}" y1="{y - 14:.1f}" x2="{lay.width - 12:.1f}" y2="{y - 14:.1f}" '
+                     f'stroke="#b0b6bf" stroke-dasharray="2,3"/><text x="16" y="{y:.1f}" font-size="11" '
+                     f'fill="#5b6573">Never run: not reachable from the Start task</text>')
     for n, d in graph.nodes(data=True):
         b = lay.boxes[n]
         s = style(d.get("type", ""))
@@ -103,9 +125,9 @@ def render_svg(graph: nx.DiGraph, *, ident: str, critical_nodes: set[str] | None
                      + _shape(s.shape, b, s.fill, CRITICAL if is_critical else s.stroke, 3.0 if is_critical else 1.3,
                               dash)
                      + f'<text x="{b.x + b.width / 2:.1f}" y="{b.y + 17:.1f}" text-anchor="middle" font-size="11" '
-                     f'font-weight="bold" fill="#1a1a1a">{escape(_fit(n, b.width))}</text>'
-                     f'<text x="{b.x + b.width / 2:.1f}" y="{b.y + 31:.1f}" text-anchor="middle" font-size="8.5" '
-                     f'letter-spacing="0.5" fill="{s.stroke}">{escape(_fit(tag, b.width, 5.6))}</text></g>')
+                     f'font-weight="bold" fill="#1a1a1a">{escape(_name(n, b))}</text>'
+                     f'<text x="{b.x + b.width / 2:.1f}" y="{b.y + 31:.1f}" text-anchor="middle" font-size="{TAG_SIZE}" '
+                     f'letter-spacing="{TAG_SPACING}" fill="{s.stroke}">{escape(_tag(tag, b))}</text></g>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -124,7 +146,8 @@ def legend_svg() -> str:
     y = 52.0
     x2 = 8.0
     entries = [("critical path", "critical", ""), ("always", "always", ""), ("succeeded / true", "success", ""),
-               ("failed / false", "failure", ' stroke-dasharray="5,3"'), ("other condition", "other", "")]
+               ("failed / aborted / stopped", "failure", ' stroke-dasharray="5,3"'),
+               ("decision true / false", "decision", ""), ("other condition", "other", "")]
     for text, kind, dash in entries:
         width = 3.0 if kind == "critical" else 1.6
         items.append(f'<line x1="{x2:.1f}" y1="{y:.1f}" x2="{x2 + 34:.1f}" y2="{y:.1f}" '
