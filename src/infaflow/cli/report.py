@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,7 +11,10 @@ from infaflow.cli._exports import exports_options, load_exports
 from infaflow.cli.inspect import NO_RECORDED_OPTION, STATE_DIR_OPTION, analyse_export, graph_errors
 from infaflow.errors import InputError
 from infaflow.graph import load_durations
-from infaflow.report.summary import ExportReport
+from infaflow.report.summary import ExportReport, WorkflowReport
+
+if TYPE_CHECKING:
+    from infaflow.report.runview import RunView
 
 EXIT_BAD_INPUT = 2
 
@@ -24,11 +28,19 @@ EXIT_BAD_INPUT = 2
 @click.option("--lenient", is_flag=True, help="Load what can be read from exports that do not validate.")
 @STATE_DIR_OPTION
 @NO_RECORDED_OPTION
+@click.option("--run", "run_id", type=int, metavar="RUN_ID",
+              help="Add a Gantt chart of this recorded run (see 'infaflow runs'; in --state-dir), with its actual "
+                   "critical path beside the planned one.")
 def report_command(exports: tuple[str, ...], prefer: str | None, output: str, durations_file: str | None,
-                   title: str, lenient: bool, state_dir: str, no_recorded: bool) -> None:
+                   title: str, lenient: bool, state_dir: str, no_recorded: bool, run_id: int | None) -> None:
     """Write one HTML file (no network needed to view it): every workflow and mapping of the exports
     (files and directories read as one repository) ranked by complexity, and per workflow its DAG drawn
-    left to right beside its analysis.
+    left to right beside its analysis. With --run, first a Gantt chart of that recorded run.
+
+    \b
+    Examples:
+      infaflow report samples/orders -o orders.html
+      infaflow run samples/orders/wf_orders_daily.xml && infaflow report samples/orders --run 1 -o run1.html
 
     A file that cannot be read, or a workflow whose links are broken, does not stop the others: it is listed
     in the report and on stderr, and the command ends with exit code 2.
@@ -50,8 +62,9 @@ def report_command(exports: tuple[str, ...], prefer: str | None, output: str, du
         failures.append(str(problem))
         click.echo(str(problem), err=True)
     reports.append(report)
+    run = load_run(run_id, state_dir, report) if run_id is not None else None
     try:
-        Path(output).write_text(render_html(reports, title, failures), encoding="utf-8")
+        Path(output).write_text(render_html(reports, title, failures, run), encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write the report: {exc.strerror}", output) from None
     workflows = sum(len(r.workflows) for r in reports)
@@ -61,6 +74,35 @@ def report_command(exports: tuple[str, ...], prefer: str | None, output: str, du
     click.echo(f"{output}: {files} export file(s), {workflows} workflow(s), {mappings} mapping(s){bad}")
     if failures:
         click.get_current_context().exit(EXIT_BAD_INPUT)
+
+
+def load_run(run_id: int, state_dir: str, report: ExportReport) -> tuple[RunView, WorkflowReport]:
+    """The view of recorded run ``run_id`` of ``state_dir`` and the report of its workflow (InputError when
+    there is no such run, or the exports do not hold its workflow or cannot analyse it)."""
+    from infaflow.report.runview import run_view
+    from infaflow.runtime.store import DB_NAME, RunStore
+
+    if not (Path(state_dir) / DB_NAME).is_file():
+        raise InputError(f"no run store here (no {DB_NAME}; runs are recorded by 'infaflow run')", state_dir)
+    store = RunStore(state_dir)
+    try:
+        record = store.run(run_id)
+        if record is None:
+            last = store.runs(limit=1)
+            known = f"runs 1 to {last[0].run_id}" if last else "no runs yet"
+            raise InputError(f"no run {run_id} in this run store ({known})", state_dir)
+        tasks = store.tasks(run_id, with_vars=False)
+    finally:
+        store.close()
+    found = [w for w in report.workflows if w.workflow.name.lower() == record.workflow.lower()
+             and w.folder.name.lower() == record.folder.lower()]
+    if not found:
+        raise InputError(f"run {run_id} is of workflow {record.workflow} (folder {record.folder}), which these "
+                         "exports do not hold", report.export.path)
+    if found[0].analysis is None:
+        raise InputError(f"run {run_id}: the links of workflow {record.workflow} are broken, it cannot be planned",
+                         report.export.path)
+    return run_view(record, tasks, found[0]), found[0]
 
 
 COMMANDS = [report_command]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from html import escape
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -25,6 +26,9 @@ from infaflow.report.summary import (
 )
 from infaflow.report.svg import legend_svg, render_svg
 
+if TYPE_CHECKING:
+    from infaflow.report.runview import RunView
+
 CSS = """
 body{font:14px/1.45 Helvetica,Arial,sans-serif;margin:0;color:#1d2228;background:#f6f7f9}
 header{background:#1f3b57;color:#fff;padding:14px 24px}header h1{margin:0;font-size:22px}
@@ -43,8 +47,9 @@ svg.dag,svg.legend,svg.gantt{display:block;max-width:100%;height:auto}
 aside{flex:0 0 360px;min-width:0;background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:10px 12px;
 font-size:13px;overflow-wrap:anywhere}
 @media (max-width:1000px){.row{flex-direction:column;align-items:stretch}aside{flex:none}}
-aside table{width:100%}aside h4{margin:12px 0 4px;font-size:13px}
-ol.path{margin:4px 0;padding-left:22px}ol.path li{margin:1px 0}
+aside.run{flex-basis:440px}aside table{width:100%}aside h4{margin:12px 0 4px;font-size:13px}
+ol.path{margin:4px 0;padding-left:22px}ol.path li{margin:1px 0}ol.path li.only{font-style:italic}
+.paths{display:flex;gap:12px}.paths>div{flex:1 1 0;min-width:0}
 .problem{color:#b71c1c}.warning{color:#8a5a00}
 .legend-box{background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:6px;max-width:100%;
 box-sizing:border-box;width:fit-content}
@@ -266,6 +271,50 @@ def scores_note() -> str:
         "</p></details>")
 
 
+def _path_list(paths: list[str], seconds: dict[str, float | None], other: set[str]) -> str:
+    items = []
+    for p in paths:
+        took = seconds.get(p)
+        shared = "" if p in other else ' class="only"'
+        items.append(f"<li{shared}>{escape(p)} <span class=muted>{seconds_text(took) if took is not None else '-'}"
+                     "</span></li>")
+    return "<ol class=path>" + "".join(items) + "</ol>"
+
+
+def _run_panel(view: RunView, w: WorkflowReport) -> str:
+    from collections import Counter
+
+    from infaflow.report.gantt import MONITOR_WORDS
+
+    counts = Counter(MONITOR_WORDS.get(s.status, s.status) for s in view.spans)
+    ended = view.ended.strftime("%Y-%m-%d %H:%M:%S") if view.ended else "(still running or cut off)"
+    rows = [("status", f"<b>{escape(MONITOR_WORDS.get(view.status, view.status))}</b>"),
+            ("started", view.started.strftime("%Y-%m-%d %H:%M:%S")), ("ended", escape(ended)),
+            ("took", seconds_text(view.length)),
+            ("tasks", escape(", ".join(f"{k} {n}" for k, n in sorted(counts.items()))))]
+    html = ["<table>", *(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows), "</table>"]
+    planned_seconds = {p: t.duration for p, t in w.analysis.tasks.items()} if w.analysis else {}
+    actual_seconds = {s.path: s.duration for s in view.spans}
+    html.append("<div class=paths><div><h4>Planned critical path</h4>"
+                f"<p class=muted>{len(view.planned_path)} tasks, {seconds_text(view.planned_length)} predicted</p>"
+                + _path_list(view.planned_path, planned_seconds, set(view.actual_path))
+                + "</div><div><h4>Actual critical path</h4>"
+                f"<p class=muted>{len(view.actual_path)} tasks, ended at {seconds_text(view.actual_length)}</p>"
+                + _path_list(view.actual_path, actual_seconds, set(view.planned_path)) + "</div></div>"
+                "<p class=muted>Actual: the task that ended last, then back through the input link each task "
+                "waited for. Tasks on one path only are in italics.</p>")
+    return "".join(html)
+
+
+def _run_section(view: RunView, w: WorkflowReport, anchor: str) -> str:
+    from infaflow.report.gantt import render_gantt
+
+    return (f'<h2 id="run-{view.run_id}">Run {view.run_id} of <a href="#{anchor}">{escape(view.workflow)}</a> '
+            f"<small>folder {escape(view.folder)} · bars from each task's start to its end, coloured by status; "
+            "orange outline: actual critical path; ◇ planned critical path</small></h2>"
+            f"<div class=row><div class=drawing>{render_gantt(view)}</div><aside class=run>{_run_panel(view, w)}</aside></div>")
+
+
 def _failures(failures: list[str]) -> str:
     if not failures:
         return ""
@@ -274,9 +323,11 @@ def _failures(failures: list[str]) -> str:
             f"or analysed; everything else is below.</p><ul class=problem>{items}</ul>")
 
 
-def render_html(reports: list[ExportReport], title: str = "infaflow report", failures: list[str] | None = None) -> str:
+def render_html(reports: list[ExportReport], title: str = "infaflow report", failures: list[str] | None = None,
+                run: tuple[RunView, WorkflowReport] | None = None) -> str:
     """The whole report for one or more exports; ``failures`` are input problems (``file:line: message``) of
-    files or workflows that could not be read or analysed."""
+    files or workflows that could not be read or analysed; ``run``: a recorded run of one of the workflows
+    (its Gantt chart comes first)."""
     anchors: dict[int, str] = {}
     for i, r in enumerate(reports):
         for j, w in enumerate(r.workflows):
@@ -293,6 +344,7 @@ def render_html(reports: list[ExportReport], title: str = "infaflow report", fai
            f"<header><h1>{escape(title)}</h1><p>{len(names)} export file(s): {files} · {n_wf} workflow(s), "
            f"{n_map} mapping(s) · generated {now} by infaflow</p></header><main>",
            _failures(failures or []),
+           _run_section(run[0], run[1], anchors[id(run[1])]) if run is not None else "",
            f'<div class="legend-box">{legend_svg()}</div>',
            "<h2>Ranked by complexity</h2>", _ranking(reports, anchors),
            scores_note()]

@@ -206,6 +206,11 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
     layer = _layering(forward.subgraph([n for n in graph.nodes if n not in tail]))
     head_depth = max(layer.values(), default=-1) + 1
     layer.update({n: head_depth + k for n, k in _layering(forward.subgraph(tail)).items()})
+    # tasks of ``last`` without any link would make one tall column: they are spread over a grid instead
+    alone = [n for n in graph.nodes if n in tail and graph.degree(n) == 0]
+    columns = max(1, int(max_width // (MAX_NODE_WIDTH + LAYER_GAP)))
+    for k, n in enumerate(alone):
+        layer[n] = head_depth + k % columns
     depth = max(layer.values()) + 1
     order = _initial_order(forward, layer, depth)
     up: dict[str, list[str]] = {n: [] for n in graph.nodes}
