@@ -111,6 +111,14 @@ def test_html_report_is_self_contained_and_ranked(orders_xml, tmp_path):
     svg = html[html.index('class="dag"'):html.index("</svg>", html.index('class="dag"'))]
     assert svg.count('class="task critical"') == 7  # the critical path's tasks
     assert ">true</text>" in svg and ">false</text>" in svg and ">$$LOADED_ORDERS &gt; 0</text>" in svg
+    # both branches of the Decision are plain conditional links, drawn alike; a FAILED link is the error path
+    branches = re.findall(r'<path d="[^"]+" fill="none" stroke="([^"]+)" stroke-width="[\d.]+"([^>]*)>'
+                          r"<title>dec_loads_ok → \w+: \$dec_loads_ok\.Condition = (TRUE|FALSE)</title>", svg)
+    assert {value for *_, value in branches} == {"TRUE", "FALSE"}
+    assert all("dasharray" not in rest for _, rest, _ in branches)
+    assert all(colour in ("#8d6e00", "#ef6c00") for colour, _, _ in branches)  # decision colour, or critical
+    failed = re.search(r'stroke-dasharray="5,3"[^>]*><title>s_m_customer_orders → eml_load_problem', svg)
+    assert failed is not None
 
 
 def test_crossing_count_matches_brute_force():
