@@ -4,7 +4,6 @@ critical path and complexity, as text, JSON, DOT or Mermaid."""
 from __future__ import annotations
 
 import click
-from rich.console import Console
 
 from infaflow.cli._exports import exports_options, load_exports
 from infaflow.errors import InputError, Problem
@@ -13,7 +12,6 @@ from infaflow.model import Export
 from infaflow.report.summary import ExportReport, RecordedDurations, WorkflowReport, inspect_export
 
 FORMATS = ("text", "json", "dot", "mermaid")
-PIPED_WIDTH = 140
 
 
 def recorded_durations_from(state_dir: str | None) -> RecordedDurations | None:
@@ -124,13 +122,10 @@ def inspect_command(exports: tuple[str, ...], prefer: str | None, folder: str | 
 
         click.echo(render_mermaid(_one_workflow(report, fmt)), nl=False)
     else:
-        from infaflow.report.text import render_text
+        from infaflow.report.text import echo_text
 
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=PIPED_WIDTH)
         detail = report.workflows if (workflow is not None or len(report.workflows) == 1) else []
-        render_text(report, detail, console)
+        echo_text(report, detail)
 
 
 COMMANDS = [inspect_command]

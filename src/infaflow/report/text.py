@@ -1,7 +1,15 @@
-"""Terminal tables (rich) for ``infaflow inspect``."""
+"""Terminal tables (rich) for ``infaflow inspect``.
+
+Names (tasks, sessions, mappings, folders, types) are never wrapped: a name column is as wide as its longest
+name. Free text (conditions, paths, level lists, problems) wraps between words within :data:`WRAP_WIDTH`.
+Piped output is laid out without a screen width and without trailing padding.
+"""
 
 from __future__ import annotations
 
+import io
+
+import click
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -17,12 +25,20 @@ from infaflow.report.summary import (
 )
 
 MAX_PROBLEMS = 20
+WRAP_WIDTH = 90  # characters of a free-text cell before it wraps (between words)
+#: Columns that hold free text; all others hold names or figures and are never wrapped.
+TEXT_COLUMNS = frozenset({"condition", "value", "branches", "problem", "decision"})
+PIPED_WIDTH = 100_000  # piped: as wide as the tables are; no screen to fit
 
 
 def _table(title: str, *columns: str, right: tuple[str, ...] = ()) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in columns:
-        table.add_column(col, justify="right" if col in right else "left", overflow="fold")
+        justify = "right" if col in right else "left"
+        if col in TEXT_COLUMNS:
+            table.add_column(col, justify=justify, overflow="fold", max_width=WRAP_WIDTH)
+        else:
+            table.add_column(col, justify=justify, no_wrap=True)
     return table
 
 
@@ -144,4 +160,20 @@ def render_text(report: ExportReport, detail: list[WorkflowReport], console: Con
     console.print(Group(*parts))
 
 
-__all__ = ["overview", "problems", "render_text", "workflow_detail"]
+def plain_text(report: ExportReport, detail: list[WorkflowReport]) -> str:
+    """What :func:`render_text` prints, for a pipe or a file: no colour, no screen width, no trailing spaces."""
+    buffer = io.StringIO()
+    render_text(report, detail, Console(file=buffer, width=PIPED_WIDTH, color_system=None, highlight=False))
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def echo_text(report: ExportReport, detail: list[WorkflowReport]) -> None:
+    """Print :func:`render_text` on a terminal (its width, colours), or :func:`plain_text` when piped."""
+    console = Console()
+    if console.is_terminal:
+        render_text(report, detail, console)
+    else:
+        click.echo(plain_text(report, detail), nl=False)
+
+
+__all__ = ["echo_text", "overview", "plain_text", "problems", "render_text", "workflow_detail"]
