@@ -21,7 +21,7 @@ if ! command -v java >/dev/null 2>&1; then
 fi
 if [ "${INFAFLOW_SETUP_EXTRAS:-}" = "1" ]; then
     # Optional system packages used by some tests (they skip without them).
-    for pkg in chromium postgresql libpostgresql-jdbc-java; do
+    for pkg in chromium graphviz postgresql libpostgresql-jdbc-java; do
         dpkg -s "$pkg" >/dev/null 2>&1 || apt_install "$pkg" || echo "setup: could not install $pkg" >&2
     done
 fi
