@@ -86,3 +86,9 @@ def test_wide_letters_are_measured_wider_than_narrow_ones():
     # "W" is 944/1000 em in bold Helvetica, "i" 278: a count of characters would size both boxes alike
     assert text_width("W" * 10, 11, bold=True) > 3 * text_width("i" * 10, 11, bold=True)
     assert text_width("日", 11) >= 11  # full-width characters count a whole em
+
+
+def test_a_box_sized_to_its_name_shows_the_whole_name():
+    # the box is exactly as wide as the name needs: a rounding error must not cut it
+    for name in ("s_m_customer_orders", "s_m_order_facts", "cmd_prepare_target_dir", "dec_loads_ok"):
+        assert fit_text(name, name_width(name) - NAME_PADDING, NAME_SIZE, bold=True) == name

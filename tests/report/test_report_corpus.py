@@ -71,9 +71,16 @@ def test_financial_data_mart_drawing_fits_beside_the_analysis(corpus_dir: Path) 
     from infaflow.graph import build_graph
     from infaflow.report.layout import layout
 
+    from infaflow.graph.analysis import reachable
+
     export = infaflow.load(str(corpus_dir / "files" / FDM))
     folder, wf = next(export.workflows())
-    lay = layout(build_graph(wf, folder))
+    graph = build_graph(wf, folder)
+    never = [n for n in graph.nodes if n not in reachable(graph)]
+    lay = layout(graph, last=never)
     assert lay.width <= 1200  # fits a 1600 px window next to the 360 px analysis panel
     assert lay.bands >= 15  # 110 levels wrapped into lines read top to bottom
     assert len(lay.boxes) == 135
+    # the 13 tasks that never run fill the last band, not the first
+    assert len(never) == 13 and lay.last_top is not None
+    assert all(lay.boxes[n].y >= lay.last_top > lay.boxes[m].y for n in never for m in graph.nodes if m not in never)

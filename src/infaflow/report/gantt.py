@@ -13,10 +13,10 @@ from infaflow.report.summary import seconds_text
 ROW = 22.0
 BAR = 14.0
 TOP = 30.0  # room for the time axis
-CHART = 760.0  # px of the time axis
+CHART = 600.0  # px of the time axis
 NAME_SIZE = 11.0
-MAX_NAME = 300.0
-STATUS_ROOM = 150.0
+MAX_NAME = 260.0
+STATUS_ROOM = 130.0
 PLANNED = "#1f5fa8"
 FONT = "font-family:Helvetica,Arial,sans-serif"
 

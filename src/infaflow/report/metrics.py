@@ -50,6 +50,7 @@ def text_width(text: str, size: float, bold: bool = False, letter_spacing: float
 
 def fit_text(text: str, room: float, size: float, bold: bool = False, letter_spacing: float = 0.0) -> str:
     """``text``, or its longest beginning followed by an ellipsis, that is at most ``room`` px wide."""
+    room += 1e-6  # a box sized to a name by text_width leaves exactly this room, give or take a rounding error
     if text_width(text, size, bold, letter_spacing) <= room:
         return text
     cut = len(text)
