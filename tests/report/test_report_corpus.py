@@ -69,9 +69,8 @@ def test_financial_data_mart_analysis(corpus_dir: Path) -> None:
 def test_financial_data_mart_drawing_fits_beside_the_analysis(corpus_dir: Path) -> None:
     import infaflow
     from infaflow.graph import build_graph
-    from infaflow.report.layout import layout
-
     from infaflow.graph.analysis import reachable
+    from infaflow.report.layout import layout
 
     export = infaflow.load(str(corpus_dir / "files" / FDM))
     folder, wf = next(export.workflows())
