@@ -15,7 +15,7 @@ Pure Python, deterministic, no external tools.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -188,12 +188,14 @@ def _bands(widths: list[float], gaps: list[float], max_width: float, breaks: set
 
 
 def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
-           max_width: float = 1100.0, last: Collection[str] = ()) -> Layout:
+           max_width: float = 1100.0, last: Collection[str] = (),
+           min_widths: Mapping[str, float] | None = None) -> Layout:
     """Lay ``graph`` (acyclic) out left to right; ``labels`` are the link labels to make room for.
 
     The tasks of ``last`` (those that never run) are laid out on their own, in bands after all the others;
     a link from one of them back to an earlier band runs down to the gutter under its band, up the right
-    margin, along the gutter above its target's band and in from the left.
+    margin, along the gutter above its target's band and in from the left. ``min_widths``: the least width
+    of some tasks' boxes (room for other text than the name).
     """
     labels = labels or {}
     if graph.number_of_nodes() == 0:
@@ -248,7 +250,8 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
 
     widths = []
     for nodes in order:
-        need = max((name_width(n) for n in nodes if not is_dummy(n)), default=0.0)
+        need = max((max(name_width(n), (min_widths or {}).get(n, 0.0)) for n in nodes if not is_dummy(n)),
+                   default=0.0)
         widths.append(min(MAX_NODE_WIDTH, max(MIN_NODE_WIDTH, need)) if need else 24.0)
     gaps = []
     for nodes in order:

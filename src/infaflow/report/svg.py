@@ -9,7 +9,7 @@ import networkx as nx
 
 from infaflow.graph.analysis import reachable
 from infaflow.report.layout import NAME_PADDING, NAME_SIZE, Box, Layout, layout
-from infaflow.report.metrics import fit_text
+from infaflow.report.metrics import fit_text, text_width
 from infaflow.report.styles import (
     CRITICAL,
     DECISION_LINK,
@@ -61,6 +61,14 @@ def _tag(text: str, box: Box) -> str:
     return fit_text(text, box.width - NAME_PADDING, TAG_SIZE, letter_spacing=TAG_SPACING)
 
 
+def _tag_text(data: Mapping[str, object], runs: bool) -> str:
+    """The type tag under a task's name, with why it does not run."""
+    tag = style(str(data.get("type", ""))).tag
+    if not runs:  # not reachable from Start: PowerCenter never runs it
+        return tag + " · NEVER RUNS"
+    return tag if data.get("enabled", True) else tag + " · DISABLED"
+
+
 def _markers(prefix: str) -> str:
     out = []
     for kind, colour in LINK_COLOURS.items():
@@ -80,8 +88,11 @@ def render_svg(graph: nx.DiGraph, *, ident: str, critical_nodes: set[str] | None
     labels: dict[tuple[str, str], tuple[str, str]] = {
         (u, v): link_label(d.get("condition", ""), u) for u, v, d in graph.edges(data=True)}
     reached = reachable(graph)
+    tags = {n: _tag_text(d, n in reached) for n, d in graph.nodes(data=True)}
     lay: Layout = layout(graph, {e: text for e, (text, _) in labels.items()}, max_width=max_width,
-                         last=[n for n in graph.nodes if n not in reached])
+                         last=[n for n in graph.nodes if n not in reached],
+                         min_widths={n: text_width(t, TAG_SIZE, letter_spacing=TAG_SPACING) + NAME_PADDING
+                                     for n, t in tags.items()})
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dag" width="{lay.width:.0f}" '
              f'height="{lay.height:.0f}" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" role="img" '
              f'aria-label="{escape(str(graph.graph.get("name", "")))}" style="{FONT}">', _markers(ident)]
@@ -117,7 +128,7 @@ def render_svg(graph: nx.DiGraph, *, ident: str, critical_nodes: set[str] | None
         enabled = d.get("enabled", True) and not never
         is_critical = n in critical_nodes
         dash = "" if enabled else ' stroke-dasharray="4,3"'
-        tag = s.tag + ("" if enabled else " · NEVER RUNS" if never else " · DISABLED")
+        tag = tags[n]
         tip = tooltips.get(n, f"{n} ({d.get('type', '')})")
         parts.append(f'<g class="task{" critical" if is_critical else ""}"'
                      f'{"" if enabled else " opacity=" + chr(34) + "0.55" + chr(34)}>'
