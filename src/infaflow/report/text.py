@@ -12,7 +12,8 @@ import io
 import click
 from rich import box
 from rich.console import Console, Group, RenderableType
-from rich.table import Table
+from rich.cells import cell_len
+from rich.table import Column, Table
 from rich.text import Text
 
 from infaflow.report.summary import (
@@ -27,7 +28,11 @@ from infaflow.report.summary import (
 MAX_PROBLEMS = 20
 WRAP_WIDTH = 90  # characters of a free-text cell before it wraps (between words)
 #: Columns that hold free text; all others hold names or figures and are never wrapped.
-TEXT_COLUMNS = frozenset({"condition", "value", "branches", "problem", "decision"})
+TEXT_COLUMNS = frozenset({"condition", "value", "branches", "problem", "decision", "note"})
+#: Columns of short figures and keywords: never shrunk to fit a terminal.
+FIGURE_COLUMNS = frozenset({"type", "band", "critical", "reusable", "line", "where", "figure"})
+MIN_TEXT = 24  # a free-text column is not narrowed below this on a narrow terminal
+MIN_NAME = 12  # nor a name column (cut with an ellipsis) below this
 PIPED_WIDTH = 100_000  # piped: as wide as the tables are; no screen to fit
 
 
@@ -94,16 +99,21 @@ def workflow_detail(w: WorkflowReport) -> list[RenderableType]:
                                       style="bold underline")]
     a = w.analysis
     if a is not None:
-        tasks = _table("Tasks", "level", "task", "type", "duration", "start", "slack", "in", "out", "critical",
-                       right=("level", "duration", "start", "slack", "in", "out"))
+        notes: dict[str, str] = {}
         for t in a.tasks.values():
-            name = t.path if t.enabled else f"{t.path} (disabled)"
+            said = [] if t.enabled else ["(disabled)"]
             if session_without_mapping(w.flat.nodes[t.path].get("instance")):
-                name += f" ({MAPPING_ABSENT})"
+                said.append(f"({MAPPING_ABSENT})")
             if not t.reachable:
-                name += " (unreachable: never runs)"
-            tasks.add_row(str(t.level) if t.reachable else "-", name, t.type, seconds_text(t.duration), seconds_text(t.earliest_start),
-                          seconds_text(t.slack), str(t.fan_in), str(t.fan_out), "*" if t.critical else "",
+                said.append("(unreachable: never runs)")
+            notes[t.path] = " ".join(said)
+        noted = ("note",) if any(notes.values()) else ()
+        tasks = _table("Tasks", "level", "task", "type", "duration", "start", "slack", "in", "out", "critical",
+                       *noted, right=("level", "duration", "start", "slack", "in", "out"))
+        for t in a.tasks.values():
+            tasks.add_row(str(t.level) if t.reachable else "-", t.path, t.type, seconds_text(t.duration),
+                          seconds_text(t.earliest_start), seconds_text(t.slack), str(t.fan_in), str(t.fan_out),
+                          "*" if t.critical else "", *((notes[t.path],) if noted else ()),
                           style="bold" if t.critical else None)
         out.append(tasks)
     links = _table("Links", "from", "to", "condition", "line", right=("line",))
@@ -151,12 +161,54 @@ def problems(report: ExportReport) -> list[RenderableType]:
     return [table]
 
 
+def _natural(column: Column) -> int:
+    return max([cell_len(column.header if isinstance(column.header, str) else str(column.header)),
+                *(max((cell_len(line) for line in str(c).splitlines()), default=0) for c in column.cells)])
+
+
+def fit_table(table: Table, width: int) -> None:
+    """Narrow ``table`` to ``width`` columns if it is wider: free text first (wrapped between words, down to
+    :data:`MIN_TEXT`), then names (cut with an ellipsis, never wrapped, down to :data:`MIN_NAME`), then free
+    text down to that too; figures and keywords keep their width. A table that is still too wide (a terminal
+    narrower than about 100 columns) is narrowed by rich, evenly."""
+    natural = [_natural(c) for c in table.columns]
+    excess = sum(natural) + 3 * (len(natural) - 1) + 2 - width  # cell padding, column rules, the edges
+    for kind, floor in (("text", MIN_TEXT), ("name", MIN_NAME), ("text", MIN_NAME)):
+        if excess <= 0:
+            return
+        chosen = [i for i, c in enumerate(table.columns) if _kind(c) == kind and natural[i] > floor]
+        room = sum(natural[i] - floor for i in chosen)
+        if not room:
+            continue
+        cut = min(excess, room)
+        for i in chosen:  # each gives up its share of what it has above the floor (rounded up)
+            share = min(natural[i] - floor, -(-cut * (natural[i] - floor) // room))
+            natural[i] -= share
+            table.columns[i].max_width = natural[i]
+            if _kind(table.columns[i]) == "name":
+                table.columns[i].overflow = "ellipsis"
+        excess -= cut
+
+
+def _kind(column: Column) -> str:
+    header = str(column.header)
+    if header in TEXT_COLUMNS:
+        return "text"
+    if header in FIGURE_COLUMNS or column.justify == "right":
+        return "figure"
+    return "name"
+
+
 def render_text(report: ExportReport, detail: list[WorkflowReport], console: Console) -> None:
-    """Print the overview, then the detail of the ``detail`` workflows, then the problems."""
+    """Print the overview, then the detail of the ``detail`` workflows, then the problems, fitted to the
+    console's width."""
     parts = overview(report)
     for w in detail:
         parts += workflow_detail(w)
     parts += problems(report)
+    for part in parts:
+        if isinstance(part, Table):
+            fit_table(part, console.width)
     console.print(Group(*parts))
 
 
