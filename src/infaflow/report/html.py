@@ -4,6 +4,7 @@ workflow and mapping ranked by complexity and, per workflow, its DAG drawn left 
 from __future__ import annotations
 
 import datetime as _dt
+from collections import Counter
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from infaflow.graph.complexity import (
     TASK_WEIGHTS,
     TRANSFORMATION_WEIGHTS,
 )
+from infaflow.report.gantt import MONITOR_WORDS, render_gantt
 from infaflow.report.summary import (
     MAPPING_ABSENT,
     ExportReport,
@@ -282,10 +284,6 @@ def _path_list(paths: list[str], seconds: dict[str, float | None], other: set[st
 
 
 def _run_panel(view: RunView, w: WorkflowReport) -> str:
-    from collections import Counter
-
-    from infaflow.report.gantt import MONITOR_WORDS
-
     counts = Counter(MONITOR_WORDS.get(s.status, s.status) for s in view.spans)
     ended = view.ended.strftime("%Y-%m-%d %H:%M:%S") if view.ended else "(still running or cut off)"
     rows = [("status", f"<b>{escape(MONITOR_WORDS.get(view.status, view.status))}</b>"),
@@ -307,8 +305,6 @@ def _run_panel(view: RunView, w: WorkflowReport) -> str:
 
 
 def _run_section(view: RunView, w: WorkflowReport, anchor: str) -> str:
-    from infaflow.report.gantt import render_gantt
-
     return (f'<h2 id="run-{view.run_id}">Run {view.run_id} of <a href="#{anchor}">{escape(view.workflow)}</a> '
             f"<small>folder {escape(view.folder)} · bars from each task's start to its end, coloured by status; "
             "orange outline: actual critical path; ◇ planned critical path</small></h2>"
