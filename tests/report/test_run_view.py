@@ -113,3 +113,25 @@ def test_actual_path_follows_the_input_each_task_waited_for():
     queued = [span("Start", 0, 0), span("a", 1.5, 2), span("b", 0.5, 1)]
     assert actual_critical_path(g, queued) == ["Start", "a"]
     assert actual_critical_path(g, []) == []
+
+
+def test_a_task_retried_shows_each_attempt(tmp_path):
+    marker = tmp_path / "tried"
+    flaky = f"test -f {marker} || {{ touch {marker}; sleep 0.2; exit 1; }}"
+    wf = (Flow("wf_retry").cmd("flaky", flaky, attrs={"Fail task if any command fails": "YES",
+                                                      "Recovery Strategy": "Restart task"})
+          .cmd("after", "true").link("Start", "flaky").link("flaky", "after", "$flaky.Status = SUCCEEDED"))
+    export = write_export(tmp_path, wf)
+    state = tmp_path / "state"
+    res = run_cli("run", str(export), "--state-dir", str(state), "--retries", "1", "--retry-backoff", "0.3")
+    assert "run 1:" in res.output, res.output
+    out = tmp_path / "retry.html"
+    assert run_cli("report", str(export), "--run", "1", "--state-dir", str(state), "-o", str(out)).exit_code == 0
+    row = spans(out.read_text(encoding="utf-8"))["flaky"]
+    tries = re.findall(r'<rect class="attempt" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*fill="([^"]+)">'
+                       r"<title>attempt (\d): (\w+)</title>", row)
+    assert [(k, status) for *_, k, status in tries] == [("1", "FAILED"), ("2", "SUCCEEDED")]
+    assert tries[0][2] == "#e53935" and tries[1][2] == "#43a047"
+    first_end = float(tries[0][0]) + float(tries[0][1])
+    assert float(tries[1][0]) > first_end  # the backoff between them shows as a gap
+    assert "SUCCEEDED" in row and "(2 attempts)" in row

@@ -92,6 +92,7 @@ def load_run(run_id: int, state_dir: str, report: ExportReport) -> tuple[RunView
             known = f"runs 1 to {last[0].run_id}" if last else "no runs yet"
             raise InputError(f"no run {run_id} in this run store ({known})", state_dir)
         tasks = store.tasks(run_id, with_vars=False)
+        attempts = {t.path: store.attempts(run_id, t.path) for t in tasks if t.attempts > 1}
     finally:
         store.close()
     found = [w for w in report.workflows if w.workflow.name.lower() == record.workflow.lower()
@@ -102,7 +103,7 @@ def load_run(run_id: int, state_dir: str, report: ExportReport) -> tuple[RunView
     if found[0].analysis is None:
         raise InputError(f"run {run_id}: the links of workflow {record.workflow} are broken, it cannot be planned",
                          report.export.path)
-    return run_view(record, tasks, found[0]), found[0]
+    return run_view(record, tasks, found[0], attempts=attempts), found[0]
 
 
 COMMANDS = [report_command]

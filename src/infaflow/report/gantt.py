@@ -109,10 +109,23 @@ def render_gantt(view: RunView) -> str:
             thin = s.type == "Worklet"  # a worklet's bar spans its tasks, drawn thin above them
             bar_height = 6.0 if thin else BAR
             stroke = f' stroke="{CRITICAL}" stroke-width="2.5"' if is_actual else ""
-            body.append(f'<rect class="bar{" actual" if is_actual else ""}" x="{x0:.1f}" '
-                        f'y="{mid - bar_height / 2:.1f}" width="{bar_width:.1f}" height="{bar_height:.0f}" rx="2" '
-                        f'fill="{colour}"{stroke}/>')
+            if s.tries:  # one segment per attempt on a thin line from the first start to the last end
+                body.append(f'<rect class="bar{" actual" if is_actual else ""}" x="{x0:.1f}" y="{mid - 1:.1f}" '
+                            f'width="{bar_width:.1f}" height="2" fill="{OTHER_STATUS}"{stroke}/>')
+                for k, (start, end, outcome) in enumerate(s.tries, start=1):
+                    tx = x_of(start)
+                    body.append(f'<rect class="attempt" x="{tx:.1f}" y="{mid - bar_height / 2:.1f}" '
+                                f'width="{max(2.0, x_of(end if end is not None else s.end) - tx):.1f}" '
+                                f'height="{bar_height:.0f}" rx="2" '
+                                f'fill="{STATUS_COLOURS.get(outcome, OTHER_STATUS)}"><title>attempt {k}: '
+                                f"{escape(MONITOR_WORDS.get(outcome, outcome))}</title></rect>")
+            else:
+                body.append(f'<rect class="bar{" actual" if is_actual else ""}" x="{x0:.1f}" '
+                            f'y="{mid - bar_height / 2:.1f}" width="{bar_width:.1f}" height="{bar_height:.0f}" '
+                            f'rx="2" fill="{colour}"{stroke}/>')
             label = f"{status} {seconds_text(s.duration or 0.0)}"
+            if s.tries:
+                label += f" ({len(s.tries)} attempts)"
         else:
             label = status
         body.append(f'<text class="status" x="{name_col + CHART + 8:.1f}" y="{mid + 4:.1f}" font-size="10" '

@@ -4,6 +4,7 @@ the run's end (its *actual* critical path) next to the path the analysis predict
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -27,6 +28,8 @@ class TaskSpan:
     end: float | None
     attempts: int
     error: str
+    #: (start, end, status) of each attempt when there were several (retries, or a rerun by ``resume``)
+    tries: tuple[tuple[float, float | None, str], ...] = ()
 
     @property
     def duration(self) -> float | None:
@@ -59,15 +62,23 @@ def _seconds(when: dt.datetime | None, origin: dt.datetime) -> float | None:
     return None if when is None else (when - origin).total_seconds()
 
 
-def spans_of(run: RunRecord, tasks: list[TaskRecord], now: dt.datetime) -> list[TaskSpan]:
+Attempt = tuple[int, str, str, "str | None", str]  # as RunStore.attempts gives them
+
+
+def spans_of(run: RunRecord, tasks: list[TaskRecord], now: dt.datetime,
+             attempts: Mapping[str, list[Attempt]] | None = None) -> list[TaskSpan]:
     """The tasks of ``run`` in the order they started (those that never started last, by path). A task
-    still running (the run is live, or was cut off) ends at ``now`` or at the run's end."""
+    still running (the run is live, or was cut off) ends at ``now`` or at the run's end. ``attempts``: the
+    recorded attempts of tasks that had several (by path)."""
     cut = run.ended or now
     out = []
     for t in tasks:
         end = t.ended if t.ended is not None else (cut if t.started is not None else None)
+        tries = tuple((_seconds(dt.datetime.fromisoformat(started), run.started) or 0.0,
+                       _seconds(dt.datetime.fromisoformat(ended) if ended else cut, run.started), status)
+                      for _, status, started, ended, _ in (attempts or {}).get(t.path, []))
         out.append(TaskSpan(t.path, t.task_type, t.status, _seconds(t.started, run.started),
-                            _seconds(end, run.started), t.attempts, t.error))
+                            _seconds(end, run.started), t.attempts, t.error, tries if len(tries) > 1 else ()))
     return sorted(out, key=lambda s: (s.start is None, s.start or 0.0, s.path))
 
 
@@ -96,9 +107,10 @@ def actual_critical_path(flat: nx.DiGraph, spans: list[TaskSpan]) -> list[str]:
 
 
 def run_view(run: RunRecord, tasks: list[TaskRecord], workflow: WorkflowReport,
-             now: dt.datetime | None = None) -> RunView:
-    """The view of ``run`` (recorded ``tasks``) of ``workflow`` (analysed: the planned path)."""
-    spans = spans_of(run, tasks, now or dt.datetime.now())
+             now: dt.datetime | None = None, attempts: Mapping[str, list[Attempt]] | None = None) -> RunView:
+    """The view of ``run`` (recorded ``tasks``, and ``attempts`` of those that had several) of ``workflow``
+    (analysed: the planned path)."""
+    spans = spans_of(run, tasks, now or dt.datetime.now(), attempts)
     times = [t for s in spans for t in (s.start, s.end) if t is not None]
     length = max([*times, _seconds(run.ended, run.started) or 0.0])
     analysis = workflow.analysis
