@@ -205,9 +205,10 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
     forward = nx.DiGraph()
     forward.add_nodes_from(graph.nodes)
     forward.add_edges_from(e for e in graph.edges if e not in set(back))
-    layer = _layering(forward.subgraph([n for n in graph.nodes if n not in tail]))
+    layer = _layering(forward.subgraph([n for n in graph.nodes if n not in tail]).copy() if tail else forward)
     head_depth = max(layer.values(), default=-1) + 1
-    layer.update({n: head_depth + k for n, k in _layering(forward.subgraph(tail)).items()})
+    if tail:
+        layer.update({n: head_depth + k for n, k in _layering(forward.subgraph(tail).copy()).items()})
     # tasks of ``last`` without any link would make one tall column: they are spread over a grid instead
     alone = [n for n in graph.nodes if n in tail and graph.degree(n) == 0]
     columns = max(1, int(max_width // (MAX_NODE_WIDTH + LAYER_GAP)))

@@ -32,19 +32,18 @@ _FULL = 1000
 SAFETY = 1.03  # fallback fonts differ by a few per cent; a name is cut rather than risk running out of its box
 
 
-def _advance(char: str, table: tuple[int, ...]) -> int:
-    code = ord(char) - _FIRST
-    if 0 <= code < len(table):
-        return table[code]
-    if unicodedata.east_asian_width(char) in ("W", "F"):
-        return _FULL
-    return _OTHER
+_WIDTHS = {False: {chr(_FIRST + i): w for i, w in enumerate(_REGULAR)},
+           True: {chr(_FIRST + i): w for i, w in enumerate(_BOLD)}}
+
+
+def _other(char: str) -> int:
+    return _FULL if unicodedata.east_asian_width(char) in ("W", "F") else _OTHER
 
 
 def text_width(text: str, size: float, bold: bool = False, letter_spacing: float = 0.0) -> float:
     """The drawn width in px of ``text`` at font ``size`` px (an upper bound, see :data:`SAFETY`)."""
-    table = _BOLD if bold else _REGULAR
-    ems = sum(_advance(c, table) for c in text) / 1000.0
+    widths = _WIDTHS[bold]
+    ems = sum(widths[c] if c in widths else _other(c) for c in text) / 1000.0
     return (ems * size + letter_spacing * len(text)) * SAFETY
 
 
