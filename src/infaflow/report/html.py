@@ -47,7 +47,7 @@ th{background:#eef1f5}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .drawing{flex:1 1 auto;min-width:0;background:#fff;border:1px solid #d5dbe3;border-radius:6px}
 svg.dag,svg.legend,svg.gantt{display:block;max-width:100%;height:auto}
 aside{flex:0 0 360px;min-width:0;background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:10px 12px;
-font-size:13px;overflow-wrap:anywhere}
+font-size:13px;overflow-wrap:break-word}
 @media (max-width:1000px){.row{flex-direction:column;align-items:stretch}aside{flex:none}}
 aside.run{flex-basis:440px}aside table{width:100%}aside h4{margin:12px 0 4px;font-size:13px}
 ol.path{margin:4px 0;padding-left:22px}ol.path li{margin:1px 0}ol.path li.only{font-style:italic}
@@ -60,7 +60,7 @@ code{font-size:12px;background:#f0f2f5;padding:0 3px;border-radius:3px}
 .muted{color:#6b7480}
 td[class^=band]{white-space:nowrap}
 td.file{word-break:break-all;max-width:340px;font-size:12px;color:#4a5561}
-main table{max-width:100%}td,th{overflow-wrap:anywhere}
+main table{max-width:100%}td{overflow-wrap:anywhere}td.n{white-space:nowrap}
 .wide table{font-size:12px}
 """
 
