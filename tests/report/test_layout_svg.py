@@ -81,7 +81,9 @@ def test_layout_is_deterministic():
     ("FALSE = $d.Condition", "d", ("false", "decision")),
     ("( $d.Condition = FALSE )", "d", ("false", "decision")),
     ("NOT ($d.Condition = FALSE)", "d", ("true", "decision")),
-    ("$e.Condition = TRUE", "d", ("$e.Condition = TRUE", "other")),  # another task's result
+    ("$e.Condition = TRUE", "d", ("$e.Condition = TRUE", "decision")),  # another Decision's result, written out
+    ("NOT $wl_e.Condition", "s_x", ("NOT $wl_e.Condition", "decision")),
+    ("$e.Status = FAILED", "d", ("$e.Status = FAILED", "other")),
     ("$d.Condition = TRUE AND $$RUN", "d", ("$d.Condition = TRUE AND $$RUN", "other")),
     ("($d.Condition) OR ($$X)", "d", ("($d.Condition) OR ($$X)", "other")),
     ("$other.Status = SUCCEEDED", "s_load", ("$other.Status = SUCCEEDED", "other")),

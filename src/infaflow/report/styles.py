@@ -96,8 +96,9 @@ def link_label(condition: str, from_task: str, limit: int = 30) -> tuple[str, st
 
     ``$s1.Status = SUCCEEDED`` on a link leaving ``s1`` reads ``succeeded``; ``$Dec.Condition = TRUE`` (or
     ``FALSE``, ``<> TRUE``, ``NOT $Dec.Condition``...) on a link leaving ``Dec`` reads ``true`` / ``false`` of
-    kind ``decision`` (a plain conditional link, never an error path); anything else is shown as written, cut at
-    ``limit`` characters (the full text goes in a tooltip).
+    kind ``decision`` (a plain conditional link, never an error path; only Decision tasks have a ``Condition``
+    variable, so the same test of another Decision keeps that kind, written out); anything else is shown as
+    written, cut at ``limit`` characters (the full text goes in a tooltip).
     """
     text = " ".join(condition.split())
     if not text:
@@ -109,9 +110,10 @@ def link_label(condition: str, from_task: str, limit: int = 30) -> tuple[str, st
     branch = _decision_branch(text, own)
     if branch is not None:
         return branch, "decision"
+    kind = "decision" if _decision_branch(text, r"[^\s.$()]+") is not None else "other"  # another Decision's
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return text, "other"
+    return text, kind
 
 
 __all__ = ["CRITICAL", "TASK_STYLES", "TaskStyle", "link_label", "style"]

@@ -118,7 +118,7 @@ def render_svg(graph: nx.DiGraph, *, ident: str, critical_nodes: set[str] | None
     parts += label_parts
     if lay.last_top is not None:
         y = lay.last_top - 8
-        parts.append(f'<line class="never-runs" x1="{12}" y1="{y - 14:.1f}" x2="{lay.width - 12:.1f}" y2="{y - 14:.1f}" '
+        parts.append(f'<line class="never-runs" x1="12" y1="{y - 14:.1f}" x2="{lay.width - 12:.1f}" y2="{y - 14:.1f}" '
                      f'stroke="#b0b6bf" stroke-dasharray="2,3"/><text x="16" y="{y:.1f}" font-size="11" '
                      f'fill="#5b6573">Never run: not reachable from the Start task</text>')
     for n, d in graph.nodes(data=True):
