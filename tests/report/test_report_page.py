@@ -55,3 +55,22 @@ def test_a_live_run_reads_running_and_its_bars_end_now(orders_xml, tmp_path):
     # the actual path so far: the running task, and what it waited for
     actual = re.findall(r'data-path="([^"]+)">(?:(?!</g>).)*class="bar actual"', html, flags=re.S)
     assert actual == ["Start", "cmd_prepare_target_dir", "s_m_order_facts"]
+
+
+def test_a_run_of_a_workflow_whose_links_are_now_broken_still_gets_its_gantt(orders_variant, tmp_path):
+    from infaflow.runtime.store import RunStore
+
+    broken = orders_variant('<WORKFLOWLINK CONDITION ="" FROMTASK ="cmd_verify_outputs" TOTASK ="Start"/>')  # a cycle
+    store = RunStore(tmp_path / "state")
+    started = dt.datetime.now() - dt.timedelta(seconds=10)
+    run_id = store.create_run("wf_orders_daily", "ORDERS", str(broken), {}, started)
+    store.task_finished(run_id, "Start", "Start", "SUCCEEDED", started, started, 1, "", 0, {})
+    store.finish_run(run_id, "FAILED", started + dt.timedelta(seconds=5))
+    store.close()
+    out = tmp_path / "broken.html"
+    res = CliRunner().invoke(main, ["report", str(broken), "--run", str(run_id), "--state-dir",
+                                    str(tmp_path / "state"), "-o", str(out)])
+    assert res.exit_code == 2 and "cycle" in res.output.lower()  # the broken links are reported...
+    html = out.read_text(encoding="utf-8")
+    assert html.count('class="gantt"') == 1  # ...and the run is drawn all the same
+    assert "none: the workflow&#x27;s links are broken" in html and "<b>FAILED</b>" in html

@@ -78,7 +78,7 @@ def report_command(exports: tuple[str, ...], prefer: str | None, output: str, du
 
 def load_run(run_id: int, state_dir: str, report: ExportReport) -> tuple[RunView, WorkflowReport]:
     """The view of recorded run ``run_id`` of ``state_dir`` and the report of its workflow (InputError when
-    there is no such run, or the exports do not hold its workflow or cannot analyse it)."""
+    there is no such run, or the exports do not hold its workflow)."""
     from infaflow.report.runview import run_view
     from infaflow.runtime.store import DB_NAME, RunStore
 
@@ -100,9 +100,6 @@ def load_run(run_id: int, state_dir: str, report: ExportReport) -> tuple[RunView
     if not found:
         raise InputError(f"run {run_id} is of workflow {record.workflow} (folder {record.folder}), which these "
                          "exports do not hold", report.export.path)
-    if found[0].analysis is None:
-        raise InputError(f"run {run_id}: the links of workflow {record.workflow} are broken, it cannot be planned",
-                         report.export.path)
     return run_view(record, tasks, found[0], attempts=attempts), found[0]
 
 

@@ -293,8 +293,10 @@ def _run_panel(view: RunView, w: WorkflowReport) -> str:
     html = ["<table>", *(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows), "</table>"]
     planned_seconds = {p: t.duration for p, t in w.analysis.tasks.items()} if w.analysis else {}
     actual_seconds = {s.path: s.duration for s in view.spans}
+    planned = (f"{len(view.planned_path)} tasks, {seconds_text(view.planned_length)} predicted" if w.analysis
+               else "none: the workflow's links are broken (see its Problems)")
     html.append("<div class=paths><div><h4>Planned critical path</h4>"
-                f"<p class=muted>{len(view.planned_path)} tasks, {seconds_text(view.planned_length)} predicted</p>"
+                f"<p class=muted>{escape(planned)}</p>"
                 + _path_list(view.planned_path, planned_seconds, set(view.actual_path))
                 + "</div><div><h4>Actual critical path</h4>"
                 f"<p class=muted>{len(view.actual_path)} tasks, ended at {seconds_text(view.actual_length)}</p>"
