@@ -40,7 +40,7 @@ def report_command(exports: tuple[str, ...], prefer: str | None, output: str, du
     \b
     Examples:
       infaflow report samples/orders -o orders.html
-      infaflow run samples/orders/wf_orders_daily.xml && infaflow report samples/orders --run 1 -o run1.html
+      infaflow report samples/orders --run 1 -o run1.html    # run 1, recorded by 'infaflow run'
 
     A file that cannot be read, or a workflow whose links are broken, does not stop the others: it is listed
     in the report and on stderr, and the command ends with exit code 2.
