@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from infaflow.codegen import exprs, mapping_variables, recurrence
+from infaflow.codegen.comments import expression_comment
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.generate import ANY_ORIGIN, ROW_ID, Generator, Output, StepCode, cast_to, select_code
 from infaflow.codegen.naming import py_str
@@ -47,14 +48,22 @@ def generate(step: Step, gen: Generator) -> StepCode:
             selected.append(py_str(port.name))
         else:
             code, error = output_port(step, gen, port, columns, lookups)
-            selected.append(f"{code}.alias({py_str(port.name)})")
+            note = expression_comment(port.name, port.expression, "    ")
+            selected.append("\n".join([*note, f"    {code}.alias({py_str(port.name)})"])[4:])
             errors += [error] if error else []
         outputs[port.name.lower()] = Output(var, port.name, origin)
     if errors:
         selected.append(f"{first_error(errors)}.alias({py_str(ROW_ERROR)})")
-    lines += select_code(var, [*selected, *gen.extra(var)], var)
+    lines += _select_with_notes(var, [*selected, *gen.extra(var)])
     lines += reject_rows(step, var, errors)
     return StepCode(lines, outputs)
+
+
+def _select_with_notes(var: str, selected: list[str]) -> list[str]:
+    """``select_code``, one column per line when a column carries its expression's comment."""
+    if not any("\n" in c for c in selected):
+        return select_code(var, selected, var)
+    return [f"{var} = {var}.select(", *[f"    {c}," for c in selected], ")"]
 
 
 def output_port(step: Step, gen: Generator, port: Port, columns: dict[str, str],
@@ -99,6 +108,7 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
     errors: list[str] = []
     lines += variable_ports(step, gen, var, columns, lookups, errors)
     computed: dict[str, str] = {}
+    notes: dict[str, list[str]] = {}
     outputs: dict[str, Output] = {}
     for port in step.ports:
         if not port.is_output:
@@ -108,6 +118,7 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
             continue
         code, error = output_port(step, gen, port, columns, lookups)
         computed[port.name] = code
+        notes[port.name] = expression_comment(port.name, port.expression, "    ")
         errors += [error] if error else []
         outputs[port.name.lower()] = Output(var, port.name, origin)
     drop = [py_str(p.name) for p in variables] + [py_str(c) for c in lookups.temporary]
@@ -117,7 +128,8 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
         computed[ROW_ERROR] = first_error(errors)
     if computed:
         lines.append(f"{var} = {base}.withColumns({{")
-        lines += [f"    {py_str(name)}: {code}," for name, code in computed.items()]
+        for name, code in computed.items():
+            lines += [*notes.get(name, []), f"    {py_str(name)}: {code},"]
         lines.append(f"}}){tail}")
     elif drop or not stateful:
         lines.append(f"{var} = {base}{tail}")
@@ -180,6 +192,7 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
                 lines.append(f"{window} = Window.orderBy({py_str(ROW_ID)})")
         for ref in prev_reads.get(name, set()) - ({name} if name in running else set()):
             local[ref] = recurrence.previous_value(variables[order[ref]], window)
+        lines += expression_comment(p.name, p.expression)
         if name in running:
             lines += running[name].lines(step, gen, var, p, local, window, lookups)
         elif errors is None:

@@ -1,0 +1,55 @@
+"""Pieces of generated code that exist for the reader: long literals cut clause by clause, expression
+comments, Use Any Value as dropDuplicates."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from infaflow.codegen.comments import expression_comment
+from infaflow.codegen.naming import literal_pieces, sql_argument
+
+
+@given(st.lists(st.sampled_from([*"ab \n,()'\"", "FROM ", "WHERE ", " AND ", "\r\n", "x" * 40]), max_size=60)
+       .map("".join))
+def test_literal_pieces_concatenate_to_the_text(text: str) -> None:
+    pieces = literal_pieces(text, width=30)
+    assert "".join(pieces) == text
+
+
+def test_a_long_query_is_cut_before_its_clauses() -> None:
+    sql = ("SELECT STORES.STORE_ID, STORES.STORE_NAME, STORES.CITY, REGIONS.REGION_NAME FROM STORES, REGIONS "
+           "WHERE (STORES.REGION_ID = REGIONS.REGION_ID) AND (STORES.IS_ACTIVE = 'Y') ORDER BY STORES.STORE_ID")
+    pieces = literal_pieces(sql)
+    assert pieces == [
+        "SELECT STORES.STORE_ID, STORES.STORE_NAME, STORES.CITY, REGIONS.REGION_NAME",
+        " FROM STORES, REGIONS WHERE (STORES.REGION_ID = REGIONS.REGION_ID)",
+        " AND (STORES.IS_ACTIVE = 'Y') ORDER BY STORES.STORE_ID",
+    ]
+    lines = sql_argument("source_sql", sql)
+    assert lines[0] == "    source_sql=(" and lines[-1] == "    ),"
+    value = ast.literal_eval("(" + "".join(line.strip() + " " for line in lines[1:-1]) + ")")
+    assert value == sql
+
+
+def test_a_short_or_unbreakable_literal_stays_whole() -> None:
+    assert literal_pieces("SELECT 1") == ["SELECT 1"]
+    assert literal_pieces("x" * 200) == ["x" * 200]
+    assert sql_argument("spark_sql", "SELECT 1") == ['    spark_sql="SELECT 1",']
+
+
+@pytest.mark.parametrize(("name", "expression", "expected"), [
+    ("o_TOTAL", "A +\r\n   B", ["# o_TOTAL = A + B"]),
+    ("NAME", "name", []),
+    ("X", None, []),
+    ("o_LONG", "IIF(" + ", ".join(f"COL_{i}" for i in range(30)) + ")", [
+        "# o_LONG = IIF(COL_0, COL_1, COL_2, COL_3, COL_4, COL_5, COL_6, COL_7, COL_8, COL_9, COL_10, COL_11,",
+        "#     COL_12, COL_13, COL_14, COL_15, COL_16, COL_17, COL_18, COL_19, COL_20, COL_21, COL_22, COL_23,",
+        "#     COL_24, COL_25, COL_26, COL_27, COL_28, COL_29)",
+    ]),
+])
+def test_expression_comment(name: str, expression: str | None, expected: list[str]) -> None:
+    assert expression_comment(name, expression) == expected
