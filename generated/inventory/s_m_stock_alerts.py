@@ -60,9 +60,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     exp_reorder = fil_below_reorder_level.withColumns(
         {
             # o_REORDER_QTY = REORDER_LEVEL * 2 - QTY_ON_HAND
-            "o_REORDER_QTY": ((F.col("REORDER_LEVEL") * F.lit(2)) - F.col("QTY_ON_HAND")).cast(
-                "decimal(7,0)"
-            ),
+            "o_REORDER_QTY": (F.col("REORDER_LEVEL") * F.lit(2) - F.col("QTY_ON_HAND")).cast("decimal(7,0)"),
             # o_URGENCY = IIF(QTY_ON_HAND <= 0, 'OUT', 'LOW')
             "o_URGENCY": F.when((F.col("QTY_ON_HAND") <= F.lit(0)), F.lit("OUT"))
             .otherwise(F.lit("LOW"))

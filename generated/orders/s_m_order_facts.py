@@ -166,11 +166,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         {
             # o_LINE_AMOUNT = ROUND(QUANTITY * UNIT_PRICE * (100 - v_DISCOUNT) / 100, 2)
             "o_LINE_AMOUNT": F.round(
-                (
-                    ((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT")))
-                    / F.lit(100)
-                ),
-                2,
+                (F.col("QUANTITY") * F.col("UNIT_PRICE") * (F.lit(100) - F.col("v_DISCOUNT")) / F.lit(100)), 2
             ).cast("decimal(12,2)"),
             # o_ELECTRONICS_AMOUNT = IIF(v_CATEGORY = 'Electronics', ROUND(QUANTITY * UNIT_PRICE * (100 -
             #     v_DISCOUNT) / 100, 2), 0)
@@ -178,7 +174,9 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
                 (F.col("v_CATEGORY") == F.lit("Electronics")),
                 F.round(
                     (
-                        ((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT")))
+                        F.col("QUANTITY")
+                        * F.col("UNIT_PRICE")
+                        * (F.lit(100) - F.col("v_DISCOUNT"))
                         / F.lit(100)
                     ),
                     2,

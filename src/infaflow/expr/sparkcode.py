@@ -28,9 +28,35 @@ class Code:
 
     text: str
     type: str = ""
+    #: the Python operator of a text that is one ``(<left> <op> <right>)`` group, else ""
+    op: str = ""
 
     def __str__(self) -> str:
         return self.text
+
+
+#: Python's binding strength of the operators generated code uses (higher binds tighter)
+_PRECEDENCE = {"==": 1, "!=": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "|": 2, "&": 4,
+               "+": 6, "-": 6, "*": 7, "/": 7, "%": 7}
+
+
+def operator_group(left: Code, op: str, right: Code, type_: str) -> Code:
+    """``(left op right)`` without the parentheses of an operand that Python's precedence makes
+    redundant: ``((a * b) * c)`` is written ``(a * b * c)``. An operand of the same strength keeps them on
+    the right (``a - (b - c)``; decimal results also depend on the grouping), comparisons keep them
+    (Python would chain ``a == b == c``), and ``&`` inside ``|`` keeps them for the reader."""
+    return Code(f"({_operand(left, op, 'left')} {op} {_operand(right, op, 'right')})", type_, op)
+
+
+def _operand(code: Code, parent: str, side: str) -> str:
+    if not code.op or code.op not in _PRECEDENCE or parent not in _PRECEDENCE:
+        return code.text
+    child, outer = _PRECEDENCE[code.op], _PRECEDENCE[parent]
+    if outer == 1 or (outer in (2, 4) and code.op != parent):
+        return code.text if child <= 4 else code.text[1:-1]
+    if child > outer or (child == outer and side == "left"):
+        return code.text[1:-1]
+    return code.text
 
 
 #: code longer than this is bound once (``let``) instead of being repeated in the generated source
