@@ -4,6 +4,7 @@ comments, Use Any Value as dropDuplicates."""
 from __future__ import annotations
 
 import ast
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from infaflow.codegen.comments import expression_comment
 from infaflow.codegen.naming import literal_pieces, sql_argument
+from infaflow.expr.sparkcode import Code, operator_group
 
 
 @given(st.lists(st.sampled_from([*"ab \n,()'\"", "FROM ", "WHERE ", " AND ", "\r\n", "x" * 40]), max_size=60)
@@ -53,3 +55,58 @@ def test_a_short_or_unbreakable_literal_stays_whole() -> None:
 ])
 def test_expression_comment(name: str, expression: str | None, expected: list[str]) -> None:
     assert expression_comment(name, expression) == expected
+
+
+def _arith(depth: int) -> st.SearchStrategy:
+    leaf = st.integers(1, 9).map(lambda v: (f"F({v})", f"F({v})"))
+    if depth == 0:
+        return leaf
+    sub = _arith(depth - 1)
+    node = st.tuples(sub, st.sampled_from(["+", "-", "*", "/"]), sub)
+    return st.one_of(leaf, node.map(lambda t: _pair(*t)))
+
+
+def _pair(left: tuple, op: str, right: tuple) -> tuple:
+    """(fully parenthesised text, Code built by operator_group) of ``left op right``."""
+    full = f"({left[0]} {op} {right[0]})"
+    code = operator_group(_code(left[1]), op, _code(right[1]), "")
+    return full, code
+
+
+def _code(value: object) -> Code:
+    return value if isinstance(value, Code) else Code(str(value))
+
+
+def _logic(depth: int) -> st.SearchStrategy:
+    comparison = st.tuples(_arith(2), st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), _arith(2))
+    leaf = comparison.map(lambda t: _pair(*t))
+    if depth == 0:
+        return leaf
+    sub = _logic(depth - 1)
+    return st.one_of(leaf, st.tuples(sub, st.sampled_from(["&", "|"]), sub).map(lambda t: _pair(*t)))
+
+
+@given(st.one_of(_arith(3), _logic(2)))
+def test_operator_groups_mean_what_the_fully_parenthesised_code_means(pair: tuple) -> None:
+    """Dropped parentheses never change the value Python computes (Fractions stand for Columns: same
+    operators, same precedence; a chained comparison would show as a different result)."""
+    full, code = pair
+    text = _code(code).text
+    scope = {"F": Fraction}
+    try:
+        expected = eval(full, scope)  # noqa: S307 - test expressions built above
+    except ZeroDivisionError:
+        return
+    assert eval(text, scope) == expected, (full, text)  # noqa: S307
+    assert text.count("(") <= full.count("(")
+
+
+def test_operator_groups_read_like_hand_written_code() -> None:
+    a, b, c = Code('F.col("A")'), Code('F.col("B")'), Code('F.col("C")')
+    product = operator_group(operator_group(a, "*", b, ""), "*", c, "")
+    assert product.text == '(F.col("A") * F.col("B") * F.col("C"))'
+    assert operator_group(a, "-", operator_group(b, "-", c, ""), "").text == '(F.col("A") - (F.col("B") - F.col("C")))'
+    test = operator_group(operator_group(a, "+", b, ""), "==", c, "boolean")
+    assert test.text == '(F.col("A") + F.col("B") == F.col("C"))'
+    both = operator_group(test, "&", operator_group(a, ">", b, "boolean"), "boolean")
+    assert both.text == '((F.col("A") + F.col("B") == F.col("C")) & (F.col("A") > F.col("B")))'
