@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import ast
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
+from codegen_builders import MappingBuilder, port, read_csv, run_job, write_csv
 from hypothesis import given
 from hypothesis import strategies as st
 
 from infaflow.codegen.comments import expression_comment
+from infaflow.codegen.job import JobSource
 from infaflow.codegen.naming import literal_pieces, sql_argument
 from infaflow.expr.sparkcode import Code, operator_group
+from infaflow.model import Transformation
 
 
 @given(st.lists(st.sampled_from([*"ab \n,()'\"", "FROM ", "WHERE ", " AND ", "\r\n", "x" * 40]), max_size=60)
@@ -110,3 +114,50 @@ def test_operator_groups_read_like_hand_written_code() -> None:
     assert test.text == '(F.col("A") + F.col("B") == F.col("C"))'
     both = operator_group(test, "&", operator_group(a, ">", b, "boolean"), "boolean")
     assert both.text == '((F.col("A") + F.col("B") == F.col("C")) & (F.col("A") > F.col("B")))'
+
+
+def _named_values_job() -> JobSource:
+    """An Expression whose long subexpressions are used several times (DECODE's subject, a divisor)."""
+    clean = "UPPER(LTRIM(RTRIM(REPLACESTR(1, NAME, '.', ''))))"
+    b = MappingBuilder()
+    b.flat_source("SRC", [("K", "integer"), ("NAME", "string"), ("AMT", "decimal")])
+    b.add(Transformation("EXP", "Expression", ports=[
+        port("K", "integer"), port("NAME", "string"), port("AMT", "decimal", precision=12, scale=2),
+        port("v_KEY", "string", "LOCAL VARIABLE", f"DECODE({clean}, 'A', 'one', 'B', 'two', 'other')"),
+        port("o_KEY", "string", "OUTPUT", "v_KEY"),
+        port("o_CODE", "integer", "OUTPUT", f"DECODE({clean}, 'A', 1, 'B', 2, 0)"),
+        port("o_RATIO", "decimal", "OUTPUT", "AMT / (K - LENGTH(LTRIM(RTRIM(REPLACESTR(1, NAME, '.', '')))))",
+             precision=12, scale=2),
+    ]))
+    b.connect("SQ_SRC", "EXP", ["K", "NAME", "AMT"])
+    b.flat_target("T", [("K", "integer"), ("o_KEY", "string"), ("o_CODE", "string"), ("o_RATIO", "string")])
+    b.connect("EXP", "T", ["K", "o_KEY", "o_CODE", "o_RATIO"])
+    return b.render()
+
+
+def test_a_value_used_several_times_is_a_named_column() -> None:
+    job = _named_values_job()
+    assert job.complete, job.gaps
+    code = job.code
+    assert "F.transform(F.array(" not in code
+    clean = 'F.upper(F.ltrim(F.rtrim(F.regexp_replace(F.col("NAME"), \'\\\\.\', ""))))'
+    # named after the port that needs it first, computed once, reused by the port that needs it again
+    assert f'exp = exp.withColumn("_v_KEY_1", {clean})\n' in code
+    assert code.count(clean) == 1
+    assert '"o_CODE": F.when(F.col("_v_KEY_1").eqNullSafe(F.lit("A")), F.lit(1))' in code
+    assert 'exp = exp.withColumn("_o_RATIO_1", (F.col("K") - F.length(' in code
+    assert '}).drop("v_KEY", "_v_KEY_1", "_o_RATIO_1")' in code
+
+
+@pytest.mark.spark
+def test_named_values_compute_what_powercenter_computes(spark, tmp_path: Path) -> None:
+    job = _named_values_job()
+    write_csv(tmp_path / "src" / "src.dat", ["K", "NAME", "AMT"],
+              [[3, "a.", 10], [2, "b", 20], [3, "x.y", 30], [4, " a ", 8], [1, "b.", 10]])
+    result = run_job(job, spark, tmp_path)
+    # K=1, "b.": 1 - LENGTH('b') = 0, a divide by zero: the row is rejected as a transformation error
+    assert read_csv(tmp_path / "tgt" / "t.out") == [
+        ["3", "one", "1", "5.00"], ["2", "two", "2", "20.00"], ["3", "other", "0", "30.00"],
+        ["4", "one", "1", "2.67"],
+    ]
+    assert result.trans_errors == 1

@@ -175,8 +175,8 @@ def test_a_lookup_on_the_rows_is_joined_before_the_scan() -> None:
     lines = step_lines(job)
     joined = lines.index('exp = exp.withColumn("_lkp_1", F.col("_lkp_1_MAXK"))')
     assert joined < lines.index("def exp_variables(state, row):")  # joined once, before the rows are folded
-    assert '        ("v", lambda new: F.when((state["v"] > F.lit(5)), row["_lkp_1"]).otherwise((state["v"] * ' \
-           'F.lit(2)) + F.lit(1)).cast("int")),' in lines
+    assert '        ("v", lambda new: F.when((state["v"] > F.lit(5)), row["_lkp_1"]).otherwise(state["v"] * ' \
+           'F.lit(2) + F.lit(1)).cast("int")),' in lines
     assert lines[-1] == '}).drop("v", "_lkp_1")'
 
 
