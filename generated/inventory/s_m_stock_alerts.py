@@ -1,8 +1,10 @@
-"""Session s_m_stock_alerts as a PySpark job.
+r"""Session s_m_stock_alerts as a PySpark job.
 
 Converted by infaflow from mapping m_stock_alerts (folder INVENTORY), session s_m_stock_alerts.
 Defined at samples/inventory/wf_inventory_alerts.xml:123.
-Run it with: spark-submit s_m_stock_alerts.py --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
+Run it with:
+    spark-submit s_m_stock_alerts.py \
+        --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
 """
 
 from __future__ import annotations
@@ -55,10 +57,16 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     fil_below_reorder_level = fil_below_reorder_level.where(F.col("QTY_ON_HAND") < F.col("REORDER_LEVEL"))
 
     # Expression exp_reorder
-    exp_reorder = fil_below_reorder_level.withColumns({
-        "o_REORDER_QTY": ((F.col("REORDER_LEVEL") * F.lit(2)) - F.col("QTY_ON_HAND")).cast("decimal(7,0)"),
-        "o_URGENCY": F.when((F.col("QTY_ON_HAND") <= F.lit(0)), F.lit("OUT")).otherwise(F.lit("LOW")).cast("string"),
-    })
+    exp_reorder = fil_below_reorder_level.withColumns(
+        {
+            # o_REORDER_QTY = REORDER_LEVEL * 2 - QTY_ON_HAND
+            "o_REORDER_QTY": (F.col("REORDER_LEVEL") * F.lit(2) - F.col("QTY_ON_HAND")).cast("decimal(7,0)"),
+            # o_URGENCY = IIF(QTY_ON_HAND <= 0, 'OUT', 'LOW')
+            "o_URGENCY": F.when((F.col("QTY_ON_HAND") <= F.lit(0)), F.lit("OUT"))
+            .otherwise(F.lit("LOW"))
+            .cast("string"),
+        }
+    )
 
     # Target Definition stock_alerts
     # flat file $OutputFile_Alerts

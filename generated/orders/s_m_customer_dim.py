@@ -1,8 +1,10 @@
-"""Session s_m_customer_dim as a PySpark job.
+r"""Session s_m_customer_dim as a PySpark job.
 
 Converted by infaflow from mapping m_customer_dim (folder ORDERS), session s_m_customer_dim.
 Defined at samples/orders/wf_orders_daily.xml:670.
-Run it with: spark-submit s_m_customer_dim.py --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
+Run it with:
+    spark-submit s_m_customer_dim.py \
+        --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
 """
 
 from __future__ import annotations
@@ -77,13 +79,23 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "SIGNUP_DATE",
         "_row_id",
     )
-    srt_customers_distinct = srt_customers_distinct.dropDuplicates(["CUSTOMER_ID", "FIRST_NAME", "LAST_NAME", "EMAIL", "COUNTRY_CODE", "SIGNUP_DATE"])
+    srt_customers_distinct = srt_customers_distinct.dropDuplicates(
+        ["CUSTOMER_ID", "FIRST_NAME", "LAST_NAME", "EMAIL", "COUNTRY_CODE", "SIGNUP_DATE"]
+    )
     srt_customers_distinct = srt_customers_distinct.orderBy(F.col("CUSTOMER_ID").asc_nulls_last(), "_row_id")
     srt_customers_distinct = srt_customers_distinct.withColumn("_row_id", F.monotonically_increasing_id())
 
     # Sequence seq_customer_sk
     # values are numbered where NEXTVAL is connected
-    seq_customer_sk = job.sequence("ORDERS.m_customer_dim.seq_customer_sk", start=1, increment=1, end=9223372036854775807, cycle=False, current=1, reset=True)
+    seq_customer_sk = job.sequence(
+        "ORDERS.m_customer_dim.seq_customer_sk",
+        start=1,
+        increment=1,
+        end=9223372036854775807,
+        cycle=False,
+        current=1,
+        reset=True,
+    )
 
     # Expression exp_clean_customer
     exp_clean_customer = srt_customers_distinct.select(
@@ -98,12 +110,66 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     exp_clean_customer = seq_customer_sk.number(exp_clean_customer, nextval="NEXTVAL")
     exp_clean_customer = exp_clean_customer.select(
         "CUSTOMER_ID",
+        # o_CUSTOMER_SK = NEXTVAL
         F.col("NEXTVAL").cast("bigint").alias("o_CUSTOMER_SK"),
-        F.rtrim(F.concat_ws("", F.ltrim(F.rtrim(F.col("FIRST_NAME"))), F.lit(" "), F.upper(F.ltrim(F.rtrim(F.col("LAST_NAME")))))).cast("string").alias("o_FULL_NAME"),
-        F.when((F.col("EMAIL").isNull() | (F.length(F.ltrim(F.rtrim(F.col("EMAIL")))) == F.lit(0))), F.lit("unknown")).otherwise(F.lower(F.ltrim(F.rtrim(F.col("EMAIL"))))).cast("string").alias("o_EMAIL"),
+        # o_FULL_NAME = RTRIM(LTRIM(RTRIM(FIRST_NAME)) || ' ' || UPPER(LTRIM(RTRIM(LAST_NAME))))
+        F.rtrim(
+            F.concat_ws(
+                "",
+                F.ltrim(F.rtrim(F.col("FIRST_NAME"))),
+                F.lit(" "),
+                F.upper(F.ltrim(F.rtrim(F.col("LAST_NAME")))),
+            )
+        )
+        .cast("string")
+        .alias("o_FULL_NAME"),
+        # o_EMAIL = IIF(ISNULL(EMAIL) OR LENGTH(LTRIM(RTRIM(EMAIL))) = 0, 'unknown',
+        #     LOWER(LTRIM(RTRIM(EMAIL))))
+        F.when(
+            (F.col("EMAIL").isNull() | (F.length(F.ltrim(F.rtrim(F.col("EMAIL")))) == F.lit(0))),
+            F.lit("unknown"),
+        )
+        .otherwise(F.lower(F.ltrim(F.rtrim(F.col("EMAIL")))))
+        .cast("string")
+        .alias("o_EMAIL"),
+        # o_COUNTRY_CODE = UPPER(LTRIM(RTRIM(COUNTRY_CODE)))
         F.upper(F.ltrim(F.rtrim(F.col("COUNTRY_CODE")))).cast("string").alias("o_COUNTRY_CODE"),
-        F.when(F.when(F.col("SIGNUP_DATE").isNotNull(), F.when(F.col("SIGNUP_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d"))).isNotNull()), F.year(F.when(F.col("SIGNUP_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d"))))).cast("int").alias("o_SIGNUP_YEAR"),
-        F.when(F.when(F.col("SIGNUP_DATE").isNotNull(), F.when(F.col("SIGNUP_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d"))).isNotNull()), F.when(F.when(F.col("SIGNUP_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d"))).isNull() & F.col("SIGNUP_DATE").isNotNull(), F.lit("TO_DATE: value does not match the format YYYY-MM-DD"))).alias("_row_error"),
+        # o_SIGNUP_YEAR = IIF(IS_DATE(SIGNUP_DATE, 'YYYY-MM-DD'), GET_DATE_PART(TO_DATE(SIGNUP_DATE,
+        #     'YYYY-MM-DD'), 'YYYY'), NULL)
+        F.when(
+            F.when(
+                F.col("SIGNUP_DATE").isNotNull(),
+                F.when(
+                    F.col("SIGNUP_DATE").rlike("^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z"),
+                    F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")),
+                ).isNotNull(),
+            ),
+            F.year(
+                F.when(
+                    F.col("SIGNUP_DATE").rlike("^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z"),
+                    F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")),
+                )
+            ),
+        )
+        .cast("int")
+        .alias("o_SIGNUP_YEAR"),
+        F.when(
+            F.when(
+                F.col("SIGNUP_DATE").isNotNull(),
+                F.when(
+                    F.col("SIGNUP_DATE").rlike("^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z"),
+                    F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")),
+                ).isNotNull(),
+            ),
+            F.when(
+                F.when(
+                    F.col("SIGNUP_DATE").rlike("^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z"),
+                    F.try_to_timestamp(F.col("SIGNUP_DATE"), F.lit("y-M-d")),
+                ).isNull()
+                & F.col("SIGNUP_DATE").isNotNull(),
+                F.lit("TO_DATE: value does not match the format YYYY-MM-DD"),
+            ),
+        ).alias("_row_error"),
         "_row_id",
     )
     # rows with a row error are rejected: counted, written to the row-error file
@@ -121,8 +187,15 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         count=False,
     )
     lkp_country_cache = lkp_country_cache.drop("_row_id")
-    # Use Any Value: one row per key
-    lkp_country_cache = lkp_country_cache.withColumn("_lkp_order", F.row_number().over(Window.partitionBy("COUNTRY_CODE").orderBy(F.col("COUNTRY_CODE"), F.col("COUNTRY_NAME"), F.col("REGION"))))
+    # Use Any Value: the first row per key in cache order
+    lkp_country_cache = lkp_country_cache.withColumn(
+        "_lkp_order",
+        F.row_number().over(
+            Window.partitionBy("COUNTRY_CODE").orderBy(
+                F.col("COUNTRY_CODE"), F.col("COUNTRY_NAME"), F.col("REGION")
+            )
+        ),
+    )
     lkp_country_cache = lkp_country_cache.where(F.col("_lkp_order") == 1)
     lkp_country_cache = lkp_country_cache.select(
         F.col("COUNTRY_CODE").alias("lkp_country_COUNTRY_CODE"),
@@ -130,7 +203,11 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "REGION",
         "_lkp_order",
     )
-    lkp_country = exp_clean_customer.join(lkp_country_cache.withColumn("_lkp_hit", F.lit(True)), (exp_clean_customer["o_COUNTRY_CODE"] == lkp_country_cache["lkp_country_COUNTRY_CODE"]), "left")
+    lkp_country = exp_clean_customer.join(
+        lkp_country_cache.withColumn("_lkp_hit", F.lit(True)),
+        (exp_clean_customer["o_COUNTRY_CODE"] == lkp_country_cache["lkp_country_COUNTRY_CODE"]),
+        "left",
+    )
     lkp_country = lkp_country.drop("_lkp_hit", "_lkp_order")
 
     # Target Definition customers_dim

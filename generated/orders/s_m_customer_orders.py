@@ -1,8 +1,10 @@
-"""Session s_m_customer_orders as a PySpark job.
+r"""Session s_m_customer_orders as a PySpark job.
 
 Converted by infaflow from mapping m_customer_orders (folder ORDERS), session s_m_customer_orders.
 Defined at samples/orders/wf_orders_daily.xml:908.
-Run it with: spark-submit s_m_customer_orders.py --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
+Run it with:
+    spark-submit s_m_customer_orders.py \
+        --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
 """
 
 from __future__ import annotations
@@ -62,27 +64,93 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "ORDER_TOTAL",
         "_row_id",
     )
-    srt_customer_date = srt_customer_date.orderBy(F.col("CUSTOMER_ID").asc_nulls_last(), F.col("ORDER_DATE").asc_nulls_last(), F.col("ORDER_ID").asc_nulls_last(), "_row_id")
+    srt_customer_date = srt_customer_date.orderBy(
+        F.col("CUSTOMER_ID").asc_nulls_last(),
+        F.col("ORDER_DATE").asc_nulls_last(),
+        F.col("ORDER_ID").asc_nulls_last(),
+        "_row_id",
+    )
     srt_customer_date = srt_customer_date.withColumn("_row_id", F.monotonically_increasing_id())
 
     # Expression exp_running_total
     exp_running_total = srt_customer_date
-    exp_running_total = exp_running_total.withColumn("v_AMOUNT", F.when(F.col("ORDER_TOTAL").isNull(), F.lit(0)).otherwise(F.col("ORDER_TOTAL")).cast("decimal(12,2)"))
-    exp_running_total = exp_running_total.withColumn("v_PREV_CUSTOMER_ID", F.col("CUSTOMER_ID").cast("decimal(10,0)"))
+    # v_AMOUNT = IIF(ISNULL(ORDER_TOTAL), 0, ORDER_TOTAL)
+    exp_running_total = exp_running_total.withColumn(
+        "v_AMOUNT",
+        F.when(F.col("ORDER_TOTAL").isNull(), F.lit(0)).otherwise(F.col("ORDER_TOTAL")).cast("decimal(12,2)"),
+    )
+    # v_PREV_CUSTOMER_ID = CUSTOMER_ID
+    exp_running_total = exp_running_total.withColumn(
+        "v_PREV_CUSTOMER_ID", F.col("CUSTOMER_ID").cast("decimal(10,0)")
+    )
     exp_running_total_row_order = Window.orderBy("_row_id")
-    exp_running_total = exp_running_total.withColumn("v_IS_NEW_CUSTOMER", F.when((F.col("CUSTOMER_ID") == F.lag(F.col("v_PREV_CUSTOMER_ID"), 1, 0).over(exp_running_total_row_order)), F.lit(0)).otherwise(F.lit(1)).cast("int"))
-    exp_running_total = exp_running_total.withColumn("_v_RUNNING_TOTAL_run", F.sum(F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), 1).otherwise(0)).over(exp_running_total_row_order.rowsBetween(Window.unboundedPreceding, 0)))
-    exp_running_total = exp_running_total.withColumn("v_RUNNING_TOTAL", F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), F.col("v_AMOUNT")).otherwise(F.col("v_AMOUNT")).cast("decimal(14,2)"))
-    exp_running_total = exp_running_total.withColumn("v_RUNNING_TOTAL", F.when(F.count_if(F.col("v_RUNNING_TOTAL").isNull()).over(Window.partitionBy("_v_RUNNING_TOTAL_run").orderBy("_row_id")) == 0, F.sum("v_RUNNING_TOTAL").over(Window.partitionBy("_v_RUNNING_TOTAL_run").orderBy("_row_id"))).cast("decimal(14,2)"))
+    # v_IS_NEW_CUSTOMER = IIF(CUSTOMER_ID = v_PREV_CUSTOMER_ID, 0, 1)
+    exp_running_total = exp_running_total.withColumn(
+        "v_IS_NEW_CUSTOMER",
+        F.when(
+            (
+                F.col("CUSTOMER_ID")
+                == F.lag(F.col("v_PREV_CUSTOMER_ID"), 1, 0).over(exp_running_total_row_order)
+            ),
+            F.lit(0),
+        )
+        .otherwise(F.lit(1))
+        .cast("int"),
+    )
+    # v_RUNNING_TOTAL = IIF(v_IS_NEW_CUSTOMER = 1, v_AMOUNT, v_RUNNING_TOTAL + v_AMOUNT)
+    exp_running_total = exp_running_total.withColumn(
+        "_v_RUNNING_TOTAL_run",
+        F.sum(F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), 1).otherwise(0)).over(
+            exp_running_total_row_order.rowsBetween(Window.unboundedPreceding, 0)
+        ),
+    )
+    exp_running_total = exp_running_total.withColumn(
+        "v_RUNNING_TOTAL",
+        F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), F.col("v_AMOUNT"))
+        .otherwise(F.col("v_AMOUNT"))
+        .cast("decimal(14,2)"),
+    )
+    exp_running_total = exp_running_total.withColumn(
+        "v_RUNNING_TOTAL",
+        F.when(
+            F.count_if(F.col("v_RUNNING_TOTAL").isNull()).over(
+                Window.partitionBy("_v_RUNNING_TOTAL_run").orderBy("_row_id")
+            )
+            == 0,
+            F.sum("v_RUNNING_TOTAL").over(Window.partitionBy("_v_RUNNING_TOTAL_run").orderBy("_row_id")),
+        ).cast("decimal(14,2)"),
+    )
     exp_running_total = exp_running_total.drop("_v_RUNNING_TOTAL_run")
-    exp_running_total = exp_running_total.withColumn("_v_ORDER_SEQ_run", F.sum(F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), 1).otherwise(0)).over(exp_running_total_row_order.rowsBetween(Window.unboundedPreceding, 0)))
-    exp_running_total = exp_running_total.withColumn("v_ORDER_SEQ", F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), F.lit(1)).otherwise(F.lit(1)).cast("int"))
-    exp_running_total = exp_running_total.withColumn("v_ORDER_SEQ", F.when(F.count_if(F.col("v_ORDER_SEQ").isNull()).over(Window.partitionBy("_v_ORDER_SEQ_run").orderBy("_row_id")) == 0, F.sum("v_ORDER_SEQ").over(Window.partitionBy("_v_ORDER_SEQ_run").orderBy("_row_id"))).cast("int"))
+    # v_ORDER_SEQ = IIF(v_IS_NEW_CUSTOMER = 1, 1, v_ORDER_SEQ + 1)
+    exp_running_total = exp_running_total.withColumn(
+        "_v_ORDER_SEQ_run",
+        F.sum(F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), 1).otherwise(0)).over(
+            exp_running_total_row_order.rowsBetween(Window.unboundedPreceding, 0)
+        ),
+    )
+    exp_running_total = exp_running_total.withColumn(
+        "v_ORDER_SEQ",
+        F.when((F.col("v_IS_NEW_CUSTOMER") == F.lit(1)), F.lit(1)).otherwise(F.lit(1)).cast("int"),
+    )
+    exp_running_total = exp_running_total.withColumn(
+        "v_ORDER_SEQ",
+        F.when(
+            F.count_if(F.col("v_ORDER_SEQ").isNull()).over(
+                Window.partitionBy("_v_ORDER_SEQ_run").orderBy("_row_id")
+            )
+            == 0,
+            F.sum("v_ORDER_SEQ").over(Window.partitionBy("_v_ORDER_SEQ_run").orderBy("_row_id")),
+        ).cast("int"),
+    )
     exp_running_total = exp_running_total.drop("_v_ORDER_SEQ_run")
-    exp_running_total = exp_running_total.withColumns({
-        "o_CUSTOMER_ORDER_SEQ": F.col("v_ORDER_SEQ").cast("int"),
-        "o_RUNNING_TOTAL": F.col("v_RUNNING_TOTAL").cast("decimal(14,2)"),
-    }).drop("v_AMOUNT", "v_IS_NEW_CUSTOMER", "v_RUNNING_TOTAL", "v_ORDER_SEQ", "v_PREV_CUSTOMER_ID")
+    exp_running_total = exp_running_total.withColumns(
+        {
+            # o_CUSTOMER_ORDER_SEQ = v_ORDER_SEQ
+            "o_CUSTOMER_ORDER_SEQ": F.col("v_ORDER_SEQ").cast("int"),
+            # o_RUNNING_TOTAL = v_RUNNING_TOTAL
+            "o_RUNNING_TOTAL": F.col("v_RUNNING_TOTAL").cast("decimal(14,2)"),
+        }
+    ).drop("v_AMOUNT", "v_IS_NEW_CUSTOMER", "v_RUNNING_TOTAL", "v_ORDER_SEQ", "v_PREV_CUSTOMER_ID")
 
     # Target Definition customer_order_history
     # flat file customer_order_history.csv

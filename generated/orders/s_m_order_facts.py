@@ -1,8 +1,10 @@
-"""Session s_m_order_facts as a PySpark job.
+r"""Session s_m_order_facts as a PySpark job.
 
 Converted by infaflow from mapping m_order_facts (folder ORDERS), session s_m_order_facts.
 Defined at samples/orders/wf_orders_daily.xml:747.
-Run it with: spark-submit s_m_order_facts.py --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
+Run it with:
+    spark-submit s_m_order_facts.py \
+        --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
 """
 
 from __future__ import annotations
@@ -76,7 +78,9 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     # Filter fil_open_orders
     # condition: STATUS <> 'CANCELLED' AND LENGTH(STATUS) > 0
     fil_open_orders = sq_orders.select("ORDER_ID", "CUSTOMER_ID", "ORDER_DATE", "STATUS", "_row_id")
-    fil_open_orders = fil_open_orders.where((F.col("STATUS") != F.lit("CANCELLED")) & (F.length(F.col("STATUS")) > F.lit(0)))
+    fil_open_orders = fil_open_orders.where(
+        (F.col("STATUS") != F.lit("CANCELLED")) & (F.length(F.col("STATUS")) > F.lit(0))
+    )
 
     # Joiner jnr_order_lines
     # Normal Join; condition M_ORDER_ID = ORDER_ID
@@ -97,8 +101,14 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     )
     jnr_order_lines_detail = jnr_order_lines_detail.withColumnRenamed("_row_id", "_detail_row")
     jnr_order_lines_master = jnr_order_lines_master.withColumnRenamed("_row_id", "_master_row")
-    jnr_order_lines = jnr_order_lines_detail.join(jnr_order_lines_master, (jnr_order_lines_master["M_ORDER_ID"] == jnr_order_lines_detail["ORDER_ID"]), "inner")
-    jnr_order_lines = jnr_order_lines.withColumn("_row_id", F.struct("_detail_row", "_master_row")).drop("_detail_row", "_master_row")
+    jnr_order_lines = jnr_order_lines_detail.join(
+        jnr_order_lines_master,
+        (jnr_order_lines_master["M_ORDER_ID"] == jnr_order_lines_detail["ORDER_ID"]),
+        "inner",
+    )
+    jnr_order_lines = jnr_order_lines.withColumn("_row_id", F.struct("_detail_row", "_master_row")).drop(
+        "_detail_row", "_master_row"
+    )
 
     # Lookup Procedure lkp_product_category
     # unconnected lookup: joined where :LKP calls it
@@ -112,23 +122,70 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         count=False,
     )
     lkp_product_category = lkp_product_category.drop("_row_id")
-    # Use Any Value: one row per key
-    lkp_product_category = lkp_product_category.withColumn("_lkp_order", F.row_number().over(Window.partitionBy("PRODUCT_ID").orderBy(F.col("PRODUCT_ID"), F.col("PRODUCT_NAME"), F.col("CATEGORY"))))
+    # Use Any Value: the first row per key in cache order
+    lkp_product_category = lkp_product_category.withColumn(
+        "_lkp_order",
+        F.row_number().over(
+            Window.partitionBy("PRODUCT_ID").orderBy(
+                F.col("PRODUCT_ID"), F.col("PRODUCT_NAME"), F.col("CATEGORY")
+            )
+        ),
+    )
     lkp_product_category = lkp_product_category.where(F.col("_lkp_order") == 1)
 
     # Expression exp_line_amount
     exp_line_amount = jnr_order_lines
-    lkp_product_category_for__lkp_1 = lkp_product_category.select(*[F.col(c).alias("_lkp_1_" + c) for c in lkp_product_category.columns])
+    lkp_product_category_for__lkp_1 = lkp_product_category.select(
+        *[F.col(c).alias("_lkp_1_" + c) for c in lkp_product_category.columns]
+    )
     exp_line_amount = exp_line_amount.withColumn("_lkp_1_in0", F.col("PRODUCT_ID"))
-    exp_line_amount = exp_line_amount.join(lkp_product_category_for__lkp_1.withColumn("_lkp_1__lkp_hit", F.lit(True)), (exp_line_amount["_lkp_1_in0"] == lkp_product_category_for__lkp_1["_lkp_1_PRODUCT_ID"]), "left")
+    exp_line_amount = exp_line_amount.join(
+        lkp_product_category_for__lkp_1.withColumn("_lkp_1__lkp_hit", F.lit(True)),
+        (exp_line_amount["_lkp_1_in0"] == lkp_product_category_for__lkp_1["_lkp_1_PRODUCT_ID"]),
+        "left",
+    )
     exp_line_amount = exp_line_amount.withColumn("_lkp_1", F.col("_lkp_1_CATEGORY"))
-    exp_line_amount = exp_line_amount.drop("_lkp_1_in0", "_lkp_1__lkp_hit", "_lkp_1__lkp_order", "_lkp_1_PRODUCT_ID", "_lkp_1_PRODUCT_NAME", "_lkp_1_CATEGORY")
-    exp_line_amount = exp_line_amount.withColumn("v_DISCOUNT", F.when(F.col("DISCOUNT_PCT").isNull(), F.lit(0)).otherwise(F.col("DISCOUNT_PCT")).cast("decimal(5,2)"))
+    exp_line_amount = exp_line_amount.drop(
+        "_lkp_1_in0",
+        "_lkp_1__lkp_hit",
+        "_lkp_1__lkp_order",
+        "_lkp_1_PRODUCT_ID",
+        "_lkp_1_PRODUCT_NAME",
+        "_lkp_1_CATEGORY",
+    )
+    # v_DISCOUNT = IIF(ISNULL(DISCOUNT_PCT), 0, DISCOUNT_PCT)
+    exp_line_amount = exp_line_amount.withColumn(
+        "v_DISCOUNT",
+        F.when(F.col("DISCOUNT_PCT").isNull(), F.lit(0))
+        .otherwise(F.col("DISCOUNT_PCT"))
+        .cast("decimal(5,2)"),
+    )
+    # v_CATEGORY = :LKP.lkp_product_category(PRODUCT_ID)
     exp_line_amount = exp_line_amount.withColumn("v_CATEGORY", F.col("_lkp_1").cast("string"))
-    exp_line_amount = exp_line_amount.withColumns({
-        "o_LINE_AMOUNT": F.round((((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT"))) / F.lit(100)), 2).cast("decimal(12,2)"),
-        "o_ELECTRONICS_AMOUNT": F.when((F.col("v_CATEGORY") == F.lit("Electronics")), F.round((((F.col("QUANTITY") * F.col("UNIT_PRICE")) * (F.lit(100) - F.col("v_DISCOUNT"))) / F.lit(100)), 2)).otherwise(F.lit(0)).cast("decimal(12,2)"),
-    }).drop("v_DISCOUNT", "v_CATEGORY", "_lkp_1")
+    exp_line_amount = exp_line_amount.withColumns(
+        {
+            # o_LINE_AMOUNT = ROUND(QUANTITY * UNIT_PRICE * (100 - v_DISCOUNT) / 100, 2)
+            "o_LINE_AMOUNT": F.round(
+                (F.col("QUANTITY") * F.col("UNIT_PRICE") * (F.lit(100) - F.col("v_DISCOUNT")) / F.lit(100)), 2
+            ).cast("decimal(12,2)"),
+            # o_ELECTRONICS_AMOUNT = IIF(v_CATEGORY = 'Electronics', ROUND(QUANTITY * UNIT_PRICE * (100 -
+            #     v_DISCOUNT) / 100, 2), 0)
+            "o_ELECTRONICS_AMOUNT": F.when(
+                (F.col("v_CATEGORY") == F.lit("Electronics")),
+                F.round(
+                    (
+                        F.col("QUANTITY")
+                        * F.col("UNIT_PRICE")
+                        * (F.lit(100) - F.col("v_DISCOUNT"))
+                        / F.lit(100)
+                    ),
+                    2,
+                ),
+            )
+            .otherwise(F.lit(0))
+            .cast("decimal(12,2)"),
+        }
+    ).drop("v_DISCOUNT", "v_CATEGORY", "_lkp_1")
 
     # Aggregator agg_order_totals
     # group by ORDER_ID
@@ -160,7 +217,9 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "_row_id",
     )
     # group HIGH_VALUE: ORDER_TOTAL >= $$HIGH_VALUE_THRESHOLD
-    rtr_order_value_high_value = rtr_order_value.where(F.col("ORDER_TOTAL") >= job.param("$$HIGH_VALUE_THRESHOLD")).select(
+    rtr_order_value_high_value = rtr_order_value.where(
+        F.col("ORDER_TOTAL") >= job.param("$$HIGH_VALUE_THRESHOLD")
+    ).select(
         F.col("ORDER_ID").alias("ORDER_ID1"),
         F.col("CUSTOMER_ID").alias("CUSTOMER_ID1"),
         F.col("ORDER_TOTAL").alias("ORDER_TOTAL1"),
@@ -176,7 +235,12 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "_row_id",
     )
     # group DEFAULT1: rows no other group takes
-    rtr_order_value_default1 = rtr_order_value.where(~(F.coalesce((F.col("ORDER_TOTAL") >= job.param("$$HIGH_VALUE_THRESHOLD")), F.lit(False)) | F.coalesce((F.col("ELECTRONICS_AMOUNT") > F.lit(0)), F.lit(False)))).select(
+    rtr_order_value_default1 = rtr_order_value.where(
+        ~(
+            F.coalesce((F.col("ORDER_TOTAL") >= job.param("$$HIGH_VALUE_THRESHOLD")), F.lit(False))
+            | F.coalesce((F.col("ELECTRONICS_AMOUNT") > F.lit(0)), F.lit(False))
+        )
+    ).select(
         F.col("ORDER_ID").alias("ORDER_ID3"),
         F.col("CUSTOMER_ID").alias("CUSTOMER_ID3"),
         F.col("ORDER_TOTAL").alias("ORDER_TOTAL3"),

@@ -1,8 +1,10 @@
-"""Session s_m_all_returns as a PySpark job.
+r"""Session s_m_all_returns as a PySpark job.
 
 Converted by infaflow from mapping m_all_returns (folder RETAIL_DW), session s_m_all_returns.
 Defined at samples/retail_dw/wf_retail_nightly.xml:979.
-Run it with: spark-submit retail_dw__s_m_all_returns.py --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
+Run it with:
+    spark-submit retail_dw__s_m_all_returns.py \
+        --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
 """
 
 from __future__ import annotations
@@ -47,8 +49,14 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     sq_web_returns = job.query(
         "WEB_RETURNS",
         job.connection("RETAIL_OLTP", "$DBConnection_OLTP"),
-        spark_sql="SELECT WEB_RETURNS.RETURN_ID, WEB_RETURNS.SKU, WEB_RETURNS.AMOUNT, WEB_RETURNS.RETURN_DATE FROM {WEB_RETURNS} AS WEB_RETURNS",
-        source_sql="SELECT WEB_RETURNS.RETURN_ID, WEB_RETURNS.SKU, WEB_RETURNS.AMOUNT, WEB_RETURNS.RETURN_DATE FROM WEB_RETURNS",
+        spark_sql=(
+            "SELECT WEB_RETURNS.RETURN_ID, WEB_RETURNS.SKU, WEB_RETURNS.AMOUNT,"
+            " WEB_RETURNS.RETURN_DATE FROM {WEB_RETURNS} AS WEB_RETURNS"
+        ),
+        source_sql=(
+            "SELECT WEB_RETURNS.RETURN_ID, WEB_RETURNS.SKU, WEB_RETURNS.AMOUNT,"
+            " WEB_RETURNS.RETURN_DATE FROM WEB_RETURNS"
+        ),
         tables=["WEB_RETURNS"],
         columns=[
             ("RETURN_ID", "decimal(12,0)"),
@@ -62,17 +70,35 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     sq_store_returns = store_returns.select("RETURN_ID", "SKU", "AMOUNT", "RETURN_DATE", "_row_id")
 
     # Expression exp_web_channel
-    exp_web_channel = sq_web_returns.withColumns({
-        "o_CHANNEL": F.lit("WEB").cast("string"),
-    })
+    exp_web_channel = sq_web_returns.withColumns(
+        {
+            # o_CHANNEL = 'WEB'
+            "o_CHANNEL": F.lit("WEB").cast("string"),
+        }
+    )
 
     # Expression exp_store_channel
-    exp_store_channel = sq_store_returns.withColumns({
-        "o_SKU": F.upper(F.ltrim(F.rtrim(F.col("SKU")))).cast("string"),
-        "o_RETURN_DATE": F.when(F.col("RETURN_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("RETURN_DATE"), F.lit("y-M-d"))).cast("timestamp"),
-        "o_CHANNEL": F.lit("STORE").cast("string"),
-        "_row_error": F.when(F.when(F.col("RETURN_DATE").rlike('^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z'), F.try_to_timestamp(F.col("RETURN_DATE"), F.lit("y-M-d"))).isNull() & F.col("RETURN_DATE").isNotNull(), F.lit("TO_DATE: value does not match the format YYYY-MM-DD")),
-    })
+    exp_store_channel = sq_store_returns.withColumns(
+        {
+            # o_SKU = UPPER(LTRIM(RTRIM(SKU)))
+            "o_SKU": F.upper(F.ltrim(F.rtrim(F.col("SKU")))).cast("string"),
+            # o_RETURN_DATE = TO_DATE(RETURN_DATE, 'YYYY-MM-DD')
+            "o_RETURN_DATE": F.when(
+                F.col("RETURN_DATE").rlike("^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z"),
+                F.try_to_timestamp(F.col("RETURN_DATE"), F.lit("y-M-d")),
+            ).cast("timestamp"),
+            # o_CHANNEL = 'STORE'
+            "o_CHANNEL": F.lit("STORE").cast("string"),
+            "_row_error": F.when(
+                F.when(
+                    F.col("RETURN_DATE").rlike("^([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})\\z"),
+                    F.try_to_timestamp(F.col("RETURN_DATE"), F.lit("y-M-d")),
+                ).isNull()
+                & F.col("RETURN_DATE").isNotNull(),
+                F.lit("TO_DATE: value does not match the format YYYY-MM-DD"),
+            ),
+        }
+    )
     # rows with a row error are rejected: counted, written to the row-error file
     exp_store_channel = job.reject_errors("exp_store_channel", exp_store_channel)
 
@@ -110,7 +136,9 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         F.col("CHANNEL2").alias("CHANNEL"),
         "_row_id",
     )
-    un_returns = un_returns_web.unionByName(un_returns_store).withColumn("_row_id", F.monotonically_increasing_id())
+    un_returns = un_returns_web.unionByName(un_returns_store).withColumn(
+        "_row_id", F.monotonically_increasing_id()
+    )
 
     # Target Definition ALL_RETURNS
     # relational table ALL_RETURNS; treat source rows as Insert

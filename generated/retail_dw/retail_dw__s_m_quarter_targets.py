@@ -1,8 +1,10 @@
-"""Session s_m_quarter_targets as a PySpark job.
+r"""Session s_m_quarter_targets as a PySpark job.
 
 Converted by infaflow from mapping m_quarter_targets (folder RETAIL_DW), session s_m_quarter_targets.
 Defined at samples/retail_dw/wf_retail_nightly.xml:1044.
-Run it with: spark-submit retail_dw__s_m_quarter_targets.py --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
+Run it with:
+    spark-submit retail_dw__s_m_quarter_targets.py \
+        --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
 """
 
 from __future__ import annotations
@@ -63,15 +65,22 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     )
     nrm_quarters_gk_target_amount = job.generated_key(
         "RETAIL_DW.m_quarter_targets.nrm_quarters.GK_TARGET_AMOUNT",
-        value=1, reset=True, restart=False,
+        value=1,
+        reset=True,
+        restart=False,
     )
     nrm_quarters = nrm_quarters_gk_target_amount.number(nrm_quarters, "GK_TARGET_AMOUNT")
-    nrm_quarters = nrm_quarters.withColumn("_occurs", F.explode(F.array(
-        F.struct(F.lit(1).alias("occurrence"), F.col("TARGET_AMOUNT_in1").alias("TARGET_AMOUNT")),
-        F.struct(F.lit(2).alias("occurrence"), F.col("TARGET_AMOUNT_in2").alias("TARGET_AMOUNT")),
-        F.struct(F.lit(3).alias("occurrence"), F.col("TARGET_AMOUNT_in3").alias("TARGET_AMOUNT")),
-        F.struct(F.lit(4).alias("occurrence"), F.col("TARGET_AMOUNT_in4").alias("TARGET_AMOUNT")),
-    )))
+    nrm_quarters = nrm_quarters.withColumn(
+        "_occurs",
+        F.explode(
+            F.array(
+                F.struct(F.lit(1).alias("occurrence"), F.col("TARGET_AMOUNT_in1").alias("TARGET_AMOUNT")),
+                F.struct(F.lit(2).alias("occurrence"), F.col("TARGET_AMOUNT_in2").alias("TARGET_AMOUNT")),
+                F.struct(F.lit(3).alias("occurrence"), F.col("TARGET_AMOUNT_in3").alias("TARGET_AMOUNT")),
+                F.struct(F.lit(4).alias("occurrence"), F.col("TARGET_AMOUNT_in4").alias("TARGET_AMOUNT")),
+            )
+        ),
+    )
     nrm_quarters = nrm_quarters.select(
         F.col("STORE_ID_in").alias("STORE_ID"),
         F.col("_occurs.TARGET_AMOUNT").alias("TARGET_AMOUNT"),

@@ -1,8 +1,10 @@
-"""Session s_m_sales_fact as a PySpark job.
+r"""Session s_m_sales_fact as a PySpark job.
 
 Converted by infaflow from mapping m_sales_fact (folder RETAIL_DW), session s_m_sales_fact.
 Defined at samples/retail_dw/wf_retail_nightly.xml:696.
-Run it with: spark-submit retail_dw__s_m_sales_fact.py --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
+Run it with:
+    spark-submit retail_dw__s_m_sales_fact.py \
+        --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ PARAMETERS = {
     "$PMSessionName": ("string", "s_m_sales_fact"),
     "$PMFolderName": ("string", "RETAIL_DW"),
 }
-# Mapping variables: name -> aggregation type. The job returns their final values (SessionResult.mapping_variables).
+# Mapping variables: name -> aggregation type.
+# The job returns their final values (SessionResult.mapping_variables).
 MAPPING_VARIABLES = {
     "$$LOAD_FROM_DATE": "MAX",
 }
@@ -27,7 +30,9 @@ MAPPING_VARIABLES = {
 
 def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     """Run s_m_sales_fact: read the sources, apply the mapping, write the targets."""
-    job = Job(spark, SESSION, params, PARAMETERS, variables=MAPPING_VARIABLES)  # the session's mapping variables
+    job = Job(
+        spark, SESSION, params, PARAMETERS, variables=MAPPING_VARIABLES
+    )  # the session's mapping variables
 
     # Source Definition SALES
     # relational table SALES: read by its Source Qualifier
@@ -40,9 +45,14 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     sq_sales = job.query(
         "SALES",
         job.connection("RETAIL_OLTP", "$DBConnection_OLTP"),
-        spark_sql="SELECT SALES.SALE_ID, SALES.STORE_ID, SALES.SKU, SALES.SALE_DATE, SALES.QUANTITY, SALES.AMOUNT, SALES.IS_CORRECTION FROM {SALES} AS SALES WHERE SALES.SALE_DATE >= CAST('$$LOAD_FROM_DATE' AS DATE)",
+        spark_sql=(
+            "SELECT SALES.SALE_ID, SALES.STORE_ID, SALES.SKU, SALES.SALE_DATE, SALES.QUANTITY,"
+            " SALES.AMOUNT, SALES.IS_CORRECTION FROM {SALES} AS SALES"
+            " WHERE SALES.SALE_DATE >= CAST('$$LOAD_FROM_DATE' AS DATE)"
+        ),
         source_sql=(
-            "SELECT SALES.SALE_ID, SALES.STORE_ID, SALES.SKU, SALES.SALE_DATE, SALES.QUANTITY, SALES.AMOUNT, SALES.IS_CORRECTION\r\n"
+            "SELECT SALES.SALE_ID, SALES.STORE_ID, SALES.SKU, SALES.SALE_DATE, SALES.QUANTITY,"
+            " SALES.AMOUNT, SALES.IS_CORRECTION\r\n"
             "FROM SALES\r\n"
             "WHERE SALES.SALE_DATE >= DATE '$$LOAD_FROM_DATE'"
         ),
@@ -62,7 +72,9 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     sq_stores = job.query(
         "STORES",
         job.connection("RETAIL_OLTP", "$DBConnection_OLTP"),
-        spark_sql="SELECT STORES.STORE_ID, STORES.STORE_NAME FROM {STORES} AS STORES WHERE STORES.IS_ACTIVE = 'Y'",
+        spark_sql=(
+            "SELECT STORES.STORE_ID, STORES.STORE_NAME FROM {STORES} AS STORES WHERE STORES.IS_ACTIVE = 'Y'"
+        ),
         source_sql="SELECT STORES.STORE_ID, STORES.STORE_NAME FROM STORES WHERE STORES.IS_ACTIVE = 'Y'",
         tables=["STORES"],
         columns=[
@@ -90,20 +102,58 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     )
     jnr_sales_stores_detail = jnr_sales_stores_detail.withColumnRenamed("_row_id", "_detail_row")
     jnr_sales_stores_master = jnr_sales_stores_master.withColumnRenamed("_row_id", "_master_row")
-    jnr_sales_stores = jnr_sales_stores_detail.join(jnr_sales_stores_master, (jnr_sales_stores_master["M_STORE_ID"] == jnr_sales_stores_detail["STORE_ID"]), "left")
-    jnr_sales_stores = jnr_sales_stores.withColumn("_row_id", F.struct("_detail_row", "_master_row")).drop("_detail_row", "_master_row")
+    jnr_sales_stores = jnr_sales_stores_detail.join(
+        jnr_sales_stores_master,
+        (jnr_sales_stores_master["M_STORE_ID"] == jnr_sales_stores_detail["STORE_ID"]),
+        "left",
+    )
+    jnr_sales_stores = jnr_sales_stores.withColumn("_row_id", F.struct("_detail_row", "_master_row")).drop(
+        "_detail_row", "_master_row"
+    )
 
     # Input Transformation mplt_price_band.INPUT
     # passes AMOUNT, QUANTITY through from jnr_sales_stores
 
     # Expression mplt_price_band.exp_band
     mplt_price_band__exp_band = jnr_sales_stores
-    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn("v_UNIT", F.when(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(None)).otherwise(F.round(F.when(F.col("QUANTITY") == 0, F.lit(None)).otherwise(F.col("AMOUNT") / F.col("QUANTITY")), 2)).cast("decimal(12,2)"))
-    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn("_row_error", F.when(~F.coalesce(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(False)), F.when(F.when(F.col("QUANTITY") == 0, F.lit(None)).otherwise(F.col("AMOUNT") / F.col("QUANTITY")).isNull() & F.col("AMOUNT").isNotNull() & F.col("QUANTITY").isNotNull(), F.lit("divide by zero"))))
-    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumns({
-        "o_UNIT_AMOUNT": F.col("v_UNIT").cast("decimal(12,2)"),
-        "o_PRICE_BAND": F.when(F.lit(True).eqNullSafe(F.col("v_UNIT") >= F.lit(100)), F.lit("HIGH")).when(F.lit(True).eqNullSafe(F.col("v_UNIT") >= F.lit(20)), F.lit("MID")).when(F.lit(True).eqNullSafe(F.col("v_UNIT").isNull()), F.lit("NONE")).otherwise(F.lit("LOW")).cast("string"),
-    }).drop("v_UNIT")
+    # v_UNIT = IIF(QUANTITY = 0 OR ISNULL(QUANTITY), NULL, ROUND(AMOUNT / QUANTITY, 2))
+    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn(
+        "v_UNIT",
+        F.when(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(None))
+        .otherwise(
+            F.round(
+                F.when(F.col("QUANTITY") == 0, F.lit(None)).otherwise(F.col("AMOUNT") / F.col("QUANTITY")), 2
+            )
+        )
+        .cast("decimal(12,2)"),
+    )
+    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumn(
+        "_row_error",
+        F.when(
+            ~F.coalesce(((F.col("QUANTITY") == F.lit(0)) | F.col("QUANTITY").isNull()), F.lit(False)),
+            F.when(
+                F.when(F.col("QUANTITY") == 0, F.lit(None))
+                .otherwise(F.col("AMOUNT") / F.col("QUANTITY"))
+                .isNull()
+                & F.col("AMOUNT").isNotNull()
+                & F.col("QUANTITY").isNotNull(),
+                F.lit("divide by zero"),
+            ),
+        ),
+    )
+    mplt_price_band__exp_band = mplt_price_band__exp_band.withColumns(
+        {
+            # o_UNIT_AMOUNT = v_UNIT
+            "o_UNIT_AMOUNT": F.col("v_UNIT").cast("decimal(12,2)"),
+            # o_PRICE_BAND = DECODE(TRUE, v_UNIT >= 100, 'HIGH', v_UNIT >= 20, 'MID', ISNULL(v_UNIT), 'NONE',
+            #     'LOW')
+            "o_PRICE_BAND": F.when(F.lit(True).eqNullSafe(F.col("v_UNIT") >= F.lit(100)), F.lit("HIGH"))
+            .when(F.lit(True).eqNullSafe(F.col("v_UNIT") >= F.lit(20)), F.lit("MID"))
+            .when(F.lit(True).eqNullSafe(F.col("v_UNIT").isNull()), F.lit("NONE"))
+            .otherwise(F.lit("LOW"))
+            .cast("string"),
+        }
+    ).drop("v_UNIT")
     # rows with a row error are rejected: counted, written to the row-error file
     mplt_price_band__exp_band = job.reject_errors("mplt_price_band.exp_band", mplt_price_band__exp_band)
 
@@ -112,7 +162,13 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
 
     # Update Strategy upd_sales
     # flag: IIF(AMOUNT < 0, DD_REJECT, IIF(IS_CORRECTION = 'Y', DD_UPDATE, DD_INSERT))
-    upd_sales = mplt_price_band__exp_band.withColumn("_row_type", F.when((F.col("AMOUNT") < F.lit(0)), F.lit(3)).when((F.col("IS_CORRECTION") == F.lit("Y")), F.lit(1)).otherwise(F.lit(0)).cast("int"))
+    upd_sales = mplt_price_band__exp_band.withColumn(
+        "_row_type",
+        F.when((F.col("AMOUNT") < F.lit(0)), F.lit(3))
+        .when((F.col("IS_CORRECTION") == F.lit("Y")), F.lit(1))
+        .otherwise(F.lit(0))
+        .cast("int"),
+    )
 
     # Target Definition FACT_SALES
     # relational table FACT_SALES; treat source rows as Data Driven

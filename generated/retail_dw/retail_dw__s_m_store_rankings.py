@@ -1,8 +1,10 @@
-"""Session s_m_store_rankings as a PySpark job.
+r"""Session s_m_store_rankings as a PySpark job.
 
 Converted by infaflow from mapping m_store_rankings (folder RETAIL_DW), session s_m_store_rankings.
 Defined at samples/retail_dw/wf_retail_nightly.xml:928.
-Run it with: spark-submit retail_dw__s_m_store_rankings.py --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
+Run it with:
+    spark-submit retail_dw__s_m_store_rankings.py \
+        --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
 """
 
 from __future__ import annotations
@@ -32,8 +34,13 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     sq_sales_positive = job.query(
         "SALES",
         job.connection("RETAIL_OLTP", "$DBConnection_OLTP"),
-        spark_sql="SELECT SALES.SALE_ID, SALES.STORE_ID, SALES.AMOUNT FROM {SALES} AS SALES WHERE SALES.AMOUNT > $$MIN_AMOUNT",
-        source_sql="SELECT SALES.SALE_ID, SALES.STORE_ID, SALES.AMOUNT FROM SALES WHERE SALES.AMOUNT > $$MIN_AMOUNT",
+        spark_sql=(
+            "SELECT SALES.SALE_ID, SALES.STORE_ID, SALES.AMOUNT FROM {SALES} AS SALES"
+            " WHERE SALES.AMOUNT > $$MIN_AMOUNT"
+        ),
+        source_sql=(
+            "SELECT SALES.SALE_ID, SALES.STORE_ID, SALES.AMOUNT FROM SALES WHERE SALES.AMOUNT > $$MIN_AMOUNT"
+        ),
         tables=["SALES"],
         columns=[
             ("SALE_ID", "decimal(12,0)"),
@@ -66,15 +73,22 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         count=False,
     )
     lkp_store_region_cache = lkp_store_region_cache.drop("_row_id")
-    # Use First Value: one row per key
-    lkp_store_region_cache = lkp_store_region_cache.withColumn("_lkp_order", F.row_number().over(Window.partitionBy("STORE_ID").orderBy(F.col("STORE_ID"), F.col("REGION_ID"))))
+    # Use First Value: the first row per key in cache order
+    lkp_store_region_cache = lkp_store_region_cache.withColumn(
+        "_lkp_order",
+        F.row_number().over(Window.partitionBy("STORE_ID").orderBy(F.col("STORE_ID"), F.col("REGION_ID"))),
+    )
     lkp_store_region_cache = lkp_store_region_cache.where(F.col("_lkp_order") == 1)
     lkp_store_region_cache = lkp_store_region_cache.select(
         F.col("STORE_ID").alias("lkp_store_region_STORE_ID"),
         "REGION_ID",
         "_lkp_order",
     )
-    lkp_store_region = agg_store_revenue.join(lkp_store_region_cache.withColumn("_lkp_hit", F.lit(True)), (agg_store_revenue["STORE_ID"] == lkp_store_region_cache["lkp_store_region_STORE_ID"]), "left")
+    lkp_store_region = agg_store_revenue.join(
+        lkp_store_region_cache.withColumn("_lkp_hit", F.lit(True)),
+        (agg_store_revenue["STORE_ID"] == lkp_store_region_cache["lkp_store_region_STORE_ID"]),
+        "left",
+    )
     lkp_store_region = lkp_store_region.drop("_lkp_hit", "_lkp_order")
 
     # Rank rnk_top_stores
@@ -86,7 +100,10 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         F.col("o_SALES_COUNT").alias("SALES_COUNT"),
         "_row_id",
     )
-    rnk_top_stores = rnk_top_stores.withColumn("RANKINDEX", F.rank().over(Window.partitionBy("REGION_ID").orderBy(F.col("REVENUE").desc_nulls_last())))
+    rnk_top_stores = rnk_top_stores.withColumn(
+        "RANKINDEX",
+        F.rank().over(Window.partitionBy("REGION_ID").orderBy(F.col("REVENUE").desc_nulls_last())),
+    )
     rnk_top_stores = rnk_top_stores.where(F.col("RANKINDEX") <= 2)
     rnk_top_stores = rnk_top_stores.select(
         "REGION_ID",

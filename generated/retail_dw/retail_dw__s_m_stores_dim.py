@@ -1,8 +1,10 @@
-"""Session s_m_stores_dim as a PySpark job.
+r"""Session s_m_stores_dim as a PySpark job.
 
 Converted by infaflow from mapping m_stores_dim (folder RETAIL_DW), session s_m_stores_dim.
 Defined at samples/retail_dw/wf_retail_nightly.xml:759.
-Run it with: spark-submit retail_dw__s_m_stores_dim.py --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
+Run it with:
+    spark-submit retail_dw__s_m_stores_dim.py \
+        --param '$PMSourceFileDir=...' --param '$PMTargetFileDir=...'
 """
 
 from __future__ import annotations
@@ -35,8 +37,17 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     sq_stores_regions = job.query(
         "STORES",
         job.connection("RETAIL_OLTP", "$DBConnection_OLTP"),
-        spark_sql="SELECT STORES.STORE_ID, STORES.STORE_NAME, STORES.CITY, REGIONS.REGION_NAME FROM {STORES} AS STORES, {REGIONS} AS REGIONS WHERE (STORES.REGION_ID = REGIONS.REGION_ID) AND (STORES.IS_ACTIVE = 'Y') ORDER BY STORES.STORE_ID NULLS LAST",
-        source_sql="SELECT STORES.STORE_ID, STORES.STORE_NAME, STORES.CITY, REGIONS.REGION_NAME FROM STORES, REGIONS WHERE (STORES.REGION_ID = REGIONS.REGION_ID) AND (STORES.IS_ACTIVE = 'Y') ORDER BY STORES.STORE_ID",
+        spark_sql=(
+            "SELECT STORES.STORE_ID, STORES.STORE_NAME, STORES.CITY, REGIONS.REGION_NAME"
+            " FROM {STORES} AS STORES, {REGIONS} AS REGIONS"
+            " WHERE (STORES.REGION_ID = REGIONS.REGION_ID) AND (STORES.IS_ACTIVE = 'Y')"
+            " ORDER BY STORES.STORE_ID NULLS LAST"
+        ),
+        source_sql=(
+            "SELECT STORES.STORE_ID, STORES.STORE_NAME, STORES.CITY, REGIONS.REGION_NAME"
+            " FROM STORES, REGIONS WHERE (STORES.REGION_ID = REGIONS.REGION_ID)"
+            " AND (STORES.IS_ACTIVE = 'Y') ORDER BY STORES.STORE_ID"
+        ),
         tables=["STORES", "REGIONS"],
         columns=[
             ("STORE_ID", "decimal(10,0)"),
@@ -48,7 +59,15 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
 
     # Sequence seq_store_sk
     # values are numbered where NEXTVAL is connected
-    seq_store_sk = job.sequence("RETAIL_DW.m_stores_dim.seq_store_sk", start=1, increment=1, end=9223372036854775807, cycle=False, current=100, reset=False)
+    seq_store_sk = job.sequence(
+        "RETAIL_DW.m_stores_dim.seq_store_sk",
+        start=1,
+        increment=1,
+        end=9223372036854775807,
+        cycle=False,
+        current=100,
+        reset=False,
+    )
 
     # Expression exp_store
     exp_store = sq_stores_regions.select("STORE_ID", "STORE_NAME", "CITY", "REGION_NAME", "_row_id")
@@ -57,8 +76,13 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "STORE_ID",
         "STORE_NAME",
         "REGION_NAME",
+        # o_STORE_SK = NEXTVAL
         F.col("NEXTVAL").cast("bigint").alias("o_STORE_SK"),
-        F.when(F.col("CITY").isNull(), job.param("$$DEFAULT_CITY")).otherwise(F.upper(F.col("CITY"))).cast("string").alias("o_CITY"),
+        # o_CITY = IIF(ISNULL(CITY), $$DEFAULT_CITY, UPPER(CITY))
+        F.when(F.col("CITY").isNull(), job.param("$$DEFAULT_CITY"))
+        .otherwise(F.upper(F.col("CITY")))
+        .cast("string")
+        .alias("o_CITY"),
         "_row_id",
     )
 

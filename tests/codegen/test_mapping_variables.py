@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +64,15 @@ LOW = _variable("$$LOW", INT, "100", "MIN")
 LAST_ID = _variable("$$LAST_ID", INT, "", "MAX")
 
 
+#: the comment carrying a port's PowerCenter expression (checked in test_readable_code.py)
+EXPRESSION_COMMENT = re.compile(r"^\s*# (\w+ = |    )")
+
+
 def _step_lines(code: str, step: str = "Expression EXP") -> list[str]:
     lines = code.splitlines()
     start = lines.index(f"    # {step}")
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("    # Target Definition"))
-    return [line.strip() for line in lines[start + 1:end] if line.strip()]
+    return [line.strip() for line in lines[start + 1:end] if line.strip() and not EXPRESSION_COMMENT.match(line)]
 
 
 CODE_CASES = [

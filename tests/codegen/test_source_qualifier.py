@@ -50,8 +50,13 @@ def test_generated_select_with_join_filter_sorted_ports_and_distinct(spark, tmp_
     job = _two_sources({"User Defined Join": "ORDERS.CID = CUSTOMERS.CID", "Source Filter": "NVL(ORDERS.AMT, 0) > 10",
                         "Number Of Sorted Ports": "2", "Select Distinct": "YES"}).render()
     assert job.complete, job.gaps
-    assert ("SELECT DISTINCT ORDERS.OID, ORDERS.AMT, CUSTOMERS.NAME FROM ORDERS, CUSTOMERS WHERE "
-            "(ORDERS.CID = CUSTOMERS.CID) AND (NVL(ORDERS.AMT, 0) > 10) ORDER BY ORDERS.OID, ORDERS.AMT") in job.code
+    # the query as adjacent literals, cut before its clauses
+    assert """        source_sql=(
+            "SELECT DISTINCT ORDERS.OID, ORDERS.AMT, CUSTOMERS.NAME FROM ORDERS, CUSTOMERS"
+            " WHERE (ORDERS.CID = CUSTOMERS.CID) AND (NVL(ORDERS.AMT, 0) > 10)"
+            " ORDER BY ORDERS.OID, ORDERS.AMT"
+        ),
+""" in job.code
     result = run_job(job, spark, tmp_path)
     assert read_csv(tmp_path / "tgt" / "out.out") == [["2", "50", "bob"], ["3", "70", "ann"]]
     assert result.source_rows == {"ORDERS": 2}

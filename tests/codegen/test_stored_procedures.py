@@ -152,6 +152,7 @@ def test_unconnected_call_in_an_expression() -> None:
     )
     exp = exp.drop("_sp_1_in0")
     exp = exp.withColumns({
+        # TAX = :SP.SP_TAX(AMT, PROC_RESULT)
         "TAX": F.col("_sp_1").cast("decimal(20,2)"),
     }).drop("_sp_1")
 """ in job.code

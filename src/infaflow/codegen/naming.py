@@ -37,8 +37,40 @@ class Namer:
         return candidate
 
 
+_SQL_BREAKS = re.compile(
+    r"\s+(?=(?:FROM|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|UNION|(?:LEFT|RIGHT|FULL|INNER|CROSS)?\s*JOIN|ON)\b)",
+    re.IGNORECASE,
+)
+
+
+def literal_pieces(text: str, width: int = 88) -> list[str]:
+    """``text`` cut into pieces of about ``width`` characters whose concatenation is ``text``: at line
+    ends, then before SQL clause keywords, then at spaces, so a long query reads clause by clause as
+    adjacent string literals."""
+    pieces: list[str] = []
+    for line in text.splitlines(keepends=True):
+        while len(line) > width:
+            cuts = [m.start() for m in _SQL_BREAKS.finditer(line, 0, width) if m.start() > width // 3]
+            cut = cuts[-1] if cuts else line.rfind(" ", width // 3, width)
+            if cut <= 0:
+                break
+            pieces.append(line[:cut])
+            line = line[cut:]
+        pieces.append(line)
+    return pieces or [""]
+
+
 def py_str(text: str) -> str:
     """A Python string literal for ``text`` (double quotes unless the text holds them)."""
     if '"' in text and "'" not in text and "\\" not in text and "\n" not in text:
         return f"'{text}'"
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+def sql_argument(name: str, text: str, indent: str = "    ") -> list[str]:
+    """``name=<text>,`` as lines of generated code: one literal, or adjacent literals in parentheses, one
+    clause per line, when the text is long or spans lines."""
+    parts = literal_pieces(text)
+    if len(parts) == 1:
+        return [f"{indent}{name}={py_str(text)},"]
+    return [f"{indent}{name}=(", *[f"{indent}    {py_str(p)}" for p in parts], f"{indent}),"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from infaflow import __version__
+from infaflow.codegen.formatting import format_modules
 from infaflow.codegen.job import JobSource, _env, render_mapping, render_session
 from infaflow.codegen.naming import Namer
 from infaflow.errors import InputError
@@ -168,9 +169,11 @@ def write_project(conv: Conversion, out_dir: Path, export_path: str | None = Non
     refs = [os.path.relpath(Path(f).resolve(), out_dir.resolve()) for f in files]
     if include_jobs:
         shutil.copyfile(Path(__file__).with_name("support.py"), out_dir / SUPPORT_MODULE)
+        modules = [out_dir / j.file for j in conv.jobs if j.job.code]
         for j in conv.jobs:
             if j.job.code:
                 (out_dir / j.file).write_text(j.job.code)
+        format_modules(modules)
         for file, manifest in conv.manifests.items():
             recorded = {"export": refs[0], **({"exports": refs} if len(refs) > 1 else {})}
             (out_dir / file).write_text(json.dumps({**manifest, **recorded}, indent=2) + "\n")

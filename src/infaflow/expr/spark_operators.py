@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from infaflow.expr.nodes import Binary, Call, Literal, Node
-from infaflow.expr.sparkcode import Code, as_bool, as_number, as_value, let, let_all
+from infaflow.expr.sparkcode import Code, as_bool, as_number, as_value, let, let_all, operator_group
 from infaflow.expr.types import NUMERIC
 
 if TYPE_CHECKING:
@@ -20,12 +20,12 @@ def translate_binary(tr: Translator, node: Binary) -> Code:
     op = node.op
     if op in ("AND", "OR"):
         left, right = as_bool(tr.translate(node.left)), as_bool(tr.translate(node.right))
-        return Code(f"({left} {'&' if op == 'AND' else '|'} {right})", "boolean")
+        return operator_group(left, "&" if op == "AND" else "|", right, "boolean")
     if op == "||":
         return _concat(tr, node)
     if op in _SPARK_COMPARISON:
         left, right = _comparable(tr, tr.translate(node.left), tr.translate(node.right))
-        return Code(f"({left} {_SPARK_COMPARISON[op]} {right})", "boolean")
+        return operator_group(left, _SPARK_COMPARISON[op], right, "boolean")
     left, right = as_number(tr.translate(node.left)), as_number(tr.translate(node.right))
     result_type = tr.type_of(node)
     if op in ("/", "%"):
@@ -33,10 +33,10 @@ def translate_binary(tr: Translator, node: Binary) -> Code:
             left = Code(f'{left}.cast("decimal(38,10)")', "decimal")
         divisor = node.right
         if isinstance(divisor, Literal) and isinstance(divisor.value, (int, float, Decimal)) and divisor.value != 0:
-            return Code(f"({left} {op} {right})", result_type)  # a constant divisor other than zero
+            return operator_group(left, op, right, result_type)  # a constant divisor other than zero
         error = tr.row_error("divide by zero")
         return let(right, lambda r: Code(f"F.when({r} == 0, {error}).otherwise({left} {op} {r})", result_type))
-    return Code(f"({left} {op} {right})", result_type)
+    return operator_group(left, op, right, result_type)
 
 
 def _concat(tr: Translator, node: Node) -> Code:

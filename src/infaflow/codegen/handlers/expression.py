@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from infaflow.codegen import exprs, mapping_variables, recurrence
+from infaflow.codegen.comments import expression_comment
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.generate import ANY_ORIGIN, ROW_ID, Generator, Output, StepCode, cast_to, select_code
 from infaflow.codegen.naming import py_str
@@ -21,6 +22,7 @@ from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_rows
 from infaflow.codegen.scan import scan_lines
 from infaflow.expr.nodes import Name
+from infaflow.expr.sparkcode import Hoister, hoisting
 from infaflow.model import Port
 
 KINDS = ("Expression",)
@@ -37,7 +39,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
     columns = {p.name.lower(): f"F.col({py_str(p.name)})" for p in inputs}
     lookups = UnconnectedLookups(step, gen, var, lines)
     errors: list[str] = []
-    lines += variable_ports(step, gen, var, columns, lookups, errors)
+    hoister = _hoister(step, [])
+    lines += variable_ports(step, gen, var, columns, lookups, errors, hoister)
     selected = []
     outputs: dict[str, Output] = {}
     for port in step.ports:
@@ -46,15 +49,55 @@ def generate(step: Step, gen: Generator) -> StepCode:
         if port.is_input:
             selected.append(py_str(port.name))
         else:
-            code, error = output_port(step, gen, port, columns, lookups)
-            selected.append(f"{code}.alias({py_str(port.name)})")
+            named = len(hoister.columns)
+            with hoisting(_for_port(hoister, port)):
+                code, error = output_port(step, gen, port, columns, lookups)
+            lines += _hoisted_lines(var, hoister, named)
+            note = expression_comment(port.name, port.expression, "    ")
+            selected.append("\n".join([*note, f"    {code}.alias({py_str(port.name)})"])[4:])
             errors += [error] if error else []
         outputs[port.name.lower()] = Output(var, port.name, origin)
     if errors:
         selected.append(f"{first_error(errors)}.alias({py_str(ROW_ERROR)})")
-    lines += select_code(var, [*selected, *gen.extra(var)], var)
+    lines += _select_with_notes(var, [*selected, *gen.extra(var)])
     lines += reject_rows(step, var, errors)
     return StepCode(lines, outputs)
+
+
+#: calls whose translation adds lines of its own (joins, procedure calls, variable updates): their
+#: expressions keep lambda-bound values, as named columns would be added after those lines
+_SIDE_LINES = (":LKP", ":SP", "SETVARIABLE", "SETMAXVARIABLE", "SETMINVARIABLE", "SETCOUNTVARIABLE")
+
+
+def _hoister(step: Step, frame_columns: list[str]) -> Hoister:
+    return Hoister("_", {*frame_columns, *(p.name for p in step.ports)})
+
+
+def _for_port(hoister: Hoister | None, port: Port) -> Hoister | None:
+    """``hoister`` naming its columns after ``port`` (``_o_TAX_1``), or None where values stay in lambdas."""
+    if hoister is None or any(call in (port.expression or "").upper() for call in _SIDE_LINES):
+        return None
+    hoister.prefix = f"_{port.name}"
+    return hoister
+
+
+def _hoisted_lines(var: str, hoister: Hoister | None, start: int = 0) -> list[str]:
+    """The columns ``hoister`` named since its ``start``-th, added to ``var`` in order."""
+    if hoister is None:
+        return []
+    named = list(hoister.columns.items())[start:]
+    if not named:
+        return []
+    lines = ["# a value the next expression uses several times, computed once"] if len(named) == 1 else [
+        "# values the next expression uses several times, computed once"]
+    return lines + [f"{var} = {var}.withColumn({py_str(name)}, {code})" for name, code in named]
+
+
+def _select_with_notes(var: str, selected: list[str]) -> list[str]:
+    """``select_code``, one column per line when a column carries its expression's comment."""
+    if not any("\n" in c for c in selected):
+        return select_code(var, selected, var)
+    return [f"{var} = {var}.select(", *[f"    {c}," for c in selected], ")"]
 
 
 def output_port(step: Step, gen: Generator, port: Port, columns: dict[str, str],
@@ -97,27 +140,39 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
     base = var if stateful else frame
     lookups = UnconnectedLookups(step, gen, var, lines)
     errors: list[str] = []
-    lines += variable_ports(step, gen, var, columns, lookups, errors)
+    hoister = _hoister(step, gen.columns[frame])
+    lines += variable_ports(step, gen, var, columns, lookups, errors, hoister)
     computed: dict[str, str] = {}
+    notes: dict[str, list[str]] = {}
     outputs: dict[str, Output] = {}
+    named = len(hoister.columns)
     for port in step.ports:
         if not port.is_output:
             continue
         if port.is_input:
             outputs[port.name.lower()] = Output(var, gen.column_of(step, port), origin)
             continue
-        code, error = output_port(step, gen, port, columns, lookups)
+        with hoisting(_for_port(hoister, port)):
+            code, error = output_port(step, gen, port, columns, lookups)
         computed[port.name] = code
+        notes[port.name] = expression_comment(port.name, port.expression, "    ")
         errors += [error] if error else []
         outputs[port.name.lower()] = Output(var, port.name, origin)
+    if len(hoister.columns) > named:
+        if base != var:
+            lines.append(f"{var} = {base}")
+            base = var
+        lines += _hoisted_lines(var, hoister, named)
     drop = [py_str(p.name) for p in variables] + [py_str(c) for c in lookups.temporary]
+    drop += [py_str(c) for c in hoister.columns]
     tail = f".drop({', '.join(drop)})" if drop else ""
     new_columns = list(computed)
     if errors and errors != [f"F.col({py_str(ROW_ERROR)})"]:  # else the variable ports' column as it is
         computed[ROW_ERROR] = first_error(errors)
     if computed:
         lines.append(f"{var} = {base}.withColumns({{")
-        lines += [f"    {py_str(name)}: {code}," for name, code in computed.items()]
+        for name, code in computed.items():
+            lines += [*notes.get(name, []), f"    {py_str(name)}: {code},"]
         lines.append(f"}}){tail}")
     elif drop or not stateful:
         lines.append(f"{var} = {base}{tail}")
@@ -144,7 +199,8 @@ def input_defaults(step: Step, gen: Generator, var: str, inputs: list[Port]) -> 
 
 
 def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str],
-                   lookups: UnconnectedLookups | None = None, errors: list[str] | None = None) -> list[str]:
+                   lookups: UnconnectedLookups | None = None, errors: list[str] | None = None,
+                   hoister: Hoister | None = None) -> list[str]:
     """Lines adding the variable ports to ``var``; ``columns`` gains each variable. With ``errors``, a row
     error of a variable port becomes the ``_row_error`` column (its name is added to ``errors``) and the
     row is rejected; without, a row error fails the job. Values carried from row to row are computed by
@@ -180,13 +236,20 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
                 lines.append(f"{window} = Window.orderBy({py_str(ROW_ID)})")
         for ref in prev_reads.get(name, set()) - ({name} if name in running else set()):
             local[ref] = recurrence.previous_value(variables[order[ref]], window)
+        lines += expression_comment(p.name, p.expression)
         if name in running:
             lines += running[name].lines(step, gen, var, p, local, window, lookups)
         elif errors is None:
-            code = gen.translate(step, parsed[name], local, p, lookups)
+            named = len(hoister.columns) if hoister else 0
+            with hoisting(_for_port(hoister, p)):
+                code = gen.translate(step, parsed[name], local, p, lookups)
+            lines += _hoisted_lines(var, hoister, named)
             lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
         else:
-            code, error = gen.translate_checked(step, parsed[name], local, p, lookups)
+            named = len(hoister.columns) if hoister else 0
+            with hoisting(_for_port(hoister, p)):
+                code, error = gen.translate_checked(step, parsed[name], local, p, lookups)
+            lines += _hoisted_lines(var, hoister, named)
             lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
             if error:
                 so_far = f"F.col({py_str(ROW_ERROR)})"

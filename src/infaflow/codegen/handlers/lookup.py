@@ -16,7 +16,7 @@ from infaflow.codegen import sql
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.generate import Generator, Output, StepCode, cast_to, select_code
 from infaflow.codegen.handlers.source import connection_code, flat_file_options
-from infaflow.codegen.naming import py_str
+from infaflow.codegen.naming import py_str, sql_argument
 from infaflow.codegen.plan import Step
 from infaflow.codegen.types import spark_type
 from infaflow.model import Port, Transformation
@@ -125,8 +125,8 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
             f"{var} = job.query(",
             f"    {py_str(step.name)},",
             f"    {connection},",
-            f"    spark_sql={py_str(spark_sql) if spark_sql is not None else None},",
-            f"    source_sql={py_str(source_sql)},",
+            *(sql_argument("spark_sql", spark_sql) if spark_sql is not None else ["    spark_sql=None,"]),
+            *sql_argument("source_sql", source_sql),
             f"    tables=[{', '.join(py_str(x) for x in tables)}],",
             "    columns=[",
             *[f"        ({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})," for p in ports],
@@ -145,7 +145,8 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
         keys = ", ".join(py_str(n) for n in dict.fromkeys(first))
         direction = ".desc()" if mode == "use last value" else ""
         sort = ", ".join(f"F.col({py_str(n)}){direction}" for n in order)
-        lines.append(f"# {t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}: one row per key")
+        lines.append(f"# {t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}: "
+                     "the first row per key in cache order")
         lines.append(
             f"{var} = {var}.withColumn(\"_lkp_order\", F.row_number().over("
             f"Window.partitionBy({keys}).orderBy({sort})))"

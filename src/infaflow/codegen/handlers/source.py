@@ -12,7 +12,7 @@ from __future__ import annotations
 from infaflow.codegen import cobol, sql
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.generate import Generator, Output, StepCode, select_code
-from infaflow.codegen.naming import py_str
+from infaflow.codegen.naming import py_str, sql_argument
 from infaflow.codegen.plan import PortRef, Step
 from infaflow.codegen.support import code_page_codec
 from infaflow.codegen.types import spark_type
@@ -279,8 +279,8 @@ def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> St
         f"{var} = job.query(",
         f"    {py_str(first.name)},",
         f"    {connection},",
-        *(_sql_arg("spark_sql", spark_sql) if spark_sql is not None else ["    spark_sql=None,"]),
-        *_sql_arg("source_sql", source_sql),
+        *(sql_argument("spark_sql", spark_sql) if spark_sql is not None else ["    spark_sql=None,"]),
+        *sql_argument("source_sql", source_sql),
         f"    tables=[{', '.join(py_str(t) for t in tables)}],",
         "    columns=[",
         *[f"        ({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})," for p in ports],
@@ -300,14 +300,6 @@ def sql_hooks(step: Step, connection: str) -> list[str]:
         if text:
             lines += [f"job.run_sql({py_str(step.name)}, {connection}, {py_str(text)}, {py_str(stage)})"]
     return lines
-
-
-def _sql_arg(name: str, text: str) -> list[str]:
-    parts = text.split("\n")
-    if len(parts) == 1:
-        return [f"    {name}={py_str(text)},"]
-    return [f"    {name}=(", *[f"        {py_str(p + chr(10) if i < len(parts) - 1 else p)}" for i, p in enumerate(parts)],
-            "    ),"]
 
 
 def _generated_select(step: Step, ports: list[Port], sources: list[Step], attrs) -> str:  # type: ignore[no-untyped-def]
