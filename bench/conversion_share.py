@@ -1,8 +1,8 @@
 """How much of a directory of PowerCenter exports converts fully, and what blocks the rest.
 
 Every export file of DIR is loaded on its own (lenient, as tests/codegen/test_corpus.py does) and
-converted; the directory is also loaded as one repository, so that a session finds its mapping in a
-sibling file. Printed: files, mappings, the share of mappings and of mapping files converted fully,
+converted; the files of each repository (``<owner>__<repo>__`` name prefix) are also loaded as one
+export set, so that a session finds its mapping in a sibling file. Printed: files, mappings, the share of mappings and of mapping files converted fully,
 and a histogram of gap reasons (messages with names and numbers replaced by placeholders) with the
 mappings each blocks, split into the gaps the project works on, the accepted ones (Java, HTTP,
 compiled plug-in functions, mappings the export marks invalid) and those of other areas (SQL
@@ -121,16 +121,29 @@ def measure_files(files: Iterable[Path]) -> Measure:
     return measure
 
 
+def repositories(files: list[Path]) -> dict[str, list[Path]]:
+    """Files grouped by the repository they come from: files named ``<owner>__<repo>__<path>`` (as the
+    corpus manifests name them) by ``<owner>__<repo>``, any other file in one group. Two repositories'
+    folders of the same name are different folders, so they must not be merged."""
+    groups: dict[str, list[Path]] = {}
+    for path in files:
+        parts = path.name.split("__")
+        groups.setdefault("__".join(parts[:2]) if len(parts) >= 3 else "<directory>", []).append(path)
+    return groups
+
+
 def measure_repository(root: Path) -> Measure:
-    """The whole directory as one repository: sessions find mappings defined in sibling files."""
+    """Each repository of the directory loaded as one export set: sessions find mappings defined in
+    sibling files."""
     measure = Measure()
-    try:
-        export = load_repository([root], lenient=True)
-    except InputError as exc:
-        measure.unreadable[str(root)] = exc.message
-        return measure
-    measure.files = len(export.files)
-    record(measure, convert_export(export), "<repository>")
+    for name, files in repositories(export_files(root)).items():
+        try:
+            export = load_repository(files, lenient=True)
+        except InputError as exc:
+            measure.unreadable[name] = exc.message
+            continue
+        measure.files += len(files)
+        record(measure, convert_export(export), name)
     return measure
 
 
@@ -230,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     repository = measure_repository(args.dir)
     result = {"dir": str(args.dir), "per_file": summary(per_file), "repository": summary(repository)}
     print_summary(f"{args.dir}: each file on its own", result["per_file"], args.show)
-    print_summary(f"{args.dir}: as one repository", result["repository"], args.show)
+    print_summary(f"{args.dir}: each repository as one export set", result["repository"], args.show)
     if not args.no_lint:
         failures = lint(per_file.modules + repository.modules)
         result["lint"] = {"modules": len(per_file.modules) + len(repository.modules), **failures}

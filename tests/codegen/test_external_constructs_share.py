@@ -156,3 +156,12 @@ def test_main_writes_json_and_rejects_a_missing_directory(share, tmp_path: Path,
     assert "mappings fully converted: 1/2 (50.0%)" in printed
     assert '"mappings_complete": 1' in out.read_text()
     assert share.main([str(tmp_path / "missing")]) == 2
+
+
+def test_files_of_different_repositories_are_not_merged(share) -> None:
+    files = [Path("a__r1__x.XML"), Path("a__r1__sub_y.XML"), Path("b__r1__x.XML"), Path("plain.xml")]
+    assert share.repositories(files) == {
+        "a__r1": [Path("a__r1__x.XML"), Path("a__r1__sub_y.XML")],
+        "b__r1": [Path("b__r1__x.XML")],
+        "<directory>": [Path("plain.xml")],
+    }
