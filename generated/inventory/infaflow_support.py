@@ -366,6 +366,28 @@ class Job:
             return name
         return os.path.join(self.text(directory or "."), name)
 
+    def file_list(self, path: str) -> list[str]:
+        """The files an indirect source's file list names, in list order (Workflow Basics Guide, "Creating
+        the File List"): one name or path per line, leading blanks ignored, blank lines skipped; a name
+        without a directory is in the file list's directory."""
+        self.check_stop()
+        names = [row[0].strip() for row in self.spark.read.text(path).collect()]  # a few lines
+        folder = os.path.dirname(path)
+        files = [n if "/" in n or "\\" in n else os.path.join(folder, n) for n in names if n]
+        if not files:
+            raise RuntimeError(f"the file list {path} names no file")
+        return files
+
+    def read_file_list(self, files: list[str], read: Callable[[str], DataFrame]) -> DataFrame:
+        """Every file of a file list read alike (``read``), one after the other: ``_row_id`` orders the rows
+        by file, then by their place in the file."""
+        frames = [read(f).withColumn(ROW_ID, F.struct(F.lit(i).alias("file"), F.col(ROW_ID).alias("row")))
+                  for i, f in enumerate(files)]
+        out = frames[0]
+        for frame in frames[1:]:
+            out = out.unionByName(frame)
+        return out
+
     def connection(self, default: str, variable: str = "") -> Connection:
         """The connection a reader/writer uses: a session parameter ($DBConnection_X) wins."""
         name = str(self.params.get(variable.lower(), "") if variable else "") or default

@@ -21,7 +21,9 @@ def _mapping(condition: str, filename_port: bool = False) -> MappingBuilder:
     b.connect("SQ_EMP", "TC_DEPT", ["ID", "DEPT", "NAME"])
     b.flat_target("OUT", [("ID", INT), ("DEPT", INT), ("NAME", S)])
     if filename_port:
-        b.folder.targets[-1].fields.append(Field("FileName", "string", precision=100))
+        b.folder.targets[-1].fields.append(Field("FileName", "string", precision=100,
+                                                 attrs={"ISFILENAMEFIELD": "YES"}))
+        b.connect("TC_DEPT", "OUT", {"NAME": "FileName"})
     b.connect("TC_DEPT", "OUT", ["ID", "DEPT", "NAME"])
     return b
 

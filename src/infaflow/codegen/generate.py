@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from infaflow.codegen import exprs, mapping_variables, pipelines
+from infaflow.codegen import exprs, links, mapping_variables, pipelines
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import Namer, py_str
 from infaflow.codegen.plan import Gap, Plan, PortRef, Step
@@ -262,7 +262,7 @@ class Generator:
             if out.sequence:
                 sequences.setdefault(out.var, {})[out.column.lower()] = port.name
                 continue
-            frames.setdefault(out.var, []).append(col_alias(out.column, port.name))
+            frames.setdefault(out.var, []).append(links.select_item(self.plan, step, port, ref, out.column))
             if out.origin != ANY_ORIGIN:
                 origins[out.var] = out.origin
         if not frames:
@@ -317,8 +317,8 @@ class Generator:
             if ref is None:
                 return None
             out = self.output_of(ref)
-            if out.sequence or not out.var:
-                return None
+            if out.sequence or not out.var or links.converts(self.plan, step, port, ref):
+                return None  # a converted port is selected anew (assemble)
             vars_.append(out.var)
         collapsed = self._collapse({v: [] for v in dict.fromkeys(vars_)})
         if len(collapsed) != 1:

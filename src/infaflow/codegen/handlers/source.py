@@ -62,19 +62,45 @@ def _source(step: Step, gen: Generator) -> StepCode:
     attrs = step.attributes
     directory = attrs.get("Source file directory") or "$PMSourceFileDir"
     file_name = attrs.get("Source filename") or f"{src.name.lower()}.dat"
-    if str(attrs.get("Source filetype", "Direct")).strip().lower() == "indirect":
-        raise ConversionError("indirect source files (a file listing the files to read) are not supported")
     if src.database_type.strip().upper() == "XML":
         raise ConversionError("XML sources are not supported (they are read by an XML Source Qualifier)")
+    if str(attrs.get("Input Type", "File")).strip().lower() == "command":
+        raise ConversionError("a command that generates the source data or its file list is not supported")
+    if str(attrs.get("Source filetype", "Direct")).strip().lower() == "indirect":
+        return _indirect(_flat_source(step, gen, var, "path"), var, directory, file_name)
+    return _flat_source(step, gen, var, f"job.path({py_str(directory)}, {py_str(file_name)})")
+
+
+def _indirect(code: StepCode, var: str, directory: str, file_name: str) -> StepCode:
+    """An indirect source: the session's source file is a file list, and every file it names is read
+    with the source's properties, in list order (Workflow Basics Guide, "Using a File List")."""
+    first, *rest = code.lines
+    assert first.startswith(f"{var} = ")
+    lines = [
+        f"{var} = job.read_file_list(",
+        f"    job.file_list(job.path({py_str(directory)}, {py_str(file_name)})),",
+        f"    lambda path: {first[len(var) + 3:]}",
+        *[f"    {line}" for line in rest[:-1]],
+        f"    {rest[-1]},",
+        ")",
+    ]
+    notes = [*code.notes, f"indirect: every file that the list {file_name} names, in list order"]
+    return StepCode(lines, code.outputs, notes)
+
+
+def _flat_source(step: Step, gen: Generator, var: str, path: str) -> StepCode:
+    """A delimited or fixed-width flat file read from ``path`` (the code of its path)."""
+    src = step.source
+    assert src is not None
     if src.flatfile is not None and not src.flatfile.delimited:
-        return _fixed_width_source(step, gen, var, directory, file_name)
+        return _fixed_width_source(step, gen, var, path)
     opts = flat_file_options(src.flatfile)
     columns = [f"({py_str(f.name)}, {py_str(spark_type(f.datatype, f.precision, f.scale))})" for f in src.fields]
     skip = src.flatfile.skip_rows if src.flatfile else 0
     lines = [
         f"{var} = job.read_flat_file(",
         f"    {py_str(step.name)},",
-        f"    job.path({py_str(directory)}, {py_str(file_name)}),",
+        f"    {path},",
         "    [",
         *[f"        {c}," for c in columns],
         "    ],",
@@ -142,7 +168,7 @@ def field_positions(fields: list) -> list[tuple[int, int]]:  # type: ignore[type
     return positions
 
 
-def _fixed_width_source(step: Step, gen: Generator, var: str, directory: str, file_name: str) -> StepCode:
+def _fixed_width_source(step: Step, gen: Generator, var: str, path: str) -> StepCode:
     src = step.source
     assert src is not None and src.flatfile is not None
     opts = fixed_width_options(src.flatfile)
@@ -157,7 +183,7 @@ def _fixed_width_source(step: Step, gen: Generator, var: str, directory: str, fi
     lines = [
         f"{var} = job.read_fixed_width(",
         f"    {py_str(step.name)},",
-        f"    job.path({py_str(directory)}, {py_str(file_name)}),",
+        f"    {path},",
         "    [  # (field, type, offset, length)",
         *[f"        {c}" for c in columns],
         "    ],",

@@ -34,6 +34,12 @@ def generate(step: Step, gen: Generator) -> StepCode:
     columns = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
     attrs = step.attributes
     if tgt.is_flat_file:
+        named = [f.name for f in tgt.fields
+                 if str(f.attrs.get("ISFILENAMEFIELD", "")).upper() == "YES" and f.name.lower() in step.inputs]
+        if named:
+            raise ConversionError(
+                f"the FileName port {named[0]} names the output files from the rows (a new file per transaction, "
+                "Designer Guide \"Creating Target Files by Transaction\") and is not supported")
         directory = attrs.get("Output file directory") or "$PMTargetFileDir"
         file_name = attrs.get("Output filename") or f"{step.name.lower()}.out"
         if tgt.flatfile is not None and not tgt.flatfile.delimited:

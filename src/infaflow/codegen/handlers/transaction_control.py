@@ -3,9 +3,9 @@
 A Transaction Control transformation never changes which rows flow or what they hold: its condition only
 decides where the Integration Service commits (TC_COMMIT_BEFORE/AFTER, TC_CONTINUE_TRANSACTION). A session
 that succeeds therefore leaves exactly the rows a single commit at the end leaves, which is what a Spark job
-writes. Two cases do change the rows and stay unsupported: a condition that can roll back
-(TC_ROLLBACK_BEFORE/AFTER discards the transaction's rows), and a flat-file target with a FileName port
-(each commit starts a new output file).
+writes. A condition that can roll back (TC_ROLLBACK_BEFORE/AFTER discards the transaction's rows) changes
+the rows and stays unsupported. A flat-file target whose FileName port is connected (each transaction
+starts a new output file) is reported by the target (handlers/target.py).
 """
 
 from __future__ import annotations
@@ -28,12 +28,6 @@ def generate(step: Step, gen: Generator) -> StepCode:
         raise ConversionError(
             "Transaction Control is not supported when its condition can roll back "
             "(TC_ROLLBACK_BEFORE/AFTER discards rows per transaction; Spark writes are not transactional per row)")
-    dynamic = [s.name for s in gen.plan.steps
-               if s.target is not None and any(f.name.lower() == "filename" for f in s.target.fields)]
-    if dynamic:
-        raise ConversionError(
-            "Transaction Control is not supported with a FileName port on target "
-            f"{', '.join(dynamic)}: each commit starts a new output file")
     var = gen.var(step)
     ports = [p for p in step.ports if p.is_input]
     lines, _origin = gen.assemble(step, ports, var)
