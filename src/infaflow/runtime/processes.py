@@ -101,7 +101,7 @@ def run_shell(
             return None, f"timed out after {timeout:g} s"
     finally:
         registry.remove(path, proc)
-    if cancel.is_set():
+    if cancel.is_set() and code != 0:  # ended by the stop (a command that completed keeps its status)
         return None, "stopped"
     return code, ""
 

@@ -51,7 +51,7 @@ def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, wh
         )
         if code is None and ctx.cancel.is_set():
             ctx.log.write(f"{label}: {problem}")
-            return TaskResult(ctx.stopped_status, error=f"{label}: {problem}", error_code=1)
+            return TaskResult(ctx.stopped_status, error=f"{label}: {ctx.stopped_status.lower()}", error_code=1)
         if code is None:
             message = f"{label}: {problem}"
             code = 124
