@@ -23,7 +23,7 @@ def _options(command: click.Command, name: str) -> list[click.Option]:
 
 
 def test_every_command_has_examples_in_its_help() -> None:
-    for path, command in _commands():
+    for path, _command in _commands():
         if not path:
             continue
         result = CliRunner().invoke(main, [*path, "--help"], terminal_width=100)
