@@ -54,7 +54,7 @@ def test_top_level_help_has_whole_descriptions() -> None:
     out = CliRunner().invoke(main, ["--help"], terminal_width=80).output
     commands = out.split("Commands:", 1)[1]
     assert "..." not in commands
-    assert "stop      Stop a live run: no task starts any more, running commands and\n" in commands
+    assert "stop      Stop a live run from another shell, as Workflow Monitor does\n" in commands
     for name in main.commands:
         assert f"\n  {name} " in commands
 

@@ -36,7 +36,8 @@ def _wait_options(command):  # noqa: ANN001, ANN202
     return click.option("--wait", is_flag=True, help="Wait until the run has ended and print its status.")(command)
 
 
-@click.command("stop", epilog=examples(
+@click.command("stop", short_help="Stop a live run from another shell, as Workflow Monitor does (resume continues it).",
+               epilog=examples(
     "infaflow stop 12           # from another shell than the one running the run",
     "infaflow stop 12 --wait    # and wait until it has stopped",
 ))
@@ -44,18 +45,21 @@ def _wait_options(command):  # noqa: ANN001, ANN202
 @state_dir_option()
 @_wait_options
 def stop_command(run_id: int, state_dir: str, wait: bool, timeout: float | None) -> None:
-    """Stop a live run: no task starts any more, running commands and sessions finish what they do."""
+    """Stop a live run: no task starts any more, a running command finishes its current command, a running
+    session is cancelled; tasks and workflow end STOPPED (resume continues the run)."""
     _control(run_id, state_dir, STOPPED, wait, timeout)
 
 
-@click.command("abort", epilog=examples(
+@click.command("abort", short_help="Abort a live run from another shell: commands killed, sessions after 60 s.",
+               epilog=examples(
     "infaflow abort 12 --wait",
 ))
 @click.argument("run_id", type=int)
 @state_dir_option()
 @_wait_options
 def abort_command(run_id: int, state_dir: str, wait: bool, timeout: float | None) -> None:
-    """Abort a live run: commands are killed, sessions are killed if not ended within 60 seconds."""
+    """Abort a live run: commands are killed, sessions are cancelled and killed if not ended within 60
+    seconds; tasks and workflow end ABORTED (resume continues the run)."""
     _control(run_id, state_dir, ABORTED, wait, timeout)
 
 

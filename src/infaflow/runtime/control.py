@@ -5,8 +5,10 @@ The request is recorded in the run store; the process running the run looks for 
 "Stopping or Aborting Tasks and Workflows"):
 
 - stop: no task starts any more; a running Command task finishes the command it runs and starts no
-  other; a running session is asked to stop (its executor stops reading and ends); Email tasks finish.
-  Tasks and the workflow end STOPPED.
+  other; a running session is asked to stop (``SessionRequest.cancel``: PowerCenter's session stops
+  reading and commits what it read; a Spark job cannot stop reading part-way, so the executor cancels the
+  job and the session ends STOPPED, to be run again by ``resume``); Email tasks finish. Tasks and the
+  workflow end STOPPED.
 - abort: command processes are killed at once; a running session is asked to stop and killed when it
   has not ended after ``RunOptions.abort_timeout`` seconds (PowerCenter: 60). Tasks and the workflow end
   ABORTED.

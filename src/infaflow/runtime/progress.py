@@ -125,14 +125,16 @@ class LiveView:
         grid.add_column(no_wrap=True)
         width = max(10, min(40, self.console.width - 40))
         done = len(self.finished)
-        grid.add_row("tasks", ProgressBar(total=max(1, self.total), completed=done, width=width),
+        grid.add_row("tasks", ProgressBar(total=max(1, self.total), completed=done, width=width, complete_style="cyan",
+                                 finished_style="green"),
                      f"{done}/{self.total}")
         expected = sum(self.expected.values())
         if expected > 0:
             now = time.monotonic()
             running = sum(min(now - since, self.expected.get(path, 0.0)) for path, (_, since) in self.running.items())
             work = min(expected, self.work_done + running)
-            grid.add_row("time", ProgressBar(total=expected, completed=work, width=width),
+            grid.add_row("time", ProgressBar(total=expected, completed=work, width=width, complete_style="cyan",
+                                             finished_style="green"),
                          f"{seconds_text(work)} of {seconds_text(expected)} recorded task time")
         return grid
 
