@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import sys
@@ -102,8 +103,14 @@ def _write_summary(summary: dict[str, Any], path: str | None, as_json: bool) -> 
         click.echo(text)
 
 
-def _print_outcome(summary: dict[str, Any], seconds: float) -> None:
+def _print_outcome(summary: dict[str, Any], seconds: float | None = None) -> None:
+    """The outcome lines and the closing ``Done.`` line (``seconds``: this command's time, else the run's)."""
     from infaflow.runtime.statusview import count_statuses, summary_line
+
+    if seconds is None:
+        ended, started = summary.get("ended"), summary.get("started")
+        seconds = (dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(started)).total_seconds() \
+            if ended and started else 0.0
 
     counts = count_statuses(task["status"] for task in summary["tasks"].values())
     detail = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))

@@ -409,6 +409,7 @@ class Runner:
             if action == recovery.KEEP:
                 scope.status[name] = record.status
                 scope.task_vars[name] = {k.lower(): v for k, v in record.vars.items()}
+                self.progress.task_finished(node.path, record.status, "kept from the earlier attempt")
                 self._reapply_outcome(scope, node, record.status)
                 touched.extend(self._after(scope, node, record.status))
             elif action == recovery.FAIL:
