@@ -106,6 +106,18 @@ def test_stop_of_a_run_whose_process_is_gone(cli, tmp_path: Path) -> None:
     assert json.loads(cli("show", str(run_id), "--json").output)["status"] == "TERMINATED"
 
 
+def test_a_suspended_run_is_stopped_at_once_and_resumes(cli, tmp_path: Path) -> None:
+    wf = Flow("wf_susp", suspend_on_error=True).cmd("check", "test -f ready.flag", attrs={"Fail task if any command fails": "YES"})
+    wf.link("Start", "check")
+    assert cli("run", str(write_export(tmp_path, wf)), "-q").exit_code == 1
+    assert json.loads(cli("show", "1", "--json").output)["status"] == "SUSPENDED"
+    stopped = cli("stop", "1")
+    assert stopped.exit_code == 0 and "was SUSPENDED: now STOPPED" in stopped.output
+    assert json.loads(cli("show", "1", "--json").output)["status"] == "STOPPED"
+    (tmp_path / "ready.flag").write_text("")
+    assert cli("resume", "1", "-q").exit_code == 0
+
+
 class _Stubborn:
     """A session executor that ignores the stop request for a while."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from infaflow.cli._options import examples, state_dir_option
-from infaflow.runtime.status import ABORTED, STOPPED
+from infaflow.runtime.status import ABORTED, STOPPED, SUSPENDED
 
 EXIT_OK = 0
 EXIT_NOT_ENDED = 1
@@ -20,6 +20,9 @@ def _control(run_id: int, state_dir: str, mode: str, wait: bool, timeout: float 
 
     record = control.request(state_dir, run_id, mode)
     verb = "stop" if mode == STOPPED else "abort"
+    if record.status == SUSPENDED:
+        click.echo(f"run {run_id} ({record.folder}/{record.workflow}) was SUSPENDED: now {mode}")
+        return
     click.echo(f"run {run_id} ({record.folder}/{record.workflow}, process {record.pid}): {verb} requested")
     if not wait:
         return

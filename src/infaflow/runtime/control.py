@@ -13,17 +13,20 @@ The request is recorded in the run store; the process running the run looks for 
   has not ended after ``RunOptions.abort_timeout`` seconds (PowerCenter: 60). Tasks and the workflow end
   ABORTED.
 
-``infaflow resume RUN_ID`` continues a stopped or aborted run.
+A SUSPENDED run (its process has ended, waiting for ``resume``) is marked STOPPED or ABORTED at once, as
+Monitor stops or aborts a suspended workflow. ``infaflow resume RUN_ID`` continues a stopped or aborted run.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import socket
 import time
 from pathlib import Path
 
 from infaflow.errors import InputError
 from infaflow.runtime.processes import is_alive
-from infaflow.runtime.status import ABORTED, STARTED, STOPPED
+from infaflow.runtime.status import ABORTED, STARTED, STOPPED, SUSPENDED
 from infaflow.runtime.store import DB_NAME, RunRecord, RunStore
 
 MODES = {"stop": STOPPED, "abort": ABORTED}
@@ -45,8 +48,14 @@ def request(state_dir: str | Path, run_id: int, mode: str) -> RunRecord:
         record = store.run(run_id)
         if record is None:
             raise InputError(f"no run {run_id} in {state_dir}", str(state_dir))
+        if record.status == SUSPENDED:  # Monitor stops or aborts a suspended workflow: no process to ask
+            store.finish_run(run_id, mode, dt.datetime.now(), f"{mode.lower()} while suspended ({record.error})")
+            store.add_event(run_id, "stop-request", "", f"{mode} while suspended")
+            return record
         if record.status != STARTED:
             raise InputError(f"run {run_id} is not running: it ended {record.status}", str(state_dir))
+        if record.host and record.host != socket.gethostname():
+            raise InputError(f"run {run_id} runs on host {record.host}: stop it from there", str(state_dir))
         if not is_alive(record.pid, record.host):
             raise InputError(
                 f"run {run_id} is not running: its process {record.pid} on {record.host or '?'} is gone "
