@@ -1,8 +1,8 @@
 """Stopping and aborting a run from another process (``infaflow stop`` / ``abort``), like Workflow Monitor.
 
 The request is recorded in the run store; the process running the run looks for requests every
-``RunOptions.control_poll`` seconds and applies them with PowerCenter's semantics (Workflow Basics Guide,
-"Stopping or Aborting Tasks and Workflows"):
+``RunOptions.control_poll`` seconds and applies them with PowerCenter's semantics (PowerCenter 10.x Advanced
+Workflow Guide, "Stopping and Aborting"):
 
 - stop: no task starts any more; a running Command task finishes the command it runs and starts no
   other; a running session is asked to stop (``SessionRequest.cancel``: PowerCenter's session stops

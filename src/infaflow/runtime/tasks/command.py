@@ -31,7 +31,7 @@ def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, wh
         text = ctx.expand(pair.value)
         label = pair.name or f"{what} {pair.exec_order}"
         if ctx.cancel.is_set() and not ctx.dry_run:
-            # A stopped Command task finishes the command it runs and starts no other (Workflow Basics Guide).
+            # A stopped Command task finishes the command it runs and starts no other (Advanced Workflow Guide).
             ctx.log.write(f"{label}: not run ({ctx.stopped_status.lower()} before it started)")
             return TaskResult(ctx.stopped_status, error=f"{ctx.stopped_status.lower()} before {label}", error_code=1)
         if ctx.dry_run:
