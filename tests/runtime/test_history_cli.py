@@ -163,6 +163,7 @@ def test_an_email_task_says_where_the_mail_went(cli, tmp_path: Path, monkeypatch
     assert message == f"email to ops@example.com: no SMTP host configured: written to {eml.resolve()}" or \
         message == f"email to ops@example.com: no SMTP host configured: written to {eml.relative_to(tmp_path)}"
     assert "written to" in result.output  # the progress line of the task
+    assert "STARTED   mail (Email)" in result.output and "\x1b[" not in result.output  # plain lines off a tty
     log = (tmp_path / ".infaflow" / "runs" / "1" / "logs" / "mail.log").read_text()
     assert "no SMTP host configured: written to" in log
     with socketserver.TCPServer(("127.0.0.1", 0), _Smtp) as server:

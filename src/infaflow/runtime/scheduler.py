@@ -956,12 +956,16 @@ class Runner:
         if self.root is None or now - self._control_checked < self.options.control_poll:
             return
         self._control_checked = now
-        for mode in self.store.take_control_requests(self.run_id):
-            verb = "abort" if mode == ABORTED else "stop"
-            self.store.add_event(self.run_id, "stop-request", "", f"{mode} (infaflow {verb})")
-            self.progress.note(f"{'aborting' if mode == ABORTED else 'stopping'} the run (infaflow {verb})")
-            self._stop_scope(self.root, mode, f"{mode.lower()} by infaflow {verb}", gentle=True)
-            self._check_done(self.root)
+        modes = self.store.take_control_requests(self.run_id)
+        if not modes:
+            return
+        with self.store.transaction():
+            for mode in modes:
+                verb = "abort" if mode == ABORTED else "stop"
+                self.store.add_event(self.run_id, "stop-request", "", f"{mode} (infaflow {verb})")
+                self.progress.note(f"{'aborting' if mode == ABORTED else 'stopping'} the run (infaflow {verb})")
+                self._stop_scope(self.root, mode, f"{mode.lower()} by infaflow {verb}", gentle=True)
+                self._check_done(self.root)
 
     def _loop(self) -> None:
         wait = 0.25 if not isinstance(self.progress, Silent) else 1.0
@@ -979,8 +983,7 @@ class Runner:
                 return
             if self._inline:
                 continue
-            with self.store.transaction():
-                self._poll_control()
+            self._poll_control()
             if self._finished:
                 return
             try:

@@ -312,13 +312,15 @@ class RunStore:
                         (run_id, _ts(dt.datetime.now()), mode))
 
     def take_control_requests(self, run_id: int) -> list[str]:
-        """The stop/abort requests for ``run_id`` not yet taken, oldest first; marks them taken."""
+        """The stop/abort requests for ``run_id`` not yet taken, oldest first; marks them taken. Polled
+        often: it only reads (no write lock on the shared store) unless there is a request."""
+        query = "SELECT id, mode FROM requests WHERE run_id=? AND taken IS NULL ORDER BY id"
+        with self._lock:
+            if not self._conn.execute(query, (run_id,)).fetchone():
+                return []
         with self.transaction() as cur:
-            rows = cur.execute("SELECT id, mode FROM requests WHERE run_id=? AND taken IS NULL ORDER BY id",
-                               (run_id,)).fetchall()
-            if rows:
-                cur.execute("UPDATE requests SET taken=? WHERE run_id=? AND taken IS NULL",
-                            (_ts(dt.datetime.now()), run_id))
+            rows = cur.execute(query, (run_id,)).fetchall()
+            cur.executemany("UPDATE requests SET taken=? WHERE id=?", [(_ts(dt.datetime.now()), r[0]) for r in rows])
         return [mode for _, mode in rows]
 
     def _run_record(self, row: tuple[Any, ...]) -> RunRecord:
