@@ -120,3 +120,26 @@ def test_elapsed_time_grows() -> None:
     assert "1m 05s" in area.splitlines()[0]
     assert "2m 05s" in area
     view.end("SUCCEEDED")
+
+
+def test_a_run_that_breaks_still_closes_the_progress(run_flows, monkeypatch) -> None:  # noqa: ANN001
+    import pytest
+    from runtime_xml import Flow
+
+    from infaflow.runtime.scheduler import Runner
+
+    class Recording(Silent):
+        def __init__(self) -> None:
+            self.ended: list[str] = []
+
+        def end(self, status: str) -> None:
+            self.ended.append(status)
+
+    def broken(self: Runner) -> None:
+        raise RuntimeError("the store went away")
+
+    monkeypatch.setattr(Runner, "_loop", broken)
+    progress = Recording()
+    with pytest.raises(RuntimeError):
+        run_flows(Flow("wf_x").cmd("a", "true").link("Start", "a"), progress=progress)
+    assert progress.ended == ["FAILED"]  # a live view would be stopped, the terminal left clean

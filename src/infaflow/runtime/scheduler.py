@@ -891,9 +891,10 @@ class Runner:
             with self.store.transaction():
                 self.root = self._open_scope(self.plan, None, None, {})
             self._loop()
-        except BaseException:
+        except BaseException as exc:
             if self.root is not None:
                 self._kill_everything()
+            self.progress.end(STOPPED if isinstance(exc, KeyboardInterrupt) else FAILED)  # a live view is closed
             raise
         finally:
             self._pool.shutdown()
