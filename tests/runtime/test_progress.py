@@ -49,7 +49,7 @@ def _text(view: LiveView) -> str:
 
 def test_live_view_keeps_finished_tasks_coloured_and_lists_running_ones() -> None:
     view, out = _live()
-    view.expect({"a": 2.0, "b": 8.0, "c": 10.0})
+    view.expect({"a": 2.0, "b": 8.0, "c": 10.0}, 30.0)
     view.begin(5, "wf_live", 3)
     view.task_started("a", "Command")
     view.task_started("b", "Session")
@@ -59,7 +59,7 @@ def test_live_view_keeps_finished_tasks_coloured_and_lists_running_ones() -> Non
     area = _text(view)
     assert "run 5 · wf_live · 2/3 done · 1 failed" in area
     assert "tasks" in area and "2/3" in area
-    assert "of 20s recorded task time" in area  # the time bar from recorded durations
+    assert re.search(r"time .* (<0\.1|\d\.\d)s of ~30s expected", area), area  # elapsed against recorded runs
     assert re.search(r"RUNNING\s+b\s+Session\s+\S+s\s+~8s", area), area  # elapsed and recorded time
     assert " a " not in area.split("RUNNING", 1)[1]  # finished tasks are not in the running list...
     view.end("FAILED")
@@ -113,12 +113,14 @@ def test_started_reads_running_or_terminated() -> None:
 def test_elapsed_time_grows() -> None:
     view, _ = _live()
     view.begin(2, "wf", 2)
+    view.expect({}, 50.0)
     view.started -= 65
     view.task_started("slow", "Command")
     view.running["slow"] = ("Command", time.monotonic() - 125)
     area = _text(view)
-    assert "1m 05s" in area.splitlines()[0]
+    assert "1m 05s" in area.splitlines()[0]  # the title's elapsed time
     assert "2m 05s" in area
+    assert "1m 05s of ~50s expected (over by 15s)" in area
     view.end("SUCCEEDED")
 
 
@@ -143,3 +145,25 @@ def test_a_run_that_breaks_still_closes_the_progress(run_flows, monkeypatch) -> 
     with pytest.raises(RuntimeError):
         run_flows(Flow("wf_x").cmd("a", "true").link("Start", "a"), progress=progress)
     assert progress.ended == ["FAILED"]  # a live view would be stopped, the terminal left clean
+
+
+def test_the_expected_time_is_the_mean_of_recent_successful_runs(run_flows, tmp_path) -> None:  # noqa: ANN001
+    from runtime_xml import Flow
+
+    from infaflow.runtime.store import RunStore
+
+    class Recording(Silent):
+        def expect(self, durations, run_seconds=None) -> None:  # noqa: ANN001
+            self.durations, self.run_seconds = dict(durations), run_seconds
+
+    flow = Flow("wf_t").cmd("a", "sleep 0.2").link("Start", "a")
+    first = Recording()
+    run_flows(flow, progress=first)
+    assert first.run_seconds is None and first.durations == {}  # nothing recorded before the first run
+    second = Recording()
+    run_flows(flow, progress=second)
+    store = RunStore(tmp_path / ".infaflow")
+    (record,) = [r for r in store.runs() if r.run_id == 1]
+    store.close()
+    assert second.run_seconds == (record.ended - record.started).total_seconds()
+    assert 0.2 <= second.durations["a"] < 5

@@ -3,8 +3,8 @@
 The live view reads like Workflow Monitor's task view: every task that ended stays on screen as one
 line coloured by its status (printed above the live area, so the terminal's scrollback keeps them all),
 and the live area below shows the run's title cut to the terminal's width, a bar of tasks done, a bar of
-the task time done against the durations recorded by earlier runs, and the running tasks with their
-elapsed (and recorded) time. The live area disappears at the end: no empty table is left behind.
+the time elapsed against the expected time (the mean duration of the last successful runs), and the running
+tasks with their elapsed (and recorded) time. The live area disappears at the end: no empty table is left behind.
 
 Off a terminal, or with ``NO_COLOR`` set (https://no-color.org), one uncoloured line per event.
 """
@@ -31,7 +31,7 @@ MAX_RUNNING_ROWS = 15
 
 
 class Progress(Protocol):
-    def expect(self, durations: Mapping[str, float]) -> None: ...
+    def expect(self, durations: Mapping[str, float], run_seconds: float | None = None) -> None: ...
     def begin(self, run_id: int, workflow: str, total: int) -> None: ...
     def task_started(self, path: str, task_type: str) -> None: ...
     def task_finished(self, path: str, status: str, error: str) -> None: ...
@@ -43,7 +43,7 @@ class Progress(Protocol):
 class Silent:
     """No output (library use, dry runs driven by tests)."""
 
-    def expect(self, durations: Mapping[str, float]) -> None: ...
+    def expect(self, durations: Mapping[str, float], run_seconds: float | None = None) -> None: ...
     def begin(self, run_id: int, workflow: str, total: int) -> None: ...
     def task_started(self, path: str, task_type: str) -> None: ...
     def task_finished(self, path: str, status: str, error: str) -> None: ...
@@ -64,7 +64,7 @@ class PlainLines:
         self.stream.write(f"{stamp} {text}\n")
         self.stream.flush()
 
-    def expect(self, durations: Mapping[str, float]) -> None: ...
+    def expect(self, durations: Mapping[str, float], run_seconds: float | None = None) -> None: ...
 
     def begin(self, run_id: int, workflow: str, total: int) -> None:
         self._line(f"{_title(run_id)}: workflow {workflow} ({total} tasks)")
@@ -94,16 +94,18 @@ class LiveView:
         self.console = console or Console(stderr=True)
         self.running: dict[str, tuple[str, float]] = {}
         self.expected: dict[str, float] = {}
+        self.run_seconds: float | None = None
         self.finished: dict[str, str] = {}
-        self.work_done = 0.0  # recorded seconds of the tasks that ended
         self.total = 0
         self.workflow = ""
         self.run_id = 0
         self.started = time.monotonic()
         self.live: Live | None = None
 
-    def expect(self, durations: Mapping[str, float]) -> None:
+    def expect(self, durations: Mapping[str, float], run_seconds: float | None = None) -> None:
+        """Recorded durations: of each task (by path) and of the whole run (mean of recent runs)."""
         self.expected = dict(durations)
+        self.run_seconds = run_seconds
 
     # -- rendering ------------------------------------------------------------------------------------
 
@@ -128,14 +130,14 @@ class LiveView:
         grid.add_row("tasks", ProgressBar(total=max(1, self.total), completed=done, width=width, complete_style="cyan",
                                  finished_style="green"),
                      f"{done}/{self.total}")
-        expected = sum(self.expected.values())
-        if expected > 0:
-            now = time.monotonic()
-            running = sum(min(now - since, self.expected.get(path, 0.0)) for path, (_, since) in self.running.items())
-            work = min(expected, self.work_done + running)
-            grid.add_row("time", ProgressBar(total=expected, completed=work, width=width, complete_style="cyan",
-                                             finished_style="green"),
-                         f"{seconds_text(work)} of {seconds_text(expected)} recorded task time")
+        if self.run_seconds:
+            elapsed = time.monotonic() - self.started
+            over = elapsed > self.run_seconds
+            grid.add_row("time", ProgressBar(total=self.run_seconds, completed=min(elapsed, self.run_seconds),
+                                             width=width, complete_style="cyan",
+                                             finished_style="yellow" if over else "green"),
+                         f"{seconds_text(elapsed)} of ~{seconds_text(self.run_seconds)} expected"
+                         + (f" (over by {seconds_text(elapsed - self.run_seconds)})" if over else ""))
         return grid
 
     def _running(self) -> Table:
@@ -175,7 +177,6 @@ class LiveView:
     def task_finished(self, path: str, status: str, error: str) -> None:
         kind, since = self.running.pop(path, ("", 0.0))
         self.finished[path] = status
-        self.work_done += self.expected.get(path, 0.0)
         line = Text(no_wrap=False)
         line.append(f"{status:<10}", style=style_of(status))
         line.append(path, style="bold" if status in ("FAILED", "ABORTED") else "")

@@ -884,7 +884,8 @@ class Runner:
 
     def run(self) -> str:
         """Run to the end; returns the workflow's final status."""
-        self.progress.expect(self.recorded)
+        self.progress.expect(self.recorded, None if self.options.dry_run else
+                             self.store.recorded_run_seconds(self.workflow.name, self.folder.name))
         self.progress.begin(0 if self.options.dry_run else self.run_id, self.workflow.name, len(self.plan.all_nodes()))
         self._pool = PriorityPool(self.options.max_workers)
         try:

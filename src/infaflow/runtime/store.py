@@ -550,6 +550,24 @@ class RunStore:
                     bucket.append((dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(started)).total_seconds())
         return {path: sum(v) / len(v) for path, v in samples.items()}
 
+    def recorded_run_seconds(self, workflow: str, folder: str | None = None, runs: int = 5) -> float | None:
+        """Mean wall time of the last ``runs`` runs of ``workflow`` that SUCCEEDED in one go (the live
+        view's expected time); None before a first one."""
+        with self._lock:
+            return _mean_run_seconds(self._conn, workflow, folder, runs)
+
+
+def _mean_run_seconds(conn: sqlite3.Connection, workflow: str, folder: str | None, runs: int) -> float | None:
+    sql = ("SELECT started, ended FROM runs WHERE workflow = ? AND status = 'SUCCEEDED' AND resumes = 0"
+           " AND ended IS NOT NULL AND options NOT LIKE '%\"dry_run\": true%'")
+    args: list[Any] = [workflow]
+    if folder:
+        sql += " AND folder = ?"
+        args.append(folder)
+    rows = conn.execute(sql + " ORDER BY run_id DESC LIMIT ?", (*args, runs)).fetchall()
+    spans = [(dt.datetime.fromisoformat(e) - dt.datetime.fromisoformat(s)).total_seconds() for s, e in rows]
+    return sum(spans) / len(spans) if spans else None
+
 
 def recorded_durations(state_dir: str | Path, workflow: str, folder: str | None = None) -> dict[str, float]:
     """Recorded task durations (seconds, by instance path) of ``workflow`` in the store of ``state_dir``;
