@@ -38,8 +38,9 @@ def test_run_success_writes_summary(cli, tmp_path: Path) -> None:
     assert set(summary) >= {"run_id", "workflow", "status", "started", "ended", "tasks", "variables"}
     assert summary["status"] == "SUCCEEDED"
     assert summary["tasks"]["w/inner"]["status"] == "SUCCEEDED"
-    assert summary["tasks"]["never"] == {"status": "NOTSTARTED", "started": None, "ended": None, "attempts": 0, "error": ""}
-    assert set(summary["tasks"]["a"]) == {"status", "started", "ended", "attempts", "error"}
+    assert summary["tasks"]["never"] == {"status": "NOTSTARTED", "started": None, "ended": None, "attempts": 0, "error": "",
+                                         "message": ""}
+    assert set(summary["tasks"]["a"]) >= {"status", "started", "ended", "attempts", "error", "message"}
     assert summary["variables"] == {"$$N": 5}
 
 

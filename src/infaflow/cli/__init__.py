@@ -14,6 +14,7 @@ import sys
 import click
 
 from infaflow import __version__
+from infaflow.cli._consistency import format_commands, harmonise
 from infaflow.errors import InputError
 
 EXIT_OK = 0
@@ -36,6 +37,10 @@ class _Group(click.Group):
             click.echo("error: out of memory", err=True)
             ctx.exit(EXIT_BAD_INPUT)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Whole one-line descriptions, wrapped rather than cut (see cli/_consistency.py)."""
+        format_commands(self, ctx, formatter)
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="infaflow")
@@ -49,6 +54,7 @@ def _register() -> None:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for command in getattr(module, "COMMANDS", []):
+            harmonise(command)
             main.add_command(command)
 
 

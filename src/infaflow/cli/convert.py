@@ -17,8 +17,8 @@ EXIT_OK, EXIT_FAILED = 0, 1
 @exports_options
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Project folder (default: generated/<export name>/).")
-@click.option("--folder", default=None, help="Convert only this repository folder.")
-@click.option("--workflow", default=None, help="Convert only the sessions of this workflow.")
+@click.option("--folder", "-f", default=None, help="Convert only this repository folder.")
+@click.option("--workflow", "-w", default=None, help="Convert only the sessions of this workflow.")
 @click.option("--allow-partial", is_flag=True,
               help="Write the jobs even when some logic could not be converted (it raises NotConverted).")
 @click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON.")

@@ -87,8 +87,8 @@ def _one_workflow(report: ExportReport, fmt: str) -> WorkflowReport:
 
 @click.command("inspect")
 @exports_options
-@click.option("--folder", help="Only this folder.")
-@click.option("--workflow", help="Show this workflow in detail (tasks, links, levels, critical path).")
+@click.option("--folder", "-f", help="Only this folder.")
+@click.option("--workflow", "-w", help="Show this workflow in detail (tasks, links, levels, critical path).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--durations", "durations_file", type=click.Path(dir_okay=False),

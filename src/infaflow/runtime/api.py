@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import socket
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -15,12 +14,12 @@ from typing import Any
 
 from infaflow.errors import InputError
 from infaflow.model import Export, Folder, Workflow
-from infaflow.runtime import paramfile, plan, processes, summary
+from infaflow.runtime import fromtask, paramfile, plan, processes, summary
 from infaflow.runtime.paramcheck import check_param_file
 from infaflow.runtime.progress import Progress
 from infaflow.runtime.scheduler import ExecutorSource, Resumption, Runner, RunOptions
 from infaflow.runtime.status import RESUMABLE_RUN_STATUSES, STARTED, SUCCEEDED
-from infaflow.runtime.store import RunStore, encode_export_paths
+from infaflow.runtime.store import ATTEMPT_RESTART, ATTEMPT_RESUME, RunStore, encode_export_paths
 from infaflow.runtime.variables import Param, builtins, expand
 
 DEFAULT_STATE_DIR = ".infaflow"
@@ -160,6 +159,8 @@ def run_workflow(
     if not wf.is_enabled:
         raise InputError(f"workflow {wf.name!r} is disabled (ISENABLED=NO)", wf.location.file, wf.location.line)
     the_plan = plan.build(wf, f, lenient=options.dry_run)
+    if options.start_from:
+        fromtask.find_node(the_plan, options.start_from)  # an unknown task is bad input, before the run exists
     cli = _cli_params(params or {})
     warnings: list[str] = []
     files = _param_files(wf, f, param_files, cli, _root_dir(options, state_dir), warnings)
@@ -177,6 +178,7 @@ def run_workflow(
         "working_dir": str(Path(options.working_dir or os.getcwd()).resolve()),
         "root_dir": options.root_dir,
         "project_dir": options.project_dir,
+        "start_from": options.start_from,
     }
     export_files = encode_export_paths([str(Path(p).resolve()) for p in export.paths])
     run_id = store.create_run(wf.name, f.name, export_files, stored_options, started)
@@ -226,20 +228,7 @@ def _execute(runner: Runner, store: RunStore, handle_signals: bool) -> RunResult
     return RunResult(runner.run_id, status, result, runner.warnings)
 
 
-def _alive(pid: int | None, host: str) -> bool:
-    if not pid or host != socket.gethostname():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie is not alive
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
+_alive = processes.is_alive
 
 
 def resume_run(
@@ -251,11 +240,14 @@ def resume_run(
     progress: Progress | None = None,
     options: RunOptions | None = None,
     handle_signals: bool = False,
+    restart: str | None = None,
 ) -> RunResult:
     """Continue a run that failed, was suspended or stopped, or whose process died.
 
     Succeeded (and disabled) tasks never run again; failed ones run again; interrupted ones follow their
-    recovery strategy (see :mod:`infaflow.runtime.recovery`).
+    recovery strategy (see :mod:`infaflow.runtime.recovery`). ``restart`` (a task path or name): that
+    task and every task that follows it run again whatever they recorded ("Restart Workflow from Task",
+    :mod:`infaflow.runtime.fromtask`); a run that SUCCEEDED can be restarted this way.
     """
     from infaflow.export import load_repository
 
@@ -266,7 +258,7 @@ def resume_run(
         record = store.run(run_id)
         if record is None:
             raise InputError(f"no run {run_id} in {state_dir}", str(state_dir))
-        if record.status not in RESUMABLE_RUN_STATUSES:
+        if record.status not in RESUMABLE_RUN_STATUSES and not (restart and record.status == SUCCEEDED):
             raise InputError(f"run {run_id} {record.status}: nothing to resume", str(state_dir))
         if record.status == STARTED and _alive(record.pid, record.host):
             raise InputError(f"run {run_id} is still running (process {record.pid})", str(state_dir))
@@ -287,14 +279,17 @@ def resume_run(
                 retry_backoff=float(saved.get("retry_backoff") or 1.0),
                 working_dir=saved.get("working_dir"),
                 root_dir=saved.get("root_dir"),
+                start_from=saved.get("start_from"),
             )
         cli = _cli_params(saved.get("params", {}))
         warnings: list[str] = []
         files = _param_files(wf, f, saved.get("param_files", []), cli, _root_dir(options, state_dir), warnings)
-        resumption = Resumption({t.path: t for t in store.tasks(run_id)}, store.variables(run_id))
-        if not store.claim_run(run_id, record.status, record.pid):
+        rerun = fromtask.rerun_paths(the_plan, restart) if restart else set()
+        resumption = Resumption({t.path: t for t in store.tasks(run_id)}, store.variables(run_id), frozenset(rerun))
+        if not store.claim_run(run_id, record.status, record.pid, ATTEMPT_RESTART if restart else ATTEMPT_RESUME):
             raise InputError(f"run {run_id} is being resumed by another process", str(state_dir))
-        store.add_event(run_id, "resume", "", f"was {record.status}")
+        store.add_event(run_id, "resume", "", f"was {record.status}" + (f"; restart from {restart}" if restart else ""))
+        store.reset_tasks(run_id, rerun)
         runner = Runner(
             export=export,
             folder=f,

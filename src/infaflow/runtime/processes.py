@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import threading
 from collections.abc import Mapping
@@ -100,7 +101,7 @@ def run_shell(
             return None, f"timed out after {timeout:g} s"
     finally:
         registry.remove(path, proc)
-    if cancel.is_set():
+    if cancel.is_set() and code != 0:  # ended by the stop (a command that completed keeps its status)
         return None, "stopped"
     return code, ""
 
@@ -125,3 +126,20 @@ def orphans_of_run(run_id: int) -> list[int]:
             except ProcessLookupError:
                 continue
     return sorted(found)
+
+
+def is_alive(pid: int | None, host: str) -> bool:
+    """Whether process ``pid`` of ``host`` still runs (on this host only; a zombie is not alive)."""
+    if not pid or host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is not alive
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True

@@ -20,6 +20,7 @@ import os
 import queue
 import signal
 import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -29,7 +30,7 @@ from typing import Any
 
 from infaflow.errors import InputError
 from infaflow.model import Export, Folder, TaskInstance, Workflow
-from infaflow.runtime import conditions, paramfile, recovery
+from infaflow.runtime import conditions, fromtask, paramfile, recovery
 from infaflow.runtime import values as V
 from infaflow.runtime.email import SmtpConfig
 from infaflow.runtime.executor import SessionExecutor
@@ -76,9 +77,12 @@ class RunOptions:
     retry_backoff_cap: float = 60.0
     poll_interval: float = 0.2  # file watches
     stop_grace: float = 5.0  # seconds between SIGTERM and SIGKILL when stopping commands
+    abort_timeout: float = 60.0  # seconds an aborted session has to end before it is killed (PowerCenter: 60)
+    control_poll: float = 0.5  # seconds between looks for `infaflow stop/abort` requests
     working_dir: str | None = None  # where commands run and relative watched files are looked for
     root_dir: str | None = None  # $PMRootDir default (else <state dir>/infa_shared)
     project_dir: str | None = None  # a converted project whose modules run the sessions (kept for resume)
+    start_from: str | None = None  # "Start Workflow from Task": the task (path or name) the run starts at
 
 
 ExecutorSource = SessionExecutor | Callable[[], SessionExecutor | None] | None
@@ -217,6 +221,8 @@ class Resumption:
 
     tasks: dict[str, TaskRecord]
     variables: dict[str, dict[str, V.Value]]
+    #: paths that run again whatever their record ("Restart Workflow from Task", see runtime.fromtask)
+    restart: frozenset[str] = frozenset()
 
 
 class Runner:
@@ -290,11 +296,14 @@ class Runner:
         self._busy = 0
         self._to_thread: list[TaskRun] = []
         self._pool: PriorityPool | None = None
-        self.priority = priorities(plan, store.recorded_durations(workflow.name, folder.name) if not options.dry_run else {})
+        self.entries = fromtask.entries(plan, options.start_from) if options.start_from else {}
+        self.recorded = store.recorded_durations(workflow.name, folder.name) if not options.dry_run else {}
+        self.priority = priorities(plan, self.recorded)
         self.root: ScopeRun | None = None
         self.status = ""
         self._finished = False
         self.stop_requests = 0
+        self._control_checked = 0.0
 
     # -- parameters -----------------------------------------------------------------------------------
 
@@ -382,7 +391,8 @@ class Runner:
         if parent is not None:
             parent.running[node.name] = scope  # type: ignore[union-attr]
         self._replay_restored(scope)
-        self._settle(scope, plan.starts)
+        entry = self.entries.get(plan.path)
+        self._settle(scope, [entry.name] if entry else plan.starts)
         self._check_done(scope)
         return scope
 
@@ -392,13 +402,14 @@ class Runner:
         touched: list[str] = []
         for name in scope.plan.order:
             record = scope.restored.get(name)
-            if record is None:
+            if record is None or self.resumption is None or scope.plan.nodes[name].path in self.resumption.restart:
                 continue
             node = scope.plan.nodes[name]
             action = recovery.on_resume(record.status, node.task_type, node.instance.effective_attributes())
             if action == recovery.KEEP:
                 scope.status[name] = record.status
                 scope.task_vars[name] = {k.lower(): v for k, v in record.vars.items()}
+                self.progress.task_finished(node.path, record.status, "kept from the earlier attempt")
                 self._reapply_outcome(scope, node, record.status)
                 touched.extend(self._after(scope, node, record.status))
             elif action == recovery.FAIL:
@@ -501,7 +512,9 @@ class Runner:
     def _settle_one(self, scope: ScopeRun, node: Node) -> list[str]:
         """Decide one undecided task from its input links: complete it as NOTSTARTED or DISABLED, launch
         it, or leave it waiting; the tasks to settle next."""
-        verdict = decide([scope.link_state[i] for i in node.inputs], node.and_join)
+        entry = self.entries.get(scope.path)
+        inputs = [i for i in node.inputs if entry is None or scope.plan.links[i].source in entry.included]
+        verdict = decide([scope.link_state[i] for i in inputs], node.and_join)
         if verdict.verdict is Verdict.WAIT:
             return []
         if verdict.verdict is Verdict.NEVER:
@@ -766,10 +779,11 @@ class Runner:
         scope.status[node.name] = status
         shown = {conditions.TASK_VARIABLE_NAMES.get(k, k): v for k, v in values.items()}
         self.store.task_finished(
-            self.run_id, node.path, node.task_type, status, started, ended, attempts, result.error, result.error_code, shown
+            self.run_id, node.path, node.task_type, status, started, ended, attempts, result.error, result.error_code, shown,
+            message=result.message,
         )
         if status not in (NOTSTARTED,) or started is not None:
-            self.progress.task_finished(node.path, status, result.error)
+            self.progress.task_finished(node.path, status, result.error or result.message)
         for name, value in result.assignments:
             try:
                 stored = scope.vars.assign(name, value)
@@ -833,7 +847,10 @@ class Runner:
 
     # -- stopping -------------------------------------------------------------------------------------
 
-    def _stop_scope(self, scope: ScopeRun, mode: str, reason: str) -> None:
+    def _stop_scope(self, scope: ScopeRun, mode: str, reason: str, gentle: bool = False) -> None:
+        """Stop or abort ``scope`` and everything running in it. ``gentle`` (``infaflow stop``/``abort``,
+        PowerCenter's semantics): a stopped command finishes the command it runs and runs no more, an
+        aborted session gets ``abort_timeout`` seconds to end before it is killed."""
         if scope.closed:
             return
         if scope.stop_mode == ABORTED or scope.stop_mode == mode:
@@ -842,13 +859,17 @@ class Runner:
         scope.stop_reason = reason
         for item in list(scope.running.values()):
             if isinstance(item, ScopeRun):
-                self._stop_scope(item, mode, reason)
+                self._stop_scope(item, mode, reason, gentle)
                 continue
             item.stop_mode[0] = mode
             item.cancel.set()
-            if mode == ABORTED:
+            if gentle and mode == ABORTED and item.node.task_type == "Session":
+                timer = threading.Timer(self.options.abort_timeout, self.queue.put, (("abort-timeout", item, None),))
+                timer.daemon = True
+                timer.start()
+            elif mode == ABORTED:
                 self.services.processes.signal(item.node.path, signal.SIGKILL)
-            else:
+            elif not gentle:
                 self.services.processes.terminate(item.node.path, self.options.stop_grace)
             if item.retry_timer is not None:
                 item.retry_timer.cancel()
@@ -863,15 +884,18 @@ class Runner:
 
     def run(self) -> str:
         """Run to the end; returns the workflow's final status."""
+        self.progress.expect(self.recorded, None if self.options.dry_run else
+                             self.store.recorded_run_seconds(self.workflow.name, self.folder.name))
         self.progress.begin(0 if self.options.dry_run else self.run_id, self.workflow.name, len(self.plan.all_nodes()))
         self._pool = PriorityPool(self.options.max_workers)
         try:
             with self.store.transaction():
                 self.root = self._open_scope(self.plan, None, None, {})
             self._loop()
-        except BaseException:
+        except BaseException as exc:
             if self.root is not None:
                 self._kill_everything()
+            self.progress.end(STOPPED if isinstance(exc, KeyboardInterrupt) else FAILED)  # a live view is closed
             raise
         finally:
             self._pool.shutdown()
@@ -912,6 +936,38 @@ class Runner:
             self.progress.note(f"{'aborting' if mode == ABORTED else 'stopping'} the run (interrupted)")
             self._stop_scope(self.root, mode, "interrupted")
             self._check_done(self.root)
+        elif kind == "abort-timeout":
+            self._on_abort_timeout(first)
+
+    def _on_abort_timeout(self, run: TaskRun) -> None:
+        """An aborted session that did not end within ``abort_timeout``: kill its processes and record
+        it ABORTED (what it reports later is ignored)."""
+        if run.reported:
+            return
+        self.services.processes.signal(run.node.path, signal.SIGKILL)
+        self.store.add_event(self.run_id, "abort-timeout", run.node.path, f"{self.options.abort_timeout:g} s")
+        if run.in_pool:
+            run.in_pool = False
+            self._busy -= 1
+        error = f"aborted: did not end within the abort timeout ({self.options.abort_timeout:g} s); killed"
+        self._on_result(run, TaskResult(ABORTED, error=error, error_code=1))
+
+    def _poll_control(self) -> None:
+        """Take the ``infaflow stop`` / ``abort`` requests other processes recorded for this run."""
+        now = time.monotonic()
+        if self.root is None or now - self._control_checked < self.options.control_poll:
+            return
+        self._control_checked = now
+        modes = self.store.take_control_requests(self.run_id)
+        if not modes:
+            return
+        with self.store.transaction():
+            for mode in modes:
+                verb = "abort" if mode == ABORTED else "stop"
+                self.store.add_event(self.run_id, "stop-request", "", f"{mode} (infaflow {verb})")
+                self.progress.note(f"{'aborting' if mode == ABORTED else 'stopping'} the run (infaflow {verb})")
+                self._stop_scope(self.root, mode, f"{mode.lower()} by infaflow {verb}", gentle=True)
+                self._check_done(self.root)
 
     def _loop(self) -> None:
         wait = 0.25 if not isinstance(self.progress, Silent) else 1.0
@@ -929,8 +985,11 @@ class Runner:
                 return
             if self._inline:
                 continue
+            self._poll_control()
+            if self._finished:
+                return
             try:
-                message = self.queue.get(timeout=wait)
+                message = self.queue.get(timeout=min(wait, self.options.control_poll))
             except queue.Empty:
                 self.progress.refresh()
                 continue

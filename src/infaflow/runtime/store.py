@@ -87,9 +87,37 @@ CREATE TABLE IF NOT EXISTS events (
     path   TEXT NOT NULL DEFAULT '',
     detail TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS run_attempts (
+    run_id  INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    status  TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended   TEXT,
+    error   TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, attempt)
+);
+CREATE TABLE IF NOT EXISTS requests (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL,
+    time   TEXT NOT NULL,
+    mode   TEXT NOT NULL,
+    taken  TEXT
+);
 CREATE INDEX IF NOT EXISTS events_run ON events (run_id);
 CREATE INDEX IF NOT EXISTS runs_workflow ON runs (workflow, folder);
 """
+
+
+#: Columns added after a store's first release: (table, column, declaration), added when missing.
+_ADDED_COLUMNS = [
+    ("task_runs", "message", "TEXT NOT NULL DEFAULT ''"),
+]
+
+#: How a run attempt began: a new run, ``resume``, ``resume --restart TASK``.
+ATTEMPT_RUN = "run"
+ATTEMPT_RESUME = "resume"
+ATTEMPT_RESTART = "restart"
 
 
 def _ts(when: dt.datetime | None) -> str | None:
@@ -129,6 +157,18 @@ class RunRecord:
 
 
 @dataclass
+class RunAttempt:
+    """One start of a run: the first (``run``), or a continuation (``resume``, ``restart``)."""
+
+    attempt: int
+    kind: str
+    status: str
+    started: dt.datetime
+    ended: dt.datetime | None
+    error: str
+
+
+@dataclass
 class TaskRecord:
     path: str
     task_type: str
@@ -140,6 +180,7 @@ class TaskRecord:
     error_code: int
     log_path: str
     vars: dict[str, V.Value] = field(default_factory=dict)
+    message: str = ""  # what the task reports besides errors (where an email went)
 
     @property
     def duration(self) -> float | None:
@@ -172,6 +213,10 @@ class RunStore:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     cur.execute(statement)
+            for table, column, declaration in _ADDED_COLUMNS:
+                present = {row[1] for row in cur.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    cur.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
         self._depth = 0
 
     # -- transactions ---------------------------------------------------------------------------------
@@ -212,24 +257,71 @@ class RunStore:
                 " VALUES (?, ?, ?, 'STARTED', ?, ?, ?, ?)",
                 (workflow, folder, export_path, _ts(started), os.getpid(), socket.gethostname(), json.dumps(options)),
             )
-            return int(cur.lastrowid or 0)
+            run_id = int(cur.lastrowid or 0)
+            cur.execute(
+                "INSERT INTO run_attempts (run_id, attempt, kind, status, started) VALUES (?, 1, ?, 'STARTED', ?)",
+                (run_id, ATTEMPT_RUN, _ts(started)),
+            )
+            return run_id
 
-    def claim_run(self, run_id: int, expected_status: str, expected_pid: int | None) -> bool:
+    def claim_run(self, run_id: int, expected_status: str, expected_pid: int | None, kind: str = ATTEMPT_RESUME) -> bool:
         """Mark ``run_id`` as continued by this process (``resume``), only if nobody else did since it
-        was read (status and pid unchanged); False when another process got there first."""
+        was read (status and pid unchanged); False when another process got there first. The
+        continuation is recorded as a new attempt of the run (``kind``: resume or restart)."""
         with self.transaction() as cur:
             cur.execute(
                 "UPDATE runs SET status='STARTED', ended=NULL, pid=?, host=?, error='', resumes=resumes+1"
                 " WHERE run_id=? AND status=? AND pid IS ?",
                 (os.getpid(), socket.gethostname(), run_id, expected_status, expected_pid),
             )
-            return cur.rowcount == 1
+            if cur.rowcount != 1:
+                return False
+            row = cur.execute("SELECT COALESCE(MAX(attempt), 0) FROM run_attempts WHERE run_id=?", (run_id,)).fetchone()
+            cur.execute(
+                "INSERT INTO run_attempts (run_id, attempt, kind, status, started) VALUES (?, ?, ?, 'STARTED', ?)",
+                (run_id, int(row[0]) + 1, kind, _ts(dt.datetime.now())),
+            )
+            return True
 
     def finish_run(self, run_id: int, status: str, ended: dt.datetime, error: str = "") -> None:
         with self.transaction() as cur:
             cur.execute(
                 "UPDATE runs SET status=?, ended=?, error=? WHERE run_id=?", (status, _ts(ended), error, run_id)
             )
+            cur.execute(
+                "UPDATE run_attempts SET status=?, ended=?, error=? WHERE run_id=? AND attempt ="
+                " (SELECT MAX(attempt) FROM run_attempts WHERE run_id=?)",
+                (status, _ts(ended), error, run_id, run_id),
+            )
+
+    def run_attempts(self, run_id: int) -> list[RunAttempt]:
+        """Each start of the run (the first, then every ``resume``), in order."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT attempt, kind, status, started, ended, error FROM run_attempts WHERE run_id=? ORDER BY attempt",
+                (run_id,),
+            ).fetchall()
+        return [RunAttempt(r[0], r[1], r[2], _dt(r[3]) or dt.datetime.min, _dt(r[4]), r[5]) for r in rows]
+
+    # -- stop and abort requests from other processes ------------------------------------------------
+
+    def request_control(self, run_id: int, mode: str) -> None:
+        """Ask the process running ``run_id`` to stop (STOPPED) or abort (ABORTED) it."""
+        with self.transaction() as cur:
+            cur.execute("INSERT INTO requests (run_id, time, mode) VALUES (?, ?, ?)",
+                        (run_id, _ts(dt.datetime.now()), mode))
+
+    def take_control_requests(self, run_id: int) -> list[str]:
+        """The stop/abort requests for ``run_id`` not yet taken, oldest first; marks them taken. Polled
+        often: it only reads (no write lock on the shared store) unless there is a request."""
+        query = "SELECT id, mode FROM requests WHERE run_id=? AND taken IS NULL ORDER BY id"
+        with self._lock:
+            if not self._conn.execute(query, (run_id,)).fetchone():
+                return []
+        with self.transaction() as cur:
+            rows = cur.execute(query, (run_id,)).fetchall()
+            cur.executemany("UPDATE requests SET taken=? WHERE id=?", [(_ts(dt.datetime.now()), r[0]) for r in rows])
+        return [mode for _, mode in rows]
 
     def _run_record(self, row: tuple[Any, ...]) -> RunRecord:
         return RunRecord(
@@ -315,18 +407,29 @@ class RunStore:
         error_code: int,
         task_vars: dict[str, V.Value],
         log_path: str = "",
+        message: str = "",
     ) -> None:
         """Record a task's final state (any status, including DISABLED and NOTSTARTED)."""
         encoded = json.dumps({k: V.encode(v) for k, v in task_vars.items()})
         with self.transaction() as cur:
             cur.execute(
                 "INSERT INTO task_runs (run_id, path, task_type, status, started, ended, attempts, error, error_code,"
-                " log_path, vars) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " log_path, vars, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (run_id, path) DO UPDATE SET task_type=excluded.task_type, status=excluded.status,"
                 " started=excluded.started, ended=excluded.ended, attempts=excluded.attempts, error=excluded.error,"
-                " error_code=excluded.error_code, vars=excluded.vars,"
+                " error_code=excluded.error_code, vars=excluded.vars, message=excluded.message,"
                 " log_path=CASE WHEN excluded.log_path='' THEN task_runs.log_path ELSE excluded.log_path END",
-                (run_id, path, task_type, status, _ts(started), _ts(ended), attempts, error, error_code, log_path, encoded),
+                (run_id, path, task_type, status, _ts(started), _ts(ended), attempts, error, error_code, log_path, encoded,
+                 message),
+            )
+
+    def reset_tasks(self, run_id: int, paths: set[str]) -> None:
+        """Mark tasks that will run again NOTSTARTED (their attempts are kept): ``resume --restart``."""
+        with self.transaction() as cur:
+            cur.executemany(
+                "UPDATE task_runs SET status='NOTSTARTED', started=NULL, ended=NULL, error='', message=''"
+                " WHERE run_id=? AND path=?",
+                [(run_id, path) for path in sorted(paths)],
             )
 
     def forget_task(self, run_id: int, path: str) -> None:
@@ -338,7 +441,7 @@ class RunStore:
         """The recorded tasks of a run (``with_vars=False``: without their task variables, faster)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT path, task_type, status, started, ended, attempts, error, error_code, log_path, vars"
+                "SELECT path, task_type, status, started, ended, attempts, error, error_code, log_path, vars, message"
                 " FROM task_runs WHERE run_id=? ORDER BY started IS NULL, started, path",
                 (run_id,),
             ).fetchall()
@@ -354,6 +457,7 @@ class RunStore:
                 error_code=r[7],
                 log_path=r[8],
                 vars={k: V.decode(v) for k, v in json.loads(r[9] or "{}").items()} if with_vars else {},
+                message=r[10] or "",
             )
             for r in rows
         ]
@@ -445,6 +549,24 @@ class RunStore:
                 if len(bucket) < runs:
                     bucket.append((dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(started)).total_seconds())
         return {path: sum(v) / len(v) for path, v in samples.items()}
+
+    def recorded_run_seconds(self, workflow: str, folder: str | None = None, runs: int = 5) -> float | None:
+        """Mean wall time of the last ``runs`` runs of ``workflow`` that SUCCEEDED in one go (the live
+        view's expected time); None before a first one."""
+        with self._lock:
+            return _mean_run_seconds(self._conn, workflow, folder, runs)
+
+
+def _mean_run_seconds(conn: sqlite3.Connection, workflow: str, folder: str | None, runs: int) -> float | None:
+    sql = ("SELECT started, ended FROM runs WHERE workflow = ? AND status = 'SUCCEEDED' AND resumes = 0"
+           " AND ended IS NOT NULL AND options NOT LIKE '%\"dry_run\": true%'")
+    args: list[Any] = [workflow]
+    if folder:
+        sql += " AND folder = ?"
+        args.append(folder)
+    rows = conn.execute(sql + " ORDER BY run_id DESC LIMIT ?", (*args, runs)).fetchall()
+    spans = [(dt.datetime.fromisoformat(e) - dt.datetime.fromisoformat(s)).total_seconds() for s, e in rows]
+    return sum(spans) / len(spans) if spans else None
 
 
 def recorded_durations(state_dir: str | Path, workflow: str, folder: str | None = None) -> dict[str, float]:

@@ -27,6 +27,7 @@ class TaskResult:
     assignments: list[tuple[str, V.Value]] = field(default_factory=list)
     #: a session's mapping variables to save for its next run (only kept when it SUCCEEDED)
     mapping_variables: dict[str, V.Value] = field(default_factory=dict)
+    message: str = ""  # what the task reports besides an error (where an email went)
     control: str = ""  # a Control task's option
     raised_event: str = ""  # an Event Raise task's user-defined event
 

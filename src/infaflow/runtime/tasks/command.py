@@ -30,6 +30,10 @@ def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, wh
     for pair in sorted(pairs, key=lambda p: p.exec_order):
         text = ctx.expand(pair.value)
         label = pair.name or f"{what} {pair.exec_order}"
+        if ctx.cancel.is_set() and not ctx.dry_run:
+            # A stopped Command task finishes the command it runs and starts no other (Advanced Workflow Guide).
+            ctx.log.write(f"{label}: not run ({ctx.stopped_status.lower()} before it started)")
+            return TaskResult(ctx.stopped_status, error=f"{ctx.stopped_status.lower()} before {label}", error_code=1)
         if ctx.dry_run:
             ctx.log.write(f"dry run: would run {label}: {text}")
             continue
@@ -47,7 +51,7 @@ def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, wh
         )
         if code is None and ctx.cancel.is_set():
             ctx.log.write(f"{label}: {problem}")
-            return TaskResult(ctx.stopped_status, error=f"{label}: {problem}", error_code=1)
+            return TaskResult(ctx.stopped_status, error=f"{label}: {ctx.stopped_status.lower()}", error_code=1)
         if code is None:
             message = f"{label}: {problem}"
             code = 124

@@ -66,8 +66,9 @@ def send(ctx: TaskContext, attributes_source, fields: dict[str, str]) -> TaskRes
         where = email.deliver(msg, config, ctx.services.outbox, ctx.path.replace("/", "__"))
     except (OSError, smtplib.SMTPException) as exc:
         return TaskResult(FAILED, error=f"email to {', '.join(to)} not sent: {exc}", error_code=1)
+    message = f"email to {', '.join(to)}: {where}"
     ctx.log.write(f"email to {', '.join(to)} ({subject!r}): {where}")
-    return TaskResult.ok()
+    return TaskResult.ok(message=message)
 
 
 def run_email_task(ctx: TaskContext) -> TaskResult:

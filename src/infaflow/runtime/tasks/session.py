@@ -49,14 +49,17 @@ def _commands(ctx: TaskContext, comp: SessionComponent | None, what: str) -> Tas
     return run_commands(ctx, task.value_pairs, fail_on_any, what)
 
 
-def _email(ctx: TaskContext, comp: SessionComponent | None, status: str) -> None:
+def _email(ctx: TaskContext, comp: SessionComponent | None, status: str) -> str:
+    """Send the session's success or failure email; what became of it (for the task message)."""
     if comp is None or comp.task is None:
-        return
+        return ""
     session: Session = ctx.definition
     fields = email_task.email_fields(ctx, status=status, session=ctx.name, mapping=session.mapping_name)
     result = email_task.send(ctx, comp.task.attributes, fields)
     if result.status != SUCCEEDED:
         ctx.log.write(f"{comp.type}: {result.error}")
+        return f"{comp.type.lower()}: {result.error}"
+    return f"{comp.type.lower()}: {result.message}" if result.message else ""
 
 
 def run_session(ctx: TaskContext) -> TaskResult:
@@ -173,10 +176,11 @@ def _finish(ctx: TaskContext, parts: dict[str, SessionComponent], result: TaskRe
             result.status = FAILED
             result.error = f"post-session success command: {post.error}"
             result.error_code = post.error_code
-        _email(ctx, parts.get(SUCCESS_EMAIL if result.status == SUCCEEDED else FAILURE_EMAIL), result.status)
+        result.message = _email(ctx, parts.get(SUCCESS_EMAIL if result.status == SUCCEEDED else FAILURE_EMAIL),
+                                result.status)
     else:
         post = _commands(ctx, parts.get(POST_FAILURE_COMMAND), "post-session failure command")
         if post is not None and post.status != SUCCEEDED:
             ctx.log.write(f"post-session failure command: {post.error}")
-        _email(ctx, parts.get(FAILURE_EMAIL), result.status)
+        result.message = _email(ctx, parts.get(FAILURE_EMAIL), result.status)
     return result
