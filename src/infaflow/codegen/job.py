@@ -7,6 +7,7 @@ from functools import cache
 
 import jinja2
 
+from infaflow.codegen import handlers
 from infaflow.codegen.generate import Generator, uses_name
 from infaflow.codegen.handlers import stored_procedure
 from infaflow.codegen.naming import py_str
@@ -32,7 +33,7 @@ class JobSource:
 
 
 @cache
-def _env() -> jinja2.Environment:
+def template_env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("infaflow.codegen", "templates"),
         trim_blocks=True,
@@ -106,13 +107,13 @@ def job_options(plan: Plan) -> dict[str, str]:
 
 def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
     """The module source of ``plan``."""
-    gen = Generator(plan, file)
+    gen = Generator(plan, file, handler_for=handlers.handler_for)  # looked up at each call: tests replace it
     steps = gen.run()
     body = "\n".join(line for s in steps for line in s.lines)
     where_loc = plan.session.location if plan.session else plan.mapping.location
     options = job_options(plan)
     title = (f"Session {plan.session.name}" if plan.session else f"Mapping {plan.mapping.name}") + " as a PySpark job."
-    code = _env().get_template("job.py.j2").render(
+    code = template_env().get_template("job.py.j2").render(
         title=title,
         mapping=plan.mapping.name,
         folder=plan.folder.name if plan.folder else "",

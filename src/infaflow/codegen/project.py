@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from infaflow import __version__
-from infaflow.codegen.job import JobSource, _env, render_mapping, render_session
+from infaflow.codegen.job import JobSource, render_mapping, render_session, template_env
 from infaflow.codegen.naming import Namer
 from infaflow.errors import InputError
 from infaflow.model import Export, Folder, Session, Workflow
@@ -178,7 +178,7 @@ def write_project(conv: Conversion, out_dir: Path, export_path: str | None = Non
     if len(files) > 1:
         report["exports"] = files
     (out_dir / "conversion_report.json").write_text(json.dumps(report, indent=2) + "\n")
-    readme = _env().get_template("README.md.j2").render(conv=conv, report=report, include_jobs=include_jobs)
+    readme = template_env().get_template("README.md.j2").render(conv=conv, report=report, include_jobs=include_jobs)
     (out_dir / "README.md").write_text(readme)
     return out_dir
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from infaflow.expr.dateformat import DEFAULT_DATE_FORMAT
 from infaflow.expr.errors import ExprError, UnknownName
 from infaflow.expr.types import Value, type_name
+from infaflow.expr.variables import apply_variable_function
 
 
 class Environment:
@@ -116,7 +117,6 @@ class DictEnvironment(Environment):
     def set_variable(self, function: str, name: str, value: Value) -> Value:
         """Keeps the variables' current values in ``self.variables`` (the start value is ``values[name]``),
         each function acting on rows of ``self.row_type`` as PowerCenter documents."""
-        from infaflow.expr.variables import apply_variable_function
 
         key = name.lower()
         current = self.variables.get(key, self.values.get(key))

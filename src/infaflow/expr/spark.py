@@ -19,7 +19,9 @@ from infaflow.expr.dateformat import DEFAULT_DATE_FORMAT
 from infaflow.expr.errors import Unsupported
 from infaflow.expr.functions import REGISTRY
 from infaflow.expr.infer import static_type
-from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary
+from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary, is_proc_result
+from infaflow.expr.spark_errors import node_error
+from infaflow.expr.spark_operators import translate_binary
 from infaflow.expr.sparkcode import (
     Code,
     as_bool,
@@ -146,8 +148,6 @@ class Translator:
                 found = self._handlers[type(node)](node)
                 self._memo[key] = found
                 return found
-            from infaflow.expr.spark_errors import node_error
-
             outer, self._raised = self._raised, []
             try:
                 found = self._handlers[type(node)](node)
@@ -233,8 +233,6 @@ class Translator:
         return Code(f"(-{number})", number.type)
 
     def _binary(self, node: Binary) -> Code:
-        from infaflow.expr.spark_operators import translate_binary
-
         return translate_binary(self, node)
 
     def _call(self, node: Call) -> Code:
@@ -274,11 +272,6 @@ class Translator:
             return Code(self.ctx.stored_procedure(node.name, args), self.ctx.stored_procedure_type(node.name))
         except Unsupported as exc:
             raise self.unsupported(node, exc.message) from None
-
-
-def is_proc_result(node: Node) -> bool:
-    """The reserved argument ``PROC_RESULT`` of a ``:SP`` call (where the call's output goes)."""
-    return isinstance(node, Name) and node.name.upper() == "PROC_RESULT"
 
 
 __all__ = ["Checked", "SparkContext", "Translator", "to_pyspark", "to_pyspark_checked", "to_pyspark_condition", "null"]

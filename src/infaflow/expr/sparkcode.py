@@ -6,12 +6,11 @@ transformation-language type it produces (``boolean`` for conditions, "" when un
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
-from infaflow.expr.dateformat import spark_format_pattern, spark_parse_patterns, tokenize_format
+from infaflow.expr.dateformat import parse_regex, spark_format_pattern, spark_parse_patterns, tokenize_format
+from infaflow.expr.fragments import INLINE_LIMIT, Code, let, let_all, py  # noqa: F401 - re-exported
+from infaflow.expr.spark_dateformat import format_static, parse_static
 
 #: Spark SQL type used when a NULL or a conversion needs a type
 SPARK_TYPES = {"integer": "int", "decimal": "decimal(38,10)", "double": "double", "string": "string",
@@ -20,49 +19,6 @@ SPARK_TYPES = {"integer": "int", "decimal": "decimal(38,10)", "double": "double"
 WS = "[ \\t\\n\\r\\f\\x0b]"
 NUMBER_PREFIX = f"^{WS}*([+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
 IS_NUMBER = f"^{WS}*[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eEdD][+-]?[0-9]+)?{WS}*$"
-
-
-@dataclass(frozen=True)
-class Code:
-    """Source text of a PySpark Column expression and its type."""
-
-    text: str
-    type: str = ""
-
-    def __str__(self) -> str:
-        return self.text
-
-
-#: code longer than this is bound once (``let``) instead of being repeated in the generated source
-INLINE_LIMIT = 60
-
-
-def let(code: Code, body: Callable[[Code], Code]) -> Code:
-    """``body`` applied to ``code``, which ``body`` may use several times. Short code is repeated; longer
-    code is computed once and bound to a lambda variable, so nested constructs never blow up the source:
-    ``F.element_at(F.transform(F.array(code), lambda v: body(v)), 1)``."""
-    if len(code.text) <= INLINE_LIMIT or code.text.isidentifier():
-        return body(code)
-    name = "v_" + hashlib.sha1(code.text.encode("utf-8")).hexdigest()[:6]
-    inner = body(Code(name, code.type))
-    return Code(f"F.element_at(F.transform(F.array({code}), lambda {name}: {inner}), 1)", inner.type)
-
-
-def let_all(codes: list[Code], body: Callable[[list[Code]], Code]) -> Code:
-    """``let`` for several codes."""
-    if not codes:
-        return body([])
-    first, rest = codes[0], codes[1:]
-    return let(first, lambda bound: let_all(rest, lambda others: body([bound, *others])))
-
-
-def py(value: object) -> str:
-    """A Python literal for generated code (strings with double quotes when possible)."""
-    if isinstance(value, str):
-        if '"' not in value and "\\" not in value and "\n" not in value and "\r" not in value:
-            return f'"{value}"'
-        return repr(value)
-    return repr(value)
 
 
 def lit(value: object, high_precision: bool = False) -> Code:
@@ -146,8 +102,6 @@ def as_string(code: Code, date_format: str) -> Code:
 
 def format_date(code: Code, fmt: str) -> Code:
     """TO_CHAR(date, fmt) with an Informatica format string (ValueError for an invalid format)."""
-    from infaflow.expr.spark_dateformat import format_static
-
     tokenize_format(fmt)  # an invalid format is refused here
     try:
         return Code(f"F.date_format({code}, {py(spark_format_pattern(fmt))})", "string")
@@ -169,8 +123,6 @@ def parse_date(code: Code, fmt: str, on_error: str, now: str = "F.current_timest
     does, ``on_error`` (the row error) for a non-NULL string. ``now``: the current time (RR, YY...)."""
     patterns = _spark_patterns(fmt)
     if patterns is None:
-        from infaflow.expr.spark_dateformat import parse_static
-
         parsed = parse_static(code, fmt, now)
         if on_error == "F.lit(None)":
             return parsed
@@ -188,8 +140,6 @@ def parse_date(code: Code, fmt: str, on_error: str, now: str = "F.current_timest
 def _shaped_parse(c: Code, fmt: str, patterns: list[str]) -> Code:
     """Spark's patterns read the value once the string has the exact shape of the format (the evaluator's
     regex): Spark alone is lenient (it reads '003' for DD, five fraction digits for US, five-digit years)."""
-    from infaflow.expr.dateformat import parse_regex
-
     shape = py("^" + parse_regex(tokenize_format(fmt)) + "\\z")
     attempts = [f"F.try_to_timestamp({c}, F.lit({py(p)}))" for p in patterns]
     read = f"F.coalesce({', '.join(attempts)})" if len(attempts) > 1 else attempts[0]
@@ -200,8 +150,6 @@ def try_parse_date(code: Code, fmt: str, now: str = "F.current_timestamp()") -> 
     """The date read from a string, NULL when it does not match (IS_DATE)."""
     patterns = _spark_patterns(fmt)
     if patterns is None:
-        from infaflow.expr.spark_dateformat import parse_static
-
         return parse_static(code, fmt, now)
     return let(code, lambda c: _shaped_parse(c, fmt, patterns))
 

@@ -8,11 +8,15 @@ then master order, in ``_row_id``.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import Output, StepCode
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Joiner",)
 

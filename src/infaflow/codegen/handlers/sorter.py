@@ -3,10 +3,15 @@ high unless ``Null Treated Low``; ``Case Sensitive`` NO compares strings lower-c
 
 from __future__ import annotations
 
-from infaflow.codegen.generate import Generator, Output, StepCode
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import Output, StepCode
 from infaflow.codegen.types import spark_type
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Sorter",)
 

@@ -9,14 +9,19 @@ Query override; the query runs as written over JDBC and transpiled to Spark SQL 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infaflow.codegen import cobol, sql
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode, select_code
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import PortRef, Step
+from infaflow.codegen.stepcode import Output, StepCode, select_code
 from infaflow.codegen.support import code_page_codec
 from infaflow.codegen.types import spark_type
 from infaflow.model import Attributes, FlatFile, Port, SessionExtension
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Source Definition", "Source Qualifier")
 

@@ -3,9 +3,14 @@ the k-th port of each input group feeds the k-th output port."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode, col_alias, select_code
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import Output, StepCode, col_alias, select_code
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Union Transformation", "Union")
 

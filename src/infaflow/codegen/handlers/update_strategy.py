@@ -7,10 +7,15 @@ written to the row-error file), which is not DD_REJECT (a writer reject that goe
 
 from __future__ import annotations
 
-from infaflow.codegen.generate import Generator, Output, StepCode, port_columns, wrapped
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import reject_failing
+from infaflow.codegen.stepcode import Output, StepCode, port_columns, wrapped
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Update Strategy",)
 

@@ -15,6 +15,7 @@ from infaflow.expr.environment import Environment
 from infaflow.expr.errors import ExprError
 from infaflow.expr.functions.base import REGISTRY, Function, Lazy, SparkHandler, Thunk, arg_type, register
 from infaflow.expr.nodes import Call, Literal, walk
+from infaflow.expr.operators import compare
 from infaflow.expr.sparkcode import Code, as_bool, as_number, as_value
 from infaflow.expr.types import Value, to_number, truthy
 
@@ -143,10 +144,7 @@ def _spark_percentile(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 def _min_max(pick_max: bool) -> Callable[[list[Value]], Value]:
     def reduce(values: list[Value]) -> Value:
-        from infaflow.expr.environment import Environment as _Env
-        from infaflow.expr.evaluator import compare
-
-        env = _Env()
+        env = Environment()
         best = values[0]
         for v in values[1:]:
             c = compare(v, best, env)

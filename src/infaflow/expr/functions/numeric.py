@@ -14,8 +14,9 @@ from infaflow.expr.errors import RowError
 from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, arg_type, register
 from infaflow.expr.functions.dates import round_date, round_date_spark, trunc_date, trunc_date_spark
 from infaflow.expr.nodes import Call, Literal
-from infaflow.expr.sparkcode import Code, as_number, let, let_all
-from infaflow.expr.types import Value, round_half_up, to_decimal, to_number
+from infaflow.expr.operators import modulo
+from infaflow.expr.sparkcode import Code, as_number, let, let_all, py
+from infaflow.expr.types import Value, round_half_up, to_decimal, to_number, to_string
 
 if TYPE_CHECKING:
     from infaflow.expr.spark import Translator
@@ -97,8 +98,6 @@ def _trunc_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 
 def _mod(values: list[Value], env: Environment) -> Value:
-    from infaflow.expr.evaluator import modulo
-
     return modulo(values[0], values[1], env)
 
 
@@ -239,8 +238,6 @@ def _base(value: Value, what: str) -> int:
 
 
 def _convert_base(values: list[Value], env: Environment) -> Value:
-    from infaflow.expr.types import to_string
-
     text = to_string(values[0], env.date_format) or ""
     source, dest = _base(values[1], "source"), _base(values[2], "destination")
     if not text or any(ch.upper() not in _DIGITS[:source] for ch in text):
@@ -266,8 +263,6 @@ def _convert_base_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     source, dest = bases
     digits = _DIGITS[:source] + _DIGITS[10:source].lower()
     error = tr.row_error(f"CONVERT_BASE: not a non-negative number in base {source}")
-    from infaflow.expr.sparkcode import py
-
     return let(tr.to_string(args[0]), lambda s: Code(
         f"F.when({s}.rlike({py('^[' + digits + ']+$')}), F.conv({s}, {source}, {dest}))"
         f".when({s}.isNotNull(), {error})", "string"))

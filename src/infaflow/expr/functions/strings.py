@@ -7,11 +7,12 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
+from infaflow.expr import operators, spark_operators
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
 from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, register
 from infaflow.expr.nodes import Call, Literal
-from infaflow.expr.sparkcode import Code, as_value, let, let_all, py
+from infaflow.expr.sparkcode import Code, as_bool, as_value, let, let_all, py
 from infaflow.expr.types import Value, to_number, to_string, truthy
 
 if TYPE_CHECKING:
@@ -219,15 +220,11 @@ def _instr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 # ---------------------------------------------------------------- CONCAT, CHR, ASCII, REVERSE
 
 def _concat(values: list[Value], env: Environment) -> Value:
-    from infaflow.expr.evaluator import concat
-
-    return concat(values[0], values[1], env)
+    return operators.concat(values[0], values[1], env)
 
 
 def _concat_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
-    from infaflow.expr.spark_operators import concat
-
-    return concat(tr, node)
+    return spark_operators.concat(tr, node)
 
 
 def _chr(values: list[Value], env: Environment) -> Value:
@@ -274,8 +271,6 @@ def _is_literal(node: Call, index: int, kinds: tuple[type, ...] = (str,)) -> boo
 
 def _case_sensitive_code(flag: Code) -> str:
     """Spark boolean: the comparison is case-sensitive (a non-zero flag; NULL and 0 are insensitive)."""
-    from infaflow.expr.sparkcode import as_bool
-
     return f"F.coalesce({as_bool(flag)}, F.lit(False))"
 
 
