@@ -252,8 +252,6 @@ class Translator:
             if exc.file or "(at " in exc.message:
                 raise
             raise self.unsupported(node, f"{node.name}: {exc.message}") from None
-        except ValueError as exc:
-            raise self.unsupported(node, f"{node.name}: {exc}") from None
 
     def _ref_call(self, node: RefCall) -> Code:
         if node.kind == "SP":

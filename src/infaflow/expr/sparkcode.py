@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from infaflow.expr.dateformat import parse_regex, spark_format_pattern, spark_parse_patterns, tokenize_format
+from infaflow.expr.errors import Unsupported
 from infaflow.expr.fragments import INLINE_LIMIT, Code, let, let_all, py  # noqa: F401 - re-exported
 from infaflow.expr.spark_dateformat import format_static, parse_static
 
@@ -100,9 +101,17 @@ def as_string(code: Code, date_format: str) -> Code:
     return Code(f'{as_value(code)}.cast("string")', "string")
 
 
+def valid_format(fmt: str) -> None:
+    """Refuse a literal format that is not a valid Informatica date format: the gap names the bad token."""
+    try:
+        tokenize_format(fmt)
+    except ValueError as exc:
+        raise Unsupported(str(exc)) from None
+
+
 def format_date(code: Code, fmt: str) -> Code:
-    """TO_CHAR(date, fmt) with an Informatica format string (ValueError for an invalid format)."""
-    tokenize_format(fmt)  # an invalid format is refused here
+    """TO_CHAR(date, fmt) with an Informatica format string (Unsupported for an invalid format)."""
+    valid_format(fmt)
     try:
         return Code(f"F.date_format({code}, {py(spark_format_pattern(fmt))})", "string")
     except ValueError:  # tokens Spark's patterns lack
@@ -110,8 +119,8 @@ def format_date(code: Code, fmt: str) -> Code:
 
 
 def _spark_patterns(fmt: str) -> list[str] | None:
-    """Spark's patterns reading ``fmt``, None when a token needs the regex reading (ValueError: invalid)."""
-    tokenize_format(fmt)
+    """Spark's patterns reading ``fmt``, None when a token needs the regex reading (Unsupported: invalid)."""
+    valid_format(fmt)
     try:
         return spark_parse_patterns(fmt)
     except ValueError:

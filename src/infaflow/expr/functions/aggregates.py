@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import ExprError
+from infaflow.expr.errors import ExprError, Unsupported
 from infaflow.expr.functions.base import REGISTRY, Function, Lazy, SparkHandler, Thunk, arg_type, register
 from infaflow.expr.nodes import Call, Literal, walk
 from infaflow.expr.operators import compare
@@ -116,7 +116,7 @@ def _reject_nested(tr: Translator, node: Call) -> None:
     for inner in walk(node):
         if inner is not node and isinstance(inner, Call) and REGISTRY.get(inner.name) is not None \
                 and REGISTRY[inner.name].aggregate:
-            raise ValueError(f"nested aggregate {inner.name}")
+            raise Unsupported(f"nested aggregate {inner.name}")
 
 
 def _spark_first_last(name: str) -> SparkHandler:
@@ -124,7 +124,7 @@ def _spark_first_last(name: str) -> SparkHandler:
         _reject_nested(tr, node)
         order = tr.ctx.row_order()
         if order is None:
-            raise ValueError("needs the input order of rows (SparkContext.row_order)")
+            raise Unsupported("needs the input order of rows (SparkContext.row_order)")
         value = as_value(args[0])
         keep = f"{value}.isNotNull()"
         if len(args) > 1:
@@ -137,7 +137,7 @@ def _spark_percentile(tr: Translator, node: Call, args: list[Code]) -> Code:
     _reject_nested(tr, node)
     p = node.args[1]
     if not (isinstance(p, Literal) and isinstance(p.value, (int, Decimal)) and not p.kind):
-        raise ValueError("the percentile must be a numeric literal")
+        raise Unsupported("the percentile must be a numeric literal")
     value = as_number(args[0])
     return Code(f"F.percentile({_filtered(args, 2, value)}, {float(p.value) / 100!r})", "double")
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from infaflow.expr.dateformat import parse_date
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import AbortSession, RowError
+from infaflow.expr.errors import AbortSession, RowError, Unsupported
 from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, Thunk, first_known, register
 from infaflow.expr.infer import static_type
 from infaflow.expr.nodes import Call, Literal
@@ -62,7 +62,7 @@ def _iif_default(tr: Translator, node: Call) -> Code:
         return Code('F.lit("")', "string")
     if kind in ("date", "null"):
         return null("null")
-    raise ValueError("IIF without a third argument needs the type of its second argument "
+    raise Unsupported("IIF without a third argument needs the type of its second argument "
                      f"(unknown for {node.args[1].source.text[node.args[1].pos:node.args[1].pos + 30]!r})")
 
 

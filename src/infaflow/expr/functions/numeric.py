@@ -10,7 +10,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import RowError
+from infaflow.expr.errors import RowError, Unsupported
 from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, arg_type, register
 from infaflow.expr.functions.dates import round_date, round_date_spark, trunc_date, trunc_date_spark
 from infaflow.expr.nodes import Call, Literal
@@ -32,7 +32,7 @@ def _places(node: Call) -> int:
     arg = node.args[1]
     if isinstance(arg, Literal) and isinstance(arg.value, int):
         return arg.value
-    raise ValueError("the precision must be an integer literal")
+    raise Unsupported("the precision must be an integer literal")
 
 
 def truncate_number(value: int | Decimal | float, places: int = 0) -> int | Decimal | float:
@@ -66,7 +66,7 @@ def _trunc(values: list[Value], env: Environment) -> Value:
 def _typed(tr: Translator, node: Call, args: list[Code]) -> str:
     kind = args[0].type
     if kind == "":
-        raise ValueError("the type of the first argument is unknown (number or date?)")
+        raise Unsupported("the type of the first argument is unknown (number or date?)")
     return kind
 
 
@@ -223,7 +223,7 @@ def _rand_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         return Code("F.rand()", "double")
     seed = node.args[0]
     if not (isinstance(seed, Literal) and isinstance(seed.value, int)):
-        raise ValueError("the seed must be an integer literal")
+        raise Unsupported("the seed must be an integer literal")
     return Code(f"F.rand({seed.value})", "double")
 
 
@@ -258,7 +258,7 @@ def _convert_base_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     for index in (1, 2):
         arg = node.args[index]
         if not (isinstance(arg, Literal) and isinstance(arg.value, int) and 2 <= arg.value <= 36):
-            raise ValueError("the bases must be integer literals between 2 and 36")
+            raise Unsupported("the bases must be integer literals between 2 and 36")
         bases.append(arg.value)
     source, dest = bases
     digits = _DIGITS[:source] + _DIGITS[10:source].lower()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from infaflow.expr import operators, spark_operators
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import RowError
+from infaflow.expr.errors import RowError, Unsupported
 from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, register
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.sparkcode import Code, as_bool, as_value, let, let_all, py
@@ -39,11 +39,11 @@ def _int_code(code: Code) -> str:
 
 
 def _literal_arg(node: Call, index: int, kinds: tuple[type, ...] = (str,)) -> object:
-    """The value of a literal argument; ValueError when the argument is not a literal."""
+    """The value of a literal argument; Unsupported when the argument is not a literal."""
     arg = node.args[index]
     if isinstance(arg, Literal) and (arg.value is None or isinstance(arg.value, kinds)):
         return arg.value
-    raise ValueError(f"argument {index + 1} must be a literal to be translated exactly")
+    raise Unsupported(f"argument {index + 1} must be a literal to be translated exactly")
 
 
 def _guard(codes: list[Code], text: str, kind: str) -> Code:
@@ -433,7 +433,7 @@ def _reg_replace(values: list[Value], env: Environment) -> Value:
 
 def _reg_replace_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if len(node.args) > 3 and _literal_arg(node, 3, (int,)) not in (0, None):
-        raise ValueError("a replacement count other than 0 (all) has no Spark equivalent")
+        raise Unsupported("a replacement count other than 0 (all) has no Spark equivalent")
     s, pattern, replacement = _str_args(tr, args[:3])
     return Code(f"F.regexp_replace({s}, {pattern}, {replacement})", "string")
 
