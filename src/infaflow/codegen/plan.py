@@ -8,7 +8,6 @@ its input ports, which step and port feed it (from the CONNECTORs).
 
 from __future__ import annotations
 
-import heapq
 import re
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ from infaflow.model import (
     TaskInstance,
     Transformation,
 )
+from infaflow.ordering import OrderCycle, topological_order
 
 
 @dataclass(frozen=True)
@@ -310,31 +310,11 @@ def build_plan(
                 src = by_short.get(name.lower())
                 if src is not None and src != key:
                     edges[key].add(src)
-    ordered = _topological([n.lower() for n in flat.order], edges)
-    if ordered is None:
-        flat.gaps.append(Gap(mapping.name, "the mapping has a cycle", mapping.location.file, mapping.location.line))
+    try:
+        ordered = topological_order([n.lower() for n in flat.order], edges, lambda key: steps[key].name)
+    except OrderCycle as cycle:
+        flat.gaps.append(Gap(mapping.name, f"the mapping has a cycle: {cycle.text}", mapping.location.file,
+                             mapping.location.line))
         ordered = [n.lower() for n in flat.order]
     return Plan(mapping=mapping, session=session, folder=folder, steps=[steps[k] for k in ordered],
                 gaps=flat.gaps, task_instance=task_instance)
-
-
-def _topological(names: list[str], edges: dict[str, set[str]]) -> list[str] | None:
-    """Kahn's algorithm; among ready steps the one declared first in the mapping goes first."""
-    index = {n: i for i, n in enumerate(names)}
-    pending = {n: set(edges.get(n, ())) for n in names}
-    dependents: dict[str, list[str]] = {n: [] for n in names}
-    for n, deps in pending.items():
-        for d in deps:
-            dependents[d].append(n)
-    ready = [(index[n], n) for n, deps in pending.items() if not deps]
-    heapq.heapify(ready)
-    out: list[str] = []
-    while ready:
-        _, n = heapq.heappop(ready)
-        out.append(n)
-        for m in dependents[n]:
-            pending[m].discard(n)
-            if not pending[m]:
-                heapq.heappush(ready, (index[m], m))
-    return out if len(out) == len(names) else None
-
