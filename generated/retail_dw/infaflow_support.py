@@ -33,7 +33,19 @@ CANCEL_KEY = "__infaflow_cancel__"  # params entry: an Event set when the run is
 ROW_TYPE = "_row_type"  # DD_INSERT=0, DD_UPDATE=1, DD_DELETE=2, DD_REJECT=3 (Update Strategy)
 ROW_ERROR = "_row_error"  # a row's error message (NULL: no error): the row is rejected (Job.reject_errors)
 DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
+#: this module's version (infaflow.codegen.rowcontract.SUPPORT_VERSION when it was converted): a generated job
+#: calls require_version with the version it was converted for, and refuses an older module
+SUPPORT_VERSION = 1
 DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
+
+
+def require_version(needed: int) -> None:
+    """Called by a generated job as it imports this module: an ImportError when the module is older than the
+    job (a project's ``infaflow_support.py`` not replaced when the job was converted again)."""
+    if SUPPORT_VERSION < needed:
+        raise ImportError(f"{__file__} is version {SUPPORT_VERSION} of the infaflow support module; this job "
+                          f"needs version {needed} or later: copy infaflow_support.py from the same conversion")
+
 
 _PROCESS_DIRS = {
     "$PMRootDir": ".",

@@ -12,6 +12,7 @@ from infaflow.codegen.generate import Generator, uses_name
 from infaflow.codegen.handlers import stored_procedure
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Gap, Plan, build_plan
+from infaflow.codegen.rowcontract import SUPPORT_VERSION
 from infaflow.codegen.session_config import config_attributes, session_config
 from infaflow.codegen.types import spark_type
 from infaflow.model import Folder, Mapping, Session, TaskInstance
@@ -121,6 +122,7 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         where=str(where_loc) if where_loc.file else file,
         gaps=[str(g) for g in gen.gaps],
         module=module,
+        support_version=SUPPORT_VERSION,
         pyspark_imports=[
             "from pyspark.sql import SparkSession" + (", Window" if uses_name(body, "Window") else ""),
             *(["from pyspark.sql import functions as F"] if uses_name(body, "F") else []),

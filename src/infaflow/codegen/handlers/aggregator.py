@@ -22,7 +22,7 @@ from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_failing, reject_rows
-from infaflow.codegen.stepcode import Output, StepCode, cast_to
+from infaflow.codegen.stepcode import ROW_ID, Output, StepCode, cast_to
 from infaflow.expr.infer import static_type
 from infaflow.expr.nodes import Call, Name, walk
 from infaflow.model import Port
@@ -335,5 +335,5 @@ def _nested(step: Step, gen: Generator, var: str, lines: list[str], inputs: list
     lines += [f"{var} = {group_var}.agg(", *[f"    {a}," for a in aggs], ")"]
     lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.lit(0).cast(\"bigint\"))")
     gen.flagged.discard(var)
-    gen.columns[var] = [p.name for p in t.ports if p.is_output] + ["_row_id"]
+    gen.columns[var] = [p.name for p in t.ports if p.is_output] + [ROW_ID]
     return StepCode(lines, outputs, ["nested aggregates: one row (inner per group, outer over the groups)"])

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
-from infaflow.codegen.stepcode import Output, StepCode
+from infaflow.codegen.stepcode import ROW_ID, Output, StepCode
 
 if TYPE_CHECKING:
     from infaflow.codegen.generate import Generator
@@ -67,7 +67,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         ".drop(\"_detail_row\", \"_master_row\")"
     )
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in t.ports if p.is_output}
-    gen.columns[var] = [p.name for p in [*detail_ports, *master_ports]] + ["_row_id"]
+    gen.columns[var] = [p.name for p in [*detail_ports, *master_ports]] + [ROW_ID]
     label = {"inner": "Normal Join", "left": "Master Outer Join: all detail rows",
              "right": "Detail Outer Join: all master rows", "full": "Full Outer Join"}[how]
     return StepCode(lines, outputs, [f"{label}; condition {text}"])

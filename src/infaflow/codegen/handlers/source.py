@@ -15,7 +15,7 @@ from infaflow.codegen import cobol, sql
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import PortRef, Step
-from infaflow.codegen.stepcode import Output, StepCode, select_code
+from infaflow.codegen.stepcode import ROW_ID, Output, StepCode, select_code
 from infaflow.codegen.support import code_page_codec
 from infaflow.codegen.types import spark_type
 from infaflow.model import Attributes, FlatFile, Port, SessionExtension
@@ -89,7 +89,7 @@ def _source(step: Step, gen: Generator) -> StepCode:
         ")",
     ]
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
-    gen.columns[var] = [f.name for f in src.fields] + ["_row_id"]
+    gen.columns[var] = [f.name for f in src.fields] + [ROW_ID]
     return StepCode(lines, outputs, [f"flat file, {len(src.fields)} fields"])
 
 
@@ -171,7 +171,7 @@ def _fixed_width_source(step: Step, gen: Generator, var: str, directory: str, fi
         ")",
     ]
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
-    gen.columns[var] = [f.name for f in src.fields] + ["_row_id"]
+    gen.columns[var] = [f.name for f in src.fields] + [ROW_ID]
     return StepCode(lines, outputs, [f"fixed-width flat file, {len(src.fields)} fields", note])
 
 
@@ -210,7 +210,7 @@ def _cobol_source(step: Step, gen: Generator, var: str) -> StepCode:
         ")",
     ]
     outputs = {i.name.lower(): Output(var, i.name, origin=step.name) for i in items}
-    gen.columns[var] = [i.name for i in items] + ["_row_id"]
+    gen.columns[var] = [i.name for i in items] + [ROW_ID]
     occurs = [i for i in items if i.occurs > 1]
     notes = [f"COBOL file, {len(items)} items" + (f", {len(occurs)} of them multiple-occurring (arrays)"
                                                  if occurs else "")]
@@ -293,7 +293,7 @@ def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> St
         ")",
     ]
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports}
-    gen.columns[var] = [p.name for p in ports] + ["_row_id"]
+    gen.columns[var] = [p.name for p in ports] + [ROW_ID]
     return StepCode(lines, outputs, notes)
 
 
