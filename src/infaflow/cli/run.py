@@ -5,13 +5,19 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from infaflow.cli._exports import PREFER_OPTION, load_exports
 from infaflow.errors import InputError
+
+if TYPE_CHECKING:
+    from infaflow.runtime.plan import ScopePlan
+    from infaflow.runtime.progress import Progress
+    from infaflow.runtime.store import RunStore
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -20,7 +26,7 @@ EXIT_FAILED = 1
 def _executor_source() -> tuple[Any, str]:
     """The Spark session executor class when the code generation layer provides it."""
     try:
-        from infaflow.codegen.executor import SparkSessionExecutor  # type: ignore[import-not-found]
+        from infaflow.codegen.executor import SparkSessionExecutor
     except ImportError as exc:
         return None, f"the Spark session executor (infaflow.codegen.executor) is not available ({exc})"
     return SparkSessionExecutor, ""
@@ -51,7 +57,7 @@ def _project_run(path: str, workflow: str | None, folder: str | None,
     return [str(e) for e in exports], manifest["workflow"], folder or manifest["folder"], executor
 
 
-def _spark_options(command):  # noqa: ANN001, ANN202
+def _spark_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options choosing where sessions run (``run`` and ``resume``)."""
     options = [
         click.option("--spark-master", default=None, metavar="URL",
@@ -85,7 +91,7 @@ def _with_target(executor: Any, state_dir: str, master: str | None, remote: str 
     return functools.partial(executor, target=target)
 
 
-def _progress(quiet: bool):  # noqa: ANN202
+def _progress(quiet: bool) -> Progress:
     from infaflow.runtime.progress import Silent, for_stream
 
     return Silent() if quiet else for_stream(sys.stderr)
@@ -214,7 +220,7 @@ def resume_command(run_id: int, state_dir: str, summary_json: str | None, as_jso
     finally:
         store.close()
     project_dir = record.options.get("project_dir") if record is not None else None
-    if project_dir:  # a run of a converted project resumes with the project's (possibly edited) modules
+    if project_dir and record is not None:  # a run of a converted project resumes with the project's (possibly edited) modules
         _, _, _, executor = _project_run(project_dir, record.workflow, record.folder, executor)
     result = resume_run(
         run_id,
@@ -239,7 +245,7 @@ def _finish(result: Any, summary_json: str | None, as_json: bool, strict: bool =
     sys.exit(EXIT_OK if result.succeeded and not (strict and failed) else EXIT_FAILED)
 
 
-def _open_store(state_dir: str):  # noqa: ANN202
+def _open_store(state_dir: str) -> RunStore:
     from infaflow.runtime.store import DB_NAME, RunStore
 
     if not (Path(state_dir) / DB_NAME).is_file():
@@ -278,7 +284,7 @@ def runs_command(state_dir: str, limit: int, workflow: str | None, as_json: bool
         records = store.runs(limit, workflow)
     finally:
         store.close()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "run_id": r.run_id,
             "workflow": r.workflow,
@@ -355,7 +361,7 @@ def show_command(run_id: int, state_dir: str, as_json: bool) -> None:
         console.print(saved)
 
 
-def _plan_of(record: Any):  # noqa: ANN202, ANN401
+def _plan_of(record: Any) -> ScopePlan | None:  # noqa: ANN401
     """The plan of a recorded run's workflow when its export is still readable (to list tasks that
     never ran), else None."""
     from infaflow.export import load_repository

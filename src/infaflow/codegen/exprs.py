@@ -142,7 +142,7 @@ def _translate(
     checked: bool,
     date_format: str = "",
 ) -> tuple[str, str]:
-    class _Context(expr.SparkContext):  # type: ignore[misc, name-defined]
+    class _Context(expr.SparkContext):
         def column(self, name: str) -> str:
             code = column(name)
             if code is None:

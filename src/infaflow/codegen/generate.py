@@ -210,10 +210,10 @@ class Generator:
                 other = self.new_var(f"{var}_{frame}")
                 lines += select_code(frame, [*cols, py_str(ROW_ID)], other)
                 lines.append(f"{var} = {var}.join({other}, {py_str(ROW_ID)})")
-        for seq_var, cols in sequences.items():
-            args = [f"nextval={py_str(cols['nextval'])}" if "nextval" in cols else "nextval=None"]
-            if "currval" in cols:
-                args.append(f"currval={py_str(cols['currval'])}")
+        for seq_var, numbered in sequences.items():
+            args = [f"nextval={py_str(numbered['nextval'])}" if "nextval" in numbered else "nextval=None"]
+            if "currval" in numbered:
+                args.append(f"currval={py_str(numbered['currval'])}")
             lines.append(f"{var} = {seq_var}.number({var}, {', '.join(args)})")
         self.columns[var] = [p.name for p in ports] + [ROW_ID] + ([ROW_TYPE] if var in self.flagged else [])
         return lines, next(iter(origins.values()), ANY_ORIGIN)
@@ -348,8 +348,8 @@ class Generator:
             return f"TO_DATE({text}\n)"
         return text
 
-    def _typing(self, step: Step, columns: dict[str, str],  # type: ignore[no-untyped-def]
-                types: dict[str, str] | None = None):
+    def _typing(self, step: Step, columns: dict[str, str], types: dict[str, str] | None = None
+                ) -> tuple[Callable[[str], str], Callable[[str], str], Callable[[str], str]]:
         """The types of ports, parameters and lookup results that the translation needs."""
         def port_type(name: str) -> str:
             if types and name.lower() in types:

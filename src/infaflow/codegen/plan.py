@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from infaflow.errors import Location
 from infaflow.model import (
@@ -114,14 +115,14 @@ _LKP_CALL = re.compile(r":LKP\.([A-Za-z_][A-Za-z0-9_$#]*)", re.IGNORECASE)
 _INSTANCE_KINDS = {"SOURCE": "Source Definition", "TARGET": "Target Definition"}
 
 
-def _find(items: list, name: str):  # type: ignore[no-untyped-def]
+def _find(items: list[Any], name: str) -> Any:
     low = name.lower()
     return next((i for i in items if i.name == name), None) or next(
         (i for i in items if i.name.lower() == low), None
     )
 
 
-def _definition(inst: Instance, container: Mapping, folder: Folder | None):  # type: ignore[no-untyped-def]
+def _definition(inst: Instance, container: Mapping, folder: Folder | None) -> Any:
     """The instance's definition: as resolved by the loader, else looked up by name."""
     if inst.definition is not None:
         return inst.definition
@@ -134,7 +135,8 @@ def _definition(inst: Instance, container: Mapping, folder: Folder | None):  # t
         return found
     if folder is None:
         return None
-    table = {"SOURCE": folder.sources, "TARGET": folder.targets, "MAPPLET": folder.mapplets}.get(kind, [])
+    tables: dict[str, list[Any]] = {"SOURCE": folder.sources, "TARGET": folder.targets, "MAPPLET": folder.mapplets}
+    table = tables.get(kind, [])
     return _find(table, name)
 
 
@@ -307,9 +309,9 @@ def build_plan(
     for key, step in steps.items():
         for port in step.ports:
             for name in _LKP_CALL.findall(port.expression or ""):
-                src = by_short.get(name.lower())
-                if src is not None and src != key:
-                    edges[key].add(src)
+                called = by_short.get(name.lower())
+                if called is not None and called != key:
+                    edges[key].add(called)
     try:
         ordered = topological_order([n.lower() for n in flat.order], edges, lambda key: steps[key].name)
     except OrderCycle as cycle:

@@ -76,7 +76,7 @@ class Conversion:
                     "mapping": j.mapping,
                     "complete": j.job.complete,
                     "mapping_loaded": bool(j.job.code),  # False: no export file read defines the mapping
-                    "steps": len(j.job.plan.steps),
+                    "steps": len(j.job.plan.steps),  # type: ignore[union-attr]  # converted: has its plan
                     "unsupported": [
                         {"instance": g.instance, "message": g.message, "file": g.file, "line": g.line}
                         for g in j.job.gaps
@@ -131,6 +131,7 @@ def convert_export(export: Export, name: str | None = None, folder: str | None =
             module = namer(f"{f.name}__{s.name}" if several else s.name)
             job = render_session(s, f, module, export.path)
             modules[id(s)] = module
+            assert job.plan is not None  # a job just converted has its plan
             used_mappings.add(job.plan.mapping.name.lower())
             conv.jobs.append(ConvertedJob(f.name, s.name, job.plan.mapping.name, job))
         if workflow is None:

@@ -92,8 +92,8 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
         tree = parsed[name]
         if segment is not None and segment.applies(analysis, name):
             tree = _replaced(tree, segment.text, SCAN_CONDITION)
-        tree = _joined_lookups(step, gen, tree, p, columns, row_columns, set(order), lookups)
-        if tree is None:
+        joined = _joined_lookups(step, gen, tree, p, columns, row_columns, set(order), lookups)
+        if joined is None:
             for v in variables:  # so that ports reading them report nothing more
                 columns[v.name.lower()] = "F.lit(None)"
             return []
@@ -106,9 +106,9 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
             else:
                 local[ref] = f"{'new' if order[ref] < order[name] else 'state'}[{py_str(ref_name)}]"
         if errors is not None:
-            code, error = gen.translate_checked(step, tree, local, p)
+            code, error = gen.translate_checked(step, joined, local, p)
         else:
-            code, error = gen.translate(step, tree, local, p), ""
+            code, error = gen.translate(step, joined, local, p), ""
         value = cast_to(code, p)
         if error:
             assigned.append((ROW_ERROR, f"F.coalesce({error_so_far}, {error})" if raised else error))
@@ -247,5 +247,6 @@ def _refs_of(node: Node) -> set[str]:
 
 def _replaced(parsed: Parsed, text: str, column: str) -> Parsed:
     """``parsed`` with every sub-expression written ``text`` replaced by the name ``column``."""
-    found = {id(n): Name(column, pos=n.pos, source=n.source) for n in walk(parsed.node) if to_text(n) == text}
+    found: dict[int, Node] = {id(n): Name(column, pos=n.pos, source=n.source) for n in walk(parsed.node)
+                              if to_text(n) == text}
     return Parsed(parsed.text, rename(parsed.node, found)) if found else parsed

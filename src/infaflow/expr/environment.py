@@ -129,5 +129,5 @@ def _normalise(value: object) -> Value:
     if isinstance(value, bool):
         return int(value)
     if value is None or isinstance(value, (int, float, Decimal, str, datetime)):
-        return value  # type: ignore[return-value]
+        return value
     raise TypeError(f"unsupported value type {type(value).__name__}")

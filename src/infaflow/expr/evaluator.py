@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import ExprError, RowError, UnknownName
@@ -198,6 +199,6 @@ def _ref_call(node: RefCall) -> Compiled:
     raise _error(node, f":{node.kind}.{name} is not supported (only :LKP and :SP references)")
 
 
-_COMPILERS: dict[type, Callable[[Node], Compiled]] = {
+_COMPILERS: dict[type, Callable[[Any], Compiled]] = {  # each compiler takes its node class
     Literal: _literal, Name: _name, Unary: _unary, Binary: _binary, Call: _call, RefCall: _ref_call,
 }

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import RowError
@@ -20,7 +21,7 @@ from infaflow.expr.nodes import Node
 from infaflow.expr.types import Value, to_date, to_number, to_string
 
 
-def _numbers(a: Value, b: Value, env: Environment) -> tuple[object, object]:
+def _numbers(a: Value, b: Value, env: Environment) -> tuple[Any, Any]:
     x, y = to_number(a), to_number(b)
     if type(x) is type(y):
         return x, y
@@ -31,17 +32,17 @@ def _numbers(a: Value, b: Value, env: Environment) -> tuple[object, object]:
 
 def _add(a: Value, b: Value, env: Environment) -> Value:
     x, y = _numbers(a, b, env)
-    return x + y  # type: ignore[operator]
+    return x + y
 
 
 def _sub(a: Value, b: Value, env: Environment) -> Value:
     x, y = _numbers(a, b, env)
-    return x - y  # type: ignore[operator]
+    return x - y
 
 
 def _mul(a: Value, b: Value, env: Environment) -> Value:
     x, y = _numbers(a, b, env)
-    return x * y  # type: ignore[operator]
+    return x * y
 
 
 def divide(a: Value, b: Value, env: Environment) -> Value:
@@ -51,7 +52,7 @@ def divide(a: Value, b: Value, env: Environment) -> Value:
         raise RowError("divide by zero")
     if isinstance(x, int) and isinstance(y, int):
         return Decimal(x) / Decimal(y) if env.high_precision else x / y
-    return x / y  # type: ignore[operator]
+    return x / y
 
 
 def modulo(a: Value, b: Value, env: Environment) -> Value:
@@ -60,11 +61,11 @@ def modulo(a: Value, b: Value, env: Environment) -> Value:
     if y == 0:
         raise RowError("divide by zero")
     if isinstance(x, float):
-        return math.fmod(x, y)  # type: ignore[arg-type]
+        return math.fmod(x, y)
     if isinstance(x, int) and isinstance(y, int):
         r = abs(x) % abs(y)
         return -r if x < 0 else r
-    return Decimal(x) % Decimal(y)  # type: ignore[arg-type]
+    return Decimal(x) % Decimal(y)
 
 
 ARITHMETIC: dict[str, Callable[[Value, Value, Environment], Value]] = {

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 from infaflow.expr.dateformat import DEFAULT_DATE_FORMAT
 from infaflow.expr.errors import Unsupported
@@ -132,7 +133,7 @@ class Translator:
         self._memo: dict[int, Code] = {}
         self._errors: dict[int, str] = {}
         self._raised: list[str] = []  # row errors asked for by the handler running now (row-error mode)
-        self._handlers: dict[type, Callable[[Node], Code]] = {
+        self._handlers: dict[type, Callable[[Any], Code]] = {  # each handler takes its node class
             Literal: self._literal, Name: self._name, Unary: self._unary, Binary: self._binary,
             Call: self._call, RefCall: self._ref_call,
         }

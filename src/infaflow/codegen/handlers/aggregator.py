@@ -329,9 +329,9 @@ def _nested(step: Step, gen: Generator, var: str, lines: list[str], inputs: list
             continue
         parsed = rewritten.get(port.name.lower())
         # The outer aggregates work on group results, not input rows: a row error there fails the job.
-        code = _port_aggregate(step, gen, port, parsed, group_cols, last, checked=False) if parsed else None
-        if code is not None:
-            aggs.append(code[0])
+        result = _port_aggregate(step, gen, port, parsed, group_cols, last, checked=False) if parsed else None
+        if result is not None:
+            aggs.append(result[0])
     lines += [f"{var} = {group_var}.agg(", *[f"    {a}," for a in aggs], ")"]
     lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.lit(0).cast(\"bigint\"))")
     gen.flagged.discard(var)

@@ -11,6 +11,7 @@ else by an exact sequential scan of the rows (:mod:`infaflow.codegen.scan`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from infaflow.codegen import exprs, mapping_variables, recurrence
@@ -24,7 +25,7 @@ from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_rows
 from infaflow.codegen.scan import scan_lines
 from infaflow.codegen.stepcode import ANY_ORIGIN, ROW_ID, Output, StepCode, cast_to, select_code
 from infaflow.expr.infer import static_type
-from infaflow.expr.nodes import Name
+from infaflow.expr.nodes import Name, Node
 from infaflow.model import Port
 
 if TYPE_CHECKING:
@@ -218,7 +219,7 @@ def _can_raise(step: Step, gen: Generator, parsed: Parsed) -> bool:
         return False  # reported where the port is translated
 
 
-def _static_types(step: Step, columns: dict[str, str], variables: list[Port]):  # type: ignore[no-untyped-def]
+def _static_types(step: Step, columns: dict[str, str], variables: list[Port]) -> Callable[[Node], str]:
     """``type_of(node)``: the static type of a sub-expression over the step's ports."""
 
     def name_type(name: str) -> str:

@@ -47,8 +47,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
         if m is None or m.group(1).lower() not in names or m.group(3).lower() not in names:
             raise ConversionError(f"join condition term {term!r} is not 'master_port = detail_port'")
         a, b = names[m.group(1).lower()], names[m.group(3).lower()]
-        master, detail = (a, b) if a.is_master else (b, a)
-        terms.append((master.name, detail.name))
+        master_port, detail_port = (a, b) if a.is_master else (b, a)
+        terms.append((master_port.name, detail_port.name))
     if not terms:
         raise ConversionError("the Join Condition is empty")
     if str(step.attributes.get("Case Sensitive String Comparison", "YES")).strip().upper() == "NO":

@@ -9,7 +9,8 @@ Query override; the query runs as written over JDBC and transpiled to Spark SQL 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from infaflow.codegen import cobol, sql
 from infaflow.codegen.exprs import ConversionError
@@ -130,7 +131,7 @@ def number_separators(attrs: Attributes) -> dict[str, str]:
     return out
 
 
-def field_positions(fields: list) -> list[tuple[int, int]]:  # type: ignore[type-arg]
+def field_positions(fields: list) -> list[tuple[int, int]]:
     """(offset, length) of each fixed-width field: PHYSICALOFFSET/PHYSICALLENGTH, else the precisions laid
     end to end."""
     positions, next_offset = [], 0
@@ -315,7 +316,7 @@ def _sql_arg(name: str, text: str) -> list[str]:
             "    ),"]
 
 
-def _generated_select(step: Step, ports: list[Port], sources: list[Step], attrs) -> str:  # type: ignore[no-untyped-def]
+def _generated_select(step: Step, ports: list[Port], sources: list[Step], attrs: Mapping[str, Any]) -> str:
     """PowerCenter's default query: connected ports from the associated sources."""
     cols = []
     for p in ports:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import ExprError, Unsupported
@@ -30,7 +30,7 @@ def _values(args: list[Thunk], env: Environment, node: Call, value_args: int) ->
                 and REGISTRY[inner.name].aggregate:
             raise ExprError(f"nested aggregate {inner.name} inside {node.name} is not supported")
     condition = args[value_args] if len(args) > value_args else None
-    out = []
+    out: list[Value] = []
     for row in env.group():
         if condition is not None and not truthy(condition(row)):
             continue
@@ -58,19 +58,19 @@ def _numbers(values: list[Value]) -> list[int | Decimal | float]:
 
 
 def _sum(values: list[Value]) -> Value:
-    return sum(_numbers(values))  # type: ignore[arg-type]
+    return sum(_numbers(values))
 
 
 def _avg(values: list[Value]) -> Value:
     numbers = _numbers(values)
     if all(isinstance(n, int) for n in numbers):
-        return sum(numbers) / len(numbers)  # type: ignore[arg-type]
-    return sum(numbers) / len(numbers)  # type: ignore[operator]
+        return sum(numbers) / len(numbers)
+    return sum(numbers) / len(numbers)
 
 
 def percentile(values: list[Value], fraction: float) -> float:
     """Linear interpolation between the closest ranks at position (n - 1) * fraction (Spark's percentile)."""
-    ordered = sorted(float(v) for v in _numbers(values))  # type: ignore[arg-type]
+    ordered = sorted(float(v) for v in _numbers(values))
     position = (len(ordered) - 1) * fraction
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
@@ -90,7 +90,7 @@ def _percentile(args: list[Thunk], env: Environment, node: Call) -> Value:
 def _sample(values: list[Value], variance: bool) -> Value:
     if len(values) < 2:
         return None
-    numbers = [float(n) for n in _numbers(values)]  # type: ignore[arg-type]
+    numbers = [float(n) for n in _numbers(values)]
     return statistics.variance(numbers) if variance else statistics.stdev(numbers)
 
 
@@ -154,7 +154,7 @@ def _min_max(pick_max: bool) -> Callable[[list[Value]], Value]:
     return reduce
 
 
-_AGG = dict(aggregate=True, null_in_null_out=False, group="aggregate")
+_AGG: dict[str, Any] = dict(aggregate=True, null_in_null_out=False, group="aggregate")
 
 register(
     Function("SUM", 1, 2, arg_type(0), lazy=_aggregate(_sum), spark=_spark_agg("sum"), **_AGG),

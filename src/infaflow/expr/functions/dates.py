@@ -104,7 +104,7 @@ _DELTA = {"day": timedelta(days=1), "hour": timedelta(hours=1), "minute": timede
 
 
 def _add_to_date(values: list[Value], env: Environment) -> Value:
-    value, part, amount = _d(values[0], env), part_of(values[1]), int(to_number(values[2]))  # type: ignore
+    value, part, amount = _d(values[0], env), part_of(values[1]), int(to_number(values[2]))  # type: ignore[arg-type]
     try:
         if part == "year":
             return add_months(value, 12 * amount)
@@ -204,13 +204,13 @@ def _get_date_part_part(tr: Translator, args: list[Code], part: str) -> Code:
 
 
 def _set_date_part(values: list[Value], env: Environment) -> Value:
-    value, part, amount = _d(values[0], env), part_of(values[1]), int(to_number(values[2]))  # type: ignore
+    value, part, amount = _d(values[0], env), part_of(values[1]), int(to_number(values[2]))  # type: ignore[arg-type]
     try:
         if part == "millisecond":
             return value.replace(microsecond=amount * 1000 + value.microsecond % 1000)
         if part == "nanosecond":
             return value.replace(microsecond=amount // 1000)
-        return value.replace(**{part: amount})
+        return value.replace(**{part: amount})  # type: ignore[arg-type]  # part: a datetime field's name
     except ValueError as exc:
         raise RowError(f"SET_DATE_PART: {exc}") from None
 
@@ -226,7 +226,7 @@ def _set_date_part_part(tr: Translator, args: list[Code], part: str) -> Code:
 
 def _set_date_part_with(part: str, d: Code, n: Code, error: str) -> Code:
     seconds = f'F.date_part(F.lit("SECOND"), {d})'
-    fields = {"year": f"F.year({d})", "month": f"F.month({d})", "day": f"F.dayofmonth({d})",
+    fields: dict[str, str | Code] = {"year": f"F.year({d})", "month": f"F.month({d})", "day": f"F.dayofmonth({d})",
               "hour": f"F.hour({d})", "minute": f"F.minute({d})", "secs": seconds}
     if part in ("year", "month", "day", "hour", "minute"):
         fields[part] = n

@@ -51,7 +51,7 @@ def _round(values: list[Value], env: Environment) -> Value:
     value = values[0]
     if isinstance(value, datetime):
         return round_date(value, str(values[1]) if len(values) > 1 else "DD")
-    places = int(_n(values[1])) if len(values) > 1 else 0  # type: ignore[arg-type]
+    places = int(_n(values[1])) if len(values) > 1 else 0
     return round_half_up(_n(value), places)
 
 
@@ -59,7 +59,7 @@ def _trunc(values: list[Value], env: Environment) -> Value:
     value = values[0]
     if isinstance(value, datetime):
         return trunc_date(value, str(values[1]) if len(values) > 1 else "DD")
-    places = int(_n(values[1])) if len(values) > 1 else 0  # type: ignore[arg-type]
+    places = int(_n(values[1])) if len(values) > 1 else 0
     return truncate_number(_n(value), places)
 
 
@@ -163,7 +163,7 @@ def _log_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 def _ceil_floor(up: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
         x = _n(values[0])
-        return (math.ceil if up else math.floor)(x)  # type: ignore[arg-type]
+        return (math.ceil if up else math.floor)(x)
     return run
 
 
@@ -173,7 +173,7 @@ def _sign(values: list[Value], env: Environment) -> Value:
 
 
 register(
-    Function("ABS", 1, 1, arg_type(0), evaluate=lambda v, env: abs(_n(v[0])),
+    Function("ABS", 1, 1, arg_type(0), evaluate=lambda v, env: abs(_n(v[0])),  # type: ignore[arg-type, return-value]  # abs keeps the type
              spark=lambda tr, n, a: Code(f"F.abs({as_number(a[0])})", as_number(a[0]).type), group="numeric"),
     Function("CEIL", 1, 1, "integer", evaluate=_ceil_floor(True),
              spark=lambda tr, n, a: Code(f'F.ceil({as_number(a[0])}).cast("bigint")', "integer"),
@@ -231,7 +231,7 @@ _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _base(value: Value, what: str) -> int:
-    base = int(_n(value))  # type: ignore[arg-type]
+    base = int(_n(value))
     if not 2 <= base <= 36:
         raise RowError(f"CONVERT_BASE: the {what} base {base} is not between 2 and 36")
     return base

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from infaflow.expr import operators, spark_operators
 from infaflow.expr.environment import Environment
@@ -38,7 +38,7 @@ def _int_code(code: Code) -> str:
     return f'{as_value(code)}.cast("int")'
 
 
-def _literal_arg(node: Call, index: int, kinds: tuple[type, ...] = (str,)) -> object:
+def _literal_arg(node: Call, index: int, kinds: tuple[type, ...] = (str,)) -> Any:
     """The value of a literal argument; Unsupported when the argument is not a literal."""
     arg = node.args[index]
     if isinstance(arg, Literal) and (arg.value is None or isinstance(arg.value, kinds)):
@@ -403,9 +403,9 @@ def _reg_extract(values: list[Value], env: Environment) -> Value:
 def _reg_extract_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if not (_is_literal(node, 1) and (len(node.args) < 3 or _is_literal(node, 2, (int,)))):
         # a pattern or group held in a column: the first match's group (NULL without a match)
-        group = f'{args[2]}.cast("int")' if len(args) > 2 else "F.lit(1)"
+        group_code = f'{args[2]}.cast("int")' if len(args) > 2 else "F.lit(1)"
         return Code(f"F.try_element_at(F.regexp_extract_all({tr.to_string(args[0])}, {tr.to_string(args[1])}, "
-                    f"{group}), F.lit(1))", "string")
+                    f"{group_code}), F.lit(1))", "string")
     pattern = _literal_arg(node, 1)
     group = _literal_arg(node, 2, (int,)) if len(node.args) > 2 else 1
     s = tr.to_string(args[0])
