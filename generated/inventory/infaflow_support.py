@@ -674,7 +674,7 @@ class Job:
         only_inserts = fixed == DD_INSERT or (fixed is None and ROW_TYPE not in df.columns)
         if only_inserts or not path.exists() or truncate:
             if not only_inserts and not keys and rows.agg(
-                    F.max((F.col(ROW_TYPE) != DD_INSERT).cast("int"))).first()[0]:
+                    F.max((F.col(ROW_TYPE) != DD_INSERT).cast("int"))).first()[0]:  # type: ignore[index]  # one row
                 raise RuntimeError(f"target {target}: update or delete needs primary key ports")
             kinds = [DD_INSERT, DD_UPDATE] if update_mode == "update else insert" else [DD_INSERT]
             out = self._count(self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*names))
@@ -683,9 +683,9 @@ class Job:
         if not keys:
             raise RuntimeError(f"target {target}: update or delete needs primary key ports")
         existing = self.spark.read.parquet(str(path)).select(*names)
-        table, applied = _merge(existing, rows, names, keys, update_mode == "update else insert")
+        merged, applied = _merge(existing, rows, names, keys, update_mode == "update else insert")
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        table.write.mode("overwrite").parquet(str(tmp))
+        merged.write.mode("overwrite").parquet(str(tmp))
         shutil.rmtree(path)
         tmp.rename(path)
         self.result.target_rows[target] = self.result.target_rows.get(target, 0) + applied
@@ -693,7 +693,7 @@ class Job:
     def _write_jdbc(self, target: str, rows: DataFrame, connection: Connection, table: str, names: list[str],
                     truncate: bool, fixed_insert: bool) -> None:
         # A full pass (not limit(1)): the first action completes the row-count observations.
-        if not fixed_insert and rows.agg(F.max(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE).cast("int"))).first()[0]:
+        if not fixed_insert and rows.agg(F.max(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE).cast("int"))).first()[0]:  # type: ignore[index]  # one row
             raise NotConverted(
                 f"target {target}: updates and deletes over JDBC are not supported; only inserts are"
             )
