@@ -9,9 +9,11 @@ Run it with:
 
 from __future__ import annotations
 
-from infaflow_support import Job, SessionResult, main
+from infaflow_support import Job, SessionResult, main, require_version
 from pyspark.sql import SparkSession, Window
 from pyspark.sql import functions as F
+
+require_version(1)  # the version of infaflow_support.py this job was converted for
 
 SESSION = "s_m_customer_orders"
 # Mapping parameters and variables and built-in names: name -> (Spark type, default value).

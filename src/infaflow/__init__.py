@@ -9,10 +9,15 @@ Python API::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from infaflow.model import Export
+
 __version__ = "0.1.0"
 
 
-def load(path: str, *, lenient: bool = False, validate: bool = True):  # noqa: ANN201 - see export.load
+def load(path: str, *, lenient: bool = False, validate: bool = True) -> Export:
     """Load a PowerCenter export file into an :class:`infaflow.model.Export` (see :func:`infaflow.export.load`)."""
     from infaflow.export import load as _load
 

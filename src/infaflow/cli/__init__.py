@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+from typing import Any
 
 import click
 
@@ -25,7 +26,7 @@ EXIT_BAD_INPUT = 2
 class _Group(click.Group):
     """A click group that maps input errors to exit code 2 with a one-line message."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except InputError as exc:

@@ -36,7 +36,7 @@ def test_command(ctx: click.Context, exports: tuple[str, ...], workflow: str | N
     Spark session); prints and writes the same summary as infaflow run (exit 0 when the workflow
     SUCCEEDED, 1 when not)."""
     from infaflow.airflow.testing import test_workflow, use_airflow_home
-    from infaflow.cli.run import _print_outcome, _write_summary
+    from infaflow.cli.run import print_outcome, write_summary
     from infaflow.runtime.api import parse_param
 
     values = dict(parse_param(p) for p in params)
@@ -52,9 +52,9 @@ def test_command(ctx: click.Context, exports: tuple[str, ...], workflow: str | N
         )
     finally:
         executor.shutdown()
-    _write_summary(run.summary, summary_json, as_json)
+    write_summary(run.summary, summary_json, as_json)
     if not as_json:
-        _print_outcome(run.summary)
+        print_outcome(run.summary)
         click.echo(f"  Airflow: DAG run {run.dag_state} ({run.dag_file})")
     ctx.exit(EXIT_OK if run.status == "SUCCEEDED" else EXIT_FAILED)
 

@@ -95,7 +95,7 @@ def _progress(quiet: bool):  # noqa: ANN202
     return Silent() if quiet else for_stream(sys.stderr)
 
 
-def _write_summary(summary: dict[str, Any], path: str | None, as_json: bool) -> None:
+def write_summary(summary: dict[str, Any], path: str | None, as_json: bool) -> None:
     text = json.dumps(summary, indent=2, default=str)
     if path:
         Path(path).write_text(text + "\n", encoding="utf-8")
@@ -103,7 +103,7 @@ def _write_summary(summary: dict[str, Any], path: str | None, as_json: bool) -> 
         click.echo(text)
 
 
-def _print_outcome(summary: dict[str, Any], seconds: float | None = None) -> None:
+def print_outcome(summary: dict[str, Any], seconds: float | None = None) -> None:
     """The outcome lines and the closing ``Done.`` line (``seconds``: this command's time, else the run's)."""
     from infaflow.runtime.statusview import count_statuses, summary_line
 
@@ -259,9 +259,9 @@ def resume_command(run_id: int, restart: str | None, state_dir: str, summary_jso
 def _finish(result: Any, summary_json: str | None, as_json: bool, seconds: float, strict: bool = False) -> None:
     """Write and print a run's summary; exit 0 when the workflow SUCCEEDED (with ``strict``: and no task
     failed, stopped or aborted), else 1."""
-    _write_summary(result.summary, summary_json, as_json)
+    write_summary(result.summary, summary_json, as_json)
     if not as_json:
-        _print_outcome(result.summary, seconds)
+        print_outcome(result.summary, seconds)
     failed = [p for p, t in result.summary["tasks"].items() if t["status"] in ("FAILED", "STOPPED", "ABORTED")]
     if strict and failed and result.succeeded and not as_json:
         click.echo(f"--strict: {len(failed)} task(s) did not succeed ({', '.join(failed[:5])}): exit 1", err=True)

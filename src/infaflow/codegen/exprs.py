@@ -11,7 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from infaflow import expr
 from infaflow.codegen.naming import py_str
+from infaflow.codegen.types import spark_type
+from infaflow.expr.nodes import Binary, Call, Name, Unary, walk
+from infaflow.expr.spark import to_pyspark_checked
 
 AGGREGATE_FUNCTIONS = frozenset(
     {"SUM", "AVG", "COUNT", "MIN", "MAX", "FIRST", "LAST", "MEDIAN", "PERCENTILE", "STDDEV", "VARIANCE"}
@@ -39,7 +43,6 @@ class Parsed:
 
 def parse(text: str, file: str = "", line: int = 0) -> Parsed:
     """Parse ``text``; a syntax error becomes a :class:`ConversionError` at its line."""
-    from infaflow import expr
 
     try:
         return Parsed(text, expr.parse(text, file=file, line=line))
@@ -49,14 +52,12 @@ def parse(text: str, file: str = "", line: int = 0) -> Parsed:
 
 def references(parsed: Parsed) -> set[str]:
     """Names the expression uses (ports, $$parameters...)."""
-    from infaflow import expr
 
     return set(expr.references(parsed.node))
 
 
 def calls(parsed: Parsed) -> set[str]:
     """Upper-case names of the built-in functions the expression calls."""
-    from infaflow.expr.nodes import Call, walk
 
     return {n.name.upper() for n in walk(parsed.node) if isinstance(n, Call)}
 
@@ -67,7 +68,6 @@ def is_aggregate(parsed: Parsed) -> bool:
 
 def is_boolean(parsed: Parsed) -> bool:
     """True when the expression's value is a Spark boolean (a comparison or logical operator)."""
-    from infaflow.expr.nodes import Binary, Unary
 
     node = parsed.node
     return (isinstance(node, Binary) and node.op.upper() in _BOOLEAN_OPS) or (
@@ -77,7 +77,6 @@ def is_boolean(parsed: Parsed) -> bool:
 
 def expr_type(datatype: str) -> str:
     """The expression language's type for a port datatype: integer, decimal, double, string, date or ''."""
-    from infaflow.codegen.types import spark_type
 
     kind = spark_type(datatype)
     if kind in ("int", "bigint"):
@@ -143,10 +142,7 @@ def _translate(
     checked: bool,
     date_format: str = "",
 ) -> tuple[str, str]:
-    from infaflow import expr
-    from infaflow.expr.spark import to_pyspark_checked
-
-    class _Context(expr.SparkContext):  # type: ignore[misc, name-defined]
+    class _Context(expr.SparkContext):
         def column(self, name: str) -> str:
             code = column(name)
             if code is None:
@@ -204,7 +200,6 @@ def _translate(
 
 def names_by_aggregation(parsed: Parsed) -> tuple[set[str], set[str]]:
     """Lower-case port names used inside aggregate functions, and those used outside any."""
-    from infaflow.expr.nodes import Call, Name
 
     inside: set[str] = set()
     outside: set[str] = set()

@@ -8,42 +8,35 @@ two branches of the same pipeline can be put back side by side.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from infaflow.codegen import exprs, links, mapping_variables, pipelines
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import Namer, py_str
 from infaflow.codegen.plan import Gap, Plan, PortRef, Step
 from infaflow.codegen.session_config import session_config
-from infaflow.codegen.types import spark_type
+from infaflow.codegen.stepcode import (  # noqa: F401 - re-exported for handlers written against generate
+    ANY_ORIGIN,
+    NO_SOURCE,
+    ROW_ID,
+    ROW_TYPE,
+    Output,
+    StepCode,
+    cast_to,
+    col_alias,
+    null_of,
+    port_columns,
+    select_code,
+    unwrap,
+    uses_name,
+    wrapped,
+)
+from infaflow.expr.infer import static_type
 from infaflow.model import Port
 
-ROW_ID = "_row_id"
-ROW_TYPE = "_row_type"
-NO_SOURCE = ("no source feeds this transformation, nor the steps it feeds (only constants or a Sequence "
-             "Generator): PowerCenter does not run a mapping whose target receives data from no source")
-ANY_ORIGIN = "*"  # outputs of a step that is not converted: never a second, misleading gap downstream
-
-
-@dataclass
-class Output:
-    """Where an output port's values are: a frame variable and a column (or a Sequence object)."""
-
-    var: str
-    column: str
-    origin: str  # rows of frames with the same origin line up one to one by _row_id
-    sequence: bool = False
-
-
-@dataclass
-class StepCode:
-    """The code of one step."""
-
-    lines: list[str]
-    outputs: dict[str, Output]
-    notes: list[str] = field(default_factory=list)  # extra comment lines under the step's title
-
+#: a transformation kind -> its handler, or None when no handler converts it (``handlers.handler_for``)
+HandlerLookup = Callable[[str], "Callable[[Step, Generator], StepCode] | None"]
 
 @dataclass
 class RenderedStep:
@@ -55,79 +48,13 @@ class RenderedStep:
     gaps: list[Gap]
 
 
-def select_code(frame: str, columns: list[str], var: str, method: str = "select") -> list[str]:
-    """``var = frame.select(...)`` laid out one column per line when it does not fit on one."""
-    one = f"{var} = {frame}.{method}({', '.join(columns)})"
-    if len(one) <= 100:
-        return [one]
-    return [f"{var} = {frame}.{method}(", *[f"    {c}," for c in columns], ")"]
-
-
-def col_alias(column: str, name: str) -> str:
-    """``"A"`` when the column keeps its name, else ``F.col("A").alias("B")``."""
-    if column == name:
-        return py_str(name)
-    return f"F.col({py_str(column)}).alias({py_str(name)})"
-
-
-def null_of(port: Port) -> str:
-    return f"F.lit(None).cast({py_str(spark_type(port.datatype, port.precision, port.scale))}).alias({py_str(port.name)})"
-
-
-def wrapped(code: str) -> str:
-    """``code`` in parentheses unless it already is one call chain (``F.f(...).g(...)``) or one
-    parenthesised group."""
-    depth, quote, escaped = 0, "", False
-    for ch in code:
-        if quote:
-            escaped = not escaped and ch == "\\"
-            if ch == quote and not escaped:
-                quote = ""
-            continue
-        if ch in "\"'":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0 and not (ch.isalnum() or ch in "_."):
-            return f"({code})"
-    return code if code and (code[0].isalpha() or code[0] == "(") else f"({code})"
-
-
-def unwrap(code: str) -> str:
-    """``code`` without one pair of parentheses around all of it."""
-    if not code.startswith("("):
-        return code
-    depth, quote, escaped = 0, "", False
-    for i, ch in enumerate(code):
-        if quote:
-            escaped = not escaped and ch == "\\"
-            if ch == quote and not escaped:
-                quote = ""
-            continue
-        if ch in "\"'":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return code[1:-1] if i == len(code) - 1 else code
-    return code
-
-
-def cast_to(code: str, port: Port) -> str:
-    """``code`` cast to the port's datatype, as PowerCenter converts a result to its port."""
-    return f"{wrapped(code)}.cast({py_str(spark_type(port.datatype, port.precision, port.scale))})"
-
-
 class Generator:
     """Generates the code of every step of a plan, in order."""
 
-    def __init__(self, plan: Plan, file: str = "") -> None:
+    def __init__(self, plan: Plan, file: str = "", *, handler_for: HandlerLookup) -> None:
         self.plan = plan
         self.file = file
+        self.handler_for = handler_for  # given by the caller: the handlers import this module, not the reverse
         self.namer = Namer()
         self.vars: dict[str, str] = {}
         self.frames: dict[str, dict[str, Output]] = {}
@@ -146,14 +73,12 @@ class Generator:
     # -- per step -------------------------------------------------------------------------------
 
     def run(self) -> list[RenderedStep]:
-        from infaflow.codegen.handlers import handler_for
-
         out = []
         for step in pipelines.ordered(self.plan, self.driven):
             var = self.var(step)
             self._step_gaps = []
             title = f"{step.kind} {step.name}"
-            handler = handler_for(step.kind)
+            handler = self.handler_for(step.kind)
             notes: list[str] = []
             lines: list[str] = []
             missing = step.transformation is None and step.source is None and step.target is None
@@ -285,10 +210,10 @@ class Generator:
                 other = self.new_var(f"{var}_{frame}")
                 lines += select_code(frame, [*cols, py_str(ROW_ID)], other)
                 lines.append(f"{var} = {var}.join({other}, {py_str(ROW_ID)})")
-        for seq_var, cols in sequences.items():
-            args = [f"nextval={py_str(cols['nextval'])}" if "nextval" in cols else "nextval=None"]
-            if "currval" in cols:
-                args.append(f"currval={py_str(cols['currval'])}")
+        for seq_var, numbered in sequences.items():
+            args = [f"nextval={py_str(numbered['nextval'])}" if "nextval" in numbered else "nextval=None"]
+            if "currval" in numbered:
+                args.append(f"currval={py_str(numbered['currval'])}")
             lines.append(f"{var} = {seq_var}.number({var}, {', '.join(args)})")
         self.columns[var] = [p.name for p in ports] + [ROW_ID] + ([ROW_TYPE] if var in self.flagged else [])
         return lines, next(iter(origins.values()), ANY_ORIGIN)
@@ -408,8 +333,6 @@ class Generator:
         it gives a string and ``port`` is a date: PowerCenter converts a value to its port's type with the
         session's DateTime Format String, and a string that does not match it is a row error (Transformation
         Language Reference, "Default Date Format")."""
-        from infaflow.expr.infer import static_type
-
         want = exprs.expr_type(port.datatype)
         if want not in ("string", "date"):
             return text
@@ -425,8 +348,8 @@ class Generator:
             return f"TO_DATE({text}\n)"
         return text
 
-    def _typing(self, step: Step, columns: dict[str, str],  # type: ignore[no-untyped-def]
-                types: dict[str, str] | None = None):
+    def _typing(self, step: Step, columns: dict[str, str], types: dict[str, str] | None = None
+                ) -> tuple[Callable[[str], str], Callable[[str], str], Callable[[str], str]]:
         """The types of ports, parameters and lookup results that the translation needs."""
         def port_type(name: str) -> str:
             if types and name.lower() in types:
@@ -458,18 +381,3 @@ def _drop_unused_assignments(steps: list[RenderedStep]) -> None:
         later = "\n".join(line for s in steps[i + 1:] for line in s.lines if not line.lstrip().startswith("#"))
         if not uses_name(later, rendered.var, attribute=False):
             rendered.lines[0] = rendered.lines[0][len(f"{rendered.var} = "):]
-
-
-_STRINGS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-
-
-def uses_name(code: str, name: str, attribute: bool = True) -> bool:
-    """True when ``code`` uses the Python name ``name`` outside string literals (with ``attribute``: as
-    ``name.something``; ``"DB_FF.SEQ"`` does not use ``F``)."""
-    tail = r"\." if attribute else r"(?!\w)"
-    return re.search(rf"(?<![\w.]){re.escape(name)}{tail}", _STRINGS.sub('""', code)) is not None
-
-
-def port_columns(ports: list[Port]) -> dict[str, str]:
-    """Column code of each port by lower-case name: ``F.col("NAME")``."""
-    return {p.name.lower(): f"F.col({py_str(p.name)})" for p in ports}

@@ -7,10 +7,12 @@ from functools import cache
 
 import jinja2
 
+from infaflow.codegen import handlers
 from infaflow.codegen.generate import Generator, uses_name
 from infaflow.codegen.handlers import stored_procedure
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Gap, Plan, build_plan
+from infaflow.codegen.rowcontract import SUPPORT_VERSION
 from infaflow.codegen.session_config import config_attributes, session_config
 from infaflow.codegen.types import spark_type
 from infaflow.model import Folder, Mapping, Session, TaskInstance
@@ -32,7 +34,7 @@ class JobSource:
 
 
 @cache
-def _env() -> jinja2.Environment:
+def template_env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("infaflow.codegen", "templates"),
         trim_blocks=True,
@@ -106,13 +108,13 @@ def job_options(plan: Plan) -> dict[str, str]:
 
 def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
     """The module source of ``plan``."""
-    gen = Generator(plan, file)
+    gen = Generator(plan, file, handler_for=handlers.handler_for)  # looked up at each call: tests replace it
     steps = gen.run()
     body = "\n".join(line for s in steps for line in s.lines)
     where_loc = plan.session.location if plan.session else plan.mapping.location
     options = job_options(plan)
     title = (f"Session {plan.session.name}" if plan.session else f"Mapping {plan.mapping.name}") + " as a PySpark job."
-    code = _env().get_template("job.py.j2").render(
+    code = template_env().get_template("job.py.j2").render(
         title=title,
         mapping=plan.mapping.name,
         folder=plan.folder.name if plan.folder else "",
@@ -120,6 +122,7 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         where=str(where_loc) if where_loc.file else file,
         gaps=[str(g) for g in gen.gaps],
         module=module,
+        support_version=SUPPORT_VERSION,
         pyspark_imports=[
             "from pyspark.sql import SparkSession" + (", Window" if uses_name(body, "Window") else ""),
             *(["from pyspark.sql import functions as F"] if uses_name(body, "F") else []),

@@ -24,8 +24,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from infaflow import expr
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import py_str
+from infaflow.codegen.rowcontract import ROW_TYPE
+from infaflow.codegen.stepcode import wrapped
 from infaflow.codegen.types import spark_type
 from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary, to_text, walk
 from infaflow.expr.variables import (
@@ -42,7 +45,6 @@ if TYPE_CHECKING:
     from infaflow.codegen.plan import Plan, Step
     from infaflow.model import MappingVariable, Port
 
-ROW_TYPE = "_row_type"
 #: where variable functions are converted (PowerCenter also allows Router and Update Strategy)
 CONVERTED_IN = ("Expression", "Filter")
 #: `Treat source rows as` -> the type of every row (Data Driven: insert until an Update Strategy flags them)
@@ -191,8 +193,6 @@ def in_step(step: Step) -> bool:
 
 
 def _calls_in_text(text: str) -> bool:
-    from infaflow import expr
-
     try:
         return has_calls(expr.parse(text))
     except expr.ExprError:
@@ -364,8 +364,6 @@ def _action(gen: Generator, step: Step, site: Site, variable: MappingVariable, c
 
 
 def _wrapped(code: str) -> str:
-    from infaflow.codegen.generate import wrapped
-
     return wrapped(code)
 
 
@@ -389,7 +387,6 @@ def _inline_variable_ports(step: Step, site: Site, port: Port) -> Site:
     """A call in a variable port is computed before the step's variable ports (with the step's input
     columns): the variable ports it reads, set earlier in port order, are replaced by their expressions. A
     read of the previous row's value (the port itself or a later one) is a :class:`ConversionError`."""
-    from infaflow import expr
 
     order = [p for p in step.ports if p.is_variable]
     position = {p.name.lower(): i for i, p in enumerate(order)}
@@ -425,8 +422,6 @@ def _result_used(gen: Generator, step: Step, port: Port) -> bool:
     """True when the port's value is read: by another port of the step (a variable port) or downstream."""
     name = port.name.lower()
     if port.is_variable:
-        from infaflow import expr
-
         for other in step.ports:
             if other is port or not other.expression:
                 continue
@@ -445,7 +440,6 @@ def _result_used(gen: Generator, step: Step, port: Port) -> bool:
 
 def _read_later(step: Step, variable: MappingVariable) -> bool:
     """True when another port of the step reads the variable's current value (SETVARIABLE($$V, NULL))."""
-    from infaflow import expr
 
     for p in step.ports:
         if not p.expression or "VARIABLE" not in p.expression.upper():
@@ -471,7 +465,6 @@ def _setters(gen: Generator) -> dict[str, list[str]]:
 def setters(plan: Plan) -> dict[str, list[str]]:
     """Variable name (lower case) -> the places of the plan's mapping whose expressions set it (calls that
     only read the current value, ``SETVARIABLE($$V, NULL)``, are not counted)."""
-    from infaflow import expr
 
     out: dict[str, list[str]] = {}
     for step in plan.steps:

@@ -8,9 +8,9 @@ its input ports, which step and port feed it (from the CONNECTORs).
 
 from __future__ import annotations
 
-import heapq
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from infaflow.errors import Location
 from infaflow.model import (
@@ -27,6 +27,7 @@ from infaflow.model import (
     TaskInstance,
     Transformation,
 )
+from infaflow.ordering import OrderCycle, topological_order
 
 
 @dataclass(frozen=True)
@@ -114,14 +115,14 @@ _LKP_CALL = re.compile(r":LKP\.([A-Za-z_][A-Za-z0-9_$#]*)", re.IGNORECASE)
 _INSTANCE_KINDS = {"SOURCE": "Source Definition", "TARGET": "Target Definition"}
 
 
-def _find(items: list, name: str):  # type: ignore[no-untyped-def]
+def _find(items: list[Any], name: str) -> Any:
     low = name.lower()
     return next((i for i in items if i.name == name), None) or next(
         (i for i in items if i.name.lower() == low), None
     )
 
 
-def _definition(inst: Instance, container: Mapping, folder: Folder | None):  # type: ignore[no-untyped-def]
+def _definition(inst: Instance, container: Mapping, folder: Folder | None) -> Any:
     """The instance's definition: as resolved by the loader, else looked up by name."""
     if inst.definition is not None:
         return inst.definition
@@ -134,7 +135,8 @@ def _definition(inst: Instance, container: Mapping, folder: Folder | None):  # t
         return found
     if folder is None:
         return None
-    table = {"SOURCE": folder.sources, "TARGET": folder.targets, "MAPPLET": folder.mapplets}.get(kind, [])
+    tables: dict[str, list[Any]] = {"SOURCE": folder.sources, "TARGET": folder.targets, "MAPPLET": folder.mapplets}
+    table = tables.get(kind, [])
     return _find(table, name)
 
 
@@ -307,34 +309,14 @@ def build_plan(
     for key, step in steps.items():
         for port in step.ports:
             for name in _LKP_CALL.findall(port.expression or ""):
-                src = by_short.get(name.lower())
-                if src is not None and src != key:
-                    edges[key].add(src)
-    ordered = _topological([n.lower() for n in flat.order], edges)
-    if ordered is None:
-        flat.gaps.append(Gap(mapping.name, "the mapping has a cycle", mapping.location.file, mapping.location.line))
+                called = by_short.get(name.lower())
+                if called is not None and called != key:
+                    edges[key].add(called)
+    try:
+        ordered = topological_order([n.lower() for n in flat.order], edges, lambda key: steps[key].name)
+    except OrderCycle as cycle:
+        flat.gaps.append(Gap(mapping.name, f"the mapping has a cycle: {cycle.text}", mapping.location.file,
+                             mapping.location.line))
         ordered = [n.lower() for n in flat.order]
     return Plan(mapping=mapping, session=session, folder=folder, steps=[steps[k] for k in ordered],
                 gaps=flat.gaps, task_instance=task_instance)
-
-
-def _topological(names: list[str], edges: dict[str, set[str]]) -> list[str] | None:
-    """Kahn's algorithm; among ready steps the one declared first in the mapping goes first."""
-    index = {n: i for i, n in enumerate(names)}
-    pending = {n: set(edges.get(n, ())) for n in names}
-    dependents: dict[str, list[str]] = {n: [] for n in names}
-    for n, deps in pending.items():
-        for d in deps:
-            dependents[d].append(n)
-    ready = [(index[n], n) for n, deps in pending.items() if not deps]
-    heapq.heapify(ready)
-    out: list[str] = []
-    while ready:
-        _, n = heapq.heappop(ready)
-        out.append(n)
-        for m in dependents[n]:
-            pending[m].discard(n)
-            if not pending[m]:
-                heapq.heappush(ready, (index[m], m))
-    return out if len(out) == len(names) else None
-

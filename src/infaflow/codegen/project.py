@@ -12,7 +12,7 @@ from pathlib import Path
 
 from infaflow import __version__
 from infaflow.codegen.formatting import format_modules
-from infaflow.codegen.job import JobSource, _env, render_mapping, render_session
+from infaflow.codegen.job import JobSource, render_mapping, render_session, template_env
 from infaflow.codegen.naming import Namer
 from infaflow.errors import InputError
 from infaflow.model import Export, Folder, Session, Workflow
@@ -77,7 +77,7 @@ class Conversion:
                     "mapping": j.mapping,
                     "complete": j.job.complete,
                     "mapping_loaded": bool(j.job.code),  # False: no export file read defines the mapping
-                    "steps": len(j.job.plan.steps),
+                    "steps": len(j.job.plan.steps),  # type: ignore[union-attr]  # converted: has its plan
                     "unsupported": [
                         {"instance": g.instance, "message": g.message, "file": g.file, "line": g.line}
                         for g in j.job.gaps
@@ -132,6 +132,7 @@ def convert_export(export: Export, name: str | None = None, folder: str | None =
             module = namer(f"{f.name}__{s.name}" if several else s.name)
             job = render_session(s, f, module, export.path)
             modules[id(s)] = module
+            assert job.plan is not None  # a job just converted has its plan
             used_mappings.add(job.plan.mapping.name.lower())
             conv.jobs.append(ConvertedJob(f.name, s.name, job.plan.mapping.name, job))
         if workflow is None:
@@ -181,7 +182,7 @@ def write_project(conv: Conversion, out_dir: Path, export_path: str | None = Non
     if len(files) > 1:
         report["exports"] = files
     (out_dir / "conversion_report.json").write_text(json.dumps(report, indent=2) + "\n")
-    readme = _env().get_template("README.md.j2").render(conv=conv, report=report, include_jobs=include_jobs)
+    readme = template_env().get_template("README.md.j2").render(conv=conv, report=report, include_jobs=include_jobs)
     (out_dir / "README.md").write_text(readme)
     return out_dir
 

@@ -25,7 +25,10 @@ from typing import TYPE_CHECKING, Any
 from infaflow.codegen import exprs
 from infaflow.codegen.exprs import Parsed
 from infaflow.codegen.naming import py_str
+from infaflow.codegen.rowcontract import ROW_ID
+from infaflow.codegen.stepcode import cast_to
 from infaflow.codegen.types import default_value_literal, spark_type
+from infaflow.expr import references
 from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary, to_text, walk
 from infaflow.model import Port
 
@@ -33,7 +36,6 @@ if TYPE_CHECKING:
     from infaflow.codegen.generate import Generator
     from infaflow.codegen.plan import Step
 
-ROW_ID = "_row_id"
 _CONDITIONS = {"=", "<>", "!=", "^=", "<", "<=", ">", ">=", "AND", "OR"}
 _BOOLEAN_CALLS = {"ISNULL", "IS_SPACES", "IS_NUMBER", "IS_DATE", "IN"}
 
@@ -160,8 +162,6 @@ def _iif(node: Node) -> tuple[Node, Node, Node] | None:
 
 
 def _refs(*nodes: Node | None) -> set[str]:
-    from infaflow.expr import references
-
     return {r.lower() for n in nodes if n is not None for r in references(n)}
 
 
@@ -181,8 +181,6 @@ def _code(gen: Generator, step: Step, node: Node, columns: dict[str, str], port:
 
 
 def _cast(code: str, port: Port) -> str:
-    from infaflow.codegen.generate import cast_to
-
     return cast_to(code, port)
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.rowcontract import ROW_ERROR
 
-ROW_ERROR = "_row_error"  # the message of the row's first error; job.reject_errors drops the row
 REJECT_COMMENT = "# rows with a row error are rejected: counted, written to the row-error file"
 
 

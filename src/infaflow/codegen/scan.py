@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.recurrence import Analysis, Segments, initial_literal, previous_value, rename
+from infaflow.codegen.rowcontract import ROW_ERROR
+from infaflow.codegen.stepcode import ROW_ID, cast_to
 from infaflow.expr.nodes import Name, Node, RefCall, to_text, walk
 from infaflow.model import Port
 
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from infaflow.codegen.generate import Generator
     from infaflow.codegen.plan import Step
 
-ROW_ERROR = "_row_error"
 SCAN_CONDITION, SCAN_SEGMENT = "_scan_condition", "_scan_segment"
 PREVIOUS = "_prev_"  # prefix of the previous row's value of a row-wise variable, read by a segmented scan
 _COLUMN = re.compile(r'^F\.col\(("(?:[^"\\]|\\.)*")\)$')
@@ -67,7 +68,6 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
     """The lines computing every variable port of ``step`` by a sequential scan of ``var``'s rows (one scan
     per segment with ``segment``); the variable columns are added to ``var`` and to ``columns``. With
     ``errors``, a row error of a variable port rejects the row (``_row_error``); without, it fails the job."""
-    from infaflow.codegen.generate import cast_to
 
     variables, parsed = analysis.variables, analysis.parsed
     order = analysis.order
@@ -92,8 +92,8 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
         tree = parsed[name]
         if segment is not None and segment.applies(analysis, name):
             tree = _replaced(tree, segment.text, SCAN_CONDITION)
-        tree = _joined_lookups(step, gen, tree, p, columns, row_columns, set(order), lookups)
-        if tree is None:
+        joined = _joined_lookups(step, gen, tree, p, columns, row_columns, set(order), lookups)
+        if joined is None:
             for v in variables:  # so that ports reading them report nothing more
                 columns[v.name.lower()] = "F.lit(None)"
             return []
@@ -106,9 +106,9 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
             else:
                 local[ref] = f"{'new' if order[ref] < order[name] else 'state'}[{py_str(ref_name)}]"
         if errors is not None:
-            code, error = gen.translate_checked(step, tree, local, p)
+            code, error = gen.translate_checked(step, joined, local, p)
         else:
-            code, error = gen.translate(step, tree, local, p), ""
+            code, error = gen.translate(step, joined, local, p), ""
         value = cast_to(code, p)
         if error:
             assigned.append((ROW_ERROR, f"F.coalesce({error_so_far}, {error})" if raised else error))
@@ -193,7 +193,6 @@ def segment_lines(step: Step, gen: Generator, var: str, analysis: Analysis, colu
     """Lines adding to ``var`` the row-wise variables (with the previous values the scan reads), the
     segment's condition (its value on each row, read by the row function) and the segment number (a running
     count of the rows where a segment starts); and the names of the columns to drop after the scan."""
-    from infaflow.codegen.generate import ROW_ID, cast_to
 
     order = analysis.order
     owner = analysis.variables[order[segment.owner]]
@@ -248,5 +247,6 @@ def _refs_of(node: Node) -> set[str]:
 
 def _replaced(parsed: Parsed, text: str, column: str) -> Parsed:
     """``parsed`` with every sub-expression written ``text`` replaced by the name ``column``."""
-    found = {id(n): Name(column, pos=n.pos, source=n.source) for n in walk(parsed.node) if to_text(n) == text}
+    found: dict[int, Node] = {id(n): Name(column, pos=n.pos, source=n.source) for n in walk(parsed.node)
+                              if to_text(n) == text}
     return Parsed(parsed.text, rename(parsed.node, found)) if found else parsed

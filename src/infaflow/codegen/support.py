@@ -33,7 +33,19 @@ CANCEL_KEY = "__infaflow_cancel__"  # params entry: an Event set when the run is
 ROW_TYPE = "_row_type"  # DD_INSERT=0, DD_UPDATE=1, DD_DELETE=2, DD_REJECT=3 (Update Strategy)
 ROW_ERROR = "_row_error"  # a row's error message (NULL: no error): the row is rejected (Job.reject_errors)
 DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
+#: this module's version (infaflow.codegen.rowcontract.SUPPORT_VERSION when it was converted): a generated job
+#: calls require_version with the version it was converted for, and refuses an older module
+SUPPORT_VERSION = 1
 DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
+
+
+def require_version(needed: int) -> None:
+    """Called by a generated job as it imports this module: an ImportError when the module is older than the
+    job (a project's ``infaflow_support.py`` not replaced when the job was converted again)."""
+    if SUPPORT_VERSION < needed:
+        raise ImportError(f"{__file__} is version {SUPPORT_VERSION} of the infaflow support module; this job "
+                          f"needs version {needed} or later: copy infaflow_support.py from the same conversion")
+
 
 _PROCESS_DIRS = {
     "$PMRootDir": ".",
@@ -684,7 +696,7 @@ class Job:
         only_inserts = fixed == DD_INSERT or (fixed is None and ROW_TYPE not in df.columns)
         if only_inserts or not path.exists() or truncate:
             if not only_inserts and not keys and rows.agg(
-                    F.max((F.col(ROW_TYPE) != DD_INSERT).cast("int"))).first()[0]:
+                    F.max((F.col(ROW_TYPE) != DD_INSERT).cast("int"))).first()[0]:  # type: ignore[index]  # one row
                 raise RuntimeError(f"target {target}: update or delete needs primary key ports")
             kinds = [DD_INSERT, DD_UPDATE] if update_mode == "update else insert" else [DD_INSERT]
             out = self._count(self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*names))
@@ -693,9 +705,9 @@ class Job:
         if not keys:
             raise RuntimeError(f"target {target}: update or delete needs primary key ports")
         existing = self.spark.read.parquet(str(path)).select(*names)
-        table, applied = _merge(existing, rows, names, keys, update_mode == "update else insert")
+        merged, applied = _merge(existing, rows, names, keys, update_mode == "update else insert")
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        table.write.mode("overwrite").parquet(str(tmp))
+        merged.write.mode("overwrite").parquet(str(tmp))
         shutil.rmtree(path)
         tmp.rename(path)
         self.result.target_rows[target] = self.result.target_rows.get(target, 0) + applied
@@ -703,7 +715,7 @@ class Job:
     def _write_jdbc(self, target: str, rows: DataFrame, connection: Connection, table: str, names: list[str],
                     truncate: bool, fixed_insert: bool) -> None:
         # A full pass (not limit(1)): the first action completes the row-count observations.
-        if not fixed_insert and rows.agg(F.max(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE).cast("int"))).first()[0]:
+        if not fixed_insert and rows.agg(F.max(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE).cast("int"))).first()[0]:  # type: ignore[index]  # one row
             raise NotConverted(
                 f"target {target}: updates and deletes over JDBC are not supported; only inserts are"
             )

@@ -7,7 +7,7 @@ read from. Builders never resolve references between objects: that is :mod:`infa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 from lxml import etree
 
@@ -51,7 +51,7 @@ from infaflow.model import (
     yes,
 )
 
-Element = etree._Element
+Element: TypeAlias = etree._Element
 
 
 class Builder:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from infaflow.errors import InputError, Problem
 from infaflow.export import xmlsource
@@ -62,7 +63,7 @@ def read_file(name: str, *, lenient: bool = False, validate: bool = True) -> Exp
     return export
 
 
-def _schema_problems(tree, name: str, lenient: bool) -> list[Problem]:  # noqa: ANN001 - lxml tree
+def _schema_problems(tree: Any, name: str, lenient: bool) -> list[Problem]:  # tree: an lxml tree
     from infaflow.export.validate import validate_tree
 
     found = validate_tree(tree, name)

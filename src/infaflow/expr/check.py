@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from infaflow.expr.errors import ExprError, ExprSyntaxError, Unsupported
+from infaflow.expr.functions import REGISTRY
 from infaflow.expr.inventory import FoundExpression
 from infaflow.expr.nodes import Call, RefCall, walk
 from infaflow.expr.parser import parse
@@ -81,7 +82,6 @@ def _reason(message: str) -> str:
 def check_one(found: FoundExpression, row_order: str | None = None) -> CheckResult:
     """Parse and translate one expression (``row_order``: code of the input-order column FIRST and LAST
     need, when the generated job has one)."""
-    from infaflow.expr.functions import REGISTRY
 
     result = CheckResult(found)
     try:

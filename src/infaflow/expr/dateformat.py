@@ -23,9 +23,9 @@ JULIAN_OFFSET = 1721425
 TOKENS = ["MONTH", "SSSSS", "HH24", "HH12", "YYYY", "A.M.", "P.M.", "YYY", "MON", "DDD", "DAY",
           "YY", "RR", "MM", "DD", "DY", "HH", "MI", "SS", "MS", "US", "NS", "AM", "PM", "Y", "D", "J", "Q"]
 TIME_TOKENS = {"HH24", "HH12", "HH", "MI", "SS", "SSSSS", "MS", "US", "NS", "AM", "PM", "A.M.", "P.M."}
-_WIDTH = {"Q": 1, "YYYY": 4, "YYY": 3, "YY": 2, "RR": 2, "Y": 1, "MM": 2, "DD": 2, "DDD": 3, "D": 1, "HH": 2,
+TOKEN_WIDTH = {"Q": 1, "YYYY": 4, "YYY": 3, "YY": 2, "RR": 2, "Y": 1, "MM": 2, "DD": 2, "DDD": 3, "D": 1, "HH": 2,
           "HH12": 2, "HH24": 2, "MI": 2, "SS": 2, "SSSSS": 5, "MS": 3, "US": 6, "NS": 9, "J": 7}
-_VARIABLE = {"YYYY", "MM", "DD", "HH", "HH12", "HH24", "MI", "SS"}
+VARIABLE_WIDTH_TOKENS = {"YYYY", "MM", "DD", "HH", "HH12", "HH24", "MI", "SS"}
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def format_date(value: datetime, fmt: str) -> str:
 
 #: the characters special in a regex outside a class, escaped with a backslash (the same in Python and Java)
 PUNCTUATION_CLASS = "[\\\\^$.|?*+()\\[\\]{}]"
-_NAME_FIELDS = {"MON": "([A-Za-z]{3})", "DY": "([A-Za-z]{3})", "MONTH": "([A-Za-z]+)", "DAY": "([A-Za-z]+)",
+NAME_FIELDS = {"MON": "([A-Za-z]{3})", "DY": "([A-Za-z]{3})", "MONTH": "([A-Za-z]+)", "DAY": "([A-Za-z]+)",
                 "AM": "([AaPp][Mm])", "PM": "([AaPp][Mm])", "A.M.": "([AaPp]\\.[Mm]\\.)",
                 "P.M.": "([AaPp]\\.[Mm]\\.)"}
 
@@ -122,9 +122,9 @@ def regex_text(text: str) -> str:
 
 def field_regex(token: str, variable: bool) -> str:
     """The capturing group reading one token (``variable``: a numeric field between separators)."""
-    if token in _NAME_FIELDS:
-        return _NAME_FIELDS[token]
-    width = _WIDTH[token]
+    if token in NAME_FIELDS:
+        return NAME_FIELDS[token]
+    width = TOKEN_WIDTH[token]
     return f"([0-9]{{1,{width}}})" if variable else f"([0-9]{{{width}}})"
 
 
@@ -137,7 +137,7 @@ def parse_regex(items: tuple[Item, ...]) -> str:
     opened = 0
     for i, item in enumerate(items):
         if item.kind == "text":
-            if _opens_optional(items, i):
+            if opens_optional(items, i):
                 out.append("(?:")
                 opened += 1
             out.append(regex_text(item.value))
@@ -146,7 +146,7 @@ def parse_regex(items: tuple[Item, ...]) -> str:
     return "".join(out) + ")?" * opened
 
 
-def _opens_optional(items: tuple[Item, ...], index: int) -> bool:
+def opens_optional(items: tuple[Item, ...], index: int) -> bool:
     """A separator (not the first item) directly before a time token: the input may stop before it."""
     nxt = items[index + 1] if index + 1 < len(items) else None
     return (index >= 1 and items[index].kind == "text" and nxt is not None and nxt.kind == "token"
@@ -162,14 +162,14 @@ def _parser(fmt: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
 
 def _truncation_points(items: tuple[Item, ...]) -> list[int]:
     """Lengths of the item prefixes an input may match, longest first (see :func:`parse_regex`)."""
-    return sorted({len(items)} | {i for i in range(len(items)) if _opens_optional(items, i)}, reverse=True)
+    return sorted({len(items)} | {i for i in range(len(items)) if opens_optional(items, i)}, reverse=True)
 
 
 def _variable_width(items: tuple[Item, ...], index: int) -> bool:
     """A numeric field between separators (or the ends) accepts fewer digits than its width."""
     prev = items[index - 1] if index > 0 else None
     nxt = items[index + 1] if index + 1 < len(items) else None
-    return (items[index].value in _VARIABLE and (prev is None or prev.kind == "text")
+    return (items[index].value in VARIABLE_WIDTH_TOKENS and (prev is None or prev.kind == "text")
             and (nxt is None or nxt.kind == "text"))
 
 
@@ -266,7 +266,7 @@ def _build(read: list[tuple[str, str]], text: str, current_year: int) -> datetim
 
 # ---------------------------------------------------------------- Spark patterns
 
-_SPARK_FORMAT = {"YYYY": "yyyy", "YY": "yy", "RR": "yy", "MM": "MM", "MON": "MMM", "MONTH": "MMMM",
+SPARK_FORMAT = {"YYYY": "yyyy", "YY": "yy", "RR": "yy", "MM": "MM", "MON": "MMM", "MONTH": "MMMM",
                  "DD": "dd", "DDD": "DDD", "DY": "EEE", "DAY": "EEEE", "HH": "hh", "HH12": "hh",
                  "HH24": "HH", "MI": "mm", "SS": "ss", "MS": "SSS", "US": "SSSSSS", "NS": "SSSSSSSSS",
                  "AM": "a", "PM": "a", "Q": "Q"}
@@ -274,7 +274,7 @@ _SPARK_PARSE_VARIABLE = {"YYYY": "y", "MM": "M", "DD": "d", "HH": "h", "HH12": "
                          "MI": "m", "SS": "s"}
 
 
-def _spark_text(text: str) -> str:
+def spark_text(text: str) -> str:
     """Literal text in a Spark pattern: quoted as one run when it holds letters or pattern symbols."""
     if any(ch.isalpha() or ch in "'[]{}#" for ch in text):
         return "'" + text.replace("'", "''") + "'"
@@ -286,9 +286,9 @@ def spark_format_pattern(fmt: str) -> str:
     out = []
     for item in tokenize_format(fmt):
         if item.kind == "text":
-            out.append(_spark_text(item.value))
-        elif item.value in _SPARK_FORMAT:
-            out.append(_SPARK_FORMAT[item.value])
+            out.append(spark_text(item.value))
+        elif item.value in SPARK_FORMAT:
+            out.append(SPARK_FORMAT[item.value])
         else:
             raise ValueError(f"date format token {item.value} has no Spark equivalent")
     return "".join(out)
@@ -303,7 +303,7 @@ def spark_parse_patterns(fmt: str) -> list[str]:
         out = []
         for i, item in enumerate(part):
             if item.kind == "text":
-                out.append(_spark_text(item.value))
+                out.append(spark_text(item.value))
                 continue
             token = item.value
             if token in ("RR", "YYY", "Y", "D", "DY", "DAY", "SSSSS", "J", "A.M.", "P.M.", "NS", "Q"):
@@ -311,6 +311,6 @@ def spark_parse_patterns(fmt: str) -> list[str]:
             if token in _SPARK_PARSE_VARIABLE and _variable_width(part, i):
                 out.append(_SPARK_PARSE_VARIABLE[token])
             else:
-                out.append(_SPARK_FORMAT[token])
+                out.append(SPARK_FORMAT[token])
         patterns.append("".join(out))
     return patterns

@@ -14,6 +14,7 @@ from decimal import Decimal
 from infaflow.expr.dateformat import DEFAULT_DATE_FORMAT
 from infaflow.expr.errors import ExprError, UnknownName
 from infaflow.expr.types import Value, type_name
+from infaflow.expr.variables import apply_variable_function
 
 
 class Environment:
@@ -116,7 +117,6 @@ class DictEnvironment(Environment):
     def set_variable(self, function: str, name: str, value: Value) -> Value:
         """Keeps the variables' current values in ``self.variables`` (the start value is ``values[name]``),
         each function acting on rows of ``self.row_type`` as PowerCenter documents."""
-        from infaflow.expr.variables import apply_variable_function
 
         key = name.lower()
         current = self.variables.get(key, self.values.get(key))
@@ -129,5 +129,5 @@ def _normalise(value: object) -> Value:
     if isinstance(value, bool):
         return int(value)
     if value is None or isinstance(value, (int, float, Decimal, str, datetime)):
-        return value  # type: ignore[return-value]
+        return value
     raise TypeError(f"unsupported value type {type(value).__name__}")

@@ -8,17 +8,24 @@ row error. Never uses Python ``eval``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from infaflow.expr.environment import Environment
 from infaflow.expr.errors import ExprError, RowError, UnknownName
 from infaflow.expr.functions import REGISTRY
-from infaflow.expr.infer import static_type
 from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary
-from infaflow.expr.types import Value, to_date, to_number, to_string, truthy
+from infaflow.expr.operators import (  # noqa: F401 - divide, modulo, default_for re-exported
+    ARITHMETIC,
+    COMPARISONS,
+    compare,
+    concat,
+    default_for,
+    divide,
+    modulo,
+)
+from infaflow.expr.types import Value, to_number, truthy
 
 Compiled = Callable[[Environment], Value]
 
@@ -97,88 +104,6 @@ def _unary(node: Unary) -> Compiled:
     return lambda env: None if (v := operand(env)) is None else (0 if truthy(v) else 1)
 
 
-def _numbers(a: Value, b: Value, env: Environment) -> tuple[object, object]:
-    x, y = to_number(a), to_number(b)
-    if type(x) is type(y):
-        return x, y
-    if isinstance(x, float) or isinstance(y, float):
-        return float(x), float(y)  # type: ignore[arg-type]
-    return x, y  # int with Decimal: Python mixes them exactly
-
-
-def _add(a: Value, b: Value, env: Environment) -> Value:
-    x, y = _numbers(a, b, env)
-    return x + y  # type: ignore[operator]
-
-
-def _sub(a: Value, b: Value, env: Environment) -> Value:
-    x, y = _numbers(a, b, env)
-    return x - y  # type: ignore[operator]
-
-
-def _mul(a: Value, b: Value, env: Environment) -> Value:
-    x, y = _numbers(a, b, env)
-    return x * y  # type: ignore[operator]
-
-
-def divide(a: Value, b: Value, env: Environment) -> Value:
-    """``a / b``: integer operands give a double (Decimal with high precision); zero divisor: row error."""
-    x, y = _numbers(a, b, env)
-    if y == 0:
-        raise RowError("divide by zero")
-    if isinstance(x, int) and isinstance(y, int):
-        return Decimal(x) / Decimal(y) if env.high_precision else x / y
-    return x / y  # type: ignore[operator]
-
-
-def modulo(a: Value, b: Value, env: Environment) -> Value:
-    """``a % b`` and MOD: the sign follows the dividend; zero divisor: row error."""
-    x, y = _numbers(a, b, env)
-    if y == 0:
-        raise RowError("divide by zero")
-    if isinstance(x, float):
-        return math.fmod(x, y)  # type: ignore[arg-type]
-    if isinstance(x, int) and isinstance(y, int):
-        r = abs(x) % abs(y)
-        return -r if x < 0 else r
-    return Decimal(x) % Decimal(y)  # type: ignore[arg-type]
-
-
-_ARITHMETIC: dict[str, Callable[[Value, Value, Environment], Value]] = {
-    "+": _add, "-": _sub, "*": _mul, "/": divide, "%": modulo,
-}
-
-
-def compare(a: Value, b: Value, env: Environment) -> int | None:
-    """-1, 0 or 1 (None when either is NULL), after PowerCenter's implicit conversions."""
-    if a is None or b is None:
-        return None
-    ta, tb = type(a), type(b)
-    if ta is not tb:
-        if ta is str and tb is datetime:
-            a = to_date(a, env.date_format)
-        elif tb is str and ta is datetime:
-            b = to_date(b, env.date_format)
-        elif ta is datetime or tb is datetime:
-            raise RowError(f"cannot compare a date with {b if ta is datetime else a!r}")
-        else:
-            a, b = _numbers(a, b, env)
-    return (a > b) - (a < b)  # type: ignore[operator]
-
-
-_COMPARISONS: dict[str, Callable[[int], bool]] = {
-    "=": lambda c: c == 0, "<>": lambda c: c != 0, "!=": lambda c: c != 0, "^=": lambda c: c != 0,
-    "<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
-}
-
-
-def concat(a: Value, b: Value, env: Environment) -> Value:
-    """``a || b``: NULL operands are ignored; NULL only when both are NULL."""
-    if a is None and b is None:
-        return None
-    return (to_string(a, env.date_format) or "") + (to_string(b, env.date_format) or "")
-
-
 def _equal_fast(left: Compiled, right: Compiled) -> Compiled:
     def run(env: Environment) -> Value:
         a = left(env)
@@ -218,14 +143,14 @@ def _binary(node: Binary) -> Compiled:
         return lambda env: concat(left(env), right(env), env)
     if op == "=":
         return _equal_fast(left, right)
-    if op in _COMPARISONS:
-        test = _COMPARISONS[op]
+    if op in COMPARISONS:
+        test = COMPARISONS[op]
 
         def run_compare(env: Environment) -> Value:
             c = compare(left(env), right(env), env)
             return None if c is None else (1 if test(c) else 0)
         return run_compare
-    arith = _ARITHMETIC[op]
+    arith = ARITHMETIC[op]
 
     def run_arith(env: Environment) -> Value:
         a = left(env)
@@ -274,16 +199,6 @@ def _ref_call(node: RefCall) -> Compiled:
     raise _error(node, f":{node.kind}.{name} is not supported (only :LKP and :SP references)")
 
 
-_COMPILERS: dict[type, Callable[[Node], Compiled]] = {
+_COMPILERS: dict[type, Callable[[Any], Compiled]] = {  # each compiler takes its node class
     Literal: _literal, Name: _name, Unary: _unary, Binary: _binary, Call: _call, RefCall: _ref_call,
 }
-
-
-def default_for(node: Node, env: Environment) -> Value:
-    """IIF's value when the third argument is omitted: 0 for numbers, '' for strings, NULL otherwise."""
-    kind = static_type(node, env.type_of)
-    if kind in ("integer", "boolean", "decimal", "double"):
-        return 0
-    if kind == "string":
-        return ""
-    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from infaflow.expr.functions.base import REGISTRY
 from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary
 from infaflow.expr.types import NUMERIC, type_name, wider
 
@@ -49,8 +50,6 @@ def static_type(node: Node, name_type: NameTypes, high_precision: bool = False) 
             return "decimal" if high_precision else "double"
         return wider(left, right)
     if isinstance(node, Call):
-        from infaflow.expr.functions import REGISTRY
-
         fn = REGISTRY.get(node.name)
         if fn is None:
             return ""

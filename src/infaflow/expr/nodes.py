@@ -156,3 +156,8 @@ def to_text(node: Node) -> str:
     if isinstance(node, RefCall):
         return f":{node.kind}.{node.name}({', '.join(to_text(a) for a in node.args)})"
     raise TypeError(type(node).__name__)
+
+
+def is_proc_result(node: Node) -> bool:
+    """The reserved argument ``PROC_RESULT`` of a ``:SP`` call (where the call's output goes)."""
+    return isinstance(node, Name) and node.name.upper() == "PROC_RESULT"

@@ -14,12 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 from infaflow.expr.dateformat import DEFAULT_DATE_FORMAT
 from infaflow.expr.errors import Unsupported
 from infaflow.expr.functions import REGISTRY
 from infaflow.expr.infer import static_type
-from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary
+from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary, is_proc_result
+from infaflow.expr.spark_errors import node_error
+from infaflow.expr.spark_operators import translate_binary
 from infaflow.expr.sparkcode import (
     Code,
     as_bool,
@@ -130,7 +133,7 @@ class Translator:
         self._memo: dict[int, Code] = {}
         self._errors: dict[int, str] = {}
         self._raised: list[str] = []  # row errors asked for by the handler running now (row-error mode)
-        self._handlers: dict[type, Callable[[Node], Code]] = {
+        self._handlers: dict[type, Callable[[Any], Code]] = {  # each handler takes its node class
             Literal: self._literal, Name: self._name, Unary: self._unary, Binary: self._binary,
             Call: self._call, RefCall: self._ref_call,
         }
@@ -146,8 +149,6 @@ class Translator:
                 found = self._handlers[type(node)](node)
                 self._memo[key] = found
                 return found
-            from infaflow.expr.spark_errors import node_error
-
             outer, self._raised = self._raised, []
             try:
                 found = self._handlers[type(node)](node)
@@ -233,8 +234,6 @@ class Translator:
         return Code(f"(-{number})", number.type)
 
     def _binary(self, node: Binary) -> Code:
-        from infaflow.expr.spark_operators import translate_binary
-
         return translate_binary(self, node)
 
     def _call(self, node: Call) -> Code:
@@ -254,8 +253,6 @@ class Translator:
             if exc.file or "(at " in exc.message:
                 raise
             raise self.unsupported(node, f"{node.name}: {exc.message}") from None
-        except ValueError as exc:
-            raise self.unsupported(node, f"{node.name}: {exc}") from None
 
     def _ref_call(self, node: RefCall) -> Code:
         if node.kind == "SP":
@@ -274,11 +271,6 @@ class Translator:
             return Code(self.ctx.stored_procedure(node.name, args), self.ctx.stored_procedure_type(node.name))
         except Unsupported as exc:
             raise self.unsupported(node, exc.message) from None
-
-
-def is_proc_result(node: Node) -> bool:
-    """The reserved argument ``PROC_RESULT`` of a ``:SP`` call (where the call's output goes)."""
-    return isinstance(node, Name) and node.name.upper() == "PROC_RESULT"
 
 
 __all__ = ["Checked", "SparkContext", "Translator", "to_pyspark", "to_pyspark_checked", "to_pyspark_condition", "null"]

@@ -21,21 +21,21 @@ from __future__ import annotations
 import re
 
 from infaflow.expr.dateformat import (
-    _NAME_FIELDS,
-    _SPARK_FORMAT,
-    _VARIABLE,
-    _WIDTH,
     JULIAN_OFFSET,
+    NAME_FIELDS,
     PUNCTUATION_CLASS,
+    SPARK_FORMAT,
     TIME_TOKENS,
+    TOKEN_WIDTH,
     TOKENS,
+    VARIABLE_WIDTH_TOKENS,
     Item,
-    _opens_optional,
-    _spark_text,
+    opens_optional,
     parse_regex,
+    spark_text,
     tokenize_format,
 )
-from infaflow.expr.sparkcode import Code, let, let_all, py
+from infaflow.expr.fragments import Code, let, let_all, py
 
 #: days from the Julian day 0 to 1970-01-01 (Spark's unix date 0)
 UNIX_JULIAN_DAY = 2440588
@@ -60,7 +60,7 @@ def token_text(token: str, d: str) -> str:
     """Code of the text one token writes for the date ``d``."""
     if token in _SPECIAL_TEXT:
         return _SPECIAL_TEXT[token].format(d=d)
-    return f"F.date_format({d}, {py(_SPARK_FORMAT[token])})"
+    return f"F.date_format({d}, {py(SPARK_FORMAT[token])})"
 
 
 def format_static(d: Code, fmt: str) -> Code:
@@ -76,9 +76,9 @@ def format_static(d: Code, fmt: str) -> Code:
                     run = []
                 pieces.append(token_text(item.value, date.text))
             elif item.kind == "token":
-                run.append(_SPARK_FORMAT[item.value])
+                run.append(SPARK_FORMAT[item.value])
             else:
-                run.append(_spark_text(item.value))
+                run.append(spark_text(item.value))
         if run:
             pieces.append(f"F.date_format({date}, {py(''.join(run))})")
         if len(pieces) == 1:
@@ -269,7 +269,7 @@ def _optional(items: tuple[Item, ...], group: int) -> bool:
     """Whether the ``group``-th token lies after a place where the input may stop."""
     seen = 0
     for i, item in enumerate(items):
-        if item.kind == "text" and _opens_optional(items, i):
+        if item.kind == "text" and opens_optional(items, i):
             return True
         if item.kind == "token":
             seen += 1
@@ -280,10 +280,10 @@ def _optional(items: tuple[Item, ...], group: int) -> bool:
 
 def _field_regex_case(t: str, variable: str) -> str:
     """Run-time regex of a token ``t`` (upper case), ``variable``: a numeric field between separators."""
-    branches = [f".when({t} == {py(token)}, F.lit({py(regex)}))" for token, regex in _NAME_FIELDS.items()]
-    for token, width in _WIDTH.items():
+    branches = [f".when({t} == {py(token)}, F.lit({py(regex)}))" for token, regex in NAME_FIELDS.items()]
+    for token, width in TOKEN_WIDTH.items():
         fixed = py(f"([0-9]{{{width}}})")
-        if token in _VARIABLE:
+        if token in VARIABLE_WIDTH_TOKENS:
             branches.append(f".when({t} == {py(token)}, F.when({variable}, F.lit({py(f'([0-9]{{1,{width}}})')}))"
                             f".otherwise(F.lit({fixed})))")
         else:
@@ -302,7 +302,7 @@ def _dynamic_regex(toks: str, t: str, i: str) -> str:
     time_tokens = ", ".join(py(x) for x in sorted(TIME_TOKENS))
     opens = (f"(({i} >= 1) & {_is_text(t)} & {nxt}.isNotNull() & ~{_is_text(nxt)} "
              f"& F.upper({nxt}).isin({time_tokens}))")
-    variable = (f"(F.upper({t}).isin({', '.join(py(x) for x in sorted(_VARIABLE))}) "
+    variable = (f"(F.upper({t}).isin({', '.join(py(x) for x in sorted(VARIABLE_WIDTH_TOKENS))}) "
                 f"& F.coalesce({_is_text(prev)}, F.lit(True)) & F.coalesce({_is_text(nxt)}, F.lit(True)))")
     text = f"F.regexp_replace({_text_value(t)}, {_PUNCTUATION}, {_ESCAPED})"
     piece = f"F.when({_is_text(t)}, {text}).otherwise({_field_regex_case(f'F.upper({t})', variable)})"

@@ -20,7 +20,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from infaflow.expr.functions import REGISTRY
-from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary
+from infaflow.expr.functions.conditional import in_case_flag
+from infaflow.expr.nodes import Binary, Call, Literal, Name, Node, RefCall, Unary, is_proc_result
+from infaflow.expr.spark_operators import comparable
 from infaflow.expr.sparkcode import Code, as_bool
 
 if TYPE_CHECKING:
@@ -123,8 +125,6 @@ def _call(tr: Translator, node: Node, value: Code, raised: list[str]) -> str:
 
 def _ref_call(tr: Translator, node: Node, value: Code, raised: list[str]) -> str:
     assert isinstance(node, RefCall)
-    from infaflow.expr.spark import is_proc_result
-
     return first(*(tr.error_of(a) for a in node.args if not is_proc_result(a)))
 
 
@@ -136,8 +136,6 @@ def _iif(tr: Translator, node: Call) -> str:
 
 
 def _decode(tr: Translator, node: Call) -> str:
-    from infaflow.expr.spark_operators import _comparable
-
     args = node.args
     pairs = (len(args) - 1) // 2
     searches = [tr.error_of(args[1 + 2 * i]) for i in range(pairs)]
@@ -152,7 +150,7 @@ def _decode(tr: Translator, node: Call) -> str:
         if search.type == "null":
             match = f"{value}.isNull()"
         else:
-            left, right = _comparable(tr, value, search)
+            left, right = comparable(tr, value, search)
             match = f"{left}.eqNullSafe({right})"
         branches.append(f"{match}, {first(*searches[: i + 1], results[i]) or 'F.lit(None)'}")
     chain = "F.when(" + ").when(".join(branches) + ")"
@@ -164,13 +162,10 @@ def _decode(tr: Translator, node: Call) -> str:
 
 def _in(tr: Translator, node: Call) -> str:
     """IN stops at the first candidate equal to the value: a later candidate's error is not raised."""
-    from infaflow.expr.functions.conditional import _in_case_flag
-    from infaflow.expr.spark_operators import _comparable
-
     value = tr.translate(node.args[0])
     candidates = list(node.args[1:])
     insensitive = False
-    if _in_case_flag(node, value.type):
+    if in_case_flag(node, value.type):
         insensitive = node.args[-1].value == 0  # type: ignore[attr-defined]
         candidates = candidates[:-1]
     errors = [tr.error_of(c) for c in candidates]
@@ -182,7 +177,7 @@ def _in(tr: Translator, node: Call) -> str:
         if code.type == "null":
             rest = first(error, rest)
             continue
-        left, right = _comparable(tr, value, code)
+        left, right = comparable(tr, value, code)
         if insensitive:
             left, right = Code(f"F.lower({left})", "string"), Code(f"F.lower({right})", "string")
         rest = first(error, when(f"~F.coalesce({left} == {right}, F.lit(False))", rest) if rest else NO_ERROR)

@@ -24,7 +24,7 @@ def translate_binary(tr: Translator, node: Binary) -> Code:
     if op == "||":
         return _concat(tr, node)
     if op in _SPARK_COMPARISON:
-        left, right = _comparable(tr, tr.translate(node.left), tr.translate(node.right))
+        left, right = comparable(tr, tr.translate(node.left), tr.translate(node.right))
         return operator_group(left, _SPARK_COMPARISON[op], right, "boolean")
     left, right = as_number(tr.translate(node.left)), as_number(tr.translate(node.right))
     result_type = tr.type_of(node)
@@ -70,7 +70,7 @@ def _concat(tr: Translator, node: Node) -> Code:
 concat = _concat
 
 
-def _comparable(tr: Translator, left: Code, right: Code) -> tuple[Code, Code]:
+def comparable(tr: Translator, left: Code, right: Code) -> tuple[Code, Code]:
     """Operands converted the way PowerCenter compares them (strings meet numbers by value, dates by the
     session format)."""
     numeric = NUMERIC + ("boolean",)

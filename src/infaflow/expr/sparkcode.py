@@ -6,15 +6,21 @@ transformation-language type it produces (``boolean`` for conditions, "" when un
 
 from __future__ import annotations
 
-import ast
-import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 from decimal import Decimal
 
-from infaflow.expr.dateformat import spark_format_pattern, spark_parse_patterns, tokenize_format
+from infaflow.expr.dateformat import parse_regex, spark_format_pattern, spark_parse_patterns, tokenize_format
+from infaflow.expr.errors import Unsupported
+from infaflow.expr.fragments import (  # noqa: F401 - re-exported
+    INLINE_LIMIT,
+    Code,
+    Hoister,
+    hoisting,
+    let,
+    let_all,
+    operator_group,
+    py,
+)
+from infaflow.expr.spark_dateformat import format_static, parse_static
 
 #: Spark SQL type used when a NULL or a conversion needs a type
 SPARK_TYPES = {"integer": "int", "decimal": "decimal(38,10)", "double": "double", "string": "string",
@@ -23,133 +29,6 @@ SPARK_TYPES = {"integer": "int", "decimal": "decimal(38,10)", "double": "double"
 WS = "[ \\t\\n\\r\\f\\x0b]"
 NUMBER_PREFIX = f"^{WS}*([+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
 IS_NUMBER = f"^{WS}*[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eEdD][+-]?[0-9]+)?{WS}*$"
-
-
-@dataclass(frozen=True)
-class Code:
-    """Source text of a PySpark Column expression and its type."""
-
-    text: str
-    type: str = ""
-    #: the Python operator of a text that is one ``(<left> <op> <right>)`` group, else ""
-    op: str = ""
-
-    def __str__(self) -> str:
-        return self.text
-
-
-#: Python's binding strength of the operators generated code uses (higher binds tighter)
-_PRECEDENCE = {"==": 1, "!=": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "|": 2, "&": 4,
-               "+": 6, "-": 6, "*": 7, "/": 7, "%": 7}
-
-
-def operator_group(left: Code, op: str, right: Code, type_: str) -> Code:
-    """``(left op right)`` without the parentheses of an operand that Python's precedence makes
-    redundant: ``((a * b) * c)`` is written ``(a * b * c)``. An operand of the same strength keeps them on
-    the right (``a - (b - c)``; decimal results also depend on the grouping), comparisons keep them
-    (Python would chain ``a == b == c``), and ``&`` inside ``|`` keeps them for the reader."""
-    return Code(f"({_operand(left, op, 'left')} {op} {_operand(right, op, 'right')})", type_, op)
-
-
-def _operand(code: Code, parent: str, side: str) -> str:
-    if not code.op or code.op not in _PRECEDENCE or parent not in _PRECEDENCE:
-        return code.text
-    child, outer = _PRECEDENCE[code.op], _PRECEDENCE[parent]
-    if outer == 1 or (outer in (2, 4) and code.op != parent):
-        return code.text if child <= 4 else code.text[1:-1]
-    if child > outer or (child == outer and side == "left"):
-        return code.text[1:-1]
-    return code.text
-
-
-#: code longer than this is bound once (``let``) instead of being repeated in the generated source
-INLINE_LIMIT = 60
-
-
-class Hoister:
-    """Named intermediate columns for the values that ``let`` binds, collected while a row-level
-    expression is translated: the step adds them (in this order, each may use the earlier ones) before the
-    statement that uses them and drops them after, as a Spark engineer names a subexpression."""
-
-    def __init__(self, prefix: str, taken: set[str] | None = None) -> None:
-        self.prefix = prefix
-        self.columns: dict[str, str] = {}  # column name -> code
-        self._taken = {t.lower() for t in taken or ()}
-
-    def add(self, code: Code) -> str:
-        for name, text in self.columns.items():
-            if text == code.text:
-                return name
-        n = 1
-        while f"{self.prefix}_{n}".lower() in self._taken:
-            n += 1
-        name = f"{self.prefix}_{n}"
-        self._taken.add(name.lower())
-        self.columns[name] = code.text
-        return name
-
-
-_HOISTER: ContextVar[Hoister | None] = ContextVar("infaflow_hoister", default=None)
-
-
-@contextmanager
-def hoisting(hoister: Hoister | None) -> Iterator[Hoister | None]:
-    """Within the block, ``let`` binds long row-level values to columns of ``hoister`` (None: lambdas)."""
-    token = _HOISTER.set(hoister)
-    try:
-        yield hoister
-    finally:
-        _HOISTER.reset(token)
-
-
-#: names generated code may use in a row-level value besides columns (anything else is a lambda's variable)
-_MODULE_NAMES = frozenset({"F", "job", "Window", "None", "True", "False"})
-
-
-def _row_level(code: Code) -> bool:
-    """``code`` names no lambda variable and no window or aggregate, so it can become a column."""
-    try:
-        tree = ast.parse(code.text, mode="eval")
-    except SyntaxError:
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id not in _MODULE_NAMES:
-            return False
-        if isinstance(node, ast.Lambda) or (isinstance(node, ast.Attribute) and node.attr == "over"):
-            return False
-    return True
-
-
-def let(code: Code, body: Callable[[Code], Code]) -> Code:
-    """``body`` applied to ``code``, which ``body`` may use several times. Short code is repeated; longer
-    code is computed once: as a named column when the step collects them (:func:`hoisting`), else bound
-    to a lambda variable, so nested constructs never blow up the source:
-    ``F.element_at(F.transform(F.array(code), lambda v: body(v)), 1)``."""
-    if len(code.text) <= INLINE_LIMIT or code.text.isidentifier():
-        return body(code)
-    hoister = _HOISTER.get()
-    if hoister is not None and _row_level(code):
-        return body(Code(f'F.col("{hoister.add(code)}")', code.type))
-    name = "v_" + hashlib.sha1(code.text.encode("utf-8")).hexdigest()[:6]
-    inner = body(Code(name, code.type))
-    return Code(f"F.element_at(F.transform(F.array({code}), lambda {name}: {inner}), 1)", inner.type)
-
-
-def let_all(codes: list[Code], body: Callable[[list[Code]], Code]) -> Code:
-    """``let`` for several codes."""
-    if not codes:
-        return body([])
-    first, rest = codes[0], codes[1:]
-    return let(first, lambda bound: let_all(rest, lambda others: body([bound, *others])))
-
-
-def py(value: object) -> str:
-    """A Python literal for generated code (strings with double quotes when possible)."""
-    if isinstance(value, str):
-        if '"' not in value and "\\" not in value and "\n" not in value and "\r" not in value:
-            return f'"{value}"'
-        return repr(value)
-    return repr(value)
 
 
 def lit(value: object, high_precision: bool = False) -> Code:
@@ -231,11 +110,17 @@ def as_string(code: Code, date_format: str) -> Code:
     return Code(f'{as_value(code)}.cast("string")', "string")
 
 
-def format_date(code: Code, fmt: str) -> Code:
-    """TO_CHAR(date, fmt) with an Informatica format string (ValueError for an invalid format)."""
-    from infaflow.expr.spark_dateformat import format_static
+def valid_format(fmt: str) -> None:
+    """Refuse a literal format that is not a valid Informatica date format: the gap names the bad token."""
+    try:
+        tokenize_format(fmt)
+    except ValueError as exc:
+        raise Unsupported(str(exc)) from None
 
-    tokenize_format(fmt)  # an invalid format is refused here
+
+def format_date(code: Code, fmt: str) -> Code:
+    """TO_CHAR(date, fmt) with an Informatica format string (Unsupported for an invalid format)."""
+    valid_format(fmt)
     try:
         return Code(f"F.date_format({code}, {py(spark_format_pattern(fmt))})", "string")
     except ValueError:  # tokens Spark's patterns lack
@@ -243,8 +128,8 @@ def format_date(code: Code, fmt: str) -> Code:
 
 
 def _spark_patterns(fmt: str) -> list[str] | None:
-    """Spark's patterns reading ``fmt``, None when a token needs the regex reading (ValueError: invalid)."""
-    tokenize_format(fmt)
+    """Spark's patterns reading ``fmt``, None when a token needs the regex reading (Unsupported: invalid)."""
+    valid_format(fmt)
     try:
         return spark_parse_patterns(fmt)
     except ValueError:
@@ -256,8 +141,6 @@ def parse_date(code: Code, fmt: str, on_error: str, now: str = "F.current_timest
     does, ``on_error`` (the row error) for a non-NULL string. ``now``: the current time (RR, YY...)."""
     patterns = _spark_patterns(fmt)
     if patterns is None:
-        from infaflow.expr.spark_dateformat import parse_static
-
         parsed = parse_static(code, fmt, now)
         if on_error == "F.lit(None)":
             return parsed
@@ -275,8 +158,6 @@ def parse_date(code: Code, fmt: str, on_error: str, now: str = "F.current_timest
 def _shaped_parse(c: Code, fmt: str, patterns: list[str]) -> Code:
     """Spark's patterns read the value once the string has the exact shape of the format (the evaluator's
     regex): Spark alone is lenient (it reads '003' for DD, five fraction digits for US, five-digit years)."""
-    from infaflow.expr.dateformat import parse_regex
-
     shape = py("^" + parse_regex(tokenize_format(fmt)) + "\\z")
     attempts = [f"F.try_to_timestamp({c}, F.lit({py(p)}))" for p in patterns]
     read = f"F.coalesce({', '.join(attempts)})" if len(attempts) > 1 else attempts[0]
@@ -287,8 +168,6 @@ def try_parse_date(code: Code, fmt: str, now: str = "F.current_timestamp()") -> 
     """The date read from a string, NULL when it does not match (IS_DATE)."""
     patterns = _spark_patterns(fmt)
     if patterns is None:
-        from infaflow.expr.spark_dateformat import parse_static
-
         return parse_static(code, fmt, now)
     return let(code, lambda c: _shaped_parse(c, fmt, patterns))
 

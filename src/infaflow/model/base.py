@@ -18,7 +18,7 @@ class Attributes(dict[str, str]):
                 return key
         return None
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         key = self._key(name)
         return default if key is None else dict.__getitem__(self, key)
 

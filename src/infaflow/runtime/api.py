@@ -71,7 +71,7 @@ def find_workflow(export: Export, name: str | None, folder: str | None) -> tuple
     return found[0]
 
 
-def _param_files(
+def workflow_param_files(
     workflow: Workflow,
     folder: Folder,
     explicit: Sequence[str | Path],
@@ -97,13 +97,13 @@ def _param_files(
     return files
 
 
-def _root_dir(options: RunOptions, state_dir: str | Path | None) -> Path:
+def root_directory(options: RunOptions, state_dir: str | Path | None) -> Path:
     if options.root_dir:
         return Path(options.root_dir).resolve()
     return (Path(state_dir or DEFAULT_STATE_DIR) / "infa_shared").resolve()
 
 
-def _cli_params(params: Mapping[str, str]) -> dict[str, Param]:
+def cli_parameters(params: Mapping[str, str]) -> dict[str, Param]:
     return {name.lower(): Param(name, value if value != "" else None, "--param") for name, value in params.items()}
 
 
@@ -161,9 +161,9 @@ def run_workflow(
     the_plan = plan.build(wf, f, lenient=options.dry_run)
     if options.start_from:
         fromtask.find_node(the_plan, options.start_from)  # an unknown task is bad input, before the run exists
-    cli = _cli_params(params or {})
+    cli = cli_parameters(params or {})
     warnings: list[str] = []
-    files = _param_files(wf, f, param_files, cli, _root_dir(options, state_dir), warnings)
+    files = workflow_param_files(wf, f, param_files, cli, root_directory(options, state_dir), warnings)
     warnings += [f"{p.file}:{p.line}: {p.message}" for pf in files for p in check_param_file(pf, export, (f.name, wf.name))]
     store = RunStore(None if options.dry_run or state_dir is None else state_dir)
     started = dt.datetime.now()
@@ -281,9 +281,10 @@ def resume_run(
                 root_dir=saved.get("root_dir"),
                 start_from=saved.get("start_from"),
             )
-        cli = _cli_params(saved.get("params", {}))
+        cli = cli_parameters(saved.get("params", {}))
         warnings: list[str] = []
-        files = _param_files(wf, f, saved.get("param_files", []), cli, _root_dir(options, state_dir), warnings)
+        files = workflow_param_files(wf, f, saved.get("param_files", []), cli, root_directory(options, state_dir),
+                                     warnings)
         rerun = fromtask.rerun_paths(the_plan, restart) if restart else set()
         resumption = Resumption({t.path: t for t in store.tasks(run_id)}, store.variables(run_id), frozenset(rerun))
         if not store.claim_run(run_id, record.status, record.pid, ATTEMPT_RESTART if restart else ATTEMPT_RESUME):

@@ -58,13 +58,13 @@ def _close(name: str, options: list[str]) -> str:
 def _scope_names(export: Export, heading: Heading) -> tuple[set[str] | None, str]:
     """The $$names (as declared) the object a heading names declares, or (None, why it names nothing)."""
     if heading.kind in ("global", "service"):
-        names: set[str] = set()
-        for folder in export.folders:
-            for wf in [*folder.workflows, *folder.worklets]:
-                names |= _declared(wf)
-            for m in [*folder.mappings, *folder.mapplets]:
-                names |= {v.name for v in m.variables}
-        return names, ""
+        declared: set[str] = set()
+        for each in export.folders:
+            for flow in [*each.workflows, *each.worklets]:
+                declared |= _declared(flow)
+            for m in [*each.mappings, *each.mapplets]:
+                declared |= {v.name for v in m.variables}
+        return declared, ""
     folders = export.folders
     if heading.kind == "session" and not heading.folder:  # [s]: a session instance anywhere
         found = [s for f in folders for wf in f.workflows for _p, name, s in _sessions(wf)

@@ -13,6 +13,7 @@ from typing import Any
 
 from infaflow.errors import InputError
 from infaflow.model import Folder, Session, Task, TaskInstance, Workflow, WorkflowLink
+from infaflow.ordering import OrderCycle, topological_order
 from infaflow.runtime import conditions
 
 
@@ -135,24 +136,16 @@ def build(
 
 
 def _check_cycles(wf: Workflow, nodes: dict[str, Node], links: list[PlanLink]) -> None:
-    indegree = {name: len(node.inputs) for name, node in nodes.items()}
-    ready = [name for name, d in indegree.items() if d == 0]
-    seen = 0
-    while ready:
-        name = ready.pop()
-        seen += 1
-        for index in nodes[name].outputs:
-            target = links[index].target
-            indegree[target] -= 1
-            if indegree[target] == 0:
-                ready.append(target)
-    if seen != len(nodes):
-        stuck = sorted(name for name, d in indegree.items() if d > 0)
-        raise InputError(
-            f"{wf.type.lower()} {wf.name!r} has a cycle of links through {', '.join(stuck[:5])}",
-            wf.location.file,
-            wf.location.line,
-        )
+    try:
+        topological_order(nodes, _predecessors(nodes, links))
+    except OrderCycle as cycle:
+        raise InputError(f"{wf.type.lower()} {wf.name!r} has a cycle of links: {cycle.text}",
+                         wf.location.file, wf.location.line) from None
+
+
+def _predecessors(nodes: dict[str, Node], links: list[PlanLink]) -> dict[str, list[str]]:
+    """Each task instance's upstream instances (one per link into it)."""
+    return {name: [links[i].source for i in node.inputs] for name, node in nodes.items()}
 
 
 def priorities(plan: ScopePlan, durations: dict[str, float] | None = None, default: float = 1.0) -> dict[str, float]:
@@ -183,15 +176,5 @@ def priorities(plan: ScopePlan, durations: dict[str, float] | None = None, defau
 
 
 def _topological(p: ScopePlan) -> list[str]:
-    indegree = {name: len(node.inputs) for name, node in p.nodes.items()}
-    ready = [name for name in p.order if indegree[name] == 0]
-    out: list[str] = []
-    while ready:
-        name = ready.pop()
-        out.append(name)
-        for index in p.nodes[name].outputs:
-            target = p.links[index].target
-            indegree[target] -= 1
-            if indegree[target] == 0:
-                ready.append(target)
-    return out
+    """The scope's task instances in dependency order (the plan has no cycle: ``build`` refuses one)."""
+    return topological_order(p.order, _predecessors(p.nodes, p.links))

@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 from infaflow.errors import InputError
 from infaflow.model import Export, Folder, TaskInstance, Workflow
@@ -47,6 +47,7 @@ from infaflow.runtime.status import (
     STOPPED,
     SUCCEEDED,
     SUSPENDED,
+    Status,
 )
 from infaflow.runtime.store import RunStore, TaskRecord
 from infaflow.runtime.summary import MAPPING_SCOPE
@@ -139,7 +140,7 @@ class Services:
                     self._executor = source  # type: ignore[assignment]
                 else:
                     try:
-                        self._executor = source()  # type: ignore[operator]
+                        self._executor = source()
                     except Exception as exc:  # noqa: BLE001 - reported on every session
                         self._executor = None
                         self.no_executor_reason = f"the session executor could not start: {type(exc).__name__}: {exc}"
@@ -172,6 +173,11 @@ class TaskRun:
     began: dt.datetime | None = None  # when the current attempt really started
     began_once: bool = False
     in_pool: bool = False  # holds one of the --max-workers workers
+
+
+#: what workers, retry timers and stop requests put on the scheduler's queue
+QueueMessage = (tuple[Literal["done"], TaskRun, TaskResult] | tuple[Literal["retry"], TaskRun, None]
+                | tuple[Literal["stop"], Status, None] | tuple[Literal["abort-timeout"], TaskRun, None])
 
 
 class ScopeRun:
@@ -288,7 +294,7 @@ class Runner:
         if not options.dry_run:
             create_output_dirs(self.builtins)
         self.policy = recovery.retry_policy(workflow, options.retries, options.retry_backoff, options.retry_backoff_cap)
-        self.queue: queue.SimpleQueue[tuple[str, Any, Any]] = queue.SimpleQueue()
+        self.queue: queue.SimpleQueue[QueueMessage] = queue.SimpleQueue()
         self._inline: deque[TaskRun] = deque()
         self._to_pool: list[TaskRun] = []
         self._ready: list[tuple[float, int, TaskRun]] = []  # pool tasks waiting for a worker, most critical first
@@ -919,25 +925,25 @@ class Runner:
         self._to_pool.clear()
         self._to_thread.clear()
 
-    def _handle(self, message: tuple[str, Any, Any]) -> None:
-        kind, first, second = message
-        if kind == "done":
+    def _handle(self, message: QueueMessage) -> None:
+        if message[0] == "done":
+            _, first, second = message
             if first.in_pool:
                 first.in_pool = False
                 self._busy -= 1
             self._on_result(first, second)
-        elif kind == "retry":
-            self._on_retry(first)
-        elif kind == "stop":
+        elif message[0] == "retry":
+            self._on_retry(message[1])
+        elif message[0] == "stop":
             assert self.root is not None
             self.stop_requests += 1
-            mode = ABORTED if first == ABORTED or self.stop_requests > 1 else STOPPED
+            mode = ABORTED if message[1] == ABORTED or self.stop_requests > 1 else STOPPED
             self.store.add_event(self.run_id, "stop-request", "", mode)
             self.progress.note(f"{'aborting' if mode == ABORTED else 'stopping'} the run (interrupted)")
             self._stop_scope(self.root, mode, "interrupted")
             self._check_done(self.root)
-        elif kind == "abort-timeout":
-            self._on_abort_timeout(first)
+        elif message[0] == "abort-timeout":
+            self._on_abort_timeout(message[1])
 
     def _on_abort_timeout(self, run: TaskRun) -> None:
         """An aborted session that did not end within ``abort_timeout``: kill its processes and record

@@ -32,7 +32,7 @@ from typing import Any
 from infaflow.model import Export
 from infaflow.runtime import paramfile, plan, summary
 from infaflow.runtime import values as V
-from infaflow.runtime.api import _cli_params, _param_files, _root_dir, find_workflow
+from infaflow.runtime.api import cli_parameters, find_workflow, root_directory, workflow_param_files
 from infaflow.runtime.plan import Node, ScopePlan
 from infaflow.runtime.readiness import Link, Verdict, decide
 from infaflow.runtime.scheduler import ExecutorSource, Runner, RunOptions, ScopeRun, TaskRun
@@ -381,9 +381,9 @@ def _runner(config: StepConfig, store: RunStore, run_id: int, started: dt.dateti
     export = load_export(config.exports)
     folder, workflow = find_workflow(export, config.workflow, config.folder)
     the_plan = plan.build(workflow, folder)
-    cli = _cli_params(config.params)
+    cli = cli_parameters(config.params)
     warnings: list[str] = []
-    files = _param_files(workflow, folder, config.param_files, cli, _root_dir(config.options, config.state_dir), warnings)
+    files = workflow_param_files(workflow, folder, config.param_files, cli, root_directory(config.options, config.state_dir), warnings)
     return StepRunner(
         export=export,
         folder=folder,

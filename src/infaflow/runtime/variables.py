@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,8 +141,8 @@ class VariableScope:
             scope.values[key] = scope._start_value(var, persistent)
         for name, value in (overrides or {}).items():
             key = name.lower()
-            var = scope.declared.get(key)
-            scope.values[key] = V.coerce(value, var.datatype) if var is not None else value
+            known = scope.declared.get(key)
+            scope.values[key] = V.coerce(value, known.datatype) if known is not None else value
         return scope
 
     def _start_value(self, var: WorkflowVariable, persistent: Mapping[str, V.Value]) -> V.Value:
@@ -197,7 +197,8 @@ class VariableScope:
 _REFERENCE = re.compile(r"\$\$?[A-Za-z_][A-Za-z0-9_]*(?:@[A-Za-z0-9_]+)?")
 
 
-def expand(text: str, lookup: Mapping[str, V.Value] | None = None, resolver=None) -> str:  # noqa: ANN001
+def expand(text: str, lookup: Mapping[str, V.Value] | None = None,
+           resolver: Callable[[str], tuple[bool, V.Value]] | None = None) -> str:
     """Replace ``$$var``, ``$PMRootDir``, ``$Param`` references whose value is known; others stay as written.
 
     ``resolver(name) -> (found, value)`` takes precedence over ``lookup`` (by lower-case name).

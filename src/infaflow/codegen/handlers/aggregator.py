@@ -15,16 +15,20 @@ before grouping and so counts in no group; an error in the expression around the
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infaflow.codegen import exprs
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode, cast_to
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_failing, reject_rows
+from infaflow.codegen.stepcode import ROW_ID, Output, StepCode, cast_to
 from infaflow.expr.infer import static_type
+from infaflow.expr.nodes import Call, Name, walk
 from infaflow.model import Port
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Aggregator",)
 
@@ -88,7 +92,6 @@ def generate(step: Step, gen: Generator) -> StepCode:
 def nested_aggregates(node: Any) -> list[Any]:
     """The aggregate calls of ``node`` that sit inside another aggregate call (``COUNT`` in
     ``MAX(COUNT(x))``), outermost first."""
-    from infaflow.expr.nodes import Call
 
     found: list[Any] = []
 
@@ -106,7 +109,6 @@ def nested_aggregates(node: Any) -> list[Any]:
 
 def _outer_aggregates(node: Any) -> list[Any]:
     """The outermost aggregate calls of ``node``."""
-    from infaflow.expr.nodes import Call
 
     if isinstance(node, Call) and node.name.upper() in exprs.AGGREGATE_FUNCTIONS:
         return [node]
@@ -115,14 +117,12 @@ def _outer_aggregates(node: Any) -> list[Any]:
 
 def _has_inner(node: Any) -> bool:
     """True when ``node`` reads an inner aggregate's column."""
-    from infaflow.expr.nodes import Name, walk
 
     return any(isinstance(n, Name) and n.name.startswith("_inner_") for n in walk(node))
 
 
 def _substitute(node: Any, names: dict[int, str]) -> Any:
     """A copy of ``node`` where each node whose id is in ``names`` becomes a reference to that column."""
-    from infaflow.expr.nodes import Name
 
     if id(node) in names:
         return Name(names[id(node)], pos=node.pos, source=node.source)
@@ -134,7 +134,6 @@ def _substitute(node: Any, names: dict[int, str]) -> Any:
         elif isinstance(value, list) and value and hasattr(value[0], "children"):
             changes[f.name] = [_substitute(v, names) for v in value]
     return replace(node, **changes) if changes else node
-
 
 
 def _port_aggregate(step: Step, gen: Generator, port: Port, parsed: exprs.Parsed, columns: dict[str, str],
@@ -246,7 +245,6 @@ def _aggregate_arguments(node: Any) -> list[Argument]:
     """The arguments of the aggregate calls of ``node`` that are evaluated per input row, in evaluation
     order: the filter condition, then the values (``B > 0``, then ``A / B`` in ``SUM(A / B, B > 0)``;
     ``X`` in ``MAX(COUNT(X))``, whose outer call works on group results)."""
-    from infaflow.expr.nodes import Call
 
     found: list[Argument] = []
     for call in _outer_aggregates(node):
@@ -331,11 +329,11 @@ def _nested(step: Step, gen: Generator, var: str, lines: list[str], inputs: list
             continue
         parsed = rewritten.get(port.name.lower())
         # The outer aggregates work on group results, not input rows: a row error there fails the job.
-        code = _port_aggregate(step, gen, port, parsed, group_cols, last, checked=False) if parsed else None
-        if code is not None:
-            aggs.append(code[0])
+        result = _port_aggregate(step, gen, port, parsed, group_cols, last, checked=False) if parsed else None
+        if result is not None:
+            aggs.append(result[0])
     lines += [f"{var} = {group_var}.agg(", *[f"    {a}," for a in aggs], ")"]
     lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.lit(0).cast(\"bigint\"))")
     gen.flagged.discard(var)
-    gen.columns[var] = [p.name for p in t.ports if p.is_output] + ["_row_id"]
+    gen.columns[var] = [p.name for p in t.ports if p.is_output] + [ROW_ID]
     return StepCode(lines, outputs, ["nested aggregates: one row (inner per group, outer over the groups)"])

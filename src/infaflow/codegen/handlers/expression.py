@@ -11,19 +11,27 @@ else by an exact sequential scan of the rows (:mod:`infaflow.codegen.scan`).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from infaflow.codegen import exprs, mapping_variables, recurrence
 from infaflow.codegen.comments import expression_comment
 from infaflow.codegen.exprs import ConversionError, Parsed
-from infaflow.codegen.generate import ANY_ORIGIN, ROW_ID, Generator, Output, StepCode, cast_to, select_code
+from infaflow.codegen.handlers.lookup import unconnected_call
+from infaflow.codegen.handlers.stored_procedure import result_type
+from infaflow.codegen.handlers.stored_procedure import unconnected_call as procedure_call
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_rows
 from infaflow.codegen.scan import scan_lines
-from infaflow.expr.nodes import Name
-from infaflow.expr.sparkcode import Hoister, hoisting
+from infaflow.codegen.stepcode import ANY_ORIGIN, ROW_ID, Output, StepCode, cast_to, select_code
+from infaflow.expr.fragments import Hoister, hoisting
+from infaflow.expr.infer import static_type
+from infaflow.expr.nodes import Name, Node
 from infaflow.model import Port
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Expression",)
 
@@ -274,9 +282,8 @@ def _can_raise(step: Step, gen: Generator, parsed: Parsed) -> bool:
         return False  # reported where the port is translated
 
 
-def _static_types(step: Step, columns: dict[str, str], variables: list[Port]):  # type: ignore[no-untyped-def]
+def _static_types(step: Step, columns: dict[str, str], variables: list[Port]) -> Callable[[Node], str]:
     """``type_of(node)``: the static type of a sub-expression over the step's ports."""
-    from infaflow.expr.infer import static_type
 
     def name_type(name: str) -> str:
         p = step.port(name)
@@ -304,8 +311,6 @@ class UnconnectedLookups:
         self.temporary: list[str] = []
 
     def __call__(self, name: str, arg_codes: list[str]) -> str:
-        from infaflow.codegen.handlers.lookup import unconnected_call
-
         self.count += 1
         column = f"_lkp_{self.count}"
         self.temporary.append(column)
@@ -314,7 +319,6 @@ class UnconnectedLookups:
 
     def stored_procedure(self, name: str, arg_codes: list[str | None]) -> str:
         """``:SP.name(args)``: the procedure called once per row over JDBC (handlers.stored_procedure)."""
-        from infaflow.codegen.handlers.stored_procedure import unconnected_call as procedure_call
 
         self.count += 1
         column = f"_sp_{self.count}"
@@ -323,7 +327,5 @@ class UnconnectedLookups:
         return f"F.col({py_str(column)})"
 
     def stored_procedure_type(self, name: str) -> str:
-        from infaflow.codegen.handlers.stored_procedure import result_type
-
         return result_type(self.gen, name)
 

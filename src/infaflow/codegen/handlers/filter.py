@@ -6,10 +6,15 @@ the row is rejected (counted, written to the row-error file) before the conditio
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infaflow.codegen import mapping_variables
-from infaflow.codegen.generate import Generator, Output, StepCode, port_columns, unwrap
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import reject_failing
+from infaflow.codegen.stepcode import Output, StepCode, port_columns, unwrap
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Filter",)
 

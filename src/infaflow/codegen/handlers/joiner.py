@@ -8,11 +8,15 @@ then master order, in ``_row_id``.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import ROW_ID, Output, StepCode
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Joiner",)
 
@@ -43,8 +47,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
         if m is None or m.group(1).lower() not in names or m.group(3).lower() not in names:
             raise ConversionError(f"join condition term {term!r} is not 'master_port = detail_port'")
         a, b = names[m.group(1).lower()], names[m.group(3).lower()]
-        master, detail = (a, b) if a.is_master else (b, a)
-        terms.append((master.name, detail.name))
+        master_port, detail_port = (a, b) if a.is_master else (b, a)
+        terms.append((master_port.name, detail_port.name))
     if not terms:
         raise ConversionError("the Join Condition is empty")
     if str(step.attributes.get("Case Sensitive String Comparison", "YES")).strip().upper() == "NO":
@@ -63,7 +67,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         ".drop(\"_detail_row\", \"_master_row\")"
     )
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in t.ports if p.is_output}
-    gen.columns[var] = [p.name for p in [*detail_ports, *master_ports]] + ["_row_id"]
+    gen.columns[var] = [p.name for p in [*detail_ports, *master_ports]] + [ROW_ID]
     label = {"inner": "Normal Join", "left": "Master Outer Join: all detail rows",
              "right": "Detail Outer Join: all master rows", "full": "Full Outer Join"}[how]
     return StepCode(lines, outputs, [f"{label}; condition {text}"])

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from infaflow.codegen import sql
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode, cast_to, select_code
 from infaflow.codegen.handlers.source import connection_code, flat_file_options
 from infaflow.codegen.naming import py_str, sql_argument
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import Output, StepCode, cast_to, select_code
 from infaflow.codegen.types import spark_type
 from infaflow.model import Port, Transformation
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Lookup Procedure", "Lookup")
 

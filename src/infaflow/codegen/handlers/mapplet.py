@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from infaflow.codegen.generate import Generator, Output, StepCode
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import Output, StepCode
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Input Transformation", "Output Transformation")
 

@@ -15,13 +15,17 @@ value is saved after the session; ``Restart`` starts at 1 each session, ``Reset`
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from infaflow.codegen import cobol
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import PortRef, Step
+from infaflow.codegen.stepcode import Output, StepCode
 from infaflow.model import Port
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Normalizer",)
 

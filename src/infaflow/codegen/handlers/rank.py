@@ -6,10 +6,15 @@ more than N rows when rows tie at the N-th place [SPEC F: ties unconfirmed].
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode, select_code
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import Output, StepCode, select_code
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Rank",)
 

@@ -7,19 +7,16 @@ row-error file with the message of the first failing group, in group order) and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import (
-    Generator,
-    Output,
-    StepCode,
-    col_alias,
-    port_columns,
-    select_code,
-    unwrap,
-)
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import reject_failing
+from infaflow.codegen.stepcode import Output, StepCode, col_alias, port_columns, select_code, unwrap
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Router",)
 

@@ -3,10 +3,15 @@ high unless ``Null Treated Low``; ``Case Sensitive`` NO compares strings lower-c
 
 from __future__ import annotations
 
-from infaflow.codegen.generate import Generator, Output, StepCode
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import ROW_ID, Output, StepCode
 from infaflow.codegen.types import spark_type
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Sorter",)
 
@@ -30,7 +35,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     if step.attributes.flag("Distinct", False):
         names = ", ".join(py_str(p.name) for p in ports)
         lines.append(f"{var} = {var}.dropDuplicates([{names}])")
-    lines.append(f"{var} = {var}.orderBy({', '.join([*keys, py_str('_row_id')])})")
+    lines.append(f"{var} = {var}.orderBy({', '.join([*keys, py_str(ROW_ID)])})")
     lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.monotonically_increasing_id())")
     gen.unordered.discard(var)
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports if p.is_output}

@@ -9,14 +9,20 @@ Query override; the query runs as written over JDBC and transpiled to Spark SQL 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from infaflow.codegen import cobol, sql
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode, select_code
 from infaflow.codegen.naming import py_str, sql_argument
 from infaflow.codegen.plan import PortRef, Step
+from infaflow.codegen.stepcode import ROW_ID, Output, StepCode, select_code
 from infaflow.codegen.support import code_page_codec
 from infaflow.codegen.types import spark_type
 from infaflow.model import Attributes, FlatFile, Port, SessionExtension
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Source Definition", "Source Qualifier")
 
@@ -110,7 +116,7 @@ def _flat_source(step: Step, gen: Generator, var: str, path: str) -> StepCode:
         ")",
     ]
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
-    gen.columns[var] = [f.name for f in src.fields] + ["_row_id"]
+    gen.columns[var] = [f.name for f in src.fields] + [ROW_ID]
     return StepCode(lines, outputs, [f"flat file, {len(src.fields)} fields"])
 
 
@@ -151,7 +157,7 @@ def number_separators(attrs: Attributes) -> dict[str, str]:
     return out
 
 
-def field_positions(fields: list) -> list[tuple[int, int]]:  # type: ignore[type-arg]
+def field_positions(fields: list) -> list[tuple[int, int]]:
     """(offset, length) of each fixed-width field: PHYSICALOFFSET/PHYSICALLENGTH, else the precisions laid
     end to end."""
     positions, next_offset = [], 0
@@ -192,7 +198,7 @@ def _fixed_width_source(step: Step, gen: Generator, var: str, path: str) -> Step
         ")",
     ]
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
-    gen.columns[var] = [f.name for f in src.fields] + ["_row_id"]
+    gen.columns[var] = [f.name for f in src.fields] + [ROW_ID]
     return StepCode(lines, outputs, [f"fixed-width flat file, {len(src.fields)} fields", note])
 
 
@@ -231,7 +237,7 @@ def _cobol_source(step: Step, gen: Generator, var: str) -> StepCode:
         ")",
     ]
     outputs = {i.name.lower(): Output(var, i.name, origin=step.name) for i in items}
-    gen.columns[var] = [i.name for i in items] + ["_row_id"]
+    gen.columns[var] = [i.name for i in items] + [ROW_ID]
     occurs = [i for i in items if i.occurs > 1]
     notes = [f"COBOL file, {len(items)} items" + (f", {len(occurs)} of them multiple-occurring (arrays)"
                                                  if occurs else "")]
@@ -314,7 +320,7 @@ def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> St
         ")",
     ]
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports}
-    gen.columns[var] = [p.name for p in ports] + ["_row_id"]
+    gen.columns[var] = [p.name for p in ports] + [ROW_ID]
     return StepCode(lines, outputs, notes)
 
 
@@ -328,7 +334,7 @@ def sql_hooks(step: Step, connection: str) -> list[str]:
     return lines
 
 
-def _generated_select(step: Step, ports: list[Port], sources: list[Step], attrs) -> str:  # type: ignore[no-untyped-def]
+def _generated_select(step: Step, ports: list[Port], sources: list[Step], attrs: Mapping[str, Any]) -> str:
     """PowerCenter's default query: connected ports from the associated sources."""
     cols = []
     for p in ports:

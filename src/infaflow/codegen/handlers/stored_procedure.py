@@ -22,14 +22,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from infaflow.codegen import exprs
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode, select_code
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import Output, StepCode, select_code
 from infaflow.codegen.types import spark_type
+from infaflow.expr.nodes import Binary, Call, RefCall
 from infaflow.model import Port
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Stored Procedure",)
 
@@ -196,7 +201,6 @@ _CONDITIONAL = frozenset({"IIF", "DECODE", "CHOOSE", "IN"})
 def _conditional_call(step: Step, gen: Generator, name: str) -> bool:
     """True when a ``:SP.name`` call of ``step`` sits where PowerCenter evaluates it for some rows only
     (a branch of IIF/DECODE, an operand of AND/OR)."""
-    from infaflow.expr.nodes import Binary, Call, RefCall
 
     def visit(node: object, guarded: bool) -> bool:
         if isinstance(node, RefCall) and node.kind == "SP" and node.name.lower() == name.lower():

@@ -4,9 +4,9 @@ writer) and relational tables (insert, update, delete, update else insert, trunc
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, StepCode
 from infaflow.codegen.handlers.source import (
     connection_code,
     fixed_width_options,
@@ -16,8 +16,12 @@ from infaflow.codegen.handlers.source import (
 )
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import StepCode
 from infaflow.codegen.types import spark_type
 from infaflow.model import Field, Port
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Target Definition",)
 

@@ -10,10 +10,15 @@ starts a new output file) is reported by the target (handlers/target.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import Output, StepCode
 from infaflow.expr import references
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Transaction Control",)
 

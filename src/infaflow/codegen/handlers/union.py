@@ -3,9 +3,15 @@ the k-th port of each input group feeds the k-th output port."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, Output, StepCode, col_alias, select_code
+from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import ROW_ID, Output, StepCode, col_alias, select_code
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Union Transformation", "Union")
 
@@ -29,7 +35,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         gvar = gen.new_var(f"{var}_{g.name}")
         lines += gen.assemble(step, ports, gvar)[0]
         cols = [col_alias(p.name, o.name) for p, o in zip(ports, out_ports, strict=True)]
-        lines += select_code(gvar, [*cols, '"_row_id"'], gvar)
+        lines += select_code(gvar, [*cols, py_str(ROW_ID)], gvar)
         frames.append(gvar)
     if not frames:
         raise ConversionError("no input group of the Union is connected")
@@ -37,5 +43,5 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines.append(f"{var} = {union}.withColumn(\"_row_id\", F.monotonically_increasing_id())")
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in out_ports}
     gen.unordered.add(var)
-    gen.columns[var] = [p.name for p in out_ports] + ["_row_id"]
+    gen.columns[var] = [p.name for p in out_ports] + [ROW_ID]
     return StepCode(lines, outputs, [f"UNION ALL of {len(frames)} groups"])

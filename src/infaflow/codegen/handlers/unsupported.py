@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.generate import Generator, StepCode
 from infaflow.codegen.plan import Step
+from infaflow.codegen.stepcode import StepCode
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 REASONS: dict[str, str] = {
     "SQL Transformation": "runs SQL per row against a database",

@@ -7,10 +7,15 @@ written to the row-error file), which is not DD_REJECT (a writer reject that goe
 
 from __future__ import annotations
 
-from infaflow.codegen.generate import Generator, Output, StepCode, port_columns, wrapped
+from typing import TYPE_CHECKING
+
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import reject_failing
+from infaflow.codegen.stepcode import ROW_TYPE, Output, StepCode, port_columns, wrapped
+
+if TYPE_CHECKING:
+    from infaflow.codegen.generate import Generator
 
 KINDS = ("Update Strategy",)
 
@@ -20,7 +25,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     ports = [p for p in step.ports if p.is_input]
     text = str(step.attributes.get("Update Strategy Expression", "") or "").strip() or "DD_INSERT"
     frame = gen.single_frame(step, ports)
-    if frame is not None and "_row_type" not in gen.columns[frame]:
+    if frame is not None and ROW_TYPE not in gen.columns[frame]:
         # The flag is added to the frame that feeds the transformation; ports are read where they are.
         origin = gen.output_of(step.inputs[ports[0].name.lower()]).origin
         columns = {p.name.lower(): f"F.col({py_str(gen.column_of(step, p))})" for p in ports}
@@ -28,7 +33,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         lines = [f"{var} = {frame}.withColumn(\"_row_type\", {wrapped(code)}.cast(\"int\"))"]
         lines += reject_failing(step, var, var, [error])
         gen.extends[var] = frame
-        gen.columns[var] = [*gen.columns[frame], "_row_type"]
+        gen.columns[var] = [*gen.columns[frame], ROW_TYPE]
         outputs = {p.name.lower(): Output(var, gen.column_of(step, p), origin) for p in ports if p.is_output}
     else:
         lines, origin = gen.assemble(step, ports, var)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import ExprError
+from infaflow.expr.errors import ExprError, Unsupported
 from infaflow.expr.functions.base import REGISTRY, Function, Lazy, SparkHandler, Thunk, arg_type, register
 from infaflow.expr.nodes import Call, Literal, walk
+from infaflow.expr.operators import compare
 from infaflow.expr.sparkcode import Code, as_bool, as_number, as_value
 from infaflow.expr.types import Value, to_number, truthy
 
@@ -29,7 +30,7 @@ def _values(args: list[Thunk], env: Environment, node: Call, value_args: int) ->
                 and REGISTRY[inner.name].aggregate:
             raise ExprError(f"nested aggregate {inner.name} inside {node.name} is not supported")
     condition = args[value_args] if len(args) > value_args else None
-    out = []
+    out: list[Value] = []
     for row in env.group():
         if condition is not None and not truthy(condition(row)):
             continue
@@ -57,19 +58,19 @@ def _numbers(values: list[Value]) -> list[int | Decimal | float]:
 
 
 def _sum(values: list[Value]) -> Value:
-    return sum(_numbers(values))  # type: ignore[arg-type]
+    return sum(_numbers(values))
 
 
 def _avg(values: list[Value]) -> Value:
     numbers = _numbers(values)
     if all(isinstance(n, int) for n in numbers):
-        return sum(numbers) / len(numbers)  # type: ignore[arg-type]
-    return sum(numbers) / len(numbers)  # type: ignore[operator]
+        return sum(numbers) / len(numbers)
+    return sum(numbers) / len(numbers)
 
 
 def percentile(values: list[Value], fraction: float) -> float:
     """Linear interpolation between the closest ranks at position (n - 1) * fraction (Spark's percentile)."""
-    ordered = sorted(float(v) for v in _numbers(values))  # type: ignore[arg-type]
+    ordered = sorted(float(v) for v in _numbers(values))
     position = (len(ordered) - 1) * fraction
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
@@ -89,7 +90,7 @@ def _percentile(args: list[Thunk], env: Environment, node: Call) -> Value:
 def _sample(values: list[Value], variance: bool) -> Value:
     if len(values) < 2:
         return None
-    numbers = [float(n) for n in _numbers(values)]  # type: ignore[arg-type]
+    numbers = [float(n) for n in _numbers(values)]
     return statistics.variance(numbers) if variance else statistics.stdev(numbers)
 
 
@@ -115,7 +116,7 @@ def _reject_nested(tr: Translator, node: Call) -> None:
     for inner in walk(node):
         if inner is not node and isinstance(inner, Call) and REGISTRY.get(inner.name) is not None \
                 and REGISTRY[inner.name].aggregate:
-            raise ValueError(f"nested aggregate {inner.name}")
+            raise Unsupported(f"nested aggregate {inner.name}")
 
 
 def _spark_first_last(name: str) -> SparkHandler:
@@ -123,7 +124,7 @@ def _spark_first_last(name: str) -> SparkHandler:
         _reject_nested(tr, node)
         order = tr.ctx.row_order()
         if order is None:
-            raise ValueError("needs the input order of rows (SparkContext.row_order)")
+            raise Unsupported("needs the input order of rows (SparkContext.row_order)")
         value = as_value(args[0])
         keep = f"{value}.isNotNull()"
         if len(args) > 1:
@@ -136,17 +137,14 @@ def _spark_percentile(tr: Translator, node: Call, args: list[Code]) -> Code:
     _reject_nested(tr, node)
     p = node.args[1]
     if not (isinstance(p, Literal) and isinstance(p.value, (int, Decimal)) and not p.kind):
-        raise ValueError("the percentile must be a numeric literal")
+        raise Unsupported("the percentile must be a numeric literal")
     value = as_number(args[0])
     return Code(f"F.percentile({_filtered(args, 2, value)}, {float(p.value) / 100!r})", "double")
 
 
 def _min_max(pick_max: bool) -> Callable[[list[Value]], Value]:
     def reduce(values: list[Value]) -> Value:
-        from infaflow.expr.environment import Environment as _Env
-        from infaflow.expr.evaluator import compare
-
-        env = _Env()
+        env = Environment()
         best = values[0]
         for v in values[1:]:
             c = compare(v, best, env)
@@ -156,7 +154,7 @@ def _min_max(pick_max: bool) -> Callable[[list[Value]], Value]:
     return reduce
 
 
-_AGG = dict(aggregate=True, null_in_null_out=False, group="aggregate")
+_AGG: dict[str, Any] = dict(aggregate=True, null_in_null_out=False, group="aggregate")
 
 register(
     Function("SUM", 1, 2, arg_type(0), lazy=_aggregate(_sum), spark=_spark_agg("sum"), **_AGG),

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from infaflow.expr.types import NUMERIC, wider
+
 if TYPE_CHECKING:
     from infaflow.expr.environment import Environment
     from infaflow.expr.nodes import Call
@@ -81,7 +83,6 @@ def arg_type(index: int) -> Callable[[Sequence[str]], str]:
 
 def first_known(*indexes: int) -> Callable[[Sequence[str]], str]:
     """Result type = the first known type among the given arguments (numeric ones widened)."""
-    from infaflow.expr.types import NUMERIC, wider
 
     def pick(types: Sequence[str]) -> str:
         found = [types[i] for i in indexes if i < len(types) and types[i] not in ("", "null")]

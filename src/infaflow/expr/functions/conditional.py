@@ -9,12 +9,16 @@ from typing import TYPE_CHECKING
 
 from infaflow.expr.dateformat import parse_date
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import AbortSession, RowError
+from infaflow.expr.errors import AbortSession, RowError, Unsupported
 from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, Thunk, first_known, register
+from infaflow.expr.infer import static_type
 from infaflow.expr.nodes import Call, Literal
+from infaflow.expr.operators import compare, default_for
+from infaflow.expr.spark_dateformat import parse_dynamic
+from infaflow.expr.spark_operators import comparable
 from infaflow.expr.sparkcode import IS_NUMBER as SPARK_IS_NUMBER
 from infaflow.expr.sparkcode import Code, as_bool, as_value, let, let_all, null, py, try_parse_date
-from infaflow.expr.types import Value, is_number, to_string, truthy
+from infaflow.expr.types import Value, is_number, to_number, to_string, truthy
 
 if TYPE_CHECKING:
     from infaflow.expr.spark import Translator
@@ -26,8 +30,6 @@ def _iif(args: list[Thunk], env: Environment, node: Call) -> Value:
         return args[1](env)
     if len(args) == 3:
         return args[2](env)
-    from infaflow.expr.evaluator import default_for
-
     return default_for(node.args[1], env)
 
 
@@ -60,15 +62,13 @@ def _iif_default(tr: Translator, node: Call) -> Code:
         return Code('F.lit("")', "string")
     if kind in ("date", "null"):
         return null("null")
-    raise ValueError("IIF without a third argument needs the type of its second argument "
+    raise Unsupported("IIF without a third argument needs the type of its second argument "
                      f"(unknown for {node.args[1].source.text[node.args[1].pos:node.args[1].pos + 30]!r})")
 
 
 # ---------------------------------------------------------------- DECODE, CHOOSE, IN
 
 def _decode(args: list[Thunk], env: Environment, node: Call) -> Value:
-    from infaflow.expr.evaluator import compare
-
     value = args[0](env)
     pairs = (len(args) - 1) // 2
     for i in range(pairs):
@@ -82,13 +82,10 @@ def _decode(args: list[Thunk], env: Environment, node: Call) -> Value:
 
 
 def _decode_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
-
     return let(args[0], lambda value: _decode_with(tr, value, args))
 
 
 def _decode_with(tr: Translator, value: Code, args: list[Code]) -> Code:
-    from infaflow.expr.spark_operators import _comparable
-
     pairs = (len(args) - 1) // 2
     parts = []
     for i in range(pairs):
@@ -96,7 +93,7 @@ def _decode_with(tr: Translator, value: Code, args: list[Code]) -> Code:
         if search.type == "null":
             condition = f"{value}.isNull()"
         else:
-            left, right = _comparable(tr, value, search)
+            left, right = comparable(tr, value, search)
             condition = f"{left}.eqNullSafe({right})"
         parts.append((condition, result))
     text = "F.when(" + ").when(".join(f"{c}, {r}" for c, r in parts) + ")"
@@ -113,8 +110,6 @@ def _choose(values: list[Value], env: Environment) -> Value:
     index = values[0]
     if index is None:
         return None
-    from infaflow.expr.types import to_number
-
     n = int(to_number(index))  # type: ignore[arg-type]
     return values[n] if 1 <= n < len(values) else None
 
@@ -126,22 +121,20 @@ def _choose_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         + ")", kind))
 
 
-def _in_case_flag(node: Call, first_type: str) -> bool:
+def in_case_flag(node: Call, first_type: str) -> bool:
+    """True when IN's last argument is its CaseFlag (an integer literal after a string value), not a candidate."""
     last = node.args[-1]
     return (len(node.args) >= 3 and first_type == "string" and isinstance(last, Literal)
             and isinstance(last.value, int) and not isinstance(last.value, bool) and last.kind == "")
 
 
 def _in(args: list[Thunk], env: Environment, node: Call) -> Value:
-    from infaflow.expr.evaluator import compare
-    from infaflow.expr.infer import static_type
-
     value = args[0](env)
     if value is None:
         return None
     candidates = args[1:]
     insensitive = False
-    if _in_case_flag(node, static_type(node.args[0], env.type_of, env.high_precision)):
+    if in_case_flag(node, static_type(node.args[0], env.type_of, env.high_precision)):
         insensitive = not truthy(candidates[-1](env))
         candidates = candidates[:-1]
     if insensitive and isinstance(value, str):
@@ -162,17 +155,15 @@ def _in_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 
 def _in_with(tr: Translator, node: Call, value: Code, candidates: list[Code]) -> Code:
-    from infaflow.expr.spark_operators import _comparable
-
     insensitive = False
-    if _in_case_flag(node, value.type):
+    if in_case_flag(node, value.type):
         insensitive = node.args[-1].value == 0  # type: ignore[attr-defined]
         candidates = candidates[:-1]
     tests = []
     for c in candidates:
         if c.type == "null":
             continue
-        left, right = _comparable(tr, value, c)
+        left, right = comparable(tr, value, c)
         if insensitive:
             left, right = Code(f"F.lower({left})", "string"), Code(f"F.lower({right})", "string")
         tests.append(f"F.coalesce({left} == {right}, F.lit(False))")
@@ -183,15 +174,12 @@ def _in_with(tr: Translator, node: Call, value: Code, candidates: list[Code]) ->
 def _indexof(args: list[Thunk], env: Environment, node: Call) -> Value:
     """INDEXOF: the position (1-based) of the first candidate equal to the value, 0 if none; NULL for a NULL
     value. A trailing integer literal is the case flag, as in IN (0: case-insensitive)."""
-    from infaflow.expr.evaluator import compare
-    from infaflow.expr.infer import static_type
-
     value = args[0](env)
     if value is None:
         return None
     candidates = args[1:]
     insensitive = False
-    if _in_case_flag(node, static_type(node.args[0], env.type_of, env.high_precision)):
+    if in_case_flag(node, static_type(node.args[0], env.type_of, env.high_precision)):
         insensitive = not truthy(candidates[-1](env))
         candidates = candidates[:-1]
     if insensitive and isinstance(value, str):
@@ -208,19 +196,17 @@ def _indexof(args: list[Thunk], env: Environment, node: Call) -> Value:
 
 
 def _indexof_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
-    from infaflow.expr.spark_operators import _comparable
-
     def build(value: Code) -> Code:
         candidates = args[1:]
         insensitive = False
-        if _in_case_flag(node, value.type):
+        if in_case_flag(node, value.type):
             insensitive = node.args[-1].value == 0  # type: ignore[attr-defined]
             candidates = candidates[:-1]
         branches = []
         for position, c in enumerate(candidates, start=1):
             if c.type == "null":
                 continue
-            left, right = _comparable(tr, value, c)
+            left, right = comparable(tr, value, c)
             if insensitive:
                 left, right = Code(f"F.lower({left})", "string"), Code(f"F.lower({right})", "string")
             branches.append(f".when(F.coalesce({left} == {right}, F.lit(False)), F.lit({position}))")
@@ -233,8 +219,6 @@ def _indexof_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 def _extreme(pick_greatest: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
-        from infaflow.expr.evaluator import compare
-
         best = values[0]
         for v in values[1:]:
             c = compare(v, best, env)
@@ -279,8 +263,6 @@ def _is_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         return Code(f"F.when({args[0]}.isNotNull(), F.lit(True))", "boolean")
     if len(node.args) > 1:
         if not (isinstance(node.args[1], Literal) and isinstance(node.args[1].value, str)):
-            from infaflow.expr.spark_dateformat import parse_dynamic
-
             fresh = tr.fresh("f")
             return let_all([tr.to_string(args[0]), tr.to_string(args[1])], lambda b: Code(
                 f"F.when({b[0]}.isNotNull() & {b[1]}.isNotNull(), "

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from infaflow.expr.dateformat import format_date, parse_date
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import RowError
+from infaflow.expr.errors import RowError, Unsupported
 from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, register
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.spark_dateformat import format_dynamic, parse_dynamic
@@ -33,7 +33,7 @@ def _format_literal(node: Call, index: int, default: str) -> str:
     arg = node.args[index]
     if isinstance(arg, Literal) and isinstance(arg.value, str):
         return arg.value
-    raise ValueError("the format must be a string literal to be translated")
+    raise Unsupported("the format must be a string literal to be translated")
 
 
 def _to_char(values: list[Value], env: Environment) -> Value:
@@ -52,7 +52,7 @@ def _to_char_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
             return format_dynamic(error, args[0], tr.to_string(args[1]), tr.fresh("t"))
         return spark_format_date(args[0], _format_literal(node, 1, tr.ctx.date_format))
     if kind == "":
-        raise ValueError("the type of the argument is unknown (date or number?)")
+        raise Unsupported("the type of the argument is unknown (date or number?)")
     return tr.to_string(args[0])
 
 
@@ -116,7 +116,7 @@ def _to_integer_spark(sql_type: str) -> SparkHandler:
         if len(node.args) > 1:
             flag = node.args[1]
             if not (isinstance(flag, Literal) and flag.value is not None):
-                raise ValueError("the truncate flag must be a literal")
+                raise Unsupported("the truncate flag must be a literal")
             truncate = truthy(flag.value)
         else:
             truncate = False
@@ -147,7 +147,7 @@ def _to_decimal_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if len(node.args) > 1:
         arg = node.args[1]
         if not (isinstance(arg, Literal) and isinstance(arg.value, int)):
-            raise ValueError("the scale must be an integer literal")
+            raise Unsupported("the scale must be an integer literal")
         scale = arg.value
     return Code(f'{as_number(args[0])}.cast("decimal(38,{scale})")', "decimal")
 

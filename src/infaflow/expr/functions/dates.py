@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import RowError
+from infaflow.expr.errors import RowError, Unsupported
 from infaflow.expr.functions.base import Function, register
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.sparkcode import Code, as_number, let, let_all, py
@@ -41,10 +41,10 @@ def part_of(fmt: object) -> str:
 def _spark_part(node: Call, index: int) -> str:
     arg = node.args[index]
     if not (isinstance(arg, Literal) and isinstance(arg.value, str)):
-        raise ValueError("the date part must be a string literal")
+        raise Unsupported("the date part must be a string literal")
     part = PARTS.get(arg.value.strip().upper())
     if part is None:
-        raise ValueError(f"invalid date part {arg.value!r}")
+        raise Unsupported(f"invalid date part {arg.value!r}")
     return part
 
 
@@ -72,7 +72,7 @@ def _by_part(index: int, handler: PartHandler) -> Callable[[Translator, Call, li
                 names = ", ".join(py(n) for n, p in PARTS.items() if p == part)
                 try:
                     code = handler(tr, values, part)
-                except ValueError as exc:  # a limit of the translation, not a PowerCenter row error: fail the job
+                except Unsupported as exc:  # a limit of the translation, not a PowerCenter row error: fail the job
                     code = Code(f"F.raise_error(F.lit({py(f'{node.name}: {exc}')}))", "")
                 kind = kind or code.type
                 branches.append(f".when({name}.isin({names}), {code})")
@@ -104,7 +104,7 @@ _DELTA = {"day": timedelta(days=1), "hour": timedelta(hours=1), "minute": timede
 
 
 def _add_to_date(values: list[Value], env: Environment) -> Value:
-    value, part, amount = _d(values[0], env), part_of(values[1]), int(to_number(values[2]))  # type: ignore
+    value, part, amount = _d(values[0], env), part_of(values[1]), int(to_number(values[2]))  # type: ignore[arg-type]
     try:
         if part == "year":
             return add_months(value, 12 * amount)
@@ -204,20 +204,20 @@ def _get_date_part_part(tr: Translator, args: list[Code], part: str) -> Code:
 
 
 def _set_date_part(values: list[Value], env: Environment) -> Value:
-    value, part, amount = _d(values[0], env), part_of(values[1]), int(to_number(values[2]))  # type: ignore
+    value, part, amount = _d(values[0], env), part_of(values[1]), int(to_number(values[2]))  # type: ignore[arg-type]
     try:
         if part == "millisecond":
             return value.replace(microsecond=amount * 1000 + value.microsecond % 1000)
         if part == "nanosecond":
             return value.replace(microsecond=amount // 1000)
-        return value.replace(**{part: amount})
+        return value.replace(**{part: amount})  # type: ignore[arg-type]  # part: a datetime field's name
     except ValueError as exc:
         raise RowError(f"SET_DATE_PART: {exc}") from None
 
 
 def _set_date_part_part(tr: Translator, args: list[Code], part: str) -> Code:
     if part == "nanosecond":
-        raise ValueError("nanoseconds are below Spark's precision")
+        raise Unsupported("nanoseconds are below Spark's precision")
     error = tr.row_error("SET_DATE_PART: invalid date")
     number = Code(f'{as_number(args[2])}.cast("int")', "integer")
     return let_all([tr.to_date(args[0]), number], lambda bound: _set_date_part_with(part, bound[0], bound[1],
@@ -226,7 +226,7 @@ def _set_date_part_part(tr: Translator, args: list[Code], part: str) -> Code:
 
 def _set_date_part_with(part: str, d: Code, n: Code, error: str) -> Code:
     seconds = f'F.date_part(F.lit("SECOND"), {d})'
-    fields = {"year": f"F.year({d})", "month": f"F.month({d})", "day": f"F.dayofmonth({d})",
+    fields: dict[str, str | Code] = {"year": f"F.year({d})", "month": f"F.month({d})", "day": f"F.dayofmonth({d})",
               "hour": f"F.hour({d})", "minute": f"F.minute({d})", "secs": seconds}
     if part in ("year", "month", "day", "hour", "minute"):
         fields[part] = n
@@ -305,7 +305,7 @@ def trunc_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     """Spark form of TRUNC(date[, part])."""
     part = _date_part_arg(node)
     if part not in _TRUNC_UNIT:
-        raise ValueError(f"cannot truncate a date to {part}")
+        raise Unsupported(f"cannot truncate a date to {part}")
     return Code(f"F.date_trunc({py(_TRUNC_UNIT[part])}, {tr.to_date(args[0])})", "date")
 
 
@@ -313,7 +313,7 @@ def round_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     """Spark form of ROUND(date[, part])."""
     part = _date_part_arg(node)
     if part not in _ROUND_UP:
-        raise ValueError(f"cannot round a date to {part}")
+        raise Unsupported(f"cannot round a date to {part}")
     test, unit = _ROUND_UP[part]
 
     def build(d: Code) -> Code:

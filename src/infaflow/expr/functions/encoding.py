@@ -64,7 +64,7 @@ def _dec_base64_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 
 def _compress(values: list[Value], env: Environment) -> Value:
-    return zlib.compress(_bytes(values[0], env))
+    return zlib.compress(_bytes(values[0], env))  # type: ignore[return-value]  # binary data: outside Value
 
 
 def _decompress(values: list[Value], env: Environment) -> Value:
@@ -74,7 +74,7 @@ def _decompress(values: list[Value], env: Environment) -> Value:
         raise RowError("DECOMPRESS: the value is not zlib data") from None
     if len(values) > 1:
         raw = raw[: max(int(to_number(values[1])), 0)]  # type: ignore[arg-type]
-    return raw
+    return raw  # type: ignore[return-value]  # binary data: outside Value
 
 
 _NO_ZLIB = ("Spark has no zlib function for column values (its compression codecs apply to files), so the "

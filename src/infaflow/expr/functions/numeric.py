@@ -10,12 +10,13 @@ from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import RowError
+from infaflow.expr.errors import RowError, Unsupported
 from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, arg_type, register
 from infaflow.expr.functions.dates import round_date, round_date_spark, trunc_date, trunc_date_spark
 from infaflow.expr.nodes import Call, Literal
-from infaflow.expr.sparkcode import Code, as_number, let, let_all
-from infaflow.expr.types import Value, round_half_up, to_decimal, to_number
+from infaflow.expr.operators import modulo
+from infaflow.expr.sparkcode import Code, as_number, let, let_all, py
+from infaflow.expr.types import Value, round_half_up, to_decimal, to_number, to_string
 
 if TYPE_CHECKING:
     from infaflow.expr.spark import Translator
@@ -31,7 +32,7 @@ def _places(node: Call) -> int:
     arg = node.args[1]
     if isinstance(arg, Literal) and isinstance(arg.value, int):
         return arg.value
-    raise ValueError("the precision must be an integer literal")
+    raise Unsupported("the precision must be an integer literal")
 
 
 def truncate_number(value: int | Decimal | float, places: int = 0) -> int | Decimal | float:
@@ -50,7 +51,7 @@ def _round(values: list[Value], env: Environment) -> Value:
     value = values[0]
     if isinstance(value, datetime):
         return round_date(value, str(values[1]) if len(values) > 1 else "DD")
-    places = int(_n(values[1])) if len(values) > 1 else 0  # type: ignore[arg-type]
+    places = int(_n(values[1])) if len(values) > 1 else 0
     return round_half_up(_n(value), places)
 
 
@@ -58,14 +59,14 @@ def _trunc(values: list[Value], env: Environment) -> Value:
     value = values[0]
     if isinstance(value, datetime):
         return trunc_date(value, str(values[1]) if len(values) > 1 else "DD")
-    places = int(_n(values[1])) if len(values) > 1 else 0  # type: ignore[arg-type]
+    places = int(_n(values[1])) if len(values) > 1 else 0
     return truncate_number(_n(value), places)
 
 
 def _typed(tr: Translator, node: Call, args: list[Code]) -> str:
     kind = args[0].type
     if kind == "":
-        raise ValueError("the type of the first argument is unknown (number or date?)")
+        raise Unsupported("the type of the first argument is unknown (number or date?)")
     return kind
 
 
@@ -97,8 +98,6 @@ def _trunc_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 
 def _mod(values: list[Value], env: Environment) -> Value:
-    from infaflow.expr.evaluator import modulo
-
     return modulo(values[0], values[1], env)
 
 
@@ -164,7 +163,7 @@ def _log_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 def _ceil_floor(up: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
         x = _n(values[0])
-        return (math.ceil if up else math.floor)(x)  # type: ignore[arg-type]
+        return (math.ceil if up else math.floor)(x)
     return run
 
 
@@ -174,7 +173,7 @@ def _sign(values: list[Value], env: Environment) -> Value:
 
 
 register(
-    Function("ABS", 1, 1, arg_type(0), evaluate=lambda v, env: abs(_n(v[0])),
+    Function("ABS", 1, 1, arg_type(0), evaluate=lambda v, env: abs(_n(v[0])),  # type: ignore[arg-type, return-value]  # abs keeps the type
              spark=lambda tr, n, a: Code(f"F.abs({as_number(a[0])})", as_number(a[0]).type), group="numeric"),
     Function("CEIL", 1, 1, "integer", evaluate=_ceil_floor(True),
              spark=lambda tr, n, a: Code(f'F.ceil({as_number(a[0])}).cast("bigint")', "integer"),
@@ -224,7 +223,7 @@ def _rand_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         return Code("F.rand()", "double")
     seed = node.args[0]
     if not (isinstance(seed, Literal) and isinstance(seed.value, int)):
-        raise ValueError("the seed must be an integer literal")
+        raise Unsupported("the seed must be an integer literal")
     return Code(f"F.rand({seed.value})", "double")
 
 
@@ -232,15 +231,13 @@ _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _base(value: Value, what: str) -> int:
-    base = int(_n(value))  # type: ignore[arg-type]
+    base = int(_n(value))
     if not 2 <= base <= 36:
         raise RowError(f"CONVERT_BASE: the {what} base {base} is not between 2 and 36")
     return base
 
 
 def _convert_base(values: list[Value], env: Environment) -> Value:
-    from infaflow.expr.types import to_string
-
     text = to_string(values[0], env.date_format) or ""
     source, dest = _base(values[1], "source"), _base(values[2], "destination")
     if not text or any(ch.upper() not in _DIGITS[:source] for ch in text):
@@ -261,13 +258,11 @@ def _convert_base_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     for index in (1, 2):
         arg = node.args[index]
         if not (isinstance(arg, Literal) and isinstance(arg.value, int) and 2 <= arg.value <= 36):
-            raise ValueError("the bases must be integer literals between 2 and 36")
+            raise Unsupported("the bases must be integer literals between 2 and 36")
         bases.append(arg.value)
     source, dest = bases
     digits = _DIGITS[:source] + _DIGITS[10:source].lower()
     error = tr.row_error(f"CONVERT_BASE: not a non-negative number in base {source}")
-    from infaflow.expr.sparkcode import py
-
     return let(tr.to_string(args[0]), lambda s: Code(
         f"F.when({s}.rlike({py('^[' + digits + ']+$')}), F.conv({s}, {source}, {dest}))"
         f".when({s}.isNotNull(), {error})", "string"))

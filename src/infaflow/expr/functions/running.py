@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import ExprError
+from infaflow.expr.errors import ExprError, Unsupported
 from infaflow.expr.functions.base import Function, Lazy, SparkHandler, Thunk, register
 from infaflow.expr.nodes import Call, Literal
 from infaflow.expr.sparkcode import Code, as_bool, as_number
@@ -77,7 +77,7 @@ def _moving(average: bool) -> Lazy:
 def _order(tr: Translator) -> str:
     order = tr.ctx.row_order()
     if order is None:
-        raise ValueError("needs the input order of rows (SparkContext.row_order)")
+        raise Unsupported("needs the input order of rows (SparkContext.row_order)")
     return order
 
 
@@ -98,7 +98,7 @@ def _moving_spark(average: bool) -> SparkHandler:
         try:
             size = _window_size(node)
         except ExprError as exc:
-            raise ValueError(exc.message.split(": ", 1)[1]) from None
+            raise Unsupported(exc.message.split(": ", 1)[1]) from None
         window = f"Window.orderBy({_order(tr)}).rowsBetween({1 - size}, 0)"
         value = _filtered(args, 2)
         total = f"F.avg({value}).over({window})" if average else f"F.sum({value}).over({window})"

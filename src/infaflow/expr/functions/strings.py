@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from infaflow.expr import operators, spark_operators
 from infaflow.expr.environment import Environment
-from infaflow.expr.errors import RowError
+from infaflow.expr.errors import RowError, Unsupported
 from infaflow.expr.functions.base import Evaluate, Function, SparkHandler, register
 from infaflow.expr.nodes import Call, Literal
-from infaflow.expr.sparkcode import Code, as_value, let, let_all, py
+from infaflow.expr.sparkcode import Code, as_bool, as_value, let, let_all, py
 from infaflow.expr.types import Value, to_number, to_string, truthy
 
 if TYPE_CHECKING:
@@ -37,12 +38,12 @@ def _int_code(code: Code) -> str:
     return f'{as_value(code)}.cast("int")'
 
 
-def _literal_arg(node: Call, index: int, kinds: tuple[type, ...] = (str,)) -> object:
-    """The value of a literal argument; ValueError when the argument is not a literal."""
+def _literal_arg(node: Call, index: int, kinds: tuple[type, ...] = (str,)) -> Any:
+    """The value of a literal argument; Unsupported when the argument is not a literal."""
     arg = node.args[index]
     if isinstance(arg, Literal) and (arg.value is None or isinstance(arg.value, kinds)):
         return arg.value
-    raise ValueError(f"argument {index + 1} must be a literal to be translated exactly")
+    raise Unsupported(f"argument {index + 1} must be a literal to be translated exactly")
 
 
 def _guard(codes: list[Code], text: str, kind: str) -> Code:
@@ -219,15 +220,11 @@ def _instr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 # ---------------------------------------------------------------- CONCAT, CHR, ASCII, REVERSE
 
 def _concat(values: list[Value], env: Environment) -> Value:
-    from infaflow.expr.evaluator import concat
-
-    return concat(values[0], values[1], env)
+    return operators.concat(values[0], values[1], env)
 
 
 def _concat_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
-    from infaflow.expr.spark_operators import concat
-
-    return concat(tr, node)
+    return spark_operators.concat(tr, node)
 
 
 def _chr(values: list[Value], env: Environment) -> Value:
@@ -274,8 +271,6 @@ def _is_literal(node: Call, index: int, kinds: tuple[type, ...] = (str,)) -> boo
 
 def _case_sensitive_code(flag: Code) -> str:
     """Spark boolean: the comparison is case-sensitive (a non-zero flag; NULL and 0 are insensitive)."""
-    from infaflow.expr.sparkcode import as_bool
-
     return f"F.coalesce({as_bool(flag)}, F.lit(False))"
 
 
@@ -408,9 +403,9 @@ def _reg_extract(values: list[Value], env: Environment) -> Value:
 def _reg_extract_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if not (_is_literal(node, 1) and (len(node.args) < 3 or _is_literal(node, 2, (int,)))):
         # a pattern or group held in a column: the first match's group (NULL without a match)
-        group = f'{args[2]}.cast("int")' if len(args) > 2 else "F.lit(1)"
+        group_code = f'{args[2]}.cast("int")' if len(args) > 2 else "F.lit(1)"
         return Code(f"F.try_element_at(F.regexp_extract_all({tr.to_string(args[0])}, {tr.to_string(args[1])}, "
-                    f"{group}), F.lit(1))", "string")
+                    f"{group_code}), F.lit(1))", "string")
     pattern = _literal_arg(node, 1)
     group = _literal_arg(node, 2, (int,)) if len(node.args) > 2 else 1
     s = tr.to_string(args[0])
@@ -438,7 +433,7 @@ def _reg_replace(values: list[Value], env: Environment) -> Value:
 
 def _reg_replace_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if len(node.args) > 3 and _literal_arg(node, 3, (int,)) not in (0, None):
-        raise ValueError("a replacement count other than 0 (all) has no Spark equivalent")
+        raise Unsupported("a replacement count other than 0 (all) has no Spark equivalent")
     s, pattern, replacement = _str_args(tr, args[:3])
     return Code(f"F.regexp_replace({s}, {pattern}, {replacement})", "string")
 

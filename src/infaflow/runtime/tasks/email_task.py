@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from collections.abc import Mapping
+from typing import Any
 
 from infaflow.runtime import email
 from infaflow.runtime.status import FAILED
@@ -49,7 +51,7 @@ def email_fields(ctx: TaskContext, status: str = "", session: str = "", mapping:
     }
 
 
-def send(ctx: TaskContext, attributes_source, fields: dict[str, str]) -> TaskResult:  # noqa: ANN001
+def send(ctx: TaskContext, attributes_source: Mapping[str, Any], fields: dict[str, str]) -> TaskResult:
     """Send the email described by ``attributes_source`` (an Attributes map)."""
     to = email.recipients(ctx.expand(attributes_source.get("Email User Name", "") or ""))
     subject = expand_email_text(ctx.expand(attributes_source.get("Email Subject", "") or ""), fields)
