@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infaflow.errors import InputError
 from infaflow.runtime.store import DB_NAME, RunStore
+
+if TYPE_CHECKING:
+    from infaflow.runtime.plan import ScopePlan
 
 
 def open_store(state_dir: str) -> RunStore:
@@ -16,7 +19,7 @@ def open_store(state_dir: str) -> RunStore:
     return RunStore(state_dir)
 
 
-def plan_of(record: Any):  # noqa: ANN201, ANN401
+def plan_of(record: Any) -> ScopePlan | None:  # noqa: ANN401
     """The plan of a recorded run's workflow when its export is still readable (to list tasks that
     never ran), else None."""
     from infaflow.export import load_repository

@@ -6,6 +6,9 @@ continues the run afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from infaflow.cli._options import examples, state_dir_option
@@ -33,7 +36,7 @@ def _control(run_id: int, state_dir: str, mode: str, wait: bool, timeout: float 
     click.echo(f"run {run_id}: workflow {ended.status}" + (f" ({ended.error})" if ended.error else ""))
 
 
-def _wait_options(command):  # noqa: ANN001, ANN202
+def _wait_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--timeout", type=click.FloatRange(0), default=None, metavar="SECONDS",
                            help="With --wait: give up waiting after this many seconds (exit 1).")(command)
     return click.option("--wait", is_flag=True, help="Wait until the run has ended and print its status.")(command)

@@ -7,8 +7,9 @@ import functools
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +18,9 @@ from infaflow.cli._options import examples, folder_option, json_option, state_di
 from infaflow.cli._runstore import open_store
 from infaflow.errors import InputError
 
+if TYPE_CHECKING:
+    from infaflow.runtime.progress import Progress
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 
@@ -24,7 +28,7 @@ EXIT_FAILED = 1
 def _executor_source() -> tuple[Any, str]:
     """The Spark session executor class when the code generation layer provides it."""
     try:
-        from infaflow.codegen.executor import SparkSessionExecutor  # type: ignore[import-not-found]
+        from infaflow.codegen.executor import SparkSessionExecutor
     except ImportError as exc:
         return None, f"the Spark session executor (infaflow.codegen.executor) is not available ({exc})"
     return SparkSessionExecutor, ""
@@ -55,7 +59,7 @@ def _project_run(path: str, workflow: str | None, folder: str | None,
     return [str(e) for e in exports], manifest["workflow"], folder or manifest["folder"], executor
 
 
-def _spark_options(command):  # noqa: ANN001, ANN202
+def _spark_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options choosing where sessions run (``run`` and ``resume``)."""
     options = [
         click.option("--spark-master", default=None, metavar="URL",
@@ -89,7 +93,7 @@ def _with_target(executor: Any, state_dir: str, master: str | None, remote: str 
     return functools.partial(executor, target=target)
 
 
-def _progress(quiet: bool):  # noqa: ANN202
+def _progress(quiet: bool) -> Progress:
     from infaflow.runtime.progress import Silent, for_stream
 
     return Silent() if quiet else for_stream(sys.stderr)
@@ -242,7 +246,7 @@ def resume_command(run_id: int, restart: str | None, state_dir: str, summary_jso
     finally:
         store.close()
     project_dir = record.options.get("project_dir") if record is not None else None
-    if project_dir:  # a run of a converted project resumes with the project's (possibly edited) modules
+    if project_dir and record is not None:  # a run of a converted project resumes with the project's (possibly edited) modules
         _, _, _, executor = _project_run(project_dir, record.workflow, record.folder, executor)
     result = resume_run(
         run_id,

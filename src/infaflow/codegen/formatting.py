@@ -16,7 +16,7 @@ LINE_LENGTH = 110
 def find_ruff() -> str | None:
     """The ruff executable: the Python package's binary, one beside this interpreter, or one on PATH."""
     try:
-        from ruff.__main__ import find_ruff_bin
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
     except ImportError:
         pass
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
+from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -273,7 +274,7 @@ def scores_note() -> str:
         "</p></details>")
 
 
-def _path_list(paths: list[str], seconds: dict[str, float | None], other: set[str]) -> str:
+def _path_list(paths: list[str], seconds: Mapping[str, float | None], other: set[str]) -> str:
     items = []
     for p in paths:
         took = seconds.get(p)

@@ -8,6 +8,7 @@ Piped output is laid out without a screen width and without trailing padding.
 from __future__ import annotations
 
 import io
+from typing import Literal
 
 import click
 from rich import box
@@ -39,7 +40,7 @@ PIPED_WIDTH = 100_000  # piped: as wide as the tables are; no screen to fit
 def _table(title: str, *columns: str, right: tuple[str, ...] = ()) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in columns:
-        justify = "right" if col in right else "left"
+        justify: Literal["right", "left"] = "right" if col in right else "left"
         if col in TEXT_COLUMNS:
             table.add_column(col, justify=justify, overflow="fold", max_width=WRAP_WIDTH)
         else:

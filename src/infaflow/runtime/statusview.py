@@ -61,7 +61,7 @@ def count_statuses(statuses: Iterable[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for status in statuses:
         counts[status] = counts.get(status, 0) + 1
-    rank = {s: i for i, s in enumerate(SUMMARY_ORDER)}
+    rank: dict[str, int] = {s: i for i, s in enumerate(SUMMARY_ORDER)}
     return dict(sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
