@@ -7,9 +7,6 @@ from infaflow.codegen.generate import Generator, StepCode
 from infaflow.codegen.plan import Step
 
 REASONS: dict[str, str] = {
-    "SQL Transformation": "runs SQL per row against a database",
-    "SQL": "runs SQL per row against a database",
-    "SQL Transform": "runs SQL per row against a database",
     "Http Transformation": "calls a web service per row",
     "Unstructured Data": "parses documents with Data Transformation services",
     "Java Transformation": "runs Java code per row",
