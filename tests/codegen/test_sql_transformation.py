@@ -304,7 +304,6 @@ def _spark_submit(job: JobSource, pg: dict[str, str], tmp_path: Path) -> subproc
 
 
 @pytest.mark.spark
-@pytest.mark.slow
 def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_path: Path) -> None:
     psql(postgres, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" + TABLES)
     run = _spark_submit(_pg_mapping().render(), postgres, tmp_path)
