@@ -85,7 +85,7 @@ def test_query_mode_code() -> None:
                     ["ID_output", "NAME_output", "TITLE", "LVL", "SQLError"])).render()
     assert job.complete, job.gaps
     assert """    # SQL Transform SQL_TITLES
-    # query mode, a static query: runs once per input row over JDBC, in row order (PostgreSQL connections)
+    # query mode, a static query: runs once per input row over JDBC, in row order; on PostgreSQL connections only (other databases and the embedded store stop the job)
     sql_titles = sq_src.select("ID", "NAME", "DEPT", "_row_id")
     sql_titles = job.sql_query(
         "SQL_TITLES",
@@ -141,13 +141,20 @@ def test_dynamic_query_and_connection_without_session() -> None:
     job = _mapping((t, {"QTXT": "QTXT"}, ["V"]), session=False).render()
     assert job.complete, job.gaps
     lines = _lines(job)
-    assert "# query mode, a dynamic query (~port~ in its text): runs once per input row over JDBC, in row order " \
-           "(PostgreSQL connections)" in lines
+    assert "# query mode, a dynamic query (~port~ in its text): runs once per input row over JDBC, in row order; " \
+           "on PostgreSQL connections only (other databases and the embedded store stop the job)" in lines
     assert '# no session sets its connection: job.connection("SQL_DYN") names the connection to map in ' \
            "connections.toml" in lines
     assert ['"~QTXT~",', 'inputs=["QTXT"],', 'outputs=[("V", "string")],', "at_least_one_row=False,",
             "continue_on_error=False,", "max_rows=2,"] == lines[lines.index('job.connection("SQL_DYN"),') + 1:
                                                                 lines.index('job.connection("SQL_DYN"),') + 7]
+
+
+def test_the_conversion_report_names_the_database_steps() -> None:
+    job = _mapping((DEPT_TITLES, {"DEPT": "DEPT"}, ["TITLE"])).render()
+    assert [(d.instance, d.databases) for d in job.database_steps] == [("SQL_TITLES", ("PostgreSQL",))]
+    assert job.database_steps[0].file and job.database_steps[0].line > 0
+    assert job.database_steps[0].runs.startswith("query mode, a static query: runs once per input row")
 
 
 def test_the_session_connection_variable() -> None:
@@ -261,6 +268,11 @@ def _pg_mapping(stop_on_errors: str = "0") -> MappingBuilder:
                   query="SELECT 6 / (?ID? - 3); INSERT INTO audit(id, what) VALUES (?ID?, 'strict')")
     dynamic = sqlt("SQL_DYN", [inp("ID", "integer"), inp("QTXT"), SQL_ERROR, out("ID_output", "integer"),
                                out("V")], query="~QTXT~", max_rows=2, continue_on_error=True)
+    typed = sqlt("SQL_TYPED", [inp("ID", "integer"), SQL_ERROR, out("N", "integer"), out("DAY", "date/time"),
+                               out("SPARE")],
+                  query="SELECT ?ID? * 10, DATE '2024-01-31' + ?ID?")
+    wide = sqlt("SQL_WIDE", [inp("ID", "integer"), SQL_ERROR, out("ONLY", "integer")],
+                query="SELECT ?ID?, 2", continue_on_error=True)
     script = sqlt("SQL_SCRIPT", [inp("ID", "integer"), inp("ScriptName"), out("ID_output", "integer"),
                                  out("ScriptResult"), out("ScriptError"), out("NumRowsAffected", "integer")],
                   mode="1")
@@ -272,6 +284,8 @@ def _pg_mapping(stop_on_errors: str = "0") -> MappingBuilder:
         (divide, {"ID": "ID"}, ["ID_output", "Q", "SQLError"]),
         (strict, {"ID": "ID"}, ["ID_output", "Q", "SQLError"]),
         (dynamic, {"ID": "ID", "QTXT": "QTXT"}, ["ID_output", "V", "SQLError"]),
+        (typed, {"ID": "ID"}, ["N", "DAY", "SPARE", "SQLError"]),
+        (wide, {"ID": "ID"}, ["ONLY", "SQLError"]),
         (script, {"ID": "ID", "SCRIPT": "ScriptName"}, ["ID_output", "ScriptResult", "ScriptError",
                                                         "NumRowsAffected"]),
         stop_on_errors=stop_on_errors)
@@ -335,6 +349,13 @@ def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_pa
     assert dyn[3][:2] == ["3", ""] and 'column "no_such_column" does not exist' in dyn[3][2]
     assert dyn[4:] == [["4", "", ""]]
     assert psql(postgres, "SELECT dept FROM dept_titles WHERE dept = 'D3'") == []
+    # columns to output ports by position, cast to the ports' types; a port with no column is NULL
+    assert read_csv(tgt / "t_sql_typed.out") == [
+        ["10", "02/01/2024 00:00:00", "", ""], ["20", "02/02/2024 00:00:00", "", ""],
+        ["30", "02/03/2024 00:00:00", "", ""], ["40", "02/04/2024 00:00:00", "", ""]]
+    # more columns than output ports: the statement fails
+    assert read_csv(tgt / "t_sql_wide.out") == [
+        ["", "the query returns more columns than the SQL transformation has output ports (1)"]] * 4
     # script mode: PASSED/FAILED, the error, the rows changed; a failed statement ends the script
     script = read_csv(tgt / "t_sql_script.out")
     assert script[0] == ["1", "PASSED", "", "3"]

@@ -20,6 +20,7 @@ support module); other databases and the embedded store stop the job with a clea
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.generate import Generator, Output, StepCode, col_alias, select_code
@@ -38,6 +39,19 @@ _QUERY_PORTS = {"sqlerror": "_sql_error", "numrowsaffected": "_sql_rows_affected
 _SCRIPT_PORTS = {"scriptresult": "_script_result", "scripterror": "_script_error",
                  "numrowsaffected": "_sql_rows_affected"}
 _DYNAMIC_CONNECTION_PORTS = ("logicalconnectionobject", "connectstring", "dbuser", "dbpasswd")
+# The databases whose JDBC connections run the per-row block (support module, Job._require_sql_database).
+DATABASES = ("PostgreSQL",)
+
+
+@dataclass(frozen=True)
+class DatabaseStep:
+    """A step whose SQL runs on the session's database, for the conversion report."""
+
+    instance: str
+    runs: str
+    databases: tuple[str, ...]
+    file: str
+    line: int
 
 
 def _setting(t: Transformation, name: str, default: str = "") -> str:
@@ -107,6 +121,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
     if extension is None:
         code.notes.append(f"no session sets its connection: {connection} names the connection to map in "
                           "connections.toml")
+    gen.database_steps.append(DatabaseStep(step.name, code.notes[0], DATABASES, step.location.file or gen.file,
+                                           step.location.line))
     return code
 
 
@@ -158,7 +174,8 @@ def _query_mode(step: Step, gen: Generator, t: Transformation, connection: str) 
     mode = "a dynamic query (~port~ in its text)" if any(m.group(2) for m in _PORT_IN_QUERY.finditer(query)) \
         else "a static query"
     return StepCode(lines, outputs, [
-        f"query mode, {mode}: runs once per input row over JDBC, in row order (PostgreSQL connections)"])
+        f"query mode, {mode}: runs once per input row over JDBC, in row order; on PostgreSQL connections "
+        "only (other databases and the embedded store stop the job)"])
 
 
 def _script(step: Step, gen: Generator, t: Transformation, connection: str) -> StepCode:
@@ -192,5 +209,5 @@ def _script(step: Step, gen: Generator, t: Transformation, connection: str) -> S
         outputs[key] = Output(var, p.name, origin)
     lines += select_code(var, [*columns, *gen.extra(var)], var)
     return StepCode(lines, outputs, [
-        "script mode: the script file each row names runs over JDBC, one row out per row in (PostgreSQL "
-        "connections)"])
+        "script mode: the script file each row names runs over JDBC, one row out per row in; on PostgreSQL "
+        "connections only (other databases and the embedded store stop the job)"])
