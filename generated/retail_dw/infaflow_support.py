@@ -943,8 +943,8 @@ class Job:
     # -- SQL transformation ------------------------------------------------------------------------------
 
     def sql_query(self, instance: str, df: DataFrame, connection: Connection, query: str, *, inputs: list[str],
-                  outputs: list[tuple[str, str]], at_least_one_row: bool, continue_on_error: bool,
-                  max_rows: int) -> DataFrame:
+                  outputs: list[tuple[str, str]], continue_on_error: bool, at_least_one_row: bool = False,
+                  max_rows: int = 0, passive: bool = False) -> DataFrame:
         """An SQL transformation in query mode: ``query`` (statements separated by ``;``, ``$$PARAMETERS``
         expanded) runs once per row of ``df`` in row order, ``?port?`` bound to the row's value and ``~port~``
         replaced by it (``inputs``: the ports the query names). The rows returned: each SELECT's rows (at most
@@ -957,14 +957,20 @@ class Job:
 
         Set-based: the rows' bound values go to a staging table of the database, one PL/pgSQL block runs the
         statements for each staged row and keeps what they return in a second staging table, read back and
-        joined to the rows."""
+        joined to the rows.
+
+        ``passive`` (the transformation is not active): one row out per row in, as :func:`sql_passive_block`
+        says; ``_row_id`` is kept."""
         self.check_stop()
         self._require_sql_database(instance, connection)
         numbered, staged = self._stage_sql_rows(connection, df, inputs)
         results = staged.removesuffix("_in") + "_out"
-        block = sql_query_block(sql_statements(self.text(query)), inputs, staged=staged, results=results,
-                                n_outputs=len(outputs), at_least_one_row=at_least_one_row,
-                                continue_on_error=continue_on_error, max_rows=max_rows)
+        statements = sql_statements(self.text(query))
+        block = (sql_passive_block(statements, inputs, staged=staged, results=results, n_outputs=len(outputs))
+                 if passive else
+                 sql_query_block(statements, inputs, staged=staged, results=results, n_outputs=len(outputs),
+                                 at_least_one_row=at_least_one_row, continue_on_error=continue_on_error,
+                                 max_rows=max_rows))
         self._run_sql_block(instance, connection, block, results)
         values = "".join(f", sq_values[{i + 1}] AS o{i}" for i in range(len(outputs)))
         out = self.spark.read.format("jdbc").options(
@@ -976,7 +982,8 @@ class Job:
         if not continue_on_error:
             self._count_sql_errors(instance, out, "_sql_error")
         rows = numbered.join(out, "_sq_row")
-        rows = rows.withColumn(ROW_ID, F.struct(F.col(ROW_ID).alias("row"), F.col("_sq_seq").alias("seq")))
+        if not passive:
+            rows = rows.withColumn(ROW_ID, F.struct(F.col(ROW_ID).alias("row"), F.col("_sq_seq").alias("seq")))
         return rows.drop("_sq_row", "_sq_seq")
 
     def sql_script(self, instance: str, df: DataFrame, connection: Connection, script_name: str, *,
@@ -1347,6 +1354,61 @@ def sql_query_block(statements: list[str], inputs: list[str], *, staged: str, re
         f"  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP",
         "    v_seq := 0; v_taken := 0; v_stop := false;",
         *body,
+        "  END LOOP;",
+        "END $infaflow$",
+    ])
+
+
+def sql_passive_block(statements: list[str], inputs: list[str], *, staged: str, results: str, n_outputs: int) -> str:
+    """The PL/pgSQL block of an SQL transformation in query mode configured as passive (Transformation Guide,
+    "Rules and Guidelines for Passive Mode"): for each row of ``staged``, every statement runs (each in its
+    own subtransaction); the row out carries the first statement's data (its first row, with an error when
+    it retrieves several) or rows affected, and the errors of all the statements separated by semicolons.
+    One row per input row in the new table ``results`` (same columns as :func:`sql_query_block`)."""
+    body: list[str] = []
+    for number, statement in enumerate(statements, 1):
+        text, bound = _statement_code(statement, inputs)
+        using = f" USING {', '.join(bound)}" if bound else ""
+        if number == 1:
+            run = [
+                f"        IF v_q ~* {_SELECTS} THEN",
+                "          EXECUTE 'SELECT count(*) OVER (), ARRAY(SELECT e.value FROM "
+                "json_each_text(row_to_json(sq_result)) WITH ORDINALITY AS e ORDER BY e.ordinality) FROM "
+                f"(SELECT * FROM (' || v_q || ') AS sq_inner LIMIT 2) AS sq_result'{using} INTO v_n, v_values;",
+                f"          IF cardinality(v_values) > {n_outputs} THEN",
+                "            v_values := NULL;",
+                "            RAISE EXCEPTION 'the query returns more columns than the SQL transformation has "
+                f"output ports ({n_outputs})';",
+                "          END IF;",
+                "          IF v_n > 1 THEN",
+                "            v_errors := concat_ws('; ', v_errors, 'the SQL transformation generated multiple rows');",
+                "          END IF;",
+                "        ELSE",
+                f"          EXECUTE v_q{using};",
+                "          GET DIAGNOSTICS v_affected = ROW_COUNT;",
+                "        END IF;",
+            ]
+        else:
+            run = [f"        EXECUTE v_q{using};"]
+        body += [
+            f"    -- statement {number}",
+            f"    v_q := {text};",
+            "    BEGIN",
+            *[line[2:] for line in run],
+            "    EXCEPTION WHEN OTHERS THEN",
+            "      v_errors := concat_ws('; ', v_errors, SQLERRM);",
+            "    END;",
+        ]
+    return "\n".join([
+        "DO $infaflow$",
+        "DECLARE",
+        "  r record; v_q text; v_n bigint; v_affected bigint; v_values text[]; v_errors text;",
+        "BEGIN",
+        f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, sq_values text[]);",
+        f"  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP",
+        "    v_affected := 0; v_values := NULL; v_errors := NULL;",
+        *body,
+        f"    INSERT INTO {results} VALUES (r.sq_row, 1, v_errors, v_affected, v_values);",
         "  END LOOP;",
         "END $infaflow$",
     ])

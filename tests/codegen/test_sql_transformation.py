@@ -99,8 +99,8 @@ def test_query_mode_code() -> None:
         ),
         inputs=["DEPT"],
         outputs=[("TITLE", "string"), ("LVL", "int")],
-        at_least_one_row=True,  # pass-through ports: every statement gives a row
         continue_on_error=False,
+        at_least_one_row=True,  # pass-through ports: every statement gives a row
         max_rows=0,
     )
     sql_titles = sql_titles.select(
@@ -145,9 +145,30 @@ def test_dynamic_query_and_connection_without_session() -> None:
            "on PostgreSQL connections only (other databases and the embedded store stop the job)" in lines
     assert '# no session sets its connection: job.connection("SQL_DYN") names the connection to map in ' \
            "connections.toml" in lines
-    assert ['"~QTXT~",', 'inputs=["QTXT"],', 'outputs=[("V", "string")],', "at_least_one_row=False,",
-            "continue_on_error=False,", "max_rows=2,"] == lines[lines.index('job.connection("SQL_DYN"),') + 1:
+    assert ['"~QTXT~",', 'inputs=["QTXT"],', 'outputs=[("V", "string")],', "continue_on_error=False,",
+            "at_least_one_row=False,", "max_rows=2,"] == lines[lines.index('job.connection("SQL_DYN"),') + 1:
                                                                 lines.index('job.connection("SQL_DYN"),') + 7]
+
+
+def test_passive_query_mode_code() -> None:
+    t = sqlt("SQL_ONE", [inp("ID", "integer"), SQL_ERROR, out("ID_output", "integer"), out("V")],
+             query="SELECT v FROM t WHERE id = ?ID?", max_rows=5)
+    t.attributes["Is Active"] = "NO"
+    job = _mapping((t, {"ID": "ID"}, ["ID_output", "V", "SQLError"])).render()
+    assert job.complete, job.gaps
+    assert """    # query mode, a static query, passive: runs once per input row over JDBC, in row order; on PostgreSQL connections only (other databases and the embedded store stop the job)
+    sql_one = sq_src.select("ID", "_row_id")
+    sql_one = job.sql_query(
+        "SQL_ONE",
+        sql_one,
+        job.connection("PG"),
+        "SELECT v FROM t WHERE id = ?ID?",
+        inputs=["ID"],
+        outputs=[("V", "string")],
+        continue_on_error=False,
+        passive=True,  # Is Active = NO: one row out per row in
+    )
+""" in job.code
 
 
 def test_the_conversion_report_names_the_database_steps() -> None:
@@ -273,6 +294,10 @@ def _pg_mapping(stop_on_errors: str = "0") -> MappingBuilder:
                   query="SELECT ?ID? * 10, DATE '2024-01-31' + ?ID?")
     wide = sqlt("SQL_WIDE", [inp("ID", "integer"), SQL_ERROR, out("ONLY", "integer")],
                 query="SELECT ?ID?, 2", continue_on_error=True)
+    passive = sqlt("SQL_PASSIVE", [inp("ID", "integer"), inp("DEPT"), SQL_ERROR, out("ID_output", "integer"),
+                                   out("TITLE"), out("NumRowsAffected", "integer")],
+                   query="SELECT title FROM dept_titles WHERE dept = ?DEPT? ORDER BY title; SELECT 1 / (?ID? - 4)")
+    passive.attributes["Is Active"] = "NO"
     script = sqlt("SQL_SCRIPT", [inp("ID", "integer"), inp("ScriptName"), out("ID_output", "integer"),
                                  out("ScriptResult"), out("ScriptError"), out("NumRowsAffected", "integer")],
                   mode="1")
@@ -286,6 +311,7 @@ def _pg_mapping(stop_on_errors: str = "0") -> MappingBuilder:
         (dynamic, {"ID": "ID", "QTXT": "QTXT"}, ["ID_output", "V", "SQLError"]),
         (typed, {"ID": "ID"}, ["N", "DAY", "SPARE", "SQLError"]),
         (wide, {"ID": "ID"}, ["ONLY", "SQLError"]),
+        (passive, {"ID": "ID", "DEPT": "DEPT"}, ["ID_output", "TITLE", "NumRowsAffected", "SQLError"]),
         (script, {"ID": "ID", "SCRIPT": "ScriptName"}, ["ID_output", "ScriptResult", "ScriptError",
                                                         "NumRowsAffected"]),
         stop_on_errors=stop_on_errors)
@@ -356,6 +382,10 @@ def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_pa
     # more columns than output ports: the statement fails
     assert read_csv(tgt / "t_sql_wide.out") == [
         ["", "the query returns more columns than the SQL transformation has output ports (1)"]] * 4
+    # passive: one row per input row, the first statement's first row, every statement's errors
+    assert read_csv(tgt / "t_sql_passive.out") == [
+        ["1", "analyst", "0", "the SQL transformation generated multiple rows"], ["2", "clerk", "0", ""],
+        ["3", "", "0", ""], ["4", "", "0", "division by zero"]]
     # script mode: PASSED/FAILED, the error, the rows changed; a failed statement ends the script
     script = read_csv(tgt / "t_sql_script.out")
     assert script[0] == ["1", "PASSED", "", "3"]
@@ -369,8 +399,9 @@ def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_pa
     assert [a for a in audit if a[1] == "count"] == [["1", "count"], ["2", "count"], ["3", "count"], ["4", "count"]]
     assert [a for a in audit if a[1] == "strict"] == [["1", "strict"], ["2", "strict"], ["4", "strict"]]
     assert ["2", "script"] in audit and ["2", "after the error"] not in audit
-    # SQL errors without continue on SQL error are row errors: SQL_STRICT row 3, the two failed scripts, row 4's
-    assert '"TotalTransErrors": 4' in run.stdout
+    # SQL errors without continue on SQL error are row errors: SQL_STRICT row 3, the two failed scripts, row 4's,
+    # SQL_PASSIVE rows 1 and 4
+    assert '"TotalTransErrors": 6' in run.stdout
     # the staging tables are dropped
     assert psql(postgres, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'infaflow_sql_%'") == [["0"]]
 

@@ -138,8 +138,9 @@ def _query_mode(step: Step, gen: Generator, t: Transformation, connection: str) 
                and p.name.lower() not in _QUERY_PORTS]
     rows_affected = t.port("NumRowsAffected") is not None
     at_least_one_row = bool(passed) or rows_affected
+    passive = str(t.attributes.get("Is Active", "YES")).strip().upper() in ("NO", "FALSE", "0")
     var = gen.var(step)
-    lines, _origin = gen.assemble(step, inputs, var)
+    lines, origin = gen.assemble(step, inputs, var)
     typed = ", ".join(f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in results)
     why = ("pass-through ports" if passed else "") + (" and " if passed and rows_affected else "") + \
         ("NumRowsAffected" if rows_affected else "")
@@ -151,10 +152,11 @@ def _query_mode(step: Step, gen: Generator, t: Transformation, connection: str) 
         *_sql_code(query, "    "),
         f"    inputs=[{', '.join(py_str(p.name) for p in referenced)}],",
         f"    outputs=[{typed}],",
-        f"    at_least_one_row={at_least_one_row},"
-        + (f"  # {why}: every statement gives a row" if at_least_one_row else ""),
         f"    continue_on_error={_flag(t, 'Is_Continue_On_Error_Selected')},",
-        f"    max_rows={_max_rows(t)},",
+        *(["    passive=True,  # Is Active = NO: one row out per row in"] if passive else [
+            f"    at_least_one_row={at_least_one_row},"
+            + (f"  # {why}: every statement gives a row" if at_least_one_row else ""),
+            f"    max_rows={_max_rows(t)},"]),
         ")",
     ]
     columns: list[str] = []
@@ -169,10 +171,11 @@ def _query_mode(step: Step, gen: Generator, t: Transformation, connection: str) 
             columns.append(col_alias(_QUERY_PORTS[key], p.name))
         else:
             columns.append(py_str(p.name))
-        outputs[key] = Output(var, p.name, step.name)
+        outputs[key] = Output(var, p.name, origin if passive else step.name)
     lines += select_code(var, [*columns, *gen.extra(var)], var)
     mode = "a dynamic query (~port~ in its text)" if any(m.group(2) for m in _PORT_IN_QUERY.finditer(query)) \
         else "a static query"
+    mode += ", passive" if passive else ""
     return StepCode(lines, outputs, [
         f"query mode, {mode}: runs once per input row over JDBC, in row order; on PostgreSQL connections "
         "only (other databases and the embedded store stop the job)"])
