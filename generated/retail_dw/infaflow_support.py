@@ -942,7 +942,7 @@ class Job:
 
     # -- SQL transformation ------------------------------------------------------------------------------
 
-    def sql_query(self, instance: str, df: DataFrame, connection: Connection, query: str, *, inputs: list[str],
+    def sql_query(self, instance: str, df: DataFrame, connection: Connection | str, query: str, *, inputs: list[str],
                   outputs: list[tuple[str, str]], continue_on_error: bool, at_least_one_row: bool = False,
                   max_rows: int = 0, passive: bool = False) -> DataFrame:
         """An SQL transformation in query mode: ``query`` (statements separated by ``;``, ``$$PARAMETERS``
@@ -960,8 +960,20 @@ class Job:
         joined to the rows.
 
         ``passive`` (the transformation is not active): one row out per row in, as :func:`sql_passive_block`
-        says; ``_row_id`` is kept."""
+        says; ``_row_id`` is kept.
+
+        ``connection`` a column name: each row's logical connection object (see :meth:`_per_connection`)."""
         self.check_stop()
+        if isinstance(connection, str):
+            empty = df.select("*", F.lit(None).cast("string").alias("_sql_error"),
+                              F.lit(None).cast("int").alias("_sql_rows_affected"),
+                              *[F.lit(None).cast(t).alias(n) for n, t in outputs])
+            if not passive:
+                empty = empty.withColumn(ROW_ID, F.struct(F.col(ROW_ID).alias("row"),
+                                                          F.lit(0).cast("bigint").alias("seq")))
+            return self._per_connection(instance, df, connection, empty, lambda part, conn: self.sql_query(
+                instance, part, conn, query, inputs=inputs, outputs=outputs, continue_on_error=continue_on_error,
+                at_least_one_row=at_least_one_row, max_rows=max_rows, passive=passive))
         self._require_sql_database(instance, connection)
         numbered, staged = self._stage_sql_rows(connection, df, inputs)
         results = staged.removesuffix("_in") + "_out"
@@ -986,7 +998,7 @@ class Job:
             rows = rows.withColumn(ROW_ID, F.struct(F.col(ROW_ID).alias("row"), F.col("_sq_seq").alias("seq")))
         return rows.drop("_sq_row", "_sq_seq")
 
-    def sql_script(self, instance: str, df: DataFrame, connection: Connection, script_name: str, *,
+    def sql_script(self, instance: str, df: DataFrame, connection: Connection | str, script_name: str, *,
                    continue_on_error: bool) -> DataFrame:
         """An SQL transformation in script mode: for each row of ``df``, in row order, the statements of the
         script file its ``script_name`` column names (separated by ``;``) run in the database; the output of
@@ -997,8 +1009,14 @@ class Job:
 
         The script files are read where the job's driver runs (as PowerCenter reads them on the Integration
         Service's machine): their statements go to a staging table, one PL/pgSQL block runs them for each
-        row."""
+        row. ``connection`` a column name: each row's logical connection object (see :meth:`_per_connection`)."""
         self.check_stop()
+        if isinstance(connection, str):
+            empty = df.select("*", F.lit(None).cast("string").alias("_script_result"),
+                              F.lit(None).cast("string").alias("_script_error"),
+                              F.lit(None).cast("int").alias("_sql_rows_affected"))
+            return self._per_connection(instance, df, connection, empty, lambda part, conn: self.sql_script(
+                instance, part, conn, script_name, continue_on_error=continue_on_error))
         self._require_sql_database(instance, connection)
         numbered, staged = self._stage_sql_rows(connection, df, [script_name])
         names = [row[0] for row in df.select(F.col(f"`{script_name}`")).distinct().collect()]
@@ -1016,6 +1034,24 @@ class Job:
         if not continue_on_error:
             self._count_sql_errors(instance, out, "_script_error")
         return numbered.join(out, "_sq_row", "left").drop("_sq_row")
+
+    def _per_connection(self, instance: str, df: DataFrame, column: str, empty: DataFrame,
+                        run: Callable[[DataFrame, Connection], DataFrame]) -> DataFrame:
+        """An SQL transformation whose rows name their connection in ``column`` (the LogicalConnectionObject
+        port): the rows of each connection run on it, the connections in name order, and come back in one
+        frame (``_row_id`` keeps PowerCenter's row order); ``empty`` (no rows, the result's columns) when there
+        are no rows. A row that names no connection fails the session."""
+        names = [row[0] for row in df.select(F.col(f"`{column}`")).distinct().collect()]
+        if None in names:
+            raise SessionFailed(f"{self.session}: SQL transformation {instance}: a row names no connection "
+                                f"({column} is NULL)")
+        if not names:
+            return empty.limit(0)
+        parts = [run(df.where(F.col(f"`{column}`") == name), self.connection(name)) for name in sorted(names)]
+        out = parts[0]
+        for part in parts[1:]:
+            out = out.unionByName(part)
+        return out
 
     def _require_sql_database(self, instance: str, connection: Connection) -> None:
         if not connection.is_jdbc:

@@ -22,7 +22,8 @@ from infaflow.codegen import support
 from infaflow.codegen.job import JobSource
 from infaflow.model import ConnectionReference, Port, SessionExtension, Transformation
 
-SOURCE = [("ID", "integer"), ("NAME", "string"), ("DEPT", "string"), ("QTXT", "string"), ("SCRIPT", "string")]
+SOURCE = [("ID", "integer"), ("NAME", "string"), ("DEPT", "string"), ("QTXT", "string"), ("SCRIPT", "string"),
+          ("CONN", "string")]
 
 
 def sqlt(name: str, ports: list[Port], *, query: str = "", mode: str = "0", continue_on_error: bool = False,
@@ -171,6 +172,17 @@ def test_passive_query_mode_code() -> None:
 """ in job.code
 
 
+def test_logical_connection_object_code() -> None:
+    t = sqlt("SQL_WHERE", [inp("ID", "integer"), inp("LogicalConnectionObject"), SQL_ERROR, out("DB")],
+             query="SELECT current_database()", connection_type="1")
+    job = _mapping((t, {"ID": "ID", "CONN": "LogicalConnectionObject"}, ["DB"])).render()
+    assert job.complete, job.gaps
+    lines = _lines(job)
+    assert "# each row names its connection in LogicalConnectionObject (a logical connection object): the rows of " \
+           "each connection run on it" in lines
+    assert lines[lines.index('"SQL_WHERE",') + 2] == '"LogicalConnectionObject",'
+
+
 def test_the_conversion_report_names_the_database_steps() -> None:
     job = _mapping((DEPT_TITLES, {"DEPT": "DEPT"}, ["TITLE"])).render()
     assert [(d.instance, d.databases) for d in job.database_steps] == [("SQL_TITLES", ("PostgreSQL",))]
@@ -186,12 +198,13 @@ def test_the_session_connection_variable() -> None:
 
 
 @pytest.mark.parametrize(("t", "message"), [
-    (sqlt("SQL_X", [inp("A"), SQL_ERROR], query="SELECT 1", connection_type="1"),
-     "SQL_X: the SQL transformation takes its database connection from ports (Connection_Type 1); only a static "
-     "connection is supported"),
-    (sqlt("SQL_X", [inp("A"), inp("LogicalConnectionObject"), SQL_ERROR], query="SELECT 1"),
-     "SQL_X: the SQL transformation takes its database connection from ports (Connection_Type 0: "
-     "LogicalConnectionObject); only a static connection is supported"),
+    (sqlt("SQL_X", [inp("A"), SQL_ERROR], query="SELECT 1", connection_type="2"),
+     "SQL_X: the SQL transformation's Connection_Type 2 has no LogicalConnectionObject port; only a static or a "
+     "logical connection is supported"),
+    (sqlt("SQL_X", [inp("A"), inp("ConnectString"), inp("DBUser"), inp("DBPasswd"), SQL_ERROR], query="SELECT 1",
+          connection_type="2"),
+     "SQL_X: the SQL transformation takes its database connection information from ports (ConnectString, DBUser, "
+     "DBPasswd): a native connect string per row is not supported"),
     (sqlt("SQL_X", [inp("A"), SQL_ERROR], query="  "),
      "SQL_X: the SQL transformation in query mode has no query (SQL_Query is empty)"),
     (sqlt("SQL_X", [inp("ScriptName"), out("ScriptResult"), out("ROWS")], mode="1"),
@@ -259,12 +272,13 @@ INSERT INTO headcount VALUES ('D1', 0), ('D1', 0), ('D2', 0);
 CREATE TABLE audit (seq serial, id int, what text);
 """
 
-# ID, NAME, DEPT, QTXT (a whole query), SCRIPT (a script file, relative to the job's directory)
+# ID, NAME, DEPT, QTXT (a whole query), SCRIPT (a script file, relative to the job's directory), CONN (a logical
+# connection object: PG_OTHER is the database "other" of the same server)
 ROWS = [
-    ["1", "Ann", "D1", "SELECT title FROM dept_titles ORDER BY title", "scripts/ok.sql"],
-    ["2", "Bob", "D2", "SELECT 'only'", "scripts/bad.sql"],
-    ["3", "Cy", "D9", "SELECT no_such_column FROM dept_titles", "scripts/none.sql"],
-    ["4", "", "", "DELETE FROM dept_titles WHERE dept = 'D3'", ""],
+    ["1", "Ann", "D1", "SELECT title FROM dept_titles ORDER BY title", "scripts/ok.sql", "PG"],
+    ["2", "Bob", "D2", "SELECT 'only'", "scripts/bad.sql", "PG_OTHER"],
+    ["3", "Cy", "D9", "SELECT no_such_column FROM dept_titles", "scripts/none.sql", "PG"],
+    ["4", "", "", "DELETE FROM dept_titles WHERE dept = 'D3'", "", "PG_OTHER"],
 ]
 SCRIPTS = {
     "ok.sql": "CREATE TABLE IF NOT EXISTS made (a int);\nINSERT INTO made VALUES (1), (2);\nSELECT * FROM made;\n"
@@ -298,6 +312,9 @@ def _pg_mapping(stop_on_errors: str = "0") -> MappingBuilder:
                                    out("TITLE"), out("NumRowsAffected", "integer")],
                    query="SELECT title FROM dept_titles WHERE dept = ?DEPT? ORDER BY title; SELECT 1 / (?ID? - 4)")
     passive.attributes["Is Active"] = "NO"
+    where = sqlt("SQL_WHERE", [inp("ID", "integer"), inp("LogicalConnectionObject"), SQL_ERROR,
+                               out("ID_output", "integer"), out("DB")],
+                 query="SELECT current_database()", connection_type="1")
     script = sqlt("SQL_SCRIPT", [inp("ID", "integer"), inp("ScriptName"), out("ID_output", "integer"),
                                  out("ScriptResult"), out("ScriptError"), out("NumRowsAffected", "integer")],
                   mode="1")
@@ -312,6 +329,7 @@ def _pg_mapping(stop_on_errors: str = "0") -> MappingBuilder:
         (typed, {"ID": "ID"}, ["N", "DAY", "SPARE", "SQLError"]),
         (wide, {"ID": "ID"}, ["ONLY", "SQLError"]),
         (passive, {"ID": "ID", "DEPT": "DEPT"}, ["ID_output", "TITLE", "NumRowsAffected", "SQLError"]),
+        (where, {"ID": "ID", "CONN": "LogicalConnectionObject"}, ["ID_output", "DB", "SQLError"]),
         (script, {"ID": "ID", "SCRIPT": "ScriptName"}, ["ID_output", "ScriptResult", "ScriptError",
                                                         "NumRowsAffected"]),
         stop_on_errors=stop_on_errors)
@@ -325,8 +343,10 @@ def _spark_submit(job: JobSource, pg: dict[str, str], tmp_path: Path) -> subproc
         (project / "scripts" / name).write_text(text)
     shutil.copyfile(support.__file__, project / "infaflow_support.py")
     (project / "job.py").write_text(job.code)
+    other = pg["url"].rsplit("/", 1)[0] + "/other"
     (project / "connections.toml").write_text(
-        f'[connections.PG]\nurl = "{pg["url"]}"\ndriver = "org.postgresql.Driver"\nuser_env = "PGUSER_TEST"\n')
+        f'[connections.PG]\nurl = "{pg["url"]}"\ndriver = "org.postgresql.Driver"\nuser_env = "PGUSER_TEST"\n'
+        f'[connections.PG_OTHER]\nurl = "{other}"\ndriver = "org.postgresql.Driver"\nuser_env = "PGUSER_TEST"\n')
     src = tmp_path / "src"
     src.mkdir()
     lines = [",".join(name for name, _t in SOURCE)] + [",".join(row) for row in ROWS]
@@ -346,6 +366,8 @@ def _spark_submit(job: JobSource, pg: dict[str, str], tmp_path: Path) -> subproc
 @pytest.mark.spark
 def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_path: Path) -> None:
     psql(postgres, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" + TABLES)
+    psql(postgres, "DROP DATABASE IF EXISTS other")
+    psql(postgres, "CREATE DATABASE other")
     run = _spark_submit(_pg_mapping().render(), postgres, tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     tgt = tmp_path / "tgt"
@@ -386,6 +408,9 @@ def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_pa
     assert read_csv(tgt / "t_sql_passive.out") == [
         ["1", "analyst", "0", "the SQL transformation generated multiple rows"], ["2", "clerk", "0", ""],
         ["3", "", "0", ""], ["4", "", "0", "division by zero"]]
+    # a logical connection object per row: each row's query runs on the database it names
+    assert read_csv(tgt / "t_sql_where.out") == [["1", "postgres", ""], ["2", "other", ""], ["3", "postgres", ""],
+                                                 ["4", "other", ""]]
     # script mode: PASSED/FAILED, the error, the rows changed; a failed statement ends the script
     script = read_csv(tgt / "t_sql_script.out")
     assert script[0] == ["1", "PASSED", "", "3"]
@@ -410,6 +435,8 @@ def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_pa
 @pytest.mark.slow
 def test_sql_errors_reach_the_stop_on_errors_threshold(postgres: dict[str, str], tmp_path: Path) -> None:
     psql(postgres, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" + TABLES)
+    psql(postgres, "DROP DATABASE IF EXISTS other")
+    psql(postgres, "CREATE DATABASE other")
     run = _spark_submit(_pg_mapping(stop_on_errors="1").render(), postgres, tmp_path)
     assert run.returncode != 0
     assert "row errors in SQL_STRICT reached the session's Stop on errors threshold (1)" in run.stdout + run.stderr

@@ -38,7 +38,8 @@ _PASS_THROUGH_SUFFIX = "_output"
 _QUERY_PORTS = {"sqlerror": "_sql_error", "numrowsaffected": "_sql_rows_affected"}
 _SCRIPT_PORTS = {"scriptresult": "_script_result", "scripterror": "_script_error",
                  "numrowsaffected": "_sql_rows_affected"}
-_DYNAMIC_CONNECTION_PORTS = ("logicalconnectionobject", "connectstring", "dbuser", "dbpasswd")
+_LOGICAL_CONNECTION_PORT = "logicalconnectionobject"  # each row names its connection
+_CONNECTION_INFO_PORTS = ("connectstring", "dbuser", "dbpasswd", "codepage", "advancedoptions")
 # The databases whose JDBC connections run the per-row block (support module, Job._require_sql_database).
 DATABASES = ("PostgreSQL",)
 
@@ -110,15 +111,24 @@ def generate(step: Step, gen: Generator) -> StepCode:
     t = step.transformation
     assert t is not None
     connection_type = _setting(t, "Connection_Type", "0").strip() or "0"
-    dynamic = [p.name for p in t.ports if p.is_input and p.name.lower() in _DYNAMIC_CONNECTION_PORTS]
-    if connection_type != "0" or dynamic:
-        raise ConversionError(
-            f"the SQL transformation takes its database connection from ports (Connection_Type {connection_type}"
-            f"{': ' + ', '.join(dynamic) if dynamic else ''}); only a static connection is supported")
+    info = [p.name for p in t.ports if p.is_input and p.name.lower() in _CONNECTION_INFO_PORTS]
+    logical = next((p for p in t.ports if p.is_input and p.name.lower() == _LOGICAL_CONNECTION_PORT), None)
+    if info:
+        raise ConversionError(f"the SQL transformation takes its database connection information from ports "
+                              f"({', '.join(info)}): a native connect string per row is not supported")
+    if connection_type != "0" and logical is None:
+        raise ConversionError(f"the SQL transformation's Connection_Type {connection_type} has no "
+                              "LogicalConnectionObject port; only a static or a logical connection is supported")
     extension = step.extension("TEMPLATEEXTENSION")
-    connection = connection_code(extension, step.name.rsplit(".", 1)[-1])
+    if logical is not None:  # each row names a connection object: mapped in connections.toml by name
+        connection = py_str(logical.name)
+    else:
+        connection = connection_code(extension, step.name.rsplit(".", 1)[-1])
     code = _script(step, gen, t, connection) if _is_script_mode(t) else _query_mode(step, gen, t, connection)
-    if extension is None:
+    if logical is not None:
+        code.notes.append(f"each row names its connection in {logical.name} (a logical connection object): "
+                          "the rows of each connection run on it")
+    elif extension is None:
         code.notes.append(f"no session sets its connection: {connection} names the connection to map in "
                           "connections.toml")
     gen.database_steps.append(DatabaseStep(step.name, code.notes[0], DATABASES, step.location.file or gen.file,
