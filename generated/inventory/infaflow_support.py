@@ -974,6 +974,157 @@ class Job:
         (self.spark.read.format("jdbc").options(**connection.jdbc_options(), query=probe,
                                                  sessionInitStatement=statement).load().collect())
 
+    # -- SQL transformation ------------------------------------------------------------------------------
+
+    def sql_query(self, instance: str, df: DataFrame, connection: Connection | str, query: str, *, inputs: list[str],
+                  outputs: list[tuple[str, str]], continue_on_error: bool, at_least_one_row: bool = False,
+                  max_rows: int = 0, passive: bool = False) -> DataFrame:
+        """An SQL transformation in query mode: ``query`` (statements separated by ``;``, ``$$PARAMETERS``
+        expanded) runs once per row of ``df`` in row order, ``?port?`` bound to the row's value and ``~port~``
+        replaced by it (``inputs``: the ports the query names). The rows returned: each SELECT's rows (at most
+        ``max_rows`` per input row over its SELECTs, 0 = no limit) with the ``outputs`` columns in order; with
+        ``at_least_one_row`` (pass-through or NumRowsAffected ports) one row for a statement that returns none;
+        one row carrying the database's message for a failed statement, after which the row's other statements
+        run only with ``continue_on_error`` (without it the failure also counts as a row error of the
+        transformation). Added columns: ``_sql_error``, ``_sql_rows_affected`` and the outputs; ``_row_id``
+        becomes (input row, output row), so the rows keep PowerCenter's order.
+
+        Set-based: the rows' bound values go to a staging table of the database, one PL/pgSQL block runs the
+        statements for each staged row and keeps what they return in a second staging table, read back and
+        joined to the rows.
+
+        ``passive`` (the transformation is not active): one row out per row in, as :func:`sql_passive_block`
+        says; ``_row_id`` is kept.
+
+        ``connection`` a column name: each row's logical connection object (see :meth:`_per_connection`)."""
+        self.check_stop()
+        if isinstance(connection, str):
+            empty = df.select("*", F.lit(None).cast("string").alias("_sql_error"),
+                              F.lit(None).cast("int").alias("_sql_rows_affected"),
+                              *[F.lit(None).cast(t).alias(n) for n, t in outputs])
+            if not passive:
+                empty = empty.withColumn(ROW_ID, F.struct(F.col(ROW_ID).alias("row"),
+                                                          F.lit(0).cast("bigint").alias("seq")))
+            return self._per_connection(instance, df, connection, empty, lambda part, conn: self.sql_query(
+                instance, part, conn, query, inputs=inputs, outputs=outputs, continue_on_error=continue_on_error,
+                at_least_one_row=at_least_one_row, max_rows=max_rows, passive=passive))
+        self._require_sql_database(instance, connection)
+        numbered, staged = self._stage_sql_rows(connection, df, inputs)
+        results = staged.removesuffix("_in") + "_out"
+        statements = sql_statements(self.text(query))
+        block = (sql_passive_block(statements, inputs, staged=staged, results=results, n_outputs=len(outputs))
+                 if passive else
+                 sql_query_block(statements, inputs, staged=staged, results=results, n_outputs=len(outputs),
+                                 at_least_one_row=at_least_one_row, continue_on_error=continue_on_error,
+                                 max_rows=max_rows))
+        self._run_sql_block(instance, connection, block, results)
+        values = "".join(f", sq_values[{i + 1}] AS o{i}" for i in range(len(outputs)))
+        out = self.spark.read.format("jdbc").options(
+            **connection.jdbc_options(),
+            query=f"SELECT sq_row, sq_seq, sq_error, sq_affected{values} FROM {results}").load()
+        out = out.select(F.col("sq_row").alias("_sq_row"), F.col("sq_seq").alias("_sq_seq"),
+                         F.col("sq_error").alias("_sql_error"), F.col("sq_affected").cast("int").alias("_sql_rows_affected"),
+                         *[F.col(f"o{i}").cast(t).alias(n) for i, (n, t) in enumerate(outputs)])
+        if not continue_on_error:
+            self._count_sql_errors(instance, out, "_sql_error")
+        rows = numbered.join(out, "_sq_row")
+        if not passive:
+            rows = rows.withColumn(ROW_ID, F.struct(F.col(ROW_ID).alias("row"), F.col("_sq_seq").alias("seq")))
+        return rows.drop("_sq_row", "_sq_seq")
+
+    def sql_script(self, instance: str, df: DataFrame, connection: Connection | str, script_name: str, *,
+                   continue_on_error: bool) -> DataFrame:
+        """An SQL transformation in script mode: for each row of ``df``, in row order, the statements of the
+        script file its ``script_name`` column names (separated by ``;``) run in the database; the output of
+        SELECT statements is ignored. Added columns, one row per input row: ``_script_result`` (PASSED, or
+        FAILED when a statement failed or the file cannot be read), ``_script_error`` (the messages, one a
+        line), ``_sql_rows_affected`` (rows inserted, updated or deleted by the script). A failed statement
+        ends the script unless ``continue_on_error``; without it the failure is also a row error.
+
+        The script files are read where the job's driver runs (as PowerCenter reads them on the Integration
+        Service's machine): their statements go to a staging table, one PL/pgSQL block runs them for each
+        row. ``connection`` a column name: each row's logical connection object (see :meth:`_per_connection`)."""
+        self.check_stop()
+        if isinstance(connection, str):
+            empty = df.select("*", F.lit(None).cast("string").alias("_script_result"),
+                              F.lit(None).cast("string").alias("_script_error"),
+                              F.lit(None).cast("int").alias("_sql_rows_affected"))
+            return self._per_connection(instance, df, connection, empty, lambda part, conn: self.sql_script(
+                instance, part, conn, script_name, continue_on_error=continue_on_error))
+        self._require_sql_database(instance, connection)
+        numbered, staged = self._stage_sql_rows(connection, df, [script_name])
+        names = [row[0] for row in df.select(F.col(f"`{script_name}`")).distinct().collect()]
+        scripts, results = staged.removesuffix("_in") + "_scripts", staged.removesuffix("_in") + "_out"
+        rows = [entry for name in names for entry in script_statements(name)]
+        (self.spark.createDataFrame(rows, "sq_name string, sq_no int, sq_text string, sq_error string")
+         .write.format("jdbc").options(**connection.jdbc_options(), dbtable=scripts).mode("overwrite").save())
+        self._staging.append((connection, scripts))
+        block = sql_script_block(staged=staged, scripts=scripts, results=results, continue_on_error=continue_on_error)
+        self._run_sql_block(instance, connection, block, results)
+        out = self.spark.read.format("jdbc").options(**connection.jdbc_options(), dbtable=results).load()
+        out = out.select(F.col("sq_row").alias("_sq_row"), F.col("sq_result").alias("_script_result"),
+                         F.col("sq_error").alias("_script_error"),
+                         F.col("sq_affected").cast("int").alias("_sql_rows_affected"))
+        if not continue_on_error:
+            self._count_sql_errors(instance, out, "_script_error")
+        return numbered.join(out, "_sq_row", "left").drop("_sq_row")
+
+    def _per_connection(self, instance: str, df: DataFrame, column: str, empty: DataFrame,
+                        run: Callable[[DataFrame, Connection], DataFrame]) -> DataFrame:
+        """An SQL transformation whose rows name their connection in ``column`` (the LogicalConnectionObject
+        port): the rows of each connection run on it, the connections in name order, and come back in one
+        frame (``_row_id`` keeps PowerCenter's row order); ``empty`` (no rows, the result's columns) when there
+        are no rows. A row that names no connection fails the session."""
+        names = [row[0] for row in df.select(F.col(f"`{column}`")).distinct().collect()]
+        if None in names:
+            raise SessionFailed(f"{self.session}: SQL transformation {instance}: a row names no connection "
+                                f"({column} is NULL)")
+        if not names:
+            return empty.limit(0)
+        parts = [run(df.where(F.col(f"`{column}`") == name), self.connection(name)) for name in sorted(names)]
+        out = parts[0]
+        for part in parts[1:]:
+            out = out.unionByName(part)
+        return out
+
+    def _require_sql_database(self, instance: str, connection: Connection) -> None:
+        if not connection.is_jdbc:
+            raise NotConverted(
+                f"{instance}: an SQL transformation runs its SQL on a database, and connection {connection.name} "
+                "is the embedded store; map it to JDBC in connections.toml"
+            )
+        dialect = _dialect(connection.url)
+        if dialect != "postgresql":
+            raise NotConverted(
+                f"{instance}: the SQL transformation is not available for dialect {dialect or connection.url} "
+                f"(connection {connection.name}): its per-row SQL runs on PostgreSQL connections only"
+            )
+
+    def _stage_sql_rows(self, connection: Connection, df: DataFrame, columns: list[str]) -> tuple[DataFrame, str]:
+        """``df`` numbered in row order (``_sq_row``) and the name of the staging table holding the number and
+        ``columns`` (as ``a0``, ``a1``...), written over JDBC."""
+        numbered = df.withColumn("_sq_row", F.row_number().over(Window.orderBy(ROW_ID)).cast("bigint"))
+        staged = f"infaflow_sql_{uuid.uuid4().hex[:12]}_in"
+        (numbered.select(F.col("_sq_row").alias("sq_row"), *[F.col(f"`{c}`").alias(f"a{i}") for i, c in enumerate(columns)])
+         .write.format("jdbc").options(**connection.jdbc_options(), dbtable=staged).mode("overwrite").save())
+        self._staging.append((connection, staged))
+        return numbered, staged
+
+    def _run_sql_block(self, instance: str, connection: Connection, block: str, results: str) -> None:
+        try:
+            self._execute_statement(connection, block)
+        except Exception as exc:  # noqa: BLE001 - the database's error, reported by the JDBC driver
+            raise SessionFailed(f"{self.session}: SQL transformation {instance} failed: {_database_error(exc)}") from None
+        self._staging.append((connection, results))
+
+    def _count_sql_errors(self, instance: str, out: DataFrame, column: str) -> None:
+        """SQL errors without Continue on SQL Error are row errors of the transformation (its count, and the
+        session's Stop on errors)."""
+        errors = out.where(F.col(column).isNotNull()).count()
+        if errors:
+            self._errors[instance] = self._errors.get(instance, 0) + errors
+            self._check_error_threshold()
+
     # -- the rest ----------------------------------------------------------------------------------
 
     def sequence(self, name: str, **settings: Any) -> Sequence:
@@ -1177,6 +1328,209 @@ def per_row_statement(url: str, name: str, n_args: int, n_outputs: int, staged: 
                     "ORDER BY s.sp_row")
     columns = ", ".join(f"s.a{i}" for i in range(n_args))
     return template.format(name=name, columns=columns, staged=staged, results=results)
+
+
+# -- SQL transformation: the per-row PL/pgSQL blocks ----------------------------------------------------------
+
+_BOUND_PORT = re.compile(r"\?([A-Za-z_][\w$#@]*)\?")  # ?port?: the row's value bound as a parameter
+_SUBSTITUTED_PORT = re.compile(r"~([A-Za-z_][\w$#@]*)~")  # ~port~: the row's value put into the text
+_SELECTS = r"'^[[:space:](]*(select|with|values|table)\y'"  # a statement that returns rows
+
+
+def _pg_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _statement_code(statement: str, inputs: list[str]) -> tuple[str, list[str]]:
+    """A statement as a PL/pgSQL text expression over the staged row ``r`` (``~port~`` replaced by the row's
+    value as text, NULL as an empty string) and the row's values it binds, in the order of its ``$n``."""
+    index = {name.lower(): i for i, name in enumerate(inputs)}
+    bound: list[str] = []
+
+    def bind(m: re.Match[str]) -> str:
+        i = index.get(m.group(1).lower())
+        if i is None:
+            return m.group(0)
+        if f"r.a{i}" not in bound:
+            bound.append(f"r.a{i}")
+        return f"${bound.index(f'r.a{i}') + 1}"
+
+    text = _BOUND_PORT.sub(bind, statement)
+    parts: list[str] = []
+    last = 0
+    for m in _SUBSTITUTED_PORT.finditer(text):
+        i = index.get(m.group(1).lower())
+        if i is None:
+            continue
+        parts += [_pg_text(text[last:m.start()]), f"coalesce(r.a{i}::text, '')"]
+        last = m.end()
+    parts.append(_pg_text(text[last:]))
+    return " || ".join(p for p in parts if p != "''") or "''", bound
+
+
+def sql_query_block(statements: list[str], inputs: list[str], *, staged: str, results: str, n_outputs: int,
+                    at_least_one_row: bool, continue_on_error: bool, max_rows: int) -> str:
+    """The PL/pgSQL block running an SQL transformation's query (``statements``) for each row of ``staged``
+    (``sq_row``, ``a0``...: the ``inputs``) in row order, keeping its output rows in the new table ``results``
+    (``sq_row``, ``sq_seq`` the output row's rank for that input row, ``sq_error``, ``sq_affected``,
+    ``sq_values`` the SELECT columns as text, in order). Each statement runs in its own subtransaction: a
+    failed one leaves no change and gives one row with the database's message."""
+    limit = (f" LIMIT ' || greatest({max_rows} - v_taken, 0)" if max_rows > 0 else "'")
+    empty_row = (f"INSERT INTO {results} VALUES (r.sq_row, v_seq + 1, NULL, 0, NULL); v_seq := v_seq + 1;"
+                 if at_least_one_row else "NULL;")
+    body: list[str] = []
+    for number, statement in enumerate(statements, 1):
+        text, bound = _statement_code(statement, inputs)
+        using = f" USING {', '.join(bound)}" if bound else ""
+        body += [
+            f"    -- statement {number}",
+            "    IF NOT v_stop THEN",
+            f"      v_q := {text};",
+            "      BEGIN",
+            f"        IF v_q ~* {_SELECTS} THEN",
+            f"          EXECUTE 'INSERT INTO {results} SELECT ' || r.sq_row || ', ' || v_seq || ' + row_number() OVER (), "
+            "NULL, 0, ARRAY(SELECT e.value FROM json_each_text(row_to_json(sq_result)) WITH ORDINALITY AS e "
+            f"ORDER BY e.ordinality) FROM (' || v_q || ') AS sq_result{limit}{using};",
+            "          GET DIAGNOSTICS v_n = ROW_COUNT;",
+            f"          IF EXISTS (SELECT 1 FROM {results} WHERE sq_row = r.sq_row AND sq_seq > v_seq "
+            f"AND cardinality(sq_values) > {n_outputs}) THEN",
+            "            RAISE EXCEPTION 'the query returns more columns than the SQL transformation has output "
+            f"ports ({n_outputs})';",
+            "          END IF;",
+            "          v_seq := v_seq + v_n;",
+            "          v_taken := v_taken + v_n;",
+            f"          IF v_n = 0{f' AND v_taken < {max_rows}' if max_rows > 0 else ''} THEN",
+            f"            {empty_row}",
+            "          END IF;",
+            "        ELSE",
+            f"          EXECUTE v_q{using};",
+            "          GET DIAGNOSTICS v_n = ROW_COUNT;",
+            *([f"          INSERT INTO {results} VALUES (r.sq_row, v_seq + 1, NULL, v_n, NULL);",
+               "          v_seq := v_seq + 1;"] if at_least_one_row else []),
+            "        END IF;",
+            "      EXCEPTION WHEN OTHERS THEN",
+            f"        INSERT INTO {results} VALUES (r.sq_row, v_seq + 1, SQLERRM, 0, NULL);",
+            "        v_seq := v_seq + 1;",
+            *([] if continue_on_error else ["        v_stop := true;"]),
+            "      END;",
+            "    END IF;",
+        ]
+    return "\n".join([
+        "DO $infaflow$",
+        "DECLARE",
+        "  r record; v_q text; v_n bigint; v_seq bigint; v_taken bigint; v_stop boolean;",
+        "BEGIN",
+        f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, sq_values text[]);",
+        f"  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP",
+        "    v_seq := 0; v_taken := 0; v_stop := false;",
+        *body,
+        "  END LOOP;",
+        "END $infaflow$",
+    ])
+
+
+def sql_passive_block(statements: list[str], inputs: list[str], *, staged: str, results: str, n_outputs: int) -> str:
+    """The PL/pgSQL block of an SQL transformation in query mode configured as passive (Transformation Guide,
+    "Rules and Guidelines for Passive Mode"): for each row of ``staged``, every statement runs (each in its
+    own subtransaction); the row out carries the first statement's data (its first row, with an error when
+    it retrieves several) or rows affected, and the errors of all the statements separated by semicolons.
+    One row per input row in the new table ``results`` (same columns as :func:`sql_query_block`)."""
+    body: list[str] = []
+    for number, statement in enumerate(statements, 1):
+        text, bound = _statement_code(statement, inputs)
+        using = f" USING {', '.join(bound)}" if bound else ""
+        if number == 1:
+            run = [
+                f"        IF v_q ~* {_SELECTS} THEN",
+                "          EXECUTE 'SELECT count(*) OVER (), ARRAY(SELECT e.value FROM "
+                "json_each_text(row_to_json(sq_result)) WITH ORDINALITY AS e ORDER BY e.ordinality) FROM "
+                f"(SELECT * FROM (' || v_q || ') AS sq_inner LIMIT 2) AS sq_result'{using} INTO v_n, v_values;",
+                f"          IF cardinality(v_values) > {n_outputs} THEN",
+                "            v_values := NULL;",
+                "            RAISE EXCEPTION 'the query returns more columns than the SQL transformation has "
+                f"output ports ({n_outputs})';",
+                "          END IF;",
+                "          IF v_n > 1 THEN",
+                "            v_errors := concat_ws('; ', v_errors, 'the SQL transformation generated multiple rows');",
+                "          END IF;",
+                "        ELSE",
+                f"          EXECUTE v_q{using};",
+                "          GET DIAGNOSTICS v_affected = ROW_COUNT;",
+                "        END IF;",
+            ]
+        else:
+            run = [f"        EXECUTE v_q{using};"]
+        body += [
+            f"    -- statement {number}",
+            f"    v_q := {text};",
+            "    BEGIN",
+            *[line[2:] for line in run],
+            "    EXCEPTION WHEN OTHERS THEN",
+            "      v_errors := concat_ws('; ', v_errors, SQLERRM);",
+            "    END;",
+        ]
+    return "\n".join([
+        "DO $infaflow$",
+        "DECLARE",
+        "  r record; v_q text; v_n bigint; v_affected bigint; v_values text[]; v_errors text;",
+        "BEGIN",
+        f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, sq_values text[]);",
+        f"  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP",
+        "    v_affected := 0; v_values := NULL; v_errors := NULL;",
+        *body,
+        f"    INSERT INTO {results} VALUES (r.sq_row, 1, v_errors, v_affected, v_values);",
+        "  END LOOP;",
+        "END $infaflow$",
+    ])
+
+
+def sql_script_block(*, staged: str, scripts: str, results: str, continue_on_error: bool) -> str:
+    """The PL/pgSQL block running, for each row of ``staged`` (``sq_row``, ``a0`` the script name) in row order,
+    the statements of its script (``scripts``: ``sq_name``, ``sq_no``, ``sq_text``, or ``sq_error`` when the file
+    cannot be read), each in its own subtransaction; one row per input row in the new table ``results``."""
+    stop = "" if continue_on_error else "\n          v_stop := true;"
+    return f"""DO $infaflow$
+DECLARE
+  r record; s record; v_n bigint; v_total bigint; v_error text; v_stop boolean;
+BEGIN
+  CREATE TABLE {results} (sq_row bigint, sq_result text, sq_error text, sq_affected bigint);
+  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP
+    v_total := 0; v_error := NULL; v_stop := false;
+    IF r.a0 IS NULL THEN
+      v_error := 'no script file name (ScriptName is NULL)';
+    END IF;
+    FOR s IN SELECT * FROM {scripts} WHERE sq_name = r.a0 ORDER BY sq_no LOOP
+      EXIT WHEN v_stop;
+      IF s.sq_error IS NOT NULL THEN
+        v_error := s.sq_error;
+        EXIT;
+      END IF;
+      BEGIN
+        EXECUTE s.sq_text;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        IF NOT s.sq_text ~* {_SELECTS} THEN
+          v_total := v_total + v_n;
+        END IF;
+      EXCEPTION WHEN OTHERS THEN
+        v_error := concat_ws(E'\\n', v_error, SQLERRM);{stop}
+      END;
+    END LOOP;
+    INSERT INTO {results} VALUES (r.sq_row, CASE WHEN v_error IS NULL THEN 'PASSED' ELSE 'FAILED' END, v_error,
+                                  v_total);
+  END LOOP;
+END $infaflow$"""
+
+
+def script_statements(name: str | None) -> list[tuple[str | None, int, str | None, str | None]]:
+    """The rows staged for one script file: ``(name, number, statement, None)`` for each statement (split as
+    Pre/Post SQL are), or one ``(name, 1, None, message)`` when the file cannot be read."""
+    if name is None:
+        return []
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [(name, 1, None, f"cannot read script file {name}: {exc.strerror or exc}")]
+    return [(name, i, statement, None) for i, statement in enumerate(sql_statements(text), 1)]
 
 
 def _database_error(exc: BaseException) -> str:

@@ -47,12 +47,12 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str, tmp_path
 
 @pytest.mark.corpus
 def test_gaps_exit_1_and_jobs_only_with_allow_partial(corpus_dir: Path, tmp_path: Path) -> None:
-    export = corpus_dir / "files" / "ahmedtaha89__Informatica-PowerCenter-Tasks__SQL_Transformation_Script_Mode_m_sql_transformation.XML"
+    export = corpus_dir / "files" / "BharatChandora__informatica_miniproject__xml_files_m_MINI_PROJECT.XML"
     if not export.is_file():
         pytest.skip("corpus file absent")
     strict = CliRunner().invoke(main, ["convert", str(export), "-o", str(tmp_path / "a")])
     assert strict.exit_code == 1
-    assert "SQL Transform is not supported" in strict.output and f"{export}:" in strict.output
+    assert "Java Transformation is not supported" in strict.output and f"{export}:" in strict.output
     assert not list((tmp_path / "a").glob("*.py"))
     assert "No job was written" in (tmp_path / "a" / "README.md").read_text()
     partial = CliRunner().invoke(main, ["convert", str(export), "-o", str(tmp_path / "b"), "--allow-partial"])

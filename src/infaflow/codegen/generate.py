@@ -69,6 +69,7 @@ class Generator:
         self.scans: list = []  # sequential scans of variable ports (codegen.scan.ScanNote), for the report
         self.date_format = session_config(plan.session, plan.task_instance).date_format
         self.session_calls: list = []  # once-per-session stored procedures (handlers.stored_procedure)
+        self.database_steps: list = []  # steps whose SQL runs on the database (handlers.sql_transformation)
 
     # -- per step -------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ class JobSource:
     plan: Plan | None  # None for a module read from a converted project
     gaps: list[Gap]
     scans: list = field(default_factory=list)  # sequential scans of variable ports (codegen.scan.ScanNote)
+    database_steps: list = field(default_factory=list)  # SQL run on the database (sql_transformation.DatabaseStep)
 
     @property
     def complete(self) -> bool:
@@ -136,7 +137,7 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
         config_notes=session_config(plan.session, plan.task_instance).notes(),
         steps=steps,
     )
-    return JobSource(module, code, plan, gen.gaps, gen.scans)
+    return JobSource(module, code, plan, gen.gaps, gen.scans, gen.database_steps)
 
 
 def render_session(session: Session, folder: Folder | None, module: str, file: str = "",

@@ -68,6 +68,7 @@ class Conversion:
                 "unsupported": len(self.gaps),
                 "sessions_without_mapping": sum(not j.job.code for j in self.jobs),
                 "sequential_scans": sum(len(j.job.scans) for j in self.jobs),
+                "database_steps": sum(len(j.job.database_steps) for j in self.jobs),
             },
             "jobs": [
                 {
@@ -86,6 +87,11 @@ class Conversion:
                         {"instance": n.instance, "ports": n.ports, "reason": n.reason, "cost": n.cost,
                          "file": n.file, "line": n.line}
                         for n in j.job.scans
+                    ],
+                    "database_steps": [
+                        {"instance": d.instance, "runs": d.runs, "databases": list(d.databases), "file": d.file,
+                         "line": d.line}
+                        for d in j.job.database_steps
                     ],
                 }
                 for j in self.jobs

@@ -250,6 +250,7 @@ class Builder:
             location=self.loc(el),
             source_fields=[self.field(f) for f in el.iterchildren("SOURCEFIELD")],
             attrs=dict(el.attrib),
+            metadata_extensions={m.get("NAME", ""): m.get("VALUE", "") for m in el.iterchildren("METADATAEXTENSION")},
         )
 
     def instance(self, el: Element) -> Instance:

@@ -184,6 +184,7 @@ class Transformation:
     flatfile: FlatFile | None = None  # FLATFILE of a flat-file Lookup (delimiters, header lines)
     source_fields: list[Field] = field(default_factory=list)  # SOURCEFIELDs of a Normalizer
     attrs: dict[str, str] = field(default_factory=dict, compare=False)  # XML attributes (ISVSAM_NORMALIZER...)
+    metadata_extensions: dict[str, str] = field(default_factory=dict, compare=False)  # METADATAEXTENSION NAME -> VALUE
 
     def port(self, name: str) -> Port | None:
         wanted = name.lower()

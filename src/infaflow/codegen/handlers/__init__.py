@@ -19,6 +19,7 @@ from infaflow.codegen.handlers import (
     sequence,
     sorter,
     source,
+    sql_transformation,
     stored_procedure,
     target,
     transaction_control,
@@ -44,6 +45,7 @@ _MODULES: tuple[ModuleType, ...] = (
     mapplet,
     transaction_control,
     stored_procedure,
+    sql_transformation,
     target,
     unsupported,
 )

@@ -12,9 +12,6 @@ if TYPE_CHECKING:
     from infaflow.codegen.generate import Generator
 
 REASONS: dict[str, str] = {
-    "SQL Transformation": "runs SQL per row against a database",
-    "SQL": "runs SQL per row against a database",
-    "SQL Transform": "runs SQL per row against a database",
     "Http Transformation": "calls a web service per row",
     "Unstructured Data": "parses documents with Data Transformation services",
     "Java Transformation": "runs Java code per row",
