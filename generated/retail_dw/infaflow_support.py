@@ -1529,7 +1529,8 @@ def script_statements(name: str | None) -> list[tuple[str | None, int, str | Non
     try:
         text = Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return [(name, 1, None, f"cannot read script file {name}: {exc.strerror or exc}")]
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or exc
+        return [(name, 1, None, f"cannot read script file {name}: {reason}")]
     return [(name, i, statement, None) for i, statement in enumerate(sql_statements(text), 1)]
 
 
