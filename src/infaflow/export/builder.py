@@ -12,6 +12,7 @@ from typing import Any
 from lxml import etree
 
 from infaflow.errors import InputError, Location, Problem
+from infaflow.export import xmldef
 from infaflow.model import (
     Attributes,
     Config,
@@ -179,7 +180,7 @@ class Builder:
         )
 
     def source(self, el: Element) -> Source:
-        return Source(
+        source = Source(
             name=el.get("NAME", ""),
             database_type=el.get("DATABASETYPE", ""),
             dbd_name=el.get("DBDNAME", ""),
@@ -191,6 +192,17 @@ class Builder:
             table_attributes=self.attributes(el, "TABLEATTRIBUTE"),
             location=self.loc(el),
         )
+        if source.database_type.strip().upper() == "XML":
+            self.xml_source(el, source)
+        return source
+
+    def xml_source(self, el: Element, source: Source) -> None:
+        """The groups of an XML source and the XPath of each field (see :mod:`infaflow.export.xmldef`)."""
+        source.xml_views, problem = xmldef.xml_views(el)
+        if problem:
+            self.problem(el.find("XMLINFO"), f"XML source {source.name!r}: {problem}")
+        for f, field_el in zip(source.fields, el.iterchildren("SOURCEFIELD"), strict=True):
+            f.field_attributes = xmldef.field_attributes(field_el)
 
     def target(self, el: Element) -> Target:
         return Target(

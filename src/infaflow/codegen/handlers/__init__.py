@@ -25,6 +25,7 @@ from infaflow.codegen.handlers import (
     union,
     unsupported,
     update_strategy,
+    xml_source,
 )
 
 _MODULES: tuple[ModuleType, ...] = (
@@ -44,6 +45,7 @@ _MODULES: tuple[ModuleType, ...] = (
     mapplet,
     transaction_control,
     stored_procedure,
+    xml_source,
     target,
     unsupported,
 )

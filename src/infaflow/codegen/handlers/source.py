@@ -56,6 +56,9 @@ def _source(step: Step, gen: Generator) -> StepCode:
     assert src is not None
     if src.database_type.strip().upper() == "VSAM":
         return _cobol_source(step, gen, var)
+    if src.database_type.strip().upper() == "XML":
+        outputs = {f.name.lower(): Output("", f.name, origin=step.name) for f in src.fields}
+        return StepCode([], outputs, [f"XML file {src.name}: read by its XML Source Qualifier"])
     if not src.is_flat_file:
         outputs = {f.name.lower(): Output("", f.name, origin=step.name) for f in src.fields}
         return StepCode([], outputs, [f"relational table {src.name}: read by its Source Qualifier"])
@@ -64,8 +67,6 @@ def _source(step: Step, gen: Generator) -> StepCode:
     file_name = attrs.get("Source filename") or f"{src.name.lower()}.dat"
     if str(attrs.get("Source filetype", "Direct")).strip().lower() == "indirect":
         raise ConversionError("indirect source files (a file listing the files to read) are not supported")
-    if src.database_type.strip().upper() == "XML":
-        raise ConversionError("XML sources are not supported (they are read by an XML Source Qualifier)")
     if src.flatfile is not None and not src.flatfile.delimited:
         return _fixed_width_source(step, gen, var, directory, file_name)
     opts = flat_file_options(src.flatfile)
