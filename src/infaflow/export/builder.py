@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 
 from infaflow.errors import InputError, Location, Problem
-from infaflow.export import xmldef
+from infaflow.export import lookalike, xmldef
 from infaflow.model import (
     Attributes,
     Config,
@@ -153,6 +153,10 @@ class Builder:
             if hasattr(obj, "folder"):
                 obj.folder = folder.name
             getattr(folder, collection).append(obj)
+        if self.lenient:
+            for mapping in folder.mappings:
+                for message, where in lookalike.attach_sources(mapping, folder.sources):
+                    self.problems.append(Problem("warning", message, where.file, where.line))
         return folder
 
     # -- sources and targets ---------------------------------------------------------------------
@@ -265,11 +269,18 @@ class Builder:
         )
 
     def instance(self, el: Element) -> Instance:
+        kind, transformation_type = el.get("TYPE", "").upper(), el.get("TRANSFORMATION_TYPE", "")
+        name = el.get("TRANSFORMATION_NAME", "")
+        if self.lenient and (read := lookalike.instance_type(el.get("TYPE", ""))) is not None:
+            kind, transformation_type = read[0], transformation_type or read[1]
+            name = name or el.get("TRANSFORMATION", "")
+            self.problem(el, f"instance {el.get('NAME', '')!r}: TYPE={el.get('TYPE')!r} is a transformation type, "
+                         f"not an INSTANCE TYPE; read as TYPE=\"{kind}\" TRANSFORMATION_TYPE=\"{transformation_type}\"")
         return Instance(
             name=el.get("NAME", ""),
-            type=el.get("TYPE", "").upper(),
-            transformation_name=el.get("TRANSFORMATION_NAME", ""),
-            transformation_type=el.get("TRANSFORMATION_TYPE", ""),
+            type=kind,
+            transformation_name=name,
+            transformation_type=transformation_type,
             reusable=yes(el.get("REUSABLE")),
             dbd_name=el.get("DBDNAME", ""),
             description=el.get("DESCRIPTION", ""),
