@@ -198,6 +198,13 @@ class Builder:
         )
         if source.database_type.strip().upper() == "XML":
             self.xml_source(el, source)
+        elif self.lenient and source.flatfile is None and source.database_type.strip().lower() == "flat file":
+            source.flatfile, why = lookalike.flat_file_from_attributes(source.table_attributes)
+            if source.flatfile is not None:
+                self.problem(el, f"flat-file source {source.name!r} has no FLATFILE element: read with the settings "
+                             f"of its TABLEATTRIBUTEs ({', '.join(f'{k}={v}' for k, v in source.flatfile.attrs.items())})")
+            elif why:
+                self.problem(el, f"flat-file source {source.name!r} has no FLATFILE element; {why}")
         return source
 
     def xml_source(self, el: Element, source: Source) -> None:
@@ -274,8 +281,9 @@ class Builder:
         if self.lenient and (read := lookalike.instance_type(el.get("TYPE", ""))) is not None:
             kind, transformation_type = read[0], transformation_type or read[1]
             name = name or el.get("TRANSFORMATION", "")
-            self.problem(el, f"instance {el.get('NAME', '')!r}: TYPE={el.get('TYPE')!r} is a transformation type, "
-                         f"not an INSTANCE TYPE; read as TYPE=\"{kind}\" TRANSFORMATION_TYPE=\"{transformation_type}\"")
+            self.problem(el, f"instance {el.get('NAME', '')!r}: TYPE={el.get('TYPE')!r} is not an INSTANCE TYPE "
+                         f"({', '.join(lookalike.INSTANCE_TYPES)}); read as TYPE=\"{kind}\" "
+                         f"TRANSFORMATION_TYPE=\"{transformation_type}\"")
         return Instance(
             name=el.get("NAME", ""),
             type=kind,

@@ -12,6 +12,10 @@ folder whose fields are the qualifier's ports (same names) and whose name matche
 Designer's naming rule (a new qualifier is named ``SQ_<source name>``), then by the words of the name
 (``SQ_CREDIT_SCORES`` for ``BORROWER_CREDIT_SCORES``). Otherwise the qualifier stays without a source and
 conversion reports it as before.
+
+A flat-file source written without its FLATFILE element but with the settings as TABLEATTRIBUTEs
+(``File Type``, ``Delimiter``, ``Quote Character``, ``Skip Rows``...) is read with those settings when every
+one of them has a value PowerCenter's FLATFILE can hold.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import re
 
 from infaflow.errors import Location
-from infaflow.model import Connector, Instance, Mapping, Source
+from infaflow.model import Attributes, Connector, FlatFile, Instance, Mapping, Source
 
 #: INSTANCE TYPE values PowerCenter writes.
 INSTANCE_TYPES = ("SOURCE", "TARGET", "TRANSFORMATION", "MAPPLET")
@@ -77,6 +81,10 @@ def attach_sources(mapping: Mapping, sources: list[Source]) -> list[tuple[str, L
         ports = {p.name.lower() for p in definition.ports}
         source = _source_for(inst.name, ports, sources)
         if source is None:
+            notes.append((f"source qualifier {inst.name!r} in mapping {mapping.name!r} names no source (no "
+                          "ASSOCIATED_SOURCE_INSTANCE, no source instance), and no single source of folder "
+                          f"{mapping.folder or '?'!r} has its ports as fields and a name matching its own",
+                          inst.location))
             continue
         existing = next((i for i in mapping.instances if i.type == "SOURCE" and i.name.lower() == source.name.lower()),
                         None)
@@ -97,3 +105,34 @@ def attach_sources(mapping: Mapping, sources: list[Source]) -> list[tuple[str, L
                       f"{source.name!r}, the one source of folder {mapping.folder or '?'!r} whose fields are its "
                       "ports and whose name matches its own", inst.location))
     return notes
+
+
+_QUOTES = {"none": "NONE", "": "NONE", "double quote": "DOUBLE", "double": "DOUBLE", '"': "DOUBLE",
+           "single quote": "SINGLE", "single": "SINGLE", "'": "SINGLE"}
+_DELIMITER_NAMES = {"tab": "\t", "comma": ",", "pipe": "|", "semicolon": ";", "space": " "}
+_ROW_DELIMITERS = ("lf", "crlf", "\\n", "\\r\\n")
+_FLAT_FILE_ATTRIBUTES = ("File Type", "Delimiter", "Quote Character", "Skip Rows", "Row Delimiter", "Code Page",
+                         "Import Column Names")
+
+
+def flat_file_from_attributes(attrs: Attributes) -> tuple[FlatFile | None, str]:
+    """A FLATFILE for a flat-file source whose settings are written as TABLEATTRIBUTEs, or None and why not
+    (empty when the attributes say nothing about the file)."""
+    if not any(name in attrs for name in ("File Type", "Delimiter")):
+        return None, ""
+    kind = str(attrs.get("File Type", "Delimited") or "Delimited").strip().lower()
+    if kind != "delimited":
+        return None, f"File Type {attrs.get('File Type')!r}: only a delimited file's layout can be read from attributes"
+    delimiter = str(attrs.get("Delimiter", ",") or ",")
+    delimiter = _DELIMITER_NAMES.get(delimiter.strip().lower(), delimiter)
+    quote = _QUOTES.get(str(attrs.get("Quote Character", "None") or "").strip().lower())
+    skip = str(attrs.get("Skip Rows", "0") or "0").strip()
+    row_delimiter = str(attrs.get("Row Delimiter", "LF") or "LF").strip().lower()
+    if len(delimiter) != 1 or quote is None or not skip.isdigit() or row_delimiter not in _ROW_DELIMITERS:
+        settings = ", ".join(f"{n}={attrs.get(n)!r}" for n in _FLAT_FILE_ATTRIBUTES if n in attrs)
+        return None, f"flat-file settings not understood ({settings})"
+    flat = {"DELIMITED": "YES", "DELIMITERS": delimiter, "QUOTE_CHARACTER": quote, "SKIPROWS": skip}
+    if attrs.get("Code Page"):
+        flat["CODEPAGE"] = str(attrs.get("Code Page"))
+    return FlatFile(attrs=flat), ""
+

@@ -227,6 +227,9 @@ def _connected_ports(step: Step, gen: Generator) -> list[Port]:
 
 def _qualifier(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
+    if str(step.attributes.get("Filter", "") or "").strip():  # written by hand or by a tool, never by PowerCenter
+        raise ConversionError("TABLEATTRIBUTE 'Filter' is not a Source Qualifier attribute (PowerCenter's SQL filter "
+                              "is 'Source Filter', for relational sources only): its condition is not applied")
     prefix = step.name.rsplit(".", 1)[0] + "." if "." in step.name else ""
     names = {s.name.lower() for s in gen.plan.steps}
     feeding = [f"{prefix}{a} (source)" if f"{prefix}{a} (source)".lower() in names else f"{prefix}{a}"
