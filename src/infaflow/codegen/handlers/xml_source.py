@@ -82,9 +82,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines += [f"    date_format={py_str(gen.date_format)},", ")"]
     outputs: dict[str, Output] = {}
     for g in wanted:
+        if not _ports(g) & _used(step, gen):  # read only for the keys of the groups it encloses
+            continue
         group_var = gen.new_var(f"{var}_{g.name}".lower())
         lines.append(f"{group_var} = {var}[{py_str(g.name)}]  # group {g.name}")
-        ports = [p for p in (g.key, g.foreign_key) if p is not None] + [p for p, _x in g.fields]
+        ports = _port_list(g)
         for p in ports:
             outputs[p.name.lower()] = Output(group_var, p.name, origin=f"{step.name}.{g.name}")
         gen.columns[group_var] = [p.name for p in ports] + ["_row_id"]
@@ -194,15 +196,27 @@ def _enclosing(group: _Group, groups: dict[str, _Group]) -> str | None:
     return best.name if best else None
 
 
+def _port_list(group: _Group) -> list[Port]:
+    return [p for p in (group.key, group.foreign_key) if p is not None] + [p for p, _x in group.fields]
+
+
+def _ports(group: _Group) -> set[str]:
+    return {p.name.lower() for p in _port_list(group)}
+
+
+def _used(step: Step, gen: Generator) -> set[str]:
+    """The qualifier's ports another step reads (lower-case)."""
+    return {ref.port.lower() for consumer in gen.plan.consumers(step.name) for ref in consumer.inputs.values()
+            if ref.step.lower() == step.name.lower()}
+
+
 def _connected_groups(step: Step, gen: Generator, groups: list[_Group]) -> list[_Group]:
     """Groups with a port another step reads, and the groups enclosing them (their rows give the keys)."""
-    used = {ref.port.lower() for consumer in gen.plan.consumers(step.name) for ref in consumer.inputs.values()
-            if ref.step.lower() == step.name.lower()}
+    used = _used(step, gen)
     by_name = {g.name: g for g in groups}
     wanted: set[str] = set()
     for g in groups:
-        ports = [p for p in (g.key, g.foreign_key) if p is not None] + [p for p, _x in g.fields]
-        if any(p.name.lower() in used for p in ports):
+        if _ports(g) & used:
             name: str | None = g.name
             while name is not None and name not in wanted:
                 wanted.add(name)
