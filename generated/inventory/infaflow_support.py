@@ -490,8 +490,7 @@ class Job:
         return self._count(self.result.source_rows, source, df.select(*cols, ROW_ID))
 
     def read_xml(self, source: str, path: str, groups: list[tuple[Any, ...]], *,
-                 keys: dict[str, GeneratedKey], empty_as_null: bool = False,
-                 date_format: str = "MM/DD/YYYY HH24:MI:SS") -> dict[str, DataFrame]:
+                 keys: dict[str, GeneratedKey], empty_as_null: bool = False) -> dict[str, DataFrame]:
         """An XML file read as PowerCenter's XML reader reads it: one DataFrame per group (view) of the XML
         definition. ``groups`` are (group, path, parent group, key port, foreign key port, fields), parents
         first: the group's rows are the elements at ``path`` (from the root element) in document order, one
@@ -500,8 +499,9 @@ class Job:
         element's own text; a missing element or attribute is NULL. ``keys`` numbers each group's rows with
         its generated key (``XPK_``); the foreign key of a child group (``FK_``) is its parent row's key.
         The document is read with Spark's XML data source (one row per file, the root element), its values
-        as text, then cast to the port types: a row with a value that does not convert is rejected by the
-        reader. ``empty_as_null``: the session's ``Treat empty content as NULL``."""
+        as text, then cast to the port types (dates and times in XML Schema's ISO 8601 form, not in the
+        session's format): a row with a value that does not convert is rejected by the reader.
+        ``empty_as_null``: the session's ``Treat empty content as NULL``."""
         self.check_stop()
         tree = _xml_tree(groups)
         root = next(iter(tree.children))
@@ -516,25 +516,21 @@ class Job:
         )
         docs = docs.select(F.struct(*[F.col(f"`{c}`") for c in docs.columns]).alias(_XML_ELEMENT),
                            F.array(F.monotonically_increasing_id()).alias(_XML_ORDER))
-        fmt = _spark_format(date_format)
         frames: dict[str, DataFrame] = {}
         out: dict[str, DataFrame] = {}
+        paths = {g[0]: g[1] for g in groups}
         for group, group_path, parent, key_port, fk_port, fields in groups:
-            steps = group_path.split("/")[1:]
-            node = tree.children[root]
-            rows = docs
+            # The group's rows: its elements under each row of its parent group (or of the document).
+            start = paths[parent] if parent is not None else root
+            node = tree
+            for name in start.split("/"):
+                node = node.children[name]
             if parent is not None:
-                parent_path = next(g[1] for g in groups if g[0] == parent)
-                for name in parent_path.split("/")[1:]:
-                    node = node.children[name]
-                steps = group_path.split("/")[len(parent_path.split("/")):]
                 rows = frames[parent].select(F.col(_XML_ELEMENT), F.col(ROW_ID).alias(_XML_PARENT),
                                              F.array(F.col(ROW_ID)).alias(_XML_ORDER))
             else:
-                rows = rows.withColumn(_XML_PARENT, F.lit(None).cast("bigint"))
-                steps = group_path.split("/")[1:]
-                node = tree.children[root]
-            for name in steps:
+                rows = docs.withColumn(_XML_PARENT, F.lit(None).cast("bigint"))
+            for name in group_path.split("/")[start.count("/") + 1:]:
                 node = node.children[name]
                 rows = rows.select(F.col(_XML_PARENT), F.col(_XML_ORDER),
                                    F.posexplode(F.col(_XML_ELEMENT)[name]).alias("_pos", _XML_ELEMENT))
@@ -556,9 +552,9 @@ class Job:
             typed = rows.select(*keys_out, *texts, ROW_ID)
             columns = [(port, t) for port, _x, t in fields]
             cols = [F.col(f"`{c}`") for c in typed.columns if c not in {p for p, _t in columns} and c != ROW_ID]
-            cols += [_cast_text(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns]
+            cols += [_xml_cast(F.col(f"`{c}`"), t).alias(c) for c, t in columns]
             if any(t != "string" for _c, t in columns):
-                typed = typed.select(*cols, ROW_ID, _conversion_error(columns, fmt).alias(ROW_ERROR))
+                typed = typed.select(*cols, ROW_ID, _xml_conversion_error(columns).alias(ROW_ERROR))
                 typed = self._reject(f"{source}.{group}", typed, self.result.source_rejected_rows, "reader")
             else:
                 typed = typed.select(*cols, ROW_ID)
@@ -1759,7 +1755,29 @@ def _xml_value(element: Column, node: _XmlNode, xpath: str) -> Column:
     value = element
     for i, name in enumerate(steps):
         node = node.children[name]
-        value = F.element_at(value[name], occurrence if i == len(steps) - 1 else 1)
+        value = F.try_element_at(value[name], F.lit(occurrence if i == len(steps) - 1 else 1))
     if attribute is not None:
         return value[f"{_XML_ATTRIBUTE}{attribute}"]
     return value if node.is_text else value[_XML_TEXT]
+
+
+def _xml_cast(col: Column, spark_type: str) -> Column:
+    """An XML text value as its port's type: numbers trimmed, dates and times as XML Schema writes them
+    (``2024-03-15``, ``2024-03-15T10:20:30.5``, with an optional zone)."""
+    if spark_type == "string":
+        return col
+    return F.trim(col).try_cast(spark_type)
+
+
+def _xml_conversion_error(columns: list[tuple[str, str]]) -> Column:
+    """The reader's error for an XML row: the first value that does not convert to its type, else NULL."""
+    checks = []
+    for name, spark_type in columns:
+        if spark_type == "string":
+            continue
+        raw = F.col(f"`{name}`")
+        bad = (F.trim(raw) != "") & _xml_cast(raw, spark_type).isNull()
+        checks.append(F.when(bad, F.concat(F.lit(f"{name}: value '"), raw, F.lit(f"' is not a valid {spark_type}"))))
+    if not checks:
+        return F.lit(None).cast("string")
+    return F.coalesce(*checks) if len(checks) > 1 else checks[0]

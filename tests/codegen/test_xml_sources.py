@@ -27,7 +27,7 @@ _METATABLE = (
     '</METATABLE>\n'
 )
 
-# (name, group, datatype, precision, key type, XML Mapping, referenced field)
+# (name, group, datatype, precision, key type, XML Mapping, referenced field[, PivotNumber])
 _FIELDS = [
     ("XPK_Orders", "X_Orders", "integer", 19, "PRIMARY/GENERATED KEY", "", ""),
     ("BATCH", "X_Orders", "string", 10, "NOT A KEY", "./@batch", ""),
@@ -36,6 +36,10 @@ _FIELDS = [
     ("ORDER_ID", "X_Order", "integer", 10, "NOT A KEY", "./@id", ""),
     ("CUSTOMER", "X_Order", "string", 20, "NOT A KEY", "./Customer/Name", ""),
     ("NOTE", "X_Order", "string", 20, "NOT A KEY", "./Note", ""),
+    ("ORDERED", "X_Order", "dateTime", 29, "NOT A KEY", "./Date", ""),
+    ("AMOUNT", "X_Order", "decimal", 10, "NOT A KEY", "./Amount", ""),
+    ("CURRENCY", "X_Order", "string", 3, "NOT A KEY", "./Amount/@currency", ""),
+    ("PHONE2", "X_Order", "string", 10, "NOT A KEY", "./Phone", "", 2),
     ("XPK_Line", "X_Line", "integer", 19, "PRIMARY/GENERATED KEY", "", ""),
     ("FK_Order", "X_Line", "integer", 19, "FOREIGN KEY", "", "XPK_Order"),
     ("LINE_NO", "X_Line", "integer", 10, "NOT A KEY", "./@no", ""),
@@ -45,8 +49,9 @@ _FIELDS = [
     ("FK_Order2", "X_Tag", "integer", 19, "FOREIGN KEY", "", "XPK_Order"),
     ("TAG", "X_Tag", "string", 10, "NOT A KEY", ".", ""),
 ]
-_SQ_TYPES = {"integer": "bigint", "string": "string"}
-_TARGETS = {"T_ORDER": ["XPK_Order", "FK_Orders", "ORDER_ID", "CUSTOMER", "NOTE"],
+_SQ_TYPES = {"integer": "bigint", "string": "string", "dateTime": "date/time", "decimal": "decimal"}
+_TARGETS = {"T_ORDER": ["XPK_Order", "FK_Orders", "ORDER_ID", "CUSTOMER", "NOTE", "AMOUNT", "CURRENCY", "PHONE2",
+                        "ORDERED"],
             "T_LINE": ["XPK_Line", "FK_Order", "LINE_NO", "SKU", "QTY"],
             "T_TAG": ["XPK_Tag", "FK_Order2", "TAG"]}
 
@@ -65,17 +70,17 @@ def export_text(*, restart: str = "NO", key_start: int = 1, empty_as_null: str =
         f'PRECISION="{p}" SCALE="0" USAGE_FLAGS=""'
         + (f' REFERENCEDDBD="XML_File" REFERENCEDFIELD="{ref}" REFERENCEDTABLE="ORDERS"' if ref else "")
         + f'>\n<FIELDATTRIBUTE NAME="XML Mapping" VALUE="{xp}"/>\n'
-        '<FIELDATTRIBUTE NAME="PivotNumber" VALUE="0"/>\n</SOURCEFIELD>'
-        for i, (n, g, dt, p, kt, xp, ref) in enumerate(_FIELDS, 1))
+        f'<FIELDATTRIBUTE NAME="PivotNumber" VALUE="{pivot[0] if pivot else 0}"/>\n</SOURCEFIELD>'
+        for i, (n, g, dt, p, kt, xp, ref, *pivot) in enumerate(_FIELDS, 1))
     groups = "\n".join(f'<GROUP DESCRIPTION="" NAME="{g}" ORDER="{i}" TYPE="OUTPUT"/>'
                        for i, g in enumerate(dict.fromkeys(f[1] for f in _FIELDS), 1))
     sq_groups = groups.replace('TYPE="OUTPUT"', 'TYPE="INPUT/OUTPUT"')
     sq_ports = "\n".join(
         f'<TRANSFORMFIELD DATATYPE="{_SQ_TYPES[dt]}" DEFAULTVALUE="" DESCRIPTION="" GROUP="{g}" NAME="{n}" '
         f'PICTURETEXT="" PORTTYPE="{"GENERATED KEY/INPUT/OUTPUT" if "GENERATED" in kt else "INPUT/OUTPUT"}" '
-        f'PRECISION="{p}" REF_SOURCE_FIELD="{n}" SCALE="0"'
+        f'PRECISION="{p}" REF_SOURCE_FIELD="{n}" SCALE="{2 if dt == "decimal" else 0}"'
         + (f' SEQUENCE_GENERATOR_VALUE="{key_start}"' if "GENERATED" in kt else "") + "/>"
-        for n, g, dt, p, kt, _xp, _ref in _FIELDS)
+        for n, g, dt, p, kt, _xp, _ref, *_pivot in _FIELDS)
     targets = "\n".join(
         f'<TARGET BUSINESSNAME="" CONSTRAINT="" DATABASETYPE="Flat File" DESCRIPTION="" NAME="{t}" '
         'OBJECTVERSION="1" TABLEOPTIONS="" VERSIONNUMBER="1">\n'
@@ -150,6 +155,9 @@ DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
   <Order id="100">
     <Customer><Name>Ada</Name></Customer>
     <Note>rush</Note>
+    <Date>2024-03-15T10:20:30</Date>
+    <Amount currency="EUR"> 12.50 </Amount>
+    <Phone>111</Phone><Phone>222</Phone>
     <Lines>
       <Line no="1"><Sku>A-1</Sku><Qty>2</Qty></Line>
       <Line no="2"><Sku>B-2</Sku><Qty>5</Qty></Line>
@@ -158,10 +166,13 @@ DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
   </Order>
   <Order id="200">
     <Customer><Name>Bob</Name></Customer>
+    <Amount>7</Amount>
+    <Phone>333</Phone>
     <Lines/>
   </Order>
   <Order id="300">
     <Customer><Name>Cy</Name></Customer>
+    <Date>2024-03-17</Date>
     <Note></Note>
     <Lines><Line no="1"><Sku>C-3</Sku></Line></Lines>
     <Tag>old</Tag>
@@ -186,6 +197,8 @@ def test_the_qualifier_converts_every_group_with_its_path_keys_and_xpaths(tmp_pa
     assert '("X_Line", "Orders/Order/Lines/Line", "X_Order", "XPK_Line", "FK_Order", [' in code
     assert '("ORDER_ID", "./@id", "bigint"),' in code
     assert '("TAG", ".", "string"),' in code
+    assert '("PHONE2", "./Phone[2]", "string"),' in code
+    assert '("ORDERED", "./Date", "timestamp"),' in code
     assert 'value=1, reset=False, restart=False, store="xml",' in code
     # X_Orders has no connected port but encloses the groups that do: read for their foreign keys.
     assert '("X_Orders", "Orders", None, "XPK_Orders", None, [' in code
@@ -204,7 +217,10 @@ def test_groups_keys_attributes_and_missing_elements_on_spark(spark, tmp_path: P
     # Keys number each group's rows in document order; a child's foreign key is its parent row's key.
     # A missing element is NULL (empty field); an empty one is an empty string ("Treat empty content as
     # NULL" is NO).
-    assert orders == [["1", "1", "100", "Ada", "rush"], ["2", "1", "200", "Bob", ""], ["3", "1", "300", "Cy", ""]]
+    # An attribute of a text element (Amount/@currency), the 2nd occurrence of a pivoted element (Phone).
+    assert orders == [["1", "1", "100", "Ada", "rush", "12.50", "EUR", "222", "03/15/2024 10:20:30.000000"],
+                      ["2", "1", "200", "Bob", "", "7.00", "", "", ""],
+                      ["3", "1", "300", "Cy", "", "", "", "", "03/17/2024 00:00:00.000000"]]
     assert lines == [["1", "1", "1", "A-1", "2"], ["2", "1", "2", "B-2", "5"], ["3", "3", "1", "C-3", ""]]
     assert tags == [["1", "1", "new"], ["2", "1", "vip"], ["3", "3", "old"]]
     assert result.source_rows == {"ORDERS.X_Orders": 1, "ORDERS.X_Order": 3, "ORDERS.X_Line": 3,
@@ -222,3 +238,26 @@ def test_generated_keys_continue_from_the_saved_value_unless_restart(spark, tmp_
     second = read_csv(tmp_path / "tgt" / "t_line.csv")
     assert [r[:2] for r in first] == [["10", "10"], ["11", "10"], ["12", "12"]]
     assert [r[:2] for r in second] == [["13", "13"], ["14", "13"], ["15", "15"]]
+
+
+@pytest.mark.parametrize("xpath", ["../Note", "/Orders/Order/Note", "./ns:Note", "./Line[@no='1']/Sku", "text()"])
+def test_xpaths_beyond_the_group_element_are_reported(tmp_path: Path, xpath: str) -> None:
+    path = tmp_path / "export.xml"
+    path.write_text(export_text().replace('VALUE="./Note"', f'VALUE="{xpath}"'))
+    [job] = [j.job for j in convert_export(load(path)).jobs if j.job.code]
+    assert [g.message for g in job.gaps] == [
+        f"field NOTE: XPath {xpath!r} is not supported (only child elements, attributes and the element's own "
+        "text of the group's element: ./A/B, ./@a, .)"]
+
+
+@pytest.mark.spark
+def test_iso_dates_and_values_that_do_not_convert(spark, tmp_path: Path) -> None:  # noqa: ANN001
+    job = _job(tmp_path, restart="YES")
+    (tmp_path / "src").mkdir()
+    document = DOCUMENT.replace("<Amount>7</Amount>", "<Amount>seven</Amount>")
+    (tmp_path / "src" / "orders.xml").write_text(document)
+    result = run_job(job, spark, tmp_path)
+    orders = read_csv(tmp_path / "tgt" / "t_order.csv")
+    # Order 200's Amount is no decimal: the reader rejects its row (its key is still used).
+    assert [r[:3] for r in orders] == [["1", "1", "100"], ["3", "1", "300"]]
+    assert result.source_rejected_rows["ORDERS.X_Order"] == 1

@@ -14,6 +14,7 @@ The rules (PowerCenter XML Guide, "Working with XML Sources" and "XML Source Qua
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from infaflow.codegen.exprs import ConversionError
@@ -59,8 +60,10 @@ def generate(step: Step, gen: Generator) -> StepCode:
         f"    job.path({py_str(directory)}, {py_str(file_name)}),",
         "    [  # (group, element path, parent group, generated key, foreign key, [(port, XPath, type)])",
     ]
+    used = _used(step, gen)
     keys = []
     for g in wanted:
+        g.fields = [(p, xpath) for p, xpath in g.fields if p.name.lower() in used]  # as a SELECT of linked ports
         key = py_str(g.key.name) if g.key else "None"
         fk = py_str(g.foreign_key.name) if g.foreign_key else "None"
         parent = py_str(g.parent) if g.parent else "None"
@@ -79,10 +82,10 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines += ["    ],", "    keys={", *keys, "    },"]
     if attrs.flag("Treat empty content as NULL", False):
         lines.append("    empty_as_null=True,")
-    lines += [f"    date_format={py_str(gen.date_format)},", ")"]
+    lines.append(")")
     outputs: dict[str, Output] = {}
     for g in wanted:
-        if not _ports(g) & _used(step, gen):  # read only for the keys of the groups it encloses
+        if not _ports(g) & used:  # read only for the keys of the groups it encloses
             continue
         group_var = gen.new_var(f"{var}_{g.name}".lower())
         lines.append(f"{group_var} = {var}[{py_str(g.name)}]  # group {g.name}")
@@ -147,6 +150,7 @@ def _groups(step: Step, source: Source) -> list[_Group]:
             continue
         xpath = source_field.field_attributes.get("XML Mapping", "").strip()
         if xpath:
+            _check_xpath(xpath, source_field)
             group.fields.append((port, _with_occurrence(xpath, source_field)))
             continue
         _foreign_key(port, source_field, group, groups, keys, fields)
@@ -154,6 +158,17 @@ def _groups(step: Step, source: Source) -> list[_Group]:
         if group.parent is None:
             group.parent = _enclosing(group, groups)
     return list(groups.values())
+
+
+# ./A/B, ./@a, ./A/@a or . : child elements, an attribute, the element's own text (no prefixes, no predicates)
+_XPATH = re.compile(r"\.(/[A-Za-z_][\w.\-]*)*(/@[A-Za-z_][\w.\-]*)?")
+
+
+def _check_xpath(xpath: str, source_field: Field) -> None:
+    """Fields read from the group's element or below; anything else is reported."""
+    if _XPATH.fullmatch(xpath) is None:
+        raise ConversionError(f"field {source_field.name}: XPath {xpath!r} is not supported (only child elements, "
+                              "attributes and the element's own text of the group's element: ./A/B, ./@a, .)")
 
 
 def _with_occurrence(xpath: str, source_field: Field) -> str:
