@@ -136,6 +136,7 @@ def export_text(*, restart: str = "NO", key_start: int = 1, empty_as_null: str =
 <SESSION DESCRIPTION="" ISVALID="YES" MAPPINGNAME="m_xml_orders" NAME="s_xml_orders" REUSABLE="NO" SORTORDER="Binary" VERSIONNUMBER="1">
 <SESSIONEXTENSION DSQINSTNAME="XMLDSQ_ORDERS" DSQINSTTYPE="XML Source Qualifier" NAME="XML Reader" SINSTANCENAME="ORDERS" SUBTYPE="XML Reader" TRANSFORMATIONTYPE="Source Definition" TYPE="READER">
 <ATTRIBUTE NAME="Treat empty content as NULL" VALUE="{empty_as_null}"/>
+<ATTRIBUTE NAME="Source file directory" VALUE="$PMSourceFileDir&#x5c;"/>
 <ATTRIBUTE NAME="Source filename" VALUE="orders.xml"/>
 </SESSIONEXTENSION>
 {writers}

@@ -365,7 +365,9 @@ class Job:
         name = self.text(file_name)
         if os.path.isabs(name):
             return name
-        return os.path.join(self.text(directory or "."), name)
+        # Exports made on Windows end directories with a backslash ($PMSourceFileDir\): a separator, not a name.
+        folder = self.text(directory or ".")
+        return os.path.join(folder.rstrip("\\") or folder, name)
 
     def connection(self, default: str, variable: str = "") -> Connection:
         """The connection a reader/writer uses: a session parameter ($DBConnection_X) wins."""
