@@ -171,3 +171,18 @@ def test_corpus_lookalike_qualifiers_get_their_sources() -> None:
     assert sorted({g.message.split(":")[0] for g in job.gaps}) == [
         "TABLEATTRIBUTE 'Filter' is not a Source Qualifier attribute (PowerCenter's SQL filter is 'Source Filter', "
         "for relational sources only)", "the Union has no input groups or no output ports"]
+
+
+def test_convert_lenient_reads_the_lookalike_and_prints_the_warnings(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from infaflow.cli import main
+
+    path = _write(tmp_path, export_text(["LOAN_TAPE"]))
+    strict = CliRunner().invoke(main, ["convert", str(path), "-o", str(tmp_path / "strict")])
+    assert strict.exit_code == 2
+    result = CliRunner().invoke(main, ["convert", "--lenient", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert f"{path}:38: warning: instance 'SQ_LOAN_TAPE': TYPE='Source Qualifier' is not an INSTANCE TYPE" \
+        in result.stderr
+    assert (tmp_path / "out" / "m_balance.py").is_file()
