@@ -512,6 +512,7 @@ class Job:
             .option("rowTag", root)
             .option("attributePrefix", _XML_ATTRIBUTE)
             .option("valueTag", _XML_TEXT)
+            .option("ignoreNamespace", "true")  # elements matched by local name, whatever their prefix
             .option("mode", "FAILFAST")
             .schema(_xml_schema(tree.children[root]))
             .load(path)
