@@ -43,7 +43,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     source_step = _source_step(step, gen)
     source = source_step.source
     assert source is not None
-    groups = _groups(step, source)
+    groups = _groups(step, source, _used(step, gen))
     wanted = _connected_groups(step, gen, groups)
     attrs = source_step.attributes
     if str(attrs.get("Source filetype", "Direct")).strip().lower() == "indirect":
@@ -63,7 +63,6 @@ def generate(step: Step, gen: Generator) -> StepCode:
     used = _used(step, gen)
     keys = []
     for g in wanted:
-        g.fields = [(p, xpath) for p, xpath in g.fields if p.name.lower() in used]  # as a SELECT of linked ports
         key = py_str(g.key.name) if g.key else "None"
         fk = py_str(g.foreign_key.name) if g.foreign_key else "None"
         parent = py_str(g.parent) if g.parent else "None"
@@ -117,8 +116,9 @@ def _start(port: Port) -> int:
     return int(raw)
 
 
-def _groups(step: Step, source: Source) -> list[_Group]:
-    """The definition's groups, parents first, with the qualifier's ports of each."""
+def _groups(step: Step, source: Source, used: set[str]) -> list[_Group]:
+    """The definition's groups, parents first, with the qualifier's ports of each (the generated keys, and
+    the other ports another transformation reads)."""
     views = {v.name.lower(): v for v in source.xml_views}
     if not views:
         raise ConversionError(f"the XML source definition {source.name} has no group paths (its XMLINFO table "
@@ -146,8 +146,11 @@ def _groups(step: Step, source: Source) -> list[_Group]:
     for port in ports:
         source_field = fields[str(port.attrs.get("REF_SOURCE_FIELD") or port.name).lower()]
         group = groups[str(port.group or source_field.attrs.get("GROUP", "")).lower()]
-        if port is group.key:
+        if port is group.key or port.name.lower() not in used:
             continue
+        if source_field.name.lower() == "currentlyprocessedfilename":
+            raise ConversionError(f"port {port.name}: the currently processed file name (Add Currently Processed "
+                                  "XML File Name Port) is not converted")
         xpath = source_field.field_attributes.get("XML Mapping", "").strip()
         if xpath:
             _check_xpath(xpath, source_field)
