@@ -259,9 +259,10 @@ class GeneratedKey:
     SEQUENCE_GENERATOR_VALUE the first time), or from 1 with ``restart``; the next value is saved in
     $PMStorageDir/normalizer/ unless ``reset``."""
 
-    def __init__(self, job: Job, name: str, *, value: int, reset: bool, restart: bool) -> None:
+    def __init__(self, job: Job, name: str, *, value: int, reset: bool, restart: bool,
+                 store: str = "normalizer") -> None:
         self.name, self.reset = name, reset
-        self._path = Path(job.directory("$PMStorageDir")) / "normalizer" / f"{name}.json"
+        self._path = Path(job.directory("$PMStorageDir")) / store / f"{name}.json"
         self.first = value
         if restart:
             self.first = 1
@@ -376,7 +377,9 @@ class Job:
         name = self.text(file_name)
         if os.path.isabs(name):
             return name
-        return os.path.join(self.text(directory or "."), name)
+        # Exports made on Windows end directories with a backslash ($PMSourceFileDir\): a separator, not a name.
+        folder = self.text(directory or ".")
+        return os.path.join(folder.rstrip("\\") or folder, name)
 
     def file_list(self, path: str) -> list[str]:
         """The files an indirect source's file list names, in list order (Workflow Basics Guide, "Creating
@@ -521,6 +524,79 @@ class Job:
                                    table) for offset in offsets]
             cols.append((values[0] if len(values) == 1 else F.array(*values)).alias(name))
         return self._count(self.result.source_rows, source, df.select(*cols, ROW_ID))
+
+    def read_xml(self, source: str, path: str, groups: list[tuple[Any, ...]], *,
+                 keys: dict[str, GeneratedKey], empty_as_null: bool = False) -> dict[str, DataFrame]:
+        """An XML file read as PowerCenter's XML reader reads it: one DataFrame per group (view) of the XML
+        definition. ``groups`` are (group, path, parent group, key port, foreign key port, fields), parents
+        first: the group's rows are the elements at ``path`` (from the root element) in document order, one
+        row per occurrence (multiple-occurring elements normalised into rows); ``fields`` are (port, XPath
+        relative to the group's element, type), ``./A/B`` an element's text, ``./@a`` an attribute, ``.`` the
+        element's own text; a missing element or attribute is NULL. ``keys`` numbers each group's rows with
+        its generated key (``XPK_``); the foreign key of a child group (``FK_``) is its parent row's key.
+        The document is read with Spark's XML data source (one row per file, the root element), its values
+        as text, then cast to the port types (dates and times in XML Schema's ISO 8601 form, not in the
+        session's format): a row with a value that does not convert is rejected by the reader.
+        ``empty_as_null``: the session's ``Treat empty content as NULL``."""
+        self.check_stop()
+        tree = _xml_tree(groups)
+        root = next(iter(tree.children))
+        docs = (
+            self.spark.read.format("xml")
+            .option("rowTag", root)
+            .option("attributePrefix", _XML_ATTRIBUTE)
+            .option("valueTag", _XML_TEXT)
+            .option("ignoreNamespace", "true")  # elements matched by local name, whatever their prefix
+            .option("mode", "FAILFAST")
+            .schema(_xml_schema(tree.children[root]))
+            .load(path)
+        )
+        docs = docs.select(F.struct(*[F.col(f"`{c}`") for c in docs.columns]).alias(_XML_ELEMENT),
+                           F.array(F.monotonically_increasing_id()).alias(_XML_ORDER))
+        frames: dict[str, DataFrame] = {}
+        out: dict[str, DataFrame] = {}
+        paths = {g[0]: g[1] for g in groups}
+        for group, group_path, parent, key_port, fk_port, fields in groups:
+            # The group's rows: its elements under each row of its parent group (or of the document).
+            start = paths[parent] if parent is not None else root
+            node = tree
+            for name in start.split("/"):
+                node = node.children[name]
+            if parent is not None:
+                rows = frames[parent].select(F.col(_XML_ELEMENT), F.col(ROW_ID).alias(_XML_PARENT),
+                                             F.array(F.col(ROW_ID)).alias(_XML_ORDER))
+            else:
+                rows = docs.withColumn(_XML_PARENT, F.lit(None).cast("bigint"))
+            for name in group_path.split("/")[start.count("/") + 1:]:
+                node = node.children[name]
+                rows = rows.select(F.col(_XML_PARENT), F.col(_XML_ORDER),
+                                   F.posexplode(F.col(_XML_ELEMENT)[name]).alias("_pos", _XML_ELEMENT))
+                rows = rows.select(F.col(_XML_ELEMENT), F.col(_XML_PARENT),
+                                   F.concat(F.col(_XML_ORDER), F.array(F.col("_pos").cast("bigint"))).alias(_XML_ORDER))
+            rows = rows.withColumn(ROW_ID, F.col(_XML_ORDER))
+            key = keys.get(group)
+            if key is not None and key_port:
+                rows = key.number(rows, key_port).withColumn(ROW_ID, F.col(f"`{key_port}`"))
+            else:
+                rows = rows.withColumn(ROW_ID, F.row_number().over(Window.orderBy(_XML_ORDER)).cast("bigint"))
+            frames[group] = rows
+            texts = []
+            for port, xpath, _type in fields:
+                value = _xml_value(F.col(_XML_ELEMENT), node, xpath)
+                texts.append((F.nullif(value, F.lit("")) if empty_as_null else value).alias(port))
+            keys_out = ([F.col(f"`{key_port}`")] if key is not None and key_port else []) + \
+                ([F.col(_XML_PARENT).alias(fk_port)] if fk_port else [])
+            typed = rows.select(*keys_out, *texts, ROW_ID)
+            columns = [(port, t) for port, _x, t in fields]
+            cols = [F.col(f"`{c}`") for c in typed.columns if c not in {p for p, _t in columns} and c != ROW_ID]
+            cols += [_xml_cast(F.col(f"`{c}`"), t).alias(c) for c, t in columns]
+            if any(t != "string" for _c, t in columns):
+                typed = typed.select(*cols, ROW_ID, _xml_conversion_error(columns).alias(ROW_ERROR))
+                typed = self._reject(f"{source}.{group}", typed, self.result.source_rejected_rows, "reader")
+            else:
+                typed = typed.select(*cols, ROW_ID)
+            out[group] = self._count(self.result.source_rows, f"{source}.{group}", typed)
+        return out
 
     def _typed_source(self, source: str, df: DataFrame, columns: list[tuple[str, str]], date_format: str,
                       count: bool) -> DataFrame:
@@ -1132,9 +1208,11 @@ class Job:
         self._sequences.append(seq)
         return seq
 
-    def generated_key(self, name: str, *, value: int = 1, reset: bool = False, restart: bool = False) -> GeneratedKey:
-        """A Normalizer's generated key, saved between sessions like a Sequence Generator's value."""
-        key = GeneratedKey(self, name, value=value, reset=reset, restart=restart)
+    def generated_key(self, name: str, *, value: int = 1, reset: bool = False, restart: bool = False,
+                      store: str = "normalizer") -> GeneratedKey:
+        """A Normalizer's (or, with ``store="xml"``, an XML Source Qualifier's) generated key, saved between
+        sessions like a Sequence Generator's value."""
+        key = GeneratedKey(self, name, value=value, reset=reset, restart=restart, store=store)
         self._sequences.append(key)
         return key
 
@@ -1984,3 +2062,114 @@ def _decode_state(entry: dict[str, Any]) -> Any:
     if kind == "decimal":
         return Decimal(value)
     return value
+
+
+# --------------------------------------------------------------------------------------------------
+# XML sources (Job.read_xml): the element tree the groups and fields name, its Spark schema, field values
+
+_XML_ATTRIBUTE = "@"  # prefix of attribute columns: never the start of an element name
+_XML_TEXT = "#text"  # an element's own text when it also has attributes or child elements
+_XML_ELEMENT, _XML_ORDER, _XML_PARENT = "_xml_element", "_xml_order", "_xml_parent"
+
+
+@dataclass
+class _XmlNode:
+    """An element of the document as the XML definition uses it: its child elements, attributes, text."""
+
+    children: dict[str, _XmlNode] = field(default_factory=dict)
+    attributes: set[str] = field(default_factory=set)
+    text: bool = False
+
+    def child(self, name: str) -> _XmlNode:
+        return self.children.setdefault(name, _XmlNode())
+
+    @property
+    def is_text(self) -> bool:
+        """Only text is read from it: a string, not a struct, in the schema."""
+        return not self.children and not self.attributes
+
+
+def _xml_steps(xpath: str) -> tuple[list[str], str | None, int]:
+    """The element steps of a field's XPath relative to its group element, its attribute (or None for the
+    text) and the occurrence it reads (``[n]`` on the last element, 1 by default)."""
+    text = xpath.strip()
+    if text.startswith("./"):
+        text = text[2:]
+    elif text == ".":
+        text = ""
+    parts = [p for p in text.split("/") if p] if text else []
+    attribute = parts.pop()[1:] if parts and parts[-1].startswith("@") else None
+    occurrence = 1
+    if parts and parts[-1].endswith("]") and "[" in parts[-1]:
+        name, index = parts[-1][:-1].split("[", 1)
+        parts[-1], occurrence = name, int(index)
+    return parts, attribute, occurrence
+
+
+def _xml_tree(groups: list[tuple[Any, ...]]) -> _XmlNode:
+    tree = _XmlNode()
+    for _group, group_path, _parent, _key, _fk, fields in groups:
+        node = tree
+        for name in group_path.split("/"):
+            node = node.child(name)
+        for _port, xpath, _type in fields:
+            steps, attribute, _occurrence = _xml_steps(xpath)
+            leaf = node
+            for name in steps:
+                leaf = leaf.child(name)
+            if attribute is not None:
+                leaf.attributes.add(attribute)
+            else:
+                leaf.text = True
+    return tree
+
+
+def _xml_schema(node: _XmlNode) -> Any:
+    """The Spark schema of an element: every child element an array (any element may occur more than once;
+    one occurrence is an array of one), attributes and text as strings."""
+    from pyspark.sql.types import ArrayType, StringType, StructField, StructType
+
+    def element_type(n: _XmlNode) -> Any:
+        if n.is_text:
+            return StringType()
+        fields = [StructField(f"{_XML_ATTRIBUTE}{a}", StringType()) for a in sorted(n.attributes)]
+        fields += [StructField(name, ArrayType(element_type(c))) for name, c in n.children.items()]
+        if n.text:
+            fields.append(StructField(_XML_TEXT, StringType()))
+        return StructType(fields)
+
+    return element_type(node)
+
+
+def _xml_value(element: Column, node: _XmlNode, xpath: str) -> Column:
+    """The text of a field from its group's element (a struct, or a string for a text-only element)."""
+    steps, attribute, occurrence = _xml_steps(xpath)
+    value = element
+    for i, name in enumerate(steps):
+        node = node.children[name]
+        value = F.try_element_at(value[name], F.lit(occurrence if i == len(steps) - 1 else 1))
+    if attribute is not None:
+        return value[f"{_XML_ATTRIBUTE}{attribute}"]
+    return value if node.is_text else value[_XML_TEXT]
+
+
+def _xml_cast(col: Column, spark_type: str) -> Column:
+    """An XML text value as its port's type: numbers trimmed, dates and times as XML Schema writes them
+    (``2024-03-15``, ``2024-03-15T10:20:30.5``, with an optional zone)."""
+    if spark_type == "string":
+        return col
+    return F.trim(col).try_cast(spark_type)
+
+
+def _xml_conversion_error(columns: list[tuple[str, str]]) -> Column:
+    """The reader's error for an XML row: the first value that does not convert to its type, else NULL."""
+    checks = []
+    for name, spark_type in columns:
+        if spark_type == "string":
+            continue
+        raw = F.col(f"`{name}`")
+        bad = (F.trim(raw) != "") & _xml_cast(raw, spark_type).isNull()
+        checks.append(F.when(bad, F.concat(F.lit(f"{name}: value '"), raw, F.lit(f"' is not a valid {spark_type}"))))
+    if not checks:
+        return F.lit(None).cast("string")
+    return F.coalesce(*checks) if len(checks) > 1 else checks[0]

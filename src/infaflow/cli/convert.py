@@ -23,10 +23,13 @@ EXIT_OK, EXIT_FAILED = 0, 1
               help="Write the jobs even when some logic could not be converted (it raises NotConverted).")
 @click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON.")
 @click.option("--airflow", is_flag=True, help="Also write dags/<workflow>.py: an Airflow 3 DAG per workflow.")
+@click.option("--lenient", is_flag=True,
+              help="Load what can be read from exports that do not validate (hand- or tool-written look-alikes); "
+                   "each departure from the export format is printed as a warning.")
 @click.pass_context
 def convert(ctx: click.Context, exports: tuple[str, ...], prefer: str | None, out_dir: str | None,
             folder: str | None, workflow: str | None, allow_partial: bool, as_json: bool,
-            airflow: bool = False) -> None:
+            airflow: bool = False, lenient: bool = False) -> None:
     """Convert every session's mapping of the exports into a readable PySpark job.
 
     EXPORT...: export files and directories (searched for *.xml), read together as one repository, so a
@@ -35,7 +38,10 @@ def convert(ctx: click.Context, exports: tuple[str, ...], prefer: str | None, ou
     """
     from infaflow.codegen.project import convert_export, write_project
 
-    export = load_exports(exports, prefer=prefer)
+    export = load_exports(exports, prefer=prefer, lenient=lenient)
+    if lenient and not as_json:
+        for problem in export.problems:
+            click.echo(str(problem), err=True)
     name = Path(exports[0]).stem if len(exports) == 1 else "project"
     if folder is not None and export.folder(folder) is None:
         raise InputError(f"no folder {folder!r} in the export", export.path)

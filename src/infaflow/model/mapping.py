@@ -57,6 +57,16 @@ class Field:
     attrs: dict[str, str] = field(default_factory=dict)
     location: Location = field(default_factory=Location, compare=False)
     children: list[Field] = field(default_factory=list)  # nested SOURCEFIELDs (COBOL group items)
+    field_attributes: dict[str, str] = field(default_factory=dict)  # FIELDATTRIBUTEs (XML Mapping...) of XML sources
+
+
+@dataclass
+class XmlView:
+    """A group (view) of an XML source definition: its rows are the elements at ``path`` (the GROUPSAT of
+    the definition's XMLINFO table metadata, from the root element, such as ``HR/Departments/Department``)."""
+
+    name: str
+    path: str
 
 
 @dataclass
@@ -74,6 +84,7 @@ class Source:
     table_attributes: Attributes = field(default_factory=Attributes)
     folder: str = ""
     location: Location = field(default_factory=Location, compare=False)
+    xml_views: list[XmlView] = field(default_factory=list)  # groups of an XML source (DATABASETYPE="XML")
 
     @property
     def is_flat_file(self) -> bool:

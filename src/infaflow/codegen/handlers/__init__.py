@@ -26,6 +26,7 @@ from infaflow.codegen.handlers import (
     union,
     unsupported,
     update_strategy,
+    xml_source,
 )
 
 _MODULES: tuple[ModuleType, ...] = (
@@ -46,6 +47,7 @@ _MODULES: tuple[ModuleType, ...] = (
     transaction_control,
     stored_procedure,
     sql_transformation,
+    xml_source,
     target,
     unsupported,
 )

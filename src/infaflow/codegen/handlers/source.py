@@ -62,14 +62,15 @@ def _source(step: Step, gen: Generator) -> StepCode:
     assert src is not None
     if src.database_type.strip().upper() == "VSAM":
         return _cobol_source(step, gen, var)
+    if src.database_type.strip().upper() == "XML":
+        outputs = {f.name.lower(): Output("", f.name, origin=step.name) for f in src.fields}
+        return StepCode([], outputs, [f"XML file {src.name}: read by its XML Source Qualifier"])
     if not src.is_flat_file:
         outputs = {f.name.lower(): Output("", f.name, origin=step.name) for f in src.fields}
         return StepCode([], outputs, [f"relational table {src.name}: read by its Source Qualifier"])
     attrs = step.attributes
     directory = attrs.get("Source file directory") or "$PMSourceFileDir"
     file_name = attrs.get("Source filename") or f"{src.name.lower()}.dat"
-    if src.database_type.strip().upper() == "XML":
-        raise ConversionError("XML sources are not supported (they are read by an XML Source Qualifier)")
     if str(attrs.get("Input Type", "File")).strip().lower() == "command":
         raise ConversionError("a command that generates the source data or its file list is not supported")
     if str(attrs.get("Source filetype", "Direct")).strip().lower() == "indirect":
@@ -258,6 +259,9 @@ def _connected_ports(step: Step, gen: Generator) -> list[Port]:
 
 def _qualifier(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
+    if str(step.attributes.get("Filter", "") or "").strip():  # written by hand or by a tool, never by PowerCenter
+        raise ConversionError("TABLEATTRIBUTE 'Filter' is not a Source Qualifier attribute (PowerCenter's SQL filter "
+                              "is 'Source Filter', for relational sources only): its condition is not applied")
     prefix = step.name.rsplit(".", 1)[0] + "." if "." in step.name else ""
     names = {s.name.lower() for s in gen.plan.steps}
     feeding = [f"{prefix}{a} (source)" if f"{prefix}{a} (source)".lower() in names else f"{prefix}{a}"

@@ -21,7 +21,6 @@ REASONS: dict[str, str] = {
     "HTTP Transformation": "calls a web service per row",
     "XML Parser": "parses XML per row",
     "XML Generator": "generates XML per row",
-    "XML Source Qualifier": "reads XML sources",
     "MQ Source Qualifier": "reads IBM MQ messages",
     "App Multi-Group Source Qualifier": "reads application (ERP) sources",
     "Application Source Qualifier": "reads application (ERP) sources",
