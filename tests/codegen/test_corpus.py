@@ -43,7 +43,9 @@ def test_corpus_mappings_convert_or_are_reported(corpus_dir: Path, tmp_path: Pat
     share = complete / len(mappings)
     print(f"\ncorpus: {len(files)} exports, {len(mappings)} mappings, {complete} converted fully ({share:.1%})")
     assert len(mappings) >= 100
-    assert share >= 0.85  # measured 87.7%; the rest are listed in docs/convert.md with their reasons
+    # measured 95.1% (137 of 144); the 7 left need Java or HTTP (2), a plug-in library (1), are marked
+    # invalid (1) or are look-alike files PowerCenter did not write (3): docs/convert.md lists them
+    assert share >= 0.95
     for module in written:
         py_compile.compile(str(module), cfile=str(tmp_path / "x.pyc"), doraise=True)
         text = module.read_text()
