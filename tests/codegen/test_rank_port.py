@@ -16,11 +16,20 @@ INT, S = "integer", "string"
 def _rank(rank_port_type: str = "OUTPUT", expression: str = "QTY * PRICE") -> MappingBuilder:
     b = MappingBuilder()
     b.flat_source("S", [("ITEM", S), ("QTY", INT), ("PRICE", INT)])
-    b.add(Transformation("RNK", "Rank", ports=[
-        port("RANKINDEX", INT, "OUTPUT", expression="RANKINDEX", expression_type="RANKINDEX"),
-        port("ITEM", S), port("QTY", INT), port("PRICE", INT),
-        port("TOTAL", INT, rank_port_type, expression=expression, expression_type="RANKPORT"),
-    ], attributes=Attributes({"Top/Bottom": "Top", "Number of Ranks": "2"})))
+    b.add(
+        Transformation(
+            "RNK",
+            "Rank",
+            ports=[
+                port("RANKINDEX", INT, "OUTPUT", expression="RANKINDEX", expression_type="RANKINDEX"),
+                port("ITEM", S),
+                port("QTY", INT),
+                port("PRICE", INT),
+                port("TOTAL", INT, rank_port_type, expression=expression, expression_type="RANKPORT"),
+            ],
+            attributes=Attributes({"Top/Bottom": "Top", "Number of Ranks": "2"}),
+        )
+    )
     b.connect("SQ_S", "RNK", ["ITEM", "QTY", "PRICE"])
     b.flat_target("OUT", [("ITEM", S), ("TOTAL", INT), ("RANKINDEX", INT)])
     b.connect("RNK", "OUT", ["ITEM", "TOTAL", "RANKINDEX"])
@@ -42,14 +51,18 @@ def test_a_rank_without_a_rank_port_is_a_gap_with_the_reason() -> None:
     job = b.render()
     assert [g.message for g in job.gaps] == [
         'no port of the Rank is its rank port (EXPRESSIONTYPE="RANKPORT"): the Designer does not validate a Rank '
-        "without one, so it has no rows to rank by"]
+        "without one, so it has no rows to rank by"
+    ]
 
 
 @pytest.mark.spark
 def test_rows_ranked_by_the_output_rank_port(spark, tmp_path: Path) -> None:  # noqa: ANN001
     job = _rank().render()
-    write_csv(tmp_path / "src" / "s.dat", ["ITEM", "QTY", "PRICE"],
-              [["a", 2, 5], ["b", 1, 30], ["c", 4, 4], ["d", None, 100], ["e", 3, 3]])
+    write_csv(
+        tmp_path / "src" / "s.dat",
+        ["ITEM", "QTY", "PRICE"],
+        [["a", 2, 5], ["b", 1, 30], ["c", 4, 4], ["d", None, 100], ["e", 3, 3]],
+    )
     run_job(job, spark, tmp_path)
     rows = read_csv(tmp_path / "tgt" / "out.out")
     # TOTAL = QTY * PRICE: b 30, c 16, a 10, e 9, d NULL (NULL ranks last at the top).

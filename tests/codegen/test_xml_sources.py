@@ -24,7 +24,7 @@ _METATABLE = (
     '<COLUMN COLUMN_NAME="FK_Order" RELATIONSHIP="hierarchy"/></GROUP>\n'
     '<GROUP GROUPNAME="X_Tag"><GROUPSAT>Orders/Order/Tag</GROUPSAT>'
     '<COLUMN COLUMN_NAME="FK_Order2" RELATIONSHIP="hierarchy"/></GROUP>\n'
-    '</METATABLE>\n'
+    "</METATABLE>\n"
 )
 
 # (name, group, datatype, precision, key type, XML Mapping, referenced field[, PivotNumber])
@@ -50,15 +50,31 @@ _FIELDS = [
     ("TAG", "X_Tag", "string", 10, "NOT A KEY", ".", ""),
 ]
 _SQ_TYPES = {"integer": "bigint", "string": "string", "dateTime": "date/time", "decimal": "decimal"}
-_TARGETS = {"T_ORDER": ["XPK_Order", "FK_Orders", "ORDER_ID", "CUSTOMER", "NOTE", "AMOUNT", "CURRENCY", "PHONE2",
-                        "ORDERED"],
-            "T_LINE": ["XPK_Line", "FK_Order", "LINE_NO", "SKU", "QTY"],
-            "T_TAG": ["XPK_Tag", "FK_Order2", "TAG"]}
+_TARGETS = {
+    "T_ORDER": [
+        "XPK_Order",
+        "FK_Orders",
+        "ORDER_ID",
+        "CUSTOMER",
+        "NOTE",
+        "AMOUNT",
+        "CURRENCY",
+        "PHONE2",
+        "ORDERED",
+    ],
+    "T_LINE": ["XPK_Line", "FK_Order", "LINE_NO", "SKU", "QTY"],
+    "T_TAG": ["XPK_Tag", "FK_Order2", "TAG"],
+}
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") \
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
         .replace("\n", "&#xA;")
+    )
 
 
 def export_text(*, restart: str = "NO", key_start: int = 1, empty_as_null: str = "NO") -> str:
@@ -71,16 +87,21 @@ def export_text(*, restart: str = "NO", key_start: int = 1, empty_as_null: str =
         + (f' REFERENCEDDBD="XML_File" REFERENCEDFIELD="{ref}" REFERENCEDTABLE="ORDERS"' if ref else "")
         + f'>\n<FIELDATTRIBUTE NAME="XML Mapping" VALUE="{xp}"/>\n'
         f'<FIELDATTRIBUTE NAME="PivotNumber" VALUE="{pivot[0] if pivot else 0}"/>\n</SOURCEFIELD>'
-        for i, (n, g, dt, p, kt, xp, ref, *pivot) in enumerate(_FIELDS, 1))
-    groups = "\n".join(f'<GROUP DESCRIPTION="" NAME="{g}" ORDER="{i}" TYPE="OUTPUT"/>'
-                       for i, g in enumerate(dict.fromkeys(f[1] for f in _FIELDS), 1))
+        for i, (n, g, dt, p, kt, xp, ref, *pivot) in enumerate(_FIELDS, 1)
+    )
+    groups = "\n".join(
+        f'<GROUP DESCRIPTION="" NAME="{g}" ORDER="{i}" TYPE="OUTPUT"/>'
+        for i, g in enumerate(dict.fromkeys(f[1] for f in _FIELDS), 1)
+    )
     sq_groups = groups.replace('TYPE="OUTPUT"', 'TYPE="INPUT/OUTPUT"')
     sq_ports = "\n".join(
         f'<TRANSFORMFIELD DATATYPE="{_SQ_TYPES[dt]}" DEFAULTVALUE="" DESCRIPTION="" GROUP="{g}" NAME="{n}" '
         f'PICTURETEXT="" PORTTYPE="{"GENERATED KEY/INPUT/OUTPUT" if "GENERATED" in kt else "INPUT/OUTPUT"}" '
         f'PRECISION="{p}" REF_SOURCE_FIELD="{n}" SCALE="{2 if dt == "decimal" else 0}"'
-        + (f' SEQUENCE_GENERATOR_VALUE="{key_start}"' if "GENERATED" in kt else "") + "/>"
-        for n, g, dt, p, kt, _xp, _ref, *_pivot in _FIELDS)
+        + (f' SEQUENCE_GENERATOR_VALUE="{key_start}"' if "GENERATED" in kt else "")
+        + "/>"
+        for n, g, dt, p, kt, _xp, _ref, *_pivot in _FIELDS
+    )
     targets = "\n".join(
         f'<TARGET BUSINESSNAME="" CONSTRAINT="" DATABASETYPE="Flat File" DESCRIPTION="" NAME="{t}" '
         'OBJECTVERSION="1" TABLEOPTIONS="" VERSIONNUMBER="1">\n'
@@ -88,26 +109,42 @@ def export_text(*, restart: str = "NO", key_start: int = 1, empty_as_null: str =
         'ESCAPE_CHARACTER="" KEEPESCAPECHAR="NO" LINESEQUENTIAL="NO" MULTIDELIMITERSASAND="NO" '
         'NULLCHARTYPE="ASCII" NULL_CHARACTER="*" PADBYTES="1" QUOTE_CHARACTER="NONE" REPEATABLE="NO" '
         'ROWDELIMITER="0" SKIPROWS="0" STRIPTRAILINGBLANKS="NO"/>\n'
-        + "\n".join(f'<TARGETFIELD BUSINESSNAME="" DATATYPE="string" DESCRIPTION="" FIELDNUMBER="{i}" '
-                    f'KEYTYPE="NOT A KEY" NAME="{c}" NULLABLE="NULL" PICTURETEXT="" PRECISION="20" SCALE="0"/>'
-                    for i, c in enumerate(cols, 1))
-        + "\n</TARGET>" for t, cols in _TARGETS.items())
-    connectors = [f'<CONNECTOR FROMFIELD="{n}" FROMINSTANCE="ORDERS" FROMINSTANCETYPE="Source Definition" '
-                  f'TOFIELD="{n}" TOINSTANCE="XMLDSQ_ORDERS" TOINSTANCETYPE="XML Source Qualifier"/>'
-                  for n, *_rest in _FIELDS]
-    connectors += [f'<CONNECTOR FROMFIELD="{c}" FROMINSTANCE="XMLDSQ_ORDERS" FROMINSTANCETYPE="XML Source '
-                   f'Qualifier" TOFIELD="{c}" TOINSTANCE="{t}" TOINSTANCETYPE="Target Definition"/>'
-                   for t, cols in _TARGETS.items() for c in cols]
-    instances = [f'<INSTANCE DESCRIPTION="" NAME="{t}" TRANSFORMATION_NAME="{t}" TRANSFORMATION_TYPE="Target '
-                 'Definition" TYPE="TARGET"/>' for t in _TARGETS]
-    instances += ['<INSTANCE DBDNAME="XML_File" DESCRIPTION="" NAME="ORDERS" TRANSFORMATION_NAME="ORDERS" '
-                  'TRANSFORMATION_TYPE="Source Definition" TYPE="SOURCE"/>',
-                  '<INSTANCE DESCRIPTION="" NAME="XMLDSQ_ORDERS" REUSABLE="NO" TRANSFORMATION_NAME="XMLDSQ_ORDERS" '
-                  'TRANSFORMATION_TYPE="XML Source Qualifier" TYPE="TRANSFORMATION"/>']
+        + "\n".join(
+            f'<TARGETFIELD BUSINESSNAME="" DATATYPE="string" DESCRIPTION="" FIELDNUMBER="{i}" '
+            f'KEYTYPE="NOT A KEY" NAME="{c}" NULLABLE="NULL" PICTURETEXT="" PRECISION="20" SCALE="0"/>'
+            for i, c in enumerate(cols, 1)
+        )
+        + "\n</TARGET>"
+        for t, cols in _TARGETS.items()
+    )
+    connectors = [
+        f'<CONNECTOR FROMFIELD="{n}" FROMINSTANCE="ORDERS" FROMINSTANCETYPE="Source Definition" '
+        f'TOFIELD="{n}" TOINSTANCE="XMLDSQ_ORDERS" TOINSTANCETYPE="XML Source Qualifier"/>'
+        for n, *_rest in _FIELDS
+    ]
+    connectors += [
+        f'<CONNECTOR FROMFIELD="{c}" FROMINSTANCE="XMLDSQ_ORDERS" FROMINSTANCETYPE="XML Source '
+        f'Qualifier" TOFIELD="{c}" TOINSTANCE="{t}" TOINSTANCETYPE="Target Definition"/>'
+        for t, cols in _TARGETS.items()
+        for c in cols
+    ]
+    instances = [
+        f'<INSTANCE DESCRIPTION="" NAME="{t}" TRANSFORMATION_NAME="{t}" TRANSFORMATION_TYPE="Target '
+        'Definition" TYPE="TARGET"/>'
+        for t in _TARGETS
+    ]
+    instances += [
+        '<INSTANCE DBDNAME="XML_File" DESCRIPTION="" NAME="ORDERS" TRANSFORMATION_NAME="ORDERS" '
+        'TRANSFORMATION_TYPE="Source Definition" TYPE="SOURCE"/>',
+        '<INSTANCE DESCRIPTION="" NAME="XMLDSQ_ORDERS" REUSABLE="NO" TRANSFORMATION_NAME="XMLDSQ_ORDERS" '
+        'TRANSFORMATION_TYPE="XML Source Qualifier" TYPE="TRANSFORMATION"/>',
+    ]
     writers = "\n".join(
         f'<SESSIONEXTENSION NAME="File Writer" SINSTANCENAME="{t}" SUBTYPE="File Writer" '
         f'TRANSFORMATIONTYPE="Target Definition" TYPE="WRITER">\n'
-        f'<ATTRIBUTE NAME="Output filename" VALUE="{t.lower()}.csv"/>\n</SESSIONEXTENSION>' for t in _TARGETS)
+        f'<ATTRIBUTE NAME="Output filename" VALUE="{t.lower()}.csv"/>\n</SESSIONEXTENSION>'
+        for t in _TARGETS
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE POWERMART SYSTEM "powrmart.dtd">
 <POWERMART CREATION_DATE="01/01/2026 00:00:00" REPOSITORY_VERSION="188.97">
@@ -219,13 +256,19 @@ def test_groups_keys_attributes_and_missing_elements_on_spark(spark, tmp_path: P
     # A missing element is NULL (empty field); an empty one is an empty string ("Treat empty content as
     # NULL" is NO).
     # An attribute of a text element (Amount/@currency), the 2nd occurrence of a pivoted element (Phone).
-    assert orders == [["1", "1", "100", "Ada", "rush", "12.50", "EUR", "222", "03/15/2024 10:20:30.000000"],
-                      ["2", "1", "200", "Bob", "", "7.00", "", "", ""],
-                      ["3", "1", "300", "Cy", "", "", "", "", "03/17/2024 00:00:00.000000"]]
+    assert orders == [
+        ["1", "1", "100", "Ada", "rush", "12.50", "EUR", "222", "03/15/2024 10:20:30.000000"],
+        ["2", "1", "200", "Bob", "", "7.00", "", "", ""],
+        ["3", "1", "300", "Cy", "", "", "", "", "03/17/2024 00:00:00.000000"],
+    ]
     assert lines == [["1", "1", "1", "A-1", "2"], ["2", "1", "2", "B-2", "5"], ["3", "3", "1", "C-3", ""]]
     assert tags == [["1", "1", "new"], ["2", "1", "vip"], ["3", "3", "old"]]
-    assert result.source_rows == {"ORDERS.X_Orders": 1, "ORDERS.X_Order": 3, "ORDERS.X_Line": 3,
-                                  "ORDERS.X_Tag": 3}
+    assert result.source_rows == {
+        "ORDERS.X_Orders": 1,
+        "ORDERS.X_Order": 3,
+        "ORDERS.X_Line": 3,
+        "ORDERS.X_Tag": 3,
+    }
 
 
 @pytest.mark.spark
@@ -233,8 +276,12 @@ def test_generated_keys_continue_from_the_saved_value_unless_restart(spark, tmp_
     job = _job(tmp_path, key_start=10)
     (tmp_path / "src").mkdir()
     # Namespace prefixes (on the root element too) do not change which elements a group reads.
-    namespaced = DOCUMENT.replace("<Orders ", '<o:Orders xmlns:o="urn:orders" ').replace("</Orders>", "</o:Orders>") \
-        .replace("<Line ", "<o:Line ").replace("</Line>", "</o:Line>")
+    namespaced = (
+        DOCUMENT.replace("<Orders ", '<o:Orders xmlns:o="urn:orders" ')
+        .replace("</Orders>", "</o:Orders>")
+        .replace("<Line ", "<o:Line ")
+        .replace("</Line>", "</o:Line>")
+    )
     (tmp_path / "src" / "orders.xml").write_text(namespaced)
     run_job(job, spark, tmp_path)
     first = read_csv(tmp_path / "tgt" / "t_line.csv")
@@ -244,14 +291,17 @@ def test_generated_keys_continue_from_the_saved_value_unless_restart(spark, tmp_
     assert [r[:2] for r in second] == [["13", "13"], ["14", "13"], ["15", "15"]]
 
 
-@pytest.mark.parametrize("xpath", ["../Note", "/Orders/Order/Note", "./ns:Note", "./Line[@no='1']/Sku", "text()"])
+@pytest.mark.parametrize(
+    "xpath", ["../Note", "/Orders/Order/Note", "./ns:Note", "./Line[@no='1']/Sku", "text()"]
+)
 def test_xpaths_beyond_the_group_element_are_reported(tmp_path: Path, xpath: str) -> None:
     path = tmp_path / "export.xml"
     path.write_text(export_text().replace('VALUE="./Note"', f'VALUE="{xpath}"'))
     [job] = [j.job for j in convert_export(load(path)).jobs if j.job.code]
     assert [g.message for g in job.gaps] == [
         f"field NOTE: XPath {xpath!r} is not supported (only child elements, attributes and the element's own "
-        "text of the group's element: ./A/B, ./@a, .)"]
+        "text of the group's element: ./A/B, ./@a, .)"
+    ]
 
 
 @pytest.mark.spark

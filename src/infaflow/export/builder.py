@@ -201,8 +201,11 @@ class Builder:
         elif self.lenient and source.flatfile is None and source.database_type.strip().lower() == "flat file":
             source.flatfile, why = lookalike.flat_file_from_attributes(source.table_attributes)
             if source.flatfile is not None:
-                self.problem(el, f"flat-file source {source.name!r} has no FLATFILE element: read with the settings "
-                             f"of its TABLEATTRIBUTEs ({', '.join(f'{k}={v}' for k, v in source.flatfile.attrs.items())})")
+                self.problem(
+                    el,
+                    f"flat-file source {source.name!r} has no FLATFILE element: read with the settings "
+                    f"of its TABLEATTRIBUTEs ({', '.join(f'{k}={v}' for k, v in source.flatfile.attrs.items())})",
+                )
             elif why:
                 self.problem(el, f"flat-file source {source.name!r} has no FLATFILE element; {why}")
         return source
@@ -273,7 +276,9 @@ class Builder:
             location=self.loc(el),
             source_fields=[self.field(f) for f in el.iterchildren("SOURCEFIELD")],
             attrs=dict(el.attrib),
-            metadata_extensions={m.get("NAME", ""): m.get("VALUE", "") for m in el.iterchildren("METADATAEXTENSION")},
+            metadata_extensions={
+                m.get("NAME", ""): m.get("VALUE", "") for m in el.iterchildren("METADATAEXTENSION")
+            },
         )
 
     def instance(self, el: Element) -> Instance:
@@ -282,9 +287,12 @@ class Builder:
         if self.lenient and (read := lookalike.instance_type(el.get("TYPE", ""))) is not None:
             kind, transformation_type = read[0], transformation_type or read[1]
             name = name or el.get("TRANSFORMATION", "")
-            self.problem(el, f"instance {el.get('NAME', '')!r}: TYPE={el.get('TYPE')!r} is not an INSTANCE TYPE "
-                         f"({', '.join(lookalike.INSTANCE_TYPES)}); read as TYPE=\"{kind}\" "
-                         f"TRANSFORMATION_TYPE=\"{transformation_type}\"")
+            self.problem(
+                el,
+                f"instance {el.get('NAME', '')!r}: TYPE={el.get('TYPE')!r} is not an INSTANCE TYPE "
+                f'({", ".join(lookalike.INSTANCE_TYPES)}); read as TYPE="{kind}" '
+                f'TRANSFORMATION_TYPE="{transformation_type}"',
+            )
         return Instance(
             name=el.get("NAME", ""),
             type=kind,
@@ -373,8 +381,11 @@ class Builder:
                 ["Start", "Session", "Command", "Decision", "Assignment", "Timer", "Email", "Control"]
                 + ["Event Wait", "Event Raise", "Worklet"]
             )
-            self.problem(el, f"unknown task type {raw!r} on {el.tag} {el.get('NAME', '')!r} (known: {known})",
-                         error=True)
+            self.problem(
+                el,
+                f"unknown task type {raw!r} on {el.tag} {el.get('NAME', '')!r} (known: {known})",
+                error=True,
+            )
             return raw
         return canonical
 
@@ -538,7 +549,9 @@ class Builder:
             ],
             variables=[self.workflow_variable(v) for v in el.iterchildren("WORKFLOWVARIABLE")],
             events=[
-                WorkflowEvent(name=e.get("NAME", ""), description=e.get("DESCRIPTION", ""), location=self.loc(e))
+                WorkflowEvent(
+                    name=e.get("NAME", ""), description=e.get("DESCRIPTION", ""), location=self.loc(e)
+                )
                 for e in el.iterchildren("WORKFLOWEVENT")
             ],
             attributes=self.attributes(el),

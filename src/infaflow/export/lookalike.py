@@ -68,8 +68,11 @@ def attach_sources(mapping: Mapping, sources: list[Source]) -> list[tuple[str, L
     fields designate (a source instance, ASSOCIATED_SOURCE_INSTANCE and one connector per port, as the
     Designer creates them). Returns a warning per qualifier so read, with its location."""
     notes: list[tuple[str, Location]] = []
-    fed = {c.to_instance.lower() for c in mapping.connectors
-           if c.from_instance_type.strip().lower() == "source definition"}
+    fed = {
+        c.to_instance.lower()
+        for c in mapping.connectors
+        if c.from_instance_type.strip().lower() == "source definition"
+    }
     for inst in list(mapping.instances):
         if inst.type != "TRANSFORMATION" or inst.transformation_type.strip().lower() != "source qualifier":
             continue
@@ -81,38 +84,76 @@ def attach_sources(mapping: Mapping, sources: list[Source]) -> list[tuple[str, L
         ports = {p.name.lower() for p in definition.ports}
         source = _source_for(inst.name, ports, sources)
         if source is None:
-            notes.append((f"source qualifier {inst.name!r} in mapping {mapping.name!r} names no source (no "
-                          "ASSOCIATED_SOURCE_INSTANCE, no source instance), and no single source of folder "
-                          f"{mapping.folder or '?'!r} has its ports as fields and a name matching its own",
-                          inst.location))
+            notes.append(
+                (
+                    f"source qualifier {inst.name!r} in mapping {mapping.name!r} names no source (no "
+                    "ASSOCIATED_SOURCE_INSTANCE, no source instance), and no single source of folder "
+                    f"{mapping.folder or '?'!r} has its ports as fields and a name matching its own",
+                    inst.location,
+                )
+            )
             continue
-        existing = next((i for i in mapping.instances if i.type == "SOURCE" and i.name.lower() == source.name.lower()),
-                        None)
+        existing = next(
+            (i for i in mapping.instances if i.type == "SOURCE" and i.name.lower() == source.name.lower()),
+            None,
+        )
         if existing is None:
-            existing = Instance(name=source.name, type="SOURCE", transformation_name=source.name,
-                                transformation_type="Source Definition", dbd_name=source.dbd_name,
-                                location=inst.location)
+            existing = Instance(
+                name=source.name,
+                type="SOURCE",
+                transformation_name=source.name,
+                transformation_type="Source Definition",
+                dbd_name=source.dbd_name,
+                location=inst.location,
+            )
             mapping.instances.insert(mapping.instances.index(inst), existing)
         inst.associated_source_instances = [existing.name]
         fields = {f.name.lower(): f.name for f in source.fields}
         for port in definition.ports:
-            mapping.connectors.append(Connector(
-                from_instance=existing.name, from_field=fields[port.name.lower()], to_instance=inst.name,
-                to_field=port.name, from_instance_type="Source Definition", to_instance_type="Source Qualifier",
-                location=inst.location))
-        notes.append((f"source qualifier {inst.name!r} in mapping {mapping.name!r} names no source (no "
-                      f"ASSOCIATED_SOURCE_INSTANCE, no source instance): read as the qualifier of source "
-                      f"{source.name!r}, the one source of folder {mapping.folder or '?'!r} whose fields are its "
-                      "ports and whose name matches its own", inst.location))
+            mapping.connectors.append(
+                Connector(
+                    from_instance=existing.name,
+                    from_field=fields[port.name.lower()],
+                    to_instance=inst.name,
+                    to_field=port.name,
+                    from_instance_type="Source Definition",
+                    to_instance_type="Source Qualifier",
+                    location=inst.location,
+                )
+            )
+        notes.append(
+            (
+                f"source qualifier {inst.name!r} in mapping {mapping.name!r} names no source (no "
+                f"ASSOCIATED_SOURCE_INSTANCE, no source instance): read as the qualifier of source "
+                f"{source.name!r}, the one source of folder {mapping.folder or '?'!r} whose fields are its "
+                "ports and whose name matches its own",
+                inst.location,
+            )
+        )
     return notes
 
 
-_QUOTES = {"none": "NONE", "": "NONE", "double quote": "DOUBLE", "double": "DOUBLE", '"': "DOUBLE",
-           "single quote": "SINGLE", "single": "SINGLE", "'": "SINGLE"}
+_QUOTES = {
+    "none": "NONE",
+    "": "NONE",
+    "double quote": "DOUBLE",
+    "double": "DOUBLE",
+    '"': "DOUBLE",
+    "single quote": "SINGLE",
+    "single": "SINGLE",
+    "'": "SINGLE",
+}
 _DELIMITER_NAMES = {"tab": "\t", "comma": ",", "pipe": "|", "semicolon": ";", "space": " "}
 _ROW_DELIMITERS = ("lf", "crlf", "\\n", "\\r\\n")
-_FLAT_FILE_ATTRIBUTES = ("File Type", "Delimiter", "Quote Character", "Skip Rows", "Row Delimiter", "Code Page",
-                         "Import Column Names")
+_FLAT_FILE_ATTRIBUTES = (
+    "File Type",
+    "Delimiter",
+    "Quote Character",
+    "Skip Rows",
+    "Row Delimiter",
+    "Code Page",
+    "Import Column Names",
+)
 
 
 def flat_file_from_attributes(attrs: Attributes) -> tuple[FlatFile | None, str]:
@@ -122,7 +163,10 @@ def flat_file_from_attributes(attrs: Attributes) -> tuple[FlatFile | None, str]:
         return None, ""
     kind = str(attrs.get("File Type", "Delimited") or "Delimited").strip().lower()
     if kind != "delimited":
-        return None, f"File Type {attrs.get('File Type')!r}: only a delimited file's layout can be read from attributes"
+        return (
+            None,
+            f"File Type {attrs.get('File Type')!r}: only a delimited file's layout can be read from attributes",
+        )
     delimiter = str(attrs.get("Delimiter", ",") or ",")
     delimiter = _DELIMITER_NAMES.get(delimiter.strip().lower(), delimiter)
     quote = _QUOTES.get(str(attrs.get("Quote Character", "None") or "").strip().lower())
@@ -135,4 +179,3 @@ def flat_file_from_attributes(attrs: Attributes) -> tuple[FlatFile | None, str]:
     if attrs.get("Code Page"):
         flat["CODEPAGE"] = str(attrs.get("Code Page"))
     return FlatFile(attrs=flat), ""
-

@@ -57,7 +57,9 @@ class Field:
     attrs: dict[str, str] = field(default_factory=dict)
     location: Location = field(default_factory=Location, compare=False)
     children: list[Field] = field(default_factory=list)  # nested SOURCEFIELDs (COBOL group items)
-    field_attributes: dict[str, str] = field(default_factory=dict)  # FIELDATTRIBUTEs (XML Mapping...) of XML sources
+    field_attributes: dict[str, str] = field(
+        default_factory=dict
+    )  # FIELDATTRIBUTEs (XML Mapping...) of XML sources
 
 
 @dataclass
@@ -194,8 +196,12 @@ class Transformation:
     location: Location = field(default_factory=Location, compare=False)
     flatfile: FlatFile | None = None  # FLATFILE of a flat-file Lookup (delimiters, header lines)
     source_fields: list[Field] = field(default_factory=list)  # SOURCEFIELDs of a Normalizer
-    attrs: dict[str, str] = field(default_factory=dict, compare=False)  # XML attributes (ISVSAM_NORMALIZER...)
-    metadata_extensions: dict[str, str] = field(default_factory=dict, compare=False)  # METADATAEXTENSION NAME -> VALUE
+    attrs: dict[str, str] = field(
+        default_factory=dict, compare=False
+    )  # XML attributes (ISVSAM_NORMALIZER...)
+    metadata_extensions: dict[str, str] = field(
+        default_factory=dict, compare=False
+    )  # METADATAEXTENSION NAME -> VALUE
 
     def port(self, name: str) -> Port | None:
         wanted = name.lower()

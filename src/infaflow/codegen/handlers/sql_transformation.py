@@ -36,8 +36,11 @@ _PORT_IN_QUERY = re.compile(r"\?([A-Za-z_][\w$#@]*)\?|~([A-Za-z_][\w$#@]*)~")
 _PASS_THROUGH_SUFFIX = "_output"
 # Ports the transformation creates itself, and the support-module column each one reads.
 _QUERY_PORTS = {"sqlerror": "_sql_error", "numrowsaffected": "_sql_rows_affected"}
-_SCRIPT_PORTS = {"scriptresult": "_script_result", "scripterror": "_script_error",
-                 "numrowsaffected": "_sql_rows_affected"}
+_SCRIPT_PORTS = {
+    "scriptresult": "_script_result",
+    "scripterror": "_script_error",
+    "numrowsaffected": "_sql_rows_affected",
+}
 _LOGICAL_CONNECTION_PORT = "logicalconnectionobject"  # each row names its connection
 _CONNECTION_INFO_PORTS = ("connectstring", "dbuser", "dbpasswd", "codepage", "advancedoptions")
 # The databases whose JDBC connections run the per-row block (support module, Job._require_sql_database).
@@ -114,11 +117,15 @@ def generate(step: Step, gen: Generator) -> StepCode:
     info = [p.name for p in t.ports if p.is_input and p.name.lower() in _CONNECTION_INFO_PORTS]
     logical = next((p for p in t.ports if p.is_input and p.name.lower() == _LOGICAL_CONNECTION_PORT), None)
     if info:
-        raise ConversionError(f"the SQL transformation takes its database connection information from ports "
-                              f"({', '.join(info)}): a native connect string per row is not supported")
+        raise ConversionError(
+            f"the SQL transformation takes its database connection information from ports "
+            f"({', '.join(info)}): a native connect string per row is not supported"
+        )
     if connection_type != "0" and logical is None:
-        raise ConversionError(f"the SQL transformation's Connection_Type {connection_type} has no "
-                              "LogicalConnectionObject port; only a static or a logical connection is supported")
+        raise ConversionError(
+            f"the SQL transformation's Connection_Type {connection_type} has no "
+            "LogicalConnectionObject port; only a static or a logical connection is supported"
+        )
     extension = step.extension("TEMPLATEEXTENSION")
     if logical is not None:  # each row names a connection object: mapped in connections.toml by name
         connection = py_str(logical.name)
@@ -126,13 +133,17 @@ def generate(step: Step, gen: Generator) -> StepCode:
         connection = connection_code(extension, step.name.rsplit(".", 1)[-1])
     code = _script(step, gen, t, connection) if _is_script_mode(t) else _query_mode(step, gen, t, connection)
     if logical is not None:
-        code.notes.append(f"each row names its connection in {logical.name} (a logical connection object): "
-                          "the rows of each connection run on it")
+        code.notes.append(
+            f"each row names its connection in {logical.name} (a logical connection object): "
+            "the rows of each connection run on it"
+        )
     elif extension is None:
-        code.notes.append(f"no session sets its connection: {connection} names the connection to map in "
-                          "connections.toml")
-    gen.database_steps.append(DatabaseStep(step.name, code.notes[0], DATABASES, step.location.file or gen.file,
-                                           step.location.line))
+        code.notes.append(
+            f"no session sets its connection: {connection} names the connection to map in connections.toml"
+        )
+    gen.database_steps.append(
+        DatabaseStep(step.name, code.notes[0], DATABASES, step.location.file or gen.file, step.location.line)
+    )
     return code
 
 
@@ -144,16 +155,27 @@ def _query_mode(step: Step, gen: Generator, t: Transformation, connection: str) 
     named = {(m.group(1) or m.group(2)).lower() for m in _PORT_IN_QUERY.finditer(query)}
     inputs = [p for p in t.ports if p.is_input]
     referenced = [p for p in inputs if p.name.lower() in named]
-    results = [p for p in t.ports if p.is_output and not p.is_input and p.name.lower() not in passed
-               and p.name.lower() not in _QUERY_PORTS]
+    results = [
+        p
+        for p in t.ports
+        if p.is_output
+        and not p.is_input
+        and p.name.lower() not in passed
+        and p.name.lower() not in _QUERY_PORTS
+    ]
     rows_affected = t.port("NumRowsAffected") is not None
     at_least_one_row = bool(passed) or rows_affected
     passive = str(t.attributes.get("Is Active", "YES")).strip().upper() in ("NO", "FALSE", "0")
     var = gen.var(step)
     lines, origin = gen.assemble(step, inputs, var)
-    typed = ", ".join(f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in results)
-    why = ("pass-through ports" if passed else "") + (" and " if passed and rows_affected else "") + \
-        ("NumRowsAffected" if rows_affected else "")
+    typed = ", ".join(
+        f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in results
+    )
+    why = (
+        ("pass-through ports" if passed else "")
+        + (" and " if passed and rows_affected else "")
+        + ("NumRowsAffected" if rows_affected else "")
+    )
     lines += [
         f"{var} = job.sql_query(",
         f"    {py_str(step.name)},",
@@ -163,10 +185,15 @@ def _query_mode(step: Step, gen: Generator, t: Transformation, connection: str) 
         f"    inputs=[{', '.join(py_str(p.name) for p in referenced)}],",
         f"    outputs=[{typed}],",
         f"    continue_on_error={_flag(t, 'Is_Continue_On_Error_Selected')},",
-        *(["    passive=True,  # Is Active = NO: one row out per row in"] if passive else [
-            f"    at_least_one_row={at_least_one_row},"
-            + (f"  # {why}: every statement gives a row" if at_least_one_row else ""),
-            f"    max_rows={_max_rows(t)},"]),
+        *(
+            ["    passive=True,  # Is Active = NO: one row out per row in"]
+            if passive
+            else [
+                f"    at_least_one_row={at_least_one_row},"
+                + (f"  # {why}: every statement gives a row" if at_least_one_row else ""),
+                f"    max_rows={_max_rows(t)},",
+            ]
+        ),
         ")",
     ]
     columns: list[str] = []
@@ -183,12 +210,20 @@ def _query_mode(step: Step, gen: Generator, t: Transformation, connection: str) 
             columns.append(py_str(p.name))
         outputs[key] = Output(var, p.name, origin if passive else step.name)
     lines += select_code(var, [*columns, *gen.extra(var)], var)
-    mode = "a dynamic query (~port~ in its text)" if any(m.group(2) for m in _PORT_IN_QUERY.finditer(query)) \
+    mode = (
+        "a dynamic query (~port~ in its text)"
+        if any(m.group(2) for m in _PORT_IN_QUERY.finditer(query))
         else "a static query"
+    )
     mode += ", passive" if passive else ""
-    return StepCode(lines, outputs, [
-        f"query mode, {mode}: runs once per input row over JDBC, in row order; on PostgreSQL connections "
-        "only (other databases and the embedded store stop the job)"])
+    return StepCode(
+        lines,
+        outputs,
+        [
+            f"query mode, {mode}: runs once per input row over JDBC, in row order; on PostgreSQL connections "
+            "only (other databases and the embedded store stop the job)"
+        ],
+    )
 
 
 def _script(step: Step, gen: Generator, t: Transformation, connection: str) -> StepCode:
@@ -196,10 +231,18 @@ def _script(step: Step, gen: Generator, t: Transformation, connection: str) -> S
     if name is None or not name.is_input:
         raise ConversionError("the SQL transformation in script mode has no ScriptName input port")
     passed = _pass_through(t)
-    unknown = [p.name for p in t.ports if p.is_output and not p.is_input and p.name.lower() not in passed
-               and p.name.lower() not in _SCRIPT_PORTS]
+    unknown = [
+        p.name
+        for p in t.ports
+        if p.is_output
+        and not p.is_input
+        and p.name.lower() not in passed
+        and p.name.lower() not in _SCRIPT_PORTS
+    ]
     if unknown:
-        raise ConversionError(f"output ports {', '.join(unknown)} in script mode: a script returns no columns")
+        raise ConversionError(
+            f"output ports {', '.join(unknown)} in script mode: a script returns no columns"
+        )
     inputs = [p for p in t.ports if p.is_input]
     var = gen.var(step)
     lines, origin = gen.assemble(step, inputs, var)
@@ -218,9 +261,16 @@ def _script(step: Step, gen: Generator, t: Transformation, connection: str) -> S
         if not p.is_output:
             continue
         key = p.name.lower()
-        columns.append(col_alias(passed[key].name, p.name) if key in passed else col_alias(_SCRIPT_PORTS[key], p.name))
+        columns.append(
+            col_alias(passed[key].name, p.name) if key in passed else col_alias(_SCRIPT_PORTS[key], p.name)
+        )
         outputs[key] = Output(var, p.name, origin)
     lines += select_code(var, [*columns, *gen.extra(var)], var)
-    return StepCode(lines, outputs, [
-        "script mode: the script file each row names runs over JDBC, one row out per row in; on PostgreSQL "
-        "connections only (other databases and the embedded store stop the job)"])
+    return StepCode(
+        lines,
+        outputs,
+        [
+            "script mode: the script file each row names runs over JDBC, one row out per row in; on PostgreSQL "
+            "connections only (other databases and the embedded store stop the job)"
+        ],
+    )

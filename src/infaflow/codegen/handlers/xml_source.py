@@ -47,7 +47,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
     wanted = _connected_groups(step, gen, groups)
     attrs = source_step.attributes
     if str(attrs.get("Source filetype", "Direct")).strip().lower() == "indirect":
-        raise ConversionError("indirect source files (a file listing the XML files to read) are not supported")
+        raise ConversionError(
+            "indirect source files (a file listing the XML files to read) are not supported"
+        )
     directory = attrs.get("Source file directory") or "$PMSourceFileDir"
     file_name = attrs.get("Source filename") or f"{source.name.lower()}.xml"
     var = gen.var(step)
@@ -70,14 +72,18 @@ def generate(step: Step, gen: Generator) -> StepCode:
         if len(head) > 100:
             head = f"        ({py_str(g.name)}, {py_str(g.path)},\n         {parent}, {key}, {fk}, ["
         lines += head.split("\n")
-        lines += [f"            ({py_str(p.name)}, {py_str(xpath)}, {py_str(spark_type(p.datatype, p.precision, p.scale))}),"
-                  for p, xpath in g.fields]
+        lines += [
+            f"            ({py_str(p.name)}, {py_str(xpath)}, {py_str(spark_type(p.datatype, p.precision, p.scale))}),"
+            for p, xpath in g.fields
+        ]
         lines.append("        ]),")
         if g.key is not None:
-            keys += [f"        {py_str(g.name)}: job.generated_key(",
-                     f"            {py_str(f'{folder}.{owner}.{g.key.name}')},",
-                     f"            value={_start(g.key)}, reset={reset}, restart={restart}, store=\"xml\",",
-                     "        ),"]
+            keys += [
+                f"        {py_str(g.name)}: job.generated_key(",
+                f"            {py_str(f'{folder}.{owner}.{g.key.name}')},",
+                f'            value={_start(g.key)}, reset={reset}, restart={restart}, store="xml",',
+                "        ),",
+            ]
     lines += ["    ],", "    keys={", *keys, "    },"]
     if attrs.flag("Treat empty content as NULL", False):
         lines.append("    empty_as_null=True,")
@@ -103,8 +109,10 @@ def _source_step(step: Step, gen: Generator) -> Step:
             found = next((s for s in gen.plan.steps if s.name.lower() == candidate), None)
             if found is not None and found.source is not None:
                 if found.source.database_type.strip().upper() != "XML":
-                    raise ConversionError(f"source {found.source.name} of the XML Source Qualifier is not an XML "
-                                          "source definition")
+                    raise ConversionError(
+                        f"source {found.source.name} of the XML Source Qualifier is not an XML "
+                        "source definition"
+                    )
                 return found
     raise ConversionError("no XML source definition feeds this XML Source Qualifier")
 
@@ -121,12 +129,16 @@ def _groups(step: Step, source: Source, used: set[str]) -> list[_Group]:
     the other ports another transformation reads)."""
     views = {v.name.lower(): v for v in source.xml_views}
     if not views:
-        raise ConversionError(f"the XML source definition {source.name} has no group paths (its XMLINFO table "
-                              "metadata is missing)")
+        raise ConversionError(
+            f"the XML source definition {source.name} has no group paths (its XMLINFO table "
+            "metadata is missing)"
+        )
     roots = {v.path.split("/")[0] for v in views.values()}
     if len(roots) != 1 or "" in roots:
-        raise ConversionError(f"the groups of the XML source definition {source.name} do not share one root "
-                              f"element ({', '.join(sorted(roots))})")
+        raise ConversionError(
+            f"the groups of the XML source definition {source.name} do not share one root "
+            f"element ({', '.join(sorted(roots))})"
+        )
     fields = {f.name.lower(): f for f in source.fields}
     groups: dict[str, _Group] = {}
     keys: dict[str, str] = {}  # generated key field -> its group
@@ -136,7 +148,9 @@ def _groups(step: Step, source: Source, used: set[str]) -> list[_Group]:
     for port in ports:
         source_field = fields.get(str(port.attrs.get("REF_SOURCE_FIELD") or port.name).lower())
         if source_field is None:
-            raise ConversionError(f"port {port.name} names no field of the XML source definition {source.name}")
+            raise ConversionError(
+                f"port {port.name} names no field of the XML source definition {source.name}"
+            )
         group = groups.get(str(port.group or source_field.attrs.get("GROUP", "")).lower())
         if group is None:
             raise ConversionError(f"port {port.name}: group {port.group!r} is not a group of {source.name}")
@@ -149,8 +163,10 @@ def _groups(step: Step, source: Source, used: set[str]) -> list[_Group]:
         if port is group.key or port.name.lower() not in used:
             continue
         if source_field.name.lower() == "currentlyprocessedfilename":
-            raise ConversionError(f"port {port.name}: the currently processed file name (Add Currently Processed "
-                                  "XML File Name Port) is not converted")
+            raise ConversionError(
+                f"port {port.name}: the currently processed file name (Add Currently Processed "
+                "XML File Name Port) is not converted"
+            )
         xpath = source_field.field_attributes.get("XML Mapping", "").strip()
         if xpath:
             _check_xpath(xpath, source_field)
@@ -170,8 +186,10 @@ _XPATH = re.compile(r"\.(/[A-Za-z_][\w.\-]*)*(/@[A-Za-z_][\w.\-]*)?")
 def _check_xpath(xpath: str, source_field: Field) -> None:
     """Fields read from the group's element or below; anything else is reported."""
     if _XPATH.fullmatch(xpath) is None:
-        raise ConversionError(f"field {source_field.name}: XPath {xpath!r} is not supported (only child elements, "
-                              "attributes and the element's own text of the group's element: ./A/B, ./@a, .)")
+        raise ConversionError(
+            f"field {source_field.name}: XPath {xpath!r} is not supported (only child elements, "
+            "attributes and the element's own text of the group's element: ./A/B, ./@a, .)"
+        )
 
 
 def _with_occurrence(xpath: str, source_field: Field) -> str:
@@ -187,21 +205,33 @@ def _with_occurrence(xpath: str, source_field: Field) -> str:
     return xpath
 
 
-def _foreign_key(port: Port, source_field: Field, group: _Group, groups: dict[str, _Group],
-                 keys: dict[str, str], fields: dict[str, Field]) -> None:
+def _foreign_key(
+    port: Port,
+    source_field: Field,
+    group: _Group,
+    groups: dict[str, _Group],
+    keys: dict[str, str],
+    fields: dict[str, Field],
+) -> None:
     """A field with no XPath: the generated foreign key of a child group, holding its parent's key."""
     referenced = str(source_field.attrs.get("REFERENCEDFIELD", "")).lower()
     if "FOREIGN KEY" not in source_field.key_type.upper() or referenced not in fields:
-        raise ConversionError(f"field {source_field.name} of group {group.name} has no XPath (XML Mapping) and "
-                              "is not a generated key")
+        raise ConversionError(
+            f"field {source_field.name} of group {group.name} has no XPath (XML Mapping) and "
+            "is not a generated key"
+        )
     parent_name = keys.get(referenced)
     if parent_name is None:
-        raise ConversionError(f"foreign key {port.name} references {source_field.attrs.get('REFERENCEDFIELD')}, "
-                              "whose port the qualifier does not have")
+        raise ConversionError(
+            f"foreign key {port.name} references {source_field.attrs.get('REFERENCEDFIELD')}, "
+            "whose port the qualifier does not have"
+        )
     parent = groups[parent_name.lower()]
     if not group.path.startswith(parent.path + "/"):
-        raise ConversionError(f"foreign key {port.name} of group {group.name} references group {parent.name}, "
-                              "which does not enclose it (a reference relationship, not the hierarchy)")
+        raise ConversionError(
+            f"foreign key {port.name} of group {group.name} references group {parent.name}, "
+            "which does not enclose it (a reference relationship, not the hierarchy)"
+        )
     group.foreign_key, group.parent = port, parent.name
 
 
@@ -224,8 +254,12 @@ def _ports(group: _Group) -> set[str]:
 
 def _used(step: Step, gen: Generator) -> set[str]:
     """The qualifier's ports another step reads (lower-case)."""
-    return {ref.port.lower() for consumer in gen.plan.consumers(step.name) for ref in consumer.inputs.values()
-            if ref.step.lower() == step.name.lower()}
+    return {
+        ref.port.lower()
+        for consumer in gen.plan.consumers(step.name)
+        for ref in consumer.inputs.values()
+        if ref.step.lower() == step.name.lower()
+    }
 
 
 def _connected_groups(step: Step, gen: Generator, groups: list[_Group]) -> list[_Group]:
