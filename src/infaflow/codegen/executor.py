@@ -3,8 +3,8 @@
 SparkSession on a cluster master, a Spark Connect server (``--spark-remote``, the warm engine), or one
 ``spark-submit`` application per session (``--submit``).
 
-Each session's Spark work carries a job tag of its own (Spark Connect) or a job group (classic Spark, where
-this process is the driver), so a stop (``request.cancel``) interrupts its jobs; the job's row
+Each session's Spark work carries a job tag of its own (the session's under Spark Connect, the SparkContext's
+under classic Spark, where this process is the driver), so a stop (``request.cancel``) interrupts its jobs; the job's row
 counts fill the session's task variables (SrcSuccessRows, TgtSuccessRows...); a job error fails the task
 with the error's message. A session with logic that could not be converted fails with the list of gaps:
 it is never run partially.
@@ -141,31 +141,34 @@ class TagCancellation:
         self.spark.removeTag(tag)
 
 
-class GroupCancellation:
-    """Classic Spark (this process is the driver): the session thread's jobs form a job group cancelled
-    with thread interruption. Measured with pyspark 4.3: ``interruptTag`` from another thread finds no
-    operation of a classic session's tag, and a cancelled job that is not interrupted keeps its running
-    task (a long scan) going."""
+class ContextTagCancellation:
+    """Classic Spark (this process is the driver): the session thread's jobs carry a SparkContext job tag,
+    cancelled with task interruption (``addJobTag``/``cancelJobsWithTag``, public API of pyspark's
+    SparkContext). The SparkSession tag API is no use here: measured with pyspark 4.3, a classic session
+    scopes a tag to the thread that added it (the job's real tag embeds that JVM thread's id), so
+    ``interruptTag`` from the watcher thread finds nothing; and a cancelled job whose tasks are not
+    interrupted keeps its running task (a long scan) going."""
 
     def __init__(self, spark: Any) -> None:
         self.context = spark.sparkContext
 
-    def begin(self, tag: str, description: str) -> None:
-        self.context.setJobGroup(tag, description, interruptOnCancel=True)
+    def begin(self, tag: str, description: str) -> None:  # noqa: ARG002 - the tag says it
+        self.context.addJobTag(tag)
+        self.context.setInterruptOnCancel(True)
 
     def interrupt(self, tag: str) -> None:
-        self.context.cancelJobGroup(tag)
+        self.context.cancelJobsWithTag(tag)
 
-    def end(self, tag: str) -> None:  # noqa: ARG002 - the group is the thread's
-        self.context.setLocalProperty("spark.jobGroup.id", None)
+    def end(self, tag: str) -> None:
+        self.context.removeJobTag(tag)
 
 
-def cancellation(spark: Any) -> TagCancellation | GroupCancellation:
-    """How a stop reaches the jobs of a session run in ``spark``: job tags under Spark Connect, job groups
-    under classic Spark."""
+def cancellation(spark: Any) -> TagCancellation | ContextTagCancellation:
+    """How a stop reaches the jobs of a session run in ``spark``: job tags in every mode, the session's
+    under Spark Connect, the SparkContext's under classic Spark."""
     if type(spark).__module__.startswith("pyspark.sql.connect"):
         return TagCancellation(spark)
-    return GroupCancellation(spark)
+    return ContextTagCancellation(spark)
 
 
 def session_tag(request: SessionRequest) -> str:
@@ -187,6 +190,61 @@ def _message(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     first = next((line.strip() for line in text.splitlines() if line.strip()), text)
     return first[:500]
+
+
+def session_job(request: SessionRequest, modules: dict[str, Path]) -> JobSource | SessionOutcome:
+    """The converted job of the session ``request`` runs: the project's module when ``modules`` (instance
+    path, lower case -> job file) has one, else converted now; or the failed outcome when it cannot run (its
+    mapping not loaded, logic not converted) or the run was stopped before it started."""
+    project_file = modules.get(request.instance_path.lower())
+    session = request.session
+    if project_file is None and session.mapping is None and (
+            request.folder is None or request.folder.mapping(session.mapping_name) is None):
+        files = len(request.export.paths)
+        message = (f"mapping {session.mapping_name!r} is not loaded: none of the {files} export file(s) "
+                   "defines it (load the file that holds it together with the workflow)")
+        return SessionOutcome(False, error=message, first_error_msg=message, first_error_code=1)
+    if project_file is not None:
+        job = JobSource(project_file.stem, project_file.read_text(encoding="utf-8"), None, [])
+    else:
+        job = render_session(request.session, request.folder, identifier(request.session.name),
+                             request.export.path, request.instance)
+    if job.gaps:
+        reasons = "; ".join(str(g) for g in job.gaps[:5])
+        return SessionOutcome(False, error=f"session not converted to Spark: {reasons}",
+                              first_error_msg=reasons, first_error_code=1)
+    if request.cancel.is_set():
+        return SessionOutcome(False, error="stopped before start", stopped=True)
+    return job
+
+
+def session_params(request: SessionRequest) -> dict[str, Any]:
+    """The parameter values a session's job receives: the request's, plus the run's storage, embedded store
+    and root directories where none is given, directories made absolute."""
+    params: dict[str, Any] = dict(request.params)
+    lower = {k.lower() for k in params}
+    state = Path(request.state_dir)
+    if "$pmstoragedir" not in lower:
+        params["$PMStorageDir"] = str(state / "storage")
+    if "$infaflowstore" not in lower and not os.environ.get("INFAFLOW_STORE"):
+        params["$INFAFLOWSTORE"] = str(state / "store")
+    if "$pmrootdir" not in lower:
+        params["$PMRootDir"] = "."
+    return {name: _absolute(value) if name.lower() in _DIR_PARAMS else value for name, value in params.items()}
+
+
+def session_outcome(result: dict[str, Any]) -> SessionOutcome:
+    """A succeeded session's outcome from the job's result record (row counts and mapping variables, as
+    the job writes them with ``--result-file``)."""
+    return SessionOutcome(
+        True,
+        src_success_rows=int(result["SrcSuccessRows"]),
+        src_failed_rows=int(result["SrcFailedRows"]),
+        tgt_success_rows=int(result["TgtSuccessRows"]),
+        tgt_failed_rows=int(result["TgtFailedRows"]),
+        total_trans_errors=int(result["TotalTransErrors"]),
+        mapping_variables=dict(result.get("mapping_variables") or {}),
+    )
 
 
 class SparkSessionExecutor:
@@ -215,27 +273,11 @@ class SparkSessionExecutor:
             return self._spark
 
     def run_session(self, request: SessionRequest) -> SessionOutcome:
-        project_file = self._modules.get(request.instance_path.lower())
-        session = request.session
-        if project_file is None and session.mapping is None and (
-                request.folder is None or request.folder.mapping(session.mapping_name) is None):
-            files = len(request.export.paths)
-            message = (f"mapping {session.mapping_name!r} is not loaded: none of the {files} export file(s) "
-                       "defines it (load the file that holds it together with the workflow)")
-            return SessionOutcome(False, error=message, first_error_msg=message, first_error_code=1)
-        if project_file is not None:
-            job = JobSource(project_file.stem, project_file.read_text(encoding="utf-8"), None, [])
-        else:
-            job = render_session(request.session, request.folder, identifier(request.session.name),
-                                 request.export.path, request.instance)
-        if job.gaps:
-            reasons = "; ".join(str(g) for g in job.gaps[:5])
-            return SessionOutcome(False, error=f"session not converted to Spark: {reasons}",
-                                  first_error_msg=reasons, first_error_code=1)
-        if request.cancel.is_set():
-            return SessionOutcome(False, error="stopped before start", stopped=True)
+        job = session_job(request, self._modules)
+        if isinstance(job, SessionOutcome):
+            return job
         run_dir = request.log_path.parent.parent if request.log_path else Path(request.state_dir)
-        params = self._params(request)
+        params = session_params(request)
         if self.target.submit:
             from infaflow.codegen.submit import run_submitted
 
@@ -276,19 +318,6 @@ class SparkSessionExecutor:
             total_trans_errors=result.trans_errors,
             mapping_variables=dict(result.mapping_variables),
         )
-
-    @staticmethod
-    def _params(request: SessionRequest) -> dict[str, Any]:
-        params: dict[str, Any] = dict(request.params)
-        lower = {k.lower() for k in params}
-        state = Path(request.state_dir)
-        if "$pmstoragedir" not in lower:
-            params["$PMStorageDir"] = str(state / "storage")
-        if "$infaflowstore" not in lower and not os.environ.get("INFAFLOW_STORE"):
-            params["$INFAFLOWSTORE"] = str(state / "store")
-        if "$pmrootdir" not in lower:
-            params["$PMRootDir"] = "."
-        return {name: _absolute(value) if name.lower() in _DIR_PARAMS else value for name, value in params.items()}
 
     def close(self) -> None:
         with self._lock:
