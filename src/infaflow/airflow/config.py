@@ -105,6 +105,10 @@ def step_config(workflow: Mapping[str, Any], params: Mapping[str, Any],
         executor, reason = _spark_submit_executor(sessions, modules, context)
     else:
         executor, reason = _default_executor(modules)
+    if context is not None and executor is not None:  # in Airflow: PowerCenter connections from Airflow's
+        from infaflow.airflow.connections import AirflowConnections
+
+        executor = AirflowConnections(executor, modules)
     return StepConfig(
         exports=exports,
         workflow=name,
