@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,61 @@ def test_orders_sample_sessions_run_with_spark_submit_operator(airflow_home: Pat
     finally:
         store.close()
     assert counts == {"s_m_customer_dim": 10, "s_m_order_facts": 20, "s_m_customer_orders": 9}
+
+
+ENDLESS_JOB = '''from infaflow_support import main
+
+
+def run(spark, params):
+    spark.range(0, 10**15, numPartitions=1).selectExpr("sum(id % 7) AS s").collect()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(run))
+'''
+
+
+@pytest.mark.slow  # a spark-submit application
+def test_a_stop_ends_the_spark_submit_application(airflow_home: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A stop request (a Control task, the DAG run stopped) or Airflow killing the task ends the session's
+    spark-submit process through SparkSubmitOperator's on_kill; the session ends STOPPED."""
+    import psutil
+
+    from infaflow.airflow.session_settings import SessionSettings
+    from infaflow.airflow.sessions import SparkSubmitSessions
+    from infaflow.codegen import support
+    from infaflow.runtime.executor import SessionRequest
+
+    monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": "local[1]"}))
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
+    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "s_endless.py").write_text(ENDLESS_JOB, encoding="utf-8")
+    (project / "infaflow_support.py").write_text(Path(support.__file__).read_text(encoding="utf-8"), encoding="utf-8")
+    sessions = SparkSubmitSessions(SessionSettings(), modules={"s_endless": project / "s_endless.py"})
+    request = SessionRequest(None, None, None, "s_endless", None, None,  # type: ignore[arg-type]
+                             run_id="1", state_dir=tmp_path / "st")
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(sessions.run_session(request)))
+    worker.start()
+
+    def submitted() -> list[psutil.Process]:
+        return [p for p in psutil.Process().children(recursive=True)
+                if any("s_endless.py" in part for part in p.cmdline())]
+
+    deadline = time.monotonic() + 300
+    while not submitted():
+        assert time.monotonic() < deadline, "spark-submit did not start"
+        time.sleep(0.5)
+    time.sleep(5)  # the application is running its endless job
+    assert worker.is_alive()
+    request.cancel.set()
+    worker.join(120)
+    assert not worker.is_alive()
+    assert outcome[0].stopped and not outcome[0].succeeded
+    gone = time.monotonic() + 60
+    while submitted() and time.monotonic() < gone:
+        time.sleep(0.5)
+    assert not submitted()

@@ -65,6 +65,13 @@ class PowerCenterTask(BaseOperator):
         return step_config(self.workflow, run_params(context.get("params") or {}, str(self.workflow["workflow"])),
                            context)
 
+    def on_kill(self) -> None:
+        """Airflow kills the task (marked failed, timed out): a session's spark-submit application ends
+        with it (SparkSubmitOperator's own on_kill)."""
+        from infaflow.airflow.sessions import kill_running
+
+        kill_running()
+
     def execute(self, context: Any) -> None:
         if self.powercenter_type == "Timer" and self.kind == TASK:
             self._defer_timer(context)

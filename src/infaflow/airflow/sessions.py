@@ -21,6 +21,17 @@ from infaflow.codegen.naming import identifier
 from infaflow.codegen.submit import job_arguments, read_result, write_job
 from infaflow.runtime.executor import SessionOutcome, SessionRequest
 
+_RUNNING: set[Any] = set()  # the SparkSubmitOperators of this process's running sessions
+_RUNNING_LOCK = threading.Lock()
+
+
+def kill_running() -> None:
+    """End the spark-submit applications this process runs (the Airflow task is being killed)."""
+    with _RUNNING_LOCK:
+        operators = list(_RUNNING)
+    for operator in operators:
+        operator.on_kill()
+
 
 class SparkSubmitSessions:
     """:class:`~infaflow.runtime.executor.SessionExecutor` running each session's module with the provider's
@@ -67,12 +78,16 @@ class SparkSubmitSessions:
 
         threading.Thread(target=watch, daemon=True, name=f"spark-submit-{request.instance_path}").start()
         error = ""
+        with _RUNNING_LOCK:
+            _RUNNING.add(operator)
         try:
             operator.execute(self._context)
         except Exception as exc:  # noqa: BLE001 - spark-submit's failure is the session's
             error = str(exc).strip().splitlines()[0][:500] if str(exc).strip() else type(exc).__name__
         finally:
             done.set()
+            with _RUNNING_LOCK:
+                _RUNNING.discard(operator)
         if request.cancel.is_set():
             return SessionOutcome(False, error="stopped", stopped=True, first_error_code=1, first_error_msg="stopped")
         result = read_result(result_file)

@@ -82,6 +82,9 @@ def _with_target(executor: Any, state_dir: str, master: str | None, remote: str 
                             engine_url=state.url if state else None)
     if not target.is_default and not quiet:
         click.echo(f"sessions run on {target.describe()}", err=True)
+    from infaflow.codegen.executor import prewarm
+
+    prewarm(target)  # a Spark Connect session opens while the run starts
     return functools.partial(executor, target=target)
 
 

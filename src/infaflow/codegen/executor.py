@@ -12,6 +12,8 @@ it is never run partially.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import threading
 import types
 import uuid
 import warnings
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -104,10 +107,59 @@ def remote_spark(url: str, conf: dict[str, str] | None = None) -> Any:
 
 
 def open_spark(target: SparkTarget, jvm_log: Path | None = None) -> Any:
-    """The SparkSession a run's in-process sessions share, for ``target``."""
+    """The SparkSession a run's in-process sessions share, for ``target`` (the one :func:`prewarm` opened,
+    when it did)."""
     if target.remote:
-        return remote_spark(target.remote, target.conf)
+        future = _take_prewarmed(target)
+        return future.result() if future is not None else remote_spark(target.remote, target.conf)
     return local_spark(jvm_log=jvm_log, master=target.master, conf=target.conf)
+
+
+_PREWARMED: dict[tuple[str, tuple[tuple[str, str], ...]], Future[Any]] = {}
+_PREWARM_LOCK = threading.Lock()
+
+
+def _prewarm_key(target: SparkTarget) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return str(target.remote), tuple(sorted(target.conf.items()))
+
+
+def prewarm(target: SparkTarget) -> None:
+    """Start opening ``target``'s Spark Connect session in the background (importing the Connect client,
+    the handshake and the session settings take a second or more), so it overlaps the export load and the
+    run's first tasks; the run's first session takes it (:func:`open_spark`). Classic targets are left
+    alone: their JVM's log goes to the run's folder, which is not known yet."""
+    if not target.remote or target.submit:
+        return
+    key = _prewarm_key(target)
+    with _PREWARM_LOCK:
+        if key in _PREWARMED:
+            return
+        future: Future[Any] = Future()
+        _PREWARMED[key] = future
+
+    def open_session() -> None:
+        try:
+            future.set_result(remote_spark(str(target.remote), target.conf))
+        except BaseException as exc:  # noqa: BLE001 - the session that takes it raises it
+            future.set_exception(exc)
+
+    threading.Thread(target=open_session, name="infaflow-spark-connect", daemon=True).start()
+
+
+def _take_prewarmed(target: SparkTarget) -> Future[Any] | None:
+    with _PREWARM_LOCK:
+        return _PREWARMED.pop(_prewarm_key(target), None)
+
+
+@atexit.register
+def _close_unused() -> None:
+    """A prewarmed session no run took (a workflow without sessions) is closed, not left on the server."""
+    with _PREWARM_LOCK:
+        futures = list(_PREWARMED.values())
+        _PREWARMED.clear()
+    for future in futures:
+        with contextlib.suppress(Exception):  # one still opening is waited for, then closed
+            future.result(timeout=10).stop()
 
 
 def driver_jars() -> list[str]:
