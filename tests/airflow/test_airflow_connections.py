@@ -27,31 +27,61 @@ from infaflow.airflow.connections import (  # noqa: E402
 )
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("ORA_DW", "ora_dw"),
-    ("Relational:SALES DB", "relational_sales_db"),
-    ("pg-src.eu", "pg-src.eu"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("ORA_DW", "ora_dw"),
+        ("Relational:SALES DB", "relational_sales_db"),
+        ("pg-src.eu", "pg-src.eu"),
+    ],
+)
 def test_conn_id_of_a_powercenter_connection(name: str, expected: str) -> None:
     assert conn_id(name) == expected
 
 
-def _conn(conn_type: str, host: str = "db", port: int | None = None, schema: str = "sales", login: str = "etl",
-          extra: dict | None = None) -> SimpleNamespace:
-    return SimpleNamespace(conn_type=conn_type, host=host, port=port, schema=schema, login=login,
-                           extra_dejson=extra or {})
+def _conn(
+    conn_type: str,
+    host: str = "db",
+    port: int | None = None,
+    schema: str = "sales",
+    login: str = "etl",
+    extra: dict | None = None,
+) -> SimpleNamespace:
+    return SimpleNamespace(
+        conn_type=conn_type, host=host, port=port, schema=schema, login=login, extra_dejson=extra or {}
+    )
 
 
-@pytest.mark.parametrize(("conn", "url", "driver"), [
-    (_conn("postgres"), "jdbc:postgresql://db:5432/sales", "org.postgresql.Driver"),
-    (_conn("postgres", port=6543), "jdbc:postgresql://db:6543/sales", "org.postgresql.Driver"),
-    (_conn("mysql"), "jdbc:mysql://db:3306/sales", "com.mysql.cj.jdbc.Driver"),
-    (_conn("oracle", schema="ORCLPDB1"), "jdbc:oracle:thin:@//db:1521/ORCLPDB1", "oracle.jdbc.OracleDriver"),
-    (_conn("mssql"), "jdbc:sqlserver://db:1433;databaseName=sales", "com.microsoft.sqlserver.jdbc.SQLServerDriver"),
-    (_conn("jdbc", host="jdbc:db2://db:50000/SALES", extra={"driver_class": "com.ibm.db2.jcc.DB2Driver"}),
-     "jdbc:db2://db:50000/SALES", "com.ibm.db2.jcc.DB2Driver"),
-    (_conn("generic", extra={"url": "jdbc:h2:mem:x", "driver": "org.h2.Driver"}), "jdbc:h2:mem:x", "org.h2.Driver"),
-])
+@pytest.mark.parametrize(
+    ("conn", "url", "driver"),
+    [
+        (_conn("postgres"), "jdbc:postgresql://db:5432/sales", "org.postgresql.Driver"),
+        (_conn("postgres", port=6543), "jdbc:postgresql://db:6543/sales", "org.postgresql.Driver"),
+        (_conn("mysql"), "jdbc:mysql://db:3306/sales", "com.mysql.cj.jdbc.Driver"),
+        (
+            _conn("oracle", schema="ORCLPDB1"),
+            "jdbc:oracle:thin:@//db:1521/ORCLPDB1",
+            "oracle.jdbc.OracleDriver",
+        ),
+        (
+            _conn("mssql"),
+            "jdbc:sqlserver://db:1433;databaseName=sales",
+            "com.microsoft.sqlserver.jdbc.SQLServerDriver",
+        ),
+        (
+            _conn(
+                "jdbc", host="jdbc:db2://db:50000/SALES", extra={"driver_class": "com.ibm.db2.jcc.DB2Driver"}
+            ),
+            "jdbc:db2://db:50000/SALES",
+            "com.ibm.db2.jcc.DB2Driver",
+        ),
+        (
+            _conn("generic", extra={"url": "jdbc:h2:mem:x", "driver": "org.h2.Driver"}),
+            "jdbc:h2:mem:x",
+            "org.h2.Driver",
+        ),
+    ],
+)
 def test_jdbc_entry_of_an_airflow_connection(conn: SimpleNamespace, url: str, driver: str) -> None:
     entry = jdbc_entry(conn)
     assert entry is not None
@@ -63,27 +93,43 @@ def test_a_connection_type_without_jdbc_is_not_used() -> None:
 
 
 def test_the_names_a_job_asks_for() -> None:
-    code = '\n'.join([
-        'src = job.read_table("SQ_A", job.connection("ORA_SRC", "$DBConnection_src"), "A")',
-        'lkp = job.connection("ORA_LKP")',
-        'tgt = job.connection("$Target", "$Target")',
-        'esc = job.connection("QUO\\"TED")',
-    ])
+    code = "\n".join(
+        [
+            'src = job.read_table("SQ_A", job.connection("ORA_SRC", "$DBConnection_src"), "A")',
+            'lkp = job.connection("ORA_LKP")',
+            'tgt = job.connection("$Target", "$Target")',
+            'esc = job.connection("QUO\\"TED")',
+        ]
+    )
     params = {"$DBConnection_SRC": "PG_SRC", "$Target": "DW"}
     assert connection_names(code, params) == ["PG_SRC", "ORA_SRC", "ORA_LKP", "DW", 'QUO"TED']
 
 
 def test_the_connections_file_keeps_the_projects_jars_and_other_connections() -> None:
-    base = {"jars": ["/opt/jdbc/pg.jar"],
-            "connections": {"pg_src": {"url": "jdbc:postgresql://old/x"}, "OTHER": {"url": "jdbc:mysql://o/y"}}}
-    entries = {"PG_SRC": {"url": "jdbc:postgresql://new:5432/db", "driver": "org.postgresql.Driver", "user": "etl",
-                          "password_env": password_variable("PG_SRC"), "properties": {"sslmode": "require"}}}
+    base = {
+        "jars": ["/opt/jdbc/pg.jar"],
+        "connections": {"pg_src": {"url": "jdbc:postgresql://old/x"}, "OTHER": {"url": "jdbc:mysql://o/y"}},
+    }
+    entries = {
+        "PG_SRC": {
+            "url": "jdbc:postgresql://new:5432/db",
+            "driver": "org.postgresql.Driver",
+            "user": "etl",
+            "password_env": password_variable("PG_SRC"),
+            "properties": {"sslmode": "require"},
+        }
+    }
     data = tomllib.loads(connections_text(base, entries))
     assert data["jars"] == ["/opt/jdbc/pg.jar"]
     assert data["connections"] == {
         "OTHER": {"url": "jdbc:mysql://o/y"},
-        "PG_SRC": {"url": "jdbc:postgresql://new:5432/db", "driver": "org.postgresql.Driver", "user": "etl",
-                   "password_env": "INFAFLOW_AIRFLOW_PASSWORD_PG_SRC", "properties": {"sslmode": "require"}},
+        "PG_SRC": {
+            "url": "jdbc:postgresql://new:5432/db",
+            "driver": "org.postgresql.Driver",
+            "user": "etl",
+            "password_env": "INFAFLOW_AIRFLOW_PASSWORD_PG_SRC",
+            "properties": {"sslmode": "require"},
+        },
     }
 
 
@@ -136,12 +182,16 @@ EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 @pytest.mark.slow  # a PostgreSQL server and a spark-submit application
-def test_a_session_reads_postgresql_through_an_airflow_connection(airflow_home: Path, postgres: dict[str, str],
-                                                                  tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_a_session_reads_postgresql_through_an_airflow_connection(
+    airflow_home: Path, postgres: dict[str, str], tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
     from infaflow.airflow.testing import test_workflow
 
-    psql(postgres, "CREATE TABLE customers (id int, name varchar(20));"
-                   "INSERT INTO customers VALUES (1, 'ann'), (2, 'bob'), (3, 'cy');")
+    psql(
+        postgres,
+        "CREATE TABLE customers (id int, name varchar(20));"
+        "INSERT INTO customers VALUES (1, 'ann'), (2, 'bob'), (3, 'cy');",
+    )
     export = tmp_path / "wf_pg.xml"
     export.write_text(EXPORT, encoding="utf-8")
     # The project's connections file gives the driver jar only; the database is Airflow's connection "pg_src"
@@ -149,18 +199,32 @@ def test_a_session_reads_postgresql_through_an_airflow_connection(airflow_home: 
     project_connections = tmp_path / "connections.toml"
     project_connections.write_text(f'jars = ["{JAR}"]\n')
     monkeypatch.setenv("INFAFLOW_CONNECTIONS", str(project_connections))
-    monkeypatch.setenv("AIRFLOW_CONN_PG_SRC", json.dumps({
-        "conn_type": "postgres", "host": "127.0.0.1", "port": int(postgres["port"]), "schema": "postgres",
-        "login": "postgres", "password": "not-needed-with-trust"}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PG_SRC",
+        json.dumps(
+            {
+                "conn_type": "postgres",
+                "host": "127.0.0.1",
+                "port": int(postgres["port"]),
+                "schema": "postgres",
+                "login": "postgres",
+                "password": "not-needed-with-trust",
+            }
+        ),
+    )
     monkeypatch.setenv("AIRFLOW_CONN_SPARK_DEFAULT", json.dumps({"conn_type": "spark", "host": "local[1]"}))
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
     monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
     monkeypatch.chdir(tmp_path)
     state = tmp_path / "state"
-    run = test_workflow([str(export)], "wf_pg", params={"$DBConnection_src": "PG_SRC",
-                                                        "$PMTargetFileDir": str(tmp_path / "out")},
-                        state_dir=state, working_dir=str(tmp_path))
+    run = test_workflow(
+        [str(export)],
+        "wf_pg",
+        params={"$DBConnection_src": "PG_SRC", "$PMTargetFileDir": str(tmp_path / "out")},
+        state_dir=state,
+        working_dir=str(tmp_path),
+    )
     assert run.status == "SUCCEEDED", run.summary
     with open(tmp_path / "out" / "customers_out.out", newline="", encoding="utf-8") as fh:
         assert sorted(csv.reader(fh)) == [["1", "ann"], ["3", "cy"]]  # the filter ran in PostgreSQL
@@ -168,6 +232,9 @@ def test_a_session_reads_postgresql_through_an_airflow_connection(airflow_home: 
     data = tomllib.loads(written.read_text())
     assert data["jars"] == [str(JAR)]
     assert data["connections"]["PG_SRC"] == {
-        "url": f"jdbc:postgresql://127.0.0.1:{postgres['port']}/postgres", "driver": "org.postgresql.Driver",
-        "user": "postgres", "password_env": "INFAFLOW_AIRFLOW_PASSWORD_PG_SRC"}
+        "url": f"jdbc:postgresql://127.0.0.1:{postgres['port']}/postgres",
+        "driver": "org.postgresql.Driver",
+        "user": "postgres",
+        "password_env": "INFAFLOW_AIRFLOW_PASSWORD_PG_SRC",
+    }
     assert "not-needed-with-trust" not in written.read_text()  # the password travels in the environment

@@ -28,7 +28,9 @@ ENDLESS = 'spark.range(0, 10**15, numPartitions=1).selectExpr("sum(id % 7) AS s"
 def jobs(server: ConnectServer, status: str | None = None) -> list[dict]:
     apps = get_json(f"{server.ui}/api/v1/applications")
     query = f"?status={status}" if status else ""
-    return [job for app in apps for job in get_json(f"{server.ui}/api/v1/applications/{app['id']}/jobs{query}")]
+    return [
+        job for app in apps for job in get_json(f"{server.ui}/api/v1/applications/{app['id']}/jobs{query}")
+    ]
 
 
 _seen: dict[int, float] = {}
@@ -55,16 +57,34 @@ def wait_for(predicate, timeout: float, what: str) -> None:  # noqa: ANN001
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_a_stop_interrupts_the_sessions_jobs_on_the_server(connect_server: ConnectServer, tmp_path: Path) -> None:
+def test_a_stop_interrupts_the_sessions_jobs_on_the_server(
+    connect_server: ConnectServer, tmp_path: Path
+) -> None:
     """The executor's own mechanism, with the Spark Connect session kept open: the stop request alone
     (its job tag interrupted) ends the running job on the server."""
-    probe = subprocess.run([sys.executable, str(Path(__file__).with_name("interrupt_probe.py")), connect_server.url,
-                            connect_server.ui, str(tmp_path)], env=cli_env(), capture_output=True, text=True,
-                           timeout=900)
+    probe = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("interrupt_probe.py")),
+            connect_server.url,
+            connect_server.ui,
+            str(tmp_path),
+        ],
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert probe.returncode == 0, probe.stderr
     report = json.loads(probe.stdout.strip().splitlines()[-1])
-    assert report == {"job_started": True, "session_returned": True, "stopped": True, "running_after": 0,
-                      "ended": ["FAILED"], "session_usable": True}
+    assert report == {
+        "job_started": True,
+        "session_returned": True,
+        "stopped": True,
+        "running_after": 0,
+        "ended": ["FAILED"],
+        "session_usable": True,
+    }
 
 
 def stalled_project(tmp_path: Path) -> tuple[Path, Path, str]:
@@ -74,8 +94,12 @@ def stalled_project(tmp_path: Path) -> tuple[Path, Path, str]:
     xml = tmp_path / "wf_orders_daily.xml"
     data = (ORDERS / "wf_orders_daily.xml").read_bytes()  # Windows-1252, as exported
     assert b'NAME ="Recovery Strategy" VALUE ="Fail task and continue workflow"' in data
-    xml.write_bytes(data.replace(b'NAME ="Recovery Strategy" VALUE ="Fail task and continue workflow"',
-                                 b'NAME ="Recovery Strategy" VALUE ="Restart task"'))
+    xml.write_bytes(
+        data.replace(
+            b'NAME ="Recovery Strategy" VALUE ="Fail task and continue workflow"',
+            b'NAME ="Recovery Strategy" VALUE ="Restart task"',
+        )
+    )
     project = tmp_path / "project"
     converted = run_cli(["convert", str(xml), "-o", str(project)])
     assert converted.returncode == 0, converted.stdout + converted.stderr
@@ -90,8 +114,15 @@ def stalled_project(tmp_path: Path) -> tuple[Path, Path, str]:
 def ctrl_c(cmd: list[str], stalled: Callable[[], bool]) -> tuple[int, str, float]:
     """Start ``infaflow`` with ``cmd``, press Ctrl-C (SIGINT) once ``stalled()`` holds; returns the exit code,
     the output and the seconds from the signal to the process's end."""
-    proc = subprocess.Popen([sys.executable, "-m", "infaflow", *cmd], cwd=ROOT, env=cli_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infaflow", *cmd],
+        cwd=ROOT,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         wait_for(lambda: proc.poll() is None and stalled(), 900, "the stalled session's job")
         proc.send_signal(signal.SIGINT)
@@ -112,8 +143,9 @@ def tasks(state: Path) -> dict:
         store.close()
 
 
-def assert_stopped_then_resumed(tmp_path: Path, state: Path, module: Path, original: str, output: str,
-                                *spark: str) -> None:
+def assert_stopped_then_resumed(
+    tmp_path: Path, state: Path, module: Path, original: str, output: str, *spark: str
+) -> None:
     """The stalled session is STOPPED, its successor never started; ``resume`` (the job fixed) reruns only
     what had not succeeded and completes the sample's targets."""
     stopped = tasks(state)
@@ -130,27 +162,40 @@ def assert_stopped_then_resumed(tmp_path: Path, state: Path, module: Path, origi
 
 
 def spark_args(tmp_path: Path, state: Path) -> list[str]:
-    return ["--param-file", str(ORDERS / "params" / "wf_orders_daily.par"),
-            "--param", f"$PMTargetFileDir={tmp_path / 'out'}", "--state-dir", str(state)]
+    return [
+        "--param-file",
+        str(ORDERS / "params" / "wf_orders_daily.par"),
+        "--param",
+        f"$PMTargetFileDir={tmp_path / 'out'}",
+        "--state-dir",
+        str(state),
+    ]
 
 
-def test_ctrl_c_stops_the_run_and_resume_reruns_only_what_must(connect_server: ConnectServer,
-                                                                tmp_path: Path) -> None:
+def test_ctrl_c_stops_the_run_and_resume_reruns_only_what_must(
+    connect_server: ConnectServer, tmp_path: Path
+) -> None:
     project, module, original = stalled_project(tmp_path)
     state = tmp_path / "state"
     before = {job["jobId"] for job in jobs(connect_server)}
-    code, output, _ = ctrl_c(["run", str(project), *spark_args(tmp_path, state), "--spark-remote",
-                              connect_server.url], lambda: stalled_job(connect_server, before))
+    code, output, _ = ctrl_c(
+        ["run", str(project), *spark_args(tmp_path, state), "--spark-remote", connect_server.url],
+        lambda: stalled_job(connect_server, before),
+    )
     assert code == 1, output
     wait_for(lambda: not jobs(connect_server, "running"), 60, "no job of the run running on the server")
-    assert_stopped_then_resumed(tmp_path, state, module, original, output, "--spark-remote", connect_server.url)
+    assert_stopped_then_resumed(
+        tmp_path, state, module, original, output, "--spark-remote", connect_server.url
+    )
 
 
 def job_ends(event_logs: Path) -> dict[int, str | None]:
     """Job id -> how it ended, from the Spark event log of the run (what Spark's history server reads):
     "JobSucceeded", the failure's message, or None for a job that never ended."""
     ends: dict[int, str | None] = {}
-    for log in event_logs.rglob("events_*"):  # Spark 4 writes rolling logs: eventlog_v2_<app>/events_<n>_<app>
+    for log in event_logs.rglob(
+        "events_*"
+    ):  # Spark 4 writes rolling logs: eventlog_v2_<app>/events_<n>_<app>
         for line in log.read_text(encoding="utf-8").splitlines():
             event = json.loads(line)
             if event["Event"] == "SparkListenerJobStart":
@@ -168,16 +213,30 @@ def test_ctrl_c_in_a_local_run_cancels_the_sessions_spark_jobs(tmp_path: Path) -
     project, module, original = stalled_project(tmp_path)
     state, ui, event_logs = tmp_path / "state", engine.free_port(), tmp_path / "events"
     event_logs.mkdir()
-    conf = ["--spark-master", "local[1]", "--spark-conf", "spark.ui.enabled=true", "--spark-conf",
-            f"spark.ui.port={ui}", "--spark-conf", "spark.eventLog.enabled=true", "--spark-conf",
-            f"spark.eventLog.dir={event_logs.as_uri()}", "--spark-conf", "spark.eventLog.compress=false"]
+    conf = [
+        "--spark-master",
+        "local[1]",
+        "--spark-conf",
+        "spark.ui.enabled=true",
+        "--spark-conf",
+        f"spark.ui.port={ui}",
+        "--spark-conf",
+        "spark.eventLog.enabled=true",
+        "--spark-conf",
+        f"spark.eventLog.dir={event_logs.as_uri()}",
+        "--spark-conf",
+        "spark.eventLog.compress=false",
+    ]
     seen: dict[int, float] = {}
 
     def stalled() -> bool:  # a job of the run's own Spark UI running for 10 s: the endless one
         try:
             apps = get_json(f"http://127.0.0.1:{ui}/api/v1/applications")
-            running = [j["jobId"] for a in apps
-                       for j in get_json(f"http://127.0.0.1:{ui}/api/v1/applications/{a['id']}/jobs?status=running")]
+            running = [
+                j["jobId"]
+                for a in apps
+                for j in get_json(f"http://127.0.0.1:{ui}/api/v1/applications/{a['id']}/jobs?status=running")
+            ]
         except (OSError, ValueError):  # the UI not up yet, or still starting
             return False
         now = time.monotonic()
@@ -187,10 +246,16 @@ def test_ctrl_c_in_a_local_run_cancels_the_sessions_spark_jobs(tmp_path: Path) -
     assert code == 1, output
     assert seconds < 60, output  # not left waiting on the endless job
     ends = job_ends(event_logs)
-    cancelled = [m for m in ends.values() if m and "cancelled part of cancelled job tags infaflow-1-s_m_customer_dim" in m]
+    cancelled = [
+        m
+        for m in ends.values()
+        if m and "cancelled part of cancelled job tags infaflow-1-s_m_customer_dim" in m
+    ]
     assert len(cancelled) == 1, ends
     # Every job of the run ended before the process did: done, or interrupted through its session's tag (the
     # sessions running beside the stalled one are stopped too).
-    assert all(m == "JobSucceeded" or (m and "cancelled part of cancelled job tags infaflow-1-" in m)
-               for m in ends.values()), ends
+    assert all(
+        m == "JobSucceeded" or (m and "cancelled part of cancelled job tags infaflow-1-" in m)
+        for m in ends.values()
+    ), ends
     assert_stopped_then_resumed(tmp_path, state, module, original, output)

@@ -41,9 +41,22 @@ document.body.insertAdjacentHTML('beforeend', '<pre id="probe">' + JSON.stringif
 
 def chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -68,7 +81,9 @@ def test_report_renders_legibly_in_chromium(export_file: Path, tmp_path: Path) -
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 30_000  # a blank page compresses to a few kB
     probed = tmp_path / "probed.html"
-    probed.write_text(report.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    probed.write_text(
+        report.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8"
+    )
     dom = chromium(["--dump-dom", probed.as_uri()], tmp_path / "profile2").stdout
     found = re.search(r'<pre id="probe">(\{.*?)</pre>', dom)
     assert found, dom[-2000:]

@@ -63,20 +63,24 @@ def _default_executor(modules: dict[str, Path] | None) -> tuple[ExecutorSource, 
     return functools.partial(SparkSessionExecutor, modules=modules or {}), "none"
 
 
-def _spark_submit_executor(settings: Any, modules: dict[str, Path] | None,
-                           context: Mapping[str, Any] | None) -> tuple[ExecutorSource, str]:
+def _spark_submit_executor(
+    settings: Any, modules: dict[str, Path] | None, context: Mapping[str, Any] | None
+) -> tuple[ExecutorSource, str]:
     import importlib.util
 
     if importlib.util.find_spec("airflow.providers.apache.spark") is None:
-        return None, ("the sessions run with SparkSubmitOperator, and apache-airflow-providers-apache-spark is not "
-                      "installed (pip install 'infaflow[airflow]'), or set [airflow] sessions = \"in-process\"")
+        return None, (
+            "the sessions run with SparkSubmitOperator, and apache-airflow-providers-apache-spark is not "
+            "installed (pip install 'infaflow[airflow]'), or set [airflow] sessions = \"in-process\""
+        )
     from infaflow.airflow.sessions import SparkSubmitSessions
 
     return functools.partial(SparkSubmitSessions, settings, modules, context), "none"
 
 
-def step_config(workflow: Mapping[str, Any], params: Mapping[str, Any],
-                context: Mapping[str, Any] | None = None) -> StepConfig:
+def step_config(
+    workflow: Mapping[str, Any], params: Mapping[str, Any], context: Mapping[str, Any] | None = None
+) -> StepConfig:
     """The step configuration of a DAG run: ``workflow`` is the DAG file's ``WORKFLOW`` (``exports`` or a
     converted ``project``, ``workflow``, ``folder``, ``sessions``: how sessions run); ``params`` the DAG
     run's parameters (``param_files``, ``params``, ``state_dir``, ``working_dir``, ``root_dir``);

@@ -30,8 +30,11 @@ JDBC_TYPES: dict[str, tuple[Callable[[str, int, str], str], int, str]] = {
     "postgres": (lambda h, p, d: f"jdbc:postgresql://{h}:{p}/{d}", 5432, "org.postgresql.Driver"),
     "mysql": (lambda h, p, d: f"jdbc:mysql://{h}:{p}/{d}", 3306, "com.mysql.cj.jdbc.Driver"),
     "oracle": (lambda h, p, d: f"jdbc:oracle:thin:@//{h}:{p}/{d}", 1521, "oracle.jdbc.OracleDriver"),
-    "mssql": (lambda h, p, d: f"jdbc:sqlserver://{h}:{p};databaseName={d}", 1433,
-              "com.microsoft.sqlserver.jdbc.SQLServerDriver"),
+    "mssql": (
+        lambda h, p, d: f"jdbc:sqlserver://{h}:{p};databaseName={d}",
+        1433,
+        "com.microsoft.sqlserver.jdbc.SQLServerDriver",
+    ),
 }
 _CALL = re.compile(r'job\.connection\(\s*("(?:[^"\\]|\\.)*")\s*(?:,\s*("(?:[^"\\]|\\.)*")\s*)?\)')
 
@@ -113,7 +116,9 @@ def connections_text(base: Mapping[str, Any], entries: Mapping[str, Mapping[str,
 
 def _base_file(params: Mapping[str, Any]) -> Path:
     lower = {str(k).lower(): v for k, v in params.items()}
-    return Path(str(lower.get("$infaflowconnections") or os.environ.get("INFAFLOW_CONNECTIONS") or "connections.toml"))
+    return Path(
+        str(lower.get("$infaflowconnections") or os.environ.get("INFAFLOW_CONNECTIONS") or "connections.toml")
+    )
 
 
 def _lookup(conn_id_: str) -> Any:
@@ -131,8 +136,9 @@ class AirflowConnections:
     """A session executor that resolves the session's connections from Airflow, then runs it with
     ``inner`` (an executor or a factory, as :class:`~infaflow.runtime.scheduler.Services` takes)."""
 
-    def __init__(self, inner: Any, modules: Mapping[str, Path] | None = None,
-                 lookup: Callable[[str], Any] = _lookup) -> None:
+    def __init__(
+        self, inner: Any, modules: Mapping[str, Path] | None = None, lookup: Callable[[str], Any] = _lookup
+    ) -> None:
         self._inner_source = inner
         self._inner: Any = None
         self._modules = {k.lower(): v for k, v in (modules or {}).items()}
@@ -141,7 +147,9 @@ class AirflowConnections:
     def _executor(self) -> Any:
         if self._inner is None:
             source = self._inner_source
-            self._inner = source if hasattr(source, "run_session") and not isinstance(source, type) else source()
+            self._inner = (
+                source if hasattr(source, "run_session") and not isinstance(source, type) else source()
+            )
         return self._inner
 
     def run_session(self, request: SessionRequest) -> SessionOutcome:

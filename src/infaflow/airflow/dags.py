@@ -21,8 +21,14 @@ def workflow_shape(folder: Folder, workflow: Workflow) -> tuple[DagShape, str]:
     return found, first
 
 
-def dag_text(folder: Folder, workflow: Workflow, *, project: str = "", exports: list[str] | None = None,
-             sessions: Mapping[str, Any] | None = None) -> str:
+def dag_text(
+    folder: Folder,
+    workflow: Workflow,
+    *,
+    project: str = "",
+    exports: list[str] | None = None,
+    sessions: Mapping[str, Any] | None = None,
+) -> str:
     """The DAG file of ``workflow``: reading a converted project (``project``, relative to the DAG file)
     or export files (``exports``, absolute paths); ``sessions``: how its Session tasks run (the project's
     configuration, :func:`infaflow.airflow.sessions.project_settings`, when not given)."""
@@ -30,6 +36,7 @@ def dag_text(folder: Folder, workflow: Workflow, *, project: str = "", exports: 
 
     found, first = workflow_shape(folder, workflow)
     run_sessions = dict(sessions) if sessions is not None else project_settings().as_dict()
-    source = Source(workflow.name, folder.name, project, [str(Path(e).resolve()) for e in exports or []],
-                    run_sessions)
+    source = Source(
+        workflow.name, folder.name, project, [str(Path(e).resolve()) for e in exports or []], run_sessions
+    )
     return render_dag(found, source, first)

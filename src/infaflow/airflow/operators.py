@@ -62,8 +62,9 @@ class PowerCenterTask(BaseOperator):
 
     def _config(self, context: Any) -> Any:
         """The step configuration of this DAG run: its parameters over the workflow's Airflow Variable."""
-        return step_config(self.workflow, run_params(context.get("params") or {}, str(self.workflow["workflow"])),
-                           context)
+        return step_config(
+            self.workflow, run_params(context.get("params") or {}, str(self.workflow["workflow"])), context
+        )
 
     def on_kill(self) -> None:
         """Airflow kills the task (marked failed, timed out): a session's spark-submit application ends

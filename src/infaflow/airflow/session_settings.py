@@ -54,10 +54,13 @@ def project_settings(cwd: Path | None = None) -> SessionSettings:
         raise InputError("[airflow] must be a table", path)
     unknown = sorted(set(table) - {"sessions", "spark_conn_id"})
     if unknown:
-        raise InputError(f"[airflow]: unknown setting(s) {', '.join(unknown)} (known: sessions, spark_conn_id)", path)
+        raise InputError(
+            f"[airflow]: unknown setting(s) {', '.join(unknown)} (known: sessions, spark_conn_id)", path
+        )
     conf = spark.get("conf", {}) if isinstance(spark.get("conf", {}), dict) else {}
     try:
-        return SessionSettings.from_dict({"run": table.get("sessions"), "conn_id": table.get("spark_conn_id"),
-                                          "conf": conf})
+        return SessionSettings.from_dict(
+            {"run": table.get("sessions"), "conn_id": table.get("spark_conn_id"), "conf": conf}
+        )
     except InputError as exc:
         raise InputError(f"[airflow] {exc}", path) from exc

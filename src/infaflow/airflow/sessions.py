@@ -38,8 +38,12 @@ class SparkSubmitSessions:
     ``SparkSubmitOperator``. ``modules``: instance path -> job file of a converted project (the project's
     code runs, with its ``infaflow_support.py``); other sessions are converted into the run's folder."""
 
-    def __init__(self, settings: SessionSettings, modules: dict[str, Path] | None = None,
-                 context: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        settings: SessionSettings,
+        modules: dict[str, Path] | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
         self.settings = settings
         self._modules = {k.lower(): v for k, v in (modules or {}).items()}
         self._context = dict(context or {})
@@ -56,7 +60,9 @@ class SparkSubmitSessions:
         result_file = folder / "result.json"
         result_file.unlink(missing_ok=True)
         name = f"infaflow {request.instance_path}"
-        params = {k: v for k, v in session_params(request).items() if k != support.CANCEL_KEY and v is not None}
+        params = {
+            k: v for k, v in session_params(request).items() if k != support.CANCEL_KEY and v is not None
+        }
         jars = driver_jars()
         operator = SparkSubmitOperator(
             task_id=f"{identifier(request.instance_path)}_spark_submit",
@@ -89,7 +95,9 @@ class SparkSubmitSessions:
             with _RUNNING_LOCK:
                 _RUNNING.discard(operator)
         if request.cancel.is_set():
-            return SessionOutcome(False, error="stopped", stopped=True, first_error_code=1, first_error_msg="stopped")
+            return SessionOutcome(
+                False, error="stopped", stopped=True, first_error_code=1, first_error_msg="stopped"
+            )
         result = read_result(result_file)
         if error or "error" in result or not result:
             message = result.get("error") or error or f"spark-submit wrote no result to {result_file}"

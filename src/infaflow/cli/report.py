@@ -17,15 +17,29 @@ EXIT_BAD_INPUT = 2
 
 @click.command("report")
 @exports_options
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
-@click.option("--durations", "durations_file", type=click.Path(dir_okay=False),
-              help="Task durations in seconds (JSON {task: seconds} or CSV task,seconds) for the critical path.")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write."
+)
+@click.option(
+    "--durations",
+    "durations_file",
+    type=click.Path(dir_okay=False),
+    help="Task durations in seconds (JSON {task: seconds} or CSV task,seconds) for the critical path.",
+)
 @click.option("--title", default="infaflow report", show_default=True)
 @click.option("--lenient", is_flag=True, help="Load what can be read from exports that do not validate.")
 @STATE_DIR_OPTION
 @NO_RECORDED_OPTION
-def report_command(exports: tuple[str, ...], prefer: str | None, output: str, durations_file: str | None,
-                   title: str, lenient: bool, state_dir: str, no_recorded: bool) -> None:
+def report_command(
+    exports: tuple[str, ...],
+    prefer: str | None,
+    output: str,
+    durations_file: str | None,
+    title: str,
+    lenient: bool,
+    state_dir: str,
+    no_recorded: bool,
+) -> None:
     """Write one HTML file (no network needed to view it): every workflow and mapping of the exports
     (files and directories read as one repository) ranked by complexity, and per workflow its DAG drawn
     left to right beside its analysis.

@@ -15,10 +15,18 @@ def _q(text: str) -> str:
 def render_dot(w: WorkflowReport) -> str:
     """The DOT text of one workflow (flattened: worklet tasks inside ``cluster`` subgraphs)."""
     critical = set(w.analysis.critical_path) if w.analysis else set()
-    on_path = set(zip(w.analysis.critical_path, w.analysis.critical_path[1:], strict=False)) if w.analysis else set()
+    on_path = (
+        set(zip(w.analysis.critical_path, w.analysis.critical_path[1:], strict=False))
+        if w.analysis
+        else set()
+    )
     unreachable = set(w.flat.nodes) - reachable_from_start(w.flat)
-    lines = [f"digraph {_q(w.workflow.name)} {{", "  rankdir=LR;",
-             '  node [fontname="Helvetica", fontsize=10, style=filled];', '  edge [fontname="Helvetica", fontsize=9];']
+    lines = [
+        f"digraph {_q(w.workflow.name)} {{",
+        "  rankdir=LR;",
+        '  node [fontname="Helvetica", fontsize=10, style=filled];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
     clusters: dict[str, list[str]] = {}
     for path, data in w.flat.nodes(data=True):
         clusters.setdefault(data.get("parent", ""), []).append(path)
@@ -28,8 +36,12 @@ def render_dot(w: WorkflowReport) -> str:
             data = w.flat.nodes[path]
             s = style(data["type"])
             label = f"{path.rsplit('/', 1)[-1]}\n({data['type']})"
-            attrs = [f"label={_q(label)}", f"shape={s.dot_shape}", f'fillcolor="{s.fill}"',
-                     f'color="{CRITICAL if path in critical else s.stroke}"']
+            attrs = [
+                f"label={_q(label)}",
+                f"shape={s.dot_shape}",
+                f'fillcolor="{s.fill}"',
+                f'color="{CRITICAL if path in critical else s.stroke}"',
+            ]
             if path in critical:
                 attrs.append("penwidth=3")
             if not data.get("enabled", True):

@@ -145,8 +145,9 @@ def _place(order: list[list[str]], up: dict[str, list[str]], down: dict[str, lis
     return y
 
 
-def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
-           max_width: float = 1100.0) -> Layout:
+def layout(
+    graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None, max_width: float = 1100.0
+) -> Layout:
     """Lay ``graph`` (acyclic) out left to right; ``labels`` are the link labels to make room for."""
     labels = labels or {}
     if graph.number_of_nodes() == 0:
@@ -206,8 +207,10 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
         widths.append(min(MAX_NODE_WIDTH, max(MIN_NODE_WIDTH, chars * CHAR_WIDTH + 20)) if chars else 24.0)
     gaps = []
     for nodes in order:
-        room = max((len(labels.get((u, v), "")) for u in nodes if not is_dummy(u) for v in graph.successors(u)),
-                   default=0)
+        room = max(
+            (len(labels.get((u, v), "")) for u in nodes if not is_dummy(u) for v in graph.successors(u)),
+            default=0,
+        )
         gaps.append(LAYER_GAP + min(MAX_LABEL_ROOM, room * LABEL_CHAR_WIDTH))
     # bands of layers
     bands: list[list[int]] = [[]]
@@ -220,9 +223,11 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
         bands[-1].append(i)
         used += need
     band_of = {i: b for b, members in enumerate(bands) for i in members}
-    crossing_edges = [e for e, chain in chains.items()
-                      if any(band_of[layer_of] != band_of[layer_of + 1]
-                             for layer_of in range(layer[e[0]], layer[e[1]]))]
+    crossing_edges = [
+        e
+        for e, chain in chains.items()
+        if any(band_of[layer_of] != band_of[layer_of + 1] for layer_of in range(layer[e[0]], layer[e[1]]))
+    ]
     layer_x: dict[int, float] = {}
     band_top: list[float] = []
     band_bottom: list[float] = []
@@ -271,10 +276,14 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
                 lane[b] = lane.get(b, 0) + 1
                 off = 6.0 * lane[b]
                 right = band_right[b] + off
-                gutter = band_bottom[b] + BAND_GAP / 2 + LANE_PITCH * (lane[b] - 1)  # room for a label per lane
+                gutter = (
+                    band_bottom[b] + BAND_GAP / 2 + LANE_PITCH * (lane[b] - 1)
+                )  # room for a label per lane
                 left = MARGIN + 14.0 - 6.0 - min(off, 12.0)
-                parts.append(f"L{right:.1f},{y0:.1f} L{right:.1f},{gutter:.1f} L{left:.1f},{gutter:.1f} "
-                             f"L{left:.1f},{y1:.1f} L{x1:.1f},{y1:.1f}")
+                parts.append(
+                    f"L{right:.1f},{y0:.1f} L{right:.1f},{gutter:.1f} L{left:.1f},{gutter:.1f} "
+                    f"L{left:.1f},{y1:.1f} L{x1:.1f},{y1:.1f}"
+                )
                 if label_at is None:  # on the gutter, just left of the turn, clear of the tasks
                     label_at = (right - 6, gutter - 2, "end")
             else:

@@ -26,8 +26,12 @@ TASK_STYLES: dict[str, TaskStyle] = {
     "Timer": TaskStyle("#d7f1f3", "#00838f", "hexagon", "hexagon", ("{{", "}}"), "TIMER"),
     "Email": TaskStyle("#fde2cf", "#c25e00", "note", "note", ("[", "]"), "EMAIL"),
     "Control": TaskStyle("#fbd5d5", "#b71c1c", "hexagon", "octagon", ("{{", "}}"), "CONTROL"),
-    "Event Wait": TaskStyle("#e0f2e9", "#00695c", "parallelogram", "parallelogram", ("[/", "\\]"), "EVENT WAIT"),
-    "Event Raise": TaskStyle("#e0f2e9", "#00695c", "parallelogram", "parallelogram", ("[\\", "/]"), "EVENT RAISE"),
+    "Event Wait": TaskStyle(
+        "#e0f2e9", "#00695c", "parallelogram", "parallelogram", ("[/", "\\]"), "EVENT WAIT"
+    ),
+    "Event Raise": TaskStyle(
+        "#e0f2e9", "#00695c", "parallelogram", "parallelogram", ("[\\", "/]"), "EVENT RAISE"
+    ),
     "Worklet": TaskStyle("#f3e5d0", "#795548", "double", "box3d", ("[[", "]]"), "WORKLET"),
 }
 UNKNOWN_STYLE = TaskStyle("#ffffff", "#888888", "rect", "box", ("[", "]"), "TASK")

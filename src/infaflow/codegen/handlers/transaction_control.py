@@ -27,13 +27,18 @@ def generate(step: Step, gen: Generator) -> StepCode:
     if names & set(ROLLBACKS):
         raise ConversionError(
             "Transaction Control is not supported when its condition can roll back "
-            "(TC_ROLLBACK_BEFORE/AFTER discards rows per transaction; Spark writes are not transactional per row)")
-    dynamic = [s.name for s in gen.plan.steps
-               if s.target is not None and any(f.name.lower() == "filename" for f in s.target.fields)]
+            "(TC_ROLLBACK_BEFORE/AFTER discards rows per transaction; Spark writes are not transactional per row)"
+        )
+    dynamic = [
+        s.name
+        for s in gen.plan.steps
+        if s.target is not None and any(f.name.lower() == "filename" for f in s.target.fields)
+    ]
     if dynamic:
         raise ConversionError(
             "Transaction Control is not supported with a FileName port on target "
-            f"{', '.join(dynamic)}: each commit starts a new output file")
+            f"{', '.join(dynamic)}: each commit starts a new output file"
+        )
     var = gen.var(step)
     ports = [p for p in step.ports if p.is_input]
     lines, _origin = gen.assemble(step, ports, var)
