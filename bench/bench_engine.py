@@ -30,6 +30,7 @@ def run_orders(state: Path, out: Path, *extra: str) -> float:
     """Seconds of one ``infaflow run`` of the orders sample; fails loudly on a wrong result."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "SPARK_LOCAL_IP": "127.0.0.1"}
     env.pop("SPARK_REMOTE", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules load from their bytecode caches
     cmd = [
         sys.executable,
         "-m",

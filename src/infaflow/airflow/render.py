@@ -3,8 +3,9 @@ task groups for worklet instances, then the edges. No Airflow import here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from infaflow.airflow.graph import CLOSE, DagShape, DagTask
 from infaflow.codegen.naming import Namer, py_str
@@ -21,6 +22,7 @@ class Source:
     folder: str
     project: str = ""
     exports: Sequence[str] = ()
+    sessions: Mapping[str, Any] | None = None  # how Session tasks run (see infaflow.airflow.sessions)
 
 
 def _workflow_block(source: Source) -> list[str]:
@@ -33,6 +35,21 @@ def _workflow_block(source: Source) -> list[str]:
         lines.append("    ],")
     lines.append(f'    "workflow": {py_str(source.workflow)},')
     lines.append(f'    "folder": {py_str(source.folder)},')
+    if source.sessions is not None:
+        lines.append(
+            "    # Sessions: spark-submit (SparkSubmitOperator on the Airflow connection conn_id) or in-process"
+        )
+        lines.append('    "sessions": {')
+        lines.append(f'        "run": {py_str(str(source.sessions["run"]))},')
+        lines.append(f'        "conn_id": {py_str(str(source.sessions["conn_id"]))},')
+        conf = source.sessions.get("conf") or {}
+        if conf:
+            lines.append('        "conf": {')
+            lines += [f"            {py_str(str(k))}: {py_str(str(v))}," for k, v in conf.items()]
+            lines.append("        },")
+        else:
+            lines.append('        "conf": {},')
+        lines.append("    },")
     lines.append("}")
     return lines
 

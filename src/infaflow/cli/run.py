@@ -117,6 +117,9 @@ def _with_target(
     )
     if not target.is_default and not quiet:
         click.echo(f"sessions run on {target.describe()}", err=True)
+    from infaflow.codegen.executor import prewarm
+
+    prewarm(target)  # a Spark Connect session opens while the run starts
     return functools.partial(executor, target=target)
 
 

@@ -59,11 +59,16 @@ def submit_command(
         settings = {"spark.ui.enabled": "false", **settings}
     for key, value in settings.items():
         cmd += ["--conf", f"{key}={value}"]
-    cmd.append(str(job_file))
+    return [*cmd, str(job_file), *job_arguments(params, result_file, name)]
+
+
+def job_arguments(params: dict[str, Any], result_file: Path, name: str) -> list[str]:
+    """The command-line arguments of a converted module run as an application: its parameter values, where
+    it writes its result, its application name."""
+    args: list[str] = []
     for key, value in params.items():
-        cmd += ["--param", f"{key}={value}"]
-    cmd += ["--result-file", str(result_file), "--app-name", name]
-    return cmd
+        args += ["--param", f"{key}={value}"]
+    return [*args, "--result-file", str(result_file), "--app-name", name]
 
 
 def write_job(job: JobSource, folder: Path) -> tuple[Path, Path]:
@@ -115,19 +120,13 @@ def run_submitted(
         return SessionOutcome(
             False, error="stopped", stopped=True, first_error_code=1, first_error_msg="stopped"
         )
-    result = _read_result(result_file)
+    result = read_result(result_file)
     if code != 0 or "error" in result or not result:
         message = result.get("error") or f"spark-submit exited with code {code}; see {log}"
         return SessionOutcome(False, error=message, first_error_code=1, first_error_msg=message)
-    return SessionOutcome(
-        True,
-        src_success_rows=int(result["SrcSuccessRows"]),
-        src_failed_rows=int(result["SrcFailedRows"]),
-        tgt_success_rows=int(result["TgtSuccessRows"]),
-        tgt_failed_rows=int(result["TgtFailedRows"]),
-        total_trans_errors=int(result["TotalTransErrors"]),
-        mapping_variables=dict(result.get("mapping_variables") or {}),
-    )
+    from infaflow.codegen.executor import session_outcome
+
+    return session_outcome(result)
 
 
 def _until(done: threading.Event, cancel: threading.Event, proc: subprocess.Popen[bytes]) -> None:
@@ -153,7 +152,7 @@ def _end(proc: subprocess.Popen[bytes], grace: float = 20.0) -> None:
             pass
 
 
-def _read_result(path: Path) -> dict[str, Any]:
+def read_result(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -300,6 +300,24 @@ class StepRunner(Runner):
         when = waits.timer_deadline(ctx)
         return when if isinstance(when, dt.datetime) else None
 
+    def file_watch(self, path: str) -> Path | None:
+        """The file the Event Wait task ``path`` will watch, if it is ready to start now (``None``: not an
+        Event Wait on a file, not ready, or not to run); nothing is recorded."""
+        scope_path, _, name = path.rpartition("/")
+        scope = self._scope(scope_path)
+        if scope is None or scope.closed or name in scope.status or scope.stopping():
+            return None
+        node = scope.plan.nodes[name]
+        verdict = decide([scope.link_state[i] for i in node.inputs], node.and_join)
+        if (
+            node.task_type != "Event Wait"
+            or verdict.verdict is not Verdict.READY
+            or not node.instance.is_enabled
+        ):
+            return None
+        run = TaskRun(scope, node, 1, dt.datetime.now(), False)
+        return waits.file_watch(self._context(run))
+
     def _drive(
         self, run: TaskRun, probe: Callable[[], RunState | None] | None = None, interval: float = 1.0
     ) -> None:
@@ -477,6 +495,18 @@ def _with_runner(config: StepConfig, state: RunState, action: str, path: str) ->
         finally:
             runner.services.close()
         return runner.state(), status
+    finally:
+        store.close()
+
+
+def file_watch(config: StepConfig, path: str, state: RunState) -> Path | None:
+    """The file the Event Wait task ``path`` would watch if it ran now after ``state`` (see
+    :meth:`StepRunner.file_watch`), so an orchestrator can wait for it without holding a worker."""
+    store = RunStore(config.state_dir)
+    try:
+        runner = _runner(config, store, int(state["run_id"]), _when(state["started"]) or dt.datetime.now())
+        runner.restore(state)
+        return runner.file_watch(path)
     finally:
         store.close()
 

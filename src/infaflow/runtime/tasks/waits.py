@@ -99,6 +99,14 @@ def timer_deadline(ctx: TaskContext) -> dt.datetime | TaskResult:
     return when
 
 
+def file_watch(ctx: TaskContext) -> Path | None:
+    """The file an Event Wait task watches (``None``: it waits for a user-defined event, or names nothing)."""
+    if ctx.attributes.flag("User Defined Event", False) or bool(event_name(ctx)):
+        return None
+    raw = (ctx.attributes.get("Filewatch Name", "") or "").strip()
+    return _watch_path(ctx, raw) if raw else None
+
+
 def _watch_path(ctx: TaskContext, raw: str) -> Path:
     text = ctx.expand(raw).replace("\\", "/")
     path = Path(text)
