@@ -243,9 +243,9 @@ def test_a_timer_waits_deferred(airflow_home: Path, tmp_path: Path, monkeypatch)
         "after", "true"
     )
     f.link("Start", "t").link("t", "after")
-    at = (dt.datetime.now() + dt.timedelta(seconds=12)).replace(
-        microsecond=0
-    )  # dag.test takes seconds to start
+    # far enough ahead that the Timer task starts before it, even when dag.test takes 15 s to start on a
+    # loaded machine (a deadline already passed would succeed at once, without deferring)
+    at = (dt.datetime.now() + dt.timedelta(seconds=25)).replace(microsecond=0)
     run = test_workflow(
         [str(write_export(tmp_path, f))],
         "wf_timer",
