@@ -139,15 +139,15 @@ def test_commit_before_on_a_key_change(spark, tmp_path: Path) -> None:
     b.with_session({}, writers={"OUT": {"Header Options": "Output Field Names"}})
     job = b.render()
     assert job.complete, job.gaps
-    rows = [[1, "A"], [2, "A"], [3, "B"], [4, "C"], [5, "C"], [6, "C"]]
+    rows = [[1, "A"], [2, "A"], [3, "B"], *[[i, "C"] for i in range(4, 404)]]  # row order kept in big files
     write_csv(tmp_path / "src" / "emp.dat", ["ID", "DEPT"], rows)
     result = run_job(job, spark, tmp_path)
     assert _files(tmp_path) == {
         "dept_A.csv": [["ID", "DEPT"], ["1", "A"], ["2", "A"]],
         "dept_B.csv": [["ID", "DEPT"], ["3", "B"]],
-        "dept_C.csv": [["ID", "DEPT"], ["4", "C"], ["5", "C"], ["6", "C"]],
+        "dept_C.csv": [["ID", "DEPT"], *[[str(i), "C"] for i in range(4, 404)]],
     }
-    assert result.target_rows == {"OUT": 6}
+    assert result.target_rows == {"OUT": 403}
 
 
 @pytest.mark.spark
