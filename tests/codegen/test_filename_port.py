@@ -100,16 +100,26 @@ def test_rollback_and_unsupported_layouts_stay_reported() -> None:
     assert gap.instance == "OUT" and "source-based commit" in gap.message, gap
 
 
-def test_a_regrouping_transformation_before_the_target_is_reported() -> None:
+def test_a_regrouping_transformation_after_the_transaction_control_is_reported() -> None:
     b = MappingBuilder()
     b.flat_source("EMP", [("ID", INT), ("FNAME", S)])
+    b.add(Transformation("TC", "Transaction Control", ports=[port("ID", INT), port("FNAME", S)],
+                         attributes=Attributes({"Transaction Control Condition": "TC_COMMIT_AFTER"})))
+    b.connect("SQ_EMP", "TC", ["ID", "FNAME"])
     b.add(Transformation("SRT", "Sorter", ports=[port("ID", INT), port("FNAME", S)]))
-    b.connect("SQ_EMP", "SRT", ["ID", "FNAME"])
+    b.connect("TC", "SRT", ["ID", "FNAME"])
     b.flat_target("OUT", [("ID", INT)])
     b.folder.targets[-1].fields.append(_filename_field())
     b.connect("SRT", "OUT", {"ID": "ID", "FNAME": "FileName"})
     job = b.render()
     assert any(g.instance == "OUT" and "Sorter SRT" in g.message for g in job.gaps), job.gaps
+    b.mapping.transformations = [t for t in b.mapping.transformations if t.name != "TC"]  # no TC: one file
+    b.mapping.instances = [i for i in b.mapping.instances if i.name != "TC"]
+    b.mapping.connectors = [c for c in b.mapping.connectors if "TC" not in (c.from_instance, c.to_instance)]
+    b.connect("SQ_EMP", "SRT", ["ID", "FNAME"])
+    job = b.render()
+    assert job.complete, job.gaps
+    assert "commit_interval=10000" in job.code
 
 
 # -- on Spark ------------------------------------------------------------------------------------------

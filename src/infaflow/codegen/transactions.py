@@ -30,8 +30,8 @@ ACTIONS = {
 
 def transaction_control(plan: Plan, ref: PortRef) -> Step | None:
     """The Transaction Control whose commits delimit the transactions of the rows behind ``ref``; ``None``
-    when the rows come from a source through row-for-row transformations only. A transformation that
-    regroups rows on the way is a :class:`ConversionError` (its transaction scope is not modelled)."""
+    when no Transaction Control is upstream. A transformation that regroups rows between the Transaction
+    Control and ``ref`` is a :class:`ConversionError` (its transaction scope is not modelled)."""
     seen: set[str] = set()
     while True:
         try:
@@ -46,9 +46,30 @@ def transaction_control(plan: Plan, ref: PortRef) -> Step | None:
         if step.kind in SOURCES or not step.inputs:
             return None
         if step.kind not in ROW_FOR_ROW:
+            if not _controlled(plan, step):
+                return None  # no Transaction Control upstream: the commit interval's transactions
             raise ConversionError(
                 f"the rows reach the FileName port through {step.kind} {step.name}, whose transaction scope "
                 "decides the output files; only Expression, Filter, Router, Lookup and Update Strategy "
                 "transformations between the Transaction Control (or the source) and the target are supported")
         nxt = step.inputs.get(ref.port.lower()) or next(iter(step.inputs.values()))
         ref = nxt
+
+
+def _controlled(plan: Plan, step: Step) -> bool:
+    """Whether a Transaction Control is upstream of ``step`` (any input, any distance)."""
+    seen: set[str] = set()
+    todo = [step]
+    while todo:
+        current = todo.pop()
+        if current.name.lower() in seen:
+            continue
+        seen.add(current.name.lower())
+        if current.kind == TRANSACTION_CONTROL:
+            return True
+        for ref in current.inputs.values():
+            try:
+                todo.append(plan.step(ref.step))
+            except KeyError:
+                continue
+    return False

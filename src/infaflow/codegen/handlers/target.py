@@ -186,6 +186,9 @@ def _files_by_transaction(step: Step, gen: Generator, var: str, lines: list[str]
         args.append('    transaction="_txn",')
         note = f"transactions of Transaction Control {tc.name}"
     else:
+        if var in gen.unordered:
+            raise ConversionError(f"the FileName port {file_port} names the file from the first row, and the rows "
+                                  "come from an Aggregator or a Union in no defined order")
         commit_type = str(gen.plan.source_attribute("Commit Type", "Target") or "Target").strip().lower()
         if commit_type != "target":
             raise ConversionError(
