@@ -58,7 +58,7 @@ def test_conversions_are_made_in_the_select_of_the_receiving_step() -> None:
     code = job.code
     assert 'F.col("O_D").cast("decimal(10,2)").cast("string").alias("S_D")' in code
     assert 'F.date_format(F.col("O_DT"), "MM/dd/yyyy HH:mm:ss").alias("S_DT")' in code
-    assert 'alias("_link_error_DT")' in code and 'job.reject_errors("EXP_LINKED"' in code
+    assert 'F.col("O_S").alias("_link_text_DT")' in code and 'job.reject_errors("EXP_LINKED"' in code
 
 
 def test_a_link_between_a_number_and_a_date_is_reported_at_the_port() -> None:

@@ -290,7 +290,7 @@ class Generator:
                 other = self.new_var(f"{var}_{frame}")
                 lines += select_code(frame, [*cols, py_str(ROW_ID)], other)
                 lines.append(f"{var} = {var}.join({other}, {py_str(ROW_ID)})")
-        lines += links.reject_link_errors(step, var, link_errors)
+        lines += links.reject_link_errors(self.plan, step, var, link_errors)
         for seq_var, cols in sequences.items():
             args = [f"nextval={py_str(cols['nextval'])}" if "nextval" in cols else "nextval=None"]
             if "currval" in cols:

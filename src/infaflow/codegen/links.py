@@ -144,27 +144,26 @@ def select_item(plan: Plan, step: Step, port: Port, ref: PortRef, column: str) -
 
 
 def error_item(plan: Plan, step: Step, port: Port, ref: PortRef, column: str) -> str | None:
-    """The select item of the row error a link conversion raises (a string that is not a date in the
-    session's format), aliased ``_link_error_<port>``; ``None`` when the link cannot fail."""
+    """The select item keeping the text a link converts to a date (``_link_text_<port>``), from which
+    :func:`reject_link_errors` finds the strings that are not dates; ``None`` when the link cannot fail."""
     have, want, source = _kinds(plan, step, port, ref)
     if (have, want) != ("string", "date") or source is None:
         return None
-    fmt = _date_format(plan)
-    value = string_to_date(column, source, fmt)
-    message = f"{port.name}: the string is not a date in the session's format {fmt}"
-    return (f"F.when(F.col({py_str(column)}).isNotNull() & {value}.isNull(), F.lit({py_str(message)}))"
-            f".alias({py_str(LINK_ERROR + port.name)})")
+    return f"F.col({py_str(column)}).alias({py_str(LINK_TEXT + port.name)})"
 
 
-LINK_ERROR = "_link_error_"
+LINK_TEXT = "_link_text_"
 
 
-def reject_link_errors(step: Step, var: str, ports: list[str]) -> list[str]:
-    """Lines rejecting the rows whose link conversion failed (the ``_link_error_<port>`` columns of
-    :func:`error_item`, first failing port first), as PowerCenter rejects a row with a transformation error."""
+def reject_link_errors(plan: Plan, step: Step, var: str, ports: list[str]) -> list[str]:
+    """Lines rejecting the rows whose string is not a date in the session's format (a ``_link_text_<port>``
+    that is not NULL where the port is NULL), first failing port first, as PowerCenter rejects a row with a
+    transformation error."""
     if not ports:
         return []
-    errors = [f"F.col({py_str(LINK_ERROR + p)})" for p in ports]
-    drop = ", ".join(py_str(LINK_ERROR + p) for p in ports)
+    fmt = _date_format(plan)
+    errors = [f"F.when(F.col({py_str(LINK_TEXT + p)}).isNotNull() & F.col({py_str(p)}).isNull(), "
+              f"F.lit({py_str(f'{p}: the string is not a date in the format {fmt}')}))" for p in ports]
+    drop = ", ".join(py_str(LINK_TEXT + p) for p in ports)
     return [f"{var} = {var}.withColumn({py_str(ROW_ERROR)}, {first_error(errors)}).drop({drop})",
             *reject_rows(step, var, errors)]
