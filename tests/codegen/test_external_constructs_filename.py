@@ -18,8 +18,14 @@ def _mapping(field: Field, with_tc: bool) -> MappingBuilder:
     b.flat_source("EMP", [("ID", INT), ("DEPT", S)])
     last = "SQ_EMP"
     if with_tc:
-        b.add(Transformation("TC_DEPT", "Transaction Control", ports=[port("ID", INT), port("DEPT", S)],
-                             attributes=Attributes({"Transaction Control Condition": "TC_COMMIT_AFTER"})))
+        b.add(
+            Transformation(
+                "TC_DEPT",
+                "Transaction Control",
+                ports=[port("ID", INT), port("DEPT", S)],
+                attributes=Attributes({"Transaction Control Condition": "TC_COMMIT_AFTER"}),
+            )
+        )
         b.connect("SQ_EMP", "TC_DEPT", ["ID", "DEPT"])
         last = "TC_DEPT"
     b.flat_target("OUT", [("ID", INT)])
@@ -30,10 +36,12 @@ def _mapping(field: Field, with_tc: bool) -> MappingBuilder:
 
 def test_connected_filename_port_names_the_files() -> None:
     for with_tc in (False, True):
-        job = _mapping(Field("FileName1", S, precision=255, attrs={"ISFILENAMEFIELD": "YES"}), with_tc).render()
+        job = _mapping(
+            Field("FileName1", S, precision=255, attrs={"ISFILENAMEFIELD": "YES"}), with_tc
+        ).render()
         assert job.complete, job.gaps
         assert 'file_name_port="FileName1"' in job.code
-        assert ('job.transactions(tc_dept' in job.code) == with_tc
+        assert ("job.transactions(tc_dept" in job.code) == with_tc
 
 
 def test_a_column_called_filename_is_an_ordinary_column() -> None:

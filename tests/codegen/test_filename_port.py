@@ -29,20 +29,31 @@ def _filename_field() -> Field:
     return Field("FileName", S, precision=200, attrs={"ISFILENAMEFIELD": "YES"})
 
 
-def _tc_mapping(condition: str, *, filter_condition: str = "", session: dict[str, str] | None = None,
-                header: bool = False) -> MappingBuilder:
+def _tc_mapping(
+    condition: str, *, filter_condition: str = "", session: dict[str, str] | None = None, header: bool = False
+) -> MappingBuilder:
     """EMP(ID, DEPT, FLAG, FNAME) -> TC_DEPT(condition) [-> FIL_OUT] -> OUT(ID, DEPT, FileName <- FNAME)."""
     b = MappingBuilder()
     b.flat_source("EMP", [("ID", INT), ("DEPT", S), ("FLAG", INT), ("FNAME", S)])
-    b.add(Transformation("TC_DEPT", "Transaction Control",
-                         ports=[port("ID", INT), port("DEPT", S), port("FLAG", INT), port("FNAME", S)],
-                         attributes=Attributes({"Transaction Control Condition": condition})))
+    b.add(
+        Transformation(
+            "TC_DEPT",
+            "Transaction Control",
+            ports=[port("ID", INT), port("DEPT", S), port("FLAG", INT), port("FNAME", S)],
+            attributes=Attributes({"Transaction Control Condition": condition}),
+        )
+    )
     b.connect("SQ_EMP", "TC_DEPT", ["ID", "DEPT", "FLAG", "FNAME"])
     last = "TC_DEPT"
     if filter_condition:
-        b.add(Transformation("FIL_OUT", "Filter",
-                             ports=[port("ID", INT), port("DEPT", S), port("FLAG", INT), port("FNAME", S)],
-                             attributes=Attributes({"Filter Condition": filter_condition})))
+        b.add(
+            Transformation(
+                "FIL_OUT",
+                "Filter",
+                ports=[port("ID", INT), port("DEPT", S), port("FLAG", INT), port("FNAME", S)],
+                attributes=Attributes({"Filter Condition": filter_condition}),
+            )
+        )
         b.connect("TC_DEPT", "FIL_OUT", ["ID", "DEPT", "FLAG", "FNAME"])
         last = "FIL_OUT"
     b.flat_target("OUT", [("ID", INT), ("DEPT", S)])
@@ -103,8 +114,14 @@ def test_rollback_and_unsupported_layouts_stay_reported() -> None:
 def test_a_regrouping_transformation_after_the_transaction_control_is_reported() -> None:
     b = MappingBuilder()
     b.flat_source("EMP", [("ID", INT), ("FNAME", S)])
-    b.add(Transformation("TC", "Transaction Control", ports=[port("ID", INT), port("FNAME", S)],
-                         attributes=Attributes({"Transaction Control Condition": "TC_COMMIT_AFTER"})))
+    b.add(
+        Transformation(
+            "TC",
+            "Transaction Control",
+            ports=[port("ID", INT), port("FNAME", S)],
+            attributes=Attributes({"Transaction Control Condition": "TC_COMMIT_AFTER"}),
+        )
+    )
     b.connect("SQ_EMP", "TC", ["ID", "FNAME"])
     b.add(Transformation("SRT", "Sorter", ports=[port("ID", INT), port("FNAME", S)]))
     b.connect("TC", "SRT", ["ID", "FNAME"])
@@ -131,17 +148,33 @@ def test_commit_before_on_a_key_change(spark, tmp_path: Path) -> None:
     commits before it: one file per department, named by its first row, header in each file."""
     b = MappingBuilder()
     b.flat_source("EMP", [("ID", INT), ("DEPT", S)])
-    b.add(Transformation("EXP_NEW", "Expression", ports=[
-        port("ID", INT, "INPUT/OUTPUT"), port("DEPT", S, "INPUT/OUTPUT"),
-        port("v_NEW", INT, V, "IIF(ISNULL(v_PREV) OR DEPT != v_PREV, 1, 0)"),
-        port("v_PREV", S, V, "DEPT"),
-        port("NEW_DEPT", INT, OUT, "v_NEW"),
-        port("FNAME", S, OUT, "'dept_' || DEPT || '.csv'")]))
+    b.add(
+        Transformation(
+            "EXP_NEW",
+            "Expression",
+            ports=[
+                port("ID", INT, "INPUT/OUTPUT"),
+                port("DEPT", S, "INPUT/OUTPUT"),
+                port("v_NEW", INT, V, "IIF(ISNULL(v_PREV) OR DEPT != v_PREV, 1, 0)"),
+                port("v_PREV", S, V, "DEPT"),
+                port("NEW_DEPT", INT, OUT, "v_NEW"),
+                port("FNAME", S, OUT, "'dept_' || DEPT || '.csv'"),
+            ],
+        )
+    )
     b.connect("SQ_EMP", "EXP_NEW", ["ID", "DEPT"])
-    b.add(Transformation("TC_DEPT", "Transaction Control",
-                         ports=[port("ID", INT), port("DEPT", S), port("NEW_DEPT", INT), port("FNAME", S)],
-                         attributes=Attributes({"Transaction Control Condition":
-                                                "IIF(NEW_DEPT = 1, TC_COMMIT_BEFORE, TC_CONTINUE_TRANSACTION)"})))
+    b.add(
+        Transformation(
+            "TC_DEPT",
+            "Transaction Control",
+            ports=[port("ID", INT), port("DEPT", S), port("NEW_DEPT", INT), port("FNAME", S)],
+            attributes=Attributes(
+                {
+                    "Transaction Control Condition": "IIF(NEW_DEPT = 1, TC_COMMIT_BEFORE, TC_CONTINUE_TRANSACTION)"
+                }
+            ),
+        )
+    )
     b.connect("EXP_NEW", "TC_DEPT", ["ID", "DEPT", "NEW_DEPT", "FNAME"])
     b.flat_target("OUT", [("ID", INT), ("DEPT", S)])
     b.folder.targets[-1].fields.append(_filename_field())
@@ -166,9 +199,18 @@ def test_commit_after_names_each_file_by_its_first_row_and_reuse_overwrites(spar
     differs from their transaction's first row and names nothing; transaction {6,7} names a.txt again and
     overwrites transaction {1,2}'s file; a name with a directory of its own is used as it is."""
     absolute = tmp_path / "elsewhere" / "abs.txt"
-    rows = [[1, "d1", 0, "a.txt"], [2, "d1", 1, "x.txt"], [3, "d2", 1, str(absolute)],
-            [4, "d3", 0, "b.txt"], [5, "d3", 1, "y.txt"], [6, "d4", 0, "a.txt"], [7, "d4", 0, "z.txt"]]
-    result = _run(_tc_mapping("IIF(FLAG = 1, TC_COMMIT_AFTER, TC_CONTINUE_TRANSACTION)"), spark, tmp_path, rows)
+    rows = [
+        [1, "d1", 0, "a.txt"],
+        [2, "d1", 1, "x.txt"],
+        [3, "d2", 1, str(absolute)],
+        [4, "d3", 0, "b.txt"],
+        [5, "d3", 1, "y.txt"],
+        [6, "d4", 0, "a.txt"],
+        [7, "d4", 0, "z.txt"],
+    ]
+    result = _run(
+        _tc_mapping("IIF(FLAG = 1, TC_COMMIT_AFTER, TC_CONTINUE_TRANSACTION)"), spark, tmp_path, rows
+    )
     assert _files(tmp_path) == {"a.txt": [["6", "d4"], ["7", "d4"]], "b.txt": [["4", "d3"], ["5", "d3"]]}
     assert read_csv(absolute) == [["3", "d2"]]
     assert result.target_rows == {"OUT": 7}  # committed, then overwritten: still loaded rows
@@ -178,8 +220,14 @@ def test_commit_after_names_each_file_by_its_first_row_and_reuse_overwrites(spar
 def test_null_file_names_and_commits_of_filtered_rows(spark, tmp_path: Path) -> None:
     """A row whose FileName is NULL is a row error; a transaction whose first row's FileName is NULL goes to
     the Output filename (out.out). A commit row that a Filter then drops still ends its transaction."""
-    rows = [[1, "d1", 0, None], [2, "d1", 0, "n.txt"], [3, "d1", 1, "drop"], [4, "d2", 0, "m.txt"],
-            [5, "d2", 0, None], [6, "d2", 0, "k.txt"]]
+    rows = [
+        [1, "d1", 0, None],
+        [2, "d1", 0, "n.txt"],
+        [3, "d1", 1, "drop"],
+        [4, "d2", 0, "m.txt"],
+        [5, "d2", 0, None],
+        [6, "d2", 0, "k.txt"],
+    ]
     b = _tc_mapping("IIF(FLAG = 1, TC_COMMIT_BEFORE, TC_CONTINUE_TRANSACTION)", filter_condition="ID != 3")
     result = _run(b, spark, tmp_path, rows)
     assert _files(tmp_path) == {"out.out": [["2", "d1"]], "m.txt": [["4", "d2"], ["6", "d2"]]}

@@ -26,24 +26,53 @@ def _mapping(session_format: str = FORMAT) -> MappingBuilder:
     inputs fed by the numbers and the date, a date input fed by the string) -> OUT (all strings)."""
     b = MappingBuilder()
     b.flat_source("SRC", [("ID", INT), ("I", INT), ("D", DEC), ("X", DBL), ("DTXT", S), ("STXT", S)])
-    b.add(Transformation("EXP_TYPED", "Expression", ports=[
-        port("ID", INT), port("I", INT, "INPUT"), port("D", DEC, "INPUT"), port("X", DBL, "INPUT"),
-        port("DTXT", S, "INPUT"), port("STXT", S, "INPUT"),
-        port("O_I", INT, OUT, "I"), port("O_D", DEC, OUT, "D", precision=10, scale=2),
-        port("O_X", DBL, OUT, "X"), port("O_DT", DATE, OUT, "TO_DATE(DTXT, 'YYYY-MM-DD HH24:MI:SS')", precision=29),
-        port("O_S", S, OUT, "STXT")]))
+    b.add(
+        Transformation(
+            "EXP_TYPED",
+            "Expression",
+            ports=[
+                port("ID", INT),
+                port("I", INT, "INPUT"),
+                port("D", DEC, "INPUT"),
+                port("X", DBL, "INPUT"),
+                port("DTXT", S, "INPUT"),
+                port("STXT", S, "INPUT"),
+                port("O_I", INT, OUT, "I"),
+                port("O_D", DEC, OUT, "D", precision=10, scale=2),
+                port("O_X", DBL, OUT, "X"),
+                port("O_DT", DATE, OUT, "TO_DATE(DTXT, 'YYYY-MM-DD HH24:MI:SS')", precision=29),
+                port("O_S", S, OUT, "STXT"),
+            ],
+        )
+    )
     b.connect("SQ_SRC", "EXP_TYPED", ["ID", "I", "D", "X", "DTXT", "STXT"])
-    b.add(Transformation("EXP_LINKED", "Expression", ports=[
-        port("ID", INT), port("S_I", S, "INPUT/OUTPUT"), port("S_D", S, "INPUT/OUTPUT"),
-        port("S_X", S, "INPUT/OUTPUT"), port("S_DT", S, "INPUT/OUTPUT"), port("DT", DATE, "INPUT", precision=29),
-        port("O_DAY", S, OUT, "TO_CHAR(DT, 'YYYY/MM/DD HH24.MI.SS')")]))
-    b.connect("EXP_TYPED", "EXP_LINKED", {"ID": "ID", "O_I": "S_I", "O_D": "S_D", "O_X": "S_X", "O_DT": "S_DT",
-                                          "O_S": "DT"})
+    b.add(
+        Transformation(
+            "EXP_LINKED",
+            "Expression",
+            ports=[
+                port("ID", INT),
+                port("S_I", S, "INPUT/OUTPUT"),
+                port("S_D", S, "INPUT/OUTPUT"),
+                port("S_X", S, "INPUT/OUTPUT"),
+                port("S_DT", S, "INPUT/OUTPUT"),
+                port("DT", DATE, "INPUT", precision=29),
+                port("O_DAY", S, OUT, "TO_CHAR(DT, 'YYYY/MM/DD HH24.MI.SS')"),
+            ],
+        )
+    )
+    b.connect(
+        "EXP_TYPED",
+        "EXP_LINKED",
+        {"ID": "ID", "O_I": "S_I", "O_D": "S_D", "O_X": "S_X", "O_DT": "S_DT", "O_S": "DT"},
+    )
     b.flat_target("OUT", [("ID", INT), ("S_I", S), ("S_D", S), ("S_X", S), ("S_DT", S), ("O_DAY", S)])
     b.connect("EXP_LINKED", "OUT", ["ID", "S_I", "S_D", "S_X", "S_DT", "O_DAY"])
     b.with_session({})
     assert b.session is not None
-    b.session.config = Config("default_session_config", attributes=Attributes({"DateTime Format String": session_format}))
+    b.session.config = Config(
+        "default_session_config", attributes=Attributes({"DateTime Format String": session_format})
+    )
     return b
 
 
@@ -66,7 +95,11 @@ def test_a_link_between_a_number_and_a_date_is_reported_at_the_port() -> None:
     b.flat_source("SRC", [("ID", INT), ("N", INT)])
     b.add(Transformation("EXP_N", "Expression", ports=[port("ID", INT), port("N", INT)]))
     b.connect("SQ_SRC", "EXP_N", ["ID", "N"])
-    b.add(Transformation("EXP_D", "Expression", ports=[port("ID", INT), port("DT", DATE, "INPUT/OUTPUT", line=42)]))
+    b.add(
+        Transformation(
+            "EXP_D", "Expression", ports=[port("ID", INT), port("DT", DATE, "INPUT/OUTPUT", line=42)]
+        )
+    )
     b.connect("EXP_N", "EXP_D", {"ID": "ID", "N": "DT"})
     b.flat_target("OUT", [("ID", INT), ("DT", S)])
     b.connect("EXP_D", "OUT", ["ID", "DT"])
@@ -96,8 +129,16 @@ def test_rows_match_the_evaluator(spark, tmp_path: Path) -> None:
         date = None if dtxt is None else datetime.strptime(dtxt, "%Y-%m-%d %H:%M:%S")
         parsed = _evaluated("TO_DATE(v)", stxt)
         day = None if parsed is None else _evaluated("TO_CHAR(TO_DATE(v), 'YYYY/MM/DD HH24.MI.SS')", stxt)
-        expected.append([str(rid), _evaluated("TO_CHAR(v)", i) or "", _evaluated("TO_CHAR(v)", decimal) or "",
-                         _evaluated("TO_CHAR(v)", float(x)) or "", _evaluated("TO_CHAR(v)", date) or "", day or ""])
+        expected.append(
+            [
+                str(rid),
+                _evaluated("TO_CHAR(v)", i) or "",
+                _evaluated("TO_CHAR(v)", decimal) or "",
+                _evaluated("TO_CHAR(v)", float(x)) or "",
+                _evaluated("TO_CHAR(v)", date) or "",
+                day or "",
+            ]
+        )
     assert got == expected
     # and the texts the rules give, written out
     assert got[0] == ["1", "42", "7.69", "1010.99", "03/15/2024 10:20:30", "2024/03/15 10.20.30"]

@@ -17,7 +17,12 @@ def test_plain_lines() -> None:
     view.task_finished("wl/a", "FAILED", "exit status 1")
     view.end("FAILED")
     lines = [line.split(" ", 1)[1] for line in out.getvalue().splitlines()]
-    assert lines == ["run 3: workflow wf_x (4 tasks)", "started   wl/a (Command)", "FAILED    wl/a: exit status 1", "workflow FAILED"]
+    assert lines == [
+        "run 3: workflow wf_x (4 tasks)",
+        "started   wl/a (Command)",
+        "FAILED    wl/a: exit status 1",
+        "workflow FAILED",
+    ]
 
 
 def test_live_view_renders_running_tasks() -> None:

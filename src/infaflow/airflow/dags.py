@@ -19,7 +19,9 @@ def workflow_shape(folder: Folder, workflow: Workflow) -> tuple[DagShape, str]:
     return found, first
 
 
-def dag_text(folder: Folder, workflow: Workflow, *, project: str = "", exports: list[str] | None = None) -> str:
+def dag_text(
+    folder: Folder, workflow: Workflow, *, project: str = "", exports: list[str] | None = None
+) -> str:
     """The DAG file of ``workflow``: reading a converted project (``project``, relative to the DAG file)
     or export files (``exports``, absolute paths)."""
     found, first = workflow_shape(folder, workflow)

@@ -15,18 +15,35 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 @click.command("convert")
 @exports_options
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Project folder (default: generated/<export name>/).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Project folder (default: generated/<export name>/).",
+)
 @click.option("--folder", default=None, help="Convert only this repository folder.")
 @click.option("--workflow", default=None, help="Convert only the sessions of this workflow.")
-@click.option("--allow-partial", is_flag=True,
-              help="Write the jobs even when some logic could not be converted (it raises NotConverted).")
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Write the jobs even when some logic could not be converted (it raises NotConverted).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON.")
 @click.option("--airflow", is_flag=True, help="Also write dags/<workflow>.py: an Airflow 3 DAG per workflow.")
 @click.pass_context
-def convert(ctx: click.Context, exports: tuple[str, ...], prefer: str | None, out_dir: str | None,
-            folder: str | None, workflow: str | None, allow_partial: bool, as_json: bool,
-            airflow: bool = False) -> None:
+def convert(
+    ctx: click.Context,
+    exports: tuple[str, ...],
+    prefer: str | None,
+    out_dir: str | None,
+    folder: str | None,
+    workflow: str | None,
+    allow_partial: bool,
+    as_json: bool,
+    airflow: bool = False,
+) -> None:
     """Convert every session's mapping of the exports into a readable PySpark job.
 
     EXPORT...: export files and directories (searched for *.xml), read together as one repository, so a
@@ -49,13 +66,17 @@ def convert(ctx: click.Context, exports: tuple[str, ...], prefer: str | None, ou
         click.echo(json.dumps(report, indent=2))
     else:
         s = report["summary"]
-        click.echo(f"{target}: {s['jobs']} jobs, {s['jobs_complete']} converted completely; "
-                   f"{s['mappings_complete']}/{s['mappings']} mappings complete")
+        click.echo(
+            f"{target}: {s['jobs']} jobs, {s['jobs_complete']} converted completely; "
+            f"{s['mappings_complete']}/{s['mappings']} mappings complete"
+        )
         for g in conv.gaps:
             click.echo(f"{g}", err=True)
         if not conv.complete and not allow_partial:
-            click.echo("no job written: use --allow-partial to write them with the gaps raising NotConverted",
-                       err=True)
+            click.echo(
+                "no job written: use --allow-partial to write them with the gaps raising NotConverted",
+                err=True,
+            )
     dags_ok = _write_dags(conv, target, conv.complete or allow_partial) if airflow else True
     ctx.exit(EXIT_OK if conv.complete and dags_ok else EXIT_FAILED)
 

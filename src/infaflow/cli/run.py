@@ -33,8 +33,9 @@ def _is_project(paths: tuple[str, ...]) -> bool:
     return len(paths) == 1 and is_project(paths[0])
 
 
-def _project_run(path: str, workflow: str | None, folder: str | None,
-                 executor: Any) -> tuple[list[str], str, str | None, Any]:
+def _project_run(
+    path: str, workflow: str | None, folder: str | None, executor: Any
+) -> tuple[list[str], str, str | None, Any]:
     """For ``infaflow run DIR`` (a project written by ``infaflow convert``): the export files the project
     was converted from, the workflow and its folder, and an executor factory running the project's own
     modules."""
@@ -45,7 +46,9 @@ def _project_run(path: str, workflow: str | None, folder: str | None,
     exports = project.export_paths
     for export in exports:
         if not export.is_file():
-            raise InputError(f"an export the project was converted from is missing: {export}", str(Path(path)))
+            raise InputError(
+                f"an export the project was converted from is missing: {export}", str(Path(path))
+            )
     if executor is not None:
         executor = functools.partial(executor, modules=project.modules(manifest["workflow"]))
     return [str(e) for e in exports], manifest["workflow"], folder or manifest["folder"], executor
@@ -54,22 +57,45 @@ def _project_run(path: str, workflow: str | None, folder: str | None,
 def _spark_options(command):  # noqa: ANN001, ANN202
     """The options choosing where sessions run (``run`` and ``resume``)."""
     options = [
-        click.option("--spark-master", default=None, metavar="URL",
-                     help="Run sessions on this Spark master: local[N], spark://HOST:PORT, yarn, k8s://URL."),
-        click.option("--spark-remote", default=None, metavar="sc://HOST:PORT",
-                     help="Run sessions on a Spark Connect server (default: $SPARK_REMOTE, then the warm engine)."),
-        click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
-                     help="A Spark setting for the sessions (repeatable)."),
-        click.option("--submit", is_flag=True,
-                     help="Run each session as its own spark-submit application (of --spark-master)."),
+        click.option(
+            "--spark-master",
+            default=None,
+            metavar="URL",
+            help="Run sessions on this Spark master: local[N], spark://HOST:PORT, yarn, k8s://URL.",
+        ),
+        click.option(
+            "--spark-remote",
+            default=None,
+            metavar="sc://HOST:PORT",
+            help="Run sessions on a Spark Connect server (default: $SPARK_REMOTE, then the warm engine).",
+        ),
+        click.option(
+            "--spark-conf",
+            "spark_conf",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="A Spark setting for the sessions (repeatable).",
+        ),
+        click.option(
+            "--submit",
+            is_flag=True,
+            help="Run each session as its own spark-submit application (of --spark-master).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _with_target(executor: Any, state_dir: str, master: str | None, remote: str | None,
-                 conf: tuple[str, ...], submit: bool, quiet: bool) -> Any:
+def _with_target(
+    executor: Any,
+    state_dir: str,
+    master: str | None,
+    remote: str | None,
+    conf: tuple[str, ...],
+    submit: bool,
+    quiet: bool,
+) -> Any:
     """The executor factory bound to where sessions run (options, SPARK_REMOTE, infaflow.toml, the warm
     engine of ``state_dir``, else a local SparkSession)."""
     if executor is None:
@@ -78,8 +104,9 @@ def _with_target(executor: Any, state_dir: str, master: str | None, remote: str 
     from infaflow.codegen.spark_target import resolve_target
 
     state = engine.running(state_dir)
-    target = resolve_target(master=master, remote=remote, conf=conf, submit=submit,
-                            engine_url=state.url if state else None)
+    target = resolve_target(
+        master=master, remote=remote, conf=conf, submit=submit, engine_url=state.url if state else None
+    )
     if not target.is_default and not quiet:
         click.echo(f"sessions run on {target.describe()}", err=True)
     return functools.partial(executor, target=target)
@@ -118,22 +145,64 @@ def _print_outcome(summary: dict[str, Any]) -> None:
 
 @click.command("run")
 @click.argument("exports", nargs=-1, required=True, metavar="EXPORT...|PROJECT", type=click.Path())
-@click.option("--workflow", "-w", default=None,
-              help="Workflow to run (may be left out when the exports hold only one).")
+@click.option(
+    "--workflow", "-w", default=None, help="Workflow to run (may be left out when the exports hold only one)."
+)
 @click.option("--folder", "-f", default=None, help="Folder of the workflow (when several have it).")
-@click.option("--param-file", "param_files", multiple=True, type=click.Path(dir_okay=False), help="PowerCenter parameter file (repeatable; earlier ones win).")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter or variable value; beats parameter files.")
-@click.option("--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR", help="Run store, logs and outbox.")
-@click.option("--max-workers", type=click.IntRange(1, 1024), default=None, help="Tasks running at once (default: CPUs, at least 4).")
-@click.option("--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON.")
-@click.option("--dry-run", is_flag=True, help="Plan and evaluate links; execute nothing; every task succeeds.")
+@click.option(
+    "--param-file",
+    "param_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="PowerCenter parameter file (repeatable; earlier ones win).",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter or variable value; beats parameter files.",
+)
+@click.option(
+    "--state-dir",
+    default=".infaflow",
+    show_default=True,
+    envvar="INFAFLOW_STATE_DIR",
+    help="Run store, logs and outbox.",
+)
+@click.option(
+    "--max-workers",
+    type=click.IntRange(1, 1024),
+    default=None,
+    help="Tasks running at once (default: CPUs, at least 4).",
+)
+@click.option(
+    "--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Plan and evaluate links; execute nothing; every task succeeds."
+)
 @click.option("--command-timeout", type=float, default=None, help="Seconds before a command is killed.")
-@click.option("--retries", type=click.IntRange(0, 100), default=None, help="Retries of tasks whose recovery strategy is Restart task.")
-@click.option("--retry-backoff", type=float, default=1.0, show_default=True, help="Seconds before the first retry (doubles, capped at 60).")
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 100),
+    default=None,
+    help="Retries of tasks whose recovery strategy is Restart task.",
+)
+@click.option(
+    "--retry-backoff",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Seconds before the first retry (doubles, capped at 60).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-@click.option("--strict", is_flag=True,
-              help="Exit 1 when any task failed, stopped or aborted, even if the workflow SUCCEEDED (for CI).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when any task failed, stopped or aborted, even if the workflow SUCCEEDED (for CI).",
+)
 @PREFER_OPTION
 @_spark_options
 def run_command(
@@ -166,12 +235,16 @@ def run_command(
     from infaflow.runtime.scheduler import RunOptions
 
     values = dict(parse_param(p) for p in params)
-    options = RunOptions(dry_run=dry_run, command_timeout=command_timeout, retries=retries, retry_backoff=retry_backoff)
+    options = RunOptions(
+        dry_run=dry_run, command_timeout=command_timeout, retries=retries, retry_backoff=retry_backoff
+    )
     if max_workers is not None:
         options.max_workers = max_workers
     executor, reason = _executor_source()
     if not dry_run:
-        executor = _with_target(executor, state_dir, spark_master, spark_remote, spark_conf, submit, quiet or as_json)
+        executor = _with_target(
+            executor, state_dir, spark_master, spark_remote, spark_conf, submit, quiet or as_json
+        )
     paths: list[str] = list(exports)
     if _is_project(exports):
         options.project_dir = str(Path(exports[0]).resolve())
@@ -200,14 +273,24 @@ def run_command(
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True)
 @_spark_options
-def resume_command(run_id: int, state_dir: str, summary_json: str | None, as_json: bool, quiet: bool,
-                   spark_master: str | None, spark_remote: str | None, spark_conf: tuple[str, ...],
-                   submit: bool) -> None:
+def resume_command(
+    run_id: int,
+    state_dir: str,
+    summary_json: str | None,
+    as_json: bool,
+    quiet: bool,
+    spark_master: str | None,
+    spark_remote: str | None,
+    spark_conf: tuple[str, ...],
+    submit: bool,
+) -> None:
     """Continue a run that failed, was suspended or stopped, or whose process died."""
     from infaflow.runtime.api import resume_run
 
     executor, reason = _executor_source()
-    executor = _with_target(executor, state_dir, spark_master, spark_remote, spark_conf, submit, quiet or as_json)
+    executor = _with_target(
+        executor, state_dir, spark_master, spark_remote, spark_conf, submit, quiet or as_json
+    )
     store = _open_store(state_dir)
     try:
         record = store.run(run_id)
@@ -233,9 +316,13 @@ def _finish(result: Any, summary_json: str | None, as_json: bool, strict: bool =
     _write_summary(result.summary, summary_json, as_json)
     if not as_json:
         _print_outcome(result.summary)
-    failed = [p for p, t in result.summary["tasks"].items() if t["status"] in ("FAILED", "STOPPED", "ABORTED")]
+    failed = [
+        p for p, t in result.summary["tasks"].items() if t["status"] in ("FAILED", "STOPPED", "ABORTED")
+    ]
     if strict and failed and result.succeeded and not as_json:
-        click.echo(f"--strict: {len(failed)} task(s) did not succeed ({', '.join(failed[:5])}): exit 1", err=True)
+        click.echo(
+            f"--strict: {len(failed)} task(s) did not succeed ({', '.join(failed[:5])}): exit 1", err=True
+        )
     sys.exit(EXIT_OK if result.succeeded and not (strict and failed) else EXIT_FAILED)
 
 
@@ -243,7 +330,9 @@ def _open_store(state_dir: str):  # noqa: ANN202
     from infaflow.runtime.store import DB_NAME, RunStore
 
     if not (Path(state_dir) / DB_NAME).is_file():
-        raise InputError(f"no run store in {state_dir} (run a workflow first, or pass --state-dir)", state_dir)
+        raise InputError(
+            f"no run store in {state_dir} (run a workflow first, or pass --state-dir)", state_dir
+        )
     return RunStore(state_dir)
 
 
@@ -273,7 +362,9 @@ def runs_command(state_dir: str, limit: int, workflow: str | None, as_json: bool
         if durations:
             if not workflow:
                 raise InputError("--durations needs --workflow")
-            click.echo(json.dumps({"durations": store.recorded_durations(workflow)}, indent=2, sort_keys=True))
+            click.echo(
+                json.dumps({"durations": store.recorded_durations(workflow)}, indent=2, sort_keys=True)
+            )
             return
         records = store.runs(limit, workflow)
     finally:
@@ -299,7 +390,14 @@ def runs_command(state_dir: str, limit: int, workflow: str | None, as_json: bool
 
     table = Table("run", "workflow", "folder", "status", "started", "duration")
     for row in rows:
-        table.add_row(str(row["run_id"]), row["workflow"], row["folder"], row["status"], row["started"][:19], row["duration"])
+        table.add_row(
+            str(row["run_id"]),
+            row["workflow"],
+            row["folder"],
+            row["status"],
+            row["started"][:19],
+            row["duration"],
+        )
     Console(width=200 if not sys.stdout.isatty() else None).print(table)
 
 

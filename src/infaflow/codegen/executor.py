@@ -43,8 +43,12 @@ def load_job_module(job: JobSource) -> types.ModuleType:
     return module
 
 
-def local_spark(app_name: str = "infaflow-run", jvm_log: Path | None = None, master: str | None = None,
-                conf: dict[str, str] | None = None) -> Any:
+def local_spark(
+    app_name: str = "infaflow-run",
+    jvm_log: Path | None = None,
+    master: str | None = None,
+    conf: dict[str, str] | None = None,
+) -> Any:
     """A classic SparkSession: local (sized for this machine, no UI, few shuffle partitions, bound to
     loopback) unless ``master`` names a cluster (``spark://``, ``yarn``, ``k8s://``); ``conf`` wins over
     the defaults.
@@ -96,7 +100,9 @@ def remote_spark(url: str, conf: dict[str, str] | None = None) -> Any:
 
     # The jobs' whole-flow windows (PowerCenter's row order) are meant; classic Spark logs this at WARN,
     # which a local run's log level hides, and the Connect client would print it on every session.
-    warnings.filterwarnings("ignore", message="WARN WindowExpression: No Partition Defined", category=UserWarning)
+    warnings.filterwarnings(
+        "ignore", message="WARN WindowExpression: No Partition Defined", category=UserWarning
+    )
     builder = SparkSession.builder.remote(url)
     for key, value in {**SESSION_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
@@ -192,8 +198,9 @@ def _message(exc: BaseException) -> str:
 class SparkSessionExecutor:
     """:class:`~infaflow.runtime.executor.SessionExecutor` running converted jobs on local Spark."""
 
-    def __init__(self, spark: Any = None, modules: dict[str, Path] | None = None,
-                 target: SparkTarget | None = None) -> None:
+    def __init__(
+        self, spark: Any = None, modules: dict[str, Path] | None = None, target: SparkTarget | None = None
+    ) -> None:
         """``modules``: session instance path -> job file of a converted project (``infaflow run DIR``:
         the project's code runs, edits included); other sessions are converted on the fly. ``target``:
         where sessions run (default: a local SparkSession, opened at the first session)."""
@@ -217,21 +224,35 @@ class SparkSessionExecutor:
     def run_session(self, request: SessionRequest) -> SessionOutcome:
         project_file = self._modules.get(request.instance_path.lower())
         session = request.session
-        if project_file is None and session.mapping is None and (
-                request.folder is None or request.folder.mapping(session.mapping_name) is None):
+        if (
+            project_file is None
+            and session.mapping is None
+            and (request.folder is None or request.folder.mapping(session.mapping_name) is None)
+        ):
             files = len(request.export.paths)
-            message = (f"mapping {session.mapping_name!r} is not loaded: none of the {files} export file(s) "
-                       "defines it (load the file that holds it together with the workflow)")
+            message = (
+                f"mapping {session.mapping_name!r} is not loaded: none of the {files} export file(s) "
+                "defines it (load the file that holds it together with the workflow)"
+            )
             return SessionOutcome(False, error=message, first_error_msg=message, first_error_code=1)
         if project_file is not None:
             job = JobSource(project_file.stem, project_file.read_text(encoding="utf-8"), None, [])
         else:
-            job = render_session(request.session, request.folder, identifier(request.session.name),
-                                 request.export.path, request.instance)
+            job = render_session(
+                request.session,
+                request.folder,
+                identifier(request.session.name),
+                request.export.path,
+                request.instance,
+            )
         if job.gaps:
             reasons = "; ".join(str(g) for g in job.gaps[:5])
-            return SessionOutcome(False, error=f"session not converted to Spark: {reasons}",
-                                  first_error_msg=reasons, first_error_code=1)
+            return SessionOutcome(
+                False,
+                error=f"session not converted to Spark: {reasons}",
+                first_error_msg=reasons,
+                first_error_code=1,
+            )
         if request.cancel.is_set():
             return SessionOutcome(False, error="stopped before start", stopped=True)
         run_dir = request.log_path.parent.parent if request.log_path else Path(request.state_dir)
@@ -240,7 +261,11 @@ class SparkSessionExecutor:
             from infaflow.codegen.submit import run_submitted
 
             folder = run_dir / "submit" / identifier(request.instance_path)
-            log = request.log_path.with_suffix(".spark.log") if request.log_path else folder / "spark-submit.log"
+            log = (
+                request.log_path.with_suffix(".spark.log")
+                if request.log_path
+                else folder / "spark-submit.log"
+            )
             return run_submitted(job, request, params, self.target, folder, log, driver_jars())
         spark = self.spark(run_dir / "spark.log")
         tag = session_tag(request)
@@ -288,7 +313,9 @@ class SparkSessionExecutor:
             params["$INFAFLOWSTORE"] = str(state / "store")
         if "$pmrootdir" not in lower:
             params["$PMRootDir"] = "."
-        return {name: _absolute(value) if name.lower() in _DIR_PARAMS else value for name, value in params.items()}
+        return {
+            name: _absolute(value) if name.lower() in _DIR_PARAMS else value for name, value in params.items()
+        }
 
     def close(self) -> None:
         with self._lock:

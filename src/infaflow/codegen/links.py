@@ -61,8 +61,10 @@ def string_to_number(column: str, port: Port) -> str:
     """Code of the numeric value a string column takes in ``port`` (its numeric prefix, else 0)."""
     kind = expr_type(port.datatype)
     c = f"F.col({py_str(column)})"
-    text = (f"F.coalesce(F.nullif(F.regexp_extract({c}, r\"{NUMERIC_PREFIX[kind]}\", 1), F.lit(\"\")), "
-            f"F.when({c}.isNotNull(), F.lit(\"0\")))")
+    text = (
+        f'F.coalesce(F.nullif(F.regexp_extract({c}, r"{NUMERIC_PREFIX[kind]}", 1), F.lit("")), '
+        f'F.when({c}.isNotNull(), F.lit("0")))'
+    )
     return f"{text}.cast({py_str(spark_type(port.datatype, port.precision, port.scale))})"
 
 
@@ -132,7 +134,10 @@ def select_item(plan: Plan, step: Step, port: Port, ref: PortRef, column: str) -
         raise ConversionError(
             f"port {port.name} ({port.datatype}) is linked from {ref.step}.{ref.port} ({source.datatype if source else have}):"
             f" PowerCenter does not convert a {REFUSED[(have, want)]} port to this datatype (Designer Guide, "
-            "\"Port-to-Port Data Conversion\")", port.location.file, port.location.line)
+            '"Port-to-Port Data Conversion")',
+            port.location.file,
+            port.location.line,
+        )
     if have == "string" and want in NUMERIC_PREFIX:
         return f"{string_to_number(column, port)}.alias({py_str(port.name)})"
     convert = CONVERSIONS.get((have, want))
@@ -162,8 +167,13 @@ def reject_link_errors(plan: Plan, step: Step, var: str, ports: list[str]) -> li
     if not ports:
         return []
     fmt = _date_format(plan)
-    errors = [f"F.when(F.col({py_str(LINK_TEXT + p)}).isNotNull() & F.col({py_str(p)}).isNull(), "
-              f"F.lit({py_str(f'{p}: the string is not a date in the format {fmt}')}))" for p in ports]
+    errors = [
+        f"F.when(F.col({py_str(LINK_TEXT + p)}).isNotNull() & F.col({py_str(p)}).isNull(), "
+        f"F.lit({py_str(f'{p}: the string is not a date in the format {fmt}')}))"
+        for p in ports
+    ]
     drop = ", ".join(py_str(LINK_TEXT + p) for p in ports)
-    return [f"{var} = {var}.withColumn({py_str(ROW_ERROR)}, {first_error(errors)}).drop({drop})",
-            *reject_rows(step, var, errors)]
+    return [
+        f"{var} = {var}.withColumn({py_str(ROW_ERROR)}, {first_error(errors)}).drop({drop})",
+        *reject_rows(step, var, errors),
+    ]

@@ -149,7 +149,9 @@ def _overrides(session: Session | None, task_instance: TaskInstance | None) -> d
     return out
 
 
-def _extensions(session: Session | None, task_instance: TaskInstance | None) -> dict[str, list[SessionExtension]]:
+def _extensions(
+    session: Session | None, task_instance: TaskInstance | None
+) -> dict[str, list[SessionExtension]]:
     """SESSIONEXTENSIONs by instance name (lower-case); task-instance ones replace the session's."""
     out: dict[str, list[SessionExtension]] = {}
     sources = [session.extensions if session else [], task_instance.extensions if task_instance else []]
@@ -171,7 +173,9 @@ class _Flat:
     gaps: list[Gap] = field(default_factory=list)
 
 
-def _flatten(mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, depth: int = 0) -> dict[str, str]:
+def _flatten(
+    mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, depth: int = 0
+) -> dict[str, str]:
     """Add the instances of ``mapping`` (a mapping or mapplet) to ``flat``, mapplets inlined.
 
     Returns, for a mapplet, the map from its interface port name (lower-case) to the inner step that
@@ -186,8 +190,12 @@ def _flatten(mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, 
         if inst.type.upper() == "MAPPLET":
             if not isinstance(definition, Mapping) or depth > 10:
                 flat.gaps.append(
-                    Gap(step_name, f"mapplet {inst.transformation_name!r} is not in the export",
-                        inst.location.file, inst.location.line)
+                    Gap(
+                        step_name,
+                        f"mapplet {inst.transformation_name!r} is not in the export",
+                        inst.location.file,
+                        inst.location.line,
+                    )
                 )
                 continue
             inner_if = _flatten(definition, folder, f"{step_name}.", flat, depth + 1)
@@ -210,7 +218,8 @@ def _flatten(mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, 
         io = mapplet_io.get(name.lower())
         if io is None:
             kind = {"source definition": "SOURCE", "target definition": "TARGET"}.get(
-                instance_type.strip().lower(), "TRANSFORMATION")
+                instance_type.strip().lower(), "TRANSFORMATION"
+            )
             return typed.get((name.lower(), kind), f"{prefix}{name}")
         return io[1].get(field_name.lower(), f"{prefix}{name}")
 
@@ -275,8 +284,13 @@ def build_plan(
         else:
             attrs = Attributes(inst.attributes)
             flat.gaps.append(
-                Gap(name, f"definition of {inst.type.lower()} {inst.transformation_name or inst.name!r} "
-                    "is not in the export", inst.location.file, inst.location.line)
+                Gap(
+                    name,
+                    f"definition of {inst.type.lower()} {inst.transformation_name or inst.name!r} "
+                    "is not in the export",
+                    inst.location.file,
+                    inst.location.line,
+                )
             )
         if key in overrides:
             attrs = attrs.merged(overrides[key])
@@ -312,10 +326,18 @@ def build_plan(
                     edges[key].add(src)
     ordered = _topological([n.lower() for n in flat.order], edges)
     if ordered is None:
-        flat.gaps.append(Gap(mapping.name, "the mapping has a cycle", mapping.location.file, mapping.location.line))
+        flat.gaps.append(
+            Gap(mapping.name, "the mapping has a cycle", mapping.location.file, mapping.location.line)
+        )
         ordered = [n.lower() for n in flat.order]
-    return Plan(mapping=mapping, session=session, folder=folder, steps=[steps[k] for k in ordered],
-                gaps=flat.gaps, task_instance=task_instance)
+    return Plan(
+        mapping=mapping,
+        session=session,
+        folder=folder,
+        steps=[steps[k] for k in ordered],
+        gaps=flat.gaps,
+        task_instance=task_instance,
+    )
 
 
 def _topological(names: list[str], edges: dict[str, set[str]]) -> list[str] | None:
@@ -337,4 +359,3 @@ def _topological(names: list[str], edges: dict[str, set[str]]) -> list[str] | No
             if not pending[m]:
                 heapq.heappush(ready, (index[m], m))
     return out if len(out) == len(names) else None
-

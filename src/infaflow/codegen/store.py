@@ -24,8 +24,17 @@ class Loaded:
     path: Path
 
 
-def load_csv(spark: Any, store: Path, connection: str, table: str, csv_path: Path, *, delimiter: str = ",",
-             header: bool = True, append: bool = False) -> Loaded:
+def load_csv(
+    spark: Any,
+    store: Path,
+    connection: str,
+    table: str,
+    csv_path: Path,
+    *,
+    delimiter: str = ",",
+    header: bool = True,
+    append: bool = False,
+) -> Loaded:
     """Load ``csv_path`` into ``connection.table``; column types are inferred (numbers, timestamps),
     empty fields are NULL. Replaces the table unless ``append``."""
     if not csv_path.is_file():

@@ -72,7 +72,9 @@ class SessionResult:
     source_rejected_rows: dict[str, int] = field(default_factory=dict)  # reader conversion errors
     trans_errors: int = 0
     row_error_file: str = ""  # where rejected source rows and transformation errors were written
-    procedure_errors: list[str] = field(default_factory=list)  # pre/post-load procedures that failed (Continue)
+    procedure_errors: list[str] = field(
+        default_factory=list
+    )  # pre/post-load procedures that failed (Continue)
     mapping_variables: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -170,9 +172,20 @@ def _existing(parent: Path, name: str) -> Path | None:
 def _spark_format(fmt: str) -> str:
     """A PowerCenter date format (``MM/DD/YYYY HH24:MI:SS``) as a Spark datetime pattern."""
     table = [
-        ("YYYY", "yyyy"), ("HH24", "HH"), ("HH12", "hh"), ("MON", "MMM"), ("MI", "mm"), ("SS", "ss"),
-        ("DD", "dd"), ("MM", "MM"), ("YY", "yy"), ("US", "SSSSSS"), ("MS", "SSS"), ("NS", "SSSSSSSSS"),
-        ("AM", "a"), ("PM", "a"),
+        ("YYYY", "yyyy"),
+        ("HH24", "HH"),
+        ("HH12", "hh"),
+        ("MON", "MMM"),
+        ("MI", "mm"),
+        ("SS", "ss"),
+        ("DD", "dd"),
+        ("MM", "MM"),
+        ("YY", "yy"),
+        ("US", "SSSSSS"),
+        ("MS", "SSS"),
+        ("NS", "SSSSSSSSS"),
+        ("AM", "a"),
+        ("PM", "a"),
     ]
     out, i, upper = [], 0, fmt.upper()
     while i < len(fmt):
@@ -191,8 +204,18 @@ def _spark_format(fmt: str) -> str:
 class Sequence:
     """A Sequence Generator: NEXTVAL numbers rows in PowerCenter order; Current Value persists."""
 
-    def __init__(self, job: Job, name: str, *, start: int, increment: int, end: int, cycle: bool,
-                 current: int, reset: bool) -> None:
+    def __init__(
+        self,
+        job: Job,
+        name: str,
+        *,
+        start: int,
+        increment: int,
+        end: int,
+        cycle: bool,
+        current: int,
+        reset: bool,
+    ) -> None:
         self.job, self.name = job, name
         self.start, self.increment, self.end, self.cycle, self.reset = start, increment, end, cycle, reset
         self._path = Path(job.directory("$PMStorageDir")) / "sequences" / f"{name}.json"
@@ -219,7 +242,9 @@ class Sequence:
             value = F.lit(self.current) + n * F.lit(self.increment)
         out = df.withColumn(nextval or "_nextval", value.cast("bigint"))
         if currval:
-            out = out.withColumn(currval, (F.col(nextval or "_nextval") + F.lit(self.increment)).cast("bigint"))
+            out = out.withColumn(
+                currval, (F.col(nextval or "_nextval") + F.lit(self.increment)).cast("bigint")
+            )
         if not nextval:
             out = out.drop("_nextval")
         self._observation = Observation(_observation_name(f"seq_{self.name}"))
@@ -265,7 +290,8 @@ class GeneratedKey:
         key = F.row_number().over(Window.orderBy(ROW_ID)) + F.lit(self.first - 1)
         self._observation = Observation(_observation_name(f"gk_{self.name}"))
         self._observed = df.withColumn(column, key.cast("bigint")).observe(
-            self._observation, F.count(F.lit(1)).alias("rows"))
+            self._observation, F.count(F.lit(1)).alias("rows")
+        )
         return self._observed
 
     def finish(self) -> None:
@@ -280,10 +306,18 @@ class GeneratedKey:
 class Job:
     """The context of one session run: parameters, directories, connections and row counts."""
 
-    def __init__(self, spark: SparkSession, session: str, params: dict[str, Any] | None,
-                 parameters: dict[str, tuple[str, Any]] | None = None, *, stop_on_errors: int | str = 0,
-                 variables: dict[str, str] | None = None, date_format: str = DEFAULT_DATE_FORMAT,
-                 stop_on_procedure_error: bool = True) -> None:
+    def __init__(
+        self,
+        spark: SparkSession,
+        session: str,
+        params: dict[str, Any] | None,
+        parameters: dict[str, tuple[str, Any]] | None = None,
+        *,
+        stop_on_errors: int | str = 0,
+        variables: dict[str, str] | None = None,
+        date_format: str = DEFAULT_DATE_FORMAT,
+        stop_on_procedure_error: bool = True,
+    ) -> None:
         """``stop_on_errors``: the session's `Stop on errors` (0 = never; N = fail once a source or a
         transformation has N row errors), a number or a variable such as ``$PMSessionErrorThreshold``.
         ``variables``: the mapping variables (name -> aggregation type MAX, MIN or COUNT), whose final values
@@ -312,12 +346,16 @@ class Job:
         self.result = SessionResult(session)
         self._observed: list[tuple[dict[str, int], str, Observation, DataFrame, Column]] = []
         self._sequences: list[Sequence | GeneratedKey] = []
-        self._variables = {name.lower(): (name, aggregation) for name, aggregation in (variables or {}).items()}
+        self._variables = {
+            name.lower(): (name, aggregation) for name, aggregation in (variables or {}).items()
+        }
         self._variable_values: dict[str, tuple[Observation, DataFrame, Column]] = {}
         self._errors: dict[str, int] = {}
         self._post_sql: list[tuple[str, Connection, str, str]] = []
         self.connections = load_connections(
-            self.params.get("$infaflowconnections") or os.environ.get("INFAFLOW_CONNECTIONS") or "connections.toml"
+            self.params.get("$infaflowconnections")
+            or os.environ.get("INFAFLOW_CONNECTIONS")
+            or "connections.toml"
         )
         self.store = Path(
             self.params.get("$infaflowstore") or os.environ.get("INFAFLOW_STORE") or ".infaflow/store"
@@ -354,6 +392,7 @@ class Job:
             if key in _PROCESS_DIRS:
                 return self.directory(key)
             return key
+
         return re.sub(r"\$\$?[A-Za-z_][A-Za-z0-9_]*", repl, value)
 
     def directory(self, name: str) -> str:
@@ -383,8 +422,10 @@ class Job:
     def read_file_list(self, files: list[str], read: Callable[[str], DataFrame]) -> DataFrame:
         """Every file of a file list read alike (``read``), one after the other: ``_row_id`` orders the rows
         by file, then by their place in the file."""
-        frames = [read(f).withColumn(ROW_ID, F.struct(F.lit(i).alias("file"), F.col(ROW_ID).alias("row")))
-                  for i, f in enumerate(files)]
+        frames = [
+            read(f).withColumn(ROW_ID, F.struct(F.lit(i).alias("file"), F.col(ROW_ID).alias("row")))
+            for i, f in enumerate(files)
+        ]
         out = frames[0]
         for frame in frames[1:]:
             out = out.unionByName(frame)
@@ -399,16 +440,27 @@ class Job:
 
     # -- reading -----------------------------------------------------------------------------------
 
-    def _count(self, counts: dict[str, int], name: str, df: DataFrame, expr: Column | None = None) -> DataFrame:
+    def _count(
+        self, counts: dict[str, int], name: str, df: DataFrame, expr: Column | None = None
+    ) -> DataFrame:
         obs = Observation(_observation_name(name))
         metric = expr if expr is not None else F.count(F.lit(1))
         observed = df.observe(obs, metric.alias("rows"))
         self._observed.append((counts, name, obs, observed, metric))
         return observed
 
-    def read_flat_file(self, source: str, path: str, columns: list[tuple[str, str]], *, delimiter: str = ",",
-                       quote: str = '"', skip_rows: int = 0, date_format: str = "MM/DD/YYYY HH24:MI:SS",
-                       count: bool = True) -> DataFrame:
+    def read_flat_file(
+        self,
+        source: str,
+        path: str,
+        columns: list[tuple[str, str]],
+        *,
+        delimiter: str = ",",
+        quote: str = '"',
+        skip_rows: int = 0,
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        count: bool = True,
+    ) -> DataFrame:
         """A delimited flat file with PowerCenter's row order in ``_row_id``; values cast to the source types.
         A row with a value that does not convert is rejected by the reader (SrcFailedRows; the row-error
         file); an empty field is NULL. Lookup caches (``count=False``) read such a value as NULL."""
@@ -429,11 +481,22 @@ class Job:
             df = df.where(F.col(ROW_ID) >= skip_rows)
         return self._typed_source(source, df, columns, date_format, count)
 
-    def read_fixed_width(self, source: str, path: str, columns: list[tuple[str, str, int, int]], *,
-                         line_sequential: bool = False, pad_bytes: int = 0, skip_rows: int = 0,
-                         strip_trailing_blanks: bool = False, null_character: str = "*",
-                         date_format: str = "MM/DD/YYYY HH24:MI:SS", thousand_separator: str = "",
-                         decimal_separator: str = ".", count: bool = True) -> DataFrame:
+    def read_fixed_width(
+        self,
+        source: str,
+        path: str,
+        columns: list[tuple[str, str, int, int]],
+        *,
+        line_sequential: bool = False,
+        pad_bytes: int = 0,
+        skip_rows: int = 0,
+        strip_trailing_blanks: bool = False,
+        null_character: str = "*",
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        thousand_separator: str = "",
+        decimal_separator: str = ".",
+        count: bool = True,
+    ) -> DataFrame:
         """A fixed-width flat file: ``columns`` are (name, type, offset, length) in characters from the start
         of the record. Line sequential: one record per line (a short line leaves its last fields short or
         NULL). Otherwise records are exactly the record length followed by ``pad_bytes`` bytes to skip (the
@@ -452,9 +515,13 @@ class Job:
             count_expr = F.ceil(size / F.lit(step)).cast("int")
             df = whole.select(
                 "value",
-                F.explode(F.when(size > 0, F.sequence(F.lit(0), count_expr - 1)).otherwise(F.array())).alias(ROW_ID),
-            ).select(F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record)).alias("value"),
-                     F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+                F.explode(F.when(size > 0, F.sequence(F.lit(0), count_expr - 1)).otherwise(F.array())).alias(
+                    ROW_ID
+                ),
+            ).select(
+                F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record)).alias("value"),
+                F.col(ROW_ID).cast("bigint").alias(ROW_ID),
+            )
         if skip_rows > 0:
             # Row ids of the first partition (line sequential) or record numbers: the first records.
             df = df.where(F.col(ROW_ID) >= skip_rows)
@@ -469,12 +536,22 @@ class Job:
             if _is_number(spark_type):
                 raw = _plain_number(raw, thousand_separator, decimal_separator)
             texts.append(raw.alias(name))
-        return self._typed_source(source, df.select(*texts, ROW_ID),
-                                  [(n, t) for n, t, _o, _l in columns], date_format, count)
+        return self._typed_source(
+            source, df.select(*texts, ROW_ID), [(n, t) for n, t, _o, _l in columns], date_format, count
+        )
 
-    def read_cobol(self, source: str, path: str, fields: list[tuple[Any, ...]], *, record_length: int,
-                   pad_bytes: int = 0, line_sequential: bool = False, skip_rows: int = 0,
-                   codepage: str = "ISO-8859-1") -> DataFrame:
+    def read_cobol(
+        self,
+        source: str,
+        path: str,
+        fields: list[tuple[Any, ...]],
+        *,
+        record_length: int,
+        pad_bytes: int = 0,
+        line_sequential: bool = False,
+        skip_rows: int = 0,
+        codepage: str = "ISO-8859-1",
+    ) -> DataFrame:
         """A COBOL (VSAM) file read byte by byte: ``fields`` are (name, usage, offsets, length, digits,
         scale, sign) for each elementary item, ``offsets`` one per occurrence (a field with several is an
         array column, one element per occurrence, for the Normalizer). Usage ``text`` (PIC X, in the code
@@ -485,35 +562,51 @@ class Job:
         A number whose bytes are not valid for its usage (blanks, text of another record type laid over it
         by REDEFINES) is NULL."""
         self.check_stop()
-        whole = self.spark.read.format("binaryFile").load(path).select(
-            F.decode(F.col("content"), "ISO-8859-1").alias("value"))  # one character per byte
+        whole = (
+            self.spark.read.format("binaryFile")
+            .load(path)
+            .select(F.decode(F.col("content"), "ISO-8859-1").alias("value"))
+        )  # one character per byte
         if line_sequential:
             lines = F.split(F.col("value"), "\n")
             df = whole.select(F.posexplode(lines).alias(ROW_ID, "value"), F.size(lines).alias("_lines"))
-            df = df.where(~((F.col(ROW_ID) == F.col("_lines") - 1) & (F.col("value") == "")))  # the last line end
-            df = df.select(F.regexp_replace("value", "\r$", "").alias("value"),
-                           F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+            df = df.where(
+                ~((F.col(ROW_ID) == F.col("_lines") - 1) & (F.col("value") == ""))
+            )  # the last line end
+            df = df.select(
+                F.regexp_replace("value", "\r$", "").alias("value"),
+                F.col(ROW_ID).cast("bigint").alias(ROW_ID),
+            )
         else:
             step = record_length + max(pad_bytes, 0)
             size = F.length("value")
             n = F.ceil(size / F.lit(step)).cast("int")
-            df = whole.select("value", F.explode(F.when(size > 0, F.sequence(F.lit(0), n - 1))
-                                                 .otherwise(F.array())).alias(ROW_ID))
-            df = df.select(F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record_length)).alias("value"),
-                           F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+            df = whole.select(
+                "value",
+                F.explode(F.when(size > 0, F.sequence(F.lit(0), n - 1)).otherwise(F.array())).alias(ROW_ID),
+            )
+            df = df.select(
+                F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record_length)).alias("value"),
+                F.col(ROW_ID).cast("bigint").alias(ROW_ID),
+            )
         if skip_rows > 0:
             df = df.where(F.col(ROW_ID) >= skip_rows)
         text_table, digit_table = _code_page_table(codepage), _zoned_digit_table(codepage)
         cols = []
         for name, usage, offsets, length, digits, scale, sign in fields:
             table = text_table if usage == "text" else digit_table
-            values = [_cobol_value(F.substring("value", offset + 1, length), usage, length, digits, scale, sign,
-                                   table) for offset in offsets]
+            values = [
+                _cobol_value(
+                    F.substring("value", offset + 1, length), usage, length, digits, scale, sign, table
+                )
+                for offset in offsets
+            ]
             cols.append((values[0] if len(values) == 1 else F.array(*values)).alias(name))
         return self._count(self.result.source_rows, source, df.select(*cols, ROW_ID))
 
-    def _typed_source(self, source: str, df: DataFrame, columns: list[tuple[str, str]], date_format: str,
-                      count: bool) -> DataFrame:
+    def _typed_source(
+        self, source: str, df: DataFrame, columns: list[tuple[str, str]], date_format: str, count: bool
+    ) -> DataFrame:
         """Cast the text fields of a flat-file source to their types. The reader rejects a row with a value
         that does not convert (SrcFailedRows, row-error file); a lookup cache (``count=False``) reads it as
         NULL."""
@@ -528,10 +621,20 @@ class Job:
             df = self._reject(source, df, self.result.source_rejected_rows, "reader")
         return self._count(self.result.source_rows, source, df)
 
-    def write_fixed_width(self, target: str, df: DataFrame, path: str, columns: list[tuple[Any, ...]], *,
-                          null_character: str = "*", repeat_null: bool = False,
-                          date_format: str = "MM/DD/YYYY HH24:MI:SS", thousand_separator: str = "",
-                          decimal_separator: str = ".", ordered: bool = True) -> None:
+    def write_fixed_width(
+        self,
+        target: str,
+        df: DataFrame,
+        path: str,
+        columns: list[tuple[Any, ...]],
+        *,
+        null_character: str = "*",
+        repeat_null: bool = False,
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        thousand_separator: str = "",
+        decimal_separator: str = ".",
+        ordered: bool = True,
+    ) -> None:
         """Write a fixed-width target file in PowerCenter's row order, one line per row. ``columns`` are
         (name, type, width) or (name, type, width, datetime format of the field). Strings are padded with
         blanks on the right and cut at their width; dates are their format's text, padded on the right (cut
@@ -553,7 +656,9 @@ class Job:
             text = _fixed_width_text(col, spark_type, fmt, thousand_separator, decimal_separator)
             null = F.lit(null_text * width if repeat_null else null_text)
             if _is_number(spark_type):
-                too_long = F.coalesce(F.length(text) > width, F.lit(False)) | (col.isNotNull() & text.isNull())
+                too_long = F.coalesce(F.length(text) > width, F.lit(False)) | (
+                    col.isNotNull() & text.isNull()
+                )
                 cell = F.when(col.isNull(), F.rpad(null, width, " ")).otherwise(F.lpad(text, width, " "))
             else:
                 too_long = F.lit(False)
@@ -583,35 +688,57 @@ class Job:
         values = [F.lit(str(DD_INSERT))]
         for i in range(n_columns):
             value = F.col(f"_value{i}")
-            indicator = F.when(F.col(f"_overflow{i}"), F.lit("O")).when(value.isNull(), F.lit("N")).otherwise(F.lit("D"))
+            indicator = (
+                F.when(F.col(f"_overflow{i}"), F.lit("O"))
+                .when(value.isNull(), F.lit("N"))
+                .otherwise(F.lit("D"))
+            )
             values += [value, indicator]
         ordered = rows.orderBy(ROW_ID) if ROW_ID in rows.columns else rows
         bad = Path(self.directory("$PMBadFileDir")) / f"{target.lower()}.bad"
         part = bad.with_name(f".{bad.name}.{uuid.uuid4().hex[:8]}")
-        _write_single_csv(ordered.select(*values).coalesce(1), str(part), delimiter=",", quote='"', header=False)
+        _write_single_csv(
+            ordered.select(*values).coalesce(1), str(part), delimiter=",", quote='"', header=False
+        )
         with open(bad, "ab") as fh, open(part, "rb") as extra:
             shutil.copyfileobj(extra, fh)
         part.unlink()
 
-    def read_table(self, source: str, connection: Connection, table: str, columns: list[str],
-                   count: bool = True) -> DataFrame:
+    def read_table(
+        self, source: str, connection: Connection, table: str, columns: list[str], count: bool = True
+    ) -> DataFrame:
         """A relational table, all columns listed, with ``_row_id``."""
         self.check_stop()
         if connection.is_jdbc:
             df = self.spark.read.format("jdbc").options(**connection.jdbc_options(), dbtable=table).load()
         else:
             df = self.spark.read.parquet(str(self._table_path(connection, table)))
-        df = df.select(*[F.col(f"`{c}`") for c in columns]).withColumn(ROW_ID, F.monotonically_increasing_id())
+        df = df.select(*[F.col(f"`{c}`") for c in columns]).withColumn(
+            ROW_ID, F.monotonically_increasing_id()
+        )
         return self._count(self.result.source_rows, source, df) if count else df
 
-    def query(self, source: str, connection: Connection, *, spark_sql: str | None, source_sql: str, tables: list[str],
-              columns: list[str] | list[tuple[str, str]], count: bool = True) -> DataFrame:
+    def query(
+        self,
+        source: str,
+        connection: Connection,
+        *,
+        spark_sql: str | None,
+        source_sql: str,
+        tables: list[str],
+        columns: list[str] | list[tuple[str, str]],
+        count: bool = True,
+    ) -> DataFrame:
         """A Source Qualifier or lookup query: ``source_sql`` as written for the database goes to JDBC
         unchanged; on the embedded store ``spark_sql`` runs with ``{TABLE}`` replaced by the table. The
         result's columns are named (and, given ``(name, type)`` pairs, cast) in order."""
         self.check_stop()
         if connection.is_jdbc:
-            df = self.spark.read.format("jdbc").options(**connection.jdbc_options(), query=self.text(source_sql)).load()
+            df = (
+                self.spark.read.format("jdbc")
+                .options(**connection.jdbc_options(), query=self.text(source_sql))
+                .load()
+            )
         else:
             if spark_sql is None:
                 raise NotConverted(
@@ -641,9 +768,19 @@ class Job:
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def write_flat_file(self, target: str, df: DataFrame, path: str, columns: list[tuple[str, str]], *,
-                        delimiter: str = ",", quote: str = '"', header: bool = False,
-                        date_format: str = "MM/DD/YYYY HH24:MI:SS", ordered: bool = True) -> None:
+    def write_flat_file(
+        self,
+        target: str,
+        df: DataFrame,
+        path: str,
+        columns: list[tuple[str, str]],
+        *,
+        delimiter: str = ",",
+        quote: str = '"',
+        header: bool = False,
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        ordered: bool = True,
+    ) -> None:
         """Write the target file in PowerCenter's row order (one file, not a Spark folder). With
         ``ordered=False`` (rows coming from an Aggregator or a Union, in no defined order) no sort."""
         self.check_stop()
@@ -664,15 +801,27 @@ class Job:
         staged = df.select(ROW_ID, action.alias("_action"))
         before = F.when(F.col("_action") == TC_COMMIT_BEFORE, 1).otherwise(0)
         after = F.when(F.col("_action") == TC_COMMIT_AFTER, 1).otherwise(0)
-        txn = (F.sum(before).over(order.rowsBetween(Window.unboundedPreceding, Window.currentRow))
-               + F.coalesce(F.sum(after).over(order.rowsBetween(Window.unboundedPreceding, -1)), F.lit(0)))
+        txn = F.sum(before).over(
+            order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
+        ) + F.coalesce(F.sum(after).over(order.rowsBetween(Window.unboundedPreceding, -1)), F.lit(0))
         return staged.select(ROW_ID, txn.alias(_TXN))
 
-    def write_flat_files_by_transaction(self, target: str, df: DataFrame, directory: str, default_name: str,
-                                        columns: list[tuple[str, str]], *, file_name_port: str,
-                                        transaction: str | None = None, commit_interval: int = 10000,
-                                        delimiter: str = ",", quote: str = '"', header: bool = False,
-                                        date_format: str = "MM/DD/YYYY HH24:MI:SS") -> None:
+    def write_flat_files_by_transaction(
+        self,
+        target: str,
+        df: DataFrame,
+        directory: str,
+        default_name: str,
+        columns: list[tuple[str, str]],
+        *,
+        file_name_port: str,
+        transaction: str | None = None,
+        commit_interval: int = 10000,
+        delimiter: str = ",",
+        quote: str = '"',
+        header: bool = False,
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+    ) -> None:
         """A flat-file target whose FileName port is connected (Designer Guide, "Creating Target Files by
         Transaction"): one file per transaction, named by the FileName value of the transaction's first
         row (relative names in ``directory``; a NULL first value gives ``default_name``, the session's
@@ -691,32 +840,60 @@ class Job:
         out = df.repartition(1).sortWithinPartitions(ROW_ID)
         out = out.withColumn(_TXN, F.lit(0) if transaction is None else F.col(f"`{transaction}`"))
         name = F.col(f"`{file_name_port}`")
-        out = out.withColumn(_FILE, F.first(name, ignorenulls=False).over(
-            Window.partitionBy(_TXN).orderBy(ROW_ID).rowsBetween(Window.unboundedPreceding, Window.currentRow)))
+        out = out.withColumn(
+            _FILE,
+            F.first(name, ignorenulls=False).over(
+                Window.partitionBy(_TXN)
+                .orderBy(ROW_ID)
+                .rowsBetween(Window.unboundedPreceding, Window.currentRow)
+            ),
+        )
         out = self.row_errors(target, out, name.isNull(), f"{file_name_port}: the FileName value is NULL")
-        cols = [_cast_out(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns if c.lower() != file_name_port.lower()]
+        cols = [
+            _cast_out(F.col(f"`{c}`"), t, fmt).alias(c)
+            for c, t in columns
+            if c.lower() != file_name_port.lower()
+        ]
         staged = out.select(*cols, _TXN, _FILE, ROW_ID).cache()
-        files = staged.groupBy(_TXN).agg(F.first(_FILE).alias(_FILE), F.count(F.lit(1)).alias("rows")).collect()
+        files = (
+            staged.groupBy(_TXN).agg(F.first(_FILE).alias(_FILE), F.count(F.lit(1)).alias("rows")).collect()
+        )
         rows = sum(int(r["rows"]) for r in files)
         if transaction is None and rows > commit_interval:
             staged.unpersist()
             raise NotConverted(
                 f"{self.session}: {target}: {rows} rows reach a target named by its FileName port without a "
                 f"Transaction Control; PowerCenter starts a new file at commit points it places by buffer blocks "
-                f"after every {commit_interval} rows, which a job cannot reproduce")
+                f"after every {commit_interval} rows, which a job cannot reproduce"
+            )
         self.result.target_rows[target] = self.result.target_rows.get(target, 0) + rows
         paths = file_paths(self.text(directory), default_name, [(int(r[_TXN]), r[_FILE]) for r in files])
         if any(not p for p in paths.values()):
             staged.unpersist()
-            raise SessionFailed(f"{self.session}: {target}: a transaction's FileName value is empty: no file to write")
+            raise SessionFailed(
+                f"{self.session}: {target}: a transaction's FileName value is empty: no file to write"
+            )
         kept = staged.where(F.col(_TXN).isin(list(paths))).repartition(1).sortWithinPartitions(_TXN, ROW_ID)
-        _write_csv_by_transaction(kept.drop(_FILE, ROW_ID), paths, delimiter=delimiter, quote=quote, header=header)
+        _write_csv_by_transaction(
+            kept.drop(_FILE, ROW_ID), paths, delimiter=delimiter, quote=quote, header=header
+        )
         staged.unpersist()
 
-    def write_table(self, target: str, df: DataFrame, connection: Connection, table: str,
-                    columns: list[tuple[str, str]], *, keys: list[str], treat_rows_as: str = "Insert",
-                    insert: bool = True, update: str = "Update as Update", delete: bool = False,
-                    truncate: bool = False) -> None:
+    def write_table(
+        self,
+        target: str,
+        df: DataFrame,
+        connection: Connection,
+        table: str,
+        columns: list[tuple[str, str]],
+        *,
+        keys: list[str],
+        treat_rows_as: str = "Insert",
+        insert: bool = True,
+        update: str = "Update as Update",
+        delete: bool = False,
+        truncate: bool = False,
+    ) -> None:
         """Insert, update, delete or upsert rows of a relational target (Update Strategy flags honoured
         with ``treat_rows_as="Data Driven"``; other settings give every row the same operation)."""
         self.check_stop()
@@ -725,7 +902,9 @@ class Job:
             df = df.withColumn(ROW_TYPE, F.lit(DD_INSERT if fixed is None else fixed))
         update_mode = update.lower()
         if update_mode == "update as insert":
-            df = df.withColumn(ROW_TYPE, F.when(F.col(ROW_TYPE) == DD_UPDATE, DD_INSERT).otherwise(F.col(ROW_TYPE)))
+            df = df.withColumn(
+                ROW_TYPE, F.when(F.col(ROW_TYPE) == DD_UPDATE, DD_INSERT).otherwise(F.col(ROW_TYPE))
+            )
         allowed = [DD_INSERT] if insert else []
         allowed += [DD_UPDATE] if update_mode in ("update as update", "update else insert") else []
         allowed += [DD_DELETE] if delete else []
@@ -737,17 +916,24 @@ class Job:
         cols = [F.col(f"`{c}`").cast(t).alias(c) for c, t in columns]
         rows = df.select(*cols, ROW_TYPE, *([ROW_ID] if ROW_ID in df.columns else []))
         if connection.is_jdbc:
-            self._write_jdbc(target, rows, connection, table, [c for c, _ in columns], truncate, fixed == DD_INSERT)
+            self._write_jdbc(
+                target, rows, connection, table, [c for c, _ in columns], truncate, fixed == DD_INSERT
+            )
             return
         path = store_table_path(self.store, connection.name, table)
         names = [c for c, _ in columns]
         only_inserts = fixed == DD_INSERT or (fixed is None and ROW_TYPE not in df.columns)
         if only_inserts or not path.exists() or truncate:
-            if not only_inserts and not keys and rows.agg(
-                    F.max((F.col(ROW_TYPE) != DD_INSERT).cast("int"))).first()[0]:
+            if (
+                not only_inserts
+                and not keys
+                and rows.agg(F.max((F.col(ROW_TYPE) != DD_INSERT).cast("int"))).first()[0]
+            ):
                 raise RuntimeError(f"target {target}: update or delete needs primary key ports")
             kinds = [DD_INSERT, DD_UPDATE] if update_mode == "update else insert" else [DD_INSERT]
-            out = self._count(self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*names))
+            out = self._count(
+                self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*names)
+            )
             out.write.mode("overwrite" if truncate else "append").parquet(str(path))
             return
         if not keys:
@@ -760,14 +946,27 @@ class Job:
         tmp.rename(path)
         self.result.target_rows[target] = self.result.target_rows.get(target, 0) + applied
 
-    def _write_jdbc(self, target: str, rows: DataFrame, connection: Connection, table: str, names: list[str],
-                    truncate: bool, fixed_insert: bool) -> None:
+    def _write_jdbc(
+        self,
+        target: str,
+        rows: DataFrame,
+        connection: Connection,
+        table: str,
+        names: list[str],
+        truncate: bool,
+        fixed_insert: bool,
+    ) -> None:
         # A full pass (not limit(1)): the first action completes the row-count observations.
-        if not fixed_insert and rows.agg(F.max(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE).cast("int"))).first()[0]:
+        if (
+            not fixed_insert
+            and rows.agg(F.max(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE).cast("int"))).first()[0]
+        ):
             raise NotConverted(
                 f"target {target}: updates and deletes over JDBC are not supported; only inserts are"
             )
-        out = self._count(self.result.target_rows, target, rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names))
+        out = self._count(
+            self.result.target_rows, target, rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names)
+        )
         writer = out.write.format("jdbc").options(**connection.jdbc_options(), dbtable=table)
         if truncate:
             writer = writer.option("truncate", "true").mode("overwrite")
@@ -798,15 +997,20 @@ class Job:
             cols = [c for c in rejected.columns if c not in (ROW_ID, ROW_TYPE)]
             values = [F.col(ROW_TYPE).cast("string")]
             for c in cols:
-                values += [F.col(f"`{c}`").cast("string"),
-                           F.when(F.col(f"`{c}`").isNull(), F.lit("N")).otherwise(F.lit("D"))]
+                values += [
+                    F.col(f"`{c}`").cast("string"),
+                    F.when(F.col(f"`{c}`").isNull(), F.lit("N")).otherwise(F.lit("D")),
+                ]
             ordered = rejected.orderBy(ROW_ID) if ROW_ID in rejected.columns else rejected
-            _write_single_csv(ordered.select(*values).coalesce(1), bad, delimiter=",", quote='"', header=False)
+            _write_single_csv(
+                ordered.select(*values).coalesce(1), bad, delimiter=",", quote='"', header=False
+            )
         kept = df.where(F.col(ROW_TYPE) != DD_REJECT)
         return kept.drop(ROW_TYPE) if insert_only else kept
 
-    def row_errors(self, instance: str, df: DataFrame, condition: Column,
-                   message: str = "transformation error") -> DataFrame:
+    def row_errors(
+        self, instance: str, df: DataFrame, condition: Column, message: str = "transformation error"
+    ) -> DataFrame:
         """Drop the rows ``condition`` marks as transformation errors, counting them."""
         return self.reject_errors(instance, df.withColumn(ROW_ERROR, F.when(condition, F.lit(message))))
 
@@ -856,13 +1060,17 @@ class Job:
             if not counts.get(instance):
                 continue
             data = [c for c in rows.columns if c not in (ROW_ID, ROW_TYPE, ROW_ERROR)]
-            frames.append(rows.select(
-                F.lit(instance).alias("transformation"),
-                F.lit(kind).alias("error_type"),
-                (F.col(ROW_ID) if ROW_ID in rows.columns else F.lit(None).cast("bigint")).alias("row_id"),
-                F.col(ROW_ERROR).alias("error"),
-                F.to_json(F.struct(*[F.col(f"`{c}`") for c in data]), {"ignoreNullFields": "false"}).alias("row"),
-            ))
+            frames.append(
+                rows.select(
+                    F.lit(instance).alias("transformation"),
+                    F.lit(kind).alias("error_type"),
+                    (F.col(ROW_ID) if ROW_ID in rows.columns else F.lit(None).cast("bigint")).alias("row_id"),
+                    F.col(ROW_ERROR).alias("error"),
+                    F.to_json(
+                        F.struct(*[F.col(f"`{c}`") for c in data]), {"ignoreNullFields": "false"}
+                    ).alias("row"),
+                )
+            )
         if not frames:
             if os.path.exists(path):
                 os.remove(path)  # a file left by an earlier run of the session
@@ -897,13 +1105,16 @@ class Job:
         for statement in sql_statements(self.text(sql)):
             self.check_stop()
             self.spark.read.format("jdbc").options(
-                **connection.jdbc_options(), query=probe_query(connection.url), sessionInitStatement=statement,
+                **connection.jdbc_options(),
+                query=probe_query(connection.url),
+                sessionInitStatement=statement,
             ).load().collect()
 
     # -- mapping variables (SETVARIABLE, SETMAXVARIABLE, SETMINVARIABLE, SETCOUNTVARIABLE) ----------
 
-    def set_variable(self, df: DataFrame, name: str, function: str, value: str,
-                     current: str | None = None) -> DataFrame:
+    def set_variable(
+        self, df: DataFrame, name: str, function: str, value: str, current: str | None = None
+    ) -> DataFrame:
         """Apply a variable function to mapping variable ``name`` over the rows of ``df`` in PowerCenter's
         order (``_row_id``). ``value`` is the column of what the function does on each row: the value it is
         given, or for SETCOUNTVARIABLE +1 / -1, and NULL where it does nothing (its branch not evaluated, a
@@ -947,8 +1158,11 @@ class Job:
         out: dict[str, Any] = {}
         unset = [key for key in self._variables if key not in self._variable_values]
         if unset:
-            row = self.spark.range(1).select(*[self.param(self._variables[k][0]).alias(f"v{i}")
-                                               for i, k in enumerate(unset)]).first()
+            row = (
+                self.spark.range(1)
+                .select(*[self.param(self._variables[k][0]).alias(f"v{i}") for i, k in enumerate(unset)])
+                .first()
+            )
             for i, key in enumerate(unset):
                 out[self._variables[key][0]] = row[f"v{i}"] if row is not None else None
         for key, (obs, observed, final) in self._variable_values.items():
@@ -979,8 +1193,15 @@ class Job:
             self.result.procedure_errors.append(message)  # On Stored Procedure error = Continue
             print(f"WARNING: {message} (On Stored Procedure error = Continue)", file=sys.stderr)
 
-    def call_procedure(self, instance: str, df: DataFrame, connection: Connection, procedure: str,
-                       args: list[str], outputs: list[tuple[str, str]]) -> DataFrame:
+    def call_procedure(
+        self,
+        instance: str,
+        df: DataFrame,
+        connection: Connection,
+        procedure: str,
+        args: list[str],
+        outputs: list[tuple[str, str]],
+    ) -> DataFrame:
         """``df`` with the results of ``procedure`` called once per row (``args``: columns in parameter order;
         ``outputs``: (column, type) of the return value or output parameters, in that order).
 
@@ -993,19 +1214,30 @@ class Job:
         numbered = df.withColumn("_sp_row", F.row_number().over(Window.orderBy(ROW_ID)).cast("bigint"))
         tag = uuid.uuid4().hex[:12]
         staged, results = f"infaflow_sp_{tag}_in", f"infaflow_sp_{tag}_out"
-        (numbered.select(F.col("_sp_row").alias("sp_row"), *[F.col(f"`{a}`").alias(f"a{i}") for i, a in enumerate(args)])
-         .write.format("jdbc").options(**connection.jdbc_options(), dbtable=staged).mode("overwrite").save())
+        (
+            numbered.select(
+                F.col("_sp_row").alias("sp_row"),
+                *[F.col(f"`{a}`").alias(f"a{i}") for i, a in enumerate(args)],
+            )
+            .write.format("jdbc")
+            .options(**connection.jdbc_options(), dbtable=staged)
+            .mode("overwrite")
+            .save()
+        )
         self._staging.append((connection, staged))
         statement = per_row_statement(connection.url, procedure, len(args), len(outputs), staged, results)
         try:
             self._execute_statement(connection, statement)
         except Exception as exc:  # noqa: BLE001 - the database's error, reported by the JDBC driver
-            raise SessionFailed(f"{self.session}: stored procedure {instance} ({procedure}) failed: "
-                                f"{_database_error(exc)}") from None
+            raise SessionFailed(
+                f"{self.session}: stored procedure {instance} ({procedure}) failed: {_database_error(exc)}"
+            ) from None
         self._staging.append((connection, results))
         out = self.spark.read.format("jdbc").options(**connection.jdbc_options(), dbtable=results).load()
         out = out.toDF("_sp_row", *[f"_sp_out{i}" for i in range(len(out.columns) - 1)])
-        out = out.select("_sp_row", *[F.col(f"_sp_out{i}").cast(t).alias(n) for i, (n, t) in enumerate(outputs)])
+        out = out.select(
+            "_sp_row", *[F.col(f"_sp_out{i}").cast(t).alias(n) for i, (n, t) in enumerate(outputs)]
+        )
         return numbered.join(out, "_sp_row", "left").drop("_sp_row")
 
     def _require_database(self, instance: str, connection: Connection) -> None:
@@ -1019,8 +1251,12 @@ class Job:
         """Run one statement on the database through the JDBC reader's ``sessionInitStatement`` (public
         DataFrame API, the same under Spark Connect); the one-row query that carries it is discarded."""
         probe = _DIALECTS[_dialect(connection.url)].probe
-        (self.spark.read.format("jdbc").options(**connection.jdbc_options(), query=probe,
-                                                 sessionInitStatement=statement).load().collect())
+        (
+            self.spark.read.format("jdbc")
+            .options(**connection.jdbc_options(), query=probe, sessionInitStatement=statement)
+            .load()
+            .collect()
+        )
 
     # -- the rest ----------------------------------------------------------------------------------
 
@@ -1029,14 +1265,22 @@ class Job:
         self._sequences.append(seq)
         return seq
 
-    def generated_key(self, name: str, *, value: int = 1, reset: bool = False, restart: bool = False) -> GeneratedKey:
+    def generated_key(
+        self, name: str, *, value: int = 1, reset: bool = False, restart: bool = False
+    ) -> GeneratedKey:
         """A Normalizer's generated key, saved between sessions like a Sequence Generator's value."""
         key = GeneratedKey(self, name, value=value, reset=reset, restart=restart)
         self._sequences.append(key)
         return key
 
-    def scan(self, instance: str, df: DataFrame, step: Callable[[Column, Column], Column], initial: Column,
-             segment: Column | None = None) -> DataFrame:
+    def scan(
+        self,
+        instance: str,
+        df: DataFrame,
+        step: Callable[[Column, Column], Column],
+        initial: Column,
+        segment: Column | None = None,
+    ) -> DataFrame:
         """``df`` with the fields of ``initial`` as new columns, computed row by row in PowerCenter's order
         (``_row_id``): ``step(state, row)`` gives a row's values from the previous row's (``initial`` before
         the first row). With ``segment``, each run of rows with the same segment value starts again from
@@ -1051,8 +1295,9 @@ class Job:
         pairs = F.zip_with(SCAN_ROWS, states, lambda r, s: F.struct(r.alias("r"), s.alias("s")))
         out = grouped.select(F.explode(pairs).alias("x"))
         fields = [f.name for f in state_type.fields]  # type: ignore[attr-defined]
-        return out.select(*[F.col("x.r")[c].alias(c) for c in df.columns],
-                          *[F.col("x.s")[f].alias(f) for f in fields])
+        return out.select(
+            *[F.col("x.r")[c].alias(c) for c in df.columns], *[F.col("x.s")[f].alias(f) for f in fields]
+        )
 
     @staticmethod
     def in_order(*assignments: tuple[str, Callable[[Column], Column]]) -> Column:
@@ -1106,7 +1351,9 @@ SCAN_ROWS, SCAN_SEGMENT = "_scan_rows", "_scan_segment"
 SCAN_CHUNK = 128  # rows folded into one inner array: appending copies it, so chunks keep that cost linear
 
 
-def _fold_rows(rows: Column, step: Callable[[Column, Column], Column], initial: Column, state_type: Any) -> Column:
+def _fold_rows(
+    rows: Column, step: Callable[[Column, Column], Column], initial: Column, state_type: Any
+) -> Column:
     """The state after each element of ``rows``, folded in order: chunks of SCAN_CHUNK rows, each folded with
     ``aggregate`` from the last state of the chunk before (appending to an array copies it, so one array of
     every state would cost the square of the row count)."""
@@ -1120,15 +1367,20 @@ def _fold_rows(rows: Column, step: Callable[[Column, Column], Column], initial: 
     no_states = F.array().cast(ArrayType(state_type))
 
     def fold_chunk(done: Column, chunk: Column) -> Column:
-        start = F.when(F.size(done) == 0, initial).otherwise(F.element_at(F.element_at(done, F.size(done)), -1))
+        start = F.when(F.size(done) == 0, initial).otherwise(
+            F.element_at(F.element_at(done, F.size(done)), -1)
+        )
 
         def fold_row(acc: Column, row: Column) -> Column:  # the previous state bound once, however often read
-            after = F.transform(F.array(last(acc, start)), lambda state: F.concat(acc, F.array(step(state, row))))
+            after = F.transform(
+                F.array(last(acc, start)), lambda state: F.concat(acc, F.array(step(state, row)))
+            )
             return F.element_at(after, 1)
 
         return F.concat(done, F.array(F.aggregate(chunk, no_states, fold_row)))
 
     return F.flatten(F.aggregate(chunks, F.array().cast(ArrayType(ArrayType(state_type))), fold_chunk))
+
 
 @dataclass(frozen=True)
 class _Dialect:
@@ -1144,10 +1396,10 @@ _DIALECTS: dict[str, _Dialect] = {
     # in FROM returns its value (or its OUT parameters) as columns.
     "postgresql": _Dialect(
         call="DO $infaflow$ BEGIN IF EXISTS (SELECT 1 FROM pg_proc WHERE prokind = 'p' AND proname = "
-             "lower('{short}')) THEN CALL {name}({args}); ELSE PERFORM {name}({args}); END IF; END $infaflow$",
+        "lower('{short}')) THEN CALL {name}({args}); ELSE PERFORM {name}({args}); END IF; END $infaflow$",
         probe="SELECT 1 AS ok",
         per_row="CREATE TABLE {results} AS SELECT s.sp_row, r.* FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
-                "CROSS JOIN LATERAL {name}({columns}) AS r ORDER BY s.sp_row",
+        "CROSS JOIN LATERAL {name}({columns}) AS r ORDER BY s.sp_row",
     ),
     "oracle": _Dialect(
         call="BEGIN {name}({args}); END;",
@@ -1207,8 +1459,9 @@ def _sql_literal(value: str) -> str:
 
 def call_statement(url: str, name: str, args: list[str]) -> str:
     """The statement calling procedure ``name`` with ``args`` on the database of ``url``."""
-    return _DIALECTS[_dialect(url)].call.format(name=name, short=name.split(".")[-1].strip('"'),
-                                               args=", ".join(_sql_literal(a) for a in args))
+    return _DIALECTS[_dialect(url)].call.format(
+        name=name, short=name.split(".")[-1].strip('"'), args=", ".join(_sql_literal(a) for a in args)
+    )
 
 
 def per_row_statement(url: str, name: str, n_args: int, n_outputs: int, staged: str, results: str) -> str:
@@ -1216,13 +1469,17 @@ def per_row_statement(url: str, name: str, n_args: int, n_outputs: int, staged: 
     and keeping ``sp_row`` and the results in the new table ``results``."""
     dialect = _dialect(url)
     if n_outputs > 1 and dialect != "postgresql":
-        raise NotConverted(f"procedure {name} returns {n_outputs} values: per-row calls of procedures with "
-                           "output parameters are implemented for PostgreSQL only")
+        raise NotConverted(
+            f"procedure {name} returns {n_outputs} values: per-row calls of procedures with "
+            "output parameters are implemented for PostgreSQL only"
+        )
     template = _DIALECTS[dialect].per_row
     if n_outputs == 0 and dialect == "postgresql":  # a function returning void: keep only that it ran
-        template = ("CREATE TABLE {results} AS SELECT s.sp_row FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
-                    "CROSS JOIN LATERAL (SELECT {name}({columns})::text AS v) r WHERE r.v IS NULL OR r.v IS NOT NULL "
-                    "ORDER BY s.sp_row")
+        template = (
+            "CREATE TABLE {results} AS SELECT s.sp_row FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
+            "CROSS JOIN LATERAL (SELECT {name}({columns})::text AS v) r WHERE r.v IS NULL OR r.v IS NOT NULL "
+            "ORDER BY s.sp_row"
+        )
     columns = ", ".join(f"s.a{i}" for i in range(n_args))
     return template.format(name=name, columns=columns, staged=staged, results=results)
 
@@ -1233,12 +1490,13 @@ def _database_error(exc: BaseException) -> str:
     for line in lines:
         found = list(re.finditer(r"[\w.]*SQL\w*Exception: ", line))
         if found:
-            return line[found[-1].end():]
+            return line[found[-1].end() :]
     return lines[0] if lines else type(exc).__name__
 
 
-def _merge(existing: DataFrame, rows: DataFrame, names: list[str], keys: list[str],
-           upsert: bool) -> tuple[DataFrame, int]:
+def _merge(
+    existing: DataFrame, rows: DataFrame, names: list[str], keys: list[str], upsert: bool
+) -> tuple[DataFrame, int]:
     """The table after applying flagged ``rows`` to ``existing`` by primary key, and the rows applied.
 
     The last change of each key wins (PowerCenter applies rows in order); an update or delete of a key
@@ -1254,7 +1512,9 @@ def _merge(existing: DataFrame, rows: DataFrame, names: list[str], keys: list[st
     deletes = changes.where(F.col(ROW_TYPE) == DD_DELETE).select(*keys)
     untouched = existing.join(changes.select(*keys), keys, "left_anti")
     updated = updates if upsert else updates.join(existing.select(*keys), keys, "left_semi")
-    applied = inserts.count() + updated.count() + deletes.join(existing.select(*keys), keys, "left_semi").count()
+    applied = (
+        inserts.count() + updated.count() + deletes.join(existing.select(*keys), keys, "left_semi").count()
+    )
     table = untouched.unionByName(updated).unionByName(inserts)
     return table, applied
 
@@ -1375,7 +1635,9 @@ def _conversion_error(columns: list[tuple[str, str]], fmt: str) -> Column:
             continue
         raw = F.col(f"`{name}`")
         bad = (F.trim(raw) != "") & _cast_text(raw, spark_type, fmt).isNull()
-        checks.append(F.when(bad, F.concat(F.lit(f"{name}: value '"), raw, F.lit(f"' is not a valid {spark_type}"))))
+        checks.append(
+            F.when(bad, F.concat(F.lit(f"{name}: value '"), raw, F.lit(f"' is not a valid {spark_type}")))
+        )
     if not checks:
         return F.lit(None).cast("string")
     return F.coalesce(*checks) if len(checks) > 1 else checks[0]
@@ -1403,8 +1665,9 @@ def _plain_number(text: Column, thousand_separator: str, decimal_separator: str)
     return text
 
 
-def _fixed_width_text(col: Column, spark_type: str, fmt: str, thousand_separator: str,
-                      decimal_separator: str) -> Column:
+def _fixed_width_text(
+    col: Column, spark_type: str, fmt: str, thousand_separator: str, decimal_separator: str
+) -> Column:
     """A value's text in a fixed-width target: numbers as their type writes them (NULL when the value does
     not fit the type's precision), with the thousand separator in the integer digits and the decimal
     separator; dates in the field's format; strings as they are."""
@@ -1425,11 +1688,27 @@ def _fixed_width_text(col: Column, spark_type: str, fmt: str, thousand_separator
 _LATIN1 = bytes(range(256)).decode("latin-1")
 # PowerCenter code page names of COBOL files -> Python codecs (EBCDIC and single-byte ASCII families).
 _CODE_PAGES = {
-    "ibm037": "cp037", "ibm 037": "cp037", "ibm ebcdic us english ibm037": "cp037", "cp037": "cp037",
-    "ibm500": "cp500", "ibm1047": "cp1047", "ibm1140": "cp1140", "ibm273": "cp273", "ibm277": "cp277",
-    "ibm278": "cp278", "ibm280": "cp280", "ibm284": "cp284", "ibm285": "cp285", "ibm297": "cp297",
-    "ms1252": "cp1252", "latin1": "latin-1", "iso-8859-1": "latin-1", "us-ascii": "latin-1", "ascii": "latin-1",
-    "iso-8859-15": "iso8859-15", "utf-8": "latin-1",
+    "ibm037": "cp037",
+    "ibm 037": "cp037",
+    "ibm ebcdic us english ibm037": "cp037",
+    "cp037": "cp037",
+    "ibm500": "cp500",
+    "ibm1047": "cp1047",
+    "ibm1140": "cp1140",
+    "ibm273": "cp273",
+    "ibm277": "cp277",
+    "ibm278": "cp278",
+    "ibm280": "cp280",
+    "ibm284": "cp284",
+    "ibm285": "cp285",
+    "ibm297": "cp297",
+    "ms1252": "cp1252",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+    "us-ascii": "latin-1",
+    "ascii": "latin-1",
+    "iso-8859-15": "iso8859-15",
+    "utf-8": "latin-1",
 }
 
 
@@ -1452,7 +1731,19 @@ def _code_page_table(codepage: str) -> str | None:
     return bytes(range(256)).decode(codec, errors="replace")
 
 
-_EBCDIC = {"cp037", "cp500", "cp1047", "cp1140", "cp273", "cp277", "cp278", "cp280", "cp284", "cp285", "cp297"}
+_EBCDIC = {
+    "cp037",
+    "cp500",
+    "cp1047",
+    "cp1140",
+    "cp273",
+    "cp277",
+    "cp278",
+    "cp280",
+    "cp284",
+    "cp285",
+    "cp297",
+}
 
 
 def _zoned_digit_table(codepage: str) -> str | None:
@@ -1474,8 +1765,9 @@ _OVERPUNCH_FROM, _OVERPUNCH_TO = "{ABCDEFGHI}JKLMNOPQRpqrstuvwxy", "012345678901
 _NEGATIVE_PUNCH = "}JKLMNOPQRpqrstuvwxy"
 
 
-def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, sign: str,
-                 table: str | None) -> Column:
+def _cobol_value(
+    raw: Column, usage: str, length: int, digits: int, scale: int, sign: str, table: str | None
+) -> Column:
     """One COBOL elementary item from its bytes (one Latin-1 character per byte), with native functions."""
     if usage == "text":
         return _in_code_page(raw, table)
@@ -1486,12 +1778,18 @@ def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, 
         text = _in_code_page(raw, table)
         if sign in ("trailing separate", "leading separate"):
             mark = F.substring(text, length, 1) if sign.startswith("trailing") else F.substring(text, 1, 1)
-            body = F.substring(text, 1, length - 1) if sign.startswith("trailing") else F.substring(text, 2, length - 1)
+            body = (
+                F.substring(text, 1, length - 1)
+                if sign.startswith("trailing")
+                else F.substring(text, 2, length - 1)
+            )
             negative = mark == "-"
             valid = mark.isin("+", "-")
         elif sign in ("trailing", "leading"):
             punch = F.substring(text, length, 1) if sign == "trailing" else F.substring(text, 1, 1)
-            rest = F.substring(text, 1, length - 1) if sign == "trailing" else F.substring(text, 2, length - 1)
+            rest = (
+                F.substring(text, 1, length - 1) if sign == "trailing" else F.substring(text, 2, length - 1)
+            )
             digit = F.translate(punch, _OVERPUNCH_FROM, _OVERPUNCH_TO)
             body = F.concat(rest, digit) if sign == "trailing" else F.concat(digit, rest)
             negative = F.instr(F.lit(_NEGATIVE_PUNCH), punch) > 0
@@ -1504,33 +1802,44 @@ def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, 
         nibbles = F.hex(F.encode(raw, "ISO-8859-1"))
         body = F.substring(nibbles, 1, 2 * length - 1)
         mark = F.substring(nibbles, 2 * length, 1)
-        return _scaled(body, mark.isin("D", "B"), mark.isin("A", "B", "C", "D", "E", "F"), 2 * length - 1, scale,
-                       digits)
+        return _scaled(
+            body, mark.isin("D", "B"), mark.isin("A", "B", "C", "D", "E", "F"), 2 * length - 1, scale, digits
+        )
     if usage == "binary":
         nibbles = F.hex(F.encode(raw, "ISO-8859-1"))
         unsigned = F.conv(nibbles, 16, 10).cast("decimal(20,0)")
         value = unsigned
         if sign != "none":
-            value = F.when(F.substring(nibbles, 1, 1).isin(*"89ABCDEF"),
-                           unsigned - F.lit(2 ** (8 * length)).cast("decimal(20,0)")).otherwise(unsigned)
+            value = F.when(
+                F.substring(nibbles, 1, 1).isin(*"89ABCDEF"),
+                unsigned - F.lit(2 ** (8 * length)).cast("decimal(20,0)"),
+            ).otherwise(unsigned)
         if not scale:
             return value.try_cast(f"decimal({max(digits, 1)},0)")
         digits_text = F.abs(value).cast("string")
-        magnitude = F.when(F.length(digits_text) <= scale, F.lpad(digits_text, scale + 1, "0")).otherwise(digits_text)
-        number = F.concat(F.when(value < 0, F.lit("-")).otherwise(F.lit("")),
-                          F.regexp_replace(magnitude, f"([0-9]{{{scale}}})$", ".$1"))
+        magnitude = F.when(F.length(digits_text) <= scale, F.lpad(digits_text, scale + 1, "0")).otherwise(
+            digits_text
+        )
+        number = F.concat(
+            F.when(value < 0, F.lit("-")).otherwise(F.lit("")),
+            F.regexp_replace(magnitude, f"([0-9]{{{scale}}})$", ".$1"),
+        )
         return number.try_cast(f"decimal({max(digits, scale)},{scale})")
     raise ValueError(f"unknown COBOL usage {usage!r}")
 
 
-def _scaled(body: Column, negative: Column, valid: Column, width: int, scale: int, digits: int | None = None
-            ) -> Column:
+def _scaled(
+    body: Column, negative: Column, valid: Column, width: int, scale: int, digits: int | None = None
+) -> Column:
     """``body`` (``width`` digit characters, the last ``scale`` after the implied decimal point) as a
     decimal(digits, scale); NULL when the characters are not all digits or ``valid`` is false."""
     digits = width if digits is None else digits
-    number = F.concat(F.when(negative, F.lit("-")).otherwise(F.lit("")),
-                      F.substring(body, 1, width - scale), F.lit("."),
-                      F.substring(body, width - scale + 1, scale) if scale else F.lit("0"))
+    number = F.concat(
+        F.when(negative, F.lit("-")).otherwise(F.lit("")),
+        F.substring(body, 1, width - scale),
+        F.lit("."),
+        F.substring(body, width - scale + 1, scale) if scale else F.lit("0"),
+    )
     ok = valid & body.rlike(f"^[0-9]{{{width}}}$")
     return F.when(ok, number.try_cast(f"decimal({max(digits, 1)},{scale})"))
 
@@ -1575,8 +1884,9 @@ def file_paths(directory: str, default_name: str, files: list[tuple[int, str | N
     return {txn: path for path, txn in last.items()}
 
 
-def _write_csv_by_transaction(df: DataFrame, paths: dict[int, str], *, delimiter: str, quote: str,
-                              header: bool) -> None:
+def _write_csv_by_transaction(
+    df: DataFrame, paths: dict[int, str], *, delimiter: str, quote: str, header: bool
+) -> None:
     """Write the rows of each transaction (column ``_txn``) to its own file: one Spark folder partitioned by
     transaction, whose part files are moved into place by name."""
     if not paths:
@@ -1585,7 +1895,8 @@ def _write_csv_by_transaction(df: DataFrame, paths: dict[int, str], *, delimiter
     first.parent.mkdir(parents=True, exist_ok=True)
     tmp = first.parent / f".{first.name}.{uuid.uuid4().hex[:8]}"
     (
-        df.write.mode("overwrite").partitionBy(_TXN)
+        df.write.mode("overwrite")
+        .partitionBy(_TXN)
         .option("sep", delimiter or ",")
         .option("quote", quote or "\u0000")
         .option("escape", quote or "\\")
@@ -1622,13 +1933,21 @@ def _write_single_text(df: DataFrame, path: str) -> None:
 def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: list[str] | None = None) -> int:
     """``spark-submit job.py --param '$$X=1' --param '$PMSourceFileDir=/data'``: run and print the result."""
     parser = argparse.ArgumentParser(description="Run a session converted by infaflow.")
-    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="a parameter value ($$MappingParam, $PMSourceFileDir, $DBConnection_X...)")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter value ($$MappingParam, $PMSourceFileDir, $DBConnection_X...)",
+    )
     parser.add_argument("--param-file", help="a PowerCenter parameter file (name=value lines)")
     parser.add_argument("--result-file", help="also write the result (or the error) to this JSON file")
     parser.add_argument("--app-name", default="infaflow-job", help="the Spark application's name")
-    parser.add_argument("--state-file", help="where the mapping variables' values are kept between runs "
-                                             "(default: state/<job>.json beside the job)")
+    parser.add_argument(
+        "--state-file",
+        help="where the mapping variables' values are kept between runs "
+        "(default: state/<job>.json beside the job)",
+    )
     args = parser.parse_args(argv)
     params: dict[str, Any] = {}
     if args.param_file:
@@ -1651,7 +1970,9 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
         result = run(spark, params)
     except Exception as exc:
         if args.result_file:
-            _write_result(args.result_file, {"error": (str(exc).strip() or type(exc).__name__).splitlines()[0][:500]})
+            _write_result(
+                args.result_file, {"error": (str(exc).strip() or type(exc).__name__).splitlines()[0][:500]}
+            )
         raise
     if result.mapping_variables:
         write_state(state, result)

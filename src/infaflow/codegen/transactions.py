@@ -51,7 +51,8 @@ def transaction_control(plan: Plan, ref: PortRef) -> Step | None:
             raise ConversionError(
                 f"the rows reach the FileName port through {step.kind} {step.name}, whose transaction scope "
                 "decides the output files; only Expression, Filter, Router, Lookup and Update Strategy "
-                "transformations between the Transaction Control (or the source) and the target are supported")
+                "transformations between the Transaction Control (or the source) and the target are supported"
+            )
         nxt = step.inputs.get(ref.port.lower()) or next(iter(step.inputs.values()))
         ref = nxt
 

@@ -341,8 +341,11 @@ class Builder:
                 ["Start", "Session", "Command", "Decision", "Assignment", "Timer", "Email", "Control"]
                 + ["Event Wait", "Event Raise", "Worklet"]
             )
-            self.problem(el, f"unknown task type {raw!r} on {el.tag} {el.get('NAME', '')!r} (known: {known})",
-                         error=True)
+            self.problem(
+                el,
+                f"unknown task type {raw!r} on {el.tag} {el.get('NAME', '')!r} (known: {known})",
+                error=True,
+            )
             return raw
         return canonical
 
@@ -506,7 +509,9 @@ class Builder:
             ],
             variables=[self.workflow_variable(v) for v in el.iterchildren("WORKFLOWVARIABLE")],
             events=[
-                WorkflowEvent(name=e.get("NAME", ""), description=e.get("DESCRIPTION", ""), location=self.loc(e))
+                WorkflowEvent(
+                    name=e.get("NAME", ""), description=e.get("DESCRIPTION", ""), location=self.loc(e)
+                )
                 for e in el.iterchildren("WORKFLOWEVENT")
             ],
             attributes=self.attributes(el),

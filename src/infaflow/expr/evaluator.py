@@ -59,6 +59,7 @@ def _error(node: Node, message: str, kind: type[ExprError] = ExprError) -> ExprE
 
 # ---------------------------------------------------------------- leaves
 
+
 def _literal(node: Literal) -> Compiled:
     value = node.value
     if isinstance(value, Decimal):
@@ -77,10 +78,12 @@ def _name(node: Name) -> Compiled:
             if "(at " in exc.message:
                 raise
             raise _error(node, exc.message, UnknownName) from None
+
     return run
 
 
 # ---------------------------------------------------------------- operators
+
 
 def _negate(value: Value) -> Value:
     if value is None:
@@ -145,7 +148,11 @@ def modulo(a: Value, b: Value, env: Environment) -> Value:
 
 
 _ARITHMETIC: dict[str, Callable[[Value, Value, Environment], Value]] = {
-    "+": _add, "-": _sub, "*": _mul, "/": divide, "%": modulo,
+    "+": _add,
+    "-": _sub,
+    "*": _mul,
+    "/": divide,
+    "%": modulo,
 }
 
 
@@ -167,8 +174,14 @@ def compare(a: Value, b: Value, env: Environment) -> int | None:
 
 
 _COMPARISONS: dict[str, Callable[[int], bool]] = {
-    "=": lambda c: c == 0, "<>": lambda c: c != 0, "!=": lambda c: c != 0, "^=": lambda c: c != 0,
-    "<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
+    "=": lambda c: c == 0,
+    "<>": lambda c: c != 0,
+    "!=": lambda c: c != 0,
+    "^=": lambda c: c != 0,
+    "<": lambda c: c < 0,
+    "<=": lambda c: c <= 0,
+    ">": lambda c: c > 0,
+    ">=": lambda c: c >= 0,
 }
 
 
@@ -195,6 +208,7 @@ def _equal_fast(left: Compiled, right: Compiled) -> Compiled:
 def _binary(node: Binary) -> Compiled:
     left, right, op = compile_node(node.left), compile_node(node.right), node.op
     if op == "AND":
+
         def run_and(env: Environment) -> Value:
             a = left(env)
             if a is not None and not truthy(a):
@@ -203,8 +217,10 @@ def _binary(node: Binary) -> Compiled:
             if b is not None and not truthy(b):
                 return 0
             return None if a is None or b is None else 1
+
         return run_and
     if op == "OR":
+
         def run_or(env: Environment) -> Value:
             a = left(env)
             if a is not None and truthy(a):
@@ -213,6 +229,7 @@ def _binary(node: Binary) -> Compiled:
             if b is not None and truthy(b):
                 return 1
             return None if a is None or b is None else 0
+
         return run_or
     if op == "||":
         return lambda env: concat(left(env), right(env), env)
@@ -224,6 +241,7 @@ def _binary(node: Binary) -> Compiled:
         def run_compare(env: Environment) -> Value:
             c = compare(left(env), right(env), env)
             return None if c is None else (1 if test(c) else 0)
+
         return run_compare
     arith = _ARITHMETIC[op]
 
@@ -235,10 +253,12 @@ def _binary(node: Binary) -> Compiled:
         if b is None:
             return None
         return arith(a, b, env)
+
     return run_arith
 
 
 # ---------------------------------------------------------------- calls
+
 
 def _call(node: Call) -> Compiled:
     fn = REGISTRY.get(node.name)
@@ -255,11 +275,13 @@ def _call(node: Call) -> Compiled:
     evaluate_fn = fn.evaluate
     assert evaluate_fn is not None, fn.name
     if fn.null_in_null_out:
+
         def run_strict(env: Environment) -> Value:
             values = [a(env) for a in args]
             if None in values:
                 return None
             return evaluate_fn(values, env)
+
         return run_strict
     return lambda env: evaluate_fn([a(env) for a in args], env)
 
@@ -275,7 +297,12 @@ def _ref_call(node: RefCall) -> Compiled:
 
 
 _COMPILERS: dict[type, Callable[[Node], Compiled]] = {
-    Literal: _literal, Name: _name, Unary: _unary, Binary: _binary, Call: _call, RefCall: _ref_call,
+    Literal: _literal,
+    Name: _name,
+    Unary: _unary,
+    Binary: _binary,
+    Call: _call,
+    RefCall: _ref_call,
 }
 
 

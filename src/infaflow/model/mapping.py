@@ -183,7 +183,9 @@ class Transformation:
     location: Location = field(default_factory=Location, compare=False)
     flatfile: FlatFile | None = None  # FLATFILE of a flat-file Lookup (delimiters, header lines)
     source_fields: list[Field] = field(default_factory=list)  # SOURCEFIELDs of a Normalizer
-    attrs: dict[str, str] = field(default_factory=dict, compare=False)  # XML attributes (ISVSAM_NORMALIZER...)
+    attrs: dict[str, str] = field(
+        default_factory=dict, compare=False
+    )  # XML attributes (ISVSAM_NORMALIZER...)
 
     def port(self, name: str) -> Port | None:
         wanted = name.lower()

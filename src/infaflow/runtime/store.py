@@ -210,7 +210,15 @@ class RunStore:
             cur.execute(
                 "INSERT INTO runs (workflow, folder, export_path, status, started, pid, host, options)"
                 " VALUES (?, ?, ?, 'STARTED', ?, ?, ?, ?)",
-                (workflow, folder, export_path, _ts(started), os.getpid(), socket.gethostname(), json.dumps(options)),
+                (
+                    workflow,
+                    folder,
+                    export_path,
+                    _ts(started),
+                    os.getpid(),
+                    socket.gethostname(),
+                    json.dumps(options),
+                ),
             )
             return int(cur.lastrowid or 0)
 
@@ -228,7 +236,8 @@ class RunStore:
     def finish_run(self, run_id: int, status: str, ended: dt.datetime, error: str = "") -> None:
         with self.transaction() as cur:
             cur.execute(
-                "UPDATE runs SET status=?, ended=?, error=? WHERE run_id=?", (status, _ts(ended), error, run_id)
+                "UPDATE runs SET status=?, ended=?, error=? WHERE run_id=?",
+                (status, _ts(ended), error, run_id),
             )
 
     def _run_record(self, row: tuple[Any, ...]) -> RunRecord:
@@ -247,11 +256,15 @@ class RunStore:
             resumes=row[11],
         )
 
-    _RUN_COLUMNS = "run_id, workflow, folder, export_path, status, started, ended, pid, host, options, error, resumes"
+    _RUN_COLUMNS = (
+        "run_id, workflow, folder, export_path, status, started, ended, pid, host, options, error, resumes"
+    )
 
     def run(self, run_id: int) -> RunRecord | None:
         with self._lock:
-            row = self._conn.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE run_id=?", (run_id,)).fetchone()
+            row = self._conn.execute(
+                f"SELECT {self._RUN_COLUMNS} FROM runs WHERE run_id=?", (run_id,)
+            ).fetchone()
         return self._run_record(row) if row else None
 
     def runs(self, limit: int = 20, workflow: str | None = None) -> list[RunRecord]:
@@ -326,7 +339,19 @@ class RunStore:
                 " started=excluded.started, ended=excluded.ended, attempts=excluded.attempts, error=excluded.error,"
                 " error_code=excluded.error_code, vars=excluded.vars,"
                 " log_path=CASE WHEN excluded.log_path='' THEN task_runs.log_path ELSE excluded.log_path END",
-                (run_id, path, task_type, status, _ts(started), _ts(ended), attempts, error, error_code, log_path, encoded),
+                (
+                    run_id,
+                    path,
+                    task_type,
+                    status,
+                    _ts(started),
+                    _ts(ended),
+                    attempts,
+                    error,
+                    error_code,
+                    log_path,
+                    encoded,
+                ),
             )
 
     def forget_task(self, run_id: int, path: str) -> None:
@@ -379,7 +404,9 @@ class RunStore:
         """scope path ('' = the workflow) -> name -> value, as last recorded."""
         out: dict[str, dict[str, V.Value]] = {}
         with self._lock:
-            rows = self._conn.execute("SELECT scope, name, value FROM variables WHERE run_id=?", (run_id,)).fetchall()
+            rows = self._conn.execute(
+                "SELECT scope, name, value FROM variables WHERE run_id=?", (run_id,)
+            ).fetchall()
         for scope, name, value in rows:
             out.setdefault(scope, {})[name] = V.decode(value)
         return out
@@ -388,7 +415,8 @@ class RunStore:
         """Saved values of persistent variables (by name as declared)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT name, value FROM persistent WHERE folder=? AND workflow=? AND scope=?", (folder, workflow, scope)
+                "SELECT name, value FROM persistent WHERE folder=? AND workflow=? AND scope=?",
+                (folder, workflow, scope),
             ).fetchall()
         return {name: V.decode(value) for name, value in rows}
 
@@ -443,7 +471,11 @@ class RunStore:
             for path, started, ended in self._conn.execute(sql, args):
                 bucket = samples.setdefault(path, [])
                 if len(bucket) < runs:
-                    bucket.append((dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(started)).total_seconds())
+                    bucket.append(
+                        (
+                            dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(started)
+                        ).total_seconds()
+                    )
         return {path: sum(v) / len(v) for path, v in samples.items()}
 
 

@@ -36,8 +36,11 @@ def build(store: RunStore, run_id: int, plan: ScopePlan | None = None) -> dict[s
         tasks[path] = task_entry(rec)
     recorded = store.variables(run_id)
     top = recorded.get("", {})
-    mapping = {scope[: -len(MAPPING_SCOPE)]: values for scope, values in recorded.items()
-               if scope.endswith(MAPPING_SCOPE)}
+    mapping = {
+        scope[: -len(MAPPING_SCOPE)]: values
+        for scope, values in recorded.items()
+        if scope.endswith(MAPPING_SCOPE)
+    }
     return {
         "run_id": run.run_id,
         "workflow": run.workflow,
@@ -50,8 +53,10 @@ def build(store: RunStore, run_id: int, plan: ScopePlan | None = None) -> dict[s
         "tasks": tasks,
         "variables": {name: V.to_json(value) for name, value in top.items()},
         # session path -> the mapping variables' values it saved (sessions that succeeded)
-        "mapping_variables": {path: {name: V.to_json(value) for name, value in sorted(values.items())}
-                              for path, values in sorted(mapping.items())},
+        "mapping_variables": {
+            path: {name: V.to_json(value) for name, value in sorted(values.items())}
+            for path, values in sorted(mapping.items())
+        },
     }
 
 

@@ -18,8 +18,10 @@ def generate(step: Step, gen: Generator) -> StepCode:
     t = step.transformation
     assert t is not None
     var = gen.var(step)
-    index = next((p for p in t.ports if p.expression_type.upper() == "RANKINDEX" or p.name.upper() == "RANKINDEX"),
-                 None)
+    index = next(
+        (p for p in t.ports if p.expression_type.upper() == "RANKINDEX" or p.name.upper() == "RANKINDEX"),
+        None,
+    )
     inputs = [p for p in t.ports if p.is_input]
     rank_port = next((p for p in inputs if p.expression_type.upper() == "RANKPORT"), None)
     if rank_port is None:
@@ -29,8 +31,14 @@ def generate(step: Step, gen: Generator) -> StepCode:
         if p is not index and not p.is_input and expression and expression.lower() != p.name.lower():
             # When PowerCenter evaluates them (for every input row, or for the ranked rows only) is not
             # documented, nor so which rows their row errors reject: reported, never dropped.
-            gen.gap(step, ConversionError(f"port {p.name} of the Rank has an expression ({expression}); "
-                                          "expressions in a Rank are not converted"), p)
+            gen.gap(
+                step,
+                ConversionError(
+                    f"port {p.name} of the Rank has an expression ({expression}); "
+                    "expressions in a Rank are not converted"
+                ),
+                p,
+            )
     groups = [p for p in inputs if p.is_group_by]
     top = str(step.attributes.get("Top/Bottom", "Top") or "Top").strip().lower() != "bottom"
     try:
@@ -46,7 +54,15 @@ def generate(step: Step, gen: Generator) -> StepCode:
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in inputs if p.is_output}
     if index is not None:
         outputs[index.name.lower()] = Output(var, index.name, origin=step.name)
-    cols = [py_str(p.name) for p in inputs if p.is_output] + ([py_str(index.name)] if index is not None else [])
+    cols = [py_str(p.name) for p in inputs if p.is_output] + (
+        [py_str(index.name)] if index is not None else []
+    )
     lines += select_code(var, [*cols, *gen.extra(var)], var)
-    return StepCode(lines, outputs, [f"{'top' if top else 'bottom'} {n} by {rank_port.name}"
-                                     + (f" per {', '.join(g.name for g in groups)}" if groups else "")])
+    return StepCode(
+        lines,
+        outputs,
+        [
+            f"{'top' if top else 'bottom'} {n} by {rank_port.name}"
+            + (f" per {', '.join(g.name for g in groups)}" if groups else "")
+        ],
+    )

@@ -35,14 +35,19 @@ def generate(step: Step, gen: Generator) -> StepCode:
     columns = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
     attrs = step.attributes
     if tgt.is_flat_file:
-        named = [f.name for f in tgt.fields
-                 if str(f.attrs.get("ISFILENAMEFIELD", "")).upper() == "YES" and f.name.lower() in step.inputs]
+        named = [
+            f.name
+            for f in tgt.fields
+            if str(f.attrs.get("ISFILENAMEFIELD", "")).upper() == "YES" and f.name.lower() in step.inputs
+        ]
         directory = attrs.get("Output file directory") or "$PMTargetFileDir"
         file_name = attrs.get("Output filename") or f"{step.name.lower()}.out"
         if tgt.flatfile is not None and not tgt.flatfile.delimited:
             if named:
-                raise ConversionError(f"the FileName port {named[0]} of a fixed-width target is not supported "
-                                      "(delimited targets only)")
+                raise ConversionError(
+                    f"the FileName port {named[0]} of a fixed-width target is not supported "
+                    "(delimited targets only)"
+                )
             return _fixed_width(step, gen, var, lines, ports, directory, file_name)
         opts = flat_file_options(tgt.flatfile)
         header = "output field names" in str(attrs.get("Header Options", "") or "").lower()
@@ -59,8 +64,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
             f"    delimiter={py_str(opts['delimiter'])},",
             f"    quote={py_str(opts['quote'])},",
             f"    header={header},",
-            *(["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
-              if var in gen.unordered else []),
+            *(
+                ["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
+                if var in gen.unordered
+                else []
+            ),
             ")",
         ]
         return StepCode(lines, {}, [f"flat file {file_name}"])
@@ -76,8 +84,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
     else:
         update = "Update as Update" if attrs.flag("Update as Update", True) else "None"
     treat = gen.plan.source_attribute("Treat source rows as", "Insert")
-    connection = connection_code(step.extension('WRITER'),
-                                 gen.plan.source_attribute('$Target connection value', '') or 'TARGET')
+    connection = connection_code(
+        step.extension("WRITER"), gen.plan.source_attribute("$Target connection value", "") or "TARGET"
+    )
     pre = [line for line in sql_hooks(step, connection) if line.endswith('"Pre SQL")')]
     post = [line for line in sql_hooks(step, connection) if line.endswith('"Post SQL")')]
     lines += pre
@@ -121,15 +130,18 @@ def fixed_width_layout(field: Field, kind: str, date_width: int) -> tuple[int, s
     return (date_width if kind == "timestamp" else field.precision), ""
 
 
-def _fixed_width(step: Step, gen: Generator, var: str, lines: list[str], ports: list[Port], directory: str,
-                 file_name: str) -> StepCode:
+def _fixed_width(
+    step: Step, gen: Generator, var: str, lines: list[str], ports: list[Port], directory: str, file_name: str
+) -> StepCode:
     """A fixed-width target: strings as wide as their precision, numbers and dates as wide as their field
     format (PICTURETEXT), else numbers their precision and dates the target's Datetime Format
     (``A  19 mm/dd/yyyy hh24:mi:ss``); the target's decimal and thousand separators."""
     tgt = step.target
     assert tgt is not None and tgt.flatfile is not None
     match = _DATETIME_FORMAT.match(str(tgt.table_attributes.get("Datetime Format", "") or ""))
-    date_width, date_format = (int(match.group(1)), match.group(2).upper()) if match else (19, "MM/DD/YYYY HH24:MI:SS")
+    date_width, date_format = (
+        (int(match.group(1)), match.group(2).upper()) if match else (19, "MM/DD/YYYY HH24:MI:SS")
+    )
     columns = []
     for p, f in zip(ports, tgt.fields, strict=True):
         kind = spark_type(p.datatype, p.precision, p.scale)
@@ -152,15 +164,27 @@ def _fixed_width(step: Step, gen: Generator, var: str, lines: list[str], ports: 
         f"    repeat_null={opts['repeat_null']},",
         *([f"    date_format={py_str(date_format)},"] if match else []),
         *[f"    {k}={py_str(v)}," for k, v in separators.items()],
-        *(["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
-          if var in gen.unordered else []),
+        *(
+            ["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
+            if var in gen.unordered
+            else []
+        ),
         ")",
     ]
     return StepCode(lines, {}, [f"fixed-width flat file {file_name}"])
 
 
-def _files_by_transaction(step: Step, gen: Generator, var: str, lines: list[str], ports: list[Port],
-                          file_port: str, directory: str, file_name: str, header: bool) -> StepCode:
+def _files_by_transaction(
+    step: Step,
+    gen: Generator,
+    var: str,
+    lines: list[str],
+    ports: list[Port],
+    file_port: str,
+    directory: str,
+    file_name: str,
+    header: bool,
+) -> StepCode:
     """A delimited target whose FileName port is connected: a file per transaction, named from the rows
     (``job.write_flat_files_by_transaction``). The transactions are those of the Transaction Control
     upstream (its condition evaluated on its own rows, joined by ``_row_id``), else the commit interval's."""
@@ -170,34 +194,44 @@ def _files_by_transaction(step: Step, gen: Generator, var: str, lines: list[str]
     args: list[str] = []
     note = "no Transaction Control: one file while the rows fit in the commit interval"
     if tc is not None:
-        text = str(tc.attributes.get("Transaction Control Condition", "") or "").strip() or "TC_CONTINUE_TRANSACTION"
+        text = (
+            str(tc.attributes.get("Transaction Control Condition", "") or "").strip()
+            or "TC_CONTINUE_TRANSACTION"
+        )
         parsed = gen.parse(tc, text)
         if parsed is None:
             raise ConversionError(f"the condition of Transaction Control {tc.name} does not parse")
-        columns = {**port_columns([p for p in tc.ports if p.is_input]),
-                   **{name: f"F.lit({code})" for name, code in ACTIONS.items()}}
+        columns = {
+            **port_columns([p for p in tc.ports if p.is_input]),
+            **{name: f"F.lit({code})" for name, code in ACTIONS.items()},
+        }
         code = gen.translate(tc, parsed, columns)
         transactions = gen.new_var(f"{var}_transactions")
         lines += [
             f"# Transaction Control {tc.name}: each row's transaction ({' '.join(text.split())})",
             f"{transactions} = job.transactions({gen.var(tc)}, {code})",
-            f"{var} = {var}.join({transactions}, \"_row_id\")",
+            f'{var} = {var}.join({transactions}, "_row_id")',
         ]
         args.append('    transaction="_txn",')
         note = f"transactions of Transaction Control {tc.name}"
     else:
         if var in gen.unordered:
-            raise ConversionError(f"the FileName port {file_port} names the file from the first row, and the rows "
-                                  "come from an Aggregator or a Union in no defined order")
+            raise ConversionError(
+                f"the FileName port {file_port} names the file from the first row, and the rows "
+                "come from an Aggregator or a Union in no defined order"
+            )
         commit_type = str(gen.plan.source_attribute("Commit Type", "Target") or "Target").strip().lower()
         if commit_type != "target":
             raise ConversionError(
                 f"the FileName port {file_port} with a {commit_type}-based commit and no Transaction Control: "
-                "the commit points (new files) depend on the rows read from the sources; not supported")
+                "the commit points (new files) depend on the rows read from the sources; not supported"
+            )
         interval = str(gen.plan.source_attribute("Commit Interval", "10000") or "10000").strip()
         args.append(f"    commit_interval={int(interval) if interval.isdigit() else 10000},")
     opts = flat_file_options(tgt.flatfile)
-    columns_code = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
+    columns_code = [
+        f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports
+    ]
     lines += [
         "job.write_flat_files_by_transaction(",
         f"    {py_str(step.name)},",
@@ -214,4 +248,6 @@ def _files_by_transaction(step: Step, gen: Generator, var: str, lines: list[str]
         f"    header={header},",
         ")",
     ]
-    return StepCode(lines, {}, [f"flat files named by the FileName port {file_port}, one per transaction ({note})"])
+    return StepCode(
+        lines, {}, [f"flat files named by the FileName port {file_port}, one per transaction ({note})"]
+    )

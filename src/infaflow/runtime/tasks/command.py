@@ -18,7 +18,9 @@ def child_env(ctx: TaskContext) -> dict[str, str]:
     return env
 
 
-def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, what: str = "command") -> TaskResult:
+def run_commands(
+    ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, what: str = "command"
+) -> TaskResult:
     """Run ``pairs`` in EXECORDER, each in its own shell.
 
     ``fail_on_any`` ("Fail task if any command fails"): stop at the first failing command and fail the

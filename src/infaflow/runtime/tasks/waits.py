@@ -120,13 +120,17 @@ def run_event_wait(ctx: TaskContext) -> TaskResult:
         past = ctx.attributes.flag("Enable Past Events", False)
         ctx.log.write(f"waiting for event {name}" + (" (past events count)" if past else ""))
         board = ctx.services.events
-        if board.wait(ctx.services.scope_key(ctx.path), name, ctx.task_started if not past else None, ctx.cancel):
+        if board.wait(
+            ctx.services.scope_key(ctx.path), name, ctx.task_started if not past else None, ctx.cancel
+        ):
             ctx.log.write(f"event {name} raised")
             return TaskResult.ok()
         return TaskResult(ctx.stopped_status, error=f"stopped while waiting for event {name}", error_code=1)
     raw = (ctx.attributes.get("Filewatch Name", "") or "").strip()
     if not raw:
-        return TaskResult(FAILED, error="Event Wait task has neither a file to watch nor a user-defined event", error_code=1)
+        return TaskResult(
+            FAILED, error="Event Wait task has neither a file to watch nor a user-defined event", error_code=1
+        )
     path = _watch_path(ctx, raw)
     ctx.log.write(f"waiting for file {path}")
     if ctx.dry_run:
@@ -140,7 +144,9 @@ def run_event_wait(ctx: TaskContext) -> TaskResult:
         try:
             path.unlink()
         except OSError as exc:
-            return TaskResult(FAILED, error=f"cannot delete the watched file {path}: {exc.strerror or exc}", error_code=1)
+            return TaskResult(
+                FAILED, error=f"cannot delete the watched file {path}: {exc.strerror or exc}", error_code=1
+            )
         ctx.log.write(f"deleted {path}")
     return TaskResult.ok()
 
