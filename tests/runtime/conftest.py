@@ -35,5 +35,8 @@ def run_flows(tmp_path: Path) -> Runner:
     return run
 
 
-def statuses(result: RunResult) -> dict[str, str]:
-    return {path: t["status"] for path, t in result.summary["tasks"].items()}
+def statuses(result: RunResult | dict[str, Any]) -> dict[str, str]:
+    """Task path -> status of a run (its result or its summary). The Airflow tests share this name through
+    ``from conftest import statuses``, and which conftest that finds depends on collection order."""
+    summary = result if isinstance(result, dict) else result.summary
+    return {path: t["status"] for path, t in summary["tasks"].items()}
