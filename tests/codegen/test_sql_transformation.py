@@ -134,7 +134,8 @@ def test_query_mode_code() -> None:
     assert job.complete, job.gaps
     assert (
         """    # SQL Transform SQL_TITLES
-    # query mode, a static query: runs once per input row over JDBC, in row order; on PostgreSQL connections only (other databases and the embedded store stop the job)
+    # query mode, a static query: runs once per input row over JDBC, in row order; on PostgreSQL \
+connections only (other databases and the embedded store stop the job)
     sql_titles = sq_src.select("ID", "NAME", "DEPT", "_row_id")
     sql_titles = job.sql_query(
         "SQL_TITLES",
@@ -200,8 +201,8 @@ def test_dynamic_query_and_connection_without_session() -> None:
     assert job.complete, job.gaps
     lines = _lines(job)
     assert (
-        "# query mode, a dynamic query (~port~ in its text): runs once per input row over JDBC, in row order; "
-        "on PostgreSQL connections only (other databases and the embedded store stop the job)" in lines
+        "# query mode, a dynamic query (~port~ in its text): runs once per input row over JDBC, in row "
+        "order; on PostgreSQL connections only (other databases and the embedded store stop the job)" in lines
     )
     assert (
         '# no session sets its connection: job.connection("SQL_DYN") names the connection to map in '
@@ -256,8 +257,8 @@ def test_logical_connection_object_code() -> None:
     assert job.complete, job.gaps
     lines = _lines(job)
     assert (
-        "# each row names its connection in LogicalConnectionObject (a logical connection object): the rows of "
-        "each connection run on it" in lines
+        "# each row names its connection in LogicalConnectionObject (a logical connection object): the rows "
+        "of each connection run on it" in lines
     )
     assert lines[lines.index('"SQL_WHERE",') + 2] == '"LogicalConnectionObject",'
 
@@ -281,8 +282,8 @@ def test_the_session_connection_variable() -> None:
     [
         (
             sqlt("SQL_X", [inp("A"), SQL_ERROR], query="SELECT 1", connection_type="2"),
-            "SQL_X: the SQL transformation's Connection_Type 2 has no LogicalConnectionObject port; only a static or a "
-            "logical connection is supported",
+            "SQL_X: the SQL transformation's Connection_Type 2 has no LogicalConnectionObject port; only a "
+            "static or a logical connection is supported",
         ),
         (
             sqlt(
@@ -291,8 +292,8 @@ def test_the_session_connection_variable() -> None:
                 query="SELECT 1",
                 connection_type="2",
             ),
-            "SQL_X: the SQL transformation takes its database connection information from ports (ConnectString, DBUser, "
-            "DBPasswd): a native connect string per row is not supported",
+            "SQL_X: the SQL transformation takes its database connection information from ports "
+            "(ConnectString, DBUser, DBPasswd): a native connect string per row is not supported",
         ),
         (
             sqlt("SQL_X", [inp("A"), SQL_ERROR], query="  "),
@@ -358,8 +359,8 @@ def test_script_statements(tmp_path: Path) -> None:
     [
         (
             "",
-            "SQL_X: an SQL transformation runs its SQL on a database, and connection DWH is the embedded store; map "
-            "it to JDBC in connections.toml",
+            "SQL_X: an SQL transformation runs its SQL on a database, and connection DWH is the embedded "
+            "store; map it to JDBC in connections.toml",
         ),
         (
             "jdbc:oracle:thin:@db:1521/dwh",
@@ -396,7 +397,8 @@ def test_databases_without_the_per_row_block(
 
 TABLES = """
 CREATE TABLE dept_titles (dept text, title text, lvl int);
-INSERT INTO dept_titles VALUES ('D1', 'engineer', 2), ('D1', 'analyst', 1), ('D2', 'clerk', 3), ('D3', 'x', 9);
+INSERT INTO dept_titles VALUES ('D1', 'engineer', 2), ('D1', 'analyst', 1), ('D2', 'clerk', 3), ('D3', 'x', \
+9);
 CREATE TABLE headcount (dept text, n int);
 INSERT INTO headcount VALUES ('D1', 0), ('D1', 0), ('D2', 0);
 CREATE TABLE audit (seq serial, id int, what text);
@@ -411,8 +413,8 @@ ROWS = [
     ["4", "", "", "DELETE FROM dept_titles WHERE dept = 'D3'", "", "PG_OTHER"],
 ]
 SCRIPTS = {
-    "ok.sql": "CREATE TABLE IF NOT EXISTS made (a int);\nINSERT INTO made VALUES (1), (2);\nSELECT * FROM made;\n"
-    "UPDATE made SET a = a + 1 WHERE a = 1;\n",
+    "ok.sql": "CREATE TABLE IF NOT EXISTS made (a int);\nINSERT INTO made VALUES (1), (2);\nSELECT * FROM "
+    "made;\nUPDATE made SET a = a + 1 WHERE a = 1;\n",
     "bad.sql": "INSERT INTO audit(id, what) VALUES (2, 'script');\nINSERT INTO nowhere VALUES (1);\n"
     "INSERT INTO audit(id, what) VALUES (2, 'after the error');\n",
 }
@@ -538,7 +540,8 @@ def _spark_submit(job: JobSource, pg: dict[str, str], tmp_path: Path) -> subproc
     other = pg["url"].rsplit("/", 1)[0] + "/other"
     (project / "connections.toml").write_text(
         f'[connections.PG]\nurl = "{pg["url"]}"\ndriver = "org.postgresql.Driver"\nuser_env = "PGUSER_TEST"\n'
-        f'[connections.PG_OTHER]\nurl = "{other}"\ndriver = "org.postgresql.Driver"\nuser_env = "PGUSER_TEST"\n'
+        f'[connections.PG_OTHER]\nurl = "{other}"\ndriver = "org.postgresql.Driver"\nuser_env = '
+        '"PGUSER_TEST"\n'
     )
     src = tmp_path / "src"
     src.mkdir()
