@@ -804,7 +804,8 @@ def test_a_call_in_a_variable_port_reading_earlier_variable_ports(spark, tmp_pat
         variables=(LAST_RUN,),
     )
     rows, result = _run(b, spark, tmp_path)
-    # Rows with AMT > 10 and a date: 3 (01/05), 5 (01/20); rows 2 (no date) and 6 (NULL AMT) leave it as it is.
+    # Rows with AMT > 10 and a date: 3 (01/05), 5 (01/20); rows 2 (no date) and 6 (NULL AMT) leave it as it
+    # is.
     assert [r[1] for r in rows] == [
         "01/01/2000 00:00:00",
         "01/01/2000 00:00:00",

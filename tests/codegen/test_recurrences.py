@@ -53,7 +53,8 @@ def step_lines(job: JobSource) -> list[str]:
 
 
 def kind_of(job: JobSource) -> str:
-    """How the Expression's carried variable is computed: the scan, or the window function that computes it."""
+    """How the Expression's carried variable is computed: the scan, or the window function that computes
+    it."""
     assert job.complete, job.gaps
     if job.scans:
         return "segmented scan" if job.scans[0].segmented else "scan"
@@ -153,8 +154,7 @@ def test_segmented_scan_lines_and_report() -> None:
         'exp = exp.withColumn("_scan_condition", (F.col("K") == F.lag(F.col("v_PK"), 1, '
         '0).over(exp_row_order)).cast("int"))',
         'exp = exp.withColumn("_scan_segment", F.sum(F.when(~F.coalesce((F.col("K") == F.lag(F.col("v_PK"), '
-        "1, 0)"
-        ".over(exp_row_order)), F.lit(False)), 1).otherwise(0)).over(exp_row_order.rowsBetween("
+        "1, 0).over(exp_row_order)), F.lit(False)), 1).otherwise(0)).over(exp_row_order.rowsBetween("
         "Window.unboundedPreceding, 0)))",
         (
             "# sequential scan: v_CAT carries a value from row to row through v_CAT (no window class); the "

@@ -299,7 +299,7 @@ def test_joiner_sorter_and_rank_evaluate_nothing_that_fails() -> None:
     assert "_row_error" not in job.code and "reject_errors" not in job.code
 
 
-# -- the rows, on Spark ----------------------------------------------------------------------------------------
+# -- the rows, on Spark --------------------------------------------------------------------------------------
 
 FILTER_ROWS = [[1, "a", 10], [2, "a", 0], [3, "bad", 10], [4, "bad", 50], [5, "a", None], [6, "bad", None]]
 

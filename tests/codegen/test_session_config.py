@@ -149,7 +149,8 @@ def _mapping(config: dict[str, str] | None = None, reference: dict[str, str] | N
                 "  # the session's DateTime Format String",
                 '        "TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss").cast("string"),',
                 '        "IMPL_TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss").cast("string"),',
-                # TO_DATE checks the string's exact shape first (docs/expr.md), then reads it with the short format
+                # TO_DATE checks the string's exact shape first (docs/expr.md), then reads it with the short
+                # format
                 '        "IMPL_D": F.when(F.col("S").rlike(\'^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})(?: '
                 "([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2}))?)?)?\\\\z'), "
                 'F.coalesce(F.try_to_timestamp(F.col("S"), F.lit("M/d/y H:m:s")), '

@@ -74,8 +74,8 @@ SQL_ERROR = out("SQLError", precision=4096)
 def _mapping(
     *steps: tuple[Transformation, dict[str, str], list[str]], session: bool = True, stop_on_errors: str = "0"
 ) -> MappingBuilder:
-    """A file source and, for each ``(transformation, inputs from SQ_SRC, outputs)``, a file target named after
-    the transformation (``T_<name>``) receiving the listed outputs."""
+    """A file source and, for each ``(transformation, inputs from SQ_SRC, outputs)``, a file target named
+    after the transformation (``T_<name>``) receiving the listed outputs."""
     b = MappingBuilder()
     b.flat_source("SRC", SOURCE)
     for t, feeds, outputs in steps:
@@ -229,7 +229,8 @@ def test_passive_query_mode_code() -> None:
     job = _mapping((t, {"ID": "ID"}, ["ID_output", "V", "SQLError"])).render()
     assert job.complete, job.gaps
     assert (
-        """    # query mode, a static query, passive: runs once per input row over JDBC, in row order; on PostgreSQL connections only (other databases and the embedded store stop the job)
+        """    # query mode, a static query, passive: runs once per input row over JDBC, in row order; on \
+PostgreSQL connections only (other databases and the embedded store stop the job)
     sql_one = sq_src.select("ID", "_row_id")
     sql_one = job.sql_query(
         "SQL_ONE",
@@ -393,7 +394,7 @@ def test_databases_without_the_per_row_block(
     assert str(script_error.value) == message
 
 
-# -- against PostgreSQL ----------------------------------------------------------------------------------------
+# -- against PostgreSQL --------------------------------------------------------------------------------------
 
 TABLES = """
 CREATE TABLE dept_titles (dept text, title text, lvl int);
@@ -404,8 +405,8 @@ INSERT INTO headcount VALUES ('D1', 0), ('D1', 0), ('D2', 0);
 CREATE TABLE audit (seq serial, id int, what text);
 """
 
-# ID, NAME, DEPT, QTXT (a whole query), SCRIPT (a script file, relative to the job's directory), CONN (a logical
-# connection object: PG_OTHER is the database "other" of the same server)
+# ID, NAME, DEPT, QTXT (a whole query), SCRIPT (a script file, relative to the job's directory), CONN (a
+# logical connection object: PG_OTHER is the database "other" of the same server)
 ROWS = [
     ["1", "Ann", "D1", "SELECT title FROM dept_titles ORDER BY title", "scripts/ok.sql", "PG"],
     ["2", "Bob", "D2", "SELECT 'only'", "scripts/bad.sql", "PG_OTHER"],
@@ -597,7 +598,8 @@ def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_pa
         ["3", "Cy", "", "", ""],
         ["4", "", "", "", ""],
     ]
-    # string substitution (NULL as an empty string); no pass-through port: a row that retrieves nothing is gone
+    # string substitution (NULL as an empty string); no pass-through port: a row that retrieves nothing is
+    # gone
     assert read_csv(tgt / "t_sql_greet.out") == [["Hello Ann", ""], ["Hello Bob", ""], ["Hello ", ""]]
     # DML: one row per statement with the rows it changed
     assert read_csv(tgt / "t_sql_count.out") == [
@@ -687,8 +689,8 @@ def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_pa
     ]
     assert [a for a in audit if a[1] == "strict"] == [["1", "strict"], ["2", "strict"], ["4", "strict"]]
     assert ["2", "script"] in audit and ["2", "after the error"] not in audit
-    # SQL errors without continue on SQL error are row errors: SQL_STRICT row 3, the two failed scripts, row 4's,
-    # SQL_PASSIVE rows 1 and 4
+    # SQL errors without continue on SQL error are row errors: SQL_STRICT row 3, the two failed scripts, row
+    # 4's, SQL_PASSIVE rows 1 and 4
     assert '"TotalTransErrors": 6' in run.stdout
     # the staging tables are dropped
     assert psql(postgres, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'infaflow_sql_%'") == [["0"]]

@@ -54,7 +54,8 @@ def _base(
     config: dict[str, str] | None = None,
     session: dict[str, str] | None = None,
 ) -> MappingBuilder:
-    """A file source, the given procedures (unconnected), an Expression (``TAX`` = ``expression``), a file target."""
+    """A file source, the given procedures (unconnected), an Expression (``TAX`` = ``expression``), a file
+    target."""
     b = MappingBuilder()
     b.flat_source("SRC", [("ID", "integer"), ("NAME", "string"), ("AMT", "decimal")])
     for t in procedures:
@@ -401,7 +402,8 @@ END $$;
 
 def _pg_mapping(*extra: Transformation, config: dict[str, str] | None = None) -> MappingBuilder:
     """Every kind of call: pre-load procedures (a PROCEDURE and a void FUNCTION), a connected function with a
-    return value, one with two OUT parameters, an unconnected function called with :SP, a post-load procedure."""
+    return value, one with two OUT parameters, an unconnected function called with :SP, a post-load
+    procedure."""
     b = _base(
         sp("SP_PRE_B", "Source Pre Load", call='log_event("source pre 2", $$BATCH)', order="2"),
         sp("SP_PRE_A", "Source Pre Load", call="note(source pre 1)", order="1"),

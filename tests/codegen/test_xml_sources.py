@@ -308,8 +308,7 @@ def test_xpaths_beyond_the_group_element_are_reported(tmp_path: Path, xpath: str
     [job] = [j.job for j in convert_export(load(path)).jobs if j.job.code]
     assert [g.message for g in job.gaps] == [
         f"field NOTE: XPath {xpath!r} is not supported (only child elements, attributes and the element's "
-        "own "
-        "text of the group's element: ./A/B, ./@a, .)"
+        "own text of the group's element: ./A/B, ./@a, .)"
     ]
 
 

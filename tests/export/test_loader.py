@@ -1,4 +1,5 @@
-"""The loader: model objects, reference resolution, problems with lines, over inline exports and the corpus."""
+"""The loader: model objects, reference resolution, problems with lines, over inline exports and the
+corpus."""
 
 from __future__ import annotations
 

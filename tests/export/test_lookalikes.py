@@ -1,7 +1,8 @@
 """Look-alike exports (written by hand or by a tool, never by PowerCenter): INSTANCE TYPE holding a
-transformation type, TRANSFORMATION instead of TRANSFORMATION_NAME, Source Qualifiers with no source, flat-file
-settings as TABLEATTRIBUTEs. The lenient loader (convert --lenient, inspect, report) reads them as their intent
-is unambiguous, with a warning at file:line; strict loading and ``validate`` keep reporting them."""
+transformation type, TRANSFORMATION instead of TRANSFORMATION_NAME, Source Qualifiers with no source,
+flat-file settings as TABLEATTRIBUTEs. The lenient loader (convert --lenient, inspect, report) reads them as
+their intent is unambiguous, with a warning at file:line; strict loading and ``validate`` keep reporting
+them."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "codegen"))
 from codegen_builders import read_csv, run_job  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "files"
-GSE = "ad25343__InformaticaProjectAnalysis__ConversionFolder_app_.claude_worktrees_sharp-edison_app_sample_xml_simple_m_GSE_UNION_DELIVERY.xml"
+GSE = (
+    "ad25343__InformaticaProjectAnalysis__ConversionFolder_app_.claude_worktrees_sharp-edison_app_sample_xml_"
+    "simple_m_GSE_UNION_DELIVERY.xml"
+)
 
 _FIELDS = [("LOAN_ID", "string", 10), ("UPB", "decimal", 12), ("TERM", "integer", 3)]
 

@@ -1,4 +1,5 @@
-"""Recorded run durations (the run store of ``infaflow run``) weight the critical path of inspect and report."""
+"""Recorded run durations (the run store of ``infaflow run``) weight the critical path of inspect and
+report."""
 
 from __future__ import annotations
 

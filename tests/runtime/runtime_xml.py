@@ -81,10 +81,15 @@ def _task_xml(t: T) -> str:
     for i, (n, v) in enumerate(t.pairs, 1):
         body.append(f"<VALUEPAIR {_a(EXECORDER=str(i), NAME=n, REVERSEASSIGNMENT='NO', VALUE=v)}/>")
     return (
-        (
-            "<TASK "
-            f"{_a(DESCRIPTION='', NAME=t.name, REUSABLE='NO', TYPE=TYPE_SPELLING.get(t.type, t.type), VERSIONNUMBER='1')}>"
-        )
+        f"""<TASK {
+            _a(
+                DESCRIPTION="",
+                NAME=t.name,
+                REUSABLE="NO",
+                TYPE=TYPE_SPELLING.get(t.type, t.type),
+                VERSIONNUMBER="1",
+            )
+        }>"""
         + "".join(body)
         + "</TASK>"
     )
@@ -100,8 +105,15 @@ def _session_xml(t: T) -> str:
         )
         comps.append(
             f"<SESSIONCOMPONENT {_a(REFOBJECTNAME=t.name + '_' + task_type, REUSABLE='NO', TYPE=ctype)}>"
-            "<TASK "
-            f"{_a(DESCRIPTION='', NAME=t.name + '_' + task_type, REUSABLE='NO', TYPE=task_type, VERSIONNUMBER='1')}>"
+            f"""<TASK {
+                _a(
+                    DESCRIPTION="",
+                    NAME=t.name + "_" + task_type,
+                    REUSABLE="NO",
+                    TYPE=task_type,
+                    VERSIONNUMBER="1",
+                )
+            }>"""
             f"{inner}</TASK></SESSIONCOMPONENT>"
         )
     attrs = "".join(_attr(k, v) for k, v in t.attrs.items())
@@ -115,10 +127,17 @@ def _session_xml(t: T) -> str:
         else ""
     )
     return (
-        (
-            "<SESSION "
-            f"{_a(DESCRIPTION='', ISVALID='YES', MAPPINGNAME='m_' + t.name, NAME=t.name, REUSABLE='NO', SORTORDER='Binary', VERSIONNUMBER='1')}>"
-        )
+        f"""<SESSION {
+            _a(
+                DESCRIPTION="",
+                ISVALID="YES",
+                MAPPINGNAME="m_" + t.name,
+                NAME=t.name,
+                REUSABLE="NO",
+                SORTORDER="Binary",
+                VERSIONNUMBER="1",
+            )
+        }>"""
         + config
         + "".join(comps)
         + attrs
@@ -181,8 +200,17 @@ def flow_xml(flow: Flow) -> str:
         parts.append(f"<WORKFLOWLINK {_a(CONDITION=cond, FROMTASK=a, TOTASK=b)}/>")
     for name, datatype, default, persistent in flow.variables:
         parts.append(
-            "<WORKFLOWVARIABLE "
-            f"{_a(DATATYPE=datatype, DEFAULTVALUE=default, DESCRIPTION='', ISNULL='NO', ISPERSISTENT='YES' if persistent else 'NO', NAME=name, USERDEFINED='YES')}/>"
+            f"""<WORKFLOWVARIABLE {
+                _a(
+                    DATATYPE=datatype,
+                    DEFAULTVALUE=default,
+                    DESCRIPTION="",
+                    ISNULL="NO",
+                    ISPERSISTENT="YES" if persistent else "NO",
+                    NAME=name,
+                    USERDEFINED="YES",
+                )
+            }/>"""
         )
     for event in flow.events:
         parts.append(f"<WORKFLOWEVENT {_a(DESCRIPTION='', NAME=event)}/>")
