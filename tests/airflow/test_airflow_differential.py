@@ -36,9 +36,11 @@ NOT_COMPARED = {
     "test_dry_run_executes_nothing": "dry runs are a runtime option the DAG does not have",
     "test_email_through_smtp_on_loopback": "counts the mails one run sends to the test's SMTP server",
     "test_session_with_executor": "its fake executor expects the sessions of one run",
-    "test_stop_parent_inside_a_worklet_stops_only_the_worklet": "a Control task stops a running parallel task",
-    "test_file_watch_with_delete": "the test creates the watched file during the infaflow run, which deletes it"
-    " (test_airflow_dagtest.py watches a file under Airflow)",
+    "test_stop_parent_inside_a_worklet_stops_only_the_worklet": (
+        "a Control task stops a running parallel task"
+    ),
+    "test_file_watch_with_delete": "the test creates the watched file during the infaflow run, which deletes "
+    "it (test_airflow_dagtest.py watches a file under Airflow)",
 }
 #: Parametrised runtime tests compared only for some parameters: a Control task that stops or aborts its
 #: parent while a parallel task is running stops that task; run task by task, the parallel task has

@@ -154,7 +154,8 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]
 
 @pytest.fixture(scope="session")
 def connect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectServer]:
-    """A Spark Connect server (``infaflow engine start``'s own code) on local[1], its UI on for the REST API."""
+    """A Spark Connect server (``infaflow engine start``'s own code) on local[1], its UI on for the REST
+    API."""
     state = tmp_path_factory.mktemp("engine")
     ui = engine.free_port()
     conf = {"spark.ui.enabled": "true", "spark.ui.port": str(ui), "spark.driver.memory": "1g"}

@@ -68,7 +68,8 @@ def test_relational_source_and_target_over_jdbc(postgres: dict[str, str], tmp_pa
     shutil.copyfile(support.__file__, project / "infaflow_support.py")
     (project / "job.py").write_text(job.code)
     (project / "connections.toml").write_text(
-        f'[connections.PG]\nurl = "{postgres["url"]}"\ndriver = "org.postgresql.Driver"\nuser_env = "PGUSER_TEST"\n'
+        f'[connections.PG]\nurl = "{postgres["url"]}"\ndriver = "org.postgresql.Driver"\nuser_env = '
+        '"PGUSER_TEST"\n'
     )
     env = {
         **os.environ,

@@ -108,7 +108,10 @@ CODE_CASES = [
             "# SETMAXVARIABLE($$LAST_RUN, UPDATED_AT) in port o_LAST:",
             "# acts on rows marked for insert",
             'exp = exp.withColumn("_LAST_RUN_action", F.col("UPDATED_AT").cast("timestamp"))',
-            'exp = job.set_variable(exp, "$$LAST_RUN", "SETMAXVARIABLE", "_LAST_RUN_action", current="_LAST_RUN")',
+            (
+                'exp = job.set_variable(exp, "$$LAST_RUN", "SETMAXVARIABLE", "_LAST_RUN_action", '
+                'current="_LAST_RUN")'
+            ),
             "exp = exp.withColumns({",
             '"o_LAST": F.col("_LAST_RUN").cast("timestamp"),',
             '}).drop("_LAST_RUN_action", "_LAST_RUN")',
@@ -123,8 +126,8 @@ CODE_CASES = [
         [
             "exp = sq_ord",
             "# SETCOUNTVARIABLE($$N_BIG) in port o_CNT:",
-            "# adds 1 for a row marked for insert, subtracts 1 for a row marked for delete, when the IIF/DECODE "
-            "branch that holds it is taken",
+            "# adds 1 for a row marked for insert, subtracts 1 for a row marked for delete, when the "
+            "IIF/DECODE branch that holds it is taken",
             'exp = exp.withColumn("_N_BIG_action", F.when((F.col("AMT") > F.lit(10)), F.lit(1)))',
             'exp = job.set_variable(exp, "$$N_BIG", "SETCOUNTVARIABLE", "_N_BIG_action", current="_N_BIG")',
             "exp = exp.withColumns({",
@@ -142,8 +145,8 @@ CODE_CASES = [
             "exp = sq_ord",
             "# SETMINVARIABLE($$LOW, AMT) in port o_MIN:",
             "# acts on rows marked for insert, when the IIF/DECODE branch that holds it is taken",
-            'exp = exp.withColumn("_LOW_action", F.when(~F.coalesce(F.col("UPDATED_AT").isNull(), F.lit(False)), '
-            'F.col("AMT").cast("int")))',
+            'exp = exp.withColumn("_LOW_action", F.when(~F.coalesce(F.col("UPDATED_AT").isNull(), '
+            'F.lit(False)), F.col("AMT").cast("int")))',
             'exp = job.set_variable(exp, "$$LOW", "SETMINVARIABLE", "_LOW_action", current="_LOW")',
             "exp = exp.withColumns({",
             '"o_MIN": F.when(F.col("UPDATED_AT").isNull(), F.lit(0)).otherwise(F.col("_LOW")).cast("int"),',
@@ -159,13 +162,16 @@ CODE_CASES = [
         [
             "exp = sq_ord",
             "# SETVARIABLE($$LAST_ID, ID) in port o_ID:",
-            "# acts on rows marked for insert or marked for update, when the IIF/DECODE branch that holds it is "
-            "taken",
-            'exp = exp.withColumn("_LAST_ID_action", F.when((F.when(F.col("RT").eqNullSafe(F.lit(1)), F.lit(1))'
-            '.otherwise(F.lit(0)) == F.lit(1)), F.col("ID").cast("int")))',
+            "# acts on rows marked for insert or marked for update, when the IIF/DECODE branch that holds it "
+            "is taken",
+            'exp = exp.withColumn("_LAST_ID_action", F.when((F.when(F.col("RT").eqNullSafe(F.lit(1)), '
+            'F.lit(1)).otherwise(F.lit(0)) == F.lit(1)), F.col("ID").cast("int")))',
             'exp = job.set_variable(exp, "$$LAST_ID", "SETVARIABLE", "_LAST_ID_action", current="_LAST_ID")',
             "exp = exp.withColumns({",
-            '"o_ID": F.when(F.col("RT").eqNullSafe(F.lit(1)), F.col("_LAST_ID")).otherwise(F.lit(0)).cast("int"),',
+            (
+                '"o_ID": F.when(F.col("RT").eqNullSafe(F.lit(1)), '
+                'F.col("_LAST_ID")).otherwise(F.lit(0)).cast("int"),'
+            ),
             '}).drop("_LAST_ID_action", "_LAST_ID")',
         ],
         id="setvariable-in-decode",
@@ -198,7 +204,10 @@ CODE_CASES = [
             "# acts on rows marked for insert",
             'exp = exp.withColumn("_LAST_RUN_action", F.when((F.col("_row_type") == 0), '
             'F.col("UPDATED_AT").cast("timestamp")))',
-            'exp = job.set_variable(exp, "$$LAST_RUN", "SETMAXVARIABLE", "_LAST_RUN_action", current="_LAST_RUN")',
+            (
+                'exp = job.set_variable(exp, "$$LAST_RUN", "SETMAXVARIABLE", "_LAST_RUN_action", '
+                'current="_LAST_RUN")'
+            ),
             "exp = exp.withColumns({",
             '"o_LAST": F.col("_LAST_RUN").cast("timestamp"),',
             '}).drop("_LAST_RUN_action", "_LAST_RUN")',
@@ -233,7 +242,10 @@ CODE_CASES = [
             "# SETMAXVARIABLE($$LAST_RUN, UPDATED_AT) in port o_LAST:",
             "# the session marks every row for update, which SETMAXVARIABLE ignores",
             'exp = exp.withColumn("_LAST_RUN_action", F.lit(None).cast("timestamp"))',
-            'exp = job.set_variable(exp, "$$LAST_RUN", "SETMAXVARIABLE", "_LAST_RUN_action", current="_LAST_RUN")',
+            (
+                'exp = job.set_variable(exp, "$$LAST_RUN", "SETMAXVARIABLE", "_LAST_RUN_action", '
+                'current="_LAST_RUN")'
+            ),
             "exp = exp.withColumns({",
             '"o_LAST": F.col("_LAST_RUN").cast("timestamp"),',
             '}).drop("_LAST_RUN_action", "_LAST_RUN")',
@@ -254,7 +266,10 @@ CODE_CASES = [
             "# SETMAXVARIABLE($$LAST_ID, ID) in port v_M:",
             "# acts on rows marked for insert",
             'exp = exp.withColumn("_LAST_ID_action", F.col("ID").cast("int"))',
-            'exp = job.set_variable(exp, "$$LAST_ID", "SETMAXVARIABLE", "_LAST_ID_action", current="_LAST_ID")',
+            (
+                'exp = job.set_variable(exp, "$$LAST_ID", "SETMAXVARIABLE", "_LAST_ID_action", '
+                'current="_LAST_ID")'
+            ),
             'exp = exp.withColumn("v_M", F.col("_LAST_ID").cast("int"))',
             "exp = exp.withColumns({",
             '"o_CUR": (F.col("_LAST_ID") + F.lit(0)).cast("int"),',
@@ -279,7 +294,10 @@ CODE_CASES = [
             "# acts on rows marked for insert",
             'exp = exp.withColumn("_LAST_RUN_action", F.when((F.col("AMT") > F.lit(0)), '
             'F.timestamp_add("DAY", F.lit(1).cast("bigint"), F.col("UPDATED_AT"))).cast("timestamp"))',
-            'exp = job.set_variable(exp, "$$LAST_RUN", "SETMAXVARIABLE", "_LAST_RUN_action", current="_LAST_RUN")',
+            (
+                'exp = job.set_variable(exp, "$$LAST_RUN", "SETMAXVARIABLE", "_LAST_RUN_action", '
+                'current="_LAST_RUN")'
+            ),
             'exp = exp.withColumn("v_A", F.timestamp_add("DAY", F.lit(1).cast("bigint"), F.col("UPDATED_AT"))'
             '.cast("timestamp"))',
             'exp = exp.withColumn("v_B", F.when((F.col("AMT") > F.lit(0)), F.col("v_A")).cast("timestamp"))',
@@ -305,14 +323,17 @@ CODE_CASES = [
         [
             "exp = sq_ord",
             "# SETVARIABLE($$LAST_ID, ID) / SETVARIABLE($$LAST_ID, -ID) in port o_ID:",
-            "# acts on rows marked for insert or marked for update, when the IIF/DECODE branch that holds it is "
-            "taken (one branch at most on a row)",
+            "# acts on rows marked for insert or marked for update, when the IIF/DECODE branch that holds it "
+            "is taken (one branch at most on a row)",
             'exp = exp.withColumn("_LAST_ID_action", F.coalesce(F.when((F.col("AMT") > F.lit(10)), '
             'F.col("ID").cast("int")), F.when(~F.coalesce((F.col("AMT") > F.lit(10)), F.lit(False)), '
             '(-F.col("ID")).cast("int"))))',
             'exp = job.set_variable(exp, "$$LAST_ID", "SETVARIABLE", "_LAST_ID_action", current="_LAST_ID")',
             "exp = exp.withColumns({",
-            '"o_ID": F.when((F.col("AMT") > F.lit(10)), F.col("_LAST_ID")).otherwise(F.col("_LAST_ID")).cast("int"),',
+            (
+                '"o_ID": F.when((F.col("AMT") > F.lit(10)), '
+                'F.col("_LAST_ID")).otherwise(F.col("_LAST_ID")).cast("int"),'
+            ),
             '}).drop("_LAST_ID_action", "_LAST_ID")',
         ],
         id="exclusive-branches-set-one-variable",
@@ -341,8 +362,8 @@ GAP_CASES = [
         ],
         (LAST_ID,),
         "Expression",
-        "$$LAST_ID is set in 2 places (EXP.o_A, EXP.o_B): PowerCenter leaves the order between them undefined; "
-        "not converted",
+        "$$LAST_ID is set in 2 places (EXP.o_A, EXP.o_B): PowerCenter leaves the order between them "
+        "undefined; not converted",
         id="set-twice",
     ),
     pytest.param(
@@ -356,8 +377,8 @@ GAP_CASES = [
         ],
         (LAST_ID,),
         "Expression",
-        "$$LAST_ID is set 2 times in one expression, not in branches of IIF/DECODE that exclude each other: not "
-        "converted",
+        "$$LAST_ID is set 2 times in one expression, not in branches of IIF/DECODE that exclude each other: "
+        "not converted",
         id="set-twice-in-one-expression",
     ),
     pytest.param(
@@ -371,16 +392,16 @@ GAP_CASES = [
         ],
         (LAST_ID,),
         "Expression",
-        "$$LAST_ID is set 2 times in one expression, not in branches of IIF/DECODE that exclude each other: not "
-        "converted",
+        "$$LAST_ID is set 2 times in one expression, not in branches of IIF/DECODE that exclude each other: "
+        "not converted",
         id="two-functions-in-exclusive-branches",
     ),
     pytest.param(
         [port("o_A", INT, "OUTPUT", "SETMINVARIABLE($$LAST_ID, ID)")],
         (LAST_ID,),
         "Expression",
-        "SETMINVARIABLE needs a variable of aggregation type MIN; $$LAST_ID is MAX (the Designer does not allow "
-        "this combination)",
+        "SETMINVARIABLE needs a variable of aggregation type MIN; $$LAST_ID is MAX (the Designer does not "
+        "allow this combination)",
         id="aggregation-type",
     ),
     pytest.param(
@@ -431,8 +452,8 @@ GAP_CASES = [
         ],
         (LAST_ID, LAST_RUN),
         "Expression",
-        "SETMAXVARIABLE($$LAST_ID, v_A) in variable port v_B reads variable port v_A, which calls a lookup or a "
-        "variable function: not converted",
+        "SETMAXVARIABLE($$LAST_ID, v_A) in variable port v_B reads variable port v_A, which calls a lookup "
+        "or a variable function: not converted",
         id="variable-port-reads-lookup-port",
     ),
     pytest.param(
@@ -442,8 +463,8 @@ GAP_CASES = [
         ],
         (LAST_ID,),
         "Expression",
-        "SETVARIABLE($$LAST_ID, NULL) reads the current value of $$LAST_ID, which is set in EXP.o_B: converted "
-        "only in a later port of the same Expression",
+        "SETVARIABLE($$LAST_ID, NULL) reads the current value of $$LAST_ID, which is set in EXP.o_B: "
+        "converted only in a later port of the same Expression",
         id="read-before-set",
     ),
 ]
@@ -496,8 +517,8 @@ def test_a_filter_condition_sets_the_variable_for_every_row_that_reaches_it() ->
 def test_an_update_strategy_expression_is_a_gap() -> None:
     job = _filter("IIF(SETMAXVARIABLE($$LAST_ID, ID) > 3, DD_UPDATE, DD_INSERT)", "Update Strategy").render()
     assert [g.message for g in job.gaps] == [
-        "SETMAXVARIABLE in Update Strategy transformation FIL: infaflow converts variable functions in Expression "
-        "and Filter transformations only"
+        "SETMAXVARIABLE in Update Strategy transformation FIL: infaflow converts variable functions in "
+        "Expression and Filter transformations only"
     ]
 
 
@@ -783,7 +804,8 @@ def test_a_call_in_a_variable_port_reading_earlier_variable_ports(spark, tmp_pat
         variables=(LAST_RUN,),
     )
     rows, result = _run(b, spark, tmp_path)
-    # Rows with AMT > 10 and a date: 3 (01/05), 5 (01/20); rows 2 (no date) and 6 (NULL AMT) leave it as it is.
+    # Rows with AMT > 10 and a date: 3 (01/05), 5 (01/20); rows 2 (no date) and 6 (NULL AMT) leave it as it
+    # is.
     assert [r[1] for r in rows] == [
         "01/01/2000 00:00:00",
         "01/01/2000 00:00:00",

@@ -152,7 +152,10 @@ PARTIAL: list[tuple[str, Callable[[], MappingBuilder], str, str]] = [
         "router group",
         _router_with_a_failing_group,
         "RTR",
-        'rtr = job.not_converted("RTR", "expression \'NO_SUCH(AMT)\': unknown function NO_SUCH (at 1:1)", sq_s)',
+        (
+            'rtr = job.not_converted("RTR", "expression \'NO_SUCH(AMT)\': unknown function NO_SUCH (at '
+            '1:1)", sq_s)'
+        ),
     ),
     ("expression", _expression_with_an_unknown_function, "EXP", "exp = job.not_converted("),
     (

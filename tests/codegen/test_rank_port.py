@@ -50,8 +50,8 @@ def test_a_rank_without_a_rank_port_is_a_gap_with_the_reason() -> None:
     rnk.ports[-1].expression_type = "GENERAL"
     job = b.render()
     assert [g.message for g in job.gaps] == [
-        'no port of the Rank is its rank port (EXPRESSIONTYPE="RANKPORT"): the Designer does not validate a Rank '
-        "without one, so it has no rows to rank by"
+        'no port of the Rank is its rank port (EXPRESSIONTYPE="RANKPORT"): the Designer does not validate a '
+        "Rank without one, so it has no rows to rank by"
     ]
 
 

@@ -62,8 +62,14 @@ def test_a_short_or_unbreakable_literal_stays_whole() -> None:
             "o_LONG",
             "IIF(" + ", ".join(f"COL_{i}" for i in range(30)) + ")",
             [
-                "# o_LONG = IIF(COL_0, COL_1, COL_2, COL_3, COL_4, COL_5, COL_6, COL_7, COL_8, COL_9, COL_10, COL_11,",
-                "#     COL_12, COL_13, COL_14, COL_15, COL_16, COL_17, COL_18, COL_19, COL_20, COL_21, COL_22, COL_23,",
+                (
+                    "# o_LONG = IIF(COL_0, COL_1, COL_2, COL_3, COL_4, COL_5, COL_6, COL_7, COL_8, COL_9, "
+                    "COL_10, COL_11,"
+                ),
+                (
+                    "#     COL_12, COL_13, COL_14, COL_15, COL_16, COL_17, COL_18, COL_19, COL_20, COL_21, "
+                    "COL_22, COL_23,"
+                ),
                 "#     COL_24, COL_25, COL_26, COL_27, COL_28, COL_29)",
             ],
         ),

@@ -53,7 +53,8 @@ def step_lines(job: JobSource) -> list[str]:
 
 
 def kind_of(job: JobSource) -> str:
-    """How the Expression's carried variable is computed: the scan, or the window function that computes it."""
+    """How the Expression's carried variable is computed: the scan, or the window function that computes
+    it."""
     assert job.complete, job.gaps
     if job.scans:
         return "segmented scan" if job.scans[0].segmented else "scan"
@@ -119,7 +120,10 @@ def test_counter_lines() -> None:
     assert step_lines(job)[:3] == [
         "exp = sq_src",
         'exp_row_order = Window.orderBy("_row_id")',
-        'exp = exp.withColumn("v_C", (F.lit(1) + (F.row_number().over(exp_row_order) - 1) * F.lit(1)).cast("int"))',
+        (
+            'exp = exp.withColumn("v_C", (F.lit(1) + (F.row_number().over(exp_row_order) - 1) * '
+            'F.lit(1)).cast("int"))'
+        ),
     ]
 
 
@@ -141,24 +145,30 @@ def test_segmented_scan_lines_and_report() -> None:
     )
     assert step_lines(job) == [
         "exp = sq_src",
-        "# segments: the scan starts again on each row where (K = v_PK) is not TRUE (the scanned ports then read no earlier row)",
+        (
+            "# segments: the scan starts again on each row where (K = v_PK) is not TRUE (the scanned ports "
+            "then read no earlier row)"
+        ),
         'exp_row_order = Window.orderBy("_row_id")',
         'exp = exp.withColumn("v_PK", F.col("K").cast("int"))',
-        'exp = exp.withColumn("_scan_condition", (F.col("K") == F.lag(F.col("v_PK"), 1, 0).over(exp_row_order))'
-        '.cast("int"))',
-        'exp = exp.withColumn("_scan_segment", F.sum(F.when(~F.coalesce((F.col("K") == F.lag(F.col("v_PK"), 1, 0)'
-        ".over(exp_row_order)), F.lit(False)), 1).otherwise(0)).over(exp_row_order.rowsBetween("
+        'exp = exp.withColumn("_scan_condition", (F.col("K") == F.lag(F.col("v_PK"), 1, '
+        '0).over(exp_row_order)).cast("int"))',
+        'exp = exp.withColumn("_scan_segment", F.sum(F.when(~F.coalesce((F.col("K") == F.lag(F.col("v_PK"), '
+        "1, 0).over(exp_row_order)), F.lit(False)), 1).otherwise(0)).over(exp_row_order.rowsBetween("
         "Window.unboundedPreceding, 0)))",
-        "# sequential scan: v_CAT carries a value from row to row through v_CAT (no window class); the rows of",
+        (
+            "# sequential scan: v_CAT carries a value from row to row through v_CAT (no window class); the "
+            "rows of"
+        ),
         "# each segment are folded one by one in PowerCenter's order, each segment in one array held by one",
         "# task (memory grows with the longest segment)",
         "def exp_variables(state, row):",
         '    """EXP: its variable ports for one row, in port order, from the previous row\'s values',
         '    (``state``), the row\'s inputs (``row``) and the ports assigned above them (``new``)."""',
         "    return job.in_order(",
-        '        ("v_CAT", lambda new: F.when((row["_scan_condition"] != 0), F.when(F.coalesce(state["v_CAT"], '
-        'row["NAME"]).isNull(), F.lit(None)).otherwise(F.concat_ws("", state["v_CAT"], row["NAME"])))'
-        '.otherwise(row["NAME"]).cast("string")),',
+        '        ("v_CAT", lambda new: F.when((row["_scan_condition"] != 0), '
+        'F.when(F.coalesce(state["v_CAT"], row["NAME"]).isNull(), F.lit(None)).otherwise(F.concat_ws("", '
+        'state["v_CAT"], row["NAME"]))).otherwise(row["NAME"]).cast("string")),',
         "    )",
         'exp = job.scan("EXP", exp, exp_variables, F.struct(',
         '    F.lit(\'\').cast("string").alias("v_CAT"),',
@@ -187,10 +197,10 @@ def test_row_error_in_a_carried_port_rejects_the_row_and_keeps_the_previous_valu
     assert lines[body : body + 3] == [
         '        ("_row_error", lambda new: F.when((row["X"] == F.lit(3)), F.concat(F.lit("ERROR: "), '
         'F.lit("three")))),',
-        '        ("v_E", lambda new: F.when(new["_row_error"].isNull(), F.when((row["X"] == F.lit(3)), F.lit(None))'
-        '.otherwise(state["v_E"] + F.lit(1)).cast("int")).otherwise(state["v_E"])),',
-        '        ("v_G", lambda new: F.when(new["_row_error"].isNull(), (state["v_G"] + F.lit(1)).cast("int"))'
-        '.otherwise(state["v_G"])),',
+        '        ("v_E", lambda new: F.when(new["_row_error"].isNull(), F.when((row["X"] == F.lit(3)), '
+        'F.lit(None)).otherwise(state["v_E"] + F.lit(1)).cast("int")).otherwise(state["v_E"])),',
+        '        ("v_G", lambda new: F.when(new["_row_error"].isNull(), (state["v_G"] + '
+        'F.lit(1)).cast("int")).otherwise(state["v_G"])),',
     ]
     assert '    F.lit(None).cast("string").alias("_row_error"),' in lines
     assert lines[-2:] == [

@@ -147,10 +147,14 @@ CODE = [
         "Filter FIL",
         [
             'fil = sq_s.select("ID", "CODE", "AMT", "_row_id")',
-            'fil = fil.withColumn("_row_error", F.when(F.when(F.col("AMT") == 0, F.lit(None)).otherwise(F.lit(100) / '
-            'F.col("AMT")).isNull() & F.col("AMT").isNotNull(), F.lit("divide by zero")))',
+            'fil = fil.withColumn("_row_error", F.when(F.when(F.col("AMT") == 0, '
+            'F.lit(None)).otherwise(F.lit(100) / F.col("AMT")).isNull() & F.col("AMT").isNotNull(), '
+            'F.lit("divide by zero")))',
             'fil = job.reject_errors("FIL", fil)',
-            'fil = fil.where(F.when(F.col("AMT") == 0, F.lit(None)).otherwise(F.lit(100) / F.col("AMT")) > F.lit(5))',
+            (
+                'fil = fil.where(F.when(F.col("AMT") == 0, F.lit(None)).otherwise(F.lit(100) / F.col("AMT")) '
+                "> F.lit(5))"
+            ),
         ],
     ),
     (
@@ -172,13 +176,15 @@ CODE = [
             'F.lit("six"))))',
             'rtr = job.reject_errors("RTR", rtr)',
             'rtr_big = rtr.where(F.col("AMT") > F.lit(10)).select(F.col("ID").alias("ID_BIG"), "_row_id")',
-            'rtr_check = rtr.where(F.when((F.col("ID") == F.lit(6)), F.lit(None)).otherwise(F.lit(False).cast("int")) '
+            'rtr_check = rtr.where(F.when((F.col("ID") == F.lit(6)), '
+            'F.lit(None)).otherwise(F.lit(False).cast("int")) '
             "!= 0).select(",
             'F.col("ID").alias("ID_CHECK"),',
             '"_row_id",',
             ")",
-            'rtr_default1 = rtr.where(~(F.coalesce((F.col("AMT") > F.lit(10)), F.lit(False)) | F.coalesce((F.when((F.col('
-            '"ID") == F.lit(6)), F.lit(None)).otherwise(F.lit(False).cast("int")) != 0), F.lit(False)))).select(',
+            'rtr_default1 = rtr.where(~(F.coalesce((F.col("AMT") > F.lit(10)), F.lit(False)) | '
+            'F.coalesce((F.when((F.col("ID") == F.lit(6)), F.lit(None)).otherwise(F.lit(False).cast("int")) '
+            "!= 0), F.lit(False)))).select(",
             'F.col("ID").alias("ID_DEFAULT1"),',
             '"_row_id",',
             ")",
@@ -189,10 +195,10 @@ CODE = [
         _update_strategy("IIF(CODE = 'bad', ERROR('bad'), DD_INSERT)"),
         "Update Strategy UPD",
         [
-            'upd = sq_s.withColumn("_row_type", F.when((F.col("CODE") == F.lit("bad")), F.lit(None)).otherwise(F.lit(0))'
-            '.cast("int"))',
-            'upd = upd.withColumn("_row_error", F.when((F.col("CODE") == F.lit("bad")), F.concat(F.lit("ERROR: "), '
-            'F.lit("bad"))))',
+            'upd = sq_s.withColumn("_row_type", F.when((F.col("CODE") == F.lit("bad")), '
+            'F.lit(None)).otherwise(F.lit(0)).cast("int"))',
+            'upd = upd.withColumn("_row_error", F.when((F.col("CODE") == F.lit("bad")), '
+            'F.concat(F.lit("ERROR: "), F.lit("bad"))))',
             'upd = job.reject_errors("UPD", upd)',
         ],
     ),
@@ -207,8 +213,9 @@ CODE = [
         "Aggregator AGG",
         [
             'agg = sq_s.select("K", "A", "B", "NOTE", "_row_id")',
-            'agg = agg.withColumn("_row_error", F.when(F.when(F.col("A") == 0, F.lit(None)).otherwise(F.lit(100) / '
-            'F.col("A")).isNull() & F.col("A").isNotNull(), F.lit("divide by zero")))',
+            'agg = agg.withColumn("_row_error", F.when(F.when(F.col("A") == 0, '
+            'F.lit(None)).otherwise(F.lit(100) / F.col("A")).isNull() & F.col("A").isNotNull(), '
+            'F.lit("divide by zero")))',
             'agg = job.reject_errors("AGG", agg)',
             "agg = agg.withColumns({",
             '"_TOTAL_arg1": F.when(F.col("A") == 0, F.lit(None)).otherwise(F.lit(100) / F.col("A")),',
@@ -292,7 +299,7 @@ def test_joiner_sorter_and_rank_evaluate_nothing_that_fails() -> None:
     assert "_row_error" not in job.code and "reject_errors" not in job.code
 
 
-# -- the rows, on Spark ----------------------------------------------------------------------------------------
+# -- the rows, on Spark --------------------------------------------------------------------------------------
 
 FILTER_ROWS = [[1, "a", 10], [2, "a", 0], [3, "bad", 10], [4, "bad", 50], [5, "a", None], [6, "bad", None]]
 
@@ -554,10 +561,11 @@ def test_an_aggregator_port_default_value_replaces_a_group_error() -> None:
     assert lines[1:4] == [
         'agg = agg.groupBy("K").agg(',
         'F.max_by(F.col("NOTE"), F.col("_row_id")).alias("NOTE"),',
-        'F.when(F.when(F.when(F.sum(F.col("B")) == 0, F.lit(None)).otherwise(F.sum(F.col("A")) / F.sum(F.col("B")))'
-        '.isNull() & F.sum(F.col("A")).isNotNull() & F.sum(F.col("B")).isNotNull(), F.lit("divide by zero")).isNull(), '
-        'F.when(F.sum(F.col("B")) == 0, F.lit(None)).otherwise(F.sum(F.col("A")) / F.sum(F.col("B"))).cast("int"))'
-        '.otherwise(F.lit(-1).cast("int")).alias("AVG_RATIO"),',
+        'F.when(F.when(F.when(F.sum(F.col("B")) == 0, F.lit(None)).otherwise(F.sum(F.col("A")) / '
+        'F.sum(F.col("B"))).isNull() & F.sum(F.col("A")).isNotNull() & F.sum(F.col("B")).isNotNull(), '
+        'F.lit("divide by zero")).isNull(), F.when(F.sum(F.col("B")) == 0, '
+        'F.lit(None)).otherwise(F.sum(F.col("A")) / '
+        'F.sum(F.col("B"))).cast("int")).otherwise(F.lit(-1).cast("int")).alias("AVG_RATIO"),',
     ]
     assert "reject_errors" not in "\n".join(lines)
 

@@ -149,18 +149,21 @@ def _mapping(config: dict[str, str] | None = None, reference: dict[str, str] | N
                 "  # the session's DateTime Format String",
                 '        "TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss").cast("string"),',
                 '        "IMPL_TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss").cast("string"),',
-                # TO_DATE checks the string's exact shape first (docs/expr.md), then reads it with the short format
-                '        "IMPL_D": F.when(F.col("S").rlike(\'^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})(?: ([0-9]{1,2})'
-                '(?::([0-9]{1,2})(?::([0-9]{1,2}))?)?)?\\\\z\'), F.coalesce(F.try_to_timestamp(F.col("S"), '
-                'F.lit("M/d/y H:m:s")), F.try_to_timestamp(F.col("S"), F.lit("M/d/y H:m")), F.try_to_timestamp('
-                'F.col("S"), F.lit("M/d/y H")), F.try_to_timestamp(F.col("S"), F.lit("M/d/y")))).cast("timestamp"),',
+                # TO_DATE checks the string's exact shape first (docs/expr.md), then reads it with the short
+                # format
+                '        "IMPL_D": F.when(F.col("S").rlike(\'^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})(?: '
+                "([0-9]{1,2})(?::([0-9]{1,2})(?::([0-9]{1,2}))?)?)?\\\\z'), "
+                'F.coalesce(F.try_to_timestamp(F.col("S"), F.lit("M/d/y H:m:s")), '
+                'F.try_to_timestamp(F.col("S"), F.lit("M/d/y H:m")), F.try_to_timestamp(F.col("S"), '
+                'F.lit("M/d/y H")), F.try_to_timestamp(F.col("S"), F.lit("M/d/y")))).cast("timestamp"),',
             ],
         ),
         (
             {"DateTime Format String": SHORT, "Stop on errors": "3"},
             {"DateTime Format String": "YYYY-MM-DD"},
             [
-                '    job = Job(spark, SESSION, params, PARAMETERS, stop_on_errors=3, date_format="YYYY-MM-DD")'
+                "    job = Job(spark, SESSION, params, PARAMETERS, stop_on_errors=3, "
+                'date_format="YYYY-MM-DD")'
                 "  # the session's Stop on errors and DateTime Format String",
                 '        "TXT": F.date_format(F.col("D"), "yyyy-MM-dd").cast("string"),',
             ],

@@ -1,4 +1,5 @@
-"""Source Qualifier SQL: PowerCenter's generated SELECT, overrides, dialect transpiling, the embedded store."""
+"""Source Qualifier SQL: PowerCenter's generated SELECT, overrides, dialect transpiling, the embedded
+store."""
 
 from __future__ import annotations
 

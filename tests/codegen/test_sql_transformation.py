@@ -74,8 +74,8 @@ SQL_ERROR = out("SQLError", precision=4096)
 def _mapping(
     *steps: tuple[Transformation, dict[str, str], list[str]], session: bool = True, stop_on_errors: str = "0"
 ) -> MappingBuilder:
-    """A file source and, for each ``(transformation, inputs from SQ_SRC, outputs)``, a file target named after
-    the transformation (``T_<name>``) receiving the listed outputs."""
+    """A file source and, for each ``(transformation, inputs from SQ_SRC, outputs)``, a file target named
+    after the transformation (``T_<name>``) receiving the listed outputs."""
     b = MappingBuilder()
     b.flat_source("SRC", SOURCE)
     for t, feeds, outputs in steps:
@@ -134,7 +134,8 @@ def test_query_mode_code() -> None:
     assert job.complete, job.gaps
     assert (
         """    # SQL Transform SQL_TITLES
-    # query mode, a static query: runs once per input row over JDBC, in row order; on PostgreSQL connections only (other databases and the embedded store stop the job)
+    # query mode, a static query: runs once per input row over JDBC, in row order; on PostgreSQL \
+connections only (other databases and the embedded store stop the job)
     sql_titles = sq_src.select("ID", "NAME", "DEPT", "_row_id")
     sql_titles = job.sql_query(
         "SQL_TITLES",
@@ -200,8 +201,8 @@ def test_dynamic_query_and_connection_without_session() -> None:
     assert job.complete, job.gaps
     lines = _lines(job)
     assert (
-        "# query mode, a dynamic query (~port~ in its text): runs once per input row over JDBC, in row order; "
-        "on PostgreSQL connections only (other databases and the embedded store stop the job)" in lines
+        "# query mode, a dynamic query (~port~ in its text): runs once per input row over JDBC, in row "
+        "order; on PostgreSQL connections only (other databases and the embedded store stop the job)" in lines
     )
     assert (
         '# no session sets its connection: job.connection("SQL_DYN") names the connection to map in '
@@ -228,7 +229,8 @@ def test_passive_query_mode_code() -> None:
     job = _mapping((t, {"ID": "ID"}, ["ID_output", "V", "SQLError"])).render()
     assert job.complete, job.gaps
     assert (
-        """    # query mode, a static query, passive: runs once per input row over JDBC, in row order; on PostgreSQL connections only (other databases and the embedded store stop the job)
+        """    # query mode, a static query, passive: runs once per input row over JDBC, in row order; on \
+PostgreSQL connections only (other databases and the embedded store stop the job)
     sql_one = sq_src.select("ID", "_row_id")
     sql_one = job.sql_query(
         "SQL_ONE",
@@ -256,8 +258,8 @@ def test_logical_connection_object_code() -> None:
     assert job.complete, job.gaps
     lines = _lines(job)
     assert (
-        "# each row names its connection in LogicalConnectionObject (a logical connection object): the rows of "
-        "each connection run on it" in lines
+        "# each row names its connection in LogicalConnectionObject (a logical connection object): the rows "
+        "of each connection run on it" in lines
     )
     assert lines[lines.index('"SQL_WHERE",') + 2] == '"LogicalConnectionObject",'
 
@@ -281,8 +283,8 @@ def test_the_session_connection_variable() -> None:
     [
         (
             sqlt("SQL_X", [inp("A"), SQL_ERROR], query="SELECT 1", connection_type="2"),
-            "SQL_X: the SQL transformation's Connection_Type 2 has no LogicalConnectionObject port; only a static or a "
-            "logical connection is supported",
+            "SQL_X: the SQL transformation's Connection_Type 2 has no LogicalConnectionObject port; only a "
+            "static or a logical connection is supported",
         ),
         (
             sqlt(
@@ -291,8 +293,8 @@ def test_the_session_connection_variable() -> None:
                 query="SELECT 1",
                 connection_type="2",
             ),
-            "SQL_X: the SQL transformation takes its database connection information from ports (ConnectString, DBUser, "
-            "DBPasswd): a native connect string per row is not supported",
+            "SQL_X: the SQL transformation takes its database connection information from ports "
+            "(ConnectString, DBUser, DBPasswd): a native connect string per row is not supported",
         ),
         (
             sqlt("SQL_X", [inp("A"), SQL_ERROR], query="  "),
@@ -358,8 +360,8 @@ def test_script_statements(tmp_path: Path) -> None:
     [
         (
             "",
-            "SQL_X: an SQL transformation runs its SQL on a database, and connection DWH is the embedded store; map "
-            "it to JDBC in connections.toml",
+            "SQL_X: an SQL transformation runs its SQL on a database, and connection DWH is the embedded "
+            "store; map it to JDBC in connections.toml",
         ),
         (
             "jdbc:oracle:thin:@db:1521/dwh",
@@ -392,18 +394,19 @@ def test_databases_without_the_per_row_block(
     assert str(script_error.value) == message
 
 
-# -- against PostgreSQL ----------------------------------------------------------------------------------------
+# -- against PostgreSQL --------------------------------------------------------------------------------------
 
 TABLES = """
 CREATE TABLE dept_titles (dept text, title text, lvl int);
-INSERT INTO dept_titles VALUES ('D1', 'engineer', 2), ('D1', 'analyst', 1), ('D2', 'clerk', 3), ('D3', 'x', 9);
+INSERT INTO dept_titles VALUES ('D1', 'engineer', 2), ('D1', 'analyst', 1), ('D2', 'clerk', 3), ('D3', 'x', \
+9);
 CREATE TABLE headcount (dept text, n int);
 INSERT INTO headcount VALUES ('D1', 0), ('D1', 0), ('D2', 0);
 CREATE TABLE audit (seq serial, id int, what text);
 """
 
-# ID, NAME, DEPT, QTXT (a whole query), SCRIPT (a script file, relative to the job's directory), CONN (a logical
-# connection object: PG_OTHER is the database "other" of the same server)
+# ID, NAME, DEPT, QTXT (a whole query), SCRIPT (a script file, relative to the job's directory), CONN (a
+# logical connection object: PG_OTHER is the database "other" of the same server)
 ROWS = [
     ["1", "Ann", "D1", "SELECT title FROM dept_titles ORDER BY title", "scripts/ok.sql", "PG"],
     ["2", "Bob", "D2", "SELECT 'only'", "scripts/bad.sql", "PG_OTHER"],
@@ -411,8 +414,8 @@ ROWS = [
     ["4", "", "", "DELETE FROM dept_titles WHERE dept = 'D3'", "", "PG_OTHER"],
 ]
 SCRIPTS = {
-    "ok.sql": "CREATE TABLE IF NOT EXISTS made (a int);\nINSERT INTO made VALUES (1), (2);\nSELECT * FROM made;\n"
-    "UPDATE made SET a = a + 1 WHERE a = 1;\n",
+    "ok.sql": "CREATE TABLE IF NOT EXISTS made (a int);\nINSERT INTO made VALUES (1), (2);\nSELECT * FROM "
+    "made;\nUPDATE made SET a = a + 1 WHERE a = 1;\n",
     "bad.sql": "INSERT INTO audit(id, what) VALUES (2, 'script');\nINSERT INTO nowhere VALUES (1);\n"
     "INSERT INTO audit(id, what) VALUES (2, 'after the error');\n",
 }
@@ -538,7 +541,8 @@ def _spark_submit(job: JobSource, pg: dict[str, str], tmp_path: Path) -> subproc
     other = pg["url"].rsplit("/", 1)[0] + "/other"
     (project / "connections.toml").write_text(
         f'[connections.PG]\nurl = "{pg["url"]}"\ndriver = "org.postgresql.Driver"\nuser_env = "PGUSER_TEST"\n'
-        f'[connections.PG_OTHER]\nurl = "{other}"\ndriver = "org.postgresql.Driver"\nuser_env = "PGUSER_TEST"\n'
+        f'[connections.PG_OTHER]\nurl = "{other}"\ndriver = "org.postgresql.Driver"\nuser_env = '
+        '"PGUSER_TEST"\n'
     )
     src = tmp_path / "src"
     src.mkdir()
@@ -594,7 +598,8 @@ def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_pa
         ["3", "Cy", "", "", ""],
         ["4", "", "", "", ""],
     ]
-    # string substitution (NULL as an empty string); no pass-through port: a row that retrieves nothing is gone
+    # string substitution (NULL as an empty string); no pass-through port: a row that retrieves nothing is
+    # gone
     assert read_csv(tgt / "t_sql_greet.out") == [["Hello Ann", ""], ["Hello Bob", ""], ["Hello ", ""]]
     # DML: one row per statement with the rows it changed
     assert read_csv(tgt / "t_sql_count.out") == [
@@ -684,8 +689,8 @@ def test_sql_transformations_against_postgresql(postgres: dict[str, str], tmp_pa
     ]
     assert [a for a in audit if a[1] == "strict"] == [["1", "strict"], ["2", "strict"], ["4", "strict"]]
     assert ["2", "script"] in audit and ["2", "after the error"] not in audit
-    # SQL errors without continue on SQL error are row errors: SQL_STRICT row 3, the two failed scripts, row 4's,
-    # SQL_PASSIVE rows 1 and 4
+    # SQL errors without continue on SQL error are row errors: SQL_STRICT row 3, the two failed scripts, row
+    # 4's, SQL_PASSIVE rows 1 and 4
     assert '"TotalTransErrors": 6' in run.stdout
     # the staging tables are dropped
     assert psql(postgres, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'infaflow_sql_%'") == [["0"]]

@@ -54,7 +54,8 @@ def _base(
     config: dict[str, str] | None = None,
     session: dict[str, str] | None = None,
 ) -> MappingBuilder:
-    """A file source, the given procedures (unconnected), an Expression (``TAX`` = ``expression``), a file target."""
+    """A file source, the given procedures (unconnected), an Expression (``TAX`` = ``expression``), a file
+    target."""
     b = MappingBuilder()
     b.flat_source("SRC", [("ID", "integer"), ("NAME", "string"), ("AMT", "decimal")])
     for t in procedures:
@@ -274,15 +275,15 @@ def test_continue_on_procedure_error_reaches_the_job() -> None:
         (
             [TAX],
             "IIF(AMT > 0, :SP.SP_TAX(AMT, PROC_RESULT), 0)",
-            "EXP: :SP.SP_TAX is called inside IIF/DECODE/AND/OR: PowerCenter calls it only for the rows that reach the "
-            "call, and the converted job calls procedures for every row of the step",
+            "EXP: :SP.SP_TAX is called inside IIF/DECODE/AND/OR: PowerCenter calls it only for the rows that "
+            "reach the call, and the converted job calls procedures for every row of the step",
         ),
         ([TAX], ":SP.SP_TAX(AMT)", "EXP: :SP.SP_TAX: 1 arguments for 1 input and 1 output ports"),
         (
             [TAX],
             ":SP.SP_TAX(PROC_RESULT, AMT)",
-            "EXP: :SP.SP_TAX: the arguments must be the 1 input values followed by PROC_RESULT; output parameters "
-            "assigned to variables are not supported",
+            "EXP: :SP.SP_TAX: the arguments must be the 1 input values followed by PROC_RESULT; output "
+            "parameters assigned to variables are not supported",
         ),
         (
             [TAX],
@@ -298,7 +299,10 @@ def test_continue_on_procedure_error_reaches_the_job() -> None:
                 )
             ],
             ":SP.SP_PRE(AMT, PROC_RESULT)",
-            "EXP: :SP.SP_PRE: a Source Pre Load procedure runs once per session; an expression cannot call it",
+            (
+                "EXP: :SP.SP_PRE: a Source Pre Load procedure runs once per session; an expression cannot "
+                "call it"
+            ),
         ),
     ],
 )
@@ -340,8 +344,9 @@ def test_call_text(text: str, name: str, args: list[str]) -> None:
     [
         (
             "jdbc:postgresql://db:5432/dwh",
-            "DO $infaflow$ BEGIN IF EXISTS (SELECT 1 FROM pg_proc WHERE prokind = 'p' AND proname = lower('log_run')) "
-            "THEN CALL etl.log_run('it''s', '42'); ELSE PERFORM etl.log_run('it''s', '42'); END IF; END $infaflow$",
+            "DO $infaflow$ BEGIN IF EXISTS (SELECT 1 FROM pg_proc WHERE prokind = 'p' AND proname = "
+            "lower('log_run')) THEN CALL etl.log_run('it''s', '42'); ELSE PERFORM etl.log_run('it''s', "
+            "'42'); END IF; END $infaflow$",
         ),
         ("jdbc:oracle:thin:@db:1521/dwh", "BEGIN etl.log_run('it''s', '42'); END;"),
         ("jdbc:sqlserver://db;databaseName=dwh", "EXEC etl.log_run 'it''s', '42'"),
@@ -370,8 +375,8 @@ def test_embedded_store_has_no_procedures(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(
         support.NotConverted,
         match=(
-            "SP_X: a stored procedure runs on its database, and connection DWH is the embedded store, which has "
-            "no procedures; map it to JDBC in connections.toml"
+            "SP_X: a stored procedure runs on its database, and connection DWH is the embedded store, which "
+            "has no procedures; map it to JDBC in connections.toml"
         ),
     ):
         job.stored_procedure("SP_X", job.connection("DWH"), "p()", stage="Target Pre Load")
@@ -381,20 +386,24 @@ def test_embedded_store_has_no_procedures(tmp_path: Path, monkeypatch: pytest.Mo
 
 FUNCTIONS = """
 CREATE TABLE audit (n serial, msg text, batch int);
-CREATE PROCEDURE log_event(m text, b int) LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit(msg, batch) VALUES (m, b); END $$;
-CREATE FUNCTION note(m text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit(msg) VALUES (m); END $$;
+CREATE PROCEDURE log_event(m text, b int) LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit(msg, batch) VALUES \
+(m, b); END $$;
+CREATE FUNCTION note(m text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit(msg) VALUES (m); \
+END $$;
 CREATE FUNCTION add_ten(x int) RETURNS int LANGUAGE plpgsql AS
   $$ BEGIN INSERT INTO audit(msg) VALUES ('add_ten ' || coalesce(x::text, 'NULL')); RETURN x + 10; END $$;
 CREATE FUNCTION tax(a numeric) RETURNS numeric LANGUAGE sql AS $$ SELECT round(a * 0.1, 2) $$;
 CREATE FUNCTION split_name(full_name text, OUT first text, OUT last text) LANGUAGE sql AS
   $$ SELECT split_part(full_name, ' ', 1), split_part(full_name, ' ', 2) $$;
-CREATE FUNCTION fail_now(m text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused: %', m; END $$;
+CREATE FUNCTION fail_now(m text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused: %', m; \
+END $$;
 """
 
 
 def _pg_mapping(*extra: Transformation, config: dict[str, str] | None = None) -> MappingBuilder:
     """Every kind of call: pre-load procedures (a PROCEDURE and a void FUNCTION), a connected function with a
-    return value, one with two OUT parameters, an unconnected function called with :SP, a post-load procedure."""
+    return value, one with two OUT parameters, an unconnected function called with :SP, a post-load
+    procedure."""
     b = _base(
         sp("SP_PRE_B", "Source Pre Load", call='log_event("source pre 2", $$BATCH)', order="2"),
         sp("SP_PRE_A", "Source Pre Load", call="note(source pre 1)", order="1"),

@@ -483,7 +483,9 @@ def test_update_strategy_data_driven_on_relational_target(spark, tmp_path: Path)
             ports=[port("ID", INT), port("NAME", S), port("OP", S)],
             attributes=Attributes(
                 {
-                    "Update Strategy Expression": "DECODE(OP, 'I', DD_INSERT, 'U', DD_UPDATE, 'D', DD_DELETE, DD_REJECT)"
+                    "Update Strategy Expression": (
+                        "DECODE(OP, 'I', DD_INSERT, 'U', DD_UPDATE, 'D', DD_DELETE, DD_REJECT)"
+                    )
                 }
             ),
         )

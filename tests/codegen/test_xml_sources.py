@@ -150,7 +150,8 @@ def export_text(*, restart: str = "NO", key_start: int = 1, empty_as_null: str =
 <POWERMART CREATION_DATE="01/01/2026 00:00:00" REPOSITORY_VERSION="188.97">
 <REPOSITORY NAME="REP" VERSION="188" CODEPAGE="UTF-8" DATABASETYPE="Oracle">
 <FOLDER NAME="XMLF" GROUP="" OWNER="a" SHARED="NOTSHARED" DESCRIPTION="" PERMISSIONS="rwx---r--" UUID="u">
-<SOURCE BUSINESSNAME="" DATABASETYPE="XML" DBDNAME="XML_File" DESCRIPTION="" NAME="ORDERS" OBJECTVERSION="1" OWNERNAME="" VERSIONNUMBER="1">
+<SOURCE BUSINESSNAME="" DATABASETYPE="XML" DBDNAME="XML_File" DESCRIPTION="" NAME="ORDERS" \
+OBJECTVERSION="1" OWNERNAME="" VERSIONNUMBER="1">
 <XMLINFO>
 <XMLTEXT TEXT="{_esc(_METATABLE)}" TYPE="TABLE"/>
 </XMLINFO>
@@ -159,7 +160,8 @@ def export_text(*, restart: str = "NO", key_start: int = 1, empty_as_null: str =
 </SOURCE>
 {targets}
 <MAPPING DESCRIPTION="" ISVALID="YES" NAME="m_xml_orders" OBJECTVERSION="1" VERSIONNUMBER="1">
-<TRANSFORMATION DESCRIPTION="" NAME="XMLDSQ_ORDERS" OBJECTVERSION="1" REF_DBD_NAME="XML_File" REF_SOURCE_NAME="ORDERS" REUSABLE="NO" TYPE="XML Source Qualifier" VERSIONNUMBER="1">
+<TRANSFORMATION DESCRIPTION="" NAME="XMLDSQ_ORDERS" OBJECTVERSION="1" REF_DBD_NAME="XML_File" \
+REF_SOURCE_NAME="ORDERS" REUSABLE="NO" TYPE="XML Source Qualifier" VERSIONNUMBER="1">
 {sq_groups}
 {sq_ports}
 <TABLEATTRIBUTE NAME="Reset" VALUE="NO"/>
@@ -168,10 +170,14 @@ def export_text(*, restart: str = "NO", key_start: int = 1, empty_as_null: str =
 {chr(10).join(instances)}
 {chr(10).join(connectors)}
 </MAPPING>
-<WORKFLOW DESCRIPTION="" ISENABLED="YES" ISVALID="YES" NAME="wf_xml" REUSABLE_SCHEDULER="NO" SCHEDULERNAME="Scheduler" SERVERNAME="IS" SERVER_DOMAINNAME="D" SUSPEND_ON_ERROR="NO" TASKS_MUST_RUN_ON_SERVER="NO" VERSIONNUMBER="1">
+<WORKFLOW DESCRIPTION="" ISENABLED="YES" ISVALID="YES" NAME="wf_xml" REUSABLE_SCHEDULER="NO" \
+SCHEDULERNAME="Scheduler" SERVERNAME="IS" SERVER_DOMAINNAME="D" SUSPEND_ON_ERROR="NO" \
+TASKS_MUST_RUN_ON_SERVER="NO" VERSIONNUMBER="1">
 <TASK DESCRIPTION="" NAME="Start" REUSABLE="NO" TYPE="Start" VERSIONNUMBER="1"/>
-<SESSION DESCRIPTION="" ISVALID="YES" MAPPINGNAME="m_xml_orders" NAME="s_xml_orders" REUSABLE="NO" SORTORDER="Binary" VERSIONNUMBER="1">
-<SESSIONEXTENSION DSQINSTNAME="XMLDSQ_ORDERS" DSQINSTTYPE="XML Source Qualifier" NAME="XML Reader" SINSTANCENAME="ORDERS" SUBTYPE="XML Reader" TRANSFORMATIONTYPE="Source Definition" TYPE="READER">
+<SESSION DESCRIPTION="" ISVALID="YES" MAPPINGNAME="m_xml_orders" NAME="s_xml_orders" REUSABLE="NO" \
+SORTORDER="Binary" VERSIONNUMBER="1">
+<SESSIONEXTENSION DSQINSTNAME="XMLDSQ_ORDERS" DSQINSTTYPE="XML Source Qualifier" NAME="XML Reader" \
+SINSTANCENAME="ORDERS" SUBTYPE="XML Reader" TRANSFORMATIONTYPE="Source Definition" TYPE="READER">
 <ATTRIBUTE NAME="Treat empty content as NULL" VALUE="{empty_as_null}"/>
 <ATTRIBUTE NAME="Source file directory" VALUE="$PMSourceFileDir&#x5c;"/>
 <ATTRIBUTE NAME="Source filename" VALUE="orders.xml"/>
@@ -179,7 +185,9 @@ def export_text(*, restart: str = "NO", key_start: int = 1, empty_as_null: str =
 {writers}
 </SESSION>
 <TASKINSTANCE DESCRIPTION="" ISENABLED="YES" NAME="Start" REUSABLE="NO" TASKNAME="Start" TASKTYPE="Start"/>
-<TASKINSTANCE DESCRIPTION="" FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN="NO" FAIL_PARENT_IF_INSTANCE_FAILS="YES" ISENABLED="YES" NAME="s_xml_orders" REUSABLE="NO" TASKNAME="s_xml_orders" TASKTYPE="Session" TREAT_INPUTLINK_AS_AND="YES"/>
+<TASKINSTANCE DESCRIPTION="" FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN="NO" FAIL_PARENT_IF_INSTANCE_FAILS="YES" \
+ISENABLED="YES" NAME="s_xml_orders" REUSABLE="NO" TASKNAME="s_xml_orders" TASKTYPE="Session" \
+TREAT_INPUTLINK_AS_AND="YES"/>
 <WORKFLOWLINK CONDITION="" FROMTASK="Start" TOTASK="s_xml_orders"/>
 </WORKFLOW>
 </FOLDER>
@@ -299,8 +307,8 @@ def test_xpaths_beyond_the_group_element_are_reported(tmp_path: Path, xpath: str
     path.write_text(export_text().replace('VALUE="./Note"', f'VALUE="{xpath}"'))
     [job] = [j.job for j in convert_export(load(path)).jobs if j.job.code]
     assert [g.message for g in job.gaps] == [
-        f"field NOTE: XPath {xpath!r} is not supported (only child elements, attributes and the element's own "
-        "text of the group's element: ./A/B, ./@a, .)"
+        f"field NOTE: XPath {xpath!r} is not supported (only child elements, attributes and the element's "
+        "own text of the group's element: ./A/B, ./@a, .)"
     ]
 
 

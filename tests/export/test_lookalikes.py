@@ -1,7 +1,8 @@
 """Look-alike exports (written by hand or by a tool, never by PowerCenter): INSTANCE TYPE holding a
-transformation type, TRANSFORMATION instead of TRANSFORMATION_NAME, Source Qualifiers with no source, flat-file
-settings as TABLEATTRIBUTEs. The lenient loader (convert --lenient, inspect, report) reads them as their intent
-is unambiguous, with a warning at file:line; strict loading and ``validate`` keep reporting them."""
+transformation type, TRANSFORMATION instead of TRANSFORMATION_NAME, Source Qualifiers with no source,
+flat-file settings as TABLEATTRIBUTEs. The lenient loader (convert --lenient, inspect, report) reads them as
+their intent is unambiguous, with a warning at file:line; strict loading and ``validate`` keep reporting
+them."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "codegen"))
 from codegen_builders import read_csv, run_job  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "files"
-GSE = "ad25343__InformaticaProjectAnalysis__ConversionFolder_app_.claude_worktrees_sharp-edison_app_sample_xml_simple_m_GSE_UNION_DELIVERY.xml"
+GSE = (
+    "ad25343__InformaticaProjectAnalysis__ConversionFolder_app_.claude_worktrees_sharp-edison_app_sample_xml_"
+    "simple_m_GSE_UNION_DELIVERY.xml"
+)
 
 _FIELDS = [("LOAN_ID", "string", 10), ("UPB", "decimal", 12), ("TERM", "integer", 3)]
 
@@ -37,7 +41,10 @@ def _source(name: str, *, settings: str = "") -> str:
         f'PRECISION="{p}" SCALE="{2 if t == "decimal" else 0}"/>'
         for i, (n, t, p) in enumerate(_FIELDS, 1)
     )
-    return f'<SOURCE DATABASETYPE="FLAT FILE" DBDNAME="" NAME="{name}" OWNERNAME="">\n{settings}\n{fields}\n</SOURCE>'
+    return (
+        f'<SOURCE DATABASETYPE="FLAT FILE" DBDNAME="" NAME="{name}" '
+        f'OWNERNAME="">\n{settings}\n{fields}\n</SOURCE>'
+    )
 
 
 def export_text(sources: list[str], qualifier: str = "SQ_LOAN_TAPE", settings: str = "") -> str:
@@ -66,8 +73,10 @@ def export_text(sources: list[str], qualifier: str = "SQ_LOAN_TAPE", settings: s
 {chr(10).join(_source(s, settings=settings) for s in sources)}
 <TARGET DATABASETYPE="Flat File" NAME="T_BALANCE">
   <FLATFILE DELIMITED="YES" DELIMITERS="," QUOTE_CHARACTER="NONE" SKIPROWS="0"/>
-  <TARGETFIELD DATATYPE="string" FIELDNUMBER="1" KEYTYPE="NOT A KEY" NAME="LOAN_ID" NULLABLE="NULL" PRECISION="10" SCALE="0"/>
-  <TARGETFIELD DATATYPE="decimal" FIELDNUMBER="2" KEYTYPE="NOT A KEY" NAME="MONTHLY" NULLABLE="NULL" PRECISION="12" SCALE="2"/>
+  <TARGETFIELD DATATYPE="string" FIELDNUMBER="1" KEYTYPE="NOT A KEY" NAME="LOAN_ID" NULLABLE="NULL" \
+PRECISION="10" SCALE="0"/>
+  <TARGETFIELD DATATYPE="decimal" FIELDNUMBER="2" KEYTYPE="NOT A KEY" NAME="MONTHLY" NULLABLE="NULL" \
+PRECISION="12" SCALE="2"/>
 </TARGET>
 <MAPPING DESCRIPTION="" ISVALID="YES" NAME="m_balance" OBJECTVERSION="1" VERSIONNUMBER="1">
   <TRANSFORMATION NAME="{qualifier}" REUSABLE="NO" TYPE="Source Qualifier">
@@ -75,12 +84,16 @@ def export_text(sources: list[str], qualifier: str = "SQ_LOAN_TAPE", settings: s
   </TRANSFORMATION>
   <TRANSFORMATION NAME="EXP_BALANCE" REUSABLE="NO" TYPE="Expression">
 {exp_in}
-    <TRANSFORMFIELD DATATYPE="decimal" EXPRESSION="ROUND(UPB / TERM, 2)" NAME="MONTHLY" PORTTYPE="OUTPUT" PRECISION="12" SCALE="2"/>
-    <TRANSFORMFIELD DATATYPE="string" EXPRESSION="LOAN_ID" NAME="o_LOAN_ID" PORTTYPE="OUTPUT" PRECISION="10" SCALE="0"/>
+    <TRANSFORMFIELD DATATYPE="decimal" EXPRESSION="ROUND(UPB / TERM, 2)" NAME="MONTHLY" PORTTYPE="OUTPUT" \
+PRECISION="12" SCALE="2"/>
+    <TRANSFORMFIELD DATATYPE="string" EXPRESSION="LOAN_ID" NAME="o_LOAN_ID" PORTTYPE="OUTPUT" \
+PRECISION="10" SCALE="0"/>
   </TRANSFORMATION>
 {connectors}
-  <CONNECTOR FROMFIELD="o_LOAN_ID" FROMINSTANCE="EXP_BALANCE" FROMINSTANCETYPE="Expression" TOFIELD="LOAN_ID" TOINSTANCE="T_BALANCE" TOINSTANCETYPE="Target Definition"/>
-  <CONNECTOR FROMFIELD="MONTHLY" FROMINSTANCE="EXP_BALANCE" FROMINSTANCETYPE="Expression" TOFIELD="MONTHLY" TOINSTANCE="T_BALANCE" TOINSTANCETYPE="Target Definition"/>
+  <CONNECTOR FROMFIELD="o_LOAN_ID" FROMINSTANCE="EXP_BALANCE" FROMINSTANCETYPE="Expression" \
+TOFIELD="LOAN_ID" TOINSTANCE="T_BALANCE" TOINSTANCETYPE="Target Definition"/>
+  <CONNECTOR FROMFIELD="MONTHLY" FROMINSTANCE="EXP_BALANCE" FROMINSTANCETYPE="Expression" TOFIELD="MONTHLY" \
+TOINSTANCE="T_BALANCE" TOINSTANCETYPE="Target Definition"/>
   <INSTANCE NAME="{qualifier}" REUSABLE="NO" TRANSFORMATION="{qualifier}" TYPE="Source Qualifier"/>
   <INSTANCE NAME="EXP_BALANCE" REUSABLE="NO" TRANSFORMATION="EXP_BALANCE" TYPE="Expression"/>
   <INSTANCE NAME="T_BALANCE" REUSABLE="NO" TRANSFORMATION="T_BALANCE" TYPE="Target Definition"/>
@@ -205,8 +218,8 @@ def test_corpus_lookalike_qualifiers_get_their_sources() -> None:
     # What stays is outside PowerCenter's format, reported: a 'Filter' attribute on the qualifiers and a
     # Union whose input groups are named in an attribute PowerCenter does not have.
     assert sorted({g.message.split(":")[0] for g in job.gaps}) == [
-        "TABLEATTRIBUTE 'Filter' is not a Source Qualifier attribute (PowerCenter's SQL filter is 'Source Filter', "
-        "for relational sources only)",
+        "TABLEATTRIBUTE 'Filter' is not a Source Qualifier attribute (PowerCenter's SQL filter is 'Source "
+        "Filter', for relational sources only)",
         "the Union has no input groups or no output ports",
     ]
 

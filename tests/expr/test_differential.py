@@ -243,7 +243,10 @@ GROUPS: dict[str, tuple[dict[str, str], list[str]]] = {
             "IS_DATE(TO_CHAR(T, 'MM/DD/YYYY HH24:MI'))",
             "IS_DATE(TO_CHAR(T, 'MM/DD/YYYY HH24:MI'), 'MM/DD/YYYY')",
             "IS_DATE(GET_DATE_PART(T, 'MM') || TO_CHAR(T, '/DD/YYYY'), 'MM/DD/YYYY')",
-            "TO_DATE(GET_DATE_PART(T, 'MM') || '/' || GET_DATE_PART(T, 'DD') || TO_CHAR(T, '/YYYY'), 'MM/DD/YYYY')",
+            (
+                "TO_DATE(GET_DATE_PART(T, 'MM') || '/' || GET_DATE_PART(T, 'DD') || TO_CHAR(T, '/YYYY'), "
+                "'MM/DD/YYYY')"
+            ),
             "T || 'x'",
             # tokens Spark's patterns lack, written and read back (more in test_dateformat_differential.py)
             "TO_CHAR(T, 'J SSSSS YYY Y D A.M. Q')",

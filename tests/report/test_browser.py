@@ -27,7 +27,8 @@ WINDOW = (1600, 1200)
 
 # Collects errors from the first moment the page parses (inserted first in <head>).
 CATCH = """<script>window.__errors = [];
-addEventListener('error', e => __errors.push(String(e.message || (e.target && (e.target.src || e.target.href)))), true);
+addEventListener('error', e => __errors.push(String(e.message || (e.target && (e.target.src || \
+e.target.href)))), true);
 </script>"""
 
 # Measures the rendered page (inserted last in <body>).
@@ -46,7 +47,8 @@ for (const svg of document.querySelectorAll('svg.dag, svg.gantt, svg.legend')) {
   const vb = svg.viewBox.baseVal;
   for (const el of svg.querySelectorAll('path, text, rect, polygon, line')) {
     if (el.closest('marker')) continue;
-    if (!inside(el.getBBox(), vb)) out.cut.push(el.tagName + ' ' + (el.textContent || el.getAttribute('d')).slice(0, 60));
+    if (!inside(el.getBBox(), vb)) out.cut.push(el.tagName + ' ' + (el.textContent || \
+el.getAttribute('d')).slice(0, 60));
   }
 }
 for (const svg of document.querySelectorAll('svg.dag')) {
@@ -63,7 +65,8 @@ for (const svg of document.querySelectorAll('svg.dag')) {
   }
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
     const a = boxes[i], b = boxes[j];
-    if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) out.overlaps++;
+    if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) \
+out.overlaps++;
   }
 }
 for (const svg of document.querySelectorAll('svg.gantt')) {
@@ -82,7 +85,8 @@ for (const el of document.querySelectorAll('body *')) {
     out.scrollBoxes.push(el.tagName + '.' + el.className);
 }
 for (const el of document.querySelectorAll('td, th, aside, li, h2, h3, p, summary')) {
-  if (el.scrollWidth > el.clientWidth + 1) out.overflowing.push(el.tagName + ': ' + el.textContent.slice(0, 60));
+  if (el.scrollWidth > el.clientWidth + 1) out.overflowing.push(el.tagName + ': ' + el.textContent.slice(0, \
+60));
 }
 document.body.insertAdjacentHTML('beforeend', '<pre id="probe">' + JSON.stringify(out) + '</pre>');
 </script>"""

@@ -43,8 +43,8 @@ def workflow(
 
 
 def long_workflow() -> Workflow:
-    """Start, 10 sessions, a worklet (its Start at level 11, its 6 sessions at levels 12 to 17: across the first
-    band's end), 8 more sessions (levels 18 to 25), and 3 sessions nothing links to."""
+    """Start, 10 sessions, a worklet (its Start at level 11, its 6 sessions at levels 12 to 17: across the
+    first band's end), 8 more sessions (levels 18 to 25), and 3 sessions nothing links to."""
     inner = workflow(
         "wl_load",
         [("Start", "Start", "Start"), *((f"s_in_{i}", f"s_in_{i}", "Session") for i in range(6))],

@@ -21,7 +21,8 @@ def points(path: str) -> list[tuple[float, float]]:
 
 
 def workflow_with_orphans() -> tuple[nx.DiGraph, set[str]]:
-    """Start -> a chain of 12; orphans: 5 without links, and o1 -> o2 -> s_05 (o1 has no input: never runs)."""
+    """Start -> a chain of 12; orphans: 5 without links, and o1 -> o2 -> s_05 (o1 has no input: never
+    runs)."""
     g = nx.DiGraph()
     g.add_node("o_alone_0")  # first in the export, as in real ones: would sit in the first band
     nx.add_path(g, ["Start", *(f"s_{i:02d}" for i in range(12))])

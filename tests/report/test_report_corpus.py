@@ -66,7 +66,8 @@ def test_financial_data_mart_analysis(corpus_dir: Path) -> None:
         "Decision_FactTablesComplete",
     }
     assert all(d["decision"] for d in decisions)  # read from ATTRIBUTE "Decision Name"
-    # the 13 tasks without input links are never run by PowerCenter: reported, and their slack is the whole run
+    # the 13 tasks without input links are never run by PowerCenter: reported, and their slack is the whole
+    # run
     unreachable = [p for p in wf["problems"] if "not reachable" in p["message"]]
     assert len(unreachable) == 13 and all(p["severity"] == "warning" for p in unreachable)
 

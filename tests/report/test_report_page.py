@@ -32,7 +32,10 @@ def test_never_running_task_is_drawn_last_and_not_listed_as_slack(orders_variant
     tops = {
         name: float(y)
         for y, name in re.findall(
-            r'<text x="[\d.]+" y="([\d.]+)" text-anchor="middle" font-size="11" font-weight="bold"[^>]*>([^<]+)</text>',
+            (
+                r'<text x="[\d.]+" y="([\d.]+)" text-anchor="middle" font-size="11" '
+                r'font-weight="bold"[^>]*>([^<]+)</text>'
+            ),
             svg,
         )
     }

@@ -81,7 +81,15 @@ def _task_xml(t: T) -> str:
     for i, (n, v) in enumerate(t.pairs, 1):
         body.append(f"<VALUEPAIR {_a(EXECORDER=str(i), NAME=n, REVERSEASSIGNMENT='NO', VALUE=v)}/>")
     return (
-        f"<TASK {_a(DESCRIPTION='', NAME=t.name, REUSABLE='NO', TYPE=TYPE_SPELLING.get(t.type, t.type), VERSIONNUMBER='1')}>"
+        f"""<TASK {
+            _a(
+                DESCRIPTION="",
+                NAME=t.name,
+                REUSABLE="NO",
+                TYPE=TYPE_SPELLING.get(t.type, t.type),
+                VERSIONNUMBER="1",
+            )
+        }>"""
         + "".join(body)
         + "</TASK>"
     )
@@ -97,7 +105,15 @@ def _session_xml(t: T) -> str:
         )
         comps.append(
             f"<SESSIONCOMPONENT {_a(REFOBJECTNAME=t.name + '_' + task_type, REUSABLE='NO', TYPE=ctype)}>"
-            f"<TASK {_a(DESCRIPTION='', NAME=t.name + '_' + task_type, REUSABLE='NO', TYPE=task_type, VERSIONNUMBER='1')}>"
+            f"""<TASK {
+                _a(
+                    DESCRIPTION="",
+                    NAME=t.name + "_" + task_type,
+                    REUSABLE="NO",
+                    TYPE=task_type,
+                    VERSIONNUMBER="1",
+                )
+            }>"""
             f"{inner}</TASK></SESSIONCOMPONENT>"
         )
     attrs = "".join(_attr(k, v) for k, v in t.attrs.items())
@@ -111,7 +127,17 @@ def _session_xml(t: T) -> str:
         else ""
     )
     return (
-        f"<SESSION {_a(DESCRIPTION='', ISVALID='YES', MAPPINGNAME='m_' + t.name, NAME=t.name, REUSABLE='NO', SORTORDER='Binary', VERSIONNUMBER='1')}>"
+        f"""<SESSION {
+            _a(
+                DESCRIPTION="",
+                ISVALID="YES",
+                MAPPINGNAME="m_" + t.name,
+                NAME=t.name,
+                REUSABLE="NO",
+                SORTORDER="Binary",
+                VERSIONNUMBER="1",
+            )
+        }>"""
         + config
         + "".join(comps)
         + attrs
@@ -174,7 +200,17 @@ def flow_xml(flow: Flow) -> str:
         parts.append(f"<WORKFLOWLINK {_a(CONDITION=cond, FROMTASK=a, TOTASK=b)}/>")
     for name, datatype, default, persistent in flow.variables:
         parts.append(
-            f"<WORKFLOWVARIABLE {_a(DATATYPE=datatype, DEFAULTVALUE=default, DESCRIPTION='', ISNULL='NO', ISPERSISTENT='YES' if persistent else 'NO', NAME=name, USERDEFINED='YES')}/>"
+            f"""<WORKFLOWVARIABLE {
+                _a(
+                    DATATYPE=datatype,
+                    DEFAULTVALUE=default,
+                    DESCRIPTION="",
+                    ISNULL="NO",
+                    ISPERSISTENT="YES" if persistent else "NO",
+                    NAME=name,
+                    USERDEFINED="YES",
+                )
+            }/>"""
         )
     for event in flow.events:
         parts.append(f"<WORKFLOWEVENT {_a(DESCRIPTION='', NAME=event)}/>")
@@ -190,7 +226,8 @@ def export_xml(*flows: Flow, folder: str = "RT") -> str:
         '<!DOCTYPE POWERMART SYSTEM "powrmart.dtd">\n'
         '<POWERMART CREATION_DATE="01/01/2024 00:00:00" REPOSITORY_VERSION="184.93">\n'
         '<REPOSITORY NAME="REP_TEST" VERSION="184" CODEPAGE="UTF-8" DATABASETYPE="Oracle">\n'
-        f'<FOLDER NAME="{folder}" GROUP="" OWNER="tester" SHARED="NOTSHARED" DESCRIPTION="" PERMISSIONS="rwx---r--" UUID="00000000-0000-0000-0000-000000000001">\n'
+        f'<FOLDER NAME="{folder}" GROUP="" OWNER="tester" SHARED="NOTSHARED" DESCRIPTION="" '
+        'PERMISSIONS="rwx---r--" UUID="00000000-0000-0000-0000-000000000001">\n'
         f"{body}\n"
         "</FOLDER>\n</REPOSITORY>\n</POWERMART>\n"
     )

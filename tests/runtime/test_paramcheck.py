@@ -63,19 +63,19 @@ def test_every_typo_is_reported_with_its_line_and_the_closest_name(export) -> No
         (
             12,
             "heading [ORDERS.WF:wf_orders_daily.ST:s_m_order_fact] applies to nothing: no session instance "
-            "'s_m_order_fact' in workflow 'wf_orders_daily' (did you mean 's_m_order_facts'?); its values are "
-            "ignored",
+            "'s_m_order_fact' in workflow 'wf_orders_daily' (did you mean 's_m_order_facts'?); its values "
+            "are ignored",
         ),
         (
             17,
-            "heading [ORDRS.WF:wf_orders_daily] applies to nothing: no folder 'ORDRS' (did you mean 'ORDERS'?); "
-            "its values are ignored",
+            "heading [ORDRS.WF:wf_orders_daily] applies to nothing: no folder 'ORDRS' (did you mean "
+            "'ORDERS'?); its values are ignored",
         ),
         (19, "$$X is not declared by anything [s_m_customer_dim] applies to; it is ignored"),
         (
             20,
-            "heading [ORDERS.WF:wf_orders_daily.WT:wl_nope] applies to nothing: no worklet instance 'wl_nope' "
-            "in workflow 'wf_orders_daily'; its values are ignored",
+            "heading [ORDERS.WF:wf_orders_daily.WT:wl_nope] applies to nothing: no worklet instance "
+            "'wl_nope' in workflow 'wf_orders_daily'; its values are ignored",
         ),
     ]
 

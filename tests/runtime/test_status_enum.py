@@ -1,4 +1,5 @@
-"""Statuses are a StrEnum whose members behave as the stored strings: same values, JSON, SQLite, conditions."""
+"""Statuses are a StrEnum whose members behave as the stored strings: same values, JSON, SQLite,
+conditions."""
 
 from __future__ import annotations
 
