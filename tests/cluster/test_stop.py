@@ -1,5 +1,6 @@
 """Stopping a run interrupts its sessions' Spark jobs, on a Spark Connect server (checked through the server's
-REST API) and in a classic local run (checked in Spark's event log), and ``resume`` reruns only what must run."""
+REST API) and in a classic local run (checked in Spark's event log), and ``resume`` reruns only what must
+run."""
 
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ def test_a_stop_interrupts_the_sessions_jobs_on_the_server(
 def stalled_project(tmp_path: Path) -> tuple[Path, Path, str]:
     """The orders sample converted, its s_m_customer_dim job made endless. Its tasks' recovery strategy is set
     to Restart task (PowerCenter's default, Fail task and continue workflow, would fail the stopped sessions
-    on resume instead of running them again). Returns the project, the stalled module and its original text."""
+    on resume instead of running them again). Returns the project, the stalled module and its original
+    text."""
     xml = tmp_path / "wf_orders_daily.xml"
     data = (ORDERS / "wf_orders_daily.xml").read_bytes()  # Windows-1252, as exported
     assert b'NAME ="Recovery Strategy" VALUE ="Fail task and continue workflow"' in data

@@ -170,7 +170,9 @@ def test_commit_before_on_a_key_change(spark, tmp_path: Path) -> None:
             ports=[port("ID", INT), port("DEPT", S), port("NEW_DEPT", INT), port("FNAME", S)],
             attributes=Attributes(
                 {
-                    "Transaction Control Condition": "IIF(NEW_DEPT = 1, TC_COMMIT_BEFORE, TC_CONTINUE_TRANSACTION)"
+                    "Transaction Control Condition": (
+                        "IIF(NEW_DEPT = 1, TC_COMMIT_BEFORE, TC_CONTINUE_TRANSACTION)"
+                    )
                 }
             ),
         )
