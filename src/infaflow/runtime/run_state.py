@@ -120,3 +120,12 @@ class Resumption:
     variables: dict[str, dict[str, V.Value]]
     #: paths that run again whatever their record ("Restart Workflow from Task", see runtime.fromtask)
     restart: frozenset[str] = frozenset()
+
+    def tasks_in(self, scope_path: str) -> dict[str, TaskRecord]:
+        """The recorded tasks directly in the scope ``scope_path``, by task instance name."""
+        prefix = f"{scope_path}/" if scope_path else ""
+        return {
+            path[len(prefix):]: record
+            for path, record in self.tasks.items()
+            if path.startswith(prefix) and "/" not in path[len(prefix):]
+        }

@@ -26,8 +26,9 @@ from pathlib import Path
 
 from infaflow.errors import InputError
 from infaflow.model import Export, Folder, TaskInstance, Workflow
-from infaflow.runtime import conditions, fromtask, paramfile, recovery
+from infaflow.runtime import conditions, fromtask, outcome, paramfile, recovery
 from infaflow.runtime import values as V
+from infaflow.runtime.outcome import SUSPENDING_TYPES
 from infaflow.runtime.plan import Node, ScopePlan, priorities
 from infaflow.runtime.progress import Progress, Silent
 from infaflow.runtime.readiness import Link, Verdict, decide
@@ -72,8 +73,6 @@ __all__ = [
     "default_workers",
 ]
 
-#: Task types whose failure suspends the workflow under SUSPEND_ON_ERROR (SPEC.md B).
-SUSPENDING_TYPES = frozenset({"Session", "Command", "Worklet", "Email"})
 
 
 class Runner:
@@ -180,10 +179,7 @@ class Runner:
             for key, value in self.resumption.variables.get(plan.path, {}).items():
                 if key.lower() in variables.declared:
                     variables.values[key.lower()] = value
-            prefix = f"{plan.path}/" if plan.path else ""
-            for path, record in self.resumption.tasks.items():
-                if path.startswith(prefix) and "/" not in path[len(prefix):]:
-                    scope.restored[path[len(prefix):]] = record
+            scope.restored.update(self.resumption.tasks_in(plan.path))
         self.store.set_variables(self.run_id, plan.path, variables.display())
         if parent is not None:
             parent.running[node.name] = scope  # type: ignore[union-attr]
@@ -220,8 +216,8 @@ class Runner:
         """What a kept task did to its parent's outcome in the first run: a disabled task with
         FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN, a Control task that failed its parent or the top-level
         workflow (stop and abort are not repeated: resuming is how a stopped run continues)."""
-        if status == DISABLED and node.instance.fail_parent_if_instance_did_not_run:
-            scope.fail_reasons.append(f"{node.path} did not run ({status})")
+        if status == DISABLED:
+            scope.fail_reasons.extend(outcome.fail_parent_reasons(node, status, ""))
         if node.task_type == "Control" and status == SUCCEEDED:
             option = control_option(node.instance.effective_attributes().get("Control Option", "") or "")
             if option in ("Fail Parent", "Fail Top-Level Workflow"):
@@ -231,14 +227,7 @@ class Runner:
         if scope.closed:
             return
         scope.closed = True
-        if scope.stop_mode:
-            status, reason = scope.stop_mode, scope.stop_reason
-        elif scope.suspended:
-            status, reason = SUSPENDED, f"suspended after {', '.join(sorted(scope.suspended))} failed"
-        elif scope.fail_reasons:
-            status, reason = FAILED, "; ".join(scope.fail_reasons)
-        else:
-            status, reason = SUCCEEDED, ""
+        status, reason = outcome.scope_outcome(scope)
         scope.final = status
         if status == SUCCEEDED and not self.options.dry_run:
             values = scope.vars.persistent_values()
@@ -261,7 +250,7 @@ class Runner:
                 found, value = self.env.lookup(scope, pair.name)
                 if found:
                     result.assignments.append((pair.value.strip(), value))
-        started = self._started_of(parent, node) or scope.started
+        started = outcome.started_of(parent, node) or scope.started
         touched = self._complete(parent, node, result, started, dt.datetime.now(), 1)
         self._settle(parent, touched)
         self._check_done(parent)
@@ -286,9 +275,6 @@ class Runner:
         self.store.add_event(self.run_id, "suspension-email", node.path, detail)
         if result.status != SUCCEEDED:
             self.warnings.append(f"suspension email {name!r} {detail}")
-
-    def _started_of(self, scope: ScopeRun, node: Node) -> dt.datetime | None:
-        return scope.task_vars.get(node.name, {}).get("starttime")  # type: ignore[return-value]
 
     def _check_done(self, scope: ScopeRun) -> None:
         if not scope.closed and not scope.running:
@@ -544,7 +530,7 @@ class Runner:
         status = result.status
         values = scope.task_vars.setdefault(node.name, {})
         values.update({"status": status, "starttime": started, "endtime": ended, "errorcode": result.error_code, "errormsg": result.error})
-        values["prevtaskstatus"] = self._prev_status(scope, node) if status == DISABLED else status
+        values["prevtaskstatus"] = outcome.prev_status(scope, node) if status == DISABLED else status
         for key, value in result.task_vars.items():
             values[key.lower()] = value
         scope.status[node.name] = status
@@ -573,33 +559,12 @@ class Runner:
             self.store.add_event(self.run_id, "event-raise", node.path, result.raised_event)
         if result.control and status in (SUCCEEDED, FAILED):
             self._apply_control(scope, node, result.control)
-        if status in (FAILED, SUSPENDED) and node.task_type in SUSPENDING_TYPES and self._suspends(scope):
+        if outcome.suspends(scope, node, status):
             scope.suspended.add(node.name)
             self.store.add_event(self.run_id, "suspend", node.path, result.error)
             return []  # its output links are not evaluated
-        inst = node.instance
-        if status == FAILED and inst.fail_parent_if_instance_fails:
-            scope.fail_reasons.append(f"{node.path} failed" + (f": {result.error}" if result.error else ""))
-        if status in (NOTSTARTED, DISABLED) and inst.fail_parent_if_instance_did_not_run:
-            scope.fail_reasons.append(f"{node.path} did not run ({status})")
+        scope.fail_reasons.extend(outcome.fail_parent_reasons(node, status, result.error))
         return self._after(scope, node, status)
-
-    def _prev_status(self, scope: ScopeRun, node: Node) -> str:
-        for index in node.inputs:
-            if scope.link_state[index] is Link.TRUE:
-                source = scope.plan.links[index].source
-                found = scope.task_vars.get(source, {}).get("prevtaskstatus")
-                if found:
-                    return str(found)
-        return NOTSTARTED
-
-    def _suspends(self, scope: ScopeRun) -> bool:
-        current: ScopeRun | None = scope
-        while current is not None:
-            if current.plan.workflow.suspend_on_error:
-                return True
-            current = current.parent
-        return False
 
     def _apply_control(self, scope: ScopeRun, node: Node, option: str) -> None:
         root = scope.root()
