@@ -68,52 +68,128 @@ def make_data(root: Path, rows: int) -> None:
 
 
 def _port(name: str, datatype: str, port_type: str, expression: str = "", **kw: object) -> Port:
-    return Port(name, datatype, port_type, 18 if datatype == "decimal" else 10, 2 if datatype == "decimal" else 0,
-                expression=expression, **kw)  # type: ignore[arg-type]
+    return Port(
+        name,
+        datatype,
+        port_type,
+        18 if datatype == "decimal" else 10,
+        2 if datatype == "decimal" else 0,
+        expression=expression,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def make_mapping() -> tuple[Mapping, Folder]:
     folder = Folder("BENCH")
     m = Mapping("m_sales_by_region", folder="BENCH")
     ff = FlatFile({"DELIMITED": "YES", "DELIMITERS": ",", "QUOTE_CHARACTER": "DOUBLE", "SKIPROWS": "1"})
-    orders = Source("orders", "Flat File", fields=[Field("ORDER_ID", "number", 10), Field("CUSTOMER_ID", "number", 10),
-                                                   Field("PRODUCT_ID", "number", 10),
-                                                   Field("AMOUNT", "number", 12, 2)], flatfile=ff)
-    customers = Source("customers", "Flat File", fields=[Field("CUSTOMER_ID", "number", 10),
-                                                         Field("REGION", "string", 10)], flatfile=ff)
-    target = Target("sales_by_region", "Flat File", fields=[Field("REGION", "string", 10),
-                                                            Field("CATEGORY", "string", 10),
-                                                            Field("TOTAL", "number", 18, 2),
-                                                            Field("ORDERS", "number", 10)], flatfile=ff)
+    orders = Source(
+        "orders",
+        "Flat File",
+        fields=[
+            Field("ORDER_ID", "number", 10),
+            Field("CUSTOMER_ID", "number", 10),
+            Field("PRODUCT_ID", "number", 10),
+            Field("AMOUNT", "number", 12, 2),
+        ],
+        flatfile=ff,
+    )
+    customers = Source(
+        "customers",
+        "Flat File",
+        fields=[Field("CUSTOMER_ID", "number", 10), Field("REGION", "string", 10)],
+        flatfile=ff,
+    )
+    target = Target(
+        "sales_by_region",
+        "Flat File",
+        fields=[
+            Field("REGION", "string", 10),
+            Field("CATEGORY", "string", 10),
+            Field("TOTAL", "number", 18, 2),
+            Field("ORDERS", "number", 10),
+        ],
+        flatfile=ff,
+    )
     ts = [
-        Transformation("SQ_orders", "Source Qualifier", ports=[
-            _port("ORDER_ID", "integer", "INPUT/OUTPUT"), _port("CUSTOMER_ID", "integer", "INPUT/OUTPUT"),
-            _port("PRODUCT_ID", "integer", "INPUT/OUTPUT"), _port("AMOUNT", "decimal", "INPUT/OUTPUT")]),
-        Transformation("SQ_customers", "Source Qualifier", ports=[
-            _port("CUSTOMER_ID", "integer", "INPUT/OUTPUT"), _port("REGION", "string", "INPUT/OUTPUT")]),
-        Transformation("jnr_customer", "Joiner", ports=[
-            _port("ORDER_ID", "integer", "INPUT/OUTPUT"), _port("CUSTOMER_ID", "integer", "INPUT/OUTPUT"),
-            _port("PRODUCT_ID", "integer", "INPUT/OUTPUT"), _port("AMOUNT", "decimal", "INPUT/OUTPUT"),
-            _port("M_CUSTOMER_ID", "integer", "INPUT/OUTPUT/MASTER"), _port("REGION", "string", "INPUT/OUTPUT/MASTER")],
-            attributes=Attributes({"Join Type": "Normal Join", "Join Condition": "M_CUSTOMER_ID = CUSTOMER_ID"})),
-        Transformation("lkp_category", "Lookup Procedure", ports=[
-            _port("IN_PRODUCT_ID", "integer", "INPUT"), _port("PRODUCT_ID", "integer", "LOOKUP"),
-            _port("CATEGORY", "string", "LOOKUP/OUTPUT")],
-            attributes=Attributes({"Lookup table name": "PRODUCTS", "Lookup condition": "PRODUCT_ID = IN_PRODUCT_ID",
-                                   "Lookup policy on multiple match": "Use Any Value",
-                                   "Connection Information": "BENCH"})),
-        Transformation("agg_region", "Aggregator", ports=[
-            _port("REGION", "string", "INPUT/OUTPUT", expression_type="GROUPBY"),
-            _port("CATEGORY", "string", "INPUT/OUTPUT", expression_type="GROUPBY"),
-            _port("AMOUNT", "decimal", "INPUT"), _port("ORDER_ID", "integer", "INPUT"),
-            _port("TOTAL", "decimal", "OUTPUT", "SUM(AMOUNT)"), _port("ORDERS", "integer", "OUTPUT", "COUNT(ORDER_ID)")]),
+        Transformation(
+            "SQ_orders",
+            "Source Qualifier",
+            ports=[
+                _port("ORDER_ID", "integer", "INPUT/OUTPUT"),
+                _port("CUSTOMER_ID", "integer", "INPUT/OUTPUT"),
+                _port("PRODUCT_ID", "integer", "INPUT/OUTPUT"),
+                _port("AMOUNT", "decimal", "INPUT/OUTPUT"),
+            ],
+        ),
+        Transformation(
+            "SQ_customers",
+            "Source Qualifier",
+            ports=[
+                _port("CUSTOMER_ID", "integer", "INPUT/OUTPUT"),
+                _port("REGION", "string", "INPUT/OUTPUT"),
+            ],
+        ),
+        Transformation(
+            "jnr_customer",
+            "Joiner",
+            ports=[
+                _port("ORDER_ID", "integer", "INPUT/OUTPUT"),
+                _port("CUSTOMER_ID", "integer", "INPUT/OUTPUT"),
+                _port("PRODUCT_ID", "integer", "INPUT/OUTPUT"),
+                _port("AMOUNT", "decimal", "INPUT/OUTPUT"),
+                _port("M_CUSTOMER_ID", "integer", "INPUT/OUTPUT/MASTER"),
+                _port("REGION", "string", "INPUT/OUTPUT/MASTER"),
+            ],
+            attributes=Attributes(
+                {"Join Type": "Normal Join", "Join Condition": "M_CUSTOMER_ID = CUSTOMER_ID"}
+            ),
+        ),
+        Transformation(
+            "lkp_category",
+            "Lookup Procedure",
+            ports=[
+                _port("IN_PRODUCT_ID", "integer", "INPUT"),
+                _port("PRODUCT_ID", "integer", "LOOKUP"),
+                _port("CATEGORY", "string", "LOOKUP/OUTPUT"),
+            ],
+            attributes=Attributes(
+                {
+                    "Lookup table name": "PRODUCTS",
+                    "Lookup condition": "PRODUCT_ID = IN_PRODUCT_ID",
+                    "Lookup policy on multiple match": "Use Any Value",
+                    "Connection Information": "BENCH",
+                }
+            ),
+        ),
+        Transformation(
+            "agg_region",
+            "Aggregator",
+            ports=[
+                _port("REGION", "string", "INPUT/OUTPUT", expression_type="GROUPBY"),
+                _port("CATEGORY", "string", "INPUT/OUTPUT", expression_type="GROUPBY"),
+                _port("AMOUNT", "decimal", "INPUT"),
+                _port("ORDER_ID", "integer", "INPUT"),
+                _port("TOTAL", "decimal", "OUTPUT", "SUM(AMOUNT)"),
+                _port("ORDERS", "integer", "OUTPUT", "COUNT(ORDER_ID)"),
+            ],
+        ),
     ]
     m.transformations = ts
     m.instances = [
         Instance("orders", "SOURCE", "orders", definition=orders),
         Instance("customers", "SOURCE", "customers", definition=customers),
-        *[Instance(t.name, "TRANSFORMATION", t.name, t.type, definition=t,
-                   associated_source_instances=[t.name[3:]] if t.name.startswith("SQ_") else []) for t in ts],
+        *[
+            Instance(
+                t.name,
+                "TRANSFORMATION",
+                t.name,
+                t.type,
+                definition=t,
+                associated_source_instances=[t.name[3:]] if t.name.startswith("SQ_") else [],
+            )
+            for t in ts
+        ],
         Instance("sales_by_region", "TARGET", "sales_by_region", definition=target),
     ]
 
@@ -128,8 +204,11 @@ def make_mapping() -> tuple[Mapping, Folder]:
     link("jnr_customer", "lkp_category", {"PRODUCT_ID": "IN_PRODUCT_ID"})
     link("jnr_customer", "agg_region", {"REGION": "REGION", "AMOUNT": "AMOUNT", "ORDER_ID": "ORDER_ID"})
     link("lkp_category", "agg_region", {"CATEGORY": "CATEGORY"})
-    link("agg_region", "sales_by_region", {"REGION": "REGION", "CATEGORY": "CATEGORY", "TOTAL": "TOTAL",
-                                           "ORDERS": "ORDERS"})
+    link(
+        "agg_region",
+        "sales_by_region",
+        {"REGION": "REGION", "CATEGORY": "CATEGORY", "TOTAL": "TOTAL", "ORDERS": "ORDERS"},
+    )
     folder.mappings.append(m)
     return m, folder
 
@@ -139,10 +218,14 @@ def hand_written(spark, root: Path, out: Path, id_type: str = "DECIMAL(10,0)") -
     ``id_type="INT"`` shows what narrower key types alone are worth."""
     from pyspark.sql import functions as F
 
-    orders = spark.read.csv(str(root / "src" / "orders.csv"), header=True,
-                            schema=f"ORDER_ID {id_type}, CUSTOMER_ID {id_type}, PRODUCT_ID {id_type}, AMOUNT DECIMAL(12,2)")
-    customers = spark.read.csv(str(root / "src" / "customers.csv"), header=True,
-                               schema=f"CUSTOMER_ID {id_type}, REGION STRING")
+    orders = spark.read.csv(
+        str(root / "src" / "orders.csv"),
+        header=True,
+        schema=f"ORDER_ID {id_type}, CUSTOMER_ID {id_type}, PRODUCT_ID {id_type}, AMOUNT DECIMAL(12,2)",
+    )
+    customers = spark.read.csv(
+        str(root / "src" / "customers.csv"), header=True, schema=f"CUSTOMER_ID {id_type}, REGION STRING"
+    )
     products = spark.read.parquet(str(root / "store" / "BENCH" / "products")).dropDuplicates(["PRODUCT_ID"])
     result = (
         orders.join(customers, "CUSTOMER_ID")
@@ -178,8 +261,12 @@ def main() -> None:
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        params = {"$PMSourceFileDir": str(root / "src"), "$PMTargetFileDir": str(root / "tgt"),
-                  "$INFAFLOWSTORE": str(root / "store"), "$PMStorageDir": str(root / "storage")}
+        params = {
+            "$PMSourceFileDir": str(root / "src"),
+            "$PMTargetFileDir": str(root / "tgt"),
+            "$INFAFLOWSTORE": str(root / "store"),
+            "$PMStorageDir": str(root / "storage"),
+        }
         (root / "src" / "orders.dat").symlink_to(root / "src" / "orders.csv")
         (root / "src" / "customers.dat").symlink_to(root / "src" / "customers.csv")
 
@@ -197,8 +284,11 @@ def main() -> None:
         baseline_int()
         times: dict[str, list[float]] = {"generated": [], "hand-written": [], "hand-written, INT keys": []}
         for _ in range(args.repeat):
-            for name, fn in (("hand-written", baseline), ("generated", generated),
-                             ("hand-written, INT keys", baseline_int)):
+            for name, fn in (
+                ("hand-written", baseline),
+                ("generated", generated),
+                ("hand-written, INT keys", baseline_int),
+            ):
                 start = time.perf_counter()
                 fn()
                 times[name].append(time.perf_counter() - start)
@@ -208,9 +298,13 @@ def main() -> None:
         med = {k: statistics.median(v) for k, v in times.items()}
         for name, values in times.items():
             print(f"{name:>22}: median {med[name]:.2f}s  runs {', '.join(f'{v:.2f}' for v in values)}")
-        print(f"ratio generated / hand-written (same types): {med['generated'] / med['hand-written']:.2f} "
-              f"(target <= 1.20); {len(gen_rows)} result rows, same as hand-written")
-        print(f"ratio generated / hand-written with INT keys: {med['generated'] / med['hand-written, INT keys']:.2f}")
+        print(
+            f"ratio generated / hand-written (same types): {med['generated'] / med['hand-written']:.2f} "
+            f"(target <= 1.20); {len(gen_rows)} result rows, same as hand-written"
+        )
+        print(
+            f"ratio generated / hand-written with INT keys: {med['generated'] / med['hand-written, INT keys']:.2f}"
+        )
         spark.stop()
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -30,9 +30,24 @@ def run_orders(state: Path, out: Path, *extra: str) -> float:
     """Seconds of one ``infaflow run`` of the orders sample; fails loudly on a wrong result."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "SPARK_LOCAL_IP": "127.0.0.1"}
     env.pop("SPARK_REMOTE", None)
-    cmd = [sys.executable, "-m", "infaflow", "run", str(ORDERS / "wf_orders_daily.xml"), "-w", "wf_orders_daily",
-           "--param-file", str(ORDERS / "params" / "wf_orders_daily.par"), "--param", f"$PMTargetFileDir={out}",
-           "--state-dir", str(state), "-q", *extra]
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules load from their bytecode caches
+    cmd = [
+        sys.executable,
+        "-m",
+        "infaflow",
+        "run",
+        str(ORDERS / "wf_orders_daily.xml"),
+        "-w",
+        "wf_orders_daily",
+        "--param-file",
+        str(ORDERS / "params" / "wf_orders_daily.par"),
+        "--param",
+        f"$PMTargetFileDir={out}",
+        "--state-dir",
+        str(state),
+        "-q",
+        *extra,
+    ]
     started = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
@@ -64,7 +79,9 @@ def main() -> None:
                 warm.append(run_orders(warm_state, work / f"out-warm-{i}"))
         finally:
             engine.stop(warm_state)
-    print(f"orders sample, {args.repeat} runs each, alternating; engine {state.url} started in {engine_start:.1f}s")
+    print(
+        f"orders sample, {args.repeat} runs each, alternating; engine {state.url} started in {engine_start:.1f}s"
+    )
     print(f"{'mode':<6} {'median s':>9} {'min s':>7} {'max s':>7}  runs")
     for name, times in (("cold", cold), ("warm", warm)):
         runs = " ".join(f"{t:.1f}" for t in times)

@@ -37,14 +37,17 @@ def rate(fn, seconds: float = 1.0) -> float:  # noqa: ANN001 - a callable
 
 
 def bench_link_conditions() -> None:
-    env = DictEnvironment({"$s_load.Status": STATUS["SUCCEEDED"], "$s_prev.Status": STATUS["FAILED"],
-                           "$$SKIP": 0})
+    env = DictEnvironment(
+        {"$s_load.Status": STATUS["SUCCEEDED"], "$s_prev.Status": STATUS["FAILED"], "$$SKIP": 0}
+    )
     conditions = {
         "$s_load.Status = SUCCEEDED": lambda e: 1 if e.resolve("$s_load.Status") == 1 else 0,
-        "$s_load.Status = SUCCEEDED AND $$SKIP = FALSE":
-            lambda e: 1 if e.resolve("$s_load.Status") == 1 and e.resolve("$$SKIP") == 0 else 0,
-        "$s_prev.Status = FAILED OR $s_prev.Status = ABORTED":
-            lambda e: 1 if e.resolve("$s_prev.Status") in (3, 5) else 0,
+        "$s_load.Status = SUCCEEDED AND $$SKIP = FALSE": lambda e: (
+            1 if e.resolve("$s_load.Status") == 1 and e.resolve("$$SKIP") == 0 else 0
+        ),
+        "$s_prev.Status = FAILED OR $s_prev.Status = ABORTED": lambda e: (
+            1 if e.resolve("$s_prev.Status") in (3, 5) else 0
+        ),
     }
     print("link conditions (evaluations per second; baseline: hand-written Python with the same lookups)")
     for text, baseline in conditions.items():
@@ -52,12 +55,16 @@ def bench_link_conditions() -> None:
         assert evaluate(node, env) == baseline(env)
         ours = rate(lambda node=node: evaluate(node, env))
         floor = rate(lambda baseline=baseline: baseline(env))
-        print(f"  {text:55s} {ours:>12,.0f}/s   baseline {floor:>12,.0f}/s   ({floor / ours:.1f}x)   "
-              f"target 200,000/s: {'met' if ours >= 200_000 else 'MISSED'}")
+        print(
+            f"  {text:55s} {ours:>12,.0f}/s   baseline {floor:>12,.0f}/s   ({floor / ours:.1f}x)   "
+            f"target 200,000/s: {'met' if ours >= 200_000 else 'MISSED'}"
+        )
     row = DictEnvironment({"PRICE": 12.5, "QTY": 3, "NAME": " widget ", "D": None})
     node = parse("IIF(ISNULL(D), LTRIM(RTRIM(UPPER(NAME))) || ':' || TO_CHAR(PRICE * QTY), 'dated')")
-    print(f"  a typical port expression (IIF/ISNULL/trims/||/TO_CHAR): {rate(lambda: evaluate(node, row)):,.0f}"
-          " rows/s")
+    print(
+        f"  a typical port expression (IIF/ISNULL/trims/||/TO_CHAR): {rate(lambda: evaluate(node, row)):,.0f}"
+        " rows/s"
+    )
 
 
 def bench_corpus() -> None:
@@ -92,8 +99,10 @@ def bench_corpus() -> None:
     baseline = time.perf_counter() - start
     print(f"corpus: {len(texts)} expressions ({characters:,} characters) from {CORPUS}")
     print(f"  read from XML in {collected:.2f} s")
-    print(f"  parsed in {parsed:.3f} s ({len(texts) / parsed:,.0f}/s)   baseline: Python compile() of as much "
-          f"source {baseline:.3f} s   target < 5 s: {'met' if parsed < 5 else 'MISSED'}")
+    print(
+        f"  parsed in {parsed:.3f} s ({len(texts) / parsed:,.0f}/s)   baseline: Python compile() of as much "
+        f"source {baseline:.3f} s   target < 5 s: {'met' if parsed < 5 else 'MISSED'}"
+    )
     print(f"  translated to PySpark: {translated}/{len(texts)} in {translating:.3f} s")
 
 

@@ -134,15 +134,19 @@ def measure_file(path: Path, repeat: int) -> Row:
 
 
 def _print(rows: list[Row]) -> None:
-    head = (f"{'file':<44} {'MB':>7} | {'lxml s':>7} {'xsd s':>7} {'load s':>7} | {'load MB/s':>9} | "
-            f"{'x lxml':>6} | {'RSS lxml':>8} {'RSS load':>8}")
+    head = (
+        f"{'file':<44} {'MB':>7} | {'lxml s':>7} {'xsd s':>7} {'load s':>7} | {'load MB/s':>9} | "
+        f"{'x lxml':>6} | {'RSS lxml':>8} {'RSS load':>8}"
+    )
     print(head)
     print("-" * len(head))
     for r in rows:
         base, load = r.seconds["lxml"], r.seconds["load"]
         name = r.name if len(r.name) <= 44 else r.name[:20] + "..." + r.name[-21:]
-        print(f"{name:<44} {r.megabytes:7.1f} | {base:7.2f} {r.seconds['parse+xsd']:7.2f} {load:7.2f} | "
-              f"{r.megabytes / load:9.1f} | {load / base:6.1f} | {r.peak_mb['lxml']:7.0f}M {r.peak_mb['load']:7.0f}M")
+        print(
+            f"{name:<44} {r.megabytes:7.1f} | {base:7.2f} {r.seconds['parse+xsd']:7.2f} {load:7.2f} | "
+            f"{r.megabytes / load:9.1f} | {load / base:6.1f} | {r.peak_mb['lxml']:7.0f}M {r.peak_mb['load']:7.0f}M"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,9 +174,11 @@ def main(argv: list[str] | None = None) -> int:
         _print(rows)
     load_s, rss = big.seconds["load"], big.peak_mb["load"]
     ok = big.megabytes >= 100 and load_s < TARGET_SECONDS and rss < TARGET_RSS_MB
-    print(f"\nsynthetic {big.megabytes:.0f} MB (folders of {source.name} repeated): load {load_s:.1f} s "
-          f"(target < {TARGET_SECONDS:.0f} s), peak RSS {rss:.0f} MB (target < {TARGET_RSS_MB:.0f} MB), "
-          f"{load_s / big.seconds['lxml']:.1f}x plain lxml.etree.parse: {'PASS' if ok else 'FAIL'}")
+    print(
+        f"\nsynthetic {big.megabytes:.0f} MB (folders of {source.name} repeated): load {load_s:.1f} s "
+        f"(target < {TARGET_SECONDS:.0f} s), peak RSS {rss:.0f} MB (target < {TARGET_RSS_MB:.0f} MB), "
+        f"{load_s / big.seconds['lxml']:.1f}x plain lxml.etree.parse: {'PASS' if ok else 'FAIL'}"
+    )
     return 0 if ok else 1
 
 

@@ -69,8 +69,12 @@ def generate(seed: int, branches: int = 6) -> tuple[Workflow, dict[str, float], 
     for name, seconds in durations.items():
         if name == "Start":
             continue
-        task = Task(name, "Command", attributes=Attributes({"Fail task if any command fails": "YES"}),
-                    value_pairs=[ValuePair("sleep", f"sleep {seconds}")])
+        task = Task(
+            name,
+            "Command",
+            attributes=Attributes({"Fail task if any command fails": "YES"}),
+            value_pairs=[ValuePair("sleep", f"sleep {seconds}")],
+        )
         wf.tasks.append(task)
         inst = TaskInstance(name, name, "Command")
         inst.task = task
@@ -109,7 +113,11 @@ def level_by_level(durations: dict[str, float], preds: dict[str, list[str]], wor
     t0 = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
         for names in levels(preds):
-            jobs = [pool.submit(subprocess.run, ["/bin/sh", "-c", f"sleep {durations[n]}"], check=True) for n in names if durations[n]]
+            jobs = [
+                pool.submit(subprocess.run, ["/bin/sh", "-c", f"sleep {durations[n]}"], check=True)
+                for n in names
+                if durations[n]
+            ]
             for job in jobs:
                 job.result()
     return time.perf_counter() - t0
@@ -122,18 +130,27 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     worst = 0.0
-    print(f"{'dag':>4} {'tasks':>5} {'work':>6} {'crit.path':>9} {'bound':>6} {'infaflow':>8} {'ratio':>6} {'2nd run':>7} {'ratio':>6} {'by level':>8} {'level/infaflow':>14}")
+    print(
+        f"{'dag':>4} {'tasks':>5} {'work':>6} {'crit.path':>9} {'bound':>6} {'infaflow':>8} {'ratio':>6} {'2nd run':>7} {'ratio':>6} {'by level':>8} {'level/infaflow':>14}"
+    )
     for k in range(args.dags):
         wf, durations, preds = generate(args.seed + k)
         work = sum(durations.values())
         cp = critical_path(durations, preds)
         bound = max(cp, work / args.workers)
-        export = Export("bench.xml", repositories=[Repository("REP", folders=[Folder("BENCH", workflows=[wf])])])
+        export = Export(
+            "bench.xml", repositories=[Repository("REP", folders=[Folder("BENCH", workflows=[wf])])]
+        )
         spans = []
         with tempfile.TemporaryDirectory() as state:
             for _ in range(2):
                 t0 = time.perf_counter()
-                result = run_workflow(export, wf.name, options=RunOptions(max_workers=args.workers, working_dir=state), state_dir=Path(state))
+                result = run_workflow(
+                    export,
+                    wf.name,
+                    options=RunOptions(max_workers=args.workers, working_dir=state),
+                    state_dir=Path(state),
+                )
                 spans.append(time.perf_counter() - t0)
                 assert result.status == "SUCCEEDED", result.summary
         makespan, second = spans
@@ -144,7 +161,9 @@ def main() -> int:
             f"{k + 1:>4} {len(durations):>5} {work:>6.2f} {cp:>9.2f} {bound:>6.2f} {makespan:>8.2f} {ratio:>6.3f}"
             f" {second:>7.2f} {second / bound:>6.3f} {by_level:>8.2f} {by_level / makespan:>14.2f}"
         )
-    print(f"worst infaflow makespan / max(critical path, work / workers) = {worst:.3f}; target <= 1.10: {'met' if worst <= 1.10 else 'NOT met'}")
+    print(
+        f"worst infaflow makespan / max(critical path, work / workers) = {worst:.3f}; target <= 1.10: {'met' if worst <= 1.10 else 'NOT met'}"
+    )
     return 0
 
 

@@ -70,17 +70,27 @@ def _measure(mode: str, directory: str) -> dict[str, float]:
                 pass
     elif mode == "repository":
         export = load_repository([directory], lenient=True)
-        objects = sum(len(f.mappings) + len(f.workflows) + len(f.sources) + len(f.targets) for f in export.folders)
+        objects = sum(
+            len(f.mappings) + len(f.workflows) + len(f.sources) + len(f.targets) for f in export.folders
+        )
     else:
         raise SystemExit(f"unknown mode {mode}")
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "read_bytes": _rchar() - read_before, "objects": objects,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "seconds": seconds,
+        "read_bytes": _rchar() - read_before,
+        "objects": objects,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def _run_child(mode: str, directory: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--measure", mode, str(directory)],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", mode, str(directory)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:
         raise SystemExit(f"{mode} on {directory} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -104,17 +114,24 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for mode in MODES:
         runs = [_run_child(mode, args.dir) for _ in range(args.repeat)]
-        results[mode] = {"seconds": statistics.median(r["seconds"] for r in runs),
-                         "read": max(r["read_bytes"] for r in runs) / total,
-                         "rss": max(r["peak_rss_mb"] for r in runs), "objects": runs[0]["objects"]}
+        results[mode] = {
+            "seconds": statistics.median(r["seconds"] for r in runs),
+            "read": max(r["read_bytes"] for r in runs) / total,
+            "rss": max(r["peak_rss_mb"] for r in runs),
+            "objects": runs[0]["objects"],
+        }
         r = results[mode]
-        print(f"{mode:<11} {r['seconds']:6.2f} s   read {r['read']:4.2f}x the files   peak RSS {r['rss']:6.0f} MB")
+        print(
+            f"{mode:<11} {r['seconds']:6.2f} s   read {r['read']:4.2f}x the files   peak RSS {r['rss']:6.0f} MB"
+        )
     repo, base = results["repository"], results["lxml"]
     ok = repo["seconds"] < TARGET_SECONDS and repo["read"] < TARGET_READ_RATIO
-    print(f"\none repository of {len(files)} files ({repo['objects']} mappings, workflows, sources, targets): "
-          f"{repo['seconds']:.2f} s (target < {TARGET_SECONDS:.0f} s), {repo['seconds'] / base['seconds']:.1f}x "
-          f"plain lxml.etree.parse, bytes read {repo['read']:.2f}x the files (target < {TARGET_READ_RATIO}x): "
-          f"{'PASS' if ok else 'FAIL'}")
+    print(
+        f"\none repository of {len(files)} files ({repo['objects']} mappings, workflows, sources, targets): "
+        f"{repo['seconds']:.2f} s (target < {TARGET_SECONDS:.0f} s), {repo['seconds'] / base['seconds']:.1f}x "
+        f"plain lxml.etree.parse, bytes read {repo['read']:.2f}x the files (target < {TARGET_READ_RATIO}x): "
+        f"{'PASS' if ok else 'FAIL'}"
+    )
     return 0 if ok else 1
 
 

@@ -60,31 +60,65 @@ def make_data(path: Path, rows: int, bad: bool) -> None:
 
 def mapping(stop_on_errors: str | None) -> tuple[Mapping, Session | None, Folder]:
     folder = Folder("F")
-    fields = [Field("ID", "integer", precision=10), Field("DT_TEXT", "string", precision=10),
-              Field("AMOUNT", "decimal", precision=10, scale=2), Field("QTY", "integer", precision=10)]
-    src = Source("ORDERS", database_type="Flat File", fields=fields,
-                 flatfile=FlatFile({"DELIMITED": "YES", "DELIMITERS": ",", "QUOTE_CHARACTER": "DOUBLE",
-                                    "SKIPROWS": "1"}))
-    tgt = Target("OUT", database_type="Flat File",
-                 fields=[Field("ID", "integer", precision=10), Field("DT", "date", precision=19),
-                         Field("UNIT", "decimal", precision=12, scale=4)],
-                 flatfile=FlatFile({"DELIMITED": "YES", "DELIMITERS": ",", "QUOTE_CHARACTER": "DOUBLE"}))
+    fields = [
+        Field("ID", "integer", precision=10),
+        Field("DT_TEXT", "string", precision=10),
+        Field("AMOUNT", "decimal", precision=10, scale=2),
+        Field("QTY", "integer", precision=10),
+    ]
+    src = Source(
+        "ORDERS",
+        database_type="Flat File",
+        fields=fields,
+        flatfile=FlatFile(
+            {"DELIMITED": "YES", "DELIMITERS": ",", "QUOTE_CHARACTER": "DOUBLE", "SKIPROWS": "1"}
+        ),
+    )
+    tgt = Target(
+        "OUT",
+        database_type="Flat File",
+        fields=[
+            Field("ID", "integer", precision=10),
+            Field("DT", "date", precision=19),
+            Field("UNIT", "decimal", precision=12, scale=4),
+        ],
+        flatfile=FlatFile({"DELIMITED": "YES", "DELIMITERS": ",", "QUOTE_CHARACTER": "DOUBLE"}),
+    )
     folder.sources.append(src)
     folder.targets.append(tgt)
-    sq = Transformation("SQ_ORDERS", "Source Qualifier", ports=[
-        Port("ID", "integer", "INPUT/OUTPUT", 10, 0), Port("DT_TEXT", "string", "INPUT/OUTPUT", 10, 0),
-        Port("AMOUNT", "decimal", "INPUT/OUTPUT", 10, 2), Port("QTY", "integer", "INPUT/OUTPUT", 10, 0)])
-    exp = Transformation("EXP", "Expression", ports=[
-        Port("ID", "integer", "INPUT/OUTPUT", 10, 0), Port("DT_TEXT", "string", "INPUT", 10, 0),
-        Port("AMOUNT", "decimal", "INPUT", 10, 2), Port("QTY", "integer", "INPUT", 10, 0),
-        Port("DT", "date/time", "OUTPUT", 19, 0, expression="TO_DATE(DT_TEXT, 'YYYY-MM-DD')"),
-        Port("UNIT", "decimal", "OUTPUT", 12, 4, expression="AMOUNT / QTY"),
-    ])
+    sq = Transformation(
+        "SQ_ORDERS",
+        "Source Qualifier",
+        ports=[
+            Port("ID", "integer", "INPUT/OUTPUT", 10, 0),
+            Port("DT_TEXT", "string", "INPUT/OUTPUT", 10, 0),
+            Port("AMOUNT", "decimal", "INPUT/OUTPUT", 10, 2),
+            Port("QTY", "integer", "INPUT/OUTPUT", 10, 0),
+        ],
+    )
+    exp = Transformation(
+        "EXP",
+        "Expression",
+        ports=[
+            Port("ID", "integer", "INPUT/OUTPUT", 10, 0),
+            Port("DT_TEXT", "string", "INPUT", 10, 0),
+            Port("AMOUNT", "decimal", "INPUT", 10, 2),
+            Port("QTY", "integer", "INPUT", 10, 0),
+            Port("DT", "date/time", "OUTPUT", 19, 0, expression="TO_DATE(DT_TEXT, 'YYYY-MM-DD')"),
+            Port("UNIT", "decimal", "OUTPUT", 12, 4, expression="AMOUNT / QTY"),
+        ],
+    )
     m = Mapping("m_bench", folder="F", transformations=[sq, exp])
     m.instances += [
         Instance("ORDERS", "SOURCE", "ORDERS", "Source Definition", definition=src),
-        Instance("SQ_ORDERS", "TRANSFORMATION", "SQ_ORDERS", "Source Qualifier", definition=sq,
-                 associated_source_instances=["ORDERS"]),
+        Instance(
+            "SQ_ORDERS",
+            "TRANSFORMATION",
+            "SQ_ORDERS",
+            "Source Qualifier",
+            definition=sq,
+            associated_source_instances=["ORDERS"],
+        ),
         Instance("EXP", "TRANSFORMATION", "EXP", "Expression", definition=exp),
         Instance("OUT", "TARGET", "OUT", "Target Definition", definition=tgt),
     ]
@@ -120,23 +154,29 @@ def main() -> None:
         make_data(tmp / "bad" / "orders.dat", args.rows, bad=True)
         (tmp / "clean" / "ordersclean.dat").rename(tmp / "clean" / "orders.dat")
         m, s, f = mapping(None)
-        with mock.patch.object(exprs, "to_checked_code",
-                               lambda *a, **k: (exprs.to_code(*a, **k), "")):  # the translation before row errors
+        with mock.patch.object(
+            exprs, "to_checked_code", lambda *a, **k: (exprs.to_code(*a, **k), "")
+        ):  # the translation before row errors
             baseline = load(render_plan(build_plan(m, s, f), "baseline").code, tmp, "baseline")
         reject = load(render_plan(build_plan(m, s, f), "reject").code, tmp, "reject")
         m2, s2, f2 = mapping("100000")
         stop = load(render_plan(build_plan(m2, s2, f2), "stop").code, tmp, "stop")
         spark = local_spark("bench-row-errors")
-        runs = {"baseline (no bad rows, errors fail the job)": (baseline, "clean"),
-                "reject (0.2% bad rows rejected)": (reject, "bad"),
-                "reject, data without bad rows": (reject, "clean"),
-                "stop on errors = 100000 (0.2% bad)": (stop, "bad")}
+        runs = {
+            "baseline (no bad rows, errors fail the job)": (baseline, "clean"),
+            "reject (0.2% bad rows rejected)": (reject, "bad"),
+            "reject, data without bad rows": (reject, "clean"),
+            "stop on errors = 100000 (0.2% bad)": (stop, "bad"),
+        }
         times: dict[str, list[float]] = {k: [] for k in runs}
         results: dict[str, Any] = {}
         for i in range(args.repeat + 1):
             for label, (module, data) in runs.items():
-                params = {"$PMSourceFileDir": str(tmp / data), "$PMTargetFileDir": str(tmp / "out" / label[:8]),
-                          "$PMBadFileDir": str(tmp / "badfiles")}
+                params = {
+                    "$PMSourceFileDir": str(tmp / data),
+                    "$PMTargetFileDir": str(tmp / "out" / label[:8]),
+                    "$PMBadFileDir": str(tmp / "badfiles"),
+                }
                 t0 = time.perf_counter()
                 results[label] = module.run(spark, params)
                 if i:
@@ -145,8 +185,10 @@ def main() -> None:
         print(f"rows: {args.rows:,}, repeat {args.repeat}, medians")
         for label, ts in times.items():
             r = results[label]
-            print(f"  {label:45s} {statistics.median(ts):6.2f} s  ratio {statistics.median(ts) / base:4.2f}  "
-                  f"written {r.tgt_success_rows:,} trans errors {r.trans_errors:,}")
+            print(
+                f"  {label:45s} {statistics.median(ts):6.2f} s  ratio {statistics.median(ts) / base:4.2f}  "
+                f"written {r.tgt_success_rows:,} trans errors {r.trans_errors:,}"
+            )
         spark.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -25,8 +25,11 @@ from infaflow.codegen.executor import local_spark
 
 
 def rows(spark: Any, n: int) -> DataFrame:
-    return spark.range(n).select(F.col("id").alias("_row_id"), (F.col("id") / 50).cast("int").alias("K"),
-                                 (F.col("id") % 7).cast("int").alias("X"))
+    return spark.range(n).select(
+        F.col("id").alias("_row_id"),
+        (F.col("id") / 50).cast("int").alias("K"),
+        (F.col("id") % 7).cast("int").alias("X"),
+    )
 
 
 def step(state: Column, row: Column) -> Column:
@@ -40,8 +43,12 @@ def initial() -> Column:
 
 def window(df: DataFrame) -> DataFrame:
     order = Window.orderBy("_row_id")
-    df = df.withColumn("_seg", F.sum(F.when(F.col("K") != F.lag("K", 1, 0).over(order), 1).otherwise(0))
-                       .over(order.rowsBetween(Window.unboundedPreceding, 0)))
+    df = df.withColumn(
+        "_seg",
+        F.sum(F.when(F.col("K") != F.lag("K", 1, 0).over(order), 1).otherwise(0)).over(
+            order.rowsBetween(Window.unboundedPreceding, 0)
+        ),
+    )
     return df.withColumn("v_T", F.sum("X").over(Window.partitionBy("_seg").orderBy("_row_id")))
 
 
@@ -52,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     spark = local_spark()
     job = support.Job(spark, "bench", {})
-    segment = F.sum(F.when(F.col("K") != F.lag("K", 1, 0).over(Window.orderBy("_row_id")), 1).otherwise(0)) \
-        .over(Window.orderBy("_row_id").rowsBetween(Window.unboundedPreceding, 0))
+    segment = F.sum(
+        F.when(F.col("K") != F.lag("K", 1, 0).over(Window.orderBy("_row_id")), 1).otherwise(0)
+    ).over(Window.orderBy("_row_id").rowsBetween(Window.unboundedPreceding, 0))
     runs = {
         "window": lambda df: window(df),
         "segmented scan": lambda df: job.scan("bench", df, step, initial(), segment=segment),

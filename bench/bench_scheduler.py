@@ -40,7 +40,7 @@ def generate(n: int, seed: int = 7) -> tuple[Export, dict[str, list[str]]]:
         inst = TaskInstance(name, name, "Command", treat_input_link_as_and=rng.random() > 0.33)
         inst.task = task
         wf.instances.append(inst)
-        window = names[max(0, len(names) - 200):]
+        window = names[max(0, len(names) - 200) :]
         sources = sorted(set(rng.sample(window, min(len(window), rng.randint(1, 3)))))
         preds[name] = sources
         for src in sources:
@@ -75,7 +75,9 @@ def main() -> int:
     base = baseline(preds, args.workers)
     with tempfile.TemporaryDirectory() as state:
         t0 = time.perf_counter()
-        result = run_workflow(export, "wf_bench", options=RunOptions(max_workers=args.workers), state_dir=Path(state))
+        result = run_workflow(
+            export, "wf_bench", options=RunOptions(max_workers=args.workers), state_dir=Path(state)
+        )
         elapsed = time.perf_counter() - t0
         db_size = (Path(state) / "runs.sqlite").stat().st_size
     counts: dict[str, int] = {}
@@ -86,7 +88,9 @@ def main() -> int:
     print(f"tasks: {n} ({', '.join(f'{v} {k}' for k, v in sorted(counts.items()))}); workers: {args.workers}")
     print(f"infaflow run (store on, {db_size / 1e6:.1f} MB): {elapsed:.2f} s = {per_task:.3f} ms per task")
     print(f"baseline graphlib + thread pool, no store:   {base:.2f} s = {base / n * 1000:.3f} ms per task")
-    print(f"ratio infaflow / baseline: {elapsed / base:.1f}x; target < 0.5 ms per task: {'met' if per_task < 0.5 else 'NOT met'}")
+    print(
+        f"ratio infaflow / baseline: {elapsed / base:.1f}x; target < 0.5 ms per task: {'met' if per_task < 0.5 else 'NOT met'}"
+    )
     return 0 if result.status == "SUCCEEDED" else 1
 
 

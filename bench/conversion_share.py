@@ -30,8 +30,17 @@ from infaflow.codegen.project import Conversion, convert_export
 from infaflow.errors import InputError
 from infaflow.export import load, load_repository
 
-RUFF_ARGS = ["check", "--isolated", "--no-force-exclude", "--select", "E,F,W,I,B,UP",
-             "--line-length", "110", "--ignore", "E501,UP034"]
+RUFF_ARGS = [
+    "check",
+    "--isolated",
+    "--no-force-exclude",
+    "--select",
+    "E,F,W,I,B,UP",
+    "--line-length",
+    "110",
+    "--ignore",
+    "E501,UP034",
+]
 
 # Gap reasons that are not the converter's to close: (category, pattern on the message).
 CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
@@ -43,8 +52,10 @@ CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
     ("other area: XML source/target", re.compile(r"\bXML\b", re.I)),
     # Objects the export names but does not define, or a Source Qualifier with no link from its source:
     # files written by hand or by a generator rather than exported by the Repository Manager.
-    ("other area: look-alike or incomplete export",
-     re.compile(r"is not in the export|not connected to a source column", re.I)),
+    (
+        "other area: look-alike or incomplete export",
+        re.compile(r"is not in the export|not connected to a source column", re.I),
+    ),
 ]
 OPEN = "open"
 
@@ -164,11 +175,12 @@ def lint(modules: list[tuple[str, str]]) -> dict[str, list[str]]:
         if not Path(ruff).exists():
             failures["ruff"].append("ruff is not installed")
             return failures
-        result = subprocess.run([ruff, *RUFF_ARGS, "--output-format", "concise", str(root)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [ruff, *RUFF_ARGS, "--output-format", "concise", str(root)], capture_output=True, text=True
+        )
         for line in result.stdout.splitlines():
             if line.startswith(str(root)):
-                failures["ruff"].append(line[len(str(root)) + 1:])
+                failures["ruff"].append(line[len(str(root)) + 1 :])
     return failures
 
 
@@ -184,10 +196,17 @@ def summary(measure: Measure) -> dict:
             entry = histogram.setdefault(reason, {"category": category(reason), "mappings": []})
             entry["mappings"].append(f"{m.file}:{m.folder}.{m.name}")
     blocked_only_by_accepted = sum(
-        1 for m in maps if not m.complete and m.categories and all(c.startswith("accepted") for c in m.categories))
+        1
+        for m in maps
+        if not m.complete and m.categories and all(c.startswith("accepted") for c in m.categories)
+    )
     blocked_by_other_area = sum(
-        1 for m in maps if not m.complete and any(c.startswith("other area") for c in m.categories)
-        and OPEN not in m.categories)
+        1
+        for m in maps
+        if not m.complete
+        and any(c.startswith("other area") for c in m.categories)
+        and OPEN not in m.categories
+    )
     return {
         "files": measure.files,
         "unreadable": measure.unreadable,
@@ -209,14 +228,20 @@ def share(part: int, whole: int) -> str:
 
 def print_summary(title: str, s: dict, show: int) -> None:
     print(f"== {title}")
-    print(f"files: {s['files']} ({len(s['unreadable'])} unreadable), mapping files: {s['mapping_files']}, "
-          f"mappings: {s['mappings']}, sessions whose mapping is elsewhere: {s['sessions_without_mapping']}")
-    print(f"mappings fully converted: {s['mappings_complete']}/{s['mappings']} "
-          f"({share(s['mappings_complete'], s['mappings'])}); "
-          f"mapping files fully converted: {s['mapping_files_complete']}/{s['mapping_files']} "
-          f"({share(s['mapping_files_complete'], s['mapping_files'])})")
-    print(f"blocked only by accepted gaps: {s['mappings_blocked_only_by_accepted_gaps']}, "
-          f"by other areas' gaps only: {s['mappings_blocked_by_other_areas_only']}")
+    print(
+        f"files: {s['files']} ({len(s['unreadable'])} unreadable), mapping files: {s['mapping_files']}, "
+        f"mappings: {s['mappings']}, sessions whose mapping is elsewhere: {s['sessions_without_mapping']}"
+    )
+    print(
+        f"mappings fully converted: {s['mappings_complete']}/{s['mappings']} "
+        f"({share(s['mappings_complete'], s['mappings'])}); "
+        f"mapping files fully converted: {s['mapping_files_complete']}/{s['mapping_files']} "
+        f"({share(s['mapping_files_complete'], s['mapping_files'])})"
+    )
+    print(
+        f"blocked only by accepted gaps: {s['mappings_blocked_only_by_accepted_gaps']}, "
+        f"by other areas' gaps only: {s['mappings_blocked_by_other_areas_only']}"
+    )
     for name, error in s["unreadable"].items():
         print(f"  unreadable: {name}: {error[:150]}")
     if s["histogram"]:
@@ -247,8 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_lint:
         failures = lint(per_file.modules + repository.modules)
         result["lint"] = {"modules": len(per_file.modules) + len(repository.modules), **failures}
-        print(f"generated modules: {result['lint']['modules']}, py_compile failures: "
-              f"{len(failures['py_compile'])}, ruff findings: {len(failures['ruff'])}")
+        print(
+            f"generated modules: {result['lint']['modules']}, py_compile failures: "
+            f"{len(failures['py_compile'])}, ruff findings: {len(failures['ruff'])}"
+        )
         for line in (failures["py_compile"] + failures["ruff"])[:20]:
             print(f"  {line}")
     print(f"measured in {time.perf_counter() - started:.1f} s")

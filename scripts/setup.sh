@@ -33,3 +33,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 # The Airflow extra too, so that the Airflow tests (tests/airflow) run rather than skip.
 .venv/bin/python -m pip install -q -e '.[test,airflow]'
+# The Spark provider of the extra is pinned below 6 (its 6.x releases pull pyspark-client, a Connect-only
+# client that replaces pyspark's files): check classic pyspark is still whole.
+.venv/bin/python -c "from pyspark import SparkContext; from pyspark.java_gateway import launch_gateway" \
+    || { echo "setup: pyspark was replaced by a Connect-only client; reinstall pyspark" >&2; exit 1; }

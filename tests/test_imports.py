@@ -98,8 +98,12 @@ def test_src_has_no_import_cycle() -> None:
 
 
 def test_no_private_name_is_imported_from_another_module() -> None:
-    crossing = [f"{e.source}:{e.line} imports {n} from {e.target}" for e in import_edges(SRC)
-                for n in e.names if n.startswith("_") and not n.startswith("__")]
+    crossing = [
+        f"{e.source}:{e.line} imports {n} from {e.target}"
+        for e in import_edges(SRC)
+        for n in e.names
+        if n.startswith("_") and not n.startswith("__")
+    ]
     assert not crossing, "\n".join(crossing)
 
 
@@ -111,17 +115,31 @@ def _package(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-@pytest.mark.parametrize("b_imports_a, cyclic", [
-    ("from pkg import a\n", True),  # module level
-    ("def f():\n    from pkg.a import X\n    return X\n", True),  # inside a function: still a cycle
-    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import X\n", False),  # never runs
-    ("from . import a\n", True),  # relative
-    ("import pkg.c\n", False),
-])
-def test_the_check_finds_cycles_however_the_import_is_written(tmp_path: Path, b_imports_a: str,
-                                                              cyclic: bool) -> None:
-    root = _package(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "from pkg.b import Y\nX = 1\n",
-                               "pkg/b.py": b_imports_a + "Y = 2\n", "pkg/c.py": ""})
+@pytest.mark.parametrize(
+    "b_imports_a, cyclic",
+    [
+        ("from pkg import a\n", True),  # module level
+        ("def f():\n    from pkg.a import X\n    return X\n", True),  # inside a function: still a cycle
+        (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import X\n",
+            False,
+        ),  # never runs
+        ("from . import a\n", True),  # relative
+        ("import pkg.c\n", False),
+    ],
+)
+def test_the_check_finds_cycles_however_the_import_is_written(
+    tmp_path: Path, b_imports_a: str, cyclic: bool
+) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/a.py": "from pkg.b import Y\nX = 1\n",
+            "pkg/b.py": b_imports_a + "Y = 2\n",
+            "pkg/c.py": "",
+        },
+    )
     found = cycles(root)
     assert bool(found) is cyclic
     if cyclic:
@@ -130,6 +148,8 @@ def test_the_check_finds_cycles_however_the_import_is_written(tmp_path: Path, b_
 
 
 def test_the_check_names_a_private_import(tmp_path: Path) -> None:
-    root = _package(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "_HIDDEN = 1\n",
-                               "pkg/b.py": "from pkg.a import _HIDDEN\n"})
+    root = _package(
+        tmp_path,
+        {"pkg/__init__.py": "", "pkg/a.py": "_HIDDEN = 1\n", "pkg/b.py": "from pkg.a import _HIDDEN\n"},
+    )
     assert [(e.source, e.names) for e in import_edges(root)] == [("pkg.b", ("_HIDDEN",))]

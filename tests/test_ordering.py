@@ -48,14 +48,18 @@ def test_the_order_is_the_one_the_plans_had(seed: int) -> None:
     assert topological_order(listed, edges) == kahn_first_listed(listed, edges)
 
 
-@pytest.mark.parametrize(("listed", "edges", "expected"), [
-    (["c", "b", "a"], {}, ["c", "b", "a"]),  # nothing to wait for: as listed
-    (["c", "b", "a"], {"c": {"a"}}, ["b", "a", "c"]),  # c waits for a; b is ready first
-    (["a", "b", "c", "d"], {"b": {"d"}, "c": {"a"}}, ["a", "c", "d", "b"]),  # c, ready after a, before d
-    (["a", "b"], {"b": {"a", "elsewhere"}}, ["a", "b"]),  # a predecessor that is not listed is ignored
-])
-def test_among_ready_nodes_the_first_listed_goes_first(listed: list[str], edges: dict[str, set[str]],
-                                                       expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("listed", "edges", "expected"),
+    [
+        (["c", "b", "a"], {}, ["c", "b", "a"]),  # nothing to wait for: as listed
+        (["c", "b", "a"], {"c": {"a"}}, ["b", "a", "c"]),  # c waits for a; b is ready first
+        (["a", "b", "c", "d"], {"b": {"d"}, "c": {"a"}}, ["a", "c", "d", "b"]),  # c, ready after a, before d
+        (["a", "b"], {"b": {"a", "elsewhere"}}, ["a", "b"]),  # a predecessor that is not listed is ignored
+    ],
+)
+def test_among_ready_nodes_the_first_listed_goes_first(
+    listed: list[str], edges: dict[str, set[str]], expected: list[str]
+) -> None:
     assert topological_order(listed, edges) == expected
 
 

@@ -43,8 +43,10 @@ def require_version(needed: int) -> None:
     """Called by a generated job as it imports this module: an ImportError when the module is older than the
     job (a project's ``infaflow_support.py`` not replaced when the job was converted again)."""
     if SUPPORT_VERSION < needed:
-        raise ImportError(f"{__file__} is version {SUPPORT_VERSION} of the infaflow support module; this job "
-                          f"needs version {needed} or later: copy infaflow_support.py from the same conversion")
+        raise ImportError(
+            f"{__file__} is version {SUPPORT_VERSION} of the infaflow support module; this job "
+            f"needs version {needed} or later: copy infaflow_support.py from the same conversion"
+        )
 
 
 _PROCESS_DIRS = {
@@ -82,7 +84,9 @@ class SessionResult:
     source_rejected_rows: dict[str, int] = field(default_factory=dict)  # reader conversion errors
     trans_errors: int = 0
     row_error_file: str = ""  # where rejected source rows and transformation errors were written
-    procedure_errors: list[str] = field(default_factory=list)  # pre/post-load procedures that failed (Continue)
+    procedure_errors: list[str] = field(
+        default_factory=list
+    )  # pre/post-load procedures that failed (Continue)
     mapping_variables: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -180,9 +184,20 @@ def _existing(parent: Path, name: str) -> Path | None:
 def _spark_format(fmt: str) -> str:
     """A PowerCenter date format (``MM/DD/YYYY HH24:MI:SS``) as a Spark datetime pattern."""
     table = [
-        ("YYYY", "yyyy"), ("HH24", "HH"), ("HH12", "hh"), ("MON", "MMM"), ("MI", "mm"), ("SS", "ss"),
-        ("DD", "dd"), ("MM", "MM"), ("YY", "yy"), ("US", "SSSSSS"), ("MS", "SSS"), ("NS", "SSSSSSSSS"),
-        ("AM", "a"), ("PM", "a"),
+        ("YYYY", "yyyy"),
+        ("HH24", "HH"),
+        ("HH12", "hh"),
+        ("MON", "MMM"),
+        ("MI", "mm"),
+        ("SS", "ss"),
+        ("DD", "dd"),
+        ("MM", "MM"),
+        ("YY", "yy"),
+        ("US", "SSSSSS"),
+        ("MS", "SSS"),
+        ("NS", "SSSSSSSSS"),
+        ("AM", "a"),
+        ("PM", "a"),
     ]
     out, i, upper = [], 0, fmt.upper()
     while i < len(fmt):
@@ -201,8 +216,18 @@ def _spark_format(fmt: str) -> str:
 class Sequence:
     """A Sequence Generator: NEXTVAL numbers rows in PowerCenter order; Current Value persists."""
 
-    def __init__(self, job: Job, name: str, *, start: int, increment: int, end: int, cycle: bool,
-                 current: int, reset: bool) -> None:
+    def __init__(
+        self,
+        job: Job,
+        name: str,
+        *,
+        start: int,
+        increment: int,
+        end: int,
+        cycle: bool,
+        current: int,
+        reset: bool,
+    ) -> None:
         self.job, self.name = job, name
         self.start, self.increment, self.end, self.cycle, self.reset = start, increment, end, cycle, reset
         self._path = Path(job.directory("$PMStorageDir")) / "sequences" / f"{name}.json"
@@ -229,7 +254,9 @@ class Sequence:
             value = F.lit(self.current) + n * F.lit(self.increment)
         out = df.withColumn(nextval or "_nextval", value.cast("bigint"))
         if currval:
-            out = out.withColumn(currval, (F.col(nextval or "_nextval") + F.lit(self.increment)).cast("bigint"))
+            out = out.withColumn(
+                currval, (F.col(nextval or "_nextval") + F.lit(self.increment)).cast("bigint")
+            )
         if not nextval:
             out = out.drop("_nextval")
         self._observation = Observation(_observation_name(f"seq_{self.name}"))
@@ -259,9 +286,11 @@ class GeneratedKey:
     SEQUENCE_GENERATOR_VALUE the first time), or from 1 with ``restart``; the next value is saved in
     $PMStorageDir/normalizer/ unless ``reset``."""
 
-    def __init__(self, job: Job, name: str, *, value: int, reset: bool, restart: bool) -> None:
+    def __init__(
+        self, job: Job, name: str, *, value: int, reset: bool, restart: bool, store: str = "normalizer"
+    ) -> None:
         self.name, self.reset = name, reset
-        self._path = Path(job.directory("$PMStorageDir")) / "normalizer" / f"{name}.json"
+        self._path = Path(job.directory("$PMStorageDir")) / store / f"{name}.json"
         self.first = value
         if restart:
             self.first = 1
@@ -275,7 +304,8 @@ class GeneratedKey:
         key = F.row_number().over(Window.orderBy(ROW_ID)) + F.lit(self.first - 1)
         self._observation = Observation(_observation_name(f"gk_{self.name}"))
         self._observed = df.withColumn(column, key.cast("bigint")).observe(
-            self._observation, F.count(F.lit(1)).alias("rows"))
+            self._observation, F.count(F.lit(1)).alias("rows")
+        )
         return self._observed
 
     def finish(self) -> None:
@@ -290,10 +320,18 @@ class GeneratedKey:
 class Job:
     """The context of one session run: parameters, directories, connections and row counts."""
 
-    def __init__(self, spark: SparkSession, session: str, params: dict[str, Any] | None,
-                 parameters: dict[str, tuple[str, Any]] | None = None, *, stop_on_errors: int | str = 0,
-                 variables: dict[str, str] | None = None, date_format: str = DEFAULT_DATE_FORMAT,
-                 stop_on_procedure_error: bool = True) -> None:
+    def __init__(
+        self,
+        spark: SparkSession,
+        session: str,
+        params: dict[str, Any] | None,
+        parameters: dict[str, tuple[str, Any]] | None = None,
+        *,
+        stop_on_errors: int | str = 0,
+        variables: dict[str, str] | None = None,
+        date_format: str = DEFAULT_DATE_FORMAT,
+        stop_on_procedure_error: bool = True,
+    ) -> None:
         """``stop_on_errors``: the session's `Stop on errors` (0 = never; N = fail once a source or a
         transformation has N row errors), a number or a variable such as ``$PMSessionErrorThreshold``.
         ``variables``: the mapping variables (name -> aggregation type MAX, MIN or COUNT), whose final values
@@ -322,12 +360,16 @@ class Job:
         self.result = SessionResult(session)
         self._observed: list[tuple[dict[str, int], str, Observation, DataFrame, Column]] = []
         self._sequences: list[Sequence | GeneratedKey] = []
-        self._variables = {name.lower(): (name, aggregation) for name, aggregation in (variables or {}).items()}
+        self._variables = {
+            name.lower(): (name, aggregation) for name, aggregation in (variables or {}).items()
+        }
         self._variable_values: dict[str, tuple[Observation, DataFrame, Column]] = {}
         self._errors: dict[str, int] = {}
         self._post_sql: list[tuple[str, Connection, str, str]] = []
         self.connections = load_connections(
-            self.params.get("$infaflowconnections") or os.environ.get("INFAFLOW_CONNECTIONS") or "connections.toml"
+            self.params.get("$infaflowconnections")
+            or os.environ.get("INFAFLOW_CONNECTIONS")
+            or "connections.toml"
         )
         self.store = Path(
             self.params.get("$infaflowstore") or os.environ.get("INFAFLOW_STORE") or ".infaflow/store"
@@ -364,6 +406,7 @@ class Job:
             if key in _PROCESS_DIRS:
                 return self.directory(key)
             return key
+
         return re.sub(r"\$\$?[A-Za-z_][A-Za-z0-9_]*", repl, value)
 
     def directory(self, name: str) -> str:
@@ -376,7 +419,9 @@ class Job:
         name = self.text(file_name)
         if os.path.isabs(name):
             return name
-        return os.path.join(self.text(directory or "."), name)
+        # Exports made on Windows end directories with a backslash ($PMSourceFileDir\): a separator, not a name.
+        folder = self.text(directory or ".")
+        return os.path.join(folder.rstrip("\\") or folder, name)
 
     def file_list(self, path: str) -> list[str]:
         """The files an indirect source's file list names, in list order (Workflow Basics Guide, "Creating
@@ -393,8 +438,10 @@ class Job:
     def read_file_list(self, files: list[str], read: Callable[[str], DataFrame]) -> DataFrame:
         """Every file of a file list read alike (``read``), one after the other: ``_row_id`` orders the rows
         by file, then by their place in the file."""
-        frames = [read(f).withColumn(ROW_ID, F.struct(F.lit(i).alias("file"), F.col(ROW_ID).alias("row")))
-                  for i, f in enumerate(files)]
+        frames = [
+            read(f).withColumn(ROW_ID, F.struct(F.lit(i).alias("file"), F.col(ROW_ID).alias("row")))
+            for i, f in enumerate(files)
+        ]
         out = frames[0]
         for frame in frames[1:]:
             out = out.unionByName(frame)
@@ -409,16 +456,27 @@ class Job:
 
     # -- reading -----------------------------------------------------------------------------------
 
-    def _count(self, counts: dict[str, int], name: str, df: DataFrame, expr: Column | None = None) -> DataFrame:
+    def _count(
+        self, counts: dict[str, int], name: str, df: DataFrame, expr: Column | None = None
+    ) -> DataFrame:
         obs = Observation(_observation_name(name))
         metric = expr if expr is not None else F.count(F.lit(1))
         observed = df.observe(obs, metric.alias("rows"))
         self._observed.append((counts, name, obs, observed, metric))
         return observed
 
-    def read_flat_file(self, source: str, path: str, columns: list[tuple[str, str]], *, delimiter: str = ",",
-                       quote: str = '"', skip_rows: int = 0, date_format: str = "MM/DD/YYYY HH24:MI:SS",
-                       count: bool = True) -> DataFrame:
+    def read_flat_file(
+        self,
+        source: str,
+        path: str,
+        columns: list[tuple[str, str]],
+        *,
+        delimiter: str = ",",
+        quote: str = '"',
+        skip_rows: int = 0,
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        count: bool = True,
+    ) -> DataFrame:
         """A delimited flat file with PowerCenter's row order in ``_row_id``; values cast to the source types.
         A row with a value that does not convert is rejected by the reader (SrcFailedRows; the row-error
         file); an empty field is NULL. Lookup caches (``count=False``) read such a value as NULL."""
@@ -439,11 +497,22 @@ class Job:
             df = df.where(F.col(ROW_ID) >= skip_rows)
         return self._typed_source(source, df, columns, date_format, count)
 
-    def read_fixed_width(self, source: str, path: str, columns: list[tuple[str, str, int, int]], *,
-                         line_sequential: bool = False, pad_bytes: int = 0, skip_rows: int = 0,
-                         strip_trailing_blanks: bool = False, null_character: str = "*",
-                         date_format: str = "MM/DD/YYYY HH24:MI:SS", thousand_separator: str = "",
-                         decimal_separator: str = ".", count: bool = True) -> DataFrame:
+    def read_fixed_width(
+        self,
+        source: str,
+        path: str,
+        columns: list[tuple[str, str, int, int]],
+        *,
+        line_sequential: bool = False,
+        pad_bytes: int = 0,
+        skip_rows: int = 0,
+        strip_trailing_blanks: bool = False,
+        null_character: str = "*",
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        thousand_separator: str = "",
+        decimal_separator: str = ".",
+        count: bool = True,
+    ) -> DataFrame:
         """A fixed-width flat file: ``columns`` are (name, type, offset, length) in characters from the start
         of the record. Line sequential: one record per line (a short line leaves its last fields short or
         NULL). Otherwise records are exactly the record length followed by ``pad_bytes`` bytes to skip (the
@@ -462,9 +531,13 @@ class Job:
             count_expr = F.ceil(size / F.lit(step)).cast("int")
             df = whole.select(
                 "value",
-                F.explode(F.when(size > 0, F.sequence(F.lit(0), count_expr - 1)).otherwise(F.array())).alias(ROW_ID),
-            ).select(F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record)).alias("value"),
-                     F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+                F.explode(F.when(size > 0, F.sequence(F.lit(0), count_expr - 1)).otherwise(F.array())).alias(
+                    ROW_ID
+                ),
+            ).select(
+                F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record)).alias("value"),
+                F.col(ROW_ID).cast("bigint").alias(ROW_ID),
+            )
         if skip_rows > 0:
             # Row ids of the first partition (line sequential) or record numbers: the first records.
             df = df.where(F.col(ROW_ID) >= skip_rows)
@@ -479,12 +552,22 @@ class Job:
             if _is_number(spark_type):
                 raw = _plain_number(raw, thousand_separator, decimal_separator)
             texts.append(raw.alias(name))
-        return self._typed_source(source, df.select(*texts, ROW_ID),
-                                  [(n, t) for n, t, _o, _l in columns], date_format, count)
+        return self._typed_source(
+            source, df.select(*texts, ROW_ID), [(n, t) for n, t, _o, _l in columns], date_format, count
+        )
 
-    def read_cobol(self, source: str, path: str, fields: list[tuple[Any, ...]], *, record_length: int,
-                   pad_bytes: int = 0, line_sequential: bool = False, skip_rows: int = 0,
-                   codepage: str = "ISO-8859-1") -> DataFrame:
+    def read_cobol(
+        self,
+        source: str,
+        path: str,
+        fields: list[tuple[Any, ...]],
+        *,
+        record_length: int,
+        pad_bytes: int = 0,
+        line_sequential: bool = False,
+        skip_rows: int = 0,
+        codepage: str = "ISO-8859-1",
+    ) -> DataFrame:
         """A COBOL (VSAM) file read byte by byte: ``fields`` are (name, usage, offsets, length, digits,
         scale, sign) for each elementary item, ``offsets`` one per occurrence (a field with several is an
         array column, one element per occurrence, for the Normalizer). Usage ``text`` (PIC X, in the code
@@ -495,35 +578,145 @@ class Job:
         A number whose bytes are not valid for its usage (blanks, text of another record type laid over it
         by REDEFINES) is NULL."""
         self.check_stop()
-        whole = self.spark.read.format("binaryFile").load(path).select(
-            F.decode(F.col("content"), "ISO-8859-1").alias("value"))  # one character per byte
+        whole = (
+            self.spark.read.format("binaryFile")
+            .load(path)
+            .select(F.decode(F.col("content"), "ISO-8859-1").alias("value"))
+        )  # one character per byte
         if line_sequential:
             lines = F.split(F.col("value"), "\n")
             df = whole.select(F.posexplode(lines).alias(ROW_ID, "value"), F.size(lines).alias("_lines"))
-            df = df.where(~((F.col(ROW_ID) == F.col("_lines") - 1) & (F.col("value") == "")))  # the last line end
-            df = df.select(F.regexp_replace("value", "\r$", "").alias("value"),
-                           F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+            df = df.where(
+                ~((F.col(ROW_ID) == F.col("_lines") - 1) & (F.col("value") == ""))
+            )  # the last line end
+            df = df.select(
+                F.regexp_replace("value", "\r$", "").alias("value"),
+                F.col(ROW_ID).cast("bigint").alias(ROW_ID),
+            )
         else:
             step = record_length + max(pad_bytes, 0)
             size = F.length("value")
             n = F.ceil(size / F.lit(step)).cast("int")
-            df = whole.select("value", F.explode(F.when(size > 0, F.sequence(F.lit(0), n - 1))
-                                                 .otherwise(F.array())).alias(ROW_ID))
-            df = df.select(F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record_length)).alias("value"),
-                           F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+            df = whole.select(
+                "value",
+                F.explode(F.when(size > 0, F.sequence(F.lit(0), n - 1)).otherwise(F.array())).alias(ROW_ID),
+            )
+            df = df.select(
+                F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record_length)).alias("value"),
+                F.col(ROW_ID).cast("bigint").alias(ROW_ID),
+            )
         if skip_rows > 0:
             df = df.where(F.col(ROW_ID) >= skip_rows)
         text_table, digit_table = _code_page_table(codepage), _zoned_digit_table(codepage)
         cols = []
         for name, usage, offsets, length, digits, scale, sign in fields:
             table = text_table if usage == "text" else digit_table
-            values = [_cobol_value(F.substring("value", offset + 1, length), usage, length, digits, scale, sign,
-                                   table) for offset in offsets]
+            values = [
+                _cobol_value(
+                    F.substring("value", offset + 1, length), usage, length, digits, scale, sign, table
+                )
+                for offset in offsets
+            ]
             cols.append((values[0] if len(values) == 1 else F.array(*values)).alias(name))
         return self._count(self.result.source_rows, source, df.select(*cols, ROW_ID))
 
-    def _typed_source(self, source: str, df: DataFrame, columns: list[tuple[str, str]], date_format: str,
-                      count: bool) -> DataFrame:
+    def read_xml(
+        self,
+        source: str,
+        path: str,
+        groups: list[tuple[Any, ...]],
+        *,
+        keys: dict[str, GeneratedKey],
+        empty_as_null: bool = False,
+    ) -> dict[str, DataFrame]:
+        """An XML file read as PowerCenter's XML reader reads it: one DataFrame per group (view) of the XML
+        definition. ``groups`` are (group, path, parent group, key port, foreign key port, fields), parents
+        first: the group's rows are the elements at ``path`` (from the root element) in document order, one
+        row per occurrence (multiple-occurring elements normalised into rows); ``fields`` are (port, XPath
+        relative to the group's element, type), ``./A/B`` an element's text, ``./@a`` an attribute, ``.`` the
+        element's own text; a missing element or attribute is NULL. ``keys`` numbers each group's rows with
+        its generated key (``XPK_``); the foreign key of a child group (``FK_``) is its parent row's key.
+        The document is read with Spark's XML data source (one row per file, the root element), its values
+        as text, then cast to the port types (dates and times in XML Schema's ISO 8601 form, not in the
+        session's format): a row with a value that does not convert is rejected by the reader.
+        ``empty_as_null``: the session's ``Treat empty content as NULL``."""
+        self.check_stop()
+        tree = _xml_tree(groups)
+        root = next(iter(tree.children))
+        docs = (
+            self.spark.read.format("xml")
+            .option("rowTag", root)
+            .option("attributePrefix", _XML_ATTRIBUTE)
+            .option("valueTag", _XML_TEXT)
+            .option("ignoreNamespace", "true")  # elements matched by local name, whatever their prefix
+            .option("mode", "FAILFAST")
+            .schema(_xml_schema(tree.children[root]))
+            .load(path)
+        )
+        docs = docs.select(
+            F.struct(*[F.col(f"`{c}`") for c in docs.columns]).alias(_XML_ELEMENT),
+            F.array(F.monotonically_increasing_id()).alias(_XML_ORDER),
+        )
+        frames: dict[str, DataFrame] = {}
+        out: dict[str, DataFrame] = {}
+        paths = {g[0]: g[1] for g in groups}
+        for group, group_path, parent, key_port, fk_port, fields in groups:
+            # The group's rows: its elements under each row of its parent group (or of the document).
+            start = paths[parent] if parent is not None else root
+            node = tree
+            for name in start.split("/"):
+                node = node.children[name]
+            if parent is not None:
+                rows = frames[parent].select(
+                    F.col(_XML_ELEMENT),
+                    F.col(ROW_ID).alias(_XML_PARENT),
+                    F.array(F.col(ROW_ID)).alias(_XML_ORDER),
+                )
+            else:
+                rows = docs.withColumn(_XML_PARENT, F.lit(None).cast("bigint"))
+            for name in group_path.split("/")[start.count("/") + 1 :]:
+                node = node.children[name]
+                rows = rows.select(
+                    F.col(_XML_PARENT),
+                    F.col(_XML_ORDER),
+                    F.posexplode(F.col(_XML_ELEMENT)[name]).alias("_pos", _XML_ELEMENT),
+                )
+                rows = rows.select(
+                    F.col(_XML_ELEMENT),
+                    F.col(_XML_PARENT),
+                    F.concat(F.col(_XML_ORDER), F.array(F.col("_pos").cast("bigint"))).alias(_XML_ORDER),
+                )
+            rows = rows.withColumn(ROW_ID, F.col(_XML_ORDER))
+            key = keys.get(group)
+            if key is not None and key_port:
+                rows = key.number(rows, key_port).withColumn(ROW_ID, F.col(f"`{key_port}`"))
+            else:
+                rows = rows.withColumn(ROW_ID, F.row_number().over(Window.orderBy(_XML_ORDER)).cast("bigint"))
+            frames[group] = rows
+            texts = []
+            for port, xpath, _type in fields:
+                value = _xml_value(F.col(_XML_ELEMENT), node, xpath)
+                texts.append((F.nullif(value, F.lit("")) if empty_as_null else value).alias(port))
+            keys_out = ([F.col(f"`{key_port}`")] if key is not None and key_port else []) + (
+                [F.col(_XML_PARENT).alias(fk_port)] if fk_port else []
+            )
+            typed = rows.select(*keys_out, *texts, ROW_ID)
+            columns = [(port, t) for port, _x, t in fields]
+            cols = [
+                F.col(f"`{c}`") for c in typed.columns if c not in {p for p, _t in columns} and c != ROW_ID
+            ]
+            cols += [_xml_cast(F.col(f"`{c}`"), t).alias(c) for c, t in columns]
+            if any(t != "string" for _c, t in columns):
+                typed = typed.select(*cols, ROW_ID, _xml_conversion_error(columns).alias(ROW_ERROR))
+                typed = self._reject(f"{source}.{group}", typed, self.result.source_rejected_rows, "reader")
+            else:
+                typed = typed.select(*cols, ROW_ID)
+            out[group] = self._count(self.result.source_rows, f"{source}.{group}", typed)
+        return out
+
+    def _typed_source(
+        self, source: str, df: DataFrame, columns: list[tuple[str, str]], date_format: str, count: bool
+    ) -> DataFrame:
         """Cast the text fields of a flat-file source to their types. The reader rejects a row with a value
         that does not convert (SrcFailedRows, row-error file); a lookup cache (``count=False``) reads it as
         NULL."""
@@ -538,10 +731,20 @@ class Job:
             df = self._reject(source, df, self.result.source_rejected_rows, "reader")
         return self._count(self.result.source_rows, source, df)
 
-    def write_fixed_width(self, target: str, df: DataFrame, path: str, columns: list[tuple[Any, ...]], *,
-                          null_character: str = "*", repeat_null: bool = False,
-                          date_format: str = "MM/DD/YYYY HH24:MI:SS", thousand_separator: str = "",
-                          decimal_separator: str = ".", ordered: bool = True) -> None:
+    def write_fixed_width(
+        self,
+        target: str,
+        df: DataFrame,
+        path: str,
+        columns: list[tuple[Any, ...]],
+        *,
+        null_character: str = "*",
+        repeat_null: bool = False,
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        thousand_separator: str = "",
+        decimal_separator: str = ".",
+        ordered: bool = True,
+    ) -> None:
         """Write a fixed-width target file in PowerCenter's row order, one line per row. ``columns`` are
         (name, type, width) or (name, type, width, datetime format of the field). Strings are padded with
         blanks on the right and cut at their width; dates are their format's text, padded on the right (cut
@@ -563,7 +766,9 @@ class Job:
             text = _fixed_width_text(col, spark_type, fmt, thousand_separator, decimal_separator)
             null = F.lit(null_text * width if repeat_null else null_text)
             if _is_number(spark_type):
-                too_long = F.coalesce(F.length(text) > width, F.lit(False)) | (col.isNotNull() & text.isNull())
+                too_long = F.coalesce(F.length(text) > width, F.lit(False)) | (
+                    col.isNotNull() & text.isNull()
+                )
                 cell = F.when(col.isNull(), F.rpad(null, width, " ")).otherwise(F.lpad(text, width, " "))
             else:
                 too_long = F.lit(False)
@@ -593,35 +798,57 @@ class Job:
         values = [F.lit(str(DD_INSERT))]
         for i in range(n_columns):
             value = F.col(f"_value{i}")
-            indicator = F.when(F.col(f"_overflow{i}"), F.lit("O")).when(value.isNull(), F.lit("N")).otherwise(F.lit("D"))
+            indicator = (
+                F.when(F.col(f"_overflow{i}"), F.lit("O"))
+                .when(value.isNull(), F.lit("N"))
+                .otherwise(F.lit("D"))
+            )
             values += [value, indicator]
         ordered = rows.orderBy(ROW_ID) if ROW_ID in rows.columns else rows
         bad = Path(self.directory("$PMBadFileDir")) / f"{target.lower()}.bad"
         part = bad.with_name(f".{bad.name}.{uuid.uuid4().hex[:8]}")
-        _write_single_csv(ordered.select(*values).coalesce(1), str(part), delimiter=",", quote='"', header=False)
+        _write_single_csv(
+            ordered.select(*values).coalesce(1), str(part), delimiter=",", quote='"', header=False
+        )
         with open(bad, "ab") as fh, open(part, "rb") as extra:
             shutil.copyfileobj(extra, fh)
         part.unlink()
 
-    def read_table(self, source: str, connection: Connection, table: str, columns: list[str],
-                   count: bool = True) -> DataFrame:
+    def read_table(
+        self, source: str, connection: Connection, table: str, columns: list[str], count: bool = True
+    ) -> DataFrame:
         """A relational table, all columns listed, with ``_row_id``."""
         self.check_stop()
         if connection.is_jdbc:
             df = self.spark.read.format("jdbc").options(**connection.jdbc_options(), dbtable=table).load()
         else:
             df = self.spark.read.parquet(str(self._table_path(connection, table)))
-        df = df.select(*[F.col(f"`{c}`") for c in columns]).withColumn(ROW_ID, F.monotonically_increasing_id())
+        df = df.select(*[F.col(f"`{c}`") for c in columns]).withColumn(
+            ROW_ID, F.monotonically_increasing_id()
+        )
         return self._count(self.result.source_rows, source, df) if count else df
 
-    def query(self, source: str, connection: Connection, *, spark_sql: str | None, source_sql: str, tables: list[str],
-              columns: list[str] | list[tuple[str, str]], count: bool = True) -> DataFrame:
+    def query(
+        self,
+        source: str,
+        connection: Connection,
+        *,
+        spark_sql: str | None,
+        source_sql: str,
+        tables: list[str],
+        columns: list[str] | list[tuple[str, str]],
+        count: bool = True,
+    ) -> DataFrame:
         """A Source Qualifier or lookup query: ``source_sql`` as written for the database goes to JDBC
         unchanged; on the embedded store ``spark_sql`` runs with ``{TABLE}`` replaced by the table. The
         result's columns are named (and, given ``(name, type)`` pairs, cast) in order."""
         self.check_stop()
         if connection.is_jdbc:
-            df = self.spark.read.format("jdbc").options(**connection.jdbc_options(), query=self.text(source_sql)).load()
+            df = (
+                self.spark.read.format("jdbc")
+                .options(**connection.jdbc_options(), query=self.text(source_sql))
+                .load()
+            )
         else:
             if spark_sql is None:
                 raise NotConverted(
@@ -651,9 +878,19 @@ class Job:
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def write_flat_file(self, target: str, df: DataFrame, path: str, columns: list[tuple[str, str]], *,
-                        delimiter: str = ",", quote: str = '"', header: bool = False,
-                        date_format: str = "MM/DD/YYYY HH24:MI:SS", ordered: bool = True) -> None:
+    def write_flat_file(
+        self,
+        target: str,
+        df: DataFrame,
+        path: str,
+        columns: list[tuple[str, str]],
+        *,
+        delimiter: str = ",",
+        quote: str = '"',
+        header: bool = False,
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        ordered: bool = True,
+    ) -> None:
         """Write the target file in PowerCenter's row order (one file, not a Spark folder). With
         ``ordered=False`` (rows coming from an Aggregator or a Union, in no defined order) no sort."""
         self.check_stop()
@@ -665,10 +902,21 @@ class Job:
         out = self._count(self.result.target_rows, target, out.select(*cols))
         _write_single_csv(out, path, delimiter=delimiter, quote=quote, header=header)
 
-    def write_table(self, target: str, df: DataFrame, connection: Connection, table: str,
-                    columns: list[tuple[str, str]], *, keys: list[str], treat_rows_as: str = "Insert",
-                    insert: bool = True, update: str = "Update as Update", delete: bool = False,
-                    truncate: bool = False) -> None:
+    def write_table(
+        self,
+        target: str,
+        df: DataFrame,
+        connection: Connection,
+        table: str,
+        columns: list[tuple[str, str]],
+        *,
+        keys: list[str],
+        treat_rows_as: str = "Insert",
+        insert: bool = True,
+        update: str = "Update as Update",
+        delete: bool = False,
+        truncate: bool = False,
+    ) -> None:
         """Insert, update, delete or upsert rows of a relational target (Update Strategy flags honoured
         with ``treat_rows_as="Data Driven"``; other settings give every row the same operation)."""
         self.check_stop()
@@ -677,7 +925,9 @@ class Job:
             df = df.withColumn(ROW_TYPE, F.lit(DD_INSERT if fixed is None else fixed))
         update_mode = update.lower()
         if update_mode == "update as insert":
-            df = df.withColumn(ROW_TYPE, F.when(F.col(ROW_TYPE) == DD_UPDATE, DD_INSERT).otherwise(F.col(ROW_TYPE)))
+            df = df.withColumn(
+                ROW_TYPE, F.when(F.col(ROW_TYPE) == DD_UPDATE, DD_INSERT).otherwise(F.col(ROW_TYPE))
+            )
         allowed = [DD_INSERT] if insert else []
         allowed += [DD_UPDATE] if update_mode in ("update as update", "update else insert") else []
         allowed += [DD_DELETE] if delete else []
@@ -689,17 +939,24 @@ class Job:
         cols = [F.col(f"`{c}`").cast(t).alias(c) for c, t in columns]
         rows = df.select(*cols, ROW_TYPE, *([ROW_ID] if ROW_ID in df.columns else []))
         if connection.is_jdbc:
-            self._write_jdbc(target, rows, connection, table, [c for c, _ in columns], truncate, fixed == DD_INSERT)
+            self._write_jdbc(
+                target, rows, connection, table, [c for c, _ in columns], truncate, fixed == DD_INSERT
+            )
             return
         path = store_table_path(self.store, connection.name, table)
         names = [c for c, _ in columns]
         only_inserts = fixed == DD_INSERT or (fixed is None and ROW_TYPE not in df.columns)
         if only_inserts or not path.exists() or truncate:
-            if not only_inserts and not keys and rows.agg(
-                    F.max((F.col(ROW_TYPE) != DD_INSERT).cast("int"))).first()[0]:  # type: ignore[index]  # one row
+            if (
+                not only_inserts
+                and not keys
+                and rows.agg(F.max((F.col(ROW_TYPE) != DD_INSERT).cast("int"))).first()[0]  # type: ignore[index]
+            ):  # one row
                 raise RuntimeError(f"target {target}: update or delete needs primary key ports")
             kinds = [DD_INSERT, DD_UPDATE] if update_mode == "update else insert" else [DD_INSERT]
-            out = self._count(self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*names))
+            out = self._count(
+                self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*names)
+            )
             out.write.mode("overwrite" if truncate else "append").parquet(str(path))
             return
         if not keys:
@@ -712,14 +969,27 @@ class Job:
         tmp.rename(path)
         self.result.target_rows[target] = self.result.target_rows.get(target, 0) + applied
 
-    def _write_jdbc(self, target: str, rows: DataFrame, connection: Connection, table: str, names: list[str],
-                    truncate: bool, fixed_insert: bool) -> None:
+    def _write_jdbc(
+        self,
+        target: str,
+        rows: DataFrame,
+        connection: Connection,
+        table: str,
+        names: list[str],
+        truncate: bool,
+        fixed_insert: bool,
+    ) -> None:
         # A full pass (not limit(1)): the first action completes the row-count observations.
-        if not fixed_insert and rows.agg(F.max(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE).cast("int"))).first()[0]:  # type: ignore[index]  # one row
+        if (
+            not fixed_insert
+            and rows.agg(F.max(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE).cast("int"))).first()[0]  # type: ignore[index]
+        ):  # one row
             raise NotConverted(
                 f"target {target}: updates and deletes over JDBC are not supported; only inserts are"
             )
-        out = self._count(self.result.target_rows, target, rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names))
+        out = self._count(
+            self.result.target_rows, target, rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names)
+        )
         writer = out.write.format("jdbc").options(**connection.jdbc_options(), dbtable=table)
         if truncate:
             writer = writer.option("truncate", "true").mode("overwrite")
@@ -750,15 +1020,20 @@ class Job:
             cols = [c for c in rejected.columns if c not in (ROW_ID, ROW_TYPE)]
             values = [F.col(ROW_TYPE).cast("string")]
             for c in cols:
-                values += [F.col(f"`{c}`").cast("string"),
-                           F.when(F.col(f"`{c}`").isNull(), F.lit("N")).otherwise(F.lit("D"))]
+                values += [
+                    F.col(f"`{c}`").cast("string"),
+                    F.when(F.col(f"`{c}`").isNull(), F.lit("N")).otherwise(F.lit("D")),
+                ]
             ordered = rejected.orderBy(ROW_ID) if ROW_ID in rejected.columns else rejected
-            _write_single_csv(ordered.select(*values).coalesce(1), bad, delimiter=",", quote='"', header=False)
+            _write_single_csv(
+                ordered.select(*values).coalesce(1), bad, delimiter=",", quote='"', header=False
+            )
         kept = df.where(F.col(ROW_TYPE) != DD_REJECT)
         return kept.drop(ROW_TYPE) if insert_only else kept
 
-    def row_errors(self, instance: str, df: DataFrame, condition: Column,
-                   message: str = "transformation error") -> DataFrame:
+    def row_errors(
+        self, instance: str, df: DataFrame, condition: Column, message: str = "transformation error"
+    ) -> DataFrame:
         """Drop the rows ``condition`` marks as transformation errors, counting them."""
         return self.reject_errors(instance, df.withColumn(ROW_ERROR, F.when(condition, F.lit(message))))
 
@@ -808,13 +1083,17 @@ class Job:
             if not counts.get(instance):
                 continue
             data = [c for c in rows.columns if c not in (ROW_ID, ROW_TYPE, ROW_ERROR)]
-            frames.append(rows.select(
-                F.lit(instance).alias("transformation"),
-                F.lit(kind).alias("error_type"),
-                (F.col(ROW_ID) if ROW_ID in rows.columns else F.lit(None).cast("bigint")).alias("row_id"),
-                F.col(ROW_ERROR).alias("error"),
-                F.to_json(F.struct(*[F.col(f"`{c}`") for c in data]), {"ignoreNullFields": "false"}).alias("row"),
-            ))
+            frames.append(
+                rows.select(
+                    F.lit(instance).alias("transformation"),
+                    F.lit(kind).alias("error_type"),
+                    (F.col(ROW_ID) if ROW_ID in rows.columns else F.lit(None).cast("bigint")).alias("row_id"),
+                    F.col(ROW_ERROR).alias("error"),
+                    F.to_json(
+                        F.struct(*[F.col(f"`{c}`") for c in data]), {"ignoreNullFields": "false"}
+                    ).alias("row"),
+                )
+            )
         if not frames:
             if os.path.exists(path):
                 os.remove(path)  # a file left by an earlier run of the session
@@ -849,13 +1128,16 @@ class Job:
         for statement in sql_statements(self.text(sql)):
             self.check_stop()
             self.spark.read.format("jdbc").options(
-                **connection.jdbc_options(), query=probe_query(connection.url), sessionInitStatement=statement,
+                **connection.jdbc_options(),
+                query=probe_query(connection.url),
+                sessionInitStatement=statement,
             ).load().collect()
 
     # -- mapping variables (SETVARIABLE, SETMAXVARIABLE, SETMINVARIABLE, SETCOUNTVARIABLE) ----------
 
-    def set_variable(self, df: DataFrame, name: str, function: str, value: str,
-                     current: str | None = None) -> DataFrame:
+    def set_variable(
+        self, df: DataFrame, name: str, function: str, value: str, current: str | None = None
+    ) -> DataFrame:
         """Apply a variable function to mapping variable ``name`` over the rows of ``df`` in PowerCenter's
         order (``_row_id``). ``value`` is the column of what the function does on each row: the value it is
         given, or for SETCOUNTVARIABLE +1 / -1, and NULL where it does nothing (its branch not evaluated, a
@@ -899,8 +1181,11 @@ class Job:
         out: dict[str, Any] = {}
         unset = [key for key in self._variables if key not in self._variable_values]
         if unset:
-            row = self.spark.range(1).select(*[self.param(self._variables[k][0]).alias(f"v{i}")
-                                               for i, k in enumerate(unset)]).first()
+            row = (
+                self.spark.range(1)
+                .select(*[self.param(self._variables[k][0]).alias(f"v{i}") for i, k in enumerate(unset)])
+                .first()
+            )
             for i, key in enumerate(unset):
                 out[self._variables[key][0]] = row[f"v{i}"] if row is not None else None
         for key, (obs, observed, final) in self._variable_values.items():
@@ -931,8 +1216,15 @@ class Job:
             self.result.procedure_errors.append(message)  # On Stored Procedure error = Continue
             print(f"WARNING: {message} (On Stored Procedure error = Continue)", file=sys.stderr)
 
-    def call_procedure(self, instance: str, df: DataFrame, connection: Connection, procedure: str,
-                       args: list[str], outputs: list[tuple[str, str]]) -> DataFrame:
+    def call_procedure(
+        self,
+        instance: str,
+        df: DataFrame,
+        connection: Connection,
+        procedure: str,
+        args: list[str],
+        outputs: list[tuple[str, str]],
+    ) -> DataFrame:
         """``df`` with the results of ``procedure`` called once per row (``args``: columns in parameter order;
         ``outputs``: (column, type) of the return value or output parameters, in that order).
 
@@ -945,19 +1237,30 @@ class Job:
         numbered = df.withColumn("_sp_row", F.row_number().over(Window.orderBy(ROW_ID)).cast("bigint"))
         tag = uuid.uuid4().hex[:12]
         staged, results = f"infaflow_sp_{tag}_in", f"infaflow_sp_{tag}_out"
-        (numbered.select(F.col("_sp_row").alias("sp_row"), *[F.col(f"`{a}`").alias(f"a{i}") for i, a in enumerate(args)])
-         .write.format("jdbc").options(**connection.jdbc_options(), dbtable=staged).mode("overwrite").save())
+        (
+            numbered.select(
+                F.col("_sp_row").alias("sp_row"),
+                *[F.col(f"`{a}`").alias(f"a{i}") for i, a in enumerate(args)],
+            )
+            .write.format("jdbc")
+            .options(**connection.jdbc_options(), dbtable=staged)
+            .mode("overwrite")
+            .save()
+        )
         self._staging.append((connection, staged))
         statement = per_row_statement(connection.url, procedure, len(args), len(outputs), staged, results)
         try:
             self._execute_statement(connection, statement)
         except Exception as exc:  # noqa: BLE001 - the database's error, reported by the JDBC driver
-            raise SessionFailed(f"{self.session}: stored procedure {instance} ({procedure}) failed: "
-                                f"{_database_error(exc)}") from None
+            raise SessionFailed(
+                f"{self.session}: stored procedure {instance} ({procedure}) failed: {_database_error(exc)}"
+            ) from None
         self._staging.append((connection, results))
         out = self.spark.read.format("jdbc").options(**connection.jdbc_options(), dbtable=results).load()
         out = out.toDF("_sp_row", *[f"_sp_out{i}" for i in range(len(out.columns) - 1)])
-        out = out.select("_sp_row", *[F.col(f"_sp_out{i}").cast(t).alias(n) for i, (n, t) in enumerate(outputs)])
+        out = out.select(
+            "_sp_row", *[F.col(f"_sp_out{i}").cast(t).alias(n) for i, (n, t) in enumerate(outputs)]
+        )
         return numbered.join(out, "_sp_row", "left").drop("_sp_row")
 
     def _require_database(self, instance: str, connection: Connection) -> None:
@@ -971,8 +1274,259 @@ class Job:
         """Run one statement on the database through the JDBC reader's ``sessionInitStatement`` (public
         DataFrame API, the same under Spark Connect); the one-row query that carries it is discarded."""
         probe = _DIALECTS[_dialect(connection.url)].probe
-        (self.spark.read.format("jdbc").options(**connection.jdbc_options(), query=probe,
-                                                 sessionInitStatement=statement).load().collect())
+        (
+            self.spark.read.format("jdbc")
+            .options(**connection.jdbc_options(), query=probe, sessionInitStatement=statement)
+            .load()
+            .collect()
+        )
+
+    # -- SQL transformation ------------------------------------------------------------------------------
+
+    def sql_query(
+        self,
+        instance: str,
+        df: DataFrame,
+        connection: Connection | str,
+        query: str,
+        *,
+        inputs: list[str],
+        outputs: list[tuple[str, str]],
+        continue_on_error: bool,
+        at_least_one_row: bool = False,
+        max_rows: int = 0,
+        passive: bool = False,
+    ) -> DataFrame:
+        """An SQL transformation in query mode: ``query`` (statements separated by ``;``, ``$$PARAMETERS``
+        expanded) runs once per row of ``df`` in row order, ``?port?`` bound to the row's value and ``~port~``
+        replaced by it (``inputs``: the ports the query names). The rows returned: each SELECT's rows (at most
+        ``max_rows`` per input row over its SELECTs, 0 = no limit) with the ``outputs`` columns in order; with
+        ``at_least_one_row`` (pass-through or NumRowsAffected ports) one row for a statement that returns none;
+        one row carrying the database's message for a failed statement, after which the row's other statements
+        run only with ``continue_on_error`` (without it the failure also counts as a row error of the
+        transformation). Added columns: ``_sql_error``, ``_sql_rows_affected`` and the outputs; ``_row_id``
+        becomes (input row, output row), so the rows keep PowerCenter's order.
+
+        Set-based: the rows' bound values go to a staging table of the database, one PL/pgSQL block runs the
+        statements for each staged row and keeps what they return in a second staging table, read back and
+        joined to the rows.
+
+        ``passive`` (the transformation is not active): one row out per row in, as :func:`sql_passive_block`
+        says; ``_row_id`` is kept.
+
+        ``connection`` a column name: each row's logical connection object (see :meth:`_per_connection`)."""
+        self.check_stop()
+        if isinstance(connection, str):
+            empty = df.select(
+                "*",
+                F.lit(None).cast("string").alias("_sql_error"),
+                F.lit(None).cast("int").alias("_sql_rows_affected"),
+                *[F.lit(None).cast(t).alias(n) for n, t in outputs],
+            )
+            if not passive:
+                empty = empty.withColumn(
+                    ROW_ID, F.struct(F.col(ROW_ID).alias("row"), F.lit(0).cast("bigint").alias("seq"))
+                )
+            return self._per_connection(
+                instance,
+                df,
+                connection,
+                empty,
+                lambda part, conn: self.sql_query(
+                    instance,
+                    part,
+                    conn,
+                    query,
+                    inputs=inputs,
+                    outputs=outputs,
+                    continue_on_error=continue_on_error,
+                    at_least_one_row=at_least_one_row,
+                    max_rows=max_rows,
+                    passive=passive,
+                ),
+            )
+        self._require_sql_database(instance, connection)
+        numbered, staged = self._stage_sql_rows(connection, df, inputs)
+        results = staged.removesuffix("_in") + "_out"
+        statements = sql_statements(self.text(query))
+        block = (
+            sql_passive_block(statements, inputs, staged=staged, results=results, n_outputs=len(outputs))
+            if passive
+            else sql_query_block(
+                statements,
+                inputs,
+                staged=staged,
+                results=results,
+                n_outputs=len(outputs),
+                at_least_one_row=at_least_one_row,
+                continue_on_error=continue_on_error,
+                max_rows=max_rows,
+            )
+        )
+        self._run_sql_block(instance, connection, block, results)
+        values = "".join(f", sq_values[{i + 1}] AS o{i}" for i in range(len(outputs)))
+        out = (
+            self.spark.read.format("jdbc")
+            .options(
+                **connection.jdbc_options(),
+                query=f"SELECT sq_row, sq_seq, sq_error, sq_affected{values} FROM {results}",
+            )
+            .load()
+        )
+        out = out.select(
+            F.col("sq_row").alias("_sq_row"),
+            F.col("sq_seq").alias("_sq_seq"),
+            F.col("sq_error").alias("_sql_error"),
+            F.col("sq_affected").cast("int").alias("_sql_rows_affected"),
+            *[F.col(f"o{i}").cast(t).alias(n) for i, (n, t) in enumerate(outputs)],
+        )
+        if not continue_on_error:
+            self._count_sql_errors(instance, out, "_sql_error")
+        rows = numbered.join(out, "_sq_row")
+        if not passive:
+            rows = rows.withColumn(
+                ROW_ID, F.struct(F.col(ROW_ID).alias("row"), F.col("_sq_seq").alias("seq"))
+            )
+        return rows.drop("_sq_row", "_sq_seq")
+
+    def sql_script(
+        self,
+        instance: str,
+        df: DataFrame,
+        connection: Connection | str,
+        script_name: str,
+        *,
+        continue_on_error: bool,
+    ) -> DataFrame:
+        """An SQL transformation in script mode: for each row of ``df``, in row order, the statements of the
+        script file its ``script_name`` column names (separated by ``;``) run in the database; the output of
+        SELECT statements is ignored. Added columns, one row per input row: ``_script_result`` (PASSED, or
+        FAILED when a statement failed or the file cannot be read), ``_script_error`` (the messages, one a
+        line), ``_sql_rows_affected`` (rows inserted, updated or deleted by the script). A failed statement
+        ends the script unless ``continue_on_error``; without it the failure is also a row error.
+
+        The script files are read where the job's driver runs (as PowerCenter reads them on the Integration
+        Service's machine): their statements go to a staging table, one PL/pgSQL block runs them for each
+        row. ``connection`` a column name: each row's logical connection object (see :meth:`_per_connection`)."""
+        self.check_stop()
+        if isinstance(connection, str):
+            empty = df.select(
+                "*",
+                F.lit(None).cast("string").alias("_script_result"),
+                F.lit(None).cast("string").alias("_script_error"),
+                F.lit(None).cast("int").alias("_sql_rows_affected"),
+            )
+            return self._per_connection(
+                instance,
+                df,
+                connection,
+                empty,
+                lambda part, conn: self.sql_script(
+                    instance, part, conn, script_name, continue_on_error=continue_on_error
+                ),
+            )
+        self._require_sql_database(instance, connection)
+        numbered, staged = self._stage_sql_rows(connection, df, [script_name])
+        names = [row[0] for row in df.select(F.col(f"`{script_name}`")).distinct().collect()]
+        scripts, results = staged.removesuffix("_in") + "_scripts", staged.removesuffix("_in") + "_out"
+        rows = [entry for name in names for entry in script_statements(name)]
+        (
+            self.spark.createDataFrame(rows, "sq_name string, sq_no int, sq_text string, sq_error string")
+            .write.format("jdbc")
+            .options(**connection.jdbc_options(), dbtable=scripts)
+            .mode("overwrite")
+            .save()
+        )
+        self._staging.append((connection, scripts))
+        block = sql_script_block(
+            staged=staged, scripts=scripts, results=results, continue_on_error=continue_on_error
+        )
+        self._run_sql_block(instance, connection, block, results)
+        out = self.spark.read.format("jdbc").options(**connection.jdbc_options(), dbtable=results).load()
+        out = out.select(
+            F.col("sq_row").alias("_sq_row"),
+            F.col("sq_result").alias("_script_result"),
+            F.col("sq_error").alias("_script_error"),
+            F.col("sq_affected").cast("int").alias("_sql_rows_affected"),
+        )
+        if not continue_on_error:
+            self._count_sql_errors(instance, out, "_script_error")
+        return numbered.join(out, "_sq_row", "left").drop("_sq_row")
+
+    def _per_connection(
+        self,
+        instance: str,
+        df: DataFrame,
+        column: str,
+        empty: DataFrame,
+        run: Callable[[DataFrame, Connection], DataFrame],
+    ) -> DataFrame:
+        """An SQL transformation whose rows name their connection in ``column`` (the LogicalConnectionObject
+        port): the rows of each connection run on it, the connections in name order, and come back in one
+        frame (``_row_id`` keeps PowerCenter's row order); ``empty`` (no rows, the result's columns) when there
+        are no rows. A row that names no connection fails the session."""
+        names = [row[0] for row in df.select(F.col(f"`{column}`")).distinct().collect()]
+        if None in names:
+            raise SessionFailed(
+                f"{self.session}: SQL transformation {instance}: a row names no connection ({column} is NULL)"
+            )
+        if not names:
+            return empty.limit(0)
+        parts = [run(df.where(F.col(f"`{column}`") == name), self.connection(name)) for name in sorted(names)]
+        out = parts[0]
+        for part in parts[1:]:
+            out = out.unionByName(part)
+        return out
+
+    def _require_sql_database(self, instance: str, connection: Connection) -> None:
+        if not connection.is_jdbc:
+            raise NotConverted(
+                f"{instance}: an SQL transformation runs its SQL on a database, and connection {connection.name} "
+                "is the embedded store; map it to JDBC in connections.toml"
+            )
+        dialect = _dialect(connection.url)
+        if dialect != "postgresql":
+            raise NotConverted(
+                f"{instance}: the SQL transformation is not available for dialect {dialect or connection.url} "
+                f"(connection {connection.name}): its per-row SQL runs on PostgreSQL connections only"
+            )
+
+    def _stage_sql_rows(
+        self, connection: Connection, df: DataFrame, columns: list[str]
+    ) -> tuple[DataFrame, str]:
+        """``df`` numbered in row order (``_sq_row``) and the name of the staging table holding the number and
+        ``columns`` (as ``a0``, ``a1``...), written over JDBC."""
+        numbered = df.withColumn("_sq_row", F.row_number().over(Window.orderBy(ROW_ID)).cast("bigint"))
+        staged = f"infaflow_sql_{uuid.uuid4().hex[:12]}_in"
+        (
+            numbered.select(
+                F.col("_sq_row").alias("sq_row"),
+                *[F.col(f"`{c}`").alias(f"a{i}") for i, c in enumerate(columns)],
+            )
+            .write.format("jdbc")
+            .options(**connection.jdbc_options(), dbtable=staged)
+            .mode("overwrite")
+            .save()
+        )
+        self._staging.append((connection, staged))
+        return numbered, staged
+
+    def _run_sql_block(self, instance: str, connection: Connection, block: str, results: str) -> None:
+        try:
+            self._execute_statement(connection, block)
+        except Exception as exc:  # noqa: BLE001 - the database's error, reported by the JDBC driver
+            raise SessionFailed(
+                f"{self.session}: SQL transformation {instance} failed: {_database_error(exc)}"
+            ) from None
+        self._staging.append((connection, results))
+
+    def _count_sql_errors(self, instance: str, out: DataFrame, column: str) -> None:
+        """SQL errors without Continue on SQL Error are row errors of the transformation (its count, and the
+        session's Stop on errors)."""
+        errors = out.where(F.col(column).isNotNull()).count()
+        if errors:
+            self._errors[instance] = self._errors.get(instance, 0) + errors
+            self._check_error_threshold()
 
     # -- the rest ----------------------------------------------------------------------------------
 
@@ -981,14 +1535,29 @@ class Job:
         self._sequences.append(seq)
         return seq
 
-    def generated_key(self, name: str, *, value: int = 1, reset: bool = False, restart: bool = False) -> GeneratedKey:
-        """A Normalizer's generated key, saved between sessions like a Sequence Generator's value."""
-        key = GeneratedKey(self, name, value=value, reset=reset, restart=restart)
+    def generated_key(
+        self,
+        name: str,
+        *,
+        value: int = 1,
+        reset: bool = False,
+        restart: bool = False,
+        store: str = "normalizer",
+    ) -> GeneratedKey:
+        """A Normalizer's (or, with ``store="xml"``, an XML Source Qualifier's) generated key, saved between
+        sessions like a Sequence Generator's value."""
+        key = GeneratedKey(self, name, value=value, reset=reset, restart=restart, store=store)
         self._sequences.append(key)
         return key
 
-    def scan(self, instance: str, df: DataFrame, step: Callable[[Column, Column], Column], initial: Column,
-             segment: Column | None = None) -> DataFrame:
+    def scan(
+        self,
+        instance: str,
+        df: DataFrame,
+        step: Callable[[Column, Column], Column],
+        initial: Column,
+        segment: Column | None = None,
+    ) -> DataFrame:
         """``df`` with the fields of ``initial`` as new columns, computed row by row in PowerCenter's order
         (``_row_id``): ``step(state, row)`` gives a row's values from the previous row's (``initial`` before
         the first row). With ``segment``, each run of rows with the same segment value starts again from
@@ -1003,8 +1572,9 @@ class Job:
         pairs = F.zip_with(SCAN_ROWS, states, lambda r, s: F.struct(r.alias("r"), s.alias("s")))
         out = grouped.select(F.explode(pairs).alias("x"))
         fields = [f.name for f in state_type.fields]  # type: ignore[attr-defined]
-        return out.select(*[F.col("x.r")[c].alias(c) for c in df.columns],
-                          *[F.col("x.s")[f].alias(f) for f in fields])
+        return out.select(
+            *[F.col("x.r")[c].alias(c) for c in df.columns], *[F.col("x.s")[f].alias(f) for f in fields]
+        )
 
     @staticmethod
     def in_order(*assignments: tuple[str, Callable[[Column], Column]]) -> Column:
@@ -1058,7 +1628,9 @@ SCAN_ROWS, SCAN_SEGMENT = "_scan_rows", "_scan_segment"
 SCAN_CHUNK = 128  # rows folded into one inner array: appending copies it, so chunks keep that cost linear
 
 
-def _fold_rows(rows: Column, step: Callable[[Column, Column], Column], initial: Column, state_type: Any) -> Column:
+def _fold_rows(
+    rows: Column, step: Callable[[Column, Column], Column], initial: Column, state_type: Any
+) -> Column:
     """The state after each element of ``rows``, folded in order: chunks of SCAN_CHUNK rows, each folded with
     ``aggregate`` from the last state of the chunk before (appending to an array copies it, so one array of
     every state would cost the square of the row count)."""
@@ -1072,15 +1644,20 @@ def _fold_rows(rows: Column, step: Callable[[Column, Column], Column], initial: 
     no_states = F.array().cast(ArrayType(state_type))
 
     def fold_chunk(done: Column, chunk: Column) -> Column:
-        start = F.when(F.size(done) == 0, initial).otherwise(F.element_at(F.element_at(done, F.size(done)), -1))
+        start = F.when(F.size(done) == 0, initial).otherwise(
+            F.element_at(F.element_at(done, F.size(done)), -1)
+        )
 
         def fold_row(acc: Column, row: Column) -> Column:  # the previous state bound once, however often read
-            after = F.transform(F.array(last(acc, start)), lambda state: F.concat(acc, F.array(step(state, row))))
+            after = F.transform(
+                F.array(last(acc, start)), lambda state: F.concat(acc, F.array(step(state, row)))
+            )
             return F.element_at(after, 1)
 
         return F.concat(done, F.array(F.aggregate(chunk, no_states, fold_row)))
 
     return F.flatten(F.aggregate(chunks, F.array().cast(ArrayType(ArrayType(state_type))), fold_chunk))
+
 
 @dataclass(frozen=True)
 class _Dialect:
@@ -1096,10 +1673,10 @@ _DIALECTS: dict[str, _Dialect] = {
     # in FROM returns its value (or its OUT parameters) as columns.
     "postgresql": _Dialect(
         call="DO $infaflow$ BEGIN IF EXISTS (SELECT 1 FROM pg_proc WHERE prokind = 'p' AND proname = "
-             "lower('{short}')) THEN CALL {name}({args}); ELSE PERFORM {name}({args}); END IF; END $infaflow$",
+        "lower('{short}')) THEN CALL {name}({args}); ELSE PERFORM {name}({args}); END IF; END $infaflow$",
         probe="SELECT 1 AS ok",
         per_row="CREATE TABLE {results} AS SELECT s.sp_row, r.* FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
-                "CROSS JOIN LATERAL {name}({columns}) AS r ORDER BY s.sp_row",
+        "CROSS JOIN LATERAL {name}({columns}) AS r ORDER BY s.sp_row",
     ),
     "oracle": _Dialect(
         call="BEGIN {name}({args}); END;",
@@ -1159,8 +1736,9 @@ def _sql_literal(value: str) -> str:
 
 def call_statement(url: str, name: str, args: list[str]) -> str:
     """The statement calling procedure ``name`` with ``args`` on the database of ``url``."""
-    return _DIALECTS[_dialect(url)].call.format(name=name, short=name.split(".")[-1].strip('"'),
-                                               args=", ".join(_sql_literal(a) for a in args))
+    return _DIALECTS[_dialect(url)].call.format(
+        name=name, short=name.split(".")[-1].strip('"'), args=", ".join(_sql_literal(a) for a in args)
+    )
 
 
 def per_row_statement(url: str, name: str, n_args: int, n_outputs: int, staged: str, results: str) -> str:
@@ -1168,15 +1746,247 @@ def per_row_statement(url: str, name: str, n_args: int, n_outputs: int, staged: 
     and keeping ``sp_row`` and the results in the new table ``results``."""
     dialect = _dialect(url)
     if n_outputs > 1 and dialect != "postgresql":
-        raise NotConverted(f"procedure {name} returns {n_outputs} values: per-row calls of procedures with "
-                           "output parameters are implemented for PostgreSQL only")
+        raise NotConverted(
+            f"procedure {name} returns {n_outputs} values: per-row calls of procedures with "
+            "output parameters are implemented for PostgreSQL only"
+        )
     template = _DIALECTS[dialect].per_row
     if n_outputs == 0 and dialect == "postgresql":  # a function returning void: keep only that it ran
-        template = ("CREATE TABLE {results} AS SELECT s.sp_row FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
-                    "CROSS JOIN LATERAL (SELECT {name}({columns})::text AS v) r WHERE r.v IS NULL OR r.v IS NOT NULL "
-                    "ORDER BY s.sp_row")
+        template = (
+            "CREATE TABLE {results} AS SELECT s.sp_row FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
+            "CROSS JOIN LATERAL (SELECT {name}({columns})::text AS v) r WHERE r.v IS NULL OR r.v IS NOT NULL "
+            "ORDER BY s.sp_row"
+        )
     columns = ", ".join(f"s.a{i}" for i in range(n_args))
     return template.format(name=name, columns=columns, staged=staged, results=results)
+
+
+# -- SQL transformation: the per-row PL/pgSQL blocks ----------------------------------------------------------
+
+_BOUND_PORT = re.compile(r"\?([A-Za-z_][\w$#@]*)\?")  # ?port?: the row's value bound as a parameter
+_SUBSTITUTED_PORT = re.compile(r"~([A-Za-z_][\w$#@]*)~")  # ~port~: the row's value put into the text
+_SELECTS = r"'^[[:space:](]*(select|with|values|table)\y'"  # a statement that returns rows
+
+
+def _pg_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _statement_code(statement: str, inputs: list[str]) -> tuple[str, list[str]]:
+    """A statement as a PL/pgSQL text expression over the staged row ``r`` (``~port~`` replaced by the row's
+    value as text, NULL as an empty string) and the row's values it binds, in the order of its ``$n``."""
+    index = {name.lower(): i for i, name in enumerate(inputs)}
+    bound: list[str] = []
+
+    def bind(m: re.Match[str]) -> str:
+        i = index.get(m.group(1).lower())
+        if i is None:
+            return m.group(0)
+        if f"r.a{i}" not in bound:
+            bound.append(f"r.a{i}")
+        return f"${bound.index(f'r.a{i}') + 1}"
+
+    text = _BOUND_PORT.sub(bind, statement)
+    parts: list[str] = []
+    last = 0
+    for m in _SUBSTITUTED_PORT.finditer(text):
+        i = index.get(m.group(1).lower())
+        if i is None:
+            continue
+        parts += [_pg_text(text[last : m.start()]), f"coalesce(r.a{i}::text, '')"]
+        last = m.end()
+    parts.append(_pg_text(text[last:]))
+    return " || ".join(p for p in parts if p != "''") or "''", bound
+
+
+def sql_query_block(
+    statements: list[str],
+    inputs: list[str],
+    *,
+    staged: str,
+    results: str,
+    n_outputs: int,
+    at_least_one_row: bool,
+    continue_on_error: bool,
+    max_rows: int,
+) -> str:
+    """The PL/pgSQL block running an SQL transformation's query (``statements``) for each row of ``staged``
+    (``sq_row``, ``a0``...: the ``inputs``) in row order, keeping its output rows in the new table ``results``
+    (``sq_row``, ``sq_seq`` the output row's rank for that input row, ``sq_error``, ``sq_affected``,
+    ``sq_values`` the SELECT columns as text, in order). Each statement runs in its own subtransaction: a
+    failed one leaves no change and gives one row with the database's message."""
+    limit = f" LIMIT ' || greatest({max_rows} - v_taken, 0)" if max_rows > 0 else "'"
+    empty_row = (
+        f"INSERT INTO {results} VALUES (r.sq_row, v_seq + 1, NULL, 0, NULL); v_seq := v_seq + 1;"
+        if at_least_one_row
+        else "NULL;"
+    )
+    body: list[str] = []
+    for number, statement in enumerate(statements, 1):
+        text, bound = _statement_code(statement, inputs)
+        using = f" USING {', '.join(bound)}" if bound else ""
+        body += [
+            f"    -- statement {number}",
+            "    IF NOT v_stop THEN",
+            f"      v_q := {text};",
+            "      BEGIN",
+            f"        IF v_q ~* {_SELECTS} THEN",
+            f"          EXECUTE 'INSERT INTO {results} SELECT ' || r.sq_row || ', ' || v_seq || ' + row_number() OVER (), "
+            "NULL, 0, ARRAY(SELECT e.value FROM json_each_text(row_to_json(sq_result)) WITH ORDINALITY AS e "
+            f"ORDER BY e.ordinality) FROM (' || v_q || ') AS sq_result{limit}{using};",
+            "          GET DIAGNOSTICS v_n = ROW_COUNT;",
+            f"          IF EXISTS (SELECT 1 FROM {results} WHERE sq_row = r.sq_row AND sq_seq > v_seq "
+            f"AND cardinality(sq_values) > {n_outputs}) THEN",
+            "            RAISE EXCEPTION 'the query returns more columns than the SQL transformation has output "
+            f"ports ({n_outputs})';",
+            "          END IF;",
+            "          v_seq := v_seq + v_n;",
+            "          v_taken := v_taken + v_n;",
+            f"          IF v_n = 0{f' AND v_taken < {max_rows}' if max_rows > 0 else ''} THEN",
+            f"            {empty_row}",
+            "          END IF;",
+            "        ELSE",
+            f"          EXECUTE v_q{using};",
+            "          GET DIAGNOSTICS v_n = ROW_COUNT;",
+            *(
+                [
+                    f"          INSERT INTO {results} VALUES (r.sq_row, v_seq + 1, NULL, v_n, NULL);",
+                    "          v_seq := v_seq + 1;",
+                ]
+                if at_least_one_row
+                else []
+            ),
+            "        END IF;",
+            "      EXCEPTION WHEN OTHERS THEN",
+            f"        INSERT INTO {results} VALUES (r.sq_row, v_seq + 1, SQLERRM, 0, NULL);",
+            "        v_seq := v_seq + 1;",
+            *([] if continue_on_error else ["        v_stop := true;"]),
+            "      END;",
+            "    END IF;",
+        ]
+    return "\n".join(
+        [
+            "DO $infaflow$",
+            "DECLARE",
+            "  r record; v_q text; v_n bigint; v_seq bigint; v_taken bigint; v_stop boolean;",
+            "BEGIN",
+            f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, sq_values text[]);",
+            f"  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP",
+            "    v_seq := 0; v_taken := 0; v_stop := false;",
+            *body,
+            "  END LOOP;",
+            "END $infaflow$",
+        ]
+    )
+
+
+def sql_passive_block(
+    statements: list[str], inputs: list[str], *, staged: str, results: str, n_outputs: int
+) -> str:
+    """The PL/pgSQL block of an SQL transformation in query mode configured as passive (Transformation Guide,
+    "Rules and Guidelines for Passive Mode"): for each row of ``staged``, every statement runs (each in its
+    own subtransaction); the row out carries the first statement's data (its first row, with an error when
+    it retrieves several) or rows affected, and the errors of all the statements separated by semicolons.
+    One row per input row in the new table ``results`` (same columns as :func:`sql_query_block`)."""
+    body: list[str] = []
+    for number, statement in enumerate(statements, 1):
+        text, bound = _statement_code(statement, inputs)
+        using = f" USING {', '.join(bound)}" if bound else ""
+        if number == 1:
+            run = [
+                f"        IF v_q ~* {_SELECTS} THEN",
+                "          EXECUTE 'SELECT count(*) OVER (), ARRAY(SELECT e.value FROM "
+                "json_each_text(row_to_json(sq_result)) WITH ORDINALITY AS e ORDER BY e.ordinality) FROM "
+                f"(SELECT * FROM (' || v_q || ') AS sq_inner LIMIT 2) AS sq_result'{using} INTO v_n, v_values;",
+                f"          IF cardinality(v_values) > {n_outputs} THEN",
+                "            v_values := NULL;",
+                "            RAISE EXCEPTION 'the query returns more columns than the SQL transformation has "
+                f"output ports ({n_outputs})';",
+                "          END IF;",
+                "          IF v_n > 1 THEN",
+                "            v_errors := concat_ws('; ', v_errors, 'the SQL transformation generated multiple rows');",
+                "          END IF;",
+                "        ELSE",
+                f"          EXECUTE v_q{using};",
+                "          GET DIAGNOSTICS v_affected = ROW_COUNT;",
+                "        END IF;",
+            ]
+        else:
+            run = [f"        EXECUTE v_q{using};"]
+        body += [
+            f"    -- statement {number}",
+            f"    v_q := {text};",
+            "    BEGIN",
+            *[line[2:] for line in run],
+            "    EXCEPTION WHEN OTHERS THEN",
+            "      v_errors := concat_ws('; ', v_errors, SQLERRM);",
+            "    END;",
+        ]
+    return "\n".join(
+        [
+            "DO $infaflow$",
+            "DECLARE",
+            "  r record; v_q text; v_n bigint; v_affected bigint; v_values text[]; v_errors text;",
+            "BEGIN",
+            f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, sq_values text[]);",
+            f"  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP",
+            "    v_affected := 0; v_values := NULL; v_errors := NULL;",
+            *body,
+            f"    INSERT INTO {results} VALUES (r.sq_row, 1, v_errors, v_affected, v_values);",
+            "  END LOOP;",
+            "END $infaflow$",
+        ]
+    )
+
+
+def sql_script_block(*, staged: str, scripts: str, results: str, continue_on_error: bool) -> str:
+    """The PL/pgSQL block running, for each row of ``staged`` (``sq_row``, ``a0`` the script name) in row order,
+    the statements of its script (``scripts``: ``sq_name``, ``sq_no``, ``sq_text``, or ``sq_error`` when the file
+    cannot be read), each in its own subtransaction; one row per input row in the new table ``results``."""
+    stop = "" if continue_on_error else "\n          v_stop := true;"
+    return f"""DO $infaflow$
+DECLARE
+  r record; s record; v_n bigint; v_total bigint; v_error text; v_stop boolean;
+BEGIN
+  CREATE TABLE {results} (sq_row bigint, sq_result text, sq_error text, sq_affected bigint);
+  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP
+    v_total := 0; v_error := NULL; v_stop := false;
+    IF r.a0 IS NULL THEN
+      v_error := 'no script file name (ScriptName is NULL)';
+    END IF;
+    FOR s IN SELECT * FROM {scripts} WHERE sq_name = r.a0 ORDER BY sq_no LOOP
+      EXIT WHEN v_stop;
+      IF s.sq_error IS NOT NULL THEN
+        v_error := s.sq_error;
+        EXIT;
+      END IF;
+      BEGIN
+        EXECUTE s.sq_text;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        IF NOT s.sq_text ~* {_SELECTS} THEN
+          v_total := v_total + v_n;
+        END IF;
+      EXCEPTION WHEN OTHERS THEN
+        v_error := concat_ws(E'\\n', v_error, SQLERRM);{stop}
+      END;
+    END LOOP;
+    INSERT INTO {results} VALUES (r.sq_row, CASE WHEN v_error IS NULL THEN 'PASSED' ELSE 'FAILED' END, v_error,
+                                  v_total);
+  END LOOP;
+END $infaflow$"""
+
+
+def script_statements(name: str | None) -> list[tuple[str | None, int, str | None, str | None]]:
+    """The rows staged for one script file: ``(name, number, statement, None)`` for each statement (split as
+    Pre/Post SQL are), or one ``(name, 1, None, message)`` when the file cannot be read."""
+    if name is None:
+        return []
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or exc
+        return [(name, 1, None, f"cannot read script file {name}: {reason}")]
+    return [(name, i, statement, None) for i, statement in enumerate(sql_statements(text), 1)]
 
 
 def _database_error(exc: BaseException) -> str:
@@ -1185,12 +1995,13 @@ def _database_error(exc: BaseException) -> str:
     for line in lines:
         found = list(re.finditer(r"[\w.]*SQL\w*Exception: ", line))
         if found:
-            return line[found[-1].end():]
+            return line[found[-1].end() :]
     return lines[0] if lines else type(exc).__name__
 
 
-def _merge(existing: DataFrame, rows: DataFrame, names: list[str], keys: list[str],
-           upsert: bool) -> tuple[DataFrame, int]:
+def _merge(
+    existing: DataFrame, rows: DataFrame, names: list[str], keys: list[str], upsert: bool
+) -> tuple[DataFrame, int]:
     """The table after applying flagged ``rows`` to ``existing`` by primary key, and the rows applied.
 
     The last change of each key wins (PowerCenter applies rows in order); an update or delete of a key
@@ -1206,7 +2017,9 @@ def _merge(existing: DataFrame, rows: DataFrame, names: list[str], keys: list[st
     deletes = changes.where(F.col(ROW_TYPE) == DD_DELETE).select(*keys)
     untouched = existing.join(changes.select(*keys), keys, "left_anti")
     updated = updates if upsert else updates.join(existing.select(*keys), keys, "left_semi")
-    applied = inserts.count() + updated.count() + deletes.join(existing.select(*keys), keys, "left_semi").count()
+    applied = (
+        inserts.count() + updated.count() + deletes.join(existing.select(*keys), keys, "left_semi").count()
+    )
     table = untouched.unionByName(updated).unionByName(inserts)
     return table, applied
 
@@ -1327,7 +2140,9 @@ def _conversion_error(columns: list[tuple[str, str]], fmt: str) -> Column:
             continue
         raw = F.col(f"`{name}`")
         bad = (F.trim(raw) != "") & _cast_text(raw, spark_type, fmt).isNull()
-        checks.append(F.when(bad, F.concat(F.lit(f"{name}: value '"), raw, F.lit(f"' is not a valid {spark_type}"))))
+        checks.append(
+            F.when(bad, F.concat(F.lit(f"{name}: value '"), raw, F.lit(f"' is not a valid {spark_type}")))
+        )
     if not checks:
         return F.lit(None).cast("string")
     return F.coalesce(*checks) if len(checks) > 1 else checks[0]
@@ -1355,8 +2170,9 @@ def _plain_number(text: Column, thousand_separator: str, decimal_separator: str)
     return text
 
 
-def _fixed_width_text(col: Column, spark_type: str, fmt: str, thousand_separator: str,
-                      decimal_separator: str) -> Column:
+def _fixed_width_text(
+    col: Column, spark_type: str, fmt: str, thousand_separator: str, decimal_separator: str
+) -> Column:
     """A value's text in a fixed-width target: numbers as their type writes them (NULL when the value does
     not fit the type's precision), with the thousand separator in the integer digits and the decimal
     separator; dates in the field's format; strings as they are."""
@@ -1377,11 +2193,27 @@ def _fixed_width_text(col: Column, spark_type: str, fmt: str, thousand_separator
 _LATIN1 = bytes(range(256)).decode("latin-1")
 # PowerCenter code page names of COBOL files -> Python codecs (EBCDIC and single-byte ASCII families).
 _CODE_PAGES = {
-    "ibm037": "cp037", "ibm 037": "cp037", "ibm ebcdic us english ibm037": "cp037", "cp037": "cp037",
-    "ibm500": "cp500", "ibm1047": "cp1047", "ibm1140": "cp1140", "ibm273": "cp273", "ibm277": "cp277",
-    "ibm278": "cp278", "ibm280": "cp280", "ibm284": "cp284", "ibm285": "cp285", "ibm297": "cp297",
-    "ms1252": "cp1252", "latin1": "latin-1", "iso-8859-1": "latin-1", "us-ascii": "latin-1", "ascii": "latin-1",
-    "iso-8859-15": "iso8859-15", "utf-8": "latin-1",
+    "ibm037": "cp037",
+    "ibm 037": "cp037",
+    "ibm ebcdic us english ibm037": "cp037",
+    "cp037": "cp037",
+    "ibm500": "cp500",
+    "ibm1047": "cp1047",
+    "ibm1140": "cp1140",
+    "ibm273": "cp273",
+    "ibm277": "cp277",
+    "ibm278": "cp278",
+    "ibm280": "cp280",
+    "ibm284": "cp284",
+    "ibm285": "cp285",
+    "ibm297": "cp297",
+    "ms1252": "cp1252",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+    "us-ascii": "latin-1",
+    "ascii": "latin-1",
+    "iso-8859-15": "iso8859-15",
+    "utf-8": "latin-1",
 }
 
 
@@ -1404,7 +2236,19 @@ def _code_page_table(codepage: str) -> str | None:
     return bytes(range(256)).decode(codec, errors="replace")
 
 
-_EBCDIC = {"cp037", "cp500", "cp1047", "cp1140", "cp273", "cp277", "cp278", "cp280", "cp284", "cp285", "cp297"}
+_EBCDIC = {
+    "cp037",
+    "cp500",
+    "cp1047",
+    "cp1140",
+    "cp273",
+    "cp277",
+    "cp278",
+    "cp280",
+    "cp284",
+    "cp285",
+    "cp297",
+}
 
 
 def _zoned_digit_table(codepage: str) -> str | None:
@@ -1426,8 +2270,9 @@ _OVERPUNCH_FROM, _OVERPUNCH_TO = "{ABCDEFGHI}JKLMNOPQRpqrstuvwxy", "012345678901
 _NEGATIVE_PUNCH = "}JKLMNOPQRpqrstuvwxy"
 
 
-def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, sign: str,
-                 table: str | None) -> Column:
+def _cobol_value(
+    raw: Column, usage: str, length: int, digits: int, scale: int, sign: str, table: str | None
+) -> Column:
     """One COBOL elementary item from its bytes (one Latin-1 character per byte), with native functions."""
     if usage == "text":
         return _in_code_page(raw, table)
@@ -1438,12 +2283,18 @@ def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, 
         text = _in_code_page(raw, table)
         if sign in ("trailing separate", "leading separate"):
             mark = F.substring(text, length, 1) if sign.startswith("trailing") else F.substring(text, 1, 1)
-            body = F.substring(text, 1, length - 1) if sign.startswith("trailing") else F.substring(text, 2, length - 1)
+            body = (
+                F.substring(text, 1, length - 1)
+                if sign.startswith("trailing")
+                else F.substring(text, 2, length - 1)
+            )
             negative = mark == "-"
             valid = mark.isin("+", "-")
         elif sign in ("trailing", "leading"):
             punch = F.substring(text, length, 1) if sign == "trailing" else F.substring(text, 1, 1)
-            rest = F.substring(text, 1, length - 1) if sign == "trailing" else F.substring(text, 2, length - 1)
+            rest = (
+                F.substring(text, 1, length - 1) if sign == "trailing" else F.substring(text, 2, length - 1)
+            )
             digit = F.translate(punch, _OVERPUNCH_FROM, _OVERPUNCH_TO)
             body = F.concat(rest, digit) if sign == "trailing" else F.concat(digit, rest)
             negative = F.instr(F.lit(_NEGATIVE_PUNCH), punch) > 0
@@ -1456,33 +2307,44 @@ def _cobol_value(raw: Column, usage: str, length: int, digits: int, scale: int, 
         nibbles = F.hex(F.encode(raw, "ISO-8859-1"))
         body = F.substring(nibbles, 1, 2 * length - 1)
         mark = F.substring(nibbles, 2 * length, 1)
-        return _scaled(body, mark.isin("D", "B"), mark.isin("A", "B", "C", "D", "E", "F"), 2 * length - 1, scale,
-                       digits)
+        return _scaled(
+            body, mark.isin("D", "B"), mark.isin("A", "B", "C", "D", "E", "F"), 2 * length - 1, scale, digits
+        )
     if usage == "binary":
         nibbles = F.hex(F.encode(raw, "ISO-8859-1"))
         unsigned = F.conv(nibbles, 16, 10).cast("decimal(20,0)")
         value = unsigned
         if sign != "none":
-            value = F.when(F.substring(nibbles, 1, 1).isin(*"89ABCDEF"),
-                           unsigned - F.lit(2 ** (8 * length)).cast("decimal(20,0)")).otherwise(unsigned)
+            value = F.when(
+                F.substring(nibbles, 1, 1).isin(*"89ABCDEF"),
+                unsigned - F.lit(2 ** (8 * length)).cast("decimal(20,0)"),
+            ).otherwise(unsigned)
         if not scale:
             return value.try_cast(f"decimal({max(digits, 1)},0)")
         digits_text = F.abs(value).cast("string")
-        magnitude = F.when(F.length(digits_text) <= scale, F.lpad(digits_text, scale + 1, "0")).otherwise(digits_text)
-        number = F.concat(F.when(value < 0, F.lit("-")).otherwise(F.lit("")),
-                          F.regexp_replace(magnitude, f"([0-9]{{{scale}}})$", ".$1"))
+        magnitude = F.when(F.length(digits_text) <= scale, F.lpad(digits_text, scale + 1, "0")).otherwise(
+            digits_text
+        )
+        number = F.concat(
+            F.when(value < 0, F.lit("-")).otherwise(F.lit("")),
+            F.regexp_replace(magnitude, f"([0-9]{{{scale}}})$", ".$1"),
+        )
         return number.try_cast(f"decimal({max(digits, scale)},{scale})")
     raise ValueError(f"unknown COBOL usage {usage!r}")
 
 
-def _scaled(body: Column, negative: Column, valid: Column, width: int, scale: int, digits: int | None = None
-            ) -> Column:
+def _scaled(
+    body: Column, negative: Column, valid: Column, width: int, scale: int, digits: int | None = None
+) -> Column:
     """``body`` (``width`` digit characters, the last ``scale`` after the implied decimal point) as a
     decimal(digits, scale); NULL when the characters are not all digits or ``valid`` is false."""
     digits = width if digits is None else digits
-    number = F.concat(F.when(negative, F.lit("-")).otherwise(F.lit("")),
-                      F.substring(body, 1, width - scale), F.lit("."),
-                      F.substring(body, width - scale + 1, scale) if scale else F.lit("0"))
+    number = F.concat(
+        F.when(negative, F.lit("-")).otherwise(F.lit("")),
+        F.substring(body, 1, width - scale),
+        F.lit("."),
+        F.substring(body, width - scale + 1, scale) if scale else F.lit("0"),
+    )
     ok = valid & body.rlike(f"^[0-9]{{{width}}}$")
     return F.when(ok, number.try_cast(f"decimal({max(digits, 1)},{scale})"))
 
@@ -1528,13 +2390,21 @@ def _write_single_text(df: DataFrame, path: str) -> None:
 def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: list[str] | None = None) -> int:
     """``spark-submit job.py --param '$$X=1' --param '$PMSourceFileDir=/data'``: run and print the result."""
     parser = argparse.ArgumentParser(description="Run a session converted by infaflow.")
-    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="a parameter value ($$MappingParam, $PMSourceFileDir, $DBConnection_X...)")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter value ($$MappingParam, $PMSourceFileDir, $DBConnection_X...)",
+    )
     parser.add_argument("--param-file", help="a PowerCenter parameter file (name=value lines)")
     parser.add_argument("--result-file", help="also write the result (or the error) to this JSON file")
     parser.add_argument("--app-name", default="infaflow-job", help="the Spark application's name")
-    parser.add_argument("--state-file", help="where the mapping variables' values are kept between runs "
-                                             "(default: state/<job>.json beside the job)")
+    parser.add_argument(
+        "--state-file",
+        help="where the mapping variables' values are kept between runs "
+        "(default: state/<job>.json beside the job)",
+    )
     args = parser.parse_args(argv)
     params: dict[str, Any] = {}
     if args.param_file:
@@ -1557,7 +2427,9 @@ def main(run: Callable[[SparkSession, dict[str, Any]], SessionResult], argv: lis
         result = run(spark, params)
     except Exception as exc:
         if args.result_file:
-            _write_result(args.result_file, {"error": (str(exc).strip() or type(exc).__name__).splitlines()[0][:500]})
+            _write_result(
+                args.result_file, {"error": (str(exc).strip() or type(exc).__name__).splitlines()[0][:500]}
+            )
         raise
     if result.mapping_variables:
         write_state(state, result)
@@ -1629,3 +2501,116 @@ def _decode_state(entry: dict[str, Any]) -> Any:
     if kind == "decimal":
         return Decimal(value)
     return value
+
+
+# --------------------------------------------------------------------------------------------------
+# XML sources (Job.read_xml): the element tree the groups and fields name, its Spark schema, field values
+
+_XML_ATTRIBUTE = "@"  # prefix of attribute columns: never the start of an element name
+_XML_TEXT = "#text"  # an element's own text when it also has attributes or child elements
+_XML_ELEMENT, _XML_ORDER, _XML_PARENT = "_xml_element", "_xml_order", "_xml_parent"
+
+
+@dataclass
+class _XmlNode:
+    """An element of the document as the XML definition uses it: its child elements, attributes, text."""
+
+    children: dict[str, _XmlNode] = field(default_factory=dict)
+    attributes: set[str] = field(default_factory=set)
+    text: bool = False
+
+    def child(self, name: str) -> _XmlNode:
+        return self.children.setdefault(name, _XmlNode())
+
+    @property
+    def is_text(self) -> bool:
+        """Only text is read from it: a string, not a struct, in the schema."""
+        return not self.children and not self.attributes
+
+
+def _xml_steps(xpath: str) -> tuple[list[str], str | None, int]:
+    """The element steps of a field's XPath relative to its group element, its attribute (or None for the
+    text) and the occurrence it reads (``[n]`` on the last element, 1 by default)."""
+    text = xpath.strip()
+    if text.startswith("./"):
+        text = text[2:]
+    elif text == ".":
+        text = ""
+    parts = [p for p in text.split("/") if p] if text else []
+    attribute = parts.pop()[1:] if parts and parts[-1].startswith("@") else None
+    occurrence = 1
+    if parts and parts[-1].endswith("]") and "[" in parts[-1]:
+        name, index = parts[-1][:-1].split("[", 1)
+        parts[-1], occurrence = name, int(index)
+    return parts, attribute, occurrence
+
+
+def _xml_tree(groups: list[tuple[Any, ...]]) -> _XmlNode:
+    tree = _XmlNode()
+    for _group, group_path, _parent, _key, _fk, fields in groups:
+        node = tree
+        for name in group_path.split("/"):
+            node = node.child(name)
+        for _port, xpath, _type in fields:
+            steps, attribute, _occurrence = _xml_steps(xpath)
+            leaf = node
+            for name in steps:
+                leaf = leaf.child(name)
+            if attribute is not None:
+                leaf.attributes.add(attribute)
+            else:
+                leaf.text = True
+    return tree
+
+
+def _xml_schema(node: _XmlNode) -> Any:
+    """The Spark schema of an element: every child element an array (any element may occur more than once;
+    one occurrence is an array of one), attributes and text as strings."""
+    from pyspark.sql.types import ArrayType, StringType, StructField, StructType
+
+    def element_type(n: _XmlNode) -> Any:
+        if n.is_text:
+            return StringType()
+        fields = [StructField(f"{_XML_ATTRIBUTE}{a}", StringType()) for a in sorted(n.attributes)]
+        fields += [StructField(name, ArrayType(element_type(c))) for name, c in n.children.items()]
+        if n.text:
+            fields.append(StructField(_XML_TEXT, StringType()))
+        return StructType(fields)
+
+    return element_type(node)
+
+
+def _xml_value(element: Column, node: _XmlNode, xpath: str) -> Column:
+    """The text of a field from its group's element (a struct, or a string for a text-only element)."""
+    steps, attribute, occurrence = _xml_steps(xpath)
+    value = element
+    for i, name in enumerate(steps):
+        node = node.children[name]
+        value = F.try_element_at(value[name], F.lit(occurrence if i == len(steps) - 1 else 1))
+    if attribute is not None:
+        return value[f"{_XML_ATTRIBUTE}{attribute}"]
+    return value if node.is_text else value[_XML_TEXT]
+
+
+def _xml_cast(col: Column, spark_type: str) -> Column:
+    """An XML text value as its port's type: numbers trimmed, dates and times as XML Schema writes them
+    (``2024-03-15``, ``2024-03-15T10:20:30.5``, with an optional zone)."""
+    if spark_type == "string":
+        return col
+    return F.trim(col).try_cast(spark_type)
+
+
+def _xml_conversion_error(columns: list[tuple[str, str]]) -> Column:
+    """The reader's error for an XML row: the first value that does not convert to its type, else NULL."""
+    checks = []
+    for name, spark_type in columns:
+        if spark_type == "string":
+            continue
+        raw = F.col(f"`{name}`")
+        bad = (F.trim(raw) != "") & _xml_cast(raw, spark_type).isNull()
+        checks.append(
+            F.when(bad, F.concat(F.lit(f"{name}: value '"), raw, F.lit(f"' is not a valid {spark_type}")))
+        )
+    if not checks:
+        return F.lit(None).cast("string")
+    return F.coalesce(*checks) if len(checks) > 1 else checks[0]

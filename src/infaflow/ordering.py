@@ -31,8 +31,9 @@ class OrderCycle(graphlib.CycleError):
         return str(self.args[0])
 
 
-def topological_order(nodes: Iterable[Node], predecessors: Mapping[Node, Iterable[Node]],
-                      describe: Callable[[Node], str] = str) -> list[Node]:
+def topological_order(
+    nodes: Iterable[Node], predecessors: Mapping[Node, Iterable[Node]], describe: Callable[[Node], str] = str
+) -> list[Node]:
     """``nodes`` so that each comes after all of its ``predecessors``; among the nodes ready at the same
     time, the one listed first in ``nodes`` goes first. A predecessor that is not one of ``nodes`` is
     ignored. Raises :class:`OrderCycle` (``describe`` names a node in its message) when there is a cycle."""

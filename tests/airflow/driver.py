@@ -34,17 +34,24 @@ def run_dag(
     opts = options or RunOptions()
     opts.working_dir = str(working_dir)
     config = StepConfig(
-        exports=list(exports), workflow=wf.name, folder=folder.name, state_dir=str(state_dir),
-        param_files=[str(p) for p in param_files or []], params=dict(params or {}), options=opts,
-        executor=executor, no_executor_reason=no_executor_reason,
+        exports=list(exports),
+        workflow=wf.name,
+        folder=folder.name,
+        state_dir=str(state_dir),
+        param_files=[str(p) for p in param_files or []],
+        params=dict(params or {}),
+        options=opts,
+        executor=executor,
+        no_executor_reason=no_executor_reason,
     )
     tasks = shape.by_id()
     states: dict[str, Any] = {}
     last = None
     for task_id in TopologicalSorter({t.task_id: t.upstream for t in shape.tasks}).static_order():
         task = tasks[task_id]
-        states[task_id], _ = execute(config, task, [states.get(u) for u in [*task.upstream, *task.reads]],
-                                     task_id == first)
+        states[task_id], _ = execute(
+            config, task, [states.get(u) for u in [*task.upstream, *task.reads]], task_id == first
+        )
         last = states[task_id] or last
     assert last is not None, "the DAG run recorded nothing"
     return run_summary(config, last)

@@ -15,7 +15,11 @@ from infaflow.errors import InputError
 from infaflow.export import load
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = [("orders", "wf_orders_daily.xml"), ("inventory", "wf_inventory_alerts.xml"), ("retail_dw", "wf_retail_nightly.xml")]
+SAMPLES = [
+    ("orders", "wf_orders_daily.xml"),
+    ("inventory", "wf_inventory_alerts.xml"),
+    ("retail_dw", "wf_retail_nightly.xml"),
+]
 
 
 def _dagbag(folder: Path):  # noqa: ANN202
@@ -44,8 +48,9 @@ def test_converted_samples_dags_import(airflow_home: Path, tmp_path: Path, sampl
 
 
 @pytest.mark.corpus
-def test_every_corpus_workflow_dag_imports(airflow_home: Path, corpus_dir: Path, corpus_manifest: list[dict[str, str]],
-                                           tmp_path: Path) -> None:
+def test_every_corpus_workflow_dag_imports(
+    airflow_home: Path, corpus_dir: Path, corpus_manifest: list[dict[str, str]], tmp_path: Path
+) -> None:
     files = [row["file"] for row in corpus_manifest if row["n_workflows"] not in ("", "0")]
     written, refused, failures = 0, [], []
     for index, name in enumerate(files):

@@ -37,27 +37,52 @@ def kitchen_sink() -> list[Flow]:
     f.cmd("off", "exit 1", inst={"ISENABLED": "NO"}).cmd("after_off", "true")
     f.add("dec", "Decision", attrs={"Decision Name": "$$N >= 0 AND $$LABEL = 'daily'"})
     f.add("asg", "Assignment", pairs=[("$$N", "$$N + 1")])
-    f.add("wl", "Worklet", worklet="wl_part", inst_pairs=[("$$IN", "$$LABEL", False), ("$$OUT", "$$BACK", True)])
+    f.add(
+        "wl", "Worklet", worklet="wl_part", inst_pairs=[("$$IN", "$$LABEL", False), ("$$OUT", "$$BACK", True)]
+    )
     f.events.append("ev_done")
     f.cmd("slow", "sleep 0.2").add("raise", "Event Raise", attrs={"Event Name": "ev_done"})
     f.add("wait", "Event Wait", attrs={"User Defined Event": "YES", "Event Name": "ev_done"})
     f.add("watch", "Event Wait", attrs={"User Defined Event": "NO", "Filewatch Name": "flag.txt"})
-    f.add("timer", "Timer", timer=("START_AT_ABSOLUTE_TIME", {"STARTDATE": "9/30/2009", "STARTTIME": "16:26"}, {}))
+    f.add(
+        "timer",
+        "Timer",
+        timer=("START_AT_ABSOLUTE_TIME", {"STARTDATE": "9/30/2009", "STARTTIME": "16:26"}, {}),
+    )
     f.link("Start", "a").link("Start", "bad").link("bad", "on_fail", "$bad.Status = FAILED")
     f.link("a", "or_j", "$a.Status = SUCCEEDED").link("bad", "or_j", "$bad.Status = SUCCEEDED")
-    f.link("a", "and_j", "$a.Status = SUCCEEDED").link("bad", "and_j", "$bad.Status = SUCCEEDED").link("and_j", "after_and")
+    f.link("a", "and_j", "$a.Status = SUCCEEDED").link("bad", "and_j", "$bad.Status = SUCCEEDED").link(
+        "and_j", "after_and"
+    )
     f.link("a", "off").link("off", "after_off", "$off.PrevTaskStatus = SUCCEEDED")
     f.link("Start", "dec").link("dec", "asg", "$dec.Condition = TRUE").link("asg", "wl")
-    f.link("Start", "slow").link("slow", "raise").link("Start", "wait").link("Start", "watch").link("Start", "timer")
+    f.link("Start", "slow").link("slow", "raise").link("Start", "wait").link("Start", "watch").link(
+        "Start", "timer"
+    )
     return [f, wl]
 
 
 EXPECTED_SINK = {
-    "Start": "SUCCEEDED", "a": "SUCCEEDED", "bad": "FAILED", "on_fail": "SUCCEEDED", "or_j": "SUCCEEDED",
-    "and_j": "NOTSTARTED", "after_and": "NOTSTARTED", "off": "DISABLED", "after_off": "SUCCEEDED",
-    "dec": "SUCCEEDED", "asg": "SUCCEEDED", "wl": "SUCCEEDED", "slow": "SUCCEEDED", "raise": "SUCCEEDED",
-    "wait": "SUCCEEDED", "watch": "SUCCEEDED", "timer": "SUCCEEDED", "wl/Start": "SUCCEEDED",
-    "wl/mark": "SUCCEEDED", "wl/leaf": "SUCCEEDED",
+    "Start": "SUCCEEDED",
+    "a": "SUCCEEDED",
+    "bad": "FAILED",
+    "on_fail": "SUCCEEDED",
+    "or_j": "SUCCEEDED",
+    "and_j": "NOTSTARTED",
+    "after_and": "NOTSTARTED",
+    "off": "DISABLED",
+    "after_off": "SUCCEEDED",
+    "dec": "SUCCEEDED",
+    "asg": "SUCCEEDED",
+    "wl": "SUCCEEDED",
+    "slow": "SUCCEEDED",
+    "raise": "SUCCEEDED",
+    "wait": "SUCCEEDED",
+    "watch": "SUCCEEDED",
+    "timer": "SUCCEEDED",
+    "wl/Start": "SUCCEEDED",
+    "wl/mark": "SUCCEEDED",
+    "wl/leaf": "SUCCEEDED",
 }
 
 
@@ -73,9 +98,16 @@ def _both(tmp_path: Path, flows: list[Flow], **kw) -> tuple[dict, object]:  # no
         (work / "flag.txt").write_text("go")
         runs[way] = work
     name = flows[0].name
-    result = run_workflow(load(path), name, state_dir=runs["run"] / ".infaflow",
-                          options=RunOptions(working_dir=str(runs["run"])), **kw)
-    dag = test_workflow([str(path)], name, state_dir=runs["dag"] / ".infaflow", working_dir=str(runs["dag"]), **kw)
+    result = run_workflow(
+        load(path),
+        name,
+        state_dir=runs["run"] / ".infaflow",
+        options=RunOptions(working_dir=str(runs["run"])),
+        **kw,
+    )
+    dag = test_workflow(
+        [str(path)], name, state_dir=runs["dag"] / ".infaflow", working_dir=str(runs["dag"]), **kw
+    )
     return result.summary, dag
 
 
@@ -94,7 +126,12 @@ def test_dag_test_agrees_with_infaflow_run(airflow_home: Path, tmp_path: Path) -
     airflow = dag.task_states
     assert dag.dag_state == "success"
     assert (airflow["and_j"], airflow["after_and"], airflow["off"]) == ("skipped", "skipped", "skipped")
-    assert (airflow["bad"], airflow["on_fail"], airflow["wl.mark"], airflow["wl.wl"]) == ("failed", "success", "success", "success")
+    assert (airflow["bad"], airflow["on_fail"], airflow["wl.mark"], airflow["wl.wl"]) == (
+        "failed",
+        "success",
+        "success",
+        "success",
+    )
     assert airflow["wf_sink"] == "success"
 
 
@@ -102,7 +139,11 @@ def test_a_failed_workflow_fails_the_dag_run(airflow_home: Path, tmp_path: Path)
     f = Flow("wf_fails").cmd("bad", "exit 1", attrs=FAIL, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"})
     f.cmd("other", "true").link("Start", "bad").link("Start", "other")
     ran, dag = _both(tmp_path, [f])
-    assert statuses(dag.summary) == statuses(ran) == {"Start": "SUCCEEDED", "bad": "FAILED", "other": "SUCCEEDED"}
+    assert (
+        statuses(dag.summary)
+        == statuses(ran)
+        == {"Start": "SUCCEEDED", "bad": "FAILED", "other": "SUCCEEDED"}
+    )
     assert dag.status == ran["status"] == "FAILED"
     assert dag.dag_state == "failed"
     assert dag.task_states["wf_fails"] == "failed"
@@ -111,12 +152,31 @@ def test_a_failed_workflow_fails_the_dag_run(airflow_home: Path, tmp_path: Path)
 def test_command_prints_and_writes_the_run_summary(airflow_home: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     from infaflow.cli import main
 
-    f = Flow("wf_cli").var("$$X", "integer", "1").add("asg", "Assignment", pairs=[("$$X", "$$X * 7")]).link("Start", "asg")
+    f = (
+        Flow("wf_cli")
+        .var("$$X", "integer", "1")
+        .add("asg", "Assignment", pairs=[("$$X", "$$X * 7")])
+        .link("Start", "asg")
+    )
     path = write_export(tmp_path, f)
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "summary.json"
-    result = CliRunner().invoke(main, ["airflow", "test", str(path), "-w", "wf_cli", "--param", "$$X=6",
-                                       "--state-dir", str(tmp_path / "st"), "--summary-json", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "airflow",
+            "test",
+            str(path),
+            "-w",
+            "wf_cli",
+            "--param",
+            "$$X=6",
+            "--state-dir",
+            str(tmp_path / "st"),
+            "--summary-json",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(out.read_text())
     assert summary["status"] == "SUCCEEDED"
@@ -135,7 +195,9 @@ def _rows(path: Path) -> list[list[str]]:
 
 @pytest.mark.slow
 @pytest.mark.spark
-def test_orders_sample_end_to_end_under_dag_test(airflow_home: Path, spark, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_orders_sample_end_to_end_under_dag_test(
+    airflow_home: Path, spark, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
     from infaflow.airflow.config import SharedExecutor
     from infaflow.airflow.testing import test_workflow
     from infaflow.codegen.executor import SparkSessionExecutor
@@ -143,10 +205,15 @@ def test_orders_sample_end_to_end_under_dag_test(airflow_home: Path, spark, tmp_
     monkeypatch.chdir(ROOT)  # the parameter file names directories relative to the repository root
     expected = ROOT / "samples" / "orders" / "expected"
     executor = SharedExecutor(SparkSessionExecutor(spark))
-    run = test_workflow(["samples/orders/wf_orders_daily.xml"], "wf_orders_daily",
-                        param_files=["samples/orders/params/wf_orders_daily.par"],
-                        params={"$PMTargetFileDir": str(tmp_path / "out")}, state_dir=tmp_path / "state",
-                        working_dir=str(ROOT), session_executor=executor)
+    run = test_workflow(
+        ["samples/orders/wf_orders_daily.xml"],
+        "wf_orders_daily",
+        param_files=["samples/orders/params/wf_orders_daily.par"],
+        params={"$PMTargetFileDir": str(tmp_path / "out")},
+        state_dir=tmp_path / "state",
+        working_dir=str(ROOT),
+        session_executor=executor,
+    )
     with open(expected / "task_statuses.csv", newline="") as fh:
         want = {row["TASK_INSTANCE"]: row["STATUS"] for row in csv.DictReader(fh)}
     assert run.status == want.pop("wf_orders_daily") == "SUCCEEDED"
@@ -172,11 +239,20 @@ def test_a_timer_waits_deferred(airflow_home: Path, tmp_path: Path, monkeypatch)
 
     monkeypatch.setattr(PowerCenterTask, "resume_after_timer", spy)
     f = Flow("wf_timer").var("$$AT", "date/time", "")
-    f.add("t", "Timer", attrs={"Variable": "$$AT"}, timer=("START_AT_ABSOLUTE_VARIABLE", {}, {})).cmd("after", "true")
+    f.add("t", "Timer", attrs={"Variable": "$$AT"}, timer=("START_AT_ABSOLUTE_VARIABLE", {}, {})).cmd(
+        "after", "true"
+    )
     f.link("Start", "t").link("t", "after")
-    at = (dt.datetime.now() + dt.timedelta(seconds=12)).replace(microsecond=0)  # dag.test takes seconds to start
-    run = test_workflow([str(write_export(tmp_path, f))], "wf_timer", state_dir=tmp_path / "st",
-                        params={"$$AT": at.strftime("%m/%d/%Y %H:%M:%S")}, working_dir=str(tmp_path))
+    # far enough ahead that the Timer task starts before it, even when dag.test takes 15 s to start on a
+    # loaded machine (a deadline already passed would succeed at once, without deferring)
+    at = (dt.datetime.now() + dt.timedelta(seconds=25)).replace(microsecond=0)
+    run = test_workflow(
+        [str(write_export(tmp_path, f))],
+        "wf_timer",
+        state_dir=tmp_path / "st",
+        params={"$$AT": at.strftime("%m/%d/%Y %H:%M:%S")},
+        working_dir=str(tmp_path),
+    )
     assert statuses(run.summary) == {"Start": "SUCCEEDED", "t": "SUCCEEDED", "after": "SUCCEEDED"}
     assert dt.datetime.fromisoformat(run.summary["tasks"]["t"]["ended"]) >= at
     assert resumed == ["t"]  # it waited in the trigger, not in the task

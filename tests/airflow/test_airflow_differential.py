@@ -38,7 +38,7 @@ NOT_COMPARED = {
     "test_session_with_executor": "its fake executor expects the sessions of one run",
     "test_stop_parent_inside_a_worklet_stops_only_the_worklet": "a Control task stops a running parallel task",
     "test_file_watch_with_delete": "the test creates the watched file during the infaflow run, which deletes it"
-                                   " (test_airflow_dagtest.py watches a file under Airflow)",
+    " (test_airflow_dagtest.py watches a file under Airflow)",
 }
 #: Parametrised runtime tests compared only for some parameters: a Control task that stops or aborts its
 #: parent while a parallel task is running stops that task; run task by task, the parallel task has
@@ -87,7 +87,9 @@ def run_flows(tmp_path: Path, request: pytest.FixtureRequest):  # noqa: ANN201
     """The runtime tests' fixture, running each workflow both ways and comparing."""
     compare = _compared(request.node)
 
-    def run(*flows: Flow, workflow: str | None = None, options: RunOptions | None = None, **kw: Any) -> RunResult:
+    def run(
+        *flows: Flow, workflow: str | None = None, options: RunOptions | None = None, **kw: Any
+    ) -> RunResult:
         path = write_export(tmp_path, *flows)
         name = workflow or next(f.name for f in flows if not f.worklet)
         dag_dir = tmp_path / "dag_wd"
@@ -100,15 +102,26 @@ def run_flows(tmp_path: Path, request: pytest.FixtureRequest):  # noqa: ANN201
         kw.setdefault("state_dir", tmp_path / ".infaflow")
         result = run_workflow(load(path), name, options=opts, **kw)
         if compare and not opts.dry_run:
-            dag_opts = RunOptions(retries=opts.retries, retry_backoff=opts.retry_backoff,
-                                  command_timeout=opts.command_timeout, poll_interval=opts.poll_interval)
+            dag_opts = RunOptions(
+                retries=opts.retries,
+                retry_backoff=opts.retry_backoff,
+                command_timeout=opts.command_timeout,
+                poll_interval=opts.poll_interval,
+            )
             summary = run_dag(
-                [str(path)], name, state_dir=tmp_path / ".infaflow-dag", working_dir=dag_dir,
-                param_files=[str(p) for p in kw.get("param_files", [])], params=kw.get("params"),
-                executor=kw.get("session_executor"), no_executor_reason=kw.get("no_executor_reason", "none was given"),
+                [str(path)],
+                name,
+                state_dir=tmp_path / ".infaflow-dag",
+                working_dir=dag_dir,
+                param_files=[str(p) for p in kw.get("param_files", [])],
+                params=kw.get("params"),
+                executor=kw.get("session_executor"),
+                no_executor_reason=kw.get("no_executor_reason", "none was given"),
                 options=dag_opts,
             )
-            assert statuses(summary) == statuses(result), "task statuses differ between infaflow run and the DAG"
+            assert statuses(summary) == statuses(result), (
+                "task statuses differ between infaflow run and the DAG"
+            )
             assert summary["status"] == result.status
             assert _variables(summary) == _variables(result.summary)
         return result

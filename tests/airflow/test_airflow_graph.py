@@ -26,7 +26,9 @@ def nested() -> list[Flow]:
     outer = Flow("wl_outer", worklet=True).add("wl_in", "Worklet", worklet="wl_inner").cmd("after", "true")
     outer.link("Start", "wl_in").link("wl_in", "after")
     top = Flow("wf_top").add("wl_out", "Worklet", worklet="wl_outer").cmd("done", "true")
-    top.add("ctl", "Control", attrs={"Control Option": "Stop Parent"}).cmd("j", "true", inst={"TREAT_INPUTLINK_AS_AND": "NO"})
+    top.add("ctl", "Control", attrs={"Control Option": "Stop Parent"}).cmd(
+        "j", "true", inst={"TREAT_INPUTLINK_AS_AND": "NO"}
+    )
     top.link("Start", "wl_out").link("wl_out", "done", "$wl_out.Status = SUCCEEDED").link("Start", "ctl")
     top.link("done", "j").link("ctl", "j")
     return [top, outer, inner]
@@ -57,7 +59,9 @@ def test_event_wait_waits_for_the_raise_of_its_event(tmp_path: Path) -> None:
     f = Flow("wf_ev").cmd("slow", "true").add("raise", "Event Raise", attrs={"Event Name": "EV"})
     f.add("wait", "Event Wait", attrs={"User Defined Event": "YES", "Event Name": "ev"}).cmd("after", "true")
     f.add("other", "Event Wait", attrs={"User Defined Event": "YES", "Event Name": "not_raised"})
-    f.link("Start", "slow").link("slow", "raise").link("Start", "wait").link("wait", "after").link("Start", "other")
+    f.link("Start", "slow").link("slow", "raise").link("Start", "wait").link("wait", "after").link(
+        "Start", "other"
+    )
     (shape, _), _ = _shape(tmp_path, f)
     ups = {t.task_id: sorted(t.upstream) for t in shape.tasks}
     assert ups["wait"] == ["Start", "raise"]  # names match case-insensitively
@@ -71,7 +75,9 @@ def test_a_raise_after_its_wait_adds_no_cycle(tmp_path: Path) -> None:
     assert {t.task_id: t.upstream for t in shape.tasks}["wait"] == ["Start"]
 
 
-@pytest.mark.parametrize(("name", "expected"), [("s_load", "s_load"), ("s load.x", "s_load_x"), ("wl-1", "wl-1"), ("", "_")])
+@pytest.mark.parametrize(
+    ("name", "expected"), [("s_load", "s_load"), ("s load.x", "s_load_x"), ("wl-1", "wl-1"), ("", "_")]
+)
 def test_safe_ids(name: str, expected: str) -> None:
     assert safe_id(name) == expected
 
@@ -87,7 +93,7 @@ def test_dag_file_text(tmp_path: Path) -> None:
     text = dag_text(folder, wf, project="..")
     for line in (
         '    "project": str((HERE / "..").resolve()),',
-        "    dag_id=\"wf_top\",",
+        '    dag_id="wf_top",',
         '    with TaskGroup("wl_out", tooltip="worklet instance wl_out"):',
         '        with TaskGroup("wl_in", tooltip="worklet instance wl_out/wl_in"):',
         "            # Command task wl_out/wl_in/leaf",
@@ -102,5 +108,9 @@ def test_dag_file_text(tmp_path: Path) -> None:
     py_compile.compile(str(path), doraise=True)
     ruff = Path(sys.executable).with_name("ruff")
     if ruff.exists():
-        check = subprocess.run([str(ruff), "check", "--isolated", "--line-length", "110", str(path)], capture_output=True, text=True)
+        check = subprocess.run(
+            [str(ruff), "check", "--isolated", "--line-length", "110", str(path)],
+            capture_output=True,
+            text=True,
+        )
         assert check.returncode == 0, check.stdout

@@ -9,8 +9,18 @@ from infaflow.runtime.steps import merge
 
 
 def state(run_id: int = 1, **scope: object) -> dict:
-    base = {"started": "2024-01-01T00:00:00", "vars": {}, "status": {}, "task_vars": {}, "links": {}, "fail": [],
-            "suspended": [], "stop": None, "closed": False, "final": ""}
+    base = {
+        "started": "2024-01-01T00:00:00",
+        "vars": {},
+        "status": {},
+        "task_vars": {},
+        "links": {},
+        "fail": [],
+        "suspended": [],
+        "stop": None,
+        "closed": False,
+        "final": "",
+    }
     base.update(scope)
     return {"run_id": run_id, "started": "2024-01-01T00:00:00", "scopes": {"": base}, "events": {}}
 
@@ -29,9 +39,17 @@ def test_the_latest_write_of_a_variable_wins() -> None:
 
 def test_statuses_links_and_fail_reasons_are_united() -> None:
     a = state(status={"t1": "SUCCEEDED", "wl": "STARTED"}, links={"0": "true"}, fail=[[2, "t1 failed"]])
-    b = state(status={"t2": "FAILED", "wl": "SUCCEEDED"}, links={"1": "false"}, fail=[[1, "t2 failed"], [2, "t1 failed"]])
+    b = state(
+        status={"t2": "FAILED", "wl": "SUCCEEDED"},
+        links={"1": "false"},
+        fail=[[1, "t2 failed"], [2, "t1 failed"]],
+    )
     got = merge([a, b])["scopes"][""]
-    assert got["status"] == {"t1": "SUCCEEDED", "wl": "SUCCEEDED", "t2": "FAILED"}  # a finished worklet beats STARTED
+    assert got["status"] == {
+        "t1": "SUCCEEDED",
+        "wl": "SUCCEEDED",
+        "t2": "FAILED",
+    }  # a finished worklet beats STARTED
     assert got["links"] == {"0": "true", "1": "false"}
     assert got["fail"] == [[1, "t2 failed"], [2, "t1 failed"]]
 

@@ -14,12 +14,18 @@ from infaflow.runtime import steps
 from infaflow.runtime.scheduler import RunOptions
 
 
-@pytest.mark.parametrize(("option", "status"), [("Stop Parent", "STOPPED"), ("Abort top-level workflow", "ABORTED")])
+@pytest.mark.parametrize(
+    ("option", "status"), [("Stop Parent", "STOPPED"), ("Abort top-level workflow", "ABORTED")]
+)
 def test_a_control_task_running_beside_a_task_stops_it(tmp_path: Path, option: str, status: str) -> None:
     f = Flow("wf_ctl").add("ctl", "Control", attrs={"Control Option": option}).cmd("par", "sleep 20")
     f.cmd("after_par", "true").link("Start", "ctl").link("Start", "par").link("par", "after_par")
-    config = steps.StepConfig([str(write_export(tmp_path, f))], "wf_ctl", state_dir=str(tmp_path / "st"),
-                              options=RunOptions(working_dir=str(tmp_path)))
+    config = steps.StepConfig(
+        [str(write_export(tmp_path, f))],
+        "wf_ctl",
+        state_dir=str(tmp_path / "st"),
+        options=RunOptions(working_dir=str(tmp_path)),
+    )
     start, _ = steps.run_task(config, "Start", steps.begin(config))
     after_ctl, ctl_status = steps.run_task(config, "ctl", start)
     t0 = time.monotonic()
@@ -35,5 +41,10 @@ def test_a_control_task_running_beside_a_task_stops_it(tmp_path: Path, option: s
     end, final = steps.close_scope(config, "", after)
     assert final == status
     summary = steps.run_summary(config, end)
-    assert statuses(summary) == {"Start": "SUCCEEDED", "ctl": "SUCCEEDED", "par": status, "after_par": "NOTSTARTED"}
+    assert statuses(summary) == {
+        "Start": "SUCCEEDED",
+        "ctl": "SUCCEEDED",
+        "par": status,
+        "after_par": "NOTSTARTED",
+    }
     assert summary["status"] == status

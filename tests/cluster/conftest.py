@@ -43,9 +43,18 @@ def get_json(url: str) -> object:
 
 def cli_env(**extra: str) -> dict[str, str]:
     """The environment of an ``infaflow`` child process: this checkout first on the path, loopback Spark."""
-    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "INFAFLOW_CONFIG", "INFAFLOW_STATE_DIR")}
-    env.update(PYTHONPATH=str(ROOT / "src"), SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=sys.executable,
-               PYTHONUNBUFFERED="1", **extra)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SPARK_REMOTE", "INFAFLOW_CONFIG", "INFAFLOW_STATE_DIR")
+    }
+    env.update(
+        PYTHONPATH=str(ROOT / "src"),
+        SPARK_LOCAL_IP="127.0.0.1",
+        PYSPARK_PYTHON=sys.executable,
+        PYTHONUNBUFFERED="1",
+        **extra,
+    )
     return env
 
 
@@ -54,8 +63,14 @@ def _start(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
     env["SPARK_LOCAL_IP"] = "127.0.0.1"
     env["SPARK_WORKER_DIR"] = str(log.parent / "work")
     with open(log, "ab") as out:
-        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True)
+        return subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -91,16 +106,46 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]
     port, ui, worker_ui = engine.free_port(), engine.free_port(), engine.free_port()
     spark_class = str(engine.spark_home() / "bin" / "spark-class")
     master_log, worker_log = folder / "master.log", folder / "worker.log"
-    procs = [_start([spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                     "--port", str(port), "--webui-port", str(ui)], master_log)]
+    procs = [
+        _start(
+            [
+                spark_class,
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--webui-port",
+                str(ui),
+            ],
+            master_log,
+        )
+    ]
     try:
         _wait(lambda: engine.port_open(port) and engine.port_open(ui), "standalone master", master_log, procs)
         master = f"spark://127.0.0.1:{port}"
-        procs.append(_start([spark_class, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
-                             "--cores", "1", "--memory", "1g", "--webui-port", str(worker_ui), master],
-                            worker_log))
+        procs.append(
+            _start(
+                [
+                    spark_class,
+                    "org.apache.spark.deploy.worker.Worker",
+                    "--host",
+                    "127.0.0.1",
+                    "--cores",
+                    "1",
+                    "--memory",
+                    "1g",
+                    "--webui-port",
+                    str(worker_ui),
+                    master,
+                ],
+                worker_log,
+            )
+        )
         status_url = f"http://127.0.0.1:{ui}/json/"
-        _wait(lambda: get_json(status_url).get("aliveworkers", 0) >= 1, "standalone worker", worker_log, procs)
+        _wait(
+            lambda: get_json(status_url).get("aliveworkers", 0) >= 1, "standalone worker", worker_log, procs
+        )
         yield Standalone(master, f"http://127.0.0.1:{ui}")
     finally:
         for proc in reversed(procs):
@@ -114,7 +159,9 @@ def connect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connect
     ui = engine.free_port()
     conf = {"spark.ui.enabled": "true", "spark.ui.port": str(ui), "spark.driver.memory": "1g"}
     try:
-        started = engine.start(state, port=engine.free_port(), master="local[1]", conf=conf, timeout=START_TIMEOUT)
+        started = engine.start(
+            state, port=engine.free_port(), master="local[1]", conf=conf, timeout=START_TIMEOUT
+        )
         yield ConnectServer(started.url, f"http://127.0.0.1:{ui}", state)
     finally:
         engine.stop(state)

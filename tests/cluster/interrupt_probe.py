@@ -27,7 +27,11 @@ def jobs(ui: str, status: str = "") -> list[dict]:
             return json.loads(response.read().decode("utf-8"))
 
     query = f"?status={status}" if status else ""
-    return [job for app in get(f"{ui}/api/v1/applications") for job in get(f"{ui}/api/v1/applications/{app['id']}/jobs{query}")]
+    return [
+        job
+        for app in get(f"{ui}/api/v1/applications")
+        for job in get(f"{ui}/api/v1/applications/{app['id']}/jobs{query}")
+    ]
 
 
 def main(url: str, ui: str, work: Path) -> dict:
@@ -35,8 +39,16 @@ def main(url: str, ui: str, work: Path) -> dict:
     module.write_text(f"def run(spark, params):\n    {ENDLESS}\n", encoding="utf-8")
     spark = remote_spark(url)
     executor = SparkSessionExecutor(spark, modules={"s_endless": module}, target=SparkTarget(remote=url))
-    request = SessionRequest(None, None, None, "s_endless", None, None,  # type: ignore[arg-type]
-                             run_id="7", state_dir=work)
+    request = SessionRequest(
+        None,
+        None,
+        None,
+        "s_endless",
+        None,
+        None,  # type: ignore[arg-type]
+        run_id="7",
+        state_dir=work,
+    )
     before = {job["jobId"] for job in jobs(ui)}
     outcome: list = []
     worker = threading.Thread(target=lambda: outcome.append(executor.run_session(request)))

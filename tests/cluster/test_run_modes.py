@@ -24,33 +24,79 @@ RETAIL = ROOT / "samples" / "retail_dw"
 # Rows read and written by each session of the orders sample: the data files' rows (customers.csv has 12,
 # orders.csv 12 and order_lines.csv 17...) and the expected target files' rows.
 ORDERS_COUNTS = {
-    "s_m_customer_dim": {"SrcSuccessRows": 12, "SrcFailedRows": 0, "TgtSuccessRows": 10, "TgtFailedRows": 0,
-                         "TotalTransErrors": 0},
-    "s_m_order_facts": {"SrcSuccessRows": 29, "SrcFailedRows": 0, "TgtSuccessRows": 20, "TgtFailedRows": 0,
-                        "TotalTransErrors": 0},
-    "s_m_customer_orders": {"SrcSuccessRows": 9, "SrcFailedRows": 0, "TgtSuccessRows": 9, "TgtFailedRows": 0,
-                            "TotalTransErrors": 0},
+    "s_m_customer_dim": {
+        "SrcSuccessRows": 12,
+        "SrcFailedRows": 0,
+        "TgtSuccessRows": 10,
+        "TgtFailedRows": 0,
+        "TotalTransErrors": 0,
+    },
+    "s_m_order_facts": {
+        "SrcSuccessRows": 29,
+        "SrcFailedRows": 0,
+        "TgtSuccessRows": 20,
+        "TgtFailedRows": 0,
+        "TotalTransErrors": 0,
+    },
+    "s_m_customer_orders": {
+        "SrcSuccessRows": 9,
+        "SrcFailedRows": 0,
+        "TgtSuccessRows": 9,
+        "TgtFailedRows": 0,
+        "TotalTransErrors": 0,
+    },
 }
 # The retail sample's sessions as a run in a local SparkSession records them (the seed tables' rows; one
 # sales row rejected by the target's update strategy; the normalizer's 4 quarters per row).
 RETAIL_COUNTS = {
-    "wl_load_dimensions/s_m_stores_dim": {"SrcSuccessRows": 5, "SrcFailedRows": 0, "TgtSuccessRows": 5,
-                                          "TgtFailedRows": 0, "TotalTransErrors": 0},
-    "s_m_sales_fact": {"SrcSuccessRows": 16, "SrcFailedRows": 0, "TgtSuccessRows": 8, "TgtFailedRows": 1,
-                       "TotalTransErrors": 0},
-    "s_m_store_rankings": {"SrcSuccessRows": 9, "SrcFailedRows": 0, "TgtSuccessRows": 6, "TgtFailedRows": 0,
-                           "TotalTransErrors": 0},
-    "s_m_all_returns": {"SrcSuccessRows": 4, "SrcFailedRows": 0, "TgtSuccessRows": 4, "TgtFailedRows": 0,
-                        "TotalTransErrors": 0},
-    "s_m_quarter_targets": {"SrcSuccessRows": 2, "SrcFailedRows": 0, "TgtSuccessRows": 8, "TgtFailedRows": 0,
-                            "TotalTransErrors": 0},
+    "wl_load_dimensions/s_m_stores_dim": {
+        "SrcSuccessRows": 5,
+        "SrcFailedRows": 0,
+        "TgtSuccessRows": 5,
+        "TgtFailedRows": 0,
+        "TotalTransErrors": 0,
+    },
+    "s_m_sales_fact": {
+        "SrcSuccessRows": 16,
+        "SrcFailedRows": 0,
+        "TgtSuccessRows": 8,
+        "TgtFailedRows": 1,
+        "TotalTransErrors": 0,
+    },
+    "s_m_store_rankings": {
+        "SrcSuccessRows": 9,
+        "SrcFailedRows": 0,
+        "TgtSuccessRows": 6,
+        "TgtFailedRows": 0,
+        "TotalTransErrors": 0,
+    },
+    "s_m_all_returns": {
+        "SrcSuccessRows": 4,
+        "SrcFailedRows": 0,
+        "TgtSuccessRows": 4,
+        "TgtFailedRows": 0,
+        "TotalTransErrors": 0,
+    },
+    "s_m_quarter_targets": {
+        "SrcSuccessRows": 2,
+        "SrcFailedRows": 0,
+        "TgtSuccessRows": 8,
+        "TgtFailedRows": 0,
+        "TotalTransErrors": 0,
+    },
 }
 COUNTED = ("SrcSuccessRows", "SrcFailedRows", "TgtSuccessRows", "TgtFailedRows", "TotalTransErrors")
 
 
 def run_cli(args: list[str], cwd: Path = ROOT, timeout: float = 1200) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "infaflow", *args], cwd=cwd, env=cli_env(), text=True,
-                          capture_output=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "infaflow", *args],
+        cwd=cwd,
+        env=cli_env(),
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
 
 
 def session_counts(state: Path, run_id: int = 1) -> dict[str, dict[str, int]]:
@@ -58,7 +104,8 @@ def session_counts(state: Path, run_id: int = 1) -> dict[str, dict[str, int]]:
     try:
         return {
             task.path: {name: int(task.vars[name]) for name in COUNTED}
-            for task in store.tasks(run_id) if task.task_type == "Session" and task.status == "SUCCEEDED"
+            for task in store.tasks(run_id)
+            if task.task_type == "Session" and task.status == "SUCCEEDED"
         }
     finally:
         store.close()
@@ -67,15 +114,30 @@ def session_counts(state: Path, run_id: int = 1) -> dict[str, dict[str, int]]:
 def run_orders(tmp: Path, *spark: str) -> Path:
     """Run the orders sample with the given Spark options; its targets go to ``tmp/out``."""
     state = tmp / "state"
-    result = run_cli(["run", str(ORDERS / "wf_orders_daily.xml"), "-w", "wf_orders_daily",
-                      "--param-file", str(ORDERS / "params" / "wf_orders_daily.par"),
-                      "--param", f"$PMTargetFileDir={tmp / 'out'}", "--state-dir", str(state), *spark])
+    result = run_cli(
+        [
+            "run",
+            str(ORDERS / "wf_orders_daily.xml"),
+            "-w",
+            "wf_orders_daily",
+            "--param-file",
+            str(ORDERS / "params" / "wf_orders_daily.par"),
+            "--param",
+            f"$PMTargetFileDir={tmp / 'out'}",
+            "--state-dir",
+            str(state),
+            *spark,
+        ]
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    expected = dict(line.split(",") for line in (ORDERS / "expected" / "task_statuses.csv").read_text().split()[1:])
+    expected = dict(
+        line.split(",") for line in (ORDERS / "expected" / "task_statuses.csv").read_text().split()[1:]
+    )
     store = RunStore(state)
     try:
-        assert {t.path: t.status for t in store.tasks(1)} == \
-            {k: v for k, v in expected.items() if k != "wf_orders_daily"}, result.stdout
+        assert {t.path: t.status for t in store.tasks(1)} == {
+            k: v for k, v in expected.items() if k != "wf_orders_daily"
+        }, result.stdout
         assert store.run(1).status == expected["wf_orders_daily"]
     finally:
         store.close()
@@ -89,8 +151,14 @@ def assert_orders_outputs(tmp: Path) -> None:
         assert (tmp / "out" / file.name).read_bytes() == file.read_bytes(), file.name
 
 
-SMALL = ["--spark-conf", "spark.executor.memory=512m", "--spark-conf", "spark.cores.max=1",
-         "--spark-conf", "spark.driver.memory=1g"]
+SMALL = [
+    "--spark-conf",
+    "spark.executor.memory=512m",
+    "--spark-conf",
+    "spark.cores.max=1",
+    "--spark-conf",
+    "spark.driver.memory=1g",
+]
 
 
 def test_orders_on_a_standalone_master(standalone: Standalone, tmp_path: Path) -> None:
@@ -99,7 +167,9 @@ def test_orders_on_a_standalone_master(standalone: Standalone, tmp_path: Path) -
     assert session_counts(state) == ORDERS_COUNTS
     # The sessions ran as an application of the master (executors in the worker's JVM), not in local mode.
 
-    apps = get_json(f"{standalone.ui}/json/")["completedapps"] + get_json(f"{standalone.ui}/json/")["activeapps"]
+    apps = (
+        get_json(f"{standalone.ui}/json/")["completedapps"] + get_json(f"{standalone.ui}/json/")["activeapps"]
+    )
     assert any(app["name"] == "infaflow-run" for app in apps), apps
 
 
@@ -135,21 +205,43 @@ def test_retail_on_spark_connect(connect_server: ConnectServer, tmp_path: Path) 
         "for seed in sys.argv[3:]:\n"
         "    load_csv(spark, Path(sys.argv[2]), 'RETAIL_OLTP', Path(seed).stem, Path(seed))\nspark.stop()\n"
     )
-    loaded = subprocess.run([sys.executable, "-c", loader, connect_server.url, str(state / "store"),
-                             *map(str, seeds)], env=cli_env(), capture_output=True, text=True, timeout=900)
+    loaded = subprocess.run(
+        [sys.executable, "-c", loader, connect_server.url, str(state / "store"), *map(str, seeds)],
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert loaded.returncode == 0, loaded.stderr
-    result = run_cli(["run", str(work / "wf_retail_nightly.xml"), "-w", "wf_retail_nightly",
-                      "--param-file", str(work / "params" / "wf_retail_nightly.par"),
-                      "--param", f"$PMSourceFileDir={work / 'data' / 'files'}",
-                      "--param", f"$PMTargetFileDir={work / 'out'}",
-                      "--state-dir", str(state), "--spark-remote", connect_server.url], cwd=work)
-    statuses = dict(line.split(",") for line in (RETAIL / "expected" / "task_statuses.csv").read_text().split()[1:])
+    result = run_cli(
+        [
+            "run",
+            str(work / "wf_retail_nightly.xml"),
+            "-w",
+            "wf_retail_nightly",
+            "--param-file",
+            str(work / "params" / "wf_retail_nightly.par"),
+            "--param",
+            f"$PMSourceFileDir={work / 'data' / 'files'}",
+            "--param",
+            f"$PMTargetFileDir={work / 'out'}",
+            "--state-dir",
+            str(state),
+            "--spark-remote",
+            connect_server.url,
+        ],
+        cwd=work,
+    )
+    statuses = dict(
+        line.split(",") for line in (RETAIL / "expected" / "task_statuses.csv").read_text().split()[1:]
+    )
     assert result.returncode == (0 if statuses["wf_retail_nightly"] == "SUCCEEDED" else 1), result.stderr
     store = RunStore(state)
     try:
         got = {t.path: t.status for t in store.tasks(1)}
     finally:
         store.close()
-    assert {k: got.get(k) for k in statuses if k != "wf_retail_nightly"} == \
-        {k: v for k, v in statuses.items() if k != "wf_retail_nightly"}
+    assert {k: got.get(k) for k in statuses if k != "wf_retail_nightly"} == {
+        k: v for k, v in statuses.items() if k != "wf_retail_nightly"
+    }
     assert session_counts(state) == RETAIL_COUNTS

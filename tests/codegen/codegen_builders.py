@@ -35,10 +35,25 @@ sys.modules.setdefault("infaflow_support", support)
 FILE = "tests/codegen/data/model.xml"
 
 
-def port(name: str, datatype: str = "string", port_type: str = "INPUT/OUTPUT", expression: str = "",
-         precision: int = 20, scale: int = 0, **kw: Any) -> Port:
-    return Port(name, datatype, port_type, precision, scale, expression=expression,
-                location=Location(FILE, kw.pop("line", 10)), **kw)
+def port(
+    name: str,
+    datatype: str = "string",
+    port_type: str = "INPUT/OUTPUT",
+    expression: str = "",
+    precision: int = 20,
+    scale: int = 0,
+    **kw: Any,
+) -> Port:
+    return Port(
+        name,
+        datatype,
+        port_type,
+        precision,
+        scale,
+        expression=expression,
+        location=Location(FILE, kw.pop("line", 10)),
+        **kw,
+    )
 
 
 class MappingBuilder:
@@ -51,27 +66,50 @@ class MappingBuilder:
         self.session: Session | None = None
 
     def flat_source(self, name: str, fields: list[tuple[str, str]], header: bool = True) -> MappingBuilder:
-        src = Source(name, database_type="Flat File",
-                     fields=[Field(n, t, precision=20, scale=4 if t == "decimal" else 0) for n, t in fields],
-                     flatfile=FlatFile({"DELIMITED": "YES", "DELIMITERS": ",", "QUOTE_CHARACTER": "DOUBLE",
-                                        "SKIPROWS": "1" if header else "0"}))
+        src = Source(
+            name,
+            database_type="Flat File",
+            fields=[Field(n, t, precision=20, scale=4 if t == "decimal" else 0) for n, t in fields],
+            flatfile=FlatFile(
+                {
+                    "DELIMITED": "YES",
+                    "DELIMITERS": ",",
+                    "QUOTE_CHARACTER": "DOUBLE",
+                    "SKIPROWS": "1" if header else "0",
+                }
+            ),
+        )
         self.folder.sources.append(src)
-        self.mapping.instances.append(Instance(name, "SOURCE", name, "Source Definition", definition=src,
-                                               location=Location(FILE, 2)))
-        sq = Transformation(f"SQ_{name}", "Source Qualifier",
-                            ports=[port(n, _tx(t)) for n, t in fields])
+        self.mapping.instances.append(
+            Instance(name, "SOURCE", name, "Source Definition", definition=src, location=Location(FILE, 2))
+        )
+        sq = Transformation(f"SQ_{name}", "Source Qualifier", ports=[port(n, _tx(t)) for n, t in fields])
         self.add(sq, associated=[name])
         self.connect(name, sq.name, [n for n, _ in fields])
         return self
 
-    def relational_source(self, name: str, fields: list[tuple[str, str]], dbd: str = "SRC",
-                          attrs: dict[str, str] | None = None, database_type: str = "Oracle") -> MappingBuilder:
-        src = Source(name, database_type=database_type, dbd_name=dbd,
-                     fields=[Field(n, t, precision=20) for n, t in fields])
+    def relational_source(
+        self,
+        name: str,
+        fields: list[tuple[str, str]],
+        dbd: str = "SRC",
+        attrs: dict[str, str] | None = None,
+        database_type: str = "Oracle",
+    ) -> MappingBuilder:
+        src = Source(
+            name,
+            database_type=database_type,
+            dbd_name=dbd,
+            fields=[Field(n, t, precision=20) for n, t in fields],
+        )
         self.folder.sources.append(src)
         self.mapping.instances.append(Instance(name, "SOURCE", name, "Source Definition", definition=src))
-        sq = Transformation(f"SQ_{name}", "Source Qualifier", ports=[port(n, _tx(t)) for n, t in fields],
-                            attributes=Attributes(attrs or {}))
+        sq = Transformation(
+            f"SQ_{name}",
+            "Source Qualifier",
+            ports=[port(n, _tx(t)) for n, t in fields],
+            attributes=Attributes(attrs or {}),
+        )
         self.add(sq, associated=[name])
         self.connect(name, sq.name, [n for n, _ in fields])
         return self
@@ -80,23 +118,40 @@ class MappingBuilder:
         t.location = Location(FILE, 5)
         self.mapping.transformations.append(t)
         self.mapping.instances.append(
-            Instance(t.name, "TRANSFORMATION", t.name, t.type, associated_source_instances=associated or [],
-                     definition=t, location=Location(FILE, 6))
+            Instance(
+                t.name,
+                "TRANSFORMATION",
+                t.name,
+                t.type,
+                associated_source_instances=associated or [],
+                definition=t,
+                location=Location(FILE, 6),
+            )
         )
         return self
 
     def flat_target(self, name: str, fields: list[tuple[str, str]], file_name: str = "") -> MappingBuilder:
-        tgt = Target(name, database_type="Flat File", fields=[Field(n, t, precision=20, scale=4 if t == "decimal" else 0)
-                                                               for n, t in fields],
-                     flatfile=FlatFile({"DELIMITED": "YES", "DELIMITERS": ",", "QUOTE_CHARACTER": "DOUBLE"}))
+        tgt = Target(
+            name,
+            database_type="Flat File",
+            fields=[Field(n, t, precision=20, scale=4 if t == "decimal" else 0) for n, t in fields],
+            flatfile=FlatFile({"DELIMITED": "YES", "DELIMITERS": ",", "QUOTE_CHARACTER": "DOUBLE"}),
+        )
         self.folder.targets.append(tgt)
         self.mapping.instances.append(Instance(name, "TARGET", name, "Target Definition", definition=tgt))
         return self
 
-    def table_target(self, name: str, fields: list[tuple[str, str]], keys: tuple[str, ...] = ()) -> MappingBuilder:
-        tgt = Target(name, database_type="Oracle",
-                     fields=[Field(n, t, precision=20, key_type="PRIMARY KEY" if n in keys else "NOT A KEY")
-                             for n, t in fields])
+    def table_target(
+        self, name: str, fields: list[tuple[str, str]], keys: tuple[str, ...] = ()
+    ) -> MappingBuilder:
+        tgt = Target(
+            name,
+            database_type="Oracle",
+            fields=[
+                Field(n, t, precision=20, key_type="PRIMARY KEY" if n in keys else "NOT A KEY")
+                for n, t in fields
+            ],
+        )
         self.folder.targets.append(tgt)
         self.mapping.instances.append(Instance(name, "TARGET", name, "Target Definition", definition=tgt))
         return self
@@ -111,14 +166,19 @@ class MappingBuilder:
         self.mapping.variables.append(MappingVariable(name, datatype, default, is_param=True))
         return self
 
-    def with_session(self, attrs: dict[str, str] | None = None,
-                     writers: dict[str, dict[str, str]] | None = None) -> MappingBuilder:
-        self.session = Session("s_test", self.mapping.name, attributes=Attributes(attrs or {}),
-                               location=Location(FILE, 100))
+    def with_session(
+        self, attrs: dict[str, str] | None = None, writers: dict[str, dict[str, str]] | None = None
+    ) -> MappingBuilder:
+        self.session = Session(
+            "s_test", self.mapping.name, attributes=Attributes(attrs or {}), location=Location(FILE, 100)
+        )
         self.session.mapping = self.mapping
         for inst, a in (writers or {}).items():
-            self.session.extensions.append(SessionExtension(type="WRITER", subtype="Relational Writer",
-                                                            sinstance_name=inst, attributes=Attributes(a)))
+            self.session.extensions.append(
+                SessionExtension(
+                    type="WRITER", subtype="Relational Writer", sinstance_name=inst, attributes=Attributes(a)
+                )
+            )
         return self
 
     def render(self) -> JobSource:
@@ -127,8 +187,13 @@ class MappingBuilder:
 
 
 def _tx(source_type: str) -> str:
-    return {"integer": "integer", "decimal": "decimal", "string": "string", "date": "date/time",
-            "double": "double"}.get(source_type, source_type)
+    return {
+        "integer": "integer",
+        "decimal": "decimal",
+        "string": "string",
+        "date": "date/time",
+        "double": "double",
+    }.get(source_type, source_type)
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
@@ -145,7 +210,9 @@ def read_csv(path: Path) -> list[list[str]]:
         return list(csv.reader(fh))
 
 
-def run_job(job: JobSource, spark: Any, tmp: Path, params: dict[str, Any] | None = None) -> support.SessionResult:
+def run_job(
+    job: JobSource, spark: Any, tmp: Path, params: dict[str, Any] | None = None
+) -> support.SessionResult:
     """Write the module, import it and run it with source/target dirs under ``tmp``."""
     path = tmp / f"{job.module}_{uuid.uuid4().hex[:6]}.py"
     path.write_text(job.code)

@@ -17,10 +17,16 @@ import pytest
 
 JAR = Path("/usr/share/java/postgresql.jar")
 # spark-submit of the pyspark installed beside this interpreter (a venv's bin is not always on PATH).
-SPARK_SUBMIT = str(Path(sys.executable).parent / "spark-submit") \
-    if (Path(sys.executable).parent / "spark-submit").is_file() else shutil.which("spark-submit")
-PG_BIN = next((p for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None) \
-    if Path("/usr/lib/postgresql").is_dir() else None
+SPARK_SUBMIT = (
+    str(Path(sys.executable).parent / "spark-submit")
+    if (Path(sys.executable).parent / "spark-submit").is_file()
+    else shutil.which("spark-submit")
+)
+PG_BIN = (
+    next((p for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
+    if Path("/usr/lib/postgresql").is_dir()
+    else None
+)
 
 
 def _free_port() -> int:
@@ -42,20 +48,42 @@ def postgres_server() -> Iterator[dict[str, str]]:
     shutil.chown(root, "postgres")
     data, port_no = root / "data", _free_port()
     as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run([*as_pg, str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True)
-    subprocess.run([*as_pg, str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"), "-o",
-                    f"-p {port_no} -k {root} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [*as_pg, str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_pg,
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(root / "log"),
+            "-o",
+            f"-p {port_no} -k {root} -c listen_addresses=127.0.0.1",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     info = {"port": str(port_no), "url": f"jdbc:postgresql://127.0.0.1:{port_no}/postgres"}
     try:
         yield info
     finally:
-        subprocess.run([*as_pg, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*as_pg, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
 def psql(pg: dict[str, str], sql: str) -> list[list[str]]:
-    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", pg["port"], "-U", "postgres", "-At", "-F", ",", "-c", sql],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-p", pg["port"], "-U", "postgres", "-At", "-F", ",", "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return [line.split(",") for line in out.stdout.splitlines() if line]

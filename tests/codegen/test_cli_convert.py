@@ -20,8 +20,13 @@ def test_convert_writes_the_project(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["summary"]["jobs"] == report["summary"]["jobs_complete"] == 3
-    assert {p.name for p in out.iterdir()} >= {"s_m_order_facts.py", "infaflow_support.py", "README.md",
-                                               "conversion_report.json", "workflow_wf_orders_daily.json"}
+    assert {p.name for p in out.iterdir()} >= {
+        "s_m_order_facts.py",
+        "infaflow_support.py",
+        "README.md",
+        "conversion_report.json",
+        "workflow_wf_orders_daily.json",
+    }
     manifest = json.loads((out / "workflow_wf_orders_daily.json").read_text())
     assert manifest["sessions"]["s_m_order_facts"]["module"] == "s_m_order_facts.py"
     assert (out / Path(manifest["export"])).resolve() == Path(ORDERS).resolve()
@@ -32,13 +37,16 @@ def test_convert_writes_the_project(tmp_path: Path) -> None:
     assert modules["s_m_customer_dim"] == out / "s_m_customer_dim.py"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["convert", "/nonexistent/x.xml"], "x.xml"),
-    (["convert", ORDERS, "--folder", "NOPE"], "no folder 'NOPE'"),
-    (["convert", ORDERS, "--workflow", "wf_nope"], "no workflow 'wf_nope'"),
-    (["data", "load", "CONN", "/nonexistent/dir"], "names no table"),
-    (["data", "load", "CONN.T", "/nonexistent/t.csv"], "no such CSV file"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["convert", "/nonexistent/x.xml"], "x.xml"),
+        (["convert", ORDERS, "--folder", "NOPE"], "no folder 'NOPE'"),
+        (["convert", ORDERS, "--workflow", "wf_nope"], "no workflow 'wf_nope'"),
+        (["data", "load", "CONN", "/nonexistent/dir"], "names no table"),
+        (["data", "load", "CONN.T", "/nonexistent/t.csv"], "no such CSV file"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(args: list[str], message: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [*args] + (["-o", str(tmp_path)] if args[0] == "convert" else []))
     assert result.exit_code == 2, result.output
@@ -47,12 +55,12 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str, tmp_path
 
 @pytest.mark.corpus
 def test_gaps_exit_1_and_jobs_only_with_allow_partial(corpus_dir: Path, tmp_path: Path) -> None:
-    export = corpus_dir / "files" / "ahmedtaha89__Informatica-PowerCenter-Tasks__SQL_Transformation_Script_Mode_m_sql_transformation.XML"
+    export = corpus_dir / "files" / "BharatChandora__informatica_miniproject__xml_files_m_MINI_PROJECT.XML"
     if not export.is_file():
         pytest.skip("corpus file absent")
     strict = CliRunner().invoke(main, ["convert", str(export), "-o", str(tmp_path / "a")])
     assert strict.exit_code == 1
-    assert "SQL Transform is not supported" in strict.output and f"{export}:" in strict.output
+    assert "Java Transformation is not supported" in strict.output and f"{export}:" in strict.output
     assert not list((tmp_path / "a").glob("*.py"))
     assert "No job was written" in (tmp_path / "a" / "README.md").read_text()
     partial = CliRunner().invoke(main, ["convert", str(export), "-o", str(tmp_path / "b"), "--allow-partial"])

@@ -17,10 +17,22 @@ INT, S = "integer", "string"
 
 
 def _sequence(b: MappingBuilder, current: str = "1") -> None:
-    b.add(Transformation("SEQ", "Sequence", ports=[port("NEXTVAL", "bigint", "OUTPUT"),
-                                                   port("CURRVAL", "bigint", "OUTPUT")],
-                         attributes=Attributes({"Start Value": "0", "Increment By": "1", "Current Value": current,
-                                                "Cycle": "NO", "Reset": "NO"})))
+    b.add(
+        Transformation(
+            "SEQ",
+            "Sequence",
+            ports=[port("NEXTVAL", "bigint", "OUTPUT"), port("CURRVAL", "bigint", "OUTPUT")],
+            attributes=Attributes(
+                {
+                    "Start Value": "0",
+                    "Increment By": "1",
+                    "Current Value": current,
+                    "Cycle": "NO",
+                    "Reset": "NO",
+                }
+            ),
+        )
+    )
 
 
 def _mapping() -> MappingBuilder:
@@ -28,12 +40,20 @@ def _mapping() -> MappingBuilder:
     input) -> OUT.LABEL."""
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT)])
-    b.add(Transformation("FIL", "Filter", ports=[port("ID", INT)],
-                         attributes=Attributes({"Filter Condition": "ID > 1"})))
+    b.add(
+        Transformation(
+            "FIL", "Filter", ports=[port("ID", INT)], attributes=Attributes({"Filter Condition": "ID > 1"})
+        )
+    )
     b.connect("SQ_S", "FIL", ["ID"])
     _sequence(b, "5")
-    b.add(Transformation("EXP_KEY", "Expression", ports=[
-        port("SEQ_IN", "bigint", "INPUT"), port("KEY", "bigint", "OUTPUT", "SEQ_IN * 10")]))
+    b.add(
+        Transformation(
+            "EXP_KEY",
+            "Expression",
+            ports=[port("SEQ_IN", "bigint", "INPUT"), port("KEY", "bigint", "OUTPUT", "SEQ_IN * 10")],
+        )
+    )
     b.connect("SEQ", "EXP_KEY", {"NEXTVAL": "SEQ_IN"})
     b.add(Transformation("EXP_CONST", "Expression", ports=[port("LABEL", S, "OUTPUT", "'fixed'")]))
     b.flat_target("OUT", [("ID", INT), ("KEY", "bigint"), ("LABEL", S)])
@@ -46,7 +66,9 @@ def test_steps_without_a_source_take_the_rows_where_they_join_a_pipeline() -> No
     assert job.complete, job.gaps
     code = job.code
     # Each is built on the Filter's rows, after the Filter, and put beside them by _row_id at the target.
-    assert '    exp_key = fil.select("_row_id")\n    exp_key = seq.number(exp_key, nextval="SEQ_IN")\n' in code
+    assert (
+        '    exp_key = fil.select("_row_id")\n    exp_key = seq.number(exp_key, nextval="SEQ_IN")\n' in code
+    )
     assert '    exp_const = fil.select("_row_id")\n' in code
     assert code.index("fil = ") < code.index("exp_key = fil.select(") < code.index("out = ")
 
@@ -76,8 +98,11 @@ def test_sequence_numbers_the_rows_that_reach_the_target(spark, tmp_path: Path) 
     write_csv(tmp_path / "src" / "s.dat", ["ID"], [[1], [2], [3], [0], [4]])
     result = run_job(job, spark, tmp_path)
     # Current Value 5: the three rows the Filter keeps get 5, 6, 7 (times 10); the constant on each.
-    assert read_csv(tmp_path / "tgt" / "out.out") == [["2", "50", "fixed"], ["3", "60", "fixed"],
-                                                      ["4", "70", "fixed"]]
+    assert read_csv(tmp_path / "tgt" / "out.out") == [
+        ["2", "50", "fixed"],
+        ["3", "60", "fixed"],
+        ["4", "70", "fixed"],
+    ]
     assert result.target_rows == {"OUT": 3}
     run_job(job, spark, tmp_path)  # the Sequence Generator goes on from its saved Current Value
     assert [r[1] for r in read_csv(tmp_path / "tgt" / "out.out")] == ["80", "90", "100"]
@@ -95,7 +120,9 @@ def test_a_source_qualifier_without_connectors_reads_its_associated_source_by_na
 
 
 @pytest.mark.spark
-def test_currval_without_nextval_is_one_constant_and_the_sequence_does_not_advance(spark, tmp_path: Path) -> None:
+def test_currval_without_nextval_is_one_constant_and_the_sequence_does_not_advance(
+    spark, tmp_path: Path
+) -> None:
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT)])
     _sequence(b, "5")

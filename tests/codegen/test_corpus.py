@@ -35,15 +35,20 @@ def test_corpus_mappings_convert_or_are_reported(corpus_dir: Path, tmp_path: Pat
                 assert gap.line > 0, gap
                 # Each gap raises at its step when the job runs (--allow-partial).
                 assert f"job.not_converted({gap.instance!r}".replace("'", '"') in j.job.code or (
-                    "definition not in the export" in j.job.code or gap.instance == j.mapping), gap
+                    "definition not in the export" in j.job.code or gap.instance == j.mapping
+                ), gap
             out = tmp_path / f"f{i}_{j.file}"
             out.write_text(j.job.code)
             written.append(out)
     complete = sum(mappings.values())
     share = complete / len(mappings)
-    print(f"\ncorpus: {len(files)} exports, {len(mappings)} mappings, {complete} converted fully ({share:.1%})")
+    print(
+        f"\ncorpus: {len(files)} exports, {len(mappings)} mappings, {complete} converted fully ({share:.1%})"
+    )
     assert len(mappings) >= 100
-    assert share >= 0.85  # measured 87.7%; the rest are listed in docs/convert.md with their reasons
+    # measured 95.1% (137 of 144); the 7 left need Java or HTTP (2), a plug-in library (1), are marked
+    # invalid (1) or are look-alike files PowerCenter did not write (3): docs/convert.md lists them
+    assert share >= 0.95
     for module in written:
         py_compile.compile(str(module), cfile=str(tmp_path / "x.pyc"), doraise=True)
         text = module.read_text()
@@ -51,7 +56,21 @@ def test_corpus_mappings_convert_or_are_reported(corpus_dir: Path, tmp_path: Pat
     ruff = find_tool("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
-    result = subprocess.run([ruff, "check", "--isolated", "--no-force-exclude", "--select", "E,F,W,I,B,UP",
-                             "--line-length", "110", "--ignore", "E501,UP034", str(tmp_path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            ruff,
+            "check",
+            "--isolated",
+            "--no-force-exclude",
+            "--select",
+            "E,F,W,I,B,UP",
+            "--line-length",
+            "110",
+            "--ignore",
+            "E501,UP034",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout[-3000:]

@@ -21,9 +21,21 @@ def _request(tmp: Path, **params: str) -> SessionRequest:
     workflow = folder.workflows[0]
     instance = workflow.instance("s_m_customer_dim")
     assert instance is not None and instance.task is not None
-    base = {"$PMSourceFileDir": str(ROOT / "samples" / "orders" / "data"), "$PMTargetFileDir": str(tmp / "out")}
-    return SessionRequest(export, folder, workflow, "s_m_customer_dim", instance, instance.task,  # type: ignore[arg-type]
-                          params={**base, **params}, run_id="t1", state_dir=tmp / "state")
+    base = {
+        "$PMSourceFileDir": str(ROOT / "samples" / "orders" / "data"),
+        "$PMTargetFileDir": str(tmp / "out"),
+    }
+    return SessionRequest(
+        export,
+        folder,
+        workflow,
+        "s_m_customer_dim",
+        instance,
+        instance.task,  # type: ignore[arg-type]
+        params={**base, **params},
+        run_id="t1",
+        state_dir=tmp / "state",
+    )
 
 
 def test_outcome_carries_row_counts(spark, tmp_path: Path) -> None:
@@ -35,7 +47,9 @@ def test_outcome_carries_row_counts(spark, tmp_path: Path) -> None:
 
 
 def test_a_job_error_fails_the_task_with_its_message(spark, tmp_path: Path) -> None:
-    outcome = SparkSessionExecutor(spark).run_session(_request(tmp_path, **{"$PMSourceFileDir": str(tmp_path / "nope")}))
+    outcome = SparkSessionExecutor(spark).run_session(
+        _request(tmp_path, **{"$PMSourceFileDir": str(tmp_path / "nope")})
+    )
     assert not outcome.succeeded and not outcome.stopped
     assert "nope" in outcome.error and "\n" not in outcome.error
 
@@ -58,14 +72,27 @@ def test_a_stop_interrupts_the_running_job_by_its_tag(spark, tmp_path: Path) -> 
     """A job that only an interruption ends (classic Spark; tests/cluster checks Spark Connect): the stop
     request interrupts the session's tag, the job ends on the cluster side, the session is usable after."""
     module = tmp_path / "s_endless.py"
-    module.write_text('def run(spark, params):\n'
-                      '    spark.range(0, 10**15, numPartitions=1).selectExpr("sum(id % 7)").collect()\n')
-    request = SessionRequest(None, None, None, "s_endless", None, None,  # type: ignore[arg-type]
-                             run_id="t2", state_dir=tmp_path / "state")
+    module.write_text(
+        "def run(spark, params):\n"
+        '    spark.range(0, 10**15, numPartitions=1).selectExpr("sum(id % 7)").collect()\n'
+    )
+    request = SessionRequest(
+        None,
+        None,
+        None,
+        "s_endless",
+        None,
+        None,  # type: ignore[arg-type]
+        run_id="t2",
+        state_dir=tmp_path / "state",
+    )
     tracker = spark.sparkContext.statusTracker()
     outcome = []
-    worker = threading.Thread(target=lambda: outcome.append(
-        SparkSessionExecutor(spark, modules={"s_endless": module}).run_session(request)))
+    worker = threading.Thread(
+        target=lambda: outcome.append(
+            SparkSessionExecutor(spark, modules={"s_endless": module}).run_session(request)
+        )
+    )
     worker.start()
     try:
         for _ in range(600):

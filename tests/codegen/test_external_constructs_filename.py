@@ -17,8 +17,14 @@ def _mapping(field: Field, with_tc: bool) -> MappingBuilder:
     b.flat_source("EMP", [("ID", INT), ("DEPT", S)])
     last = "SQ_EMP"
     if with_tc:
-        b.add(Transformation("TC_DEPT", "Transaction Control", ports=[port("ID", INT), port("DEPT", S)],
-                             attributes=Attributes({"Transaction Control Condition": "TC_COMMIT_AFTER"})))
+        b.add(
+            Transformation(
+                "TC_DEPT",
+                "Transaction Control",
+                ports=[port("ID", INT), port("DEPT", S)],
+                attributes=Attributes({"Transaction Control Condition": "TC_COMMIT_AFTER"}),
+            )
+        )
         b.connect("SQ_EMP", "TC_DEPT", ["ID", "DEPT"])
         last = "TC_DEPT"
     b.flat_target("OUT", [("ID", INT)])
@@ -29,7 +35,9 @@ def _mapping(field: Field, with_tc: bool) -> MappingBuilder:
 
 def test_connected_filename_port_is_reported_at_the_target() -> None:
     for with_tc in (False, True):
-        job = _mapping(Field("FileName1", S, precision=255, attrs={"ISFILENAMEFIELD": "YES"}), with_tc).render()
+        job = _mapping(
+            Field("FileName1", S, precision=255, attrs={"ISFILENAMEFIELD": "YES"}), with_tc
+        ).render()
         assert not job.complete
         [gap] = job.gaps
         assert gap.instance == "OUT" and "FileName port FileName1" in gap.message, gap

@@ -23,18 +23,37 @@ def _mapping(list_dir: str, fixed_width: bool = False) -> MappingBuilder:
         src = b.folder.sources[0]
         src.flatfile = FlatFile({"DELIMITED": "NO", "LINESEQUENTIAL": "YES", "SKIPROWS": "0"})
         src.fields[0].precision, src.fields[1].precision = 3, 5
-    b.add(Transformation("EXP", "Expression", ports=[
-        port("ID", INT), port("NAME", S), port("v_N", INT, "LOCAL VARIABLE", "v_N + 1"),
-        port("O_N", INT, "OUTPUT", "v_N")]))
+    b.add(
+        Transformation(
+            "EXP",
+            "Expression",
+            ports=[
+                port("ID", INT),
+                port("NAME", S),
+                port("v_N", INT, "LOCAL VARIABLE", "v_N + 1"),
+                port("O_N", INT, "OUTPUT", "v_N"),
+            ],
+        )
+    )
     b.connect("SQ_SRC", "EXP", ["ID", "NAME"])
     b.flat_target("OUT", [("O_N", INT), ("ID", INT), ("NAME", S)])
     b.connect("EXP", "OUT", ["O_N", "ID", "NAME"])
     b.with_session()
     assert b.session is not None
-    b.session.extensions.append(SessionExtension(
-        type="READER", subtype="File Reader", sinstance_name="SRC",
-        attributes=Attributes({"Source filetype": "Indirect", "Source file directory": list_dir,
-                               "Source filename": "employees.lst"})))
+    b.session.extensions.append(
+        SessionExtension(
+            type="READER",
+            subtype="File Reader",
+            sinstance_name="SRC",
+            attributes=Attributes(
+                {
+                    "Source filetype": "Indirect",
+                    "Source file directory": list_dir,
+                    "Source filename": "employees.lst",
+                }
+            ),
+        )
+    )
     return b
 
 
@@ -64,7 +83,12 @@ def test_file_list_rules_and_order(spark, tmp_path: Path) -> None:
     result = run_job(job, spark, tmp_path)
     # Each file's header line is skipped; rows come file by file in list order (the counter shows it).
     assert read_csv(tmp_path / "tgt" / "out.out") == [
-        ["1", "3", "c"], ["2", "4", "d"], ["3", "1", "a"], ["4", "2", "b"], ["5", "5", "e"]]
+        ["1", "3", "c"],
+        ["2", "4", "d"],
+        ["3", "1", "a"],
+        ["4", "2", "b"],
+        ["5", "5", "e"],
+    ]
     assert result.source_rows == {"SRC": 5}
 
 

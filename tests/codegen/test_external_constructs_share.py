@@ -29,8 +29,10 @@ HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <FOLDER NAME="F" GROUP="" OWNER="x" SHARED="NOTSHARED" DESCRIPTION="" PERMISSIONS="rwx---r--">
 """
 TAIL = "</FOLDER>\n</REPOSITORY>\n</POWERMART>\n"
-FLAT = ('<FLATFILE CODEPAGE="UTF-8" DELIMITED="YES" DELIMITERS="," QUOTE_CHARACTER="NONE" SKIPROWS="0" '
-        'NULL_CHARACTER="*" ROWDELIMITER="0"/>')
+FLAT = (
+    '<FLATFILE CODEPAGE="UTF-8" DELIMITED="YES" DELIMITERS="," QUOTE_CHARACTER="NONE" SKIPROWS="0" '
+    'NULL_CHARACTER="*" ROWDELIMITER="0"/>'
+)
 
 
 def _definitions() -> str:
@@ -91,31 +93,51 @@ WORKFLOW = """<SESSION ISVALID="YES" MAPPINGNAME="m_plain" NAME="s_m_plain" REUS
 
 def _write(root: Path) -> None:
     root.mkdir()
-    (root / "m_plain.XML").write_text(HEAD + _definitions() + _mapping("m_plain", EXPRESSION, "Expression", "O_ID")
-                                      + TAIL)
-    (root / "m_java.xml").write_text(HEAD + _definitions() + _mapping("m_java", JAVA, "Custom Transformation", "O_ID")
-                                     + TAIL)
+    (root / "m_plain.XML").write_text(
+        HEAD + _definitions() + _mapping("m_plain", EXPRESSION, "Expression", "O_ID") + TAIL
+    )
+    (root / "m_java.xml").write_text(
+        HEAD + _definitions() + _mapping("m_java", JAVA, "Custom Transformation", "O_ID") + TAIL
+    )
     (root / "wf_plain.XML").write_text(HEAD + WORKFLOW + TAIL)
     (root / "notes.txt").write_text("not an export")
 
 
-@pytest.mark.parametrize(("message", "expected"), [
-    ("expression 'EXP_A': unknown function FOO (at 3:14)", "expression <name>: unknown function FOO (at <n>:<n>)"),
-    ("port $$LAST_RUN of \"SQ_X\" is 12 long; the rest is detail", "port <param> of <name> is <n> long"),
-])
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "expression 'EXP_A': unknown function FOO (at 3:14)",
+            "expression <name>: unknown function FOO (at <n>:<n>)",
+        ),
+        ('port $$LAST_RUN of "SQ_X" is 12 long; the rest is detail', "port <param> of <name> is <n> long"),
+    ],
+)
 def test_normalise_replaces_particulars(share, message: str, expected: str) -> None:
     assert share.normalise(message) == expected
 
 
-@pytest.mark.parametrize(("message", "expected"), [
-    ("Java Transformation is not supported: it runs Java code per row", "accepted: Java transformation"),
-    ("Http Transformation is not supported: it calls a web service per row", "accepted: HTTP / web service"),
-    ("SQL Transform is not supported: it runs SQL per row against a database", "other area: SQL transformation"),
-    ("XML Source Qualifier is not supported: it reads XML sources", "other area: XML source/target"),
-    ("no targets; the export marks mapping m_x invalid (ISVALID=NO)", "accepted: mapping marked invalid"),
-    ("definition of expression 'EXP' is not in the export", "other area: look-alike or incomplete export"),
-    ("expression 'E': unknown function SOUNDEXX (at 1:1)", "open"),
-])
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Java Transformation is not supported: it runs Java code per row", "accepted: Java transformation"),
+        (
+            "Http Transformation is not supported: it calls a web service per row",
+            "accepted: HTTP / web service",
+        ),
+        (
+            "SQL Transform is not supported: it runs SQL per row against a database",
+            "other area: SQL transformation",
+        ),
+        ("XML Source Qualifier is not supported: it reads XML sources", "other area: XML source/target"),
+        ("no targets; the export marks mapping m_x invalid (ISVALID=NO)", "accepted: mapping marked invalid"),
+        (
+            "definition of expression 'EXP' is not in the export",
+            "other area: look-alike or incomplete export",
+        ),
+        ("expression 'E': unknown function SOUNDEXX (at 1:1)", "open"),
+    ],
+)
 def test_category(share, message: str, expected: str) -> None:
     assert share.category(message) == expected
 

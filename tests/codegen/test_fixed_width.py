@@ -19,8 +19,18 @@ LAYOUT = [("ID", INT, 0, 4), ("NAME", S, 4, 8), ("AMOUNT", "decimal", 12, 6), ("
 
 
 def _fixed(attrs: dict[str, str]) -> FlatFile:
-    return FlatFile({"DELIMITED": "NO", "NULL_CHARACTER": "*", "REPEATABLE": "NO", "PADBYTES": "0",
-                     "LINESEQUENTIAL": "NO", "SKIPROWS": "0", "STRIPTRAILINGBLANKS": "NO", **attrs})
+    return FlatFile(
+        {
+            "DELIMITED": "NO",
+            "NULL_CHARACTER": "*",
+            "REPEATABLE": "NO",
+            "PADBYTES": "0",
+            "LINESEQUENTIAL": "NO",
+            "SKIPROWS": "0",
+            "STRIPTRAILINGBLANKS": "NO",
+            **attrs,
+        }
+    )
 
 
 def _mapping(source_attrs: dict[str, str], target: list[tuple[str, str]] | None = None) -> MappingBuilder:
@@ -60,10 +70,10 @@ def test_line_sequential_source_to_delimited_target(spark, tmp_path: Path) -> No
     assert result.source_rows == {"S": 4}
     # NULL character fields are NULL; strings keep trailing blanks; numbers and dates are trimmed.
     assert _out(tmp_path) == [
-        '1,Ann     ,12.5000,01/31/2024 00:00:00',
+        "1,Ann     ,12.5000,01/31/2024 00:00:00",
         "2,,,02/29/2024 13:45:00",
-        '3,Bob Lee ,7.2500,',
-        '4,Zed,,',
+        "3,Bob Lee ,7.2500,",
+        "4,Zed,,",
     ]
 
 

@@ -16,8 +16,15 @@ from infaflow.model import Field, FlatFile
 
 
 def _target_flatfile(repeat: bool = False) -> FlatFile:
-    return FlatFile({"DELIMITED": "NO", "NULL_CHARACTER": "*", "REPEATABLE": "YES" if repeat else "NO",
-                     "PADBYTES": "0", "LINESEQUENTIAL": "NO"})
+    return FlatFile(
+        {
+            "DELIMITED": "NO",
+            "NULL_CHARACTER": "*",
+            "REPEATABLE": "YES" if repeat else "NO",
+            "PADBYTES": "0",
+            "LINESEQUENTIAL": "NO",
+        }
+    )
 
 
 def _mapping(thousand: str = "None", decimal: str = ".", repeat: bool = False) -> MappingBuilder:
@@ -48,7 +55,9 @@ def _mapping(thousand: str = "None", decimal: str = ".", repeat: bool = False) -
         ("F  12", "string", (5, "")),  # strings: always their precision
     ],
 )
-def test_field_width_of_a_fixed_width_target_field(picture: str, kind: str, expected: tuple[int, str]) -> None:
+def test_field_width_of_a_fixed_width_target_field(
+    picture: str, kind: str, expected: tuple[int, str]
+) -> None:
     field = Field("X", "number", precision=5, attrs={"PICTURETEXT": picture})
     assert fixed_width_layout(field, kind, 19) == expected
 
@@ -57,7 +66,7 @@ def test_generated_call_names_widths_and_separators() -> None:
     job = _mapping(thousand=",", decimal=".").render()
     assert job.complete, job.gaps
     start = job.code.index("job.write_fixed_width(")
-    call = job.code[start:job.code.index("\n    )", start) + 6]
+    call = job.code[start : job.code.index("\n    )", start) + 6]
     assert call.splitlines() == [
         "job.write_fixed_width(",
         '        "OUT",',
@@ -75,8 +84,13 @@ def test_generated_call_names_widths_and_separators() -> None:
     ]
 
 
-ROWS = [[1, "12.5", "Ann"], [-123, "1234567.891", "Bob"], [None, None, None], [123456, "1", "Cy"],
-        [7, "-0.5", "Dora Lee"]]
+ROWS = [
+    [1, "12.5", "Ann"],
+    [-123, "1234567.891", "Bob"],
+    [None, None, None],
+    [123456, "1", "Cy"],
+    [7, "-0.5", "Dora Lee"],
+]
 
 
 def _run(spark, tmp_path: Path, b: MappingBuilder):  # type: ignore[no-untyped-def]
@@ -91,10 +105,7 @@ def _run(spark, tmp_path: Path, b: MappingBuilder):  # type: ignore[no-untyped-d
 def test_numbers_are_right_aligned_with_separators_and_overflow_is_rejected(spark, tmp_path: Path) -> None:
     result, data = _run(spark, tmp_path, _mapping(thousand=","))
     assert data == (
-        b"    1       12.50Ann \n"
-        b" -1231,234,567.89Bob \n"
-        b"*    *           *   \n"
-        b"    7       -0.50Dora\n"
+        b"    1       12.50Ann \n -1231,234,567.89Bob \n*    *           *   \n    7       -0.50Dora\n"
     )
     # 123456 is "123,456" with the separator, 7 bytes for a 5-byte field: the writer rejects the row
     # (column indicator O) instead of cutting it.

@@ -41,7 +41,8 @@ def test_generated_is_up_to_date(name: str, tmp_path: Path, monkeypatch: pytest.
         if file.endswith(".json"):
             continue  # export paths differ by location; checked below
         assert (fresh / file).read_text() == (committed / file).read_text(), (
-            f"generated/{name}/{file} is stale: run python3 -m infaflow.codegen.regenerate")
+            f"generated/{name}/{file} is stale: run python3 -m infaflow.codegen.regenerate"
+        )
 
 
 def test_generated_modules_compile_pass_ruff_and_use_no_udf(tmp_path: Path) -> None:
@@ -56,12 +57,25 @@ def test_generated_modules_compile_pass_ruff_and_use_no_udf(tmp_path: Path) -> N
     ruff = find_tool("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
-    out = subprocess.run([ruff, "check", "--isolated", "--no-force-exclude", "--select", "E,F,W,I,B,UP",
-                          "--line-length", "110",
-                          # UP034: the expression translator (infaflow.expr) nests parentheses in
-                          # eqNullSafe((...)); harmless, reported to its owner.
-                          "--ignore", "E501,UP034", *map(str, modules)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            ruff,
+            "check",
+            "--isolated",
+            "--no-force-exclude",
+            "--select",
+            "E,F,W,I,B,UP",
+            "--line-length",
+            "110",
+            # UP034: the expression translator (infaflow.expr) nests parentheses in
+            # eqNullSafe((...)); harmless, reported to its owner.
+            "--ignore",
+            "E501,UP034",
+            *map(str, modules),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout
 
 
@@ -71,11 +85,18 @@ def test_generated_jobs_are_formatted_within_the_line_length() -> None:
     jobs = sorted(p for p in (ROOT / "generated").glob("*/*.py") if p.name != "infaflow_support.py")
     ruff = find_tool("ruff")
     assert ruff is not None, "ruff is installed with the test extra"
-    out = subprocess.run([ruff, "format", "--check", "--isolated", "--line-length", "110", *map(str, jobs)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [ruff, "format", "--check", "--isolated", "--line-length", "110", *map(str, jobs)],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
-    long = [f"{p.name}:{i}" for p in jobs for i, line in enumerate(p.read_text().splitlines(), 1)
-            if len(line) > 110]
+    long = [
+        f"{p.name}:{i}"
+        for p in jobs
+        for i, line in enumerate(p.read_text().splitlines(), 1)
+        if len(line) > 110
+    ]
     assert not long, long
 
 

@@ -23,21 +23,37 @@ pytestmark = pytest.mark.spark
 
 
 def test_relational_source_and_target_over_jdbc(postgres: dict[str, str], tmp_path: Path) -> None:
-    psql(postgres, 'CREATE TABLE customers (id int, name varchar(20), country varchar(2));'
-                   "INSERT INTO customers VALUES (1, 'ann', 'CH'), (2, 'bob', 'DE'), (3, 'cy', 'CH');"
-                   'CREATE TABLE dim_customer ("ID" int, "NAME" varchar(20));'
-                   "INSERT INTO dim_customer VALUES (99, 'stale');")
+    psql(
+        postgres,
+        "CREATE TABLE customers (id int, name varchar(20), country varchar(2));"
+        "INSERT INTO customers VALUES (1, 'ann', 'CH'), (2, 'bob', 'DE'), (3, 'cy', 'CH');"
+        'CREATE TABLE dim_customer ("ID" int, "NAME" varchar(20));'
+        "INSERT INTO dim_customer VALUES (99, 'stale');",
+    )
     b = MappingBuilder()
     # The filter is PostgreSQL's own syntax (ILIKE): it is sent unchanged to the database.
-    b.relational_source("CUSTOMERS", [("ID", "integer"), ("NAME", "string"), ("COUNTRY", "string")], dbd="PG",
-                        attrs={"Source Filter": "CUSTOMERS.COUNTRY ILIKE 'ch'"}, database_type="PostgreSQL")
-    b.add(Transformation("EXP", "Expression", ports=[
-        port("ID", "integer"), port("NAME", "string", "INPUT"),
-        port("UNAME", "string", "OUTPUT", "UPPER(NAME)")]))
+    b.relational_source(
+        "CUSTOMERS",
+        [("ID", "integer"), ("NAME", "string"), ("COUNTRY", "string")],
+        dbd="PG",
+        attrs={"Source Filter": "CUSTOMERS.COUNTRY ILIKE 'ch'"},
+        database_type="PostgreSQL",
+    )
+    b.add(
+        Transformation(
+            "EXP",
+            "Expression",
+            ports=[
+                port("ID", "integer"),
+                port("NAME", "string", "INPUT"),
+                port("UNAME", "string", "OUTPUT", "UPPER(NAME)"),
+            ],
+        )
+    )
     b.connect("SQ_CUSTOMERS", "EXP", ["ID", "NAME"])
     b.table_target("DIM_CUSTOMER", [("ID", "integer"), ("NAME", "string")])
     b.connect("EXP", "DIM_CUSTOMER", {"ID": "ID", "UNAME": "NAME"})
-    b.mapping.instances[-1].attributes = Attributes({"Pre SQL": "DELETE FROM dim_customer WHERE \"ID\" = 99"})
+    b.mapping.instances[-1].attributes = Attributes({"Pre SQL": 'DELETE FROM dim_customer WHERE "ID" = 99'})
     b.flat_target("OUT", [("ID", "integer"), ("NAME", "string")])
     b.connect("EXP", "OUT", {"ID": "ID", "UNAME": "NAME"})
     b.with_session({"$Target connection value": "PG"})
@@ -54,12 +70,33 @@ def test_relational_source_and_target_over_jdbc(postgres: dict[str, str], tmp_pa
     (project / "connections.toml").write_text(
         f'[connections.PG]\nurl = "{postgres["url"]}"\ndriver = "org.postgresql.Driver"\nuser_env = "PGUSER_TEST"\n'
     )
-    env = {**os.environ, "PGUSER_TEST": "postgres", "PYSPARK_PYTHON": sys.executable,
-           "PYSPARK_DRIVER_PYTHON": sys.executable, "INFAFLOW_CONNECTIONS": str(project / "connections.toml")}
+    env = {
+        **os.environ,
+        "PGUSER_TEST": "postgres",
+        "PYSPARK_PYTHON": sys.executable,
+        "PYSPARK_DRIVER_PYTHON": sys.executable,
+        "INFAFLOW_CONNECTIONS": str(project / "connections.toml"),
+    }
     run = subprocess.run(
-        [SPARK_SUBMIT, "--master", "local[1]", "--jars", str(JAR), "--conf", "spark.ui.enabled=false",
-         "job.py", "--param", f"$PMTargetFileDir={tmp_path / 'tgt'}", "--param", f"$PMBadFileDir={tmp_path / 'bad'}"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=300,
+        [
+            SPARK_SUBMIT,
+            "--master",
+            "local[1]",
+            "--jars",
+            str(JAR),
+            "--conf",
+            "spark.ui.enabled=false",
+            "job.py",
+            "--param",
+            f"$PMTargetFileDir={tmp_path / 'tgt'}",
+            "--param",
+            f"$PMBadFileDir={tmp_path / 'bad'}",
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     (tmp_path / "spark-submit.log").write_text(run.stderr + "\n=== stdout\n" + run.stdout)
     errors = [line for line in run.stderr.splitlines() if "Error" in line or "Exception" in line]

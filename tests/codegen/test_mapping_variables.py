@@ -26,8 +26,13 @@ def _variable(name: str, datatype: str, default: str, aggregation: str) -> Mappi
     return MappingVariable(name, datatype, default, aggfunction=aggregation, precision=20)
 
 
-def _mapping(*ports: Any, variables: tuple[MappingVariable, ...] = (), treat: str | None = None,
-             strategy: str | None = None, kind: str = "Expression") -> MappingBuilder:
+def _mapping(
+    *ports: Any,
+    variables: tuple[MappingVariable, ...] = (),
+    treat: str | None = None,
+    strategy: str | None = None,
+    kind: str = "Expression",
+) -> MappingBuilder:
     """ORD(ID, AMT, UPDATED_AT, RT) [-> UPD (Update Strategy)] -> EXP(ID, ports...) -> OUT(ID, one column per
     output port)."""
     b = MappingBuilder()
@@ -35,15 +40,30 @@ def _mapping(*ports: Any, variables: tuple[MappingVariable, ...] = (), treat: st
     inputs = ["ID", "AMT", "UPDATED_AT", "RT"]
     upstream = "SQ_ORD"
     if strategy is not None:
-        b.add(Transformation("UPD", "Update Strategy", ports=[port(n, INT if n != "UPDATED_AT" else D)
-                                                              for n in inputs],
-                             attributes=Attributes({"Update Strategy Expression": strategy})))
+        b.add(
+            Transformation(
+                "UPD",
+                "Update Strategy",
+                ports=[port(n, INT if n != "UPDATED_AT" else D) for n in inputs],
+                attributes=Attributes({"Update Strategy Expression": strategy}),
+            )
+        )
         b.connect("SQ_ORD", "UPD", inputs)
         upstream = "UPD"
-    b.add(Transformation("EXP", kind, ports=[
-        port("ID", INT), port("AMT", INT, "INPUT"), port("UPDATED_AT", D, "INPUT"), port("RT", INT, "INPUT"),
-        *ports,
-    ], attributes=Attributes({"Filter Condition": "TRUE"} if kind == "Filter" else {})))
+    b.add(
+        Transformation(
+            "EXP",
+            kind,
+            ports=[
+                port("ID", INT),
+                port("AMT", INT, "INPUT"),
+                port("UPDATED_AT", D, "INPUT"),
+                port("RT", INT, "INPUT"),
+                *ports,
+            ],
+            attributes=Attributes({"Filter Condition": "TRUE"} if kind == "Filter" else {}),
+        )
+    )
     b.connect(upstream, "EXP", inputs)
     outs = [p for p in ports if p.port_type == "OUTPUT"]
     b.flat_target("OUT", [("ID", "integer"), *[(p.name, _target_type(p.datatype)) for p in outs]])
@@ -72,12 +92,17 @@ def _step_lines(code: str, step: str = "Expression EXP") -> list[str]:
     lines = code.splitlines()
     start = lines.index(f"    # {step}")
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("    # Target Definition"))
-    return [line.strip() for line in lines[start + 1:end] if line.strip() and not EXPRESSION_COMMENT.match(line)]
+    return [
+        line.strip() for line in lines[start + 1 : end] if line.strip() and not EXPRESSION_COMMENT.match(line)
+    ]
 
 
 CODE_CASES = [
     pytest.param(
-        [port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)")], (LAST_RUN,), None, None,
+        [port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)")],
+        (LAST_RUN,),
+        None,
+        None,
         [
             "exp = sq_ord",
             "# SETMAXVARIABLE($$LAST_RUN, UPDATED_AT) in port o_LAST:",
@@ -91,7 +116,10 @@ CODE_CASES = [
         id="setmax-output-port",
     ),
     pytest.param(
-        [port("o_CNT", INT, "OUTPUT", "IIF(AMT > 10, SETCOUNTVARIABLE($$N_BIG), -1)")], (N_BIG,), None, None,
+        [port("o_CNT", INT, "OUTPUT", "IIF(AMT > 10, SETCOUNTVARIABLE($$N_BIG), -1)")],
+        (N_BIG,),
+        None,
+        None,
         [
             "exp = sq_ord",
             "# SETCOUNTVARIABLE($$N_BIG) in port o_CNT:",
@@ -106,7 +134,9 @@ CODE_CASES = [
         id="setcount-in-iif-true-branch",
     ),
     pytest.param(
-        [port("o_MIN", INT, "OUTPUT", "IIF(ISNULL(UPDATED_AT), 0, SETMINVARIABLE($$LOW, AMT))")], (LOW,), None,
+        [port("o_MIN", INT, "OUTPUT", "IIF(ISNULL(UPDATED_AT), 0, SETMINVARIABLE($$LOW, AMT))")],
+        (LOW,),
+        None,
         None,
         [
             "exp = sq_ord",
@@ -122,7 +152,10 @@ CODE_CASES = [
         id="setmin-in-iif-else-branch",
     ),
     pytest.param(
-        [port("o_ID", INT, "OUTPUT", "DECODE(RT, 1, SETVARIABLE($$LAST_ID, ID), 0)")], (LAST_ID,), None, None,
+        [port("o_ID", INT, "OUTPUT", "DECODE(RT, 1, SETVARIABLE($$LAST_ID, ID), 0)")],
+        (LAST_ID,),
+        None,
+        None,
         [
             "exp = sq_ord",
             "# SETVARIABLE($$LAST_ID, ID) in port o_ID:",
@@ -138,7 +171,10 @@ CODE_CASES = [
         id="setvariable-in-decode",
     ),
     pytest.param(
-        [port("v_SET", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, ID)")], (LAST_ID,), None, None,
+        [port("v_SET", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, ID)")],
+        (LAST_ID,),
+        None,
+        None,
         [
             "exp = sq_ord",
             "# SETMAXVARIABLE($$LAST_ID, ID) in port v_SET:",
@@ -152,7 +188,9 @@ CODE_CASES = [
         id="unused-variable-port-no-window",
     ),
     pytest.param(
-        [port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)")], (LAST_RUN,), "Data Driven",
+        [port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)")],
+        (LAST_RUN,),
+        "Data Driven",
         "IIF(RT = 1, DD_UPDATE, DD_INSERT)",
         [
             "exp = upd",
@@ -168,7 +206,9 @@ CODE_CASES = [
         id="data-driven-row-types",
     ),
     pytest.param(
-        [port("o_N", INT, "OUTPUT", "SETCOUNTVARIABLE($$N_BIG)")], (N_BIG,), "Data Driven",
+        [port("o_N", INT, "OUTPUT", "SETCOUNTVARIABLE($$N_BIG)")],
+        (N_BIG,),
+        "Data Driven",
         "IIF(RT = 2, DD_DELETE, DD_INSERT)",
         [
             "exp = upd",
@@ -184,7 +224,10 @@ CODE_CASES = [
         id="data-driven-count",
     ),
     pytest.param(
-        [port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)")], (LAST_RUN,), "Update", None,
+        [port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)")],
+        (LAST_RUN,),
+        "Update",
+        None,
         [
             "exp = sq_ord",
             "# SETMAXVARIABLE($$LAST_RUN, UPDATED_AT) in port o_LAST:",
@@ -198,9 +241,14 @@ CODE_CASES = [
         id="treat-rows-as-update",
     ),
     pytest.param(
-        [port("v_M", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, ID)"),
-         port("o_CUR", INT, "OUTPUT", "SETVARIABLE($$LAST_ID, NULL) + 0"),
-         port("o_START", INT, "OUTPUT", "$$LAST_ID")], (LAST_ID,), None, None,
+        [
+            port("v_M", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, ID)"),
+            port("o_CUR", INT, "OUTPUT", "SETVARIABLE($$LAST_ID, NULL) + 0"),
+            port("o_START", INT, "OUTPUT", "$$LAST_ID"),
+        ],
+        (LAST_ID,),
+        None,
+        None,
         [
             "exp = sq_ord",
             "# SETMAXVARIABLE($$LAST_ID, ID) in port v_M:",
@@ -216,10 +264,15 @@ CODE_CASES = [
         id="read-current-value-and-start-value",
     ),
     pytest.param(
-        [port("v_A", D, "LOCAL VARIABLE", "ADD_TO_DATE(UPDATED_AT, 'DD', 1)"),
-         port("v_B", D, "LOCAL VARIABLE", "IIF(AMT > 0, v_A)"),
-         port("v_SET", D, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_RUN, v_B)"),
-         port("o_SET", D, "OUTPUT", "v_SET")], (LAST_RUN,), None, None,
+        [
+            port("v_A", D, "LOCAL VARIABLE", "ADD_TO_DATE(UPDATED_AT, 'DD', 1)"),
+            port("v_B", D, "LOCAL VARIABLE", "IIF(AMT > 0, v_A)"),
+            port("v_SET", D, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_RUN, v_B)"),
+            port("o_SET", D, "OUTPUT", "v_SET"),
+        ],
+        (LAST_RUN,),
+        None,
+        None,
         [
             "exp = sq_ord",
             "# SETMAXVARIABLE($$LAST_RUN, IIF((AMT > 0), ADD_TO_DATE(UPDATED_AT, 'DD', 1))) in port v_SET:",
@@ -227,8 +280,8 @@ CODE_CASES = [
             'exp = exp.withColumn("_LAST_RUN_action", F.when((F.col("AMT") > F.lit(0)), '
             'F.timestamp_add("DAY", F.lit(1).cast("bigint"), F.col("UPDATED_AT"))).cast("timestamp"))',
             'exp = job.set_variable(exp, "$$LAST_RUN", "SETMAXVARIABLE", "_LAST_RUN_action", current="_LAST_RUN")',
-            "exp = exp.withColumn(\"v_A\", F.timestamp_add(\"DAY\", F.lit(1).cast(\"bigint\"), F.col(\"UPDATED_AT\"))"
-            ".cast(\"timestamp\"))",
+            'exp = exp.withColumn("v_A", F.timestamp_add("DAY", F.lit(1).cast("bigint"), F.col("UPDATED_AT"))'
+            '.cast("timestamp"))',
             'exp = exp.withColumn("v_B", F.when((F.col("AMT") > F.lit(0)), F.col("v_A")).cast("timestamp"))',
             'exp = exp.withColumn("v_SET", F.col("_LAST_RUN").cast("timestamp"))',
             "exp = exp.withColumns({",
@@ -238,8 +291,17 @@ CODE_CASES = [
         id="variable-port-reads-earlier-variable-ports",
     ),
     pytest.param(
-        [port("o_ID", INT, "OUTPUT", "IIF(AMT > 10, SETVARIABLE($$LAST_ID, ID), SETVARIABLE($$LAST_ID, -ID))")],
-        (LAST_ID,), None, None,
+        [
+            port(
+                "o_ID",
+                INT,
+                "OUTPUT",
+                "IIF(AMT > 10, SETVARIABLE($$LAST_ID, ID), SETVARIABLE($$LAST_ID, -ID))",
+            )
+        ],
+        (LAST_ID,),
+        None,
+        None,
         [
             "exp = sq_ord",
             "# SETVARIABLE($$LAST_ID, ID) / SETVARIABLE($$LAST_ID, -ID) in port o_ID:",
@@ -259,8 +321,13 @@ CODE_CASES = [
 
 
 @pytest.mark.parametrize(("ports", "variables", "treat", "strategy", "expected"), CODE_CASES)
-def test_generated_lines(ports: list[Any], variables: tuple[MappingVariable, ...], treat: str | None,
-                         strategy: str | None, expected: list[str]) -> None:
+def test_generated_lines(
+    ports: list[Any],
+    variables: tuple[MappingVariable, ...],
+    treat: str | None,
+    strategy: str | None,
+    expected: list[str],
+) -> None:
     job = _mapping(*ports, variables=variables, treat=treat, strategy=strategy).render()
     assert job.complete, job.gaps
     assert _step_lines(job.code) == expected
@@ -268,68 +335,113 @@ def test_generated_lines(ports: list[Any], variables: tuple[MappingVariable, ...
 
 GAP_CASES = [
     pytest.param(
-        [port("o_A", INT, "OUTPUT", "SETMAXVARIABLE($$LAST_ID, ID)"),
-         port("o_B", INT, "OUTPUT", "SETMAXVARIABLE($$LAST_ID, AMT)")], (LAST_ID,), "Expression",
+        [
+            port("o_A", INT, "OUTPUT", "SETMAXVARIABLE($$LAST_ID, ID)"),
+            port("o_B", INT, "OUTPUT", "SETMAXVARIABLE($$LAST_ID, AMT)"),
+        ],
+        (LAST_ID,),
+        "Expression",
         "$$LAST_ID is set in 2 places (EXP.o_A, EXP.o_B): PowerCenter leaves the order between them undefined; "
         "not converted",
         id="set-twice",
     ),
     pytest.param(
-        [port("o_A", INT, "OUTPUT", "SETMAXVARIABLE($$LAST_ID, ID) + IIF(AMT > 0, SETMAXVARIABLE($$LAST_ID, AMT))")],
-        (LAST_ID,), "Expression",
+        [
+            port(
+                "o_A",
+                INT,
+                "OUTPUT",
+                "SETMAXVARIABLE($$LAST_ID, ID) + IIF(AMT > 0, SETMAXVARIABLE($$LAST_ID, AMT))",
+            )
+        ],
+        (LAST_ID,),
+        "Expression",
         "$$LAST_ID is set 2 times in one expression, not in branches of IIF/DECODE that exclude each other: not "
         "converted",
         id="set-twice-in-one-expression",
     ),
     pytest.param(
-        [port("o_A", INT, "OUTPUT", "DECODE(RT, 1, SETMAXVARIABLE($$LAST_ID, ID), 2, SETVARIABLE($$LAST_ID, AMT))")],
-        (LAST_ID,), "Expression",
+        [
+            port(
+                "o_A",
+                INT,
+                "OUTPUT",
+                "DECODE(RT, 1, SETMAXVARIABLE($$LAST_ID, ID), 2, SETVARIABLE($$LAST_ID, AMT))",
+            )
+        ],
+        (LAST_ID,),
+        "Expression",
         "$$LAST_ID is set 2 times in one expression, not in branches of IIF/DECODE that exclude each other: not "
         "converted",
         id="two-functions-in-exclusive-branches",
     ),
     pytest.param(
-        [port("o_A", INT, "OUTPUT", "SETMINVARIABLE($$LAST_ID, ID)")], (LAST_ID,), "Expression",
+        [port("o_A", INT, "OUTPUT", "SETMINVARIABLE($$LAST_ID, ID)")],
+        (LAST_ID,),
+        "Expression",
         "SETMINVARIABLE needs a variable of aggregation type MIN; $$LAST_ID is MAX (the Designer does not allow "
         "this combination)",
         id="aggregation-type",
     ),
     pytest.param(
-        [port("o_A", INT, "OUTPUT", "SETCOUNTVARIABLE($$P)")], (MappingVariable("$$P", INT, "0", is_param=True),),
-        "Expression", "SETCOUNTVARIABLE($$P): $$P is a mapping parameter; only variables can be set",
+        [port("o_A", INT, "OUTPUT", "SETCOUNTVARIABLE($$P)")],
+        (MappingVariable("$$P", INT, "0", is_param=True),),
+        "Expression",
+        "SETCOUNTVARIABLE($$P): $$P is a mapping parameter; only variables can be set",
         id="parameter",
     ),
     pytest.param(
-        [port("o_A", INT, "OUTPUT", "SETCOUNTVARIABLE($$NOPE)")], (), "Expression",
-        "SETCOUNTVARIABLE($$NOPE): $$NOPE is not declared in mapping m_test", id="undeclared",
+        [port("o_A", INT, "OUTPUT", "SETCOUNTVARIABLE($$NOPE)")],
+        (),
+        "Expression",
+        "SETCOUNTVARIABLE($$NOPE): $$NOPE is not declared in mapping m_test",
+        id="undeclared",
     ),
     pytest.param(
-        [port("o_A", INT, "OUTPUT", "DECODE(SETMAXVARIABLE($$LAST_ID, ID), 1, 2, 3)")], (LAST_ID,), "Expression",
-        "", id="decode-value-is-evaluated-always",
+        [port("o_A", INT, "OUTPUT", "DECODE(SETMAXVARIABLE($$LAST_ID, ID), 1, 2, 3)")],
+        (LAST_ID,),
+        "Expression",
+        "",
+        id="decode-value-is-evaluated-always",
     ),
     pytest.param(
-        [port("o_A", INT, "OUTPUT", "DECODE(RT, SETMAXVARIABLE($$LAST_ID, ID), 2, 3)")], (LAST_ID,), "Expression",
-        "a variable function in a search argument of DECODE is not converted", id="decode-search",
+        [port("o_A", INT, "OUTPUT", "DECODE(RT, SETMAXVARIABLE($$LAST_ID, ID), 2, 3)")],
+        (LAST_ID,),
+        "Expression",
+        "a variable function in a search argument of DECODE is not converted",
+        id="decode-search",
     ),
     pytest.param(
-        [port("v_B", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, v_A)"),
-         port("v_A", INT, "LOCAL VARIABLE", "ID * 2"),
-         port("o_B", INT, "OUTPUT", "v_B")], (LAST_ID,), "Expression",
+        [
+            port("v_B", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, v_A)"),
+            port("v_A", INT, "LOCAL VARIABLE", "ID * 2"),
+            port("o_B", INT, "OUTPUT", "v_B"),
+        ],
+        (LAST_ID,),
+        "Expression",
         "SETMAXVARIABLE($$LAST_ID, v_A) in variable port v_B reads the previous row's value of variable port "
         "v_A: not converted",
         id="variable-port-reads-previous-row",
     ),
     pytest.param(
-        [port("v_A", D, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"),
-         port("v_B", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, v_A)"),
-         port("o_B", INT, "OUTPUT", "v_B")], (LAST_ID, LAST_RUN), "Expression",
+        [
+            port("v_A", D, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"),
+            port("v_B", INT, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_ID, v_A)"),
+            port("o_B", INT, "OUTPUT", "v_B"),
+        ],
+        (LAST_ID, LAST_RUN),
+        "Expression",
         "SETMAXVARIABLE($$LAST_ID, v_A) in variable port v_B reads variable port v_A, which calls a lookup or a "
         "variable function: not converted",
         id="variable-port-reads-lookup-port",
     ),
     pytest.param(
-        [port("o_A", INT, "OUTPUT", "SETVARIABLE($$LAST_ID, NULL)"),
-         port("o_B", INT, "OUTPUT", "SETMAXVARIABLE($$LAST_ID, ID)")], (LAST_ID,), "Expression",
+        [
+            port("o_A", INT, "OUTPUT", "SETVARIABLE($$LAST_ID, NULL)"),
+            port("o_B", INT, "OUTPUT", "SETMAXVARIABLE($$LAST_ID, ID)"),
+        ],
+        (LAST_ID,),
+        "Expression",
         "SETVARIABLE($$LAST_ID, NULL) reads the current value of $$LAST_ID, which is set in EXP.o_B: converted "
         "only in a later port of the same Expression",
         id="read-before-set",
@@ -341,14 +453,23 @@ GAP_CASES = [
 def test_gaps(ports: list[Any], variables: tuple[MappingVariable, ...], kind: str, message: str) -> None:
     job = _mapping(*ports, variables=variables, kind=kind).render()
     assert {g.message for g in job.gaps} == ({message} if message else set())
-    assert all(g.file == "tests/codegen/data/model.xml" and g.line == 10 for g in job.gaps)  # the port's place
+    assert all(
+        g.file == "tests/codegen/data/model.xml" and g.line == 10 for g in job.gaps
+    )  # the port's place
 
 
 def _filter(condition: str, kind: str = "Filter") -> MappingBuilder:
     b = _mapping(variables=(LAST_ID, N_BIG), kind="Expression")
-    b.add(Transformation("FIL", kind, ports=[port("ID", INT), port("AMT", INT)],
-                         attributes=Attributes({"Filter Condition" if kind == "Filter" else
-                                                "Update Strategy Expression": condition})))
+    b.add(
+        Transformation(
+            "FIL",
+            kind,
+            ports=[port("ID", INT), port("AMT", INT)],
+            attributes=Attributes(
+                {"Filter Condition" if kind == "Filter" else "Update Strategy Expression": condition}
+            ),
+        )
+    )
     b.connect("SQ_ORD", "FIL", ["ID", "AMT"])
     b.flat_target("OUT2", [("ID", "integer")])
     b.connect("FIL", "OUT2", ["ID"])
@@ -376,12 +497,14 @@ def test_an_update_strategy_expression_is_a_gap() -> None:
     job = _filter("IIF(SETMAXVARIABLE($$LAST_ID, ID) > 3, DD_UPDATE, DD_INSERT)", "Update Strategy").render()
     assert [g.message for g in job.gaps] == [
         "SETMAXVARIABLE in Update Strategy transformation FIL: infaflow converts variable functions in Expression "
-        "and Filter transformations only"]
+        "and Filter transformations only"
+    ]
 
 
 def test_the_job_declares_its_variables_and_passes_them_to_the_job() -> None:
-    job = _mapping(port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"),
-                   variables=(LAST_RUN, N_BIG)).render()
+    job = _mapping(
+        port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"), variables=(LAST_RUN, N_BIG)
+    ).render()
     assert 'MAPPING_VARIABLES = {\n    "$$LAST_RUN": "MAX",\n    "$$N_BIG": "COUNT",\n}' in job.code
     assert "job = Job(spark, SESSION, params, PARAMETERS, variables=MAPPING_VARIABLES)" in job.code
     plain = _mapping(port("o_X", INT, "OUTPUT", "AMT + 1")).render()
@@ -405,8 +528,13 @@ ORDERS = [  # ID, AMT, UPDATED_AT, RT
 ]
 
 
-def _run(b: MappingBuilder, spark: Any, tmp: Path, rows: list[list[Any]] = ORDERS,
-         params: dict[str, Any] | None = None) -> tuple[list[list[str]], support.SessionResult]:
+def _run(
+    b: MappingBuilder,
+    spark: Any,
+    tmp: Path,
+    rows: list[list[Any]] = ORDERS,
+    params: dict[str, Any] | None = None,
+) -> tuple[list[list[str]], support.SessionResult]:
     job = b.render()
     assert job.complete, job.gaps
     write_csv(tmp / "src" / "ord.dat", ["ID", "AMT", "UPDATED_AT", "RT"], rows)
@@ -435,8 +563,12 @@ def test_running_and_final_values_with_nulls_and_guards(spark, tmp_path: Path) -
         ["5", "02/01/2024 00:00:00", "3", "-3", "50"],
         ["6", "02/01/2024 00:00:00", "-1", "-3", "0"],
     ]
-    assert result.mapping_variables == {"$$LAST_RUN": dt.datetime(2024, 2, 1), "$$N_BIG": 3, "$$LOW": -3,
-                                        "$$LAST_ID": 50}
+    assert result.mapping_variables == {
+        "$$LAST_RUN": dt.datetime(2024, 2, 1),
+        "$$N_BIG": 3,
+        "$$LOW": -3,
+        "$$LAST_ID": 50,
+    }
 
 
 @pytest.mark.spark
@@ -445,11 +577,18 @@ def test_update_strategy_rows_marked_for_update_delete_or_reject(spark, tmp_path
         port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"),
         port("o_CNT", INT, "OUTPUT", "SETCOUNTVARIABLE($$N_BIG)"),
         port("o_ID", INT, "OUTPUT", "SETVARIABLE($$LAST_ID, ID)"),
-        variables=(LAST_RUN, N_BIG, LAST_ID), treat="Data Driven",
+        variables=(LAST_RUN, N_BIG, LAST_ID),
+        treat="Data Driven",
         strategy="DECODE(RT, 1, DD_UPDATE, 2, DD_DELETE, 3, DD_REJECT, DD_INSERT)",
     )
-    rows = [[1, 1, "03/01/2024 00:00:00", 1], [2, 1, "01/02/2024 00:00:00", 0], [3, 1, "05/01/2024 00:00:00", 2],
-            [4, 1, "06/01/2024 00:00:00", 3], [5, 1, "01/03/2024 00:00:00", 0], [6, 1, "01/01/2024 00:00:00", 1]]
+    rows = [
+        [1, 1, "03/01/2024 00:00:00", 1],
+        [2, 1, "01/02/2024 00:00:00", 0],
+        [3, 1, "05/01/2024 00:00:00", 2],
+        [4, 1, "06/01/2024 00:00:00", 3],
+        [5, 1, "01/03/2024 00:00:00", 0],
+        [6, 1, "01/01/2024 00:00:00", 1],
+    ]
     out, result = _run(b, spark, tmp_path, rows)
     # Only inserts move SETMAXVARIABLE; SETCOUNTVARIABLE adds 1 per insert and subtracts 1 per delete;
     # SETVARIABLE takes inserts and updates; the rejected row changes nothing and goes to the reject file.
@@ -466,44 +605,68 @@ def test_update_strategy_rows_marked_for_update_delete_or_reject(spark, tmp_path
 
 @pytest.mark.spark
 def test_session_treating_rows_as_update_keeps_the_start_value(spark, tmp_path: Path) -> None:
-    b = _mapping(port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"),
-                 port("o_ID", INT, "OUTPUT", "SETVARIABLE($$LAST_ID, ID)"),
-                 variables=(LAST_RUN, LAST_ID), treat="Update")
+    b = _mapping(
+        port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"),
+        port("o_ID", INT, "OUTPUT", "SETVARIABLE($$LAST_ID, ID)"),
+        variables=(LAST_RUN, LAST_ID),
+        treat="Update",
+    )
     _rows, result = _run(b, spark, tmp_path)
     assert result.mapping_variables == {"$$LAST_RUN": dt.datetime(2000, 1, 1), "$$LAST_ID": 6}
 
 
 @pytest.mark.spark
 def test_start_values_and_setvariable_compared_with_the_start_value(spark, tmp_path: Path) -> None:
-    b = _mapping(port("o_ID", INT, "OUTPUT", "SETVARIABLE($$LAST_ID, AMT)"),
-                 port("o_START", INT, "OUTPUT", "$$LAST_ID"),
-                 port("o_LOWSET", INT, "OUTPUT", "SETVARIABLE($$LOW, AMT)"),
-                 variables=(LAST_ID, LOW, LAST_RUN, N_BIG))
+    b = _mapping(
+        port("o_ID", INT, "OUTPUT", "SETVARIABLE($$LAST_ID, AMT)"),
+        port("o_START", INT, "OUTPUT", "$$LAST_ID"),
+        port("o_LOWSET", INT, "OUTPUT", "SETVARIABLE($$LOW, AMT)"),
+        variables=(LAST_ID, LOW, LAST_RUN, N_BIG),
+    )
     # A value given for the run (parameter file or saved value) is the start value; without one, the
     # initial value (DEFAULTVALUE), else the datatype's default (0 for $$LAST_ID).
     rows, result = _run(b, spark, tmp_path, params={"$$LAST_ID": "60", "$$N_BIG": 7})
     # SETVARIABLE returns the value it sets (the current value); the last AMT is NULL (row 6): the current
     # value stays 70. At the end, Max keeps the larger of 70 and the start value 60, Min ($$LOW) the smaller
     # of 70 and 100. Variables no function sets keep their start value.
-    assert [r[1:] for r in rows] == [["5", "60", "5"], ["50", "60", "50"], ["20", "60", "20"],
-                                     ["-3", "60", "-3"], ["70", "60", "70"], ["70", "60", "70"]]
-    assert result.mapping_variables == {"$$LAST_ID": 70, "$$LOW": 70, "$$LAST_RUN": dt.datetime(2000, 1, 1),
-                                        "$$N_BIG": 7}
+    assert [r[1:] for r in rows] == [
+        ["5", "60", "5"],
+        ["50", "60", "50"],
+        ["20", "60", "20"],
+        ["-3", "60", "-3"],
+        ["70", "60", "70"],
+        ["70", "60", "70"],
+    ]
+    assert result.mapping_variables == {
+        "$$LAST_ID": 70,
+        "$$LOW": 70,
+        "$$LAST_RUN": dt.datetime(2000, 1, 1),
+        "$$N_BIG": 7,
+    }
     _rows, result = _run(b, spark, tmp_path, rows=[[1, 5, None, 0]], params={"$$LAST_ID": "60"})
     assert result.mapping_variables["$$LAST_ID"] == 60 and result.mapping_variables["$$LOW"] == 5
 
 
 @pytest.mark.spark
 def test_spark_submit_keeps_the_values_in_a_state_file(spark, tmp_path: Path, monkeypatch: Any) -> None:
-    b = _mapping(port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"),
-                 port("o_START", D, "OUTPUT", "$$LAST_RUN"), variables=(LAST_RUN,))
+    b = _mapping(
+        port("o_LAST", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"),
+        port("o_START", D, "OUTPUT", "$$LAST_RUN"),
+        variables=(LAST_RUN,),
+    )
     job = b.render()
     write_csv(tmp_path / "src" / "ord.dat", ["ID", "AMT", "UPDATED_AT", "RT"], ORDERS)
     module: dict[str, Any] = {}
     exec(compile(job.code, str(tmp_path / "job_test.py"), "exec"), module)  # noqa: S102 - our generated code
     state = tmp_path / "state" / "job_test.json"
-    args = ["--param", f"$PMSourceFileDir={tmp_path / 'src'}", "--param", f"$PMTargetFileDir={tmp_path / 'tgt'}",
-            "--state-file", str(state)]
+    args = [
+        "--param",
+        f"$PMSourceFileDir={tmp_path / 'src'}",
+        "--param",
+        f"$PMTargetFileDir={tmp_path / 'tgt'}",
+        "--state-file",
+        str(state),
+    ]
     monkeypatch.setattr(support.SparkSession, "builder", _Builder(spark))
     assert support.main(module["run"], args) == 0
     saved = json.loads(state.read_text())
@@ -535,12 +698,20 @@ DIFF_PORTS = [
     ("o_MAX", D, "IIF(AMT > 0, SETMAXVARIABLE($$LAST_RUN, UPDATED_AT), UPDATED_AT)"),
     ("o_CNT", INT, "DECODE(TRUE, ISNULL(AMT), -1, AMT < 20, SETCOUNTVARIABLE($$N_BIG), 0)"),
     ("o_MIN", INT, "SETMINVARIABLE($$LOW, AMT)"),
-    ("o_SET", INT, "DECODE(TRUE, ISNULL(UPDATED_AT), 0, AMT > 20, SETVARIABLE($$LAST_ID, ID), "
-                   "SETVARIABLE($$LAST_ID, ID * 100))"),
+    (
+        "o_SET",
+        INT,
+        "DECODE(TRUE, ISNULL(UPDATED_AT), 0, AMT > 20, SETVARIABLE($$LAST_ID, ID), "
+        "SETVARIABLE($$LAST_ID, ID * 100))",
+    ),
 ]
 DIFF_VARIABLES = (LAST_RUN, N_BIG, LOW, LAST_ID)
-DIFF_FUNCTIONS = {"$$LAST_RUN": "SETMAXVARIABLE", "$$N_BIG": "SETCOUNTVARIABLE", "$$LOW": "SETMINVARIABLE",
-                  "$$LAST_ID": "SETVARIABLE"}
+DIFF_FUNCTIONS = {
+    "$$LAST_RUN": "SETMAXVARIABLE",
+    "$$N_BIG": "SETCOUNTVARIABLE",
+    "$$LOW": "SETMINVARIABLE",
+    "$$LAST_ID": "SETVARIABLE",
+}
 STRATEGY = "DECODE(RT, 1, DD_UPDATE, 2, DD_DELETE, 3, DD_REJECT, DD_INSERT)"
 
 
@@ -549,8 +720,14 @@ def _random_rows(seed: int, n: int) -> list[list[Any]]:
     rows = []
     for i in range(1, n + 1):
         amt = None if rng.random() < 0.2 else rng.randint(-10, 40)
-        when = None if rng.random() < 0.2 else (dt.datetime(2024, 1, 1) + dt.timedelta(hours=rng.randint(0, 900)))
-        rows.append([i, amt, when.strftime("%m/%d/%Y %H:%M:%S") if when else None, rng.choice([0, 0, 0, 1, 2, 3])])
+        when = (
+            None
+            if rng.random() < 0.2
+            else (dt.datetime(2024, 1, 1) + dt.timedelta(hours=rng.randint(0, 900)))
+        )
+        rows.append(
+            [i, amt, when.strftime("%m/%d/%Y %H:%M:%S") if when else None, rng.choice([0, 0, 0, 1, 2, 3])]
+        )
     return rows
 
 
@@ -565,8 +742,9 @@ def _evaluate(rows: list[list[Any]], start: dict[str, Any]) -> tuple[list[list[A
     final = {}
     for name, function in DIFF_FUNCTIONS.items():
         variable = next(v for v in DIFF_VARIABLES if v.name == name)
-        final[name] = saved_value(function, variable.aggfunction, start[name], env.variables.get(name.lower(),
-                                                                                               start[name]))
+        final[name] = saved_value(
+            function, variable.aggfunction, start[name], env.variables.get(name.lower(), start[name])
+        )
     return out, final
 
 
@@ -581,8 +759,12 @@ def _text(value: Any) -> str:
 @pytest.mark.spark
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_evaluator_and_spark_agree_on_random_rows(spark, tmp_path: Path, seed: int) -> None:
-    b = _mapping(*[port(n, t, "OUTPUT", text) for n, t, text in DIFF_PORTS], variables=DIFF_VARIABLES,
-                 treat="Data Driven", strategy=STRATEGY)
+    b = _mapping(
+        *[port(n, t, "OUTPUT", text) for n, t, text in DIFF_PORTS],
+        variables=DIFF_VARIABLES,
+        treat="Data Driven",
+        strategy=STRATEGY,
+    )
     rows = _random_rows(seed, 40)
     start = {"$$LAST_RUN": dt.datetime(2024, 1, 10), "$$N_BIG": 5, "$$LOW": 100, "$$LAST_ID": 0}
     out, result = _run(b, spark, tmp_path, rows, params=dict(start))
@@ -594,13 +776,22 @@ def test_evaluator_and_spark_agree_on_random_rows(spark, tmp_path: Path, seed: i
 
 @pytest.mark.spark
 def test_a_call_in_a_variable_port_reading_earlier_variable_ports(spark, tmp_path: Path) -> None:
-    b = _mapping(port("v_A", D, "LOCAL VARIABLE", "IIF(AMT > 10, UPDATED_AT)"),
-                 port("v_SET", D, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_RUN, v_A)"),
-                 port("o_SET", D, "OUTPUT", "v_SET"), variables=(LAST_RUN,))
+    b = _mapping(
+        port("v_A", D, "LOCAL VARIABLE", "IIF(AMT > 10, UPDATED_AT)"),
+        port("v_SET", D, "LOCAL VARIABLE", "SETMAXVARIABLE($$LAST_RUN, v_A)"),
+        port("o_SET", D, "OUTPUT", "v_SET"),
+        variables=(LAST_RUN,),
+    )
     rows, result = _run(b, spark, tmp_path)
     # Rows with AMT > 10 and a date: 3 (01/05), 5 (01/20); rows 2 (no date) and 6 (NULL AMT) leave it as it is.
-    assert [r[1] for r in rows] == ["01/01/2000 00:00:00", "01/01/2000 00:00:00", "01/05/2024 09:30:00",
-                                    "01/05/2024 09:30:00", "01/20/2024 12:00:00", "01/20/2024 12:00:00"]
+    assert [r[1] for r in rows] == [
+        "01/01/2000 00:00:00",
+        "01/01/2000 00:00:00",
+        "01/05/2024 09:30:00",
+        "01/05/2024 09:30:00",
+        "01/20/2024 12:00:00",
+        "01/20/2024 12:00:00",
+    ]
     assert result.mapping_variables == {"$$LAST_RUN": dt.datetime(2024, 1, 20, 12)}
 
 
@@ -619,15 +810,30 @@ def test_a_filter_counts_every_row_that_reaches_it(spark, tmp_path: Path) -> Non
 def test_incremental_source_filter_with_the_saved_value(spark, tmp_path: Path) -> None:
     from infaflow.codegen.store import load_csv
 
-    write_csv(tmp_path / "ORDERS.csv", ["ID", "UPDATED_AT"],
-              [[1, "2024-01-03 10:00:00"], [2, "2024-01-05 08:00:00"], [3, "2024-01-04 00:00:00"]])
+    write_csv(
+        tmp_path / "ORDERS.csv",
+        ["ID", "UPDATED_AT"],
+        [[1, "2024-01-03 10:00:00"], [2, "2024-01-05 08:00:00"], [3, "2024-01-04 00:00:00"]],
+    )
     load_csv(spark, tmp_path / "store", "SRC", "ORDERS", tmp_path / "ORDERS.csv")
     b = MappingBuilder()
-    b.relational_source("ORDERS", [("ID", "integer"), ("UPDATED_AT", "date")], dbd="SRC",
-                        attrs={"Source Filter": "ORDERS.UPDATED_AT > TO_DATE('$$LAST_RUN', 'MM/DD/YYYY HH24:MI:SS')"})
-    b.add(Transformation("EXP", "Expression", ports=[
-        port("ID", INT), port("UPDATED_AT", D, "INPUT"),
-        port("o_MAX", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)")]))
+    b.relational_source(
+        "ORDERS",
+        [("ID", "integer"), ("UPDATED_AT", "date")],
+        dbd="SRC",
+        attrs={"Source Filter": "ORDERS.UPDATED_AT > TO_DATE('$$LAST_RUN', 'MM/DD/YYYY HH24:MI:SS')"},
+    )
+    b.add(
+        Transformation(
+            "EXP",
+            "Expression",
+            ports=[
+                port("ID", INT),
+                port("UPDATED_AT", D, "INPUT"),
+                port("o_MAX", D, "OUTPUT", "SETMAXVARIABLE($$LAST_RUN, UPDATED_AT)"),
+            ],
+        )
+    )
     b.connect("SQ_ORDERS", "EXP", ["ID", "UPDATED_AT"])
     b.flat_target("OUT", [("ID", "integer"), ("o_MAX", "date")])
     b.connect("EXP", "OUT", ["ID", "o_MAX"])

@@ -15,17 +15,34 @@ pytestmark = pytest.mark.spark
 
 INT, S = "integer", "string"
 
-EARNINGS = [[1, 32, "a"], [1, 45, "b"], [1, 100, "c"], [2, 65, "d"], [2, 75, "e"], [2, 76, "f"],
-            [3, 21, "g"], [3, 45, "h"], [3, 99, "i"]]
+EARNINGS = [
+    [1, 32, "a"],
+    [1, 45, "b"],
+    [1, 100, "c"],
+    [2, 65, "d"],
+    [2, 75, "e"],
+    [2, 76, "f"],
+    [3, 21, "g"],
+    [3, 45, "h"],
+    [3, 99, "i"],
+]
 
 
 def _mapping(outputs: list, target: list[tuple[str, str]], group_by: bool = True) -> MappingBuilder:
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT), ("EARNINGS", INT), ("NOTE", S)])
-    b.add(Transformation("AGG", "Aggregator", ports=[
-        port("ID", INT, expression_type="GROUPBY" if group_by else "GENERAL"), port("EARNINGS", INT, "INPUT"),
-        port("NOTE", S), *outputs,
-    ]))
+    b.add(
+        Transformation(
+            "AGG",
+            "Aggregator",
+            ports=[
+                port("ID", INT, expression_type="GROUPBY" if group_by else "GENERAL"),
+                port("EARNINGS", INT, "INPUT"),
+                port("NOTE", S),
+                *outputs,
+            ],
+        )
+    )
     b.connect("SQ_S", "AGG", ["ID", "EARNINGS", "NOTE"])
     b.flat_target("OUT", target)
     b.connect("AGG", "OUT", [n for n, _ in target])
@@ -41,19 +58,25 @@ def _run(spark, tmp: Path, b: MappingBuilder, data: list[list]) -> list[list[str
 
 
 def test_documented_example_sum_of_averages_is_one_row(spark, tmp_path: Path) -> None:
-    b = _mapping([
-        port("TOTAL", "decimal", "OUTPUT", "SUM(AVG(EARNINGS))", precision=12, scale=2),
-        port("MOST", INT, "OUTPUT", "MAX(COUNT(EARNINGS, EARNINGS > 40))"),
-        port("LABEL", S, "OUTPUT", "NOTE || '!'"),
-    ], [("ID", INT), ("TOTAL", "decimal"), ("MOST", INT), ("NOTE", S), ("LABEL", S)])
+    b = _mapping(
+        [
+            port("TOTAL", "decimal", "OUTPUT", "SUM(AVG(EARNINGS))", precision=12, scale=2),
+            port("MOST", INT, "OUTPUT", "MAX(COUNT(EARNINGS, EARNINGS > 40))"),
+            port("LABEL", S, "OUTPUT", "NOTE || '!'"),
+        ],
+        [("ID", INT), ("TOTAL", "decimal"), ("MOST", INT), ("NOTE", S), ("LABEL", S)],
+    )
     out = _run(spark, tmp_path, b, EARNINGS)
     # 59 + 72 + 55 = 186; counts of earnings > 40 per ID: 2, 3, 2. Ports outside aggregates: last row.
     assert out == [["3", "186.0000", "3", "i", "i!"]]
 
 
 def test_no_group_by_port_makes_one_group(spark, tmp_path: Path) -> None:
-    b = _mapping([port("MOST", INT, "OUTPUT", "MAX(COUNT(EARNINGS)) + 1")], [("MOST", INT), ("ID", INT)],
-                 group_by=False)
+    b = _mapping(
+        [port("MOST", INT, "OUTPUT", "MAX(COUNT(EARNINGS)) + 1")],
+        [("MOST", INT), ("ID", INT)],
+        group_by=False,
+    )
     assert _run(spark, tmp_path, b, EARNINGS) == [["10", "3"]]
 
 
@@ -63,11 +86,14 @@ def test_outer_filter_and_values_inside_the_outer_aggregate_are_per_group(spark,
     assert _run(spark, tmp_path, b, EARNINGS) == [["79"]]
 
 
-@pytest.mark.parametrize(("expressions", "reason"), [
-    (["MAX(COUNT(EARNINGS))", "SUM(EARNINGS)"], "mixes a plain aggregate with the nested aggregates"),
-    (["MAX(COUNT(EARNINGS)) + SUM(EARNINGS)"], "mixes a plain aggregate with nested aggregates"),
-    (["MAX(SUM(COUNT(EARNINGS)))"], "nests more than one level"),
-])
+@pytest.mark.parametrize(
+    ("expressions", "reason"),
+    [
+        (["MAX(COUNT(EARNINGS))", "SUM(EARNINGS)"], "mixes a plain aggregate with the nested aggregates"),
+        (["MAX(COUNT(EARNINGS)) + SUM(EARNINGS)"], "mixes a plain aggregate with nested aggregates"),
+        (["MAX(SUM(COUNT(EARNINGS)))"], "nests more than one level"),
+    ],
+)
 def test_what_powercenter_does_not_define_is_reported(expressions: list[str], reason: str) -> None:
     outputs = [port(f"O{i}", INT, "OUTPUT", e) for i, e in enumerate(expressions)]
     b = _mapping(outputs, [(f"O{i}", INT) for i in range(len(expressions))])

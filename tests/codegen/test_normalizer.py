@@ -17,23 +17,57 @@ INT = "integer"
 
 def _mapping(value: str = "1", attrs: dict[str, str] | None = None) -> MappingBuilder:
     b = MappingBuilder()
-    b.flat_source("S", [("STORE", INT), ("Q1", INT), ("Q2", INT), ("Q3", INT), ("C1", "string"),
-                        ("C2", "string"), ("C3", "string")])
-    b.add(Transformation("NRM", "Normalizer", attributes=Attributes(attrs or {}), ports=[
-        port("STORE_in", INT, "INPUT"),
-        *[port(f"AMT_in{i}", INT, "INPUT") for i in (1, 2, 3)],
-        *[port(f"CODE_in{i}", "string", "INPUT") for i in (1, 2, 3)],
-        port("STORE", INT, "OUTPUT"), port("AMT", INT, "OUTPUT"), port("CODE", "string", "OUTPUT"),
-        port("GK_AMT", "bigint", "GENERATED KEY/OUTPUT", attrs={"SEQUENCE_GENERATOR_VALUE": value}),
-        port("GCID_AMT", INT, "GENERATED COLUMN ID/OUTPUT"),
-        port("GCID_CODE", INT, "GENERATED COLUMN ID/OUTPUT"),
-    ]))
-    b.connect("SQ_S", "NRM", {"STORE": "STORE_in", "Q1": "AMT_in1", "Q2": "AMT_in2", "Q3": "AMT_in3",
-                              "C1": "CODE_in1", "C2": "CODE_in2", "C3": "CODE_in3"})
-    b.flat_target("OUT", [("GK", INT), ("STORE", INT), ("Q", INT), ("AMT", INT), ("CODE", "string"),
-                          ("QC", INT)])
-    b.connect("NRM", "OUT", {"GK_AMT": "GK", "STORE": "STORE", "GCID_AMT": "Q", "AMT": "AMT", "CODE": "CODE",
-                             "GCID_CODE": "QC"})
+    b.flat_source(
+        "S",
+        [
+            ("STORE", INT),
+            ("Q1", INT),
+            ("Q2", INT),
+            ("Q3", INT),
+            ("C1", "string"),
+            ("C2", "string"),
+            ("C3", "string"),
+        ],
+    )
+    b.add(
+        Transformation(
+            "NRM",
+            "Normalizer",
+            attributes=Attributes(attrs or {}),
+            ports=[
+                port("STORE_in", INT, "INPUT"),
+                *[port(f"AMT_in{i}", INT, "INPUT") for i in (1, 2, 3)],
+                *[port(f"CODE_in{i}", "string", "INPUT") for i in (1, 2, 3)],
+                port("STORE", INT, "OUTPUT"),
+                port("AMT", INT, "OUTPUT"),
+                port("CODE", "string", "OUTPUT"),
+                port("GK_AMT", "bigint", "GENERATED KEY/OUTPUT", attrs={"SEQUENCE_GENERATOR_VALUE": value}),
+                port("GCID_AMT", INT, "GENERATED COLUMN ID/OUTPUT"),
+                port("GCID_CODE", INT, "GENERATED COLUMN ID/OUTPUT"),
+            ],
+        )
+    )
+    b.connect(
+        "SQ_S",
+        "NRM",
+        {
+            "STORE": "STORE_in",
+            "Q1": "AMT_in1",
+            "Q2": "AMT_in2",
+            "Q3": "AMT_in3",
+            "C1": "CODE_in1",
+            "C2": "CODE_in2",
+            "C3": "CODE_in3",
+        },
+    )
+    b.flat_target(
+        "OUT", [("GK", INT), ("STORE", INT), ("Q", INT), ("AMT", INT), ("CODE", "string"), ("QC", INT)]
+    )
+    b.connect(
+        "NRM",
+        "OUT",
+        {"GK_AMT": "GK", "STORE": "STORE", "GCID_AMT": "Q", "AMT": "AMT", "CODE": "CODE", "GCID_CODE": "QC"},
+    )
     return b
 
 
@@ -65,8 +99,14 @@ def test_generated_code_numbers_input_rows_before_the_rows_are_multiplied() -> N
 def test_normalizers_that_are_reported(ports: list[str], message: str) -> None:
     b = MappingBuilder()
     b.flat_source("S", [("X", INT)])
-    b.add(Transformation("NRM", "Normalizer", ports=[port(p, INT, "INPUT") for p in ports]
-                         + [port("AMT", INT, "OUTPUT"), port("CODE", INT, "OUTPUT")]))
+    b.add(
+        Transformation(
+            "NRM",
+            "Normalizer",
+            ports=[port(p, INT, "INPUT") for p in ports]
+            + [port("AMT", INT, "OUTPUT"), port("CODE", INT, "OUTPUT")],
+        )
+    )
     b.connect("SQ_S", "NRM", {"X": ports[0]})
     b.flat_target("OUT", [("AMT", INT)])
     b.connect("NRM", "OUT", ["AMT"])

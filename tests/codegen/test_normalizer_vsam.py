@@ -19,15 +19,37 @@ from infaflow.model import Attributes, Field, FlatFile, Instance, Source, Transf
 S, DEC = "string", "decimal"
 
 
-def item(name: str, pic: str, offset: int, length: int, level: int = 5, usage: str = "DISPLAY",
-         flags: str = "TRAILING_SIGN", occurs: int = 0, redefines: str = "",
-         children: list[Field] | None = None) -> Field:
+def item(
+    name: str,
+    pic: str,
+    offset: int,
+    length: int,
+    level: int = 5,
+    usage: str = "DISPLAY",
+    flags: str = "TRAILING_SIGN",
+    occurs: int = 0,
+    redefines: str = "",
+    children: list[Field] | None = None,
+) -> Field:
     kind = "GROUP" if children is not None else "ELEMITEM"
-    return Field(name, "string" if "X" in pic or kind == "GROUP" else "number",
-                 attrs={"PICTURETEXT": pic, "PHYSICALOFFSET": str(offset), "PHYSICALLENGTH": str(length),
-                        "OFFSET": str(offset), "LENGTH": str(length), "LEVEL": str(level), "USAGE": usage,
-                        "USAGE_FLAGS": flags, "OCCURS": str(occurs), "REDEFINES": redefines, "FIELDTYPE": kind},
-                 children=children or [])
+    return Field(
+        name,
+        "string" if "X" in pic or kind == "GROUP" else "number",
+        attrs={
+            "PICTURETEXT": pic,
+            "PHYSICALOFFSET": str(offset),
+            "PHYSICALLENGTH": str(length),
+            "OFFSET": str(offset),
+            "LENGTH": str(length),
+            "LEVEL": str(level),
+            "USAGE": usage,
+            "USAGE_FLAGS": flags,
+            "OCCURS": str(occurs),
+            "REDEFINES": redefines,
+            "FIELDTYPE": kind,
+        },
+        children=children or [],
+    )
 
 
 def group(name: str, level: int, children: list[Field], occurs: int = 0, redefines: str = "") -> Field:
@@ -51,20 +73,43 @@ def group(name: str, level: int, children: list[Field], occurs: int = 0, redefin
 #       05 SUPPLIER_INFO OCCURS 4 TIMES.              17-32, 4 bytes each
 #          10 SUPPLIER_CODE PIC XX.
 #          10 SUPPLIER_NAME PIC XX.
-SALES_RECORD = group("SALES_RECORD", 1, [
-    group("HDR_DATA", 3, [item("HDR_REC_TYPE", "X", 0, 1), item("HDR_STORE", "X(2)", 1, 2)]),
-    group("STORE_DATA", 3, [
-        item("STORE_NAME", "X(10)", 3, 10), item("STORE_CITY", "X(8)", 13, 8),
-        item("STORE_STAFF", "S9(4)", 21, 2, usage="COMP"), item("FILLER", "X(10)", 23, 10),
-    ]),
-    group("DETAIL_DATA", 3, redefines="STORE_DATA", children=[
-        item("DETAIL_ITEM", "9(3)", 3, 3), item("DETAIL_DESC", "X(5)", 6, 5),
-        item("DETAIL_PRICE", "S9(3)V99", 11, 3, usage="COMP-3"), item("DETAIL_QTY", "S9(3)", 14, 3),
-        group("SUPPLIER_INFO", 5, occurs=4, children=[
-            item("SUPPLIER_CODE", "XX", 17, 2, level=10), item("SUPPLIER_NAME", "XX", 19, 2, level=10),
-        ]),
-    ]),
-])
+SALES_RECORD = group(
+    "SALES_RECORD",
+    1,
+    [
+        group("HDR_DATA", 3, [item("HDR_REC_TYPE", "X", 0, 1), item("HDR_STORE", "X(2)", 1, 2)]),
+        group(
+            "STORE_DATA",
+            3,
+            [
+                item("STORE_NAME", "X(10)", 3, 10),
+                item("STORE_CITY", "X(8)", 13, 8),
+                item("STORE_STAFF", "S9(4)", 21, 2, usage="COMP"),
+                item("FILLER", "X(10)", 23, 10),
+            ],
+        ),
+        group(
+            "DETAIL_DATA",
+            3,
+            redefines="STORE_DATA",
+            children=[
+                item("DETAIL_ITEM", "9(3)", 3, 3),
+                item("DETAIL_DESC", "X(5)", 6, 5),
+                item("DETAIL_PRICE", "S9(3)V99", 11, 3, usage="COMP-3"),
+                item("DETAIL_QTY", "S9(3)", 14, 3),
+                group(
+                    "SUPPLIER_INFO",
+                    5,
+                    occurs=4,
+                    children=[
+                        item("SUPPLIER_CODE", "XX", 17, 2, level=10),
+                        item("SUPPLIER_NAME", "XX", 19, 2, level=10),
+                    ],
+                ),
+            ],
+        ),
+    ],
+)
 
 
 def test_layout_of_the_sales_record() -> None:
@@ -75,8 +120,9 @@ def test_layout_of_the_sales_record() -> None:
     assert items["DETAIL_ITEM"].offsets == items["STORE_NAME"].offsets == (3,)
     assert items["DETAIL_PRICE"] == cobol.Item("DETAIL_PRICE", "packed", (11,), 3, 5, 2, "trailing")
     assert items["DETAIL_QTY"] == cobol.Item("DETAIL_QTY", "display", (14,), 3, 3, 0, "trailing")
-    assert items["SUPPLIER_NAME"] == cobol.Item("SUPPLIER_NAME", "text", (19, 23, 27, 31), 2, 2, 0, "none",
-                                                "SUPPLIER_INFO")
+    assert items["SUPPLIER_NAME"] == cobol.Item(
+        "SUPPLIER_NAME", "text", (19, 23, 27, 31), 2, 2, 0, "none", "SUPPLIER_INFO"
+    )
     assert cobol.record_length(list(items.values())) == 33
 
 
@@ -94,7 +140,9 @@ def test_layout_of_the_sales_record() -> None:
     ],
 )
 def test_where_a_number_keeps_its_sign(pic: str, flags: str | None, expected: str) -> None:
-    field = Field("N", "number", attrs={"PICTURETEXT": pic, **({} if flags is None else {"USAGE_FLAGS": flags})})
+    field = Field(
+        "N", "number", attrs={"PICTURETEXT": pic, **({} if flags is None else {"USAGE_FLAGS": flags})}
+    )
     assert cobol.sign_of(field, cobol.picture(pic)[3]) == expected
 
 
@@ -113,8 +161,13 @@ def test_the_same_layout_from_fields_listed_flat_with_their_level_numbers() -> N
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("X(30)", ("text", 30, 0, False)), ("9(4)V99", ("number", 6, 2, False)), ("S9(5)", ("number", 5, 0, True)),
-     ("S999V9", ("number", 4, 1, True)), ("XX", ("text", 2, 0, False))],
+    [
+        ("X(30)", ("text", 30, 0, False)),
+        ("9(4)V99", ("number", 6, 2, False)),
+        ("S9(5)", ("number", 5, 0, True)),
+        ("S999V9", ("number", 4, 1, True)),
+        ("XX", ("text", 2, 0, False)),
+    ],
 )
 def test_picture(text: str, expected: tuple[str, int, int, bool]) -> None:
     assert cobol.picture(text) == expected
@@ -123,8 +176,10 @@ def test_picture(text: str, expected: tuple[str, int, int, bool]) -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ([group("A", 1, [group("B", 3, occurs=2, children=[item("C", "X", 0, 1, occurs=3)])])],
-         "C is inside nested OCCURS (B, C)"),
+        (
+            [group("A", 1, [group("B", 3, occurs=2, children=[item("C", "X", 0, 1, occurs=3)])])],
+            "C is inside nested OCCURS (B, C)",
+        ),
         ([item("F", "S9(4)", 0, 4, usage="COMP-1")], "COMP-1/COMP-2 floating-point"),
         ([item("P", "9(3)PP", 0, 3)], "scaling positions (P)"),
     ],
@@ -156,33 +211,79 @@ def _mapping(reset: bool = False, restart: bool = False, style: str = "in/out") 
     """``style``: the Normalizer's ports as INPUT/OUTPUT ports ("in/out"), as NAME_in inputs and NAME outputs
     ("_in"), or "_in" without CONNECTORs from the source (the instance names its associated source)."""
     b = MappingBuilder()
-    src = Source("SALES_FILE", database_type="VSAM", fields=[SALES_RECORD],
-                 flatfile=FlatFile({"DELIMITED": "NO", "CODEPAGE": "IBM037", "PADBYTES": "0",
-                                    "LINESEQUENTIAL": "NO", "SKIPROWS": "0"}))
+    src = Source(
+        "SALES_FILE",
+        database_type="VSAM",
+        fields=[SALES_RECORD],
+        flatfile=FlatFile(
+            {
+                "DELIMITED": "NO",
+                "CODEPAGE": "IBM037",
+                "PADBYTES": "0",
+                "LINESEQUENTIAL": "NO",
+                "SKIPROWS": "0",
+            }
+        ),
+    )
     b.folder.sources.append(src)
-    b.mapping.instances.append(Instance("SALES_FILE", "SOURCE", "SALES_FILE", "Source Definition", definition=src,
-                                        location=Location(FILE, 2)))
+    b.mapping.instances.append(
+        Instance(
+            "SALES_FILE",
+            "SOURCE",
+            "SALES_FILE",
+            "Source Definition",
+            definition=src,
+            location=Location(FILE, 2),
+        )
+    )
     names = [i.name for i in cobol.layout([SALES_RECORD]) if i.name != "FILLER"]
-    types = {i.name: (S if i.usage == "text" else DEC, i.digits, i.scale) for i in cobol.layout([SALES_RECORD])}
-    nrm = Transformation("NRM_SALES", "Normalizer", attrs={"ISVSAM_NORMALIZER": "YES"},
-                         attributes=Attributes({"Reset": "YES" if reset else "NO",
-                                                "Restart": "YES" if restart else "NO"}),
-                         ports=_ports(names, types, style) + [
-                             port("GK_SUPPLIER_INFO", "bigint", "GENERATED KEY/OUTPUT",
-                                  attrs={"SEQUENCE_GENERATOR_VALUE": "100"}),
-                             port("GCID_SUPPLIER_INFO", "integer", "GENERATED COLUMN ID/OUTPUT"),
-                         ])
+    types = {
+        i.name: (S if i.usage == "text" else DEC, i.digits, i.scale) for i in cobol.layout([SALES_RECORD])
+    }
+    nrm = Transformation(
+        "NRM_SALES",
+        "Normalizer",
+        attrs={"ISVSAM_NORMALIZER": "YES"},
+        attributes=Attributes({"Reset": "YES" if reset else "NO", "Restart": "YES" if restart else "NO"}),
+        ports=_ports(names, types, style)
+        + [
+            port(
+                "GK_SUPPLIER_INFO",
+                "bigint",
+                "GENERATED KEY/OUTPUT",
+                attrs={"SEQUENCE_GENERATOR_VALUE": "100"},
+            ),
+            port("GCID_SUPPLIER_INFO", "integer", "GENERATED COLUMN ID/OUTPUT"),
+        ],
+    )
     b.add(nrm, associated=["SALES_FILE"] if style == "unconnected" else None)
     if style != "unconnected":
         b.connect("SALES_FILE", "NRM_SALES", {n: n if style == "in/out" else f"{n}_in" for n in names})
     stores = ["HDR_STORE", "STORE_NAME", "STORE_CITY", "STORE_STAFF", "GK_SUPPLIER_INFO"]
-    details = ["GK_SUPPLIER_INFO", "HDR_STORE", "DETAIL_ITEM", "DETAIL_DESC", "DETAIL_PRICE", "DETAIL_QTY",
-               "GCID_SUPPLIER_INFO", "SUPPLIER_CODE", "SUPPLIER_NAME"]
-    for fil, condition, ports in (("FIL_STORE", "HDR_REC_TYPE = 'S' AND GCID_SUPPLIER_INFO = 1", stores),
-                                  ("FIL_DETAIL", "HDR_REC_TYPE = 'D'", details)):
+    details = [
+        "GK_SUPPLIER_INFO",
+        "HDR_STORE",
+        "DETAIL_ITEM",
+        "DETAIL_DESC",
+        "DETAIL_PRICE",
+        "DETAIL_QTY",
+        "GCID_SUPPLIER_INFO",
+        "SUPPLIER_CODE",
+        "SUPPLIER_NAME",
+    ]
+    for fil, condition, ports in (
+        ("FIL_STORE", "HDR_REC_TYPE = 'S' AND GCID_SUPPLIER_INFO = 1", stores),
+        ("FIL_DETAIL", "HDR_REC_TYPE = 'D'", details),
+    ):
         wanted = list(dict.fromkeys(["HDR_REC_TYPE", "GCID_SUPPLIER_INFO", *ports]))
-        b.add(Transformation(fil, "Filter", ports=[port(n, "string") for n in wanted],
-                             attributes=Attributes({"Filter Condition": condition})))
+        b.add(
+            Transformation(
+                fil,
+                "Filter",
+                ports=[port(n, "string") for n in wanted],
+                attributes=Attributes({"Filter Condition": condition}),
+            )
+        )
         b.connect("NRM_SALES", fil, wanted)
         target = "STORES" if fil == "FIL_STORE" else "DETAILS"
         b.flat_target(target, [(n, "string") for n in ports])
@@ -193,10 +294,23 @@ def _mapping(reset: bool = False, restart: bool = False, style: str = "in/out") 
 def _ports(names: list[str], types: dict[str, tuple[str, int, int]], style: str) -> list:  # type: ignore[type-arg]
     if style == "in/out":
         return [port(n, types[n][0], "INPUT/OUTPUT", precision=types[n][1], scale=types[n][2]) for n in names]
-    inputs = [port(f"{n}_in", types[n][0], "INPUT", precision=types[n][1], scale=types[n][2],
-                   attrs={"REF_SOURCE_FIELD": n}) for n in names]
-    return inputs + [port(n, types[n][0], "OUTPUT", precision=types[n][1], scale=types[n][2],
-                          attrs={"REF_SOURCE_FIELD": n}) for n in names]
+    inputs = [
+        port(
+            f"{n}_in",
+            types[n][0],
+            "INPUT",
+            precision=types[n][1],
+            scale=types[n][2],
+            attrs={"REF_SOURCE_FIELD": n},
+        )
+        for n in names
+    ]
+    return inputs + [
+        port(
+            n, types[n][0], "OUTPUT", precision=types[n][1], scale=types[n][2], attrs={"REF_SOURCE_FIELD": n}
+        )
+        for n in names
+    ]
 
 
 def test_generated_reader_lists_every_item_with_its_occurrences() -> None:
@@ -204,9 +318,11 @@ def test_generated_reader_lists_every_item_with_its_occurrences() -> None:
     assert job.complete, job.gaps
     assert '("SUPPLIER_CODE", "text", (17, 21, 25, 29,), 2, 2, 0, "none"),' in job.code
     assert '("DETAIL_PRICE", "packed", (11,), 3, 5, 2, "trailing"),' in job.code
-    assert "F.posexplode(F.arrays_zip(F.col(\"SUPPLIER_CODE\"), F.col(\"SUPPLIER_NAME\")))" in job.code
-    assert ('job.generated_key(\n        "F.m_test.NRM_SALES.GK_SUPPLIER_INFO",\n'
-            '        value=100, reset=False, restart=False,\n    )') in job.code
+    assert 'F.posexplode(F.arrays_zip(F.col("SUPPLIER_CODE"), F.col("SUPPLIER_NAME")))' in job.code
+    assert (
+        'job.generated_key(\n        "F.m_test.NRM_SALES.GK_SUPPLIER_INFO",\n'
+        "        value=100, reset=False, restart=False,\n    )"
+    ) in job.code
 
 
 def _write(tmp_path: Path) -> None:
@@ -218,7 +334,7 @@ def _write(tmp_path: Path) -> None:
 def test_normalizer_ports_named_in_with_or_without_connectors(style: str) -> None:
     job = _mapping(style=style).render()
     assert job.complete, job.gaps
-    assert "F.posexplode(F.arrays_zip(F.col(\"SUPPLIER_CODE_in\"), F.col(\"SUPPLIER_NAME_in\")))" in job.code
+    assert 'F.posexplode(F.arrays_zip(F.col("SUPPLIER_CODE_in"), F.col("SUPPLIER_NAME_in")))' in job.code
     assert 'F.col("_occurs.SUPPLIER_CODE_in").alias("SUPPLIER_CODE"),' in job.code
     assert 'F.col("HDR_STORE_in").alias("HDR_STORE"),' in job.code
 
@@ -249,8 +365,9 @@ def test_records_types_redefines_and_occurs(spark, tmp_path: Path, style: str) -
 
 @pytest.mark.spark
 @pytest.mark.parametrize(("reset", "restart", "second"), [(True, False, "100"), (False, True, "1")])
-def test_reset_and_restart_of_the_generated_key(spark, tmp_path: Path, reset: bool, restart: bool,
-                                                 second: str) -> None:
+def test_reset_and_restart_of_the_generated_key(
+    spark, tmp_path: Path, reset: bool, restart: bool, second: str
+) -> None:
     job = _mapping(reset=reset, restart=restart).render()
     _write(tmp_path)
     run_job(job, spark, tmp_path)
@@ -315,7 +432,10 @@ def test_line_sequential_ascii_file(spark, tmp_path: Path) -> None:
     job = Job(spark, "s", {"$PMStorageDir": str(tmp_path)})
     df = job.read_cobol("F", str(path), specs, record_length=4, line_sequential=True, codepage="MS1252")
     assert [(r["TYPE"], str(r["N"])) for r in df.orderBy("_row_id").collect()] == [
-        ("A", "-121"), ("B", "0"), ("C", "990")]
+        ("A", "-121"),
+        ("B", "0"),
+        ("C", "990"),
+    ]
 
 
 @pytest.mark.parametrize("codepage", ["IBM037", "IBM273", "IBM500", "IBM1047"])
@@ -333,7 +453,12 @@ def test_zoned_digits_read_the_same_in_every_ebcdic_code_page(codepage: str) -> 
 def test_occurs_on_an_item_and_on_a_group_with_slack_bytes() -> None:
     fields = [
         item("Q", "9(3)", 0, 3, occurs=4),  # an elementary item that occurs: its own length apart
-        group("G", 5, occurs=3, children=[item("A", "X(2)", 12, 2, level=10), item("B", "X(2)", 14, 2, level=10)]),
+        group(
+            "G",
+            5,
+            occurs=3,
+            children=[item("A", "X(2)", 12, 2, level=10), item("B", "X(2)", 14, 2, level=10)],
+        ),
     ]
     fields[1].attrs["PHYSICALLENGTH"] = "15"  # 5 bytes per occurrence: one slack byte after B
     items = {i.name: i for i in cobol.layout(fields)}
@@ -437,4 +562,8 @@ def test_an_export_with_a_cobol_source_converts_and_runs(spark, tmp_path: Path) 
     (tmp_path / "src" / "orders.dat").write_bytes(b"A001010012\nB00200J003\n")
     run_job(job, spark, tmp_path)
     assert read_csv(tmp_path / "tgt" / "out.out") == [
-        ["A001", "10", "1", "1"], ["A001", "12", "2", "1"], ["B002", "-1", "1", "2"], ["B002", "3", "2", "2"]]
+        ["A001", "10", "1", "1"],
+        ["A001", "12", "2", "1"],
+        ["B002", "-1", "1", "2"],
+        ["B002", "3", "2", "2"],
+    ]

@@ -13,8 +13,9 @@ def test_mapplet_is_inlined_with_its_interface_wired() -> None:
     b.flat_source("S", [("X", "integer")])
     mp = Mapplet("mplt_double", is_mapplet=True)
     t_in = Transformation("IN", "Input Transformation", ports=[port("X", "integer", "OUTPUT")])
-    t_exp = Transformation("EXP", "Expression", ports=[port("X", "integer", "INPUT"),
-                                                        port("Y", "integer", "OUTPUT", "X * 2")])
+    t_exp = Transformation(
+        "EXP", "Expression", ports=[port("X", "integer", "INPUT"), port("Y", "integer", "OUTPUT", "X * 2")]
+    )
     t_out = Transformation("OUT", "Output Transformation", ports=[port("Y", "integer", "INPUT")])
     for t in (t_in, t_exp, t_out):
         mp.transformations.append(t)
@@ -46,7 +47,8 @@ def test_session_overrides_win_over_the_mapping() -> None:
     b.with_session()
     assert b.session is not None
     b.session.transformation_instances.append(
-        SessTransformationInst("SQ_ORDERS", attributes=Attributes({"Source Filter": "OID > 100"})))
+        SessTransformationInst("SQ_ORDERS", attributes=Attributes({"Source Filter": "OID > 100"}))
+    )
     plan = build_plan(b.mapping, b.session, b.folder)
     assert plan.step("SQ_ORDERS").attributes["Source Filter"] == "OID > 100"
     assert "WHERE OID > 100" in b.render().code

@@ -13,8 +13,11 @@ pytestmark = [pytest.mark.spark]
 
 
 def _derby() -> Connection:
-    return Connection("DW", url=f"jdbc:derby:memory:pre_post_{uuid.uuid4().hex[:8]};create=true",
-                      driver="org.apache.derby.jdbc.EmbeddedDriver")
+    return Connection(
+        "DW",
+        url=f"jdbc:derby:memory:pre_post_{uuid.uuid4().hex[:8]};create=true",
+        driver="org.apache.derby.jdbc.EmbeddedDriver",
+    )
 
 
 def _rows(spark, connection: Connection, table: str) -> list[tuple]:  # noqa: ANN001
@@ -25,9 +28,13 @@ def _rows(spark, connection: Connection, table: str) -> list[tuple]:  # noqa: AN
 def test_pre_sql_runs_each_statement_once_in_order(spark) -> None:  # noqa: ANN001
     db = _derby()
     job = Job(spark, "s_pre", {"$$LABEL": "daily"})
-    job.run_sql("T_LOG", db, "CREATE TABLE LOG_T (N INT, MSG VARCHAR(20)); "
-                "INSERT INTO LOG_T VALUES (1, 'a\\;b'); INSERT INTO LOG_T VALUES (2, '$$LABEL');"
-                "/* one more; */ INSERT INTO LOG_T VALUES (3, 'c')")
+    job.run_sql(
+        "T_LOG",
+        db,
+        "CREATE TABLE LOG_T (N INT, MSG VARCHAR(20)); "
+        "INSERT INTO LOG_T VALUES (1, 'a\\;b'); INSERT INTO LOG_T VALUES (2, '$$LABEL');"
+        "/* one more; */ INSERT INTO LOG_T VALUES (3, 'c')",
+    )
     assert _rows(spark, db, "LOG_T") == [(1, "a;b"), (2, "daily"), (3, "c")]
 
 
@@ -48,5 +55,7 @@ def test_a_failing_statement_fails_the_session(spark) -> None:  # noqa: ANN001
 
 
 def test_pre_sql_on_the_embedded_store_is_a_gap(spark) -> None:  # noqa: ANN001
-    with pytest.raises(NotConverted, match="T: Pre SQL runs on the database, and connection LOCAL is the embedded"):
+    with pytest.raises(
+        NotConverted, match="T: Pre SQL runs on the database, and connection LOCAL is the embedded"
+    ):
         Job(spark, "s", {}).run_sql("T", Connection("LOCAL"), "DELETE FROM x")

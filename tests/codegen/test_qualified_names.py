@@ -15,8 +15,16 @@ def _mapping(valid: bool) -> MappingBuilder:
     b = MappingBuilder()
     b.mapping.is_valid = valid
     b.flat_source("S", [("ID", INT)])
-    b.add(Transformation("UPD", "Update Strategy", ports=[port("ID", INT)], attributes=Attributes(
-        {"Update Strategy Expression": "IIF(ISNULL(LKP_TGT.ID), DD_INSERT, DD_UPDATE)"})))
+    b.add(
+        Transformation(
+            "UPD",
+            "Update Strategy",
+            ports=[port("ID", INT)],
+            attributes=Attributes(
+                {"Update Strategy Expression": "IIF(ISNULL(LKP_TGT.ID), DD_INSERT, DD_UPDATE)"}
+            ),
+        )
+    )
     b.connect("SQ_S", "UPD", ["ID"])
     b.flat_target("OUT", [("ID", INT)])
     b.connect("UPD", "OUT", ["ID"])
@@ -28,8 +36,10 @@ def test_qualified_port_name_is_reported_with_the_mapping_validity() -> None:
     assert not job.complete
     (gap,) = job.gaps
     assert gap.instance == "UPD"
-    assert "LKP_TGT.ID is not a port here: the transformation language names a port without its transformation" \
+    assert (
+        "LKP_TGT.ID is not a port here: the transformation language names a port without its transformation"
         in gap.message
+    )
     assert gap.message.endswith("the export marks mapping m_test invalid (ISVALID=NO)")
     assert 'job.not_converted("UPD"' in job.code
 

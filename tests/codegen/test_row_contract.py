@@ -36,8 +36,14 @@ def test_every_generated_job_requires_the_version_it_was_converted_for() -> None
 
 
 def _import_job(project: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", f"import {JOB}"], cwd=project, capture_output=True, text=True,
-                          timeout=120, env={"PYTHONPATH": str(project), "PATH": ""})
+    return subprocess.run(
+        [sys.executable, "-c", f"import {JOB}"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(project), "PATH": ""},
+    )
 
 
 @pytest.fixture
@@ -59,15 +65,17 @@ def test_a_job_refuses_an_older_support_module(project: Path) -> None:
     module.write_text(text.replace("\nSUPPORT_VERSION = 1\n", "\nSUPPORT_VERSION = 0\n"))
     result = _import_job(project)
     assert result.returncode == 1
-    assert (f"ImportError: {module} is version 0 of the infaflow support module; this job needs version 1 or "
-            "later: copy infaflow_support.py from the same conversion") in result.stderr
+    assert (
+        f"ImportError: {module} is version 0 of the infaflow support module; this job needs version 1 or "
+        "later: copy infaflow_support.py from the same conversion"
+    ) in result.stderr
 
 
 def test_a_support_module_from_before_versions_is_refused_by_name(project: Path) -> None:
     module = project / "infaflow_support.py"
     text = module.read_text()
     start = text.index("def require_version(")
-    module.write_text(text[:start] + text[text.index("_PROCESS_DIRS = {"):])
+    module.write_text(text[:start] + text[text.index("_PROCESS_DIRS = {") :])
     result = _import_job(project)
     assert result.returncode == 1
     assert "ImportError: cannot import name 'require_version' from 'infaflow_support'" in result.stderr

@@ -19,14 +19,24 @@ pytestmark = pytest.mark.spark
 INT, S, D = "integer", "string", "date"
 
 
-def _mapping(out_port: object, *, source: list[tuple[str, str]] | None = None,
-             stop_on_errors: str | None = None) -> MappingBuilder:
+def _mapping(
+    out_port: object, *, source: list[tuple[str, str]] | None = None, stop_on_errors: str | None = None
+) -> MappingBuilder:
     """CUST(ID, CODE, AMT) -> EXP(ID, OUT = the port under test) -> OUT(ID, RES)."""
     b = MappingBuilder()
     b.flat_source("CUST", source or [("ID", INT), ("CODE", S), ("AMT", INT)])
-    b.add(Transformation("EXP", "Expression", ports=[
-        port("ID", INT), port("CODE", S, "INPUT"), port("AMT", INT, "INPUT"), out_port,  # type: ignore[list-item]
-    ]))
+    b.add(
+        Transformation(
+            "EXP",
+            "Expression",
+            ports=[
+                port("ID", INT),
+                port("CODE", S, "INPUT"),
+                port("AMT", INT, "INPUT"),
+                out_port,  # type: ignore[list-item]
+            ],
+        )
+    )
     b.connect("SQ_CUST", "EXP", ["ID", "CODE", "AMT"])
     b.flat_target("OUT", [("ID", INT), ("RES", S)])
     b.connect("EXP", "OUT", {"ID": "ID", "RES": "RES"})
@@ -38,8 +48,13 @@ def _mapping(out_port: object, *, source: list[tuple[str, str]] | None = None,
 ROWS = [[1, "a", 10], [2, "bad", 20], [3, "c", 0], [4, "bad", 40], [5, None, 50]]
 
 
-def _run(b: MappingBuilder, spark: object, tmp: Path, rows: list[list[object]] = ROWS,
-         header: tuple[str, ...] = ("ID", "CODE", "AMT")) -> object:
+def _run(
+    b: MappingBuilder,
+    spark: object,
+    tmp: Path,
+    rows: list[list[object]] = ROWS,
+    header: tuple[str, ...] = ("ID", "CODE", "AMT"),
+) -> object:
     job = b.render()
     assert job.complete, job.gaps
     write_csv(tmp / "src" / "cust.dat", list(header), rows)
@@ -52,15 +67,22 @@ def _errors_file(tmp: Path, session: str = "m_test") -> list[dict[str, str]]:
 
 
 def test_error_in_an_output_port_rejects_exactly_that_row(spark, tmp_path: Path) -> None:
-    res = port("RES", S, "OUTPUT", "IIF(CODE = 'bad', ERROR('bad code ' || ID), UPPER(CODE))",
-               default_value="ERROR('transformation error')")
+    res = port(
+        "RES",
+        S,
+        "OUTPUT",
+        "IIF(CODE = 'bad', ERROR('bad code ' || ID), UPPER(CODE))",
+        default_value="ERROR('transformation error')",
+    )
     result = _run(_mapping(res), spark, tmp_path)
     assert read_csv(tmp_path / "tgt" / "out.out") == [["1", "A"], ["3", "C"], ["5", ""]]
     assert result.trans_errors == 2 and result.as_dict()["TotalTransErrors"] == 2
     assert result.source_rows == {"CUST": 5} and result.target_rows == {"OUT": 3}
     errors = _errors_file(tmp_path)
     assert [e["error"] for e in errors] == ["ERROR: bad code 2", "ERROR: bad code 4"]
-    assert {e["transformation"] for e in errors} == {"EXP"} and {e["error_type"] for e in errors} == {"transformation"}
+    assert {e["transformation"] for e in errors} == {"EXP"} and {e["error_type"] for e in errors} == {
+        "transformation"
+    }
     assert json.loads(errors[0]["row"])["CODE"] == "bad"
     assert result.row_error_file.endswith("m_test_row_errors.csv")
 
@@ -68,7 +90,7 @@ def test_error_in_an_output_port_rejects_exactly_that_row(spark, tmp_path: Path)
 def test_division_by_zero_rejects_the_row_and_the_job_code_has_no_raise_error(spark, tmp_path: Path) -> None:
     res = port("RES", S, "OUTPUT", "TO_CHAR(100 / AMT)")
     job = _mapping(res).render()
-    assert "raise_error" not in job.code and "job.reject_errors(\"EXP\", exp)" in job.code
+    assert "raise_error" not in job.code and 'job.reject_errors("EXP", exp)' in job.code
     result = _run(_mapping(res), spark, tmp_path)
     assert [r[0] for r in read_csv(tmp_path / "tgt" / "out.out")] == ["1", "2", "4", "5"]
     assert result.trans_errors == 1
@@ -78,7 +100,13 @@ def test_division_by_zero_rejects_the_row_and_the_job_code_has_no_raise_error(sp
 def test_a_default_value_replaces_the_error(spark, tmp_path: Path) -> None:
     res = port("RES", S, "OUTPUT", "IIF(CODE = 'bad', ERROR('bad code'), CODE)", default_value="'n/a'")
     result = _run(_mapping(res), spark, tmp_path)
-    assert read_csv(tmp_path / "tgt" / "out.out") == [["1", "a"], ["2", "n/a"], ["3", "c"], ["4", "n/a"], ["5", ""]]
+    assert read_csv(tmp_path / "tgt" / "out.out") == [
+        ["1", "a"],
+        ["2", "n/a"],
+        ["3", "c"],
+        ["4", "n/a"],
+        ["5", ""],
+    ]
     assert result.trans_errors == 0
     assert not (tmp_path / "bad" / "m_test_row_errors.csv").exists()
 
@@ -86,11 +114,19 @@ def test_a_default_value_replaces_the_error(spark, tmp_path: Path) -> None:
 def test_an_error_in_a_variable_port_rejects_the_row(spark, tmp_path: Path) -> None:
     b = MappingBuilder()
     b.flat_source("CUST", [("ID", INT), ("CODE", S), ("AMT", INT)])
-    b.add(Transformation("EXP", "Expression", ports=[
-        port("ID", INT), port("CODE", S, "INPUT"), port("AMT", INT, "INPUT"),
-        port("v_DT", D, "LOCAL VARIABLE", "TO_DATE(CODE, 'YYYYMMDD')"),
-        port("RES", S, "OUTPUT", "TO_CHAR(v_DT, 'YYYY-MM-DD')"),
-    ]))
+    b.add(
+        Transformation(
+            "EXP",
+            "Expression",
+            ports=[
+                port("ID", INT),
+                port("CODE", S, "INPUT"),
+                port("AMT", INT, "INPUT"),
+                port("v_DT", D, "LOCAL VARIABLE", "TO_DATE(CODE, 'YYYYMMDD')"),
+                port("RES", S, "OUTPUT", "TO_CHAR(v_DT, 'YYYY-MM-DD')"),
+            ],
+        )
+    )
     b.connect("SQ_CUST", "EXP", ["ID", "CODE", "AMT"])
     b.flat_target("OUT", [("ID", INT), ("RES", S)])
     b.connect("EXP", "OUT", {"ID": "ID", "RES": "RES"})
@@ -103,8 +139,12 @@ def test_an_error_in_a_variable_port_rejects_the_row(spark, tmp_path: Path) -> N
 def test_a_bad_date_in_a_flat_file_source_rejects_the_row(spark, tmp_path: Path) -> None:
     res = port("RES", S, "OUTPUT", "TO_CHAR(AMT)")
     b = _mapping(res, source=[("ID", INT), ("CODE", S), ("AMT", INT), ("DT", D)])
-    rows = [[1, "a", 1, "01/31/2024 00:00:00"], [2, "b", 2, "31/01/2024 00:00:00"], [3, "c", "x7", ""],
-            [4, "d", 4, "02/29/2024 10:11:12"]]
+    rows = [
+        [1, "a", 1, "01/31/2024 00:00:00"],
+        [2, "b", 2, "31/01/2024 00:00:00"],
+        [3, "c", "x7", ""],
+        [4, "d", 4, "02/29/2024 10:11:12"],
+    ]
     result = _run(b, spark, tmp_path, rows, ("ID", "CODE", "AMT", "DT"))
     assert read_csv(tmp_path / "tgt" / "out.out") == [["1", "1"], ["4", "4"]]
     assert result.source_rejected_rows == {"CUST": 2} and result.as_dict()["SrcFailedRows"] == 2
@@ -118,7 +158,9 @@ def test_stop_on_errors_fails_the_session_on_the_second_error(spark, tmp_path: P
     res = port("RES", S, "OUTPUT", "IIF(CODE = 'bad', ERROR('bad code'), CODE)")
     job = _mapping(res, stop_on_errors="2").render()
     assert "stop_on_errors=2" in job.code
-    with pytest.raises(SessionFailed, match=r"2 row errors in EXP reached the session's Stop on errors threshold \(2\)"):
+    with pytest.raises(
+        SessionFailed, match=r"2 row errors in EXP reached the session's Stop on errors threshold \(2\)"
+    ):
         _run(_mapping(res, stop_on_errors="2"), spark, tmp_path)
     assert not (tmp_path / "tgt" / "out.out").exists()  # failed before its targets were written
     assert len(_errors_file(tmp_path, "s_test")) == 2
@@ -173,10 +215,21 @@ def test_the_session_executor_reports_reader_rejects_as_src_failed_rows(spark, t
     folder = export.folders[0]
     instance = folder.workflows[0].instance("s_m_customer_dim")
     assert instance is not None and instance.task is not None
-    request = SessionRequest(export, folder, folder.workflows[0], "s_m_customer_dim", instance, instance.task,  # type: ignore[arg-type]
-                             params={"$PMSourceFileDir": str(data), "$PMTargetFileDir": str(tmp_path / "out"),
-                                     "$PMBadFileDir": str(tmp_path / "bad")},
-                             run_id="t1", state_dir=tmp_path / "state")
+    request = SessionRequest(
+        export,
+        folder,
+        folder.workflows[0],
+        "s_m_customer_dim",
+        instance,
+        instance.task,  # type: ignore[arg-type]
+        params={
+            "$PMSourceFileDir": str(data),
+            "$PMTargetFileDir": str(tmp_path / "out"),
+            "$PMBadFileDir": str(tmp_path / "bad"),
+        },
+        run_id="t1",
+        state_dir=tmp_path / "state",
+    )
     outcome = SparkSessionExecutor(spark).run_session(request)
     assert outcome.succeeded, outcome.error
     assert (outcome.src_success_rows, outcome.src_failed_rows) == (11, 1)

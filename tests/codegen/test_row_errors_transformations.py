@@ -32,12 +32,19 @@ def _step(code: str, title: str) -> list[str]:
 
 # -- the mappings ------------------------------------------------------------------------------------------
 
+
 def _filter(condition: str, stop_on_errors: str | None = None) -> MappingBuilder:
     """S(ID, CODE, AMT) -> FIL -> T(ID)."""
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT), ("CODE", S), ("AMT", INT)])
-    b.add(Transformation("FIL", "Filter", ports=[port("ID", INT), port("CODE", S), port("AMT", INT)],
-                         attributes=Attributes({"Filter Condition": condition})))
+    b.add(
+        Transformation(
+            "FIL",
+            "Filter",
+            ports=[port("ID", INT), port("CODE", S), port("AMT", INT)],
+            attributes=Attributes({"Filter Condition": condition}),
+        )
+    )
     b.connect("SQ_S", "FIL", ["ID", "CODE", "AMT"])
     b.flat_target("T", [("ID", INT)])
     b.connect("FIL", "T", ["ID"])
@@ -51,13 +58,22 @@ def _router(groups: dict[str, str]) -> MappingBuilder:
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT), ("AMT", INT)])
     names = [*groups, "DEFAULT1"]
-    b.add(Transformation("RTR", "Router", groups=[
-        Group("INPUT", "INPUT"), *[Group(g, "OUTPUT", expression=c) for g, c in groups.items()],
-        Group("DEFAULT1", "OUTPUT/DEFAULT"),
-    ], ports=[
-        port("ID", INT, "INPUT", group="INPUT"), port("AMT", INT, "INPUT", group="INPUT"),
-        *[port(f"ID_{g}", INT, "OUTPUT", group=g, ref_field="ID") for g in names],
-    ]))
+    b.add(
+        Transformation(
+            "RTR",
+            "Router",
+            groups=[
+                Group("INPUT", "INPUT"),
+                *[Group(g, "OUTPUT", expression=c) for g, c in groups.items()],
+                Group("DEFAULT1", "OUTPUT/DEFAULT"),
+            ],
+            ports=[
+                port("ID", INT, "INPUT", group="INPUT"),
+                port("AMT", INT, "INPUT", group="INPUT"),
+                *[port(f"ID_{g}", INT, "OUTPUT", group=g, ref_field="ID") for g in names],
+            ],
+        )
+    )
     b.connect("SQ_S", "RTR", ["ID", "AMT"])
     for g in names:
         b.flat_target(f"T_{g}", [("ID", INT)])
@@ -69,8 +85,14 @@ def _update_strategy(expression: str) -> MappingBuilder:
     """S(ID, CODE, AMT) -> UPD -> T(ID, CODE)."""
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT), ("CODE", S), ("AMT", INT)])
-    b.add(Transformation("UPD", "Update Strategy", ports=[port("ID", INT), port("CODE", S), port("AMT", INT)],
-                         attributes=Attributes({"Update Strategy Expression": expression})))
+    b.add(
+        Transformation(
+            "UPD",
+            "Update Strategy",
+            ports=[port("ID", INT), port("CODE", S), port("AMT", INT)],
+            attributes=Attributes({"Update Strategy Expression": expression}),
+        )
+    )
     b.connect("SQ_S", "UPD", ["ID", "CODE", "AMT"])
     b.flat_target("T", [("ID", INT), ("CODE", S)])
     b.connect("UPD", "T", ["ID", "CODE"])
@@ -83,10 +105,19 @@ def _aggregator(*ports: object, target: list[tuple[str, str]], group_by_k: bool 
     b = MappingBuilder()
     b.flat_source("S", [("K", S), ("A", INT), ("B", INT), ("NOTE", S)])
     key = port("K", S, expression_type="GROUPBY") if group_by_k else port("K", S, "INPUT")
-    b.add(Transformation("AGG", "Aggregator", ports=[
-        key, port("A", INT, "INPUT"), port("B", INT, "INPUT"), port("NOTE", S),
-        *ports,  # type: ignore[list-item]
-    ]))
+    b.add(
+        Transformation(
+            "AGG",
+            "Aggregator",
+            ports=[
+                key,
+                port("A", INT, "INPUT"),
+                port("B", INT, "INPUT"),
+                port("NOTE", S),
+                *ports,  # type: ignore[list-item]
+            ],
+        )
+    )
     b.connect("SQ_S", "AGG", ["K", "A", "B", "NOTE"])
     b.flat_target("T", target)
     b.connect("AGG", "T", [n for n, _ in target])
@@ -97,7 +128,9 @@ def _ratio_aggregator() -> MappingBuilder:
     """A group-by port with an expression, an aggregate with a filter condition, an expression around
     aggregates and a port evaluated on the group's last row."""
     return _aggregator(
-        port("GRP", S, "OUTPUT", "IIF(K = 'bad', ERROR('bad key ' || K), UPPER(K))", expression_type="GROUPBY"),
+        port(
+            "GRP", S, "OUTPUT", "IIF(K = 'bad', ERROR('bad key ' || K), UPPER(K))", expression_type="GROUPBY"
+        ),
         port("RATIO_SUM", DEC, "OUTPUT", "SUM(A / B, B > 0)", precision=12, scale=2),
         port("AVG_RATIO", DEC, "OUTPUT", "SUM(A) / SUM(B)", precision=12, scale=2),
         port("LAST_INV", DEC, "OUTPUT", "10 / A", precision=12, scale=2),
@@ -108,59 +141,86 @@ def _ratio_aggregator() -> MappingBuilder:
 # -- the code, without Spark ---------------------------------------------------------------------------------
 
 CODE = [
-    ("filter", _filter("100 / AMT > 5"), "Filter FIL", [
-        'fil = sq_s.select("ID", "CODE", "AMT", "_row_id")',
-        'fil = fil.withColumn("_row_error", F.when(F.when(F.col("AMT") == 0, F.lit(None)).otherwise(F.lit(100) / '
-        'F.col("AMT")).isNull() & F.col("AMT").isNotNull(), F.lit("divide by zero")))',
-        'fil = job.reject_errors("FIL", fil)',
-        'fil = fil.where(F.when(F.col("AMT") == 0, F.lit(None)).otherwise(F.lit(100) / F.col("AMT")) > F.lit(5))',
-    ]),
-    ("filter that cannot fail", _filter("AMT > 5 AND CODE = 'a'"), "Filter FIL", [
-        'fil = sq_s.select("ID", "CODE", "AMT", "_row_id")',
-        'fil = fil.where((F.col("AMT") > F.lit(5)) & (F.col("CODE") == F.lit("a")))',
-    ]),
-    ("router", _router({"BIG": "AMT > 10", "CHECK": "IIF(ID = 6, ERROR('six'), FALSE)"}), "Router RTR", [
-        'rtr = sq_s.select("ID", "AMT", "_row_id")',
-        'rtr = rtr.withColumn("_row_error", F.when((F.col("ID") == F.lit(6)), F.concat(F.lit("ERROR: "), '
-        'F.lit("six"))))',
-        'rtr = job.reject_errors("RTR", rtr)',
-        'rtr_big = rtr.where(F.col("AMT") > F.lit(10)).select(F.col("ID").alias("ID_BIG"), "_row_id")',
-        'rtr_check = rtr.where(F.when((F.col("ID") == F.lit(6)), F.lit(None)).otherwise(F.lit(False).cast("int")) '
-        '!= 0).select(',
-        'F.col("ID").alias("ID_CHECK"),',
-        '"_row_id",',
-        ')',
-        'rtr_default1 = rtr.where(~(F.coalesce((F.col("AMT") > F.lit(10)), F.lit(False)) | F.coalesce((F.when((F.col('
-        '"ID") == F.lit(6)), F.lit(None)).otherwise(F.lit(False).cast("int")) != 0), F.lit(False)))).select(',
-        'F.col("ID").alias("ID_DEFAULT1"),',
-        '"_row_id",',
-        ')',
-    ]),
-    ("update strategy", _update_strategy("IIF(CODE = 'bad', ERROR('bad'), DD_INSERT)"), "Update Strategy UPD", [
-        'upd = sq_s.withColumn("_row_type", F.when((F.col("CODE") == F.lit("bad")), F.lit(None)).otherwise(F.lit(0))'
-        '.cast("int"))',
-        'upd = upd.withColumn("_row_error", F.when((F.col("CODE") == F.lit("bad")), F.concat(F.lit("ERROR: "), '
-        'F.lit("bad"))))',
-        'upd = job.reject_errors("UPD", upd)',
-    ]),
-    ("aggregator", _aggregator(
-        port("TOTAL", INT, "OUTPUT", "SUM(100 / A)"), port("N", INT, "OUTPUT", "COUNT(A)"),
-        target=[("K", S), ("TOTAL", INT), ("N", INT)], group_by_k=True,
-    ), "Aggregator AGG", [
-        'agg = sq_s.select("K", "A", "B", "NOTE", "_row_id")',
-        'agg = agg.withColumn("_row_error", F.when(F.when(F.col("A") == 0, F.lit(None)).otherwise(F.lit(100) / '
-        'F.col("A")).isNull() & F.col("A").isNotNull(), F.lit("divide by zero")))',
-        'agg = job.reject_errors("AGG", agg)',
-        'agg = agg.withColumns({',
-        '"_TOTAL_arg1": F.when(F.col("A") == 0, F.lit(None)).otherwise(F.lit(100) / F.col("A")),',
-        '})',
-        'agg = agg.groupBy("K").agg(',
-        'F.max_by(F.col("NOTE"), F.col("_row_id")).alias("NOTE"),',
-        'F.sum(F.col("_TOTAL_arg1")).cast("int").alias("TOTAL"),',
-        'F.count(F.col("A")).cast("int").alias("N"),',
-        ')',
-        'agg = agg.withColumn("_row_id", F.monotonically_increasing_id())',
-    ]),
+    (
+        "filter",
+        _filter("100 / AMT > 5"),
+        "Filter FIL",
+        [
+            'fil = sq_s.select("ID", "CODE", "AMT", "_row_id")',
+            'fil = fil.withColumn("_row_error", F.when(F.when(F.col("AMT") == 0, F.lit(None)).otherwise(F.lit(100) / '
+            'F.col("AMT")).isNull() & F.col("AMT").isNotNull(), F.lit("divide by zero")))',
+            'fil = job.reject_errors("FIL", fil)',
+            'fil = fil.where(F.when(F.col("AMT") == 0, F.lit(None)).otherwise(F.lit(100) / F.col("AMT")) > F.lit(5))',
+        ],
+    ),
+    (
+        "filter that cannot fail",
+        _filter("AMT > 5 AND CODE = 'a'"),
+        "Filter FIL",
+        [
+            'fil = sq_s.select("ID", "CODE", "AMT", "_row_id")',
+            'fil = fil.where((F.col("AMT") > F.lit(5)) & (F.col("CODE") == F.lit("a")))',
+        ],
+    ),
+    (
+        "router",
+        _router({"BIG": "AMT > 10", "CHECK": "IIF(ID = 6, ERROR('six'), FALSE)"}),
+        "Router RTR",
+        [
+            'rtr = sq_s.select("ID", "AMT", "_row_id")',
+            'rtr = rtr.withColumn("_row_error", F.when((F.col("ID") == F.lit(6)), F.concat(F.lit("ERROR: "), '
+            'F.lit("six"))))',
+            'rtr = job.reject_errors("RTR", rtr)',
+            'rtr_big = rtr.where(F.col("AMT") > F.lit(10)).select(F.col("ID").alias("ID_BIG"), "_row_id")',
+            'rtr_check = rtr.where(F.when((F.col("ID") == F.lit(6)), F.lit(None)).otherwise(F.lit(False).cast("int")) '
+            "!= 0).select(",
+            'F.col("ID").alias("ID_CHECK"),',
+            '"_row_id",',
+            ")",
+            'rtr_default1 = rtr.where(~(F.coalesce((F.col("AMT") > F.lit(10)), F.lit(False)) | F.coalesce((F.when((F.col('
+            '"ID") == F.lit(6)), F.lit(None)).otherwise(F.lit(False).cast("int")) != 0), F.lit(False)))).select(',
+            'F.col("ID").alias("ID_DEFAULT1"),',
+            '"_row_id",',
+            ")",
+        ],
+    ),
+    (
+        "update strategy",
+        _update_strategy("IIF(CODE = 'bad', ERROR('bad'), DD_INSERT)"),
+        "Update Strategy UPD",
+        [
+            'upd = sq_s.withColumn("_row_type", F.when((F.col("CODE") == F.lit("bad")), F.lit(None)).otherwise(F.lit(0))'
+            '.cast("int"))',
+            'upd = upd.withColumn("_row_error", F.when((F.col("CODE") == F.lit("bad")), F.concat(F.lit("ERROR: "), '
+            'F.lit("bad"))))',
+            'upd = job.reject_errors("UPD", upd)',
+        ],
+    ),
+    (
+        "aggregator",
+        _aggregator(
+            port("TOTAL", INT, "OUTPUT", "SUM(100 / A)"),
+            port("N", INT, "OUTPUT", "COUNT(A)"),
+            target=[("K", S), ("TOTAL", INT), ("N", INT)],
+            group_by_k=True,
+        ),
+        "Aggregator AGG",
+        [
+            'agg = sq_s.select("K", "A", "B", "NOTE", "_row_id")',
+            'agg = agg.withColumn("_row_error", F.when(F.when(F.col("A") == 0, F.lit(None)).otherwise(F.lit(100) / '
+            'F.col("A")).isNull() & F.col("A").isNotNull(), F.lit("divide by zero")))',
+            'agg = job.reject_errors("AGG", agg)',
+            "agg = agg.withColumns({",
+            '"_TOTAL_arg1": F.when(F.col("A") == 0, F.lit(None)).otherwise(F.lit(100) / F.col("A")),',
+            "})",
+            'agg = agg.groupBy("K").agg(',
+            'F.max_by(F.col("NOTE"), F.col("_row_id")).alias("NOTE"),',
+            'F.sum(F.col("_TOTAL_arg1")).cast("int").alias("TOTAL"),',
+            'F.count(F.col("A")).cast("int").alias("N"),',
+            ")",
+            'agg = agg.withColumn("_row_id", F.monotonically_increasing_id())',
+        ],
+    ),
 ]
 
 
@@ -177,8 +237,11 @@ def test_an_aggregator_rejects_group_rows_after_aggregating() -> None:
     error = next(line for line in lines if line.endswith('.alias("_row_error"),'))
     assert error.startswith('F.coalesce(F.when(F.when(F.sum(F.col("B")) == 0,')  # AVG_RATIO on the group
     assert 'F.max_by(F.when(F.when(F.col("A") == 0,' in error  # LAST_INV on the group's last row
-    assert lines[-3:] == [')', 'agg = job.reject_errors("AGG", agg)',
-                          'agg = agg.withColumn("_row_id", F.monotonically_increasing_id())']
+    assert lines[-3:] == [
+        ")",
+        'agg = job.reject_errors("AGG", agg)',
+        'agg = agg.withColumn("_row_id", F.monotonically_increasing_id())',
+    ]
 
 
 def test_a_filter_condition_inside_an_aggregate_guards_its_value() -> None:
@@ -193,15 +256,34 @@ def test_joiner_sorter_and_rank_evaluate_nothing_that_fails() -> None:
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT), ("AMT", INT)])
     b.flat_source("M", [("MID", INT), ("NAME", S)])
-    b.add(Transformation("JNR", "Joiner", ports=[
-        port("ID", INT), port("AMT", INT), port("MID", INT, "INPUT/OUTPUT/MASTER"), port("NAME", S, "INPUT/OUTPUT/MASTER"),
-    ], attributes=Attributes({"Join Condition": "MID = ID", "Join Type": "Normal Join"})))
+    b.add(
+        Transformation(
+            "JNR",
+            "Joiner",
+            ports=[
+                port("ID", INT),
+                port("AMT", INT),
+                port("MID", INT, "INPUT/OUTPUT/MASTER"),
+                port("NAME", S, "INPUT/OUTPUT/MASTER"),
+            ],
+            attributes=Attributes({"Join Condition": "MID = ID", "Join Type": "Normal Join"}),
+        )
+    )
     b.connect("SQ_S", "JNR", ["ID", "AMT"]).connect("SQ_M", "JNR", ["MID", "NAME"])
     b.add(Transformation("SRT", "Sorter", ports=[port("ID", INT, is_sort_key=True), port("AMT", INT)]))
     b.connect("JNR", "SRT", ["ID", "AMT"])
-    b.add(Transformation("RNK", "Rank", ports=[port("ID", INT), port("AMT", INT, expression_type="RANKPORT"),
-                                                 port("RANKINDEX", INT, "OUTPUT", expression_type="RANKINDEX")],
-                         attributes=Attributes({"Number of Ranks": "2"})))
+    b.add(
+        Transformation(
+            "RNK",
+            "Rank",
+            ports=[
+                port("ID", INT),
+                port("AMT", INT, expression_type="RANKPORT"),
+                port("RANKINDEX", INT, "OUTPUT", expression_type="RANKINDEX"),
+            ],
+            attributes=Attributes({"Number of Ranks": "2"}),
+        )
+    )
     b.connect("SRT", "RNK", ["ID", "AMT"])
     b.flat_target("T", [("ID", INT), ("RANKINDEX", INT)])
     b.connect("RNK", "T", ["ID", "RANKINDEX"])
@@ -251,7 +333,9 @@ def test_a_bad_date_string_in_a_filter_condition_rejects_the_row(spark, tmp_path
 def test_filter_errors_count_towards_stop_on_errors(spark, tmp_path: Path) -> None:
     b = _filter("100 / AMT > 5", stop_on_errors="2")
     write_csv(tmp_path / "src" / "s.dat", ["ID", "CODE", "AMT"], [[1, "a", 0], [2, "a", 10], [3, "a", 0]])
-    with pytest.raises(SessionFailed, match=r"2 row errors in FIL reached the session's Stop on errors threshold"):
+    with pytest.raises(
+        SessionFailed, match=r"2 row errors in FIL reached the session's Stop on errors threshold"
+    ):
         run_job(b.render(), spark, tmp_path)
     assert not (tmp_path / "tgt" / "t.out").exists()
 
@@ -259,7 +343,9 @@ def test_filter_errors_count_towards_stop_on_errors(spark, tmp_path: Path) -> No
 @pytest.mark.spark
 def test_a_router_group_condition_that_fails_rejects_the_row_from_every_group(spark, tmp_path: Path) -> None:
     b = _router({"BIG": "AMT > 10", "CHECK": "IIF(ID = 6, ERROR('six'), FALSE)", "RATIO": "100 / AMT > 20"})
-    write_csv(tmp_path / "src" / "s.dat", ["ID", "AMT"], [[1, 12], [2, 0], [3, 4], [4, None], [5, 50], [6, 0]])
+    write_csv(
+        tmp_path / "src" / "s.dat", ["ID", "AMT"], [[1, 12], [2, 0], [3, 4], [4, None], [5, 50], [6, 0]]
+    )
     result = run_job(b.render(), spark, tmp_path)
     assert read_csv(tmp_path / "tgt" / "t_big.out") == [["1"], ["5"]]
     assert read_csv(tmp_path / "tgt" / "t_ratio.out") == [["3"]]
@@ -267,7 +353,10 @@ def test_a_router_group_condition_that_fails_rejects_the_row_from_every_group(sp
     assert not (tmp_path / "tgt" / "t_check.out").read_text()
     assert result.trans_errors == 2
     # row 6 fails in CHECK and in RATIO: the first group's message
-    assert [(e["row_id"], e["error"]) for e in _errors(tmp_path)] == [("1", "divide by zero"), ("5", "ERROR: six")]
+    assert [(e["row_id"], e["error"]) for e in _errors(tmp_path)] == [
+        ("1", "divide by zero"),
+        ("5", "ERROR: six"),
+    ]
 
 
 @pytest.mark.spark
@@ -277,17 +366,24 @@ def test_an_update_strategy_that_fails_rejects_the_row_unlike_dd_reject(spark, t
     write_csv(tmp_path / "src" / "s.dat", ["ID", "CODE", "AMT"], rows)
     result = run_job(b.render(), spark, tmp_path)
     assert read_csv(tmp_path / "tgt" / "t.out") == [["1", "a"], ["5", ""]]
-    assert result.trans_errors == 2 and [e["error"] for e in _errors(tmp_path)] == ["ERROR: bad 2", "ERROR: bad 4"]
+    assert result.trans_errors == 2 and [e["error"] for e in _errors(tmp_path)] == [
+        "ERROR: bad 2",
+        "ERROR: bad 4",
+    ]
     assert result.rejected_rows == {"T": 1}  # DD_REJECT: the writer's reject file, not a row error
     assert (tmp_path / "bad" / "t.bad").read_text().startswith("3,3,D")
 
 
 AGG_ROWS = [
-    ["x", 10, 2, "n1"], ["x", 6, 0, "n2"],  # B = 0: SUM(A / B, B > 0) does not divide
+    ["x", 10, 2, "n1"],
+    ["x", 6, 0, "n2"],  # B = 0: SUM(A / B, B > 0) does not divide
     ["bad", 1, 1, "n3"],  # GRP raises ERROR: the input row is rejected before grouping
-    ["y", 5, 0, "n4"], ["y", 0, 0, "n5"],  # SUM(A) / SUM(B) divides by zero: the group's row is rejected
-    ["z", 4, 2, "n6"], ["z", 5, 4, "n7"],
-    ["w", 0, 1, "n8"], ["w", 3, 3, "n9"],  # 10 / A on the last row only: A = 0 of row n8 is no error
+    ["y", 5, 0, "n4"],
+    ["y", 0, 0, "n5"],  # SUM(A) / SUM(B) divides by zero: the group's row is rejected
+    ["z", 4, 2, "n6"],
+    ["z", 5, 4, "n7"],
+    ["w", 0, 1, "n8"],
+    ["w", 3, 3, "n9"],  # 10 / A on the last row only: A = 0 of row n8 is no error
 ]
 
 
@@ -312,10 +408,17 @@ def test_aggregator_row_errors_per_input_row_and_per_group(spark, tmp_path: Path
 
 @pytest.mark.spark
 def test_a_rejected_input_row_counts_in_no_group(spark, tmp_path: Path) -> None:
-    b = _aggregator(port("TOTAL", INT, "OUTPUT", "SUM(100 / A)"), port("N", INT, "OUTPUT", "COUNT(A)"),
-                    target=[("K", S), ("TOTAL", INT), ("N", INT)], group_by_k=True)
-    write_csv(tmp_path / "src" / "s.dat", ["K", "A", "B", "NOTE"],
-              [["k1", 10, 0, ""], ["k1", 0, 0, ""], ["k2", 0, 0, ""], ["k1", 50, 0, ""]])
+    b = _aggregator(
+        port("TOTAL", INT, "OUTPUT", "SUM(100 / A)"),
+        port("N", INT, "OUTPUT", "COUNT(A)"),
+        target=[("K", S), ("TOTAL", INT), ("N", INT)],
+        group_by_k=True,
+    )
+    write_csv(
+        tmp_path / "src" / "s.dat",
+        ["K", "A", "B", "NOTE"],
+        [["k1", 10, 0, ""], ["k1", 0, 0, ""], ["k2", 0, 0, ""], ["k1", 50, 0, ""]],
+    )
     result = run_job(b.render(), spark, tmp_path)
     assert sorted(read_csv(tmp_path / "tgt" / "t.out")) == [["k1", "12", "2"]]  # 100/10 + 100/50; k2 is gone
     assert result.trans_errors == 2
@@ -325,15 +428,28 @@ def test_a_rejected_input_row_counts_in_no_group(spark, tmp_path: Path) -> None:
 # -- conditions: the evaluator and Spark agree ---------------------------------------------------------------
 
 CONDITIONS: dict[str, tuple[dict[str, str], list[str]]] = {
-    "numbers": ({"N": "integer", "M": "integer"}, [
-        "100 / N > 5", "N > 1 AND 10 / (N - 7) > 0", "N / M > 1 OR N > 5", "IIF(N > 2, ERROR('big ' || N), N)",
-        "IIF(M = 0, ERROR('zero'), N > M)", "DECODE(TRUE, N > 5, TRUE, N < 0, ERROR('neg'), FALSE)",
-        "NOT (N % M = 0)", "IIF(ISNULL(N), FALSE, 10 / N)", "N > M",
-    ]),
-    "strings": ({"S": "string", "N": "integer"}, [
-        "TO_DATE(S, 'MM/DD/YYYY') > TO_DATE('01/01/2000', 'MM/DD/YYYY')", "IIF(S = 'abc', ERROR(S), N)",
-        "LENGTH(S) > 2 AND TO_INTEGER(S) > N",
-    ]),
+    "numbers": (
+        {"N": "integer", "M": "integer"},
+        [
+            "100 / N > 5",
+            "N > 1 AND 10 / (N - 7) > 0",
+            "N / M > 1 OR N > 5",
+            "IIF(N > 2, ERROR('big ' || N), N)",
+            "IIF(M = 0, ERROR('zero'), N > M)",
+            "DECODE(TRUE, N > 5, TRUE, N < 0, ERROR('neg'), FALSE)",
+            "NOT (N % M = 0)",
+            "IIF(ISNULL(N), FALSE, 10 / N)",
+            "N > M",
+        ],
+    ),
+    "strings": (
+        {"S": "string", "N": "integer"},
+        [
+            "TO_DATE(S, 'MM/DD/YYYY') > TO_DATE('01/01/2000', 'MM/DD/YYYY')",
+            "IIF(S = 'abc', ERROR(S), N)",
+            "LENGTH(S) > 2 AND TO_INTEGER(S) > N",
+        ],
+    ),
 }
 
 
@@ -358,7 +474,9 @@ def test_conditions_in_row_error_mode_agree_with_the_evaluator(spark, group: str
         # Generated code is Python source by design; it is our own output (as in tests/expr/differential.py).
         selected.append(eval(c.value, {"F": F}).alias(f"v{i}"))  # noqa: S307
         selected.append((eval(c.error, {"F": F}) if c.error else F.lit(None)).alias(f"e{i}"))  # noqa: S307
-    got = frame.withColumn("__row", F.monotonically_increasing_id()).select("__row", *selected).orderBy("__row")
+    got = (
+        frame.withColumn("__row", F.monotonically_increasing_id()).select("__row", *selected).orderBy("__row")
+    )
     problems, outcomes = [], set()
     for row, result in zip(rows, got.collect(), strict=True):
         for i, text in enumerate(conditions):
@@ -368,14 +486,18 @@ def test_conditions_in_row_error_mode_agree_with_the_evaluator(spark, group: str
                 kept, failed = False, True
             outcomes.add(failed)
             if failed != (result[f"e{i}"] is not None) or (not failed and kept != (result[f"v{i}"] is True)):
-                problems.append(f"{text} with {row}: evaluator {'raises' if failed else kept}, "
-                                f"spark {result[f'v{i}']!r} / {result[f'e{i}']!r}")
+                problems.append(
+                    f"{text} with {row}: evaluator {'raises' if failed else kept}, "
+                    f"spark {result[f'v{i}']!r} / {result[f'e{i}']!r}"
+                )
     assert not problems, "\n".join(problems[:20])
     assert outcomes == {True, False}
 
 
 @pytest.mark.spark
-def test_an_unconnected_lookup_argument_that_fails_rejects_the_row_in_the_caller(spark, tmp_path: Path) -> None:
+def test_an_unconnected_lookup_argument_that_fails_rejects_the_row_in_the_caller(
+    spark, tmp_path: Path
+) -> None:
     """The arguments of :LKP are evaluated by the calling transformation: their row errors are its own."""
     from infaflow.codegen.store import load_csv
 
@@ -383,14 +505,35 @@ def test_an_unconnected_lookup_argument_that_fails_rejects_the_row_in_the_caller
     load_csv(spark, tmp_path / "store", "DWH", "CUSTOMERS", tmp_path / "customers.csv")
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT), ("CID", INT)])
-    b.add(Transformation("lkp_name", "Lookup Procedure", ports=[
-        port("IN_CID", INT, "INPUT"), port("CID", INT, "LOOKUP/OUTPUT"), port("NAME", S, "LOOKUP/RETURN/OUTPUT"),
-    ], attributes=Attributes({"Lookup table name": "CUSTOMERS", "Lookup condition": "CID = IN_CID",
-                              "Connection Information": "DWH"})))
-    b.add(Transformation("EXP", "Expression", ports=[
-        port("ID", INT), port("CID", INT, "INPUT"),
-        port("NAME", S, "OUTPUT", ":LKP.lkp_name(IIF(CID < 0, ERROR('negative ' || CID), CID))"),
-    ]))
+    b.add(
+        Transformation(
+            "lkp_name",
+            "Lookup Procedure",
+            ports=[
+                port("IN_CID", INT, "INPUT"),
+                port("CID", INT, "LOOKUP/OUTPUT"),
+                port("NAME", S, "LOOKUP/RETURN/OUTPUT"),
+            ],
+            attributes=Attributes(
+                {
+                    "Lookup table name": "CUSTOMERS",
+                    "Lookup condition": "CID = IN_CID",
+                    "Connection Information": "DWH",
+                }
+            ),
+        )
+    )
+    b.add(
+        Transformation(
+            "EXP",
+            "Expression",
+            ports=[
+                port("ID", INT),
+                port("CID", INT, "INPUT"),
+                port("NAME", S, "OUTPUT", ":LKP.lkp_name(IIF(CID < 0, ERROR('negative ' || CID), CID))"),
+            ],
+        )
+    )
     b.connect("SQ_S", "EXP", ["ID", "CID"])
     b.flat_target("T", [("ID", INT), ("NAME", S)])
     b.connect("EXP", "T", ["ID", "NAME"])
@@ -402,8 +545,11 @@ def test_an_unconnected_lookup_argument_that_fails_rejects_the_row_in_the_caller
 
 
 def test_an_aggregator_port_default_value_replaces_a_group_error() -> None:
-    b = _aggregator(port("AVG_RATIO", INT, "OUTPUT", "SUM(A) / SUM(B)", default_value="-1"),
-                    target=[("K", S), ("AVG_RATIO", INT)], group_by_k=True)
+    b = _aggregator(
+        port("AVG_RATIO", INT, "OUTPUT", "SUM(A) / SUM(B)", default_value="-1"),
+        target=[("K", S), ("AVG_RATIO", INT)],
+        group_by_k=True,
+    )
     lines = _step(b.render().code, "Aggregator AGG")
     assert lines[1:4] == [
         'agg = agg.groupBy("K").agg(',
@@ -419,25 +565,44 @@ def test_an_aggregator_port_default_value_replaces_a_group_error() -> None:
 def test_a_rank_port_with_an_expression_is_reported() -> None:
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT), ("AMT", INT)])
-    b.add(Transformation("RNK", "Rank", ports=[
-        port("ID", INT), port("AMT", INT, expression_type="RANKPORT"),
-        port("RANKINDEX", INT, "OUTPUT", "RANKINDEX", expression_type="RANKINDEX"),
-        port("RATIO", INT, "OUTPUT", "100 / AMT", line=42),
-    ], attributes=Attributes({"Number of Ranks": "2"})))
+    b.add(
+        Transformation(
+            "RNK",
+            "Rank",
+            ports=[
+                port("ID", INT),
+                port("AMT", INT, expression_type="RANKPORT"),
+                port("RANKINDEX", INT, "OUTPUT", "RANKINDEX", expression_type="RANKINDEX"),
+                port("RATIO", INT, "OUTPUT", "100 / AMT", line=42),
+            ],
+            attributes=Attributes({"Number of Ranks": "2"}),
+        )
+    )
     b.connect("SQ_S", "RNK", ["ID", "AMT"])
     b.flat_target("T", [("ID", INT), ("RANKINDEX", INT)])
     b.connect("RNK", "T", ["ID", "RANKINDEX"])
     job = b.render()
     assert [(g.instance, g.message, g.line) for g in job.gaps] == [
-        ("RNK", "port RATIO of the Rank has an expression (100 / AMT); expressions in a Rank are not converted", 42)]
+        (
+            "RNK",
+            "port RATIO of the Rank has an expression (100 / AMT); expressions in a Rank are not converted",
+            42,
+        )
+    ]
 
 
 @pytest.mark.spark
 def test_a_row_error_inside_a_nested_aggregate_rejects_the_input_row(spark, tmp_path: Path) -> None:
-    b = _aggregator(port("M", DEC, "OUTPUT", "MAX(SUM(100 / A))", precision=12, scale=2),
-                    target=[("M", DEC)], group_by_k=True)
-    write_csv(tmp_path / "src" / "s.dat", ["K", "A", "B", "NOTE"],
-              [["k1", 10, 0, ""], ["k1", 0, 0, ""], ["k2", 50, 0, ""], ["k2", 25, 0, ""]])
+    b = _aggregator(
+        port("M", DEC, "OUTPUT", "MAX(SUM(100 / A))", precision=12, scale=2),
+        target=[("M", DEC)],
+        group_by_k=True,
+    )
+    write_csv(
+        tmp_path / "src" / "s.dat",
+        ["K", "A", "B", "NOTE"],
+        [["k1", 10, 0, ""], ["k1", 0, 0, ""], ["k2", 50, 0, ""], ["k2", 25, 0, ""]],
+    )
     result = run_job(b.render(), spark, tmp_path)
     assert read_csv(tmp_path / "tgt" / "t.out") == [["10.0000"]]  # k1: 100/10; k2: 100/50 + 100/25 = 6
     assert result.trans_errors == 1 and _errors(tmp_path)[0]["row_id"] == "1"

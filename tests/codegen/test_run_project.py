@@ -39,12 +39,25 @@ def test_run_converted_project_with_an_edited_module(spark, tmp_path: Path, monk
     module.write_text(code.replace('"electronics_orders.csv"', '"electronics_orders_edited.csv"'))
 
     out = tmp_path / "out"
-    result = runner.invoke(main, [
-        "run", str(project), "--workflow", "wf_orders_daily",
-        "--param-file", str(ORDERS / "params" / "wf_orders_daily.par"),
-        "--param", f"$PMSourceFileDir={ORDERS / 'data'}", "--param", f"$PMTargetFileDir={out}",
-        "--state-dir", str(tmp_path / "state"), "--json",
-    ], catch_exceptions=False)
+    result = runner.invoke(
+        main,
+        [
+            "run",
+            str(project),
+            "--workflow",
+            "wf_orders_daily",
+            "--param-file",
+            str(ORDERS / "params" / "wf_orders_daily.par"),
+            "--param",
+            f"$PMSourceFileDir={ORDERS / 'data'}",
+            "--param",
+            f"$PMTargetFileDir={out}",
+            "--state-dir",
+            str(tmp_path / "state"),
+            "--json",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["status"] == "SUCCEEDED"
@@ -65,11 +78,16 @@ def test_run_converted_project_with_an_edited_module(spark, tmp_path: Path, monk
             assert _rows(out / file.name) == _rows(file), file.name
 
 
-@pytest.mark.parametrize(("manifest", "message"), [
-    (None, "no PowerCenter export files (*.xml) found"),  # neither exports nor a project
-    ("{}", "not an infaflow workflow manifest"),
-])
-def test_run_dir_that_is_not_a_project_is_bad_input(tmp_path: Path, manifest: str | None, message: str) -> None:
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        (None, "no PowerCenter export files (*.xml) found"),  # neither exports nor a project
+        ("{}", "not an infaflow workflow manifest"),
+    ],
+)
+def test_run_dir_that_is_not_a_project_is_bad_input(
+    tmp_path: Path, manifest: str | None, message: str
+) -> None:
     if manifest is not None:
         (tmp_path / "workflow_x.json").write_text(manifest)
     result = CliRunner().invoke(main, ["run", str(tmp_path), "-w", "wf", "--state-dir", str(tmp_path / "s")])
@@ -79,8 +97,15 @@ def test_run_dir_that_is_not_a_project_is_bad_input(tmp_path: Path, manifest: st
 
 def test_run_dir_unknown_workflow_is_bad_input(tmp_path: Path) -> None:
     project = tmp_path / "proj"
-    assert CliRunner().invoke(main, ["convert", str(ORDERS / "wf_orders_daily.xml"), "-o", str(project)]).exit_code == 0
-    result = CliRunner().invoke(main, ["run", str(project), "-w", "wf_nope", "--state-dir", str(tmp_path / "s")])
+    assert (
+        CliRunner()
+        .invoke(main, ["convert", str(ORDERS / "wf_orders_daily.xml"), "-o", str(project)])
+        .exit_code
+        == 0
+    )
+    result = CliRunner().invoke(
+        main, ["run", str(project), "-w", "wf_nope", "--state-dir", str(tmp_path / "s")]
+    )
     assert result.exit_code == 2
     assert "no workflow 'wf_nope' in the project" in result.output
 
@@ -95,11 +120,19 @@ def test_resume_of_a_project_run_uses_the_project_modules(tmp_path: Path, monkey
 
     runner = CliRunner()
     project = tmp_path / "proj"
-    assert runner.invoke(main, ["convert", str(ORDERS / "wf_orders_daily.xml"), "-o", str(project)]).exit_code == 0
+    assert (
+        runner.invoke(main, ["convert", str(ORDERS / "wf_orders_daily.xml"), "-o", str(project)]).exit_code
+        == 0
+    )
     state = tmp_path / "state"
     store = RunStore(state)
-    run_id = store.create_run("wf_orders_daily", "ORDERS", str(ORDERS / "wf_orders_daily.xml"),
-                              {"project_dir": str(project)}, dt.datetime.now())
+    run_id = store.create_run(
+        "wf_orders_daily",
+        "ORDERS",
+        str(ORDERS / "wf_orders_daily.xml"),
+        {"project_dir": str(project)},
+        dt.datetime.now(),
+    )
     store.finish_run(run_id, "FAILED", dt.datetime.now(), "a session failed")
     store.close()
 
@@ -107,8 +140,17 @@ def test_resume_of_a_project_run_uses_the_project_modules(tmp_path: Path, monkey
 
     def fake_resume(run: int, **kw: object) -> api.RunResult:
         seen.update(kw, run=run)
-        return api.RunResult(run, "SUCCEEDED", {"run_id": run, "workflow": "wf_orders_daily",
-                                                 "status": "SUCCEEDED", "tasks": {}, "variables": {}})
+        return api.RunResult(
+            run,
+            "SUCCEEDED",
+            {
+                "run_id": run,
+                "workflow": "wf_orders_daily",
+                "status": "SUCCEEDED",
+                "tasks": {},
+                "variables": {},
+            },
+        )
 
     monkeypatch.setattr(api, "resume_run", fake_resume)
     result = runner.invoke(main, ["resume", str(run_id), "--state-dir", str(state), "--json"])
@@ -116,4 +158,6 @@ def test_resume_of_a_project_run_uses_the_project_modules(tmp_path: Path, monkey
     factory = seen["session_executor"]
     modules = factory.keywords["modules"]  # functools.partial(SparkSessionExecutor, modules=...)
     assert {Path(p).resolve() for p in modules.values()} == {
-        (project / f"{name}.py").resolve() for name in ("s_m_customer_dim", "s_m_order_facts", "s_m_customer_orders")}
+        (project / f"{name}.py").resolve()
+        for name in ("s_m_customer_dim", "s_m_order_facts", "s_m_customer_orders")
+    }

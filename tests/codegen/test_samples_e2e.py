@@ -40,7 +40,8 @@ def _run(spark, sample: str, workflow: str, tmp: Path, monkeypatch: pytest.Monke
     export = load(f"samples/{sample}/{workflow}.xml")
     executor = SparkSessionExecutor(spark)
     result = run_workflow(
-        export, workflow,
+        export,
+        workflow,
         param_files=[f"samples/{sample}/params/{workflow}.par"],
         params={"$PMTargetFileDir": str(tmp / "out"), **extra},
         state_dir=tmp / "state",

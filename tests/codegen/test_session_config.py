@@ -28,27 +28,58 @@ def _session(config: dict[str, str] | None = None, reference: dict[str, str] | N
 
 
 def _instance(overrides: dict[str, str]) -> TaskInstance:
-    return TaskInstance("s_x_1", "s_x", "Session",
-                        config_reference=ConfigReference("cfg", "Session config", Attributes(overrides)))
+    return TaskInstance(
+        "s_x_1",
+        "s_x",
+        "Session",
+        config_reference=ConfigReference("cfg", "Session config", Attributes(overrides)),
+    )
 
 
-@pytest.mark.parametrize(("session", "instance", "date_format", "stop"), [
-    (None, None, DEFAULT_DATE_FORMAT, True),
-    (_session(), None, DEFAULT_DATE_FORMAT, True),
-    (_session({"DateTime Format String": SHORT}), None, SHORT, True),
-    (_session({"DateTime Format String": ""}), None, DEFAULT_DATE_FORMAT, True),
-    # the session's CONFIGREFERENCE overrides the config object, the task instance's overrides both
-    (_session({"DateTime Format String": SHORT}, {"DateTime Format String": "YYYY-MM-DD"}), None, "YYYY-MM-DD", True),
-    (_session({"DateTime Format String": SHORT}, {"datetime format string": "DD.MM.YYYY"}), None, "DD.MM.YYYY", True),
-    (_session({"DateTime Format String": SHORT}, {"DateTime Format String": "YYYY-MM-DD"}),
-     _instance({"DateTime Format String": "YYYYMMDD"}), "YYYYMMDD", True),
-    (_session({"On Stored Procedure error": "Stop"}), None, DEFAULT_DATE_FORMAT, True),
-    (_session({"On Stored Procedure error": "Stop"}, {"On Stored Procedure error": "Continue"}), None,
-     DEFAULT_DATE_FORMAT, False),
-    (_session({}), _instance({"On Stored Procedure error": "Continue Session"}), DEFAULT_DATE_FORMAT, False),
-])
-def test_config_resolution(session: Session | None, instance: TaskInstance | None, date_format: str,
-                           stop: bool) -> None:
+@pytest.mark.parametrize(
+    ("session", "instance", "date_format", "stop"),
+    [
+        (None, None, DEFAULT_DATE_FORMAT, True),
+        (_session(), None, DEFAULT_DATE_FORMAT, True),
+        (_session({"DateTime Format String": SHORT}), None, SHORT, True),
+        (_session({"DateTime Format String": ""}), None, DEFAULT_DATE_FORMAT, True),
+        # the session's CONFIGREFERENCE overrides the config object, the task instance's overrides both
+        (
+            _session({"DateTime Format String": SHORT}, {"DateTime Format String": "YYYY-MM-DD"}),
+            None,
+            "YYYY-MM-DD",
+            True,
+        ),
+        (
+            _session({"DateTime Format String": SHORT}, {"datetime format string": "DD.MM.YYYY"}),
+            None,
+            "DD.MM.YYYY",
+            True,
+        ),
+        (
+            _session({"DateTime Format String": SHORT}, {"DateTime Format String": "YYYY-MM-DD"}),
+            _instance({"DateTime Format String": "YYYYMMDD"}),
+            "YYYYMMDD",
+            True,
+        ),
+        (_session({"On Stored Procedure error": "Stop"}), None, DEFAULT_DATE_FORMAT, True),
+        (
+            _session({"On Stored Procedure error": "Stop"}, {"On Stored Procedure error": "Continue"}),
+            None,
+            DEFAULT_DATE_FORMAT,
+            False,
+        ),
+        (
+            _session({}),
+            _instance({"On Stored Procedure error": "Continue Session"}),
+            DEFAULT_DATE_FORMAT,
+            False,
+        ),
+    ],
+)
+def test_config_resolution(
+    session: Session | None, instance: TaskInstance | None, date_format: str, stop: bool
+) -> None:
     config = session_config(session, instance)
     assert (config.date_format, config.stop_on_procedure_error) == (date_format, stop)
 
@@ -58,17 +89,36 @@ def _mapping(config: dict[str, str] | None = None, reference: dict[str, str] | N
     string field of the target (an implicit date-to-string conversion)."""
     b = MappingBuilder()
     b.flat_source("SRC", [("ID", "integer"), ("D", "date"), ("S", "string")])
-    b.add(Transformation("EXP", "Expression", ports=[
-        port("ID", "integer"), port("D", "date/time", "INPUT"), port("S", "string", "INPUT"),
-        port("TXT", "string", "OUTPUT", "TO_CHAR(D)", precision=30),
-        port("D2", "date/time", "OUTPUT", "TO_DATE(S)"),
-        port("CAT", "string", "OUTPUT", "'at ' || D", precision=40),
-        # implicit conversions to the port's type (a trailing comment must not change the expression)
-        port("IMPL_TXT", "string", "OUTPUT", "D -- the date as text", precision=30),
-        port("IMPL_D", "date/time", "OUTPUT", "S")]))
+    b.add(
+        Transformation(
+            "EXP",
+            "Expression",
+            ports=[
+                port("ID", "integer"),
+                port("D", "date/time", "INPUT"),
+                port("S", "string", "INPUT"),
+                port("TXT", "string", "OUTPUT", "TO_CHAR(D)", precision=30),
+                port("D2", "date/time", "OUTPUT", "TO_DATE(S)"),
+                port("CAT", "string", "OUTPUT", "'at ' || D", precision=40),
+                # implicit conversions to the port's type (a trailing comment must not change the expression)
+                port("IMPL_TXT", "string", "OUTPUT", "D -- the date as text", precision=30),
+                port("IMPL_D", "date/time", "OUTPUT", "S"),
+            ],
+        )
+    )
     b.connect("SQ_SRC", "EXP", ["ID", "D", "S"])
-    b.flat_target("OUT", [("ID", "integer"), ("TXT", "string"), ("D2", "date"), ("CAT", "string"),
-                          ("IMPL_TXT", "string"), ("IMPL_D", "date"), ("D_TXT", "string")])
+    b.flat_target(
+        "OUT",
+        [
+            ("ID", "integer"),
+            ("TXT", "string"),
+            ("D2", "date"),
+            ("CAT", "string"),
+            ("IMPL_TXT", "string"),
+            ("IMPL_D", "date"),
+            ("D_TXT", "string"),
+        ],
+    )
     b.connect("EXP", "OUT", ["ID", "TXT", "D2", "CAT", "IMPL_TXT", "IMPL_D"])
     b.connect("SQ_SRC", "OUT", {"D": "D_TXT"})
     b.with_session()
@@ -80,29 +130,46 @@ def _mapping(config: dict[str, str] | None = None, reference: dict[str, str] | N
     return b
 
 
-@pytest.mark.parametrize(("config", "reference", "lines"), [
-    (None, None, [
-        "    job = Job(spark, SESSION, params, PARAMETERS)",
-        '        "TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss.SSSSSS").cast("string"),',
-    ]),
-    ({"DateTime Format String": SHORT}, None, [
-        '    job = Job(spark, SESSION, params, PARAMETERS, date_format="MM/DD/YYYY HH24:MI:SS")'
-        "  # the session's DateTime Format String",
-        '        "TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss").cast("string"),',
-        '        "IMPL_TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss").cast("string"),',
-        # TO_DATE checks the string's exact shape first (docs/expr.md), then reads it with the short format
-        '        "IMPL_D": F.when(F.col("S").rlike(\'^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})(?: ([0-9]{1,2})'
-        '(?::([0-9]{1,2})(?::([0-9]{1,2}))?)?)?\\\\z\'), F.coalesce(F.try_to_timestamp(F.col("S"), '
-        'F.lit("M/d/y H:m:s")), F.try_to_timestamp(F.col("S"), F.lit("M/d/y H:m")), F.try_to_timestamp('
-        'F.col("S"), F.lit("M/d/y H")), F.try_to_timestamp(F.col("S"), F.lit("M/d/y")))).cast("timestamp"),',
-    ]),
-    ({"DateTime Format String": SHORT, "Stop on errors": "3"}, {"DateTime Format String": "YYYY-MM-DD"}, [
-        '    job = Job(spark, SESSION, params, PARAMETERS, stop_on_errors=3, date_format="YYYY-MM-DD")'
-        "  # the session's Stop on errors and DateTime Format String",
-        '        "TXT": F.date_format(F.col("D"), "yyyy-MM-dd").cast("string"),',
-    ]),
-])
-def test_generated_lines(config: dict[str, str] | None, reference: dict[str, str] | None, lines: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("config", "reference", "lines"),
+    [
+        (
+            None,
+            None,
+            [
+                "    job = Job(spark, SESSION, params, PARAMETERS)",
+                '        "TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss.SSSSSS").cast("string"),',
+            ],
+        ),
+        (
+            {"DateTime Format String": SHORT},
+            None,
+            [
+                '    job = Job(spark, SESSION, params, PARAMETERS, date_format="MM/DD/YYYY HH24:MI:SS")'
+                "  # the session's DateTime Format String",
+                '        "TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss").cast("string"),',
+                '        "IMPL_TXT": F.date_format(F.col("D"), "MM/dd/yyyy HH:mm:ss").cast("string"),',
+                # TO_DATE checks the string's exact shape first (docs/expr.md), then reads it with the short format
+                '        "IMPL_D": F.when(F.col("S").rlike(\'^([0-9]{1,2})/([0-9]{1,2})/([0-9]{1,4})(?: ([0-9]{1,2})'
+                '(?::([0-9]{1,2})(?::([0-9]{1,2}))?)?)?\\\\z\'), F.coalesce(F.try_to_timestamp(F.col("S"), '
+                'F.lit("M/d/y H:m:s")), F.try_to_timestamp(F.col("S"), F.lit("M/d/y H:m")), F.try_to_timestamp('
+                'F.col("S"), F.lit("M/d/y H")), F.try_to_timestamp(F.col("S"), F.lit("M/d/y")))).cast("timestamp"),',
+            ],
+        ),
+        (
+            {"DateTime Format String": SHORT, "Stop on errors": "3"},
+            {"DateTime Format String": "YYYY-MM-DD"},
+            [
+                '    job = Job(spark, SESSION, params, PARAMETERS, stop_on_errors=3, date_format="YYYY-MM-DD")'
+                "  # the session's Stop on errors and DateTime Format String",
+                '        "TXT": F.date_format(F.col("D"), "yyyy-MM-dd").cast("string"),',
+            ],
+        ),
+    ],
+)
+def test_generated_lines(
+    config: dict[str, str] | None, reference: dict[str, str] | None, lines: list[str]
+) -> None:
     code = _mapping(config, reference).render().code.splitlines()
     for line in lines:
         assert line in code
@@ -110,8 +177,10 @@ def test_generated_lines(config: dict[str, str] | None, reference: dict[str, str
 
 def test_pre85_timestamp_compatibility_is_said_not_honoured() -> None:
     code = _mapping({"DateTime Format String": SHORT, "Pre 85 Timestamp Compatibility": "YES"}).render().code
-    assert ("    # Pre 85 Timestamp Compatibility = YES is not honoured: its effect on values is not documented "
-            "(docs/convert.md)\n    job = Job(") in code
+    assert (
+        "    # Pre 85 Timestamp Compatibility = YES is not honoured: its effect on values is not documented "
+        "(docs/convert.md)\n    job = Job("
+    ) in code
     assert "Pre 85" not in _mapping({"Pre 85 Timestamp Compatibility": "NO"}).render().code
 
 
@@ -122,8 +191,12 @@ def test_task_instance_override_reaches_the_job() -> None:
     assert 'date_format="DD/MM/YYYY"' in code and 'F.date_format(F.col("D"), "dd/MM/yyyy")' in code
 
 
-ROWS = [[1, "03/15/2024 10:20:30", "03/16/2024 01:02:03"], [2, "12/31/1999 23:59:59", "01/02/2000 00:00:00"],
-        [3, "", ""], [4, "02/29/2024 00:00:01", "2024-02-29"]]
+ROWS = [
+    [1, "03/15/2024 10:20:30", "03/16/2024 01:02:03"],
+    [2, "12/31/1999 23:59:59", "01/02/2000 00:00:00"],
+    [3, "", ""],
+    [4, "02/29/2024 00:00:01", "2024-02-29"],
+]
 
 
 def _expected(date_format: str) -> list[list[str]]:
@@ -138,23 +211,55 @@ def _expected(date_format: str) -> list[list[str]]:
             continue  # a row error: PowerCenter skips the row
         as_text = to_date.strftime("%m/%d/%Y %H:%M:%S") if to_date else ""  # the flat file's own date format
         text = evaluate(parse("TO_CHAR(D)"), env) or ""
-        out.append([str(ident), text, as_text, evaluate(parse("'at ' || D"), env) or "", text, as_text,
-                    evaluate(parse("D || ''"), env) or ""])
+        out.append(
+            [
+                str(ident),
+                text,
+                as_text,
+                evaluate(parse("'at ' || D"), env) or "",
+                text,
+                as_text,
+                evaluate(parse("D || ''"), env) or "",
+            ]
+        )
     return out
 
 
 @pytest.mark.spark
-@pytest.mark.parametrize(("config", "first"), [
-    ({"DateTime Format String": SHORT},
-     ["1", "03/15/2024 10:20:30", "03/16/2024 01:02:03", "at 03/15/2024 10:20:30", "03/15/2024 10:20:30",
-      "03/16/2024 01:02:03", "03/15/2024 10:20:30"]),
-    ({}, ["1", "03/15/2024 10:20:30.000000", "03/16/2024 01:02:03", "at 03/15/2024 10:20:30.000000",
-          "03/15/2024 10:20:30.000000", "03/16/2024 01:02:03", "03/15/2024 10:20:30.000000"]),
-    # rows 1 and 2 do not match YYYY-MM-DD: rejected
-    ({"DateTime Format String": "YYYY-MM-DD"}, ["3", "", "", "at ", "", "", ""]),
-])
-def test_rows_follow_the_session_date_format(spark: object, tmp_path: Path, config: dict[str, str],
-                                             first: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("config", "first"),
+    [
+        (
+            {"DateTime Format String": SHORT},
+            [
+                "1",
+                "03/15/2024 10:20:30",
+                "03/16/2024 01:02:03",
+                "at 03/15/2024 10:20:30",
+                "03/15/2024 10:20:30",
+                "03/16/2024 01:02:03",
+                "03/15/2024 10:20:30",
+            ],
+        ),
+        (
+            {},
+            [
+                "1",
+                "03/15/2024 10:20:30.000000",
+                "03/16/2024 01:02:03",
+                "at 03/15/2024 10:20:30.000000",
+                "03/15/2024 10:20:30.000000",
+                "03/16/2024 01:02:03",
+                "03/15/2024 10:20:30.000000",
+            ],
+        ),
+        # rows 1 and 2 do not match YYYY-MM-DD: rejected
+        ({"DateTime Format String": "YYYY-MM-DD"}, ["3", "", "", "at ", "", "", ""]),
+    ],
+)
+def test_rows_follow_the_session_date_format(
+    spark: object, tmp_path: Path, config: dict[str, str], first: list[str]
+) -> None:
     write_csv(tmp_path / "src" / "src.dat", ["ID", "D", "S"], ROWS)
     result = run_job(_mapping(config).render(), spark, tmp_path)
     rows = read_csv(tmp_path / "tgt" / "out.out")

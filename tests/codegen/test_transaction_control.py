@@ -15,14 +15,20 @@ INT, S = "integer", "string"
 def _mapping(condition: str, filename_port: bool = False) -> MappingBuilder:
     b = MappingBuilder()
     b.flat_source("EMP", [("ID", INT), ("DEPT", INT), ("NAME", S)])
-    b.add(Transformation("TC_DEPT", "Transaction Control", ports=[
-        port("ID", INT), port("DEPT", INT), port("NAME", S)],
-        attributes=Attributes({"Transaction Control Condition": condition})))
+    b.add(
+        Transformation(
+            "TC_DEPT",
+            "Transaction Control",
+            ports=[port("ID", INT), port("DEPT", INT), port("NAME", S)],
+            attributes=Attributes({"Transaction Control Condition": condition}),
+        )
+    )
     b.connect("SQ_EMP", "TC_DEPT", ["ID", "DEPT", "NAME"])
     b.flat_target("OUT", [("ID", INT), ("DEPT", INT), ("NAME", S)])
     if filename_port:
-        b.folder.targets[-1].fields.append(Field("FileName", "string", precision=100,
-                                                 attrs={"ISFILENAMEFIELD": "YES"}))
+        b.folder.targets[-1].fields.append(
+            Field("FileName", "string", precision=100, attrs={"ISFILENAMEFIELD": "YES"})
+        )
         b.connect("TC_DEPT", "OUT", {"NAME": "FileName"})
     b.connect("TC_DEPT", "OUT", ["ID", "DEPT", "NAME"])
     return b
@@ -35,8 +41,12 @@ def test_commit_only_condition_passes_rows_unchanged(spark, tmp_path: Path) -> N
     data = [[1, 10, "ann"], [2, 20, "bob"], [3, None, None], [4, 20, "dee"]]
     write_csv(tmp_path / "src" / "emp.dat", ["ID", "DEPT", "NAME"], data)
     result = run_job(job, spark, tmp_path)
-    assert read_csv(tmp_path / "tgt" / "out.out") == [["1", "10", "ann"], ["2", "20", "bob"], ["3", "", ""],
-                                                      ["4", "20", "dee"]]
+    assert read_csv(tmp_path / "tgt" / "out.out") == [
+        ["1", "10", "ann"],
+        ["2", "20", "bob"],
+        ["3", "", ""],
+        ["4", "20", "dee"],
+    ]
     assert result.target_rows == {"OUT": 4}
 
 

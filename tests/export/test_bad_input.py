@@ -45,9 +45,7 @@ GOOD = """<?xml version="1.0" encoding="UTF-8"?>
 </POWERMART>
 """
 
-LAUGHS = "\n".join(
-    f' <!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(1, 10)
-)
+LAUGHS = "\n".join(f' <!ENTITY lol{i} "' + f"&lol{i - 1};" * 10 + '">' for i in range(1, 10))
 BILLION_LAUGHS = f"""<?xml version="1.0"?>
 <!DOCTYPE POWERMART [
  <!ENTITY lol0 "lol">
@@ -105,31 +103,60 @@ CASES: dict[str, tuple[Callable[[Path], str | bytes], int, str]] = {
     "empty": (lambda _: "  \n\n\t\n", 1, "empty file (only blank characters)"),
     "binary": (lambda _: gzip.compress(GOOD.encode()), 1, "binary file, not XML"),
     "binary_later_nul": (lambda _: b"<POWERMART>\n\n\x00\x01\x02</POWERMART>", 3, "binary file, not XML"),
-    "truncated": (lambda _: GOOD[: GOOD.index("<TASKINSTANCE NAME=\"cmd_a\"") + 30], 15, "truncated XML"),
+    "truncated": (lambda _: GOOD[: GOOD.index('<TASKINSTANCE NAME="cmd_a"') + 30], 15, "truncated XML"),
     "truncated_at_line_end": (lambda _: GOOD[: GOOD.index("</FOLDER>")], 20, "truncated XML"),
     "not_xml": (lambda _: "NAME,VALUE\nx,1\n", 1, "not XML: the file starts with 'NAME,VALUE'"),
-    "not_well_formed": (_replace('<TASK NAME="cmd_b"', '<TASK NAME="cmd_b" NAME="again"'), 11,
-                        "not well-formed XML: Attribute NAME redefined"),
-    "wrong_root": (lambda _: '<?xml version="1.0"?>\n<!-- hi -->\n<html><body/></html>\n', 3,
-                   "root element is <html>, expected <POWERMART>"),
+    "not_well_formed": (
+        _replace('<TASK NAME="cmd_b"', '<TASK NAME="cmd_b" NAME="again"'),
+        11,
+        "not well-formed XML: Attribute NAME redefined",
+    ),
+    "wrong_root": (
+        lambda _: '<?xml version="1.0"?>\n<!-- hi -->\n<html><body/></html>\n',
+        3,
+        "root element is <html>, expected <POWERMART>",
+    ),
     "xml_declaration_only": (lambda _: '<?xml version="1.0"?>\n<!-- nothing -->\n', 3, "no XML element"),
     "external_entity": (_secret, 4, "external entity 'secret' refers to"),
     "billion_laughs": (lambda _: BILLION_LAUGHS, 3, "entity declaration 'lol0' refused"),
-    "parameter_entity": (lambda _: '<?xml version="1.0"?>\n<!DOCTYPE POWERMART [\n'
-                         '<!ENTITY % ext SYSTEM "http://127.0.0.1:9/evil.dtd"> %ext;\n]>\n<POWERMART/>\n',
-                         3, "external parameter entity 'ext'"),
-    "undeclared_entity": (_replace('VALUE="echo a"', 'VALUE="echo &nbsp; a"'), 9,
-                          "Entity 'nbsp' not defined: exports use only"),
-    "link_to_missing_task": (_replace('TOTASK="cmd_b" CONDITION', 'TOTASK="cmd_x" CONDITION'), 18,
-                             "names unknown task 'cmd_x'"),
-    "link_cycle": (_replace("</WORKFLOW>", '<WORKFLOWLINK FROMTASK="cmd_b" TOTASK="cmd_a"/>\n</WORKFLOW>'), 0,
-                   "cycle"),
-    "unknown_task_type": (_replace('TASKNAME="cmd_b" TASKTYPE="Command"', 'TASKNAME="cmd_b" TASKTYPE="Kommand"'),
-                          16, 'unknown task type TASKTYPE="Kommand"'),
-    "duplicate_task_instance": (_replace('TASKINSTANCE NAME="cmd_b"', 'TASKINSTANCE NAME="cmd_a"'), 16,
-                                "duplicate task instance name 'cmd_a'"),
-    "wrong_encoding": (lambda _: GOOD.replace('VALUE="echo a"', 'VALUE="caf\u00e9"').encode("cp1252"), 9,
-                       "are not valid UTF-8, the encoding the file declares"),
+    "parameter_entity": (
+        lambda _: (
+            '<?xml version="1.0"?>\n<!DOCTYPE POWERMART [\n'
+            '<!ENTITY % ext SYSTEM "http://127.0.0.1:9/evil.dtd"> %ext;\n]>\n<POWERMART/>\n'
+        ),
+        3,
+        "external parameter entity 'ext'",
+    ),
+    "undeclared_entity": (
+        _replace('VALUE="echo a"', 'VALUE="echo &nbsp; a"'),
+        9,
+        "Entity 'nbsp' not defined: exports use only",
+    ),
+    "link_to_missing_task": (
+        _replace('TOTASK="cmd_b" CONDITION', 'TOTASK="cmd_x" CONDITION'),
+        18,
+        "names unknown task 'cmd_x'",
+    ),
+    "link_cycle": (
+        _replace("</WORKFLOW>", '<WORKFLOWLINK FROMTASK="cmd_b" TOTASK="cmd_a"/>\n</WORKFLOW>'),
+        0,
+        "cycle",
+    ),
+    "unknown_task_type": (
+        _replace('TASKNAME="cmd_b" TASKTYPE="Command"', 'TASKNAME="cmd_b" TASKTYPE="Kommand"'),
+        16,
+        'unknown task type TASKTYPE="Kommand"',
+    ),
+    "duplicate_task_instance": (
+        _replace('TASKINSTANCE NAME="cmd_b"', 'TASKINSTANCE NAME="cmd_a"'),
+        16,
+        "duplicate task instance name 'cmd_a'",
+    ),
+    "wrong_encoding": (
+        lambda _: GOOD.replace('VALUE="echo a"', 'VALUE="caf\u00e9"').encode("cp1252"),
+        9,
+        "are not valid UTF-8, the encoding the file declares",
+    ),
 }
 
 #: Problems the loader raises itself (the others are workflow checks that ``infaflow validate`` runs).
@@ -206,15 +233,21 @@ def test_json_report(tmp_path: Path) -> None:
 
 
 def test_lenient_turns_schema_problems_into_warnings(tmp_path: Path) -> None:
-    text = GOOD.replace('<FOLDER NAME="F" SHARED="NOTSHARED">', '<FOLDER NAME="F" SHARED="NOTSHARED" COLOUR="red">')
+    text = GOOD.replace(
+        '<FOLDER NAME="F" SHARED="NOTSHARED">', '<FOLDER NAME="F" SHARED="NOTSHARED" COLOUR="red">'
+    )
     path = _write(tmp_path, "lenient.xml", text)
     code, _, err, _ = _run("validate", str(path))
     assert code == 2
-    assert err.strip() == f"{path}:5: <FOLDER>: attribute COLOUR is not allowed (powrmart.dtd does not declare it)"
+    assert (
+        err.strip()
+        == f"{path}:5: <FOLDER>: attribute COLOUR is not allowed (powrmart.dtd does not declare it)"
+    )
     code, out, err, _ = _run("validate", "--lenient", str(path))
     assert code == 0
-    assert err.strip() == (f"{path}:5: warning: <FOLDER>: attribute COLOUR is not allowed (powrmart.dtd does "
-                           "not declare it)")
+    assert err.strip() == (
+        f"{path}:5: warning: <FOLDER>: attribute COLOUR is not allowed (powrmart.dtd does not declare it)"
+    )
     assert "1 valid" in out
 
 

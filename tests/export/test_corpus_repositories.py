@@ -29,8 +29,9 @@ SIBLING_REPOSITORIES = (
 
 
 @pytest.fixture(scope="module")
-def repository_dirs(corpus_dir: Path, corpus_manifest: list[dict[str, str]],
-                    tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def repository_dirs(
+    corpus_dir: Path, corpus_manifest: list[dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     """One directory per corpus repository with more than one genuine export, holding links to its files."""
     groups: dict[str, list[str]] = defaultdict(list)
     for row in corpus_manifest:
@@ -66,8 +67,15 @@ def test_sessions_find_their_mappings_in_sibling_files(repository_dirs: dict[str
         for s in _sessions(export):
             if s.mapping is None:
                 # Absent from every file of the repository (directly or through a shortcut), not mis-resolved.
-                target = next((sc.ref_object_name for f in export.folders for sc in f.shortcuts
-                               if sc.name.lower() == s.mapping_name.lower()), s.mapping_name)
+                target = next(
+                    (
+                        sc.ref_object_name
+                        for f in export.folders
+                        for sc in f.shortcuts
+                        if sc.name.lower() == s.mapping_name.lower()
+                    ),
+                    s.mapping_name,
+                )
                 assert target.lower() not in defined, (repo, s.name, s.mapping_name)
             elif s.mapping.location.file != s.location.file:
                 resolved_elsewhere += 1
@@ -76,8 +84,9 @@ def test_sessions_find_their_mappings_in_sibling_files(repository_dirs: dict[str
 
 
 @pytest.mark.parametrize("repo", SIBLING_REPOSITORIES)
-def test_convert_of_a_repository_directory_converts_sibling_mappings(repo: str, repository_dirs: dict[str, Path],
-                                                                     tmp_path: Path) -> None:
+def test_convert_of_a_repository_directory_converts_sibling_mappings(
+    repo: str, repository_dirs: dict[str, Path], tmp_path: Path
+) -> None:
     d = repository_dirs[repo]
     export = load_repository([d], prefer="newest")
     conv = convert_export(export)
@@ -86,24 +95,44 @@ def test_convert_of_a_repository_directory_converts_sibling_mappings(repo: str, 
     assert jobs, repo
     for j in jobs:
         if j.mapping.lower() in defined:
-            assert j.job.code and not any("is not in the export" in g.message for g in j.job.gaps), (repo, j.session)
+            assert j.job.code and not any("is not in the export" in g.message for g in j.job.gaps), (
+                repo,
+                j.session,
+            )
     # Through the command line, as a user would: the project records every file it was converted from.
     out = tmp_path / "proj"
-    res = CliRunner().invoke(main, ["convert", str(d), "--prefer", "newest", "-o", str(out), "--allow-partial",
-                                    "--json"])
+    res = CliRunner().invoke(
+        main, ["convert", str(d), "--prefer", "newest", "-o", str(out), "--allow-partial", "--json"]
+    )
     assert res.exit_code in (0, 1), res.output  # 1: some logic is reported as not converted
     report = json.loads(res.stdout)
     assert report["summary"]["sessions_without_mapping"] == sum(not j.job.code for j in jobs)
 
 
 @pytest.mark.parametrize("repo", SIBLING_REPOSITORIES)
-def test_every_workflow_of_a_repository_directory_dry_runs(repo: str, repository_dirs: dict[str, Path],
-                                                           tmp_path: Path) -> None:
+def test_every_workflow_of_a_repository_directory_dry_runs(
+    repo: str, repository_dirs: dict[str, Path], tmp_path: Path
+) -> None:
     d = repository_dirs[repo]
     export = load_repository([d], prefer="newest", lenient=True)
     for folder, wf in export.workflows():
-        res = CliRunner().invoke(main, ["run", str(d), "-w", wf.name, "-f", folder.name, "--dry-run", "--json",
-                                        "--prefer", "newest", "--state-dir", str(tmp_path / "state")])
+        res = CliRunner().invoke(
+            main,
+            [
+                "run",
+                str(d),
+                "-w",
+                wf.name,
+                "-f",
+                folder.name,
+                "--dry-run",
+                "--json",
+                "--prefer",
+                "newest",
+                "--state-dir",
+                str(tmp_path / "state"),
+            ],
+        )
         assert res.exit_code in (0, 1), (wf.name, res.output[-800:])
         summary = json.loads(res.stdout)
         assert summary["workflow"] == wf.name and summary["tasks"], wf.name

@@ -96,8 +96,9 @@ def test_the_doctype_is_never_fetched(tmp_path: Path) -> None:
     root = xmlsource.parse(path).getroot()
     assert root.get("INJECTED") is None
     network = tmp_path / "network.xml"
-    network.write_bytes(_export("UTF-8", "F").replace(b'SYSTEM "powrmart.dtd"',
-                                                       b'SYSTEM "http://127.0.0.1:9/powrmart.dtd"'))
+    network.write_bytes(
+        _export("UTF-8", "F").replace(b'SYSTEM "powrmart.dtd"', b'SYSTEM "http://127.0.0.1:9/powrmart.dtd"')
+    )
     assert xmlsource.parse(network).getroot().get("INJECTED") is None
 
 
@@ -106,12 +107,15 @@ def test_an_encoding_nobody_knows(tmp_path: Path) -> None:
     path.write_bytes(_export("UTF-8", "F").replace(b'encoding="UTF-8"', b'encoding="x-klingon-7"'))
     with pytest.raises(InputError) as info:
         xmlsource.parse(path)
-    assert (info.value.line, info.value.message) == (1, "unknown encoding 'x-klingon-7' in the XML declaration")
+    assert (info.value.line, info.value.message) == (
+        1,
+        "unknown encoding 'x-klingon-7' in the XML declaration",
+    )
 
 
 def test_bytes_invalid_in_the_declared_encoding_are_located(tmp_path: Path) -> None:
     path = tmp_path / "ascii.xml"
-    data = _export("UTF-8", "plain").replace(b'VALUE="echo one', "VALUE=\"caf\u00e9".encode("cp1252"))
+    data = _export("UTF-8", "plain").replace(b'VALUE="echo one', 'VALUE="caf\u00e9'.encode("cp1252"))
     path.write_bytes(data.replace(b'encoding="UTF-8"', b'encoding="us-ascii"'))
     with pytest.raises(InputError) as info:
         xmlsource.parse(path)

@@ -13,7 +13,9 @@ from infaflow.model import Attributes, Mapplet, Session, Task, Workflow, normali
 
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE POWERMART SYSTEM "powrmart.dtd">\n'
 
-TWO_FOLDERS = HEAD + """<POWERMART CREATION_DATE="01/02/2024 10:00:00" REPOSITORY_VERSION="186.95">
+TWO_FOLDERS = (
+    HEAD
+    + """<POWERMART CREATION_DATE="01/02/2024 10:00:00" REPOSITORY_VERSION="186.95">
 <REPOSITORY NAME="rep" VERSION="186" CODEPAGE="UTF-8" DATABASETYPE="Oracle">
 <FOLDER NAME="SHARED_OBJ" OWNER="admin" SHARED="SHARED">
   <SOURCE NAME="CUSTOMERS" DATABASETYPE="Oracle" DBDNAME="crm" OWNERNAME="CRM">
@@ -62,6 +64,7 @@ TWO_FOLDERS = HEAD + """<POWERMART CREATION_DATE="01/02/2024 10:00:00" REPOSITOR
 </REPOSITORY>
 </POWERMART>
 """
+)
 
 
 @pytest.fixture()
@@ -79,11 +82,18 @@ def test_model_objects_and_lines(two_folders: Path) -> None:
     assert work is not None
     wf = work.workflow("wf_main")
     assert isinstance(wf, Workflow)
-    assert wf.location.line == TWO_FOLDERS.splitlines().index(
-        '  <WORKFLOW NAME="wf_main" ISENABLED="YES" SUSPEND_ON_ERROR="NO" SERVERNAME="is">') + 1
+    assert (
+        wf.location.line
+        == TWO_FOLDERS.splitlines().index(
+            '  <WORKFLOW NAME="wf_main" ISENABLED="YES" SUSPEND_ON_ERROR="NO" SERVERNAME="is">'
+        )
+        + 1
+    )
     source = export.folder("SHARED_OBJ").sources[0]
     assert [(f.name, f.nullable, f.key_type) for f in source.fields] == [
-        ("ID", False, "PRIMARY KEY"), ("NAME", True, "NOT A KEY")]
+        ("ID", False, "PRIMARY KEY"),
+        ("NAME", True, "NOT A KEY"),
+    ]
 
 
 def test_task_instances_resolve_local_and_reusable(two_folders: Path) -> None:
@@ -120,8 +130,13 @@ def test_missing_objects_are_reported_not_fatal(two_folders: Path) -> None:
     messages = [(m.location.line, m.message) for m in export.missing]
     gone = next(m for m in messages if "Shortcut_to_gone" in m[1])
     assert "m_gone" in gone[1] and "ELSEWHERE" in gone[1]
-    assert gone[0] == TWO_FOLDERS.splitlines().index(next(
-        line for line in TWO_FOLDERS.splitlines() if "Shortcut_to_gone" in line)) + 1
+    assert (
+        gone[0]
+        == TWO_FOLDERS.splitlines().index(
+            next(line for line in TWO_FOLDERS.splitlines() if "Shortcut_to_gone" in line)
+        )
+        + 1
+    )
     assert any("'ew'" in m for _, m in messages)  # Event Wait task definition absent
 
 
@@ -149,8 +164,14 @@ def test_attributes_are_case_insensitive() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "canonical"),
-    [("Event-wait", "Event Wait"), ("EVENT WAIT", "Event Wait"), ("Event-raise", "Event Raise"),
-     ("session", "Session"), ("Worklet", "Worklet"), ("Bogus", None)],
+    [
+        ("Event-wait", "Event Wait"),
+        ("EVENT WAIT", "Event Wait"),
+        ("Event-raise", "Event Raise"),
+        ("session", "Session"),
+        ("Worklet", "Worklet"),
+        ("Bogus", None),
+    ],
 )
 def test_task_type_normalisation(raw: str, canonical: str | None) -> None:
     assert normalize_task_type(raw) == canonical
@@ -176,8 +197,9 @@ def test_corpus_counts_match_manifest(corpus_dir: Path, corpus_manifest: list[di
             sum(len(f.mappings) for f in folders),
             sum(len(f.mapplets) for f in folders),
         )
-        expected = tuple(int(row[k] or 0) for k in
-                         ("n_workflows", "n_worklets", "n_sessions", "n_mappings", "n_mapplets"))
+        expected = tuple(
+            int(row[k] or 0) for k in ("n_workflows", "n_worklets", "n_sessions", "n_mappings", "n_mapplets")
+        )
         assert got == expected, row["file"]
         assert all(isinstance(m, Mapplet) for f in folders for m in f.mapplets)
         checked += 1

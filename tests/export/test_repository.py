@@ -22,9 +22,11 @@ ORDERS = ROOT / "samples" / "orders" / "wf_orders_daily.xml"
 
 
 def _export(folders: str, created: str = "03/01/2024 09:00:00") -> str:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<POWERMART CREATION_DATE="{created}" '
-            f'REPOSITORY_VERSION="186.95">\n<REPOSITORY NAME="rep" VERSION="186" CODEPAGE="UTF-8" '
-            f'DATABASETYPE="Oracle">\n{folders}</REPOSITORY>\n</POWERMART>\n')
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<POWERMART CREATION_DATE="{created}" '
+        f'REPOSITORY_VERSION="186.95">\n<REPOSITORY NAME="rep" VERSION="186" CODEPAGE="UTF-8" '
+        f'DATABASETYPE="Oracle">\n{folders}</REPOSITORY>\n</POWERMART>\n'
+    )
 
 
 SHARED_SOURCE = """<FOLDER NAME="SHARED" OWNER="x" SHARED="SHARED">
@@ -87,10 +89,17 @@ def three_files(tmp_path: Path) -> Path:
 
 def test_a_directory_is_one_repository_and_references_resolve_across_files(three_files: Path) -> None:
     export = load_repository([three_files], validate=False)
-    assert [Path(f.path).name for f in export.files] == ["m_app.XML", "wf_app.Xml", "SRC_CUSTOMERS.XML", "m_lib.xml"]
+    assert [Path(f.path).name for f in export.files] == [
+        "m_app.XML",
+        "wf_app.Xml",
+        "SRC_CUSTOMERS.XML",
+        "m_lib.xml",
+    ]
     assert [f.name for f in export.folders] == ["APP", "SHARED"]
     shared = export.folder("SHARED")
-    assert [s.name for s in shared.sources] == ["CUSTOMERS"] and [m.name for m in shared.mappings] == ["m_lib"]
+    assert [s.name for s in shared.sources] == ["CUSTOMERS"] and [m.name for m in shared.mappings] == [
+        "m_lib"
+    ]
     app = export.folder("APP")
     m_app = app.mapping("m_app")
     assert m_app.instance("CUSTOMERS").definition is shared.sources[0]  # shortcut across files and folders
@@ -99,7 +108,8 @@ def test_a_directory_is_one_repository_and_references_resolve_across_files(three
     assert sessions["s_lib"].mapping is shared.mappings[0]  # a session's mapping through a shortcut
     assert export.missing == []
     assert [(Path(n.file).name, n.message) for n in export.notes] == [
-        ("notes.xml", "skipped: root element is <notes>, expected <POWERMART>: not a PowerCenter export")]
+        ("notes.xml", "skipped: root element is <notes>, expected <POWERMART>: not a PowerCenter export")
+    ]
     # each object keeps the file it came from
     assert Path(m_app.location.file).name == "m_app.XML" and m_app.location.line == 7
 
@@ -135,7 +145,10 @@ def test_the_split_sample_resolves_every_session_mapping() -> None:
     assert all(Path(s.mapping.location.file).name == f"{s.mapping.name}.XML" for s in sessions)
     alone = load(SPLIT / "wf_orders_daily.XML")
     assert sorted(m.name for m in alone.missing if m.kind == "mapping") == [
-        "m_customer_dim", "m_customer_orders", "m_order_facts"]
+        "m_customer_dim",
+        "m_customer_orders",
+        "m_order_facts",
+    ]
 
 
 def _changed_copy(tmp_path: Path, created: str | None = None) -> Path:
@@ -152,30 +165,37 @@ def _changed_copy(tmp_path: Path, created: str | None = None) -> Path:
 
 
 def _line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_bytes().decode("cp1252").splitlines(), 1) if needle in line)
+    return next(
+        i for i, line in enumerate(path.read_bytes().decode("cp1252").splitlines(), 1) if needle in line
+    )
 
 
 def test_different_definitions_are_an_error_naming_both_places(tmp_path: Path) -> None:
     changed = _changed_copy(tmp_path)
     with pytest.raises(InputError) as err:
         load_repository([SPLIT, changed])
-    mapping_line = _line_of(changed, '<MAPPING ')
+    mapping_line = _line_of(changed, "<MAPPING ")
     original = SPLIT / "m_customer_dim.XML"
     assert err.value.file == str(changed) and err.value.line == mapping_line
     assert err.value.message == (
         f"mapping 'm_customer_dim' of folder 'ORDERS' is defined differently here and in "
         f"{original}:{_line_of(original, '<MAPPING ')} (choose one with --prefer first|last|newest, "
-        "or remove one file)")
+        "or remove one file)"
+    )
 
 
-@pytest.mark.parametrize(("prefer", "created", "kept"), [
-    ("first", None, "UPPER("),
-    ("last", None, "LOWER("),
-    ("newest", "03/02/2024 09:00:00", "LOWER("),  # the changed copy was exported a day later
-    ("newest", "02/28/2024 09:00:00", "UPPER("),  # ... or a day earlier
-])
-def test_prefer_settles_a_conflict_and_says_which_definition_is_used(tmp_path: Path, prefer: str,
-                                                                    created: str | None, kept: str) -> None:
+@pytest.mark.parametrize(
+    ("prefer", "created", "kept"),
+    [
+        ("first", None, "UPPER("),
+        ("last", None, "LOWER("),
+        ("newest", "03/02/2024 09:00:00", "LOWER("),  # the changed copy was exported a day later
+        ("newest", "02/28/2024 09:00:00", "UPPER("),  # ... or a day earlier
+    ],
+)
+def test_prefer_settles_a_conflict_and_says_which_definition_is_used(
+    tmp_path: Path, prefer: str, created: str | None, kept: str
+) -> None:
     changed = _changed_copy(tmp_path, created)
     export = load_repository([SPLIT, changed], prefer=prefer)
     mapping = export.folder("ORDERS").mapping("m_customer_dim")
@@ -191,8 +211,10 @@ def test_missing_references_are_summarised_one_line_per_kind() -> None:
     export = load(SPLIT / "wf_orders_daily.XML")
     [line] = summarize_missing(export.missing)
     assert line.severity == "warning" and line.file == str(SPLIT / "wf_orders_daily.XML")
-    assert line.message == ("3 mappings not loaded: m_customer_dim, m_order_facts, m_customer_orders; "
-                            "needed by 3 sessions (s_m_customer_dim, s_m_order_facts, s_m_customer_orders)")
+    assert line.message == (
+        "3 mappings not loaded: m_customer_dim, m_order_facts, m_customer_orders; "
+        "needed by 3 sessions (s_m_customer_dim, s_m_order_facts, s_m_customer_orders)"
+    )
 
 
 def test_summary_names_the_first_few_and_counts_the_rest(three_files: Path) -> None:
@@ -215,12 +237,16 @@ def test_validate_summarises_and_verbose_lists_every_reference() -> None:
     res = _cli("validate", str(wf))
     assert res.exit_code == 0
     line = _line_of(wf, 'NAME ="s_m_customer_dim"')
-    assert res.stderr.splitlines() == [f"{wf}:{line}: warning: 3 mappings not "
-                                       "loaded: m_customer_dim, m_order_facts, m_customer_orders; needed by 3 sessions "
-                                       "(s_m_customer_dim, s_m_order_facts, s_m_customer_orders)"]
+    assert res.stderr.splitlines() == [
+        f"{wf}:{line}: warning: 3 mappings not "
+        "loaded: m_customer_dim, m_order_facts, m_customer_orders; needed by 3 sessions "
+        "(s_m_customer_dim, s_m_order_facts, s_m_customer_orders)"
+    ]
     verbose = _cli("validate", "--verbose", str(wf))
     assert len(verbose.stderr.splitlines()) == 3
-    assert all("refers to mapping" in line and "which is not loaded" in line for line in verbose.stderr.splitlines())
+    assert all(
+        "refers to mapping" in line and "which is not loaded" in line for line in verbose.stderr.splitlines()
+    )
     whole = _cli("validate", str(SPLIT))
     assert whole.exit_code == 0 and whole.stderr == ""
     assert whole.stdout.strip() == "4 files: 4 valid, 0 with errors (0 errors, 0 warnings)"
@@ -230,7 +256,10 @@ def test_validate_reports_a_conflict_and_exits_2(tmp_path: Path) -> None:
     changed = _changed_copy(tmp_path)
     res = _cli("validate", str(SPLIT), str(changed))
     assert res.exit_code == 2
-    assert "1 object(s) are defined differently in two files: mapping 'm_customer_dim' of folder 'ORDERS'" in res.stderr
+    assert (
+        "1 object(s) are defined differently in two files: mapping 'm_customer_dim' of folder 'ORDERS'"
+        in res.stderr
+    )
     assert _cli("validate", "--prefer", "last", str(SPLIT), str(changed)).exit_code == 0
 
 
@@ -289,16 +318,20 @@ def test_convert_a_directory_records_every_file(tmp_path: Path) -> None:
     whole = tmp_path / "whole"
     assert _cli("convert", str(ORDERS), "-o", str(whole)).exit_code == 0
     for job in ("s_m_customer_dim.py", "s_m_order_facts.py", "s_m_customer_orders.py"):
+
         def body(path: Path) -> list[str]:
             return [line for line in path.read_text().splitlines() if not line.startswith("Defined at")]
+
         assert body(out / job) == body(whole / job), job
 
 
 def test_validate_a_directory_skips_files_that_are_not_exports(three_files: Path) -> None:
     res = _cli("validate", str(three_files))
     assert res.exit_code == 0, res.output
-    assert res.stderr.splitlines() == [f"{three_files / 'notes.xml'}:1: warning: skipped: root element is <notes>, "
-                                       "expected <POWERMART>: not a PowerCenter export"]
+    assert res.stderr.splitlines() == [
+        f"{three_files / 'notes.xml'}:1: warning: skipped: root element is <notes>, "
+        "expected <POWERMART>: not a PowerCenter export"
+    ]
     assert res.stdout.strip() == "4 files: 4 valid, 0 with errors (0 errors, 0 warnings), 1 skipped"
     named = _cli("validate", str(three_files / "notes.xml"))  # named on the command line: an error
     assert named.exit_code == 2
@@ -308,16 +341,28 @@ def test_validate_a_directory_skips_files_that_are_not_exports(three_files: Path
 def test_a_run_fails_a_session_whose_mapping_is_not_loaded_with_one_message(tmp_path: Path) -> None:
     import json
 
-    res = _cli("run", str(SPLIT / "wf_orders_daily.XML"), str(SPLIT / "m_customer_dim.XML"), "--json", "-q",
-               "--param-file", str(ROOT / "samples" / "orders" / "params" / "wf_orders_daily.par"),
-               "--param", f"$PMTargetFileDir={tmp_path / 'out'}", "--state-dir", str(tmp_path / "s"))
+    res = _cli(
+        "run",
+        str(SPLIT / "wf_orders_daily.XML"),
+        str(SPLIT / "m_customer_dim.XML"),
+        "--json",
+        "-q",
+        "--param-file",
+        str(ROOT / "samples" / "orders" / "params" / "wf_orders_daily.par"),
+        "--param",
+        f"$PMTargetFileDir={tmp_path / 'out'}",
+        "--state-dir",
+        str(tmp_path / "s"),
+    )
     summary = json.loads(res.stdout)
     tasks = summary["tasks"]
     assert tasks["s_m_customer_dim"]["status"] == "SUCCEEDED"  # its mapping file was given
     assert tasks["s_m_order_facts"]["status"] == "FAILED"
-    assert tasks["s_m_order_facts"]["error"] == ("mapping 'm_order_facts' is not loaded: none of the 2 export "
-                                                 "file(s) defines it (load the file that holds it together "
-                                                 "with the workflow)")
+    assert tasks["s_m_order_facts"]["error"] == (
+        "mapping 'm_order_facts' is not loaded: none of the 2 export "
+        "file(s) defines it (load the file that holds it together "
+        "with the workflow)"
+    )
 
 
 def test_validate_json_flag_is_the_json_format() -> None:

@@ -75,8 +75,16 @@ def _xsd_model(particle: etree._Element) -> str:
     if particle.tag == f"{XS}element":
         return particle.get("ref") + suffix
     sep = "," if particle.tag == f"{XS}sequence" else "|"
-    return "(" + sep.join(_xsd_model(child) for child in particle if isinstance(child.tag, str)
-                          and child.tag != f"{XS}annotation") + ")" + suffix
+    return (
+        "("
+        + sep.join(
+            _xsd_model(child)
+            for child in particle
+            if isinstance(child.tag, str) and child.tag != f"{XS}annotation"
+        )
+        + ")"
+        + suffix
+    )
 
 
 def _xsd_elements() -> dict[str, etree._Element]:
@@ -139,8 +147,11 @@ def test_dtd_order_is_enforced() -> None:
     )
     problems = validation.validate_tree(doc.getroottree(), "order.xml")
     assert [(p.line, p.message) for p in problems] == [
-        (1, '<TASK> is not allowed here inside <WORKFLOW NAME="w">; expected one of TASKINSTANCE, '
-            "WORKFLOWLINK, WORKFLOWVARIABLE, WORKFLOWEVENT, ATTRIBUTE, METADATAEXTENSION, CONWFRUNINFO")
+        (
+            1,
+            '<TASK> is not allowed here inside <WORKFLOW NAME="w">; expected one of TASKINSTANCE, '
+            "WORKFLOWLINK, WORKFLOWVARIABLE, WORKFLOWEVENT, ATTRIBUTE, METADATAEXTENSION, CONWFRUNINFO",
+        )
     ]
 
 
@@ -167,8 +178,10 @@ def test_every_exported_corpus_file_validates_and_look_alikes_are_rejected(
         for problem in problems:
             assert problem.severity == "error" and problem.line > 0 and problem.message, problem
             assert "Element '" not in problem.message  # rewritten, not libxml2's wording
-    print(f"\ncorpus: {len(exported) - len(invalid)}/{len(exported)} exported files valid; "
-          f"{len(look_alikes) - len(accepted)}/{len(look_alikes)} look-alikes rejected")
+    print(
+        f"\ncorpus: {len(exported) - len(invalid)}/{len(exported)} exported files valid; "
+        f"{len(look_alikes) - len(accepted)}/{len(look_alikes)} look-alikes rejected"
+    )
     assert invalid == {}
     assert accepted == []
     assert len(exported) > 100 and look_alikes
@@ -183,8 +196,11 @@ def test_look_alike_messages_name_the_line_and_the_problem(
     problems = validation.validate_file(corpus_dir / "files" / plugin)
     text = [(p.line, p.message) for p in problems]
     assert (4, "<REPOSITORY>: required attribute NAME is missing") in text
-    assert (7, "<PLUGIN> is not an element of the PowerCenter export format (powrmart.dtd) inside "
-               "<REPOSITORY>; expected FOLDER") in text, text
+    assert (
+        7,
+        "<PLUGIN> is not an element of the PowerCenter export format (powrmart.dtd) inside "
+        "<REPOSITORY>; expected FOLDER",
+    ) in text, text
     nullable = next(f for e, f in by_error.items() if "NULLABLE" in e)
     first = validation.validate_file(corpus_dir / "files" / nullable)[0]
     assert first.message == '<SOURCEFIELD>: NULLABLE="NULLABLE" is not one of NOTNULL, NULL'
@@ -200,7 +216,9 @@ def test_xmlschema_agrees_with_libxml2_on_the_look_alikes_and_small_exports(
     """The schema means the same to a second, independent validator (xmlschema, pure Python)."""
     schema = xmlschema.XMLSchema(str(XSD))
     rows = [r for r in corpus_manifest if r["looks_exported"] != "yes"]
-    rows += sorted((r for r in corpus_manifest if r["looks_exported"] == "yes"), key=lambda r: int(r["bytes"]))[:20]
+    rows += sorted(
+        (r for r in corpus_manifest if r["looks_exported"] == "yes"), key=lambda r: int(r["bytes"])
+    )[:20]
     for row in rows:
         tree = parse(corpus_dir / "files" / row["file"])
         assert schema.is_valid(tree) == (row["looks_exported"] == "yes"), row["file"]
@@ -219,8 +237,11 @@ def test_many_problems_are_capped_with_a_count() -> None:
 
 
 def test_every_sample_validates_against_our_xsd_and_the_vendor_dtd(samples_dir: Path) -> None:
-    exports = sorted(p for p in samples_dir.rglob("*") if p.suffix.lower() == ".xml"
-                     and b"<POWERMART" in p.read_bytes()[:4096])
+    exports = sorted(
+        p
+        for p in samples_dir.rglob("*")
+        if p.suffix.lower() == ".xml" and b"<POWERMART" in p.read_bytes()[:4096]
+    )
     if not exports:
         pytest.skip("no sample exports yet")
     dtd = _dtd()
@@ -244,6 +265,8 @@ def test_validate_command_checks_pass_on_every_exported_corpus_file(
         warnings += len(report.warnings)
         if not report.valid:
             failing[row["file"]] = [str(p) for p in report.errors[:3]]
-    print(f"\ninfaflow validate: {len(exported) - len(failing)}/{len(exported)} exported corpus files valid "
-          f"({warnings} warnings)")
+    print(
+        f"\ninfaflow validate: {len(exported) - len(failing)}/{len(exported)} exported corpus files valid "
+        f"({warnings} warnings)"
+    )
     assert failing == {}

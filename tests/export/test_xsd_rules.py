@@ -32,8 +32,9 @@ def _instance(name: str, task_type: str = "Command") -> str:
     return f'<TASKINSTANCE NAME="{name}" TASKNAME="{name}" TASKTYPE="{task_type}" REUSABLE="YES"/>'
 
 
-@pytest.mark.parametrize("spelling", [*TASK_TYPES, "Event-wait", "Event-raise", "EVENT_WAIT", "eventraise",
-                                      "session", "START"])
+@pytest.mark.parametrize(
+    "spelling", [*TASK_TYPES, "Event-wait", "Event-raise", "EVENT_WAIT", "eventraise", "session", "START"]
+)
 def test_every_powercenter_task_type_spelling_the_model_knows_is_valid(spelling: str) -> None:
     assert normalize_task_type(spelling) is not None
     assert _problems(_workflow(_instance("t", spelling))) == []
@@ -44,9 +45,14 @@ def test_every_powercenter_task_type_spelling_the_model_knows_is_valid(spelling:
 def test_unknown_task_types_are_rejected_with_the_list_of_known_ones(spelling: str) -> None:
     assert normalize_task_type(spelling) is None
     problems = _problems(_workflow(_instance("t", spelling)))
-    assert problems == [(7, f'<TASKINSTANCE>: unknown task type TASKTYPE="{spelling}" (PowerCenter\'s '
-                            "are Start, Session, Command, Decision, Assignment, Timer, Email, Control, "
-                            "Event Wait, Event Raise, Worklet)")]
+    assert problems == [
+        (
+            7,
+            f'<TASKINSTANCE>: unknown task type TASKTYPE="{spelling}" (PowerCenter\'s '
+            "are Start, Session, Command, Decision, Assignment, Timer, Email, Control, "
+            "Event Wait, Event Raise, Worklet)",
+        )
+    ]
 
 
 @pytest.mark.parametrize("tag", ["WORKFLOW", "WORKLET"])
@@ -58,11 +64,22 @@ def test_duplicate_task_instance_names_are_rejected(tag: str) -> None:
 
 
 def test_the_same_instance_name_in_nested_worklets_is_fine() -> None:
-    inner = _workflow("\n".join([_instance("Start", "Start"), _instance("cmd")]), "WORKLET").replace(
-        'REUSABLE="YES"', 'REUSABLE="NO"', 1).replace("wf_x", "wl_inner")
-    body = _workflow("\n".join([inner, _instance("Start", "Start"), _instance("cmd"),
-                                '<TASKINSTANCE NAME="wl_inner" TASKNAME="wl_inner" TASKTYPE="Worklet" '
-                                'REUSABLE="NO"/>']), "WORKLET")
+    inner = (
+        _workflow("\n".join([_instance("Start", "Start"), _instance("cmd")]), "WORKLET")
+        .replace('REUSABLE="YES"', 'REUSABLE="NO"', 1)
+        .replace("wf_x", "wl_inner")
+    )
+    body = _workflow(
+        "\n".join(
+            [
+                inner,
+                _instance("Start", "Start"),
+                _instance("cmd"),
+                '<TASKINSTANCE NAME="wl_inner" TASKNAME="wl_inner" TASKTYPE="Worklet" REUSABLE="NO"/>',
+            ]
+        ),
+        "WORKLET",
+    )
     assert _problems(body) == []
 
 
@@ -89,18 +106,25 @@ def test_missing_child_element() -> None:
 
 
 def test_element_of_the_format_in_the_wrong_place() -> None:
-    assert _problems('<SOURCE NAME="s" DATABASETYPE="Oracle"><TASK NAME="t" TYPE="Command" REUSABLE="NO"/>'
-                     "</SOURCE>") == [
-        (6, '<TASK> is not allowed here inside <SOURCE NAME="s">; expected one of FLATFILE, XMLINFO, '
-            "ERPSRCINFO, GROUP, TABLEATTRIBUTE, SOURCEFIELD, METADATAEXTENSION")
+    assert _problems(
+        '<SOURCE NAME="s" DATABASETYPE="Oracle"><TASK NAME="t" TYPE="Command" REUSABLE="NO"/></SOURCE>'
+    ) == [
+        (
+            6,
+            '<TASK> is not allowed here inside <SOURCE NAME="s">; expected one of FLATFILE, XMLINFO, '
+            "ERPSRCINFO, GROUP, TABLEATTRIBUTE, SOURCEFIELD, METADATAEXTENSION",
+        )
     ]
 
 
 def test_unknown_element() -> None:
     assert _problems("<PLUGIN/>") == [
-        (6, '<PLUGIN> is not an element of the PowerCenter export format (powrmart.dtd) inside '
+        (
+            6,
+            "<PLUGIN> is not an element of the PowerCenter export format (powrmart.dtd) inside "
             '<FOLDER NAME="F">; expected one of FOLDERVERSION, CONFIG, SCHEDULER, TASK, SESSION, WORKLET, '
-            "WORKFLOW, SOURCE, TARGET, TRANSFORMATION, ...")
+            "WORKFLOW, SOURCE, TARGET, TRANSFORMATION, ...",
+        )
     ]
 
 
@@ -111,13 +135,15 @@ def test_text_inside_an_element() -> None:
 
 
 def test_folder_children_in_any_order_as_real_exports_write_them() -> None:
-    body = "\n".join([
-        '<WORKFLOW NAME="wf"/>',
-        '<SOURCE NAME="s" DATABASETYPE="Oracle"/>',
-        '<CONFIG NAME="default_session_config"/>',
-        '<MAPPING NAME="m"/>',
-        '<SOURCE NAME="s2" DATABASETYPE="Oracle"/>',
-    ])
+    body = "\n".join(
+        [
+            '<WORKFLOW NAME="wf"/>',
+            '<SOURCE NAME="s" DATABASETYPE="Oracle"/>',
+            '<CONFIG NAME="default_session_config"/>',
+            '<MAPPING NAME="m"/>',
+            '<SOURCE NAME="s2" DATABASETYPE="Oracle"/>',
+        ]
+    )
     assert _problems(body) == []
 
 

@@ -10,20 +10,64 @@ from typing import Any
 
 from infaflow.expr import DictEnvironment, ExprError, SparkContext, evaluate, parse, to_pyspark
 
-SPARK_TYPES = {"string": "string", "integer": "bigint", "double": "double", "decimal": "decimal(18,4)",
-               "date": "timestamp"}
+SPARK_TYPES = {
+    "string": "string",
+    "integer": "bigint",
+    "double": "double",
+    "decimal": "decimal(18,4)",
+    "date": "timestamp",
+}
 
 GRID: dict[str, list[Any]] = {
-    "string": [None, "", " ", "abc", "Hello World", "  pad  ", "a,b,,c", "123abc", "-4.5e2x", "ÄÖü",
-               "o'hara-x y", "ABCabc"],
+    "string": [
+        None,
+        "",
+        " ",
+        "abc",
+        "Hello World",
+        "  pad  ",
+        "a,b,,c",
+        "123abc",
+        "-4.5e2x",
+        "ÄÖü",
+        "o'hara-x y",
+        "ABCabc",
+    ],
     "integer": [None, 0, 1, -1, 2, 7, -3, 100, 12345],
-    "double": [None, 0.0, 1.5, -2.5, 2.675, 0.125, 123456.789, -0.5, 1e-3, 7.0, 1.5e-5, 12345678.5, 2.5e16,
-               -0.0],
-    "decimal": [None, Decimal("0.0000"), Decimal("1.5000"), Decimal("-2.5000"), Decimal("2.6750"),
-                Decimal("123.4560")],
-    "date": [None, datetime(2024, 1, 31), datetime(2024, 2, 29, 13, 5, 7, 123456),
-             datetime(2023, 12, 31, 23, 59, 59), datetime(1999, 6, 16, 12, 30, 30), datetime(2000, 1, 1),
-             datetime(2023, 2, 28, 6, 0, 0), datetime(2024, 7, 15, 11, 29, 31)],
+    "double": [
+        None,
+        0.0,
+        1.5,
+        -2.5,
+        2.675,
+        0.125,
+        123456.789,
+        -0.5,
+        1e-3,
+        7.0,
+        1.5e-5,
+        12345678.5,
+        2.5e16,
+        -0.0,
+    ],
+    "decimal": [
+        None,
+        Decimal("0.0000"),
+        Decimal("1.5000"),
+        Decimal("-2.5000"),
+        Decimal("2.6750"),
+        Decimal("123.4560"),
+    ],
+    "date": [
+        None,
+        datetime(2024, 1, 31),
+        datetime(2024, 2, 29, 13, 5, 7, 123456),
+        datetime(2023, 12, 31, 23, 59, 59),
+        datetime(1999, 6, 16, 12, 30, 30),
+        datetime(2000, 1, 1),
+        datetime(2023, 2, 28, 6, 0, 0),
+        datetime(2024, 7, 15, 11, 29, 31),
+    ],
 }
 
 
@@ -49,8 +93,9 @@ def rows_for(columns: dict[str, str], limit: int = 2000) -> list[dict[str, Any]]
     return out
 
 
-def spark_results(spark: Any, columns: dict[str, str], rows: list[dict[str, Any]],
-                  codes: list[str]) -> list[tuple[Any, ...]]:
+def spark_results(
+    spark: Any, columns: dict[str, str], rows: list[dict[str, Any]], codes: list[str]
+) -> list[tuple[Any, ...]]:
     """Evaluate generated Column sources on a DataFrame of ``rows`` (one select for all expressions)."""
     from pyspark.sql import functions as F  # noqa: N812
 
@@ -83,8 +128,9 @@ def same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def differ(spark: Any, columns: dict[str, str], expressions: list[str],
-           rows: list[dict[str, Any]] | None = None) -> list[str]:
+def differ(
+    spark: Any, columns: dict[str, str], expressions: list[str], rows: list[dict[str, Any]] | None = None
+) -> list[str]:
     """Mismatches between the evaluator and Spark for each expression over the grid rows.
 
     Rows where the evaluator raises a row error are left out of the Spark run (they would fail the job)."""

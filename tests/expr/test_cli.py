@@ -24,7 +24,10 @@ def test_eval_json_types() -> None:
         "NULL": {"value": None, "type": "null"},
         "2 > 1": {"value": 1, "type": "integer"},
         "NULL AND FALSE": {"value": 0, "type": "integer"},
-        "TO_DATE('02/29/2024 13:05:07', 'MM/DD/YYYY HH24:MI:SS')": {"value": "2024-02-29T13:05:07", "type": "date"},
+        "TO_DATE('02/29/2024 13:05:07', 'MM/DD/YYYY HH24:MI:SS')": {
+            "value": "2024-02-29T13:05:07",
+            "type": "date",
+        },
     }
     for text, expected in cases.items():
         code, out, err = run("eval", text, "--json")
@@ -50,15 +53,22 @@ def test_eval_with_variables() -> None:
 def test_eval_types_of_nulls() -> None:
     variables = json.dumps({"A": None, "N": 5})
     assert run("eval", "IIF(N > 9, A)", "--vars-json", variables)[1].strip() == "NULL"
-    assert run("eval", "IIF(N > 9, A)", "--vars-json", variables, "--types-json", '{"A": "string"}',
-               "--json")[1].strip() == '{"value": "", "type": "string"}'
+    assert (
+        run("eval", "IIF(N > 9, A)", "--vars-json", variables, "--types-json", '{"A": "string"}', "--json")[
+            1
+        ].strip()
+        == '{"value": "", "type": "string"}'
+    )
     code, _, err = run("eval", "1", "--types-json", '{"A": "text"}')
     assert code == 2 and "must map names to one of integer" in err
 
 
 def test_eval_plain_output() -> None:
     assert run("eval", "NULL")[1].strip() == "NULL"
-    assert run("eval", "ADD_TO_DATE(TO_DATE('01/31/2024', 'MM/DD/YYYY'), 'MM', 1)")[1].strip() == "2024-02-29T00:00:00"
+    assert (
+        run("eval", "ADD_TO_DATE(TO_DATE('01/31/2024', 'MM/DD/YYYY'), 'MM', 1)")[1].strip()
+        == "2024-02-29T00:00:00"
+    )
 
 
 def test_eval_errors_exit_2_with_location() -> None:
@@ -80,10 +90,16 @@ def test_pyspark() -> None:
     code, out, _ = run("pyspark", "IIF(ISNULL(PRICE), 0, PRICE * QTY)")
     assert code == 0
     assert out.strip() == 'F.when(F.col("PRICE").isNull(), F.lit(0)).otherwise(F.col("PRICE") * F.col("QTY"))'
-    code, out, _ = run("pyspark", "SUBSTR(NAME, 1, 3) || '-' || TO_CHAR(D, 'YYYYMMDD')", "--types-json",
-                       '{"NAME": "string", "D": "date"}')
-    assert out.strip() == ('F.concat_ws("", F.substr(F.col("NAME"), F.lit(1), F.lit(3)), F.lit("-"), '
-                           'F.date_format(F.col("D"), "yyyyMMdd"))')
+    code, out, _ = run(
+        "pyspark",
+        "SUBSTR(NAME, 1, 3) || '-' || TO_CHAR(D, 'YYYYMMDD')",
+        "--types-json",
+        '{"NAME": "string", "D": "date"}',
+    )
+    assert out.strip() == (
+        'F.concat_ws("", F.substr(F.col("NAME"), F.lit(1), F.lit(3)), F.lit("-"), '
+        'F.date_format(F.col("D"), "yyyyMMdd"))'
+    )
     code, out, _ = run("pyspark", "A > 1 AND $$LIMIT < 5", "--condition")
     assert out.strip() == '((F.col("A") > F.lit(1)) & (F.lit(params["$$LIMIT"]) < F.lit(5)))'
     code, out, _ = run("pyspark", "A > 1")
@@ -136,8 +152,9 @@ def test_check_reports_every_expression(tmp_path: Path) -> None:
     path.write_text(EXPORT.replace('EXPRESSION="IIF(A, 1,"', 'EXPRESSION="A"'), encoding="utf-8")
     code, out, _ = run("check", str(path))
     assert code == 0
-    assert out.splitlines()[-1] == ("8 expressions: 8 parse, 7 translate to PySpark (87.5%); 7 of 7 using only "
-                                    "built-in functions")
+    assert out.splitlines()[-1] == (
+        "8 expressions: 8 parse, 7 translate to PySpark (87.5%); 7 of 7 using only built-in functions"
+    )
     assert out.splitlines()[0].startswith(f"{path}:9: port EXP.C: not translated: :LKP.lkp")
 
 
@@ -152,8 +169,14 @@ def test_functions_listing() -> None:
     code, out, _ = run("functions", "--json")
     rows = {r["name"]: r for r in json.loads(out)}
     assert code == 0 and len(rows) >= 74
-    assert rows["SUBSTR"] == {"name": "SUBSTR", "group": "string", "arguments": "2-3", "returns": "string",
-                              "pyspark": True, "note": ""}
+    assert rows["SUBSTR"] == {
+        "name": "SUBSTR",
+        "group": "string",
+        "arguments": "2-3",
+        "returns": "string",
+        "pyspark": True,
+        "note": "",
+    }
     assert rows["SETVARIABLE"]["pyspark"] is False and "driver" in rows["SETVARIABLE"]["note"]
     code, out, _ = run("functions")
     assert any(line.startswith("IIF ") for line in out.splitlines())

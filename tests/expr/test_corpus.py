@@ -26,8 +26,9 @@ def corpus_expressions(corpus_dir: Path) -> list[FoundExpression]:
     return found
 
 
-def test_every_corpus_expression_parses(corpus_expressions: list[FoundExpression],
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_corpus_expression_parses(
+    corpus_expressions: list[FoundExpression], capsys: pytest.CaptureFixture[str]
+) -> None:
     summary = Summary()
     failures = []
     for item in corpus_expressions:
@@ -35,14 +36,26 @@ def test_every_corpus_expression_parses(corpus_expressions: list[FoundExpression
         summary.add(result)
         if not result.parsed:
             failures.append(result.problem)
-    kinds = {k: sum(1 for e in corpus_expressions if e.kind == k) for k in sorted({e.kind for e in corpus_expressions})}
+    kinds = {
+        k: sum(1 for e in corpus_expressions if e.kind == k)
+        for k in sorted({e.kind for e in corpus_expressions})
+    }
     with capsys.disabled():
-        print(f"\ncorpus expressions: {summary.total} ({kinds}); parsed {summary.parsed}; translated "
-              f"{summary.translated} ({100 * summary.translated / summary.total:.1f}%); built-in only "
-              f"{summary.builtin_translated}/{summary.builtin_only}")
+        print(
+            f"\ncorpus expressions: {summary.total} ({kinds}); parsed {summary.parsed}; translated "
+            f"{summary.translated} ({100 * summary.translated / summary.total:.1f}%); built-in only "
+            f"{summary.builtin_translated}/{summary.builtin_only}"
+        )
     assert summary.total > 5000
-    assert {"port", "link condition", "lookup condition", "router group", "filter condition", "join condition",
-            "decision condition"} <= set(kinds)
+    assert {
+        "port",
+        "link condition",
+        "lookup condition",
+        "router group",
+        "filter condition",
+        "join condition",
+        "decision condition",
+    } <= set(kinds)
     assert not failures, "\n".join(failures)
 
 
@@ -52,8 +65,12 @@ def test_expressions_using_only_builtins_translate(corpus_expressions: list[Foun
     untranslated = []
     for item in corpus_expressions:
         result = check_one(item, row_order='F.col("__row")')
-        if result.parsed and result.builtin_only and not result.translated \
-                and "nested aggregate" not in result.problem:
+        if (
+            result.parsed
+            and result.builtin_only
+            and not result.translated
+            and "nested aggregate" not in result.problem
+        ):
             untranslated.append(f"{item.file}:{item.line}: {item.text[:80]!r}: {result.problem}")
     assert not untranslated, "\n".join(untranslated[:20])
 

@@ -16,7 +16,9 @@ FUNCTIONS = Path(__file__).resolve().parents[2] / "src" / "infaflow" / "expr" / 
 
 
 def _with_spark(monkeypatch: pytest.MonkeyPatch, spark: Callable[..., object]) -> None:
-    monkeypatch.setitem(REGISTRY, "PROBE", Function("PROBE", 1, 1, "integer", evaluate=lambda v, e: 0, spark=spark))
+    monkeypatch.setitem(
+        REGISTRY, "PROBE", Function("PROBE", 1, 1, "integer", evaluate=lambda v, e: 0, spark=spark)
+    )
 
 
 def test_a_declared_gap_names_the_function_and_its_position(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,7 +44,10 @@ def test_any_other_error_of_a_handler_is_not_a_gap(monkeypatch: pytest.MonkeyPat
 
 def test_no_spark_handler_raises_a_bare_value_error() -> None:
     """The registry's Spark forms signal a gap only with Unsupported (a ValueError would now be a crash)."""
-    sites = [f"{path.name}:{i}" for path in sorted(FUNCTIONS.glob("*.py"))
-             for i, line in enumerate(path.read_text().splitlines(), 1)
-             if re.search(r"raise ValueError\(", line) and path.name != "base.py"]
+    sites = [
+        f"{path.name}:{i}"
+        for path in sorted(FUNCTIONS.glob("*.py"))
+        for i, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"raise ValueError\(", line) and path.name != "base.py"
+    ]
     assert sites == []

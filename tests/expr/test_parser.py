@@ -10,23 +10,26 @@ from infaflow.errors import InputError
 from infaflow.expr import Call, ExprSyntaxError, Literal, Name, RefCall, lookups, parse, references, to_text
 
 
-@pytest.mark.parametrize(("text", "canonical"), [
-    ("1 + 2 * 3", "(1 + (2 * 3))"),
-    ("(1 + 2) * 3", "((1 + 2) * 3)"),
-    ("a - b - c", "((a - b) - c)"),
-    ("a / b * c % d", "(((a / b) * c) % d)"),
-    ("a || b + c", "(a || (b + c))"),
-    ("a || b < c", "((a || b) < c)"),
-    ("a < b = c > d", "((a < b) = (c > d))"),
-    ("a = b AND c <> d OR e != f AND g ^= h", "(((a = b) AND (c <> d)) OR ((e != f) AND (g ^= h)))"),
-    ("NOT a = b", "(NOT a = b)"),  # unary NOT binds tighter than comparisons
-    ("- a * b", "(-a * b)"),
-    ("-5 + +x", "(-5 + +x)"),
-    ("a OR b OR c", "((a OR b) OR c)"),
-    ("a and b or not c", "((a AND b) OR NOT c)"),
-    ("a <= b", "(a <= b)"),
-    ("a >= b", "(a >= b)"),
-])
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("1 + 2 * 3", "(1 + (2 * 3))"),
+        ("(1 + 2) * 3", "((1 + 2) * 3)"),
+        ("a - b - c", "((a - b) - c)"),
+        ("a / b * c % d", "(((a / b) * c) % d)"),
+        ("a || b + c", "(a || (b + c))"),
+        ("a || b < c", "((a || b) < c)"),
+        ("a < b = c > d", "((a < b) = (c > d))"),
+        ("a = b AND c <> d OR e != f AND g ^= h", "(((a = b) AND (c <> d)) OR ((e != f) AND (g ^= h)))"),
+        ("NOT a = b", "(NOT a = b)"),  # unary NOT binds tighter than comparisons
+        ("- a * b", "(-a * b)"),
+        ("-5 + +x", "(-5 + +x)"),
+        ("a OR b OR c", "((a OR b) OR c)"),
+        ("a and b or not c", "((a AND b) OR NOT c)"),
+        ("a <= b", "(a <= b)"),
+        ("a >= b", "(a >= b)"),
+    ],
+)
 def test_precedence_and_associativity(text: str, canonical: str) -> None:
     assert to_text(parse(text)) == canonical
 
@@ -49,19 +52,39 @@ def test_literals() -> None:
     assert isinstance(null, Literal) and null.value is None
 
 
-@pytest.mark.parametrize(("word", "value", "kind"), [
-    ("TRUE", 1, "boolean"), ("false", 0, "boolean"), ("DD_INSERT", 0, "dd"), ("DD_UPDATE", 1, "dd"),
-    ("DD_DELETE", 2, "dd"), ("DD_REJECT", 3, "dd"), ("Succeeded", 1, "status"), ("FAILED", 3, "status"),
-    ("aborted", 5, "status"), ("STOPPED", 4, "status"), ("DISABLED", 2, "status"), ("NOTSTARTED", 0, "status"),
-])
+@pytest.mark.parametrize(
+    ("word", "value", "kind"),
+    [
+        ("TRUE", 1, "boolean"),
+        ("false", 0, "boolean"),
+        ("DD_INSERT", 0, "dd"),
+        ("DD_UPDATE", 1, "dd"),
+        ("DD_DELETE", 2, "dd"),
+        ("DD_REJECT", 3, "dd"),
+        ("Succeeded", 1, "status"),
+        ("FAILED", 3, "status"),
+        ("aborted", 5, "status"),
+        ("STOPPED", 4, "status"),
+        ("DISABLED", 2, "status"),
+        ("NOTSTARTED", 0, "status"),
+    ],
+)
 def test_constants(word: str, value: int, kind: str) -> None:
     node = parse(word)
     assert isinstance(node, Literal) and node.value == value and node.kind == kind
 
 
 def test_names() -> None:
-    for text in ("PORT_A", "$$Param", "$PMRootDir", "$s_load.Status", "$$$SessStartTime", "LKP_X.PORT",
-                 "名前", "A#1"):
+    for text in (
+        "PORT_A",
+        "$$Param",
+        "$PMRootDir",
+        "$s_load.Status",
+        "$$$SessStartTime",
+        "LKP_X.PORT",
+        "名前",
+        "A#1",
+    ):
         node = parse(text)
         assert isinstance(node, Name) and node.name == text
 
@@ -87,7 +110,9 @@ def test_count_star_and_niladic() -> None:
 
 def test_lookup_and_procedure_references() -> None:
     node = parse(":LKP.lkp_rate(CURRENCY, DATE_ID)")
-    assert isinstance(node, RefCall) and node.kind == "LKP" and node.name == "lkp_rate" and len(node.args) == 2
+    assert (
+        isinstance(node, RefCall) and node.kind == "LKP" and node.name == "lkp_rate" and len(node.args) == 2
+    )
     node = parse(":sp.GET_ID(A, PROC_RESULT)")
     assert isinstance(node, RefCall) and node.kind == "SP"
     node = parse("IIF(:LKP.l(A), $$P, $s.Status + :SP.p(B))")
@@ -95,16 +120,19 @@ def test_lookup_and_procedure_references() -> None:
     assert lookups(node) == {":LKP.l", ":SP.p"}
 
 
-@pytest.mark.parametrize(("text", "where", "message"), [
-    ("IIF(a, 1,\n  2 3)", "2:5", "expected ',' or ')'"),
-    ("a +", "1:4", "expected an operand"),
-    ("'open", "1:1", "unterminated string"),
-    ("a ? b", "1:3", "unexpected character '?'"),
-    ("(a", "1:3", "expected ')'"),
-    ("", "1:1", "empty expression"),
-    ("a b", "1:3", "unexpected 'b'"),
-    ("AND a", "1:1", "expected an operand"),
-])
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("IIF(a, 1,\n  2 3)", "2:5", "expected ',' or ')'"),
+        ("a +", "1:4", "expected an operand"),
+        ("'open", "1:1", "unterminated string"),
+        ("a ? b", "1:3", "unexpected character '?'"),
+        ("(a", "1:3", "expected ')'"),
+        ("", "1:1", "empty expression"),
+        ("a b", "1:3", "unexpected 'b'"),
+        ("AND a", "1:1", "expected an operand"),
+    ],
+)
 def test_syntax_errors_point_at_the_spot(text: str, where: str, message: str) -> None:
     with pytest.raises(ExprSyntaxError) as info:
         parse(text, file="m.xml", line=10)

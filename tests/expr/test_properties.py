@@ -15,19 +15,28 @@ from infaflow.expr.dateformat import format_date, parse_date
 from infaflow.expr.functions.strings import instr, pad, substr
 
 names = st.sampled_from(["A", "b_2", "$$P", "$s1.Status", "PORT#1"])
-literals = st.one_of(st.integers(0, 10**6).map(str), st.text("ab' x", max_size=5).map(
-    lambda s: "'" + s.replace("'", "''") + "'"), st.just("NULL"))
+literals = st.one_of(
+    st.integers(0, 10**6).map(str),
+    st.text("ab' x", max_size=5).map(lambda s: "'" + s.replace("'", "''") + "'"),
+    st.just("NULL"),
+)
 OPERATORS = ["+", "-", "*", "/", "%", "||", "<", "<=", ">", ">=", "=", "<>", "AND", "OR"]
 
 
 def _expressions(leaves: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    return st.recursive(leaves, lambda inner: st.one_of(
-        st.tuples(inner, st.sampled_from(OPERATORS), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        st.tuples(st.sampled_from(["IIF", "DECODE", "CONCAT"]), st.lists(inner, min_size=2, max_size=4)).map(
-            lambda t: f"{t[0]}({', '.join(t[1])})"),
-        inner.map(lambda e: f"NOT {e}"),
-        inner.map(lambda e: f"-({e})"),
-        inner.map(lambda e: f"- {e}")), max_leaves=12)
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.tuples(inner, st.sampled_from(OPERATORS), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(
+                st.sampled_from(["IIF", "DECODE", "CONCAT"]), st.lists(inner, min_size=2, max_size=4)
+            ).map(lambda t: f"{t[0]}({', '.join(t[1])})"),
+            inner.map(lambda e: f"NOT {e}"),
+            inner.map(lambda e: f"-({e})"),
+            inner.map(lambda e: f"- {e}"),
+        ),
+        max_leaves=12,
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -41,9 +50,20 @@ moments = st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 
 
 
 @settings(max_examples=300, deadline=None)
-@given(moments, st.sampled_from(["MM/DD/YYYY HH24:MI:SS.US", "YYYY-MM-DD HH24:MI:SS.US",
-                                 "DD-MON-YYYY HH12:MI:SS.US AM", "YYYYMMDDHH24MISSUS", "MONTH DD YYYY HH24:MI:SS.US",
-                                 "DDD YYYY HH24:MI:SS.US", "J HH24:MI:SS.US"]))
+@given(
+    moments,
+    st.sampled_from(
+        [
+            "MM/DD/YYYY HH24:MI:SS.US",
+            "YYYY-MM-DD HH24:MI:SS.US",
+            "DD-MON-YYYY HH12:MI:SS.US AM",
+            "YYYYMMDDHH24MISSUS",
+            "MONTH DD YYYY HH24:MI:SS.US",
+            "DDD YYYY HH24:MI:SS.US",
+            "J HH24:MI:SS.US",
+        ]
+    ),
+)
 def test_dates_survive_writing_and_reading(moment: datetime, fmt: str) -> None:
     assert parse_date(format_date(moment, fmt), fmt) == moment
 
@@ -54,15 +74,19 @@ def test_substr_is_a_piece_of_the_string(text: str, start: int, length: int | No
     assert piece in text
     assert length is None or len(piece) <= max(length, 0)
     if 1 <= start <= len(text) and length is None:
-        assert piece == text[start - 1:]
+        assert piece == text[start - 1 :]
 
 
-@given(st.text("ab,", max_size=12), st.text("ab,", min_size=1, max_size=3), st.integers(-15, 15),
-       st.integers(1, 4))
+@given(
+    st.text("ab,", max_size=12),
+    st.text("ab,", min_size=1, max_size=3),
+    st.integers(-15, 15),
+    st.integers(1, 4),
+)
 def test_instr_finds_real_occurrences(text: str, search: str, start: int, occurrence: int) -> None:
     position = instr(text, search, start, occurrence)
     if position:
-        assert text[position - 1:].startswith(search)
+        assert text[position - 1 :].startswith(search)
         if start > 0:
             assert position >= start
     else:
@@ -90,12 +114,30 @@ def test_random_strings_and_positions_agree_with_spark(spark: object) -> None:
     rows = []
     for _ in range(400):
         text = None if rng.random() < 0.1 else "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
-        rows.append({"S": text, "P": None if rng.random() < 0.1 else rng.randint(-10, 10),
-                     "L": None if rng.random() < 0.1 else rng.randint(-3, 10)})
+        rows.append(
+            {
+                "S": text,
+                "P": None if rng.random() < 0.1 else rng.randint(-10, 10),
+                "L": None if rng.random() < 0.1 else rng.randint(-3, 10),
+            }
+        )
     columns = {"S": "string", "P": "integer", "L": "integer"}
-    expressions = ["SUBSTR(S, P)", "SUBSTR(S, P, L)", "INSTR(S, 'a', P)", "INSTR(S, 'a', P, L)",
-                   "INSTR(S, 'ab', P, 2)", "INSTR(S, ',', -1)", "LPAD(S, L, 'xy')", "RPAD(S, L)",
-                   "REPLACESTR(0, S, 'a', ', ', '_')", "REPLACECHR(0, S, 'a,', '')", "LTRIM(S, 'a ')",
-                   "INITCAP(S)", "IS_SPACES(S)", "S || P || L", "INSTR(S, SUBSTR(S, 2, 2), P, L)"]
+    expressions = [
+        "SUBSTR(S, P)",
+        "SUBSTR(S, P, L)",
+        "INSTR(S, 'a', P)",
+        "INSTR(S, 'a', P, L)",
+        "INSTR(S, 'ab', P, 2)",
+        "INSTR(S, ',', -1)",
+        "LPAD(S, L, 'xy')",
+        "RPAD(S, L)",
+        "REPLACESTR(0, S, 'a', ', ', '_')",
+        "REPLACECHR(0, S, 'a,', '')",
+        "LTRIM(S, 'a ')",
+        "INITCAP(S)",
+        "IS_SPACES(S)",
+        "S || P || L",
+        "INSTR(S, SUBSTR(S, 2, 2), P, L)",
+    ]
     problems = differ(spark, columns, expressions, rows)
     assert not problems, "\n".join(problems[:20])

@@ -57,7 +57,7 @@ def test_the_function_table_of_the_docs_is_the_registry() -> None:
 
     text = (HERE.parent.parent / "docs" / "expr.md").read_text(encoding="utf-8")
     start, end = "<!-- function-table:start -->\n", "<!-- function-table:end -->"
-    documented = text[text.index(start) + len(start):text.index(end)]
+    documented = text[text.index(start) + len(start) : text.index(end)]
     assert documented == function_table()
     assert "| SOUNDEX | yes | yes |" in documented and "| COMPRESS | yes | no |" in documented
     assert "| METAPHONE | no | no |" in documented

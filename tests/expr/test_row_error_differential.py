@@ -18,29 +18,72 @@ from tests.expr.differential import SPARK_TYPES, TypedContext, rows_for, same
 pytestmark = pytest.mark.spark
 
 GROUPS: dict[str, tuple[dict[str, str], list[str]]] = {
-    "numbers": ({"N": "integer", "M": "integer"}, [
-        "N / (N - 7)", "N % (M - 1)", "MOD(N, M)", "SQRT(N - 5)", "LN(N)", "LOG(N, 10)", "POWER(N - 1, 0.5)",
-        "IIF(N > 2, ERROR('big ' || N), N)", "IIF(N > 2, N, ERROR('small'))", "IIF(M < 0, ERROR('neg'))",
-        "DECODE(TRUE, N > 5, 'hi', N < 0, ERROR('neg'), 'mid')", "DECODE(N, 1, M / 0, 2, 7)",
-        "DECODE(N, 10 / M, 'a', 'b')",
-        "N > 1 AND 10 / (N - 7) > 0", "N > 1 OR 10 / (N - 7) > 0", "N + 10 / M", "-(N / M)",
-        "IN(N, 1, 10 / (M - 2))", "ISNULL(N / M)", "N / M || 'x'", "IIF(N / M > 1, 1, 0)",
-        "TO_INTEGER(N * 1000000000)", "ERROR(N)", "N + 1",
-    ]),
-    "strings": ({"S": "string", "N": "integer"}, [
-        "TO_DATE(S, 'MM/DD/YYYY')", "IIF(ISNULL(S), ERROR('no s'), S)", "IIF(IS_DATE(S, 'YYYY'), TO_DATE(S, 'YYYY'))",
-        "IIF(LENGTH(S) > 3, TO_DATE(S, 'YYYY'), NULL)", "S || TO_DATE(S, 'MM/DD/YYYY')", "TO_INTEGER(S) + N",
-        "DECODE(S, 'abc', ERROR('abc'), S)", "IIF(N > 5, ERROR(S), S)", "S > SYSDATE",
-        # formats, parts and values held in columns; functions of the reference that raise row errors
-        "TO_DATE(S, S)", "TO_DATE(TO_CHAR(N), S)", "TO_CHAR(TO_DATE('2024-02-29', 'YYYY-MM-DD'), S)",
-        "TO_DATE(S, 'J')", "TO_DATE(S, 'DD-MON-RR')", "ADD_TO_DATE(TO_DATE('2024', 'YYYY'), S, N)",
-        "GET_DATE_PART(TO_DATE('2024', 'YYYY'), S)", "CONVERT_BASE(S, 16, 10)", "DEC_BASE64(S)",
-        "MAKE_DATE_TIME(2024, N, 31)", "FV(0.01, N, -100)", "NPER(0.01, N, -100)", "COSH(N * 100)",
-    ]),
-    "dates": ({"T": "date", "N": "integer"}, [
-        "SET_DATE_PART(T, 'DD', N)", "SET_DATE_PART(T, 'MM', N)", "IIF(T > TO_DATE('2024', 'YYYY'), ERROR('late'), T)",
-        "ADD_TO_DATE(T, 'DD', 10 / N)",
-    ]),
+    "numbers": (
+        {"N": "integer", "M": "integer"},
+        [
+            "N / (N - 7)",
+            "N % (M - 1)",
+            "MOD(N, M)",
+            "SQRT(N - 5)",
+            "LN(N)",
+            "LOG(N, 10)",
+            "POWER(N - 1, 0.5)",
+            "IIF(N > 2, ERROR('big ' || N), N)",
+            "IIF(N > 2, N, ERROR('small'))",
+            "IIF(M < 0, ERROR('neg'))",
+            "DECODE(TRUE, N > 5, 'hi', N < 0, ERROR('neg'), 'mid')",
+            "DECODE(N, 1, M / 0, 2, 7)",
+            "DECODE(N, 10 / M, 'a', 'b')",
+            "N > 1 AND 10 / (N - 7) > 0",
+            "N > 1 OR 10 / (N - 7) > 0",
+            "N + 10 / M",
+            "-(N / M)",
+            "IN(N, 1, 10 / (M - 2))",
+            "ISNULL(N / M)",
+            "N / M || 'x'",
+            "IIF(N / M > 1, 1, 0)",
+            "TO_INTEGER(N * 1000000000)",
+            "ERROR(N)",
+            "N + 1",
+        ],
+    ),
+    "strings": (
+        {"S": "string", "N": "integer"},
+        [
+            "TO_DATE(S, 'MM/DD/YYYY')",
+            "IIF(ISNULL(S), ERROR('no s'), S)",
+            "IIF(IS_DATE(S, 'YYYY'), TO_DATE(S, 'YYYY'))",
+            "IIF(LENGTH(S) > 3, TO_DATE(S, 'YYYY'), NULL)",
+            "S || TO_DATE(S, 'MM/DD/YYYY')",
+            "TO_INTEGER(S) + N",
+            "DECODE(S, 'abc', ERROR('abc'), S)",
+            "IIF(N > 5, ERROR(S), S)",
+            "S > SYSDATE",
+            # formats, parts and values held in columns; functions of the reference that raise row errors
+            "TO_DATE(S, S)",
+            "TO_DATE(TO_CHAR(N), S)",
+            "TO_CHAR(TO_DATE('2024-02-29', 'YYYY-MM-DD'), S)",
+            "TO_DATE(S, 'J')",
+            "TO_DATE(S, 'DD-MON-RR')",
+            "ADD_TO_DATE(TO_DATE('2024', 'YYYY'), S, N)",
+            "GET_DATE_PART(TO_DATE('2024', 'YYYY'), S)",
+            "CONVERT_BASE(S, 16, 10)",
+            "DEC_BASE64(S)",
+            "MAKE_DATE_TIME(2024, N, 31)",
+            "FV(0.01, N, -100)",
+            "NPER(0.01, N, -100)",
+            "COSH(N * 100)",
+        ],
+    ),
+    "dates": (
+        {"T": "date", "N": "integer"},
+        [
+            "SET_DATE_PART(T, 'DD', N)",
+            "SET_DATE_PART(T, 'MM', N)",
+            "IIF(T > TO_DATE('2024', 'YYYY'), ERROR('late'), T)",
+            "ADD_TO_DATE(T, 'DD', 10 / N)",
+        ],
+    ),
 }
 
 
@@ -73,8 +116,10 @@ def _disagreements(spark: Any, columns: dict[str, str], expressions: list[str]) 
             want, failed = _evaluate(text, row, columns)
             value, message = result[f"v{i}"], result[f"e{i}"]
             if failed != (message is not None):
-                problems.append(f"{text} with {row}: evaluator {'raises' if failed else repr(want)}, "
-                                f"spark error {message!r}")
+                problems.append(
+                    f"{text} with {row}: evaluator {'raises' if failed else repr(want)}, "
+                    f"spark error {message!r}"
+                )
             elif not failed and not same(want, value):
                 problems.append(f"{text} with {row}: evaluator {want!r}, spark {value!r}")
     return problems

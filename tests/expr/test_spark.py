@@ -17,68 +17,88 @@ class Ctx(SparkContext):
         return f'F.lit(params["{name}"])'
 
     def lookup(self, name: str, arg_codes: list[str]) -> str:
-        return f'lookup_{name}({", ".join(arg_codes)})'
+        return f"lookup_{name}({', '.join(arg_codes)})"
 
 
 def tr(text: str) -> str:
     return to_pyspark(parse(text), Ctx())
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("QTY * PRICE", '(F.col("QTY") * F.col("PRICE"))'),
-    ("IIF(ISNULL(NAME), 'n/a', UPPER(NAME))",
-     'F.when(F.col("NAME").isNull(), F.lit("n/a")).otherwise(F.upper(F.col("NAME")))'),
-    ("IIF(QTY > 10, 'big', IIF(QTY > 5, 'mid', 'small'))",
-     'F.when((F.col("QTY") > F.lit(10)), F.lit("big")).when((F.col("QTY") > F.lit(5)), F.lit("mid"))'
-     '.otherwise(F.lit("small"))'),
-    ("IIF(QTY > 10, NAME)", 'F.when((F.col("QTY") > F.lit(10)), F.col("NAME")).otherwise(F.lit(""))'),
-    ("IIF(QTY > 10, QTY)", 'F.when((F.col("QTY") > F.lit(10)), F.col("QTY")).otherwise(F.lit(0))'),
-    ("IIF(QTY > 10, D)", 'F.when((F.col("QTY") > F.lit(10)), F.col("D"))'),
-    ("NAME || '-' || QTY", 'F.concat_ws("", F.col("NAME"), F.lit("-"), F.col("QTY").cast("string"))'),
-    ("TO_CHAR(D, 'MM/DD/YYYY')", 'F.date_format(F.col("D"), "MM/dd/yyyy")'),
-    ("DECODE(QTY, 1, 'one', 2, 'two', 'many')",
-     'F.when(F.col("QTY").eqNullSafe(F.lit(1)), F.lit("one")).when(F.col("QTY").eqNullSafe(F.lit(2)), '
-     'F.lit("two")).otherwise(F.lit("many"))'),
-    ("ROUND(PRICE, 2)", 'F.round(F.col("PRICE"), 2)'),
-    ("ADD_TO_DATE(D, 'MM', 1)", 'F.timestamp_add("MONTH", F.lit(1).cast("bigint"), F.col("D"))'),
-    ("SUM(QTY, QTY > 0)", 'F.sum(F.when((F.col("QTY") > F.lit(0)), F.col("QTY")))'),
-    ("COUNT(*)", "F.count(F.lit(1))"),
-    ("$$RATE * X", '(F.lit(params["$$RATE"]) * F.col("X"))'),
-    (":LKP.lkp_rate(NAME, 1)", 'lookup_lkp_rate(F.col("NAME"), F.lit(1))'),
-    ("QTY = 1", '(F.col("QTY") == F.lit(1)).cast("int")'),
-    ("NAME = 5", "(F.coalesce(F.nullif(F.regexp_extract(F.col(\"NAME\"), '^[ \\\\t\\\\n\\\\r\\\\f\\\\x0b]*([+-]?"
-     "(?:[0-9]+\\\\.?[0-9]*|\\\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)', 1), F.lit(\"\")), F.when(F.col(\"NAME\")"
-     ".isNotNull(), F.lit(\"0\"))).cast(\"decimal(38,10)\") == F.lit(5)).cast(\"int\")"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("QTY * PRICE", '(F.col("QTY") * F.col("PRICE"))'),
+        (
+            "IIF(ISNULL(NAME), 'n/a', UPPER(NAME))",
+            'F.when(F.col("NAME").isNull(), F.lit("n/a")).otherwise(F.upper(F.col("NAME")))',
+        ),
+        (
+            "IIF(QTY > 10, 'big', IIF(QTY > 5, 'mid', 'small'))",
+            'F.when((F.col("QTY") > F.lit(10)), F.lit("big")).when((F.col("QTY") > F.lit(5)), F.lit("mid"))'
+            '.otherwise(F.lit("small"))',
+        ),
+        ("IIF(QTY > 10, NAME)", 'F.when((F.col("QTY") > F.lit(10)), F.col("NAME")).otherwise(F.lit(""))'),
+        ("IIF(QTY > 10, QTY)", 'F.when((F.col("QTY") > F.lit(10)), F.col("QTY")).otherwise(F.lit(0))'),
+        ("IIF(QTY > 10, D)", 'F.when((F.col("QTY") > F.lit(10)), F.col("D"))'),
+        ("NAME || '-' || QTY", 'F.concat_ws("", F.col("NAME"), F.lit("-"), F.col("QTY").cast("string"))'),
+        ("TO_CHAR(D, 'MM/DD/YYYY')", 'F.date_format(F.col("D"), "MM/dd/yyyy")'),
+        (
+            "DECODE(QTY, 1, 'one', 2, 'two', 'many')",
+            'F.when(F.col("QTY").eqNullSafe(F.lit(1)), F.lit("one")).when(F.col("QTY").eqNullSafe(F.lit(2)), '
+            'F.lit("two")).otherwise(F.lit("many"))',
+        ),
+        ("ROUND(PRICE, 2)", 'F.round(F.col("PRICE"), 2)'),
+        ("ADD_TO_DATE(D, 'MM', 1)", 'F.timestamp_add("MONTH", F.lit(1).cast("bigint"), F.col("D"))'),
+        ("SUM(QTY, QTY > 0)", 'F.sum(F.when((F.col("QTY") > F.lit(0)), F.col("QTY")))'),
+        ("COUNT(*)", "F.count(F.lit(1))"),
+        ("$$RATE * X", '(F.lit(params["$$RATE"]) * F.col("X"))'),
+        (":LKP.lkp_rate(NAME, 1)", 'lookup_lkp_rate(F.col("NAME"), F.lit(1))'),
+        ("QTY = 1", '(F.col("QTY") == F.lit(1)).cast("int")'),
+        (
+            "NAME = 5",
+            '(F.coalesce(F.nullif(F.regexp_extract(F.col("NAME"), \'^[ \\\\t\\\\n\\\\r\\\\f\\\\x0b]*([+-]?'
+            '(?:[0-9]+\\\\.?[0-9]*|\\\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\', 1), F.lit("")), F.when(F.col("NAME")'
+            '.isNotNull(), F.lit("0"))).cast("decimal(38,10)") == F.lit(5)).cast("int")',
+        ),
+    ],
+)
 def test_translation(text: str, code: str) -> None:
     assert tr(text) == code
 
 
 def test_condition_form() -> None:
-    assert to_pyspark_condition(parse("QTY > 1 AND NOT ISNULL(NAME)"), Ctx()) == \
-        '((F.col("QTY") > F.lit(1)) & (~F.col("NAME").isNull()))'
+    assert (
+        to_pyspark_condition(parse("QTY > 1 AND NOT ISNULL(NAME)"), Ctx())
+        == '((F.col("QTY") > F.lit(1)) & (~F.col("NAME").isNull()))'
+    )
     assert to_pyspark_condition(parse("QTY"), Ctx()) == '(F.col("QTY") != 0)'
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (":SP.proc(QTY)", ":SP.proc cannot be translated to PySpark (at 1:1)"),
-    ("QTY + FOO(1)", "unknown function FOO (at 1:7)"),
-    ("SETVARIABLE($$V, QTY)", "SETVARIABLE has no exact PySpark equivalent"),
-    ("IIF(QTY > 1, UNKNOWN_PORT)", "IIF: IIF without a third argument needs the type of its second argument"),
-    ("TRUNC(UNKNOWN_PORT)", "TRUNC: the type of the first argument is unknown"),
-    ("ROUND(X, QTY)", "ROUND: the precision must be an integer literal (at 1:1)"),
-    ("TO_CHAR(D, 'YYYY-XX')", "TO_CHAR: invalid date format token at 'XX'"),
-    ("TO_DATE(NAME, 'YYYY-XX')", "TO_DATE: invalid date format token at 'XX'"),
-    ("CONVERT_BASE(NAME, QTY, 10)", "CONVERT_BASE: the bases must be integer literals between 2 and 36"),
-    ("COMPRESS(NAME)", "COMPRESS has no exact PySpark equivalent: Spark has no zlib function"),
-    ("FIRST(QTY)", "FIRST: needs the input order of rows"),
-    ("CUME(QTY)", "CUME: needs the input order of rows"),
-    ("MOVINGAVG(QTY, QTY)", "MOVINGAVG: the number of rows must be a positive integer literal"),
-    ("MAX(COUNT(QTY))", "MAX: nested aggregate COUNT"),
-    ("REG_REPLACE(NAME, 'a', 'b', 2)", "REG_REPLACE: a replacement count other than 0"),
-    ("SET_DATE_PART(D, 'NS', 1)", "SET_DATE_PART: nanoseconds are below Spark's precision"),
-    ("SUBSTR(NAME)", "SUBSTR takes 2 to 3 arguments, got 1"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (":SP.proc(QTY)", ":SP.proc cannot be translated to PySpark (at 1:1)"),
+        ("QTY + FOO(1)", "unknown function FOO (at 1:7)"),
+        ("SETVARIABLE($$V, QTY)", "SETVARIABLE has no exact PySpark equivalent"),
+        (
+            "IIF(QTY > 1, UNKNOWN_PORT)",
+            "IIF: IIF without a third argument needs the type of its second argument",
+        ),
+        ("TRUNC(UNKNOWN_PORT)", "TRUNC: the type of the first argument is unknown"),
+        ("ROUND(X, QTY)", "ROUND: the precision must be an integer literal (at 1:1)"),
+        ("TO_CHAR(D, 'YYYY-XX')", "TO_CHAR: invalid date format token at 'XX'"),
+        ("TO_DATE(NAME, 'YYYY-XX')", "TO_DATE: invalid date format token at 'XX'"),
+        ("CONVERT_BASE(NAME, QTY, 10)", "CONVERT_BASE: the bases must be integer literals between 2 and 36"),
+        ("COMPRESS(NAME)", "COMPRESS has no exact PySpark equivalent: Spark has no zlib function"),
+        ("FIRST(QTY)", "FIRST: needs the input order of rows"),
+        ("CUME(QTY)", "CUME: needs the input order of rows"),
+        ("MOVINGAVG(QTY, QTY)", "MOVINGAVG: the number of rows must be a positive integer literal"),
+        ("MAX(COUNT(QTY))", "MAX: nested aggregate COUNT"),
+        ("REG_REPLACE(NAME, 'a', 'b', 2)", "REG_REPLACE: a replacement count other than 0"),
+        ("SET_DATE_PART(D, 'NS', 1)", "SET_DATE_PART: nanoseconds are below Spark's precision"),
+        ("SUBSTR(NAME)", "SUBSTR takes 2 to 3 arguments, got 1"),
+    ],
+)
 def test_unsupported_names_function_and_position(text: str, message: str) -> None:
     with pytest.raises(Unsupported) as info:
         to_pyspark(parse(text, file="m.xml", line=4), Ctx())

@@ -16,8 +16,15 @@ def diamond(make_workflow):
     return make_workflow(
         "wf_diamond",
         ["start", "s_a", "s_b", "s_join", "dec_check", "s_ok", "s_ko"],
-        [("start", "s_a"), ("start", "s_b"), ("s_a", "s_join"), ("s_b", "s_join"), ("s_join", "dec_check"),
-         ("dec_check", "s_ok", "$dec_check.Condition = TRUE"), ("dec_check", "s_ko", "$dec_check.Condition = FALSE")],
+        [
+            ("start", "s_a"),
+            ("start", "s_b"),
+            ("s_a", "s_join"),
+            ("s_b", "s_join"),
+            ("s_join", "dec_check"),
+            ("dec_check", "s_ok", "$dec_check.Condition = TRUE"),
+            ("dec_check", "s_ko", "$dec_check.Condition = FALSE"),
+        ],
         decisions={"dec_check": "$s_join.TgtSuccessRows > 0"},
     )
 
@@ -41,8 +48,12 @@ def test_critical_path_with_durations_and_slack(diamond):
 
 
 def test_default_durations_by_type_and_disabled_tasks_weigh_nothing(make_workflow):
-    wf = make_workflow("wf", ["start", "s_a", "cmd_b", "em_c"], [("start", "s_a"), ("s_a", "cmd_b"), ("cmd_b", "em_c")],
-                       disabled=("s_a",))
+    wf = make_workflow(
+        "wf",
+        ["start", "s_a", "cmd_b", "em_c"],
+        [("start", "s_a"), ("s_a", "cmd_b"), ("cmd_b", "em_c")],
+        disabled=("s_a",),
+    )
     result = analyze(wf)
     assert result.tasks["s_a"].duration == 0
     assert result.tasks["cmd_b"].duration == DEFAULT_SECONDS["Command"]
@@ -56,20 +67,29 @@ def test_fan_in_fan_out_and_decision_points(diamond):
     [point] = result.decision_points
     assert point.path == "dec_check"
     assert point.decision == "$s_join.TgtSuccessRows > 0"
-    assert point.branches == [("s_ok", "$dec_check.Condition = TRUE"), ("s_ko", "$dec_check.Condition = FALSE")]
+    assert point.branches == [
+        ("s_ok", "$dec_check.Condition = TRUE"),
+        ("s_ko", "$dec_check.Condition = FALSE"),
+    ]
 
 
 def test_conditional_link_makes_a_decision_point(make_workflow):
-    wf = make_workflow("wf", ["start", "s_a", "em_fail"], [("start", "s_a"), ("s_a", "em_fail", "$s_a.Status = FAILED")])
+    wf = make_workflow(
+        "wf", ["start", "s_a", "em_fail"], [("start", "s_a"), ("s_a", "em_fail", "$s_a.Status = FAILED")]
+    )
     assert [(p.path, p.type, p.decision) for p in analyze(wf).decision_points] == [("s_a", "Session", "")]
 
 
 def test_critical_path_runs_through_worklets_by_path(make_workflow):
-    inner = make_workflow("wl_load", ["start", "s_slow", "s_fast"], [("start", "s_slow"), ("start", "s_fast")],
-                          is_worklet=True)
-    wf = make_workflow("wf", ["start", "wl_load=wl_1", "s_side", "s_end"],
-                       [("start", "wl_1"), ("start", "s_side"), ("wl_1", "s_end"), ("s_side", "s_end")],
-                       worklets=[inner])
+    inner = make_workflow(
+        "wl_load", ["start", "s_slow", "s_fast"], [("start", "s_slow"), ("start", "s_fast")], is_worklet=True
+    )
+    wf = make_workflow(
+        "wf",
+        ["start", "wl_load=wl_1", "s_side", "s_end"],
+        [("start", "wl_1"), ("start", "s_side"), ("wl_1", "s_end"), ("s_side", "s_end")],
+        worklets=[inner],
+    )
     result = analyze(wf, durations={"wl_1/s_slow": 500, "s_fast": 1, "s_side": 200, "s_end": 10})
     assert result.critical_path == ["start", "wl_1/start", "wl_1/s_slow", "s_end"]
     assert result.critical_length == 510
@@ -78,8 +98,11 @@ def test_critical_path_runs_through_worklets_by_path(make_workflow):
 
 
 def test_durations_match_the_task_name_of_a_reusable_task(make_workflow):
-    wf = make_workflow("wf", ["start", "s_shared=s_shared_A01", "s_shared=s_shared_A02"],
-                       [("start", "s_shared_A01"), ("s_shared_A01", "s_shared_A02")])
+    wf = make_workflow(
+        "wf",
+        ["start", "s_shared=s_shared_A01", "s_shared=s_shared_A02"],
+        [("start", "s_shared_A01"), ("s_shared_A01", "s_shared_A02")],
+    )
     result = analyze(wf, durations={"s_shared": 50, "s_shared_A02": 20})
     assert (result.tasks["s_shared_A01"].duration, result.tasks["s_shared_A02"].duration) == (50, 20)
 
@@ -121,8 +144,9 @@ def test_load_durations_json_csv_and_errors(tmp_path):
 
 
 def test_tasks_unreachable_from_start_never_run_and_weigh_nothing(make_workflow):
-    wf = make_workflow("wf", ["start", "s_a", "s_orphan", "s_after"],
-                       [("start", "s_a"), ("s_orphan", "s_after")])
+    wf = make_workflow(
+        "wf", ["start", "s_a", "s_orphan", "s_after"], [("start", "s_a"), ("s_orphan", "s_after")]
+    )
     result = analyze(wf, durations={"s_a": 10, "s_orphan": 500, "s_after": 500})
     assert (result.tasks["s_orphan"].duration, result.tasks["s_after"].duration) == (0, 0)
     assert result.critical_path == ["start", "s_a"] and result.critical_length == 10

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 ORDERS = "orders/wf_orders_daily.xml"
-LAST_LINK = '<WORKFLOWLINK CONDITION ="$s_m_customer_orders.Status = FAILED" FROMTASK ="s_m_customer_orders" ' \
-            'TOTASK ="eml_load_problem"/>'
+LAST_LINK = (
+    '<WORKFLOWLINK CONDITION ="$s_m_customer_orders.Status = FAILED" FROMTASK ="s_m_customer_orders" '
+    'TOTASK ="eml_load_problem"/>'
+)
 
 
 @pytest.fixture
@@ -32,4 +34,3 @@ def orders_variant(orders_xml: Path, tmp_path: Path) -> Callable[[str], Path]:
         return out
 
     return make
-

@@ -90,10 +90,25 @@ document.body.insertAdjacentHTML('beforeend', '<pre id="probe">' + JSON.stringif
 
 def chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--enable-logging=stderr", "--v=0",
-         f"--window-size={WINDOW[0]},{WINDOW[1]}", f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=180, check=False)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            f"--window-size={WINDOW[0]},{WINDOW[1]}",
+            f"--user-data-dir={profile}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
 
 
 def probe(report: Path, tmp_path: Path) -> dict:
@@ -104,8 +119,9 @@ def probe(report: Path, tmp_path: Path) -> dict:
     assert shot.stat().st_size > 30_000  # a blank page compresses to a few kB
     html = report.read_text(encoding="utf-8")
     probed = report.with_name("probed.html")
-    probed.write_text(html.replace("<head>", "<head>" + CATCH, 1).replace("</body>", PROBE + "</body>"),
-                      encoding="utf-8")
+    probed.write_text(
+        html.replace("<head>", "<head>" + CATCH, 1).replace("</body>", PROBE + "</body>"), encoding="utf-8"
+    )
     done = chromium(["--dump-dom", probed.as_uri()], tmp_path / "profile2")
     found = re.search(r'<pre id="probe">(\{.*?)</pre>', done.stdout)
     assert found, done.stdout[-2000:]
@@ -166,7 +182,9 @@ def test_run_report_draws_the_gantt_chart(tmp_path: Path) -> None:
     runner = CliRunner()
     assert "run 1:" in runner.invoke(main, ["run", str(export), "--state-dir", str(state)]).output
     report = tmp_path / "run.html"
-    res = runner.invoke(main, ["report", str(export), "--run", "1", "--state-dir", str(state), "-o", str(report)])
+    res = runner.invoke(
+        main, ["report", str(export), "--run", "1", "--state-dir", str(state), "-o", str(report)]
+    )
     assert res.exit_code == 0, res.output
     result = probe(report, tmp_path)
     assert_legible(result)

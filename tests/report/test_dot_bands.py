@@ -23,23 +23,39 @@ DOT = find_tool("dot")
 FDM = "thomasluizzi__Informatica_XML_Parser_v2__Informatica_XML_Parser_v2_FinancialDataMart.XML"
 
 
-def workflow(name: str, chain: list[tuple[str, str, str]], worklets: list[Workflow] = (), is_worklet: bool = False,
-             orphans: tuple[str, ...] = ()) -> Workflow:
+def workflow(
+    name: str,
+    chain: list[tuple[str, str, str]],
+    worklets: list[Workflow] = (),
+    is_worklet: bool = False,
+    orphans: tuple[str, ...] = (),
+) -> Workflow:
     """Tasks (instance, task, type) run one after the other; ``orphans`` are sessions without any link."""
     tasks = [*chain, *((o, o, "Session") for o in orphans)]
-    instances = [TaskInstance(n, t, ty, location=Location("x.xml", i + 10)) for i, (n, t, ty) in enumerate(tasks)]
-    links = [WorkflowLink(a[0], b[0], "", Location("x.xml", 500 + i))
-             for i, (a, b) in enumerate(zip(chain, chain[1:], strict=False))]
+    instances = [
+        TaskInstance(n, t, ty, location=Location("x.xml", i + 10)) for i, (n, t, ty) in enumerate(tasks)
+    ]
+    links = [
+        WorkflowLink(a[0], b[0], "", Location("x.xml", 500 + i))
+        for i, (a, b) in enumerate(zip(chain, chain[1:], strict=False))
+    ]
     return Workflow(name, is_worklet=is_worklet, instances=instances, links=links, worklets=list(worklets))
 
 
 def long_workflow() -> Workflow:
     """Start, 10 sessions, a worklet (its Start at level 11, its 6 sessions at levels 12 to 17: across the first
     band's end), 8 more sessions (levels 18 to 25), and 3 sessions nothing links to."""
-    inner = workflow("wl_load", [("Start", "Start", "Start"), *((f"s_in_{i}", f"s_in_{i}", "Session") for i in range(6))],
-                     is_worklet=True)
-    chain = [("Start", "Start", "Start"), *((f"s_a_{i:02d}", f"s_a_{i:02d}", "Session") for i in range(10)),
-             ("wl", "wl_load", "Worklet"), *((f"s_b_{i:02d}", f"s_b_{i:02d}", "Session") for i in range(8))]
+    inner = workflow(
+        "wl_load",
+        [("Start", "Start", "Start"), *((f"s_in_{i}", f"s_in_{i}", "Session") for i in range(6))],
+        is_worklet=True,
+    )
+    chain = [
+        ("Start", "Start", "Start"),
+        *((f"s_a_{i:02d}", f"s_a_{i:02d}", "Session") for i in range(10)),
+        ("wl", "wl_load", "Worklet"),
+        *((f"s_b_{i:02d}", f"s_b_{i:02d}", "Session") for i in range(8)),
+    ]
     return workflow("wf_long", chain, [inner], orphans=("s_orphan_1", "s_orphan_2", "s_orphan_3"))
 
 
@@ -62,15 +78,22 @@ def test_levels_wrap_into_bands_and_tasks_that_never_run_come_last():
 def test_short_workflows_are_not_banded():
     report = inspect_workflow(Folder("F"), long_workflow())
     assert band_positions(report.flat, per_band=40) == {}
-    assert "cluster_band" not in render_dot(report, per_band=40) and "newrank" not in render_dot(report, per_band=40)
+    assert "cluster_band" not in render_dot(report, per_band=40) and "newrank" not in render_dot(
+        report, per_band=40
+    )
 
 
 def rendered(dot: str) -> tuple[float, float, dict[str, float]]:
     """Width and height in points of the layout, and the height of each band's anchor."""
-    out = subprocess.run([DOT, "-Tplain"], input=dot, capture_output=True, text=True, check=True, timeout=120).stdout
+    out = subprocess.run(
+        [DOT, "-Tplain"], input=dot, capture_output=True, text=True, check=True, timeout=120
+    ).stdout
     head = out.splitlines()[0].split()  # graph scale width height
-    anchors = {p[1]: float(p[3]) for line in out.splitlines() if (p := line.split())[0] == "node"
-               and re.fullmatch(r"_band_\d+", p[1])}
+    anchors = {
+        p[1]: float(p[3])
+        for line in out.splitlines()
+        if (p := line.split())[0] == "node" and re.fullmatch(r"_band_\d+", p[1])
+    }
     return float(head[2]) * 72, float(head[3]) * 72, anchors
 
 

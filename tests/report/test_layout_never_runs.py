@@ -49,7 +49,10 @@ def test_a_link_back_from_the_never_runs_band_stays_inside_the_drawing_and_enter
     g, never = workflow_with_orphans()
     lay = layout(g, max_width=700, last=never)
     route = points(lay.routes[("o2", "s_05")].path)
-    assert route[0] == (pytest.approx(lay.boxes["o2"].right, abs=0.1), pytest.approx(lay.boxes["o2"].mid_y, abs=0.1))
+    assert route[0] == (
+        pytest.approx(lay.boxes["o2"].right, abs=0.1),
+        pytest.approx(lay.boxes["o2"].mid_y, abs=0.1),
+    )
     target = lay.boxes["s_05"]
     assert route[-1] == (pytest.approx(target.x, abs=0.1), pytest.approx(target.mid_y, abs=0.1))
     assert route[-2][0] < target.x and route[-2][1] == pytest.approx(target.mid_y, abs=0.1)
@@ -68,9 +71,17 @@ def test_without_never_running_tasks_nothing_changes():
     assert layout(g, max_width=700).last_top is None
 
 
-@pytest.mark.parametrize("name", ["s_m_load", "WWWWWWWWWWWWWWWWWWWW", "iiiiiiiiiiiiiiiiiiiiiiiiiiiii",
-                                  "s_stgTrialBalance3_LoadDataToFDM_GeneralLedgerSnapshotFact", "s_DÉJÀ_VU_é",
-                                  "s_日本語のセッション"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "s_m_load",
+        "WWWWWWWWWWWWWWWWWWWW",
+        "iiiiiiiiiiiiiiiiiiiiiiiiiiiii",
+        "s_stgTrialBalance3_LoadDataToFDM_GeneralLedgerSnapshotFact",
+        "s_DÉJÀ_VU_é",
+        "s_日本語のセッション",
+    ],
+)
 def test_names_are_measured_so_they_fit_their_box(name):
     g = nx.DiGraph()
     g.add_node(name)

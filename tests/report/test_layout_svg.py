@@ -47,8 +47,11 @@ def test_long_chains_wrap_into_bands_read_top_to_bottom():
 
 def crossings(g: nx.DiGraph, lay) -> int:
     segments = [(lay.boxes[u].mid_y, lay.boxes[v].mid_y, lay.boxes[u].x) for u, v in g.edges]
-    return sum(1 for (a1, b1, x1), (a2, b2, x2) in combinations(segments, 2)
-               if x1 == x2 and (a1 - a2) * (b1 - b2) < 0)
+    return sum(
+        1
+        for (a1, b1, x1), (a2, b2, x2) in combinations(segments, 2)
+        if x1 == x2 and (a1 - a2) * (b1 - b2) < 0
+    )
 
 
 def test_barycentre_ordering_removes_avoidable_crossings():
@@ -66,30 +69,41 @@ def test_layout_is_deterministic():
     assert first.boxes == second.boxes and first.routes == second.routes
 
 
-@pytest.mark.parametrize(("condition", "source", "label"), [
-    ("$s_load.Status = SUCCEEDED", "s_load", ("succeeded", "success")),
-    ("$S_LOAD.status=failed", "s_load", ("failed", "failure")),
-    # a Decision's branches are plain conditional links, whichever value the designer made the normal path
-    ("$dec.Condition = TRUE", "wl/dec", ("true", "decision")),
-    ("$d.condition = False", "d", ("false", "decision")),
-    ("$d.Condition=0", "d", ("false", "decision")),
-    ("$d.Condition = 1", "d", ("true", "decision")),
-    ("$d.Condition", "d", ("true", "decision")),
-    ("NOT $d.Condition", "d", ("false", "decision")),
-    ("$d.Condition <> TRUE", "d", ("false", "decision")),
-    ("$d.Condition != FALSE", "d", ("true", "decision")),
-    ("FALSE = $d.Condition", "d", ("false", "decision")),
-    ("( $d.Condition = FALSE )", "d", ("false", "decision")),
-    ("NOT ($d.Condition = FALSE)", "d", ("true", "decision")),
-    ("$e.Condition = TRUE", "d", ("$e.Condition = TRUE", "decision")),  # another Decision's result, written out
-    ("NOT $wl_e.Condition", "s_x", ("NOT $wl_e.Condition", "decision")),
-    ("$e.Status = FAILED", "d", ("$e.Status = FAILED", "other")),
-    ("$d.Condition = TRUE AND $$RUN", "d", ("$d.Condition = TRUE AND $$RUN", "other")),
-    ("($d.Condition) OR ($$X)", "d", ("($d.Condition) OR ($$X)", "other")),
-    ("$other.Status = SUCCEEDED", "s_load", ("$other.Status = SUCCEEDED", "other")),
-    ("", "s_load", ("", "always")),
-    ("WORKFLOWSTARTTIME < TO_DATE('8/30/2010','MM/DD/YYYY')", "s", ("WORKFLOWSTARTTIME < TO_DATE('…", "other")),
-])
+@pytest.mark.parametrize(
+    ("condition", "source", "label"),
+    [
+        ("$s_load.Status = SUCCEEDED", "s_load", ("succeeded", "success")),
+        ("$S_LOAD.status=failed", "s_load", ("failed", "failure")),
+        # a Decision's branches are plain conditional links, whichever value the designer made the normal path
+        ("$dec.Condition = TRUE", "wl/dec", ("true", "decision")),
+        ("$d.condition = False", "d", ("false", "decision")),
+        ("$d.Condition=0", "d", ("false", "decision")),
+        ("$d.Condition = 1", "d", ("true", "decision")),
+        ("$d.Condition", "d", ("true", "decision")),
+        ("NOT $d.Condition", "d", ("false", "decision")),
+        ("$d.Condition <> TRUE", "d", ("false", "decision")),
+        ("$d.Condition != FALSE", "d", ("true", "decision")),
+        ("FALSE = $d.Condition", "d", ("false", "decision")),
+        ("( $d.Condition = FALSE )", "d", ("false", "decision")),
+        ("NOT ($d.Condition = FALSE)", "d", ("true", "decision")),
+        (
+            "$e.Condition = TRUE",
+            "d",
+            ("$e.Condition = TRUE", "decision"),
+        ),  # another Decision's result, written out
+        ("NOT $wl_e.Condition", "s_x", ("NOT $wl_e.Condition", "decision")),
+        ("$e.Status = FAILED", "d", ("$e.Status = FAILED", "other")),
+        ("$d.Condition = TRUE AND $$RUN", "d", ("$d.Condition = TRUE AND $$RUN", "other")),
+        ("($d.Condition) OR ($$X)", "d", ("($d.Condition) OR ($$X)", "other")),
+        ("$other.Status = SUCCEEDED", "s_load", ("$other.Status = SUCCEEDED", "other")),
+        ("", "s_load", ("", "always")),
+        (
+            "WORKFLOWSTARTTIME < TO_DATE('8/30/2010','MM/DD/YYYY')",
+            "s",
+            ("WORKFLOWSTARTTIME < TO_DATE('…", "other"),
+        ),
+    ],
+)
 def test_link_labels(condition, source, label):
     assert link_label(condition, source) == label
 
@@ -106,16 +120,21 @@ def test_html_report_is_self_contained_and_ranked(orders_xml, tmp_path):
     assert "<script" not in html and "<link" not in html and " src=" not in html
     assert set(re.findall(r"https?://[^\s\"'<>)]+", html)) == {"http://www.w3.org/2000/svg"}
     assert html.count('class="dag"') == 1  # the same file named twice is read once
-    ranking = html[html.index("Ranked by complexity"):html.index("</table>", html.index("Ranked by complexity"))]
+    ranking = html[
+        html.index("Ranked by complexity") : html.index("</table>", html.index("Ranked by complexity"))
+    ]
     scores = [int(s) for s in re.findall(r"<td class=n>(\d+)</td><td class=\"band", ranking)]
     assert scores == sorted(scores, reverse=True) and len(scores) == 1 + 3
     assert "wf_orders_daily" in ranking and "m_order_facts" in ranking
-    svg = html[html.index('class="dag"'):html.index("</svg>", html.index('class="dag"'))]
+    svg = html[html.index('class="dag"') : html.index("</svg>", html.index('class="dag"'))]
     assert svg.count('class="task critical"') == 7  # the critical path's tasks
     assert ">true</text>" in svg and ">false</text>" in svg and ">$$LOADED_ORDERS &gt; 0</text>" in svg
     # both branches of the Decision are plain conditional links, drawn alike; a FAILED link is the error path
-    branches = re.findall(r'<path d="[^"]+" fill="none" stroke="([^"]+)" stroke-width="[\d.]+"([^>]*)>'
-                          r"<title>dec_loads_ok → \w+: \$dec_loads_ok\.Condition = (TRUE|FALSE)</title>", svg)
+    branches = re.findall(
+        r'<path d="[^"]+" fill="none" stroke="([^"]+)" stroke-width="[\d.]+"([^>]*)>'
+        r"<title>dec_loads_ok → \w+: \$dec_loads_ok\.Condition = (TRUE|FALSE)</title>",
+        svg,
+    )
     assert {value for *_, value in branches} == {"TRUE", "FALSE"}
     assert all("dasharray" not in rest for _, rest, _ in branches)
     assert all(colour in ("#8d6e00", "#ef6c00") for colour, _, _ in branches)  # decision colour, or critical

@@ -44,9 +44,11 @@ def _analysis(args: list[str]) -> dict:
     result = CliRunner().invoke(main, ["inspect", *args, "--json"])
     assert result.exit_code == 0, result.output
     workflow = json.loads(result.output)["workflows"][0]
-    return {"tasks": {t["path"]: t["duration"] for t in workflow["tasks"]},
-            "path": workflow["analysis"]["critical_path"],
-            "seconds": workflow["analysis"]["critical_path_seconds"]}
+    return {
+        "tasks": {t["path"]: t["duration"] for t in workflow["tasks"]},
+        "path": workflow["analysis"]["critical_path"],
+        "seconds": workflow["analysis"]["critical_path_seconds"],
+    }
 
 
 def test_recorded_durations_override_defaults_and_file(tmp_path: Path) -> None:
@@ -60,8 +62,23 @@ def test_recorded_durations_override_defaults_and_file(tmp_path: Path) -> None:
     before = _analysis([str(export), "--durations", str(durations), "--state-dir", str(state)])
     assert before["tasks"]["cmd_fast"] == 100 and before["path"][-1] == "cmd_fast"
 
-    run = subprocess.run([sys.executable, "-m", "infaflow", "run", str(export), "--workflow", "wf_timed",
-                          "--state-dir", str(state), "--quiet"], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "infaflow",
+            "run",
+            str(export),
+            "--workflow",
+            "wf_timed",
+            "--state-dir",
+            str(state),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
 
     # After a real run the measured durations win: cmd_slow (sleep 0.4) is now the critical task.
@@ -72,7 +89,9 @@ def test_recorded_durations_override_defaults_and_file(tmp_path: Path) -> None:
     assert after["seconds"] < 10
 
     # --no-recorded ignores the store again.
-    ignored = _analysis([str(export), "--durations", str(durations), "--state-dir", str(state), "--no-recorded"])
+    ignored = _analysis(
+        [str(export), "--durations", str(durations), "--state-dir", str(state), "--no-recorded"]
+    )
     assert ignored == before
 
     # The HTML report uses the same durations.
@@ -81,6 +100,8 @@ def test_recorded_durations_override_defaults_and_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     from infaflow.report.summary import seconds_text
 
-    assert f"critical path length</th><td><b>{seconds_text(after['seconds'])}</b>" in html.read_text(encoding="utf-8")
+    assert f"critical path length</th><td><b>{seconds_text(after['seconds'])}</b>" in html.read_text(
+        encoding="utf-8"
+    )
     result = CliRunner().invoke(main, ["report", str(export), "-o", str(html), "--no-recorded"])
     assert "<b>30s</b>" in html.read_text(encoding="utf-8")  # the Command default without the store

@@ -12,7 +12,9 @@ from infaflow.report.summary import ExportReport, inspect_workflow
 
 def wf(name: str, chain: list[tuple[str, str, str]], worklets: list[Workflow] = (), is_worklet: bool = False):
     """A workflow whose tasks (name, task name, type) run one after the other."""
-    instances = [TaskInstance(n, t, ty, location=Location("x.xml", i + 10)) for i, (n, t, ty) in enumerate(chain)]
+    instances = [
+        TaskInstance(n, t, ty, location=Location("x.xml", i + 10)) for i, (n, t, ty) in enumerate(chain)
+    ]
     pairs = zip(chain, chain[1:], strict=False)
     links = [WorkflowLink(a[0], b[0], "", Location("x.xml", 50 + i)) for i, (a, b) in enumerate(pairs)]
     return Workflow(name, is_worklet=is_worklet, instances=instances, links=links, worklets=list(worklets))
@@ -20,9 +22,14 @@ def wf(name: str, chain: list[tuple[str, str, str]], worklets: list[Workflow] = 
 
 def nested() -> Workflow:
     inner = wf("wl_inner", [("Start", "Start", "Start"), ("s_deep", "s_deep", "Session")], is_worklet=True)
-    outer = wf("wl_outer", [("Start", "Start", "Start"), ("wl_i", "wl_inner", "Worklet")], [inner], is_worklet=True)
-    return wf("wf_top", [("Start", "Start", "Start"), ("wl_o", "wl_outer", "Worklet"), ("s_end", "s_end", "Session")],
-              [outer])
+    outer = wf(
+        "wl_outer", [("Start", "Start", "Start"), ("wl_i", "wl_inner", "Worklet")], [inner], is_worklet=True
+    )
+    return wf(
+        "wf_top",
+        [("Start", "Start", "Start"), ("wl_o", "wl_outer", "Worklet"), ("s_end", "s_end", "Session")],
+        [outer],
+    )
 
 
 def test_dot_nests_worklet_clusters():

@@ -15,8 +15,9 @@ FDM = "thomasluizzi__Informatica_XML_Parser_v2__Informatica_XML_Parser_v2_Financ
 
 
 @pytest.mark.corpus
-def test_every_exported_file_inspects_as_json_and_reports(corpus_dir: Path, corpus_manifest: list[dict[str, str]],
-                                                          tmp_path: Path) -> None:
+def test_every_exported_file_inspects_as_json_and_reports(
+    corpus_dir: Path, corpus_manifest: list[dict[str, str]], tmp_path: Path
+) -> None:
     runner = CliRunner()
     counts: Counter[str] = Counter()
     for row in corpus_manifest:
@@ -35,7 +36,9 @@ def test_every_exported_file_inspects_as_json_and_reports(corpus_dir: Path, corp
         assert len(data["mappings"]) == int(row["n_mappings"]), row["file"]
         for wf in data["workflows"]:
             assert wf["analysis"] is not None, (row["file"], wf["problems"])
-            assert wf["analysis"]["critical_path"][0] in {t["path"] for t in wf["tasks"] if t["type"] == "Start"}
+            assert wf["analysis"]["critical_path"][0] in {
+                t["path"] for t in wf["tasks"] if t["type"] == "Start"
+            }
             counts["workflows analysed"] += 1
             counts["tasks"] += len(wf["tasks"])
             counts["graph warnings"] += len(wf["problems"])
@@ -57,8 +60,11 @@ def test_financial_data_mart_analysis(corpus_dir: Path) -> None:
     assert (a["depth"], a["width"]) == (110, 14)
     assert len(a["critical_path"]) == 110 and a["critical_path"][0] == "Start"
     decisions = [d for d in a["decision_points"] if d["type"] == "Decision"]
-    assert {d["task"] for d in decisions} == {"decisionStagingLoadsComplete", "decisionDimensionLoadsComplete",
-                                              "Decision_FactTablesComplete"}
+    assert {d["task"] for d in decisions} == {
+        "decisionStagingLoadsComplete",
+        "decisionDimensionLoadsComplete",
+        "Decision_FactTablesComplete",
+    }
     assert all(d["decision"] for d in decisions)  # read from ATTRIBUTE "Decision Name"
     # the 13 tasks without input links are never run by PowerCenter: reported, and their slack is the whole run
     unreachable = [p for p in wf["problems"] if "not reachable" in p["message"]]
@@ -82,4 +88,6 @@ def test_financial_data_mart_drawing_fits_beside_the_analysis(corpus_dir: Path) 
     assert len(lay.boxes) == 135
     # the 13 tasks that never run fill the last band, not the first
     assert len(never) == 13 and lay.last_top is not None
-    assert all(lay.boxes[n].y >= lay.last_top > lay.boxes[m].y for n in never for m in graph.nodes if m not in never)
+    assert all(
+        lay.boxes[n].y >= lay.last_top > lay.boxes[m].y for n in never for m in graph.nodes if m not in never
+    )

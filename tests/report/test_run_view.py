@@ -21,14 +21,33 @@ from runtime_xml import Flow, write_export  # noqa: E402
 
 def gantt_export(tmp_path: Path) -> Path:
     """prep, then fast and slow side by side, then a worklet of two loads (one slow), then a Decision."""
-    worklet = (Flow("wl_loads", worklet=True).cmd("load_a", "true").cmd("load_b", "sleep 0.4")
-               .link("Start", "load_a").link("Start", "load_b"))
-    wf = (Flow("wf_gantt").cmd("prep", "sleep 0.1").cmd("fast", "true").cmd("slow", "sleep 0.6")
-          .add("wl", "Worklet", worklet="wl_loads").add("dec", "Decision", attrs={"Decision Name": "1 = 1"})
-          .cmd("on_true", "true").cmd("on_false", "true").cmd("broken", "exit 3", attrs={"Fail task if any command fails": "YES"})
-          .link("Start", "prep").link("prep", "fast").link("prep", "slow").link("fast", "wl").link("slow", "wl")
-          .link("wl", "dec").link("dec", "on_true", "$dec.Condition = TRUE")
-          .link("dec", "on_false", "$dec.Condition = FALSE").link("prep", "broken"))
+    worklet = (
+        Flow("wl_loads", worklet=True)
+        .cmd("load_a", "true")
+        .cmd("load_b", "sleep 0.4")
+        .link("Start", "load_a")
+        .link("Start", "load_b")
+    )
+    wf = (
+        Flow("wf_gantt")
+        .cmd("prep", "sleep 0.1")
+        .cmd("fast", "true")
+        .cmd("slow", "sleep 0.6")
+        .add("wl", "Worklet", worklet="wl_loads")
+        .add("dec", "Decision", attrs={"Decision Name": "1 = 1"})
+        .cmd("on_true", "true")
+        .cmd("on_false", "true")
+        .cmd("broken", "exit 3", attrs={"Fail task if any command fails": "YES"})
+        .link("Start", "prep")
+        .link("prep", "fast")
+        .link("prep", "slow")
+        .link("fast", "wl")
+        .link("slow", "wl")
+        .link("wl", "dec")
+        .link("dec", "on_true", "$dec.Condition = TRUE")
+        .link("dec", "on_false", "$dec.Condition = FALSE")
+        .link("prep", "broken")
+    )
     return write_export(tmp_path, worklet, wf)
 
 
@@ -59,10 +78,28 @@ def test_gantt_of_a_real_run_with_planned_and_actual_critical_paths(recorded, tm
     assert html.count('class="gantt"') == 1 and 'id="run-1"' in html
     rows = spans(html)
     # every recorded task has a row, the worklet and its tasks included, in the order they started
-    assert set(rows) == {"Start", "prep", "fast", "slow", "broken", "wl", "wl/Start", "wl/load_a", "wl/load_b",
-                         "dec", "on_true", "on_false"}
+    assert set(rows) == {
+        "Start",
+        "prep",
+        "fast",
+        "slow",
+        "broken",
+        "wl",
+        "wl/Start",
+        "wl/load_a",
+        "wl/load_b",
+        "dec",
+        "on_true",
+        "on_false",
+    }
     order = list(rows)
-    assert order.index("prep") < order.index("slow") < order.index("wl") < order.index("wl/load_b") < order.index("dec")
+    assert (
+        order.index("prep")
+        < order.index("slow")
+        < order.index("wl")
+        < order.index("wl/load_b")
+        < order.index("dec")
+    )
     assert order[-1] == "on_false"  # never started: last, without a bar
     assert 'class="bar' not in rows["on_false"] and "NOTSTARTED" in rows["on_false"]
     assert 'fill="#e53935"' in rows["broken"] and "FAILED" in rows["broken"]  # failed: red
@@ -73,11 +110,15 @@ def test_gantt_of_a_real_run_with_planned_and_actual_critical_paths(recorded, tm
     assert "fast" not in actual and "wl/load_a" not in actual
     # the planned path is marked (◇) and listed beside the actual one
     assert all("◇" in rows[p] for p in ("Start", "prep", "wl/Start"))
-    panel = html[html.index("Planned critical path"):html.index("</aside>", html.index("Planned critical path"))]
+    panel = html[
+        html.index("Planned critical path") : html.index("</aside>", html.index("Planned critical path"))
+    ]
     assert "Actual critical path" in panel and "7 tasks, ended at" in panel
     # bars are proportional to the recorded durations: slow (0.6 s) is several times fast (true)
-    width = {p: float(re.search(r'class="bar[^"]*" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', rows[p]).group(1))
-             for p in ("slow", "fast")}
+    width = {
+        p: float(re.search(r'class="bar[^"]*" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', rows[p]).group(1))
+        for p in ("slow", "fast")
+    }
     assert width["slow"] > 3 * width["fast"]
 
 
@@ -104,7 +145,13 @@ def test_actual_path_follows_the_input_each_task_waited_for():
     and_input = [span("Start", 0, 0), span("a", 0, 2), span("b", 0, 5), span("join", 5, 6), span("end", 6, 7)]
     assert actual_critical_path(g, and_input) == ["Start", "b", "join", "end"]
     # OR input: join started when a ended; b ended later and did not hold it up
-    or_input = [span("Start", 0, 0), span("a", 0, 2), span("b", 0, 3.5), span("join", 2, 3), span("end", 3, 4)]
+    or_input = [
+        span("Start", 0, 0),
+        span("a", 0, 2),
+        span("b", 0, 3.5),
+        span("join", 2, 3),
+        span("end", 3, 4),
+    ]
     assert actual_critical_path(g, or_input) == ["Start", "a", "join", "end"]
     # the run's end is decided by b, the task that ended last, although its branch has no successor run
     cut = [span("Start", 0, 0), span("a", 0, 2), span("b", 0, 9, "FAILED"), span("join", 2, 3)]
@@ -118,18 +165,31 @@ def test_actual_path_follows_the_input_each_task_waited_for():
 def test_a_task_retried_shows_each_attempt(tmp_path):
     marker = tmp_path / "tried"
     flaky = f"test -f {marker} || {{ touch {marker}; sleep 0.2; exit 1; }}"
-    wf = (Flow("wf_retry").cmd("flaky", flaky, attrs={"Fail task if any command fails": "YES",
-                                                      "Recovery Strategy": "Restart task"})
-          .cmd("after", "true").link("Start", "flaky").link("flaky", "after", "$flaky.Status = SUCCEEDED"))
+    wf = (
+        Flow("wf_retry")
+        .cmd(
+            "flaky",
+            flaky,
+            attrs={"Fail task if any command fails": "YES", "Recovery Strategy": "Restart task"},
+        )
+        .cmd("after", "true")
+        .link("Start", "flaky")
+        .link("flaky", "after", "$flaky.Status = SUCCEEDED")
+    )
     export = write_export(tmp_path, wf)
     state = tmp_path / "state"
     res = run_cli("run", str(export), "--state-dir", str(state), "--retries", "1", "--retry-backoff", "0.3")
     assert "run 1:" in res.output, res.output
     out = tmp_path / "retry.html"
-    assert run_cli("report", str(export), "--run", "1", "--state-dir", str(state), "-o", str(out)).exit_code == 0
+    assert (
+        run_cli("report", str(export), "--run", "1", "--state-dir", str(state), "-o", str(out)).exit_code == 0
+    )
     row = spans(out.read_text(encoding="utf-8"))["flaky"]
-    tries = re.findall(r'<rect class="attempt" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*fill="([^"]+)">'
-                       r"<title>attempt (\d): (\w+)</title>", row)
+    tries = re.findall(
+        r'<rect class="attempt" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*fill="([^"]+)">'
+        r"<title>attempt (\d): (\w+)</title>",
+        row,
+    )
     assert [(k, status) for *_, k, status in tries] == [("1", "FAILED"), ("2", "SUCCEEDED")]
     assert tries[0][2] == "#e53935" and tries[1][2] == "#43a047"
     first_end = float(tries[0][0]) + float(tries[0][1])

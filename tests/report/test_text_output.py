@@ -35,13 +35,17 @@ def test_piped_text_has_no_padding_and_never_wraps_a_name(tmp_path):
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     assert not [line for line in lines if line != line.rstrip()]
-    tasks = lines[next(i for i, line in enumerate(lines) if line == "Tasks"):]
+    tasks = lines[next(i for i, line in enumerate(lines) if line == "Tasks") :]
     for name in [*LONG, "cmd_report_the_failure_of_any_of_the_long_named_loads"]:
         assert any(re.search(rf"(^|\s){name}(\s|$)", line) for line in tasks), name
-    assert re.search(r"^\s+-\s+cmd_orphan_that_never_runs_because_nothing_links_to_it\s.*\s"
-                     r"\(unreachable: never runs\)$", res.output, flags=re.M)
+    assert re.search(
+        r"^\s+-\s+cmd_orphan_that_never_runs_because_nothing_links_to_it\s.*\s"
+        r"\(unreachable: never runs\)$",
+        res.output,
+        flags=re.M,
+    )
     # the long condition wraps between its words: every word is whole on some line
-    links = "\n".join(lines[next(i for i, line in enumerate(lines) if line == "Links"):])
+    links = "\n".join(lines[next(i for i, line in enumerate(lines) if line == "Links") :])
     assert CONDITION not in links  # it is wrapped...
     for word in CONDITION.split():
         assert re.search(rf"(^|\s){re.escape(word)}(\s|$)", links, flags=re.M), word  # ...between words
@@ -56,8 +60,14 @@ def test_financial_data_mart_text(corpus_dir: Path) -> None:
     assert res.exit_code == 0
     lines = res.output.splitlines()
     assert not [line for line in lines if line != line.rstrip()]
-    assert any(re.search(r"\s-\s+s_stgTrialBalance3_LoadDataToFDM_GeneralLedgerSnapshotFact\s.*\s"
-                         r"\(mapping not loaded\) \(unreachable: never runs\)$", line) for line in lines)
+    assert any(
+        re.search(
+            r"\s-\s+s_stgTrialBalance3_LoadDataToFDM_GeneralLedgerSnapshotFact\s.*\s"
+            r"\(mapping not loaded\) \(unreachable: never runs\)$",
+            line,
+        )
+        for line in lines
+    )
     assert max(len(line) for line in lines) < 300
 
 
@@ -77,20 +87,29 @@ def test_on_a_terminal_tables_fit_its_width_cutting_names_rather_than_wrapping_t
     lines = buffer.getvalue().splitlines()
     assert max(len(line) for line in lines) <= width
     start = next(i for i, line in enumerate(lines) if line.strip() == "Tasks")
-    tasks = lines[start + 2:]
-    tasks = tasks[:next(i for i, line in enumerate(tasks) if not line.strip())]
+    tasks = lines[start + 2 :]
+    tasks = tasks[: next(i for i, line in enumerate(tasks) if not line.strip())]
     header = tasks[0].split()
     assert header[:9] == ["level", "task", "type", "duration", "start", "slack", "in", "out", "critical"]
     rows = [line for line in tasks[2:] if line.strip()]
-    names = {*LONG, "cmd_report_the_failure_of_any_of_the_long_named_loads",
-             "cmd_orphan_that_never_runs_because_nothing_links_to_it", "Start"}
+    names = {
+        *LONG,
+        "cmd_report_the_failure_of_any_of_the_long_named_loads",
+        "cmd_orphan_that_never_runs_because_nothing_links_to_it",
+        "Start",
+    }
     seen = []
     for row in rows:
         cells = row.split()
-        if cells[0] in ("-", *map(str, range(10))):  # a task's first line: its level, then its name whole or cut
+        if cells[0] in (
+            "-",
+            *map(str, range(10)),
+        ):  # a task's first line: its level, then its name whole or cut
             name = cells[1]
             assert name in names or (name.endswith("…") and any(n.startswith(name[:-1]) for n in names)), row
-            assert cells[2] in ("Start", "Command") and re.fullmatch(r"[\d.]+s|\d+m \d+s", " ".join(cells[3:4]))
+            assert cells[2] in ("Start", "Command") and re.fullmatch(
+                r"[\d.]+s|\d+m \d+s", " ".join(cells[3:4])
+            )
             seen.append(name)
         else:  # a continuation line only carries wrapped free text (the note), never a piece of a name
             assert not any(piece in row for n in names for piece in (n[4:12], n[-10:])), row

@@ -21,7 +21,9 @@ def run_flows(tmp_path: Path) -> Runner:
     """``run_flows(*flows, workflow=None, **run_workflow kwargs)``: write the export, run the (first
     non-worklet) workflow with commands running in ``tmp_path``; returns the RunResult."""
 
-    def run(*flows: Flow, workflow: str | None = None, options: RunOptions | None = None, **kw: Any) -> RunResult:
+    def run(
+        *flows: Flow, workflow: str | None = None, options: RunOptions | None = None, **kw: Any
+    ) -> RunResult:
         path = write_export(tmp_path, *flows)
         export = load(path)
         name = workflow or next(f.name for f in flows if not f.worklet)

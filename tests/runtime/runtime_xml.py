@@ -37,7 +37,9 @@ class Flow:
     attrs: dict[str, str] = field(default_factory=dict)
     tasks: list[T] = field(default_factory=list)
     links: list[tuple[str, str, str]] = field(default_factory=list)
-    variables: list[tuple[str, str, str, bool]] = field(default_factory=list)  # name, datatype, default, persistent
+    variables: list[tuple[str, str, str, bool]] = field(
+        default_factory=list
+    )  # name, datatype, default, persistent
     events: list[str] = field(default_factory=list)
 
     def add(self, name: str, type: str, **kw) -> Flow:  # noqa: A002, ANN003
@@ -90,7 +92,8 @@ def _session_xml(t: T) -> str:
     for ctype, task_type, pairs, attrs in t.components:
         inner = "".join(_attr(k, v) for k, v in attrs.items())
         inner += "".join(
-            f"<VALUEPAIR {_a(EXECORDER=str(i), NAME=n, REVERSEASSIGNMENT='NO', VALUE=v)}/>" for i, (n, v) in enumerate(pairs, 1)
+            f"<VALUEPAIR {_a(EXECORDER=str(i), NAME=n, REVERSEASSIGNMENT='NO', VALUE=v)}/>"
+            for i, (n, v) in enumerate(pairs, 1)
         )
         comps.append(
             f"<SESSIONCOMPONENT {_a(REFOBJECTNAME=t.name + '_' + task_type, REUSABLE='NO', TYPE=ctype)}>"
@@ -98,8 +101,15 @@ def _session_xml(t: T) -> str:
             f"{inner}</TASK></SESSIONCOMPONENT>"
         )
     attrs = "".join(_attr(k, v) for k, v in t.attrs.items())
-    config = (f"<CONFIGREFERENCE {_a(REFOBJECTNAME='default_session_config', TYPE='Session config')}>"
-              + "".join(_attr(k, v) for k, v in t.config.items()) + "</CONFIGREFERENCE>") if t.config else ""
+    config = (
+        (
+            f"<CONFIGREFERENCE {_a(REFOBJECTNAME='default_session_config', TYPE='Session config')}>"
+            + "".join(_attr(k, v) for k, v in t.config.items())
+            + "</CONFIGREFERENCE>"
+        )
+        if t.config
+        else ""
+    )
     return (
         f"<SESSION {_a(DESCRIPTION='', ISVALID='YES', MAPPINGNAME='m_' + t.name, NAME=t.name, REUSABLE='NO', SORTORDER='Binary', VERSIONNUMBER='1')}>"
         + config
@@ -120,7 +130,11 @@ def _instance_xml(t: T) -> str:
     }
     if t.type != "Start":
         kw.update(
-            {"FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN": "NO", "FAIL_PARENT_IF_INSTANCE_FAILS": "NO", "TREAT_INPUTLINK_AS_AND": "YES"}
+            {
+                "FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN": "NO",
+                "FAIL_PARENT_IF_INSTANCE_FAILS": "NO",
+                "TREAT_INPUTLINK_AS_AND": "YES",
+            }
         )
     kw.update(t.inst)
     if t.worklet:
@@ -140,7 +154,13 @@ def flow_xml(flow: Flow) -> str:
     if flow.worklet:
         head["REUSABLE"] = "YES"
     else:
-        head.update({"ISENABLED": "YES", "SERVERNAME": "IS_local", "SUSPEND_ON_ERROR": "YES" if flow.suspend_on_error else "NO"})
+        head.update(
+            {
+                "ISENABLED": "YES",
+                "SERVERNAME": "IS_local",
+                "SUSPEND_ON_ERROR": "YES" if flow.suspend_on_error else "NO",
+            }
+        )
         if flow.suspension_email:
             head["SUSPENSION_EMAIL"] = flow.suspension_email
     parts = [f"<{tag} {_a(**head)}>"]

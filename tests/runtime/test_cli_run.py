@@ -23,23 +23,41 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
 
 def flows() -> list[Flow]:
     wl = Flow("wl_a", worklet=True).cmd("inner", "true").link("Start", "inner")
-    ok = Flow("wf_ok").var("$$N", "integer", "1").cmd("a", "true").add("w", "Worklet", worklet="wl_a").cmd("never", "true")
+    ok = (
+        Flow("wf_ok")
+        .var("$$N", "integer", "1")
+        .cmd("a", "true")
+        .add("w", "Worklet", worklet="wl_a")
+        .cmd("never", "true")
+    )
     ok.link("Start", "a").link("a", "w").link("a", "never", "$a.Status = FAILED")
-    bad = Flow("wf_bad").cmd("b", "exit 1", attrs=FAIL, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"}).link("Start", "b")
+    bad = (
+        Flow("wf_bad")
+        .cmd("b", "exit 1", attrs=FAIL, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"})
+        .link("Start", "b")
+    )
     return [ok, bad, wl]
 
 
 def test_run_success_writes_summary(cli, tmp_path: Path) -> None:
     export = write_export(tmp_path, *flows())
-    result = cli("run", str(export), "--workflow", "wf_ok", "--summary-json", "s.json", "--param", "$$N=5", "-q")
+    result = cli(
+        "run", str(export), "--workflow", "wf_ok", "--summary-json", "s.json", "--param", "$$N=5", "-q"
+    )
     assert result.exit_code == 0, result.output
     assert "workflow wf_ok SUCCEEDED" in result.output
     summary = json.loads((tmp_path / "s.json").read_text())
     assert set(summary) >= {"run_id", "workflow", "status", "started", "ended", "tasks", "variables"}
     assert summary["status"] == "SUCCEEDED"
     assert summary["tasks"]["w/inner"]["status"] == "SUCCEEDED"
-    assert summary["tasks"]["never"] == {"status": "NOTSTARTED", "started": None, "ended": None, "attempts": 0, "error": "",
-                                         "message": ""}
+    assert summary["tasks"]["never"] == {
+        "status": "NOTSTARTED",
+        "started": None,
+        "ended": None,
+        "attempts": 0,
+        "error": "",
+        "message": "",
+    }
     assert set(summary["tasks"]["a"]) >= {"status", "started", "ended", "attempts", "error", "message"}
     assert summary["variables"] == {"$$N": 5}
 

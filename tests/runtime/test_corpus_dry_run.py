@@ -21,9 +21,15 @@ def test_every_corpus_workflow_dry_runs(corpus_dir: Path, corpus_manifest: list[
     for name in files:
         export = load(corpus_dir / "files" / name, lenient=True)
         for folder, wf in export.workflows():
-            result = run_workflow(export, wf.name, folder.name, options=RunOptions(dry_run=True), state_dir=None)
+            result = run_workflow(
+                export, wf.name, folder.name, options=RunOptions(dry_run=True), state_dir=None
+            )
             ran += 1
-            bad = {p: t["status"] for p, t in result.summary["tasks"].items() if t["status"] not in ("SUCCEEDED", "DISABLED", "NOTSTARTED")}
+            bad = {
+                p: t["status"]
+                for p, t in result.summary["tasks"].items()
+                if t["status"] not in ("SUCCEEDED", "DISABLED", "NOTSTARTED")
+            }
             if result.status != "SUCCEEDED" or bad:
                 failures.append(f"{name}: {wf.name}: {result.status} {bad} {result.summary.get('error')}")
     assert not failures, "\n".join(failures[:10])
@@ -40,4 +46,6 @@ def test_dry_run_evaluates_links(corpus_dir: Path) -> None:
     folder, wf = next(iter(export.workflows()))
     result = run_workflow(export, wf.name, folder.name, options=RunOptions(dry_run=True), state_dir=None)
     assert result.status == "SUCCEEDED"
-    assert result.summary["tasks"]["HumanResources/s_Employee"]["status"] == "SUCCEEDED"  # inside a worklet, through 3 "= succeeded" links
+    assert (
+        result.summary["tasks"]["HumanResources/s_Employee"]["status"] == "SUCCEEDED"
+    )  # inside a worklet, through 3 "= succeeded" links

@@ -39,8 +39,20 @@ CSV = "ID,ZIP,AMOUNT,OPENED\n1,00123,10.50,2024-01-31\n2,04567,7.25,2024-02-29\n
 @pytest.mark.spark
 def test_declared_types_win_over_inference(cli, tmp_path: Path, spark) -> None:  # noqa: ANN001
     (tmp_path / "acc.csv").write_text(CSV)
-    result = cli("data", "load", "CRM.ACCOUNTS", "acc.csv", "--state-dir", "st",
-                 "--type", "ZIP=string", "--type", "amount=decimal(12,2)", "--type", "OPENED=date")
+    result = cli(
+        "data",
+        "load",
+        "CRM.ACCOUNTS",
+        "acc.csv",
+        "--state-dir",
+        "st",
+        "--type",
+        "ZIP=string",
+        "--type",
+        "amount=decimal(12,2)",
+        "--type",
+        "OPENED=date",
+    )
     assert result.exit_code == 0, result.output
     table = tmp_path / "st" / "store" / "CRM"
     df = spark.read.parquet(str(next(table.iterdir())))

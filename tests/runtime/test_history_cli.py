@@ -32,19 +32,41 @@ class CountingExecutor:
     """Succeeds with Monitor-like row counts (2 rejected rows, 1 transformation error)."""
 
     def run_session(self, request: SessionRequest) -> SessionOutcome:  # noqa: ARG002
-        return SessionOutcome(True, src_success_rows=120, src_failed_rows=0, tgt_success_rows=117,
-                              tgt_failed_rows=2, total_trans_errors=1)
+        return SessionOutcome(
+            True,
+            src_success_rows=120,
+            src_failed_rows=0,
+            tgt_success_rows=117,
+            tgt_failed_rows=2,
+            total_trans_errors=1,
+        )
 
     def close(self) -> None: ...
 
 
 def test_show_has_the_row_counts_of_each_session(cli, tmp_path: Path) -> None:
-    flow = Flow("wf_rows").add("s_load", "Session").cmd("after", "true").link("Start", "s_load").link("s_load", "after")
+    flow = (
+        Flow("wf_rows")
+        .add("s_load", "Session")
+        .cmd("after", "true")
+        .link("Start", "s_load")
+        .link("s_load", "after")
+    )
     export = load(write_export(tmp_path, flow))
-    result = run_workflow(export, "wf_rows", state_dir=tmp_path / ".infaflow", session_executor=CountingExecutor(),
-                          options=RunOptions(working_dir=str(tmp_path)))
-    expected = {"source_success_rows": 120, "source_failed_rows": 0, "target_success_rows": 117,
-                "target_failed_rows": 2, "transformation_errors": 1}
+    result = run_workflow(
+        export,
+        "wf_rows",
+        state_dir=tmp_path / ".infaflow",
+        session_executor=CountingExecutor(),
+        options=RunOptions(working_dir=str(tmp_path)),
+    )
+    expected = {
+        "source_success_rows": 120,
+        "source_failed_rows": 0,
+        "target_success_rows": 117,
+        "target_failed_rows": 2,
+        "transformation_errors": 1,
+    }
     assert result.summary["tasks"]["s_load"]["rows"] == expected  # the run summary JSON
     assert "rows" not in result.summary["tasks"]["after"]  # only sessions have row counts
     shown = cli("show", str(result.run_id), "--json")
@@ -57,8 +79,16 @@ def test_show_has_the_row_counts_of_each_session(cli, tmp_path: Path) -> None:
 
 
 def test_runs_lists_each_attempt_failed_then_resumed(cli, tmp_path: Path) -> None:
-    flow = Flow("wf_flaky").cmd("check", "test -f ready.flag", attrs={"Fail task if any command fails": "YES"},
-                                inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"}).link("Start", "check")
+    flow = (
+        Flow("wf_flaky")
+        .cmd(
+            "check",
+            "test -f ready.flag",
+            attrs={"Fail task if any command fails": "YES"},
+            inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"},
+        )
+        .link("Start", "check")
+    )
     export = write_export(tmp_path, flow)
     first = cli("run", str(export), "-q")
     assert first.exit_code == 1
@@ -67,7 +97,9 @@ def test_runs_lists_each_attempt_failed_then_resumed(cli, tmp_path: Path) -> Non
     assert cli("resume", "1", "-q").exit_code == 0
     rows = json.loads(cli("runs", "--json").output)
     assert [(r["run_id"], r["attempt"], r["kind"], r["status"]) for r in rows] == [
-        (1, 1, "run", "FAILED"), (1, 2, "resume", "SUCCEEDED")]
+        (1, 1, "run", "FAILED"),
+        (1, 2, "resume", "SUCCEEDED"),
+    ]
     text = cli("runs").output
     assert "FAILED" in text and "2 (resume)" in text
     show = json.loads(cli("show", "1", "--json").output)
@@ -77,7 +109,11 @@ def test_runs_lists_each_attempt_failed_then_resumed(cli, tmp_path: Path) -> Non
 
 def _chain(tmp_path: Path) -> Path:
     """Start -> a -> b -> c, and b -> wl (a worklet: inner1 -> inner2); every command appends its name."""
-    wl = Flow("wl_pair", worklet=True).cmd("inner1", "echo inner1 >> trace.txt").cmd("inner2", "echo inner2 >> trace.txt")
+    wl = (
+        Flow("wl_pair", worklet=True)
+        .cmd("inner1", "echo inner1 >> trace.txt")
+        .cmd("inner2", "echo inner2 >> trace.txt")
+    )
     wl.link("Start", "inner1").link("inner1", "inner2")
     wf = Flow("wf_chain")
     for name in ("a", "b", "c"):
@@ -152,16 +188,22 @@ class _Smtp(socketserver.StreamRequestHandler):
 
 
 def test_an_email_task_says_where_the_mail_went(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    flow = Flow("wf_mail").add("mail", "Email", attrs={"Email User Name": "ops@example.com",
-                                                      "Email Subject": "done %w", "Email Text": "ok"})
+    flow = Flow("wf_mail").add(
+        "mail",
+        "Email",
+        attrs={"Email User Name": "ops@example.com", "Email Subject": "done %w", "Email Text": "ok"},
+    )
     flow.link("Start", "mail")
     export = write_export(tmp_path, flow)
     result = cli("run", str(export), "--summary-json", "s.json")
     message = json.loads((tmp_path / "s.json").read_text())["tasks"]["mail"]["message"]
     outbox = tmp_path / ".infaflow" / "runs" / "1" / "outbox"
     (eml,) = outbox.glob("*.eml")
-    assert message == f"email to ops@example.com: no SMTP host configured: written to {eml.resolve()}" or \
-        message == f"email to ops@example.com: no SMTP host configured: written to {eml.relative_to(tmp_path)}"
+    assert (
+        message == f"email to ops@example.com: no SMTP host configured: written to {eml.resolve()}"
+        or message
+        == f"email to ops@example.com: no SMTP host configured: written to {eml.relative_to(tmp_path)}"
+    )
     assert "written to" in result.output  # the progress line of the task
     assert "STARTED   mail (Email)" in result.output and "\x1b[" not in result.output  # plain lines off a tty
     log = (tmp_path / ".infaflow" / "runs" / "1" / "logs" / "mail.log").read_text()

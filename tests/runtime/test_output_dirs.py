@@ -12,19 +12,35 @@ from infaflow.cli import main
 
 
 def _flow() -> Flow:
-    return (Flow("wf_dirs")
-            .add("Start", "Start")
-            .cmd("cmd_flag", "touch $PMTargetFileDir/done.flag")
-            .link("Start", "cmd_flag"))
+    return (
+        Flow("wf_dirs")
+        .add("Start", "Start")
+        .cmd("cmd_flag", "touch $PMTargetFileDir/done.flag")
+        .link("Start", "cmd_flag")
+    )
 
 
 def _run(export: Path, tmp_path: Path, *extra: str) -> dict:
     summary = tmp_path / "summary.json"
-    result = CliRunner().invoke(main, [
-        "run", str(export), "--workflow", "wf_dirs", "--state-dir", str(tmp_path / "state"), "-q",
-        "--param", f"$PMTargetFileDir={tmp_path / 'tgt' / 'nested'}",
-        "--param", f"$PMSourceFileDir={tmp_path / 'src'}",
-        "--summary-json", str(summary), *extra])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(export),
+            "--workflow",
+            "wf_dirs",
+            "--state-dir",
+            str(tmp_path / "state"),
+            "-q",
+            "--param",
+            f"$PMTargetFileDir={tmp_path / 'tgt' / 'nested'}",
+            "--param",
+            f"$PMSourceFileDir={tmp_path / 'src'}",
+            "--summary-json",
+            str(summary),
+            *extra,
+        ],
+    )
     assert result.exit_code in (0, 1), result.output
     return json.loads(summary.read_text(encoding="utf-8"))
 

@@ -50,18 +50,33 @@ def test_every_typo_is_reported_with_its_line_and_the_closest_name(export) -> No
     found = [(p.line, p.message) for p in check_param_file(parse_text(TYPOS, "t.par"), export)]
     assert found == [
         (5, "$Typo is not a PowerCenter built-in, process or session parameter name; it is ignored"),
-        (6, "heading [ORDERS.WF:wf_orders_dialy] applies to nothing: no workflow 'wf_orders_dialy' in folder "
-            "'ORDERS' (did you mean 'wf_orders_daily'?); its values are ignored"),
-        (9, "$$RUN_LABLE is not declared by anything [ORDERS.WF:wf_orders_daily] applies to "
-            "(did you mean '$$RUN_LABEL'?); it is ignored"),
-        (12, "heading [ORDERS.WF:wf_orders_daily.ST:s_m_order_fact] applies to nothing: no session instance "
-             "'s_m_order_fact' in workflow 'wf_orders_daily' (did you mean 's_m_order_facts'?); its values are "
-             "ignored"),
-        (17, "heading [ORDRS.WF:wf_orders_daily] applies to nothing: no folder 'ORDRS' (did you mean 'ORDERS'?); "
-             "its values are ignored"),
+        (
+            6,
+            "heading [ORDERS.WF:wf_orders_dialy] applies to nothing: no workflow 'wf_orders_dialy' in folder "
+            "'ORDERS' (did you mean 'wf_orders_daily'?); its values are ignored",
+        ),
+        (
+            9,
+            "$$RUN_LABLE is not declared by anything [ORDERS.WF:wf_orders_daily] applies to "
+            "(did you mean '$$RUN_LABEL'?); it is ignored",
+        ),
+        (
+            12,
+            "heading [ORDERS.WF:wf_orders_daily.ST:s_m_order_fact] applies to nothing: no session instance "
+            "'s_m_order_fact' in workflow 'wf_orders_daily' (did you mean 's_m_order_facts'?); its values are "
+            "ignored",
+        ),
+        (
+            17,
+            "heading [ORDRS.WF:wf_orders_daily] applies to nothing: no folder 'ORDRS' (did you mean 'ORDERS'?); "
+            "its values are ignored",
+        ),
         (19, "$$X is not declared by anything [s_m_customer_dim] applies to; it is ignored"),
-        (20, "heading [ORDERS.WF:wf_orders_daily.WT:wl_nope] applies to nothing: no worklet instance 'wl_nope' "
-             "in workflow 'wf_orders_daily'; its values are ignored"),
+        (
+            20,
+            "heading [ORDERS.WF:wf_orders_daily.WT:wl_nope] applies to nothing: no worklet instance 'wl_nope' "
+            "in workflow 'wf_orders_daily'; its values are ignored",
+        ),
     ]
 
 
@@ -82,7 +97,9 @@ def test_validate_checks_a_parameter_file(tmp_path: Path) -> None:
 
 def test_run_warns_about_sections_meant_for_its_workflow(tmp_path: Path) -> None:
     par = tmp_path / "t.par"
-    par.write_text(TYPOS + "[ORDERS.WF:wf_other]\n$$Y=1\n")  # another workflow's section: not this run's business
+    par.write_text(
+        TYPOS + "[ORDERS.WF:wf_other]\n$$Y=1\n"
+    )  # another workflow's section: not this run's business
     res = CliRunner().invoke(main, ["run", str(SPLIT), "--dry-run", "--json", "--param-file", str(par)])
     assert res.exit_code == 0, res.output
     warnings = json.loads(res.stdout)["warnings"]

@@ -55,11 +55,18 @@ def test_suspend_on_error_then_resume(run_flows, tmp_path: Path) -> None:
         resume_run(result.run_id, state_dir=tmp_path / ".infaflow")
 
 
-def test_suspension_email_goes_to_the_outbox(run_flows, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_suspension_email_goes_to_the_outbox(
+    run_flows, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("INFAFLOW_SMTP_HOST", raising=False)
     f = suspend_flow()
     f.suspension_email = "eml_suspended"
-    f.add("eml_suspended", "Email", placed=False, attrs={"Email User Name": "ops@example.com", "Email Subject": "%w suspended", "Email Text": "fix it"})
+    f.add(
+        "eml_suspended",
+        "Email",
+        placed=False,
+        attrs={"Email User Name": "ops@example.com", "Email Subject": "%w suspended", "Email Text": "fix it"},
+    )
     result = run_flows(f)
     assert result.status == "SUSPENDED"
     (mail,) = (tmp_path / ".infaflow" / "runs" / str(result.run_id) / "outbox").glob("*.eml")
@@ -67,7 +74,11 @@ def test_suspension_email_goes_to_the_outbox(run_flows, tmp_path: Path, monkeypa
 
 
 def test_failed_run_resumes_failed_tasks(run_flows, tmp_path: Path) -> None:
-    f = Flow("wf_fail_resume").cmd("a", side("a")).cmd("b", side("b") + "; test -f ok.flag", attrs=FAIL, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"})
+    f = (
+        Flow("wf_fail_resume")
+        .cmd("a", side("a"))
+        .cmd("b", side("b") + "; test -f ok.flag", attrs=FAIL, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"})
+    )
     f.cmd("c", side("c")).link("Start", "a").link("a", "b").link("b", "c", "$b.Status = SUCCEEDED")
     result = run_flows(f)
     assert result.status == "FAILED"
@@ -79,7 +90,9 @@ def test_failed_run_resumes_failed_tasks(run_flows, tmp_path: Path) -> None:
 
 def test_resume_keeps_what_kept_tasks_did_to_the_parent(run_flows, tmp_path: Path) -> None:
     f = Flow("wf_keep_ctl").add("ctl", "Control", attrs={"Control Option": "Fail Parent"})
-    f.cmd("gate", side("gate") + "; test -f go.flag", attrs=FAIL, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"})
+    f.cmd(
+        "gate", side("gate") + "; test -f go.flag", attrs=FAIL, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"}
+    )
     f.link("Start", "ctl").link("Start", "gate")
     result = run_flows(f)
     assert result.status == "FAILED"
@@ -91,9 +104,15 @@ def test_resume_keeps_what_kept_tasks_did_to_the_parent(run_flows, tmp_path: Pat
 
 
 def test_worklet_suspends_parent_and_resumes_inside(run_flows, tmp_path: Path) -> None:
-    wl = Flow("wl_s", worklet=True).cmd("in_ok", side("in_ok")).cmd("in_gate", side("in_gate") + "; test -f go.flag", attrs=FAIL)
+    wl = (
+        Flow("wl_s", worklet=True)
+        .cmd("in_ok", side("in_ok"))
+        .cmd("in_gate", side("in_gate") + "; test -f go.flag", attrs=FAIL)
+    )
     wl.link("Start", "in_ok").link("in_ok", "in_gate")
-    top = Flow("wf_wl_susp", suspend_on_error=True).add("w", "Worklet", worklet="wl_s").cmd("end", side("end"))
+    top = (
+        Flow("wf_wl_susp", suspend_on_error=True).add("w", "Worklet", worklet="wl_s").cmd("end", side("end"))
+    )
     top.link("Start", "w").link("w", "end")
     result = run_flows(top, wl)
     assert result.status == "SUSPENDED"
@@ -144,12 +163,23 @@ def _children_of_run(run_id: int) -> list[int]:
 
 
 def test_sigterm_stops_cleanly_and_resume_completes(tmp_path: Path) -> None:
-    f = Flow("wf_sig").cmd("a", side("a")).cmd("b", side("b") + "; test -f resume.flag || sleep 60", attrs=RESTART).cmd("c", side("c"))
+    f = (
+        Flow("wf_sig")
+        .cmd("a", side("a"))
+        .cmd("b", side("b") + "; test -f resume.flag || sleep 60", attrs=RESTART)
+        .cmd("c", side("c"))
+    )
     f.link("Start", "a").link("a", "b").link("b", "c")
     export = write_export(tmp_path, f)
     proc = _cli("run", str(export), "-w", "wf_sig", "--state-dir", "sd", "-q", cwd=tmp_path)
     db = tmp_path / "sd" / "runs.sqlite"
-    _wait_for(lambda: _task_status(db, "b") == "STARTED" and (tmp_path / "side.txt").exists() and "b" in (tmp_path / "side.txt").read_text())
+    _wait_for(
+        lambda: (
+            _task_status(db, "b") == "STARTED"
+            and (tmp_path / "side.txt").exists()
+            and "b" in (tmp_path / "side.txt").read_text()
+        )
+    )
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 1, err
@@ -221,7 +251,21 @@ def _concurrent_runs(tmp_path: Path, n: int) -> None:
     f.cmd("a", "true").add("asg", "Assignment", pairs=[("$$N", "$$N + 1")]).cmd("b", "true").cmd("c", "true")
     f.link("Start", "a").link("a", "asg").link("asg", "b").link("asg", "c")
     export = write_export(tmp_path, f)
-    procs = [_cli("run", str(export), "-w", "wf_many", "--state-dir", "shared", "-q", "--max-workers", "2", cwd=tmp_path) for _ in range(n)]
+    procs = [
+        _cli(
+            "run",
+            str(export),
+            "-w",
+            "wf_many",
+            "--state-dir",
+            "shared",
+            "-q",
+            "--max-workers",
+            "2",
+            cwd=tmp_path,
+        )
+        for _ in range(n)
+    ]
     codes = [p.wait(timeout=300) for p in procs]
     errors = [p.stderr.read() for p in procs if p.returncode != 0]  # type: ignore[union-attr]
     assert codes == [0] * n, errors[:3]

@@ -17,9 +17,20 @@ pytestmark = [pytest.mark.spark]
 
 @pytest.mark.parametrize(
     ("sample", "xml", "workflow"),
-    [("orders", "wf_orders_daily.xml", "wf_orders_daily"), ("inventory", "wf_inventory_alerts.xml", "wf_inventory_alerts")],
+    [
+        ("orders", "wf_orders_daily.xml", "wf_orders_daily"),
+        ("inventory", "wf_inventory_alerts.xml", "wf_inventory_alerts"),
+    ],
 )
-def test_sample_statuses(samples_dir: Path, tmp_path: Path, spark, monkeypatch: pytest.MonkeyPatch, sample: str, xml: str, workflow: str) -> None:  # noqa: ANN001
+def test_sample_statuses(
+    samples_dir: Path,
+    tmp_path: Path,
+    spark,
+    monkeypatch: pytest.MonkeyPatch,
+    sample: str,
+    xml: str,
+    workflow: str,
+) -> None:  # noqa: ANN001
     executor_module = pytest.importorskip("infaflow.codegen.executor")
     work = tmp_path / "samples" / sample
     shutil.copytree(samples_dir / sample, work)

@@ -25,7 +25,11 @@ def fork(join_and: bool) -> Flow:
 def test_and_join_with_failed_branch_does_not_run(run_flows) -> None:
     result = run_flows(fork(True))
     assert statuses(result) == {
-        "Start": "SUCCEEDED", "ok": "SUCCEEDED", "bad": "FAILED", "j": "NOTSTARTED", "after": "NOTSTARTED",
+        "Start": "SUCCEEDED",
+        "ok": "SUCCEEDED",
+        "bad": "FAILED",
+        "j": "NOTSTARTED",
+        "after": "NOTSTARTED",
     }
     assert result.status == "SUCCEEDED"  # a failed task without fail-parent flags does not fail the parent
 
@@ -37,13 +41,26 @@ def test_or_join_runs_on_first_true_link(run_flows) -> None:
 
 
 def test_or_join_all_false_never_runs(run_flows) -> None:
-    f = Flow("wf_or").cmd("a", "true").cmd("b", "true").cmd("j", "true", inst={"TREAT_INPUTLINK_AS_AND": "NO"})
-    f.link("Start", "a").link("Start", "b").link("a", "j", "$a.Status = FAILED").link("b", "j", "$b.Status = FAILED")
+    f = (
+        Flow("wf_or")
+        .cmd("a", "true")
+        .cmd("b", "true")
+        .cmd("j", "true", inst={"TREAT_INPUTLINK_AS_AND": "NO"})
+    )
+    f.link("Start", "a").link("Start", "b").link("a", "j", "$a.Status = FAILED").link(
+        "b", "j", "$b.Status = FAILED"
+    )
     assert statuses(run_flows(f))["j"] == "NOTSTARTED"
 
 
 def test_unreached_branch_descendants_unless_reached_another_way(run_flows) -> None:
-    f = Flow("wf_unreached").cmd("a", "true").cmd("x", "true").cmd("y", "true").cmd("z", "true", inst={"TREAT_INPUTLINK_AS_AND": "NO"})
+    f = (
+        Flow("wf_unreached")
+        .cmd("a", "true")
+        .cmd("x", "true")
+        .cmd("y", "true")
+        .cmd("z", "true", inst={"TREAT_INPUTLINK_AS_AND": "NO"})
+    )
     f.cmd("w", "true")
     f.link("Start", "a").link("a", "x", "$a.Status = FAILED").link("x", "y").link("y", "w")
     f.link("y", "z").link("a", "z")  # z is an OR join reached from a as well
@@ -53,15 +70,28 @@ def test_unreached_branch_descendants_unless_reached_another_way(run_flows) -> N
 
 
 def test_failure_branch_runs_on_failure(run_flows, tmp_path: Path) -> None:
-    f = Flow("wf_fb").cmd("s", "exit 2", attrs=FAIL).cmd("on_fail", "echo failed > fb.txt").cmd("on_ok", "true")
-    f.link("Start", "s").link("s", "on_fail", "$s.Status = FAILED OR $s.Status = ABORTED").link("s", "on_ok", "$s.Status=SUCCEEDED")
+    f = (
+        Flow("wf_fb")
+        .cmd("s", "exit 2", attrs=FAIL)
+        .cmd("on_fail", "echo failed > fb.txt")
+        .cmd("on_ok", "true")
+    )
+    f.link("Start", "s").link("s", "on_fail", "$s.Status = FAILED OR $s.Status = ABORTED").link(
+        "s", "on_ok", "$s.Status=SUCCEEDED"
+    )
     got = statuses(run_flows(f))
     assert (got["on_fail"], got["on_ok"]) == ("SUCCEEDED", "NOTSTARTED")
     assert (tmp_path / "fb.txt").read_text().strip() == "failed"
 
 
 def test_disabled_task_passes_flow_and_prev_task_status(run_flows) -> None:
-    f = Flow("wf_dis").cmd("first", "true").cmd("off", "exit 1", inst={"ISENABLED": "NO"}).cmd("next", "true").cmd("chk", "true")
+    f = (
+        Flow("wf_dis")
+        .cmd("first", "true")
+        .cmd("off", "exit 1", inst={"ISENABLED": "NO"})
+        .cmd("next", "true")
+        .cmd("chk", "true")
+    )
     f.link("Start", "first").link("first", "off").link("off", "next", "$off.PrevTaskStatus = SUCCEEDED")
     f.link("off", "chk", "$off.Status = DISABLED")
     result = run_flows(f)
@@ -90,12 +120,22 @@ def test_fail_parent_if_instance_did_not_run(run_flows) -> None:
     assert statuses(result)["b"] == "NOTSTARTED"
     assert "b did not run" in result.summary["error"]
     # the same flag on a task that runs does not fail the parent
-    g = Flow("wf_dnr2").cmd("a", "true").cmd("b", "true", inst={"FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN": "YES"}).link("Start", "a").link("a", "b")
+    g = (
+        Flow("wf_dnr2")
+        .cmd("a", "true")
+        .cmd("b", "true", inst={"FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN": "YES"})
+        .link("Start", "a")
+        .link("a", "b")
+    )
     assert run_flows(g).status == "SUCCEEDED"
 
 
 def test_disabled_counts_as_not_run_for_the_flag(run_flows) -> None:
-    f = Flow("wf_dis_flag").cmd("off", "true", inst={"ISENABLED": "NO", "FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN": "YES"}).link("Start", "off")
+    f = (
+        Flow("wf_dis_flag")
+        .cmd("off", "true", inst={"ISENABLED": "NO", "FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN": "YES"})
+        .link("Start", "off")
+    )
     assert run_flows(f).status == "FAILED"
 
 
@@ -103,7 +143,9 @@ def test_decision_branches(run_flows) -> None:
     f = Flow("wf_dec").var("$$LIMIT", "integer", "10")
     f.add("dec", "Decision", attrs={"Decision Name": "$$LIMIT > 5 AND $Start.Status = SUCCEEDED"})
     f.cmd("yes_branch", "true").cmd("no_branch", "true")
-    f.link("Start", "dec").link("dec", "yes_branch", "$dec.Condition = TRUE").link("dec", "no_branch", "$dec.condition = false")
+    f.link("Start", "dec").link("dec", "yes_branch", "$dec.Condition = TRUE").link(
+        "dec", "no_branch", "$dec.condition = false"
+    )
     got = statuses(run_flows(f))
     assert (got["yes_branch"], got["no_branch"]) == ("SUCCEEDED", "NOTSTARTED")
     got = statuses(run_flows(f, params={"$$LIMIT": "3"}))
@@ -112,7 +154,15 @@ def test_decision_branches(run_flows) -> None:
 
 def test_assignments_in_order_and_typed(run_flows) -> None:
     f = Flow("wf_asg").var("$$A", "integer", "1").var("$$B", "string", "").var("$$D", "date/time", "")
-    f.add("asg", "Assignment", pairs=[("$$A", "$$A + 41"), ("$$B", "'n=' || TO_CHAR($$A)"), ("$$D", "TO_DATE('2024-02-03', 'YYYY-MM-DD')")])
+    f.add(
+        "asg",
+        "Assignment",
+        pairs=[
+            ("$$A", "$$A + 41"),
+            ("$$B", "'n=' || TO_CHAR($$A)"),
+            ("$$D", "TO_DATE('2024-02-03', 'YYYY-MM-DD')"),
+        ],
+    )
     f.cmd("use", "true").link("Start", "asg").link("asg", "use", "$$A = 42")
     result = run_flows(f)
     assert result.summary["variables"]["$$A"] == 42
@@ -130,7 +180,9 @@ def test_assignment_to_predefined_variable_fails(run_flows) -> None:
 
 def test_link_conditions_see_workflow_variables_and_builtins(run_flows) -> None:
     f = Flow("wf_vars").var("$$FLAG", "integer", "1").cmd("a", "true").cmd("b", "true").cmd("c", "true")
-    f.link("Start", "a", "$$FLAG").link("Start", "b", "$PMWorkflowName = 'wf_vars' AND WORKFLOWSTARTTIME <= SYSDATE")
+    f.link("Start", "a", "$$FLAG").link(
+        "Start", "b", "$PMWorkflowName = 'wf_vars' AND WORKFLOWSTARTTIME <= SYSDATE"
+    )
     f.link("Start", "c", "$Status = SUCCEEDED")  # bare $Status: the link's source
     got = statuses(run_flows(f))
     assert got == {"Start": "SUCCEEDED", "a": "SUCCEEDED", "b": "SUCCEEDED", "c": "SUCCEEDED"}
@@ -171,7 +223,16 @@ def test_control_options(run_flows, option: str, wf_status: str, ctl_status: str
 
 
 def test_fail_me_with_fail_parent_flag(run_flows) -> None:
-    f = Flow("wf_fm").add("ctl", "Control", attrs={"Control Option": "Fail Me"}, inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"}).link("Start", "ctl")
+    f = (
+        Flow("wf_fm")
+        .add(
+            "ctl",
+            "Control",
+            attrs={"Control Option": "Fail Me"},
+            inst={"FAIL_PARENT_IF_INSTANCE_FAILS": "YES"},
+        )
+        .link("Start", "ctl")
+    )
     assert run_flows(f).status == "FAILED"
 
 
@@ -180,7 +241,11 @@ def test_command_fail_on_any_no_runs_all(run_flows, tmp_path: Path) -> None:
     result = run_flows(f)
     assert statuses(result)["c"] == "SUCCEEDED"
     assert (tmp_path / "out.txt").read_text().split() == ["one", "three"]
-    g = Flow("wf_cmds2").cmd("c", "echo a >> out2.txt", "exit 5", "echo b >> out2.txt", attrs=FAIL).link("Start", "c")
+    g = (
+        Flow("wf_cmds2")
+        .cmd("c", "echo a >> out2.txt", "exit 5", "echo b >> out2.txt", attrs=FAIL)
+        .link("Start", "c")
+    )
     result = run_flows(g)
     assert statuses(result)["c"] == "FAILED"
     assert "exit status 5" in result.summary["tasks"]["c"]["error"]
@@ -188,7 +253,12 @@ def test_command_fail_on_any_no_runs_all(run_flows, tmp_path: Path) -> None:
 
 
 def test_command_expands_variables_and_logs(run_flows, tmp_path: Path) -> None:
-    f = Flow("wf_exp").var("$$WHO", "string", "world").cmd("c", "echo hello $$WHO from $PMWorkflowName in $PMRootDir").link("Start", "c")
+    f = (
+        Flow("wf_exp")
+        .var("$$WHO", "string", "world")
+        .cmd("c", "echo hello $$WHO from $PMWorkflowName in $PMRootDir")
+        .link("Start", "c")
+    )
     result = run_flows(f)
     log = (tmp_path / ".infaflow" / "runs" / str(result.run_id) / "logs" / "c.log").read_text()
     assert "hello world from wf_exp in " in log
@@ -210,7 +280,11 @@ def test_restart_task_retries_with_backoff(run_flows, tmp_path: Path) -> None:
     from infaflow.runtime.scheduler import RunOptions
 
     script = "n=$(cat n.txt 2>/dev/null || echo 0); n=$((n+1)); echo $n > n.txt; [ $n -ge 3 ]"
-    f = Flow("wf_retry").cmd("c", script, attrs={**FAIL, "Recovery Strategy": "Restart task"}).link("Start", "c")
+    f = (
+        Flow("wf_retry")
+        .cmd("c", script, attrs={**FAIL, "Recovery Strategy": "Restart task"})
+        .link("Start", "c")
+    )
     result = run_flows(f, options=RunOptions(retries=4, retry_backoff=0.05))
     assert statuses(result)["c"] == "SUCCEEDED"
     assert result.summary["tasks"]["c"]["attempts"] == 3
@@ -232,12 +306,20 @@ def test_dependency_driven_no_level_barrier(run_flows, tmp_path: Path) -> None:
 
 
 def test_predefined_task_variables_in_conditions(run_flows) -> None:
-    f = Flow("wf_taskvars").cmd("c", "exit 5", attrs=FAIL).cmd("by_code", "true").cmd("by_msg", "true").cmd("by_time", "true")
+    f = (
+        Flow("wf_taskvars")
+        .cmd("c", "exit 5", attrs=FAIL)
+        .cmd("by_code", "true")
+        .cmd("by_msg", "true")
+        .cmd("by_time", "true")
+    )
     f.cmd("not_yet", "true")
     f.link("Start", "c").link("c", "by_code", "$c.ErrorCode = 5")
     f.link("c", "by_msg", "INSTR($c.ErrorMsg, 'exit status 5') > 0")
     f.link("c", "by_time", "$c.EndTime >= $c.StartTime AND $c.StartTime >= WORKFLOWSTARTTIME")
-    f.link("Start", "not_yet", "$by_code.Status = NOTSTARTED")  # evaluated when Start ends: by_code has not run
+    f.link(
+        "Start", "not_yet", "$by_code.Status = NOTSTARTED"
+    )  # evaluated when Start ends: by_code has not run
     got = statuses(run_flows(f))
     assert got["by_code"] == got["by_msg"] == got["by_time"] == got["not_yet"] == "SUCCEEDED"
 

@@ -27,7 +27,9 @@ def test_a_status_is_the_string_everywhere_it_goes(name: str) -> None:
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE t (status TEXT)")
     db.execute("INSERT INTO t VALUES (?)", (status,))
-    assert db.execute("SELECT status, typeof(status) FROM t WHERE status = ?", (name,)).fetchall() == [(name, "text")]
+    assert db.execute("SELECT status, typeof(status) FROM t WHERE status = ?", (name,)).fetchall() == [
+        (name, "text")
+    ]
     if name != "SUSPENDED":  # a workflow's status only: task conditions never compare it
         assert STATUS[status] == STATUS[name]
 

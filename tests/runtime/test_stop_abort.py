@@ -37,8 +37,14 @@ def _start(tmp_path: Path, export: Path) -> subprocess.Popen[str]:
     """``infaflow run`` in its own process; returns once the run is recorded and its first task runs."""
     env = {**os.environ, "PYTHONPATH": SRC}
     env.pop("INFAFLOW_STATE_DIR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "infaflow", "run", str(export), "-q"], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infaflow", "run", str(export), "-q"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if (tmp_path / "started.txt").exists():
@@ -50,8 +56,12 @@ def _start(tmp_path: Path, export: Path) -> subprocess.Popen[str]:
 
 
 def test_stop_lets_the_running_command_finish_and_runs_no_more_then_resume(cli, tmp_path: Path) -> None:
-    wf = Flow("wf_long").cmd("load", "touch started.txt; sleep 2; echo first >> done.txt", "echo second >> done.txt",
-                             attrs={"Recovery Strategy": "Restart task"})
+    wf = Flow("wf_long").cmd(
+        "load",
+        "touch started.txt; sleep 2; echo first >> done.txt",
+        "echo second >> done.txt",
+        attrs={"Recovery Strategy": "Restart task"},
+    )
     wf.cmd("after", "echo after >> done.txt").link("Start", "load").link("load", "after")
     proc = _start(tmp_path, write_export(tmp_path, wf))
     live = json.loads(cli("show", "1", "--json").output)
@@ -77,10 +87,18 @@ def test_abort_kills_a_command_and_show_follow_ends_with_the_run(cli, tmp_path: 
     proc = _start(tmp_path, write_export(tmp_path, wf))
     env = {**os.environ, "PYTHONPATH": SRC}
     env.pop("INFAFLOW_STATE_DIR", None)
-    follower = subprocess.Popen([sys.executable, "-m", "infaflow", "show", "1", "--follow", "--interval", "0.1"],
-                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "infaflow", "show", "1", "--follow", "--interval", "0.1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     assert follower.stdout is not None
-    seen = [follower.stdout.readline().split()[1:] for _ in range(2)]  # the follower has seen the task running
+    seen = [
+        follower.stdout.readline().split()[1:] for _ in range(2)
+    ]  # the follower has seen the task running
     assert seen == [["SUCCEEDED", "Start"], ["RUNNING", "hang"]], seen
     began = time.monotonic()
     aborted = cli("abort", "1", "--wait", "--timeout", "60")
@@ -102,12 +120,16 @@ def test_stop_of_a_run_whose_process_is_gone(cli, tmp_path: Path) -> None:
     store._conn.execute("UPDATE runs SET pid = 999999999 WHERE run_id = ?", (run_id,))
     store.close()
     result = cli("stop", str(run_id))
-    assert result.exit_code == 2 and "is gone" in result.output and f"infaflow resume {run_id}" in result.output
+    assert (
+        result.exit_code == 2 and "is gone" in result.output and f"infaflow resume {run_id}" in result.output
+    )
     assert json.loads(cli("show", str(run_id), "--json").output)["status"] == "TERMINATED"
 
 
 def test_a_suspended_run_is_stopped_at_once_and_resumes(cli, tmp_path: Path) -> None:
-    wf = Flow("wf_susp", suspend_on_error=True).cmd("check", "test -f ready.flag", attrs={"Fail task if any command fails": "YES"})
+    wf = Flow("wf_susp", suspend_on_error=True).cmd(
+        "check", "test -f ready.flag", attrs={"Fail task if any command fails": "YES"}
+    )
     wf.link("Start", "check")
     assert cli("run", str(write_export(tmp_path, wf)), "-q").exit_code == 1
     assert json.loads(cli("show", "1", "--json").output)["status"] == "SUSPENDED"
@@ -146,8 +168,13 @@ def test_an_aborted_session_is_killed_after_the_abort_timeout(tmp_path: Path) ->
 
     threading.Thread(target=abort_when_started, daemon=True).start()
     began = time.monotonic()
-    result = run_workflow(export, "wf_sess", state_dir=state, session_executor=executor,
-                          options=RunOptions(abort_timeout=0.5, control_poll=0.1, working_dir=str(tmp_path)))
+    result = run_workflow(
+        export,
+        "wf_sess",
+        state_dir=state,
+        session_executor=executor,
+        options=RunOptions(abort_timeout=0.5, control_poll=0.1, working_dir=str(tmp_path)),
+    )
     assert time.monotonic() - began < 3.5  # did not wait for the session's 4 s
     assert result.status == "ABORTED"
     task = result.summary["tasks"]["s_slow"]

@@ -28,8 +28,12 @@ from infaflow.runtime.store import TaskRecord
 from infaflow.runtime.variables import Param, VariableScope
 
 
-def _scope(tmp_path: Path, flow: Flow, params: dict[str, Param] | None = None, parent: ScopeRun | None = None) -> ScopeRun:
-    folder, workflow = find_workflow(load(write_export(tmp_path, flow, name=f"{flow.name}.xml")), flow.name, None)
+def _scope(
+    tmp_path: Path, flow: Flow, params: dict[str, Param] | None = None, parent: ScopeRun | None = None
+) -> ScopeRun:
+    folder, workflow = find_workflow(
+        load(write_export(tmp_path, flow, name=f"{flow.name}.xml")), flow.name, None
+    )
     scope_plan = plan.build(workflow, folder)
     variables = VariableScope.create(workflow, "", params or {}, {})
     return ScopeRun(scope_plan, parent, None, variables)
@@ -43,16 +47,27 @@ def _flow(name: str = "wf_env", suspend_on_error: bool = False) -> Flow:
 
 
 def test_scheduler_names_are_the_objects_of_their_new_modules() -> None:
-    homes = {"RunOptions": run_state, "TaskRun": run_state, "ScopeRun": run_state, "Resumption": run_state,
-             "QueueMessage": run_state, "default_workers": run_state, "Services": services,
-             "ExecutorSource": services, "SUSPENDING_TYPES": outcome}
+    homes = {
+        "RunOptions": run_state,
+        "TaskRun": run_state,
+        "ScopeRun": run_state,
+        "Resumption": run_state,
+        "QueueMessage": run_state,
+        "default_workers": run_state,
+        "Services": services,
+        "ExecutorSource": services,
+        "SUSPENDING_TYPES": outcome,
+    }
     for name, module in homes.items():
         assert getattr(scheduler, name) is getattr(module, name), name
     assert set(homes) | {"Runner"} == set(scheduler.__all__)
 
 
 def test_lookup_reads_user_variables_then_builtins_then_parameters(tmp_path: Path) -> None:
-    params = {"$$undeclared": Param("$$Undeclared", "text", "--param"), "$dbconnection_src": Param("$DBConnection_SRC", "ora", "x:1")}
+    params = {
+        "$$undeclared": Param("$$Undeclared", "text", "--param"),
+        "$dbconnection_src": Param("$DBConnection_SRC", "ora", "x:1"),
+    }
     scope = _scope(tmp_path, _flow(), params)
     builtin = {"$pmworkflowname": "wf_env", "$pmfoldername": "RT"}
     assert task_env.lookup(scope, builtin, " $$count ") == (True, 7)
@@ -130,8 +145,17 @@ def test_prev_task_status_comes_through_the_first_true_link(tmp_path: Path) -> N
 
 def test_a_resumption_hands_each_scope_its_own_tasks() -> None:
     def record(path: str) -> TaskRecord:
-        return TaskRecord(path=path, task_type="Command", status=SUCCEEDED, started=None, ended=None, attempts=1,
-                          error="", error_code=0, log_path="")
+        return TaskRecord(
+            path=path,
+            task_type="Command",
+            status=SUCCEEDED,
+            started=None,
+            ended=None,
+            attempts=1,
+            error="",
+            error_code=0,
+            log_path="",
+        )
 
     paths = ["Start", "wl_load", "wl_load/Start", "wl_load/cmd", "wl_load/wl_inner/cmd", "wl_loader/cmd"]
     resumption = Resumption({p: record(p) for p in paths}, {})

@@ -53,7 +53,18 @@ def test_store_is_wal_and_records(tmp_path: Path) -> None:
     t0 = dt.datetime(2024, 1, 1, 10, 0, 0)
     run_id = store.create_run("wf", "F", "x.xml", {"dry_run": False}, t0)
     store.task_started(run_id, "a", "Command", 1, t0, "a.log")
-    store.task_finished(run_id, "a", "Command", "SUCCEEDED", t0, t0 + dt.timedelta(seconds=2), 1, "", 0, {"Status": "SUCCEEDED"})
+    store.task_finished(
+        run_id,
+        "a",
+        "Command",
+        "SUCCEEDED",
+        t0,
+        t0 + dt.timedelta(seconds=2),
+        1,
+        "",
+        0,
+        {"Status": "SUCCEEDED"},
+    )
     store.task_finished(run_id, "wl/b", "Command", "NOTSTARTED", None, None, 0, "", 0, {})
     store.set_variables(run_id, "", {"$$N": 3})
     store.finish_run(run_id, "SUCCEEDED", t0 + dt.timedelta(seconds=3))
@@ -80,18 +91,29 @@ def test_store_is_wal_and_records(tmp_path: Path) -> None:
 def test_recovery_strategy_and_backoff() -> None:
     assert recovery.strategy("Command", Attributes()) == recovery.FAIL_AND_CONTINUE
     assert recovery.strategy("Command", Attributes({"Recovery Strategy": "Restart task"})) == recovery.RESTART
-    assert recovery.strategy("Session", Attributes({"recovery strategy": "Resume from last checkpoint"})) == recovery.RESUME_FROM_CHECKPOINT
+    assert (
+        recovery.strategy("Session", Attributes({"recovery strategy": "Resume from last checkpoint"}))
+        == recovery.RESUME_FROM_CHECKPOINT
+    )
     assert recovery.restarts("Session", Attributes({"Recovery Strategy": "Resume from last checkpoint"}))
     assert recovery.strategy("Email", Attributes()) == recovery.RESTART
     policy = recovery.RetryPolicy(5, base=1.0, cap=5.0)
     assert [policy.delay(n) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 5.0]
-    wf = Workflow("w", attributes=Attributes({"Automatically recover terminated tasks": "YES", "Maximum automatic recovery attempts": "2"}))
+    wf = Workflow(
+        "w",
+        attributes=Attributes(
+            {"Automatically recover terminated tasks": "YES", "Maximum automatic recovery attempts": "2"}
+        ),
+    )
     assert recovery.retry_policy(wf, None, 1, 60).max_attempts == 3
     assert recovery.retry_policy(Workflow("w"), None, 1, 60).max_attempts == 1
     assert recovery.retry_policy(Workflow("w"), 4, 1, 60).max_attempts == 5
     assert recovery.on_resume("SUCCEEDED", "Command", Attributes()) == recovery.KEEP
     assert recovery.on_resume("STARTED", "Command", Attributes()) == recovery.FAIL
-    assert recovery.on_resume("STARTED", "Command", Attributes({"Recovery Strategy": "Restart task"})) == recovery.RERUN
+    assert (
+        recovery.on_resume("STARTED", "Command", Attributes({"Recovery Strategy": "Restart task"}))
+        == recovery.RERUN
+    )
     assert recovery.on_resume("FAILED", "Command", Attributes()) == recovery.RERUN
     assert recovery.on_resume("STOPPED", "Timer", Attributes()) == recovery.RERUN
 
@@ -109,6 +131,8 @@ def test_timer_deadlines() -> None:
     absolute = Timer("START_AT_ABSOLUTE_TIME", start_options={"STARTDATE": "9/30/2009", "STARTTIME": "16:26"})
     assert deadline(absolute, **kw) == dt.datetime(2009, 9, 30, 16, 26)
     var = Timer("START_AT_ABSOLUTE_VARIABLE")
-    assert deadline(var, variable_value=dt.datetime(2024, 1, 1, 0, 0, 1, 999), **kw) == dt.datetime(2024, 1, 1, 0, 0, 1)
+    assert deadline(var, variable_value=dt.datetime(2024, 1, 1, 0, 0, 1, 999), **kw) == dt.datetime(
+        2024, 1, 1, 0, 0, 1
+    )
     with pytest.raises(ValueError, match="NULL"):
         deadline(var, variable_value=None, **kw)

@@ -12,7 +12,7 @@ from infaflow.runtime.scheduler import ExecutorSource, RunOptions
 from infaflow.runtime.steps import StepConfig
 
 #: The session executor of this process (set by ``infaflow airflow test`` and the tests: a Spark session
-#: they share); ``None``: each session task starts its own local Spark session.
+#: they share); ``None``: the DAG's ``sessions`` setting decides (SparkSubmitOperator by default).
 _EXECUTOR: list[ExecutorSource] = [None]
 
 
@@ -63,10 +63,30 @@ def _default_executor(modules: dict[str, Path] | None) -> tuple[ExecutorSource, 
     return functools.partial(SparkSessionExecutor, modules=modules or {}), "none"
 
 
-def step_config(workflow: Mapping[str, Any], params: Mapping[str, Any]) -> StepConfig:
+def _spark_submit_executor(
+    settings: Any, modules: dict[str, Path] | None, context: Mapping[str, Any] | None
+) -> tuple[ExecutorSource, str]:
+    import importlib.util
+
+    if importlib.util.find_spec("airflow.providers.apache.spark") is None:
+        return None, (
+            "the sessions run with SparkSubmitOperator, and apache-airflow-providers-apache-spark is not "
+            "installed (pip install 'infaflow[airflow]'), or set [airflow] sessions = \"in-process\""
+        )
+    from infaflow.airflow.sessions import SparkSubmitSessions
+
+    return functools.partial(SparkSubmitSessions, settings, modules, context), "none"
+
+
+def step_config(
+    workflow: Mapping[str, Any], params: Mapping[str, Any], context: Mapping[str, Any] | None = None
+) -> StepConfig:
     """The step configuration of a DAG run: ``workflow`` is the DAG file's ``WORKFLOW`` (``exports`` or a
-    converted ``project``, ``workflow``, ``folder``); ``params`` the DAG run's parameters
-    (``param_files``, ``params``, ``state_dir``, ``working_dir``, ``root_dir``)."""
+    converted ``project``, ``workflow``, ``folder``, ``sessions``: how sessions run); ``params`` the DAG
+    run's parameters (``param_files``, ``params``, ``state_dir``, ``working_dir``, ``root_dir``);
+    ``context`` the Airflow task's context (handed to SparkSubmitOperator)."""
+    from infaflow.airflow.session_settings import SPARK_SUBMIT, SessionSettings
+
     name = str(workflow["workflow"])
     folder = workflow.get("folder") or None
     modules: dict[str, Path] | None = None
@@ -82,7 +102,18 @@ def step_config(workflow: Mapping[str, Any], params: Mapping[str, Any]) -> StepC
         root_dir=str(params.get("root_dir") or "") or None,
         project_dir=str(project_dir) if project_dir else None,
     )
-    executor, reason = (_EXECUTOR[0], "none") if _EXECUTOR[0] is not None else _default_executor(modules)
+    sessions = SessionSettings.from_dict(workflow.get("sessions"))
+    executor: ExecutorSource
+    if _EXECUTOR[0] is not None:
+        executor, reason = _EXECUTOR[0], "none"
+    elif sessions.run == SPARK_SUBMIT:
+        executor, reason = _spark_submit_executor(sessions, modules, context)
+    else:
+        executor, reason = _default_executor(modules)
+    if context is not None and executor is not None:  # in Airflow: PowerCenter connections from Airflow's
+        from infaflow.airflow.connections import AirflowConnections
+
+        executor = AirflowConnections(executor, modules)
     return StepConfig(
         exports=exports,
         workflow=name,

@@ -4,6 +4,7 @@ the workflow) run through infaflow's runtime, its state handed to downstream tas
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,10 +16,11 @@ from infaflow.airflow.config import step_config
 from infaflow.airflow.execute import FAILED, SKIPPED, airflow_outcome, execute
 from infaflow.airflow.graph import TASK, DagTask
 from infaflow.runtime.status import NOTSTARTED
-from infaflow.runtime.steps import merge, timer_deadline
+from infaflow.runtime.steps import file_watch, merge, timer_deadline
 
 STATE_KEY = "infaflow_state"  # the run state after this task (JSON text)
 STATUS_KEY = "powercenter_status"  # the task's PowerCenter status
+FILE_POLL_SECONDS = 1.0  # how often the triggerer looks for an Event Wait's file
 
 
 class PowerCenterTask(BaseOperator):
@@ -58,21 +60,58 @@ class PowerCenterTask(BaseOperator):
             out.append(json.loads(text) if text else None)
         return out
 
+    def _config(self, context: Any) -> Any:
+        """The step configuration of this DAG run: its parameters over the workflow's Airflow Variable."""
+        return step_config(
+            self.workflow, run_params(context.get("params") or {}, str(self.workflow["workflow"])), context
+        )
+
+    def on_kill(self) -> None:
+        """Airflow kills the task (marked failed, timed out): a session's spark-submit application ends
+        with it (SparkSubmitOperator's own on_kill)."""
+        from infaflow.airflow.sessions import kill_running
+
+        kill_running()
+
     def execute(self, context: Any) -> None:
         if self.powercenter_type == "Timer" and self.kind == TASK:
             self._defer_timer(context)
+        if self.powercenter_type == "Event Wait" and self.kind == TASK:
+            self._defer_file_watch(context)
         self._run(context)
 
     def resume_after_timer(self, context: Any, event: Any = None) -> None:  # noqa: ARG002
         """Back from the trigger: the timer's deadline has passed; its step now ends at once."""
         self._run(context)
 
+    def resume_after_file(self, context: Any, event: Any = None) -> None:  # noqa: ARG002
+        """Back from the trigger: the watched file is there; the Event Wait step now finds it at once (and
+        deletes it when the task says so)."""
+        self._run(context)
+
+    def _defer_file_watch(self, context: Any) -> None:
+        """An Event Wait on a file waits in the triggerer (Airflow's FileTrigger) rather than in a worker.
+        A task that will not run, or whose file is already there, runs its step at once."""
+        state = merge(self._pull(context["ti"], [*sorted(self.upstream_task_ids), *self.reads]))
+        if state is None:
+            return
+        config = self._config(context)
+        path = file_watch(config, self.instance_path, state)
+        if path is None or path.exists():
+            return
+        from airflow.providers.standard.triggers.file import FileTrigger
+
+        self.log.info("Event Wait %s waits for file %s", self.instance_path, path)
+        # The trigger matches a glob: the name is a plain file name in PowerCenter, so its [*? are escaped.
+        trigger = FileTrigger(filepath=glob.escape(str(path)), poke_interval=FILE_POLL_SECONDS)
+        self.defer(trigger=trigger, method_name="resume_after_file")
+
     def _defer_timer(self, context: Any) -> None:
         """A Timer waits in the triggerer (a deferrable wait) rather than in a worker."""
         state = merge(self._pull(context["ti"], [*sorted(self.upstream_task_ids), *self.reads]))
         if state is None:
             return
-        config = step_config(self.workflow, context.get("params") or {})
+        config = self._config(context)
         when = timer_deadline(config, self.instance_path, state)
         if when is None or when <= dt.datetime.now() + dt.timedelta(seconds=1):
             return
@@ -85,7 +124,7 @@ class PowerCenterTask(BaseOperator):
     def _run(self, context: Any) -> None:
         ti = context["ti"]
         states = self._pull(ti, [*sorted(self.upstream_task_ids), *self.reads])
-        config = step_config(self.workflow, context.get("params") or {})
+        config = self._config(context)
         if self.reads:  # a Control task running beside this one may stop it
             config.stop_probe = lambda: merge(self._pull(ti, self.reads))
         task = DagTask(self.task_id, self.task_id, (), self.kind, self.instance_path, self.powercenter_type)
@@ -101,3 +140,22 @@ class PowerCenterTask(BaseOperator):
             raise AirflowSkipException(f"{what}: {shown}")
         if outcome == FAILED:
             raise AirflowFailException(f"{what}: {shown}")
+
+
+def variable_key(workflow: str) -> str:
+    """The Airflow Variable holding parameter values of ``workflow`` (a JSON object, name -> value)."""
+    return f"infaflow_params_{workflow.lower()}"
+
+
+def run_params(params: Mapping[str, Any], workflow: str) -> dict[str, Any]:
+    """The DAG run's parameters with the values of the workflow's Airflow Variable (:func:`variable_key`)
+    under them: a value in the run's ``params`` wins over the Variable's, which wins over parameter files."""
+    from airflow.sdk import Variable
+
+    key = variable_key(workflow)
+    stored = Variable.get(key, default=None, deserialize_json=True)
+    if stored is None:
+        return dict(params)
+    if not isinstance(stored, dict):
+        raise AirflowFailException(f"Airflow Variable {key} must be a JSON object of parameter values")
+    return {**params, "params": {**{str(k): v for k, v in stored.items()}, **(params.get("params") or {})}}

@@ -3,8 +3,9 @@ task groups for worklet instances, then the edges. No Airflow import here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from infaflow.airflow.graph import CLOSE, DagShape, DagTask
 from infaflow.codegen.naming import Namer, py_str
@@ -21,6 +22,7 @@ class Source:
     folder: str
     project: str = ""
     exports: Sequence[str] = ()
+    sessions: Mapping[str, Any] | None = None  # how Session tasks run (see infaflow.airflow.sessions)
 
 
 def _workflow_block(source: Source) -> list[str]:
@@ -33,15 +35,38 @@ def _workflow_block(source: Source) -> list[str]:
         lines.append("    ],")
     lines.append(f'    "workflow": {py_str(source.workflow)},')
     lines.append(f'    "folder": {py_str(source.folder)},')
+    if source.sessions is not None:
+        lines.append(
+            "    # Sessions: spark-submit (SparkSubmitOperator on the Airflow connection conn_id) or in-process"
+        )
+        lines.append('    "sessions": {')
+        lines.append(f'        "run": {py_str(str(source.sessions["run"]))},')
+        lines.append(f'        "conn_id": {py_str(str(source.sessions["conn_id"]))},')
+        conf = source.sessions.get("conf") or {}
+        if conf:
+            lines.append('        "conf": {')
+            lines += [f"            {py_str(str(k))}: {py_str(str(v))}," for k, v in conf.items()]
+            lines.append("        },")
+        else:
+            lines.append('        "conf": {},')
+        lines.append("    },")
     lines.append("}")
     return lines
 
 
 def _task_line(task: DagTask, var: str, indent: str, first: bool) -> list[str]:
-    what = f"{_KIND_COMMENT[task.task_type]} {task.path or task.local_id}" if task.kind == CLOSE else f"{task.task_type} task {task.path}"
-    args = [f"task_id={py_str(task.local_id)}", f"instance_path={py_str(task.path)}", f"task_type={py_str(task.task_type)}"]
+    what = (
+        f"{_KIND_COMMENT[task.task_type]} {task.path or task.local_id}"
+        if task.kind == CLOSE
+        else f"{task.task_type} task {task.path}"
+    )
+    args = [
+        f"task_id={py_str(task.local_id)}",
+        f"instance_path={py_str(task.path)}",
+        f"task_type={py_str(task.task_type)}",
+    ]
     if task.kind == CLOSE:
-        args.append("kind=\"close\"")
+        args.append('kind="close"')
     if first:
         args.append("first=True")
     if task.reads:
@@ -50,7 +75,12 @@ def _task_line(task: DagTask, var: str, indent: str, first: bool) -> list[str]:
     call = f"{indent}{var} = PowerCenterTask({', '.join(args)})"
     if len(call) <= 110:
         return [f"{indent}# {what}", call]
-    return [f"{indent}# {what}", f"{indent}{var} = PowerCenterTask(", *(f"{indent}    {a}," for a in args), f"{indent})"]
+    return [
+        f"{indent}# {what}",
+        f"{indent}{var} = PowerCenterTask(",
+        *(f"{indent}    {a}," for a in args),
+        f"{indent})",
+    ]
 
 
 def render_dag(shape: DagShape, source: Source, first_task: str, exports_note: str = "") -> str:
@@ -82,7 +112,7 @@ def render_dag(shape: DagShape, source: Source, first_task: str, exports_note: s
         "    schedule=None,",
         "    catchup=False,",
         '    params={"param_files": [], "params": {}, "state_dir": "", "working_dir": "", "root_dir": ""},',
-        f"    tags=[\"infaflow\", {py_str(source.folder)}],",
+        f'    tags=["infaflow", {py_str(source.folder)}],',
         ") as dag:",
     ]
     lines += _body(shape.tasks, names, (), "    ", first_task)
@@ -100,7 +130,9 @@ def render_dag(shape: DagShape, source: Source, first_task: str, exports_note: s
     return "\n".join(lines) + "\n"
 
 
-def _body(tasks: list[DagTask], names: dict[str, str], group: tuple[str, ...], indent: str, first_task: str) -> list[str]:
+def _body(
+    tasks: list[DagTask], names: dict[str, str], group: tuple[str, ...], indent: str, first_task: str
+) -> list[str]:
     lines: list[str] = []
     done_groups: set[str] = set()
     for task in tasks:
@@ -114,6 +146,8 @@ def _body(tasks: list[DagTask], names: dict[str, str], group: tuple[str, ...], i
             continue
         done_groups.add(sub)
         closing = next(t for t in tasks if t.kind == CLOSE and t.group == (*group, sub))
-        lines.append(f"{indent}with TaskGroup({py_str(sub)}, tooltip={py_str('worklet instance ' + closing.path)}):")
+        lines.append(
+            f"{indent}with TaskGroup({py_str(sub)}, tooltip={py_str('worklet instance ' + closing.path)}):"
+        )
         lines += _body(tasks, names, (*group, sub), indent + "    ", first_task)
     return lines

@@ -43,15 +43,15 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "data": ("infaflow data load RETAIL_OLTP.CUSTOMERS customers.csv",),
     "expr": (
         "infaflow expr eval \"IIF(ISNULL(X), 'none', X)\" --vars-json '{\"X\": null}'",
-        "infaflow expr pyspark \"SUBSTR(NAME, 1, 3)\"",
+        'infaflow expr pyspark "SUBSTR(NAME, 1, 3)"',
     ),
     "expr eval": (
         "infaflow expr eval \"TO_CHAR(TO_DATE('2024-01-31','YYYY-MM-DD'), 'MON DD')\"",
-        "infaflow expr eval \"$$N + 1\" --vars-json '{\"$$N\": 41}' --json",
+        'infaflow expr eval "$$N + 1" --vars-json \'{"$$N": 41}\' --json',
     ),
     "expr pyspark": (
-        "infaflow expr pyspark \"LTRIM(RTRIM(NAME))\"",
-        "infaflow expr pyspark \"AMOUNT > 100\" --condition --types-json '{\"AMOUNT\": \"decimal\"}'",
+        'infaflow expr pyspark "LTRIM(RTRIM(NAME))"',
+        'infaflow expr pyspark "AMOUNT > 100" --condition --types-json \'{"AMOUNT": "decimal"}\'',
     ),
     "expr check": ("infaflow expr check exports/*.xml --json",),
     "expr functions": ("infaflow expr functions --json",),
@@ -70,7 +70,11 @@ def harmonise(command: click.Command, path: str = "") -> None:
     if not command.epilog and path in EXAMPLES:
         command.epilog = examples(*EXAMPLES[path])
     for param in command.params:
-        if isinstance(param, click.Option) and param.name == "state_dir" and not isinstance(param.type, click.Path):
+        if (
+            isinstance(param, click.Option)
+            and param.name == "state_dir"
+            and not isinstance(param.type, click.Path)
+        ):
             param.type = click.Path(file_okay=False)
     if isinstance(command, click.Group):
         command.format_commands = types.MethodType(format_commands, command)  # type: ignore[method-assign]
@@ -81,7 +85,7 @@ def harmonise(command: click.Command, path: str = "") -> None:
 #: One-line descriptions for commands whose first sentence does not read well alone.
 SHORT_HELP: dict[str, str] = {
     "report": "Write a self-contained HTML report: workflows and mappings ranked by complexity, each DAG and "
-              "its analysis",
+    "its analysis",
 }
 
 

@@ -11,13 +11,15 @@ import click
 from infaflow.export.merge import PREFERENCES
 from infaflow.model import Export
 
-EXPORTS_ARGUMENT = click.argument("exports", nargs=-1, required=True, type=click.Path(),
-                                  metavar="EXPORT...")
+EXPORTS_ARGUMENT = click.argument("exports", nargs=-1, required=True, type=click.Path(), metavar="EXPORT...")
 
 PREFER_OPTION = click.option(
-    "--prefer", type=click.Choice(PREFERENCES), default=None,
+    "--prefer",
+    type=click.Choice(PREFERENCES),
+    default=None,
     help="When two files define the same object differently: use the first or last file given (in name "
-         "order within a directory), or the newest export (CREATION_DATE). Default: stop with both places.")
+    "order within a directory), or the newest export (CREATION_DATE). Default: stop with both places.",
+)
 
 
 def exports_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -25,8 +27,14 @@ def exports_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return EXPORTS_ARGUMENT(PREFER_OPTION(command))
 
 
-def load_exports(paths: Sequence[str], *, lenient: bool = False, prefer: str | None = None,
-                 keep_going: bool = False, quiet: bool = False) -> Export:
+def load_exports(
+    paths: Sequence[str],
+    *,
+    lenient: bool = False,
+    prefer: str | None = None,
+    keep_going: bool = False,
+    quiet: bool = False,
+) -> Export:
     """Load ``paths`` (files and directories) as one export set; print one line per skipped file."""
     from infaflow.export import load_repository
 

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 def open_store(state_dir: str) -> RunStore:
     """The run store of ``state_dir``; an :class:`InputError` when there is none."""
     if not (Path(state_dir) / DB_NAME).is_file():
-        raise InputError(f"no run store in {state_dir} (run a workflow first, or pass --state-dir)", state_dir)
+        raise InputError(
+            f"no run store in {state_dir} (run a workflow first, or pass --state-dir)", state_dir
+        )
     return RunStore(state_dir)
 
 

@@ -17,21 +17,48 @@ def airflow_group() -> None:
 
 @airflow_group.command("test")
 @click.argument("exports", nargs=-1, required=True, metavar="EXPORT...", type=click.Path())
-@click.option("--workflow", "-w", default=None, help="Workflow to run (may be left out when the exports hold only one).")
+@click.option(
+    "--workflow", "-w", default=None, help="Workflow to run (may be left out when the exports hold only one)."
+)
 @click.option("--folder", "-f", default=None, help="Folder of the workflow (when several have it).")
-@click.option("--param-file", "param_files", multiple=True, type=click.Path(dir_okay=False),
-              help="PowerCenter parameter file (repeatable; earlier ones win).")
+@click.option(
+    "--param-file",
+    "param_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="PowerCenter parameter file (repeatable; earlier ones win).",
+)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter or variable value.")
-@click.option("--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR",
-              help="Run store, logs and persistent variables (as for infaflow run).")
-@click.option("--airflow-home", type=click.Path(file_okay=False), default=None,
-              help="Airflow home for the test run (default: a new temporary folder with a SQLite database).")
-@click.option("--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON.")
+@click.option(
+    "--state-dir",
+    default=".infaflow",
+    show_default=True,
+    envvar="INFAFLOW_STATE_DIR",
+    help="Run store, logs and persistent variables (as for infaflow run).",
+)
+@click.option(
+    "--airflow-home",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Airflow home for the test run (default: a new temporary folder with a SQLite database).",
+)
+@click.option(
+    "--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
-def test_command(ctx: click.Context, exports: tuple[str, ...], workflow: str | None, folder: str | None,
-                 param_files: tuple[str, ...], params: tuple[str, ...], state_dir: str, airflow_home: str | None,
-                 summary_json: str | None, as_json: bool) -> None:
+def test_command(
+    ctx: click.Context,
+    exports: tuple[str, ...],
+    workflow: str | None,
+    folder: str | None,
+    param_files: tuple[str, ...],
+    params: tuple[str, ...],
+    state_dir: str,
+    airflow_home: str | None,
+    summary_json: str | None,
+    as_json: bool,
+) -> None:
     """Render the workflow's DAG and run it once with dag.test() in this process (sessions on a local
     Spark session); prints and writes the same summary as infaflow run (exit 0 when the workflow
     SUCCEEDED, 1 when not)."""
@@ -47,8 +74,13 @@ def test_command(ctx: click.Context, exports: tuple[str, ...], workflow: str | N
     executor = SharedExecutor(SparkSessionExecutor())
     try:
         run = test_workflow(
-            [str(Path(e)) for e in exports], workflow, folder, param_files=list(param_files), params=values,
-            state_dir=state_dir, session_executor=executor,
+            [str(Path(e)) for e in exports],
+            workflow,
+            folder,
+            param_files=list(param_files),
+            params=values,
+            state_dir=state_dir,
+            session_executor=executor,
         )
     finally:
         executor.shutdown()

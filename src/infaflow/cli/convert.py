@@ -15,18 +15,42 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 @click.command("convert")
 @exports_options
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Project folder (default: generated/<export name>/).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Project folder (default: generated/<export name>/).",
+)
 @click.option("--folder", "-f", default=None, help="Convert only this repository folder.")
 @click.option("--workflow", "-w", default=None, help="Convert only the sessions of this workflow.")
-@click.option("--allow-partial", is_flag=True,
-              help="Write the jobs even when some logic could not be converted (it raises NotConverted).")
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Write the jobs even when some logic could not be converted (it raises NotConverted).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the conversion report as JSON.")
 @click.option("--airflow", is_flag=True, help="Also write dags/<workflow>.py: an Airflow 3 DAG per workflow.")
+@click.option(
+    "--lenient",
+    is_flag=True,
+    help="Load what can be read from exports that do not validate (hand- or tool-written look-alikes); "
+    "each departure from the export format is printed as a warning.",
+)
 @click.pass_context
-def convert(ctx: click.Context, exports: tuple[str, ...], prefer: str | None, out_dir: str | None,
-            folder: str | None, workflow: str | None, allow_partial: bool, as_json: bool,
-            airflow: bool = False) -> None:
+def convert(
+    ctx: click.Context,
+    exports: tuple[str, ...],
+    prefer: str | None,
+    out_dir: str | None,
+    folder: str | None,
+    workflow: str | None,
+    allow_partial: bool,
+    as_json: bool,
+    airflow: bool = False,
+    lenient: bool = False,
+) -> None:
     """Convert every session's mapping of the exports into a readable PySpark job.
 
     EXPORT...: export files and directories (searched for *.xml), read together as one repository, so a
@@ -35,7 +59,10 @@ def convert(ctx: click.Context, exports: tuple[str, ...], prefer: str | None, ou
     """
     from infaflow.codegen.project import convert_export, write_project
 
-    export = load_exports(exports, prefer=prefer)
+    export = load_exports(exports, prefer=prefer, lenient=lenient)
+    if lenient and not as_json:
+        for problem in export.problems:
+            click.echo(str(problem), err=True)
     name = Path(exports[0]).stem if len(exports) == 1 else "project"
     if folder is not None and export.folder(folder) is None:
         raise InputError(f"no folder {folder!r} in the export", export.path)
@@ -49,13 +76,17 @@ def convert(ctx: click.Context, exports: tuple[str, ...], prefer: str | None, ou
         click.echo(json.dumps(report, indent=2))
     else:
         s = report["summary"]
-        click.echo(f"{target}: {s['jobs']} jobs, {s['jobs_complete']} converted completely; "
-                   f"{s['mappings_complete']}/{s['mappings']} mappings complete")
+        click.echo(
+            f"{target}: {s['jobs']} jobs, {s['jobs_complete']} converted completely; "
+            f"{s['mappings_complete']}/{s['mappings']} mappings complete"
+        )
         for g in conv.gaps:
             click.echo(f"{g}", err=True)
         if not conv.complete and not allow_partial:
-            click.echo("no job written: use --allow-partial to write them with the gaps raising NotConverted",
-                       err=True)
+            click.echo(
+                "no job written: use --allow-partial to write them with the gaps raising NotConverted",
+                err=True,
+            )
     dags_ok = _write_dags(conv, target, conv.complete or allow_partial) if airflow else True
     ctx.exit(EXIT_OK if conv.complete and dags_ok else EXIT_FAILED)
 

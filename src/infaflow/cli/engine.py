@@ -10,8 +10,13 @@ import click
 
 from infaflow.errors import InputError
 
-STATE_DIR = click.option("--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR",
-                         help="Where the engine's pid, address and log are kept (the runs' state directory).")
+STATE_DIR = click.option(
+    "--state-dir",
+    default=".infaflow",
+    show_default=True,
+    envvar="INFAFLOW_STATE_DIR",
+    help="Where the engine's pid, address and log are kept (the runs' state directory).",
+)
 
 
 @click.group("engine")
@@ -21,10 +26,18 @@ def engine_group() -> None:
 
 @engine_group.command("start")
 @STATE_DIR
-@click.option("--port", type=click.IntRange(1, 65535), default=None,
-              help="Loopback port of the server (default: 15002 when free, else any free port).")
-@click.option("--master", default=None, metavar="URL", help="The server's Spark master (default: local[CPUs]).")
-@click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="A server setting (repeatable).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Loopback port of the server (default: 15002 when free, else any free port).",
+)
+@click.option(
+    "--master", default=None, metavar="URL", help="The server's Spark master (default: local[CPUs])."
+)
+@click.option(
+    "--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="A server setting (repeatable)."
+)
 def start_command(state_dir: str, port: int | None, master: str | None, spark_conf: tuple[str, ...]) -> None:
     """Start the engine in the background and wait until it accepts sessions."""
     from infaflow.codegen import engine
@@ -33,7 +46,9 @@ def start_command(state_dir: str, port: int | None, master: str | None, spark_co
 
     before = engine.running(state_dir)
     try:
-        state = engine.start(state_dir, port=port, master=master, conf=parse_conf(spark_conf), jars=driver_jars())
+        state = engine.start(
+            state_dir, port=port, master=master, conf=parse_conf(spark_conf), jars=driver_jars()
+        )
     except RuntimeError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -49,8 +64,12 @@ def status_command(state_dir: str, as_json: bool) -> None:
     from infaflow.codegen import engine
 
     state = engine.running(state_dir)
-    data = {"running": state is not None, "url": state.url if state else None, "pid": state.pid if state else None,
-            "log": state.log if state else None}
+    data = {
+        "running": state is not None,
+        "url": state.url if state else None,
+        "pid": state.pid if state else None,
+        "log": state.log if state else None,
+    }
     if as_json:
         click.echo(json.dumps(data, indent=2))
     elif state is not None:

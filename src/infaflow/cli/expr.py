@@ -32,8 +32,9 @@ def _variables(text: str | None) -> dict[str, Value]:
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise InputError(f"--vars-json is not valid JSON: {exc.msg} (column {exc.colno})", "--vars-json",
-                         1) from None
+        raise InputError(
+            f"--vars-json is not valid JSON: {exc.msg} (column {exc.colno})", "--vars-json", 1
+        ) from None
     if not isinstance(data, dict):
         raise InputError("--vars-json must be a JSON object mapping names to values", "--vars-json", 1)
     out: dict[str, Value] = {}
@@ -92,20 +93,41 @@ def expr_group() -> None:
 
 @expr_group.command("eval")
 @click.argument("expression")
-@click.option("--vars-json", "vars_json", metavar="JSON",
-              help='Values of names: {"$$X": 1, "$s1.Status": 1, "PORT": "x", "Y": null}.')
-@click.option("--types-json", metavar="JSON",
-              help='Types of names whose value is NULL: {"PORT": "string"} (IIF without else needs them).')
+@click.option(
+    "--vars-json",
+    "vars_json",
+    metavar="JSON",
+    help='Values of names: {"$$X": 1, "$s1.Status": 1, "PORT": "x", "Y": null}.',
+)
+@click.option(
+    "--types-json",
+    metavar="JSON",
+    help='Types of names whose value is NULL: {"PORT": "string"} (IIF without else needs them).',
+)
 @click.option("--json", "as_json", is_flag=True, help='Print {"value": ..., "type": ...}.')
-@click.option("--date-format", default=DEFAULT_DATE_FORMAT, show_default=True,
-              help="Session DateTime Format String (strings meeting dates).")
+@click.option(
+    "--date-format",
+    default=DEFAULT_DATE_FORMAT,
+    show_default=True,
+    help="Session DateTime Format String (strings meeting dates).",
+)
 @click.option("--high-precision", is_flag=True, help="Decimal arithmetic as with 'Enable high precision'.")
-def eval_command(expression: str, vars_json: str | None, types_json: str | None, as_json: bool,
-                 date_format: str, high_precision: bool) -> None:
+def eval_command(
+    expression: str,
+    vars_json: str | None,
+    types_json: str | None,
+    as_json: bool,
+    date_format: str,
+    high_precision: bool,
+) -> None:
     """Print the value of EXPRESSION (conditions print 1/0, NULL prints NULL)."""
     node = _parse(expression)
-    env = DictEnvironment(_variables(vars_json), date_format=date_format, high_precision=high_precision,
-                          types=_types(types_json))
+    env = DictEnvironment(
+        _variables(vars_json),
+        date_format=date_format,
+        high_precision=high_precision,
+        types=_types(types_json),
+    )
     value = evaluate(node, env)
     click.echo(value_json(value) if as_json else _plain(value))
 
@@ -126,8 +148,11 @@ class _CliContext(SparkContext):
 
 @expr_group.command("pyspark")
 @click.argument("expression")
-@click.option("--types-json", metavar="JSON",
-              help='Types of ports and parameters: {"PRICE": "decimal", "NAME": "string", "$$D": "date"}.')
+@click.option(
+    "--types-json",
+    metavar="JSON",
+    help='Types of ports and parameters: {"PRICE": "decimal", "NAME": "string", "$$D": "date"}.',
+)
 @click.option("--condition", is_flag=True, help="Translate as a boolean condition (filter, router, join).")
 def pyspark_command(expression: str, types_json: str | None, condition: bool) -> None:
     """Print the PySpark Column expression computing EXPRESSION (F = pyspark.sql.functions; parameters
@@ -160,24 +185,41 @@ def check_command(files: tuple[Path, ...], as_json: bool) -> None:
             result = check_one(item)
             summary.add(result)
             if result.problem:
-                problems.append({"file": item.file, "line": item.line, "kind": item.kind, "owner": item.owner,
-                                 "parsed": result.parsed, "problem": result.problem})
+                problems.append(
+                    {
+                        "file": item.file,
+                        "line": item.line,
+                        "kind": item.kind,
+                        "owner": item.owner,
+                        "parsed": result.parsed,
+                        "problem": result.problem,
+                    }
+                )
     syntax_errors = summary.total - summary.parsed
     if as_json:
-        click.echo(json.dumps({**summary.as_dict(), "unreadable": unreadable, "problems": problems}, indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {**summary.as_dict(), "unreadable": unreadable, "problems": problems},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         for message in unreadable:
             click.echo(message, err=True)
         for p in problems:
             if p["parsed"]:
-                click.echo(f"{p['file']}:{p['line']}: {p['kind']} {p['owner']}: not translated: {p['problem']}")
+                click.echo(
+                    f"{p['file']}:{p['line']}: {p['kind']} {p['owner']}: not translated: {p['problem']}"
+                )
             else:
                 click.echo(str(p["problem"]), err=True)
         share = 100.0 * summary.translated / summary.total if summary.total else 100.0
-        click.echo(f"{summary.total} expressions: {summary.parsed} parse, {summary.translated} translate to "
-                   f"PySpark ({share:.1f}%); {summary.builtin_translated} of {summary.builtin_only} using only "
-                   "built-in functions")
+        click.echo(
+            f"{summary.total} expressions: {summary.parsed} parse, {summary.translated} translate to "
+            f"PySpark ({share:.1f}%); {summary.builtin_translated} of {summary.builtin_only} using only "
+            "built-in functions"
+        )
     if syntax_errors or unreadable:
         raise click.exceptions.Exit(2)
 
@@ -190,11 +232,21 @@ def functions_command(as_json: bool) -> None:
 
     rows = []
     for fn in sorted(REGISTRY.values(), key=lambda f: (f.group, f.name)):
-        arity = str(fn.min_args) if fn.min_args == fn.max_args else (
-            f"{fn.min_args}+" if fn.max_args is None else f"{fn.min_args}-{fn.max_args}")
-        rows.append({"name": fn.name, "group": fn.group, "arguments": arity,
-                     "returns": fn.returns if isinstance(fn.returns, str) else "by argument",
-                     "pyspark": fn.spark is not None, "note": fn.doc if fn.spark else fn.no_spark})
+        arity = (
+            str(fn.min_args)
+            if fn.min_args == fn.max_args
+            else (f"{fn.min_args}+" if fn.max_args is None else f"{fn.min_args}-{fn.max_args}")
+        )
+        rows.append(
+            {
+                "name": fn.name,
+                "group": fn.group,
+                "arguments": arity,
+                "returns": fn.returns if isinstance(fn.returns, str) else "by argument",
+                "pyspark": fn.spark is not None,
+                "note": fn.doc if fn.spark else fn.no_spark,
+            }
+        )
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

@@ -33,7 +33,9 @@ def _seconds(started: dt.datetime | None, ended: dt.datetime | None, now: dt.dat
     return ((ended or now) - started).total_seconds()
 
 
-def _duration_text(started: dt.datetime | None, ended: dt.datetime | None, now: dt.datetime, live: bool) -> str:
+def _duration_text(
+    started: dt.datetime | None, ended: dt.datetime | None, now: dt.datetime, live: bool
+) -> str:
     """A finished span, or the elapsed time of a live one; empty when it never started or its end is lost."""
     if started is None or (ended is None and not live):
         return ""
@@ -54,27 +56,44 @@ def _status_text(status: str) -> Text:
 def _run_rows(record: RunRecord, attempts: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
     """One row per start of the run (the record alone for a store written before attempts were kept)."""
     alive = is_alive(record.pid, record.host)
-    base = {"run_id": record.run_id, "workflow": record.workflow, "folder": record.folder,
-            "dry_run": bool(record.options.get("dry_run"))}
+    base = {
+        "run_id": record.run_id,
+        "workflow": record.workflow,
+        "folder": record.folder,
+        "dry_run": bool(record.options.get("dry_run")),
+    }
     spans = [(a.attempt, a.kind, a.status, a.started, a.ended, a.error) for a in attempts] or [
-        (1, "run", record.status, record.started, record.ended, record.error)]
+        (1, "run", record.status, record.started, record.ended, record.error)
+    ]
     rows = []
     for attempt, kind, status, started, ended, error in spans:
         live = status == "STARTED" and alive and attempt == spans[-1][0]
         shown = shown_status(status, live)
         seconds = _seconds(started, ended, now) if (ended is not None or live) else None
-        rows.append({**base, "attempt": attempt, "kind": kind, "status": shown, "started": started.isoformat(),
-                     "ended": ended.isoformat() if ended else None,
-                     "seconds": round(seconds, 3) if seconds is not None else None,
-                     "duration": seconds_text(seconds) if seconds is not None else "", "error": error})
+        rows.append(
+            {
+                **base,
+                "attempt": attempt,
+                "kind": kind,
+                "status": shown,
+                "started": started.isoformat(),
+                "ended": ended.isoformat() if ended else None,
+                "seconds": round(seconds, 3) if seconds is not None else None,
+                "duration": seconds_text(seconds) if seconds is not None else "",
+                "error": error,
+            }
+        )
     return rows
 
 
-@click.command("runs", epilog=examples(
-    "infaflow runs                      # the last 20 runs, each resume on its own line",
-    "infaflow runs -w wf_orders --json",
-    "infaflow runs -w wf_orders --durations > durations.json",
-))
+@click.command(
+    "runs",
+    epilog=examples(
+        "infaflow runs                      # the last 20 runs, each resume on its own line",
+        "infaflow runs -w wf_orders --json",
+        "infaflow runs -w wf_orders --durations > durations.json",
+    ),
+)
 @state_dir_option()
 @click.option("--limit", type=click.IntRange(1, 100000), default=20, show_default=True, help="Runs to list.")
 @workflow_option("Only runs of this workflow.")
@@ -94,9 +113,15 @@ def runs_command(state_dir: str, limit: int, workflow: str | None, as_json: bool
         if durations:
             if not workflow:
                 raise InputError("--durations needs --workflow")
-            click.echo(json.dumps({"durations": store.recorded_durations(workflow)}, indent=2, sort_keys=True))
+            click.echo(
+                json.dumps({"durations": store.recorded_durations(workflow)}, indent=2, sort_keys=True)
+            )
             return
-        rows = [row for r in store.runs(limit, workflow) for row in _run_rows(r, store.run_attempts(r.run_id), now)]
+        rows = [
+            row
+            for r in store.runs(limit, workflow)
+            for row in _run_rows(r, store.run_attempts(r.run_id), now)
+        ]
     finally:
         store.close()
     if as_json:
@@ -105,9 +130,15 @@ def runs_command(state_dir: str, limit: int, workflow: str | None, as_json: bool
     table = Table("run", "attempt", "workflow", "folder", "status", "started", "duration")
     for row in rows:
         attempt = "" if row["attempt"] == 1 and row["kind"] == "run" else f"{row['attempt']} ({row['kind']})"
-        table.add_row(str(row["run_id"]) + (" (dry)" if row["dry_run"] else ""), attempt, row["workflow"],
-                      row["folder"], _status_text(row["status"]), row["started"][:19].replace("T", " "),
-                      row["duration"])
+        table.add_row(
+            str(row["run_id"]) + (" (dry)" if row["dry_run"] else ""),
+            attempt,
+            row["workflow"],
+            row["folder"],
+            _status_text(row["status"]),
+            row["started"][:19].replace("T", " "),
+            row["duration"],
+        )
     _console().print(table)
 
 
@@ -137,8 +168,11 @@ def _snapshot(state_dir: str, run_id: int) -> dict[str, Any]:
         started = dt.datetime.fromisoformat(task["started"]) if task["started"] else None
         ended = dt.datetime.fromisoformat(task["ended"]) if task["ended"] else None
         running = task["status"] == RUNNING
-        task["seconds"] = (round(_seconds(started, ended, now) or 0.0, 3)
-                           if started is not None and (ended is not None or running) else None)
+        task["seconds"] = (
+            round(_seconds(started, ended, now) or 0.0, 3)
+            if started is not None and (ended is not None or running)
+            else None
+        )
     return data
 
 
@@ -156,24 +190,44 @@ def _view(data: dict[str, Any]) -> RenderableType:
     tasks = Table("task", "type", "status", "started", "duration", "attempts", "message")
     for path, task in data["tasks"].items():
         message = task["error"] or task.get("message", "")
-        tasks.add_row(path, task.get("type", ""), _status_text(task["status"]),
-                      task["started"][11:23] if task["started"] else "",
-                      seconds_text(task["seconds"]) if task.get("seconds") is not None else "",
-                      str(task["attempts"]), Text(message, style=style_of(task["status"]) if task["error"] else ""))
+        tasks.add_row(
+            path,
+            task.get("type", ""),
+            _status_text(task["status"]),
+            task["started"][11:23] if task["started"] else "",
+            seconds_text(task["seconds"]) if task.get("seconds") is not None else "",
+            str(task["attempts"]),
+            Text(message, style=style_of(task["status"]) if task["error"] else ""),
+        )
     parts.append(tasks)
     sessions = {path: task["rows"] for path, task in data["tasks"].items() if task.get("rows")}
     if sessions:
-        counts = Table("session", "source rows", "source failed", "target rows", "target failed",
-                       "transformation errors", title="row counts", title_justify="left")
+        counts = Table(
+            "session",
+            "source rows",
+            "source failed",
+            "target rows",
+            "target failed",
+            "transformation errors",
+            title="row counts",
+            title_justify="left",
+        )
         for path, rows in sessions.items():
             counts.add_row(path, *(str(rows[key]) for key in ROW_COUNTS))
         parts.append(counts)
     if len(data.get("attempts", [])) > 1:
-        attempts = Table("attempt", "how", "status", "started", "ended", "error", title="attempts", title_justify="left")
+        attempts = Table(
+            "attempt", "how", "status", "started", "ended", "error", title="attempts", title_justify="left"
+        )
         for a in data["attempts"]:
-            attempts.add_row(str(a["attempt"]), a["kind"], _status_text(a["status"]),
-                             (a["started"] or "")[:19].replace("T", " "), (a["ended"] or "")[:19].replace("T", " "),
-                             a["error"])
+            attempts.add_row(
+                str(a["attempt"]),
+                a["kind"],
+                _status_text(a["status"]),
+                (a["started"] or "")[:19].replace("T", " "),
+                (a["ended"] or "")[:19].replace("T", " "),
+                a["error"],
+            )
         parts.append(attempts)
     if data.get("mapping_variables"):
         saved = Table("session", "mapping variable", "value saved")
@@ -210,17 +264,27 @@ def _follow(state_dir: str, run_id: int, interval: float, console: Console | Non
         data = _snapshot(state_dir, run_id)
 
 
-@click.command("show", epilog=examples(
-    "infaflow show 12",
-    "infaflow show 12 --follow          # refresh until the run ends",
-    "infaflow show 12 --json | jq '.tasks[] | select(.rows) | .rows'",
-))
+@click.command(
+    "show",
+    epilog=examples(
+        "infaflow show 12",
+        "infaflow show 12 --follow          # refresh until the run ends",
+        "infaflow show 12 --json | jq '.tasks[] | select(.rows) | .rows'",
+    ),
+)
 @click.argument("run_id", type=int)
 @state_dir_option()
 @json_option("Print the run as JSON: statuses, times, row counts, messages, attempts, mapping variables.")
-@click.option("--follow", is_flag=True, help="Refresh until the run ends (like Workflow Monitor), then print it.")
-@click.option("--interval", type=click.FloatRange(0.05, 3600), default=1.0, show_default=True,
-              help="Seconds between refreshes with --follow.")
+@click.option(
+    "--follow", is_flag=True, help="Refresh until the run ends (like Workflow Monitor), then print it."
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(0.05, 3600),
+    default=1.0,
+    show_default=True,
+    help="Seconds between refreshes with --follow.",
+)
 def show_command(run_id: int, state_dir: str, as_json: bool, follow: bool, interval: float) -> None:
     """Print a run like Workflow Monitor: task statuses, times, messages, session row counts, attempts."""
     console = _console()

@@ -23,12 +23,18 @@ def recorded_durations_from(state_dir: str | None) -> RecordedDurations | None:
     return lambda folder, wf: recorded_durations(state_dir, wf.name, folder.name)
 
 
-def analyse_export(export: Export, folder: str | None, workflow: str | None, durations: dict[str, float] | None,
-                   state_dir: str | None = None) -> ExportReport:
+def analyse_export(
+    export: Export,
+    folder: str | None,
+    workflow: str | None,
+    durations: dict[str, float] | None,
+    state_dir: str | None = None,
+) -> ExportReport:
     """Analyse a loaded export set; workflows with broken links are kept, with their problems. Task
     durations recorded by ``infaflow run`` in ``state_dir`` override ``durations``."""
-    report = inspect_export(export, durations, folder=folder, workflow=workflow,
-                            recorded=recorded_durations_from(state_dir))
+    report = inspect_export(
+        export, durations, folder=folder, workflow=workflow, recorded=recorded_durations_from(state_dir)
+    )
     if durations:
         _warn_unmatched(report, durations)
     return report
@@ -39,8 +45,15 @@ def graph_errors(report: ExportReport) -> list[Problem]:
     return [p for w in report.workflows for p in w.errors]
 
 
-def load_report(paths: tuple[str, ...], folder: str | None, workflow: str | None, durations_file: str | None,
-                lenient: bool, state_dir: str | None = None, prefer: str | None = None) -> ExportReport:
+def load_report(
+    paths: tuple[str, ...],
+    folder: str | None,
+    workflow: str | None,
+    durations_file: str | None,
+    lenient: bool,
+    state_dir: str | None = None,
+    prefer: str | None = None,
+) -> ExportReport:
     """Load the export set of ``paths``, analyse it, and stop with exit 2 (every error printed) if a
     workflow's links are broken."""
     durations = load_durations(durations_file) if durations_file else None
@@ -63,17 +76,24 @@ def _warn_unmatched(report: ExportReport, durations: dict[str, float]) -> None:
             known |= {path.lower(), path.rsplit("/", 1)[-1].lower(), data["instance"].task_name.lower()}
     unmatched = sorted(k for k in durations if k.strip().lower() not in known)
     if unmatched:
-        click.echo(f"warning: durations given for tasks not in {report.export.path}: "
-                   f"{', '.join(unmatched)}", err=True)
+        click.echo(
+            f"warning: durations given for tasks not in {report.export.path}: {', '.join(unmatched)}",
+            err=True,
+        )
 
 
 STATE_DIR_OPTION = click.option(
-    "--state-dir", default=".infaflow", show_default=True, envvar="INFAFLOW_STATE_DIR",
+    "--state-dir",
+    default=".infaflow",
+    show_default=True,
+    envvar="INFAFLOW_STATE_DIR",
     type=click.Path(file_okay=False),
     help="Run store of 'infaflow run': the mean durations of recent successful runs of each task override "
-         "the defaults and --durations for the critical path.")
-NO_RECORDED_OPTION = click.option("--no-recorded", is_flag=True,
-                                  help="Ignore recorded run durations (use --durations and the defaults).")
+    "the defaults and --durations for the critical path.",
+)
+NO_RECORDED_OPTION = click.option(
+    "--no-recorded", is_flag=True, help="Ignore recorded run durations (use --durations and the defaults)."
+)
 
 
 def _one_workflow(report: ExportReport, fmt: str) -> WorkflowReport:
@@ -82,7 +102,9 @@ def _one_workflow(report: ExportReport, fmt: str) -> WorkflowReport:
     if not report.workflows:
         raise InputError(f"--format {fmt} draws a workflow, and this export has none", report.export.path)
     names = ", ".join(w.workflow.name for w in report.workflows)
-    raise InputError(f"--format {fmt} draws one workflow; choose one with --workflow ({names})", report.export.path)
+    raise InputError(
+        f"--format {fmt} draws one workflow; choose one with --workflow ({names})", report.export.path
+    )
 
 
 @click.command("inspect")
@@ -91,14 +113,27 @@ def _one_workflow(report: ExportReport, fmt: str) -> WorkflowReport:
 @click.option("--workflow", "-w", help="Show this workflow in detail (tasks, links, levels, critical path).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option("--durations", "durations_file", type=click.Path(dir_okay=False),
-              help="Task durations in seconds (JSON {task: seconds} or CSV task,seconds) for the critical path.")
+@click.option(
+    "--durations",
+    "durations_file",
+    type=click.Path(dir_okay=False),
+    help="Task durations in seconds (JSON {task: seconds} or CSV task,seconds) for the critical path.",
+)
 @click.option("--lenient", is_flag=True, help="Load what can be read from an export that does not validate.")
 @STATE_DIR_OPTION
 @NO_RECORDED_OPTION
-def inspect_command(exports: tuple[str, ...], prefer: str | None, folder: str | None, workflow: str | None,
-                    fmt: str, as_json: bool, durations_file: str | None, lenient: bool, state_dir: str,
-                    no_recorded: bool) -> None:
+def inspect_command(
+    exports: tuple[str, ...],
+    prefer: str | None,
+    folder: str | None,
+    workflow: str | None,
+    fmt: str,
+    as_json: bool,
+    durations_file: str | None,
+    lenient: bool,
+    state_dir: str,
+    no_recorded: bool,
+) -> None:
     """Show the folders, workflows, sessions and mappings of PowerCenter exports: files and directories
     (searched for *.xml) read as one repository.
 
@@ -106,8 +141,9 @@ def inspect_command(exports: tuple[str, ...], prefer: str | None, folder: str | 
     parallel levels, critical path and its length, and complexity. References to objects that no file
     defines are summarised, one line per kind.
     """
-    report = load_report(exports, folder, workflow, durations_file, lenient,
-                         None if no_recorded else state_dir, prefer)
+    report = load_report(
+        exports, folder, workflow, durations_file, lenient, None if no_recorded else state_dir, prefer
+    )
     fmt = "json" if as_json else fmt
     if fmt == "json":
         from infaflow.report.jsonout import render_json

@@ -37,16 +37,26 @@ def _control(run_id: int, state_dir: str, mode: str, wait: bool, timeout: float 
 
 
 def _wait_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    command = click.option("--timeout", type=click.FloatRange(0), default=None, metavar="SECONDS",
-                           help="With --wait: give up waiting after this many seconds (exit 1).")(command)
-    return click.option("--wait", is_flag=True, help="Wait until the run has ended and print its status.")(command)
+    command = click.option(
+        "--timeout",
+        type=click.FloatRange(0),
+        default=None,
+        metavar="SECONDS",
+        help="With --wait: give up waiting after this many seconds (exit 1).",
+    )(command)
+    return click.option("--wait", is_flag=True, help="Wait until the run has ended and print its status.")(
+        command
+    )
 
 
-@click.command("stop", short_help="Stop a live run from another shell, as Workflow Monitor does (resume continues it).",
-               epilog=examples(
-    "infaflow stop 12           # from another shell than the one running the run",
-    "infaflow stop 12 --wait    # and wait until it has stopped",
-))
+@click.command(
+    "stop",
+    short_help="Stop a live run from another shell, as Workflow Monitor does (resume continues it).",
+    epilog=examples(
+        "infaflow stop 12           # from another shell than the one running the run",
+        "infaflow stop 12 --wait    # and wait until it has stopped",
+    ),
+)
 @click.argument("run_id", type=int)
 @state_dir_option()
 @_wait_options
@@ -56,10 +66,13 @@ def stop_command(run_id: int, state_dir: str, wait: bool, timeout: float | None)
     _control(run_id, state_dir, STOPPED, wait, timeout)
 
 
-@click.command("abort", short_help="Abort a live run from another shell: commands killed, sessions after 60 s.",
-               epilog=examples(
-    "infaflow abort 12 --wait",
-))
+@click.command(
+    "abort",
+    short_help="Abort a live run from another shell: commands killed, sessions after 60 s.",
+    epilog=examples(
+        "infaflow abort 12 --wait",
+    ),
+)
 @click.argument("run_id", type=int)
 @state_dir_option()
 @_wait_options

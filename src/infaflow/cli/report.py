@@ -21,18 +21,38 @@ EXIT_BAD_INPUT = 2
 
 @click.command("report")
 @exports_options
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
-@click.option("--durations", "durations_file", type=click.Path(dir_okay=False),
-              help="Task durations in seconds (JSON {task: seconds} or CSV task,seconds) for the critical path.")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write."
+)
+@click.option(
+    "--durations",
+    "durations_file",
+    type=click.Path(dir_okay=False),
+    help="Task durations in seconds (JSON {task: seconds} or CSV task,seconds) for the critical path.",
+)
 @click.option("--title", default="infaflow report", show_default=True)
 @click.option("--lenient", is_flag=True, help="Load what can be read from exports that do not validate.")
 @STATE_DIR_OPTION
 @NO_RECORDED_OPTION
-@click.option("--run", "run_id", type=int, metavar="RUN_ID",
-              help="Add a Gantt chart of this recorded run (see 'infaflow runs'; in --state-dir), with its actual "
-                   "critical path beside the planned one.")
-def report_command(exports: tuple[str, ...], prefer: str | None, output: str, durations_file: str | None,
-                   title: str, lenient: bool, state_dir: str, no_recorded: bool, run_id: int | None) -> None:
+@click.option(
+    "--run",
+    "run_id",
+    type=int,
+    metavar="RUN_ID",
+    help="Add a Gantt chart of this recorded run (see 'infaflow runs'; in --state-dir), with its actual "
+    "critical path beside the planned one.",
+)
+def report_command(
+    exports: tuple[str, ...],
+    prefer: str | None,
+    output: str,
+    durations_file: str | None,
+    title: str,
+    lenient: bool,
+    state_dir: str,
+    no_recorded: bool,
+    run_id: int | None,
+) -> None:
     """Write one HTML file (no network needed to view it): every workflow and mapping of the exports
     (files and directories read as one repository) ranked by complexity, and per workflow its DAG drawn
     left to right beside its analysis. With --run, first a Gantt chart of that recorded run.
@@ -95,11 +115,18 @@ def load_run(run_id: int, state_dir: str, report: ExportReport) -> tuple[RunView
         attempts = {t.path: store.attempts(run_id, t.path) for t in tasks if t.attempts > 1}
     finally:
         store.close()
-    found = [w for w in report.workflows if w.workflow.name.lower() == record.workflow.lower()
-             and w.folder.name.lower() == record.folder.lower()]
+    found = [
+        w
+        for w in report.workflows
+        if w.workflow.name.lower() == record.workflow.lower()
+        and w.folder.name.lower() == record.folder.lower()
+    ]
     if not found:
-        raise InputError(f"run {run_id} is of workflow {record.workflow} (folder {record.folder}), which these "
-                         "exports do not hold", report.export.path)
+        raise InputError(
+            f"run {run_id} is of workflow {record.workflow} (folder {record.folder}), which these "
+            "exports do not hold",
+            report.export.path,
+        )
     return run_view(record, tasks, found[0], attempts=attempts), found[0]
 
 

@@ -41,8 +41,9 @@ def _is_project(paths: tuple[str, ...]) -> bool:
     return len(paths) == 1 and is_project(paths[0])
 
 
-def _project_run(path: str, workflow: str | None, folder: str | None,
-                 executor: Any) -> tuple[list[str], str, str | None, Any]:
+def _project_run(
+    path: str, workflow: str | None, folder: str | None, executor: Any
+) -> tuple[list[str], str, str | None, Any]:
     """For ``infaflow run DIR`` (a project written by ``infaflow convert``): the export files the project
     was converted from, the workflow and its folder, and an executor factory running the project's own
     modules."""
@@ -53,7 +54,9 @@ def _project_run(path: str, workflow: str | None, folder: str | None,
     exports = project.export_paths
     for export in exports:
         if not export.is_file():
-            raise InputError(f"an export the project was converted from is missing: {export}", str(Path(path)))
+            raise InputError(
+                f"an export the project was converted from is missing: {export}", str(Path(path))
+            )
     if executor is not None:
         executor = functools.partial(executor, modules=project.modules(manifest["workflow"]))
     return [str(e) for e in exports], manifest["workflow"], folder or manifest["folder"], executor
@@ -62,22 +65,45 @@ def _project_run(path: str, workflow: str | None, folder: str | None,
 def _spark_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options choosing where sessions run (``run`` and ``resume``)."""
     options = [
-        click.option("--spark-master", default=None, metavar="URL",
-                     help="Run sessions on this Spark master: local[N], spark://HOST:PORT, yarn, k8s://URL."),
-        click.option("--spark-remote", default=None, metavar="sc://HOST:PORT",
-                     help="Run sessions on a Spark Connect server (default: $SPARK_REMOTE, then the warm engine)."),
-        click.option("--spark-conf", "spark_conf", multiple=True, metavar="KEY=VALUE",
-                     help="A Spark setting for the sessions (repeatable)."),
-        click.option("--submit", is_flag=True,
-                     help="Run each session as its own spark-submit application (of --spark-master)."),
+        click.option(
+            "--spark-master",
+            default=None,
+            metavar="URL",
+            help="Run sessions on this Spark master: local[N], spark://HOST:PORT, yarn, k8s://URL.",
+        ),
+        click.option(
+            "--spark-remote",
+            default=None,
+            metavar="sc://HOST:PORT",
+            help="Run sessions on a Spark Connect server (default: $SPARK_REMOTE, then the warm engine).",
+        ),
+        click.option(
+            "--spark-conf",
+            "spark_conf",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="A Spark setting for the sessions (repeatable).",
+        ),
+        click.option(
+            "--submit",
+            is_flag=True,
+            help="Run each session as its own spark-submit application (of --spark-master).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _with_target(executor: Any, state_dir: str, master: str | None, remote: str | None,
-                 conf: tuple[str, ...], submit: bool, quiet: bool) -> Any:
+def _with_target(
+    executor: Any,
+    state_dir: str,
+    master: str | None,
+    remote: str | None,
+    conf: tuple[str, ...],
+    submit: bool,
+    quiet: bool,
+) -> Any:
     """The executor factory bound to where sessions run (options, SPARK_REMOTE, infaflow.toml, the warm
     engine of ``state_dir``, else a local SparkSession)."""
     if executor is None:
@@ -86,10 +112,14 @@ def _with_target(executor: Any, state_dir: str, master: str | None, remote: str 
     from infaflow.codegen.spark_target import resolve_target
 
     state = engine.running(state_dir)
-    target = resolve_target(master=master, remote=remote, conf=conf, submit=submit,
-                            engine_url=state.url if state else None)
+    target = resolve_target(
+        master=master, remote=remote, conf=conf, submit=submit, engine_url=state.url if state else None
+    )
     if not target.is_default and not quiet:
         click.echo(f"sessions run on {target.describe()}", err=True)
+    from infaflow.codegen.executor import prewarm
+
+    prewarm(target)  # a Spark Connect session opens while the run starts
     return functools.partial(executor, target=target)
 
 
@@ -113,8 +143,11 @@ def print_outcome(summary: dict[str, Any], seconds: float | None = None) -> None
 
     if seconds is None:
         ended, started = summary.get("ended"), summary.get("started")
-        seconds = (dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(started)).total_seconds() \
-            if ended and started else 0.0
+        seconds = (
+            (dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(started)).total_seconds()
+            if ended and started
+            else 0.0
+        )
 
     counts = count_statuses(task["status"] for task in summary["tasks"].values())
     detail = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
@@ -131,31 +164,74 @@ def print_outcome(summary: dict[str, Any], seconds: float | None = None) -> None
     click.echo(summary_line(counts, seconds))
 
 
-@click.command("run", epilog=examples(
-    "infaflow run exports/ -w wf_orders --param-file params.txt",
-    "infaflow run exports/ -w wf_orders --from s_m_load_orders   # Start Workflow from Task",
-    "infaflow run exports/ --dry-run                              # plan and evaluate links only",
-    "infaflow run out/ --strict --summary-json run.json           # a converted project, for CI",
-))
+@click.command(
+    "run",
+    epilog=examples(
+        "infaflow run exports/ -w wf_orders --param-file params.txt",
+        "infaflow run exports/ -w wf_orders --from s_m_load_orders   # Start Workflow from Task",
+        "infaflow run exports/ --dry-run                              # plan and evaluate links only",
+        "infaflow run out/ --strict --summary-json run.json           # a converted project, for CI",
+    ),
+)
 @click.argument("exports", nargs=-1, required=True, metavar="EXPORT...|PROJECT", type=click.Path())
 @workflow_option("Workflow to run (may be left out when the exports hold only one).")
 @folder_option()
-@click.option("--from", "start_from", default=None, metavar="TASK",
-              help="Start the workflow from this task (path or name): it and the tasks after it run, no other "
-                   "(Workflow Monitor's Start Workflow from Task).")
-@click.option("--param-file", "param_files", multiple=True, type=click.Path(dir_okay=False), help="PowerCenter parameter file (repeatable; earlier ones win).")
-@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter or variable value; beats parameter files.")
+@click.option(
+    "--from",
+    "start_from",
+    default=None,
+    metavar="TASK",
+    help="Start the workflow from this task (path or name): it and the tasks after it run, no other "
+    "(Workflow Monitor's Start Workflow from Task).",
+)
+@click.option(
+    "--param-file",
+    "param_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="PowerCenter parameter file (repeatable; earlier ones win).",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter or variable value; beats parameter files.",
+)
 @state_dir_option()
-@click.option("--max-workers", type=click.IntRange(1, 1024), default=None, help="Tasks running at once (default: CPUs, at least 4).")
-@click.option("--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON.")
-@click.option("--dry-run", is_flag=True, help="Plan and evaluate links; execute nothing; every task succeeds.")
+@click.option(
+    "--max-workers",
+    type=click.IntRange(1, 1024),
+    default=None,
+    help="Tasks running at once (default: CPUs, at least 4).",
+)
+@click.option(
+    "--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Plan and evaluate links; execute nothing; every task succeeds."
+)
 @click.option("--command-timeout", type=float, default=None, help="Seconds before a command is killed.")
-@click.option("--retries", type=click.IntRange(0, 100), default=None, help="Retries of tasks whose recovery strategy is Restart task.")
-@click.option("--retry-backoff", type=float, default=1.0, show_default=True, help="Seconds before the first retry (doubles, capped at 60).")
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 100),
+    default=None,
+    help="Retries of tasks whose recovery strategy is Restart task.",
+)
+@click.option(
+    "--retry-backoff",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Seconds before the first retry (doubles, capped at 60).",
+)
 @json_option("Print the run summary as JSON (no progress output).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-@click.option("--strict", is_flag=True,
-              help="Exit 1 when any task failed, stopped or aborted, even if the workflow SUCCEEDED (for CI).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when any task failed, stopped or aborted, even if the workflow SUCCEEDED (for CI).",
+)
 @PREFER_OPTION
 @_spark_options
 def run_command(
@@ -190,13 +266,20 @@ def run_command(
 
     values = dict(parse_param(p) for p in params)
     began = time.monotonic()
-    options = RunOptions(dry_run=dry_run, command_timeout=command_timeout, retries=retries, retry_backoff=retry_backoff,
-                         start_from=start_from)
+    options = RunOptions(
+        dry_run=dry_run,
+        command_timeout=command_timeout,
+        retries=retries,
+        retry_backoff=retry_backoff,
+        start_from=start_from,
+    )
     if max_workers is not None:
         options.max_workers = max_workers
     executor, reason = _executor_source()
     if not dry_run:
-        executor = _with_target(executor, state_dir, spark_master, spark_remote, spark_conf, submit, quiet or as_json)
+        executor = _with_target(
+            executor, state_dir, spark_master, spark_remote, spark_conf, submit, quiet or as_json
+        )
     paths: list[str] = list(exports)
     if _is_project(exports):
         options.project_dir = str(Path(exports[0]).resolve())
@@ -218,35 +301,58 @@ def run_command(
     _finish(result, summary_json, as_json, time.monotonic() - began, strict)
 
 
-@click.command("resume", epilog=examples(
-    "infaflow resume 12                       # rerun what failed, keep what succeeded",
-    "infaflow resume 12 --restart s_m_orders  # Restart Workflow from Task",
-))
+@click.command(
+    "resume",
+    epilog=examples(
+        "infaflow resume 12                       # rerun what failed, keep what succeeded",
+        "infaflow resume 12 --restart s_m_orders  # Restart Workflow from Task",
+    ),
+)
 @click.argument("run_id", type=int)
-@click.option("--restart", "restart", default=None, metavar="TASK",
-              help="Run this task (path or name) and every task after it again, whatever they recorded "
-                   "(Workflow Monitor's Restart Workflow from Task); works on a run that SUCCEEDED too.")
+@click.option(
+    "--restart",
+    "restart",
+    default=None,
+    metavar="TASK",
+    help="Run this task (path or name) and every task after it again, whatever they recorded "
+    "(Workflow Monitor's Restart Workflow from Task); works on a run that SUCCEEDED too.",
+)
 @state_dir_option()
-@click.option("--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON.")
+@click.option(
+    "--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON."
+)
 @json_option("Print the run summary as JSON (no progress output).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @_spark_options
-def resume_command(run_id: int, restart: str | None, state_dir: str, summary_json: str | None, as_json: bool,
-                   quiet: bool, spark_master: str | None, spark_remote: str | None, spark_conf: tuple[str, ...],
-                   submit: bool) -> None:
+def resume_command(
+    run_id: int,
+    restart: str | None,
+    state_dir: str,
+    summary_json: str | None,
+    as_json: bool,
+    quiet: bool,
+    spark_master: str | None,
+    spark_remote: str | None,
+    spark_conf: tuple[str, ...],
+    submit: bool,
+) -> None:
     """Continue a run that failed, was stopped or aborted, or whose process died (same run number)."""
     from infaflow.runtime.api import resume_run
 
     began = time.monotonic()
     executor, reason = _executor_source()
-    executor = _with_target(executor, state_dir, spark_master, spark_remote, spark_conf, submit, quiet or as_json)
+    executor = _with_target(
+        executor, state_dir, spark_master, spark_remote, spark_conf, submit, quiet or as_json
+    )
     store = open_store(state_dir)
     try:
         record = store.run(run_id)
     finally:
         store.close()
     project_dir = record.options.get("project_dir") if record is not None else None
-    if project_dir and record is not None:  # a run of a converted project resumes with the project's (possibly edited) modules
+    if (
+        project_dir and record is not None
+    ):  # a run of a converted project resumes with the project's (possibly edited) modules
         _, _, _, executor = _project_run(project_dir, record.workflow, record.folder, executor)
     result = resume_run(
         run_id,
@@ -260,15 +366,21 @@ def resume_command(run_id: int, restart: str | None, state_dir: str, summary_jso
     _finish(result, summary_json, as_json, time.monotonic() - began)
 
 
-def _finish(result: Any, summary_json: str | None, as_json: bool, seconds: float, strict: bool = False) -> None:
+def _finish(
+    result: Any, summary_json: str | None, as_json: bool, seconds: float, strict: bool = False
+) -> None:
     """Write and print a run's summary; exit 0 when the workflow SUCCEEDED (with ``strict``: and no task
     failed, stopped or aborted), else 1."""
     write_summary(result.summary, summary_json, as_json)
     if not as_json:
         print_outcome(result.summary, seconds)
-    failed = [p for p, t in result.summary["tasks"].items() if t["status"] in ("FAILED", "STOPPED", "ABORTED")]
+    failed = [
+        p for p, t in result.summary["tasks"].items() if t["status"] in ("FAILED", "STOPPED", "ABORTED")
+    ]
     if strict and failed and result.succeeded and not as_json:
-        click.echo(f"--strict: {len(failed)} task(s) did not succeed ({', '.join(failed[:5])}): exit 1", err=True)
+        click.echo(
+            f"--strict: {len(failed)} task(s) did not succeed ({', '.join(failed[:5])}): exit 1", err=True
+        )
     sys.exit(EXIT_OK if result.succeeded and not (strict and failed) else EXIT_FAILED)
 
 

@@ -74,23 +74,33 @@ def _read(report: FileReport, lenient: bool, named: bool = True) -> Export | Non
         return Builder(path, lenient=lenient).export(tree)
     except NotAnExport as exc:
         report.skipped = not named
-        report.problems.append(Problem("warning" if report.skipped else "error",
-                                       f"skipped: {exc.message}" if report.skipped else exc.message,
-                                       exc.file or path, exc.line))
+        report.problems.append(
+            Problem(
+                "warning" if report.skipped else "error",
+                f"skipped: {exc.message}" if report.skipped else exc.message,
+                exc.file or path,
+                exc.line,
+            )
+        )
     except InputError as exc:
         report.problems.append(Problem("error", exc.message, exc.file or path, exc.line))
     except MemoryError:
         report.problems.append(Problem("error", "out of memory while reading this file", path))
     except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the batch
         report.internal_error = True
-        report.problems.append(Problem(
-            "error", f"internal error while loading this file ({type(exc).__name__}: {exc}); please report it",
-            path))
+        report.problems.append(
+            Problem(
+                "error",
+                f"internal error while loading this file ({type(exc).__name__}: {exc}); please report it",
+                path,
+            )
+        )
     return None
 
 
-def _repository_problems(exports: list[Export], label: str, prefer: str | None,
-                         verbose: bool) -> tuple[list[Problem], list[Problem], Export]:
+def _repository_problems(
+    exports: list[Export], label: str, prefer: str | None, verbose: bool
+) -> tuple[list[Problem], list[Problem], Export]:
     """Problems of the files read as one export set: builder warnings and workflow checks, then the
     summaries of conflicts between files and of missing references (or every one with ``verbose``)."""
     from infaflow.graph.checks import check_export
@@ -136,13 +146,21 @@ def _condensed(problems: list[Problem], verbose: bool) -> list[Problem]:
     return [Problem(first.severity, first.message + more, first.file, first.line)]
 
 
-def check_exports(paths: list[str], lenient: bool = False, prefer: str | None = None,
-                  verbose: bool = False, param_files: tuple[str, ...] = ()) -> tuple[list[FileReport], list[Problem]]:
+def check_exports(
+    paths: list[str],
+    lenient: bool = False,
+    prefer: str | None = None,
+    verbose: bool = False,
+    param_files: tuple[str, ...] = (),
+) -> tuple[list[FileReport], list[Problem]]:
     """Validate files and directories as one export set: per file safe parse, XSD and model; then, over
     every valid file together, conflicts, workflow checks and references. Returns one report per file and
     the notes on files that were skipped (not PowerCenter exports)."""
-    absent = [FileReport(p, [Problem("error", "no such file or directory", p)]) for p in paths
-              if not Path(p).exists()]
+    absent = [
+        FileReport(p, [Problem("error", "no such file or directory", p)])
+        for p in paths
+        if not Path(p).exists()
+    ]
     found = find_export_files([p for p in paths if Path(p).exists()])
     readable = [FileReport(f) for f in found.files]
     exports = [e for e in (_read(r, lenient, r.file in found.named) for r in readable) if e is not None]
@@ -195,8 +213,10 @@ def _summary(reports: list[FileReport]) -> str:
     errors = sum(len(r.errors) for r in reports)
     warnings = sum(len(r.warnings) for r in reports)
     files = "file" if len(reports) == 1 else "files"
-    return (f"{len(reports)} {files}: {valid} valid, {len(reports) - valid} with errors "
-            f"({errors} errors, {warnings} warnings)")
+    return (
+        f"{len(reports)} {files}: {valid} valid, {len(reports) - valid} with errors "
+        f"({errors} errors, {warnings} warnings)"
+    )
 
 
 def exit_code(reports: list[FileReport]) -> int:
@@ -210,20 +230,42 @@ def exit_code(reports: list[FileReport]) -> int:
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="EXPORT...")
-@click.option("--lenient", is_flag=True,
-              help="Report schema problems as warnings and load what can be read.")
-@click.option("--param-file", "param_files", multiple=True, type=click.Path(dir_okay=False),
-              help="Also check a parameter file against the exports: headings that apply to nothing, names "
-                   "nothing declares (PowerCenter ignores both silently). Repeatable.")
-@click.option("-v", "--verbose", is_flag=True,
-              help="List every reference to an object no file defines (default: one line per kind).")
+@click.option("--lenient", is_flag=True, help="Report schema problems as warnings and load what can be read.")
+@click.option(
+    "--param-file",
+    "param_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Also check a parameter file against the exports: headings that apply to nothing, names "
+    "nothing declares (PowerCenter ignores both silently). Repeatable.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="List every reference to an object no file defines (default: one line per kind).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @PREFER_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one 'file:line: message' per problem on stderr; json: a report on stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one 'file:line: message' per problem on stderr; json: a report on stdout.",
+)
 @click.pass_context
-def validate_command(ctx: click.Context, files: tuple[Path, ...], lenient: bool, param_files: tuple[str, ...],
-                     verbose: bool, as_json: bool, prefer: str | None, fmt: str) -> None:
+def validate_command(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    lenient: bool,
+    param_files: tuple[str, ...],
+    verbose: bool,
+    as_json: bool,
+    prefer: str | None,
+    fmt: str,
+) -> None:
     """Check PowerCenter exports (files, and directories searched for *.xml) against the export format and
     the workflow rules, read together as one repository.
 
@@ -238,8 +280,14 @@ def validate_command(ctx: click.Context, files: tuple[Path, ...], lenient: bool,
             click.echo(str(note), err=True)
         for report in reports:
             for problem in [*_condensed(report.problems, verbose or len(reports) == 1), *report.summaries]:
-                click.echo(str(problem if problem.file else Problem(problem.severity, problem.message,
-                                                                     report.file, problem.line)), err=True)
+                click.echo(
+                    str(
+                        problem
+                        if problem.file
+                        else Problem(problem.severity, problem.message, report.file, problem.line)
+                    ),
+                    err=True,
+                )
     if fmt == "json":
         click.echo(_json(reports))
     else:

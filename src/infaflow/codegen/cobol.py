@@ -78,8 +78,10 @@ def usage_of(field: Field, kind: str) -> str:
     for names, usage in _USAGES:
         if any(re.search(rf"(^|[\s,;|]){re.escape(n)}($|[\s,;|])", words) for n in names):
             if usage == "float":
-                raise ConversionError(f"{field.name}: COMP-1/COMP-2 floating-point items (IBM hexadecimal "
-                                      "floating point) are not supported")
+                raise ConversionError(
+                    f"{field.name}: COMP-1/COMP-2 floating-point items (IBM hexadecimal "
+                    "floating point) are not supported"
+                )
             return usage
     return "text" if kind == "text" else "display"
 
@@ -112,6 +114,7 @@ def _entries(fields: list[Field]) -> list[tuple[Field, list[int]]]:
     with a higher level number)."""
     out: list[tuple[Field, list[int]]] = []
     if any(f.children for f in fields):
+
         def walk(items: list[Field], parents: list[int]) -> None:
             for f in items:
                 out.append((f, parents))
@@ -187,8 +190,9 @@ def _item(f: Field, ancestors: list[Field], lengths: dict[str, int]) -> Item:
         group = owner.name
     if usage == "display" and "." in str(f.attrs.get("PICTURETEXT", "")):
         usage = "display-point"  # the data holds the decimal point
-    return Item(f.name, usage, offsets, length, count, scale, sign_of(f, signed) if usage != "text" else "none",
-                group)
+    return Item(
+        f.name, usage, offsets, length, count, scale, sign_of(f, signed) if usage != "text" else "none", group
+    )
 
 
 def record_length(items: list[Item]) -> int:

@@ -15,6 +15,11 @@ def expression_comment(name: str, expression: str | None, indent: str = "") -> l
     text = " ".join((expression or "").split())
     if not text or text.lower() == name.lower():
         return []
-    return textwrap.wrap(f"{name} = {text}", width=WIDTH - len(indent) - 2, break_long_words=False,
-                         break_on_hyphens=False, initial_indent=f"{indent}# ",
-                         subsequent_indent=f"{indent}#     ")
+    return textwrap.wrap(
+        f"{name} = {text}",
+        width=WIDTH - len(indent) - 2,
+        break_long_words=False,
+        break_on_hyphens=False,
+        initial_indent=f"{indent}# ",
+        subsequent_indent=f"{indent}#     ",
+    )

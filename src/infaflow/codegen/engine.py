@@ -128,8 +128,15 @@ def server_command(port: int, master: str, conf: dict[str, str], jars: list[str]
         **SESSION_CONF,
         **conf,
     }
-    cmd = [str(spark_home() / "bin" / "spark-submit"), "--class", CONNECT_SERVER, "--name", "infaflow engine",
-           "--master", master]
+    cmd = [
+        str(spark_home() / "bin" / "spark-submit"),
+        "--class",
+        CONNECT_SERVER,
+        "--name",
+        "infaflow engine",
+        "--master",
+        master,
+    ]
     if jars:
         cmd += ["--jars", ",".join(jars)]
     for key, value in settings.items():
@@ -137,8 +144,15 @@ def server_command(port: int, master: str, conf: dict[str, str], jars: list[str]
     return cmd
 
 
-def start(state_dir: str | Path, *, port: int | None = None, master: str | None = None,
-          conf: dict[str, str] | None = None, jars: list[str] | None = None, timeout: float = 180.0) -> EngineState:
+def start(
+    state_dir: str | Path,
+    *,
+    port: int | None = None,
+    master: str | None = None,
+    conf: dict[str, str] | None = None,
+    jars: list[str] | None = None,
+    timeout: float = 180.0,
+) -> EngineState:
     """Start the engine in the background and wait until it accepts connections. Starting an engine that
     is already up returns it unchanged."""
     current = running(state_dir)
@@ -154,9 +168,17 @@ def start(state_dir: str | Path, *, port: int | None = None, master: str | None 
     env = spark_env()
     env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     with open(log, "ab") as out:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True)
-    state = EngineState(pid=proc.pid, port=port, url=f"sc://127.0.0.1:{port}", log=str(log), started=time.time())
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    state = EngineState(
+        pid=proc.pid, port=port, url=f"sc://127.0.0.1:{port}", log=str(log), started=time.time()
+    )
     (folder / "engine.json").write_text(json.dumps(asdict(state), indent=2) + "\n", encoding="utf-8")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -3,8 +3,8 @@
 SparkSession on a cluster master, a Spark Connect server (``--spark-remote``, the warm engine), or one
 ``spark-submit`` application per session (``--submit``).
 
-Each session's Spark work carries a job tag of its own (Spark Connect) or a job group (classic Spark, where
-this process is the driver), so a stop (``request.cancel``) interrupts its jobs; the job's row
+Each session's Spark work carries a job tag of its own (the session's under Spark Connect, the SparkContext's
+under classic Spark, where this process is the driver), so a stop (``request.cancel``) interrupts its jobs; the job's row
 counts fill the session's task variables (SrcSuccessRows, TgtSuccessRows...); a job error fails the task
 with the error's message. A session with logic that could not be converted fails with the list of gaps:
 it is never run partially.
@@ -12,6 +12,8 @@ it is never run partially.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import threading
 import types
 import uuid
 import warnings
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +46,12 @@ def load_job_module(job: JobSource) -> types.ModuleType:
     return module
 
 
-def local_spark(app_name: str = "infaflow-run", jvm_log: Path | None = None, master: str | None = None,
-                conf: dict[str, str] | None = None) -> Any:
+def local_spark(
+    app_name: str = "infaflow-run",
+    jvm_log: Path | None = None,
+    master: str | None = None,
+    conf: dict[str, str] | None = None,
+) -> Any:
     """A classic SparkSession: local (sized for this machine, no UI, few shuffle partitions, bound to
     loopback) unless ``master`` names a cluster (``spark://``, ``yarn``, ``k8s://``); ``conf`` wins over
     the defaults.
@@ -96,7 +103,9 @@ def remote_spark(url: str, conf: dict[str, str] | None = None) -> Any:
 
     # The jobs' whole-flow windows (PowerCenter's row order) are meant; classic Spark logs this at WARN,
     # which a local run's log level hides, and the Connect client would print it on every session.
-    warnings.filterwarnings("ignore", message="WARN WindowExpression: No Partition Defined", category=UserWarning)
+    warnings.filterwarnings(
+        "ignore", message="WARN WindowExpression: No Partition Defined", category=UserWarning
+    )
     builder = SparkSession.builder.remote(url)
     for key, value in {**SESSION_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
@@ -104,10 +113,59 @@ def remote_spark(url: str, conf: dict[str, str] | None = None) -> Any:
 
 
 def open_spark(target: SparkTarget, jvm_log: Path | None = None) -> Any:
-    """The SparkSession a run's in-process sessions share, for ``target``."""
+    """The SparkSession a run's in-process sessions share, for ``target`` (the one :func:`prewarm` opened,
+    when it did)."""
     if target.remote:
-        return remote_spark(target.remote, target.conf)
+        future = _take_prewarmed(target)
+        return future.result() if future is not None else remote_spark(target.remote, target.conf)
     return local_spark(jvm_log=jvm_log, master=target.master, conf=target.conf)
+
+
+_PREWARMED: dict[tuple[str, tuple[tuple[str, str], ...]], Future[Any]] = {}
+_PREWARM_LOCK = threading.Lock()
+
+
+def _prewarm_key(target: SparkTarget) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return str(target.remote), tuple(sorted(target.conf.items()))
+
+
+def prewarm(target: SparkTarget) -> None:
+    """Start opening ``target``'s Spark Connect session in the background (importing the Connect client,
+    the handshake and the session settings take a second or more), so it overlaps the export load and the
+    run's first tasks; the run's first session takes it (:func:`open_spark`). Classic targets are left
+    alone: their JVM's log goes to the run's folder, which is not known yet."""
+    if not target.remote or target.submit:
+        return
+    key = _prewarm_key(target)
+    with _PREWARM_LOCK:
+        if key in _PREWARMED:
+            return
+        future: Future[Any] = Future()
+        _PREWARMED[key] = future
+
+    def open_session() -> None:
+        try:
+            future.set_result(remote_spark(str(target.remote), target.conf))
+        except BaseException as exc:  # noqa: BLE001 - the session that takes it raises it
+            future.set_exception(exc)
+
+    threading.Thread(target=open_session, name="infaflow-spark-connect", daemon=True).start()
+
+
+def _take_prewarmed(target: SparkTarget) -> Future[Any] | None:
+    with _PREWARM_LOCK:
+        return _PREWARMED.pop(_prewarm_key(target), None)
+
+
+@atexit.register
+def _close_unused() -> None:
+    """A prewarmed session no run took (a workflow without sessions) is closed, not left on the server."""
+    with _PREWARM_LOCK:
+        futures = list(_PREWARMED.values())
+        _PREWARMED.clear()
+    for future in futures:
+        with contextlib.suppress(Exception):  # one still opening is waited for, then closed
+            future.result(timeout=10).stop()
 
 
 def driver_jars() -> list[str]:
@@ -141,31 +199,34 @@ class TagCancellation:
         self.spark.removeTag(tag)
 
 
-class GroupCancellation:
-    """Classic Spark (this process is the driver): the session thread's jobs form a job group cancelled
-    with thread interruption. Measured with pyspark 4.3: ``interruptTag`` from another thread finds no
-    operation of a classic session's tag, and a cancelled job that is not interrupted keeps its running
-    task (a long scan) going."""
+class ContextTagCancellation:
+    """Classic Spark (this process is the driver): the session thread's jobs carry a SparkContext job tag,
+    cancelled with task interruption (``addJobTag``/``cancelJobsWithTag``, public API of pyspark's
+    SparkContext). The SparkSession tag API is no use here: measured with pyspark 4.3, a classic session
+    scopes a tag to the thread that added it (the job's real tag embeds that JVM thread's id), so
+    ``interruptTag`` from the watcher thread finds nothing; and a cancelled job whose tasks are not
+    interrupted keeps its running task (a long scan) going."""
 
     def __init__(self, spark: Any) -> None:
         self.context = spark.sparkContext
 
-    def begin(self, tag: str, description: str) -> None:
-        self.context.setJobGroup(tag, description, interruptOnCancel=True)
+    def begin(self, tag: str, description: str) -> None:  # noqa: ARG002 - the tag says it
+        self.context.addJobTag(tag)
+        self.context.setInterruptOnCancel(True)
 
     def interrupt(self, tag: str) -> None:
-        self.context.cancelJobGroup(tag)
+        self.context.cancelJobsWithTag(tag)
 
-    def end(self, tag: str) -> None:  # noqa: ARG002 - the group is the thread's
-        self.context.setLocalProperty("spark.jobGroup.id", None)
+    def end(self, tag: str) -> None:
+        self.context.removeJobTag(tag)
 
 
-def cancellation(spark: Any) -> TagCancellation | GroupCancellation:
-    """How a stop reaches the jobs of a session run in ``spark``: job tags under Spark Connect, job groups
-    under classic Spark."""
+def cancellation(spark: Any) -> TagCancellation | ContextTagCancellation:
+    """How a stop reaches the jobs of a session run in ``spark``: job tags in every mode, the session's
+    under Spark Connect, the SparkContext's under classic Spark."""
     if type(spark).__module__.startswith("pyspark.sql.connect"):
         return TagCancellation(spark)
-    return GroupCancellation(spark)
+    return ContextTagCancellation(spark)
 
 
 def session_tag(request: SessionRequest) -> str:
@@ -189,11 +250,83 @@ def _message(exc: BaseException) -> str:
     return first[:500]
 
 
+def session_job(request: SessionRequest, modules: dict[str, Path]) -> JobSource | SessionOutcome:
+    """The converted job of the session ``request`` runs: the project's module when ``modules`` (instance
+    path, lower case -> job file) has one, else converted now; or the failed outcome when it cannot run (its
+    mapping not loaded, logic not converted) or the run was stopped before it started."""
+    project_file = modules.get(request.instance_path.lower())
+    session = request.session
+    if (
+        project_file is None
+        and session.mapping is None
+        and (request.folder is None or request.folder.mapping(session.mapping_name) is None)
+    ):
+        files = len(request.export.paths)
+        message = (
+            f"mapping {session.mapping_name!r} is not loaded: none of the {files} export file(s) "
+            "defines it (load the file that holds it together with the workflow)"
+        )
+        return SessionOutcome(False, error=message, first_error_msg=message, first_error_code=1)
+    if project_file is not None:
+        job = JobSource(project_file.stem, project_file.read_text(encoding="utf-8"), None, [])
+    else:
+        job = render_session(
+            request.session,
+            request.folder,
+            identifier(request.session.name),
+            request.export.path,
+            request.instance,
+        )
+    if job.gaps:
+        reasons = "; ".join(str(g) for g in job.gaps[:5])
+        return SessionOutcome(
+            False,
+            error=f"session not converted to Spark: {reasons}",
+            first_error_msg=reasons,
+            first_error_code=1,
+        )
+    if request.cancel.is_set():
+        return SessionOutcome(False, error="stopped before start", stopped=True)
+    return job
+
+
+def session_params(request: SessionRequest) -> dict[str, Any]:
+    """The parameter values a session's job receives: the request's, plus the run's storage, embedded store
+    and root directories where none is given, directories made absolute."""
+    params: dict[str, Any] = dict(request.params)
+    lower = {k.lower() for k in params}
+    state = Path(request.state_dir)
+    if "$pmstoragedir" not in lower:
+        params["$PMStorageDir"] = str(state / "storage")
+    if "$infaflowstore" not in lower and not os.environ.get("INFAFLOW_STORE"):
+        params["$INFAFLOWSTORE"] = str(state / "store")
+    if "$pmrootdir" not in lower:
+        params["$PMRootDir"] = "."
+    return {
+        name: _absolute(value) if name.lower() in _DIR_PARAMS else value for name, value in params.items()
+    }
+
+
+def session_outcome(result: dict[str, Any]) -> SessionOutcome:
+    """A succeeded session's outcome from the job's result record (row counts and mapping variables, as
+    the job writes them with ``--result-file``)."""
+    return SessionOutcome(
+        True,
+        src_success_rows=int(result["SrcSuccessRows"]),
+        src_failed_rows=int(result["SrcFailedRows"]),
+        tgt_success_rows=int(result["TgtSuccessRows"]),
+        tgt_failed_rows=int(result["TgtFailedRows"]),
+        total_trans_errors=int(result["TotalTransErrors"]),
+        mapping_variables=dict(result.get("mapping_variables") or {}),
+    )
+
+
 class SparkSessionExecutor:
     """:class:`~infaflow.runtime.executor.SessionExecutor` running converted jobs on local Spark."""
 
-    def __init__(self, spark: Any = None, modules: dict[str, Path] | None = None,
-                 target: SparkTarget | None = None) -> None:
+    def __init__(
+        self, spark: Any = None, modules: dict[str, Path] | None = None, target: SparkTarget | None = None
+    ) -> None:
         """``modules``: session instance path -> job file of a converted project (``infaflow run DIR``:
         the project's code runs, edits included); other sessions are converted on the fly. ``target``:
         where sessions run (default: a local SparkSession, opened at the first session)."""
@@ -215,32 +348,20 @@ class SparkSessionExecutor:
             return self._spark
 
     def run_session(self, request: SessionRequest) -> SessionOutcome:
-        project_file = self._modules.get(request.instance_path.lower())
-        session = request.session
-        if project_file is None and session.mapping is None and (
-                request.folder is None or request.folder.mapping(session.mapping_name) is None):
-            files = len(request.export.paths)
-            message = (f"mapping {session.mapping_name!r} is not loaded: none of the {files} export file(s) "
-                       "defines it (load the file that holds it together with the workflow)")
-            return SessionOutcome(False, error=message, first_error_msg=message, first_error_code=1)
-        if project_file is not None:
-            job = JobSource(project_file.stem, project_file.read_text(encoding="utf-8"), None, [])
-        else:
-            job = render_session(request.session, request.folder, identifier(request.session.name),
-                                 request.export.path, request.instance)
-        if job.gaps:
-            reasons = "; ".join(str(g) for g in job.gaps[:5])
-            return SessionOutcome(False, error=f"session not converted to Spark: {reasons}",
-                                  first_error_msg=reasons, first_error_code=1)
-        if request.cancel.is_set():
-            return SessionOutcome(False, error="stopped before start", stopped=True)
+        job = session_job(request, self._modules)
+        if isinstance(job, SessionOutcome):
+            return job
         run_dir = request.log_path.parent.parent if request.log_path else Path(request.state_dir)
-        params = self._params(request)
+        params = session_params(request)
         if self.target.submit:
             from infaflow.codegen.submit import run_submitted
 
             folder = run_dir / "submit" / identifier(request.instance_path)
-            log = request.log_path.with_suffix(".spark.log") if request.log_path else folder / "spark-submit.log"
+            log = (
+                request.log_path.with_suffix(".spark.log")
+                if request.log_path
+                else folder / "spark-submit.log"
+            )
             return run_submitted(job, request, params, self.target, folder, log, driver_jars())
         spark = self.spark(run_dir / "spark.log")
         tag = session_tag(request)
@@ -276,19 +397,6 @@ class SparkSessionExecutor:
             total_trans_errors=result.trans_errors,
             mapping_variables=dict(result.mapping_variables),
         )
-
-    @staticmethod
-    def _params(request: SessionRequest) -> dict[str, Any]:
-        params: dict[str, Any] = dict(request.params)
-        lower = {k.lower() for k in params}
-        state = Path(request.state_dir)
-        if "$pmstoragedir" not in lower:
-            params["$PMStorageDir"] = str(state / "storage")
-        if "$infaflowstore" not in lower and not os.environ.get("INFAFLOW_STORE"):
-            params["$INFAFLOWSTORE"] = str(state / "store")
-        if "$pmrootdir" not in lower:
-            params["$PMRootDir"] = "."
-        return {name: _absolute(value) if name.lower() in _DIR_PARAMS else value for name, value in params.items()}
 
     def close(self) -> None:
         with self._lock:

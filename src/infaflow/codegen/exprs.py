@@ -47,7 +47,9 @@ def parse(text: str, file: str = "", line: int = 0) -> Parsed:
     try:
         return Parsed(text, expr.parse(text, file=file, line=line))
     except expr.ExprError as exc:
-        raise ConversionError(f"expression {text!r}: {exc.message}", exc.file or file, exc.line or line) from None
+        raise ConversionError(
+            f"expression {text!r}: {exc.message}", exc.file or file, exc.line or line
+        ) from None
 
 
 def references(parsed: Parsed) -> set[str]:
@@ -103,9 +105,19 @@ def to_code(
     ``job.param(...)``; ``:LKP`` calls go to ``lookup``. With ``as_condition`` the result is a Spark
     boolean (NULL and 0 are false), for filters and router groups. A row error fails the job.
     ``date_format``: the session's DateTime Format String ("" = PowerCenter's default)."""
-    return _translate(parsed, column, lookup, file, line, types=types, parameter_types=parameter_types,
-                      lookup_types=lookup_types, as_condition=as_condition, checked=False,
-                      date_format=date_format)[0]
+    return _translate(
+        parsed,
+        column,
+        lookup,
+        file,
+        line,
+        types=types,
+        parameter_types=parameter_types,
+        lookup_types=lookup_types,
+        as_condition=as_condition,
+        checked=False,
+        date_format=date_format,
+    )[0]
 
 
 def to_checked_code(
@@ -123,9 +135,19 @@ def to_checked_code(
 ) -> tuple[str, str]:
     """Like :func:`to_code` in row-error mode: the value code (NULL where a row error happens) and the code
     of the row-error message Column ("" when the expression cannot raise a row error)."""
-    return _translate(parsed, column, lookup, file, line, types=types, parameter_types=parameter_types,
-                      lookup_types=lookup_types, as_condition=as_condition, checked=True,
-                      date_format=date_format)
+    return _translate(
+        parsed,
+        column,
+        lookup,
+        file,
+        line,
+        types=types,
+        parameter_types=parameter_types,
+        lookup_types=lookup_types,
+        as_condition=as_condition,
+        checked=True,
+        date_format=date_format,
+    )
 
 
 def _translate(
@@ -146,9 +168,14 @@ def _translate(
         def column(self, name: str) -> str:
             code = column(name)
             if code is None:
-                why = (": the transformation language names a port without its transformation"
-                       if "." in name.strip("$") else "")
-                raise ConversionError(f"{name} is not a port here{why} (expression {parsed.text!r})", file, line)
+                why = (
+                    ": the transformation language names a port without its transformation"
+                    if "." in name.strip("$")
+                    else ""
+                )
+                raise ConversionError(
+                    f"{name} is not a port here{why} (expression {parsed.text!r})", file, line
+                )
             return code
 
         def column_type(self, name: str) -> str:
@@ -191,11 +218,13 @@ def _translate(
             return result.value, result.error
         return translate(parsed.node, ctx), ""
     except expr.Unsupported as exc:
-        raise ConversionError(f"expression {parsed.text!r}: {exc.message}", exc.file or file,
-                              exc.line or line) from None
+        raise ConversionError(
+            f"expression {parsed.text!r}: {exc.message}", exc.file or file, exc.line or line
+        ) from None
     except expr.ExprError as exc:
-        raise ConversionError(f"expression {parsed.text!r}: {exc.message}", exc.file or file,
-                              exc.line or line) from None
+        raise ConversionError(
+            f"expression {parsed.text!r}: {exc.message}", exc.file or file, exc.line or line
+        ) from None
 
 
 def names_by_aggregation(parsed: Parsed) -> tuple[set[str], set[str]]:

@@ -37,9 +37,19 @@ def format_modules(paths: list[Path]) -> bool:
     if ruff is None:
         return False
     result = subprocess.run(
-        [ruff, "format", "--isolated", "--line-length", str(LINE_LENGTH), "--target-version", "py311",
-         *map(str, paths)],
-        capture_output=True, text=True, check=False,
+        [
+            ruff,
+            "format",
+            "--isolated",
+            "--line-length",
+            str(LINE_LENGTH),
+            "--target-version",
+            "py311",
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"ruff format failed on generated code: {result.stderr.strip()[-2000:]}")

@@ -38,6 +38,7 @@ from infaflow.model import Port
 #: a transformation kind -> its handler, or None when no handler converts it (``handlers.handler_for``)
 HandlerLookup = Callable[[str], "Callable[[Step, Generator], StepCode] | None"]
 
+
 @dataclass
 class RenderedStep:
     step: Step
@@ -54,7 +55,9 @@ class Generator:
     def __init__(self, plan: Plan, file: str = "", *, handler_for: HandlerLookup) -> None:
         self.plan = plan
         self.file = file
-        self.handler_for = handler_for  # given by the caller: the handlers import this module, not the reverse
+        self.handler_for = (
+            handler_for  # given by the caller: the handlers import this module, not the reverse
+        )
         self.namer = Namer()
         self.vars: dict[str, str] = {}
         self.frames: dict[str, dict[str, Output]] = {}
@@ -65,10 +68,13 @@ class Generator:
         self.extends: dict[str, str] = {}  # frame variable -> the frame whose rows and columns it keeps
         self.flagged: set[str] = set()
         self.driven = pipelines.drivers(plan)  # steps no source feeds -> the port whose rows drive them
-        self.unordered: set[str] = set()  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
+        self.unordered: set[str] = (
+            set()
+        )  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
         self.scans: list = []  # sequential scans of variable ports (codegen.scan.ScanNote), for the report
         self.date_format = session_config(plan.session, plan.task_instance).date_format
         self.session_calls: list = []  # once-per-session stored procedures (handlers.stored_procedure)
+        self.database_steps: list = []  # steps whose SQL runs on the database (handlers.sql_transformation)
 
     # -- per step -------------------------------------------------------------------------------
 
@@ -86,8 +92,10 @@ class Generator:
                 if missing:
                     # The plan reported the missing definition; nothing more to say here.
                     args = "".join(f", {v}" for v in self._upstream(step))
-                    lines = [f"{self._assign(step, var)}job.not_converted({py_str(step.name)}, "
-                             f"\"definition not in the export\"{args})"]
+                    lines = [
+                        f"{self._assign(step, var)}job.not_converted({py_str(step.name)}, "
+                        f'"definition not in the export"{args})'
+                    ]
                     self._fallback_outputs(step, var)
                 elif handler is None:
                     raise ConversionError(f"{step.kind} transformations are not supported")
@@ -102,7 +110,9 @@ class Generator:
             if self._step_gaps:
                 reasons = "; ".join(g.message for g in self._step_gaps)
                 args = "".join(f", {v}" for v in self._upstream(step))
-                lines = [f"{self._assign(step, var)}job.not_converted({py_str(step.name)}, {py_str(reasons)}{args})"]
+                lines = [
+                    f"{self._assign(step, var)}job.not_converted({py_str(step.name)}, {py_str(reasons)}{args})"
+                ]
                 # Every output now reads the not-converted frame: none of the handler's own frames (a Router's
                 # group frames, an extended frame) exists in the job any more.
                 self.frames[step.name.lower()] = {}
@@ -166,8 +176,9 @@ class Generator:
             raise ConversionError(f"{ref.step} has no output port {ref.port}")
         return found
 
-    def assemble(self, step: Step, ports: list[Port], var: str, inputs: dict[str, PortRef] | None = None
-                 ) -> tuple[list[str], str]:
+    def assemble(
+        self, step: Step, ports: list[Port], var: str, inputs: dict[str, PortRef] | None = None
+    ) -> tuple[list[str], str]:
         """Lines building ``var``: the step's input ports (named as in the step) plus ``_row_id``.
 
         Ports fed by frames of the same origin are put side by side by ``_row_id``; NEXTVAL/CURRVAL
@@ -275,24 +286,46 @@ class Generator:
             self.gap(step, exc, port)
             return None
 
-    def expression(self, step: Step, text: str, columns: dict[str, str], port: Port | None = None,
-                   lookup: object = None, as_condition: bool = False) -> str:
+    def expression(
+        self,
+        step: Step,
+        text: str,
+        columns: dict[str, str],
+        port: Port | None = None,
+        lookup: object = None,
+        as_condition: bool = False,
+    ) -> str:
         """PySpark code for ``text`` over ``columns`` (port name lower-case -> code); a gap on failure."""
         parsed = self.parse(step, text, port)
         if parsed is None:
             return "F.lit(None)"
         return self.translate(step, parsed, columns, port, lookup, as_condition)
 
-    def translate(self, step: Step, parsed: Parsed, columns: dict[str, str], port: Port | None = None,
-                  lookup: object = None, as_condition: bool = False) -> str:
+    def translate(
+        self,
+        step: Step,
+        parsed: Parsed,
+        columns: dict[str, str],
+        port: Port | None = None,
+        lookup: object = None,
+        as_condition: bool = False,
+    ) -> str:
         loc = port.location if port is not None and port.location.file else step.location
         port_type, param_type, lookup_type = self._typing(step, columns)
         try:
             parsed, columns = mapping_variables.bind(self, step, parsed, columns, port, lookup)
-            return exprs.to_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
-                                 loc.file or self.file, loc.line, types=port_type, parameter_types=param_type,
-                                 lookup_types=lookup_type, as_condition=as_condition,
-                                 date_format=self.date_format)
+            return exprs.to_code(
+                parsed,
+                lambda n: columns.get(n.lower()),
+                lookup,  # type: ignore[arg-type]
+                loc.file or self.file,
+                loc.line,
+                types=port_type,
+                parameter_types=param_type,
+                lookup_types=lookup_type,
+                as_condition=as_condition,
+                date_format=self.date_format,
+            )
         except ConversionError as exc:
             self._translation_gap(step, exc, port)
             return "F.lit(None)"
@@ -302,8 +335,15 @@ class Generator:
             exc.message += f"; the export marks mapping {self.plan.mapping.name} invalid (ISVALID=NO)"
         self.gap(step, exc, port)
 
-    def expression_checked(self, step: Step, text: str, columns: dict[str, str], port: Port | None = None,
-                           lookup: object = None, as_condition: bool = False) -> tuple[str, str]:
+    def expression_checked(
+        self,
+        step: Step,
+        text: str,
+        columns: dict[str, str],
+        port: Port | None = None,
+        lookup: object = None,
+        as_condition: bool = False,
+    ) -> tuple[str, str]:
         """Row-error mode of :meth:`expression`: the value code (NULL where a row error happens) and the
         code of the row-error message ("" when the expression cannot raise one)."""
         parsed = self.parse(step, text, port)
@@ -311,19 +351,34 @@ class Generator:
             return "F.lit(None)", ""
         return self.translate_checked(step, parsed, columns, port, lookup, as_condition)
 
-    def translate_checked(self, step: Step, parsed: Parsed, columns: dict[str, str], port: Port | None = None,
-                          lookup: object = None, as_condition: bool = False,
-                          types: dict[str, str] | None = None) -> tuple[str, str]:
+    def translate_checked(
+        self,
+        step: Step,
+        parsed: Parsed,
+        columns: dict[str, str],
+        port: Port | None = None,
+        lookup: object = None,
+        as_condition: bool = False,
+        types: dict[str, str] | None = None,
+    ) -> tuple[str, str]:
         """Row-error mode of :meth:`translate` (see :meth:`expression_checked`); ``types`` gives the
         expression-language type of columns that are not ports of the step (lower-case name -> type)."""
         loc = port.location if port is not None and port.location.file else step.location
         port_type, param_type, lookup_type = self._typing(step, columns, types)
         try:
             parsed, columns = mapping_variables.bind(self, step, parsed, columns, port, lookup)
-            return exprs.to_checked_code(parsed, lambda n: columns.get(n.lower()), lookup,  # type: ignore[arg-type]
-                                         loc.file or self.file, loc.line, types=port_type,
-                                         parameter_types=param_type, lookup_types=lookup_type,
-                                         as_condition=as_condition, date_format=self.date_format)
+            return exprs.to_checked_code(
+                parsed,
+                lambda n: columns.get(n.lower()),
+                lookup,  # type: ignore[arg-type]
+                loc.file or self.file,
+                loc.line,
+                types=port_type,
+                parameter_types=param_type,
+                lookup_types=lookup_type,
+                as_condition=as_condition,
+                date_format=self.date_format,
+            )
         except ConversionError as exc:
             self._translation_gap(step, exc, port)
             return "F.lit(None)", ""
@@ -343,14 +398,18 @@ class Generator:
         port_type, param_type, _lookup_type = self._typing(step, columns)
         got = static_type(parsed.node, lambda n: param_type(n) if n.startswith("$") else port_type(n))
         if (want, got) == ("string", "date"):
-            return f"TO_CHAR({text}\n)"  # a line break: a trailing -- comment must not swallow the parenthesis
+            return (
+                f"TO_CHAR({text}\n)"  # a line break: a trailing -- comment must not swallow the parenthesis
+            )
         if (want, got) == ("date", "string"):
             return f"TO_DATE({text}\n)"
         return text
 
-    def _typing(self, step: Step, columns: dict[str, str], types: dict[str, str] | None = None
-                ) -> tuple[Callable[[str], str], Callable[[str], str], Callable[[str], str]]:
+    def _typing(
+        self, step: Step, columns: dict[str, str], types: dict[str, str] | None = None
+    ) -> tuple[Callable[[str], str], Callable[[str], str], Callable[[str], str]]:
         """The types of ports, parameters and lookup results that the translation needs."""
+
         def port_type(name: str) -> str:
             if types and name.lower() in types:
                 return types[name.lower()]
@@ -378,6 +437,8 @@ def _drop_unused_assignments(steps: list[RenderedStep]) -> None:
         prefix = f"{rendered.var} = job.not_converted("
         if not (rendered.gaps and rendered.lines and rendered.lines[0].startswith(prefix)):
             continue
-        later = "\n".join(line for s in steps[i + 1:] for line in s.lines if not line.lstrip().startswith("#"))
+        later = "\n".join(
+            line for s in steps[i + 1 :] for line in s.lines if not line.lstrip().startswith("#")
+        )
         if not uses_name(later, rendered.var, attribute=False):
-            rendered.lines[0] = rendered.lines[0][len(f"{rendered.var} = "):]
+            rendered.lines[0] = rendered.lines[0][len(f"{rendered.var} = ") :]

@@ -27,6 +27,9 @@ class JobSource:
     plan: Plan | None  # None for a module read from a converted project
     gaps: list[Gap]
     scans: list = field(default_factory=list)  # sequential scans of variable ports (codegen.scan.ScanNote)
+    database_steps: list = field(
+        default_factory=list
+    )  # SQL run on the database (sql_transformation.DatabaseStep)
 
     @property
     def complete(self) -> bool:
@@ -47,22 +50,30 @@ def template_env() -> jinja2.Environment:
 def _parameters(plan: Plan) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for v in plan.mapping.variables:
-        out.append((py_str(v.name), f"({py_str(spark_type(v.datatype, v.precision, v.scale))}, "
-                                    f"{py_str(v.default_value) if v.default_value != '' else _empty(v.datatype)})"))
+        out.append(
+            (
+                py_str(v.name),
+                f"({py_str(spark_type(v.datatype, v.precision, v.scale))}, "
+                f"{py_str(v.default_value) if v.default_value != '' else _empty(v.datatype)})",
+            )
+        )
     builtins = {
         "$PMMappingName": plan.mapping.name,
         "$PMSessionName": plan.session.name if plan.session else plan.mapping.name,
         "$PMFolderName": plan.folder.name if plan.folder else "",
     }
     for name, value in builtins.items():
-        out.append((py_str(name), f"(\"string\", {py_str(value)})"))
+        out.append((py_str(name), f'("string", {py_str(value)})'))
     return out
 
 
 def _variables(plan: Plan) -> list[tuple[str, str]]:
     """The mapping variables (not parameters) and their aggregation types, as code."""
-    return [(py_str(v.name), py_str((v.aggfunction or "NONE").upper())) for v in plan.mapping.variables
-            if not v.is_param]
+    return [
+        (py_str(v.name), py_str((v.aggfunction or "NONE").upper()))
+        for v in plan.mapping.variables
+        if not v.is_param
+    ]
 
 
 def _empty(datatype: str) -> str:
@@ -113,42 +124,64 @@ def render_plan(plan: Plan, module: str, file: str = "") -> JobSource:
     body = "\n".join(line for s in steps for line in s.lines)
     where_loc = plan.session.location if plan.session else plan.mapping.location
     options = job_options(plan)
-    title = (f"Session {plan.session.name}" if plan.session else f"Mapping {plan.mapping.name}") + " as a PySpark job."
-    code = template_env().get_template("job.py.j2").render(
-        title=title,
-        mapping=plan.mapping.name,
-        folder=plan.folder.name if plan.folder else "",
-        session=plan.session.name if plan.session else "",
-        where=str(where_loc) if where_loc.file else file,
-        gaps=[str(g) for g in gen.gaps],
-        module=module,
-        support_version=SUPPORT_VERSION,
-        pyspark_imports=[
-            "from pyspark.sql import SparkSession" + (", Window" if uses_name(body, "Window") else ""),
-            *(["from pyspark.sql import functions as F"] if uses_name(body, "F") else []),
-        ],
-        session_literal=py_str(plan.session.name if plan.session else plan.mapping.name),
-        parameters=_parameters(plan),
-        variables=_variables(plan),
-        job_options=list(options.values()),
-        job_settings=" and ".join(options),
-        prologue=stored_procedure.session_calls(gen),
-        config_notes=session_config(plan.session, plan.task_instance).notes(),
-        steps=steps,
+    title = (
+        f"Session {plan.session.name}" if plan.session else f"Mapping {plan.mapping.name}"
+    ) + " as a PySpark job."
+    code = (
+        template_env()
+        .get_template("job.py.j2")
+        .render(
+            title=title,
+            mapping=plan.mapping.name,
+            folder=plan.folder.name if plan.folder else "",
+            session=plan.session.name if plan.session else "",
+            where=str(where_loc) if where_loc.file else file,
+            gaps=[str(g) for g in gen.gaps],
+            module=module,
+            support_version=SUPPORT_VERSION,
+            pyspark_imports=[
+                "from pyspark.sql import SparkSession" + (", Window" if uses_name(body, "Window") else ""),
+                *(["from pyspark.sql import functions as F"] if uses_name(body, "F") else []),
+            ],
+            session_literal=py_str(plan.session.name if plan.session else plan.mapping.name),
+            parameters=_parameters(plan),
+            variables=_variables(plan),
+            job_options=list(options.values()),
+            job_settings=" and ".join(options),
+            prologue=stored_procedure.session_calls(gen),
+            config_notes=session_config(plan.session, plan.task_instance).notes(),
+            steps=steps,
+        )
     )
-    return JobSource(module, code, plan, gen.gaps, gen.scans)
+    return JobSource(module, code, plan, gen.gaps, gen.scans, gen.database_steps)
 
 
-def render_session(session: Session, folder: Folder | None, module: str, file: str = "",
-                   task_instance: TaskInstance | None = None) -> JobSource:
+def render_session(
+    session: Session,
+    folder: Folder | None,
+    module: str,
+    file: str = "",
+    task_instance: TaskInstance | None = None,
+) -> JobSource:
     """The job of a session: its mapping with the session's overrides."""
     mapping = session.mapping
     if mapping is None and folder is not None:
         mapping = folder.mapping(session.mapping_name)
     if mapping is None:
-        empty = Plan(Mapping(session.mapping_name), session, folder, [],
-                     [Gap(session.name, f"mapping {session.mapping_name!r} is not in the export",
-                          session.location.file or file, session.location.line)])
+        empty = Plan(
+            Mapping(session.mapping_name),
+            session,
+            folder,
+            [],
+            [
+                Gap(
+                    session.name,
+                    f"mapping {session.mapping_name!r} is not in the export",
+                    session.location.file or file,
+                    session.location.line,
+                )
+            ],
+        )
         return JobSource(module, "", empty, empty.gaps)
     return render_plan(build_plan(mapping, session, folder, task_instance), module, file)
 

@@ -44,8 +44,10 @@ def string_to_number(column: str, port: Port) -> str:
     """Code of the numeric value a string column takes in ``port`` (its numeric prefix, else 0)."""
     kind = expr_type(port.datatype)
     c = f"F.col({py_str(column)})"
-    text = (f"F.coalesce(F.nullif(F.regexp_extract({c}, r\"{NUMERIC_PREFIX[kind]}\", 1), F.lit(\"\")), "
-            f"F.when({c}.isNotNull(), F.lit(\"0\")))")
+    text = (
+        f'F.coalesce(F.nullif(F.regexp_extract({c}, r"{NUMERIC_PREFIX[kind]}", 1), F.lit("")), '
+        f'F.when({c}.isNotNull(), F.lit("0")))'
+    )
     return f"{text}.cast({py_str(spark_type(port.datatype, port.precision, port.scale))})"
 
 
@@ -54,8 +56,11 @@ def converts(plan: Plan, step: Step, port: Port, ref: PortRef) -> bool:
     if step.transformation is None:
         return False
     source = feeding_port(plan, ref)
-    return (source is not None and expr_type(source.datatype) == "string"
-            and expr_type(port.datatype) in NUMERIC_PREFIX)
+    return (
+        source is not None
+        and expr_type(source.datatype) == "string"
+        and expr_type(port.datatype) in NUMERIC_PREFIX
+    )
 
 
 def select_item(plan: Plan, step: Step, port: Port, ref: PortRef, column: str) -> str:

@@ -81,8 +81,12 @@ class Site:
     @property
     def reads_only(self) -> bool:
         """``SETVARIABLE($$V, NULL)``: PowerCenter's way to read the current value (it never changes it)."""
-        return (self.function == "SETVARIABLE" and len(self.call.args) == 2
-                and isinstance(self.call.args[1], Literal) and self.call.args[1].value is None)
+        return (
+            self.function == "SETVARIABLE"
+            and len(self.call.args) == 2
+            and isinstance(self.call.args[1], Literal)
+            and self.call.args[1].value is None
+        )
 
 
 def has_calls(node: Node) -> bool:
@@ -98,7 +102,9 @@ def sites(node: Node) -> list[Site]:
     def visit(n: Node, guard: tuple[Branch, ...]) -> None:
         if isinstance(n, Call) and n.name.upper() in VARIABLE_FUNCTIONS:
             if any(has_calls(a) for a in n.args):
-                raise ConversionError(f"{to_text(n)}: a variable function inside another one is not converted")
+                raise ConversionError(
+                    f"{to_text(n)}: a variable function inside another one is not converted"
+                )
             found.append(Site(n, guard))
             return
         if not has_calls(n):
@@ -150,8 +156,9 @@ def _replace(node: Node, replacements: dict[int, Node]) -> Node:
     if isinstance(node, Unary):
         return dataclasses.replace(node, operand=_replace(node.operand, replacements))
     if isinstance(node, Binary):
-        return dataclasses.replace(node, left=_replace(node.left, replacements),
-                                   right=_replace(node.right, replacements))
+        return dataclasses.replace(
+            node, left=_replace(node.left, replacements), right=_replace(node.right, replacements)
+        )
     if isinstance(node, (Call, RefCall)):
         return dataclasses.replace(node, args=[_replace(a, replacements) for a in node.args])
     return node
@@ -188,8 +195,10 @@ _SETTERS: WeakKeyDictionary[Any, dict[str, list[str]]] = WeakKeyDictionary()
 def in_step(step: Step) -> bool:
     """True when an expression of ``step``'s ports calls a variable function (the handler then builds the
     step's frame in several lines)."""
-    return any(p.expression and "VARIABLE" in p.expression.upper() and _calls_in_text(p.expression)
-               for p in step.ports)
+    return any(
+        p.expression and "VARIABLE" in p.expression.upper() and _calls_in_text(p.expression)
+        for p in step.ports
+    )
 
 
 def _calls_in_text(text: str) -> bool:
@@ -199,8 +208,9 @@ def _calls_in_text(text: str) -> bool:
         return False
 
 
-def bind(gen: Generator, step: Step, parsed: Parsed, columns: dict[str, str], port: Port | None,
-         context: Any) -> tuple[Parsed, dict[str, str]]:
+def bind(
+    gen: Generator, step: Step, parsed: Parsed, columns: dict[str, str], port: Port | None, context: Any
+) -> tuple[Parsed, dict[str, str]]:
     """The expression with each variable function call replaced by the column of its result, the code
     computing those columns appended to the step's lines (``context``: the Expression handler's
     UnconnectedLookups, which holds the step's frame variable, lines and temporary columns). Unchanged when
@@ -210,13 +220,16 @@ def bind(gen: Generator, step: Step, parsed: Parsed, columns: dict[str, str], po
     found = sites(parsed.node)
     if step.kind not in CONVERTED_IN or context is None or not hasattr(context, "temporary"):
         names = ", ".join(sorted({s.function for s in found}))
-        raise ConversionError(f"{names} in {step.kind} transformation {step.name}: infaflow converts variable "
-                              f"functions in {' and '.join(CONVERTED_IN)} transformations only")
+        raise ConversionError(
+            f"{names} in {step.kind} transformation {step.name}: infaflow converts variable "
+            f"functions in {' and '.join(CONVERTED_IN)} transformations only"
+        )
     columns = dict(columns)
     replacements: dict[int, Node] = {}
     for group in _groups(found):
-        node = _bind_site(gen, step, group[0], columns, port, context, whole=group[0].call is parsed.node,
-                          others=group[1:])
+        node = _bind_site(
+            gen, step, group[0], columns, port, context, whole=group[0].call is parsed.node, others=group[1:]
+        )
         for site in group:
             replacements[id(site.call)] = node
     return Parsed(parsed.text, _replace(parsed.node, replacements)), columns
@@ -237,10 +250,14 @@ def _groups(found: list[Site]) -> list[list[Site]]:
             out.append(groups[key])
         groups[key].append(site)
     for group in out:
-        if len(group) > 1 and not (all(_exclusive(a, b) for i, a in enumerate(group) for b in group[i + 1:])
-                                   and len({s.function for s in group}) == 1):
-            raise ConversionError(f"{group[0].variable} is set {len(group)} times in one expression, not in "
-                                  "branches of IIF/DECODE that exclude each other: not converted")
+        if len(group) > 1 and not (
+            all(_exclusive(a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+            and len({s.function for s in group}) == 1
+        ):
+            raise ConversionError(
+                f"{group[0].variable} is set {len(group)} times in one expression, not in "
+                "branches of IIF/DECODE that exclude each other: not converted"
+            )
     return out
 
 
@@ -251,14 +268,27 @@ def _exclusive(a: Site, b: Site) -> bool:
             continue
         if x.node is y.node:
             return x.taken != y.taken
-        return (isinstance(x.node, Binary) and isinstance(y.node, Binary) and x.node.left is y.node.left
-                and isinstance(x.node.right, Literal) and isinstance(y.node.right, Literal)
-                and x.node.right.value != y.node.right.value)
+        return (
+            isinstance(x.node, Binary)
+            and isinstance(y.node, Binary)
+            and x.node.left is y.node.left
+            and isinstance(x.node.right, Literal)
+            and isinstance(y.node.right, Literal)
+            and x.node.right.value != y.node.right.value
+        )
     return False
 
 
-def _bind_site(gen: Generator, step: Step, site: Site, columns: dict[str, str], port: Port | None,
-               context: Any, whole: bool, others: list[Site] | None = None) -> Node:
+def _bind_site(
+    gen: Generator,
+    step: Step,
+    site: Site,
+    columns: dict[str, str],
+    port: Port | None,
+    context: Any,
+    whole: bool,
+    others: list[Site] | None = None,
+) -> Node:
     """The node that replaces one call (or ``others`` too: calls on the same variable in exclusive branches):
     the column of the variable's current value, or ``$$V`` itself (its start value) when nothing sets the
     variable."""
@@ -272,17 +302,22 @@ def _bind_site(gen: Generator, step: Step, site: Site, columns: dict[str, str], 
             return Name(current[key])
         if not setters:
             return Name(variable.name)  # never set: the current value is the start value
-        raise ConversionError(f"{to_text(site.call)} reads the current value of {variable.name}, which is set in "
-                              f"{setters[0]}: converted only in a later port of the same Expression")
+        raise ConversionError(
+            f"{to_text(site.call)} reads the current value of {variable.name}, which is set in "
+            f"{setters[0]}: converted only in a later port of the same Expression"
+        )
     allowed = AGGREGATION_TYPES[site.function]
     aggregation = (variable.aggfunction or "NONE").upper()
     if aggregation not in allowed:
         raise ConversionError(
             f"{site.function} needs a variable of aggregation type {' or '.join(sorted(allowed))}; "
-            f"{variable.name} is {aggregation} (the Designer does not allow this combination)")
+            f"{variable.name} is {aggregation} (the Designer does not allow this combination)"
+        )
     if len(setters) > 1:
-        raise ConversionError(f"{variable.name} is set in {len(setters)} places ({', '.join(setters)}): "
-                              "PowerCenter leaves the order between them undefined; not converted")
+        raise ConversionError(
+            f"{variable.name} is set in {len(setters)} places ({', '.join(setters)}): "
+            "PowerCenter leaves the order between them undefined; not converted"
+        )
     group = [site, *(others or [])]
     if port is not None and port.is_variable:
         group = [_inline_variable_ports(step, s, port) for s in group]
@@ -292,22 +327,28 @@ def _bind_site(gen: Generator, step: Step, site: Site, columns: dict[str, str], 
     action = actions[0][0] if len(actions) == 1 else f"F.coalesce({', '.join(a for a, _n in actions)})"
     action_column = f"_{base}_action"
     calls = " / ".join(to_text(s.call) for s in group)
-    lines = [f"# {calls}" + (f" in port {port.name}" if port is not None else "") + ":",
-             f"# {actions[0][1]}" + (" (one branch at most on a row)" if len(group) > 1 else ""),
-             f"{var} = {var}.withColumn({py_str(action_column)}, {action})"]
+    lines = [
+        f"# {calls}" + (f" in port {port.name}" if port is not None else "") + ":",
+        f"# {actions[0][1]}" + (" (one branch at most on a row)" if len(group) > 1 else ""),
+        f"{var} = {var}.withColumn({py_str(action_column)}, {action})",
+    ]
     context.temporary.append(action_column)
     current_column = f"_{base}"
     needed = not whole or port is None or _result_used(gen, step, port) or _read_later(step, variable)
     if needed:
-        lines.append(f"{var} = job.set_variable({var}, {py_str(variable.name)}, {py_str(site.function)}, "
-                     f"{py_str(action_column)}, current={py_str(current_column)})")
+        lines.append(
+            f"{var} = job.set_variable({var}, {py_str(variable.name)}, {py_str(site.function)}, "
+            f"{py_str(action_column)}, current={py_str(current_column)})"
+        )
         context.temporary.append(current_column)
         current[key] = current_column
         columns[current_column.lower()] = f"F.col({py_str(current_column)})"
         context.lines.extend(lines)
         return Name(current_column)
-    lines.append(f"{var} = job.set_variable({var}, {py_str(variable.name)}, {py_str(site.function)}, "
-                 f"{py_str(action_column)})  # the port's value is not used: no running value")
+    lines.append(
+        f"{var} = job.set_variable({var}, {py_str(variable.name)}, {py_str(site.function)}, "
+        f"{py_str(action_column)})  # the port's value is not used: no running value"
+    )
     context.lines.extend(lines)
     return Literal(None)
 
@@ -318,14 +359,24 @@ def _variable(gen: Generator, site: Site) -> MappingVariable:
         raise ConversionError(f"{to_text(site.call)}: the first argument must be a mapping variable ($$name)")
     found = next((v for v in gen.plan.mapping.variables if v.name.lower() == name.lower()), None)
     if found is None:
-        raise ConversionError(f"{to_text(site.call)}: {name} is not declared in mapping {gen.plan.mapping.name}")
+        raise ConversionError(
+            f"{to_text(site.call)}: {name} is not declared in mapping {gen.plan.mapping.name}"
+        )
     if found.is_param:
-        raise ConversionError(f"{to_text(site.call)}: {name} is a mapping parameter; only variables can be set")
+        raise ConversionError(
+            f"{to_text(site.call)}: {name} is a mapping parameter; only variables can be set"
+        )
     return found
 
 
-def _action(gen: Generator, step: Step, site: Site, variable: MappingVariable, columns: dict[str, str],
-            port: Port | None) -> tuple[str, str]:
+def _action(
+    gen: Generator,
+    step: Step,
+    site: Site,
+    variable: MappingVariable,
+    columns: dict[str, str],
+    port: Port | None,
+) -> tuple[str, str]:
     """The code of what the function does on each row (NULL where it does nothing) and a note saying when."""
     dtype = spark_type(variable.datatype, variable.precision, variable.scale)
     row_type = _row_type(gen, step)
@@ -338,8 +389,10 @@ def _action(gen: Generator, step: Step, site: Site, variable: MappingVariable, c
     note = f"acts on rows {kinds}"
     if site.function == "SETCOUNTVARIABLE":
         if row_type is None:
-            value = (f"F.when(F.col({py_str(ROW_TYPE)}) == {DD_INSERT}, F.lit(1))"
-                     f".when(F.col({py_str(ROW_TYPE)}) == {DD_DELETE}, F.lit(-1))")
+            value = (
+                f"F.when(F.col({py_str(ROW_TYPE)}) == {DD_INSERT}, F.lit(1))"
+                f".when(F.col({py_str(ROW_TYPE)}) == {DD_DELETE}, F.lit(-1))"
+            )
         else:
             value = {DD_INSERT: "F.lit(1)", DD_DELETE: "F.lit(-1)"}.get(row_type, "")
         note = "adds 1 for a row marked for insert, subtracts 1 for a row marked for delete"
@@ -348,14 +401,19 @@ def _action(gen: Generator, step: Step, site: Site, variable: MappingVariable, c
         value = f"{_wrapped(code)}.cast({py_str(dtype)})"
         if row_type is None:
             types = sorted(acts)
-            conditions.append(f"(F.col({py_str(ROW_TYPE)}) == {types[0]})" if len(types) == 1
-                              else f"F.col({py_str(ROW_TYPE)}).isin({', '.join(map(str, types))})")
+            conditions.append(
+                f"(F.col({py_str(ROW_TYPE)}) == {types[0]})"
+                if len(types) == 1
+                else f"F.col({py_str(ROW_TYPE)}).isin({', '.join(map(str, types))})"
+            )
         elif row_type not in acts:
             value = ""
     if not value:
         treat = ROW_TYPE_NAMES[row_type] if row_type is not None else ""
-        return (f"F.lit(None).cast({py_str('int' if site.function == 'SETCOUNTVARIABLE' else dtype)})",
-                f"the session marks every row for {treat}, which {site.function} ignores")
+        return (
+            f"F.lit(None).cast({py_str('int' if site.function == 'SETCOUNTVARIABLE' else dtype)})",
+            f"the session marks every row for {treat}, which {site.function} ignores",
+        )
     if site.guard:
         note += ", when the IIF/DECODE branch that holds it is taken"
     if not conditions:
@@ -400,15 +458,19 @@ def _inline_variable_ports(step: Step, site: Site, port: Port) -> Site:
             index = position[n.name.lower()]
             other = order[index]
             if index >= here or depth > len(order):
-                raise ConversionError(f"{to_text(site.call)} in variable port {port.name} reads the previous "
-                                      f"row's value of variable port {other.name}: not converted")
+                raise ConversionError(
+                    f"{to_text(site.call)} in variable port {port.name} reads the previous "
+                    f"row's value of variable port {other.name}: not converted"
+                )
             try:
                 tree = expr.parse(other.expression or "NULL")
             except expr.ExprError as exc:
                 raise ConversionError(f"variable port {other.name}: {exc.message}") from None
             if has_calls(tree) or any(isinstance(t, RefCall) for t in walk(tree)):
-                raise ConversionError(f"{to_text(site.call)} in variable port {port.name} reads variable port "
-                                      f"{other.name}, which calls a lookup or a variable function: not converted")
+                raise ConversionError(
+                    f"{to_text(site.call)} in variable port {port.name} reads variable port "
+                    f"{other.name}, which calls a lookup or a variable function: not converted"
+                )
             replacements[id(n)] = expand(tree, depth + 1)
         return _replace(node, replacements) if replacements else node
 
@@ -434,8 +496,11 @@ def _result_used(gen: Generator, step: Step, port: Port) -> bool:
     if not port.is_output:
         return True
     key = step.name.lower()
-    return any(ref.step.lower() == key and ref.port.lower() == name
-               for s in gen.plan.steps for ref in s.inputs.values())
+    return any(
+        ref.step.lower() == key and ref.port.lower() == name
+        for s in gen.plan.steps
+        for ref in s.inputs.values()
+    )
 
 
 def _read_later(step: Step, variable: MappingVariable) -> bool:
@@ -469,8 +534,11 @@ def setters(plan: Plan) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for step in plan.steps:
         texts = [(p.name, p.expression) for p in step.ports if p.expression]
-        texts += [(str(k), str(v)) for k, v in step.attributes.items()
-                  if isinstance(v, str) and "VARIABLE" in v.upper()]
+        texts += [
+            (str(k), str(v))
+            for k, v in step.attributes.items()
+            if isinstance(v, str) and "VARIABLE" in v.upper()
+        ]
         for where, text in texts:
             if "VARIABLE" not in text.upper():
                 continue

@@ -64,7 +64,9 @@ def py_str(text: str) -> str:
     """A Python string literal for ``text`` (double quotes unless the text holds them)."""
     if '"' in text and "'" not in text and "\\" not in text and "\n" not in text:
         return f"'{text}'"
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+    return (
+        '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+    )
 
 
 def sql_argument(name: str, text: str, indent: str = "    ") -> list[str]:

@@ -135,7 +135,11 @@ def _definition(inst: Instance, container: Mapping, folder: Folder | None) -> An
         return found
     if folder is None:
         return None
-    tables: dict[str, list[Any]] = {"SOURCE": folder.sources, "TARGET": folder.targets, "MAPPLET": folder.mapplets}
+    tables: dict[str, list[Any]] = {
+        "SOURCE": folder.sources,
+        "TARGET": folder.targets,
+        "MAPPLET": folder.mapplets,
+    }
     table = tables.get(kind, [])
     return _find(table, name)
 
@@ -151,7 +155,9 @@ def _overrides(session: Session | None, task_instance: TaskInstance | None) -> d
     return out
 
 
-def _extensions(session: Session | None, task_instance: TaskInstance | None) -> dict[str, list[SessionExtension]]:
+def _extensions(
+    session: Session | None, task_instance: TaskInstance | None
+) -> dict[str, list[SessionExtension]]:
     """SESSIONEXTENSIONs by instance name (lower-case); task-instance ones replace the session's."""
     out: dict[str, list[SessionExtension]] = {}
     sources = [session.extensions if session else [], task_instance.extensions if task_instance else []]
@@ -173,7 +179,9 @@ class _Flat:
     gaps: list[Gap] = field(default_factory=list)
 
 
-def _flatten(mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, depth: int = 0) -> dict[str, str]:
+def _flatten(
+    mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, depth: int = 0
+) -> dict[str, str]:
     """Add the instances of ``mapping`` (a mapping or mapplet) to ``flat``, mapplets inlined.
 
     Returns, for a mapplet, the map from its interface port name (lower-case) to the inner step that
@@ -188,8 +196,12 @@ def _flatten(mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, 
         if inst.type.upper() == "MAPPLET":
             if not isinstance(definition, Mapping) or depth > 10:
                 flat.gaps.append(
-                    Gap(step_name, f"mapplet {inst.transformation_name!r} is not in the export",
-                        inst.location.file, inst.location.line)
+                    Gap(
+                        step_name,
+                        f"mapplet {inst.transformation_name!r} is not in the export",
+                        inst.location.file,
+                        inst.location.line,
+                    )
                 )
                 continue
             inner_if = _flatten(definition, folder, f"{step_name}.", flat, depth + 1)
@@ -212,7 +224,8 @@ def _flatten(mapping: Mapping, folder: Folder | None, prefix: str, flat: _Flat, 
         io = mapplet_io.get(name.lower())
         if io is None:
             kind = {"source definition": "SOURCE", "target definition": "TARGET"}.get(
-                instance_type.strip().lower(), "TRANSFORMATION")
+                instance_type.strip().lower(), "TRANSFORMATION"
+            )
             return typed.get((name.lower(), kind), f"{prefix}{name}")
         return io[1].get(field_name.lower(), f"{prefix}{name}")
 
@@ -277,8 +290,13 @@ def build_plan(
         else:
             attrs = Attributes(inst.attributes)
             flat.gaps.append(
-                Gap(name, f"definition of {inst.type.lower()} {inst.transformation_name or inst.name!r} "
-                    "is not in the export", inst.location.file, inst.location.line)
+                Gap(
+                    name,
+                    f"definition of {inst.type.lower()} {inst.transformation_name or inst.name!r} "
+                    "is not in the export",
+                    inst.location.file,
+                    inst.location.line,
+                )
             )
         if key in overrides:
             attrs = attrs.merged(overrides[key])
@@ -315,8 +333,20 @@ def build_plan(
     try:
         ordered = topological_order([n.lower() for n in flat.order], edges, lambda key: steps[key].name)
     except OrderCycle as cycle:
-        flat.gaps.append(Gap(mapping.name, f"the mapping has a cycle: {cycle.text}", mapping.location.file,
-                             mapping.location.line))
+        flat.gaps.append(
+            Gap(
+                mapping.name,
+                f"the mapping has a cycle: {cycle.text}",
+                mapping.location.file,
+                mapping.location.line,
+            )
+        )
         ordered = [n.lower() for n in flat.order]
-    return Plan(mapping=mapping, session=session, folder=folder, steps=[steps[k] for k in ordered],
-                gaps=flat.gaps, task_instance=task_instance)
+    return Plan(
+        mapping=mapping,
+        session=session,
+        folder=folder,
+        steps=[steps[k] for k in ordered],
+        gaps=flat.gaps,
+        task_instance=task_instance,
+    )

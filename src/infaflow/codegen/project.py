@@ -68,6 +68,7 @@ class Conversion:
                 "unsupported": len(self.gaps),
                 "sessions_without_mapping": sum(not j.job.code for j in self.jobs),
                 "sequential_scans": sum(len(j.job.scans) for j in self.jobs),
+                "database_steps": sum(len(j.job.database_steps) for j in self.jobs),
             },
             "jobs": [
                 {
@@ -83,9 +84,25 @@ class Conversion:
                         for g in j.job.gaps
                     ],
                     "sequential_scans": [
-                        {"instance": n.instance, "ports": n.ports, "reason": n.reason, "cost": n.cost,
-                         "file": n.file, "line": n.line}
+                        {
+                            "instance": n.instance,
+                            "ports": n.ports,
+                            "reason": n.reason,
+                            "cost": n.cost,
+                            "file": n.file,
+                            "line": n.line,
+                        }
                         for n in j.job.scans
+                    ],
+                    "database_steps": [
+                        {
+                            "instance": d.instance,
+                            "runs": d.runs,
+                            "databases": list(d.databases),
+                            "file": d.file,
+                            "line": d.line,
+                        }
+                        for d in j.job.database_steps
                     ],
                 }
                 for j in self.jobs
@@ -112,8 +129,9 @@ def _chosen_sessions(f: Folder, workflow: str | None) -> list[Session]:
     return list({id(s): s for s in f.all_sessions()}.values())
 
 
-def convert_export(export: Export, name: str | None = None, folder: str | None = None,
-                   workflow: str | None = None) -> Conversion:
+def convert_export(
+    export: Export, name: str | None = None, folder: str | None = None, workflow: str | None = None
+) -> Conversion:
     """Convert every session of the export (or of one folder / workflow) and every mapping no
     session runs."""
     conv = Conversion(export, name or Path(export.path).stem)
@@ -122,7 +140,9 @@ def convert_export(export: Export, name: str | None = None, folder: str | None =
     several = len(folders) > 1
     chosen_in = {id(f): _chosen_sessions(f, workflow) for f in folders}
     # A mapping that a session runs, also from another folder through a shortcut, gets no module of its own.
-    run_by_a_session = {id(s.mapping) for chosen in chosen_in.values() for s in chosen if s.mapping is not None}
+    run_by_a_session = {
+        id(s.mapping) for chosen in chosen_in.values() for s in chosen if s.mapping is not None
+    }
     for f in folders:
         workflows = [w for w in f.workflows if workflow is None or w.name.lower() == workflow.lower()]
         chosen = chosen_in[id(f)]
@@ -156,8 +176,9 @@ def convert_export(export: Export, name: str | None = None, folder: str | None =
     return conv
 
 
-def write_project(conv: Conversion, out_dir: Path, export_path: str | None = None,
-                  include_jobs: bool = True) -> Path:
+def write_project(
+    conv: Conversion, out_dir: Path, export_path: str | None = None, include_jobs: bool = True
+) -> Path:
     """Write the project into ``out_dir`` (replacing what infaflow wrote there before). The manifests
     record every file of the export set relative to ``out_dir`` (``export_path`` overrides a one-file set's
     path as recorded)."""
@@ -182,7 +203,11 @@ def write_project(conv: Conversion, out_dir: Path, export_path: str | None = Non
     if len(files) > 1:
         report["exports"] = files
     (out_dir / "conversion_report.json").write_text(json.dumps(report, indent=2) + "\n")
-    readme = template_env().get_template("README.md.j2").render(conv=conv, report=report, include_jobs=include_jobs)
+    readme = (
+        template_env()
+        .get_template("README.md.j2")
+        .render(conv=conv, report=report, include_jobs=include_jobs)
+    )
     (out_dir / "README.md").write_text(readme)
     return out_dir
 
@@ -222,8 +247,11 @@ class ConvertedProject:
 def is_project(path: str | Path) -> bool:
     """Whether ``path`` is a folder written by ``infaflow convert`` (it holds workflow manifests)."""
     root = Path(path)
-    return root.is_dir() and any(root.glob("workflow_*.json")) and not any(
-        p.suffix.lower() == ".xml" for p in root.iterdir())
+    return (
+        root.is_dir()
+        and any(root.glob("workflow_*.json"))
+        and not any(p.suffix.lower() == ".xml" for p in root.iterdir())
+    )
 
 
 def open_project(root: str | Path) -> ConvertedProject:
@@ -239,7 +267,9 @@ def open_project(root: str | Path) -> ConvertedProject:
             raise InputError(f"not an infaflow workflow manifest (format {data.get('format')!r})", str(file))
         manifests.append(data)
     if not manifests:
-        raise InputError("not a converted project: no workflow_*.json manifest (run infaflow convert)", str(root))
+        raise InputError(
+            "not a converted project: no workflow_*.json manifest (run infaflow convert)", str(root)
+        )
     return ConvertedProject(root, manifests)
 
 

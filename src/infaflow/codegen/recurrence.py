@@ -60,8 +60,9 @@ class Analysis:
         return {p.name.lower(): i for i, p in enumerate(self.variables)}
 
 
-def analyse(variables: list[Port], parsed: dict[str, Parsed], can_raise: set[str],
-            type_of: Any = None) -> Analysis:
+def analyse(
+    variables: list[Port], parsed: dict[str, Parsed], can_raise: set[str], type_of: Any = None
+) -> Analysis:
     """Classify the variable ports (in port order). ``can_raise``: the variables whose expression can raise
     a row error; ``type_of(node)``: the static type of a sub-expression ("" when unknown)."""
     order = {p.name.lower(): i for i, p in enumerate(variables)}
@@ -79,7 +80,11 @@ def analyse(variables: list[Port], parsed: dict[str, Parsed], can_raise: set[str
     result = Analysis(variables, parsed, prev_reads, stateful)
     for p in variables:  # in port order: a variable reading only earlier rows of row-wise ones is row-wise
         name = p.name.lower()
-        if name in parsed and prev_reads[name] <= set(order) - stateful and current_reads[name] <= result.row_wise:
+        if (
+            name in parsed
+            and prev_reads[name] <= set(order) - stateful
+            and current_reads[name] <= result.row_wise
+        ):
             result.row_wise.add(name)
     if not stateful:
         return result
@@ -88,8 +93,7 @@ def analyse(variables: list[Port], parsed: dict[str, Parsed], can_raise: set[str
     if can_raise and lowest_read >= min(map(order.__getitem__, can_raise)):
         # A row error stops the row's evaluation: a variable below it keeps its value for the next row.
         raising = ", ".join(variables[order[n]].name for n in sorted(can_raise, key=order.__getitem__))
-        result.scan = (f"a row error in {raising} keeps the values of the variables below it for the "
-                       "next row")
+        result.scan = f"a row error in {raising} keeps the values of the variables below it for the next row"
         return result
     for name in sorted(stateful, key=order.__getitem__):
         port = variables[order[name]]
@@ -175,8 +179,15 @@ def initial_literal(port: Port) -> object:
     return default_value_literal(spark_type(port.datatype, port.precision, port.scale))
 
 
-def _code(gen: Generator, step: Step, node: Node, columns: dict[str, str], port: Port,
-          condition: bool = False, lookups: Any = None) -> str:
+def _code(
+    gen: Generator,
+    step: Step,
+    node: Node,
+    columns: dict[str, str],
+    port: Port,
+    condition: bool = False,
+    lookups: Any = None,
+) -> str:
     return gen.translate(step, Parsed("", node), columns, port, lookups, as_condition=condition)
 
 
@@ -195,11 +206,19 @@ class Recurrence:
         raise NotImplementedError
 
     def exact(self, port: Port, type_of: Any) -> str:
-        """"" when the window computes exactly what the row-by-row rule does, else the reason it does not."""
+        """ "" when the window computes exactly what the row-by-row rule does, else the reason it does not."""
         return ""
 
-    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str, lookups: Any = None) -> list[str]:
+    def lines(
+        self,
+        step: Step,
+        gen: Generator,
+        var: str,
+        port: Port,
+        columns: dict[str, str],
+        window: str,
+        lookups: Any = None,
+    ) -> list[str]:
         raise NotImplementedError
 
 
@@ -230,11 +249,21 @@ class RunningSum(Recurrence):
         scale = getattr(type_of, "scale", lambda node: None)(self.step)
         if kind == step == "decimal" and scale is not None and scale <= port.scale:
             return ""  # a decimal port read as it is: no digit is lost on any row
-        return f"the step {to_text(self.step)} is {step or 'of unknown type'}, the port {kind}: each row's " \
-               "conversion matters"
+        return (
+            f"the step {to_text(self.step)} is {step or 'of unknown type'}, the port {kind}: each row's "
+            "conversion matters"
+        )
 
-    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str, lookups: Any = None) -> list[str]:
+    def lines(
+        self,
+        step: Step,
+        gen: Generator,
+        var: str,
+        port: Port,
+        columns: dict[str, str],
+        window: str,
+        lookups: Any = None,
+    ) -> list[str]:
         name = py_str(port.name)
         part = py_str(f"_{port.name}_run")
         term = _code(gen, step, self.step, columns, port, lookups=lookups)
@@ -243,8 +272,10 @@ class RunningSum(Recurrence):
             cond = _code(gen, step, self.reset, columns, port, True, lookups)
             if self.negate:
                 cond = _not_true(cond)
-            lines.append(f"{var} = {var}.withColumn({part}, F.sum(F.when({cond}, 1)"
-                         f".otherwise(0)).over({window}.rowsBetween(Window.unboundedPreceding, 0)))")
+            lines.append(
+                f"{var} = {var}.withColumn({part}, F.sum(F.when({cond}, 1)"
+                f".otherwise(0)).over({window}.rowsBetween(Window.unboundedPreceding, 0)))"
+            )
             start = _code(gen, step, self.start, columns, port, lookups=lookups)
             term = f"F.when({cond}, {start}).otherwise({term})"
             run = f"Window.partitionBy({part}).orderBy({py_str(ROW_ID)})"
@@ -299,12 +330,22 @@ class Counter(Recurrence):
     def exact(self, port: Port, type_of: Any) -> str:
         return "" if port_kind(port) in ("integer", "decimal", "double") else "the port is not a number"
 
-    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str, lookups: Any = None) -> list[str]:
+    def lines(
+        self,
+        step: Step,
+        gen: Generator,
+        var: str,
+        port: Port,
+        columns: dict[str, str],
+        window: str,
+        lookups: Any = None,
+    ) -> list[str]:
         base = _code(gen, step, self.base, columns, port, lookups=lookups)
         by = _code(gen, step, self.step, columns, port, lookups=lookups)
-        return [f"{var} = {var}.withColumn({py_str(port.name)}, "
-                f"{_cast(f'{base} + (F.row_number().over({window}) - 1) * {by}', port)})"]
+        return [
+            f"{var} = {var}.withColumn({py_str(port.name)}, "
+            f"{_cast(f'{base} + (F.row_number().over({window}) - 1) * {by}', port)})"
+        ]
 
 
 def counter(node: Node, name: str) -> Counter | None:
@@ -313,8 +354,11 @@ def counter(node: Node, name: str) -> Counter | None:
     if parts is None:
         return None
     cond, a, b = parts
-    step = b.right if isinstance(b, Binary) and b.op == "+" and _is_self(b.left, name) else (
-        b.left if isinstance(b, Binary) and b.op == "+" and _is_self(b.right, name) else None)
+    step = (
+        b.right
+        if isinstance(b, Binary) and b.op == "+" and _is_self(b.left, name)
+        else (b.left if isinstance(b, Binary) and b.op == "+" and _is_self(b.right, name) else None)
+    )
     if step is None or not _first_row_test(cond, name):
         return None
     base_value, step_value = _number(a), _number(step)
@@ -332,8 +376,12 @@ def _first_row_test(node: Node, name: str) -> bool:
     if isinstance(node, Binary) and node.op == "=":
         pair = (node.left, node.right)
         return any(_is_self(x, name) and _number(y) == 0 for x, y in (pair, pair[::-1]))
-    return (isinstance(node, Call) and node.name.upper() == "ISNULL" and len(node.args) == 1
-            and _is_self(node.args[0], name))
+    return (
+        isinstance(node, Call)
+        and node.name.upper() == "ISNULL"
+        and len(node.args) == 1
+        and _is_self(node.args[0], name)
+    )
 
 
 def _number(node: Node) -> Any:
@@ -341,8 +389,12 @@ def _number(node: Node) -> Any:
     if isinstance(node, Unary) and node.op == "-":
         inner = _number(node.operand)
         return None if inner is None else -inner
-    if isinstance(node, Literal) and node.kind == "" and isinstance(node.value, int) \
-            and not isinstance(node.value, bool):
+    if (
+        isinstance(node, Literal)
+        and node.kind == ""
+        and isinstance(node.value, int)
+        and not isinstance(node.value, bool)
+    ):
         return node.value  # integers only: a fraction converted to an integer port could come back to 0
     return None
 
@@ -362,8 +414,16 @@ class HeldValue(Recurrence):
     def refs(self) -> set[str]:
         return _refs(self.reset, self.value)
 
-    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str, lookups: Any = None) -> list[str]:
+    def lines(
+        self,
+        step: Step,
+        gen: Generator,
+        var: str,
+        port: Port,
+        columns: dict[str, str],
+        window: str,
+        lookups: Any = None,
+    ) -> list[str]:
         cond = _code(gen, step, self.reset, columns, port, True, lookups)
         if self.negate:
             cond = _not_true(cond)
@@ -371,10 +431,10 @@ class HeldValue(Recurrence):
         held = py_str(f"_{port.name}_held")
         initial = initial_literal(port)
         return [
-            f"{var} = {var}.withColumn({held}, F.last(F.when({cond}, F.struct({_cast(value, port)}.alias(\"v\"))), "
+            f'{var} = {var}.withColumn({held}, F.last(F.when({cond}, F.struct({_cast(value, port)}.alias("v"))), '
             f"ignorenulls=True).over({window}.rowsBetween(Window.unboundedPreceding, 0)))",
             f"{var} = {var}.withColumn({py_str(port.name)}, F.when(F.col({held}).isNull(), "
-            f"{_cast(f'F.lit({initial!r})', port)}).otherwise(F.col({held}).getField(\"v\"))).drop({held})",
+            f'{_cast(f"F.lit({initial!r})", port)}).otherwise(F.col({held}).getField("v"))).drop({held})',
         ]
 
 
@@ -415,13 +475,23 @@ class RunningExtreme(Recurrence):
             return ""
         return f"the value is {value or 'of unknown type'}, the port {kind}: each row's conversion matters"
 
-    def lines(self, step: Step, gen: Generator, var: str, port: Port, columns: dict[str, str],
-              window: str, lookups: Any = None) -> list[str]:
+    def lines(
+        self,
+        step: Step,
+        gen: Generator,
+        var: str,
+        port: Port,
+        columns: dict[str, str],
+        window: str,
+        lookups: Any = None,
+    ) -> list[str]:
         value = _cast(_code(gen, step, self.value, columns, port, lookups=lookups), port)
         initial = _cast(f"F.lit({initial_literal(port)!r})", port)
         agg, pick = ("F.max", "F.greatest") if self.largest else ("F.min", "F.least")
-        return [f"{var} = {var}.withColumn({py_str(port.name)}, {pick}({initial}, "
-                f"{agg}({value}).over({window}.rowsBetween(Window.unboundedPreceding, 0))))"]
+        return [
+            f"{var} = {var}.withColumn({py_str(port.name)}, {pick}({initial}, "
+            f"{agg}({value}).over({window}.rowsBetween(Window.unboundedPreceding, 0))))"
+        ]
 
 
 def running_extreme(node: Node, name: str) -> RunningExtreme | None:
@@ -493,13 +563,17 @@ def segments(analysis: Analysis) -> Segments | None:
     candidates: list[Segments] = []
     for name in sorted(analysis.stateful, key=order.__getitem__):
         if name in analysis.parsed:
-            candidates += [Segments(c, t, name) for c in _conditions(analysis.parsed[name].node)
-                           for t in (True, False)]
+            candidates += [
+                Segments(c, t, name) for c in _conditions(analysis.parsed[name].node) for t in (True, False)
+            ]
     for candidate in candidates:
         if not _refs(candidate.condition) & set(order) <= analysis.row_wise or any(
-                isinstance(n, RefCall) for n in walk(candidate.condition)):
+            isinstance(n, RefCall) for n in walk(candidate.condition)
+        ):
             continue
-        if all(_restarts(analysis, name, candidate) for name in analysis.parsed if name not in analysis.row_wise):
+        if all(
+            _restarts(analysis, name, candidate) for name in analysis.parsed if name not in analysis.row_wise
+        ):
             return candidate
     return None
 
@@ -535,7 +609,9 @@ def _assume(node: Node, condition: str, truth: bool) -> Node:
     if isinstance(node, Unary):
         return replace(node, operand=_assume(node.operand, condition, truth))
     if isinstance(node, Binary):
-        return replace(node, left=_assume(node.left, condition, truth), right=_assume(node.right, condition, truth))
+        return replace(
+            node, left=_assume(node.left, condition, truth), right=_assume(node.right, condition, truth)
+        )
     if isinstance(node, Call):
         return replace(node, args=[_assume(a, condition, truth) for a in node.args])
     return node

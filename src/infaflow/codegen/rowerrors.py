@@ -35,5 +35,7 @@ def reject_failing(step: Step, var: str, frame: str, errors: list[str]) -> list[
     errors = [e for e in errors if e]
     if not errors:
         return [] if var == frame else [f"{var} = {frame}"]
-    return [f"{var} = {frame}.withColumn({py_str(ROW_ERROR)}, {first_error(errors)})",
-            *reject_rows(step, var, errors)]
+    return [
+        f"{var} = {frame}.withColumn({py_str(ROW_ERROR)}, {first_error(errors)})",
+        *reject_rows(step, var, errors),
+    ]

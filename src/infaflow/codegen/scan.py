@@ -51,10 +51,14 @@ class ScanNote:
     @property
     def cost(self) -> str:
         if self.segmented:
-            return ("sequential scan of each segment of rows: a segment's rows are held in one array by one "
-                    "task and folded one by one (memory grows with the longest segment)")
-        return ("sequential scan over every row of the Expression's input in one partition: the rows are "
-                "held in one array by one task and folded one by one (memory grows with the row count)")
+            return (
+                "sequential scan of each segment of rows: a segment's rows are held in one array by one "
+                "task and folded one by one (memory grows with the longest segment)"
+            )
+        return (
+            "sequential scan over every row of the Expression's input in one partition: the rows are "
+            "held in one array by one task and folded one by one (memory grows with the row count)"
+        )
 
 
 def row_field(code: str) -> str:
@@ -63,8 +67,16 @@ def row_field(code: str) -> str:
     return f"row[{found.group(1)}]" if found else code
 
 
-def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns: dict[str, str], lookups: Any,
-               errors: list[str] | None, segment: Segments | None = None) -> list[str]:
+def scan_lines(
+    step: Step,
+    gen: Generator,
+    var: str,
+    analysis: Analysis,
+    columns: dict[str, str],
+    lookups: Any,
+    errors: list[str] | None,
+    segment: Segments | None = None,
+) -> list[str]:
     """The lines computing every variable port of ``step`` by a sequential scan of ``var``'s rows (one scan
     per segment with ``segment``); the variable columns are added to ``var`` and to ``columns``. With
     ``errors``, a row error of a variable port rejects the row (``_row_error``); without, it fails the job."""
@@ -119,21 +131,32 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
     ports = {p.name: p for p in variables}
     initial = []
     for field_name in dict.fromkeys(f for f, _ in assigned):
-        start = ('F.lit(None).cast("string")' if field_name == ROW_ERROR
-                 else cast_to(f"F.lit({initial_literal(ports[field_name])!r})", ports[field_name]))
+        start = (
+            'F.lit(None).cast("string")'
+            if field_name == ROW_ERROR
+            else cast_to(f"F.lit({initial_literal(ports[field_name])!r})", ports[field_name])
+        )
         initial.append(f"{start}.alias({py_str(field_name)})")
     reason = analysis.scan
     if segment is None:
-        note = (f"sequential scan: {reason}; the rows are folded one by one in PowerCenter's order, all of "
-                "them in one array held by one task (memory grows with the row count)")
+        note = (
+            f"sequential scan: {reason}; the rows are folded one by one in PowerCenter's order, all of "
+            "them in one array held by one task (memory grows with the row count)"
+        )
     else:
-        note = (f"sequential scan: {reason}; the rows of each segment are folded one by one in "
-                "PowerCenter's order, each segment in one array held by one task (memory grows with the "
-                "longest segment)")
+        note = (
+            f"sequential scan: {reason}; the rows of each segment are folded one by one in "
+            "PowerCenter's order, each segment in one array held by one task (memory grows with the "
+            "longest segment)"
+        )
     lines += [f"# {text}" for text in textwrap.wrap(note, 100)]
     lines.append(f"def {fn}(state, row):")
-    lines.append(f'    """{step.name}: its variable ports for one row, in port order, from the previous row\'s values')
-    lines.append('    (``state``), the row\'s inputs (``row``) and the ports assigned above them (``new``)."""')
+    lines.append(
+        f'    """{step.name}: its variable ports for one row, in port order, from the previous row\'s values'
+    )
+    lines.append(
+        '    (``state``), the row\'s inputs (``row``) and the ports assigned above them (``new``)."""'
+    )
     lines.append("    return job.in_order(")
     lines += [f"        ({py_str(f)}, lambda new: {code})," for f, code in assigned]
     lines.append("    )")
@@ -146,10 +169,21 @@ def scan_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns
     if raised and errors is not None:
         errors.append(f"F.col({py_str(ROW_ERROR)})")
     loc = scanned[0].location if scanned and scanned[0].location.file else step.location
-    where = f"; one scan per segment (a new one where {segment.text} is{'' if segment.when_true else ' not'} TRUE)" \
-        if segment is not None else ""
-    gen.scans.append(ScanNote(step.name, [p.name for p in scanned], reason + where, loc.file or gen.file,
-                              loc.line, segment is not None))
+    where = (
+        f"; one scan per segment (a new one where {segment.text} is{'' if segment.when_true else ' not'} TRUE)"
+        if segment is not None
+        else ""
+    )
+    gen.scans.append(
+        ScanNote(
+            step.name,
+            [p.name for p in scanned],
+            reason + where,
+            loc.file or gen.file,
+            loc.line,
+            segment is not None,
+        )
+    )
     return lines
 
 
@@ -161,8 +195,16 @@ def _call(head: str, args: list[str], tail: str) -> list[str]:
     return [head, *[f"{indent}    {a}," for a in args], f"{indent}{tail}"]
 
 
-def _joined_lookups(step: Step, gen: Generator, parsed: Parsed, port: Port, columns: dict[str, str],
-                    row_columns: dict[str, str], variables: set[str], lookups: Any) -> Parsed | None:
+def _joined_lookups(
+    step: Step,
+    gen: Generator,
+    parsed: Parsed,
+    port: Port,
+    columns: dict[str, str],
+    row_columns: dict[str, str],
+    variables: set[str],
+    lookups: Any,
+) -> Parsed | None:
     """``parsed`` with each ``:LKP`` call replaced by the column of the lookup joined to the rows before the
     scan (its arguments must not read variable ports); ``None`` (a gap) when one reads them."""
     calls = [n for n in walk(parsed.node) if isinstance(n, RefCall)]
@@ -172,11 +214,18 @@ def _joined_lookups(step: Step, gen: Generator, parsed: Parsed, port: Port, colu
     for call in calls:
         read = {n.name.lower() for a in call.args for n in walk(a) if isinstance(n, Name)} & variables
         if read or call.kind != "LKP":
-            why = (f"its arguments read variable ports ({', '.join(sorted(read))})" if read
-                   else f":{call.kind} calls cannot run inside it")
-            gen.gap(step, ConversionError(
-                f"variable port {port.name}: :{call.kind}.{call.name} inside a sequential scan of the rows: {why}"),
-                port)
+            why = (
+                f"its arguments read variable ports ({', '.join(sorted(read))})"
+                if read
+                else f":{call.kind} calls cannot run inside it"
+            )
+            gen.gap(
+                step,
+                ConversionError(
+                    f"variable port {port.name}: :{call.kind}.{call.name} inside a sequential scan of the rows: {why}"
+                ),
+                port,
+            )
             return None
         code = gen.translate(step, Parsed("", call), columns, port, lookups)
         found = _COLUMN.match(code)
@@ -188,8 +237,15 @@ def _joined_lookups(step: Step, gen: Generator, parsed: Parsed, port: Port, colu
     return Parsed(parsed.text, rename(parsed.node, replaced))
 
 
-def segment_lines(step: Step, gen: Generator, var: str, analysis: Analysis, columns: dict[str, str],
-                  segment: Segments, lookups: Any = None) -> tuple[list[str], list[str]]:
+def segment_lines(
+    step: Step,
+    gen: Generator,
+    var: str,
+    analysis: Analysis,
+    columns: dict[str, str],
+    segment: Segments,
+    lookups: Any = None,
+) -> tuple[list[str], list[str]]:
     """Lines adding to ``var`` the row-wise variables (with the previous values the scan reads), the
     segment's condition (its value on each row, read by the row function) and the segment number (a running
     count of the rows where a segment starts); and the names of the columns to drop after the scan."""
@@ -197,9 +253,11 @@ def segment_lines(step: Step, gen: Generator, var: str, analysis: Analysis, colu
     order = analysis.order
     owner = analysis.variables[order[segment.owner]]
     window = gen.new_var(f"{var}_row_order")
-    lines = [f"# segments: the scan starts again on each row where {segment.text} is"
-             f"{'' if segment.when_true else ' not'} TRUE (the scanned ports then read no earlier row)",
-             f"{window} = Window.orderBy({py_str(ROW_ID)})"]
+    lines = [
+        f"# segments: the scan starts again on each row where {segment.text} is"
+        f"{'' if segment.when_true else ' not'} TRUE (the scanned ports then read no earlier row)",
+        f"{window} = Window.orderBy({py_str(ROW_ID)})",
+    ]
     row_wise = [p for p in analysis.variables if p.name.lower() in analysis.row_wise]
     first = [p for p in row_wise if p.name.lower() not in analysis.stateful]
     for p in [*first, *[p for p in row_wise if p not in first]]:  # those reading earlier rows last
@@ -213,7 +271,9 @@ def segment_lines(step: Step, gen: Generator, var: str, analysis: Analysis, colu
     drop = [SCAN_CONDITION, SCAN_SEGMENT]
     for name in sorted(_previous_reads(analysis, segment), key=order.__getitem__):
         port = analysis.variables[order[name]]
-        lines.append(f"{var} = {var}.withColumn({py_str(PREVIOUS + port.name)}, {previous_value(port, window)})")
+        lines.append(
+            f"{var} = {var}.withColumn({py_str(PREVIOUS + port.name)}, {previous_value(port, window)})"
+        )
         drop.append(PREVIOUS + port.name)
     local = dict(columns)
     for ref in _refs_of(segment.condition) & set(order):
@@ -224,8 +284,10 @@ def segment_lines(step: Step, gen: Generator, var: str, analysis: Analysis, colu
     flag = f"F.coalesce({flag}, F.lit(False))"
     flag = flag if segment.when_true else f"~{flag}"
     lines.append(f"{var} = {var}.withColumn({py_str(SCAN_CONDITION)}, {value})")
-    lines.append(f"{var} = {var}.withColumn({py_str(SCAN_SEGMENT)}, F.sum(F.when({flag}, 1).otherwise(0))"
-                 f".over({window}.rowsBetween(Window.unboundedPreceding, 0)))")
+    lines.append(
+        f"{var} = {var}.withColumn({py_str(SCAN_SEGMENT)}, F.sum(F.when({flag}, 1).otherwise(0))"
+        f".over({window}.rowsBetween(Window.unboundedPreceding, 0)))"
+    )
     return lines, drop
 
 
@@ -247,6 +309,7 @@ def _refs_of(node: Node) -> set[str]:
 
 def _replaced(parsed: Parsed, text: str, column: str) -> Parsed:
     """``parsed`` with every sub-expression written ``text`` replaced by the name ``column``."""
-    found: dict[int, Node] = {id(n): Name(column, pos=n.pos, source=n.source) for n in walk(parsed.node)
-                              if to_text(n) == text}
+    found: dict[int, Node] = {
+        id(n): Name(column, pos=n.pos, source=n.source) for n in walk(parsed.node) if to_text(n) == text
+    }
     return Parsed(parsed.text, rename(parsed.node, found)) if found else parsed

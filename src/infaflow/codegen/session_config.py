@@ -52,8 +52,10 @@ class SessionConfig:
         """Comment lines for the job about settings it does not honour."""
         if not self.pre85_timestamps:
             return []
-        return ["Pre 85 Timestamp Compatibility = YES is not honoured: its effect on values is not documented "
-                "(docs/convert.md)"]
+        return [
+            "Pre 85 Timestamp Compatibility = YES is not honoured: its effect on values is not documented "
+            "(docs/convert.md)"
+        ]
 
     @property
     def date_format_is_default(self) -> bool:
@@ -66,5 +68,6 @@ def session_config(session: Session | None, task_instance: TaskInstance | None =
     fmt = str(attrs.get("DateTime Format String", "") or "").strip() or DEFAULT_DATE_FORMAT
     on_error = str(attrs.get("On Stored Procedure error", "") or "Stop").strip().lower()
     pre85 = str(attrs.get("Pre 85 Timestamp Compatibility", "") or "").strip().upper() == "YES"
-    return SessionConfig(date_format=fmt, stop_on_procedure_error=not on_error.startswith("continue"),
-                         pre85_timestamps=pre85)
+    return SessionConfig(
+        date_format=fmt, stop_on_procedure_error=not on_error.startswith("continue"), pre85_timestamps=pre85
+    )

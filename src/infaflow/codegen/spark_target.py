@@ -84,8 +84,10 @@ def load_config(cwd: Path | None = None, env: Mapping[str, str] | None = None) -
         raise InputError("[spark] must be a table", str(path))
     unknown = sorted(set(spark) - {"master", "remote", "conf", "submit"})
     if unknown:
-        raise InputError(f"[spark]: unknown setting(s) {', '.join(unknown)} (known: master, remote, conf, submit)",
-                         str(path))
+        raise InputError(
+            f"[spark]: unknown setting(s) {', '.join(unknown)} (known: master, remote, conf, submit)",
+            str(path),
+        )
     return spark, str(path)
 
 
@@ -97,13 +99,22 @@ def _checked(target: SparkTarget, where: str) -> SparkTarget:
     if target.remote and not _REMOTE.match(target.remote):
         raise InputError(f"{where}: Spark Connect remote {target.remote!r} is not sc://host:port")
     if target.submit and target.remote:
-        raise InputError(f"{where}: --submit runs spark-submit against a master; it does not apply to Spark Connect")
+        raise InputError(
+            f"{where}: --submit runs spark-submit against a master; it does not apply to Spark Connect"
+        )
     return target
 
 
-def resolve_target(*, master: str | None = None, remote: str | None = None, conf: tuple[str, ...] = (),
-                   submit: bool = False, engine_url: str | None = None, cwd: Path | None = None,
-                   env: Mapping[str, str] | None = None) -> SparkTarget:
+def resolve_target(
+    *,
+    master: str | None = None,
+    remote: str | None = None,
+    conf: tuple[str, ...] = (),
+    submit: bool = False,
+    engine_url: str | None = None,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> SparkTarget:
     """The target of a run from its command-line options, the environment, the configuration file and the
     warm engine's address (``engine_url``, when one is running), in that order of precedence. Settings of
     the file the command line does not give are kept (``--spark-conf`` adds to the file's conf)."""
@@ -111,7 +122,7 @@ def resolve_target(*, master: str | None = None, remote: str | None = None, conf
     settings, path = load_config(cwd, env)
     file_conf = settings.get("conf", {})
     if not isinstance(file_conf, dict):
-        raise InputError("[spark] conf must be a table of KEY = \"VALUE\"", path)
+        raise InputError('[spark] conf must be a table of KEY = "VALUE"', path)
     merged = {**{str(k): str(v) for k, v in file_conf.items()}, **parse_conf(conf)}
     base = SparkTarget(conf=merged)
     if master or remote or submit:
@@ -122,8 +133,13 @@ def resolve_target(*, master: str | None = None, remote: str | None = None, conf
     if env.get("SPARK_REMOTE"):
         return _checked(replace(base, remote=env["SPARK_REMOTE"], origin="SPARK_REMOTE"), "SPARK_REMOTE")
     if settings.get("master") or settings.get("remote") or settings.get("submit"):
-        target = replace(base, master=settings.get("master"), remote=settings.get("remote"),
-                         submit=bool(settings.get("submit")), origin=path)
+        target = replace(
+            base,
+            master=settings.get("master"),
+            remote=settings.get("remote"),
+            submit=bool(settings.get("submit")),
+            origin=path,
+        )
         return _checked(target, path)
     if engine_url:
         return replace(base, remote=engine_url, origin="warm engine")

@@ -16,11 +16,27 @@ from infaflow.codegen.rowcontract import ROW_ID, ROW_TYPE
 from infaflow.codegen.types import spark_type
 from infaflow.model import Port
 
-__all__ = ["ANY_ORIGIN", "NO_SOURCE", "ROW_ID", "ROW_TYPE", "Output", "StepCode", "cast_to", "col_alias",
-           "null_of", "port_columns", "select_code", "unwrap", "uses_name", "wrapped"]
+__all__ = [
+    "ANY_ORIGIN",
+    "NO_SOURCE",
+    "ROW_ID",
+    "ROW_TYPE",
+    "Output",
+    "StepCode",
+    "cast_to",
+    "col_alias",
+    "null_of",
+    "port_columns",
+    "select_code",
+    "unwrap",
+    "uses_name",
+    "wrapped",
+]
 
-NO_SOURCE = ("no source feeds this transformation, nor the steps it feeds (only constants or a Sequence "
-             "Generator): PowerCenter does not run a mapping whose target receives data from no source")
+NO_SOURCE = (
+    "no source feeds this transformation, nor the steps it feeds (only constants or a Sequence "
+    "Generator): PowerCenter does not run a mapping whose target receives data from no source"
+)
 ANY_ORIGIN = "*"  # outputs of a step that is not converted: never a second, misleading gap downstream
 
 

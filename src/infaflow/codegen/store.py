@@ -25,8 +25,18 @@ class Loaded:
     path: Path
 
 
-def load_csv(spark: Any, store: Path, connection: str, table: str, csv_path: Path, *, delimiter: str = ",",
-             header: bool = True, append: bool = False, types: Mapping[str, str] | None = None) -> Loaded:
+def load_csv(
+    spark: Any,
+    store: Path,
+    connection: str,
+    table: str,
+    csv_path: Path,
+    *,
+    delimiter: str = ",",
+    header: bool = True,
+    append: bool = False,
+    types: Mapping[str, str] | None = None,
+) -> Loaded:
     """Load ``csv_path`` into ``connection.table``; column types are inferred (numbers, timestamps),
     except the columns ``types`` declares (column name -> Spark SQL type: ``string``, ``decimal(12,2)``,
     ``date``...); empty fields are NULL. Replaces the table unless ``append``."""
@@ -50,8 +60,11 @@ def load_csv(spark: Any, store: Path, connection: str, table: str, csv_path: Pat
     except Exception as exc:  # noqa: BLE001 - FAILFAST parse errors of declared types (classic or Connect)
         if not types:
             raise
-        raise InputError(f"a value does not read as its declared type ({', '.join(f'{k}={v}' for k, v in types.items())}):"
-                         f" {str(exc).splitlines()[0][:300]}", str(csv_path)) from None
+        raise InputError(
+            f"a value does not read as its declared type ({', '.join(f'{k}={v}' for k, v in types.items())}):"
+            f" {str(exc).splitlines()[0][:300]}",
+            str(csv_path),
+        ) from None
     rows = spark.read.parquet(str(path)).count()
     return Loaded(connection, table, rows, path)
 
@@ -63,20 +76,28 @@ def _with_types(reader: Any, inferred: Any, csv_path: Path, types: Mapping[str, 
     present = {f.name.lower() for f in inferred.schema.fields}
     unknown = sorted(name for low, name in lower.items() if low not in present)
     if unknown:
-        raise InputError(f"--type: no column {', '.join(unknown)} in the file (columns: "
-                         f"{', '.join(inferred.columns)})", str(csv_path), 1)
+        raise InputError(
+            f"--type: no column {', '.join(unknown)} in the file (columns: {', '.join(inferred.columns)})",
+            str(csv_path),
+            1,
+        )
     fields = []
     for f in inferred.schema.fields:
         declared = lower.get(f.name.lower())
         kind = types[declared] if declared else f.dataType.simpleString()
         fields.append(f"`{f.name}` {kind}")
     try:
-        df = (reader.option("inferSchema", "false").option("mode", "FAILFAST")
-              .schema(", ".join(fields)).csv(str(csv_path)))
+        df = (
+            reader.option("inferSchema", "false")
+            .option("mode", "FAILFAST")
+            .schema(", ".join(fields))
+            .csv(str(csv_path))
+        )
         df.schema  # noqa: B018 - a bad type name is reported here, not at the first action
     except Exception as exc:  # noqa: BLE001 - Spark's parse errors differ between classic and Connect
-        raise InputError(f"--type: {', '.join(f'{k}={v}' for k, v in types.items())}: {exc}".splitlines()[0],
-                         str(csv_path)) from None
+        raise InputError(
+            f"--type: {', '.join(f'{k}={v}' for k, v in types.items())}: {exc}".splitlines()[0], str(csv_path)
+        ) from None
     return df
 
 

@@ -30,12 +30,28 @@ def deploy_mode(master: str) -> str:
     return "cluster" if master == "yarn" or master.startswith("k8s://") else "client"
 
 
-def submit_command(target: SparkTarget, job_file: Path, support_file: Path, params: dict[str, Any],
-                   result_file: Path, jars: list[str], name: str) -> list[str]:
+def submit_command(
+    target: SparkTarget,
+    job_file: Path,
+    support_file: Path,
+    params: dict[str, Any],
+    result_file: Path,
+    jars: list[str],
+    name: str,
+) -> list[str]:
     """The spark-submit command line that runs one session's module."""
     master = target.master or f"local[{os.cpu_count() or 2}]"
-    cmd = [str(spark_home() / "bin" / "spark-submit"), "--master", master, "--deploy-mode", deploy_mode(master),
-           "--name", name, "--py-files", str(support_file)]
+    cmd = [
+        str(spark_home() / "bin" / "spark-submit"),
+        "--master",
+        master,
+        "--deploy-mode",
+        deploy_mode(master),
+        "--name",
+        name,
+        "--py-files",
+        str(support_file),
+    ]
     if jars:
         cmd += ["--jars", ",".join(jars)]
     settings = {"spark.ui.showConsoleProgress": "false", **SESSION_CONF, **target.conf}
@@ -43,11 +59,16 @@ def submit_command(target: SparkTarget, job_file: Path, support_file: Path, para
         settings = {"spark.ui.enabled": "false", **settings}
     for key, value in settings.items():
         cmd += ["--conf", f"{key}={value}"]
-    cmd.append(str(job_file))
+    return [*cmd, str(job_file), *job_arguments(params, result_file, name)]
+
+
+def job_arguments(params: dict[str, Any], result_file: Path, name: str) -> list[str]:
+    """The command-line arguments of a converted module run as an application: its parameter values, where
+    it writes its result, its application name."""
+    args: list[str] = []
     for key, value in params.items():
-        cmd += ["--param", f"{key}={value}"]
-    cmd += ["--result-file", str(result_file), "--app-name", name]
-    return cmd
+        args += ["--param", f"{key}={value}"]
+    return [*args, "--result-file", str(result_file), "--app-name", name]
 
 
 def write_job(job: JobSource, folder: Path) -> tuple[Path, Path]:
@@ -60,41 +81,52 @@ def write_job(job: JobSource, folder: Path) -> tuple[Path, Path]:
     return job_file, support_file
 
 
-def run_submitted(job: JobSource, request: SessionRequest, params: dict[str, Any], target: SparkTarget,
-                  folder: Path, log: Path, jars: list[str]) -> SessionOutcome:
+def run_submitted(
+    job: JobSource,
+    request: SessionRequest,
+    params: dict[str, Any],
+    target: SparkTarget,
+    folder: Path,
+    log: Path,
+    jars: list[str],
+) -> SessionOutcome:
     """Run the session's module with spark-submit; its output goes to ``log``."""
     job_file, support_file = write_job(job, folder)
     result_file = folder / "result.json"
     result_file.unlink(missing_ok=True)
     values = {k: v for k, v in params.items() if k != support.CANCEL_KEY and v is not None}
-    cmd = submit_command(target, job_file, support_file, values, result_file, jars,
-                         f"infaflow {request.instance_path}")
+    cmd = submit_command(
+        target, job_file, support_file, values, result_file, jars, f"infaflow {request.instance_path}"
+    )
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                env=spark_env(), start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=spark_env(),
+            start_new_session=True,
+        )
     done = threading.Event()
-    threading.Thread(target=lambda: _until(done, request.cancel, proc), daemon=True,
-                     name=f"submit-{request.instance_path}").start()
+    threading.Thread(
+        target=lambda: _until(done, request.cancel, proc), daemon=True, name=f"submit-{request.instance_path}"
+    ).start()
     try:
         code = proc.wait()
     finally:
         done.set()
     if request.cancel.is_set():
-        return SessionOutcome(False, error="stopped", stopped=True, first_error_code=1, first_error_msg="stopped")
-    result = _read_result(result_file)
+        return SessionOutcome(
+            False, error="stopped", stopped=True, first_error_code=1, first_error_msg="stopped"
+        )
+    result = read_result(result_file)
     if code != 0 or "error" in result or not result:
         message = result.get("error") or f"spark-submit exited with code {code}; see {log}"
         return SessionOutcome(False, error=message, first_error_code=1, first_error_msg=message)
-    return SessionOutcome(
-        True,
-        src_success_rows=int(result["SrcSuccessRows"]),
-        src_failed_rows=int(result["SrcFailedRows"]),
-        tgt_success_rows=int(result["TgtSuccessRows"]),
-        tgt_failed_rows=int(result["TgtFailedRows"]),
-        total_trans_errors=int(result["TotalTransErrors"]),
-        mapping_variables=dict(result.get("mapping_variables") or {}),
-    )
+    from infaflow.codegen.executor import session_outcome
+
+    return session_outcome(result)
 
 
 def _until(done: threading.Event, cancel: threading.Event, proc: subprocess.Popen[bytes]) -> None:
@@ -120,7 +152,7 @@ def _end(proc: subprocess.Popen[bytes], grace: float = 20.0) -> None:
             pass
 
 
-def _read_result(path: Path) -> dict[str, Any]:
+def read_result(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

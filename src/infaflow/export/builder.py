@@ -12,6 +12,7 @@ from typing import Any, TypeAlias
 from lxml import etree
 
 from infaflow.errors import InputError, Location, Problem
+from infaflow.export import lookalike, xmldef
 from infaflow.model import (
     Attributes,
     Config,
@@ -152,6 +153,10 @@ class Builder:
             if hasattr(obj, "folder"):
                 obj.folder = folder.name
             getattr(folder, collection).append(obj)
+        if self.lenient:
+            for mapping in folder.mappings:
+                for message, where in lookalike.attach_sources(mapping, folder.sources):
+                    self.problems.append(Problem("warning", message, where.file, where.line))
         return folder
 
     # -- sources and targets ---------------------------------------------------------------------
@@ -179,7 +184,7 @@ class Builder:
         )
 
     def source(self, el: Element) -> Source:
-        return Source(
+        source = Source(
             name=el.get("NAME", ""),
             database_type=el.get("DATABASETYPE", ""),
             dbd_name=el.get("DBDNAME", ""),
@@ -191,6 +196,27 @@ class Builder:
             table_attributes=self.attributes(el, "TABLEATTRIBUTE"),
             location=self.loc(el),
         )
+        if source.database_type.strip().upper() == "XML":
+            self.xml_source(el, source)
+        elif self.lenient and source.flatfile is None and source.database_type.strip().lower() == "flat file":
+            source.flatfile, why = lookalike.flat_file_from_attributes(source.table_attributes)
+            if source.flatfile is not None:
+                self.problem(
+                    el,
+                    f"flat-file source {source.name!r} has no FLATFILE element: read with the settings "
+                    f"of its TABLEATTRIBUTEs ({', '.join(f'{k}={v}' for k, v in source.flatfile.attrs.items())})",
+                )
+            elif why:
+                self.problem(el, f"flat-file source {source.name!r} has no FLATFILE element; {why}")
+        return source
+
+    def xml_source(self, el: Element, source: Source) -> None:
+        """The groups of an XML source and the XPath of each field (see :mod:`infaflow.export.xmldef`)."""
+        source.xml_views, problem = xmldef.xml_views(el)
+        if problem:
+            self.problem(el.find("XMLINFO"), f"XML source {source.name!r}: {problem}")
+        for f, field_el in zip(source.fields, el.iterchildren("SOURCEFIELD"), strict=True):
+            f.field_attributes = xmldef.field_attributes(field_el)
 
     def target(self, el: Element) -> Target:
         return Target(
@@ -250,14 +276,28 @@ class Builder:
             location=self.loc(el),
             source_fields=[self.field(f) for f in el.iterchildren("SOURCEFIELD")],
             attrs=dict(el.attrib),
+            metadata_extensions={
+                m.get("NAME", ""): m.get("VALUE", "") for m in el.iterchildren("METADATAEXTENSION")
+            },
         )
 
     def instance(self, el: Element) -> Instance:
+        kind, transformation_type = el.get("TYPE", "").upper(), el.get("TRANSFORMATION_TYPE", "")
+        name = el.get("TRANSFORMATION_NAME", "")
+        if self.lenient and (read := lookalike.instance_type(el.get("TYPE", ""))) is not None:
+            kind, transformation_type = read[0], transformation_type or read[1]
+            name = name or el.get("TRANSFORMATION", "")
+            self.problem(
+                el,
+                f"instance {el.get('NAME', '')!r}: TYPE={el.get('TYPE')!r} is not an INSTANCE TYPE "
+                f'({", ".join(lookalike.INSTANCE_TYPES)}); read as TYPE="{kind}" '
+                f'TRANSFORMATION_TYPE="{transformation_type}"',
+            )
         return Instance(
             name=el.get("NAME", ""),
-            type=el.get("TYPE", "").upper(),
-            transformation_name=el.get("TRANSFORMATION_NAME", ""),
-            transformation_type=el.get("TRANSFORMATION_TYPE", ""),
+            type=kind,
+            transformation_name=name,
+            transformation_type=transformation_type,
             reusable=yes(el.get("REUSABLE")),
             dbd_name=el.get("DBDNAME", ""),
             description=el.get("DESCRIPTION", ""),
@@ -341,8 +381,11 @@ class Builder:
                 ["Start", "Session", "Command", "Decision", "Assignment", "Timer", "Email", "Control"]
                 + ["Event Wait", "Event Raise", "Worklet"]
             )
-            self.problem(el, f"unknown task type {raw!r} on {el.tag} {el.get('NAME', '')!r} (known: {known})",
-                         error=True)
+            self.problem(
+                el,
+                f"unknown task type {raw!r} on {el.tag} {el.get('NAME', '')!r} (known: {known})",
+                error=True,
+            )
             return raw
         return canonical
 
@@ -506,7 +549,9 @@ class Builder:
             ],
             variables=[self.workflow_variable(v) for v in el.iterchildren("WORKFLOWVARIABLE")],
             events=[
-                WorkflowEvent(name=e.get("NAME", ""), description=e.get("DESCRIPTION", ""), location=self.loc(e))
+                WorkflowEvent(
+                    name=e.get("NAME", ""), description=e.get("DESCRIPTION", ""), location=self.loc(e)
+                )
                 for e in el.iterchildren("WORKFLOWEVENT")
             ],
             attributes=self.attributes(el),

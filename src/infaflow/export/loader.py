@@ -45,7 +45,9 @@ def load(path: str | Path, *, lenient: bool = False, validate: bool = True) -> E
     """
     with _gc_paused():
         export = read_file(str(path), lenient=lenient, validate=validate)
-        export.files = [ExportFile(export.path, export.creation_date, export.repository_version, export.encoding)]
+        export.files = [
+            ExportFile(export.path, export.creation_date, export.repository_version, export.encoding)
+        ]
         resolve(export)
     return export
 
@@ -130,15 +132,24 @@ def set_label(paths: Iterable[str | Path]) -> str:
     return names[0] if len(names) == 1 else " ".join(names)
 
 
-def load_repository(paths: Iterable[str | Path], *, lenient: bool = False, validate: bool = True,
-                    prefer: str | None = None, keep_going: bool = False) -> Export:
+def load_repository(
+    paths: Iterable[str | Path],
+    *,
+    lenient: bool = False,
+    validate: bool = True,
+    prefer: str | None = None,
+    keep_going: bool = False,
+) -> Export:
     """Load any number of export files and directories as one export set (see :func:`_load_repository`)."""
     with _gc_paused():
-        return _load_repository(paths, lenient=lenient, validate=validate, prefer=prefer, keep_going=keep_going)
+        return _load_repository(
+            paths, lenient=lenient, validate=validate, prefer=prefer, keep_going=keep_going
+        )
 
 
-def _load_repository(paths: Iterable[str | Path], *, lenient: bool, validate: bool, prefer: str | None,
-                     keep_going: bool) -> Export:
+def _load_repository(
+    paths: Iterable[str | Path], *, lenient: bool, validate: bool, prefer: str | None, keep_going: bool
+) -> Export:
     """Load any number of export files and directories as one export set.
 
     Folders of the same name merge; every reference resolves across files. An object defined in two
@@ -171,7 +182,9 @@ def _load_repository(paths: Iterable[str | Path], *, lenient: bool, validate: bo
             notes.append(Problem("error", f"skipped: {exc.message}", exc.file or name, exc.line))
     if not exports:
         first = notes[-1] if notes else Problem("error", "", set_label(paths))
-        raise InputError(f"no file could be read as a PowerCenter export ({first.message})", first.file, first.line)
+        raise InputError(
+            f"no file could be read as a PowerCenter export ({first.message})", first.file, first.line
+        )
     export = merge(exports, set_label(paths), prefer)
     export.notes[:0] = notes
     conflicts = [p for p in export.problems if p.severity == "error"]

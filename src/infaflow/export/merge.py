@@ -62,8 +62,13 @@ class Conflict:
     @property
     def problem(self) -> Problem:
         """The error reported at the second definition when nothing settles the conflict."""
-        return Problem("error", f"{self.what} is defined differently here and in {self.first} (choose one with "
-                       "--prefer first|last|newest, or remove one file)", self.second.file, self.second.line)
+        return Problem(
+            "error",
+            f"{self.what} is defined differently here and in {self.first} (choose one with "
+            "--prefer first|last|newest, or remove one file)",
+            self.second.file,
+            self.second.line,
+        )
 
 
 @dataclass
@@ -105,12 +110,24 @@ class Merger:
         if existing is None:
             into = self._repositories.get(repository.name.lower())
             if into is None:
-                into = Repository(repository.name, repository.version, repository.codepage,
-                                  repository.database_type, [], repository.location)
+                into = Repository(
+                    repository.name,
+                    repository.version,
+                    repository.codepage,
+                    repository.database_type,
+                    [],
+                    repository.location,
+                )
                 self._repositories[repository.name.lower()] = into
                 self.result.repositories.append(into)
-            existing = Folder(folder.name, folder.owner, folder.shared, folder.description, folder.uuid,
-                              location=folder.location)
+            existing = Folder(
+                folder.name,
+                folder.owner,
+                folder.shared,
+                folder.description,
+                folder.uuid,
+                location=folder.location,
+            )
             self._folders[folder.name.lower()] = existing
             into.folders.append(existing)
         for collection in COLLECTIONS:
@@ -145,17 +162,25 @@ class Merger:
             return False
         keep_new = _choose(self.prefer, entry.file, file)
         kept, dropped = (second, first) if keep_new else (first, second)
-        self.result.notes.append(Problem(
-            "warning", f"{what} is defined differently in {first} and {second}; using {kept} "
-            f"(--prefer {self.prefer}), not {dropped}", kept.file, kept.line))
+        self.result.notes.append(
+            Problem(
+                "warning",
+                f"{what} is defined differently in {first} and {second}; using {kept} "
+                f"(--prefer {self.prefer}), not {dropped}",
+                kept.file,
+                kept.line,
+            )
+        )
         return keep_new
 
 
 _CHOOSERS: dict[str, Callable[[ExportFile, ExportFile], bool]] = {
     "first": lambda old, new: False,
     "last": lambda old, new: True,
-    "newest": lambda old, new: (creation_time(new.creation_date) or dt.datetime.min)
-    > (creation_time(old.creation_date) or dt.datetime.min),
+    "newest": lambda old, new: (
+        (creation_time(new.creation_date) or dt.datetime.min)
+        > (creation_time(old.creation_date) or dt.datetime.min)
+    ),
 }
 
 
@@ -170,8 +195,15 @@ def summarize_conflicts(conflicts: list[Conflict], limit: int = 3) -> list[Probl
     shown = "; ".join(f"{c.what} ({c.second} and {c.first})" for c in conflicts[:limit])
     more = f"; and {len(conflicts) - limit} more (--verbose lists them)" if len(conflicts) > limit else ""
     first = conflicts[0].second
-    return [Problem("error", f"{len(conflicts)} object(s) are defined differently in two files: {shown}{more}. "
-                    "Choose with --prefer first|last|newest, or remove one file", first.file, first.line)]
+    return [
+        Problem(
+            "error",
+            f"{len(conflicts)} object(s) are defined differently in two files: {shown}{more}. "
+            "Choose with --prefer first|last|newest, or remove one file",
+            first.file,
+            first.line,
+        )
+    ]
 
 
 def merge(exports: list[Export], label: str, prefer: str | None = None) -> Export:

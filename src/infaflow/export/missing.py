@@ -38,11 +38,15 @@ def summarize_missing(missing: Iterable[MissingReference], limit: int = FIRST_NA
         noun = referrer_kinds[0] if len(referrer_kinds) == 1 else "object"
         who = [name if len(referrer_kinds) == 1 else f"{k} {name}" for k, name in referrers]
         first = refs[0].location
-        out.append(Problem(
-            "warning",
-            f"{len(names)} {_plural(kind, len(names))} not loaded: {_names(names, limit)}; "
-            f"needed by {len(referrers)} {_plural(noun, len(referrers))} ({_names(who, limit)})",
-            first.file, first.line))
+        out.append(
+            Problem(
+                "warning",
+                f"{len(names)} {_plural(kind, len(names))} not loaded: {_names(names, limit)}; "
+                f"needed by {len(referrers)} {_plural(noun, len(referrers))} ({_names(who, limit)})",
+                first.file,
+                first.line,
+            )
+        )
     return out
 
 

@@ -82,16 +82,28 @@ class Resolver:
     def warn(self, message: str, where: Location) -> None:
         self.report(Problem("warning", message, where.file or self.export.path, where.line))
 
-    def missing(self, kind: str, name: str, referrer_kind: str, referrer: str, folder: Folder,
-                where: Location, context: str = "") -> None:
+    def missing(
+        self,
+        kind: str,
+        name: str,
+        referrer_kind: str,
+        referrer: str,
+        folder: Folder,
+        where: Location,
+        context: str = "",
+    ) -> None:
         """Record a reference that no loaded file resolves (once: a reference through a shortcut whose
         target is absent is already recorded at the shortcut)."""
         collection = _KIND_COLLECTION.get(kind.upper(), "")
-        if any(s.name.lower() == name.lower() and s.object_type in ("", kind.upper()) for s in folder.shortcuts) \
-                and not any(getattr(o, "name", "").lower() == name.lower() for o in getattr(folder, collection, [])):
+        if any(
+            s.name.lower() == name.lower() and s.object_type in ("", kind.upper()) for s in folder.shortcuts
+        ) and not any(
+            getattr(o, "name", "").lower() == name.lower() for o in getattr(folder, collection, [])
+        ):
             return
         self.export.missing.append(
-            MissingReference(kind, name, referrer_kind, referrer, context, folder.name, where))
+            MissingReference(kind, name, referrer_kind, referrer, context, folder.name, where)
+        )
 
 
 def _all_mappings(folder: Folder) -> Iterator[Mapping]:
@@ -131,18 +143,31 @@ def _resolve_shortcuts(r: Resolver, folder: Folder) -> None:
     for shortcut in folder.shortcuts:
         if r.follow(shortcut) is None:
             target = r.folder(shortcut.folder_name) or Folder(shortcut.folder_name)
-            r.missing(shortcut.object_type.lower() or "object", shortcut.ref_object_name, "shortcut",
-                      shortcut.name, target, shortcut.location)
+            r.missing(
+                shortcut.object_type.lower() or "object",
+                shortcut.ref_object_name,
+                "shortcut",
+                shortcut.name,
+                target,
+                shortcut.location,
+            )
 
 
-_INSTANCE_KIND = {"SOURCE": "SOURCE", "TARGET": "TARGET", "MAPPLET": "MAPPLET", "TRANSFORMATION": "TRANSFORMATION"}
+_INSTANCE_KIND = {
+    "SOURCE": "SOURCE",
+    "TARGET": "TARGET",
+    "MAPPLET": "MAPPLET",
+    "TRANSFORMATION": "TRANSFORMATION",
+}
 
 
 def _resolve_mapping(r: Resolver, folder: Folder, mapping: Mapping) -> None:
     for inst in mapping.instances:
         kind = _INSTANCE_KIND.get(inst.type)
         if kind is None:
-            r.warn(f"instance {inst.name!r} in {mapping.name!r} has unknown TYPE {inst.type!r}", inst.location)
+            r.warn(
+                f"instance {inst.name!r} in {mapping.name!r} has unknown TYPE {inst.type!r}", inst.location
+            )
             continue
         name = inst.transformation_name or inst.name
         found = None
@@ -155,17 +180,33 @@ def _resolve_mapping(r: Resolver, folder: Folder, mapping: Mapping) -> None:
         inst.definition = found
         if found is None:
             holder = "mapplet" if mapping.is_mapplet else "mapping"
-            r.missing(kind.lower(), name, f"{holder} instance", inst.name, folder, inst.location,
-                      f"{holder} {mapping.name!r}")
+            r.missing(
+                kind.lower(),
+                name,
+                f"{holder} instance",
+                inst.name,
+                folder,
+                inst.location,
+                f"{holder} {mapping.name!r}",
+            )
 
 
-def _resolve_components(r: Resolver, folder: Folder, components: list[SessionComponent], context: str) -> None:
+def _resolve_components(
+    r: Resolver, folder: Folder, components: list[SessionComponent], context: str
+) -> None:
     for comp in components:
         if comp.task is None and comp.ref_object_name and not comp.is_none:
             comp.task = r.lookup(folder, "TASK", comp.ref_object_name)
             if comp.task is None:
-                r.missing("task", comp.ref_object_name, "session component", comp.type, folder, comp.location,
-                          context)
+                r.missing(
+                    "task",
+                    comp.ref_object_name,
+                    "session component",
+                    comp.type,
+                    folder,
+                    comp.location,
+                    context,
+                )
 
 
 def _resolve_session(r: Resolver, folder: Folder, session: Session) -> None:
@@ -176,8 +217,14 @@ def _resolve_session(r: Resolver, folder: Folder, session: Session) -> None:
     if ref is not None and ref.ref_object_name:
         session.config = r.lookup(folder, "CONFIG", ref.ref_object_name)
         if session.config is None:
-            r.missing("session config", ref.ref_object_name, "session", session.name, folder,
-                      ref.location if ref.location.line else session.location)
+            r.missing(
+                "session config",
+                ref.ref_object_name,
+                "session",
+                session.name,
+                folder,
+                ref.location if ref.location.line else session.location,
+            )
     _resolve_components(r, folder, session.components, f"session {session.name!r}")
 
 
@@ -191,8 +238,15 @@ def _resolve_workflow(r: Resolver, folder: Folder, wf: Workflow) -> None:
         inst.task = (shared or local) if inst.reusable else (local or shared)
         _resolve_components(r, folder, inst.components, f"task instance {inst.name!r}")
         if inst.task is None and inst.task_type != "Start":
-            r.missing(inst.task_type.lower(), inst.task_name, "task instance", inst.name, folder, inst.location,
-                      f"{wf.type.lower()} {wf.name!r}")
+            r.missing(
+                inst.task_type.lower(),
+                inst.task_name,
+                "task instance",
+                inst.name,
+                folder,
+                inst.location,
+                f"{wf.type.lower()} {wf.name!r}",
+            )
         elif inst.task is not None and inst.task.type != inst.task_type:
             r.warn(
                 f"task instance {inst.name!r} has TASKTYPE {inst.task_type!r} but {inst.task_name!r} "

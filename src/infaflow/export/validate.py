@@ -143,15 +143,17 @@ def _attribute_missing(m: re.Match[str], parent: str, known: frozenset[str]) -> 
 
 def _enumeration(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
     allowed = ", ".join(v.strip().strip("'") for v in m["set"].split(","))
-    return f"<{m['element']}>: {m['attribute']}=\"{m['value']}\" is not one of {allowed}"
+    return f'<{m["element"]}>: {m["attribute"]}="{m["value"]}" is not one of {allowed}'
 
 
 def _pattern(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
     if m["attribute"] in ("TASKTYPE", "TYPE") and m["element"] in ("TASK", "TASKINSTANCE"):
-        return (f"<{m['element']}>: unknown task type {m['attribute']}=\"{m['value']}\" (PowerCenter's are "
-                "Start, Session, Command, Decision, Assignment, Timer, Email, Control, Event Wait, "
-                "Event Raise, Worklet)")
-    return f"<{m['element']}>: {m['attribute']}=\"{m['value']}\" has not the expected form"
+        return (
+            f'<{m["element"]}>: unknown task type {m["attribute"]}="{m["value"]}" (PowerCenter\'s are '
+            "Start, Session, Command, Decision, Assignment, Timer, Email, Control, Event Wait, "
+            "Event Raise, Worklet)"
+        )
+    return f'<{m["element"]}>: {m["attribute"]}="{m["value"]}" has not the expected form'
 
 
 def _missing_child(m: re.Match[str], parent: str, known: frozenset[str]) -> str:
@@ -171,23 +173,60 @@ _Rule = Callable[[re.Match[str], str, frozenset[str]], str]
 
 #: libxml2 message patterns and how each is said to a PowerCenter user, tried in order.
 _RULES: tuple[tuple[re.Pattern[str], _Rule], ...] = (
-    (re.compile(r"Element '(?P<element>[^']+)': This element is not expected\. Expected is (?:one of )?"
-                r"\( (?P<expected>[^)]*) \)"), _not_expected),
+    (
+        re.compile(
+            r"Element '(?P<element>[^']+)': This element is not expected\. Expected is (?:one of )?"
+            r"\( (?P<expected>[^)]*) \)"
+        ),
+        _not_expected,
+    ),
     (re.compile(r"Element '(?P<element>[^']+)': This element is not expected\."), _not_expected_at_all),
-    (re.compile(r"Element '(?P<element>[^']+)', attribute '(?P<attribute>[^']+)': The attribute '[^']+' is "
-                r"not allowed"), _attribute_not_allowed),
-    (re.compile(r"Element '(?P<element>[^']+)': The attribute '(?P<attribute>[^']+)' is required but "
-                r"missing"), _attribute_missing),
-    (re.compile(r"Element '(?P<element>[^']+)', attribute '(?P<attribute>[^']+)': \[facet 'enumeration'\] "
-                r"The value '(?P<value>.*)' is not an element of the set \{(?P<set>.*)\}"), _enumeration),
-    (re.compile(r"Element '(?P<element>[^']+)', attribute '(?P<attribute>[^']+)': \[facet 'pattern'\] "
-                r"The value '(?P<value>.*)' is not accepted by the pattern"), _pattern),
-    (re.compile(r"Element '(?P<element>[^']+)': Missing child element\(s\)\. Expected is (?:one of )?"
-                r"\( (?P<expected>[^)]*) \)"), _missing_child),
-    (re.compile(r"Element '(?P<element>[^']+)': Duplicate key-sequence \[(?P<value>.*)\] in unique "
-                r"identity-constraint '(?P<constraint>[^']+)'"), _duplicate),
-    (re.compile(r"Element '(?P<element>[^']+)': Character content other than whitespace is not allowed"),
-     _text_content),
+    (
+        re.compile(
+            r"Element '(?P<element>[^']+)', attribute '(?P<attribute>[^']+)': The attribute '[^']+' is "
+            r"not allowed"
+        ),
+        _attribute_not_allowed,
+    ),
+    (
+        re.compile(
+            r"Element '(?P<element>[^']+)': The attribute '(?P<attribute>[^']+)' is required but "
+            r"missing"
+        ),
+        _attribute_missing,
+    ),
+    (
+        re.compile(
+            r"Element '(?P<element>[^']+)', attribute '(?P<attribute>[^']+)': \[facet 'enumeration'\] "
+            r"The value '(?P<value>.*)' is not an element of the set \{(?P<set>.*)\}"
+        ),
+        _enumeration,
+    ),
+    (
+        re.compile(
+            r"Element '(?P<element>[^']+)', attribute '(?P<attribute>[^']+)': \[facet 'pattern'\] "
+            r"The value '(?P<value>.*)' is not accepted by the pattern"
+        ),
+        _pattern,
+    ),
+    (
+        re.compile(
+            r"Element '(?P<element>[^']+)': Missing child element\(s\)\. Expected is (?:one of )?"
+            r"\( (?P<expected>[^)]*) \)"
+        ),
+        _missing_child,
+    ),
+    (
+        re.compile(
+            r"Element '(?P<element>[^']+)': Duplicate key-sequence \[(?P<value>.*)\] in unique "
+            r"identity-constraint '(?P<constraint>[^']+)'"
+        ),
+        _duplicate,
+    ),
+    (
+        re.compile(r"Element '(?P<element>[^']+)': Character content other than whitespace is not allowed"),
+        _text_content,
+    ),
 )
 
 
@@ -199,7 +238,9 @@ def describe(message: str, parent: str = "", known: frozenset[str] = frozenset()
         match = pattern.match(text)
         if match is not None:
             return rule(match, parent, known)
-    generic = re.match(r"Element '(?P<element>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<rest>.*)", text)
+    generic = re.match(
+        r"Element '(?P<element>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<rest>.*)", text
+    )
     if generic is None:
         return text.rstrip(".")
     where = f"<{generic['element']}>" + (f" {generic['attribute']}" if generic["attribute"] else "")

@@ -42,7 +42,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:\-]+)["']""")
+_DECLARED_ENCODING = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._:\-]+)["']"""
+)
 _ENTITY_DECL = re.compile(r"""<!ENTITY\s+(%\s+)?([^\s>]+)\s*(?:(SYSTEM|PUBLIC)\s*(?:"([^"]*)"|'([^']*)'))?""")
 
 
@@ -239,8 +241,11 @@ def _refuse_entity_declarations(text: str, name: str) -> None:
         match = _ENTITY_DECL.search(prolog.doctype)
         if match is not None:
             line = text.count("\n", 0, prolog.doctype_start + match.start()) + 1
-            raise InputError(_entity_message(match.group(2), bool(match.group(1)),
-                                             match.group(4) or match.group(5)), name, line)
+            raise InputError(
+                _entity_message(match.group(2), bool(match.group(1)), match.group(4) or match.group(5)),
+                name,
+                line,
+            )
     if not prolog.complete and len(text) >= HEAD_BYTES and "<!ENTITY" in text:
         raise InputError("the DOCTYPE declares entities and is larger than 1 MiB: refused", name, 1)
 
@@ -248,10 +253,14 @@ def _refuse_entity_declarations(text: str, name: str) -> None:
 def _entity_message(entity: str, parameter: bool, system: str | None) -> str:
     kind = "parameter entity" if parameter else "entity"
     if system is not None:
-        return (f"external {kind} {entity!r} refers to {system!r}: refused (exports never declare "
-                "entities; infaflow never reads other files or the network)")
-    return (f"{kind} declaration {entity!r} refused: exports never declare entities (protection "
-            "against entity-expansion bombs)")
+        return (
+            f"external {kind} {entity!r} refers to {system!r}: refused (exports never declare "
+            "entities; infaflow never reads other files or the network)"
+        )
+    return (
+        f"{kind} declaration {entity!r} refused: exports never declare entities (protection "
+        "against entity-expansion bombs)"
+    )
 
 
 _UNDECLARED_ENTITY = {etree.ErrorTypes.WAR_UNDECLARED_ENTITY, etree.ErrorTypes.ERR_UNDECLARED_ENTITY}
@@ -262,8 +271,12 @@ def _refuse_undeclared_entities(parser: etree.XMLParser, name: str) -> None:
     resolve and drops them from the text; an export never has one, so refuse rather than lose text."""
     for entry in parser.error_log:
         if entry.type in _UNDECLARED_ENTITY:
-            raise InputError(f"{_short(entry.message)}: exports use only &amp; &lt; &gt; &quot; &apos; and "
-                             "character references such as &#xD;", name, entry.line)
+            raise InputError(
+                f"{_short(entry.message)}: exports use only &amp; &lt; &gt; &quot; &apos; and "
+                "character references such as &#xD;",
+                name,
+                entry.line,
+            )
 
 
 def _refuse_declared_entities(tree: etree._ElementTree, name: str) -> None:
@@ -279,22 +292,25 @@ def _refuse_declared_entities(tree: etree._ElementTree, name: str) -> None:
 # Syntax errors: encodings libxml2 lacks, wrong encodings, truncated files
 
 
-def _recover_from_syntax_error(
-    exc: etree.XMLSyntaxError, path: str | Path, name: str
-) -> etree._ElementTree:
+def _recover_from_syntax_error(exc: etree.XMLSyntaxError, path: str | Path, name: str) -> etree._ElementTree:
     """Parse again with a Python codec when libxml2 lacks the declared encoding; otherwise turn the
     syntax error into an :class:`InputError` that says what is wrong."""
     message = exc.msg or str(exc)
     line = exc.lineno or 1
-    if message.startswith("Unsupported encoding") or exc.code == etree.ErrorTypes.ERR_INVALID_ENCODING \
-            or "Invalid bytes in character encoding" in message or "not proper UTF-8" in message:
+    if (
+        message.startswith("Unsupported encoding")
+        or exc.code == etree.ErrorTypes.ERR_INVALID_ENCODING
+        or "Invalid bytes in character encoding" in message
+        or "not proper UTF-8" in message
+    ):
         # libxml2 lacks the codec or finds bad bytes: Python's codec reads it or says where it is wrong.
         return _parse_with_python_codec(Path(path).read_bytes(), name)
     if exc.code in _SYNTAX_MESSAGES:
         raise InputError(_syntax_message(exc.code, message), name, line) from None
     if _is_truncated(path, line):
-        raise InputError(f"truncated XML: the file ends before </{ROOT_TAG}> ({_short(message)})",
-                         name, line) from None
+        raise InputError(
+            f"truncated XML: the file ends before </{ROOT_TAG}> ({_short(message)})", name, line
+        ) from None
     raise InputError(_syntax_message(exc.code, message), name, line) from None
 
 
@@ -354,7 +370,7 @@ def _parse_with_python_codec(data: bytes, name: str) -> etree._ElementTree:
         text = data.decode(info.name)
     except UnicodeDecodeError as err:
         raise InputError(
-            f"bytes {data[err.start:err.start + 4].hex(' ')} are not valid {encoding}, the encoding the file "
+            f"bytes {data[err.start : err.start + 4].hex(' ')} are not valid {encoding}, the encoding the file "
             "declares; re-export it or correct its XML declaration",
             name,
             data.count(b"\n", 0, err.start) + 1,

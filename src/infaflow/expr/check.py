@@ -69,9 +69,14 @@ class Summary:
             self.problems[_reason(result.problem)] += 1
 
     def as_dict(self) -> dict[str, object]:
-        return {"expressions": self.total, "parsed": self.parsed, "translated": self.translated,
-                "builtin_only": self.builtin_only, "builtin_translated": self.builtin_translated,
-                "untranslated_reasons": dict(self.problems.most_common())}
+        return {
+            "expressions": self.total,
+            "parsed": self.parsed,
+            "translated": self.translated,
+            "builtin_only": self.builtin_only,
+            "builtin_translated": self.builtin_translated,
+            "untranslated_reasons": dict(self.problems.most_common()),
+        }
 
 
 def _reason(message: str) -> str:

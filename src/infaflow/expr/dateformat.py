@@ -20,11 +20,59 @@ DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"
 JULIAN_OFFSET = 1721425
 
 # longest first, so that MONTH wins over MON and MM, HH24 over HH, SSSSS over SS
-TOKENS = ["MONTH", "SSSSS", "HH24", "HH12", "YYYY", "A.M.", "P.M.", "YYY", "MON", "DDD", "DAY",
-          "YY", "RR", "MM", "DD", "DY", "HH", "MI", "SS", "MS", "US", "NS", "AM", "PM", "Y", "D", "J", "Q"]
+TOKENS = [
+    "MONTH",
+    "SSSSS",
+    "HH24",
+    "HH12",
+    "YYYY",
+    "A.M.",
+    "P.M.",
+    "YYY",
+    "MON",
+    "DDD",
+    "DAY",
+    "YY",
+    "RR",
+    "MM",
+    "DD",
+    "DY",
+    "HH",
+    "MI",
+    "SS",
+    "MS",
+    "US",
+    "NS",
+    "AM",
+    "PM",
+    "Y",
+    "D",
+    "J",
+    "Q",
+]
 TIME_TOKENS = {"HH24", "HH12", "HH", "MI", "SS", "SSSSS", "MS", "US", "NS", "AM", "PM", "A.M.", "P.M."}
-TOKEN_WIDTH = {"Q": 1, "YYYY": 4, "YYY": 3, "YY": 2, "RR": 2, "Y": 1, "MM": 2, "DD": 2, "DDD": 3, "D": 1, "HH": 2,
-          "HH12": 2, "HH24": 2, "MI": 2, "SS": 2, "SSSSS": 5, "MS": 3, "US": 6, "NS": 9, "J": 7}
+TOKEN_WIDTH = {
+    "Q": 1,
+    "YYYY": 4,
+    "YYY": 3,
+    "YY": 2,
+    "RR": 2,
+    "Y": 1,
+    "MM": 2,
+    "DD": 2,
+    "DDD": 3,
+    "D": 1,
+    "HH": 2,
+    "HH12": 2,
+    "HH24": 2,
+    "MI": 2,
+    "SS": 2,
+    "SSSSS": 5,
+    "MS": 3,
+    "US": 6,
+    "NS": 9,
+    "J": 7,
+}
 VARIABLE_WIDTH_TOKENS = {"YYYY", "MM", "DD", "HH", "HH12", "HH24", "MI", "SS"}
 
 
@@ -46,7 +94,7 @@ def tokenize_format(fmt: str) -> tuple[Item, ...]:
         if fmt[i] == '"':
             end = fmt.find('"', i + 1)
             end = len(fmt) if end < 0 else end
-            items.append(Item("text", fmt[i + 1:end]))
+            items.append(Item("text", fmt[i + 1 : end]))
             i = end + 1
             continue
         for token in TOKENS:
@@ -103,16 +151,25 @@ _FORMATTERS = {
 
 def format_date(value: datetime, fmt: str) -> str:
     """``value`` written with an Informatica format string (TO_CHAR)."""
-    return "".join(_FORMATTERS[i.value](value) if i.kind == "token" else i.value for i in tokenize_format(fmt))
+    return "".join(
+        _FORMATTERS[i.value](value) if i.kind == "token" else i.value for i in tokenize_format(fmt)
+    )
 
 
 # ---------------------------------------------------------------- parsing
 
 #: the characters special in a regex outside a class, escaped with a backslash (the same in Python and Java)
 PUNCTUATION_CLASS = "[\\\\^$.|?*+()\\[\\]{}]"
-NAME_FIELDS = {"MON": "([A-Za-z]{3})", "DY": "([A-Za-z]{3})", "MONTH": "([A-Za-z]+)", "DAY": "([A-Za-z]+)",
-                "AM": "([AaPp][Mm])", "PM": "([AaPp][Mm])", "A.M.": "([AaPp]\\.[Mm]\\.)",
-                "P.M.": "([AaPp]\\.[Mm]\\.)"}
+NAME_FIELDS = {
+    "MON": "([A-Za-z]{3})",
+    "DY": "([A-Za-z]{3})",
+    "MONTH": "([A-Za-z]+)",
+    "DAY": "([A-Za-z]+)",
+    "AM": "([AaPp][Mm])",
+    "PM": "([AaPp][Mm])",
+    "A.M.": "([AaPp]\\.[Mm]\\.)",
+    "P.M.": "([AaPp]\\.[Mm]\\.)",
+}
 
 
 def regex_text(text: str) -> str:
@@ -149,8 +206,13 @@ def parse_regex(items: tuple[Item, ...]) -> str:
 def opens_optional(items: tuple[Item, ...], index: int) -> bool:
     """A separator (not the first item) directly before a time token: the input may stop before it."""
     nxt = items[index + 1] if index + 1 < len(items) else None
-    return (index >= 1 and items[index].kind == "text" and nxt is not None and nxt.kind == "token"
-            and nxt.value in TIME_TOKENS)
+    return (
+        index >= 1
+        and items[index].kind == "text"
+        and nxt is not None
+        and nxt.kind == "token"
+        and nxt.value in TIME_TOKENS
+    )
 
 
 @lru_cache(maxsize=256)
@@ -169,8 +231,11 @@ def _variable_width(items: tuple[Item, ...], index: int) -> bool:
     """A numeric field between separators (or the ends) accepts fewer digits than its width."""
     prev = items[index - 1] if index > 0 else None
     nxt = items[index + 1] if index + 1 < len(items) else None
-    return (items[index].value in VARIABLE_WIDTH_TOKENS and (prev is None or prev.kind == "text")
-            and (nxt is None or nxt.kind == "text"))
+    return (
+        items[index].value in VARIABLE_WIDTH_TOKENS
+        and (prev is None or prev.kind == "text")
+        and (nxt is None or nxt.kind == "text")
+    )
 
 
 _MONTHS = {name.upper(): n for n, name in enumerate(calendar.month_abbr) if name}
@@ -266,12 +331,39 @@ def _build(read: list[tuple[str, str]], text: str, current_year: int) -> datetim
 
 # ---------------------------------------------------------------- Spark patterns
 
-SPARK_FORMAT = {"YYYY": "yyyy", "YY": "yy", "RR": "yy", "MM": "MM", "MON": "MMM", "MONTH": "MMMM",
-                 "DD": "dd", "DDD": "DDD", "DY": "EEE", "DAY": "EEEE", "HH": "hh", "HH12": "hh",
-                 "HH24": "HH", "MI": "mm", "SS": "ss", "MS": "SSS", "US": "SSSSSS", "NS": "SSSSSSSSS",
-                 "AM": "a", "PM": "a", "Q": "Q"}
-_SPARK_PARSE_VARIABLE = {"YYYY": "y", "MM": "M", "DD": "d", "HH": "h", "HH12": "h", "HH24": "H",
-                         "MI": "m", "SS": "s"}
+SPARK_FORMAT = {
+    "YYYY": "yyyy",
+    "YY": "yy",
+    "RR": "yy",
+    "MM": "MM",
+    "MON": "MMM",
+    "MONTH": "MMMM",
+    "DD": "dd",
+    "DDD": "DDD",
+    "DY": "EEE",
+    "DAY": "EEEE",
+    "HH": "hh",
+    "HH12": "hh",
+    "HH24": "HH",
+    "MI": "mm",
+    "SS": "ss",
+    "MS": "SSS",
+    "US": "SSSSSS",
+    "NS": "SSSSSSSSS",
+    "AM": "a",
+    "PM": "a",
+    "Q": "Q",
+}
+_SPARK_PARSE_VARIABLE = {
+    "YYYY": "y",
+    "MM": "M",
+    "DD": "d",
+    "HH": "h",
+    "HH12": "h",
+    "HH24": "H",
+    "MI": "m",
+    "SS": "s",
+}
 
 
 def spark_text(text: str) -> str:

@@ -63,7 +63,9 @@ class Environment:
 
     def state(self, key: object) -> dict[str, object]:
         """Storage kept from row to row of a session, one dict per ``key`` (CUME, MOVINGSUM, MOVINGAVG)."""
-        raise ExprError("CUME, MOVINGSUM and MOVINGAVG need the rows of a session in order (no row state here)")
+        raise ExprError(
+            "CUME, MOVINGSUM and MOVINGAVG need the rows of a session in order (no row state here)"
+        )
 
 
 class DictEnvironment(Environment):
@@ -74,14 +76,22 @@ class DictEnvironment(Environment):
     aggregate functions; ``now`` fixes SYSDATE.
     """
 
-    def __init__(self, values: Mapping[str, Value] | None = None, *, group: Sequence[Mapping[str, Value]] = (),
-                 now: datetime | None = None, date_format: str = DEFAULT_DATE_FORMAT,
-                 high_precision: bool = False, types: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, Value] | None = None,
+        *,
+        group: Sequence[Mapping[str, Value]] = (),
+        now: datetime | None = None,
+        date_format: str = DEFAULT_DATE_FORMAT,
+        high_precision: bool = False,
+        types: Mapping[str, str] | None = None,
+    ) -> None:
         self.values: dict[str, Value] = {k.lower(): _normalise(v) for k, v in (values or {}).items()}
         self.types: dict[str, str] = {k.lower(): v for k, v in (types or {}).items()}
-        self.rows = [DictEnvironment(row, now=now, date_format=date_format, high_precision=high_precision,
-                                     types=types)
-                     for row in group]
+        self.rows = [
+            DictEnvironment(row, now=now, date_format=date_format, high_precision=high_precision, types=types)
+            for row in group
+        ]
         self._now = now
         self.date_format = date_format
         self.high_precision = high_precision

@@ -17,7 +17,9 @@ class ExprError(InputError):
 class ExprSyntaxError(ExprError):
     """The text is not valid transformation language. ``pointer`` shows the spot (source line + caret)."""
 
-    def __init__(self, message: str, file: str = "", line: int = 0, column: int = 0, pointer: str = "") -> None:
+    def __init__(
+        self, message: str, file: str = "", line: int = 0, column: int = 0, pointer: str = ""
+    ) -> None:
         super().__init__(message, file, line)
         self.column = column
         self.pointer = pointer

@@ -66,6 +66,7 @@ def _error(node: Node, message: str, kind: type[ExprError] = ExprError) -> ExprE
 
 # ---------------------------------------------------------------- leaves
 
+
 def _literal(node: Literal) -> Compiled:
     value = node.value
     if isinstance(value, Decimal):
@@ -84,10 +85,12 @@ def _name(node: Name) -> Compiled:
             if "(at " in exc.message:
                 raise
             raise _error(node, exc.message, UnknownName) from None
+
     return run
 
 
 # ---------------------------------------------------------------- operators
+
 
 def _negate(value: Value) -> Value:
     if value is None:
@@ -120,6 +123,7 @@ def _equal_fast(left: Compiled, right: Compiled) -> Compiled:
 def _binary(node: Binary) -> Compiled:
     left, right, op = compile_node(node.left), compile_node(node.right), node.op
     if op == "AND":
+
         def run_and(env: Environment) -> Value:
             a = left(env)
             if a is not None and not truthy(a):
@@ -128,8 +132,10 @@ def _binary(node: Binary) -> Compiled:
             if b is not None and not truthy(b):
                 return 0
             return None if a is None or b is None else 1
+
         return run_and
     if op == "OR":
+
         def run_or(env: Environment) -> Value:
             a = left(env)
             if a is not None and truthy(a):
@@ -138,6 +144,7 @@ def _binary(node: Binary) -> Compiled:
             if b is not None and truthy(b):
                 return 1
             return None if a is None or b is None else 0
+
         return run_or
     if op == "||":
         return lambda env: concat(left(env), right(env), env)
@@ -149,6 +156,7 @@ def _binary(node: Binary) -> Compiled:
         def run_compare(env: Environment) -> Value:
             c = compare(left(env), right(env), env)
             return None if c is None else (1 if test(c) else 0)
+
         return run_compare
     arith = ARITHMETIC[op]
 
@@ -160,10 +168,12 @@ def _binary(node: Binary) -> Compiled:
         if b is None:
             return None
         return arith(a, b, env)
+
     return run_arith
 
 
 # ---------------------------------------------------------------- calls
+
 
 def _call(node: Call) -> Compiled:
     fn = REGISTRY.get(node.name)
@@ -180,11 +190,13 @@ def _call(node: Call) -> Compiled:
     evaluate_fn = fn.evaluate
     assert evaluate_fn is not None, fn.name
     if fn.null_in_null_out:
+
         def run_strict(env: Environment) -> Value:
             values = [a(env) for a in args]
             if None in values:
                 return None
             return evaluate_fn(values, env)
+
         return run_strict
     return lambda env: evaluate_fn([a(env) for a in args], env)
 
@@ -200,5 +212,10 @@ def _ref_call(node: RefCall) -> Compiled:
 
 
 _COMPILERS: dict[type, Callable[[Any], Compiled]] = {  # each compiler takes its node class
-    Literal: _literal, Name: _name, Unary: _unary, Binary: _binary, Call: _call, RefCall: _ref_call,
+    Literal: _literal,
+    Name: _name,
+    Unary: _unary,
+    Binary: _binary,
+    Call: _call,
+    RefCall: _ref_call,
 }

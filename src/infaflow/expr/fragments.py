@@ -30,8 +30,21 @@ class Code:
 
 
 #: Python's binding strength of the operators generated code uses (higher binds tighter)
-_PRECEDENCE = {"==": 1, "!=": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "|": 2, "&": 4,
-               "+": 6, "-": 6, "*": 7, "/": 7, "%": 7}
+_PRECEDENCE = {
+    "==": 1,
+    "!=": 1,
+    "<": 1,
+    "<=": 1,
+    ">": 1,
+    ">=": 1,
+    "|": 2,
+    "&": 4,
+    "+": 6,
+    "-": 6,
+    "*": 7,
+    "/": 7,
+    "%": 7,
+}
 
 
 def operator_group(left: Code, op: str, right: Code, type_: str) -> Code:
@@ -51,8 +64,6 @@ def _operand(code: Code, parent: str, side: str) -> str:
     if child > outer or (child == outer and side == "left"):
         return code.text[1:-1]
     return code.text
-
-
 
 
 #: code longer than this is bound once (``let``) instead of being repeated in the generated source

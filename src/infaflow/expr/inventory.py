@@ -17,17 +17,22 @@ from lxml import etree
 from infaflow.export import xmlsource
 
 #: TABLEATTRIBUTE names whose VALUE is an expression of the transformation language
-EXPRESSION_ATTRIBUTES = {"filter condition", "join condition", "lookup condition",
-                         "update strategy expression"}
+EXPRESSION_ATTRIBUTES = {
+    "filter condition",
+    "join condition",
+    "lookup condition",
+    "update strategy expression",
+}
 
 #: PowerCenter port datatypes -> expression types
 DATATYPES: dict[str, str] = {}
 for _names, _kind in (
-        ("string nstring char nchar varchar varchar2 nvarchar nvarchar2 text ntext long clob", "string"),
-        ("integer small integer smallint bigint int tinyint", "integer"),
-        ("decimal numeric number money", "decimal"),
-        ("double real float", "double"),
-        ("date/time date timestamp datetime time", "date")):
+    ("string nstring char nchar varchar varchar2 nvarchar nvarchar2 text ntext long clob", "string"),
+    ("integer small integer smallint bigint int tinyint", "integer"),
+    ("decimal numeric number money", "decimal"),
+    ("double real float", "double"),
+    ("date/time date timestamp datetime time", "date"),
+):
     for _name in _names.split(" "):
         DATATYPES[_name] = _kind
 DATATYPES["small integer"] = "integer"
@@ -76,8 +81,9 @@ def expressions_in_tree(tree: etree._ElementTree, file: str) -> Iterator[FoundEx
         for port in transformation.iter("TRANSFORMFIELD"):
             text = port.get("EXPRESSION", "")
             if text.strip():
-                yield FoundExpression("port", text, file, port.sourceline or 0, f"{owner}.{port.get('NAME')}",
-                                      types)
+                yield FoundExpression(
+                    "port", text, file, port.sourceline or 0, f"{owner}.{port.get('NAME')}", types
+                )
         for attribute in transformation.iter("TABLEATTRIBUTE"):
             name = attribute.get("NAME", "").lower()
             text = attribute.get("VALUE", "")
@@ -86,8 +92,9 @@ def expressions_in_tree(tree: etree._ElementTree, file: str) -> Iterator[FoundEx
         for group in transformation.iter("GROUP"):
             text = group.get("EXPRESSION", "")
             if text.strip():
-                yield FoundExpression("router group", text, file, group.sourceline or 0,
-                                      f"{owner}.{group.get('NAME')}", types)
+                yield FoundExpression(
+                    "router group", text, file, group.sourceline or 0, f"{owner}.{group.get('NAME')}", types
+                )
     for instance in root.iter("INSTANCE", "SESSTRANSFORMATIONINST"):
         for attribute in instance:
             if attribute.tag not in ("TABLEATTRIBUTE", "ATTRIBUTE"):
@@ -106,14 +113,27 @@ def expressions_in_tree(tree: etree._ElementTree, file: str) -> Iterator[FoundEx
         task_type = task.get("TYPE", "").lower()
         if task_type == "decision":
             for attribute in task.iter("ATTRIBUTE"):
-                if attribute.get("NAME", "").lower() == "decision name" and attribute.get("VALUE", "").strip():
-                    yield FoundExpression("decision condition", attribute.get("VALUE", ""), file,
-                                          attribute.sourceline or 0, task.get("NAME", ""))
+                if (
+                    attribute.get("NAME", "").lower() == "decision name"
+                    and attribute.get("VALUE", "").strip()
+                ):
+                    yield FoundExpression(
+                        "decision condition",
+                        attribute.get("VALUE", ""),
+                        file,
+                        attribute.sourceline or 0,
+                        task.get("NAME", ""),
+                    )
         elif task_type == "assignment":
             for pair in task.iter("VALUEPAIR"):
                 if pair.get("VALUE", "").strip():
-                    yield FoundExpression("assignment", pair.get("VALUE", ""), file, pair.sourceline or 0,
-                                          f"{task.get('NAME')}:{pair.get('NAME')}")
+                    yield FoundExpression(
+                        "assignment",
+                        pair.get("VALUE", ""),
+                        file,
+                        pair.sourceline or 0,
+                        f"{task.get('NAME')}:{pair.get('NAME')}",
+                    )
 
 
 def expressions_in(path: str | Path) -> list[FoundExpression]:

@@ -69,7 +69,11 @@ def modulo(a: Value, b: Value, env: Environment) -> Value:
 
 
 ARITHMETIC: dict[str, Callable[[Value, Value, Environment], Value]] = {
-    "+": _add, "-": _sub, "*": _mul, "/": divide, "%": modulo,
+    "+": _add,
+    "-": _sub,
+    "*": _mul,
+    "/": divide,
+    "%": modulo,
 }
 
 
@@ -91,8 +95,14 @@ def compare(a: Value, b: Value, env: Environment) -> int | None:
 
 
 COMPARISONS: dict[str, Callable[[int], bool]] = {
-    "=": lambda c: c == 0, "<>": lambda c: c != 0, "!=": lambda c: c != 0, "^=": lambda c: c != 0,
-    "<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
+    "=": lambda c: c == 0,
+    "<>": lambda c: c != 0,
+    "!=": lambda c: c != 0,
+    "^=": lambda c: c != 0,
+    "<": lambda c: c < 0,
+    "<=": lambda c: c <= 0,
+    ">": lambda c: c > 0,
+    ">=": lambda c: c >= 0,
 }
 
 

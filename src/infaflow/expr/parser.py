@@ -17,11 +17,20 @@ from infaflow.expr.tokens import Token, syntax_error, tokenize
 BINARY_PRECEDENCE: dict[str, int] = {
     "OR": 1,
     "AND": 2,
-    "=": 3, "<>": 3, "!=": 3, "^=": 3,
-    "<": 4, "<=": 4, ">": 4, ">=": 4,
+    "=": 3,
+    "<>": 3,
+    "!=": 3,
+    "^=": 3,
+    "<": 4,
+    "<=": 4,
+    ">": 4,
+    ">=": 4,
     "||": 5,
-    "+": 6, "-": 6,
-    "*": 7, "/": 7, "%": 7,
+    "+": 6,
+    "-": 6,
+    "*": 7,
+    "/": 7,
+    "%": 7,
 }
 _WORD_OPERATORS = {"AND", "OR"}
 #: zero-argument built-ins that are written without parentheses
@@ -126,8 +135,12 @@ class _Parser:
         if token.kind == "OP" and token.value in ("-", "+"):
             self.advance()
             operand = self.unary()
-            if token.value == "-" and isinstance(operand, Literal) and isinstance(operand.value, (int, Decimal)) \
-                    and not operand.kind:
+            if (
+                token.value == "-"
+                and isinstance(operand, Literal)
+                and isinstance(operand.value, (int, Decimal))
+                and not operand.kind
+            ):
                 return Literal(-operand.value, pos=token.pos, source=self.source)
             return Unary(token.value, operand, pos=token.pos, source=self.source)
         if token.kind == "IDENT" and token.value.upper() == "NOT":

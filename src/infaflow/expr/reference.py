@@ -21,12 +21,12 @@ SUM SYSTIMESTAMP TAN TANH TO_BIGINT TO_CHAR TO_DATE TO_DECIMAL TO_FLOAT TO_INTEG
 #: functions of the reference that are not declared, and why (each is reported as an unknown function)
 NOT_IMPLEMENTED = {
     "AES_ENCRYPT": "PowerCenter's cipher mode, padding and IV are not documented (a community source says AES-128, "
-                   "CBC, zero padding), Spark's aes_encrypt has no zero padding, and no AES library is available "
-                   "to the evaluator: not implemented rather than guessed",
+    "CBC, zero padding), Spark's aes_encrypt has no zero padding, and no AES library is available "
+    "to the evaluator: not implemented rather than guessed",
     "AES_DECRYPT": "as AES_ENCRYPT",
     "METAPHONE": "Informatica's METAPHONE rule set and its length argument are not implemented",
     "LOOKUP": "searches a lookup source that only a Lookup transformation provides (use :LKP or a connected "
-              "Lookup)",
+    "Lookup)",
 }
 
 #: names the transformation language has besides the reference's function list (built-in variables)

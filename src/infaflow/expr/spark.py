@@ -134,8 +134,12 @@ class Translator:
         self._errors: dict[int, str] = {}
         self._raised: list[str] = []  # row errors asked for by the handler running now (row-error mode)
         self._handlers: dict[type, Callable[[Any], Code]] = {  # each handler takes its node class
-            Literal: self._literal, Name: self._name, Unary: self._unary, Binary: self._binary,
-            Call: self._call, RefCall: self._ref_call,
+            Literal: self._literal,
+            Name: self._name,
+            Unary: self._unary,
+            Binary: self._binary,
+            Call: self._call,
+            RefCall: self._ref_call,
         }
 
     # ------------------------------------------------------------ helpers for function handlers
@@ -168,7 +172,9 @@ class Translator:
     def unsupported(self, node: Node, message: str) -> Unsupported:
         """An Unsupported error located at ``node``."""
         src = node.source
-        return Unsupported(f"{message} (at {src.where(node.pos)})", node.pos, src.file, src.file_line(node.pos))
+        return Unsupported(
+            f"{message} (at {src.where(node.pos)})", node.pos, src.file, src.file_line(node.pos)
+        )
 
     def fresh(self, prefix: str) -> str:
         """A new variable name for a lambda in generated code."""
@@ -197,8 +203,9 @@ class Translator:
         if code.type in ("date", "null"):
             return code
         if code.type == "string":
-            return parse_date(code, self.ctx.date_format, self.row_error("string is not a date in the "
-                                                                           "session date format"))
+            return parse_date(
+                code, self.ctx.date_format, self.row_error("string is not a date in the session date format")
+            )
         if code.type == "":
             return code
         raise Unsupported("a number cannot be used as a date")
@@ -244,8 +251,10 @@ class Translator:
         if problem:
             raise self.unsupported(node, problem)
         if fn.spark is None:
-            raise self.unsupported(node, f"{node.name} has no exact PySpark equivalent"
-                                   + (f": {fn.no_spark}" if fn.no_spark else ""))
+            raise self.unsupported(
+                node,
+                f"{node.name} has no exact PySpark equivalent" + (f": {fn.no_spark}" if fn.no_spark else ""),
+            )
         args = [self.translate(a) for a in node.args]
         try:
             return fn.spark(self, node, args)
@@ -273,4 +282,12 @@ class Translator:
             raise self.unsupported(node, exc.message) from None
 
 
-__all__ = ["Checked", "SparkContext", "Translator", "to_pyspark", "to_pyspark_checked", "to_pyspark_condition", "null"]
+__all__ = [
+    "Checked",
+    "SparkContext",
+    "Translator",
+    "to_pyspark",
+    "to_pyspark_checked",
+    "to_pyspark_condition",
+    "null",
+]

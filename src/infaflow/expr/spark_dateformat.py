@@ -66,6 +66,7 @@ def token_text(token: str, d: str) -> str:
 def format_static(d: Code, fmt: str) -> Code:
     """TO_CHAR(date, 'literal format') for a format with tokens Spark's patterns lack: runs of tokens Spark
     writes become one ``date_format``, the others their own code, concatenated."""
+
     def build(date: Code) -> Code:
         pieces: list[str] = []
         run: list[str] = []
@@ -84,12 +85,13 @@ def format_static(d: Code, fmt: str) -> Code:
         if len(pieces) == 1:
             return Code(pieces[0], "string")
         return Code(f"F.concat({', '.join(pieces)})", "string")
+
     return let(d, build)
 
 
 #: the tokenizer of :func:`infaflow.expr.dateformat.tokenize_format` as one regex: quoted text (with the
 #: separators after it), separators, tokens (longest first), and any other letter (an invalid format)
-TOKEN_REGEX = ('(?i)"[^"]*"?[^\\p{L}"]*|[^\\p{L}"]+|' + "|".join(re.escape(t) for t in TOKENS) + "|\\p{L}")
+TOKEN_REGEX = '(?i)"[^"]*"?[^\\p{L}"]*|[^\\p{L}"]+|' + "|".join(re.escape(t) for t in TOKENS) + "|\\p{L}"
 _SINGLE_LETTER_TOKENS = [t for t in TOKENS if len(t) == 1]
 
 
@@ -102,12 +104,12 @@ def _tokens(fmt: Code) -> str:
 
 
 def _is_text(t: str) -> str:
-    return f'{t}.rlike({_TEXT_START})'
+    return f"{t}.rlike({_TEXT_START})"
 
 
 def _invalid(t: str) -> str:
     letters = ", ".join(py(x) for x in _SINGLE_LETTER_TOKENS)
-    return f'((F.length({t}) == 1) & {t}.rlike({_ONE_LETTER}) & ~F.upper({t}).isin({letters}))'
+    return f"((F.length({t}) == 1) & {t}.rlike({_ONE_LETTER}) & ~F.upper({t}).isin({letters}))"
 
 
 _QUOTED = py('^"([^"]*)"?')
@@ -124,23 +126,42 @@ def format_dynamic(tr_row_error: str, d: Code, fmt: Code, fresh: str) -> Code:
 
     def build(bound: list[Code]) -> Code:
         date, toks = bound
-        cases = "".join(f".when(F.upper({t}) == {py(token)}, {token_text(token, date.text)})"
-                        for token in TOKENS)
+        cases = "".join(
+            f".when(F.upper({t}) == {py(token)}, {token_text(token, date.text)})" for token in TOKENS
+        )
         mapped = f"F.transform({toks}, lambda {t}: F{cases}.otherwise({_text_value(t)}))"
-        return Code(f"F.when({date}.isNotNull() & F.exists({toks}, lambda {t}: {_invalid(t)}), {tr_row_error})"
-                    f'.when({date}.isNotNull(), F.array_join({mapped}, ""))', "string")
+        return Code(
+            f"F.when({date}.isNotNull() & F.exists({toks}, lambda {t}: {_invalid(t)}), {tr_row_error})"
+            f'.when({date}.isNotNull(), F.array_join({mapped}, ""))',
+            "string",
+        )
+
     return let_all([d, Code(_tokens(fmt), "array")], build)
 
 
 # ---------------------------------------------------------------- reading
 
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-_MONTH_NAMES = ["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER",
-                "OCTOBER", "NOVEMBER", "DECEMBER"]
+_MONTH_NAMES = [
+    "JANUARY",
+    "FEBRUARY",
+    "MARCH",
+    "APRIL",
+    "MAY",
+    "JUNE",
+    "JULY",
+    "AUGUST",
+    "SEPTEMBER",
+    "OCTOBER",
+    "NOVEMBER",
+    "DECEMBER",
+]
 
 
 def _month_position(names: list[str], v: str) -> str:
-    return f"F.array_position(F.array({', '.join(f'F.lit({py(n)})' for n in names)}), F.upper({v})).cast(\"int\")"
+    return (
+        f'F.array_position(F.array({", ".join(f"F.lit({py(n)})" for n in names)}), F.upper({v})).cast("int")'
+    )
 
 
 def _century(cur: str) -> str:
@@ -149,8 +170,10 @@ def _century(cur: str) -> str:
 
 def _rr(n: str, cur: str) -> str:
     c = _century(cur)
-    return (f"F.when({cur} % 100 < 50, F.when({n} < 50, {c} + {n}).otherwise({c} - 100 + {n}))"
-            f".otherwise(F.when({n} < 50, {c} + 100 + {n}).otherwise({c} + {n}))")
+    return (
+        f"F.when({cur} % 100 < 50, F.when({n} < 50, {c} + {n}).otherwise({c} - 100 + {n}))"
+        f".otherwise(F.when({n} < 50, {c} + 100 + {n}).otherwise({c} + {n}))"
+    )
 
 
 def _updates(token: str, v: str, n: str, cur: str, bad: str) -> dict[str, str]:
@@ -198,9 +221,20 @@ def _updates(token: str, v: str, n: str, cur: str, bad: str) -> dict[str, str]:
     return {}  # Q, D, DY, DAY: read, not checked
 
 
-_START = {"y": "F.lit(1900)", "m": "F.lit(1)", "d": "F.lit(1)", "h": "F.lit(0)", "mi": "F.lit(0)",
-          "s": "F.lit(0)", "us": "F.lit(0)", "pm": "F.lit(False)", "hh": "F.lit(False)",
-          "yd": 'F.lit(None).cast("int")', "j": 'F.lit(None).cast("int")', "bad": "F.lit(False)"}
+_START = {
+    "y": "F.lit(1900)",
+    "m": "F.lit(1)",
+    "d": "F.lit(1)",
+    "h": "F.lit(0)",
+    "mi": "F.lit(0)",
+    "s": "F.lit(0)",
+    "us": "F.lit(0)",
+    "pm": "F.lit(False)",
+    "hh": "F.lit(False)",
+    "yd": 'F.lit(None).cast("int")',
+    "j": 'F.lit(None).cast("int")',
+    "bad": "F.lit(False)",
+}
 
 
 _FALSE = "F.lit(False)"
@@ -209,23 +243,30 @@ _FALSE = "F.lit(False)"
 def _finish(f: dict[str, str]) -> str:
     """The timestamp of the folded fields, NULL when invalid (as ``datetime()`` refuses it). Fields still
     at their start value drop out of the code (a literal format sets few of them)."""
-    hour = f["h"] if f["hh"] == _FALSE else \
-        f"F.when({f['hh']}, {f['h']} % 12 + F.when({f['pm']}, F.lit(12)).otherwise(F.lit(0))).otherwise({f['h']})"
+    hour = (
+        f["h"]
+        if f["hh"] == _FALSE
+        else f"F.when({f['hh']}, {f['h']} % 12 + F.when({f['pm']}, F.lit(12)).otherwise(F.lit(0))).otherwise({f['h']})"
+    )
     secs = f'({f["s"]} + {f["us"]} / 1000000).cast("decimal(8,6)")' if f["us"] != "F.lit(0)" else f["s"]
     year_ok = f"{f['y']}.between(1, 9999)"
     days = []
     if f["j"] != _START["j"]:
         julian_ok = f"{f['j']}.between({JULIAN_OFFSET + 1}, {LAST_JULIAN_DAY})"
-        days.append(f"F.when({f['j']}.isNotNull(), F.when({julian_ok}, "
-                    f"F.date_from_unix_date({f['j']} - {UNIX_JULIAN_DAY})))")
+        days.append(
+            f"F.when({f['j']}.isNotNull(), F.when({julian_ok}, "
+            f"F.date_from_unix_date({f['j']} - {UNIX_JULIAN_DAY})))"
+        )
     if f["yd"] != _START["yd"]:
         by_yday = f"F.date_add(F.make_date({f['y']}, F.lit(1), F.lit(1)), {f['yd']} - 1)"
         days.append(f"F.when({f['yd']}.isNotNull(), F.when({year_ok}, {by_yday}))")
     made = f"F.when({year_ok}, F.try_make_timestamp({f['y']}, {f['m']}, {f['d']}, {hour}, {f['mi']}, {secs}))"
     if days:
         day = days[0] if len(days) == 1 else f"F.coalesce({', '.join(days)})"
-        by_day = (f"F.element_at(F.transform(F.array({day}), lambda dd: F.when(F.year(dd).between(1, 9999), "
-                  f"F.try_make_timestamp(F.year(dd), F.month(dd), F.dayofmonth(dd), {hour}, {f['mi']}, {secs}))), 1)")
+        by_day = (
+            f"F.element_at(F.transform(F.array({day}), lambda dd: F.when(F.year(dd).between(1, 9999), "
+            f"F.try_make_timestamp(F.year(dd), F.month(dd), F.dayofmonth(dd), {hour}, {f['mi']}, {secs}))), 1)"
+        )
         given = " | ".join(f"{f[k]}.isNotNull()" for k in ("j", "yd") if f[k] != _START[k])
         made = f"F.when({given}, {by_day}).otherwise({made})"
     checks = [f"~{f['bad']}"] if f["bad"] != _FALSE else []
@@ -248,8 +289,9 @@ def parse_static(s: Code, fmt: str, now: str) -> Code:
 
     def build(c: Code) -> Code:
         cur = f"F.year({now})"
-        groups = Code(f"F.split(F.regexp_replace({c}, {py(regex)}, {replacement!r}), {_GROUP_SEPARATOR!r})",
-                      "array")
+        groups = Code(
+            f"F.split(F.regexp_replace({c}, {py(regex)}, {replacement!r}), {_GROUP_SEPARATOR!r})", "array"
+        )
 
         def fold(g: Code) -> Code:
             fields = dict(_START)
@@ -258,10 +300,15 @@ def parse_static(s: Code, fmt: str, now: str) -> Code:
                 n = f'{v}.try_cast("int")'
                 for name, code in _updates(token, v, n, cur, fields["bad"]).items():
                     # a group of the optional time part is "" when the input stops before it
-                    fields[name] = f'F.when({v} != "", {code}).otherwise({fields[name]})' \
-                        if _optional(items, group) else code
+                    fields[name] = (
+                        f'F.when({v} != "", {code}).otherwise({fields[name]})'
+                        if _optional(items, group)
+                        else code
+                    )
             return let(Code(fields["y"], "integer"), lambda y: Code(_finish({**fields, "y": y.text}), "date"))
+
         return Code(f"F.when({c}.rlike({py(regex)}), {let(groups, fold)})", "date")
+
     return let(s, build)
 
 
@@ -284,8 +331,10 @@ def _field_regex_case(t: str, variable: str) -> str:
     for token, width in TOKEN_WIDTH.items():
         fixed = py(f"([0-9]{{{width}}})")
         if token in VARIABLE_WIDTH_TOKENS:
-            branches.append(f".when({t} == {py(token)}, F.when({variable}, F.lit({py(f'([0-9]{{1,{width}}})')}))"
-                            f".otherwise(F.lit({fixed})))")
+            branches.append(
+                f".when({t} == {py(token)}, F.when({variable}, F.lit({py(f'([0-9]{{1,{width}}})')}))"
+                f".otherwise(F.lit({fixed})))"
+            )
         else:
             branches.append(f".when({t} == {py(token)}, F.lit({fixed}))")
     return "F" + "".join(branches)
@@ -300,10 +349,14 @@ def _dynamic_regex(toks: str, t: str, i: str) -> str:
     prev = f"F.when({i} > 0, F.element_at({toks}, {i}))"
     nxt = f"F.try_element_at({toks}, {i} + 2)"
     time_tokens = ", ".join(py(x) for x in sorted(TIME_TOKENS))
-    opens = (f"(({i} >= 1) & {_is_text(t)} & {nxt}.isNotNull() & ~{_is_text(nxt)} "
-             f"& F.upper({nxt}).isin({time_tokens}))")
-    variable = (f"(F.upper({t}).isin({', '.join(py(x) for x in sorted(VARIABLE_WIDTH_TOKENS))}) "
-                f"& F.coalesce({_is_text(prev)}, F.lit(True)) & F.coalesce({_is_text(nxt)}, F.lit(True)))")
+    opens = (
+        f"(({i} >= 1) & {_is_text(t)} & {nxt}.isNotNull() & ~{_is_text(nxt)} "
+        f"& F.upper({nxt}).isin({time_tokens}))"
+    )
+    variable = (
+        f"(F.upper({t}).isin({', '.join(py(x) for x in sorted(VARIABLE_WIDTH_TOKENS))}) "
+        f"& F.coalesce({_is_text(prev)}, F.lit(True)) & F.coalesce({_is_text(nxt)}, F.lit(True)))"
+    )
     text = f"F.regexp_replace({_text_value(t)}, {_PUNCTUATION}, {_ESCAPED})"
     piece = f"F.when({_is_text(t)}, {text}).otherwise({_field_regex_case(f'F.upper({t})', variable)})"
     pieces = f"F.transform({toks}, lambda {t}, {i}: F.concat(F.when({opens}, F.lit('(?:')).otherwise(F.lit('')), {piece}))"
@@ -325,8 +378,10 @@ def parse_dynamic(s: Code, fmt: Code, now: str, fresh: str) -> Code:
         def with_regex(r: Code) -> Code:
             fields = f"F.filter({toks}, lambda {t}: ~{_is_text(t)})"
             value = f"F.try_element_at(F.regexp_extract_all({c}, {r}, {i} + 1), F.lit(1))"
-            pairs = (f"F.transform({fields}, lambda {t}, {i}: F.struct(F.when({value} != \"\", F.upper({t}))"
-                     f'.alias("k"), {value}.alias("v")))')
+            pairs = (
+                f'F.transform({fields}, lambda {t}, {i}: F.struct(F.when({value} != "", F.upper({t}))'
+                f'.alias("k"), {value}.alias("v")))'
+            )
             names = list(_START)
             merged: dict[str, str] = {}
             for name in names:
@@ -340,9 +395,14 @@ def parse_dynamic(s: Code, fmt: Code, now: str, fresh: str) -> Code:
             start = "F.struct(" + ", ".join(f"{code}.alias({py(n)})" for n, code in _START.items()) + ")"
             step = "F.struct(" + ", ".join(f"{merged[n]}.alias({py(n)})" for n in names) + ")"
             final = {n: f'{acc}["{n}"]' for n in names}
-            folded = f"F.aggregate({pairs}, {start}, lambda {acc}, {x}: {step}, lambda {acc}: {_finish(final)})"
-            return Code(f"F.when(F.regexp_like({c}, {r}) & ~F.exists({toks}, lambda {t}: {_invalid(t)}), "
-                        f"{folded})", "date")
+            folded = (
+                f"F.aggregate({pairs}, {start}, lambda {acc}, {x}: {step}, lambda {acc}: {_finish(final)})"
+            )
+            return Code(
+                f"F.when(F.regexp_like({c}, {r}) & ~F.exists({toks}, lambda {t}: {_invalid(t)}), {folded})",
+                "date",
+            )
+
         return let(regex, with_regex)
 
     return let_all([s, Code(_tokens(fmt), "array")], build)

@@ -185,7 +185,12 @@ def _in(tr: Translator, node: Call) -> str:
 
 
 _NODE_RULES: dict[type, Callable[[Translator, Node, Code, list[str]], str]] = {
-    Literal: _leaf, Name: _leaf, Unary: _unary, Binary: _binary, Call: _call, RefCall: _ref_call,
+    Literal: _leaf,
+    Name: _leaf,
+    Unary: _unary,
+    Binary: _binary,
+    Call: _call,
+    RefCall: _ref_call,
 }
 
 #: functions that evaluate only some of their arguments (the evaluator's ``lazy`` functions)

@@ -12,7 +12,16 @@ from infaflow.expr.types import NUMERIC
 if TYPE_CHECKING:
     from infaflow.expr.spark import Translator
 
-_SPARK_COMPARISON = {"=": "==", "<>": "!=", "!=": "!=", "^=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_SPARK_COMPARISON = {
+    "=": "==",
+    "<>": "!=",
+    "!=": "!=",
+    "^=": "!=",
+    "<": "<",
+    "<=": "<=",
+    ">": ">",
+    ">=": ">=",
+}
 
 
 def translate_binary(tr: Translator, node: Binary) -> Code:
@@ -32,10 +41,16 @@ def translate_binary(tr: Translator, node: Binary) -> Code:
         if op == "/" and tr.ctx.high_precision and left.type == right.type == "integer":
             left = Code(f'{left}.cast("decimal(38,10)")', "decimal")
         divisor = node.right
-        if isinstance(divisor, Literal) and isinstance(divisor.value, (int, float, Decimal)) and divisor.value != 0:
+        if (
+            isinstance(divisor, Literal)
+            and isinstance(divisor.value, (int, float, Decimal))
+            and divisor.value != 0
+        ):
             return operator_group(left, op, right, result_type)  # a constant divisor other than zero
         error = tr.row_error("divide by zero")
-        return let(right, lambda r: Code(f"F.when({r} == 0, {error}).otherwise({left} {op} {r})", result_type))
+        return let(
+            right, lambda r: Code(f"F.when({r} == 0, {error}).otherwise({left} {op} {r})", result_type)
+        )
     return operator_group(left, op, right, result_type)
 
 
@@ -45,8 +60,9 @@ def _concat(tr: Translator, node: Node) -> Code:
     parts: list[Node] = []
 
     def flatten(n: Node) -> None:
-        if (isinstance(n, Binary) and n.op == "||") or (isinstance(n, Call) and n.name == "CONCAT"
-                                                         and len(n.args) == 2):
+        if (isinstance(n, Binary) and n.op == "||") or (
+            isinstance(n, Call) and n.name == "CONCAT" and len(n.args) == 2
+        ):
             for child in n.children():
                 flatten(child)
         else:
@@ -62,8 +78,10 @@ def _concat(tr: Translator, node: Node) -> Code:
 
     def build(bound: list[Code]) -> Code:
         args = ", ".join(c.text for c in bound)
-        return Code(f'F.when(F.coalesce({args}).isNull(), F.lit(None)).otherwise(F.concat_ws("", {args}))',
-                    "string")
+        return Code(
+            f'F.when(F.coalesce({args}).isNull(), F.lit(None)).otherwise(F.concat_ws("", {args}))', "string"
+        )
+
     return let_all(codes, build)
 
 

@@ -23,8 +23,15 @@ from infaflow.expr.fragments import (  # noqa: F401 - re-exported
 from infaflow.expr.spark_dateformat import format_static, parse_static
 
 #: Spark SQL type used when a NULL or a conversion needs a type
-SPARK_TYPES = {"integer": "int", "decimal": "decimal(38,10)", "double": "double", "string": "string",
-               "date": "timestamp", "boolean": "boolean", "bigint": "bigint"}
+SPARK_TYPES = {
+    "integer": "int",
+    "decimal": "decimal(38,10)",
+    "double": "double",
+    "string": "string",
+    "date": "timestamp",
+    "boolean": "boolean",
+    "bigint": "bigint",
+}
 
 WS = "[ \\t\\n\\r\\f\\x0b]"
 NUMBER_PREFIX = f"^{WS}*([+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
@@ -85,16 +92,27 @@ def as_number(code: Code) -> Code:
     if code.type == "null":
         return null("integer")
     if code.type == "string":
-        return let(code, lambda c: Code(
-            f"F.coalesce(F.nullif(F.regexp_extract({c}, {py(NUMBER_PREFIX)}, 1), F.lit(\"\")), "
-            f'F.when({c}.isNotNull(), F.lit("0"))).cast("decimal(38,10)")', "decimal"))
+        return let(
+            code,
+            lambda c: Code(
+                f'F.coalesce(F.nullif(F.regexp_extract({c}, {py(NUMBER_PREFIX)}, 1), F.lit("")), '
+                f'F.when({c}.isNotNull(), F.lit("0"))).cast("decimal(38,10)")',
+                "decimal",
+            ),
+        )
     return code
 
 
 def double_as_string(code: Code) -> Code:
     """A double as text: integral values without ``.0``, others as Java writes them."""
-    return let(code, lambda c: Code(f'F.when(({c} == F.floor({c})) & (F.abs({c}) < 1e15), {c}.cast("bigint")'
-                                    f'.cast("string")).otherwise({c}.cast("string"))', "string"))
+    return let(
+        code,
+        lambda c: Code(
+            f'F.when(({c} == F.floor({c})) & (F.abs({c}) < 1e15), {c}.cast("bigint")'
+            f'.cast("string")).otherwise({c}.cast("string"))',
+            "string",
+        ),
+    )
 
 
 def as_string(code: Code, date_format: str) -> Code:
@@ -144,14 +162,19 @@ def parse_date(code: Code, fmt: str, on_error: str, now: str = "F.current_timest
         parsed = parse_static(code, fmt, now)
         if on_error == "F.lit(None)":
             return parsed
-        return let(code, lambda c: Code(f"F.coalesce({parse_static(c, fmt, now)}, F.when({c}.isNotNull(), "
-                                        f"{on_error}))", "date"))
+        return let(
+            code,
+            lambda c: Code(
+                f"F.coalesce({parse_static(c, fmt, now)}, F.when({c}.isNotNull(), {on_error}))", "date"
+            ),
+        )
 
     def build(c: Code) -> Code:
         parsed = _shaped_parse(c, fmt, patterns)
         if on_error == "F.lit(None)":  # row-error mode: the error is reported beside the value
             return parsed
         return Code(f"F.coalesce({parsed}, F.when({c}.isNotNull(), {on_error}))", "date")
+
     return let(code, build)
 
 
@@ -205,8 +228,13 @@ def tidy(text: str) -> str:
     drop: set[int] = set()
     for open_, close in pairs.items():
         outer = open_ - 1
-        if (outer >= 0 and text[outer] == "(" and pairs.get(outer) == close + 1 and outer - 1 >= 0
-                and (text[outer - 1].isalnum() or text[outer - 1] == "_")):
+        if (
+            outer >= 0
+            and text[outer] == "("
+            and pairs.get(outer) == close + 1
+            and outer - 1 >= 0
+            and (text[outer - 1].isalnum() or text[outer - 1] == "_")
+        ):
             drop.update((open_, close))
     tidied = "".join(ch for i, ch in enumerate(text) if i not in drop)
     return tidied if not drop else tidy(tidied)

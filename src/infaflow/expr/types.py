@@ -19,8 +19,15 @@ Value = Union[None, int, Decimal, float, str, datetime]  # noqa: UP007 - a runti
 INTEGER, DECIMAL, DOUBLE, STRING, DATE, NULL = "integer", "decimal", "double", "string", "date", "null"
 NUMERIC = (INTEGER, DECIMAL, DOUBLE)
 
-_TYPE_NAMES: dict[type, str] = {int: INTEGER, bool: INTEGER, Decimal: DECIMAL, float: DOUBLE, str: STRING,
-                                datetime: DATE, type(None): NULL}
+_TYPE_NAMES: dict[type, str] = {
+    int: INTEGER,
+    bool: INTEGER,
+    Decimal: DECIMAL,
+    float: DOUBLE,
+    str: STRING,
+    datetime: DATE,
+    type(None): NULL,
+}
 
 _NUMBER_PREFIX = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
 _IS_NUMBER = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?\s*\Z")

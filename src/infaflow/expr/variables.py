@@ -38,7 +38,9 @@ AGGREGATION_TYPES: dict[str, frozenset[str]] = {
 VARIABLE_FUNCTIONS = frozenset(ACTS_ON)
 
 
-def apply_variable_function(function: str, current: Value, value: Value, row_type: int | None = DD_INSERT) -> Value:
+def apply_variable_function(
+    function: str, current: Value, value: Value, row_type: int | None = DD_INSERT
+) -> Value:
     """The variable's new current value after the function ran on a row of ``row_type``.
 
     A NULL value, or a row type the function ignores, leaves the variable unchanged; SETCOUNTVARIABLE adds

@@ -161,8 +161,11 @@ def schedule(graph: nx.DiGraph, seconds: Mapping[str, float]) -> dict[str, tuple
     return {n: (es[n], ef[n], ls[n], lf[n]) for n in order}
 
 
-def critical_path(graph: nx.DiGraph, seconds: Mapping[str, float],
-                  times: Mapping[str, tuple[float, float, float, float]] | None = None) -> tuple[list[str], float]:
+def critical_path(
+    graph: nx.DiGraph,
+    seconds: Mapping[str, float],
+    times: Mapping[str, tuple[float, float, float, float]] | None = None,
+) -> tuple[list[str], float]:
     """The longest chain by summed durations and its length in seconds (ties: first in export order).
     ``times`` is :func:`schedule`'s result when already computed."""
     times = times if times is not None else schedule(graph, seconds)
@@ -196,8 +199,11 @@ def decision_points(graph: nx.DiGraph) -> list[DecisionPoint]:
         decision = ""
         if is_decision and inst is not None:
             decision = inst.effective_attributes().get("Decision Name", "") or ""
-        out.append(DecisionPoint(node, data.get("type", ""), decision.strip(), branches,
-                                 data.get("location") or Location()))
+        out.append(
+            DecisionPoint(
+                node, data.get("type", ""), decision.strip(), branches, data.get("location") or Location()
+            )
+        )
     return out
 
 
@@ -226,20 +232,38 @@ def analyze_graph(flat: nx.DiGraph, durations: Mapping[str, float] | None = None
     for n, (es, ef, ls, lf) in times.items():
         data = flat.nodes[n]
         tasks[n] = TaskTiming(
-            path=n, type=data.get("type", ""), enabled=bool(data.get("enabled", True)), duration=seconds[n],
-            level=level_of[n], earliest_start=es, earliest_finish=ef, latest_start=ls, latest_finish=lf,
-            slack=max(0.0, ls - es), fan_in=flat.in_degree(n), fan_out=flat.out_degree(n), critical=n in on_path,
-            location=data.get("location") or Location(), reachable=n in reachable,
+            path=n,
+            type=data.get("type", ""),
+            enabled=bool(data.get("enabled", True)),
+            duration=seconds[n],
+            level=level_of[n],
+            earliest_start=es,
+            earliest_finish=ef,
+            latest_start=ls,
+            latest_finish=lf,
+            slack=max(0.0, ls - es),
+            fan_in=flat.in_degree(n),
+            fan_out=flat.out_degree(n),
+            critical=n in on_path,
+            location=data.get("location") or Location(),
+            reachable=n in reachable,
         )
     conditional = sum(1 for *_, c in flat.edges(data="condition") if c)
     return WorkflowAnalysis(
-        name=str(flat.graph.get("name", "")), tasks=tasks, levels=lv, critical_path=path, critical_length=length,
-        decision_points=decision_points(flat), links=flat.number_of_edges(), conditional_links=conditional,
+        name=str(flat.graph.get("name", "")),
+        tasks=tasks,
+        levels=lv,
+        critical_path=path,
+        critical_length=length,
+        decision_points=decision_points(flat),
+        links=flat.number_of_edges(),
+        conditional_links=conditional,
     )
 
 
-def analyze(workflow: Workflow, folder: Folder | None = None,
-            durations: Mapping[str, float] | None = None) -> WorkflowAnalysis:
+def analyze(
+    workflow: Workflow, folder: Folder | None = None, durations: Mapping[str, float] | None = None
+) -> WorkflowAnalysis:
     """Build, flatten and analyse ``workflow``. Raises :class:`InputError` on a link cycle."""
     return analyze_graph(flatten(build_graph(workflow, folder)), durations)
 

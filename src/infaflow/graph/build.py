@@ -25,7 +25,9 @@ from infaflow.model import Folder, TaskInstance, Workflow
 WORKLET = "Worklet"
 
 
-def resolve_worklet(instance: TaskInstance, parent: Workflow, folder: Folder | None = None) -> Workflow | None:
+def resolve_worklet(
+    instance: TaskInstance, parent: Workflow, folder: Folder | None = None
+) -> Workflow | None:
     """The worklet a Worklet task instance runs: the loader's resolved reference, else a non-reusable
     WORKLET of the same parent with NAME = TASKNAME, else a reusable one of ``folder``."""
     if isinstance(instance.task, Workflow):
@@ -66,7 +68,9 @@ def _build(workflow: Workflow, folder: Folder | None, stack: tuple[str, ...]) ->
             continue  # link to an unknown task: reported by the checks
         if graph.has_edge(link.from_task, link.to_task):
             continue  # duplicate link: reported by the checks
-        graph.add_edge(link.from_task, link.to_task, condition=link.condition.strip(), location=link.location, link=link)
+        graph.add_edge(
+            link.from_task, link.to_task, condition=link.condition.strip(), location=link.location, link=link
+        )
     return graph
 
 
@@ -99,8 +103,11 @@ def flatten(graph: nx.DiGraph) -> nx.DiGraph:
     level); each edge keeps ``condition`` and ``location``. A worklet whose definition is absent from the
     export stays a single node.
     """
-    flat = nx.DiGraph(name=graph.graph.get("name", ""), workflow=graph.graph.get("workflow"),
-                      location=graph.graph.get("location"))
+    flat = nx.DiGraph(
+        name=graph.graph.get("name", ""),
+        workflow=graph.graph.get("workflow"),
+        location=graph.graph.get("location"),
+    )
     _flatten_into(flat, graph, prefix="")
     return flat
 

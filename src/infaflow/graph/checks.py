@@ -43,7 +43,9 @@ def check_export(export: Export) -> list[Problem]:
     return problems
 
 
-def _check(wf: Workflow, folder: Folder | None, out: list[Problem], seen: set[str], stack: tuple[str, ...]) -> None:
+def _check(
+    wf: Workflow, folder: Folder | None, out: list[Problem], seen: set[str], stack: tuple[str, ...]
+) -> None:
     seen.add(wf.name.lower())
     what = f"{wf.type.lower()} {wf.name}"
     out.extend(_duplicates(wf, what))
@@ -60,11 +62,22 @@ def _check(wf: Workflow, folder: Folder | None, out: list[Problem], seen: set[st
             continue
         worklet = resolve_worklet(inst, wf, folder)
         if worklet is None:
-            out.append(_problem("warning", f"{what}: worklet {inst.task_name!r} of task {inst.name!r} is not in "
-                                "this export; it is drawn as a single task", inst.location))
+            out.append(
+                _problem(
+                    "warning",
+                    f"{what}: worklet {inst.task_name!r} of task {inst.name!r} is not in "
+                    "this export; it is drawn as a single task",
+                    inst.location,
+                )
+            )
         elif worklet.name.lower() in stack:
-            out.append(_problem("error", f"{what}: worklet {worklet.name!r} runs itself (through task "
-                                f"{inst.name!r})", inst.location))
+            out.append(
+                _problem(
+                    "error",
+                    f"{what}: worklet {worklet.name!r} runs itself (through task {inst.name!r})",
+                    inst.location,
+                )
+            )
         elif worklet.name.lower() not in seen:
             _check(worklet, folder, out, seen, stack)
 
@@ -85,11 +98,16 @@ def _unknown_links(wf: Workflow, what: str) -> Iterator[Problem]:
             if end not in names:
                 near = next((n for n in names if n.lower() == end.lower()), None)
                 hint = f" (did you mean {near!r}?)" if near else ""
-                yield _problem("error", f"{what}: link {link.from_task} -> {link.to_task} names unknown task "
-                               f"{end!r}{hint}", link.location)
+                yield _problem(
+                    "error",
+                    f"{what}: link {link.from_task} -> {link.to_task} names unknown task {end!r}{hint}",
+                    link.location,
+                )
         pairs[(link.from_task, link.to_task)] += 1
         if pairs[(link.from_task, link.to_task)] == 2:
-            yield _problem("warning", f"{what}: duplicate link {link.from_task} -> {link.to_task}", link.location)
+            yield _problem(
+                "warning", f"{what}: duplicate link {link.from_task} -> {link.to_task}", link.location
+            )
 
 
 def _starts(wf: Workflow, what: str) -> Iterator[Problem]:
@@ -97,7 +115,9 @@ def _starts(wf: Workflow, what: str) -> Iterator[Problem]:
     if not starts:
         yield _problem("error", f"{what}: no Start task", wf.location)
     for extra in starts[1:]:
-        yield _problem("error", f"{what}: several Start tasks ({', '.join(s.name for s in starts)})", extra.location)
+        yield _problem(
+            "error", f"{what}: several Start tasks ({', '.join(s.name for s in starts)})", extra.location
+        )
 
 
 def _cycles(graph: nx.DiGraph, what: str) -> Iterator[Problem]:
@@ -122,8 +142,11 @@ def _unreachable(graph: nx.DiGraph, wf: Workflow, what: str) -> Iterator[Problem
         reached |= nx.descendants(graph, start)
     for node, data in graph.nodes(data=True):
         if node not in reached:
-            yield _problem("warning", f"{what}: task {node!r} is not reachable from the Start task and never runs",
-                           data["location"])
+            yield _problem(
+                "warning",
+                f"{what}: task {node!r} is not reachable from the Start task and never runs",
+                data["location"],
+            )
 
 
 def first_error(problems: list[Problem]) -> Problem | None:

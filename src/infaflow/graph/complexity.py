@@ -70,6 +70,7 @@ def transformation_weight(kind: str) -> int:
     """The weight of a transformation type (case-insensitive), :data:`DEFAULT_TRANSFORMATION_WEIGHT` if unlisted."""
     return _WEIGHT_BY_KEY.get(kind.strip().lower(), DEFAULT_TRANSFORMATION_WEIGHT)
 
+
 #: Weight of one task instance of a type in the orchestration score.
 TASK_WEIGHTS: dict[str, int] = {
     "Start": 0,
@@ -178,8 +179,11 @@ def _definition(mapping: Mapping, instance_name: str, transformation_name: str) 
 
 
 def _expressions(t: Transformation) -> list[str]:
-    out = [p.expression for p in t.ports
-           if p.expression.strip() and p.expression.strip().lower() != p.name.lower()]
+    out = [
+        p.expression
+        for p in t.ports
+        if p.expression.strip() and p.expression.strip().lower() != p.name.lower()
+    ]
     out += [g.expression for g in t.groups if g.expression.strip()]
     out += [v for name in CONDITION_ATTRIBUTES if (v := (t.attributes.get(name) or "").strip())]
     return out
@@ -202,7 +206,9 @@ def mapping_complexity(mapping: Mapping, _stack: tuple[str, ...] = ()) -> Mappin
         definition = _definition(mapping, inst.name, inst.transformation_name)
         if kind_of_instance == "MAPPLET" or isinstance(definition, Mapplet):
             by_type["Mapplet"] += 1
-            counted = any(m.name == definition.name for m in mapplets) if isinstance(definition, Mapping) else True
+            counted = (
+                any(m.name == definition.name for m in mapplets) if isinstance(definition, Mapping) else True
+            )
             if isinstance(definition, Mapping) and not counted and definition.name.lower() not in _stack:
                 mapplets.append(mapping_complexity(definition, (*_stack, mapping.name.lower())))
             continue
@@ -217,20 +223,42 @@ def mapping_complexity(mapping: Mapping, _stack: tuple[str, ...] = ()) -> Mappin
     calls = sum(function_calls(e) for e in expressions)
     unconnected = sum(unconnected_lookups(e) for e in expressions)
     weight = sum(transformation_weight(k) * n for k, n in by_type.items() if k != "Mapplet")
-    score = (weight + len(expressions) + calls // 2 + 2 * unconnected + 2 * sql + math.ceil(ports / 10)
-             + sources + targets + sum(m.score for m in mapplets))
+    score = (
+        weight
+        + len(expressions)
+        + calls // 2
+        + 2 * unconnected
+        + 2 * sql
+        + math.ceil(ports / 10)
+        + sources
+        + targets
+        + sum(m.score for m in mapplets)
+    )
     return MappingComplexity(
-        name=mapping.name, folder=mapping.folder, is_mapplet=mapping.is_mapplet or isinstance(mapping, Mapplet),
-        transformations_by_type=dict(sorted(by_type.items())), sources=sources, targets=targets,
-        transformations=sum(by_type.values()), expressions=len(expressions), function_calls=calls,
+        name=mapping.name,
+        folder=mapping.folder,
+        is_mapplet=mapping.is_mapplet or isinstance(mapping, Mapplet),
+        transformations_by_type=dict(sorted(by_type.items())),
+        sources=sources,
+        targets=targets,
+        transformations=sum(by_type.values()),
+        expressions=len(expressions),
+        function_calls=calls,
         lookups=by_type.get("Lookup Procedure", 0) + by_type.get("Lookup", 0) + unconnected,
         unconnected_lookups=unconnected,
-        joins=by_type.get("Joiner", 0), sql_overrides=sql, ports=ports, connectors=len(mapping.connectors),
-        mapplets=[m.name for m in mapplets], score=score, location=mapping.location,
+        joins=by_type.get("Joiner", 0),
+        sql_overrides=sql,
+        ports=ports,
+        connectors=len(mapping.connectors),
+        mapplets=[m.name for m in mapplets],
+        score=score,
+        location=mapping.location,
     )
 
 
-def session_of(instance_task: object, task_name: str, workflow: Workflow, folder: Folder | None) -> Session | None:
+def session_of(
+    instance_task: object, task_name: str, workflow: Workflow, folder: Folder | None
+) -> Session | None:
     """The session a Session task instance runs (resolved reference, else by TASKNAME)."""
     if isinstance(instance_task, Session):
         return instance_task
@@ -246,7 +274,9 @@ def mapping_of(session: Session, folder: Folder | None) -> Mapping | None:
     return folder.mapping(session.mapping_name) if folder else None
 
 
-def workflow_mappings(workflow: Workflow, folder: Folder | None = None, _stack: tuple[str, ...] = ()) -> list[Mapping]:
+def workflow_mappings(
+    workflow: Workflow, folder: Folder | None = None, _stack: tuple[str, ...] = ()
+) -> list[Mapping]:
     """The distinct mappings run by the sessions of ``workflow`` and of its worklets, in export order."""
     from infaflow.graph.build import resolve_worklet
 
@@ -267,7 +297,9 @@ def workflow_mappings(workflow: Workflow, folder: Folder | None = None, _stack: 
     return out
 
 
-def _count_tasks(workflow: Workflow, folder: Folder | None, stack: tuple[str, ...]) -> tuple[Counter[str], int, int]:
+def _count_tasks(
+    workflow: Workflow, folder: Folder | None, stack: tuple[str, ...]
+) -> tuple[Counter[str], int, int]:
     """Tasks by type, links and conditional links, worklets' contents included."""
     from infaflow.graph.build import resolve_worklet
 
@@ -286,8 +318,9 @@ def _count_tasks(workflow: Workflow, folder: Folder | None, stack: tuple[str, ..
     return by_type, links, conditional
 
 
-def workflow_complexity(workflow: Workflow, folder: Folder | None = None,
-                        mapping_scores: dict[int, int] | None = None) -> WorkflowComplexity:
+def workflow_complexity(
+    workflow: Workflow, folder: Folder | None = None, mapping_scores: dict[int, int] | None = None
+) -> WorkflowComplexity:
     """Score ``workflow``; ``mapping_scores`` (``id(mapping) -> score``) avoids recomputing mapping scores."""
     by_type, links, conditional = _count_tasks(workflow, folder, ())
     orchestration = sum(TASK_WEIGHTS.get(t, 1) * n for t, n in by_type.items()) + 2 * conditional
@@ -295,10 +328,17 @@ def workflow_complexity(workflow: Workflow, folder: Folder | None = None,
     scores = mapping_scores or {}
     mapping_score = sum(scores.get(id(m)) or mapping_complexity(m).score for m in mappings)
     return WorkflowComplexity(
-        name=workflow.name, folder=workflow.folder or (folder.name if folder else ""),
-        tasks_by_type=dict(sorted(by_type.items())), tasks=sum(by_type.values()), links=links,
-        conditional_links=conditional, worklets=by_type.get("Worklet", 0), mappings=[m.name for m in mappings],
-        orchestration_score=orchestration, mapping_score=mapping_score, score=orchestration + mapping_score,
+        name=workflow.name,
+        folder=workflow.folder or (folder.name if folder else ""),
+        tasks_by_type=dict(sorted(by_type.items())),
+        tasks=sum(by_type.values()),
+        links=links,
+        conditional_links=conditional,
+        worklets=by_type.get("Worklet", 0),
+        mappings=[m.name for m in mappings],
+        orchestration_score=orchestration,
+        mapping_score=mapping_score,
+        score=orchestration + mapping_score,
         location=workflow.location,
     )
 

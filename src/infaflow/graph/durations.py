@@ -46,7 +46,9 @@ def _number(value: Any, file: str, line: int, name: str) -> float:
     except ValueError:
         raise InputError(f"duration of {name!r} is not a number of seconds: {value!r}", file, line) from None
     if math.isnan(seconds) or math.isinf(seconds) or seconds < 0:
-        raise InputError(f"duration of {name!r} must be a finite number of seconds >= 0: {value!r}", file, line)
+        raise InputError(
+            f"duration of {name!r} must be a finite number of seconds >= 0: {value!r}", file, line
+        )
     return seconds
 
 
@@ -70,7 +72,9 @@ def _from_json(text: str, file: str) -> dict[str, float]:
                 raise InputError('a durations list holds objects {"task": name, "seconds": number}', file, 1)
             out[str(item["task"])] = _number(item["seconds"], file, 1, str(item["task"]))
         return out
-    raise InputError('durations JSON must be an object {"task": seconds} or a list of {"task", "seconds"}', file, 1)
+    raise InputError(
+        'durations JSON must be an object {"task": seconds} or a list of {"task", "seconds"}', file, 1
+    )
 
 
 def _from_csv(text: str, file: str) -> dict[str, float]:
@@ -108,8 +112,9 @@ def load_durations(path: str | Path) -> dict[str, float]:
 class DurationTable:
     """Looks up the duration of a task from a ``dict[str, float]`` with the precedence described above."""
 
-    def __init__(self, durations: Mapping[str, float] | None = None,
-                 defaults: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self, durations: Mapping[str, float] | None = None, defaults: Mapping[str, float] | None = None
+    ) -> None:
         self._given = {k.strip().lower(): float(v) for k, v in (durations or {}).items()}
         self._defaults = dict(DEFAULT_SECONDS if defaults is None else defaults)
         self.used: set[str] = set()

@@ -34,6 +34,7 @@ from infaflow.model.mapping import (
     Target,
     TargetLoadOrder,
     Transformation,
+    XmlView,
 )
 from infaflow.model.repository import Export, ExportFile, Folder, MissingReference, Repository, Shortcut
 from infaflow.model.workflow import (
@@ -84,6 +85,7 @@ __all__ = [
     "SessTransformationInst",
     "Shortcut",
     "Source",
+    "XmlView",
     "Target",
     "TargetLoadOrder",
     "Task",

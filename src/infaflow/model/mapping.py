@@ -57,6 +57,18 @@ class Field:
     attrs: dict[str, str] = field(default_factory=dict)
     location: Location = field(default_factory=Location, compare=False)
     children: list[Field] = field(default_factory=list)  # nested SOURCEFIELDs (COBOL group items)
+    field_attributes: dict[str, str] = field(
+        default_factory=dict
+    )  # FIELDATTRIBUTEs (XML Mapping...) of XML sources
+
+
+@dataclass
+class XmlView:
+    """A group (view) of an XML source definition: its rows are the elements at ``path`` (the GROUPSAT of
+    the definition's XMLINFO table metadata, from the root element, such as ``HR/Departments/Department``)."""
+
+    name: str
+    path: str
 
 
 @dataclass
@@ -74,6 +86,7 @@ class Source:
     table_attributes: Attributes = field(default_factory=Attributes)
     folder: str = ""
     location: Location = field(default_factory=Location, compare=False)
+    xml_views: list[XmlView] = field(default_factory=list)  # groups of an XML source (DATABASETYPE="XML")
 
     @property
     def is_flat_file(self) -> bool:
@@ -183,7 +196,12 @@ class Transformation:
     location: Location = field(default_factory=Location, compare=False)
     flatfile: FlatFile | None = None  # FLATFILE of a flat-file Lookup (delimiters, header lines)
     source_fields: list[Field] = field(default_factory=list)  # SOURCEFIELDs of a Normalizer
-    attrs: dict[str, str] = field(default_factory=dict, compare=False)  # XML attributes (ISVSAM_NORMALIZER...)
+    attrs: dict[str, str] = field(
+        default_factory=dict, compare=False
+    )  # XML attributes (ISVSAM_NORMALIZER...)
+    metadata_extensions: dict[str, str] = field(
+        default_factory=dict, compare=False
+    )  # METADATAEXTENSION NAME -> VALUE
 
     def port(self, name: str) -> Port | None:
         wanted = name.lower()

@@ -117,8 +117,10 @@ class MissingReference:
     def message(self) -> str:
         of = f" of {self.context}" if self.context else ""
         where = f" in folder {self.folder!r}" if self.folder else ""
-        return (f"{self.referrer_kind} {self.referrer!r}{of} refers to {self.kind} {self.name!r}{where}, "
-                "which is not loaded")
+        return (
+            f"{self.referrer_kind} {self.referrer!r}{of} refers to {self.kind} {self.name!r}{where}, "
+            "which is not loaded"
+        )
 
 
 @dataclass

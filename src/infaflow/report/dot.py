@@ -57,11 +57,19 @@ def band_positions(flat: nx.DiGraph, per_band: int = BAND_LEVELS) -> dict[str, t
 def render_dot(w: WorkflowReport, per_band: int = BAND_LEVELS) -> str:
     """The DOT text of one workflow (flattened: worklet tasks inside ``cluster`` subgraphs)."""
     critical = set(w.analysis.critical_path) if w.analysis else set()
-    on_path = set(zip(w.analysis.critical_path, w.analysis.critical_path[1:], strict=False)) if w.analysis else set()
+    on_path = (
+        set(zip(w.analysis.critical_path, w.analysis.critical_path[1:], strict=False))
+        if w.analysis
+        else set()
+    )
     unreachable = set(w.flat.nodes) - reachable_from_start(w.flat)
     bands = band_positions(w.flat, per_band) if w.analysis else {}
-    lines = [f"digraph {_q(w.workflow.name)} {{", "  rankdir=LR;",
-             '  node [fontname="Helvetica", fontsize=10, style=filled];', '  edge [fontname="Helvetica", fontsize=9];']
+    lines = [
+        f"digraph {_q(w.workflow.name)} {{",
+        "  rankdir=LR;",
+        '  node [fontname="Helvetica", fontsize=10, style=filled];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
     if bands:
         lines.append("  newrank=true; nodesep=0.2; ranksep=0.45;")
 
@@ -69,8 +77,12 @@ def render_dot(w: WorkflowReport, per_band: int = BAND_LEVELS) -> str:
         data = w.flat.nodes[path]
         s = style(data["type"])
         label = f"{path.rsplit('/', 1)[-1]}\n({data['type']})"
-        attrs = [f"label={_q(label)}", f"shape={s.dot_shape}", f'fillcolor="{s.fill}"',
-                 f'color="{CRITICAL if path in critical else s.stroke}"']
+        attrs = [
+            f"label={_q(label)}",
+            f"shape={s.dot_shape}",
+            f'fillcolor="{s.fill}"',
+            f'color="{CRITICAL if path in critical else s.stroke}"',
+        ]
         if path in critical:
             attrs.append("penwidth=3")
         if not data.get("enabled", True):
@@ -85,8 +97,14 @@ def render_dot(w: WorkflowReport, per_band: int = BAND_LEVELS) -> str:
         for path in paths:
             if w.flat.nodes[path].get("parent", "") == parent:
                 lines.append(node_line(path, indent))
-        children = sorted({c for p in paths for c in _ancestors(w.flat.nodes[p].get("parent", ""))
-                           if _parent(c) == parent and c})
+        children = sorted(
+            {
+                c
+                for p in paths
+                for c in _ancestors(w.flat.nodes[p].get("parent", ""))
+                if _parent(c) == parent and c
+            }
+        )
         for child in children:
             inside = [p for p in paths if _within(w.flat.nodes[p].get("parent", ""), child)]
             lines.append(f"{indent}subgraph {_q('cluster_' + prefix + child)} {{")
@@ -101,11 +119,19 @@ def render_dot(w: WorkflowReport, per_band: int = BAND_LEVELS) -> str:
         first_never = min((b for n, (b, _) in bands.items() if n in unreachable), default=count)
         for b in range(count):
             members = [n for n in w.flat.nodes if bands[n][0] == b]
-            label = ("never run: not reachable from the Start task" if b >= first_never
-                     else f"levels {b * per_band}-{min(b * per_band + per_band, _depth(bands, b, per_band)) - 1}")
+            label = (
+                "never run: not reachable from the Start task"
+                if b >= first_never
+                else f"levels {b * per_band}-{min(b * per_band + per_band, _depth(bands, b, per_band)) - 1}"
+            )
             lines.append(f"  subgraph {_q(f'cluster_band_{b}')} {{")
-            lines.append(f'    label={_q(label)}; labeljust=l; style=rounded; color="#d5dbe3"; fontcolor="#5b6573";')
-            lines += [f'    {_q(f"_band_{b}{end}")} [style=invis, shape=point, width=0, label=""];' for end in ("", "_end")]
+            lines.append(
+                f'    label={_q(label)}; labeljust=l; style=rounded; color="#d5dbe3"; fontcolor="#5b6573";'
+            )
+            lines += [
+                f'    {_q(f"_band_{b}{end}")} [style=invis, shape=point, width=0, label=""];'
+                for end in ("", "_end")
+            ]
             emit(members, "", "    ", f"band_{b}_")
             lines.append("  }")
         # one rank per position in a band, kept in order by an invisible spine
@@ -119,10 +145,15 @@ def render_dot(w: WorkflowReport, per_band: int = BAND_LEVELS) -> str:
         lines.append(f"  {' -> '.join(_q(point) for point in spine)} [style=invis];")
         # bands are ordered top to bottom by the links that wrap from one band into the next: an invisible one
         # from the end of each band to the start of the next keeps that order where no real link does
-        lines += [f'  {_q(f"_band_{b - 1}_end")} -> {_q(f"_band_{b}")} [style=invis, constraint=false];'
-                  for b in range(1, count)]
-        lines += [f'  {_q(f"_band_{bands[n][0]}")} -> {_q(n)} [style=invis, constraint=false];'
-                  for n in w.flat.nodes if w.flat.degree(n) == 0]
+        lines += [
+            f"  {_q(f'_band_{b - 1}_end')} -> {_q(f'_band_{b}')} [style=invis, constraint=false];"
+            for b in range(1, count)
+        ]
+        lines += [
+            f"  {_q(f'_band_{bands[n][0]}')} -> {_q(n)} [style=invis, constraint=false];"
+            for n in w.flat.nodes
+            if w.flat.degree(n) == 0
+        ]
     for u, v, data in w.flat.edges(data=True):
         attrs = []
         if data.get("condition"):

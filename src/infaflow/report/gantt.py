@@ -34,7 +34,29 @@ STATUS_COLOURS: dict[str, str] = {
 OTHER_STATUS = "#757575"
 #: Statuses shown in Monitor's words where they differ from the stored ones.
 MONITOR_WORDS = {"STARTED": "RUNNING"}
-_STEPS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+_STEPS = (
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    10800,
+    21600,
+    43200,
+    86400,
+)
 
 
 def tick_step(length: float, most: int = 10) -> float:
@@ -69,8 +91,17 @@ def _tooltip(s: TaskSpan, planned: bool, actual: bool) -> str:
 def render_gantt(view: RunView) -> str:
     """The SVG of ``view``'s tasks against time from the run's start."""
     actual, planned = set(view.actual_path), set(view.planned_path)
-    name_col = 18.0 + min(MAX_NAME, max((text_width(s.path.rsplit("/", 1)[-1], NAME_SIZE) + 12 * _depth(s.path)
-                                         for s in view.spans), default=60.0)) + 12.0
+    name_col = (
+        18.0
+        + min(
+            MAX_NAME,
+            max(
+                (text_width(s.path.rsplit("/", 1)[-1], NAME_SIZE) + 12 * _depth(s.path) for s in view.spans),
+                default=60.0,
+            ),
+        )
+        + 12.0
+    )
     width = name_col + CHART + STATUS_ROOM
     height = TOP + ROW * len(view.spans) + 10
     length = max(view.length, 0.001)
@@ -78,15 +109,19 @@ def render_gantt(view: RunView) -> str:
     def x_of(seconds: float) -> float:
         return name_col + CHART * seconds / length
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" width="{width:.0f}" height="{height:.0f}" '
-             f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="run {view.run_id}" style="{FONT}">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="run {view.run_id}" style="{FONT}">'
+    ]
     step = tick_step(length)
     k = 0
     while k * step <= length + 1e-9:
         x = x_of(k * step)
-        parts.append(f'<line x1="{x:.1f}" y1="{TOP - 6:.1f}" x2="{x:.1f}" y2="{height - 6:.1f}" stroke="#e3e7ec"/>'
-                     f'<text x="{x:.1f}" y="{TOP - 10:.1f}" font-size="10" text-anchor="middle" fill="#5b6573">'
-                     f"{escape(seconds_text(k * step))}</text>")
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{TOP - 6:.1f}" x2="{x:.1f}" y2="{height - 6:.1f}" stroke="#e3e7ec"/>'
+            f'<text x="{x:.1f}" y="{TOP - 10:.1f}" font-size="10" text-anchor="middle" fill="#5b6573">'
+            f"{escape(seconds_text(k * step))}</text>"
+        )
         k += 1
     for row, s in enumerate(view.spans):
         y = TOP + row * ROW
@@ -98,9 +133,13 @@ def render_gantt(view: RunView) -> str:
         if row % 2:
             body.append(f'<rect x="0" y="{y:.1f}" width="{width:.0f}" height="{ROW:.0f}" fill="#f7f8fa"/>')
         if is_planned:
-            body.append(f'<text class="planned" x="4" y="{mid + 4:.1f}" font-size="11" fill="{PLANNED}">◇</text>')
-        body.append(f'<text class="name" x="{18 + indent:.1f}" y="{mid + 4:.1f}" font-size="{NAME_SIZE:.0f}"'
-                    f'{" font-weight=" + chr(34) + "bold" + chr(34) if is_actual else ""}>{escape(name)}</text>')
+            body.append(
+                f'<text class="planned" x="4" y="{mid + 4:.1f}" font-size="11" fill="{PLANNED}">◇</text>'
+            )
+        body.append(
+            f'<text class="name" x="{18 + indent:.1f}" y="{mid + 4:.1f}" font-size="{NAME_SIZE:.0f}"'
+            f"{' font-weight=' + chr(34) + 'bold' + chr(34) if is_actual else ''}>{escape(name)}</text>"
+        )
         colour = STATUS_COLOURS.get(s.status, OTHER_STATUS)
         status = MONITOR_WORDS.get(s.status, s.status)
         if s.start is not None and s.end is not None:
@@ -110,27 +149,35 @@ def render_gantt(view: RunView) -> str:
             bar_height = 6.0 if thin else BAR
             stroke = f' stroke="{CRITICAL}" stroke-width="2.5"' if is_actual else ""
             if s.tries:  # one segment per attempt on a thin line from the first start to the last end
-                body.append(f'<rect class="bar{" actual" if is_actual else ""}" x="{x0:.1f}" y="{mid - 1:.1f}" '
-                            f'width="{bar_width:.1f}" height="2" fill="{OTHER_STATUS}"{stroke}/>')
+                body.append(
+                    f'<rect class="bar{" actual" if is_actual else ""}" x="{x0:.1f}" y="{mid - 1:.1f}" '
+                    f'width="{bar_width:.1f}" height="2" fill="{OTHER_STATUS}"{stroke}/>'
+                )
                 for k, (start, end, outcome) in enumerate(s.tries, start=1):
                     tx = x_of(start)
-                    body.append(f'<rect class="attempt" x="{tx:.1f}" y="{mid - bar_height / 2:.1f}" '
-                                f'width="{max(2.0, x_of(end if end is not None else s.end) - tx):.1f}" '
-                                f'height="{bar_height:.0f}" rx="2" '
-                                f'fill="{STATUS_COLOURS.get(outcome, OTHER_STATUS)}"><title>attempt {k}: '
-                                f"{escape(MONITOR_WORDS.get(outcome, outcome))}</title></rect>")
+                    body.append(
+                        f'<rect class="attempt" x="{tx:.1f}" y="{mid - bar_height / 2:.1f}" '
+                        f'width="{max(2.0, x_of(end if end is not None else s.end) - tx):.1f}" '
+                        f'height="{bar_height:.0f}" rx="2" '
+                        f'fill="{STATUS_COLOURS.get(outcome, OTHER_STATUS)}"><title>attempt {k}: '
+                        f"{escape(MONITOR_WORDS.get(outcome, outcome))}</title></rect>"
+                    )
             else:
-                body.append(f'<rect class="bar{" actual" if is_actual else ""}" x="{x0:.1f}" '
-                            f'y="{mid - bar_height / 2:.1f}" width="{bar_width:.1f}" height="{bar_height:.0f}" '
-                            f'rx="2" fill="{colour}"{stroke}/>')
+                body.append(
+                    f'<rect class="bar{" actual" if is_actual else ""}" x="{x0:.1f}" '
+                    f'y="{mid - bar_height / 2:.1f}" width="{bar_width:.1f}" height="{bar_height:.0f}" '
+                    f'rx="2" fill="{colour}"{stroke}/>'
+                )
             label = f"{status} {seconds_text(s.duration or 0.0)}"
             if s.tries:
                 label += f" ({len(s.tries)} attempts)"
         else:
             label = status
-        body.append(f'<text class="status" x="{name_col + CHART + 8:.1f}" y="{mid + 4:.1f}" font-size="10" '
-                    f'fill="{colour if colour != STATUS_COLOURS["NOTSTARTED"] else OTHER_STATUS}">{escape(label)}'
-                    "</text>")
+        body.append(
+            f'<text class="status" x="{name_col + CHART + 8:.1f}" y="{mid + 4:.1f}" font-size="10" '
+            f'fill="{colour if colour != STATUS_COLOURS["NOTSTARTED"] else OTHER_STATUS}">{escape(label)}'
+            "</text>"
+        )
         parts.append(f'<g class="span" data-path="{escape(s.path)}">{"".join(body)}</g>')
     parts.append("</svg>")
     return "".join(parts)

@@ -187,9 +187,13 @@ def _bands(widths: list[float], gaps: list[float], max_width: float, breaks: set
     return bands
 
 
-def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
-           max_width: float = 1100.0, last: Collection[str] = (),
-           min_widths: Mapping[str, float] | None = None) -> Layout:
+def layout(
+    graph: nx.DiGraph,
+    labels: dict[tuple[str, str], str] | None = None,
+    max_width: float = 1100.0,
+    last: Collection[str] = (),
+    min_widths: Mapping[str, float] | None = None,
+) -> Layout:
     """Lay ``graph`` (acyclic) out left to right; ``labels`` are the link labels to make room for.
 
     The tasks of ``last`` (those that never run) are laid out on their own, in bands after all the others;
@@ -251,21 +255,29 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
 
     widths = []
     for nodes in order:
-        need = max((max(name_width(n), (min_widths or {}).get(n, 0.0)) for n in nodes if not is_dummy(n)),
-                   default=0.0)
+        need = max(
+            (max(name_width(n), (min_widths or {}).get(n, 0.0)) for n in nodes if not is_dummy(n)),
+            default=0.0,
+        )
         widths.append(min(MAX_NODE_WIDTH, max(MIN_NODE_WIDTH, need)) if need else 24.0)
     gaps = []
     for nodes in order:
-        room = max((len(labels.get((u, v), "")) for u in nodes if not is_dummy(u) for v in forward.successors(u)),
-                   default=0)
+        room = max(
+            (len(labels.get((u, v), "")) for u in nodes if not is_dummy(u) for v in forward.successors(u)),
+            default=0,
+        )
         gaps.append(LAYER_GAP + min(MAX_LABEL_ROOM, room * LABEL_CHAR_WIDTH))
     bands = _bands(widths, gaps, max_width, {head_depth} if tail and head_depth else set())
     band_of = {i: b for b, members in enumerate(bands) for i in members}
-    crossing_edges = [e for e in chains
-                      if any(band_of[layer_of] != band_of[layer_of + 1]
-                             for layer_of in range(layer[e[0]], layer[e[1]]))]
-    crossing = [sum(1 for e in crossing_edges if band_of[layer[e[0]]] <= b < band_of[layer[e[1]]])
-                for b in range(len(bands))]
+    crossing_edges = [
+        e
+        for e in chains
+        if any(band_of[layer_of] != band_of[layer_of + 1] for layer_of in range(layer[e[0]], layer[e[1]]))
+    ]
+    crossing = [
+        sum(1 for e in crossing_edges if band_of[layer[e[0]]] <= b < band_of[layer[e[1]]])
+        for b in range(len(bands))
+    ]
     back_out = [sum(1 for u, _ in back if band_of[layer[u]] == b) for b in range(len(bands))]
     back_in = [sum(1 for _, v in back if band_of[layer[v]] == b) for b in range(len(bands))]
     layer_x: dict[int, float] = {}
@@ -320,10 +332,14 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
                 lane[b] = lane.get(b, 0) + 1
                 off = 6.0 * lane[b]
                 right = band_right[b] + off
-                gutter = band_bottom[b] + BAND_GAP / 2 + LANE_PITCH * (lane[b] - 1)  # room for a label per lane
+                gutter = (
+                    band_bottom[b] + BAND_GAP / 2 + LANE_PITCH * (lane[b] - 1)
+                )  # room for a label per lane
                 left = MARGIN + 14.0 - 6.0 - min(off, 12.0)
-                parts.append(f"L{right:.1f},{y0:.1f} L{right:.1f},{gutter:.1f} L{left:.1f},{gutter:.1f} "
-                             f"L{left:.1f},{y1:.1f} L{x1:.1f},{y1:.1f}")
+                parts.append(
+                    f"L{right:.1f},{y0:.1f} L{right:.1f},{gutter:.1f} L{left:.1f},{gutter:.1f} "
+                    f"L{left:.1f},{y1:.1f} L{x1:.1f},{y1:.1f}"
+                )
                 if label_at is None:  # on the gutter, just left of the turn, clear of the tasks
                     label_at = (right - 6, gutter - 2, "end")
             else:
@@ -352,8 +368,10 @@ def layout(graph: nx.DiGraph, labels: dict[tuple[str, str], str] | None = None,
         channel = right_edge + 8.0 + 6.0 * k
         above = band_top[bv] - 10.0 - LANE_PITCH * (in_lane[bv] - 1)
         left = MARGIN + 14.0 - 6.0 - min(6.0 * in_lane[bv], 12.0)
-        path = (f"M{x0:.1f},{y0:.1f} L{turn:.1f},{y0:.1f} L{turn:.1f},{gutter:.1f} L{channel:.1f},{gutter:.1f} "
-                f"L{channel:.1f},{above:.1f} L{left:.1f},{above:.1f} L{left:.1f},{y1:.1f} L{x1:.1f},{y1:.1f}")
+        path = (
+            f"M{x0:.1f},{y0:.1f} L{turn:.1f},{y0:.1f} L{turn:.1f},{gutter:.1f} L{channel:.1f},{gutter:.1f} "
+            f"L{channel:.1f},{above:.1f} L{left:.1f},{above:.1f} L{left:.1f},{y1:.1f} L{x1:.1f},{y1:.1f}"
+        )
         routes[(u, v)] = EdgeRoute(path, left + 10.0, above - 2, "start")
     width = right_edge + MARGIN + (8.0 + 6.0 * len(back) if back else 0.0)
     height = band_bottom[-1] + MARGIN + LANE_PITCH * back_out[-1]

@@ -59,8 +59,11 @@ def render_mermaid(w: WorkflowReport) -> str:
             lines.append(f"{indent}end")
 
     emit("", "  ")
-    critical_edges = set(zip(w.analysis.critical_path, w.analysis.critical_path[1:], strict=False)) \
-        if w.analysis else set()
+    critical_edges = (
+        set(zip(w.analysis.critical_path, w.analysis.critical_path[1:], strict=False))
+        if w.analysis
+        else set()
+    )
     critical_index = []
     for i, (u, v, data) in enumerate(w.flat.edges(data=True)):
         cond = data.get("condition", "")

@@ -65,8 +65,12 @@ def _seconds(when: dt.datetime | None, origin: dt.datetime) -> float | None:
 Attempt = tuple[int, str, str, "str | None", str]  # as RunStore.attempts gives them
 
 
-def spans_of(run: RunRecord, tasks: list[TaskRecord], now: dt.datetime,
-             attempts: Mapping[str, list[Attempt]] | None = None) -> list[TaskSpan]:
+def spans_of(
+    run: RunRecord,
+    tasks: list[TaskRecord],
+    now: dt.datetime,
+    attempts: Mapping[str, list[Attempt]] | None = None,
+) -> list[TaskSpan]:
     """The tasks of ``run`` in the order they started (those that never started last, by path). A task
     still running (the run is live, or was cut off) ends at ``now`` or at the run's end. ``attempts``: the
     recorded attempts of tasks that had several (by path)."""
@@ -74,11 +78,26 @@ def spans_of(run: RunRecord, tasks: list[TaskRecord], now: dt.datetime,
     out = []
     for t in tasks:
         end = t.ended if t.ended is not None else (cut if t.started is not None else None)
-        tries = tuple((_seconds(dt.datetime.fromisoformat(started), run.started) or 0.0,
-                       _seconds(dt.datetime.fromisoformat(ended) if ended else cut, run.started), status)
-                      for _, status, started, ended, _ in (attempts or {}).get(t.path, []))
-        out.append(TaskSpan(t.path, t.task_type, t.status, _seconds(t.started, run.started),
-                            _seconds(end, run.started), t.attempts, t.error, tries if len(tries) > 1 else ()))
+        tries = tuple(
+            (
+                _seconds(dt.datetime.fromisoformat(started), run.started) or 0.0,
+                _seconds(dt.datetime.fromisoformat(ended) if ended else cut, run.started),
+                status,
+            )
+            for _, status, started, ended, _ in (attempts or {}).get(t.path, [])
+        )
+        out.append(
+            TaskSpan(
+                t.path,
+                t.task_type,
+                t.status,
+                _seconds(t.started, run.started),
+                _seconds(end, run.started),
+                t.attempts,
+                t.error,
+                tries if len(tries) > 1 else (),
+            )
+        )
     return sorted(out, key=lambda s: (s.start is None, s.start or 0.0, s.path))
 
 
@@ -97,8 +116,11 @@ def actual_critical_path(flat: nx.DiGraph, spans: list[TaskSpan]) -> list[str]:
     path = [last.path]
     current = last
     while True:
-        before = [ran[p] for p in flat.predecessors(current.path)
-                  if p in ran and ran[p].end <= current.start + CLOCK_SLACK and p not in path]  # type: ignore[operator]
+        before = [
+            ran[p]
+            for p in flat.predecessors(current.path)
+            if p in ran and ran[p].end <= current.start + CLOCK_SLACK and p not in path  # type: ignore[operator]
+        ]
         if not before:
             break
         current = max(before, key=lambda s: (s.end, s.start))
@@ -106,18 +128,32 @@ def actual_critical_path(flat: nx.DiGraph, spans: list[TaskSpan]) -> list[str]:
     return path[::-1]
 
 
-def run_view(run: RunRecord, tasks: list[TaskRecord], workflow: WorkflowReport,
-             now: dt.datetime | None = None, attempts: Mapping[str, list[Attempt]] | None = None) -> RunView:
+def run_view(
+    run: RunRecord,
+    tasks: list[TaskRecord],
+    workflow: WorkflowReport,
+    now: dt.datetime | None = None,
+    attempts: Mapping[str, list[Attempt]] | None = None,
+) -> RunView:
     """The view of ``run`` (recorded ``tasks``, and ``attempts`` of those that had several) of ``workflow``
     (analysed: the planned path)."""
     spans = spans_of(run, tasks, now or dt.datetime.now(), attempts)
     times = [t for s in spans for t in (s.start, s.end) if t is not None]
     length = max([*times, _seconds(run.ended, run.started) or 0.0])
     analysis = workflow.analysis
-    return RunView(run.run_id, run.workflow, run.folder, run.status, run.started, run.ended, spans, length,
-                   actual_critical_path(workflow.flat, spans),
-                   list(analysis.critical_path) if analysis else [],
-                   analysis.critical_length if analysis else 0.0)
+    return RunView(
+        run.run_id,
+        run.workflow,
+        run.folder,
+        run.status,
+        run.started,
+        run.ended,
+        spans,
+        length,
+        actual_critical_path(workflow.flat, spans),
+        list(analysis.critical_path) if analysis else [],
+        analysis.critical_length if analysis else 0.0,
+    )
 
 
 __all__ = ["RunView", "TaskSpan", "actual_critical_path", "run_view", "spans_of"]

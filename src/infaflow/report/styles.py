@@ -26,8 +26,12 @@ TASK_STYLES: dict[str, TaskStyle] = {
     "Timer": TaskStyle("#d7f1f3", "#00838f", "hexagon", "hexagon", ("{{", "}}"), "TIMER"),
     "Email": TaskStyle("#fde2cf", "#c25e00", "note", "note", ("[", "]"), "EMAIL"),
     "Control": TaskStyle("#fbd5d5", "#b71c1c", "hexagon", "octagon", ("{{", "}}"), "CONTROL"),
-    "Event Wait": TaskStyle("#e0f2e9", "#00695c", "parallelogram", "parallelogram", ("[/", "\\]"), "EVENT WAIT"),
-    "Event Raise": TaskStyle("#e0f2e9", "#00695c", "parallelogram", "parallelogram", ("[\\", "/]"), "EVENT RAISE"),
+    "Event Wait": TaskStyle(
+        "#e0f2e9", "#00695c", "parallelogram", "parallelogram", ("[/", "\\]"), "EVENT WAIT"
+    ),
+    "Event Raise": TaskStyle(
+        "#e0f2e9", "#00695c", "parallelogram", "parallelogram", ("[\\", "/]"), "EVENT RAISE"
+    ),
     "Worklet": TaskStyle("#f3e5d0", "#795548", "double", "box3d", ("[[", "]]"), "WORKLET"),
 }
 UNKNOWN_STYLE = TaskStyle("#ffffff", "#888888", "rect", "box", ("[", "]"), "TASK")
@@ -77,7 +81,7 @@ def _decision_branch(text: str, own: str) -> str | None:
     text = _unwrap(text)
     negated = re.match(r"not\b\s*", text, flags=re.IGNORECASE)
     if negated:
-        inner = _decision_branch(text[negated.end():], own)
+        inner = _decision_branch(text[negated.end() :], own)
         return None if inner is None else {"true": "false", "false": "true"}[inner]
     for pattern in _DECISION:
         found = re.fullmatch(pattern.format(t=own), text, flags=re.IGNORECASE)

@@ -101,8 +101,12 @@ def _sessions(folder: Folder) -> list[SessionRow]:
     return rows
 
 
-def inspect_workflow(folder: Folder, workflow: Workflow, durations: MappingType[str, float] | None = None,
-                     mapping_scores: dict[int, int] | None = None) -> WorkflowReport:
+def inspect_workflow(
+    folder: Folder,
+    workflow: Workflow,
+    durations: MappingType[str, float] | None = None,
+    mapping_scores: dict[int, int] | None = None,
+) -> WorkflowReport:
     """Check, analyse and score one workflow. A workflow with link errors is reported without analysis."""
     problems = check_workflow(workflow, folder)
     graph = build_graph(workflow, folder)
@@ -110,15 +114,26 @@ def inspect_workflow(folder: Folder, workflow: Workflow, durations: MappingType[
     analysis = None
     if not any(p.severity == "error" for p in problems):
         analysis = analyze_graph(flat, durations)
-    return WorkflowReport(folder, workflow, graph, flat, problems, analysis,
-                          workflow_complexity(workflow, folder, mapping_scores))
+    return WorkflowReport(
+        folder,
+        workflow,
+        graph,
+        flat,
+        problems,
+        analysis,
+        workflow_complexity(workflow, folder, mapping_scores),
+    )
 
 
 RecordedDurations = Callable[[Folder, Workflow], MappingType[str, float]]
 
 
-def _durations_for(folder: Folder, workflow: Workflow, given: MappingType[str, float] | None,
-                   recorded: RecordedDurations | None) -> MappingType[str, float] | None:
+def _durations_for(
+    folder: Folder,
+    workflow: Workflow,
+    given: MappingType[str, float] | None,
+    recorded: RecordedDurations | None,
+) -> MappingType[str, float] | None:
     """The durations of one workflow: the given ones (a durations file), overridden by recorded run
     durations of that workflow (by instance path) when there are any."""
     measured = recorded(folder, workflow) if recorded is not None else {}
@@ -127,9 +142,13 @@ def _durations_for(folder: Folder, workflow: Workflow, given: MappingType[str, f
     return {**(given or {}), **measured}
 
 
-def inspect_export(export: Export, durations: MappingType[str, float] | None = None,
-                   folder: str | None = None, workflow: str | None = None,
-                   recorded: RecordedDurations | None = None) -> ExportReport:
+def inspect_export(
+    export: Export,
+    durations: MappingType[str, float] | None = None,
+    folder: str | None = None,
+    workflow: str | None = None,
+    recorded: RecordedDurations | None = None,
+) -> ExportReport:
     """Analyse ``export``, optionally only ``folder`` and only ``workflow`` (raises :class:`InputError` if
     either is not in the file). ``recorded(folder, workflow)`` may supply measured task durations (by
     instance path) that override ``durations`` for that workflow's critical path."""
@@ -155,8 +174,9 @@ def inspect_export(export: Export, durations: MappingType[str, float] | None = N
             names = ", ".join(wf.name for _, wf in selected) or "none"
             raise InputError(f"no workflow {workflow!r} in this export (workflows: {names})", export.path)
         selected = [found]
-    report.workflows = [inspect_workflow(f, wf, _durations_for(f, wf, durations, recorded), scores)
-                        for f, wf in selected]
+    report.workflows = [
+        inspect_workflow(f, wf, _durations_for(f, wf, durations, recorded), scores) for f, wf in selected
+    ]
     return report
 
 

@@ -55,34 +55,92 @@ def overview(report: ExportReport) -> list[RenderableType]:
     head = Text(f"{export.path}\n", style="bold")
     if len(export.files) > 1:
         head.append(f"{len(export.files)} export files, ", style="dim")
-    head.append(f"repository version {export.repository_version or '?'}, encoding {export.encoding or '?'}, "
-                f"{len(export.folders)} folder(s), {len(report.workflows)} workflow(s), "
-                f"{len(report.mappings)} mapping(s), {len(report.sessions)} session(s)", style="dim")
+    head.append(
+        f"repository version {export.repository_version or '?'}, encoding {export.encoding or '?'}, "
+        f"{len(export.folders)} folder(s), {len(report.workflows)} workflow(s), "
+        f"{len(report.mappings)} mapping(s), {len(report.sessions)} session(s)",
+        style="dim",
+    )
     out.append(head)
-    folders = _table("Folders", "folder", "workflows", "worklets", "sessions", "mappings", "mapplets", "sources",
-                     "targets", right=("workflows", "worklets", "sessions", "mappings", "mapplets", "sources",
-                                       "targets"))
+    folders = _table(
+        "Folders",
+        "folder",
+        "workflows",
+        "worklets",
+        "sessions",
+        "mappings",
+        "mapplets",
+        "sources",
+        "targets",
+        right=("workflows", "worklets", "sessions", "mappings", "mapplets", "sources", "targets"),
+    )
     for f in export.folders:
-        folders.add_row(f.name, str(len(f.workflows)), str(len(f.worklets)), str(sum(1 for _ in f.all_sessions())),
-                        str(len(f.mappings)), str(len(f.mapplets)), str(len(f.sources)), str(len(f.targets)))
+        folders.add_row(
+            f.name,
+            str(len(f.workflows)),
+            str(len(f.worklets)),
+            str(sum(1 for _ in f.all_sessions())),
+            str(len(f.mappings)),
+            str(len(f.mapplets)),
+            str(len(f.sources)),
+            str(len(f.targets)),
+        )
     out.append(folders)
     if report.workflows:
-        wfs = _table("Workflows", "folder", "workflow", "tasks", "links", "depth", "width", "critical path",
-                     "score", "band", right=("tasks", "links", "depth", "width", "critical path", "score"))
+        wfs = _table(
+            "Workflows",
+            "folder",
+            "workflow",
+            "tasks",
+            "links",
+            "depth",
+            "width",
+            "critical path",
+            "score",
+            "band",
+            right=("tasks", "links", "depth", "width", "critical path", "score"),
+        )
         for w in sorted(report.workflows, key=lambda w: -w.complexity.score):
             a = w.analysis
-            wfs.add_row(w.folder.name, w.workflow.name, str(w.complexity.tasks), str(w.complexity.links),
-                        str(a.depth) if a else "-", str(a.width) if a else "-",
-                        seconds_text(a.critical_length) if a else "(link errors)", str(w.complexity.score),
-                        w.complexity.band)
+            wfs.add_row(
+                w.folder.name,
+                w.workflow.name,
+                str(w.complexity.tasks),
+                str(w.complexity.links),
+                str(a.depth) if a else "-",
+                str(a.width) if a else "-",
+                seconds_text(a.critical_length) if a else "(link errors)",
+                str(w.complexity.score),
+                w.complexity.band,
+            )
         out.append(wfs)
     if report.mappings:
-        maps = _table("Mappings", "folder", "mapping", "transformations", "expressions", "lookups", "joins", "ports",
-                      "score", "band", right=("transformations", "expressions", "lookups", "joins", "ports", "score"))
+        maps = _table(
+            "Mappings",
+            "folder",
+            "mapping",
+            "transformations",
+            "expressions",
+            "lookups",
+            "joins",
+            "ports",
+            "score",
+            "band",
+            right=("transformations", "expressions", "lookups", "joins", "ports", "score"),
+        )
         for m in sorted(report.mappings, key=lambda m: -m.complexity.score):
             c = m.complexity
-            maps.add_row(m.folder.name, c.name, str(c.transformations), str(c.expressions), str(c.lookups),
-                         str(c.joins), str(c.ports), str(c.score), c.band)
+            maps.add_row(
+                m.folder.name,
+                c.name,
+                str(c.transformations),
+                str(c.expressions),
+                str(c.lookups),
+                str(c.joins),
+                str(c.ports),
+                str(c.score),
+                c.band,
+            )
         out.append(maps)
     if report.sessions:
         sess = _table("Sessions", "folder", "session", "mapping", "reusable")
@@ -96,8 +154,11 @@ def overview(report: ExportReport) -> list[RenderableType]:
 def workflow_detail(w: WorkflowReport) -> list[RenderableType]:
     """Tasks, links, levels, critical path, decision points and complexity of one workflow."""
     wf = w.workflow
-    out: list[RenderableType] = [Text(f"\nWorkflow {wf.name} (folder {w.folder.name}, line {wf.location.line})",
-                                      style="bold underline")]
+    out: list[RenderableType] = [
+        Text(
+            f"\nWorkflow {wf.name} (folder {w.folder.name}, line {wf.location.line})", style="bold underline"
+        )
+    ]
     a = w.analysis
     if a is not None:
         notes: dict[str, str] = {}
@@ -109,13 +170,34 @@ def workflow_detail(w: WorkflowReport) -> list[RenderableType]:
                 said.append("(unreachable: never runs)")
             notes[t.path] = " ".join(said)
         noted = ("note",) if any(notes.values()) else ()
-        tasks = _table("Tasks", "level", "task", "type", "duration", "start", "slack", "in", "out", "critical",
-                       *noted, right=("level", "duration", "start", "slack", "in", "out"))
+        tasks = _table(
+            "Tasks",
+            "level",
+            "task",
+            "type",
+            "duration",
+            "start",
+            "slack",
+            "in",
+            "out",
+            "critical",
+            *noted,
+            right=("level", "duration", "start", "slack", "in", "out"),
+        )
         for t in a.tasks.values():
-            tasks.add_row(str(t.level) if t.reachable else "-", t.path, t.type, seconds_text(t.duration),
-                          seconds_text(t.earliest_start), seconds_text(t.slack), str(t.fan_in), str(t.fan_out),
-                          "*" if t.critical else "", *((notes[t.path],) if noted else ()),
-                          style="bold" if t.critical else None)
+            tasks.add_row(
+                str(t.level) if t.reachable else "-",
+                t.path,
+                t.type,
+                seconds_text(t.duration),
+                seconds_text(t.earliest_start),
+                seconds_text(t.slack),
+                str(t.fan_in),
+                str(t.fan_out),
+                "*" if t.critical else "",
+                *((notes[t.path],) if noted else ()),
+                style="bold" if t.critical else None,
+            )
         out.append(tasks)
     links = _table("Links", "from", "to", "condition", "line", right=("line",))
     for u, v, data in w.flat.edges(data=True):
@@ -135,12 +217,18 @@ def workflow_detail(w: WorkflowReport) -> list[RenderableType]:
         if a.decision_points:
             dp = _table("Decision points", "task", "type", "decision", "branches")
             for d in a.decision_points:
-                dp.add_row(d.path, d.type, d.decision,
-                           "\n".join(f"-> {succ}: {cond or '(always)'}" for succ, cond in d.branches))
+                dp.add_row(
+                    d.path,
+                    d.type,
+                    d.decision,
+                    "\n".join(f"-> {succ}: {cond or '(always)'}" for succ, cond in d.branches),
+                )
             out.append(dp)
     c = w.complexity
     comp = _table("Complexity", "figure", "value")
-    comp.add_row("score", f"{c.score} ({c.band}) = orchestration {c.orchestration_score} + mappings {c.mapping_score}")
+    comp.add_row(
+        "score", f"{c.score} ({c.band}) = orchestration {c.orchestration_score} + mappings {c.mapping_score}"
+    )
     comp.add_row("tasks by type", ", ".join(f"{k} {n}" for k, n in c.tasks_by_type.items()))
     comp.add_row("mappings run", ", ".join(c.mappings) or "(none loaded)")
     out.append(comp)
@@ -155,7 +243,9 @@ def problems(report: ExportReport) -> list[RenderableType]:
     table = _table(f"Problems ({len(found)})", "where", "problem")
     several = len(report.export.files) > 1
     for p in found[:MAX_PROBLEMS]:
-        where = f"{short_path(p.file)}:{p.line}" if several and p.line else (f"line {p.line}" if p.line else "")
+        where = (
+            f"{short_path(p.file)}:{p.line}" if several and p.line else (f"line {p.line}" if p.line else "")
+        )
         table.add_row(where, ("" if p.severity == "error" else "warning: ") + p.message)
     if len(found) > MAX_PROBLEMS:
         table.add_row("", f"... {len(found) - MAX_PROBLEMS} more (see --format json)")
@@ -163,8 +253,12 @@ def problems(report: ExportReport) -> list[RenderableType]:
 
 
 def _natural(column: Column) -> int:
-    return max([cell_len(column.header if isinstance(column.header, str) else str(column.header)),
-                *(max((cell_len(line) for line in str(c).splitlines()), default=0) for c in column.cells)])
+    return max(
+        [
+            cell_len(column.header if isinstance(column.header, str) else str(column.header)),
+            *(max((cell_len(line) for line in str(c).splitlines()), default=0) for c in column.cells),
+        ]
+    )
 
 
 def fit_table(table: Table, width: int) -> None:

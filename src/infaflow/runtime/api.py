@@ -50,8 +50,9 @@ def parse_param(text: str) -> tuple[str, str]:
 def find_workflow(export: Export, name: str | None, folder: str | None) -> tuple[Folder, Workflow]:
     """The workflow ``name`` (in ``folder`` when given; ``None``: the export set's only workflow). An
     :class:`InputError` lists the workflows when it is absent, or the folders when several hold it."""
-    candidates = [(f, wf) for f, wf in export.workflows()
-                  if folder is None or f.name.lower() == folder.lower()]
+    candidates = [
+        (f, wf) for f, wf in export.workflows() if folder is None or f.name.lower() == folder.lower()
+    ]
     names = sorted(f"{f.name}/{wf.name}" for f, wf in candidates)
     known = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "") or "none"
     where = f" in folder {folder!r}" if folder else ""
@@ -68,8 +69,9 @@ def find_workflow(export: Export, name: str | None, folder: str | None) -> tuple
         raise InputError(f"no workflow {name!r}{where}; workflows in this export: {known}", export.path)
     if len(found) > 1:
         folders = ", ".join(f.name for f, _ in found)
-        raise InputError(f"workflow {name!r} is in several folders ({folders}): choose one with --folder",
-                         export.path)
+        raise InputError(
+            f"workflow {name!r} is in several folders ({folders}): choose one with --folder", export.path
+        )
     return found[0]
 
 
@@ -88,14 +90,25 @@ def workflow_param_files(
     attr = (workflow.attributes.get("Parameter Filename", "") or "").strip()
     if attr:
         found = paramfile.resolve(files, paramfile.Scope(folder.name, workflow.name))
-        params = {key: Param(name, value, f"{file}:{line}") for key, (name, value, file, line) in found.items()}
+        params = {
+            key: Param(name, value, f"{file}:{line}") for key, (name, value, file, line) in found.items()
+        }
         params.update(cli)
-        known = builtins(workflow=workflow.name, folder=folder.name, run_id=0, repository="", root_dir=root_dir, params=params)
+        known = builtins(
+            workflow=workflow.name,
+            folder=folder.name,
+            run_id=0,
+            repository="",
+            root_dir=root_dir,
+            params=params,
+        )
         path = Path(expand(attr, known).replace("\\", "/"))
         if path.is_file():
             files.append(paramfile.load(path))
         else:
-            warnings.append(f"workflow parameter file {attr!r} (Parameter Filename) not found as {path}; ignored")
+            warnings.append(
+                f"workflow parameter file {attr!r} (Parameter Filename) not found as {path}; ignored"
+            )
     return files
 
 
@@ -106,7 +119,9 @@ def root_directory(options: RunOptions, state_dir: str | Path | None) -> Path:
 
 
 def cli_parameters(params: Mapping[str, str]) -> dict[str, Param]:
-    return {name.lower(): Param(name, value if value != "" else None, "--param") for name, value in params.items()}
+    return {
+        name.lower(): Param(name, value if value != "" else None, "--param") for name, value in params.items()
+    }
 
 
 @contextmanager
@@ -159,14 +174,22 @@ def run_workflow(
     options = options or RunOptions()
     f, wf = find_workflow(export, workflow, folder)
     if not wf.is_enabled:
-        raise InputError(f"workflow {wf.name!r} is disabled (ISENABLED=NO)", wf.location.file, wf.location.line)
+        raise InputError(
+            f"workflow {wf.name!r} is disabled (ISENABLED=NO)", wf.location.file, wf.location.line
+        )
     the_plan = plan.build(wf, f, lenient=options.dry_run)
     if options.start_from:
-        fromtask.find_node(the_plan, options.start_from)  # an unknown task is bad input, before the run exists
+        fromtask.find_node(
+            the_plan, options.start_from
+        )  # an unknown task is bad input, before the run exists
     cli = cli_parameters(params or {})
     warnings: list[str] = []
     files = workflow_param_files(wf, f, param_files, cli, root_directory(options, state_dir), warnings)
-    warnings += [f"{p.file}:{p.line}: {p.message}" for pf in files for p in check_param_file(pf, export, (f.name, wf.name))]
+    warnings += [
+        f"{p.file}:{p.line}: {p.message}"
+        for pf in files
+        for p in check_param_file(pf, export, (f.name, wf.name))
+    ]
     store = RunStore(None if options.dry_run or state_dir is None else state_dir)
     started = dt.datetime.now()
     stored_options = {
@@ -221,7 +244,12 @@ def _execute(runner: Runner, store: RunStore, handle_signals: bool) -> RunResult
         with _signals(runner, handle_signals):
             status = runner.run()
     except BaseException as exc:
-        store.finish_run(runner.run_id, "FAILED" if not isinstance(exc, KeyboardInterrupt) else "STOPPED", dt.datetime.now(), f"{type(exc).__name__}: {exc}")
+        store.finish_run(
+            runner.run_id,
+            "FAILED" if not isinstance(exc, KeyboardInterrupt) else "STOPPED",
+            dt.datetime.now(),
+            f"{type(exc).__name__}: {exc}",
+        )
         raise
     store.finish_run(runner.run_id, status, dt.datetime.now(), getattr(runner, "_root_reason", ""))
     result = summary.build(store, runner.run_id, runner.plan)
@@ -285,13 +313,20 @@ def resume_run(
             )
         cli = cli_parameters(saved.get("params", {}))
         warnings: list[str] = []
-        files = workflow_param_files(wf, f, saved.get("param_files", []), cli, root_directory(options, state_dir),
-                                     warnings)
+        files = workflow_param_files(
+            wf, f, saved.get("param_files", []), cli, root_directory(options, state_dir), warnings
+        )
         rerun = fromtask.rerun_paths(the_plan, restart) if restart else set()
-        resumption = Resumption({t.path: t for t in store.tasks(run_id)}, store.variables(run_id), frozenset(rerun))
-        if not store.claim_run(run_id, record.status, record.pid, ATTEMPT_RESTART if restart else ATTEMPT_RESUME):
+        resumption = Resumption(
+            {t.path: t for t in store.tasks(run_id)}, store.variables(run_id), frozenset(rerun)
+        )
+        if not store.claim_run(
+            run_id, record.status, record.pid, ATTEMPT_RESTART if restart else ATTEMPT_RESUME
+        ):
             raise InputError(f"run {run_id} is being resumed by another process", str(state_dir))
-        store.add_event(run_id, "resume", "", f"was {record.status}" + (f"; restart from {restart}" if restart else ""))
+        store.add_event(
+            run_id, "resume", "", f"was {record.status}" + (f"; restart from {restart}" if restart else "")
+        )
         store.reset_tasks(run_id, rerun)
         runner = Runner(
             export=export,

@@ -136,4 +136,12 @@ def holds(node: Any, env: E.Environment) -> bool:
 
 
 ExprError = E.ExprError
-__all__ = ["ExprError", "InputError", "ScopeEnvironment", "evaluate", "holds", "parse_condition", "status_value"]
+__all__ = [
+    "ExprError",
+    "InputError",
+    "ScopeEnvironment",
+    "evaluate",
+    "holds",
+    "parse_condition",
+    "status_value",
+]

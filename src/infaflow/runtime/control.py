@@ -34,7 +34,9 @@ MODES = {"stop": STOPPED, "abort": ABORTED}
 
 def _open(state_dir: str | Path) -> RunStore:
     if not (Path(state_dir) / DB_NAME).is_file():
-        raise InputError(f"no run store in {state_dir} (run a workflow first, or pass --state-dir)", str(state_dir))
+        raise InputError(
+            f"no run store in {state_dir} (run a workflow first, or pass --state-dir)", str(state_dir)
+        )
     return RunStore(state_dir)
 
 
@@ -49,7 +51,9 @@ def request(state_dir: str | Path, run_id: int, mode: str) -> RunRecord:
         if record is None:
             raise InputError(f"no run {run_id} in {state_dir}", str(state_dir))
         if record.status == SUSPENDED:  # Monitor stops or aborts a suspended workflow: no process to ask
-            store.finish_run(run_id, mode, dt.datetime.now(), f"{mode.lower()} while suspended ({record.error})")
+            store.finish_run(
+                run_id, mode, dt.datetime.now(), f"{mode.lower()} while suspended ({record.error})"
+            )
             store.add_event(run_id, "stop-request", "", f"{mode} while suspended")
             return record
         if record.status != STARTED:
@@ -59,14 +63,18 @@ def request(state_dir: str | Path, run_id: int, mode: str) -> RunRecord:
         if not is_alive(record.pid, record.host):
             raise InputError(
                 f"run {run_id} is not running: its process {record.pid} on {record.host or '?'} is gone "
-                f"(continue it with 'infaflow resume {run_id}')", str(state_dir))
+                f"(continue it with 'infaflow resume {run_id}')",
+                str(state_dir),
+            )
         store.request_control(run_id, mode)
         return record
     finally:
         store.close()
 
 
-def wait_for_end(state_dir: str | Path, run_id: int, timeout: float | None = None, poll: float = 0.2) -> RunRecord:
+def wait_for_end(
+    state_dir: str | Path, run_id: int, timeout: float | None = None, poll: float = 0.2
+) -> RunRecord:
     """The run's record once it is no longer STARTED (or when ``timeout`` seconds have passed)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     store = _open(state_dir)

@@ -37,8 +37,10 @@ def find_node(plan: ScopePlan, task: str) -> Node:
         paths = ", ".join(sorted(n.path for n in by_name))
         raise InputError(f"task {task!r} is in several worklets ({paths}): give its path")
     known = ", ".join(sorted(n.path for n in nodes)[:15])
-    raise InputError(f"no task {task!r} in workflow {plan.workflow.name}; tasks: {known}"
-                     + (" ..." if len(nodes) > 15 else ""))
+    raise InputError(
+        f"no task {task!r} in workflow {plan.workflow.name}; tasks: {known}"
+        + (" ..." if len(nodes) > 15 else "")
+    )
 
 
 def _downstream(scope: ScopePlan, name: str) -> set[str]:
@@ -70,7 +72,9 @@ def _chain(plan: ScopePlan, node: Node) -> list[tuple[ScopePlan, str]]:
 def entries(plan: ScopePlan, task: str) -> dict[str, Entry]:
     """Scope path -> :class:`Entry` of the scopes on the way to ``task`` (for ``run --from``)."""
     node = find_node(plan, task)
-    return {scope.path: Entry(name, frozenset(_downstream(scope, name))) for scope, name in _chain(plan, node)}
+    return {
+        scope.path: Entry(name, frozenset(_downstream(scope, name))) for scope, name in _chain(plan, node)
+    }
 
 
 def rerun_paths(plan: ScopePlan, task: str) -> set[str]:

@@ -17,9 +17,21 @@ from infaflow.runtime.paramfile import Heading, ParamFile
 
 #: Names PowerCenter defines itself (built-ins, process and service variables) or that name session
 #: parameters by prefix ($DBConnection_X, $InputFile_X...): never reported.
-BUILTIN_PREFIXES = ("$pm", "$dbconnection", "$inputfile", "$outputfile", "$badfile", "$lookupfile",
-                    "$param", "$appconnection", "$ftpconnection", "$queueconnection", "$loaderconnection",
-                    "$source", "$target")
+BUILTIN_PREFIXES = (
+    "$pm",
+    "$dbconnection",
+    "$inputfile",
+    "$outputfile",
+    "$badfile",
+    "$lookupfile",
+    "$param",
+    "$appconnection",
+    "$ftpconnection",
+    "$queueconnection",
+    "$loaderconnection",
+    "$source",
+    "$target",
+)
 
 
 def _declared(wf: Workflow) -> set[str]:
@@ -67,8 +79,13 @@ def _scope_names(export: Export, heading: Heading) -> tuple[set[str] | None, str
         return declared, ""
     folders = export.folders
     if heading.kind == "session" and not heading.folder:  # [s]: a session instance anywhere
-        found = [s for f in folders for wf in f.workflows for _p, name, s in _sessions(wf)
-                 if name.lower() == heading.session.lower()]
+        found = [
+            s
+            for f in folders
+            for wf in f.workflows
+            for _p, name, s in _sessions(wf)
+            if name.lower() == heading.session.lower()
+        ]
         if not found:
             every = sorted({n for f in folders for wf in f.workflows for _p, n, _s in _sessions(wf)})
             return None, f"no session instance {heading.session!r}{_close(heading.session, every)}"
@@ -77,23 +94,37 @@ def _scope_names(export: Export, heading: Heading) -> tuple[set[str] | None, str
     if folder is None:
         return None, f"no folder {heading.folder!r}{_close(heading.folder, [f.name for f in folders])}"
     if not heading.workflow:  # [F.ST:s]
-        found = [s for wf in folder.workflows for _p, name, s in _sessions(wf)
-                 if name.lower() == heading.session.lower()]
-        return (set().union(*(_mapping_names(s) for s in found)), "") if found else (
-            None, f"no session instance {heading.session!r} in folder {folder.name!r}")
+        found = [
+            s
+            for wf in folder.workflows
+            for _p, name, s in _sessions(wf)
+            if name.lower() == heading.session.lower()
+        ]
+        return (
+            (set().union(*(_mapping_names(s) for s in found)), "")
+            if found
+            else (None, f"no session instance {heading.session!r} in folder {folder.name!r}")
+        )
     wf = folder.workflow(heading.workflow)
     if wf is None:
         names = [w.name for w in folder.workflows]
-        return None, f"no workflow {heading.workflow!r} in folder {folder.name!r}{_close(heading.workflow, names)}"
+        return (
+            None,
+            f"no workflow {heading.workflow!r} in folder {folder.name!r}{_close(heading.workflow, names)}",
+        )
     inner = _worklet(wf, heading.worklets)
     if inner is None:
         return None, f"no worklet instance {'.'.join(heading.worklets)!r} in workflow {wf.name!r}"
     if heading.kind == "session":
-        found = [s for path, name, s in _sessions(inner) if not path and name.lower() == heading.session.lower()]
+        found = [
+            s for path, name, s in _sessions(inner) if not path and name.lower() == heading.session.lower()
+        ]
         if not found:
             names = [name for path, name, _s in _sessions(inner) if not path]
-            return None, (f"no session instance {heading.session!r} in {inner.type.lower()} {inner.name!r}"
-                          f"{_close(heading.session, names)}")
+            return None, (
+                f"no session instance {heading.session!r} in {inner.type.lower()} {inner.name!r}"
+                f"{_close(heading.session, names)}"
+            )
         return _mapping_names(found[0]), ""
     # A workflow or worklet heading also sets the mapping parameters of the sessions it runs.
     return _declared(inner) | set().union(*(_mapping_names(s) for _p, _n, s in _sessions(inner))), ""
@@ -119,19 +150,38 @@ def check_param_file(pfile: ParamFile, export: Export, focus: tuple[str, str] | 
             continue
         names, why = _scope_names(export, section.heading)
         if names is None:
-            problems.append(Problem("warning", f"heading [{section.heading.text}] applies to nothing: {why}; "
-                                    "its values are ignored", pfile.path, section.line))
+            problems.append(
+                Problem(
+                    "warning",
+                    f"heading [{section.heading.text}] applies to nothing: {why}; its values are ignored",
+                    pfile.path,
+                    section.line,
+                )
+            )
             continue
         for key, (_value, line) in section.values.items():
             written = section.names[key]
             if not key.startswith("$$"):
                 if not key.startswith(BUILTIN_PREFIXES) and key.startswith("$"):
-                    problems.append(Problem("warning", f"{written} is not a PowerCenter built-in, process or "
-                                            "session parameter name; it is ignored", pfile.path, line))
+                    problems.append(
+                        Problem(
+                            "warning",
+                            f"{written} is not a PowerCenter built-in, process or "
+                            "session parameter name; it is ignored",
+                            pfile.path,
+                            line,
+                        )
+                    )
                 continue
             if key not in {n.lower() for n in names}:
                 where = f"[{section.heading.text}]"
-                problems.append(Problem(
-                    "warning", f"{written} is not declared by anything {where} applies to"
-                    f"{_close(written, sorted(names))}; it is ignored", pfile.path, line))
+                problems.append(
+                    Problem(
+                        "warning",
+                        f"{written} is not declared by anything {where} applies to"
+                        f"{_close(written, sorted(names))}; it is ignored",
+                        pfile.path,
+                        line,
+                    )
+                )
     return problems

@@ -153,7 +153,9 @@ def rank(heading: Heading, scope: Scope) -> int | None:
         if scope.session:
             # a session sees the headings of its containers, innermost first
             n = len(heading.worklets)
-            if n <= len(scope.worklets) and all(_eq(a, b) for a, b in zip(heading.worklets, scope.worklets, strict=False)):
+            if n <= len(scope.worklets) and all(
+                _eq(a, b) for a, b in zip(heading.worklets, scope.worklets, strict=False)
+            ):
                 return 10 + n
             return None
         if len(heading.worklets) == len(scope.worklets) and all(

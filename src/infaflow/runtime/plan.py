@@ -97,13 +97,19 @@ def build(
     """
     file = wf.location.file
     if wf.name in _stack:
-        raise InputError(f"worklet {wf.name!r} contains itself ({' -> '.join((*_stack, wf.name))})", file, wf.location.line)
+        raise InputError(
+            f"worklet {wf.name!r} contains itself ({' -> '.join((*_stack, wf.name))})", file, wf.location.line
+        )
     nodes: dict[str, Node] = {}
     by_lower: dict[str, str] = {}
     order: list[str] = []
     for inst in wf.instances:
         if inst.name in nodes:
-            raise InputError(f"task instance {inst.name!r} appears twice in {wf.type.lower()} {wf.name!r}", file, inst.location.line)
+            raise InputError(
+                f"task instance {inst.name!r} appears twice in {wf.type.lower()} {wf.name!r}",
+                file,
+                inst.location.line,
+            )
         node_path = f"{path}/{inst.name}" if path else inst.name
         node = Node(inst.name, node_path, inst, inst.task_type, _definition(inst, wf, folder))
         nodes[inst.name] = node
@@ -116,7 +122,11 @@ def build(
         line = model_link.location.line or wf.location.line
         for end, found in ((model_link.from_task, source), (model_link.to_task, target)):
             if found is None:
-                raise InputError(f"link refers to task instance {end!r}, which is not in {wf.type.lower()} {wf.name!r}", file, line)
+                raise InputError(
+                    f"link refers to task instance {end!r}, which is not in {wf.type.lower()} {wf.name!r}",
+                    file,
+                    line,
+                )
         assert source is not None and target is not None
         parsed = conditions.parse_condition(model_link.condition, file, line)
         link = PlanLink(len(links), source, target, model_link.condition, parsed, model_link)
@@ -139,8 +149,11 @@ def _check_cycles(wf: Workflow, nodes: dict[str, Node], links: list[PlanLink]) -
     try:
         topological_order(nodes, _predecessors(nodes, links))
     except OrderCycle as cycle:
-        raise InputError(f"{wf.type.lower()} {wf.name!r} has a cycle of links: {cycle.text}",
-                         wf.location.file, wf.location.line) from None
+        raise InputError(
+            f"{wf.type.lower()} {wf.name!r} has a cycle of links: {cycle.text}",
+            wf.location.file,
+            wf.location.line,
+        ) from None
 
 
 def _predecessors(nodes: dict[str, Node], links: list[PlanLink]) -> dict[str, list[str]]:
@@ -148,7 +161,9 @@ def _predecessors(nodes: dict[str, Node], links: list[PlanLink]) -> dict[str, li
     return {name: [links[i].source for i in node.inputs] for name, node in nodes.items()}
 
 
-def priorities(plan: ScopePlan, durations: dict[str, float] | None = None, default: float = 1.0) -> dict[str, float]:
+def priorities(
+    plan: ScopePlan, durations: dict[str, float] | None = None, default: float = 1.0
+) -> dict[str, float]:
     """Each task's longest remaining path to the end of its scope (its own duration included), by
     instance path: the scheduler starts the most critical ready task first when workers are scarce.
 

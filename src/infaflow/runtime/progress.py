@@ -127,23 +127,40 @@ class LiveView:
         grid.add_column(no_wrap=True)
         width = max(10, min(40, self.console.width - 40))
         done = len(self.finished)
-        grid.add_row("tasks", ProgressBar(total=max(1, self.total), completed=done, width=width, complete_style="cyan",
-                                 finished_style="green"),
-                     f"{done}/{self.total}")
+        grid.add_row(
+            "tasks",
+            ProgressBar(
+                total=max(1, self.total),
+                completed=done,
+                width=width,
+                complete_style="cyan",
+                finished_style="green",
+            ),
+            f"{done}/{self.total}",
+        )
         if self.run_seconds:
             elapsed = time.monotonic() - self.started
             over = elapsed > self.run_seconds
-            grid.add_row("time", ProgressBar(total=self.run_seconds, completed=min(elapsed, self.run_seconds),
-                                             width=width, complete_style="cyan",
-                                             finished_style="yellow" if over else "green"),
-                         f"{seconds_text(elapsed)} of ~{seconds_text(self.run_seconds)} expected"
-                         + (f" (over by {seconds_text(elapsed - self.run_seconds)})" if over else ""))
+            grid.add_row(
+                "time",
+                ProgressBar(
+                    total=self.run_seconds,
+                    completed=min(elapsed, self.run_seconds),
+                    width=width,
+                    complete_style="cyan",
+                    finished_style="yellow" if over else "green",
+                ),
+                f"{seconds_text(elapsed)} of ~{seconds_text(self.run_seconds)} expected"
+                + (f" (over by {seconds_text(elapsed - self.run_seconds)})" if over else ""),
+            )
         return grid
 
     def _running(self) -> Table:
         table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1), expand=False)
         table.add_column("status", no_wrap=True)
-        table.add_column("task", overflow="ellipsis", no_wrap=True, max_width=max(20, self.console.width - 45))
+        table.add_column(
+            "task", overflow="ellipsis", no_wrap=True, max_width=max(20, self.console.width - 45)
+        )
         table.add_column("type", no_wrap=True)
         table.add_column("elapsed", justify="right", no_wrap=True)
         table.add_column("recorded", justify="right", no_wrap=True)
@@ -151,8 +168,13 @@ class LiveView:
         items = list(self.running.items())
         for path, (kind, since) in items[:MAX_RUNNING_ROWS]:
             recorded = self.expected.get(path)
-            table.add_row(Text(RUNNING, style=style_of(RUNNING)), path, kind, seconds_text(now - since),
-                          f"~{seconds_text(recorded)}" if recorded else "")
+            table.add_row(
+                Text(RUNNING, style=style_of(RUNNING)),
+                path,
+                kind,
+                seconds_text(now - since),
+                f"~{seconds_text(recorded)}" if recorded else "",
+            )
         if len(items) > MAX_RUNNING_ROWS:
             table.add_row("", f"... {len(items) - MAX_RUNNING_ROWS} more running", "", "", "")
         return table
@@ -168,7 +190,9 @@ class LiveView:
     def begin(self, run_id: int, workflow: str, total: int) -> None:
         self.run_id, self.workflow, self.total = run_id, workflow, total
         self.started = time.monotonic()
-        self.live = Live(console=self.console, get_renderable=self._render, refresh_per_second=4, transient=True)
+        self.live = Live(
+            console=self.console, get_renderable=self._render, refresh_per_second=4, transient=True
+        )
         self.live.start()
 
     def task_started(self, path: str, task_type: str) -> None:

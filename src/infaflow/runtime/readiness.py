@@ -47,7 +47,9 @@ def decide(links: Sequence[Link], and_join: bool) -> Readiness:
     dead = sum(1 for s in links if s is Link.DEAD)
     if and_join:
         if false or dead:
-            return Readiness(Verdict.NEVER, f"AND join: {false} link(s) false, {dead} from tasks that did not run")
+            return Readiness(
+                Verdict.NEVER, f"AND join: {false} link(s) false, {dead} from tasks that did not run"
+            )
         if true == n:
             return Readiness(Verdict.READY, f"AND join: all {n} link(s) true")
         return Readiness(Verdict.WAIT, f"AND join: {true}/{n} link(s) true")

@@ -67,14 +67,20 @@ class TaskRun:
 
 
 #: what workers, retry timers and stop requests put on the scheduler's queue
-QueueMessage = (tuple[Literal["done"], TaskRun, TaskResult] | tuple[Literal["retry"], TaskRun, None]
-                | tuple[Literal["stop"], Status, None] | tuple[Literal["abort-timeout"], TaskRun, None])
+QueueMessage = (
+    tuple[Literal["done"], TaskRun, TaskResult]
+    | tuple[Literal["retry"], TaskRun, None]
+    | tuple[Literal["stop"], Status, None]
+    | tuple[Literal["abort-timeout"], TaskRun, None]
+)
 
 
 class ScopeRun:
     """The state of one workflow or worklet instance during a run."""
 
-    def __init__(self, plan: ScopePlan, parent: ScopeRun | None, node: Node | None, variables: VariableScope) -> None:
+    def __init__(
+        self, plan: ScopePlan, parent: ScopeRun | None, node: Node | None, variables: VariableScope
+    ) -> None:
         self.plan = plan
         self.parent = parent
         self.node = node
@@ -125,7 +131,7 @@ class Resumption:
         """The recorded tasks directly in the scope ``scope_path``, by task instance name."""
         prefix = f"{scope_path}/" if scope_path else ""
         return {
-            path[len(prefix):]: record
+            path[len(prefix) :]: record
             for path, record in self.tasks.items()
-            if path.startswith(prefix) and "/" not in path[len(prefix):]
+            if path.startswith(prefix) and "/" not in path[len(prefix) :]
         }

@@ -74,7 +74,6 @@ __all__ = [
 ]
 
 
-
 class Runner:
     """Runs one workflow (a new run, or the continuation of a recorded one)."""
 
@@ -138,11 +137,15 @@ class Runner:
         )
         if not options.dry_run:
             create_output_dirs(self.env.builtins)
-        self.policy = recovery.retry_policy(workflow, options.retries, options.retry_backoff, options.retry_backoff_cap)
+        self.policy = recovery.retry_policy(
+            workflow, options.retries, options.retry_backoff, options.retry_backoff_cap
+        )
         self.queue: queue.SimpleQueue[QueueMessage] = queue.SimpleQueue()
         self._inline: deque[TaskRun] = deque()
         self._to_pool: list[TaskRun] = []
-        self._ready: list[tuple[float, int, TaskRun]] = []  # pool tasks waiting for a worker, most critical first
+        self._ready: list[
+            tuple[float, int, TaskRun]
+        ] = []  # pool tasks waiting for a worker, most critical first
         self._seq = itertools.count()
         self._busy = 0
         self._to_thread: list[TaskRun] = []
@@ -167,7 +170,9 @@ class Runner:
 
     # -- scopes ---------------------------------------------------------------------------------------
 
-    def _open_scope(self, plan: ScopePlan, parent: ScopeRun | None, node: Node | None, overrides: dict[str, V.Value]) -> ScopeRun:
+    def _open_scope(
+        self, plan: ScopePlan, parent: ScopeRun | None, node: Node | None, overrides: dict[str, V.Value]
+    ) -> ScopeRun:
         names = plan.worklet_names()
         params = self.env.params_for(paramfile.Scope(self.folder.name, self.workflow.name, names))
         persistent = self.store.persistent_values(self.folder.name, self.workflow.name, plan.path)
@@ -195,7 +200,11 @@ class Runner:
         touched: list[str] = []
         for name in scope.plan.order:
             record = scope.restored.get(name)
-            if record is None or self.resumption is None or scope.plan.nodes[name].path in self.resumption.restart:
+            if (
+                record is None
+                or self.resumption is None
+                or scope.plan.nodes[name].path in self.resumption.restart
+            ):
                 continue
             node = scope.plan.nodes[name]
             action = recovery.on_resume(record.status, node.task_type, node.instance.effective_attributes())
@@ -206,9 +215,20 @@ class Runner:
                 self._reapply_outcome(scope, node, record.status)
                 touched.extend(self._after(scope, node, record.status))
             elif action == recovery.FAIL:
-                result = TaskResult(FAILED, error=f"interrupted ({record.status}); recovery strategy: {recovery.FAIL_AND_CONTINUE}", error_code=1)
+                result = TaskResult(
+                    FAILED,
+                    error=f"interrupted ({record.status}); recovery strategy: {recovery.FAIL_AND_CONTINUE}",
+                    error_code=1,
+                )
                 touched.extend(
-                    self._complete(scope, node, result, record.started or dt.datetime.now(), dt.datetime.now(), record.attempts)
+                    self._complete(
+                        scope,
+                        node,
+                        result,
+                        record.started or dt.datetime.now(),
+                        dt.datetime.now(),
+                        record.attempts,
+                    )
                 )
         self._settle(scope, touched)
 
@@ -232,7 +252,9 @@ class Runner:
         if status == SUCCEEDED and not self.options.dry_run:
             values = scope.vars.persistent_values()
             if values:
-                self.store.save_persistent(self.folder.name, self.workflow.name, scope.path, values, self.run_id)
+                self.store.save_persistent(
+                    self.folder.name, self.workflow.name, scope.path, values, self.run_id
+                )
         self.store.add_event(self.run_id, "scope-end", scope.path, f"{status} {reason}".strip())
         if scope.parent is None:
             if status == SUSPENDED and self.workflow.suspension_email.strip() and not self.options.dry_run:
@@ -259,7 +281,11 @@ class Runner:
         """The workflow's SUSPENSION_EMAIL: the Email task of that name (in the workflow or the folder)."""
         name = self.workflow.suspension_email.strip()
         task = next(
-            (t for t in [*self.workflow.tasks, *self.folder.tasks] if t.name.lower() == name.lower() and t.type == "Email"),
+            (
+                t
+                for t in [*self.workflow.tasks, *self.folder.tasks]
+                if t.name.lower() == name.lower() and t.type == "Email"
+            ),
             None,
         )
         if task is None:
@@ -351,7 +377,9 @@ class Runner:
         attempt = (previous.attempts if previous else 0) + 1
         scope.status[node.name] = STARTED
         scope.task_vars[node.name] = {"starttime": now, "status": STARTED}
-        self.store.task_started(self.run_id, node.path, node.task_type, attempt, now, str(self._log_path(node)))
+        self.store.task_started(
+            self.run_id, node.path, node.task_type, attempt, now, str(self._log_path(node))
+        )
         self.progress.task_started(node.path, node.task_type)
         if node.task_type == "Worklet":
             self._launch_worklet(scope, node, now)
@@ -369,8 +397,12 @@ class Runner:
     def _launch_worklet(self, scope: ScopeRun, node: Node, now: dt.datetime) -> None:
         if node.child is None:
             status = SUCCEEDED if self.options.dry_run else FAILED
-            error = "" if self.options.dry_run else f"worklet {node.instance.task_name!r} is not in this export"
-            touched = self._complete(scope, node, TaskResult(status, error=error, error_code=0 if not error else 1), now, now, 1)
+            error = (
+                "" if self.options.dry_run else f"worklet {node.instance.task_name!r} is not in this export"
+            )
+            touched = self._complete(
+                scope, node, TaskResult(status, error=error, error_code=0 if not error else 1), now, now, 1
+            )
             self._settle(scope, touched)
             return
         overrides: dict[str, V.Value] = {}
@@ -384,14 +416,23 @@ class Runner:
                 if self.options.dry_run:
                     self.warnings.append(f"{node.path}: worklet value {pair.name}: {exc}")
                     continue
-                touched = self._complete(scope, node, TaskResult(FAILED, error=f"worklet value {pair.name}: {exc}", error_code=1), now, now, 1)
+                touched = self._complete(
+                    scope,
+                    node,
+                    TaskResult(FAILED, error=f"worklet value {pair.name}: {exc}", error_code=1),
+                    now,
+                    now,
+                    1,
+                )
                 self._settle(scope, touched)
                 return
         try:
             self._open_scope(node.child, scope, node, overrides)
         except (InputError, ValueError) as exc:
             scope.running.pop(node.name, None)
-            touched = self._complete(scope, node, TaskResult(FAILED, error=str(exc), error_code=1), now, now, 1)
+            touched = self._complete(
+                scope, node, TaskResult(FAILED, error=str(exc), error_code=1), now, now, 1
+            )
             self._settle(scope, touched)
 
     def _context(self, run: TaskRun) -> TaskContext:
@@ -401,7 +442,9 @@ class Runner:
 
         def assign(name: str, value: V.Value) -> V.Value:
             stored = scope.vars.assign(name, value)
-            self.store.set_variables(self.run_id, scope.path, {scope.vars.declared[name.lower()].name: stored})
+            self.store.set_variables(
+                self.run_id, scope.path, {scope.vars.declared[name.lower()].name: stored}
+            )
             return stored
 
         ctx = TaskContext(
@@ -466,10 +509,16 @@ class Runner:
     def _run_inline(self, run: TaskRun) -> None:
         handler = HANDLERS.get(run.node.task_type)
         if handler is None and self.options.dry_run:
-            self.warnings.append(f"{run.node.path}: task type {run.node.instance.raw_task_type or run.node.task_type!r} is unknown")
+            self.warnings.append(
+                f"{run.node.path}: task type {run.node.instance.raw_task_type or run.node.task_type!r} is unknown"
+            )
             result = TaskResult(SUCCEEDED)
         elif handler is None:
-            result = TaskResult(FAILED, error=f"task type {run.node.instance.raw_task_type or run.node.task_type!r} cannot run", error_code=1)
+            result = TaskResult(
+                FAILED,
+                error=f"task type {run.node.instance.raw_task_type or run.node.task_type!r} cannot run",
+                error_code=1,
+            )
         elif run.cancel.is_set():
             result = TaskResult(run.stop_mode[0], error="stopped before it started", error_code=1)
         else:
@@ -484,7 +533,9 @@ class Runner:
             return
         scope, node = run.scope, run.node
         now = dt.datetime.now()
-        self.store.attempt_finished(self.run_id, node.path, run.attempt, result.status, now, result.error, run.began)
+        self.store.attempt_finished(
+            self.run_id, node.path, run.attempt, result.status, now, result.error, run.began
+        )
         if (
             result.status == FAILED
             and run.restartable
@@ -493,8 +544,15 @@ class Runner:
             and not self.options.dry_run
         ):
             delay = self.policy.delay(run.attempt)
-            self.store.add_event(self.run_id, "retry", node.path, f"attempt {run.attempt} failed ({result.error}); retrying in {delay:g} s")
-            self.progress.note(f"retry     {node.path} in {delay:g} s (attempt {run.attempt} failed: {result.error})")
+            self.store.add_event(
+                self.run_id,
+                "retry",
+                node.path,
+                f"attempt {run.attempt} failed ({result.error}); retrying in {delay:g} s",
+            )
+            self.progress.note(
+                f"retry     {node.path} in {delay:g} s (attempt {run.attempt} failed: {result.error})"
+            )
             run.retry_timer = threading.Timer(delay, self.queue.put, (("retry", run, None),))
             run.retry_timer.daemon = True
             run.retry_timer.start()
@@ -510,11 +568,20 @@ class Runner:
             return
         run.retry_timer = None
         if run.scope.stopping():
-            self._on_result(run, TaskResult(run.stop_mode[0], error="stopped while waiting to retry", error_code=1))
+            self._on_result(
+                run, TaskResult(run.stop_mode[0], error="stopped while waiting to retry", error_code=1)
+            )
             return
         run.attempt += 1
         run.cancel = threading.Event()
-        self.store.task_started(self.run_id, run.node.path, run.node.task_type, run.attempt, dt.datetime.now(), str(self._log_path(run.node)))
+        self.store.task_started(
+            self.run_id,
+            run.node.path,
+            run.node.task_type,
+            run.attempt,
+            dt.datetime.now(),
+            str(self._log_path(run.node)),
+        )
         self._dispatch(run)
 
     def _complete(
@@ -529,14 +596,31 @@ class Runner:
         """Record ``node``'s end in ``result.status``, apply its effects; the tasks to settle next."""
         status = result.status
         values = scope.task_vars.setdefault(node.name, {})
-        values.update({"status": status, "starttime": started, "endtime": ended, "errorcode": result.error_code, "errormsg": result.error})
+        values.update(
+            {
+                "status": status,
+                "starttime": started,
+                "endtime": ended,
+                "errorcode": result.error_code,
+                "errormsg": result.error,
+            }
+        )
         values["prevtaskstatus"] = outcome.prev_status(scope, node) if status == DISABLED else status
         for key, value in result.task_vars.items():
             values[key.lower()] = value
         scope.status[node.name] = status
         shown = {conditions.TASK_VARIABLE_NAMES.get(k, k): v for k, v in values.items()}
         self.store.task_finished(
-            self.run_id, node.path, node.task_type, status, started, ended, attempts, result.error, result.error_code, shown,
+            self.run_id,
+            node.path,
+            node.task_type,
+            status,
+            started,
+            ended,
+            attempts,
+            result.error,
+            result.error_code,
+            shown,
             message=result.message,
         )
         if status not in (NOTSTARTED,) or started is not None:
@@ -544,14 +628,20 @@ class Runner:
         for name, value in result.assignments:
             try:
                 stored = scope.vars.assign(name, value)
-                self.store.set_variables(self.run_id, scope.path, {scope.vars.declared[name.lower()].name: stored})
+                self.store.set_variables(
+                    self.run_id, scope.path, {scope.vars.declared[name.lower()].name: stored}
+                )
             except (KeyError, ValueError) as exc:
                 self.warnings.append(f"{node.path}: cannot assign {name}: {exc}")
         if result.mapping_variables and status == SUCCEEDED and not self.options.dry_run:
             # The repository value of the session's mapping variables (the next run's start value), and
             # what this run saved (``infaflow show``).
             self.store.save_persistent(
-                self.folder.name, self.workflow.name, f"{node.path}{MAPPING_SCOPE}", result.mapping_variables, self.run_id
+                self.folder.name,
+                self.workflow.name,
+                f"{node.path}{MAPPING_SCOPE}",
+                result.mapping_variables,
+                self.run_id,
             )
             self.store.set_variables(self.run_id, f"{node.path}{MAPPING_SCOPE}", result.mapping_variables)
         if result.raised_event:
@@ -600,7 +690,9 @@ class Runner:
             item.stop_mode[0] = mode
             item.cancel.set()
             if gentle and mode == ABORTED and item.node.task_type == "Session":
-                timer = threading.Timer(self.options.abort_timeout, self.queue.put, (("abort-timeout", item, None),))
+                timer = threading.Timer(
+                    self.options.abort_timeout, self.queue.put, (("abort-timeout", item, None),)
+                )
                 timer.daemon = True
                 timer.start()
             elif mode == ABORTED:
@@ -610,7 +702,9 @@ class Runner:
             if item.retry_timer is not None:
                 item.retry_timer.cancel()
                 item.retry_timer = None
-                self.queue.put(("done", item, TaskResult(mode, error="stopped while waiting to retry", error_code=1)))
+                self.queue.put(
+                    ("done", item, TaskResult(mode, error="stopped while waiting to retry", error_code=1))
+                )
 
     def request_stop(self, abort: bool = False) -> None:
         """Ask the run to stop (safe from signal handlers and other threads)."""
@@ -620,9 +714,15 @@ class Runner:
 
     def run(self) -> str:
         """Run to the end; returns the workflow's final status."""
-        self.progress.expect(self.recorded, None if self.options.dry_run else
-                             self.store.recorded_run_seconds(self.workflow.name, self.folder.name))
-        self.progress.begin(0 if self.options.dry_run else self.run_id, self.workflow.name, len(self.plan.all_nodes()))
+        self.progress.expect(
+            self.recorded,
+            None
+            if self.options.dry_run
+            else self.store.recorded_run_seconds(self.workflow.name, self.folder.name),
+        )
+        self.progress.begin(
+            0 if self.options.dry_run else self.run_id, self.workflow.name, len(self.plan.all_nodes())
+        )
         self._pool = PriorityPool(self.options.max_workers)
         try:
             with self.store.transaction():
@@ -631,7 +731,9 @@ class Runner:
         except BaseException as exc:
             if self.root is not None:
                 self._kill_everything()
-            self.progress.end(STOPPED if isinstance(exc, KeyboardInterrupt) else FAILED)  # a live view is closed
+            self.progress.end(
+                STOPPED if isinstance(exc, KeyboardInterrupt) else FAILED
+            )  # a live view is closed
             raise
         finally:
             self._pool.shutdown()
@@ -651,7 +753,9 @@ class Runner:
             self._busy += 1
             self._pool.submit(-priority, self._work, run)
         for run in self._to_thread:
-            threading.Thread(target=self._work, args=(run,), name=f"infaflow-wait-{run.node.name}", daemon=True).start()
+            threading.Thread(
+                target=self._work, args=(run,), name=f"infaflow-wait-{run.node.name}", daemon=True
+            ).start()
         self._to_pool.clear()
         self._to_thread.clear()
 
@@ -701,7 +805,9 @@ class Runner:
             for mode in modes:
                 verb = "abort" if mode == ABORTED else "stop"
                 self.store.add_event(self.run_id, "stop-request", "", f"{mode} (infaflow {verb})")
-                self.progress.note(f"{'aborting' if mode == ABORTED else 'stopping'} the run (infaflow {verb})")
+                self.progress.note(
+                    f"{'aborting' if mode == ABORTED else 'stopping'} the run (infaflow {verb})"
+                )
                 self._stop_scope(self.root, mode, f"{mode.lower()} by infaflow {verb}", gentle=True)
                 self._check_done(self.root)
 

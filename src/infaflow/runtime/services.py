@@ -17,6 +17,7 @@ from infaflow.runtime.tasks.waits import EventBoard
 
 ExecutorSource = SessionExecutor | Callable[[], SessionExecutor | None] | None
 
+
 class Services:
     """What task handlers share during one run."""
 
@@ -71,7 +72,9 @@ class Services:
                         self._executor = source()
                     except Exception as exc:  # noqa: BLE001 - reported on every session
                         self._executor = None
-                        self.no_executor_reason = f"the session executor could not start: {type(exc).__name__}: {exc}"
+                        self.no_executor_reason = (
+                            f"the session executor could not start: {type(exc).__name__}: {exc}"
+                        )
             return self._executor
 
     def close(self) -> None:

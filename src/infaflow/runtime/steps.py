@@ -150,7 +150,9 @@ class StepRunner(Runner):
         node = parent.plan.nodes[path.rpartition("/")[2]] if parent is not None else None
         scope_plan = self.plan if node is None else node.child
         assert scope_plan is not None
-        params = self.env.params_for(paramfile.Scope(self.folder.name, self.workflow.name, scope_plan.worklet_names()))
+        params = self.env.params_for(
+            paramfile.Scope(self.folder.name, self.workflow.name, scope_plan.worklet_names())
+        )
         variables = VariableScope.create(scope_plan.workflow, path, params, {}, {})
         for key, (stamp, text) in data["vars"].items():
             variables.values[key] = V.decode(text)
@@ -159,7 +161,9 @@ class StepRunner(Runner):
         scope = ScopeRun(scope_plan, parent, node, variables)
         scope.started = _when(data["started"]) or self.started
         scope.status = dict(data["status"])
-        scope.task_vars = {name: {k: V.decode(t) for k, t in values.items()} for name, values in data["task_vars"].items()}
+        scope.task_vars = {
+            name: {k: V.decode(t) for k, t in values.items()} for name, values in data["task_vars"].items()
+        }
         for index, value in data["links"].items():
             scope.link_state[int(index)] = Link(value)
         for stamp, reason in data["fail"]:
@@ -189,7 +193,12 @@ class StepRunner(Runner):
             variables = {}
             for key, value in scope.vars.values.items():
                 old = self._stamps.get((path, key))
-                unchanged = old is not None and key in before and before[key] == value and type(before[key]) is type(value)
+                unchanged = (
+                    old is not None
+                    and key in before
+                    and before[key] == value
+                    and type(before[key]) is type(value)
+                )
                 variables[key] = [old if unchanged else now, V.encode(value)]
             stop = None
             if scope.stop_mode:
@@ -198,7 +207,9 @@ class StepRunner(Runner):
                 "started": _iso(scope.started),
                 "vars": variables,
                 "status": dict(scope.status),
-                "task_vars": {n: {k: V.encode(v) for k, v in vals.items()} for n, vals in scope.task_vars.items()},
+                "task_vars": {
+                    n: {k: V.encode(v) for k, v in vals.items()} for n, vals in scope.task_vars.items()
+                },
                 "links": {str(i): s.value for i, s in enumerate(scope.link_state) if s is not Link.PENDING},
                 "fail": [[self._fail_stamps.get((path, r), now), r] for r in scope.fail_reasons],
                 "suspended": sorted(scope.suspended),
@@ -206,7 +217,10 @@ class StepRunner(Runner):
                 "closed": scope.closed,
                 "final": scope.final,
             }
-        events = {f"{scope}\x1f{name}": _iso(when) for (scope, name), when in self.services.events.all_raised().items()}
+        events = {
+            f"{scope}\x1f{name}": _iso(when)
+            for (scope, name), when in self.services.events.all_raised().items()
+        }
         return {"run_id": self.run_id, "started": _iso(self.started), "scopes": scopes, "events": events}
 
     def _all_scopes(self) -> list[ScopeRun]:
@@ -288,7 +302,27 @@ class StepRunner(Runner):
         when = waits.timer_deadline(ctx)
         return when if isinstance(when, dt.datetime) else None
 
-    def _drive(self, run: TaskRun, probe: Callable[[], RunState | None] | None = None, interval: float = 1.0) -> None:
+    def file_watch(self, path: str) -> Path | None:
+        """The file the Event Wait task ``path`` will watch, if it is ready to start now (``None``: not an
+        Event Wait on a file, not ready, or not to run); nothing is recorded."""
+        scope_path, _, name = path.rpartition("/")
+        scope = self._scope(scope_path)
+        if scope is None or scope.closed or name in scope.status or scope.stopping():
+            return None
+        node = scope.plan.nodes[name]
+        verdict = decide([scope.link_state[i] for i in node.inputs], node.and_join)
+        if (
+            node.task_type != "Event Wait"
+            or verdict.verdict is not Verdict.READY
+            or not node.instance.is_enabled
+        ):
+            return None
+        run = TaskRun(scope, node, 1, dt.datetime.now(), False)
+        return waits.file_watch(self._context(run))
+
+    def _drive(
+        self, run: TaskRun, probe: Callable[[], RunState | None] | None = None, interval: float = 1.0
+    ) -> None:
         """Run ``run`` here, retries included, until its result is recorded; ``probe`` (see
         :attr:`StepConfig.stop_probe`) is asked while it works."""
         while not run.reported:
@@ -300,7 +334,9 @@ class StepRunner(Runner):
             for item in inline:
                 self._run_inline(item)
             for item in work:
-                threading.Thread(target=self._work, args=(item,), name=f"infaflow-step-{item.node.name}", daemon=True).start()
+                threading.Thread(
+                    target=self._work, args=(item,), name=f"infaflow-step-{item.node.name}", daemon=True
+                ).start()
             while True:
                 try:
                     message = self.queue.get(timeout=interval if probe is not None else None)
@@ -314,7 +350,9 @@ class StepRunner(Runner):
         """Stop ``run`` when ``found`` says its scope or an outer one was stopped or aborted since."""
         if not found:
             return
-        for path, data in sorted(found["scopes"].items(), key=lambda item: item[0].count("/") if item[0] else -1):
+        for path, data in sorted(
+            found["scopes"].items(), key=lambda item: item[0].count("/") if item[0] else -1
+        ):
             scope = self.scopes.get(path)
             stop = data.get("stop")
             if not stop or scope is None or scope.stop_mode == ABORTED or scope.stop_mode == stop[1]:
@@ -334,7 +372,9 @@ class StepRunner(Runner):
             with self.store.transaction():
                 self._close_scope(scope)
         if not path:
-            self.store.finish_run(self.run_id, scope.final, dt.datetime.now(), getattr(self, "_root_reason", ""))
+            self.store.finish_run(
+                self.run_id, scope.final, dt.datetime.now(), getattr(self, "_root_reason", "")
+            )
         return scope.final
 
 
@@ -356,8 +396,18 @@ def merge(states: Iterable[RunState | None]) -> RunState | None:
 
 
 def _empty(data: dict[str, Any]) -> dict[str, Any]:
-    return {"started": data["started"], "vars": {}, "status": {}, "task_vars": {}, "links": {}, "fail": [],
-            "suspended": [], "stop": None, "closed": False, "final": ""}
+    return {
+        "started": data["started"],
+        "vars": {},
+        "status": {},
+        "task_vars": {},
+        "links": {},
+        "fail": [],
+        "suspended": [],
+        "stop": None,
+        "closed": False,
+        "final": "",
+    }
 
 
 def _merge_scope(out: dict[str, Any], data: dict[str, Any]) -> None:
@@ -385,7 +435,9 @@ def _runner(config: StepConfig, store: RunStore, run_id: int, started: dt.dateti
     the_plan = plan.build(workflow, folder)
     cli = cli_parameters(config.params)
     warnings: list[str] = []
-    files = workflow_param_files(workflow, folder, config.param_files, cli, root_directory(config.options, config.state_dir), warnings)
+    files = workflow_param_files(
+        workflow, folder, config.param_files, cli, root_directory(config.options, config.state_dir), warnings
+    )
     return StepRunner(
         export=export,
         folder=folder,
@@ -420,8 +472,13 @@ def begin(config: StepConfig) -> RunState:
             "project_dir": config.options.project_dir,
             "orchestrator": "airflow",
         }
-        run_id = store.create_run(workflow.name, folder.name, encode_export_paths([str(Path(p).resolve()) for p in export.paths]),
-                                  stored, started)
+        run_id = store.create_run(
+            workflow.name,
+            folder.name,
+            encode_export_paths([str(Path(p).resolve()) for p in export.paths]),
+            stored,
+            started,
+        )
         runner = _runner(config, store, run_id, started)
         runner.open_root()
         return runner.state()
@@ -440,6 +497,18 @@ def _with_runner(config: StepConfig, state: RunState, action: str, path: str) ->
         finally:
             runner.services.close()
         return runner.state(), status
+    finally:
+        store.close()
+
+
+def file_watch(config: StepConfig, path: str, state: RunState) -> Path | None:
+    """The file the Event Wait task ``path`` would watch if it ran now after ``state`` (see
+    :meth:`StepRunner.file_watch`), so an orchestrator can wait for it without holding a worker."""
+    store = RunStore(config.state_dir)
+    try:
+        runner = _runner(config, store, int(state["run_id"]), _when(state["started"]) or dt.datetime.now())
+        runner.restore(state)
+        return runner.file_watch(path)
     finally:
         store.close()
 

@@ -255,7 +255,15 @@ class RunStore:
             cur.execute(
                 "INSERT INTO runs (workflow, folder, export_path, status, started, pid, host, options)"
                 " VALUES (?, ?, ?, 'STARTED', ?, ?, ?, ?)",
-                (workflow, folder, export_path, _ts(started), os.getpid(), socket.gethostname(), json.dumps(options)),
+                (
+                    workflow,
+                    folder,
+                    export_path,
+                    _ts(started),
+                    os.getpid(),
+                    socket.gethostname(),
+                    json.dumps(options),
+                ),
             )
             run_id = int(cur.lastrowid or 0)
             cur.execute(
@@ -264,7 +272,9 @@ class RunStore:
             )
             return run_id
 
-    def claim_run(self, run_id: int, expected_status: str, expected_pid: int | None, kind: str = ATTEMPT_RESUME) -> bool:
+    def claim_run(
+        self, run_id: int, expected_status: str, expected_pid: int | None, kind: str = ATTEMPT_RESUME
+    ) -> bool:
         """Mark ``run_id`` as continued by this process (``resume``), only if nobody else did since it
         was read (status and pid unchanged); False when another process got there first. The
         continuation is recorded as a new attempt of the run (``kind``: resume or restart)."""
@@ -276,7 +286,9 @@ class RunStore:
             )
             if cur.rowcount != 1:
                 return False
-            row = cur.execute("SELECT COALESCE(MAX(attempt), 0) FROM run_attempts WHERE run_id=?", (run_id,)).fetchone()
+            row = cur.execute(
+                "SELECT COALESCE(MAX(attempt), 0) FROM run_attempts WHERE run_id=?", (run_id,)
+            ).fetchone()
             cur.execute(
                 "INSERT INTO run_attempts (run_id, attempt, kind, status, started) VALUES (?, ?, ?, 'STARTED', ?)",
                 (run_id, int(row[0]) + 1, kind, _ts(dt.datetime.now())),
@@ -286,7 +298,8 @@ class RunStore:
     def finish_run(self, run_id: int, status: str, ended: dt.datetime, error: str = "") -> None:
         with self.transaction() as cur:
             cur.execute(
-                "UPDATE runs SET status=?, ended=?, error=? WHERE run_id=?", (status, _ts(ended), error, run_id)
+                "UPDATE runs SET status=?, ended=?, error=? WHERE run_id=?",
+                (status, _ts(ended), error, run_id),
             )
             cur.execute(
                 "UPDATE run_attempts SET status=?, ended=?, error=? WHERE run_id=? AND attempt ="
@@ -308,8 +321,10 @@ class RunStore:
     def request_control(self, run_id: int, mode: str) -> None:
         """Ask the process running ``run_id`` to stop (STOPPED) or abort (ABORTED) it."""
         with self.transaction() as cur:
-            cur.execute("INSERT INTO requests (run_id, time, mode) VALUES (?, ?, ?)",
-                        (run_id, _ts(dt.datetime.now()), mode))
+            cur.execute(
+                "INSERT INTO requests (run_id, time, mode) VALUES (?, ?, ?)",
+                (run_id, _ts(dt.datetime.now()), mode),
+            )
 
     def take_control_requests(self, run_id: int) -> list[str]:
         """The stop/abort requests for ``run_id`` not yet taken, oldest first; marks them taken. Polled
@@ -320,7 +335,9 @@ class RunStore:
                 return []
         with self.transaction() as cur:
             rows = cur.execute(query, (run_id,)).fetchall()
-            cur.executemany("UPDATE requests SET taken=? WHERE id=?", [(_ts(dt.datetime.now()), r[0]) for r in rows])
+            cur.executemany(
+                "UPDATE requests SET taken=? WHERE id=?", [(_ts(dt.datetime.now()), r[0]) for r in rows]
+            )
         return [mode for _, mode in rows]
 
     def _run_record(self, row: tuple[Any, ...]) -> RunRecord:
@@ -339,11 +356,15 @@ class RunStore:
             resumes=row[11],
         )
 
-    _RUN_COLUMNS = "run_id, workflow, folder, export_path, status, started, ended, pid, host, options, error, resumes"
+    _RUN_COLUMNS = (
+        "run_id, workflow, folder, export_path, status, started, ended, pid, host, options, error, resumes"
+    )
 
     def run(self, run_id: int) -> RunRecord | None:
         with self._lock:
-            row = self._conn.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE run_id=?", (run_id,)).fetchone()
+            row = self._conn.execute(
+                f"SELECT {self._RUN_COLUMNS} FROM runs WHERE run_id=?", (run_id,)
+            ).fetchone()
         return self._run_record(row) if row else None
 
     def runs(self, limit: int = 20, workflow: str | None = None) -> list[RunRecord]:
@@ -419,8 +440,20 @@ class RunStore:
                 " started=excluded.started, ended=excluded.ended, attempts=excluded.attempts, error=excluded.error,"
                 " error_code=excluded.error_code, vars=excluded.vars, message=excluded.message,"
                 " log_path=CASE WHEN excluded.log_path='' THEN task_runs.log_path ELSE excluded.log_path END",
-                (run_id, path, task_type, status, _ts(started), _ts(ended), attempts, error, error_code, log_path, encoded,
-                 message),
+                (
+                    run_id,
+                    path,
+                    task_type,
+                    status,
+                    _ts(started),
+                    _ts(ended),
+                    attempts,
+                    error,
+                    error_code,
+                    log_path,
+                    encoded,
+                    message,
+                ),
             )
 
     def reset_tasks(self, run_id: int, paths: set[str]) -> None:
@@ -483,7 +516,9 @@ class RunStore:
         """scope path ('' = the workflow) -> name -> value, as last recorded."""
         out: dict[str, dict[str, V.Value]] = {}
         with self._lock:
-            rows = self._conn.execute("SELECT scope, name, value FROM variables WHERE run_id=?", (run_id,)).fetchall()
+            rows = self._conn.execute(
+                "SELECT scope, name, value FROM variables WHERE run_id=?", (run_id,)
+            ).fetchall()
         for scope, name, value in rows:
             out.setdefault(scope, {})[name] = V.decode(value)
         return out
@@ -492,7 +527,8 @@ class RunStore:
         """Saved values of persistent variables (by name as declared)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT name, value FROM persistent WHERE folder=? AND workflow=? AND scope=?", (folder, workflow, scope)
+                "SELECT name, value FROM persistent WHERE folder=? AND workflow=? AND scope=?",
+                (folder, workflow, scope),
             ).fetchall()
         return {name: V.decode(value) for name, value in rows}
 
@@ -547,7 +583,11 @@ class RunStore:
             for path, started, ended in self._conn.execute(sql, args):
                 bucket = samples.setdefault(path, [])
                 if len(bucket) < runs:
-                    bucket.append((dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(started)).total_seconds())
+                    bucket.append(
+                        (
+                            dt.datetime.fromisoformat(ended) - dt.datetime.fromisoformat(started)
+                        ).total_seconds()
+                    )
         return {path: sum(v) / len(v) for path, v in samples.items()}
 
     def recorded_run_seconds(self, workflow: str, folder: str | None = None, runs: int = 5) -> float | None:
@@ -558,8 +598,10 @@ class RunStore:
 
 
 def _mean_run_seconds(conn: sqlite3.Connection, workflow: str, folder: str | None, runs: int) -> float | None:
-    sql = ("SELECT started, ended FROM runs WHERE workflow = ? AND status = 'SUCCEEDED' AND resumes = 0"
-           " AND ended IS NOT NULL AND options NOT LIKE '%\"dry_run\": true%'")
+    sql = (
+        "SELECT started, ended FROM runs WHERE workflow = ? AND status = 'SUCCEEDED' AND resumes = 0"
+        " AND ended IS NOT NULL AND options NOT LIKE '%\"dry_run\": true%'"
+    )
     args: list[Any] = [workflow]
     if folder:
         sql += " AND folder = ?"

@@ -46,8 +46,11 @@ def build(store: RunStore, run_id: int, plan: ScopePlan | None = None) -> dict[s
         tasks[path] = task_entry(rec)
     recorded = store.variables(run_id)
     top = recorded.get("", {})
-    mapping = {scope[: -len(MAPPING_SCOPE)]: values for scope, values in recorded.items()
-               if scope.endswith(MAPPING_SCOPE)}
+    mapping = {
+        scope[: -len(MAPPING_SCOPE)]: values
+        for scope, values in recorded.items()
+        if scope.endswith(MAPPING_SCOPE)
+    }
     return {
         "run_id": run.run_id,
         "workflow": run.workflow,
@@ -61,15 +64,24 @@ def build(store: RunStore, run_id: int, plan: ScopePlan | None = None) -> dict[s
         "tasks": tasks,
         "variables": {name: V.to_json(value) for name, value in top.items()},
         # session path -> the mapping variables' values it saved (sessions that succeeded)
-        "mapping_variables": {path: {name: V.to_json(value) for name, value in sorted(values.items())}
-                              for path, values in sorted(mapping.items())},
+        "mapping_variables": {
+            path: {name: V.to_json(value) for name, value in sorted(values.items())}
+            for path, values in sorted(mapping.items())
+        },
     }
 
 
 def task_entry(rec: TaskRecord | None) -> dict[str, Any]:
     """One task of the summary; a session that ran also has ``rows`` (:data:`ROW_COUNTS`)."""
     if rec is None:
-        return {"status": NOTSTARTED, "started": None, "ended": None, "attempts": 0, "error": "", "message": ""}
+        return {
+            "status": NOTSTARTED,
+            "started": None,
+            "ended": None,
+            "attempts": 0,
+            "error": "",
+            "message": "",
+        }
     entry: dict[str, Any] = {
         "status": rec.status,
         "started": _iso(rec.started),

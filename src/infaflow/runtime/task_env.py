@@ -93,7 +93,9 @@ class TaskEnvironment:
             params=self.params_for(paramfile.Scope(folder.name, workflow.name)),
         )
 
-    def params_for(self, scope: paramfile.Scope, extra_files: list[paramfile.ParamFile] | None = None) -> dict[str, Param]:
+    def params_for(
+        self, scope: paramfile.Scope, extra_files: list[paramfile.ParamFile] | None = None
+    ) -> dict[str, Param]:
         """The parameters of ``scope`` from the run's parameter files (then ``extra_files``), with
         ``--param`` values over them."""
         files = [*self.param_files, *(extra_files or [])]
@@ -152,9 +154,13 @@ class TaskEnvironment:
         params["$PMSessionName"] = node.name
         params["$PMMappingName"] = getattr(node.definition, "mapping_name", "")
         params["$PMSessionRunMode"] = "Normal"
-        params.update(self.store.persistent_values(self.folder.name, self.workflow.name, f"{node.path}{MAPPING_SCOPE}"))
+        params.update(
+            self.store.persistent_values(self.folder.name, self.workflow.name, f"{node.path}{MAPPING_SCOPE}")
+        )
         fixed: set[str] = set()
-        scope_key = paramfile.Scope(self.folder.name, self.workflow.name, scope.plan.worklet_names(), node.name)
+        scope_key = paramfile.Scope(
+            self.folder.name, self.workflow.name, scope.plan.worklet_names(), node.name
+        )
         for key, param in self.params_for(scope_key, extra).items():
             params.pop(key, None)
             params[param.name] = param.text

@@ -53,6 +53,7 @@ def builtins(
 ) -> dict[str, V.Value]:
     """Built-in and process variables by lower-case name (process directories may be overridden by
     parameters)."""
+
     def given(name: str) -> str | None:
         p = params.get(name.lower())
         return p.text if p is not None and p.text is not None else None
@@ -81,8 +82,13 @@ def builtins(
 #: (as the service's installation did) so that a target file, reject file or `touch $PMTargetFileDir/x` in
 #: a Command task works on a fresh checkout; source and lookup directories are inputs and never created.
 OUTPUT_DIRS: tuple[str, ...] = (
-    "$PMTargetFileDir", "$PMBadFileDir", "$PMSessionLogDir", "$PMWorkflowLogDir", "$PMCacheDir",
-    "$PMTempDir", "$PMStorageDir",
+    "$PMTargetFileDir",
+    "$PMBadFileDir",
+    "$PMSessionLogDir",
+    "$PMWorkflowLogDir",
+    "$PMCacheDir",
+    "$PMTempDir",
+    "$PMStorageDir",
 )
 
 
@@ -155,7 +161,9 @@ class VariableScope:
             try:
                 return V.parse_value(param.text, var.datatype)
             except ValueError as exc:
-                raise InputError(f"{param.origin}: value for {var.name} ({var.datatype}): {exc}", where.file, where.line) from None
+                raise InputError(
+                    f"{param.origin}: value for {var.name} ({var.datatype}): {exc}", where.file, where.line
+                ) from None
         if var.is_persistent and key in persistent:
             return persistent[key]
         if var.is_null and not var.default_value:
@@ -164,7 +172,9 @@ class VariableScope:
             try:
                 return V.parse_value(var.default_value, var.datatype)
             except ValueError as exc:
-                raise InputError(f"default value of {var.name} ({var.datatype}): {exc}", where.file, where.line) from None
+                raise InputError(
+                    f"default value of {var.name} ({var.datatype}): {exc}", where.file, where.line
+                ) from None
         return V.datatype_default(var.datatype)
 
     def has(self, name: str) -> bool:
@@ -197,12 +207,16 @@ class VariableScope:
 _REFERENCE = re.compile(r"\$\$?[A-Za-z_][A-Za-z0-9_]*(?:@[A-Za-z0-9_]+)?")
 
 
-def expand(text: str, lookup: Mapping[str, V.Value] | None = None,
-           resolver: Callable[[str], tuple[bool, V.Value]] | None = None) -> str:
+def expand(
+    text: str,
+    lookup: Mapping[str, V.Value] | None = None,
+    resolver: Callable[[str], tuple[bool, V.Value]] | None = None,
+) -> str:
     """Replace ``$$var``, ``$PMRootDir``, ``$Param`` references whose value is known; others stay as written.
 
     ``resolver(name) -> (found, value)`` takes precedence over ``lookup`` (by lower-case name).
     """
+
     def sub(match: re.Match[str]) -> str:
         name = match.group(0)
         if resolver is not None:

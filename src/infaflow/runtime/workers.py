@@ -13,9 +13,13 @@ class PriorityPool:
     """``size`` daemon threads running submitted calls, highest priority first (FIFO among equals)."""
 
     def __init__(self, size: int, name: str = "infaflow-task") -> None:
-        self._queue: queue.PriorityQueue[tuple[float, int, Callable[..., Any] | None, Any]] = queue.PriorityQueue()
+        self._queue: queue.PriorityQueue[tuple[float, int, Callable[..., Any] | None, Any]] = (
+            queue.PriorityQueue()
+        )
         self._seq = itertools.count()
-        self._threads = [threading.Thread(target=self._serve, name=f"{name}-{i}", daemon=True) for i in range(max(1, size))]
+        self._threads = [
+            threading.Thread(target=self._serve, name=f"{name}-{i}", daemon=True) for i in range(max(1, size))
+        ]
         for thread in self._threads:
             thread.start()
 

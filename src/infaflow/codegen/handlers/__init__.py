@@ -19,12 +19,14 @@ from infaflow.codegen.handlers import (
     sequence,
     sorter,
     source,
+    sql_transformation,
     stored_procedure,
     target,
     transaction_control,
     union,
     unsupported,
     update_strategy,
+    xml_source,
 )
 
 _MODULES: tuple[ModuleType, ...] = (
@@ -44,6 +46,8 @@ _MODULES: tuple[ModuleType, ...] = (
     mapplet,
     transaction_control,
     stored_procedure,
+    sql_transformation,
+    xml_source,
     target,
     unsupported,
 )

@@ -43,8 +43,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
         raise ConversionError("variable ports in an Aggregator are not supported")
     inputs = [p for p in t.ports if p.is_input]
     lines, _ = gen.assemble(step, inputs, var)
-    parsed_ports = {p.name.lower(): gen.parse(step, p.expression or "NULL", p) for p in t.ports
-                    if p.is_output and not p.is_input and not p.is_group_by}
+    parsed_ports = {
+        p.name.lower(): gen.parse(step, p.expression or "NULL", p)
+        for p in t.ports
+        if p.is_output and not p.is_input and not p.is_group_by
+    }
     row_level = _row_level(step, gen, var, inputs, parsed_ports)
     lines += row_level.lines
     parsed_ports = row_level.parsed
@@ -67,7 +70,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
             aggs.append(f"F.max_by(F.col({py_str(port.name)}), {_LAST}).alias({py_str(port.name)})")
             continue
         parsed = parsed_ports[port.name.lower()]
-        code = _port_aggregate(step, gen, port, parsed, plain, last, row_level.types) if parsed is not None else None
+        code = (
+            _port_aggregate(step, gen, port, parsed, plain, last, row_level.types)
+            if parsed is not None
+            else None
+        )
         if code is not None:
             aggs.append(code[0])
             errors += [code[1]] if code[1] else []
@@ -80,11 +87,12 @@ def generate(step: Step, gen: Generator) -> StepCode:
     else:
         lines += [f"{var} = {var}.agg(", *body, ")"]
     lines += reject_rows(step, var, errors)
-    lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.monotonically_increasing_id())")
+    lines.append(f'{var} = {var}.withColumn("_row_id", F.monotonically_increasing_id())')
     gen.flagged.discard(var)
     gen.unordered.add(var)
-    gen.columns[var] = [k.name for k in keys] + [p.name for p in t.ports if p.is_output and not p.is_group_by] + [
-        "_row_id"]
+    gen.columns[var] = (
+        [k.name for k in keys] + [p.name for p in t.ports if p.is_output and not p.is_group_by] + ["_row_id"]
+    )
     note = f"group by {', '.join(k.name for k in keys)}" if keys else "no group-by port: one group"
     return StepCode(lines, outputs, [note])
 
@@ -136,9 +144,16 @@ def _substitute(node: Any, names: dict[int, str]) -> Any:
     return replace(node, **changes) if changes else node
 
 
-def _port_aggregate(step: Step, gen: Generator, port: Port, parsed: exprs.Parsed, columns: dict[str, str],
-                    last: dict[str, str], types: dict[str, str] | None = None, checked: bool = True
-                    ) -> tuple[str, str] | None:
+def _port_aggregate(
+    step: Step,
+    gen: Generator,
+    port: Port,
+    parsed: exprs.Parsed,
+    columns: dict[str, str],
+    last: dict[str, str],
+    types: dict[str, str] | None = None,
+    checked: bool = True,
+) -> tuple[str, str] | None:
     """The ``agg`` entry of an output port and the code of its row-error message ("" if it cannot fail;
     always "" without ``checked``, where a row error fails the job): its aggregate expression, where names
     outside aggregate functions take the last row's value; a port that is not aggregated is evaluated on
@@ -147,13 +162,21 @@ def _port_aggregate(step: Step, gen: Generator, port: Port, parsed: exprs.Parsed
     if exprs.is_aggregate(parsed):
         inside, outside = exprs.names_by_aggregation(parsed)
         if inside & outside:
-            gen.gap(step, ConversionError(
-                f"port {port.name} uses {', '.join(sorted(inside & outside))} both inside and outside an "
-                "aggregate function"), port)
+            gen.gap(
+                step,
+                ConversionError(
+                    f"port {port.name} uses {', '.join(sorted(inside & outside))} both inside and outside an "
+                    "aggregate function"
+                ),
+                port,
+            )
             return None
         columns = {**columns, **{n: last[n] for n in outside if n in last}}
         if not checked:
-            return f"{cast_to(gen.translate(step, parsed, columns, port), port)}.alias({py_str(port.name)})", ""
+            return (
+                f"{cast_to(gen.translate(step, parsed, columns, port), port)}.alias({py_str(port.name)})",
+                "",
+            )
         code, error = gen.translate_checked(step, parsed, columns, port, types=types)
     elif not checked:
         code, error = f"F.max_by({gen.translate(step, parsed, columns, port)}, {_LAST})", ""
@@ -166,7 +189,10 @@ def _port_aggregate(step: Step, gen: Generator, port: Port, parsed: exprs.Parsed
         # A DEFAULTVALUE replaces the value of a group whose expression fails (nothing is rejected; an
         # ABORT() default fails the session), as for an Expression's output port.
         replacement = cast_to(gen.expression(step, default, {}, port), port)
-        return f"F.when({error}.isNull(), {cast_to(code, port)}).otherwise({replacement}).alias({py_str(port.name)})", ""
+        return (
+            f"F.when({error}.isNull(), {cast_to(code, port)}).otherwise({replacement}).alias({py_str(port.name)})",
+            "",
+        )
     return f"{cast_to(code, port)}.alias({py_str(port.name)})", error
 
 
@@ -180,8 +206,9 @@ class RowLevel:
     types: dict[str, str]  # ... and their expression-language types
 
 
-def _row_level(step: Step, gen: Generator, var: str, inputs: list[Port],
-               parsed_ports: dict[str, exprs.Parsed | None]) -> RowLevel:
+def _row_level(
+    step: Step, gen: Generator, var: str, inputs: list[Port], parsed_ports: dict[str, exprs.Parsed | None]
+) -> RowLevel:
     """Group-by ports with an expression, and the arguments of aggregate functions that can raise a row
     error, computed per input row (in port order); rows with a row error are rejected before grouping."""
     t = step.transformation
@@ -209,8 +236,13 @@ def _row_level(step: Step, gen: Generator, var: str, inputs: list[Port],
         for arg in arguments:
             kind = static_type(arg.node, lambda n: _port_type(step, n))
             is_guard = arg.guard is None and id(arg.node) in guard_ids
-            code, error = gen.translate_checked(step, exprs.Parsed(parsed.text, arg.node), plain, port,
-                                                as_condition=is_guard or kind == "boolean")
+            code, error = gen.translate_checked(
+                step,
+                exprs.Parsed(parsed.text, arg.node),
+                plain,
+                port,
+                as_condition=is_guard or kind == "boolean",
+            )
             if is_guard:
                 guards[id(arg.node)] = code
             if not error:
@@ -227,8 +259,11 @@ def _row_level(step: Step, gen: Generator, var: str, inputs: list[Port],
     columns = {c.lower(): f"F.col({py_str(c)})" for c in computed if c.startswith("_")}
     lines = reject_failing(step, var, var, errors)  # the row-error file shows the input row as it came
     if computed:
-        lines += [f"{var} = {var}.withColumns({{", *[f"    {py_str(c)}: {code}," for c, code in computed.items()],
-                  "})"]
+        lines += [
+            f"{var} = {var}.withColumns({{",
+            *[f"    {py_str(c)}: {code}," for c, code in computed.items()],
+            "})",
+        ]
     return RowLevel(lines, rewritten, columns, types)
 
 
@@ -254,7 +289,9 @@ def _aggregate_arguments(node: Any) -> list[Argument]:
             continue
         count = 0 if call.star else 2 if call.name.upper() == "PERCENTILE" else 1
         guard = call.args[count] if len(call.args) > count else None
-        found += ([Argument(guard)] if guard is not None else []) + [Argument(a, guard) for a in call.args[:count]]
+        found += ([Argument(guard)] if guard is not None else []) + [
+            Argument(a, guard) for a in call.args[:count]
+        ]
     return found
 
 
@@ -262,8 +299,10 @@ def _port_type(step: Step, name: str) -> str:
     port = step.port(name)
     return exprs.expr_type(port.datatype) if port is not None else ""
 
-def _nested(step: Step, gen: Generator, var: str, lines: list[str], inputs: list[Port],
-            row_level: RowLevel) -> StepCode:
+
+def _nested(
+    step: Step, gen: Generator, var: str, lines: list[str], inputs: list[Port], row_level: RowLevel
+) -> StepCode:
     """Two aggregation steps: inner aggregates per group, then every output port over all groups (one
     row). Ports that are not aggregated take the last input row's values [SPEC U]."""
     t = step.transformation
@@ -280,43 +319,69 @@ def _nested(step: Step, gen: Generator, var: str, lines: list[str], inputs: list
         port = step.port(name)
         inner = nested_aggregates(parsed.node)
         if not inner and exprs.is_aggregate(parsed):
-            gen.gap(step, ConversionError(
-                f"port {port.name if port else name} mixes a plain aggregate with the nested aggregates of "
-                "this Aggregator (PowerCenter returns one row for nested aggregates)"), port)
+            gen.gap(
+                step,
+                ConversionError(
+                    f"port {port.name if port else name} mixes a plain aggregate with the nested aggregates of "
+                    "this Aggregator (PowerCenter returns one row for nested aggregates)"
+                ),
+                port,
+            )
             continue
         if any(nested_aggregates(n) for n in inner):
-            gen.gap(step, ConversionError(f"port {port.name if port else name}: an aggregate function nests "
-                                          "more than one level (PowerCenter allows one)"), port)
+            gen.gap(
+                step,
+                ConversionError(
+                    f"port {port.name if port else name}: an aggregate function nests "
+                    "more than one level (PowerCenter allows one)"
+                ),
+                port,
+            )
             continue
         names: dict[int, str] = {}
         for node in inner:
             column = f"_inner_{name}_{len(names) + 1}"
             names[id(node)] = column
-            code = gen.translate_checked(step, exprs.Parsed(parsed.text, node), plain, port,
-                                         types=row_level.types)[0]
+            code = gen.translate_checked(
+                step, exprs.Parsed(parsed.text, node), plain, port, types=row_level.types
+            )[0]
             inner_codes.append(f"{code}.alias({py_str(column)})")
         node = _substitute(parsed.node, names)
         if not all(_has_inner(call) for call in _outer_aggregates(node)):
-            gen.gap(step, ConversionError(
-                f"port {port.name if port else name} mixes a plain aggregate with nested aggregates"), port)
+            gen.gap(
+                step,
+                ConversionError(
+                    f"port {port.name if port else name} mixes a plain aggregate with nested aggregates"
+                ),
+                port,
+            )
             continue
         rewritten[name] = exprs.Parsed(parsed.text, node)
     group_var = gen.new_var(f"{var}_groups")
     key_names = {k.name.lower() for k in keys}
-    carried = [f"F.max_by(F.col({py_str(p.name)}), {_LAST}).alias({py_str(p.name)})"
-               for p in inputs if p.name.lower() not in key_names]
+    carried = [
+        f"F.max_by(F.col({py_str(p.name)}), {_LAST}).alias({py_str(p.name)})"
+        for p in inputs
+        if p.name.lower() not in key_names
+    ]
     lines += [
         f"# Nested aggregates: the inner aggregates per group of {', '.join(k.name for k in keys) or 'all rows'},",
         "# then the outer ones over all groups: one row. Other ports: the last input row [SPEC U].",
         f"{group_var} = {var}.groupBy({', '.join(py_str(k.name) for k in keys)}).agg(",
         *[f"    {c}," for c in inner_codes],
         *[f"    {c}," for c in carried],
-        f"    F.max({_LAST}).alias(\"_row_id\"),",
+        f'    F.max({_LAST}).alias("_row_id"),',
         ")",
     ]
     group_cols = {p.name.lower(): f"F.col({py_str(p.name)})" for p in inputs}
-    group_cols.update({c: f"F.col({py_str(c)})" for q in rewritten.values()
-                       for c in (n.lower() for n in exprs.references(q)) if c.startswith("_inner_")})
+    group_cols.update(
+        {
+            c: f"F.col({py_str(c)})"
+            for q in rewritten.values()
+            for c in (n.lower() for n in exprs.references(q))
+            if c.startswith("_inner_")
+        }
+    )
     last = {n: f"F.max_by({code}, {_LAST})" for n, code in group_cols.items()}
     aggs: list[str] = []
     outputs: dict[str, Output] = {}
@@ -333,7 +398,7 @@ def _nested(step: Step, gen: Generator, var: str, lines: list[str], inputs: list
         if result is not None:
             aggs.append(result[0])
     lines += [f"{var} = {group_var}.agg(", *[f"    {a}," for a in aggs], ")"]
-    lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.lit(0).cast(\"bigint\"))")
+    lines.append(f'{var} = {var}.withColumn("_row_id", F.lit(0).cast("bigint"))')
     gen.flagged.discard(var)
     gen.columns[var] = [p.name for p in t.ports if p.is_output] + [ROW_ID]
     return StepCode(lines, outputs, ["nested aggregates: one row (inner per group, outer over the groups)"])

@@ -96,8 +96,11 @@ def _hoisted_lines(var: str, hoister: Hoister | None, start: int = 0) -> list[st
     named = list(hoister.columns.items())[start:]
     if not named:
         return []
-    lines = ["# a value the next expression uses several times, computed once"] if len(named) == 1 else [
-        "# values the next expression uses several times, computed once"]
+    lines = (
+        ["# a value the next expression uses several times, computed once"]
+        if len(named) == 1
+        else ["# values the next expression uses several times, computed once"]
+    )
     return lines + [f"{var} = {var}.withColumn({py_str(name)}, {code})" for name, code in named]
 
 
@@ -108,8 +111,9 @@ def _select_with_notes(var: str, selected: list[str]) -> list[str]:
     return [f"{var} = {var}.select(", *[f"    {c}," for c in selected], ")"]
 
 
-def output_port(step: Step, gen: Generator, port: Port, columns: dict[str, str],
-                lookups: UnconnectedLookups | None) -> tuple[str, str]:
+def output_port(
+    step: Step, gen: Generator, port: Port, columns: dict[str, str], lookups: UnconnectedLookups | None
+) -> tuple[str, str]:
     """The code of an output port (cast to its type) and of its row-error message ("" if it cannot fail).
     A DEFAULTVALUE other than ``ERROR(...)`` replaces the value of a row whose expression fails (SPEC E)."""
     text = gen.implicit_conversion(step, port, port.expression or "NULL", columns)
@@ -141,9 +145,11 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
     origin = gen.output_of(step.inputs[inputs[0].name.lower()]).origin if inputs else ANY_ORIGIN
     columns = {p.name.lower(): f"F.col({py_str(gen.column_of(step, p))})" for p in inputs}
     variables = [p for p in step.ports if p.is_variable]
-    stateful = (bool(variables) or any(call in (p.expression or "").upper() for p in step.ports
-                                       for call in (":LKP", ":SP"))
-                or mapping_variables.in_step(step))
+    stateful = (
+        bool(variables)
+        or any(call in (p.expression or "").upper() for p in step.ports for call in (":LKP", ":SP"))
+        or mapping_variables.in_step(step)
+    )
     lines: list[str] = [f"{var} = {frame}"] if stateful else []
     base = var if stateful else frame
     lookups = UnconnectedLookups(step, gen, var, lines)
@@ -196,7 +202,12 @@ def input_defaults(step: Step, gen: Generator, var: str, inputs: list[Port]) -> 
     lines = []
     for port in inputs:
         default = (port.default_value or "").strip()
-        if not default or default.upper().startswith(("ERROR(", "ABORT(")) or port.is_output and not port.is_input:
+        if (
+            not default
+            or default.upper().startswith(("ERROR(", "ABORT("))
+            or port.is_output
+            and not port.is_input
+        ):
             continue
         code = gen.expression(step, default, {}, port)
         lines.append(
@@ -206,9 +217,15 @@ def input_defaults(step: Step, gen: Generator, var: str, inputs: list[Port]) -> 
     return lines
 
 
-def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str],
-                   lookups: UnconnectedLookups | None = None, errors: list[str] | None = None,
-                   hoister: Hoister | None = None) -> list[str]:
+def variable_ports(
+    step: Step,
+    gen: Generator,
+    var: str,
+    columns: dict[str, str],
+    lookups: UnconnectedLookups | None = None,
+    errors: list[str] | None = None,
+    hoister: Hoister | None = None,
+) -> list[str]:
     """Lines adding the variable ports to ``var``; ``columns`` gains each variable. With ``errors``, a row
     error of a variable port becomes the ``_row_error`` column (its name is added to ``errors``) and the
     row is rejected; without, a row error fails the job. Values carried from row to row are computed by
@@ -261,8 +278,10 @@ def variable_ports(step: Step, gen: Generator, var: str, columns: dict[str, str]
             lines.append(f"{var} = {var}.withColumn({py_str(p.name)}, {cast_to(code, p)})")
             if error:
                 so_far = f"F.col({py_str(ROW_ERROR)})"
-                lines.append(f"{var} = {var}.withColumn({py_str(ROW_ERROR)}, "
-                             + (f"F.coalesce({so_far}, {error}))" if so_far in errors else f"{error})"))
+                lines.append(
+                    f"{var} = {var}.withColumn({py_str(ROW_ERROR)}, "
+                    + (f"F.coalesce({so_far}, {error}))" if so_far in errors else f"{error})")
+                )
                 if so_far not in errors:
                     errors.append(so_far)
         columns[name] = f"F.col({py_str(p.name)})"
@@ -275,9 +294,16 @@ def _can_raise(step: Step, gen: Generator, parsed: Parsed) -> bool:
     names = {p.name.lower(): f"F.col({py_str(p.name)})" for p in step.ports}
     port_type, param_type, lookup_type = gen._typing(step, names)
     try:
-        return bool(exprs.to_checked_code(parsed, lambda n: names.get(n.lower()), lambda n, a: "F.lit(None)",
-                                          types=port_type, parameter_types=param_type,
-                                          lookup_types=lookup_type)[1])
+        return bool(
+            exprs.to_checked_code(
+                parsed,
+                lambda n: names.get(n.lower()),
+                lambda n, a: "F.lit(None)",
+                types=port_type,
+                parameter_types=param_type,
+                lookup_types=lookup_type,
+            )[1]
+        )
     except ConversionError:
         return False  # reported where the port is translated
 
@@ -328,4 +354,3 @@ class UnconnectedLookups:
 
     def stored_procedure_type(self, name: str) -> str:
         return result_type(self.gen, name)
-

@@ -27,7 +27,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
     parsed = gen.parse(step, text)
     if parsed is not None:
         context = mapping_variables.StepContext(var, lines)  # SETVARIABLE & co. in the condition
-        code, error = gen.translate_checked(step, parsed, port_columns(ports), as_condition=True, lookup=context)
+        code, error = gen.translate_checked(
+            step, parsed, port_columns(ports), as_condition=True, lookup=context
+        )
         lines += reject_failing(step, var, var, [error])
         lines.append(f"{var} = {var}.where({unwrap(code)})")
         lines += context.drop()

@@ -58,16 +58,20 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines, _ = gen.assemble(step, detail_ports, detail)
     mlines, _ = gen.assemble(step, master_ports, master)
     lines += mlines
-    lines.append(f"{detail} = {detail}.withColumnRenamed(\"_row_id\", \"_detail_row\")")
-    lines.append(f"{master} = {master}.withColumnRenamed(\"_row_id\", \"_master_row\")")
+    lines.append(f'{detail} = {detail}.withColumnRenamed("_row_id", "_detail_row")')
+    lines.append(f'{master} = {master}.withColumnRenamed("_row_id", "_master_row")')
     on = " & ".join(f"({master}[{py_str(m)}] == {detail}[{py_str(d)}])" for m, d in terms)
     lines.append(f"{var} = {detail}.join({master}, {on}, {py_str(how)})")
     lines.append(
-        f"{var} = {var}.withColumn(\"_row_id\", F.struct(\"_detail_row\", \"_master_row\"))"
-        ".drop(\"_detail_row\", \"_master_row\")"
+        f'{var} = {var}.withColumn("_row_id", F.struct("_detail_row", "_master_row"))'
+        '.drop("_detail_row", "_master_row")'
     )
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in t.ports if p.is_output}
     gen.columns[var] = [p.name for p in [*detail_ports, *master_ports]] + [ROW_ID]
-    label = {"inner": "Normal Join", "left": "Master Outer Join: all detail rows",
-             "right": "Detail Outer Join: all master rows", "full": "Full Outer Join"}[how]
+    label = {
+        "inner": "Normal Join",
+        "left": "Master Outer Join: all detail rows",
+        "right": "Detail Outer Join: all master rows",
+        "full": "Full Outer Join",
+    }[how]
     return StepCode(lines, outputs, [f"{label}; condition {text}"])

@@ -76,7 +76,9 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
     assert t is not None
     attrs = step.attributes
     if str(attrs.get("Dynamic Lookup Cache", "NO")).strip().upper() == "YES":
-        raise ConversionError("dynamic lookup caches (rows inserted into the cache while running) are not supported")
+        raise ConversionError(
+            "dynamic lookup caches (rows inserted into the cache while running) are not supported"
+        )
     ports = lookup_ports(t)
     if not ports:
         raise ConversionError("the lookup has no lookup ports")
@@ -133,36 +135,53 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
             *sql_argument("source_sql", source_sql),
             f"    tables=[{', '.join(py_str(x) for x in tables)}],",
             "    columns=[",
-            *[f"        ({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})," for p in ports],
+            *[
+                f"        ({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))}),"
+                for p in ports
+            ],
             "    ],",
             "    count=False,",
             ")",
         ]
-    lines.append(f"{var} = {var}.drop(\"_row_id\")")
+    lines.append(f'{var} = {var}.drop("_row_id")')
     mode = policy(t)
     ordered = ", ".join(py_str(n) for n in order)
     if mode in ("use all values", "report error"):
-        lines.append(f"{var} = {var}.withColumn(\"_lkp_order\", F.row_number().over(Window.orderBy({ordered})))")
+        lines.append(
+            f'{var} = {var}.withColumn("_lkp_order", F.row_number().over(Window.orderBy({ordered})))'
+        )
         return lines
     equality = all(c.op == "=" for c in conds)
     if equality:
         keys = ", ".join(py_str(n) for n in dict.fromkeys(first))
         direction = ".desc()" if mode == "use last value" else ""
         sort = ", ".join(f"F.col({py_str(n)}){direction}" for n in order)
-        lines.append(f"# {t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}: "
-                     "the first row per key in cache order")
         lines.append(
-            f"{var} = {var}.withColumn(\"_lkp_order\", F.row_number().over("
+            f"# {t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}: "
+            "the first row per key in cache order"
+        )
+        lines.append(
+            f'{var} = {var}.withColumn("_lkp_order", F.row_number().over('
             f"Window.partitionBy({keys}).orderBy({sort})))"
         )
-        lines.append(f"{var} = {var}.where(F.col(\"_lkp_order\") == 1)")
+        lines.append(f'{var} = {var}.where(F.col("_lkp_order") == 1)')
     else:
-        lines.append(f"{var} = {var}.withColumn(\"_lkp_order\", F.row_number().over(Window.orderBy({ordered})))")
+        lines.append(
+            f'{var} = {var}.withColumn("_lkp_order", F.row_number().over(Window.orderBy({ordered})))'
+        )
     return lines
 
 
-def join_lines(step: Step, gen: Generator, frame: str, cache: str, inputs: dict[str, str], result: str,
-               prefix: str = "", cache_names: dict[str, str] | None = None) -> list[str]:
+def join_lines(
+    step: Step,
+    gen: Generator,
+    frame: str,
+    cache: str,
+    inputs: dict[str, str],
+    result: str,
+    prefix: str = "",
+    cache_names: dict[str, str] | None = None,
+) -> list[str]:
     """Left-join ``cache`` to ``frame`` on the condition (``inputs``: input port -> column of
     ``frame``), then keep one match per row according to the policy. Cache columns are named
     ``prefix + name`` (unconnected calls prefix them so they never clash with the frame's)."""
@@ -181,24 +200,28 @@ def join_lines(step: Step, gen: Generator, frame: str, cache: str, inputs: dict[
     on = " & ".join(terms)
     mode = policy(t)
     hit, order = py_str(prefix + "_lkp_hit"), py_str(prefix + "_lkp_order")
-    lines = [f"{result} = {frame}.join({cache}.withColumn({hit}, F.lit(True)), {on}, \"left\")"]
+    lines = [f'{result} = {frame}.join({cache}.withColumn({hit}, F.lit(True)), {on}, "left")']
     equality = all(c.op == "=" for c in conds)
     if mode == "report error":
-        lines.append(f"{result} = {result}.withColumn(\"_lkp_matches\", F.count({hit}).over("
-                     f"Window.partitionBy(\"_row_id\")))")
-        lines.append(f"{result} = {result}.withColumn(\"_lkp_pick\", F.row_number().over("
-                     f"Window.partitionBy(\"_row_id\").orderBy(F.col({order}))))")
-        lines.append(f"{result} = {result}.where(F.col(\"_lkp_pick\") == 1).drop(\"_lkp_pick\")")
+        lines.append(
+            f'{result} = {result}.withColumn("_lkp_matches", F.count({hit}).over('
+            f'Window.partitionBy("_row_id")))'
+        )
+        lines.append(
+            f'{result} = {result}.withColumn("_lkp_pick", F.row_number().over('
+            f'Window.partitionBy("_row_id").orderBy(F.col({order}))))'
+        )
+        lines.append(f'{result} = {result}.where(F.col("_lkp_pick") == 1).drop("_lkp_pick")')
         lines.append("# a row with several matches is a transformation error (Report Error)")
-        lines.append(f"{result} = job.row_errors({py_str(step.name)}, {result}, F.col(\"_lkp_matches\") > 1)")
-        lines.append(f"{result} = {result}.drop(\"_lkp_matches\")")
+        lines.append(f'{result} = job.row_errors({py_str(step.name)}, {result}, F.col("_lkp_matches") > 1)')
+        lines.append(f'{result} = {result}.drop("_lkp_matches")')
     elif mode != "use all values" and not equality:
         direction = ".desc()" if mode == "use last value" else ""
         lines.append(
-            f"{result} = {result}.withColumn(\"_lkp_pick\", F.row_number().over("
-            f"Window.partitionBy(\"_row_id\").orderBy(F.col({order}){direction})))"
+            f'{result} = {result}.withColumn("_lkp_pick", F.row_number().over('
+            f'Window.partitionBy("_row_id").orderBy(F.col({order}){direction})))'
         )
-        lines.append(f"{result} = {result}.where(F.col(\"_lkp_pick\") == 1).drop(\"_lkp_pick\")")
+        lines.append(f'{result} = {result}.where(F.col("_lkp_pick") == 1).drop("_lkp_pick")')
     return lines
 
 
@@ -208,7 +231,9 @@ def _output_code(port: Port, gen: Generator, step: Step, prefix: str = "") -> st
     default = (port.default_value or "").strip()
     if default and not default.upper().startswith("ERROR("):
         value = gen.expression(step, default, {}, port)
-        code = f"F.when(F.col({py_str(prefix + '_lkp_hit')}).isNull(), {cast_to(value, port)}).otherwise({code})"
+        code = (
+            f"F.when(F.col({py_str(prefix + '_lkp_hit')}).isNull(), {cast_to(value, port)}).otherwise({code})"
+        )
     return code
 
 
@@ -232,7 +257,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     mode = policy(t)
     if mode == "use all values":
         origin = step.name
-        lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.struct(\"_row_id\", \"_lkp_order\"))")
+        lines.append(f'{var} = {var}.withColumn("_row_id", F.struct("_row_id", "_lkp_order"))')
     for port in t.ports:
         if not port.is_output:
             continue
@@ -240,15 +265,20 @@ def generate(step: Step, gen: Generator) -> StepCode:
             selected.append(py_str(port.name))
         elif port.is_lookup:
             code = _output_code(port, gen, step)
-            selected.append(py_str(port.name) if code == f"F.col({py_str(port.name)})" else
-                            f"{code}.alias({py_str(port.name)})")
+            selected.append(
+                py_str(port.name)
+                if code == f"F.col({py_str(port.name)})"
+                else f"{code}.alias({py_str(port.name)})"
+            )
         else:
             gen.gap(step, ConversionError(f"output port {port.name} with an expression in a lookup"), port)
             continue
         outputs[port.name.lower()] = Output(var, port.name, origin)
     lines += select_code(var, [*selected, *gen.extra(var)], var)
-    notes = [f"{t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}; "
-             f"condition {t.attributes.get('Lookup condition', '')}"]
+    notes = [
+        f"{t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}; "
+        f"condition {t.attributes.get('Lookup condition', '')}"
+    ]
     return StepCode(lines, outputs, notes)
 
 
@@ -289,16 +319,27 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
     gen.extends[var] = frame
     gen.columns[var] = [*gen.columns[frame], *[names[p.name] for p in lookup_ports(t) if p.is_output]]
     gen.inherit(var, frame)
-    notes = [f"{t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}; "
-             f"condition {t.attributes.get('Lookup condition', '')}"]
+    notes = [
+        f"{t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}; "
+        f"condition {t.attributes.get('Lookup condition', '')}"
+    ]
     return StepCode(lines, outputs, notes)
 
 
-def unconnected_call(step: Step, gen: Generator, frame: str, name: str, arg_codes: list[str], column: str
-                     ) -> list[str]:
+def unconnected_call(
+    step: Step, gen: Generator, frame: str, name: str, arg_codes: list[str], column: str
+) -> list[str]:
     """Lines adding ``column`` = ``:LKP.name(args)`` to ``frame`` (positional args = input ports)."""
-    lkp = next((s for s in gen.plan.steps if s.name.rsplit(".", 1)[-1].lower() == name.lower()
-                and s.transformation is not None and s.kind in KINDS), None)
+    lkp = next(
+        (
+            s
+            for s in gen.plan.steps
+            if s.name.rsplit(".", 1)[-1].lower() == name.lower()
+            and s.transformation is not None
+            and s.kind in KINDS
+        ),
+        None,
+    )
     if lkp is None or lkp.transformation is None:
         raise ConversionError(f":LKP.{name}: no lookup instance of that name in the mapping")
     t = lkp.transformation
@@ -319,10 +360,15 @@ def unconnected_call(step: Step, gen: Generator, frame: str, name: str, arg_code
     prefix = f"{column}_"
     renamed = gen.new_var(f"{cache}_for_{column}")
     lines = [f"{renamed} = {cache}.select(*[F.col(c).alias({py_str(prefix)} + c) for c in {cache}.columns])"]
-    lines += [f"{frame} = {frame}.withColumn({py_str(args[p.name.lower()])}, {code})"
-              for p, code in zip(inputs, arg_codes, strict=True)]
+    lines += [
+        f"{frame} = {frame}.withColumn({py_str(args[p.name.lower()])}, {code})"
+        for p, code in zip(inputs, arg_codes, strict=True)
+    ]
     lines += join_lines(lkp, gen, frame, renamed, args, frame, prefix)
     lines.append(f"{frame} = {frame}.withColumn({py_str(column)}, {_output_code(ret, gen, lkp, prefix)})")
-    kept = [*args.values(), *[prefix + c for c in ["_lkp_hit", "_lkp_order", *[p.name for p in lookup_ports(t)]]]]
+    kept = [
+        *args.values(),
+        *[prefix + c for c in ["_lkp_hit", "_lkp_order", *[p.name for p in lookup_ports(t)]]],
+    ]
     lines.append(f"{frame} = {frame}.drop({', '.join(py_str(c) for c in kept)})")
     return lines

@@ -43,7 +43,9 @@ def _is_key(p: Port) -> bool:
 
 
 def _is_column_id(p: Port) -> bool:
-    return "GENERATED COLUMN ID" in p.port_type.upper() or (p.name.upper().startswith("GCID_") and not p.is_input)
+    return "GENERATED COLUMN ID" in p.port_type.upper() or (
+        p.name.upper().startswith("GCID_") and not p.is_input
+    )
 
 
 def _generated_keys(step: Step, gen: Generator, var: str, keys: list[Port]) -> list[str]:
@@ -59,9 +61,16 @@ def _generated_keys(step: Step, gen: Generator, var: str, keys: list[Port]) -> l
         if not raw.lstrip("-").isdigit():
             raise ConversionError(f"generated key {p.name}: SEQUENCE_GENERATOR_VALUE {raw!r} is not a number")
         key = gen.new_var(f"{var}_{p.name}".lower())
-        name, settings = py_str(f"{folder}.{owner}.{p.name}"), f"value={int(raw)}, reset={reset}, restart={restart}"
+        name, settings = (
+            py_str(f"{folder}.{owner}.{p.name}"),
+            f"value={int(raw)}, reset={reset}, restart={restart}",
+        )
         call = f"{key} = job.generated_key({name}, {settings})"
-        lines += [call] if len(call) <= 100 else [f"{key} = job.generated_key(", f"    {name},", f"    {settings},", ")"]
+        lines += (
+            [call]
+            if len(call) <= 100
+            else [f"{key} = job.generated_key(", f"    {name},", f"    {settings},", ")"]
+        )
         lines.append(f"{var} = {key}.number({var}, {py_str(p.name)})")
     return lines
 
@@ -92,13 +101,13 @@ def _pipeline(step: Step, gen: Generator) -> StepCode:
     lines += _generated_keys(step, gen, var, keys)
     structs = []
     for i in range(1, n + 1):
-        fields = [f"F.lit({i}).alias(\"occurrence\")"]
+        fields = [f'F.lit({i}).alias("occurrence")']
         for name, by_index in occurrences.items():
             if i not in by_index:
                 raise ConversionError(f"input port {name}_in{i} is missing")
             fields.append(f"F.col({py_str(by_index[i])}).alias({py_str(name)})")
         structs.append(f"F.struct({', '.join(fields)})")
-    lines.append(f"{var} = {var}.withColumn(\"_occurs\", F.explode(F.array(")
+    lines.append(f'{var} = {var}.withColumn("_occurs", F.explode(F.array(')
     lines += [f"    {s}," for s in structs]
     lines.append(")))")
     cols: list[str] = []
@@ -109,14 +118,14 @@ def _pipeline(step: Step, gen: Generator) -> StepCode:
         elif p.name in occurrences:
             cols.append(f"F.col({py_str('_occurs.' + p.name)}).alias({py_str(p.name)})")
         elif _is_column_id(p):
-            cols.append(f"F.col(\"_occurs.occurrence\").alias({py_str(p.name)})")
+            cols.append(f'F.col("_occurs.occurrence").alias({py_str(p.name)})')
         elif _is_key(p):
             cols.append(py_str(p.name))
         else:
             gen.gap(step, ConversionError(f"output port {p.name} has no input port {p.name}_in"), p)
             continue
         out[p.name.lower()] = Output(var, p.name, origin=step.name)
-    cols.append("F.struct(\"_row_id\", \"_occurs.occurrence\").alias(\"_row_id\")")
+    cols.append('F.struct("_row_id", "_occurs.occurrence").alias("_row_id")')
     lines.append(f"{var} = {var}.select(")
     lines += [f"    {c}," for c in cols]
     lines.append(")")
@@ -132,12 +141,19 @@ def _cobol_sources(step: Step, gen: Generator) -> list[Step]:
     if not names:
         prefix = step.name.rsplit(".", 1)[0] + "." if "." in step.name else ""
         names = [f"{prefix}{a}" for a in step.instance.associated_source_instances]
-        names += [s.name for s in gen.plan.steps if s.source is not None
-                  and s.source.name.lower() == str(t.attrs.get("REF_SOURCE_NAME", "")).lower()]
+        names += [
+            s.name
+            for s in gen.plan.steps
+            if s.source is not None
+            and s.source.name.lower() == str(t.attrs.get("REF_SOURCE_NAME", "")).lower()
+        ]
     known = {s.name.lower(): s for s in gen.plan.steps}
     steps = [known.get(n.lower()) or known.get(f"{n} (source)".lower()) for n in dict.fromkeys(names)]
-    return [s for s in steps if s is not None and s.source is not None
-            and s.source.database_type.strip().upper() == "VSAM"]
+    return [
+        s
+        for s in steps
+        if s is not None and s.source is not None and s.source.database_type.strip().upper() == "VSAM"
+    ]
 
 
 def _inputs(step: Step, sources: list[Step], inputs: list[Port]) -> dict[str, PortRef]:
@@ -176,7 +192,9 @@ def _vsam(step: Step, gen: Generator) -> StepCode:
     inputs = [p for p in t.ports if p.is_input]
     outputs = [p for p in t.ports if p.is_output]
     sources = _cobol_sources(step, gen)
-    items = {i.name.lower(): i for s in sources if s.source is not None for i in cobol.layout(s.source.fields)}
+    items = {
+        i.name.lower(): i for s in sources if s.source is not None for i in cobol.layout(s.source.fields)
+    }
     feeds = _inputs(step, sources, inputs)
     occurring: dict[str, str] = {}  # input port -> its OCCURS group
     for p in inputs:
@@ -186,23 +204,27 @@ def _vsam(step: Step, gen: Generator) -> StepCode:
             occurring[p.name] = item.group
     groups = sorted(set(occurring.values()))
     if len(groups) > 1:
-        raise ConversionError(f"items of several OCCURS groups ({', '.join(groups)}) in one Normalizer are "
-                              "not supported")
+        raise ConversionError(
+            f"items of several OCCURS groups ({', '.join(groups)}) in one Normalizer are not supported"
+        )
     lines, _ = gen.assemble(step, inputs, var, feeds)
     lines += _generated_keys(step, gen, var, [p for p in outputs if _is_key(p)])
     if occurring:
         zipped = ", ".join(f"F.col({py_str(n)})" for n in occurring)
-        lines.append(f"{var} = {var}.select(\"*\", F.posexplode(F.arrays_zip({zipped})).alias("
-                     "\"_occurrence\", \"_occurs\"))")
+        lines.append(
+            f'{var} = {var}.select("*", F.posexplode(F.arrays_zip({zipped})).alias("_occurrence", "_occurs"))'
+        )
     cols: list[str] = []
     out: dict[str, Output] = {}
     for p in outputs:
         source = _input_for(p, inputs)
         if _is_column_id(p):
             if not occurring:
-                gen.gap(step, ConversionError(f"{p.name}: no multiple-occurring item reaches the Normalizer"), p)
+                gen.gap(
+                    step, ConversionError(f"{p.name}: no multiple-occurring item reaches the Normalizer"), p
+                )
                 continue
-            cols.append(f"(F.col(\"_occurrence\") + 1).cast(\"int\").alias({py_str(p.name)})")
+            cols.append(f'(F.col("_occurrence") + 1).cast("int").alias({py_str(p.name)})')
         elif _is_key(p):
             cols.append(py_str(p.name))
         elif source is not None and source.name in occurring:
@@ -213,11 +235,14 @@ def _vsam(step: Step, gen: Generator) -> StepCode:
             gen.gap(step, ConversionError(f"output port {p.name} has no input port"), p)
             continue
         out[p.name.lower()] = Output(var, p.name, origin=step.name)
-    cols.append("F.struct(\"_row_id\", \"_occurrence\").alias(\"_row_id\")" if occurring else "\"_row_id\"")
+    cols.append('F.struct("_row_id", "_occurrence").alias("_row_id")' if occurring else '"_row_id"')
     lines.append(f"{var} = {var}.select(")
     lines += [f"    {c}," for c in cols]
     lines.append(")")
     times = next((items[feeds[n.lower()].port.lower()].occurs for n in occurring), 1)
-    note = f"VSAM Normalizer: {times} rows per record (OCCURS group {groups[0]})" if occurring else \
-        "VSAM Normalizer: one row per record"
+    note = (
+        f"VSAM Normalizer: {times} rows per record (OCCURS group {groups[0]})"
+        if occurring
+        else "VSAM Normalizer: one row per record"
+    )
     return StepCode(lines, out, [note])

@@ -36,8 +36,12 @@ def generate(step: Step, gen: Generator) -> StepCode:
     if not groups:
         raise ConversionError("the Router has no output groups")
     defaults = [g for g in groups if "DEFAULT" in g.type.upper()]
-    used = {ref.port.lower() for c in gen.plan.consumers(step.name) for ref in c.inputs.values()
-            if ref.step.lower() == step.name.lower()}
+    used = {
+        ref.port.lower()
+        for c in gen.plan.consumers(step.name)
+        for ref in c.inputs.values()
+        if ref.step.lower() == step.name.lower()
+    }
     checked: dict[str, str] = {}  # group name -> its condition (NULL where the row has a row error)
     errors: list[str] = []
     for g in groups:

@@ -36,7 +36,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         names = ", ".join(py_str(p.name) for p in ports)
         lines.append(f"{var} = {var}.dropDuplicates([{names}])")
     lines.append(f"{var} = {var}.orderBy({', '.join([*keys, py_str(ROW_ID)])})")
-    lines.append(f"{var} = {var}.withColumn(\"_row_id\", F.monotonically_increasing_id())")
+    lines.append(f'{var} = {var}.withColumn("_row_id", F.monotonically_increasing_id())')
     gen.unordered.discard(var)
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports if p.is_output}
     key_text = ", ".join(f"{p.name} {p.sort_direction or 'ASCENDING'}" for p in ports if p.is_sort_key)

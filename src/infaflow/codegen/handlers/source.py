@@ -62,14 +62,15 @@ def _source(step: Step, gen: Generator) -> StepCode:
     assert src is not None
     if src.database_type.strip().upper() == "VSAM":
         return _cobol_source(step, gen, var)
+    if src.database_type.strip().upper() == "XML":
+        outputs = {f.name.lower(): Output("", f.name, origin=step.name) for f in src.fields}
+        return StepCode([], outputs, [f"XML file {src.name}: read by its XML Source Qualifier"])
     if not src.is_flat_file:
         outputs = {f.name.lower(): Output("", f.name, origin=step.name) for f in src.fields}
         return StepCode([], outputs, [f"relational table {src.name}: read by its Source Qualifier"])
     attrs = step.attributes
     directory = attrs.get("Source file directory") or "$PMSourceFileDir"
     file_name = attrs.get("Source filename") or f"{src.name.lower()}.dat"
-    if src.database_type.strip().upper() == "XML":
-        raise ConversionError("XML sources are not supported (they are read by an XML Source Qualifier)")
     if str(attrs.get("Input Type", "File")).strip().lower() == "command":
         raise ConversionError("a command that generates the source data or its file list is not supported")
     if str(attrs.get("Source filetype", "Direct")).strip().lower() == "indirect":
@@ -85,7 +86,7 @@ def _indirect(code: StepCode, var: str, directory: str, file_name: str) -> StepC
     lines = [
         f"{var} = job.read_file_list(",
         f"    job.file_list(job.path({py_str(directory)}, {py_str(file_name)})),",
-        f"    lambda path: {first[len(var) + 3:]}",
+        f"    lambda path: {first[len(var) + 3 :]}",
         *[f"    {line}" for line in rest[:-1]],
         f"    {rest[-1]},",
         ")",
@@ -101,7 +102,9 @@ def _flat_source(step: Step, gen: Generator, var: str, path: str) -> StepCode:
     if src.flatfile is not None and not src.flatfile.delimited:
         return _fixed_width_source(step, gen, var, path)
     opts = flat_file_options(src.flatfile)
-    columns = [f"({py_str(f.name)}, {py_str(spark_type(f.datatype, f.precision, f.scale))})" for f in src.fields]
+    columns = [
+        f"({py_str(f.name)}, {py_str(spark_type(f.datatype, f.precision, f.scale))})" for f in src.fields
+    ]
     skip = src.flatfile.skip_rows if src.flatfile else 0
     lines = [
         f"{var} = job.read_flat_file(",
@@ -193,7 +196,11 @@ def _fixed_width_source(step: Step, gen: Generator, var: str, path: str) -> Step
         "    [  # (field, type, offset, length)",
         *[f"        {c}" for c in columns],
         "    ],",
-        *[f"    {k}={py_str(v) if isinstance(v, str) else v}," for k, v in opts.items() if k != "repeat_null"],
+        *[
+            f"    {k}={py_str(v) if isinstance(v, str) else v},"
+            for k, v in opts.items()
+            if k != "repeat_null"
+        ],
         *[f"    {k}={py_str(v)}," for k, v in number_separators(src.table_attributes).items()],
         ")",
     ]
@@ -213,15 +220,24 @@ def _cobol_source(step: Step, gen: Generator, var: str) -> StepCode:
     flatfile = src.flatfile.attrs if src.flatfile else {}
     codepage = str(flatfile.get("CODEPAGE", "") or "ISO-8859-1")
     if code_page_codec(codepage) is None:
-        raise ConversionError(f"code page {codepage} of the COBOL file is not supported (EBCDIC IBM037, 500, 1047, "
-                              "1140, 273-297 and the Latin-1 family are)")
+        raise ConversionError(
+            f"code page {codepage} of the COBOL file is not supported (EBCDIC IBM037, 500, 1047, "
+            "1140, 273-297 and the Latin-1 family are)"
+        )
     if codepage.strip().upper().replace("-", "") in ("UTF8",) and any(i.usage == "text" for i in items):
-        raise ConversionError("COBOL text items in a UTF-8 file: byte offsets of multi-byte characters are "
-                              "not supported")
-    opts = fixed_width_options(src.flatfile) if src.flatfile else {"line_sequential": False, "pad_bytes": 0,
-                                                                    "skip_rows": 0}
-    rows = [f"({py_str(i.name)}, {py_str(i.usage)}, ({', '.join(map(str, i.offsets))},), {i.length}, "
-            f"{i.digits}, {i.scale}, {py_str(i.sign)})," for i in items]
+        raise ConversionError(
+            "COBOL text items in a UTF-8 file: byte offsets of multi-byte characters are not supported"
+        )
+    opts = (
+        fixed_width_options(src.flatfile)
+        if src.flatfile
+        else {"line_sequential": False, "pad_bytes": 0, "skip_rows": 0}
+    )
+    rows = [
+        f"({py_str(i.name)}, {py_str(i.usage)}, ({', '.join(map(str, i.offsets))},), {i.length}, "
+        f"{i.digits}, {i.scale}, {py_str(i.sign)}),"
+        for i in items
+    ]
     lines = [
         f"{var} = job.read_cobol(",
         f"    {py_str(step.name)},",
@@ -239,8 +255,10 @@ def _cobol_source(step: Step, gen: Generator, var: str) -> StepCode:
     outputs = {i.name.lower(): Output(var, i.name, origin=step.name) for i in items}
     gen.columns[var] = [i.name for i in items] + [ROW_ID]
     occurs = [i for i in items if i.occurs > 1]
-    notes = [f"COBOL file, {len(items)} items" + (f", {len(occurs)} of them multiple-occurring (arrays)"
-                                                 if occurs else "")]
+    notes = [
+        f"COBOL file, {len(items)} items"
+        + (f", {len(occurs)} of them multiple-occurring (arrays)" if occurs else "")
+    ]
     return StepCode(lines, outputs, notes)
 
 
@@ -258,10 +276,19 @@ def _connected_ports(step: Step, gen: Generator) -> list[Port]:
 
 def _qualifier(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
+    if str(
+        step.attributes.get("Filter", "") or ""
+    ).strip():  # written by hand or by a tool, never by PowerCenter
+        raise ConversionError(
+            "TABLEATTRIBUTE 'Filter' is not a Source Qualifier attribute (PowerCenter's SQL filter "
+            "is 'Source Filter', for relational sources only): its condition is not applied"
+        )
     prefix = step.name.rsplit(".", 1)[0] + "." if "." in step.name else ""
     names = {s.name.lower() for s in gen.plan.steps}
-    feeding = [f"{prefix}{a} (source)" if f"{prefix}{a} (source)".lower() in names else f"{prefix}{a}"
-               for a in step.instance.associated_source_instances]
+    feeding = [
+        f"{prefix}{a} (source)" if f"{prefix}{a} (source)".lower() in names else f"{prefix}{a}"
+        for a in step.instance.associated_source_instances
+    ]
     feeding += [ref.step for ref in step.inputs.values()]
     sources = [gen.plan.step(name) for name in dict.fromkeys(n.lower() for n in feeding) if name in names]
     if sources and all(s.source is not None and s.source.is_flat_file for s in sources):
@@ -279,8 +306,11 @@ def _inputs_by_name(step: Step, source: Step) -> dict[str, PortRef]:
     the source field of the same name (the Designer creates one port per source column)."""
     assert source.source is not None
     fields = {f.name.lower(): f.name for f in source.source.fields}
-    return {p.name.lower(): PortRef(source.name, fields[p.name.lower()]) for p in step.ports
-            if p.name.lower() in fields}
+    return {
+        p.name.lower(): PortRef(source.name, fields[p.name.lower()])
+        for p in step.ports
+        if p.name.lower() in fields
+    }
 
 
 def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> StepCode:
@@ -315,7 +345,10 @@ def _relational(step: Step, gen: Generator, var: str, sources: list[Step]) -> St
         *sql_argument("source_sql", source_sql),
         f"    tables=[{', '.join(py_str(t) for t in tables)}],",
         "    columns=[",
-        *[f"        ({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})," for p in ports],
+        *[
+            f"        ({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))}),"
+            for p in ports
+        ],
         "    ],",
         ")",
     ]
@@ -346,8 +379,14 @@ def _generated_select(step: Step, ports: list[Port], sources: list[Step], attrs:
     distinct = "DISTINCT " if str(attrs.get("Select Distinct", "NO")).strip().upper() == "YES" else ""
     tables = ", ".join(sql.quote_ident(s.source.name) for s in sources if s.source is not None)
     text = f"SELECT {distinct}{', '.join(cols)} FROM {tables}"
-    where = [w for w in (str(attrs.get("User Defined Join", "") or "").strip(),
-                         str(attrs.get("Source Filter", "") or "").strip()) if w]
+    where = [
+        w
+        for w in (
+            str(attrs.get("User Defined Join", "") or "").strip(),
+            str(attrs.get("Source Filter", "") or "").strip(),
+        )
+        if w
+    ]
     if where:
         text += " WHERE " + " AND ".join(f"({w})" if len(where) > 1 else w for w in where)
     try:
@@ -366,5 +405,12 @@ def gen_table(step_name: str, sources: list[Step]) -> str:
     raise ConversionError(f"{step_name} is not a relational source")
 
 
-__all__ = ["KINDS", "connection_code", "field_positions", "fixed_width_options", "flat_file_options",
-           "generate", "select_code"]
+__all__ = [
+    "KINDS",
+    "connection_code",
+    "field_positions",
+    "fixed_width_options",
+    "flat_file_options",
+    "generate",
+    "select_code",
+]

@@ -105,13 +105,21 @@ def generate(step: Step, gen: Generator) -> StepCode:
     if stage is not None:
         return _once_per_session(step, gen, stage)
     if kind != "normal":
-        raise ConversionError(f"Stored Procedure Type {step.attributes.get('Stored Procedure Type')!r} is unknown")
+        raise ConversionError(
+            f"Stored Procedure Type {step.attributes.get('Stored Procedure Type')!r} is unknown"
+        )
     if step.inputs:
         return _connected(step, gen)
     callers = _callers(step, gen)
     if callers:
-        return StepCode([], {}, [f"unconnected: called once per row where :SP.{step.name.rsplit('.', 1)[-1]} "
-                                 f"is called ({', '.join(callers)})"])
+        return StepCode(
+            [],
+            {},
+            [
+                f"unconnected: called once per row where :SP.{step.name.rsplit('.', 1)[-1]} "
+                f"is called ({', '.join(callers)})"
+            ],
+        )
     return StepCode([], {}, ["unconnected, Normal, and called by no expression: it does not run"])
 
 
@@ -130,8 +138,11 @@ def _once_per_session(step: Step, gen: Generator, stage: Stage) -> StepCode:
         f"stage={py_str(stage.label)})",
     ]
     gen.session_calls.append(SessionCall(stage.rank, _order(step), step.name, lines))
-    return StepCode([], {}, [f"{stage.label} (execution order {_order(step)}): called {stage.when}, "
-                             "at the start of run()"])
+    return StepCode(
+        [],
+        {},
+        [f"{stage.label} (execution order {_order(step)}): called {stage.when}, at the start of run()"],
+    )
 
 
 def session_calls(gen: Generator) -> list[str]:
@@ -148,7 +159,9 @@ def _outputs(ports: list[Port]) -> list[Port]:
 
 
 def _typed(ports: list[Port]) -> str:
-    return ", ".join(f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports)
+    return ", ".join(
+        f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports
+    )
 
 
 def _connected(step: Step, gen: Generator) -> StepCode:
@@ -177,8 +190,16 @@ def _connected(step: Step, gen: Generator) -> StepCode:
 
 
 def _procedure_step(gen: Generator, name: str) -> Step:
-    found = next((s for s in gen.plan.steps if s.kind in KINDS and s.transformation is not None
-                  and s.name.rsplit(".", 1)[-1].lower() == name.lower()), None)
+    found = next(
+        (
+            s
+            for s in gen.plan.steps
+            if s.kind in KINDS
+            and s.transformation is not None
+            and s.name.rsplit(".", 1)[-1].lower() == name.lower()
+        ),
+        None,
+    )
     if found is None:
         raise ConversionError(f":SP.{name}: no Stored Procedure instance of that name in the mapping")
     return found
@@ -206,8 +227,11 @@ def _conditional_call(step: Step, gen: Generator, name: str) -> bool:
         if isinstance(node, RefCall) and node.kind == "SP" and node.name.lower() == name.lower():
             if guarded:
                 return True
-        inner = guarded or (isinstance(node, Call) and node.name.upper() in _CONDITIONAL) or (
-            isinstance(node, Binary) and node.op.upper() in ("AND", "OR"))
+        inner = (
+            guarded
+            or (isinstance(node, Call) and node.name.upper() in _CONDITIONAL)
+            or (isinstance(node, Binary) and node.op.upper() in ("AND", "OR"))
+        )
         return any(visit(child, inner) for child in node.children())  # type: ignore[attr-defined]
 
     for port in step.ports:
@@ -218,36 +242,53 @@ def _conditional_call(step: Step, gen: Generator, name: str) -> bool:
     return False
 
 
-def unconnected_call(step: Step, gen: Generator, frame: str, name: str, arg_codes: list[str | None],
-                     column: str) -> list[str]:
+def unconnected_call(
+    step: Step, gen: Generator, frame: str, name: str, arg_codes: list[str | None], column: str
+) -> list[str]:
     """Lines adding ``column`` = ``:SP.name(args)`` to ``frame``: the arguments are the procedure's input
     ports in order, and ``PROC_RESULT`` stands for its one output (or return value)."""
     proc = _procedure_step(gen, name)
     t = proc.transformation
     assert t is not None
     if procedure_type(proc) != "normal":
-        raise ConversionError(f":SP.{name}: a {proc.attributes.get('Stored Procedure Type')} procedure runs "
-                              "once per session; an expression cannot call it")
+        raise ConversionError(
+            f":SP.{name}: a {proc.attributes.get('Stored Procedure Type')} procedure runs "
+            "once per session; an expression cannot call it"
+        )
     if _conditional_call(step, gen, name):
-        raise ConversionError(f":SP.{name} is called inside IIF/DECODE/AND/OR: PowerCenter calls it only for "
-                              "the rows that reach the call, and the converted job calls procedures for every "
-                              "row of the step")
+        raise ConversionError(
+            f":SP.{name} is called inside IIF/DECODE/AND/OR: PowerCenter calls it only for "
+            "the rows that reach the call, and the converted job calls procedures for every "
+            "row of the step"
+        )
     inputs = [p for p in t.ports if p.is_input]
     results = _outputs(t.ports)
     expected = len(inputs) + len(results)
     if len(arg_codes) != expected:
-        raise ConversionError(f":SP.{name}: {len(arg_codes)} arguments for {len(inputs)} input and "
-                              f"{len(results)} output ports")
+        raise ConversionError(
+            f":SP.{name}: {len(arg_codes)} arguments for {len(inputs)} input and {len(results)} output ports"
+        )
     values = [c for c in arg_codes if c is not None]
     if len(values) != len(inputs) or arg_codes.count(None) > 1 or (results and arg_codes[-1] is not None):
-        raise ConversionError(f":SP.{name}: the arguments must be the {len(inputs)} input values followed by "
-                              "PROC_RESULT; output parameters assigned to variables are not supported")
+        raise ConversionError(
+            f":SP.{name}: the arguments must be the {len(inputs)} input values followed by "
+            "PROC_RESULT; output parameters assigned to variables are not supported"
+        )
     if len(results) > 1:
-        raise ConversionError(f":SP.{name} returns {len(results)} values; an expression receives one "
-                              "(PROC_RESULT) and assigning the others to variables is not supported")
+        raise ConversionError(
+            f":SP.{name} returns {len(results)} values; an expression receives one "
+            "(PROC_RESULT) and assigning the others to variables is not supported"
+        )
     args = [f"{column}_in{i}" for i in range(len(values))]
-    lines = [f"{frame} = {frame}.withColumns({{"
-             + ", ".join(f"{py_str(a)}: {code}" for a, code in zip(args, values, strict=True)) + "})"] if args else []
+    lines = (
+        [
+            f"{frame} = {frame}.withColumns({{"
+            + ", ".join(f"{py_str(a)}: {code}" for a, code in zip(args, values, strict=True))
+            + "})"
+        ]
+        if args
+        else []
+    )
     out = [(results[0], column)] if results else []
     lines += [
         f"{frame} = job.call_procedure(",

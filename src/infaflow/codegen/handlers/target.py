@@ -38,12 +38,16 @@ def generate(step: Step, gen: Generator) -> StepCode:
     columns = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
     attrs = step.attributes
     if tgt.is_flat_file:
-        named = [f.name for f in tgt.fields
-                 if str(f.attrs.get("ISFILENAMEFIELD", "")).upper() == "YES" and f.name.lower() in step.inputs]
+        named = [
+            f.name
+            for f in tgt.fields
+            if str(f.attrs.get("ISFILENAMEFIELD", "")).upper() == "YES" and f.name.lower() in step.inputs
+        ]
         if named:
             raise ConversionError(
                 f"the FileName port {named[0]} names the output files from the rows (a new file per transaction, "
-                "Designer Guide \"Creating Target Files by Transaction\") and is not supported")
+                'Designer Guide "Creating Target Files by Transaction") and is not supported'
+            )
         directory = attrs.get("Output file directory") or "$PMTargetFileDir"
         file_name = attrs.get("Output filename") or f"{step.name.lower()}.out"
         if tgt.flatfile is not None and not tgt.flatfile.delimited:
@@ -61,8 +65,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
             f"    delimiter={py_str(opts['delimiter'])},",
             f"    quote={py_str(opts['quote'])},",
             f"    header={header},",
-            *(["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
-              if var in gen.unordered else []),
+            *(
+                ["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
+                if var in gen.unordered
+                else []
+            ),
             ")",
         ]
         return StepCode(lines, {}, [f"flat file {file_name}"])
@@ -78,8 +85,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
     else:
         update = "Update as Update" if attrs.flag("Update as Update", True) else "None"
     treat = gen.plan.source_attribute("Treat source rows as", "Insert")
-    connection = connection_code(step.extension('WRITER'),
-                                 gen.plan.source_attribute('$Target connection value', '') or 'TARGET')
+    connection = connection_code(
+        step.extension("WRITER"), gen.plan.source_attribute("$Target connection value", "") or "TARGET"
+    )
     pre = [line for line in sql_hooks(step, connection) if line.endswith('"Pre SQL")')]
     post = [line for line in sql_hooks(step, connection) if line.endswith('"Post SQL")')]
     lines += pre
@@ -123,15 +131,18 @@ def fixed_width_layout(field: Field, kind: str, date_width: int) -> tuple[int, s
     return (date_width if kind == "timestamp" else field.precision), ""
 
 
-def _fixed_width(step: Step, gen: Generator, var: str, lines: list[str], ports: list[Port], directory: str,
-                 file_name: str) -> StepCode:
+def _fixed_width(
+    step: Step, gen: Generator, var: str, lines: list[str], ports: list[Port], directory: str, file_name: str
+) -> StepCode:
     """A fixed-width target: strings as wide as their precision, numbers and dates as wide as their field
     format (PICTURETEXT), else numbers their precision and dates the target's Datetime Format
     (``A  19 mm/dd/yyyy hh24:mi:ss``); the target's decimal and thousand separators."""
     tgt = step.target
     assert tgt is not None and tgt.flatfile is not None
     match = _DATETIME_FORMAT.match(str(tgt.table_attributes.get("Datetime Format", "") or ""))
-    date_width, date_format = (int(match.group(1)), match.group(2).upper()) if match else (19, "MM/DD/YYYY HH24:MI:SS")
+    date_width, date_format = (
+        (int(match.group(1)), match.group(2).upper()) if match else (19, "MM/DD/YYYY HH24:MI:SS")
+    )
     columns = []
     for p, f in zip(ports, tgt.fields, strict=True):
         kind = spark_type(p.datatype, p.precision, p.scale)
@@ -154,8 +165,11 @@ def _fixed_width(step: Step, gen: Generator, var: str, lines: list[str], ports: 
         f"    repeat_null={opts['repeat_null']},",
         *([f"    date_format={py_str(date_format)},"] if match else []),
         *[f"    {k}={py_str(v)}," for k, v in separators.items()],
-        *(["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
-          if var in gen.unordered else []),
+        *(
+            ["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
+            if var in gen.unordered
+            else []
+        ),
         ")",
     ]
     return StepCode(lines, {}, [f"fixed-width flat file {file_name}"])

@@ -40,7 +40,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     if not frames:
         raise ConversionError("no input group of the Union is connected")
     union = frames[0] + "".join(f".unionByName({f})" for f in frames[1:])
-    lines.append(f"{var} = {union}.withColumn(\"_row_id\", F.monotonically_increasing_id())")
+    lines.append(f'{var} = {union}.withColumn("_row_id", F.monotonically_increasing_id())')
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in out_ports}
     gen.unordered.add(var)
     gen.columns[var] = [p.name for p in out_ports] + [ROW_ID]

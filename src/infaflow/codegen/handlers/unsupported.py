@@ -12,9 +12,6 @@ if TYPE_CHECKING:
     from infaflow.codegen.generate import Generator
 
 REASONS: dict[str, str] = {
-    "SQL Transformation": "runs SQL per row against a database",
-    "SQL": "runs SQL per row against a database",
-    "SQL Transform": "runs SQL per row against a database",
     "Http Transformation": "calls a web service per row",
     "Unstructured Data": "parses documents with Data Transformation services",
     "Java Transformation": "runs Java code per row",
@@ -24,7 +21,6 @@ REASONS: dict[str, str] = {
     "HTTP Transformation": "calls a web service per row",
     "XML Parser": "parses XML per row",
     "XML Generator": "generates XML per row",
-    "XML Source Qualifier": "reads XML sources",
     "MQ Source Qualifier": "reads IBM MQ messages",
     "App Multi-Group Source Qualifier": "reads application (ERP) sources",
     "Application Source Qualifier": "reads application (ERP) sources",

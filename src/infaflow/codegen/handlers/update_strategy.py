@@ -30,7 +30,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         origin = gen.output_of(step.inputs[ports[0].name.lower()]).origin
         columns = {p.name.lower(): f"F.col({py_str(gen.column_of(step, p))})" for p in ports}
         code, error = _flag(step, gen, text, columns)
-        lines = [f"{var} = {frame}.withColumn(\"_row_type\", {wrapped(code)}.cast(\"int\"))"]
+        lines = [f'{var} = {frame}.withColumn("_row_type", {wrapped(code)}.cast("int"))']
         lines += reject_failing(step, var, var, [error])
         gen.extends[var] = frame
         gen.columns[var] = [*gen.columns[frame], ROW_TYPE]
@@ -38,12 +38,12 @@ def generate(step: Step, gen: Generator) -> StepCode:
     else:
         lines, origin = gen.assemble(step, ports, var)
         code, error = _flag(step, gen, text, port_columns(ports))
-        lines.append(f"{var} = {var}.withColumn(\"_row_type\", {wrapped(code)}.cast(\"int\"))")
+        lines.append(f'{var} = {var}.withColumn("_row_type", {wrapped(code)}.cast("int"))')
         lines += reject_failing(step, var, var, [error])
         outputs = {p.name.lower(): Output(var, p.name, origin) for p in ports if p.is_output}
     gen.flagged.add(var)
     if not step.attributes.flag("Forward Rejected Rows", True):
-        lines.append(f"{var} = {var}.where(F.col(\"_row_type\") != 3)  # rejected rows are not forwarded")
+        lines.append(f'{var} = {var}.where(F.col("_row_type") != 3)  # rejected rows are not forwarded')
     return StepCode(lines, outputs, [f"flag: {' '.join(text.split())}"])
 
 

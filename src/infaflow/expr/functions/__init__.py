@@ -16,5 +16,20 @@ from infaflow.expr.functions import (
 )
 from infaflow.expr.functions.base import REGISTRY, Function, register
 
-__all__ = ["REGISTRY", "Function", "register", "aggregates", "conditional", "conversion", "dates", "encoding", "financial",
-           "numeric", "phonetic", "running", "scientific", "strings", "variable"]
+__all__ = [
+    "REGISTRY",
+    "Function",
+    "register",
+    "aggregates",
+    "conditional",
+    "conversion",
+    "dates",
+    "encoding",
+    "financial",
+    "numeric",
+    "phonetic",
+    "running",
+    "scientific",
+    "strings",
+    "variable",
+]

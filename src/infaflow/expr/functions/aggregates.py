@@ -26,8 +26,12 @@ if TYPE_CHECKING:
 def _values(args: list[Thunk], env: Environment, node: Call, value_args: int) -> list[Value]:
     """The non-NULL values of the first argument over the group's rows that pass the filter."""
     for inner in walk(node):
-        if inner is not node and isinstance(inner, Call) and REGISTRY.get(inner.name, None) is not None \
-                and REGISTRY[inner.name].aggregate:
+        if (
+            inner is not node
+            and isinstance(inner, Call)
+            and REGISTRY.get(inner.name, None) is not None
+            and REGISTRY[inner.name].aggregate
+        ):
             raise ExprError(f"nested aggregate {inner.name} inside {node.name} is not supported")
     condition = args[value_args] if len(args) > value_args else None
     out: list[Value] = []
@@ -47,6 +51,7 @@ def _aggregate(reduce: Callable[[list[Value]], Value], value_args: int = 1, empt
     def run(args: list[Thunk], env: Environment, node: Call) -> Value:
         values = _values(args, env, node, 0 if node.star else value_args)
         return reduce(values) if values else empty
+
     return run
 
 
@@ -96,6 +101,7 @@ def _sample(values: list[Value], variance: bool) -> Value:
 
 # ---------------------------------------------------------------- Spark
 
+
 def _filtered(args: list[Code], value_args: int, value: Code) -> str:
     if len(args) > value_args:
         return f"F.when({as_bool(args[value_args])}, {value})"
@@ -109,13 +115,18 @@ def _spark_agg(name: str, kind: str = "", numeric: bool = True) -> SparkHandler:
             return Code(f"F.count({_filtered([Code('')] + args, 1, Code('F.lit(1)'))})", "integer")
         value = as_number(args[0]) if numeric else as_value(args[0])
         return Code(f"F.{name}({_filtered(args, 1, value)})", kind or value.type)
+
     return build
 
 
 def _reject_nested(tr: Translator, node: Call) -> None:
     for inner in walk(node):
-        if inner is not node and isinstance(inner, Call) and REGISTRY.get(inner.name) is not None \
-                and REGISTRY[inner.name].aggregate:
+        if (
+            inner is not node
+            and isinstance(inner, Call)
+            and REGISTRY.get(inner.name) is not None
+            and REGISTRY[inner.name].aggregate
+        ):
             raise Unsupported(f"nested aggregate {inner.name}")
 
 
@@ -130,6 +141,7 @@ def _spark_first_last(name: str) -> SparkHandler:
         if len(args) > 1:
             keep = f"{keep} & {as_bool(args[1])}"
         return Code(f"F.{name}({value}, F.when({keep}, {order}))", value.type)
+
     return build
 
 
@@ -151,6 +163,7 @@ def _min_max(pick_max: bool) -> Callable[[list[Value]], Value]:
             if (c > 0) if pick_max else (c < 0):  # type: ignore[operator]
                 best = v
         return best
+
     return reduce
 
 
@@ -159,24 +172,91 @@ _AGG: dict[str, Any] = dict(aggregate=True, null_in_null_out=False, group="aggre
 register(
     Function("SUM", 1, 2, arg_type(0), lazy=_aggregate(_sum), spark=_spark_agg("sum"), **_AGG),
     Function("AVG", 1, 2, "double", lazy=_aggregate(_avg), spark=_spark_agg("avg"), **_AGG),
-    Function("COUNT", 1, 2, "integer", lazy=_aggregate(len, empty=0),
-             spark=_spark_agg("count", "integer", numeric=False), **_AGG,
-             doc="COUNT(x[, filter]) counts non-NULL values; COUNT(*[, filter]) counts rows."),
-    Function("MIN", 1, 2, arg_type(0), lazy=_aggregate(_min_max(False)), spark=_spark_agg("min", numeric=False),
-             **_AGG),
-    Function("MAX", 1, 2, arg_type(0), lazy=_aggregate(_min_max(True)), spark=_spark_agg("max", numeric=False),
-             **_AGG),
-    Function("FIRST", 1, 2, arg_type(0), lazy=_aggregate(lambda v: v[0]), spark=_spark_first_last("min_by"),
-             **_AGG, doc="First non-NULL value in input order."),
-    Function("LAST", 1, 2, arg_type(0), lazy=_aggregate(lambda v: v[-1]), spark=_spark_first_last("max_by"),
-             **_AGG, doc="Last non-NULL value in input order."),
-    Function("MEDIAN", 1, 2, "double", lazy=_aggregate(lambda v: percentile(v, 0.5)), spark=_spark_agg("median",
-                                                                                                      "double"),
-             **_AGG),
-    Function("PERCENTILE", 2, 3, "double", lazy=_percentile, spark=_spark_percentile, **_AGG,
-             doc="PERCENTILE(value, p) with p in 0..100, linear interpolation [U]."),
-    Function("STDDEV", 1, 2, "double", lazy=_aggregate(lambda v: _sample(v, False)),
-             spark=_spark_agg("stddev", "double"), **_AGG, doc="Sample standard deviation; one row: NULL [U]."),
-    Function("VARIANCE", 1, 2, "double", lazy=_aggregate(lambda v: _sample(v, True)),
-             spark=_spark_agg("variance", "double"), **_AGG, doc="Sample variance; one row: NULL [U]."),
+    Function(
+        "COUNT",
+        1,
+        2,
+        "integer",
+        lazy=_aggregate(len, empty=0),
+        spark=_spark_agg("count", "integer", numeric=False),
+        **_AGG,
+        doc="COUNT(x[, filter]) counts non-NULL values; COUNT(*[, filter]) counts rows.",
+    ),
+    Function(
+        "MIN",
+        1,
+        2,
+        arg_type(0),
+        lazy=_aggregate(_min_max(False)),
+        spark=_spark_agg("min", numeric=False),
+        **_AGG,
+    ),
+    Function(
+        "MAX",
+        1,
+        2,
+        arg_type(0),
+        lazy=_aggregate(_min_max(True)),
+        spark=_spark_agg("max", numeric=False),
+        **_AGG,
+    ),
+    Function(
+        "FIRST",
+        1,
+        2,
+        arg_type(0),
+        lazy=_aggregate(lambda v: v[0]),
+        spark=_spark_first_last("min_by"),
+        **_AGG,
+        doc="First non-NULL value in input order.",
+    ),
+    Function(
+        "LAST",
+        1,
+        2,
+        arg_type(0),
+        lazy=_aggregate(lambda v: v[-1]),
+        spark=_spark_first_last("max_by"),
+        **_AGG,
+        doc="Last non-NULL value in input order.",
+    ),
+    Function(
+        "MEDIAN",
+        1,
+        2,
+        "double",
+        lazy=_aggregate(lambda v: percentile(v, 0.5)),
+        spark=_spark_agg("median", "double"),
+        **_AGG,
+    ),
+    Function(
+        "PERCENTILE",
+        2,
+        3,
+        "double",
+        lazy=_percentile,
+        spark=_spark_percentile,
+        **_AGG,
+        doc="PERCENTILE(value, p) with p in 0..100, linear interpolation [U].",
+    ),
+    Function(
+        "STDDEV",
+        1,
+        2,
+        "double",
+        lazy=_aggregate(lambda v: _sample(v, False)),
+        spark=_spark_agg("stddev", "double"),
+        **_AGG,
+        doc="Sample standard deviation; one row: NULL [U].",
+    ),
+    Function(
+        "VARIANCE",
+        1,
+        2,
+        "double",
+        lazy=_aggregate(lambda v: _sample(v, True)),
+        spark=_spark_agg("variance", "double"),
+        **_AGG,
+        doc="Sample variance; one row: NULL [U].",
+    ),
 )

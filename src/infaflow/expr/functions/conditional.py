@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 # ---------------------------------------------------------------- IIF
 
+
 def _iif(args: list[Thunk], env: Environment, node: Call) -> Value:
     if truthy(args[0](env)):
         return args[1](env)
@@ -62,11 +63,14 @@ def _iif_default(tr: Translator, node: Call) -> Code:
         return Code('F.lit("")', "string")
     if kind in ("date", "null"):
         return null("null")
-    raise Unsupported("IIF without a third argument needs the type of its second argument "
-                     f"(unknown for {node.args[1].source.text[node.args[1].pos:node.args[1].pos + 30]!r})")
+    raise Unsupported(
+        "IIF without a third argument needs the type of its second argument "
+        f"(unknown for {node.args[1].source.text[node.args[1].pos : node.args[1].pos + 30]!r})"
+    )
 
 
 # ---------------------------------------------------------------- DECODE, CHOOSE, IN
+
 
 def _decode(args: list[Thunk], env: Environment, node: Call) -> Value:
     value = args[0](env)
@@ -74,7 +78,8 @@ def _decode(args: list[Thunk], env: Environment, node: Call) -> Value:
     for i in range(pairs):
         search = args[1 + 2 * i](env)
         if (value is None and search is None) or (
-                value is not None and search is not None and compare(value, search, env) == 0):
+            value is not None and search is not None and compare(value, search, env) == 0
+        ):
             return args[2 + 2 * i](env)
     if len(args) % 2 == 0:
         return args[-1](env)
@@ -116,16 +121,28 @@ def _choose(values: list[Value], env: Environment) -> Value:
 
 def _choose_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     kind = first_known(*range(1, len(args)))([a.type for a in args])
-    return let(Code(f'{as_value(args[0])}.cast("bigint")', "integer"), lambda index: Code(
-        "F.when(" + ").when(".join(f"{index} == {i}, {as_value(a)}" for i, a in enumerate(args[1:], start=1))
-        + ")", kind))
+    return let(
+        Code(f'{as_value(args[0])}.cast("bigint")', "integer"),
+        lambda index: Code(
+            "F.when("
+            + ").when(".join(f"{index} == {i}, {as_value(a)}" for i, a in enumerate(args[1:], start=1))
+            + ")",
+            kind,
+        ),
+    )
 
 
 def in_case_flag(node: Call, first_type: str) -> bool:
     """True when IN's last argument is its CaseFlag (an integer literal after a string value), not a candidate."""
     last = node.args[-1]
-    return (len(node.args) >= 3 and first_type == "string" and isinstance(last, Literal)
-            and isinstance(last.value, int) and not isinstance(last.value, bool) and last.kind == "")
+    return (
+        len(node.args) >= 3
+        and first_type == "string"
+        and isinstance(last, Literal)
+        and isinstance(last.value, int)
+        and not isinstance(last.value, bool)
+        and last.kind == ""
+    )
 
 
 def _in(args: list[Thunk], env: Environment, node: Call) -> Value:
@@ -210,12 +227,16 @@ def _indexof_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
             if insensitive:
                 left, right = Code(f"F.lower({left})", "string"), Code(f"F.lower({right})", "string")
             branches.append(f".when(F.coalesce({left} == {right}, F.lit(False)), F.lit({position}))")
-        return Code(f"F.when({value}.isNull(), F.lit(None).cast(\"int\")){''.join(branches)}.otherwise(F.lit(0))",
-                    "integer")
+        return Code(
+            f'F.when({value}.isNull(), F.lit(None).cast("int")){"".join(branches)}.otherwise(F.lit(0))',
+            "integer",
+        )
+
     return let(args[0], build)
 
 
 # ---------------------------------------------------------------- GREATEST, LEAST
+
 
 def _extreme(pick_greatest: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
@@ -225,6 +246,7 @@ def _extreme(pick_greatest: bool) -> Evaluate:
             if (c > 0) if pick_greatest else (c < 0):  # type: ignore[operator]
                 best = v
         return best
+
     return run
 
 
@@ -235,7 +257,9 @@ def _extreme_spark(name: str) -> SparkHandler:
         def body(values: list[Code]) -> Code:
             any_null = " | ".join(f"{v}.isNull()" for v in values)
             return Code(f"F.when(~({any_null}), F.{name}({', '.join(v.text for v in values)}))", kind)
+
         return let_all([as_value(a) for a in args], body)
+
     return build
 
 
@@ -264,12 +288,21 @@ def _is_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if len(node.args) > 1:
         if not (isinstance(node.args[1], Literal) and isinstance(node.args[1].value, str)):
             fresh = tr.fresh("f")
-            return let_all([tr.to_string(args[0]), tr.to_string(args[1])], lambda b: Code(
-                f"F.when({b[0]}.isNotNull() & {b[1]}.isNotNull(), "
-                f"{parse_dynamic(b[0], b[1], tr.ctx.now(), fresh)}.isNotNull())", "boolean"))
+            return let_all(
+                [tr.to_string(args[0]), tr.to_string(args[1])],
+                lambda b: Code(
+                    f"F.when({b[0]}.isNotNull() & {b[1]}.isNotNull(), "
+                    f"{parse_dynamic(b[0], b[1], tr.ctx.now(), fresh)}.isNotNull())",
+                    "boolean",
+                ),
+            )
         fmt = node.args[1].value
-    return let(tr.to_string(args[0]), lambda s: Code(
-        f"F.when({s}.isNotNull(), {try_parse_date(s, fmt, tr.ctx.now())}.isNotNull())", "boolean"))
+    return let(
+        tr.to_string(args[0]),
+        lambda s: Code(
+            f"F.when({s}.isNotNull(), {try_parse_date(s, fmt, tr.ctx.now())}.isNotNull())", "boolean"
+        ),
+    )
 
 
 def _error(values: list[Value], env: Environment) -> Value:
@@ -293,37 +326,142 @@ def _bool(test: Callable[[Value], bool]) -> Evaluate:
 
 
 register(
-    Function("IIF", 2, 3, first_known(1, 2), lazy=_iif, spark=_iif_spark, group="conditional",
-             doc="IIF(condition, value1[, value2]): value2 omitted gives 0, '' or NULL by type."),
-    Function("DECODE", 3, None, lambda t: first_known(*range(2, len(t), 2), *(
-        [len(t) - 1] if len(t) % 2 == 0 else []))(t), lazy=_decode, spark=_decode_spark, group="conditional",
-             doc="DECODE(value, search1, result1, ...[, default]); NULL matches NULL [U]."),
-    Function("CHOOSE", 2, None, first_known(*range(1, 64)), evaluate=_choose, spark=_choose_spark,
-             null_in_null_out=False, group="conditional", doc="CHOOSE(index, s1, s2, ...): the index-th."),
-    Function("IN", 2, None, "boolean", lazy=_in, spark=_in_spark, group="conditional",
-             doc="IN(value, v1, ...[, CaseFlag]): 1 if value equals one of them; CaseFlag 0 ignores case."),
-    Function("INDEXOF", 2, None, "integer", lazy=_indexof, spark=_indexof_spark, group="conditional",
-             doc="INDEXOF(value, s1, ...[, CaseFlag]): position of the first equal string, 0 if none."),
-    Function("GREATEST", 1, None, first_known(*range(64)), evaluate=_extreme(True),
-             spark=_extreme_spark("greatest"), group="conditional", doc="Largest value; NULL if any is NULL."),
-    Function("LEAST", 1, None, first_known(*range(64)), evaluate=_extreme(False),
-             spark=_extreme_spark("least"), group="conditional", doc="Smallest value; NULL if any is NULL."),
-    Function("ISNULL", 1, 1, "boolean", evaluate=lambda v, env: 1 if v[0] is None else 0,
-             null_in_null_out=False, spark=lambda tr, n, a: Code(f"{a[0]}.isNull()", "boolean"),
-             group="test", doc="1 if the value is NULL ('' is not NULL)."),
-    Function("IS_SPACES", 1, 1, "boolean", evaluate=_bool(lambda s: _SPACES.match(str(s)) is not None),
-             spark=lambda tr, n, a: Code(f"{tr.to_string(a[0])}.rlike({py(_SPARK_SPACES)})", "boolean"),
-             group="test", doc="1 if the string is made only of blanks ('' is not) [U for '']."),
-    Function("IS_NUMBER", 1, 1, "boolean", evaluate=_bool(lambda s: is_number(str(s)) if isinstance(s, str)
-                                                          else True),
-             spark=lambda tr, n, a: (Code(f"F.when({a[0]}.isNotNull(), F.lit(True))", "boolean")
-                                     if a[0].type in ("integer", "decimal", "double") else
-                                     Code(f"{tr.to_string(a[0])}.rlike({py(SPARK_IS_NUMBER)})", "boolean")),
-             group="test", doc="1 if the string is a number (blanks around allowed)."),
-    Function("IS_DATE", 1, 2, "boolean", evaluate=_is_date, spark=_is_date_spark, group="test",
-             doc="IS_DATE(string[, format]): 1 if the string reads as a date with the format."),
-    Function("ERROR", 1, 1, "null", evaluate=_error, spark=_error_spark, null_in_null_out=False,
-             group="conditional", doc="Row error: the row is rejected (converted jobs reject it too; see docs/convert.md)."),
-    Function("ABORT", 1, 1, "null", evaluate=_abort, spark=_abort_spark, null_in_null_out=False,
-             group="conditional", doc="Stops the session."),
+    Function(
+        "IIF",
+        2,
+        3,
+        first_known(1, 2),
+        lazy=_iif,
+        spark=_iif_spark,
+        group="conditional",
+        doc="IIF(condition, value1[, value2]): value2 omitted gives 0, '' or NULL by type.",
+    ),
+    Function(
+        "DECODE",
+        3,
+        None,
+        lambda t: first_known(*range(2, len(t), 2), *([len(t) - 1] if len(t) % 2 == 0 else []))(t),
+        lazy=_decode,
+        spark=_decode_spark,
+        group="conditional",
+        doc="DECODE(value, search1, result1, ...[, default]); NULL matches NULL [U].",
+    ),
+    Function(
+        "CHOOSE",
+        2,
+        None,
+        first_known(*range(1, 64)),
+        evaluate=_choose,
+        spark=_choose_spark,
+        null_in_null_out=False,
+        group="conditional",
+        doc="CHOOSE(index, s1, s2, ...): the index-th.",
+    ),
+    Function(
+        "IN",
+        2,
+        None,
+        "boolean",
+        lazy=_in,
+        spark=_in_spark,
+        group="conditional",
+        doc="IN(value, v1, ...[, CaseFlag]): 1 if value equals one of them; CaseFlag 0 ignores case.",
+    ),
+    Function(
+        "INDEXOF",
+        2,
+        None,
+        "integer",
+        lazy=_indexof,
+        spark=_indexof_spark,
+        group="conditional",
+        doc="INDEXOF(value, s1, ...[, CaseFlag]): position of the first equal string, 0 if none.",
+    ),
+    Function(
+        "GREATEST",
+        1,
+        None,
+        first_known(*range(64)),
+        evaluate=_extreme(True),
+        spark=_extreme_spark("greatest"),
+        group="conditional",
+        doc="Largest value; NULL if any is NULL.",
+    ),
+    Function(
+        "LEAST",
+        1,
+        None,
+        first_known(*range(64)),
+        evaluate=_extreme(False),
+        spark=_extreme_spark("least"),
+        group="conditional",
+        doc="Smallest value; NULL if any is NULL.",
+    ),
+    Function(
+        "ISNULL",
+        1,
+        1,
+        "boolean",
+        evaluate=lambda v, env: 1 if v[0] is None else 0,
+        null_in_null_out=False,
+        spark=lambda tr, n, a: Code(f"{a[0]}.isNull()", "boolean"),
+        group="test",
+        doc="1 if the value is NULL ('' is not NULL).",
+    ),
+    Function(
+        "IS_SPACES",
+        1,
+        1,
+        "boolean",
+        evaluate=_bool(lambda s: _SPACES.match(str(s)) is not None),
+        spark=lambda tr, n, a: Code(f"{tr.to_string(a[0])}.rlike({py(_SPARK_SPACES)})", "boolean"),
+        group="test",
+        doc="1 if the string is made only of blanks ('' is not) [U for ''].",
+    ),
+    Function(
+        "IS_NUMBER",
+        1,
+        1,
+        "boolean",
+        evaluate=_bool(lambda s: is_number(str(s)) if isinstance(s, str) else True),
+        spark=lambda tr, n, a: (
+            Code(f"F.when({a[0]}.isNotNull(), F.lit(True))", "boolean")
+            if a[0].type in ("integer", "decimal", "double")
+            else Code(f"{tr.to_string(a[0])}.rlike({py(SPARK_IS_NUMBER)})", "boolean")
+        ),
+        group="test",
+        doc="1 if the string is a number (blanks around allowed).",
+    ),
+    Function(
+        "IS_DATE",
+        1,
+        2,
+        "boolean",
+        evaluate=_is_date,
+        spark=_is_date_spark,
+        group="test",
+        doc="IS_DATE(string[, format]): 1 if the string reads as a date with the format.",
+    ),
+    Function(
+        "ERROR",
+        1,
+        1,
+        "null",
+        evaluate=_error,
+        spark=_error_spark,
+        null_in_null_out=False,
+        group="conditional",
+        doc="Row error: the row is rejected (converted jobs reject it too; see docs/convert.md).",
+    ),
+    Function(
+        "ABORT",
+        1,
+        1,
+        "null",
+        evaluate=_abort,
+        spark=_abort_spark,
+        null_in_null_out=False,
+        group="conditional",
+        doc="Stops the session.",
+    ),
 )

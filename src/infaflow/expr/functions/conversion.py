@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 def _literal_format(node: Call, index: int) -> bool:
     """Whether argument ``index`` is absent (the session format) or a string literal."""
-    return len(node.args) <= index or (isinstance(node.args[index], Literal)
-                                       and isinstance(node.args[index].value, str))  # type: ignore[attr-defined]
+    return len(node.args) <= index or (
+        isinstance(node.args[index], Literal) and isinstance(node.args[index].value, str)  # type: ignore[attr-defined]
+    )
 
 
 def _format_literal(node: Call, index: int, default: str) -> str:
@@ -81,9 +82,12 @@ def _to_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
             if error == "F.lit(None)":  # row-error mode: the error is reported beside the value
                 return parsed
             return Code(f"F.coalesce({parsed}, F.when({c}.isNotNull() & {f}.isNotNull(), {error}))", "date")
+
         return let_all([s, tr.to_string(args[1])], build)
     fmt = _format_literal(node, 1, tr.ctx.date_format)
-    return spark_parse_date(s, fmt, tr.row_error(f"TO_DATE: value does not match the format {fmt}"), tr.ctx.now())
+    return spark_parse_date(
+        s, fmt, tr.row_error(f"TO_DATE: value does not match the format {fmt}"), tr.ctx.now()
+    )
 
 
 _LIMITS = {"int": 2**31, "bigint": 2**63}
@@ -104,6 +108,7 @@ def _to_integer(sql_type: str) -> Evaluate:
         if not -limit <= result < limit:
             raise RowError(f"{'TO_INTEGER' if sql_type == 'int' else 'TO_BIGINT'}: {result} is out of range")
         return result
+
     return run
 
 
@@ -125,8 +130,14 @@ def _to_integer_spark(sql_type: str) -> SparkHandler:
             return Code(f'{value}.cast("bigint")', "integer")
         error = tr.row_error(f"{name}: value out of range")
         low, high = (-limit, limit) if sql_type == "int" else (float(-limit), float(limit))
-        return let(value, lambda v: Code(
-            f'F.when(({v} < {low!r}) | ({v} >= {high!r}), {error}).otherwise({v}.cast("{sql_type}"))', "integer"))
+        return let(
+            value,
+            lambda v: Code(
+                f'F.when(({v} < {low!r}) | ({v} >= {high!r}), {error}).otherwise({v}.cast("{sql_type}"))',
+                "integer",
+            ),
+        )
+
     return build
 
 
@@ -157,16 +168,63 @@ def _to_float(values: list[Value], env: Environment) -> Value:
 
 
 register(
-    Function("TO_CHAR", 1, 2, "string", evaluate=_to_char, spark=_to_char_spark, group="conversion",
-             doc="TO_CHAR(date[, format]) or TO_CHAR(number)."),
-    Function("TO_DATE", 1, 2, "date", evaluate=_to_date, spark=_to_date_spark, group="conversion",
-             doc="TO_DATE(string[, format]); a string that does not match is a row error."),
-    Function("TO_INTEGER", 1, 2, "integer", evaluate=_to_integer("int"), spark=_to_integer_spark("int"),
-             group="conversion", doc="Rounds half away from zero unless the flag is TRUE (truncates)."),
-    Function("TO_BIGINT", 1, 2, "integer", evaluate=_to_integer("bigint"), spark=_to_integer_spark("bigint"),
-             group="conversion", doc="As TO_INTEGER, 64-bit."),
-    Function("TO_DECIMAL", 1, 2, "decimal", evaluate=_to_decimal, spark=_to_decimal_spark, group="conversion",
-             doc="Numeric prefix of strings ('711A1' -> 711); scale rounds half up."),
-    Function("TO_FLOAT", 1, 1, "double", evaluate=_to_float,
-             spark=lambda tr, n, a: Code(f'{as_number(a[0])}.cast("double")', "double"), group="conversion"),
+    Function(
+        "TO_CHAR",
+        1,
+        2,
+        "string",
+        evaluate=_to_char,
+        spark=_to_char_spark,
+        group="conversion",
+        doc="TO_CHAR(date[, format]) or TO_CHAR(number).",
+    ),
+    Function(
+        "TO_DATE",
+        1,
+        2,
+        "date",
+        evaluate=_to_date,
+        spark=_to_date_spark,
+        group="conversion",
+        doc="TO_DATE(string[, format]); a string that does not match is a row error.",
+    ),
+    Function(
+        "TO_INTEGER",
+        1,
+        2,
+        "integer",
+        evaluate=_to_integer("int"),
+        spark=_to_integer_spark("int"),
+        group="conversion",
+        doc="Rounds half away from zero unless the flag is TRUE (truncates).",
+    ),
+    Function(
+        "TO_BIGINT",
+        1,
+        2,
+        "integer",
+        evaluate=_to_integer("bigint"),
+        spark=_to_integer_spark("bigint"),
+        group="conversion",
+        doc="As TO_INTEGER, 64-bit.",
+    ),
+    Function(
+        "TO_DECIMAL",
+        1,
+        2,
+        "decimal",
+        evaluate=_to_decimal,
+        spark=_to_decimal_spark,
+        group="conversion",
+        doc="Numeric prefix of strings ('711A1' -> 711); scale rounds half up.",
+    ),
+    Function(
+        "TO_FLOAT",
+        1,
+        1,
+        "double",
+        evaluate=_to_float,
+        spark=lambda tr, n, a: Code(f'{as_number(a[0])}.cast("double")', "double"),
+        group="conversion",
+    ),
 )

@@ -23,9 +23,17 @@ if TYPE_CHECKING:
     from infaflow.expr.spark import Translator
 
 PARTS: dict[str, str] = {}
-for _names, _part in (("Y YY YYY YYYY", "year"), ("MM MON MONTH", "month"), ("D DD DDD DY DAY", "day"),
-                      ("HH HH12 HH24", "hour"), ("MI", "minute"), ("SS", "second"), ("MS", "millisecond"),
-                      ("US", "microsecond"), ("NS", "nanosecond")):
+for _names, _part in (
+    ("Y YY YYY YYYY", "year"),
+    ("MM MON MONTH", "month"),
+    ("D DD DDD DY DAY", "day"),
+    ("HH HH12 HH24", "hour"),
+    ("MI", "minute"),
+    ("SS", "second"),
+    ("MS", "millisecond"),
+    ("US", "microsecond"),
+    ("NS", "nanosecond"),
+):
     for _name in _names.split():
         PARTS[_name] = _part
 
@@ -55,6 +63,7 @@ def _by_part(index: int, handler: PartHandler) -> Callable[[Translator, Call, li
     """The Spark handler of a function with a date part argument: the part's own code for a literal; for a
     part held in a column, a CASE over every part name (an unknown name is a row error, as in the evaluator;
     a part the translation refuses fails the job if a row names it)."""
+
     def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         arg = node.args[index]
         if isinstance(arg, Literal):
@@ -72,14 +81,19 @@ def _by_part(index: int, handler: PartHandler) -> Callable[[Translator, Call, li
                 names = ", ".join(py(n) for n, p in PARTS.items() if p == part)
                 try:
                     code = handler(tr, values, part)
-                except Unsupported as exc:  # a limit of the translation, not a PowerCenter row error: fail the job
+                except (
+                    Unsupported
+                ) as exc:  # a limit of the translation, not a PowerCenter row error: fail the job
                     code = Code(f"F.raise_error(F.lit({py(f'{node.name}: {exc}')}))", "")
                 kind = kind or code.type
                 branches.append(f".when({name}.isin({names}), {code})")
             return Code(f"F{''.join(branches)}.when({name}.isNotNull(), {error})", kind)
-        part_name = Code(f'F.upper(F.regexp_replace({tr.to_string(args[index])}, {py(_EDGE_SPACES)}, ""))',
-                         "string")
+
+        part_name = Code(
+            f'F.upper(F.regexp_replace({tr.to_string(args[index])}, {py(_EDGE_SPACES)}, ""))', "string"
+        )
         return let_all([part_name, *others], cases)
+
     return build
 
 
@@ -98,9 +112,14 @@ def add_months(value: datetime, months: int) -> datetime:
     return value.replace(year=year, month=month0 + 1, day=day)
 
 
-_DELTA = {"day": timedelta(days=1), "hour": timedelta(hours=1), "minute": timedelta(minutes=1),
-          "second": timedelta(seconds=1), "millisecond": timedelta(milliseconds=1),
-          "microsecond": timedelta(microseconds=1)}
+_DELTA = {
+    "day": timedelta(days=1),
+    "hour": timedelta(hours=1),
+    "minute": timedelta(minutes=1),
+    "second": timedelta(seconds=1),
+    "millisecond": timedelta(milliseconds=1),
+    "microsecond": timedelta(microseconds=1),
+}
 
 
 def _add_to_date(values: list[Value], env: Environment) -> Value:
@@ -117,8 +136,16 @@ def _add_to_date(values: list[Value], env: Environment) -> Value:
         raise RowError(f"ADD_TO_DATE: {exc}") from None
 
 
-_SPARK_UNIT = {"year": "YEAR", "month": "MONTH", "day": "DAY", "hour": "HOUR", "minute": "MINUTE",
-               "second": "SECOND", "millisecond": "MILLISECOND", "microsecond": "MICROSECOND"}
+_SPARK_UNIT = {
+    "year": "YEAR",
+    "month": "MONTH",
+    "day": "DAY",
+    "hour": "HOUR",
+    "minute": "MINUTE",
+    "second": "SECOND",
+    "millisecond": "MILLISECOND",
+    "microsecond": "MICROSECOND",
+}
 
 
 def _add_to_date_part(tr: Translator, args: list[Code], part: str) -> Code:
@@ -143,8 +170,14 @@ def months_between(later: datetime, earlier: datetime) -> float:
     return months + seconds / (31 * 86400.0)
 
 
-_UNIT_MICROS = {"day": 86_400_000_000, "hour": 3_600_000_000, "minute": 60_000_000, "second": 1_000_000,
-                "millisecond": 1000, "microsecond": 1}
+_UNIT_MICROS = {
+    "day": 86_400_000_000,
+    "hour": 3_600_000_000,
+    "minute": 60_000_000,
+    "second": 1_000_000,
+    "millisecond": 1000,
+    "microsecond": 1,
+}
 
 
 def _date_diff(values: list[Value], env: Environment) -> Value:
@@ -177,8 +210,11 @@ def _date_compare(values: list[Value], env: Environment) -> Value:
 def _date_compare_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     def build(bound: list[Code]) -> Code:
         d1, d2 = bound
-        return Code(f"F.when({d1} < {d2}, F.lit(-1)).when({d1} > {d2}, F.lit(1)).when({d1} == {d2}, F.lit(0))",
-                    "integer")
+        return Code(
+            f"F.when({d1} < {d2}, F.lit(-1)).when({d1} > {d2}, F.lit(1)).when({d1} == {d2}, F.lit(0))",
+            "integer",
+        )
+
     return let_all([tr.to_date(args[0]), tr.to_date(args[1])], build)
 
 
@@ -191,12 +227,17 @@ def _get_date_part(values: list[Value], env: Environment) -> Value:
     return getattr(value, part)
 
 
-_SPARK_GET = {"year": "F.year({d})", "month": "F.month({d})", "day": "F.dayofmonth({d})",
-              "hour": "F.hour({d})", "minute": "F.minute({d})", "second": "F.second({d})",
-              "millisecond": '(F.floor(F.date_part(F.lit("SECOND"), {d}) * 1000) % 1000).cast("int")',
-              "microsecond": '(F.floor(F.date_part(F.lit("SECOND"), {d}) * 1000000) % 1000000).cast("int")',
-              "nanosecond": '((F.floor(F.date_part(F.lit("SECOND"), {d}) * 1000000) % 1000000) * 1000)'
-                            '.cast("bigint")'}
+_SPARK_GET = {
+    "year": "F.year({d})",
+    "month": "F.month({d})",
+    "day": "F.dayofmonth({d})",
+    "hour": "F.hour({d})",
+    "minute": "F.minute({d})",
+    "second": "F.second({d})",
+    "millisecond": '(F.floor(F.date_part(F.lit("SECOND"), {d}) * 1000) % 1000).cast("int")',
+    "microsecond": '(F.floor(F.date_part(F.lit("SECOND"), {d}) * 1000000) % 1000000).cast("int")',
+    "nanosecond": '((F.floor(F.date_part(F.lit("SECOND"), {d}) * 1000000) % 1000000) * 1000).cast("bigint")',
+}
 
 
 def _get_date_part_part(tr: Translator, args: list[Code], part: str) -> Code:
@@ -220,25 +261,36 @@ def _set_date_part_part(tr: Translator, args: list[Code], part: str) -> Code:
         raise Unsupported("nanoseconds are below Spark's precision")
     error = tr.row_error("SET_DATE_PART: invalid date")
     number = Code(f'{as_number(args[2])}.cast("int")', "integer")
-    return let_all([tr.to_date(args[0]), number], lambda bound: _set_date_part_with(part, bound[0], bound[1],
-                                                                                      error))
+    return let_all(
+        [tr.to_date(args[0]), number], lambda bound: _set_date_part_with(part, bound[0], bound[1], error)
+    )
 
 
 def _set_date_part_with(part: str, d: Code, n: Code, error: str) -> Code:
     seconds = f'F.date_part(F.lit("SECOND"), {d})'
-    fields: dict[str, str | Code] = {"year": f"F.year({d})", "month": f"F.month({d})", "day": f"F.dayofmonth({d})",
-              "hour": f"F.hour({d})", "minute": f"F.minute({d})", "secs": seconds}
+    fields: dict[str, str | Code] = {
+        "year": f"F.year({d})",
+        "month": f"F.month({d})",
+        "day": f"F.dayofmonth({d})",
+        "hour": f"F.hour({d})",
+        "minute": f"F.minute({d})",
+        "secs": seconds,
+    }
     if part in ("year", "month", "day", "hour", "minute"):
         fields[part] = n
     elif part == "second":
         fields["secs"] = f"({n} + ({seconds} - F.floor({seconds})))"
     elif part == "millisecond":
-        fields["secs"] = (f"(F.floor({seconds}) + {n} / 1000 + (F.floor({seconds} * 1000000) % 1000) / 1000000)"
-                          ".cast(\"decimal(16,6)\")")
+        fields["secs"] = (
+            f"(F.floor({seconds}) + {n} / 1000 + (F.floor({seconds} * 1000000) % 1000) / 1000000)"
+            '.cast("decimal(16,6)")'
+        )
     else:  # microsecond
         fields["secs"] = f'(F.floor({seconds}) + {n} / 1000000).cast("decimal(16,6)")'
-    made = (f"F.try_make_timestamp({fields['year']}, {fields['month']}, {fields['day']}, {fields['hour']}, "
-            f"{fields['minute']}, {fields['secs']})")
+    made = (
+        f"F.try_make_timestamp({fields['year']}, {fields['month']}, {fields['day']}, {fields['hour']}, "
+        f"{fields['minute']}, {fields['secs']})"
+    )
     return Code(f"F.when({d}.isNotNull() & {n}.isNotNull(), F.coalesce({made}, {error}))", "date")
 
 
@@ -248,11 +300,14 @@ def _last_day(values: list[Value], env: Environment) -> Value:
 
 
 def _last_day_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
-    return let(tr.to_date(args[0]), lambda d: Code(
-        f'F.timestamp_add("DAY", F.datediff(F.last_day({d}), F.to_date({d})), {d})', "date"))
+    return let(
+        tr.to_date(args[0]),
+        lambda d: Code(f'F.timestamp_add("DAY", F.datediff(F.last_day({d}), F.to_date({d})), {d})', "date"),
+    )
 
 
 # ---------------------------------------------------------------- ROUND and TRUNC of dates
+
 
 def trunc_date(value: datetime, fmt: str) -> datetime:
     """TRUNC(date, part): the start of the year, month, day, hour or minute."""
@@ -290,11 +345,21 @@ def round_date(value: datetime, fmt: str) -> datetime:
     raise RowError(f"ROUND: cannot round to {fmt!r}")
 
 
-_TRUNC_UNIT = {"year": "year", "month": "month", "day": "day", "hour": "hour", "minute": "minute",
-               "second": "second"}
-_ROUND_UP = {"year": ("F.month({d}) >= 7", "YEAR"), "month": ("F.dayofmonth({d}) >= 16", "MONTH"),
-             "day": ("F.hour({d}) >= 12", "DAY"), "hour": ("F.minute({d}) >= 30", "HOUR"),
-             "minute": ("F.second({d}) >= 30", "MINUTE")}
+_TRUNC_UNIT = {
+    "year": "year",
+    "month": "month",
+    "day": "day",
+    "hour": "hour",
+    "minute": "minute",
+    "second": "second",
+}
+_ROUND_UP = {
+    "year": ("F.month({d}) >= 7", "YEAR"),
+    "month": ("F.dayofmonth({d}) >= 16", "MONTH"),
+    "day": ("F.hour({d}) >= 12", "DAY"),
+    "hour": ("F.minute({d}) >= 30", "HOUR"),
+    "minute": ("F.second({d}) >= 30", "MINUTE"),
+}
 
 
 def _date_part_arg(node: Call) -> str:
@@ -318,8 +383,11 @@ def round_date_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
     def build(d: Code) -> Code:
         start = f"F.date_trunc({py(_TRUNC_UNIT[part])}, {d})"
-        return Code(f"F.when({test.format(d=d)}, F.timestamp_add({py(unit)}, F.lit(1), {start}))"
-                    f".otherwise({start})", "date")
+        return Code(
+            f"F.when({test.format(d=d)}, F.timestamp_add({py(unit)}, F.lit(1), {start})).otherwise({start})",
+            "date",
+        )
+
     return let(tr.to_date(args[0]), build)
 
 
@@ -332,26 +400,70 @@ def _now_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 
 register(
-    Function("ADD_TO_DATE", 3, 3, "date", evaluate=_add_to_date, spark=_by_part(1, _add_to_date_part), group="date",
-             doc="Adding months keeps the day, clamped to the month's end."),
-    Function("DATE_DIFF", 3, 3, "double", evaluate=_date_diff, spark=_by_part(2, _date_diff_part), group="date",
-             doc="date1 - date2 in the unit, fractional; months and years as MONTHS_BETWEEN [U]."),
-    Function("DATE_COMPARE", 2, 2, "integer", evaluate=_date_compare, spark=_date_compare_spark, group="date"),
-    Function("GET_DATE_PART", 2, 2, "integer", evaluate=_get_date_part, spark=_by_part(1, _get_date_part_part),
-             group="date"),
-    Function("SET_DATE_PART", 3, 3, "date", evaluate=_set_date_part, spark=_by_part(1, _set_date_part_part), group="date",
-             doc="An impossible date (Feb 30) is a row error."),
-    Function("LAST_DAY", 1, 1, "date", evaluate=_last_day, spark=_last_day_spark, group="date",
-             doc="Last day of the month; the time of day is kept [U]."),
+    Function(
+        "ADD_TO_DATE",
+        3,
+        3,
+        "date",
+        evaluate=_add_to_date,
+        spark=_by_part(1, _add_to_date_part),
+        group="date",
+        doc="Adding months keeps the day, clamped to the month's end.",
+    ),
+    Function(
+        "DATE_DIFF",
+        3,
+        3,
+        "double",
+        evaluate=_date_diff,
+        spark=_by_part(2, _date_diff_part),
+        group="date",
+        doc="date1 - date2 in the unit, fractional; months and years as MONTHS_BETWEEN [U].",
+    ),
+    Function(
+        "DATE_COMPARE", 2, 2, "integer", evaluate=_date_compare, spark=_date_compare_spark, group="date"
+    ),
+    Function(
+        "GET_DATE_PART",
+        2,
+        2,
+        "integer",
+        evaluate=_get_date_part,
+        spark=_by_part(1, _get_date_part_part),
+        group="date",
+    ),
+    Function(
+        "SET_DATE_PART",
+        3,
+        3,
+        "date",
+        evaluate=_set_date_part,
+        spark=_by_part(1, _set_date_part_part),
+        group="date",
+        doc="An impossible date (Feb 30) is a row error.",
+    ),
+    Function(
+        "LAST_DAY",
+        1,
+        1,
+        "date",
+        evaluate=_last_day,
+        spark=_last_day_spark,
+        group="date",
+        doc="Last day of the month; the time of day is kept [U].",
+    ),
     Function("SYSDATE", 0, 0, "date", evaluate=_now, spark=_now_spark, null_in_null_out=False, group="date"),
-    Function("SYSTIMESTAMP", 0, 1, "date", evaluate=_now, spark=_now_spark, null_in_null_out=False,
-             group="date"),
-    Function("SESSSTARTTIME", 0, 0, "date", evaluate=_now, spark=_now_spark, null_in_null_out=False,
-             group="date"),
+    Function(
+        "SYSTIMESTAMP", 0, 1, "date", evaluate=_now, spark=_now_spark, null_in_null_out=False, group="date"
+    ),
+    Function(
+        "SESSSTARTTIME", 0, 0, "date", evaluate=_now, spark=_now_spark, null_in_null_out=False, group="date"
+    ),
 )
 
 
 # ---------------------------------------------------------------- MAKE_DATE_TIME
+
 
 def _make_date_time(values: list[Value], env: Environment) -> Value:
     numbers = [int(to_number(v)) for v in values]  # type: ignore[arg-type]
@@ -369,17 +481,29 @@ def _make_date_time_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
     def build(bound: list[Code]) -> Code:
         year, month, day, hour, minute, second, nano = bound
-        secs = f'({second}.cast("decimal(16,6)") + F.floor({nano} / 1000).cast("decimal(16,6)") / 1000000)' \
-            if nano.text != "F.lit(0)" else second.text
-        valid = (f"{year}.between(1, 9999) & {second}.between(0, 59) & {nano}.between(0, 999999999)")
-        made = f'F.try_make_timestamp({year}, {month}, {day}, {hour}, {minute}, {secs})'
+        secs = (
+            f'({second}.cast("decimal(16,6)") + F.floor({nano} / 1000).cast("decimal(16,6)") / 1000000)'
+            if nano.text != "F.lit(0)"
+            else second.text
+        )
+        valid = f"{year}.between(1, 9999) & {second}.between(0, 59) & {nano}.between(0, 999999999)"
+        made = f"F.try_make_timestamp({year}, {month}, {day}, {hour}, {minute}, {secs})"
         checks = " & ".join(f"{c}.isNotNull()" for c in bound if c.text != "F.lit(0)")
         return Code(f"F.when({checks}, F.coalesce(F.when({valid}, {made}), {error}))", "date")
+
     return let_all(ints, build)
 
 
 register(
-    Function("MAKE_DATE_TIME", 3, 7, "date", evaluate=_make_date_time, spark=_make_date_time_spark, group="date",
-             doc="MAKE_DATE_TIME(year, month, day[, hour, minute, second, nanosecond]); an impossible date is a "
-                 "row error; nanoseconds are kept to the microsecond."),
+    Function(
+        "MAKE_DATE_TIME",
+        3,
+        7,
+        "date",
+        evaluate=_make_date_time,
+        spark=_make_date_time_spark,
+        group="date",
+        doc="MAKE_DATE_TIME(year, month, day[, hour, minute, second, nanosecond]); an impossible date is a "
+        "row error; nanoseconds are kept to the microsecond.",
+    ),
 )

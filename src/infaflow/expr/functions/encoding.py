@@ -58,8 +58,11 @@ def _dec_base64_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
     def build(s: Code) -> Code:
         raw = f'F.when({s}.rlike({py(BASE64)}), F.try_to_binary({s}, F.lit("base64")))'
-        return Code(f'F.when({s}.isNotNull(), F.coalesce(F.try_validate_utf8({raw}.cast("string")), {error}))',
-                    "string")
+        return Code(
+            f'F.when({s}.isNotNull(), F.coalesce(F.try_validate_utf8({raw}.cast("string")), {error}))',
+            "string",
+        )
+
     return let(tr.to_string(args[0]), build)
 
 
@@ -77,23 +80,63 @@ def _decompress(values: list[Value], env: Environment) -> Value:
     return raw  # type: ignore[return-value]  # binary data: outside Value
 
 
-_NO_ZLIB = ("Spark has no zlib function for column values (its compression codecs apply to files), so the "
-            "bytes PowerCenter writes cannot be reproduced natively")
+_NO_ZLIB = (
+    "Spark has no zlib function for column values (its compression codecs apply to files), so the "
+    "bytes PowerCenter writes cannot be reproduced natively"
+)
 
 register(
-    Function("ENC_BASE64", 1, 1, "string", evaluate=_enc_base64,
-             spark=lambda tr, n, a: Code(f"F.base64({a[0] if a[0].type == 'binary' else tr.to_string(a[0])})",
-                                         "string"),
-             group="encoding", doc="Base64 (RFC 4648, no line breaks) of the UTF-8 bytes [U: line breaks]."),
-    Function("DEC_BASE64", 1, 1, "string", evaluate=_dec_base64, spark=_dec_base64_spark, group="encoding",
-             doc="Decodes canonical base64 (no spaces or line breaks) to UTF-8 text; anything else, or bytes that "
-                 "are not UTF-8, is a row error [U]."),
-    Function("CRC32", 1, 1, "integer",
-             evaluate=lambda v, env: zlib.crc32(_bytes(v[0], env)),
-             spark=lambda tr, n, a: Code(f"F.crc32({tr.to_string(a[0])})", "integer"), group="encoding",
-             doc="The CRC-32 (zlib polynomial) of the UTF-8 bytes, 0 to 4294967295."),
-    Function("COMPRESS", 1, 1, "binary", evaluate=_compress, group="encoding", no_spark=_NO_ZLIB,
-             doc="zlib compression of the UTF-8 bytes (binary)."),
-    Function("DECOMPRESS", 1, 2, "binary", evaluate=_decompress, group="encoding", no_spark=_NO_ZLIB,
-             doc="DECOMPRESS(value[, precision]): zlib decompression (binary), cut to precision bytes."),
+    Function(
+        "ENC_BASE64",
+        1,
+        1,
+        "string",
+        evaluate=_enc_base64,
+        spark=lambda tr, n, a: Code(
+            f"F.base64({a[0] if a[0].type == 'binary' else tr.to_string(a[0])})", "string"
+        ),
+        group="encoding",
+        doc="Base64 (RFC 4648, no line breaks) of the UTF-8 bytes [U: line breaks].",
+    ),
+    Function(
+        "DEC_BASE64",
+        1,
+        1,
+        "string",
+        evaluate=_dec_base64,
+        spark=_dec_base64_spark,
+        group="encoding",
+        doc="Decodes canonical base64 (no spaces or line breaks) to UTF-8 text; anything else, or bytes that "
+        "are not UTF-8, is a row error [U].",
+    ),
+    Function(
+        "CRC32",
+        1,
+        1,
+        "integer",
+        evaluate=lambda v, env: zlib.crc32(_bytes(v[0], env)),
+        spark=lambda tr, n, a: Code(f"F.crc32({tr.to_string(a[0])})", "integer"),
+        group="encoding",
+        doc="The CRC-32 (zlib polynomial) of the UTF-8 bytes, 0 to 4294967295.",
+    ),
+    Function(
+        "COMPRESS",
+        1,
+        1,
+        "binary",
+        evaluate=_compress,
+        group="encoding",
+        no_spark=_NO_ZLIB,
+        doc="zlib compression of the UTF-8 bytes (binary).",
+    ),
+    Function(
+        "DECOMPRESS",
+        1,
+        2,
+        "binary",
+        evaluate=_decompress,
+        group="encoding",
+        no_spark=_NO_ZLIB,
+        doc="DECOMPRESS(value[, precision]): zlib decompression (binary), cut to precision bytes.",
+    ),
 )

@@ -56,6 +56,7 @@ def _formula(name: str) -> Evaluate:
         if annuity == 0:
             raise RowError("PMT: division by zero")
         return -(other + third * growth) / annuity
+
     return run
 
 
@@ -65,20 +66,30 @@ def _spark(name: str) -> SparkHandler:
         numbers = [Code(f'{as_number(a)}.cast("double")', "double") for a in args[:4]]
         if len(numbers) < 4:
             numbers.append(Code("F.lit(0.0)", "double"))
-        timing = (Code(f"F.when({as_number(args[4])} != 0, F.lit(1.0)).when({args[4]}.isNotNull(), F.lit(0.0))",
-                       "double") if len(args) > 4 else Code("F.lit(0.0)", "double"))
+        timing = (
+            Code(
+                f"F.when({as_number(args[4])} != 0, F.lit(1.0)).when({args[4]}.isNotNull(), F.lit(0.0))",
+                "double",
+            )
+            if len(args) > 4
+            else Code("F.lit(0.0)", "double")
+        )
 
         def body(bound: list[Code]) -> Code:
             rate, terms, third, other, t = bound
             growth = f"F.pow(1 + {rate}, {terms})"
             annuity = f"F.when({rate} == 0, {terms}).otherwise((1 + {rate} * {t}) * ({growth} - 1) / {rate})"
-            value = {"FV": f"-({other} * {growth} + {third} * {annuity})",
-                     "PV": f"({other} + {third} * {annuity}) / {growth}",
-                     "PMT": f"-({other} + {third} * {growth}) / {annuity}"}[name]
+            value = {
+                "FV": f"-({other} * {growth} + {third} * {annuity})",
+                "PV": f"({other} + {third} * {annuity}) / {growth}",
+                "PMT": f"-({other} + {third} * {growth}) / {annuity}",
+            }[name]
             given = [rate, terms, third] + ([other] if len(args) > 3 else []) + ([t] if len(args) > 4 else [])
             needed = " & ".join(f"{c}.isNotNull()" for c in given)
             return Code(f"F.when({needed}, F.when({terms} <= 0, {error}).otherwise({value}))", "double")
+
         return let_all([*numbers, timing], body)
+
     return build
 
 
@@ -102,19 +113,27 @@ def _nper_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     numbers = [Code(f'{as_number(a)}.cast("double")', "double") for a in args[:4]]
     if len(numbers) < 4:
         numbers.append(Code("F.lit(0.0)", "double"))
-    timing = (Code(f"F.when({as_number(args[4])} != 0, F.lit(1.0)).when({args[4]}.isNotNull(), F.lit(0.0))",
-                   "double") if len(args) > 4 else Code("F.lit(0.0)", "double"))
+    timing = (
+        Code(
+            f"F.when({as_number(args[4])} != 0, F.lit(1.0)).when({args[4]}.isNotNull(), F.lit(0.0))", "double"
+        )
+        if len(args) > 4
+        else Code("F.lit(0.0)", "double")
+    )
 
     def body(bound: list[Code]) -> Code:
         rate, pv, payment, fv, t = bound
         due = f"({payment} * (1 + {rate} * {t}))"
         ratio = f"(({due} - {fv} * {rate}) / ({due} + {pv} * {rate}))"
-        by_log = (f"F.when(({due} + {pv} * {rate} == 0) | ({rate} <= -1) | ({ratio} <= 0), {error})"
-                  f".otherwise(F.ln({ratio}) / F.ln(1 + {rate}))")
+        by_log = (
+            f"F.when(({due} + {pv} * {rate} == 0) | ({rate} <= -1) | ({ratio} <= 0), {error})"
+            f".otherwise(F.ln({ratio}) / F.ln(1 + {rate}))"
+        )
         flat = f"F.when({payment} == 0, {error}).otherwise(-({pv} + {fv}) / {payment})"
         given = [rate, pv, payment] + ([fv] if len(args) > 3 else []) + ([t] if len(args) > 4 else [])
         needed = " & ".join(f"{c}.isNotNull()" for c in given)
         return Code(f"F.when({needed}, F.when({rate} == 0, {flat}).otherwise({by_log}))", "double")
+
     return let_all([*numbers, timing], body)
 
 
@@ -163,8 +182,13 @@ def _rate_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     numbers = [Code(f'{as_number(a)}.cast("double")', "double") for a in args[:4]]
     if len(numbers) < 4:
         numbers.append(Code("F.lit(0.0)", "double"))
-    timing = (Code(f"F.when({as_number(args[4])} != 0, F.lit(1.0)).when({args[4]}.isNotNull(), F.lit(0.0))",
-                   "double") if len(args) > 4 else Code("F.lit(0.0)", "double"))
+    timing = (
+        Code(
+            f"F.when({as_number(args[4])} != 0, F.lit(1.0)).when({args[4]}.isNotNull(), F.lit(0.0))", "double"
+        )
+        if len(args) > 4
+        else Code("F.lit(0.0)", "double")
+    )
     r, k = tr.fresh("r"), tr.fresh("k")
 
     def body(bound: list[Code]) -> Code:
@@ -173,32 +197,68 @@ def _rate_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         def f_value(x: str) -> str:
             g = f"F.pow(1 + {x}, {n})"
             return f"({pv} * {g} + {payment} * ((1 + {x} * {t}) * ({g} - 1) / {x}) + {fv})"
+
         g, dg = f"F.pow(1 + {r}, {n})", f"({n} * F.pow(1 + {r}, {n} - 1))"
         da = f"({t} * ({g} - 1) / {r} + (1 + {r} * {t}) * ({dg} * {r} - ({g} - 1)) / ({r} * {r}))"
         slope = f"({pv} * {dg} + {payment} * {da})"
-        step = (f'F.when(({r} == 0) | ({slope} == 0) | F.isnan({r}), F.lit(float("nan")))'
-                f".otherwise({r} - {f_value(r)} / {slope})")
-        solved = Code(f"F.aggregate(F.sequence(F.lit(1), F.lit({RATE_STEPS})), F.lit({RATE_GUESS}), "
-                      f"lambda {r}, {k}: {step})", "double")
+        step = (
+            f'F.when(({r} == 0) | ({slope} == 0) | F.isnan({r}), F.lit(float("nan")))'
+            f".otherwise({r} - {f_value(r)} / {slope})"
+        )
+        solved = Code(
+            f"F.aggregate(F.sequence(F.lit(1), F.lit({RATE_STEPS})), F.lit({RATE_GUESS}), "
+            f"lambda {r}, {k}: {step})",
+            "double",
+        )
         scale = f"F.greatest(F.abs({pv}) + F.abs({fv}) + F.abs({payment}) * {n}, F.lit(1.0))"
 
         def verdict(root: Code) -> Code:
             ok = f"~F.isnan({root}) & ({root} != 0) & (F.abs({f_value(root.text)}) <= 1e-7 * {scale})"
             return Code(f"F.when({ok}, {root}).otherwise({error})", "double")
+
         given = [n, payment, pv] + ([fv] if len(args) > 3 else []) + ([t] if len(args) > 4 else [])
         needed = " & ".join(f"{c}.isNotNull()" for c in given)
-        return Code(f"F.when({needed}, F.when({n} <= 0, {periods_error}).otherwise({let(solved, verdict)}))",
-                    "double")
+        return Code(
+            f"F.when({needed}, F.when({n} <= 0, {periods_error}).otherwise({let(solved, verdict)}))", "double"
+        )
+
     return let_all([*numbers, timing], body)
 
 
-register(Function("RATE", 3, 5, "double", evaluate=_rate, spark=_rate_spark, group="financial",
-                  doc="RATE(terms, payment, present value[, future value, type]): rate per period (Newton's "
-                      "method, 50 steps from 0.1) [U]."))
-register(Function("NPER", 3, 5, "double", evaluate=_nper, spark=_nper_spark, group="financial",
-                  doc="NPER(rate, present value, payment[, future value, type]): number of periods."))
-register(*(Function(name, 3, 5, "double", evaluate=_formula(name), spark=_spark(name), group="financial",
-                    doc=doc) for name, doc in (
-    ("FV", "FV(rate, terms, payment[, present value, type]): future value."),
-    ("PV", "PV(rate, terms, payment[, future value, type]): present value."),
-    ("PMT", "PMT(rate, terms, present value[, future value, type]): payment per period."))))
+register(
+    Function(
+        "RATE",
+        3,
+        5,
+        "double",
+        evaluate=_rate,
+        spark=_rate_spark,
+        group="financial",
+        doc="RATE(terms, payment, present value[, future value, type]): rate per period (Newton's "
+        "method, 50 steps from 0.1) [U].",
+    )
+)
+register(
+    Function(
+        "NPER",
+        3,
+        5,
+        "double",
+        evaluate=_nper,
+        spark=_nper_spark,
+        group="financial",
+        doc="NPER(rate, present value, payment[, future value, type]): number of periods.",
+    )
+)
+register(
+    *(
+        Function(
+            name, 3, 5, "double", evaluate=_formula(name), spark=_spark(name), group="financial", doc=doc
+        )
+        for name, doc in (
+            ("FV", "FV(rate, terms, payment[, present value, type]): future value."),
+            ("PV", "PV(rate, terms, payment[, future value, type]): present value."),
+            ("PMT", "PMT(rate, terms, present value[, future value, type]): payment per period."),
+        )
+    )
+)

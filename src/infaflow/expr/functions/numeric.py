@@ -89,11 +89,14 @@ def _trunc_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
             exact = Code(f'{number}.cast("decimal(38,18)")', "decimal")
             text = f"F.when({exact} >= 0, F.floor({exact}, {places})).otherwise(F.ceil({exact}, {places}))"
             if places >= 0:
-                return Code(f'F.when(F.abs({number}) >= 1e20, {number}).otherwise({text}.cast("double"))', "double")
+                return Code(
+                    f'F.when(F.abs({number}) >= 1e20, {number}).otherwise({text}.cast("double"))', "double"
+                )
             return Code(f'{text}.cast("double")', "double")
         back = {"integer": "bigint"}.get(number.type)
         text = f"F.when({number} >= 0, F.floor({number}, {places})).otherwise(F.ceil({number}, {places}))"
         return Code(f'{text}.cast("{back}")' if back else text, number.type)
+
     return let(as_number(args[0]), build)
 
 
@@ -122,24 +125,30 @@ def _power_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         a, b = bound
         bad = f"(({a} < 0) & ({b} != F.floor({b}))) | (({a} == 0) & ({b} < 0))"
         return Code(f"F.when({bad}, {error}).otherwise(F.pow({a}, {b}))", "double")
+
     return let_all([as_number(args[0]), as_number(args[1])], build)
 
 
 def _guarded(name: str, test: Callable[[float], bool], message: str) -> Evaluate:
     """A one-argument math function that is a row error outside its domain."""
+
     def run(values: list[Value], env: Environment) -> Value:
         x = float(_n(values[0]))
         if not test(x):
             raise RowError(f"{name}: {message}")
         return {"SQRT": math.sqrt, "LN": math.log, "EXP": math.exp}[name](x)
+
     return run
 
 
 def _guarded_spark(spark_name: str, bad: str, message: str) -> SparkHandler:
     def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         error = tr.row_error(message)
-        return let(as_number(args[0]), lambda x: Code(
-            f"F.when({bad.format(x=x)}, {error}).otherwise(F.{spark_name}({x}))", "double"))
+        return let(
+            as_number(args[0]),
+            lambda x: Code(f"F.when({bad.format(x=x)}, {error}).otherwise(F.{spark_name}({x}))", "double"),
+        )
+
     return build
 
 
@@ -157,6 +166,7 @@ def _log_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         base, x = bound
         bad = f"({base} <= 0) | ({base} == 1) | ({x} <= 0)"
         return Code(f"F.when({bad}, {error}).otherwise(F.ln({x}) / F.ln({base}))", "double")
+
     return let_all([as_number(args[0]), as_number(args[1])], build)
 
 
@@ -164,6 +174,7 @@ def _ceil_floor(up: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
         x = _n(values[0])
         return (math.ceil if up else math.floor)(x)
+
     return run
 
 
@@ -173,37 +184,110 @@ def _sign(values: list[Value], env: Environment) -> Value:
 
 
 register(
-    Function("ABS", 1, 1, arg_type(0), evaluate=lambda v, env: abs(_n(v[0])),  # type: ignore[arg-type, return-value]  # abs keeps the type
-             spark=lambda tr, n, a: Code(f"F.abs({as_number(a[0])})", as_number(a[0]).type), group="numeric"),
-    Function("CEIL", 1, 1, "integer", evaluate=_ceil_floor(True),
-             spark=lambda tr, n, a: Code(f'F.ceil({as_number(a[0])}).cast("bigint")', "integer"),
-             group="numeric"),
-    Function("FLOOR", 1, 1, "integer", evaluate=_ceil_floor(False),
-             spark=lambda tr, n, a: Code(f'F.floor({as_number(a[0])}).cast("bigint")', "integer"),
-             group="numeric"),
-    Function("MOD", 2, 2, lambda t: "double" if "double" in t else ("decimal" if "decimal" in t or "string" in t
-                                                                      else "integer"),
-             evaluate=_mod, spark=_mod_spark, group="numeric", doc="Sign follows the dividend; MOD(x, 0) is a "
-                                                                   "row error."),
+    Function(
+        "ABS",
+        1,
+        1,
+        arg_type(0),
+        evaluate=lambda v, env: abs(_n(v[0])),  # type: ignore[arg-type, return-value]  # abs keeps the type
+        spark=lambda tr, n, a: Code(f"F.abs({as_number(a[0])})", as_number(a[0]).type),
+        group="numeric",
+    ),
+    Function(
+        "CEIL",
+        1,
+        1,
+        "integer",
+        evaluate=_ceil_floor(True),
+        spark=lambda tr, n, a: Code(f'F.ceil({as_number(a[0])}).cast("bigint")', "integer"),
+        group="numeric",
+    ),
+    Function(
+        "FLOOR",
+        1,
+        1,
+        "integer",
+        evaluate=_ceil_floor(False),
+        spark=lambda tr, n, a: Code(f'F.floor({as_number(a[0])}).cast("bigint")', "integer"),
+        group="numeric",
+    ),
+    Function(
+        "MOD",
+        2,
+        2,
+        lambda t: (
+            "double" if "double" in t else ("decimal" if "decimal" in t or "string" in t else "integer")
+        ),
+        evaluate=_mod,
+        spark=_mod_spark,
+        group="numeric",
+        doc="Sign follows the dividend; MOD(x, 0) is a row error.",
+    ),
     Function("POWER", 2, 2, "double", evaluate=_power, spark=_power_spark, group="numeric"),
-    Function("SQRT", 1, 1, "double", evaluate=_guarded("SQRT", lambda x: x >= 0, "negative argument"),
-             spark=_guarded_spark("sqrt", "{x} < 0", "SQRT: negative argument"), group="numeric"),
-    Function("EXP", 1, 1, "double", evaluate=_guarded("EXP", lambda x: x < 709.78, "overflow"),
-             spark=_guarded_spark("exp", "{x} >= 709.78", "EXP: overflow"), group="numeric"),
-    Function("LN", 1, 1, "double", evaluate=_guarded("LN", lambda x: x > 0, "argument must be positive"),
-             spark=_guarded_spark("ln", "{x} <= 0", "LN: argument must be positive"), group="numeric"),
-    Function("LOG", 2, 2, "double", evaluate=_log, spark=_log_spark, group="numeric",
-             doc="LOG(base, value)."),
-    Function("SIGN", 1, 1, "integer", evaluate=_sign,
-             spark=lambda tr, n, a: Code(f'F.signum({as_number(a[0])}).cast("int")', "integer"), group="numeric"),
-    Function("ROUND", 1, 2, arg_type(0), evaluate=_round, spark=_round_spark, group="numeric",
-             doc="Numbers: half away from zero; dates: to the nearest year/month/day/hour/minute."),
-    Function("TRUNC", 1, 2, arg_type(0), evaluate=_trunc, spark=_trunc_spark, group="numeric",
-             doc="Numbers: toward zero; dates: start of the year/month/day/hour/minute."),
+    Function(
+        "SQRT",
+        1,
+        1,
+        "double",
+        evaluate=_guarded("SQRT", lambda x: x >= 0, "negative argument"),
+        spark=_guarded_spark("sqrt", "{x} < 0", "SQRT: negative argument"),
+        group="numeric",
+    ),
+    Function(
+        "EXP",
+        1,
+        1,
+        "double",
+        evaluate=_guarded("EXP", lambda x: x < 709.78, "overflow"),
+        spark=_guarded_spark("exp", "{x} >= 709.78", "EXP: overflow"),
+        group="numeric",
+    ),
+    Function(
+        "LN",
+        1,
+        1,
+        "double",
+        evaluate=_guarded("LN", lambda x: x > 0, "argument must be positive"),
+        spark=_guarded_spark("ln", "{x} <= 0", "LN: argument must be positive"),
+        group="numeric",
+    ),
+    Function(
+        "LOG", 2, 2, "double", evaluate=_log, spark=_log_spark, group="numeric", doc="LOG(base, value)."
+    ),
+    Function(
+        "SIGN",
+        1,
+        1,
+        "integer",
+        evaluate=_sign,
+        spark=lambda tr, n, a: Code(f'F.signum({as_number(a[0])}).cast("int")', "integer"),
+        group="numeric",
+    ),
+    Function(
+        "ROUND",
+        1,
+        2,
+        arg_type(0),
+        evaluate=_round,
+        spark=_round_spark,
+        group="numeric",
+        doc="Numbers: half away from zero; dates: to the nearest year/month/day/hour/minute.",
+    ),
+    Function(
+        "TRUNC",
+        1,
+        2,
+        arg_type(0),
+        evaluate=_trunc,
+        spark=_trunc_spark,
+        group="numeric",
+        doc="Numbers: toward zero; dates: start of the year/month/day/hour/minute.",
+    ),
 )
 
 
 # ---------------------------------------------------------------- RAND, CONVERT_BASE
+
 
 def _rand(values: list[Value], env: Environment) -> Value:
     """A uniform double in [0, 1): one generator per seed for the life of the environment (a session)."""
@@ -263,15 +347,37 @@ def _convert_base_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     source, dest = bases
     digits = _DIGITS[:source] + _DIGITS[10:source].lower()
     error = tr.row_error(f"CONVERT_BASE: not a non-negative number in base {source}")
-    return let(tr.to_string(args[0]), lambda s: Code(
-        f"F.when({s}.rlike({py('^[' + digits + ']+$')}), F.conv({s}, {source}, {dest}))"
-        f".when({s}.isNotNull(), {error})", "string"))
+    return let(
+        tr.to_string(args[0]),
+        lambda s: Code(
+            f"F.when({s}.rlike({py('^[' + digits + ']+$')}), F.conv({s}, {source}, {dest}))"
+            f".when({s}.isNotNull(), {error})",
+            "string",
+        ),
+    )
 
 
 register(
-    Function("RAND", 0, 1, "double", evaluate=_rand, spark=_rand_spark, null_in_null_out=False,
-             group="numeric", doc="A uniform random double in [0, 1); the sequence is the engine's own (neither "
-                                  "the evaluator nor Spark reproduces PowerCenter's generator)."),
-    Function("CONVERT_BASE", 3, 3, "string", evaluate=_convert_base, spark=_convert_base_spark, group="numeric",
-             doc="CONVERT_BASE(value, source_base, dest_base): digits 0-9A-Z, upper case; values up to 2^64-1."),
+    Function(
+        "RAND",
+        0,
+        1,
+        "double",
+        evaluate=_rand,
+        spark=_rand_spark,
+        null_in_null_out=False,
+        group="numeric",
+        doc="A uniform random double in [0, 1); the sequence is the engine's own (neither "
+        "the evaluator nor Spark reproduces PowerCenter's generator).",
+    ),
+    Function(
+        "CONVERT_BASE",
+        3,
+        3,
+        "string",
+        evaluate=_convert_base,
+        spark=_convert_base_spark,
+        group="numeric",
+        doc="CONVERT_BASE(value, source_base, dest_base): digits 0-9A-Z, upper case; values up to 2^64-1.",
+    ),
 )

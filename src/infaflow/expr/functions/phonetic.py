@@ -49,8 +49,12 @@ def _soundex_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         codes = f"F.translate({letters}, {py(_LETTERS)}, {py(_CODES)})"
         collapsed = f'F.regexp_replace({codes}, {_RUNS}, "$1")'
         digits = f'F.regexp_replace(F.substring({collapsed}, 2, 2147483647), "0", "")'
-        return Code(f'F.when({letters} != "", F.concat(F.substring({letters}, 1, 1), '
-                    f'F.rpad(F.substring({digits}, 1, 3), 3, "0")))', "string")
+        return Code(
+            f'F.when({letters} != "", F.concat(F.substring({letters}, 1, 1), '
+            f'F.rpad(F.substring({digits}, 1, 3), 3, "0")))',
+            "string",
+        )
+
     return let(Code(f'F.regexp_replace(F.upper({tr.to_string(args[0])}), "[^A-Z]", "")', "string"), build)
 
 
@@ -60,9 +64,24 @@ def _chrcode(values: list[Value], env: Environment) -> Value:
 
 
 register(
-    Function("SOUNDEX", 1, 1, "string", evaluate=_soundex, spark=_soundex_spark, group="string",
-             doc="Four-character SOUNDEX code; NULL when the string has no English letter."),
-    Function("CHRCODE", 1, 1, "integer", evaluate=_chrcode,
-             spark=lambda tr, n, a: Code(f"F.ascii({tr.to_string(a[0])})", "integer"), group="string",
-             doc="The Unicode code point of the first character (0 for '')."),
+    Function(
+        "SOUNDEX",
+        1,
+        1,
+        "string",
+        evaluate=_soundex,
+        spark=_soundex_spark,
+        group="string",
+        doc="Four-character SOUNDEX code; NULL when the string has no English letter.",
+    ),
+    Function(
+        "CHRCODE",
+        1,
+        1,
+        "integer",
+        evaluate=_chrcode,
+        spark=lambda tr, n, a: Code(f"F.ascii({tr.to_string(a[0])})", "integer"),
+        group="string",
+        doc="The Unicode code point of the first character (0 for '').",
+    ),
 )

@@ -71,6 +71,7 @@ def _moving(average: bool) -> Lazy:
         if isinstance(total, float):
             return total / len(values)
         return float(Decimal(total) / len(values))  # type: ignore[arg-type]
+
     return run
 
 
@@ -102,17 +103,46 @@ def _moving_spark(average: bool) -> SparkHandler:
         window = f"Window.orderBy({_order(tr)}).rowsBetween({1 - size}, 0)"
         value = _filtered(args, 2)
         total = f"F.avg({value}).over({window})" if average else f"F.sum({value}).over({window})"
-        return Code(f"F.when(F.count(F.lit(1)).over({window}) >= {size}, {total})",
-                    "double" if average else as_number(args[0]).type)
+        return Code(
+            f"F.when(F.count(F.lit(1)).over({window}) >= {size}, {total})",
+            "double" if average else as_number(args[0]).type,
+        )
+
     return build
 
 
 register(
-    Function("CUME", 1, 2, lambda t: "decimal" if t and t[0] == "string" else (t[0] if t else ""), lazy=_cume,
-             spark=_cume_spark, null_in_null_out=False, group="numeric",
-             doc="Running total in input order (NULLs skipped)."),
-    Function("MOVINGSUM", 2, 3, lambda t: t[0] if t else "", lazy=_moving(False), spark=_moving_spark(False),
-             null_in_null_out=False, group="numeric", doc="Sum over the last n rows; NULL for the first n-1."),
-    Function("MOVINGAVG", 2, 3, "double", lazy=_moving(True), spark=_moving_spark(True), null_in_null_out=False,
-             group="numeric", doc="Average over the last n rows; NULL for the first n-1."),
+    Function(
+        "CUME",
+        1,
+        2,
+        lambda t: "decimal" if t and t[0] == "string" else (t[0] if t else ""),
+        lazy=_cume,
+        spark=_cume_spark,
+        null_in_null_out=False,
+        group="numeric",
+        doc="Running total in input order (NULLs skipped).",
+    ),
+    Function(
+        "MOVINGSUM",
+        2,
+        3,
+        lambda t: t[0] if t else "",
+        lazy=_moving(False),
+        spark=_moving_spark(False),
+        null_in_null_out=False,
+        group="numeric",
+        doc="Sum over the last n rows; NULL for the first n-1.",
+    ),
+    Function(
+        "MOVINGAVG",
+        2,
+        3,
+        "double",
+        lazy=_moving(True),
+        spark=_moving_spark(True),
+        null_in_null_out=False,
+        group="numeric",
+        doc="Average over the last n rows; NULL for the first n-1.",
+    ),
 )

@@ -56,6 +56,7 @@ def _guard(codes: list[Code], text: str, kind: str) -> Code:
 
 # ---------------------------------------------------------------- INITCAP
 
+
 def initcap(text: str) -> str:
     """First letter of each word upper case, the rest lower case; words end at any non-alphanumeric."""
     out = []
@@ -73,18 +74,24 @@ def _initcap_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     def build(s: Code) -> Code:
         chars = f'F.split(F.lower({s}), "")'
         previous = f"F.element_at({chars}, {i})"
-        return Code(f"F.array_join(F.transform({chars}, lambda {c}, {i}: F.when(({i} == 0) | ~{previous}"
-                    f'.rlike({alnum}), F.upper({c})).otherwise({c})), "")', "string")
+        return Code(
+            f"F.array_join(F.transform({chars}, lambda {c}, {i}: F.when(({i} == 0) | ~{previous}"
+            f'.rlike({alnum}), F.upper({c})).otherwise({c})), "")',
+            "string",
+        )
+
     return let(tr.to_string(args[0]), build)
 
 
 # ---------------------------------------------------------------- trims and pads
+
 
 def _trim(left: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
         s = _s(values[0], env)
         chars = _s(values[1], env) if len(values) > 1 else " "
         return s.lstrip(chars) if left else s.rstrip(chars)
+
     return run
 
 
@@ -92,6 +99,7 @@ def _trim_spark(name: str) -> SparkHandler:
     def build(tr: Translator, node: Call, args: list[Code]) -> Code:
         codes = _str_args(tr, args)
         return Code(f"F.{name}({', '.join(c.text for c in codes)})", "string")
+
     return build
 
 
@@ -111,6 +119,7 @@ def _pad(left: bool) -> Evaluate:
     def run(values: list[Value], env: Environment) -> Value:
         fill = _s(values[2], env) if len(values) > 2 else " "
         return pad(_s(values[0], env), _i(values[1]), fill, left)
+
     return run
 
 
@@ -119,10 +128,12 @@ def _pad_spark(name: str) -> SparkHandler:
         s = tr.to_string(args[0])
         fill = tr.to_string(args[2]) if len(args) > 2 else Code('F.lit(" ")', "string")
         return Code(f"F.{name}({s}, {_int_code(args[1])}, {fill})", "string")
+
     return build
 
 
 # ---------------------------------------------------------------- SUBSTR, INSTR
+
 
 def substr(text: str, start: int, length: int | None = None) -> str:
     """SUBSTR: 1-based; 0 counts as 1; negative counts from the end; no length: to the end; length <= 0: ''."""
@@ -184,8 +195,14 @@ def _instr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if len(args) == 2:
         if isinstance(literal_search, str) and literal_search:
             return Code(f"F.instr({s}, {search})", "integer")
-        return let(search, lambda b: Code(f"F.when(F.length({b}) > 0, F.instr({s}, {b}))"
-                                          f".when({b}.isNotNull() & {s}.isNotNull(), F.lit(0))", "integer"))
+        return let(
+            search,
+            lambda b: Code(
+                f"F.when(F.length({b}) > 0, F.instr({s}, {b}))"
+                f".when({b}.isNotNull() & {s}.isNotNull(), F.lit(0))",
+                "integer",
+            ),
+        )
     start_value, occurrence_value = _literal_int(node, 2), _literal_int(node, 3)
     i = tr.fresh("i")
     extra = [Code(_int_code(args[2]), "integer")]
@@ -199,7 +216,9 @@ def _instr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         forward = f"F.filter({positions}, lambda {i}: {match} & ({i} >= {start}))"
         if start_value is not None and start_value <= 1 and start_value >= 0:
             forward = f"F.filter({positions}, lambda {i}: {match})"
-        backward = f"F.reverse(F.filter({positions}, lambda {i}: {match} & ({i} <= F.length({s}) + {start} + 1)))"
+        backward = (
+            f"F.reverse(F.filter({positions}, lambda {i}: {match} & ({i} <= F.length({s}) + {start} + 1)))"
+        )
         if start_value is None:
             matches = f"F.when({start} >= 0, {forward}).otherwise({backward})"
         else:
@@ -212,12 +231,16 @@ def _instr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
             checks.append(f"({occurrence} <= 0)")
         text = f"F.when({' | '.join(checks)}, F.lit(0)).otherwise({picked})" if checks else picked
         nullable = [c for c, n in zip(bound[:2], node.args[:2], strict=True) if not isinstance(n, Literal)]
-        nullable += [c for c, value in ((start, start_value), (occurrence, occurrence_value)) if value is None]
+        nullable += [
+            c for c, value in ((start, start_value), (occurrence, occurrence_value)) if value is None
+        ]
         return _guard(nullable, text, "integer")
+
     return let_all([s, search, *extra], build)
 
 
 # ---------------------------------------------------------------- CONCAT, CHR, ASCII, REVERSE
+
 
 def _concat(values: list[Value], env: Environment) -> Value:
     return operators.concat(values[0], values[1], env)
@@ -239,12 +262,16 @@ def _chr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if isinstance(arg, Literal) and isinstance(arg.value, int) and 0 <= arg.value <= 0x10FFFF:
         return Code(f"F.lit({py(chr(arg.value))})", "string")
     n = _int_code(args[0])
-    return Code(f"F.when(({n} >= 0) & ({n} <= 255), F.chr({n})).when({n}.isNotNull(), "
-                # not a PowerCenter row error but a limit of the translation: the job fails, never a rejected row
-                f"F.raise_error(F.lit({py('CHR: codes above 255 are only translated for literals')})))", "string")
+    return Code(
+        f"F.when(({n} >= 0) & ({n} <= 255), F.chr({n})).when({n}.isNotNull(), "
+        # not a PowerCenter row error but a limit of the translation: the job fails, never a rejected row
+        f"F.raise_error(F.lit({py('CHR: codes above 255 are only translated for literals')})))",
+        "string",
+    )
 
 
 # ---------------------------------------------------------------- REPLACECHR, REPLACESTR
+
 
 def _case_insensitive(flag: Value) -> bool:
     return flag is None or not truthy(flag)
@@ -282,12 +309,17 @@ def _replacechr_columns(tr: Translator, args: list[Code]) -> Code:
     def build(bound: list[Code]) -> Code:
         flag, s, chars, new = bound
         sensitive = _case_sensitive_code(flag)
-        found = (f"F.when({sensitive}, F.instr({chars}, {ch})).otherwise(F.instr(F.lower({chars}), F.lower({ch})))"
-                 " > 0")
+        found = (
+            f"F.when({sensitive}, F.instr({chars}, {ch})).otherwise(F.instr(F.lower({chars}), F.lower({ch})))"
+            " > 0"
+        )
         one = f'F.coalesce(F.substr({new}, F.lit(1), F.lit(1)), F.lit(""))'
-        replaced = (f'F.array_join(F.transform(F.split({s}, ""), lambda {ch}: F.when(({ch} != "") & ({found}), '
-                    f'{one}).otherwise({ch})), "")')
+        replaced = (
+            f'F.array_join(F.transform(F.split({s}, ""), lambda {ch}: F.when(({ch} != "") & ({found}), '
+            f'{one}).otherwise({ch})), "")'
+        )
         return Code(f'F.when({chars}.isNull() | ({chars} == ""), {s}).otherwise({replaced})', "string")
+
     flag = args[0] if args[0].type != "null" else Code("F.lit(0)", "integer")
     return let_all([flag, *(tr.to_string(a) for a in args[1:])], build)
 
@@ -303,7 +335,7 @@ def _replacechr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
         return s
     matching = ""
     for ch in str(chars):
-        for variant in ((ch.lower(), ch.upper()) if _case_insensitive(flag) else (ch,)):
+        for variant in (ch.lower(), ch.upper()) if _case_insensitive(flag) else (ch,):
             if variant not in matching:
                 matching += variant
     replacement = (str(new)[:1] * len(matching)) if new else ""
@@ -349,17 +381,27 @@ _ANCHOR_END = py(")\\z")
 def _replacestr_columns(tr: Translator, args: list[Code]) -> Code:
     """REPLACESTR with arguments held in columns: the searched strings become one alternation (in argument
     order, so that the first one matching at a position wins, as in the evaluator), built at run time."""
+
     def build(bound: list[Code]) -> Code:
         flag, s, *olds, new = bound
-        quoted = [f'F.nullif(F.regexp_replace({o}, {_PUNCTUATION}, {_BACKSLASH_GROUP}), F.lit(""))' for o in olds]
+        quoted = [
+            f'F.nullif(F.regexp_replace({o}, {_PUNCTUATION}, {_BACKSLASH_GROUP}), F.lit(""))' for o in olds
+        ]
         alternation = f'F.concat_ws("|", {", ".join(quoted)})'
         prefix = f'F.when({_case_sensitive_code(flag)}, F.lit("")).otherwise(F.lit("(?i)"))'
-        replacement = f'F.regexp_replace(F.coalesce({new}, F.lit("")), {_REPLACEMENT_SPECIALS}, {_BACKSLASH_GROUP})'
+        replacement = (
+            f'F.regexp_replace(F.coalesce({new}, F.lit("")), {_REPLACEMENT_SPECIALS}, {_BACKSLASH_GROUP})'
+        )
 
         def with_regex(regex: Code) -> Code:
-            return Code(f'F.when({regex} == "", {s}).otherwise(F.regexp_replace({s}, F.concat({prefix}, {regex}), '
-                        f"{replacement}))", "string")
+            return Code(
+                f'F.when({regex} == "", {s}).otherwise(F.regexp_replace({s}, F.concat({prefix}, {regex}), '
+                f"{replacement}))",
+                "string",
+            )
+
         return let(Code(alternation, "string"), with_regex)
+
     flag = args[0] if args[0].type != "null" else Code("F.lit(0)", "integer")
     return let_all([flag, *(tr.to_string(a) for a in args[1:])], build)
 
@@ -380,6 +422,7 @@ def _replacestr_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 
 # ---------------------------------------------------------------- regular expressions
+
 
 def _regex(pattern: str, name: str) -> re.Pattern[str]:
     """A compiled pattern; an invalid one is a row error."""
@@ -404,8 +447,11 @@ def _reg_extract_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
     if not (_is_literal(node, 1) and (len(node.args) < 3 or _is_literal(node, 2, (int,)))):
         # a pattern or group held in a column: the first match's group (NULL without a match)
         group_code = f'{args[2]}.cast("int")' if len(args) > 2 else "F.lit(1)"
-        return Code(f"F.try_element_at(F.regexp_extract_all({tr.to_string(args[0])}, {tr.to_string(args[1])}, "
-                    f"{group_code}), F.lit(1))", "string")
+        return Code(
+            f"F.try_element_at(F.regexp_extract_all({tr.to_string(args[0])}, {tr.to_string(args[1])}, "
+            f"{group_code}), F.lit(1))",
+            "string",
+        )
     pattern = _literal_arg(node, 1)
     group = _literal_arg(node, 2, (int,)) if len(node.args) > 2 else 1
     s = tr.to_string(args[0])
@@ -443,39 +489,136 @@ def _str_fn(spark_name: str) -> SparkHandler:
 
 
 register(
-    Function("LENGTH", 1, 1, "integer", evaluate=lambda v, env: len(_s(v[0], env)),
-             spark=lambda tr, n, a: Code(f"F.length({tr.to_string(a[0])})", "integer"), group="string"),
-    Function("UPPER", 1, 1, "string", evaluate=lambda v, env: _s(v[0], env).upper(), spark=_str_fn("upper"),
-             group="string"),
-    Function("LOWER", 1, 1, "string", evaluate=lambda v, env: _s(v[0], env).lower(), spark=_str_fn("lower"),
-             group="string"),
-    Function("INITCAP", 1, 1, "string", evaluate=lambda v, env: initcap(_s(v[0], env)), spark=_initcap_spark,
-             group="string", doc="Words are delimited by any non-alphanumeric character."),
+    Function(
+        "LENGTH",
+        1,
+        1,
+        "integer",
+        evaluate=lambda v, env: len(_s(v[0], env)),
+        spark=lambda tr, n, a: Code(f"F.length({tr.to_string(a[0])})", "integer"),
+        group="string",
+    ),
+    Function(
+        "UPPER",
+        1,
+        1,
+        "string",
+        evaluate=lambda v, env: _s(v[0], env).upper(),
+        spark=_str_fn("upper"),
+        group="string",
+    ),
+    Function(
+        "LOWER",
+        1,
+        1,
+        "string",
+        evaluate=lambda v, env: _s(v[0], env).lower(),
+        spark=_str_fn("lower"),
+        group="string",
+    ),
+    Function(
+        "INITCAP",
+        1,
+        1,
+        "string",
+        evaluate=lambda v, env: initcap(_s(v[0], env)),
+        spark=_initcap_spark,
+        group="string",
+        doc="Words are delimited by any non-alphanumeric character.",
+    ),
     Function("LTRIM", 1, 2, "string", evaluate=_trim(True), spark=_trim_spark("ltrim"), group="string"),
     Function("RTRIM", 1, 2, "string", evaluate=_trim(False), spark=_trim_spark("rtrim"), group="string"),
     Function("LPAD", 2, 3, "string", evaluate=_pad(True), spark=_pad_spark("lpad"), group="string"),
     Function("RPAD", 2, 3, "string", evaluate=_pad(False), spark=_pad_spark("rpad"), group="string"),
     Function("SUBSTR", 2, 3, "string", evaluate=_substr, spark=_substr_spark, group="string"),
-    Function("INSTR", 2, 5, "integer", evaluate=_instr, spark=_instr_spark, group="string",
-             doc="The comparison_type argument is accepted and ignored (comparisons are exact) [U]."),
-    Function("CONCAT", 2, 2, "string", evaluate=_concat, spark=_concat_spark, null_in_null_out=False,
-             group="string"),
+    Function(
+        "INSTR",
+        2,
+        5,
+        "integer",
+        evaluate=_instr,
+        spark=_instr_spark,
+        group="string",
+        doc="The comparison_type argument is accepted and ignored (comparisons are exact) [U].",
+    ),
+    Function(
+        "CONCAT",
+        2,
+        2,
+        "string",
+        evaluate=_concat,
+        spark=_concat_spark,
+        null_in_null_out=False,
+        group="string",
+    ),
     Function("CHR", 1, 1, "string", evaluate=_chr, spark=_chr_spark, group="string"),
-    Function("ASCII", 1, 1, "integer", evaluate=lambda v, env: ord(_s(v[0], env)[:1] or "\0"),
-             spark=lambda tr, n, a: Code(f"F.ascii({tr.to_string(a[0])})", "integer"), group="string"),
-    Function("REVERSE", 1, 1, "string", evaluate=lambda v, env: _s(v[0], env)[::-1], spark=_str_fn("reverse"),
-             group="string"),
-    Function("REPLACECHR", 4, 4, "string", evaluate=_replacechr, spark=_replacechr_spark,
-             null_in_null_out=False, group="string"),
-    Function("REPLACESTR", 4, None, "string", evaluate=_replacestr, spark=_replacestr_spark,
-             null_in_null_out=False, group="string"),
-    Function("REG_EXTRACT", 2, 3, "string", evaluate=_reg_extract, spark=_reg_extract_spark, group="string",
-             doc="First match anywhere in the string; NULL when there is none [U]."),
-    Function("REG_MATCH", 2, 2, "boolean", evaluate=_reg_match, spark=_reg_match_spark, group="string",
-             doc="1 when the whole string matches [U]."),
+    Function(
+        "ASCII",
+        1,
+        1,
+        "integer",
+        evaluate=lambda v, env: ord(_s(v[0], env)[:1] or "\0"),
+        spark=lambda tr, n, a: Code(f"F.ascii({tr.to_string(a[0])})", "integer"),
+        group="string",
+    ),
+    Function(
+        "REVERSE",
+        1,
+        1,
+        "string",
+        evaluate=lambda v, env: _s(v[0], env)[::-1],
+        spark=_str_fn("reverse"),
+        group="string",
+    ),
+    Function(
+        "REPLACECHR",
+        4,
+        4,
+        "string",
+        evaluate=_replacechr,
+        spark=_replacechr_spark,
+        null_in_null_out=False,
+        group="string",
+    ),
+    Function(
+        "REPLACESTR",
+        4,
+        None,
+        "string",
+        evaluate=_replacestr,
+        spark=_replacestr_spark,
+        null_in_null_out=False,
+        group="string",
+    ),
+    Function(
+        "REG_EXTRACT",
+        2,
+        3,
+        "string",
+        evaluate=_reg_extract,
+        spark=_reg_extract_spark,
+        group="string",
+        doc="First match anywhere in the string; NULL when there is none [U].",
+    ),
+    Function(
+        "REG_MATCH",
+        2,
+        2,
+        "boolean",
+        evaluate=_reg_match,
+        spark=_reg_match_spark,
+        group="string",
+        doc="1 when the whole string matches [U].",
+    ),
     Function("REG_REPLACE", 3, 4, "string", evaluate=_reg_replace, spark=_reg_replace_spark, group="string"),
-    Function("MD5", 1, 1, "string",
-             evaluate=lambda v, env: hashlib.md5(_s(v[0], env).encode("utf-8")).hexdigest(),  # noqa: S324
-             spark=lambda tr, n, a: Code(f"F.md5({tr.to_string(a[0])})", "string"), group="string",
-             doc="32 lower-case hex digits of the UTF-8 bytes [U: case]."),
+    Function(
+        "MD5",
+        1,
+        1,
+        "string",
+        evaluate=lambda v, env: hashlib.md5(_s(v[0], env).encode("utf-8")).hexdigest(),  # noqa: S324
+        spark=lambda tr, n, a: Code(f"F.md5({tr.to_string(a[0])})", "string"),
+        group="string",
+        doc="32 lower-case hex digits of the UTF-8 bytes [U: case].",
+    ),
 )

@@ -14,8 +14,10 @@ from infaflow.expr.functions.base import Function, Thunk, arg_type, register
 from infaflow.expr.nodes import Call, Name
 from infaflow.expr.types import Value
 
-_NO_SPARK = ("a mapping variable's value spans all rows of a session: generated jobs compute it in Expression "
-             "transformations (windows over the row order, the final value in the job's driver)")
+_NO_SPARK = (
+    "a mapping variable's value spans all rows of a session: generated jobs compute it in Expression "
+    "transformations (windows over the row order, the final value in the job's driver)"
+)
 
 
 def _variable_function(args: list[Thunk], env: Environment, node: Call) -> Value:
@@ -26,9 +28,28 @@ def _variable_function(args: list[Thunk], env: Environment, node: Call) -> Value
     return env.set_variable(node.name, target.name, value)
 
 
-register(*[
-    Function(name, 2, 2, arg_type(1), lazy=_variable_function, null_in_null_out=False, group="variable",
-             no_spark=_NO_SPARK)
-    for name in ("SETVARIABLE", "SETMAXVARIABLE", "SETMINVARIABLE")
-], Function("SETCOUNTVARIABLE", 1, 1, "integer", lazy=_variable_function, null_in_null_out=False,
-            group="variable", no_spark=_NO_SPARK))
+register(
+    *[
+        Function(
+            name,
+            2,
+            2,
+            arg_type(1),
+            lazy=_variable_function,
+            null_in_null_out=False,
+            group="variable",
+            no_spark=_NO_SPARK,
+        )
+        for name in ("SETVARIABLE", "SETMAXVARIABLE", "SETMINVARIABLE")
+    ],
+    Function(
+        "SETCOUNTVARIABLE",
+        1,
+        1,
+        "integer",
+        lazy=_variable_function,
+        null_in_null_out=False,
+        group="variable",
+        no_spark=_NO_SPARK,
+    ),
+)

@@ -18,7 +18,9 @@ def child_env(ctx: TaskContext) -> dict[str, str]:
     return env
 
 
-def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, what: str = "command") -> TaskResult:
+def run_commands(
+    ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, what: str = "command"
+) -> TaskResult:
     """Run ``pairs`` in EXECORDER, each in its own shell.
 
     ``fail_on_any`` ("Fail task if any command fails"): stop at the first failing command and fail the
@@ -33,7 +35,9 @@ def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, wh
         if ctx.cancel.is_set() and not ctx.dry_run:
             # A stopped Command task finishes the command it runs and starts no other (Advanced Workflow Guide).
             ctx.log.write(f"{label}: not run ({ctx.stopped_status.lower()} before it started)")
-            return TaskResult(ctx.stopped_status, error=f"{ctx.stopped_status.lower()} before {label}", error_code=1)
+            return TaskResult(
+                ctx.stopped_status, error=f"{ctx.stopped_status.lower()} before {label}", error_code=1
+            )
         if ctx.dry_run:
             ctx.log.write(f"dry run: would run {label}: {text}")
             continue
@@ -51,7 +55,9 @@ def run_commands(ctx: TaskContext, pairs: list[ValuePair], fail_on_any: bool, wh
         )
         if code is None and ctx.cancel.is_set():
             ctx.log.write(f"{label}: {problem}")
-            return TaskResult(ctx.stopped_status, error=f"{label}: {ctx.stopped_status.lower()}", error_code=1)
+            return TaskResult(
+                ctx.stopped_status, error=f"{label}: {ctx.stopped_status.lower()}", error_code=1
+            )
         if code is None:
             message = f"{label}: {problem}"
             code = 124

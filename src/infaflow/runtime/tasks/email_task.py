@@ -57,8 +57,9 @@ def send(ctx: TaskContext, attributes_source: Mapping[str, Any], fields: dict[st
     subject = expand_email_text(ctx.expand(attributes_source.get("Email Subject", "") or ""), fields)
     body = expand_email_text(ctx.expand(attributes_source.get("Email Text", "") or ""), fields)
     if ctx.dry_run:  # a dry run succeeds every task; a missing recipient is only noted
-        ctx.log.write(f"dry run: would email {', '.join(to) or '(no recipient: Email User Name is empty)'}: "
-                      f"{subject}")
+        ctx.log.write(
+            f"dry run: would email {', '.join(to) or '(no recipient: Email User Name is empty)'}: {subject}"
+        )
         return TaskResult.ok()
     if not to:
         return TaskResult(FAILED, error="email has no recipient (Email User Name is empty)", error_code=1)

@@ -37,7 +37,9 @@ def components(ctx: TaskContext) -> dict[str, SessionComponent]:
 
 def _pairs(comp: SessionComponent) -> list:
     """A component's VALUEPAIRs: on the component itself, else on its task, in EXECORDER."""
-    pairs = list(getattr(comp, "value_pairs", None) or (comp.task.value_pairs if comp.task is not None else []))
+    pairs = list(
+        getattr(comp, "value_pairs", None) or (comp.task.value_pairs if comp.task is not None else [])
+    )
     return sorted(pairs, key=lambda p: p.exec_order)
 
 
@@ -68,7 +70,11 @@ def run_session(ctx: TaskContext) -> TaskResult:
     if not isinstance(session, Session):
         if ctx.dry_run:
             return TaskResult.ok()
-        return TaskResult(FAILED, error=f"session {getattr(ctx.instance, 'task_name', ctx.name)!r} is not in this export", error_code=1)
+        return TaskResult(
+            FAILED,
+            error=f"session {getattr(ctx.instance, 'task_name', ctx.name)!r} is not in this export",
+            error_code=1,
+        )
     parts = components(ctx)
     config_attrs: Attributes = Attributes()
     if session.config is not None:
@@ -83,7 +89,11 @@ def run_session(ctx: TaskContext) -> TaskResult:
     if pre is not None and pre.status != SUCCEEDED:
         on_error = (config_attrs.get("On Pre-session command task error", "Stop") or "Stop").strip().lower()
         if on_error != "continue":
-            return _finish(ctx, parts, TaskResult(pre.status, error=f"pre-session command: {pre.error}", error_code=pre.error_code))
+            return _finish(
+                ctx,
+                parts,
+                TaskResult(pre.status, error=f"pre-session command: {pre.error}", error_code=pre.error_code),
+            )
         ctx.log.write("pre-session command failed; continuing (On Pre-session command task error = Continue)")
 
     params = dict(ctx.session_params)
@@ -98,9 +108,17 @@ def run_session(ctx: TaskContext) -> TaskResult:
                 params[pair.name] = ctx.evaluate(pair.value, date_format)
             except (InputError, conditions.ExprError) as exc:
                 if ctx.dry_run:
-                    ctx.log.write(f"dry run: pre-session variable assignment {pair.name} not evaluated: {exc}")
+                    ctx.log.write(
+                        f"dry run: pre-session variable assignment {pair.name} not evaluated: {exc}"
+                    )
                     continue
-                return _finish(ctx, parts, TaskResult(FAILED, error=f"pre-session variable assignment {pair.name}: {exc}", error_code=1))
+                return _finish(
+                    ctx,
+                    parts,
+                    TaskResult(
+                        FAILED, error=f"pre-session variable assignment {pair.name}: {exc}", error_code=1
+                    ),
+                )
 
     if ctx.dry_run:
         ctx.log.write(f"dry run: would run mapping {session.mapping_name}")
@@ -176,8 +194,9 @@ def _finish(ctx: TaskContext, parts: dict[str, SessionComponent], result: TaskRe
             result.status = FAILED
             result.error = f"post-session success command: {post.error}"
             result.error_code = post.error_code
-        result.message = _email(ctx, parts.get(SUCCESS_EMAIL if result.status == SUCCEEDED else FAILURE_EMAIL),
-                                result.status)
+        result.message = _email(
+            ctx, parts.get(SUCCESS_EMAIL if result.status == SUCCEEDED else FAILURE_EMAIL), result.status
+        )
     else:
         post = _commands(ctx, parts.get(POST_FAILURE_COMMAND), "post-session failure command")
         if post is not None and post.status != SUCCEEDED:

@@ -29,7 +29,9 @@ def run_decision(ctx: TaskContext) -> TaskResult:
         if ctx.dry_run:
             ctx.log.write(f"dry run: decision condition not evaluated: {exc}")
             return TaskResult.ok(task_vars={"Condition": None})
-        return TaskResult(FAILED, error=f"decision condition: {exc}", error_code=1, task_vars={"Condition": None})
+        return TaskResult(
+            FAILED, error=f"decision condition: {exc}", error_code=1, task_vars={"Condition": None}
+        )
     result = 1 if conditions.E.truthy(value) else 0
     ctx.log.write(f"decision {text!r} -> {result}")
     return TaskResult.ok(task_vars={"Condition": result})
@@ -42,7 +44,9 @@ def run_assignment(ctx: TaskContext) -> TaskResult:
             value = ctx.evaluate(pair.value)
             stored = ctx.assign(pair.name, value)
         except KeyError:
-            return TaskResult(FAILED, error=f"{pair.name} is not a user-defined variable of this scope", error_code=1)
+            return TaskResult(
+                FAILED, error=f"{pair.name} is not a user-defined variable of this scope", error_code=1
+            )
         except (InputError, conditions.ExprError, ValueError) as exc:
             if ctx.dry_run:
                 ctx.log.write(f"dry run: {pair.name} not assigned: {exc}")

@@ -99,6 +99,14 @@ def timer_deadline(ctx: TaskContext) -> dt.datetime | TaskResult:
     return when
 
 
+def file_watch(ctx: TaskContext) -> Path | None:
+    """The file an Event Wait task watches (``None``: it waits for a user-defined event, or names nothing)."""
+    if ctx.attributes.flag("User Defined Event", False) or bool(event_name(ctx)):
+        return None
+    raw = (ctx.attributes.get("Filewatch Name", "") or "").strip()
+    return _watch_path(ctx, raw) if raw else None
+
+
 def _watch_path(ctx: TaskContext, raw: str) -> Path:
     text = ctx.expand(raw).replace("\\", "/")
     path = Path(text)
@@ -120,13 +128,17 @@ def run_event_wait(ctx: TaskContext) -> TaskResult:
         past = ctx.attributes.flag("Enable Past Events", False)
         ctx.log.write(f"waiting for event {name}" + (" (past events count)" if past else ""))
         board = ctx.services.events
-        if board.wait(ctx.services.scope_key(ctx.path), name, ctx.task_started if not past else None, ctx.cancel):
+        if board.wait(
+            ctx.services.scope_key(ctx.path), name, ctx.task_started if not past else None, ctx.cancel
+        ):
             ctx.log.write(f"event {name} raised")
             return TaskResult.ok()
         return TaskResult(ctx.stopped_status, error=f"stopped while waiting for event {name}", error_code=1)
     raw = (ctx.attributes.get("Filewatch Name", "") or "").strip()
     if not raw:
-        return TaskResult(FAILED, error="Event Wait task has neither a file to watch nor a user-defined event", error_code=1)
+        return TaskResult(
+            FAILED, error="Event Wait task has neither a file to watch nor a user-defined event", error_code=1
+        )
     path = _watch_path(ctx, raw)
     ctx.log.write(f"waiting for file {path}")
     if ctx.dry_run:
@@ -140,7 +152,9 @@ def run_event_wait(ctx: TaskContext) -> TaskResult:
         try:
             path.unlink()
         except OSError as exc:
-            return TaskResult(FAILED, error=f"cannot delete the watched file {path}: {exc.strerror or exc}", error_code=1)
+            return TaskResult(
+                FAILED, error=f"cannot delete the watched file {path}: {exc.strerror or exc}", error_code=1
+            )
         ctx.log.write(f"deleted {path}")
     return TaskResult.ok()
 
