@@ -1,7 +1,8 @@
 """A flat-file target's FileName port (TARGETFIELD ISFILENAMEFIELD="YES") names the output files from the
-rows, a new file per transaction (Designer Guide, "Creating Target Files by Transaction"): reported when
-connected, with or without a Transaction Control. A field that happens to be called FileName is an
-ordinary column. Seen outside the corpus: a target with both a FileName column and a FileName1 port."""
+rows, a new file per transaction (Designer Guide, "Creating Target Files by Transaction"; the files written
+are tested in test_filename_port.py): converted with or without a Transaction Control. A field that happens
+to be called FileName is an ordinary column. Seen outside the corpus: a target with both a FileName column
+and a FileName1 port."""
 
 from __future__ import annotations
 
@@ -33,17 +34,17 @@ def _mapping(field: Field, with_tc: bool) -> MappingBuilder:
     return b
 
 
-def test_connected_filename_port_is_reported_at_the_target() -> None:
+def test_connected_filename_port_names_the_files() -> None:
     for with_tc in (False, True):
         job = _mapping(
             Field("FileName1", S, precision=255, attrs={"ISFILENAMEFIELD": "YES"}), with_tc
         ).render()
-        assert not job.complete
-        [gap] = job.gaps
-        assert gap.instance == "OUT" and "FileName port FileName1" in gap.message, gap
+        assert job.complete, job.gaps
+        assert 'file_name_port="FileName1"' in job.code
+        assert ("job.transactions(tc_dept" in job.code) == with_tc
 
 
 def test_a_column_called_filename_is_an_ordinary_column() -> None:
     job = _mapping(Field("FileName", S, precision=225), with_tc=True).render()
     assert job.complete, job.gaps
-    assert '("FileName", "string")' in job.code
+    assert '("FileName", "string")' in job.code and "write_flat_files_by_transaction" not in job.code

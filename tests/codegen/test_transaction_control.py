@@ -1,5 +1,5 @@
-"""Transaction Control: a commit-only condition passes every row unchanged; rollbacks and FileName targets
-are reported, never dropped silently."""
+"""Transaction Control: a commit-only condition passes every row unchanged; rollbacks are reported, never
+dropped silently; a FileName target writes a file per transaction."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def test_rollback_condition_is_reported_at_the_step() -> None:
     assert any("TC_DEPT" in str(g) and "roll back" in str(g) for g in job.gaps), job.gaps
 
 
-def test_filename_port_on_the_target_is_reported() -> None:
-    job = _mapping("TC_COMMIT_AFTER", filename_port=True).render()
-    assert not job.complete
-    assert any("FileName" in str(g) for g in job.gaps), job.gaps
+def test_filename_port_on_the_target_writes_a_file_per_transaction() -> None:
+    job = _mapping("TC_COMMIT_AFTER", filename_port=True).render()  # the files: test_filename_port.py
+    assert job.complete, job.gaps
+    assert "job.write_flat_files_by_transaction(" in job.code

@@ -16,9 +16,9 @@ from typing import Any
 
 from infaflow.airflow.session_settings import SessionSettings
 from infaflow.codegen import support
-from infaflow.codegen.executor import driver_jars, session_job, session_outcome, session_params
+from infaflow.codegen.executor import driver_jars, session_job, session_params
 from infaflow.codegen.naming import identifier
-from infaflow.codegen.submit import job_arguments, read_result, write_job
+from infaflow.codegen.submit import job_arguments, read_result, session_outcome, write_job
 from infaflow.runtime.executor import SessionOutcome, SessionRequest
 
 _RUNNING: set[Any] = set()  # the SparkSubmitOperators of this process's running sessions

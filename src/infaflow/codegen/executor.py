@@ -307,20 +307,6 @@ def session_params(request: SessionRequest) -> dict[str, Any]:
     }
 
 
-def session_outcome(result: dict[str, Any]) -> SessionOutcome:
-    """A succeeded session's outcome from the job's result record (row counts and mapping variables, as
-    the job writes them with ``--result-file``)."""
-    return SessionOutcome(
-        True,
-        src_success_rows=int(result["SrcSuccessRows"]),
-        src_failed_rows=int(result["SrcFailedRows"]),
-        tgt_success_rows=int(result["TgtSuccessRows"]),
-        tgt_failed_rows=int(result["TgtFailedRows"]),
-        total_trans_errors=int(result["TotalTransErrors"]),
-        mapping_variables=dict(result.get("mapping_variables") or {}),
-    )
-
-
 class SparkSessionExecutor:
     """:class:`~infaflow.runtime.executor.SessionExecutor` running converted jobs on local Spark."""
 

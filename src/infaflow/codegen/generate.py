@@ -189,6 +189,7 @@ class Generator:
         origins: dict[str, str] = {}
         sequences: dict[str, dict[str, str]] = {}
         nulls: list[str] = []
+        link_errors: list[str] = []
         for port in ports:
             ref = inputs.get(port.name.lower())
             if ref is None:
@@ -199,6 +200,10 @@ class Generator:
                 sequences.setdefault(out.var, {})[out.column.lower()] = port.name
                 continue
             frames.setdefault(out.var, []).append(links.select_item(self.plan, step, port, ref, out.column))
+            error = links.error_item(self.plan, step, port, ref, out.column)
+            if error is not None:  # a string that is not a date: a row error (links.py)
+                frames[out.var].append(error)
+                link_errors.append(port.name)
             if out.origin != ANY_ORIGIN:
                 origins[out.var] = out.origin
         if not frames:
@@ -221,6 +226,7 @@ class Generator:
                 other = self.new_var(f"{var}_{frame}")
                 lines += select_code(frame, [*cols, py_str(ROW_ID)], other)
                 lines.append(f"{var} = {var}.join({other}, {py_str(ROW_ID)})")
+        lines += links.reject_link_errors(self.plan, step, var, link_errors)
         for seq_var, numbered in sequences.items():
             args = [f"nextval={py_str(numbered['nextval'])}" if "nextval" in numbered else "nextval=None"]
             if "currval" in numbered:

@@ -124,8 +124,6 @@ def run_submitted(
     if code != 0 or "error" in result or not result:
         message = result.get("error") or f"spark-submit exited with code {code}; see {log}"
         return SessionOutcome(False, error=message, first_error_code=1, first_error_msg=message)
-    from infaflow.codegen.executor import session_outcome
-
     return session_outcome(result)
 
 
@@ -158,3 +156,17 @@ def read_result(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def session_outcome(result: dict[str, Any]) -> SessionOutcome:
+    """A succeeded session's outcome from the job's result record (row counts and mapping variables, as
+    the job writes them with ``--result-file``)."""
+    return SessionOutcome(
+        True,
+        src_success_rows=int(result["SrcSuccessRows"]),
+        src_failed_rows=int(result["SrcFailedRows"]),
+        tgt_success_rows=int(result["TgtSuccessRows"]),
+        tgt_failed_rows=int(result["TgtFailedRows"]),
+        total_trans_errors=int(result["TotalTransErrors"]),
+        mapping_variables=dict(result.get("mapping_variables") or {}),
+    )

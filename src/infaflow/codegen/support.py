@@ -37,6 +37,8 @@ DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
 #: calls require_version with the version it was converted for, and refuses an older module
 SUPPORT_VERSION = 1
 DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
+TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER = 0, 1, 2  # Transaction Control actions
+_TXN, _FILE = "_txn", "_file"  # a row's transaction and the FileName value of its first row
 
 
 def require_version(needed: int) -> None:
@@ -901,6 +903,93 @@ class Job:
         cols = [_cast_out(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns]
         out = self._count(self.result.target_rows, target, out.select(*cols))
         _write_single_csv(out, path, delimiter=delimiter, quote=quote, header=header)
+
+    @staticmethod
+    def transactions(df: DataFrame, action: Column) -> DataFrame:
+        """Each row's transaction number (``_row_id``, ``_txn``) from a Transaction Control's action per row
+        (``action``: 0 continue, 1 commit before, 2 commit after), in row order: a commit before a row starts
+        a new transaction with that row, a commit after a row starts one with the next row."""
+        order = Window.orderBy(ROW_ID)
+        staged = df.select(ROW_ID, action.alias("_action"))
+        before = F.when(F.col("_action") == TC_COMMIT_BEFORE, 1).otherwise(0)
+        after = F.when(F.col("_action") == TC_COMMIT_AFTER, 1).otherwise(0)
+        txn = F.sum(before).over(
+            order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
+        ) + F.coalesce(F.sum(after).over(order.rowsBetween(Window.unboundedPreceding, -1)), F.lit(0))
+        return staged.select(ROW_ID, txn.alias(_TXN))
+
+    def write_flat_files_by_transaction(
+        self,
+        target: str,
+        df: DataFrame,
+        directory: str,
+        default_name: str,
+        columns: list[tuple[str, str]],
+        *,
+        file_name_port: str,
+        transaction: str | None = None,
+        commit_interval: int = 10000,
+        delimiter: str = ",",
+        quote: str = '"',
+        header: bool = False,
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+    ) -> None:
+        """A flat-file target whose FileName port is connected (Designer Guide, "Creating Target Files by
+        Transaction"): one file per transaction, named by the FileName value of the transaction's first
+        row (relative names in ``directory``; a NULL first value gives ``default_name``, the session's
+        Output filename). A row whose FileName is NULL is a row error and is not written. A name that a
+        later transaction uses again is overwritten by it. The FileName column is not written.
+
+        ``transaction``: the column holding each row's transaction number (:meth:`transactions`);
+        ``None`` when no Transaction Control feeds the target, the
+        session then commits every ``commit_interval`` rows, at points PowerCenter places by its buffer
+        blocks: the job writes one file when the target receives no more rows than that, and stops with
+        a message when it receives more (the split cannot be reproduced)."""
+        self.check_stop()
+        df = self._route_rejects(target, df, insert_only=True)
+        df = self._dates_as_text(df, columns)
+        fmt = _spark_format(date_format)
+        out = df.repartition(1).sortWithinPartitions(ROW_ID)
+        out = out.withColumn(_TXN, F.lit(0) if transaction is None else F.col(f"`{transaction}`"))
+        name = F.col(f"`{file_name_port}`")
+        out = out.withColumn(
+            _FILE,
+            F.first(name, ignorenulls=False).over(
+                Window.partitionBy(_TXN)
+                .orderBy(ROW_ID)
+                .rowsBetween(Window.unboundedPreceding, Window.currentRow)
+            ),
+        )
+        out = self.row_errors(target, out, name.isNull(), f"{file_name_port}: the FileName value is NULL")
+        cols = [
+            _cast_out(F.col(f"`{c}`"), t, fmt).alias(c)
+            for c, t in columns
+            if c.lower() != file_name_port.lower()
+        ]
+        staged = out.select(*cols, _TXN, _FILE, ROW_ID).cache()
+        files = (
+            staged.groupBy(_TXN).agg(F.first(_FILE).alias(_FILE), F.count(F.lit(1)).alias("rows")).collect()
+        )
+        rows = sum(int(r["rows"]) for r in files)
+        if transaction is None and rows > commit_interval:
+            staged.unpersist()
+            raise NotConverted(
+                f"{self.session}: {target}: {rows} rows reach a target named by its FileName port without a "
+                f"Transaction Control; PowerCenter starts a new file at commit points it places by buffer blocks "
+                f"after every {commit_interval} rows, which a job cannot reproduce"
+            )
+        self.result.target_rows[target] = self.result.target_rows.get(target, 0) + rows
+        paths = file_paths(self.text(directory), default_name, [(int(r[_TXN]), r[_FILE]) for r in files])
+        if any(not p for p in paths.values()):
+            staged.unpersist()
+            raise SessionFailed(
+                f"{self.session}: {target}: a transaction's FileName value is empty: no file to write"
+            )
+        kept = staged.where(F.col(_TXN).isin(list(paths))).repartition(1).sortWithinPartitions(_TXN, ROW_ID)
+        _write_csv_by_transaction(
+            kept.drop(_FILE, ROW_ID), paths, delimiter=delimiter, quote=quote, header=header
+        )
+        staged.unpersist()
 
     def write_table(
         self,
@@ -2371,6 +2460,54 @@ def _write_single_csv(df: DataFrame, path: str, *, delimiter: str, quote: str, h
         for part in parts:
             with open(part, "rb") as fh:
                 shutil.copyfileobj(fh, out)
+    shutil.rmtree(tmp)
+
+
+def file_paths(directory: str, default_name: str, files: list[tuple[int, str | None]]) -> dict[int, str]:
+    """The file each transaction writes (transaction -> path), for the transactions whose file survives:
+    ``files`` are (transaction, FileName value of its first row); a relative name is in ``directory``, a
+    NULL name is the path ``default_name``; of transactions naming the same file, the last one's rows are
+    the file's content (PowerCenter overwrites it). An empty name maps to ""."""
+    last: dict[str, int] = {}
+    for txn, name in sorted(files):
+        if name is None:
+            path = default_name
+        else:
+            path = "" if not name else (name if os.path.isabs(name) else os.path.join(directory or ".", name))
+        last[path] = txn
+    return {txn: path for path, txn in last.items()}
+
+
+def _write_csv_by_transaction(
+    df: DataFrame, paths: dict[int, str], *, delimiter: str, quote: str, header: bool
+) -> None:
+    """Write the rows of each transaction (column ``_txn``) to its own file: one Spark folder partitioned by
+    transaction, whose part files are moved into place by name."""
+    if not paths:
+        return
+    first = Path(next(iter(paths.values())))
+    first.parent.mkdir(parents=True, exist_ok=True)
+    tmp = first.parent / f".{first.name}.{uuid.uuid4().hex[:8]}"
+    (
+        df.write.mode("overwrite")
+        .partitionBy(_TXN)
+        .option("sep", delimiter or ",")
+        .option("quote", quote or "\u0000")
+        .option("escape", quote or "\\")
+        .option("header", "true" if header else "false")
+        .option("ignoreLeadingWhiteSpace", "false")
+        .option("ignoreTrailingWhiteSpace", "false")
+        .option("emptyValue", "")
+        .option("nullValue", "")
+        .csv(str(tmp))
+    )
+    for txn, path in paths.items():
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as out:
+            for part in sorted((tmp / f"{_TXN}={txn}").glob("part-*")):
+                with open(part, "rb") as fh:
+                    shutil.copyfileobj(fh, out)
     shutil.rmtree(tmp)
 
 

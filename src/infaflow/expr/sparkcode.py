@@ -105,10 +105,11 @@ def as_number(code: Code) -> Code:
 
 def double_as_string(code: Code) -> Code:
     """A double as text: integral values without ``.0``, others as Java writes them."""
+    # c % 1, not F.floor: floor gives a bigint, which overflows (ANSI) for doubles beyond 9.2e18
     return let(
         code,
         lambda c: Code(
-            f'F.when(({c} == F.floor({c})) & (F.abs({c}) < 1e15), {c}.cast("bigint")'
+            f'F.when(({c} % 1 == 0) & (F.abs({c}) < 1e15), {c}.cast("bigint")'
             f'.cast("string")).otherwise({c}.cast("string"))',
             "string",
         ),

@@ -16,7 +16,8 @@ from infaflow.codegen.handlers.source import (
 )
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
-from infaflow.codegen.stepcode import StepCode
+from infaflow.codegen.stepcode import StepCode, port_columns
+from infaflow.codegen.transactions import ACTIONS, transaction_control
 from infaflow.codegen.types import spark_type
 from infaflow.model import Field, Port
 
@@ -43,17 +44,19 @@ def generate(step: Step, gen: Generator) -> StepCode:
             for f in tgt.fields
             if str(f.attrs.get("ISFILENAMEFIELD", "")).upper() == "YES" and f.name.lower() in step.inputs
         ]
-        if named:
-            raise ConversionError(
-                f"the FileName port {named[0]} names the output files from the rows (a new file per transaction, "
-                'Designer Guide "Creating Target Files by Transaction") and is not supported'
-            )
         directory = attrs.get("Output file directory") or "$PMTargetFileDir"
         file_name = attrs.get("Output filename") or f"{step.name.lower()}.out"
         if tgt.flatfile is not None and not tgt.flatfile.delimited:
+            if named:
+                raise ConversionError(
+                    f"the FileName port {named[0]} of a fixed-width target is not supported "
+                    "(delimited targets only)"
+                )
             return _fixed_width(step, gen, var, lines, ports, directory, file_name)
         opts = flat_file_options(tgt.flatfile)
         header = "output field names" in str(attrs.get("Header Options", "") or "").lower()
+        if named:
+            return _files_by_transaction(step, gen, var, lines, ports, named[0], directory, file_name, header)
         lines += [
             "job.write_flat_file(",
             f"    {py_str(step.name)},",
@@ -173,3 +176,82 @@ def _fixed_width(
         ")",
     ]
     return StepCode(lines, {}, [f"fixed-width flat file {file_name}"])
+
+
+def _files_by_transaction(
+    step: Step,
+    gen: Generator,
+    var: str,
+    lines: list[str],
+    ports: list[Port],
+    file_port: str,
+    directory: str,
+    file_name: str,
+    header: bool,
+) -> StepCode:
+    """A delimited target whose FileName port is connected: a file per transaction, named from the rows
+    (``job.write_flat_files_by_transaction``). The transactions are those of the Transaction Control
+    upstream (its condition evaluated on its own rows, joined by ``_row_id``), else the commit interval's."""
+    tgt = step.target
+    assert tgt is not None
+    tc = transaction_control(gen.plan, step.inputs[file_port.lower()])
+    args: list[str] = []
+    note = "no Transaction Control: one file while the rows fit in the commit interval"
+    if tc is not None:
+        text = (
+            str(tc.attributes.get("Transaction Control Condition", "") or "").strip()
+            or "TC_CONTINUE_TRANSACTION"
+        )
+        parsed = gen.parse(tc, text)
+        if parsed is None:
+            raise ConversionError(f"the condition of Transaction Control {tc.name} does not parse")
+        columns = {
+            **port_columns([p for p in tc.ports if p.is_input]),
+            **{name: f"F.lit({code})" for name, code in ACTIONS.items()},
+        }
+        code = gen.translate(tc, parsed, columns)
+        transactions = gen.new_var(f"{var}_transactions")
+        lines += [
+            f"# Transaction Control {tc.name}: each row's transaction ({' '.join(text.split())})",
+            f"{transactions} = job.transactions({gen.var(tc)}, {code})",
+            f'{var} = {var}.join({transactions}, "_row_id")',
+        ]
+        args.append('    transaction="_txn",')
+        note = f"transactions of Transaction Control {tc.name}"
+    else:
+        if var in gen.unordered:
+            raise ConversionError(
+                f"the FileName port {file_port} names the file from the first row, and the rows "
+                "come from an Aggregator or a Union in no defined order"
+            )
+        commit_type = str(gen.plan.source_attribute("Commit Type", "Target") or "Target").strip().lower()
+        if commit_type != "target":
+            raise ConversionError(
+                f"the FileName port {file_port} with a {commit_type}-based commit and no Transaction Control: "
+                "the commit points (new files) depend on the rows read from the sources; not supported"
+            )
+        interval = str(gen.plan.source_attribute("Commit Interval", "10000") or "10000").strip()
+        args.append(f"    commit_interval={int(interval) if interval.isdigit() else 10000},")
+    opts = flat_file_options(tgt.flatfile)
+    columns_code = [
+        f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports
+    ]
+    lines += [
+        "job.write_flat_files_by_transaction(",
+        f"    {py_str(step.name)},",
+        f"    {var},",
+        f"    {py_str(directory)},",
+        f"    job.path({py_str(directory)}, {py_str(file_name)}),  # a transaction whose first FileName is NULL",
+        "    [",
+        *[f"        {c}," for c in columns_code],
+        "    ],",
+        f"    file_name_port={py_str(file_port)},",
+        *args,
+        f"    delimiter={py_str(opts['delimiter'])},",
+        f"    quote={py_str(opts['quote'])},",
+        f"    header={header},",
+        ")",
+    ]
+    return StepCode(
+        lines, {}, [f"flat files named by the FileName port {file_port}, one per transaction ({note})"]
+    )

@@ -5,7 +5,7 @@ decides where the Integration Service commits (TC_COMMIT_BEFORE/AFTER, TC_CONTIN
 that succeeds therefore leaves exactly the rows a single commit at the end leaves, which is what a Spark job
 writes. A condition that can roll back (TC_ROLLBACK_BEFORE/AFTER discards the transaction's rows) changes
 the rows and stays unsupported. A flat-file target whose FileName port is connected (each transaction
-starts a new output file) is reported by the target (handlers/target.py).
+starts a new output file) evaluates the condition itself (handlers/target.py, codegen/transactions.py).
 """
 
 from __future__ import annotations
