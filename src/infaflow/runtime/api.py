@@ -17,7 +17,9 @@ from infaflow.model import Export, Folder, Workflow
 from infaflow.runtime import fromtask, paramfile, plan, processes, summary
 from infaflow.runtime.paramcheck import check_param_file
 from infaflow.runtime.progress import Progress
-from infaflow.runtime.scheduler import ExecutorSource, Resumption, Runner, RunOptions
+from infaflow.runtime.run_state import Resumption, RunOptions
+from infaflow.runtime.scheduler import Runner
+from infaflow.runtime.services import ExecutorSource
 from infaflow.runtime.status import RESUMABLE_RUN_STATUSES, STARTED, SUCCEEDED
 from infaflow.runtime.store import ATTEMPT_RESTART, ATTEMPT_RESUME, RunStore, encode_export_paths
 from infaflow.runtime.variables import Param, builtins, expand

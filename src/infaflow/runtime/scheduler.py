@@ -13,10 +13,8 @@ loses the record of a task that succeeded.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import heapq
 import itertools
-import os
 import queue
 import signal
 import threading
@@ -24,20 +22,25 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from infaflow.errors import InputError
 from infaflow.model import Export, Folder, TaskInstance, Workflow
-from infaflow.runtime import conditions, fromtask, paramfile, recovery
+from infaflow.runtime import conditions, fromtask, outcome, paramfile, recovery
 from infaflow.runtime import values as V
-from infaflow.runtime.email import SmtpConfig
-from infaflow.runtime.executor import SessionExecutor
+from infaflow.runtime.outcome import SUSPENDING_TYPES
 from infaflow.runtime.plan import Node, ScopePlan, priorities
-from infaflow.runtime.processes import ProcessRegistry
 from infaflow.runtime.progress import Progress, Silent
 from infaflow.runtime.readiness import Link, Verdict, decide
+from infaflow.runtime.run_state import (
+    QueueMessage,
+    Resumption,
+    RunOptions,
+    ScopeRun,
+    TaskRun,
+    default_workers,
+)
+from infaflow.runtime.services import ExecutorSource, Services
 from infaflow.runtime.status import (
     ABORTED,
     DISABLED,
@@ -47,196 +50,28 @@ from infaflow.runtime.status import (
     STOPPED,
     SUCCEEDED,
     SUSPENDED,
-    Status,
 )
-from infaflow.runtime.store import RunStore, TaskRecord
+from infaflow.runtime.store import RunStore
 from infaflow.runtime.summary import MAPPING_SCOPE
+from infaflow.runtime.task_env import TaskEnvironment
 from infaflow.runtime.tasks import HANDLERS, TaskContext, TaskLog, TaskResult
 from infaflow.runtime.tasks.simple import control_option
-from infaflow.runtime.tasks.waits import EventBoard
-from infaflow.runtime.variables import Param, VariableScope, builtins, create_output_dirs, expand
+from infaflow.runtime.variables import Param, VariableScope, create_output_dirs
 from infaflow.runtime.workers import PriorityPool
 
-#: Task types whose failure suspends the workflow under SUSPEND_ON_ERROR (SPEC.md B).
-SUSPENDING_TYPES = frozenset({"Session", "Command", "Worklet", "Email"})
-
-
-def default_workers() -> int:
-    """``--max-workers`` default: the number of CPUs, at least 4."""
-    return max(4, os.cpu_count() or 1)
-
-
-@dataclass
-class RunOptions:
-    """How to run (everything the command line can set besides parameters)."""
-
-    max_workers: int = field(default_factory=default_workers)
-    dry_run: bool = False
-    command_timeout: float | None = None  # seconds per command; None = no limit
-    retries: int | None = None  # extra attempts of restartable tasks; None = from the workflow attributes
-    retry_backoff: float = 1.0  # seconds before the first retry, doubled each time
-    retry_backoff_cap: float = 60.0
-    poll_interval: float = 0.2  # file watches
-    stop_grace: float = 5.0  # seconds between SIGTERM and SIGKILL when stopping commands
-    abort_timeout: float = 60.0  # seconds an aborted session has to end before it is killed (PowerCenter: 60)
-    control_poll: float = 0.5  # seconds between looks for `infaflow stop/abort` requests
-    working_dir: str | None = None  # where commands run and relative watched files are looked for
-    root_dir: str | None = None  # $PMRootDir default (else <state dir>/infa_shared)
-    project_dir: str | None = None  # a converted project whose modules run the sessions (kept for resume)
-    start_from: str | None = None  # "Start Workflow from Task": the task (path or name) the run starts at
-
-
-ExecutorSource = SessionExecutor | Callable[[], SessionExecutor | None] | None
-
-
-class Services:
-    """What task handlers share during one run."""
-
-    def __init__(
-        self,
-        *,
-        options: RunOptions,
-        export: Export,
-        folder: Folder,
-        workflow: Workflow,
-        state_dir: Path,
-        run_dir: Path,
-        executor: ExecutorSource,
-        no_executor_reason: str,
-    ) -> None:
-        self.options = options
-        self.export = export
-        self.folder = folder
-        self.workflow = workflow
-        self.state_dir = state_dir
-        self.run_dir = run_dir
-        self.outbox = run_dir / "outbox"
-        self.processes = ProcessRegistry()
-        self.events = EventBoard()
-        self.smtp = SmtpConfig.from_env()
-        self.working_dir = options.working_dir
-        self.repository = export.repositories[0].name if export.repositories else ""
-        self.folder_name = folder.name
-        self.workflow_name = workflow.name
-        try:
-            self.user = getpass.getuser()
-        except (KeyError, OSError):
-            self.user = ""
-        self.no_executor_reason = no_executor_reason
-        self._executor_source = executor
-        self._executor: SessionExecutor | None = None
-        self._executor_made = False
-        self._executor_lock = threading.Lock()
-
-    def session_executor(self) -> SessionExecutor | None:
-        """The run's session executor, created on first use (one per run)."""
-        with self._executor_lock:
-            if not self._executor_made:
-                self._executor_made = True
-                source = self._executor_source
-                if source is None:
-                    self._executor = None
-                elif hasattr(source, "run_session") and not isinstance(source, type):
-                    self._executor = source  # type: ignore[assignment]
-                else:
-                    try:
-                        self._executor = source()
-                    except Exception as exc:  # noqa: BLE001 - reported on every session
-                        self._executor = None
-                        self.no_executor_reason = (
-                            f"the session executor could not start: {type(exc).__name__}: {exc}"
-                        )
-            return self._executor
-
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.close()
-
-    @staticmethod
-    def scope_key(task_path: str) -> str:
-        """The scope path of a task path ('' for tasks of the top-level workflow)."""
-        return task_path.rpartition("/")[0]
-
-
-@dataclass
-class TaskRun:
-    """A task instance that is running (or waiting to retry)."""
-
-    scope: ScopeRun
-    node: Node
-    attempt: int
-    started: dt.datetime
-    restartable: bool
-    cancel: threading.Event = field(default_factory=threading.Event)
-    stop_mode: list[str] = field(default_factory=lambda: [STOPPED])
-    ctx: TaskContext | None = None
-    retry_timer: threading.Timer | None = None
-    reported: bool = False
-    began: dt.datetime | None = None  # when the current attempt really started
-    began_once: bool = False
-    in_pool: bool = False  # holds one of the --max-workers workers
-
-
-#: what workers, retry timers and stop requests put on the scheduler's queue
-QueueMessage = (
-    tuple[Literal["done"], TaskRun, TaskResult]
-    | tuple[Literal["retry"], TaskRun, None]
-    | tuple[Literal["stop"], Status, None]
-    | tuple[Literal["abort-timeout"], TaskRun, None]
-)
-
-
-class ScopeRun:
-    """The state of one workflow or worklet instance during a run."""
-
-    def __init__(
-        self, plan: ScopePlan, parent: ScopeRun | None, node: Node | None, variables: VariableScope
-    ) -> None:
-        self.plan = plan
-        self.parent = parent
-        self.node = node
-        self.vars = variables
-        self.link_state: list[Link] = [Link.PENDING] * len(plan.links)
-        self.status: dict[str, str] = {}
-        self.task_vars: dict[str, dict[str, V.Value]] = {}
-        self.running: dict[str, TaskRun | ScopeRun] = {}
-        self.suspended: set[str] = set()
-        self.fail_reasons: list[str] = []
-        self.stop_mode: str | None = None
-        self.stop_reason = ""
-        self.started = dt.datetime.now()
-        self.closed = False
-        self.final = ""
-        self.restored: dict[str, TaskRecord] = {}
-        self.lower = {name.lower(): name for name in plan.nodes}
-
-    @property
-    def path(self) -> str:
-        return self.plan.path
-
-    def stopping(self) -> str | None:
-        scope: ScopeRun | None = self
-        while scope is not None:
-            if scope.stop_mode:
-                return scope.stop_mode
-            scope = scope.parent
-        return None
-
-    def root(self) -> ScopeRun:
-        scope = self
-        while scope.parent is not None:
-            scope = scope.parent
-        return scope
-
-
-@dataclass
-class Resumption:
-    """What a resumed run starts from: the recorded tasks and variable values."""
-
-    tasks: dict[str, TaskRecord]
-    variables: dict[str, dict[str, V.Value]]
-    #: paths that run again whatever their record ("Restart Workflow from Task", see runtime.fromtask)
-    restart: frozenset[str] = frozenset()
+# The records and services moved to their own modules; importers of this module keep working.
+__all__ = [
+    "SUSPENDING_TYPES",
+    "ExecutorSource",
+    "QueueMessage",
+    "Resumption",
+    "RunOptions",
+    "Runner",
+    "ScopeRun",
+    "Services",
+    "TaskRun",
+    "default_workers",
+]
 
 
 class Runner:
@@ -272,10 +107,7 @@ class Runner:
         self.log_dir = run_dir / "logs"
         self._log_prefix = f"{self.log_dir}/"
         self.options = options
-        self.param_files = param_files
-        self.cli_params = cli_params
         self.progress: Progress = progress or Silent()
-        self.started = started
         self.resumption = resumption
         self.warnings: list[str] = list(warnings or [])
         state_dir = store.state_dir or run_dir
@@ -290,17 +122,21 @@ class Runner:
             no_executor_reason=no_executor_reason,
         )
         root_dir = Path(options.root_dir) if options.root_dir else state_dir / "infa_shared"
-        top_params = self._params_for(paramfile.Scope(folder.name, workflow.name))
-        self.builtins = builtins(
-            workflow=workflow.name,
-            folder=folder.name,
+        self.env = TaskEnvironment(
+            export=export,
+            folder=folder,
+            workflow=workflow,
+            store=store,
             run_id=run_id,
             repository=self.services.repository,
-            root_dir=root_dir.resolve(),
-            params=top_params,
+            root_dir=root_dir,
+            param_files=param_files,
+            cli_params=cli_params,
+            workflow_started=started,
+            warnings=self.warnings,
         )
         if not options.dry_run:
-            create_output_dirs(self.builtins)
+            create_output_dirs(self.env.builtins)
         self.policy = recovery.retry_policy(
             workflow, options.retries, options.retry_backoff, options.retry_backoff_cap
         )
@@ -323,71 +159,14 @@ class Runner:
         self.stop_requests = 0
         self._control_checked = 0.0
 
-    # -- parameters -----------------------------------------------------------------------------------
+    @property
+    def started(self) -> dt.datetime:
+        """When the workflow run started (``$$WorkflowStartTime``; the task environment's clock)."""
+        return self.env.workflow_started
 
-    def _params_for(
-        self, scope: paramfile.Scope, extra_files: list[paramfile.ParamFile] | None = None
-    ) -> dict[str, Param]:
-        files = [*self.param_files, *(extra_files or [])]
-        found = paramfile.resolve(files, scope)
-        out = {key: Param(name, value, f"{file}:{line}") for key, (name, value, file, line) in found.items()}
-        out.update(self.cli_params)
-        return out
-
-    # -- environment ----------------------------------------------------------------------------------
-
-    def _lookup(self, scope: ScopeRun, name: str) -> tuple[bool, V.Value]:
-        key = name.strip()
-        low = key.lower()
-        if low.startswith("$$"):
-            if scope.vars.has(key):
-                return True, scope.vars.get(key)
-            return False, None
-        if low in self.builtins:
-            return True, self.builtins[low]
-        if scope.vars.has(key):
-            return True, scope.vars.get(key)
-        return False, None
-
-    def _task_variable(self, scope: ScopeRun, task: str, attr: str) -> tuple[bool, V.Value]:
-        name = scope.lower.get(task.lower())
-        key = attr.lower()
-        if name is None or key not in conditions.TASK_VARIABLE_DEFAULTS:
-            return False, None
-        values = scope.task_vars.get(name)
-        if key in ("status", "prevtaskstatus"):
-            status = values.get(key) if values else None
-            if status is None:
-                status = scope.status.get(name, NOTSTARTED) if key == "status" else NOTSTARTED
-            return True, conditions.status_value(str(status))
-        if values and key in values:
-            return True, values[key]
-        return True, conditions.TASK_VARIABLE_DEFAULTS[key]
-
-    def _env(self, scope: ScopeRun, current: str | None = None) -> conditions.ScopeEnvironment:
-        return conditions.ScopeEnvironment(
-            variables=lambda name: self._lookup(scope, name),
-            task_variable=lambda task, attr: self._task_variable(scope, task, attr),
-            builtins=self.builtins,
-            workflow_start=self.started,
-            current_task=current,
-        )
-
-    def _expander(self, scope: ScopeRun) -> Callable[[str], str]:
-        return lambda text: expand(text, resolver=lambda name: self._lookup(scope, name))
-
-    def _evaluator(self, scope: ScopeRun, node: Node) -> Callable[[str], V.Value]:
-        file = node.instance.location.file or self.export.path
-        line = node.instance.location.line
-
-        def evaluate(text: str, date_format: str = "") -> V.Value:
-            parsed = conditions.parse_expression(text, file, line)
-            env = self._env(scope, node.name)
-            if date_format:  # a session's DateTime Format String (pre-session variable assignments)
-                env.date_format = date_format
-            return conditions.evaluate(parsed, env)
-
-        return evaluate
+    @started.setter
+    def started(self, value: dt.datetime) -> None:
+        self.env.workflow_started = value
 
     # -- scopes ---------------------------------------------------------------------------------------
 
@@ -395,7 +174,7 @@ class Runner:
         self, plan: ScopePlan, parent: ScopeRun | None, node: Node | None, overrides: dict[str, V.Value]
     ) -> ScopeRun:
         names = plan.worklet_names()
-        params = self._params_for(paramfile.Scope(self.folder.name, self.workflow.name, names))
+        params = self.env.params_for(paramfile.Scope(self.folder.name, self.workflow.name, names))
         persistent = self.store.persistent_values(self.folder.name, self.workflow.name, plan.path)
         variables = VariableScope.create(plan.workflow, plan.path, params, persistent, overrides)
         scope = ScopeRun(plan, parent, node, variables)
@@ -405,10 +184,7 @@ class Runner:
             for key, value in self.resumption.variables.get(plan.path, {}).items():
                 if key.lower() in variables.declared:
                     variables.values[key.lower()] = value
-            prefix = f"{plan.path}/" if plan.path else ""
-            for path, record in self.resumption.tasks.items():
-                if path.startswith(prefix) and "/" not in path[len(prefix) :]:
-                    scope.restored[path[len(prefix) :]] = record
+            scope.restored.update(self.resumption.tasks_in(plan.path))
         self.store.set_variables(self.run_id, plan.path, variables.display())
         if parent is not None:
             parent.running[node.name] = scope  # type: ignore[union-attr]
@@ -460,8 +236,8 @@ class Runner:
         """What a kept task did to its parent's outcome in the first run: a disabled task with
         FAIL_PARENT_IF_INSTANCE_DID_NOT_RUN, a Control task that failed its parent or the top-level
         workflow (stop and abort are not repeated: resuming is how a stopped run continues)."""
-        if status == DISABLED and node.instance.fail_parent_if_instance_did_not_run:
-            scope.fail_reasons.append(f"{node.path} did not run ({status})")
+        if status == DISABLED:
+            scope.fail_reasons.extend(outcome.fail_parent_reasons(node, status, ""))
         if node.task_type == "Control" and status == SUCCEEDED:
             option = control_option(node.instance.effective_attributes().get("Control Option", "") or "")
             if option in ("Fail Parent", "Fail Top-Level Workflow"):
@@ -471,14 +247,7 @@ class Runner:
         if scope.closed:
             return
         scope.closed = True
-        if scope.stop_mode:
-            status, reason = scope.stop_mode, scope.stop_reason
-        elif scope.suspended:
-            status, reason = SUSPENDED, f"suspended after {', '.join(sorted(scope.suspended))} failed"
-        elif scope.fail_reasons:
-            status, reason = FAILED, "; ".join(scope.fail_reasons)
-        else:
-            status, reason = SUCCEEDED, ""
+        status, reason = outcome.scope_outcome(scope)
         scope.final = status
         if status == SUCCEEDED and not self.options.dry_run:
             values = scope.vars.persistent_values()
@@ -500,10 +269,10 @@ class Runner:
         result = TaskResult(status, error=reason, error_code=0 if status == SUCCEEDED else 1)
         for pair in node.instance.value_pairs:
             if pair.reverse_assignment:
-                found, value = self._lookup(scope, pair.name)
+                found, value = self.env.lookup(scope, pair.name)
                 if found:
                     result.assignments.append((pair.value.strip(), value))
-        started = self._started_of(parent, node) or scope.started
+        started = outcome.started_of(parent, node) or scope.started
         touched = self._complete(parent, node, result, started, dt.datetime.now(), 1)
         self._settle(parent, touched)
         self._check_done(parent)
@@ -532,9 +301,6 @@ class Runner:
         self.store.add_event(self.run_id, "suspension-email", node.path, detail)
         if result.status != SUCCEEDED:
             self.warnings.append(f"suspension email {name!r} {detail}")
-
-    def _started_of(self, scope: ScopeRun, node: Node) -> dt.datetime | None:
-        return scope.task_vars.get(node.name, {}).get("starttime")  # type: ignore[return-value]
 
     def _check_done(self, scope: ScopeRun) -> None:
         if not scope.closed and not scope.running:
@@ -585,7 +351,7 @@ class Runner:
             if link.node is None:
                 scope.link_state[index] = Link.TRUE
             else:
-                env = env or self._env(scope, node.name)
+                env = env or self.env.scope_environment(scope, node.name)
                 try:
                     scope.link_state[index] = Link.TRUE if conditions.holds(link.node, env) else Link.FALSE
                 except Exception as exc:  # noqa: BLE001 - any evaluation problem is this link's, reported with its location
@@ -640,7 +406,7 @@ class Runner:
             self._settle(scope, touched)
             return
         overrides: dict[str, V.Value] = {}
-        evaluate = self._evaluator(scope, node)
+        evaluate = self.env.evaluator(scope, node)
         for pair in sorted(node.instance.value_pairs, key=lambda p: p.exec_order):
             if pair.reverse_assignment:
                 continue
@@ -694,10 +460,10 @@ class Runner:
             cancel=run.cancel,
             attempt=run.attempt,
             dry_run=self.options.dry_run,
-            expand=self._expander(scope),
-            evaluate=self._evaluator(scope, node),
+            expand=self.env.expander(scope),
+            evaluate=self.env.evaluator(scope, node),
             assign=assign,
-            lookup=lambda name: self._lookup(scope, name),
+            lookup=lambda name: self.env.lookup(scope, name),
             services=self.services,
             scope_started=scope.started,
             workflow_started=self.started,
@@ -707,38 +473,8 @@ class Runner:
             stop_mode=run.stop_mode,
         )
         if node.task_type == "Session":
-            ctx.session_params, ctx.session_fixed = self._session_params(scope, node)
+            ctx.session_params, ctx.session_fixed = self.env.session_params(scope, node)
         return ctx
-
-    def _session_params(self, scope: ScopeRun, node: Node) -> tuple[dict[str, V.Value], set[str]]:
-        """A session's parameters: built-ins, then saved mapping variables, then parameter files and
-        ``--param`` (these are "fixed": pre-session variable assignments do not override them)."""
-        extra: list[paramfile.ParamFile] = []
-        session_attrs = getattr(node.definition, "attributes", None)
-        session_file = session_attrs.get("Parameter Filename", "") if session_attrs is not None else ""
-        session_file = node.instance.attributes.get("Parameter Filename", session_file) or ""
-        if session_file.strip():
-            path = Path(self._expander(scope)(session_file.strip()).replace("\\", "/"))
-            if path.is_file():
-                extra.append(paramfile.load(path))
-            else:
-                self.warnings.append(f"{node.path}: session parameter file {path} not found; ignored")
-        params: dict[str, V.Value] = {name: value for name, value in self.builtins.items()}
-        params["$PMSessionName"] = node.name
-        params["$PMMappingName"] = getattr(node.definition, "mapping_name", "")
-        params["$PMSessionRunMode"] = "Normal"
-        params.update(
-            self.store.persistent_values(self.folder.name, self.workflow.name, f"{node.path}{MAPPING_SCOPE}")
-        )
-        fixed: set[str] = set()
-        scope_key = paramfile.Scope(
-            self.folder.name, self.workflow.name, scope.plan.worklet_names(), node.name
-        )
-        for key, param in self._params_for(scope_key, extra).items():
-            params.pop(key, None)
-            params[param.name] = param.text
-            fixed.add(key)
-        return params, fixed
 
     def _dispatch(self, run: TaskRun) -> None:
         run.ctx = self._context(run)
@@ -869,7 +605,7 @@ class Runner:
                 "errormsg": result.error,
             }
         )
-        values["prevtaskstatus"] = self._prev_status(scope, node) if status == DISABLED else status
+        values["prevtaskstatus"] = outcome.prev_status(scope, node) if status == DISABLED else status
         for key, value in result.task_vars.items():
             values[key.lower()] = value
         scope.status[node.name] = status
@@ -913,33 +649,12 @@ class Runner:
             self.store.add_event(self.run_id, "event-raise", node.path, result.raised_event)
         if result.control and status in (SUCCEEDED, FAILED):
             self._apply_control(scope, node, result.control)
-        if status in (FAILED, SUSPENDED) and node.task_type in SUSPENDING_TYPES and self._suspends(scope):
+        if outcome.suspends(scope, node, status):
             scope.suspended.add(node.name)
             self.store.add_event(self.run_id, "suspend", node.path, result.error)
             return []  # its output links are not evaluated
-        inst = node.instance
-        if status == FAILED and inst.fail_parent_if_instance_fails:
-            scope.fail_reasons.append(f"{node.path} failed" + (f": {result.error}" if result.error else ""))
-        if status in (NOTSTARTED, DISABLED) and inst.fail_parent_if_instance_did_not_run:
-            scope.fail_reasons.append(f"{node.path} did not run ({status})")
+        scope.fail_reasons.extend(outcome.fail_parent_reasons(node, status, result.error))
         return self._after(scope, node, status)
-
-    def _prev_status(self, scope: ScopeRun, node: Node) -> str:
-        for index in node.inputs:
-            if scope.link_state[index] is Link.TRUE:
-                source = scope.plan.links[index].source
-                found = scope.task_vars.get(source, {}).get("prevtaskstatus")
-                if found:
-                    return str(found)
-        return NOTSTARTED
-
-    def _suspends(self, scope: ScopeRun) -> bool:
-        current: ScopeRun | None = scope
-        while current is not None:
-            if current.plan.workflow.suspend_on_error:
-                return True
-            current = current.parent
-        return False
 
     def _apply_control(self, scope: ScopeRun, node: Node, option: str) -> None:
         root = scope.root()

@@ -35,7 +35,9 @@ from infaflow.runtime import values as V
 from infaflow.runtime.api import cli_parameters, find_workflow, root_directory, workflow_param_files
 from infaflow.runtime.plan import Node, ScopePlan
 from infaflow.runtime.readiness import Link, Verdict, decide
-from infaflow.runtime.scheduler import ExecutorSource, Runner, RunOptions, ScopeRun, TaskRun
+from infaflow.runtime.run_state import RunOptions, ScopeRun, TaskRun
+from infaflow.runtime.scheduler import Runner
+from infaflow.runtime.services import ExecutorSource
 from infaflow.runtime.status import ABORTED, STARTED
 from infaflow.runtime.store import RunStore, encode_export_paths
 from infaflow.runtime.tasks import HANDLERS, waits
@@ -148,7 +150,7 @@ class StepRunner(Runner):
         node = parent.plan.nodes[path.rpartition("/")[2]] if parent is not None else None
         scope_plan = self.plan if node is None else node.child
         assert scope_plan is not None
-        params = self._params_for(
+        params = self.env.params_for(
             paramfile.Scope(self.folder.name, self.workflow.name, scope_plan.worklet_names())
         )
         variables = VariableScope.create(scope_plan.workflow, path, params, {}, {})
