@@ -215,7 +215,8 @@ class SparkSessionExecutor:
             if self._spark is None:
                 from pyspark import SparkContext
 
-                # A session this process already runs (a notebook's, a test suite's) is borrowed, never stopped.
+                # A session this process already runs (a notebook's, a test suite's) is borrowed, never
+                # stopped.
                 borrowed = SparkContext._active_spark_context is not None
                 self._spark = open_spark(self.target, jvm_log)
                 self._owned = self._owned and not borrowed

@@ -267,7 +267,8 @@ class Generator:
         return self.output_of(step.inputs[port.name.lower()]).column
 
     def extra(self, frame: str) -> list[str]:
-        """The bookkeeping columns a frame carries: ``_row_id`` and, after an Update Strategy, ``_row_type``."""
+        """The bookkeeping columns a frame carries: ``_row_id`` and, after an Update Strategy,
+        ``_row_type``."""
         return [py_str(ROW_ID), *([py_str(ROW_TYPE)] if frame in self.flagged else [])]
 
     def inherit(self, var: str, frame: str) -> None:

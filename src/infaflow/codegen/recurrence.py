@@ -590,7 +590,8 @@ def _conditions(node: Node) -> list[Node]:
 
 def _restarts(analysis: Analysis, name: str, segment: Segments) -> bool:
     """Whether variable ``name`` reads no earlier row of a scanned variable when the segment's condition says
-    a segment starts (the row-wise variables are computed before the scan, their previous values with them)."""
+    a segment starts (the row-wise variables are computed before the scan, their previous values with
+    them)."""
     order = analysis.order
     tree = analysis.parsed[name].node
     if segment.applies(analysis, name):

@@ -337,7 +337,8 @@ class Job:
         ``variables``: the mapping variables (name -> aggregation type MAX, MIN or COUNT), whose final values
         :meth:`finish` returns in ``SessionResult.mapping_variables``.
         ``date_format``: the session's `DateTime Format String` (implicit date-to-string conversions).
-        ``stop_on_procedure_error``: the session's `On Stored Procedure error` (Stop = True, Continue = False)."""
+        ``stop_on_procedure_error``: the session's `On Stored Procedure error` (Stop = True, Continue =
+        False)."""
         self.spark = spark
         self.session = session
         self.date_format = date_format
@@ -419,7 +420,8 @@ class Job:
         name = self.text(file_name)
         if os.path.isabs(name):
             return name
-        # Exports made on Windows end directories with a backslash ($PMSourceFileDir\): a separator, not a name.
+        # Exports made on Windows end directories with a backslash ($PMSourceFileDir\): a separator, not a
+        # name.
         folder = self.text(directory or ".")
         return os.path.join(folder.rstrip("\\") or folder, name)
 
@@ -517,9 +519,9 @@ class Job:
         of the record. Line sequential: one record per line (a short line leaves its last fields short or
         NULL). Otherwise records are exactly the record length followed by ``pad_bytes`` bytes to skip (the
         line end, usually). A field holding only the null character (repeated or followed by blanks) is NULL;
-        strings keep their trailing blanks unless ``strip_trailing_blanks``. As for delimited files, a row with a
-        value that does not convert is rejected by the reader (SrcFailedRows; the row-error file); blanks are
-        NULL. Lookup caches (``count=False``) read such a value as NULL."""
+        strings keep their trailing blanks unless ``strip_trailing_blanks``. As for delimited files, a row
+        with a value that does not convert is rejected by the reader (SrcFailedRows; the row-error file);
+        blanks are NULL. Lookup caches (``count=False``) read such a value as NULL."""
         self.check_stop()
         if line_sequential:
             df = self.spark.read.text(path).withColumn(ROW_ID, F.monotonically_increasing_id())
@@ -1229,9 +1231,9 @@ class Job:
         ``outputs``: (column, type) of the return value or output parameters, in that order).
 
         Set-based: the rows' arguments go to a staging table of the database; one statement calls the
-        procedure for each staged row, in row order, and keeps the results in a second staging table, read back
-        and joined to the rows. The procedure is called exactly once per row however often Spark reads the
-        results. A database error fails the session (PowerCenter skips the row)."""
+        procedure for each staged row, in row order, and keeps the results in a second staging table, read
+        back and joined to the rows. The procedure is called exactly once per row however often Spark reads
+        the results. A database error fails the session (PowerCenter skips the row)."""
         self.check_stop()
         self._require_database(instance, connection)
         numbered = df.withColumn("_sp_row", F.row_number().over(Window.orderBy(ROW_ID)).cast("bigint"))
@@ -1301,11 +1303,11 @@ class Job:
         expanded) runs once per row of ``df`` in row order, ``?port?`` bound to the row's value and ``~port~``
         replaced by it (``inputs``: the ports the query names). The rows returned: each SELECT's rows (at most
         ``max_rows`` per input row over its SELECTs, 0 = no limit) with the ``outputs`` columns in order; with
-        ``at_least_one_row`` (pass-through or NumRowsAffected ports) one row for a statement that returns none;
-        one row carrying the database's message for a failed statement, after which the row's other statements
-        run only with ``continue_on_error`` (without it the failure also counts as a row error of the
-        transformation). Added columns: ``_sql_error``, ``_sql_rows_affected`` and the outputs; ``_row_id``
-        becomes (input row, output row), so the rows keep PowerCenter's order.
+        ``at_least_one_row`` (pass-through or NumRowsAffected ports) one row for a statement that returns
+        none; one row carrying the database's message for a failed statement, after which the row's other
+        statements run only with ``continue_on_error`` (without it the failure also counts as a row error of
+        the transformation). Added columns: ``_sql_error``, ``_sql_rows_affected`` and the outputs;
+        ``_row_id`` becomes (input row, output row), so the rows keep PowerCenter's order.
 
         Set-based: the rows' bound values go to a staging table of the database, one PL/pgSQL block runs the
         statements for each staged row and keeps what they return in a second staging table, read back and
@@ -1406,8 +1408,8 @@ class Job:
         ends the script unless ``continue_on_error``; without it the failure is also a row error.
 
         The script files are read where the job's driver runs (as PowerCenter reads them on the Integration
-        Service's machine): their statements go to a staging table, one PL/pgSQL block runs them for each
-        row. ``connection`` a column name: each row's logical connection object (see :meth:`_per_connection`)."""
+        Service's machine): their statements go to a staging table, one PL/pgSQL block runs them for each row.
+        ``connection`` a column name: each row's logical connection object (see :meth:`_per_connection`)."""
         self.check_stop()
         if isinstance(connection, str):
             empty = df.select(
@@ -1463,8 +1465,8 @@ class Job:
     ) -> DataFrame:
         """An SQL transformation whose rows name their connection in ``column`` (the LogicalConnectionObject
         port): the rows of each connection run on it, the connections in name order, and come back in one
-        frame (``_row_id`` keeps PowerCenter's row order); ``empty`` (no rows, the result's columns) when there
-        are no rows. A row that names no connection fails the session."""
+        frame (``_row_id`` keeps PowerCenter's row order); ``empty`` (no rows, the result's columns) when
+        there are no rows. A row that names no connection fails the session."""
         names = [row[0] for row in df.select(F.col(f"`{column}`")).distinct().collect()]
         if None in names:
             raise SessionFailed(
@@ -1669,8 +1671,8 @@ class _Dialect:
 
 
 _DIALECTS: dict[str, _Dialect] = {
-    # PostgreSQL: a PROCEDURE is CALLed, a FUNCTION is PERFORMed; the block chooses by the catalogue. A function
-    # in FROM returns its value (or its OUT parameters) as columns.
+    # PostgreSQL: a PROCEDURE is CALLed, a FUNCTION is PERFORMed; the block chooses by the catalogue. A
+    # function in FROM returns its value (or its OUT parameters) as columns.
     "postgresql": _Dialect(
         call="DO $infaflow$ BEGIN IF EXISTS (SELECT 1 FROM pg_proc WHERE prokind = 'p' AND proname = "
         "lower('{short}')) THEN CALL {name}({args}); ELSE PERFORM {name}({args}); END IF; END $infaflow$",
@@ -1742,8 +1744,8 @@ def call_statement(url: str, name: str, args: list[str]) -> str:
 
 
 def per_row_statement(url: str, name: str, n_args: int, n_outputs: int, staged: str, results: str) -> str:
-    """The statement calling ``name`` once per row of the staging table ``staged`` (columns ``sp_row``, ``a0``...)
-    and keeping ``sp_row`` and the results in the new table ``results``."""
+    """The statement calling ``name`` once per row of the staging table ``staged`` (columns ``sp_row``,
+    ``a0``...) and keeping ``sp_row`` and the results in the new table ``results``."""
     dialect = _dialect(url)
     if n_outputs > 1 and dialect != "postgresql":
         raise NotConverted(
@@ -1940,9 +1942,10 @@ def sql_passive_block(
 
 
 def sql_script_block(*, staged: str, scripts: str, results: str, continue_on_error: bool) -> str:
-    """The PL/pgSQL block running, for each row of ``staged`` (``sq_row``, ``a0`` the script name) in row order,
-    the statements of its script (``scripts``: ``sq_name``, ``sq_no``, ``sq_text``, or ``sq_error`` when the file
-    cannot be read), each in its own subtransaction; one row per input row in the new table ``results``."""
+    """The PL/pgSQL block running, for each row of ``staged`` (``sq_row``, ``a0`` the script name) in row
+    order, the statements of its script (``scripts``: ``sq_name``, ``sq_no``, ``sq_text``, or ``sq_error``
+    when the file cannot be read), each in its own subtransaction; one row per input row in the new table
+    ``results``."""
     stop = "" if continue_on_error else "\n          v_stop := true;"
     return f"""DO $infaflow$
 DECLARE

@@ -1,8 +1,9 @@
 """Tokenizer of the transformation language.
 
 Kinds: ``NUM`` (text of a number), ``STR`` (unquoted string value), ``IDENT`` (port, function or keyword),
-``VAR`` (``$$param``, ``$var``, ``$Task.Attr``); identifiers may be qualified (``LKP_X.PORT``), ``REF`` (``:LKP.name``; value ``(kind, name)``), ``OP``
-(operators and punctuation), ``EOF``. Comments ``--`` and ``//`` run to the end of the line.
+``VAR`` (``$$param``, ``$var``, ``$Task.Attr``); identifiers may be qualified (``LKP_X.PORT``), ``REF``
+(``:LKP.name``; value ``(kind, name)``), ``OP`` (operators and punctuation), ``EOF``. Comments ``--`` and
+``//`` run to the end of the line.
 """
 
 from __future__ import annotations

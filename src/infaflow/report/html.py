@@ -1,5 +1,6 @@
 """``infaflow report``: one self-contained HTML file (inline CSS and SVG, no script, no network) with every
-workflow and mapping ranked by complexity and, per workflow, its DAG drawn left to right beside its analysis."""
+workflow and mapping ranked by complexity and, per workflow, its DAG drawn left to right beside its
+analysis."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ Transformation Guide, "SQL Transformation". The export holds it as a Custom Tran
   PASSED or FAILED and ``ScriptError`` the message.
 
 The generated job stages the rows' values in a table of the database and runs one PL/pgSQL block that does
-for every row, in row order, exactly what PowerCenter does for it (``Job.sql_query`` / ``Job.sql_script`` in the
-support module); other databases and the embedded store stop the job with a clear message.
+for every row, in row order, exactly what PowerCenter does for it (``Job.sql_query`` / ``Job.sql_script`` in
+the support module); other databases and the embedded store stop the job with a clear message.
 """
 
 from __future__ import annotations
