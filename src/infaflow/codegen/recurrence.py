@@ -431,7 +431,8 @@ class HeldValue(Recurrence):
         held = py_str(f"_{port.name}_held")
         initial = initial_literal(port)
         return [
-            f'{var} = {var}.withColumn({held}, F.last(F.when({cond}, F.struct({_cast(value, port)}.alias("v"))), '
+            f"{var} = {var}.withColumn({held}, "
+            f'F.last(F.when({cond}, F.struct({_cast(value, port)}.alias("v"))), '
             f"ignorenulls=True).over({window}.rowsBetween(Window.unboundedPreceding, 0)))",
             f"{var} = {var}.withColumn({py_str(port.name)}, F.when(F.col({held}).isNull(), "
             f'{_cast(f"F.lit({initial!r})", port)}).otherwise(F.col({held}).getField("v"))).drop({held})',

@@ -1268,7 +1268,8 @@ class Job:
     def _require_database(self, instance: str, connection: Connection) -> None:
         if not connection.is_jdbc:
             raise NotConverted(
-                f"{instance}: a stored procedure runs on its database, and connection {connection.name} is the "
+                f"{instance}: a stored procedure runs on its database, "
+                f"and connection {connection.name} is the "
                 "embedded store, which has no procedures; map it to JDBC in connections.toml"
             )
 
@@ -1483,13 +1484,15 @@ class Job:
     def _require_sql_database(self, instance: str, connection: Connection) -> None:
         if not connection.is_jdbc:
             raise NotConverted(
-                f"{instance}: an SQL transformation runs its SQL on a database, and connection {connection.name} "
+                f"{instance}: an SQL transformation runs its SQL on a database, "
+                f"and connection {connection.name} "
                 "is the embedded store; map it to JDBC in connections.toml"
             )
         dialect = _dialect(connection.url)
         if dialect != "postgresql":
             raise NotConverted(
-                f"{instance}: the SQL transformation is not available for dialect {dialect or connection.url} "
+                f"{instance}: the SQL transformation is not available "
+                f"for dialect {dialect or connection.url} "
                 f"(connection {connection.name}): its per-row SQL runs on PostgreSQL connections only"
             )
 
@@ -1677,7 +1680,8 @@ _DIALECTS: dict[str, _Dialect] = {
         call="DO $infaflow$ BEGIN IF EXISTS (SELECT 1 FROM pg_proc WHERE prokind = 'p' AND proname = "
         "lower('{short}')) THEN CALL {name}({args}); ELSE PERFORM {name}({args}); END IF; END $infaflow$",
         probe="SELECT 1 AS ok",
-        per_row="CREATE TABLE {results} AS SELECT s.sp_row, r.* FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
+        per_row="CREATE TABLE {results} AS SELECT s.sp_row, r.* "
+        "FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
         "CROSS JOIN LATERAL {name}({columns}) AS r ORDER BY s.sp_row",
     ),
     "oracle": _Dialect(
@@ -1763,7 +1767,7 @@ def per_row_statement(url: str, name: str, n_args: int, n_outputs: int, staged: 
     return template.format(name=name, columns=columns, staged=staged, results=results)
 
 
-# -- SQL transformation: the per-row PL/pgSQL blocks ----------------------------------------------------------
+# -- SQL transformation: the per-row PL/pgSQL blocks ---------------------------------------------------------
 
 _BOUND_PORT = re.compile(r"\?([A-Za-z_][\w$#@]*)\?")  # ?port?: the row's value bound as a parameter
 _SUBSTITUTED_PORT = re.compile(r"~([A-Za-z_][\w$#@]*)~")  # ~port~: the row's value put into the text
@@ -1833,13 +1837,15 @@ def sql_query_block(
             f"      v_q := {text};",
             "      BEGIN",
             f"        IF v_q ~* {_SELECTS} THEN",
-            f"          EXECUTE 'INSERT INTO {results} SELECT ' || r.sq_row || ', ' || v_seq || ' + row_number() OVER (), "
+            f"          EXECUTE 'INSERT INTO {results} SELECT ' || r.sq_row || ', ' || v_seq "
+            "|| ' + row_number() OVER (), "
             "NULL, 0, ARRAY(SELECT e.value FROM json_each_text(row_to_json(sq_result)) WITH ORDINALITY AS e "
             f"ORDER BY e.ordinality) FROM (' || v_q || ') AS sq_result{limit}{using};",
             "          GET DIAGNOSTICS v_n = ROW_COUNT;",
             f"          IF EXISTS (SELECT 1 FROM {results} WHERE sq_row = r.sq_row AND sq_seq > v_seq "
             f"AND cardinality(sq_values) > {n_outputs}) THEN",
-            "            RAISE EXCEPTION 'the query returns more columns than the SQL transformation has output "
+            "            RAISE EXCEPTION 'the query returns more columns "
+            "than the SQL transformation has output "
             f"ports ({n_outputs})';",
             "          END IF;",
             "          v_seq := v_seq + v_n;",
@@ -1872,7 +1878,8 @@ def sql_query_block(
             "DECLARE",
             "  r record; v_q text; v_n bigint; v_seq bigint; v_taken bigint; v_stop boolean;",
             "BEGIN",
-            f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, sq_values text[]);",
+            f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, "
+            "sq_values text[]);",
             f"  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP",
             "    v_seq := 0; v_taken := 0; v_stop := false;",
             *body,
@@ -1899,14 +1906,16 @@ def sql_passive_block(
                 f"        IF v_q ~* {_SELECTS} THEN",
                 "          EXECUTE 'SELECT count(*) OVER (), ARRAY(SELECT e.value FROM "
                 "json_each_text(row_to_json(sq_result)) WITH ORDINALITY AS e ORDER BY e.ordinality) FROM "
-                f"(SELECT * FROM (' || v_q || ') AS sq_inner LIMIT 2) AS sq_result'{using} INTO v_n, v_values;",
+                "(SELECT * FROM (' || v_q || ') AS sq_inner LIMIT 2) "
+                f"AS sq_result'{using} INTO v_n, v_values;",
                 f"          IF cardinality(v_values) > {n_outputs} THEN",
                 "            v_values := NULL;",
                 "            RAISE EXCEPTION 'the query returns more columns than the SQL transformation has "
                 f"output ports ({n_outputs})';",
                 "          END IF;",
                 "          IF v_n > 1 THEN",
-                "            v_errors := concat_ws('; ', v_errors, 'the SQL transformation generated multiple rows');",
+                "            v_errors := concat_ws('; ', v_errors, "
+                "'the SQL transformation generated multiple rows');",
                 "          END IF;",
                 "        ELSE",
                 f"          EXECUTE v_q{using};",
@@ -1930,7 +1939,8 @@ def sql_passive_block(
             "DECLARE",
             "  r record; v_q text; v_n bigint; v_affected bigint; v_values text[]; v_errors text;",
             "BEGIN",
-            f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, sq_values text[]);",
+            f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, "
+            "sq_values text[]);",
             f"  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP",
             "    v_affected := 0; v_values := NULL; v_errors := NULL;",
             *body,
@@ -1973,8 +1983,8 @@ BEGIN
         v_error := concat_ws(E'\\n', v_error, SQLERRM);{stop}
       END;
     END LOOP;
-    INSERT INTO {results} VALUES (r.sq_row, CASE WHEN v_error IS NULL THEN 'PASSED' ELSE 'FAILED' END, v_error,
-                                  v_total);
+    INSERT INTO {results} VALUES (r.sq_row, CASE WHEN v_error IS NULL THEN 'PASSED' ELSE 'FAILED' END,
+                                  v_error, v_total);
   END LOOP;
 END $infaflow$"""
 

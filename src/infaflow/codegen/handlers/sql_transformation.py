@@ -270,7 +270,7 @@ def _script(step: Step, gen: Generator, t: Transformation, connection: str) -> S
         lines,
         outputs,
         [
-            "script mode: the script file each row names runs over JDBC, one row out per row in; on PostgreSQL "
-            "connections only (other databases and the embedded store stop the job)"
+            "script mode: the script file each row names runs over JDBC, one row out per row in; "
+            "on PostgreSQL connections only (other databases and the embedded store stop the job)"
         ],
     )

@@ -45,7 +45,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
         ]
         if named:
             raise ConversionError(
-                f"the FileName port {named[0]} names the output files from the rows (a new file per transaction, "
+                f"the FileName port {named[0]} names the output files from the rows "
+                "(a new file per transaction, "
                 'Designer Guide "Creating Target Files by Transaction") and is not supported'
             )
         directory = attrs.get("Output file directory") or "$PMTargetFileDir"
