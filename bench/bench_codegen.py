@@ -303,7 +303,8 @@ def main() -> None:
             f"(target <= 1.20); {len(gen_rows)} result rows, same as hand-written"
         )
         print(
-            f"ratio generated / hand-written with INT keys: {med['generated'] / med['hand-written, INT keys']:.2f}"
+            "ratio generated / hand-written with INT keys: "
+            f"{med['generated'] / med['hand-written, INT keys']:.2f}"
         )
         spark.stop()
     finally:

@@ -80,7 +80,8 @@ def main() -> None:
         finally:
             engine.stop(warm_state)
     print(
-        f"orders sample, {args.repeat} runs each, alternating; engine {state.url} started in {engine_start:.1f}s"
+        f"orders sample, {args.repeat} runs each, alternating; "
+        f"engine {state.url} started in {engine_start:.1f}s"
     )
     print(f"{'mode':<6} {'median s':>9} {'min s':>7} {'max s':>7}  runs")
     for name, times in (("cold", cold), ("warm", warm)):

@@ -145,7 +145,8 @@ def _print(rows: list[Row]) -> None:
         name = r.name if len(r.name) <= 44 else r.name[:20] + "..." + r.name[-21:]
         print(
             f"{name:<44} {r.megabytes:7.1f} | {base:7.2f} {r.seconds['parse+xsd']:7.2f} {load:7.2f} | "
-            f"{r.megabytes / load:9.1f} | {load / base:6.1f} | {r.peak_mb['lxml']:7.0f}M {r.peak_mb['load']:7.0f}M"
+            f"{r.megabytes / load:9.1f} | {load / base:6.1f} | "
+            f"{r.peak_mb['lxml']:7.0f}M {r.peak_mb['load']:7.0f}M"
         )
 
 

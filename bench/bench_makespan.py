@@ -131,7 +131,8 @@ def main() -> int:
     args = parser.parse_args()
     worst = 0.0
     print(
-        f"{'dag':>4} {'tasks':>5} {'work':>6} {'crit.path':>9} {'bound':>6} {'infaflow':>8} {'ratio':>6} {'2nd run':>7} {'ratio':>6} {'by level':>8} {'level/infaflow':>14}"
+        f"{'dag':>4} {'tasks':>5} {'work':>6} {'crit.path':>9} {'bound':>6} {'infaflow':>8} {'ratio':>6} "
+        f"{'2nd run':>7} {'ratio':>6} {'by level':>8} {'level/infaflow':>14}"
     )
     for k in range(args.dags):
         wf, durations, preds = generate(args.seed + k)
@@ -158,11 +159,13 @@ def main() -> int:
         ratio = makespan / bound
         worst = max(worst, ratio, second / bound)
         print(
-            f"{k + 1:>4} {len(durations):>5} {work:>6.2f} {cp:>9.2f} {bound:>6.2f} {makespan:>8.2f} {ratio:>6.3f}"
+            f"{k + 1:>4} {len(durations):>5} {work:>6.2f} {cp:>9.2f} {bound:>6.2f} {makespan:>8.2f} "
+            f"{ratio:>6.3f}"
             f" {second:>7.2f} {second / bound:>6.3f} {by_level:>8.2f} {by_level / makespan:>14.2f}"
         )
     print(
-        f"worst infaflow makespan / max(critical path, work / workers) = {worst:.3f}; target <= 1.10: {'met' if worst <= 1.10 else 'NOT met'}"
+        f"worst infaflow makespan / max(critical path, work / workers) = {worst:.3f}; "
+        f"target <= 1.10: {'met' if worst <= 1.10 else 'NOT met'}"
     )
     return 0
 

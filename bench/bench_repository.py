@@ -122,13 +122,15 @@ def main(argv: list[str] | None = None) -> int:
         }
         r = results[mode]
         print(
-            f"{mode:<11} {r['seconds']:6.2f} s   read {r['read']:4.2f}x the files   peak RSS {r['rss']:6.0f} MB"
+            f"{mode:<11} {r['seconds']:6.2f} s   read {r['read']:4.2f}x the files   "
+            f"peak RSS {r['rss']:6.0f} MB"
         )
     repo, base = results["repository"], results["lxml"]
     ok = repo["seconds"] < TARGET_SECONDS and repo["read"] < TARGET_READ_RATIO
     print(
         f"\none repository of {len(files)} files ({repo['objects']} mappings, workflows, sources, targets): "
-        f"{repo['seconds']:.2f} s (target < {TARGET_SECONDS:.0f} s), {repo['seconds'] / base['seconds']:.1f}x "
+        f"{repo['seconds']:.2f} s (target < {TARGET_SECONDS:.0f} s), "
+        f"{repo['seconds'] / base['seconds']:.1f}x "
         f"plain lxml.etree.parse, bytes read {repo['read']:.2f}x the files (target < {TARGET_READ_RATIO}x): "
         f"{'PASS' if ok else 'FAIL'}"
     )

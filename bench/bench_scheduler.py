@@ -89,7 +89,8 @@ def main() -> int:
     print(f"infaflow run (store on, {db_size / 1e6:.1f} MB): {elapsed:.2f} s = {per_task:.3f} ms per task")
     print(f"baseline graphlib + thread pool, no store:   {base:.2f} s = {base / n * 1000:.3f} ms per task")
     print(
-        f"ratio infaflow / baseline: {elapsed / base:.1f}x; target < 0.5 ms per task: {'met' if per_task < 0.5 else 'NOT met'}"
+        f"ratio infaflow / baseline: {elapsed / base:.1f}x; "
+        f"target < 0.5 ms per task: {'met' if per_task < 0.5 else 'NOT met'}"
     )
     return 0 if result.status == "SUCCEEDED" else 1
 

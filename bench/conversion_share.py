@@ -2,11 +2,11 @@
 
 Every export file of DIR is loaded on its own (lenient, as tests/codegen/test_corpus.py does) and
 converted; the files of each repository (``<owner>__<repo>__`` name prefix) are also loaded as one
-export set, so that a session finds its mapping in a sibling file. Printed: files, mappings, the share of mappings and of mapping files converted fully,
-and a histogram of gap reasons (messages with names and numbers replaced by placeholders) with the
-mappings each blocks, split into the gaps the project works on, the accepted ones (Java, HTTP,
-compiled plug-in functions, mappings the export marks invalid) and those of other areas (SQL
-transformations, XML sources). Every generated module is checked with py_compile and ruff.
+export set, so that a session finds its mapping in a sibling file. Printed: files, mappings, the share
+of mappings and of mapping files converted fully, and a histogram of gap reasons (messages with names and
+numbers replaced by placeholders) with the mappings each blocks, split into the gaps the project works on, the
+accepted ones (Java, HTTP, compiled plug-in functions, mappings the export marks invalid) and those of other
+areas (SQL transformations, XML sources). Every generated module is checked with py_compile and ruff.
 
     python bench/conversion_share.py DIR [--json F] [--no-lint] [--show N]
 """

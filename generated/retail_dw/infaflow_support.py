@@ -339,7 +339,8 @@ class Job:
         ``variables``: the mapping variables (name -> aggregation type MAX, MIN or COUNT), whose final values
         :meth:`finish` returns in ``SessionResult.mapping_variables``.
         ``date_format``: the session's `DateTime Format String` (implicit date-to-string conversions).
-        ``stop_on_procedure_error``: the session's `On Stored Procedure error` (Stop = True, Continue = False)."""
+        ``stop_on_procedure_error``: the session's `On Stored Procedure error` (Stop = True, Continue =
+        False)."""
         self.spark = spark
         self.session = session
         self.date_format = date_format
@@ -421,7 +422,8 @@ class Job:
         name = self.text(file_name)
         if os.path.isabs(name):
             return name
-        # Exports made on Windows end directories with a backslash ($PMSourceFileDir\): a separator, not a name.
+        # Exports made on Windows end directories with a backslash ($PMSourceFileDir\): a separator, not a
+        # name.
         folder = self.text(directory or ".")
         return os.path.join(folder.rstrip("\\") or folder, name)
 
@@ -519,9 +521,9 @@ class Job:
         of the record. Line sequential: one record per line (a short line leaves its last fields short or
         NULL). Otherwise records are exactly the record length followed by ``pad_bytes`` bytes to skip (the
         line end, usually). A field holding only the null character (repeated or followed by blanks) is NULL;
-        strings keep their trailing blanks unless ``strip_trailing_blanks``. As for delimited files, a row with a
-        value that does not convert is rejected by the reader (SrcFailedRows; the row-error file); blanks are
-        NULL. Lookup caches (``count=False``) read such a value as NULL."""
+        strings keep their trailing blanks unless ``strip_trailing_blanks``. As for delimited files, a row
+        with a value that does not convert is rejected by the reader (SrcFailedRows; the row-error file);
+        blanks are NULL. Lookup caches (``count=False``) read such a value as NULL."""
         self.check_stop()
         if line_sequential:
             df = self.spark.read.text(path).withColumn(ROW_ID, F.monotonically_increasing_id())
@@ -975,7 +977,8 @@ class Job:
             staged.unpersist()
             raise NotConverted(
                 f"{self.session}: {target}: {rows} rows reach a target named by its FileName port without a "
-                f"Transaction Control; PowerCenter starts a new file at commit points it places by buffer blocks "
+                f"Transaction Control; PowerCenter starts a new file at commit points it places by buffer "
+                "blocks "
                 f"after every {commit_interval} rows, which a job cannot reproduce"
             )
         self.result.target_rows[target] = self.result.target_rows.get(target, 0) + rows
@@ -1318,9 +1321,9 @@ class Job:
         ``outputs``: (column, type) of the return value or output parameters, in that order).
 
         Set-based: the rows' arguments go to a staging table of the database; one statement calls the
-        procedure for each staged row, in row order, and keeps the results in a second staging table, read back
-        and joined to the rows. The procedure is called exactly once per row however often Spark reads the
-        results. A database error fails the session (PowerCenter skips the row)."""
+        procedure for each staged row, in row order, and keeps the results in a second staging table, read
+        back and joined to the rows. The procedure is called exactly once per row however often Spark reads
+        the results. A database error fails the session (PowerCenter skips the row)."""
         self.check_stop()
         self._require_database(instance, connection)
         numbered = df.withColumn("_sp_row", F.row_number().over(Window.orderBy(ROW_ID)).cast("bigint"))
@@ -1355,7 +1358,8 @@ class Job:
     def _require_database(self, instance: str, connection: Connection) -> None:
         if not connection.is_jdbc:
             raise NotConverted(
-                f"{instance}: a stored procedure runs on its database, and connection {connection.name} is the "
+                f"{instance}: a stored procedure runs on its database, "
+                f"and connection {connection.name} is the "
                 "embedded store, which has no procedures; map it to JDBC in connections.toml"
             )
 
@@ -1390,11 +1394,11 @@ class Job:
         expanded) runs once per row of ``df`` in row order, ``?port?`` bound to the row's value and ``~port~``
         replaced by it (``inputs``: the ports the query names). The rows returned: each SELECT's rows (at most
         ``max_rows`` per input row over its SELECTs, 0 = no limit) with the ``outputs`` columns in order; with
-        ``at_least_one_row`` (pass-through or NumRowsAffected ports) one row for a statement that returns none;
-        one row carrying the database's message for a failed statement, after which the row's other statements
-        run only with ``continue_on_error`` (without it the failure also counts as a row error of the
-        transformation). Added columns: ``_sql_error``, ``_sql_rows_affected`` and the outputs; ``_row_id``
-        becomes (input row, output row), so the rows keep PowerCenter's order.
+        ``at_least_one_row`` (pass-through or NumRowsAffected ports) one row for a statement that returns
+        none; one row carrying the database's message for a failed statement, after which the row's other
+        statements run only with ``continue_on_error`` (without it the failure also counts as a row error of
+        the transformation). Added columns: ``_sql_error``, ``_sql_rows_affected`` and the outputs;
+        ``_row_id`` becomes (input row, output row), so the rows keep PowerCenter's order.
 
         Set-based: the rows' bound values go to a staging table of the database, one PL/pgSQL block runs the
         statements for each staged row and keeps what they return in a second staging table, read back and
@@ -1495,8 +1499,8 @@ class Job:
         ends the script unless ``continue_on_error``; without it the failure is also a row error.
 
         The script files are read where the job's driver runs (as PowerCenter reads them on the Integration
-        Service's machine): their statements go to a staging table, one PL/pgSQL block runs them for each
-        row. ``connection`` a column name: each row's logical connection object (see :meth:`_per_connection`)."""
+        Service's machine): their statements go to a staging table, one PL/pgSQL block runs them for each row.
+        ``connection`` a column name: each row's logical connection object (see :meth:`_per_connection`)."""
         self.check_stop()
         if isinstance(connection, str):
             empty = df.select(
@@ -1552,8 +1556,8 @@ class Job:
     ) -> DataFrame:
         """An SQL transformation whose rows name their connection in ``column`` (the LogicalConnectionObject
         port): the rows of each connection run on it, the connections in name order, and come back in one
-        frame (``_row_id`` keeps PowerCenter's row order); ``empty`` (no rows, the result's columns) when there
-        are no rows. A row that names no connection fails the session."""
+        frame (``_row_id`` keeps PowerCenter's row order); ``empty`` (no rows, the result's columns) when
+        there are no rows. A row that names no connection fails the session."""
         names = [row[0] for row in df.select(F.col(f"`{column}`")).distinct().collect()]
         if None in names:
             raise SessionFailed(
@@ -1570,13 +1574,15 @@ class Job:
     def _require_sql_database(self, instance: str, connection: Connection) -> None:
         if not connection.is_jdbc:
             raise NotConverted(
-                f"{instance}: an SQL transformation runs its SQL on a database, and connection {connection.name} "
+                f"{instance}: an SQL transformation runs its SQL on a database, "
+                f"and connection {connection.name} "
                 "is the embedded store; map it to JDBC in connections.toml"
             )
         dialect = _dialect(connection.url)
         if dialect != "postgresql":
             raise NotConverted(
-                f"{instance}: the SQL transformation is not available for dialect {dialect or connection.url} "
+                f"{instance}: the SQL transformation is not available "
+                f"for dialect {dialect or connection.url} "
                 f"(connection {connection.name}): its per-row SQL runs on PostgreSQL connections only"
             )
 
@@ -1758,13 +1764,14 @@ class _Dialect:
 
 
 _DIALECTS: dict[str, _Dialect] = {
-    # PostgreSQL: a PROCEDURE is CALLed, a FUNCTION is PERFORMed; the block chooses by the catalogue. A function
-    # in FROM returns its value (or its OUT parameters) as columns.
+    # PostgreSQL: a PROCEDURE is CALLed, a FUNCTION is PERFORMed; the block chooses by the catalogue. A
+    # function in FROM returns its value (or its OUT parameters) as columns.
     "postgresql": _Dialect(
         call="DO $infaflow$ BEGIN IF EXISTS (SELECT 1 FROM pg_proc WHERE prokind = 'p' AND proname = "
         "lower('{short}')) THEN CALL {name}({args}); ELSE PERFORM {name}({args}); END IF; END $infaflow$",
         probe="SELECT 1 AS ok",
-        per_row="CREATE TABLE {results} AS SELECT s.sp_row, r.* FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
+        per_row="CREATE TABLE {results} AS SELECT s.sp_row, r.* "
+        "FROM (SELECT * FROM {staged} ORDER BY sp_row) s "
         "CROSS JOIN LATERAL {name}({columns}) AS r ORDER BY s.sp_row",
     ),
     "oracle": _Dialect(
@@ -1831,8 +1838,8 @@ def call_statement(url: str, name: str, args: list[str]) -> str:
 
 
 def per_row_statement(url: str, name: str, n_args: int, n_outputs: int, staged: str, results: str) -> str:
-    """The statement calling ``name`` once per row of the staging table ``staged`` (columns ``sp_row``, ``a0``...)
-    and keeping ``sp_row`` and the results in the new table ``results``."""
+    """The statement calling ``name`` once per row of the staging table ``staged`` (columns ``sp_row``,
+    ``a0``...) and keeping ``sp_row`` and the results in the new table ``results``."""
     dialect = _dialect(url)
     if n_outputs > 1 and dialect != "postgresql":
         raise NotConverted(
@@ -1850,7 +1857,7 @@ def per_row_statement(url: str, name: str, n_args: int, n_outputs: int, staged: 
     return template.format(name=name, columns=columns, staged=staged, results=results)
 
 
-# -- SQL transformation: the per-row PL/pgSQL blocks ----------------------------------------------------------
+# -- SQL transformation: the per-row PL/pgSQL blocks ---------------------------------------------------------
 
 _BOUND_PORT = re.compile(r"\?([A-Za-z_][\w$#@]*)\?")  # ?port?: the row's value bound as a parameter
 _SUBSTITUTED_PORT = re.compile(r"~([A-Za-z_][\w$#@]*)~")  # ~port~: the row's value put into the text
@@ -1920,13 +1927,15 @@ def sql_query_block(
             f"      v_q := {text};",
             "      BEGIN",
             f"        IF v_q ~* {_SELECTS} THEN",
-            f"          EXECUTE 'INSERT INTO {results} SELECT ' || r.sq_row || ', ' || v_seq || ' + row_number() OVER (), "
+            f"          EXECUTE 'INSERT INTO {results} SELECT ' || r.sq_row || ', ' || v_seq "
+            "|| ' + row_number() OVER (), "
             "NULL, 0, ARRAY(SELECT e.value FROM json_each_text(row_to_json(sq_result)) WITH ORDINALITY AS e "
             f"ORDER BY e.ordinality) FROM (' || v_q || ') AS sq_result{limit}{using};",
             "          GET DIAGNOSTICS v_n = ROW_COUNT;",
             f"          IF EXISTS (SELECT 1 FROM {results} WHERE sq_row = r.sq_row AND sq_seq > v_seq "
             f"AND cardinality(sq_values) > {n_outputs}) THEN",
-            "            RAISE EXCEPTION 'the query returns more columns than the SQL transformation has output "
+            "            RAISE EXCEPTION 'the query returns more columns "
+            "than the SQL transformation has output "
             f"ports ({n_outputs})';",
             "          END IF;",
             "          v_seq := v_seq + v_n;",
@@ -1959,7 +1968,8 @@ def sql_query_block(
             "DECLARE",
             "  r record; v_q text; v_n bigint; v_seq bigint; v_taken bigint; v_stop boolean;",
             "BEGIN",
-            f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, sq_values text[]);",
+            f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, "
+            "sq_values text[]);",
             f"  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP",
             "    v_seq := 0; v_taken := 0; v_stop := false;",
             *body,
@@ -1986,14 +1996,16 @@ def sql_passive_block(
                 f"        IF v_q ~* {_SELECTS} THEN",
                 "          EXECUTE 'SELECT count(*) OVER (), ARRAY(SELECT e.value FROM "
                 "json_each_text(row_to_json(sq_result)) WITH ORDINALITY AS e ORDER BY e.ordinality) FROM "
-                f"(SELECT * FROM (' || v_q || ') AS sq_inner LIMIT 2) AS sq_result'{using} INTO v_n, v_values;",
+                "(SELECT * FROM (' || v_q || ') AS sq_inner LIMIT 2) "
+                f"AS sq_result'{using} INTO v_n, v_values;",
                 f"          IF cardinality(v_values) > {n_outputs} THEN",
                 "            v_values := NULL;",
                 "            RAISE EXCEPTION 'the query returns more columns than the SQL transformation has "
                 f"output ports ({n_outputs})';",
                 "          END IF;",
                 "          IF v_n > 1 THEN",
-                "            v_errors := concat_ws('; ', v_errors, 'the SQL transformation generated multiple rows');",
+                "            v_errors := concat_ws('; ', v_errors, "
+                "'the SQL transformation generated multiple rows');",
                 "          END IF;",
                 "        ELSE",
                 f"          EXECUTE v_q{using};",
@@ -2017,7 +2029,8 @@ def sql_passive_block(
             "DECLARE",
             "  r record; v_q text; v_n bigint; v_affected bigint; v_values text[]; v_errors text;",
             "BEGIN",
-            f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, sq_values text[]);",
+            f"  CREATE TABLE {results} (sq_row bigint, sq_seq bigint, sq_error text, sq_affected bigint, "
+            "sq_values text[]);",
             f"  FOR r IN SELECT * FROM {staged} ORDER BY sq_row LOOP",
             "    v_affected := 0; v_values := NULL; v_errors := NULL;",
             *body,
@@ -2029,9 +2042,10 @@ def sql_passive_block(
 
 
 def sql_script_block(*, staged: str, scripts: str, results: str, continue_on_error: bool) -> str:
-    """The PL/pgSQL block running, for each row of ``staged`` (``sq_row``, ``a0`` the script name) in row order,
-    the statements of its script (``scripts``: ``sq_name``, ``sq_no``, ``sq_text``, or ``sq_error`` when the file
-    cannot be read), each in its own subtransaction; one row per input row in the new table ``results``."""
+    """The PL/pgSQL block running, for each row of ``staged`` (``sq_row``, ``a0`` the script name) in row
+    order, the statements of its script (``scripts``: ``sq_name``, ``sq_no``, ``sq_text``, or ``sq_error``
+    when the file cannot be read), each in its own subtransaction; one row per input row in the new table
+    ``results``."""
     stop = "" if continue_on_error else "\n          v_stop := true;"
     return f"""DO $infaflow$
 DECLARE
@@ -2059,8 +2073,8 @@ BEGIN
         v_error := concat_ws(E'\\n', v_error, SQLERRM);{stop}
       END;
     END LOOP;
-    INSERT INTO {results} VALUES (r.sq_row, CASE WHEN v_error IS NULL THEN 'PASSED' ELSE 'FAILED' END, v_error,
-                                  v_total);
+    INSERT INTO {results} VALUES (r.sq_row, CASE WHEN v_error IS NULL THEN 'PASSED' ELSE 'FAILED' END,
+                                  v_error, v_total);
   END LOOP;
 END $infaflow$"""
 

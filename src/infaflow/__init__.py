@@ -18,7 +18,8 @@ __version__ = "0.1.0"
 
 
 def load(path: str, *, lenient: bool = False, validate: bool = True) -> Export:
-    """Load a PowerCenter export file into an :class:`infaflow.model.Export` (see :func:`infaflow.export.load`)."""
+    """Load a PowerCenter export file into an :class:`infaflow.model.Export` (see
+    :func:`infaflow.export.load`)."""
     from infaflow.export import load as _load
 
     return _load(path, lenient=lenient, validate=validate)

@@ -41,7 +41,8 @@ _CALL = re.compile(r'job\.connection\(\s*("(?:[^"\\]|\\.)*")\s*(?:,\s*("(?:[^"\\
 
 def conn_id(name: str) -> str:
     """The Airflow connection id of PowerCenter connection ``name``: lower case, each character other than
-    a letter, digit, ``_``, ``-`` or ``.`` replaced by ``_`` (``Relational:ORA DW`` -> ``relational_ora_dw``)."""
+    a letter, digit, ``_``, ``-`` or ``.`` replaced by ``_``
+    (``Relational:ORA DW`` -> ``relational_ora_dw``)."""
     return re.sub(r"[^a-z0-9_.-]", "_", name.strip().lower())
 
 

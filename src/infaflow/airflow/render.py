@@ -37,7 +37,8 @@ def _workflow_block(source: Source) -> list[str]:
     lines.append(f'    "folder": {py_str(source.folder)},')
     if source.sessions is not None:
         lines.append(
-            "    # Sessions: spark-submit (SparkSubmitOperator on the Airflow connection conn_id) or in-process"
+            "    # Sessions: spark-submit (SparkSubmitOperator on the Airflow connection conn_id)"
+            " or in-process"
         )
         lines.append('    "sessions": {')
         lines.append(f'        "run": {py_str(str(source.sessions["run"]))},')
@@ -90,10 +91,12 @@ def render_dag(shape: DagShape, source: Source, first_task: str, exports_note: s
         namer(taken)
     names = {t.task_id: namer(t.task_id.replace(".", "__")) for t in shape.tasks}
     lines = [
-        f'"""Airflow DAG of PowerCenter workflow {source.workflow} (folder {source.folder}), written by infaflow.',
+        f'"""Airflow DAG of PowerCenter workflow {source.workflow} (folder {source.folder}), '
+        "written by infaflow.",
         "",
         "Each task runs one task instance through infaflow's runtime (its readiness rule, link conditions,",
-        "variables, parameter files and handler), so the run follows PowerCenter's semantics; the state passes",
+        "variables, parameter files and handler), so the run follows PowerCenter's semantics; "
+        "the state passes",
         "from task to task through XCom. Worklet instances are task groups. See docs/airflow.md."
         + (f"\n\n{exports_note}" if exports_note else ""),
         '"""',

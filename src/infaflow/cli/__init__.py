@@ -2,7 +2,8 @@
 
 Each module in this package owns one command group or command and exposes ``COMMANDS`` (a list of click
 commands); they are discovered here, so adding a command never touches this file. Errors a user caused
-(:class:`~infaflow.errors.InputError`) are printed as ``file:line: message`` with exit code 2 and no traceback.
+(:class:`~infaflow.errors.InputError`) are printed as ``file:line: message`` with exit code 2 and no
+traceback.
 """
 
 from __future__ import annotations

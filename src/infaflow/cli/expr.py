@@ -73,7 +73,8 @@ def _plain(value: Value) -> str:
 
 
 def value_json(value: Value) -> str:
-    """``{"value": ..., "type": ...}`` with numbers as JSON numbers (decimals exactly) and dates in ISO 8601."""
+    """``{"value": ..., "type": ...}`` with numbers as JSON numbers (decimals exactly) and dates in ISO
+    8601."""
     kind = type_name(value)
     if isinstance(value, Decimal):
         text = format(value, "f") if value.is_finite() else json.dumps(str(value))

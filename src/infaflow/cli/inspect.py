@@ -41,7 +41,8 @@ def analyse_export(
 
 
 def graph_errors(report: ExportReport) -> list[Problem]:
-    """The errors (cycles, links to unknown tasks...) that keep workflows of ``report`` from being analysed."""
+    """The errors (cycles, links to unknown tasks...) that keep workflows of ``report`` from being
+    analysed."""
     return [p for w in report.workflows for p in w.errors]
 
 

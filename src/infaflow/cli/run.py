@@ -35,7 +35,8 @@ def _executor_source() -> tuple[Any, str]:
 
 
 def _is_project(paths: tuple[str, ...]) -> bool:
-    """Whether the one path given is a project written by ``infaflow convert`` (not a directory of exports)."""
+    """Whether the one path given is a project written by ``infaflow convert`` (not a directory of
+    exports)."""
     from infaflow.codegen.project import is_project
 
     return len(paths) == 1 and is_project(paths[0])

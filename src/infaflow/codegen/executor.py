@@ -3,10 +3,10 @@
 SparkSession on a cluster master, a Spark Connect server (``--spark-remote``, the warm engine), or one
 ``spark-submit`` application per session (``--submit``).
 
-Each session's Spark work carries a job tag of its own (the session's under Spark Connect, the SparkContext's
-under classic Spark, where this process is the driver), so a stop (``request.cancel``) interrupts its jobs; the job's row
-counts fill the session's task variables (SrcSuccessRows, TgtSuccessRows...); a job error fails the task
-with the error's message. A session with logic that could not be converted fails with the list of gaps:
+Each session's Spark work carries a job tag of its own (the session's under Spark Connect, the
+SparkContext's under classic Spark, where this process is the driver), so a stop (``request.cancel``)
+interrupts its jobs; the job's row counts fill the session's task variables (SrcSuccessRows,
+TgtSuccessRows...); a job error fails the task with the error's message. A session with logic that could not be converted fails with the list of gaps:
 it is never run partially.
 """
 
@@ -327,7 +327,8 @@ class SparkSessionExecutor:
             if self._spark is None:
                 from pyspark import SparkContext
 
-                # A session this process already runs (a notebook's, a test suite's) is borrowed, never stopped.
+                # A session this process already runs (a notebook's, a test suite's) is borrowed, never
+                # stopped.
                 borrowed = SparkContext._active_spark_context is not None
                 self._spark = open_spark(self.target, jvm_log)
                 self._owned = self._owned and not borrowed

@@ -66,11 +66,9 @@ class Generator:
         self.failed: dict[str, str] = {}  # steps that are not converted -> their variable (if assigned)
         self.columns: dict[str, list[str]] = {}  # frame variable -> its columns, when known
         self.extends: dict[str, str] = {}  # frame variable -> the frame whose rows and columns it keeps
-        self.flagged: set[str] = set()
+        self.flagged: set[str] = set()  # frame variables carrying _row_type (after an Update Strategy)
         self.driven = pipelines.drivers(plan)  # steps no source feeds -> the port whose rows drive them
-        self.unordered: set[str] = (
-            set()
-        )  # frames whose rows have no defined order (Aggregator, Union)  # frame variables carrying _row_type (after an Update Strategy)
+        self.unordered: set[str] = set()  # frames whose rows have no defined order (Aggregator, Union)
         self.scans: list = []  # sequential scans of variable ports (codegen.scan.ScanNote), for the report
         self.date_format = session_config(plan.session, plan.task_instance).date_format
         self.session_calls: list = []  # once-per-session stored procedures (handlers.stored_procedure)
@@ -111,7 +109,8 @@ class Generator:
                 reasons = "; ".join(g.message for g in self._step_gaps)
                 args = "".join(f", {v}" for v in self._upstream(step))
                 lines = [
-                    f"{self._assign(step, var)}job.not_converted({py_str(step.name)}, {py_str(reasons)}{args})"
+                    f"{self._assign(step, var)}job.not_converted("
+                    f"{py_str(step.name)}, {py_str(reasons)}{args})"
                 ]
                 # Every output now reads the not-converted frame: none of the handler's own frames (a Router's
                 # group frames, an extended frame) exists in the job any more.
@@ -273,7 +272,8 @@ class Generator:
         return self.output_of(step.inputs[port.name.lower()]).column
 
     def extra(self, frame: str) -> list[str]:
-        """The bookkeeping columns a frame carries: ``_row_id`` and, after an Update Strategy, ``_row_type``."""
+        """The bookkeeping columns a frame carries: ``_row_id`` and, after an Update Strategy,
+        ``_row_type``."""
         return [py_str(ROW_ID), *([py_str(ROW_TYPE)] if frame in self.flagged else [])]
 
     def inherit(self, var: str, frame: str) -> None:

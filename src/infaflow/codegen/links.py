@@ -132,7 +132,8 @@ def select_item(plan: Plan, step: Step, port: Port, ref: PortRef, column: str) -
     have, want, source = _kinds(plan, step, port, ref)
     if (have, want) in REFUSED:
         raise ConversionError(
-            f"port {port.name} ({port.datatype}) is linked from {ref.step}.{ref.port} ({source.datatype if source else have}):"
+            f"port {port.name} ({port.datatype}) is linked from {ref.step}.{ref.port} "
+            f"({source.datatype if source else have}):"
             f" PowerCenter does not convert a {REFUSED[(have, want)]} port to this datatype (Designer Guide, "
             '"Port-to-Port Data Conversion")',
             port.location.file,

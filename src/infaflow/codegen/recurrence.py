@@ -431,7 +431,8 @@ class HeldValue(Recurrence):
         held = py_str(f"_{port.name}_held")
         initial = initial_literal(port)
         return [
-            f'{var} = {var}.withColumn({held}, F.last(F.when({cond}, F.struct({_cast(value, port)}.alias("v"))), '
+            f"{var} = {var}.withColumn({held}, "
+            f'F.last(F.when({cond}, F.struct({_cast(value, port)}.alias("v"))), '
             f"ignorenulls=True).over({window}.rowsBetween(Window.unboundedPreceding, 0)))",
             f"{var} = {var}.withColumn({py_str(port.name)}, F.when(F.col({held}).isNull(), "
             f'{_cast(f"F.lit({initial!r})", port)}).otherwise(F.col({held}).getField("v"))).drop({held})',
@@ -590,7 +591,8 @@ def _conditions(node: Node) -> list[Node]:
 
 def _restarts(analysis: Analysis, name: str, segment: Segments) -> bool:
     """Whether variable ``name`` reads no earlier row of a scanned variable when the segment's condition says
-    a segment starts (the row-wise variables are computed before the scan, their previous values with them)."""
+    a segment starts (the row-wise variables are computed before the scan, their previous values with
+    them)."""
     order = analysis.order
     tree = analysis.parsed[name].node
     if segment.applies(analysis, name):

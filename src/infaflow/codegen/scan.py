@@ -170,7 +170,8 @@ def scan_lines(
         errors.append(f"F.col({py_str(ROW_ERROR)})")
     loc = scanned[0].location if scanned and scanned[0].location.file else step.location
     where = (
-        f"; one scan per segment (a new one where {segment.text} is{'' if segment.when_true else ' not'} TRUE)"
+        f"; one scan per segment (a new one where {segment.text} "
+        f"is{'' if segment.when_true else ' not'} TRUE)"
         if segment is not None
         else ""
     )
@@ -222,7 +223,8 @@ def _joined_lookups(
             gen.gap(
                 step,
                 ConversionError(
-                    f"variable port {port.name}: :{call.kind}.{call.name} inside a sequential scan of the rows: {why}"
+                    f"variable port {port.name}: :{call.kind}.{call.name} inside "
+                    f"a sequential scan of the rows: {why}"
                 ),
                 port,
             )

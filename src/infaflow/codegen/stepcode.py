@@ -75,7 +75,10 @@ def col_alias(column: str, name: str) -> str:
 
 
 def null_of(port: Port) -> str:
-    return f"F.lit(None).cast({py_str(spark_type(port.datatype, port.precision, port.scale))}).alias({py_str(port.name)})"
+    return (
+        f"F.lit(None).cast({py_str(spark_type(port.datatype, port.precision, port.scale))})"
+        f".alias({py_str(port.name)})"
+    )
 
 
 def wrapped(code: str) -> str:

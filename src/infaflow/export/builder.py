@@ -204,7 +204,8 @@ class Builder:
                 self.problem(
                     el,
                     f"flat-file source {source.name!r} has no FLATFILE element: read with the settings "
-                    f"of its TABLEATTRIBUTEs ({', '.join(f'{k}={v}' for k, v in source.flatfile.attrs.items())})",
+                    "of its TABLEATTRIBUTEs ("
+                    f"{', '.join(f'{k}={v}' for k, v in source.flatfile.attrs.items())})",
                 )
             elif why:
                 self.problem(el, f"flat-file source {source.name!r} has no FLATFILE element; {why}")

@@ -165,7 +165,8 @@ def flat_file_from_attributes(attrs: Attributes) -> tuple[FlatFile | None, str]:
     if kind != "delimited":
         return (
             None,
-            f"File Type {attrs.get('File Type')!r}: only a delimited file's layout can be read from attributes",
+            f"File Type {attrs.get('File Type')!r}: only a delimited file's layout "
+            "can be read from attributes",
         )
     delimiter = str(attrs.get("Delimiter", ",") or ",")
     delimiter = _DELIMITER_NAMES.get(delimiter.strip().lower(), delimiter)

@@ -316,7 +316,9 @@ def _recover_from_syntax_error(exc: etree.XMLSyntaxError, path: str | Path, name
 
 #: Clearer wording for some libxml2 syntax errors, by error code; others read "not well-formed XML: ...".
 _SYNTAX_MESSAGES: dict[int, str] = {
-    etree.ErrorTypes.ERR_DOCUMENT_EMPTY: f"no XML element in the file (expected <{ROOT_TAG}>): not a PowerCenter export",
+    etree.ErrorTypes.ERR_DOCUMENT_EMPTY: (
+        f"no XML element in the file (expected <{ROOT_TAG}>): not a PowerCenter export"
+    ),
     etree.ErrorTypes.ERR_DOCUMENT_END: f"extra content after the end of the root element </{ROOT_TAG}>",
 }
 
@@ -370,8 +372,8 @@ def _parse_with_python_codec(data: bytes, name: str) -> etree._ElementTree:
         text = data.decode(info.name)
     except UnicodeDecodeError as err:
         raise InputError(
-            f"bytes {data[err.start : err.start + 4].hex(' ')} are not valid {encoding}, the encoding the file "
-            "declares; re-export it or correct its XML declaration",
+            f"bytes {data[err.start : err.start + 4].hex(' ')} are not valid {encoding}, "
+            "the encoding the file declares; re-export it or correct its XML declaration",
             name,
             data.count(b"\n", 0, err.start) + 1,
         ) from None

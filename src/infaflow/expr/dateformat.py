@@ -1,8 +1,9 @@
 """Informatica date format strings: formatting and parsing in Python, and the equivalent Spark patterns.
 
-A format is read as a sequence of tokens (``YYYY``, ``MM``, ``MON``, ``HH24``...; case-insensitive) and literal
-text (separators, or text in double quotes). Parsing is exact: the whole input must match, except that the time
-part may be missing from the end of the input (``8/30/2010`` against ``MM/DD/YYYY HH24:MI:SS`` is midnight).
+A format is read as a sequence of tokens (``YYYY``, ``MM``, ``MON``, ``HH24``...; case-insensitive) and
+literal text (separators, or text in double quotes). Parsing is exact: the whole input must match, except that
+the time part may be missing from the end of the input (``8/30/2010`` against ``MM/DD/YYYY HH24:MI:SS`` is
+midnight).
 Numeric fields followed by a separator accept fewer digits (``8/30/2010`` matches ``MM/DD/YYYY``).
 Month and day names are written in mixed case (``Jan``, ``Monday``) [U: PowerCenter's case].
 """

@@ -65,7 +65,8 @@ class Node:
 
 @dataclass(eq=False)
 class Literal(Node):
-    """A constant: string, integer, Decimal (decimal literal), NULL (None). ``kind`` tags TRUE/FALSE/status."""
+    """A constant: string, integer, Decimal (decimal literal), NULL (None). ``kind`` tags
+    TRUE/FALSE/status."""
 
     value: Any
     kind: str = ""  # "", "boolean", "status", "dd", "empty" (an expression of comments only: NULL)
@@ -115,7 +116,8 @@ class Call(Node):
 
 @dataclass(eq=False)
 class RefCall(Node):
-    """``:LKP.name(args)``, ``:SP.name(args)``, ``:UDF.name(args)``, ``:MCR.name(args)``; ``kind`` upper case."""
+    """``:LKP.name(args)``, ``:SP.name(args)``, ``:UDF.name(args)``, ``:MCR.name(args)``; ``kind`` upper
+    case."""
 
     kind: str
     name: str

@@ -2,7 +2,8 @@
 
 Precedence, lowest first (all binary operators left-associative): ``OR``; ``AND``; ``= <> != ^=``;
 ``< <= > >=``; ``||``; ``+ -``; ``* / %``; unary ``+ - NOT``. The SQL form ``x [NOT] IN (a, b)``, which
-PowerCenter's Designer rejects but some exports contain, is read as ``[NOT] IN(x, a, b)`` at the level of ``=``.
+PowerCenter's Designer rejects but some exports contain, is read as ``[NOT] IN(x, a, b)`` at the level of
+``=``.
 """
 
 from __future__ import annotations

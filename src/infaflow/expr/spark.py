@@ -1,12 +1,13 @@
 """Translation of the transformation language to PySpark Column expressions (native functions only).
 
-``to_pyspark(node, ctx)`` returns Python source using ``F`` (``pyspark.sql.functions``); ``to_pyspark_condition``
-returns a boolean Column for filters, router groups and join conditions. The translation has the evaluator's
-semantics; anything that cannot be expressed exactly with native Spark functions raises :class:`Unsupported`
-naming the construct and its position, never a Python UDF. Row errors (ERROR(), a failed TO_DATE, a division
-by zero) become ``SparkContext.row_error`` (``F.raise_error`` by default: the Spark job fails). In row-error
-mode (:func:`to_pyspark_checked`) a row error is a NULL value plus a second Column with the error message,
-so that the generated job rejects the row as PowerCenter does (see :mod:`infaflow.expr.spark_errors`).
+``to_pyspark(node, ctx)`` returns Python source using ``F`` (``pyspark.sql.functions``);
+``to_pyspark_condition`` returns a boolean Column for filters, router groups and join conditions. The
+translation has the evaluator's semantics; anything that cannot be expressed exactly with native Spark
+functions raises :class:`Unsupported` naming the construct and its position, never a Python UDF. Row errors
+(ERROR(), a failed TO_DATE, a division by zero) become ``SparkContext.row_error`` (``F.raise_error`` by
+default: the Spark job fails). In row-error mode (:func:`to_pyspark_checked`) a row error is a NULL value plus
+a second Column with the error message, so that the generated job rejects the row as PowerCenter does (see
+:mod:`infaflow.expr.spark_errors`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ class SparkContext:
         return f"F.col({py(f'`{name}`' if '.' in name else name)})"
 
     def column_type(self, name: str) -> str:
-        """The type of a port (``integer``, ``decimal``, ``double``, ``string``, ``date``) or "" if unknown."""
+        """The type of a port (``integer``, ``decimal``, ``double``, ``string``, ``date``) or "" if
+        unknown."""
         return ""
 
     def parameter(self, name: str) -> str:

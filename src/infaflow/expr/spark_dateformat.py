@@ -246,7 +246,8 @@ def _finish(f: dict[str, str]) -> str:
     hour = (
         f["h"]
         if f["hh"] == _FALSE
-        else f"F.when({f['hh']}, {f['h']} % 12 + F.when({f['pm']}, F.lit(12)).otherwise(F.lit(0))).otherwise({f['h']})"
+        else f"F.when({f['hh']}, {f['h']} % 12 + F.when({f['pm']}, F.lit(12)).otherwise(F.lit(0)))"
+        f".otherwise({f['h']})"
     )
     secs = f'({f["s"]} + {f["us"]} / 1000000).cast("decimal(8,6)")' if f["us"] != "F.lit(0)" else f["s"]
     year_ok = f"{f['y']}.between(1, 9999)"
@@ -265,7 +266,8 @@ def _finish(f: dict[str, str]) -> str:
         day = days[0] if len(days) == 1 else f"F.coalesce({', '.join(days)})"
         by_day = (
             f"F.element_at(F.transform(F.array({day}), lambda dd: F.when(F.year(dd).between(1, 9999), "
-            f"F.try_make_timestamp(F.year(dd), F.month(dd), F.dayofmonth(dd), {hour}, {f['mi']}, {secs}))), 1)"
+            "F.try_make_timestamp(F.year(dd), F.month(dd), F.dayofmonth(dd), "
+            f"{hour}, {f['mi']}, {secs}))), 1)"
         )
         given = " | ".join(f"{f[k]}.isNotNull()" for k in ("j", "yd") if f[k] != _START[k])
         made = f"F.when({given}, {by_day}).otherwise({made})"
@@ -359,7 +361,10 @@ def _dynamic_regex(toks: str, t: str, i: str) -> str:
     )
     text = f"F.regexp_replace({_text_value(t)}, {_PUNCTUATION}, {_ESCAPED})"
     piece = f"F.when({_is_text(t)}, {text}).otherwise({_field_regex_case(f'F.upper({t})', variable)})"
-    pieces = f"F.transform({toks}, lambda {t}, {i}: F.concat(F.when({opens}, F.lit('(?:')).otherwise(F.lit('')), {piece}))"
+    pieces = (
+        f"F.transform({toks}, lambda {t}, {i}: "
+        f"F.concat(F.when({opens}, F.lit('(?:')).otherwise(F.lit('')), {piece}))"
+    )
     count = f"F.size(F.filter(F.transform({toks}, lambda {t}, {i}: {opens}), lambda o: o))"
     return f'F.concat(F.lit("^"), F.array_join({pieces}, ""), F.repeat(F.lit(")?"), {count}), F.lit("\\\\z"))'
 

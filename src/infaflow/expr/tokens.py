@@ -1,8 +1,9 @@
 """Tokenizer of the transformation language.
 
 Kinds: ``NUM`` (text of a number), ``STR`` (unquoted string value), ``IDENT`` (port, function or keyword),
-``VAR`` (``$$param``, ``$var``, ``$Task.Attr``); identifiers may be qualified (``LKP_X.PORT``), ``REF`` (``:LKP.name``; value ``(kind, name)``), ``OP``
-(operators and punctuation), ``EOF``. Comments ``--`` and ``//`` run to the end of the line.
+``VAR`` (``$$param``, ``$var``, ``$Task.Attr``); identifiers may be qualified (``LKP_X.PORT``), ``REF``
+(``:LKP.name``; value ``(kind, name)``), ``OP`` (operators and punctuation), ``EOF``. Comments ``--`` and
+``//`` run to the end of the line.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ _TOKEN_RE = re.compile(
   | (?P<str>'(?:[^']|'')*')
   | (?P<ref>:[A-Za-z_]+\s*\.\s*[A-Za-z_][\w#$@]*)
   | (?P<var>\$+[A-Za-z_0-9][\w#@]*(?:\.[A-Za-z_][\w#@]*)*)
-  | (?P<ident>(?:[A-Za-z_]|[^\x00-\x7f])(?:[\w#$@]|[^\x00-\x7f])*(?:\.(?:[A-Za-z_]|[^\x00-\x7f])(?:[\w#$@]|[^\x00-\x7f])*)*)
+  | (?P<ident>(?:[A-Za-z_]|[^\x00-\x7f])(?:[\w#$@]|[^\x00-\x7f])*
+             (?:\.(?:[A-Za-z_]|[^\x00-\x7f])(?:[\w#$@]|[^\x00-\x7f])*)*)
   | (?P<op><=|>=|<>|!=|\^=|\|\||[-+*/%<>=(),])
     """,
     re.VERBOSE,

@@ -9,7 +9,8 @@ Node attributes (keyed by the task instance NAME, which links use):
 ``worklet``   for a Worklet instance, the resolved worklet definition (or ``None``)
 ``subgraph``  for a Worklet instance, the worklet's own graph (built the same way), else ``None``
 
-Edge attributes: ``condition`` (``""`` = always), ``location`` of the WORKFLOWLINK, ``link`` (the model object).
+Edge attributes: ``condition`` (``""`` = always), ``location`` of the WORKFLOWLINK, ``link`` (the model
+object).
 Graph attributes: ``name``, ``workflow`` (the model object), ``location``.
 
 The graph is built leniently: a duplicate instance keeps its first definition, a link naming an unknown task

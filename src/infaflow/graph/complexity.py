@@ -13,8 +13,8 @@ condition attribute of :data:`CONDITION_ATTRIBUTES`)
 + the score of every distinct mapplet it uses.
 
 **Workflow score** = its orchestration score + the scores of the distinct mappings its sessions run
-(in the workflow and in its worklets). Orchestration score = the sum over its task instances, worklets'
-tasks included, of :data:`TASK_WEIGHTS` (Start 0, Session 1, Decision 3, Worklet 3...) + 2 per conditional link.
+(in the workflow and in its worklets). Orchestration score = the sum over its task instances, worklets' tasks
+included, of :data:`TASK_WEIGHTS` (Start 0, Session 1, Decision 3, Worklet 3...) + 2 per conditional link.
 
 Bands: score < 20 low, < 60 medium, < 150 high, else very high.
 """
@@ -67,7 +67,8 @@ _WEIGHT_BY_KEY = {name.lower(): weight for name, weight in TRANSFORMATION_WEIGHT
 
 
 def transformation_weight(kind: str) -> int:
-    """The weight of a transformation type (case-insensitive), :data:`DEFAULT_TRANSFORMATION_WEIGHT` if unlisted."""
+    """The weight of a transformation type (case-insensitive), :data:`DEFAULT_TRANSFORMATION_WEIGHT` if
+    unlisted."""
     return _WEIGHT_BY_KEY.get(kind.strip().lower(), DEFAULT_TRANSFORMATION_WEIGHT)
 
 

@@ -5,8 +5,9 @@ instance name (``s_load``), then for the task definition name (TASKNAME, shared 
 task), then :data:`DEFAULT_SECONDS` for its type. Names compare case-insensitively. A disabled task never runs
 and weighs 0 s.
 
-The caller passes one plain ``dict[str, float]``: durations read from a file (:func:`load_durations`), recorded
-run durations, or both merged (later sources override earlier ones with ``{**from_file, **recorded}``).
+The caller passes one plain ``dict[str, float]``: durations read from a file (:func:`load_durations`),
+recorded run durations, or both merged (later sources override earlier ones with
+``{**from_file, **recorded}``).
 """
 
 from __future__ import annotations

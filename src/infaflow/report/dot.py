@@ -93,7 +93,8 @@ def render_dot(w: WorkflowReport, per_band: int = BAND_LEVELS) -> str:
         return f"{indent}{_q(path)} [{', '.join(attrs)}];"
 
     def emit(paths: list[str], parent: str, indent: str, prefix: str) -> None:
-        """The tasks of ``paths`` directly in ``parent``, then one cluster per worklet holding some of them."""
+        """The tasks of ``paths`` directly in ``parent``, then one cluster per worklet holding some of
+        them."""
         for path in paths:
             if w.flat.nodes[path].get("parent", "") == parent:
                 lines.append(node_line(path, indent))

@@ -1,5 +1,6 @@
 """``infaflow report``: one self-contained HTML file (inline CSS and SVG, no script, no network) with every
-workflow and mapping ranked by complexity and, per workflow, its DAG drawn left to right beside its analysis."""
+workflow and mapping ranked by complexity and, per workflow, its DAG drawn left to right beside its
+analysis."""
 
 from __future__ import annotations
 
@@ -165,7 +166,8 @@ def _analysis_panel(w: WorkflowReport) -> str:
     if w.problems:
         html.append("<h4>Problems</h4><ul>")
         html += [
-            f'<li class="{"problem" if p.severity == "error" else "warning"}">line {p.line}: {escape(p.message)}'
+            f'<li class="{"problem" if p.severity == "error" else "warning"}">'
+            f"line {p.line}: {escape(p.message)}"
             "</li>"
             for p in w.problems
         ]
@@ -186,14 +188,16 @@ def _task_table(w: WorkflowReport) -> str:
             else ""
         )
         rows.append(
-            f"<tr><td class=n>{t.level}</td><td>{escape(t.path)}{'' if t.enabled else ' (disabled)'}{absent}</td>"
+            f"<tr><td class=n>{t.level}</td>"
+            f"<td>{escape(t.path)}{'' if t.enabled else ' (disabled)'}{absent}</td>"
             f"<td>{escape(t.type)}</td><td class=n>{seconds_text(t.duration)}</td>"
             f"<td class=n>{seconds_text(t.earliest_start)}</td><td class=n>{seconds_text(t.slack)}</td>"
             f"<td class=n>{t.fan_in}</td><td class=n>{t.fan_out}</td><td>{mark}</td>"
             f"<td class=n>{t.location.line}</td></tr>"
         )
     links = [
-        f"<tr><td>{escape(u)}</td><td>{escape(v)}</td><td><code>{escape(d.get('condition') or '')}</code></td>"
+        f"<tr><td>{escape(u)}</td><td>{escape(v)}</td>"
+        f"<td><code>{escape(d.get('condition') or '')}</code></td>"
         f"<td class=n>{d['location'].line}</td></tr>"
         for u, v, d in w.flat.edges(data=True)
     ]
@@ -202,7 +206,8 @@ def _task_table(w: WorkflowReport) -> str:
         "<th>duration</th><th>start</th><th>slack</th><th>in</th><th>out</th><th>critical</th><th>line</th></tr>"
         + "".join(rows)
         + "</table></details>"
-        f"<details><summary>Links ({len(links)})</summary><table><tr><th>from</th><th>to</th><th>condition</th>"
+        f"<details><summary>Links ({len(links)})</summary>"
+        "<table><tr><th>from</th><th>to</th><th>condition</th>"
         "<th>line</th></tr>" + "".join(links) + "</table></details>"
     )
 
@@ -242,7 +247,8 @@ def _workflow_section(w: WorkflowReport, ident: str) -> str:
         drawings = _drawings(w.graph, w, ident)
     title = (
         f'<h2 id="{ident}">Workflow {escape(wf.name)} <small>folder {escape(w.folder.name)} · '
-        f"{escape(w.folder.name and short_path(w.workflow.location.file))} line {wf.location.line}</small></h2>"
+        f"{escape(w.folder.name and short_path(w.workflow.location.file))}"
+        f" line {wf.location.line}</small></h2>"
     )
     return (
         title
@@ -269,7 +275,8 @@ def _ranking(reports: list[ExportReport], anchors: dict[int, str]) -> str:
             rows.append(
                 (
                     c.score,
-                    f"<td>workflow</td><td>{escape(w.folder.name)}</td><td>{name}</td><td class=file>{file}</td>"
+                    f"<td>workflow</td><td>{escape(w.folder.name)}</td><td>{name}</td>"
+                    f"<td class=file>{file}</td>"
                     f'<td class=n>{c.score}</td><td class="{_band_class(c.band)}">{c.band}</td>'
                     f"<td>{escape(detail)}</td>",
                 )
@@ -285,7 +292,8 @@ def _ranking(reports: list[ExportReport], anchors: dict[int, str]) -> str:
                 (
                     c2.score,
                     f"<td>{'mapplet' if c2.is_mapplet else 'mapping'}</td><td>{escape(m.folder.name)}"
-                    f'</td><td><a href="#{anchors[id(m)]}">{escape(c2.name)}</a></td><td class=file>{file}</td>'
+                    f'</td><td><a href="#{anchors[id(m)]}">{escape(c2.name)}</a></td>'
+                    f"<td class=file>{file}</td>"
                     f'<td class=n>{c2.score}</td><td class="{_band_class(c2.band)}">{c2.band}</td>'
                     f"<td>{escape(detail)}</td>",
                 )
@@ -333,14 +341,19 @@ def scores_note() -> str:
         "<details><summary>How scores and durations are computed</summary>"
         "<p><b>Mapping score</b> = the sum over its transformations of a weight per type ("
         f"{escape(_by_weight(TRANSFORMATION_WEIGHTS))}; other types {DEFAULT_TRANSFORMATION_WEIGHT}) + 1 per "
-        "expression + 1 per two function calls + 2 per unconnected lookup call + 2 per SQL override + 1 per ten "
+        "expression + 1 per two function calls + 2 per unconnected lookup call "
+        "+ 2 per SQL override + 1 per ten "
         "ports + 1 per source and target + the score of each distinct mapplet used.</p>"
         f"<p><b>Workflow score</b> = orchestration (per task: {escape(_by_weight(TASK_WEIGHTS))}; + 2 per "
-        "conditional link; worklets' contents included) + the scores of the distinct mappings its sessions run. "
+        "conditional link; worklets' contents included) "
+        "+ the scores of the distinct mappings its sessions run. "
         f"Bands: {bands}, else very high.</p>"
-        "<p><b>Durations</b> weigh the critical path: the durations file (<code>--durations</code>) by instance "
-        f"path, instance name or task name, else a default per type ({escape(_by_weight(DEFAULT_SECONDS, 's'))}). "
-        "Disabled tasks and tasks not reachable from Start weigh 0. <b>Slack</b> is how long a task can be delayed without delaying the workflow."
+        "<p><b>Durations</b> weigh the critical path: "
+        "the durations file (<code>--durations</code>) by instance "
+        "path, instance name or task name, else a default per type ("
+        f"{escape(_by_weight(DEFAULT_SECONDS, 's'))}). "
+        "Disabled tasks and tasks not reachable from Start weigh 0. "
+        "<b>Slack</b> is how long a task can be delayed without delaying the workflow."
         "</p></details>"
     )
 
@@ -394,7 +407,8 @@ def _run_section(view: RunView, w: WorkflowReport, anchor: str) -> str:
         f'<h2 id="run-{view.run_id}">Run {view.run_id} of <a href="#{anchor}">{escape(view.workflow)}</a> '
         f"<small>folder {escape(view.folder)} · bars from each task's start to its end, coloured by status; "
         "orange outline: actual critical path; ◇ planned critical path</small></h2>"
-        f"<div class=row><div class=drawing>{render_gantt(view)}</div><aside class=run>{_run_panel(view, w)}</aside></div>"
+        f"<div class=row><div class=drawing>{render_gantt(view)}</div>"
+        f"<aside class=run>{_run_panel(view, w)}</aside></div>"
     )
 
 
@@ -403,7 +417,8 @@ def _failures(failures: list[str]) -> str:
         return ""
     items = "".join(f"<li>{escape(f)}</li>" for f in failures)
     return (
-        f"<h2 class=problem>Input problems ({len(failures)})</h2><p>These files or workflows could not be read "
+        f"<h2 class=problem>Input problems ({len(failures)})</h2>"
+        "<p>These files or workflows could not be read "
         f"or analysed; everything else is below.</p><ul class=problem>{items}</ul>"
     )
 
@@ -430,7 +445,8 @@ def render_html(
     files = ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:2])} and {len(names) - 2} more"
     out = [
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head><body>',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{CSS}</style></head><body>",
         f"<header><h1>{escape(title)}</h1><p>{len(names)} export file(s): {files} · {n_wf} workflow(s), "
         f"{n_map} mapping(s) · generated {now} by infaflow</p></header><main>",
         _failures(failures or []),

@@ -175,7 +175,8 @@ def _initial_order(graph: nx.DiGraph, layer: dict[str, int], depth: int) -> list
 
 
 def _bands(widths: list[float], gaps: list[float], max_width: float, breaks: set[int]) -> list[list[int]]:
-    """Consecutive layers cut into bands no wider than ``max_width``; a band also starts at each of ``breaks``."""
+    """Consecutive layers cut into bands no wider than ``max_width``; a band also starts at each of
+    ``breaks``."""
     bands: list[list[int]] = [[]]
     used = 0.0
     for i, (width, gap) in enumerate(zip(widths, gaps, strict=True)):

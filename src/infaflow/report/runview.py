@@ -106,8 +106,8 @@ def actual_critical_path(flat: nx.DiGraph, spans: list[TaskSpan]) -> list[str]:
     the predecessor (a link into it) whose end came last before it started, to a task without one.
 
     Under PowerCenter's rules a task starts once its input links allow (all of them, or the first for OR
-    input): that predecessor is the one it waited for. Worklet tasks are followed inside the worklet, as in the
-    flattened graph.
+    input): that predecessor is the one it waited for. Worklet tasks are followed inside the worklet, as in
+    the flattened graph.
     """
     ran = {s.path: s for s in spans if s.start is not None and s.end is not None and s.path in flat}
     if not ran:

@@ -55,8 +55,8 @@ _SHORT: tuple[tuple[str, str, str], ...] = (
 )
 
 # A Decision's branches test its result, ``$Dec.Condition``: the value is TRUE/FALSE (1/0), compared with = or
-# <> / != in either order, or the bare variable, possibly negated with NOT. Which branch is the "normal" one is
-# the designer's choice, so both are drawn alike: plain conditional links labelled true / false.
+# <> / != in either order, or the bare variable, possibly negated with NOT. Which branch is the "normal" one
+# is the designer's choice, so both are drawn alike: plain conditional links labelled true / false.
 _TRUTH = {"true": True, "1": True, "false": False, "0": False}
 _DECISION = (
     r"\$({t})\.condition(?:\s*(?P<op>=|<>|!=)\s*(?P<value>true|false|1|0))?",

@@ -89,7 +89,8 @@ def _markers(prefix: str) -> str:
     for kind, colour in LINK_COLOURS.items():
         out.append(
             f'<marker id="{prefix}-{kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
-            f'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/>'
+            'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+            f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/>'
             f"</marker>"
         )
     return "<defs>" + "".join(out) + "</defs>"
@@ -146,7 +147,8 @@ def render_svg(
         )
         if text:
             label_parts.append(
-                f'<text x="{route.label_x:.1f}" y="{route.label_y - 3:.1f}" text-anchor="{route.label_anchor}" font-size="10" '
+                f'<text x="{route.label_x:.1f}" y="{route.label_y - 3:.1f}" '
+                f'text-anchor="{route.label_anchor}" font-size="10" '
                 f'fill="{LINK_COLOURS[kind]}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
                 f"<title>{escape(condition)}</title>{escape(text)}</text>"
             )
@@ -176,7 +178,8 @@ def render_svg(
             )
             + f'<text x="{b.x + b.width / 2:.1f}" y="{b.y + 17:.1f}" text-anchor="middle" font-size="11" '
             f'font-weight="bold" fill="#1a1a1a">{escape(_name(n, b))}</text>'
-            f'<text x="{b.x + b.width / 2:.1f}" y="{b.y + 31:.1f}" text-anchor="middle" font-size="{TAG_SIZE}" '
+            f'<text x="{b.x + b.width / 2:.1f}" y="{b.y + 31:.1f}" '
+            f'text-anchor="middle" font-size="{TAG_SIZE}" '
             f'letter-spacing="{TAG_SPACING}" fill="{s.stroke}">{escape(_tag(tag, b))}</text></g>'
         )
     parts.append("</svg>")

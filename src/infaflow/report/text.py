@@ -308,7 +308,8 @@ def render_text(report: ExportReport, detail: list[WorkflowReport], console: Con
 
 
 def plain_text(report: ExportReport, detail: list[WorkflowReport]) -> str:
-    """What :func:`render_text` prints, for a pipe or a file: no colour, no screen width, no trailing spaces."""
+    """What :func:`render_text` prints, for a pipe or a file: no colour, no screen width, no trailing
+    spaces."""
     buffer = io.StringIO()
     render_text(report, detail, Console(file=buffer, width=PIPED_WIDTH, color_system=None, highlight=False))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

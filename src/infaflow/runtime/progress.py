@@ -4,7 +4,8 @@ The live view reads like Workflow Monitor's task view: every task that ended sta
 line coloured by its status (printed above the live area, so the terminal's scrollback keeps them all),
 and the live area below shows the run's title cut to the terminal's width, a bar of tasks done, a bar of
 the time elapsed against the expected time (the mean duration of the last successful runs), and the running
-tasks with their elapsed (and recorded) time. The live area disappears at the end: no empty table is left behind.
+tasks with their elapsed (and recorded) time. The live area disappears at the end: no empty table is left
+behind.
 
 Off a terminal, or with ``NO_COLOR`` set (https://no-color.org), one uncoloured line per event.
 """

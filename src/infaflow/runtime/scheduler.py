@@ -357,7 +357,10 @@ class Runner:
                 except Exception as exc:  # noqa: BLE001 - any evaluation problem is this link's, reported with its location
                     scope.link_state[index] = Link.FALSE
                     where = f"{link.model.location}" if link.model.location.line else self.export.path
-                    message = f"{where}: link {link.source} -> {link.target}: condition {link.condition!r} cannot be evaluated: {exc}"
+                    message = (
+                        f"{where}: link {link.source} -> {link.target}: condition {link.condition!r} "
+                        f"cannot be evaluated: {exc}"
+                    )
                     if self.options.dry_run:
                         self.warnings.append(message)
                     else:
@@ -510,7 +513,8 @@ class Runner:
         handler = HANDLERS.get(run.node.task_type)
         if handler is None and self.options.dry_run:
             self.warnings.append(
-                f"{run.node.path}: task type {run.node.instance.raw_task_type or run.node.task_type!r} is unknown"
+                f"{run.node.path}: task type "
+                f"{run.node.instance.raw_task_type or run.node.task_type!r} is unknown"
             )
             result = TaskResult(SUCCEEDED)
         elif handler is None:

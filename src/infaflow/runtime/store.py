@@ -267,7 +267,8 @@ class RunStore:
             )
             run_id = int(cur.lastrowid or 0)
             cur.execute(
-                "INSERT INTO run_attempts (run_id, attempt, kind, status, started) VALUES (?, 1, ?, 'STARTED', ?)",
+                "INSERT INTO run_attempts (run_id, attempt, kind, status, started)"
+                " VALUES (?, 1, ?, 'STARTED', ?)",
                 (run_id, ATTEMPT_RUN, _ts(started)),
             )
             return run_id
@@ -290,7 +291,8 @@ class RunStore:
                 "SELECT COALESCE(MAX(attempt), 0) FROM run_attempts WHERE run_id=?", (run_id,)
             ).fetchone()
             cur.execute(
-                "INSERT INTO run_attempts (run_id, attempt, kind, status, started) VALUES (?, ?, ?, 'STARTED', ?)",
+                "INSERT INTO run_attempts (run_id, attempt, kind, status, started)"
+                " VALUES (?, ?, ?, 'STARTED', ?)",
                 (run_id, int(row[0]) + 1, kind, _ts(dt.datetime.now())),
             )
             return True
@@ -311,7 +313,8 @@ class RunStore:
         """Each start of the run (the first, then every ``resume``), in order."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT attempt, kind, status, started, ended, error FROM run_attempts WHERE run_id=? ORDER BY attempt",
+                "SELECT attempt, kind, status, started, ended, error FROM run_attempts"
+                " WHERE run_id=? ORDER BY attempt",
                 (run_id,),
             ).fetchall()
         return [RunAttempt(r[0], r[1], r[2], _dt(r[3]) or dt.datetime.min, _dt(r[4]), r[5]) for r in rows]
@@ -388,12 +391,14 @@ class RunStore:
             cur.execute(
                 "INSERT INTO task_runs (run_id, path, task_type, status, started, ended, attempts, log_path)"
                 " VALUES (?, ?, ?, 'STARTED', ?, NULL, ?, ?)"
-                " ON CONFLICT (run_id, path) DO UPDATE SET status='STARTED', ended=NULL, attempts=excluded.attempts,"
-                " started=COALESCE(task_runs.started, excluded.started), log_path=excluded.log_path, error=''",
+                " ON CONFLICT (run_id, path) DO UPDATE SET status='STARTED', ended=NULL,"
+                " attempts=excluded.attempts, started=COALESCE(task_runs.started, excluded.started),"
+                " log_path=excluded.log_path, error=''",
                 (run_id, path, task_type, _ts(started), attempt, log_path),
             )
             cur.execute(
-                "INSERT OR REPLACE INTO attempts (run_id, path, attempt, status, started) VALUES (?, ?, ?, 'STARTED', ?)",
+                "INSERT OR REPLACE INTO attempts (run_id, path, attempt, status, started)"
+                " VALUES (?, ?, ?, 'STARTED', ?)",
                 (run_id, path, attempt, _ts(started)),
             )
 
@@ -434,10 +439,11 @@ class RunStore:
         encoded = json.dumps({k: V.encode(v) for k, v in task_vars.items()})
         with self.transaction() as cur:
             cur.execute(
-                "INSERT INTO task_runs (run_id, path, task_type, status, started, ended, attempts, error, error_code,"
-                " log_path, vars, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (run_id, path) DO UPDATE SET task_type=excluded.task_type, status=excluded.status,"
-                " started=excluded.started, ended=excluded.ended, attempts=excluded.attempts, error=excluded.error,"
+                "INSERT INTO task_runs (run_id, path, task_type, status, started, ended, attempts, error,"
+                " error_code, log_path, vars, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (run_id, path) DO UPDATE SET task_type=excluded.task_type,"
+                " status=excluded.status, started=excluded.started, ended=excluded.ended,"
+                " attempts=excluded.attempts, error=excluded.error,"
                 " error_code=excluded.error_code, vars=excluded.vars, message=excluded.message,"
                 " log_path=CASE WHEN excluded.log_path='' THEN task_runs.log_path ELSE excluded.log_path END",
                 (
@@ -474,8 +480,8 @@ class RunStore:
         """The recorded tasks of a run (``with_vars=False``: without their task variables, faster)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT path, task_type, status, started, ended, attempts, error, error_code, log_path, vars, message"
-                " FROM task_runs WHERE run_id=? ORDER BY started IS NULL, started, path",
+                "SELECT path, task_type, status, started, ended, attempts, error, error_code, log_path,"
+                " vars, message FROM task_runs WHERE run_id=? ORDER BY started IS NULL, started, path",
                 (run_id,),
             ).fetchall()
         return [
@@ -499,7 +505,8 @@ class RunStore:
         """(attempt, status, started, ended, error) of one task, in order."""
         with self._lock:
             return self._conn.execute(
-                "SELECT attempt, status, started, ended, error FROM attempts WHERE run_id=? AND path=? ORDER BY attempt",
+                "SELECT attempt, status, started, ended, error FROM attempts"
+                " WHERE run_id=? AND path=? ORDER BY attempt",
                 (run_id, path),
             ).fetchall()
 

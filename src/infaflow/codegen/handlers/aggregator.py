@@ -190,7 +190,8 @@ def _port_aggregate(
         # ABORT() default fails the session), as for an Expression's output port.
         replacement = cast_to(gen.expression(step, default, {}, port), port)
         return (
-            f"F.when({error}.isNull(), {cast_to(code, port)}).otherwise({replacement}).alias({py_str(port.name)})",
+            f"F.when({error}.isNull(), {cast_to(code, port)})"
+            f".otherwise({replacement}).alias({py_str(port.name)})",
             "",
         )
     return f"{cast_to(code, port)}.alias({py_str(port.name)})", error
@@ -322,7 +323,8 @@ def _nested(
             gen.gap(
                 step,
                 ConversionError(
-                    f"port {port.name if port else name} mixes a plain aggregate with the nested aggregates of "
+                    f"port {port.name if port else name} mixes a plain aggregate "
+                    "with the nested aggregates of "
                     "this Aggregator (PowerCenter returns one row for nested aggregates)"
                 ),
                 port,
@@ -365,7 +367,8 @@ def _nested(
         if p.name.lower() not in key_names
     ]
     lines += [
-        f"# Nested aggregates: the inner aggregates per group of {', '.join(k.name for k in keys) or 'all rows'},",
+        "# Nested aggregates: the inner aggregates per group of "
+        f"{', '.join(k.name for k in keys) or 'all rows'},",
         "# then the outer ones over all groups: one row. Other ports: the last input row [SPEC U].",
         f"{group_var} = {var}.groupBy({', '.join(py_str(k.name) for k in keys)}).agg(",
         *[f"    {c}," for c in inner_codes],

@@ -13,8 +13,8 @@ Transformation Guide, "SQL Transformation". The export holds it as a Custom Tran
   PASSED or FAILED and ``ScriptError`` the message.
 
 The generated job stages the rows' values in a table of the database and runs one PL/pgSQL block that does
-for every row, in row order, exactly what PowerCenter does for it (``Job.sql_query`` / ``Job.sql_script`` in the
-support module); other databases and the embedded store stop the job with a clear message.
+for every row, in row order, exactly what PowerCenter does for it (``Job.sql_query`` / ``Job.sql_script`` in
+the support module); other databases and the embedded store stop the job with a clear message.
 """
 
 from __future__ import annotations
@@ -270,7 +270,7 @@ def _script(step: Step, gen: Generator, t: Transformation, connection: str) -> S
         lines,
         outputs,
         [
-            "script mode: the script file each row names runs over JDBC, one row out per row in; on PostgreSQL "
-            "connections only (other databases and the embedded store stop the job)"
+            "script mode: the script file each row names runs over JDBC, one row out per row in; "
+            "on PostgreSQL connections only (other databases and the embedded store stop the job)"
         ],
     )

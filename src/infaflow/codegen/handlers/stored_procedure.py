@@ -297,7 +297,9 @@ def unconnected_call(
         f"    {connection_code(proc, gen)},",
         f"    {py_str(procedure_name(proc))},",
         f"    [{', '.join(py_str(a) for a in args)}],",
-        f"    [{', '.join(f'({py_str(c)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})' for p, c in out)}],",
+        "    ["
+        + ", ".join(f"({py_str(c)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p, c in out)
+        + "],",
         ")",
     ]
     if not results:

@@ -227,7 +227,8 @@ def _files_by_transaction(
         commit_type = str(gen.plan.source_attribute("Commit Type", "Target") or "Target").strip().lower()
         if commit_type != "target":
             raise ConversionError(
-                f"the FileName port {file_port} with a {commit_type}-based commit and no Transaction Control: "
+                f"the FileName port {file_port} with a {commit_type}-based commit and no Transaction "
+                "Control: "
                 "the commit points (new files) depend on the rows read from the sources; not supported"
             )
         interval = str(gen.plan.source_attribute("Commit Interval", "10000") or "10000").strip()
@@ -241,7 +242,8 @@ def _files_by_transaction(
         f"    {py_str(step.name)},",
         f"    {var},",
         f"    {py_str(directory)},",
-        f"    job.path({py_str(directory)}, {py_str(file_name)}),  # a transaction whose first FileName is NULL",
+        f"    job.path({py_str(directory)}, {py_str(file_name)}),"
+        "  # a transaction whose first FileName is NULL",
         "    [",
         *[f"        {c}," for c in columns_code],
         "    ],",

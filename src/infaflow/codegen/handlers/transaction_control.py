@@ -32,7 +32,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
     if names & set(ROLLBACKS):
         raise ConversionError(
             "Transaction Control is not supported when its condition can roll back "
-            "(TC_ROLLBACK_BEFORE/AFTER discards rows per transaction; Spark writes are not transactional per row)"
+            "(TC_ROLLBACK_BEFORE/AFTER discards rows per transaction; "
+            "Spark writes are not transactional per row)"
         )
     var = gen.var(step)
     ports = [p for p in step.ports if p.is_input]

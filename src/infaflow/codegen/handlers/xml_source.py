@@ -73,7 +73,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
             head = f"        ({py_str(g.name)}, {py_str(g.path)},\n         {parent}, {key}, {fk}, ["
         lines += head.split("\n")
         lines += [
-            f"            ({py_str(p.name)}, {py_str(xpath)}, {py_str(spark_type(p.datatype, p.precision, p.scale))}),"
+            f"            ({py_str(p.name)}, {py_str(xpath)}, "
+            f"{py_str(spark_type(p.datatype, p.precision, p.scale))}),"
             for p, xpath in g.fields
         ]
         lines.append("        ]),")

@@ -133,7 +133,8 @@ def _choose_spark(tr: Translator, node: Call, args: list[Code]) -> Code:
 
 
 def in_case_flag(node: Call, first_type: str) -> bool:
-    """True when IN's last argument is its CaseFlag (an integer literal after a string value), not a candidate."""
+    """True when IN's last argument is its CaseFlag (an integer literal after a string value), not a
+    candidate."""
     last = node.args[-1]
     return (
         len(node.args) >= 3

@@ -136,7 +136,8 @@ def _pad_spark(name: str) -> SparkHandler:
 
 
 def substr(text: str, start: int, length: int | None = None) -> str:
-    """SUBSTR: 1-based; 0 counts as 1; negative counts from the end; no length: to the end; length <= 0: ''."""
+    """SUBSTR: 1-based; 0 counts as 1; negative counts from the end; no length: to the end; length <= 0:
+    ''."""
     size = len(text)
     begin = start - 1 if start > 0 else (size + start if start < 0 else 0)
     end = size if length is None else begin + length

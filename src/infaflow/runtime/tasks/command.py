@@ -33,7 +33,8 @@ def run_commands(
         text = ctx.expand(pair.value)
         label = pair.name or f"{what} {pair.exec_order}"
         if ctx.cancel.is_set() and not ctx.dry_run:
-            # A stopped Command task finishes the command it runs and starts no other (Advanced Workflow Guide).
+            # A stopped Command task finishes the command it runs and starts no other (Advanced Workflow
+            # Guide).
             ctx.log.write(f"{label}: not run ({ctx.stopped_status.lower()} before it started)")
             return TaskResult(
                 ctx.stopped_status, error=f"{ctx.stopped_status.lower()} before {label}", error_code=1
