@@ -6,8 +6,8 @@ SparkSession on a cluster master, a Spark Connect server (``--spark-remote``, th
 Each session's Spark work carries a job tag of its own (the session's under Spark Connect, the
 SparkContext's under classic Spark, where this process is the driver), so a stop (``request.cancel``)
 interrupts its jobs; the job's row counts fill the session's task variables (SrcSuccessRows,
-TgtSuccessRows...); a job error fails the task with the error's message. A session with logic that could not be converted fails with the list of gaps:
-it is never run partially.
+TgtSuccessRows...); a job error fails the task with the error's message. A session with logic that could
+not be converted fails with the list of gaps: it is never run partially.
 """
 
 from __future__ import annotations
