@@ -7,6 +7,7 @@ The SparkSubmitOperator run of the orders sample is marked ``slow`` (three spark
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
 import json
 import os
@@ -267,27 +268,40 @@ def test_a_stop_ends_the_spark_submit_application(airflow_home: Path, tmp_path: 
         state_dir=tmp_path / "st",
     )
     outcome: list = []
-    worker = threading.Thread(target=lambda: outcome.append(sessions.run_session(request)))
+    # a daemon: should the stop not work, the test fails instead of holding the test process open
+    worker = threading.Thread(target=lambda: outcome.append(sessions.run_session(request)), daemon=True)
     worker.start()
+
+    def cmdline(process: psutil.Process) -> list[str]:
+        try:
+            return process.cmdline()
+        except psutil.Error:  # ended meanwhile, or a zombie not reaped yet (spark-submit's own helpers)
+            return []
 
     def submitted() -> list[psutil.Process]:
         return [
             p
             for p in psutil.Process().children(recursive=True)
-            if any("s_endless.py" in part for part in p.cmdline())
+            if any("s_endless.py" in part for part in cmdline(p))
         ]
 
-    deadline = time.monotonic() + 300
-    while not submitted():
-        assert time.monotonic() < deadline, "spark-submit did not start"
-        time.sleep(0.5)
-    time.sleep(5)  # the application is running its endless job
-    assert worker.is_alive()
-    request.cancel.set()
-    worker.join(120)
-    assert not worker.is_alive()
-    assert outcome[0].stopped and not outcome[0].succeeded
-    gone = time.monotonic() + 60
-    while submitted() and time.monotonic() < gone:
-        time.sleep(0.5)
-    assert not submitted()
+    try:
+        deadline = time.monotonic() + 300
+        while not submitted():
+            assert time.monotonic() < deadline, "spark-submit did not start"
+            time.sleep(0.5)
+        time.sleep(5)  # the application is running its endless job
+        assert worker.is_alive()
+        request.cancel.set()
+        worker.join(120)
+        assert not worker.is_alive()
+        assert outcome[0].stopped and not outcome[0].succeeded
+        gone = time.monotonic() + 60
+        while submitted() and time.monotonic() < gone:
+            time.sleep(0.5)
+        assert not submitted()
+    finally:  # never leave an endless application behind, whatever failed
+        request.cancel.set()
+        for process in submitted():
+            with contextlib.suppress(psutil.Error):
+                process.kill()
