@@ -17,7 +17,6 @@ import argparse
 import json
 import py_compile
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,21 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infaflow.codegen.formatting import LINT_ARGS, find_ruff
 from infaflow.codegen.project import Conversion, convert_export
 from infaflow.errors import InputError
 from infaflow.export import load, load_repository
-
-RUFF_ARGS = [
-    "check",
-    "--isolated",
-    "--no-force-exclude",
-    "--select",
-    "E,F,W,I,B,UP",
-    "--line-length",
-    "110",
-    "--ignore",
-    "E501,UP034",
-]
 
 # Gap reasons that are not the converter's to close: (category, pattern on the message).
 CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
@@ -171,12 +159,12 @@ def lint(modules: list[tuple[str, str]]) -> dict[str, list[str]]:
                 py_compile.compile(str(path), cfile=str(root / "x.pyc"), doraise=True)
             except py_compile.PyCompileError as exc:
                 failures["py_compile"].append(f"{label}: {exc.msg.splitlines()[-1]}")
-        ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
-        if not Path(ruff).exists():
+        ruff = find_ruff()
+        if ruff is None:
             failures["ruff"].append("ruff is not installed")
             return failures
         result = subprocess.run(
-            [ruff, *RUFF_ARGS, "--output-format", "concise", str(root)], capture_output=True, text=True
+            [ruff, *LINT_ARGS, "--output-format", "concise", str(root)], capture_output=True, text=True
         )
         for line in result.stdout.splitlines():
             if line.startswith(str(root)):

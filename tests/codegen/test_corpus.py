@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from toolpaths import find_tool
 
+from infaflow.codegen.formatting import LINT_ARGS
 from infaflow.codegen.project import convert_export
 from infaflow.export import load
 
@@ -56,21 +57,5 @@ def test_corpus_mappings_convert_or_are_reported(corpus_dir: Path, tmp_path: Pat
     ruff = find_tool("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
-    result = subprocess.run(
-        [
-            ruff,
-            "check",
-            "--isolated",
-            "--no-force-exclude",
-            "--select",
-            "E,F,W,I,B,UP",
-            "--line-length",
-            "110",
-            "--ignore",
-            "E501,UP034",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    result = subprocess.run([ruff, *LINT_ARGS, str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from toolpaths import find_tool
 
+from infaflow.codegen.formatting import LINE_LENGTH, LINT_ARGS
 from infaflow.codegen.project import convert_export, write_project
 from infaflow.export import load
 
@@ -58,21 +59,7 @@ def test_generated_modules_compile_pass_ruff_and_use_no_udf(tmp_path: Path) -> N
     if ruff is None:
         pytest.skip("ruff is not installed")
     out = subprocess.run(
-        [
-            ruff,
-            "check",
-            "--isolated",
-            "--no-force-exclude",
-            "--select",
-            "E,F,W,I,B,UP",
-            "--line-length",
-            "110",
-            # UP034: the expression translator (infaflow.expr) nests parentheses in
-            # eqNullSafe((...)); harmless, reported to its owner.
-            "--ignore",
-            "E501,UP034",
-            *map(str, modules),
-        ],
+        [ruff, *LINT_ARGS, *map(str, modules)],
         capture_output=True,
         text=True,
     )
@@ -86,7 +73,7 @@ def test_generated_jobs_are_formatted_within_the_line_length() -> None:
     ruff = find_tool("ruff")
     assert ruff is not None, "ruff is installed with the test extra"
     out = subprocess.run(
-        [ruff, "format", "--check", "--isolated", "--line-length", "110", *map(str, jobs)],
+        [ruff, "format", "--check", "--isolated", "--line-length", str(LINE_LENGTH), *map(str, jobs)],
         capture_output=True,
         text=True,
     )
@@ -95,7 +82,7 @@ def test_generated_jobs_are_formatted_within_the_line_length() -> None:
         f"{p.name}:{i}"
         for p in jobs
         for i, line in enumerate(p.read_text().splitlines(), 1)
-        if len(line) > 110
+        if len(line) > LINE_LENGTH
     ]
     assert not long, long
 

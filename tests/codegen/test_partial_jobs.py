@@ -13,6 +13,7 @@ from toolpaths import find_tool
 
 import infaflow.codegen.handlers as handlers
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.formatting import LINT_ARGS
 from infaflow.codegen.generate import uses_name
 from infaflow.codegen.job import render_plan
 from infaflow.codegen.plan import build_plan
@@ -21,19 +22,6 @@ from infaflow.model import Attributes, Group, Transformation
 
 ROOT = Path(__file__).resolve().parents[2]
 INT, S = "integer", "string"
-RUFF_ARGS = [
-    "check",
-    "--isolated",
-    "--no-force-exclude",
-    "--output-format",
-    "concise",
-    "--select",
-    "E,F,W,I,B,UP",
-    "--line-length",
-    "110",
-    "--ignore",
-    "E501,UP034",
-]
 
 
 def _ruff(files: list[Path]) -> str:
@@ -41,7 +29,9 @@ def _ruff(files: list[Path]) -> str:
     ruff = find_tool("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
-    result = subprocess.run([ruff, *RUFF_ARGS, *map(str, files)], capture_output=True, text=True)
+    result = subprocess.run(
+        [ruff, *LINT_ARGS, "--output-format", "concise", *map(str, files)], capture_output=True, text=True
+    )
     return "" if result.returncode == 0 else result.stdout
 
 

@@ -12,6 +12,21 @@ from pathlib import Path
 #: the line length of generated code (the project's own, see pyproject.toml)
 LINE_LENGTH = 110
 
+#: ``ruff`` arguments of the lint every generated module passes (the tests of tests/codegen and
+#: bench/conversion_share.py run it). E501: jobs checked before formatting keep long expressions on one
+#: line; UP034: the expression translator nests parentheses in ``eqNullSafe((...))``, harmless.
+LINT_ARGS: tuple[str, ...] = (
+    "check",
+    "--isolated",
+    "--no-force-exclude",
+    "--select",
+    "E,F,W,I,B,UP",
+    "--line-length",
+    str(LINE_LENGTH),
+    "--ignore",
+    "E501,UP034",
+)
+
 
 def find_ruff() -> str | None:
     """The ruff executable: the Python package's binary, one beside this interpreter, or one on PATH."""
