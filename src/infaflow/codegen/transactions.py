@@ -1,22 +1,40 @@
-"""Where the transactions of a target's rows come from: the Transaction Control upstream of a port.
+"""The transaction control unit of a target: which Transaction Control's transactions its rows belong to.
 
-A flat-file target with a connected FileName port starts a new file at each transaction boundary (Designer
-Guide, "Creating Target Files by Transaction"). The boundaries are the commits of the Transaction Control
-that feeds the target through transformations keeping each row's identity (``_row_id``); transformations
-that regroup rows (Aggregator, Sorter, Joiner, Union...) have their own transformation scope and are not
-followed here. Without a Transaction Control the session's commit interval places the commits.
+Transformation Guide, "Transaction Control Transformation" and the Advanced Workflow Guide, "Commit Points":
+a target belongs to the transaction control unit of the *effective* Transaction Control upstream of it,
+the first one met walking up from the target. A transformation that drops incoming transaction boundaries
+(an Aggregator, Joiner, Rank or Sorter whose Transformation Scope is All Input, their default) makes every
+Transaction Control upstream of it ineffective for the target: its rows reach the target in one open
+transaction and its commits and rollbacks do not apply there. Transformations that keep each row's identity
+(``_row_id``) are followed; a transformation that keeps the boundaries but regroups the rows
+(Transformation Scope Transaction or Row, Union, Normalizer...) is reported when the transactions matter.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.plan import Plan, PortRef, Step
+from infaflow.expr.nodes import Call, Literal, Name, Node
 
 TRANSACTION_CONTROL = "Transaction Control"
+TARGET = "Target Definition"
 # row for row: a row keeps its _row_id through these (the rows a Filter or a Router drops still pass the
 # Transaction Control upstream of them, whose commits count all the same)
-ROW_FOR_ROW = ("Expression", "Filter", "Router", "Lookup Procedure", "Update Strategy", "Stored Procedure")
+ROW_FOR_ROW = (
+    "Expression",
+    "Filter",
+    "Router",
+    "Lookup Procedure",
+    "Update Strategy",
+    "Stored Procedure",
+    "Input Transformation",
+    "Output Transformation",
+)
 SOURCES = ("Source Qualifier", "Source Definition", "Application Source Qualifier")
+#: transformations whose Transformation Scope defaults to All Input (Transformation Guide)
+ALL_INPUT_BY_DEFAULT = ("Aggregator", "Joiner", "Rank", "Sorter")
 
 #: the Transaction Control built-in variables and the action code each gives (Transformation Guide)
 ACTIONS = {
@@ -26,51 +44,163 @@ ACTIONS = {
     "tc_rollback_before": 3,
     "tc_rollback_after": 4,
 }
+ROLLBACK_CODES = frozenset({ACTIONS["tc_rollback_before"], ACTIONS["tc_rollback_after"]})
+CONDITION = "Transaction Control Condition"
 
 
-def transaction_control(plan: Plan, ref: PortRef) -> Step | None:
-    """The Transaction Control whose commits delimit the transactions of the rows behind ``ref``; ``None``
-    when no Transaction Control is upstream. A transformation that regroups rows between the Transaction
-    Control and ``ref`` is a :class:`ConversionError` (its transaction scope is not modelled)."""
+@dataclass(frozen=True)
+class Unit:
+    """How the rows of a target are grouped into transactions.
+
+    ``control``: the effective Transaction Control (``None``: no Transaction Control, or only ineffective
+    ones: the session's commit interval places the commits). ``regrouped``: a transformation between a
+    Transaction Control and the target that keeps its transaction boundaries but regroups the rows, with
+    that Transaction Control (the rows' transactions are then not modelled)."""
+
+    control: Step | None = None
+    regrouped: tuple[Step, Step] | None = None
+
+
+def condition_text(tc: Step) -> str:
+    """The Transaction Control Condition, TC_CONTINUE_TRANSACTION (the default) when empty."""
+    return str(tc.attributes.get(CONDITION, "") or "").strip() or "TC_CONTINUE_TRANSACTION"
+
+
+def possible_actions(node: Node) -> frozenset[int] | None:
+    """The action codes a condition can return, read from the results of its IIF and DECODE branches;
+    ``None`` when a result is not a constant (a port, a parameter, arithmetic): anything is possible.
+    A NULL result is TC_CONTINUE_TRANSACTION (0)."""
+    if isinstance(node, Name):
+        code = ACTIONS.get(node.name.lower())
+        return None if code is None else frozenset({code})
+    if isinstance(node, Literal):
+        if node.value is None:
+            return frozenset({0})
+        return frozenset({node.value}) if type(node.value) is int else None
+    if isinstance(node, Call) and node.name in ("IIF", "DECODE"):
+        if node.name == "IIF":
+            results = node.args[1:3] + ([Literal(None)] if len(node.args) < 3 else [])
+        else:
+            rest = node.args[1:]
+            results = rest[1 : len(rest) // 2 * 2 : 2] + [rest[-1] if len(rest) % 2 else Literal(None)]
+        out: set[int] = set()
+        for result in results:
+            codes = possible_actions(result)
+            if codes is None:
+                return None
+            out |= codes
+        return frozenset(out)
+    return None
+
+
+def commit_on_end_of_file(plan: Plan) -> bool:
+    """The session's Commit On End Of File (default YES): NO rolls back the open transaction at the end."""
+    return str(plan.source_attribute("Commit On End Of File", "YES") or "YES").strip().upper() != "NO"
+
+
+def unit_of(plan: Plan, target: Step, ports: list[str] | None = None) -> Unit:
+    """The transaction control unit of ``target`` (through its connected ``ports``, all by default).
+    Two effective Transaction Controls for one target are a :class:`ConversionError` (the Designer
+    allows one)."""
+    refs = [ref for name, ref in target.inputs.items() if ports is None or name in ports]
+    controls: dict[str, Step] = {}
+    regrouped = None
+    for ref in refs:
+        unit = _path_unit(plan, ref)
+        if unit.control is not None:
+            controls[unit.control.name.lower()] = unit.control
+        regrouped = regrouped or unit.regrouped
+    if len(controls) > 1:
+        names = ", ".join(s.name for s in controls.values())
+        raise ConversionError(
+            f"rows from several effective Transaction Control transformations ({names}) reach the target; "
+            "PowerCenter allows one per target"
+        )
+    return Unit(next(iter(controls.values()), None), regrouped)
+
+
+def controlled_targets(plan: Plan, tc: Step) -> list[Step]:
+    """The targets of the transaction control unit of Transaction Control ``tc``."""
+    out = []
+    for step in plan.steps:
+        if step.kind != TARGET:
+            continue
+        try:
+            unit = unit_of(plan, step)
+        except ConversionError:
+            continue  # reported at the target
+        if unit.control is not None and unit.control.name.lower() == tc.name.lower():
+            out.append(step)
+    return out
+
+
+def has_file_name_port(target: Step) -> bool:
+    """Whether a flat-file target's FileName port (ISFILENAMEFIELD) is connected."""
+    tgt = target.target
+    return tgt is not None and any(
+        str(f.attrs.get("ISFILENAMEFIELD", "")).upper() == "YES" and f.name.lower() in target.inputs
+        for f in tgt.fields
+    )
+
+
+def can_roll_back(plan: Plan, tc: Step, node: Node | None) -> bool:
+    """Whether Transaction Control ``tc`` can discard rows: its condition can return a rollback (or
+    something not known before the rows are read), or the open transaction at the end of the data is
+    rolled back (Commit On End Of File = NO)."""
+    actions = possible_actions(node) if node is not None else frozenset({0})
+    return actions is None or bool(actions & ROLLBACK_CODES) or not commit_on_end_of_file(plan)
+
+
+def transaction_scope(step: Step) -> str:
+    """The step's Transformation Scope, lower case ("all input", "transaction", "row"); "" when it has
+    none and is not one of the transformations whose default is All Input."""
+    scope = str(step.attributes.get("Transformation Scope", "") or "").strip().lower()
+    if not scope and step.kind in ALL_INPUT_BY_DEFAULT:
+        return "all input"
+    return scope
+
+
+def _path_unit(plan: Plan, ref: PortRef) -> Unit:
+    """The Transaction Control effective on the rows behind output port ``ref``."""
     seen: set[str] = set()
     while True:
         try:
             step = plan.step(ref.step)
         except KeyError:
-            return None
+            return Unit()
         if step.name.lower() in seen:
-            return None
+            return Unit()
         seen.add(step.name.lower())
         if step.kind == TRANSACTION_CONTROL:
-            return step
+            return Unit(step)
         if step.kind in SOURCES or not step.inputs:
-            return None
+            return Unit()
         if step.kind not in ROW_FOR_ROW:
-            if not _controlled(plan, step):
-                return None  # no Transaction Control upstream: the commit interval's transactions
-            raise ConversionError(
-                f"the rows reach the FileName port through {step.kind} {step.name}, whose transaction scope "
-                "decides the output files; only Expression, Filter, Router, Lookup and Update Strategy "
-                "transformations between the Transaction Control (or the source) and the target are supported"
-            )
-        nxt = step.inputs.get(ref.port.lower()) or next(iter(step.inputs.values()))
-        ref = nxt
+            if transaction_scope(step) == "all input":
+                return (
+                    Unit()
+                )  # drops the incoming boundaries: any Transaction Control upstream is ineffective
+            upstream = _upstream_control(plan, step)
+            return Unit(regrouped=(step, upstream)) if upstream is not None else Unit()
+        ref = step.inputs.get(ref.port.lower()) or next(iter(step.inputs.values()))
 
 
-def _controlled(plan: Plan, step: Step) -> bool:
-    """Whether a Transaction Control is upstream of ``step`` (any input, any distance)."""
+def _upstream_control(plan: Plan, step: Step) -> Step | None:
+    """The nearest Transaction Control upstream of ``step`` (any input, any distance) that no
+    transformation dropping the boundaries (All Input) separates from it."""
     seen: set[str] = set()
-    todo = [step]
+    todo = [ref.step for ref in step.inputs.values()]
     while todo:
-        current = todo.pop()
-        if current.name.lower() in seen:
+        name = todo.pop(0)
+        if name.lower() in seen:
             continue
-        seen.add(current.name.lower())
+        seen.add(name.lower())
+        try:
+            current = plan.step(name)
+        except KeyError:
+            continue
         if current.kind == TRANSACTION_CONTROL:
-            return True
-        for ref in current.inputs.values():
-            try:
-                todo.append(plan.step(ref.step))
-            except KeyError:
-                continue
-    return False
+            return current
+        if transaction_scope(current) != "all input":
+            todo += [ref.step for ref in current.inputs.values()]
+    return None

@@ -4,9 +4,11 @@ writer) and relational tables (insert, update, delete, update else insert, trunc
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen import transactions
+from infaflow.codegen.exprs import ConversionError, parse
 from infaflow.codegen.handlers.source import (
     connection_code,
     fixed_width_options,
@@ -16,13 +18,13 @@ from infaflow.codegen.handlers.source import (
 )
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
-from infaflow.codegen.stepcode import StepCode, port_columns
-from infaflow.codegen.transactions import ACTIONS, transaction_control
+from infaflow.codegen.stepcode import StepCode
 from infaflow.codegen.types import spark_type
 from infaflow.model import Field, Port
 
 if TYPE_CHECKING:
     from infaflow.codegen.generate import Generator
+    from infaflow.expr.nodes import Node
 
 KINDS = ("Target Definition",)
 
@@ -38,25 +40,27 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines, _ = gen.assemble(step, ports, var)
     columns = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
     attrs = step.attributes
+    named = [
+        f.name
+        for f in tgt.fields
+        if tgt.is_flat_file
+        and str(f.attrs.get("ISFILENAMEFIELD", "")).upper() == "YES"
+        and f.name.lower() in step.inputs
+    ]
+    unit = _transaction_unit(step, gen, bool(named))
+    if not named:
+        lines += _rollbacks(gen, var, unit)
     if tgt.is_flat_file:
-        named = [
-            f.name
-            for f in tgt.fields
-            if str(f.attrs.get("ISFILENAMEFIELD", "")).upper() == "YES" and f.name.lower() in step.inputs
-        ]
         directory = attrs.get("Output file directory") or "$PMTargetFileDir"
         file_name = attrs.get("Output filename") or f"{step.name.lower()}.out"
-        if tgt.flatfile is not None and not tgt.flatfile.delimited:
-            if named:
-                raise ConversionError(
-                    f"the FileName port {named[0]} of a fixed-width target is not supported "
-                    "(delimited targets only)"
-                )
-            return _fixed_width(step, gen, var, lines, ports, directory, file_name)
-        opts = flat_file_options(tgt.flatfile)
+        fixed = tgt.flatfile is not None and not tgt.flatfile.delimited
         header = "output field names" in str(attrs.get("Header Options", "") or "").lower()
         if named:
-            return _files_by_transaction(step, gen, var, lines, ports, named[0], directory, file_name, header)
+            files = _Files(named[0], directory, file_name, header, fixed)
+            return _files_by_transaction(step, gen, var, lines, ports, files, unit)
+        if fixed:
+            return _fixed_width(step, gen, var, lines, ports, directory, file_name)
+        opts = flat_file_options(tgt.flatfile)
         lines += [
             "job.write_flat_file(",
             f"    {py_str(step.name)},",
@@ -140,34 +144,14 @@ def _fixed_width(
     """A fixed-width target: strings as wide as their precision, numbers and dates as wide as their field
     format (PICTURETEXT), else numbers their precision and dates the target's Datetime Format
     (``A  19 mm/dd/yyyy hh24:mi:ss``); the target's decimal and thousand separators."""
-    tgt = step.target
-    assert tgt is not None and tgt.flatfile is not None
-    match = _DATETIME_FORMAT.match(str(tgt.table_attributes.get("Datetime Format", "") or ""))
-    date_width, date_format = (
-        (int(match.group(1)), match.group(2).upper()) if match else (19, "MM/DD/YYYY HH24:MI:SS")
-    )
-    columns = []
-    for p, f in zip(ports, tgt.fields, strict=True):
-        kind = spark_type(p.datatype, p.precision, p.scale)
-        width, own_format = fixed_width_layout(f, kind, date_width)
-        if width <= 0:
-            raise ConversionError(f"fixed-width target field {p.name} has no width")
-        extra = f", {py_str(own_format)}" if own_format else ""
-        columns.append(f"({py_str(p.name)}, {py_str(kind)}, {width}{extra}),")
-    opts = fixed_width_options(tgt.flatfile)
-    separators = number_separators(tgt.table_attributes)
+    columns, options = _fixed_width_layout(step, ports)
     lines += [
         "job.write_fixed_width(",
         f"    {py_str(step.name)},",
         f"    {var},",
         f"    job.path({py_str(directory)}, {py_str(file_name)}),",
-        "    [  # (field, type, width[, datetime format])",
-        *[f"        {c}" for c in columns],
-        "    ],",
-        f"    null_character={py_str(str(opts['null_character']))},",
-        f"    repeat_null={opts['repeat_null']},",
-        *([f"    date_format={py_str(date_format)},"] if match else []),
-        *[f"    {k}={py_str(v)}," for k, v in separators.items()],
+        *columns,
+        *options,
         *(
             ["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
             if var in gen.unordered
@@ -178,82 +162,174 @@ def _fixed_width(
     return StepCode(lines, {}, [f"fixed-width flat file {file_name}"])
 
 
+def _fixed_width_layout(step: Step, ports: list[Port], skip: str = "") -> tuple[list[str], list[str]]:
+    """The argument lines of a fixed-width writer: its columns (without ``skip``, the FileName port) and
+    its options (null character, date format, separators)."""
+    tgt = step.target
+    assert tgt is not None and tgt.flatfile is not None
+    match = _DATETIME_FORMAT.match(str(tgt.table_attributes.get("Datetime Format", "") or ""))
+    date_width, date_format = (
+        (int(match.group(1)), match.group(2).upper()) if match else (19, "MM/DD/YYYY HH24:MI:SS")
+    )
+    columns = []
+    for p, f in zip(ports, tgt.fields, strict=True):
+        if p.name.lower() == skip.lower():
+            continue
+        kind = spark_type(p.datatype, p.precision, p.scale)
+        width, own_format = fixed_width_layout(f, kind, date_width)
+        if width <= 0:
+            raise ConversionError(f"fixed-width target field {p.name} has no width")
+        extra = f", {py_str(own_format)}" if own_format else ""
+        columns.append(f"({py_str(p.name)}, {py_str(kind)}, {width}{extra}),")
+    opts = fixed_width_options(tgt.flatfile)
+    separators = number_separators(tgt.table_attributes)
+    return (
+        ["    [  # (field, type, width[, datetime format])", *[f"        {c}" for c in columns], "    ],"],
+        [
+            f"    null_character={py_str(str(opts['null_character']))},",
+            f"    repeat_null={opts['repeat_null']},",
+            *([f"    date_format={py_str(date_format)},"] if match else []),
+            *[f"    {k}={py_str(v)}," for k, v in separators.items()],
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class _Files:
+    """A flat-file target named by its FileName port: the port, the session's Output file directory and
+    Output filename (the file of a transaction whose first FileName is NULL), header rows, fixed width."""
+
+    port: str
+    directory: str
+    default_name: str
+    header: bool
+    fixed_width: bool
+
+
+def _transaction_unit(step: Step, gen: Generator, named: bool) -> transactions.Unit:
+    """The target's transaction control unit; a gap when its transactions matter (rollbacks, files per
+    transaction) and cannot be followed, or when the session rolls back the open transaction at commit
+    points a job cannot place."""
+    unit = transactions.unit_of(gen.plan, step)
+    if unit.regrouped is not None:
+        regrouping, tc = unit.regrouped
+        parsed = _condition(tc)
+        if named or transactions.can_roll_back(gen.plan, tc, parsed):
+            scope = transactions.transaction_scope(regrouping) or "no"
+            raise ConversionError(
+                f"the rows reach the target from Transaction Control {tc.name} through {regrouping.kind} "
+                f"{regrouping.name} ({scope} transformation scope), which regroups them within the "
+                "transactions; only Expression, Filter, Router, Lookup, Update Strategy and Stored Procedure "
+                "transformations between a Transaction Control and its targets are supported"
+            )
+    commit_type = str(gen.plan.source_attribute("Commit Type", "Target") or "Target").strip().lower()
+    if unit.control is None and commit_type == "source" and not transactions.commit_on_end_of_file(gen.plan):
+        raise ConversionError(
+            "Commit On End Of File is NO with a source-based commit: the rows after the last commit point "
+            "are rolled back, and PowerCenter places source-based commit points by buffer blocks; "
+            "not reproducible"
+        )
+    return unit
+
+
+def _condition(tc: Step) -> Node | None:
+    """The parsed condition of Transaction Control ``tc`` (``None``: it does not parse, reported there)."""
+    try:
+        return parse(transactions.condition_text(tc)).node
+    except ConversionError:
+        return None
+
+
+def _rollbacks(gen: Generator, var: str, unit: transactions.Unit) -> list[str]:
+    """Lines leaving out the rows of rolled-back transactions of the target's unit."""
+    tc = unit.control
+    if tc is None or not gen.transactions.get(tc.name.lower(), ("", False))[1]:
+        return []
+    txn, _rolls_back = gen.transactions[tc.name.lower()]
+    return [
+        f"# Transaction Control {tc.name}: the rows of rolled-back transactions are not loaded",
+        f"{var} = job.committed({var}, {txn})",
+    ]
+
+
 def _files_by_transaction(
     step: Step,
     gen: Generator,
     var: str,
     lines: list[str],
     ports: list[Port],
-    file_port: str,
-    directory: str,
-    file_name: str,
-    header: bool,
+    files: _Files,
+    unit: transactions.Unit,
 ) -> StepCode:
-    """A delimited target whose FileName port is connected: a file per transaction, named from the rows
-    (``job.write_flat_files_by_transaction``). The transactions are those of the Transaction Control
-    upstream (its condition evaluated on its own rows, joined by ``_row_id``), else the commit interval's."""
+    """A flat-file target whose FileName port is connected: a file per transaction, named from the rows
+    (``job.write_flat_files_by_transaction``, ``job.write_fixed_width_files_by_transaction``). The
+    transactions are those of the effective Transaction Control of the target's unit (rows of rolled-back
+    transactions are not written), else the commit interval's."""
     tgt = step.target
     assert tgt is not None
-    tc = transaction_control(gen.plan, step.inputs[file_port.lower()])
     args: list[str] = []
-    note = "no Transaction Control: one file while the rows fit in the commit interval"
-    if tc is not None:
-        text = (
-            str(tc.attributes.get("Transaction Control Condition", "") or "").strip()
-            or "TC_CONTINUE_TRANSACTION"
-        )
-        parsed = gen.parse(tc, text)
-        if parsed is None:
-            raise ConversionError(f"the condition of Transaction Control {tc.name} does not parse")
-        columns = {
-            **port_columns([p for p in tc.ports if p.is_input]),
-            **{name: f"F.lit({code})" for name, code in ACTIONS.items()},
-        }
-        code = gen.translate(tc, parsed, columns)
-        transactions = gen.new_var(f"{var}_transactions")
-        lines += [
-            f"# Transaction Control {tc.name}: each row's transaction ({' '.join(text.split())})",
-            f"{transactions} = job.transactions({gen.var(tc)}, {code})",
-            f'{var} = {var}.join({transactions}, "_row_id")',
-        ]
-        args.append('    transaction="_txn",')
+    note = "no effective Transaction Control: one file while the rows fit in the commit interval"
+    if unit.control is not None:
+        tc = unit.control
+        if tc.name.lower() not in gen.transactions:
+            raise ConversionError(
+                f"Transaction Control {tc.name} is not converted: the transactions that name the files "
+                "are unknown"
+            )
+        args.append(f"    transactions={gen.transactions[tc.name.lower()][0]},")
         note = f"transactions of Transaction Control {tc.name}"
     else:
         if var in gen.unordered:
             raise ConversionError(
-                f"the FileName port {file_port} names the file from the first row, and the rows "
+                f"the FileName port {files.port} names the file from the first row, and the rows "
                 "come from an Aggregator or a Union in no defined order"
             )
         commit_type = str(gen.plan.source_attribute("Commit Type", "Target") or "Target").strip().lower()
         if commit_type != "target":
             raise ConversionError(
-                f"the FileName port {file_port} with a {commit_type}-based commit and no Transaction "
+                f"the FileName port {files.port} with a {commit_type}-based commit and no Transaction "
                 "Control: "
                 "the commit points (new files) depend on the rows read from the sources; not supported"
             )
         interval = str(gen.plan.source_attribute("Commit Interval", "10000") or "10000").strip()
         args.append(f"    commit_interval={int(interval) if interval.isdigit() else 10000},")
-    opts = flat_file_options(tgt.flatfile)
-    columns_code = [
-        f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports
-    ]
-    lines += [
-        "job.write_flat_files_by_transaction(",
+    head = [
         f"    {py_str(step.name)},",
         f"    {var},",
-        f"    {py_str(directory)},",
-        f"    job.path({py_str(directory)}, {py_str(file_name)}),"
+        f"    {py_str(files.directory)},",
+        f"    job.path({py_str(files.directory)}, {py_str(files.default_name)}),"
         "  # a transaction whose first FileName is NULL",
-        "    [",
-        *[f"        {c}," for c in columns_code],
-        "    ],",
-        f"    file_name_port={py_str(file_port)},",
-        *args,
-        f"    delimiter={py_str(opts['delimiter'])},",
-        f"    quote={py_str(opts['quote'])},",
-        f"    header={header},",
-        ")",
     ]
+    if files.fixed_width:
+        columns, options = _fixed_width_layout(step, ports, skip=files.port)
+        lines += [
+            "job.write_fixed_width_files_by_transaction(",
+            *head,
+            *columns,
+            f"    file_name_port={py_str(files.port)},",
+            *args,
+            *options,
+            ")",
+        ]
+    else:
+        opts = flat_file_options(tgt.flatfile)
+        columns_code = [
+            f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports
+        ]
+        lines += [
+            "job.write_flat_files_by_transaction(",
+            *head,
+            "    [",
+            *[f"        {c}," for c in columns_code],
+            "    ],",
+            f"    file_name_port={py_str(files.port)},",
+            *args,
+            f"    delimiter={py_str(opts['delimiter'])},",
+            f"    quote={py_str(opts['quote'])},",
+            f"    header={files.header},",
+            ")",
+        ]
+    layout = "fixed-width flat files" if files.fixed_width else "flat files"
     return StepCode(
-        lines, {}, [f"flat files named by the FileName port {file_port}, one per transaction ({note})"]
+        lines, {}, [f"{layout} named by the FileName port {files.port}, one per transaction ({note})"]
     )

@@ -1,43 +1,69 @@
-"""Transaction Control: commits per row condition. Rows pass through unchanged.
+"""Transaction Control: commits and rollbacks per row condition. Rows pass through unchanged.
 
-A Transaction Control transformation never changes which rows flow or what they hold: its condition only
-decides where the Integration Service commits (TC_COMMIT_BEFORE/AFTER, TC_CONTINUE_TRANSACTION). A session
-that succeeds therefore leaves exactly the rows a single commit at the end leaves, which is what a Spark job
-writes. A condition that can roll back (TC_ROLLBACK_BEFORE/AFTER discards the transaction's rows) changes
-the rows and stays unsupported. A flat-file target whose FileName port is connected (each transaction
-starts a new output file) evaluates the condition itself (handlers/target.py, codegen/transactions.py).
+The condition gives each row an action (Transformation Guide, "Transaction Control Transformation"):
+TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE/AFTER, TC_ROLLBACK_BEFORE/AFTER; any other value fails the
+session. The rows themselves flow on unchanged: a rollback removes the rows of its transaction from the
+targets of the transaction control unit only (codegen/transactions.py), where ``job.committed`` leaves
+them out; downstream transformations, and targets for which the Transaction Control is ineffective,
+still receive them. A commit-only condition leaves exactly the rows one commit at the end leaves, so its
+transactions are computed only when a target of its unit has a FileName port (a file per transaction).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.plan import Step
-from infaflow.codegen.stepcode import Output, StepCode
-from infaflow.expr import references
+from infaflow.codegen import transactions
+from infaflow.codegen.naming import py_str
+from infaflow.codegen.stepcode import Output, StepCode, port_columns
 
 if TYPE_CHECKING:
     from infaflow.codegen.generate import Generator
+    from infaflow.codegen.plan import Step
 
 KINDS = ("Transaction Control",)
 
-ROLLBACKS = ("tc_rollback_before", "tc_rollback_after")
-
 
 def generate(step: Step, gen: Generator) -> StepCode:
-    text = str(step.attributes.get("Transaction Control Condition", "") or "").strip()
-    parsed = gen.parse(step, text) if text else None
-    names = {n.lower() for n in references(parsed.node)} if parsed is not None else set()
-    if names & set(ROLLBACKS):
-        raise ConversionError(
-            "Transaction Control is not supported when its condition can roll back "
-            "(TC_ROLLBACK_BEFORE/AFTER discards rows per transaction; "
-            "Spark writes are not transactional per row)"
-        )
+    text = transactions.condition_text(step)
+    condition = " ".join(text.split())
     var = gen.var(step)
     ports = [p for p in step.ports if p.is_input]
     lines, _origin = gen.assemble(step, ports, var)
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in ports if p.is_output}
-    condition = " ".join(text.split()) or "TC_CONTINUE_TRANSACTION"
-    return StepCode(lines, outputs, [f"commit condition (rows unchanged): {condition}"])
+    parsed = gen.parse(step, text)
+    if parsed is None:
+        return StepCode(lines, outputs, [])
+    actions = transactions.possible_actions(parsed.node)
+    targets = transactions.controlled_targets(gen.plan, step)
+    rolls_back = transactions.can_roll_back(gen.plan, step, parsed.node)
+    needed = bool(targets) and (rolls_back or any(transactions.has_file_name_port(t) for t in targets))
+    valid = actions is not None and actions <= set(transactions.ACTIONS.values())
+    if not needed and valid:
+        return StepCode(lines, outputs, [f"commit condition (rows unchanged): {condition}"])
+    columns = {
+        **port_columns(ports),
+        **{name: f"F.lit({code})" for name, code in transactions.ACTIONS.items()},
+    }
+    code = gen.translate(step, parsed, columns)
+    if not needed:
+        lines += [
+            "# a condition that returns no Transaction Control action fails the session",
+            f"{var} = job.check_transaction_actions({py_str(step.name)}, {var}, {code})",
+        ]
+        return StepCode(lines, outputs, [f"commit condition (rows unchanged): {condition}"])
+    txn = gen.new_var(f"{var}_transactions")
+    eof = transactions.commit_on_end_of_file(gen.plan)
+    lines += [
+        f"# each row's transaction and whether it is rolled back; Commit On End Of File: {'YES' if eof else 'NO'}",
+        f"{txn} = job.transactions(",
+        f"    {py_str(step.name)},",
+        f"    {var},",
+        f"    {code},",
+        f"    commit_on_end_of_file={eof},",
+        ")",
+    ]
+    gen.transactions[step.name.lower()] = (txn, rolls_back)
+    unit = ", ".join(t.name for t in targets)
+    what = "commits and rollbacks" if rolls_back else "commits"
+    return StepCode(lines, outputs, [f"{what} per row ({condition}) for the targets {unit}"])
