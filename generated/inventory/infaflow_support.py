@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyspark.sql import Column, DataFrame, Observation, SparkSession, Window
+from pyspark.sql import Column, DataFrame, DataFrameWriter, Observation, SparkSession, Window
 from pyspark.sql import functions as F
 
 ROW_ID = "_row_id"  # PowerCenter's row order, captured at source read
@@ -37,8 +37,16 @@ DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
 #: calls require_version with the version it was converted for, and refuses an older module
 SUPPORT_VERSION = 1
 DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
-TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER = 0, 1, 2  # Transaction Control actions
+# Transaction Control actions (the values of TC_CONTINUE_TRANSACTION ... TC_ROLLBACK_AFTER)
+TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER, TC_ROLLBACK_BEFORE, TC_ROLLBACK_AFTER = (
+    0,
+    1,
+    2,
+    3,
+    4,
+)
 _TXN, _FILE = "_txn", "_file"  # a row's transaction and the FileName value of its first row
+_ROLLED_BACK = "_rolled_back"  # whether a row's transaction is rolled back
 
 
 def require_version(needed: int) -> None:
@@ -761,28 +769,9 @@ class Job:
         df = self._route_rejects(target, df, insert_only=True)
         df = self._dates_as_text(df, [(c[0], c[1]) for c in columns])
         out = _one_partition(df, ordered)
-        null_text = null_character or " "
-        cells, values, overflows = [], [], []
-        for spec in columns:
-            name, spark_type, width = spec[0], spec[1], int(spec[2])
-            fmt = _spark_format(spec[3] if len(spec) > 3 and spec[3] else date_format)
-            col = F.col(f"`{name}`")
-            text = _fixed_width_text(col, spark_type, fmt, thousand_separator, decimal_separator)
-            null = F.lit(null_text * width if repeat_null else null_text)
-            if _is_number(spark_type):
-                too_long = F.coalesce(F.length(text) > width, F.lit(False)) | (
-                    col.isNotNull() & text.isNull()
-                )
-                cell = F.when(col.isNull(), F.rpad(null, width, " ")).otherwise(F.lpad(text, width, " "))
-            else:
-                too_long = F.lit(False)
-                cell = F.rpad(F.coalesce(text, null), width, " ")
-            cells.append(cell)
-            values.append(text)
-            overflows.append(too_long)
-        flags = [f.alias(f"_overflow{i}") for i, f in enumerate(overflows)]
-        texts = [v.alias(f"_value{i}") for i, v in enumerate(values)]
-        line = (F.concat(*cells) if cells else F.lit("")).alias("value")
+        line, texts, flags = _fixed_width_line(
+            columns, null_character, repeat_null, date_format, thousand_separator, decimal_separator
+        )
         staged = out.select(line, *texts, *flags, *([ROW_ID] if ROW_ID in out.columns else []))
         any_overflow = F.lit(False)
         for i in range(len(flags)):
@@ -906,19 +895,56 @@ class Job:
         out = self._count(self.result.target_rows, target, out.select(*cols))
         _write_single_csv(out, path, delimiter=delimiter, quote=quote, header=header)
 
-    @staticmethod
-    def transactions(df: DataFrame, action: Column) -> DataFrame:
-        """Each row's transaction number (``_row_id``, ``_txn``) from a Transaction Control's action per row
-        (``action``: 0 continue, 1 commit before, 2 commit after), in row order: a commit before a row starts
-        a new transaction with that row, a commit after a row starts one with the next row."""
+    def transactions(
+        self, instance: str, df: DataFrame, action: Column, *, commit_on_end_of_file: bool = True
+    ) -> DataFrame:
+        """Each row's transaction (``_row_id``, ``_txn``, ``_rolled_back``) from the action a Transaction
+        Control's condition gives each row, in row order (Transformation Guide): TC_COMMIT_BEFORE and
+        TC_ROLLBACK_BEFORE end the open transaction before the row, which starts the next one;
+        TC_COMMIT_AFTER and TC_ROLLBACK_AFTER end it with the row; TC_CONTINUE_TRANSACTION and NULL neither.
+        A transaction is rolled back when the action that ends it is a rollback; the transaction still open
+        after the last row is committed unless ``commit_on_end_of_file`` is False (the session's Commit On
+        End Of File). Any other action fails the session. Windows over the row order: no row is collected."""
         order = Window.orderBy(ROW_ID)
-        staged = df.select(ROW_ID, action.alias("_action"))
-        before = F.when(F.col("_action") == TC_COMMIT_BEFORE, 1).otherwise(0)
-        after = F.when(F.col("_action") == TC_COMMIT_AFTER, 1).otherwise(0)
+        staged = df.select(
+            ROW_ID,
+            F.coalesce(_checked_action(instance, action), F.lit(TC_CONTINUE_TRANSACTION)).alias("_action"),
+        )
+        act = F.col("_action")
+        before = act.isin(TC_COMMIT_BEFORE, TC_ROLLBACK_BEFORE).cast("int")
+        after = act.isin(TC_COMMIT_AFTER, TC_ROLLBACK_AFTER).cast("int")
         txn = F.sum(before).over(
             order.rowsBetween(Window.unboundedPreceding, Window.currentRow)
         ) + F.coalesce(F.sum(after).over(order.rowsBetween(Window.unboundedPreceding, -1)), F.lit(0))
-        return staged.select(ROW_ID, txn.alias(_TXN))
+        numbered = staged.select(ROW_ID, act, txn.alias(_TXN), F.lead(act).over(order).alias("_next"))
+        following = F.col("_next")
+        # the fate of the transaction that this row ends (NULL: the row does not end its transaction)
+        ends = (
+            F.when(act == TC_ROLLBACK_AFTER, True)
+            .when(act == TC_COMMIT_AFTER, False)
+            .when(following == TC_ROLLBACK_BEFORE, True)
+            .when(following == TC_COMMIT_BEFORE, False)
+            .when(following.isNull(), F.lit(not commit_on_end_of_file))
+        )
+        fate = F.first(F.col("_ends"), ignorenulls=True).over(
+            order.rowsBetween(Window.currentRow, Window.unboundedFollowing)
+        )
+        return numbered.withColumn("_ends", ends).select(ROW_ID, _TXN, fate.alias(_ROLLED_BACK))
+
+    def check_transaction_actions(self, instance: str, df: DataFrame, action: Column) -> DataFrame:
+        """``df`` unchanged, failing the session at a row whose Transaction Control action is not one of
+        TC_CONTINUE_TRANSACTION ... TC_ROLLBACK_AFTER (Transformation Guide); NULL continues."""
+        return df.where(F.coalesce(_checked_action(instance, action), F.lit(0)) >= 0)
+
+    def committed(self, df: DataFrame, transactions: DataFrame) -> DataFrame:
+        """The rows of ``df`` that a target loads: rows of rolled-back transactions are left out (they are not
+        target rows); rows an Update Strategy rejects (DD_REJECT) stay, the writer rejects them as they
+        arrive. ``transactions``: :meth:`transactions` of the Transaction Control of the target's unit."""
+        joined = df.join(transactions.select(ROW_ID, _ROLLED_BACK), ROW_ID)
+        keep = ~F.col(_ROLLED_BACK)
+        if ROW_TYPE in df.columns:
+            keep = keep | (F.col(ROW_TYPE) == DD_REJECT)
+        return joined.where(keep).drop(_ROLLED_BACK)
 
     def write_flat_files_by_transaction(
         self,
@@ -929,30 +955,100 @@ class Job:
         columns: list[tuple[str, str]],
         *,
         file_name_port: str,
-        transaction: str | None = None,
+        transactions: DataFrame | None = None,
         commit_interval: int = 10000,
         delimiter: str = ",",
         quote: str = '"',
         header: bool = False,
         date_format: str = "MM/DD/YYYY HH24:MI:SS",
     ) -> None:
-        """A flat-file target whose FileName port is connected (Designer Guide, "Creating Target Files by
-        Transaction"): one file per transaction, named by the FileName value of the transaction's first
-        row (relative names in ``directory``; a NULL first value gives ``default_name``, the session's
-        Output filename). A row whose FileName is NULL is a row error and is not written. A name that a
-        later transaction uses again is overwritten by it. The FileName column is not written.
+        """A delimited flat-file target whose FileName port is connected (Designer Guide, "Creating Target
+        Files by Transaction"): one file per transaction, named by the FileName value of the transaction's
+        first row (relative names in ``directory``; a NULL first value gives ``default_name``, the
+        session's Output filename). A row whose FileName is NULL is a row error and is not written. A name
+        that a later transaction uses again is overwritten by it. The FileName column is not written.
 
-        ``transaction``: the column holding each row's transaction number (:meth:`transactions`);
-        ``None`` when no Transaction Control feeds the target, the
-        session then commits every ``commit_interval`` rows, at points PowerCenter places by its buffer
-        blocks: the job writes one file when the target receives no more rows than that, and stops with
-        a message when it receives more (the split cannot be reproduced)."""
+        ``transactions``: the rows' transactions (:meth:`transactions` of the Transaction Control of the
+        target's unit; rows of rolled-back transactions are not written); ``None`` when no effective
+        Transaction Control feeds the target: the session then commits every ``commit_interval`` rows, at
+        points PowerCenter places by its buffer blocks: the job writes one file when the target receives
+        no more rows than that, and stops with a message when it receives more (the split cannot be
+        reproduced)."""
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
         df = self._dates_as_text(df, columns)
         fmt = _spark_format(date_format)
+        out = self._named_by_transaction(target, df, file_name_port, transactions)
+        cols = [
+            _cast_out(F.col(f"`{c}`"), t, fmt).alias(c)
+            for c, t in columns
+            if c.lower() != file_name_port.lower()
+        ]
+        staged = out.where(~F.col(_ROLLED_BACK)).select(*cols, _TXN, _FILE, ROW_ID).cache()
+
+        def write(frame: DataFrame, paths: dict[int, str]) -> None:
+            _write_csv_by_transaction(frame, paths, delimiter=delimiter, quote=quote, header=header)
+
+        self._write_transactions(
+            target, staged, directory, default_name, transactions is None, commit_interval, write
+        )
+
+    def write_fixed_width_files_by_transaction(
+        self,
+        target: str,
+        df: DataFrame,
+        directory: str,
+        default_name: str,
+        columns: list[tuple[Any, ...]],
+        *,
+        file_name_port: str,
+        transactions: DataFrame | None = None,
+        commit_interval: int = 10000,
+        null_character: str = "*",
+        repeat_null: bool = False,
+        date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        thousand_separator: str = "",
+        decimal_separator: str = ".",
+    ) -> None:
+        """A fixed-width flat-file target whose FileName port is connected: one file per transaction, as
+        :meth:`write_flat_files_by_transaction` names and fills them, each line laid out as
+        :meth:`write_fixed_width` lays it out (``columns`` without the FileName port, which is not
+        written). A number wider than its field is rejected as the row arrives (reject file), rolled
+        back or not."""
+        self.check_stop()
+        df = self._route_rejects(target, df, insert_only=True)
+        df = self._dates_as_text(df, [(c[0], c[1]) for c in columns])
+        out = self._named_by_transaction(target, df, file_name_port, transactions)
+        line, texts, flags = _fixed_width_line(
+            columns, null_character, repeat_null, date_format, thousand_separator, decimal_separator
+        )
+        staged = out.select(line, *texts, *flags, _TXN, _FILE, ROW_ID, _ROLLED_BACK)
+        any_overflow = F.lit(False)
+        for i in range(len(flags)):
+            any_overflow = any_overflow | F.col(f"_overflow{i}")
+        self._reject_overflows(target, staged.where(any_overflow), len(flags))
+        kept = staged.where(~any_overflow & ~F.col(_ROLLED_BACK)).select("value", _TXN, _FILE, ROW_ID).cache()
+        self._write_transactions(
+            target,
+            kept,
+            directory,
+            default_name,
+            transactions is None,
+            commit_interval,
+            _write_text_by_transaction,
+        )
+
+    def _named_by_transaction(
+        self, target: str, df: DataFrame, file_name_port: str, transactions: DataFrame | None
+    ) -> DataFrame:
+        """``df`` in row order with each row's transaction (``_txn``), whether it is rolled back
+        (``_rolled_back``) and the FileName value of its transaction's first row (``_file``); rows whose
+        FileName is NULL are row errors, left out."""
         out = df.repartition(1).sortWithinPartitions(ROW_ID)
-        out = out.withColumn(_TXN, F.lit(0) if transaction is None else F.col(f"`{transaction}`"))
+        if transactions is None:
+            out = out.withColumn(_TXN, F.lit(0)).withColumn(_ROLLED_BACK, F.lit(False))
+        else:
+            out = out.join(transactions.select(ROW_ID, _TXN, _ROLLED_BACK), ROW_ID)
         name = F.col(f"`{file_name_port}`")
         out = out.withColumn(
             _FILE,
@@ -962,18 +1058,25 @@ class Job:
                 .rowsBetween(Window.unboundedPreceding, Window.currentRow)
             ),
         )
-        out = self.row_errors(target, out, name.isNull(), f"{file_name_port}: the FileName value is NULL")
-        cols = [
-            _cast_out(F.col(f"`{c}`"), t, fmt).alias(c)
-            for c, t in columns
-            if c.lower() != file_name_port.lower()
-        ]
-        staged = out.select(*cols, _TXN, _FILE, ROW_ID).cache()
+        return self.row_errors(target, out, name.isNull(), f"{file_name_port}: the FileName value is NULL")
+
+    def _write_transactions(
+        self,
+        target: str,
+        staged: DataFrame,
+        directory: str,
+        default_name: str,
+        by_interval: bool,
+        commit_interval: int,
+        write: Callable[[DataFrame, dict[int, str]], None],
+    ) -> None:
+        """Write the (cached) rows of each transaction (``_txn``, ``_file``, ``_row_id``) to its file with
+        ``write`` and count them as the target's rows; ``by_interval``: the commit interval's transactions."""
         files = (
             staged.groupBy(_TXN).agg(F.first(_FILE).alias(_FILE), F.count(F.lit(1)).alias("rows")).collect()
         )
         rows = sum(int(r["rows"]) for r in files)
-        if transaction is None and rows > commit_interval:
+        if by_interval and rows > commit_interval:
             staged.unpersist()
             raise NotConverted(
                 f"{self.session}: {target}: {rows} rows reach a target named by its FileName port without a "
@@ -989,9 +1092,7 @@ class Job:
                 f"{self.session}: {target}: a transaction's FileName value is empty: no file to write"
             )
         kept = staged.where(F.col(_TXN).isin(list(paths))).repartition(1).sortWithinPartitions(_TXN, ROW_ID)
-        _write_csv_by_transaction(
-            kept.drop(_FILE, ROW_ID), paths, delimiter=delimiter, quote=quote, header=header
-        )
+        write(kept.drop(_FILE, ROW_ID), paths)
         staged.unpersist()
 
     def write_table(
@@ -2218,6 +2319,19 @@ def _observation_name(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z_]", "_", name) + "_" + uuid.uuid4().hex[:8]
 
 
+def _checked_action(instance: str, action: Column) -> Column:
+    """A Transaction Control action, raising an error (the session fails) when it is not 0..4 or NULL."""
+    message = F.concat(
+        F.lit(f"{instance}: the transaction control expression returned "),
+        action.cast("string"),
+        F.lit(", not a Transaction Control action (TC_CONTINUE_TRANSACTION ... TC_ROLLBACK_AFTER)"),
+    )
+    valid = action.isNull() | action.isin(
+        TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER, TC_ROLLBACK_BEFORE, TC_ROLLBACK_AFTER
+    )
+    return F.when(valid, action.cast("int")).otherwise(F.raise_error(message).cast("int"))
+
+
 def _one_partition(df: DataFrame, ordered: bool) -> DataFrame:
     """One writer, rows in PowerCenter's order: one partition sorted by _row_id (no range sampling); rows of
     no defined order (``ordered=False``) are not sorted."""
@@ -2271,6 +2385,39 @@ def _plain_number(text: Column, thousand_separator: str, decimal_separator: str)
     if decimal_separator not in ("", "."):
         text = F.regexp_replace(text, re.escape(decimal_separator), ".")
     return text
+
+
+def _fixed_width_line(
+    columns: list[tuple[Any, ...]],
+    null_character: str,
+    repeat_null: bool,
+    date_format: str,
+    thousand_separator: str,
+    decimal_separator: str,
+) -> tuple[Column, list[Column], list[Column]]:
+    """A fixed-width target's line (column ``value``), each field's text (``_value<i>``) and whether it
+    overflows its width (``_overflow<i>``): see :meth:`Job.write_fixed_width`."""
+    null_text = null_character or " "
+    cells, values, overflows = [], [], []
+    for spec in columns:
+        name, spark_type, width = spec[0], spec[1], int(spec[2])
+        fmt = _spark_format(spec[3] if len(spec) > 3 and spec[3] else date_format)
+        col = F.col(f"`{name}`")
+        text = _fixed_width_text(col, spark_type, fmt, thousand_separator, decimal_separator)
+        null = F.lit(null_text * width if repeat_null else null_text)
+        if _is_number(spark_type):
+            too_long = F.coalesce(F.length(text) > width, F.lit(False)) | (col.isNotNull() & text.isNull())
+            cell = F.when(col.isNull(), F.rpad(null, width, " ")).otherwise(F.lpad(text, width, " "))
+        else:
+            too_long = F.lit(False)
+            cell = F.rpad(F.coalesce(text, null), width, " ")
+        cells.append(cell)
+        values.append(text)
+        overflows.append(too_long)
+    flags = [f.alias(f"_overflow{i}") for i, f in enumerate(overflows)]
+    texts = [v.alias(f"_value{i}") for i, v in enumerate(values)]
+    line = (F.concat(*cells) if cells else F.lit("")).alias("value")
+    return line, texts, flags
 
 
 def _fixed_width_text(
@@ -2495,26 +2642,40 @@ def file_paths(directory: str, default_name: str, files: list[tuple[int, str | N
 def _write_csv_by_transaction(
     df: DataFrame, paths: dict[int, str], *, delimiter: str, quote: str, header: bool
 ) -> None:
-    """Write the rows of each transaction (column ``_txn``) to its own file: one Spark folder partitioned by
-    transaction, whose part files are moved into place by name."""
+    """Write the rows of each transaction (column ``_txn``) to its own delimited file."""
+    _write_by_transaction(
+        df,
+        paths,
+        lambda writer, folder: (
+            writer.option("sep", delimiter or ",")
+            .option("quote", quote or "\u0000")
+            .option("escape", quote or "\\")
+            .option("header", "true" if header else "false")
+            .option("ignoreLeadingWhiteSpace", "false")
+            .option("ignoreTrailingWhiteSpace", "false")
+            .option("emptyValue", "")
+            .option("nullValue", "")
+            .csv(folder)
+        ),
+    )
+
+
+def _write_text_by_transaction(df: DataFrame, paths: dict[int, str]) -> None:
+    """Write the lines (column ``value``) of each transaction (column ``_txn``) to its own file."""
+    _write_by_transaction(df, paths, lambda writer, folder: writer.text(folder))
+
+
+def _write_by_transaction(
+    df: DataFrame, paths: dict[int, str], save: Callable[[DataFrameWriter, str], None]
+) -> None:
+    """One Spark folder partitioned by transaction (``save`` writes it), whose part files are moved into
+    place by name: the file of each transaction of ``paths``."""
     if not paths:
         return
     first = Path(next(iter(paths.values())))
     first.parent.mkdir(parents=True, exist_ok=True)
     tmp = first.parent / f".{first.name}.{uuid.uuid4().hex[:8]}"
-    (
-        df.write.mode("overwrite")
-        .partitionBy(_TXN)
-        .option("sep", delimiter or ",")
-        .option("quote", quote or "\u0000")
-        .option("escape", quote or "\\")
-        .option("header", "true" if header else "false")
-        .option("ignoreLeadingWhiteSpace", "false")
-        .option("ignoreTrailingWhiteSpace", "false")
-        .option("emptyValue", "")
-        .option("nullValue", "")
-        .csv(str(tmp))
-    )
+    save(df.write.mode("overwrite").partitionBy(_TXN), str(tmp))
     for txn, path in paths.items():
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)

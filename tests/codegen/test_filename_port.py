@@ -92,14 +92,12 @@ def test_file_paths_relative_absolute_null_and_reused_names() -> None:
 def test_generated_code_names_the_transaction_control_and_keeps_the_port_out() -> None:
     job = _tc_mapping("IIF(FLAG = 1, TC_COMMIT_BEFORE, TC_CONTINUE_TRANSACTION)").render()
     assert job.complete, job.gaps
-    assert "# Transaction Control TC_DEPT: each row's transaction" in job.code
-    assert "job.write_flat_files_by_transaction(" in job.code
-    assert 'file_name_port="FileName"' in job.code and 'transaction="_txn"' in job.code
+    assert "# each row's transaction and whether it is rolled back; Commit On End Of File: YES" in job.code
+    assert "job.write_flat_files_by_transaction(" in job.code and "job.committed(" not in job.code
+    assert 'file_name_port="FileName"' in job.code and "transactions=tc_dept_transactions," in job.code
 
 
-def test_rollback_and_unsupported_layouts_stay_reported() -> None:
-    job = _tc_mapping("IIF(FLAG = 1, TC_ROLLBACK_BEFORE, TC_CONTINUE_TRANSACTION)").render()
-    assert not job.complete and any("roll back" in g.message for g in job.gaps), job.gaps
+def test_source_based_commit_without_transaction_control_is_reported() -> None:
     b = MappingBuilder()
     b.flat_source("EMP", [("ID", INT), ("FNAME", S)])
     b.flat_target("OUT", [("ID", INT)])
@@ -111,7 +109,11 @@ def test_rollback_and_unsupported_layouts_stay_reported() -> None:
     assert gap.instance == "OUT" and "source-based commit" in gap.message, gap
 
 
-def test_a_regrouping_transformation_after_the_transaction_control_is_reported() -> None:
+def test_a_transformation_after_the_transaction_control_decides_by_its_transformation_scope() -> None:
+    """A Sorter with Transaction scope keeps the Transaction Control's boundaries but reorders the rows
+    within them: reported. With All Input scope (its default) it drops them: the Transaction Control is
+    ineffective for the target, whose commit interval places the commits (Designer Guide: the rows go to
+    one file, named by the first FileName)."""
     b = MappingBuilder()
     b.flat_source("EMP", [("ID", INT), ("FNAME", S)])
     b.add(
@@ -123,20 +125,24 @@ def test_a_regrouping_transformation_after_the_transaction_control_is_reported()
         )
     )
     b.connect("SQ_EMP", "TC", ["ID", "FNAME"])
-    b.add(Transformation("SRT", "Sorter", ports=[port("ID", INT), port("FNAME", S)]))
+    b.add(
+        Transformation(
+            "SRT",
+            "Sorter",
+            ports=[port("ID", INT), port("FNAME", S)],
+            attributes=Attributes({"Transformation Scope": "Transaction"}),
+        )
+    )
     b.connect("TC", "SRT", ["ID", "FNAME"])
     b.flat_target("OUT", [("ID", INT)])
     b.folder.targets[-1].fields.append(_filename_field())
     b.connect("SRT", "OUT", {"ID": "ID", "FNAME": "FileName"})
     job = b.render()
-    assert any(g.instance == "OUT" and "Sorter SRT" in g.message for g in job.gaps), job.gaps
-    b.mapping.transformations = [t for t in b.mapping.transformations if t.name != "TC"]  # no TC: one file
-    b.mapping.instances = [i for i in b.mapping.instances if i.name != "TC"]
-    b.mapping.connectors = [c for c in b.mapping.connectors if "TC" not in (c.from_instance, c.to_instance)]
-    b.connect("SQ_EMP", "SRT", ["ID", "FNAME"])
+    assert any(g.instance == "OUT" and "Sorter SRT (transaction" in g.message for g in job.gaps), job.gaps
+    b.mapping.transformations[-1].attributes = Attributes({})
     job = b.render()
     assert job.complete, job.gaps
-    assert "commit_interval=10000" in job.code
+    assert "commit_interval=10000" in job.code and "job.transactions(" not in job.code
 
 
 # -- on Spark ------------------------------------------------------------------------------------------
@@ -255,3 +261,26 @@ def test_without_transaction_control_one_file_within_the_commit_interval(spark, 
     write_csv(tmp_path / "more" / "src" / "emp.dat", ["ID", "FNAME"], [[i, "f.dat"] for i in range(1, 5)])
     with pytest.raises(support.NotConverted, match="4 rows reach a target named by its FileName port"):
         run_job(job, spark, tmp_path / "more")
+
+
+@pytest.mark.spark
+def test_rolled_back_transactions_write_no_file(spark, tmp_path: Path) -> None:
+    """FLAG 1 commits after the row, 2 rolls back before it: transactions {1,2} committed (a.txt), {3}
+    rolled back before 4 (no b.txt, its NULL-named row 3 still a row error), {4,5} rolled back after 5,
+    whose name a.txt does not overwrite the committed file, {6} open at the end, committed (c.txt)."""
+    rows = [
+        [1, "d1", 0, "a.txt"],
+        [2, "d1", 1, "x.txt"],
+        [3, "d2", 0, None],
+        [4, "d3", 2, "a.txt"],
+        [5, "d3", 3, "y.txt"],
+        [6, "d4", 0, "c.txt"],
+    ]
+    condition = "DECODE(FLAG, 1, TC_COMMIT_AFTER, 2, TC_ROLLBACK_BEFORE, 3, TC_ROLLBACK_AFTER)"
+    result = _run(_tc_mapping(condition, header=True), spark, tmp_path, rows)
+    assert _files(tmp_path) == {
+        "a.txt": [["ID", "DEPT"], ["1", "d1"], ["2", "d1"]],
+        "c.txt": [["ID", "DEPT"], ["6", "d4"]],
+    }
+    assert result.target_rows == {"OUT": 3}
+    assert result.trans_errors == 1

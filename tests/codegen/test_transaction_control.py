@@ -1,5 +1,6 @@
-"""Transaction Control: a commit-only condition passes every row unchanged; rollbacks are reported, never
-dropped silently; a FileName target writes a file per transaction."""
+"""Transaction Control: a commit-only condition passes every row unchanged; a condition that rolls back
+leaves the rows of rolled-back transactions out of the targets; a FileName target writes a file per
+transaction."""
 
 from __future__ import annotations
 
@@ -50,10 +51,13 @@ def test_commit_only_condition_passes_rows_unchanged(spark, tmp_path: Path) -> N
     assert result.target_rows == {"OUT": 4}
 
 
-def test_rollback_condition_is_reported_at_the_step() -> None:
-    job = _mapping("IIF(ISNULL(NAME), TC_ROLLBACK_AFTER, TC_COMMIT_AFTER)").render()
-    assert not job.complete
-    assert any("TC_DEPT" in str(g) and "roll back" in str(g) for g in job.gaps), job.gaps
+def test_rollback_condition_leaves_rolled_back_rows_out_of_the_target() -> None:
+    job = _mapping(
+        "IIF(ISNULL(NAME), TC_ROLLBACK_AFTER, TC_COMMIT_AFTER)"
+    ).render()  # rows: test_transaction_rollbacks.py
+    assert job.complete, job.gaps
+    assert "tc_dept_transactions = job.transactions(" in job.code
+    assert "out = job.committed(out, tc_dept_transactions)" in job.code
 
 
 def test_filename_port_on_the_target_writes_a_file_per_transaction() -> None:

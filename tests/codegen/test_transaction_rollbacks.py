@@ -302,9 +302,9 @@ def test_fixed_width_target_named_by_its_filename_port_generates_a_file_per_tran
 
 @pytest.mark.spark
 def test_fixed_width_files_by_transaction_with_a_rollback(spark, tmp_path: Path) -> None:
-    """Transactions {1,2} committed after 2 (bne.txt), {3,4} rolled back after 4 (no sfo.txt), {5,60000,7}
-    open at the end, committed (tib.txt, named by its first row; row 7's FileName names nothing); a NULL name is
-    the null character padded to the width; an ID wider than 4 is rejected."""
+    """Transactions {1,2} committed after 2 (bne.txt), {3,4} rolled back after 4 (no sfo.txt),
+    {5,60000,7} open at the end, committed (tib.txt, named by its first row; row 7's FileName names
+    nothing); a NULL name is the null character padded to the width; an ID wider than 4 is rejected."""
     job = _fixed_width_files_mapping().render()
     write_csv(
         tmp_path / "src" / "emp.dat",

@@ -54,8 +54,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
         return StepCode(lines, outputs, [f"commit condition (rows unchanged): {condition}"])
     txn = gen.new_var(f"{var}_transactions")
     eof = transactions.commit_on_end_of_file(gen.plan)
+    end = "YES" if eof else "NO"
     lines += [
-        f"# each row's transaction and whether it is rolled back; Commit On End Of File: {'YES' if eof else 'NO'}",
+        f"# each row's transaction and whether it is rolled back; Commit On End Of File: {end}",
         f"{txn} = job.transactions(",
         f"    {py_str(step.name)},",
         f"    {var},",
