@@ -223,6 +223,18 @@ def test_source_based_commit_rolling_back_the_open_transaction_is_reported() -> 
     assert b.render().complete
 
 
+def test_rollback_of_transactions_on_errors_is_reported() -> None:
+    job = _unit_mapping(session={"Rollback Transactions on Errors": "YES"}).render()
+    assert [(g.instance, g.message) for g in job.gaps] == [
+        (
+            target,
+            "Rollback Transactions on Errors is YES: a row error after Transaction Control TC_ACT rolls back "
+            "its whole transaction into the reject file (row indicators 4-6); not supported",
+        )
+        for target in ("OUT", "TGT")
+    ]
+
+
 # -- on Spark ------------------------------------------------------------------------------------------
 
 

@@ -222,6 +222,13 @@ def _transaction_unit(step: Step, gen: Generator, named: bool) -> transactions.U
                 "transactions; only Expression, Filter, Router, Lookup, Update Strategy and Stored Procedure "
                 "transformations between a Transaction Control and its targets are supported"
             )
+    on_errors = str(gen.plan.source_attribute("Rollback Transactions on Errors", "NO") or "NO")
+    if unit.control is not None and on_errors.strip().upper() == "YES":
+        raise ConversionError(
+            f"Rollback Transactions on Errors is YES: a row error after Transaction Control "
+            f"{unit.control.name} rolls back its whole transaction into the reject file (row indicators "
+            "4-6); not supported"
+        )
     commit_type = str(gen.plan.source_attribute("Commit Type", "Target") or "Target").strip().lower()
     if unit.control is None and commit_type == "source" and not transactions.commit_on_end_of_file(gen.plan):
         raise ConversionError(
