@@ -376,6 +376,7 @@ class Job:
         }
         self._variable_values: dict[str, tuple[Observation, DataFrame, Column]] = {}
         self._errors: dict[str, int] = {}
+        self._transactions: dict[str, DataFrame] = {}  # Transaction Control -> rows' transactions
         self._post_sql: list[tuple[str, Connection, str, str]] = []
         self.connections = load_connections(
             self.params.get("$infaflowconnections")
@@ -904,7 +905,8 @@ class Job:
         TC_COMMIT_AFTER and TC_ROLLBACK_AFTER end it with the row; TC_CONTINUE_TRANSACTION and NULL neither.
         A transaction is rolled back when the action that ends it is a rollback; the transaction still open
         after the last row is committed unless ``commit_on_end_of_file`` is False (the session's Commit On
-        End Of File). Any other action fails the session. Windows over the row order: no row is collected."""
+        End Of File). Any other action fails the session. Windows over the row order: no row is collected.
+        The frame is kept under ``instance`` for the targets of the unit (:meth:`committed`) and returned."""
         order = Window.orderBy(ROW_ID)
         staged = df.select(
             ROW_ID,
@@ -929,18 +931,21 @@ class Job:
         fate = F.first(F.col("_ends"), ignorenulls=True).over(
             order.rowsBetween(Window.currentRow, Window.unboundedFollowing)
         )
-        return numbered.withColumn("_ends", ends).select(ROW_ID, _TXN, fate.alias(_ROLLED_BACK))
+        out = numbered.withColumn("_ends", ends).select(ROW_ID, _TXN, fate.alias(_ROLLED_BACK))
+        self._transactions[instance] = out
+        return out
 
     def check_transaction_actions(self, instance: str, df: DataFrame, action: Column) -> DataFrame:
         """``df`` unchanged, failing the session at a row whose Transaction Control action is not one of
         TC_CONTINUE_TRANSACTION ... TC_ROLLBACK_AFTER (Transformation Guide); NULL continues."""
         return df.where(F.coalesce(_checked_action(instance, action), F.lit(0)) >= 0)
 
-    def committed(self, df: DataFrame, transactions: DataFrame) -> DataFrame:
+    def committed(self, df: DataFrame, transaction_control: str) -> DataFrame:
         """The rows of ``df`` that a target loads: rows of rolled-back transactions are left out (they are not
         target rows); rows an Update Strategy rejects (DD_REJECT) stay, the writer rejects them as they
-        arrive. ``transactions``: :meth:`transactions` of the Transaction Control of the target's unit."""
-        joined = df.join(transactions.select(ROW_ID, _ROLLED_BACK), ROW_ID)
+        arrive. ``transaction_control``: the Transaction Control of the target's unit, whose
+        :meth:`transactions` the job computed."""
+        joined = df.join(self._transactions[transaction_control].select(ROW_ID, _ROLLED_BACK), ROW_ID)
         keep = ~F.col(_ROLLED_BACK)
         if ROW_TYPE in df.columns:
             keep = keep | (F.col(ROW_TYPE) == DD_REJECT)
@@ -955,7 +960,7 @@ class Job:
         columns: list[tuple[str, str]],
         *,
         file_name_port: str,
-        transactions: DataFrame | None = None,
+        transaction_control: str | None = None,
         commit_interval: int = 10000,
         delimiter: str = ",",
         quote: str = '"',
@@ -968,17 +973,17 @@ class Job:
         session's Output filename). A row whose FileName is NULL is a row error and is not written. A name
         that a later transaction uses again is overwritten by it. The FileName column is not written.
 
-        ``transactions``: the rows' transactions (:meth:`transactions` of the Transaction Control of the
-        target's unit; rows of rolled-back transactions are not written); ``None`` when no effective
-        Transaction Control feeds the target: the session then commits every ``commit_interval`` rows, at
-        points PowerCenter places by its buffer blocks: the job writes one file when the target receives
-        no more rows than that, and stops with a message when it receives more (the split cannot be
-        reproduced)."""
+        ``transaction_control``: the Transaction Control of the target's unit, whose transactions
+        (:meth:`transactions`) the rows belong to (rows of rolled-back ones are not written); ``None``
+        when no effective Transaction Control feeds the target: the session then commits every
+        ``commit_interval`` rows, at points PowerCenter places by its buffer blocks: the job writes one
+        file when the target receives no more rows than that, and stops with a message when it receives
+        more (the split cannot be reproduced)."""
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
         df = self._dates_as_text(df, columns)
         fmt = _spark_format(date_format)
-        out = self._named_by_transaction(target, df, file_name_port, transactions)
+        out = self._named_by_transaction(target, df, file_name_port, transaction_control)
         cols = [
             _cast_out(F.col(f"`{c}`"), t, fmt).alias(c)
             for c, t in columns
@@ -990,7 +995,7 @@ class Job:
             _write_csv_by_transaction(frame, paths, delimiter=delimiter, quote=quote, header=header)
 
         self._write_transactions(
-            target, staged, directory, default_name, transactions is None, commit_interval, write
+            target, staged, directory, default_name, transaction_control is None, commit_interval, write
         )
 
     def write_fixed_width_files_by_transaction(
@@ -1002,7 +1007,7 @@ class Job:
         columns: list[tuple[Any, ...]],
         *,
         file_name_port: str,
-        transactions: DataFrame | None = None,
+        transaction_control: str | None = None,
         commit_interval: int = 10000,
         null_character: str = "*",
         repeat_null: bool = False,
@@ -1018,7 +1023,7 @@ class Job:
         self.check_stop()
         df = self._route_rejects(target, df, insert_only=True)
         df = self._dates_as_text(df, [(c[0], c[1]) for c in columns])
-        out = self._named_by_transaction(target, df, file_name_port, transactions)
+        out = self._named_by_transaction(target, df, file_name_port, transaction_control)
         line, texts, flags = _fixed_width_line(
             columns, null_character, repeat_null, date_format, thousand_separator, decimal_separator
         )
@@ -1033,22 +1038,22 @@ class Job:
             kept,
             directory,
             default_name,
-            transactions is None,
+            transaction_control is None,
             commit_interval,
             _write_text_by_transaction,
         )
 
     def _named_by_transaction(
-        self, target: str, df: DataFrame, file_name_port: str, transactions: DataFrame | None
+        self, target: str, df: DataFrame, file_name_port: str, transaction_control: str | None
     ) -> DataFrame:
         """``df`` in row order with each row's transaction (``_txn``), whether it is rolled back
         (``_rolled_back``) and the FileName value of its transaction's first row (``_file``); rows whose
         FileName is NULL are row errors, left out."""
         out = df.repartition(1).sortWithinPartitions(ROW_ID)
-        if transactions is None:
+        if transaction_control is None:
             out = out.withColumn(_TXN, F.lit(0)).withColumn(_ROLLED_BACK, F.lit(False))
         else:
-            out = out.join(transactions.select(ROW_ID, _TXN, _ROLLED_BACK), ROW_ID)
+            out = out.join(self._transactions[transaction_control], ROW_ID)
         name = F.col(f"`{file_name_port}`")
         out = out.withColumn(
             _FILE,

@@ -41,7 +41,7 @@ def test_connected_filename_port_names_the_files() -> None:
         ).render()
         assert job.complete, job.gaps
         assert 'file_name_port="FileName1"' in job.code
-        assert ("transactions=tc_dept_transactions," in job.code) == with_tc
+        assert ('transaction_control="TC_DEPT",' in job.code) == with_tc
 
 
 def test_a_column_called_filename_is_an_ordinary_column() -> None:

@@ -94,7 +94,7 @@ def test_generated_code_names_the_transaction_control_and_keeps_the_port_out() -
     assert job.complete, job.gaps
     assert "# each row's transaction and whether it is rolled back; Commit On End Of File: YES" in job.code
     assert "job.write_flat_files_by_transaction(" in job.code and "job.committed(" not in job.code
-    assert 'file_name_port="FileName"' in job.code and "transactions=tc_dept_transactions," in job.code
+    assert 'file_name_port="FileName"' in job.code and 'transaction_control="TC_DEPT",' in job.code
 
 
 def test_source_based_commit_without_transaction_control_is_reported() -> None:

@@ -56,8 +56,8 @@ def test_rollback_condition_leaves_rolled_back_rows_out_of_the_target() -> None:
         "IIF(ISNULL(NAME), TC_ROLLBACK_AFTER, TC_COMMIT_AFTER)"
     ).render()  # rows: test_transaction_rollbacks.py
     assert job.complete, job.gaps
-    assert "tc_dept_transactions = job.transactions(" in job.code
-    assert "out = job.committed(out, tc_dept_transactions)" in job.code
+    assert 'job.transactions(\n        "TC_DEPT",\n        tc_dept,' in job.code
+    assert 'out = job.committed(out, "TC_DEPT")' in job.code
 
 
 def test_filename_port_on_the_target_writes_a_file_per_transaction() -> None:

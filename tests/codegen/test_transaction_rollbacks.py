@@ -125,8 +125,8 @@ def test_the_actions_a_condition_can_return(condition: str, actions: set[int] | 
 def test_rollback_condition_computes_transactions_once_for_every_target_of_its_unit() -> None:
     job = _unit_mapping(session={"Commit On End Of File": "NO"}).render()
     assert job.complete, job.gaps
-    assert _call(job.code, "tc_act_transactions = job.transactions(") == [
-        "tc_act_transactions = job.transactions(",
+    assert _call(job.code, "job.transactions(") == [
+        "job.transactions(",
         '"TC_ACT",',
         "tc_act,",
         'F.when(F.col("ACT").eqNullSafe(F.lit("CB")), F.lit(1))'
@@ -140,8 +140,8 @@ def test_rollback_condition_computes_transactions_once_for_every_target_of_its_u
     assert job.code.count("job.transactions(") == 1
     committed = [
         "# Transaction Control TC_ACT: the rows of rolled-back transactions are not loaded",
-        "out = job.committed(out, tc_act_transactions)",
-        "tgt = job.committed(tgt, tc_act_transactions)",
+        'out = job.committed(out, "TC_ACT")',
+        'tgt = job.committed(tgt, "TC_ACT")',
     ]
     lines = [line.strip() for line in job.code.splitlines()]
     assert all(line in lines for line in committed)
@@ -169,8 +169,8 @@ def test_condition_of_unknown_actions_is_checked_row_by_row() -> None:
     b.connect("TC_CODE", "OUT", ["ID"])
     job = b.render()
     assert job.complete, job.gaps
-    assert 'tc_code_transactions = job.transactions(\n        "TC_CODE",\n        tc_code,\n' in job.code
-    assert "out = job.committed(out, tc_code_transactions)" in job.code
+    assert '    job.transactions(\n        "TC_CODE",\n        tc_code,\n' in job.code
+    assert 'out = job.committed(out, "TC_CODE")' in job.code
     b = _unit_mapping("IIF(ACT = 'CB', 1, 7)")  # no rollback possible: only the check
     job = b.render()
     assert (
@@ -227,12 +227,12 @@ def test_rollback_of_transactions_on_errors_is_reported() -> None:
     job = _unit_mapping(session={"Rollback Transactions on Errors": "YES"}).render()
     assert [(g.instance, g.message) for g in job.gaps] == [
         (
-            target,
-            "Rollback Transactions on Errors is YES: a row error after Transaction Control TC_ACT rolls back "
+            "TC_ACT",
+            "Rollback Transactions on Errors is YES: a row error after this Transaction Control rolls back "
             "its whole transaction into the reject file (row indicators 4-6); not supported",
         )
-        for target in ("OUT", "TGT")
     ]
+    assert "job.transactions(" not in job.code  # the partial job keeps no unused variable
 
 
 # -- on Spark ------------------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ def test_fixed_width_target_named_by_its_filename_port_generates_a_file_per_tran
         '("NAME", "string", 5),',
         "],",
         'file_name_port="FileName",',
-        "transactions=tc_city_transactions,",
+        'transaction_control="TC_CITY",',
         'null_character="*",',
         "repeat_null=False,",
         ")",

@@ -73,8 +73,8 @@ class Generator:
         self.date_format = session_config(plan.session, plan.task_instance).date_format
         self.session_calls: list = []  # once-per-session stored procedures (handlers.stored_procedure)
         self.database_steps: list = []  # steps whose SQL runs on the database (handlers.sql_transformation)
-        # Transaction Control -> (its transactions frame, whether it can roll back): codegen/transactions.py
-        self.transactions: dict[str, tuple[str, bool]] = {}
+        # Transaction Controls whose transactions the job computes -> whether they can roll back
+        self.transactions: dict[str, bool] = {}  # (handlers/transaction_control.py)
 
     # -- per step -------------------------------------------------------------------------------
 

@@ -222,13 +222,6 @@ def _transaction_unit(step: Step, gen: Generator, named: bool) -> transactions.U
                 "transactions; only Expression, Filter, Router, Lookup, Update Strategy and Stored Procedure "
                 "transformations between a Transaction Control and its targets are supported"
             )
-    on_errors = str(gen.plan.source_attribute("Rollback Transactions on Errors", "NO") or "NO")
-    if unit.control is not None and on_errors.strip().upper() == "YES":
-        raise ConversionError(
-            f"Rollback Transactions on Errors is YES: a row error after Transaction Control "
-            f"{unit.control.name} rolls back its whole transaction into the reject file (row indicators "
-            "4-6); not supported"
-        )
     commit_type = str(gen.plan.source_attribute("Commit Type", "Target") or "Target").strip().lower()
     if unit.control is None and commit_type == "source" and not transactions.commit_on_end_of_file(gen.plan):
         raise ConversionError(
@@ -250,12 +243,11 @@ def _condition(tc: Step) -> Node | None:
 def _rollbacks(gen: Generator, var: str, unit: transactions.Unit) -> list[str]:
     """Lines leaving out the rows of rolled-back transactions of the target's unit."""
     tc = unit.control
-    if tc is None or not gen.transactions.get(tc.name.lower(), ("", False))[1]:
+    if tc is None or not gen.transactions.get(tc.name.lower(), False):
         return []
-    txn, _rolls_back = gen.transactions[tc.name.lower()]
     return [
         f"# Transaction Control {tc.name}: the rows of rolled-back transactions are not loaded",
-        f"{var} = job.committed({var}, {txn})",
+        f"{var} = job.committed({var}, {py_str(tc.name)})",
     ]
 
 
@@ -283,7 +275,7 @@ def _files_by_transaction(
                 f"Transaction Control {tc.name} is not converted: the transactions that name the files "
                 "are unknown"
             )
-        args.append(f"    transactions={gen.transactions[tc.name.lower()][0]},")
+        args.append(f"    transaction_control={py_str(tc.name)},")
         note = f"transactions of Transaction Control {tc.name}"
     else:
         if var in gen.unordered:

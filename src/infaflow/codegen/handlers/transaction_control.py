@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from infaflow.codegen import transactions
+from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.stepcode import Output, StepCode, port_columns
 
@@ -36,6 +37,12 @@ def generate(step: Step, gen: Generator) -> StepCode:
         return StepCode(lines, outputs, [])
     actions = transactions.possible_actions(parsed.node)
     targets = transactions.controlled_targets(gen.plan, step)
+    on_errors = str(gen.plan.source_attribute("Rollback Transactions on Errors", "NO") or "NO")
+    if targets and on_errors.strip().upper() == "YES":
+        raise ConversionError(
+            "Rollback Transactions on Errors is YES: a row error after this Transaction Control rolls back "
+            "its whole transaction into the reject file (row indicators 4-6); not supported"
+        )
     rolls_back = transactions.can_roll_back(gen.plan, step, parsed.node)
     needed = bool(targets) and (rolls_back or any(transactions.has_file_name_port(t) for t in targets))
     valid = actions is not None and actions <= set(transactions.ACTIONS.values())
@@ -52,19 +59,18 @@ def generate(step: Step, gen: Generator) -> StepCode:
             f"{var} = job.check_transaction_actions({py_str(step.name)}, {var}, {code})",
         ]
         return StepCode(lines, outputs, [f"commit condition (rows unchanged): {condition}"])
-    txn = gen.new_var(f"{var}_transactions")
     eof = transactions.commit_on_end_of_file(gen.plan)
     end = "YES" if eof else "NO"
     lines += [
         f"# each row's transaction and whether it is rolled back; Commit On End Of File: {end}",
-        f"{txn} = job.transactions(",
+        "job.transactions(",
         f"    {py_str(step.name)},",
         f"    {var},",
         f"    {code},",
         f"    commit_on_end_of_file={eof},",
         ")",
     ]
-    gen.transactions[step.name.lower()] = (txn, rolls_back)
+    gen.transactions[step.name.lower()] = rolls_back
     unit = ", ".join(t.name for t in targets)
     what = "commits and rollbacks" if rolls_back else "commits"
     return StepCode(lines, outputs, [f"{what} per row ({condition}) for the targets {unit}"])
