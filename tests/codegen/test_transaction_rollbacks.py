@@ -223,6 +223,35 @@ def test_source_based_commit_rolling_back_the_open_transaction_is_reported() -> 
     assert b.render().complete
 
 
+def test_transactions_of_rows_in_no_defined_order_are_reported() -> None:
+    b = MappingBuilder()
+    b.flat_source("EMP", [("ID", INT), ("ACT", S)])
+    b.add(
+        Transformation(
+            "AGG_ACT",
+            "Aggregator",
+            ports=[
+                port("ACT", S, expression_type="GROUPBY"),
+                port("ID_IN", INT, "INPUT"),
+                port("ID", INT, "OUTPUT", "MAX(ID_IN)"),
+            ],
+        )
+    )
+    b.connect("SQ_EMP", "AGG_ACT", {"ID": "ID_IN", "ACT": "ACT"})
+    b.add(_tc("TC_ACT", ["ID", "ACT"], CONDITION))
+    b.connect("AGG_ACT", "TC_ACT", ["ID", "ACT"])
+    b.flat_target("OUT", [("ID", INT), ("ACT", S)])
+    b.connect("TC_ACT", "OUT", ["ID", "ACT"])
+    job = b.render()
+    assert [(g.instance, g.message) for g in job.gaps] == [
+        (
+            "TC_ACT",
+            "the rows enter the Transaction Control from an Aggregator or a Union in no defined order: its "
+            "transactions, which follow the row order, are not defined",
+        )
+    ]
+
+
 def test_rollback_of_transactions_on_errors_is_reported() -> None:
     job = _unit_mapping(session={"Rollback Transactions on Errors": "YES"}).render()
     assert [(g.instance, g.message) for g in job.gaps] == [

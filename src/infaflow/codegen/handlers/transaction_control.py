@@ -59,6 +59,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
             f"{var} = job.check_transaction_actions({py_str(step.name)}, {var}, {code})",
         ]
         return StepCode(lines, outputs, [f"commit condition (rows unchanged): {condition}"])
+    if var in gen.unordered:
+        raise ConversionError(
+            "the rows enter the Transaction Control from an Aggregator or a Union in no defined order: "
+            "its transactions, which follow the row order, are not defined"
+        )
     eof = transactions.commit_on_end_of_file(gen.plan)
     end = "YES" if eof else "NO"
     lines += [
