@@ -37,14 +37,8 @@ DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
 #: calls require_version with the version it was converted for, and refuses an older module
 SUPPORT_VERSION = 1
 DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
-# Transaction Control actions (the values of TC_CONTINUE_TRANSACTION ... TC_ROLLBACK_AFTER)
-TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER, TC_ROLLBACK_BEFORE, TC_ROLLBACK_AFTER = (
-    0,
-    1,
-    2,
-    3,
-    4,
-)
+TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER = 0, 1, 2  # Transaction Control actions
+TC_ROLLBACK_BEFORE, TC_ROLLBACK_AFTER = 3, 4
 _TXN, _FILE = "_txn", "_file"  # a row's transaction and the FileName value of its first row
 _ROLLED_BACK = "_rolled_back"  # whether a row's transaction is rolled back
 
