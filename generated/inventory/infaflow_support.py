@@ -37,14 +37,8 @@ DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
 #: calls require_version with the version it was converted for, and refuses an older module
 SUPPORT_VERSION = 1
 DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
-# Transaction Control actions (the values of TC_CONTINUE_TRANSACTION ... TC_ROLLBACK_AFTER)
-TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER, TC_ROLLBACK_BEFORE, TC_ROLLBACK_AFTER = (
-    0,
-    1,
-    2,
-    3,
-    4,
-)
+TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER = 0, 1, 2  # Transaction Control actions
+TC_ROLLBACK_BEFORE, TC_ROLLBACK_AFTER = 3, 4
 _TXN, _FILE = "_txn", "_file"  # a row's transaction and the FileName value of its first row
 _ROLLED_BACK = "_rolled_back"  # whether a row's transaction is rolled back
 
@@ -928,8 +922,10 @@ class Job:
             .when(following == TC_COMMIT_BEFORE, False)
             .when(following.isNull(), F.lit(not commit_on_end_of_file))
         )
-        fate = F.first(F.col("_ends"), ignorenulls=True).over(
-            order.rowsBetween(Window.currentRow, Window.unboundedFollowing)
+        # the first fate at or after the row: a running frame over the reversed order (a frame reaching to
+        # the last row would be recomputed row by row)
+        fate = F.last(F.col("_ends"), ignorenulls=True).over(
+            Window.orderBy(F.col(ROW_ID).desc()).rowsBetween(Window.unboundedPreceding, Window.currentRow)
         )
         out = numbered.withColumn("_ends", ends).select(ROW_ID, _TXN, fate.alias(_ROLLED_BACK))
         self._transactions[instance] = out

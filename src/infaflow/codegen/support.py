@@ -922,8 +922,10 @@ class Job:
             .when(following == TC_COMMIT_BEFORE, False)
             .when(following.isNull(), F.lit(not commit_on_end_of_file))
         )
-        fate = F.first(F.col("_ends"), ignorenulls=True).over(
-            order.rowsBetween(Window.currentRow, Window.unboundedFollowing)
+        # the first fate at or after the row: a running frame over the reversed order (a frame reaching to
+        # the last row would be recomputed row by row)
+        fate = F.last(F.col("_ends"), ignorenulls=True).over(
+            Window.orderBy(F.col(ROW_ID).desc()).rowsBetween(Window.unboundedPreceding, Window.currentRow)
         )
         out = numbered.withColumn("_ends", ends).select(ROW_ID, _TXN, fate.alias(_ROLLED_BACK))
         self._transactions[instance] = out
