@@ -369,3 +369,41 @@ def test_fixed_width_files_by_transaction_with_a_rollback(spark, tmp_path: Path)
     assert result.target_rows == {"OUT": 4}
     assert result.rejected_rows == {"OUT": 1}
     assert read_csv(tmp_path / "bad" / "out.bad") == [["0", "60000", "O", "fay", "D"]]
+
+
+def _reference(actions: list[int | None], commit_on_end_of_file: bool) -> list[tuple[int, bool]]:
+    """Each row's (transaction, rolled back), row by row as the guide states the actions."""
+    txn, fates, rows = 0, {}, []
+    for action in actions:
+        if action in (1, 3):  # TC_COMMIT_BEFORE, TC_ROLLBACK_BEFORE: end the open transaction first
+            fates[txn] = action == 3
+            txn += 1
+        rows.append(txn)
+        if action in (2, 4):  # TC_COMMIT_AFTER, TC_ROLLBACK_AFTER: end it with the row
+            fates[txn] = action == 4
+            txn += 1
+    fates.setdefault(txn, not commit_on_end_of_file)
+    return [(t, fates[t]) for t in rows]
+
+
+@pytest.mark.spark
+def test_transactions_agree_with_a_row_by_row_reading_of_the_rules(spark) -> None:
+    """Random action sequences (NULLs, boundaries in a row, a boundary on the first and the last row)."""
+    import random
+
+    from pyspark.sql import functions as F
+
+    from infaflow.codegen.support import Job
+
+    rng = random.Random(9)
+    cases = [[rng.choice([None, 0, 0, 0, 1, 2, 3, 4]) for _ in range(300)], [3], [2, 4], [1, 1, 3, 3, 0]]
+    rows = [(case, i, a) for case, actions in enumerate(cases) for i, a in enumerate(actions)]
+    frame = spark.createDataFrame(rows, "case int, pos int, act int")
+    for end in (True, False):
+        job = Job(spark, "s_test", {})
+        got: dict[int, list[tuple[int, bool]]] = {}
+        for case in range(len(cases)):
+            one = frame.where(F.col("case") == case).select(F.col("pos").cast("long").alias("_row_id"), "act")
+            out = job.transactions("TC", one, F.col("act"), commit_on_end_of_file=end).orderBy("_row_id")
+            got[case] = [(r["_txn"], r["_rolled_back"]) for r in out.collect()]
+        assert got == {case: _reference(actions, end) for case, actions in enumerate(cases)}
