@@ -92,7 +92,8 @@ def test_file_paths_relative_absolute_null_and_reused_names() -> None:
 def test_generated_code_names_the_transaction_control_and_keeps_the_port_out() -> None:
     job = _tc_mapping("IIF(FLAG = 1, TC_COMMIT_BEFORE, TC_CONTINUE_TRANSACTION)").render()
     assert job.complete, job.gaps
-    assert "# each row's transaction and whether it is rolled back; Commit On End Of File: YES" in job.code
+    assert "# each row's transaction and whether it is rolled back, kept for the targets OUT\n" in job.code
+    assert "# (Commit On End Of File: YES)\n" in job.code
     assert "job.write_flat_files_by_transaction(" in job.code and "job.committed(" not in job.code
     assert 'file_name_port="FileName"' in job.code and 'transaction_control="TC_DEPT",' in job.code
 

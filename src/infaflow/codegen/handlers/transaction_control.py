@@ -66,8 +66,10 @@ def generate(step: Step, gen: Generator) -> StepCode:
         )
     eof = transactions.commit_on_end_of_file(gen.plan)
     end = "YES" if eof else "NO"
+    unit = ", ".join(t.name for t in targets)
     lines += [
-        f"# each row's transaction and whether it is rolled back; Commit On End Of File: {end}",
+        f"# each row's transaction and whether it is rolled back, kept for the targets {unit}",
+        f"# (Commit On End Of File: {end})",
         "job.transactions(",
         f"    {py_str(step.name)},",
         f"    {var},",
@@ -76,6 +78,5 @@ def generate(step: Step, gen: Generator) -> StepCode:
         ")",
     ]
     gen.transactions[step.name.lower()] = rolls_back
-    unit = ", ".join(t.name for t in targets)
     what = "commits and rollbacks" if rolls_back else "commits"
     return StepCode(lines, outputs, [f"{what} per row ({condition}) for the targets {unit}"])
