@@ -30,6 +30,7 @@ from pyspark.sql import functions as F
 
 ROW_ID = "_row_id"  # PowerCenter's row order, captured at source read
 CANCEL_KEY = "__infaflow_cancel__"  # params entry: an Event set when the run is stopped
+JOBS_KEY = "__infaflow_jobs__"  # params entry: a list each Job joins, so the caller can release it on failure
 ROW_TYPE = "_row_type"  # DD_INSERT=0, DD_UPDATE=1, DD_DELETE=2, DD_REJECT=3 (Update Strategy)
 ROW_ERROR = "_row_error"  # a row's error message (NULL: no error): the row is rejected (Job.reject_errors)
 DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
@@ -353,8 +354,12 @@ class Job:
         for name, (_type, default) in (parameters or {}).items():
             self.params[name.lower()] = default
         for name, value in (params or {}).items():
-            if name != CANCEL_KEY:
+            if name not in (CANCEL_KEY, JOBS_KEY):
                 self.params[name.lower()] = value
+        self._shared: list[DataFrame] = []  # frames several targets read (share), released by release()
+        jobs = (params or {}).get(JOBS_KEY)
+        if isinstance(jobs, list):
+            jobs.append(self)
         self._types = {name.lower(): t for name, (t, _d) in (parameters or {}).items()}
         threshold = str(stop_on_errors).strip()
         if threshold.startswith("$"):
@@ -1693,6 +1698,22 @@ class Job:
         feed the step, named so a reader sees what it would transform)."""
         raise NotConverted(f"{self.session}: {instance}: not converted: {message}")
 
+    def share(self, df: DataFrame) -> DataFrame:
+        """A frame that several targets read, computed once: persisted (memory, then disk) until the job
+        ends. PowerCenter pushes each row through the pipeline once; Spark would compute the frame again
+        for each target's write. Adaptive execution may still coalesce the kept frame's partitions, so a
+        frame of no defined row order (an Aggregator's) is written in the order it would be unkept."""
+        self.spark.conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
+        kept = df.persist()
+        self._shared.append(kept)
+        return kept
+
+    def release(self) -> None:
+        """Free the frames kept by :meth:`share` (done by :meth:`finish`; a caller whose job failed calls
+        it)."""
+        while self._shared:
+            self._shared.pop().unpersist()
+
     def finish(self) -> SessionResult:
         """Collect row counts and save sequence values once every target is written."""
         self.check_stop()
@@ -1711,6 +1732,7 @@ class Job:
             seq.finish()
         if self._variables:
             self.result.mapping_variables = self._final_variables()
+        self.release()
         return self.result
 
 
