@@ -50,7 +50,8 @@ def transformation(
 ) -> str:
     attrs = "".join(f'\n    <TABLEATTRIBUTE NAME="{k}" VALUE="{v}"/>' for k, v in (attributes or {}).items())
     lines = "\n".join(ports)
-    return f'  <TRANSFORMATION NAME="{name}" REUSABLE="NO" TYPE="{kind}">\n{lines}{body}{attrs}\n  </TRANSFORMATION>'
+    head = f'  <TRANSFORMATION NAME="{name}" REUSABLE="NO" TYPE="{kind}">'
+    return f"{head}\n{lines}{body}{attrs}\n  </TRANSFORMATION>"
 
 
 def qualifier(name: str, fields: list[Field], attributes: dict[str, str] | None = None) -> str:

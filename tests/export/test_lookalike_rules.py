@@ -141,8 +141,8 @@ def test_a_filter_attribute_on_a_flat_file_qualifier_becomes_a_filter_after_it(t
     assert "Filter" not in mapping.transformation("SQ_LOANS").attributes  # type: ignore[union-attr]
     assert (
         f"{_line(text, 'TRANSFORMATION', 'SQ_LOANS')}: source qualifier 'SQ_LOANS': TABLEATTRIBUTE "
-        "'Filter' 'LOAN_ID IS NOT NULL AND UPB >= 100' is not a PowerCenter attribute (a flat-file reader has no "
-        "filter); read as Filter transformation 'FIL_SQ_LOANS' right after the qualifier, condition "
+        "'Filter' 'LOAN_ID IS NOT NULL AND UPB >= 100' is not a PowerCenter attribute (a flat-file reader "
+        "has no filter); read as Filter transformation 'FIL_SQ_LOANS' right after the qualifier, condition "
         "'NOT ISNULL(LOAN_ID) AND UPB >= 100'" in warnings
     )
     job = _job(export)

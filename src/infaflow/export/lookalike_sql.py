@@ -12,6 +12,9 @@ is not translated; the caller reports it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
@@ -21,7 +24,7 @@ class NotTranslated(ValueError):
     """The condition uses SQL that has no exact equivalent here; the message names it."""
 
 
-_COMPARISONS: dict[type[exp.Expression], str] = {
+_COMPARISONS: dict[type, str] = {
     exp.EQ: "=",
     exp.NEQ: "!=",
     exp.LT: "<",
@@ -29,7 +32,7 @@ _COMPARISONS: dict[type[exp.Expression], str] = {
     exp.GT: ">",
     exp.GTE: ">=",
 }
-_ARITHMETIC: dict[type[exp.Expression], str] = {
+_ARITHMETIC: dict[type, str] = {
     exp.Add: "+",
     exp.Sub: "-",
     exp.Mul: "*",
@@ -42,7 +45,7 @@ def condition(sql: str, ports: list[str]) -> str:
     """The transformation-language condition for the SQL condition ``sql`` over ``ports`` (names as the
     qualifier spells them). Raises :class:`NotTranslated` naming what cannot be translated."""
     try:
-        tree = sqlglot.parse_one(sql, into=exp.Condition)
+        tree = cast(exp.Expression, sqlglot.parse_one(sql, into=exp.Condition))
     except SqlglotError as err:
         raise NotTranslated(f"not a SQL condition ({str(err).splitlines()[0]})") from err
     return _Translator({p.lower(): p for p in ports}).text(tree)
@@ -56,17 +59,17 @@ class _Translator:
         kind = type(node)
         if kind in _COMPARISONS or kind in _ARITHMETIC:
             op = _COMPARISONS.get(kind) or _ARITHMETIC[kind]
-            return f"{self.text(node.left)} {op} {self.text(node.right)}"
+            return f"{self.text(node.args['this'])} {op} {self.text(node.args['expression'])}"
         handler = _HANDLERS.get(kind)
         if handler is None:
             raise NotTranslated(f"{node.sql()!r} has no transformation-language equivalent here")
         return handler(self, node)
 
     def and_(self, node: exp.Expression) -> str:
-        return f"{self.text(node.left)} AND {self.text(node.right)}"
+        return f"{self.text(node.args['this'])} AND {self.text(node.args['expression'])}"
 
     def or_(self, node: exp.Expression) -> str:
-        return f"{self.text(node.left)} OR {self.text(node.right)}"
+        return f"{self.text(node.args['this'])} OR {self.text(node.args['expression'])}"
 
     def not_(self, node: exp.Expression) -> str:
         inner = node.this
@@ -97,7 +100,7 @@ class _Translator:
         return f"-{self.text(node.this)}"
 
     def column(self, node: exp.Expression) -> str:
-        if node.table:
+        if node.args.get("table") is not None:
             raise NotTranslated(f"{node.sql()!r}: a column qualified by a table is not a port")
         port = self.ports.get(node.name.lower())
         if port is None:
@@ -118,7 +121,7 @@ class _Translator:
         return "NULL"
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Callable[[_Translator, exp.Expression], str]] = {
     exp.And: _Translator.and_,
     exp.Or: _Translator.or_,
     exp.Not: _Translator.not_,
