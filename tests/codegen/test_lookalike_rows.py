@@ -78,13 +78,13 @@ def test_the_occurstimes_normalizer_makes_a_row_per_occurrence(spark, tmp_path: 
     ]
 
 
-def test_the_union_groups_read_from_inputgroupname_pass_every_row(spark, tmp_path: Path) -> None:  # noqa: ANN001
-    job = _job(tmp_path, union_export(group_attribute=True))
+def test_the_union_passes_every_row_with_the_value_of_its_group(spark, tmp_path: Path) -> None:  # noqa: ANN001
+    job = _job(tmp_path, union_export(group_attribute=True, tag="'EAST' or 'WEST' by input group"))
     _source(tmp_path, "east.dat", "E1,1.50\nE2,2.50\n")
     _source(tmp_path, "west.dat", "W1,3.00\n")
     run_job(job, spark, tmp_path)
     assert sorted(read_csv(tmp_path / "tgt" / "t_sales.out")) == [
-        ["E1", "1.50"],
-        ["E2", "2.50"],
-        ["W1", "3.00"],
+        ["E1", "1.50", "EAST"],
+        ["E2", "2.50", "EAST"],
+        ["W1", "3.00", "WEST"],
     ]

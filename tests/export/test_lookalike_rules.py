@@ -259,7 +259,7 @@ def test_a_condition_with_the_master_on_both_sides_leaves_an_outer_join_as_writt
 A_ROWS = [("ID", "string", 10), ("AMT", "decimal", 12)]
 
 
-def union_export(*, group_attribute: bool, tag: bool = False) -> str:
+def union_export(*, group_attribute: bool, tag: str | None = None) -> str:
     def ports(prefix: str) -> list[str]:
         extra = f' INPUTGROUPNAME="{prefix}_GROUP"' if group_attribute else ""
         # the group's ports in another order than the outputs: matched by name
@@ -269,8 +269,8 @@ def union_export(*, group_attribute: bool, tag: bool = False) -> str:
         ]
 
     outputs = [port("ID", "string", 10, "OUTPUT"), port("AMT", "decimal", 12, "OUTPUT")]
-    if tag:
-        outputs.append(port("SOURCE_TAG", "string", 5, "OUTPUT"))
+    if tag is not None:
+        outputs.append(port("SOURCE_TAG", "string", 5, "OUTPUT", f' DESCRIPTION="{tag}"'))
     body = [
         qualifier("SQ_EAST", A_ROWS),
         qualifier("SQ_WEST", A_ROWS),
@@ -285,9 +285,10 @@ def union_export(*, group_attribute: bool, tag: bool = False) -> str:
         *links("WEST", "SQ_WEST", ["ID", "AMT"]),
         *links("SQ_EAST", "UNI_SALES", ["ID", "AMT"], ["EAST_ID", "EAST_AMT"]),
         *links("SQ_WEST", "UNI_SALES", ["ID", "AMT"], ["WEST_ID", "WEST_AMT"]),
-        *links("UNI_SALES", "T_SALES", ["ID", "AMT"]),
+        *links("UNI_SALES", "T_SALES", ["ID", "AMT", *(["SOURCE_TAG"] if tag is not None else [])]),
     ]
-    return export_text([source("EAST", A_ROWS), source("WEST", A_ROWS), target("T_SALES", A_ROWS)], body)
+    out = [*A_ROWS, *([("SOURCE_TAG", "string", 5)] if tag is not None else [])]
+    return export_text([source("EAST", A_ROWS), source("WEST", A_ROWS), target("T_SALES", out)], body)
 
 
 @pytest.mark.parametrize(
@@ -323,8 +324,54 @@ def test_union_groups_come_from_inputgroupname_or_from_the_links(
     assert "UNION ALL of 2 groups" in job.code
 
 
-def test_a_union_output_that_no_group_feeds_stays_a_gap(tmp_path: Path) -> None:
-    export, _mapping, warnings = _read(tmp_path, union_export(group_attribute=True, tag=True))
+def test_a_union_output_fed_by_no_group_carries_the_value_its_description_gives_each_group(
+    tmp_path: Path,
+) -> None:
+    text = union_export(group_attribute=True, tag="'EAST' or 'WEST', by the input group of the row")
+    export, mapping, warnings = _read(tmp_path, text)
+    union = mapping.transformation("UNI_SALES")
+    assert union is not None
+    assert [(p.name, p.group) for p in union.ports if p.group != "OUTPUT"] == [
+        ("EAST_ID", "EAST_GROUP"),
+        ("EAST_AMT", "EAST_GROUP"),
+        ("EAST_GROUP_SOURCE_TAG", "EAST_GROUP"),
+        ("WEST_ID", "WEST_GROUP"),
+        ("WEST_AMT", "WEST_GROUP"),
+        ("WEST_GROUP_SOURCE_TAG", "WEST_GROUP"),
+    ]
+    east = mapping.transformation("EXP_EAST_GROUP_SOURCE_TAG")
+    assert east is not None and east.type == "Expression"
+    assert [(p.name, p.port_type, p.expression) for p in east.ports] == [
+        ("EAST_AMT", "INPUT/OUTPUT", "EAST_AMT"),
+        ("EAST_ID", "INPUT/OUTPUT", "EAST_ID"),
+        ("SOURCE_TAG", "OUTPUT", "'EAST'"),
+    ]
+    assert sorted((c.from_instance, c.to_instance) for c in mapping.connectors if "EAST" in c.to_field) == [
+        ("EXP_EAST_GROUP_SOURCE_TAG", "UNI_SALES"),
+        ("EXP_EAST_GROUP_SOURCE_TAG", "UNI_SALES"),
+        ("EXP_EAST_GROUP_SOURCE_TAG", "UNI_SALES"),
+        ("SQ_EAST", "EXP_EAST_GROUP_SOURCE_TAG"),
+        ("SQ_EAST", "EXP_EAST_GROUP_SOURCE_TAG"),
+    ]
+    assert (
+        f"{_line(text, 'TRANSFORMATION', 'UNI_SALES')}: union 'UNI_SALES': output port 'SOURCE_TAG' is fed "
+        "by no input group; read as the value its description gives each group (EAST_GROUP: 'EAST', "
+        "WEST_GROUP: 'WEST'), added before the Union by an Expression on each group's pipeline" in warnings
+    )
+    assert _job(export).complete
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "the name of the input group",  # no values
+        "'EAST', 'WEST' or 'NORTH'",  # more values than groups
+        "'EA' or 'WEST'",  # 'EA' does not end a word of EAST_GROUP
+        "'EAST_GROUP' or 'WEST'",  # longer than the port (5)
+    ],
+)
+def test_a_union_output_whose_values_are_not_said_stays_a_gap(tmp_path: Path, description: str) -> None:
+    export, _mapping, warnings = _read(tmp_path, union_export(group_attribute=True, tag=description))
     assert any("output port(s) SOURCE_TAG fed by no input group" in w for w in warnings)
     assert [g.message for g in _job(export).gaps] == ["input group EAST_GROUP has 2 ports for 3 outputs"]
 

@@ -11,44 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from infaflow.errors import Location
-from infaflow.model import Connector, Folder, Group, Instance, Mapping, Port, Transformation
-
-Note = tuple[str, Location]
-
-
-def _definitions(
-    mapping: Mapping, folder: Folder, *types: str
-) -> list[tuple[Transformation, list[Instance]]]:
-    """Each transformation of the given types that ``mapping`` uses, with its instances."""
-    wanted = {t.lower() for t in types}
-    reusable = {t.name.lower(): t for t in folder.transformations}
-    found: dict[str, tuple[Transformation, list[Instance]]] = {}
-    for inst in mapping.instances:
-        if inst.type != "TRANSFORMATION":
-            continue
-        name = inst.transformation_name or inst.name
-        t = mapping.transformation(name) or reusable.get(name.lower())
-        if t is not None and (t.kind.lower() in wanted or t.type.lower() in wanted):
-            found.setdefault(name.lower(), (t, []))[1].append(inst)
-    return list(found.values())
-
-
-def _into(mapping: Mapping, instances: list[Instance]) -> list[Connector]:
-    names = {i.name.lower() for i in instances}
-    return [c for c in mapping.connectors if c.to_instance.lower() in names]
-
-
-def _out_of(mapping: Mapping, instances: list[Instance]) -> list[Connector]:
-    names = {i.name.lower() for i in instances}
-    return [c for c in mapping.connectors if c.from_instance.lower() in names]
-
-
-def _set_attribute(t: Transformation, name: str, value: str) -> None:
-    for key in [k for k in t.attributes if k.strip().lower() == name.lower()]:
-        del t.attributes[key]
-    t.attributes[name] = value
-
+from infaflow.export.lookalike_common import Note, definitions, free_name, into, out_of, set_attribute
+from infaflow.export.lookalike_union import union_groups
+from infaflow.model import Folder, Group, Instance, Mapping, Port, Transformation
 
 # -- Joiner ---------------------------------------------------------------------------------------------
 
@@ -88,7 +53,7 @@ def _mark_masters(mapping: Mapping, t: Transformation, instances: list[Instance]
     master = str(t.attributes.get("Master Source", "") or "").strip()
     if not master:
         return ""
-    fed = {c.to_field.lower() for c in _into(mapping, instances) if c.from_instance.lower() == master.lower()}
+    fed = {c.to_field.lower() for c in into(mapping, instances) if c.from_instance.lower() == master.lower()}
     ports = [p for p in t.ports if p.is_input and p.name.lower() in fed]
     if not ports or len(ports) == len([p for p in t.ports if p.is_input]):
         return ""
@@ -102,7 +67,7 @@ def join_types(mapping: Mapping, folder: Folder) -> list[Note]:
     the rows it keeps: the master is the side the ports say (``MASTER`` in PORTTYPE) or the instance the
     ``Master Source`` attribute names; "left" is the side written left of ``=`` in the Join Condition."""
     notes: list[Note] = []
-    for t, instances in _definitions(mapping, folder, "Joiner"):
+    for t, instances in definitions(mapping, folder, "Joiner"):
         written = str(t.attributes.get("Join Type", "") or "").strip()
         kept = _SQL_JOINS.get(written.lower())
         if not written or written.lower() in _POWERCENTER_JOINS or kept is None:
@@ -138,7 +103,7 @@ def join_types(mapping: Mapping, folder: Folder) -> list[Note]:
             )
             continue
         join = _JOIN_FOR[(kept, sides.pop() if sides else True)]
-        _set_attribute(t, "Join Type", join)
+        set_attribute(t, "Join Type", join)
         role = f"; master ports: those fed by {named!r} ('Master Source')" if named else ""
         notes.append(
             (
@@ -147,97 +112,6 @@ def join_types(mapping: Mapping, folder: Folder) -> list[Note]:
                 t.location,
             )
         )
-    return notes
-
-
-# -- Union ----------------------------------------------------------------------------------------------
-
-
-def _input_groups(mapping: Mapping, t: Transformation, instances: list[Instance]) -> dict[str, list[Port]]:
-    """Input ports by group: the ``INPUTGROUPNAME`` port attribute, else the instance that feeds them."""
-    inputs = [p for p in t.ports if p.is_input and not p.is_output]
-    if inputs and all(p.attrs.get("INPUTGROUPNAME", "").strip() for p in inputs):
-        by_attr: dict[str, list[Port]] = {}
-        for p in inputs:
-            by_attr.setdefault(p.attrs["INPUTGROUPNAME"].strip(), []).append(p)
-        return by_attr
-    feeding = {c.to_field.lower(): c.from_instance for c in _into(mapping, instances)}
-    by_link: dict[str, list[Port]] = {}
-    for p in inputs:
-        if p.name.lower() not in feeding:
-            return {}
-        by_link.setdefault(feeding[p.name.lower()], []).append(p)
-    return by_link
-
-
-def _paired(ports: list[Port], outputs: list[Port]) -> list[Port | None]:
-    """For each output port, the group port of the same name (bare or after a group prefix ``X_``)."""
-    found: list[Port | None] = []
-    for o in outputs:
-        same = [
-            p
-            for p in ports
-            if p.name.lower() == o.name.lower() or p.name.lower().endswith("_" + o.name.lower())
-        ]
-        found.append(same[0] if len(same) == 1 else None)
-    return found
-
-
-def union_groups(mapping: Mapping, folder: Folder) -> list[Note]:
-    """A Union without GROUP elements gets its input groups from the ``INPUTGROUPNAME`` port attribute or,
-    without it, from the links (one group per instance feeding it); each group's ports are put in the
-    order of the output ports they feed, matched by name (the output port's name, bare or after a group
-    prefix), else by position when the counts agree (PowerCenter's rule)."""
-    notes: list[Note] = []
-    for t, instances in _definitions(mapping, folder, "Union", "Union Transformation"):
-        if any(g.type.upper() == "INPUT" for g in t.groups):
-            continue
-        outputs = [p for p in t.ports if p.is_output and not p.is_input]
-        groups = _input_groups(mapping, t, instances)
-        where = f"union {t.name!r} has no GROUP elements"
-        if len(groups) < 1 or not outputs:
-            notes.append(
-                (
-                    f"{where}, and its input ports are neither named to groups (INPUTGROUPNAME) nor all "
-                    "linked: left as written",
-                    t.location,
-                )
-            )
-            continue
-        ordered: list[Port] = []
-        unfed: set[str] = set()
-        for name, ports in groups.items():
-            pairs = _paired(ports, outputs)
-            if len({id(p) for p in pairs if p is not None}) == len(ports):
-                unfed |= {o.name for o, p in zip(outputs, pairs, strict=True) if p is None}
-                ports = [p for p in pairs if p is not None]
-            elif len(ports) != len(outputs):
-                unfed.add("?")
-            for p in ports:
-                p.group = name
-            ordered += ports
-        for o in outputs:
-            o.group = "OUTPUT"
-        t.ports = ordered + outputs
-        t.groups = [
-            Group(name=n, type="INPUT", order=i, location=t.location) for i, n in enumerate(groups, 1)
-        ]
-        t.groups.append(Group(name="OUTPUT", type="OUTPUT", order=len(groups) + 1, location=t.location))
-        named_by = "INPUTGROUPNAME" if all(p.attrs.get("INPUTGROUPNAME") for p in ordered) else "the links"
-        notes.append(
-            (
-                f"{where}: read with input groups {', '.join(groups)} (from {named_by})",
-                t.location,
-            )
-        )
-        if unfed - {"?"}:
-            notes.append(
-                (
-                    f"union {t.name!r}: output port(s) {', '.join(sorted(unfed - {'?'}))} fed by no input "
-                    "group (PowerCenter's Union only passes its input groups' ports): not converted",
-                    t.location,
-                )
-            )
     return notes
 
 
@@ -261,7 +135,7 @@ def normalizer_occurs(mapping: Mapping, folder: Folder) -> list[Note]:
     ports the Designer generates) is read with those ports: links to ``NAME[i]`` feed ``NAME_in<i>``, a
     pass-through INPUT/OUTPUT port ``X`` becomes ``X_in`` plus output ``X``."""
     notes: list[Note] = []
-    for t, instances in _definitions(mapping, folder, "Normalizer"):
+    for t, instances in definitions(mapping, folder, "Normalizer"):
         if str(t.attrs.get("ISVSAM_NORMALIZER", "")).strip().upper() == "YES":
             continue
         repeated = {
@@ -291,7 +165,7 @@ def normalizer_occurs(mapping: Mapping, folder: Folder) -> list[Note]:
                 ports.append(p)
             else:
                 ports.append(p)
-        for c in _into(mapping, instances):
+        for c in into(mapping, instances):
             m = _INDEXED.match(c.to_field)
             if m and m.group(1).lower() in repeated:
                 c.to_field = f"{m.group(1)}_in{m.group(2) or m.group(3)}"
@@ -346,12 +220,12 @@ def router_groups(mapping: Mapping, folder: Folder) -> list[Note]:
     read from the one group when there is one group; with several the file does not say which group
     feeds them, and the Router is left as written."""
     notes: list[Note] = []
-    for t, instances in _definitions(mapping, folder, "Router"):
+    for t, instances in definitions(mapping, folder, "Router"):
         if any(g.type.upper().startswith("OUTPUT") for g in t.groups):
             continue
         groups = _written_groups(t)
         inputs = [p for p in t.ports if p.is_input]
-        links = [c for c in _out_of(mapping, instances) if t.port(c.from_field) in inputs]
+        links = [c for c in out_of(mapping, instances) if t.port(c.from_field) in inputs]
         where = f"router {t.name!r} has no output groups"
         if not groups or not all(cond.strip() for _n, cond in groups):
             notes.append((f"{where} and no group conditions: left as written", t.location))
@@ -379,7 +253,7 @@ def router_groups(mapping: Mapping, folder: Folder) -> list[Note]:
         )
         renamed = {}
         for p in inputs:
-            out = _free(f"{p.name}1", taken)
+            out = free_name(f"{p.name}1", taken)
             t.ports.append(
                 Port(
                     name=out,
@@ -403,15 +277,6 @@ def router_groups(mapping: Mapping, folder: Folder) -> list[Note]:
             )
         )
     return notes
-
-
-def _free(name: str, taken: set[str]) -> str:
-    candidate, n = name, 1
-    while candidate.lower() in taken:
-        n += 1
-        candidate = f"{name}_{n}"
-    taken.add(candidate.lower())
-    return candidate
 
 
 #: The rules, in order (each: mapping, folder -> warnings).
