@@ -502,3 +502,63 @@ def test_a_router_with_several_groups_and_links_from_its_inputs_stays_a_gap(tmp_
 
 def test_unused_helper_connector_is_a_plain_connector() -> None:
     assert 'FROMFIELD="A"' in connector("X", "A", "Y", "B")
+
+
+# -- Lookup --------------------------------------------------------------------------------------------
+
+RATES = [("CODE", "string", 4), ("RATE", "decimal", 12)]
+
+
+def lookup_export(output: str, condition_text: str = "IN_CODE = CODE") -> str:
+    ports = [port("IN_CODE", "string", 4, "INPUT"), port(output, "decimal", 12, "OUTPUT")]
+    attributes = {"Lookup table name": "REF.REF_RATES", "Lookup condition": condition_text}
+    body = [
+        qualifier("SQ_LOANS", [("LOAN_ID", "string", 10), ("CODE", "string", 4)]),
+        transformation("LKP_RATE", "Lookup Procedure", ports, attributes),
+        instance("LOANS", "SOURCE"),
+        instance("SQ_LOANS", "Source Qualifier", associated="LOANS"),
+        instance("LKP_RATE", "Lookup Procedure"),
+        instance("T_RATE", "TARGET"),
+        *links("LOANS", "SQ_LOANS", ["LOAN_ID", "CODE"]),
+        connector("SQ_LOANS", "CODE", "LKP_RATE", "IN_CODE"),
+        connector("SQ_LOANS", "LOAN_ID", "T_RATE", "LOAN_ID"),
+        connector("LKP_RATE", output, "T_RATE", "RATE"),
+    ]
+    definitions = [
+        source("LOANS", [("LOAN_ID", "string", 10), ("CODE", "string", 4)]),
+        source("REF_RATES", RATES, flat=False),
+        target("T_RATE", [("LOAN_ID", "string", 10), ("RATE", "decimal", 12)]),
+    ]
+    return export_text(definitions, body)
+
+
+@pytest.mark.parametrize("condition_text", ["IN_CODE = CODE", "CODE = IN_CODE"])
+def test_lookup_ports_come_from_the_condition_and_the_table_definition(
+    tmp_path: Path, condition_text: str
+) -> None:
+    text = lookup_export("RATE", condition_text)
+    export, mapping, warnings = _read(tmp_path, text)
+    lookup = mapping.transformation("LKP_RATE")
+    assert lookup is not None
+    assert [(p.name, p.port_type, p.datatype, p.precision) for p in lookup.ports] == [
+        ("IN_CODE", "INPUT", "string", 4),
+        ("RATE", "LOOKUP/OUTPUT", "decimal", 12),
+        ("CODE", "LOOKUP", "string", 4),
+    ]
+    assert lookup.attributes["Lookup condition"] == "CODE = IN_CODE"
+    assert (
+        f"{_line(text, 'TRANSFORMATION', 'LKP_RATE')}: lookup 'LKP_RATE' has no LOOKUP port: read with lookup "
+        "column(s) CODE, RATE (from the Lookup condition and the fields of the lookup table's definition); "
+        "condition read as 'CODE = IN_CODE'" in warnings
+    )
+    assert _job(export).complete
+
+
+def test_a_lookup_output_that_names_no_column_stays_a_gap(tmp_path: Path) -> None:
+    export, mapping, warnings = _read(tmp_path, lookup_export("OUT_RATE"))
+    assert not any(p.is_lookup for p in mapping.transformation("LKP_RATE").ports)  # type: ignore[union-attr]
+    assert any(
+        "output port(s) OUT_RATE name no field of the lookup table's definition: left as written" in w
+        for w in warnings
+    )
+    assert [g.message for g in _job(export).gaps] == ["the lookup has no lookup ports"]

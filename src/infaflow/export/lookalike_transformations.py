@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from infaflow.export.lookalike_common import Note, definitions, free_name, into, out_of, set_attribute
+from infaflow.export.lookalike_lookup import lookup_ports
 from infaflow.export.lookalike_union import union_groups
 from infaflow.model import Folder, Group, Instance, Mapping, Port, Transformation
 
@@ -285,4 +286,5 @@ RULES: tuple[Callable[[Mapping, Folder], list[Note]], ...] = (
     union_groups,
     normalizer_occurs,
     router_groups,
+    lookup_ports,
 )
