@@ -547,9 +547,9 @@ def test_lookup_ports_come_from_the_condition_and_the_table_definition(
     ]
     assert lookup.attributes["Lookup condition"] == "CODE = IN_CODE"
     assert (
-        f"{_line(text, 'TRANSFORMATION', 'LKP_RATE')}: lookup 'LKP_RATE' has no LOOKUP port: read with lookup "
-        "column(s) CODE, RATE (from the Lookup condition and the fields of the lookup table's definition); "
-        "condition read as 'CODE = IN_CODE'" in warnings
+        f"{_line(text, 'TRANSFORMATION', 'LKP_RATE')}: lookup 'LKP_RATE' has no LOOKUP port: read with "
+        "lookup column(s) CODE, RATE (from the Lookup condition and the fields of the lookup table's "
+        "definition); condition read as 'CODE = IN_CODE'" in warnings
     )
     assert _job(export).complete
 

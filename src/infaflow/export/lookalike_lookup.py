@@ -23,9 +23,10 @@ def _table_fields(t: Transformation, folder: Folder) -> dict[str, Field]:
     """Fields of the source or target definition the ``Lookup table name`` names (an owner prefix such as
     ``DW.`` ignored), by lower-case name; empty when the folder has none."""
     table = str(t.attributes.get("Lookup table name", "") or "").strip().split(".")[-1].lower()
-    for definition in [*folder.sources, *folder.targets]:
-        if table and definition.name.lower() == table:
-            return {f.name.lower(): f for f in definition.fields}
+    for fields in [s.fields for s in folder.sources if s.name.lower() == table] + [
+        t.fields for t in folder.targets if t.name.lower() == table
+    ]:
+        return {f.name.lower(): f for f in fields}
     return {}
 
 
