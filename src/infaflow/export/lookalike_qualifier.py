@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from infaflow.errors import Location
-from infaflow.export.lookalike_sql import NotTranslated, condition
 from infaflow.model import Attributes, Connector, Instance, Mapping, Port, Source, Transformation
 
 Note = tuple[str, Location]
@@ -115,9 +114,11 @@ def filter_after_qualifier(mapping: Mapping, sources: list[Source]) -> list[Note
         read = _sources_of(mapping, inst, sources)
         if not sql or not read or not all(s.is_flat_file for _n, s in read):
             continue
+        from infaflow.export import lookalike_sql  # sqlglot: loaded only for a file that needs it
+
         try:
-            text = condition(sql, [p.name for p in definition.ports])
-        except NotTranslated as why:
+            text = lookalike_sql.condition(sql, [p.name for p in definition.ports])
+        except lookalike_sql.NotTranslated as why:
             notes.append(
                 (
                     f"source qualifier {inst.name!r}: TABLEATTRIBUTE 'Filter' {sql!r} on a flat-file "
