@@ -1085,6 +1085,7 @@ class Job:
             only_inserts=only_inserts,
             upsert=upsert,
             update_override=update_override,
+            unconnected=unconnected or [],
         )
 
     def _write_store(
@@ -1100,35 +1101,74 @@ class Job:
         only_inserts: bool,
         upsert: bool,
         update_override: str,
+        unconnected: list[str],
     ) -> None:
-        """A relational target on the embedded store (Parquet): inserts append; updates and deletes rewrite
-        the table (see :func:`_merge`)."""
+        """A relational target on the embedded store (Parquet): inserts append; rows flagged for update or
+        delete are applied in row order (:func:`_apply_in_order`) and the table is written again. An Update
+        Override of the form ``UPDATE t SET col = :TU.port, ... WHERE col = :TU.port AND ...`` updates by
+        its WHERE columns; other SQL runs on a database only."""
         path = store_table_path(self.store, connection.name, table)
-        if not only_inserts:
-            updates, deletes = self._flags(rows)
-            if update_override and updates:
-                raise NotConverted(
-                    f"{self.session}: target {target}: its Update Override is SQL for the database, and "
-                    f"connection {connection.name} is the embedded store; map it to JDBC in connections.toml"
-                )
-            self._require_keys(target, keys, updates and not update_override, deletes)
-            only_inserts = not (updates or deletes)
-        if only_inserts or not path.exists() or truncate:
-            kinds = [DD_INSERT, DD_UPDATE] if upsert else [DD_INSERT]
+        updates, deletes = (False, False) if only_inserts else self._flags(rows)
+        if not (updates or deletes):
             out = self._count(
-                self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*names)
+                self.result.target_rows, target, rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names)
             )
             self._count_affected_as_applied(target)
             out.write.mode("overwrite" if truncate else "append").parquet(str(path))
             return
-        existing = self.spark.read.parquet(str(path)).select(*names)
-        merged, applied, affected = _merge(existing, rows, names, keys, upsert)
+        self._require_keys(target, keys, updates and not update_override, deletes)
+        how = self._store_changes(
+            target, connection, names, keys, upsert, update_override, unconnected, deletes
+        )
+        existing = (
+            self.spark.read.parquet(str(path)).select(*names)
+            if path.exists() and not truncate
+            else rows.select(*names).limit(0)
+        )
+        done = _apply_in_order(existing, rows, names, how).cache()
+        counts = done.agg(F.sum("_affected").alias("affected")).first()
+        applied = rows.count()
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        merged.write.mode("overwrite").parquet(str(tmp))
-        shutil.rmtree(path)
+        done.where(~F.col("_deleted")).select(*names).write.mode("overwrite").parquet(str(tmp))
+        done.unpersist()
+        if path.exists():
+            shutil.rmtree(path)
         tmp.rename(path)
         self.result.target_rows[target] = self.result.target_rows.get(target, 0) + applied
+        affected = int(counts["affected"] or 0) if counts is not None else 0
         self.result.affected_rows[target] = self.result.affected_rows.get(target, 0) + affected
+
+    def _store_changes(
+        self,
+        target: str,
+        connection: Connection,
+        names: list[str],
+        keys: list[str],
+        upsert: bool,
+        update_override: str,
+        unconnected: list[str],
+        deletes: bool,
+    ) -> _Changes:
+        """What an update and a delete compare and set on the embedded store: the key ports (or the Update
+        Override's columns), the connected columns that are not keys (or the override's SET list)."""
+        skipped = {c.lower() for c in unconnected}
+        if not update_override:
+            key_names = {k.lower() for k in keys}
+            sets = [(c, c) for c in names if c.lower() not in key_names | skipped]
+            return _Changes([(k, k) for k in keys], sets, keys, list(keys), upsert)
+        parsed = simple_update_override(self.text(update_override), names)
+        if parsed is None:
+            raise NotConverted(
+                f"{self.session}: target {target}: its Update Override runs as written on a database only "
+                "(on the embedded store: SET col = :TU.port, ... WHERE col = :TU.port AND ...); connection "
+                f"{connection.name} is the embedded store: map it to JDBC in connections.toml"
+            )
+        sets, match = parsed
+        columns = [c for c, _ in match]
+        # An update that moves rows between partitions, or a delete by key across them: one partition.
+        moved = any(c in columns and (c, p) not in match for c, p in sets)
+        across = deletes and not {c.lower() for c in columns} <= {k.lower() for k in keys}
+        return _Changes(match, sets, keys, [] if moved or across else columns, upsert)
 
     @staticmethod
     def _flags(rows: DataFrame) -> tuple[bool, bool]:
@@ -2338,31 +2378,100 @@ def _database_error(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _merge(
-    existing: DataFrame, rows: DataFrame, names: list[str], keys: list[str], upsert: bool
-) -> tuple[DataFrame, int, int]:
-    """The table after applying flagged ``rows`` to ``existing`` by primary key, the rows applied (every row
-    flagged insert, update or delete) and the rows affected.
+@dataclass(frozen=True)
+class _Changes:
+    """How flagged rows change a table: an update sets ``sets`` (column, port) on the rows whose columns equal
+    the row's ports in ``match``; a delete removes the rows whose ``keys`` equal the row's; ``partition``: the
+    columns every update and delete compares, so rows of different values never meet."""
 
-    The last change of each key wins (PowerCenter applies rows in order); an update or delete of a key
-    that is not in the table changes nothing (an update inserts it with Update else Insert).
-    """
-    inserts = rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names)
-    changes = rows.where(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE))
-    applied = rows.count()
-    if ROW_ID in rows.columns:
-        last = Window.partitionBy(*keys).orderBy(F.col(ROW_ID).desc())
-        changes = changes.withColumn("_n", F.row_number().over(last)).where("_n = 1").drop("_n")
-    changes = changes.cache()
-    updates = changes.where(F.col(ROW_TYPE) == DD_UPDATE).select(*names)
-    deletes = changes.where(F.col(ROW_TYPE) == DD_DELETE).select(*keys)
-    untouched = existing.join(changes.select(*keys), keys, "left_anti")
-    updated = updates if upsert else updates.join(existing.select(*keys), keys, "left_semi")
-    affected = (
-        inserts.count() + updated.count() + deletes.join(existing.select(*keys), keys, "left_semi").count()
+    match: list[tuple[str, str]]
+    sets: list[tuple[str, str]]
+    keys: list[str]
+    partition: list[str]
+    upsert: bool
+
+
+def _apply_in_order(existing: DataFrame, rows: DataFrame, names: list[str], how: _Changes) -> DataFrame:
+    """The table after applying flagged ``rows`` to ``existing`` one by one in row order, as a database
+    applies PowerCenter's statements: an insert adds the row; an update changes every row it matches (none:
+    nothing, or with ``upsert`` the row is inserted); a delete removes every row it matches; NULL matches
+    nothing. Each value of the ``partition`` columns is folded on its own (``aggregate`` over its rows in
+    order, native Spark). Columns: ``names`` plus ``_affected`` (rows changed, on the first row of each
+    partition; 0 on the others) and ``_deleted`` (a partition whose rows are all gone keeps one row with
+    ``_deleted`` true, so its count survives)."""
+    from pyspark.sql.types import ArrayType, LongType, StructField, StructType
+
+    row_type = StructType(
+        [StructField(f.name, f.dataType) for f in existing.schema.fields if f.name in names]
     )
-    table = untouched.unionByName(updated).unionByName(inserts)
-    return table, applied, affected
+    values = [F.col(f"`{c}`").cast(row_type[c].dataType).alias(c) for c in names]
+    part = [f"_p{i}" for i in range(len(how.partition))]
+    table = existing.select(
+        *[F.col(f"`{c}`").alias(p) for c, p in zip(how.partition, part, strict=True)],
+        F.struct(*values).alias("_v"),
+    )
+    table = table.groupBy(*part).agg(F.collect_list("_v").alias("_rows"))
+    port_of = dict(how.match)
+    by_type = {  # the values of the partition columns an operation compares
+        DD_UPDATE: [F.col(f"`{port_of.get(c, c)}`") for c in how.partition],
+        DD_INSERT: [F.col(f"`{c}`") for c in how.partition],
+        DD_DELETE: [F.col(f"`{c}`") for c in how.partition],
+    }
+    ops = rows.select(
+        *[
+            F.when(F.col(ROW_TYPE) == DD_UPDATE, u).otherwise(i).cast(row_type[c].dataType).alias(p)
+            for c, p, u, i in zip(how.partition, part, by_type[DD_UPDATE], by_type[DD_INSERT], strict=True)
+        ],
+        F.struct(F.col(ROW_ID).alias("o"), F.col(ROW_TYPE).alias("t"), F.struct(*values).alias("v")).alias(
+            "_op"
+        ),
+    )
+    ops = ops.groupBy(*part).agg(F.sort_array(F.collect_list("_op")).alias("_ops"))
+    on = [table[p].eqNullSafe(ops[p]) for p in part]
+    joined = table.join(ops, on, "full") if part else table.crossJoin(ops)
+    joined = joined.select(
+        F.coalesce(F.col("_rows"), F.array().cast(ArrayType(row_type))).alias("_rows"),
+        F.coalesce(F.col("_ops"), F.array().cast(ops.schema["_ops"].dataType)).alias("_ops"),
+    )
+    state_type = StructType([StructField("rows", ArrayType(row_type)), StructField("n", LongType())])
+
+    def matches(row: Column, op: Column, pairs: list[tuple[str, str]]) -> Column:
+        test = F.lit(True)
+        for column, port in pairs:
+            test = test & (row[column] == op["v"][port])
+        return F.coalesce(test, F.lit(False))
+
+    def updated(row: Column, op: Column) -> Column:
+        new = {c.lower(): op["v"][p] for c, p in how.sets}
+        return F.struct(*[new.get(c.lower(), row[c]).cast(row_type[c].dataType).alias(c) for c in names])
+
+    def step(state: Column, op: Column) -> Column:
+        current = state["rows"]
+        hits = F.size(F.filter(current, lambda r: matches(r, op, how.match)))
+        gone = F.size(F.filter(current, lambda r: matches(r, op, [(k, k) for k in how.keys])))
+        add = F.concat(current, F.array(op["v"]))
+        change = F.transform(
+            current, lambda r: F.when(matches(r, op, how.match), updated(r, op)).otherwise(r)
+        )
+        keep = F.filter(current, lambda r: ~matches(r, op, [(k, k) for k in how.keys]))
+        insert_it = (op["t"] == DD_INSERT) | ((op["t"] == DD_UPDATE) & (hits == 0) & F.lit(how.upsert))
+        new_rows = F.when(insert_it, add).when(op["t"] == DD_UPDATE, change).when(op["t"] == DD_DELETE, keep)
+        n = F.when(insert_it, 1).when(op["t"] == DD_UPDATE, hits).when(op["t"] == DD_DELETE, gone)
+        return F.struct(
+            new_rows.otherwise(current).alias("rows"), (state["n"] + F.coalesce(n, F.lit(0))).alias("n")
+        ).cast(state_type)
+
+    initial = F.struct(F.col("_rows").alias("rows"), F.lit(0).cast("bigint").alias("n")).cast(state_type)
+    done = joined.select(F.aggregate("_ops", initial, step).alias("_s"))
+    out = done.select(
+        F.explode_outer(F.transform("_s.rows", lambda r, i: F.struct(r.alias("r"), i.alias("i")))).alias("x"),
+        F.col("_s.n").alias("_n"),
+    )
+    return out.select(
+        *[F.col("x.r")[c].alias(c) for c in names],
+        F.when(F.coalesce(F.col("x.i"), F.lit(0)) == 0, F.col("_n")).otherwise(0).alias("_affected"),
+        F.col("x").isNull().alias("_deleted"),
+    )
 
 
 # -- relational targets over JDBC: rows applied one by one in the database ----------------------------------
@@ -2383,6 +2492,39 @@ def bind_update_override(override: str, names: list[str]) -> str:
         return f"{_ROW}.a{i}"
 
     return _TU_PORT.sub(bind, override.strip().rstrip(";").strip())
+
+
+_IDENT = r'(?:"[^"]+"|\[[^\]]+\]|[A-Za-z_][\w$#@]*)'
+_ASSIGN = re.compile(rf"^({_IDENT})\s*=\s*:TU\.([A-Za-z_][\w$#@]*)$", re.IGNORECASE)
+_SIMPLE_UPDATE = re.compile(
+    rf"^UPDATE\s+{_IDENT}(?:\.{_IDENT})*\s+SET\s+(.+?)\s+WHERE\s+(.+?)\s*;?\s*$", re.IGNORECASE | re.DOTALL
+)
+
+
+def simple_update_override(
+    override: str, names: list[str]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]] | None:
+    """An Update Override ``UPDATE t SET col = :TU.port, ... WHERE col = :TU.port AND ...`` as its SET and
+    WHERE pairs (column, port), named as in ``names``; None for any other SQL."""
+    m = _SIMPLE_UPDATE.match(override.strip())
+    if m is None:
+        return None
+    index = {n.lower(): n for n in names}
+
+    def pairs(text: str, separator: str) -> list[tuple[str, str]] | None:
+        out = []
+        for part in re.split(separator, text, flags=re.IGNORECASE):
+            found = _ASSIGN.match(part.strip())
+            if found is None:
+                return None
+            column, port = index.get(found.group(1).strip('"[]').lower()), index.get(found.group(2).lower())
+            if column is None or port is None:
+                return None
+            out.append((column, port))
+        return out
+
+    sets, match = pairs(m.group(1), r","), pairs(m.group(2), r"\s+AND\s+")
+    return None if sets is None or match is None else (sets, match)
 
 
 def dml_block(
