@@ -37,9 +37,11 @@ def _mapping(
     session: dict[str, str] | None = None,
     connected: tuple[str, ...] = ("ID", "NAME", "CITY"),
     no_keys: tuple[str, ...] = (),
+    partial: dict[str, tuple[str, ...]] | None = None,
 ) -> MappingBuilder:
     """A file source (ID, NAME, CITY, OP), an Update Strategy flagging each row by OP, and one relational
-    target per entry of ``targets`` (its writer settings) on connection PG."""
+    target per entry of ``targets`` (its writer settings) on connection PG, fed by the ``connected`` ports
+    (``partial``: other ports for some targets)."""
     b = MappingBuilder()
     b.flat_source("S", [*FIELDS, ("OP", S)])
     b.add(
@@ -55,7 +57,7 @@ def _mapping(
         b.table_target(name, FIELDS, keys=() if name in no_keys else keys)
         if overrides and name in overrides:
             b.mapping.instances[-1].attributes = Attributes({"Update Override": overrides[name]})
-        b.connect("UPD", name, list(connected))
+        b.connect("UPD", name, list((partial or {}).get(name, connected)))
     b.with_session(
         {"Treat source rows as": "Data Driven", "$Target connection value": "PG", **(session or {})},
         writers=targets,
@@ -197,6 +199,7 @@ def test_dml_block_statements() -> None:
     insert = f"INSERT INTO dw.t_dim (ID, NAME) VALUES ({r}.a0, {r}.a1);"
     assert _block_body(block) == [
         "CREATE TABLE st_out (dml_row bigint, dml_op int, dml_affected bigint, dml_error text);",
+        "PERFORM 1 FROM dw.t_dim LIMIT 0;",  # no such table: the session fails before any row
         "TRUNCATE TABLE dw.t_dim;",
         f"FOR {r} IN SELECT * FROM st_in ORDER BY dml_row LOOP",
         f"infaflow_op := {r}.dml_type;",
@@ -210,7 +213,7 @@ def test_dml_block_statements() -> None:
         f"DELETE FROM dw.t_dim WHERE ID = {r}.a0; {count}",
         "END IF;",
         f"INSERT INTO st_out VALUES ({r}.dml_row, infaflow_op, infaflow_n, NULL);",
-        "EXCEPTION WHEN OTHERS THEN",
+        "EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN",
         f"INSERT INTO st_out VALUES ({r}.dml_row, infaflow_op, 0, SQLERRM);",
         "END;",
     ]
@@ -393,4 +396,54 @@ def test_data_driven_load_against_postgresql(postgres: dict[str, str], tmp_path:
     assert "target T_DD: the database rejected 1 row(s)" in run.stdout + run.stderr
     assert "duplicate key value violates unique constraint" in run.stdout + run.stderr
     # the staging tables are dropped
+    assert psql(postgres, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'infaflow_dml_%'") == [["0"]]
+
+
+@pytest.mark.spark
+def test_rows_treated_as_updates_against_postgresql(postgres: dict[str, str], tmp_path: Path) -> None:
+    upsert = {"Insert": "YES", "Update else Insert": "YES"}
+    targets = {"T_TRUNC": {**upsert, "Truncate target table option": "YES"}, "T_PART": upsert}
+    _tables(postgres, [t.lower() for t in targets])
+    session = {"Treat source rows as": "Update"}
+    job = _mapping(targets, session=session, partial={"T_PART": ("ID", "NAME")}).render()
+    run = _run(job, postgres, tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    # Every row is an update (the Update Strategy is ignored); Update else Insert inserts the keys the table
+    # does not have. T_TRUNC was emptied first.
+    assert _rows(postgres, "t_trunc") == [
+        ["1", "dup1", "Bern"],
+        ["2", "last", "Oslo"],
+        ["3", "~", "~"],
+        ["4", "new4", "Lima"],
+        ["5", "bad", "Nice"],
+        ["6", "six2", "Riga"],
+        ["9", "upd9", "Kiev"],
+    ]
+    # CITY is not connected to T_PART: an update leaves it, an insert gets the column's default.
+    assert _rows(postgres, "t_part") == [
+        ["1", "dup1", "Paris"],
+        ["2", "last", "Oslo"],
+        ["3", "~", "Rome"],
+        ["4", "new4", "n/a"],
+        ["5", "bad", "n/a"],
+        ["6", "six2", "n/a"],
+        ["9", "upd9", "n/a"],
+    ]
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["target_rows"] == result["affected_rows"] == {"T_TRUNC": 11, "T_PART": 11}
+    assert result["rejected_rows"] == {}
+
+
+@pytest.mark.spark
+def test_a_statement_that_cannot_run_fails_the_session(postgres: dict[str, str], tmp_path: Path) -> None:
+    _tables(postgres, ["t_dd"])
+    override = "UPDATE t_dd SET name = :TU.NAME WHERE town = :TU.CITY"  # no column town
+    job = _mapping({"T_DD": ALL}, overrides={"T_DD": override}).render()
+    run = _run(job, postgres, tmp_path)
+    assert run.returncode != 0
+    assert 'SessionFailed: s_test: target T_DD (T_DD): ERROR: column "town" does not exist' in (
+        run.stdout + run.stderr
+    )
+    # nothing changed, the staging tables are dropped
+    assert _rows(postgres, "t_dd") == [["1", "old1", "Paris"], ["2", "old2", "Oslo"], ["3", "old3", "Rome"]]
     assert psql(postgres, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'infaflow_dml_%'") == [["0"]]

@@ -2544,9 +2544,12 @@ def dml_block(
     the statements PowerCenter's writer sends: ``INSERT`` of the ``written`` columns, ``UPDATE`` of the
     written columns that are not keys ``WHERE`` each key equals the row's (or the Update Override), and
     ``DELETE ... WHERE`` the keys. With ``upsert`` (Update else Insert) an update that changes no row
-    inserts the row. A statement the database refuses rejects its row (recorded with the database's
-    message) and the next row goes on. ``results`` gets one row per staged row: ``dml_row``, ``dml_op``
-    (the operation done), ``dml_affected`` (rows changed), ``dml_error``. Identifiers are written as
+    inserts the row. A row the database refuses (a constraint violated, a value it cannot take) is
+    rejected, recorded with the database's message, and the next row goes on; any other error (no such
+    table or column, no privilege, SQL that does not parse) fails the block, which changes nothing, as
+    PowerCenter fails the session when the writer's statements cannot run. ``results`` gets one row per
+    staged row: ``dml_row``, ``dml_op`` (the operation done), ``dml_affected`` (rows changed),
+    ``dml_error``. Identifiers are written as
     PowerCenter writes them, unquoted."""
     index = {name.lower(): i for i, name in enumerate(names)}
     key_names = {k.lower() for k in keys}
@@ -2573,9 +2576,8 @@ DECLARE
   infaflow_n bigint;
   infaflow_op int;
 BEGIN
-  CREATE TABLE {results} (dml_row bigint, dml_op int, dml_affected bigint, dml_error text);{
-        f"{chr(10)}  TRUNCATE TABLE {table};" if truncate else ""
-    }
+  CREATE TABLE {results} (dml_row bigint, dml_op int, dml_affected bigint, dml_error text);
+  PERFORM 1 FROM {table} LIMIT 0;{f"{chr(10)}  TRUNCATE TABLE {table};" if truncate else ""}
   FOR {_ROW} IN SELECT * FROM {staged} ORDER BY dml_row LOOP
     infaflow_op := {_ROW}.dml_type;
     BEGIN
@@ -2587,7 +2589,7 @@ BEGIN
         {delete}; {count}
       END IF;
       INSERT INTO {results} VALUES ({_ROW}.dml_row, infaflow_op, infaflow_n, NULL);
-    EXCEPTION WHEN OTHERS THEN
+    EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
       INSERT INTO {results} VALUES ({_ROW}.dml_row, infaflow_op, 0, SQLERRM);
     END;
   END LOOP;
