@@ -2549,8 +2549,7 @@ def dml_block(
     table or column, no privilege, SQL that does not parse) fails the block, which changes nothing, as
     PowerCenter fails the session when the writer's statements cannot run. ``results`` gets one row per
     staged row: ``dml_row``, ``dml_op`` (the operation done), ``dml_affected`` (rows changed),
-    ``dml_error``. Identifiers are written as
-    PowerCenter writes them, unquoted."""
+    ``dml_error``. Identifiers are written as PowerCenter writes them, unquoted."""
     index = {name.lower(): i for i, name in enumerate(names)}
     key_names = {k.lower() for k in keys}
     where = " AND ".join(f"{k} = {_ROW}.a{index[k.lower()]}" for k in keys)
