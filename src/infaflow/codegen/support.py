@@ -1125,6 +1125,8 @@ class Job:
             if path.exists() and not truncate
             else rows.select(*names).limit(0)
         )
+        if ROW_ID not in rows.columns:  # rows of no defined order (an Aggregator's): the order they come in
+            rows = rows.withColumn(ROW_ID, F.monotonically_increasing_id())
         done = _apply_in_order(existing, rows, names, how).cache()
         counts = done.agg(F.sum("_affected").alias("affected")).first()
         applied = rows.count()
