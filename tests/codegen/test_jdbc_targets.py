@@ -447,3 +447,34 @@ def test_a_statement_that_cannot_run_fails_the_session(postgres: dict[str, str],
     # nothing changed, the staging tables are dropped
     assert _rows(postgres, "t_dd") == [["1", "old1", "Paris"], ["2", "old2", "Oslo"], ["3", "old3", "Rome"]]
     assert psql(postgres, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'infaflow_dml_%'") == [["0"]]
+
+
+@pytest.mark.spark
+def test_inserts_the_database_refuses_are_rejected(postgres: dict[str, str], tmp_path: Path) -> None:
+    _tables(postgres, ["t_ins"])
+    job = _mapping({"T_INS": {"Insert": "YES"}}, session={"Treat source rows as": "Insert"}).render()
+    run = _run(job, postgres, tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    # Every row is an insert: Spark's batch is refused (duplicate keys), the rows are applied one by one.
+    assert "the database refused the rows as one batch" in run.stdout + run.stderr
+    assert _rows(postgres, "t_ins") == [
+        ["1", "old1", "Paris"],
+        ["2", "old2", "Oslo"],
+        ["3", "old3", "Rome"],
+        ["4", "new4", "Lima"],
+        ["5", "bad", "Nice"],
+        ["6", "six", "Riga"],
+        ["9", "upd9", "Kiev"],
+    ]
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert (result["target_rows"], result["affected_rows"]) == ({"T_INS": 4}, {"T_INS": 4})
+    assert result["rejected_rows"] == {"T_INS": 7}
+    assert [row[:2] for row in read_csv(tmp_path / "bad" / "t_ins.bad")] == [
+        ["0", "2"],
+        ["0", "3"],
+        ["0", "1"],
+        ["0", "6"],
+        ["0", "2"],
+        ["0", "2"],
+        ["0", "2"],
+    ]
