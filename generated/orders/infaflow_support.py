@@ -1117,14 +1117,15 @@ class Job:
             out.write.mode("overwrite" if truncate else "append").parquet(str(path))
             return
         self._require_keys(target, keys, updates and not update_override, deletes)
-        how = self._store_changes(
-            target, connection, names, keys, upsert, update_override, unconnected, deletes
-        )
+        override = update_override if updates else ""  # it only replaces UPDATE statements
+        how = self._store_changes(target, connection, names, keys, upsert, override, unconnected, deletes)
         existing = (
             self.spark.read.parquet(str(path)).select(*names)
             if path.exists() and not truncate
             else rows.select(*names).limit(0)
         )
+        if ROW_ID not in rows.columns:  # rows of no defined order (an Aggregator's): the order they come in
+            rows = rows.withColumn(ROW_ID, F.monotonically_increasing_id())
         done = _apply_in_order(existing, rows, names, how).cache()
         counts = done.agg(F.sum("_affected").alias("affected")).first()
         applied = rows.count()
@@ -1216,7 +1217,9 @@ class Job:
         update_override: str,
     ) -> None:
         """A relational target over JDBC. Inserts only: Spark's JDBC writer appends the rows (after a
-        TRUNCATE with ``truncate``). Updates or deletes: :meth:`_apply_jdbc_rows`."""
+        TRUNCATE with ``truncate``) in one transaction; when the database refuses one (PostgreSQL), the rows
+        are applied one by one instead, so the refused rows are rejected and the others loaded. Updates or
+        deletes: :meth:`_apply_jdbc_rows`."""
         updates, deletes = (False, False) if only_inserts else self._flags(rows)
         if updates or deletes:
             self._require_keys(target, keys, updates and not update_override, deletes)
@@ -1234,16 +1237,44 @@ class Job:
             )
             return
         kinds = [DD_INSERT, DD_UPDATE] if upsert else [DD_INSERT]
+        mark = len(self._observed)
         out = self._count(
             self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*written)
         )
         self._count_affected_as_applied(target)
+        retry = _dialect(connection.url) == "postgresql"
+        # PostgreSQL: one partition, one writer, one transaction, so a row the database refuses leaves nothing
+        # behind and the rows can be applied one by one instead.
+        out = out.repartition(1) if retry else out
         writer = out.write.format("jdbc").options(**connection.jdbc_options(), dbtable=table)
         if truncate:
             writer = writer.option("truncate", "true").mode("overwrite")
         else:
             writer = writer.mode("append")
-        writer.save()
+        try:
+            writer.save()
+        except Exception as exc:
+            if not retry:
+                raise
+            # PowerCenter rejects the rows the database refuses and loads the others: apply them one by one.
+            del self._observed[mark:]
+            print(
+                f"WARNING: {self.session}: target {target}: the database refused the rows as one batch "
+                f"({_database_error(exc)}); applying them one by one",
+                file=sys.stderr,
+            )
+            self._apply_jdbc_rows(
+                target,
+                rows,
+                connection,
+                table,
+                names,
+                written,
+                keys=keys,
+                truncate=truncate,
+                upsert=upsert,
+                update_override=update_override,
+            )
 
     def _apply_jdbc_rows(
         self,

@@ -1117,9 +1117,8 @@ class Job:
             out.write.mode("overwrite" if truncate else "append").parquet(str(path))
             return
         self._require_keys(target, keys, updates and not update_override, deletes)
-        how = self._store_changes(
-            target, connection, names, keys, upsert, update_override, unconnected, deletes
-        )
+        override = update_override if updates else ""  # it only replaces UPDATE statements
+        how = self._store_changes(target, connection, names, keys, upsert, override, unconnected, deletes)
         existing = (
             self.spark.read.parquet(str(path)).select(*names)
             if path.exists() and not truncate
