@@ -68,9 +68,9 @@ def _mapping(
 def _call(job: JobSource, target: str) -> list[str]:
     """The lines of the ``job.write_table`` call of ``target``."""
     lines = [line.strip() for line in job.code.splitlines()]
-    start = lines.index(f'"{target}",', lines.index("job.write_table(")) - 1
-    while lines[start] != "job.write_table(":
-        start = lines.index(f'"{target}",', start + 2) - 1
+    start = next(
+        i for i, line in enumerate(lines) if line == "job.write_table(" and lines[i + 1] == f'"{target}",'
+    )
     return lines[start : lines.index(")", start) + 1]
 
 
