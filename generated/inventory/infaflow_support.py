@@ -1169,6 +1169,13 @@ class Job:
         # An update that moves rows between partitions, or a delete by key across them: one partition.
         moved = any(c in columns and (c, p) not in match for c, p in sets)
         across = deletes and not {c.lower() for c in columns} <= {k.lower() for k in keys}
+        if moved or across:
+            print(
+                f"WARNING: {self.session}: target {target}: its Update Override "
+                + ("sets a column it compares" if moved else "compares columns its deletes do not")
+                + ": the rows are applied in one sequence over the whole table (one Spark task)",
+                file=sys.stderr,
+            )
         return _Changes(match, sets, keys, [] if moved or across else columns, upsert)
 
     @staticmethod

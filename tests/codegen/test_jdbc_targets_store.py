@@ -174,3 +174,20 @@ def test_updates_over_jdbc_on_other_databases_are_reported(spark, tmp_path: Path
 )
 def test_simple_update_override(override: str, expected: object) -> None:
     assert support.simple_update_override(override, ["ID", "NAME", "CITY", "OLD"]) == expected
+
+
+def test_an_update_override_that_sets_the_column_it_compares(spark, tmp_path: Path, capfd) -> None:
+    _load(spark, tmp_path, ["T_DD"])
+    override = "UPDATE t_dd SET city = :TU.NAME WHERE city = :TU.CITY"
+    job = _mapping({"T_DD": ALL}, overrides={"T_DD": override}).render()
+    result = run_job(job, spark, tmp_path)
+    # rows move between cities as they are updated: applied in one sequence over the whole table
+    assert "applied in one sequence over the whole table" in capfd.readouterr().err
+    assert _table(spark, tmp_path, "T_DD") == [
+        (1, "dup1", "Bern"),
+        (1, "old1", "Paris"),
+        (2, "two", "last"),  # row 2 moved Oslo's row to city upd2, row 9 deleted it; row 11 updated row 10's
+        (4, "new4", "Lima"),
+        (6, "six", "six2"),
+    ]
+    assert (result.target_rows, result.affected_rows) == ({"T_DD": 10}, {"T_DD": 9})
