@@ -91,6 +91,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
     connection = connection_code(
         step.extension("WRITER"), gen.plan.source_attribute("$Target connection value", "") or "TARGET"
     )
+    override = update_override(step, ports)
+    unconnected = [p.name for p in ports if p.name.lower() not in step.inputs]
     pre = [line for line in sql_hooks(step, connection) if line.endswith('"Pre SQL")')]
     post = [line for line in sql_hooks(step, connection) if line.endswith('"Post SQL")')]
     lines += pre
@@ -109,10 +111,34 @@ def generate(step: Step, gen: Generator) -> StepCode:
         f"    update={py_str(update)},",
         f"    delete={attrs.flag('Delete', False)},",
         f"    truncate={attrs.flag('Truncate target table option', False)},",
+        *([f"    update_override={py_str(override)},"] if override else []),
+        *([f"    unconnected=[{', '.join(py_str(n) for n in unconnected)}],"] if unconnected else []),
         ")",
         *post,
     ]
-    return StepCode(lines, {}, [f"relational table {table}; treat source rows as {treat}"])
+    notes = [f"relational table {table}; treat source rows as {treat}"]
+    return StepCode(lines, {}, notes + (["updates by its Update Override"] if override else []))
+
+
+_TU_PORT = re.compile(r":TU\.([A-Za-z_][\w$#@]*)", re.IGNORECASE)
+
+
+def update_override(step: Step, ports: list[Port]) -> str:
+    """The target instance's Update Override (Designer Guide, "Target Update Override"): an UPDATE
+    statement whose ``:TU.port`` references name ports of the target, as the Designer validates them; the
+    SQL itself goes to the database as written."""
+    text = str(step.attributes.get("Update Override", "") or "").strip()
+    if not text:
+        return ""
+    if not re.match(r"UPDATE\s", text, re.IGNORECASE):
+        raise ConversionError(f"the Update Override is not an UPDATE statement: {text[:60]}")
+    known = {p.name.lower() for p in ports}
+    unknown = [m.group(1) for m in _TU_PORT.finditer(text) if m.group(1).lower() not in known]
+    if unknown:
+        raise ConversionError(
+            f"the Update Override names :TU.{unknown[0]}, which is not a port of the target"
+        )
+    return text
 
 
 _DATETIME_FORMAT = re.compile(r"^\s*A\s+(\d+)\s+(.+?)\s*$")
