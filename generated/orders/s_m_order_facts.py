@@ -208,6 +208,9 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         F.sum(F.col("LINE_ELECTRONICS_AMOUNT")).cast("decimal(12,2)").alias("o_ELECTRONICS_AMOUNT"),
     )
     agg_order_totals = agg_order_totals.withColumn("_row_id", F.monotonically_increasing_id())
+    # computed once for the 4 targets it feeds: electronics_orders, high_value_orders, order_facts,
+    #   other_orders
+    agg_order_totals = job.share(agg_order_totals)
 
     # Router rtr_order_value
     # groups: HIGH_VALUE, HAS_ELECTRONICS, DEFAULT1

@@ -47,9 +47,10 @@ def test_corpus_mappings_convert_or_are_reported(corpus_dir: Path, tmp_path: Pat
         f"\ncorpus: {len(files)} exports, {len(mappings)} mappings, {complete} converted fully ({share:.1%})"
     )
     assert len(mappings) >= 100
-    # measured 95.1% (137 of 144); the 7 left need Java or HTTP (2), a plug-in library (1), are marked
-    # invalid (1) or are look-alike files PowerCenter did not write (3): docs/convert.md lists them
-    assert share >= 0.95
+    # measured 96.5% (139 of 144); the 5 left need Java or HTTP (2), a plug-in library (1), are marked
+    # invalid (1) or are a look-alike file PowerCenter did not write whose lookups name no column of any
+    # table it defines (1): docs/convert.md and docs/exports.md list them
+    assert share >= 0.965
     for module in written:
         py_compile.compile(str(module), cfile=str(tmp_path / "x.pyc"), doraise=True)
         text = module.read_text()

@@ -508,7 +508,8 @@ def test_update_strategy_data_driven_on_relational_target(spark, tmp_path: Path)
     table = spark.read.parquet(str(store_table_path(tmp_path / "store", "DW", "DIM")))
     assert sorted((r["ID"], r["NAME"]) for r in table.collect()) == [(1, "old1"), (2, "upd2"), (4, "new4")]
     assert result.rejected_rows == {"DIM": 1}
-    assert result.target_rows == {"DIM": 3}  # insert 4, update 2, delete 3 (update of 9 touches nothing)
+    assert result.target_rows == {"DIM": 4}  # applied: insert 4, update 2, delete 3, update 9
+    assert result.affected_rows == {"DIM": 3}  # the update of 9 touches nothing
     # Reject file: row indicator, then each value with its column indicator.
     assert read_csv(tmp_path / "bad" / "dim.bad") == [["3", "5", "D", "bad", "D"]]
 

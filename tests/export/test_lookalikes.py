@@ -215,12 +215,35 @@ def test_corpus_lookalike_qualifiers_get_their_sources() -> None:
         "SQ_FHLMC_DELIVERY": ["FHLMC_DELIVERY_MONTHLY"],
     }
     [job] = [j.job for j in convert_export(export).jobs]
-    # What stays is outside PowerCenter's format, reported: a 'Filter' attribute on the qualifiers and a
-    # Union whose input groups are named in an attribute PowerCenter does not have.
-    assert sorted({g.message.split(":")[0] for g in job.gaps}) == [
-        "TABLEATTRIBUTE 'Filter' is not a Source Qualifier attribute (PowerCenter's SQL filter is 'Source "
-        "Filter', for relational sources only)",
-        "the Union has no input groups or no output ports",
+    # The 'Filter' attributes become Filters, the Union's groups come from INPUTGROUPNAME and its SOURCE_TAG
+    # output carries the value its description gives each group.
+    assert job.complete, [g.message for g in job.gaps]
+    assert (
+        "# Expression EXP_FNMA_GROUP_SOURCE_TAG" in job.code and "# Filter FIL_SQ_FHLMC_DELIVERY" in job.code
+    )
+
+
+PAYMENT = GSE.replace("simple_m_GSE_UNION_DELIVERY", "medium_m_PAYMENT_HISTORY_NORMALIZE")
+SCD2 = GSE.replace("simple_m_GSE_UNION_DELIVERY", "complex_m_FNMA_LOAN_DELIVERY_SCD2")
+
+
+@pytest.mark.skipif(not (CORPUS / PAYMENT).is_file(), reason="the shared corpus is not beside the worktree")
+def test_corpus_occurstimes_normalizer_converts() -> None:
+    [job] = [j.job for j in convert_export(load(CORPUS / PAYMENT, lenient=True)).jobs]
+    assert job.complete, [g.message for g in job.gaps]
+    assert "12 occurrences per input row" in job.code
+
+
+@pytest.mark.skipif(not (CORPUS / SCD2).is_file(), reason="the shared corpus is not beside the worktree")
+def test_corpus_scd2_lookalike_keeps_what_the_file_does_not_say_as_gaps() -> None:
+    [job] = [j.job for j in convert_export(load(CORPUS / SCD2, lenient=True)).jobs]
+    # The join type and the filter are read; the rest is not settled by the file: a qualifier whose ports
+    # are aliases of a SQL query, a lookup that names no lookup columns, a Router with three groups and
+    # links from its input ports (downstream of an Expression that merges two pipelines).
+    assert sorted((g.instance, g.message) for g in job.gaps) == [
+        ("LKP_MSA_PROPERTIES", "the lookup has no lookup ports"),
+        ("RTR_LOAN_CHANGE", "EXP_DERIVE has no output port LOAN_IDENTIFIER"),
+        ("SQ_DIM_LOAN_STATUS", "no source definition feeds this Source Qualifier"),
     ]
 
 

@@ -229,6 +229,15 @@ def cancellation(spark: Any) -> TagCancellation | ContextTagCancellation:
     return ContextTagCancellation(spark)
 
 
+def _release(job: support.Job) -> None:
+    """Free what a session's job kept in the Spark session; a failure to do so (a stopped or lost
+    connection) must not hide the session's own outcome."""
+    try:
+        job.release()
+    except Exception:  # noqa: BLE001, S110 - the session already has its outcome
+        pass
+
+
 def session_tag(request: SessionRequest) -> str:
     """The job tag of one session run: names the run and the session, unique per attempt (Spark forbids
     commas in tags)."""
@@ -354,6 +363,8 @@ class SparkSessionExecutor:
         tag = session_tag(request)
         cancel = cancellation(spark)
         params[support.CANCEL_KEY] = request.cancel
+        jobs: list[support.Job] = []
+        params[support.JOBS_KEY] = jobs  # the Job joins it: its shared frames are released on failure too
         done = threading.Event()
 
         def watch() -> None:
@@ -375,6 +386,8 @@ class SparkSessionExecutor:
         finally:
             done.set()
             cancel.end(tag)
+            for started in jobs:
+                _release(started)
         return SessionOutcome(
             True,
             src_success_rows=result.src_success_rows,

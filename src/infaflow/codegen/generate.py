@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from infaflow.codegen import exprs, links, mapping_variables, pipelines
+from infaflow.codegen import exprs, links, mapping_variables, pipelines, sharing
 from infaflow.codegen.exprs import ConversionError, Parsed
 from infaflow.codegen.naming import Namer, py_str
 from infaflow.codegen.plan import Gap, Plan, PortRef, Step
@@ -123,7 +123,16 @@ class Generator:
             self.gaps.extend(self._step_gaps)
             out.append(RenderedStep(step, var, title, notes, lines, list(self._step_gaps)))
         _drop_unused_assignments(out)
+        self._share_frames(out)
         return out
+
+    def _share_frames(self, steps: list[RenderedStep]) -> None:
+        """Frames several targets read are computed once (codegen.sharing)."""
+        code = {s.step.name.lower(): s.lines for s in steps}
+        failed = [s.step.name for s in steps if s.gaps]
+        by_name = {s.step.name.lower(): s for s in steps}
+        for share in sharing.shares(self.plan, code, self.vars, self.frames, failed):
+            by_name[share.step.lower()].lines.extend(sharing.share_lines(share))
 
     def _assign(self, step: Step, var: str) -> str:
         """``var = `` when another step reads this one's output."""

@@ -30,6 +30,7 @@ from pyspark.sql import functions as F
 
 ROW_ID = "_row_id"  # PowerCenter's row order, captured at source read
 CANCEL_KEY = "__infaflow_cancel__"  # params entry: an Event set when the run is stopped
+JOBS_KEY = "__infaflow_jobs__"  # params entry: a list each Job joins, so the caller can release it on failure
 ROW_TYPE = "_row_type"  # DD_INSERT=0, DD_UPDATE=1, DD_DELETE=2, DD_REJECT=3 (Update Strategy)
 ROW_ERROR = "_row_error"  # a row's error message (NULL: no error): the row is rejected (Job.reject_errors)
 DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
@@ -39,6 +40,7 @@ SUPPORT_VERSION = 1
 DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
 TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER = 0, 1, 2  # Transaction Control actions
 TC_ROLLBACK_BEFORE, TC_ROLLBACK_AFTER = 3, 4
+_INDICATOR = "_row_indicator"  # a relational target's reject: the row's flag before the writer's settings
 _TXN, _FILE = "_txn", "_file"  # a row's transaction and the FileName value of its first row
 _ROLLED_BACK = "_rolled_back"  # whether a row's transaction is rolled back
 
@@ -85,6 +87,9 @@ class SessionResult:
     source_rows: dict[str, int] = field(default_factory=dict)
     target_rows: dict[str, int] = field(default_factory=dict)
     rejected_rows: dict[str, int] = field(default_factory=dict)
+    # rows the database reports as changed per relational target (an update matching no row affects 0, one
+    # matching three affects 3); target_rows counts the rows applied (sent to the target without error)
+    affected_rows: dict[str, int] = field(default_factory=dict)
     source_rejected_rows: dict[str, int] = field(default_factory=dict)  # reader conversion errors
     trans_errors: int = 0
     row_error_file: str = ""  # where rejected source rows and transformation errors were written
@@ -350,13 +355,18 @@ class Job:
         self._post_procedures: list[tuple[str, Connection, str, str]] = []
         self._staging: list[tuple[Connection, str]] = []  # staging tables of per-row procedure calls
         self._error_rows: list[tuple[str, str, DataFrame]] = []  # (instance, kind, rows with ROW_ERROR)
+        self._reject_files: set[str] = set()  # reject files this run has written
         self.params: dict[str, Any] = {}
         self._cancel = (params or {}).get(CANCEL_KEY)  # a threading.Event from the session executor
         for name, (_type, default) in (parameters or {}).items():
             self.params[name.lower()] = default
         for name, value in (params or {}).items():
-            if name != CANCEL_KEY:
+            if name not in (CANCEL_KEY, JOBS_KEY):
                 self.params[name.lower()] = value
+        self._shared: list[DataFrame] = []  # frames several targets read (share), released by release()
+        jobs = (params or {}).get(JOBS_KEY)
+        if isinstance(jobs, list):
+            jobs.append(self)
         self._types = {name.lower(): t for name, (t, _d) in (parameters or {}).items()}
         threshold = str(stop_on_errors).strip()
         if threshold.startswith("$"):
@@ -1110,12 +1120,30 @@ class Job:
         update: str = "Update as Update",
         delete: bool = False,
         truncate: bool = False,
+        update_override: str = "",
+        unconnected: list[str] | None = None,
     ) -> None:
-        """Insert, update, delete or upsert rows of a relational target (Update Strategy flags honoured
-        with ``treat_rows_as="Data Driven"``; other settings give every row the same operation)."""
+        """Insert, update, delete or upsert the rows of a relational target as PowerCenter's writer does
+        (Transformation Guide, "Setting the Update Strategy for a Session"). ``treat_rows_as`` Insert, Update
+        or Delete gives every row that operation; Data Driven keeps each row's Update Strategy flag. The
+        target's settings then apply: ``insert``; ``update`` = "Update as Update" (by primary key),
+        "Update as Insert" (the row is inserted), "Update else Insert" (inserted when the update changes no
+        row) or "None"; ``delete`` (by primary key). A row whose operation the settings do not allow, and a
+        DD_REJECT row, goes to the reject file. ``truncate`` empties the table first.
+
+        ``update_override``: the target's Update Override, an UPDATE statement run for each row flagged for
+        update, ``:TU.port`` standing for the row's value (it may update by columns that are not keys).
+        ``unconnected``: target fields no port feeds, left out of INSERT and UPDATE statements over JDBC.
+        A row flagged for update (without an Update Override) or delete needs primary key ports: without
+        them the session fails, as PowerCenter's writer fails it.
+
+        Rows are applied in row order, one after the other: several rows with the same key in one load
+        act in turn. Counts: ``target_rows`` the rows applied (TgtSuccessRows), ``affected_rows`` the rows
+        the database changed, ``rejected_rows`` the rejects (settings, DD_REJECT, database errors)."""
         self.check_stop()
+        flagged = ROW_TYPE in df.columns
         fixed = {"insert": DD_INSERT, "update": DD_UPDATE, "delete": DD_DELETE}.get(treat_rows_as.lower())
-        if fixed is not None or ROW_TYPE not in df.columns:
+        if fixed is not None or not flagged:
             df = df.withColumn(ROW_TYPE, F.lit(DD_INSERT if fixed is None else fixed))
         update_mode = update.lower()
         if update_mode == "update as insert":
@@ -1125,43 +1153,167 @@ class Job:
         allowed = [DD_INSERT] if insert else []
         allowed += [DD_UPDATE] if update_mode in ("update as update", "update else insert") else []
         allowed += [DD_DELETE] if delete else []
-        df = df.withColumn(
+        # A row the settings do not allow is rejected with its own flag as the reject file's row indicator.
+        df = df.withColumn(_INDICATOR, F.col(ROW_TYPE)).withColumn(
             ROW_TYPE, F.when(F.col(ROW_TYPE).isin(allowed), F.col(ROW_TYPE)).otherwise(F.lit(DD_REJECT))
         )
-        df = self._route_rejects(target, df, insert_only=False)
+        df = self._route_rejects(target, df, insert_only=False).drop(_INDICATOR)
         df = self._dates_as_text(df, columns)
         cols = [F.col(f"`{c}`").cast(t).alias(c) for c, t in columns]
         rows = df.select(*cols, ROW_TYPE, *([ROW_ID] if ROW_ID in df.columns else []))
+        names = [c for c, _ in columns]
+        only_inserts = fixed == DD_INSERT or (fixed is None and not flagged) or set(allowed) <= {DD_INSERT}
+        upsert = update_mode == "update else insert"
         if connection.is_jdbc:
+            skipped = {c.lower() for c in unconnected or []}
+            written = [c for c in names if c.lower() not in skipped]
             self._write_jdbc(
-                target, rows, connection, table, [c for c, _ in columns], truncate, fixed == DD_INSERT
+                target,
+                rows,
+                connection,
+                table,
+                names,
+                written,
+                keys=keys,
+                truncate=truncate,
+                only_inserts=only_inserts,
+                upsert=upsert,
+                update_override=update_override,
             )
             return
+        self._write_store(
+            target,
+            rows,
+            connection,
+            table,
+            names,
+            keys=keys,
+            truncate=truncate,
+            only_inserts=only_inserts,
+            upsert=upsert,
+            update_override=update_override,
+            unconnected=unconnected or [],
+        )
+
+    def _write_store(
+        self,
+        target: str,
+        rows: DataFrame,
+        connection: Connection,
+        table: str,
+        names: list[str],
+        *,
+        keys: list[str],
+        truncate: bool,
+        only_inserts: bool,
+        upsert: bool,
+        update_override: str,
+        unconnected: list[str],
+    ) -> None:
+        """A relational target on the embedded store (Parquet): inserts append; rows flagged for update or
+        delete are applied in row order (:func:`_apply_in_order`) and the table is written again. An Update
+        Override of the form ``UPDATE t SET col = :TU.port, ... WHERE col = :TU.port AND ...`` updates by
+        its WHERE columns; other SQL runs on a database only."""
         path = store_table_path(self.store, connection.name, table)
-        names = [c for c, _ in columns]
-        only_inserts = fixed == DD_INSERT or (fixed is None and ROW_TYPE not in df.columns)
-        if only_inserts or not path.exists() or truncate:
-            if (
-                not only_inserts
-                and not keys
-                and rows.agg(F.max((F.col(ROW_TYPE) != DD_INSERT).cast("int"))).first()[0]  # type: ignore[index]
-            ):  # one row
-                raise RuntimeError(f"target {target}: update or delete needs primary key ports")
-            kinds = [DD_INSERT, DD_UPDATE] if update_mode == "update else insert" else [DD_INSERT]
+        updates, deletes = (False, False) if only_inserts else self._flags(rows)
+        if not (updates or deletes):
             out = self._count(
-                self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*names)
+                self.result.target_rows, target, rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names)
             )
+            self._count_affected_as_applied(target)
             out.write.mode("overwrite" if truncate else "append").parquet(str(path))
             return
-        if not keys:
-            raise RuntimeError(f"target {target}: update or delete needs primary key ports")
-        existing = self.spark.read.parquet(str(path)).select(*names)
-        merged, applied = _merge(existing, rows, names, keys, update_mode == "update else insert")
+        self._require_keys(target, keys, updates and not update_override, deletes)
+        override = update_override if updates else ""  # it only replaces UPDATE statements
+        how = self._store_changes(target, connection, names, keys, upsert, override, unconnected, deletes)
+        existing = (
+            self.spark.read.parquet(str(path)).select(*names)
+            if path.exists() and not truncate
+            else rows.select(*names).limit(0)
+        )
+        if ROW_ID not in rows.columns:  # rows of no defined order (an Aggregator's): the order they come in
+            rows = rows.withColumn(ROW_ID, F.monotonically_increasing_id())
+        done = _apply_in_order(existing, rows, names, how).cache()
+        counts = done.agg(F.sum("_affected").alias("affected")).first()
+        applied = rows.count()
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        merged.write.mode("overwrite").parquet(str(tmp))
-        shutil.rmtree(path)
+        done.where(~F.col("_deleted")).select(*names).write.mode("overwrite").parquet(str(tmp))
+        done.unpersist()
+        if path.exists():
+            shutil.rmtree(path)
         tmp.rename(path)
         self.result.target_rows[target] = self.result.target_rows.get(target, 0) + applied
+        affected = int(counts["affected"] or 0) if counts is not None else 0
+        self.result.affected_rows[target] = self.result.affected_rows.get(target, 0) + affected
+
+    def _store_changes(
+        self,
+        target: str,
+        connection: Connection,
+        names: list[str],
+        keys: list[str],
+        upsert: bool,
+        update_override: str,
+        unconnected: list[str],
+        deletes: bool,
+    ) -> _Changes:
+        """What an update and a delete compare and set on the embedded store: the key ports (or the Update
+        Override's columns), the connected columns that are not keys (or the override's SET list)."""
+        skipped = {c.lower() for c in unconnected}
+        if not update_override:
+            key_names = {k.lower() for k in keys}
+            sets = [(c, c) for c in names if c.lower() not in key_names | skipped]
+            return _Changes([(k, k) for k in keys], sets, keys, list(keys), upsert)
+        parsed = simple_update_override(self.text(update_override), names)
+        if parsed is None:
+            raise NotConverted(
+                f"{self.session}: target {target}: its Update Override runs as written on a database only "
+                "(on the embedded store: SET col = :TU.port, ... WHERE col = :TU.port AND ...); connection "
+                f"{connection.name} is the embedded store: map it to JDBC in connections.toml"
+            )
+        sets, match = parsed
+        columns = [c for c, _ in match]
+        # An update that moves rows between partitions, or a delete by key across them: one partition.
+        moved = any(c in columns and (c, p) not in match for c, p in sets)
+        across = deletes and not {c.lower() for c in columns} <= {k.lower() for k in keys}
+        if moved or across:
+            print(
+                f"WARNING: {self.session}: target {target}: its Update Override "
+                + ("sets a column it compares" if moved else "compares columns its deletes do not")
+                + ": the rows are applied in one sequence over the whole table (one Spark task)",
+                file=sys.stderr,
+            )
+        return _Changes(match, sets, keys, [] if moved or across else columns, upsert)
+
+    @staticmethod
+    def _flags(rows: DataFrame) -> tuple[bool, bool]:
+        """Whether any row is flagged for update, and for delete (a full pass: the first action over the
+        rows also completes the row-count observations upstream)."""
+        found = rows.agg(
+            F.max((F.col(ROW_TYPE) == DD_UPDATE).cast("int")).alias("updates"),
+            F.max((F.col(ROW_TYPE) == DD_DELETE).cast("int")).alias("deletes"),
+        ).first()
+        assert found is not None  # a global aggregate has one row
+        return bool(found["updates"]), bool(found["deletes"])
+
+    def _require_keys(self, target: str, keys: list[str], updates: bool, deletes: bool) -> None:
+        """PowerCenter updates and deletes by the primary key ports of the target definition: a target
+        without them fails the session when rows reach it flagged for update (no Update Override) or
+        delete."""
+        if keys or not (updates or deletes):
+            return
+        what = "update" if updates else "delete"
+        raise SessionFailed(
+            f"{self.session}: target {target} has no primary key port, and rows flagged for {what} reach "
+            "it: PowerCenter updates and deletes by the key ports of the target definition (mark the key "
+            "ports, or write an Update Override for updates)"
+        )
+
+    def _count_affected_as_applied(self, target: str) -> None:
+        """Inserts only: every row applied is one row affected (the observation just registered)."""
+        counts, name, obs, observed, metric = self._observed[-1]
+        assert counts is self.result.target_rows and name == target
+        self._observed.append((self.result.affected_rows, target, obs, observed, metric))
 
     def _write_jdbc(
         self,
@@ -1170,26 +1322,181 @@ class Job:
         connection: Connection,
         table: str,
         names: list[str],
+        written: list[str],
+        *,
+        keys: list[str],
         truncate: bool,
-        fixed_insert: bool,
+        only_inserts: bool,
+        upsert: bool,
+        update_override: str,
     ) -> None:
-        # A full pass (not limit(1)): the first action completes the row-count observations.
-        if (
-            not fixed_insert
-            and rows.agg(F.max(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE).cast("int"))).first()[0]  # type: ignore[index]
-        ):  # one row
-            raise NotConverted(
-                f"target {target}: updates and deletes over JDBC are not supported; only inserts are"
+        """A relational target over JDBC. Inserts only: Spark's JDBC writer appends the rows (after a
+        TRUNCATE with ``truncate``) in one transaction; when the database refuses one (PostgreSQL), the rows
+        are applied one by one instead, so the refused rows are rejected and the others loaded. Updates or
+        deletes: :meth:`_apply_jdbc_rows`."""
+        updates, deletes = (False, False) if only_inserts else self._flags(rows)
+        if updates or deletes:
+            self._require_keys(target, keys, updates and not update_override, deletes)
+            self._apply_jdbc_rows(
+                target,
+                rows,
+                connection,
+                table,
+                names,
+                written,
+                keys=keys,
+                truncate=truncate,
+                upsert=upsert,
+                update_override=update_override,
             )
+            return
+        kinds = [DD_INSERT, DD_UPDATE] if upsert else [DD_INSERT]
+        mark = len(self._observed)
         out = self._count(
-            self.result.target_rows, target, rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names)
+            self.result.target_rows, target, rows.where(F.col(ROW_TYPE).isin(kinds)).select(*written)
         )
+        self._count_affected_as_applied(target)
+        retry = _dialect(connection.url) == "postgresql"
+        # PostgreSQL: one partition, one writer, one transaction, so a row the database refuses leaves nothing
+        # behind and the rows can be applied one by one instead.
+        out = out.repartition(1) if retry else out
         writer = out.write.format("jdbc").options(**connection.jdbc_options(), dbtable=table)
         if truncate:
             writer = writer.option("truncate", "true").mode("overwrite")
         else:
             writer = writer.mode("append")
-        writer.save()
+        try:
+            writer.save()
+        except Exception as exc:
+            if not retry:
+                raise
+            # PowerCenter rejects the rows the database refuses and loads the others: apply them one by one.
+            del self._observed[mark:]
+            print(
+                f"WARNING: {self.session}: target {target}: the database refused the rows as one batch "
+                f"({_database_error(exc)}); applying them one by one",
+                file=sys.stderr,
+            )
+            self._apply_jdbc_rows(
+                target,
+                rows,
+                connection,
+                table,
+                names,
+                written,
+                keys=keys,
+                truncate=truncate,
+                upsert=upsert,
+                update_override=update_override,
+            )
+
+    def _apply_jdbc_rows(
+        self,
+        target: str,
+        rows: DataFrame,
+        connection: Connection,
+        table: str,
+        names: list[str],
+        written: list[str],
+        *,
+        keys: list[str],
+        truncate: bool,
+        upsert: bool,
+        update_override: str,
+    ) -> None:
+        """Rows flagged insert, update and delete applied in the database in row order, as PowerCenter's
+        writer sends them one by one: the rows (their number in row order, flag and values) go to a staging
+        table through Spark's JDBC writer; one block (:func:`dml_block`) applies each staged row in turn and
+        records what the database did with it in a second table, from which the counts and the rejected rows
+        (a database error: the row goes to the reject file, the load goes on) are read. Both tables are
+        dropped, also when the load fails."""
+        dialect = _dialect(connection.url)
+        if dialect != "postgresql":
+            raise NotConverted(
+                f"{self.session}: target {target}: updates and deletes over JDBC are applied on PostgreSQL "
+                f"connections only; connection {connection.name} is {dialect or connection.url}"
+            )
+        tag = uuid.uuid4().hex[:12]
+        staged, results = f"infaflow_dml_{tag}_in", f"infaflow_dml_{tag}_out"
+        order = F.col(ROW_ID) if ROW_ID in rows.columns else F.monotonically_increasing_id()
+        numbered = rows.select(
+            F.row_number().over(Window.orderBy(order)).cast("bigint").alias("dml_row"),
+            F.col(ROW_TYPE).cast("int").alias("dml_type"),
+            *[F.col(f"`{c}`").alias(f"a{i}") for i, c in enumerate(names)],
+        )
+        options = connection.jdbc_options()
+        try:
+            numbered.write.format("jdbc").options(**options, dbtable=staged).mode("overwrite").save()
+            block = dml_block(
+                self.text(table),
+                names,
+                written,
+                keys,
+                staged=staged,
+                results=results,
+                upsert=upsert,
+                update_override=self.text(update_override),
+                truncate=truncate,
+            )
+            try:
+                self._execute_statement(connection, block)
+            except Exception as exc:  # noqa: BLE001 - the database's error, reported by the JDBC driver
+                raise SessionFailed(
+                    f"{self.session}: target {target} ({table}): {_database_error(exc)}"
+                ) from None
+            self._read_dml_results(target, connection, names, staged, results)
+        finally:
+            self._drop_tables(connection, [results, staged])
+
+    def _read_dml_results(
+        self, target: str, connection: Connection, names: list[str], staged: str, results: str
+    ) -> None:
+        """Counts from the results of :func:`dml_block`, and the rows the database rejected to the reject
+        file (their flag as the row indicator, in row order)."""
+        options = connection.jdbc_options()
+        summary = (
+            self.spark.read.format("jdbc")
+            .options(
+                **options,
+                query=f"SELECT count(*) - count(dml_error) AS applied, coalesce(sum(dml_affected), 0) AS "
+                f"affected, count(dml_error) AS rejected, min(dml_error) AS error FROM {results}",
+            )
+            .load()
+            .first()
+        )
+        assert summary is not None  # a global aggregate has one row
+        applied, affected = int(summary["applied"]), int(summary["affected"])
+        rejected = int(summary["rejected"])
+        self.result.target_rows[target] = self.result.target_rows.get(target, 0) + applied
+        self.result.affected_rows[target] = self.result.affected_rows.get(target, 0) + affected
+        if not rejected:
+            return
+        values = ", ".join(f"s.a{i}" for i in range(len(names)))
+        bad = (
+            self.spark.read.format("jdbc")
+            .options(
+                **options,
+                query=f"SELECT s.dml_row, s.dml_type, {values} FROM {staged} s JOIN {results} o "
+                "ON o.dml_row = s.dml_row WHERE o.dml_error IS NOT NULL",
+            )
+            .load()
+            .toDF(ROW_ID, ROW_TYPE, *names)
+        )
+        self._write_rejects(target, bad, append=True)
+        self.result.rejected_rows[target] = self.result.rejected_rows.get(target, 0) + rejected
+        print(
+            f"WARNING: {self.session}: target {target}: the database rejected {rejected} row(s), written to "
+            f"the reject file; an error: {summary['error']}",
+            file=sys.stderr,
+        )
+
+    def _drop_tables(self, connection: Connection, tables: list[str]) -> None:
+        """Drop staging tables; a failure is reported, never raised over the load's own outcome."""
+        for name in tables:
+            try:
+                self._execute_statement(connection, f"DROP TABLE IF EXISTS {name}")
+            except Exception as exc:  # noqa: BLE001 - the database's error, reported by the JDBC driver
+                print(f"WARNING: staging table {name} not dropped: {_database_error(exc)}", file=sys.stderr)
 
     def _dates_as_text(self, df: DataFrame, columns: list[tuple[str, str]]) -> DataFrame:
         """A date reaching a string field is converted with the session's DateTime Format String, as
@@ -1208,22 +1515,34 @@ class Job:
         n = rejected.count()
         if n:
             self.result.rejected_rows[target] = self.result.rejected_rows.get(target, 0) + n
-            bad = os.path.join(self.directory("$PMBadFileDir"), f"{target.lower()}.bad")
-            # PowerCenter's reject file: the row indicator, then each value followed by its column
-            # indicator (D valid, N null).
-            cols = [c for c in rejected.columns if c not in (ROW_ID, ROW_TYPE)]
-            values = [F.col(ROW_TYPE).cast("string")]
-            for c in cols:
-                values += [
-                    F.col(f"`{c}`").cast("string"),
-                    F.when(F.col(f"`{c}`").isNull(), F.lit("N")).otherwise(F.lit("D")),
-                ]
-            ordered = rejected.orderBy(ROW_ID) if ROW_ID in rejected.columns else rejected
-            _write_single_csv(
-                ordered.select(*values).coalesce(1), bad, delimiter=",", quote='"', header=False
-            )
+            self._write_rejects(target, rejected, append=False)
         kept = df.where(F.col(ROW_TYPE) != DD_REJECT)
         return kept.drop(ROW_TYPE) if insert_only else kept
+
+    def _write_rejects(self, target: str, rejected: DataFrame, append: bool) -> None:
+        """Write rejected rows to the target's reject file in row order, in PowerCenter's format: the row
+        indicator (the row's flag), then each value followed by its column indicator (D valid, N null).
+        ``append``: after the rows this run already wrote there (rows the database rejected)."""
+        bad = os.path.join(self.directory("$PMBadFileDir"), f"{target.lower()}.bad")
+        cols = [c for c in rejected.columns if c not in (ROW_ID, ROW_TYPE, _INDICATOR)]
+        indicator = _INDICATOR if _INDICATOR in rejected.columns else ROW_TYPE
+        values = [F.col(indicator).cast("string")]
+        for c in cols:
+            values += [
+                F.col(f"`{c}`").cast("string"),
+                F.when(F.col(f"`{c}`").isNull(), F.lit("N")).otherwise(F.lit("D")),
+            ]
+        ordered = rejected.orderBy(ROW_ID) if ROW_ID in rejected.columns else rejected
+        out = ordered.select(*values).coalesce(1)
+        if not (append and bad in self._reject_files):
+            _write_single_csv(out, bad, delimiter=",", quote='"', header=False)
+            self._reject_files.add(bad)
+            return
+        part = Path(bad).with_name(f".{Path(bad).name}.{uuid.uuid4().hex[:8]}")
+        _write_single_csv(out, str(part), delimiter=",", quote='"', header=False)
+        with open(bad, "ab") as fh, open(part, "rb") as extra:
+            shutil.copyfileobj(extra, fh)
+        part.unlink()
 
     def row_errors(
         self, instance: str, df: DataFrame, condition: Column, message: str = "transformation error"
@@ -1795,6 +2114,22 @@ class Job:
         feed the step, named so a reader sees what it would transform)."""
         raise NotConverted(f"{self.session}: {instance}: not converted: {message}")
 
+    def share(self, df: DataFrame) -> DataFrame:
+        """A frame that several targets read, computed once: persisted (memory, then disk) until the job
+        ends. PowerCenter pushes each row through the pipeline once; Spark would compute the frame again
+        for each target's write. Adaptive execution may still coalesce the kept frame's partitions, so a
+        frame of no defined row order (an Aggregator's) is written in the order it would be unkept."""
+        self.spark.conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
+        kept = df.persist()
+        self._shared.append(kept)
+        return kept
+
+    def release(self) -> None:
+        """Free the frames kept by :meth:`share` (done by :meth:`finish`; a caller whose job failed calls
+        it)."""
+        while self._shared:
+            self._shared.pop().unpersist()
+
     def finish(self) -> SessionResult:
         """Collect row counts and save sequence values once every target is written."""
         self.check_stop()
@@ -1813,6 +2148,7 @@ class Job:
             seq.finish()
         if self._variables:
             self.result.mapping_variables = self._final_variables()
+        self.release()
         return self.result
 
 
@@ -2204,29 +2540,221 @@ def _database_error(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _merge(
-    existing: DataFrame, rows: DataFrame, names: list[str], keys: list[str], upsert: bool
-) -> tuple[DataFrame, int]:
-    """The table after applying flagged ``rows`` to ``existing`` by primary key, and the rows applied.
+@dataclass(frozen=True)
+class _Changes:
+    """How flagged rows change a table: an update sets ``sets`` (column, port) on the rows whose columns equal
+    the row's ports in ``match``; a delete removes the rows whose ``keys`` equal the row's; ``partition``: the
+    columns every update and delete compares, so rows of different values never meet."""
 
-    The last change of each key wins (PowerCenter applies rows in order); an update or delete of a key
-    that is not in the table changes nothing (an update inserts it with Update else Insert).
-    """
-    inserts = rows.where(F.col(ROW_TYPE) == DD_INSERT).select(*names)
-    changes = rows.where(F.col(ROW_TYPE).isin(DD_UPDATE, DD_DELETE))
-    if ROW_ID in rows.columns:
-        last = Window.partitionBy(*keys).orderBy(F.col(ROW_ID).desc())
-        changes = changes.withColumn("_n", F.row_number().over(last)).where("_n = 1").drop("_n")
-    changes = changes.cache()
-    updates = changes.where(F.col(ROW_TYPE) == DD_UPDATE).select(*names)
-    deletes = changes.where(F.col(ROW_TYPE) == DD_DELETE).select(*keys)
-    untouched = existing.join(changes.select(*keys), keys, "left_anti")
-    updated = updates if upsert else updates.join(existing.select(*keys), keys, "left_semi")
-    applied = (
-        inserts.count() + updated.count() + deletes.join(existing.select(*keys), keys, "left_semi").count()
+    match: list[tuple[str, str]]
+    sets: list[tuple[str, str]]
+    keys: list[str]
+    partition: list[str]
+    upsert: bool
+
+
+def _apply_in_order(existing: DataFrame, rows: DataFrame, names: list[str], how: _Changes) -> DataFrame:
+    """The table after applying flagged ``rows`` to ``existing`` one by one in row order, as a database
+    applies PowerCenter's statements: an insert adds the row; an update changes every row it matches (none:
+    nothing, or with ``upsert`` the row is inserted); a delete removes every row it matches; NULL matches
+    nothing. Each value of the ``partition`` columns is folded on its own (``aggregate`` over its rows in
+    order, native Spark). Columns: ``names`` plus ``_affected`` (rows changed, on the first row of each
+    partition; 0 on the others) and ``_deleted`` (a partition whose rows are all gone keeps one row with
+    ``_deleted`` true, so its count survives)."""
+    from pyspark.sql.types import ArrayType, LongType, StructField, StructType
+
+    row_type = StructType(
+        [StructField(f.name, f.dataType) for f in existing.schema.fields if f.name in names]
     )
-    table = untouched.unionByName(updated).unionByName(inserts)
-    return table, applied
+    values = [F.col(f"`{c}`").cast(row_type[c].dataType).alias(c) for c in names]
+    part = [f"_p{i}" for i in range(len(how.partition))]
+    table = existing.select(
+        *[F.col(f"`{c}`").alias(p) for c, p in zip(how.partition, part, strict=True)],
+        F.struct(*values).alias("_v"),
+    )
+    table = table.groupBy(*part).agg(F.collect_list("_v").alias("_rows"))
+    port_of = dict(how.match)
+    by_type = {  # the values of the partition columns an operation compares
+        DD_UPDATE: [F.col(f"`{port_of.get(c, c)}`") for c in how.partition],
+        DD_INSERT: [F.col(f"`{c}`") for c in how.partition],
+        DD_DELETE: [F.col(f"`{c}`") for c in how.partition],
+    }
+    ops = rows.select(
+        *[
+            F.when(F.col(ROW_TYPE) == DD_UPDATE, u).otherwise(i).cast(row_type[c].dataType).alias(p)
+            for c, p, u, i in zip(how.partition, part, by_type[DD_UPDATE], by_type[DD_INSERT], strict=True)
+        ],
+        F.struct(F.col(ROW_ID).alias("o"), F.col(ROW_TYPE).alias("t"), F.struct(*values).alias("v")).alias(
+            "_op"
+        ),
+    )
+    ops = ops.groupBy(*part).agg(F.sort_array(F.collect_list("_op")).alias("_ops"))
+    on = [table[p].eqNullSafe(ops[p]) for p in part]
+    joined = table.join(ops, on, "full") if part else table.crossJoin(ops)
+    joined = joined.select(
+        F.coalesce(F.col("_rows"), F.array().cast(ArrayType(row_type))).alias("_rows"),
+        F.coalesce(F.col("_ops"), F.array().cast(ops.schema["_ops"].dataType)).alias("_ops"),
+    )
+    state_type = StructType([StructField("rows", ArrayType(row_type)), StructField("n", LongType())])
+
+    def matches(row: Column, op: Column, pairs: list[tuple[str, str]]) -> Column:
+        test = F.lit(True)
+        for column, port in pairs:
+            test = test & (row[column] == op["v"][port])
+        return F.coalesce(test, F.lit(False))
+
+    def updated(row: Column, op: Column) -> Column:
+        new = {c.lower(): op["v"][p] for c, p in how.sets}
+        return F.struct(*[new.get(c.lower(), row[c]).cast(row_type[c].dataType).alias(c) for c in names])
+
+    def step(state: Column, op: Column) -> Column:
+        current = state["rows"]
+        hits = F.size(F.filter(current, lambda r: matches(r, op, how.match)))
+        gone = F.size(F.filter(current, lambda r: matches(r, op, [(k, k) for k in how.keys])))
+        add = F.concat(current, F.array(op["v"]))
+        change = F.transform(
+            current, lambda r: F.when(matches(r, op, how.match), updated(r, op)).otherwise(r)
+        )
+        keep = F.filter(current, lambda r: ~matches(r, op, [(k, k) for k in how.keys]))
+        insert_it = (op["t"] == DD_INSERT) | ((op["t"] == DD_UPDATE) & (hits == 0) & F.lit(how.upsert))
+        new_rows = F.when(insert_it, add).when(op["t"] == DD_UPDATE, change).when(op["t"] == DD_DELETE, keep)
+        n = F.when(insert_it, 1).when(op["t"] == DD_UPDATE, hits).when(op["t"] == DD_DELETE, gone)
+        return F.struct(
+            new_rows.otherwise(current).alias("rows"), (state["n"] + F.coalesce(n, F.lit(0))).alias("n")
+        ).cast(state_type)
+
+    initial = F.struct(F.col("_rows").alias("rows"), F.lit(0).cast("bigint").alias("n")).cast(state_type)
+    done = joined.select(F.aggregate("_ops", initial, step).alias("_s"))
+    out = done.select(
+        F.explode_outer(F.transform("_s.rows", lambda r, i: F.struct(r.alias("r"), i.alias("i")))).alias("x"),
+        F.col("_s.n").alias("_n"),
+    )
+    return out.select(
+        *[F.col("x.r")[c].alias(c) for c in names],
+        F.when(F.coalesce(F.col("x.i"), F.lit(0)) == 0, F.col("_n")).otherwise(0).alias("_affected"),
+        F.col("x").isNull().alias("_deleted"),
+    )
+
+
+# -- relational targets over JDBC: rows applied one by one in the database ----------------------------------
+
+_TU_PORT = re.compile(r":TU\.([A-Za-z_][\w$#@]*)", re.IGNORECASE)  # :TU.port in an Update Override
+_ROW = "infaflow_r"  # the staged row in dml_block (a name no target column is likely to have)
+
+
+def bind_update_override(override: str, names: list[str]) -> str:
+    """An Update Override with each ``:TU.port`` replaced by the staged row's value of that port
+    (``infaflow_r.a<i>``, ``i`` its place in ``names``), its final ``;`` dropped."""
+    index = {name.lower(): i for i, name in enumerate(names)}
+
+    def bind(m: re.Match[str]) -> str:
+        i = index.get(m.group(1).lower())
+        if i is None:
+            raise ValueError(f"the Update Override names :TU.{m.group(1)}, which is not a port of the target")
+        return f"{_ROW}.a{i}"
+
+    return _TU_PORT.sub(bind, override.strip().rstrip(";").strip())
+
+
+_IDENT = r'(?:"[^"]+"|\[[^\]]+\]|[A-Za-z_][\w$#@]*)'
+_ASSIGN = re.compile(rf"^({_IDENT})\s*=\s*:TU\.([A-Za-z_][\w$#@]*)$", re.IGNORECASE)
+_SIMPLE_UPDATE = re.compile(
+    rf"^UPDATE\s+{_IDENT}(?:\.{_IDENT})*\s+SET\s+(.+?)\s+WHERE\s+(.+?)\s*;?\s*$", re.IGNORECASE | re.DOTALL
+)
+
+
+def simple_update_override(
+    override: str, names: list[str]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]] | None:
+    """An Update Override ``UPDATE t SET col = :TU.port, ... WHERE col = :TU.port AND ...`` as its SET and
+    WHERE pairs (column, port), named as in ``names``; None for any other SQL."""
+    m = _SIMPLE_UPDATE.match(override.strip())
+    if m is None:
+        return None
+    index = {n.lower(): n for n in names}
+
+    def pairs(text: str, separator: str) -> list[tuple[str, str]] | None:
+        out = []
+        for part in re.split(separator, text, flags=re.IGNORECASE):
+            found = _ASSIGN.match(part.strip())
+            if found is None:
+                return None
+            column, port = index.get(found.group(1).strip('"[]').lower()), index.get(found.group(2).lower())
+            if column is None or port is None:
+                return None
+            out.append((column, port))
+        return out
+
+    sets, match = pairs(m.group(1), r","), pairs(m.group(2), r"\s+AND\s+")
+    return None if sets is None or match is None else (sets, match)
+
+
+def dml_block(
+    table: str,
+    names: list[str],
+    written: list[str],
+    keys: list[str],
+    *,
+    staged: str,
+    results: str,
+    upsert: bool,
+    update_override: str = "",
+    truncate: bool = False,
+) -> str:
+    """The PL/pgSQL block applying the staged rows of a target (``staged``: ``dml_row`` the row order,
+    ``dml_type`` the flag, ``a<i>`` the value of ``names[i]``) to ``table`` one by one in row order, with
+    the statements PowerCenter's writer sends: ``INSERT`` of the ``written`` columns, ``UPDATE`` of the
+    written columns that are not keys ``WHERE`` each key equals the row's (or the Update Override), and
+    ``DELETE ... WHERE`` the keys. With ``upsert`` (Update else Insert) an update that changes no row
+    inserts the row. A row the database refuses (a constraint violated, a value it cannot take) is
+    rejected, recorded with the database's message, and the next row goes on; any other error (no such
+    table or column, no privilege, SQL that does not parse) fails the block, which changes nothing, as
+    PowerCenter fails the session when the writer's statements cannot run. ``results`` gets one row per
+    staged row: ``dml_row``, ``dml_op`` (the operation done), ``dml_affected`` (rows changed),
+    ``dml_error``. Identifiers are written as PowerCenter writes them, unquoted."""
+    index = {name.lower(): i for i, name in enumerate(names)}
+    key_names = {k.lower() for k in keys}
+    where = " AND ".join(f"{k} = {_ROW}.a{index[k.lower()]}" for k in keys)
+    insert = (
+        f"INSERT INTO {table} ({', '.join(written)}) "
+        f"VALUES ({', '.join(f'{_ROW}.a{index[c.lower()]}' for c in written)})"
+    )
+    no_key = f"RAISE EXCEPTION 'target {table} has no primary key'"
+    if update_override:
+        update = bind_update_override(update_override, names)
+    elif keys:
+        sets = [c for c in written if c.lower() not in key_names] or list(keys)
+        assignments = ", ".join(f"{c} = {_ROW}.a{index[c.lower()]}" for c in sets)
+        update = f"UPDATE {table} SET {assignments} WHERE {where}"
+    else:
+        update = no_key
+    delete = f"DELETE FROM {table} WHERE {where}" if keys else no_key
+    count = "GET DIAGNOSTICS infaflow_n = ROW_COUNT;"
+    else_insert = f"\n        IF infaflow_n = 0 THEN {insert}; {count} infaflow_op := {DD_INSERT}; END IF;"
+    return f"""DO $infaflow$
+DECLARE
+  {_ROW} record;
+  infaflow_n bigint;
+  infaflow_op int;
+BEGIN
+  CREATE TABLE {results} (dml_row bigint, dml_op int, dml_affected bigint, dml_error text);
+  PERFORM 1 FROM {table} LIMIT 0;{f"{chr(10)}  TRUNCATE TABLE {table};" if truncate else ""}
+  FOR {_ROW} IN SELECT * FROM {staged} ORDER BY dml_row LOOP
+    infaflow_op := {_ROW}.dml_type;
+    BEGIN
+      IF {_ROW}.dml_type = {DD_INSERT} THEN
+        {insert}; {count}
+      ELSIF {_ROW}.dml_type = {DD_UPDATE} THEN
+        {update}; {count}{else_insert if upsert else ""}
+      ELSE
+        {delete}; {count}
+      END IF;
+      INSERT INTO {results} VALUES ({_ROW}.dml_row, infaflow_op, infaflow_n, NULL);
+    EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+      INSERT INTO {results} VALUES ({_ROW}.dml_row, infaflow_op, 0, SQLERRM);
+    END;
+  END LOOP;
+END $infaflow$"""
 
 
 def _observed_rows(obs: Observation, observed: DataFrame, metric: Column) -> int:

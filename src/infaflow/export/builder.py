@@ -154,9 +154,8 @@ class Builder:
                 obj.folder = folder.name
             getattr(folder, collection).append(obj)
         if self.lenient:
-            for mapping in folder.mappings:
-                for message, where in lookalike.attach_sources(mapping, folder.sources):
-                    self.problems.append(Problem("warning", message, where.file, where.line))
+            for message, where in lookalike.read_mappings(folder):
+                self.problems.append(Problem("warning", message, where.file, where.line))
         return folder
 
     # -- sources and targets ---------------------------------------------------------------------

@@ -21,9 +21,11 @@ one of them has a value PowerCenter's FLATFILE can hold.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from infaflow.errors import Location
-from infaflow.model import Attributes, Connector, FlatFile, Instance, Mapping, Source
+from infaflow.export import lookalike_qualifier, lookalike_transformations
+from infaflow.model import Attributes, Connector, FlatFile, Folder, Instance, Mapping, Source
 
 #: INSTANCE TYPE values PowerCenter writes.
 INSTANCE_TYPES = ("SOURCE", "TARGET", "TRANSFORMATION", "MAPPLET")
@@ -180,3 +182,19 @@ def flat_file_from_attributes(attrs: Attributes) -> tuple[FlatFile | None, str]:
     if attrs.get("Code Page"):
         flat["CODEPAGE"] = str(attrs.get("Code Page"))
     return FlatFile(attrs=flat), ""
+
+
+#: The lenient readings of a mapping, in order: each changes the mapping into what PowerCenter would have
+#: written and returns a warning (with its location) per change or per construct left as it was.
+MAPPING_RULES: tuple[Callable[[Mapping, Folder], list[tuple[str, Location]]], ...] = (
+    lambda mapping, folder: attach_sources(mapping, folder.sources),
+    lambda mapping, folder: lookalike_qualifier.link_ports_by_name(mapping, folder.sources),
+    *lookalike_transformations.RULES,
+    # Last: the Filter it inserts takes over the qualifier's links, which the rules above read.
+    lambda mapping, folder: lookalike_qualifier.filter_after_qualifier(mapping, folder.sources),
+)
+
+
+def read_mappings(folder: Folder) -> list[tuple[str, Location]]:
+    """Apply :data:`MAPPING_RULES` to every mapping of ``folder`` (lenient reading only)."""
+    return [note for mapping in folder.mappings for rule in MAPPING_RULES for note in rule(mapping, folder)]

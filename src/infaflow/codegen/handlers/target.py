@@ -17,7 +17,7 @@ from infaflow.codegen.handlers.source import (
     sql_hooks,
 )
 from infaflow.codegen.naming import py_str
-from infaflow.codegen.plan import Step
+from infaflow.codegen.plan import Plan, Step
 from infaflow.codegen.stepcode import StepCode
 from infaflow.codegen.types import spark_type
 from infaflow.model import Field, Port
@@ -91,10 +91,12 @@ def generate(step: Step, gen: Generator) -> StepCode:
         update = "Update as Insert"
     else:
         update = "Update as Update" if attrs.flag("Update as Update", True) else "None"
-    treat = gen.plan.source_attribute("Treat source rows as", "Insert")
+    treat = gen.plan.source_attribute("Treat source rows as", default_treat_rows_as(gen.plan))
     connection = connection_code(
         step.extension("WRITER"), gen.plan.source_attribute("$Target connection value", "") or "TARGET"
     )
+    override = update_override(step, ports)
+    unconnected = [p.name for p in ports if p.name.lower() not in step.inputs]
     pre = [line for line in sql_hooks(step, connection) if line.endswith('"Pre SQL")')]
     post = [line for line in sql_hooks(step, connection) if line.endswith('"Post SQL")')]
     lines += pre
@@ -113,10 +115,34 @@ def generate(step: Step, gen: Generator) -> StepCode:
         f"    update={py_str(update)},",
         f"    delete={attrs.flag('Delete', False)},",
         f"    truncate={attrs.flag('Truncate target table option', False)},",
+        *([f"    update_override={py_str(override)},"] if override else []),
+        *([f"    unconnected=[{', '.join(py_str(n) for n in unconnected)}],"] if unconnected else []),
         ")",
         *post,
     ]
-    return StepCode(lines, {}, [f"relational table {table}; treat source rows as {treat}"])
+    notes = [f"relational table {table}; treat source rows as {treat}"]
+    return StepCode(lines, {}, notes + (["updates by its Update Override"] if override else []))
+
+
+_TU_PORT = re.compile(r":TU\.([A-Za-z_][\w$#@]*)", re.IGNORECASE)
+
+
+def update_override(step: Step, ports: list[Port]) -> str:
+    """The target instance's Update Override (Designer Guide, "Target Update Override"): an UPDATE
+    statement whose ``:TU.port`` references name ports of the target, as the Designer validates them; the
+    SQL itself goes to the database as written."""
+    text = str(step.attributes.get("Update Override", "") or "").strip()
+    if not text:
+        return ""
+    if not re.match(r"UPDATE\s", text, re.IGNORECASE):
+        raise ConversionError(f"the Update Override is not an UPDATE statement: {text[:60]}")
+    known = {p.name.lower() for p in ports}
+    unknown = [m.group(1) for m in _TU_PORT.finditer(text) if m.group(1).lower() not in known]
+    if unknown:
+        raise ConversionError(
+            f"the Update Override names :TU.{unknown[0]}, which is not a port of the target"
+        )
+    return text
 
 
 _DATETIME_FORMAT = re.compile(r"^\s*A\s+(\d+)\s+(.+?)\s*$")
@@ -332,3 +358,11 @@ def _files_by_transaction(
     return StepCode(
         lines, {}, [f"{layout} named by the FileName port {files.port}, one per transaction ({note})"]
     )
+
+
+def default_treat_rows_as(plan: Plan) -> str:
+    """`Treat source rows as` when no session sets it (a mapping converted without its session): the
+    Workflow Manager makes it Data Driven when the mapping has an Update Strategy transformation, Insert
+    otherwise (Transformation Guide, "Setting the Update Strategy for a Session")."""
+    has_update_strategy = any(s.kind.strip().lower() == "update strategy" for s in plan.steps)
+    return "Data Driven" if has_update_strategy else "Insert"
