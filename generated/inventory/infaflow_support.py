@@ -910,7 +910,8 @@ class Job:
         A transaction is rolled back when the action that ends it is a rollback; the transaction still open
         after the last row is committed unless ``commit_on_end_of_file`` is False (the session's Commit On
         End Of File). Any other action fails the session. Windows over the row order: no row is collected.
-        The frame is kept under ``instance`` for the targets of the unit (:meth:`committed`) and returned."""
+        The frame is kept under ``instance`` for the targets of the unit (:meth:`committed`), computed once
+        for all of them (:meth:`share`), and returned."""
         order = Window.orderBy(ROW_ID)
         staged = df.select(
             ROW_ID,
@@ -937,7 +938,8 @@ class Job:
         fate = F.last(F.col("_ends"), ignorenulls=True).over(
             Window.orderBy(F.col(ROW_ID).desc()).rowsBetween(Window.unboundedPreceding, Window.currentRow)
         )
-        out = numbered.withColumn("_ends", ends).select(ROW_ID, _TXN, fate.alias(_ROLLED_BACK))
+        # read by every target of the unit: computed once (share)
+        out = self.share(numbered.withColumn("_ends", ends).select(ROW_ID, _TXN, fate.alias(_ROLLED_BACK)))
         self._transactions[instance] = out
         return out
 

@@ -406,4 +406,5 @@ def test_transactions_agree_with_a_row_by_row_reading_of_the_rules(spark) -> Non
             one = frame.where(F.col("case") == case).select(F.col("pos").cast("long").alias("_row_id"), "act")
             out = job.transactions("TC", one, F.col("act"), commit_on_end_of_file=end).orderBy("_row_id")
             got[case] = [(r["_txn"], r["_rolled_back"]) for r in out.collect()]
+        job.release()
         assert got == {case: _reference(actions, end) for case, actions in enumerate(cases)}
