@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from infaflow.codegen import flatfile as flatfile_args
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.handlers.source import (
+    argument_lines,
     connection_code,
     fixed_width_options,
     flat_file_options,
+    literal,
     number_separators,
     sql_hooks,
 )
@@ -38,7 +41,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines, _ = gen.assemble(step, ports, var)
     columns = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
     attrs = step.attributes
-    if tgt.is_flat_file:
+    if tgt.is_flat_file or _file_writer(step):
         named = [
             f.name
             for f in tgt.fields
@@ -46,17 +49,19 @@ def generate(step: Step, gen: Generator) -> StepCode:
         ]
         directory = attrs.get("Output file directory") or "$PMTargetFileDir"
         file_name = attrs.get("Output filename") or f"{step.name.lower()}.out"
-        if tgt.flatfile is not None and not tgt.flatfile.delimited:
+        flatfile = step.flatfile
+        if flatfile is not None and not flatfile.delimited:
             if named:
                 raise ConversionError(
                     f"the FileName port {named[0]} of a fixed-width target is not supported "
                     "(delimited targets only)"
                 )
             return _fixed_width(step, gen, var, lines, ports, directory, file_name)
-        opts = flat_file_options(tgt.flatfile)
-        header = "output field names" in str(attrs.get("Header Options", "") or "").lower()
+        args = flatfile_args.writer_args(flatfile, attrs, fixed_width=False)
         if named:
-            return _files_by_transaction(step, gen, var, lines, ports, named[0], directory, file_name, header)
+            return _files_by_transaction(
+                step, gen, var, lines, ports, named[0], directory, file_name, args["header"]
+            )
         lines += [
             "job.write_flat_file(",
             f"    {py_str(step.name)},",
@@ -65,9 +70,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
             "    [",
             *[f"        {c}," for c in columns],
             "    ],",
-            f"    delimiter={py_str(opts['delimiter'])},",
-            f"    quote={py_str(opts['quote'])},",
-            f"    header={header},",
+            *argument_lines(args),
             *(
                 ["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
                 if var in gen.unordered
@@ -134,6 +137,14 @@ def fixed_width_layout(field: Field, kind: str, date_width: int) -> tuple[int, s
     return (date_width if kind == "timestamp" else field.precision), ""
 
 
+def _file_writer(step: Step) -> bool:
+    """A target the session writes with the File Writer: a flat file even when the definition is a
+    relational table (Workflow Basics Guide: a relational target can be written to a flat file by choosing
+    the File Writer in the session; the session's file properties then describe the file)."""
+    writer = step.extension("WRITER")
+    return writer is not None and writer.subtype.strip().lower() == "file writer"
+
+
 def _fixed_width(
     step: Step, gen: Generator, var: str, lines: list[str], ports: list[Port], directory: str, file_name: str
 ) -> StepCode:
@@ -141,7 +152,8 @@ def _fixed_width(
     format (PICTURETEXT), else numbers their precision and dates the target's Datetime Format
     (``A  19 mm/dd/yyyy hh24:mi:ss``); the target's decimal and thousand separators."""
     tgt = step.target
-    assert tgt is not None and tgt.flatfile is not None
+    flatfile = step.flatfile
+    assert tgt is not None and flatfile is not None
     match = _DATETIME_FORMAT.match(str(tgt.table_attributes.get("Datetime Format", "") or ""))
     date_width, date_format = (
         (int(match.group(1)), match.group(2).upper()) if match else (19, "MM/DD/YYYY HH24:MI:SS")
@@ -154,7 +166,8 @@ def _fixed_width(
             raise ConversionError(f"fixed-width target field {p.name} has no width")
         extra = f", {py_str(own_format)}" if own_format else ""
         columns.append(f"({py_str(p.name)}, {py_str(kind)}, {width}{extra}),")
-    opts = fixed_width_options(tgt.flatfile)
+    opts = fixed_width_options(flatfile)
+    writer = flatfile_args.writer_args(flatfile, step.attributes, fixed_width=True)
     separators = number_separators(tgt.table_attributes)
     lines += [
         "job.write_fixed_width(",
@@ -164,10 +177,11 @@ def _fixed_width(
         "    [  # (field, type, width[, datetime format])",
         *[f"        {c}" for c in columns],
         "    ],",
-        f"    null_character={py_str(str(opts['null_character']))},",
+        f"    null_character={literal(str(opts['null_character']))},",
         f"    repeat_null={opts['repeat_null']},",
         *([f"    date_format={py_str(date_format)},"] if match else []),
         *[f"    {k}={py_str(v)}," for k, v in separators.items()],
+        *argument_lines(writer),
         *(
             ["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
             if var in gen.unordered
@@ -233,7 +247,7 @@ def _files_by_transaction(
             )
         interval = str(gen.plan.source_attribute("Commit Interval", "10000") or "10000").strip()
         args.append(f"    commit_interval={int(interval) if interval.isdigit() else 10000},")
-    opts = flat_file_options(tgt.flatfile)
+    opts = flat_file_options(step.flatfile)
     columns_code = [
         f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports
     ]
