@@ -1100,6 +1100,7 @@ class Job:
         quote: str = '"',
         header: bool = False,
         date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        codepage: str = "UTF-8",
     ) -> None:
         """A flat-file target whose FileName port is connected (Designer Guide, "Creating Target Files by
         Transaction"): one file per transaction, named by the FileName value of the transaction's first
@@ -1111,8 +1112,10 @@ class Job:
         ``None`` when no Transaction Control feeds the target, the
         session then commits every ``commit_interval`` rows, at points PowerCenter places by its buffer
         blocks: the job writes one file when the target receives no more rows than that, and stops with
-        a message when it receives more (the split cannot be reproduced)."""
+        a message when it receives more (the split cannot be reproduced). Files are written in
+        ``codepage``."""
         self.check_stop()
+        codec, _kind = _code_page(codepage)
         df = self._route_rejects(target, df, insert_only=True)
         df = self._dates_as_text(df, columns)
         fmt = _spark_format(date_format)
@@ -1155,7 +1158,7 @@ class Job:
             )
         kept = staged.where(F.col(_TXN).isin(list(paths))).repartition(1).sortWithinPartitions(_TXN, ROW_ID)
         _write_csv_by_transaction(
-            kept.drop(_FILE, ROW_ID), paths, delimiter=delimiter, quote=quote, header=header
+            kept.drop(_FILE, ROW_ID), paths, delimiter=delimiter, quote=quote, header=header, codec=codec
         )
         staged.unpersist()
 
@@ -2825,7 +2828,7 @@ def file_paths(directory: str, default_name: str, files: list[tuple[int, str | N
 
 
 def _write_csv_by_transaction(
-    df: DataFrame, paths: dict[int, str], *, delimiter: str, quote: str, header: bool
+    df: DataFrame, paths: dict[int, str], *, delimiter: str, quote: str, header: bool, codec: str = "utf-8"
 ) -> None:
     """Write the rows of each transaction (column ``_txn``) to its own file: one Spark folder partitioned by
     transaction, whose part files are moved into place by name."""
@@ -2851,12 +2854,15 @@ def _write_csv_by_transaction(
     for txn, path in paths.items():
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
+        encoder = codecs.getincrementalencoder(codec)(errors="replace")
         with open(target, "wb") as out:
             if header:  # the field names after a "#", as write_flat_file writes them
-                out.write(("#" + (delimiter or ",")[0].join(names) + "\n").encode())
+                out.write(encoder.encode("#" + (delimiter or ",")[0].join(names) + "\n"))
             for part in sorted((tmp / f"{_TXN}={txn}").glob("part-*")):
                 with open(part, "rb") as fh:
-                    shutil.copyfileobj(fh, out)
+                    for chunk in codecs.getreader("utf-8")(fh, "replace"):
+                        out.write(encoder.encode(chunk))
+            out.write(encoder.encode("", final=True))
     shutil.rmtree(tmp)
 
 

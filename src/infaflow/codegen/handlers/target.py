@@ -12,7 +12,6 @@ from infaflow.codegen.handlers.source import (
     argument_lines,
     connection_code,
     fixed_width_options,
-    flat_file_options,
     literal,
     number_separators,
     sql_hooks,
@@ -59,9 +58,13 @@ def generate(step: Step, gen: Generator) -> StepCode:
             return _fixed_width(step, gen, var, lines, ports, directory, file_name)
         args = flatfile_args.writer_args(flatfile, attrs, fixed_width=False)
         if named:
-            return _files_by_transaction(
-                step, gen, var, lines, ports, named[0], directory, file_name, args["header"]
-            )
+            extra = sorted(set(args) - {"delimiter", "quote", "header", "codepage"})
+            if extra:
+                raise ConversionError(
+                    f"the FileName port {named[0]} with {', '.join(extra)}: not supported (one file per "
+                    "transaction is written with a delimiter, quotes, a header and a code page only)"
+                )
+            return _files_by_transaction(step, gen, var, lines, ports, named[0], directory, file_name, args)
         lines += [
             "job.write_flat_file(",
             f"    {py_str(step.name)},",
@@ -201,7 +204,7 @@ def _files_by_transaction(
     file_port: str,
     directory: str,
     file_name: str,
-    header: bool,
+    writer: dict[str, object],
 ) -> StepCode:
     """A delimited target whose FileName port is connected: a file per transaction, named from the rows
     (``job.write_flat_files_by_transaction``). The transactions are those of the Transaction Control
@@ -247,7 +250,6 @@ def _files_by_transaction(
             )
         interval = str(gen.plan.source_attribute("Commit Interval", "10000") or "10000").strip()
         args.append(f"    commit_interval={int(interval) if interval.isdigit() else 10000},")
-    opts = flat_file_options(step.flatfile)
     columns_code = [
         f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports
     ]
@@ -263,9 +265,7 @@ def _files_by_transaction(
         "    ],",
         f"    file_name_port={py_str(file_port)},",
         *args,
-        f"    delimiter={py_str(opts['delimiter'])},",
-        f"    quote={py_str(opts['quote'])},",
-        f"    header={header},",
+        *argument_lines(writer),
         ")",
     ]
     return StepCode(
