@@ -159,3 +159,30 @@ def test_fixed_width_sources_count_bytes_and_read_null_characters(spark, tmp_pat
     assert _out(tmp_path, "OUT_U8").decode() == "aé,bcd*,\n"
     assert _out(tmp_path, "OUT_CP").decode() == ",é*x*,\n"
     assert _out(tmp_path, "OUT_BIN").decode() == ",abcd,€\x00\x00\n"
+
+
+def test_unicode_sources_row_delimiters_and_fixed_width_headers(spark, tmp_path: Path) -> None:
+    b = MappingBuilder()
+    _source(b, "U16", ["A", "B"], {"DELIMITERS": ",", "CODEPAGE": "UTF-16LE"}, target="FIX")
+    fix = b.folder.targets[-1]
+    fix.flatfile = FlatFile(
+        {"DELIMITED": "NO", "NULL_CHARACTER": "*", "REPEATABLE": "YES", "CODEPAGE": "MS1252"}
+    )
+    fix.fields[0].precision, fix.fields[1].precision = 4, 3
+    # ROWDELIMITER 59 (";"): records end at a semicolon, line feeds are data.
+    _source(b, "ROWS", ["A", "B"], {"DELIMITERS": ",", "ROWDELIMITER": "59"}, target="PIPED")
+    b.with_session(
+        writers={
+            "FIX": {"Header Options": "Output Field Names"},
+            "PIPED": {"Output Type": "Command", "Command": f"tr a-z A-Z > {tmp_path}/piped.txt"},
+        }
+    )
+    job = b.render()
+    assert job.complete, job.gaps
+    _write(tmp_path, "U16", "né,€\r\nlonger,\r\n".encode("utf-16-le"))
+    _write(tmp_path, "ROWS", b"a,b;c\nd,e;")
+    run_job(job, spark, tmp_path)
+    # Fixed-width header: "#" and the names cut to their widths; NULL repeated over the field; MS1252 bytes.
+    assert _out(tmp_path, "FIX") == b"#A  B  \nn\xe9  \x80  \nlong***\n"
+    assert (tmp_path / "piped.txt").read_bytes() == b'A,B\n"C\nD",E\n'
+    assert not (tmp_path / "tgt" / "piped.out").exists()
