@@ -587,8 +587,8 @@ class Job:
                 F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record)).alias("value"),
                 F.col(ROW_ID).cast("bigint").alias(ROW_ID),
             )
-            if skip_rows > 0:
-                df = df.where(F.col(ROW_ID) >= skip_rows)  # record numbers
+            if skip_rows > 0:  # record numbers: the first data record is 0
+                df = df.where(F.col(ROW_ID) >= skip_rows).withColumn(ROW_ID, F.col(ROW_ID) - F.lit(skip_rows))
         null = _as_bytes(null_character, codec) if null_character else ""
         texts = []  # each field's text; NULL where the null character says so
         for name, spark_type, offset, length in columns:
@@ -2694,11 +2694,13 @@ class DelimitedFormat:
 
 def _skip_lines(df: DataFrame, n: int) -> DataFrame:
     """``df`` without its first ``n`` rows by ``_row_id``: the first lines of the file, whatever the
-    partitions (a top-N of the row ids, anti-joined)."""
+    partitions (a top-N of the row ids, anti-joined). The ids of the rows kept move down by ``n``, so the
+    first data row is 0, as in a file without skipped lines (the order is unchanged)."""
     if n <= 0:
         return df
     first = df.select(ROW_ID).orderBy(ROW_ID).limit(n)
-    return df.join(F.broadcast(first), ROW_ID, "left_anti")
+    kept = df.join(F.broadcast(first), ROW_ID, "left_anti")
+    return kept.withColumn(ROW_ID, F.col(ROW_ID) - F.lit(n))
 
 
 # Zoned-decimal sign overpunch: the last (or first) digit carries the sign in its zone: C (+) and D (-)
