@@ -42,6 +42,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote='"',
         skip_rows=1,
+        codepage="MS1252",
     )
 
     # Source Qualifier SQ_stock
@@ -94,6 +95,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        codepage="MS1252",
     )
 
     return job.finish()

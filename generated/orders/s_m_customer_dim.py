@@ -44,6 +44,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote='"',
         skip_rows=1,
+        codepage="MS1252",
     )
 
     # Source Qualifier SQ_customers
@@ -186,6 +187,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote='"',
         skip_rows=1,
+        codepage="MS1252",
         count=False,
     )
     lkp_country_cache = lkp_country_cache.drop("_row_id")
@@ -242,6 +244,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        codepage="MS1252",
     )
 
     return job.finish()

@@ -44,6 +44,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote='"',
         skip_rows=1,
+        codepage="MS1252",
     )
 
     # Source Qualifier SQ_order_facts
@@ -180,6 +181,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        codepage="MS1252",
     )
 
     return job.finish()

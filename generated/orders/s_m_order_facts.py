@@ -43,6 +43,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote='"',
         skip_rows=1,
+        codepage="MS1252",
     )
 
     # Source Definition order_lines
@@ -61,6 +62,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote='"',
         skip_rows=1,
+        codepage="MS1252",
     )
 
     # Source Qualifier SQ_orders
@@ -121,6 +123,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote='"',
         skip_rows=1,
+        codepage="MS1252",
         count=False,
     )
     lkp_product_category = lkp_product_category.drop("_row_id")
@@ -279,6 +282,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        codepage="MS1252",
         ordered=False,  # rows from an Aggregator or a Union have no defined order
     )
 
@@ -302,6 +306,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        codepage="MS1252",
         ordered=False,  # rows from an Aggregator or a Union have no defined order
     )
 
@@ -325,6 +330,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        codepage="MS1252",
         ordered=False,  # rows from an Aggregator or a Union have no defined order
     )
 
@@ -348,6 +354,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote="",
         header=True,
+        codepage="MS1252",
         ordered=False,  # rows from an Aggregator or a Union have no defined order
     )
 

@@ -12,10 +12,12 @@ Generated code never calls a Python UDF: everything here builds native Spark pla
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import tomllib
@@ -493,26 +495,57 @@ class Job:
         skip_rows: int = 0,
         date_format: str = "MM/DD/YYYY HH24:MI:SS",
         count: bool = True,
+        delimiters_as_and: bool = False,
+        consecutive_delimiters_as_one: bool = False,
+        escape: str = "",
+        keep_escape: bool = False,
+        codepage: str = "UTF-8",
+        row_delimiter: str = "\n",
     ) -> DataFrame:
         """A delimited flat file with PowerCenter's row order in ``_row_id``; values cast to the source types.
+
+        The file is read line by line (``row_delimiter``; a carriage return before a line feed is dropped)
+        in its code page, the first ``skip_rows`` lines of the file skipped, and each line split into fields
+        as the Integration Service does (:class:`DelimitedFormat`): every character of ``delimiter``
+        separates fields, or only the whole sequence with ``delimiters_as_and``; consecutive delimiters as
+        one; a field that starts with ``quote`` is quoted; ``escape`` before a delimiter or a quote (removed
+        unless ``keep_escape``). An empty field is NULL; a short line leaves its last fields NULL.
         A row with a value that does not convert is rejected by the reader (SrcFailedRows; the row-error
-        file); an empty field is NULL. Lookup caches (``count=False``) read such a value as NULL."""
+        file). Lookup caches (``count=False``) read such a value as NULL."""
         self.check_stop()
-        schema = ", ".join(f"`{c}` STRING" for c, _t in columns)
-        df = (
-            self.spark.read.schema(schema)
-            .option("sep", delimiter or ",")
-            .option("quote", quote or "\u0000")
-            .option("escape", quote or "\\")
-            .option("mode", "PERMISSIVE")
-            .option("header", "true" if skip_rows == 1 else "false")
-            .csv(path)
-            .withColumn(ROW_ID, F.monotonically_increasing_id())
+        fmt = DelimitedFormat(
+            delimiter or ",", delimiters_as_and, consecutive_delimiters_as_one, quote, escape, keep_escape
         )
-        if skip_rows > 1:
-            # Row ids of the first partition are 0, 1, 2...: the first lines of the file.
-            df = df.where(F.col(ROW_ID) >= skip_rows)
+        codec, kind = _code_page(codepage)
+        if kind == "multibyte":
+            raise NotConverted(f"{source}: code page {codepage} (multibyte) cannot be decoded by Spark")
+        lines = self._lines(path, codec, kind, row_delimiter)
+        if kind != "unicode":
+            lines = lines.select(_decoded(F.col("value"), codec, kind).alias("value"), ROW_ID)
+        lines = _skip_lines(lines, skip_rows)
+        values = fmt.fields(F.col("value"), len(columns))
+        df = lines.select(*[v.alias(c) for v, (c, _t) in zip(values, columns, strict=True)], ROW_ID)
         return self._typed_source(source, df, columns, date_format, count)
+
+    def _lines(self, path: str, codec: str, kind: str, row_delimiter: str = "\n") -> DataFrame:
+        """The lines of a file (``value``) with their order (``_row_id``): for single-byte and UTF-8 code
+        pages the raw bytes of each line, one Latin-1 character per byte (the text reader splits lines on
+        bytes, so any such file reads in parallel); UTF-16 and UTF-32 files decoded whole by Spark."""
+        sep = row_delimiter or "\n"
+        if kind == "unicode":
+            text = F.decode(F.col("content"), _SPARK_UNICODE[codec])
+            whole = self.spark.read.format("binaryFile").load(path).select(text.alias("text"))
+            parts = F.split(F.col("text"), re.escape(sep))
+            df = whole.select(F.posexplode(parts).alias(ROW_ID, "value"), F.size(parts).alias("_lines"))
+            df = df.where(~((F.col(ROW_ID) == F.col("_lines") - 1) & (F.col("value") == "")))
+            df = df.select("value", F.col(ROW_ID).cast("bigint").alias(ROW_ID))
+        else:
+            raw = self.spark.read.text(path, lineSep=_as_bytes(sep, codec) if kind == "byte" else sep)
+            value = F.decode(F.col("value").cast("binary"), "ISO-8859-1")
+            df = raw.select(value.alias("value"), F.monotonically_increasing_id().alias(ROW_ID))
+        if sep == "\n":
+            df = df.select(F.regexp_replace("value", "\r$", "").alias("value"), ROW_ID)
+        return df
 
     def read_fixed_width(
         self,
@@ -525,25 +558,37 @@ class Job:
         skip_rows: int = 0,
         strip_trailing_blanks: bool = False,
         null_character: str = "*",
+        repeat_null: bool = False,
         date_format: str = "MM/DD/YYYY HH24:MI:SS",
         thousand_separator: str = "",
         decimal_separator: str = ".",
         count: bool = True,
+        codepage: str = "UTF-8",
     ) -> DataFrame:
-        """A fixed-width flat file: ``columns`` are (name, type, offset, length) in characters from the start
-        of the record. Line sequential: one record per line (a short line leaves its last fields short or
-        NULL). Otherwise records are exactly the record length followed by ``pad_bytes`` bytes to skip (the
-        line end, usually). A field holding only the null character (repeated or followed by blanks) is NULL;
-        strings keep their trailing blanks unless ``strip_trailing_blanks``. As for delimited files, a row
-        with a value that does not convert is rejected by the reader (SrcFailedRows; the row-error file);
-        blanks are NULL. Lookup caches (``count=False``) read such a value as NULL."""
+        """A fixed-width flat file: ``columns`` are (name, type, offset, length) in bytes from the start of
+        the record, decoded in the file's code page (a single-byte code page or UTF-8). Line sequential: one
+        record per line (a short line leaves its last fields short or NULL). Otherwise records are exactly
+        the record length followed by ``pad_bytes`` bytes to skip (the line end, usually). The first
+        ``skip_rows`` records are skipped. Null character (Workflow Basics Guide, "Configuring Fixed-Width
+        File Properties"): a field whose first character is the null character is NULL; with
+        ``repeat_null`` a field made only of null characters is NULL. Strings keep their trailing blanks
+        unless ``strip_trailing_blanks``. As for delimited files, a row with a value that does not convert
+        is rejected by the reader (SrcFailedRows; the row-error file); blanks are NULL. Lookup caches
+        (``count=False``) read such a value as NULL."""
         self.check_stop()
+        codec, kind = _code_page(codepage)
+        if kind not in ("byte", "utf-8"):
+            raise NotConverted(f"{source}: fixed-width file in code page {codepage}: not supported")
         if line_sequential:
-            df = self.spark.read.text(path).withColumn(ROW_ID, F.monotonically_increasing_id())
+            df = _skip_lines(self._lines(path, codec, kind), skip_rows)
         else:
             record = max((offset + length for _n, _t, offset, length in columns), default=0)
             step = record + max(pad_bytes, 0)
-            whole = self.spark.read.text(path, wholetext=True)
+            whole = (
+                self.spark.read.format("binaryFile")
+                .load(path)
+                .select(F.decode(F.col("content"), "ISO-8859-1").alias("value"))
+            )  # one character per byte
             size = F.length("value")
             count_expr = F.ceil(size / F.lit(step)).cast("int")
             df = whole.select(
@@ -555,20 +600,24 @@ class Job:
                 F.col("value").substr(F.col(ROW_ID) * step + 1, F.lit(record)).alias("value"),
                 F.col(ROW_ID).cast("bigint").alias(ROW_ID),
             )
-        if skip_rows > 0:
-            # Row ids of the first partition (line sequential) or record numbers: the first records.
-            df = df.where(F.col(ROW_ID) >= skip_rows)
-        texts = []  # each field's text; NULL where it holds only the null character
+            if skip_rows > 0:  # record numbers: the first data record is 0
+                df = df.where(F.col(ROW_ID) >= skip_rows).withColumn(ROW_ID, F.col(ROW_ID) - F.lit(skip_rows))
+        null = _as_bytes(null_character, codec) if null_character else ""
+        texts = []  # each field's text; NULL where the null character says so
         for name, spark_type, offset, length in columns:
             raw = F.substring(F.col("value"), offset + 1, length)
+            text = _decoded(raw, codec, kind)
             if strip_trailing_blanks or spark_type != "string":
-                raw = F.rtrim(raw)
-            if null_character:
-                pattern = "^(" + re.escape(null_character) + ")+ *$"
-                raw = F.when(F.rtrim(raw).rlike(pattern), F.lit(None)).otherwise(raw)
+                text = F.rtrim(text)
+            if null:
+                if repeat_null:
+                    is_null = raw.rlike("^(?:" + _java_literal(null) + ")+$")
+                else:
+                    is_null = F.substring(raw, 1, len(null)) == F.lit(null)
+                text = F.when(is_null, F.lit(None)).otherwise(text)
             if _is_number(spark_type):
-                raw = _plain_number(raw, thousand_separator, decimal_separator)
-            texts.append(raw.alias(name))
+                text = _plain_number(text, thousand_separator, decimal_separator)
+            texts.append(text.alias(name))
         return self._typed_source(
             source, df.select(*texts, ROW_ID), [(n, t) for n, t, _o, _l in columns], date_format, count
         )
@@ -761,6 +810,12 @@ class Job:
         thousand_separator: str = "",
         decimal_separator: str = ".",
         ordered: bool = True,
+        codepage: str = "UTF-8",
+        header: bool = False,
+        append: bool = False,
+        header_command: str = "",
+        footer_command: str = "",
+        output_command: str = "",
     ) -> None:
         """Write a fixed-width target file in PowerCenter's row order, one line per row. ``columns`` are
         (name, type, width) or (name, type, width, datetime format of the field). Strings are padded with
@@ -769,8 +824,12 @@ class Job:
         decimal and thousand separators. NULL is the null character, repeated to the width with
         ``repeat_null``, else once and padded with blanks. A number wider than its field is rejected by the
         writer: the row goes to the reject file (row indicator 0, column indicator ``O`` for the field that
-        overflows, ``D``/``N`` for the others) and counts as rejected."""
+        overflows, ``D``/``N`` for the others) and counts as rejected. ``header``: the field names on the
+        first line, ``#`` first, each cut or padded to its field's width (Workflow Basics Guide, "Writing
+        Metadata to Flat File Targets"); ``append``, ``codepage`` and the commands as for delimited
+        targets."""
         self.check_stop()
+        codec, _kind = _code_page(codepage)
         df = self._route_rejects(target, df, insert_only=True)
         df = self._dates_as_text(df, [(c[0], c[1]) for c in columns])
         out = _one_partition(df, ordered)
@@ -783,7 +842,21 @@ class Job:
             any_overflow = any_overflow | F.col(f"_overflow{i}")
         self._reject_overflows(target, staged.where(any_overflow), len(flags))
         kept = self._count(self.result.target_rows, target, staged.where(~any_overflow).select("value"))
-        _write_single_text(kept, path)
+        head = ""
+        if header:
+            names = [(("#" if i == 0 else "") + str(c[0]), int(c[2])) for i, c in enumerate(columns)]
+            head = "".join(name[:width].ljust(width) for name, width in names) + "\n"
+        self._write_flat_output(
+            target,
+            path,
+            lambda tmp: kept.write.mode("overwrite").text(tmp),
+            codec=codec,
+            head=head,
+            append=append,
+            header_command=header_command,
+            footer_command=footer_command,
+            output_command=output_command,
+        )
 
     def _reject_overflows(self, target: str, rows: DataFrame, n_columns: int) -> None:
         """Rows the fixed-width writer cannot write (a number wider than its field) go to the target's
@@ -888,17 +961,109 @@ class Job:
         header: bool = False,
         date_format: str = "MM/DD/YYYY HH24:MI:SS",
         ordered: bool = True,
+        codepage: str = "UTF-8",
+        append: bool = False,
+        header_command: str = "",
+        footer_command: str = "",
+        output_command: str = "",
     ) -> None:
         """Write the target file in PowerCenter's row order (one file, not a Spark folder). With
-        ``ordered=False`` (rows coming from an Aggregator or a Union, in no defined order) no sort."""
+        ``ordered=False`` (rows coming from an Aggregator or a Union, in no defined order) no sort.
+
+        Session writer settings (Workflow Basics Guide, "Configuring Targets" and "Writing Metadata to Flat
+        File Targets"): ``header`` writes the field names on the first line after a ``#``; a
+        ``header_command``'s output is the header instead and a ``footer_command``'s output follows the
+        rows; ``append`` adds to an existing file instead of replacing it; ``output_command`` (Output Type
+        Command) receives the file on its standard input instead of a file being kept. The file is written
+        in its ``codepage`` (a character the code page lacks is written as ``?``)."""
         self.check_stop()
+        codec, _kind = _code_page(codepage)
         df = self._route_rejects(target, df, insert_only=True)
         df = self._dates_as_text(df, columns)
         fmt = _spark_format(date_format)
         out = _one_partition(df, ordered)
         cols = [_cast_out(F.col(f"`{c}`"), t, fmt).alias(c) for c, t in columns]
         out = self._count(self.result.target_rows, target, out.select(*cols))
-        _write_single_csv(out, path, delimiter=delimiter, quote=quote, header=header)
+        head = ("#" + (delimiter or ",")[0].join(c for c, _t in columns) + "\n") if header else ""
+        self._write_flat_output(
+            target,
+            path,
+            lambda tmp: (
+                out.write.mode("overwrite")
+                .option("sep", (delimiter or ",")[0])
+                .option("quote", quote or "\u0000")
+                .option("escape", quote or "\\")
+                .option("header", "false")
+                .option("ignoreLeadingWhiteSpace", "false")
+                .option("ignoreTrailingWhiteSpace", "false")
+                .option("emptyValue", "")
+                .option("nullValue", "")
+                .csv(tmp)
+            ),
+            codec=codec,
+            head=head,
+            append=append,
+            header_command=header_command,
+            footer_command=footer_command,
+            output_command=output_command,
+        )
+
+    def _write_flat_output(
+        self,
+        target: str,
+        path: str,
+        write: Callable[[str], None],
+        *,
+        codec: str = "utf-8",
+        head: str = "",
+        append: bool = False,
+        header_command: str = "",
+        footer_command: str = "",
+        output_command: str = "",
+    ) -> None:
+        """One target file from the part files ``write`` leaves in a temporary folder (UTF-8 text), in the
+        file's code page: the header line or the header command's output, the rows, the footer command's
+        output; appended to the file with ``append``; given to ``output_command`` instead of kept."""
+        dest = Path(path)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.parent / f".{dest.name}.{uuid.uuid4().hex[:8]}"
+        write(str(tmp))
+        prefix = self._command_output(target, "Header Command", header_command) if header_command else b""
+        suffix = self._command_output(target, "Footer Command", footer_command) if footer_command else b""
+        final = tmp.with_name(tmp.name + ".out") if output_command else dest
+        encoder = codecs.getincrementalencoder(codec)(errors="replace")
+        with open(final, "ab" if append and not output_command else "wb") as out:
+            out.write(prefix or encoder.encode(head))
+            for part in sorted(tmp.glob("part-*")):
+                with open(part, "rb") as fh:
+                    if codec == "utf-8":
+                        shutil.copyfileobj(fh, out)
+                        continue
+                    for chunk in codecs.getreader("utf-8")(fh, "replace"):
+                        out.write(encoder.encode(chunk))
+            out.write(encoder.encode("", final=True))
+            out.write(suffix)
+        shutil.rmtree(tmp)
+        if output_command:
+            with open(final, "rb") as data:
+                done = subprocess.run(self.text(output_command), shell=True, stdin=data, capture_output=True)
+            final.unlink()
+            if done.returncode:
+                raise SessionFailed(
+                    f"{self.session}: {target}: the output command failed (exit {done.returncode}): "
+                    f"{done.stderr.decode(errors='replace').strip()}"
+                )
+
+    def _command_output(self, target: str, what: str, command: str) -> bytes:
+        """The standard output of a target's Header Command or Footer Command (run by the shell, as the
+        Integration Service runs it); a command that fails fails the session."""
+        done = subprocess.run(self.text(command), shell=True, capture_output=True)
+        if done.returncode:
+            raise SessionFailed(
+                f"{self.session}: {target}: the {what} failed (exit {done.returncode}): "
+                f"{done.stderr.decode(errors='replace').strip()}"
+            )
+        return done.stdout
 
     def transactions(
         self, instance: str, df: DataFrame, action: Column, *, commit_on_end_of_file: bool = True
@@ -974,6 +1139,7 @@ class Job:
         quote: str = '"',
         header: bool = False,
         date_format: str = "MM/DD/YYYY HH24:MI:SS",
+        codepage: str = "UTF-8",
     ) -> None:
         """A delimited flat-file target whose FileName port is connected (Designer Guide, "Creating Target
         Files by Transaction"): one file per transaction, named by the FileName value of the transaction's
@@ -986,8 +1152,9 @@ class Job:
         when no effective Transaction Control feeds the target: the session then commits every
         ``commit_interval`` rows, at points PowerCenter places by its buffer blocks: the job writes one
         file when the target receives no more rows than that, and stops with a message when it receives
-        more (the split cannot be reproduced)."""
+        more (the split cannot be reproduced). Files are written in ``codepage``."""
         self.check_stop()
+        codec, _kind = _code_page(codepage)
         df = self._route_rejects(target, df, insert_only=True)
         df = self._dates_as_text(df, columns)
         fmt = _spark_format(date_format)
@@ -1000,7 +1167,9 @@ class Job:
         staged = out.where(~F.col(_ROLLED_BACK)).select(*cols, _TXN, _FILE, ROW_ID).cache()
 
         def write(frame: DataFrame, paths: dict[int, str]) -> None:
-            _write_csv_by_transaction(frame, paths, delimiter=delimiter, quote=quote, header=header)
+            _write_csv_by_transaction(
+                frame, paths, delimiter=delimiter, quote=quote, header=header, codec=codec
+            )
 
         self._write_transactions(
             target, staged, directory, default_name, transaction_control is None, commit_interval, write
@@ -1022,13 +1191,15 @@ class Job:
         date_format: str = "MM/DD/YYYY HH24:MI:SS",
         thousand_separator: str = "",
         decimal_separator: str = ".",
+        codepage: str = "UTF-8",
     ) -> None:
         """A fixed-width flat-file target whose FileName port is connected: one file per transaction, as
         :meth:`write_flat_files_by_transaction` names and fills them, each line laid out as
         :meth:`write_fixed_width` lays it out (``columns`` without the FileName port, which is not
         written). A number wider than its field is rejected as the row arrives (reject file), rolled
-        back or not."""
+        back or not. Files are written in ``codepage``."""
         self.check_stop()
+        codec, _kind = _code_page(codepage)
         df = self._route_rejects(target, df, insert_only=True)
         df = self._dates_as_text(df, [(c[0], c[1]) for c in columns])
         out = self._named_by_transaction(target, df, file_name_port, transaction_control)
@@ -1048,7 +1219,7 @@ class Job:
             default_name,
             transaction_control is None,
             commit_interval,
-            _write_text_by_transaction,
+            lambda frame, paths: _write_text_by_transaction(frame, paths, codec),
         )
 
     def _named_by_transaction(
@@ -3044,6 +3215,175 @@ def _in_code_page(raw: Column, table: str | None) -> Column:
     return F.translate(raw, _LATIN1, table) if table else raw
 
 
+# -- flat files: code pages, lines and delimited fields ------------------------------------------------
+
+# PowerCenter code page names (FLATFILE CODEPAGE, "Codepage Parameter") -> (Python codec, how the reader
+# decodes the file). "byte": a single-byte code page, read byte by byte and translated through its 256
+# characters; "utf-8": UTF-8; "unicode": UTF-16/UTF-32, decoded by Spark as a whole file; "multibyte": a
+# multibyte code page that Spark 4 cannot decode (written exactly, not read). The Java charset of each is
+# named in docs/convert.md ("Flat files").
+FLAT_FILE_CODE_PAGES: dict[str, tuple[str, str]] = {
+    **{f"ms{n}": (f"cp{n}", "byte") for n in range(1250, 1259)},
+    "ms874": ("cp874", "byte"),
+    "latin1": ("latin-1", "byte"),
+    "iso88591": ("latin-1", "byte"),
+    **{f"iso8859{n}": (f"iso8859_{n}", "byte") for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16)},
+    "latin9": ("iso8859_15", "byte"),
+    "usascii": ("latin-1", "byte"),  # 7-bit: a byte above 127 is kept as the Latin-1 character
+    "ascii": ("latin-1", "byte"),
+    "koi8r": ("koi8_r", "byte"),
+    "ibm437": ("cp437", "byte"),
+    "ibm850": ("cp850", "byte"),
+    "ibm852": ("cp852", "byte"),
+    "ibm866": ("cp866", "byte"),
+    "utf8": ("utf-8", "utf-8"),
+    "utf16": ("utf-16", "unicode"),
+    "utf16le": ("utf-16-le", "unicode"),
+    "utf16be": ("utf-16-be", "unicode"),
+    "utf32": ("utf-32", "unicode"),
+    "utf32le": ("utf-32-le", "unicode"),
+    "utf32be": ("utf-32-be", "unicode"),
+    "ms932": ("cp932", "multibyte"),
+    "shiftjis": ("shift_jis", "multibyte"),
+    "sjis": ("shift_jis", "multibyte"),
+    "japaneuc": ("euc_jp", "multibyte"),
+    "eucjp": ("euc_jp", "multibyte"),
+    "ms936": ("gbk", "multibyte"),
+    "gbk": ("gbk", "multibyte"),
+    "gb2312": ("gb2312", "multibyte"),
+    "gb18030": ("gb18030", "multibyte"),
+    "ms949": ("cp949", "multibyte"),
+    "ms950": ("cp950", "multibyte"),
+    "big5": ("big5", "multibyte"),
+}
+_SPARK_UNICODE = {
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16LE",
+    "utf-16-be": "UTF-16BE",
+    "utf-32": "UTF-32",
+    "utf-32-le": "UTF-32",  # Spark has no UTF-32LE; such files are refused by flat_file_code_page
+    "utf-32-be": "UTF-32",
+}
+
+
+def flat_file_code_page(codepage: str) -> tuple[str, str] | None:
+    """(Python codec, kind) of a flat file's PowerCenter code page (``MS1252``, ``Latin1``, ``UTF-8``...;
+    no name: UTF-8), or ``None`` for a name outside the table."""
+    key = re.sub(r"[\s_\-]", "", (codepage or "UTF-8").lower())
+    found = FLAT_FILE_CODE_PAGES.get(key)
+    if found is not None and found[0] in ("utf-32-le",):
+        return None
+    return found
+
+
+def _code_page(codepage: str) -> tuple[str, str]:
+    found = flat_file_code_page(codepage)
+    if found is None:
+        raise NotConverted(f"code page {codepage!r} is not supported for flat files")
+    return found
+
+
+def _byte_table(codec: str) -> str | None:
+    """The characters the bytes 0..255 stand for in a single-byte code page (``None``: Latin-1). A byte the
+    code page leaves undefined keeps its Latin-1 character (as Java's windows-125x charsets do)."""
+    chars = []
+    for b in range(256):
+        try:
+            chars.append(bytes([b]).decode(codec))
+        except UnicodeDecodeError:
+            chars.append(chr(b))
+    table = "".join(chars)
+    return None if table == _LATIN1 else table
+
+
+def _as_bytes(text: str, codec: str) -> str:
+    """``text`` encoded in the file's code page, one Latin-1 character per byte (to compare with raw
+    records)."""
+    return text.encode(codec, errors="replace").decode("latin-1")
+
+
+def _decoded(raw: Column, codec: str, kind: str) -> Column:
+    """Text from raw bytes held one Latin-1 character per byte, in the file's code page."""
+    if kind == "utf-8":
+        return F.decode(F.encode(raw, "ISO-8859-1"), "UTF-8")
+    return _in_code_page(raw, _byte_table(codec))
+
+
+def _java_literal(text: str) -> str:
+    """``text`` as a literal in a Java regular expression (every non-alphanumeric character escaped)."""
+    return "".join(c if c.isalnum() else "\\" + c for c in text)
+
+
+@dataclass(frozen=True)
+class DelimitedFormat:
+    """How the Integration Service splits a line of a delimited file into fields (Designer Guide, "Updating
+    Delimited File Properties"; Workflow Basics Guide, "Configuring Delimited File Properties")."""
+
+    delimiters: str = ","  # each character separates fields, or with ``as_and`` only the whole sequence
+    as_and: bool = False  # Treat Multiple Delimiters as AND
+    consecutive_as_one: bool = False  # Treat Consecutive Delimiters as One
+    quote: str = ""  # Optional Quotes: a field that starts with it is quoted
+    escape: str = ""  # Escape Character: before a delimiter (unquoted) or the quote (quoted)
+    keep_escape: bool = False  # Remove Escape Character From Data cleared
+
+    def delimiter_regex(self) -> str:
+        """One delimiter."""
+        if self.as_and or len(self.delimiters) == 1:
+            return _java_literal(self.delimiters)
+        return "[" + "".join(_java_literal(c) for c in dict.fromkeys(self.delimiters)) + "]"
+
+    def fields_regex(self) -> str:
+        """A Java regular expression whose matches, over the line with one delimiter put in front, are the
+        fields in order (group 1): each match starts with a delimiter, so none is empty and none is
+        skipped. A quoted field runs to its closing quote (two quotes, or the escape character and the
+        quote, stand for one quote); what follows the closing quote up to the next delimiter is dropped."""
+        one = self.delimiter_regex()
+        sep = f"(?:{one})+" if self.consecutive_as_one else one
+        plain_char = f"(?!{one})."
+        escaped = f"{_java_literal(self.escape)}(?:{one})|" if self.escape else ""
+        unquoted = f"(?:{escaped}{plain_char})*"
+        if not self.quote:
+            return f"(?s){sep}({unquoted})"
+        q = _java_literal(self.quote)
+        inner = f"(?:{q}{q}|{_java_literal(self.escape) + q + '|' if self.escape else ''}[^{q}])*"
+        return f"(?s){sep}({q}{inner}{q}(?:{plain_char})*|{unquoted})"
+
+    def value(self, token: Column) -> Column:
+        """A field's value from its text: quotes removed, doubled or escaped quotes made single, escape
+        characters removed unless kept; an empty field is NULL."""
+        one = self.delimiter_regex()
+        plain = token
+        if self.escape and not self.keep_escape:
+            plain = F.regexp_replace(token, f"{_java_literal(self.escape)}({one})", "$1")
+        value = plain
+        if self.quote:
+            q = _java_literal(self.quote)
+            esc = _java_literal(self.escape) if self.escape else ""
+            inner = f"^{q}((?:{q}{q}|{esc + q + '|' if esc else ''}[^{q}])*){q}"
+            doubled = f"{q}{q}|{esc}{q}" if esc and not self.keep_escape else f"{q}{q}"
+            unquoted = F.regexp_replace(F.regexp_extract(token, inner, 1), doubled, self.quote)
+            value = F.when(token.rlike(inner), unquoted).otherwise(plain)
+        return F.when(value != "", value)
+
+    def fields(self, line: Column, count: int) -> list[Column]:
+        """The first ``count`` fields of ``line`` (NULL past the end of a short line; extra fields are
+        ignored)."""
+        lead = self.delimiters if self.as_and else self.delimiters[0]
+        tokens = F.regexp_extract_all(F.concat(F.lit(lead), line), F.lit(self.fields_regex()), 1)
+        return [self.value(F.try_element_at(tokens, F.lit(i + 1))) for i in range(count)]
+
+
+def _skip_lines(df: DataFrame, n: int) -> DataFrame:
+    """``df`` without its first ``n`` rows by ``_row_id``: the first lines of the file, whatever the
+    partitions (a top-N of the row ids, anti-joined). The ids of the rows kept move down by ``n``, so the
+    first data row is 0, as in a file without skipped lines (the order is unchanged)."""
+    if n <= 0:
+        return df
+    first = df.select(ROW_ID).orderBy(ROW_ID).limit(n)
+    kept = df.join(F.broadcast(first), ROW_ID, "left_anti")
+    return kept.withColumn(ROW_ID, F.col(ROW_ID) - F.lit(n))
+
+
 # Zoned-decimal sign overpunch: the last (or first) digit carries the sign in its zone: C (+) and D (-)
 # zones read as {A-I and }J-R in EBCDIC and in ASCII copies of such files; p-y are the ASCII (Micro
 # Focus) negative digits.
@@ -3171,9 +3511,11 @@ def file_paths(directory: str, default_name: str, files: list[tuple[int, str | N
 
 
 def _write_csv_by_transaction(
-    df: DataFrame, paths: dict[int, str], *, delimiter: str, quote: str, header: bool
+    df: DataFrame, paths: dict[int, str], *, delimiter: str, quote: str, header: bool, codec: str = "utf-8"
 ) -> None:
-    """Write the rows of each transaction (column ``_txn``) to its own delimited file."""
+    """Write the rows of each transaction (column ``_txn``) to its own delimited file in ``codec``; with
+    ``header`` each file starts with the field names after a "#", as write_flat_file writes them."""
+    names = [c for c in df.columns if c != _TXN]
     _write_by_transaction(
         df,
         paths,
@@ -3181,26 +3523,33 @@ def _write_csv_by_transaction(
             writer.option("sep", delimiter or ",")
             .option("quote", quote or "\u0000")
             .option("escape", quote or "\\")
-            .option("header", "true" if header else "false")
+            .option("header", "false")
             .option("ignoreLeadingWhiteSpace", "false")
             .option("ignoreTrailingWhiteSpace", "false")
             .option("emptyValue", "")
             .option("nullValue", "")
             .csv(folder)
         ),
+        header="#" + (delimiter or ",")[0].join(names) + "\n" if header else "",
+        codec=codec,
     )
 
 
-def _write_text_by_transaction(df: DataFrame, paths: dict[int, str]) -> None:
+def _write_text_by_transaction(df: DataFrame, paths: dict[int, str], codec: str = "utf-8") -> None:
     """Write the lines (column ``value``) of each transaction (column ``_txn``) to its own file."""
-    _write_by_transaction(df, paths, lambda writer, folder: writer.text(folder))
+    _write_by_transaction(df, paths, lambda writer, folder: writer.text(folder), codec=codec)
 
 
 def _write_by_transaction(
-    df: DataFrame, paths: dict[int, str], save: Callable[[DataFrameWriter, str], None]
+    df: DataFrame,
+    paths: dict[int, str],
+    save: Callable[[DataFrameWriter, str], None],
+    *,
+    header: str = "",
+    codec: str = "utf-8",
 ) -> None:
     """One Spark folder partitioned by transaction (``save`` writes it), whose part files are moved into
-    place by name: the file of each transaction of ``paths``."""
+    place by name: the file of each transaction of ``paths``, ``header`` first, re-encoded in ``codec``."""
     if not paths:
         return
     first = Path(next(iter(paths.values())))
@@ -3210,23 +3559,15 @@ def _write_by_transaction(
     for txn, path in paths.items():
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
+        encoder = codecs.getincrementalencoder(codec)(errors="replace")
         with open(target, "wb") as out:
+            if header:
+                out.write(encoder.encode(header))
             for part in sorted((tmp / f"{_TXN}={txn}").glob("part-*")):
                 with open(part, "rb") as fh:
-                    shutil.copyfileobj(fh, out)
-    shutil.rmtree(tmp)
-
-
-def _write_single_text(df: DataFrame, path: str) -> None:
-    """One text file of the frame's single string column (one line per row), not a Spark folder."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}"
-    df.write.mode("overwrite").text(str(tmp))
-    with open(target, "wb") as out:
-        for part in sorted(tmp.glob("part-*")):
-            with open(part, "rb") as fh:
-                shutil.copyfileobj(fh, out)
+                    for chunk in codecs.getreader("utf-8")(fh, "replace"):
+                        out.write(encoder.encode(chunk))
+            out.write(encoder.encode("", final=True))
     shutil.rmtree(tmp)
 
 

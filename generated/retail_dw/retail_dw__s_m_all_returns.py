@@ -45,6 +45,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         delimiter=",",
         quote='"',
         skip_rows=1,
+        codepage="MS1252",
     )
 
     # Source Qualifier SQ_web_returns

@@ -195,9 +195,9 @@ def test_commit_before_on_a_key_change(spark, tmp_path: Path) -> None:
     write_csv(tmp_path / "src" / "emp.dat", ["ID", "DEPT"], rows)
     result = run_job(job, spark, tmp_path)
     assert _files(tmp_path) == {
-        "dept_A.csv": [["ID", "DEPT"], ["1", "A"], ["2", "A"]],
-        "dept_B.csv": [["ID", "DEPT"], ["3", "B"]],
-        "dept_C.csv": [["ID", "DEPT"], *[[str(i), "C"] for i in range(4, 404)]],
+        "dept_A.csv": [["#ID", "DEPT"], ["1", "A"], ["2", "A"]],
+        "dept_B.csv": [["#ID", "DEPT"], ["3", "B"]],
+        "dept_C.csv": [["#ID", "DEPT"], *[[str(i), "C"] for i in range(4, 404)]],
     }
     assert result.target_rows == {"OUT": 403}
 

@@ -227,7 +227,7 @@ def test_incremental_load_over_consecutive_runs(spark, tmp_path: Path) -> None:
 
     def loaded() -> list[list[str]]:
         header, *rows = (tgt / "loaded.csv").read_text().splitlines()
-        assert header == "ID,UPDATED_AT,LAST_SEEN,LOADED_FROM,N"
+        assert header == "#ID,UPDATED_AT,LAST_SEEN,LOADED_FROM,N"  # PowerCenter's header starts with #
         return [line.split(",") for line in rows]
 
     (src / "orders.csv").write_text(

@@ -16,6 +16,7 @@ from infaflow.errors import Location
 from infaflow.model import (
     Attributes,
     Connector,
+    FlatFile,
     Folder,
     Instance,
     Mapping,
@@ -66,6 +67,7 @@ class Step:
     inputs: dict[str, PortRef] = field(default_factory=dict)  # input port (lower-case) -> feeding port
     extensions: list[SessionExtension] = field(default_factory=list)
     location: Location = field(default_factory=Location)
+    session_flatfile: FlatFile | None = None  # the session's file properties of this instance, if set
 
     @property
     def ports(self) -> list[Port]:
@@ -73,6 +75,18 @@ class Step:
 
     def port(self, name: str) -> Port | None:
         return self.transformation.port(name) if self.transformation else None
+
+    @property
+    def flatfile(self) -> FlatFile | None:
+        """The file properties the session reads or writes with: the session's own (SESSTRANSFORMATIONINST
+        FLATFILE, "Set File Properties") over the definition's FLATFILE (Workflow Basics Guide: the session
+        settings override those of the source, target or lookup definition)."""
+        definition = self.source or self.target or self.transformation
+        own = getattr(definition, "flatfile", None)
+        if self.session_flatfile is None:
+            return own
+        attrs = {**(own.attrs if own else {}), **self.session_flatfile.attrs}
+        return FlatFile(attrs, self.session_flatfile.location)
 
     def extension(self, kind: str) -> SessionExtension | None:
         """The session's READER or WRITER extension of this instance, if any."""
@@ -153,6 +167,17 @@ def _overrides(session: Session | None, task_instance: TaskInstance | None) -> d
         key = sti.sinstance_name.lower()
         out[key] = out.get(key, Attributes()).merged(sti.attributes)
     return out
+
+
+def _session_flatfiles(session: Session | None) -> dict[str, FlatFile]:
+    """The session's FLATFILE overrides by instance name (lower-case)."""
+    if session is None:
+        return {}
+    return {
+        sti.sinstance_name.lower(): sti.flatfile
+        for sti in session.transformation_instances
+        if sti.flatfile is not None
+    }
 
 
 def _extensions(
@@ -264,6 +289,7 @@ def build_plan(
     _flatten(mapping, folder, "", flat)
     overrides = _overrides(session, task_instance)
     extensions = _extensions(session, task_instance)
+    flatfiles = _session_flatfiles(session)
 
     steps: dict[str, Step] = {}
     for name in flat.order:
@@ -277,6 +303,7 @@ def build_plan(
             instance=inst,
             location=inst.location,
             extensions=extensions.get(key) or extensions.get(short) or [],
+            session_flatfile=flatfiles.get(key) or flatfiles.get(short),
         )
         if isinstance(definition, Transformation):
             step.transformation = definition

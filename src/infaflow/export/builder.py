@@ -467,6 +467,7 @@ class Builder:
                     stage=self._int(s.get("STAGE")),
                     attributes=self.attributes(s),
                     location=self.loc(s),
+                    flatfile=self.flatfile(s),
                 )
                 for s in el.iterchildren("SESSTRANSFORMATIONINST")
             ],

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from infaflow.errors import Location
 from infaflow.model.base import Attributes
-from infaflow.model.mapping import Mapping
+from infaflow.model.mapping import FlatFile, Mapping
 
 # --------------------------------------------------------------------------------------------------
 # Task types
@@ -92,6 +92,7 @@ class SessTransformationInst:
     stage: int = 0
     attributes: Attributes = field(default_factory=Attributes)
     location: Location = field(default_factory=Location, compare=False)
+    flatfile: FlatFile | None = None  # the session's file properties ("Set File Properties"), if set
 
 
 @dataclass

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from infaflow.codegen import flatfile as flatfile_args
 from infaflow.codegen import sql
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.handlers.source import connection_code, flat_file_options
+from infaflow.codegen.handlers.source import argument_lines, connection_code
 from infaflow.codegen.naming import py_str, sql_argument
 from infaflow.codegen.plan import Step
 from infaflow.codegen.stepcode import Output, StepCode, cast_to, select_code
@@ -89,8 +90,10 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
     source_type = str(attrs.get("Source Type", "Database") or "Database").strip().lower()
     lines: list[str] = []
     if source_type == "flat file":
-        opts = flat_file_options(getattr(t, "flatfile", None))
-        skip = getattr(getattr(t, "flatfile", None), "skip_rows", 0)
+        flatfile = step.flatfile
+        if flatfile is not None and not flatfile.delimited:
+            raise ConversionError("a fixed-width lookup file is not supported (delimited lookup files are)")
+        args = flatfile_args.delimited_reader_args(flatfile, attrs)
         directory = attrs.get("Lookup source file directory") or "$PMLookupFileDir"
         file_name = attrs.get("Lookup source filename") or f"{t.name.lower()}.dat"
         cols = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
@@ -99,9 +102,7 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
             f"    {py_str(step.name)},",
             f"    job.path({py_str(directory)}, {py_str(file_name)}),",
             f"    [{', '.join(cols)}],",
-            f"    delimiter={py_str(opts['delimiter'])},",
-            f"    quote={py_str(opts['quote'])},",
-            f"    skip_rows={skip},",
+            *argument_lines(args),
             "    count=False,",
             ")",
         ]

@@ -9,10 +9,12 @@ Query override; the query runs as written over JDBC and transpiled to Spark SQL 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from infaflow.codegen import cobol, sql
+from infaflow.codegen import flatfile as flatfile_args
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.naming import py_str, sql_argument
 from infaflow.codegen.plan import PortRef, Step
@@ -26,8 +28,6 @@ if TYPE_CHECKING:
 
 KINDS = ("Source Definition", "Source Qualifier")
 
-_QUOTES = {"DOUBLE": '"', "SINGLE": "'", "NONE": ""}
-
 
 def generate(step: Step, gen: Generator) -> StepCode:
     if step.kind == "Source Definition":
@@ -36,11 +36,23 @@ def generate(step: Step, gen: Generator) -> StepCode:
 
 
 def flat_file_options(flatfile: FlatFile | None) -> dict[str, str]:
-    """Delimiter and quote character of a FLATFILE (first delimiter when several are listed)."""
-    attrs = flatfile.attrs if flatfile else {}
-    delims = attrs.get("DELIMITERS", ",") or ","
-    quote = _QUOTES.get(str(attrs.get("QUOTE_CHARACTER", "NONE")).upper(), '"')
-    return {"delimiter": delims[0], "quote": quote}
+    """Delimiter and quote character a target writes with (its first delimiter)."""
+    args = flatfile_args.writer_args(flatfile, {}, fixed_width=False)
+    return {"delimiter": args["delimiter"], "quote": args["quote"]}
+
+
+def argument_lines(args: Mapping[str, Any]) -> list[str]:
+    """``    name=value,`` lines of generated code for reader/writer keyword arguments."""
+    return [f"    {name}={literal(value)}," for name, value in args.items()]
+
+
+def literal(value: Any) -> str:
+    """A Python literal for an argument: strings readable (a control character escaped), others as repr."""
+    if not isinstance(value, str):
+        return repr(value)
+    if any(ord(c) < 32 and c not in "\n\r" for c in value):
+        return json.dumps(value)
+    return py_str(value)
 
 
 def connection_code(ext: SessionExtension | None, default: str) -> str:
@@ -99,13 +111,12 @@ def _flat_source(step: Step, gen: Generator, var: str, path: str) -> StepCode:
     """A delimited or fixed-width flat file read from ``path`` (the code of its path)."""
     src = step.source
     assert src is not None
-    if src.flatfile is not None and not src.flatfile.delimited:
+    if step.flatfile is not None and not step.flatfile.delimited:
         return _fixed_width_source(step, gen, var, path)
-    opts = flat_file_options(src.flatfile)
+    args = flatfile_args.delimited_reader_args(step.flatfile, step.attributes)
     columns = [
         f"({py_str(f.name)}, {py_str(spark_type(f.datatype, f.precision, f.scale))})" for f in src.fields
     ]
-    skip = src.flatfile.skip_rows if src.flatfile else 0
     lines = [
         f"{var} = job.read_flat_file(",
         f"    {py_str(step.name)},",
@@ -113,9 +124,7 @@ def _flat_source(step: Step, gen: Generator, var: str, path: str) -> StepCode:
         "    [",
         *[f"        {c}," for c in columns],
         "    ],",
-        f"    delimiter={py_str(opts['delimiter'])},",
-        f"    quote={py_str(opts['quote'])},",
-        f"    skip_rows={skip},",
+        *argument_lines(args),
         ")",
     ]
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
@@ -126,25 +135,7 @@ def _flat_source(step: Step, gen: Generator, var: str, path: str) -> StepCode:
 def fixed_width_options(flatfile: FlatFile) -> dict[str, object]:
     """Reader/writer settings of a fixed-width FLATFILE: line sequential, bytes to skip between records,
     rows to skip, strip trailing blanks, the null character and whether it is repeated."""
-    attrs = flatfile.attrs
-
-    def number(name: str) -> int:
-        try:
-            return int(str(attrs.get(name, "0") or "0"))
-        except ValueError:
-            return 0
-
-    def flag(name: str) -> bool:
-        return str(attrs.get(name, "NO")).strip().upper() == "YES"
-
-    return {
-        "line_sequential": flag("LINESEQUENTIAL"),
-        "pad_bytes": number("PADBYTES"),
-        "skip_rows": number("SKIPROWS"),
-        "strip_trailing_blanks": flag("STRIPTRAILINGBLANKS"),
-        "null_character": str(attrs.get("NULL_CHARACTER", "*") or ""),
-        "repeat_null": flag("REPEATABLE"),
-    }
+    return flatfile_args.fixed_width_args(flatfile)
 
 
 def number_separators(attrs: Attributes) -> dict[str, str]:
@@ -179,12 +170,8 @@ def field_positions(fields: list) -> list[tuple[int, int]]:
 
 def _fixed_width_source(step: Step, gen: Generator, var: str, path: str) -> StepCode:
     src = step.source
-    assert src is not None and src.flatfile is not None
-    opts = fixed_width_options(src.flatfile)
-    if str(src.flatfile.attrs.get("CODEPAGE", "")).upper() in ("UTF-8", "UTF8", "UTF-16", "UTF-16LE"):
-        note = "offsets counted in characters (a multi-byte code page counts bytes in PowerCenter)"
-    else:
-        note = "offsets in characters = bytes (single-byte code page)"
+    assert src is not None and step.flatfile is not None
+    args = flatfile_args.fixed_width_args(step.flatfile, step.attributes)
     columns = [
         f"({py_str(f.name)}, {py_str(spark_type(f.datatype, f.precision, f.scale))}, {offset}, {length}),"
         for f, (offset, length) in zip(src.fields, field_positions(src.fields), strict=True)
@@ -193,20 +180,16 @@ def _fixed_width_source(step: Step, gen: Generator, var: str, path: str) -> Step
         f"{var} = job.read_fixed_width(",
         f"    {py_str(step.name)},",
         f"    {path},",
-        "    [  # (field, type, offset, length)",
+        "    [  # (field, type, offset, length) in bytes",
         *[f"        {c}" for c in columns],
         "    ],",
-        *[
-            f"    {k}={py_str(v) if isinstance(v, str) else v},"
-            for k, v in opts.items()
-            if k != "repeat_null"
-        ],
-        *[f"    {k}={py_str(v)}," for k, v in number_separators(src.table_attributes).items()],
+        *argument_lines(args),
+        *argument_lines(number_separators(src.table_attributes)),
         ")",
     ]
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
     gen.columns[var] = [f.name for f in src.fields] + [ROW_ID]
-    return StepCode(lines, outputs, [f"fixed-width flat file, {len(src.fields)} fields", note])
+    return StepCode(lines, outputs, [f"fixed-width flat file, {len(src.fields)} fields"])
 
 
 def _cobol_source(step: Step, gen: Generator, var: str) -> StepCode:
@@ -407,6 +390,8 @@ def gen_table(step_name: str, sources: list[Step]) -> str:
 
 __all__ = [
     "KINDS",
+    "argument_lines",
+    "literal",
     "connection_code",
     "field_positions",
     "fixed_width_options",

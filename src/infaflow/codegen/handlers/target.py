@@ -7,12 +7,14 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from infaflow.codegen import flatfile as flatfile_args
 from infaflow.codegen import transactions
 from infaflow.codegen.exprs import ConversionError, parse
 from infaflow.codegen.handlers.source import (
+    argument_lines,
     connection_code,
     fixed_width_options,
-    flat_file_options,
+    literal,
     number_separators,
     sql_hooks,
 )
@@ -40,27 +42,37 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines, _ = gen.assemble(step, ports, var)
     columns = [f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports]
     attrs = step.attributes
+    writes_file = tgt.is_flat_file or _file_writer(step)
     named = [
         f.name
         for f in tgt.fields
-        if tgt.is_flat_file
+        if writes_file
         and str(f.attrs.get("ISFILENAMEFIELD", "")).upper() == "YES"
         and f.name.lower() in step.inputs
     ]
     unit = _transaction_unit(step, gen, bool(named))
     if not named:
         lines += _rollbacks(gen, var, unit)
-    if tgt.is_flat_file:
+    if writes_file:
         directory = attrs.get("Output file directory") or "$PMTargetFileDir"
         file_name = attrs.get("Output filename") or f"{step.name.lower()}.out"
-        fixed = tgt.flatfile is not None and not tgt.flatfile.delimited
-        header = "output field names" in str(attrs.get("Header Options", "") or "").lower()
+        flatfile = step.flatfile
+        fixed = flatfile is not None and not flatfile.delimited
         if named:
-            files = _Files(named[0], directory, file_name, header, fixed)
-            return _files_by_transaction(step, gen, var, lines, ports, files, unit)
+            writer = flatfile_args.writer_args(flatfile, attrs, fixed_width=fixed)
+            supported = {"codepage"} if fixed else {"delimiter", "quote", "header", "codepage"}
+            extra = sorted(set(writer) - supported)
+            if extra:
+                raise ConversionError(
+                    f"the FileName port {named[0]} with {', '.join(extra)}: not supported (one file per "
+                    "transaction is written with a delimiter, quotes, a header and a code page only; "
+                    "fixed width with a code page only)"
+                )
+            files = _Files(named[0], directory, file_name, bool(writer.get("header")), fixed)
+            return _files_by_transaction(step, gen, var, lines, ports, files, unit, writer)
         if fixed:
             return _fixed_width(step, gen, var, lines, ports, directory, file_name)
-        opts = flat_file_options(tgt.flatfile)
+        args = flatfile_args.writer_args(flatfile, attrs, fixed_width=False)
         lines += [
             "job.write_flat_file(",
             f"    {py_str(step.name)},",
@@ -69,9 +81,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
             "    [",
             *[f"        {c}," for c in columns],
             "    ],",
-            f"    delimiter={py_str(opts['delimiter'])},",
-            f"    quote={py_str(opts['quote'])},",
-            f"    header={header},",
+            *argument_lines(args),
             *(
                 ["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
                 if var in gen.unordered
@@ -164,6 +174,14 @@ def fixed_width_layout(field: Field, kind: str, date_width: int) -> tuple[int, s
     return (date_width if kind == "timestamp" else field.precision), ""
 
 
+def _file_writer(step: Step) -> bool:
+    """A target the session writes with the File Writer: a flat file even when the definition is a
+    relational table (Workflow Basics Guide: a relational target can be written to a flat file by choosing
+    the File Writer in the session; the session's file properties then describe the file)."""
+    writer = step.extension("WRITER")
+    return writer is not None and writer.subtype.strip().lower() == "file writer"
+
+
 def _fixed_width(
     step: Step, gen: Generator, var: str, lines: list[str], ports: list[Port], directory: str, file_name: str
 ) -> StepCode:
@@ -171,6 +189,7 @@ def _fixed_width(
     format (PICTURETEXT), else numbers their precision and dates the target's Datetime Format
     (``A  19 mm/dd/yyyy hh24:mi:ss``); the target's decimal and thousand separators."""
     columns, options = _fixed_width_layout(step, ports)
+    writer = flatfile_args.writer_args(step.flatfile, step.attributes, fixed_width=True)
     lines += [
         "job.write_fixed_width(",
         f"    {py_str(step.name)},",
@@ -178,6 +197,7 @@ def _fixed_width(
         f"    job.path({py_str(directory)}, {py_str(file_name)}),",
         *columns,
         *options,
+        *argument_lines(writer),
         *(
             ["    ordered=False,  # rows from an Aggregator or a Union have no defined order"]
             if var in gen.unordered
@@ -192,7 +212,8 @@ def _fixed_width_layout(step: Step, ports: list[Port], skip: str = "") -> tuple[
     """The argument lines of a fixed-width writer: its columns (without ``skip``, the FileName port) and
     its options (null character, date format, separators)."""
     tgt = step.target
-    assert tgt is not None and tgt.flatfile is not None
+    flatfile = step.flatfile
+    assert tgt is not None and flatfile is not None
     match = _DATETIME_FORMAT.match(str(tgt.table_attributes.get("Datetime Format", "") or ""))
     date_width, date_format = (
         (int(match.group(1)), match.group(2).upper()) if match else (19, "MM/DD/YYYY HH24:MI:SS")
@@ -207,12 +228,12 @@ def _fixed_width_layout(step: Step, ports: list[Port], skip: str = "") -> tuple[
             raise ConversionError(f"fixed-width target field {p.name} has no width")
         extra = f", {py_str(own_format)}" if own_format else ""
         columns.append(f"({py_str(p.name)}, {py_str(kind)}, {width}{extra}),")
-    opts = fixed_width_options(tgt.flatfile)
+    opts = fixed_width_options(flatfile)
     separators = number_separators(tgt.table_attributes)
     return (
         ["    [  # (field, type, width[, datetime format])", *[f"        {c}" for c in columns], "    ],"],
         [
-            f"    null_character={py_str(str(opts['null_character']))},",
+            f"    null_character={literal(str(opts['null_character']))},",
             f"    repeat_null={opts['repeat_null']},",
             *([f"    date_format={py_str(date_format)},"] if match else []),
             *[f"    {k}={py_str(v)}," for k, v in separators.items()],
@@ -285,6 +306,7 @@ def _files_by_transaction(
     ports: list[Port],
     files: _Files,
     unit: transactions.Unit,
+    writer: dict[str, object],
 ) -> StepCode:
     """A flat-file target whose FileName port is connected: a file per transaction, named from the rows
     (``job.write_flat_files_by_transaction``, ``job.write_fixed_width_files_by_transaction``). The
@@ -334,10 +356,10 @@ def _files_by_transaction(
             f"    file_name_port={py_str(files.port)},",
             *args,
             *options,
+            *argument_lines(writer),
             ")",
         ]
     else:
-        opts = flat_file_options(tgt.flatfile)
         columns_code = [
             f"({py_str(p.name)}, {py_str(spark_type(p.datatype, p.precision, p.scale))})" for p in ports
         ]
@@ -349,9 +371,7 @@ def _files_by_transaction(
             "    ],",
             f"    file_name_port={py_str(files.port)},",
             *args,
-            f"    delimiter={py_str(opts['delimiter'])},",
-            f"    quote={py_str(opts['quote'])},",
-            f"    header={files.header},",
+            *argument_lines(writer),
             ")",
         ]
     layout = "fixed-width flat files" if files.fixed_width else "flat files"
