@@ -137,6 +137,22 @@ CASES = {
             ["2", "2", "bob", "", "20", "0"],
         ],
     ),
+    # a condition on a port the rows update: computed by the sequential scan, row 8 reads ann2 (row 4)
+    "update condition on the cache": (
+        {"Insert Else Update": "YES", "Update Dynamic Cache Condition": "IN_NAME > NAME"},
+        {},
+        [
+            ["1", "1", "ann", "paris", "10", "0"],
+            ["3", "3", "cy", "rome", "21", "1"],
+            ["3", "3", "cy", "rome", "21", "0"],
+            ["1", "1", "ann2", "paris", "10", "2"],
+            ["3", "3", "cyd", "", "21", "2"],
+            ["", *NULLS, "0"],
+            ["4", "4", "dan", "oslo", "22", "1"],
+            ["1", "1", "ann2", "paris", "10", "0"],
+            ["2", "2", "bob", "", "20", "0"],
+        ],
+    ),
 }
 
 

@@ -25,6 +25,8 @@ the lookup source, a persistent cache carries rows from run to run).
 
 from __future__ import annotations
 
+import re
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,7 @@ from infaflow.codegen.mapping_variables import TREAT_ROWS_AS
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowcontract import ROW_TYPE
+from infaflow.codegen.scan import ScanNote
 from infaflow.codegen.stepcode import Output, StepCode, select_code, wrapped
 from infaflow.codegen.types import spark_type
 from infaflow.model import Port, Transformation
@@ -211,32 +214,13 @@ def generate(step: Step, gen: Generator) -> StepCode:
     may_insert = _rows_that(row_type, True, update_else_insert)
     may_update = _rows_that(row_type, insert_else_update, True)
     key_known = " & ".join(f"F.col({py_str(c.key)}).isNotNull()" for c in keys)
-    found = 'F.col("_cached").isNotNull()'
-    if may_insert != "F.lit(False)":
-        counted = "F.lit(1)" if not may_insert else f"F.when({may_insert}, F.lit(1))"
-        found = f"({found} | (F.count({counted}).over({before}) > 0))"
-    lines.append(
-        "# found: the key is in the lookup source, or an earlier row inserted it (a NULL key never is)"
-    )
-    lines.append(f'{var} = {var}.withColumn("_found", {_and(key_known, found)})')
-    inserted = _and(key_known, '~F.col("_found")', may_insert)
-    lines.append(f'{var} = {var}.withColumn("_inserted", {inserted})')
-    if sequence is not None:
-        lines += _sequence_lines(step, var, before, sequence)
-    updatable = _and('F.col("_found")', may_update, _condition(step, gen, ports))
-    lines.append(f'{var} = {var}.withColumn("_updatable", {updatable})')
-    compared = [c for c in ports if c.associated and c.compared]
-    ignored = [c for c in ports if c.associated and not c.compared]
-    for c in compared:
-        lines += _state_lines(var, before, c, "_updatable")
-    different = " | ".join(
-        f'~F.col("_new_{c.port.name}").eqNullSafe(F.col("_old_{c.port.name}"))' for c in compared
-    )
-    lines.append("# an update changes the cache when a compared port differs from its cached value")
-    updated = _and('F.col("_updatable")', different or "F.lit(False)")
-    lines.append(f'{var} = {var}.withColumn("_updated", {updated})')
-    for c in ignored:
-        lines += _state_lines(var, before, c, "_updated")
+    read = _condition_reads(step, gen, ports)
+    if read:
+        lines += _scan_lines(step, gen, var, ports, read, (key_known, may_insert, may_update))
+        if sequence is not None:
+            lines += _sequence_lines(step, var, before, sequence)
+    else:
+        lines += _window_lines(step, gen, var, before, ports, (key_known, may_insert, may_update))
     selected, outputs = _outputs(step, gen, var, ports, old_values)
     lines += select_code(var, [*selected, *gen.extra(var)], var)
     for name in outputs:
@@ -320,28 +304,179 @@ def _initial_cache(step: Step, cache: str, ports: list[CachePort]) -> list[str]:
     return lines
 
 
-def _condition(step: Step, gen: Generator, ports: list[CachePort]) -> str:
-    """The Update Dynamic Cache Condition (TRUE by default; NULL is not TRUE), or "" when it is TRUE."""
+def _window_lines(
+    step: Step, gen: Generator, var: str, before: str, ports: list[CachePort], rows: tuple[str, str, str]
+) -> list[str]:
+    """The cache before each row by windows over the earlier rows of its key (``rows``: the codes of a known
+    key, of the rows that may insert and of those that may update)."""
+    key_known, may_insert, may_update = rows
+    found = 'F.col("_cached").isNotNull()'
+    if may_insert != "F.lit(False)":
+        counted = "F.lit(1)" if not may_insert else f"F.when({may_insert}, F.lit(1))"
+        found = f"({found} | (F.count({counted}).over({before}) > 0))"
+    lines = ["# found: the key is in the lookup source or an earlier row inserted it (never a NULL key)"]
+    lines.append(f'{var} = {var}.withColumn("_found", {_and(key_known, found)})')
+    inserted = _and(key_known, '~F.col("_found")', may_insert)
+    lines.append(f'{var} = {var}.withColumn("_inserted", {inserted})')
+    sequence = next((c for c in ports if c.sequence), None)
+    if sequence is not None:
+        lines += _sequence_lines(step, var, before, sequence)
+    columns = _condition_columns(step, ports, scan=False)
+    updatable = _and('F.col("_found")', may_update, _condition(step, gen, columns))
+    lines.append(f'{var} = {var}.withColumn("_updatable", {updatable})')
+    compared = [c for c in ports if c.associated and c.compared]
+    ignored = [c for c in ports if c.associated and not c.compared]
+    for c in compared:
+        lines += _state_lines(var, before, c, "_updatable")
+    different = " | ".join(
+        f'~F.col("_new_{c.port.name}").eqNullSafe(F.col("_old_{c.port.name}"))' for c in compared
+    )
+    lines.append("# an update changes the cache when a compared port differs from its cached value")
+    updated = _and('F.col("_updatable")', different or "F.lit(False)")
+    lines.append(f'{var} = {var}.withColumn("_updated", {updated})')
+    for c in ignored:
+        lines += _state_lines(var, before, c, "_updated")
+    return lines
+
+
+def _scan_lines(
+    step: Step,
+    gen: Generator,
+    var: str,
+    ports: list[CachePort],
+    read: list[str],
+    rows: tuple[str, str, str],
+) -> list[str]:
+    """The cache of each key folded row by row (``job.scan``, one segment per key): the Update Dynamic
+    Cache Condition reads ports the rows update, which no window computes."""
+    key_known, may_insert, may_update = (_in_row(code) for code in rows)
+    keys = [c for c in ports if c.key]
+    cached = [c for c in ports if c.associated]
+    columns = _condition_columns(step, ports, scan=True)
+    condition = _condition(step, gen, columns)
+    assigned: list[tuple[str, str, str]] = []  # name, code, type of the initial value
+
+    def value(c: CachePort) -> str:
+        return f"row[{py_str(c.associated)}].cast({py_str(_type(c.port))})"
+
+    seen = 'F.when(state["_seen"], state["_exists"]).otherwise(row["_cached"].isNotNull())'
+    assigned.append(("_found", _and(key_known, seen), "boolean"))
+    assigned.append(("_inserted", _and(key_known, '~new["_found"]', may_insert), "boolean"))
+    for c in cached:
+        old = f'F.when(state["_seen"], state["_cache_{c.port.name}"]).otherwise(row["_cached_{c.port.name}"])'
+        assigned.append((f"_old_{c.port.name}", old, _type(c.port)))
+    assigned.append(("_updatable", _and('new["_found"]', may_update, condition), "boolean"))
+    for c in cached:
+        new = f'F.coalesce({value(c)}, new["_old_{c.port.name}"])' if c.ignore_nulls else value(c)
+        assigned.append((f"_new_{c.port.name}", new, _type(c.port)))
+    different = " | ".join(
+        f'~new["_new_{c.port.name}"].eqNullSafe(new["_old_{c.port.name}"])' for c in cached if c.compared
+    )
+    assigned.append(("_updated", _and('new["_updatable"]', different or "F.lit(False)"), "boolean"))
+    for c in cached:
+        name = c.port.name
+        after = (
+            f'F.when(new["_inserted"], {value(c)}).when(new["_updated"], new["_new_{name}"])'
+            f'.otherwise(new["_old_{name}"])'
+        )
+        assigned.append((f"_cache_{name}", after, _type(c.port)))
+    assigned.append(("_exists", 'new["_found"] | new["_inserted"]', "boolean"))
+    assigned.append(("_seen", "F.lit(True)", "boolean"))
+    fn = gen.new_var(f"{var}_cache_rows")
+    reason = (
+        f"the Update Dynamic Cache Condition reads {', '.join(read)}, which the rows of a key update: "
+        "no window computes it"
+    )
+    note = (
+        f"sequential scan: {reason}; the rows of each key are folded one by one in PowerCenter's order, "
+        "each key's rows in one array held by one task (memory grows with the rows of the largest key)"
+    )
+    lines = [f"# {text}" for text in textwrap.wrap(note, 100)]
+    lines.append(f"def {fn}(state, row):")
+    lines.append(f'    """{step.name}: the cache of the row\'s key after the row, from the cache before it')
+    lines.append('    (``state``), the row (``row``) and the values assigned above (``new``)."""')
+    lines.append("    return job.in_order(")
+    lines += [f"        ({py_str(n)}, lambda new: {code})," for n, code, _ in assigned]
+    lines.append("    )")
+    initial = [
+        f"F.lit({'False' if kind == 'boolean' else 'None'}).cast({py_str(kind)}).alias({py_str(n)})"
+        for n, _, kind in assigned
+    ]
+    segment = ", ".join(py_str(c.key) for c in keys)
+    lines.append(f"{var} = job.scan(")
+    lines.append(f"    {py_str(step.name)},")
+    lines.append(f"    {var},")
+    lines.append(f"    {fn},")
+    lines.append("    F.struct(")
+    lines += [f"        {code}," for code in initial]
+    lines.append("    ),")
+    lines.append(f"    segment=F.struct({segment}),")
+    lines.append(")")
+    location = step.location
+    gen.scans.append(ScanNote(step.name, read, reason, location.file or gen.file, location.line, True))
+    return lines
+
+
+def _type(port: Port) -> str:
+    return spark_type(port.datatype, port.precision, port.scale)
+
+
+def _in_row(code: str) -> str:
+    """Column code read inside a row function: ``F.col("X")`` -> ``row["X"]``."""
+    return re.sub(r'F\.col\(("(?:[^"\\]|\\.)*")\)', r"row[\1]", code)
+
+
+def _condition_text(step: Step) -> str:
+    """The Update Dynamic Cache Condition, "" when it is TRUE (the default)."""
     text = str(step.attributes.get("Update Dynamic Cache Condition", "") or "").strip()
-    if not text or text.upper() == "TRUE":
+    return "" if not text or text.upper() == "TRUE" else text
+
+
+def _condition_reads(step: Step, gen: Generator, ports: list[CachePort]) -> list[str]:
+    """The lookup ports that rows update and the Update Dynamic Cache Condition reads."""
+    text = _condition_text(step)
+    parsed = gen.parse(step, text) if text else None
+    if parsed is None:
+        return []
+    names = {n.lower() for n in exprs.references(parsed)}
+    read = [c.port.name for c in ports if c.associated and c.port.name.lower() in names]
+    sequence = [c.port.name for c in ports if c.sequence and c.port.name.lower() in names]
+    if read and sequence:
+        raise ConversionError(
+            f"the Update Dynamic Cache Condition {text!r} reads {', '.join(read)}, which the rows update, "
+            f"and the Sequence-ID port {sequence[0]}: not converted"
+        )
+    return read
+
+
+def _condition_columns(step: Step, ports: list[CachePort], scan: bool) -> dict[str, str]:
+    """The code of each port the condition may read: the row's inputs and the cache before the row
+    (keys, Sequence-ID; in a scan, the ports the rows update)."""
+    t = step.transformation
+    assert t is not None
+    col = (lambda name: f"row[{py_str(name)}]") if scan else (lambda name: f"F.col({py_str(name)})")
+    columns = {p.name.lower(): col(p.name) for p in t.ports if p.is_input and not p.is_lookup}
+    for c in ports:
+        name = c.port.name
+        if c.key:  # a found row's key is the input's
+            columns[name.lower()] = (
+                f"F.coalesce({col('_cached_' + name)}, {col(c.key)}.cast({py_str(_type(c.port))}))"
+            )
+        elif c.sequence and not scan:
+            columns[name.lower()] = col(f"_old_{name}")
+        elif c.associated and scan:
+            columns[name.lower()] = f'new["_old_{name}"]'
+    return columns
+
+
+def _condition(step: Step, gen: Generator, columns: dict[str, str]) -> str:
+    """The Update Dynamic Cache Condition's code (NULL is not TRUE), "" when it is TRUE."""
+    text = _condition_text(step)
+    if not text:
         return ""
     parsed = gen.parse(step, text)
     if parsed is None:
         return "F.lit(False)"
-    t = step.transformation
-    assert t is not None
-    columns = {p.name.lower(): f"F.col({py_str(p.name)})" for p in t.ports if p.is_input and not p.is_lookup}
-    for c in ports:
-        name = c.port.name.lower()
-        if c.key:
-            columns[name] = f'F.col("_cached_{c.port.name}")'  # found rows only: the key as cached
-        elif c.sequence:
-            columns[name] = f'F.col("_old_{c.port.name}")'
-        elif name in {n.lower() for n in exprs.references(parsed)}:
-            raise ConversionError(
-                f"the Update Dynamic Cache Condition {text!r} reads lookup port {c.port.name}, which the "
-                "rows update: a value carried from row to row that no window computes; not converted"
-            )
     code = gen.translate(step, parsed, columns, as_condition=True)
     return f"F.coalesce({code}, F.lit(False))"
 
