@@ -38,7 +38,7 @@ from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowcontract import ROW_TYPE
 from infaflow.codegen.scan import ScanNote
-from infaflow.codegen.stepcode import Output, StepCode, select_code, wrapped
+from infaflow.codegen.stepcode import Output, StepCode, select_code, unwrap, wrapped
 from infaflow.codegen.types import spark_type
 from infaflow.model import Port, Transformation
 
@@ -96,19 +96,22 @@ def cache_ports(t: Transformation) -> list[CachePort]:
             if p.datatype.strip().lower() not in SEQUENCE_MAX:
                 raise ConversionError(
                     f"lookup port {p.name}: a Sequence-ID port must be an integer, small integer or bigint "
-                    f"port, not {p.datatype} ({kind})"
+                    f"port, not {p.datatype} ({kind})",
+                    *_where(p),
                 )
             out.append(CachePort(p, sequence=True, compared=False))
             continue
         if not ref:
             raise ConversionError(
                 f"lookup port {p.name} has no associated port (a dynamic cache needs one for every lookup "
-                "port outside the condition)"
+                "port outside the condition)",
+                *_where(p),
             )
         if ref.lower() not in inputs:
             raise ConversionError(
                 f"lookup port {p.name}: its associated port {ref} is not an input port of the lookup "
-                "(associated expressions are not converted)"
+                "(associated expressions are not converted)",
+                *_where(p),
             )
         out.append(
             CachePort(
@@ -119,6 +122,11 @@ def cache_ports(t: Transformation) -> list[CachePort]:
             )
         )
     return out
+
+
+def _where(port: Port) -> tuple[str, int]:
+    """The port's place in the export, for a gap about it."""
+    return port.location.file, port.location.line
 
 
 def _row_type(step: Step, gen: Generator, var: str) -> int | None:
@@ -181,6 +189,10 @@ def generate(step: Step, gen: Generator) -> StepCode:
     inputs = [p for p in t.ports if p.is_input and not p.is_lookup]
     lines, origin = gen.assemble(step, inputs, var)
     row_type = _row_type(step, gen, var)
+    if row_type is not None and row_type not in (INSERT, UPDATE):
+        raise ConversionError(
+            f"the session marks every row for {ROW_TYPE_NAMES[row_type]}: {UNDEFINED_ROW_TYPES}"
+        )
     attrs = step.attributes
     insert_else_update = attrs.flag("Insert Else Update")
     update_else_insert = attrs.flag("Update Else Insert")
@@ -298,7 +310,10 @@ def _initial_cache(step: Step, cache: str, ports: list[CachePort]) -> list[str]:
             f'{cache} = {cache}.where(F.col("_lkp_order") == 1)',
         ]
     else:
-        raise ConversionError(f"Lookup policy on multiple match {label!r} with a dynamic cache")
+        raise ConversionError(
+            f"Lookup policy on multiple match {label!r}: a lookup that returns every match cannot use a "
+            "dynamic cache (Transformation Guide, rules for returning multiple rows)"
+        )
     cols = [f"F.col({py_str(c.port.name)}).alias({py_str('_cached_' + c.port.name)})" for c in ports]
     lines += select_code(cache, [*cols, 'F.lit(True).alias("_cached")'], cache)
     return lines
@@ -478,7 +493,7 @@ def _condition(step: Step, gen: Generator, columns: dict[str, str]) -> str:
     if parsed is None:
         return "F.lit(False)"
     code = gen.translate(step, parsed, columns, as_condition=True)
-    return f"F.coalesce({code}, F.lit(False))"
+    return f"F.coalesce({unwrap(code)}, F.lit(False))"
 
 
 def _state_lines(var: str, before: str, c: CachePort, writers: str) -> list[str]:
