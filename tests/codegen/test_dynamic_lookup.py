@@ -276,3 +276,12 @@ def test_an_unconnected_dynamic_lookup_is_reported() -> None:
         "LKP_CUST",
         "a dynamic lookup cache must be connected (Transformation Guide); it is unconnected",
     ) in [(g.instance, g.message) for g in job.gaps]
+
+
+@pytest.mark.parametrize("port_type", ["OUTPUT", "LOOKUP/OUTPUT", "DYNLOOKUP/OUTPUT"])
+def test_new_lookup_row_is_computed_whatever_its_port_type(port_type: str) -> None:
+    ports = _port(lookup_ports(), "NewLookupRow", port_type=port_type)
+    job = dynamic_lookup({}, ports).render()
+    assert job.complete, job.gaps
+    assert 'source_sql="SELECT ID, NAME, CITY FROM DIM_CUST",' in step_lines(job)  # not read from the source
+    assert any(line.endswith('.cast("int").alias("NewLookupRow"),') for line in step_lines(job))

@@ -67,7 +67,8 @@ def policy(t: Transformation) -> str:
 
 
 def lookup_ports(t: Transformation) -> list[Port]:
-    return [p for p in t.ports if p.is_lookup]
+    """The ports read from the lookup source (never NewLookupRow, which a dynamic cache computes)."""
+    return [p for p in t.ports if p.is_lookup and p.name.lower() != "newlookuprow"]
 
 
 def source_lines(step: Step, gen: Generator, var: str) -> list[str]:
