@@ -246,6 +246,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
         f"Update Else Insert {'YES' if update_else_insert else 'NO'}, "
         f"Output Old Value On Update {'YES' if old_values else 'NO'}",
     ]
+    if var in gen.unordered:
+        notes.append(
+            "the rows come from an Aggregator or a Union in no defined order: inserts, updates and "
+            "Sequence-IDs follow _row_id, one order PowerCenter may use"
+        )
     return StepCode(lines, outputs, notes)
 
 
