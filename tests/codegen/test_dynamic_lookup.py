@@ -4,11 +4,15 @@ row, the rows each option lets insert or update, and the gap message of every co
 from __future__ import annotations
 
 import dataclasses
+import py_compile
+import subprocess
+from pathlib import Path
 
 import pytest
 from codegen_builders import FILE, port
 from dynamic_lookup_builders import INT, S, dynamic_lookup, lookup_ports
 
+from infaflow.codegen.formatting import LINT_ARGS, find_ruff, format_modules
 from infaflow.codegen.job import JobSource
 from infaflow.errors import Location
 from infaflow.model import Attributes, Port, Transformation
@@ -285,3 +289,19 @@ def test_new_lookup_row_is_computed_whatever_its_port_type(port_type: str) -> No
     assert job.complete, job.gaps
     assert 'source_sql="SELECT ID, NAME, CITY FROM DIM_CUST",' in step_lines(job)  # not read from the source
     assert any(line.endswith('.cast("int").alias("NewLookupRow"),') for line in step_lines(job))
+
+
+@pytest.mark.parametrize("condition", ["TRUE", "IN_NAME > NAME"], ids=["windows", "scan"])
+def test_the_generated_job_compiles_formats_and_passes_the_lint(tmp_path: Path, condition: str) -> None:
+    attributes = {"Insert Else Update": "YES", "Update Dynamic Cache Condition": condition}
+    b = dynamic_lookup(attributes, lookup_ports(ignore_nulls=("CITY",), sequence=True), router=True)
+    path = tmp_path / "job.py"
+    path.write_text(b.render().code)
+    ruff = find_ruff()
+    assert ruff is not None
+    assert format_modules([path])
+    py_compile.compile(str(path), doraise=True)
+    lint = subprocess.run([ruff, *LINT_ARGS, str(path)], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
+    assert max(len(line) for line in path.read_text().splitlines()) <= 110
+    assert "udf" not in path.read_text()

@@ -18,9 +18,10 @@ earlier rows with the same key: windows partitioned by the key and ordered by ``
   every key in row order (one window over all rows).
 
 An Update Dynamic Cache Condition that reads a lookup port the rows update is a recurrence no window
-expresses, and is reported; so are the constructs the guide rules out (a non-equality condition, an
-unconnected dynamic lookup) and those whose effects are outside the job (Synchronize Dynamic Cache writes to
-the lookup source, a persistent cache carries rows from run to run).
+expresses: the rows of each key are then folded one by one (``job.scan``, one segment per key). Reported:
+the constructs the guide rules out (a non-equality condition, an unconnected dynamic lookup) and those whose
+effects are outside the job (Synchronize Dynamic Cache writes to the lookup source, a persistent cache
+carries rows from run to run). The rules and their sources: docs/convert.md, "Dynamic lookup cache".
 """
 
 from __future__ import annotations
@@ -209,13 +210,6 @@ def generate(step: Step, gen: Generator) -> StepCode:
         lines.append(
             f'{var} = {var}.crossJoin({cache}.agg(F.coalesce({largest}, F.lit(0)).alias("_sequence_base")))'
         )
-    before = f"{var}_before"
-    partition = ", ".join(py_str(c.key) for c in keys)
-    lines.append("# the rows of each key before this one, in PowerCenter's row order")
-    lines.append(
-        f'{before} = Window.partitionBy({partition}).orderBy("_row_id")'
-        ".rowsBetween(Window.unboundedPreceding, -1)"
-    )
     if row_type is None:
         message = py_str(f"{step.name}: {UNDEFINED_ROW_TYPES}")
         lines.append("# rows marked for delete or reject stop the job (not defined for a dynamic cache)")
@@ -227,6 +221,14 @@ def generate(step: Step, gen: Generator) -> StepCode:
     may_update = _rows_that(row_type, insert_else_update, True)
     key_known = " & ".join(f"F.col({py_str(c.key)}).isNotNull()" for c in keys)
     read = _condition_reads(step, gen, ports)
+    before = f"{var}_before"
+    if not read or sequence is not None:  # the windows read the rows of the key before the row
+        partition = ", ".join(py_str(c.key) for c in keys)
+        lines.append("# the rows of each key before this one, in PowerCenter's row order")
+        lines.append(
+            f'{before} = Window.partitionBy({partition}).orderBy("_row_id")'
+            ".rowsBetween(Window.unboundedPreceding, -1)"
+        )
     if read:
         lines += _scan_lines(step, gen, var, ports, read, (key_known, may_insert, may_update))
         if sequence is not None:
@@ -526,10 +528,10 @@ def _state_lines(var: str, before: str, c: CachePort, writers: str) -> list[str]
 def _sequence_lines(step: Step, var: str, before: str, c: CachePort) -> list[str]:
     name, datatype = c.port.name, c.port.datatype.strip().lower()
     largest = SEQUENCE_MAX[datatype]
-    message = f"{step.name}: the Sequence-ID of {name} passes {largest}; wrapping around is not converted"
+    message = f"{step.name}: Sequence-ID {name} passes {largest} (its wrap-around is not converted)"
     return [
-        f"# Sequence-ID {name}: the largest value of the lookup source plus the rows inserted so far, "
-        "in row order over every key (one window over all rows)",
+        f"# Sequence-ID {name}: the largest value of the lookup source plus the rows inserted so far,",
+        "# in row order over every key (one window over all rows)",
         f'{var} = {var}.withColumn("_sequence", F.when(F.col("_inserted"), F.col("_sequence_base") + '
         'F.count(F.when(F.col("_inserted"), F.lit(1))).over(Window.orderBy("_row_id")'
         ".rowsBetween(Window.unboundedPreceding, Window.currentRow))))",
