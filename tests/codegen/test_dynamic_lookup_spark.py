@@ -6,11 +6,13 @@ come in this order, so a later row of key 3 or 1 sees what the earlier rows inse
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 from codegen_builders import MappingBuilder, port, read_csv, run_job, write_csv
 from dynamic_lookup_builders import INT, S, dynamic_lookup, lookup_ports
+from dynamic_lookup_sim import Cached, Options, Row, simulate
 
 from infaflow.codegen.store import load_csv
 from infaflow.model import Attributes, Transformation
@@ -281,3 +283,62 @@ def test_use_first_value_starts_from_the_first_row_of_a_key(spark, tmp_path: Pat
     _seed(spark, tmp_path, cache=[*CACHE, [1, "al", "rome", 11]])
     out = _run(spark, tmp_path, dynamic_lookup({"Lookup policy on multiple match": "Use First Value"}))
     assert out[0] == ["1", "1", "al", "rome", "0"]  # cache order: ID, then NAME, CITY... ascending
+
+
+def _random_rows(seed: int, n: int = 60) -> list[Row]:
+    rnd = random.Random(seed)
+    return [
+        (
+            rnd.choice([1, 2, 3, 4, 5, 6, None]),
+            rnd.choice(["a", "b", None]),
+            rnd.choice(["x", "y", None]),
+        )
+        for _ in range(n)
+    ]
+
+
+RANDOM_CACHE: dict[int, Cached] = {
+    1: {"NAME": "a", "CITY": "x", "CUST_KEY": 7},
+    2: {"NAME": "b", "CITY": None, "CUST_KEY": 3},
+    3: {"NAME": None, "CITY": "y", "CUST_KEY": None},
+}
+
+SIMULATED = [
+    Options(),
+    Options(insert_else_update=True),
+    Options(insert_else_update=True, old_values=True, ignore_nulls=("NAME", "CITY")),
+    Options(insert_else_update=True, ignore_in_compare=("CITY",), ignore_nulls=("CITY",)),
+    Options(rows_marked="update"),
+    Options(rows_marked="update", update_else_insert=True, ignore_in_compare=("NAME",)),
+    Options(
+        insert_else_update=True,
+        condition=lambda row, cached: row[2] is not None,
+        attributes={"Update Dynamic Cache Condition": "NOT ISNULL(IN_CITY)"},
+    ),
+    Options(
+        insert_else_update=True,
+        condition=lambda row, cached: cached["CITY"] is None or row[2] == "y",
+        attributes={"Update Dynamic Cache Condition": "ISNULL(CITY) OR IN_CITY = 'y'"},  # the scan
+    ),
+]
+
+
+@pytest.mark.parametrize("index", range(len(SIMULATED)))
+def test_the_job_computes_what_the_row_by_row_cache_computes(spark, tmp_path: Path, index: int) -> None:
+    """Random rows (repeated keys, NULL keys and values) against the row-by-row reference of
+    dynamic_lookup_sim.py, for each combination of options."""
+    o = SIMULATED[index]
+    rows = _random_rows(index)
+    cache = [[k, v["NAME"], v["CITY"], v["CUST_KEY"]] for k, v in RANDOM_CACHE.items()]
+    _seed(spark, tmp_path, cache=cache)
+    write_csv(tmp_path / "src" / "cust.dat", ["ID", "NAME", "CITY"], [list(r) for r in rows])
+    attributes = {
+        "Insert Else Update": "YES" if o.insert_else_update else "NO",
+        "Update Else Insert": "YES" if o.update_else_insert else "NO",
+        "Output Old Value On Update": "YES" if o.old_values else "NO",
+        **o.attributes,
+    }
+    ports = lookup_ports(o.ignore_nulls, o.ignore_in_compare, sequence=True)
+    session = {"Treat source rows as": "Update"} if o.rows_marked == "update" else None
+    expected = [["" if v is None else str(v) for v in r] for r in simulate(RANDOM_CACHE, rows, o)]
+    assert _run(spark, tmp_path, dynamic_lookup(attributes, ports, session=session)) == expected
