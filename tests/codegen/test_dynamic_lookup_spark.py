@@ -15,7 +15,7 @@ from dynamic_lookup_builders import INT, S, dynamic_lookup, lookup_ports
 from dynamic_lookup_sim import Cached, Options, Row, simulate
 
 from infaflow.codegen.store import load_csv
-from infaflow.model import Attributes, Transformation
+from infaflow.model import Attributes, FlatFile, Transformation
 
 pytestmark = pytest.mark.spark
 
@@ -342,3 +342,28 @@ def test_the_job_computes_what_the_row_by_row_cache_computes(spark, tmp_path: Pa
     session = {"Treat source rows as": "Update"} if o.rows_marked == "update" else None
     expected = [["" if v is None else str(v) for v in r] for r in simulate(RANDOM_CACHE, rows, o)]
     assert _run(spark, tmp_path, dynamic_lookup(attributes, ports, session=session)) == expected
+
+
+def test_the_cache_starts_from_the_filtered_lookup_source(spark, tmp_path: Path) -> None:
+    """Lookup Source Filter CUST_KEY < 15 leaves key 2 out of the cache: its row is inserted, numbered after
+    the largest Sequence-ID of the filtered source (10)."""
+    _seed(spark, tmp_path)
+    b = dynamic_lookup({"Lookup Source Filter": "CUST_KEY < 15"}, lookup_ports(sequence=True))
+    assert _run(spark, tmp_path, b)[-1] == ["2", "2", "bob", "", "13", "1"]
+
+
+def test_the_cache_starts_from_a_flat_file(spark, tmp_path: Path) -> None:
+    write_csv(tmp_path / "src" / "dim_cust.csv", ["ID", "NAME", "CITY", "CUST_KEY"], CACHE)
+    write_csv(tmp_path / "src" / "cust.dat", ["ID", "NAME", "CITY"], ROWS)
+    attributes = {
+        "Source Type": "Flat File",
+        "Lookup source filename": "dim_cust.csv",
+        "Lookup table name": "",
+        "Connection Information": "",
+    }
+    b = dynamic_lookup(attributes, lookup_ports(sequence=True))
+    lkp = next(t for t in b.mapping.transformations if t.name == "LKP_CUST")
+    lkp.flatfile = FlatFile(
+        {"DELIMITED": "YES", "DELIMITERS": ",", "QUOTE_CHARACTER": "DOUBLE", "SKIPROWS": "1"}
+    )
+    assert _run(spark, tmp_path, b) == CASES["insert only"][2]
