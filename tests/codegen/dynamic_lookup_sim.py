@@ -15,7 +15,7 @@ class Options:
     insert_else_update: bool = False
     update_else_insert: bool = False
     old_values: bool = False
-    rows_marked: str = "insert"  # or "update"
+    rows_marked: str = "insert"  # "update", or "even keys update" (an Update Strategy flags each row)
     ignore_nulls: tuple[str, ...] = ()
     ignore_in_compare: tuple[str, ...] = ()
     condition: Callable[[Row, Cached], bool] | None = None  # Update Dynamic Cache Condition
@@ -33,9 +33,12 @@ def simulate(cache: dict[int, Cached], rows: list[Row], o: Options) -> list[tupl
         if key is None:  # a NULL key changes nothing
             out.append((key, *nothing, 0))
             continue
+        marked = o.rows_marked
+        if marked == "even keys update":
+            marked = "update" if key % 2 == 0 else "insert"
         cached = cache.get(key)
         if cached is None:
-            if o.rows_marked == "insert" or o.update_else_insert:
+            if marked == "insert" or o.update_else_insert:
                 sequence += 1
                 cache[key] = {"NAME": name, "CITY": city, "CUST_KEY": sequence}
                 values = nothing if o.old_values else (key, name, city, sequence)
@@ -46,7 +49,7 @@ def simulate(cache: dict[int, Cached], rows: list[Row], o: Options) -> list[tupl
         inputs = {"NAME": name, "CITY": city}
         new = {p: cached[p] if p in o.ignore_nulls and v is None else v for p, v in inputs.items()}
         differs = any(new[p] != cached[p] for p in new if p not in o.ignore_in_compare)
-        may_update = o.rows_marked == "update" or o.insert_else_update
+        may_update = marked == "update" or o.insert_else_update
         holds = o.condition is None or o.condition(row, cached)
         before = (key, cached["NAME"], cached["CITY"], cached["CUST_KEY"])
         if may_update and holds and differs:

@@ -224,25 +224,34 @@ def test_new_lookup_row_routes_inserts_and_updates(spark, tmp_path: Path) -> Non
     ]
 
 
-def test_rows_flagged_by_an_update_strategy(spark, tmp_path: Path) -> None:
-    """Data Driven: rows of key 3 are marked for update, the others for insert (Update Else Insert NO)."""
-    _seed(spark, tmp_path)
-    b = dynamic_lookup({"Insert Else Update": "NO"}, lookup_ports(sequence=True))
+def _flag_rows(b: MappingBuilder, expression: str) -> None:
+    """An Update Strategy between SQ_CUST and LKP_CUST, in a Data Driven session."""
     b.mapping.connectors.clear()
     b.add(
         Transformation(
             "UPD_FLAG",
             "Update Strategy",
             ports=[port("ID", INT), port("NAME", S), port("CITY", S)],
-            attributes=Attributes({"Update Strategy Expression": "IIF(ID = 3, DD_UPDATE, DD_INSERT)"}),
+            attributes=Attributes({"Update Strategy Expression": expression}),
         )
     )
     b.connect("CUST", "SQ_CUST", ["ID", "NAME", "CITY"])
     b.connect("SQ_CUST", "UPD_FLAG", ["ID", "NAME", "CITY"])
     b.connect("UPD_FLAG", "LKP_CUST", {"ID": "IN_ID", "NAME": "IN_NAME", "CITY": "IN_CITY"})
-    names = ["IN_ID", "ID", "NAME", "CITY", "CUST_KEY", "NewLookupRow"]
-    b.connect("LKP_CUST", "OUT", names)
+    outputs = [
+        p.name
+        for p in next(t for t in b.mapping.transformations if t.name == "LKP_CUST").ports
+        if p.is_output
+    ]
+    b.connect("LKP_CUST", "OUT", outputs)
     b.with_session({"Treat source rows as": "Data Driven"})
+
+
+def test_rows_flagged_by_an_update_strategy(spark, tmp_path: Path) -> None:
+    """Data Driven: rows of key 3 are marked for update, the others for insert (Update Else Insert NO)."""
+    _seed(spark, tmp_path)
+    b = dynamic_lookup({"Insert Else Update": "NO"}, lookup_ports(sequence=True))
+    _flag_rows(b, "IIF(ID = 3, DD_UPDATE, DD_INSERT)")
     assert _run(spark, tmp_path, b) == [
         ["1", "1", "ann", "paris", "10", "0"],
         ["3", *NULLS, "0"],  # an update row of a new key: no insert
@@ -310,6 +319,8 @@ SIMULATED = [
     Options(insert_else_update=True, ignore_in_compare=("CITY",), ignore_nulls=("CITY",)),
     Options(rows_marked="update"),
     Options(rows_marked="update", update_else_insert=True, ignore_in_compare=("NAME",)),
+    Options(rows_marked="even keys update", update_else_insert=True),
+    Options(rows_marked="even keys update", insert_else_update=True, ignore_nulls=("NAME",)),
     Options(
         insert_else_update=True,
         condition=lambda row, cached: row[2] is not None,
@@ -340,8 +351,11 @@ def test_the_job_computes_what_the_row_by_row_cache_computes(spark, tmp_path: Pa
     }
     ports = lookup_ports(o.ignore_nulls, o.ignore_in_compare, sequence=True)
     session = {"Treat source rows as": "Update"} if o.rows_marked == "update" else None
+    b = dynamic_lookup(attributes, ports, session=session)
+    if o.rows_marked == "even keys update":
+        _flag_rows(b, "IIF(MOD(ID, 2) = 0, DD_UPDATE, DD_INSERT)")
     expected = [["" if v is None else str(v) for v in r] for r in simulate(RANDOM_CACHE, rows, o)]
-    assert _run(spark, tmp_path, dynamic_lookup(attributes, ports, session=session)) == expected
+    assert _run(spark, tmp_path, b) == expected
 
 
 def test_the_cache_starts_from_the_filtered_lookup_source(spark, tmp_path: Path) -> None:
