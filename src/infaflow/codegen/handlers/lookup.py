@@ -68,25 +68,20 @@ def policy(t: Transformation) -> str:
 
 
 def lookup_ports(t: Transformation) -> list[Port]:
-    return [p for p in t.ports if p.is_lookup]
+    """The ports read from the lookup source (never NewLookupRow, which a dynamic cache computes)."""
+    return [p for p in t.ports if p.is_lookup and p.name.lower() != "newlookuprow"]
 
 
-def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
-    """``var`` = the lookup cache: the lookup ports plus ``_lkp_order`` (cache order)."""
+def source_lines(step: Step, gen: Generator, var: str) -> list[str]:
+    """``var`` = the rows of the lookup source (table, SQL override, source filter or flat file), with
+    the lookup ports as columns."""
     t = step.transformation
     assert t is not None
     attrs = step.attributes
-    if str(attrs.get("Dynamic Lookup Cache", "NO")).strip().upper() == "YES":
-        raise ConversionError(
-            "dynamic lookup caches (rows inserted into the cache while running) are not supported"
-        )
     ports = lookup_ports(t)
     if not ports:
         raise ConversionError("the lookup has no lookup ports")
     names = [p.name for p in ports]
-    conds = conditions(t)
-    first = [_name(t, c.lookup_port) for c in conds]
-    order = [*dict.fromkeys(first), *[n for n in names if n not in first]]
     source_type = str(attrs.get("Source Type", "Database") or "Database").strip().lower()
     lines: list[str] = []
     if source_type == "flat file":
@@ -145,6 +140,20 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
             ")",
         ]
     lines.append(f'{var} = {var}.drop("_row_id")')
+    return lines
+
+
+def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
+    """``var`` = the lookup cache: the lookup ports plus ``_lkp_order`` (cache order)."""
+    t = step.transformation
+    assert t is not None
+    if str(step.attributes.get("Dynamic Lookup Cache", "NO")).strip().upper() == "YES":
+        raise ConversionError("a dynamic lookup cache must be connected (Transformation Guide)")
+    lines = source_lines(step, gen, var)
+    names = [p.name for p in lookup_ports(t)]
+    conds = conditions(t)
+    first = [_name(t, c.lookup_port) for c in conds]
+    order = [*dict.fromkeys(first), *[n for n in names if n not in first]]
     mode = policy(t)
     ordered = ", ".join(py_str(n) for n in order)
     if mode in ("use all values", "report error"):
@@ -241,6 +250,10 @@ def _output_code(port: Port, gen: Generator, step: Step, prefix: str = "") -> st
 def generate(step: Step, gen: Generator) -> StepCode:
     t = step.transformation
     assert t is not None
+    if str(step.attributes.get("Dynamic Lookup Cache", "NO") or "NO").strip().upper() == "YES":
+        from infaflow.codegen.handlers import dynamic_lookup  # it builds on this module's cache reading
+
+        return dynamic_lookup.generate(step, gen)
     var = gen.var(step)
     if not step.inputs:
         # Unconnected: only the cache; expressions join it where they call :LKP.
