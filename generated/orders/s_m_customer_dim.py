@@ -209,7 +209,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     )
     lkp_country = exp_clean_customer.join(
         lkp_country_cache.withColumn("_lkp_hit", F.lit(True)),
-        (exp_clean_customer["o_COUNTRY_CODE"] == lkp_country_cache["lkp_country_COUNTRY_CODE"]),
+        exp_clean_customer["o_COUNTRY_CODE"].eqNullSafe(lkp_country_cache["lkp_country_COUNTRY_CODE"]),
         "left",
     )
     lkp_country = lkp_country.drop("_lkp_hit", "_lkp_order")

@@ -146,7 +146,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     exp_line_amount = exp_line_amount.withColumn("_lkp_1_in0", F.col("PRODUCT_ID"))
     exp_line_amount = exp_line_amount.join(
         lkp_product_category_for__lkp_1.withColumn("_lkp_1__lkp_hit", F.lit(True)),
-        (exp_line_amount["_lkp_1_in0"] == lkp_product_category_for__lkp_1["_lkp_1_PRODUCT_ID"]),
+        exp_line_amount["_lkp_1_in0"].eqNullSafe(lkp_product_category_for__lkp_1["_lkp_1_PRODUCT_ID"]),
         "left",
     )
     exp_line_amount = exp_line_amount.withColumn("_lkp_1", F.col("_lkp_1_CATEGORY"))

@@ -88,7 +88,7 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     )
     lkp_store_region = agg_store_revenue.join(
         lkp_store_region_cache.withColumn("_lkp_hit", F.lit(True)),
-        (agg_store_revenue["STORE_ID"] == lkp_store_region_cache["lkp_store_region_STORE_ID"]),
+        agg_store_revenue["STORE_ID"].eqNullSafe(lkp_store_region_cache["lkp_store_region_STORE_ID"]),
         "left",
     )
     lkp_store_region = lkp_store_region.drop("_lkp_hit", "_lkp_order")

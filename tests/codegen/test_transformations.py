@@ -629,3 +629,16 @@ def test_sequence_cycle_or_end_value(spark, tmp_path: Path, cycle: str, expected
         return
     run_job(job, spark, tmp_path)
     assert [r[0] for r in rows(tmp_path, "OUT")] == expected
+
+
+def test_lookup_condition_matches_null_values(spark, tmp_path: Path) -> None:
+    """Transformation Guide, Lookup Condition: "The Integration Service matches null values": a NULL input
+    finds the lookup rows whose condition column is NULL; a value never matches a NULL."""
+    csv = tmp_path / "customers.csv"
+    write_csv(csv, ["CID", "NAME"], [[10, "bob"], [None, "nobody"]])
+    load_csv(spark, tmp_path / "store", "DWH", "CUSTOMERS", csv)
+    job = _lookup("Use First Value", default="'?'").render()
+    assert ".eqNullSafe(" in job.code
+    write_csv(tmp_path / "src" / "ord.dat", ["OID", "CID"], [[1, 10], [2, None], [3, 20]])
+    run_job(job, spark, tmp_path)
+    assert rows(tmp_path, "OUT") == [["1", "bob"], ["2", "nobody"], ["3", "?"]]

@@ -206,7 +206,10 @@ def join_lines(
         col = inputs.get(_name(t, c.input_port).lower())
         if col is None:
             raise ConversionError(f"lookup condition input {c.input_port} is not an input port")
-        terms.append(f"({frame}[{py_str(col)}] {_OPS[c.op]} {cache}[{py_str(lk)}])")
+        left, right = f"{frame}[{py_str(col)}]", f"{cache}[{py_str(lk)}]"
+        # "The Integration Service matches null values" (Transformation Guide, Lookup Condition): a NULL
+        # input equals a NULL in the lookup source.
+        terms.append(f"{left}.eqNullSafe({right})" if c.op == "=" else f"({left} {_OPS[c.op]} {right})")
     on = " & ".join(terms)
     mode = policy(t)
     hit, order = py_str(prefix + "_lkp_hit"), py_str(prefix + "_lkp_order")
