@@ -428,7 +428,7 @@ def _wrapped(code: str) -> str:
 def _row_type(gen: Generator, step: Step) -> int | None:
     """The type of every row reaching ``step``, or None when rows carry their own in ``_row_type`` (an Update
     Strategy upstream and a Data Driven session)."""
-    treat = str(gen.plan.source_attribute("Treat source rows as", "Insert") or "Insert").strip().lower()
+    treat = gen.plan.treat_rows_as().strip().lower()
     if treat == "data driven" and any(_flagged(gen, ref) for ref in step.inputs.values()):
         return None
     return TREAT_ROWS_AS.get(treat, DD_INSERT)

@@ -115,6 +115,15 @@ class Plan:
         key = name.lower()
         return [s for s in self.steps if any(r.step.lower() == key for r in s.inputs.values())]
 
+    def treat_rows_as(self) -> str:
+        """The session's `Treat source rows as`; when no session sets it (a mapping converted without its
+        workflow), the Workflow Manager's default for a new session: Data Driven when the mapping has an
+        Update Strategy transformation, Insert otherwise (Transformation Guide, "Setting the Update
+        Strategy for a Session")."""
+        has_update_strategy = any(s.kind.strip().lower() == "update strategy" for s in self.steps)
+        default = "Data Driven" if has_update_strategy else "Insert"
+        return str(self.source_attribute("Treat source rows as", default) or default)
+
     def source_attribute(self, name: str, default: str = "") -> str:
         """A session attribute (``Treat source rows as``...) or ``default``."""
         if self.session is None:

@@ -133,7 +133,7 @@ def _where(port: Port) -> tuple[str, int]:
 def _row_type(step: Step, gen: Generator, var: str) -> int | None:
     """The type of every row entering the lookup, or None when the rows carry their own (``_row_type``,
     an Update Strategy upstream in a Data Driven session)."""
-    treat = str(gen.plan.source_attribute("Treat source rows as", "Insert") or "Insert").strip().lower()
+    treat = gen.plan.treat_rows_as().strip().lower()
     if treat == "data driven" and var in gen.flagged:
         return None
     return TREAT_ROWS_AS.get(treat, INSERT)

@@ -253,10 +253,6 @@ def _output_code(port: Port, gen: Generator, step: Step, prefix: str = "") -> st
 def generate(step: Step, gen: Generator) -> StepCode:
     t = step.transformation
     assert t is not None
-    if str(step.attributes.get("Dynamic Lookup Cache", "NO") or "NO").strip().upper() == "YES":
-        from infaflow.codegen.handlers import dynamic_lookup  # it builds on this module's cache reading
-
-        return dynamic_lookup.generate(step, gen)
     var = gen.var(step)
     if not step.inputs:
         # Unconnected: only the cache; expressions join it where they call :LKP.

@@ -19,7 +19,7 @@ from infaflow.codegen.handlers.source import (
     sql_hooks,
 )
 from infaflow.codegen.naming import py_str
-from infaflow.codegen.plan import Plan, Step
+from infaflow.codegen.plan import Step
 from infaflow.codegen.stepcode import StepCode
 from infaflow.codegen.types import spark_type
 from infaflow.model import Field, Port
@@ -101,7 +101,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         update = "Update as Insert"
     else:
         update = "Update as Update" if attrs.flag("Update as Update", True) else "None"
-    treat = gen.plan.source_attribute("Treat source rows as", default_treat_rows_as(gen.plan))
+    treat = gen.plan.treat_rows_as()
     connection = connection_code(
         step.extension("WRITER"), gen.plan.source_attribute("$Target connection value", "") or "TARGET"
     )
@@ -378,11 +378,3 @@ def _files_by_transaction(
     return StepCode(
         lines, {}, [f"{layout} named by the FileName port {files.port}, one per transaction ({note})"]
     )
-
-
-def default_treat_rows_as(plan: Plan) -> str:
-    """`Treat source rows as` when no session sets it (a mapping converted without its session): the
-    Workflow Manager makes it Data Driven when the mapping has an Update Strategy transformation, Insert
-    otherwise (Transformation Guide, "Setting the Update Strategy for a Session")."""
-    has_update_strategy = any(s.kind.strip().lower() == "update strategy" for s in plan.steps)
-    return "Data Driven" if has_update_strategy else "Insert"
