@@ -10,6 +10,7 @@ Query override; the query runs as written over JDBC and transpiled to Spark SQL 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +114,7 @@ def _flat_source(step: Step, gen: Generator, var: str, path: str) -> StepCode:
     assert src is not None
     if step.flatfile is not None and not step.flatfile.delimited:
         return _fixed_width_source(step, gen, var, path)
-    args = flatfile_args.delimited_reader_args(step.flatfile, step.attributes)
+    args = {**flatfile_args.delimited_reader_args(step.flatfile, step.attributes), **date_format_arg(step)}
     columns = [
         f"({py_str(f.name)}, {py_str(spark_type(f.datatype, f.precision, f.scale))})" for f in src.fields
     ]
@@ -130,6 +131,23 @@ def _flat_source(step: Step, gen: Generator, var: str, path: str) -> StepCode:
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
     gen.columns[var] = [f.name for f in src.fields] + [ROW_ID]
     return StepCode(lines, outputs, [f"flat file, {len(src.fields)} fields"])
+
+
+#: a flat-file definition's `Datetime Format` (``A  19 mm/dd/yyyy hh24:mi:ss``: adjust or fixed, the width,
+#: the format); the readers' default format is the same as the Designer's default
+_DATETIME_FORMAT = re.compile(r"^\s*[AF]\s+\d+\s+(.+?)\s*$", re.IGNORECASE)
+_DEFAULT_DATETIME_FORMAT = "MM/DD/YYYY HH24:MI:SS"
+
+
+def date_format_arg(step: Step) -> dict[str, str]:
+    """``date_format`` for a flat-file reader when the source's `Datetime Format` (the instance's
+    override, else the definition's) is not the default: the date/time fields are read with it (Designer
+    Guide, flat-file field properties)."""
+    match = _DATETIME_FORMAT.match(str(step.attributes.get("Datetime Format", "") or ""))
+    if match is None:
+        return {}
+    fmt = match.group(1).upper()
+    return {} if fmt == _DEFAULT_DATETIME_FORMAT else {"date_format": fmt}
 
 
 def fixed_width_options(flatfile: FlatFile) -> dict[str, object]:
@@ -185,6 +203,7 @@ def _fixed_width_source(step: Step, gen: Generator, var: str, path: str) -> Step
         "    ],",
         *argument_lines(args),
         *argument_lines(number_separators(src.table_attributes)),
+        *argument_lines(date_format_arg(step)),
         ")",
     ]
     outputs = {f.name.lower(): Output(var, f.name, origin=step.name) for f in src.fields}
