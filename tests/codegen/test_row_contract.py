@@ -61,13 +61,14 @@ def test_a_job_imports_with_the_support_module_of_its_conversion(project: Path) 
 def test_a_job_refuses_an_older_support_module(project: Path) -> None:
     module = project / "infaflow_support.py"
     text = module.read_text()
-    assert "\nSUPPORT_VERSION = 1\n" in text
-    module.write_text(text.replace("\nSUPPORT_VERSION = 1\n", "\nSUPPORT_VERSION = 0\n"))
+    current = f"\nSUPPORT_VERSION = {rowcontract.SUPPORT_VERSION}\n"
+    assert current in text
+    module.write_text(text.replace(current, "\nSUPPORT_VERSION = 0\n"))
     result = _import_job(project)
     assert result.returncode == 1
     assert (
-        f"ImportError: {module} is version 0 of the infaflow support module; this job needs version 1 or "
-        "later: copy infaflow_support.py from the same conversion"
+        f"ImportError: {module} is version 0 of the infaflow support module; this job needs version "
+        f"{rowcontract.SUPPORT_VERSION} or later: copy infaflow_support.py from the same conversion"
     ) in result.stderr
 
 
