@@ -59,7 +59,9 @@ RETAIL_COUNTS = {
     "s_m_sales_fact": {
         "SrcSuccessRows": 16,
         "SrcFailedRows": 0,
-        "TgtSuccessRows": 8,
+        # 8 inserts and the correction of sale 11, an update the writer applies though no row has its key
+        # (applied rows, docs/convert.md "Relational targets")
+        "TgtSuccessRows": 9,
         "TgtFailedRows": 1,
         "TotalTransErrors": 0,
     },
