@@ -166,6 +166,9 @@ SMALL = [
 ]
 
 
+# The standalone master and worker (a JVM each, and executors) take 100 s on 2 cores: marked slow, run by
+# .ci/run after the default suite.
+@pytest.mark.slow
 def test_orders_on_a_standalone_master(standalone: Standalone, tmp_path: Path) -> None:
     state = run_orders(tmp_path, "--spark-master", standalone.master, *SMALL)
     assert_orders_outputs(tmp_path)
@@ -178,6 +181,7 @@ def test_orders_on_a_standalone_master(standalone: Standalone, tmp_path: Path) -
     assert any(app["name"] == "infaflow-run" for app in apps), apps
 
 
+@pytest.mark.slow
 def test_orders_with_submit(standalone: Standalone, tmp_path: Path) -> None:
     state = run_orders(tmp_path, "--submit", "--spark-master", standalone.master, *SMALL)
     assert_orders_outputs(tmp_path)

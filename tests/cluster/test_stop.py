@@ -198,7 +198,11 @@ def job_ends(event_logs: Path) -> dict[int, str | None]:
     for log in event_logs.rglob(
         "events_*"
     ):  # Spark 4 writes rolling logs: eventlog_v2_<app>/events_<n>_<app>
-        for line in log.read_text(encoding="utf-8").splitlines():
+        # One event per "\n"-ended line; str.splitlines would also cut at characters such as U+001C that
+        # JSON leaves unescaped (a plan's regular expressions hold them).
+        for line in log.read_text(encoding="utf-8").split("\n"):
+            if not line.strip():
+                continue
             event = json.loads(line)
             if event["Event"] == "SparkListenerJobStart":
                 ends.setdefault(event["Job ID"], None)

@@ -280,8 +280,8 @@ def test_rolled_back_transactions_write_no_file(spark, tmp_path: Path) -> None:
     condition = "DECODE(FLAG, 1, TC_COMMIT_AFTER, 2, TC_ROLLBACK_BEFORE, 3, TC_ROLLBACK_AFTER)"
     result = _run(_tc_mapping(condition, header=True), spark, tmp_path, rows)
     assert _files(tmp_path) == {
-        "a.txt": [["ID", "DEPT"], ["1", "d1"], ["2", "d1"]],
-        "c.txt": [["ID", "DEPT"], ["6", "d4"]],
+        "a.txt": [["#ID", "DEPT"], ["1", "d1"], ["2", "d1"]],
+        "c.txt": [["#ID", "DEPT"], ["6", "d4"]],
     }
     assert result.target_rows == {"OUT": 3}
     assert result.trans_errors == 1
