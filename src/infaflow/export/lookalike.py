@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from infaflow.errors import Location
 from infaflow.export import lookalike_qualifier, lookalike_transformations
-from infaflow.model import Attributes, Connector, FlatFile, Folder, Instance, Mapping, Source
+from infaflow.model import Attributes, FlatFile, Folder, Instance, Mapping, Source
 
 #: INSTANCE TYPE values PowerCenter writes.
 INSTANCE_TYPES = ("SOURCE", "TARGET", "TRANSFORMATION", "MAPPLET")
@@ -112,16 +112,8 @@ def attach_sources(mapping: Mapping, sources: list[Source]) -> list[tuple[str, L
         inst.associated_source_instances = [existing.name]
         fields = {f.name.lower(): f.name for f in source.fields}
         for port in definition.ports:
-            mapping.connectors.append(
-                Connector(
-                    from_instance=existing.name,
-                    from_field=fields[port.name.lower()],
-                    to_instance=inst.name,
-                    to_field=port.name,
-                    from_instance_type="Source Definition",
-                    to_instance_type="Source Qualifier",
-                    location=inst.location,
-                )
+            lookalike_qualifier.link_source_field(
+                mapping, existing.name, fields[port.name.lower()], inst, port.name
             )
         notes.append(
             (

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from infaflow.errors import Location
+from infaflow.export.lookalike_common import free_name
 from infaflow.model import Attributes, Connector, Instance, Mapping, Port, Source, Transformation
 
 Note = tuple[str, Location]
@@ -71,17 +72,7 @@ def link_ports_by_name(mapping: Mapping, sources: list[Source]) -> list[Note]:
             continue
         for port in definition.ports:
             [(source_instance, field_name)] = fields[port.name.lower()]
-            mapping.connectors.append(
-                Connector(
-                    from_instance=source_instance,
-                    from_field=field_name,
-                    to_instance=inst.name,
-                    to_field=port.name,
-                    from_instance_type="Source Definition",
-                    to_instance_type="Source Qualifier",
-                    location=inst.location,
-                )
-            )
+            link_source_field(mapping, source_instance, field_name, inst, port.name)
         notes.append(
             (
                 f"source qualifier {inst.name!r} in mapping {mapping.name!r}: no connector from its sources "
@@ -92,13 +83,21 @@ def link_ports_by_name(mapping: Mapping, sources: list[Source]) -> list[Note]:
     return notes
 
 
-def _unique_name(mapping: Mapping, wanted: str) -> str:
-    taken = {i.name.lower() for i in mapping.instances} | {t.name.lower() for t in mapping.transformations}
-    name, n = wanted, 1
-    while name.lower() in taken:
-        n += 1
-        name = f"{wanted}_{n}"
-    return name
+def link_source_field(
+    mapping: Mapping, source_instance: str, field: str, qualifier: Instance, port: str
+) -> None:
+    """A connector from a source instance's field to a port of its qualifier, located at the qualifier."""
+    mapping.connectors.append(
+        Connector(
+            from_instance=source_instance,
+            from_field=field,
+            to_instance=qualifier.name,
+            to_field=port,
+            from_instance_type="Source Definition",
+            to_instance_type="Source Qualifier",
+            location=qualifier.location,
+        )
+    )
 
 
 def _pop(attributes: Attributes, name: str) -> None:
@@ -127,7 +126,10 @@ def filter_after_qualifier(mapping: Mapping, sources: list[Source]) -> list[Note
                 )
             )
             continue
-        name = _unique_name(mapping, f"FIL_{inst.name}")
+        taken = {i.name.lower() for i in mapping.instances} | {
+            t.name.lower() for t in mapping.transformations
+        }
+        name = free_name(f"FIL_{inst.name}", taken)
         _insert_filter(mapping, inst, definition, name, text)
         _pop(definition.attributes, "Filter")
         notes.append(
