@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from infaflow.errors import InputError
+from infaflow.runtime.processes import is_alive
 
 CONNECT_SERVER = "org.apache.spark.sql.connect.service.SparkConnectServer"
 DEFAULT_PORT = 15002
@@ -82,13 +83,9 @@ def free_port() -> int:
 
 
 def _is_server(pid: int) -> bool:
-    """The process exists and (where /proc tells) is a Spark Connect server."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    """The process is alive on this host and (where /proc tells) is a Spark Connect server."""
+    if not is_alive(pid, socket.gethostname()):
         return False
-    except PermissionError:
-        return True
     cmdline = Path(f"/proc/{pid}/cmdline")
     if cmdline.is_file():
         try:
