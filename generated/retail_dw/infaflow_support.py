@@ -1507,9 +1507,8 @@ class Job:
         TRUNCATE with ``truncate``) in one transaction; when the database refuses one (PostgreSQL), the rows
         are applied one by one instead, so the refused rows are rejected and the others loaded. Updates or
         deletes: :meth:`_apply_jdbc_rows`."""
-        updates, deletes = (False, False) if only_inserts else self._flags(rows)
-        if updates or deletes:
-            self._require_keys(target, keys, updates and not update_override, deletes)
+
+        def apply_row_by_row() -> None:
             self._apply_jdbc_rows(
                 target,
                 rows,
@@ -1522,6 +1521,11 @@ class Job:
                 upsert=upsert,
                 update_override=update_override,
             )
+
+        updates, deletes = (False, False) if only_inserts else self._flags(rows)
+        if updates or deletes:
+            self._require_keys(target, keys, updates and not update_override, deletes)
+            apply_row_by_row()
             return
         kinds = [DD_INSERT, DD_UPDATE] if upsert else [DD_INSERT]
         mark = len(self._observed)
@@ -1550,18 +1554,7 @@ class Job:
                 f"({_database_error(exc)}); applying them one by one",
                 file=sys.stderr,
             )
-            self._apply_jdbc_rows(
-                target,
-                rows,
-                connection,
-                table,
-                names,
-                written,
-                keys=keys,
-                truncate=truncate,
-                upsert=upsert,
-                update_override=update_override,
-            )
+            apply_row_by_row()
 
     def _apply_jdbc_rows(
         self,
