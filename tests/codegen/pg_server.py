@@ -87,3 +87,37 @@ def psql(pg: dict[str, str], sql: str) -> list[list[str]]:
         text=True,
     )
     return [line.split(",") for line in out.stdout.splitlines() if line]
+
+
+def submit_job(
+    project: Path,
+    params: dict[str, str],
+    log: Path,
+    *,
+    args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    timeout: int = 600,
+) -> subprocess.CompletedProcess[str]:
+    """Run a converted project's ``job.py`` with spark-submit on ``local[1]`` with the PostgreSQL driver,
+    its connections from ``project/connections.toml``, ``--param NAME=VALUE`` for each of ``params`` and
+    ``args`` after them; spark-submit's output is kept in ``log``."""
+    command = [SPARK_SUBMIT or "spark-submit", "--master", "local[1]", "--jars", str(JAR)]
+    command += ["--conf", "spark.ui.enabled=false", "job.py"]
+    for name, value in params.items():
+        command += ["--param", f"{name}={value}"]
+    run = subprocess.run(
+        [*command, *args],
+        cwd=project,
+        env={
+            **os.environ,
+            "PYSPARK_PYTHON": sys.executable,
+            "PYSPARK_DRIVER_PYTHON": sys.executable,
+            "INFAFLOW_CONNECTIONS": str(project / "connections.toml"),
+            **(env or {}),
+        },
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    log.write_text(run.stderr + "\n=== stdout\n" + run.stdout)
+    return run

@@ -7,15 +7,12 @@ PostgreSQL (Debian's postgresql), its JDBC driver (libpostgresql-jdbc-java) or s
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from codegen_builders import MappingBuilder, port, read_csv
-from pg_server import JAR, SPARK_SUBMIT, postgres_server, psql  # noqa: F401 - the postgres fixture
+from pg_server import postgres_server, psql, submit_job  # noqa: F401 - the postgres fixture
 
 from infaflow.model import Attributes, Transformation
 
@@ -71,35 +68,13 @@ def test_relational_source_and_target_over_jdbc(postgres: dict[str, str], tmp_pa
         f'[connections.PG]\nurl = "{postgres["url"]}"\ndriver = "org.postgresql.Driver"\nuser_env = '
         '"PGUSER_TEST"\n'
     )
-    env = {
-        **os.environ,
-        "PGUSER_TEST": "postgres",
-        "PYSPARK_PYTHON": sys.executable,
-        "PYSPARK_DRIVER_PYTHON": sys.executable,
-        "INFAFLOW_CONNECTIONS": str(project / "connections.toml"),
-    }
-    run = subprocess.run(
-        [
-            SPARK_SUBMIT,
-            "--master",
-            "local[1]",
-            "--jars",
-            str(JAR),
-            "--conf",
-            "spark.ui.enabled=false",
-            "job.py",
-            "--param",
-            f"$PMTargetFileDir={tmp_path / 'tgt'}",
-            "--param",
-            f"$PMBadFileDir={tmp_path / 'bad'}",
-        ],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
+    run = submit_job(
+        project,
+        {"$PMTargetFileDir": str(tmp_path / "tgt"), "$PMBadFileDir": str(tmp_path / "bad")},
+        tmp_path / "spark-submit.log",
+        env={"PGUSER_TEST": "postgres"},
         timeout=300,
     )
-    (tmp_path / "spark-submit.log").write_text(run.stderr + "\n=== stdout\n" + run.stdout)
     errors = [line for line in run.stderr.splitlines() if "Error" in line or "Exception" in line]
     assert run.returncode == 0, "\n".join(errors[:5])
     assert '"SrcSuccessRows": 2' in run.stdout and '"TgtSuccessRows": 4' in run.stdout, run.stdout

@@ -10,15 +10,13 @@ setting, with the tables, reject files and counts checked after the run.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from codegen_builders import MappingBuilder, port, read_csv
-from pg_server import JAR, SPARK_SUBMIT, postgres_server, psql  # noqa: F401 - the postgres fixture
+from pg_server import postgres_server, psql, submit_job  # noqa: F401 - the postgres fixture
 
 from infaflow.codegen import support
 from infaflow.codegen.job import JobSource
@@ -287,37 +285,12 @@ def _run(job: JobSource, pg: dict[str, str], tmp_path: Path) -> subprocess.Compl
     src.mkdir()
     lines = ["ID,NAME,CITY,OP", *[",".join(row) for row in ROWS]]
     (src / "s.dat").write_text("\n".join(lines) + "\n")
-    env = {
-        **os.environ,
-        "PYSPARK_PYTHON": sys.executable,
-        "PYSPARK_DRIVER_PYTHON": sys.executable,
-        "INFAFLOW_CONNECTIONS": str(project / "connections.toml"),
-    }
-    run = subprocess.run(
-        [
-            SPARK_SUBMIT,
-            "--master",
-            "local[1]",
-            "--jars",
-            str(JAR),
-            "--conf",
-            "spark.ui.enabled=false",
-            "job.py",
-            "--param",
-            f"$PMSourceFileDir={src}",
-            "--param",
-            f"$PMBadFileDir={tmp_path / 'bad'}",
-            "--result-file",
-            str(tmp_path / "result.json"),
-        ],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    return submit_job(
+        project,
+        {"$PMSourceFileDir": str(src), "$PMBadFileDir": str(tmp_path / "bad")},
+        tmp_path / "spark-submit.log",
+        args=("--result-file", str(tmp_path / "result.json")),
     )
-    (tmp_path / "spark-submit.log").write_text(run.stderr + "\n=== stdout\n" + run.stdout)
-    return run
 
 
 def _rows(pg: dict[str, str], table: str) -> list[list[str]]:

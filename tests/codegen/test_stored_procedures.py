@@ -8,15 +8,13 @@ after the run.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from codegen_builders import MappingBuilder, port, read_csv
-from pg_server import JAR, SPARK_SUBMIT, postgres_server, psql  # noqa: F401 - the postgres fixture
+from pg_server import postgres_server, psql, submit_job  # noqa: F401 - the postgres fixture
 
 from infaflow.codegen import support
 from infaflow.codegen.job import JobSource
@@ -458,40 +456,13 @@ def _spark_submit(job: JobSource, pg: dict[str, str], tmp_path: Path) -> subproc
     src = tmp_path / "src"
     src.mkdir()
     (src / "src.dat").write_text("ID,NAME,AMT\n1,Ann Lee,10.00\n2,Bob Ray,25.55\n3,,\n")
-    env = {
-        **os.environ,
-        "PGUSER_TEST": "postgres",
-        "PYSPARK_PYTHON": sys.executable,
-        "PYSPARK_DRIVER_PYTHON": sys.executable,
-        "INFAFLOW_CONNECTIONS": str(project / "connections.toml"),
-    }
-    run = subprocess.run(
-        [
-            SPARK_SUBMIT,
-            "--master",
-            "local[1]",
-            "--jars",
-            str(JAR),
-            "--conf",
-            "spark.ui.enabled=false",
-            "job.py",
-            "--param",
-            f"$PMSourceFileDir={src}",
-            "--param",
-            f"$PMTargetFileDir={tmp_path / 'tgt'}",
-            "--param",
-            f"$PMBadFileDir={tmp_path / 'bad'}",
-            "--param",
-            "$$BATCH=42",
-        ],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    dirs = {"$PMSourceFileDir": src, "$PMTargetFileDir": tmp_path / "tgt", "$PMBadFileDir": tmp_path / "bad"}
+    return submit_job(
+        project,
+        {**{name: str(path) for name, path in dirs.items()}, "$$BATCH": "42"},
+        tmp_path / "spark-submit.log",
+        env={"PGUSER_TEST": "postgres"},
     )
-    (tmp_path / "spark-submit.log").write_text(run.stderr + "\n=== stdout\n" + run.stdout)
-    return run
 
 
 @pytest.mark.spark
