@@ -68,7 +68,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
                     "transaction is written with a delimiter, quotes, a header and a code page only; "
                     "fixed width with a code page only)"
                 )
-            files = _Files(named[0], directory, file_name, bool(writer.get("header")), fixed)
+            files = _Files(named[0], directory, file_name, fixed)
             return _files_by_transaction(step, gen, var, lines, ports, files, unit, writer)
         if fixed:
             return _fixed_width(step, gen, var, lines, ports, directory, file_name)
@@ -244,12 +244,12 @@ def _fixed_width_layout(step: Step, ports: list[Port], skip: str = "") -> tuple[
 @dataclass(frozen=True)
 class _Files:
     """A flat-file target named by its FileName port: the port, the session's Output file directory and
-    Output filename (the file of a transaction whose first FileName is NULL), header rows, fixed width."""
+    Output filename (the file of a transaction whose first FileName is NULL), fixed width. The writer
+    settings (header, code page...) are the ``writer`` arguments beside it."""
 
     port: str
     directory: str
     default_name: str
-    header: bool
     fixed_width: bool
 
 
