@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import functools
+import inspect
 import json
 import os
 import re
@@ -271,7 +273,7 @@ class Sequence:
         if not nextval:
             out = out.drop("_nextval")
         self._observation = Observation(_observation_name(f"seq_{self.name}"))
-        self._observed = out.observe(self._observation, F.count(F.lit(1)).alias("rows"))
+        self._observed = _observe(out, self._observation, F.count(F.lit(1)).alias("rows"))
         return self._observed
 
     def finish(self) -> None:
@@ -314,8 +316,8 @@ class GeneratedKey:
         """``df`` (the Normalizer's input rows) with the key in ``column``, in row order."""
         key = F.row_number().over(Window.orderBy(ROW_ID)) + F.lit(self.first - 1)
         self._observation = Observation(_observation_name(f"gk_{self.name}"))
-        self._observed = df.withColumn(column, key.cast("bigint")).observe(
-            self._observation, F.count(F.lit(1)).alias("rows")
+        self._observed = _observe(
+            df.withColumn(column, key.cast("bigint")), self._observation, F.count(F.lit(1)).alias("rows")
         )
         return self._observed
 
@@ -480,7 +482,7 @@ class Job:
     ) -> DataFrame:
         obs = Observation(_observation_name(name))
         metric = expr if expr is not None else F.count(F.lit(1))
-        observed = df.observe(obs, metric.alias("rows"))
+        observed = _observe(df, obs, metric.alias("rows"))
         self._observed.append((counts, name, obs, observed, metric))
         return observed
 
@@ -1848,7 +1850,7 @@ class Job:
         dtype = self._types.get(key, "string")
         final = final.cast(dtype)
         obs = Observation(_observation_name(f"var_{name.strip('$')}"))
-        observed = df.observe(obs, final.alias("rows"))
+        observed = _observe(df, obs, final.alias("rows"))
         self._variable_values[key] = (obs, observed, final)
         if current is None:
             return observed
@@ -2923,6 +2925,16 @@ BEGIN
 END $infaflow$"""
 
 
+def _observe(df: DataFrame, obs: Observation, *metrics: Column) -> DataFrame:
+    """``df.observe(obs, *metrics)``. A job's frames are never streaming; Spark Connect's client would ask
+    the server so (one analysis of the whole plan per observed frame) unless told: its ``isStreaming`` is
+    a cached property, which an instance value answers. A classic DataFrame's is a plain property, which
+    an instance value does not shadow."""
+    if isinstance(inspect.getattr_static(type(df), "isStreaming", None), functools.cached_property):
+        df.__dict__.setdefault("isStreaming", False)
+    return df.observe(obs, *metrics)
+
+
 def _observed_rows(obs: Observation, observed: DataFrame, metric: Column) -> int:
     """The ``rows`` metric of an observation, read with the public ``Observation.get`` (classic Spark and
     Spark Connect alike). An observation can complete without values: classic Spark when a sampling job (a
@@ -3367,14 +3379,16 @@ class DelimitedFormat:
 
 
 def _skip_lines(df: DataFrame, n: int) -> DataFrame:
-    """``df`` without its first ``n`` rows by ``_row_id``: the first lines of the file, whatever the
-    partitions (a top-N of the row ids, anti-joined). The ids of the rows kept move down by ``n``, so the
-    first data row is 0, as in a file without skipped lines (the order is unchanged)."""
+    """The lines of :meth:`Job._lines` without the first ``n`` lines of the file: those whose ``_row_id``
+    is below ``n``, read by the same scan (no job of its own). A UTF-16/32 file's ids are its line
+    numbers. Otherwise the id is ``monotonically_increasing_id``: a partition's rows count from
+    ``index << 33``, and the first partition holds the lines that start in the file's first split, at least
+    4 MB (``spark.sql.files.openCostInBytes``) unless the file is smaller, so the lines to skip are its
+    first ``n`` rows. The ids of the rows kept move down by ``n``, so the first data row is 0, as in a file
+    without skipped lines (the order is unchanged)."""
     if n <= 0:
         return df
-    first = df.select(ROW_ID).orderBy(ROW_ID).limit(n)
-    kept = df.join(F.broadcast(first), ROW_ID, "left_anti")
-    return kept.withColumn(ROW_ID, F.col(ROW_ID) - F.lit(n))
+    return df.where(F.col(ROW_ID) >= n).withColumn(ROW_ID, F.col(ROW_ID) - F.lit(n))
 
 
 # Zoned-decimal sign overpunch: the last (or first) digit carries the sign in its zone: C (+) and D (-)

@@ -186,3 +186,28 @@ def test_unicode_sources_row_delimiters_and_fixed_width_headers(spark, tmp_path:
     assert _out(tmp_path, "FIX") == b"#A  B  \nn\xe9  \x80  \nlong***\n"
     assert (tmp_path / "piped.txt").read_bytes() == b'A,B\n"C\nD",E\n'
     assert not (tmp_path / "tgt" / "piped.out").exists()
+
+
+def test_rows_to_skip_are_the_files_first_lines_when_it_is_read_in_several_splits(
+    spark, tmp_path: Path
+) -> None:
+    # Splits of 4 KB: the 3,000-line file is read by several tasks; only its first 2 lines are skipped,
+    # and the rows keep the file's order.
+    b = MappingBuilder()
+    _source(b, "BIG", ["N", "TEXT"], {"DELIMITERS": ",", "QUOTE_CHARACTER": "NONE", "SKIPROWS": "2"})
+    job = b.render()
+    lines = ["N,TEXT", "-,header"] + [f"{i},line {i:05d}" for i in range(3000)]
+    _write(tmp_path, "BIG", ("\n".join(lines) + "\n").encode())
+    saved = {
+        k: spark.conf.get(k) for k in ("spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")
+    }
+    try:
+        for key in saved:
+            spark.conf.set(key, "4096")
+        assert spark.read.text(str(tmp_path / "src" / "big.dat")).rdd.getNumPartitions() > 3
+        result = run_job(job, spark, tmp_path)
+    finally:
+        for key, value in saved.items():
+            spark.conf.set(key, value)
+    assert _out(tmp_path, "OUT_BIG").decode().splitlines() == lines[2:]
+    assert result.source_rows["BIG"] == 3000
