@@ -5,6 +5,7 @@ same session row counts in the run store."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -254,3 +255,61 @@ def test_retail_on_spark_connect(connect_server: ConnectServer, tmp_path: Path) 
         k: v for k, v in statuses.items() if k != "wf_retail_nightly"
     }
     assert session_counts(state) == RETAIL_COUNTS
+
+
+PROBE = (
+    "import sys\n"
+    "from pyspark.sql import SparkSession\n"
+    "spark = SparkSession.builder.remote(sys.argv[1]).getOrCreate()\n"
+    "print(spark.conf.get('spark.sql.optimizer.canChangeCachedPlanOutputPartitioning'))\n"
+    "spark.stop()\n"  # releases the session: the server closes it, as it does after an idle hour
+)
+
+
+def test_runs_through_the_warm_engine_take_its_session_back(
+    connect_server: ConnectServer, tmp_path: Path
+) -> None:
+    """With no Spark option, a run uses the warm engine of its state directory and leaves its server-side
+    session open: the next run takes the same session back (its generated code already compiled). A
+    session the server has closed is replaced by a new one in the slot."""
+    state = connect_server.state_dir
+    urls: list[str] = []
+    for attempt in range(3):
+        out = tmp_path / f"run{attempt}"
+        result = run_cli(
+            [
+                "run",
+                str(ORDERS / "wf_orders_daily.xml"),
+                "-w",
+                "wf_orders_daily",
+                "--param-file",
+                str(ORDERS / "params" / "wf_orders_daily.par"),
+                "--param",
+                f"$PMTargetFileDir={out / 'out'}",
+                "--state-dir",
+                str(state),
+            ]
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        found = re.search(
+            r"sessions run on Spark Connect (\S+;session_id=\S+) \(warm engine\)", result.stderr
+        )
+        assert found, result.stderr
+        urls.append(found.group(1))
+        assert_orders_outputs(out)
+        store = RunStore(state)
+        try:
+            run_id = max(r.run_id for r in store.runs())
+        finally:
+            store.close()
+        assert session_counts(state, run_id) == ORDERS_COUNTS
+        if attempt == 1:
+            assert urls[1] == urls[0]
+            probe = subprocess.run(
+                [sys.executable, "-c", PROBE, urls[1]], env=cli_env(), capture_output=True, text=True
+            )
+            assert probe.stdout.strip() == "true", probe.stderr  # set by s_m_order_facts's job.share
+    # The third run named the closed session, was refused it, and took a new one in the slot.
+    assert urls[2] == urls[1]
+    slot = (state / "engine" / "sessions" / "slot0.json").read_text()
+    assert urls[1].split(";session_id=")[1] not in slot and '"session_id"' in slot

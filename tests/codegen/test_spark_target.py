@@ -186,6 +186,7 @@ def test_connect_server_command() -> None:
     assert pairs["spark.connect.grpc.binding.port"] == "15010"
     assert pairs["spark.ui.enabled"] == "true"  # the caller's settings win
     assert pairs["spark.sql.session.timeZone"] == "UTC"
+    assert int(pairs["spark.sql.codegen.cache.maxEntries"]) >= 1000  # compiled code kept from run to run
 
 
 @pytest.mark.parametrize(

@@ -116,6 +116,15 @@ def _with_target(
     target = resolve_target(
         master=master, remote=remote, conf=conf, submit=submit, engine_url=state.url if state else None
     )
+    if state is not None and target.origin == "warm engine":
+        from dataclasses import replace
+
+        from infaflow.codegen import engine_sessions
+        from infaflow.codegen.engine import SESSION_CONF
+
+        slot = engine_sessions.lease(state_dir, state.url, {**SESSION_CONF, **target.conf})
+        if slot is not None:  # the engine's session kept from the last run: its code is compiled
+            target = replace(target, remote=slot.url)
     if not target.is_default and not quiet:
         click.echo(f"sessions run on {target.describe()}", err=True)
     from infaflow.codegen.executor import prewarm

@@ -121,6 +121,9 @@ def server_command(port: int, master: str, conf: dict[str, str], jars: list[str]
         "spark.connect.grpc.binding.port": str(port),
         "spark.ui.enabled": "false",
         "spark.sql.shuffle.partitions": str(max(2, (os.cpu_count() or 2) * 2)),
+        # Generated code compiled once is kept for the next runs (engine_sessions): one session of the orders
+        # sample alone compiles more than the default 100 classes.
+        "spark.sql.codegen.cache.maxEntries": "2000",
         "spark.driver.host": "127.0.0.1",
         **SESSION_CONF,
         **conf,

@@ -106,10 +106,26 @@ def remote_spark(url: str, conf: dict[str, str] | None = None) -> Any:
     warnings.filterwarnings(
         "ignore", message="WARN WindowExpression: No Partition Defined", category=UserWarning
     )
-    builder = SparkSession.builder.remote(url)
-    for key, value in {**SESSION_CONF, **(conf or {})}.items():
-        builder = builder.config(key, value)
-    return builder.getOrCreate()
+    from infaflow.codegen import engine_sessions
+
+    def connect(address: str) -> Any:
+        builder = SparkSession.builder.remote(address)
+        for key, value in {**SESSION_CONF, **(conf or {})}.items():
+            builder = builder.config(key, value)
+        return builder.getOrCreate()
+
+    try:
+        return connect(url)
+    except Exception as exc:
+        if not (engine_sessions.leased_session(url) and engine_sessions.is_closed_session(exc)):
+            raise
+    # The warm engine closed the slot's session (left idle too long): forget the client of the closed one
+    # (pyspark made it the default session before the server refused it) and open a new one in the slot.
+    closed = SparkSession.getActiveSession()
+    if closed is not None:
+        with contextlib.suppress(Exception):
+            closed.stop()
+    return connect(engine_sessions.renew(url))
 
 
 def open_spark(target: SparkTarget, jvm_log: Path | None = None) -> Any:
@@ -165,7 +181,17 @@ def _close_unused() -> None:
         _PREWARMED.clear()
     for future in futures:
         with contextlib.suppress(Exception):  # one still opening is waited for, then closed
-            future.result(timeout=10).stop()
+            spark = future.result(timeout=10)
+            if not _kept_on_server(spark):
+                spark.stop()
+
+
+def _kept_on_server(spark: Any) -> bool:
+    """A session of a warm-engine slot (:mod:`engine_sessions`) stays open on the server when the run ends:
+    the next run reuses its compiled code. Closing this process's connection is left to its exit."""
+    from infaflow.codegen import engine_sessions
+
+    return engine_sessions.held_session(getattr(spark, "session_id", "")) is not None
 
 
 def driver_jars() -> list[str]:
@@ -400,6 +426,6 @@ class SparkSessionExecutor:
 
     def close(self) -> None:
         with self._lock:
-            if self._spark is not None and self._owned:
+            if self._spark is not None and self._owned and not _kept_on_server(self._spark):
                 self._spark.stop()
             self._spark = None
