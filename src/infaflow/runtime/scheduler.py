@@ -600,13 +600,14 @@ class Runner:
         """Record ``node``'s end in ``result.status``, apply its effects; the tasks to settle next."""
         status = result.status
         values = scope.task_vars.setdefault(node.name, {})
+        ran = status not in (NOTSTARTED, DISABLED)  # a task that did not run has NULL task variables
         values.update(
             {
                 "status": status,
                 "starttime": started,
                 "endtime": ended,
-                "errorcode": result.error_code,
-                "errormsg": result.error,
+                "errorcode": result.error_code if ran else None,
+                "errormsg": result.error if ran else None,
             }
         )
         values["prevtaskstatus"] = outcome.prev_status(scope, node) if status == DISABLED else status
