@@ -249,7 +249,9 @@ class Runner:
         scope.closed = True
         status, reason = outcome.scope_outcome(scope)
         scope.final = status
-        if status == SUCCEEDED and not self.options.dry_run:
+        if status != SUSPENDED and not self.options.dry_run:
+            # Saved "at the end of the workflow run", whatever its status (Advanced Workflow Guide,
+            # "Workflow Variable Start and Current Values"); a suspended run has not ended.
             values = scope.vars.persistent_values()
             if values:
                 self.store.save_persistent(

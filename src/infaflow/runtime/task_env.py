@@ -55,8 +55,8 @@ def task_variable(scope: ScopeRun, task: str, attr: str) -> tuple[bool, V.Value]
         status = (values.get(key) if values else None) or scope.status.get(name, NOTSTARTED)
         return True, conditions.status_value(str(status))
     if key == "prevtaskstatus":
-        status = values.get(key) if values else None
-        return True, conditions.status_value(str(status)) if status else None
+        previous = (values.get(key) or values.get("status")) if values else None
+        return True, conditions.status_value(str(previous)) if previous else None
     if values and key in values:
         return True, values[key]
     ran = values is not None and values.get("status") not in (None, NOTSTARTED, DISABLED)
