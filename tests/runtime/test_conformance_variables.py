@@ -165,3 +165,22 @@ def test_parameter_file_scopes_narrowest_heading_wins(run_flows, tmp_path: Path)
         "outer worklet",
         "workflow global",
     ]
+
+
+def test_persistent_worklet_variable_is_shared_by_the_instances_of_the_worklet(
+    run_flows, tmp_path: Path
+) -> None:
+    """Advanced Workflow Guide, "Persistent Worklet Variables": with two instances of a worklet, the value
+    Worklet1 ends with is Worklet2's initial value, and Worklet2's final value is the next run's."""
+    wl = Flow("wl_count", worklet=True).var("$$C", "integer", "0", persistent=True)
+    wl.add("inc", "Assignment", pairs=[("$$C", "$$C + 1")]).cmd("show", "echo $$C >> c.txt")
+    wl.link("Start", "inc").link("inc", "show")
+    wf = (
+        Flow("wf")
+        .add("Worklet1", "Worklet", worklet="wl_count")
+        .add("Worklet2", "Worklet", worklet="wl_count")
+    )
+    wf.link("Start", "Worklet1").link("Worklet1", "Worklet2")
+    assert run_flows(wf, wl).status == "SUCCEEDED"
+    assert run_flows(wf, wl).status == "SUCCEEDED"
+    assert (tmp_path / "c.txt").read_text().split() == ["1", "2", "3", "4"]

@@ -175,7 +175,7 @@ class Runner:
     ) -> ScopeRun:
         names = plan.worklet_names()
         params = self.env.params_for(paramfile.Scope(self.folder.name, self.workflow.name, names))
-        persistent = self.store.persistent_values(self.folder.name, self.workflow.name, plan.path)
+        persistent = self.store.persistent_values(self.folder.name, self.workflow.name, plan.persistent_key())
         variables = VariableScope.create(plan.workflow, plan.path, params, persistent, overrides)
         scope = ScopeRun(plan, parent, node, variables)
         if parent is None:
@@ -255,7 +255,7 @@ class Runner:
             values = scope.vars.persistent_values()
             if values:
                 self.store.save_persistent(
-                    self.folder.name, self.workflow.name, scope.path, values, self.run_id
+                    self.folder.name, self.workflow.name, scope.plan.persistent_key(), values, self.run_id
                 )
         self.store.add_event(self.run_id, "scope-end", scope.path, f"{status} {reason}".strip())
         if scope.parent is None:
