@@ -184,3 +184,21 @@ def test_persistent_worklet_variable_is_shared_by_the_instances_of_the_worklet(
     assert run_flows(wf, wl).status == "SUCCEEDED"
     assert run_flows(wf, wl).status == "SUCCEEDED"
     assert (tmp_path / "c.txt").read_text().split() == ["1", "2", "3", "4"]
+
+
+def test_parameter_file_name_is_every_character_before_the_equals_sign(run_flows, tmp_path: Path) -> None:
+    """Advanced Workflow Guide, "Parameter File Structure": a space between the name and '=' is part of the
+    name, so ``$$A = x`` sets nothing; the value is everything after the first '=' (spaces, more '=')."""
+    from infaflow.export import load
+    from infaflow.runtime import paramcheck, paramfile
+
+    f = Flow("wf").var("$$A", "string", "default").var("$$B", "string", "default").cmd("c", "true")
+    f.link("Start", "c", "$$A = 'default' AND $$B = ' x=y '")
+    par = tmp_path / "p.par"
+    par.write_bytes(b"\xef\xbb\xbf[RT.WF:wf]\r\n$$A = set\r\n$$B= x=y \r\n")  # UTF-8 BOM, CRLF
+    result = run_flows(f, param_files=[par])
+    assert statuses(result) == {"Start": "SUCCEEDED", "c": "SUCCEEDED"}
+    assert result.summary["variables"] == {"$$A": "default", "$$B": " x=y "}
+    export = load(tmp_path / "export.xml")
+    (problem,) = paramcheck.check_param_file(paramfile.load(par), export)
+    assert problem.line == 2 and "'$$A ' has spaces before the '='" in problem.message
