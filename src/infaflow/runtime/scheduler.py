@@ -670,20 +670,23 @@ class Runner:
         actions: dict[str, Callable[[], None]] = {
             "Fail Me": lambda: None,
             "Fail Parent": lambda: scope.fail_reasons.append(reason),
-            "Stop Parent": lambda: self._stop_scope(scope, STOPPED, reason),
-            "Abort Parent": lambda: self._stop_scope(scope, ABORTED, reason),
+            # A Control task stops or aborts as Monitor's stop and abort do (Advanced Workflow Guide,
+            # "Stopping and Aborting": a Command finishes its current command, a session gets the abort
+            # timeout), hence ``gentle``.
+            "Stop Parent": lambda: self._stop_scope(scope, STOPPED, reason, gentle=True),
+            "Abort Parent": lambda: self._stop_scope(scope, ABORTED, reason, gentle=True),
             "Fail Top-Level Workflow": lambda: root.fail_reasons.append(reason),
-            "Stop Top-Level Workflow": lambda: self._stop_scope(root, STOPPED, reason),
-            "Abort Top-Level Workflow": lambda: self._stop_scope(root, ABORTED, reason),
+            "Stop Top-Level Workflow": lambda: self._stop_scope(root, STOPPED, reason, gentle=True),
+            "Abort Top-Level Workflow": lambda: self._stop_scope(root, ABORTED, reason, gentle=True),
         }
         actions[option]()
 
     # -- stopping -------------------------------------------------------------------------------------
 
     def _stop_scope(self, scope: ScopeRun, mode: str, reason: str, gentle: bool = False) -> None:
-        """Stop or abort ``scope`` and everything running in it. ``gentle`` (``infaflow stop``/``abort``,
-        PowerCenter's semantics): a stopped command finishes the command it runs and runs no more, an
-        aborted session gets ``abort_timeout`` seconds to end before it is killed."""
+        """Stop or abort ``scope`` and everything running in it. ``gentle`` (``infaflow stop``/``abort`` and
+        Control tasks, PowerCenter's semantics): a stopped command finishes the command it runs and runs no
+        more, an aborted session gets ``abort_timeout`` seconds to end before it is killed."""
         if scope.closed:
             return
         if scope.stop_mode == ABORTED or scope.stop_mode == mode:
