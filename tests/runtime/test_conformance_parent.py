@@ -121,23 +121,47 @@ def test_fail_top_level_two_deep_fails_the_workflow_and_lets_everything_finish(r
     assert "Control task wl_o/wl_i/ctl: Fail Top-Level Workflow" in result.summary["error"]
 
 
-def test_stop_parent_two_deep_stops_the_inner_worklet_only(run_flows, tmp_path) -> None:
+def test_stop_parent_two_deep_stops_the_inner_worklet_and_its_path(run_flows, tmp_path) -> None:
     """Stop as Monitor stops (Advanced Workflow Guide, "Stopping and Aborting"): the running Command task
-    finishes the command it runs and runs none of the next; nothing else starts in the stopped worklet;
-    the worklets and the workflow around it go on."""
+    finishes the command it runs and runs none of the next; nothing else starts in the stopped worklet.
+    A stopped worklet is stopped like a task: "the Integration Service stops processing the task and all
+    other tasks in its path" while concurrent tasks go on, so the outer worklet does not evaluate its
+    links (not even ``$wl_i.Status = STOPPED``) and ends when its other tasks end."""
     flows = control_at_depth_two(
         "Stop Parent", sibling=("sleep 0.5", "touch late.txt"), root_sibling="sleep 0.5"
     )
     result = run_flows(*flows)
-    got = statuses(result)
     assert not (tmp_path / "late.txt").exists()
-    assert got["wl_o/wl_i/sib_i"] == "STOPPED"
-    assert got["wl_o/wl_i/after_ctl"] == "NOTSTARTED"
-    assert got["wl_o/wl_i"] == "STOPPED"
-    assert got["wl_o/on_inner_stop"] == "SUCCEEDED"  # the outer worklet evaluates the stopped one's links
-    assert got["wl_o"] == "SUCCEEDED"
-    assert got["sib_root"] == "SUCCEEDED"  # the workflow is not stopped
-    assert got["after_o"] == "SUCCEEDED"
+    assert statuses(result) == {
+        "Start": "SUCCEEDED",
+        "sib_root": "SUCCEEDED",
+        "on_fail": "NOTSTARTED",
+        "wl_o": "SUCCEEDED",
+        "after_o": "SUCCEEDED",
+        "wl_o/Start": "SUCCEEDED",
+        "wl_o/wl_i": "STOPPED",
+        "wl_o/on_inner_fail": "NOTSTARTED",
+        "wl_o/on_inner_stop": "NOTSTARTED",
+        "wl_o/after_i": "NOTSTARTED",
+        "wl_o/wl_i/Start": "SUCCEEDED",
+        "wl_o/wl_i/ctl": "SUCCEEDED",
+        "wl_o/wl_i/sib_i": "STOPPED",
+        "wl_o/wl_i/after_ctl": "NOTSTARTED",
+    }
+    assert result.status == "SUCCEEDED"
+
+
+def test_abort_parent_in_a_worklet_stops_its_path_only(run_flows) -> None:
+    t0 = time.monotonic()
+    result = run_flows(*control_at_depth_two("Abort Parent", sibling=("sleep 20",), root_sibling="true"))
+    assert time.monotonic() - t0 < 10
+    got = statuses(result)
+    assert (got["wl_o/wl_i"], got["wl_o/wl_i/sib_i"], got["wl_o/after_i"]) == (
+        "ABORTED",
+        "ABORTED",
+        "NOTSTARTED",
+    )
+    assert (got["wl_o"], got["after_o"], got["sib_root"]) == ("SUCCEEDED", "SUCCEEDED", "SUCCEEDED")
     assert result.status == "SUCCEEDED"
 
 

@@ -275,7 +275,9 @@ class Runner:
                 if found:
                     result.assignments.append((pair.value.strip(), value))
         started = outcome.started_of(parent, node) or scope.started
-        touched = self._complete(parent, node, result, started, dt.datetime.now(), 1)
+        touched = self._complete(
+            parent, node, result, started, dt.datetime.now(), 1, halted=outcome.stopped_path(scope)
+        )
         self._settle(parent, touched)
         self._check_done(parent)
 
@@ -598,8 +600,12 @@ class Runner:
         started: dt.datetime | None,
         ended: dt.datetime | None,
         attempts: int,
+        *,
+        halted: bool = False,
     ) -> list[str]:
-        """Record ``node``'s end in ``result.status``, apply its effects; the tasks to settle next."""
+        """Record ``node``'s end in ``result.status``, apply its effects; the tasks to settle next.
+        ``halted``: the task was stopped or aborted, so its path stops (its output links are not
+        evaluated)."""
         status = result.status
         values = scope.task_vars.setdefault(node.name, {})
         ran = status not in (NOTSTARTED, DISABLED)  # a task that did not run has NULL task variables
@@ -661,6 +667,9 @@ class Runner:
             self.store.add_event(self.run_id, "suspend", node.path, result.error)
             return []  # its output links are not evaluated
         scope.fail_reasons.extend(outcome.fail_parent_reasons(node, status, result.error))
+        if halted:
+            self.store.add_event(self.run_id, "path-stopped", node.path, status)
+            return []
         return self._after(scope, node, status)
 
     def _apply_control(self, scope: ScopeRun, node: Node, option: str) -> None:
