@@ -188,9 +188,9 @@ def test_link_conditions_see_workflow_variables_and_builtins(run_flows) -> None:
     assert got == {"Start": "SUCCEEDED", "a": "SUCCEEDED", "b": "SUCCEEDED", "c": "SUCCEEDED"}
 
 
-def control_flow(option: str, parallel: str = "sleep 20") -> Flow:
+def control_flow(option: str, *parallel: str) -> Flow:
     f = Flow("wf_ctl").add("ctl", "Control", attrs={"Control Option": option})
-    f.cmd("par", parallel).cmd("after_ctl", "true").cmd("after_par", "true")
+    f.cmd("par", *(parallel or ("sleep 20",))).cmd("after_ctl", "true").cmd("after_par", "true")
     f.link("Start", "ctl").link("Start", "par").link("ctl", "after_ctl").link("par", "after_par")
     return f
 
@@ -207,10 +207,16 @@ def control_flow(option: str, parallel: str = "sleep 20") -> Flow:
         ("Abort top-level workflow", "ABORTED", "SUCCEEDED", "ABORTED"),
     ],
 )
-def test_control_options(run_flows, option: str, wf_status: str, ctl_status: str, par_status: str) -> None:
+def test_control_options(
+    run_flows, tmp_path: Path, option: str, wf_status: str, ctl_status: str, par_status: str
+) -> None:
     stops = wf_status in ("STOPPED", "ABORTED")
+    # A stopped Command task finishes the command it runs and starts no other; an aborted one is killed.
+    parallel = {"STOPPED": ("sleep 0.5", "touch late.txt"), "ABORTED": ("sleep 20",)}.get(
+        wf_status, ("sleep 0.2",)
+    )
     t0 = time.monotonic()
-    result = run_flows(control_flow(option, "sleep 20" if stops else "sleep 0.2"))
+    result = run_flows(control_flow(option, *parallel))
     assert time.monotonic() - t0 < 10
     got = statuses(result)
     assert result.status == wf_status
@@ -218,6 +224,7 @@ def test_control_options(run_flows, option: str, wf_status: str, ctl_status: str
     assert got["par"] == par_status
     if stops:
         assert got["after_ctl"] == got["after_par"] == "NOTSTARTED"
+        assert not (tmp_path / "late.txt").exists()
     else:
         assert got["after_par"] == "SUCCEEDED"
 

@@ -85,8 +85,9 @@ def test_task_variables_are_recorded_values_else_the_defaults(tmp_path: Path) ->
     scope = _scope(tmp_path, _flow())
     ended = dt.datetime(2024, 5, 1, 6, 30)
     assert task_env.task_variable(scope, "EXTRACT", "Status") == (True, status_value(NOTSTARTED))
-    assert task_env.task_variable(scope, "extract", "PrevTaskStatus") == (True, status_value(NOTSTARTED))
-    assert task_env.task_variable(scope, "extract", "ErrorCode") == (True, 0)
+    # a task that has not run: every variable but Status is NULL (Advanced Workflow Guide)
+    assert task_env.task_variable(scope, "extract", "PrevTaskStatus") == (True, None)
+    assert task_env.task_variable(scope, "extract", "ErrorCode") == (True, None)
     assert task_env.task_variable(scope, "extract", "EndTime") == (True, None)
     scope.status["extract"] = STARTED
     assert task_env.task_variable(scope, "extract", "status") == (True, status_value(STARTED))
@@ -94,7 +95,8 @@ def test_task_variables_are_recorded_values_else_the_defaults(tmp_path: Path) ->
     assert task_env.task_variable(scope, "extract", "Status") == (True, status_value(FAILED))
     assert task_env.task_variable(scope, "extract", "ErrorCode") == (True, 2)
     assert task_env.task_variable(scope, "extract", "EndTime") == (True, ended)
-    assert task_env.task_variable(scope, "extract", "PrevTaskStatus") == (True, status_value(NOTSTARTED))
+    assert task_env.task_variable(scope, "extract", "PrevTaskStatus") == (True, status_value(FAILED))
+    assert task_env.task_variable(scope, "extract", "ErrorMsg") == (True, "")  # ran: the default
     assert task_env.task_variable(scope, "nosuch", "Status") == (False, None)
     assert task_env.task_variable(scope, "extract", "Colour") == (False, None)
 

@@ -16,7 +16,8 @@ from infaflow import expr as E
 from infaflow.errors import InputError
 from infaflow.runtime import values as V
 
-#: Predefined task variables and their value before the task ran.
+#: Predefined task variables and their value for a task that ran without setting them (a task that has
+#: not run has NULL for all of them but Status, NOTSTARTED: see ``task_env.task_variable``).
 TASK_VARIABLE_DEFAULTS: dict[str, V.Value] = {
     "status": None,  # filled with NOTSTARTED's integer
     "prevtaskstatus": None,

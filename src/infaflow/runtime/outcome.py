@@ -13,7 +13,7 @@ import datetime as dt
 from infaflow.runtime.plan import Node
 from infaflow.runtime.readiness import Link
 from infaflow.runtime.run_state import ScopeRun
-from infaflow.runtime.status import DISABLED, FAILED, NOTSTARTED, SUCCEEDED, SUSPENDED
+from infaflow.runtime.status import ABORTED, DISABLED, FAILED, NOTSTARTED, STOPPED, SUCCEEDED, SUSPENDED
 
 #: Task types whose failure suspends the workflow under SUSPEND_ON_ERROR (SPEC.md B).
 SUSPENDING_TYPES = frozenset({"Session", "Command", "Worklet", "Email"})
@@ -43,6 +43,14 @@ def suspend_on_error(scope: ScopeRun) -> bool:
 def suspends(scope: ScopeRun, node: Node, status: str) -> bool:
     """Whether ``node`` ending in ``status`` suspends its scope (its output links are then not evaluated)."""
     return status in (FAILED, SUSPENDED) and node.task_type in SUSPENDING_TYPES and suspend_on_error(scope)
+
+
+def stopped_path(scope: ScopeRun) -> bool:
+    """Whether the worklet ``scope`` ended because it was stopped or aborted (its own Control task, or a
+    stop from above): "When you stop a task in the workflow, the Integration Service stops processing the
+    task and all other tasks in its path" and stops or aborts a worklet like a task (Workflow Monitor
+    guide), so the parent does not evaluate the worklet's output links; concurrent tasks go on."""
+    return scope.parent is not None and scope.stop_mode in (STOPPED, ABORTED)
 
 
 def fail_parent_reasons(node: Node, status: str, error: str) -> list[str]:

@@ -161,6 +161,17 @@ def check_param_file(pfile: ParamFile, export: Export, focus: tuple[str, str] | 
             continue
         for key, (_value, line) in section.values.items():
             written = section.names[key]
+            if written != written.strip():
+                problems.append(
+                    Problem(
+                        "warning",
+                        f"{written!r} has spaces before the '=': PowerCenter reads them as part of the name, "
+                        f"so this line sets nothing (write {written.strip()}=...)",
+                        pfile.path,
+                        line,
+                    )
+                )
+                continue
             if not key.startswith("$$"):
                 if not key.startswith(BUILTIN_PREFIXES) and key.startswith("$"):
                     problems.append(

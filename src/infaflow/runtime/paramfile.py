@@ -1,8 +1,8 @@
 """PowerCenter parameter files: sections, scopes and precedence.
 
 Format (SPEC.md D): ``name=value`` lines under headings. The name is the text before the first ``=``
-(trimmed), the value the rest of the line as written (spaces count, no quoting; an empty value is NULL).
-Lines that are neither headings nor contain ``=`` are comments. Headings:
+(spaces included, as PowerCenter reads it), the value the rest of the line as written (spaces count, no
+quoting; an empty value is NULL). Lines that are neither headings nor contain ``=`` are comments. Headings:
 
 ========================================  ===============================================
 ``[Global]``                              every workflow, worklet and session
@@ -114,9 +114,10 @@ def parse_text(text: str, path: str = "<text>") -> ParamFile:
         if "=" not in line or current is None:
             continue  # a comment (or a value before any heading, which applies to nothing)
         name, _, value = line.partition("=")
-        name = name.strip()
-        if not name:
+        if not name.strip():
             continue
+        # Every character before the first '=' is the name, spaces included: "$$X = 1" names "$$X "
+        # and sets nothing (Advanced Workflow Guide, "Parameter File Structure").
         value = value.rstrip("\r\n")
         current.values[name.lower()] = (value if value != "" else None, number)
         current.names[name.lower()] = name
@@ -130,7 +131,7 @@ def load(path: str | Path) -> ParamFile:
     except OSError as exc:
         raise InputError(f"cannot read parameter file: {exc.strerror or exc}", str(path)) from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     return parse_text(text, str(path))

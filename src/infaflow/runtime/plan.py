@@ -59,6 +59,12 @@ class ScopePlan:
     def worklet_names(self) -> tuple[str, ...]:
         return tuple(p for p in self.path.split("/") if p)
 
+    def persistent_key(self) -> str:
+        """Where the repository keeps this scope's persistent variables: ``''`` for the workflow; for a
+        worklet its definition, so every instance of a worklet in the workflow shares them (Advanced
+        Workflow Guide, "Persistent Worklet Variables": Worklet2 starts from Worklet1's final value)."""
+        return f"worklet:{self.workflow.name}" if self.path else ""
+
     def all_nodes(self) -> list[Node]:
         """Every node of this scope and the scopes below it."""
         out: list[Node] = []

@@ -175,7 +175,7 @@ class Runner:
     ) -> ScopeRun:
         names = plan.worklet_names()
         params = self.env.params_for(paramfile.Scope(self.folder.name, self.workflow.name, names))
-        persistent = self.store.persistent_values(self.folder.name, self.workflow.name, plan.path)
+        persistent = self.store.persistent_values(self.folder.name, self.workflow.name, plan.persistent_key())
         variables = VariableScope.create(plan.workflow, plan.path, params, persistent, overrides)
         scope = ScopeRun(plan, parent, node, variables)
         if parent is None:
@@ -249,11 +249,13 @@ class Runner:
         scope.closed = True
         status, reason = outcome.scope_outcome(scope)
         scope.final = status
-        if status == SUCCEEDED and not self.options.dry_run:
+        if status != SUSPENDED and not self.options.dry_run:
+            # Saved "at the end of the workflow run", whatever its status (Advanced Workflow Guide,
+            # "Workflow Variable Start and Current Values"); a suspended run has not ended.
             values = scope.vars.persistent_values()
             if values:
                 self.store.save_persistent(
-                    self.folder.name, self.workflow.name, scope.path, values, self.run_id
+                    self.folder.name, self.workflow.name, scope.plan.persistent_key(), values, self.run_id
                 )
         self.store.add_event(self.run_id, "scope-end", scope.path, f"{status} {reason}".strip())
         if scope.parent is None:
@@ -273,7 +275,9 @@ class Runner:
                 if found:
                     result.assignments.append((pair.value.strip(), value))
         started = outcome.started_of(parent, node) or scope.started
-        touched = self._complete(parent, node, result, started, dt.datetime.now(), 1)
+        touched = self._complete(
+            parent, node, result, started, dt.datetime.now(), 1, halted=outcome.stopped_path(scope)
+        )
         self._settle(parent, touched)
         self._check_done(parent)
 
@@ -596,17 +600,22 @@ class Runner:
         started: dt.datetime | None,
         ended: dt.datetime | None,
         attempts: int,
+        *,
+        halted: bool = False,
     ) -> list[str]:
-        """Record ``node``'s end in ``result.status``, apply its effects; the tasks to settle next."""
+        """Record ``node``'s end in ``result.status``, apply its effects; the tasks to settle next.
+        ``halted``: the task was stopped or aborted, so its path stops (its output links are not
+        evaluated)."""
         status = result.status
         values = scope.task_vars.setdefault(node.name, {})
+        ran = status not in (NOTSTARTED, DISABLED)  # a task that did not run has NULL task variables
         values.update(
             {
                 "status": status,
                 "starttime": started,
                 "endtime": ended,
-                "errorcode": result.error_code,
-                "errormsg": result.error,
+                "errorcode": result.error_code if ran else None,
+                "errormsg": result.error if ran else None,
             }
         )
         values["prevtaskstatus"] = outcome.prev_status(scope, node) if status == DISABLED else status
@@ -658,6 +667,9 @@ class Runner:
             self.store.add_event(self.run_id, "suspend", node.path, result.error)
             return []  # its output links are not evaluated
         scope.fail_reasons.extend(outcome.fail_parent_reasons(node, status, result.error))
+        if halted:
+            self.store.add_event(self.run_id, "path-stopped", node.path, status)
+            return []
         return self._after(scope, node, status)
 
     def _apply_control(self, scope: ScopeRun, node: Node, option: str) -> None:
@@ -667,20 +679,23 @@ class Runner:
         actions: dict[str, Callable[[], None]] = {
             "Fail Me": lambda: None,
             "Fail Parent": lambda: scope.fail_reasons.append(reason),
-            "Stop Parent": lambda: self._stop_scope(scope, STOPPED, reason),
-            "Abort Parent": lambda: self._stop_scope(scope, ABORTED, reason),
+            # A Control task stops or aborts as Monitor's stop and abort do (Advanced Workflow Guide,
+            # "Stopping and Aborting": a Command finishes its current command, a session gets the abort
+            # timeout), hence ``gentle``.
+            "Stop Parent": lambda: self._stop_scope(scope, STOPPED, reason, gentle=True),
+            "Abort Parent": lambda: self._stop_scope(scope, ABORTED, reason, gentle=True),
             "Fail Top-Level Workflow": lambda: root.fail_reasons.append(reason),
-            "Stop Top-Level Workflow": lambda: self._stop_scope(root, STOPPED, reason),
-            "Abort Top-Level Workflow": lambda: self._stop_scope(root, ABORTED, reason),
+            "Stop Top-Level Workflow": lambda: self._stop_scope(root, STOPPED, reason, gentle=True),
+            "Abort Top-Level Workflow": lambda: self._stop_scope(root, ABORTED, reason, gentle=True),
         }
         actions[option]()
 
     # -- stopping -------------------------------------------------------------------------------------
 
     def _stop_scope(self, scope: ScopeRun, mode: str, reason: str, gentle: bool = False) -> None:
-        """Stop or abort ``scope`` and everything running in it. ``gentle`` (``infaflow stop``/``abort``,
-        PowerCenter's semantics): a stopped command finishes the command it runs and runs no more, an
-        aborted session gets ``abort_timeout`` seconds to end before it is killed."""
+        """Stop or abort ``scope`` and everything running in it. ``gentle`` (``infaflow stop``/``abort`` and
+        Control tasks, PowerCenter's semantics): a stopped command finishes the command it runs and runs no
+        more, an aborted session gets ``abort_timeout`` seconds to end before it is killed."""
         if scope.closed:
             return
         if scope.stop_mode == ABORTED or scope.stop_mode == mode:

@@ -18,7 +18,7 @@ from infaflow.runtime import conditions, paramfile
 from infaflow.runtime import values as V
 from infaflow.runtime.plan import Node
 from infaflow.runtime.run_state import ScopeRun
-from infaflow.runtime.status import NOTSTARTED
+from infaflow.runtime.status import DISABLED, NOTSTARTED
 from infaflow.runtime.store import RunStore
 from infaflow.runtime.summary import MAPPING_SCOPE
 from infaflow.runtime.variables import Param, builtins, expand
@@ -42,20 +42,25 @@ def lookup(scope: ScopeRun, builtin: Mapping[str, V.Value], name: str) -> tuple[
 
 def task_variable(scope: ScopeRun, task: str, attr: str) -> tuple[bool, V.Value]:
     """``(found, value)`` of the predefined task variable ``$task.attr`` in ``scope``: the value the
-    task recorded, else its default (``Status`` of a task that has not ended is its current status)."""
+    task recorded, else its default (``Status`` of a task that has not ended is its current status).
+
+    Every variable but ``Status`` is NULL for a task that has not run (not yet, NOTSTARTED, or DISABLED
+    except its ``PrevTaskStatus``): Advanced Workflow Guide, "Predefined Workflow Variables"."""
     name = scope.lower.get(task.lower())
     key = attr.lower()
     if name is None or key not in conditions.TASK_VARIABLE_DEFAULTS:
         return False, None
     values = scope.task_vars.get(name)
-    if key in ("status", "prevtaskstatus"):
-        status = values.get(key) if values else None
-        if status is None:
-            status = scope.status.get(name, NOTSTARTED) if key == "status" else NOTSTARTED
+    if key == "status":
+        status = (values.get(key) if values else None) or scope.status.get(name, NOTSTARTED)
         return True, conditions.status_value(str(status))
+    if key == "prevtaskstatus":
+        previous = (values.get(key) or values.get("status")) if values else None
+        return True, conditions.status_value(str(previous)) if previous else None
     if values and key in values:
         return True, values[key]
-    return True, conditions.TASK_VARIABLE_DEFAULTS[key]
+    ran = values is not None and values.get("status") not in (None, NOTSTARTED, DISABLED)
+    return True, conditions.TASK_VARIABLE_DEFAULTS[key] if ran else None
 
 
 class TaskEnvironment:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from infaflow.expr.dateformat import two_digit_year
+from infaflow.expr.types import number_prefix
 
 Value = None | int | float | Decimal | str | dt.datetime
 
 #: PowerCenter's default date for a date/time variable without a value (SPEC.md D).
 DEFAULT_DATE = dt.datetime(1753, 1, 1)
 
-_DATE_FORMATS = (
-    "%m/%d/%Y %H:%M:%S.%f",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
+#: ISO forms also accepted (an infaflow extension: PowerCenter only documents the month-first forms).
+_ISO_FORMATS = (
     "%Y-%m-%d %H:%M:%S.%f",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M:%S.%f",
@@ -25,15 +26,37 @@ _DATE_FORMATS = (
     "%Y-%m-%d",
 )
 
+#: Advanced Workflow Guide, "Creating User-Defined Workflow Variables": MM/DD/RR or MM/DD/YYYY, optionally
+#: followed by HH24:MI, HH24:MI:SS or HH24:MI:SS with .MS/.US/.NS; separators dash, slash, backslash, colon,
+#: period or space, extra spaces ignored; no one- or three-digit years, no HH12.
+_SEP = r"\s*[-/\\:.\s]\s*"
+_MONTH_FIRST = re.compile(
+    rf"\s*(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}(\d{{4}}|\d{{2}})"
+    rf"(?:{_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}(\d{{1,2}})(?:{_SEP}(\d{{1,9}}))?)?)?\s*\Z"
+)
 
-def parse_datetime(text: str) -> dt.datetime:
-    """A date/time written as in parameter files and exports (``MM/DD/YYYY HH24:MI:SS[.US]``) or ISO."""
-    text = text.strip()
-    for fmt in _DATE_FORMATS:
+
+def parse_datetime(text: str, today: dt.date | None = None) -> dt.datetime:
+    """A date/time written as in parameter files, default values and ``--param`` (the documented
+    month-first forms, two-digit years read as RR against ``today``'s year) or ISO."""
+    m = _MONTH_FIRST.match(text)
+    if m is not None:
+        month, day, year, hour, minute, second, fraction = m.groups()
+        if len(year) == 2:
+            year = str(two_digit_year(int(year), (today or dt.date.today()).year, rr=True))
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
         try:
-            return dt.datetime.strptime(text, fmt)
+            return dt.datetime(
+                int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro
+            )
         except ValueError:
-            continue
+            pass
+    else:
+        for fmt in _ISO_FORMATS:
+            try:
+                return dt.datetime.strptime(text.strip(), fmt)
+            except ValueError:
+                continue
     raise ValueError(f"not a date/time: {text!r} (expected MM/DD/YYYY HH24:MI:SS)")
 
 
@@ -91,14 +114,17 @@ def parse_value(text: str, datatype: str) -> Value:
     return parser(text)
 
 
+_NUMERIC = frozenset({"integer", "small integer", "bigint", "double", "real", "float", "decimal"})
+
+
 def coerce(value: Value, datatype: str) -> Value:
     """An expression result converted to the variable's datatype (NULL stays NULL)."""
     if value is None:
         return None
     kind = datatype.strip().lower()
+    if isinstance(value, str) and kind in _NUMERIC:
+        value = number_prefix(value)  # implicit string to number: the numeric prefix, else 0
     if kind in ("integer", "small integer", "bigint"):
-        if isinstance(value, str):
-            return _to_int(value) if value.strip() else 0
         if isinstance(value, dt.datetime):
             raise ValueError(f"cannot assign a date/time to a {datatype} variable")
         return int(value)
