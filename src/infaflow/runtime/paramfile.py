@@ -188,6 +188,26 @@ def values_for(pfile: ParamFile, scope: Scope) -> dict[str, tuple[str, str | Non
     return out
 
 
+#: The lowest rank of a session heading (``[s]``, ``[F.ST:s]``, ``[F.WF:wf.ST:s]``...), see :func:`rank`.
+SESSION_RANK = 200
+
+
+def session_heading_names(files: list[ParamFile], scope: Scope) -> set[str]:
+    """The lower-case names whose winning value for the session ``scope`` (by :func:`resolve`'s
+    precedence) is written under a heading of the session itself, not of its workflow, worklet, service
+    or ``[Global]``."""
+    winner: dict[str, int] = {}
+    for pfile in reversed(files):
+        ranked = [(r, s) for s in pfile.sections if (r := rank(s.heading, scope)) is not None]
+        ranked.sort(key=lambda rs: rs[0])
+        given: dict[str, int] = {}
+        for r, section in ranked:
+            for key in section.values:
+                given[key] = r
+        winner.update(given)
+    return {key for key, r in winner.items() if r >= SESSION_RANK}
+
+
 def resolve(files: list[ParamFile], scope: Scope) -> dict[str, tuple[str, str | None, str, int]]:
     """Values for ``scope`` from several files, ``files`` ordered from highest to lowest precedence.
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from infaflow.model import Export, Folder, Workflow
-from infaflow.runtime import conditions, paramfile
+from infaflow.runtime import conditions, paramfile, session_vars
 from infaflow.runtime import values as V
 from infaflow.runtime.plan import Node
 from infaflow.runtime.run_state import ScopeRun
@@ -143,8 +143,12 @@ class TaskEnvironment:
         return evaluate
 
     def session_params(self, scope: ScopeRun, node: Node) -> tuple[dict[str, V.Value], set[str]]:
-        """A session's parameters: built-ins, then saved mapping variables, then parameter files and
-        ``--param`` (these are "fixed": pre-session variable assignments do not override them)."""
+        """A session's parameters: built-ins, then saved mapping variables, then the current values of
+        the user variables of its workflow or worklet (see :func:`session_vars.scope_values_for_session`),
+        then parameter files and ``--param`` (these are "fixed": pre-session variable assignments do not
+        override them). For a name that is one of those workflow variables only a value written under the
+        session's own heading beats its current value: a value under the workflow's heading (or
+        ``[Global]``, ``--param``) was the variable's start value, which the run may have changed since."""
         extra: list[paramfile.ParamFile] = []
         session_attrs = getattr(node.definition, "attributes", None)
         session_file = session_attrs.get("Parameter Filename", "") if session_attrs is not None else ""
@@ -162,12 +166,26 @@ class TaskEnvironment:
         params.update(
             self.store.persistent_values(self.folder.name, self.workflow.name, f"{node.path}{MAPPING_SCOPE}")
         )
+        declared = session_vars.mapping_declarations(node.definition, self.folder)
+        current = session_vars.scope_values_for_session(scope.vars.display(), declared)
+        _put_all(params, current)
         fixed: set[str] = set()
         scope_key = paramfile.Scope(
             self.folder.name, self.workflow.name, scope.plan.worklet_names(), node.name
         )
+        own_heading = paramfile.session_heading_names([*self.param_files, *extra], scope_key)
+        workflow_vars = {name.lower() for name in current}
         for key, param in self.params_for(scope_key, extra).items():
-            params.pop(key, None)
-            params[param.name] = param.text
+            if key in workflow_vars and key not in own_heading:
+                continue  # the workflow variable's current value stands
+            _put_all(params, {param.name: param.text})
             fixed.add(key)
         return params, fixed
+
+
+def _put_all(params: dict[str, V.Value], values: Mapping[str, V.Value]) -> None:
+    """Set ``values`` in ``params``, replacing a name written in another case."""
+    for name, value in values.items():
+        for old in [k for k in params if k.lower() == name.lower()]:
+            del params[old]
+        params[name] = value

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from infaflow.errors import InputError
-from infaflow.model import Attributes, Session, SessionComponent
-from infaflow.runtime import conditions
+from infaflow.model import Attributes, MappingVariable, Session, SessionComponent
+from infaflow.runtime import conditions, session_vars
+from infaflow.runtime import values as V
 from infaflow.runtime.executor import SessionOutcome, SessionRequest
 from infaflow.runtime.status import FAILED, SUCCEEDED
 from infaflow.runtime.tasks import email_task
@@ -98,6 +99,7 @@ def run_session(ctx: TaskContext) -> TaskResult:
 
     params = dict(ctx.session_params)
     date_format = str(config_attrs.get("DateTime Format String", "") or "").strip()
+    declared = session_vars.mapping_declarations(session, getattr(ctx.services, "folder", None))
     pre_assign = parts.get(PRE_ASSIGNMENT)
     if pre_assign is not None:
         for pair in _pairs(pre_assign):
@@ -105,8 +107,16 @@ def run_session(ctx: TaskContext) -> TaskResult:
                 ctx.log.write(f"pre-session variable assignment {pair.name}: the parameter file's value wins")
                 continue
             try:
-                params[pair.name] = ctx.evaluate(pair.value, date_format)
-            except (InputError, conditions.ExprError) as exc:
+                value = ctx.evaluate(pair.value, date_format)
+                target = (declared or {}).get(pair.name.strip().lower())
+                value = session_vars.to_mapping_type(value, target, date_format)
+                for old in [k for k in params if k.lower() == pair.name.strip().lower()]:
+                    del params[old]
+                params[pair.name.strip()] = value
+                ctx.log.write(
+                    f"pre-session variable assignment {pair.name.strip()} = {V.format_value(value)}"
+                )
+            except (InputError, conditions.ExprError, ValueError) as exc:
                 if ctx.dry_run:
                     ctx.log.write(
                         f"dry run: pre-session variable assignment {pair.name} not evaluated: {exc}"
@@ -172,17 +182,36 @@ def run_session(ctx: TaskContext) -> TaskResult:
     )
     post_assign = parts.get(POST_SUCCESS_ASSIGNMENT if status == SUCCEEDED else POST_FAILURE_ASSIGNMENT)
     if post_assign is not None:
-        mapping_values = {k.lower(): v for k, v in outcome.mapping_variables.items()}
-        for pair in _pairs(post_assign):
-            source = pair.value.strip().lower()
-            if source in mapping_values:
-                result.assignments.append((pair.name, mapping_values[source]))
-            else:
-                try:
-                    result.assignments.append((pair.name, ctx.evaluate(pair.value, date_format)))
-                except (InputError, conditions.ExprError) as exc:
-                    ctx.log.write(f"post-session variable assignment {pair.name}: {exc}")
+        result.assignments.extend(_post_assignments(ctx, post_assign, outcome, params, declared, date_format))
     return _finish(ctx, parts, result)
+
+
+def _post_assignments(
+    ctx: TaskContext,
+    comp: SessionComponent,
+    outcome: SessionOutcome,
+    params: dict[str, V.Value],
+    declared: dict[str, MappingVariable] | None,
+    date_format: str,
+) -> list[tuple[str, V.Value]]:
+    """The workflow/worklet variables a post-session variable assignment sets, in EXECORDER: NAME is the
+    parent's variable, VALUE a mapping parameter or variable of the session (its final value, else the
+    value the session ran with), else an expression of the parent's scope."""
+    known = declared or {}
+    # The session's own values: what it received, without the workflow's variables it was shown.
+    own = {k: v for k, v in params.items() if k.lower() in known or not ctx.lookup(k)[0]}
+    out: list[tuple[str, V.Value]] = []
+    for pair in _pairs(comp):
+        found, value = session_vars.post_session_source(pair.value, outcome.mapping_variables, own, declared)
+        if not found:
+            try:
+                value = ctx.evaluate(pair.value, date_format)
+            except (InputError, conditions.ExprError) as exc:
+                ctx.log.write(f"post-session variable assignment {pair.name}: {exc}")
+                continue
+        ctx.log.write(f"post-session variable assignment {pair.name.strip()} = {V.format_value(value)}")
+        out.append((pair.name.strip(), value))
+    return out
 
 
 def _finish(ctx: TaskContext, parts: dict[str, SessionComponent], result: TaskResult) -> TaskResult:
