@@ -38,6 +38,18 @@ def _pairs(pairs: list[tuple[str, str]], reverse: bool = False) -> str:
     )
 
 
+READER = dict(
+    DSQINSTNAME="SQ_src",
+    DSQINSTTYPE="Source Qualifier",
+    NAME="File Reader",
+    SINSTANCENAME="src",
+    SUBTYPE="File Reader",
+    TRANSFORMATIONTYPE="Source Definition",
+    TYPE="READER",
+)
+START = dict(DESCRIPTION="", NAME="Start", REUSABLE="NO", TASKNAME="Start", TASKTYPE="Start")
+
+
 @dataclass
 class Sess:
     """A non-reusable session and its mapping (mapping parameters/variables: name, datatype, default,
@@ -111,7 +123,7 @@ class Sess:
             parts.append(_pairs(pairs) + "</SESSIONCOMPONENT>")
         if self.source_file:
             parts.append(
-                f"<SESSIONEXTENSION {_a(DSQINSTNAME='SQ_src', DSQINSTTYPE='Source Qualifier', NAME='File Reader', SINSTANCENAME='src', SUBTYPE='File Reader', TRANSFORMATIONTYPE='Source Definition', TYPE='READER')}>"
+                f"<SESSIONEXTENSION {_a(**READER)}>"
                 f"<ATTRIBUTE {_a(NAME='Source filename', VALUE=self.source_file)}/></SESSIONEXTENSION>"
             )
         parts.append("</SESSION>")
@@ -161,9 +173,7 @@ class Wf:
             parts.append(_pairs([("c1", command)]) + "</TASK>")
         parts += [s.session_xml() for s in self.sessions]
         inst = {"DESCRIPTION": "", "ISENABLED": "YES", "REUSABLE": "NO", "TREAT_INPUTLINK_AS_AND": "YES"}
-        parts.append(
-            f"<TASKINSTANCE {_a(DESCRIPTION='', NAME='Start', REUSABLE='NO', TASKNAME='Start', TASKTYPE='Start')}/>"
-        )
+        parts.append(f"<TASKINSTANCE {_a(**START)}/>")
         for name, kind in [
             *((n, "Assignment") for n in self.assignments),
             *((n, "Command") for n in self.commands),
@@ -189,7 +199,8 @@ def export_xml(*flows: Wf) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE POWERMART SYSTEM "powrmart.dtd">\n'
         '<POWERMART CREATION_DATE="01/01/2024 00:00:00" REPOSITORY_VERSION="184.93">\n'
         '<REPOSITORY NAME="REP_TEST" VERSION="184" CODEPAGE="UTF-8" DATABASETYPE="Oracle">\n'
-        '<FOLDER NAME="RT" GROUP="" OWNER="tester" SHARED="NOTSHARED" DESCRIPTION="" PERMISSIONS="rwx---r--">\n'
+        '<FOLDER NAME="RT" GROUP="" OWNER="tester" SHARED="NOTSHARED" DESCRIPTION=""'
+        ' PERMISSIONS="rwx---r--">\n'
         f"{mappings}\n{body}\n</FOLDER>\n</REPOSITORY>\n</POWERMART>\n"
     )
 
