@@ -217,8 +217,10 @@ class Recorder:
         self.requests[request.instance_path] = request
         ok, values = self.outcomes.get(request.session.name, (True, {}))
         if not ok:
-            return SessionOutcome(False, error="target table missing", first_error_code=1)
-        return SessionOutcome(True, mapping_variables=dict(values))
+            return SessionOutcome(
+                False, error="target table missing", first_error_code=7, first_error_msg="missing"
+            )
+        return SessionOutcome(True, src_success_rows=12, tgt_success_rows=10, mapping_variables=dict(values))
 
     def close(self) -> None: ...
 
@@ -477,6 +479,27 @@ def test_post_session_on_failure_assignment_runs_only_when_the_session_fails(tmp
     # value here) is assigned, and the mapping parameter's value.
     assert variables["$$FAILED_COUNT"] == 0
     assert variables["$$PASS_BATCH"] == "B-5"
+
+
+def test_post_session_assignment_reads_the_session_own_task_variables(tmp_path: Path) -> None:
+    # While the session ends its task variables are not recorded yet; its assignments see them.
+    def flow(name: str) -> Wf:
+        s = Sess(
+            name,
+            post_success=[("$$ROWS", f"${name}.TgtSuccessRows + ${name}.SrcSuccessRows")],
+            post_failure=[("$$ERROR", f"TO_CHAR(${name}.FirstErrorCode) || ': ' || ${name}.ErrorMsg")],
+        )
+        return Wf(
+            "wf_task_vars",
+            sessions=[s],
+            variables=[("$$ROWS", "integer", "0"), ("$$ERROR", "string", "none")],
+            links=[("Start", name, "")],
+        )
+
+    ok = run(tmp_path, flow("s_ok"), executor=Recorder())
+    assert ok.summary["variables"] == {"$$ROWS": 22, "$$ERROR": "none"}
+    failed = run(tmp_path, flow("s_bad"), executor=Recorder({"s_bad": (False, {})}))
+    assert failed.summary["variables"] == {"$$ROWS": 0, "$$ERROR": "7: target table missing"}
 
 
 # -- worklets: pre- and post-worklet variable assignment -------------------------------------------------

@@ -113,12 +113,22 @@ class TaskEnvironment:
         """:func:`lookup` with the run's built-ins."""
         return lookup(scope, self.builtins, name)
 
-    def scope_environment(self, scope: ScopeRun, current: str | None = None) -> conditions.ScopeEnvironment:
+    def scope_environment(
+        self, scope: ScopeRun, current: str | None = None, own: Mapping[str, V.Value] | None = None
+    ) -> conditions.ScopeEnvironment:
         """The environment link conditions and task expressions of ``scope`` are evaluated in
-        (``current``: the task whose bare ``$Status``-style names they use)."""
+        (``current``: the task whose bare ``$Status``-style names they use; ``own``: that task's own
+        predefined variables by lower-case name while it ends, before they are recorded)."""
+
+        def task_var(task: str, attr: str) -> tuple[bool, V.Value]:
+            if own is not None and current is not None and task.strip().lower() == current.lower():
+                if attr.lower() in own:
+                    return True, own[attr.lower()]
+            return task_variable(scope, task, attr)
+
         return conditions.ScopeEnvironment(
             variables=lambda name: self.lookup(scope, name),
-            task_variable=lambda task, attr: task_variable(scope, task, attr),
+            task_variable=task_var,
             builtins=self.builtins,
             workflow_start=self.workflow_started,
             current_task=current,
@@ -133,9 +143,9 @@ class TaskEnvironment:
         file = node.instance.location.file or self.export.path
         line = node.instance.location.line
 
-        def evaluate(text: str, date_format: str = "") -> V.Value:
+        def evaluate(text: str, date_format: str = "", own: Mapping[str, V.Value] | None = None) -> V.Value:
             parsed = conditions.parse_expression(text, file, line)
-            env = self.scope_environment(scope, node.name)
+            env = self.scope_environment(scope, node.name, own)
             if date_format:  # a session's DateTime Format String (pre-session variable assignments)
                 env.date_format = date_format
             return conditions.evaluate(parsed, env)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from infaflow.errors import InputError
 from infaflow.model import Attributes, MappingVariable, Session, SessionComponent
 from infaflow.runtime import conditions, session_vars
@@ -182,12 +184,34 @@ def run_session(ctx: TaskContext) -> TaskResult:
     )
     post_assign = parts.get(POST_SUCCESS_ASSIGNMENT if status == SUCCEEDED else POST_FAILURE_ASSIGNMENT)
     if post_assign is not None:
-        result.assignments.extend(_post_assignments(ctx, post_assign, outcome, params, declared, date_format))
+        result.assignments.extend(
+            _post_assignments(ctx, status, post_assign, outcome, params, declared, date_format)
+        )
     return _finish(ctx, parts, result)
+
+
+def _own_task_variables(ctx: TaskContext, status: str, outcome: SessionOutcome) -> dict[str, V.Value]:
+    """The session's predefined variables as its post-session assignments see them (``$s.TgtSuccessRows``
+    of the session itself): the session has ended, its EndTime is now."""
+    return {
+        "status": conditions.status_value(status),
+        "starttime": ctx.task_started,
+        "endtime": dt.datetime.now(),
+        "errorcode": 0 if outcome.succeeded else (outcome.first_error_code or 1),
+        "errormsg": outcome.error,
+        "srcsuccessrows": outcome.src_success_rows,
+        "srcfailedrows": outcome.src_failed_rows,
+        "tgtsuccessrows": outcome.tgt_success_rows,
+        "tgtfailedrows": outcome.tgt_failed_rows,
+        "totaltranserrors": outcome.total_trans_errors,
+        "firsterrorcode": outcome.first_error_code,
+        "firsterrormsg": outcome.first_error_msg,
+    }
 
 
 def _post_assignments(
     ctx: TaskContext,
+    status: str,
     comp: SessionComponent,
     outcome: SessionOutcome,
     params: dict[str, V.Value],
@@ -201,11 +225,12 @@ def _post_assignments(
     # The session's own values: what it received, without the workflow's variables it was shown.
     own = {k: v for k, v in params.items() if k.lower() in known or not ctx.lookup(k)[0]}
     out: list[tuple[str, V.Value]] = []
+    task_vars = _own_task_variables(ctx, status, outcome)
     for pair in _pairs(comp):
         found, value = session_vars.post_session_source(pair.value, outcome.mapping_variables, own, declared)
         if not found:
             try:
-                value = ctx.evaluate(pair.value, date_format)
+                value = ctx.evaluate(pair.value, date_format, task_vars)
             except (InputError, conditions.ExprError) as exc:
                 ctx.log.write(f"post-session variable assignment {pair.name}: {exc}")
                 continue
