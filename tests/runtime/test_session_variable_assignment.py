@@ -62,6 +62,7 @@ class Sess:
     post_failure: list[tuple[str, str]] = field(default_factory=list)
     config: dict[str, str] = field(default_factory=dict)
     source_file: str = ""
+    attrs: dict[str, str] = field(default_factory=dict)
 
     def mapping_xml(self) -> str:
         out = [f"<MAPPING {_a(DESCRIPTION='', ISVALID='YES', NAME='m_' + self.name, VERSIONNUMBER='1')}>"]
@@ -126,6 +127,7 @@ class Sess:
                 f"<SESSIONEXTENSION {_a(**READER)}>"
                 f"<ATTRIBUTE {_a(NAME='Source filename', VALUE=self.source_file)}/></SESSIONEXTENSION>"
             )
+        parts += [f"<ATTRIBUTE {_a(NAME=k, VALUE=v)}/>" for k, v in self.attrs.items()]
         parts.append("</SESSION>")
         return "".join(parts)
 
@@ -286,6 +288,27 @@ def test_a_session_heading_in_the_parameter_file_beats_the_current_value(tmp_pat
     assert result.summary["tasks"]["s_own"]["status"] == "SUCCEEDED"
     assert executor.params("s_own")["$$src_file"] == "from_session_heading.csv"
     assert executor.params("s_other")["$$src_file"] == "assigned.csv"
+
+
+def test_the_session_parameter_file_name_uses_the_current_value(tmp_path: Path) -> None:
+    (tmp_path / "day2.par").write_text("[RT.WF:wf_pf.ST:s_load]\n$$MP_DAY=second day\n")
+    (tmp_path / "day1.par").write_text("[RT.WF:wf_pf.ST:s_load]\n$$MP_DAY=first day\n")
+    s = Sess(
+        "s_load",
+        mapping_vars=[("$$MP_DAY", "string", "", True)],
+        attrs={"Parameter Filename": "$$PAR_DIR/$$PAR_FILE"},
+    )
+    wf = Wf(
+        "wf_pf",
+        sessions=[s],
+        assignments={"asg_day": [("$$PAR_FILE", "'day2.par'")]},
+        variables=[("$$PAR_DIR", "string", str(tmp_path)), ("$$PAR_FILE", "string", "day1.par")],
+        links=[("Start", "asg_day", ""), ("asg_day", "s_load", "")],
+    )
+    executor = Recorder()
+    result = run(tmp_path, wf, executor=executor)
+    assert result.warnings == []
+    assert executor.params("s_load")["$$mp_day"] == "second day"
 
 
 def test_a_mapping_parameter_does_not_take_a_workflow_variable_of_the_same_name(tmp_path: Path) -> None:
