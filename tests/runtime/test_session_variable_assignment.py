@@ -50,6 +50,29 @@ READER = dict(
 START = dict(DESCRIPTION="", NAME="Start", REUSABLE="NO", TASKNAME="Start", TASKTYPE="Start")
 
 
+def components_xml(
+    pre: list[tuple[str, str]], post_success: list[tuple[str, str]], post_failure: list[tuple[str, str]]
+) -> str:
+    """Variable assignment SESSIONCOMPONENTs as real exports write them: an empty Command TASK, then the
+    VALUEPAIRs."""
+    parts: list[str] = []
+    kinds = (
+        ("Pre-session variable assignment", "presession_variable_assignment", pre),
+        ("Post-session success variable assignment", "postsession_success_variable_assignment", post_success),
+        ("Post-session failure variable assignment", "postsession_failure_variable_assignment", post_failure),
+    )
+    for kind, ref, pairs in kinds:
+        if not pairs:
+            continue
+        task = _a(DESCRIPTION="", NAME=ref, REUSABLE="NO", TYPE="Command", VERSIONNUMBER="1")
+        parts.append(f"<SESSIONCOMPONENT {_a(REFOBJECTNAME=ref, REUSABLE='NO', TYPE=kind)}>")
+        parts.append(
+            f"<TASK {task}><ATTRIBUTE {_a(NAME='Fail task if any command fails', VALUE='NO')}/></TASK>"
+        )
+        parts.append(_pairs(pairs) + "</SESSIONCOMPONENT>")
+    return "".join(parts)
+
+
 @dataclass
 class Sess:
     """A non-reusable session and its mapping (mapping parameters/variables: name, datatype, default,
@@ -63,6 +86,7 @@ class Sess:
     config: dict[str, str] = field(default_factory=dict)
     source_file: str = ""
     attrs: dict[str, str] = field(default_factory=dict)
+    reusable: bool = False
 
     def mapping_xml(self) -> str:
         out = [f"<MAPPING {_a(DESCRIPTION='', ISVALID='YES', NAME='m_' + self.name, VERSIONNUMBER='1')}>"]
@@ -89,7 +113,7 @@ class Sess:
             ISVALID="YES",
             MAPPINGNAME="m_" + self.name,
             NAME=self.name,
-            REUSABLE="NO",
+            REUSABLE="YES" if self.reusable else "NO",
             SORTORDER="Binary",
             VERSIONNUMBER="1",
         )
@@ -100,28 +124,7 @@ class Sess:
             )
             parts += [f"<ATTRIBUTE {_a(NAME=k, VALUE=v)}/>" for k, v in self.config.items()]
             parts.append("</CONFIGREFERENCE>")
-        kinds = (
-            ("Pre-session variable assignment", "presession_variable_assignment", self.pre),
-            (
-                "Post-session success variable assignment",
-                "postsession_success_variable_assignment",
-                self.post_success,
-            ),
-            (
-                "Post-session failure variable assignment",
-                "postsession_failure_variable_assignment",
-                self.post_failure,
-            ),
-        )
-        for kind, ref, pairs in kinds:
-            if not pairs:
-                continue
-            parts.append(f"<SESSIONCOMPONENT {_a(REFOBJECTNAME=ref, REUSABLE='NO', TYPE=kind)}>")
-            parts.append(
-                f"<TASK {_a(DESCRIPTION='', NAME=ref, REUSABLE='NO', TYPE='Command', VERSIONNUMBER='1')}>"
-            )
-            parts.append(f"<ATTRIBUTE {_a(NAME='Fail task if any command fails', VALUE='NO')}/></TASK>")
-            parts.append(_pairs(pairs) + "</SESSIONCOMPONENT>")
+        parts.append(components_xml(self.pre, self.post_success, self.post_failure))
         if self.source_file:
             parts.append(
                 f"<SESSIONEXTENSION {_a(**READER)}>"
@@ -144,6 +147,9 @@ class Wf:
     worklets: dict[str, tuple[str, list[tuple[str, str]], list[tuple[str, str]]]] = field(
         default_factory=dict
     )  # instance -> (worklet, pre-worklet pairs, post-worklet pairs)
+    shared: dict[str, tuple[str, list[tuple[str, str]]]] = field(
+        default_factory=dict
+    )  # instance -> (reusable session, the instance's pre-session variable assignment)
     links: list[tuple[str, str, str]] = field(default_factory=list)
     variables: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -182,6 +188,9 @@ class Wf:
             *((s.name, "Session") for s in self.sessions),
         ]:
             parts.append(f"<TASKINSTANCE {_a(**inst, NAME=name, TASKNAME=name, TASKTYPE=kind)}/>")
+        for name, (session_name, pre) in self.shared.items():
+            kw = {**inst, "REUSABLE": "YES", "NAME": name, "TASKNAME": session_name, "TASKTYPE": "Session"}
+            parts.append(f"<TASKINSTANCE {_a(**kw)}>{components_xml(pre, [], [])}</TASKINSTANCE>")
         for name, (worklet, pre, post) in self.worklets.items():
             kw = {**inst, "REUSABLE": "YES", "NAME": name, "TASKNAME": worklet, "TASKTYPE": "Worklet"}
             parts.append(f"<TASKINSTANCE {_a(**kw)}>{_pairs(pre)}{_pairs(post, reverse=True)}</TASKINSTANCE>")
@@ -194,8 +203,9 @@ class Wf:
         return "".join(parts)
 
 
-def export_xml(*flows: Wf) -> str:
-    mappings = "".join(s.mapping_xml() for f in flows for s in f.sessions)
+def export_xml(*flows: Wf, reusable: tuple[Sess, ...] = ()) -> str:
+    sessions = [*reusable, *(s for f in flows for s in f.sessions)]
+    mappings = "".join(s.mapping_xml() for s in sessions) + "".join(s.session_xml() for s in reusable)
     body = "".join(f.xml() for f in sorted(flows, key=lambda f: not f.worklet))
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE POWERMART SYSTEM "powrmart.dtd">\n'
@@ -231,9 +241,15 @@ class Recorder:
         return {k.lower(): v for k, v in self.requests[path].params.items()}
 
 
-def run(tmp_path: Path, *flows: Wf, executor: Recorder, param_files: list[Path] | None = None) -> RunResult:
+def run(
+    tmp_path: Path,
+    *flows: Wf,
+    executor: Recorder,
+    param_files: list[Path] | None = None,
+    reusable: tuple[Sess, ...] = (),
+) -> RunResult:
     path = tmp_path / "export.xml"
-    path.write_text(export_xml(*flows), encoding="utf-8")
+    path.write_text(export_xml(*flows, reusable=reusable), encoding="utf-8")
     opts = RunOptions()
     opts.working_dir = str(tmp_path)
     name = next(f.name for f in flows if not f.worklet)
@@ -428,6 +444,35 @@ def test_a_parameter_file_value_beats_the_pre_session_assignment(tmp_path: Path)
     run(tmp_path, wf, executor=executor, param_files=[par])
     params = executor.params("s_load")
     assert (params["$$mp_a"], params["$$mp_b"]) == ("from the file", "assigned")
+
+
+def test_each_instance_of_a_reusable_session_has_its_own_assignment(tmp_path: Path) -> None:
+    # The instance's component replaces the session's; each instance is its own session for the
+    # parameter file too.
+    shared = Sess(
+        "s_shared",
+        reusable=True,
+        mapping_vars=[("$$MP_REGION", "string", "none", True)],
+        pre=[("$$MP_REGION", "'from the session'")],
+    )
+    par = tmp_path / "run.par"
+    par.write_text("[RT.WF:wf_shared.ST:s_shared_c]\n$$MP_REGION=from the file\n")
+    wf = Wf(
+        "wf_shared",
+        shared={
+            "s_shared_a": ("s_shared", [("$$MP_REGION", "$$WF_A")]),
+            "s_shared_b": ("s_shared", []),
+            "s_shared_c": ("s_shared", [("$$MP_REGION", "$$WF_A")]),
+        },
+        variables=[("$$WF_A", "string", "EU")],
+        links=[("Start", "s_shared_a", ""), ("Start", "s_shared_b", ""), ("Start", "s_shared_c", "")],
+    )
+    executor = Recorder()
+    result = run(tmp_path, wf, executor=executor, reusable=(shared,), param_files=[par])
+    assert result.status == "SUCCEEDED", result.summary
+    assert executor.params("s_shared_a")["$$mp_region"] == "EU"
+    assert executor.params("s_shared_b")["$$mp_region"] == "from the session"
+    assert executor.params("s_shared_c")["$$mp_region"] == "from the file"
 
 
 # -- post-session variable assignment and passing values between sessions --------------------------------
