@@ -384,6 +384,7 @@ def test_pre_session_assignment_gives_the_current_value_converted_to_the_paramet
             ("$$MP_NUM", "$$WF_CODE"),
             ("$$MP_AMOUNT", "$$WF_COUNT * 1.5"),
             ("$$MV_LAST", "$$WF_COUNT - 2"),
+            ("$DBConnection_Src", "$$WF_CONN"),  # a session parameter: no datatype, the value as is
         ],
         config={"DateTime Format String": "YYYY-MM-DD"},
     )
@@ -396,6 +397,7 @@ def test_pre_session_assignment_gives_the_current_value_converted_to_the_paramet
             ("$$WF_DATE", "date/time", "03/15/2024 10:20:30"),
             ("$$WF_FROM_TEXT", "string", "2024-01-02"),
             ("$$WF_CODE", "string", "17abc"),
+            ("$$WF_CONN", "string", "ORA_SALES"),
         ],
         links=[("Start", "asg_count", ""), ("asg_count", "s_load", "")],
     )
@@ -409,6 +411,7 @@ def test_pre_session_assignment_gives_the_current_value_converted_to_the_paramet
     assert params["$$mp_num"] == 17  # a string's numeric prefix
     assert params["$$mp_amount"] == Decimal("63")
     assert params["$$mv_last"] == 40
+    assert params["$dbconnection_src"] == "ORA_SALES"
 
 
 def test_pre_session_assignment_that_cannot_convert_fails_the_session(tmp_path: Path) -> None:
