@@ -606,3 +606,19 @@ def test_values_pass_into_a_worklet_through_a_session_and_back_to_the_parent(tmp
     assert got["wl_a"] == got["wl_a/s_calc"] == got["cmd_after"] == "SUCCEEDED"
     assert executor.params("wl_a/s_calc")["$$mp_in"] == "42"  # integer 42 -> string worklet variable
     assert result.summary["variables"]["$$P_BACK"] == 99
+
+
+# -- which parameter file value is the session's own ---------------------------------------------------------
+
+
+def test_session_heading_names_follow_file_precedence() -> None:
+    from infaflow.runtime import paramfile
+
+    high = paramfile.parse_text("[RT.WF:wf]\n$$A=wf\n[s_load]\n$$B=session\n", "high.par")
+    low = paramfile.parse_text("[RT.WF:wf.ST:s_load]\n$$A=session\n$$C=session\n[Global]\n$$D=g\n", "low.par")
+    scope = paramfile.Scope("RT", "wf", (), "s_load")
+    # $$A: the higher-precedence file gives it under the workflow heading, and that value wins.
+    assert paramfile.session_heading_names([high, low], scope) == {"$$b", "$$c"}
+    assert paramfile.session_heading_names([low, high], scope) == {"$$a", "$$b", "$$c"}
+    # Another session's heading is not this session's.
+    assert paramfile.session_heading_names([high, low], paramfile.Scope("RT", "wf", (), "s_other")) == set()
