@@ -272,8 +272,14 @@ def test_a_session_sees_the_current_value_of_its_workflow_variables(tmp_path: Pa
     wf = Wf(
         "wf_files",
         sessions=[s],
-        assignments={"asg_file": [("$$SRC_FILE", "'orders_' || TO_CHAR($$RUN_NO) || '.csv'")]},
-        variables=[("$$SRC_FILE", "string", "first.csv"), ("$$RUN_NO", "integer", "7")],
+        assignments={
+            "asg_file": [("$$SRC_FILE", "'orders_' || TO_CHAR($$RUN_NO) || '.csv'"), ("$$SUFFIX", "NULL")]
+        },
+        variables=[
+            ("$$SRC_FILE", "string", "first.csv"),
+            ("$$RUN_NO", "integer", "7"),
+            ("$$SUFFIX", "string", "x"),
+        ],
         links=[("Start", "asg_file", ""), ("asg_file", "s_load", "")],
     )
     executor = Recorder()
@@ -282,6 +288,7 @@ def test_a_session_sees_the_current_value_of_its_workflow_variables(tmp_path: Pa
     params = executor.params("s_load")
     assert params["$$src_file"] == "orders_7.csv"
     assert params["$$run_no"] == 7
+    assert params["$$suffix"] == ""  # NULL expands to nothing
 
 
 def test_a_session_heading_in_the_parameter_file_beats_the_current_value(tmp_path: Path) -> None:

@@ -40,9 +40,12 @@ def scope_values_for_session(
     """The workflow/worklet variables (``current``: name as declared -> current value) a session's
     properties see when it starts: every user variable of the session's own scope, except a name the
     mapping declares as a parameter or variable (a mapping's own ``$$X`` only takes a workflow variable's
-    value through a pre-session variable assignment or a parameter file)."""
+    value through a pre-session variable assignment or a parameter file). A NULL value is given as the
+    empty text it expands to in a file name or SQL text (as in a command)."""
     known = declared or {}
-    return {name: value for name, value in current.items() if name.lower() not in known}
+    return {
+        name: "" if value is None else value for name, value in current.items() if name.lower() not in known
+    }
 
 
 def to_mapping_type(value: V.Value, var: MappingVariable | None, date_format: str = "") -> V.Value:
