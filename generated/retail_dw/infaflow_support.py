@@ -408,8 +408,11 @@ class Job:
         dtype = self._types.get(name.lower(), "string")
         if value is None and name.lower() not in self.params:
             raise KeyError(f"parameter {name} has no value (set it with --param {name}=VALUE)")
+        if value == "" and dtype != "string":  # an empty value is NULL (a parameter file's NAME=)
+            return F.lit(None).cast(dtype)
         if dtype == "timestamp" and isinstance(value, str):
-            return F.to_timestamp(F.lit(value), _spark_format("MM/DD/YYYY HH24:MI:SS"))
+            fmt = "MM/DD/YYYY HH24:MI:SS.US" if "." in value else "MM/DD/YYYY HH24:MI:SS"
+            return F.to_timestamp(F.lit(value), _spark_format(fmt))
         return F.lit(value).cast(dtype)
 
     def text(self, value: str) -> str:

@@ -10,6 +10,8 @@ the driver and this machine share.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import os
 import signal
@@ -67,8 +69,17 @@ def job_arguments(params: dict[str, Any], result_file: Path, name: str) -> list[
     it writes its result, its application name."""
     args: list[str] = []
     for key, value in params.items():
-        args += ["--param", f"{key}={value}"]
+        args += ["--param", f"{key}={_as_text(value)}"]
     return [*args, "--result-file", str(result_file), "--app-name", name]
+
+
+def _as_text(value: Any) -> str:
+    """A parameter value as the job reads it back from its command line: a date/time in PowerCenter's
+    MM/DD/YYYY HH24:MI:SS (with .US when it has microseconds), as ``Job.param`` parses it; NULL as the
+    empty text it expands to."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%m/%d/%Y %H:%M:%S.%f" if value.microsecond else "%m/%d/%Y %H:%M:%S")
+    return "" if value is None else str(value)
 
 
 def write_job(job: JobSource, folder: Path) -> tuple[Path, Path]:
