@@ -11,7 +11,6 @@ the driver and this machine share.
 from __future__ import annotations
 
 import datetime as dt
-
 import json
 import os
 import signal
