@@ -194,10 +194,19 @@ def _lines(tmp: Path, name: str) -> list[str]:
     return _out(tmp, name).decode("utf-8").splitlines()
 
 
+@pytest.fixture
+def fresh_spark(spark):  # noqa: ANN001, ANN201
+    """The shared session without the Java-charset setting, so that each job shows it sets it itself."""
+    spark.conf.unset(support.JAVA_CHARSETS_CONF)
+    yield spark
+    spark.conf.unset(support.JAVA_CHARSETS_CONF)
+
+
 @pytest.mark.spark
-def test_the_java_charsets_decode_each_code_page_as_its_encoding(spark) -> None:
+def test_the_java_charsets_decode_each_code_page_as_its_encoding(fresh_spark) -> None:
     """The Java charset of each PowerCenter name decodes the sample's bytes (written with the Python codec
     the writers use) to the same text, once the job has allowed Java charsets."""
+    spark = fresh_spark
     spark.conf.set(support.JAVA_CHARSETS_CONF, "true")
     raws = {name: SAMPLES[name].encode(codec).decode("latin-1") for name, (codec, _c) in NAMES.items()}
     row = spark.createDataFrame([tuple(raws.values())], ", ".join(f"c{i} string" for i in range(len(raws))))
@@ -302,8 +311,9 @@ def _write_delimited_files(tmp: Path) -> None:
 
 @pytest.mark.spark
 def test_delimited_multibyte_files_decode_each_line_before_splitting_its_fields(
-    spark, tmp_path: Path
+    fresh_spark, tmp_path: Path
 ) -> None:
+    spark = fresh_spark
     job = _delimited_job().render()
     assert job.complete, job.gaps
     assert "udf" not in job.code.lower()
@@ -326,7 +336,8 @@ def test_delimited_multibyte_files_decode_each_line_before_splitting_its_fields(
 
 
 @pytest.mark.spark
-def test_fixed_width_multibyte_fields_are_bytes_decoded_on_their_own(spark, tmp_path: Path) -> None:
+def test_fixed_width_multibyte_fields_are_bytes_decoded_on_their_own(fresh_spark, tmp_path: Path) -> None:
+    spark = fresh_spark
     b = MappingBuilder()
     _fixed_source(
         b,
@@ -395,7 +406,9 @@ def test_fixed_width_multibyte_fields_are_bytes_decoded_on_their_own(spark, tmp_
 
 _CONNECT_RUN = """
 import importlib.util, sys
+from infaflow.codegen import support
 from infaflow.codegen.executor import remote_spark
+sys.modules["infaflow_support"] = support  # the generated job imports its support module by that name
 spec = importlib.util.spec_from_file_location("job_mb", sys.argv[2])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
