@@ -392,14 +392,17 @@ def test_fixed_width_multibyte_fields_are_bytes_decoded_on_their_own(fresh_spark
         + "亅".encode("gb18030")
         + b" 42\n"
         + "＊＊".encode("gb18030")
-        + b"\xa2\xe3  7\n",
+        + b"\xa2\xe3  7\n"
+        # Four-byte characters (81 30 81 30) cut after two bytes, at the end of A and of B.
+        + "亅".encode("gb18030")
+        + b"\x81\x30\x81\x30  1\n",
     )
     result = run_job(job, spark, tmp_path)
     assert _lines(tmp_path, "OUT_FW") == ["表示,ｱ十,ab  ", "a表\ufffd,ｦポ,1234", ",十 ,x"]
     assert _lines(tmp_path, "OUT_FB") == ["丂,ｱｲ", "ab\ufffd,亜cd"]
     # A two-byte null character (＊, A3 AA) at the start of a field: NULL.
-    assert _lines(tmp_path, "OUT_FG") == ["\u0080,亅,42", ",€,7"]
-    assert result.source_rows == {"FW": 3, "FB": 2, "FG": 2}
+    assert _lines(tmp_path, "OUT_FG") == ["\u0080,亅,42", ",€,7", "亅\ufffd,\ufffd,1"]
+    assert result.source_rows == {"FW": 3, "FB": 2, "FG": 3}
 
 
 # -- Spark Connect -------------------------------------------------------------------------------------
