@@ -507,11 +507,13 @@ class Job:
         """A delimited flat file with PowerCenter's row order in ``_row_id``; values cast to the source types.
 
         The file is read line by line (``row_delimiter``; a carriage return before a line feed is dropped)
-        in its code page, the first ``skip_rows`` lines of the file skipped, and each line split into fields
-        as the Integration Service does (:class:`DelimitedFormat`): every character of ``delimiter``
-        separates fields, or only the whole sequence with ``delimiters_as_and``; consecutive delimiters as
-        one; a field that starts with ``quote`` is quoted; ``escape`` before a delimiter or a quote (removed
-        unless ``keep_escape``). An empty field is NULL; a short line leaves its last fields NULL.
+        in its code page (a multibyte one: each line decoded before it is split, so a second byte equal to
+        a delimiter, quote or escape is text), the first ``skip_rows`` lines of the file skipped, and each
+        line split into fields as the Integration Service does (:class:`DelimitedFormat`): every character
+        of ``delimiter`` separates fields, or only the whole sequence with ``delimiters_as_and``;
+        consecutive delimiters as one; a field that starts with ``quote`` is quoted; ``escape`` before a
+        delimiter or a quote (removed unless ``keep_escape``). An empty field is NULL; a short line leaves
+        its last fields NULL.
         A row with a value that does not convert is rejected by the reader (SrcFailedRows; the row-error
         file). Lookup caches (``count=False``) read such a value as NULL."""
         self.check_stop()
@@ -570,7 +572,8 @@ class Job:
         codepage: str = "UTF-8",
     ) -> DataFrame:
         """A fixed-width flat file: ``columns`` are (name, type, offset, length) in bytes from the start of
-        the record, decoded in the file's code page (a single-byte code page or UTF-8). Line sequential: one
+        the record, each field's bytes decoded on their own in the file's code page (single-byte, UTF-8 or
+        multibyte: a character the field's end cuts reads as U+FFFD). Line sequential: one
         record per line (a short line leaves its last fields short or NULL). Otherwise records are exactly
         the record length followed by ``pad_bytes`` bytes to skip (the line end, usually). The first
         ``skip_rows`` records are skipped. Null character (Workflow Basics Guide, "Configuring Fixed-Width
