@@ -510,11 +510,13 @@ class Job:
         """A delimited flat file with PowerCenter's row order in ``_row_id``; values cast to the source types.
 
         The file is read line by line (``row_delimiter``; a carriage return before a line feed is dropped)
-        in its code page, the first ``skip_rows`` lines of the file skipped, and each line split into fields
-        as the Integration Service does (:class:`DelimitedFormat`): every character of ``delimiter``
-        separates fields, or only the whole sequence with ``delimiters_as_and``; consecutive delimiters as
-        one; a field that starts with ``quote`` is quoted; ``escape`` before a delimiter or a quote (removed
-        unless ``keep_escape``). An empty field is NULL; a short line leaves its last fields NULL.
+        in its code page (a multibyte one: each line decoded before it is split, so a second byte equal to
+        a delimiter, quote or escape is text), the first ``skip_rows`` lines of the file skipped, and each
+        line split into fields as the Integration Service does (:class:`DelimitedFormat`): every character
+        of ``delimiter`` separates fields, or only the whole sequence with ``delimiters_as_and``;
+        consecutive delimiters as one; a field that starts with ``quote`` is quoted; ``escape`` before a
+        delimiter or a quote (removed unless ``keep_escape``). An empty field is NULL; a short line leaves
+        its last fields NULL.
         A row with a value that does not convert is rejected by the reader (SrcFailedRows; the row-error
         file). Lookup caches (``count=False``) read such a value as NULL."""
         self.check_stop()
@@ -522,10 +524,8 @@ class Job:
             delimiter or ",", delimiters_as_and, consecutive_delimiters_as_one, quote, escape, keep_escape
         )
         codec, kind = _code_page(codepage)
-        if kind == "multibyte":
-            raise NotConverted(f"{source}: code page {codepage} (multibyte) cannot be decoded by Spark")
         lines = self._lines(path, codec, kind, row_delimiter)
-        if kind != "unicode":
+        if not _decoded_whole(codec, kind, row_delimiter):  # a multibyte line is decoded before it is split
             lines = lines.select(_decoded(F.col("value"), codec, kind).alias("value"), ROW_ID)
         lines = _skip_lines(lines, skip_rows)
         values = fmt.fields(F.col("value"), len(columns))
@@ -533,12 +533,16 @@ class Job:
         return self._typed_source(source, df, columns, date_format, count)
 
     def _lines(self, path: str, codec: str, kind: str, row_delimiter: str = "\n") -> DataFrame:
-        """The lines of a file (``value``) with their order (``_row_id``): for single-byte and UTF-8 code
-        pages the raw bytes of each line, one Latin-1 character per byte (the text reader splits lines on
-        bytes, so any such file reads in parallel); UTF-16 and UTF-32 files decoded whole by Spark."""
+        """The lines of a file (``value``) with their order (``_row_id``): for single-byte, UTF-8 and
+        multibyte code pages the raw bytes of each line, one Latin-1 character per byte (the text reader
+        splits lines on bytes, so any such file reads in parallel); UTF-16 and UTF-32 files, and multibyte
+        files whose row delimiter may be the second byte of a character, decoded whole by Spark."""
         sep = row_delimiter or "\n"
-        if kind == "unicode":
-            text = F.decode(F.col("content"), _SPARK_UNICODE[codec])
+        if kind == "multibyte":
+            self.spark.conf.set(JAVA_CHARSETS_CONF, "true")  # before any frame decodes: see _decoded
+        if _decoded_whole(codec, kind, sep):
+            charset = MULTIBYTE_CODE_PAGES[codec].charset if kind == "multibyte" else _SPARK_UNICODE[codec]
+            text = F.decode(F.col("content"), charset)
             whole = self.spark.read.format("binaryFile").load(path).select(text.alias("text"))
             parts = F.split(F.col("text"), re.escape(sep))
             df = whole.select(F.posexplode(parts).alias(ROW_ID, "value"), F.size(parts).alias("_lines"))
@@ -571,7 +575,8 @@ class Job:
         codepage: str = "UTF-8",
     ) -> DataFrame:
         """A fixed-width flat file: ``columns`` are (name, type, offset, length) in bytes from the start of
-        the record, decoded in the file's code page (a single-byte code page or UTF-8). Line sequential: one
+        the record, each field's bytes decoded on their own in the file's code page (single-byte, UTF-8 or
+        multibyte: a character the field's end cuts reads as U+FFFD). Line sequential: one
         record per line (a short line leaves its last fields short or NULL). Otherwise records are exactly
         the record length followed by ``pad_bytes`` bytes to skip (the line end, usually). The first
         ``skip_rows`` records are skipped. Null character (Workflow Basics Guide, "Configuring Fixed-Width
@@ -582,8 +587,10 @@ class Job:
         (``count=False``) read such a value as NULL."""
         self.check_stop()
         codec, kind = _code_page(codepage)
-        if kind not in ("byte", "utf-8"):
+        if kind not in ("byte", "utf-8", "multibyte"):
             raise NotConverted(f"{source}: fixed-width file in code page {codepage}: not supported")
+        if kind == "multibyte":
+            self.spark.conf.set(JAVA_CHARSETS_CONF, "true")  # before any frame decodes: see _decoded
         if line_sequential:
             df = _skip_lines(self._lines(path, codec, kind), skip_rows)
         else:
@@ -611,7 +618,7 @@ class Job:
         texts = []  # each field's text; NULL where the null character says so
         for name, spark_type, offset, length in columns:
             raw = F.substring(F.col("value"), offset + 1, length)
-            text = _decoded(raw, codec, kind)
+            text = _field_text(raw, codec, kind)
             if strip_trailing_blanks or spark_type != "string":
                 text = F.rtrim(text)
             if null:
@@ -3228,8 +3235,8 @@ def _in_code_page(raw: Column, table: str | None) -> Column:
 # PowerCenter code page names (FLATFILE CODEPAGE, "Codepage Parameter") -> (Python codec, how the reader
 # decodes the file). "byte": a single-byte code page, read byte by byte and translated through its 256
 # characters; "utf-8": UTF-8; "unicode": UTF-16/UTF-32, decoded by Spark as a whole file; "multibyte": a
-# multibyte code page that Spark 4 cannot decode (written exactly, not read). The Java charset of each is
-# named in docs/convert.md ("Flat files").
+# double-byte (CJK) code page, decoded by Spark with its Java charset (MULTIBYTE_CODE_PAGES). The Java
+# charset of each is named in docs/convert.md ("Flat files").
 FLAT_FILE_CODE_PAGES: dict[str, tuple[str, str]] = {
     **{f"ms{n}": (f"cp{n}", "byte") for n in range(1250, 1259)},
     "ms874": ("cp874", "byte"),
@@ -3263,6 +3270,7 @@ FLAT_FILE_CODE_PAGES: dict[str, tuple[str, str]] = {
     "ms949": ("cp949", "multibyte"),
     "ms950": ("cp950", "multibyte"),
     "big5": ("big5", "multibyte"),
+    "euckr": ("euc_kr", "multibyte"),
 }
 _SPARK_UNICODE = {
     "utf-16": "UTF-16",
@@ -3272,6 +3280,65 @@ _SPARK_UNICODE = {
     "utf-32-le": "UTF-32",  # Spark has no UTF-32LE; such files are refused by flat_file_code_page
     "utf-32-be": "UTF-32",
 }
+
+
+@dataclass(frozen=True)
+class MultibyteCodePage:
+    """How a multibyte code page lays its characters out in bytes, as Java regular expressions over raw
+    bytes held one Latin-1 character per byte (the encodings' definitions: JIS X 0208 Appendix 1 for
+    Shift-JIS, EUC for EUC-JP/GB2312/EUC-KR, the Windows code pages 932/936/949/950, GB 18030)."""
+
+    charset: str  # the Java charset Spark decodes with (spark.sql.legacy.javaCharsets)
+    char: str  # one whole character
+    partial: str  # the first bytes of a character, without its last byte
+    follow: str  # (a character class's inside) the bytes that may follow the first byte of a character
+
+
+def _double_byte(charset: str, lead: str, trail: str) -> MultibyteCodePage:
+    return MultibyteCodePage(charset, f"[{lead}][{trail}]|[^{lead}]", f"[{lead}]", trail)
+
+
+# Python codec (FLAT_FILE_CODE_PAGES) -> layout. No byte that follows a first byte is below 0x30, so a
+# line feed (0x0A) or a carriage return (0x0D) is always a line end in these code pages; 0x40-0x7E (@,
+# backslash, |, letters...) do follow first bytes in most of them, so fields are split after the line is
+# decoded.
+MULTIBYTE_CODE_PAGES: dict[str, MultibyteCodePage] = {
+    "cp932": _double_byte("windows-31j", r"\x81-\x9F\xE0-\xFC", r"\x40-\x7E\x80-\xFC"),
+    "shift_jis": _double_byte("Shift_JIS", r"\x81-\x9F\xE0-\xFC", r"\x40-\x7E\x80-\xFC"),
+    "euc_jp": MultibyteCodePage(  # 0x8E: half-width katakana; 0x8F: three bytes (JIS X 0212)
+        "EUC-JP",
+        r"\x8F[\xA1-\xFE][\xA1-\xFE]|[\x8E\xA1-\xFE][\xA1-\xFE]|[^\x8E\x8F\xA1-\xFE]",
+        r"\x8F[\xA1-\xFE]?|[\x8E\xA1-\xFE]",
+        r"\xA1-\xFE",
+    ),
+    "gbk": _double_byte("GBK", r"\x81-\xFE", r"\x40-\x7E\x80-\xFE"),
+    "gb2312": _double_byte("GB2312", r"\xA1-\xFE", r"\xA1-\xFE"),
+    "gb18030": MultibyteCodePage(  # two bytes, or four: first, digit, first, digit
+        "GB18030",
+        r"[\x81-\xFE][\x30-\x39][\x81-\xFE][\x30-\x39]|[\x81-\xFE][\x40-\x7E\x80-\xFE]|[^\x81-\xFE]",
+        r"[\x81-\xFE](?:[\x30-\x39][\x81-\xFE]?)?",
+        r"\x30-\x39\x40-\x7E\x80-\xFE",
+    ),
+    "cp949": _double_byte("x-windows-949", r"\x81-\xFE", r"\x41-\x5A\x61-\x7A\x81-\xFE"),
+    "euc_kr": _double_byte("EUC-KR", r"\xA1-\xFE", r"\xA1-\xFE"),
+    "cp950": _double_byte("x-windows-950", r"\x81-\xFE", r"\x40-\x7E\xA1-\xFE"),
+    "big5": _double_byte("Big5", r"\x81-\xFE", r"\x40-\x7E\xA1-\xFE"),
+}
+# Lets F.decode use any JDK charset; Spark 4 otherwise decodes only UTF-8, UTF-16/32, ISO-8859-1, US-ASCII.
+JAVA_CHARSETS_CONF = "spark.sql.legacy.javaCharsets"
+
+
+def _decoded_whole(codec: str, kind: str, row_delimiter: str) -> bool:
+    """Whether :meth:`Job._lines` decodes the file whole before splitting it into lines."""
+    return kind == "unicode" or (kind == "multibyte" and not _splits_on_bytes(codec, row_delimiter or "\n"))
+
+
+def _splits_on_bytes(codec: str, row_delimiter: str) -> bool:
+    """Whether a multibyte file's lines can be split on the row delimiter's byte (read in parallel, each
+    line decoded on its own): the delimiter is one ASCII byte that never follows the first byte of a
+    character. Otherwise (``|`` in Shift-JIS, say) the file is decoded whole before it is split."""
+    follow = re.compile(f"[{MULTIBYTE_CODE_PAGES[codec].follow}]")
+    return len(row_delimiter) == 1 and ord(row_delimiter) < 0x80 and not follow.match(row_delimiter)
 
 
 def flat_file_code_page(codepage: str) -> tuple[str, str] | None:
@@ -3314,7 +3381,23 @@ def _decoded(raw: Column, codec: str, kind: str) -> Column:
     """Text from raw bytes held one Latin-1 character per byte, in the file's code page."""
     if kind == "utf-8":
         return F.decode(F.encode(raw, "ISO-8859-1"), "UTF-8")
+    if kind == "multibyte":
+        # The Java charset needs spark.sql.legacy.javaCharsets, which the reader sets on the session before
+        # it builds the frame: Spark reads the setting when it analyses the decode, and keeps it set.
+        return F.decode(F.encode(raw, "ISO-8859-1"), MULTIBYTE_CODE_PAGES[codec].charset)
     return _in_code_page(raw, _byte_table(codec))
+
+
+def _field_text(raw: Column, codec: str, kind: str) -> Column:
+    """A fixed-width field's text from its bytes, decoded on their own. In a multibyte code page a
+    character the field's end cuts (its first bytes in the field, the rest in the next one) reads as
+    U+FFFD, the replacement character; the rest of it starts the next field, decoded as what it is there."""
+    if kind != "multibyte":
+        return _decoded(raw, codec, kind)
+    layout = MULTIBYTE_CODE_PAGES[codec]
+    whole = F.regexp_replace(raw, f"^((?:{layout.char})*+)(?:{layout.partial})\\z", "$1")
+    cut = F.when(F.length(whole) < F.length(raw), F.lit("\ufffd")).otherwise(F.lit(""))
+    return F.concat(_decoded(whole, codec, kind), cut)
 
 
 def _java_literal(text: str) -> str:

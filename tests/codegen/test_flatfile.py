@@ -78,12 +78,6 @@ def test_delimited_reader_arguments(attrs: dict[str, str], session: dict[str, st
     ("attrs", "session", "message"),
     [
         ({"CODEPAGE": "Klingon"}, {}, "code page Klingon of the flat file is not supported"),
-        (
-            {"CODEPAGE": "MS932"},
-            {},
-            "code page MS932 is a multibyte code page that Spark cannot decode (Spark 4 decodes UTF-8, "
-            "UTF-16, UTF-32 and, byte by byte, the single-byte code pages): the file cannot be read exactly",
-        ),
         ({"SHIFTSENSITIVEDATA": "YES"}, {}, "shift-sensitive data (SHIFTSENSITIVEDATA=YES) is not supported"),
         (
             {},

@@ -40,18 +40,13 @@ def _number(attrs: Mapping[str, str], name: str) -> int:
 
 
 def code_page(attrs: Mapping[str, str], *, reading: bool, fixed_width: bool = False) -> str:
-    """The FLATFILE ``CODEPAGE`` (no name: UTF-8), checked: a name outside the table, or one Spark cannot
-    decode when the file is read, is a gap."""
+    """The FLATFILE ``CODEPAGE`` (no name: UTF-8), checked: a name outside the table, or a fixed-width file
+    read in UTF-16/32, is a gap. Multibyte code pages (MS932, MS936...) are read and written."""
     name = str(attrs.get("CODEPAGE", "") or "").strip() or "UTF-8"
     found = flat_file_code_page(name)
     if found is None:
         raise ConversionError(f"code page {name} of the flat file is not supported")
     kind = found[1]
-    if reading and kind == "multibyte":
-        raise ConversionError(
-            f"code page {name} is a multibyte code page that Spark cannot decode (Spark 4 decodes UTF-8, "
-            "UTF-16, UTF-32 and, byte by byte, the single-byte code pages): the file cannot be read exactly"
-        )
     if reading and fixed_width and kind == "unicode":
         raise ConversionError(
             f"a fixed-width file in code page {name} (byte offsets in UTF-16/32) is not supported"
