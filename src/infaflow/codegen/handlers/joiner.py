@@ -2,7 +2,8 @@
 
 Normal = inner; Master Outer = every detail row plus matching master rows; Detail Outer = every master
 row plus matching detail rows; Full Outer = both. NULL keys never match. The output keeps detail order,
-then master order, in ``_row_id``.
+then master order, in ``_row_id``. ``Case Sensitive String Comparison`` NO compares string keys
+lower-cased (Transformation Guide, Joiner properties: case-sensitive comparisons on string columns).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.stepcode import ROW_ID, Output, StepCode
+from infaflow.codegen.types import spark_type
+from infaflow.model import Port
 
 if TYPE_CHECKING:
     from infaflow.codegen.generate import Generator
@@ -48,11 +51,10 @@ def generate(step: Step, gen: Generator) -> StepCode:
             raise ConversionError(f"join condition term {term!r} is not 'master_port = detail_port'")
         a, b = names[m.group(1).lower()], names[m.group(3).lower()]
         master_port, detail_port = (a, b) if a.is_master else (b, a)
-        terms.append((master_port.name, detail_port.name))
+        terms.append((master_port, detail_port))
     if not terms:
         raise ConversionError("the Join Condition is empty")
-    if str(step.attributes.get("Case Sensitive String Comparison", "YES")).strip().upper() == "NO":
-        raise ConversionError("case-insensitive string comparison in a Joiner is not supported")
+    case_sensitive = step.attributes.flag("Case Sensitive String Comparison", True)
     detail = gen.new_var(f"{var}_detail")
     master = gen.new_var(f"{var}_master")
     lines, _ = gen.assemble(step, detail_ports, detail)
@@ -60,7 +62,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines += mlines
     lines.append(f'{detail} = {detail}.withColumnRenamed("_row_id", "_detail_row")')
     lines.append(f'{master} = {master}.withColumnRenamed("_row_id", "_master_row")')
-    on = " & ".join(f"({master}[{py_str(m)}] == {detail}[{py_str(d)}])" for m, d in terms)
+    on = " & ".join(
+        f"({_key(master, m, case_sensitive, d)} == {_key(detail, d, case_sensitive, m)})" for m, d in terms
+    )
     lines.append(f"{var} = {detail}.join({master}, {on}, {py_str(how)})")
     lines.append(
         f'{var} = {var}.withColumn("_row_id", F.struct("_detail_row", "_master_row"))'
@@ -75,3 +79,12 @@ def generate(step: Step, gen: Generator) -> StepCode:
         "full": "Full Outer Join",
     }[how]
     return StepCode(lines, outputs, [f"{label}; condition {text}"])
+
+
+def _key(frame: str, port: Port, case_sensitive: bool, other: Port) -> str:
+    """One side of a join condition term; string ports compared lower-cased when the Joiner's ``Case
+    Sensitive String Comparison`` is NO (both sides strings: the Designer requires matching types)."""
+    col = f"{frame}[{py_str(port.name)}]"
+    if not case_sensitive and spark_type(port.datatype) == "string" == spark_type(other.datatype):
+        return f"F.lower({col})"
+    return col
