@@ -240,9 +240,11 @@ class Sequence:
         cycle: bool,
         current: int,
         reset: bool,
+        cached: int = 0,
     ) -> None:
         self.job, self.name = job, name
         self.start, self.increment, self.end, self.cycle, self.reset = start, increment, end, cycle, reset
+        self.cached = cached  # Number of Cached Values: values are drawn in blocks of this size
         self._path = Path(job.directory("$PMStorageDir")) / "sequences" / f"{name}.json"
         self.current = current
         if not reset and self._path.is_file():
@@ -284,7 +286,8 @@ class Sequence:
         last = self.current + (rows - 1) * self.increment
         if rows and not self.cycle and last > self.end:
             raise RuntimeError(f"Sequence {self.name}: value {last} passes End Value {self.end}")
-        nxt = self.current + rows * self.increment
+        drawn = -(-rows // self.cached) * self.cached if self.cached > 0 else rows  # whole blocks
+        nxt = self.current + drawn * self.increment
         if self.cycle and nxt > self.end:
             span = (self.end - self.start) // self.increment + 1
             nxt = self.start + ((nxt - self.start) // self.increment % span) * self.increment
