@@ -163,3 +163,36 @@ def test_sequence_cached_values_discard_the_rest_of_the_last_block(spark, tmp_pa
     # Two blocks of 2 were drawn (10-11, 12-13); 13 was not used and is discarded.
     run_job(job, spark, tmp_path)
     assert rows(tmp_path, "OUT") == [["14", "a"], ["15", "b"], ["16", "c"]]
+
+
+@pytest.mark.parametrize("sorted_input", ["YES", "NO"])
+def test_aggregator_sorted_input_keeps_the_group_order(spark, tmp_path: Path, sorted_input: str) -> None:
+    b = MappingBuilder()
+    b.flat_source("S", [("K", S), ("V", INT)])
+    b.add(
+        Transformation(
+            "AGG",
+            "Aggregator",
+            ports=[
+                port("K", S, expression_type="GROUPBY"),
+                port("V", INT, "INPUT"),
+                port("TOTAL", INT, "OUTPUT", "SUM(V)"),
+            ],
+            attributes=Attributes({"Sorted Input": sorted_input}),
+        )
+    )
+    b.connect("SQ_S", "AGG", ["K", "V"])
+    b.flat_target("OUT", [("K", S), ("TOTAL", INT)])
+    b.connect("AGG", "OUT", ["K", "TOTAL"])
+    job = b.render()
+    assert job.complete, job.gaps
+    keys = ["m", "c", "x", "a", "k", "b"]  # sorted descending would be the same rule: the input order
+    write_csv(tmp_path / "src" / "s.dat", ["K", "V"], [[k, v] for i, k in enumerate(keys) for v in (i, 10)])
+    run_job(job, spark, tmp_path)
+    expected = [[k, str(i + 10)] for i, k in enumerate(keys)]
+    if sorted_input == "YES":
+        assert rows(tmp_path, "OUT") == expected
+        assert "ordered=False" not in job.code
+    else:
+        assert sorted(rows(tmp_path, "OUT")) == sorted(expected)
+        assert "ordered=False" in job.code

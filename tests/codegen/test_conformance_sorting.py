@@ -255,3 +255,35 @@ def test_flat_file_lookup_case_sensitivity_and_null_ordering(
     run_job(job, spark, tmp_path)
     # A NULL input matches a NULL lookup value (Lookup condition: the Integration Service matches nulls).
     assert rows(tmp_path, "OUT") == expected
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize(
+    ("join_type", "expected"),
+    [
+        # Every master row: the detail rows stream in their order, matched as they come; the master rows
+        # nothing matched are known only when the detail input ends, so they follow, in master order.
+        ("Detail Outer Join", [["ab", "1", "exact"], ["ab", "4", "exact"], ["", "", "zz"], ["", "", "nul"]]),
+        (
+            "Full Outer Join",
+            [["ab", "1", "exact"], ["cd", "2", ""], ["ab", "4", "exact"], ["", "", "zz"], ["", "", "nul"]],
+        ),
+    ],
+)
+def test_joiner_outer_rows_of_the_master_come_after_the_detail_rows(
+    spark, tmp_path: Path, join_type: str, expected: list[list[str]]
+) -> None:
+    b = _joiner({"Join Type": join_type})
+    job = b.render()
+    assert job.complete, job.gaps
+    write_csv(
+        tmp_path / "src" / "d.dat", ["CODE", "REGION", "QTY"], [["ab", 1, 1], ["cd", 1, 2], ["ab", 1, 4]]
+    )
+    write_csv(
+        tmp_path / "src" / "m.dat",
+        ["CODE", "REGION", "NAME"],
+        [["zz", 1, "zz"], ["ab", 1, "exact"], [None, 1, "nul"]],
+    )
+    result = run_job(job, spark, tmp_path)
+    assert rows(tmp_path, "OUT") == expected
+    assert result.target_rows == {"OUT": len(expected)}

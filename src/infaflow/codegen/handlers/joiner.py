@@ -2,8 +2,9 @@
 
 Normal = inner; Master Outer = every detail row plus matching master rows; Detail Outer = every master
 row plus matching detail rows; Full Outer = both. NULL keys never match. The output keeps detail order,
-then master order, in ``_row_id``. ``Case Sensitive String Comparison`` NO compares string keys
-lower-cased (Transformation Guide, Joiner properties: case-sensitive comparisons on string columns).
+then master order, in ``_row_id``; master rows no detail row matched (Detail Outer, Full Outer) come last.
+``Case Sensitive String Comparison`` NO compares string keys lower-cased (Transformation Guide, Joiner
+properties: case-sensitive comparisons on string columns).
 """
 
 from __future__ import annotations
@@ -66,10 +67,19 @@ def generate(step: Step, gen: Generator) -> StepCode:
         f"({_key(master, m, case_sensitive, d)} == {_key(detail, d, case_sensitive, m)})" for m, d in terms
     )
     lines.append(f"{var} = {detail}.join({master}, {on}, {py_str(how)})")
-    lines.append(
-        f'{var} = {var}.withColumn("_row_id", F.struct("_detail_row", "_master_row"))'
-        '.drop("_detail_row", "_master_row")'
-    )
+    if how in ("right", "full"):
+        # Master rows that matched no detail row are known only when the detail input ends: they follow
+        # the detail rows (a NULL _detail_row would otherwise sort first).
+        lines.append(
+            f'{var} = {var}.withColumn("_row_id", F.struct('
+            'F.col("_detail_row").isNull().alias("_unmatched"), "_detail_row", "_master_row"))'
+            '.drop("_detail_row", "_master_row")'
+        )
+    else:
+        lines.append(
+            f'{var} = {var}.withColumn("_row_id", F.struct("_detail_row", "_master_row"))'
+            '.drop("_detail_row", "_master_row")'
+        )
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in t.ports if p.is_output}
     gen.columns[var] = [p.name for p in [*detail_ports, *master_ports]] + [ROW_ID]
     label = {
