@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from infaflow.codegen import exprs
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_failing, reject_rows
@@ -45,6 +46,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         raise ConversionError("variable ports in an Aggregator are not supported")
     inputs = [p for p in t.ports if p.is_input]
     lines, _ = gen.assemble(step, inputs, var)
+    lines += input_defaults(step, gen, var, inputs)
     parsed_ports = {
         p.name.lower(): gen.parse(step, p.expression or "NULL", p)
         for p in t.ports

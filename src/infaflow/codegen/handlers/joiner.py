@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.stepcode import ROW_ID, Output, StepCode
@@ -61,6 +62,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines, _ = gen.assemble(step, detail_ports, detail)
     mlines, _ = gen.assemble(step, master_ports, master)
     lines += mlines
+    lines += input_defaults(step, gen, detail, detail_ports) + input_defaults(step, gen, master, master_ports)
     lines.append(f'{detail} = {detail}.withColumnRenamed("_row_id", "_detail_row")')
     lines.append(f'{master} = {master}.withColumnRenamed("_row_id", "_master_row")')
     on = " & ".join(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from infaflow.codegen import flatfile as flatfile_args
 from infaflow.codegen import sql
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import has_input_default, input_defaults
 from infaflow.codegen.handlers.source import argument_lines, connection_code
 from infaflow.codegen.naming import py_str, sql_argument
 from infaflow.codegen.plan import Step
@@ -294,10 +295,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
         lines = cache_lines(step, gen, var)
         return StepCode(lines, {}, ["unconnected lookup: joined where :LKP calls it"])
     inputs = [p for p in t.ports if p.is_input]
-    frame = gen.single_frame(step, inputs)
+    frame = None if any(has_input_default(p) for p in inputs) else gen.single_frame(step, inputs)
     if frame is not None and policy(t) != "use all values":
         return _extend(step, gen, var, frame, inputs)
     lines, origin = gen.assemble(step, inputs, var)
+    lines += input_defaults(step, gen, var, inputs)
     cache = gen.new_var(f"{var}_cache")
     lines += cache_lines(step, gen, cache)
     lines += join_lines(step, gen, var, cache, {p.name.lower(): p.name for p in inputs}, var)
@@ -413,7 +415,9 @@ def unconnected_call(
         for p, code in zip(inputs, arg_codes, strict=True)
     ]
     lines += join_lines(lkp, gen, frame, renamed, args, frame, prefix)
-    lines.append(f"{frame} = {frame}.withColumn({py_str(column)}, {_output_code(ret, gen, lkp, prefix)})")
+    # No match is NULL: "the Integration Service ignores user-defined default values for unconnected
+    # transformations" (Transformation Guide, User-Defined Default Values).
+    lines.append(f"{frame} = {frame}.withColumn({py_str(column)}, F.col({py_str(prefix + ret.name)}))")
     kept = [
         *args.values(),
         *[prefix + c for c in ["_lkp_hit", "_lkp_order", *[p.name for p in lookup_ports(t)]]],

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import reject_failing
@@ -68,6 +69,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     except ValueError as exc:
         raise ConversionError("Number of Ranks is not a number") from exc
     lines, _ = gen.assemble(step, inputs, var)
+    lines += input_defaults(step, gen, var, inputs)
     if computed is not None:
         lines += _rank_value(step, gen, var, computed, inputs)
     value = f"F.col({py_str(rank_port.name)})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.stepcode import ROW_ID, Output, StepCode
@@ -27,6 +28,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
     ports = [p for p in t.ports if p.is_input]
     lines, _ = gen.assemble(step, ports, var)
+    lines += input_defaults(step, gen, var, ports)
     null_low = step.attributes.flag("Null Treated Low", False)
     case_sensitive = step.attributes.flag("Case Sensitive", True)
     distinct = step.attributes.flag("Distinct", False)
