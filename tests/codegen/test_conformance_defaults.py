@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from codegen_builders import MappingBuilder, port, read_csv, run_job, write_csv
 
-from infaflow.model import Attributes, FlatFile, Transformation
+from infaflow.model import Attributes, FlatFile, Group, Transformation
 
-pytestmark = pytest.mark.spark
 
 INT, S = "integer", "string"
 
@@ -38,6 +37,7 @@ def _codes_lookup(name: str, ports: list) -> Transformation:
     )
 
 
+@pytest.mark.spark
 def test_input_defaults_replace_nulls_and_unconnected_lookups_ignore_defaults(spark, tmp_path: Path) -> None:
     b = MappingBuilder()
     b.flat_source("S", [("ID", INT), ("K", S), ("V", INT)])
@@ -124,3 +124,47 @@ def test_input_defaults_replace_nulls_and_unconnected_lookups_ignore_defaults(sp
         ["5", "?"],
     ]
     assert rows(tmp_path, "T_EXP") == [["1", "alpha"], ["2", ""], ["3", "beta"], ["4", ""], ["5", ""]]
+
+
+def _one_step(kind: str, ports: list, attrs: dict[str, str] | None = None, groups: list | None = None) -> str:
+    b = MappingBuilder()
+    b.flat_source("S", [("ID", INT), ("V", INT)])
+    b.add(Transformation("STEP", kind, ports=ports, attributes=Attributes(attrs or {}), groups=groups or []))
+    b.connect("SQ_S", "STEP", ["ID", "V"])
+    b.flat_target("OUT", [("ID", INT), ("V", INT)])
+    out = {"ID1": "ID", "V1": "V"} if kind == "Router" else ["ID", "V"]
+    b.connect("STEP", "OUT", out)
+    job = b.render()
+    assert job.complete, job.gaps
+    return job.code
+
+
+@pytest.mark.parametrize(
+    ("kind", "ports", "attrs", "groups"),
+    [
+        ("Sorter", [port("ID", INT, is_sort_key=True), port("V", INT, default_value="7")], {}, []),
+        (
+            "Rank",
+            [port("ID", INT, expression_type="RANKPORT"), port("V", INT, default_value="7")],
+            {"Number of Ranks": "3"},
+            [],
+        ),
+        ("Update Strategy", [port("ID", INT), port("V", INT, default_value="7")], {}, []),
+        (
+            "Router",
+            [
+                port("ID", INT, group="INPUT"),
+                port("V", INT, group="INPUT", default_value="7"),
+                port("ID1", INT, "OUTPUT", group="G", ref_field="ID"),
+                port("V1", INT, "OUTPUT", group="G", ref_field="V"),
+            ],
+            {},
+            [Group("INPUT", "INPUT"), Group("G", "OUTPUT", expression="TRUE")],
+        ),
+    ],
+)
+def test_each_transformation_applies_input_defaults(
+    kind: str, ports: list, attrs: dict[str, str], groups: list
+) -> None:
+    code = _one_step(kind, ports, attrs, groups)
+    assert 'step = step.withColumn("V", F.coalesce(F.col("V"), F.lit(7).cast("int")))' in code
