@@ -12,7 +12,6 @@ from codegen_builders import MappingBuilder, port, read_csv, run_job, write_csv
 
 from infaflow.model import Attributes, FlatFile, Group, Transformation
 
-
 INT, S = "integer", "string"
 
 
