@@ -196,3 +196,42 @@ def test_aggregator_sorted_input_keeps_the_group_order(spark, tmp_path: Path, so
     else:
         assert sorted(rows(tmp_path, "OUT")) == sorted(expected)
         assert "ordered=False" in job.code
+
+
+@pytest.mark.parametrize("forward", ["YES", "NO"])
+def test_update_strategy_rejects_on_a_flat_file_target(spark, tmp_path: Path, forward: str) -> None:
+    b = MappingBuilder()
+    b.flat_source("S", [("ID", INT), ("CODE", S)])
+    b.add(
+        Transformation(
+            "UPD",
+            "Update Strategy",
+            ports=[port("ID", INT), port("CODE", S)],
+            attributes=Attributes(
+                {
+                    # No value for CODE 'X': the flag is NULL.
+                    "Update Strategy Expression": "DECODE(CODE, 'I', DD_INSERT, 'R', DD_REJECT)",
+                    "Forward Rejected Rows": forward,
+                }
+            ),
+        )
+    )
+    b.connect("SQ_S", "UPD", ["ID", "CODE"])
+    b.flat_target("OUT", [("ID", INT), ("CODE", S)])
+    b.connect("UPD", "OUT", ["ID", "CODE"])
+    b.with_session({"Treat source rows as": "Data Driven"})
+    job = b.render()
+    assert job.complete, job.gaps
+    write_csv(tmp_path / "src" / "s.dat", ["ID", "CODE"], [[1, "I"], [2, "R"], [3, "X"], [4, "I"]])
+    result = run_job(job, spark, tmp_path)
+    assert rows(tmp_path, "OUT") == [["1", "I"], ["4", "I"]]
+    assert result.target_rows == {"OUT": 2}
+    bad = tmp_path / "bad" / "out.bad"
+    if forward == "YES":
+        # Forwarded rejects reach the writer, which writes them to the reject file and counts them; a row
+        # with no flag is rejected too, never lost.
+        assert result.rejected_rows == {"OUT": 2}
+        assert read_csv(bad) == [["3", "2", "D", "R", "D"], ["", "3", "D", "X", "D"]]
+    else:
+        # Forward Rejected Rows NO: the Update Strategy drops them; nothing reaches the writer.
+        assert result.rejected_rows == {} and not bad.exists()

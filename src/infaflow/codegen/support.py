@@ -1679,15 +1679,18 @@ class Job:
         return df
 
     def _route_rejects(self, target: str, df: DataFrame, insert_only: bool) -> DataFrame:
-        """Rows flagged DD_REJECT go to the reject file ($PMBadFileDir/<target>.bad) and are counted."""
+        """Rows flagged DD_REJECT go to the reject file ($PMBadFileDir/<target>.bad) and are counted; so do
+        rows whose flag is NULL (an update strategy expression that gave no value), as the relational writer
+        rejects a flag it cannot apply, rather than losing them."""
         if ROW_TYPE not in df.columns:
             return df
-        rejected = df.where(F.col(ROW_TYPE) == DD_REJECT)
+        is_reject = F.coalesce(F.col(ROW_TYPE) == DD_REJECT, F.lit(True))
+        rejected = df.where(is_reject)
         n = rejected.count()
         if n:
             self.result.rejected_rows[target] = self.result.rejected_rows.get(target, 0) + n
             self._write_rejects(target, rejected, append=False)
-        kept = df.where(F.col(ROW_TYPE) != DD_REJECT)
+        kept = df.where(~is_reject)
         return kept.drop(ROW_TYPE) if insert_only else kept
 
     def _write_rejects(self, target: str, rejected: DataFrame, append: bool) -> None:
