@@ -274,15 +274,13 @@ def join_lines(
     return lines
 
 
-def _output_code(port: Port, gen: Generator, step: Step, prefix: str = "") -> str:
-    """The lookup port's value, or its default value when no row matched."""
-    code = f"F.col({py_str(prefix + port.name)})"
+def _output_code(port: Port, gen: Generator, step: Step) -> str:
+    """The lookup port's value, or its default value when no row matched (connected lookups only)."""
+    code = f"F.col({py_str(port.name)})"
     default = (port.default_value or "").strip()
     if default and not default.upper().startswith("ERROR("):
         value = gen.expression(step, default, {}, port)
-        code = (
-            f"F.when(F.col({py_str(prefix + '_lkp_hit')}).isNull(), {cast_to(value, port)}).otherwise({code})"
-        )
+        code = f"F.when(F.col({py_str('_lkp_hit')}).isNull(), {cast_to(value, port)}).otherwise({code})"
     return code
 
 
