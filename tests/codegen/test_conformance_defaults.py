@@ -167,3 +167,28 @@ def test_each_transformation_applies_input_defaults(
 ) -> None:
     code = _one_step(kind, ports, attrs, groups)
     assert 'step = step.withColumn("V", F.coalesce(F.col("V"), F.lit(7).cast("int")))' in code
+
+
+def test_a_pipeline_normalizer_applies_input_defaults() -> None:
+    b = MappingBuilder()
+    b.flat_source("S", [("ID", INT), ("Q1", INT), ("Q2", INT)])
+    b.add(
+        Transformation(
+            "NRM",
+            "Normalizer",
+            ports=[
+                port("ID_in", INT, "INPUT"),
+                port("Q_in1", INT, "INPUT", default_value="0"),
+                port("Q_in2", INT, "INPUT"),
+                port("ID", INT, "OUTPUT"),
+                port("Q", INT, "OUTPUT"),
+            ],
+        )
+    )
+    b.connect("SQ_S", "NRM", {"ID": "ID_in", "Q1": "Q_in1", "Q2": "Q_in2"})
+    b.flat_target("OUT", [("ID", INT), ("Q", INT)])
+    b.connect("NRM", "OUT", ["ID", "Q"])
+    job = b.render()
+    assert job.complete, job.gaps
+    assert 'nrm = nrm.withColumn("Q_in1", F.coalesce(F.col("Q_in1"), F.lit(0).cast("int")))' in job.code
+    assert 'F.coalesce(F.col("Q_in2")' not in job.code
