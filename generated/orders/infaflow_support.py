@@ -240,9 +240,11 @@ class Sequence:
         cycle: bool,
         current: int,
         reset: bool,
+        cached: int = 0,
     ) -> None:
         self.job, self.name = job, name
         self.start, self.increment, self.end, self.cycle, self.reset = start, increment, end, cycle, reset
+        self.cached = cached  # Number of Cached Values: values are drawn in blocks of this size
         self._path = Path(job.directory("$PMStorageDir")) / "sequences" / f"{name}.json"
         self.current = current
         if not reset and self._path.is_file():
@@ -284,7 +286,8 @@ class Sequence:
         last = self.current + (rows - 1) * self.increment
         if rows and not self.cycle and last > self.end:
             raise RuntimeError(f"Sequence {self.name}: value {last} passes End Value {self.end}")
-        nxt = self.current + rows * self.increment
+        drawn = -(-rows // self.cached) * self.cached if self.cached > 0 else rows  # whole blocks
+        nxt = self.current + drawn * self.increment
         if self.cycle and nxt > self.end:
             span = (self.end - self.start) // self.increment + 1
             nxt = self.start + ((nxt - self.start) // self.increment % span) * self.increment
@@ -1686,15 +1689,18 @@ class Job:
         return df
 
     def _route_rejects(self, target: str, df: DataFrame, insert_only: bool) -> DataFrame:
-        """Rows flagged DD_REJECT go to the reject file ($PMBadFileDir/<target>.bad) and are counted."""
+        """Rows flagged DD_REJECT go to the reject file ($PMBadFileDir/<target>.bad) and are counted; so do
+        rows whose flag is NULL (an update strategy expression that gave no value), as the relational writer
+        rejects a flag it cannot apply, rather than losing them."""
         if ROW_TYPE not in df.columns:
             return df
-        rejected = df.where(F.col(ROW_TYPE) == DD_REJECT)
+        is_reject = F.coalesce(F.col(ROW_TYPE) == DD_REJECT, F.lit(True))
+        rejected = df.where(is_reject)
         n = rejected.count()
         if n:
             self.result.rejected_rows[target] = self.result.rejected_rows.get(target, 0) + n
             self._write_rejects(target, rejected, append=False)
-        kept = df.where(F.col(ROW_TYPE) != DD_REJECT)
+        kept = df.where(~is_reject)
         return kept.drop(ROW_TYPE) if insert_only else kept
 
     def _write_rejects(self, target: str, rejected: DataFrame, append: bool) -> None:

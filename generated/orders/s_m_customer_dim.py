@@ -85,7 +85,15 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     srt_customers_distinct = srt_customers_distinct.dropDuplicates(
         ["CUSTOMER_ID", "FIRST_NAME", "LAST_NAME", "EMAIL", "COUNTRY_CODE", "SIGNUP_DATE"]
     )
-    srt_customers_distinct = srt_customers_distinct.orderBy(F.col("CUSTOMER_ID").asc_nulls_last(), "_row_id")
+    srt_customers_distinct = srt_customers_distinct.orderBy(
+        F.col("CUSTOMER_ID").asc_nulls_last(),
+        F.col("FIRST_NAME").asc_nulls_last(),
+        F.col("LAST_NAME").asc_nulls_last(),
+        F.col("EMAIL").asc_nulls_last(),
+        F.col("COUNTRY_CODE").asc_nulls_last(),
+        F.col("SIGNUP_DATE").asc_nulls_last(),
+        "_row_id",
+    )
     srt_customers_distinct = srt_customers_distinct.withColumn("_row_id", F.monotonically_increasing_id())
 
     # Sequence seq_customer_sk
@@ -196,7 +204,9 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "_lkp_order",
         F.row_number().over(
             Window.partitionBy("COUNTRY_CODE").orderBy(
-                F.col("COUNTRY_CODE"), F.col("COUNTRY_NAME"), F.col("REGION")
+                F.col("COUNTRY_CODE").asc_nulls_last(),
+                F.col("COUNTRY_NAME").asc_nulls_last(),
+                F.col("REGION").asc_nulls_last(),
             )
         ),
     )

@@ -132,7 +132,9 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
         "_lkp_order",
         F.row_number().over(
             Window.partitionBy("PRODUCT_ID").orderBy(
-                F.col("PRODUCT_ID"), F.col("PRODUCT_NAME"), F.col("CATEGORY")
+                F.col("PRODUCT_ID").asc_nulls_last(),
+                F.col("PRODUCT_NAME").asc_nulls_last(),
+                F.col("CATEGORY").asc_nulls_last(),
             )
         ),
     )

@@ -78,7 +78,11 @@ def run(spark: SparkSession, params: dict | None = None) -> SessionResult:
     # Use First Value: the first row per key in cache order
     lkp_store_region_cache = lkp_store_region_cache.withColumn(
         "_lkp_order",
-        F.row_number().over(Window.partitionBy("STORE_ID").orderBy(F.col("STORE_ID"), F.col("REGION_ID"))),
+        F.row_number().over(
+            Window.partitionBy("STORE_ID").orderBy(
+                F.col("STORE_ID").asc_nulls_last(), F.col("REGION_ID").asc_nulls_last()
+            )
+        ),
     )
     lkp_store_region_cache = lkp_store_region_cache.where(F.col("_lkp_order") == 1)
     lkp_store_region_cache = lkp_store_region_cache.select(

@@ -1,5 +1,7 @@
 """Aggregator: group by the GROUPBY ports; a port that is not aggregated takes the value of the last
-row of its group (PowerCenter order, ``_row_id``); no group-by port makes one group of all rows.
+row of its group (PowerCenter order, ``_row_id``); no group-by port makes one group of all rows. With
+``Sorted Input`` the groups leave in input order (each is output when the next one starts); otherwise their
+order is not defined.
 
 Nested aggregates (``MAX(COUNT(ITEM))``): PowerCenter evaluates the inner aggregate per group of the
 group-by ports and the outer one over those group results, and returns one row. That is two steps here:
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from infaflow.codegen import exprs
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_failing, reject_rows
@@ -43,6 +46,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         raise ConversionError("variable ports in an Aggregator are not supported")
     inputs = [p for p in t.ports if p.is_input]
     lines, _ = gen.assemble(step, inputs, var)
+    lines += input_defaults(step, gen, var, inputs)
     parsed_ports = {
         p.name.lower(): gen.parse(step, p.expression or "NULL", p)
         for p in t.ports
@@ -80,6 +84,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
             errors += [code[1]] if code[1] else []
     if errors:
         aggs.append(f"{first_error(errors)}.alias({py_str(ROW_ERROR)})")
+    sorted_input = bool(keys) and step.attributes.flag("Sorted Input", False)
+    if sorted_input:
+        # Sorted input: each group is output when the next one starts, so groups keep the input order
+        # (ordered by their last row).
+        aggs.append(f"F.max({_LAST}).alias({py_str(ROW_ID)})")
     group = ", ".join(py_str(k.name) for k in keys)
     body = [f"    {a}," for a in aggs]
     if keys:
@@ -87,9 +96,10 @@ def generate(step: Step, gen: Generator) -> StepCode:
     else:
         lines += [f"{var} = {var}.agg(", *body, ")"]
     lines += reject_rows(step, var, errors)
-    lines.append(f'{var} = {var}.withColumn("_row_id", F.monotonically_increasing_id())')
     gen.flagged.discard(var)
-    gen.unordered.add(var)
+    if not sorted_input:
+        lines.append(f'{var} = {var}.withColumn("_row_id", F.monotonically_increasing_id())')
+        gen.unordered.add(var)
     gen.columns[var] = (
         [k.name for k in keys] + [p.name for p in t.ports if p.is_output and not p.is_group_by] + ["_row_id"]
     )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from infaflow.codegen import exprs, mapping_variables, recurrence
 from infaflow.codegen.comments import expression_comment
 from infaflow.codegen.exprs import ConversionError, Parsed
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.handlers.lookup import unconnected_call
 from infaflow.codegen.handlers.stored_procedure import result_type
 from infaflow.codegen.handlers.stored_procedure import unconnected_call as procedure_call
@@ -195,26 +196,6 @@ def _extend(step: Step, gen: Generator, var: str, frame: str, inputs: list[Port]
     gen.columns[var] = [*gen.columns[frame], *new_columns]
     gen.inherit(var, frame)
     return StepCode(lines, outputs)
-
-
-def input_defaults(step: Step, gen: Generator, var: str, inputs: list[Port]) -> list[str]:
-    """An input port's DEFAULTVALUE replaces a NULL input (ERROR(...) defaults are the engine's own)."""
-    lines = []
-    for port in inputs:
-        default = (port.default_value or "").strip()
-        if (
-            not default
-            or default.upper().startswith(("ERROR(", "ABORT("))
-            or port.is_output
-            and not port.is_input
-        ):
-            continue
-        code = gen.expression(step, default, {}, port)
-        lines.append(
-            f"{var} = {var}.withColumn({py_str(port.name)}, "
-            f"F.coalesce(F.col({py_str(port.name)}), {cast_to(code, port)}))"
-        )
-    return lines
 
 
 def variable_ports(

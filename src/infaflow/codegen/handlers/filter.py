@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from infaflow.codegen import mapping_variables
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import reject_failing
 from infaflow.codegen.stepcode import Output, StepCode, port_columns, unwrap
@@ -23,6 +24,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
     ports = [p for p in step.ports if p.is_input]
     lines, _origin = gen.assemble(step, ports, var)
+    lines += input_defaults(step, gen, var, ports)
     text = str(step.attributes.get("Filter Condition", "") or "").strip() or "TRUE"
     parsed = gen.parse(step, text)
     if parsed is not None:

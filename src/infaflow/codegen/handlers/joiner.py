@@ -2,7 +2,9 @@
 
 Normal = inner; Master Outer = every detail row plus matching master rows; Detail Outer = every master
 row plus matching detail rows; Full Outer = both. NULL keys never match. The output keeps detail order,
-then master order, in ``_row_id``.
+then master order, in ``_row_id``; master rows no detail row matched (Detail Outer, Full Outer) come last.
+``Case Sensitive String Comparison`` NO compares string keys lower-cased (Transformation Guide, Joiner
+properties: case-sensitive comparisons on string columns).
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import re
 from typing import TYPE_CHECKING
 
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.stepcode import ROW_ID, Output, StepCode
+from infaflow.codegen.types import spark_type
+from infaflow.model import Port
 
 if TYPE_CHECKING:
     from infaflow.codegen.generate import Generator
@@ -48,24 +53,35 @@ def generate(step: Step, gen: Generator) -> StepCode:
             raise ConversionError(f"join condition term {term!r} is not 'master_port = detail_port'")
         a, b = names[m.group(1).lower()], names[m.group(3).lower()]
         master_port, detail_port = (a, b) if a.is_master else (b, a)
-        terms.append((master_port.name, detail_port.name))
+        terms.append((master_port, detail_port))
     if not terms:
         raise ConversionError("the Join Condition is empty")
-    if str(step.attributes.get("Case Sensitive String Comparison", "YES")).strip().upper() == "NO":
-        raise ConversionError("case-insensitive string comparison in a Joiner is not supported")
+    case_sensitive = step.attributes.flag("Case Sensitive String Comparison", True)
     detail = gen.new_var(f"{var}_detail")
     master = gen.new_var(f"{var}_master")
     lines, _ = gen.assemble(step, detail_ports, detail)
     mlines, _ = gen.assemble(step, master_ports, master)
     lines += mlines
+    lines += input_defaults(step, gen, detail, detail_ports) + input_defaults(step, gen, master, master_ports)
     lines.append(f'{detail} = {detail}.withColumnRenamed("_row_id", "_detail_row")')
     lines.append(f'{master} = {master}.withColumnRenamed("_row_id", "_master_row")')
-    on = " & ".join(f"({master}[{py_str(m)}] == {detail}[{py_str(d)}])" for m, d in terms)
-    lines.append(f"{var} = {detail}.join({master}, {on}, {py_str(how)})")
-    lines.append(
-        f'{var} = {var}.withColumn("_row_id", F.struct("_detail_row", "_master_row"))'
-        '.drop("_detail_row", "_master_row")'
+    on = " & ".join(
+        f"({_key(master, m, case_sensitive, d)} == {_key(detail, d, case_sensitive, m)})" for m, d in terms
     )
+    lines.append(f"{var} = {detail}.join({master}, {on}, {py_str(how)})")
+    if how in ("right", "full"):
+        # Master rows that matched no detail row are known only when the detail input ends: they follow
+        # the detail rows (a NULL _detail_row would otherwise sort first).
+        lines.append(
+            f'{var} = {var}.withColumn("_row_id", F.struct('
+            'F.col("_detail_row").isNull().alias("_unmatched"), "_detail_row", "_master_row"))'
+            '.drop("_detail_row", "_master_row")'
+        )
+    else:
+        lines.append(
+            f'{var} = {var}.withColumn("_row_id", F.struct("_detail_row", "_master_row"))'
+            '.drop("_detail_row", "_master_row")'
+        )
     outputs = {p.name.lower(): Output(var, p.name, origin=step.name) for p in t.ports if p.is_output}
     gen.columns[var] = [p.name for p in [*detail_ports, *master_ports]] + [ROW_ID]
     label = {
@@ -75,3 +91,12 @@ def generate(step: Step, gen: Generator) -> StepCode:
         "full": "Full Outer Join",
     }[how]
     return StepCode(lines, outputs, [f"{label}; condition {text}"])
+
+
+def _key(frame: str, port: Port, case_sensitive: bool, other: Port) -> str:
+    """One side of a join condition term; string ports compared lower-cased when the Joiner's ``Case
+    Sensitive String Comparison`` is NO (both sides strings: the Designer requires matching types)."""
+    col = f"{frame}[{py_str(port.name)}]"
+    if not case_sensitive and spark_type(port.datatype) == "string" == spark_type(other.datatype):
+        return f"F.lower({col})"
+    return col

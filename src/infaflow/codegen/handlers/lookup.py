@@ -1,10 +1,12 @@
 """Lookup Procedure: connected (a left join) and unconnected (``:LKP.name(args)`` in an expression).
 
 The lookup's cache is its source (table, Lookup Sql Override, Lookup Source Filter, or a flat file)
-with the rows in cache order: condition ports, then the other lookup ports, ascending. The policy on
+with the rows in cache order: condition ports, then the other lookup ports, ascending, NULL highest unless
+``Null ordering`` says lowest. The policy on
 multiple matches picks the first or last row of the matches in that order (Use Any Value = first),
 keeps every match (Use All Values, an active lookup), or rejects the row as a transformation error
-(Report Error). A row with no match gets the output ports' default values (NULL unless set).
+(Report Error). A row with no match gets the output ports' default values (NULL unless set). A flat-file
+or pipeline lookup with ``Case Sensitive String Comparison`` NO matches string condition ports lower-cased.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 from infaflow.codegen import flatfile as flatfile_args
 from infaflow.codegen import sql
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import has_input_default, input_defaults
 from infaflow.codegen.handlers.source import argument_lines, connection_code
 from infaflow.codegen.naming import py_str, sql_argument
 from infaflow.codegen.plan import Step
@@ -65,6 +68,32 @@ def _name(t: Transformation, name: str) -> str:
 def policy(t: Transformation) -> str:
     value = str(t.attributes.get("Lookup policy on multiple match", "Use Any Value") or "Use Any Value")
     return value.strip().lower()
+
+
+def null_is_high(step: Step) -> bool:
+    """The lookup's ``Null ordering``: NULL is the highest value in cache order unless it says lowest
+    (PowerCenter's default, "Null Is Highest Value")."""
+    return "lowest" not in str(step.attributes.get("Null ordering", "") or "").lower()
+
+
+def case_insensitive(step: Step) -> bool:
+    """True when string condition ports compare lower-cased: ``Case Sensitive String Comparison`` NO on
+    a flat-file or pipeline lookup (for a relational lookup the database decides, Transformation Guide)."""
+    source_type = str(step.attributes.get("Source Type", "Database") or "Database").strip().lower()
+    return source_type != "database" and not step.attributes.flag("Case Sensitive String Comparison", True)
+
+
+def _is_string(t: Transformation, name: str) -> bool:
+    port = next((p for p in t.ports if p.name == name), None)
+    return port is not None and spark_type(port.datatype) == "string"
+
+
+def _sorted(name: str, descending: bool, null_high: bool) -> str:
+    """A cache-order sort key: ascending (or descending for Use Last Value) with NULL placed by the
+    lookup's Null ordering."""
+    if descending:
+        return f"F.col({py_str(name)}).desc_nulls_{'first' if null_high else 'last'}()"
+    return f"F.col({py_str(name)}).asc_nulls_{'last' if null_high else 'first'}()"
 
 
 def lookup_ports(t: Transformation) -> list[Port]:
@@ -155,7 +184,8 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
     first = [_name(t, c.lookup_port) for c in conds]
     order = [*dict.fromkeys(first), *[n for n in names if n not in first]]
     mode = policy(t)
-    ordered = ", ".join(py_str(n) for n in order)
+    null_high = null_is_high(step)
+    ordered = ", ".join(_sorted(n, False, null_high) for n in order)
     if mode in ("use all values", "report error"):
         lines.append(
             f'{var} = {var}.withColumn("_lkp_order", F.row_number().over(Window.orderBy({ordered})))'
@@ -163,9 +193,12 @@ def cache_lines(step: Step, gen: Generator, var: str) -> list[str]:
         return lines
     equality = all(c.op == "=" for c in conds)
     if equality:
-        keys = ", ".join(py_str(n) for n in dict.fromkeys(first))
-        direction = ".desc()" if mode == "use last value" else ""
-        sort = ", ".join(f"F.col({py_str(n)}){direction}" for n in order)
+        lower = case_insensitive(step)
+        keys = ", ".join(
+            f"F.lower(F.col({py_str(n)}))" if lower and _is_string(t, n) else py_str(n)
+            for n in dict.fromkeys(first)
+        )
+        sort = ", ".join(_sorted(n, mode == "use last value", null_high) for n in order)
         lines.append(
             f"# {t.attributes.get('Lookup policy on multiple match', 'Use Any Value')}: "
             "the first row per key in cache order"
@@ -198,6 +231,7 @@ def join_lines(
     t = step.transformation
     assert t is not None
     conds = conditions(t)
+    lower = case_insensitive(step)
     terms = []
     for c in conds:
         lk = prefix + _name(t, c.lookup_port)
@@ -207,6 +241,8 @@ def join_lines(
         if col is None:
             raise ConversionError(f"lookup condition input {c.input_port} is not an input port")
         left, right = f"{frame}[{py_str(col)}]", f"{cache}[{py_str(lk)}]"
+        if lower and _is_string(t, _name(t, c.lookup_port)):
+            left, right = f"F.lower({left})", f"F.lower({right})"
         # "The Integration Service matches null values" (Transformation Guide, Lookup Condition): a NULL
         # input equals a NULL in the lookup source.
         terms.append(f"{left}.eqNullSafe({right})" if c.op == "=" else f"({left} {_OPS[c.op]} {right})")
@@ -238,15 +274,13 @@ def join_lines(
     return lines
 
 
-def _output_code(port: Port, gen: Generator, step: Step, prefix: str = "") -> str:
-    """The lookup port's value, or its default value when no row matched."""
-    code = f"F.col({py_str(prefix + port.name)})"
+def _output_code(port: Port, gen: Generator, step: Step) -> str:
+    """The lookup port's value, or its default value when no row matched (connected lookups only)."""
+    code = f"F.col({py_str(port.name)})"
     default = (port.default_value or "").strip()
     if default and not default.upper().startswith("ERROR("):
         value = gen.expression(step, default, {}, port)
-        code = (
-            f"F.when(F.col({py_str(prefix + '_lkp_hit')}).isNull(), {cast_to(value, port)}).otherwise({code})"
-        )
+        code = f"F.when(F.col({py_str('_lkp_hit')}).isNull(), {cast_to(value, port)}).otherwise({code})"
     return code
 
 
@@ -259,10 +293,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
         lines = cache_lines(step, gen, var)
         return StepCode(lines, {}, ["unconnected lookup: joined where :LKP calls it"])
     inputs = [p for p in t.ports if p.is_input]
-    frame = gen.single_frame(step, inputs)
+    frame = None if any(has_input_default(p) for p in inputs) else gen.single_frame(step, inputs)
     if frame is not None and policy(t) != "use all values":
         return _extend(step, gen, var, frame, inputs)
     lines, origin = gen.assemble(step, inputs, var)
+    lines += input_defaults(step, gen, var, inputs)
     cache = gen.new_var(f"{var}_cache")
     lines += cache_lines(step, gen, cache)
     lines += join_lines(step, gen, var, cache, {p.name.lower(): p.name for p in inputs}, var)
@@ -378,7 +413,9 @@ def unconnected_call(
         for p, code in zip(inputs, arg_codes, strict=True)
     ]
     lines += join_lines(lkp, gen, frame, renamed, args, frame, prefix)
-    lines.append(f"{frame} = {frame}.withColumn({py_str(column)}, {_output_code(ret, gen, lkp, prefix)})")
+    # No match is NULL: "the Integration Service ignores user-defined default values for unconnected
+    # transformations" (Transformation Guide, User-Defined Default Values).
+    lines.append(f"{frame} = {frame}.withColumn({py_str(column)}, F.col({py_str(prefix + ret.name)}))")
     kept = [
         *args.values(),
         *[prefix + c for c in ["_lkp_hit", "_lkp_order", *[p.name for p in lookup_ports(t)]]],

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from infaflow.codegen import cobol
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import PortRef, Step
 from infaflow.codegen.stepcode import Output, StepCode
@@ -97,6 +98,7 @@ def _pipeline(step: Step, gen: Generator) -> StepCode:
         raise ConversionError("Normalizer ports with different numbers of occurrences are not supported")
     n = counts.pop()
     lines, _ = gen.assemble(step, inputs, var)
+    lines += input_defaults(step, gen, var, inputs)
     keys = [p for p in outputs if _is_key(p)]
     lines += _generated_keys(step, gen, var, keys)
     structs = []

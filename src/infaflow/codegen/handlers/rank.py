@@ -4,7 +4,8 @@ The rank port is an input/output port, or an output port whose expression is com
 ports for every row (the Designer of PowerCenter 10 saves such a Rank as valid).
 
 Ties get the same rank index and the next index is skipped (SQL ``RANK``), so a group can return
-more than N rows when rows tie at the N-th place [SPEC F: ties unconfirmed].
+more than N rows when rows tie at the N-th place [SPEC F: ties unconfirmed]. ``Case Sensitive String
+Comparison`` NO ranks a string rank port lower-cased.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import reject_failing
 from infaflow.codegen.stepcode import Output, StepCode, cast_to, port_columns, select_code, unwrap
+from infaflow.codegen.types import spark_type
 from infaflow.model import Port
 
 if TYPE_CHECKING:
@@ -66,9 +69,17 @@ def generate(step: Step, gen: Generator) -> StepCode:
     except ValueError as exc:
         raise ConversionError("Number of Ranks is not a number") from exc
     lines, _ = gen.assemble(step, inputs, var)
+    lines += input_defaults(step, gen, var, inputs)
     if computed is not None:
         lines += _rank_value(step, gen, var, computed, inputs)
-    order = f"F.col({py_str(rank_port.name)}).{'desc' if top else 'asc'}_nulls_last()"
+    value = f"F.col({py_str(rank_port.name)})"
+    if not step.attributes.flag("Case Sensitive String Comparison", True) and (
+        spark_type(rank_port.datatype) == "string"
+    ):
+        # Strings that differ only in case rank as equal values: they tie (Transformation Guide, Rank
+        # properties: Case-Sensitive String Comparison).
+        value = f"F.lower({value})"
+    order = f"{value}.{'desc' if top else 'asc'}_nulls_last()"
     part = f"Window.partitionBy({', '.join(py_str(g.name) for g in groups)})" if groups else "Window"
     rank_col = index.name if index is not None else "RANKINDEX"
     lines.append(f"{var} = {var}.withColumn({py_str(rank_col)}, F.rank().over({part}.orderBy({order})))")

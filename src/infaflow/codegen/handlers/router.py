@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import reject_failing
@@ -28,6 +29,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     in_groups = {g.name.lower() for g in t.groups if g.type.upper() == "INPUT"}
     inputs = [p for p in t.ports if p.is_input and (not in_groups or p.group.lower() in in_groups)]
     lines, _ = gen.assemble(step, inputs, var)
+    lines += input_defaults(step, gen, var, inputs)
     columns = port_columns(inputs)
     by_name = {p.name.lower(): p for p in inputs}
     conds: list[str] = []

@@ -1,6 +1,7 @@
 """Sequence Generator: NEXTVAL numbers rows in PowerCenter order from the Current Value (persisted
 between runs in $PMStorageDir), CURRVAL = NEXTVAL + Increment By; Cycle wraps to Start Value, else
-passing End Value fails the session."""
+passing End Value fails the session. With ``Number of Cached Values`` N > 0 the saved Current Value
+skips the unused values of the last block of N."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
     assert t is not None
     var = gen.var(step)
     start = _int(step, "Start Value", 0)
-    settings = {
+    settings: dict[str, int | bool] = {
         "start": start,
         "increment": _int(step, "Increment By", 1),
         "end": _int(step, "End Value", 9223372036854775807),
@@ -38,6 +39,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
         "current": _int(step, "Current Value", 1),
         "reset": step.attributes.flag("Reset", False),
     }
+    cached = _int(step, "Number of Cached Values", 0)
+    if cached > 0:
+        # Values are drawn in blocks; the unused rest of the last block is discarded at the end of the
+        # session, so the next session starts after it (Transformation Guide, Number of Cached Values).
+        settings["cached"] = cached
     folder = gen.plan.folder.name if gen.plan.folder else ""
     key = f"{folder}.{t.name}" if t.reusable else f"{folder}.{gen.plan.mapping.name}.{step.name}"
     args = ", ".join(f"{k}={v!r}" for k, v in settings.items())

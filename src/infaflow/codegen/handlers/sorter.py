@@ -1,10 +1,16 @@
 """Sorter: sort keys in port order with their directions; Distinct drops duplicate rows; NULL sorts
-high unless ``Null Treated Low``; ``Case Sensitive`` NO compares strings lower-cased."""
+high unless ``Null Treated Low``; ``Case Sensitive`` NO compares strings lower-cased.
+
+With ``Distinct`` every port is part of the sort key (Transformation Guide, "Distinct Output Rows": the
+Designer configures all ports as sort keys): ports not marked as keys follow the marked ones, ascending
+in port order, so rows that tie on the marked keys come out in the order of their other values.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.stepcode import ROW_ID, Output, StepCode
@@ -22,17 +28,22 @@ def generate(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
     ports = [p for p in t.ports if p.is_input]
     lines, _ = gen.assemble(step, ports, var)
+    lines += input_defaults(step, gen, var, ports)
     null_low = step.attributes.flag("Null Treated Low", False)
     case_sensitive = step.attributes.flag("Case Sensitive", True)
+    distinct = step.attributes.flag("Distinct", False)
     keys = []
-    for p in [p for p in ports if p.is_sort_key]:
+    sort_ports = [p for p in ports if p.is_sort_key]
+    if distinct:
+        sort_ports += [p for p in ports if not p.is_sort_key]
+    for p in sort_ports:
         col = f"F.col({py_str(p.name)})"
         if not case_sensitive and spark_type(p.datatype) == "string":
             col = f"F.lower({col})"
-        desc = p.sort_direction.strip().upper().startswith("DESC")
+        desc = p.is_sort_key and p.sort_direction.strip().upper().startswith("DESC")
         nulls = ("last" if null_low else "first") if desc else ("first" if null_low else "last")
         keys.append(f"{col}.{'desc' if desc else 'asc'}_nulls_{nulls}()")
-    if step.attributes.flag("Distinct", False):
+    if distinct:
         names = ", ".join(py_str(p.name) for p in ports)
         lines.append(f"{var} = {var}.dropDuplicates([{names}])")
     lines.append(f"{var} = {var}.orderBy({', '.join([*keys, py_str(ROW_ID)])})")

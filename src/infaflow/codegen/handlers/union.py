@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from infaflow.codegen.exprs import ConversionError
+from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.stepcode import ROW_ID, Output, StepCode, col_alias, select_code
@@ -34,6 +35,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
             raise ConversionError(f"input group {g.name} has {len(ports)} ports for {len(out_ports)} outputs")
         gvar = gen.new_var(f"{var}_{g.name}")
         lines += gen.assemble(step, ports, gvar)[0]
+        lines += input_defaults(step, gen, gvar, ports)
         cols = [col_alias(p.name, o.name) for p, o in zip(ports, out_ports, strict=True)]
         lines += select_code(gvar, [*cols, py_str(ROW_ID)], gvar)
         frames.append(gvar)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from infaflow.codegen.handlers.defaults import has_input_default, input_defaults
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import reject_failing
@@ -24,7 +25,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
     var = gen.var(step)
     ports = [p for p in step.ports if p.is_input]
     text = str(step.attributes.get("Update Strategy Expression", "") or "").strip() or "DD_INSERT"
-    frame = gen.single_frame(step, ports)
+    # Ports with a default value are read from the step's own frame, where the default can replace NULL.
+    frame = None if any(has_input_default(p) for p in ports) else gen.single_frame(step, ports)
     if frame is not None and ROW_TYPE not in gen.columns[frame]:
         # The flag is added to the frame that feeds the transformation; ports are read where they are.
         origin = gen.output_of(step.inputs[ports[0].name.lower()]).origin
@@ -37,6 +39,7 @@ def generate(step: Step, gen: Generator) -> StepCode:
         outputs = {p.name.lower(): Output(var, gen.column_of(step, p), origin) for p in ports if p.is_output}
     else:
         lines, origin = gen.assemble(step, ports, var)
+        lines += input_defaults(step, gen, var, ports)
         code, error = _flag(step, gen, text, port_columns(ports))
         lines.append(f'{var} = {var}.withColumn("_row_type", {wrapped(code)}.cast("int"))')
         lines += reject_failing(step, var, var, [error])
