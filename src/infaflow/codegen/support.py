@@ -249,18 +249,26 @@ class Sequence:
         self.current = current
         if not reset and self._path.is_file():
             self.current = int(json.loads(self._path.read_text())["current_value"])
-        self._observation: Observation | None = None
-        self._observed: DataFrame | None = None
+        self._numbered: list[tuple[Observation, DataFrame]] = []  # each transformation NEXTVAL feeds
 
     def number(self, df: DataFrame, nextval: str | None, currval: str | None = None) -> DataFrame:
-        """``df`` with NEXTVAL (and CURRVAL = NEXTVAL + Increment By) in row order."""
+        """``df`` with NEXTVAL (and CURRVAL = NEXTVAL + Increment By) in row order.
+
+        NEXTVAL connected to several transformations gives each unique values (Transformation Guide,
+        "NEXTVAL Port": each target receives a block of sequence numbers after the other), as the
+        Slowly Changing Dimension mappings rely on: the first transformation the job numbers takes the
+        first values, one per row, the next one the values after them [block size unconfirmed: one block
+        per transformation]."""
         if not nextval and currval:
             # CURRVAL without NEXTVAL: "the Integration Service passes a constant value for each row"
             # (Transformation Guide, CURRVAL); no NEXTVAL is drawn, so the sequence does not advance.
             return df.withColumn(currval, F.lit(self.current + self.increment).cast("bigint"))
-        if self._observation is not None:
-            raise NotConverted(f"Sequence {self.name}: NEXTVAL feeds two pipelines; not supported")
         n = F.row_number().over(Window.orderBy(ROW_ID)) - 1
+        if self._numbered:  # after the rows of the transformations numbered before
+            before = [frame.select(F.lit(1).alias("_one")) for _obs, frame in self._numbered]
+            rows = functools.reduce(DataFrame.unionAll, before).agg(F.count(F.lit(1)).alias("_seq_offset"))
+            df = df.crossJoin(rows)
+            n = n + F.col("_seq_offset")
         if self.cycle:
             per_cycle = (self.end - self.start) // self.increment + 1
             first = (self.current - self.start) // self.increment
@@ -274,15 +282,18 @@ class Sequence:
             )
         if not nextval:
             out = out.drop("_nextval")
-        self._observation = Observation(_observation_name(f"seq_{self.name}"))
-        self._observed = _observe(out, self._observation, F.count(F.lit(1)).alias("rows"))
-        return self._observed
+        if self._numbered:
+            out = out.drop("_seq_offset")
+        observation = Observation(_observation_name(f"seq_{self.name}"))
+        observed = _observe(out, observation, F.count(F.lit(1)).alias("rows"))
+        self._numbered.append((observation, observed))
+        return observed
 
     def finish(self) -> None:
         """Check the End Value and save the next Current Value (after the session's writes)."""
-        if self._observation is None or self._observed is None:
+        if not self._numbered:
             return
-        rows = _observed_rows(self._observation, self._observed, F.count(F.lit(1)))
+        rows = sum(_observed_rows(obs, frame, F.count(F.lit(1))) for obs, frame in self._numbered)
         last = self.current + (rows - 1) * self.increment
         if rows and not self.cycle and last > self.end:
             raise RuntimeError(f"Sequence {self.name}: value {last} passes End Value {self.end}")
