@@ -123,6 +123,7 @@ class Generator:
             self.gaps.extend(self._step_gaps)
             out.append(RenderedStep(step, var, title, notes, lines, list(self._step_gaps)))
         _drop_unused_assignments(out)
+        _drop_dangling_reads(out)
         self._share_frames(out)
         return out
 
@@ -445,6 +446,29 @@ class Generator:
             return ""
 
         return port_type, param_type, lookup_type
+
+
+_READS = ("Source Definition", "Source Qualifier", "Application Source Qualifier")
+
+
+def _drop_dangling_reads(steps: list[RenderedStep]) -> None:
+    """A Source Qualifier whose rows no later step reads (a pipeline that ends in no target) is not read,
+    nor a source only it read: the Integration Service runs the pipelines that load a target. Its step
+    keeps its comment, so the job still names it; the job has no unused variable (ruff F841)."""
+    for i in reversed(range(len(steps))):
+        rendered = steps[i]
+        if rendered.step.kind not in _READS or rendered.gaps or not rendered.lines:
+            continue
+        if any(line.startswith("job.") for line in rendered.lines):  # a statement of its own (Pre SQL...)
+            continue
+        later = "\n".join(
+            line for s in steps[i + 1 :] for line in s.lines if not line.lstrip().startswith("#")
+        )
+        if not uses_name(later, rendered.var, attribute=False):
+            rendered.lines = []
+            rendered.notes.append(
+                "its rows reach no target: not read (no pipeline of the session loads them)"
+            )
 
 
 def _drop_unused_assignments(steps: list[RenderedStep]) -> None:
