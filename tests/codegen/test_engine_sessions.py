@@ -84,3 +84,8 @@ def test_a_closed_session_is_renewed_in_its_slot(tmp_path: Path) -> None:
 def test_a_connection_string_not_leased_is_not_a_slot() -> None:
     assert engine_sessions.leased_session(URL) is None
     assert engine_sessions.leased_session(f"{URL}/;session_id={uuid.uuid4()}") is None
+
+
+def test_a_state_directory_that_cannot_be_written_gives_no_slot(tmp_path: Path) -> None:
+    (tmp_path / "engine").write_text("not a directory")  # the sessions folder cannot be made
+    assert engine_sessions.lease(tmp_path, URL, CONF) is None

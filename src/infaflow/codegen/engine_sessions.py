@@ -63,24 +63,35 @@ def lease(state_dir: str | Path, url: str, conf: dict[str, str]) -> SessionLease
     run whose session settings are ``conf``; None when every slot is taken by other runs (the run then
     opens a session of its own, released at its end)."""
     folder = engine_dir(state_dir) / "sessions"
-    folder.mkdir(parents=True, exist_ok=True)
     fingerprint = _fingerprint(conf)
-    for number in range(SLOTS):
-        slot = folder / f"slot{number}.json"
-        lock = open(folder / f"slot{number}.lock", "a", encoding="utf-8")  # noqa: SIM115 - held open
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            lock.close()
-            continue
-        data = _read(slot)
-        session_id = data.get("session_id", "")
-        if data.get("conf") != fingerprint or not _valid(session_id):
-            session_id = str(uuid.uuid4())
-            _write(slot, session_id, fingerprint)
-        _HELD[session_id] = (slot, lock)
-        return SessionLease(f"{url.rstrip('/')}/{SESSION_PARAM}{session_id}", session_id, slot)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for number in range(SLOTS):
+            taken = _take(folder, number, fingerprint)
+            if taken is not None:
+                session_id, slot = taken
+                return SessionLease(f"{url.rstrip('/')}/{SESSION_PARAM}{session_id}", session_id, slot)
+    except OSError:  # a state directory this user cannot write: a session of the run's own
+        return None
     return None
+
+
+def _take(folder: Path, number: int, fingerprint: str) -> tuple[str, Path] | None:
+    """Slot ``number``'s session id when the slot is free (locked for this process from now on)."""
+    slot = folder / f"slot{number}.json"
+    lock = open(folder / f"slot{number}.lock", "a", encoding="utf-8")  # noqa: SIM115 - held open
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        return None
+    data = _read(slot)
+    session_id = data.get("session_id", "")
+    if data.get("conf") != fingerprint or not _valid(session_id):
+        session_id = str(uuid.uuid4())
+        _write(slot, session_id, fingerprint)
+    _HELD[session_id] = (slot, lock)
+    return session_id, slot
 
 
 def _valid(session_id: str) -> bool:
