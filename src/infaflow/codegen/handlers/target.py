@@ -294,7 +294,7 @@ def _rollbacks(gen: Generator, var: str, unit: transactions.Unit) -> list[str]:
         return []
     return [
         f"# Transaction Control {tc.name}: the rows of rolled-back transactions are not loaded",
-        f"{var} = job.committed({var}, {py_str(tc.name)})",
+        f"{var} = job.committed({var}, {py_str(unit.key or tc.name)})",
     ]
 
 
@@ -323,7 +323,7 @@ def _files_by_transaction(
                 f"Transaction Control {tc.name} is not converted: the transactions that name the files "
                 "are unknown"
             )
-        args.append(f"    transaction_control={py_str(tc.name)},")
+        args.append(f"    transaction_control={py_str(unit.key or tc.name)},")
         note = f"transactions of Transaction Control {tc.name}"
     else:
         if var in gen.unordered:
