@@ -305,7 +305,9 @@ def _upstream_control(plan: Plan, step: Step) -> Step | None:
     return None
 
 
-def scope_lines(step: Step, gen: Generator, var: str, ports: list[str] | None = None) -> tuple[list[str], bool]:
+def scope_lines(
+    step: Step, gen: Generator, var: str, ports: list[str] | None = None
+) -> tuple[list[str], bool]:
     """Lines giving the rows of ``var`` (the input of ``step`` through ``ports``) their transaction
     (columns ``_txn`` and ``_rolled_back``) when ``step`` computes per transaction, and whether they do.
 
@@ -317,7 +319,7 @@ def scope_lines(step: Step, gen: Generator, var: str, ports: list[str] | None = 
     allowed = ("all input", *PER_TRANSACTION.get(step.kind, ()))
     if step.kind in PER_TRANSACTION and scope not in allowed:
         raise ConversionError(
-            f"Transformation Scope {scope!r}: a {step.kind} has {' or '.join(allowed)} (Transformation Guide)"
+            f"Transformation Scope {scope!r}: the {step.kind} has {' or '.join(allowed)} (Transformation Guide)"
         )
     if not per_transaction(step):
         return [], False

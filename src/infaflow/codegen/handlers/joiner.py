@@ -99,7 +99,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
         "full": "Full Outer Join",
     }[how]
     if per_txn:
-        label += "; rows of one transaction" if scope == "transaction" else "; in the detail rows' transactions"
+        label += (
+            "; rows of one transaction" if scope == "transaction" else "; in the detail rows' transactions"
+        )
     return StepCode(lines, outputs, [f"{label}; condition {text}"])
 
 
