@@ -112,9 +112,9 @@ def test_source_based_commit_without_transaction_control_is_reported() -> None:
 
 def test_a_transformation_after_the_transaction_control_decides_by_its_transformation_scope() -> None:
     """A Sorter with Transaction scope keeps the Transaction Control's boundaries and sorts each
-    transaction apart: the files are those of its transactions. With All Input scope (its default) it drops them: the Transaction Control is
-    ineffective for the target, whose commit interval places the commits (Designer Guide: the rows go to
-    one file, named by the first FileName)."""
+    transaction apart: the files are those of its transactions. With All Input scope (its default) it
+    drops them: the Transaction Control is ineffective for the target, whose commit interval places the
+    commits (Designer Guide: the rows go to one file, named by the first FileName)."""
     b = MappingBuilder()
     b.flat_source("EMP", [("ID", INT), ("FNAME", S)])
     b.add(

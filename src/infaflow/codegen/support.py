@@ -40,7 +40,7 @@ ROW_ERROR = "_row_error"  # a row's error message (NULL: no error): the row is r
 DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
 #: this module's version (infaflow.codegen.rowcontract.SUPPORT_VERSION when it was converted): a generated job
 #: calls require_version with the version it was converted for, and refuses an older module
-SUPPORT_VERSION = 3
+SUPPORT_VERSION = 4
 DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
 TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER = 0, 1, 2  # Transaction Control actions
 TC_ROLLBACK_BEFORE, TC_ROLLBACK_AFTER = 3, 4

@@ -319,7 +319,8 @@ def scope_lines(
     allowed = ("all input", *PER_TRANSACTION.get(step.kind, ()))
     if step.kind in PER_TRANSACTION and scope not in allowed:
         raise ConversionError(
-            f"Transformation Scope {scope!r}: the {step.kind} has {' or '.join(allowed)} (Transformation Guide)"
+            f"Transformation Scope {scope!r}: the {step.kind} has {' or '.join(allowed)} "
+            "(Transformation Guide)"
         )
     if not per_transaction(step):
         return [], False
@@ -335,8 +336,8 @@ def scope_lines(
         interval = str(gen.plan.source_attribute("Commit Interval", "10000") or "10000").strip()
         sources = ", ".join(gen.var(s) for s in upstream_sources(gen.plan, step))
         return [
-            f"# {scope} scope without a Transaction Control: the commit interval's transactions, one while "
-            "the sources fit in it",
+            f"# {scope} scope, no Transaction Control: the commit interval's transactions, one while the",
+            "# sources fit in it (commit points placed by buffer blocks cannot be reproduced)",
             f"job.one_transaction({py_str(step.name)}, [{sources}], "
             f"{int(interval) if interval.isdigit() else 10000})",
         ], False

@@ -157,9 +157,11 @@ def _scope(
     lines, _ = transactions.scope_lines(step, gen, detail, detail_names)
     mlines, _ = transactions.scope_lines(step, gen, master, master_names)
     lines += mlines
-    lines.append(
-        f'{master} = {master}.withColumnsRenamed({{"_txn": "_master_txn", "_rolled_back": "_master_rolled_back"}})'
-    )
+    lines += [
+        f"{master} = {master}.withColumnsRenamed(",
+        '    {"_txn": "_master_txn", "_rolled_back": "_master_rolled_back"}',
+        ")",
+    ]
     return lines, True
 
 

@@ -69,10 +69,10 @@ def generate(step: Step, gen: Generator) -> StepCode:
     eof = transactions.commit_on_end_of_file(gen.plan)
     end = "YES" if eof else "NO"
     unit = ", ".join(t.name for t in targets) or "no target"
-    if consumers:
-        unit += " and the per-transaction " + ", ".join(c.name for c in consumers)
+    per = ", ".join(c.name for c in consumers)
     lines += [
         f"# each row's transaction and whether it is rolled back, kept for the targets {unit}",
+        *([f"# and the transformations computing per transaction {per}"] if per else []),
         f"# (Commit On End Of File: {end})",
         "job.transactions(",
         f"    {py_str(step.name)},",
@@ -83,4 +83,5 @@ def generate(step: Step, gen: Generator) -> StepCode:
     ]
     gen.transactions[step.name.lower()] = rolls_back
     what = "commits and rollbacks" if rolls_back else "commits"
-    return StepCode(lines, outputs, [f"{what} per row ({condition}) for the targets {unit}"])
+    note = f"{what} per row ({condition}) for the targets {unit}"
+    return StepCode(lines, outputs, [note + (f"; computed per transaction: {per}" if per else "")])
