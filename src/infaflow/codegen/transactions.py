@@ -195,7 +195,7 @@ def upstream_sources(plan: Plan, step: Step) -> list[Step]:
             current = plan.step(name)
         except KeyError:
             continue
-        if current.kind in SOURCES:
+        if current.kind in (*SOURCES, "XML Source Qualifier"):
             found.add(current.name.lower())
         else:
             todo += [ref.step for ref in current.inputs.values()]
@@ -334,7 +334,14 @@ def scope_lines(
         )
     if unit.control is None:
         interval = str(gen.plan.source_attribute("Commit Interval", "10000") or "10000").strip()
-        sources = ", ".join(gen.var(s) for s in upstream_sources(gen.plan, step))
+        read = upstream_sources(gen.plan, step)
+        other = [s for s in read if s.kind != "Source Qualifier"]
+        if other:
+            raise ConversionError(
+                f"{scope} scope without a Transaction Control after {other[0].kind} {other[0].name}: the "
+                "commit interval's transactions depend on the rows it reads, which the job does not count"
+            )
+        sources = ", ".join(gen.var(s) for s in read)
         return [
             f"# {scope} scope, no Transaction Control: the commit interval's transactions, one while the",
             "# sources fit in it (commit points placed by buffer blocks cannot be reproduced)",
