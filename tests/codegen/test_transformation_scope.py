@@ -211,14 +211,16 @@ def _self_join_mapping(scope: dict[str, str]) -> MappingBuilder:
     return b
 
 
-def _lookup_join_mapping(scope: dict[str, str], join_type: str = "Normal Join") -> MappingBuilder:
+def _lookup_join_mapping(
+    scope: dict[str, str], join_type: str = "Normal Join", tc: bool = True
+) -> MappingBuilder:
     """Detail: TC_ACT's rows; master: another source, GRPS (GRP, CODE), with no Transaction Control."""
     b = MappingBuilder()
-    _source(b)
+    start = _source(b, tc)
     b.flat_source("GRPS", [("M_GRP", S), ("M_VALUE", INT)])
     b.add(_joiner(scope, join_type))
     b.connect("SQ_GRPS", "JNR_GRP", ["M_GRP", "M_VALUE"])
-    b.connect("TC_ACT", "JNR_GRP", ["ID", "GRP"])
+    b.connect(start, "JNR_GRP", ["ID", "GRP"])
     b.flat_target("OUT", [("ID", INT), ("GRP", S), ("M_VALUE", INT)])
     b.connect("JNR_GRP", "OUT", ["ID", "GRP", "M_VALUE"])
     b.with_session({})
@@ -311,6 +313,12 @@ def test_commit_only_transaction_control_gives_a_per_transaction_aggregator_its_
             "Transaction Control; PowerCenter fails the session",
         ),
         (
+            lambda: _lookup_join_mapping({**TXN, "Sorted Input": "YES"}, tc=False),
+            "JNR_GRP",
+            "Transformation Scope Transaction: the master and detail pipelines do not come from the same "
+            "source (transaction generator); PowerCenter fails the session",
+        ),
+        (
             lambda: _lookup_join_mapping({"Transformation Scope": "Row"}, "Full Outer Join"),
             "JNR_GRP",
             "Transformation Scope Row keeps the detail transactions of a Normal or Master Outer Join of "
@@ -318,6 +326,23 @@ def test_commit_only_transaction_control_gives_a_per_transaction_aggregator_its_
         ),
     ],
 )
+def test_joiner_of_transaction_scope_without_transaction_control_joins_one_source_in_one_interval() -> None:
+    """Both pipelines from one Source Qualifier, no Transaction Control: the commit interval's
+    transactions, checked to be one."""
+    b = MappingBuilder()
+    b.flat_source("EMP", COLUMNS)
+    b.add(_aggregator({}))
+    b.connect("SQ_EMP", "AGG_GRP", ["GRP", "AMT"])
+    b.add(_joiner({**TXN, "Sorted Input": "YES"}))
+    b.connect("AGG_GRP", "JNR_GRP", {"GRP": "M_GRP", "TOTAL": "M_VALUE"})
+    b.connect("SQ_EMP", "JNR_GRP", ["ID", "GRP"])
+    b.flat_target("OUT", [("ID", INT), ("GRP", S), ("M_VALUE", INT)])
+    b.connect("JNR_GRP", "OUT", ["ID", "GRP", "M_VALUE"])
+    job = b.with_session({"Commit Interval": "500"}).render()
+    assert job.complete, job.gaps
+    assert 'job.one_transaction("JNR_GRP", [sq_emp], 500)' in job.code
+
+
 def test_scopes_the_guide_does_not_allow_are_reported(build, instance: str, message: str) -> None:
     gaps = [(g.instance, g.message) for g in build().render().gaps]
     assert (instance, message) in gaps, gaps

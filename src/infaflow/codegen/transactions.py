@@ -181,10 +181,10 @@ def scoped_consumers(plan: Plan, tc: Step) -> list[Step]:
     return out
 
 
-def upstream_sources(plan: Plan, step: Step) -> list[Step]:
-    """The sources (Source Qualifiers...) whose rows reach ``step``, in plan order."""
+def upstream_sources(plan: Plan, step: Step, ports: list[str] | None = None) -> list[Step]:
+    """The sources (Source Qualifiers...) whose rows reach ``step`` (through ``ports``), in plan order."""
     seen: set[str] = set()
-    todo = [ref.step for ref in step.inputs.values()]
+    todo = [ref.step for name, ref in step.inputs.items() if ports is None or name in ports]
     found: set[str] = set()
     while todo:
         name = todo.pop()

@@ -12,6 +12,8 @@ written to the row-error file) at the level where they happen: an error in a gro
 inside an aggregate function's argument (``SUM(A / B)``) is raised by an input row, which is rejected
 before grouping and so counts in no group; an error in the expression around the aggregates
 (``SUM(A) / SUM(B)``) or in a port evaluated on the group's last row rejects the group's output row.
+
+Transformation Scope Transaction groups per transaction too (codegen/transactions.py).
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ row plus matching detail rows; Full Outer = both. NULL keys never match. The out
 then master order, in ``_row_id``; master rows no detail row matched (Detail Outer, Full Outer) come last.
 ``Case Sensitive String Comparison`` NO compares string keys lower-cased (Transformation Guide, Joiner
 properties: case-sensitive comparisons on string columns).
+
+Transformation Scope Transaction joins the rows of one transaction (sorted input, both pipelines from one
+Transaction Control); Row keeps the detail pipeline's transactions (``_scope``, codegen/transactions.py).
 """
 
 from __future__ import annotations
@@ -148,6 +151,13 @@ def _scope(
     plan = gen.plan
     sides = [transactions.input_unit(plan, step, names).control for names in (detail_names, master_names)]
     if sides[0] is None and sides[1] is None:
+        # the commit interval's transactions: their generators are the Source Qualifiers
+        read = [transactions.upstream_sources(plan, step, names) for names in (detail_names, master_names)]
+        if [s.name for s in read[0]] != [s.name for s in read[1]]:
+            raise ConversionError(
+                "Transformation Scope Transaction: the master and detail pipelines do not come from the "
+                "same source (transaction generator); PowerCenter fails the session"
+            )
         return transactions.scope_lines(step, gen, detail)
     if sides[0] is None or sides[1] is None or sides[0].name.lower() != sides[1].name.lower():
         raise ConversionError(

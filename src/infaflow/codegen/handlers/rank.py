@@ -5,7 +5,8 @@ ports for every row (the Designer of PowerCenter 10 saves such a Rank as valid).
 
 Ties get the same rank index and the next index is skipped (SQL ``RANK``), so a group can return
 more than N rows when rows tie at the N-th place [SPEC F: ties unconfirmed]. ``Case Sensitive String
-Comparison`` NO ranks a string rank port lower-cased.
+Comparison`` NO ranks a string rank port lower-cased. Transformation Scope Transaction ranks within each
+transaction (codegen/transactions.py).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ high unless ``Null Treated Low``; ``Case Sensitive`` NO compares strings lower-c
 With ``Distinct`` every port is part of the sort key (Transformation Guide, "Distinct Output Rows": the
 Designer configures all ports as sort keys): ports not marked as keys follow the marked ones, ascending
 in port order, so rows that tie on the marked keys come out in the order of their other values.
+
+Transformation Scope Transaction sorts each transaction apart, in transaction order (codegen/transactions.py).
 """
 
 from __future__ import annotations

@@ -267,7 +267,8 @@ def _transaction_unit(step: Step, gen: Generator, named: bool) -> transactions.U
                 f"the rows reach the target from Transaction Control {tc.name} through {regrouping.kind} "
                 f"{regrouping.name} ({scope} transformation scope), which regroups them within the "
                 "transactions; only Expression, Filter, Router, Lookup, Update Strategy and Stored Procedure "
-                "transformations between a Transaction Control and its targets are supported"
+                "transformations, and Aggregator, Joiner, Rank and Sorter ones of Transaction scope, between "
+                "a Transaction Control and its targets are supported"
             )
     commit_type = str(gen.plan.source_attribute("Commit Type", "Target") or "Target").strip().lower()
     if unit.control is None and commit_type == "source" and not transactions.commit_on_end_of_file(gen.plan):
