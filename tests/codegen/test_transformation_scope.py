@@ -292,6 +292,23 @@ def test_commit_only_transaction_control_gives_a_per_transaction_aggregator_its_
     assert "job.committed(" not in job.code  # nothing can be rolled back
 
 
+def test_joiner_of_transaction_scope_without_transaction_control_joins_one_source_in_one_interval() -> None:
+    """Both pipelines from one Source Qualifier, no Transaction Control: the commit interval's
+    transactions, checked to be one."""
+    b = MappingBuilder()
+    b.flat_source("EMP", COLUMNS)
+    b.add(_aggregator({}))
+    b.connect("SQ_EMP", "AGG_GRP", ["GRP", "AMT"])
+    b.add(_joiner({**TXN, "Sorted Input": "YES"}))
+    b.connect("AGG_GRP", "JNR_GRP", {"GRP": "M_GRP", "TOTAL": "M_VALUE"})
+    b.connect("SQ_EMP", "JNR_GRP", ["ID", "GRP"])
+    b.flat_target("OUT", [("ID", INT), ("GRP", S), ("M_VALUE", INT)])
+    b.connect("JNR_GRP", "OUT", ["ID", "GRP", "M_VALUE"])
+    job = b.with_session({"Commit Interval": "500"}).render()
+    assert job.complete, job.gaps
+    assert 'job.one_transaction("JNR_GRP", [sq_emp], 500)' in job.code
+
+
 @pytest.mark.parametrize(
     ("build", "instance", "message"),
     [
@@ -326,23 +343,6 @@ def test_commit_only_transaction_control_gives_a_per_transaction_aggregator_its_
         ),
     ],
 )
-def test_joiner_of_transaction_scope_without_transaction_control_joins_one_source_in_one_interval() -> None:
-    """Both pipelines from one Source Qualifier, no Transaction Control: the commit interval's
-    transactions, checked to be one."""
-    b = MappingBuilder()
-    b.flat_source("EMP", COLUMNS)
-    b.add(_aggregator({}))
-    b.connect("SQ_EMP", "AGG_GRP", ["GRP", "AMT"])
-    b.add(_joiner({**TXN, "Sorted Input": "YES"}))
-    b.connect("AGG_GRP", "JNR_GRP", {"GRP": "M_GRP", "TOTAL": "M_VALUE"})
-    b.connect("SQ_EMP", "JNR_GRP", ["ID", "GRP"])
-    b.flat_target("OUT", [("ID", INT), ("GRP", S), ("M_VALUE", INT)])
-    b.connect("JNR_GRP", "OUT", ["ID", "GRP", "M_VALUE"])
-    job = b.with_session({"Commit Interval": "500"}).render()
-    assert job.complete, job.gaps
-    assert 'job.one_transaction("JNR_GRP", [sq_emp], 500)' in job.code
-
-
 def test_scopes_the_guide_does_not_allow_are_reported(build, instance: str, message: str) -> None:
     gaps = [(g.instance, g.message) for g in build().render().gaps]
     assert (instance, message) in gaps, gaps
