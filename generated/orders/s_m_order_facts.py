@@ -13,7 +13,7 @@ from infaflow_support import Job, SessionResult, main, require_version
 from pyspark.sql import SparkSession, Window
 from pyspark.sql import functions as F
 
-require_version(3)  # the version of infaflow_support.py this job was converted for
+require_version(4)  # the version of infaflow_support.py this job was converted for
 
 SESSION = "s_m_order_facts"
 # Mapping parameters and variables and built-in names: name -> (Spark type, default value).

@@ -111,10 +111,10 @@ def test_source_based_commit_without_transaction_control_is_reported() -> None:
 
 
 def test_a_transformation_after_the_transaction_control_decides_by_its_transformation_scope() -> None:
-    """A Sorter with Transaction scope keeps the Transaction Control's boundaries but reorders the rows
-    within them: reported. With All Input scope (its default) it drops them: the Transaction Control is
-    ineffective for the target, whose commit interval places the commits (Designer Guide: the rows go to
-    one file, named by the first FileName)."""
+    """A Sorter with Transaction scope keeps the Transaction Control's boundaries and sorts each
+    transaction apart: the files are those of its transactions. With All Input scope (its default) it
+    drops them: the Transaction Control is ineffective for the target, whose commit interval places the
+    commits (Designer Guide: the rows go to one file, named by the first FileName)."""
     b = MappingBuilder()
     b.flat_source("EMP", [("ID", INT), ("FNAME", S)])
     b.add(
@@ -139,7 +139,8 @@ def test_a_transformation_after_the_transaction_control_decides_by_its_transform
     b.folder.targets[-1].fields.append(_filename_field())
     b.connect("SRT", "OUT", {"ID": "ID", "FNAME": "FileName"})
     job = b.render()
-    assert any(g.instance == "OUT" and "Sorter SRT (transaction" in g.message for g in job.gaps), job.gaps
+    assert job.complete, job.gaps
+    assert 'transaction_control="SRT",' in job.code and 'job.keep_transactions("SRT", srt)' in job.code
     b.mapping.transformations[-1].attributes = Attributes({})
     job = b.render()
     assert job.complete, job.gaps

@@ -13,4 +13,4 @@ ROW_ERROR = "_row_error"  # the message of the row's first error; job.reject_err
 
 #: the version of ``support.py`` that generated jobs need: raised with every change of the support module that
 #: jobs converted from now on rely on (a job refuses an older ``infaflow_support.py`` when it imports it)
-SUPPORT_VERSION = 3
+SUPPORT_VERSION = 4

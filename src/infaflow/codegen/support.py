@@ -40,7 +40,7 @@ ROW_ERROR = "_row_error"  # a row's error message (NULL: no error): the row is r
 DD_INSERT, DD_UPDATE, DD_DELETE, DD_REJECT = 0, 1, 2, 3
 #: this module's version (infaflow.codegen.rowcontract.SUPPORT_VERSION when it was converted): a generated job
 #: calls require_version with the version it was converted for, and refuses an older module
-SUPPORT_VERSION = 3
+SUPPORT_VERSION = 4
 DEFAULT_DATE_FORMAT = "MM/DD/YYYY HH24:MI:SS.US"  # a session's DateTime Format String when it sets none
 TC_CONTINUE_TRANSACTION, TC_COMMIT_BEFORE, TC_COMMIT_AFTER = 0, 1, 2  # Transaction Control actions
 TC_ROLLBACK_BEFORE, TC_ROLLBACK_AFTER = 3, 4
@@ -1133,6 +1133,35 @@ class Job:
         out = self.share(numbered.withColumn("_ends", ends).select(ROW_ID, _TXN, fate.alias(_ROLLED_BACK)))
         self._transactions[instance] = out
         return out
+
+    def with_transactions(self, df: DataFrame, key: str) -> DataFrame:
+        """``df`` with each row's transaction (``_txn``) and its fate (``_rolled_back``), kept under ``key``
+        (a Transaction Control's :meth:`transactions` or a per-transaction transformation's
+        :meth:`keep_transactions`), joined by ``_row_id``: for a transformation of Transformation Scope
+        Transaction, which computes per transaction."""
+        return df.join(self._transactions[key], ROW_ID)
+
+    def keep_transactions(self, instance: str, df: DataFrame) -> DataFrame:
+        """The output of a per-transaction transformation, ``df`` with ``_txn`` and ``_rolled_back``,
+        computed once (:meth:`share`, its ``_row_id`` is new); its rows' transactions are kept under
+        ``instance`` for the steps and targets after it, and the frame is returned without them."""
+        kept = self.share(df)
+        self._transactions[instance] = kept.select(ROW_ID, _TXN, _ROLLED_BACK)
+        return kept.drop(_TXN, _ROLLED_BACK)
+
+    def one_transaction(self, instance: str, sources: list[DataFrame], commit_interval: int) -> None:
+        """A transformation of Transformation Scope Transaction without a Transaction Control: its
+        transactions are the commit interval's, whose commit points PowerCenter places by buffer blocks.
+        While no source has more rows than ``commit_interval`` there is one transaction, all the input;
+        otherwise the job stops (:class:`NotConverted`)."""
+        rows = max((df.count() for df in sources), default=0)
+        if rows > commit_interval:
+            raise NotConverted(
+                f"{self.session}: {instance}: {rows} source rows reach a transformation of Transaction "
+                f"scope without a Transaction Control; PowerCenter commits (ends a transaction) at points "
+                f"it places by buffer blocks after every {commit_interval} rows, which a job cannot "
+                "reproduce"
+            )
 
     def check_transaction_actions(self, instance: str, df: DataFrame, action: Column) -> DataFrame:
         """``df`` unchanged, failing the session at a row whose Transaction Control action is not one of

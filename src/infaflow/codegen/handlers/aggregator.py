@@ -12,6 +12,8 @@ written to the row-error file) at the level where they happen: an error in a gro
 inside an aggregate function's argument (``SUM(A / B)``) is raised by an input row, which is rejected
 before grouping and so counts in no group; an error in the expression around the aggregates
 (``SUM(A) / SUM(B)``) or in a port evaluated on the group's last row rejects the group's output row.
+
+Transformation Scope Transaction groups per transaction too (codegen/transactions.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from infaflow.codegen import exprs
+from infaflow.codegen import exprs, transactions
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
@@ -55,7 +57,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
     row_level = _row_level(step, gen, var, inputs, parsed_ports)
     lines += row_level.lines
     parsed_ports = row_level.parsed
+    scope_lines, per_txn = transactions.scope_lines(step, gen, var)
+    lines += scope_lines
     if any(q is not None and nested_aggregates(q.node) for q in parsed_ports.values()):
+        if per_txn:
+            raise ConversionError("nested aggregates in an Aggregator of Transaction scope: not supported")
         return _nested(step, gen, var, lines, inputs, row_level)
     plain = {p.name.lower(): f"F.col({py_str(p.name)})" for p in inputs}
     plain.update(row_level.columns)
@@ -85,25 +91,32 @@ def generate(step: Step, gen: Generator) -> StepCode:
     if errors:
         aggs.append(f"{first_error(errors)}.alias({py_str(ROW_ERROR)})")
     sorted_input = bool(keys) and step.attributes.flag("Sorted Input", False)
-    if sorted_input:
+    if sorted_input or per_txn:
         # Sorted input: each group is output when the next one starts, so groups keep the input order
-        # (ordered by their last row).
+        # (ordered by their last row). Per transaction: a transaction's groups are output when it ends,
+        # so they follow the transactions' order; within one, by their last row (PowerCenter: no
+        # defined order).
         aggs.append(f"F.max({_LAST}).alias({py_str(ROW_ID)})")
-    group = ", ".join(py_str(k.name) for k in keys)
+    names = [transactions.TXN, transactions.ROLLED_BACK] if per_txn else []
+    group = ", ".join(py_str(n) for n in [*names, *(k.name for k in keys)])
     body = [f"    {a}," for a in aggs]
-    if keys:
+    if keys or per_txn:
         lines += [f"{var} = {var}.groupBy({group}).agg(", *body, ")"]
     else:
         lines += [f"{var} = {var}.agg(", *body, ")"]
     lines += reject_rows(step, var, errors)
+    if per_txn:
+        lines += transactions.keep_lines(step, var)
     gen.flagged.discard(var)
-    if not sorted_input:
+    if not sorted_input and not per_txn:
         lines.append(f'{var} = {var}.withColumn("_row_id", F.monotonically_increasing_id())')
         gen.unordered.add(var)
     gen.columns[var] = (
         [k.name for k in keys] + [p.name for p in t.ports if p.is_output and not p.is_group_by] + ["_row_id"]
     )
     note = f"group by {', '.join(k.name for k in keys)}" if keys else "no group-by port: one group"
+    if per_txn:
+        note = f"per transaction, {note}"
     return StepCode(lines, outputs, [note])
 
 

@@ -5,13 +5,15 @@ ports for every row (the Designer of PowerCenter 10 saves such a Rank as valid).
 
 Ties get the same rank index and the next index is skipped (SQL ``RANK``), so a group can return
 more than N rows when rows tie at the N-th place [SPEC F: ties unconfirmed]. ``Case Sensitive String
-Comparison`` NO ranks a string rank port lower-cased.
+Comparison`` NO ranks a string rank port lower-cased. Transformation Scope Transaction ranks within each
+transaction (codegen/transactions.py).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from infaflow.codegen import transactions
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.handlers.defaults import input_defaults
 from infaflow.codegen.naming import py_str
@@ -72,6 +74,8 @@ def generate(step: Step, gen: Generator) -> StepCode:
     lines += input_defaults(step, gen, var, inputs)
     if computed is not None:
         lines += _rank_value(step, gen, var, computed, inputs)
+    scope_lines, per_txn = transactions.scope_lines(step, gen, var)
+    lines += scope_lines
     value = f"F.col({py_str(rank_port.name)})"
     if not step.attributes.flag("Case Sensitive String Comparison", True) and (
         spark_type(rank_port.datatype) == "string"
@@ -80,7 +84,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
         # properties: Case-Sensitive String Comparison).
         value = f"F.lower({value})"
     order = f"{value}.{'desc' if top else 'asc'}_nulls_last()"
-    part = f"Window.partitionBy({', '.join(py_str(g.name) for g in groups)})" if groups else "Window"
+    txn_cols = [transactions.TXN, transactions.ROLLED_BACK] if per_txn else []
+    part_cols = [*(py_str(c) for c in txn_cols[:1]), *(py_str(g.name) for g in groups)]
+    part = f"Window.partitionBy({', '.join(part_cols)})" if part_cols else "Window"
     rank_col = index.name if index is not None else "RANKINDEX"
     lines.append(f"{var} = {var}.withColumn({py_str(rank_col)}, F.rank().over({part}.orderBy({order})))")
     lines.append(f"{var} = {var}.where(F.col({py_str(rank_col)}) <= {n})")
@@ -89,13 +95,16 @@ def generate(step: Step, gen: Generator) -> StepCode:
     if index is not None:
         outputs[index.name.lower()] = Output(var, index.name, origin=step.name)
     cols = [py_str(p.name) for p in passed] + ([py_str(index.name)] if index is not None else [])
-    lines += select_code(var, [*cols, *gen.extra(var)], var)
+    lines += select_code(var, [*cols, *gen.extra(var), *(py_str(c) for c in txn_cols)], var)
+    if per_txn:
+        lines += transactions.keep_lines(step, var)
     return StepCode(
         lines,
         outputs,
         [
             f"{'top' if top else 'bottom'} {n} by {rank_port.name}"
             + (f" per {', '.join(g.name for g in groups)}" if groups else "")
+            + (" within each transaction" if per_txn else "")
         ],
     )
 

@@ -267,7 +267,8 @@ def _transaction_unit(step: Step, gen: Generator, named: bool) -> transactions.U
                 f"the rows reach the target from Transaction Control {tc.name} through {regrouping.kind} "
                 f"{regrouping.name} ({scope} transformation scope), which regroups them within the "
                 "transactions; only Expression, Filter, Router, Lookup, Update Strategy and Stored Procedure "
-                "transformations between a Transaction Control and its targets are supported"
+                "transformations, and Aggregator, Joiner, Rank and Sorter ones of Transaction scope, between "
+                "a Transaction Control and its targets are supported"
             )
     commit_type = str(gen.plan.source_attribute("Commit Type", "Target") or "Target").strip().lower()
     if unit.control is None and commit_type == "source" and not transactions.commit_on_end_of_file(gen.plan):
@@ -294,7 +295,7 @@ def _rollbacks(gen: Generator, var: str, unit: transactions.Unit) -> list[str]:
         return []
     return [
         f"# Transaction Control {tc.name}: the rows of rolled-back transactions are not loaded",
-        f"{var} = job.committed({var}, {py_str(tc.name)})",
+        f"{var} = job.committed({var}, {py_str(unit.key or tc.name)})",
     ]
 
 
@@ -323,7 +324,7 @@ def _files_by_transaction(
                 f"Transaction Control {tc.name} is not converted: the transactions that name the files "
                 "are unknown"
             )
-        args.append(f"    transaction_control={py_str(tc.name)},")
+        args.append(f"    transaction_control={py_str(unit.key or tc.name)},")
         note = f"transactions of Transaction Control {tc.name}"
     else:
         if var in gen.unordered:

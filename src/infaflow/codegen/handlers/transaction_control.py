@@ -44,7 +44,9 @@ def generate(step: Step, gen: Generator) -> StepCode:
             "its whole transaction into the reject file (row indicators 4-6); not supported"
         )
     rolls_back = transactions.can_roll_back(gen.plan, step, parsed.node)
+    consumers = transactions.scoped_consumers(gen.plan, step)
     needed = bool(targets) and (rolls_back or any(transactions.has_file_name_port(t) for t in targets))
+    needed = needed or bool(consumers)
     valid = actions is not None and actions <= set(transactions.ACTIONS.values())
     if not needed and valid:
         return StepCode(lines, outputs, [f"commit condition (rows unchanged): {condition}"])
@@ -66,9 +68,11 @@ def generate(step: Step, gen: Generator) -> StepCode:
         )
     eof = transactions.commit_on_end_of_file(gen.plan)
     end = "YES" if eof else "NO"
-    unit = ", ".join(t.name for t in targets)
+    unit = ", ".join(t.name for t in targets) or "no target"
+    per = ", ".join(c.name for c in consumers)
     lines += [
         f"# each row's transaction and whether it is rolled back, kept for the targets {unit}",
+        *([f"# and the transformations computing per transaction {per}"] if per else []),
         f"# (Commit On End Of File: {end})",
         "job.transactions(",
         f"    {py_str(step.name)},",
@@ -79,4 +83,5 @@ def generate(step: Step, gen: Generator) -> StepCode:
     ]
     gen.transactions[step.name.lower()] = rolls_back
     what = "commits and rollbacks" if rolls_back else "commits"
-    return StepCode(lines, outputs, [f"{what} per row ({condition}) for the targets {unit}"])
+    note = f"{what} per row ({condition}) for the targets {unit}"
+    return StepCode(lines, outputs, [note + (f"; computed per transaction: {per}" if per else "")])
