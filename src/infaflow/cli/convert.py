@@ -70,7 +70,10 @@ def convert(
         raise InputError(f"no workflow {workflow!r} in the export", export.path)
     conv = convert_export(export, name, folder, workflow)
     target = Path(out_dir) if out_dir else Path("generated") / name
-    write_project(conv, target, include_jobs=conv.complete or allow_partial)
+    jobs_written = conv.complete or allow_partial
+    kept = not jobs_written and _holds_jobs(target)
+    if not kept:
+        write_project(conv, target, include_jobs=jobs_written)
     report = conv.report(export.path)
     if as_json:
         click.echo(json.dumps(report, indent=2))
@@ -82,13 +85,27 @@ def convert(
         )
         for g in conv.gaps:
             click.echo(f"{g}", err=True)
-        if not conv.complete and not allow_partial:
+        if kept:
+            click.echo(
+                f"nothing written: {target} keeps the jobs converted before (--allow-partial replaces "
+                "them with jobs whose gaps raise NotConverted)",
+                err=True,
+            )
+        elif not conv.complete and not allow_partial:
             click.echo(
                 "no job written: use --allow-partial to write them with the gaps raising NotConverted",
                 err=True,
             )
     dags_ok = _write_dags(conv, target, conv.complete or allow_partial) if airflow else True
     ctx.exit(EXIT_OK if conv.complete and dags_ok else EXIT_FAILED)
+
+
+def _holds_jobs(target: Path) -> bool:
+    """Whether ``target`` holds a project converted before: a failed conversion must not remove its jobs
+    (writing the project replaces every ``*.py`` and workflow manifest there)."""
+    return target.is_dir() and any(
+        p.is_file() for pattern in ("*.py", "workflow_*.json") for p in target.glob(pattern)
+    )
 
 
 def _write_dags(conv: object, target: Path, jobs_written: bool) -> bool:
