@@ -336,7 +336,7 @@ def _resource_limit(message: str) -> str:
     what = (
         "elements nested more than 256 levels deep"
         if "depth" in message.lower()
-        else "a single attribute value or text longer than 10,000,000 characters"
+        else "a single attribute value or text over 10 MB"
     )
     return f"refused: {what} (a limit for untrusted input; no PowerCenter export comes near it)"
 
