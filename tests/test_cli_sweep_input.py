@@ -153,3 +153,21 @@ def test_a_failed_conversion_into_a_new_folder_writes_its_report(tmp_path: Path)
     assert code == 1
     assert "no job written: use --allow-partial" in err
     assert sorted(p.name for p in out.iterdir()) == ["README.md", "conversion_report.json"]
+
+
+def test_run_summary_json_into_a_new_folder_and_into_an_impossible_place(tmp_path: Path) -> None:
+    # The run ended, then writing --summary-json raised FileNotFoundError with a traceback.
+    good = _write(tmp_path / "wf_orders.xml", EXPORT)
+    state = str(tmp_path / "state")
+    summary = tmp_path / "reports" / "run.json"
+    assert (
+        _invoke("run", str(good), "--dry-run", "-q", "--state-dir", state, "--summary-json", str(summary))[0]
+        == 0
+    )
+    assert '"status": "SUCCEEDED"' in summary.read_text()
+    blocked = _write(tmp_path / "a_file", "not a folder") / "run.json"
+    code, _out, err = _invoke(
+        "run", str(good), "--dry-run", "-q", "--state-dir", state, "--summary-json", str(blocked)
+    )
+    assert code == 2
+    assert err.startswith(f"{blocked}: cannot write the run summary: ")
