@@ -121,25 +121,26 @@ def _endpoint(by_name: dict[str, list[Instance]], name: str, kind: str) -> Insta
     return candidates[0] if candidates else None
 
 
-def _ends(mapping: Mapping) -> Iterator[tuple[Connector, Instance | None, str, Instance | None, str]]:
+def _ends(mapping: Mapping) -> Iterator[tuple[Connector, Instance | None, Instance | None]]:
+    """Each connector with the instances its two ends name (None: the mapping has no such instance)."""
     by_name: dict[str, list[Instance]] = {}
     for instance in mapping.instances:
         by_name.setdefault(instance.name, []).append(instance)
     for c in mapping.connectors:
         source = _endpoint(by_name, c.from_instance, c.from_instance_type)
         target = _endpoint(by_name, c.to_instance, c.to_instance_type)
-        yield c, source, c.from_field, target, c.to_field
+        yield c, source, target
 
 
 def _connectors(mapping: Mapping, folder: Folder | None, what: str) -> Iterator[Problem]:
     if not mapping.instances:  # a hand-written look-alike lists none: --lenient reads its transformations
         return
     ports: dict[tuple[str, str], set[str] | None] = {}
-    for c, *ends in _ends(mapping):
+    for c, source, target in _ends(mapping):
         text = f"{what}: connector {c.from_instance}.{c.from_field} -> {c.to_instance}.{c.to_field}"
         for instance, field_name, name in (
-            (ends[0], ends[1], c.from_instance),
-            (ends[2], ends[3], c.to_instance),
+            (source, c.from_field, c.from_instance),
+            (target, c.to_field, c.to_instance),
         ):
             if instance is None:
                 yield _error(f"{text} names instance {name!r}, which the mapping does not have", c.location)
@@ -154,7 +155,7 @@ def _connectors(mapping: Mapping, folder: Folder | None, what: str) -> Iterator[
 
 def _cycles(mapping: Mapping, what: str) -> Iterator[Problem]:
     feeds: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    for _, source, _, target, _ in _ends(mapping):
+    for _, source, target in _ends(mapping):
         if source is not None and target is not None:
             feeds.setdefault(_instance_key(target), set()).add(_instance_key(source))
     try:
