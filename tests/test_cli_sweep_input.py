@@ -171,3 +171,11 @@ def test_run_summary_json_into_a_new_folder_and_into_an_impossible_place(tmp_pat
     )
     assert code == 2
     assert err.startswith(f"{blocked}: cannot write the run summary: ")
+
+
+def test_an_expression_nested_thousands_deep_is_an_input_error() -> None:
+    # The parser recursed past Python's limit: a RecursionError traceback and exit code 1.
+    code, _out, err = _invoke("expr", "eval", "(" * 3000 + "1" + ")" * 3000)
+    assert code == 2
+    assert err == "error: the input is nested too deeply to read (thousands of levels)\n"
+    assert _invoke("expr", "eval", "(" * 20 + "1" + ")" * 20)[0] == 0
