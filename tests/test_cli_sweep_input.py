@@ -179,3 +179,20 @@ def test_an_expression_nested_thousands_deep_is_an_input_error() -> None:
     assert code == 2
     assert err == "error: the input is nested too deeply to read (thousands of levels)\n"
     assert _invoke("expr", "eval", "(" * 20 + "1" + ")" * 20)[0] == 0
+
+
+def test_convert_refuses_a_folder_holding_modules_it_did_not_write(tmp_path: Path) -> None:
+    # Writing a project replaces every *.py of the folder: `-o .` among one's own scripts deleted them.
+    good = _write(tmp_path / "wf_orders.xml", EXPORT)
+    out = tmp_path / "scripts"
+    mine = _write(out / "etl_helpers.py", "print('mine')\n")
+    code, _out, err = _invoke("convert", str(good), "-o", str(out))
+    assert code == 2
+    assert err == (
+        f"{mine}: not a module infaflow wrote, and converting into this folder replaces every *.py file in "
+        "it: move it, or choose another --output folder\n"
+    )
+    assert [p.name for p in out.iterdir()] == ["etl_helpers.py"]
+    mine.unlink()
+    assert _invoke("convert", str(good), "-o", str(out))[0] == 0
+    assert _invoke("convert", str(good), "-o", str(out))[0] == 0  # its own jobs are replaced, as before

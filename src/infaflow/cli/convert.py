@@ -70,6 +70,7 @@ def convert(
         raise InputError(f"no workflow {workflow!r} in the export", export.path)
     conv = convert_export(export, name, folder, workflow)
     target = Path(out_dir) if out_dir else Path("generated") / name
+    _refuse_foreign_modules(target)
     jobs_written = conv.complete or allow_partial
     kept = not jobs_written and _holds_jobs(target)
     if not kept:
@@ -98,6 +99,29 @@ def convert(
             )
     dags_ok = _write_dags(conv, target, conv.complete or allow_partial) if airflow else True
     ctx.exit(EXIT_OK if conv.complete and dags_ok else EXIT_FAILED)
+
+
+#: The line every job module infaflow writes has near its top (codegen/templates/job.py.j2).
+_JOB_MARK = b"Converted by infaflow"
+
+
+def _refuse_foreign_modules(target: Path) -> None:
+    """Writing a project replaces every ``*.py`` of ``target``: stop before it when one of them is not a
+    module infaflow wrote (``-o .`` in a folder of scripts would delete them)."""
+    from infaflow.codegen.project import SUPPORT_MODULE
+
+    if not target.is_dir():
+        return
+    for path in sorted(target.glob("*.py")):
+        if path.name == SUPPORT_MODULE or not path.is_file():
+            continue
+        with path.open("rb") as fh:
+            if _JOB_MARK not in fh.read(2048):
+                raise InputError(
+                    "not a module infaflow wrote, and converting into this folder replaces every *.py "
+                    "file in it: move it, or choose another --output folder",
+                    str(path),
+                )
 
 
 def _holds_jobs(target: Path) -> bool:
