@@ -38,6 +38,9 @@ class _Group(click.Group):
         except MemoryError:
             click.echo("error: out of memory", err=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except RecursionError:  # e.g. an expression of thousands of nested parentheses
+            click.echo("error: the input is nested too deeply to read (thousands of levels)", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Whole one-line descriptions, wrapped rather than cut (see cli/_consistency.py)."""

@@ -70,7 +70,11 @@ def convert(
         raise InputError(f"no workflow {workflow!r} in the export", export.path)
     conv = convert_export(export, name, folder, workflow)
     target = Path(out_dir) if out_dir else Path("generated") / name
-    write_project(conv, target, include_jobs=conv.complete or allow_partial)
+    _refuse_foreign_modules(target)
+    jobs_written = conv.complete or allow_partial
+    kept = not jobs_written and _holds_jobs(target)
+    if not kept:
+        write_project(conv, target, include_jobs=jobs_written)
     report = conv.report(export.path)
     if as_json:
         click.echo(json.dumps(report, indent=2))
@@ -82,13 +86,50 @@ def convert(
         )
         for g in conv.gaps:
             click.echo(f"{g}", err=True)
-        if not conv.complete and not allow_partial:
+        if kept:
+            click.echo(
+                f"nothing written: {target} keeps the jobs converted before (--allow-partial replaces "
+                "them with jobs whose gaps raise NotConverted)",
+                err=True,
+            )
+        elif not conv.complete and not allow_partial:
             click.echo(
                 "no job written: use --allow-partial to write them with the gaps raising NotConverted",
                 err=True,
             )
     dags_ok = _write_dags(conv, target, conv.complete or allow_partial) if airflow else True
     ctx.exit(EXIT_OK if conv.complete and dags_ok else EXIT_FAILED)
+
+
+#: The line every job module infaflow writes has near its top (codegen/templates/job.py.j2).
+_JOB_MARK = b"Converted by infaflow"
+
+
+def _refuse_foreign_modules(target: Path) -> None:
+    """Writing a project replaces every ``*.py`` of ``target``: stop before it when one of them is not a
+    module infaflow wrote (``-o .`` in a folder of scripts would delete them)."""
+    from infaflow.codegen.project import SUPPORT_MODULE
+
+    if not target.is_dir():
+        return
+    for path in sorted(target.glob("*.py")):
+        if path.name == SUPPORT_MODULE or not path.is_file():
+            continue
+        with path.open("rb") as fh:
+            if _JOB_MARK not in fh.read(2048):
+                raise InputError(
+                    "not a module infaflow wrote, and converting into this folder replaces every *.py "
+                    "file in it: move it, or choose another --output folder",
+                    str(path),
+                )
+
+
+def _holds_jobs(target: Path) -> bool:
+    """Whether ``target`` holds a project converted before: a failed conversion must not remove its jobs
+    (writing the project replaces every ``*.py`` and workflow manifest there)."""
+    return target.is_dir() and any(
+        p.is_file() for pattern in ("*.py", "workflow_*.json") for p in target.glob(pattern)
+    )
 
 
 def _write_dags(conv: object, target: Path, jobs_written: bool) -> bool:

@@ -142,7 +142,13 @@ def _progress(quiet: bool) -> Progress:
 def write_summary(summary: dict[str, Any], path: str | None, as_json: bool) -> None:
     text = json.dumps(summary, indent=2, default=str)
     if path:
-        Path(path).write_text(text + "\n", encoding="utf-8")
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:  # the run is over and recorded: say where its summary still is
+            run = summary.get("run_id")
+            again = f"; 'infaflow show {run} --json' prints it" if run and not summary.get("dry_run") else ""
+            raise InputError(f"cannot write the run summary: {exc.strerror or exc}{again}", path) from None
     if as_json:
         click.echo(text)
 
@@ -216,7 +222,10 @@ def print_outcome(summary: dict[str, Any], seconds: float | None = None) -> None
     help="Tasks running at once (default: CPUs, at least 4).",
 )
 @click.option(
-    "--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON."
+    "--summary-json",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the run summary as JSON.",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Plan and evaluate links; execute nothing; every task succeeds."
@@ -329,7 +338,10 @@ def run_command(
 )
 @state_dir_option()
 @click.option(
-    "--summary-json", type=click.Path(dir_okay=False), default=None, help="Write the run summary as JSON."
+    "--summary-json",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the run summary as JSON.",
 )
 @json_option("Print the run summary as JSON (no progress output).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")

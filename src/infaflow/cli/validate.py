@@ -22,6 +22,7 @@ from infaflow.export.loader import find_export_files, set_label
 from infaflow.export.merge import Merger, summarize_conflicts
 from infaflow.export.missing import missing_problems, summarize_missing
 from infaflow.export.resolve import resolve
+from infaflow.export.structure import structure_problems
 from infaflow.export.validate import validate_tree
 from infaflow.export.xmlsource import NotAnExport
 from infaflow.model import Export
@@ -71,7 +72,10 @@ def _read(report: FileReport, lenient: bool, named: bool = True) -> Export | Non
             report.problems = schema
             return None
         report.problems = [_as_warning(p) for p in schema]
-        return Builder(path, lenient=lenient).export(tree)
+        export = Builder(path, lenient=lenient).export(tree)
+        structure = structure_problems(export)
+        report.problems.extend([_as_warning(p) for p in structure] if lenient else structure)
+        return export
     except NotAnExport as exc:
         report.skipped = not named
         report.problems.append(
@@ -293,6 +297,11 @@ def validate_command(
     else:
         skipped = f", {len(notes)} skipped" if notes else ""
         click.echo(_summary(reports) + skipped)
+    if not any(r.file not in param_files for r in reports):
+        # Every path was a directory without exports, or held only files that are not exports: nothing
+        # was checked, which must not read as success (the other commands stop here too).
+        click.echo(f"{set_label(files)}: no PowerCenter export found: nothing was validated", err=True)
+        ctx.exit(EXIT_BAD_INPUT)
     ctx.exit(exit_code(reports))
 
 

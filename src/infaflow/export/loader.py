@@ -59,6 +59,8 @@ def read_file(name: str, *, lenient: bool = False, validate: bool = True) -> Exp
     if validate:
         problems = _schema_problems(tree, name, lenient)
     export = Builder(name, lenient=lenient).export(tree)
+    if validate:
+        problems.extend(_structure_problems(export, lenient))
     # The builder's own report of a line (e.g. an unknown task type) says more than the schema's.
     reported = {p.line for p in export.problems}
     export.problems[:0] = [p for p in problems if p.line not in reported]
@@ -75,6 +77,19 @@ def _schema_problems(tree: Any, name: str, lenient: bool) -> list[Problem]:  # t
         more = f" ({len(errors) - 1} more problems; run 'infaflow validate')" if len(errors) > 1 else ""
         raise InputError(first.message + more, first.file or name, first.line)
     return [Problem("warning", p.message, p.file or name, p.line) for p in found]
+
+
+def _structure_problems(export: Export, lenient: bool) -> list[Problem]:
+    """Duplicate names, connectors to unknown instances or ports, mapping cycles (see export/structure.py):
+    the first error stops the load unless ``lenient`` (then all are warnings)."""
+    from infaflow.export.structure import structure_problems
+
+    found = structure_problems(export)
+    if found and not lenient:
+        first = found[0]
+        more = f" ({len(found) - 1} more problems; run 'infaflow validate')" if len(found) > 1 else ""
+        raise InputError(first.message + more, first.file, first.line)
+    return [Problem("warning", p.message, p.file, p.line) for p in found]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -307,6 +307,8 @@ def _recover_from_syntax_error(exc: etree.XMLSyntaxError, path: str | Path, name
         return _parse_with_python_codec(Path(path).read_bytes(), name)
     if exc.code in _SYNTAX_MESSAGES:
         raise InputError(_syntax_message(exc.code, message), name, line) from None
+    if line == 1 and (mismatch := _wide_encoding_declared(path)):
+        raise InputError(mismatch, name, 1) from None
     if _is_truncated(path, line):
         raise InputError(
             f"truncated XML: the file ends before </{ROOT_TAG}> ({_short(message)})", name, line
@@ -324,7 +326,41 @@ _SYNTAX_MESSAGES: dict[int, str] = {
 
 
 def _syntax_message(code: int, message: str) -> str:
+    if code == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+        return _resource_limit(message)
     return _SYNTAX_MESSAGES.get(code) or f"not well-formed XML: {_short(message)}"
+
+
+def _resource_limit(message: str) -> str:
+    """libxml2's limits for untrusted input (huge_tree off), said without its option names."""
+    what = (
+        "elements nested more than 256 levels deep"
+        if "depth" in message.lower()
+        else "a single attribute value or text over 10 MB"
+    )
+    return f"refused: {what} (a limit for untrusted input; no PowerCenter export comes near it)"
+
+
+#: Encodings whose characters take two or four bytes: a file declaring one is read that way.
+_WIDE_ENCODINGS = ("utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs2", "ucs-4", "ucs4")
+
+
+def _wide_encoding_declared(path: str | Path) -> str | None:
+    """Why a file whose XML declaration names UTF-16 or UTF-32 but whose bytes are one-byte characters
+    (the declaration itself readable as ASCII) cannot be read, or None."""
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(200)
+    except OSError:
+        return None
+    declared = declared_encoding(head)
+    if declared is None or _bom_codec(head) or not declared.lower().startswith(_WIDE_ENCODINGS):
+        return None
+    return (
+        f"the XML declaration says encoding {declared!r}, but the file is written with one byte per "
+        "character (its declaration reads as ASCII); correct the declaration to the encoding the file "
+        "uses (PowerCenter writes UTF-8 or Windows-1252) or re-export it"
+    )
 
 
 def _short(message: str) -> str:

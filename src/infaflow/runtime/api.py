@@ -59,6 +59,8 @@ def find_workflow(export: Export, name: str | None, folder: str | None) -> tuple
     if name is None:
         if len(candidates) == 1:
             return candidates[0]
+        if not candidates:
+            raise InputError(_no_workflow(export, where), export.path)
         raise InputError(f"name the workflow to run with --workflow/-w{where}: {known}", export.path)
     exact = [(f, wf) for f, wf in candidates if wf.name == name]
     found = exact or [(f, wf) for f, wf in candidates if wf.name.lower() == name.lower()]
@@ -73,6 +75,21 @@ def find_workflow(export: Export, name: str | None, folder: str | None) -> tuple
             f"workflow {name!r} is in several folders ({folders}): choose one with --folder", export.path
         )
     return found[0]
+
+
+def _no_workflow(export: Export, where: str) -> str:
+    """Why nothing can run: the exports hold no workflow (often mapping files only), and what to do."""
+    worklets = sorted(w.name for f in export.folders for w in f.worklets)
+    if worklets:
+        return f"no workflow{where} in these exports; to run a worklet, name it with --workflow/-w: " + (
+            ", ".join(worklets[:10])
+        )
+    mappings = sum(len(f.mappings) for f in export.folders)
+    held = f"only {mappings} mapping{'s' if mappings != 1 else ''}" if mappings else "nothing to run"
+    return (
+        f"no workflow{where} in these exports ({held}): 'infaflow run' runs a workflow; add the export "
+        "file that holds it, or convert the mappings with 'infaflow convert'"
+    )
 
 
 def workflow_param_files(
