@@ -67,6 +67,12 @@ def read_file(name: str, *, lenient: bool = False, validate: bool = True) -> Exp
     return export
 
 
+def _more(errors: int) -> str:
+    """What follows the first error of a file that stops the load: how many more, and the way on."""
+    more = f"{errors - 1} more problems; " if errors > 1 else ""
+    return f" ({more}'infaflow validate' lists them; --lenient reads what it can)"
+
+
 def _schema_problems(tree: Any, name: str, lenient: bool) -> list[Problem]:  # tree: an lxml tree
     from infaflow.export.validate import validate_tree
 
@@ -74,8 +80,7 @@ def _schema_problems(tree: Any, name: str, lenient: bool) -> list[Problem]:  # t
     errors = [p for p in found if p.severity == "error"]
     if errors and not lenient:
         first = errors[0]
-        more = f" ({len(errors) - 1} more problems; run 'infaflow validate')" if len(errors) > 1 else ""
-        raise InputError(first.message + more, first.file or name, first.line)
+        raise InputError(first.message + _more(len(errors)), first.file or name, first.line)
     return [Problem("warning", p.message, p.file or name, p.line) for p in found]
 
 
@@ -87,8 +92,7 @@ def _structure_problems(export: Export, lenient: bool) -> list[Problem]:
     found = structure_problems(export)
     if found and not lenient:
         first = found[0]
-        more = f" ({len(found) - 1} more problems; run 'infaflow validate')" if len(found) > 1 else ""
-        raise InputError(first.message + more, first.file, first.line)
+        raise InputError(first.message + _more(len(found)), first.file, first.line)
     return [Problem("warning", p.message, p.file, p.line) for p in found]
 
 
