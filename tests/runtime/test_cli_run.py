@@ -172,3 +172,17 @@ def test_a_failed_command_says_why_and_where_its_log_is(cli, tmp_path: Path) -> 
     assert "/no/such/dir_infaflow" in rest and "No such file or directory" in rest
     log = error.rsplit("(log: ", 1)[1].rstrip(")")
     assert Path(log).is_file() and "/no/such/dir_infaflow" in Path(log).read_text()
+
+
+def test_lenient_runs_an_export_that_does_not_validate(cli, tmp_path: Path) -> None:
+    path = write_export(tmp_path, Flow("wf_x").cmd("a", "echo ran > ran.txt").link("Start", "a"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('REUSABLE ="NO"', 'REUSABLE ="MAYBE"', 1), encoding="utf-8")
+    refused = cli("run", str(path), "-w", "wf_x", "-q")
+    assert refused.exit_code == 2
+    assert 'REUSABLE="MAYBE" is not one of YES, NO' in refused.output and "--lenient" in refused.output
+    assert not (tmp_path / "ran.txt").exists()
+    ran = cli("run", str(path), "-w", "wf_x", "-q", "--lenient")
+    assert ran.exit_code == 0, ran.output
+    assert 'warning: <TASK>: REUSABLE="MAYBE" is not one of YES, NO' in ran.output
+    assert (tmp_path / "ran.txt").read_text().strip() == "ran"

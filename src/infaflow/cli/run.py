@@ -230,6 +230,11 @@ def print_outcome(summary: dict[str, Any], seconds: float | None = None) -> None
 @click.option(
     "--dry-run", is_flag=True, help="Plan and evaluate links; execute nothing; every task succeeds."
 )
+@click.option(
+    "--lenient",
+    is_flag=True,
+    help="Run from exports that do not validate: what can be read, each problem printed as a warning.",
+)
 @click.option("--command-timeout", type=float, default=None, help="Seconds before a command is killed.")
 @click.option(
     "--retries",
@@ -264,6 +269,7 @@ def run_command(
     max_workers: int | None,
     summary_json: str | None,
     dry_run: bool,
+    lenient: bool,
     command_timeout: float | None,
     retries: int | None,
     retry_backoff: float,
@@ -303,7 +309,10 @@ def run_command(
     if _is_project(exports):
         options.project_dir = str(Path(exports[0]).resolve())
         paths, workflow, folder, executor = _project_run(exports[0], workflow, folder, executor)
-    export = load_exports(paths, lenient=dry_run, prefer=prefer)
+    export = load_exports(paths, lenient=dry_run or lenient, prefer=prefer)
+    if lenient and not as_json:
+        for problem in export.problems:
+            click.echo(str(problem), err=True)
     result = run_workflow(
         export,
         workflow,
