@@ -1014,17 +1014,8 @@ class Job:
         self._write_flat_output(
             target,
             path,
-            lambda tmp: (
-                out.write.mode("overwrite")
-                .option("sep", (delimiter or ",")[0])
-                .option("quote", quote or "\u0000")
-                .option("escape", quote or "\\")
-                .option("header", "false")
-                .option("ignoreLeadingWhiteSpace", "false")
-                .option("ignoreTrailingWhiteSpace", "false")
-                .option("emptyValue", "")
-                .option("nullValue", "")
-                .csv(tmp)
+            lambda tmp: _write_csv(
+                out.write.mode("overwrite"), tmp, delimiter=(delimiter or ",")[0], quote=quote
             ),
             codec=codec,
             head=head,
@@ -3609,23 +3600,30 @@ def _scaled(
     return F.when(ok, number.try_cast(f"decimal({max(digits, 1)},{scale})"))
 
 
+def _write_csv(
+    writer: DataFrameWriter, path: str, *, delimiter: str, quote: str, header: bool = False
+) -> None:
+    """Spark's CSV writer set as PowerCenter's delimited writer writes: values as they are (no trimming),
+    quoted with ``quote`` only when needed (none without one), NULL and '' as an empty field."""
+    (
+        writer.option("sep", delimiter or ",")
+        .option("quote", quote or "\u0000")
+        .option("escape", quote or "\\")
+        .option("header", "true" if header else "false")
+        .option("ignoreLeadingWhiteSpace", "false")
+        .option("ignoreTrailingWhiteSpace", "false")
+        .option("emptyValue", "")
+        .option("nullValue", "")
+        .csv(path)
+    )
+
+
 def _write_single_csv(df: DataFrame, path: str, *, delimiter: str, quote: str, header: bool) -> None:
     """Spark writes a folder of part files; PowerCenter writes one file: move the single part into place."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}"
-    (
-        df.write.mode("overwrite")
-        .option("sep", delimiter or ",")
-        .option("quote", quote or "\u0000")
-        .option("escape", quote or "\\")
-        .option("header", "true" if header else "false")
-        .option("ignoreLeadingWhiteSpace", "false")  # PowerCenter writes values as they are
-        .option("ignoreTrailingWhiteSpace", "false")
-        .option("emptyValue", "")
-        .option("nullValue", "")
-        .csv(str(tmp))
-    )
+    _write_csv(df.write.mode("overwrite"), str(tmp), delimiter=delimiter, quote=quote, header=header)
     parts = sorted(tmp.glob("part-*"))
     with open(target, "wb") as out:
         for part in parts:
@@ -3658,17 +3656,7 @@ def _write_csv_by_transaction(
     _write_by_transaction(
         df,
         paths,
-        lambda writer, folder: (
-            writer.option("sep", delimiter or ",")
-            .option("quote", quote or "\u0000")
-            .option("escape", quote or "\\")
-            .option("header", "false")
-            .option("ignoreLeadingWhiteSpace", "false")
-            .option("ignoreTrailingWhiteSpace", "false")
-            .option("emptyValue", "")
-            .option("nullValue", "")
-            .csv(folder)
-        ),
+        lambda writer, folder: _write_csv(writer, folder, delimiter=delimiter, quote=quote),
         header="#" + (delimiter or ",")[0].join(names) + "\n" if header else "",
         codec=codec,
     )

@@ -128,4 +128,4 @@ def renew(url: str) -> str:
 def is_closed_session(exc: BaseException) -> bool:
     """The server refused a session id because it closed that session (idle timeout or released)."""
     text = str(exc)
-    return "SESSION_CLOSED" in text or "INVALID_HANDLE" in text and "session" in text.lower()
+    return "SESSION_CLOSED" in text or ("INVALID_HANDLE" in text and "session" in text.lower())

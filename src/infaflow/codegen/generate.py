@@ -448,6 +448,12 @@ class Generator:
         return port_type, param_type, lookup_type
 
 
+def _read_later(steps: list[RenderedStep], i: int) -> bool:
+    """Whether a step after ``steps[i]`` reads its variable (comments aside)."""
+    later = "\n".join(line for s in steps[i + 1 :] for line in s.lines if not line.lstrip().startswith("#"))
+    return uses_name(later, steps[i].var, attribute=False)
+
+
 _READS = ("Source Definition", "Source Qualifier", "Application Source Qualifier")
 
 
@@ -461,10 +467,7 @@ def _drop_dangling_reads(steps: list[RenderedStep]) -> None:
             continue
         if any(line.startswith("job.") for line in rendered.lines):  # a statement of its own (Pre SQL...)
             continue
-        later = "\n".join(
-            line for s in steps[i + 1 :] for line in s.lines if not line.lstrip().startswith("#")
-        )
-        if not uses_name(later, rendered.var, attribute=False):
+        if not _read_later(steps, i):
             rendered.lines = []
             rendered.notes.append(
                 "its rows reach no target: not read (no pipeline of the session loads them)"
@@ -478,8 +481,5 @@ def _drop_unused_assignments(steps: list[RenderedStep]) -> None:
         prefix = f"{rendered.var} = job.not_converted("
         if not (rendered.gaps and rendered.lines and rendered.lines[0].startswith(prefix)):
             continue
-        later = "\n".join(
-            line for s in steps[i + 1 :] for line in s.lines if not line.lstrip().startswith("#")
-        )
-        if not uses_name(later, rendered.var, attribute=False):
+        if not _read_later(steps, i):
             rendered.lines[0] = rendered.lines[0][len(f"{rendered.var} = ") :]

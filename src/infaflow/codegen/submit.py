@@ -10,7 +10,6 @@ the driver and this machine share.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import signal
@@ -24,6 +23,7 @@ from infaflow.codegen.engine import SESSION_CONF, spark_env, spark_home
 from infaflow.codegen.job import JobSource
 from infaflow.codegen.spark_target import SparkTarget
 from infaflow.runtime.executor import SessionOutcome, SessionRequest
+from infaflow.runtime.values import format_value
 
 
 def deploy_mode(master: str) -> str:
@@ -68,17 +68,8 @@ def job_arguments(params: dict[str, Any], result_file: Path, name: str) -> list[
     it writes its result, its application name."""
     args: list[str] = []
     for key, value in params.items():
-        args += ["--param", f"{key}={_as_text(value)}"]
+        args += ["--param", f"{key}={format_value(value)}"]  # as Job.param parses it back
     return [*args, "--result-file", str(result_file), "--app-name", name]
-
-
-def _as_text(value: Any) -> str:
-    """A parameter value as the job reads it back from its command line: a date/time in PowerCenter's
-    MM/DD/YYYY HH24:MI:SS (with .US when it has microseconds), as ``Job.param`` parses it; NULL as the
-    empty text it expands to."""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%m/%d/%Y %H:%M:%S.%f" if value.microsecond else "%m/%d/%Y %H:%M:%S")
-    return "" if value is None else str(value)
 
 
 def write_job(job: JobSource, folder: Path) -> tuple[Path, Path]:

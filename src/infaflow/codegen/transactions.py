@@ -16,6 +16,7 @@ Normalizer...) is reported when the transactions matter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -168,15 +169,19 @@ def input_unit(plan: Plan, step: Step, ports: list[str] | None = None) -> Unit:
 
 def scoped_consumers(plan: Plan, tc: Step) -> list[Step]:
     """The per-transaction transformations that read the transactions of Transaction Control ``tc``."""
+    return _controlled_by(tc, [s for s in plan.steps if per_transaction(s)], lambda s: input_unit(plan, s))
+
+
+def _controlled_by(tc: Step, steps: list[Step], unit: Callable[[Step], Unit]) -> list[Step]:
+    """The ``steps`` whose unit (``unit``) is Transaction Control ``tc``'s; a step whose unit cannot be
+    told is left out (reported at that step)."""
     out = []
-    for step in plan.steps:
-        if not per_transaction(step):
-            continue
+    for step in steps:
         try:
-            unit = input_unit(plan, step)
+            control = unit(step).control
         except ConversionError:
-            continue  # reported at the step
-        if unit.control is not None and unit.control.name.lower() == tc.name.lower():
+            continue
+        if control is not None and control.name.lower() == tc.name.lower():
             out.append(step)
     return out
 
@@ -204,17 +209,7 @@ def upstream_sources(plan: Plan, step: Step, ports: list[str] | None = None) -> 
 
 def controlled_targets(plan: Plan, tc: Step) -> list[Step]:
     """The targets of the transaction control unit of Transaction Control ``tc``."""
-    out = []
-    for step in plan.steps:
-        if step.kind != TARGET:
-            continue
-        try:
-            unit = unit_of(plan, step)
-        except ConversionError:
-            continue  # reported at the target
-        if unit.control is not None and unit.control.name.lower() == tc.name.lower():
-            out.append(step)
-    return out
+    return _controlled_by(tc, [s for s in plan.steps if s.kind == TARGET], lambda s: unit_of(plan, s))
 
 
 def has_file_name_port(target: Step) -> bool:
