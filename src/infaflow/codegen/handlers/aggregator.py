@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from infaflow.codegen import exprs, transactions
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.handlers.defaults import input_defaults
+from infaflow.codegen.handlers.defaults import input_defaults, value_default
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
 from infaflow.codegen.rowerrors import ROW_ERROR, first_error, reject_failing, reject_rows
@@ -207,8 +207,8 @@ def _port_aggregate(
         value, row_error = gen.translate_checked(step, parsed, columns, port, types=types)
         code = f"F.max_by({value}, {_LAST})"
         error = f"F.max_by({row_error}, {_LAST})" if row_error else ""
-    default = (port.default_value or "").strip()
-    if error and default and not default.upper().startswith("ERROR("):
+    default = value_default(port)
+    if error and default:
         # A DEFAULTVALUE replaces the value of a group whose expression fails (nothing is rejected; an
         # ABORT() default fails the session), as for an Expression's output port.
         replacement = cast_to(gen.expression(step, default, {}, port), port)

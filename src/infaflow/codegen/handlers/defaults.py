@@ -23,6 +23,14 @@ def has_input_default(port: Port) -> bool:
     return port.is_input and bool(default) and not default.upper().startswith(("ERROR(", "ABORT("))
 
 
+def value_default(port: Port) -> str:
+    """The DEFAULTVALUE that replaces an output value (a failed expression, a lookup without a match): ""
+    when there is none or it is ``ERROR(...)``, the engine's default for a transformation error. An
+    ``ABORT(...)`` default is returned: evaluated, it fails the session."""
+    default = (port.default_value or "").strip()
+    return "" if default.upper().startswith("ERROR(") else default
+
+
 def input_defaults(step: Step, gen: Generator, var: str, inputs: list[Port]) -> list[str]:
     """Lines replacing a NULL input of each port of ``inputs`` (columns of ``var`` named as the ports)
     by its default value."""

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from infaflow.codegen import exprs
 from infaflow.codegen.exprs import ConversionError
 from infaflow.codegen.handlers import lookup
+from infaflow.codegen.handlers.defaults import value_default
 from infaflow.codegen.mapping_variables import TREAT_ROWS_AS
 from infaflow.codegen.naming import py_str
 from infaflow.codegen.plan import Step
@@ -561,9 +562,9 @@ def _output_code(step: Step, gen: Generator, c: CachePort, old_values: bool) -> 
         updated = found if old_values else f'F.col("_new_{port.name}")'
     if old_values:
         inserted = f"F.lit(None).cast({kind})"
-    default = (port.default_value or "").strip()
+    default = value_default(port)
     otherwise = f"F.lit(None).cast({kind})"
-    if default and not default.upper().startswith("ERROR("):
+    if default:
         otherwise = f"{wrapped(gen.expression(step, default, {}, port))}.cast({kind})"
     code = f'F.when(F.col("_inserted"), {inserted})'
     if updated != found:

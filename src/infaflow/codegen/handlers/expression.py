@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from infaflow.codegen import exprs, mapping_variables, recurrence
 from infaflow.codegen.comments import expression_comment
 from infaflow.codegen.exprs import ConversionError, Parsed
-from infaflow.codegen.handlers.defaults import input_defaults
+from infaflow.codegen.handlers.defaults import has_input_default, input_defaults, value_default
 from infaflow.codegen.handlers.lookup import unconnected_call
 from infaflow.codegen.handlers.stored_procedure import result_type
 from infaflow.codegen.handlers.stored_procedure import unconnected_call as procedure_call
@@ -120,21 +120,16 @@ def output_port(
     text = gen.implicit_conversion(step, port, port.expression or "NULL", columns)
     code, error = gen.expression_checked(step, text, columns, port, lookups)
     value = cast_to(code, port)
-    default = (port.default_value or "").strip()
-    if error and default and not default.upper().startswith("ERROR("):
+    default = value_default(port)
+    if error and default:
         replacement = cast_to(gen.expression(step, default, {}, port), port)
         return f"F.when({error}.isNull(), {value}).otherwise({replacement})", ""
     return value, error
 
 
-def _has_default(port: Port) -> bool:
-    default = (port.default_value or "").strip()
-    return bool(default) and not default.upper().startswith(("ERROR(", "ABORT("))
-
-
 def _extendable(step: Step, gen: Generator, frame: str, inputs: list[Port]) -> bool:
     """New ports can be added to the feeding frame: no input default to apply, no name clash."""
-    if any(_has_default(p) for p in inputs):
+    if any(has_input_default(p) for p in inputs):
         return False
     taken = {c.lower() for c in gen.columns[frame]}
     new = [p.name.lower() for p in step.ports if not p.is_input]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from infaflow.codegen import flatfile as flatfile_args
 from infaflow.codegen import sql
 from infaflow.codegen.exprs import ConversionError
-from infaflow.codegen.handlers.defaults import has_input_default, input_defaults
+from infaflow.codegen.handlers.defaults import has_input_default, input_defaults, value_default
 from infaflow.codegen.handlers.source import argument_lines, connection_code
 from infaflow.codegen.naming import py_str, sql_argument
 from infaflow.codegen.plan import Step
@@ -277,8 +277,8 @@ def join_lines(
 def _output_code(port: Port, gen: Generator, step: Step) -> str:
     """The lookup port's value, or its default value when no row matched (connected lookups only)."""
     code = f"F.col({py_str(port.name)})"
-    default = (port.default_value or "").strip()
-    if default and not default.upper().startswith("ERROR("):
+    default = value_default(port)
+    if default:
         value = gen.expression(step, default, {}, port)
         code = f"F.when(F.col({py_str('_lkp_hit')}).isNull(), {cast_to(value, port)}).otherwise({code})"
     return code
