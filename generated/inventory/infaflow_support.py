@@ -538,6 +538,8 @@ class Job:
             delimiter or ",", delimiters_as_and, consecutive_delimiters_as_one, quote, escape, keep_escape
         )
         codec, kind = _code_page(codepage)
+        if kind == "multibyte":
+            self.spark.conf.set(JAVA_CHARSETS_CONF, "true")  # before any frame decodes: see _decoded
         lines = self._lines(path, codec, kind, row_delimiter)
         if not _decoded_whole(codec, kind, row_delimiter):  # a multibyte line is decoded before it is split
             lines = lines.select(_decoded(F.col("value"), codec, kind).alias("value"), ROW_ID)
@@ -550,10 +552,9 @@ class Job:
         """The lines of a file (``value``) with their order (``_row_id``): for single-byte, UTF-8 and
         multibyte code pages the raw bytes of each line, one Latin-1 character per byte (the text reader
         splits lines on bytes, so any such file reads in parallel); UTF-16 and UTF-32 files, and multibyte
-        files whose row delimiter may be the second byte of a character, decoded whole by Spark."""
+        files whose row delimiter may be the second byte of a character, decoded whole by Spark (the caller
+        has set JAVA_CHARSETS_CONF for a multibyte code page)."""
         sep = row_delimiter or "\n"
-        if kind == "multibyte":
-            self.spark.conf.set(JAVA_CHARSETS_CONF, "true")  # before any frame decodes: see _decoded
         if _decoded_whole(codec, kind, sep):
             charset = MULTIBYTE_CODE_PAGES[codec].charset if kind == "multibyte" else _SPARK_UNICODE[codec]
             text = F.decode(F.col("content"), charset)
